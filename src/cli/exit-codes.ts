@@ -1,0 +1,10 @@
+/** Conventional exit codes, the same for every command. */
+export const EXIT = {
+  OK: 0,
+  /** Findings, violations, or unreadable inputs. */
+  FINDINGS: 1,
+  /** Usage or config error. */
+  USAGE: 2,
+  /** `--fail-on-findings` and a non-approved finding exists. */
+  FAIL_ON_FINDINGS: 3,
+} as const;

@@ -1,0 +1,60 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { z } from "zod";
+import { GuardrailConfig, GuardrailConfigSchema } from "./schema";
+
+export const DEFAULT_CONFIG_FILE = "guardrail.config.json";
+export const CONFIG_ENV_VAR = "GUARDRAIL_CONFIG";
+
+/** A config or definition that cannot be used. `problems` each name the key and the reason. */
+export class ConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
+    super(`${source} is invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** `a.b[2].c` for people, from a zod issue path. */
+export function formatPath(p: readonly PropertyKey[]): string {
+  return p.reduce<string>((acc, k) => (typeof k === "number" ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)), "");
+}
+
+export function zodProblems(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const where = formatPath(issue.path) || "(top level)";
+    if (issue.code === "unrecognized_keys") return `${where}: unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+    return `${where}: ${issue.message}`;
+  });
+}
+
+export function parseConfig(value: unknown, source = DEFAULT_CONFIG_FILE): GuardrailConfig {
+  const result = GuardrailConfigSchema.safeParse(value);
+  if (!result.success) throw new ConfigError(source, zodProblems(result.error));
+  return result.data;
+}
+
+export function readJsonFile(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    throw new ConfigError(file, [`cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(file, [`is not valid JSON: ${(e as Error).message}`]);
+  }
+}
+
+/** Which config file to use: explicit path, then $GUARDRAIL_CONFIG, then ./guardrail.config.json. */
+export function resolveConfigPath(explicit?: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+  return path.resolve(cwd, explicit ?? env[CONFIG_ENV_VAR] ?? DEFAULT_CONFIG_FILE);
+}
+
+export function loadConfig(file: string): GuardrailConfig {
+  return parseConfig(readJsonFile(file), path.relative(process.cwd(), file) || file);
+}

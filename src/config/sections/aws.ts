@@ -1,0 +1,29 @@
+import { z } from "zod";
+
+const AccountId = z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account ID");
+const RoleArn = z.string().regex(/^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role\/.+$/, "must be an IAM role ARN");
+
+/** How Terraform reaches one stack's account: a named profile or a role to assume (or the ambient credentials). */
+export const StackCredentialsSchema = z
+  .strictObject({
+    profile: z.string().min(1).optional(),
+    assumeRoleArn: RoleArn.optional(),
+    externalId: z.string().min(2).max(1224).optional(),
+    /** Guard against applying to the wrong account: Terraform's allowed_account_ids. */
+    accountId: AccountId.optional(),
+  })
+  .prefault({});
+
+export const AwsConfigSchema = z
+  .strictObject({
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must be an AWS region such as us-east-1").default("us-east-1"),
+    /** The organization's management account (or Organizations delegated administrator) deploys the SCP. */
+    organization: StackCredentialsSchema,
+    /** The security / delegated-admin account runs the monitor and the responder. */
+    security: StackCredentialsSchema,
+  })
+  .prefault({});
+
+export type StackCredentials = z.infer<typeof StackCredentialsSchema>;
+export type AwsConfig = z.infer<typeof AwsConfigSchema>;
+export { AccountId, RoleArn };

@@ -1,0 +1,49 @@
+import { z } from "zod";
+
+const Region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must be an AWS region such as us-east-1");
+
+export const MonitorConfigSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    /** Where the scheduled job reads CloudTrail from. cloudtrail-lake is closed to new customers since 2026-05-31. */
+    backend: z.enum(["cloudtrail-lake", "cloudwatch-logs"]).default("cloudtrail-lake"),
+    cloudtrailLake: z
+      .strictObject({
+        /** Use an existing event data store; when absent, a Bedrock-only organization event data store is created. */
+        eventDataStoreArn: z.string().regex(/^arn:(aws|aws-cn|aws-us-gov):cloudtrail:[a-z0-9-]+:\d{12}:eventdatastore\/[A-Za-z0-9-]+$/, "must be a CloudTrail Lake event data store ARN").optional(),
+        retentionDays: z.number().int().min(7).max(3653).default(90),
+        terminationProtection: z.boolean().default(true),
+      })
+      .prefault({}),
+    cloudwatchLogs: z
+      .strictObject({
+        /** Log group(s) of the organization trail; ARNs for cross-account groups. Required for the cloudwatch-logs backend. */
+        logGroups: z.array(z.string().min(1)).max(50).default([]),
+      })
+      .prefault({}),
+    eventbridge: z
+      .strictObject({
+        enabled: z.boolean().default(false),
+        /** Regions whose default bus gets a forwarding rule. */
+        regions: z.array(Region).default([]),
+        centralBusName: z.string().regex(/^[\w.-]{1,256}$/).default("bedrock-guardrail"),
+      })
+      .prefault({}),
+    /** Minutes subtracted from the watermark, because CloudTrail delivery is not guaranteed within 5 minutes. */
+    latenessAllowanceMinutes: z.number().int().min(0).max(1440).default(20),
+    alertEmails: z.array(z.email({ message: "must be an e-mail address" })).default([]),
+    /** Verify each run that the SCP exists, is unchanged and attached (needs read-only Organizations access from the monitor account). */
+    driftCheck: z.boolean().default(true),
+    logRetentionDays: z.number().int().min(1).default(90),
+  })
+  .prefault({})
+  .superRefine((m, ctx) => {
+    if (m.enabled && m.backend === "cloudwatch-logs" && m.cloudwatchLogs.logGroups.length === 0) {
+      ctx.addIssue({ code: "custom", path: ["cloudwatchLogs", "logGroups"], message: "is required when backend is cloudwatch-logs (the organization trail's log group)" });
+    }
+    if (m.eventbridge.enabled && m.eventbridge.regions.length === 0) {
+      ctx.addIssue({ code: "custom", path: ["eventbridge", "regions"], message: "must list at least one region when eventbridge is enabled" });
+    }
+  });
+
+export type MonitorConfig = z.infer<typeof MonitorConfigSchema>;

@@ -1,0 +1,27 @@
+import { z } from "zod";
+
+/** Foundation-model and inference-profile ARN patterns the invoke allow-list permits. */
+const ModelArnPattern = z
+  .string()
+  .regex(/^arn:(aws|aws-cn|aws-us-gov|\*):bedrock:[^:]*:[^:]*:(foundation-model|inference-profile|application-inference-profile|imported-model|custom-model|provisioned-model|prompt-router)\/.+$/, {
+    message: "must be a Bedrock model ARN pattern such as arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4* or arn:aws:bedrock:*:*:inference-profile/us.anthropic.*",
+  });
+
+export const ScpConfigSchema = z
+  .strictObject({
+    /** Name of the aws_organizations_policy (a suffix -2, -3 ... is added when the document is split). */
+    name: z.string().regex(/^[\w+=,.@-]{1,128}$/, "must be 1-128 characters of letters, digits and +=,.@-_").default("bedrock-model-access-guardrail"),
+    description: z.string().max(512).default("Denies unapproved Amazon Bedrock model enablement (managed by bedrock-guardrail)"),
+    /** Characters per SCP document; AWS's long-standing quota is 5,120 (reportedly 10,240 since May 2026). */
+    maxPolicySize: z.number().int().min(1000).max(100000).default(5120),
+    /** Deny aws-marketplace:Subscribe when Bedrock calls it on the caller's behalf (the post-2025 auto-subscription). */
+    denyMarketplaceSubscribeViaBedrock: z.boolean().default(true),
+    /** Optional extra: also deny aws-marketplace:Subscribe to these Marketplace product IDs however it is called. */
+    denyMarketplaceProductIds: z.array(z.string().regex(/^[a-z0-9-]{6,64}$/, "must be a Marketplace product ID")).default([]),
+    /** Invoke allow-list: when set, bedrock:InvokeModel* / Converse* on any other model ARN is denied. Off (absent) by default. */
+    modelAllowList: z.array(ModelArnPattern).min(1, "must list at least one model pattern, or be omitted to turn the allow-list off").optional(),
+    tags: z.record(z.string(), z.string()).default({}),
+  })
+  .prefault({});
+
+export type ScpConfig = z.infer<typeof ScpConfigSchema>;

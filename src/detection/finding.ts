@@ -1,0 +1,143 @@
+/**
+ * The finding: ECS-shaped JSON (Elastic users ingest it as is) plus a `guardrail` object with the
+ * decision. Key names are stable; README.md documents each.
+ */
+import { arnLikeAny } from "../arn/arn-like";
+import { CredentialKind, PrincipalKind, resolvePrincipal } from "../arn/principal";
+import { DetectionRule, Severity } from "../guardrail/definition";
+import { Guardrail } from "../guardrail/guardrail";
+import { matchingRule } from "./match";
+import { asString, CloudTrailRecord, modelIdOf, normalizeEventTime } from "./record";
+
+const SEVERITY_NUMBER: Record<Severity, number> = { low: 21, medium: 47, high: 73, critical: 99 };
+
+export interface Finding {
+  "@timestamp": string;
+  message: string;
+  event: {
+    id: string;
+    kind: "alert";
+    action: string;
+    provider: string;
+    outcome: "success" | "failure";
+    category: ["iam", "configuration"];
+    type: ["change"];
+    severity: number;
+    risk_score: number;
+    error_code?: string;
+  };
+  rule: { id: string; name: string; ruleset: string; threat: { tactic: string; technique: string } };
+  cloud: { provider: "aws"; account: { id?: string }; region?: string };
+  source: { ip?: string };
+  user_agent: { original?: string };
+  user: { name?: string };
+  aws: {
+    cloudtrail: {
+      user_identity: { type?: string; arn?: string; access_key_id?: string; account_id?: string };
+      request_parameters?: Record<string, unknown>;
+      recipient_account_id?: string;
+    };
+  };
+  guardrail: {
+    id: string;
+    approved: boolean;
+    /** approved / break-glass / tool: which exemption list matched, when approved. */
+    exemption?: "approved" | "break-glass" | "tool";
+    principal_arn?: string;
+    principal_kind: PrincipalKind;
+    principal_account_id?: string;
+    model_id?: string;
+    credential_kind: CredentialKind;
+    severity: Severity;
+    note?: string;
+  };
+}
+
+/** Why a record did not become a finding; the scanner counts these. */
+export type Skip = "not-matching" | "invalid-record";
+
+function fill(template: string, values: Record<string, string | undefined>): string {
+  return template.replace(/\{(\w+)\}/g, (_, k: string) => values[k] ?? "unknown");
+}
+
+/** Builds the finding for a record the rule matched. Pure: same record and guardrail, same finding. */
+export function buildFinding(guardrail: Guardrail, rule: DetectionRule, record: CloudTrailRecord, eventId: string, timestamp: string): Finding {
+  const principal = resolvePrincipal(record.userIdentity);
+  const ex = guardrail.exemptions;
+  const exemption = arnLikeAny(ex.breakGlass, principal.principalArn)
+    ? "break-glass"
+    : arnLikeAny(ex.approved, principal.principalArn)
+      ? "approved"
+      : arnLikeAny(ex.tool, principal.principalArn)
+        ? "tool"
+        : undefined;
+  const ui = record.userIdentity ?? {};
+  const account = asString(record.recipientAccountId) ?? principal.accountId;
+  const region = asString(record.awsRegion);
+  const action = asString(record.eventName)!;
+  const modelId = modelIdOf(record);
+  const userName = principal.name ?? asString(ui.userName);
+  const params = record.requestParameters && typeof record.requestParameters === "object" ? record.requestParameters : undefined;
+  const errorCode = asString(record.errorCode);
+  return {
+    "@timestamp": timestamp,
+    message: fill(rule.summary, { principal: principal.principalArn ?? asString(ui.arn) ?? principal.kind, action, account, region, model: modelId }),
+    event: {
+      id: eventId,
+      kind: "alert",
+      action,
+      provider: guardrail.eventSource,
+      outcome: rule.outcome,
+      category: ["iam", "configuration"],
+      type: ["change"],
+      severity: SEVERITY_NUMBER[rule.severity],
+      risk_score: rule.riskScore,
+      ...(errorCode ? { error_code: errorCode } : {}),
+    },
+    rule: {
+      id: rule.id,
+      name: rule.name,
+      ruleset: guardrail.definition.id,
+      threat: { tactic: `${guardrail.definition.detection.threat.tactic.id} ${guardrail.definition.detection.threat.tactic.name}`, technique: `${guardrail.definition.detection.threat.technique.id} ${guardrail.definition.detection.threat.technique.name}` },
+    },
+    cloud: { provider: "aws", account: { id: account }, region },
+    source: { ip: asString(record.sourceIPAddress) },
+    user_agent: { original: asString(record.userAgent) },
+    user: { name: userName },
+    aws: {
+      cloudtrail: {
+        user_identity: { type: asString(ui.type), arn: asString(ui.arn), access_key_id: principal.accessKeyId, account_id: principal.accountId },
+        request_parameters: params as Record<string, unknown> | undefined,
+        recipient_account_id: asString(record.recipientAccountId),
+      },
+    },
+    guardrail: {
+      id: guardrail.definition.id,
+      approved: exemption !== undefined,
+      exemption,
+      principal_arn: principal.principalArn,
+      principal_kind: principal.kind,
+      principal_account_id: principal.accountId,
+      model_id: modelId,
+      credential_kind: principal.credentialKind,
+      severity: rule.severity,
+      note: principal.note,
+    },
+  };
+}
+
+export type Evaluation = { finding: Finding } | { skip: Skip; reason?: string };
+
+/**
+ * Evaluates one record: a finding, or why not. A record the rule would match but that lacks an
+ * eventID or a parsable eventTime is "invalid-record" (counted and reported, never silently dropped).
+ */
+export function evaluateRecord(guardrail: Guardrail, record: CloudTrailRecord): Evaluation {
+  const rule = matchingRule(guardrail, record);
+  if (!rule) return { skip: "not-matching" };
+  const eventId = asString(record.eventID);
+  if (!eventId) return { skip: "invalid-record", reason: "matching record without eventID" };
+  const timestamp = normalizeEventTime(record.eventTime);
+  if (!timestamp) return { skip: "invalid-record", reason: `matching record ${eventId} has no parsable eventTime` };
+  return { finding: buildFinding(guardrail, rule, record, eventId, timestamp) };
+}

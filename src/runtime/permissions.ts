@@ -1,0 +1,29 @@
+/**
+ * Every AWS call the runtime or the responder makes is declared next to its code as a
+ * PermissionDeclaration. The cdktf IAM policies are generated from these declarations
+ * (src/infra), so a role can never drift from what the code calls.
+ */
+
+/** A resource the infrastructure knows how to turn into an ARN. "any" is for APIs that take no resource ARN. */
+export type ResourceRef =
+  | { kind: "event-data-store" }
+  | { kind: "query-log-groups" }
+  | { kind: "state-table" }
+  | { kind: "alert-topic" }
+  | { kind: "alert-key" }
+  | { kind: "guardrail-policy" }
+  | { kind: "organization" }
+  | { kind: "member-role" }
+  | { kind: "member-iam-users" }
+  | { kind: "member-iam-roles" }
+  | { kind: "member-bedrock-agreements" }
+  | { kind: "member-secrets" }
+  | { kind: "any"; why: string };
+
+export interface PermissionDeclaration {
+  /** IAM actions, fully named (service:Action). Never a wildcard. */
+  actions: string[];
+  resource: ResourceRef;
+  /** Why the code needs it; becomes the statement's Sid context in docs. */
+  why: string;
+}
