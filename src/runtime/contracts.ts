@@ -1,0 +1,49 @@
+/**
+ * Interfaces between the monitor (src/runtime) and the responder (src/remediation), so each side
+ * can be built and tested alone. The monitor owns when a finding is new; the responder owns what
+ * is done about it.
+ */
+import { Finding } from "../detection/finding";
+
+/** One remediation step as recorded and reported (Cloud Custodian's ok / skip / error per resource). */
+export interface ActionOutcome {
+  actionId: string;
+  findingId: string;
+  accountId: string;
+  region?: string;
+  /** e.g. iam:UpdateAccessKey, iam:PutRolePolicy, bedrock:DeleteFoundationModelAgreement, or manual */
+  api: string;
+  target: string;
+  mode: "off" | "dry-run" | "enforce";
+  status: "planned" | "ok" | "already-done" | "skipped" | "error" | "manual";
+  reason: string;
+}
+
+export interface ResponseReport {
+  findingId: string;
+  outcomes: ActionOutcome[];
+}
+
+/**
+ * Called by the monitor once for each finding after it has been published. Must be idempotent on
+ * finding.event.id: a crash and re-run repeats nothing that already happened and completes the rest.
+ * Must not throw for per-action failures (those are outcomes); throws only when it could not
+ * record its own progress, so the monitor keeps the finding for the next run.
+ */
+export interface FindingResponder {
+  respond(finding: Finding): Promise<ResponseReport>;
+}
+
+/** Sends a message to the alert topic (SNS). Subject at most 100 characters; body at most 256 KiB. */
+export interface Notifier {
+  publish(subject: string, body: string, attributes?: Record<string, string>): Promise<void>;
+}
+
+/**
+ * The DynamoDB state table is shared, single-table design: partition key `pk` (S), sort key `sk`
+ * (S), TTL attribute `expiresAt` (epoch seconds; expired items can linger ~2 days, so no logic may
+ * rely on TTL deletion). Key prefixes: the monitor uses `pk = "job#<jobName>"` (watermark, carry-over)
+ * and `pk = "event#<eventId>"` (dedupe); the responder uses `pk = "action#<actionId>"` and
+ * `pk = "principal#<principalArn>"` (rate caps).
+ */
+export const STATE_TABLE_KEYS = { partitionKey: "pk", sortKey: "sk", ttlAttribute: "expiresAt" } as const;
