@@ -1,0 +1,62 @@
+/**
+ * A small evaluator for the statements this tool emits, using the same ArnLike matcher as
+ * detection and remediation. It answers "does the guardrail SCP deny this request?"; everything
+ * it does not deny is left to the principal's own IAM policies. Tests compare it, cell by cell,
+ * with an independent IAM simulator.
+ */
+import { arnLike, globMatch } from "../arn/arn-like";
+import { ConditionOperator, ScpStatement } from "./types";
+
+export interface ScpRequest {
+  action: string;
+  /** The resource ARN the action is authorized on, or "*" for actions without resource types. */
+  resource: string;
+  principalArn: string;
+  /** Request context keys besides aws:PrincipalArn (e.g. aws:CalledViaLast). */
+  context?: Record<string, string[]>;
+}
+
+export interface ScpVerdict {
+  decision: "allow" | "deny";
+  /** Sid of the first statement that denies. */
+  deniedBy?: string;
+}
+
+/** IAM action names are case-insensitive; `*` and `?` are wildcards. */
+export function actionMatches(pattern: string, action: string): boolean {
+  return globMatch(pattern.toLowerCase(), action.toLowerCase());
+}
+
+function resourceMatches(statement: ScpStatement, resource: string): boolean {
+  const matchesAny = (list: string[] | "*") => list === "*" || list.some((p) => p === "*" || arnLike(p, resource));
+  if (statement.NotResource) return !matchesAny(statement.NotResource);
+  return matchesAny(statement.Resource ?? []);
+}
+
+function conditionHolds(op: ConditionOperator, policyValues: string[], requestValues: string[] | undefined): boolean {
+  switch (op) {
+    case "ArnNotLike":
+      // Negated operators hold when the key is absent.
+      return !requestValues || !requestValues.some((v) => policyValues.some((p) => arnLike(p, v)));
+    case "StringEquals":
+    case "ForAnyValue:StringEquals":
+      return !!requestValues && requestValues.some((v) => policyValues.includes(v));
+    default:
+      throw new Error(`condition operator ${String(op)} is not supported by the SCP evaluator`);
+  }
+}
+
+export function statementDenies(statement: ScpStatement, request: ScpRequest): boolean {
+  if (!statement.Action.some((a) => actionMatches(a, request.action))) return false;
+  if (!resourceMatches(statement, request.resource)) return false;
+  const context: Record<string, string[]> = { ...request.context, "aws:PrincipalArn": [request.principalArn] };
+  for (const [op, keys] of Object.entries(statement.Condition) as [ConditionOperator, Record<string, string[]>][]) {
+    for (const [key, values] of Object.entries(keys)) if (!conditionHolds(op, values, context[key])) return false;
+  }
+  return true;
+}
+
+export function evaluateScp(statements: readonly ScpStatement[], request: ScpRequest): ScpVerdict {
+  const hit = statements.find((s) => statementDenies(s, request));
+  return hit ? { decision: "deny", deniedBy: hit.Sid } : { decision: "allow" };
+}

