@@ -1,0 +1,101 @@
+/**
+ * Bundles a Lambda handler with esbuild at synth time into an asset directory
+ * (`index.js` + `guardrail.config.json` written from the validated config) and a deterministic
+ * zip of it. The same code and config always give the same bytes, so `source_code_hash`
+ * changes only when the deployed code or config does.
+ */
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { buildSync } from "esbuild";
+import { GuardrailConfig } from "../../config/schema";
+import { zipEntries } from "./zip";
+
+export interface LambdaBundle {
+  /** Directory holding index.js and guardrail.config.json. */
+  dir: string;
+  /** Deterministic zip of `dir`, the file the Terraform asset points at. */
+  zipFile: string;
+  /** Bytes of index.js and of the zip. */
+  codeBytes: number;
+  zipBytes: number;
+  sha256: string;
+}
+
+export interface BundleOptions {
+  /** Handler source (TypeScript or JavaScript); must export `handler`. */
+  entry: string;
+  /** Written next to index.js; the handler reads it through GUARDRAIL_CONFIG (src/runtime/env.ts). */
+  config: GuardrailConfig;
+  /** Where bundles are staged; default a folder under os.tmpdir(). */
+  stagingDir?: string;
+}
+
+export const CONFIG_FILE_IN_BUNDLE = "guardrail.config.json";
+export const HANDLER = "index.handler";
+
+/** The repository (package) root, found from this file whether it runs from src/ or dist/. */
+export function packageRoot(from: string = __dirname): string {
+  let dir = from;
+  for (;;) {
+    const pkg = path.join(dir, "package.json");
+    if (fs.existsSync(pkg) && (JSON.parse(fs.readFileSync(pkg, "utf8")) as { name?: string }).name === "bedrock-guardrail") return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`bedrock-guardrail package root not found above ${from}`);
+    dir = parent;
+  }
+}
+
+/** `src/runtime/handlers/<name>.ts` in the package, or its compiled twin under dist/. */
+export function handlerEntry(name: string, root: string = packageRoot()): string {
+  const candidates = [path.join(root, "src", "runtime", "handlers", `${name}.ts`), path.join(root, "dist", "src", "runtime", "handlers", `${name}.js`)];
+  const found = candidates.find((c) => fs.existsSync(c));
+  if (!found) throw new Error(`Lambda handler "${name}" not found: expected src/runtime/handlers/${name}.ts in the bedrock-guardrail package`);
+  return found;
+}
+
+const cache = new Map<string, Buffer>();
+
+/** esbuild output for one entry; cached per process because several stacks and tests share it. */
+function bundleCode(entry: string): Buffer {
+  const hit = cache.get(entry);
+  if (hit) return hit;
+  const root = packageRoot(path.dirname(entry));
+  const result = buildSync({
+    entryPoints: [entry],
+    absWorkingDir: root, // keeps paths in the output relative, so no machine path leaks into the bundle
+    bundle: true,
+    platform: "node",
+    target: "node22",
+    format: "cjs",
+    minify: true,
+    legalComments: "none",
+    sourcemap: false,
+    write: false,
+    logLevel: "silent",
+    // The Lambda runtime ships an SDK, but its version drifts; bundling ours keeps behaviour tested.
+    external: [],
+  });
+  const code = Buffer.from(result.outputFiles[0].contents);
+  cache.set(entry, code);
+  return code;
+}
+
+export function bundleLambda(options: BundleOptions): LambdaBundle {
+  const code = bundleCode(options.entry);
+  const configJson = Buffer.from(`${JSON.stringify(options.config, null, 2)}\n`, "utf8");
+  const zip = zipEntries([
+    { name: "index.js", data: code },
+    { name: CONFIG_FILE_IN_BUNDLE, data: configJson },
+  ]);
+  const sha256 = crypto.createHash("sha256").update(zip).digest("hex");
+  const base = options.stagingDir ?? path.join(os.tmpdir(), "bedrock-guardrail-assets");
+  const dir = path.join(base, sha256.slice(0, 32));
+  const zipFile = path.join(base, `${sha256.slice(0, 32)}.zip`);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "index.js"), code);
+  fs.writeFileSync(path.join(dir, CONFIG_FILE_IN_BUNDLE), configJson);
+  fs.writeFileSync(zipFile, zip);
+  return { dir, zipFile, codeBytes: code.length, zipBytes: zip.length, sha256 };
+}

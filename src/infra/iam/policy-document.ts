@@ -1,0 +1,93 @@
+/**
+ * IAM policy documents built from the code's PermissionDeclarations (src/runtime/permissions.ts).
+ * Pure: the caller supplies the ARN(s) each ResourceRef kind stands for in the stack being built,
+ * so a role holds exactly what its code declares, on exactly the resources the stack created.
+ */
+import { PermissionDeclaration, ResourceRef } from "../../runtime/permissions";
+import { isNoResourceLevelAction } from "./no-resource-level-actions";
+
+export type ResourceKind = Exclude<ResourceRef["kind"], "any">;
+/** ARN(s) per resource kind; tokens (e.g. `${aws_sns_topic.x.arn}`) are fine. */
+export type ResourceArns = Partial<Record<ResourceKind, string[]>>;
+
+export type Condition = Record<string, Record<string, string | string[]>>;
+
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: "Allow" | "Deny";
+  Action: string[];
+  Resource: string[];
+  Condition?: Condition;
+}
+
+export interface PolicyDocument {
+  Version: "2012-10-17";
+  Statement: PolicyStatement[];
+}
+
+/** A declaration the stack cannot grant: names the role, the declaration and the problem. */
+export class PermissionMappingError extends Error {
+  constructor(role: string, problems: string[]) {
+    super(`cannot build the IAM policy of ${role}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "PermissionMappingError";
+  }
+}
+
+const ACTION = /^[a-z0-9-]+:[A-Za-z0-9]+$/;
+
+function sidFor(kind: string): string {
+  return kind
+    .split("-")
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join("");
+}
+
+/**
+ * One Allow statement per resource kind (sorted, de-duplicated), in a stable order so that two
+ * synths are byte-identical. Throws when an action is a wildcard, when a kind has no ARN in this
+ * stack, or when an "any" declaration names an action that supports resource-level permissions.
+ */
+export function statementsFromDeclarations(role: string, declarations: readonly PermissionDeclaration[], arns: ResourceArns): PolicyStatement[] {
+  const problems: string[] = [];
+  const byKind = new Map<string, Set<string>>();
+  for (const d of declarations) {
+    for (const action of d.actions) {
+      if (!ACTION.test(action)) {
+        problems.push(`"${action}" (${d.why}) is not a fully named IAM action; wildcards are not allowed`);
+        continue;
+      }
+      if (d.resource.kind === "any" && !isNoResourceLevelAction(action)) {
+        problems.push(`"${action}" (${d.why}) is declared on any resource, but it is not in NO_RESOURCE_LEVEL_ACTIONS: declare the resource it acts on`);
+        continue;
+      }
+      if (d.resource.kind !== "any" && !(arns[d.resource.kind]?.length)) {
+        problems.push(`"${action}" (${d.why}) needs resource kind "${d.resource.kind}", which this stack does not provide`);
+        continue;
+      }
+      const set = byKind.get(d.resource.kind) ?? new Set<string>();
+      set.add(action);
+      byKind.set(d.resource.kind, set);
+    }
+  }
+  if (problems.length > 0) throw new PermissionMappingError(role, problems);
+  return [...byKind.keys()].sort().map((kind) => ({
+    Sid: kind === "any" ? "NoResourceLevelPermissions" : sidFor(kind),
+    Effect: "Allow" as const,
+    Action: [...byKind.get(kind)!].sort(),
+    Resource: kind === "any" ? ["*"] : [...new Set(arns[kind as ResourceKind]!)],
+  }));
+}
+
+export function policyDocument(statements: PolicyStatement[]): PolicyDocument {
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+/** Compact JSON (IAM counts characters); tokens inside strings are resolved by cdktf. */
+export function policyJson(statements: PolicyStatement[]): string {
+  return JSON.stringify(policyDocument(statements));
+}
+
+/** The actions of all declarations that act on the given kind (e.g. does the code publish to the topic?). */
+export function declaresKind(declarations: readonly PermissionDeclaration[], kind: ResourceRef["kind"]): boolean {
+  return declarations.some((d) => d.resource.kind === kind);
+}
