@@ -3,12 +3,13 @@
  * `register(program)`. The CLI knows nothing about cdktf beyond asking for a synth.
  */
 import { Command, CommanderError } from "commander";
+import * as detect from "./commands/detect";
 import { EXIT } from "./exit-codes";
 
 type Registrar = (program: Command) => void;
 
 /** Commands in the order `--help` lists them. Add a command by adding its module here. */
-const COMMANDS: Registrar[] = [];
+const COMMANDS: Registrar[] = [detect.register];
 
 export function buildProgram(): Command {
   const program = new Command("bedrock-guardrail")

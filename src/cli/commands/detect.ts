@@ -1,0 +1,141 @@
+/**
+ * `bedrock-guardrail detect PATH... | -`: runs the guardrail's detection rules over local
+ * CloudTrail files (S3 delivery files, gzipped or not, single records, NDJSON), directories of them
+ * and stdin. Findings go to stdout, the summary and problems to stderr.
+ *
+ * Exit codes (precedence from the top):
+ *   2  usage or config error (nothing scanned)
+ *   3  --fail-on-findings and at least one finding by a non-approved principal
+ *   1  at least one input unreadable or malformed (the rest was still scanned and reported)
+ *   0  otherwise
+ * 3 wins over 1 because a CI gate must not mistake "found an unapproved enablement" for "a file
+ * was bad"; the unreadable inputs are still named on stderr.
+ */
+import * as fs from "node:fs";
+import { Command, Option } from "commander";
+import { ConfigError, CONFIG_ENV_VAR, parseConfig, resolveConfigPath } from "../../config/load";
+import { expandInputs } from "../../detection/scan/inputs";
+import { scan, ScanSummary } from "../../detection/scan/scan";
+import { BUNDLED_DEFINITION, compileGuardrail, Guardrail, loadGuardrail, parseDefinition } from "../../guardrail/guardrail";
+import { EXIT } from "../exit-codes";
+import { findingWriter, Format, FORMATS } from "../format/findings";
+import { ProgressBar } from "../format/progress";
+
+export interface DetectOptions {
+  config?: string;
+  format?: Format;
+  includeApproved?: boolean;
+  failOnFindings?: boolean;
+  jobs?: number;
+}
+
+export interface DetectIO {
+  stdout: { write(s: string): unknown; isTTY?: boolean };
+  stderr: { write(s: string): unknown; isTTY?: boolean; columns?: number };
+  stdin?: AsyncIterable<Buffer>;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+/** A scan counts as large (worth a progress bar) from this many inputs or on-disk bytes. */
+const PROGRESS_MIN_INPUTS = 50;
+const PROGRESS_MIN_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The guardrail for detect. Without --config, $GUARDRAIL_CONFIG or ./guardrail.config.json, detect
+ * still runs (a newcomer scanning an archive) with no approved principals, and says so.
+ */
+function loadDetectGuardrail(opts: DetectOptions, io: DetectIO): Guardrail {
+  const env = io.env ?? process.env;
+  const cwd = io.cwd ?? process.cwd();
+  const file = resolveConfigPath(opts.config, env, cwd);
+  if (!opts.config && !env[CONFIG_ENV_VAR] && !fs.existsSync(file)) {
+    io.stderr.write("detect: no guardrail.config.json here (and no --config): treating every principal as not approved\n");
+    return compileGuardrail(parseDefinition(BUNDLED_DEFINITION), parseConfig({ approvedPrincipalArns: [] }, "(no config)"));
+  }
+  return loadGuardrail({ configPath: file });
+}
+
+export function summaryLine(s: ScanSummary): string {
+  const mb = (s.bytes / 1e6).toFixed(1);
+  const parts = [
+    `${s.files} file(s)`,
+    `${s.records} record(s) (${mb} MB)`,
+    `${s.findings} finding(s)`,
+    `${s.suppressedApproved} approved suppressed`,
+    `${s.duplicates} duplicate(s)`,
+    `${s.invalidRecords} invalid record(s)`,
+    `${s.unreadable.length} unreadable`,
+  ];
+  return `detect: ${parts.join(", ")} in ${(s.elapsedMs / 1000).toFixed(2)} s\n`;
+}
+
+export function exitCodeFor(summary: ScanSummary, failOnFindings: boolean): number {
+  if (failOnFindings && summary.unapprovedFindings > 0) return EXIT.FAIL_ON_FINDINGS;
+  if (summary.unreadable.length > 0) return EXIT.FINDINGS;
+  return EXIT.OK;
+}
+
+/** The whole command as a function of its arguments and streams; returns the exit code. */
+export async function runDetect(paths: string[], opts: DetectOptions, io: DetectIO): Promise<number> {
+  if (paths.length === 0) {
+    io.stderr.write("detect: give at least one PATH (file, directory) or - for stdin\n");
+    return EXIT.USAGE;
+  }
+  if (opts.format !== undefined && !FORMATS.includes(opts.format)) {
+    io.stderr.write(`detect: --format must be one of ${FORMATS.join(", ")} (got "${opts.format}")\n`);
+    return EXIT.USAGE;
+  }
+  if (opts.jobs !== undefined && (!Number.isInteger(opts.jobs) || opts.jobs < 1)) {
+    io.stderr.write(`detect: --jobs must be a whole number >= 1\n`);
+    return EXIT.USAGE;
+  }
+  let guardrail: Guardrail;
+  try {
+    guardrail = loadDetectGuardrail(opts, io);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      io.stderr.write(`bedrock-guardrail: ${e.message}\n`);
+      return EXIT.USAGE;
+    }
+    throw e;
+  }
+  const format: Format = opts.format ?? (io.stdout.isTTY ? "table" : "ndjson");
+  const writer = findingWriter(format, (text) => io.stdout.write(text));
+  const inputs = expandInputs(paths);
+  const diskBytes = inputs.reduce((n, i) => n + (i.kind === "file" ? i.size : 0), 0);
+  const progress = io.stderr.isTTY && (inputs.length >= PROGRESS_MIN_INPUTS || diskBytes >= PROGRESS_MIN_BYTES) ? new ProgressBar(io.stderr, "detect") : undefined;
+  const summary = await scan(guardrail, inputs, {
+    jobs: opts.jobs,
+    includeApproved: opts.includeApproved,
+    stdin: io.stdin,
+    onFinding: (f) => writer.write(f),
+    onProblem: (p) => {
+      progress?.clear();
+      io.stderr.write(`detect: ${p.name}: ${p.kind === "unreadable" ? "unreadable: " : ""}${p.message}\n`);
+    },
+    onProgress: (d) => progress?.update(d.diskBytes, d.totalDiskBytes, `${d.inputs}/${d.totalInputs} files`),
+  });
+  progress?.clear();
+  writer.end();
+  io.stderr.write(summaryLine(summary));
+  return exitCodeFor(summary, opts.failOnFindings ?? false);
+}
+
+export function register(program: Command): void {
+  program
+    .command("detect")
+    .description("Run the detection rules over local CloudTrail files, directories (AWSLogs/... layout) or stdin (-).")
+    .argument("<paths...>", "files (.json, .json.gz, NDJSON, single records), directories (recursive), or - for stdin")
+    .option("-c, --config <file>", "guardrail config (default: $GUARDRAIL_CONFIG, then ./guardrail.config.json)")
+    .addOption(new Option("-f, --format <format>", "output format (default: table on a terminal, ndjson otherwise)").choices([...FORMATS]))
+    .option("--include-approved", "also print findings by approved principals (suppressed by default)")
+    .option("--fail-on-findings", "exit 3 when a finding by a non-approved principal exists")
+    .option("-j, --jobs <n>", "worker threads for large archives (default: number of cores)", (v) => Number(v))
+    .action(async (paths: string[], opts: DetectOptions) => {
+      process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+        if (e.code !== "EPIPE") throw e; // `detect ... | head` closes the pipe early: not an error
+      });
+      process.exitCode = await runDetect(paths, opts, { stdout: process.stdout, stderr: process.stderr });
+    });
+}
