@@ -1,0 +1,82 @@
+/**
+ * The store in the monitor's DynamoDB state table (single-table design, src/runtime/contracts.ts):
+ * `pk = "action#<actionId>"`, `sk = "action"` holds one audit record; `pk = "principal#<arn>"`,
+ * `sk = "<hour>#<actionId>"` one counted mutation (idempotent per action by construction).
+ */
+import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
+import { STATE_TABLE_KEYS } from "../runtime/contracts";
+import { PermissionDeclaration } from "../runtime/permissions";
+import { ActionRecord, RemediationStore } from "./store";
+
+const { partitionKey: PK, sortKey: SK, ttlAttribute: TTL } = STATE_TABLE_KEYS;
+/** Audit records are kept about 400 days; counters two days (TTL deletion may lag; counting never relies on it). */
+const AUDIT_TTL_SECONDS = 400 * 24 * 3600;
+const COUNTER_TTL_SECONDS = 2 * 24 * 3600;
+
+export const STORE_PERMISSIONS: PermissionDeclaration[] = [
+  { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"], resource: { kind: "state-table" }, why: "remediation audit records and per-principal rate counters" },
+];
+
+export class DynamoDbStore implements RemediationStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  private expires(seconds: number): string {
+    return String(Math.floor(this.clock().getTime() / 1000) + seconds);
+  }
+
+  async getAction(actionId: string): Promise<ActionRecord | undefined> {
+    const r = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { [PK]: { S: `action#${actionId}` }, [SK]: { S: "action" } }, ConsistentRead: true }));
+    const body = r.Item?.record?.S;
+    return body ? (JSON.parse(body) as ActionRecord) : undefined;
+  }
+
+  async putAction(record: ActionRecord): Promise<void> {
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: {
+          [PK]: { S: `action#${record.actionId}` },
+          [SK]: { S: "action" },
+          findingId: { S: record.findingId },
+          status: { S: record.status },
+          record: { S: JSON.stringify(record) },
+          [TTL]: { N: this.expires(AUDIT_TTL_SECONDS) },
+        },
+      }),
+    );
+  }
+
+  async countPrincipalActions(principalArn: string, hour: string): Promise<number> {
+    let count = 0;
+    let start: Record<string, import("@aws-sdk/client-dynamodb").AttributeValue> | undefined;
+    do {
+      const r = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :hour)",
+          ExpressionAttributeNames: { "#pk": PK, "#sk": SK },
+          ExpressionAttributeValues: { ":pk": { S: `principal#${principalArn}` }, ":hour": { S: `${hour}#` } },
+          Select: "COUNT",
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      count += r.Count ?? 0;
+      start = r.LastEvaluatedKey;
+    } while (start);
+    return count;
+  }
+
+  async recordPrincipalAction(principalArn: string, hour: string, actionId: string): Promise<void> {
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: { [PK]: { S: `principal#${principalArn}` }, [SK]: { S: `${hour}#${actionId}` }, [TTL]: { N: this.expires(COUNTER_TTL_SECONDS) } },
+      }),
+    );
+  }
+}

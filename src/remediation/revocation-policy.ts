@@ -1,0 +1,79 @@
+/**
+ * The AWSRevokeOlderSessions inline policy, as pure functions. This tool writes exactly one
+ * statement, recognised by its Sid, and leaves every other statement (the IAM console's own
+ * "Revoke sessions", anything a person wrote) as it found it: merge adds or moves ours later,
+ * removal takes only ours out.
+ */
+export const REVOCATION_SID = "BedrockGuardrailRevokeOlderSessions";
+
+export interface PolicyStatement {
+  Sid?: string;
+  Effect?: string;
+  Action?: string | string[];
+  Resource?: string | string[];
+  Condition?: Record<string, Record<string, unknown>>;
+  [k: string]: unknown;
+}
+
+export interface PolicyDocument {
+  Version: string;
+  Statement: PolicyStatement[];
+}
+
+/** Parses GetRolePolicy / GetUserPolicy's PolicyDocument (URL-encoded JSON). Throws with a clear message when it is not a policy. */
+export function parsePolicyDocument(raw: string): PolicyDocument {
+  let text = raw;
+  if (/^%7B/i.test(raw.trim())) text = decodeURIComponent(raw);
+  const doc = JSON.parse(text) as { Version?: unknown; Statement?: unknown };
+  const statements = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement && typeof doc.Statement === "object" ? [doc.Statement] : undefined;
+  if (!statements) throw new Error("policy document has no Statement");
+  return { Version: typeof doc.Version === "string" ? doc.Version : "2012-10-17", Statement: statements as PolicyStatement[] };
+}
+
+const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+/** The cutoff of a statement that denies everything to tokens issued before a time, or undefined. */
+export function denyAllCutoff(s: PolicyStatement): Date | undefined {
+  if (s.Effect !== "Deny" || !asList(s.Action).includes("*") || !asList(s.Resource).includes("*")) return undefined;
+  const cond = s.Condition ?? {};
+  if (Object.keys(cond).length !== 1) return undefined;
+  const raw = cond.DateLessThan?.["aws:TokenIssueTime"];
+  const value = Array.isArray(raw) && raw.length === 1 ? raw[0] : raw;
+  if (typeof value !== "string") return undefined;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+/** The latest cutoff any deny-all statement in the document enforces. */
+export function effectiveCutoff(doc: PolicyDocument | undefined): Date | undefined {
+  let best: Date | undefined;
+  for (const s of doc?.Statement ?? []) {
+    const c = denyAllCutoff(s);
+    if (c && (!best || c > best)) best = c;
+  }
+  return best;
+}
+
+export function revocationStatement(cutoff: string): PolicyStatement {
+  return { Sid: REVOCATION_SID, Effect: "Deny", Action: ["*"], Resource: ["*"], Condition: { DateLessThan: { "aws:TokenIssueTime": cutoff } } };
+}
+
+/**
+ * The document to put: every foreign statement kept, ours set to the later of the old and the
+ * new cutoff (a cutoff never moves earlier).
+ */
+export function mergeRevocation(existing: PolicyDocument | undefined, cutoff: string): PolicyDocument {
+  const others = (existing?.Statement ?? []).filter((s) => s.Sid !== REVOCATION_SID);
+  const ours = (existing?.Statement ?? []).find((s) => s.Sid === REVOCATION_SID);
+  const previous = ours ? denyAllCutoff(ours) : undefined;
+  const wanted = new Date(cutoff);
+  const final = previous && previous > wanted ? previous.toISOString() : wanted.toISOString();
+  return { Version: existing?.Version ?? "2012-10-17", Statement: [...others, revocationStatement(final)] };
+}
+
+/** The document without our statement; undefined when nothing else is left (delete the policy). */
+export function removeRevocation(existing: PolicyDocument): { doc?: PolicyDocument; removed: boolean } {
+  const others = existing.Statement.filter((s) => s.Sid !== REVOCATION_SID);
+  const removed = others.length !== existing.Statement.length;
+  return { doc: others.length > 0 ? { Version: existing.Version, Statement: others } : undefined, removed };
+}

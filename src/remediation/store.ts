@@ -1,0 +1,109 @@
+/**
+ * Where the responder keeps its audit trail and its per-principal rate counters. The monitor's
+ * DynamoDB table in production (dynamodb-store.ts), memory in tests, a JSON file for the CLI so
+ * that `undo` works after `remediate --execute` from a laptop.
+ */
+import * as fs from "node:fs";
+import { ActionOutcome } from "../runtime/contracts";
+import { ActionKind, ActionParams } from "./types";
+
+export type RecordStatus = ActionOutcome["status"] | "in-progress";
+
+export interface UndoRecord {
+  at: string;
+  status: "ok" | "already-done" | "not-reversible" | "error";
+  reason: string;
+  actor?: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+/** One action, as it was planned and what became of it: before/after state, who, why, which finding. */
+export interface ActionRecord {
+  actionId: string;
+  findingId: string;
+  kind: ActionKind;
+  api: string;
+  accountId: string;
+  region?: string;
+  target: string;
+  principalArn?: string;
+  mode: ActionOutcome["mode"];
+  status: RecordStatus;
+  reason: string;
+  params: ActionParams;
+  steps?: string[];
+  /** The identity that performed it (the responder role, or the CLI user). */
+  actor?: string;
+  plannedAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  before?: unknown;
+  after?: unknown;
+  undo?: UndoRecord;
+}
+
+export interface RemediationStore {
+  getAction(actionId: string): Promise<ActionRecord | undefined>;
+  putAction(record: ActionRecord): Promise<void>;
+  /** Mutations recorded for this principal in the hour bucket (see hourBucket). */
+  countPrincipalActions(principalArn: string, hour: string): Promise<number>;
+  /** Idempotent per actionId: recording the same action twice counts once. */
+  recordPrincipalAction(principalArn: string, hour: string, actionId: string): Promise<void>;
+}
+
+/** `2024-10-17T20`: the UTC hour a mutation counts against for maxActionsPerPrincipalPerHour. */
+export const hourBucket = (d: Date): string => d.toISOString().slice(0, 13);
+
+interface StoreData {
+  actions: Record<string, ActionRecord>;
+  principals: Record<string, string[]>;
+}
+
+export class InMemoryStore implements RemediationStore {
+  protected data: StoreData = { actions: {}, principals: {} };
+
+  async getAction(actionId: string): Promise<ActionRecord | undefined> {
+    const r = this.data.actions[actionId];
+    return r ? structuredClone(r) : undefined;
+  }
+  async putAction(record: ActionRecord): Promise<void> {
+    this.data.actions[record.actionId] = structuredClone(record);
+    this.changed();
+  }
+  async countPrincipalActions(principalArn: string, hour: string): Promise<number> {
+    return (this.data.principals[`${principalArn}\n${hour}`] ?? []).length;
+  }
+  async recordPrincipalAction(principalArn: string, hour: string, actionId: string): Promise<void> {
+    const key = `${principalArn}\n${hour}`;
+    const ids = (this.data.principals[key] ??= []);
+    if (!ids.includes(actionId)) ids.push(actionId);
+    this.changed();
+  }
+  /** Every action record, for tests and the CLI. */
+  allActions(): ActionRecord[] {
+    return Object.values(this.data.actions).map((r) => structuredClone(r));
+  }
+  protected changed(): void {}
+}
+
+/** The in-memory store persisted to a JSON file after every write (CLI use: one process at a time). */
+export class FileStore extends InMemoryStore {
+  constructor(readonly file: string) {
+    super();
+    if (fs.existsSync(file)) {
+      let parsed: Partial<StoreData>;
+      try {
+        parsed = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<StoreData>;
+      } catch (e) {
+        throw new Error(`${file}: not a bedrock-guardrail state file (${(e as Error).message})`);
+      }
+      this.data = { actions: parsed.actions ?? {}, principals: parsed.principals ?? {} };
+    }
+  }
+  protected changed(): void {
+    const tmp = `${this.file}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(this.data, null, 2));
+    fs.renameSync(tmp, this.file);
+  }
+}
