@@ -1,13 +1,22 @@
 /**
  * The cdktf app: guardrail.config.json (or $GUARDRAIL_CONFIG) + policies/ -> Terraform JSON in
  * cdktf.out/. Run by `npx cdktf synth` and directly by `npm run synth` (compiled, no ts-node).
+ * The SCP linter runs first: a lint error (e.g. a policy over the size quota) stops the synth.
  */
 import { ConfigError } from "./src/config/load";
 import { loadGuardrail } from "./src/guardrail/guardrail";
 import { buildApp } from "./src/infra/app";
+import { formatLint, lintScp } from "./src/policy/lint";
 
 try {
-  const app = buildApp(loadGuardrail());
+  const guardrail = loadGuardrail();
+  const lint = lintScp(guardrail);
+  if (lint.findings.length > 0) process.stderr.write(`${formatLint(lint)}\n`);
+  if (lint.errors.length > 0) {
+    process.stderr.write("bedrock-guardrail: the SCP failed lint; nothing was synthesized\n");
+    process.exit(1);
+  }
+  const app = buildApp(guardrail);
   app.synth();
   process.stderr.write(`bedrock-guardrail: Terraform written to ${app.outdir}/stacks/<stack>/cdk.tf.json\n`);
 } catch (e) {

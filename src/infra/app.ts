@@ -4,9 +4,10 @@
  */
 import { App } from "cdktf";
 import { Guardrail } from "../guardrail/guardrail";
+import { ORGANIZATION_POLICY_STACK, OrganizationPolicyStack } from "./organization-policy-stack";
 
 /** Adds every stack the config asks for to `app` (a fresh App by default) and returns it. */
 export function buildApp(guardrail: Guardrail, app: App = new App()): App {
-  void guardrail;
+  new OrganizationPolicyStack(app, ORGANIZATION_POLICY_STACK, { guardrail });
   return app;
 }

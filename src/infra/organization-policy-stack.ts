@@ -1,0 +1,97 @@
+/**
+ * Prevention: the guardrail's SCP document(s) as aws_organizations_policy resources, each attached
+ * to every target. Deployed from the management account (or an Organizations delegated
+ * administrator). With no explicit targets the policy goes on the organization root, read from the
+ * aws_organizations_organization data source at plan time, so synth needs no AWS access.
+ */
+import { DataAwsOrganizationsOrganization } from "@cdktf/provider-aws/lib/data-aws-organizations-organization";
+import { OrganizationsPolicy } from "@cdktf/provider-aws/lib/organizations-policy";
+import { OrganizationsPolicyAttachment } from "@cdktf/provider-aws/lib/organizations-policy-attachment";
+import { TerraformOutput, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { StackCredentials } from "../config/sections/aws";
+import { Guardrail } from "../guardrail/guardrail";
+import { buildScpDocuments } from "../policy/documents";
+import { ScpDocument } from "../policy/types";
+import { guardrailProvider } from "./provider";
+
+export const ORGANIZATION_POLICY_STACK = "organization-policy";
+export const MANAGED_BY_TAG = { "managed-by": "bedrock-guardrail" } as const;
+
+export interface GuardrailScpProps {
+  /** The SCP documents to create (from buildScpDocuments). */
+  documents: ScpDocument[];
+  description?: string;
+  /** Extra tags; managed-by=bedrock-guardrail is always added. */
+  tags?: Record<string, string>;
+  /** Root, OU or account IDs. Default: the organization root. */
+  targets?: string[];
+  /** Keep the policy (and its attachments) in AWS when removed from Terraform. Default false. */
+  skipDestroy?: boolean;
+}
+
+export const DEFAULT_SCP_DESCRIPTION = "Denies unapproved Amazon Bedrock model enablement (managed by bedrock-guardrail)";
+
+/** The reusable part: policies + attachments, usable inside any stack that has an AWS provider. */
+export class GuardrailScp extends Construct {
+  readonly policies: OrganizationsPolicy[];
+  readonly attachments: OrganizationsPolicyAttachment[] = [];
+  /** Target IDs as Terraform expressions or literals. */
+  readonly targetIds: string[];
+
+  constructor(scope: Construct, id: string, props: GuardrailScpProps) {
+    super(scope, id);
+    if (props.documents.length === 0) throw new Error("GuardrailScp needs at least one SCP document");
+    const tags = { ...(props.tags ?? {}), ...MANAGED_BY_TAG };
+    const skipDestroy = props.skipDestroy ?? false;
+    this.targetIds = props.targets && props.targets.length > 0 ? [...props.targets] : [this.organizationRootId()];
+    this.policies = props.documents.map(
+      (doc, i) =>
+        new OrganizationsPolicy(this, `policy-${i + 1}`, {
+          name: doc.name,
+          description: props.description ?? DEFAULT_SCP_DESCRIPTION,
+          type: "SERVICE_CONTROL_POLICY",
+          content: doc.content,
+          tags,
+          skipDestroy,
+        }),
+    );
+    this.policies.forEach((policy, p) =>
+      this.targetIds.forEach((targetId) => {
+        const label = props.targets && props.targets.length > 0 ? targetId : "root";
+        this.attachments.push(new OrganizationsPolicyAttachment(this, `attach-${p + 1}-${label}`, { policyId: policy.id, targetId, skipDestroy }));
+      }),
+    );
+  }
+
+  private organizationRootId(): string {
+    const org = new DataAwsOrganizationsOrganization(this, "organization", {});
+    return org.roots.get(0).id;
+  }
+}
+
+export interface OrganizationPolicyStackProps {
+  guardrail: Guardrail;
+  /** Default: the config's aws.region. */
+  region?: string;
+  /** Default: the config's aws.organization credentials. */
+  credentials?: StackCredentials;
+}
+
+/** Stack `organization-policy`: provider for the management account + GuardrailScp from the guardrail's config. */
+export class OrganizationPolicyStack extends TerraformStack {
+  readonly scp: GuardrailScp;
+
+  constructor(scope: Construct, id: string, props: OrganizationPolicyStackProps) {
+    super(scope, id);
+    const { config } = props.guardrail;
+    guardrailProvider(this, "aws", { region: props.region ?? config.aws.region, credentials: props.credentials ?? config.aws.organization });
+    this.scp = new GuardrailScp(this, "guardrail-scp", {
+      documents: buildScpDocuments(props.guardrail),
+      description: config.scp.description,
+      tags: config.scp.tags,
+      targets: config.targets,
+    });
+    new TerraformOutput(this, "policy_ids", { value: this.scp.policies.map((p) => p.id), description: "IDs of the guardrail SCP(s)" });
+  }
+}
