@@ -1,0 +1,110 @@
+/**
+ * `bedrock-guardrail query --backend cloudtrail-lake|logs-insights|eventbridge`: prints the rule
+ * compiled for a backend (Lake SQL, Logs Insights query, EventBridge pattern) on stdout, ready to
+ * paste or pipe; hints (time range, log groups) go to stderr. Exit 2 on bad arguments or config.
+ */
+import * as fs from "node:fs";
+import { Command, Option } from "commander";
+import { ConfigError, CONFIG_ENV_VAR, parseConfig, resolveConfigPath } from "../../config/load";
+import { buildEventPattern } from "../../detection/backends/eventbridge-pattern";
+import { BackendInputError } from "../../detection/backends/input-error";
+import { buildLakeQuery } from "../../detection/backends/lake-sql";
+import { buildLogsInsightsQuery, logsInsightsTimeRange } from "../../detection/backends/logs-insights";
+import { BUNDLED_DEFINITION, compileGuardrail, Guardrail, loadGuardrail, parseDefinition } from "../../guardrail/guardrail";
+import { EXIT } from "../exit-codes";
+
+export const BACKENDS = ["cloudtrail-lake", "logs-insights", "eventbridge"] as const;
+export type Backend = (typeof BACKENDS)[number];
+
+export interface QueryOptions {
+  backend: Backend;
+  eventDataStore?: string;
+  start?: string;
+  end?: string;
+  limit?: string;
+  config?: string;
+}
+
+export interface QueryIO {
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown };
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** The clock for the default window; injectable for tests. */
+  now?: () => Date;
+}
+
+/** The queries do not depend on who is approved, so without a config file the bundled definition is enough. */
+function loadQueryGuardrail(opts: QueryOptions, io: QueryIO): Guardrail {
+  const env = io.env ?? process.env;
+  const file = resolveConfigPath(opts.config, env, io.cwd ?? process.cwd());
+  if (!opts.config && !env[CONFIG_ENV_VAR] && !fs.existsSync(file)) {
+    return compileGuardrail(parseDefinition(BUNDLED_DEFINITION), parseConfig({ approvedPrincipalArns: [] }, "(no config)"));
+  }
+  return loadGuardrail({ configPath: file });
+}
+
+/** --start/--end, defaulting to the schedule's look-back ending now (what one scheduled run would query). */
+function window(opts: QueryOptions, guardrail: Guardrail, now: Date): { start: string; end: string } {
+  if ((opts.start === undefined) !== (opts.end === undefined)) throw new BackendInputError(opts.start === undefined ? "--start" : "--end", "is required when the other end of the window is given");
+  if (opts.start !== undefined && opts.end !== undefined) return { start: opts.start, end: opts.end };
+  const lookbackMs = guardrail.definition.detection.schedule.lookbackMinutes * 60_000;
+  const end = new Date(Math.floor(now.getTime() / 1000) * 1000);
+  return { start: new Date(end.getTime() - lookbackMs).toISOString(), end: end.toISOString() };
+}
+
+function parseLimit(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text)) throw new BackendInputError("--limit", `must be a positive integer, got ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+/** The whole command as a function of its options and streams; returns the exit code. */
+export function runQuery(opts: QueryOptions, io: QueryIO): number {
+  try {
+    const guardrail = loadQueryGuardrail(opts, io);
+    const limit = parseLimit(opts.limit);
+    switch (opts.backend) {
+      case "cloudtrail-lake": {
+        const eventDataStore = opts.eventDataStore ?? guardrail.config.monitor.cloudtrailLake.eventDataStoreArn;
+        if (!eventDataStore) throw new BackendInputError("--event-data-store", "is required (or set monitor.cloudtrailLake.eventDataStoreArn in the config)");
+        const { start, end } = window(opts, guardrail, (io.now ?? (() => new Date()))());
+        io.stdout.write(`${buildLakeQuery(guardrail, { eventDataStore, start, end, limit })}\n`);
+        return EXIT.OK;
+      }
+      case "logs-insights": {
+        const { start, end } = window(opts, guardrail, (io.now ?? (() => new Date()))());
+        const range = logsInsightsTimeRange(start, end);
+        io.stdout.write(`${buildLogsInsightsQuery(guardrail, { limit })}\n`);
+        const groups = guardrail.config.monitor.cloudwatchLogs.logGroups;
+        io.stderr.write(`query: run over ${start} .. ${end} (StartQuery startTime=${range.startTime} endTime=${range.endTime})${groups.length ? ` on ${groups.join(", ")}` : " on the organization trail's log group"}\n`);
+        return EXIT.OK;
+      }
+      case "eventbridge":
+        if (opts.eventDataStore || opts.start || opts.end || opts.limit) throw new BackendInputError("--backend eventbridge", "takes no --event-data-store, --start, --end or --limit (a pattern matches events as they happen)");
+        io.stdout.write(`${JSON.stringify(buildEventPattern(guardrail), null, 2)}\n`);
+        return EXIT.OK;
+    }
+  } catch (e) {
+    if (e instanceof BackendInputError || e instanceof ConfigError) {
+      io.stderr.write(`bedrock-guardrail query: ${e.message}\n`);
+      return EXIT.USAGE;
+    }
+    throw e;
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command("query")
+    .description("Print the detection rule compiled for a backend: CloudTrail Lake SQL, CloudWatch Logs Insights query, or EventBridge event pattern")
+    .addOption(new Option("--backend <backend>", "where the rule runs").choices(BACKENDS).makeOptionMandatory())
+    .option("--event-data-store <id>", "CloudTrail Lake event data store ID or ARN (default: monitor.cloudtrailLake.eventDataStoreArn)")
+    .option("--start <iso>", "window start, inclusive (ISO-8601 with zone; default: end minus the schedule's look-back)")
+    .option("--end <iso>", "window end, exclusive (ISO-8601 with zone; default: now)")
+    .option("--limit <n>", "maximum rows")
+    .option("--config <file>", "guardrail config (default: $GUARDRAIL_CONFIG, then ./guardrail.config.json)")
+    .action((opts: QueryOptions) => {
+      process.exitCode = runQuery(opts, { stdout: process.stdout, stderr: process.stderr });
+    });
+}

@@ -1,0 +1,41 @@
+/**
+ * A query backend was given input it cannot use safely (an event data store id, a time, a value
+ * that would change a query's structure). The message names the input and the problem; the CLI
+ * turns it into exit code 2.
+ */
+export class BackendInputError extends Error {
+  constructor(
+    readonly input: string,
+    readonly problem: string,
+  ) {
+    super(`${input}: ${problem}`);
+    this.name = "BackendInputError";
+  }
+}
+
+/** An instant as epoch milliseconds, from an ISO-8601 text with an explicit zone (or a Date). */
+export function parseInstant(value: string | Date, input: string): number {
+  if (value instanceof Date) {
+    const ms = value.getTime();
+    if (Number.isNaN(ms)) throw new BackendInputError(input, "is an invalid Date");
+    return ms;
+  }
+  // Strict: a calendar date, a time to the second (optional milliseconds) and a zone, so that
+  // "2024-10-17" or "yesterday" never silently become some local midnight.
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/.exec(value);
+  if (!m) throw new BackendInputError(input, `${JSON.stringify(value)} is not an ISO-8601 time such as 2024-10-17T20:00:00Z (seconds and a zone are required)`);
+  const [, y, mo, d, h, mi, s] = m.map(Number);
+  const probe = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  if (probe.getUTCFullYear() !== y || probe.getUTCMonth() !== mo - 1 || probe.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) {
+    throw new BackendInputError(input, `${JSON.stringify(value)} is not a real calendar time`);
+  }
+  return Date.parse(value);
+}
+
+/** Validates a [start, end) window: both instants valid and start before end. */
+export function parseWindow(start: string | Date, end: string | Date): { startMs: number; endMs: number } {
+  const startMs = parseInstant(start, "start");
+  const endMs = parseInstant(end, "end");
+  if (!(startMs < endMs)) throw new BackendInputError("start", `must be before end (${new Date(startMs).toISOString()} is not before ${new Date(endMs).toISOString()})`);
+  return { startMs, endMs };
+}

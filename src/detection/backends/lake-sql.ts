@@ -1,0 +1,171 @@
+/**
+ * The rule as CloudTrail Lake SQL (Trino dialect), compiled from the Guardrail, and the mapper that
+ * turns a GetQueryResults row back into a CloudTrail record for `evaluateRecord`, so that the
+ * scheduled query job and `detect` build findings with the same code.
+ *
+ * The WHERE clause is the union of the guardrail's rules, with each rule's outcome condition; a row
+ * is selected exactly when `matchingRule` selects the record (test/detection/backends/lake-sql.
+ * differential.test.ts runs it in DuckDB against the in-process matcher).
+ */
+import { DetectionRule } from "../../guardrail/definition";
+import { Guardrail } from "../../guardrail/guardrail";
+import { CloudTrailRecord, normalizeEventTime } from "../record";
+import { BLANK_CODE_POINTS } from "./blank";
+import { BackendInputError, parseWindow } from "./input-error";
+import { sqlCodePoints, sqlString, sqlTimestamp } from "./sql-literal";
+
+type LakeGuardrail = Pick<Guardrail, "eventSource" | "eventNames" | "rules">;
+
+export interface LakeQueryOptions {
+  /** Event data store ID, or its ARN (the ID is the part after `eventdatastore/`). */
+  eventDataStore: string;
+  /** Window start, inclusive: ISO-8601 with a zone, or a Date. */
+  start: string | Date;
+  /** Window end, exclusive, so consecutive windows never select an event twice. */
+  end: string | Date;
+  /** Optional row cap. Rows come oldest first, so a cap leaves the newest for the next run. */
+  limit?: number;
+}
+
+const EDS_ARN = /^arn:(aws|aws-cn|aws-us-gov):cloudtrail:[a-z0-9-]+:\d{12}:eventdatastore\/([A-Za-z0-9-]+)$/;
+const EDS_ID = /^[A-Za-z0-9][A-Za-z0-9-]{0,127}$/;
+
+/** The ID that goes after FROM. Refuses anything that is not an ID or an event data store ARN. */
+export function eventDataStoreId(idOrArn: string): string {
+  if (typeof idOrArn !== "string" || idOrArn.length === 0) throw new BackendInputError("event data store", "is required (an event data store ID or ARN)");
+  const arn = EDS_ARN.exec(idOrArn);
+  if (arn) return arn[2];
+  if (EDS_ID.test(idOrArn)) return idOrArn;
+  throw new BackendInputError("event data store", `${JSON.stringify(idOrArn)} is neither an event data store ID (letters, digits, '-') nor an ARN arn:aws:cloudtrail:<region>:<account>:eventdatastore/<id>`);
+}
+
+/**
+ * One selected column: the SQL expression, the alias it comes back under, and where its value goes
+ * in the rebuilt CloudTrail record. The query's SELECT list and the row mapper both read this table.
+ */
+interface LakeColumn {
+  alias: string;
+  expr: string;
+  /** Path in the CloudTrail record; undefined for columns the mapper handles itself. */
+  path?: readonly string[];
+}
+
+const SESSION_ISSUER = ["userIdentity", "sessionContext", "sessionIssuer"] as const;
+
+export const LAKE_COLUMNS: readonly LakeColumn[] = [
+  { alias: "eventid", expr: "eventid", path: ["eventID"] },
+  { alias: "eventtime", expr: "eventtime", path: ["eventTime"] },
+  { alias: "eventsource", expr: "eventsource", path: ["eventSource"] },
+  { alias: "eventname", expr: "eventname", path: ["eventName"] },
+  { alias: "errorcode", expr: "errorcode", path: ["errorCode"] },
+  { alias: "awsregion", expr: "awsregion", path: ["awsRegion"] },
+  { alias: "recipientaccountid", expr: "recipientaccountid", path: ["recipientAccountId"] },
+  { alias: "sourceipaddress", expr: "sourceipaddress", path: ["sourceIPAddress"] },
+  { alias: "useragent", expr: "useragent", path: ["userAgent"] },
+  { alias: "useridentity_type", expr: "useridentity.type", path: ["userIdentity", "type"] },
+  { alias: "useridentity_principalid", expr: "useridentity.principalid", path: ["userIdentity", "principalId"] },
+  { alias: "useridentity_arn", expr: "useridentity.arn", path: ["userIdentity", "arn"] },
+  { alias: "useridentity_accountid", expr: "useridentity.accountid", path: ["userIdentity", "accountId"] },
+  { alias: "useridentity_accesskeyid", expr: "useridentity.accesskeyid", path: ["userIdentity", "accessKeyId"] },
+  { alias: "useridentity_username", expr: "useridentity.username", path: ["userIdentity", "userName"] },
+  { alias: "useridentity_invokedby", expr: "useridentity.invokedby", path: ["userIdentity", "invokedBy"] },
+  { alias: "sessionissuer_type", expr: "useridentity.sessioncontext.sessionissuer.type", path: [...SESSION_ISSUER, "type"] },
+  { alias: "sessionissuer_principalid", expr: "useridentity.sessioncontext.sessionissuer.principalid", path: [...SESSION_ISSUER, "principalId"] },
+  { alias: "sessionissuer_arn", expr: "useridentity.sessioncontext.sessionissuer.arn", path: [...SESSION_ISSUER, "arn"] },
+  { alias: "sessionissuer_accountid", expr: "useridentity.sessioncontext.sessionissuer.accountid", path: [...SESSION_ISSUER, "accountId"] },
+  { alias: "sessionissuer_username", expr: "useridentity.sessioncontext.sessionissuer.username", path: [...SESSION_ISSUER, "userName"] },
+  // Trino's map subscript fails the whole query on a missing key; the CASE guards it (and
+  // element_at, the other Trino way, means something else in other engines).
+  { alias: "modelid", expr: "CASE WHEN contains(map_keys(requestparameters), 'modelId') THEN requestparameters['modelId'] END" },
+  // The whole map as JSON text: GetQueryResults returns strings, and JSON is one we can parse back.
+  { alias: "requestparameters", expr: "json_format(CAST(requestparameters AS JSON))" },
+];
+
+/** The outcome condition of one rule over the errorcode column (mirrors `ruleMatches`). */
+export function lakeOutcomeCondition(rule: DetectionRule): string {
+  if (rule.outcome === "success") {
+    // isSuccess: no errorCode, or one made only of the characters String.prototype.trim removes.
+    return `(errorcode IS NULL OR trim(errorcode, ${sqlCodePoints(BLANK_CODE_POINTS)}) = '')`;
+  }
+  const codes = rule.errorCodes ?? [];
+  if (codes.length === 0) return "FALSE";
+  return `errorcode IN (${codes.map((c, i) => sqlString(c, `rule ${rule.id} errorCodes[${i}]`)).join(", ")})`;
+}
+
+/** The WHERE conditions shared by every window: event source, event names, rule outcomes. */
+export function lakeRuleCondition(guardrail: LakeGuardrail): string {
+  if (guardrail.eventNames.length === 0) throw new BackendInputError("guardrail", "has no event names to query");
+  const names = guardrail.eventNames.map((n, i) => sqlString(n, `eventNames[${i}]`)).join(", ");
+  const outcomes = [...new Set(guardrail.rules.map(lakeOutcomeCondition))];
+  return [
+    `eventsource = ${sqlString(guardrail.eventSource, "eventSource")}`,
+    `eventname IN (${names})`,
+    outcomes.length === 1 ? outcomes[0] : `(\n    ${outcomes.join("\n    OR ")}\n  )`,
+  ].join("\n  AND ");
+}
+
+/** The complete SELECT for one window. Throws BackendInputError naming the bad input. */
+export function buildLakeQuery(guardrail: LakeGuardrail, options: LakeQueryOptions): string {
+  const from = eventDataStoreId(options.eventDataStore);
+  const { startMs, endMs } = parseWindow(options.start, options.end);
+  if (options.limit !== undefined && !(Number.isSafeInteger(options.limit) && options.limit > 0)) {
+    throw new BackendInputError("limit", `must be a positive integer, got ${String(options.limit)}`);
+  }
+  const lines = [
+    "SELECT",
+    LAKE_COLUMNS.map((c) => (c.expr === c.alias ? `  ${c.expr}` : `  ${c.expr} AS ${c.alias}`)).join(",\n"),
+    `FROM ${from}`,
+    `WHERE eventtime >= ${sqlTimestamp(startMs)}`,
+    `  AND eventtime < ${sqlTimestamp(endMs)}`,
+    `  AND ${lakeRuleCondition(guardrail)}`,
+    // Oldest first: a job that advances a watermark to the last row it handled never skips rows.
+    "ORDER BY eventtime ASC, eventid ASC",
+  ];
+  if (options.limit !== undefined) lines.push(`LIMIT ${options.limit}`);
+  return lines.join("\n");
+}
+
+/** A GetQueryResults row: a list of single-key `{column: value}` maps. */
+export type LakeRow = ReadonlyArray<Readonly<Record<string, string | undefined>>>;
+
+function setPath(target: Record<string, unknown>, path: readonly string[], value: string): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    if (typeof node[key] !== "object" || node[key] === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]] = value;
+}
+
+function parseRequestParameters(json: string | undefined, modelId: string | undefined): Record<string, unknown> | undefined {
+  if (json) {
+    try {
+      const parsed: unknown = JSON.parse(json);
+      if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+    } catch {
+      // Fall through to the modelid column: one unparsable map must not lose the row.
+    }
+  }
+  return modelId ? { modelId } : undefined;
+}
+
+/**
+ * Rebuilds the CloudTrail record from one result row. Missing, null and empty columns are left out
+ * (Lake has no distinction the rule depends on: an absent and an empty errorCode are both success).
+ * eventtime (`2024-10-17 20:09:51.000`, UTC) becomes CloudTrail's ISO-8601 form.
+ */
+export function lakeRowToRecord(row: LakeRow): CloudTrailRecord {
+  const values = new Map<string, string>();
+  for (const cell of row) {
+    for (const [key, value] of Object.entries(cell)) if (typeof value === "string" && value !== "") values.set(key.toLowerCase(), value);
+  }
+  const record: Record<string, unknown> = {};
+  for (const column of LAKE_COLUMNS) {
+    const value = values.get(column.alias);
+    if (column.path && value !== undefined) setPath(record, column.path, value);
+  }
+  if (typeof record.eventTime === "string") record.eventTime = normalizeEventTime(record.eventTime) ?? record.eventTime;
+  const params = parseRequestParameters(values.get("requestparameters"), values.get("modelid"));
+  if (params) record.requestParameters = params;
+  return record as CloudTrailRecord;
+}

@@ -1,0 +1,130 @@
+/**
+ * The rule as a CloudWatch Logs Insights query over the log group an organization trail delivers
+ * to (the path AWS recommends now that CloudTrail Lake is closed to new customers), compiled from
+ * the Guardrail, and the mapper from a GetQueryResults row back to the CloudTrail record.
+ *
+ * `isblank(errorCode)` is true for a missing, empty or blank errorCode. Its notion of "blank" is
+ * not documented in detail, so the query is treated as a pre-filter: the query job maps each row
+ * with `logsInsightsRowToRecord` and keeps only what `evaluateRecord` turns into a finding.
+ *
+ * The time window is not part of the query text: StartQuery takes it as `startTime`/`endTime`
+ * (epoch seconds); `logsInsightsTimeRange` validates and converts it.
+ */
+import { Guardrail } from "../../guardrail/guardrail";
+import { CloudTrailRecord, isRecordObject, normalizeEventTime } from "../record";
+import { BackendInputError, parseWindow } from "./input-error";
+
+type InsightsGuardrail = Pick<Guardrail, "eventSource" | "eventNames" | "rules">;
+
+/** Logs Insights' documented limit per page of results. */
+export const LOGS_INSIGHTS_MAX_LIMIT = 10_000;
+
+/**
+ * A double-quoted Logs Insights string. Its escaping rules are not documented precisely enough to
+ * rely on, so values that would need escaping (quotes, backslashes, control characters) are
+ * refused: no value can change the query's structure. CloudTrail event names, sources and error
+ * codes never contain them.
+ */
+export function insightsString(value: string, input: string): string {
+  if (typeof value !== "string" || value.length === 0) throw new BackendInputError(input, "must be a non-empty string");
+  // eslint-disable-next-line no-control-regex
+  if (/["'`\\\u0000-\u001f\u007f\u2028\u2029]/.test(value)) {
+    throw new BackendInputError(input, `${JSON.stringify(value)} contains a quote, backslash or control character, which a Logs Insights query cannot carry safely`);
+  }
+  return `"${value}"`;
+}
+
+/** Fields returned per row. `@message` is the whole CloudTrail event; the rest are for people reading results in the console. */
+export const INSIGHTS_FIELDS = [
+  "@timestamp",
+  "@message",
+  "eventID",
+  "eventTime",
+  "eventSource",
+  "eventName",
+  "errorCode",
+  "awsRegion",
+  "recipientAccountId",
+  "sourceIPAddress",
+  "userAgent",
+  "userIdentity.type",
+  "userIdentity.arn",
+  "userIdentity.accountId",
+  "userIdentity.accessKeyId",
+  "userIdentity.userName",
+  "userIdentity.sessionContext.sessionIssuer.arn",
+  "requestParameters.modelId",
+] as const;
+
+export interface LogsInsightsQueryOptions {
+  /** Rows per query (Logs Insights allows up to 10,000 per page). Default 10,000. */
+  limit?: number;
+}
+
+export function buildLogsInsightsQuery(guardrail: InsightsGuardrail, options: LogsInsightsQueryOptions = {}): string {
+  const limit = options.limit ?? LOGS_INSIGHTS_MAX_LIMIT;
+  if (!(Number.isSafeInteger(limit) && limit > 0 && limit <= LOGS_INSIGHTS_MAX_LIMIT)) {
+    throw new BackendInputError("limit", `must be an integer from 1 to ${LOGS_INSIGHTS_MAX_LIMIT}, got ${String(limit)}`);
+  }
+  if (guardrail.eventNames.length === 0) throw new BackendInputError("guardrail", "has no event names to query");
+  const names = guardrail.eventNames.map((n, i) => insightsString(n, `eventNames[${i}]`)).join(", ");
+  const outcomes: string[] = [];
+  if (guardrail.rules.some((r) => r.outcome === "success")) outcomes.push("isblank(errorCode)");
+  const codes = [...new Set(guardrail.rules.flatMap((r) => (r.outcome === "failure" ? (r.errorCodes ?? []) : [])))];
+  if (codes.length > 0) outcomes.push(`errorCode in [${codes.map((c, i) => insightsString(c, `errorCodes[${i}]`)).join(", ")}]`);
+  if (outcomes.length === 0) throw new BackendInputError("guardrail", "has no rules to query");
+  return [
+    `fields ${INSIGHTS_FIELDS.join(", ")}`,
+    `| filter eventSource = ${insightsString(guardrail.eventSource, "eventSource")}`,
+    `| filter eventName in [${names}]`,
+    `| filter ${outcomes.join(" or ")}`,
+    // Oldest first, as for Lake: a limit leaves the newest rows for the next run.
+    "| sort @timestamp asc",
+    `| limit ${limit}`,
+  ].join("\n");
+}
+
+/** StartQuery's startTime/endTime (epoch seconds) for a [start, end) window. */
+export function logsInsightsTimeRange(start: string | Date, end: string | Date): { startTime: number; endTime: number } {
+  const { startMs, endMs } = parseWindow(start, end);
+  return { startTime: Math.floor(startMs / 1000), endTime: Math.ceil(endMs / 1000) };
+}
+
+/** A GetQueryResults row: `[{field, value}, ...]`. */
+export type InsightsRow = ReadonlyArray<{ field?: string; value?: string }>;
+
+function unflatten(fields: Map<string, string>): Record<string, unknown> {
+  const record: Record<string, unknown> = {};
+  for (const [name, value] of fields) {
+    if (name.startsWith("@") || value === "") continue;
+    const path = name.split(".");
+    let node = record;
+    for (const key of path.slice(0, -1)) {
+      if (!isRecordObject(node[key])) node[key] = {};
+      node = node[key] as Record<string, unknown>;
+    }
+    node[path[path.length - 1]] = value;
+  }
+  return record;
+}
+
+/**
+ * Rebuilds the CloudTrail record from one row: `@message` (the event as CloudTrail wrote it) when it
+ * parses as a JSON object, else the dotted fields. Never throws.
+ */
+export function logsInsightsRowToRecord(row: InsightsRow): CloudTrailRecord {
+  const fields = new Map<string, string>();
+  for (const cell of row) if (typeof cell.field === "string" && typeof cell.value === "string") fields.set(cell.field, cell.value);
+  const message = fields.get("@message");
+  if (message) {
+    try {
+      const parsed: unknown = JSON.parse(message);
+      if (isRecordObject(parsed)) return parsed;
+    } catch {
+      // Truncated or non-JSON message: rebuild from the extracted fields below.
+    }
+  }
+  const record = unflatten(fields);
+  if (typeof record.eventTime === "string") record.eventTime = normalizeEventTime(record.eventTime) ?? record.eventTime;
+  return record as CloudTrailRecord;
+}
