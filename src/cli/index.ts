@@ -3,13 +3,17 @@
  * `register(program)`. The CLI knows nothing about cdktf beyond asking for a synth.
  */
 import { Command, CommanderError } from "commander";
+import * as check from "./commands/check";
 import * as detect from "./commands/detect";
+import * as policy from "./commands/policy";
+import * as query from "./commands/query";
+import * as schema from "./commands/schema";
 import { EXIT } from "./exit-codes";
 
 type Registrar = (program: Command) => void;
 
 /** Commands in the order `--help` lists them. Add a command by adding its module here. */
-const COMMANDS: Registrar[] = [detect.register];
+const COMMANDS: Registrar[] = [policy.register, check.register, schema.register, detect.register, query.register];
 
 export function buildProgram(): Command {
   const program = new Command("bedrock-guardrail")

@@ -1,0 +1,48 @@
+/**
+ * `check`: validate the config (exit 2 on a config error), lint the SCP (exit 1 on lint errors)
+ * and print the decision table: what the SCP decides for each guarded request and principal.
+ */
+import { Command } from "commander";
+import { Guardrail } from "../../guardrail/guardrail";
+import { decisionTable, formatDecisionTable } from "../../policy/decision-table";
+import { formatLint, lintScp } from "../../policy/lint";
+import { ConfigOption, guardrailOrExit } from "../common";
+import { EXIT } from "../exit-codes";
+import { Output, processOutput } from "./policy";
+
+export interface CheckOptions {
+  json?: boolean;
+}
+
+export function runCheck(guardrail: Guardrail, options: CheckOptions, io: Output = processOutput): number {
+  const lint = lintScp(guardrail);
+  const table = decisionTable(guardrail);
+  if (options.json) {
+    const rows = table.rows.map((r) => ({
+      request: r.scenario.label,
+      action: r.scenario.action,
+      resource: r.scenario.resource,
+      context: r.scenario.context ?? {},
+      decisions: Object.fromEntries(r.cells.map((c) => [c.principal.role, c.cell])),
+    }));
+    io.out(`${JSON.stringify({ ok: lint.errors.length === 0, findings: lint.findings, principals: table.principals, rows }, null, 2)}\n`);
+  } else {
+    const sizes = lint.documents.map((d) => `${d.name} ${d.size}/${guardrail.config.scp.maxPolicySize} characters`).join(", ");
+    io.out(`SCP: ${lint.documents.length} document(s): ${sizes}\n\n${formatDecisionTable(table)}\n`);
+    if (lint.findings.length > 0) io.err(`\n${formatLint(lint)}\n`);
+    io.out(lint.errors.length > 0 ? `\ncheck failed: ${lint.errors.length} lint error(s)\n` : `\ncheck passed${lint.warnings.length ? ` with ${lint.warnings.length} warning(s)` : ""}\n`);
+  }
+  return lint.errors.length > 0 ? EXIT.FINDINGS : EXIT.OK;
+}
+
+export function register(program: Command): void {
+  program
+    .command("check")
+    .description("Validate the config, lint the SCP and print the decision table (exit 0 ok, 1 lint errors, 2 config error)")
+    .option("-c, --config <path>", "guardrail config file (default: $GUARDRAIL_CONFIG or ./guardrail.config.json)")
+    .option("--definition <path>", "guardrail definition file (default: the bundled policies/bedrock-model-access.json)")
+    .option("--json", "machine-readable output")
+    .action((opts: ConfigOption & CheckOptions) => {
+      process.exitCode = runCheck(guardrailOrExit(opts), opts);
+    });
+}

@@ -1,0 +1,39 @@
+/** `policy`: print the SCP document(s) the guardrail synthesizes, after lint. */
+import { Command } from "commander";
+import { Guardrail } from "../../guardrail/guardrail";
+import { formatLint, lintScp } from "../../policy/lint";
+import { ConfigOption, guardrailOrExit } from "../common";
+import { EXIT } from "../exit-codes";
+
+export interface PolicyOptions {
+  /** One minified document per line, exactly as Organizations stores it. */
+  minified?: boolean;
+}
+
+export interface Output {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+export const processOutput: Output = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+
+/** Prints the documents; returns the exit code (1 when lint finds errors; the documents are still printed for review). */
+export function runPolicy(guardrail: Guardrail, options: PolicyOptions, io: Output = processOutput): number {
+  const lint = lintScp(guardrail);
+  if (options.minified) io.out(lint.documents.map((d) => `${d.content}\n`).join(""));
+  else io.out(`${JSON.stringify(lint.documents.map((d) => ({ name: d.name, size: d.size, policy: d.policy })), null, 2)}\n`);
+  if (lint.findings.length > 0) io.err(`${formatLint(lint)}\n`);
+  return lint.errors.length > 0 ? EXIT.FINDINGS : EXIT.OK;
+}
+
+export function register(program: Command): void {
+  program
+    .command("policy")
+    .description("Print the SCP document(s) as JSON ([{name, size, policy}], or one minified document per line)")
+    .option("-c, --config <path>", "guardrail config file (default: $GUARDRAIL_CONFIG or ./guardrail.config.json)")
+    .option("--definition <path>", "guardrail definition file (default: the bundled policies/bedrock-model-access.json)")
+    .option("--minified", "one minified document per line, as stored by AWS Organizations")
+    .action((opts: ConfigOption & PolicyOptions) => {
+      process.exitCode = runPolicy(guardrailOrExit(opts), opts);
+    });
+}
