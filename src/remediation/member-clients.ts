@@ -1,0 +1,94 @@
+/**
+ * SDK clients for one member account. The responder assumes `/bedrock-guardrail/<memberRoleName>`
+ * in the account with the external id and caches the credentials for the run; the CLI may use
+ * the local credentials directly instead (one account, or a role the user already assumed).
+ */
+import { BedrockClient } from "@aws-sdk/client-bedrock";
+import { IAMClient } from "@aws-sdk/client-iam";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { TOOL_ROLE_PATH } from "../guardrail/guardrail";
+import { clientConfig, ClientOverrides } from "../runtime/aws/clients";
+
+export interface MemberClients {
+  iam: IAMClient;
+  bedrock(region: string): BedrockClient;
+  /** Secrets Manager in the home region (config.aws.region). */
+  secrets: SecretsManagerClient;
+}
+
+export interface MemberClientProvider {
+  forAccount(accountId: string): Promise<MemberClients>;
+}
+
+export function memberRoleArn(partition: string, accountId: string, memberRoleName: string): string {
+  return `arn:${partition}:iam::${accountId}:role${TOOL_ROLE_PATH}${memberRoleName}`;
+}
+
+function clientsWith(homeRegion: string, overrides: ClientOverrides): MemberClients {
+  const bedrock = new Map<string, BedrockClient>();
+  return {
+    // IAM is global; its endpoint is in us-east-1 for the aws partition.
+    iam: new IAMClient(clientConfig({ ...overrides, region: overrides.region ?? "us-east-1" })),
+    bedrock(region: string) {
+      let c = bedrock.get(region);
+      if (!c) bedrock.set(region, (c = new BedrockClient(clientConfig({ ...overrides, region }))));
+      return c;
+    },
+    secrets: new SecretsManagerClient(clientConfig({ ...overrides, region: homeRegion })),
+  };
+}
+
+export interface AssumeRoleProviderOptions {
+  sts: STSClient;
+  memberRoleName: string;
+  externalId?: string;
+  partition?: string;
+  homeRegion: string;
+  sessionName?: string;
+  /** Endpoint/retry overrides for the member clients (tests). */
+  overrides?: Omit<ClientOverrides, "credentials">;
+}
+
+export class AssumeRoleClientProvider implements MemberClientProvider {
+  private readonly cache = new Map<string, Promise<MemberClients>>();
+  constructor(private readonly o: AssumeRoleProviderOptions) {}
+
+  forAccount(accountId: string): Promise<MemberClients> {
+    let p = this.cache.get(accountId);
+    if (!p) {
+      p = this.assume(accountId);
+      // A failed AssumeRole is not cached: the next action in that account may try again.
+      p.catch(() => this.cache.delete(accountId));
+      this.cache.set(accountId, p);
+    }
+    return p;
+  }
+
+  private async assume(accountId: string): Promise<MemberClients> {
+    const r = await this.o.sts.send(
+      new AssumeRoleCommand({
+        RoleArn: memberRoleArn(this.o.partition ?? "aws", accountId, this.o.memberRoleName),
+        RoleSessionName: this.o.sessionName ?? "bedrock-guardrail-responder",
+        ExternalId: this.o.externalId,
+        DurationSeconds: 900,
+      }),
+    );
+    const c = r.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`AssumeRole into ${accountId} returned no credentials`);
+    return clientsWith(this.o.homeRegion, { ...this.o.overrides, credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken } });
+  }
+}
+
+/** The caller's own credentials for every account (CLI --no-assume-role; tests with mocked clients). */
+export class LocalClientProvider implements MemberClientProvider {
+  private clients?: MemberClients;
+  constructor(
+    private readonly homeRegion: string,
+    private readonly overrides: ClientOverrides = {},
+  ) {}
+  async forAccount(): Promise<MemberClients> {
+    this.clients ??= clientsWith(this.homeRegion, this.overrides);
+    return this.clients;
+  }
+}

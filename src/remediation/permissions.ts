@@ -1,0 +1,27 @@
+/**
+ * Every AWS call remediation makes, declared once. src/infra builds the member role (StackSet
+ * template) from MEMBER_ROLE_PERMISSIONS and the responder's role from RESPONDER_PERMISSIONS, so
+ * neither can drift from what executor.ts, undo.ts and the responder call.
+ */
+import { PermissionDeclaration } from "../runtime/permissions";
+import { SNS_PUBLISH_PERMISSIONS } from "../runtime/aws/sns";
+import { STORE_PERMISSIONS } from "./dynamodb-store";
+import { ORGANIZATION_PERMISSIONS } from "./organization";
+
+/** Calls made with the member role inside each member account (executor.ts and undo.ts). */
+export const MEMBER_ROLE_PERMISSIONS: PermissionDeclaration[] = [
+  { actions: ["iam:ListAccessKeys", "iam:UpdateAccessKey"], resource: { kind: "member-iam-users" }, why: "deactivate the offending access key (and re-activate it on undo), after checking its current status" },
+  { actions: ["iam:CreateAccessKey", "iam:DeleteAccessKey"], resource: { kind: "member-iam-users" }, why: "rotate: create the replacement key (deleted again only if storing its secret fails)" },
+  { actions: ["iam:GetUserPolicy", "iam:PutUserPolicy", "iam:DeleteUserPolicy"], resource: { kind: "member-iam-users" }, why: "user inline policy AWSRevokeOlderSessions: revoke sessions minted from the key; undo removes only this tool's statement" },
+  { actions: ["iam:GetRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy"], resource: { kind: "member-iam-roles" }, why: "role inline policy AWSRevokeOlderSessions: revoke the role's older sessions; undo removes only this tool's statement" },
+  { actions: ["bedrock:DeleteFoundationModelAgreement"], resource: { kind: "member-bedrock-agreements" }, why: "revoke the model agreement the unapproved principal accepted" },
+  { actions: ["secretsmanager:CreateSecret", "secretsmanager:DescribeSecret"], resource: { kind: "member-secrets" }, why: "store a rotated key's secret under remediation.rotatedSecretName (and find it again on re-run)" },
+];
+
+/** Calls made by the responder in the security account. */
+export const RESPONDER_PERMISSIONS: PermissionDeclaration[] = [
+  { actions: ["sts:AssumeRole"], resource: { kind: "member-role" }, why: "assume the remediation role in the member account of each action (with the external id)" },
+  ...STORE_PERMISSIONS,
+  ...SNS_PUBLISH_PERMISSIONS.map((p) => ({ ...p, why: `${p.why}; remediation follow-up reports` })),
+  ...ORGANIZATION_PERMISSIONS,
+];

@@ -1,0 +1,71 @@
+/**
+ * How outcomes are shown: ndjson lines (one action per line), a table, and the follow-up SNS
+ * message. Field names are documented in README.md "## Remediation".
+ */
+import { Finding } from "../detection/finding";
+import { ActionOutcome } from "../runtime/contracts";
+import { PlannedAction } from "./types";
+import { REVERSIBLE } from "./undo";
+
+export interface OutcomeLine {
+  finding_id: string;
+  action_id: string;
+  account_id: string;
+  region?: string;
+  api: string;
+  kind: PlannedAction["kind"];
+  target: string;
+  principal_arn?: string;
+  mode: ActionOutcome["mode"];
+  status: ActionOutcome["status"];
+  reason: string;
+  steps?: string[];
+}
+
+export function outcomeLine(action: PlannedAction, outcome: ActionOutcome): OutcomeLine {
+  return {
+    finding_id: outcome.findingId,
+    action_id: outcome.actionId,
+    account_id: outcome.accountId,
+    ...(outcome.region ? { region: outcome.region } : {}),
+    api: outcome.api,
+    kind: action.kind,
+    target: outcome.target,
+    ...(action.principalArn ? { principal_arn: action.principalArn } : {}),
+    mode: outcome.mode,
+    status: outcome.status,
+    reason: outcome.reason,
+    ...(action.steps ? { steps: action.steps } : {}),
+  };
+}
+
+const COLUMNS: (keyof OutcomeLine)[] = ["finding_id", "account_id", "region", "api", "target", "mode", "status", "reason"];
+
+export function formatTable(lines: OutcomeLine[]): string {
+  const rows = [COLUMNS.map((c) => c.toUpperCase()), ...lines.map((l) => COLUMNS.map((c) => String(l[c] ?? "-")))];
+  const widths = COLUMNS.map((_, i) => Math.min(i === COLUMNS.length - 1 ? 200 : 40, Math.max(...rows.map((r) => r[i].length))));
+  const out = rows.map((r) => r.map((cell, i) => (i === COLUMNS.length - 1 ? cell : cell.padEnd(widths[i]))).join("  ").trimEnd());
+  for (const l of lines) for (const s of l.steps ?? []) out.push(`    step (${l.finding_id}): ${s}`);
+  return `${out.join("\n")}\n`;
+}
+
+/** SNS subject (at most 100 characters) and a body people can read, with the ndjson lines appended. */
+export function notificationFor(finding: Finding, actions: { action: PlannedAction; outcome: ActionOutcome }[]): { subject: string; body: string; attributes: Record<string, string> } {
+  const counts = new Map<string, number>();
+  for (const { outcome } of actions) counts.set(outcome.status, (counts.get(outcome.status) ?? 0) + 1);
+  const summary = [...counts].map(([s, n]) => `${n} ${s}`).join(", ");
+  const subject = `bedrock-guardrail remediation: ${summary}`.slice(0, 100);
+  const lines = [
+    `Remediation for finding ${finding.event.id}: ${finding.message}`,
+    "",
+    ...actions.flatMap(({ action, outcome }) => [
+      `- [${outcome.status}] ${outcome.api} ${outcome.target} in ${outcome.accountId}${outcome.region ? ` ${outcome.region}` : ""} (mode ${outcome.mode}): ${outcome.reason}`,
+      ...(action.steps ?? []).map((s) => `    * ${s}`),
+      ...(outcome.status === "ok" && REVERSIBLE.has(action.kind) ? [`    undo: npx bedrock-guardrail undo --action-id ${outcome.actionId}`] : []),
+    ]),
+    "",
+    "Actions as JSON lines:",
+    ...actions.map(({ action, outcome }) => JSON.stringify(outcomeLine(action, outcome))),
+  ];
+  return { subject, body: lines.join("\n"), attributes: { finding_id: finding.event.id, kind: "remediation" } };
+}
