@@ -1,0 +1,114 @@
+/**
+ * Guardrail drift: is the SCP still what we synthesize, still attached where configured, and are
+ * SCPs still enabled on the root? Pure comparison of what the organization shows (OrgView, read by
+ * aws/organizations.ts) with the documents the policy builder produces for the same Guardrail.
+ */
+import { createHash } from "node:crypto";
+import { Guardrail } from "../guardrail/guardrail";
+import { buildScpDocuments } from "../policy/documents";
+import { ScpDocument } from "../policy/types";
+import { cleanSubject } from "./alert";
+
+export interface OrgView {
+  roots: { id: string; scpEnabled: boolean }[];
+  /** Service control policies whose name is one the guardrail expects (possibly several with one name). */
+  policies: { id: string; name: string; content: string }[];
+  /** Targets (root, OU, account IDs) each policy ID is attached to. */
+  targets: Record<string, string[]>;
+}
+
+export type DriftKind = "scp-type-disabled" | "no-root" | "policy-missing" | "content-changed" | "not-attached" | "ambiguous-name";
+
+export interface DriftProblem {
+  kind: DriftKind;
+  policy?: string;
+  target?: string;
+  detail: string;
+}
+
+export interface DriftReport {
+  ok: boolean;
+  problems: DriftProblem[];
+  expectedPolicies: string[];
+  expectedTargets: string[];
+}
+
+/** Deep equality of parsed JSON, so whitespace and key order in Organizations' copy do not count. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== "object") return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((v, i) => sameJson(v, bb[i]));
+  }
+  const ka = Object.keys(a as object).sort();
+  const kb = Object.keys(b as object).sort();
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+function parsed(content: string): unknown {
+  try {
+    return JSON.parse(content);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where the SCP must be attached: the configured targets, or every root when none are configured. */
+export function expectedTargets(guardrail: Guardrail, view: Pick<OrgView, "roots">): string[] {
+  return guardrail.config.targets.length > 0 ? guardrail.config.targets : view.roots.map((r) => r.id);
+}
+
+export function compareOrganization(expected: ScpDocument[], targets: string[], view: OrgView): DriftReport {
+  const problems: DriftProblem[] = [];
+  if (view.roots.length === 0) problems.push({ kind: "no-root", detail: "ListRoots returned no root: cannot confirm SCPs are enabled" });
+  for (const root of view.roots) {
+    if (!root.scpEnabled) problems.push({ kind: "scp-type-disabled", target: root.id, detail: `policy type SERVICE_CONTROL_POLICY is not ENABLED on root ${root.id}: no SCP applies anywhere` });
+  }
+  for (const doc of expected) {
+    const found = view.policies.filter((p) => p.name === doc.name);
+    if (found.length === 0) {
+      problems.push({ kind: "policy-missing", policy: doc.name, detail: `no service control policy named "${doc.name}"` });
+      continue;
+    }
+    if (found.length > 1) problems.push({ kind: "ambiguous-name", policy: doc.name, detail: `${found.length} service control policies are named "${doc.name}" (${found.map((p) => p.id).join(", ")})` });
+    // With duplicates, the policy is in place if any copy is intact and attached everywhere.
+    const intact = found.filter((p) => sameJson(parsed(p.content), doc.policy));
+    if (intact.length === 0) {
+      problems.push({ kind: "content-changed", policy: doc.name, detail: `"${doc.name}" (${found.map((p) => p.id).join(", ")}) differs from the synthesized document` });
+    }
+    const candidates = intact.length > 0 ? intact : found;
+    for (const target of targets) {
+      if (!candidates.some((p) => (view.targets[p.id] ?? []).includes(target))) {
+        problems.push({ kind: "not-attached", policy: doc.name, target, detail: `"${doc.name}" is not attached to ${target}` });
+      }
+    }
+  }
+  return { ok: problems.length === 0, problems, expectedPolicies: expected.map((d) => d.name), expectedTargets: targets };
+}
+
+/** The full check for a guardrail, given a reader of the organization. */
+export async function checkDrift(guardrail: Guardrail, read: (policyNames: string[]) => Promise<OrgView>): Promise<DriftReport> {
+  const expected = buildScpDocuments(guardrail);
+  const view = await read(expected.map((d) => d.name));
+  return compareOrganization(expected, expectedTargets(guardrail, view), view);
+}
+
+/** Stable identity of a set of problems: a drift that persists alerts once, a changed one again. */
+export function driftFingerprint(report: DriftReport): string {
+  if (report.ok) return "";
+  const lines = report.problems.map((p) => `${p.kind}|${p.policy ?? ""}|${p.target ?? ""}`).sort();
+  return createHash("sha256").update(lines.join("\n")).digest("hex");
+}
+
+export function driftSubject(report: DriftReport): string {
+  if (report.ok) return cleanSubject("[resolved] Bedrock guardrail SCP drift resolved");
+  const first = report.problems[0];
+  const more = report.problems.length > 1 ? ` (+${report.problems.length - 1} more)` : "";
+  return cleanSubject(`[high] Bedrock guardrail drift: ${first.kind}${first.policy ? ` ${first.policy}` : ""}${first.target ? ` on ${first.target}` : ""}${more}`);
+}
+
+export function driftBody(report: DriftReport, checkedAt: string): string {
+  return JSON.stringify({ kind: "bedrock-guardrail.drift", checkedAt, ...report });
+}

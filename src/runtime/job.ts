@@ -1,0 +1,138 @@
+/**
+ * The scheduled query job, one run: window -> query -> findings -> claims -> alerts -> responder
+ * -> watermark. Pure orchestration over interfaces; the handler and `run-once` supply the AWS
+ * adapters. Invariants:
+ * - the watermark moves only after the whole window was queried, every finding claimed, and the
+ *   drain finished without error (a carry-over beyond maxAlertsPerRun is not an error: those
+ *   findings are already durable in the pending list);
+ * - a finding is claimed once (dedupe on event.id), published before it is recorded as published,
+ *   and completed only after the responder returned, so a crash anywhere repeats the unfinished
+ *   step on the next run and nothing else.
+ */
+import { Guardrail } from "../guardrail/guardrail";
+import { FindingResponder, Notifier } from "./contracts";
+import { checkDrift, driftBody, DriftReport, driftFingerprint, driftSubject, OrgView } from "./drift";
+import { claimAll, drainPending, errorText, findingsOf } from "./pipeline";
+import { QueryError, QuerySource } from "./query/source";
+import { StateStore } from "./state/store";
+import { emptySummary, RunSummary } from "./summary";
+import { computeWindow, QueryWindow, windowToJson } from "./window";
+
+export interface JobDeps {
+  guardrail: Guardrail;
+  store: StateStore;
+  source: QuerySource;
+  notifier: Notifier;
+  responder?: FindingResponder;
+  /** Reads the organization for the drift check; absent = no drift check this run. */
+  readOrganization?: (policyNames: string[]) => Promise<OrgView>;
+  now?: () => Date;
+  runId: string;
+}
+
+export interface JobOptions {
+  jobName: string;
+  /** Override the computed window (run-once --start/--end); the watermark then does not move. */
+  window?: QueryWindow;
+  leaseMs?: number;
+  dedupeRetentionMs?: number;
+}
+
+export const DEFAULT_LEASE_MS = 15 * 60_000; // a Lambda invocation never runs longer
+export const DEFAULT_DEDUPE_RETENTION_MS = 30 * 24 * 60 * 60_000; // far longer than any window
+
+export async function runJob(deps: JobDeps, options: JobOptions): Promise<RunSummary> {
+  const now = deps.now ?? (() => new Date());
+  const started = now();
+  const job = options.jobName;
+  const g = deps.guardrail;
+  const summary = emptySummary(job, deps.source.backend, deps.runId);
+  const finish = (): RunSummary => {
+    summary.durationMs = now().getTime() - started.getTime();
+    return summary;
+  };
+  const fail = (failure: RunSummary["failure"]): RunSummary => {
+    summary.status = "failed";
+    summary.failure = failure;
+    return finish();
+  };
+
+  // Drift is independent of the query: checked (and alerted) even when the query fails.
+  if (deps.readOrganization) summary.drift = await driftStep(deps, job, now);
+
+  let window: QueryWindow;
+  try {
+    summary.watermark.before = await deps.store.getWatermark(job);
+    window = options.window ?? computeWindow({ watermark: summary.watermark.before, now: started, latenessAllowanceMinutes: g.config.monitor.latenessAllowanceMinutes, lookbackMinutes: g.definition.detection.schedule.lookbackMinutes });
+  } catch (e) {
+    return fail({ step: "record", error: `reading the watermark: ${errorText(e)}` });
+  }
+  summary.window = windowToJson(window);
+
+  let result;
+  try {
+    result = await deps.source.run(window);
+  } catch (e) {
+    return fail({ step: "query", error: e instanceof QueryError ? e.message : errorText(e) });
+  }
+  summary.rows = result.rows;
+  summary.bytesScanned = result.bytesScanned;
+  summary.unreadableRows = result.unreadable.length;
+
+  const { findings, counts, invalid } = findingsOf(g, result.records);
+  summary.findings = counts.matched;
+  summary.suppressedApproved = counts.suppressedApproved;
+  summary.invalidRecords = counts.invalidRecords;
+  const samples = [...result.unreadable.map((u) => `row ${u.row}: ${u.reason}`), ...invalid].slice(0, 10);
+  if (samples.length > 0) summary.samples = samples;
+
+  const claimed = await claimAll(deps.store, job, findings);
+  summary.newFindings = claimed.newFindings;
+  summary.duplicates = claimed.duplicates;
+  if (claimed.failure) return fail(claimed.failure);
+
+  const drained = await drainPending(
+    { store: deps.store, notifier: deps.notifier, responder: deps.responder, runId: deps.runId, now, leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS, dedupeRetentionMs: options.dedupeRetentionMs ?? DEFAULT_DEDUPE_RETENTION_MS },
+    job,
+    g.definition.detection.schedule.maxAlertsPerRun,
+  );
+  summary.published = drained.published;
+  summary.responded = drained.responded;
+  summary.carriedOver = drained.carriedOver;
+  summary.heldElsewhere = drained.heldElsewhere;
+  if (drained.failure) return fail(drained.failure);
+
+  // A hand-picked window (a hunt) says nothing about what the schedule has covered.
+  if (!options.window) {
+    try {
+      await deps.store.advanceWatermark(job, window.end.toISOString());
+      summary.watermark.after = window.end.toISOString();
+    } catch (e) {
+      return fail({ step: "watermark", error: errorText(e) });
+    }
+  }
+  return finish();
+}
+
+async function driftStep(deps: JobDeps, job: string, now: () => Date): Promise<RunSummary["drift"]> {
+  let report: DriftReport;
+  try {
+    report = await checkDrift(deps.guardrail, deps.readOrganization!);
+  } catch (e) {
+    // Not being able to look is reported, but does not block finding alerts.
+    return { ok: false, problems: [{ kind: "no-root", detail: `drift check could not read the organization: ${errorText(e)}` }], alerted: false };
+  }
+  const fingerprint = driftFingerprint(report);
+  let alerted = false;
+  try {
+    const last = (await deps.store.getDriftFingerprint(job)) ?? "";
+    if (fingerprint !== last) {
+      await deps.notifier.publish(driftSubject(report), driftBody(report, now().toISOString()), { kind: report.ok ? "drift-resolved" : "drift" });
+      await deps.store.setDriftFingerprint(job, fingerprint);
+      alerted = true;
+    }
+  } catch {
+    // The metric (DriftDetected) still records it; the alert is retried next run because the fingerprint was not stored.
+  }
+  return { ok: report.ok, problems: report.problems, alerted };
+}

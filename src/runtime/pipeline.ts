@@ -1,0 +1,159 @@
+/**
+ * The part of a run shared by the scheduled job and the realtime handler: records -> findings
+ * (the same evaluateRecord as `detect`) -> claims, and the pending list -> alerts -> responder.
+ * Pure logic over the StateStore / Notifier / FindingResponder interfaces.
+ */
+import { evaluateRecord, Finding } from "../detection/finding";
+import { CloudTrailRecord } from "../detection/record";
+import { Guardrail } from "../guardrail/guardrail";
+import { findingAttributes, findingBody, findingSubject } from "./alert";
+import { FindingResponder, Notifier } from "./contracts";
+import { StateStore } from "./state/store";
+
+export interface IngestCounts {
+  /** Records the rule matched (approved or not). */
+  matched: number;
+  suppressedApproved: number;
+  invalidRecords: number;
+  /** Claimed now: first time any run saw them. */
+  newFindings: number;
+  /** Already claimed by an earlier run or window overlap. */
+  duplicates: number;
+}
+
+export interface DrainCounts {
+  published: number;
+  responded: number;
+  /** Pending findings left for the next run because this run reached maxAlertsPerRun. */
+  carriedOver: number;
+  /** Pending findings another run currently holds (an overlapping invocation). */
+  heldElsewhere: number;
+}
+
+export interface RunFailure {
+  step: "query" | "claim" | "publish" | "respond" | "record" | "watermark" | "drift";
+  eventId?: string;
+  error: string;
+}
+
+/** Evaluates records; returns the non-approved findings (and counts) without touching state. */
+export function findingsOf(guardrail: Guardrail, records: CloudTrailRecord[]): { findings: Finding[]; counts: Omit<IngestCounts, "newFindings" | "duplicates">; invalid: string[] } {
+  const findings: Finding[] = [];
+  const counts = { matched: 0, suppressedApproved: 0, invalidRecords: 0 };
+  const invalid: string[] = [];
+  for (const record of records) {
+    const e = evaluateRecord(guardrail, record);
+    if ("skip" in e) {
+      if (e.skip === "invalid-record") {
+        counts.invalidRecords++;
+        invalid.push(e.reason ?? "invalid record");
+      }
+      continue;
+    }
+    counts.matched++;
+    if (e.finding.guardrail.approved) counts.suppressedApproved++;
+    else findings.push(e.finding);
+  }
+  // Oldest first, so carry-over keeps the order people read alerts in.
+  findings.sort((a, b) => (a["@timestamp"] < b["@timestamp"] ? -1 : a["@timestamp"] > b["@timestamp"] ? 1 : a.event.id < b.event.id ? -1 : 1));
+  return { findings, counts, invalid };
+}
+
+/** Claims each finding once. Stops at the first store failure (the watermark must then stay). */
+export async function claimAll(store: StateStore, job: string, findings: Finding[]): Promise<{ newFindings: number; duplicates: number; failure?: RunFailure }> {
+  let newFindings = 0;
+  let duplicates = 0;
+  for (const f of findings) {
+    try {
+      if ((await store.claim(job, f)) === "new") newFindings++;
+      else duplicates++;
+    } catch (e) {
+      return { newFindings, duplicates, failure: { step: "claim", eventId: f.event.id, error: errorText(e) } };
+    }
+  }
+  return { newFindings, duplicates };
+}
+
+export interface DrainDeps {
+  store: StateStore;
+  notifier: Notifier;
+  responder?: FindingResponder;
+  runId: string;
+  now: () => Date;
+  /** How long a lease protects an item being processed; longer than one invocation can run. */
+  leaseMs: number;
+  /** How long the dedupe record outlives the alert (TTL); longer than any query window. */
+  dedupeRetentionMs: number;
+  onRespond?: (findingId: string, outcomes: number) => void;
+}
+
+/**
+ * Works through the pending list oldest first: publish (at most `budget` new alerts), mark
+ * published, hand to the responder, complete. On a failure the item's lease is released and the
+ * drain stops; everything not completed stays pending for the next run.
+ */
+export async function drainPending(deps: DrainDeps, job: string, budget: number): Promise<DrainCounts & { failure?: RunFailure }> {
+  const counts: DrainCounts = { published: 0, responded: 0, carriedOver: 0, heldElsewhere: 0 };
+  const { store } = deps;
+  let pending;
+  try {
+    pending = await store.listPending(job);
+  } catch (e) {
+    return { ...counts, failure: { step: "record", error: `listing pending findings: ${errorText(e)}` } };
+  }
+  for (const [index, item] of pending.entries()) {
+    if (counts.published >= budget) {
+      // Budget spent: the rest waits, untouched, for the next run (never dropped).
+      counts.carriedOver = pending.length - index;
+      break;
+    }
+    const id = item.eventId;
+    const now = deps.now();
+    let status;
+    try {
+      status = await store.lease(id, deps.runId, now.toISOString(), new Date(now.getTime() + deps.leaseMs).toISOString());
+    } catch (e) {
+      return { ...counts, failure: { step: "record", eventId: id, error: `leasing: ${errorText(e)}` } };
+    }
+    if (status === undefined) {
+      counts.heldElsewhere++;
+      continue;
+    }
+    if (status === "pending") {
+      try {
+        await deps.notifier.publish(findingSubject(item.finding), findingBody(item.finding), findingAttributes(item.finding));
+      } catch (e) {
+        await store.release(id, deps.runId).catch(() => undefined);
+        return { ...counts, failure: { step: "publish", eventId: id, error: errorText(e) } };
+      }
+      counts.published++;
+      try {
+        await store.markPublished(id, deps.runId);
+      } catch (e) {
+        // The alert went out but is not recorded: the next run publishes it again (at-least-once).
+        return { ...counts, failure: { step: "record", eventId: id, error: `marking published: ${errorText(e)}` } };
+      }
+    }
+    if (deps.responder) {
+      try {
+        const report = await deps.responder.respond(item.finding);
+        counts.responded++;
+        deps.onRespond?.(id, report.outcomes.length);
+      } catch (e) {
+        await store.release(id, deps.runId).catch(() => undefined);
+        return { ...counts, failure: { step: "respond", eventId: id, error: errorText(e) } };
+      }
+    }
+    try {
+      await store.complete(job, item, deps.runId, Math.floor((deps.now().getTime() + deps.dedupeRetentionMs) / 1000));
+    } catch (e) {
+      return { ...counts, failure: { step: "record", eventId: id, error: `completing: ${errorText(e)}` } };
+    }
+  }
+  return counts;
+}
+
+export function errorText(e: unknown): string {
+  if (e instanceof Error) return `${e.name}: ${e.message}`;
+  return String(e);
+}

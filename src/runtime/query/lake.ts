@@ -1,0 +1,103 @@
+/**
+ * CloudTrail Lake adapter: StartQuery, poll DescribeQuery with backoff until FINISHED, then page
+ * GetQueryResults with NextToken (no SDK paginator exists). The SQL and the row mapping come from
+ * the detection backend (one source of truth for columns and predicates).
+ */
+import { CancelQueryCommand, CloudTrailClient, DescribeQueryCommand, GetQueryResultsCommand, StartQueryCommand } from "@aws-sdk/client-cloudtrail";
+import { CloudTrailRecord } from "../../detection/record";
+import { PermissionDeclaration } from "../permissions";
+import { QueryWindow } from "../window";
+import { DEFAULT_POLL, PollSettings, pollUntilDone, QueryError, QueryResult, QuerySource, realSleep, Sleep } from "./source";
+
+export const LAKE_QUERY_PERMISSIONS: PermissionDeclaration[] = [
+  {
+    actions: ["cloudtrail:StartQuery", "cloudtrail:DescribeQuery", "cloudtrail:GetQueryResults", "cloudtrail:CancelQuery"],
+    resource: { kind: "event-data-store" },
+    why: "Run the guardrail's bounded SQL over the event data store, read its results, cancel it on timeout",
+  },
+];
+
+/** One result row: CloudTrail Lake returns a list of single-key maps; flattened to column -> value. */
+export type LakeRow = Record<string, string>;
+
+export interface LakeSourceOptions {
+  client: CloudTrailClient;
+  eventDataStoreArn: string;
+  /** SQL for the window, FROM the event data store ID, bounded on eventtime on both sides. */
+  buildStatement: (eventDataStoreId: string, window: QueryWindow) => string;
+  rowToRecord: (row: LakeRow) => CloudTrailRecord | { error: string };
+  poll?: PollSettings;
+  sleep?: Sleep;
+  /** Rows per GetQueryResults page (<= 1000). */
+  pageSize?: number;
+}
+
+export function eventDataStoreId(arn: string): string {
+  const id = arn.split("/").pop();
+  if (!id || !arn.includes(":eventdatastore/")) throw new Error(`"${arn}" is not an event data store ARN`);
+  return id;
+}
+
+export function flattenLakeRow(row: Record<string, string>[]): LakeRow {
+  const out: LakeRow = {};
+  for (const cell of row) Object.assign(out, cell);
+  return out;
+}
+
+const TERMINAL_FAILURES = new Set(["FAILED", "CANCELLED", "TIMED_OUT"]);
+
+export class LakeQuerySource implements QuerySource {
+  readonly backend = "cloudtrail-lake";
+  private readonly poll: PollSettings;
+  private readonly sleep: Sleep;
+
+  constructor(private readonly o: LakeSourceOptions) {
+    this.poll = o.poll ?? DEFAULT_POLL;
+    this.sleep = o.sleep ?? realSleep;
+  }
+
+  async run(window: QueryWindow): Promise<QueryResult> {
+    const { client } = this.o;
+    const statement = this.o.buildStatement(eventDataStoreId(this.o.eventDataStoreArn), window);
+    let queryId: string | undefined;
+    try {
+      queryId = (await client.send(new StartQueryCommand({ QueryStatement: statement }))).QueryId;
+    } catch (e) {
+      const name = (e as Error).name;
+      if (name === "MaxConcurrentQueriesException") throw new QueryError(this.backend, "NOT STARTED", "too many concurrent queries on the event data store (MaxConcurrentQueriesException, still after retries)");
+      throw e;
+    }
+    if (!queryId) throw new QueryError(this.backend, "NOT STARTED", "StartQuery returned no QueryId");
+    const id = queryId;
+
+    const bytesScanned = await pollUntilDone(
+      async () => {
+        const d = await client.send(new DescribeQueryCommand({ QueryId: id }));
+        const status = d.QueryStatus ?? "UNKNOWN";
+        if (TERMINAL_FAILURES.has(status)) throw new QueryError(this.backend, status, d.ErrorMessage ?? "no error message", id);
+        return { done: status === "FINISHED", value: d.QueryStatistics?.BytesScanned ?? 0 };
+      },
+      this.poll,
+      this.sleep,
+      async () => {
+        await client.send(new CancelQueryCommand({ QueryId: id })).catch(() => undefined);
+        throw new QueryError(this.backend, "TIMED_OUT", `still running after ${Math.round(this.poll.timeoutMs / 1000)} s; cancelled`, id);
+      },
+    );
+
+    const result: QueryResult = { records: [], rows: 0, bytesScanned, unreadable: [], queryId: id };
+    let nextToken: string | undefined;
+    do {
+      const page = await client.send(new GetQueryResultsCommand({ QueryId: id, NextToken: nextToken, MaxQueryResults: this.o.pageSize ?? 1000 }));
+      if (page.QueryStatus && TERMINAL_FAILURES.has(page.QueryStatus)) throw new QueryError(this.backend, page.QueryStatus, page.ErrorMessage ?? "while reading results", id);
+      for (const row of page.QueryResultRows ?? []) {
+        const mapped = this.o.rowToRecord(flattenLakeRow(row));
+        result.rows++;
+        if ("error" in mapped && typeof mapped.error === "string" && Object.keys(mapped).length === 1) result.unreadable.push({ row: result.rows, reason: mapped.error });
+        else result.records.push(mapped as CloudTrailRecord);
+      }
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return result;
+  }
+}

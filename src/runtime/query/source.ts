@@ -1,0 +1,86 @@
+/**
+ * Where a run's CloudTrail records come from. The scheduled job uses CloudTrail Lake or Logs
+ * Insights; the realtime handler has the record already. Adapters turn rows into records; the
+ * job turns records into findings with the same evaluateRecord as the local `detect` command.
+ */
+import { CloudTrailRecord } from "../../detection/record";
+import { QueryWindow } from "../window";
+
+export interface QueryResult {
+  records: CloudTrailRecord[];
+  /** Rows the backend returned (records + unreadable). */
+  rows: number;
+  /** What the query cost to scan (CloudTrail Lake BytesScanned, Logs Insights bytesScanned). */
+  bytesScanned: number;
+  /** Rows that could not be turned into a record, each with why; reported, never silently dropped. */
+  unreadable: { row: number; reason: string }[];
+  queryId?: string;
+}
+
+export interface QuerySource {
+  /** For the summary line: cloudtrail-lake, cloudwatch-logs, eventbridge. */
+  readonly backend: string;
+  run(window: QueryWindow): Promise<QueryResult>;
+}
+
+/**
+ * The query ended without results (FAILED, CANCELLED, TIMED_OUT, or the backend refused to start
+ * one). The run fails and the watermark stays, so the same window is queried again next run.
+ */
+export class QueryError extends Error {
+  constructor(
+    readonly backend: string,
+    readonly status: string,
+    detail: string,
+    readonly queryId?: string,
+  ) {
+    super(`${backend} query ${queryId ? `${queryId} ` : ""}ended ${status}: ${detail}. The window is kept and queried again next run.`);
+    this.name = "QueryError";
+  }
+}
+
+export interface PollSettings {
+  /** First wait between status checks. */
+  initialDelayMs: number;
+  /** Cap of the exponential backoff. */
+  maxDelayMs: number;
+  /** Give up (and cancel the query) after this long. */
+  timeoutMs: number;
+}
+
+export const DEFAULT_POLL: PollSettings = { initialDelayMs: 500, maxDelayMs: 5_000, timeoutMs: 600_000 };
+
+export type Sleep = (ms: number) => Promise<void>;
+export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Delays of the status polls: doubling from initialDelayMs up to maxDelayMs. Pure. */
+export function backoffDelay(attempt: number, poll: PollSettings): number {
+  return Math.min(poll.maxDelayMs, poll.initialDelayMs * 2 ** Math.min(attempt, 20));
+}
+
+/**
+ * Polls `check` until it reports a terminal state, with backoff; measures elapsed time by the
+ * sum of the delays it slept (so tests with an instant sleep stay deterministic).
+ */
+export async function pollUntilDone<T>(check: () => Promise<{ done: boolean; value: T }>, poll: PollSettings, sleep: Sleep, onTimeout: () => Promise<never>): Promise<T> {
+  let waited = 0;
+  for (let attempt = 0; ; attempt++) {
+    const r = await check();
+    if (r.done) return r.value;
+    const delay = backoffDelay(attempt, poll);
+    if (waited + delay > poll.timeoutMs) return onTimeout();
+    await sleep(delay);
+    waited += delay;
+  }
+}
+
+/** Parses one JSON CloudTrail record (a Logs Insights @message, an EventBridge detail), or says why not. */
+export function parseRecordJson(text: string): CloudTrailRecord | { error: string } {
+  try {
+    const v: unknown = JSON.parse(text);
+    if (typeof v !== "object" || v === null || Array.isArray(v)) return { error: "not a JSON object" };
+    return v as CloudTrailRecord;
+  } catch (e) {
+    return { error: `not JSON: ${(e as Error).message}` };
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * StateStore on the shared DynamoDB table (single-table design, keys in contracts.ts):
+ *   job#<job>   / watermark                  { watermark, updatedAt }
+ *   job#<job>   / drift                      { fingerprint }
+ *   job#<job>   / pending#<eventTime>#<id>   { eventId, eventTime, finding (JSON) }   the carry-over list
+ *   event#<id>  / event                      { status, job, leaseOwner?, leaseUntil?, expiresAt? }   dedupe
+ * Claim and completion are transactions over the event item and its pending entry, so "not done"
+ * and "in the pending list" can never disagree.
+ */
+import {
+  AttributeValue,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  QueryCommandOutput,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+} from "@aws-sdk/client-dynamodb";
+import { Finding } from "../../detection/finding";
+import { STATE_TABLE_KEYS } from "../contracts";
+import { PermissionDeclaration } from "../permissions";
+import { ClaimResult, EventStatus, PendingItem, pendingSortKey, StateStore } from "./store";
+
+export const STATE_PERMISSIONS: PermissionDeclaration[] = [
+  {
+    actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"],
+    resource: { kind: "state-table" },
+    why: "Watermark, carry-over list and per-event dedupe records (TransactWriteItems needs the Put/Update/Delete actions it contains)",
+  },
+];
+
+const { partitionKey: PK, sortKey: SK, ttlAttribute: TTL } = STATE_TABLE_KEYS;
+const S = (v: string): AttributeValue => ({ S: v });
+const N = (v: number): AttributeValue => ({ N: String(v) });
+const jobKey = (job: string) => ({ [PK]: S(`job#${job}`) });
+const eventKey = (eventId: string) => ({ [PK]: S(`event#${eventId}`), [SK]: S("event") });
+
+/** A conditional write that found the condition false: "already done / someone else has it", not an error. */
+export function isConditionFailure(e: unknown): boolean {
+  const err = e as { name?: string; CancellationReasons?: { Code?: string }[] };
+  if (err?.name === "ConditionalCheckFailedException") return true;
+  return err?.name === "TransactionCanceledException" && (err.CancellationReasons ?? []).some((r) => r.Code === "ConditionalCheckFailed");
+}
+
+export class DynamoStateStore implements StateStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async getWatermark(job: string): Promise<string | undefined> {
+    const r = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { ...jobKey(job), [SK]: S("watermark") }, ConsistentRead: true }));
+    return r.Item?.watermark?.S;
+  }
+
+  async advanceWatermark(job: string, to: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { ...jobKey(job), [SK]: S("watermark") },
+          UpdateExpression: "SET watermark = :to, updatedAt = :now",
+          // Monotonic: an overlapping run that already went further wins.
+          ConditionExpression: "attribute_not_exists(watermark) OR watermark < :to",
+          ExpressionAttributeValues: { ":to": S(to), ":now": S(new Date().toISOString()) },
+        }),
+      );
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+    }
+  }
+
+  async claim(job: string, finding: Finding): Promise<ClaimResult> {
+    const eventId = finding.event.id;
+    const eventTime = finding["@timestamp"];
+    try {
+      await this.client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...eventKey(eventId), status: S("pending"), job: S(job), claimedAt: S(new Date().toISOString()) },
+                ConditionExpression: `attribute_not_exists(${PK})`,
+              },
+            },
+            { Put: { TableName: this.tableName, Item: { ...jobKey(job), [SK]: S(pendingSortKey(eventTime, eventId)), eventId: S(eventId), eventTime: S(eventTime), finding: S(JSON.stringify(finding)) } } },
+          ],
+        }),
+      );
+      return "new";
+    } catch (e) {
+      if (isConditionFailure(e)) return "duplicate";
+      throw e;
+    }
+  }
+
+  async listPending(job: string): Promise<PendingItem[]> {
+    const items: PendingItem[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page: QueryCommandOutput = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: `${PK} = :pk AND begins_with(${SK}, :prefix)`,
+          ExpressionAttributeValues: { ":pk": S(`job#${job}`), ":prefix": S("pending#") },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const eventId = item.eventId?.S;
+        const eventTime = item.eventTime?.S;
+        const finding = item.finding?.S;
+        if (!eventId || !eventTime || !finding) throw new Error(`pending item ${item[SK]?.S ?? "?"} of job ${job} is incomplete`);
+        items.push({ eventId, eventTime, finding: JSON.parse(finding) as Finding });
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  async lease(eventId: string, owner: string, now: string, leaseUntil: string): Promise<Exclude<EventStatus, "done"> | undefined> {
+    try {
+      const r = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: eventKey(eventId),
+          UpdateExpression: "SET leaseOwner = :owner, leaseUntil = :until",
+          ConditionExpression: `attribute_exists(${PK}) AND #s <> :done AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :owner)`,
+          ExpressionAttributeNames: { "#s": "status" },
+          ExpressionAttributeValues: { ":owner": S(owner), ":until": S(leaseUntil), ":now": S(now), ":done": S("done") },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      const status = r.Attributes?.status?.S;
+      if (status !== "pending" && status !== "published") throw new Error(`event ${eventId} has unknown status "${status}"`);
+      return status;
+    } catch (e) {
+      if (isConditionFailure(e)) return undefined;
+      throw e;
+    }
+  }
+
+  async markPublished(eventId: string, owner: string): Promise<void> {
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: eventKey(eventId),
+        UpdateExpression: "SET #s = :published, publishedAt = :now",
+        ConditionExpression: "leaseOwner = :owner AND #s = :pending",
+        ExpressionAttributeNames: { "#s": "status" },
+        ExpressionAttributeValues: { ":owner": S(owner), ":published": S("published"), ":pending": S("pending"), ":now": S(new Date().toISOString()) },
+      }),
+    );
+  }
+
+  async complete(job: string, item: PendingItem, owner: string, expiresAt: number): Promise<void> {
+    await this.client.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: eventKey(item.eventId),
+              UpdateExpression: `SET #s = :done, ${TTL} = :exp REMOVE leaseOwner, leaseUntil`,
+              ConditionExpression: "leaseOwner = :owner",
+              ExpressionAttributeNames: { "#s": "status" },
+              ExpressionAttributeValues: { ":done": S("done"), ":exp": N(expiresAt), ":owner": S(owner) },
+            },
+          },
+          { Delete: { TableName: this.tableName, Key: { ...jobKey(job), [SK]: S(pendingSortKey(item.eventTime, item.eventId)) } } },
+        ],
+      }),
+    );
+  }
+
+  async release(eventId: string, owner: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: eventKey(eventId),
+          UpdateExpression: "REMOVE leaseOwner, leaseUntil",
+          ConditionExpression: "leaseOwner = :owner",
+          ExpressionAttributeValues: { ":owner": S(owner) },
+        }),
+      );
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+    }
+  }
+
+  async getDriftFingerprint(job: string): Promise<string | undefined> {
+    const r = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { ...jobKey(job), [SK]: S("drift") }, ConsistentRead: true }));
+    return r.Item?.fingerprint?.S;
+  }
+
+  async setDriftFingerprint(job: string, fingerprint: string): Promise<void> {
+    await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: { ...jobKey(job), [SK]: S("drift"), fingerprint: S(fingerprint), updatedAt: S(new Date().toISOString()) } }));
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * In-process StateStore with the same semantics as the DynamoDB one (conditional, atomic steps).
+ * Used by `run-once` without a table and by the model-based tests of the job core.
+ */
+import { Finding } from "../../detection/finding";
+import { ClaimResult, EventStatus, PendingItem, pendingSortKey, StateStore } from "./store";
+
+interface EventRecord {
+  status: EventStatus;
+  leaseOwner?: string;
+  leaseUntil?: string;
+  expiresAt?: number;
+}
+
+export class MemoryStateStore implements StateStore {
+  readonly watermarks = new Map<string, string>();
+  readonly events = new Map<string, EventRecord>();
+  /** job -> sort key -> item */
+  readonly pending = new Map<string, Map<string, PendingItem>>();
+  readonly drift = new Map<string, string>();
+
+  async getWatermark(job: string): Promise<string | undefined> {
+    return this.watermarks.get(job);
+  }
+
+  async advanceWatermark(job: string, to: string): Promise<void> {
+    const current = this.watermarks.get(job);
+    if (current === undefined || current < to) this.watermarks.set(job, to);
+  }
+
+  async claim(job: string, finding: Finding): Promise<ClaimResult> {
+    const eventId = finding.event.id;
+    if (this.events.has(eventId)) return "duplicate";
+    this.events.set(eventId, { status: "pending" });
+    const list = this.pending.get(job) ?? new Map<string, PendingItem>();
+    list.set(pendingSortKey(finding["@timestamp"], eventId), { eventId, eventTime: finding["@timestamp"], finding: structuredClone(finding) });
+    this.pending.set(job, list);
+    return "new";
+  }
+
+  async listPending(job: string): Promise<PendingItem[]> {
+    const list = this.pending.get(job);
+    if (!list) return [];
+    return [...list.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, item]) => structuredClone(item));
+  }
+
+  async lease(eventId: string, owner: string, now: string, leaseUntil: string): Promise<Exclude<EventStatus, "done"> | undefined> {
+    const e = this.events.get(eventId);
+    if (!e || e.status === "done") return undefined;
+    if (e.leaseUntil !== undefined && e.leaseUntil >= now && e.leaseOwner !== owner) return undefined;
+    e.leaseOwner = owner;
+    e.leaseUntil = leaseUntil;
+    return e.status;
+  }
+
+  async markPublished(eventId: string, owner: string): Promise<void> {
+    const e = this.events.get(eventId);
+    if (!e || e.leaseOwner !== owner || e.status !== "pending") throw new Error(`lease on ${eventId} lost before it was marked published`);
+    e.status = "published";
+  }
+
+  async complete(job: string, item: PendingItem, owner: string, expiresAt: number): Promise<void> {
+    const e = this.events.get(item.eventId);
+    if (!e || e.leaseOwner !== owner) throw new Error(`lease on ${item.eventId} lost before it was completed`);
+    e.status = "done";
+    e.expiresAt = expiresAt;
+    delete e.leaseOwner;
+    delete e.leaseUntil;
+    this.pending.get(job)?.delete(pendingSortKey(item.eventTime, item.eventId));
+  }
+
+  async release(eventId: string, owner: string): Promise<void> {
+    const e = this.events.get(eventId);
+    if (e && e.leaseOwner === owner) {
+      delete e.leaseOwner;
+      delete e.leaseUntil;
+    }
+  }
+
+  async getDriftFingerprint(job: string): Promise<string | undefined> {
+    return this.drift.get(job);
+  }
+
+  async setDriftFingerprint(job: string, fingerprint: string): Promise<void> {
+    this.drift.set(job, fingerprint);
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * One structured JSON line per run, and the same numbers as CloudWatch metrics in Embedded Metric
+ * Format (a log line CloudWatch turns into metrics; no PutMetricData call, no extra permission).
+ */
+import { DriftReport } from "./drift";
+import { RunFailure } from "./pipeline";
+
+export interface RunSummary {
+  type: "bedrock-guardrail.run";
+  job: string;
+  backend: string;
+  runId: string;
+  status: "ok" | "failed";
+  window?: { start: string; end: string };
+  watermark: { before?: string; after?: string };
+  bytesScanned: number;
+  rows: number;
+  unreadableRows: number;
+  invalidRecords: number;
+  findings: number;
+  suppressedApproved: number;
+  newFindings: number;
+  duplicates: number;
+  published: number;
+  responded: number;
+  carriedOver: number;
+  heldElsewhere: number;
+  durationMs: number;
+  failure?: RunFailure;
+  drift?: Pick<DriftReport, "ok" | "problems"> & { alerted: boolean };
+  /** Up to 10 reasons for unreadable rows and invalid records, to make them findable. */
+  samples?: string[];
+}
+
+export const METRIC_NAMESPACE = "BedrockGuardrail";
+
+/** Metric names, shared with the alarms the infrastructure creates. Dimension: Job. */
+export const METRICS = {
+  runSucceeded: "RunSucceeded",
+  runFailed: "RunFailed",
+  findings: "Findings",
+  alertsPublished: "AlertsPublished",
+  suppressedApproved: "SuppressedApproved",
+  duplicates: "Duplicates",
+  carriedOver: "CarriedOver",
+  rows: "Rows",
+  unreadable: "UnreadableRows",
+  bytesScanned: "BytesScanned",
+  duration: "DurationMs",
+  drift: "DriftDetected",
+} as const;
+
+export const METRIC_DIMENSION = "Job";
+
+export function emptySummary(job: string, backend: string, runId: string): RunSummary {
+  return {
+    type: "bedrock-guardrail.run",
+    job,
+    backend,
+    runId,
+    status: "ok",
+    watermark: {},
+    bytesScanned: 0,
+    rows: 0,
+    unreadableRows: 0,
+    invalidRecords: 0,
+    findings: 0,
+    suppressedApproved: 0,
+    newFindings: 0,
+    duplicates: 0,
+    published: 0,
+    responded: 0,
+    carriedOver: 0,
+    heldElsewhere: 0,
+    durationMs: 0,
+  };
+}
+
+/** The EMF document for a summary: one directive, one dimension set ([Job]), a dozen metrics. */
+export function toEmf(summary: RunSummary, timestampMs: number): Record<string, unknown> {
+  const values: [string, number, string][] = [
+    [METRICS.runSucceeded, summary.status === "ok" ? 1 : 0, "Count"],
+    [METRICS.runFailed, summary.status === "failed" ? 1 : 0, "Count"],
+    [METRICS.findings, summary.findings, "Count"],
+    [METRICS.alertsPublished, summary.published, "Count"],
+    [METRICS.suppressedApproved, summary.suppressedApproved, "Count"],
+    [METRICS.duplicates, summary.duplicates, "Count"],
+    [METRICS.carriedOver, summary.carriedOver, "Count"],
+    [METRICS.rows, summary.rows, "Count"],
+    [METRICS.unreadable, summary.unreadableRows + summary.invalidRecords, "Count"],
+    [METRICS.bytesScanned, summary.bytesScanned, "Bytes"],
+    [METRICS.duration, summary.durationMs, "Milliseconds"],
+  ];
+  if (summary.drift) values.push([METRICS.drift, summary.drift.ok ? 0 : 1, "Count"]);
+  return {
+    _aws: {
+      Timestamp: timestampMs,
+      CloudWatchMetrics: [{ Namespace: METRIC_NAMESPACE, Dimensions: [[METRIC_DIMENSION]], Metrics: values.map(([Name, , Unit]) => ({ Name, Unit })) }],
+    },
+    [METRIC_DIMENSION]: summary.job,
+    ...Object.fromEntries(values.map(([name, value]) => [name, value])),
+  };
+}
+
+/**
+ * The single line a run logs: the summary's fields plus the EMF metrics, so one log event is both
+ * the human-readable record and the metric source.
+ */
+export function summaryLine(summary: RunSummary, timestampMs: number): string {
+  return JSON.stringify({ ...summary, ...toEmf(summary, timestampMs) });
+}
