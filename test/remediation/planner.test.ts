@@ -1,0 +1,133 @@
+import { planRemediation } from "../../src/remediation/planner";
+import { PlannedAction } from "../../src/remediation/types";
+import { findingOf, findingWithPrimaryRule, fixture, guardrailWith, IAM_USER_RECORD, IDENTITIES, MGMT, sample, withIdentity } from "./helpers";
+
+const NOW = new Date("2026-11-20T09:20:00Z");
+const ctx = { now: NOW, managementAccountId: MGMT };
+const enforce = guardrailWith({ remediation: { mode: "enforce" } });
+const summary = (plan: PlannedAction[]) => plan.map((a) => [a.api, a.target, a.disposition]);
+
+describe("planRemediation per principal kind", () => {
+  it("role session (real stratus sample): revoke older role sessions and delete the agreement", () => {
+    const f = findingOf(enforce, sample("stratus__CreateFoundationModelAgreement"));
+    const plan = planRemediation(f, enforce, ctx);
+    expect(summary(plan)).toEqual([
+      ["iam:PutRolePolicy", "test-role", "execute"],
+      ["bedrock:DeleteFoundationModelAgreement", "anthropic.claude-3-sonnet-20240229-v1:0", "execute"],
+    ]);
+    expect(plan[0].params.cutoff).toBe("2026-11-20T09:20:30.000Z"); // now + 30 s margin
+    expect(plan[0].params.eventTime).toBe("2024-10-17T20:09:51Z");
+    expect(plan[1]).toMatchObject({ accountId: "494659789341", region: "megov-northeast-1r" });
+    expect(plan.every((a) => a.findingId === "db9c43df-ae6f-4db3-8298-f5f779f74f4d")).toBe(true);
+  });
+
+  it("the use-case form (real sample) has no agreement to delete: sessions only", () => {
+    const f = findingOf(enforce, sample("stratus__PutUseCaseForModelAccess"));
+    expect(summary(planRemediation(f, enforce, ctx))).toEqual([["iam:PutRolePolicy", "test-role", "execute"]]);
+  });
+
+  it("PutFoundationModelEntitlement (real sample) never deletes an agreement it did not create", () => {
+    const f = findingOf(enforce, sample("stratus__PutFoundationModelEntitlement"));
+    expect(planRemediation(f, enforce, ctx).map((a) => a.kind)).toEqual(["revoke-role-sessions"]);
+  });
+
+  it("Identity Center role (real Panther sample): manual steps only", () => {
+    const f = findingWithPrimaryRule(enforce, sample("panther_DeleteModelInvocationLoggingConfiguration"), "PutUseCaseForModelAccess");
+    expect(f.guardrail.principal_kind).toBe("identity-center-role");
+    const plan = planRemediation(f, enforce, ctx);
+    expect(summary(plan)).toEqual([["manual", "arn:aws:iam::123123123123:role/aws-reserved/sso.amazonaws.com/us-west-2/DevAdmin", "manual"]]);
+    expect(plan[0].steps!.join(" ")).toMatch(/identitystore:userId/);
+  });
+
+  it("IAM user with a long-term key: deactivate that key, deny older sessions, delete the agreement", () => {
+    const f = findingOf(enforce, fixture(IAM_USER_RECORD));
+    const plan = planRemediation(f, enforce, ctx);
+    expect(summary(plan)).toEqual([
+      ["iam:UpdateAccessKey", "AKIAEXAMPLEKEY000001", "execute"],
+      ["iam:PutUserPolicy", "deploy-bot", "execute"],
+      ["bedrock:DeleteFoundationModelAgreement", "anthropic.claude-3-sonnet-20240229-v1:0", "execute"],
+    ]);
+    expect(plan[0].params).toEqual({ userName: "deploy-bot", accessKeyId: "AKIAEXAMPLEKEY000001" });
+  });
+
+  it("rotate mode: create and store a replacement before deactivating", () => {
+    const g = guardrailWith({ remediation: { mode: "enforce", accessKey: "rotate" } });
+    const plan = planRemediation(findingOf(g, fixture(IAM_USER_RECORD)), g, ctx);
+    expect(plan.map((a) => a.kind)).toEqual(["rotate-key", "deactivate-key", "revoke-user-sessions", "delete-agreement"]);
+    expect(plan[0].params.secretName).toBe("bedrock-guardrail/rotated-keys/222233334444/deploy-bot/AKIAEXAMPLEKEY000001");
+  });
+
+  it("IAM user with a session token: deny older sessions, and manual steps for the key that minted it", () => {
+    const f = findingOf(enforce, withIdentity(IDENTITIES.iamUserSession));
+    expect(planRemediation(f, enforce, ctx).map((a) => [a.kind, a.disposition])).toEqual([
+      ["manual", "manual"],
+      ["revoke-user-sessions", "execute"],
+      ["delete-agreement", "execute"],
+    ]);
+  });
+
+  it.each([
+    ["root", IDENTITIES.root, /root/],
+    ["service-linked role", IDENTITIES.serviceLinked, /service-linked/],
+    ["AWS service", IDENTITIES.awsService, /AWS service/],
+    ["federated user", IDENTITIES.federated, /GetFederationToken/],
+    ["role without sessionIssuer", IDENTITIES.roleWithoutIssuer, /Revoke sessions/],
+  ])("%s: no IAM action, manual steps", (_, identity, step) => {
+    const plan = planRemediation(findingOf(enforce, withIdentity(identity as unknown as Record<string, unknown>)), enforce, ctx);
+    const principalActions = plan.filter((a) => a.kind !== "delete-agreement");
+    expect(principalActions.map((a) => a.kind)).toEqual(["manual"]);
+    expect(principalActions[0].steps!.join(" ")).toMatch(step);
+  });
+
+  it("approved principal: nothing at all, not even the agreement", () => {
+    const plan = planRemediation(findingOf(enforce, withIdentity(IDENTITIES.approvedRole as unknown as Record<string, unknown>)), enforce, ctx);
+    expect(summary(plan)).toEqual([["none", "arn:aws:iam::494659789341:role/BedrockModelAccessAdmin", "none"]]);
+    expect(plan[0].reason).toMatch(/approved/);
+  });
+
+  it("denied attempt: nothing to undo", () => {
+    const f = findingOf(enforce, { ...sample("stratus__CreateFoundationModelAgreement"), errorCode: "AccessDenied" });
+    expect(planRemediation(f, enforce, ctx).map((a) => a.kind)).toEqual(["none"]);
+  });
+
+  it("management account principal: every mutation becomes alert-only", () => {
+    const g = guardrailWith({ remediation: { mode: "enforce" }, organization: { managementAccountId: "494659789341" } });
+    const plan = planRemediation(findingOf(g, sample("stratus__CreateFoundationModelAgreement")), g, { now: NOW, managementAccountId: "494659789341" });
+    expect(plan.map((a) => a.disposition)).toEqual(["alert-only", "alert-only"]);
+    expect(plan[0].reason).toMatch(/management account is never remediated/);
+  });
+
+  it("unknown management account: nothing executes", () => {
+    const plan = planRemediation(findingOf(enforce, sample("stratus__CreateFoundationModelAgreement")), enforce, { now: NOW });
+    expect(plan.map((a) => a.disposition)).toEqual(["alert-only", "alert-only"]);
+  });
+
+  it("modes: dry-run by default, off, and per-account modes", () => {
+    const dry = guardrailWith();
+    const f = findingOf(dry, sample("stratus__CreateFoundationModelAgreement"));
+    expect(planRemediation(f, dry, ctx).map((a) => a.disposition)).toEqual(["dry-run", "dry-run"]);
+    expect(planRemediation(f, dry, { ...ctx, modes: { "494659789341": "off" } }).map((a) => a.disposition)).toEqual(["off", "off"]);
+    expect(planRemediation(f, dry, { ...ctx, modes: { "494659789341": "enforce" } }).map((a) => a.disposition)).toEqual(["execute", "execute"]);
+  });
+
+  it("caps: beyond the budget, alert only", () => {
+    const f = findingOf(enforce, fixture(IAM_USER_RECORD));
+    const plan = planRemediation(f, enforce, { ...ctx, budget: { run: 20, principal: 1 } });
+    expect(plan.map((a) => a.disposition)).toEqual(["execute", "alert-only", "alert-only"]);
+    expect(plan[1].reason).toMatch(/maxActionsPerPrincipalPerHour reached/);
+  });
+
+  it("regions: an agreement outside remediation.regions is left to a person", () => {
+    const g = guardrailWith({ remediation: { mode: "enforce", regions: ["us-west-2"] } });
+    const plan = planRemediation(findingOf(g, fixture(IAM_USER_RECORD)), g, ctx);
+    expect(plan.at(-1)).toMatchObject({ kind: "manual", disposition: "manual" });
+  });
+
+  it("the same finding planned twice gets the same action ids", () => {
+    const f = findingOf(enforce, fixture(IAM_USER_RECORD));
+    const a = planRemediation(f, enforce, ctx).map((x) => x.actionId);
+    const b = planRemediation(f, enforce, { ...ctx, now: new Date("2026-11-21T00:00:00Z") }).map((x) => x.actionId);
+    expect(a).toEqual(b);
+    expect(new Set(a).size).toBe(a.length);
+  });
+});
