@@ -40,7 +40,6 @@ async function simulate(guardrail: Guardrail, scenario: Scenario, principal: Rep
 }
 
 const EXEMPT: PrincipalRole[] = ["approved-role", "break-glass-role", "tool-role"];
-const SUBJECT: PrincipalRole[] = ["non-approved-role", "iam-user", "member-root"];
 
 function expectedCell(guardrail: Guardrail, scenario: Scenario, principal: RepresentativePrincipal): "allow" | "deny" | "not-applicable" {
   if (!principal.scpApplies) return "not-applicable";
