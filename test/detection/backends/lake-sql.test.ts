@@ -1,0 +1,196 @@
+import fc from "fast-check";
+import { BackendInputError } from "../../../src/detection/backends/input-error";
+import { buildLakeQuery, eventDataStoreId, lakeRowToRecord } from "../../../src/detection/backends/lake-sql";
+import { sqlString } from "../../../src/detection/backends/sql-literal";
+import { Guardrail } from "../../../src/guardrail/guardrail";
+import { LakeTable } from "./support/lake-table";
+import { record, testGuardrail, WINDOW } from "./support/records";
+
+const EDS = "EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE";
+const guardrail = testGuardrail();
+const query = (g: Pick<Guardrail, "eventSource" | "eventNames" | "rules"> = guardrail, extra: object = {}) =>
+  buildLakeQuery(g, { eventDataStore: EDS, ...WINDOW, ...extra });
+
+describe("buildLakeQuery", () => {
+  it("is one SELECT, bounded on both sides of eventtime, over the guardrail's events and outcomes", () => {
+    const sql = query();
+    expect(sql.startsWith("SELECT\n")).toBe(true);
+    expect(sql).not.toMatch(/;/);
+    expect(sql).toContain(`FROM ${EDS}\n`);
+    expect(sql).toContain("WHERE eventtime >= TIMESTAMP '2024-10-17 20:00:00.000'\n  AND eventtime < TIMESTAMP '2024-10-17 21:00:00.000'");
+    expect(sql).toContain("eventsource = 'bedrock.amazonaws.com'");
+    expect(sql).toContain("eventname IN ('PutUseCaseForModelAccess', 'CreateFoundationModelAgreement', 'PutFoundationModelEntitlement')");
+    expect(sql).toContain("errorcode IS NULL OR trim(errorcode, chr(9) || ");
+    expect(sql).toContain("OR errorcode IN ('AccessDenied', 'AccessDeniedException')");
+    expect(sql).toContain("requestparameters['modelId']");
+    expect(sql).toContain("useridentity.sessioncontext.sessionissuer.arn AS sessionissuer_arn");
+    expect(sql).toMatch(/ORDER BY eventtime ASC, eventid ASC$/);
+    // Lower-case columns only (Lake's schema); the only capitals are SQL keywords, literals and the FROM id.
+    const identifiers = sql.replace(/'(?:[^']|'')*'/g, "").replace(EDS, "").match(/\b[a-z_]*[A-Z][A-Za-z_]*\b/g) ?? [];
+    expect(new Set(identifiers)).toEqual(new Set(["SELECT", "CASE", "WHEN", "THEN", "END", "AS", "CAST", "JSON", "FROM", "WHERE", "TIMESTAMP", "AND", "IN", "OR", "IS", "NULL", "ORDER", "BY", "ASC"]));
+  });
+
+  it("derives everything from the Guardrail: a changed definition changes the query", () => {
+    const g = { ...guardrail, eventNames: ["OnlyThis"], rules: [guardrail.primaryRule] };
+    const sql = query(g);
+    expect(sql).toContain("eventname IN ('OnlyThis')");
+    expect(sql).not.toContain("AccessDenied");
+  });
+
+  it("accepts the event data store ARN and uses its ID", () => {
+    expect(eventDataStoreId(`arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/${EDS}`)).toBe(EDS);
+    expect(query(guardrail, { eventDataStore: `arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/${EDS}` })).toContain(`FROM ${EDS}\n`);
+  });
+
+  it("adds LIMIT only when asked, and refuses a bad one", () => {
+    expect(query()).not.toContain("LIMIT");
+    expect(query(guardrail, { limit: 100 })).toMatch(/\nLIMIT 100$/);
+    for (const limit of [0, -1, 1.5, Number.NaN]) expect(() => query(guardrail, { limit })).toThrow(/limit: must be a positive integer/);
+  });
+
+  it.each([
+    ["", /event data store: is required/],
+    ["eds; DROP TABLE x", /event data store: .* is neither an event data store ID/],
+    ["eds -- comment", /neither/],
+    ["arn:aws:cloudtrail:us-east-1:123456789012:trail/x", /neither/],
+    ["a/b", /neither/],
+  ])("refuses event data store %j", (eds, message) => {
+    expect(() => query(guardrail, { eventDataStore: eds })).toThrow(BackendInputError);
+    expect(() => query(guardrail, { eventDataStore: eds })).toThrow(message);
+  });
+
+  it.each([
+    [{ start: "2024-10-17" }, /start: "2024-10-17" is not an ISO-8601 time/],
+    [{ start: "2024-10-17T20:00:00" }, /start: .*\(seconds and a zone are required\)/],
+    [{ end: "yesterday" }, /end: "yesterday" is not an ISO-8601 time/],
+    [{ start: "2024-02-30T00:00:00Z" }, /start: .* is not a real calendar time/],
+    [{ start: "2024-10-17T20:00:00Z' OR 1=1 --" }, /start: .* is not an ISO-8601 time/],
+    [{ start: "2024-10-17T21:00:00Z", end: "2024-10-17T20:00:00Z" }, /start: must be before end/],
+    [{ start: "2024-10-17T20:00:00Z", end: "2024-10-17T20:00:00Z" }, /start: must be before end/],
+    [{ start: new Date(Number.NaN) }, /start: is an invalid Date/],
+  ])("refuses window %j", (window, message) => {
+    expect(() => query(guardrail, window)).toThrow(message);
+  });
+
+  it("converts zoned times to UTC and accepts Dates", () => {
+    expect(query(guardrail, { start: "2024-10-17T22:00:00+02:00", end: new Date("2024-10-17T21:00:00.250Z") })).toContain(
+      "eventtime >= TIMESTAMP '2024-10-17 20:00:00.000'\n  AND eventtime < TIMESTAMP '2024-10-17 21:00:00.250'",
+    );
+  });
+});
+
+describe("string literals: no value can change the query's structure", () => {
+  const HOSTILE = [
+    "'",
+    "''",
+    "x' OR '1'='1",
+    "x'; DROP TABLE t; --",
+    "\\'",
+    "\\",
+    "a\\' OR 1=1 --",
+    "-- comment",
+    "/* open comment",
+    "*/",
+    "a\nb\r\nc",
+    "é☃𝄞 ٠١٢ \u202e\u200b",
+    "U&'\\0041'",
+    "$$",
+    "\"double\"",
+  ];
+
+  it("sqlString is a single literal that DuckDB reads back as the same string", async () => {
+    const table = await LakeTable.create();
+    try {
+      for (const value of HOSTILE) {
+        const rows = await table.run(`SELECT ${sqlString(value, "v")} AS v`);
+        expect(rows).toEqual([[{ v: value }]]);
+      }
+      await fc.assert(
+        fc.asyncProperty(fc.string({ unit: "binary", maxLength: 30 }).filter((s) => !s.includes("\u0000")), async (value) => {
+          const rows = await table.run(`SELECT ${sqlString(value, "v")} AS v`);
+          expect(rows).toEqual([[{ v: value }]]);
+        }),
+        { numRuns: 300 },
+      );
+    } finally {
+      table.close();
+    }
+  });
+
+  it("hostile event names, sources and error codes stay inside their literals", () => {
+    for (const value of HOSTILE) {
+      const hostile = {
+        eventSource: value,
+        eventNames: [value, "PutUseCaseForModelAccess"],
+        rules: [guardrail.primaryRule, { ...guardrail.rules[1], errorCodes: [value] }],
+      };
+      const sql = query(hostile);
+      const literal = sqlString(value, "v");
+      expect(sql).toContain(`eventsource = ${literal}\n`);
+      expect(sql).toContain(`eventname IN (${literal}, 'PutUseCaseForModelAccess')`);
+      expect(sql).toContain(`OR errorcode IN (${literal})`);
+      // Removing every well-formed literal leaves the same skeleton as for the real guardrail.
+      const skeleton = (s: string) => s.replace(/'(?:[^']|'')*'/g, "''");
+      expect(skeleton(sql)).toBe(skeleton(query()).replace("IN ('', '', '')", "IN ('', '')").replace("IN ('', '')\n  )", "IN ('')\n  )"));
+    }
+  });
+
+  it("hostile values still select exactly the records that carry them (run in DuckDB)", async () => {
+    const table = await LakeTable.create();
+    try {
+      for (const value of HOSTILE) {
+        const hostile = { eventSource: value, eventNames: [value], rules: [guardrail.primaryRule, { ...guardrail.rules[1], errorCodes: [value] }] };
+        const records = [
+          record({ eventSource: value, eventName: value }),
+          record({ eventSource: value, eventName: value, errorCode: value }),
+          record({ eventSource: value, eventName: "x" }),
+          record({ eventName: value }),
+          record({ eventSource: value, eventName: value, errorCode: "Other" }),
+        ];
+        await table.load(records);
+        const rows = await table.query(query(hostile), EDS);
+        expect(rows.map((r) => lakeRowToRecord(r).eventID)).toEqual([records[0].eventID, records[1].eventID]);
+      }
+    } finally {
+      table.close();
+    }
+  });
+
+  it("refuses NUL and unpaired surrogates, naming the input", () => {
+    const withNul = { ...guardrail, eventNames: ["a\u0000b"] };
+    expect(() => query(withNul)).toThrow("eventNames[0]: contains a NUL character");
+    const withSurrogate = { ...guardrail, rules: [guardrail.primaryRule, { ...guardrail.rules[1], errorCodes: ["x\ud800"] }] };
+    expect(() => query(withSurrogate)).toThrow(/rule bedrock-model-access-denied errorCodes\[0\]: contains an unpaired UTF-16 surrogate/);
+  });
+});
+
+describe("lakeRowToRecord", () => {
+  it("rebuilds a CloudTrail record from a GetQueryResults row", () => {
+    const row = [
+      { eventid: "e1" },
+      { eventtime: "2024-10-17 20:09:51.000" },
+      { eventsource: "bedrock.amazonaws.com" },
+      { eventname: "CreateFoundationModelAgreement" },
+      { errorcode: "" },
+      { useridentity_type: "AssumedRole" },
+      { useridentity_arn: "arn:aws:sts::494659789341:assumed-role/test-role/cli" },
+      { sessionissuer_arn: "arn:aws:iam::494659789341:role/test-role" },
+      { modelid: "m1" },
+      { requestparameters: '{"modelId":"m1","offerToken":"t"}' },
+    ];
+    expect(lakeRowToRecord(row)).toEqual({
+      eventID: "e1",
+      eventTime: "2024-10-17T20:09:51Z",
+      eventSource: "bedrock.amazonaws.com",
+      eventName: "CreateFoundationModelAgreement",
+      userIdentity: { type: "AssumedRole", arn: "arn:aws:sts::494659789341:assumed-role/test-role/cli", sessionContext: { sessionIssuer: { arn: "arn:aws:iam::494659789341:role/test-role" } } },
+      requestParameters: { modelId: "m1", offerToken: "t" },
+    });
+  });
+
+  it("falls back to the modelid column when the map is missing or not JSON, and never throws", () => {
+    expect(lakeRowToRecord([{ modelid: "m" }, { requestparameters: "{modelId=m}" }]).requestParameters).toEqual({ modelId: "m" });
+    expect(lakeRowToRecord([{ requestparameters: "[1]" }]).requestParameters).toBeUndefined();
+    fc.assert(fc.property(fc.array(fc.dictionary(fc.string(), fc.string(), { maxKeys: 2 })), (row) => void lakeRowToRecord(row)));
+  });
+});

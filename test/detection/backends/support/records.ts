@@ -1,0 +1,201 @@
+/**
+ * Records for the backend tests: the real samples in examples/cloudtrail/ (unchanged), edge cases
+ * built here in code, and fast-check arbitraries. Shared by the Lake, EventBridge and finding tests.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import fc from "fast-check";
+import { parseConfig } from "../../../../src/config/load";
+import { CloudTrailRecord } from "../../../../src/detection/record";
+import { BLANK_CHARACTERS } from "../../../../src/detection/backends/blank";
+import { BUNDLED_DEFINITION, compileGuardrail, Guardrail, parseDefinition } from "../../../../src/guardrail/guardrail";
+
+export const SAMPLES_DIR = path.join(__dirname, "..", "..", "..", "..", "examples", "cloudtrail");
+
+export function loadSamples(): Array<{ file: string; record: CloudTrailRecord }> {
+  return fs
+    .readdirSync(SAMPLES_DIR)
+    .filter((f) => f.endsWith(".json"))
+    .sort()
+    .map((file) => ({ file, record: JSON.parse(fs.readFileSync(path.join(SAMPLES_DIR, file), "utf8")) as CloudTrailRecord }));
+}
+
+export const APPROVED_ROLE = "arn:aws:iam::*:role/BedrockModelAccessAdmin";
+export const BREAK_GLASS_ROLE = "arn:aws:iam::111122223333:role/BreakGlass";
+
+export function testGuardrail(approved: string[] = [APPROVED_ROLE], breakGlass: string[] = [BREAK_GLASS_ROLE]): Guardrail {
+  return compileGuardrail(parseDefinition(BUNDLED_DEFINITION), parseConfig({ approvedPrincipalArns: approved, breakGlassPrincipalArns: breakGlass }));
+}
+
+const MEMBER = "494659789341";
+const OTHER = "210987654321";
+
+export const IDENTITIES = {
+  iamUser: { type: "IAMUser", principalId: "AIDAEXAMPLE", arn: `arn:aws:iam::${MEMBER}:user/ci-bot`, accountId: MEMBER, accessKeyId: "AKIAEXAMPLEKEY000001", userName: "ci-bot" },
+  assumedRole: {
+    type: "AssumedRole",
+    principalId: "AROAEXAMPLE:session",
+    arn: `arn:aws:sts::${MEMBER}:assumed-role/test-role/session`,
+    accountId: MEMBER,
+    accessKeyId: "ASIAEXAMPLEKEY000002",
+    sessionContext: { sessionIssuer: { type: "Role", principalId: "AROAEXAMPLE", arn: `arn:aws:iam::${MEMBER}:role/test-role`, accountId: MEMBER, userName: "test-role" } },
+  },
+  approvedRole: {
+    type: "AssumedRole",
+    arn: `arn:aws:sts::${MEMBER}:assumed-role/BedrockModelAccessAdmin/alice`,
+    accountId: MEMBER,
+    accessKeyId: "ASIAEXAMPLEKEY000003",
+    sessionContext: { sessionIssuer: { type: "Role", arn: `arn:aws:iam::${MEMBER}:role/BedrockModelAccessAdmin`, accountId: MEMBER, userName: "BedrockModelAccessAdmin" } },
+  },
+  identityCenter: {
+    type: "AssumedRole",
+    arn: `arn:aws:sts::${MEMBER}:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/bob@example.com`,
+    accountId: MEMBER,
+    accessKeyId: "ASIAEXAMPLEKEY000004",
+    sessionContext: {
+      sessionIssuer: {
+        type: "Role",
+        arn: `arn:aws:iam::${MEMBER}:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Admin_0123456789abcdef`,
+        accountId: MEMBER,
+        userName: "AWSReservedSSO_Admin_0123456789abcdef",
+      },
+    },
+  },
+  root: { type: "Root", principalId: MEMBER, arn: `arn:aws:iam::${MEMBER}:root`, accountId: MEMBER, accessKeyId: "ASIAEXAMPLEKEY000005" },
+  crossAccount: {
+    type: "AssumedRole",
+    arn: `arn:aws:sts::${OTHER}:assumed-role/partner-role/x`,
+    accountId: OTHER,
+    accessKeyId: "ASIAEXAMPLEKEY000006",
+    sessionContext: { sessionIssuer: { type: "Role", arn: `arn:aws:iam::${OTHER}:role/partner-role`, accountId: OTHER, userName: "partner-role" } },
+  },
+  breakGlass: {
+    type: "AssumedRole",
+    arn: "arn:aws:sts::111122223333:assumed-role/BreakGlass/oncall",
+    accountId: "111122223333",
+    sessionContext: { sessionIssuer: { type: "Role", arn: BREAK_GLASS_ROLE, accountId: "111122223333", userName: "BreakGlass" } },
+  },
+  federated: { type: "FederatedUser", arn: `arn:aws:sts::${MEMBER}:federated-user/carol`, accountId: MEMBER, accessKeyId: "ASIAEXAMPLEKEY000007" },
+  service: { type: "AWSService", invokedBy: "bedrock.amazonaws.com" },
+} as const;
+
+let counter = 0;
+/** A well-formed Bedrock record with overrides; unique eventID unless given. */
+export function record(overrides: Record<string, unknown> = {}): CloudTrailRecord {
+  counter += 1;
+  return {
+    eventVersion: "1.09",
+    eventID: `00000000-0000-4000-8000-${String(counter).padStart(12, "0")}`,
+    eventTime: "2024-10-17T20:30:00Z",
+    eventSource: "bedrock.amazonaws.com",
+    eventName: "CreateFoundationModelAgreement",
+    awsRegion: "us-east-1",
+    recipientAccountId: MEMBER,
+    sourceIPAddress: "198.51.100.7",
+    userAgent: "aws-cli/2.17.0",
+    userIdentity: IDENTITIES.assumedRole,
+    requestParameters: { modelId: "anthropic.claude-3-sonnet-20240229-v1:0" },
+    ...overrides,
+  };
+}
+
+/** Edge cases named for what they exercise; `expect` is what the reference matcher must say. */
+export function edgeCases(): Array<{ name: string; record: CloudTrailRecord }> {
+  return [
+    { name: "IAM user with AKIA key", record: record({ userIdentity: IDENTITIES.iamUser, eventName: "PutUseCaseForModelAccess", requestParameters: null }) },
+    { name: "assumed role", record: record({ userIdentity: IDENTITIES.assumedRole }) },
+    { name: "approved role", record: record({ userIdentity: IDENTITIES.approvedRole }) },
+    { name: "Identity Center role with path", record: record({ userIdentity: IDENTITIES.identityCenter, eventName: "PutFoundationModelEntitlement" }) },
+    { name: "root", record: record({ userIdentity: IDENTITIES.root }) },
+    { name: "cross-account", record: record({ userIdentity: IDENTITIES.crossAccount }) },
+    { name: "break-glass", record: record({ userIdentity: IDENTITIES.breakGlass }) },
+    { name: "federated user", record: record({ userIdentity: IDENTITIES.federated }) },
+    { name: "AWS service", record: record({ userIdentity: IDENTITIES.service }) },
+    { name: "errorCode empty string", record: record({ errorCode: "" }) },
+    { name: "errorCode blank", record: record({ errorCode: " \t" }) },
+    { name: "errorCode null", record: record({ errorCode: null }) },
+    { name: "errorCode AccessDenied", record: record({ errorCode: "AccessDenied", errorMessage: "denied by SCP" }) },
+    { name: "errorCode AccessDeniedException", record: record({ errorCode: "AccessDeniedException" }) },
+    { name: "errorCode other", record: record({ errorCode: "ValidationException" }) },
+    { name: "errorCode padded AccessDenied", record: record({ errorCode: " AccessDenied" }) },
+    { name: "errorCode wrong case", record: record({ errorCode: "accessdenied" }) },
+    { name: "other event source, same name", record: record({ eventSource: "sagemaker.amazonaws.com" }) },
+    { name: "event source wrong case", record: record({ eventSource: "Bedrock.amazonaws.com" }) },
+    { name: "InvokeModel noise", record: record({ eventName: "InvokeModel" }) },
+    { name: "event name wrong case", record: record({ eventName: "createfoundationmodelagreement" }) },
+    { name: "errorCode as number", record: record({ errorCode: 403 }) },
+    { name: "eventName as number", record: record({ eventName: 7 }) },
+    { name: "userIdentity missing", record: record({ userIdentity: undefined }) },
+    { name: "userIdentity null", record: record({ userIdentity: null }) },
+    { name: "requestParameters nested", record: record({ requestParameters: { modelId: "m", offerToken: "t", extra: { a: 1 } } }) },
+    { name: "unicode and quotes in values", record: record({ userAgent: "it's \"quoted\" \\ ☃ 𝄞 -- ; /*", requestParameters: { modelId: "o'neil--;" } }) },
+    { name: "Panther-style eventTime", record: record({ eventTime: "2024-10-17 20:45:00.000000000" }) },
+    { name: "millisecond eventTime", record: record({ eventTime: "2024-10-17T20:59:59.999Z" }) },
+    { name: "at window start", record: record({ eventTime: "2024-10-17T20:00:00Z" }) },
+    { name: "at window end (excluded)", record: record({ eventTime: "2024-10-17T21:00:00Z" }) },
+    { name: "before window", record: record({ eventTime: "2024-10-17T19:59:59Z" }) },
+  ];
+}
+
+export const WINDOW = { start: "2024-10-17T20:00:00Z", end: "2024-10-17T21:00:00Z" };
+
+// ---------- fast-check ----------
+
+const blank = fc.string({ unit: fc.constantFrom(...Array.from(BLANK_CHARACTERS)), minLength: 1, maxLength: 4 });
+const text = fc.string({ unit: fc.constantFrom("a", "Z", "'", '"', "\\", "-", ";", " ", "\t", "é", "☃", "𝄞", "%", "_", "*"), maxLength: 8 });
+
+/** A value for errorCode. `leafOnly` leaves out objects and arrays (see the EventBridge test). */
+export function errorCodeArb(leafOnly: boolean): fc.Arbitrary<unknown> {
+  const leaves: fc.Arbitrary<unknown>[] = [
+    fc.constant(undefined),
+    fc.constant(null),
+    fc.constant(""),
+    blank,
+    fc.constantFrom("AccessDenied", "AccessDeniedException", "accessdenied", "AccessDenied ", "ValidationException", "ThrottlingException"),
+    blank.chain((b) => fc.constantFrom(`${b}AccessDenied`, `x${b}`, `${b}x${b}`)),
+    text,
+    fc.integer(),
+    fc.boolean(),
+  ];
+  return leafOnly ? fc.oneof(...leaves) : fc.oneof(...leaves, fc.constant({ code: "AccessDenied" }), fc.constant([]));
+}
+
+export function recordArb(guardrail: Guardrail, leafOnly: boolean): fc.Arbitrary<CloudTrailRecord> {
+  const names = [...guardrail.eventNames, "InvokeModel", "ListFoundationModelAgreementOffers", "DeleteFoundationModelAgreement", "putusecaseformodelaccess"];
+  const seconds = fc.integer({ min: -1800, max: 5400 }); // window is [0, 3600) seconds after 20:00
+  const eventTime = fc.tuple(seconds, fc.integer({ min: 0, max: 999 }), fc.boolean()).map(([s, ms, panther]) => {
+    const iso = new Date(Date.parse(WINDOW.start) + s * 1000 + ms).toISOString();
+    return panther ? `${iso.slice(0, 10)} ${iso.slice(11, 23)}000000` : iso;
+  });
+  const scalarOdd = fc.oneof(fc.constant(undefined), fc.constant(null), fc.integer(), fc.boolean());
+  const eventSource = fc.oneof(
+    { weight: 6, arbitrary: fc.constant(guardrail.eventSource) },
+    { weight: 3, arbitrary: fc.constantFrom("sagemaker.amazonaws.com", "Bedrock.amazonaws.com", `${guardrail.eventSource} `, "bedrock-runtime.amazonaws.com") },
+    { weight: 1, arbitrary: scalarOdd },
+  );
+  const eventName = fc.oneof(
+    { weight: 7, arbitrary: fc.constantFrom(...names) },
+    { weight: 1, arbitrary: fc.constant("") },
+    { weight: 1, arbitrary: scalarOdd },
+    ...(leafOnly ? [] : [{ weight: 1, arbitrary: fc.constant([guardrail.eventNames[0]]) }]),
+  );
+  const identity = fc.oneof(fc.constantFrom(...Object.values(IDENTITIES)), fc.constant(null), fc.constant(undefined));
+  const params = fc.oneof(
+    fc.constant(null),
+    fc.constant(undefined),
+    fc.record({ modelId: fc.oneof(fc.constantFrom("anthropic.claude-3-sonnet-20240229-v1:0", "amazon.nova-pro-v1:0"), text) }),
+    fc.record({ offerToken: text }),
+  );
+  return fc
+    .record({ eventTime, eventSource, eventName, errorCode: errorCodeArb(leafOnly), userIdentity: identity, requestParameters: params, awsRegion: fc.constantFrom("us-east-1", "megov-northeast-1r") })
+    .map((r) => {
+      const out: Record<string, unknown> = { eventVersion: "1.09", recipientAccountId: "494659789341", sourceIPAddress: "203.0.113.9", userAgent: "fc" };
+      for (const [k, v] of Object.entries(r)) if (v !== undefined) out[k] = v;
+      return out as CloudTrailRecord;
+    });
+}
+
+/** Records with unique event IDs, as a batch. */
+export function batchArb(guardrail: Guardrail, leafOnly: boolean): fc.Arbitrary<CloudTrailRecord[]> {
+  return fc.array(recordArb(guardrail, leafOnly), { minLength: 1, maxLength: 40 }).map((rs) => rs.map((r, i) => ({ ...r, eventID: `fc-${String(i).padStart(4, "0")}` })));
+}
