@@ -1,0 +1,120 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { configJsonSchemaText, SCHEMA_FILE } from "../../src/config/json-schema";
+import { ConfigError, parseConfig, resolveConfigPath } from "../../src/config/load";
+
+const problemsOf = (value: unknown): string[] => {
+  try {
+    parseConfig(value);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+};
+const ok = { approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"] };
+
+describe("config validation", () => {
+  it("accepts the minimal config and fills defaults", () => {
+    const c = parseConfig(ok);
+    expect(c.breakGlassPrincipalArns).toEqual([]);
+    expect(c.targets).toEqual([]);
+    expect(c.scp).toMatchObject({ maxPolicySize: 5120, denyMarketplaceSubscribeViaBedrock: true, denyMarketplaceProductIds: [] });
+    expect(c.scp.modelAllowList).toBeUndefined();
+    expect(c.aws.region).toBe("us-east-1");
+  });
+
+  it("requires approvedPrincipalArns", () => {
+    expect(problemsOf({})).toEqual([expect.stringMatching(/^approvedPrincipalArns: /)]);
+  });
+
+  it.each([
+    [{ ...ok, approvedPrincipalArn: [] }, /^\(top level\): unknown key\(s\) "approvedPrincipalArn"/],
+    [{ ...ok, scp: { maxPolicySize: 5120, denyMarketplace: true } }, /^scp: unknown key\(s\) "denyMarketplace"/],
+    [{ ...ok, aws: { organization: { role: "x" } } }, /^aws\.organization: unknown key\(s\) "role"/],
+  ])("rejects unknown keys, naming where (%#)", (config, message) => {
+    expect(problemsOf(config)).toEqual([expect.stringMatching(message)]);
+  });
+
+  it.each([
+    ["*", /approvedPrincipalArns\[0\]: "\*" exempts every principal/],
+    ["arn:aws:iam::*:*", /approvedPrincipalArns\[0\]: "arn:aws:iam::\*:\*" exempts every principal in the account/],
+    ["arn:aws:iam::*:role/*", /approvedPrincipalArns\[0\]: "arn:aws:iam::\*:role\/\*" exempts every role/],
+    ["arn:aws:iam::*:role/team/*", /exempts every role/],
+    ["arn:aws:iam::*:user/?*", /exempts every user/],
+    ["arn:aws:iam::*:root", /exempts the root user of every account/],
+    ["BedrockModelAccessAdmin", /is not an ARN/],
+    ["arn:aws:iam:us-east-1:123456789012:role/X", /empty region/],
+    ["arn:aws:s3:::bucket", /must be an IAM principal ARN/],
+    ["arn:aws:iam::12345:role/X", /account "12345": use a 12-digit account ID or \*/],
+    ["arn:aws:sts::123456789012:assumed-role/X/session", /names a session ARN/],
+    ["arn:aws:iam::123456789012:group/Admins", /expected role\/\.\.\./],
+    [" arn:aws:iam::123456789012:role/X", /surrounding spaces/],
+    ["arn:awz:iam::123456789012:role/X", /unknown partition/],
+  ])("rejects the exemption %s", (pattern, message) => {
+    const problems = problemsOf({ approvedPrincipalArns: [pattern] });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^approvedPrincipalArns\[0\]: /);
+    expect(problems[0]).toMatch(message);
+  });
+
+  it("applies the same rules to break-glass patterns, naming that key", () => {
+    expect(problemsOf({ ...ok, breakGlassPrincipalArns: ["arn:aws:iam::123456789012:role/BreakGlass", "*"] })).toEqual([expect.stringMatching(/^breakGlassPrincipalArns\[1\]: "\*" exempts every principal/)]);
+  });
+
+  it.each(["r-ab12", "ou-ab12-34cd56ef", "123456789012"])("accepts the target %s", (t) => {
+    expect(problemsOf({ ...ok, targets: [t] })).toEqual([]);
+  });
+
+  it.each(["r-", "root", "ou-ab12", "12345678901", "1234567890123", "o-abcdefghij", "OU-AB12-34CD56EF"])("rejects the target %s naming targets[0]", (t) => {
+    expect(problemsOf({ ...ok, targets: [t] })).toEqual([expect.stringMatching(/^targets\[0\]: must be an organization root \(r-\.\.\.\), an OU \(ou-\.\.\.-\.\.\.\) or a 12-digit account ID/)]);
+  });
+
+  it("rejects duplicate targets", () => {
+    expect(problemsOf({ ...ok, targets: ["r-ab12", "r-ab12"] })).toEqual(["targets: lists r-ab12 more than once"]);
+  });
+
+  it("reports every problem at once, each naming its key", () => {
+    const problems = problemsOf({ approvedPrincipalArns: ["*"], targets: ["nope"], scp: { maxPolicySize: 10, modelAllowList: ["anthropic.*"] }, aws: { region: "Mars" } });
+    expect(problems.map((p) => p.split(":")[0]).sort()).toEqual(["approvedPrincipalArns[0]", "aws.region", "scp.maxPolicySize", "scp.modelAllowList[0]", "targets[0]"]);
+  });
+
+  it("validates the SCP controls", () => {
+    expect(problemsOf({ ...ok, scp: { modelAllowList: [] } })).toEqual([expect.stringMatching(/^scp\.modelAllowList: must list at least one model pattern/)]);
+    expect(problemsOf({ ...ok, scp: { denyMarketplaceProductIds: ["Prod X"] } })).toEqual([expect.stringMatching(/^scp\.denyMarketplaceProductIds\[0\]: must be a Marketplace product ID/)]);
+    expect(problemsOf({ ...ok, scp: { denyMarketplaceProductIds: ["prod-4pmewlybdftbs", "c468b48a-84df-43a4-8c46-8870630108a7"] } })).toEqual([]);
+    expect(problemsOf({ ...ok, scp: { modelAllowList: ["arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4*", "arn:aws:bedrock:*:*:inference-profile/us.anthropic.*"] } })).toEqual([]);
+  });
+
+  it("validates stack credentials", () => {
+    expect(problemsOf({ ...ok, aws: { organization: { assumeRoleArn: "arn:aws:iam::123:role/X" } } })).toEqual([expect.stringMatching(/^aws\.organization\.assumeRoleArn: must be an IAM role ARN/)]);
+    expect(problemsOf({ ...ok, aws: { organization: { accountId: "12" } } })).toEqual([expect.stringMatching(/^aws\.organization\.accountId: must be a 12-digit AWS account ID/)]);
+  });
+
+  it("resolves the config path: --config, then $GUARDRAIL_CONFIG, then ./guardrail.config.json", () => {
+    const cwd = path.join(path.sep, "repo");
+    expect(resolveConfigPath("x.json", { GUARDRAIL_CONFIG: "y.json" }, cwd)).toBe(path.join(cwd, "x.json"));
+    expect(resolveConfigPath(undefined, { GUARDRAIL_CONFIG: "y.json" }, cwd)).toBe(path.join(cwd, "y.json"));
+    expect(resolveConfigPath(undefined, {}, cwd)).toBe(path.join(cwd, "guardrail.config.json"));
+  });
+
+  it("the repository's guardrail.config.json is valid", () => {
+    const file = path.join(__dirname, "..", "..", "guardrail.config.json");
+    expect(problemsOf(JSON.parse(fs.readFileSync(file, "utf8")))).toEqual([]);
+  });
+});
+
+describe("published JSON Schema", () => {
+  it(`${SCHEMA_FILE} is up to date (regenerate with: npm run schema)`, () => {
+    const committed = fs.readFileSync(path.join(__dirname, "..", "..", SCHEMA_FILE), "utf8");
+    expect(committed).toBe(configJsonSchemaText());
+  });
+
+  it("lists every top-level key, requires only approvedPrincipalArns and forbids unknown keys", () => {
+    const schema = JSON.parse(configJsonSchemaText());
+    expect(schema.required).toEqual(["approvedPrincipalArns"]);
+    expect(schema.additionalProperties).toBe(false);
+    expect(Object.keys(schema.properties).sort()).toEqual(["$schema", "approvedPrincipalArns", "aws", "breakGlassPrincipalArns", "monitor", "organization", "remediation", "scp", "targets"]);
+    expect(schema.properties.scp.properties.maxPolicySize.default).toBe(5120);
+  });
+});
