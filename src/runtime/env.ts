@@ -22,13 +22,19 @@ export const ENV = {
   /** Role the responder assumes in member accounts (name, with the tool's path applied by the responder). */
   memberRoleName: "MEMBER_ROLE_NAME",
   memberRoleExternalId: "MEMBER_ROLE_EXTERNAL_ID",
-  /** Name of this job's state partition (`job#<name>`); default "query-job" / "realtime". */
+  /**
+   * Name of the scheduled job's state partition (`job#<name>`), default "query-job". The realtime
+   * handler claims into the same pending list, so the scheduled job finishes whatever a failed
+   * realtime invocation left.
+   */
   jobName: "JOB_NAME",
   /** Longest the job waits for one query to finish before giving up the run (seconds, default 600). */
   queryTimeoutSeconds: "QUERY_TIMEOUT_SECONDS",
   /** "false" turns the per-run drift check off even when the config enables it (e.g. in the realtime function). */
   driftCheck: "DRIFT_CHECK",
 } as const;
+
+export const DEFAULT_JOB_NAME = "query-job";
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
 export type QueryBackend = "cloudtrail-lake" | "cloudwatch-logs";
@@ -129,7 +135,7 @@ export function readHandlerEnv(kind: HandlerKind, env: NodeJS.ProcessEnv = proce
     guardrailConfigPath: path.resolve(bundleDir, text(ENV.guardrailConfig) ?? "guardrail.config.json"),
     memberRoleName: text(ENV.memberRoleName),
     memberRoleExternalId: text(ENV.memberRoleExternalId),
-    jobName: text(ENV.jobName) ?? kind,
+    jobName: text(ENV.jobName) ?? DEFAULT_JOB_NAME,
     queryTimeoutSeconds,
     driftCheck: driftText !== "false",
   };

@@ -1,10 +1,11 @@
 /**
  * CloudTrail Lake adapter: StartQuery, poll DescribeQuery with backoff until FINISHED, then page
  * GetQueryResults with NextToken (no SDK paginator exists). The SQL and the row mapping come from
- * the detection backend (one source of truth for columns and predicates).
+ * the detection backend (src/detection/backends/lake-sql.ts), the one source of columns and predicates.
  */
 import { CancelQueryCommand, CloudTrailClient, DescribeQueryCommand, GetQueryResultsCommand, StartQueryCommand } from "@aws-sdk/client-cloudtrail";
-import { CloudTrailRecord } from "../../detection/record";
+import { buildLakeQuery, lakeRowToRecord, LakeRow } from "../../detection/backends/lake-sql";
+import { Guardrail } from "../../guardrail/guardrail";
 import { PermissionDeclaration } from "../permissions";
 import { QueryWindow } from "../window";
 import { DEFAULT_POLL, PollSettings, pollUntilDone, QueryError, QueryResult, QuerySource, realSleep, Sleep } from "./source";
@@ -17,31 +18,14 @@ export const LAKE_QUERY_PERMISSIONS: PermissionDeclaration[] = [
   },
 ];
 
-/** One result row: CloudTrail Lake returns a list of single-key maps; flattened to column -> value. */
-export type LakeRow = Record<string, string>;
-
 export interface LakeSourceOptions {
   client: CloudTrailClient;
+  guardrail: Guardrail;
   eventDataStoreArn: string;
-  /** SQL for the window, FROM the event data store ID, bounded on eventtime on both sides. */
-  buildStatement: (eventDataStoreId: string, window: QueryWindow) => string;
-  rowToRecord: (row: LakeRow) => CloudTrailRecord | { error: string };
   poll?: PollSettings;
   sleep?: Sleep;
   /** Rows per GetQueryResults page (<= 1000). */
   pageSize?: number;
-}
-
-export function eventDataStoreId(arn: string): string {
-  const id = arn.split("/").pop();
-  if (!id || !arn.includes(":eventdatastore/")) throw new Error(`"${arn}" is not an event data store ARN`);
-  return id;
-}
-
-export function flattenLakeRow(row: Record<string, string>[]): LakeRow {
-  const out: LakeRow = {};
-  for (const cell of row) Object.assign(out, cell);
-  return out;
 }
 
 const TERMINAL_FAILURES = new Set(["FAILED", "CANCELLED", "TIMED_OUT"]);
@@ -58,7 +42,8 @@ export class LakeQuerySource implements QuerySource {
 
   async run(window: QueryWindow): Promise<QueryResult> {
     const { client } = this.o;
-    const statement = this.o.buildStatement(eventDataStoreId(this.o.eventDataStoreArn), window);
+    // The SQL is compiled from the guardrail by the detection backend and bounds eventtime on both sides.
+    const statement = buildLakeQuery(this.o.guardrail, { eventDataStore: this.o.eventDataStoreArn, start: window.start, end: window.end });
     let queryId: string | undefined;
     try {
       queryId = (await client.send(new StartQueryCommand({ QueryStatement: statement }))).QueryId;
@@ -91,10 +76,9 @@ export class LakeQuerySource implements QuerySource {
       const page = await client.send(new GetQueryResultsCommand({ QueryId: id, NextToken: nextToken, MaxQueryResults: this.o.pageSize ?? 1000 }));
       if (page.QueryStatus && TERMINAL_FAILURES.has(page.QueryStatus)) throw new QueryError(this.backend, page.QueryStatus, page.ErrorMessage ?? "while reading results", id);
       for (const row of page.QueryResultRows ?? []) {
-        const mapped = this.o.rowToRecord(flattenLakeRow(row));
         result.rows++;
-        if ("error" in mapped && typeof mapped.error === "string" && Object.keys(mapped).length === 1) result.unreadable.push({ row: result.rows, reason: mapped.error });
-        else result.records.push(mapped as CloudTrailRecord);
+        // The mapper never throws; a row it cannot complete becomes a record evaluateRecord counts as invalid.
+        result.records.push(lakeRowToRecord(row as LakeRow));
       }
       nextToken = page.NextToken;
     } while (nextToken);

@@ -73,14 +73,3 @@ export async function pollUntilDone<T>(check: () => Promise<{ done: boolean; val
     waited += delay;
   }
 }
-
-/** Parses one JSON CloudTrail record (a Logs Insights @message, an EventBridge detail), or says why not. */
-export function parseRecordJson(text: string): CloudTrailRecord | { error: string } {
-  try {
-    const v: unknown = JSON.parse(text);
-    if (typeof v !== "object" || v === null || Array.isArray(v)) return { error: "not a JSON object" };
-    return v as CloudTrailRecord;
-  } catch (e) {
-    return { error: `not JSON: ${(e as Error).message}` };
-  }
-}

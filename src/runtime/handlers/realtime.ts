@@ -1,0 +1,92 @@
+/**
+ * Lambda entry for CloudTrail events delivered by the central EventBridge bus: seconds instead of
+ * minutes. The same core as the scheduled job: the record becomes a finding with evaluateRecord,
+ * is claimed into the scheduled job's pending list (dedupe on event.id, so the query job finding
+ * the same event later alerts nothing), then the pending list is drained. If this invocation fails
+ * after the claim, the scheduled job publishes the finding on its next run.
+ */
+import { randomUUID } from "node:crypto";
+import { eventBridgeEventToRecord } from "../../detection/backends/eventbridge-pattern";
+import { Guardrail, loadGuardrail } from "../../guardrail/guardrail";
+import { FindingResponder, Notifier } from "../contracts";
+import { HandlerEnv, readHandlerEnv } from "../env";
+import { DEFAULT_DEDUPE_RETENTION_MS, DEFAULT_LEASE_MS } from "../job";
+import { claimAll, drainPending, errorText, findingsOf } from "../pipeline";
+import { StateStore } from "../state/store";
+import { emptySummary, RunSummary, summaryLine } from "../summary";
+import { makeNotifier, makeResponder, makeStateStore } from "../wiring";
+
+export interface RealtimeDeps {
+  guardrail: Guardrail;
+  store: StateStore;
+  notifier: Notifier;
+  responder?: FindingResponder;
+  jobName: string;
+  now?: () => Date;
+}
+
+/** Core of the realtime path, testable without Lambda. */
+export async function processEvent(deps: RealtimeDeps, event: unknown, runId: string): Promise<RunSummary> {
+  const now = deps.now ?? (() => new Date());
+  const started = now();
+  const summary = emptySummary(deps.jobName, "eventbridge", runId);
+  const done = () => ({ ...summary, durationMs: now().getTime() - started.getTime() });
+  const converted = eventBridgeEventToRecord(event);
+  summary.rows = 1;
+  if ("reason" in converted) {
+    summary.unreadableRows = 1;
+    summary.samples = [converted.reason];
+    return done();
+  }
+  const { findings, counts, invalid } = findingsOf(deps.guardrail, [converted.record]);
+  summary.findings = counts.matched;
+  summary.suppressedApproved = counts.suppressedApproved;
+  summary.invalidRecords = counts.invalidRecords;
+  if (invalid.length > 0) summary.samples = invalid;
+  const claimed = await claimAll(deps.store, deps.jobName, findings);
+  summary.newFindings = claimed.newFindings;
+  summary.duplicates = claimed.duplicates;
+  if (claimed.failure) return { ...done(), status: "failed", failure: claimed.failure };
+  if (claimed.newFindings === 0) return done(); // nothing new: leave the list to the scheduled job
+  const drained = await drainPending(
+    { store: deps.store, notifier: deps.notifier, responder: deps.responder, runId, now, leaseMs: DEFAULT_LEASE_MS, dedupeRetentionMs: DEFAULT_DEDUPE_RETENTION_MS },
+    deps.jobName,
+    deps.guardrail.definition.detection.schedule.maxAlertsPerRun,
+  );
+  Object.assign(summary, { published: drained.published, responded: drained.responded, carriedOver: drained.carriedOver, heldElsewhere: drained.heldElsewhere });
+  if (drained.failure) return { ...done(), status: "failed", failure: drained.failure };
+  return done();
+}
+
+interface Context {
+  env: HandlerEnv;
+  deps: RealtimeDeps;
+}
+let context: Context | undefined;
+
+function init(): Context {
+  const env = readHandlerEnv("realtime");
+  const guardrail = loadGuardrail({ configPath: env.guardrailConfigPath });
+  const notifier = makeNotifier(env.alertTopicArn);
+  const responder = guardrail.remediation.mode === "off" ? undefined : makeResponder(guardrail, { stateTableName: env.stateTableName, memberRoleName: env.memberRoleName, memberRoleExternalId: env.memberRoleExternalId, notifier });
+  return { env, deps: { guardrail, store: makeStateStore(env.stateTableName), notifier, responder, jobName: env.jobName } };
+}
+
+export async function handler(event: unknown, lambdaContext?: { awsRequestId?: string }): Promise<RunSummary> {
+  let ctx: Context;
+  try {
+    ctx = context ??= init();
+  } catch (e) {
+    console.error(JSON.stringify({ type: "bedrock-guardrail.init-error", error: errorText(e) }));
+    throw e;
+  }
+  const summary = await processEvent(ctx.deps, event, lambdaContext?.awsRequestId ?? randomUUID());
+  console.log(summaryLine({ ...summary, job: "realtime" }, Date.now()));
+  // Throwing makes EventBridge/Lambda retry the event; the claim makes the retry idempotent.
+  if (summary.status === "failed") throw new Error(`bedrock-guardrail realtime failed at ${summary.failure?.step}: ${summary.failure?.error}`);
+  return summary;
+}
+
+export function resetForTests(): void {
+  context = undefined;
+}

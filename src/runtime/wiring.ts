@@ -1,0 +1,79 @@
+/**
+ * Builds the real adapters (SDK clients with explicit retry settings) for the handlers and
+ * `run-once`. The only module that knows which class implements which interface.
+ */
+import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { OrganizationsClient } from "@aws-sdk/client-organizations";
+import { SNSClient } from "@aws-sdk/client-sns";
+import { STSClient } from "@aws-sdk/client-sts";
+import { Guardrail } from "../guardrail/guardrail";
+import { DynamoDbStore } from "../remediation/dynamodb-store";
+import { AssumeRoleClientProvider } from "../remediation/member-clients";
+import { AwsOrganizationLookup } from "../remediation/organization";
+import { RemediationResponder } from "../remediation/responder";
+import { clientConfig, ClientOverrides } from "./aws/clients";
+import { readOrganization } from "./aws/organizations";
+import { SnsNotifier } from "./aws/sns";
+import { FindingResponder, Notifier } from "./contracts";
+import { OrgView } from "./drift";
+import { LakeQuerySource } from "./query/lake";
+import { LogsInsightsQuerySource } from "./query/logs-insights";
+import { PollSettings, QuerySource } from "./query/source";
+import { DynamoStateStore } from "./state/dynamodb";
+import { StateStore } from "./state/store";
+
+export interface SourceSpec {
+  backend: "cloudtrail-lake" | "cloudwatch-logs";
+  eventDataStoreArn?: string;
+  logGroups?: string[];
+}
+
+export function makeQuerySource(guardrail: Guardrail, spec: SourceSpec, overrides: ClientOverrides = {}, poll?: PollSettings): QuerySource {
+  if (spec.backend === "cloudtrail-lake") {
+    if (!spec.eventDataStoreArn) throw new Error("cloudtrail-lake backend needs an event data store ARN");
+    return new LakeQuerySource({ client: new CloudTrailClient(clientConfig(overrides)), guardrail, eventDataStoreArn: spec.eventDataStoreArn, poll });
+  }
+  return new LogsInsightsQuerySource({ client: new CloudWatchLogsClient(clientConfig(overrides)), guardrail, logGroups: spec.logGroups ?? [], poll });
+}
+
+export function makeStateStore(tableName: string, overrides: ClientOverrides = {}): StateStore {
+  return new DynamoStateStore(new DynamoDBClient(clientConfig(overrides)), tableName);
+}
+
+export function makeNotifier(topicArn: string, overrides: ClientOverrides = {}): Notifier {
+  return new SnsNotifier(new SNSClient(clientConfig(overrides)), topicArn);
+}
+
+/** Organizations is global; its API lives in us-east-1 for the aws partition. */
+export function makeOrganizationReader(overrides: ClientOverrides = {}): (policyNames: string[]) => Promise<OrgView> {
+  const client = new OrganizationsClient(clientConfig({ region: "us-east-1", ...overrides }));
+  return (names) => readOrganization(client, names);
+}
+
+export interface ResponderSpec {
+  stateTableName: string;
+  memberRoleName?: string;
+  memberRoleExternalId?: string;
+  notifier: Notifier;
+}
+
+/** The remediation responder (src/remediation), which itself honours remediation.mode (off / dry-run / enforce). */
+export function makeResponder(guardrail: Guardrail, spec: ResponderSpec, overrides: ClientOverrides = {}): FindingResponder {
+  const ddb = new DynamoDBClient(clientConfig(overrides));
+  return new RemediationResponder({
+    guardrail,
+    store: new DynamoDbStore(ddb, spec.stateTableName),
+    organization: new AwsOrganizationLookup(new OrganizationsClient(clientConfig({ region: "us-east-1", ...overrides })), guardrail.config.organization.managementAccountId),
+    clients: new AssumeRoleClientProvider({
+      sts: new STSClient(clientConfig(overrides)),
+      memberRoleName: spec.memberRoleName ?? guardrail.config.remediation.memberRoleName,
+      externalId: spec.memberRoleExternalId,
+      homeRegion: guardrail.config.aws.region,
+    }),
+    notifier: spec.notifier,
+    execute: true,
+    actor: "bedrock-guardrail monitor",
+  });
+}
