@@ -1,0 +1,82 @@
+import { buildLogsInsightsQuery, INSIGHTS_FIELDS, insightsString, logsInsightsRowToRecord, logsInsightsTimeRange } from "../../../src/detection/backends/logs-insights";
+import { evaluateRecord } from "../../../src/detection/finding";
+import { loadSamples, testGuardrail } from "./support/records";
+
+const guardrail = testGuardrail();
+
+describe("buildLogsInsightsQuery", () => {
+  it("filters the guardrail's source, names and outcomes, oldest first, with a limit", () => {
+    expect(buildLogsInsightsQuery(guardrail).split("\n")).toEqual([
+      `fields ${INSIGHTS_FIELDS.join(", ")}`,
+      '| filter eventSource = "bedrock.amazonaws.com"',
+      '| filter eventName in ["PutUseCaseForModelAccess", "CreateFoundationModelAgreement", "PutFoundationModelEntitlement"]',
+      '| filter isblank(errorCode) or errorCode in ["AccessDenied", "AccessDeniedException"]',
+      "| sort @timestamp asc",
+      "| limit 10000",
+    ]);
+    expect(INSIGHTS_FIELDS).toEqual(expect.arrayContaining(["@message", "eventID", "userIdentity.sessionContext.sessionIssuer.arn", "requestParameters.modelId"]));
+  });
+
+  it("follows the definition and the limit", () => {
+    const q = buildLogsInsightsQuery({ ...guardrail, eventNames: ["A"], rules: [guardrail.primaryRule] }, { limit: 100 });
+    expect(q).toContain('| filter eventName in ["A"]\n| filter isblank(errorCode)\n');
+    expect(q).toMatch(/\| limit 100$/);
+    for (const limit of [0, 10_001, 2.5]) expect(() => buildLogsInsightsQuery(guardrail, { limit })).toThrow(/limit: must be an integer from 1 to 10000/);
+  });
+
+  it.each(['x" or 1=1', "a\\b", "it's", "a\nb", "a`b", "a\u2028b", ""])("refuses %j instead of guessing how to escape it", (value) => {
+    expect(() => insightsString(value, "eventNames[0]")).toThrow(/eventNames\[0\]/);
+    expect(() => buildLogsInsightsQuery({ ...guardrail, eventNames: [value] })).toThrow(/eventNames\[0\]/);
+    expect(() => buildLogsInsightsQuery({ ...guardrail, rules: [guardrail.primaryRule, { ...guardrail.rules[1], errorCodes: [value] }] })).toThrow(/errorCodes\[0\]/);
+  });
+
+  it("gives StartQuery's window in epoch seconds, covering the whole [start, end)", () => {
+    expect(logsInsightsTimeRange("2024-10-17T20:00:00Z", "2024-10-17T20:06:00.500Z")).toEqual({ startTime: 1729195200, endTime: 1729195561 });
+    expect(() => logsInsightsTimeRange("2024-10-17T20:06:00Z", "2024-10-17T20:00:00Z")).toThrow(/start: must be before end/);
+  });
+});
+
+describe("logsInsightsRowToRecord", () => {
+  const sample = loadSamples().find((s) => s.record.eventName === "CreateFoundationModelAgreement")!.record;
+
+  it("uses @message, the event as CloudTrail wrote it, so findings equal detect's", () => {
+    const row = [
+      { field: "@timestamp", value: "2024-10-17 20:09:53.000" },
+      { field: "@message", value: JSON.stringify(sample) },
+      { field: "eventID", value: String(sample.eventID) },
+      { field: "@ptr", value: "Cm4KNQox..." },
+    ];
+    expect(logsInsightsRowToRecord(row)).toEqual(sample);
+    expect(evaluateRecord(guardrail, logsInsightsRowToRecord(row))).toEqual(evaluateRecord(guardrail, sample));
+  });
+
+  it("rebuilds from the dotted fields when @message is missing or not JSON", () => {
+    const row = [
+      { field: "@message", value: "{truncated" },
+      { field: "eventID", value: "e1" },
+      { field: "eventTime", value: "2024-10-17T20:09:51Z" },
+      { field: "eventSource", value: "bedrock.amazonaws.com" },
+      { field: "eventName", value: "CreateFoundationModelAgreement" },
+      { field: "errorCode", value: "" },
+      { field: "userIdentity.type", value: "AssumedRole" },
+      { field: "userIdentity.sessionContext.sessionIssuer.arn", value: "arn:aws:iam::494659789341:role/test-role" },
+      { field: "requestParameters.modelId", value: "m1" },
+    ];
+    const r = logsInsightsRowToRecord(row);
+    expect(r).toEqual({
+      eventID: "e1",
+      eventTime: "2024-10-17T20:09:51Z",
+      eventSource: "bedrock.amazonaws.com",
+      eventName: "CreateFoundationModelAgreement",
+      userIdentity: { type: "AssumedRole", sessionContext: { sessionIssuer: { arn: "arn:aws:iam::494659789341:role/test-role" } } },
+      requestParameters: { modelId: "m1" },
+    });
+    const finding = evaluateRecord(guardrail, r);
+    expect("finding" in finding && finding.finding.guardrail).toMatchObject({ principal_arn: "arn:aws:iam::494659789341:role/test-role", model_id: "m1", approved: false });
+  });
+
+  it("never throws on odd rows", () => {
+    expect(logsInsightsRowToRecord([])).toEqual({});
+    expect(logsInsightsRowToRecord([{ field: "a.b", value: "1" }, { field: "a.b.c", value: "2" }, {}])).toEqual({ a: { b: { c: "2" } } });
+  });
+});
