@@ -4,10 +4,16 @@
  */
 import { App } from "cdktf";
 import { Guardrail } from "../guardrail/guardrail";
+import { MEMBER_ROLE_STACK, MemberRoleStack } from "./member-role/member-role-stack";
+import { MONITOR_STACK, MonitorStack, MonitorStackProps } from "./monitor/monitor-stack";
 import { ORGANIZATION_POLICY_STACK, OrganizationPolicyStack } from "./organization-policy-stack";
 
 /** Adds every stack the config asks for to `app` (a fresh App by default) and returns it. */
-export function buildApp(guardrail: Guardrail, app: App = new App()): App {
+export function buildApp(guardrail: Guardrail, app: App = new App(), monitor: Omit<MonitorStackProps, "guardrail"> = {}): App {
   new OrganizationPolicyStack(app, ORGANIZATION_POLICY_STACK, { guardrail });
+  if (guardrail.config.monitor.enabled) {
+    new MonitorStack(app, MONITOR_STACK, { ...monitor, guardrail });
+    new MemberRoleStack(app, MEMBER_ROLE_STACK, { guardrail, declarations: monitor.declarations });
+  }
   return app;
 }

@@ -32,6 +32,12 @@ export const MonitorConfigSchema = z
     /** Minutes subtracted from the watermark, because CloudTrail delivery is not guaranteed within 5 minutes. */
     latenessAllowanceMinutes: z.number().int().min(0).max(1440).default(20),
     alertEmails: z.array(z.email({ message: "must be an e-mail address" })).default([]),
+    /**
+     * sts:ExternalId the responder presents to the member remediation role (written into both the
+     * monitor's environment and the StackSet's trust policy). Trust also requires the exact
+     * responder role ARN and aws:PrincipalOrgID; set your own value to make it unguessable too.
+     */
+    memberRoleExternalId: z.string().regex(/^[\w+=,.@:\/-]{2,1224}$/, "must be 2-1224 characters of letters, digits and +=,.@:/-_").default("bedrock-guardrail-responder"),
     /** Verify each run that the SCP exists, is unchanged and attached (needs read-only Organizations access from the monitor account). */
     driftCheck: z.boolean().default(true),
     logRetentionDays: z.number().int().min(1).default(90),

@@ -64,6 +64,10 @@ export function statementsFromDeclarations(role: string, declarations: readonly 
         problems.push(`"${action}" (${d.why}) needs resource kind "${d.resource.kind}", which this stack does not provide`);
         continue;
       }
+      if (d.resource.kind !== "any" && arns[d.resource.kind]!.includes("*") && !isNoResourceLevelAction(action)) {
+        problems.push(`"${action}" (${d.why}) would be granted on "*" through kind "${d.resource.kind}", but it supports resource-level permissions`);
+        continue;
+      }
       const set = byKind.get(d.resource.kind) ?? new Set<string>();
       set.add(action);
       byKind.set(d.resource.kind, set);

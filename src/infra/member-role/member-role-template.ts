@@ -47,6 +47,8 @@ export function memberResourceArns(rotatedSecretName: string): ResourceArns {
     "member-iam-users": [`arn:${PARTITION}:iam::${ACCOUNT}:user/*`],
     "member-iam-roles": [`arn:${PARTITION}:iam::${ACCOUNT}:role/*`],
     "member-secrets": [secretArnPattern(rotatedSecretName)],
+    // DeleteFoundationModelAgreement has no resource type (the agreement is named by modelId).
+    "member-bedrock-agreements": ["*"],
   };
 }
 

@@ -1,0 +1,36 @@
+/**
+ * Which code runs in which function, as PermissionDeclarations imported from next to that code.
+ * The roles are built from these lists only (src/infra/iam/policy-document.ts).
+ */
+import { MEMBER_ROLE_PERMISSIONS, RESPONDER_PERMISSIONS } from "../remediation/permissions";
+import { DRIFT_PERMISSIONS } from "../runtime/aws/organizations";
+import { SNS_PUBLISH_PERMISSIONS } from "../runtime/aws/sns";
+import { QueryBackend } from "../runtime/env";
+import { PermissionDeclaration } from "../runtime/permissions";
+import { LAKE_QUERY_PERMISSIONS } from "../runtime/query/lake";
+import { LOGS_QUERY_PERMISSIONS } from "../runtime/query/logs-insights";
+import { STATE_PERMISSIONS } from "../runtime/state/dynamodb";
+
+export interface FunctionDeclarations {
+  queryJob: PermissionDeclaration[];
+  realtime: PermissionDeclaration[];
+  /** The member remediation role (StackSet template). */
+  memberRole: PermissionDeclaration[];
+}
+
+export interface DeclarationOptions {
+  backend: QueryBackend;
+  /** The query job checks the SCP for drift each run (monitor.driftCheck). */
+  driftCheck: boolean;
+}
+
+export function codeDeclarations(options: DeclarationOptions): FunctionDeclarations {
+  const query = options.backend === "cloudtrail-lake" ? LAKE_QUERY_PERMISSIONS : LOGS_QUERY_PERMISSIONS;
+  // Both functions keep dedupe state, publish findings and hand them to the responder in-process.
+  const common = [...STATE_PERMISSIONS, ...SNS_PUBLISH_PERMISSIONS, ...RESPONDER_PERMISSIONS];
+  return {
+    queryJob: [...query, ...common, ...(options.driftCheck ? DRIFT_PERMISSIONS : [])],
+    realtime: [...common],
+    memberRole: [...MEMBER_ROLE_PERMISSIONS],
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * The remediation-member-role stack, deployed from the management account (or a CloudFormation
+ * StackSets delegated administrator): a service-managed StackSet that auto-deploys the member
+ * remediation role to the configured OUs (default: the root). StackSets never deploy into the
+ * management account itself, which is also the one account remediation never touches.
+ * With the real-time path enabled, a second StackSet deploys the default-bus forwarding rules.
+ */
+import { CloudformationStackSet } from "@cdktf/provider-aws/lib/cloudformation-stack-set";
+import { CloudformationStackSetInstance } from "@cdktf/provider-aws/lib/cloudformation-stack-set-instance";
+import { DataAwsOrganizationsOrganization } from "@cdktf/provider-aws/lib/data-aws-organizations-organization";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { TerraformStack, TerraformVariable } from "cdktf";
+import { Construct } from "constructs";
+import { buildEventPattern } from "../../detection/backends/eventbridge-pattern";
+import { Guardrail } from "../../guardrail/guardrail";
+import { codeDeclarations, FunctionDeclarations } from "../declarations";
+import { RESOURCE_PREFIX, STACK_NAMES } from "../naming";
+import { MANAGED_BY_TAG } from "../organization-policy-stack";
+import { guardrailProvider } from "../provider";
+import { responderRoleNames } from "../monitor/monitor-stack";
+import { eventForwarderTemplateBody, FORWARDER_PARAMETERS } from "./event-forwarder-template";
+import { memberRoleTemplateBody, TEMPLATE_PARAMETERS } from "./member-role-template";
+
+export const MEMBER_ROLE_STACK = STACK_NAMES.memberRole;
+export const MEMBER_ROLE_STACK_SET = `${RESOURCE_PREFIX}-remediation-role`;
+export const EVENT_FORWARDER_STACK_SET = `${RESOURCE_PREFIX}-event-forwarder`;
+
+export interface MemberRoleStackProps {
+  guardrail: Guardrail;
+  declarations?: FunctionDeclarations;
+}
+
+/**
+ * SELF from the management account; DELEGATED_ADMIN when the config says the organization
+ * credentials reach an account other than the management account.
+ */
+export function callAsFor(guardrail: Guardrail): "SELF" | "DELEGATED_ADMIN" {
+  const mgmt = guardrail.config.organization.managementAccountId;
+  const deployer = guardrail.config.aws.organization.accountId;
+  return mgmt && deployer && mgmt !== deployer ? "DELEGATED_ADMIN" : "SELF";
+}
+
+export class MemberRoleStack extends TerraformStack {
+  readonly stackSet: CloudformationStackSet;
+  readonly instance: CloudformationStackSetInstance;
+
+  constructor(scope: Construct, id: string, props: MemberRoleStackProps) {
+    super(scope, id);
+    const { guardrail } = props;
+    const config = guardrail.config;
+    guardrailProvider(this, "aws", { region: config.aws.region, credentials: config.aws.organization, defaultTags: { ...MANAGED_BY_TAG } });
+    const declarations = props.declarations ?? codeDeclarations({ backend: config.monitor.backend, driftCheck: config.monitor.driftCheck });
+    const org = new DataAwsOrganizationsOrganization(this, "organization");
+    const partition = new DataAwsPartition(this, "partition").partition;
+    const monitorAccountId =
+      config.aws.security.accountId ??
+      new TerraformVariable(this, "monitor_account_id", {
+        type: "string",
+        description: "Account ID of the security / delegated-admin account running the monitor (or set aws.security.accountId in guardrail.config.json)",
+        validation: [{ condition: 'can(regex("^\\\\d{12}$", var.monitor_account_id))', errorMessage: "monitor_account_id must be a 12-digit account ID" }],
+      }).stringValue;
+    const callAs = callAsFor(guardrail);
+    const targets = config.remediation.deployTo.length > 0 ? [...config.remediation.deployTo] : [org.roots.get(0).id];
+
+    this.stackSet = new CloudformationStackSet(this, "stack-set", {
+      name: MEMBER_ROLE_STACK_SET,
+      description: "bedrock-guardrail remediation role in every member account",
+      permissionModel: "SERVICE_MANAGED",
+      callAs,
+      autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
+      capabilities: ["CAPABILITY_NAMED_IAM"],
+      templateBody: memberRoleTemplateBody({
+        memberRoleName: config.remediation.memberRoleName,
+        trustedRoleNames: responderRoleNames(declarations, config.monitor.eventbridge.enabled),
+        permissions: declarations.memberRole,
+        rotatedSecretName: config.remediation.rotatedSecretName,
+        protectedPrincipalArns: guardrail.exemptions.all,
+      }),
+      parameters: {
+        [TEMPLATE_PARAMETERS.monitorAccountId]: monitorAccountId,
+        [TEMPLATE_PARAMETERS.organizationId]: org.id,
+        [TEMPLATE_PARAMETERS.externalId]: config.monitor.memberRoleExternalId,
+      },
+      operationPreferences: { failureTolerancePercentage: 10, maxConcurrentPercentage: 25, regionConcurrencyType: "PARALLEL" },
+      managedExecution: { active: true },
+      // The provider reports an administration role for SERVICE_MANAGED stack sets; it is AWS's.
+      lifecycle: { ignoreChanges: ["administration_role_arn"] },
+    });
+    // The role is global: one instance region is enough.
+    this.instance = new CloudformationStackSetInstance(this, "stack-set-instance", {
+      stackSetName: this.stackSet.name,
+      callAs,
+      stackSetInstanceRegion: config.aws.region,
+      deploymentTargets: { organizationalUnitIds: targets },
+      operationPreferences: { failureTolerancePercentage: 10, maxConcurrentPercentage: 25 },
+    });
+
+    const eb = config.monitor.eventbridge;
+    if (eb.enabled) {
+      const forwarder = new CloudformationStackSet(this, "forwarder-stack-set", {
+        name: EVENT_FORWARDER_STACK_SET,
+        description: "bedrock-guardrail: forward Bedrock model-access calls to the central bus",
+        permissionModel: "SERVICE_MANAGED",
+        callAs,
+        autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
+        capabilities: ["CAPABILITY_NAMED_IAM"],
+        templateBody: eventForwarderTemplateBody({ pattern: buildEventPattern(guardrail) }),
+        parameters: { [FORWARDER_PARAMETERS.centralBusArn]: `arn:${partition}:events:${config.aws.region}:${monitorAccountId}:event-bus/${eb.centralBusName}` },
+        operationPreferences: { failureTolerancePercentage: 10, maxConcurrentPercentage: 25, regionConcurrencyType: "PARALLEL" },
+        managedExecution: { active: true },
+        lifecycle: { ignoreChanges: ["administration_role_arn"] },
+      });
+      [...new Set(eb.regions)].sort().forEach(
+        (region) =>
+          new CloudformationStackSetInstance(this, `forwarder-${region}`, {
+            stackSetName: forwarder.name,
+            callAs,
+            stackSetInstanceRegion: region,
+            deploymentTargets: { organizationalUnitIds: targets },
+          }),
+      );
+    }
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The alert path: a customer-managed KMS key, the SNS topic it encrypts, optional e-mail
+ * subscriptions. The AWS-managed alias/aws/sns key cannot be used by CloudWatch alarms or
+ * EventBridge, so the key policy names those services and the function roles that publish.
+ */
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { Construct } from "constructs";
+import { PolicyStatement } from "../iam/policy-document";
+import { RESOURCE_PREFIX } from "../naming";
+
+export interface AlertingProps {
+  partition: string;
+  accountId: string;
+  /** ARNs of the roles that publish to the topic (they need the key too). */
+  publisherRoleArns: string[];
+  emails?: string[];
+  topicName?: string;
+}
+
+/**
+ * Key administration for the account (so IAM policies in the account govern the key and
+ * Terraform can manage it) without the usual `kms:*`: the administrative actions, listed.
+ */
+export const KEY_ADMIN_ACTIONS = [
+  "kms:CancelKeyDeletion",
+  "kms:CreateAlias",
+  "kms:DeleteAlias",
+  "kms:DescribeKey",
+  "kms:DisableKey",
+  "kms:DisableKeyRotation",
+  "kms:EnableKey",
+  "kms:EnableKeyRotation",
+  "kms:GetKeyPolicy",
+  "kms:GetKeyRotationStatus",
+  "kms:ListResourceTags",
+  "kms:PutKeyPolicy",
+  "kms:ScheduleKeyDeletion",
+  "kms:TagResource",
+  "kms:UntagResource",
+  "kms:UpdateAlias",
+  "kms:UpdateKeyDescription",
+];
+
+/** What a publisher to an SSE-KMS topic needs on the key. */
+export const PUBLISH_KEY_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"];
+
+type KeyPolicyStatement = Omit<PolicyStatement, "Resource"> & { Principal: Record<string, string | string[]>; Resource: string };
+
+/** The key policy; in a key policy `Resource: "*"` means this key. */
+export function alertKeyPolicy(props: Pick<AlertingProps, "partition" | "accountId" | "publisherRoleArns">): { Version: string; Statement: KeyPolicyStatement[] } {
+  const statements: KeyPolicyStatement[] = [
+    { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: `arn:${props.partition}:iam::${props.accountId}:root` }, Action: KEY_ADMIN_ACTIONS, Resource: "*" },
+    {
+      Sid: "AlarmsAndEventBridgePublish",
+      Effect: "Allow",
+      Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] },
+      Action: PUBLISH_KEY_ACTIONS,
+      Resource: "*",
+      Condition: { StringEquals: { "aws:SourceAccount": props.accountId } },
+    },
+  ];
+  if (props.publisherRoleArns.length > 0) {
+    statements.push({ Sid: "FunctionRolesPublish", Effect: "Allow", Principal: { AWS: [...props.publisherRoleArns] }, Action: PUBLISH_KEY_ACTIONS, Resource: "*" });
+  }
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+export class Alerting extends Construct {
+  readonly key: KmsKey;
+  readonly topic: SnsTopic;
+
+  constructor(scope: Construct, id: string, props: AlertingProps) {
+    super(scope, id);
+    this.key = new KmsKey(this, "key", {
+      description: "Encrypts the bedrock-guardrail alert topic",
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      policy: JSON.stringify(alertKeyPolicy(props)),
+    });
+    new KmsAlias(this, "alias", { name: `alias/${RESOURCE_PREFIX}-alerts`, targetKeyId: this.key.keyId });
+    this.topic = new SnsTopic(this, "topic", { name: props.topicName ?? `${RESOURCE_PREFIX}-alerts`, kmsMasterKeyId: this.key.arn });
+    [...new Set(props.emails ?? [])].sort().forEach((email, i) => new SnsTopicSubscription(this, `email-${i}`, { topicArn: this.topic.arn, protocol: "email", endpoint: email }));
+  }
+}

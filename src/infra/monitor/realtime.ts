@@ -1,0 +1,123 @@
+/**
+ * Real-time path (optional): in each configured region a rule on the monitor account's default
+ * bus matches the compiled EventBridge pattern and forwards to a central bus; the central bus
+ * (policy limited to the organization with aws:PrincipalOrgID) invokes the realtime function.
+ * Member accounts' own default buses forward to the same central bus through the
+ * event-forwarder StackSet in the remediation-member-role stack (see README).
+ */
+import { CloudwatchEventBus } from "@cdktf/provider-aws/lib/cloudwatch-event-bus";
+import { CloudwatchEventBusPolicy } from "@cdktf/provider-aws/lib/cloudwatch-event-bus-policy";
+import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
+import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
+import { Construct } from "constructs";
+import { EventPattern } from "../../detection/backends/eventbridge-pattern";
+import { policyJson } from "../iam/policy-document";
+import { RESOURCE_PREFIX, ROLE_NAMES, ROLE_PATH } from "../naming";
+
+export interface RealtimeProps {
+  pattern: EventPattern;
+  centralBusName: string;
+  /** Regions whose default bus (in this account) gets a forwarding rule. */
+  regions: string[];
+  accountId: string;
+  organizationId: string;
+  functionArn: string;
+  functionName: string;
+  deadLetterQueueArn: string;
+  deadLetterQueueUrl: string;
+}
+
+/** The central bus's resource policy: PutEvents from principals of this organization only. */
+export function centralBusPolicy(busArn: string, organizationId: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "OrganizationMembersForward",
+        Effect: "Allow",
+        Principal: "*",
+        Action: "events:PutEvents",
+        Resource: busArn,
+        Condition: { StringEquals: { "aws:PrincipalOrgID": organizationId } },
+      },
+    ],
+  });
+}
+
+export class RealtimeForwarding extends Construct {
+  readonly bus: CloudwatchEventBus;
+
+  constructor(scope: Construct, id: string, props: RealtimeProps) {
+    super(scope, id);
+    const pattern = JSON.stringify(props.pattern);
+    this.bus = new CloudwatchEventBus(this, "bus", { name: props.centralBusName });
+    new CloudwatchEventBusPolicy(this, "bus-policy", { eventBusName: this.bus.name, policy: centralBusPolicy(this.bus.arn, props.organizationId) });
+
+    const central = new CloudwatchEventRule(this, "central-rule", {
+      name: `${RESOURCE_PREFIX}-realtime`,
+      description: "Bedrock model-access calls forwarded from the organization",
+      eventBusName: this.bus.name,
+      eventPattern: pattern,
+    });
+    new CloudwatchEventTarget(this, "central-target", {
+      rule: central.name,
+      eventBusName: this.bus.name,
+      arn: props.functionArn,
+      retryPolicy: { maximumRetryAttempts: 8, maximumEventAgeInSeconds: 3600 },
+      deadLetterConfig: { arn: props.deadLetterQueueArn },
+    });
+    // EventBridge writes undeliverable events to the DLQ as itself: only this rule may.
+    new SqsQueuePolicy(this, "dlq-policy", {
+      queueUrl: props.deadLetterQueueUrl,
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "CentralRuleDeadLetters",
+            Effect: "Allow",
+            Principal: { Service: "events.amazonaws.com" },
+            Action: "sqs:SendMessage",
+            Resource: props.deadLetterQueueArn,
+            Condition: { ArnEquals: { "aws:SourceArn": central.arn } },
+          },
+        ],
+      }),
+    });
+    new LambdaPermission(this, "central-invoke", {
+      statementId: "central-bus-rule",
+      action: "lambda:InvokeFunction",
+      functionName: props.functionName,
+      principal: "events.amazonaws.com",
+      sourceArn: central.arn,
+    });
+
+    // The monitor account's own Bedrock calls land on its default buses.
+    const forwarder = new IamRole(this, "forwarder-role", {
+      name: ROLE_NAMES.forwarder,
+      path: ROLE_PATH,
+      description: "Lets this account's default-bus rules forward Bedrock events to the central bus",
+      assumeRolePolicy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": props.accountId } } }],
+      }),
+    });
+    new IamRolePolicy(this, "forwarder-policy", {
+      name: "put-events-central-bus",
+      role: forwarder.id,
+      policy: policyJson([{ Sid: "CentralBus", Effect: "Allow", Action: ["events:PutEvents"], Resource: [this.bus.arn] }]),
+    });
+    [...new Set(props.regions)].sort().forEach((region) => {
+      const rule = new CloudwatchEventRule(this, `forward-${region}`, {
+        region,
+        name: `${RESOURCE_PREFIX}-forward`,
+        description: "Forward Bedrock model-access calls to the bedrock-guardrail central bus",
+        eventPattern: pattern,
+      });
+      new CloudwatchEventTarget(this, `forward-${region}-target`, { region, rule: rule.name, arn: this.bus.arn, roleArn: forwarder.arn });
+    });
+  }
+}

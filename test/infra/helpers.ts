@@ -1,0 +1,53 @@
+/** Shared helpers for the infrastructure tests: config -> guardrail -> synthesized stack JSON. */
+import * as os from "node:os";
+import * as path from "node:path";
+import { Testing } from "cdktf";
+import { parseConfig } from "../../src/config/load";
+import { GuardrailConfigInput } from "../../src/config/schema";
+import { BUNDLED_DEFINITION, compileGuardrail, Guardrail, parseDefinition } from "../../src/guardrail/guardrail";
+import { buildApp } from "../../src/infra/app";
+import { MemberRoleStack } from "../../src/infra/member-role/member-role-stack";
+import { MonitorStack, MonitorStackProps } from "../../src/infra/monitor/monitor-stack";
+
+export const FIXTURE_HANDLER = path.join(__dirname, "..", "fixtures", "infra", "handler.ts");
+export const STAGING = path.join(os.tmpdir(), "bedrock-guardrail-test-assets");
+
+export const BASE_CONFIG: GuardrailConfigInput = {
+  approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"],
+  breakGlassPrincipalArns: ["arn:aws:iam::111111111111:role/BreakGlass"],
+};
+
+export function guardrailWith(config: Partial<GuardrailConfigInput> = {}): Guardrail {
+  return compileGuardrail(parseDefinition(BUNDLED_DEFINITION), parseConfig({ ...BASE_CONFIG, ...config }));
+}
+
+export type Synth = { resource: Record<string, Record<string, any>>; data?: Record<string, Record<string, any>>; output?: Record<string, any>; variable?: Record<string, any>; provider?: any };
+
+export function synthMonitor(config: Partial<GuardrailConfigInput> = {}, extra: Partial<MonitorStackProps> = {}): Synth {
+  const app = Testing.app();
+  const stack = new MonitorStack(app, "monitor", {
+    guardrail: guardrailWith(config),
+    handlerEntries: { queryJob: FIXTURE_HANDLER, realtime: FIXTURE_HANDLER },
+    stagingDir: STAGING,
+    ...extra,
+  });
+  return JSON.parse(Testing.synth(stack)) as Synth;
+}
+
+export function synthMemberRole(config: Partial<GuardrailConfigInput> = {}): Synth {
+  const app = Testing.app();
+  const stack = new MemberRoleStack(app, "remediation-member-role", { guardrail: guardrailWith(config) });
+  return JSON.parse(Testing.synth(stack)) as Synth;
+}
+
+/** Full app synth into a fresh outdir; returns the outdir. */
+export function synthApp(config: Partial<GuardrailConfigInput> = {}): string {
+  const app = Testing.app({ outdir: path.join(os.tmpdir(), `bg-app-${process.pid}-${Math.random().toString(36).slice(2)}`) });
+  buildApp(guardrailWith(config), app, { handlerEntries: { queryJob: FIXTURE_HANDLER, realtime: FIXTURE_HANDLER }, stagingDir: STAGING });
+  app.synth();
+  return app.outdir;
+}
+
+export function resources(s: Synth, type: string): Record<string, any>[] {
+  return Object.values(s.resource[type] ?? {});
+}
