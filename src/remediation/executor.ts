@@ -95,9 +95,9 @@ async function revokeSessions(target: PolicyTarget, cutoff: string, eventTime: s
   return { status: "ok", reason: `${target.what}: sessions issued before ${effectiveCutoff(merged)!.toISOString()} are denied`, before: existing ?? null, after: merged };
 }
 
-const orUndefinedIfMissing = async (p: Promise<string | undefined>): Promise<string | undefined> => {
+const orUndefinedIfMissing = async (read: () => Promise<string | undefined>): Promise<string | undefined> => {
   try {
-    return await p;
+    return await read();
   } catch (e) {
     if (classifyError(e) === "not-found") return undefined;
     throw e;
@@ -107,7 +107,7 @@ const orUndefinedIfMissing = async (p: Promise<string | undefined>): Promise<str
 export function userPolicyTarget(iam: IAMClient, userName: string): PolicyTarget {
   return {
     what: `user ${userName} inline policy ${REVOCATION_POLICY_NAME}`,
-    get: () => orUndefinedIfMissing(iam.send(new GetUserPolicyCommand({ UserName: userName, PolicyName: REVOCATION_POLICY_NAME })).then((r) => r.PolicyDocument)),
+    get: () => orUndefinedIfMissing(async () => (await iam.send(new GetUserPolicyCommand({ UserName: userName, PolicyName: REVOCATION_POLICY_NAME }))).PolicyDocument),
     put: async (doc) => void (await iam.send(new PutUserPolicyCommand({ UserName: userName, PolicyName: REVOCATION_POLICY_NAME, PolicyDocument: doc }))),
   };
 }
@@ -115,7 +115,7 @@ export function userPolicyTarget(iam: IAMClient, userName: string): PolicyTarget
 export function rolePolicyTarget(iam: IAMClient, roleName: string): PolicyTarget {
   return {
     what: `role ${roleName} inline policy ${REVOCATION_POLICY_NAME}`,
-    get: () => orUndefinedIfMissing(iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: REVOCATION_POLICY_NAME })).then((r) => r.PolicyDocument)),
+    get: () => orUndefinedIfMissing(async () => (await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: REVOCATION_POLICY_NAME }))).PolicyDocument),
     put: async (doc) => void (await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: REVOCATION_POLICY_NAME, PolicyDocument: doc }))),
   };
 }

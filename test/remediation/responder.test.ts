@@ -1,0 +1,210 @@
+import { DeleteFoundationModelAgreementCommand } from "@aws-sdk/client-bedrock";
+import { DeleteRolePolicyCommand, GetRolePolicyCommand, GetUserPolicyCommand, ListAccessKeysCommand, NoSuchEntityException, PutRolePolicyCommand, PutUserPolicyCommand, UpdateAccessKeyCommand } from "@aws-sdk/client-iam";
+import fc from "fast-check";
+import { Notifier } from "../../src/runtime/contracts";
+import { StaticOrganizationLookup } from "../../src/remediation/organization";
+import { RemediationResponder } from "../../src/remediation/responder";
+import { ActionRecord, InMemoryStore } from "../../src/remediation/store";
+import { undoAction, UndoError } from "../../src/remediation/undo";
+import { guardedRecord } from "./arbitraries";
+import { findingOf, fixture, guardrailWith, IAM_USER_RECORD, MGMT, sample } from "./helpers";
+import { awsMocks, localClients } from "./mocks";
+
+const aws = awsMocks();
+afterEach(() => aws.reset());
+afterAll(() => aws.restore());
+
+const NOW = new Date("2026-11-20T09:20:00Z");
+const KEY = "AKIAEXAMPLEKEY000001";
+
+class RecordingNotifier implements Notifier {
+  messages: { subject: string; body: string }[] = [];
+  async publish(subject: string, body: string): Promise<void> {
+    this.messages.push({ subject, body });
+  }
+}
+
+function happyIam() {
+  let status = "Active";
+  aws.iam.on(ListAccessKeysCommand).callsFake(() => ({ AccessKeyMetadata: [{ UserName: "deploy-bot", AccessKeyId: KEY, Status: status }, { UserName: "deploy-bot", AccessKeyId: "AKIAEXAMPLEKEY000002", Status: "Active" }] }));
+  aws.iam.on(UpdateAccessKeyCommand).callsFake((input: { Status: string }) => {
+    status = input.Status;
+    return {};
+  });
+  aws.iam.on(GetUserPolicyCommand).rejects(new NoSuchEntityException({ message: "none", $metadata: {} }));
+  aws.iam.on(PutUserPolicyCommand).resolves({});
+  aws.bedrock.on(DeleteFoundationModelAgreementCommand).resolves({});
+}
+
+function responder(store = new InMemoryStore(), config: Parameters<typeof guardrailWith>[0] = { remediation: { mode: "enforce" } }, notifier = new RecordingNotifier()) {
+  const g = guardrailWith(config);
+  const r = new RemediationResponder({ guardrail: g, store, organization: new StaticOrganizationLookup(MGMT), clients: localClients(), notifier, clock: () => NOW, actor: "arn:aws:iam::555555555555:role/bedrock-guardrail/bedrock-guardrail-query-job" });
+  return { g, r, store, notifier };
+}
+
+describe("RemediationResponder", () => {
+  it("executes, records before/after/who/why/which finding, notifies, and a re-run does nothing new", async () => {
+    happyIam();
+    const { g, r, store, notifier } = responder();
+    const f = findingOf(g, fixture(IAM_USER_RECORD));
+    const first = await r.respond(f);
+    expect(first.outcomes.map((o) => [o.api, o.status])).toEqual([
+      ["iam:UpdateAccessKey", "ok"],
+      ["iam:PutUserPolicy", "ok"],
+      ["bedrock:DeleteFoundationModelAgreement", "ok"],
+    ]);
+    const rec = (await store.getAction(first.outcomes[0].actionId))!;
+    expect(rec).toMatchObject({ findingId: f.event.id, status: "ok", before: { status: "Active" }, after: { status: "Inactive" }, actor: expect.stringContaining("bedrock-guardrail"), reason: expect.stringContaining(KEY) });
+    expect(notifier.messages).toHaveLength(1);
+    expect(notifier.messages[0].subject).toBe("bedrock-guardrail remediation: 3 ok");
+    expect(notifier.messages[0].body).toContain(`undo --action-id ${first.outcomes[0].actionId}`);
+
+    const callsBefore = aws.iam.calls().length + aws.bedrock.calls().length;
+    const again = await responder(store).r.respond(f);
+    expect(again.outcomes.map((o) => o.status)).toEqual(["ok", "ok", "ok"]);
+    expect(aws.iam.calls().length + aws.bedrock.calls().length).toBe(callsBefore);
+    expect(notifier.messages).toHaveLength(1);
+  });
+
+  it("after a crash mid-run, the re-run repeats nothing done and completes the rest", async () => {
+    happyIam();
+    class CrashingStore extends InMemoryStore {
+      writes = 0;
+      async putAction(record: ActionRecord): Promise<void> {
+        if (++this.writes === 3) throw new Error("simulated crash while recording");
+        return super.putAction(record);
+      }
+    }
+    const store = new CrashingStore();
+    const { g, r } = responder(store);
+    const f = findingOf(g, fixture(IAM_USER_RECORD));
+    await expect(r.respond(f)).rejects.toThrow(/simulated crash/);
+    expect(aws.iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(1);
+    const report = await responder(store).r.respond(f);
+    expect(report.outcomes.map((o) => o.status)).toEqual(["ok", "ok", "ok"]);
+    expect(aws.iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(1);
+    expect(aws.iam.commandCalls(PutUserPolicyCommand)).toHaveLength(1);
+  });
+
+  it("an interrupted action (recorded in-progress) is checked against real state, not repeated blindly", async () => {
+    happyIam();
+    const store = new InMemoryStore();
+    const { g, r } = responder(store);
+    const f = findingOf(g, fixture(IAM_USER_RECORD));
+    const first = await r.respond(f);
+    const rec = (await store.getAction(first.outcomes[0].actionId))!;
+    await store.putAction({ ...rec, status: "in-progress" });
+    const again = await responder(store).r.respond(f);
+    expect(again.outcomes[0].status).toBe("already-done");
+    expect(aws.iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(1);
+  });
+
+  it("maxActionsPerPrincipalPerHour holds across findings of one principal", async () => {
+    happyIam();
+    const store = new InMemoryStore();
+    const { g, r } = responder(store, { remediation: { mode: "enforce", maxActionsPerPrincipalPerHour: 2 } });
+    const base = fixture(IAM_USER_RECORD);
+    const a = await r.respond(findingOf(g, base));
+    const b = await r.respond(findingOf(g, { ...base, eventID: "another-event" }));
+    const executed = [...a.outcomes, ...b.outcomes].filter((o) => o.status === "ok");
+    expect(executed).toHaveLength(2);
+    expect(b.outcomes.every((o) => o.status === "skipped" && /maxActionsPerPrincipalPerHour/.test(o.reason))).toBe(true);
+  });
+
+  it("maxActionsPerRun holds within one run", async () => {
+    happyIam();
+    aws.iam.on(GetRolePolicyCommand).rejects(new NoSuchEntityException({ message: "none", $metadata: {} }));
+    aws.iam.on(PutRolePolicyCommand).resolves({});
+    const { g, r } = responder(new InMemoryStore(), { remediation: { mode: "enforce", maxActionsPerRun: 4 } });
+    const a = await r.respond(findingOf(g, fixture(IAM_USER_RECORD)));
+    const b = await r.respond(findingOf(g, sample("stratus__CreateFoundationModelAgreement")));
+    expect([...a.outcomes, ...b.outcomes].filter((o) => o.status === "ok")).toHaveLength(4);
+    expect(b.outcomes.map((o) => o.status)).toEqual(["ok", "skipped"]);
+  });
+
+  it("property: dry-run and off make zero mutating AWS calls for any finding", async () => {
+    happyIam();
+    await fc.assert(
+      fc.asyncProperty(guardedRecord, fc.constantFrom("dry-run" as const, "off" as const), async (record, mode) => {
+        const { g, r } = responder(new InMemoryStore(), { remediation: { mode, accessKey: "rotate" } });
+        await r.respond(findingOf(g, record));
+        expect(aws.mutatingCalls()).toEqual([]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("plan-only (execute: false) calls nothing, records nothing, sends nothing", async () => {
+    const store = new InMemoryStore();
+    const notifier = new RecordingNotifier();
+    const g = guardrailWith({ remediation: { mode: "enforce" } });
+    const r = new RemediationResponder({ guardrail: g, store, organization: new StaticOrganizationLookup(MGMT), notifier, execute: false, clock: () => NOW });
+    const report = await r.respond(findingOf(g, fixture(IAM_USER_RECORD)));
+    expect(report.outcomes.map((o) => o.status)).toEqual(["planned", "planned", "planned"]);
+    expect(store.allActions()).toEqual([]);
+    expect(notifier.messages).toEqual([]);
+    expect(aws.iam.calls()).toHaveLength(0);
+  });
+
+  it("an unknown OU chain falls back to the least acting mode", async () => {
+    const g = guardrailWith({ remediation: { mode: "enforce", overrides: [{ target: "ou-abcd-11111111", mode: "dry-run" }] } });
+    const r = new RemediationResponder({ guardrail: g, store: new InMemoryStore(), organization: new StaticOrganizationLookup(MGMT), execute: false, clock: () => NOW });
+    const report = await r.respond(findingOf(g, fixture(IAM_USER_RECORD)));
+    expect(report.outcomes.map((o) => o.mode)).toEqual(["dry-run", "dry-run", "dry-run"]);
+    const known = new RemediationResponder({ guardrail: g, store: new InMemoryStore(), organization: new StaticOrganizationLookup(MGMT, { "222233334444": ["ou-abcd-22222222", "r-abcd"] }), execute: false, clock: () => NOW });
+    expect((await known.respond(findingOf(g, fixture(IAM_USER_RECORD)))).outcomes.map((o) => o.mode)).toEqual(["enforce", "enforce", "enforce"]);
+  });
+});
+
+describe("undo", () => {
+  it("re-activates the key this tool deactivated, once", async () => {
+    happyIam();
+    const { g, r, store } = responder();
+    const report = await r.respond(findingOf(g, fixture(IAM_USER_RECORD)));
+    const id = report.outcomes.find((o) => o.api === "iam:UpdateAccessKey")!.actionId;
+    expect(await undoAction(id, { store, clients: localClients(), clock: () => NOW })).toMatchObject({ status: "ok" });
+    expect(aws.iam.commandCalls(UpdateAccessKeyCommand).at(-1)!.args[0].input).toEqual({ UserName: "deploy-bot", AccessKeyId: KEY, Status: "Active" });
+    expect(await undoAction(id, { store, clients: localClients() })).toMatchObject({ status: "already-done" });
+    expect((await store.getAction(id))!.undo).toMatchObject({ status: "already-done" });
+  });
+
+  it("removes only this tool's revocation statement; deletes the policy when nothing else is left", async () => {
+    const theirs = { Sid: "SecurityTeam", Effect: "Deny", Action: ["*"], Resource: ["*"], Condition: { DateLessThan: { "aws:TokenIssueTime": "2020-01-01T00:00:00Z" } } };
+    let doc: string | undefined = encodeURIComponent(JSON.stringify({ Version: "2012-10-17", Statement: [theirs] }));
+    aws.iam.on(GetRolePolicyCommand).callsFake(() => {
+      if (!doc) throw new NoSuchEntityException({ message: "none", $metadata: {} });
+      return { PolicyDocument: doc };
+    });
+    aws.iam.on(PutRolePolicyCommand).callsFake((input: { PolicyDocument: string }) => {
+      doc = input.PolicyDocument;
+      return {};
+    });
+    aws.iam.on(DeleteRolePolicyCommand).callsFake(() => {
+      doc = undefined;
+      return {};
+    });
+    aws.bedrock.on(DeleteFoundationModelAgreementCommand).resolves({});
+    const { g, r, store } = responder();
+    const report = await r.respond(findingOf(g, sample("stratus__CreateFoundationModelAgreement")));
+    const id = report.outcomes.find((o) => o.api === "iam:PutRolePolicy")!.actionId;
+    expect(JSON.parse(doc!).Statement).toHaveLength(2);
+    expect(JSON.parse(doc!).Statement).toHaveLength(2);
+    expect(await undoAction(id, { store, clients: localClients() })).toMatchObject({ status: "ok" });
+    expect(JSON.parse(doc!).Statement).toEqual([theirs]);
+    expect(aws.iam.commandCalls(DeleteRolePolicyCommand)).toHaveLength(0);
+    const agreement = report.outcomes.find((o) => o.api === "bedrock:DeleteFoundationModelAgreement")!.actionId;
+    expect(await undoAction(agreement, { store, clients: localClients() })).toMatchObject({ status: "not-reversible" });
+
+    doc = undefined; // a role without the policy: ours is the only statement, so undo deletes the policy
+    const fresh = responder();
+    const second = await fresh.r.respond(findingOf(g, sample("stratus__CreateFoundationModelAgreement")));
+    const id2 = second.outcomes.find((o) => o.api === "iam:PutRolePolicy")!.actionId;
+    expect(await undoAction(id2, { store: fresh.store, clients: localClients() })).toMatchObject({ status: "ok" });
+    expect(aws.iam.commandCalls(DeleteRolePolicyCommand).map((c) => c.args[0].input)).toEqual([{ RoleName: "test-role", PolicyName: "AWSRevokeOlderSessions" }]);
+    expect(doc).toBeUndefined();
+  });
+
+  it("an unknown action id is an error naming it", async () => {
+    await expect(undoAction("ra-nope", { store: new InMemoryStore(), clients: localClients() })).rejects.toThrow(UndoError);
+  });
+});
