@@ -1,0 +1,91 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { runCheck } from "../../src/cli/commands/check";
+import { main } from "../../src/cli/index";
+import { FULL_CONFIG, guardrailFor, MINIMAL_CONFIG } from "../policy/helpers";
+
+const capture = () => {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t) }, out: () => out.join(""), err: () => err.join("") };
+};
+
+describe("check", () => {
+  it("prints the decision table and exits 0 for a valid config", () => {
+    const c = capture();
+    expect(runCheck(guardrailFor(FULL_CONFIG), {}, c.io)).toBe(0);
+    const text = c.out();
+    expect(text).toMatch(/^SCP: 1 document\(s\): bedrock-model-access-guardrail \d+\/5120 characters/);
+    const row = (label: string) => text.split("\n").find((l) => l.startsWith(label))!.split(/\s{2,}/).slice(1);
+    // approved, IdC approved, break-glass, tool role, other role, IAM user, root, mgmt acct, SLR
+    expect(row("bedrock:CreateFoundationModelAgreement")).toEqual(["allow", "allow", "allow", "allow", "DENY", "DENY", "DENY", "n/a", "n/a"]);
+    expect(row("aws-marketplace:Subscribe (direct)")).toEqual(["allow", "allow", "allow", "allow", "allow", "allow", "allow", "n/a", "n/a"]);
+    expect(row("s3:GetObject").every((c) => c === "allow" || c === "n/a")).toBe(true);
+    expect(text).toContain("role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_BedrockAdmin_");
+    expect(text).toMatch(/check passed/);
+  });
+
+  it("--json gives the same decisions by principal role", () => {
+    const c = capture();
+    runCheck(guardrailFor(MINIMAL_CONFIG), { json: true }, c.io);
+    const report = JSON.parse(c.out());
+    expect(report.ok).toBe(true);
+    const row = report.rows.find((r: { action: string }) => r.action === "bedrock:PutUseCaseForModelAccess");
+    expect(row.decisions).toMatchObject({ "approved-role": "allow", "non-approved-role": "deny", "iam-user": "deny", "member-root": "deny", "management-account": "not-applicable", "service-linked-role": "not-applicable" });
+  });
+
+  it("exits 1 with a message naming the problem on a lint error", () => {
+    const c = capture();
+    const g = guardrailFor({ approvedPrincipalArns: Array.from({ length: 40 }, (_, i) => `arn:aws:iam::${100000000000 + i}:role/Admin${i}`), scp: { maxPolicySize: 1000 } });
+    expect(runCheck(g, {}, c.io)).toBe(1);
+    expect(c.err()).toMatch(/error: SCP bedrock-model-access-guardrail is \d+ characters, over scp\.maxPolicySize 1000/);
+    expect(c.out()).toMatch(/check failed: 2 lint error\(s\)/);
+  });
+});
+
+describe("CLI exit codes through main()", () => {
+  let dir: string;
+  let exitSpy: jest.SpyInstance;
+  let stderr: jest.SpyInstance;
+  let stdout: jest.SpyInstance;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "guardrail-cli-"));
+    exitSpy = jest.spyOn(process, "exit").mockImplementation(((code: number) => {
+      throw new Error(`exit ${code}`);
+    }) as never);
+    stderr = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
+    stdout = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
+    process.exitCode = undefined;
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    fs.rmSync(dir, { recursive: true, force: true });
+    process.exitCode = undefined;
+  });
+  const write = (value: unknown) => {
+    const file = path.join(dir, "guardrail.config.json");
+    fs.writeFileSync(file, JSON.stringify(value));
+    return file;
+  };
+  const written = (spy: jest.SpyInstance) => spy.mock.calls.map((c) => String(c[0])).join("");
+
+  it('refuses "approvedPrincipalArns": ["*"] with exit 2 and a message naming the key', async () => {
+    await main(["node", "bedrock-guardrail", "check", "--config", write({ approvedPrincipalArns: ["*"] })]);
+    expect(exitSpy).toHaveBeenCalledWith(2);
+    expect(written(stderr)).toMatch(/approvedPrincipalArns\[0\]: "\*" exempts every principal/);
+  });
+
+  it("exit 0 and the table for a valid config", async () => {
+    await main(["node", "bedrock-guardrail", "check", "--config", write(MINIMAL_CONFIG)]);
+    expect(exitSpy).not.toHaveBeenCalled();
+    expect(process.exitCode).toBe(0);
+    expect(written(stdout)).toContain("bedrock:PutUseCaseForModelAccess");
+  });
+
+  it("exit 2 for a missing config file", async () => {
+    await main(["node", "bedrock-guardrail", "check", "--config", path.join(dir, "absent.json")]);
+    expect(exitSpy).toHaveBeenCalledWith(2);
+    expect(written(stderr)).toMatch(/absent\.json is invalid:\n {2}- cannot be read: ENOENT/);
+  });
+});

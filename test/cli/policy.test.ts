@@ -1,0 +1,36 @@
+import { runPolicy } from "../../src/cli/commands/policy";
+import { buildScpDocuments } from "../../src/policy/documents";
+import { FULL_CONFIG, guardrailFor, MINIMAL_CONFIG } from "../policy/helpers";
+
+const capture = () => {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t) }, out: () => out.join(""), err: () => err.join("") };
+};
+
+describe("policy", () => {
+  it("prints [{name, size, policy}] as JSON", () => {
+    const c = capture();
+    const g = guardrailFor(FULL_CONFIG);
+    expect(runPolicy(g, {}, c.io)).toBe(0);
+    const printed = JSON.parse(c.out());
+    const docs = buildScpDocuments(g);
+    expect(printed).toEqual(docs.map((d) => ({ name: d.name, size: d.size, policy: d.policy })));
+  });
+
+  it("--minified prints exactly the stored content, one document per line", () => {
+    const c = capture();
+    const g = guardrailFor({ ...MINIMAL_CONFIG, scp: { maxPolicySize: 1000, modelAllowList: ["arn:aws:bedrock:*::foundation-model/amazon.nova-*"] } });
+    expect(runPolicy(g, { minified: true }, c.io)).toBe(0);
+    expect(c.out()).toBe(buildScpDocuments(g).map((d) => `${d.content}\n`).join(""));
+    expect(c.out().trim().split("\n").length).toBeGreaterThan(1);
+  });
+
+  it("still prints the documents but exits 1 on lint errors", () => {
+    const c = capture();
+    const g = guardrailFor({ approvedPrincipalArns: Array.from({ length: 40 }, (_, i) => `arn:aws:iam::${100000000000 + i}:role/Admin${i}`), scp: { maxPolicySize: 1000 } });
+    expect(runPolicy(g, {}, c.io)).toBe(1);
+    expect(JSON.parse(c.out())).toHaveLength(2);
+    expect(c.err()).toMatch(/over scp\.maxPolicySize 1000/);
+  });
+});
