@@ -39,15 +39,7 @@ export function outcomeLine(action: PlannedAction, outcome: ActionOutcome): Outc
   };
 }
 
-const COLUMNS: (keyof OutcomeLine)[] = ["finding_id", "account_id", "region", "api", "target", "mode", "status", "reason"];
-
-export function formatTable(lines: OutcomeLine[]): string {
-  const rows = [COLUMNS.map((c) => c.toUpperCase()), ...lines.map((l) => COLUMNS.map((c) => String(l[c] ?? "-")))];
-  const widths = COLUMNS.map((_, i) => Math.min(i === COLUMNS.length - 1 ? 200 : 40, Math.max(...rows.map((r) => r[i].length))));
-  const out = rows.map((r) => r.map((cell, i) => (i === COLUMNS.length - 1 ? cell : cell.padEnd(widths[i]))).join("  ").trimEnd());
-  for (const l of lines) for (const s of l.steps ?? []) out.push(`    step (${l.finding_id}): ${s}`);
-  return `${out.join("\n")}\n`;
-}
+const MAX_BODY_BYTES = 250 * 1024;
 
 /** SNS subject (at most 100 characters) and a body people can read, with the ndjson lines appended. */
 export function notificationFor(finding: Finding, actions: { action: PlannedAction; outcome: ActionOutcome }[]): { subject: string; body: string; attributes: Record<string, string> } {
@@ -67,5 +59,8 @@ export function notificationFor(finding: Finding, actions: { action: PlannedActi
     "Actions as JSON lines:",
     ...actions.map(({ action, outcome }) => JSON.stringify(outcomeLine(action, outcome))),
   ];
-  return { subject, body: lines.join("\n"), attributes: { finding_id: finding.event.id, kind: "remediation" } };
+  let body = lines.join("\n");
+  // SNS takes at most 256 KiB; the human part comes first, so cutting the tail keeps it readable.
+  if (Buffer.byteLength(body) > MAX_BODY_BYTES) body = `${Buffer.from(body).subarray(0, MAX_BODY_BYTES - 64).toString("utf8")}\n... (truncated; the full record is in the state table)`;
+  return { subject, body, attributes: { finding_id: finding.event.id, kind: "remediation" } };
 }

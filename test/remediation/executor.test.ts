@@ -35,7 +35,7 @@ function plan(accessKey: "deactivate" | "rotate" = "deactivate", record = fixtur
 }
 const clients = (): Promise<MemberClients> => localClients().forAccount();
 const run = (a: PlannedAction) => executeAction(a, clients);
-const bothKeys = (status = "Active") => ({ AccessKeyMetadata: [{ UserName: "deploy-bot", AccessKeyId: KEY, Status: status }, { UserName: "deploy-bot", AccessKeyId: OTHER_KEY, Status: "Active" }] });
+const bothKeys = (status: "Active" | "Inactive" = "Active") => ({ AccessKeyMetadata: [{ UserName: "deploy-bot", AccessKeyId: KEY, Status: status }, { UserName: "deploy-bot", AccessKeyId: OTHER_KEY, Status: "Active" as const }] });
 
 describe("executor: access keys", () => {
   it("deactivates the offending key only, recording before and after", async () => {
