@@ -1,0 +1,87 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { runQuery, QueryOptions } from "../../src/cli/commands/query";
+import { buildProgram } from "../../src/cli/index";
+import { buildEventPattern } from "../../src/detection/backends/eventbridge-pattern";
+import { buildLakeQuery } from "../../src/detection/backends/lake-sql";
+import { testGuardrail } from "../detection/backends/support/records";
+
+const EDS = "EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE";
+
+function run(opts: Partial<QueryOptions> & Pick<QueryOptions, "backend">, files: Record<string, unknown> = {}) {
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "query-cli-"));
+  for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(cwd, name), JSON.stringify(content));
+  let stdout = "";
+  let stderr = "";
+  const code = runQuery(opts, {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+    env: {},
+    cwd,
+    now: () => new Date("2024-10-17T20:06:30.700Z"),
+  });
+  fs.rmSync(cwd, { recursive: true, force: true });
+  return { code, stdout, stderr };
+}
+
+describe("bedrock-guardrail query", () => {
+  it("prints the Lake SQL for the given store and window", () => {
+    const out = run({ backend: "cloudtrail-lake", eventDataStore: EDS, start: "2024-10-17T20:00:00Z", end: "2024-10-17T21:00:00Z" });
+    expect(out).toMatchObject({ code: 0, stderr: "" });
+    expect(out.stdout).toBe(`${buildLakeQuery(testGuardrail(), { eventDataStore: EDS, start: "2024-10-17T20:00:00Z", end: "2024-10-17T21:00:00Z" })}\n`);
+  });
+
+  it("defaults the window to the schedule's look-back ending now, and the store to the config's", () => {
+    const arn = `arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/${EDS}`;
+    const out = run({ backend: "cloudtrail-lake" }, { "guardrail.config.json": { approvedPrincipalArns: [], monitor: { cloudtrailLake: { eventDataStoreArn: arn } } } });
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain(`FROM ${EDS}\n`);
+    expect(out.stdout).toContain("eventtime >= TIMESTAMP '2024-10-17 20:00:30.000'\n  AND eventtime < TIMESTAMP '2024-10-17 20:06:30.000'");
+  });
+
+  it("prints the Logs Insights query, with the window and log groups on stderr", () => {
+    const out = run({ backend: "logs-insights", start: "2024-10-17T20:00:00Z", end: "2024-10-17T21:00:00Z" });
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/^fields @timestamp, @message/);
+    expect(out.stderr).toContain("startTime=1729195200 endTime=1729198800");
+  });
+
+  it("prints the EventBridge pattern as JSON", () => {
+    const out = run({ backend: "eventbridge" });
+    expect(out.code).toBe(0);
+    expect(JSON.parse(out.stdout)).toEqual(buildEventPattern(testGuardrail()));
+  });
+
+  it.each([
+    [{ backend: "cloudtrail-lake" }, /--event-data-store: is required/],
+    [{ backend: "cloudtrail-lake", eventDataStore: "x'; --" }, /event data store: .* is neither/],
+    [{ backend: "cloudtrail-lake", eventDataStore: EDS, start: "2024-10-17T20:00:00Z" }, /--end: is required when the other end/],
+    [{ backend: "cloudtrail-lake", eventDataStore: EDS, start: "nope", end: "2024-10-17T21:00:00Z" }, /start: "nope" is not an ISO-8601 time/],
+    [{ backend: "cloudtrail-lake", eventDataStore: EDS, limit: "ten" }, /--limit: must be a positive integer/],
+    [{ backend: "logs-insights", limit: "20000" }, /limit: must be an integer from 1 to 10000/],
+    [{ backend: "eventbridge", start: "2024-10-17T20:00:00Z" }, /takes no --event-data-store, --start/],
+  ] as const)("exits 2 on bad arguments: %j", (opts, message) => {
+    const out = run(opts as QueryOptions);
+    expect(out.code).toBe(2);
+    expect(out.stdout).toBe("");
+    expect(out.stderr).toMatch(message);
+  });
+
+  it("exits 2 naming the key of a bad config", () => {
+    const out = run({ backend: "eventbridge" }, { "guardrail.config.json": { approvedPrincipalArns: ["*"] } });
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/approvedPrincipalArns\[0\]/);
+  });
+
+  it("is registered, and an unknown backend is a usage error", () => {
+    const program = buildProgram();
+    expect(program.commands.map((c) => c.name())).toContain("query");
+    const write = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      expect(() => program.parse(["node", "x", "query", "--backend", "athena"])).toThrow(/Allowed choices are cloudtrail-lake, logs-insights, eventbridge/);
+    } finally {
+      write.mockRestore();
+    }
+  });
+});
