@@ -1,0 +1,193 @@
+/** Synth tests of the monitor stack: every resource, every IAM statement, backend switching. */
+import { resources, synthMonitor } from "./helpers";
+
+const policyOf = (s: ReturnType<typeof synthMonitor>, roleName: string) => {
+  const roleKey = Object.entries(s.resource.aws_iam_role).find(([, r]) => r.name === roleName)![0];
+  const p = resources(s, "aws_iam_role_policy").find((x) => x.role === `\${aws_iam_role.${roleKey}.id}`)!;
+  return JSON.parse(p.policy) as { Statement: { Sid: string; Action: string[]; Resource: string[] }[] };
+};
+const statement = (doc: ReturnType<typeof policyOf>, sid: string) => doc.Statement.find((s) => s.Sid === sid);
+
+describe("monitor stack, default config (cloudtrail-lake, new event data store)", () => {
+  const s = synthMonitor();
+
+  test("organization event data store keeps only Bedrock management events", () => {
+    const [eds] = resources(s, "aws_cloudtrail_event_data_store");
+    expect(eds).toMatchObject({ organization_enabled: true, multi_region_enabled: true, retention_period: 90, termination_protection_enabled: true });
+    expect(eds.advanced_event_selector[0].field_selector).toEqual([
+      { field: "eventCategory", equals: ["Management"] },
+      { field: "eventSource", equals: ["bedrock.amazonaws.com"] },
+    ]);
+  });
+
+  test("query job: nodejs22.x, arm64, hashed asset, environment per src/runtime/env.ts", () => {
+    const [fn] = resources(s, "aws_lambda_function");
+    expect(fn).toMatchObject({ runtime: "nodejs22.x", architectures: ["arm64"], handler: "index.handler", timeout: 900 });
+    expect(fn.source_code_hash).toBe(`\${filebase64sha256("${fn.filename}")}`);
+    expect(fn.filename).toMatch(/^assets\/.+\.zip$/);
+    expect(fn.environment.variables).toMatchObject({
+      BACKEND: "cloudtrail-lake",
+      GUARDRAIL_CONFIG: "guardrail.config.json",
+      JOB_NAME: "query-job",
+      MEMBER_ROLE_NAME: "BedrockGuardrailRemediation",
+      DRIFT_CHECK: "true",
+      EVENT_DATA_STORE_ARN: expect.stringContaining("aws_cloudtrail_event_data_store"),
+      STATE_TABLE_NAME: "${aws_dynamodb_table.state.name}",
+    });
+    expect(fn.dead_letter_config.target_arn).toContain("aws_sqs_queue.dlq.arn");
+  });
+
+  test("schedule at the definition's interval, flexible window off, retries and DLQ, scheduler role invokes only the job", () => {
+    const [sch] = resources(s, "aws_scheduler_schedule");
+    expect(sch).toMatchObject({ schedule_expression: "rate(5 minutes)", flexible_time_window: { mode: "OFF" } });
+    expect(sch.target.retry_policy).toEqual({ maximum_retry_attempts: 2, maximum_event_age_in_seconds: 300 });
+    expect(sch.target.dead_letter_config.arn).toContain("aws_sqs_queue.dlq");
+    const doc = policyOf(s, "bedrock-guardrail-scheduler");
+    expect(doc.Statement).toEqual([
+      { Sid: "InvokeQueryJob", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: [expect.stringMatching(/^\$\{aws_lambda_function\.query-job_function_\w+\.arn\}$/)] },
+      { Sid: "DeadLetterQueue", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: ["${aws_sqs_queue.dlq.arn}"] },
+    ]);
+  });
+
+  test("state table: pk/sk strings, TTL expiresAt, on-demand, PITR, SSE", () => {
+    const [t] = resources(s, "aws_dynamodb_table");
+    expect(t).toMatchObject({
+      hash_key: "pk",
+      range_key: "sk",
+      billing_mode: "PAY_PER_REQUEST",
+      ttl: { attribute_name: "expiresAt", enabled: true },
+      point_in_time_recovery: { enabled: true },
+      server_side_encryption: { enabled: true },
+    });
+    expect(t.attribute).toEqual([{ name: "pk", type: "S" }, { name: "sk", type: "S" }]);
+  });
+
+  test("alert topic uses the customer-managed key; key policy lets alarms, EventBridge and the job role publish", () => {
+    const [topic] = resources(s, "aws_sns_topic");
+    expect(topic.kms_master_key_id).toMatch(/aws_kms_key\..+\.arn/);
+    const [key] = resources(s, "aws_kms_key");
+    expect(key.enable_key_rotation).toBe(true);
+    const policy = JSON.parse(key.policy);
+    const sids = policy.Statement.map((x: any) => x.Sid);
+    expect(sids).toEqual(["AccountAdministersKey", "AlarmsAndEventBridgePublish", "FunctionRolesPublish"]);
+    expect(policy.Statement[1].Principal.Service).toEqual(["cloudwatch.amazonaws.com", "events.amazonaws.com"]);
+    expect(policy.Statement[2].Principal.AWS).toEqual([expect.stringMatching(/:role\/bedrock-guardrail\/bedrock-guardrail-query-job$/)]);
+    expect(key.depends_on).toEqual([expect.stringMatching(/^(\$\{)?aws_iam_role\.query-job_role_\w+\}?$/)]);
+  });
+
+  test("no e-mail subscription unless configured", () => {
+    expect(resources(s, "aws_sns_topic_subscription")).toEqual([]);
+  });
+
+  test("alarms: errors, throttles, no successful run in 3 intervals (missing = breaching), dead letters; all to the topic", () => {
+    const alarms = resources(s, "aws_cloudwatch_metric_alarm");
+    expect(alarms.map((a) => a.alarm_name).sort()).toEqual([
+      "bedrock-guardrail-query-job-dead-letters",
+      "bedrock-guardrail-query-job-errors",
+      "bedrock-guardrail-query-job-no-successful-run",
+      "bedrock-guardrail-query-job-throttles",
+    ]);
+    const silent = alarms.find((a) => a.alarm_name.endsWith("no-successful-run"))!;
+    expect(silent).toMatchObject({ namespace: "BedrockGuardrail", metric_name: "RunSucceeded", dimensions: { Job: "query-job" }, period: 300, evaluation_periods: 3, datapoints_to_alarm: 3, threshold: 1, comparison_operator: "LessThanThreshold", treat_missing_data: "breaching" });
+    for (const a of alarms) expect(a.alarm_actions).toEqual([expect.stringContaining("aws_sns_topic.alerting_topic")]);
+  });
+
+  test("log group with retention; roles on the tool's path and prefix", () => {
+    expect(resources(s, "aws_cloudwatch_log_group")).toEqual([{ name: "/aws/lambda/bedrock-guardrail-query-job", retention_in_days: 90 }]);
+    for (const r of resources(s, "aws_iam_role")) {
+      expect(r.path).toBe("/bedrock-guardrail/");
+      expect(r.name).toMatch(/^bedrock-guardrail-/);
+    }
+  });
+
+  test("query job role: exactly its declared calls, each on its resource", () => {
+    const doc = policyOf(s, "bedrock-guardrail-query-job");
+    expect(statement(doc, "EventDataStore")).toMatchObject({ Action: ["cloudtrail:CancelQuery", "cloudtrail:DescribeQuery", "cloudtrail:GetQueryResults", "cloudtrail:StartQuery"], Resource: [expect.stringContaining("aws_cloudtrail_event_data_store")] });
+    expect(statement(doc, "StateTable")!.Resource).toEqual(["${aws_dynamodb_table.state.arn}"]);
+    expect(statement(doc, "AlertTopic")).toMatchObject({ Action: ["sns:Publish"], Resource: [expect.stringContaining("aws_sns_topic")] });
+    expect(statement(doc, "AlertKey")).toMatchObject({ Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: [expect.stringContaining("aws_kms_key")] });
+    expect(statement(doc, "MemberRole")).toMatchObject({ Action: ["sts:AssumeRole"], Resource: ["arn:${data.aws_partition.partition.partition}:iam::*:role/bedrock-guardrail/BedrockGuardrailRemediation"] });
+    expect(statement(doc, "GuardrailPolicy")!.Resource).toEqual([expect.stringMatching(/:policy\/o-\*\/service_control_policy\/p-\*$/)]);
+    expect(statement(doc, "OwnLogs")!.Resource).toEqual([expect.stringMatching(/aws_cloudwatch_log_group\..+\.arn\}:\*$/)]);
+    expect(statement(doc, "NoResourceLevelPermissions")!.Action).toEqual(["organizations:DescribeOrganization", "organizations:ListPolicies", "organizations:ListRoots"]);
+    expect(doc.Statement.some((x) => x.Action.some((a) => a.startsWith("logs:Start")))).toBe(false);
+  });
+
+  test("no realtime resources unless enabled", () => {
+    expect(resources(s, "aws_cloudwatch_event_bus")).toEqual([]);
+    expect(resources(s, "aws_lambda_function")).toHaveLength(1);
+  });
+});
+
+describe("backend switching", () => {
+  test("existing event data store: used by ARN, not created", () => {
+    const arn = "arn:aws:cloudtrail:us-east-1:222222222222:eventdatastore/abcd-1234";
+    const s = synthMonitor({ monitor: { cloudtrailLake: { eventDataStoreArn: arn } } });
+    expect(resources(s, "aws_cloudtrail_event_data_store")).toEqual([]);
+    expect(resources(s, "aws_lambda_function")[0].environment.variables.EVENT_DATA_STORE_ARN).toBe(arn);
+    expect(statement(policyOf(s, "bedrock-guardrail-query-job"), "EventDataStore")!.Resource).toEqual([arn]);
+  });
+
+  test("cloudwatch-logs: no event data store, Logs Insights on the configured groups only", () => {
+    const s = synthMonitor({ monitor: { backend: "cloudwatch-logs", cloudwatchLogs: { logGroups: ["aws-cloudtrail-logs-org", "arn:aws:logs:eu-west-1:333333333333:log-group:org-trail:*"] } } });
+    expect(resources(s, "aws_cloudtrail_event_data_store")).toEqual([]);
+    const vars = resources(s, "aws_lambda_function")[0].environment.variables;
+    expect(vars.BACKEND).toBe("cloudwatch-logs");
+    expect(vars.EVENT_DATA_STORE_ARN).toBeUndefined();
+    expect(JSON.parse(vars.LOG_GROUPS)).toEqual(["aws-cloudtrail-logs-org", "arn:aws:logs:eu-west-1:333333333333:log-group:org-trail:*"]);
+    const doc = policyOf(s, "bedrock-guardrail-query-job");
+    expect(statement(doc, "EventDataStore")).toBeUndefined();
+    expect(statement(doc, "QueryLogGroups")).toMatchObject({
+      Action: ["logs:GetQueryResults", "logs:StartQuery"],
+      Resource: [
+        expect.stringMatching(/^arn:\$\{data\.aws_partition\.partition\.partition\}:logs:\$\{data\.aws_region\.region\.region\}:\$\{data\.aws_caller_identity\.caller\.account_id\}:log-group:aws-cloudtrail-logs-org$/),
+        expect.stringMatching(/log-group:aws-cloudtrail-logs-org:\*$/),
+        "arn:aws:logs:eu-west-1:333333333333:log-group:org-trail",
+        "arn:aws:logs:eu-west-1:333333333333:log-group:org-trail:*",
+      ],
+    });
+    expect(statement(doc, "NoResourceLevelPermissions")!.Action).toContain("logs:StopQuery");
+  });
+
+  test("e-mail subscriptions from monitor.alertEmails", () => {
+    const s = synthMonitor({ monitor: { alertEmails: ["sec@example.com", "oncall@example.com"] } });
+    expect(resources(s, "aws_sns_topic_subscription").map((x) => [x.protocol, x.endpoint])).toEqual([
+      ["email", "oncall@example.com"],
+      ["email", "sec@example.com"],
+    ]);
+  });
+});
+
+describe("real-time path", () => {
+  const s = synthMonitor({ monitor: { eventbridge: { enabled: true, regions: ["us-east-1", "eu-west-1"] } } });
+
+  test("central bus policy limited to the organization; central rule invokes the realtime function", () => {
+    const [bp] = resources(s, "aws_cloudwatch_event_bus_policy");
+    const st = JSON.parse(bp.policy).Statement[0];
+    expect(st).toMatchObject({ Principal: "*", Action: "events:PutEvents", Condition: { StringEquals: { "aws:PrincipalOrgID": "${data.aws_organizations_organization.organization.id}" } } });
+    const central = resources(s, "aws_cloudwatch_event_rule").find((r) => r.event_bus_name)!;
+    const pattern = JSON.parse(central.event_pattern);
+    expect(pattern.source).toEqual(["aws.bedrock"]);
+    expect(pattern.detail.eventName).toEqual(["PutUseCaseForModelAccess", "CreateFoundationModelAgreement", "PutFoundationModelEntitlement"]);
+    const [perm] = resources(s, "aws_lambda_permission");
+    expect(perm).toMatchObject({ action: "lambda:InvokeFunction", principal: "events.amazonaws.com", source_arn: expect.stringContaining("central-rule") });
+  });
+
+  test("one forwarding rule per configured region on the default bus, targeting the central bus with a PutEvents-only role", () => {
+    const forward = resources(s, "aws_cloudwatch_event_rule").filter((r) => !r.event_bus_name);
+    expect(forward.map((r) => r.region)).toEqual(["eu-west-1", "us-east-1"]);
+    const targets = resources(s, "aws_cloudwatch_event_target").filter((t) => t.region);
+    for (const t of targets) expect(t.arn).toContain("aws_cloudwatch_event_bus.");
+    expect(policyOf(s, "bedrock-guardrail-event-forwarder").Statement).toEqual([{ Sid: "CentralBus", Effect: "Allow", Action: ["events:PutEvents"], Resource: [expect.stringContaining("aws_cloudwatch_event_bus.")] }]);
+  });
+
+  test("realtime function with its own role; dead letters only from the central rule", () => {
+    const fns = resources(s, "aws_lambda_function").map((f) => f.function_name).sort();
+    expect(fns).toEqual(["bedrock-guardrail-query-job", "bedrock-guardrail-realtime"]);
+    const doc = policyOf(s, "bedrock-guardrail-realtime");
+    expect(statement(doc, "EventDataStore")).toBeUndefined();
+    expect(statement(doc, "MemberRole")).toBeDefined();
+    const [qp] = resources(s, "aws_sqs_queue_policy");
+    expect(JSON.parse(qp.policy).Statement[0].Condition.ArnEquals["aws:SourceArn"]).toContain("central-rule");
+  });
+});
