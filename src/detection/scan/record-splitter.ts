@@ -106,59 +106,111 @@ export class RecordSplitter {
   }
 
   push(chunk: Buffer): void {
-    const stack = this.stack;
+    // Hot loop: state lives in locals and is written back before the (rare) structural events
+    // that call methods, and at the end of the chunk.
     const n = chunk.length;
-    for (let i = 0; i < n; i++) {
-      const c = chunk[i];
-      if (this.inString) {
-        if (this.escaped) {
-          this.escaped = false;
-          if (c === U) this.sawUnicodeEscape = true;
-        } else if (c === BACKSLASH) {
-          this.escaped = true;
-        } else if (c === QUOTE) {
-          this.inString = false;
-          this.endString(chunk, i);
+    const stack = this.stack;
+    let inString = this.inString;
+    let escaped = this.escaped;
+    let i = 0;
+    let backslash = -2; // position of the next backslash; -2 unknown, -1 none left in this chunk
+    while (i < n) {
+      if (inString) {
+        if (escaped) {
+          // The previous chunk ended right after a backslash.
+          escaped = false;
+          if (chunk[i++] === U) this.sawUnicodeEscape = true;
+          continue;
         }
+        // Jump to the closing quote with native searches (most bytes of a record are inside
+        // strings); `backslash` caches the next backslash so each is searched for once.
+        const quote = chunk.indexOf(QUOTE, i);
+        if (backslash !== -1 && backslash < i) backslash = chunk.indexOf(BACKSLASH, i);
+        if (backslash !== -1 && (quote === -1 || backslash < quote)) {
+          if (backslash + 1 >= n) {
+            escaped = true;
+            i = n;
+          } else {
+            if (chunk[backslash + 1] === U) this.sawUnicodeEscape = true;
+            i = backslash + 2;
+          }
+          continue;
+        }
+        if (quote === -1) {
+          i = n;
+          continue;
+        }
+        i = quote + 1;
+        inString = false;
+        if (!inString && stack.length <= 2) this.endString(chunk, i - 1);
         continue;
       }
-      const depth = stack.length;
+      const c = chunk[i++];
+      // Inside a record most bytes are scalars, keys' colons and commas: nothing to do.
       if (c === QUOTE) {
-        this.inString = true;
-        if (depth === this.recordDepth && !this.element.open) this.beginElement(i, "other", true, true);
-        else if (depth === 1 && !this.topIsEnvelope && stack[0] === OPEN_OBJ) this.keySpan.begin(i + 1);
-        else if (depth === 0) throw new MalformedJsonError("a string is not a CloudTrail record or file", this.offset + i);
+        inString = true;
+        if (stack.length <= 2) this.beginString(i - 1);
       } else if (c === OPEN_OBJ || c === OPEN_ARR) {
-        if (depth === this.recordDepth && !this.element.open) this.beginElement(i, c === OPEN_OBJ ? "object" : "other", false, false);
-        else if (depth === 0) this.beginTop(c, i);
-        else if (depth === 1 && c === OPEN_ARR && stack[0] === OPEN_OBJ && !this.topIsEnvelope && this.lastTopKey === "Records") {
-          // {"Records": [ ... ]}: a CloudTrail delivery file; its elements are the records.
-          this.topIsEnvelope = true;
-          this.top.drop();
-          this.recordDepth = 2;
-        }
+        if (stack.length <= 2) this.open(c, i - 1);
         stack.push(c);
       } else if (c === CLOSE_OBJ || c === CLOSE_ARR) {
-        if (this.element.open && this.elementIsScalar && depth === this.recordDepth) this.endElement(chunk, i);
-        const open = stack.pop();
-        if (open === undefined || (open === OPEN_OBJ) !== (c === CLOSE_OBJ)) throw new MalformedJsonError(`unexpected '${String.fromCharCode(c)}'`, this.offset + i);
-        const now = stack.length;
-        if (this.element.open && now === this.recordDepth) this.endElement(chunk, i + 1);
-        else if (now === this.recordDepth - 1) this.recordDepth = -1;
-        if (now === 0) this.endTop(chunk, i + 1);
-      } else if (c === COMMA || c === COLON || isSpace(c)) {
-        if (this.element.open && this.elementIsScalar && depth === this.recordDepth) this.endElement(chunk, i);
-        if (depth === 0 && !isSpace(c)) throw new MalformedJsonError(`unexpected '${String.fromCharCode(c)}' between values`, this.offset + i);
-      } else {
-        // A scalar character (number, true, false, null).
-        if (depth === 0) throw new MalformedJsonError(`unexpected '${printable(c)}' (not JSON)`, this.offset + i);
-        if (depth === this.recordDepth && !this.element.open) this.beginElement(i, "other", true, false);
+        if (stack.length <= 3) this.close(chunk, c, i - 1);
+        else if ((stack.pop() === OPEN_OBJ) !== (c === CLOSE_OBJ)) throw new MalformedJsonError(`unexpected '${String.fromCharCode(c)}'`, this.offset + i - 1);
+      } else if (stack.length <= 2) {
+        this.other(chunk, c, i - 1);
       }
     }
+    this.inString = inString;
+    this.escaped = escaped;
     if (this.element.open) this.element.carry(chunk);
     if (this.top.open) this.top.carry(chunk);
     if (this.keySpan.open) this.keySpan.carry(chunk);
     this.offset += n;
+  }
+
+  private beginString(i: number): void {
+    const depth = this.stack.length;
+    if (depth === this.recordDepth && !this.element.open) this.beginElement(i, "other", true, true);
+    else if (depth === 1 && !this.topIsEnvelope && this.stack[0] === OPEN_OBJ) this.keySpan.begin(i + 1);
+    else if (depth === 0) throw new MalformedJsonError("a string is not a CloudTrail record or file", this.offset + i);
+  }
+
+  private open(c: number, i: number): void {
+    const depth = this.stack.length;
+    if (depth === this.recordDepth && !this.element.open) this.beginElement(i, c === OPEN_OBJ ? "object" : "other", false, false);
+    else if (depth === 0) this.beginTop(c, i);
+    else if (depth === 1 && c === OPEN_ARR && this.stack[0] === OPEN_OBJ && !this.topIsEnvelope && this.lastTopKey === "Records") {
+      // {"Records": [ ... ]}: a CloudTrail delivery file; its elements are the records.
+      this.topIsEnvelope = true;
+      this.top.drop();
+      this.recordDepth = 2;
+    }
+  }
+
+  private close(chunk: Buffer, c: number, i: number): void {
+    const stack = this.stack;
+    if (this.elementIsScalar && stack.length === this.recordDepth) this.endElement(chunk, i);
+    const open = stack.pop();
+    if (open === undefined || (open === OPEN_OBJ) !== (c === CLOSE_OBJ)) throw new MalformedJsonError(`unexpected '${String.fromCharCode(c)}'`, this.offset + i);
+    const now = stack.length;
+    if (now > 2) return;
+    if (this.element.open && now === this.recordDepth) this.endElement(chunk, i + 1);
+    else if (now === this.recordDepth - 1) this.recordDepth = -1;
+    if (now === 0) this.endTop(chunk, i + 1);
+  }
+
+  /** Commas, colons, whitespace and scalar characters at the top two levels. */
+  private other(chunk: Buffer, c: number, i: number): void {
+    const depth = this.stack.length;
+    const separator = c === COMMA || c === COLON || isSpace(c);
+    if (separator) {
+      if (this.elementIsScalar && depth === this.recordDepth) this.endElement(chunk, i);
+      if (depth === 0 && !isSpace(c)) throw new MalformedJsonError(`unexpected '${String.fromCharCode(c)}' between values`, this.offset + i);
+      return;
+    }
+    // A scalar character (number, true, false, null).
+    if (depth === 0) throw new MalformedJsonError(`unexpected '${printable(c)}' (not JSON)`, this.offset + i);
+    if (depth === this.recordDepth && !this.element.open) this.beginElement(i, "other", true, false);
   }
 
   /** The input ended: everything opened must be closed. */

@@ -1,0 +1,167 @@
+/**
+ * `npm run bench:detect`: a benchmark, not a test. Generates (once, seeded) a >= 1 GB uncompressed
+ * CloudTrail archive under bench/out/archive, then in the same run times, over the same files:
+ *   1. `detect` (the built CLI, default jobs = all cores), with its peak RSS,
+ *   2. `zcat <files> | jq -c '<the same rule>'`,
+ *   3. `zcat <files> > /dev/null` (the decompression floor),
+ * and prints records/s, MB/s (uncompressed) and the ratios. It also checks that detect and jq
+ * found the same events, so the comparison is between equivalent work.
+ *
+ * Options (env): BENCH_GB (default 1.05), BENCH_SEED (default 42), BENCH_SKIP_JQ=1.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { generateArchive } from "./generate";
+
+const root = path.join(__dirname, "..", "..");
+const outDir = path.join(root, "bench", "out");
+const archiveDir = path.join(outDir, "archive");
+const seed = Number(process.env.BENCH_SEED ?? 42);
+const targetBytes = Math.round(Number(process.env.BENCH_GB ?? 1.05) * 1e9);
+
+function log(s: string): void {
+  process.stderr.write(s);
+}
+
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(".json.gz")) out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+function ensureArchive(): { records: number; uncompressedBytes: number; compressedBytes: number; files: number } {
+  const manifest = `${archiveDir}.manifest.json`;
+  if (fs.existsSync(manifest)) {
+    const m = JSON.parse(fs.readFileSync(manifest, "utf8"));
+    if (m.seed === seed && m.targetBytes === targetBytes) {
+      log(`reusing ${path.relative(root, archiveDir)} (seed ${seed})\n`);
+      return m;
+    }
+  }
+  fs.rmSync(archiveDir, { recursive: true, force: true });
+  log(`generating ${(targetBytes / 1e9).toFixed(2)} GB (uncompressed) into ${path.relative(root, archiveDir)} (seed ${seed})...\n`);
+  const stats = generateArchive({ dir: archiveDir, seed, targetBytes }, log);
+  log(`\n`);
+  return stats;
+}
+
+function ensureJq(): boolean {
+  if (spawnSync("jq", ["--version"]).status === 0) return true;
+  log("jq not found: installing it from Debian (apt-get update && apt-get install -y jq)\n");
+  const sudo = process.getuid?.() === 0 ? [] : ["sudo"];
+  const run = (args: string[]): boolean => spawnSync(sudo[0] ?? args[0], sudo.length ? args : args.slice(1), { stdio: "inherit" }).status === 0;
+  return run(["apt-get", "update"]) && run(["apt-get", "install", "-y", "jq"]) && spawnSync("jq", ["--version"]).status === 0;
+}
+
+function ensureBuilt(): string {
+  const entry = path.join(root, "dist", "src", "cli", "index.js");
+  // Build whatever compiles; other parts of the tree may be mid-edit, which must not stop the bench.
+  spawnSync(process.execPath, [require.resolve("typescript/bin/tsc", { paths: [root] }), "-p", path.join(root, "tsconfig.build.json")], { stdio: "ignore" });
+  if (!fs.existsSync(entry)) throw new Error("build failed: dist/src/cli/index.js missing");
+  return entry;
+}
+
+interface Timed {
+  seconds: number;
+  stdout: string;
+  stderr: string;
+}
+
+function timed(cmd: string, args: string[], opts: { shell?: boolean } = {}): Promise<Timed> {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(cmd, args, { cwd: root, shell: opts.shell ?? false, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      if (code !== 0 && code !== 1) reject(new Error(`${cmd} exited ${code}: ${stderr.slice(0, 2000)}`));
+      else resolve({ seconds, stdout, stderr });
+    });
+  });
+}
+
+const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** The rule as a jq filter, from the same compiled guardrail the scanner uses. */
+function jqFilter(entry: string): string {
+  const { loadGuardrail } = require(path.join(path.dirname(entry), "..", "guardrail", "guardrail.js")) as typeof import("../src/guardrail/guardrail");
+  const g = loadGuardrail({ configPath: path.join(root, "guardrail.config.json") });
+  const denied = g.rules.flatMap((r) => r.errorCodes ?? []);
+  return (
+    `.Records[] | select(.eventSource == ${JSON.stringify(g.eventSource)} and (.eventName | IN(${g.eventNames.map((n) => JSON.stringify(n)).join(",")})) ` +
+    `and ((.errorCode == null or (.errorCode | type == "string" and test("^\\\\s*$"))) or (.errorCode | IN(${denied.map((c) => JSON.stringify(c)).join(",")})))) | .eventID`
+  );
+}
+
+async function main(): Promise<void> {
+  fs.mkdirSync(outDir, { recursive: true });
+  const entry = ensureBuilt();
+  const archive = ensureArchive();
+  const files = listFiles(archiveDir);
+  const mb = archive.uncompressedBytes / 1e6;
+  log(`archive: ${files.length} files, ${archive.records} records, ${mb.toFixed(0)} MB uncompressed, ${(archive.compressedBytes / 1e6).toFixed(0)} MB gzipped\n`);
+
+  // Warm the page cache so that no contender pays for the disk.
+  await timed("sh", ["-c", `cat ${files.map(shellQuote).join(" ")} > /dev/null`]);
+
+  const fileArgs = files.map(shellQuote).join(" ");
+  log("zcat > /dev/null ...\n");
+  const zcat = await timed("sh", ["-c", `zcat ${fileArgs} > /dev/null`]);
+
+  log("detect ...\n");
+  const rssProbe = `const m=require(${JSON.stringify(entry)});m.main(process.argv).then(()=>process.on("exit",()=>process.stderr.write("\\nPEAK_RSS_KB "+process.resourceUsage().maxRSS+"\\n")))`;
+  const detect = await timed(process.execPath, ["-e", rssProbe, "bedrock-guardrail", "detect", "--format", "ndjson", "--include-approved", archiveDir]);
+  const peakRssKb = Number(/PEAK_RSS_KB (\d+)/.exec(detect.stderr)?.[1] ?? NaN);
+  const detectIds = detect.stdout
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l).event.id as string);
+  log(detect.stderr.replace(/\nPEAK_RSS_KB \d+\n/, ""));
+
+  let jq: Timed | undefined;
+  let jqIds: string[] = [];
+  if (process.env.BENCH_SKIP_JQ !== "1" && ensureJq()) {
+    log("zcat | jq ...\n");
+    jq = await timed("sh", ["-c", `zcat ${fileArgs} | jq -r ${shellQuote(jqFilter(entry))}`]);
+    jqIds = [...new Set(jq.stdout.split("\n").filter(Boolean))];
+  }
+
+  const rate = (t: Timed): string => `${(archive.records / t.seconds / 1e6).toFixed(2)} M records/s, ${(mb / t.seconds).toFixed(0)} MB/s`;
+  const lines = [
+    ``,
+    `=== bench:detect (${files.length} files, ${archive.records} records, ${mb.toFixed(0)} MB uncompressed) ===`,
+    `detect (jobs=all cores): ${detect.seconds.toFixed(2)} s  ${rate(detect)}  peak RSS ${(peakRssKb / 1024).toFixed(0)} MB`,
+    jq ? `zcat | jq:              ${jq.seconds.toFixed(2)} s  ${rate(jq)}` : `zcat | jq:              skipped`,
+    `zcat > /dev/null:       ${zcat.seconds.toFixed(2)} s  ${rate(zcat)}`,
+    jq ? `detect vs jq pipeline:  ${(jq.seconds / detect.seconds).toFixed(2)}x  (target >= 5x)` : ``,
+    `detect vs zcat floor:   ${(zcat.seconds / detect.seconds).toFixed(2)}x  (target >= 0.7x)`,
+    `peak RSS of detect:     ${(peakRssKb / 1024).toFixed(0)} MB  (target < 300 MB)`,
+    jq ? `same events found:      ${sameSet(detectIds, jqIds) ? "yes" : "NO"} (detect ${new Set(detectIds).size}, jq ${jqIds.length})` : ``,
+  ].filter((l) => l !== ``);
+  process.stdout.write(lines.join("\n") + "\n");
+  if (jq && !sameSet(detectIds, jqIds)) process.exitCode = 1;
+}
+
+function sameSet(a: string[], b: string[]): boolean {
+  const sa = new Set(a);
+  const sb = new Set(b);
+  return sa.size === sb.size && [...sa].every((x) => sb.has(x));
+}
+
+void main().catch((e) => {
+  process.stderr.write(`bench:detect failed: ${(e as Error).stack ?? e}\n`);
+  process.exitCode = 1;
+});
+
