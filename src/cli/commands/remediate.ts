@@ -1,0 +1,134 @@
+/**
+ * `bedrock-guardrail remediate [--execute] FINDINGS.ndjson|-`: plans (default) or performs the
+ * remediation of findings written by `detect` or the monitor. Without --execute nothing is
+ * called, recorded or sent. Actions go to stdout (one per line in ndjson), problems to stderr.
+ *
+ * Exit codes: 2 usage or config error; 1 an input line was not a finding or an action failed
+ * (status error); 0 otherwise.
+ */
+import * as fs from "node:fs";
+import { Command, Option } from "commander";
+import { ConfigError } from "../../config/load";
+import { Guardrail, loadGuardrail } from "../../guardrail/guardrail";
+import { AwsOptions, callerArn, memberClientsFor, notifierFor, organizationFor, selfPatterns, storeFor } from "../../remediation/cli-wiring";
+import { parseFindings } from "../../remediation/finding-input";
+import { StaticOrganizationLookup } from "../../remediation/organization";
+import { outcomeLine, OutcomeLine } from "../../remediation/report";
+import { RemediationResponder } from "../../remediation/responder";
+import { InMemoryStore } from "../../remediation/store";
+import { EXIT } from "../exit-codes";
+import { renderTable } from "../format/table";
+
+export const REMEDIATE_FORMATS = ["table", "ndjson"] as const;
+
+export interface RemediateOptions extends AwsOptions {
+  config?: string;
+  execute?: boolean;
+  format?: (typeof REMEDIATE_FORMATS)[number];
+}
+
+export interface RemediateIO {
+  stdout: { write(s: string): unknown; isTTY?: boolean };
+  stderr: { write(s: string): unknown };
+  readStdin?: () => Promise<string>;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Tests inject the responder's collaborators; by default they are built from local credentials. */
+  responder?: (g: Guardrail, opts: RemediateOptions) => Promise<RemediationResponder>;
+}
+
+const HEADERS = ["FINDING", "ACCOUNT", "REGION", "API", "TARGET", "MODE", "STATUS", "REASON"];
+const row = (l: OutcomeLine): string[] => [l.finding_id, l.account_id, l.region ?? "-", l.api, l.target, l.mode, l.status, l.reason];
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c));
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+async function defaultResponder(g: Guardrail, opts: RemediateOptions, io: RemediateIO): Promise<RemediationResponder> {
+  const env = io.env ?? process.env;
+  const cwd = io.cwd ?? process.cwd();
+  if (!opts.execute) {
+    return new RemediationResponder({ guardrail: g, store: new InMemoryStore(), organization: new StaticOrganizationLookup(g.config.organization.managementAccountId), execute: false });
+  }
+  const actor = await callerArn(g);
+  return new RemediationResponder({
+    guardrail: g,
+    store: storeFor(g, opts, cwd),
+    organization: organizationFor(g),
+    clients: memberClientsFor(g, opts, env),
+    notifier: notifierFor(g, opts),
+    selfArns: actor ? selfPatterns(actor) : [],
+    actor,
+  });
+}
+
+export async function runRemediate(input: string | undefined, opts: RemediateOptions, io: RemediateIO): Promise<number> {
+  if (!input) {
+    io.stderr.write("remediate: give a findings file (ndjson or JSON array from detect or the monitor) or - for stdin\n");
+    return EXIT.USAGE;
+  }
+  let guardrail: Guardrail;
+  try {
+    guardrail = loadGuardrail({ configPath: opts.config });
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      io.stderr.write(`bedrock-guardrail: ${e.message}\n`);
+      return EXIT.USAGE;
+    }
+    throw e;
+  }
+  let text: string;
+  try {
+    text = input === "-" ? await (io.readStdin ?? (() => readAll(process.stdin)))() : fs.readFileSync(input, "utf8");
+  } catch (e) {
+    io.stderr.write(`remediate: ${input}: cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    return EXIT.FINDINGS;
+  }
+  const { findings, problems } = parseFindings(text, input === "-" ? "stdin" : input);
+  for (const p of problems) io.stderr.write(`remediate: ${p}\n`);
+  if (!opts.execute && !guardrail.config.organization.managementAccountId) {
+    io.stderr.write("remediate: organization.managementAccountId is not set: planned actions are shown as skipped (with --execute it is looked up in Organizations)\n");
+  }
+
+  const responder = await (io.responder ?? ((g, o) => defaultResponder(g, o, io)))(guardrail, opts);
+  const format = opts.format ?? (io.stdout.isTTY ? "table" : "ndjson");
+  const lines: OutcomeLine[] = [];
+  let failed = problems.length > 0;
+  let actions = 0;
+  for (const finding of findings) {
+    const detail = await responder.respondInDetail(finding);
+    for (const { action, outcome } of detail.actions) {
+      const line = outcomeLine(action, outcome);
+      actions++;
+      if (outcome.status === "error") failed = true;
+      if (format === "ndjson") io.stdout.write(`${JSON.stringify(line)}\n`);
+      else lines.push(line);
+    }
+  }
+  if (format === "table") {
+    io.stdout.write(renderTable(HEADERS, lines.map(row)));
+    for (const l of lines) for (const s of l.steps ?? []) io.stdout.write(`  manual (${l.finding_id}): ${s}\n`);
+  }
+  io.stderr.write(`remediate: ${findings.length} finding(s), ${actions} action(s)${opts.execute ? "" : " planned (nothing executed; add --execute)"}\n`);
+  return failed ? EXIT.FINDINGS : EXIT.OK;
+}
+
+export function register(program: Command): void {
+  program
+    .command("remediate")
+    .description("Plan (default) or perform (--execute) the remediation of findings from detect or the monitor.")
+    .argument("[findings]", "findings file (ndjson or JSON array), or - for stdin")
+    .option("-c, --config <file>", "guardrail config (default: $GUARDRAIL_CONFIG, then ./guardrail.config.json)")
+    .option("--execute", "perform the actions with local credentials (accounts in dry-run or off mode are still not changed)")
+    .addOption(new Option("-f, --format <format>", "output format (default: table on a terminal, ndjson otherwise)").choices([...REMEDIATE_FORMATS]))
+    .option("--state-file <file>", "local audit file used with --execute (default ./bedrock-guardrail-actions.json)")
+    .option("--table <name>", "record actions in the monitor's DynamoDB state table instead of a local file")
+    .option("--no-assume-role", "use the local credentials in every account instead of assuming the member role")
+    .option("--external-id <id>", "external id for the member role (default $BEDROCK_GUARDRAIL_EXTERNAL_ID)")
+    .option("--topic-arn <arn>", "also send the follow-up report to this SNS topic")
+    .action(async (findings: string | undefined, opts: RemediateOptions) => {
+      process.exitCode = await runRemediate(findings, opts, { stdout: process.stdout, stderr: process.stderr });
+    });
+}
