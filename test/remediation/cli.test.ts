@@ -1,0 +1,113 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { DeleteFoundationModelAgreementCommand } from "@aws-sdk/client-bedrock";
+import { GetUserPolicyCommand, ListAccessKeysCommand, NoSuchEntityException, PutUserPolicyCommand, UpdateAccessKeyCommand } from "@aws-sdk/client-iam";
+import { runDetect } from "../../src/cli/commands/detect";
+import { runRemediate } from "../../src/cli/commands/remediate";
+import { runUndo } from "../../src/cli/commands/undo";
+import { StaticOrganizationLookup } from "../../src/remediation/organization";
+import { RemediationResponder } from "../../src/remediation/responder";
+import { FileStore } from "../../src/remediation/store";
+import { MGMT, ROOT } from "./helpers";
+import { awsMocks, localClients } from "./mocks";
+
+const aws = awsMocks();
+afterEach(() => aws.reset());
+afterAll(() => aws.restore());
+
+let dir: string;
+let config: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "bedrock-guardrail-cli-"));
+  config = path.join(dir, "guardrail.config.json");
+  fs.writeFileSync(config, JSON.stringify({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"], organization: { managementAccountId: MGMT }, remediation: { mode: "enforce" } }));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const sink = () => {
+  let text = "";
+  return { write: (s: string) => (text += s), text: () => text };
+};
+
+async function detectToFile(): Promise<string> {
+  const out = sink();
+  const code = await runDetect([path.join(ROOT, "test", "fixtures", "cloudtrail", "remediation_iam-user-CreateFoundationModelAgreement.json"), path.join(ROOT, "examples", "cloudtrail")], { config, format: "ndjson", jobs: 1 }, { stdout: out, stderr: sink() });
+  expect(code).toBe(0);
+  const file = path.join(dir, "findings.ndjson");
+  fs.writeFileSync(file, out.text() + "this line is not json\n");
+  return file;
+}
+
+describe("remediate and undo commands", () => {
+  it("plans by default: one ndjson action per line with the documented fields, nothing called", async () => {
+    const file = await detectToFile();
+    const out = sink();
+    const err = sink();
+    const code = await runRemediate(file, { config, format: "ndjson" }, { stdout: out, stderr: err });
+    expect(code).toBe(1); // the bad line is reported, the good findings still planned
+    expect(err.text()).toMatch(/findings\.ndjson:\d+: not valid JSON/);
+    const lines = out.text().trim().split("\n").map((l) => JSON.parse(l));
+    for (const l of lines) for (const k of ["finding_id", "account_id", "api", "target", "mode", "status", "reason", "action_id"]) expect(l).toHaveProperty(k);
+    const user = lines.filter((l) => l.finding_id === "5b0f3a52-6c1e-4d7e-9a51-2f8e0c7d4a11");
+    expect(user.map((l) => [l.api, l.target, l.region, l.mode, l.status])).toEqual([
+      ["iam:UpdateAccessKey", "AKIAEXAMPLEKEY000001", undefined, "enforce", "planned"],
+      ["iam:PutUserPolicy", "deploy-bot", undefined, "enforce", "planned"],
+      ["bedrock:DeleteFoundationModelAgreement", "anthropic.claude-3-sonnet-20240229-v1:0", "us-east-1", "enforce", "planned"],
+    ]);
+    expect(lines.some((l) => l.api === "iam:PutRolePolicy" && l.target === "test-role")).toBe(true);
+    expect(aws.iam.calls()).toHaveLength(0);
+  });
+
+  it("table format lists the same actions for people", async () => {
+    const file = await detectToFile();
+    const out = sink();
+    await runRemediate(file, { config, format: "table" }, { stdout: out, stderr: sink() });
+    expect(out.text().split("\n")[0]).toMatch(/^FINDING\s+ACCOUNT\s+REGION\s+API\s+TARGET\s+MODE\s+STATUS\s+REASON$/);
+    expect(out.text()).toContain("AKIAEXAMPLEKEY000001");
+  });
+
+  it("--execute performs and records to the state file; undo re-activates the key from it", async () => {
+    let status: "Active" | "Inactive" = "Active";
+    aws.iam.on(ListAccessKeysCommand).callsFake(() => ({ AccessKeyMetadata: [{ UserName: "deploy-bot", AccessKeyId: "AKIAEXAMPLEKEY000001", Status: status }] }));
+    aws.iam.on(UpdateAccessKeyCommand).callsFake((i: { Status: "Active" | "Inactive" }) => {
+      status = i.Status;
+      return {};
+    });
+    aws.iam.on(GetUserPolicyCommand).rejects(new NoSuchEntityException({ message: "none", $metadata: {} }));
+    aws.iam.on(PutUserPolicyCommand).resolves({});
+    aws.bedrock.on(DeleteFoundationModelAgreementCommand).resolves({});
+    const stateFile = path.join(dir, "actions.json");
+    const file = path.join(dir, "one.ndjson");
+    const detected = sink();
+    await runDetect([path.join(ROOT, "test", "fixtures", "cloudtrail", "remediation_iam-user-CreateFoundationModelAgreement.json")], { config, format: "ndjson", jobs: 1 }, { stdout: detected, stderr: sink() });
+    fs.writeFileSync(file, detected.text());
+
+    const out = sink();
+    const code = await runRemediate(file, { config, format: "ndjson", execute: true, stateFile }, {
+      stdout: out,
+      stderr: sink(),
+      responder: async (g) => new RemediationResponder({ guardrail: g, store: new FileStore(stateFile), organization: new StaticOrganizationLookup(MGMT), clients: localClients(), actor: "arn:aws:iam::555555555555:user/admin" }),
+    });
+    expect(code).toBe(0);
+    const lines = out.text().trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.status)).toEqual(["ok", "ok", "ok"]);
+    expect(status).toBe("Inactive");
+
+    const undoOut = sink();
+    const wiring = async () => ({ store: new FileStore(stateFile), clients: localClients() });
+    expect(await runUndo({ config, actionId: lines[0].action_id }, { stdout: undoOut, stderr: sink(), wiring })).toBe(0);
+    expect(JSON.parse(undoOut.text())).toMatchObject({ action_id: lines[0].action_id, status: "ok" });
+    expect(status).toBe("Active");
+    expect(await runUndo({ config, actionId: lines[2].action_id }, { stdout: sink(), stderr: sink(), wiring })).toBe(1); // agreement deletion is not reversible
+    const err = sink();
+    expect(await runUndo({ config, actionId: "ra-unknown" }, { stdout: sink(), stderr: err, wiring })).toBe(2);
+    expect(err.text()).toMatch(/no action ra-unknown is recorded/);
+  });
+
+  it("usage errors exit 2", async () => {
+    expect(await runRemediate(undefined, { config }, { stdout: sink(), stderr: sink() })).toBe(2);
+    expect(await runRemediate("x.ndjson", { config: path.join(dir, "missing.json") }, { stdout: sink(), stderr: sink() })).toBe(2);
+    expect(await runUndo({ config }, { stdout: sink(), stderr: sink() })).toBe(2);
+  });
+});
