@@ -1,0 +1,132 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as zlib from "node:zlib";
+import { Finding } from "../../../src/detection/finding";
+import { expandInputs } from "../../../src/detection/scan/inputs";
+import { scan, ScanOptions, ScanSummary } from "../../../src/detection/scan/scan";
+import { SourceScanner } from "../../../src/detection/scan/scan-source";
+import { chunksOf, EXAMPLES, FIXTURES, testGuardrail } from "./helpers";
+
+const guardrail = testGuardrail();
+const fx = (name: string): string => path.join(FIXTURES, name);
+const id = (n: string): string => `00000000-0000-4000-a000-0000000000${n}`;
+
+async function run(paths: string[], opts: Partial<ScanOptions> = {}): Promise<{ findings: Finding[]; summary: ScanSummary; problems: string[] }> {
+  const findings: Finding[] = [];
+  const problems: string[] = [];
+  const summary = await scan(guardrail, expandInputs(paths), { jobs: 1, onFinding: (f) => findings.push(f), onProblem: (p) => problems.push(`${path.basename(p.name)}: ${p.message}`), ...opts });
+  return { findings, summary, problems };
+}
+
+let tmp: string;
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "scan-test-"));
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe("scan over the real samples", () => {
+  it("finds exactly the three model-access events of the stratus principal", async () => {
+    const { findings, summary, problems } = await run([EXAMPLES]);
+    expect(findings.map((f) => f.event.action).sort()).toEqual(["CreateFoundationModelAgreement", "PutFoundationModelEntitlement", "PutUseCaseForModelAccess"]);
+    expect(new Set(findings.map((f) => f.guardrail.principal_arn))).toEqual(new Set(["arn:aws:iam::494659789341:role/test-role"]));
+    expect(summary).toMatchObject({ files: 7, records: 7, findings: 3, unapprovedFindings: 3, unreadable: [], invalidRecords: 0 });
+    expect(problems).toEqual([]);
+  });
+});
+
+describe("input formats", () => {
+  it("reads the S3 delivery shape, NDJSON and a single pretty record", async () => {
+    const { findings, summary } = await run([fx("delivery.json"), fx("records.ndjson"), fx("single-record.json")]);
+    expect(findings.map((f) => f.event.id)).toEqual([id("a1"), id("a2"), id("a3"), id("a4")]);
+    expect(findings.map((f) => f.rule.id)).toEqual(["bedrock-model-access-enabled", "bedrock-model-access-enabled", "bedrock-model-access-denied", "bedrock-model-access-enabled"]);
+    expect(findings.map((f) => f.guardrail.credential_kind)).toEqual(["long-term-key", "session", "session", "root"]);
+    expect(summary).toMatchObject({ files: 3, records: 7, findings: 4 });
+  });
+
+  it("detects gzip by content: a gzipped file named .json, and plain JSON named .gz", async () => {
+    fs.writeFileSync(path.join(tmp, "really-gzip.json"), zlib.gzipSync(fs.readFileSync(fx("delivery.json"))));
+    fs.copyFileSync(fx("records.ndjson"), path.join(tmp, "really-plain.json.gz"));
+    const { findings, summary } = await run([path.join(tmp, "really-gzip.json"), path.join(tmp, "really-plain.json.gz")]);
+    expect(findings.map((f) => f.event.id)).toEqual([id("a1"), id("a2"), id("a3")]);
+    expect(summary.unreadable).toEqual([]);
+  });
+
+  it("reads stdin", async () => {
+    const data = zlib.gzipSync(fs.readFileSync(fx("records.ndjson")));
+    const { findings, summary } = await run(["-"], { stdin: chunksOf(data, 7) });
+    expect(findings.map((f) => f.event.id)).toEqual([id("a2"), id("a3")]);
+    expect(summary).toMatchObject({ files: 1, records: 3 });
+  });
+
+  it("walks CloudTrail's directory layout, skips digests and non-JSON names, and de-duplicates across files", async () => {
+    const { findings, summary } = await run([fx("archive")]);
+    // eu-west-1 sorts before us-east-1: d1 is first seen there.
+    expect(findings.map((f) => [f.event.id, f.cloud.region])).toEqual([
+      [id("d1"), "us-east-1"],
+      [id("d2"), "eu-west-1"],
+    ]);
+    expect(summary).toMatchObject({ files: 2, records: 5, findings: 2, duplicates: 1 });
+  });
+
+  it("suppresses approved principals unless asked, and ignores look-alikes", async () => {
+    const hidden = await run([fx("approved-and-lookalikes.json")]);
+    expect(hidden.findings).toEqual([]);
+    expect(hidden.summary).toMatchObject({ records: 3, findings: 0, suppressedApproved: 1 });
+    const shown = await run([fx("approved-and-lookalikes.json")], { includeApproved: true });
+    expect(shown.findings.map((f) => [f.event.id, f.guardrail.approved, f.guardrail.exemption])).toEqual([[id("b1"), true, "approved"]]);
+    expect(shown.summary).toMatchObject({ findings: 1, unapprovedFindings: 0, suppressedApproved: 0 });
+  });
+
+  it("handles a huge record (several MB) across many chunks", async () => {
+    const big = { eventID: id("e1"), eventTime: "2026-01-05T10:00:00Z", eventSource: "bedrock.amazonaws.com", eventName: "PutUseCaseForModelAccess", requestParameters: { formData: "x".repeat(6_000_000), items: Array.from({ length: 20000 }, (_, i) => ({ i, s: "}]\\\"" })) } };
+    const file = path.join(tmp, "huge.json.gz");
+    fs.writeFileSync(file, zlib.gzipSync(JSON.stringify({ Records: [big, { eventID: "noise" }] })));
+    const { findings, summary } = await run([file]);
+    expect(findings.map((f) => f.event.id)).toEqual([id("e1")]);
+    expect(summary).toMatchObject({ records: 2, unreadable: [] });
+  });
+});
+
+describe("bad input never stops the scan", () => {
+  it("names each unreadable input with its reason and still scans the others", async () => {
+    const gz = zlib.gzipSync(fs.readFileSync(fx("delivery.json")));
+    fs.writeFileSync(path.join(tmp, "truncated.json.gz"), gz.subarray(0, Math.floor(gz.length / 2)));
+    const { findings, summary } = await run([fx("malformed.json"), fx("empty.json"), fx("not-json.json"), path.join(tmp, "truncated.json.gz"), path.join(tmp, "missing.json"), fx("single-record.json")]);
+    const reasons = Object.fromEntries(summary.unreadable.map((u) => [path.basename(u.name), u.reason]));
+    expect(reasons["malformed.json"]).toMatch(/^malformed JSON: unexpected '\]' at byte \d+/);
+    expect(reasons["empty.json"]).toMatch(/empty/);
+    expect(reasons["not-json.json"]).toMatch(/malformed JSON: unexpected 'h'/);
+    expect(reasons["truncated.json.gz"]).toMatch(/truncated|unexpected end/i);
+    expect(reasons["missing.json"]).toBe("no such file or directory");
+    expect(summary.unreadable).toHaveLength(5);
+    // c1 was read before the break in malformed.json; a4 is in the good file after the bad ones.
+    expect(findings.map((f) => f.event.id)).toEqual([id("c1"), id("a4")]);
+    expect(summary.files).toBe(6);
+  });
+
+  it("counts records that are not objects or lack an eventID as invalid", async () => {
+    const file = path.join(tmp, "invalid.json");
+    fs.writeFileSync(file, JSON.stringify({ Records: [1, "x", null, { eventSource: "bedrock.amazonaws.com", eventName: "CreateFoundationModelAgreement", eventTime: "2026-01-05T10:00:00Z" }, { eventSource: "ec2.amazonaws.com" }] }));
+    const { summary, problems } = await run([file]);
+    expect(summary).toMatchObject({ records: 5, invalidRecords: 4, findings: 0, unreadable: [] });
+    expect(problems[0]).toMatch(/4 invalid record\(s\): record 1 is not a JSON object; .*\(and 1 more\)/);
+  });
+});
+
+describe("determinism across workers", () => {
+  it("gives the same findings in the same order on worker threads as in-process", async () => {
+    const inputs = [EXAMPLES, fx("archive"), fx("delivery.json"), fx("records.ndjson"), fx("malformed.json"), fx("single-record.json")];
+    const one = await run(inputs, { jobs: 1 });
+    const many = await run(inputs, { jobs: 3, minBytesForWorkers: 0 });
+    expect(many.findings).toEqual(one.findings);
+    expect({ ...many.summary, elapsedMs: 0 }).toEqual({ ...one.summary, elapsedMs: 0 });
+  });
+
+  it("a file scanned directly gives what the scan reports", async () => {
+    const r = await new SourceScanner(guardrail).scanFile(fx("delivery.json"));
+    expect(r).toMatchObject({ records: 3, invalid: 0 });
+    expect(r.error).toBeUndefined();
+    expect(r.findings.map((f) => f.event.id)).toEqual([id("a1")]);
+  });
+});
