@@ -52,7 +52,8 @@ export function memberClientsFor(g: Guardrail, o: AwsOptions, env: NodeJS.Proces
 }
 
 export function organizationFor(g: Guardrail): AwsOrganizationLookup {
-  return new AwsOrganizationLookup(new OrganizationsClient(clientConfig({ region: g.config.aws.region })), g.config.organization.managementAccountId);
+  // Organizations is global: its API lives in us-east-1 for the aws partition.
+  return new AwsOrganizationLookup(new OrganizationsClient(clientConfig({ region: "us-east-1" })), g.config.organization.managementAccountId);
 }
 
 export function notifierFor(g: Guardrail, o: AwsOptions): Notifier | undefined {
