@@ -8,14 +8,16 @@ import * as detect from "./commands/detect";
 import * as policy from "./commands/policy";
 import * as query from "./commands/query";
 import * as remediate from "./commands/remediate";
+import * as runOnce from "./commands/run-once";
 import * as schema from "./commands/schema";
 import * as undo from "./commands/undo";
+import * as verify from "./commands/verify";
 import { EXIT } from "./exit-codes";
 
 type Registrar = (program: Command) => void;
 
 /** Commands in the order `--help` lists them. Add a command by adding its module here. */
-const COMMANDS: Registrar[] = [policy.register, check.register, schema.register, detect.register, query.register, remediate.register, undo.register];
+const COMMANDS: Registrar[] = [policy.register, check.register, schema.register, detect.register, query.register, remediate.register, undo.register, runOnce.register, verify.register];
 
 export function buildProgram(): Command {
   const program = new Command("bedrock-guardrail")

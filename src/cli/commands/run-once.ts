@@ -1,0 +1,146 @@
+/**
+ * `bedrock-guardrail run-once`: the scheduled job's logic once, from a laptop with local
+ * credentials: for a hunt over a chosen window, or to test a deployment. `--dry-run` queries and
+ * prints the findings and the alerts that would be sent; it writes no state and publishes nothing.
+ * Without --dry-run it uses the deployed state table and topic (flags or STATE_TABLE_NAME /
+ * ALERT_TOPIC_ARN), so it dedupes against the deployed job. Exit 0 no finding, 1 findings or a
+ * failed run, 2 usage/config.
+ */
+import { randomUUID } from "node:crypto";
+import { Command, Option } from "commander";
+import { Guardrail } from "../../guardrail/guardrail";
+import { findingBody, findingSubject } from "../../runtime/alert";
+import { ENV } from "../../runtime/env";
+import { runJob } from "../../runtime/job";
+import { findingsOf } from "../../runtime/pipeline";
+import { QuerySource } from "../../runtime/query/source";
+import { summaryLine } from "../../runtime/summary";
+import { computeWindow, QueryWindow } from "../../runtime/window";
+import { makeNotifier, makeQuerySource, makeStateStore } from "../../runtime/wiring";
+import { Notifier } from "../../runtime/contracts";
+import { StateStore } from "../../runtime/state/store";
+import { guardrailOrExit } from "../common";
+import { EXIT } from "../exit-codes";
+
+export interface RunOnceOptions {
+  backend?: "cloudtrail-lake" | "cloudwatch-logs";
+  eventDataStore?: string;
+  logGroup?: string[];
+  start?: string;
+  end?: string;
+  dryRun?: boolean;
+  config?: string;
+  stateTable?: string;
+  topicArn?: string;
+  region?: string;
+  json?: boolean;
+}
+
+export interface RunOnceIO {
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown };
+  env?: NodeJS.ProcessEnv;
+  now?: () => Date;
+  /** Tests inject adapters; by default they are built from the options. */
+  source?: QuerySource;
+  store?: StateStore;
+  notifier?: Notifier;
+}
+
+class UsageError extends Error {}
+
+function parseTime(text: string, flag: string): Date {
+  const d = new Date(text);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(d.getTime())) throw new UsageError(`${flag} must be an ISO-8601 time such as 2026-07-01T12:00:00Z, got "${text}"`);
+  return d;
+}
+
+function chosenWindow(opts: RunOnceOptions): QueryWindow | undefined {
+  if ((opts.start === undefined) !== (opts.end === undefined)) throw new UsageError("--start and --end go together");
+  if (opts.start === undefined) return undefined;
+  const w = { start: parseTime(opts.start, "--start"), end: parseTime(opts.end!, "--end") };
+  if (w.start >= w.end) throw new UsageError("--start must be before --end");
+  return w;
+}
+
+function sourceFor(opts: RunOnceOptions, g: Guardrail, io: RunOnceIO): QuerySource {
+  if (io.source) return io.source;
+  const backend = opts.backend ?? g.config.monitor.backend;
+  const overrides = opts.region ? { region: opts.region } : {};
+  if (backend === "cloudtrail-lake") {
+    const eds = opts.eventDataStore ?? g.config.monitor.cloudtrailLake.eventDataStoreArn;
+    if (!eds) throw new UsageError("--event-data-store is required for cloudtrail-lake (or monitor.cloudtrailLake.eventDataStoreArn in the config)");
+    const region = opts.region ?? eds.split(":")[3];
+    return makeQuerySource(g, { backend, eventDataStoreArn: eds }, { ...overrides, region });
+  }
+  const groups = opts.logGroup?.length ? opts.logGroup : g.config.monitor.cloudwatchLogs.logGroups;
+  if (groups.length === 0) throw new UsageError("--log-group is required for cloudwatch-logs (or monitor.cloudwatchLogs.logGroups in the config)");
+  return makeQuerySource(g, { backend, logGroups: groups }, { region: opts.region ?? g.config.aws.region });
+}
+
+export async function runOnce(g: Guardrail, opts: RunOnceOptions, io: RunOnceIO): Promise<number> {
+  const now = (io.now ?? (() => new Date()))();
+  const env = io.env ?? process.env;
+  try {
+    const source = sourceFor(opts, g, io);
+    const window = chosenWindow(opts);
+    if (opts.dryRun) {
+      const w = window ?? computeWindow({ now, latenessAllowanceMinutes: g.config.monitor.latenessAllowanceMinutes, lookbackMinutes: g.definition.detection.schedule.lookbackMinutes });
+      const result = await source.run(w);
+      const { findings, counts } = findingsOf(g, result.records);
+      const max = g.definition.detection.schedule.maxAlertsPerRun;
+      for (const [i, f] of findings.entries()) {
+        if (opts.json) io.stdout.write(`${JSON.stringify(f)}\n`);
+        else io.stdout.write(`${i < max ? "would alert" : "would carry over"}: ${findingSubject(f)}\n${findingBody(f)}\n`);
+      }
+      io.stderr.write(
+        `run-once --dry-run: ${w.start.toISOString()} .. ${w.end.toISOString()}, ${result.rows} row(s), ${result.bytesScanned} bytes scanned, ${counts.matched} matched, ${counts.suppressedApproved} approved (suppressed), ${findings.length} finding(s), ${Math.min(findings.length, max)} alert(s) would be sent; no state written, nothing published\n`,
+      );
+      return findings.length > 0 ? EXIT.FINDINGS : EXIT.OK;
+    }
+    const table = opts.stateTable ?? env[ENV.stateTableName];
+    const topic = opts.topicArn ?? env[ENV.alertTopicArn];
+    if (!io.store && !table) throw new UsageError(`--state-table (or ${ENV.stateTableName}) is required without --dry-run`);
+    if (!io.notifier && !topic) throw new UsageError(`--topic-arn (or ${ENV.alertTopicArn}) is required without --dry-run`);
+    const region = opts.region ?? g.config.aws.region;
+    const summary = await runJob(
+      { guardrail: g, source, store: io.store ?? makeStateStore(table!, { region }), notifier: io.notifier ?? makeNotifier(topic!, { region: topic!.split(":")[3] }), runId: `run-once-${randomUUID()}`, now: io.now },
+      { jobName: env[ENV.jobName] ?? "query-job", window },
+    );
+    io.stdout.write(`${summaryLine(summary, now.getTime())}\n`);
+    if (summary.status === "failed") {
+      io.stderr.write(`run-once: failed at ${summary.failure?.step}: ${summary.failure?.error}\n`);
+      return EXIT.FINDINGS;
+    }
+    return summary.findings - summary.suppressedApproved > 0 ? EXIT.FINDINGS : EXIT.OK;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`bedrock-guardrail run-once: ${e.message}\n`);
+      return EXIT.USAGE;
+    }
+    io.stderr.write(`bedrock-guardrail run-once: ${(e as Error).name}: ${(e as Error).message}\n`);
+    return EXIT.FINDINGS;
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command("run-once")
+    .description("Run the monitor's query job once with local credentials (a hunt, or a deployment test)")
+    .addOption(new Option("--backend <backend>", "where to read CloudTrail from").choices(["cloudtrail-lake", "cloudwatch-logs"]))
+    .option("--event-data-store <arn>", "CloudTrail Lake event data store ARN")
+    .option("--log-group <name>", "log group of the organization trail (repeatable)", (v: string, acc: string[] = []) => [...acc, v])
+    .option("--start <iso>", "window start (with --end); default: the look-back plus the lateness allowance")
+    .option("--end <iso>", "window end (exclusive)")
+    .option("--dry-run", "print findings and would-be alerts; write no state, publish nothing")
+    .option("--state-table <name>", `DynamoDB state table (default $${ENV.stateTableName})`)
+    .option("--topic-arn <arn>", `SNS alert topic (default $${ENV.alertTopicArn})`)
+    .option("--region <region>", "region of the query backend and state table")
+    .option("--json", "with --dry-run: one finding JSON per line")
+    .option("--config <file>", "guardrail.config.json")
+    .option("--definition <file>", "alternative guardrail definition")
+    .action(async (opts: RunOnceOptions & { definition?: string }) => {
+      const g = guardrailOrExit(opts);
+      process.exitCode = await runOnce(g, opts, { stdout: process.stdout, stderr: process.stderr });
+    });
+}

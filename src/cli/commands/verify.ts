@@ -1,0 +1,44 @@
+/**
+ * `bedrock-guardrail verify`: the monitor's drift check from a laptop with local credentials (an
+ * Organizations reader in the management account or the delegated administrator): the SCP(s)
+ * exist with the synthesized content, are attached to every configured target (or the root), and
+ * SCPs are enabled on the root. Exit 0 no drift, 1 drift (or the organization cannot be read),
+ * 2 config.
+ */
+import { Command } from "commander";
+import { Guardrail } from "../../guardrail/guardrail";
+import { checkDrift, OrgView } from "../../runtime/drift";
+import { makeOrganizationReader } from "../../runtime/wiring";
+import { guardrailOrExit } from "../common";
+import { EXIT } from "../exit-codes";
+
+export interface VerifyIO {
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown };
+  readOrganization?: (names: string[]) => Promise<OrgView>;
+}
+
+export async function verify(g: Guardrail, opts: { json?: boolean }, io: VerifyIO): Promise<number> {
+  try {
+    const report = await checkDrift(g, io.readOrganization ?? makeOrganizationReader());
+    if (opts.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else if (report.ok) io.stdout.write(`no drift: ${report.expectedPolicies.join(", ")} intact and attached to ${report.expectedTargets.join(", ")}; SCPs enabled on the root\n`);
+    else for (const p of report.problems) io.stdout.write(`DRIFT ${p.kind}: ${p.detail}\n`);
+    return report.ok ? EXIT.OK : EXIT.FINDINGS;
+  } catch (e) {
+    io.stderr.write(`bedrock-guardrail verify: cannot read the organization: ${(e as Error).name}: ${(e as Error).message}\n`);
+    return EXIT.FINDINGS;
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command("verify")
+    .description("Check the guardrail SCP for drift (content, attachments, SCPs enabled) with local credentials")
+    .option("--json", "print the drift report as JSON")
+    .option("--config <file>", "guardrail.config.json")
+    .option("--definition <file>", "alternative guardrail definition")
+    .action(async (opts: { json?: boolean; config?: string; definition?: string }) => {
+      process.exitCode = await verify(guardrailOrExit(opts), opts, { stdout: process.stdout, stderr: process.stderr });
+    });
+}
