@@ -45,12 +45,13 @@ export function globMatch(pattern: string, text: string): boolean {
   let star = -1;
   let mark = 0;
   while (t < text.length) {
-    if (p < pattern.length && (pattern[p] === "?" || pattern[p] === text[t])) {
-      p++;
-      t++;
-    } else if (p < pattern.length && pattern[p] === "*") {
+    // `*` is tested first: a literal `*` in the text must not make the pattern's `*` a plain character.
+    if (p < pattern.length && pattern[p] === "*") {
       star = p++;
       mark = t;
+    } else if (p < pattern.length && (pattern[p] === "?" || pattern[p] === text[t])) {
+      p++;
+      t++;
     } else if (star >= 0) {
       p = star + 1;
       t = ++mark;

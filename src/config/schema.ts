@@ -22,11 +22,11 @@ export const GuardrailConfigSchema = z
   .strictObject({
     $schema: z.string().optional(),
     /** Roles (ArnLike patterns on aws:PrincipalArn) allowed to enable Bedrock models. */
-    approvedPrincipalArns: z.array(PrincipalPattern),
+    approvedPrincipalArns: z.array(PrincipalPattern).describe("ArnLike patterns on aws:PrincipalArn (for assumed roles: the role ARN with its path) allowed to enable Bedrock models"),
     /** Emergency roles: exempt from every statement and never remediated. */
-    breakGlassPrincipalArns: z.array(PrincipalPattern).default([]),
+    breakGlassPrincipalArns: z.array(PrincipalPattern).default([]).describe("Emergency roles: exempt from every SCP statement and never remediated"),
     /** Where the SCP is attached. Empty: the organization root, looked up at plan time. */
-    targets: z.array(TargetId).default([]),
+    targets: z.array(TargetId).default([]).describe("Root (r-...), OU (ou-...) or account IDs the SCP is attached to; empty = the organization root"),
     organization: z
       .strictObject({
         /** The management account: SCPs never apply to it and remediation never touches it. Looked up at run time when absent. */

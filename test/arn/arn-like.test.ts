@@ -80,6 +80,8 @@ describe("arnLike", () => {
     expect(globMatch("*a*a*a*a*a*a*a*a*b", "a".repeat(5000))).toBe(false);
     expect(globMatch("*?*", "")).toBe(false);
     expect(globMatch("", "")).toBe(true);
+    // Found by the oracle property: a literal * in the text is still matched by the pattern's wildcard.
+    expect(globMatch(":*", ":*a")).toBe(true);
   });
 
   it("splitArn / parseArn", () => {

@@ -18,9 +18,9 @@ export const AwsConfigSchema = z
   .strictObject({
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must be an AWS region such as us-east-1").default("us-east-1"),
     /** The organization's management account (or Organizations delegated administrator) deploys the SCP. */
-    organization: StackCredentialsSchema,
+    organization: StackCredentialsSchema.describe("Credentials for the management account (or Organizations delegated administrator) that deploys the SCP"),
     /** The security / delegated-admin account runs the monitor and the responder. */
-    security: StackCredentialsSchema,
+    security: StackCredentialsSchema.describe("Credentials for the security account that runs the monitor and responder"),
   })
   .prefault({});
 

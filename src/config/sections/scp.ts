@@ -10,17 +10,17 @@ const ModelArnPattern = z
 export const ScpConfigSchema = z
   .strictObject({
     /** Name of the aws_organizations_policy (a suffix -2, -3 ... is added when the document is split). */
-    name: z.string().regex(/^[\w+=,.@-]{1,128}$/, "must be 1-128 characters of letters, digits and +=,.@-_").default("bedrock-model-access-guardrail"),
+    name: z.string().regex(/^[\w+=,.@-]{1,128}$/, "must be 1-128 characters of letters, digits and +=,.@-_").default("bedrock-model-access-guardrail").describe("Name of the SCP; split documents get -2, -3, ..."),
     description: z.string().max(512).default("Denies unapproved Amazon Bedrock model enablement (managed by bedrock-guardrail)"),
     /** Characters per SCP document; AWS's long-standing quota is 5,120 (reportedly 10,240 since May 2026). */
-    maxPolicySize: z.number().int().min(1000).max(100000).default(5120),
+    maxPolicySize: z.number().int().min(1000).max(100000).default(5120).describe("Characters per SCP document (minified); statements are split across documents to fit"),
     /** Deny aws-marketplace:Subscribe when Bedrock calls it on the caller's behalf (the post-2025 auto-subscription). */
-    denyMarketplaceSubscribeViaBedrock: z.boolean().default(true),
+    denyMarketplaceSubscribeViaBedrock: z.boolean().default(true).describe("Deny aws-marketplace:Subscribe when aws:CalledViaLast is bedrock.amazonaws.com"),
     /** Optional extra: also deny aws-marketplace:Subscribe to these Marketplace product IDs however it is called. */
-    denyMarketplaceProductIds: z.array(z.string().regex(/^[a-z0-9-]{6,64}$/, "must be a Marketplace product ID")).default([]),
+    denyMarketplaceProductIds: z.array(z.string().regex(/^[a-z0-9-]{6,64}$/, "must be a Marketplace product ID")).default([]).describe("Also deny aws-marketplace:Subscribe to these Marketplace product IDs"),
     /** Invoke allow-list: when set, bedrock:InvokeModel* / Converse* on any other model ARN is denied. Off (absent) by default. */
-    modelAllowList: z.array(ModelArnPattern).min(1, "must list at least one model pattern, or be omitted to turn the allow-list off").optional(),
-    tags: z.record(z.string(), z.string()).default({}),
+    modelAllowList: z.array(ModelArnPattern).min(1, "must list at least one model pattern, or be omitted to turn the allow-list off").optional().describe("Foundation-model / inference-profile ARN patterns that may be invoked; any other model is denied (off when absent)"),
+    tags: z.record(z.string(), z.string()).default({}).describe("Extra tags on the policies (managed-by=bedrock-guardrail is always added)"),
   })
   .prefault({});
 
