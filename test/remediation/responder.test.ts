@@ -1,5 +1,6 @@
 import { DeleteFoundationModelAgreementCommand } from "@aws-sdk/client-bedrock";
-import { DeleteRolePolicyCommand, GetRolePolicyCommand, GetUserPolicyCommand, ListAccessKeysCommand, NoSuchEntityException, PutRolePolicyCommand, PutUserPolicyCommand, UpdateAccessKeyCommand } from "@aws-sdk/client-iam";
+import { CreateAccessKeyCommand, DeleteAccessKeyCommand, DeleteRolePolicyCommand, GetRolePolicyCommand, GetUserPolicyCommand, ListAccessKeysCommand, NoSuchEntityException, PutRolePolicyCommand, PutUserPolicyCommand, UpdateAccessKeyCommand } from "@aws-sdk/client-iam";
+import { CreateSecretCommand, DescribeSecretCommand, ResourceNotFoundException as SecretNotFound } from "@aws-sdk/client-secrets-manager";
 import fc from "fast-check";
 import { Notifier } from "../../src/runtime/contracts";
 import { StaticOrganizationLookup } from "../../src/remediation/organization";
@@ -131,6 +132,32 @@ describe("RemediationResponder", () => {
         expect(aws.mutatingCalls()).toEqual([]);
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it("property: in enforce mode the offending key is the only existing key any call touches", async () => {
+    const key = fc.stringMatching(/^[A-Z0-9]{16}$/).map((s) => `AKIA${s}`);
+    await fc.assert(
+      fc.asyncProperty(key, key, fc.constantFrom("deactivate" as const, "rotate" as const), fc.boolean(), async (offending, other, accessKey, twoKeys) => {
+        fc.pre(offending !== other);
+        aws.reset();
+        const keys = [{ UserName: "deploy-bot", AccessKeyId: offending, Status: "Active" as const }, ...(twoKeys ? [{ UserName: "deploy-bot", AccessKeyId: other, Status: "Active" as const }] : [])];
+        aws.iam.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: keys });
+        aws.iam.on(UpdateAccessKeyCommand).resolves({});
+        aws.iam.on(CreateAccessKeyCommand).resolves({ AccessKey: { UserName: "deploy-bot", AccessKeyId: "AKIANEWKEY0000000001", SecretAccessKey: "s", Status: "Active" } });
+        aws.secrets.on(DescribeSecretCommand).rejects(new SecretNotFound({ message: "no", $metadata: {} }));
+        aws.secrets.on(CreateSecretCommand).resolves({});
+        aws.iam.on(GetUserPolicyCommand).rejects(new NoSuchEntityException({ message: "none", $metadata: {} }));
+        aws.iam.on(PutUserPolicyCommand).resolves({});
+        aws.bedrock.on(DeleteFoundationModelAgreementCommand).resolves({});
+        const record = fixture(IAM_USER_RECORD);
+        const { g, r } = responder(new InMemoryStore(), { remediation: { mode: "enforce", accessKey } });
+        await r.respond(findingOf(g, { ...record, userIdentity: { ...record.userIdentity, accessKeyId: offending } }));
+        const touched = [...aws.iam.commandCalls(UpdateAccessKeyCommand), ...aws.iam.commandCalls(DeleteAccessKeyCommand)].map((c) => c.args[0].input.AccessKeyId);
+        expect(touched).toEqual([offending]);
+        expect(aws.iam.commandCalls(CreateAccessKeyCommand)).toHaveLength(accessKey === "rotate" && !twoKeys ? 1 : 0);
+      }),
+      { numRuns: 100 },
     );
   });
 

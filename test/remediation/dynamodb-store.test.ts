@@ -1,0 +1,38 @@
+import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
+import { mockClient } from "aws-sdk-client-mock";
+import { DynamoDbStore } from "../../src/remediation/dynamodb-store";
+import { ActionRecord } from "../../src/remediation/store";
+
+const ddb = mockClient(DynamoDBClient);
+afterEach(() => ddb.reset());
+afterAll(() => ddb.restore());
+
+const NOW = new Date("2026-11-20T09:20:00Z");
+const store = () => new DynamoDbStore(new DynamoDBClient({ region: "us-east-1", credentials: { accessKeyId: "a", secretAccessKey: "b" } }), "state", () => NOW);
+const record: ActionRecord = { actionId: "ra-1", findingId: "f-1", kind: "deactivate-key", api: "iam:UpdateAccessKey", accountId: "111111111111", target: "AKIAX", mode: "enforce", status: "ok", reason: "r", params: {}, plannedAt: NOW.toISOString() };
+
+describe("DynamoDbStore (single-table keys from contracts.ts)", () => {
+  it("writes and reads an action under pk action#<id>", async () => {
+    ddb.on(PutItemCommand).resolves({});
+    await store().putAction(record);
+    const item = ddb.commandCalls(PutItemCommand)[0].args[0].input.Item!;
+    expect(item.pk).toEqual({ S: "action#ra-1" });
+    expect(item.sk).toEqual({ S: "action" });
+    expect(Number(item.expiresAt.N)).toBeGreaterThan(NOW.getTime() / 1000);
+    ddb.on(GetItemCommand).resolves({ Item: item });
+    expect(await store().getAction("ra-1")).toEqual(record);
+    ddb.on(GetItemCommand).resolves({});
+    expect(await store().getAction("ra-2")).toBeUndefined();
+  });
+
+  it("counts a principal's actions in the hour across pages, by key prefix (never relying on TTL)", async () => {
+    ddb.on(QueryCommand).resolvesOnce({ Count: 2, LastEvaluatedKey: { pk: { S: "x" }, sk: { S: "y" } } }).resolvesOnce({ Count: 1 });
+    expect(await store().countPrincipalActions("arn:aws:iam::1:user/a", "2026-11-20T09")).toBe(3);
+    const q = ddb.commandCalls(QueryCommand)[0].args[0].input;
+    expect(q.ExpressionAttributeValues).toEqual({ ":pk": { S: "principal#arn:aws:iam::1:user/a" }, ":hour": { S: "2026-11-20T09#" } });
+    expect(q.ConsistentRead).toBe(true);
+    ddb.on(PutItemCommand).resolves({});
+    await store().recordPrincipalAction("arn:aws:iam::1:user/a", "2026-11-20T09", "ra-1");
+    expect(ddb.commandCalls(PutItemCommand)[0].args[0].input.Item!.sk).toEqual({ S: "2026-11-20T09#ra-1" });
+  });
+});
