@@ -92,7 +92,8 @@ export class RemediationResponder implements FindingResponder {
     const actions: ResponseDetail["actions"] = [];
     for (const action of plan) actions.push(await this.handle(action, now));
     const report: ResponseDetail = { findingId: finding.event.id, outcomes: actions.map((a) => a.outcome), actions };
-    if (this.execute && this.o.notifier && actions.some((a) => a.fresh)) {
+    // Mode off means silence beyond the finding's own alert; otherwise report whatever is new.
+    if (this.execute && this.o.notifier && actions.some((a) => a.fresh && a.action.disposition !== "off" && a.action.disposition !== "none")) {
       const n = notificationFor(finding, actions);
       await this.o.notifier.publish(n.subject, n.body, n.attributes);
     }
@@ -122,7 +123,8 @@ export class RemediationResponder implements FindingResponder {
     }
     if (action.disposition !== "execute") {
       const status = STATUS_OF[action.disposition];
-      if (existing?.status === status && existing.reason === action.reason) return { action, outcome: this.outcome(action, status, action.reason), fresh: false };
+      // Same status as recorded: nothing new (the reason may differ only by the time it was planned).
+      if (existing?.status === status) return { action, outcome: this.outcome(action, status, existing.reason), fresh: false };
       await store.putAction(this.record(action, status, action.reason, now, { finishedAt: now.toISOString() }));
       return { action, outcome: this.outcome(action, status, action.reason), fresh: true };
     }

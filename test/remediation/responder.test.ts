@@ -161,6 +161,22 @@ describe("RemediationResponder", () => {
     );
   });
 
+  it("dry-run: the plan is recorded and sent once; a re-run sends nothing new; off sends nothing", async () => {
+    const store = new InMemoryStore();
+    const notifier = new RecordingNotifier();
+    const f = findingOf(guardrailWith(), fixture(IAM_USER_RECORD));
+    const first = await responder(store, { remediation: { mode: "dry-run" } }, notifier).r.respond(f);
+    expect(first.outcomes.map((o) => o.status)).toEqual(["planned", "planned", "planned"]);
+    expect(store.allActions().map((a) => a.status)).toEqual(["planned", "planned", "planned"]);
+    expect(notifier.messages.map((m) => m.subject)).toEqual(["bedrock-guardrail remediation: 3 planned"]);
+    const later = responder(store, { remediation: { mode: "dry-run" } }, notifier);
+    await later.r.respond(f);
+    expect(notifier.messages).toHaveLength(1);
+    const quiet = new RecordingNotifier();
+    await responder(new InMemoryStore(), { remediation: { mode: "off" } }, quiet).r.respond(f);
+    expect(quiet.messages).toEqual([]);
+  });
+
   it("plan-only (execute: false) calls nothing, records nothing, sends nothing", async () => {
     const store = new InMemoryStore();
     const notifier = new RecordingNotifier();
