@@ -63,7 +63,14 @@ export async function runJob(deps: JobDeps, options: JobOptions): Promise<RunSum
   let window: QueryWindow;
   try {
     summary.watermark.before = await deps.store.getWatermark(job);
-    window = options.window ?? computeWindow({ watermark: summary.watermark.before, now: started, latenessAllowanceMinutes: g.config.monitor.latenessAllowanceMinutes, lookbackMinutes: g.definition.detection.schedule.lookbackMinutes });
+    const lookbackMinutes = g.definition.detection.schedule.lookbackMinutes;
+    window = options.window ?? computeWindow({ watermark: summary.watermark.before, now: started, latenessAllowanceMinutes: g.config.monitor.latenessAllowanceMinutes, lookbackMinutes });
+    if (!options.window && summary.watermark.before === undefined) {
+      // First run: store where coverage starts before querying. Otherwise a first run that fails
+      // would leave no watermark, and the next "first run" would start its look-back 5 minutes
+      // later, silently skipping the failed run's window.
+      await deps.store.advanceWatermark(job, new Date(started.getTime() - lookbackMinutes * 60_000).toISOString());
+    }
   } catch (e) {
     return fail({ step: "record", error: `reading the watermark: ${errorText(e)}` });
   }

@@ -108,7 +108,15 @@ describe("scheduled job over CloudTrail Lake", () => {
     const s = await t.run();
     expect(s.status).toBe("failed");
     expect(s.failure!.error).toMatch(/too many concurrent queries/);
-    expect(await t.store.getWatermark(JOB)).toBeUndefined();
+    // Only the first run's anchor (now - look-back) is stored, never the failed window's end.
+    expect(await t.store.getWatermark(JOB)).toBe("2026-07-01T11:54:00.000Z");
+    t.lake.mock.on(StartQueryCommand).callsFake(() => {
+      throw busy;
+    });
+    t.lake.clock.now = at("2026-07-01T12:05:00Z");
+    const again = await t.run();
+    // The next run still reaches back over the failed run's whole window (anchor - lateness).
+    expect(again.window!.start).toBe("2026-07-01T11:34:00.000Z");
   });
 
   it("SNS failing mid-window: watermark not advanced, next run publishes the rest exactly once", async () => {
@@ -121,7 +129,7 @@ describe("scheduled job over CloudTrail Lake", () => {
     expect(s.failure).toMatchObject({ step: "publish", eventId: "e-3" });
     expect(s.failure!.error).toContain("Throttled");
     expect(s.published).toBe(3);
-    expect(await t.store.getWatermark(JOB)).toBeUndefined();
+    expect(await t.store.getWatermark(JOB)).toBe("2026-07-01T11:54:00.000Z");
     t.lake.clock.now = at("2026-07-01T12:05:00Z");
     const next = await t.run();
     expect(next.status).toBe("ok");
