@@ -3,6 +3,8 @@
  * cdktf.out/. Run by `npx cdktf synth` and directly by `npm run synth` (compiled, no ts-node).
  * The SCP linter runs first: a lint error (e.g. a policy over the size quota) stops the synth.
  */
+import * as path from "node:path";
+import { TerraformStack } from "cdktf";
 import { ConfigError } from "./src/config/load";
 import { loadGuardrail } from "./src/guardrail/guardrail";
 import { buildApp } from "./src/infra/app";
@@ -18,7 +20,9 @@ try {
   }
   const app = buildApp(guardrail);
   app.synth();
-  process.stderr.write(`bedrock-guardrail: Terraform written to ${app.outdir}/stacks/<stack>/cdk.tf.json\n`);
+  for (const stack of app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack)) {
+    process.stderr.write(`bedrock-guardrail: ${path.join(app.outdir, "stacks", stack.node.id, "cdk.tf.json")}\n`);
+  }
 } catch (e) {
   if (e instanceof ConfigError) {
     process.stderr.write(`bedrock-guardrail: ${e.message}\n`);
