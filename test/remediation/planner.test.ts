@@ -67,7 +67,7 @@ describe("planRemediation per principal kind", () => {
   });
 
   it.each([
-    ["root", IDENTITIES.root, /root/],
+    ["root", IDENTITIES.root, /The root user of account/],
     ["service-linked role", IDENTITIES.serviceLinked, /service-linked/],
     ["AWS service", IDENTITIES.awsService, /AWS service/],
     ["federated user", IDENTITIES.federated, /GetFederationToken/],
