@@ -57,7 +57,9 @@ export class MemberRoleStack extends TerraformStack {
       new TerraformVariable(this, "monitor_account_id", {
         type: "string",
         description: "Account ID of the security / delegated-admin account running the monitor (or set aws.security.accountId in guardrail.config.json)",
-        validation: [{ condition: 'can(regex("^\\\\d{12}$", var.monitor_account_id))', errorMessage: "monitor_account_id must be a 12-digit account ID" }],
+        // In Terraform JSON an expression is only an expression inside "${...}"; a bare string is a literal
+        // and `terraform validate` rejects a condition that does not refer to the variable.
+        validation: [{ condition: '${can(regex("^\\\\d{12}$", var.monitor_account_id))}', errorMessage: "monitor_account_id must be a 12-digit account ID" }],
       }).stringValue;
     const callAs = callAsFor(guardrail);
     const targets = config.remediation.deployTo.length > 0 ? [...config.remediation.deployTo] : [org.roots.get(0).id];

@@ -198,7 +198,9 @@ export class MonitorStack extends TerraformStack {
 
     // The key policy names the function roles by ARN; KMS rejects a policy whose principals do
     // not exist yet, so the key waits for the roles (the roles' policies, in turn, name the key).
-    this.alerting.key.dependsOn = [this.queryJob.role, ...(this.realtime ? [this.realtime.role] : [])].map((r) => r.fqn);
+    // depends_on takes bare references ("aws_iam_role.x"); `fqn` is "${aws_iam_role.x}", which
+    // Terraform rejects there, so the references are written out bare.
+    this.alerting.key.dependsOn = [this.queryJob.role, ...(this.realtime ? [this.realtime.role] : [])].map((r) => `${r.terraformResourceType}.${r.friendlyUniqueId}`);
 
     new TerraformOutput(this, "alert_topic_arn", { value: this.alerting.topic.arn });
     new TerraformOutput(this, "state_table_name", { value: this.table.name });
