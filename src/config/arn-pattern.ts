@@ -2,6 +2,7 @@
  * Validation of principal ARN patterns used as exemptions. An exemption that is too broad silently
  * turns the guardrail off, so these rules are hard errors at config load, not lint warnings.
  */
+import { z } from "zod";
 import { splitArn } from "../arn/arn-like";
 
 const PARTITIONS = new Set(["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "*"]);
@@ -33,3 +34,9 @@ export function principalPatternProblem(pattern: string): string | undefined {
   if (slash < 0 || onlyWildcards(name)) return `exempts every ${type} (the name after the last / is only wildcards)`;
   return undefined;
 }
+
+/** A principal ARN pattern, refused with the reason when principalPatternProblem finds one. */
+export const PrincipalPattern = z.string().superRefine((value, ctx) => {
+  const problem = principalPatternProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: `"${value}" ${problem}` });
+});

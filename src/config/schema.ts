@@ -3,16 +3,13 @@
  * Only approvedPrincipalArns has no default, because only the user knows who may enable models.
  */
 import { z } from "zod";
-import { principalPatternProblem } from "./arn-pattern";
+import { PrincipalPattern } from "./arn-pattern";
 import { AccountId, AwsConfigSchema } from "./sections/aws";
 import { MonitorConfigSchema } from "./sections/monitor";
 import { RemediationConfigSchema } from "./sections/remediation";
 import { ScpConfigSchema } from "./sections/scp";
 
-export const PrincipalPattern = z.string().superRefine((value, ctx) => {
-  const problem = principalPatternProblem(value);
-  if (problem) ctx.addIssue({ code: "custom", message: `"${value}" ${problem}` });
-});
+export { PrincipalPattern };
 
 export const TargetId = z
   .string()

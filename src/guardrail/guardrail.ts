@@ -18,7 +18,13 @@ export interface Exemptions {
   breakGlass: string[];
   /** This tool's own roles (member remediation role, monitor and responder roles). */
   tool: string[];
-  /** approved + breakGlass + tool, de-duplicated, in that order: the SCP's ArnNotLike list. */
+  /**
+   * approved + breakGlass + the member remediation role, de-duplicated, in that order: the SCP's
+   * ArnNotLike list. The security-account roles (monitor, responder) never call a denied action,
+   * so they are not exempt: every exempt name is one an attacker could try to take over.
+   */
+  scp: string[];
+  /** approved + breakGlass + tool, de-duplicated, in that order: principals this tool never acts on. */
   all: string[];
 }
 
@@ -45,14 +51,20 @@ export function parseDefinition(value: unknown, source = "policies/bedrock-model
   return result.data;
 }
 
+/** The member-account remediation role (deployed by StackSets into every member account). */
+export function memberRolePattern(config: GuardrailConfig): string {
+  return `arn:aws:iam::*:role/${TOOL_ROLE_PATH.slice(1)}${config.remediation.memberRoleName}`;
+}
+
+/** Every role this tool creates: the member role, then the security-account roles. */
 export function toolRolePatterns(config: GuardrailConfig): string[] {
-  const path = TOOL_ROLE_PATH.slice(1); // "bedrock-guardrail/"
-  return [`arn:aws:iam::*:role/${path}${config.remediation.memberRoleName}`, `arn:aws:iam::*:role/${path}${TOOL_ROLE_PREFIX}*`];
+  return [memberRolePattern(config), `arn:aws:iam::*:role/${TOOL_ROLE_PATH.slice(1)}${TOOL_ROLE_PREFIX}*`];
 }
 
 export function compileGuardrail(definition: GuardrailDefinition, config: GuardrailConfig): Guardrail {
   const tool = toolRolePatterns(config);
   const all = [...new Set([...config.approvedPrincipalArns, ...config.breakGlassPrincipalArns, ...tool])];
+  const scp = [...new Set([...config.approvedPrincipalArns, ...config.breakGlassPrincipalArns, memberRolePattern(config)])];
   const d = definition.remediation.defaults;
   const r = config.remediation;
   const remediation: ResolvedRemediation = {
@@ -75,7 +87,7 @@ export function compileGuardrail(definition: GuardrailDefinition, config: Guardr
     iamActions: definition.actions.map((a) => a.iamAction),
     rules: definition.detection.rules,
     primaryRule,
-    exemptions: { approved: config.approvedPrincipalArns, breakGlass: config.breakGlassPrincipalArns, tool, all },
+    exemptions: { approved: config.approvedPrincipalArns, breakGlass: config.breakGlassPrincipalArns, tool, scp, all },
     remediation,
   };
 }

@@ -1,9 +1,11 @@
 /**
  * The guardrail's SCP statements, built from the compiled Guardrail alone (pure, deterministic).
- * Every statement is a Deny with the same exemption condition, so "who is exempt" has one answer
- * for every statement: `ArnNotLike aws:PrincipalArn = guardrail.exemptions.all`.
+ * Every Bedrock/Marketplace statement is a Deny with the same exemption condition, so "who is
+ * exempt" has one answer for all of them: `ArnNotLike aws:PrincipalArn = guardrail.exemptions.scp`.
+ * The last statement (protect-exempted.ts) keeps anyone else from taking over those exempt names.
  */
 import { Guardrail } from "../guardrail/guardrail";
+import { buildProtectExemptedStatement, PROTECT_EXEMPTED_SID } from "./protect-exempted";
 import { ScpCondition, ScpStatement } from "./types";
 
 /** The Marketplace call Bedrock makes with the caller's permissions when a Marketplace model is first invoked. */
@@ -22,11 +24,12 @@ export const SID = {
   subscribeViaBedrock: "DenyMarketplaceSubscribeViaBedrock",
   subscribeProducts: "DenyMarketplaceSubscribeListedProducts",
   invokeAllowList: "DenyInvokeOutsideModelAllowList",
+  protectExempted: PROTECT_EXEMPTED_SID,
 } as const;
 
 /** The exemption every statement carries; ArnNotLike keeps IAM's wildcard semantics (see src/arn). */
 export function exemptionCondition(guardrail: Guardrail): ScpCondition {
-  return { ArnNotLike: { "aws:PrincipalArn": [...guardrail.exemptions.all] } };
+  return { ArnNotLike: { "aws:PrincipalArn": [...guardrail.exemptions.scp] } };
 }
 
 function withExemption(guardrail: Guardrail, condition: ScpCondition): ScpCondition {
@@ -34,7 +37,7 @@ function withExemption(guardrail: Guardrail, condition: ScpCondition): ScpCondit
   return { ...condition, ...exemptionCondition(guardrail) };
 }
 
-/** Statements in their fixed order: model-access APIs, Marketplace via Bedrock, listed products, invoke allow-list. */
+/** Statements in their fixed order: model-access APIs, Marketplace via Bedrock, listed products, invoke allow-list, protect exempted. */
 export function buildScpStatements(guardrail: Guardrail): ScpStatement[] {
   const scp = guardrail.config.scp;
   const statements: ScpStatement[] = [
@@ -74,5 +77,7 @@ export function buildScpStatements(guardrail: Guardrail): ScpStatement[] {
       Condition: exemptionCondition(guardrail),
     });
   }
+  const protect = buildProtectExemptedStatement(guardrail);
+  if (protect) statements.push(protect);
   return statements;
 }

@@ -1,14 +1,17 @@
 /**
  * Property: whatever strings a user puts in approvedPrincipalArns / breakGlassPrincipalArns, the
  * config either refuses them or produces a policy whose exemption list is exactly those patterns
- * plus the tool's own role patterns, and that exempts no principal those patterns do not match.
+ * plus the tool's member role pattern, and that exempts no principal those patterns do not match.
+ * The protect-exempted statement is the one other condition: break-glass plus the StackSets role.
  */
 import fc from "fast-check";
 import { arnLikeAny } from "../../src/arn/arn-like";
 import { ConfigError, parseConfig } from "../../src/config/load";
-import { BUNDLED_DEFINITION, compileGuardrail, parseDefinition, toolRolePatterns } from "../../src/guardrail/guardrail";
+import { BUNDLED_DEFINITION, compileGuardrail, memberRolePattern, parseDefinition } from "../../src/guardrail/guardrail";
 import { buildScpDocuments } from "../../src/policy/documents";
 import { evaluateScp } from "../../src/policy/evaluate";
+import { STACKSETS_EXEC_ROLE_PATTERN } from "../../src/policy/protect-exempted";
+import { SID } from "../../src/policy/statements";
 
 const definition = parseDefinition(BUNDLED_DEFINITION);
 const alphabet = fc.constantFrom("a", "b", "1", "/", "*", "?", ":", "-", "_", " ", "r", "o", "l", "e");
@@ -26,7 +29,7 @@ const principalArn = fc.oneof(
   fc.tuple(fc.constantFrom("arn:aws:iam::123456789012:", "arn:aws:iam::111122223333:"), fc.constantFrom("role/", "user/", "role/bedrock-guardrail/"), fc.string({ unit: fc.constantFrom("a", "b", "1", "/", "-"), minLength: 1, maxLength: 10 })).map(([a, b, c]) => a + b + c),
 );
 
-describe("exemptions are exactly the listed patterns plus the tool's roles", () => {
+describe("exemptions are exactly the listed patterns plus the tool's member role", () => {
   it("holds for random strings", () => {
     let accepted = 0;
     fc.assert(
@@ -40,12 +43,15 @@ describe("exemptions are exactly the listed patterns plus the tool's roles", () 
         }
         accepted++;
         const guardrail = compileGuardrail(definition, config);
-        const expected = [...new Set([...approved, ...breakGlass, ...toolRolePatterns(config)])];
-        const statements = buildScpDocuments(guardrail).flatMap((d) => d.policy.Statement);
+        const expected = [...new Set([...approved, ...breakGlass, memberRolePattern(config)])];
+        const all = buildScpDocuments(guardrail).flatMap((d) => d.policy.Statement);
+        const statements = all.filter((s) => s.Sid !== SID.protectExempted);
         for (const s of statements) {
-          // The only exemption any statement carries is this list, under this one key.
+          // The only exemption any Bedrock statement carries is this list, under this one key.
           expect(s.Condition.ArnNotLike).toEqual({ "aws:PrincipalArn": expected });
         }
+        const protect = all.find((s) => s.Sid === SID.protectExempted)!;
+        expect(protect.Condition).toEqual({ ArnNotLike: { "aws:PrincipalArn": [...new Set([...breakGlass, STACKSETS_EXEC_ROLE_PATTERN])] } });
         for (const p of principals) {
           const exempt = evaluateScp(statements, { action: guardrail.iamActions[0], resource: "*", principalArn: p }).decision === "allow";
           expect(exempt).toBe(arnLikeAny(expected, p));

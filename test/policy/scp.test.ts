@@ -8,22 +8,22 @@ import { FULL_CONFIG, guardrailFor, MINIMAL_CONFIG } from "./helpers";
 describe("SCP statements", () => {
   it("minimal config: seed actions on Resource * and Subscribe via Bedrock, each with the full exemption list", () => {
     const g = guardrailFor(MINIMAL_CONFIG);
-    const statements = buildScpStatements(g);
+    const statements = buildScpStatements(g).filter((s) => s.Sid !== SID.protectExempted);
     expect(statements.map((s) => s.Sid)).toEqual([SID.modelAccess, SID.subscribeViaBedrock]);
     expect(statements[0]).toEqual({
       Sid: SID.modelAccess,
       Effect: "Deny",
       Action: ["bedrock:PutUseCaseForModelAccess", "bedrock:CreateFoundationModelAgreement", "bedrock:PutFoundationModelEntitlement"],
       Resource: "*",
-      Condition: { ArnNotLike: { "aws:PrincipalArn": g.exemptions.all } },
+      Condition: { ArnNotLike: { "aws:PrincipalArn": g.exemptions.scp } },
     });
-    expect(statements[1].Condition).toEqual({ StringEquals: { "aws:CalledViaLast": ["bedrock.amazonaws.com"] }, ArnNotLike: { "aws:PrincipalArn": g.exemptions.all } });
-    for (const s of statements) expect(s.Condition.ArnNotLike!["aws:PrincipalArn"]).toEqual(g.exemptions.all);
+    expect(statements[1].Condition).toEqual({ StringEquals: { "aws:CalledViaLast": ["bedrock.amazonaws.com"] }, ArnNotLike: { "aws:PrincipalArn": g.exemptions.scp } });
+    for (const s of statements) expect(s.Condition.ArnNotLike!["aws:PrincipalArn"]).toEqual(g.exemptions.scp);
   });
 
   it("full config adds the product and allow-list statements; allow-list uses NotResource", () => {
     const statements = buildScpStatements(guardrailFor(FULL_CONFIG));
-    expect(statements.map((s) => s.Sid)).toEqual([SID.modelAccess, SID.subscribeViaBedrock, SID.subscribeProducts, SID.invokeAllowList]);
+    expect(statements.map((s) => s.Sid)).toEqual([SID.modelAccess, SID.subscribeViaBedrock, SID.subscribeProducts, SID.invokeAllowList, SID.protectExempted]);
     const allow = statements[3];
     expect(allow.Action).toEqual(INVOKE_ACTIONS);
     expect(allow.Resource).toBeUndefined();
@@ -32,7 +32,7 @@ describe("SCP statements", () => {
   });
 
   it("the Marketplace control can be switched off", () => {
-    const statements = buildScpStatements(guardrailFor({ ...MINIMAL_CONFIG, scp: { denyMarketplaceSubscribeViaBedrock: false } }));
+    const statements = buildScpStatements(guardrailFor({ ...MINIMAL_CONFIG, scp: { denyMarketplaceSubscribeViaBedrock: false, protectExemptedPrincipals: false } }));
     expect(statements.map((s) => s.Sid)).toEqual([SID.modelAccess]);
   });
 

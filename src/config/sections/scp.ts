@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PrincipalPattern } from "../arn-pattern";
 
 /** Foundation-model and inference-profile ARN patterns the invoke allow-list permits. */
 const ModelArnPattern = z
@@ -20,6 +21,16 @@ export const ScpConfigSchema = z
     denyMarketplaceProductIds: z.array(z.string().regex(/^[a-z0-9-]{6,64}$/, "must be a Marketplace product ID")).default([]).describe("Also deny aws-marketplace:Subscribe to these Marketplace product IDs"),
     /** Invoke allow-list: when set, bedrock:InvokeModel* / Converse* on any other model ARN is denied. Off (absent) by default. */
     modelAllowList: z.array(ModelArnPattern).min(1, "must list at least one model pattern, or be omitted to turn the allow-list off").optional().describe("Foundation-model / inference-profile ARN patterns that may be invoked; any other model is denied (off when absent)"),
+    /** Deny creating, changing or passing an exempted role/user to anyone but break-glass, the admins below and StackSets. */
+    protectExemptedPrincipals: z
+      .boolean()
+      .default(true)
+      .describe("Deny creating, deleting, changing or passing the exempted roles (and users) to everyone but break-glass, exemptedPrincipalAdminArns and the StackSets execution role, so nobody can take over an exempted name"),
+    /** Principals allowed to manage the exempted roles, e.g. the pipeline that creates the approved roles. */
+    exemptedPrincipalAdminArns: z
+      .array(PrincipalPattern)
+      .default([])
+      .describe("ArnLike patterns on aws:PrincipalArn allowed to create and change the exempted roles (for example your IAM pipeline); they stay subject to every other statement"),
     tags: z.record(z.string(), z.string()).default({}).describe("Extra tags on the policies (managed-by=bedrock-guardrail is always added)"),
   })
   .prefault({});

@@ -1,0 +1,98 @@
+/**
+ * The "protect privileged roles" statement. The SCP exempts principals by name, so anyone with IAM
+ * admin in a member account (the LLMjacking threat: stolen admin keys) could otherwise create a
+ * role with an exempted name, recreate or re-trust an existing one, or pass it to a compute
+ * service, and enable models as that role. This statement denies exactly those IAM calls on the
+ * exempted names to everyone except break-glass, the configured admins and the StackSets execution
+ * role (which deploys the member remediation role and is itself protected here).
+ */
+import { splitArn } from "../arn/arn-like";
+import { Guardrail } from "../guardrail/guardrail";
+import { ScpStatement } from "./types";
+
+export const PROTECT_EXEMPTED_SID = "ProtectExemptedPrincipals";
+
+/**
+ * The role service-managed StackSets run as in member accounts (assumed by the StackSets org
+ * service-linked role). It creates the member role, so it is allowed, and protected.
+ */
+export const STACKSETS_EXEC_ROLE_PATTERN = "arn:aws:iam::*:role/stacksets-exec-*";
+
+/** IAM calls that create, replace, re-trust, re-permission or hand out a role. */
+export const ROLE_TAKEOVER_ACTIONS = [
+  "iam:CreateRole",
+  "iam:DeleteRole",
+  "iam:UpdateRole",
+  "iam:UpdateAssumeRolePolicy",
+  "iam:PutRolePolicy",
+  "iam:DeleteRolePolicy",
+  "iam:AttachRolePolicy",
+  "iam:DetachRolePolicy",
+  "iam:PutRolePermissionsBoundary",
+  "iam:DeleteRolePermissionsBoundary",
+  "iam:PassRole",
+];
+
+/**
+ * The user equivalents, only emitted when an exempted pattern names a user: create/rename a user,
+ * mint its credentials (access keys, console password, service-specific credentials such as
+ * Bedrock API keys), drop its MFA, or change its permissions.
+ */
+export const USER_TAKEOVER_ACTIONS = [
+  "iam:CreateUser",
+  "iam:DeleteUser",
+  "iam:UpdateUser",
+  "iam:CreateAccessKey",
+  "iam:UpdateAccessKey",
+  "iam:CreateLoginProfile",
+  "iam:UpdateLoginProfile",
+  "iam:CreateServiceSpecificCredential",
+  "iam:ResetServiceSpecificCredential",
+  "iam:UpdateServiceSpecificCredential",
+  "iam:DeactivateMFADevice",
+  "iam:PutUserPolicy",
+  "iam:DeleteUserPolicy",
+  "iam:AttachUserPolicy",
+  "iam:DetachUserPolicy",
+  "iam:PutUserPermissionsBoundary",
+  "iam:DeleteUserPermissionsBoundary",
+];
+
+export type ProtectedKind = "role" | "user";
+
+/**
+ * The kind of IAM resource an exemption pattern names, or undefined when IAM has no resource an
+ * attacker could create under that name (root, federated users, non-iam patterns).
+ */
+export function protectedKind(pattern: string): ProtectedKind | undefined {
+  const parts = splitArn(pattern);
+  if (!parts || parts[2] !== "iam") return undefined;
+  const resource = parts[5];
+  if (resource.startsWith("role/")) return "role";
+  if (resource.startsWith("user/")) return "user";
+  return undefined;
+}
+
+/** The exempted role and user patterns this statement protects, in exemption order. */
+export function protectedPrincipalPatterns(guardrail: Guardrail): { roles: string[]; users: string[] } {
+  const scpExempt = guardrail.exemptions.scp;
+  return { roles: scpExempt.filter((p) => protectedKind(p) === "role"), users: scpExempt.filter((p) => protectedKind(p) === "user") };
+}
+
+/** Who may still make those calls: break-glass, the configured admins, the StackSets execution role. */
+export function principalAdminPatterns(guardrail: Guardrail): string[] {
+  return [...new Set([...guardrail.exemptions.breakGlass, ...guardrail.config.scp.exemptedPrincipalAdminArns, STACKSETS_EXEC_ROLE_PATTERN])];
+}
+
+export function buildProtectExemptedStatement(guardrail: Guardrail): ScpStatement | undefined {
+  if (!guardrail.config.scp.protectExemptedPrincipals) return undefined;
+  const { roles, users } = protectedPrincipalPatterns(guardrail);
+  const actions = [...ROLE_TAKEOVER_ACTIONS, ...(users.length > 0 ? USER_TAKEOVER_ACTIONS : [])];
+  return {
+    Sid: PROTECT_EXEMPTED_SID,
+    Effect: "Deny",
+    Action: actions,
+    Resource: [...new Set([...roles, STACKSETS_EXEC_ROLE_PATTERN, ...users])],
+    Condition: { ArnNotLike: { "aws:PrincipalArn": principalAdminPatterns(guardrail) } },
+  };
+}
