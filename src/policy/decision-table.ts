@@ -3,9 +3,10 @@
  * allow/deny, computed from the built statements. `check` prints it; tests prove each cell
  * against an IAM simulator.
  */
-import { Guardrail } from "../guardrail/guardrail";
+import { Guardrail, memberRolePattern } from "../guardrail/guardrail";
 import { evaluateScp, ScpRequest } from "./evaluate";
-import { instantiatePattern, RepresentativePrincipal, representativePrincipals } from "./principals";
+import { EXAMPLE_MEMBER_ACCOUNT, instantiatePattern, RepresentativePrincipal, representativePrincipals } from "./principals";
+import { protectedPrincipalPatterns } from "./protect-exempted";
 import { BEDROCK_SERVICE_PRINCIPAL, buildScpStatements, INVOKE_ACTIONS, MARKETPLACE_SUBSCRIBE } from "./statements";
 import { ScpStatement } from "./types";
 
@@ -52,10 +53,38 @@ export function scenarios(guardrail: Guardrail): Scenario[] {
   for (const action of INVOKE_ACTIONS) {
     out.push({ id: `invoke-unlisted-model:${action}`, label: `${action} unlisted model`, action, resource: UNLISTED_MODEL_ARN });
   }
+  out.push(...protectScenarios(guardrail));
   out.push(
     { id: "unrelated:list-models", label: "bedrock:ListFoundationModels", action: "bedrock:ListFoundationModels", resource: "*", unrelated: true },
     { id: "unrelated:s3", label: "s3:GetObject", action: "s3:GetObject", resource: "arn:aws:s3:::example-bucket/report.csv", unrelated: true },
   );
+  return out;
+}
+
+/** "role/Name" of a concrete IAM ARN, for labels. */
+const iamName = (arn: string) => arn.split(":").slice(5).join(":");
+
+/**
+ * Taking over an exempted name: recreate an approved role, re-trust it, pass it to a service,
+ * re-trust the member role (and mint keys for an exempted user). Ids start with "protect:".
+ */
+export function protectScenarios(guardrail: Guardrail): Scenario[] {
+  const { roles, users } = protectedPrincipalPatterns(guardrail);
+  const member = instantiatePattern(memberRolePattern(guardrail.config));
+  const approvedRole = roles.find((p) => guardrail.exemptions.approved.includes(p) && !p.includes("AWSReservedSSO_"));
+  const role = approvedRole ? instantiatePattern(approvedRole) : member;
+  const out: Scenario[] = [
+    { id: "protect:create-role", label: `iam:CreateRole ${iamName(role)}`, action: "iam:CreateRole", resource: role },
+    { id: "protect:update-trust", label: `iam:UpdateAssumeRolePolicy ${iamName(role)}`, action: "iam:UpdateAssumeRolePolicy", resource: role },
+    { id: "protect:pass-role", label: `iam:PassRole ${iamName(role)}`, action: "iam:PassRole", resource: role },
+  ];
+  if (role !== member) out.push({ id: "protect:member-role-trust", label: `iam:UpdateAssumeRolePolicy ${iamName(member)}`, action: "iam:UpdateAssumeRolePolicy", resource: member });
+  if (users.length > 0) {
+    const user = instantiatePattern(users[0]);
+    out.push({ id: "protect:user-access-key", label: `iam:CreateAccessKey ${iamName(user)}`, action: "iam:CreateAccessKey", resource: user });
+  }
+  const other = `arn:aws:iam::${EXAMPLE_MEMBER_ACCOUNT}:role/DeveloperRole`;
+  out.push({ id: "unrelated:create-role", label: `iam:CreateRole ${iamName(other)}`, action: "iam:CreateRole", resource: other, unrelated: true });
   return out;
 }
 

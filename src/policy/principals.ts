@@ -4,6 +4,7 @@
  */
 import { splitArn } from "../arn/arn-like";
 import { Guardrail } from "../guardrail/guardrail";
+import { STACKSETS_EXEC_ROLE_PATTERN } from "./protect-exempted";
 
 /** The member account used in examples (AWS's documentation account). */
 export const EXAMPLE_MEMBER_ACCOUNT = "111122223333";
@@ -33,7 +34,9 @@ export type PrincipalRole =
   | "approved-role"
   | "identity-center-role"
   | "break-glass-role"
+  | "principal-admin"
   | "tool-role"
+  | "stacksets-exec-role"
   | "non-approved-role"
   | "iam-user"
   | "member-root"
@@ -57,6 +60,7 @@ const isSsoPattern = (p: string) => (splitArn(p)?.[5] ?? "").startsWith(SSO_PREF
 
 export function representativePrincipals(guardrail: Guardrail): RepresentativePrincipal[] {
   const { approved, breakGlass, tool } = guardrail.exemptions;
+  const scp = guardrail.config.scp;
   const mgmt = guardrail.config.organization.managementAccountId ?? EXAMPLE_MANAGEMENT_ACCOUNT;
   const out: RepresentativePrincipal[] = [];
   const approvedIndex = approved.findIndex((p) => isRolePattern(p) && !isSsoPattern(p));
@@ -78,8 +82,14 @@ export function representativePrincipals(guardrail: Guardrail): RepresentativePr
   if (breakGlass.length > 0) {
     out.push({ role: "break-glass-role", label: "break-glass role", short: "break-glass", principalArn: instantiatePattern(breakGlass[0]), scpApplies: true, source: "breakGlassPrincipalArns[0]" });
   }
+  if (scp.exemptedPrincipalAdminArns.length > 0) {
+    out.push({ role: "principal-admin", label: "exempted-principal admin", short: "IAM admin", principalArn: instantiatePattern(scp.exemptedPrincipalAdminArns[0]), scpApplies: true, source: "scp.exemptedPrincipalAdminArns[0]" });
+  }
+  out.push({ role: "tool-role", label: "bedrock-guardrail member role", short: "tool role", principalArn: instantiatePattern(tool[0]), scpApplies: true, source: "the tool's own role" });
+  if (scp.protectExemptedPrincipals) {
+    out.push({ role: "stacksets-exec-role", label: "StackSets execution role", short: "StackSets", principalArn: instantiatePattern(STACKSETS_EXEC_ROLE_PATTERN), scpApplies: true, source: "deploys the member role (service-managed StackSets)" });
+  }
   out.push(
-    { role: "tool-role", label: "bedrock-guardrail member role", short: "tool role", principalArn: instantiatePattern(tool[0]), scpApplies: true, source: "the tool's own role" },
     { role: "non-approved-role", label: "non-approved role", short: "other role", principalArn: `arn:aws:iam::${EXAMPLE_MEMBER_ACCOUNT}:role/DeveloperRole`, scpApplies: true, source: "example" },
     { role: "iam-user", label: "IAM user", short: "IAM user", principalArn: `arn:aws:iam::${EXAMPLE_MEMBER_ACCOUNT}:user/ci-deploy`, scpApplies: true, source: "example" },
     { role: "member-root", label: "member-account root", short: "root", principalArn: `arn:aws:iam::${EXAMPLE_MEMBER_ACCOUNT}:root`, scpApplies: true, source: "example" },

@@ -41,8 +41,13 @@ async function simulate(guardrail: Guardrail, scenario: Scenario, principal: Rep
 
 const EXEMPT: PrincipalRole[] = ["approved-role", "break-glass-role", "tool-role"];
 
+/** May create, change or pass the exempted roles: break-glass, the listed admins, the StackSets execution role. */
+const PRINCIPAL_ADMINS: PrincipalRole[] = ["break-glass-role", "principal-admin", "stacksets-exec-role"];
+
 function expectedCell(guardrail: Guardrail, scenario: Scenario, principal: RepresentativePrincipal): "allow" | "deny" | "not-applicable" {
   if (!principal.scpApplies) return "not-applicable";
+  // Approved and tool roles too: nobody but the admins may recreate, re-trust or pass an exempted role.
+  if (scenario.id.startsWith("protect:")) return guardrail.config.scp.protectExemptedPrincipals && !PRINCIPAL_ADMINS.includes(principal.role) ? "deny" : "allow";
   const exempt = EXEMPT.includes(principal.role) || (principal.role === "identity-center-role" && principal.label.includes("approved"));
   if (scenario.unrelated || exempt) return "allow";
   const scp = guardrail.config.scp;
@@ -59,6 +64,12 @@ const CONFIGS = {
   minimal: MINIMAL_CONFIG,
   full: FULL_CONFIG,
   "marketplace control off": { ...MINIMAL_CONFIG, scp: { denyMarketplaceSubscribeViaBedrock: false } },
+  "exempted user and admins": {
+    approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin", "arn:aws:iam::111122223333:user/bedrock-admin"],
+    breakGlassPrincipalArns: ["arn:aws:iam::111122223333:role/BreakGlass"],
+    scp: { exemptedPrincipalAdminArns: ["arn:aws:iam::*:role/iam-pipeline/IamDeployer"] },
+  },
+  "protection off": { ...MINIMAL_CONFIG, scp: { protectExemptedPrincipals: false } },
 };
 
 describe.each(Object.entries(CONFIGS))("decision table agrees with IAM simulation (%s config)", (_name, config) => {
