@@ -37,3 +37,11 @@ export function resolveMode(accountId: string, defaultMode: RemediationMode, ove
   }
   return { mode: defaultMode, source: "remediation.mode" };
 }
+
+/**
+ * Whether any account can get a mode other than off: the global mode or any override. With
+ * `mode: "off"` and an OU override to enforce, the responder must still be wired.
+ */
+export function actsAnywhere(defaultMode: RemediationMode, overrides: readonly ModeOverride[]): boolean {
+  return defaultMode !== "off" || overrides.some((o) => o.mode !== "off");
+}

@@ -6,6 +6,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { Guardrail, loadGuardrail } from "../../guardrail/guardrail";
+import { actsAnywhere } from "../../remediation/mode";
+import { FindingResponder } from "../contracts";
 import { HandlerEnv, readHandlerEnv } from "../env";
 import { JobDeps, runJob } from "../job";
 import { errorText } from "../pipeline";
@@ -15,7 +17,12 @@ import { makeNotifier, makeOrganizationReader, makeQuerySource, makeResponder, m
 interface Context {
   env: HandlerEnv;
   guardrail: Guardrail;
-  deps: Omit<JobDeps, "runId">;
+  deps: Omit<JobDeps, "runId" | "responder">;
+  /**
+   * A fresh responder per invocation: its maxActionsPerRun counter and its member-account
+   * credentials (AssumeRole, 15 minutes) belong to one run, while the container lives for hours.
+   */
+  newResponder?: () => FindingResponder;
 }
 
 let context: Context | undefined;
@@ -34,9 +41,11 @@ function init(): Context {
       store: makeStateStore(env.stateTableName),
       source: makeQuerySource(guardrail, { backend: env.backend!, eventDataStoreArn: env.eventDataStoreArn, logGroups: env.logGroups }, {}, { initialDelayMs: 500, maxDelayMs: 5_000, timeoutMs }),
       notifier,
-      responder: guardrail.remediation.mode === "off" ? undefined : makeResponder(guardrail, { stateTableName: env.stateTableName, memberRoleName: env.memberRoleName, memberRoleExternalId: env.memberRoleExternalId, notifier }),
       readOrganization: guardrail.config.monitor.driftCheck && env.driftCheck ? makeOrganizationReader() : undefined,
     },
+    newResponder: actsAnywhere(guardrail.remediation.mode, guardrail.remediation.overrides)
+      ? () => makeResponder(guardrail, { stateTableName: env.stateTableName, memberRoleName: env.memberRoleName, memberRoleExternalId: env.memberRoleExternalId, notifier })
+      : undefined,
   };
 }
 
@@ -48,7 +57,7 @@ export async function handler(_event?: unknown, lambdaContext?: { awsRequestId?:
     console.error(JSON.stringify({ type: "bedrock-guardrail.init-error", error: errorText(e) }));
     throw e;
   }
-  const summary = await runJob({ ...ctx.deps, runId: lambdaContext?.awsRequestId ?? randomUUID() }, { jobName: ctx.env.jobName });
+  const summary = await runJob({ ...ctx.deps, responder: ctx.newResponder?.(), runId: lambdaContext?.awsRequestId ?? randomUUID() }, { jobName: ctx.env.jobName });
   console.log(summaryLine(summary, Date.now()));
   if (summary.status === "failed") throw new Error(`bedrock-guardrail run failed at ${summary.failure?.step}: ${summary.failure?.error}`);
   return summary;

@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { eventBridgeEventToRecord } from "../../detection/backends/eventbridge-pattern";
 import { Guardrail, loadGuardrail } from "../../guardrail/guardrail";
+import { actsAnywhere } from "../../remediation/mode";
 import { FindingResponder, Notifier } from "../contracts";
 import { HandlerEnv, readHandlerEnv } from "../env";
 import { DEFAULT_DEDUPE_RETENTION_MS, DEFAULT_LEASE_MS } from "../job";
@@ -60,7 +61,9 @@ export async function processEvent(deps: RealtimeDeps, event: unknown, runId: st
 
 interface Context {
   env: HandlerEnv;
-  deps: RealtimeDeps;
+  deps: Omit<RealtimeDeps, "responder">;
+  /** A fresh responder per invocation (per-run cap, per-run member credentials); see query-job.ts. */
+  newResponder?: () => FindingResponder;
 }
 let context: Context | undefined;
 
@@ -68,8 +71,10 @@ function init(): Context {
   const env = readHandlerEnv("realtime");
   const guardrail = loadGuardrail({ configPath: env.guardrailConfigPath });
   const notifier = makeNotifier(env.alertTopicArn);
-  const responder = guardrail.remediation.mode === "off" ? undefined : makeResponder(guardrail, { stateTableName: env.stateTableName, memberRoleName: env.memberRoleName, memberRoleExternalId: env.memberRoleExternalId, notifier });
-  return { env, deps: { guardrail, store: makeStateStore(env.stateTableName), notifier, responder, jobName: env.jobName } };
+  const newResponder = actsAnywhere(guardrail.remediation.mode, guardrail.remediation.overrides)
+    ? () => makeResponder(guardrail, { stateTableName: env.stateTableName, memberRoleName: env.memberRoleName, memberRoleExternalId: env.memberRoleExternalId, notifier })
+    : undefined;
+  return { env, deps: { guardrail, store: makeStateStore(env.stateTableName), notifier, jobName: env.jobName }, newResponder };
 }
 
 export async function handler(event: unknown, lambdaContext?: { awsRequestId?: string }): Promise<RunSummary> {
@@ -80,7 +85,7 @@ export async function handler(event: unknown, lambdaContext?: { awsRequestId?: s
     console.error(JSON.stringify({ type: "bedrock-guardrail.init-error", error: errorText(e) }));
     throw e;
   }
-  const summary = await processEvent(ctx.deps, event, lambdaContext?.awsRequestId ?? randomUUID());
+  const summary = await processEvent({ ...ctx.deps, responder: ctx.newResponder?.() }, event, lambdaContext?.awsRequestId ?? randomUUID());
   console.log(summaryLine({ ...summary, job: "realtime" }, Date.now()));
   // Throwing makes EventBridge/Lambda retry the event; the claim makes the retry idempotent.
   if (summary.status === "failed") throw new Error(`bedrock-guardrail realtime failed at ${summary.failure?.step}: ${summary.failure?.error}`);

@@ -1,0 +1,128 @@
+/**
+ * The Lambda handlers across several invocations of one warm container: what they cache (clients,
+ * config) versus what belongs to one run (the responder's maxActionsPerRun counter and the member
+ * account credentials from AssumeRole, which expire after 15 minutes). The wiring module is
+ * replaced so that the handler's own init and per-invocation logic is what runs.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { GetRolePolicyCommand, NoSuchEntityException, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { CloudTrailRecord } from "../../src/detection/record";
+import { Guardrail } from "../../src/guardrail/guardrail";
+import { AssumeRoleClientProvider } from "../../src/remediation/member-clients";
+import { StaticOrganizationLookup } from "../../src/remediation/organization";
+import { RemediationResponder } from "../../src/remediation/responder";
+import { InMemoryStore } from "../../src/remediation/store";
+import { Notifier } from "../../src/runtime/contracts";
+import { QuerySource } from "../../src/runtime/query/source";
+import { MemoryStateStore } from "../../src/runtime/state/memory";
+import { ResponderSpec } from "../../src/runtime/wiring";
+import { awsMocks } from "../remediation/mocks";
+import { EDS_ARN, eventBridgeEvent, simEvent, TOPIC_ARN } from "./helpers";
+
+jest.mock("../../src/runtime/wiring", () => ({
+  makeStateStore: jest.fn(),
+  makeQuerySource: jest.fn(),
+  makeNotifier: jest.fn(),
+  makeResponder: jest.fn(),
+  makeOrganizationReader: jest.fn(),
+}));
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const wiring = jest.requireMock("../../src/runtime/wiring") as Record<string, jest.Mock>;
+import * as queryJob from "../../src/runtime/handlers/query-job";
+import * as realtime from "../../src/runtime/handlers/realtime";
+
+const MGMT = "999988887777";
+const aws = awsMocks();
+const ENV_KEYS = ["STATE_TABLE_NAME", "ALERT_TOPIC_ARN", "BACKEND", "EVENT_DATA_STORE_ARN", "GUARDRAIL_CONFIG", "DRIFT_CHECK", "JOB_NAME"];
+const savedEnv = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
+
+/** A call by a different unapproved role in each run, so only the per-run cap could stop it. */
+const recordOfRun = (n: number): CloudTrailRecord =>
+  eventBridgeEvent(simEvent(`evt-${n}`, new Date(Date.now() - 60_000), 0, { roleArn: `arn:aws:iam::444455556666:role/stolen-${n}` })).detail as CloudTrailRecord;
+
+function setUp(remediation: Record<string, unknown>): void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bg-handler-"));
+  const configPath = path.join(dir, "guardrail.config.json");
+  fs.writeFileSync(configPath, JSON.stringify({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"], organization: { managementAccountId: MGMT }, remediation }));
+  Object.assign(process.env, { STATE_TABLE_NAME: "state", ALERT_TOPIC_ARN: TOPIC_ARN, BACKEND: "cloudtrail-lake", EVENT_DATA_STORE_ARN: EDS_ARN, GUARDRAIL_CONFIG: configPath, DRIFT_CHECK: "false", JOB_NAME: "query-job" });
+
+  let run = 0;
+  const source: QuerySource = { backend: "cloudtrail-lake", run: async () => ({ records: [recordOfRun(++run)], rows: 1, bytesScanned: 0, unreadable: [] }) };
+  const notifier: Notifier = { publish: async () => undefined };
+  const remediationStore = new InMemoryStore();
+  wiring.makeStateStore.mockReturnValue(new MemoryStateStore());
+  wiring.makeQuerySource.mockReturnValue(source);
+  wiring.makeNotifier.mockReturnValue(notifier);
+  // The real responder with the real AssumeRole provider; only the AWS endpoints are mocked.
+  wiring.makeResponder.mockImplementation(
+    (guardrail: Guardrail, spec: ResponderSpec) =>
+      new RemediationResponder({
+        guardrail,
+        store: remediationStore,
+        organization: new StaticOrganizationLookup(MGMT),
+        clients: new AssumeRoleClientProvider({ sts: new STSClient({ region: "us-east-1", credentials: { accessKeyId: "AKIATEST", secretAccessKey: "x" } }), memberRoleName: guardrail.config.remediation.memberRoleName, externalId: spec.memberRoleExternalId, homeRegion: "us-east-1" }),
+        notifier: spec.notifier,
+        execute: true,
+        actor: "test",
+      }),
+  );
+  aws.sts.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: "ASIAMEMBER", SecretAccessKey: "s", SessionToken: "t", Expiration: new Date(Date.now() + 900_000) } });
+  aws.iam.on(GetRolePolicyCommand).rejects(new NoSuchEntityException({ message: "none", $metadata: {} }));
+  aws.iam.on(PutRolePolicyCommand).resolves({});
+}
+
+beforeEach(() => {
+  queryJob.resetForTests();
+  realtime.resetForTests();
+  jest.spyOn(console, "log").mockImplementation(() => undefined);
+});
+afterEach(() => {
+  aws.reset();
+  jest.clearAllMocks();
+  jest.restoreAllMocks();
+  for (const [k, v] of Object.entries(savedEnv)) if (v === undefined) delete process.env[k];
+  else process.env[k] = v;
+});
+afterAll(() => aws.restore());
+
+describe("query-job handler in a warm container", () => {
+  it("gives every invocation its own maxActionsPerRun budget and its own member-account credentials", async () => {
+    setUp({ mode: "enforce", maxActionsPerRun: 1 });
+    const first = await queryJob.handler({}, { awsRequestId: "inv-1" });
+    const second = await queryJob.handler({}, { awsRequestId: "inv-2" });
+    expect([first.status, first.responded, second.status, second.responded]).toEqual(["ok", 1, "ok", 1]);
+    // One revocation per run: the second run's action is not capped by the first run's.
+    expect(aws.iam.commandCalls(PutRolePolicyCommand).map((c) => c.args[0].input.RoleName)).toEqual(["stolen-1", "stolen-2"]);
+    // Credentials are assumed per run (cached within it), never carried into a later invocation.
+    expect(aws.sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
+  });
+
+  it("wires the responder when remediation.mode is off but an override enforces", async () => {
+    setUp({ mode: "off", overrides: [{ target: "444455556666", mode: "enforce" }] });
+    const summary = await queryJob.handler({}, { awsRequestId: "inv-1" });
+    expect(summary).toMatchObject({ status: "ok", published: 1, responded: 1 });
+    expect(aws.iam.commandCalls(PutRolePolicyCommand).map((c) => c.args[0].input.RoleName)).toEqual(["stolen-1"]);
+  });
+
+  it("wires no responder when every mode is off", async () => {
+    setUp({ mode: "off", overrides: [{ target: "444455556666", mode: "off" }] });
+    const summary = await queryJob.handler({}, { awsRequestId: "inv-1" });
+    expect(summary).toMatchObject({ status: "ok", published: 1, responded: 0 });
+    expect(wiring.makeResponder).not.toHaveBeenCalled();
+  });
+});
+
+describe("realtime handler in a warm container", () => {
+  it("gives every invocation its own budget and credentials, like the scheduled job", async () => {
+    setUp({ mode: "enforce", maxActionsPerRun: 1 });
+    for (const n of [1, 2]) {
+      const s = await realtime.handler(eventBridgeEvent(simEvent(`rt-${n}`, new Date(Date.now() - 10_000), 0, { roleArn: `arn:aws:iam::444455556666:role/stolen-${n}` })), { awsRequestId: `inv-${n}` });
+      expect(s).toMatchObject({ status: "ok", responded: 1 });
+    }
+    expect(aws.iam.commandCalls(PutRolePolicyCommand).map((c) => c.args[0].input.RoleName)).toEqual(["stolen-1", "stolen-2"]);
+    expect(aws.sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
+  });
+});
