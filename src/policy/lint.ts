@@ -7,6 +7,7 @@ import { arnLike, parseArn } from "../arn/arn-like";
 import { Guardrail } from "../guardrail/guardrail";
 import { buildScpDocuments, minify, policyOf } from "./documents";
 import { instantiatePattern } from "./principals";
+import { protectedKind } from "./protect-exempted";
 import { ScpDocument, ScpStatement } from "./types";
 
 export type LintLevel = "error" | "warning";
@@ -14,7 +15,7 @@ export type LintLevel = "error" | "warning";
 export interface LintFinding {
   level: LintLevel;
   /** Stable identifier for tests and scripts. */
-  code: "policy-too-large" | "too-many-policies" | "unknown-action" | "duplicate-statement" | "broad-exemption" | "no-approved-principal" | "allow-list-profile-without-model" | "allow-list-regional-model";
+  code: "policy-too-large" | "too-many-policies" | "unknown-action" | "duplicate-statement" | "broad-exemption" | "no-approved-principal" | "allow-list-profile-without-model" | "allow-list-regional-model" | "unprotectable-exemption" | "no-exempted-principal-admin";
   message: string;
 }
 
@@ -114,6 +115,36 @@ export function exemptionBreadthFindings(guardrail: Guardrail): LintFinding[] {
   return out;
 }
 
+/** What ProtectExemptedPrincipals cannot cover, and the operational cost of turning it on. */
+export function protectionFindings(guardrail: Guardrail): LintFinding[] {
+  const scp = guardrail.config.scp;
+  if (!scp.protectExemptedPrincipals) return [];
+  const out: LintFinding[] = [];
+  const labelled: [string, string[]][] = [
+    ["approvedPrincipalArns", guardrail.exemptions.approved],
+    ["breakGlassPrincipalArns", guardrail.exemptions.breakGlass],
+  ];
+  for (const [key, patterns] of labelled) {
+    patterns.forEach((pattern, i) => {
+      // Root is already reported as a broad exemption; anything else without a role/user resource cannot be protected.
+      if (protectedKind(pattern) || parseArn(pattern)?.resource === "root") return;
+      out.push({
+        level: "warning",
+        code: "unprotectable-exemption",
+        message: `${key}[${i}] ${pattern} names no IAM role or user, so ProtectExemptedPrincipals cannot stop others from taking that name (any IAM user allowed sts:GetFederationToken chooses its federated-user name)`,
+      });
+    });
+  }
+  if (guardrail.exemptions.breakGlass.length === 0 && scp.exemptedPrincipalAdminArns.length === 0) {
+    out.push({
+      level: "warning",
+      code: "no-exempted-principal-admin",
+      message: "scp.protectExemptedPrincipals is on and neither breakGlassPrincipalArns nor scp.exemptedPrincipalAdminArns is set: in member accounts only service-managed StackSets can create or change the approved roles; list the principal that manages them in scp.exemptedPrincipalAdminArns",
+    });
+  }
+  return out;
+}
+
 /**
  * Invoking an inference profile is authorized on the profile ARN *and* on the foundation-model ARN
  * in every Region the profile routes to (global profiles use a foundation-model ARN with an empty
@@ -158,6 +189,7 @@ export function lintScp(guardrail: Guardrail, options: LintOptions = {}): LintRe
     ...duplicateFindings(statements),
     ...exemptionBreadthFindings(guardrail),
     ...allowListFindings(guardrail),
+    ...protectionFindings(guardrail),
   ];
   return { documents, findings, errors: findings.filter((f) => f.level === "error"), warnings: findings.filter((f) => f.level === "warning") };
 }

@@ -18,9 +18,10 @@ describe("check", () => {
     const text = c.out();
     expect(text).toMatch(/^SCP: 1 document\(s\): bedrock-model-access-guardrail \d+\/5120 characters/);
     const row = (label: string) => text.split("\n").find((l) => l.startsWith(label))!.split(/\s{2,}/).slice(1);
-    // approved, IdC approved, break-glass, tool role, other role, IAM user, root, mgmt acct, SLR
-    expect(row("bedrock:CreateFoundationModelAgreement")).toEqual(["allow", "allow", "allow", "allow", "DENY", "DENY", "DENY", "n/a", "n/a"]);
-    expect(row("aws-marketplace:Subscribe (direct)")).toEqual(["allow", "allow", "allow", "allow", "allow", "allow", "allow", "n/a", "n/a"]);
+    // approved, IdC approved, break-glass, tool role, StackSets, other role, IAM user, root, mgmt acct, SLR
+    expect(row("bedrock:CreateFoundationModelAgreement")).toEqual(["allow", "allow", "allow", "allow", "DENY", "DENY", "DENY", "DENY", "n/a", "n/a"]);
+    expect(row("aws-marketplace:Subscribe (direct)")).toEqual(["allow", "allow", "allow", "allow", "allow", "allow", "allow", "allow", "n/a", "n/a"]);
+    expect(row("iam:UpdateAssumeRolePolicy role/BedrockModelAccessAdmin")).toEqual(["DENY", "DENY", "allow", "DENY", "allow", "DENY", "DENY", "DENY", "n/a", "n/a"]);
     expect(row("s3:GetObject").every((c) => c === "allow" || c === "n/a")).toBe(true);
     expect(text).toContain("role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_BedrockAdmin_");
     expect(text).toMatch(/check passed/);
@@ -40,7 +41,8 @@ describe("check", () => {
     const g = guardrailFor({ approvedPrincipalArns: Array.from({ length: 40 }, (_, i) => `arn:aws:iam::${100000000000 + i}:role/Admin${i}`), scp: { maxPolicySize: 1000 } });
     expect(runCheck(g, {}, c.io)).toBe(1);
     expect(c.err()).toMatch(/error: SCP bedrock-model-access-guardrail is \d+ characters, over scp\.maxPolicySize 1000/);
-    expect(c.out()).toMatch(/check failed: 2 lint error\(s\)/);
+    // Each of the three statements (model access, Subscribe via Bedrock, protect exempted) alone is over the size.
+    expect(c.out()).toMatch(/check failed: 3 lint error\(s\)/);
   });
 });
 
