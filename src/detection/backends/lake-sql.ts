@@ -27,16 +27,20 @@ export interface LakeQueryOptions {
   limit?: number;
 }
 
-const EDS_ARN = /^arn:(aws|aws-cn|aws-us-gov):cloudtrail:[a-z0-9-]+:\d{12}:eventdatastore\/([A-Za-z0-9-]+)$/;
-const EDS_ID = /^[A-Za-z0-9][A-Za-z0-9-]{0,127}$/;
+const EDS_ARN = /^arn:(aws|aws-cn|aws-us-gov):cloudtrail:[a-z0-9-]+:\d{12}:eventdatastore\/([^/]+)$/;
+/**
+ * The ID goes into the query unquoted (that is how Lake names a table), so it must be one SQL
+ * token: letters and digits in groups joined by single hyphens. `--` would start a comment and a
+ * leading or trailing hyphen is an operator; real IDs are UUIDs, which fit.
+ */
+const EDS_ID = /^(?=.{1,128}$)[A-Za-z0-9]+(-[A-Za-z0-9]+)*$/;
 
 /** The ID that goes after FROM. Refuses anything that is not an ID or an event data store ARN. */
 export function eventDataStoreId(idOrArn: string): string {
   if (typeof idOrArn !== "string" || idOrArn.length === 0) throw new BackendInputError("event data store", "is required (an event data store ID or ARN)");
-  const arn = EDS_ARN.exec(idOrArn);
-  if (arn) return arn[2];
-  if (EDS_ID.test(idOrArn)) return idOrArn;
-  throw new BackendInputError("event data store", `${JSON.stringify(idOrArn)} is neither an event data store ID (letters, digits, '-') nor an ARN arn:aws:cloudtrail:<region>:<account>:eventdatastore/<id>`);
+  const id = EDS_ARN.exec(idOrArn)?.[2] ?? idOrArn;
+  if (EDS_ID.test(id)) return id;
+  throw new BackendInputError("event data store", `${JSON.stringify(idOrArn)} is neither an event data store ID (letters and digits joined by single hyphens) nor an ARN arn:aws:cloudtrail:<region>:<account>:eventdatastore/<id>`);
 }
 
 /**

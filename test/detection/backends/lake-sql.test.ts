@@ -52,6 +52,11 @@ describe("buildLakeQuery", () => {
     ["", /event data store: is required/],
     ["eds; DROP TABLE x", /event data store: .* is neither an event data store ID/],
     ["eds -- comment", /neither/],
+    // Unquoted after FROM, `--` starts a comment and a hyphen at either end is an operator.
+    ["eds--comment", /neither/],
+    ["eds-", /neither/],
+    ["-eds", /neither/],
+    ["arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/eds--comment", /neither/],
     ["arn:aws:cloudtrail:us-east-1:123456789012:trail/x", /neither/],
     ["a/b", /neither/],
   ])("refuses event data store %j", (eds, message) => {
