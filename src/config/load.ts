@@ -36,17 +36,23 @@ export function parseConfig(value: unknown, source = DEFAULT_CONFIG_FILE): Guard
   return result.data;
 }
 
+/** How a file is named in messages: relative to the working directory when inside it, else absolute. */
+export function displayPath(file: string, cwd = process.cwd()): string {
+  const relative = path.relative(cwd, path.resolve(cwd, file));
+  return relative === "" || relative.startsWith("..") || path.isAbsolute(relative) ? path.resolve(cwd, file) : relative;
+}
+
 export function readJsonFile(file: string): unknown {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (e) {
-    throw new ConfigError(file, [`cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
+    throw new ConfigError(displayPath(file), [`cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
   }
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new ConfigError(file, [`is not valid JSON: ${(e as Error).message}`]);
+    throw new ConfigError(displayPath(file), [`is not valid JSON: ${(e as Error).message}`]);
   }
 }
 
@@ -56,5 +62,5 @@ export function resolveConfigPath(explicit?: string, env: NodeJS.ProcessEnv = pr
 }
 
 export function loadConfig(file: string): GuardrailConfig {
-  return parseConfig(readJsonFile(file), path.relative(process.cwd(), file) || file);
+  return parseConfig(readJsonFile(file), displayPath(file));
 }
