@@ -74,10 +74,18 @@ function setUp(remediation: Record<string, unknown>): void {
   aws.iam.on(PutRolePolicyCommand).resolves({});
 }
 
+/** What the handlers wrote to stdout, line by line. */
+let stdoutLines: string[] = [];
+
 beforeEach(() => {
   queryJob.resetForTests();
   realtime.resetForTests();
+  stdoutLines = [];
   jest.spyOn(console, "log").mockImplementation(() => undefined);
+  jest.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+    stdoutLines.push(...String(chunk).split("\n").filter((l) => l !== ""));
+    return true;
+  });
 });
 afterEach(() => {
   aws.reset();
@@ -112,6 +120,22 @@ describe("query-job handler in a warm container", () => {
     const summary = await queryJob.handler({}, { awsRequestId: "inv-1" });
     expect(summary).toMatchObject({ status: "ok", published: 1, responded: 0 });
     expect(wiring.makeResponder).not.toHaveBeenCalled();
+  });
+});
+
+describe("summary line", () => {
+  it("is written to stdout as a bare JSON line, so it stays an EMF document in Lambda's Text and JSON log formats", async () => {
+    setUp({ mode: "dry-run" });
+    await queryJob.handler({}, { awsRequestId: "inv-1" });
+    await realtime.handler(eventBridgeEvent(simEvent("rt-9", new Date(Date.now() - 10_000), 0)), { awsRequestId: "inv-2" });
+    const docs = stdoutLines.map((l) => JSON.parse(l));
+    expect(docs.map((d) => [d.type, d.Job, d._aws?.CloudWatchMetrics?.[0]?.Namespace, d.RunSucceeded])).toEqual([
+      ["bedrock-guardrail.run", "query-job", "BedrockGuardrail", 1],
+      ["bedrock-guardrail.run", "realtime", "BedrockGuardrail", 1],
+    ]);
+    // The alarm's metric is the one the query job emits: Namespace, dimension name and value.
+    expect(docs[0]._aws.CloudWatchMetrics[0].Dimensions).toEqual([["Job"]]);
+    expect(docs[0]._aws.CloudWatchMetrics[0].Metrics).toEqual(expect.arrayContaining([{ Name: "RunSucceeded", Unit: "Count" }]));
   });
 });
 

@@ -6,22 +6,18 @@
  */
 import { randomUUID } from "node:crypto";
 import { Guardrail, loadGuardrail } from "../../guardrail/guardrail";
-import { actsAnywhere } from "../../remediation/mode";
 import { FindingResponder } from "../contracts";
 import { HandlerEnv, readHandlerEnv } from "../env";
 import { JobDeps, runJob } from "../job";
-import { errorText } from "../pipeline";
-import { RunSummary, summaryLine } from "../summary";
-import { makeNotifier, makeOrganizationReader, makeQuerySource, makeResponder, makeStateStore } from "../wiring";
+import { RunSummary } from "../summary";
+import { makeNotifier, makeOrganizationReader, makeQuerySource, makeStateStore } from "../wiring";
+import { finishInvocation, initOrLog, responderPerRun } from "./invocation";
 
 interface Context {
   env: HandlerEnv;
   guardrail: Guardrail;
   deps: Omit<JobDeps, "runId" | "responder">;
-  /**
-   * A fresh responder per invocation: its maxActionsPerRun counter and its member-account
-   * credentials (AssumeRole, 15 minutes) belong to one run, while the container lives for hours.
-   */
+  /** A fresh responder per invocation (see responderPerRun). */
   newResponder?: () => FindingResponder;
 }
 
@@ -43,24 +39,14 @@ function init(): Context {
       notifier,
       readOrganization: guardrail.config.monitor.driftCheck && env.driftCheck ? makeOrganizationReader() : undefined,
     },
-    newResponder: actsAnywhere(guardrail.remediation.mode, guardrail.remediation.overrides)
-      ? () => makeResponder(guardrail, { stateTableName: env.stateTableName, memberRoleName: env.memberRoleName, memberRoleExternalId: env.memberRoleExternalId, notifier })
-      : undefined,
+    newResponder: responderPerRun(guardrail, env, notifier),
   };
 }
 
 export async function handler(_event?: unknown, lambdaContext?: { awsRequestId?: string }): Promise<RunSummary> {
-  let ctx: Context;
-  try {
-    ctx = context ??= init();
-  } catch (e) {
-    console.error(JSON.stringify({ type: "bedrock-guardrail.init-error", error: errorText(e) }));
-    throw e;
-  }
+  const ctx = (context ??= initOrLog(init));
   const summary = await runJob({ ...ctx.deps, responder: ctx.newResponder?.(), runId: lambdaContext?.awsRequestId ?? randomUUID() }, { jobName: ctx.env.jobName });
-  console.log(summaryLine(summary, Date.now()));
-  if (summary.status === "failed") throw new Error(`bedrock-guardrail run failed at ${summary.failure?.step}: ${summary.failure?.error}`);
-  return summary;
+  return finishInvocation(summary, "run");
 }
 
 /** Tests: forget the cached wiring. */

@@ -8,14 +8,14 @@
 import { randomUUID } from "node:crypto";
 import { eventBridgeEventToRecord } from "../../detection/backends/eventbridge-pattern";
 import { Guardrail, loadGuardrail } from "../../guardrail/guardrail";
-import { actsAnywhere } from "../../remediation/mode";
 import { FindingResponder, Notifier } from "../contracts";
 import { HandlerEnv, readHandlerEnv } from "../env";
 import { DEFAULT_DEDUPE_RETENTION_MS, DEFAULT_LEASE_MS } from "../job";
-import { claimAll, drainPending, errorText, findingsOf } from "../pipeline";
+import { claimAll, drainPending, findingsOf } from "../pipeline";
 import { StateStore } from "../state/store";
-import { emptySummary, RunSummary, summaryLine } from "../summary";
-import { makeNotifier, makeResponder, makeStateStore } from "../wiring";
+import { emptySummary, RunSummary } from "../summary";
+import { makeNotifier, makeStateStore } from "../wiring";
+import { finishInvocation, initOrLog, responderPerRun } from "./invocation";
 
 export interface RealtimeDeps {
   guardrail: Guardrail;
@@ -62,7 +62,7 @@ export async function processEvent(deps: RealtimeDeps, event: unknown, runId: st
 interface Context {
   env: HandlerEnv;
   deps: Omit<RealtimeDeps, "responder">;
-  /** A fresh responder per invocation (per-run cap, per-run member credentials); see query-job.ts. */
+  /** A fresh responder per invocation (see responderPerRun). */
   newResponder?: () => FindingResponder;
 }
 let context: Context | undefined;
@@ -71,25 +71,14 @@ function init(): Context {
   const env = readHandlerEnv("realtime");
   const guardrail = loadGuardrail({ configPath: env.guardrailConfigPath });
   const notifier = makeNotifier(env.alertTopicArn);
-  const newResponder = actsAnywhere(guardrail.remediation.mode, guardrail.remediation.overrides)
-    ? () => makeResponder(guardrail, { stateTableName: env.stateTableName, memberRoleName: env.memberRoleName, memberRoleExternalId: env.memberRoleExternalId, notifier })
-    : undefined;
-  return { env, deps: { guardrail, store: makeStateStore(env.stateTableName), notifier, jobName: env.jobName }, newResponder };
+  return { env, deps: { guardrail, store: makeStateStore(env.stateTableName), notifier, jobName: env.jobName }, newResponder: responderPerRun(guardrail, env, notifier) };
 }
 
 export async function handler(event: unknown, lambdaContext?: { awsRequestId?: string }): Promise<RunSummary> {
-  let ctx: Context;
-  try {
-    ctx = context ??= init();
-  } catch (e) {
-    console.error(JSON.stringify({ type: "bedrock-guardrail.init-error", error: errorText(e) }));
-    throw e;
-  }
+  const ctx = (context ??= initOrLog(init));
   const summary = await processEvent({ ...ctx.deps, responder: ctx.newResponder?.() }, event, lambdaContext?.awsRequestId ?? randomUUID());
-  console.log(summaryLine({ ...summary, job: "realtime" }, Date.now()));
   // Throwing makes EventBridge/Lambda retry the event; the claim makes the retry idempotent.
-  if (summary.status === "failed") throw new Error(`bedrock-guardrail realtime failed at ${summary.failure?.step}: ${summary.failure?.error}`);
-  return summary;
+  return finishInvocation({ ...summary, job: "realtime" }, "realtime");
 }
 
 export function resetForTests(): void {

@@ -1,0 +1,43 @@
+/**
+ * What the two Lambda entries share: the per-invocation responder, the init-error line, and the
+ * end of an invocation (the summary line, which is also the EMF metrics, then failing the
+ * invocation when the run failed so Lambda's Errors metric, retries and dead-letter queue see it).
+ */
+import { Guardrail } from "../../guardrail/guardrail";
+import { actsAnywhere } from "../../remediation/mode";
+import { FindingResponder, Notifier } from "../contracts";
+import { HandlerEnv } from "../env";
+import { errorText } from "../pipeline";
+import { RunSummary, summaryLine } from "../summary";
+import { makeResponder } from "../wiring";
+
+/**
+ * A factory called once per invocation: the responder's maxActionsPerRun counter and its
+ * member-account credentials (AssumeRole, 15 minutes) belong to one run, while a warm container
+ * lives for hours. Undefined when no account can be in a mode other than off.
+ */
+export function responderPerRun(guardrail: Guardrail, env: HandlerEnv, notifier: Notifier): (() => FindingResponder) | undefined {
+  if (!actsAnywhere(guardrail.remediation.mode, guardrail.remediation.overrides)) return undefined;
+  return () => makeResponder(guardrail, { stateTableName: env.stateTableName, memberRoleName: env.memberRoleName, memberRoleExternalId: env.memberRoleExternalId, notifier });
+}
+
+/** Builds the container's wiring once; an invalid environment or config fails every invocation with the same clear line. */
+export function initOrLog<T>(init: () => T): T {
+  try {
+    return init();
+  } catch (e) {
+    console.error(JSON.stringify({ type: "bedrock-guardrail.init-error", error: errorText(e) }));
+    throw e;
+  }
+}
+
+/**
+ * Writes the summary as one bare JSON line on stdout (not console.log, which Lambda prefixes with
+ * time, request id and level in the Text log format and wraps in a "message" string in the JSON
+ * format: either way the line would no longer be an EMF document), then throws if the run failed.
+ */
+export function finishInvocation(summary: RunSummary, what: string): RunSummary {
+  process.stdout.write(`${summaryLine(summary, Date.now())}\n`);
+  if (summary.status === "failed") throw new Error(`bedrock-guardrail ${what} failed at ${summary.failure?.step}: ${summary.failure?.error}`);
+  return summary;
+}
