@@ -45,7 +45,8 @@ export function memberClientsFor(g: Guardrail, o: AwsOptions, env: NodeJS.Proces
   return new AssumeRoleClientProvider({
     sts: new STSClient(clientConfig({ region: homeRegion })),
     memberRoleName: g.config.remediation.memberRoleName,
-    externalId: o.externalId ?? env[EXTERNAL_ID_ENV],
+    // The same external id the StackSet's trust policy requires (monitor.memberRoleExternalId) unless overridden.
+    externalId: o.externalId ?? env[EXTERNAL_ID_ENV] ?? g.config.monitor.memberRoleExternalId,
     homeRegion,
     sessionName: "bedrock-guardrail-cli",
   });
