@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ConfigError, displayPath, loadConfig } from "../../src/config/load";
+import { ConfigError, displayPath, loadConfig, parseConfig } from "../../src/config/load";
 
 function errorOf(f: () => unknown): ConfigError {
   try {
@@ -56,5 +56,16 @@ describe("loadConfig names a file outside the working directory by its absolute 
     const error = errorOf(() => loadConfig(file));
     expect(error.source).toBe(file);
     expect(error.problems).toEqual(["cannot be read: ENOENT"]);
+  });
+});
+
+describe("every region key says what a region looks like", () => {
+  it.each([
+    [{ aws: { region: "Mars" } }, "aws.region"],
+    [{ monitor: { eventbridge: { enabled: true, regions: ["Mars"] } } }, "monitor.eventbridge.regions[0]"],
+    [{ remediation: { regions: ["Mars"] } }, "remediation.regions[0]"],
+  ])("%j", (section, key) => {
+    const error = errorOf(() => parseConfig({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"], ...section }));
+    expect(error.problems).toEqual([`${key}: must be an AWS region such as us-east-1`]);
   });
 });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 const AccountId = z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account ID");
+const Region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must be an AWS region such as us-east-1");
 const RoleArn = z.string().regex(/^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role\/.+$/, "must be an IAM role ARN");
 
 /** How Terraform reaches one stack's account: a named profile or a role to assume (or the ambient credentials). */
@@ -16,7 +17,7 @@ export const StackCredentialsSchema = z
 
 export const AwsConfigSchema = z
   .strictObject({
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must be an AWS region such as us-east-1").default("us-east-1"),
+    region: Region.default("us-east-1"),
     /** The organization's management account (or Organizations delegated administrator) deploys the SCP. */
     organization: StackCredentialsSchema.describe("Credentials for the management account (or Organizations delegated administrator) that deploys the SCP"),
     /** The security / delegated-admin account runs the monitor and the responder. */
@@ -26,4 +27,4 @@ export const AwsConfigSchema = z
 
 export type StackCredentials = z.infer<typeof StackCredentialsSchema>;
 export type AwsConfig = z.infer<typeof AwsConfigSchema>;
-export { AccountId, RoleArn };
+export { AccountId, Region, RoleArn };

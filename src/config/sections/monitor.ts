@@ -1,6 +1,5 @@
 import { z } from "zod";
-
-const Region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must be an AWS region such as us-east-1");
+import { Region } from "./aws";
 
 export const MonitorConfigSchema = z
   .strictObject({

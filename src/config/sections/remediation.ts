@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Region } from "./aws";
 
 const Mode = z.enum(["off", "dry-run", "enforce"]);
 
@@ -28,7 +29,7 @@ export const RemediationConfigSchema = z
     /** OUs (or the root) the member role StackSet deploys to; default: the organization root. */
     deployTo: z.array(z.string().regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32})$/, "must be a root (r-...) or OU (ou-...) ID")).default([]),
     /** Regions where agreements may be revoked (the member role is global; Bedrock calls are regional). */
-    regions: z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/)).default([]),
+    regions: z.array(Region).default([]),
   })
   .prefault({});
 
