@@ -20,8 +20,9 @@ try {
   }
   const app = buildApp(guardrail);
   app.synth();
+  // stdout, not stderr: the cdktf CLI prints an app's stderr as "[ERROR]" lines, even on success.
   for (const stack of app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack)) {
-    process.stderr.write(`bedrock-guardrail: ${path.join(app.outdir, "stacks", stack.node.id, "cdk.tf.json")}\n`);
+    process.stdout.write(`bedrock-guardrail: ${path.join(app.outdir, "stacks", stack.node.id, "cdk.tf.json")}\n`);
   }
 } catch (e) {
   if (e instanceof ConfigError) {

@@ -1,0 +1,63 @@
+/**
+ * The synth entry point as `npm run synth` (and `npx cdktf synth`) runs it: the compiled main.js,
+ * config from $GUARDRAIL_CONFIG. On success it says on stdout where each stack's Terraform went
+ * (the cdktf CLI shows an app's stderr as "[ERROR]" lines); a bad config is refused before anything
+ * is written, naming the key, with a non-zero exit.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+const ROOT = path.join(__dirname, "..", "..");
+const MAIN = path.join(ROOT, "dist", "main.js");
+
+beforeAll(() => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require(path.join(ROOT, "scripts", "ensure-built.js")) as { ensureBuilt: () => void }).ensureBuilt();
+}, 120_000);
+
+function synth(config: unknown): { status: number | null; stdout: string; stderr: string; cwd: string } {
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "synth-entry-"));
+  const file = path.join(cwd, "config.json");
+  fs.writeFileSync(file, JSON.stringify(config));
+  const run = spawnSync(process.execPath, [MAIN], { cwd, env: { ...process.env, GUARDRAIL_CONFIG: file }, encoding: "utf8" });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr, cwd };
+}
+
+describe("synth entry point (dist/main.js)", () => {
+  it("writes every stack and names each file on stdout", () => {
+    const run = synth({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"] });
+    try {
+      expect(run.status).toBe(0);
+      // Lint warnings may go to stderr; the success report may not.
+      expect(run.stderr).not.toMatch(/cdk\.tf\.json/);
+      const lines = run.stdout.trim().split("\n");
+      expect(lines).toContain(`bedrock-guardrail: ${path.join("cdktf.out", "stacks", "organization-policy", "cdk.tf.json")}`);
+      for (const line of lines) {
+        const file = line.replace(/^bedrock-guardrail: /, "");
+        expect(fs.existsSync(path.join(run.cwd, file))).toBe(true);
+      }
+    } finally {
+      fs.rmSync(run.cwd, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it.each([
+    [{ approvedPrincipalArns: ["arn:aws:iam::*:role/A"], foo: 1 }, /- \(top level\): unknown key\(s\) "foo"/],
+    [{ approvedPrincipalArns: ["*"] }, /- approvedPrincipalArns\[0\]: "\*" exempts every principal/],
+    [{ approvedPrincipalArns: ["arn:aws:iam::*:role/*"] }, /- approvedPrincipalArns\[0\]: .* exempts every role/],
+    [{ approvedPrincipalArns: ["arn:aws:iam::*:role/A"], targets: ["ou-abc"] }, /- targets\[0\]: must be an organization root/],
+  ])("refuses %j before writing anything", (config, message) => {
+    const run = synth(config);
+    try {
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(/config\.json is invalid:\n/);
+      expect(run.stderr).toMatch(message);
+      expect(run.stdout).toBe("");
+      expect(fs.existsSync(path.join(run.cwd, "cdktf.out"))).toBe(false);
+    } finally {
+      fs.rmSync(run.cwd, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
