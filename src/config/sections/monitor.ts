@@ -9,7 +9,7 @@ export const MonitorConfigSchema = z
     cloudtrailLake: z
       .strictObject({
         /** Use an existing event data store; when absent, a Bedrock-only organization event data store is created. */
-        eventDataStoreArn: z.string().regex(/^arn:(aws|aws-cn|aws-us-gov):cloudtrail:[a-z0-9-]+:\d{12}:eventdatastore\/[A-Za-z0-9-]+$/, "must be a CloudTrail Lake event data store ARN").optional(),
+        eventDataStoreArn: z.string().regex(/^arn:(aws|aws-cn|aws-us-gov):cloudtrail:[a-z0-9-]+:\d{12}:eventdatastore\/[A-Za-z0-9]+(-[A-Za-z0-9]+)*$/, "must be a CloudTrail Lake event data store ARN").optional(),
         retentionDays: z.number().int().min(7).max(3653).default(90),
         terminationProtection: z.boolean().default(true),
       })
