@@ -41,7 +41,7 @@ export interface Finding {
   guardrail: {
     id: string;
     approved: boolean;
-    /** approved / break-glass / tool: which exemption list matched, when approved. */
+    /** Which exemption list the principal matched, if any. Only approved and break-glass make a finding approved. */
     exemption?: "approved" | "break-glass" | "tool";
     principal_arn?: string;
     principal_kind: PrincipalKind;
@@ -55,6 +55,8 @@ export interface Finding {
 
 /** Why a record did not become a finding; the scanner counts these. */
 export type Skip = "not-matching" | "invalid-record";
+
+const joinNotes = (...notes: (string | undefined)[]): string => notes.filter(Boolean).join("; ");
 
 function fill(template: string, values: Record<string, string | undefined>): string {
   return template.replace(/\{(\w+)\}/g, (_, k: string) => values[k] ?? "unknown");
@@ -113,7 +115,9 @@ export function buildFinding(guardrail: Guardrail, rule: DetectionRule, record: 
     },
     guardrail: {
       id: guardrail.definition.id,
-      approved: exemption !== undefined,
+      // The tool's own roles never call model-access APIs: if one does, it is being misused, so it
+      // alerts (remediation still never acts on it; its safety rules protect the tool's roles).
+      approved: exemption === "approved" || exemption === "break-glass",
       exemption,
       principal_arn: principal.principalArn,
       principal_kind: principal.kind,
@@ -121,7 +125,7 @@ export function buildFinding(guardrail: Guardrail, rule: DetectionRule, record: 
       model_id: modelId,
       credential_kind: principal.credentialKind,
       severity: rule.severity,
-      note: principal.note,
+      note: exemption === "tool" ? joinNotes(principal.note, "this tool's own role never calls model-access APIs: this call means the role is misused") : principal.note,
     },
   };
 }

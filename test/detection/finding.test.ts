@@ -100,13 +100,14 @@ describe("approved is decided by the Guardrail's exemption lists, with the SCP's
     expect(guardrail.exemptions.approved).toEqual([APPROVED_ROLE]);
   });
 
-  it("break-glass beats approved; the tool's own roles are exempt as 'tool'", () => {
+  it("break-glass beats approved; the tool's own roles are labelled 'tool' but alert (they never enable models)", () => {
     const both = testGuardrail([BREAK_GLASS_ROLE], [BREAK_GLASS_ROLE]);
     expect(findingOf(record({ userIdentity: IDENTITIES.breakGlass }), both).guardrail.exemption).toBe("break-glass");
     const toolRole = `arn:aws:iam::494659789341:role/bedrock-guardrail/bedrock-guardrail-responder`;
     const tool = findingOf(record({ userIdentity: { type: "AssumedRole", sessionContext: { sessionIssuer: { arn: toolRole } } } }));
     expect(guardrail.exemptions.tool.length).toBeGreaterThan(0);
-    expect(tool.guardrail).toMatchObject({ approved: true, exemption: "tool" });
+    expect(tool.guardrail).toMatchObject({ approved: false, exemption: "tool" });
+    expect(tool.guardrail.note).toMatch(/misused/);
   });
 
   it("an Identity Center role matches only a pattern that allows its path, as in the SCP", () => {
