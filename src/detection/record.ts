@@ -27,6 +27,12 @@ export function isRecordObject(v: unknown): v is CloudTrailRecord {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/** True when the fields name a real calendar date and time of day (no 30 February, no 24:00). */
+export function isCalendarTime(year: number, month: number, day: number, hour: number, minute: number, second: number): boolean {
+  const probe = new Date(Date.UTC(year, month - 1, day));
+  return probe.getUTCFullYear() === year && probe.getUTCMonth() === month - 1 && probe.getUTCDate() === day && hour <= 23 && minute <= 59 && second <= 59;
+}
+
 /**
  * eventTime as ISO-8601 UTC. Accepts CloudTrail's `2024-10-17T10:00:00Z` and the normalized
  * `2025-01-21 17:49:47.000000000` form some pipelines (Panther) write. Undefined when unparseable.
@@ -36,6 +42,10 @@ export function normalizeEventTime(v: unknown): string | undefined {
   if (!s) return undefined;
   const m = s.match(/^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/);
   if (!m) return undefined;
+  // Date would roll 2024-02-30 over to 1 March: a corrupt time is no time, not another one.
+  const [year, month, day] = m[1].split("-").map(Number);
+  const [hour, minute, second] = m[2].split(":").map(Number);
+  if (!isCalendarTime(year, month, day, hour, minute, second)) return undefined;
   const frac = m[3] ? m[3].slice(0, 4).padEnd(4, "0") : "";
   const zone = m[4] ?? "Z";
   const date = new Date(`${m[1]}T${m[2]}${frac}${zone}`);

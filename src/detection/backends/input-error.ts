@@ -1,3 +1,5 @@
+import { isCalendarTime } from "../record";
+
 /**
  * A query backend was given input it cannot use safely (an event data store id, a time, a value
  * that would change a query's structure). The message names the input and the problem; the CLI
@@ -25,8 +27,7 @@ export function parseInstant(value: string | Date, input: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/.exec(value);
   if (!m) throw new BackendInputError(input, `${JSON.stringify(value)} is not an ISO-8601 time such as 2024-10-17T20:00:00Z (seconds and a zone are required)`);
   const [, y, mo, d, h, mi, s] = m.map(Number);
-  const probe = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
-  if (probe.getUTCFullYear() !== y || probe.getUTCMonth() !== mo - 1 || probe.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) {
+  if (!isCalendarTime(y, mo, d, h, mi, s)) {
     throw new BackendInputError(input, `${JSON.stringify(value)} is not a real calendar time`);
   }
   return Date.parse(value);
