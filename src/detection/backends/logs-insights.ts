@@ -78,7 +78,8 @@ export function buildLogsInsightsQuery(guardrail: InsightsGuardrail, options: Lo
     `| filter eventSource = ${insightsString(guardrail.eventSource, "eventSource")}`,
     `| filter eventName in [${names}]`,
     `| filter ${outcomes.join(" or ")}`,
-    // Oldest first, as for Lake: a limit leaves the newest rows for the next run.
+    // Oldest first. A result that fills the limit may hide more rows: the query job splits such a
+    // window (src/runtime/query/logs-insights.ts) instead of moving past it.
     "| sort @timestamp asc",
     `| limit ${limit}`,
   ].join("\n");

@@ -70,6 +70,8 @@ export class LakeQuerySource implements QuerySource {
       },
     );
 
+    // No result cap to split around here (unlike Logs Insights): the job's SQL has no LIMIT and
+    // GetQueryResults pages through every row with NextToken.
     const result: QueryResult = { records: [], rows: 0, bytesScanned, unreadable: [], queryId: id };
     let nextToken: string | undefined;
     do {

@@ -3,9 +3,18 @@
  * customers since 2026-05-31): StartQuery over the organization trail's log group(s), poll
  * GetQueryResults until Complete, follow nextToken. Query text and row mapping come from
  * src/detection/backends/logs-insights.ts.
+ *
+ * A Logs Insights query returns at most its `limit` rows (10,000 at most) and there is no way to
+ * ask for the rows after them. A window that returns exactly `limit` rows may therefore have more,
+ * and the job advances the watermark past the whole window: those rows would be lost for good. So
+ * a window that fills the limit is split in two halves, each queried again (recursively), down to
+ * `minSliceSeconds`; a slice that small that still fills the limit fails the run (QueryError), which
+ * keeps the watermark where it was. Halves share their boundary second (StartQuery's times are
+ * whole seconds, both inclusive), so rows are de-duplicated by eventID.
  */
 import { CloudWatchLogsClient, GetQueryResultsCommand, StartQueryCommand, StopQueryCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { buildLogsInsightsQuery, logsInsightsRowToRecord, logsInsightsTimeRange } from "../../detection/backends/logs-insights";
+import { buildLogsInsightsQuery, InsightsRow, LOGS_INSIGHTS_MAX_LIMIT, logsInsightsRowToRecord, logsInsightsTimeRange } from "../../detection/backends/logs-insights";
+import { CloudTrailRecord } from "../../detection/record";
 import { Guardrail } from "../../guardrail/guardrail";
 import { PermissionDeclaration } from "../permissions";
 import { QueryWindow } from "../window";
@@ -26,8 +35,38 @@ export interface LogsSourceOptions {
   logGroups: string[];
   poll?: PollSettings;
   sleep?: Sleep;
-  /** Results per page (<= 10,000). */
+  /** Rows per query (<= 10,000); a query that returns this many is split. */
   limit?: number;
+  /** Narrowest slice a full window is split down to, in seconds (default 1). */
+  minSliceSeconds?: number;
+}
+
+/** What one StartQuery over [startTime, endTime] (epoch seconds, both inclusive) returned. */
+interface SliceResult {
+  rows: InsightsRow[];
+  bytesScanned: number;
+  queryId: string;
+}
+
+/**
+ * The two halves of a slice that filled the limit, or undefined when the slice is already at the
+ * minimum width. Pure. The halves share the middle second; each is strictly narrower than the
+ * slice, so the recursion ends.
+ */
+export function splitSlice(startTime: number, endTime: number, minSliceSeconds: number): [[number, number], [number, number]] | undefined {
+  if (endTime - startTime <= minSliceSeconds) return undefined;
+  const mid = Math.floor((startTime + endTime) / 2);
+  return [
+    [startTime, mid],
+    [mid, endTime],
+  ];
+}
+
+/** The key two rows of overlapping slices share when they are the same CloudTrail event. */
+function rowKey(row: InsightsRow, record: CloudTrailRecord): string {
+  if (typeof record.eventID === "string" && record.eventID !== "") return `id:${record.eventID}`;
+  // No eventID (a damaged event): the row itself, so the same damaged event is still counted once.
+  return `row:${JSON.stringify(row.filter((c) => c.field !== "@ptr"))}`;
 }
 
 const FAILED = new Set(["Failed", "Cancelled", "Timeout", "Unknown"]);
@@ -44,22 +83,63 @@ export class LogsInsightsQuerySource implements QuerySource {
   }
 
   async run(window: QueryWindow): Promise<QueryResult> {
+    const limit = this.o.limit ?? LOGS_INSIGHTS_MAX_LIMIT;
+    const minSlice = this.o.minSliceSeconds ?? 1;
+    const range = logsInsightsTimeRange(window.start, window.end);
+    const result: QueryResult = { records: [], rows: 0, bytesScanned: 0, unreadable: [] };
+    const seen = new Set<string>();
+    const queryIds: string[] = [];
+    // Oldest slice first, depth first: the same order the rows would have had in one query.
+    const pending: [number, number][] = [[range.startTime, range.endTime]];
+    while (pending.length > 0) {
+      const [startTime, endTime] = pending.shift()!;
+      const slice = await this.querySlice(startTime, endTime, limit);
+      queryIds.push(slice.queryId);
+      result.bytesScanned += slice.bytesScanned;
+      if (slice.rows.length >= limit) {
+        const halves = splitSlice(startTime, endTime, minSlice);
+        if (!halves) {
+          throw new QueryError(
+            this.backend,
+            "RESULT LIMIT",
+            `${slice.rows.length} rows between ${new Date(startTime * 1000).toISOString()} and ${new Date(endTime * 1000).toISOString()} fill the query limit of ${limit} even in a ${endTime - startTime} s slice, so some rows cannot be read`,
+            slice.queryId,
+          );
+        }
+        pending.unshift(...halves);
+        continue;
+      }
+      for (const row of slice.rows) {
+        // @message is the whole CloudTrail event; the mapper falls back to the dotted fields and never throws.
+        const record = logsInsightsRowToRecord(row);
+        const key = rowKey(row, record);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        result.rows++;
+        result.records.push(record);
+      }
+    }
+    result.queryId = queryIds.join(",");
+    return result;
+  }
+
+  private async querySlice(startTime: number, endTime: number, limit: number): Promise<SliceResult> {
     const { client } = this.o;
     const usesArns = this.o.logGroups.some((g) => g.startsWith("arn:"));
     const started = await client.send(
       new StartQueryCommand({
         ...(usesArns ? { logGroupIdentifiers: this.o.logGroups } : { logGroupNames: this.o.logGroups }),
-        // Epoch seconds, rounded outwards so the window is never narrower than asked.
-        ...logsInsightsTimeRange(window.start, window.end),
-        queryString: buildLogsInsightsQuery(this.o.guardrail, { limit: this.o.limit }),
-        limit: this.o.limit ?? 10_000,
+        // Epoch seconds, rounded outwards by logsInsightsTimeRange so the window is never narrower than asked.
+        startTime,
+        endTime,
+        queryString: buildLogsInsightsQuery(this.o.guardrail, { limit }),
+        limit,
       }),
     );
     const id = started.queryId;
     if (!id) throw new QueryError(this.backend, "NOT STARTED", "StartQuery returned no queryId");
-    const result: QueryResult = { records: [], rows: 0, bytesScanned: 0, unreadable: [], queryId: id };
 
-    let first = await pollUntilDone(
+    let page = await pollUntilDone(
       async () => {
         const r = await client.send(new GetQueryResultsCommand({ queryId: id }));
         const status = r.status ?? "Unknown";
@@ -73,16 +153,14 @@ export class LogsInsightsQuerySource implements QuerySource {
         throw new QueryError(this.backend, "Timeout", `still running after ${Math.round(this.poll.timeoutMs / 1000)} s; stopped`, id);
       },
     );
+    const slice: SliceResult = { rows: [], bytesScanned: 0, queryId: id };
     for (;;) {
-      result.bytesScanned = Math.max(result.bytesScanned, first.statistics?.bytesScanned ?? 0);
-      for (const row of first.results ?? []) {
-        result.rows++;
-        // @message is the whole CloudTrail event; the mapper falls back to the dotted fields and never throws.
-        result.records.push(logsInsightsRowToRecord(row));
-      }
-      if (!first.nextToken) break;
-      first = await client.send(new GetQueryResultsCommand({ queryId: id, nextToken: first.nextToken }));
+      // Statistics are the query's running totals, repeated on every page.
+      slice.bytesScanned = Math.max(slice.bytesScanned, page.statistics?.bytesScanned ?? 0);
+      slice.rows.push(...(page.results ?? []));
+      if (!page.nextToken) break;
+      page = await client.send(new GetQueryResultsCommand({ queryId: id, nextToken: page.nextToken }));
     }
-    return result;
+    return slice;
   }
 }

@@ -1,0 +1,21 @@
+/**
+ * CloudTrail Lake has no result cap like Logs Insights' `limit`: the job's SQL carries no LIMIT
+ * and every GetQueryResults page is read. This pins both, so adding a LIMIT to the job's query
+ * (which would silently drop rows past it) fails here.
+ */
+import { guardrailWith, lakeSource, simEvent, simulateLake } from "../helpers";
+
+describe("LakeQuerySource reads every row of a window", () => {
+  it("sends SQL without LIMIT and follows NextToken through all pages", async () => {
+    const sim = simulateLake();
+    sim.pageSize = 7;
+    const t0 = Date.parse("2025-06-01T10:00:00Z");
+    sim.events = Array.from({ length: 1234 }, (_, i) => simEvent(`ev-${i}`, new Date(t0 + i * 100), 0));
+    sim.clock.now = new Date(t0 + 3_600_000);
+    const result = await lakeSource(sim, guardrailWith()).run({ start: new Date(t0), end: new Date(t0 + 1_800_000) });
+    expect(sim.statements).toHaveLength(1);
+    expect(sim.statements[0]).not.toMatch(/\bLIMIT\b/i);
+    expect(result.rows).toBe(1234);
+    expect(new Set(result.records.map((r) => r.eventID)).size).toBe(1234);
+  });
+});
