@@ -7,7 +7,7 @@ import { Guardrail, memberRolePattern } from "../guardrail/guardrail";
 import { evaluateScp, ScpRequest } from "./evaluate";
 import { EXAMPLE_MEMBER_ACCOUNT, instantiatePattern, RepresentativePrincipal, representativePrincipals } from "./principals";
 import { protectedPrincipalPatterns } from "./protect-exempted";
-import { BEDROCK_SERVICE_PRINCIPAL, buildScpStatements, INVOKE_ACTIONS, MARKETPLACE_SUBSCRIBE } from "./statements";
+import { BATCH_INFERENCE_ACTION, BEDROCK_SERVICE_PRINCIPAL, buildScpStatements, INVOKE_ACTIONS, MARKETPLACE_SUBSCRIBE } from "./statements";
 import { ScpStatement } from "./types";
 
 export interface Scenario {
@@ -50,7 +50,7 @@ export function scenarios(guardrail: Guardrail): Scenario[] {
     const allowed = instantiatePattern(scp.modelAllowList[0]);
     out.push({ id: "invoke-listed-model", label: `${INVOKE_ACTIONS[0]} listed model`, action: INVOKE_ACTIONS[0], resource: allowed });
   }
-  for (const action of INVOKE_ACTIONS) {
+  for (const action of [...INVOKE_ACTIONS, BATCH_INFERENCE_ACTION]) {
     out.push({ id: `invoke-unlisted-model:${action}`, label: `${action} unlisted model`, action, resource: UNLISTED_MODEL_ARN });
   }
   out.push(...protectScenarios(guardrail));

@@ -19,11 +19,19 @@ export const BEDROCK_SERVICE_PRINCIPAL = "bedrock.amazonaws.com";
  */
 export const INVOKE_ACTIONS = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"];
 
+/**
+ * Batch inference is its own action, authorized on the job ARN and on the model it runs. The job ARN
+ * is always left out of the deny (NotResource), so that only the model decides.
+ */
+export const BATCH_INFERENCE_ACTION = "bedrock:CreateModelInvocationJob";
+export const BATCH_JOB_ARN_PATTERN = "arn:aws:bedrock:*:*:model-invocation-job/*";
+
 export const SID = {
   modelAccess: "DenyBedrockModelAccessApis",
   subscribeViaBedrock: "DenyMarketplaceSubscribeViaBedrock",
   subscribeProducts: "DenyMarketplaceSubscribeListedProducts",
   invokeAllowList: "DenyInvokeOutsideModelAllowList",
+  batchAllowList: "DenyBatchInferenceOutsideModelAllowList",
   protectExempted: PROTECT_EXEMPTED_SID,
 } as const;
 
@@ -74,6 +82,13 @@ export function buildScpStatements(guardrail: Guardrail): ScpStatement[] {
       Effect: "Deny",
       Action: [...INVOKE_ACTIONS],
       NotResource: [...scp.modelAllowList],
+      Condition: exemptionCondition(guardrail),
+    });
+    statements.push({
+      Sid: SID.batchAllowList,
+      Effect: "Deny",
+      Action: [BATCH_INFERENCE_ACTION],
+      NotResource: [...scp.modelAllowList, BATCH_JOB_ARN_PATTERN],
       Condition: exemptionCondition(guardrail),
     });
   }

