@@ -18,13 +18,15 @@ export interface Exemptions {
   breakGlass: string[];
   /** This tool's own roles (member remediation role, monitor and responder roles). */
   tool: string[];
+  /** People who run remediation from their own credentials (remediation.operatorPrincipalArns): never acted on. */
+  operators: string[];
   /**
    * approved + breakGlass + the member remediation role, de-duplicated, in that order: the SCP's
    * ArnNotLike list. The security-account roles (monitor, responder) never call a denied action,
    * so they are not exempt: every exempt name is one an attacker could try to take over.
    */
   scp: string[];
-  /** approved + breakGlass + tool, de-duplicated, in that order: principals this tool never acts on. */
+  /** approved + breakGlass + tool + operators, de-duplicated, in that order: principals this tool never acts on. */
   all: string[];
 }
 
@@ -63,7 +65,8 @@ export function toolRolePatterns(config: GuardrailConfig): string[] {
 
 export function compileGuardrail(definition: GuardrailDefinition, config: GuardrailConfig): Guardrail {
   const tool = toolRolePatterns(config);
-  const all = [...new Set([...config.approvedPrincipalArns, ...config.breakGlassPrincipalArns, ...tool])];
+  const operators = config.remediation.operatorPrincipalArns;
+  const all = [...new Set([...config.approvedPrincipalArns, ...config.breakGlassPrincipalArns, ...tool, ...operators])];
   const scp = [...new Set([...config.approvedPrincipalArns, ...config.breakGlassPrincipalArns, memberRolePattern(config)])];
   const d = definition.remediation.defaults;
   const r = config.remediation;
@@ -87,7 +90,7 @@ export function compileGuardrail(definition: GuardrailDefinition, config: Guardr
     iamActions: definition.actions.map((a) => a.iamAction),
     rules: definition.detection.rules,
     primaryRule,
-    exemptions: { approved: config.approvedPrincipalArns, breakGlass: config.breakGlassPrincipalArns, tool, scp, all },
+    exemptions: { approved: config.approvedPrincipalArns, breakGlass: config.breakGlassPrincipalArns, tool, operators, scp, all },
     remediation,
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Every "never act on this" rule lives here, and the planner sends every plan through
  * `enforceSafety` before returning it. Whatever a plan says, an action that would touch an
- * approved, break-glass or tool principal, a principal whose ARN is unknown, or anything in the
+ * approved, break-glass, tool or operator principal, a principal whose ARN is unknown, or anything in the
  * management account leaves here as alert-only.
  */
 import { arnLikeAny, parseArn } from "../arn/arn-like";
@@ -15,12 +15,13 @@ export interface SafetyContext {
   selfArns?: string[];
 }
 
-export type Protection = "break-glass" | "approved" | "tool" | "self" | "management-account" | "unknown-principal" | "unknown-management-account";
+export type Protection = "break-glass" | "approved" | "tool" | "operator" | "self" | "management-account" | "unknown-principal" | "unknown-management-account";
 
 const PROTECTION_REASON: Record<Protection, string> = {
   "break-glass": "principal is a break-glass principal (breakGlassPrincipalArns): never remediated",
   approved: "principal is approved (approvedPrincipalArns): never remediated",
   tool: "principal is one of bedrock-guardrail's own roles: never remediated",
+  operator: "principal is a remediation operator (remediation.operatorPrincipalArns): never remediated",
   self: "principal is the identity running this remediation: never remediated",
   "management-account": "the management account is never remediated (SCPs do not apply there and the member role is not deployed there)",
   "unknown-principal": "the principal ARN IAM evaluates is unknown, so approval cannot be ruled out: no automatic action",
@@ -36,6 +37,7 @@ export function principalProtection(guardrail: Guardrail, principalArn: string |
   if (arnLikeAny(ex.breakGlass, principalArn)) return "break-glass";
   if (arnLikeAny(ex.approved, principalArn)) return "approved";
   if (arnLikeAny(ex.tool, principalArn)) return "tool";
+  if (arnLikeAny(ex.operators, principalArn)) return "operator";
   if (arnLikeAny(ctx.selfArns ?? [], principalArn)) return "self";
   const account = parseArn(principalArn)?.account || principalAccountId;
   return accountProtection(account, ctx) ?? accountProtection(principalAccountId, ctx);

@@ -1,7 +1,29 @@
 import { z } from "zod";
+import { splitArn } from "../../arn/arn-like";
+import { principalPatternProblem } from "../arn-pattern";
 import { Region } from "./aws";
 
 const Mode = z.enum(["off", "dry-run", "enforce"]);
+
+/**
+ * Why a pattern cannot name an operator who assumes the member role, or undefined. The same rules
+ * as every principal list, plus: the member role's trust policy names the operator's account as
+ * its principal, so the account must be exact; only roles and IAM users can call sts:AssumeRole
+ * (a root user or a federated-user session cannot).
+ */
+export function operatorPatternProblem(pattern: string): string | undefined {
+  const problem = principalPatternProblem(pattern);
+  if (problem) return problem;
+  const [, , , , account, resource] = splitArn(pattern)!;
+  if (!/^\d{12}$/.test(account)) return `has account "${account}": an operator principal needs its exact 12-digit account ID (the member role's trust policy names that account)`;
+  if (!/^(role|user)\//.test(resource)) return `names "${resource}": only a role or an IAM user can assume the member role`;
+  return undefined;
+}
+
+const OperatorPattern = z.string().superRefine((value, ctx) => {
+  const problem = operatorPatternProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: `"${value}" ${problem}` });
+});
 
 /** Every field is optional here: absent values fall back to the guardrail definition's remediation defaults. */
 export const RemediationConfigSchema = z
@@ -28,6 +50,17 @@ export const RemediationConfigSchema = z
     memberRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/).default("BedrockGuardrailRemediation"),
     /** OUs (or the root) the member role StackSet deploys to; default: the organization root. */
     deployTo: z.array(z.string().regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32})$/, "must be a root (r-...) or OU (ou-...) ID")).default([]),
+    /**
+     * People (not the responder Lambda) who run `remediate --execute` / `undo` from their own
+     * credentials: the member role trusts them too, with the same sts:ExternalId and
+     * aws:PrincipalOrgID conditions, and remediation never acts on them.
+     */
+    operatorPrincipalArns: z
+      .array(OperatorPattern)
+      .default([])
+      .describe(
+        "Incident responders who run `remediate --execute` and `undo` with their own credentials: ArnLike patterns on aws:PrincipalArn (the role ARN with its path for assumed roles, or an IAM user ARN), each with its exact account ID. The member role trusts them (same sts:ExternalId and aws:PrincipalOrgID conditions) and remediation never acts on them. Exact role ARNs are best: a wildcard lets every matching role in that account assume the member role",
+      ),
     /** Regions where agreements may be revoked (the member role is global; Bedrock calls are regional). */
     regions: z.array(Region).default([]),
   })

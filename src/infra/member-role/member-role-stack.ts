@@ -74,6 +74,7 @@ export class MemberRoleStack extends TerraformStack {
       templateBody: memberRoleTemplateBody({
         memberRoleName: config.remediation.memberRoleName,
         trustedRoleNames: responderRoleNames(declarations, config.monitor.eventbridge.enabled),
+        operatorPrincipalArns: guardrail.exemptions.operators,
         permissions: declarations.memberRole,
         rotatedSecretName: config.remediation.rotatedSecretName,
         protectedPrincipalArns: guardrail.exemptions.all,

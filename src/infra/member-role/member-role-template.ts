@@ -1,7 +1,8 @@
 /**
  * The CloudFormation template the StackSet deploys into every member account: the remediation
  * role `/bedrock-guardrail/<memberRoleName>`, trusted only by the monitor account's responder
- * roles (exact role ARNs, sts:ExternalId, aws:PrincipalOrgID), allowed only the calls the
+ * roles (exact role ARNs) and the configured remediation operators, both with sts:ExternalId and
+ * aws:PrincipalOrgID, allowed only the calls the
  * remediation code declares, on the resources those calls need. Pure: config in, JSON out.
  */
 import { PermissionDeclaration } from "../../runtime/permissions";
@@ -16,6 +17,11 @@ export interface MemberRoleTemplateProps {
   memberRoleName: string;
   /** Names (without path) of the monitor account's roles that may assume the member role. */
   trustedRoleNames: string[];
+  /**
+   * ArnLike patterns of people who run remediation from their own credentials
+   * (remediation.operatorPrincipalArns, each with an exact account ID); empty: no such statement.
+   */
+  operatorPrincipalArns?: readonly string[];
   /** What the remediation code calls in member accounts (src/remediation declarations). */
   permissions: readonly PermissionDeclaration[];
   /** Secrets Manager name pattern for rotated keys; its fixed prefix scopes the secret actions. */
@@ -69,6 +75,30 @@ function cfnStatement(s: PolicyStatement): Record<string, unknown> {
   return { ...s, Resource: s.Resource.map((r) => cfnArn(r)) };
 }
 
+/**
+ * The statement that lets incident responders assume the member role from a laptop: their
+ * accounts as principals, narrowed to the configured principal ARNs, with the same external ID
+ * and organization conditions as the responder statement. ArnLike, not ArnEquals, because the
+ * config accepts patterns (an Identity Center role's name ends in a random suffix).
+ */
+export function operatorTrust(operatorPrincipalArns: readonly string[]): Record<string, unknown>[] {
+  if (operatorPrincipalArns.length === 0) return [];
+  const patterns = [...new Set(operatorPrincipalArns)].sort();
+  const accounts = [...new Set(patterns.map((p) => p.split(":")[4]))].sort();
+  return [
+    {
+      Sid: "RemediationOperators",
+      Effect: "Allow",
+      Principal: { AWS: accounts.map((account) => cfnArn(`arn:${PARTITION}:iam::${account}:root`)) },
+      Action: "sts:AssumeRole",
+      Condition: {
+        StringEquals: { "sts:ExternalId": { Ref: TEMPLATE_PARAMETERS.externalId }, "aws:PrincipalOrgID": { Ref: TEMPLATE_PARAMETERS.organizationId } },
+        ArnLike: { "aws:PrincipalArn": patterns },
+      },
+    },
+  ];
+}
+
 export function memberRoleTemplate(props: MemberRoleTemplateProps): Record<string, unknown> {
   const allow = statementsFromDeclarations(`member role ${props.memberRoleName}`, props.permissions, memberResourceArns(props.rotatedSecretName));
   const deny = protectedPrincipalDeny(allow, props.protectedPrincipalArns);
@@ -88,6 +118,7 @@ export function memberRoleTemplate(props: MemberRoleTemplateProps): Record<strin
           ArnEquals: { "aws:PrincipalArn": [...props.trustedRoleNames].sort().map(monitorRoleArn) },
         },
       },
+      ...operatorTrust(props.operatorPrincipalArns ?? []),
     ],
   };
   const statements = [...allow, ...(deny ? [deny] : [])].map(cfnStatement);
