@@ -13,7 +13,8 @@ import { formatLint, lintScp } from "./src/policy/lint";
 try {
   const guardrail = loadGuardrail();
   const lint = lintScp(guardrail);
-  if (lint.findings.length > 0) process.stderr.write(`${formatLint(lint)}\n`);
+  // Warnings go to stdout (the cdktf CLI shows an app's stderr as "[ERROR]"); errors to stderr.
+  if (lint.findings.length > 0) (lint.errors.length > 0 ? process.stderr : process.stdout).write(`${formatLint(lint)}\n`);
   if (lint.errors.length > 0) {
     process.stderr.write("bedrock-guardrail: the SCP failed lint; nothing was synthesized\n");
     process.exit(1);
