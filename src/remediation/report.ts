@@ -7,11 +7,19 @@ import { ActionOutcome } from "../runtime/contracts";
 import { PlannedAction } from "./types";
 import { REVERSIBLE } from "./undo";
 
+/**
+ * `region` of an action that runs in no single region: IAM is a global service (its calls act in
+ * every region at once), and a manual step has no API call at all. A fixed word rather than the
+ * finding's region, so a reader never takes an IAM change for one limited to that region.
+ */
+export const GLOBAL_REGION = "global";
+
 export interface OutcomeLine {
   finding_id: string;
   action_id: string;
   account_id: string;
-  region?: string;
+  /** The region of a regional call (Bedrock), else GLOBAL_REGION. Always present. */
+  region: string;
   api: string;
   kind: PlannedAction["kind"];
   target: string;
@@ -27,7 +35,7 @@ export function outcomeLine(action: PlannedAction, outcome: ActionOutcome): Outc
     finding_id: outcome.findingId,
     action_id: outcome.actionId,
     account_id: outcome.accountId,
-    ...(outcome.region ? { region: outcome.region } : {}),
+    region: outcome.region ?? GLOBAL_REGION,
     api: outcome.api,
     kind: action.kind,
     target: outcome.target,

@@ -48,11 +48,11 @@ describe("remediate and undo commands", () => {
     expect(code).toBe(1); // the bad line is reported, the good findings still planned
     expect(err.text()).toMatch(/findings\.ndjson:\d+: not valid JSON/);
     const lines = out.text().trim().split("\n").map((l) => JSON.parse(l));
-    for (const l of lines) for (const k of ["finding_id", "account_id", "api", "target", "mode", "status", "reason", "action_id"]) expect(l).toHaveProperty(k);
+    for (const l of lines) for (const k of ["finding_id", "account_id", "region", "api", "target", "mode", "status", "reason", "action_id"]) expect(l).toHaveProperty(k);
     const user = lines.filter((l) => l.finding_id === "5b0f3a52-6c1e-4d7e-9a51-2f8e0c7d4a11");
     expect(user.map((l) => [l.api, l.target, l.region, l.mode, l.status])).toEqual([
-      ["iam:UpdateAccessKey", "AKIAEXAMPLEKEY000001", undefined, "enforce", "planned"],
-      ["iam:PutUserPolicy", "deploy-bot", undefined, "enforce", "planned"],
+      ["iam:UpdateAccessKey", "AKIAEXAMPLEKEY000001", "global", "enforce", "planned"],
+      ["iam:PutUserPolicy", "deploy-bot", "global", "enforce", "planned"],
       ["bedrock:DeleteFoundationModelAgreement", "anthropic.claude-3-sonnet-20240229-v1:0", "us-east-1", "enforce", "planned"],
     ]);
     expect(lines.some((l) => l.api === "iam:PutRolePolicy" && l.target === "test-role")).toBe(true);

@@ -38,7 +38,7 @@ export interface RemediateIO {
 }
 
 const HEADERS = ["FINDING", "ACCOUNT", "REGION", "API", "TARGET", "MODE", "STATUS", "REASON"];
-const row = (l: OutcomeLine): string[] => [l.finding_id, l.account_id, l.region ?? "-", l.api, l.target, l.mode, l.status, l.reason];
+const row = (l: OutcomeLine): string[] => [l.finding_id, l.account_id, l.region, l.api, l.target, l.mode, l.status, l.reason];
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
