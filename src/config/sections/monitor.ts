@@ -1,6 +1,13 @@
 import { z } from "zod";
 import { Region } from "./aws";
 
+/**
+ * The retention periods CloudWatch Logs accepts (PutRetentionPolicy / aws_cloudwatch_log_group
+ * retention_in_days, per the CloudWatch Logs API reference); any other number passes synth and
+ * fails at apply, so it is refused at load.
+ */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
 export const MonitorConfigSchema = z
   .strictObject({
     enabled: z.boolean().default(true),
@@ -39,7 +46,11 @@ export const MonitorConfigSchema = z
     memberRoleExternalId: z.string().regex(/^[\w+=,.@:\/-]{2,1224}$/, "must be 2-1224 characters of letters, digits and +=,.@:/-_").default("bedrock-guardrail-responder"),
     /** Verify each run that the SCP exists, is unchanged and attached (needs read-only Organizations access from the monitor account). */
     driftCheck: z.boolean().default(true),
-    logRetentionDays: z.number().int().min(1).default(90),
+    /** Days the monitor's Lambda log groups keep their events. */
+    logRetentionDays: z
+      .literal(LOG_RETENTION_DAYS, { error: `must be one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(", ")}` })
+      .default(90)
+      .describe("Days the monitor's Lambda log groups keep their events: one of the values CloudWatch Logs accepts"),
   })
   .prefault({})
   .superRefine((m, ctx) => {
