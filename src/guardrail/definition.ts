@@ -31,6 +31,16 @@ export const DetectionRuleSchema = z.strictObject({
   summary: z.string().min(1),
 });
 
+/**
+ * A rule test, Panther style: an example record and the rule it must match (null: none). They live
+ * beside the rules, run in `check` and in the test suite, so editing a rule shows what it changes.
+ */
+export const RuleTestSchema = z.strictObject({
+  name: z.string().min(1),
+  expect: z.string().nullable(),
+  record: z.record(z.string(), z.unknown()),
+});
+
 export const RemediationDefaultsSchema = z.strictObject({
   mode: z.enum(["off", "dry-run", "enforce"]),
   accessKey: z.enum(["deactivate", "rotate"]),
@@ -62,6 +72,7 @@ export const GuardrailDefinitionSchema = z
       }),
       investigationFields: z.array(z.string().min(1)).min(1),
       rules: z.array(DetectionRuleSchema).min(1),
+      tests: z.array(RuleTestSchema).min(1),
     }),
     remediation: z.strictObject({ defaults: RemediationDefaultsSchema }),
   })
@@ -79,6 +90,14 @@ export const GuardrailDefinitionSchema = z
         ctx.addIssue({ code: "custom", path: ["detection", "rules", i, "errorCodes"], message: "a failure rule needs errorCodes" });
       }
     });
+    const ruleIds = new Set(def.detection.rules.map((r) => r.id));
+    def.detection.tests.forEach((t, i) => {
+      if (t.expect !== null && !ruleIds.has(t.expect)) ctx.addIssue({ code: "custom", path: ["detection", "tests", i, "expect"], message: `names no rule ("${t.expect}")` });
+    });
+    for (const id of ruleIds) {
+      if (!def.detection.tests.some((t) => t.expect === id)) ctx.addIssue({ code: "custom", path: ["detection", "tests"], message: `needs at least one example that matches rule "${id}"` });
+    }
+    if (!def.detection.tests.some((t) => t.expect === null)) ctx.addIssue({ code: "custom", path: ["detection", "tests"], message: "needs at least one example that matches no rule" });
     if (def.detection.schedule.lookbackMinutes < def.detection.schedule.intervalMinutes) {
       ctx.addIssue({ code: "custom", path: ["detection", "schedule", "lookbackMinutes"], message: "must be at least intervalMinutes, or events fall between runs" });
     }
@@ -89,3 +108,4 @@ export type GuardedAction = z.infer<typeof GuardedActionSchema>;
 export type DetectionRule = z.infer<typeof DetectionRuleSchema>;
 export type Severity = z.infer<typeof SeveritySchema>;
 export type RemediationDefaults = z.infer<typeof RemediationDefaultsSchema>;
+export type RuleTest = z.infer<typeof RuleTestSchema>;

@@ -91,3 +91,18 @@ describe("CLI exit codes through main()", () => {
     expect(written(stderr)).toMatch(/absent\.json is invalid:\n {2}- cannot be read: ENOENT/);
   });
 });
+
+describe("check runs the definition's rule tests", () => {
+  it("prints their count, and exits 1 naming a failing example", () => {
+    const good = capture();
+    expect(runCheck(guardrailFor(MINIMAL_CONFIG), {}, good.io)).toBe(0);
+    expect(good.out()).toMatch(/rule tests: \d+ passed, 0 failed/);
+
+    const g = guardrailFor(MINIMAL_CONFIG);
+    const broken = { ...g, definition: { ...g.definition, detection: { ...g.definition.detection, tests: [...g.definition.detection.tests, { name: "deliberately wrong", expect: null, record: g.definition.detection.tests[0].record }] } } };
+    const bad = capture();
+    expect(runCheck(broken, {}, bad.io)).toBe(1);
+    expect(bad.out()).toContain("FAIL deliberately wrong: expected no rule, got bedrock-model-access-enabled");
+    expect(bad.out()).toMatch(/check failed: 1 failing rule test\(s\)/);
+  });
+});

@@ -1,8 +1,10 @@
 /**
- * `check`: validate the config (exit 2 on a config error), lint the SCP (exit 1 on lint errors)
- * and print the decision table: what the SCP decides for each guarded request and principal.
+ * `check`: validate the config (exit 2 on a config error), lint the SCP and run the definition's
+ * rule tests (exit 1 on a lint error or a failing rule test), and print the decision table: what
+ * the SCP decides for each guarded request and principal.
  */
 import { Command } from "commander";
+import { formatRuleTests, runRuleTests } from "../../detection/rule-tests";
 import { Guardrail } from "../../guardrail/guardrail";
 import { decisionTable, formatDecisionTable } from "../../policy/decision-table";
 import { formatLint, lintScp } from "../../policy/lint";
@@ -17,6 +19,9 @@ export interface CheckOptions {
 export function runCheck(guardrail: Guardrail, options: CheckOptions, io: Output = processOutput): number {
   const lint = lintScp(guardrail);
   const table = decisionTable(guardrail);
+  const ruleTests = runRuleTests(guardrail);
+  const failedRuleTests = ruleTests.filter((t) => !t.passed).length;
+  const ok = lint.errors.length === 0 && failedRuleTests === 0;
   if (options.json) {
     const rows = table.rows.map((r) => ({
       request: r.scenario.label,
@@ -25,20 +30,22 @@ export function runCheck(guardrail: Guardrail, options: CheckOptions, io: Output
       context: r.scenario.context ?? {},
       decisions: Object.fromEntries(r.cells.map((c) => [c.principal.role, c.cell])),
     }));
-    io.out(`${JSON.stringify({ ok: lint.errors.length === 0, findings: lint.findings, principals: table.principals, rows }, null, 2)}\n`);
+    io.out(`${JSON.stringify({ ok, findings: lint.findings, ruleTests, principals: table.principals, rows }, null, 2)}\n`);
   } else {
     const sizes = lint.documents.map((d) => `${d.name} ${d.size}/${guardrail.config.scp.maxPolicySize} characters`).join(", ");
     io.out(`SCP: ${lint.documents.length} document(s): ${sizes}\n\n${formatDecisionTable(table)}\n`);
+    io.out(`\n${formatRuleTests(ruleTests)}\n`);
     if (lint.findings.length > 0) io.err(`\n${formatLint(lint)}\n`);
-    io.out(lint.errors.length > 0 ? `\ncheck failed: ${lint.errors.length} lint error(s)\n` : `\ncheck passed${lint.warnings.length ? ` with ${lint.warnings.length} warning(s)` : ""}\n`);
+    const problems = [lint.errors.length > 0 ? `${lint.errors.length} lint error(s)` : "", failedRuleTests > 0 ? `${failedRuleTests} failing rule test(s)` : ""].filter(Boolean);
+    io.out(problems.length > 0 ? `\ncheck failed: ${problems.join(", ")}\n` : `\ncheck passed${lint.warnings.length ? ` with ${lint.warnings.length} warning(s)` : ""}\n`);
   }
-  return lint.errors.length > 0 ? EXIT.FINDINGS : EXIT.OK;
+  return ok ? EXIT.OK : EXIT.FINDINGS;
 }
 
 export function register(program: Command): void {
   program
     .command("check")
-    .description("Validate the config, lint the SCP and print the decision table (exit 0 ok, 1 lint errors, 2 config error)")
+    .description("Validate the config, lint the SCP, run the rule tests and print the decision table (exit 0 ok, 1 lint errors or failing rule tests, 2 config error)")
     .option("-c, --config <path>", "guardrail config file (default: $GUARDRAIL_CONFIG or ./guardrail.config.json)")
     .option("--definition <path>", "guardrail definition file (default: the bundled policies/bedrock-model-access.json)")
     .option("--json", "machine-readable output")
