@@ -62,15 +62,15 @@ describe("monitor stack, default config (cloudtrail-lake, new event data store)"
     expect(t.attribute).toEqual([{ name: "pk", type: "S" }, { name: "sk", type: "S" }]);
   });
 
-  test("alert topic uses the customer-managed key; key policy lets alarms, EventBridge and the job role publish", () => {
+  test("alert topic uses the customer-managed key; key policy lets alarms and the job role publish", () => {
     const [topic] = resources(s, "aws_sns_topic");
     expect(topic.kms_master_key_id).toMatch(/aws_kms_key\..+\.arn/);
     const [key] = resources(s, "aws_kms_key");
     expect(key.enable_key_rotation).toBe(true);
     const policy = JSON.parse(key.policy);
     const sids = policy.Statement.map((x: any) => x.Sid);
-    expect(sids).toEqual(["AccountAdministersKey", "AlarmsAndEventBridgePublish", "FunctionRolesPublish"]);
-    expect(policy.Statement[1].Principal.Service).toEqual(["cloudwatch.amazonaws.com", "events.amazonaws.com"]);
+    expect(sids).toEqual(["AccountAdministersKey", "AlarmsPublish", "FunctionRolesPublish"]);
+    expect(policy.Statement[1].Principal.Service).toBe("cloudwatch.amazonaws.com");
     expect(policy.Statement[2].Principal.AWS).toEqual([expect.stringMatching(/:role\/bedrock-guardrail\/bedrock-guardrail-query-job$/)]);
     expect(key.depends_on).toEqual([expect.stringMatching(/^(\$\{)?aws_iam_role\.query-job_role_\w+\}?$/)]);
   });

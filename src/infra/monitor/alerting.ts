@@ -1,7 +1,8 @@
 /**
  * The alert path: a customer-managed KMS key, the SNS topic it encrypts, optional e-mail
- * subscriptions. The AWS-managed alias/aws/sns key cannot be used by CloudWatch alarms or
- * EventBridge, so the key policy names those services and the function roles that publish.
+ * subscriptions. The AWS-managed alias/aws/sns key cannot be used by CloudWatch alarms, so the
+ * key policy names CloudWatch and the function roles that publish. EventBridge gets no grant:
+ * no rule or schedule targets the topic (they invoke the Lambda functions, whose roles publish).
  */
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
@@ -54,12 +55,17 @@ export function alertKeyPolicy(props: Pick<AlertingProps, "partition" | "account
   const statements: KeyPolicyStatement[] = [
     { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: `arn:${props.partition}:iam::${props.accountId}:root` }, Action: KEY_ADMIN_ACTIONS, Resource: "*" },
     {
-      Sid: "AlarmsAndEventBridgePublish",
+      Sid: "AlarmsPublish",
       Effect: "Allow",
-      Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] },
+      Principal: { Service: "cloudwatch.amazonaws.com" },
       Action: PUBLISH_KEY_ACTIONS,
       Resource: "*",
-      Condition: { StringEquals: { "aws:SourceAccount": props.accountId } },
+      // No aws:SourceAccount / aws:SourceArn condition: the SNS guide's statement for event sources
+      // publishing to an encrypted topic ("Enable compatibility between event sources from AWS
+      // services and encrypted topics") has none, and nothing AWS documents says the KMS request
+      // CloudWatch makes on an alarm's behalf carries those keys; if it does not, every alarm
+      // notification would be dropped silently. The key encrypts only this topic, and the topic's
+      // default access policy already limits publishing to this account's principals.
     },
   ];
   if (props.publisherRoleArns.length > 0) {
