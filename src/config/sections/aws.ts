@@ -15,6 +15,25 @@ export const StackCredentialsSchema = z
   })
   .prefault({});
 
+/**
+ * Where Terraform keeps each stack's state. Local (the default) keeps `terraform.<stack>.tfstate`
+ * at the project root, written as a relative path so the synthesized JSON is the same in every
+ * checkout; production deployments want S3 (encrypted, with S3-native locking).
+ */
+export const StateBackendSchema = z
+  .discriminatedUnion("type", [
+    z.strictObject({ type: z.literal("local") }),
+    z.strictObject({
+      type: z.literal("s3"),
+      bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
+      /** Each stack's state is `<keyPrefix>/<stack>.tfstate`. */
+      keyPrefix: z.string().regex(/^[\w.\/-]{1,512}$/, "must be an S3 key prefix of letters, digits and ._/-").default("bedrock-guardrail"),
+      region: Region.optional(),
+      kmsKeyId: z.string().min(1).optional(),
+    }),
+  ])
+  .prefault({ type: "local" });
+
 export const AwsConfigSchema = z
   .strictObject({
     region: Region.default("us-east-1"),
@@ -22,9 +41,11 @@ export const AwsConfigSchema = z
     organization: StackCredentialsSchema.describe("Credentials for the management account (or Organizations delegated administrator) that deploys the SCP"),
     /** The security / delegated-admin account runs the monitor and the responder. */
     security: StackCredentialsSchema.describe("Credentials for the security account that runs the monitor and responder"),
+    stateBackend: StateBackendSchema.describe("Terraform state: local files at the project root (default) or an S3 bucket with S3-native locking"),
   })
   .prefault({});
 
 export type StackCredentials = z.infer<typeof StackCredentialsSchema>;
 export type AwsConfig = z.infer<typeof AwsConfigSchema>;
+export type StateBackend = z.infer<typeof StateBackendSchema>;
 export { AccountId, Region, RoleArn };
