@@ -1,20 +1,72 @@
-import { ConfigError } from "../config/load";
-import { Guardrail, loadGuardrail } from "../guardrail/guardrail";
-import { EXIT } from "./exit-codes";
+/**
+ * What every command that reads the guardrail shares: the `--config` / `--definition` options, how
+ * they are resolved, and what a config error does (its problems on stderr, exit 2).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Command } from "commander";
+import { ConfigError, CONFIG_ENV_VAR, displayPath, loadConfig, parseConfig, readJsonFile, resolveConfigPath } from "../config/load";
+import { GuardrailDefinition } from "../guardrail/definition";
+import { BUNDLED_DEFINITION, compileGuardrail, Guardrail, parseDefinition } from "../guardrail/guardrail";
 
 export interface ConfigOption {
   config?: string;
   definition?: string;
 }
 
-/** Loads the guardrail for a command, or prints the problems and exits 2. */
-export function guardrailOrExit(opts: ConfigOption): Guardrail {
+/** A stream a command writes text to (process.stdout, or a string collector in tests). */
+export interface TextSink {
+  write(s: string): unknown;
+}
+
+/** Where a command finds its config: the environment and working directory (injectable for tests). */
+export interface ConfigIO {
+  stderr: TextSink;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+/** Adds `-c, --config` and `--definition`, worded the same for every command. */
+export function addConfigOptions(command: Command): Command {
+  return command
+    .option("-c, --config <file>", "guardrail config (default: $GUARDRAIL_CONFIG, then ./guardrail.config.json)")
+    .option("--definition <file>", "guardrail definition (default: the bundled policies/bedrock-model-access.json)");
+}
+
+export interface LoadForCommand {
+  /**
+   * For commands that are useful before any config exists (detect, query): with no --config, no
+   * $GUARDRAIL_CONFIG and no ./guardrail.config.json, run with an empty config (nobody approved)
+   * and call this to say so. Without it a missing config file is a config error.
+   */
+  onNoConfig?: () => void;
+}
+
+function definitionFrom(file: string | undefined, cwd: string): GuardrailDefinition {
+  if (file === undefined) return parseDefinition(BUNDLED_DEFINITION);
+  const resolved = path.resolve(cwd, file);
+  return parseDefinition(readJsonFile(resolved), displayPath(resolved, cwd));
+}
+
+/**
+ * The guardrail for a command, or undefined after writing the config problems to stderr (the
+ * caller returns EXIT.USAGE). Errors other than ConfigError propagate.
+ */
+export function loadGuardrailFor(opts: ConfigOption, io: ConfigIO, load: LoadForCommand = {}): Guardrail | undefined {
+  const env = io.env ?? process.env;
+  const cwd = io.cwd ?? process.cwd();
   try {
-    return loadGuardrail({ configPath: opts.config, definitionPath: opts.definition });
+    const configPath = resolveConfigPath(opts.config, env, cwd);
+    const definition = definitionFrom(opts.definition, cwd);
+    if (load.onNoConfig && !opts.config && !env[CONFIG_ENV_VAR] && !fs.existsSync(configPath)) {
+      load.onNoConfig();
+      return compileGuardrail(definition, parseConfig({ approvedPrincipalArns: [] }, "(no config)"));
+    }
+    return compileGuardrail(definition, loadConfig(configPath));
   } catch (e) {
     if (e instanceof ConfigError) {
-      process.stderr.write(`bedrock-guardrail: ${e.message}\n`);
-      process.exit(EXIT.USAGE);
+      io.stderr.write(`bedrock-guardrail: ${e.message}\n`);
+      return undefined;
     }
     throw e;
   }

@@ -74,7 +74,9 @@ describe("CLI exit codes through main()", () => {
 
   it('refuses "approvedPrincipalArns": ["*"] with exit 2 and a message naming the key', async () => {
     await main(["node", "bedrock-guardrail", "check", "--config", write({ approvedPrincipalArns: ["*"] })]);
-    expect(exitSpy).toHaveBeenCalledWith(2);
+    expect(exitSpy).not.toHaveBeenCalled();
+    expect(process.exitCode).toBe(2);
+    expect(written(stdout)).toBe("");
     expect(written(stderr)).toMatch(/approvedPrincipalArns\[0\]: "\*" exempts every principal/);
   });
 
@@ -87,7 +89,9 @@ describe("CLI exit codes through main()", () => {
 
   it("exit 2 for a missing config file", async () => {
     await main(["node", "bedrock-guardrail", "check", "--config", path.join(dir, "absent.json")]);
-    expect(exitSpy).toHaveBeenCalledWith(2);
+    expect(exitSpy).not.toHaveBeenCalled();
+    expect(process.exitCode).toBe(2);
+    expect(written(stdout)).toBe("");
     expect(written(stderr)).toMatch(/absent\.json is invalid:\n {2}- cannot be read: ENOENT/);
   });
 });

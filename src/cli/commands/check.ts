@@ -8,9 +8,9 @@ import { formatRuleTests, runRuleTests } from "../../detection/rule-tests";
 import { Guardrail } from "../../guardrail/guardrail";
 import { decisionTable, formatDecisionTable } from "../../policy/decision-table";
 import { formatLint, lintScp } from "../../policy/lint";
-import { ConfigOption, guardrailOrExit } from "../common";
+import { addConfigOptions, ConfigOption, loadGuardrailFor } from "../common";
 import { EXIT } from "../exit-codes";
-import { Output, processOutput } from "./policy";
+import { Output, processOutput } from "../format/output";
 
 export interface CheckOptions {
   json?: boolean;
@@ -43,13 +43,11 @@ export function runCheck(guardrail: Guardrail, options: CheckOptions, io: Output
 }
 
 export function register(program: Command): void {
-  program
-    .command("check")
+  addConfigOptions(program.command("check"))
     .description("Validate the config, lint the SCP, run the rule tests and print the decision table (exit 0 ok, 1 lint errors or failing rule tests, 2 config error)")
-    .option("-c, --config <path>", "guardrail config file (default: $GUARDRAIL_CONFIG or ./guardrail.config.json)")
-    .option("--definition <path>", "guardrail definition file (default: the bundled policies/bedrock-model-access.json)")
     .option("--json", "machine-readable output")
     .action((opts: ConfigOption & CheckOptions) => {
-      process.exitCode = runCheck(guardrailOrExit(opts), opts);
+      const guardrail = loadGuardrailFor(opts, { stderr: process.stderr });
+      process.exitCode = guardrail ? runCheck(guardrail, opts) : EXIT.USAGE;
     });
 }

@@ -11,50 +11,30 @@
  * 3 wins over 1 because a CI gate must not mistake "found an unapproved enablement" for "a file
  * was bad"; the unreadable inputs are still named on stderr.
  */
-import * as fs from "node:fs";
 import { Command, Option } from "commander";
-import { ConfigError, CONFIG_ENV_VAR, parseConfig, resolveConfigPath } from "../../config/load";
 import { expandInputs } from "../../detection/scan/inputs";
 import { scan, ScanSummary } from "../../detection/scan/scan";
-import { BUNDLED_DEFINITION, compileGuardrail, Guardrail, loadGuardrail, parseDefinition } from "../../guardrail/guardrail";
+import { addConfigOptions, ConfigIO, ConfigOption, loadGuardrailFor } from "../common";
 import { EXIT } from "../exit-codes";
 import { findingWriter, Format, FORMATS } from "../format/findings";
 import { ProgressBar } from "../format/progress";
 
-export interface DetectOptions {
-  config?: string;
+export interface DetectOptions extends ConfigOption {
   format?: Format;
   includeApproved?: boolean;
   failOnFindings?: boolean;
   jobs?: number;
 }
 
-export interface DetectIO {
+export interface DetectIO extends ConfigIO {
   stdout: { write(s: string): unknown; isTTY?: boolean };
   stderr: { write(s: string): unknown; isTTY?: boolean; columns?: number };
   stdin?: AsyncIterable<Buffer>;
-  env?: NodeJS.ProcessEnv;
-  cwd?: string;
 }
 
 /** A scan counts as large (worth a progress bar) from this many inputs or on-disk bytes. */
 const PROGRESS_MIN_INPUTS = 50;
 const PROGRESS_MIN_BYTES = 64 * 1024 * 1024;
-
-/**
- * The guardrail for detect. Without --config, $GUARDRAIL_CONFIG or ./guardrail.config.json, detect
- * still runs (a newcomer scanning an archive) with no approved principals, and says so.
- */
-function loadDetectGuardrail(opts: DetectOptions, io: DetectIO): Guardrail {
-  const env = io.env ?? process.env;
-  const cwd = io.cwd ?? process.cwd();
-  const file = resolveConfigPath(opts.config, env, cwd);
-  if (!opts.config && !env[CONFIG_ENV_VAR] && !fs.existsSync(file)) {
-    io.stderr.write("detect: no guardrail.config.json here (and no --config): treating every principal as not approved\n");
-    return compileGuardrail(parseDefinition(BUNDLED_DEFINITION), parseConfig({ approvedPrincipalArns: [] }, "(no config)"));
-  }
-  return loadGuardrail({ configPath: file });
-}
 
 export function summaryLine(s: ScanSummary): string {
   const mb = (s.bytes / 1e6).toFixed(1);
@@ -90,16 +70,11 @@ export async function runDetect(paths: string[], opts: DetectOptions, io: Detect
     io.stderr.write(`detect: --jobs must be a whole number >= 1\n`);
     return EXIT.USAGE;
   }
-  let guardrail: Guardrail;
-  try {
-    guardrail = loadDetectGuardrail(opts, io);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      io.stderr.write(`bedrock-guardrail: ${e.message}\n`);
-      return EXIT.USAGE;
-    }
-    throw e;
-  }
+  // Without any config file detect still runs (a newcomer scanning an archive), and says so.
+  const guardrail = loadGuardrailFor(opts, io, {
+    onNoConfig: () => io.stderr.write("detect: no guardrail.config.json here (and no --config): treating every principal as not approved\n"),
+  });
+  if (!guardrail) return EXIT.USAGE;
   const format: Format = opts.format ?? (io.stdout.isTTY ? "table" : "ndjson");
   const writer = findingWriter(format, (text) => io.stdout.write(text));
   const inputs = expandInputs(paths);
@@ -123,11 +98,9 @@ export async function runDetect(paths: string[], opts: DetectOptions, io: Detect
 }
 
 export function register(program: Command): void {
-  program
-    .command("detect")
+  addConfigOptions(program.command("detect"))
     .description("Run the detection rules over local CloudTrail files, directories (AWSLogs/... layout) or stdin (-).")
     .argument("<paths...>", "files (.json, .json.gz, NDJSON, single records), directories (recursive), or - for stdin")
-    .option("-c, --config <file>", "guardrail config (default: $GUARDRAIL_CONFIG, then ./guardrail.config.json)")
     .addOption(new Option("-f, --format <format>", "output format (default: table on a terminal, ndjson otherwise)").choices([...FORMATS]))
     .option("--include-approved", "also print findings by approved principals (suppressed by default)")
     .option("--fail-on-findings", "exit 3 when a finding by a non-approved principal exists")

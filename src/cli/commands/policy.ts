@@ -2,20 +2,14 @@
 import { Command } from "commander";
 import { Guardrail } from "../../guardrail/guardrail";
 import { formatLint, lintScp } from "../../policy/lint";
-import { ConfigOption, guardrailOrExit } from "../common";
+import { addConfigOptions, ConfigOption, loadGuardrailFor } from "../common";
 import { EXIT } from "../exit-codes";
+import { Output, processOutput } from "../format/output";
 
 export interface PolicyOptions {
   /** One minified document per line, exactly as Organizations stores it. */
   minified?: boolean;
 }
-
-export interface Output {
-  out: (text: string) => void;
-  err: (text: string) => void;
-}
-
-export const processOutput: Output = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
 /** Prints the documents; returns the exit code (1 when lint finds errors; the documents are still printed for review). */
 export function runPolicy(guardrail: Guardrail, options: PolicyOptions, io: Output = processOutput): number {
@@ -27,13 +21,11 @@ export function runPolicy(guardrail: Guardrail, options: PolicyOptions, io: Outp
 }
 
 export function register(program: Command): void {
-  program
-    .command("policy")
+  addConfigOptions(program.command("policy"))
     .description("Print the SCP document(s) as JSON ([{name, size, policy}], or one minified document per line)")
-    .option("-c, --config <path>", "guardrail config file (default: $GUARDRAIL_CONFIG or ./guardrail.config.json)")
-    .option("--definition <path>", "guardrail definition file (default: the bundled policies/bedrock-model-access.json)")
     .option("--minified", "one minified document per line, as stored by AWS Organizations")
     .action((opts: ConfigOption & PolicyOptions) => {
-      process.exitCode = runPolicy(guardrailOrExit(opts), opts);
+      const guardrail = loadGuardrailFor(opts, { stderr: process.stderr });
+      process.exitCode = guardrail ? runPolicy(guardrail, opts) : EXIT.USAGE;
     });
 }

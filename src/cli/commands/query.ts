@@ -3,45 +3,30 @@
  * compiled for a backend (Lake SQL, Logs Insights query, EventBridge pattern) on stdout, ready to
  * paste or pipe; hints (time range, log groups) go to stderr. Exit 2 on bad arguments or config.
  */
-import * as fs from "node:fs";
 import { Command, Option } from "commander";
-import { ConfigError, CONFIG_ENV_VAR, parseConfig, resolveConfigPath } from "../../config/load";
 import { buildEventPattern } from "../../detection/backends/eventbridge-pattern";
 import { BackendInputError } from "../../detection/backends/input-error";
 import { buildLakeQuery } from "../../detection/backends/lake-sql";
 import { buildLogsInsightsQuery, logsInsightsTimeRange } from "../../detection/backends/logs-insights";
-import { BUNDLED_DEFINITION, compileGuardrail, Guardrail, loadGuardrail, parseDefinition } from "../../guardrail/guardrail";
+import { Guardrail } from "../../guardrail/guardrail";
+import { addConfigOptions, ConfigIO, ConfigOption, loadGuardrailFor, TextSink } from "../common";
 import { EXIT } from "../exit-codes";
 
 export const BACKENDS = ["cloudtrail-lake", "logs-insights", "eventbridge"] as const;
 export type Backend = (typeof BACKENDS)[number];
 
-export interface QueryOptions {
+export interface QueryOptions extends ConfigOption {
   backend: Backend;
   eventDataStore?: string;
   start?: string;
   end?: string;
   limit?: string;
-  config?: string;
 }
 
-export interface QueryIO {
-  stdout: { write(s: string): unknown };
-  stderr: { write(s: string): unknown };
-  env?: NodeJS.ProcessEnv;
-  cwd?: string;
+export interface QueryIO extends ConfigIO {
+  stdout: TextSink;
   /** The clock for the default window; injectable for tests. */
   now?: () => Date;
-}
-
-/** The queries do not depend on who is approved, so without a config file the bundled definition is enough. */
-function loadQueryGuardrail(opts: QueryOptions, io: QueryIO): Guardrail {
-  const env = io.env ?? process.env;
-  const file = resolveConfigPath(opts.config, env, io.cwd ?? process.cwd());
-  if (!opts.config && !env[CONFIG_ENV_VAR] && !fs.existsSync(file)) {
-    return compileGuardrail(parseDefinition(BUNDLED_DEFINITION), parseConfig({ approvedPrincipalArns: [] }, "(no config)"));
-  }
-  return loadGuardrail({ configPath: file });
 }
 
 /** --start/--end, defaulting to the schedule's look-back ending now (what one scheduled run would query). */
@@ -61,8 +46,10 @@ function parseLimit(text: string | undefined): number | undefined {
 
 /** The whole command as a function of its options and streams; returns the exit code. */
 export function runQuery(opts: QueryOptions, io: QueryIO): number {
+  // The queries do not depend on who is approved, so without a config file the definition is enough.
+  const guardrail = loadGuardrailFor(opts, io, { onNoConfig: () => undefined });
+  if (!guardrail) return EXIT.USAGE;
   try {
-    const guardrail = loadQueryGuardrail(opts, io);
     const limit = parseLimit(opts.limit);
     switch (opts.backend) {
       case "cloudtrail-lake": {
@@ -86,7 +73,7 @@ export function runQuery(opts: QueryOptions, io: QueryIO): number {
         return EXIT.OK;
     }
   } catch (e) {
-    if (e instanceof BackendInputError || e instanceof ConfigError) {
+    if (e instanceof BackendInputError) {
       io.stderr.write(`bedrock-guardrail query: ${e.message}\n`);
       return EXIT.USAGE;
     }
@@ -95,15 +82,13 @@ export function runQuery(opts: QueryOptions, io: QueryIO): number {
 }
 
 export function register(program: Command): void {
-  program
-    .command("query")
+  addConfigOptions(program.command("query"))
     .description("Print the detection rule compiled for a backend: CloudTrail Lake SQL, CloudWatch Logs Insights query, or EventBridge event pattern")
     .addOption(new Option("--backend <backend>", "where the rule runs").choices(BACKENDS).makeOptionMandatory())
     .option("--event-data-store <id>", "CloudTrail Lake event data store ID or ARN (default: monitor.cloudtrailLake.eventDataStoreArn)")
     .option("--start <iso>", "window start, inclusive (ISO-8601 with zone; default: end minus the schedule's look-back)")
     .option("--end <iso>", "window end, exclusive (ISO-8601 with zone; default: now)")
     .option("--limit <n>", "maximum rows")
-    .option("--config <file>", "guardrail config (default: $GUARDRAIL_CONFIG, then ./guardrail.config.json)")
     .action((opts: QueryOptions) => {
       process.exitCode = runQuery(opts, { stdout: process.stdout, stderr: process.stderr });
     });

@@ -8,31 +8,27 @@
  */
 import * as fs from "node:fs";
 import { Command, Option } from "commander";
-import { ConfigError } from "../../config/load";
-import { Guardrail, loadGuardrail } from "../../guardrail/guardrail";
+import { Guardrail } from "../../guardrail/guardrail";
 import { AwsOptions, callerArn, memberClientsFor, notifierFor, organizationFor, selfPatterns, storeFor } from "../../remediation/cli-wiring";
 import { parseFindings } from "../../remediation/finding-input";
 import { StaticOrganizationLookup } from "../../remediation/organization";
 import { outcomeLine, OutcomeLine } from "../../remediation/report";
 import { RemediationResponder } from "../../remediation/responder";
 import { InMemoryStore } from "../../remediation/store";
+import { addConfigOptions, ConfigIO, ConfigOption, loadGuardrailFor } from "../common";
 import { EXIT } from "../exit-codes";
 import { renderTable } from "../format/table";
 
 export const REMEDIATE_FORMATS = ["table", "ndjson"] as const;
 
-export interface RemediateOptions extends AwsOptions {
-  config?: string;
+export interface RemediateOptions extends AwsOptions, ConfigOption {
   execute?: boolean;
   format?: (typeof REMEDIATE_FORMATS)[number];
 }
 
-export interface RemediateIO {
+export interface RemediateIO extends ConfigIO {
   stdout: { write(s: string): unknown; isTTY?: boolean };
-  stderr: { write(s: string): unknown };
   readStdin?: () => Promise<string>;
-  env?: NodeJS.ProcessEnv;
-  cwd?: string;
   /** Tests inject the responder's collaborators; by default they are built from local credentials. */
   responder?: (g: Guardrail, opts: RemediateOptions) => Promise<RemediationResponder>;
 }
@@ -69,16 +65,8 @@ export async function runRemediate(input: string | undefined, opts: RemediateOpt
     io.stderr.write("remediate: give a findings file (ndjson or JSON array from detect or the monitor) or - for stdin\n");
     return EXIT.USAGE;
   }
-  let guardrail: Guardrail;
-  try {
-    guardrail = loadGuardrail({ configPath: opts.config });
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      io.stderr.write(`bedrock-guardrail: ${e.message}\n`);
-      return EXIT.USAGE;
-    }
-    throw e;
-  }
+  const guardrail = loadGuardrailFor(opts, io);
+  if (!guardrail) return EXIT.USAGE;
   let text: string;
   try {
     text = input === "-" ? await (io.readStdin ?? (() => readAll(process.stdin)))() : fs.readFileSync(input, "utf8");
@@ -116,11 +104,9 @@ export async function runRemediate(input: string | undefined, opts: RemediateOpt
 }
 
 export function register(program: Command): void {
-  program
-    .command("remediate")
+  addConfigOptions(program.command("remediate"))
     .description("Plan (default) or perform (--execute) the remediation of findings from detect or the monitor.")
     .argument("[findings]", "findings file (ndjson or JSON array), or - for stdin")
-    .option("-c, --config <file>", "guardrail config (default: $GUARDRAIL_CONFIG, then ./guardrail.config.json)")
     .option("--execute", "perform the actions with local credentials (accounts in dry-run or off mode are still not changed)")
     .addOption(new Option("-f, --format <format>", "output format (default: table on a terminal, ndjson otherwise)").choices([...REMEDIATE_FORMATS]))
     .option("--state-file <file>", "local audit file used with --execute (default ./bedrock-guardrail-actions.json)")

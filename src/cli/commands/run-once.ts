@@ -19,17 +19,16 @@ import { computeWindow, QueryWindow } from "../../runtime/window";
 import { makeNotifier, makeQuerySource, makeStateStore } from "../../runtime/wiring";
 import { Notifier } from "../../runtime/contracts";
 import { StateStore } from "../../runtime/state/store";
-import { guardrailOrExit } from "../common";
+import { addConfigOptions, ConfigOption, loadGuardrailFor, TextSink } from "../common";
 import { EXIT } from "../exit-codes";
 
-export interface RunOnceOptions {
+export interface RunOnceOptions extends ConfigOption {
   backend?: "cloudtrail-lake" | "cloudwatch-logs";
   eventDataStore?: string;
   logGroup?: string[];
   start?: string;
   end?: string;
   dryRun?: boolean;
-  config?: string;
   stateTable?: string;
   topicArn?: string;
   region?: string;
@@ -37,8 +36,8 @@ export interface RunOnceOptions {
 }
 
 export interface RunOnceIO {
-  stdout: { write(s: string): unknown };
-  stderr: { write(s: string): unknown };
+  stdout: TextSink;
+  stderr: TextSink;
   env?: NodeJS.ProcessEnv;
   now?: () => Date;
   /** Tests inject adapters; by default they are built from the options. */
@@ -124,8 +123,7 @@ export async function runOnce(g: Guardrail, opts: RunOnceOptions, io: RunOnceIO)
 }
 
 export function register(program: Command): void {
-  program
-    .command("run-once")
+  addConfigOptions(program.command("run-once"))
     .description("Run the monitor's query job once with local credentials (a hunt, or a deployment test)")
     .addOption(new Option("--backend <backend>", "where to read CloudTrail from").choices(["cloudtrail-lake", "cloudwatch-logs"]))
     .option("--event-data-store <arn>", "CloudTrail Lake event data store ARN")
@@ -137,10 +135,8 @@ export function register(program: Command): void {
     .option("--topic-arn <arn>", `SNS alert topic (default $${ENV.alertTopicArn})`)
     .option("--region <region>", "region of the query backend and state table")
     .option("--json", "with --dry-run: one finding JSON per line")
-    .option("--config <file>", "guardrail.config.json")
-    .option("--definition <file>", "alternative guardrail definition")
-    .action(async (opts: RunOnceOptions & { definition?: string }) => {
-      const g = guardrailOrExit(opts);
-      process.exitCode = await runOnce(g, opts, { stdout: process.stdout, stderr: process.stderr });
+    .action(async (opts: RunOnceOptions) => {
+      const g = loadGuardrailFor(opts, { stderr: process.stderr });
+      process.exitCode = g ? await runOnce(g, opts, { stdout: process.stdout, stderr: process.stderr }) : EXIT.USAGE;
     });
 }

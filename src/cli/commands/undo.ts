@@ -5,24 +5,20 @@
  * 1 when it cannot be undone or failed, 2 for usage or an unknown action id.
  */
 import { Command } from "commander";
-import { ConfigError } from "../../config/load";
-import { Guardrail, loadGuardrail } from "../../guardrail/guardrail";
+import { Guardrail } from "../../guardrail/guardrail";
 import { AwsOptions, callerArn, memberClientsFor, storeFor } from "../../remediation/cli-wiring";
 import { MemberClientProvider } from "../../remediation/member-clients";
 import { RemediationStore } from "../../remediation/store";
 import { undoAction, UndoError } from "../../remediation/undo";
+import { addConfigOptions, ConfigIO, ConfigOption, loadGuardrailFor, TextSink } from "../common";
 import { EXIT } from "../exit-codes";
 
-export interface UndoOptions extends AwsOptions {
-  config?: string;
+export interface UndoOptions extends AwsOptions, ConfigOption {
   actionId?: string;
 }
 
-export interface UndoIO {
-  stdout: { write(s: string): unknown };
-  stderr: { write(s: string): unknown };
-  env?: NodeJS.ProcessEnv;
-  cwd?: string;
+export interface UndoIO extends ConfigIO {
+  stdout: TextSink;
   /** Tests inject the store and clients; by default built from local credentials. */
   wiring?: (g: Guardrail, o: UndoOptions) => Promise<{ store: RemediationStore; clients: MemberClientProvider; actor?: string }>;
 }
@@ -32,16 +28,8 @@ export async function runUndo(opts: UndoOptions, io: UndoIO): Promise<number> {
     io.stderr.write("undo: --action-id is required (it is in remediate's output and in the alert)\n");
     return EXIT.USAGE;
   }
-  let g: Guardrail;
-  try {
-    g = loadGuardrail({ configPath: opts.config });
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      io.stderr.write(`bedrock-guardrail: ${e.message}\n`);
-      return EXIT.USAGE;
-    }
-    throw e;
-  }
+  const g = loadGuardrailFor(opts, io);
+  if (!g) return EXIT.USAGE;
   const wiring = io.wiring ?? (async (guardrail: Guardrail, o: UndoOptions) => ({ store: storeFor(guardrail, o, io.cwd ?? process.cwd()), clients: memberClientsFor(guardrail, o, io.env ?? process.env), actor: await callerArn(guardrail) }));
   const { store, clients, actor } = await wiring(g, opts);
   try {
@@ -58,11 +46,9 @@ export async function runUndo(opts: UndoOptions, io: UndoIO): Promise<number> {
 }
 
 export function register(program: Command): void {
-  program
-    .command("undo")
+  addConfigOptions(program.command("undo"))
     .description("Reverse one remediation action: re-activate a key, or remove the session-revocation statement this tool added.")
     .requiredOption("--action-id <id>", "the action_id from remediate's output or the alert")
-    .option("-c, --config <file>", "guardrail config (default: $GUARDRAIL_CONFIG, then ./guardrail.config.json)")
     .option("--state-file <file>", "local audit file written by remediate --execute (default ./bedrock-guardrail-actions.json)")
     .option("--table <name>", "the monitor's DynamoDB state table")
     .option("--no-assume-role", "use the local credentials instead of assuming the member role")

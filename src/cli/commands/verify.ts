@@ -9,12 +9,12 @@ import { Command } from "commander";
 import { Guardrail } from "../../guardrail/guardrail";
 import { checkDrift, OrgView } from "../../runtime/drift";
 import { makeOrganizationReader } from "../../runtime/wiring";
-import { guardrailOrExit } from "../common";
+import { addConfigOptions, ConfigOption, loadGuardrailFor, TextSink } from "../common";
 import { EXIT } from "../exit-codes";
 
 export interface VerifyIO {
-  stdout: { write(s: string): unknown };
-  stderr: { write(s: string): unknown };
+  stdout: TextSink;
+  stderr: TextSink;
   readOrganization?: (names: string[]) => Promise<OrgView>;
 }
 
@@ -32,13 +32,11 @@ export async function verify(g: Guardrail, opts: { json?: boolean }, io: VerifyI
 }
 
 export function register(program: Command): void {
-  program
-    .command("verify")
+  addConfigOptions(program.command("verify"))
     .description("Check the guardrail SCP for drift (content, attachments, SCPs enabled) with local credentials")
     .option("--json", "print the drift report as JSON")
-    .option("--config <file>", "guardrail.config.json")
-    .option("--definition <file>", "alternative guardrail definition")
-    .action(async (opts: { json?: boolean; config?: string; definition?: string }) => {
-      process.exitCode = await verify(guardrailOrExit(opts), opts, { stdout: process.stdout, stderr: process.stderr });
+    .action(async (opts: ConfigOption & { json?: boolean }) => {
+      const g = loadGuardrailFor(opts, { stderr: process.stderr });
+      process.exitCode = g ? await verify(g, opts, { stdout: process.stdout, stderr: process.stderr }) : EXIT.USAGE;
     });
 }
