@@ -1,7 +1,7 @@
 /** Conventional exit codes, the same for every command. */
 export const EXIT = {
   OK: 0,
-  /** Findings, violations, or unreadable inputs. */
+  /** Findings, violations, unreadable inputs, or a run that failed. */
   FINDINGS: 1,
   /** Usage or config error. */
   USAGE: 2,
