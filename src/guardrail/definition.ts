@@ -41,8 +41,12 @@ export const RuleTestSchema = z.strictObject({
   record: z.record(z.string(), z.unknown()),
 });
 
+/** What remediation may do: nothing, report what it would do, or act. */
+export const RemediationModeSchema = z.enum(["off", "dry-run", "enforce"]);
+export type RemediationMode = z.infer<typeof RemediationModeSchema>;
+
 export const RemediationDefaultsSchema = z.strictObject({
-  mode: z.enum(["off", "dry-run", "enforce"]),
+  mode: RemediationModeSchema,
   accessKey: z.enum(["deactivate", "rotate"]),
   revokeSessions: z.boolean(),
   deleteAgreement: z.boolean(),

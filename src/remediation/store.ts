@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import { ActionOutcome } from "../runtime/contracts";
-import { ActionKind, ActionParams } from "./types";
+import { PlannedAction } from "./types";
 
 export type RecordStatus = ActionOutcome["status"] | "in-progress";
 
@@ -18,21 +18,12 @@ export interface UndoRecord {
   after?: unknown;
 }
 
-/** One action, as it was planned and what became of it: before/after state, who, why, which finding. */
-export interface ActionRecord {
-  actionId: string;
-  findingId: string;
-  kind: ActionKind;
-  api: string;
-  accountId: string;
-  region?: string;
-  target: string;
-  principalArn?: string;
-  mode: ActionOutcome["mode"];
+/**
+ * One action, as it was planned (less the disposition, which `status` replaces) and what became of
+ * it: before/after state, who, why, which finding.
+ */
+export interface ActionRecord extends Omit<PlannedAction, "disposition"> {
   status: RecordStatus;
-  reason: string;
-  params: ActionParams;
-  steps?: string[];
   /** The identity that performed it (the responder role, or the CLI user). */
   actor?: string;
   plannedAt: string;

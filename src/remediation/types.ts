@@ -2,7 +2,9 @@
  * The planner's output: what would be done about one finding, in order, each with its reason.
  * Pure data, so the plan can be printed, attached to the alert and recorded before anything runs.
  */
-export type RemediationMode = "off" | "dry-run" | "enforce";
+import { RemediationMode } from "../guardrail/definition";
+
+export type { RemediationMode };
 
 export type ActionKind =
   /** iam:UpdateAccessKey Status=Inactive on the offending long-term key. */

@@ -4,6 +4,7 @@
  * is done about it.
  */
 import { Finding } from "../detection/finding";
+import { RemediationMode } from "../guardrail/definition";
 
 /** One remediation step as recorded and reported (Cloud Custodian's ok / skip / error per resource). */
 export interface ActionOutcome {
@@ -14,7 +15,7 @@ export interface ActionOutcome {
   /** e.g. iam:UpdateAccessKey, iam:PutRolePolicy, bedrock:DeleteFoundationModelAgreement, or manual */
   api: string;
   target: string;
-  mode: "off" | "dry-run" | "enforce";
+  mode: RemediationMode;
   status: "planned" | "ok" | "already-done" | "skipped" | "error" | "manual";
   reason: string;
 }

@@ -1,9 +1,8 @@
 import { z } from "zod";
 import { splitArn } from "../../arn/arn-like";
+import { RemediationModeSchema as Mode } from "../../guardrail/definition";
 import { principalPatternProblem } from "../arn-pattern";
 import { Region } from "./aws";
-
-const Mode = z.enum(["off", "dry-run", "enforce"]);
 
 /**
  * Why a pattern cannot name an operator who assumes the member role, or undefined. The same rules
