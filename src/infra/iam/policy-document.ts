@@ -91,7 +91,13 @@ export function policyJson(statements: PolicyStatement[]): string {
   return JSON.stringify(policyDocument(statements));
 }
 
-/** The actions of all declarations that act on the given kind (e.g. does the code publish to the topic?). */
-export function declaresKind(declarations: readonly PermissionDeclaration[], kind: ResourceRef["kind"]): boolean {
-  return declarations.some((d) => d.resource.kind === kind);
+/**
+ * A role trust policy for an AWS service (lambda, scheduler, events), limited by aws:SourceAccount
+ * to that service acting for this account, so no other account's resource can use the role.
+ */
+export function serviceTrustPolicy(service: string, accountId: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": accountId } } }],
+  });
 }

@@ -10,7 +10,7 @@ import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { AssetType, Fn, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { LambdaBundle, HANDLER } from "../bundle/lambda-bundle";
-import { PolicyStatement, policyJson } from "../iam/policy-document";
+import { PolicyStatement, policyJson, serviceTrustPolicy } from "../iam/policy-document";
 import { ROLE_PATH } from "../naming";
 
 export const LAMBDA_RUNTIME = "nodejs22.x";
@@ -33,14 +33,6 @@ export interface GuardrailFunctionProps {
   memoryMb?: number;
 }
 
-/** Trust policy for Lambda, limited to functions of this account. */
-export function lambdaTrustPolicy(accountId: string): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": accountId } } }],
-  });
-}
-
 export class GuardrailFunction extends Construct {
   readonly role: IamRole;
   readonly fn: LambdaFunction;
@@ -54,7 +46,7 @@ export class GuardrailFunction extends Construct {
       name: props.roleName,
       path: ROLE_PATH,
       description: `Execution role of ${props.functionName}`,
-      assumeRolePolicy: lambdaTrustPolicy(props.accountId),
+      assumeRolePolicy: serviceTrustPolicy("lambda.amazonaws.com", props.accountId),
     });
     const infraStatements: PolicyStatement[] = [
       { Sid: "OwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${this.logGroup.arn}:*`] },

@@ -15,7 +15,7 @@ import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { Construct } from "constructs";
 import { EventPattern } from "../../detection/backends/eventbridge-pattern";
-import { policyJson } from "../iam/policy-document";
+import { policyJson, serviceTrustPolicy } from "../iam/policy-document";
 import { RESOURCE_PREFIX, ROLE_NAMES, ROLE_PATH } from "../naming";
 
 export interface RealtimeProps {
@@ -100,10 +100,7 @@ export class RealtimeForwarding extends Construct {
       name: ROLE_NAMES.forwarder,
       path: ROLE_PATH,
       description: "Lets this account's default-bus rules forward Bedrock events to the central bus",
-      assumeRolePolicy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": props.accountId } } }],
-      }),
+      assumeRolePolicy: serviceTrustPolicy("events.amazonaws.com", props.accountId),
     });
     new IamRolePolicy(this, "forwarder-policy", {
       name: "put-events-central-bus",

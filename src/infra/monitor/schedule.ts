@@ -7,7 +7,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
 import { Construct } from "constructs";
-import { policyJson } from "../iam/policy-document";
+import { policyJson, serviceTrustPolicy } from "../iam/policy-document";
 import { ROLE_NAMES, ROLE_PATH } from "../naming";
 
 export interface JobScheduleProps {
@@ -37,10 +37,7 @@ export class JobSchedule extends Construct {
       name: ROLE_NAMES.scheduler,
       path: ROLE_PATH,
       description: "Lets EventBridge Scheduler invoke the bedrock-guardrail query job",
-      assumeRolePolicy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: "scheduler.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": props.accountId } } }],
-      }),
+      assumeRolePolicy: serviceTrustPolicy("scheduler.amazonaws.com", props.accountId),
     });
     new IamRolePolicy(this, "policy", {
       name: "invoke-query-job",
