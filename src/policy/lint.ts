@@ -88,14 +88,18 @@ export function duplicateFindings(statements: ScpStatement[]): LintFinding[] {
   return out;
 }
 
-/** Exemptions config accepts but a reviewer should look at twice (config already refuses `*` and whole-account patterns). */
-export function exemptionBreadthFindings(guardrail: Guardrail): LintFinding[] {
-  const out: LintFinding[] = [];
-  const labelled: [string, string[]][] = [
+/** The exemption lists a reviewer reads, by the config key that holds them. */
+function exemptionLists(guardrail: Guardrail): [key: string, patterns: string[]][] {
+  return [
     ["approvedPrincipalArns", guardrail.exemptions.approved],
     ["breakGlassPrincipalArns", guardrail.exemptions.breakGlass],
   ];
-  for (const [key, patterns] of labelled) {
+}
+
+/** Exemptions config accepts but a reviewer should look at twice (config already refuses `*` and whole-account patterns). */
+export function exemptionBreadthFindings(guardrail: Guardrail): LintFinding[] {
+  const out: LintFinding[] = [];
+  for (const [key, patterns] of exemptionLists(guardrail)) {
     patterns.forEach((pattern, i) => {
       const where = `${key}[${i}] ${pattern}`;
       const resource = parseArn(pattern)?.resource ?? "";
@@ -120,11 +124,7 @@ export function protectionFindings(guardrail: Guardrail): LintFinding[] {
   const scp = guardrail.config.scp;
   if (!scp.protectExemptedPrincipals) return [];
   const out: LintFinding[] = [];
-  const labelled: [string, string[]][] = [
-    ["approvedPrincipalArns", guardrail.exemptions.approved],
-    ["breakGlassPrincipalArns", guardrail.exemptions.breakGlass],
-  ];
-  for (const [key, patterns] of labelled) {
+  for (const [key, patterns] of exemptionLists(guardrail)) {
     patterns.forEach((pattern, i) => {
       // Root is already reported as a broad exemption; anything else without a role/user resource cannot be protected.
       if (protectedKind(pattern) || parseArn(pattern)?.resource === "root") return;
@@ -197,12 +197,4 @@ export function lintScp(guardrail: Guardrail, options: LintOptions = {}): LintRe
 /** One line per finding, errors first, for CLI and synth output. */
 export function formatLint(result: LintResult): string {
   return [...result.errors, ...result.warnings].map((f) => `${f.level}: ${f.message}`).join("\n");
-}
-
-/** Thrown by main.ts and `check` callers that need an exception rather than a result. */
-export class ScpLintError extends Error {
-  constructor(readonly result: LintResult) {
-    super(`the SCP failed lint:\n${result.errors.map((e) => `  - ${e.message}`).join("\n")}`);
-    this.name = "ScpLintError";
-  }
 }
