@@ -2,18 +2,10 @@
  * Exemption patterns that look like ARNs but can never match the aws:PrincipalArn IAM evaluates (or
  * would mean something else inside an SCP) are refused at load, naming the key and the reason.
  */
-import { ConfigError, parseConfig } from "../../src/config/load";
 import { principalPatternProblem } from "../../src/config/arn-pattern";
+import { configProblems } from "./helpers";
 
-function problemsOf(approved: string[]): string[] {
-  try {
-    parseConfig({ approvedPrincipalArns: approved });
-    return [];
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-}
+const problemsOf = (approved: string[]): string[] => configProblems({ approvedPrincipalArns: approved });
 
 describe("principal patterns name a principal IAM can evaluate", () => {
   it.each([

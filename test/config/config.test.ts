@@ -1,18 +1,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { configJsonSchemaText, SCHEMA_FILE } from "../../src/config/json-schema";
-import { ConfigError, parseConfig, resolveConfigPath } from "../../src/config/load";
+import { parseConfig, resolveConfigPath } from "../../src/config/load";
+import { APPROVED_ROLE, configProblems as problemsOf } from "./helpers";
 
-const problemsOf = (value: unknown): string[] => {
-  try {
-    parseConfig(value);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  return [];
-};
-const ok = { approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"] };
+const ok = { approvedPrincipalArns: [APPROVED_ROLE] };
 
 describe("config validation", () => {
   it("accepts the minimal config and fills defaults", () => {

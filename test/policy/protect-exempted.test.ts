@@ -16,6 +16,7 @@ import { instantiatePattern } from "../../src/policy/principals";
 import { buildProtectExemptedStatement, PROTECT_EXEMPTED_SID, protectedKind, ROLE_TAKEOVER_ACTIONS, STACKSETS_EXEC_ROLE_PATTERN, USER_TAKEOVER_ACTIONS } from "../../src/policy/protect-exempted";
 import { buildScpStatements, SID } from "../../src/policy/statements";
 import { principalProtection } from "../../src/remediation/safety";
+import { configProblems } from "../config/helpers";
 import { FULL_CONFIG, guardrailFor, MINIMAL_CONFIG } from "./helpers";
 
 const ACCOUNT = "111122223333";
@@ -112,15 +113,7 @@ describe("ProtectExemptedPrincipals statement", () => {
 });
 
 describe("config", () => {
-  const problemsOf = (scp: object): string[] => {
-    try {
-      parseConfig({ ...MINIMAL_CONFIG, scp });
-      return [];
-    } catch (e) {
-      if (e instanceof ConfigError) return e.problems;
-      throw e;
-    }
-  };
+  const problemsOf = (scp: object): string[] => configProblems({ ...MINIMAL_CONFIG, scp });
 
   it("defaults: protection on, no admins", () => {
     expect(parseConfig(MINIMAL_CONFIG).scp).toMatchObject({ protectExemptedPrincipals: true, exemptedPrincipalAdminArns: [] });
