@@ -17,6 +17,7 @@ import { RemediationResponder } from "../../remediation/responder";
 import { InMemoryStore } from "../../remediation/store";
 import { addConfigOptions, ConfigIO, ConfigOption, loadGuardrailFor } from "../common";
 import { EXIT } from "../exit-codes";
+import { addRemediationOptions } from "../remediation-options";
 import { renderTable } from "../format/table";
 
 export const REMEDIATE_FORMATS = ["table", "ndjson"] as const;
@@ -104,15 +105,11 @@ export async function runRemediate(input: string | undefined, opts: RemediateOpt
 }
 
 export function register(program: Command): void {
-  addConfigOptions(program.command("remediate"))
+  addRemediationOptions(addConfigOptions(program.command("remediate")))
     .description("Plan (default) or perform (--execute) the remediation of findings from detect or the monitor.")
     .argument("[findings]", "findings file (ndjson or JSON array), or - for stdin")
     .option("--execute", "perform the actions with local credentials (accounts in dry-run or off mode are still not changed)")
     .addOption(new Option("-f, --format <format>", "output format (default: table on a terminal, ndjson otherwise)").choices([...REMEDIATE_FORMATS]))
-    .option("--state-file <file>", "local audit file used with --execute (default ./bedrock-guardrail-actions.json)")
-    .option("--table <name>", "record actions in the monitor's DynamoDB state table instead of a local file")
-    .option("--no-assume-role", "use the local credentials in every account instead of assuming the member role")
-    .option("--external-id <id>", "external id for the member role (default $BEDROCK_GUARDRAIL_EXTERNAL_ID)")
     .option("--topic-arn <arn>", "also send the follow-up report to this SNS topic")
     .action(async (findings: string | undefined, opts: RemediateOptions) => {
       process.exitCode = await runRemediate(findings, opts, { stdout: process.stdout, stderr: process.stderr });

@@ -12,6 +12,7 @@ import { RemediationStore } from "../../remediation/store";
 import { undoAction, UndoError } from "../../remediation/undo";
 import { addConfigOptions, ConfigIO, ConfigOption, loadGuardrailFor, TextSink } from "../common";
 import { EXIT } from "../exit-codes";
+import { addRemediationOptions } from "../remediation-options";
 
 export interface UndoOptions extends AwsOptions, ConfigOption {
   actionId?: string;
@@ -46,13 +47,9 @@ export async function runUndo(opts: UndoOptions, io: UndoIO): Promise<number> {
 }
 
 export function register(program: Command): void {
-  addConfigOptions(program.command("undo"))
+  addRemediationOptions(addConfigOptions(program.command("undo")))
     .description("Reverse one remediation action: re-activate a key, or remove the session-revocation statement this tool added.")
     .requiredOption("--action-id <id>", "the action_id from remediate's output or the alert")
-    .option("--state-file <file>", "local audit file written by remediate --execute (default ./bedrock-guardrail-actions.json)")
-    .option("--table <name>", "the monitor's DynamoDB state table")
-    .option("--no-assume-role", "use the local credentials instead of assuming the member role")
-    .option("--external-id <id>", "external id for the member role (default $BEDROCK_GUARDRAIL_EXTERNAL_ID)")
     .action(async (opts: UndoOptions) => {
       process.exitCode = await runUndo(opts, { stdout: process.stdout, stderr: process.stderr });
     });
