@@ -74,7 +74,7 @@ export function runQuery(opts: QueryOptions, io: QueryIO): number {
     }
   } catch (e) {
     if (e instanceof BackendInputError) {
-      io.stderr.write(`bedrock-guardrail query: ${e.message}\n`);
+      io.stderr.write(`query: ${e.message}\n`);
       return EXIT.USAGE;
     }
     throw e;

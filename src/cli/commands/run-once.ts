@@ -114,10 +114,10 @@ export async function runOnce(g: Guardrail, opts: RunOnceOptions, io: RunOnceIO)
     return summary.findings - summary.suppressedApproved > 0 ? EXIT.FINDINGS : EXIT.OK;
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr.write(`bedrock-guardrail run-once: ${e.message}\n`);
+      io.stderr.write(`run-once: ${e.message}\n`);
       return EXIT.USAGE;
     }
-    io.stderr.write(`bedrock-guardrail run-once: ${(e as Error).name}: ${(e as Error).message}\n`);
+    io.stderr.write(`run-once: ${(e as Error).name}: ${(e as Error).message}\n`);
     return EXIT.FINDINGS;
   }
 }

@@ -26,7 +26,7 @@ export async function verify(g: Guardrail, opts: { json?: boolean }, io: VerifyI
     else for (const p of report.problems) io.stdout.write(`DRIFT ${p.kind}: ${p.detail}\n`);
     return report.ok ? EXIT.OK : EXIT.FINDINGS;
   } catch (e) {
-    io.stderr.write(`bedrock-guardrail verify: cannot read the organization: ${(e as Error).name}: ${(e as Error).message}\n`);
+    io.stderr.write(`verify: cannot read the organization: ${(e as Error).name}: ${(e as Error).message}\n`);
     return EXIT.FINDINGS;
   }
 }
