@@ -1,6 +1,6 @@
 /**
  * `bedrock-guardrail` command line. Each command lives in src/cli/commands/<name>.ts and exports
- * `register(program)`. The CLI knows nothing about cdktf beyond asking for a synth.
+ * `register(program)`. The CLI never imports cdktf: Terraform is synthesized by main.ts (`npm run synth`).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -14,6 +14,7 @@ import * as runOnce from "./commands/run-once";
 import * as schema from "./commands/schema";
 import * as undo from "./commands/undo";
 import * as verify from "./commands/verify";
+import { exitQuietlyOnClosedStdout } from "./closed-pipe";
 import { EXIT } from "./exit-codes";
 
 type Registrar = (program: Command) => void;
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  exitQuietlyOnClosedStdout();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
