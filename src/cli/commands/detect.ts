@@ -106,9 +106,7 @@ export function register(program: Command): void {
     .option("--fail-on-findings", "exit 3 when a finding by a non-approved principal exists")
     .option("-j, --jobs <n>", "worker threads for large archives (default: number of cores)", (v) => Number(v))
     .action(async (paths: string[], opts: DetectOptions) => {
-      process.stdout.on("error", (e: NodeJS.ErrnoException) => {
-        if (e.code !== "EPIPE") throw e; // `detect ... | head` closes the pipe early: not an error
-      });
+      // `detect ... | head` closing stdout early is handled once for every command (closed-pipe.ts).
       process.exitCode = await runDetect(paths, opts, { stdout: process.stdout, stderr: process.stderr });
     });
 }
