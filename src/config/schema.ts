@@ -19,7 +19,12 @@ export const GuardrailConfigSchema = z
   .strictObject({
     $schema: z.string().optional(),
     /** Roles (ArnLike patterns on aws:PrincipalArn) allowed to enable Bedrock models. */
-    approvedPrincipalArns: z.array(PrincipalPattern).describe("ArnLike patterns on aws:PrincipalArn (for assumed roles: the role ARN with its path) allowed to enable Bedrock models"),
+    approvedPrincipalArns: z
+      .array(PrincipalPattern, {
+        // The one key without a default: say so, and what to put there, instead of "expected array, received undefined".
+        error: (issue) => (issue.input === undefined ? 'is required: the roles allowed to enable Bedrock models, e.g. ["arn:aws:iam::*:role/BedrockModelAccessAdmin"]' : undefined),
+      })
+      .describe("ArnLike patterns on aws:PrincipalArn (for assumed roles: the role ARN with its path) allowed to enable Bedrock models"),
     /** Emergency roles: exempt from every statement and never remediated. */
     breakGlassPrincipalArns: z.array(PrincipalPattern).default([]).describe("Emergency roles: exempt from every SCP statement and never remediated"),
     /** Where the SCP is attached. Empty: the organization root, looked up at plan time. */
