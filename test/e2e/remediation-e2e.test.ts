@@ -9,7 +9,6 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { DeleteFoundationModelAgreementCommand } from "@aws-sdk/client-bedrock";
-import { GetUserPolicyCommand, ListAccessKeysCommand, NoSuchEntityException, PutUserPolicyCommand, UpdateAccessKeyCommand } from "@aws-sdk/client-iam";
 import { Finding } from "../../src/detection/finding";
 import { expandInputs } from "../../src/detection/scan/inputs";
 import { scan } from "../../src/detection/scan/scan";
@@ -18,7 +17,7 @@ import { StaticOrganizationLookup } from "../../src/remediation/organization";
 import { RemediationResponder } from "../../src/remediation/responder";
 import { InMemoryStore } from "../../src/remediation/store";
 import { fixture, guardrailWith, IAM_USER_RECORD, IDENTITIES, MGMT, sample, withIdentity } from "../remediation/helpers";
-import { awsMocks, localClients } from "../remediation/mocks";
+import { awsMocks, fakeDeployBotAccount, localClients } from "../remediation/mocks";
 
 const aws = awsMocks();
 afterAll(() => aws.restore());
@@ -52,15 +51,7 @@ async function detect(g: ReturnType<typeof guardrailWith>): Promise<Finding[]> {
 }
 
 it("archive -> detect -> plan -> execute -> audit -> notify, and a re-run does nothing new", async () => {
-  let keyStatus: "Active" | "Inactive" = "Active";
-  aws.iam.on(ListAccessKeysCommand).callsFake(() => ({ AccessKeyMetadata: [{ UserName: "deploy-bot", AccessKeyId: "AKIAEXAMPLEKEY000001", Status: keyStatus }] }));
-  aws.iam.on(UpdateAccessKeyCommand).callsFake((input: { Status: "Active" | "Inactive" }) => {
-    keyStatus = input.Status;
-    return {};
-  });
-  aws.iam.on(GetUserPolicyCommand).rejects(new NoSuchEntityException({ message: "none", $metadata: {} }));
-  aws.iam.on(PutUserPolicyCommand).resolves({});
-  aws.bedrock.on(DeleteFoundationModelAgreementCommand).resolves({});
+  const account = fakeDeployBotAccount(aws);
 
   const g = guardrailWith({ remediation: { mode: "enforce" } });
   const store = new InMemoryStore();
@@ -78,7 +69,7 @@ it("archive -> detect -> plan -> execute -> audit -> notify, and a re-run does n
     ["iam:PutUserPolicy", "deploy-bot", "ok"],
     ["bedrock:DeleteFoundationModelAgreement", "anthropic.claude-3-sonnet-20240229-v1:0", "ok"],
   ]);
-  expect(keyStatus).toBe("Inactive");
+  expect(account.keyStatus()).toBe("Inactive");
   expect(aws.bedrock.commandCalls(DeleteFoundationModelAgreementCommand)[0].args[0].input).toEqual({ modelId: "anthropic.claude-3-sonnet-20240229-v1:0" });
 
   const audit = store.allActions();

@@ -1,8 +1,6 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { DeleteFoundationModelAgreementCommand } from "@aws-sdk/client-bedrock";
-import { GetUserPolicyCommand, ListAccessKeysCommand, NoSuchEntityException, PutUserPolicyCommand, UpdateAccessKeyCommand } from "@aws-sdk/client-iam";
 import { runDetect } from "../../src/cli/commands/detect";
 import { runRemediate } from "../../src/cli/commands/remediate";
 import { runUndo } from "../../src/cli/commands/undo";
@@ -10,7 +8,7 @@ import { StaticOrganizationLookup } from "../../src/remediation/organization";
 import { RemediationResponder } from "../../src/remediation/responder";
 import { FileStore } from "../../src/remediation/store";
 import { MGMT, ROOT } from "./helpers";
-import { awsMocks, localClients } from "./mocks";
+import { awsMocks, fakeDeployBotAccount, localClients } from "./mocks";
 
 const aws = awsMocks();
 afterEach(() => aws.reset());
@@ -68,15 +66,7 @@ describe("remediate and undo commands", () => {
   });
 
   it("--execute performs and records to the state file; undo re-activates the key from it", async () => {
-    let status: "Active" | "Inactive" = "Active";
-    aws.iam.on(ListAccessKeysCommand).callsFake(() => ({ AccessKeyMetadata: [{ UserName: "deploy-bot", AccessKeyId: "AKIAEXAMPLEKEY000001", Status: status }] }));
-    aws.iam.on(UpdateAccessKeyCommand).callsFake((i: { Status: "Active" | "Inactive" }) => {
-      status = i.Status;
-      return {};
-    });
-    aws.iam.on(GetUserPolicyCommand).rejects(new NoSuchEntityException({ message: "none", $metadata: {} }));
-    aws.iam.on(PutUserPolicyCommand).resolves({});
-    aws.bedrock.on(DeleteFoundationModelAgreementCommand).resolves({});
+    const account = fakeDeployBotAccount(aws);
     const stateFile = path.join(dir, "actions.json");
     const file = path.join(dir, "one.ndjson");
     const detected = sink();
@@ -92,13 +82,13 @@ describe("remediate and undo commands", () => {
     expect(code).toBe(0);
     const lines = out.text().trim().split("\n").map((l) => JSON.parse(l));
     expect(lines.map((l) => l.status)).toEqual(["ok", "ok", "ok"]);
-    expect(status).toBe("Inactive");
+    expect(account.keyStatus()).toBe("Inactive");
 
     const undoOut = sink();
     const wiring = async () => ({ store: new FileStore(stateFile), clients: localClients() });
     expect(await runUndo({ config, actionId: lines[0].action_id }, { stdout: undoOut, stderr: sink(), wiring })).toBe(0);
     expect(JSON.parse(undoOut.text())).toMatchObject({ action_id: lines[0].action_id, status: "ok" });
-    expect(status).toBe("Active");
+    expect(account.keyStatus()).toBe("Active");
     expect(await runUndo({ config, actionId: lines[2].action_id }, { stdout: sink(), stderr: sink(), wiring })).toBe(1); // agreement deletion is not reversible
     const err = sink();
     expect(await runUndo({ config, actionId: "ra-unknown" }, { stdout: sink(), stderr: err, wiring })).toBe(2);
