@@ -4,12 +4,8 @@ import * as path from "node:path";
 import { runCheck } from "../../src/cli/commands/check";
 import { main } from "../../src/cli/index";
 import { FULL_CONFIG, guardrailFor, MINIMAL_CONFIG } from "../policy/helpers";
+import { captureOutput as capture } from "./helpers";
 
-const capture = () => {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t) }, out: () => out.join(""), err: () => err.join("") };
-};
 
 describe("check", () => {
   it("prints the decision table and exits 0 for a valid config", () => {

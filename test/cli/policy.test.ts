@@ -1,12 +1,8 @@
 import { runPolicy } from "../../src/cli/commands/policy";
 import { buildScpDocuments } from "../../src/policy/documents";
 import { FULL_CONFIG, guardrailFor, MINIMAL_CONFIG } from "../policy/helpers";
+import { captureOutput as capture } from "./helpers";
 
-const capture = () => {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t) }, out: () => out.join(""), err: () => err.join("") };
-};
 
 describe("policy", () => {
   it("prints [{name, size, policy}] as JSON", () => {
