@@ -1,7 +1,8 @@
 /**
  * What an alert says. Pure. The SNS body is the ECS-shaped finding as JSON (Elastic and other
- * SIEMs ingest it as is); the subject is a one-line summary for e-mail readers, at most 100
- * characters (the SNS limit), ASCII without control characters (SNS rejects them).
+ * SIEMs ingest it as is); e-mail subscribers get a text an on-call responder can act on instead
+ * (SNS per-protocol messages); the subject is a one-line summary, at most 100 characters (the SNS
+ * limit), ASCII without control characters (SNS rejects them).
  */
 import { Finding } from "../detection/finding";
 
@@ -32,4 +33,52 @@ export function findingBody(f: Finding): string {
 /** Message attributes subscribers can filter on (SNS filter policies). */
 export function findingAttributes(f: Finding): Record<string, string> {
   return { kind: "finding", severity: f.guardrail.severity, rule: f.rule.id, eventId: f.event.id, account: f.cloud.account.id ?? "unknown" };
+}
+
+/** `aws ...` CLI arguments are quoted only when they need it, so the commands paste into a shell. */
+const shellArg = (v: string) => (/^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, "'\\''")}'`);
+
+/**
+ * The e-mail text: what happened, who and where, what to check first (ready-to-run commands), and
+ * where the response comes from. The JSON finding follows for reference.
+ */
+export function findingEmailText(f: Finding): string {
+  const g = f.guardrail;
+  const ui = f.aws.cloudtrail.user_identity;
+  const region = f.cloud.region ?? "us-east-1";
+  const denied = f.event.outcome === "failure";
+  const since = f["@timestamp"];
+  const lines = [
+    f.message,
+    "",
+    `What:      ${f.event.action}${g.model_id ? ` for model ${g.model_id}` : ""} (${denied ? `denied: ${f.event.error_code ?? "error"}` : "succeeded"})`,
+    `When:      ${since}`,
+    `Where:     account ${f.cloud.account.id ?? "unknown"}, region ${region}`,
+    `Who:       ${g.principal_arn ?? ui.arn ?? "unknown principal"} (${g.principal_kind}${g.exemption === "tool" ? ", this tool's own role" : ""})`,
+    `Session:   ${ui.arn ?? "-"}`,
+    `Key:       ${ui.access_key_id ?? "-"} (${g.credential_kind})`,
+    `From:      ${f.source.ip ?? "-"}  ${f.user_agent.original ?? ""}`.trimEnd(),
+    `Event:     ${f.event.id}  rule ${f.rule.id} (${g.severity}, risk ${f.event.risk_score}; ${f.rule.threat.tactic} / ${f.rule.threat.technique})`,
+  ];
+  if (g.note) lines.push(`Note:      ${g.note}`);
+  lines.push("", "Check first:");
+  if (ui.access_key_id) {
+    lines.push(
+      "- Everything this key did since (CloudTrail event history, 90 days, per region):",
+      `  aws cloudtrail lookup-events --region ${shellArg(region)} --lookup-attributes AttributeKey=AccessKeyId,AttributeValue=${shellArg(ui.access_key_id)} --start-time ${shellArg(since)}`,
+    );
+  }
+  lines.push(
+    "- Model invocations (InvokeModel*, Converse*) by the same principal after this event, in every region: the cost of LLMjacking is there.",
+    "- New IAM users, access keys or roles created by the same principal (persistence), and whether model invocation logging was turned off (DeleteModelInvocationLoggingConfiguration).",
+    "- Whether the change was planned: ask the owner of the principal.",
+    "",
+    denied
+      ? "Response: the guardrail SCP denied this attempt; no remediation runs for denied attempts."
+      : "Response: if remediation is on for this account, a follow-up message (\"bedrock-guardrail remediation: ...\") lists each planned or performed action, the manual steps and undo commands.",
+    "",
+    "Finding (ECS JSON):",
+    findingBody(f),
+  );
+  return lines.join("\n");
 }

@@ -35,9 +35,14 @@ export interface FindingResponder {
   respond(finding: Finding): Promise<ResponseReport>;
 }
 
+/** Per-protocol text: e-mail subscribers get `email` instead of the machine-readable body. */
+export interface MessageVariants {
+  email?: string;
+}
+
 /** Sends a message to the alert topic (SNS). Subject at most 100 characters; body at most 256 KiB. */
 export interface Notifier {
-  publish(subject: string, body: string, attributes?: Record<string, string>): Promise<void>;
+  publish(subject: string, body: string, attributes?: Record<string, string>, variants?: MessageVariants): Promise<void>;
 }
 
 /**

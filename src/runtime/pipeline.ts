@@ -6,7 +6,7 @@
 import { evaluateRecord, Finding } from "../detection/finding";
 import { CloudTrailRecord } from "../detection/record";
 import { Guardrail } from "../guardrail/guardrail";
-import { findingAttributes, findingBody, findingSubject } from "./alert";
+import { findingAttributes, findingBody, findingEmailText, findingSubject } from "./alert";
 import { FindingResponder, Notifier } from "./contracts";
 import { StateStore } from "./state/store";
 
@@ -121,7 +121,7 @@ export async function drainPending(deps: DrainDeps, job: string, budget: number)
     }
     if (status === "pending") {
       try {
-        await deps.notifier.publish(findingSubject(item.finding), findingBody(item.finding), findingAttributes(item.finding));
+        await deps.notifier.publish(findingSubject(item.finding), findingBody(item.finding), findingAttributes(item.finding), { email: findingEmailText(item.finding) });
       } catch (e) {
         await store.release(id, deps.runId).catch(() => undefined);
         return { ...counts, failure: { step: "publish", eventId: id, error: errorText(e) } };

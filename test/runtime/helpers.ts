@@ -162,7 +162,8 @@ export interface SnsSim {
   mock: AwsStub<any, any, any>;
   client: SNSClient;
   /** Published messages (parsed bodies), in order. */
-  published: { subject: string; body: any }[];
+  /** body: the default (machine) message, parsed; email: the e-mail variant, when one was sent. */
+  published: { subject: string; body: any; email?: string }[];
   /** Fail the publish whose 1-based index (counting attempts) is listed. */
   failOnAttempt: Set<number>;
   attempts: number;
@@ -172,14 +173,16 @@ export function simulateSns(): SnsSim {
   const client = new SNSClient({ region: "us-east-1", credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "secret" } });
   const mock = mockClient(client);
   const sim: SnsSim = { mock, client, published: [], failOnAttempt: new Set(), attempts: 0 };
-  mock.on(PublishCommand).callsFake((input: { Subject: string; Message: string }) => {
+  mock.on(PublishCommand).callsFake((input: { Subject: string; Message: string; MessageStructure?: string }) => {
     sim.attempts++;
     if (sim.failOnAttempt.has(sim.attempts)) {
       const e = new Error("Rate exceeded");
       e.name = "Throttled";
       throw e;
     }
-    sim.published.push({ subject: input.Subject, body: JSON.parse(input.Message) });
+    // MessageStructure "json": per-protocol texts, of which SNS requires "default".
+    const message = input.MessageStructure === "json" ? (JSON.parse(input.Message) as { default: string; email?: string }) : { default: input.Message };
+    sim.published.push({ subject: input.Subject, body: JSON.parse(message.default), email: message.email });
     return { MessageId: `m-${sim.attempts}` };
   });
   return sim;

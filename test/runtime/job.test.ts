@@ -53,6 +53,8 @@ describe("scheduled job over CloudTrail Lake", () => {
     expect(first.subject.length).toBeLessThanOrEqual(100);
     expect(first.subject).toContain("CreateFoundationModelAgreement");
     expect(first.body).toMatchObject({ event: { id: "e-0", kind: "alert", action: "CreateFoundationModelAgreement" }, rule: { id: "bedrock-model-access-enabled" }, guardrail: { approved: false } });
+    // E-mail subscribers get the readable text (SNS per-protocol message); it names the event.
+    expect(first.email).toContain("Event:     e-0");
     expect(t.lake.mock.commandCalls(StartQueryCommand)).toHaveLength(1);
     expect(await t.store.listPending(JOB)).toEqual([]);
   });

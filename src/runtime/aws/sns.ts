@@ -1,6 +1,10 @@
-/** Notifier over SNS: one Publish per alert. */
+/**
+ * Notifier over SNS: one Publish per alert. With an e-mail variant the message is published with
+ * MessageStructure "json": e-mail subscribers get the text, every other protocol (SQS, Lambda,
+ * HTTPS, Firehose) the default body.
+ */
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import { Notifier } from "../contracts";
+import { MessageVariants, Notifier } from "../contracts";
 import { PermissionDeclaration } from "../permissions";
 
 export const SNS_PUBLISH_PERMISSIONS: PermissionDeclaration[] = [
@@ -14,14 +18,25 @@ export class SnsNotifier implements Notifier {
     private readonly topicArn: string,
   ) {}
 
-  async publish(subject: string, body: string, attributes: Record<string, string> = {}): Promise<void> {
+  async publish(subject: string, body: string, attributes: Record<string, string> = {}, variants: MessageVariants = {}): Promise<void> {
     await this.client.send(
       new PublishCommand({
         TopicArn: this.topicArn,
         Subject: subject,
-        Message: body,
+        ...snsMessage(body, variants),
         MessageAttributes: Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { DataType: "String", StringValue: v }])),
       }),
     );
   }
+}
+
+/** SNS's limit for the whole message (all protocol variants together). */
+export const SNS_MAX_MESSAGE_BYTES = 256 * 1024;
+
+/** The Message (and MessageStructure) to send; without room for both, the machine-readable body alone. */
+export function snsMessage(body: string, variants: MessageVariants): { Message: string; MessageStructure?: "json" } {
+  if (!variants.email) return { Message: body };
+  const structured = JSON.stringify({ default: body, email: variants.email });
+  if (Buffer.byteLength(structured, "utf8") > SNS_MAX_MESSAGE_BYTES) return { Message: body };
+  return { Message: structured, MessageStructure: "json" };
 }
