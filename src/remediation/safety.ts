@@ -1,10 +1,11 @@
 /**
  * Every "never act on this" rule lives here, and the planner sends every plan through
  * `enforceSafety` before returning it. Whatever a plan says, an action that would touch an
- * approved, break-glass, tool or operator principal, a principal whose ARN is unknown, or anything in the
- * management account leaves here as alert-only.
+ * approved, break-glass, tool or operator principal, a service-linked or Identity Center role, a
+ * principal whose ARN is unknown, or anything in the management account leaves here as alert-only.
  */
 import { arnLikeAny, parseArn } from "../arn/arn-like";
+import { roleKindOf } from "../arn/principal";
 import { Guardrail } from "../guardrail/guardrail";
 import { isMutating, PlannedAction } from "./types";
 
@@ -15,7 +16,17 @@ export interface SafetyContext {
   selfArns?: string[];
 }
 
-export type Protection = "break-glass" | "approved" | "tool" | "operator" | "self" | "management-account" | "unknown-principal" | "unknown-management-account";
+export type Protection =
+  | "break-glass"
+  | "approved"
+  | "tool"
+  | "operator"
+  | "self"
+  | "service-linked-role"
+  | "identity-center-role"
+  | "management-account"
+  | "unknown-principal"
+  | "unknown-management-account";
 
 const PROTECTION_REASON: Record<Protection, string> = {
   "break-glass": "principal is a break-glass principal (breakGlassPrincipalArns): never remediated",
@@ -23,6 +34,8 @@ const PROTECTION_REASON: Record<Protection, string> = {
   tool: "principal is one of bedrock-guardrail's own roles: never remediated",
   operator: "principal is a remediation operator (remediation.operatorPrincipalArns): never remediated",
   self: "principal is the identity running this remediation: never remediated",
+  "service-linked-role": "principal is a service-linked role: AWS owns it; it cannot and must not be changed",
+  "identity-center-role": "principal is an IAM Identity Center role: change it through Identity Center, not IAM",
   "management-account": "the management account is never remediated (SCPs do not apply there and the member role is not deployed there)",
   "unknown-principal": "the principal ARN IAM evaluates is unknown, so approval cannot be ruled out: no automatic action",
   "unknown-management-account": "the management account is unknown (set organization.managementAccountId, or allow organizations:DescribeOrganization): no automatic action",
@@ -39,6 +52,9 @@ export function principalProtection(guardrail: Guardrail, principalArn: string |
   if (arnLikeAny(ex.tool, principalArn)) return "tool";
   if (arnLikeAny(ex.operators, principalArn)) return "operator";
   if (arnLikeAny(ctx.selfArns ?? [], principalArn)) return "self";
+  // Decided from the ARN alone, the same way detection classifies the principal (src/arn/principal.ts).
+  const kind = parseArn(principalArn)?.resource.startsWith("role/") ? roleKindOf(principalArn) : undefined;
+  if (kind === "service-linked-role" || kind === "identity-center-role") return kind;
   const account = parseArn(principalArn)?.account || principalAccountId;
   return accountProtection(account, ctx) ?? accountProtection(principalAccountId, ctx);
 }
