@@ -66,7 +66,7 @@ const iamName = (arn: string) => arn.split(":").slice(5).join(":");
 
 /**
  * Taking over an exempted name: recreate an approved role, re-trust it, pass it to a service,
- * re-trust the member role (and mint keys for an exempted user). Ids start with "protect:".
+ * re-trust the member role or an admin role (and mint keys for an exempted user). Ids start with "protect:".
  */
 export function protectScenarios(guardrail: Guardrail): Scenario[] {
   const { roles, users } = protectedPrincipalPatterns(guardrail);
@@ -79,6 +79,12 @@ export function protectScenarios(guardrail: Guardrail): Scenario[] {
     { id: "protect:pass-role", label: `iam:PassRole ${iamName(role)}`, action: "iam:PassRole", resource: role },
   ];
   if (role !== member) out.push({ id: "protect:member-role-trust", label: `iam:UpdateAssumeRolePolicy ${iamName(member)}`, action: "iam:UpdateAssumeRolePolicy", resource: member });
+  const adminRole = roles.find((p) => guardrail.config.scp.exemptedPrincipalAdminArns.includes(p));
+  if (adminRole) {
+    // An admin may create the exempted roles, so its own name is protected too.
+    const admin = instantiatePattern(adminRole);
+    out.push({ id: "protect:admin-trust", label: `iam:UpdateAssumeRolePolicy ${iamName(admin)}`, action: "iam:UpdateAssumeRolePolicy", resource: admin });
+  }
   if (users.length > 0) {
     const user = instantiatePattern(users[0]);
     out.push({ id: "protect:user-access-key", label: `iam:CreateAccessKey ${iamName(user)}`, action: "iam:CreateAccessKey", resource: user });

@@ -124,7 +124,9 @@ export function protectionFindings(guardrail: Guardrail): LintFinding[] {
   const scp = guardrail.config.scp;
   if (!scp.protectExemptedPrincipals) return [];
   const out: LintFinding[] = [];
-  for (const [key, patterns] of exemptionLists(guardrail)) {
+  // The admins' names are protected as well (an admin may create the exempted roles).
+  const lists: [string, string[]][] = [...exemptionLists(guardrail), ["scp.exemptedPrincipalAdminArns", scp.exemptedPrincipalAdminArns]];
+  for (const [key, patterns] of lists) {
     patterns.forEach((pattern, i) => {
       // Root is already reported as a broad exemption; anything else without a role/user resource cannot be protected.
       if (protectedKind(pattern) || parseArn(pattern)?.resource === "root") return;

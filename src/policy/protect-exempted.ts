@@ -3,8 +3,9 @@
  * admin in a member account (the LLMjacking threat: stolen admin keys) could otherwise create a
  * role with an exempted name, recreate or re-trust an existing one, or pass it to a compute
  * service, and enable models as that role. This statement denies exactly those IAM calls on the
- * exempted names to everyone except break-glass, the configured admins and the StackSets execution
- * role (which deploys the member remediation role and is itself protected here).
+ * exempted names, and on the names of the admins who may manage them, to everyone except
+ * break-glass, the configured admins and the StackSets execution role (which deploys the member
+ * remediation role and is itself protected here).
  */
 import { splitArn } from "../arn/arn-like";
 import { Guardrail } from "../guardrail/guardrail";
@@ -73,10 +74,15 @@ export function protectedKind(pattern: string): ProtectedKind | undefined {
   return undefined;
 }
 
-/** The exempted role and user patterns this statement protects, in exemption order. */
+/**
+ * The role and user patterns this statement protects: the exempted ones, then the admins'. An admin
+ * may create and re-trust the exempted roles, so taking over an admin's name is as good as taking
+ * over an exempted one: the admins are protected from everyone but themselves, break-glass and
+ * StackSets.
+ */
 export function protectedPrincipalPatterns(guardrail: Guardrail): { roles: string[]; users: string[] } {
-  const scpExempt = guardrail.exemptions.scp;
-  return { roles: scpExempt.filter((p) => protectedKind(p) === "role"), users: scpExempt.filter((p) => protectedKind(p) === "user") };
+  const names = [...new Set([...guardrail.exemptions.scp, ...guardrail.config.scp.exemptedPrincipalAdminArns])];
+  return { roles: names.filter((p) => protectedKind(p) === "role"), users: names.filter((p) => protectedKind(p) === "user") };
 }
 
 /** Who may still make those calls: break-glass, the configured admins, the StackSets execution role. */

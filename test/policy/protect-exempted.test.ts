@@ -62,7 +62,7 @@ describe("ProtectExemptedPrincipals statement", () => {
     const admin = "arn:aws:iam::*:role/pipeline/IamDeployer";
     const s = buildProtectExemptedStatement(guardrailFor({ approvedPrincipalArns: [APPROVED, user], breakGlassPrincipalArns: [breakGlass], scp: { exemptedPrincipalAdminArns: [admin] } }))!;
     expect(s.Action).toEqual([...ROLE_TAKEOVER_ACTIONS, ...USER_TAKEOVER_ACTIONS]);
-    expect(s.Resource).toEqual([APPROVED, breakGlass, MEMBER_ROLE, STACKSETS_EXEC_ROLE_PATTERN, user]);
+    expect(s.Resource).toEqual([APPROVED, breakGlass, MEMBER_ROLE, admin, STACKSETS_EXEC_ROLE_PATTERN, user]);
     expect(s.Condition).toEqual({ ArnNotLike: { "aws:PrincipalArn": [breakGlass, admin, STACKSETS_EXEC_ROLE_PATTERN] } });
   });
 
@@ -72,6 +72,8 @@ describe("ProtectExemptedPrincipals statement", () => {
     const g = guardrailFor({ approvedPrincipalArns: [APPROVED, "arn:aws:sts::123456789012:federated-user/bob"] });
     expect(buildProtectExemptedStatement(g)!.Resource).toEqual([APPROVED, MEMBER_ROLE, STACKSETS_EXEC_ROLE_PATTERN]);
     expect(lintScp(g).warnings.map((w) => w.code)).toContain("unprotectable-exemption");
+    const fedAdmin = guardrailFor({ ...MINIMAL_CONFIG, scp: { exemptedPrincipalAdminArns: ["arn:aws:sts::123456789012:federated-user/iam-bot"] } });
+    expect(lintScp(fedAdmin).warnings.map((w) => w.message)).toContainEqual(expect.stringMatching(/^scp\.exemptedPrincipalAdminArns\[0\] .* names no IAM role or user/));
   });
 
   it("is on by default and can be switched off", () => {
@@ -101,6 +103,23 @@ describe("ProtectExemptedPrincipals statement", () => {
     const elsewhere = `arn:aws:iam::${ACCOUNT}:role/x/BedrockModelAccessAdmin`;
     expect(deniedBy(withAdmin, "iam:CreateRole", elsewhere, `arn:aws:iam::${ACCOUNT}:role/DeveloperRole`)).toBeUndefined();
     expect(deniedBy(withAdmin, SEED_ACTION, "*", elsewhere)).toBe(SID.modelAccess);
+  });
+
+  it("the admins' own roles and users are protected too: taking over an admin would let anyone create the approved roles", () => {
+    const admin = `arn:aws:iam::${ACCOUNT}:role/pipeline/IamDeployer`;
+    const adminUser = `arn:aws:iam::${ACCOUNT}:user/iam-bot`;
+    const config = { ...MINIMAL_CONFIG, scp: { exemptedPrincipalAdminArns: ["arn:aws:iam::*:role/pipeline/IamDeployer", "arn:aws:iam::*:user/iam-bot"] } };
+    const attacker = `arn:aws:iam::${ACCOUNT}:role/DeveloperRole`;
+    for (const action of ["iam:CreateRole", "iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy", "iam:PassRole"]) {
+      expect(`${action} ${deniedBy(config, action, admin, attacker)}`).toBe(`${action} ${PROTECT_EXEMPTED_SID}`);
+    }
+    for (const action of ["iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:PutUserPolicy"]) {
+      expect(`${action} ${deniedBy(config, action, adminUser, attacker)}`).toBe(`${action} ${PROTECT_EXEMPTED_SID}`);
+    }
+    // The admins still manage themselves and each other; they stay subject to every Bedrock statement.
+    expect(deniedBy(config, "iam:UpdateAssumeRolePolicy", admin, admin)).toBeUndefined();
+    expect(deniedBy(config, "iam:CreateAccessKey", adminUser, admin)).toBeUndefined();
+    expect(deniedBy(config, SEED_ACTION, "*", admin)).toBe(SID.modelAccess);
   });
 
   it("packs and lints clean with the full config plus admins and an exempted user", () => {
@@ -164,8 +183,9 @@ function accept(approved: string[], breakGlass: string[], admins: string[]): Acc
     throw e;
   }
   const guardrail = compileGuardrail(definition, config);
-  // A concrete ARN of every exempted role/user (and a StackSets role), when the filler yields one the pattern matches.
-  const protectedArns = [...guardrail.exemptions.scp.filter((p) => protectedKind(p)), STACKSETS_EXEC_ROLE_PATTERN]
+  // A concrete ARN of every exempted or admin role/user (and a StackSets role), when the filler yields one the pattern matches.
+  const protectedArns = [...guardrail.exemptions.scp, ...guardrail.config.scp.exemptedPrincipalAdminArns, STACKSETS_EXEC_ROLE_PATTERN]
+    .filter((p) => protectedKind(p))
     .map((p) => [p, instantiatePattern(p, ACCOUNT)] as const)
     .filter(([p, arn]) => arnLike(p, arn))
     .map(([, arn]) => arn);
