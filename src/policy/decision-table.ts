@@ -6,7 +6,7 @@
 import { Guardrail, memberRolePattern } from "../guardrail/guardrail";
 import { evaluateScp, ScpRequest } from "./evaluate";
 import { EXAMPLE_MEMBER_ACCOUNT, instantiatePattern, RepresentativePrincipal, representativePrincipals } from "./principals";
-import { protectedPrincipalPatterns } from "./protect-exempted";
+import { protectedPrincipalPatterns, protectedSamlProviderPatterns } from "./protect-exempted";
 import { BATCH_INFERENCE_ACTION, BEDROCK_SERVICE_PRINCIPAL, buildScpStatements, INVOKE_ACTIONS, MARKETPLACE_SUBSCRIBE } from "./statements";
 import { ScpStatement } from "./types";
 
@@ -66,7 +66,8 @@ const iamName = (arn: string) => arn.split(":").slice(5).join(":");
 
 /**
  * Taking over an exempted name: recreate an approved role, re-trust it, pass it to a service,
- * re-trust the member role or an admin role (and mint keys for an exempted user). Ids start with "protect:".
+ * re-trust the member role or an admin role, replace Identity Center's SAML provider (and mint keys
+ * for an exempted user). Ids start with "protect:".
  */
 export function protectScenarios(guardrail: Guardrail): Scenario[] {
   const { roles, users } = protectedPrincipalPatterns(guardrail);
@@ -84,6 +85,11 @@ export function protectScenarios(guardrail: Guardrail): Scenario[] {
     // An admin may create the exempted roles, so its own name is protected too.
     const admin = instantiatePattern(adminRole);
     out.push({ id: "protect:admin-trust", label: `iam:UpdateAssumeRolePolicy ${iamName(admin)}`, action: "iam:UpdateAssumeRolePolicy", resource: admin });
+  }
+  const samlProvider = protectedSamlProviderPatterns(guardrail)[0];
+  if (samlProvider) {
+    const provider = instantiatePattern(samlProvider.replace(/\*$/, "0123456789abcdef_DO_NOT_DELETE"));
+    out.push({ id: "protect:idc-saml-provider", label: `iam:UpdateSAMLProvider ${iamName(provider)}`, action: "iam:UpdateSAMLProvider", resource: provider });
   }
   if (users.length > 0) {
     const user = instantiatePattern(users[0]);

@@ -59,6 +59,31 @@ export const USER_TAKEOVER_ACTIONS = [
   "iam:DeleteUserPermissionsBoundary",
 ];
 
+/**
+ * IAM Identity Center's permission-set roles (AWSReservedSSO_*) are protected by AWS, but their
+ * trust policy names the account's SAML provider `AWSSSO_<id>_DO_NOT_DELETE`, an ordinary IAM
+ * resource: whoever updates it (or deletes and recreates it) with their own IdP's metadata can
+ * AssumeRoleWithSAML into every permission-set role of the account. Identity Center maintains it
+ * with its service-linked role, which SCPs do not restrict.
+ */
+export const SAML_PROVIDER_TAKEOVER_ACTIONS = ["iam:CreateSAMLProvider", "iam:UpdateSAMLProvider", "iam:DeleteSAMLProvider"];
+export const IDENTITY_CENTER_SAML_PROVIDER_PATTERN = "arn:aws:iam::*:saml-provider/AWSSSO_*";
+const IDENTITY_CENTER_ROLE_PREFIX = "role/aws-reserved/sso.amazonaws.com/";
+
+/**
+ * True when the pattern could match an Identity Center role (its resource could start with
+ * role/aws-reserved/sso.amazonaws.com/). Over-approximates: a `*` before the prefix ends counts.
+ */
+export function mayNameIdentityCenterRole(pattern: string): boolean {
+  const resource = splitArn(pattern)?.[5] ?? "";
+  for (let i = 0; i < IDENTITY_CENTER_ROLE_PREFIX.length; i++) {
+    if (i >= resource.length) return false;
+    if (resource[i] === "*") return true;
+    if (resource[i] !== "?" && resource[i] !== IDENTITY_CENTER_ROLE_PREFIX[i]) return false;
+  }
+  return true;
+}
+
 export type ProtectedKind = "role" | "user";
 
 /**
@@ -85,6 +110,11 @@ export function protectedPrincipalPatterns(guardrail: Guardrail): { roles: strin
   return { roles: names.filter((p) => protectedKind(p) === "role"), users: names.filter((p) => protectedKind(p) === "user") };
 }
 
+/** Identity Center's SAML provider, when a protected role pattern could name a permission-set role. */
+export function protectedSamlProviderPatterns(guardrail: Guardrail): string[] {
+  return protectedPrincipalPatterns(guardrail).roles.some(mayNameIdentityCenterRole) ? [IDENTITY_CENTER_SAML_PROVIDER_PATTERN] : [];
+}
+
 /** Who may still make those calls: break-glass, the configured admins, the StackSets execution role. */
 export function principalAdminPatterns(guardrail: Guardrail): string[] {
   return [...new Set([...guardrail.exemptions.breakGlass, ...guardrail.config.scp.exemptedPrincipalAdminArns, STACKSETS_EXEC_ROLE_PATTERN])];
@@ -93,12 +123,14 @@ export function principalAdminPatterns(guardrail: Guardrail): string[] {
 export function buildProtectExemptedStatement(guardrail: Guardrail): ScpStatement | undefined {
   if (!guardrail.config.scp.protectExemptedPrincipals) return undefined;
   const { roles, users } = protectedPrincipalPatterns(guardrail);
-  const actions = [...ROLE_TAKEOVER_ACTIONS, ...(users.length > 0 ? USER_TAKEOVER_ACTIONS : [])];
+  // Each action authorizes on one resource type (role, user, saml-provider), so one statement can hold all three lists.
+  const samlProviders = protectedSamlProviderPatterns(guardrail);
+  const actions = [...ROLE_TAKEOVER_ACTIONS, ...(users.length > 0 ? USER_TAKEOVER_ACTIONS : []), ...(samlProviders.length > 0 ? SAML_PROVIDER_TAKEOVER_ACTIONS : [])];
   return {
     Sid: PROTECT_EXEMPTED_SID,
     Effect: "Deny",
     Action: actions,
-    Resource: [...new Set([...roles, STACKSETS_EXEC_ROLE_PATTERN, ...users])],
+    Resource: [...new Set([...roles, STACKSETS_EXEC_ROLE_PATTERN, ...users, ...samlProviders])],
     Condition: { ArnNotLike: { "aws:PrincipalArn": principalAdminPatterns(guardrail) } },
   };
 }

@@ -13,7 +13,7 @@ import { buildScpDocuments } from "../../src/policy/documents";
 import { evaluateScp } from "../../src/policy/evaluate";
 import { lintScp } from "../../src/policy/lint";
 import { instantiatePattern } from "../../src/policy/principals";
-import { buildProtectExemptedStatement, PROTECT_EXEMPTED_SID, protectedKind, ROLE_TAKEOVER_ACTIONS, STACKSETS_EXEC_ROLE_PATTERN, USER_TAKEOVER_ACTIONS } from "../../src/policy/protect-exempted";
+import { buildProtectExemptedStatement, IDENTITY_CENTER_SAML_PROVIDER_PATTERN, mayNameIdentityCenterRole, PROTECT_EXEMPTED_SID, protectedKind, ROLE_TAKEOVER_ACTIONS, SAML_PROVIDER_TAKEOVER_ACTIONS, STACKSETS_EXEC_ROLE_PATTERN, USER_TAKEOVER_ACTIONS } from "../../src/policy/protect-exempted";
 import { buildScpStatements, SID } from "../../src/policy/statements";
 import { principalProtection } from "../../src/remediation/safety";
 import { configProblems } from "../config/helpers";
@@ -84,7 +84,7 @@ describe("ProtectExemptedPrincipals statement", () => {
   });
 
   it("every action exists in the IAM reference and is authorized on the resource type the statement names", async () => {
-    for (const [actions, type] of [[ROLE_TAKEOVER_ACTIONS, "role"], [USER_TAKEOVER_ACTIONS, "user"]] as const) {
+    for (const [actions, type] of [[ROLE_TAKEOVER_ACTIONS, "role"], [USER_TAKEOVER_ACTIONS, "user"], [SAML_PROVIDER_TAKEOVER_ACTIONS, "saml-provider"]] as const) {
       for (const action of actions) {
         const [service, name] = action.split(":");
         expect(`${action}: ${await iamActionExists(service, name)}`).toBe(`${action}: true`);
@@ -120,6 +120,38 @@ describe("ProtectExemptedPrincipals statement", () => {
     expect(deniedBy(config, "iam:UpdateAssumeRolePolicy", admin, admin)).toBeUndefined();
     expect(deniedBy(config, "iam:CreateAccessKey", adminUser, admin)).toBeUndefined();
     expect(deniedBy(config, SEED_ACTION, "*", admin)).toBe(SID.modelAccess);
+  });
+
+  it("Identity Center's SAML provider cannot be replaced: whoever controls it can sign in as any permission-set role, approved ones included", () => {
+    // AWS protects the AWSReservedSSO_* roles themselves, but their trust names the account's
+    // saml-provider/AWSSSO_<id>_DO_NOT_DELETE, an ordinary IAM resource a member admin can update,
+    // or delete and recreate, with metadata of their own IdP.
+    const provider = `arn:aws:iam::${ACCOUNT}:saml-provider/AWSSSO_0123456789abcdef_DO_NOT_DELETE`;
+    const attacker = `arn:aws:iam::${ACCOUNT}:role/DeveloperRole`;
+    const breakGlass = FULL_CONFIG.breakGlassPrincipalArns![0];
+    for (const action of SAML_PROVIDER_TAKEOVER_ACTIONS) {
+      expect(`${action} ${deniedBy(FULL_CONFIG, action, provider, attacker)}`).toBe(`${action} ${PROTECT_EXEMPTED_SID}`);
+      expect(deniedBy(FULL_CONFIG, action, provider, breakGlass.replace("*", ACCOUNT))).toBeUndefined();
+      // The organization's other identity providers stay theirs to manage.
+      expect(deniedBy(FULL_CONFIG, action, `arn:aws:iam::${ACCOUNT}:saml-provider/Okta`, attacker)).toBeUndefined();
+    }
+    expect(SAML_PROVIDER_TAKEOVER_ACTIONS).toEqual(expect.arrayContaining(["iam:UpdateSAMLProvider", "iam:DeleteSAMLProvider", "iam:CreateSAMLProvider"]));
+  });
+
+  it.each([
+    ["arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_BedrockAdmin_*", true],
+    ["arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_BedrockAdmin_0123", true],
+    ["arn:aws:iam::*:role/*BedrockAdmin*", true],
+    ["arn:aws:iam::*:role/aws-*/BedrockAdmin", true],
+    ["arn:aws:iam::*:role/BedrockModelAccessAdmin", false],
+    ["arn:aws:iam::*:role/pipeline/IamDeployer", false],
+    ["arn:aws:iam::*:role/aws-reserved/other/Name", false],
+  ])("%s may name an Identity Center role: %s (then the SAML provider is protected)", (pattern, expected) => {
+    expect(mayNameIdentityCenterRole(pattern)).toBe(expected);
+    const statement = buildProtectExemptedStatement(guardrailFor({ approvedPrincipalArns: [pattern] }))!;
+    expect(statement.Resource).toBeInstanceOf(Array);
+    expect((statement.Resource as string[]).includes(IDENTITY_CENTER_SAML_PROVIDER_PATTERN)).toBe(expected);
+    expect(statement.Action.includes("iam:UpdateSAMLProvider")).toBe(expected);
   });
 
   it("packs and lints clean with the full config plus admins and an exempted user", () => {
