@@ -2,7 +2,7 @@
  * Which code runs in which function, as PermissionDeclarations imported from next to that code.
  * The roles are built from these lists only (src/infra/iam/policy-document.ts).
  */
-import { MEMBER_ROLE_PERMISSIONS, RESPONDER_PERMISSIONS } from "../remediation/permissions";
+import { memberRolePermissions, RESPONDER_PERMISSIONS } from "../remediation/permissions";
 import { DRIFT_PERMISSIONS } from "../runtime/aws/organizations";
 import { SNS_PUBLISH_PERMISSIONS } from "../runtime/aws/sns";
 import { QueryBackend } from "../runtime/env";
@@ -22,6 +22,8 @@ export interface DeclarationOptions {
   backend: QueryBackend;
   /** The query job checks the SCP for drift each run (monitor.driftCheck). */
   driftCheck: boolean;
+  /** The resolved remediation.accessKey: only "rotate" lets the member role mint keys. */
+  accessKey: "deactivate" | "rotate";
 }
 
 export function codeDeclarations(options: DeclarationOptions): FunctionDeclarations {
@@ -31,6 +33,6 @@ export function codeDeclarations(options: DeclarationOptions): FunctionDeclarati
   return {
     queryJob: [...query, ...common, ...(options.driftCheck ? DRIFT_PERMISSIONS : [])],
     realtime: [...common],
-    memberRole: [...MEMBER_ROLE_PERMISSIONS],
+    memberRole: memberRolePermissions(options.accessKey),
   };
 }

@@ -8,15 +8,30 @@ import { SNS_PUBLISH_PERMISSIONS } from "../runtime/aws/sns";
 import { STORE_PERMISSIONS } from "./dynamodb-store";
 import { ORGANIZATION_PERMISSIONS } from "./organization";
 
-/** Calls made with the member role inside each member account (executor.ts and undo.ts). */
-export const MEMBER_ROLE_PERMISSIONS: PermissionDeclaration[] = [
-  { actions: ["iam:ListAccessKeys", "iam:UpdateAccessKey"], resource: { kind: "member-iam-users" }, why: "deactivate the offending access key (and re-activate it on undo), after checking its current status" },
+/**
+ * Only `remediation.accessKey: "rotate"` mints keys. Left out otherwise: whoever can assume the
+ * member role (the responder, the operators) could mint credentials for any user in any account.
+ */
+export const KEY_ROTATION_PERMISSIONS: PermissionDeclaration[] = [
   { actions: ["iam:CreateAccessKey", "iam:DeleteAccessKey"], resource: { kind: "member-iam-users" }, why: "rotate: create the replacement key (deleted again only if storing its secret fails)" },
+  { actions: ["secretsmanager:CreateSecret", "secretsmanager:DescribeSecret"], resource: { kind: "member-secrets" }, why: "store a rotated key's secret under remediation.rotatedSecretName (and find it again on re-run)" },
+];
+
+/** Calls made with the member role inside each member account (executor.ts and undo.ts), in every mode. */
+const ALWAYS_MEMBER_ROLE_PERMISSIONS: PermissionDeclaration[] = [
+  { actions: ["iam:ListAccessKeys", "iam:UpdateAccessKey"], resource: { kind: "member-iam-users" }, why: "deactivate the offending access key (and re-activate it on undo), after checking its current status" },
   { actions: ["iam:GetUserPolicy", "iam:PutUserPolicy", "iam:DeleteUserPolicy"], resource: { kind: "member-iam-users" }, why: "user inline policy AWSRevokeOlderSessions: revoke sessions minted from the key; undo removes only this tool's statement" },
   { actions: ["iam:GetRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy"], resource: { kind: "member-iam-roles" }, why: "role inline policy AWSRevokeOlderSessions: revoke the role's older sessions; undo removes only this tool's statement" },
   { actions: ["bedrock:DeleteFoundationModelAgreement"], resource: { kind: "member-bedrock-agreements" }, why: "revoke the model agreement the unapproved principal accepted" },
-  { actions: ["secretsmanager:CreateSecret", "secretsmanager:DescribeSecret"], resource: { kind: "member-secrets" }, why: "store a rotated key's secret under remediation.rotatedSecretName (and find it again on re-run)" },
 ];
+
+/** Every call the member-side code can make (executor.ts and undo.ts), whatever the config. */
+export const MEMBER_ROLE_PERMISSIONS: PermissionDeclaration[] = [...ALWAYS_MEMBER_ROLE_PERMISSIONS, ...KEY_ROTATION_PERMISSIONS];
+
+/** What the member role is granted for this access-key mode: key minting only when rotating. */
+export function memberRolePermissions(accessKey: "deactivate" | "rotate"): PermissionDeclaration[] {
+  return accessKey === "rotate" ? [...MEMBER_ROLE_PERMISSIONS] : [...ALWAYS_MEMBER_ROLE_PERMISSIONS];
+}
 
 /** Calls made by the responder in the security account. */
 export const RESPONDER_PERMISSIONS: PermissionDeclaration[] = [

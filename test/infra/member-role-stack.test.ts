@@ -1,6 +1,6 @@
 /** The remediation member role, deployed org-wide by a service-managed StackSet. */
 import { memberRoleTemplate, protectedPrincipalDeny } from "../../src/infra/member-role/member-role-template";
-import { MEMBER_ROLE_PERMISSIONS } from "../../src/remediation/permissions";
+import { KEY_ROTATION_PERMISSIONS, MEMBER_ROLE_PERMISSIONS } from "../../src/remediation/permissions";
 import { resources, synthMemberRole } from "./helpers";
 
 const template = (s: ReturnType<typeof synthMemberRole>) => JSON.parse(resources(s, "aws_cloudformation_stack_set")[0].template_body);
@@ -36,15 +36,24 @@ describe("remediation-member-role stack", () => {
     expect(trust.Condition.ArnEquals["aws:PrincipalArn"]).toEqual([{ "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":iam::", { Ref: "MonitorAccountId" }, ":role/bedrock-guardrail/bedrock-guardrail-query-job"]] }]);
   });
 
-  test("permissions: exactly the remediation declarations, scoped to this account's users, roles and the secret prefix", () => {
+  test("permissions (default accessKey deactivate): the remediation declarations minus key minting, scoped to this account's users and roles", () => {
     const statements = template(s).Resources.RemediationRole.Properties.Policies[0].PolicyDocument.Statement;
     const allowed = statements.filter((x: any) => x.Effect === "Allow").flatMap((x: any) => x.Action).sort();
-    expect(allowed).toEqual(MEMBER_ROLE_PERMISSIONS.flatMap((p) => p.actions).sort());
+    const rotationOnly = KEY_ROTATION_PERMISSIONS.flatMap((p) => p.actions);
+    expect(rotationOnly).toEqual(expect.arrayContaining(["iam:CreateAccessKey", "secretsmanager:CreateSecret"]));
+    expect(allowed).toEqual(MEMBER_ROLE_PERMISSIONS.flatMap((p) => p.actions).filter((a) => !rotationOnly.includes(a)).sort());
     const users = statements.find((x: any) => x.Sid === "MemberIamUsers");
     expect(users.Resource).toEqual([{ "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":iam::", { Ref: "AWS::AccountId" }, ":user/*"]] }]);
+    expect(statements.find((x: any) => x.Sid === "MemberSecrets")).toBeUndefined();
+    expect(statements.find((x: any) => x.Sid === "MemberBedrockAgreements").Resource).toEqual(["*"]);
+  });
+
+  test("permissions (accessKey rotate): exactly the remediation declarations, secrets scoped to the name prefix", () => {
+    const statements = template(synthMemberRole({ remediation: { accessKey: "rotate" } })).Resources.RemediationRole.Properties.Policies[0].PolicyDocument.Statement;
+    const allowed = statements.filter((x: any) => x.Effect === "Allow").flatMap((x: any) => x.Action).sort();
+    expect(allowed).toEqual(MEMBER_ROLE_PERMISSIONS.flatMap((p) => p.actions).sort());
     const secrets = statements.find((x: any) => x.Sid === "MemberSecrets");
     expect(JSON.stringify(secrets.Resource)).toContain(":secret:bedrock-guardrail/rotated-keys/*");
-    expect(statements.find((x: any) => x.Sid === "MemberBedrockAgreements").Resource).toEqual(["*"]);
   });
 
   test("defense in depth: the role is denied IAM changes on approved, break-glass and the tool's own principals", () => {

@@ -49,7 +49,7 @@ export class MemberRoleStack extends TerraformStack {
     const { guardrail } = props;
     const config = guardrail.config;
     guardrailProvider(this, "aws", { region: config.aws.region, credentials: config.aws.organization, defaultTags: { ...MANAGED_BY_TAG } });
-    const declarations = props.declarations ?? codeDeclarations({ backend: config.monitor.backend, driftCheck: config.monitor.driftCheck });
+    const declarations = props.declarations ?? codeDeclarations({ backend: config.monitor.backend, driftCheck: config.monitor.driftCheck, accessKey: guardrail.remediation.accessKey });
     const org = new DataAwsOrganizationsOrganization(this, "organization");
     const partition = new DataAwsPartition(this, "partition").partition;
     const monitorAccountId =

@@ -71,7 +71,7 @@ export class MonitorStack extends TerraformStack {
     const partition = new DataAwsPartition(this, "partition").partition;
     const accountId = new DataAwsCallerIdentity(this, "caller").accountId;
     const region = new DataAwsRegion(this, "region").region;
-    const declarations = props.declarations ?? codeDeclarations({ backend: monitor.backend, driftCheck: monitor.driftCheck });
+    const declarations = props.declarations ?? codeDeclarations({ backend: monitor.backend, driftCheck: monitor.driftCheck, accessKey: guardrail.remediation.accessKey });
     const realtimeEnabled = monitor.eventbridge.enabled;
 
     // Source of events for the scheduled job.
