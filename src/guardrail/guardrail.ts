@@ -8,7 +8,7 @@ import { ConfigError, loadConfig, readJsonFile, resolveConfigPath, zodProblems }
 import { GuardrailConfig } from "../config/schema";
 import { DetectionRule, GuardedAction, GuardrailDefinition, GuardrailDefinitionSchema, RemediationDefaults } from "./definition";
 
-/** IAM path of every role this tool creates, so they can be exempted and protected by one rule. */
+/** IAM path of every role this tool creates, so remediation can protect them all by one rule (and the SCP exempt the member role). */
 export const TOOL_ROLE_PATH = "/bedrock-guardrail/";
 /** Name prefix of the roles in the security account (monitor, responder). */
 export const TOOL_ROLE_PREFIX = "bedrock-guardrail-";
@@ -54,8 +54,13 @@ export function parseDefinition(value: unknown, source = "policies/bedrock-model
 }
 
 /** The member-account remediation role (deployed by StackSets into every member account). */
+/** ARN of the member remediation role: in one account, or (default) as a pattern for every account. */
+export function memberRoleArn(memberRoleName: string, where: { partition?: string; accountId?: string } = {}): string {
+  return `arn:${where.partition ?? "aws"}:iam::${where.accountId ?? "*"}:role${TOOL_ROLE_PATH}${memberRoleName}`;
+}
+
 export function memberRolePattern(config: GuardrailConfig): string {
-  return `arn:aws:iam::*:role/${TOOL_ROLE_PATH.slice(1)}${config.remediation.memberRoleName}`;
+  return memberRoleArn(config.remediation.memberRoleName);
 }
 
 /** Every role this tool creates: the member role, then the security-account roles. */

@@ -1,7 +1,8 @@
 /**
  * Names of everything the infrastructure creates. Roles use the tool's IAM path and name prefix
- * (TOOL_ROLE_PATH / TOOL_ROLE_PREFIX), because the SCP exempts and remediation protects this
- * tool's roles by exactly that pattern (see toolRolePatterns in src/guardrail/guardrail.ts).
+ * (TOOL_ROLE_PATH / TOOL_ROLE_PREFIX), because remediation protects this tool's roles by exactly
+ * that pattern and the SCP exempts the member role by name (see toolRolePatterns and
+ * memberRolePattern in src/guardrail/guardrail.ts).
  */
 import { TOOL_ROLE_PATH, TOOL_ROLE_PREFIX } from "../guardrail/guardrail";
 
@@ -26,11 +27,6 @@ export const ROLE_NAMES = {
 } as const;
 
 export const ROLE_PATH = TOOL_ROLE_PATH;
-
-/** ARN pattern of the member remediation role in every account (the role is global, its name fixed). */
-export function memberRoleArnPattern(partition: string, memberRoleName: string, accountId = "*"): string {
-  return `arn:${partition}:iam::${accountId}:role${TOOL_ROLE_PATH}${memberRoleName}`;
-}
 
 /** ARN of a role this tool creates in the security account. */
 export function toolRoleArn(partition: string, accountId: string, roleName: string): string {

@@ -7,7 +7,7 @@ import { BedrockClient } from "@aws-sdk/client-bedrock";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import { TOOL_ROLE_PATH } from "../guardrail/guardrail";
+import { memberRoleArn } from "../guardrail/guardrail";
 import { clientConfig, ClientOverrides } from "../runtime/aws/clients";
 
 export interface MemberClients {
@@ -19,10 +19,6 @@ export interface MemberClients {
 
 export interface MemberClientProvider {
   forAccount(accountId: string): Promise<MemberClients>;
-}
-
-export function memberRoleArn(partition: string, accountId: string, memberRoleName: string): string {
-  return `arn:${partition}:iam::${accountId}:role${TOOL_ROLE_PATH}${memberRoleName}`;
 }
 
 function clientsWith(homeRegion: string, overrides: ClientOverrides): MemberClients {
@@ -68,7 +64,7 @@ export class AssumeRoleClientProvider implements MemberClientProvider {
   private async assume(accountId: string): Promise<MemberClients> {
     const r = await this.o.sts.send(
       new AssumeRoleCommand({
-        RoleArn: memberRoleArn(this.o.partition ?? "aws", accountId, this.o.memberRoleName),
+        RoleArn: memberRoleArn(this.o.memberRoleName, { partition: this.o.partition, accountId }),
         RoleSessionName: this.o.sessionName ?? "bedrock-guardrail-responder",
         ExternalId: this.o.externalId,
         DurationSeconds: 900,

@@ -3,7 +3,7 @@
  * (or tokens) of the resources its stack created and the partition/account/region it runs in.
  */
 import { ResourceArns } from "../iam/policy-document";
-import { memberRoleArnPattern } from "../naming";
+import { memberRoleArn } from "../../guardrail/guardrail";
 
 export interface MonitorArnInputs {
   partition: string;
@@ -43,6 +43,6 @@ export function monitorResourceArns(i: MonitorArnInputs): ResourceArns {
     // The SCP's ID is only known after the organization-policy stack is applied; its type is fixed.
     "guardrail-policy": [`${org}:policy/o-*/service_control_policy/p-*`],
     organization: [`${org}:root/o-*/r-*`, `${org}:ou/o-*/ou-*`, `${org}:account/o-*/*`],
-    "member-role": [memberRoleArnPattern(i.partition, i.memberRoleName)],
+    "member-role": [memberRoleArn(i.memberRoleName, { partition: i.partition })],
   };
 }
