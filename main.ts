@@ -14,7 +14,8 @@ try {
   const guardrail = loadGuardrail();
   const lint = lintScp(guardrail);
   // Warnings go to stdout (the cdktf CLI shows an app's stderr as "[ERROR]"); errors to stderr.
-  if (lint.findings.length > 0) (lint.errors.length > 0 ? process.stderr : process.stdout).write(`${formatLint(lint)}\n`);
+  if (lint.findings.length > 0)
+    (lint.errors.length > 0 ? process.stderr : process.stdout).write(`${formatLint(lint)}\n`);
   if (lint.errors.length > 0) {
     process.stderr.write("bedrock-guardrail: the SCP failed lint; nothing was synthesized\n");
     process.exit(1);

@@ -47,7 +47,9 @@ function ensureArchive(): { records: number; uncompressedBytes: number; compress
     }
   }
   fs.rmSync(archiveDir, { recursive: true, force: true });
-  log(`generating ${(targetBytes / 1e9).toFixed(2)} GB (uncompressed) into ${path.relative(root, archiveDir)} (seed ${seed})...\n`);
+  log(
+    `generating ${(targetBytes / 1e9).toFixed(2)} GB (uncompressed) into ${path.relative(root, archiveDir)} (seed ${seed})...\n`,
+  );
   const stats = generateArchive({ dir: archiveDir, seed, targetBytes }, log);
   log(`\n`);
   return stats;
@@ -57,14 +59,21 @@ function ensureJq(): boolean {
   if (spawnSync("jq", ["--version"]).status === 0) return true;
   log("jq not found: installing it from Debian (apt-get update && apt-get install -y jq)\n");
   const sudo = process.getuid?.() === 0 ? [] : ["sudo"];
-  const run = (args: string[]): boolean => spawnSync(sudo[0] ?? args[0], sudo.length ? args : args.slice(1), { stdio: "inherit" }).status === 0;
-  return run(["apt-get", "update"]) && run(["apt-get", "install", "-y", "jq"]) && spawnSync("jq", ["--version"]).status === 0;
+  const run = (args: string[]): boolean =>
+    spawnSync(sudo[0] ?? args[0], sudo.length ? args : args.slice(1), { stdio: "inherit" }).status === 0;
+  return (
+    run(["apt-get", "update"]) && run(["apt-get", "install", "-y", "jq"]) && spawnSync("jq", ["--version"]).status === 0
+  );
 }
 
 function ensureBuilt(): string {
   const entry = path.join(root, "dist", "src", "cli", "index.js");
   // Build whatever compiles; other parts of the tree may be mid-edit, which must not stop the bench.
-  spawnSync(process.execPath, [require.resolve("typescript/bin/tsc", { paths: [root] }), "-p", path.join(root, "tsconfig.build.json")], { stdio: "ignore" });
+  spawnSync(
+    process.execPath,
+    [require.resolve("typescript/bin/tsc", { paths: [root] }), "-p", path.join(root, "tsconfig.build.json")],
+    { stdio: "ignore" },
+  );
   if (!fs.existsSync(entry)) throw new Error("build failed: dist/src/cli/index.js missing");
   return entry;
 }
@@ -96,7 +105,9 @@ const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** The rule as a jq filter, from the same compiled guardrail the scanner uses. */
 function jqFilter(entry: string): string {
-  const { loadGuardrail } = require(path.join(path.dirname(entry), "..", "guardrail", "guardrail.js")) as typeof import("../src/guardrail/guardrail");
+  const { loadGuardrail } = require(
+    path.join(path.dirname(entry), "..", "guardrail", "guardrail.js"),
+  ) as typeof import("../src/guardrail/guardrail");
   const g = loadGuardrail({ configPath: path.join(root, "guardrail.config.json") });
   const denied = g.rules.flatMap((r) => r.errorCodes ?? []);
   return (
@@ -111,7 +122,9 @@ async function main(): Promise<void> {
   const archive = ensureArchive();
   const files = listFiles(archiveDir);
   const mb = archive.uncompressedBytes / 1e6;
-  log(`archive: ${files.length} files, ${archive.records} records, ${mb.toFixed(0)} MB uncompressed, ${(archive.compressedBytes / 1e6).toFixed(0)} MB gzipped\n`);
+  log(
+    `archive: ${files.length} files, ${archive.records} records, ${mb.toFixed(0)} MB uncompressed, ${(archive.compressedBytes / 1e6).toFixed(0)} MB gzipped\n`,
+  );
 
   // Warm the page cache so that no contender pays for the disk.
   await timed("sh", ["-c", `cat ${files.map(shellQuote).join(" ")} > /dev/null`]);
@@ -122,7 +135,16 @@ async function main(): Promise<void> {
 
   log("detect ...\n");
   const rssProbe = `const m=require(${JSON.stringify(entry)});m.main(process.argv).then(()=>process.on("exit",()=>process.stderr.write("\\nPEAK_RSS_KB "+process.resourceUsage().maxRSS+"\\n")))`;
-  const detect = await timed(process.execPath, ["-e", rssProbe, "bedrock-guardrail", "detect", "--format", "ndjson", "--include-approved", archiveDir]);
+  const detect = await timed(process.execPath, [
+    "-e",
+    rssProbe,
+    "bedrock-guardrail",
+    "detect",
+    "--format",
+    "ndjson",
+    "--include-approved",
+    archiveDir,
+  ]);
   const peakRssKb = Number(/PEAK_RSS_KB (\d+)/.exec(detect.stderr)?.[1] ?? NaN);
   const detectIds = detect.stdout
     .split("\n")
@@ -138,7 +160,8 @@ async function main(): Promise<void> {
     jqIds = [...new Set(jq.stdout.split("\n").filter(Boolean))];
   }
 
-  const rate = (t: Timed): string => `${(archive.records / t.seconds / 1e6).toFixed(2)} M records/s, ${(mb / t.seconds).toFixed(0)} MB/s`;
+  const rate = (t: Timed): string =>
+    `${(archive.records / t.seconds / 1e6).toFixed(2)} M records/s, ${(mb / t.seconds).toFixed(0)} MB/s`;
   const lines = [
     ``,
     `=== bench:detect (${files.length} files, ${archive.records} records, ${mb.toFixed(0)} MB uncompressed) ===`,
@@ -148,7 +171,9 @@ async function main(): Promise<void> {
     jq ? `detect vs jq pipeline:  ${(jq.seconds / detect.seconds).toFixed(2)}x  (target >= 5x)` : ``,
     `detect vs zcat floor:   ${(zcat.seconds / detect.seconds).toFixed(2)}x  (target >= 0.7x)`,
     `peak RSS of detect:     ${(peakRssKb / 1024).toFixed(0)} MB  (target < 300 MB)`,
-    jq ? `same events found:      ${sameSet(detectIds, jqIds) ? "yes" : "NO"} (detect ${new Set(detectIds).size}, jq ${jqIds.length})` : ``,
+    jq
+      ? `same events found:      ${sameSet(detectIds, jqIds) ? "yes" : "NO"} (detect ${new Set(detectIds).size}, jq ${jqIds.length})`
+      : ``,
   ].filter((l) => l !== ``);
   process.stdout.write(lines.join("\n") + "\n");
   if (jq && !sameSet(detectIds, jqIds)) process.exitCode = 1;
@@ -164,4 +189,3 @@ void main().catch((e) => {
   process.stderr.write(`bench:detect failed: ${(e as Error).stack ?? e}\n`);
   process.exitCode = 1;
 });
-

@@ -36,7 +36,11 @@ const NOISE: [string, string, boolean][] = [
   ["dynamodb.amazonaws.com", "DescribeTable", true],
 ];
 const GUARDED = ["PutUseCaseForModelAccess", "CreateFoundationModelAgreement", "PutFoundationModelEntitlement"];
-const MODELS = ["anthropic.claude-3-5-sonnet-20240620-v1:0", "meta.llama3-70b-instruct-v1:0", "amazon.titan-text-express-v1"];
+const MODELS = [
+  "anthropic.claude-3-5-sonnet-20240620-v1:0",
+  "meta.llama3-70b-instruct-v1:0",
+  "amazon.titan-text-express-v1",
+];
 
 export interface ArchiveSpec {
   dir: string;
@@ -71,18 +75,32 @@ class RecordMaker {
     return xs[Math.floor(this.rnd() * xs.length)];
   }
 
-  record(account: string, region: string, time: string, kind: "noise" | "invoke" | "guarded"): { json: string; id: string; guarded: boolean } {
+  record(
+    account: string,
+    region: string,
+    time: string,
+    kind: "noise" | "invoke" | "guarded",
+  ): { json: string; id: string; guarded: boolean } {
     this.n++;
     const id = this.uuid();
     const role = this.rnd() < 0.5 ? "AppRole" : this.pick(["CiDeployRole", "DataPipeline", "BedrockModelAccessAdmin"]);
     const [source, name, readOnly] =
-      kind === "guarded" ? (["bedrock.amazonaws.com", this.pick(GUARDED), false] as const) : kind === "invoke" ? (["bedrock.amazonaws.com", "InvokeModel", true] as const) : this.pick(NOISE);
+      kind === "guarded"
+        ? (["bedrock.amazonaws.com", this.pick(GUARDED), false] as const)
+        : kind === "invoke"
+          ? (["bedrock.amazonaws.com", "InvokeModel", true] as const)
+          : this.pick(NOISE);
     const denied = kind === "guarded" && this.rnd() < 0.2;
     const escape = this.rnd() < 0.001; // some producers escape non-ASCII as \uXXXX
     const params =
       source === "bedrock.amazonaws.com"
         ? { modelId: this.pick(MODELS) }
-        : { maxResults: Math.floor(this.rnd() * 100), filterSet: { items: [{ name: "tag:Team", valueSet: { items: [{ value: escape ? "caf\u00e9" : "platform" }] } }] } };
+        : {
+            maxResults: Math.floor(this.rnd() * 100),
+            filterSet: {
+              items: [{ name: "tag:Team", valueSet: { items: [{ value: escape ? "caf\u00e9" : "platform" }] } }],
+            },
+          };
     const rec = {
       eventVersion: "1.09",
       userIdentity: {
@@ -92,7 +110,13 @@ class RecordMaker {
         accountId: account,
         accessKeyId: `ASIA${this.hex(16).toUpperCase()}`,
         sessionContext: {
-          sessionIssuer: { type: "Role", principalId: `AROA${this.hex(17).toUpperCase()}`, arn: `arn:aws:iam::${account}:role/${role}`, accountId: account, userName: role },
+          sessionIssuer: {
+            type: "Role",
+            principalId: `AROA${this.hex(17).toUpperCase()}`,
+            arn: `arn:aws:iam::${account}:role/${role}`,
+            accountId: account,
+            userName: role,
+          },
           attributes: { creationDate: time, mfaAuthenticated: "false" },
         },
       },
@@ -101,8 +125,18 @@ class RecordMaker {
       eventName: name,
       awsRegion: region,
       sourceIPAddress: `10.${Math.floor(this.rnd() * 255)}.${Math.floor(this.rnd() * 255)}.${Math.floor(this.rnd() * 255)}`,
-      userAgent: this.pick(["aws-cli/2.15.30 Python/3.11.8 Linux/6.1 exe/x86_64", "aws-sdk-java/2.25.1 Linux/5.10 OpenJDK_64-Bit_Server_VM/17", "Boto3/1.34.69 md/Botocore#1.34.69 ua/2.0 os/linux#6.1"]),
-      ...(denied ? { errorCode: "AccessDeniedException", errorMessage: "User is not authorized to perform this action with an explicit deny in a service control policy" } : {}),
+      userAgent: this.pick([
+        "aws-cli/2.15.30 Python/3.11.8 Linux/6.1 exe/x86_64",
+        "aws-sdk-java/2.25.1 Linux/5.10 OpenJDK_64-Bit_Server_VM/17",
+        "Boto3/1.34.69 md/Botocore#1.34.69 ua/2.0 os/linux#6.1",
+      ]),
+      ...(denied
+        ? {
+            errorCode: "AccessDeniedException",
+            errorMessage:
+              "User is not authorized to perform this action with an explicit deny in a service control policy",
+          }
+        : {}),
       requestParameters: params,
       responseElements: null,
       requestID: this.uuid(),
@@ -112,7 +146,11 @@ class RecordMaker {
       managementEvent: true,
       recipientAccountId: account,
       eventCategory: "Management",
-      tlsDetails: { tlsVersion: "TLSv1.3", cipherSuite: "TLS_AES_128_GCM_SHA256", clientProvidedHostHeader: `${source.split(".")[0]}.${region}.amazonaws.com` },
+      tlsDetails: {
+        tlsVersion: "TLSv1.3",
+        cipherSuite: "TLS_AES_128_GCM_SHA256",
+        clientProvidedHostHeader: `${source.split(".")[0]}.${region}.amazonaws.com`,
+      },
     };
     let json = JSON.stringify(rec);
     if (escape) json = json.replace(/caf\u00e9/, "caf\\u00e9");
@@ -126,7 +164,14 @@ const pad = (n: number, w = 2): string => String(n).padStart(w, "0");
 export function generateArchive(spec: ArchiveSpec, log: (s: string) => void = () => undefined): ArchiveStats {
   const rnd = prng(spec.seed);
   const maker = new RecordMaker(rnd);
-  const stats: ArchiveStats = { files: 0, records: 0, uncompressedBytes: 0, compressedBytes: 0, guardedEvents: 0, duplicatesWritten: 0 };
+  const stats: ArchiveStats = {
+    files: 0,
+    records: 0,
+    uncompressedBytes: 0,
+    compressedBytes: 0,
+    guardedEvents: 0,
+    duplicatesWritten: 0,
+  };
   let minute = Date.UTC(2026, 0, 5, 0, 0, 0) / 60000;
   let lastGuarded: string | undefined;
   while (stats.uncompressedBytes < spec.targetBytes) {
@@ -155,7 +200,16 @@ export function generateArchive(spec: ArchiveSpec, log: (s: string) => void = ()
           lastGuarded = undefined;
         }
         const text = `{"Records":[${parts.join(",")}]}`;
-        const dir = path.join(spec.dir, "AWSLogs", account, "CloudTrail", region, String(d.getUTCFullYear()), pad(d.getUTCMonth() + 1), pad(d.getUTCDate()));
+        const dir = path.join(
+          spec.dir,
+          "AWSLogs",
+          account,
+          "CloudTrail",
+          region,
+          String(d.getUTCFullYear()),
+          pad(d.getUTCMonth() + 1),
+          pad(d.getUTCDate()),
+        );
         fs.mkdirSync(dir, { recursive: true });
         const gz = zlib.gzipSync(text, { level: 6 });
         fs.writeFileSync(path.join(dir, `${account}_CloudTrail_${region}_${stamp}_${maker.hex(16)}.json.gz`), gz);
@@ -167,6 +221,9 @@ export function generateArchive(spec: ArchiveSpec, log: (s: string) => void = ()
     }
     if (stats.files % 60 === 0) log(`  generated ${(stats.uncompressedBytes / 1e6).toFixed(0)} MB\r`);
   }
-  fs.writeFileSync(`${spec.dir}.manifest.json`, JSON.stringify({ seed: spec.seed, targetBytes: spec.targetBytes, ...stats }, null, 2));
+  fs.writeFileSync(
+    `${spec.dir}.manifest.json`,
+    JSON.stringify({ seed: spec.seed, targetBytes: spec.targetBytes, ...stats }, null, 2),
+  );
   return stats;
 }

@@ -23,7 +23,9 @@ function ensureBuilt() {
   const built = fs.existsSync(marker) ? fs.statSync(marker).mtimeMs : -1;
   if (built >= 0 && Math.max(...sources.map(newest)) <= built) return;
   const tsc = require.resolve("typescript/bin/tsc", { paths: [root] });
-  execFileSync(process.execPath, [tsc, "-p", path.join(root, "tsconfig.build.json")], { stdio: ["ignore", "inherit", "inherit"] });
+  execFileSync(process.execPath, [tsc, "-p", path.join(root, "tsconfig.build.json")], {
+    stdio: ["ignore", "inherit", "inherit"],
+  });
   // tsc's incremental mode does not rewrite unchanged outputs: touch the marker so the next check sees the build.
   const now = new Date();
   fs.utimesSync(marker, now, now);

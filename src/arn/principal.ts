@@ -39,7 +39,9 @@ export interface UserIdentityLike {
   accessKeyId?: unknown;
   userName?: unknown;
   invokedBy?: unknown;
-  sessionContext?: { sessionIssuer?: { type?: unknown; arn?: unknown; userName?: unknown; accountId?: unknown } | null } | null;
+  sessionContext?: {
+    sessionIssuer?: { type?: unknown; arn?: unknown; userName?: unknown; accountId?: unknown } | null;
+  } | null;
 }
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v.length > 0 ? v : undefined);
@@ -55,7 +57,8 @@ export function credentialKindOf(type: string | undefined, accessKeyId: string |
 export function roleKindOf(roleArn: string): PrincipalKind {
   const resource = parseArn(roleArn)?.resource ?? "";
   if (resource.startsWith("role/aws-service-role/")) return "service-linked-role";
-  if (resource.startsWith("role/aws-reserved/sso.amazonaws.com/") || /(^|\/)AWSReservedSSO_[^/]*$/.test(resource)) return "identity-center-role";
+  if (resource.startsWith("role/aws-reserved/sso.amazonaws.com/") || /(^|\/)AWSReservedSSO_[^/]*$/.test(resource))
+    return "identity-center-role";
   return "role";
 }
 
@@ -73,7 +76,12 @@ export function resolvePrincipal(identity: UserIdentityLike | null | undefined):
   switch (type) {
     case "IAMUser": {
       if (!arn) return { ...base, kind: "iam-user", name: str(id.userName), note: "IAMUser record without an arn" };
-      return { ...base, kind: "iam-user", principalArn: arn, name: str(id.userName) ?? lastSegment(parseArn(arn)?.resource ?? "") };
+      return {
+        ...base,
+        kind: "iam-user",
+        principalArn: arn,
+        name: str(id.userName) ?? lastSegment(parseArn(arn)?.resource ?? ""),
+      };
     }
     case "Root":
       return { ...base, kind: "root", principalArn: arn ?? (accountId ? `arn:aws:iam::${accountId}:root` : undefined) };
@@ -81,23 +89,48 @@ export function resolvePrincipal(identity: UserIdentityLike | null | undefined):
       const issuer = id.sessionContext?.sessionIssuer;
       const issuerArn = str(issuer?.arn);
       if (issuerArn) {
-        return { ...base, kind: roleKindOf(issuerArn), principalArn: issuerArn, name: str(issuer?.userName) ?? lastSegment(parseArn(issuerArn)?.resource ?? "") };
+        return {
+          ...base,
+          kind: roleKindOf(issuerArn),
+          principalArn: issuerArn,
+          name: str(issuer?.userName) ?? lastSegment(parseArn(issuerArn)?.resource ?? ""),
+        };
       }
       // Without sessionIssuer the role's path is unknown, so the SCP's view cannot be reproduced exactly.
       const parsed = arn ? parseArn(arn) : undefined;
       const m = parsed?.resource.match(/^assumed-role\/([^/]+)\//);
       if (parsed && m) {
         const guess = `arn:${parsed.partition}:iam::${parsed.account}:role/${m[1]}`;
-        return { ...base, kind: roleKindOf(guess), name: m[1], note: `no sessionContext.sessionIssuer: role path unknown (role ${guess} if it has no path)` };
+        return {
+          ...base,
+          kind: roleKindOf(guess),
+          name: m[1],
+          note: `no sessionContext.sessionIssuer: role path unknown (role ${guess} if it has no path)`,
+        };
       }
       return { ...base, kind: "unknown", note: "AssumedRole record without sessionIssuer or a parsable arn" };
     }
     case "FederatedUser":
       // aws:PrincipalArn of a GetFederationToken session is the sts federated-user ARN itself.
-      return { ...base, kind: "federated-user", principalArn: arn, name: arn ? lastSegment(parseArn(arn)?.resource ?? "") : undefined };
+      return {
+        ...base,
+        kind: "federated-user",
+        principalArn: arn,
+        name: arn ? lastSegment(parseArn(arn)?.resource ?? "") : undefined,
+      };
     case "AWSService":
-      return { ...base, kind: "aws-service", name: str(id.invokedBy), note: "called by an AWS service principal: SCPs do not apply" };
+      return {
+        ...base,
+        kind: "aws-service",
+        name: str(id.invokedBy),
+        note: "called by an AWS service principal: SCPs do not apply",
+      };
     default:
-      return { ...base, kind: "unknown", principalArn: undefined, note: `identity type ${type ?? "missing"}: no principal ARN IAM would evaluate` };
+      return {
+        ...base,
+        kind: "unknown",
+        principalArn: undefined,
+        note: `identity type ${type ?? "missing"}: no principal ARN IAM would evaluate`,
+      };
   }
 }

@@ -6,7 +6,10 @@
  */
 export type ExitFn = (code: number) => void;
 
-export function closedPipeListener(exit: ExitFn, exitCode: () => number | string | undefined = () => process.exitCode): (error: NodeJS.ErrnoException) => void {
+export function closedPipeListener(
+  exit: ExitFn,
+  exitCode: () => number | string | undefined = () => process.exitCode,
+): (error: NodeJS.ErrnoException) => void {
   return (error) => {
     if (error.code !== "EPIPE") throw error;
     exit(Number(exitCode() ?? 0));
@@ -14,7 +17,10 @@ export function closedPipeListener(exit: ExitFn, exitCode: () => number | string
 }
 
 /** Installs the listener on stdout once (main may run more than once in one process, as in tests). */
-export function exitQuietlyOnClosedStdout(stdout: NodeJS.WriteStream = process.stdout, exit: ExitFn = (code) => process.exit(code)): void {
+export function exitQuietlyOnClosedStdout(
+  stdout: NodeJS.WriteStream = process.stdout,
+  exit: ExitFn = (code) => process.exit(code),
+): void {
   const marker = Symbol.for("bedrock-guardrail.closed-pipe");
   const tagged = stdout as NodeJS.WriteStream & { [marker]?: boolean };
   if (tagged[marker]) return;

@@ -5,7 +5,15 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
-import { ConfigError, CONFIG_ENV_VAR, displayPath, loadConfig, parseConfig, readJsonFile, resolveConfigPath } from "../config/load";
+import {
+  ConfigError,
+  CONFIG_ENV_VAR,
+  displayPath,
+  loadConfig,
+  parseConfig,
+  readJsonFile,
+  resolveConfigPath,
+} from "../config/load";
 import { GuardrailDefinition } from "../guardrail/definition";
 import { BUNDLED_DEFINITION, compileGuardrail, Guardrail, parseDefinition } from "../guardrail/guardrail";
 

@@ -20,20 +20,33 @@ import { EXIT } from "./exit-codes";
 type Registrar = (program: Command) => void;
 
 /** Commands in the order `--help` lists them. Add a command by adding its module here. */
-const COMMANDS: Registrar[] = [policy.register, check.register, schema.register, detect.register, query.register, remediate.register, undo.register, runOnce.register, verify.register];
+const COMMANDS: Registrar[] = [
+  policy.register,
+  check.register,
+  schema.register,
+  detect.register,
+  query.register,
+  remediate.register,
+  undo.register,
+  runOnce.register,
+  verify.register,
+];
 
 /** The package version, from the nearest package.json above this module (src/ or dist/src/). */
 export function packageVersion(from = __dirname): string {
   for (let dir = from; ; dir = path.dirname(dir)) {
     const file = path.join(dir, "package.json");
-    if (fs.existsSync(file)) return (JSON.parse(fs.readFileSync(file, "utf8")) as { version?: string }).version ?? "unknown";
+    if (fs.existsSync(file))
+      return (JSON.parse(fs.readFileSync(file, "utf8")) as { version?: string }).version ?? "unknown";
     if (path.dirname(dir) === dir) return "unknown";
   }
 }
 
 export function buildProgram(): Command {
   const program = new Command("bedrock-guardrail")
-    .description("Prevent, detect and respond to unauthorized Amazon Bedrock model enablement across an AWS Organization.")
+    .description(
+      "Prevent, detect and respond to unauthorized Amazon Bedrock model enablement across an AWS Organization.",
+    )
     .version(packageVersion())
     .showHelpAfterError()
     .exitOverride();

@@ -4,8 +4,14 @@ import { DEFAULT_STATE_FILE, EXTERNAL_ID_ENV } from "../remediation/cli-wiring";
 
 export function addRemediationOptions(command: Command): Command {
   return command
-    .option("--state-file <file>", `local audit file of remediate --execute, read by undo (default ./${DEFAULT_STATE_FILE})`)
+    .option(
+      "--state-file <file>",
+      `local audit file of remediate --execute, read by undo (default ./${DEFAULT_STATE_FILE})`,
+    )
     .option("--table <name>", "the monitor's DynamoDB state table instead of a local audit file")
     .option("--no-assume-role", "use the local credentials in every account instead of assuming the member role")
-    .option("--external-id <id>", `external id for the member role (default $${EXTERNAL_ID_ENV}, then monitor.memberRoleExternalId)`);
+    .option(
+      "--external-id <id>",
+      `external id for the member role (default $${EXTERNAL_ID_ENV}, then monitor.memberRoleExternalId)`,
+    );
 }

@@ -19,18 +19,22 @@ const SSO_PROBES = ["AWSReservedSSO_ProbeSetA_0123456789abcdef", "AWSReservedSSO
 /** Returns why the pattern is unacceptable as an exempted principal, or undefined when it is fine. */
 export function principalPatternProblem(pattern: string): string | undefined {
   if (pattern.trim() !== pattern || pattern.length === 0) return "must not be empty or have surrounding spaces";
-  if (onlyWildcards(pattern)) return "exempts every principal; name the roles (for example arn:aws:iam::*:role/BedrockModelAccessAdmin)";
+  if (onlyWildcards(pattern))
+    return "exempts every principal; name the roles (for example arn:aws:iam::*:role/BedrockModelAccessAdmin)";
   const parts = splitArn(pattern);
   if (!parts || parts[0] !== "arn") return "is not an ARN (expected arn:aws:iam::<account>:role/<name>)";
   const [, partition, service, region, account, resource] = parts;
   if (!PARTITIONS.has(partition)) return `has unknown partition "${partition}"`;
-  if (service !== "iam" && service !== "sts") return `must be an IAM principal ARN (service iam or sts), not "${service}"`;
+  if (service !== "iam" && service !== "sts")
+    return `must be an IAM principal ARN (service iam or sts), not "${service}"`;
   if (region !== "") return "must have an empty region component (IAM ARNs are global)";
   if (!/^(\d{12}|\*)$/.test(account)) return `has account "${account}": use a 12-digit account ID or *`;
   if (onlyWildcards(resource)) return "exempts every principal in the account(s); name the roles";
-  if (pattern.includes("$")) return 'contains "$": in an SCP, IAM reads ${...} as a policy variable, so the exemption would not match what it says';
+  if (pattern.includes("$"))
+    return 'contains "$": in an SCP, IAM reads ${...} as a policy variable, so the exemption would not match what it says';
   if (resource === "root") {
-    if (service !== SERVICE_OF.root) return `names root in service "${service}": a root user's aws:PrincipalArn is arn:<partition>:iam::<account>:root`;
+    if (service !== SERVICE_OF.root)
+      return `names root in service "${service}": a root user's aws:PrincipalArn is arn:<partition>:iam::<account>:root`;
     if (account === "*") return "exempts the root user of every account";
     return undefined;
   }
@@ -39,16 +43,26 @@ export function principalPatternProblem(pattern: string): string | undefined {
   if (!["role", "user", "federated-user", "assumed-role"].includes(type)) {
     return `has resource "${resource}": expected role/..., user/..., federated-user/... or root`;
   }
-  if (type === "assumed-role") return "names a session ARN; aws:PrincipalArn is the role ARN (arn:aws:iam::<account>:role/<path/><name>)";
-  if (service !== SERVICE_OF[type]) return `names a ${type} in service "${service}": a ${type}'s aws:PrincipalArn is arn:<partition>:${SERVICE_OF[type]}::<account>:${type}/...`;
+  if (type === "assumed-role")
+    return "names a session ARN; aws:PrincipalArn is the role ARN (arn:aws:iam::<account>:role/<path/><name>)";
+  if (service !== SERVICE_OF[type])
+    return `names a ${type} in service "${service}": a ${type}'s aws:PrincipalArn is arn:<partition>:${SERVICE_OF[type]}::<account>:${type}/...`;
   const name = resource.slice(resource.lastIndexOf("/") + 1);
   if (slash < 0 || onlyWildcards(name)) return `exempts every ${type} (the name after the last / is only wildcards)`;
-  if (!NAME_CHARS.test(name)) return `has name "${name}": IAM names are letters, digits and +=,.@_- (with * and ? as wildcards)`;
-  const pathSegments = resource.slice(slash + 1).split("/").slice(0, -1);
+  if (!NAME_CHARS.test(name))
+    return `has name "${name}": IAM names are letters, digits and +=,.@_- (with * and ? as wildcards)`;
+  const pathSegments = resource
+    .slice(slash + 1)
+    .split("/")
+    .slice(0, -1);
   if (pathSegments.length > 0) {
-    if (type === "federated-user") return `has a path: a federated-user ARN is arn:<partition>:sts::<account>:federated-user/<name>`;
+    if (type === "federated-user")
+      return `has a path: a federated-user ARN is arn:<partition>:sts::<account>:federated-user/<name>`;
     const bad = pathSegments.find((segment) => !PATH_SEGMENT_CHARS.test(segment));
-    if (bad !== undefined) return bad === "" ? "has an empty path segment (//)" : `has path segment "${bad}": IAM paths are printable ASCII without spaces`;
+    if (bad !== undefined)
+      return bad === ""
+        ? "has an empty path segment (//)"
+        : `has path segment "${bad}": IAM paths are printable ASCII without spaces`;
   }
   if (type === "role" && SSO_PROBES.every((probe) => globMatch(name, probe))) {
     return "exempts every IAM Identity Center permission set (AWSReservedSSO_ followed only by wildcards); name the set: AWSReservedSSO_<PermissionSetName>_*";

@@ -9,7 +9,10 @@ import { GuardrailConfigSchema } from "./schema";
 export const SCHEMA_FILE = "guardrail.schema.json";
 
 export function configJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(GuardrailConfigSchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(GuardrailConfigSchema, { io: "input", unrepresentable: "any" }) as Record<
+    string,
+    unknown
+  >;
   return {
     ...schema,
     $id: "https://github.com/bedrock-guardrail/bedrock-guardrail/guardrail.schema.json",

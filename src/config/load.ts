@@ -19,13 +19,17 @@ export class ConfigError extends Error {
 
 /** `a.b[2].c` for people, from a zod issue path. */
 export function formatPath(p: readonly PropertyKey[]): string {
-  return p.reduce<string>((acc, k) => (typeof k === "number" ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)), "");
+  return p.reduce<string>(
+    (acc, k) => (typeof k === "number" ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)),
+    "",
+  );
 }
 
 export function zodProblems(error: z.ZodError): string[] {
   return error.issues.map((issue) => {
     const where = formatPath(issue.path) || "(top level)";
-    if (issue.code === "unrecognized_keys") return `${where}: unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+    if (issue.code === "unrecognized_keys")
+      return `${where}: unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
     return `${where}: ${issue.message}`;
   });
 }
@@ -47,7 +51,9 @@ export function readJsonFile(file: string): unknown {
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (e) {
-    throw new ConfigError(displayPath(file), [`cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
+    throw new ConfigError(displayPath(file), [
+      `cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    ]);
   }
   try {
     return JSON.parse(text);
@@ -57,7 +63,11 @@ export function readJsonFile(file: string): unknown {
 }
 
 /** Which config file to use: explicit path, then $GUARDRAIL_CONFIG, then ./guardrail.config.json. */
-export function resolveConfigPath(explicit?: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+export function resolveConfigPath(
+  explicit?: string,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): string {
   return path.resolve(cwd, explicit ?? env[CONFIG_ENV_VAR] ?? DEFAULT_CONFIG_FILE);
 }
 

@@ -63,7 +63,13 @@ function fill(template: string, values: Record<string, string | undefined>): str
 }
 
 /** Builds the finding for a record the rule matched. Pure: same record and guardrail, same finding. */
-export function buildFinding(guardrail: Guardrail, rule: DetectionRule, record: CloudTrailRecord, eventId: string, timestamp: string): Finding {
+export function buildFinding(
+  guardrail: Guardrail,
+  rule: DetectionRule,
+  record: CloudTrailRecord,
+  eventId: string,
+  timestamp: string,
+): Finding {
   const principal = resolvePrincipal(record.userIdentity);
   const ex = guardrail.exemptions;
   const exemption = arnLikeAny(ex.breakGlass, principal.principalArn)
@@ -79,11 +85,18 @@ export function buildFinding(guardrail: Guardrail, rule: DetectionRule, record: 
   const action = asString(record.eventName)!;
   const modelId = modelIdOf(record);
   const userName = principal.name ?? asString(ui.userName);
-  const params = record.requestParameters && typeof record.requestParameters === "object" ? record.requestParameters : undefined;
+  const params =
+    record.requestParameters && typeof record.requestParameters === "object" ? record.requestParameters : undefined;
   const errorCode = asString(record.errorCode);
   return {
     "@timestamp": timestamp,
-    message: fill(rule.summary, { principal: principal.principalArn ?? asString(ui.arn) ?? principal.kind, action, account, region, model: modelId }),
+    message: fill(rule.summary, {
+      principal: principal.principalArn ?? asString(ui.arn) ?? principal.kind,
+      action,
+      account,
+      region,
+      model: modelId,
+    }),
     event: {
       id: eventId,
       kind: "alert",
@@ -100,7 +113,10 @@ export function buildFinding(guardrail: Guardrail, rule: DetectionRule, record: 
       id: rule.id,
       name: rule.name,
       ruleset: guardrail.definition.id,
-      threat: { tactic: `${guardrail.definition.detection.threat.tactic.id} ${guardrail.definition.detection.threat.tactic.name}`, technique: `${guardrail.definition.detection.threat.technique.id} ${guardrail.definition.detection.threat.technique.name}` },
+      threat: {
+        tactic: `${guardrail.definition.detection.threat.tactic.id} ${guardrail.definition.detection.threat.tactic.name}`,
+        technique: `${guardrail.definition.detection.threat.technique.id} ${guardrail.definition.detection.threat.technique.name}`,
+      },
     },
     cloud: { provider: "aws", account: { id: account }, region },
     source: { ip: asString(record.sourceIPAddress) },
@@ -108,7 +124,12 @@ export function buildFinding(guardrail: Guardrail, rule: DetectionRule, record: 
     user: { name: userName },
     aws: {
       cloudtrail: {
-        user_identity: { type: asString(ui.type), arn: asString(ui.arn), access_key_id: principal.accessKeyId, account_id: principal.accountId },
+        user_identity: {
+          type: asString(ui.type),
+          arn: asString(ui.arn),
+          access_key_id: principal.accessKeyId,
+          account_id: principal.accountId,
+        },
         request_parameters: params as Record<string, unknown> | undefined,
         recipient_account_id: asString(record.recipientAccountId),
       },
@@ -125,7 +146,13 @@ export function buildFinding(guardrail: Guardrail, rule: DetectionRule, record: 
       model_id: modelId,
       credential_kind: principal.credentialKind,
       severity: rule.severity,
-      note: exemption === "tool" ? joinNotes(principal.note, "this tool's own role never calls model-access APIs: this call means the role is misused") : principal.note,
+      note:
+        exemption === "tool"
+          ? joinNotes(
+              principal.note,
+              "this tool's own role never calls model-access APIs: this call means the role is misused",
+            )
+          : principal.note,
     },
   };
 }

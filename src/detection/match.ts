@@ -13,18 +13,28 @@ export function isSuccess(record: CloudTrailRecord): boolean {
   return code === undefined || code === null || (typeof code === "string" && code.trim() === "");
 }
 
-export function isGuardedEvent(guardrail: Pick<Guardrail, "eventSource" | "eventNames">, record: CloudTrailRecord): boolean {
+export function isGuardedEvent(
+  guardrail: Pick<Guardrail, "eventSource" | "eventNames">,
+  record: CloudTrailRecord,
+): boolean {
   const name = asString(record.eventName);
   return record.eventSource === guardrail.eventSource && name !== undefined && guardrail.eventNames.includes(name);
 }
 
-export function ruleMatches(rule: DetectionRule, guardrail: Pick<Guardrail, "eventSource" | "eventNames">, record: CloudTrailRecord): boolean {
+export function ruleMatches(
+  rule: DetectionRule,
+  guardrail: Pick<Guardrail, "eventSource" | "eventNames">,
+  record: CloudTrailRecord,
+): boolean {
   if (!isGuardedEvent(guardrail, record)) return false;
   if (rule.outcome === "success") return isSuccess(record);
   return typeof record.errorCode === "string" && (rule.errorCodes ?? []).includes(record.errorCode);
 }
 
 /** The first rule (in definition order) that the record matches, if any. */
-export function matchingRule(guardrail: Pick<Guardrail, "eventSource" | "eventNames" | "rules">, record: CloudTrailRecord): DetectionRule | undefined {
+export function matchingRule(
+  guardrail: Pick<Guardrail, "eventSource" | "eventNames" | "rules">,
+  record: CloudTrailRecord,
+): DetectionRule | undefined {
   return guardrail.rules.find((rule) => ruleMatches(rule, guardrail, record));
 }

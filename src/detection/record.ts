@@ -28,9 +28,23 @@ export function isRecordObject(v: unknown): v is CloudTrailRecord {
 }
 
 /** True when the fields name a real calendar date and time of day (no 30 February, no 24:00). */
-export function isCalendarTime(year: number, month: number, day: number, hour: number, minute: number, second: number): boolean {
+export function isCalendarTime(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+): boolean {
   const probe = new Date(Date.UTC(year, month - 1, day));
-  return probe.getUTCFullYear() === year && probe.getUTCMonth() === month - 1 && probe.getUTCDate() === day && hour <= 23 && minute <= 59 && second <= 59;
+  return (
+    probe.getUTCFullYear() === year &&
+    probe.getUTCMonth() === month - 1 &&
+    probe.getUTCDate() === day &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59
+  );
 }
 
 /**

@@ -61,7 +61,9 @@ export const GuardrailDefinitionSchema = z
     id: z.string().regex(/^[a-z0-9-]+$/, "must be lower-case kebab-case"),
     title: z.string().min(1),
     description: z.string().min(1),
-    eventSource: z.string().regex(/^[a-z0-9-]+\.amazonaws\.com$/, "must be a service endpoint such as bedrock.amazonaws.com"),
+    eventSource: z
+      .string()
+      .regex(/^[a-z0-9-]+\.amazonaws\.com$/, "must be a service endpoint such as bedrock.amazonaws.com"),
     actions: z.array(GuardedActionSchema).min(1),
     detection: z.strictObject({
       schedule: z.strictObject({
@@ -83,27 +85,55 @@ export const GuardrailDefinitionSchema = z
   .superRefine((def, ctx) => {
     const seen = new Set<string>();
     def.actions.forEach((a, i) => {
-      if (seen.has(a.eventName)) ctx.addIssue({ code: "custom", path: ["actions", i, "eventName"], message: `duplicate action ${a.eventName}` });
+      if (seen.has(a.eventName))
+        ctx.addIssue({ code: "custom", path: ["actions", i, "eventName"], message: `duplicate action ${a.eventName}` });
       seen.add(a.eventName);
     });
     if (!def.detection.rules.some((r) => r.id === def.id)) {
-      ctx.addIssue({ code: "custom", path: ["detection", "rules"], message: `must contain the primary rule with id "${def.id}"` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["detection", "rules"],
+        message: `must contain the primary rule with id "${def.id}"`,
+      });
     }
     def.detection.rules.forEach((r, i) => {
       if (r.outcome === "failure" && !r.errorCodes) {
-        ctx.addIssue({ code: "custom", path: ["detection", "rules", i, "errorCodes"], message: "a failure rule needs errorCodes" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["detection", "rules", i, "errorCodes"],
+          message: "a failure rule needs errorCodes",
+        });
       }
     });
     const ruleIds = new Set(def.detection.rules.map((r) => r.id));
     def.detection.tests.forEach((t, i) => {
-      if (t.expect !== null && !ruleIds.has(t.expect)) ctx.addIssue({ code: "custom", path: ["detection", "tests", i, "expect"], message: `names no rule ("${t.expect}")` });
+      if (t.expect !== null && !ruleIds.has(t.expect))
+        ctx.addIssue({
+          code: "custom",
+          path: ["detection", "tests", i, "expect"],
+          message: `names no rule ("${t.expect}")`,
+        });
     });
     for (const id of ruleIds) {
-      if (!def.detection.tests.some((t) => t.expect === id)) ctx.addIssue({ code: "custom", path: ["detection", "tests"], message: `needs at least one example that matches rule "${id}"` });
+      if (!def.detection.tests.some((t) => t.expect === id))
+        ctx.addIssue({
+          code: "custom",
+          path: ["detection", "tests"],
+          message: `needs at least one example that matches rule "${id}"`,
+        });
     }
-    if (!def.detection.tests.some((t) => t.expect === null)) ctx.addIssue({ code: "custom", path: ["detection", "tests"], message: "needs at least one example that matches no rule" });
+    if (!def.detection.tests.some((t) => t.expect === null))
+      ctx.addIssue({
+        code: "custom",
+        path: ["detection", "tests"],
+        message: "needs at least one example that matches no rule",
+      });
     if (def.detection.schedule.lookbackMinutes < def.detection.schedule.intervalMinutes) {
-      ctx.addIssue({ code: "custom", path: ["detection", "schedule", "lookbackMinutes"], message: "must be at least intervalMinutes, or events fall between runs" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["detection", "schedule", "lookbackMinutes"],
+        message: "must be at least intervalMinutes, or events fall between runs",
+      });
     }
   });
 

@@ -6,7 +6,13 @@
 import definitionJson from "../../policies/bedrock-model-access.json";
 import { ConfigError, loadConfig, readJsonFile, resolveConfigPath, zodProblems } from "../config/load";
 import { GuardrailConfig } from "../config/schema";
-import { DetectionRule, GuardedAction, GuardrailDefinition, GuardrailDefinitionSchema, RemediationDefaults } from "./definition";
+import {
+  DetectionRule,
+  GuardedAction,
+  GuardrailDefinition,
+  GuardrailDefinitionSchema,
+  RemediationDefaults,
+} from "./definition";
 
 /** IAM path of every role this tool creates, so remediation can protect them all by one rule (and the SCP exempt the member role). */
 export const TOOL_ROLE_PATH = "/bedrock-guardrail/";
@@ -72,7 +78,9 @@ export function compileGuardrail(definition: GuardrailDefinition, config: Guardr
   const tool = toolRolePatterns(config);
   const operators = config.remediation.operatorPrincipalArns;
   const all = [...new Set([...config.approvedPrincipalArns, ...config.breakGlassPrincipalArns, ...tool, ...operators])];
-  const scp = [...new Set([...config.approvedPrincipalArns, ...config.breakGlassPrincipalArns, memberRolePattern(config)])];
+  const scp = [
+    ...new Set([...config.approvedPrincipalArns, ...config.breakGlassPrincipalArns, memberRolePattern(config)]),
+  ];
   const d = definition.remediation.defaults;
   const r = config.remediation;
   const remediation: ResolvedRemediation = {
@@ -95,7 +103,14 @@ export function compileGuardrail(definition: GuardrailDefinition, config: Guardr
     iamActions: definition.actions.map((a) => a.iamAction),
     rules: definition.detection.rules,
     primaryRule,
-    exemptions: { approved: config.approvedPrincipalArns, breakGlass: config.breakGlassPrincipalArns, tool, operators, scp, all },
+    exemptions: {
+      approved: config.approvedPrincipalArns,
+      breakGlass: config.breakGlassPrincipalArns,
+      tool,
+      operators,
+      scp,
+      all,
+    },
     remediation,
   };
 }

@@ -10,11 +10,20 @@ import { MONITOR_STACK, MonitorStack, MonitorStackProps } from "./monitor/monito
 import { ORGANIZATION_POLICY_STACK, OrganizationPolicyStack } from "./organization-policy-stack";
 
 /** Adds every stack the config asks for to `app` (a fresh App by default) and returns it. */
-export function buildApp(guardrail: Guardrail, app: App = new App(), monitor: Omit<MonitorStackProps, "guardrail"> = {}): App {
-  const stacks: [string, TerraformStack][] = [[ORGANIZATION_POLICY_STACK, new OrganizationPolicyStack(app, ORGANIZATION_POLICY_STACK, { guardrail })]];
+export function buildApp(
+  guardrail: Guardrail,
+  app: App = new App(),
+  monitor: Omit<MonitorStackProps, "guardrail"> = {},
+): App {
+  const stacks: [string, TerraformStack][] = [
+    [ORGANIZATION_POLICY_STACK, new OrganizationPolicyStack(app, ORGANIZATION_POLICY_STACK, { guardrail })],
+  ];
   if (guardrail.config.monitor.enabled) {
     stacks.push([MONITOR_STACK, new MonitorStack(app, MONITOR_STACK, { ...monitor, guardrail })]);
-    stacks.push([MEMBER_ROLE_STACK, new MemberRoleStack(app, MEMBER_ROLE_STACK, { guardrail, declarations: monitor.declarations })]);
+    stacks.push([
+      MEMBER_ROLE_STACK,
+      new MemberRoleStack(app, MEMBER_ROLE_STACK, { guardrail, declarations: monitor.declarations }),
+    ]);
   }
   const { stateBackend, region } = guardrail.config.aws;
   for (const [name, stack] of stacks) configureBackend(stack, name, stateBackend, region);

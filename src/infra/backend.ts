@@ -7,7 +7,12 @@
 import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
 import { StateBackend } from "../config/sections/aws";
 
-export function configureBackend(stack: TerraformStack, stackName: string, backend: StateBackend, defaultRegion: string): void {
+export function configureBackend(
+  stack: TerraformStack,
+  stackName: string,
+  backend: StateBackend,
+  defaultRegion: string,
+): void {
   if (backend.type === "local") {
     new LocalBackend(stack, { path: `../../../terraform.${stackName}.tfstate` });
     return;

@@ -30,7 +30,8 @@ export interface GuardrailScpProps {
   skipDestroy?: boolean;
 }
 
-export const DEFAULT_SCP_DESCRIPTION = "Denies unapproved Amazon Bedrock model enablement (managed by bedrock-guardrail)";
+export const DEFAULT_SCP_DESCRIPTION =
+  "Denies unapproved Amazon Bedrock model enablement (managed by bedrock-guardrail)";
 
 /** The reusable part: policies + attachments, usable inside any stack that has an AWS provider. */
 export class GuardrailScp extends Construct {
@@ -59,7 +60,13 @@ export class GuardrailScp extends Construct {
     this.policies.forEach((policy, p) =>
       this.targetIds.forEach((targetId) => {
         const label = props.targets && props.targets.length > 0 ? targetId : "root";
-        this.attachments.push(new OrganizationsPolicyAttachment(this, `attach-${p + 1}-${label}`, { policyId: policy.id, targetId, skipDestroy }));
+        this.attachments.push(
+          new OrganizationsPolicyAttachment(this, `attach-${p + 1}-${label}`, {
+            policyId: policy.id,
+            targetId,
+            skipDestroy,
+          }),
+        );
       }),
     );
   }
@@ -85,13 +92,19 @@ export class OrganizationPolicyStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: OrganizationPolicyStackProps) {
     super(scope, id);
     const { config } = props.guardrail;
-    guardrailProvider(this, "aws", { region: props.region ?? config.aws.region, credentials: props.credentials ?? config.aws.organization });
+    guardrailProvider(this, "aws", {
+      region: props.region ?? config.aws.region,
+      credentials: props.credentials ?? config.aws.organization,
+    });
     this.scp = new GuardrailScp(this, "guardrail-scp", {
       documents: buildScpDocuments(props.guardrail),
       description: config.scp.description,
       tags: config.scp.tags,
       targets: config.targets,
     });
-    new TerraformOutput(this, "policy_ids", { value: this.scp.policies.map((p) => p.id), description: "IDs of the guardrail SCP(s)" });
+    new TerraformOutput(this, "policy_ids", {
+      value: this.scp.policies.map((p) => p.id),
+      description: "IDs of the guardrail SCP(s)",
+    });
   }
 }

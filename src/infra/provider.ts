@@ -24,9 +24,19 @@ export function guardrailProvider(scope: Construct, id: string, props: Guardrail
     region: props.region,
     ...(c.profile ? { profile: c.profile } : {}),
     ...(c.assumeRoleArn
-      ? { assumeRole: [{ roleArn: c.assumeRoleArn, sessionName: props.sessionName ?? DEFAULT_SESSION_NAME, ...(c.externalId ? { externalId: c.externalId } : {}) }] }
+      ? {
+          assumeRole: [
+            {
+              roleArn: c.assumeRoleArn,
+              sessionName: props.sessionName ?? DEFAULT_SESSION_NAME,
+              ...(c.externalId ? { externalId: c.externalId } : {}),
+            },
+          ],
+        }
       : {}),
     ...(c.accountId ? { allowedAccountIds: [c.accountId] } : {}),
-    ...(props.defaultTags && Object.keys(props.defaultTags).length > 0 ? { defaultTags: [{ tags: props.defaultTags }] } : {}),
+    ...(props.defaultTags && Object.keys(props.defaultTags).length > 0
+      ? { defaultTags: [{ tags: props.defaultTags }] }
+      : {}),
   });
 }

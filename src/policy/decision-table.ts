@@ -5,9 +5,20 @@
  */
 import { Guardrail, memberRolePattern } from "../guardrail/guardrail";
 import { evaluateScp, ScpRequest } from "./evaluate";
-import { EXAMPLE_MEMBER_ACCOUNT, instantiatePattern, RepresentativePrincipal, representativePrincipals } from "./principals";
+import {
+  EXAMPLE_MEMBER_ACCOUNT,
+  instantiatePattern,
+  RepresentativePrincipal,
+  representativePrincipals,
+} from "./principals";
 import { protectedPrincipalPatterns, protectedSamlProviderPatterns } from "./protect-exempted";
-import { BATCH_INFERENCE_ACTION, BEDROCK_SERVICE_PRINCIPAL, buildScpStatements, INVOKE_ACTIONS, MARKETPLACE_SUBSCRIBE } from "./statements";
+import {
+  BATCH_INFERENCE_ACTION,
+  BEDROCK_SERVICE_PRINCIPAL,
+  buildScpStatements,
+  INVOKE_ACTIONS,
+  MARKETPLACE_SUBSCRIBE,
+} from "./statements";
 import { ScpStatement } from "./types";
 
 export interface Scenario {
@@ -39,24 +50,63 @@ export function scenarios(guardrail: Guardrail): Scenario[] {
   const scp = guardrail.config.scp;
   const out: Scenario[] = guardrail.iamActions.map((action) => ({ id: action, label: action, action, resource: "*" }));
   out.push(
-    { id: "subscribe-via-bedrock", label: `${MARKETPLACE_SUBSCRIBE} via Bedrock`, action: MARKETPLACE_SUBSCRIBE, resource: "*", context: { "aws:CalledViaLast": [BEDROCK_SERVICE_PRINCIPAL] } },
-    { id: "subscribe-direct", label: `${MARKETPLACE_SUBSCRIBE} (direct)`, action: MARKETPLACE_SUBSCRIBE, resource: "*" },
+    {
+      id: "subscribe-via-bedrock",
+      label: `${MARKETPLACE_SUBSCRIBE} via Bedrock`,
+      action: MARKETPLACE_SUBSCRIBE,
+      resource: "*",
+      context: { "aws:CalledViaLast": [BEDROCK_SERVICE_PRINCIPAL] },
+    },
+    {
+      id: "subscribe-direct",
+      label: `${MARKETPLACE_SUBSCRIBE} (direct)`,
+      action: MARKETPLACE_SUBSCRIBE,
+      resource: "*",
+    },
   );
   if (scp.denyMarketplaceProductIds.length > 0) {
     const product = scp.denyMarketplaceProductIds[0];
-    out.push({ id: "subscribe-listed-product", label: `${MARKETPLACE_SUBSCRIBE} to ${product}`, action: MARKETPLACE_SUBSCRIBE, resource: "*", context: { "aws-marketplace:ProductId": [product] } });
+    out.push({
+      id: "subscribe-listed-product",
+      label: `${MARKETPLACE_SUBSCRIBE} to ${product}`,
+      action: MARKETPLACE_SUBSCRIBE,
+      resource: "*",
+      context: { "aws-marketplace:ProductId": [product] },
+    });
   }
   if (scp.modelAllowList) {
     const allowed = instantiatePattern(scp.modelAllowList[0]);
-    out.push({ id: "invoke-listed-model", label: `${INVOKE_ACTIONS[0]} listed model`, action: INVOKE_ACTIONS[0], resource: allowed });
+    out.push({
+      id: "invoke-listed-model",
+      label: `${INVOKE_ACTIONS[0]} listed model`,
+      action: INVOKE_ACTIONS[0],
+      resource: allowed,
+    });
   }
   for (const action of [...INVOKE_ACTIONS, BATCH_INFERENCE_ACTION]) {
-    out.push({ id: `invoke-unlisted-model:${action}`, label: `${action} unlisted model`, action, resource: UNLISTED_MODEL_ARN });
+    out.push({
+      id: `invoke-unlisted-model:${action}`,
+      label: `${action} unlisted model`,
+      action,
+      resource: UNLISTED_MODEL_ARN,
+    });
   }
   out.push(...protectScenarios(guardrail));
   out.push(
-    { id: "unrelated:list-models", label: "bedrock:ListFoundationModels", action: "bedrock:ListFoundationModels", resource: "*", unrelated: true },
-    { id: "unrelated:s3", label: "s3:GetObject", action: "s3:GetObject", resource: "arn:aws:s3:::example-bucket/report.csv", unrelated: true },
+    {
+      id: "unrelated:list-models",
+      label: "bedrock:ListFoundationModels",
+      action: "bedrock:ListFoundationModels",
+      resource: "*",
+      unrelated: true,
+    },
+    {
+      id: "unrelated:s3",
+      label: "s3:GetObject",
+      action: "s3:GetObject",
+      resource: "arn:aws:s3:::example-bucket/report.csv",
+      unrelated: true,
+    },
   );
   return out;
 }
@@ -76,33 +126,74 @@ export function protectScenarios(guardrail: Guardrail): Scenario[] {
   const role = approvedRole ? instantiatePattern(approvedRole) : member;
   const out: Scenario[] = [
     { id: "protect:create-role", label: `iam:CreateRole ${iamName(role)}`, action: "iam:CreateRole", resource: role },
-    { id: "protect:update-trust", label: `iam:UpdateAssumeRolePolicy ${iamName(role)}`, action: "iam:UpdateAssumeRolePolicy", resource: role },
+    {
+      id: "protect:update-trust",
+      label: `iam:UpdateAssumeRolePolicy ${iamName(role)}`,
+      action: "iam:UpdateAssumeRolePolicy",
+      resource: role,
+    },
     { id: "protect:pass-role", label: `iam:PassRole ${iamName(role)}`, action: "iam:PassRole", resource: role },
   ];
-  if (role !== member) out.push({ id: "protect:member-role-trust", label: `iam:UpdateAssumeRolePolicy ${iamName(member)}`, action: "iam:UpdateAssumeRolePolicy", resource: member });
+  if (role !== member)
+    out.push({
+      id: "protect:member-role-trust",
+      label: `iam:UpdateAssumeRolePolicy ${iamName(member)}`,
+      action: "iam:UpdateAssumeRolePolicy",
+      resource: member,
+    });
   const adminRole = roles.find((p) => guardrail.config.scp.exemptedPrincipalAdminArns.includes(p));
   if (adminRole) {
     // An admin may create the exempted roles, so its own name is protected too.
     const admin = instantiatePattern(adminRole);
-    out.push({ id: "protect:admin-trust", label: `iam:UpdateAssumeRolePolicy ${iamName(admin)}`, action: "iam:UpdateAssumeRolePolicy", resource: admin });
+    out.push({
+      id: "protect:admin-trust",
+      label: `iam:UpdateAssumeRolePolicy ${iamName(admin)}`,
+      action: "iam:UpdateAssumeRolePolicy",
+      resource: admin,
+    });
   }
   const samlProvider = protectedSamlProviderPatterns(guardrail)[0];
   if (samlProvider) {
     const provider = instantiatePattern(samlProvider.replace(/\*$/, "0123456789abcdef_DO_NOT_DELETE"));
-    out.push({ id: "protect:idc-saml-provider", label: `iam:UpdateSAMLProvider ${iamName(provider)}`, action: "iam:UpdateSAMLProvider", resource: provider });
+    out.push({
+      id: "protect:idc-saml-provider",
+      label: `iam:UpdateSAMLProvider ${iamName(provider)}`,
+      action: "iam:UpdateSAMLProvider",
+      resource: provider,
+    });
   }
   if (users.length > 0) {
     const user = instantiatePattern(users[0]);
-    out.push({ id: "protect:user-access-key", label: `iam:CreateAccessKey ${iamName(user)}`, action: "iam:CreateAccessKey", resource: user });
+    out.push({
+      id: "protect:user-access-key",
+      label: `iam:CreateAccessKey ${iamName(user)}`,
+      action: "iam:CreateAccessKey",
+      resource: user,
+    });
   }
   const other = `arn:aws:iam::${EXAMPLE_MEMBER_ACCOUNT}:role/DeveloperRole`;
-  out.push({ id: "unrelated:create-role", label: `iam:CreateRole ${iamName(other)}`, action: "iam:CreateRole", resource: other, unrelated: true });
+  out.push({
+    id: "unrelated:create-role",
+    label: `iam:CreateRole ${iamName(other)}`,
+    action: "iam:CreateRole",
+    resource: other,
+    unrelated: true,
+  });
   return out;
 }
 
-export function decide(statements: readonly ScpStatement[], scenario: Scenario, principal: RepresentativePrincipal): { cell: Cell; deniedBy?: string } {
+export function decide(
+  statements: readonly ScpStatement[],
+  scenario: Scenario,
+  principal: RepresentativePrincipal,
+): { cell: Cell; deniedBy?: string } {
   if (!principal.scpApplies) return { cell: "not-applicable" };
-  const request: ScpRequest = { action: scenario.action, resource: scenario.resource, principalArn: principal.principalArn, context: scenario.context };
+  const request: ScpRequest = {
+    action: scenario.action,
+    resource: scenario.resource,
+    principalArn: principal.principalArn,
+    context: scenario.context,
+  };
   const verdict = evaluateScp(statements, request);
   return { cell: verdict.decision, deniedBy: verdict.deniedBy };
 }
@@ -110,7 +201,10 @@ export function decide(statements: readonly ScpStatement[], scenario: Scenario, 
 export function decisionTable(guardrail: Guardrail): DecisionTable {
   const statements = buildScpStatements(guardrail);
   const principals = representativePrincipals(guardrail);
-  const rows = scenarios(guardrail).map((scenario) => ({ scenario, cells: principals.map((principal) => ({ principal, ...decide(statements, scenario, principal) })) }));
+  const rows = scenarios(guardrail).map((scenario) => ({
+    scenario,
+    cells: principals.map((principal) => ({ principal, ...decide(statements, scenario, principal) })),
+  }));
   return { principals, rows };
 }
 
@@ -121,7 +215,20 @@ export function formatDecisionTable(table: DecisionTable): string {
   const header = ["request", ...table.principals.map((p) => p.short)];
   const body = table.rows.map((r) => [r.scenario.label, ...r.cells.map((c) => CELL_TEXT[c.cell])]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
-  const line = (cols: string[]) => cols.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+  const line = (cols: string[]) =>
+    cols
+      .map((c, i) => c.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
   const legend = table.principals.map((p) => `  ${p.short.padEnd(12)} ${p.label}: ${p.principalArn} (${p.source})`);
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line), "", "Principals:", ...legend, "", "allow = not denied by this SCP (the principal's own IAM policies still apply); n/a = SCPs never apply to this principal."].join("\n");
+  return [
+    line(header),
+    line(widths.map((w) => "-".repeat(w))),
+    ...body.map(line),
+    "",
+    "Principals:",
+    ...legend,
+    "",
+    "allow = not denied by this SCP (the principal's own IAM policies still apply); n/a = SCPs never apply to this principal.",
+  ].join("\n");
 }

@@ -15,7 +15,17 @@ export type LintLevel = "error" | "warning";
 export interface LintFinding {
   level: LintLevel;
   /** Stable identifier for tests and scripts. */
-  code: "policy-too-large" | "too-many-policies" | "unknown-action" | "duplicate-statement" | "broad-exemption" | "no-approved-principal" | "allow-list-profile-without-model" | "allow-list-regional-model" | "unprotectable-exemption" | "no-exempted-principal-admin";
+  code:
+    | "policy-too-large"
+    | "too-many-policies"
+    | "unknown-action"
+    | "duplicate-statement"
+    | "broad-exemption"
+    | "no-approved-principal"
+    | "allow-list-profile-without-model"
+    | "allow-list-regional-model"
+    | "unprotectable-exemption"
+    | "no-exempted-principal-admin";
   message: string;
 }
 
@@ -63,8 +73,18 @@ function actionFindings(statements: ScpStatement[], actionExists?: (a: string) =
   const out: LintFinding[] = [];
   for (const s of statements) {
     for (const action of s.Action) {
-      if (!ACTION_SYNTAX.test(action)) out.push({ level: "error", code: "unknown-action", message: `statement ${s.Sid}: "${action}" is not an IAM action name (service:Action, no wildcards)` });
-      else if (actionExists && !actionExists(action)) out.push({ level: "error", code: "unknown-action", message: `statement ${s.Sid}: "${action}" is not in the IAM service authorization reference` });
+      if (!ACTION_SYNTAX.test(action))
+        out.push({
+          level: "error",
+          code: "unknown-action",
+          message: `statement ${s.Sid}: "${action}" is not an IAM action name (service:Action, no wildcards)`,
+        });
+      else if (actionExists && !actionExists(action))
+        out.push({
+          level: "error",
+          code: "unknown-action",
+          message: `statement ${s.Sid}: "${action}" is not in the IAM service authorization reference`,
+        });
     }
   }
   return out;
@@ -75,15 +95,26 @@ export function duplicateFindings(statements: ScpStatement[]): LintFinding[] {
   const sids = new Set<string>();
   const bodies = new Map<string, string>();
   for (const s of statements) {
-    if (sids.has(s.Sid)) out.push({ level: "error", code: "duplicate-statement", message: `Sid ${s.Sid} is used twice` });
+    if (sids.has(s.Sid))
+      out.push({ level: "error", code: "duplicate-statement", message: `Sid ${s.Sid} is used twice` });
     sids.add(s.Sid);
     const { Sid, ...body } = s;
     const key = minify(policyOf([{ Sid: "", ...body }]));
     const first = bodies.get(key);
-    if (first) out.push({ level: "error", code: "duplicate-statement", message: `statements ${first} and ${Sid} are identical` });
+    if (first)
+      out.push({
+        level: "error",
+        code: "duplicate-statement",
+        message: `statements ${first} and ${Sid} are identical`,
+      });
     else bodies.set(key, Sid);
     const repeated = s.Action.filter((a, i) => s.Action.indexOf(a) !== i);
-    if (repeated.length) out.push({ level: "error", code: "duplicate-statement", message: `statement ${Sid} lists ${repeated.join(", ")} twice` });
+    if (repeated.length)
+      out.push({
+        level: "error",
+        code: "duplicate-statement",
+        message: `statement ${Sid} lists ${repeated.join(", ")} twice`,
+      });
   }
   return out;
 }
@@ -105,16 +136,36 @@ export function exemptionBreadthFindings(guardrail: Guardrail): LintFinding[] {
       const resource = parseArn(pattern)?.resource ?? "";
       const name = resource.slice(resource.lastIndexOf("/") + 1);
       const path = resource.slice(resource.indexOf("/") + 1, resource.lastIndexOf("/") + 1);
-      if (resource.startsWith("user/")) out.push({ level: "warning", code: "broad-exemption", message: `${where} exempts an IAM user: long-term access keys are the credential most often stolen; prefer a role` });
-      if (resource === "root") out.push({ level: "warning", code: "broad-exemption", message: `${where} exempts an account's root user` });
+      if (resource.startsWith("user/"))
+        out.push({
+          level: "warning",
+          code: "broad-exemption",
+          message: `${where} exempts an IAM user: long-term access keys are the credential most often stolen; prefer a role`,
+        });
+      if (resource === "root")
+        out.push({ level: "warning", code: "broad-exemption", message: `${where} exempts an account's root user` });
       // Identity Center role names end in a random suffix (AWSReservedSSO_<set>_<hex>): a wildcard there is expected.
       const fixedName = name.startsWith("AWSReservedSSO_") ? name.slice(0, name.lastIndexOf("_")) : name;
-      if (/[*?]/.test(fixedName)) out.push({ level: "warning", code: "broad-exemption", message: `${where} has a wildcard in the name: every matching principal${parseArn(pattern)?.account === "*" ? " in every account" : ""} is exempt` });
-      if (/[*?]/.test(path) && !/[*?]/.test(name)) out.push({ level: "warning", code: "broad-exemption", message: `${where} has a wildcard in the path: a role of that name under any matching path is exempt` });
+      if (/[*?]/.test(fixedName))
+        out.push({
+          level: "warning",
+          code: "broad-exemption",
+          message: `${where} has a wildcard in the name: every matching principal${parseArn(pattern)?.account === "*" ? " in every account" : ""} is exempt`,
+        });
+      if (/[*?]/.test(path) && !/[*?]/.test(name))
+        out.push({
+          level: "warning",
+          code: "broad-exemption",
+          message: `${where} has a wildcard in the path: a role of that name under any matching path is exempt`,
+        });
     });
   }
   if (guardrail.exemptions.approved.length === 0) {
-    out.push({ level: "warning", code: "no-approved-principal", message: "approvedPrincipalArns is empty: only break-glass roles can enable models" });
+    out.push({
+      level: "warning",
+      code: "no-approved-principal",
+      message: "approvedPrincipalArns is empty: only break-glass roles can enable models",
+    });
   }
   return out;
 }
@@ -125,7 +176,10 @@ export function protectionFindings(guardrail: Guardrail): LintFinding[] {
   if (!scp.protectExemptedPrincipals) return [];
   const out: LintFinding[] = [];
   // The admins' names are protected as well (an admin may create the exempted roles).
-  const lists: [string, string[]][] = [...exemptionLists(guardrail), ["scp.exemptedPrincipalAdminArns", scp.exemptedPrincipalAdminArns]];
+  const lists: [string, string[]][] = [
+    ...exemptionLists(guardrail),
+    ["scp.exemptedPrincipalAdminArns", scp.exemptedPrincipalAdminArns],
+  ];
   for (const [key, patterns] of lists) {
     patterns.forEach((pattern, i) => {
       // Root is already reported as a broad exemption; anything else without a role/user resource cannot be protected.
@@ -141,7 +195,8 @@ export function protectionFindings(guardrail: Guardrail): LintFinding[] {
     out.push({
       level: "warning",
       code: "no-exempted-principal-admin",
-      message: "scp.protectExemptedPrincipals is on and neither breakGlassPrincipalArns nor scp.exemptedPrincipalAdminArns is set: in member accounts only service-managed StackSets can create or change the approved roles; list the principal that manages them in scp.exemptedPrincipalAdminArns",
+      message:
+        "scp.protectExemptedPrincipals is on and neither breakGlassPrincipalArns nor scp.exemptedPrincipalAdminArns is set: in member accounts only service-managed StackSets can create or change the approved roles; list the principal that manages them in scp.exemptedPrincipalAdminArns",
     });
   }
   return out;
@@ -165,7 +220,10 @@ export function allowListFindings(guardrail: Guardrail): LintFinding[] {
       const modelId = arn.resource.slice("inference-profile/".length).replace(PROFILE_GEO_PREFIX, "");
       const partition = arn.partition === "*" ? "aws" : arn.partition;
       // The model must be allowed in a routed Region and in the empty-Region form global profiles use.
-      const routed = [`arn:${partition}:bedrock:us-east-1::foundation-model/${modelId}`, `arn:${partition}:bedrock:::foundation-model/${modelId}`].map((a) => instantiatePattern(a));
+      const routed = [
+        `arn:${partition}:bedrock:us-east-1::foundation-model/${modelId}`,
+        `arn:${partition}:bedrock:::foundation-model/${modelId}`,
+      ].map((a) => instantiatePattern(a));
       const covered = routed.every((m) => modelPatterns.some((p) => arnLike(p, m)));
       if (!covered) {
         out.push({
@@ -176,7 +234,11 @@ export function allowListFindings(guardrail: Guardrail): LintFinding[] {
       }
     }
     if (arn.resource.startsWith("foundation-model/") && arn.region !== "*") {
-      out.push({ level: "warning", code: "allow-list-regional-model", message: `${where}: names one Region; cross-Region inference profiles route to other Regions (and global ones use an empty Region), where this model stays denied` });
+      out.push({
+        level: "warning",
+        code: "allow-list-regional-model",
+        message: `${where}: names one Region; cross-Region inference profiles route to other Regions (and global ones use an empty Region), where this model stays denied`,
+      });
     }
   });
   return out;
@@ -193,7 +255,12 @@ export function lintScp(guardrail: Guardrail, options: LintOptions = {}): LintRe
     ...allowListFindings(guardrail),
     ...protectionFindings(guardrail),
   ];
-  return { documents, findings, errors: findings.filter((f) => f.level === "error"), warnings: findings.filter((f) => f.level === "warning") };
+  return {
+    documents,
+    findings,
+    errors: findings.filter((f) => f.level === "error"),
+    warnings: findings.filter((f) => f.level === "warning"),
+  };
 }
 
 /** One line per finding, errors first, for CLI and synth output. */

@@ -27,7 +27,14 @@ export function instantiatePattern(pattern: string, account = EXAMPLE_MEMBER_ACC
     // role/aws-reserved/sso.amazonaws.com/<region>/AWSReservedSSO_<set>_<hex>
     res = res.replace(/^(role\/aws-reserved\/sso\.amazonaws\.com\/)[*?][^/]*\//, "$1eu-west-1/");
   }
-  return ["arn", partition.replace(/[*?]/g, "") || "aws", service, /^[*?]+$/.test(region) ? "us-east-1" : fill(region), concreteAccount, fill(res)].join(":");
+  return [
+    "arn",
+    partition.replace(/[*?]/g, "") || "aws",
+    service,
+    /^[*?]+$/.test(region) ? "us-east-1" : fill(region),
+    concreteAccount,
+    fill(res),
+  ].join(":");
 }
 
 export type PrincipalRole =
@@ -65,35 +72,106 @@ export function representativePrincipals(guardrail: Guardrail): RepresentativePr
   const out: RepresentativePrincipal[] = [];
   const approvedIndex = approved.findIndex((p) => isRolePattern(p) && !isSsoPattern(p));
   if (approvedIndex >= 0) {
-    out.push({ role: "approved-role", label: "approved role", short: "approved", principalArn: instantiatePattern(approved[approvedIndex]), scpApplies: true, source: `approvedPrincipalArns[${approvedIndex}]` });
+    out.push({
+      role: "approved-role",
+      label: "approved role",
+      short: "approved",
+      principalArn: instantiatePattern(approved[approvedIndex]),
+      scpApplies: true,
+      source: `approvedPrincipalArns[${approvedIndex}]`,
+    });
   }
   const ssoIndex = approved.findIndex(isSsoPattern);
   out.push(
     ssoIndex >= 0
-      ? { role: "identity-center-role", label: "Identity Center role (approved)", short: "IdC approved", principalArn: instantiatePattern(approved[ssoIndex]), scpApplies: true, source: `approvedPrincipalArns[${ssoIndex}]` }
+      ? {
+          role: "identity-center-role",
+          label: "Identity Center role (approved)",
+          short: "IdC approved",
+          principalArn: instantiatePattern(approved[ssoIndex]),
+          scpApplies: true,
+          source: `approvedPrincipalArns[${ssoIndex}]`,
+        }
       : {
           role: "identity-center-role",
-          label: "Identity Center role", short: "IdC role",
+          label: "Identity Center role",
+          short: "IdC role",
           principalArn: `arn:aws:iam::${EXAMPLE_MEMBER_ACCOUNT}:${SSO_PREFIX}eu-west-1/AWSReservedSSO_DataScientist_0123456789abcdef`,
           scpApplies: true,
           source: "example permission-set role (not in approvedPrincipalArns)",
         },
   );
   if (breakGlass.length > 0) {
-    out.push({ role: "break-glass-role", label: "break-glass role", short: "break-glass", principalArn: instantiatePattern(breakGlass[0]), scpApplies: true, source: "breakGlassPrincipalArns[0]" });
+    out.push({
+      role: "break-glass-role",
+      label: "break-glass role",
+      short: "break-glass",
+      principalArn: instantiatePattern(breakGlass[0]),
+      scpApplies: true,
+      source: "breakGlassPrincipalArns[0]",
+    });
   }
   if (scp.exemptedPrincipalAdminArns.length > 0) {
-    out.push({ role: "principal-admin", label: "exempted-principal admin", short: "IAM admin", principalArn: instantiatePattern(scp.exemptedPrincipalAdminArns[0]), scpApplies: true, source: "scp.exemptedPrincipalAdminArns[0]" });
+    out.push({
+      role: "principal-admin",
+      label: "exempted-principal admin",
+      short: "IAM admin",
+      principalArn: instantiatePattern(scp.exemptedPrincipalAdminArns[0]),
+      scpApplies: true,
+      source: "scp.exemptedPrincipalAdminArns[0]",
+    });
   }
-  out.push({ role: "tool-role", label: "bedrock-guardrail member role", short: "tool role", principalArn: instantiatePattern(tool[0]), scpApplies: true, source: "the tool's own role" });
+  out.push({
+    role: "tool-role",
+    label: "bedrock-guardrail member role",
+    short: "tool role",
+    principalArn: instantiatePattern(tool[0]),
+    scpApplies: true,
+    source: "the tool's own role",
+  });
   if (scp.protectExemptedPrincipals) {
-    out.push({ role: "stacksets-exec-role", label: "StackSets execution role", short: "StackSets", principalArn: instantiatePattern(STACKSETS_EXEC_ROLE_PATTERN), scpApplies: true, source: "deploys the member role (service-managed StackSets)" });
+    out.push({
+      role: "stacksets-exec-role",
+      label: "StackSets execution role",
+      short: "StackSets",
+      principalArn: instantiatePattern(STACKSETS_EXEC_ROLE_PATTERN),
+      scpApplies: true,
+      source: "deploys the member role (service-managed StackSets)",
+    });
   }
   out.push(
-    { role: "non-approved-role", label: "non-approved role", short: "other role", principalArn: `arn:aws:iam::${EXAMPLE_MEMBER_ACCOUNT}:role/DeveloperRole`, scpApplies: true, source: "example" },
-    { role: "iam-user", label: "IAM user", short: "IAM user", principalArn: `arn:aws:iam::${EXAMPLE_MEMBER_ACCOUNT}:user/ci-deploy`, scpApplies: true, source: "example" },
-    { role: "member-root", label: "member-account root", short: "root", principalArn: `arn:aws:iam::${EXAMPLE_MEMBER_ACCOUNT}:root`, scpApplies: true, source: "example" },
-    { role: "management-account", label: "management account (any principal)", short: "mgmt acct", principalArn: `arn:aws:iam::${mgmt}:role/OrganizationAdmin`, scpApplies: false, source: "SCPs never apply to the management account" },
+    {
+      role: "non-approved-role",
+      label: "non-approved role",
+      short: "other role",
+      principalArn: `arn:aws:iam::${EXAMPLE_MEMBER_ACCOUNT}:role/DeveloperRole`,
+      scpApplies: true,
+      source: "example",
+    },
+    {
+      role: "iam-user",
+      label: "IAM user",
+      short: "IAM user",
+      principalArn: `arn:aws:iam::${EXAMPLE_MEMBER_ACCOUNT}:user/ci-deploy`,
+      scpApplies: true,
+      source: "example",
+    },
+    {
+      role: "member-root",
+      label: "member-account root",
+      short: "root",
+      principalArn: `arn:aws:iam::${EXAMPLE_MEMBER_ACCOUNT}:root`,
+      scpApplies: true,
+      source: "example",
+    },
+    {
+      role: "management-account",
+      label: "management account (any principal)",
+      short: "mgmt acct",
+      principalArn: `arn:aws:iam::${mgmt}:role/OrganizationAdmin`,
+      scpApplies: false,
+      source: "SCPs never apply to the management account",
+    },
     {
       role: "service-linked-role",
       label: "service-linked role",

@@ -66,7 +66,11 @@ export const USER_TAKEOVER_ACTIONS = [
  * AssumeRoleWithSAML into every permission-set role of the account. Identity Center maintains it
  * with its service-linked role, which SCPs do not restrict.
  */
-export const SAML_PROVIDER_TAKEOVER_ACTIONS = ["iam:CreateSAMLProvider", "iam:UpdateSAMLProvider", "iam:DeleteSAMLProvider"];
+export const SAML_PROVIDER_TAKEOVER_ACTIONS = [
+  "iam:CreateSAMLProvider",
+  "iam:UpdateSAMLProvider",
+  "iam:DeleteSAMLProvider",
+];
 export const IDENTITY_CENTER_SAML_PROVIDER_PATTERN = "arn:aws:iam::*:saml-provider/AWSSSO_*";
 const IDENTITY_CENTER_ROLE_PREFIX = "role/aws-reserved/sso.amazonaws.com/";
 
@@ -107,17 +111,28 @@ export function protectedKind(pattern: string): ProtectedKind | undefined {
  */
 export function protectedPrincipalPatterns(guardrail: Guardrail): { roles: string[]; users: string[] } {
   const names = [...new Set([...guardrail.exemptions.scp, ...guardrail.config.scp.exemptedPrincipalAdminArns])];
-  return { roles: names.filter((p) => protectedKind(p) === "role"), users: names.filter((p) => protectedKind(p) === "user") };
+  return {
+    roles: names.filter((p) => protectedKind(p) === "role"),
+    users: names.filter((p) => protectedKind(p) === "user"),
+  };
 }
 
 /** Identity Center's SAML provider, when a protected role pattern could name a permission-set role. */
 export function protectedSamlProviderPatterns(guardrail: Guardrail): string[] {
-  return protectedPrincipalPatterns(guardrail).roles.some(mayNameIdentityCenterRole) ? [IDENTITY_CENTER_SAML_PROVIDER_PATTERN] : [];
+  return protectedPrincipalPatterns(guardrail).roles.some(mayNameIdentityCenterRole)
+    ? [IDENTITY_CENTER_SAML_PROVIDER_PATTERN]
+    : [];
 }
 
 /** Who may still make those calls: break-glass, the configured admins, the StackSets execution role. */
 export function principalAdminPatterns(guardrail: Guardrail): string[] {
-  return [...new Set([...guardrail.exemptions.breakGlass, ...guardrail.config.scp.exemptedPrincipalAdminArns, STACKSETS_EXEC_ROLE_PATTERN])];
+  return [
+    ...new Set([
+      ...guardrail.exemptions.breakGlass,
+      ...guardrail.config.scp.exemptedPrincipalAdminArns,
+      STACKSETS_EXEC_ROLE_PATTERN,
+    ]),
+  ];
 }
 
 export function buildProtectExemptedStatement(guardrail: Guardrail): ScpStatement | undefined {
@@ -125,7 +140,11 @@ export function buildProtectExemptedStatement(guardrail: Guardrail): ScpStatemen
   const { roles, users } = protectedPrincipalPatterns(guardrail);
   // Each action authorizes on one resource type (role, user, saml-provider), so one statement can hold all three lists.
   const samlProviders = protectedSamlProviderPatterns(guardrail);
-  const actions = [...ROLE_TAKEOVER_ACTIONS, ...(users.length > 0 ? USER_TAKEOVER_ACTIONS : []), ...(samlProviders.length > 0 ? SAML_PROVIDER_TAKEOVER_ACTIONS : [])];
+  const actions = [
+    ...ROLE_TAKEOVER_ACTIONS,
+    ...(users.length > 0 ? USER_TAKEOVER_ACTIONS : []),
+    ...(samlProviders.length > 0 ? SAML_PROVIDER_TAKEOVER_ACTIONS : []),
+  ];
   return {
     Sid: PROTECT_EXEMPTED_SID,
     Effect: "Deny",

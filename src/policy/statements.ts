@@ -73,7 +73,9 @@ export function buildScpStatements(guardrail: Guardrail): ScpStatement[] {
       Action: [MARKETPLACE_SUBSCRIBE],
       Resource: "*",
       // aws-marketplace:ProductId is multivalued, hence the ForAnyValue qualifier.
-      Condition: withExemption(guardrail, { "ForAnyValue:StringEquals": { "aws-marketplace:ProductId": [...scp.denyMarketplaceProductIds] } }),
+      Condition: withExemption(guardrail, {
+        "ForAnyValue:StringEquals": { "aws-marketplace:ProductId": [...scp.denyMarketplaceProductIds] },
+      }),
     });
   }
   if (scp.modelAllowList) {

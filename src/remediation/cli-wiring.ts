@@ -54,11 +54,19 @@ export function memberClientsFor(g: Guardrail, o: AwsOptions, env: NodeJS.Proces
 
 export function organizationFor(g: Guardrail): AwsOrganizationLookup {
   // Organizations is global: its API lives in us-east-1 for the aws partition.
-  return new AwsOrganizationLookup(new OrganizationsClient(clientConfig({ region: "us-east-1" })), g.config.organization.managementAccountId);
+  return new AwsOrganizationLookup(
+    new OrganizationsClient(clientConfig({ region: "us-east-1" })),
+    g.config.organization.managementAccountId,
+  );
 }
 
 export function notifierFor(g: Guardrail, o: AwsOptions): Notifier | undefined {
-  return o.topicArn ? new SnsNotifier(new SNSClient(clientConfig({ region: parseArn(o.topicArn)?.region || g.config.aws.region })), o.topicArn) : undefined;
+  return o.topicArn
+    ? new SnsNotifier(
+        new SNSClient(clientConfig({ region: parseArn(o.topicArn)?.region || g.config.aws.region })),
+        o.topicArn,
+      )
+    : undefined;
 }
 
 /**
@@ -69,7 +77,8 @@ export function selfPatterns(callerArn: string): string[] {
   const p = parseArn(callerArn);
   if (!p) return [];
   const m = p.resource.match(/^assumed-role\/([^/]+)\//);
-  if (p.service === "sts" && m) return [`arn:${p.partition}:iam::${p.account}:role/${m[1]}`, `arn:${p.partition}:iam::${p.account}:role/*/${m[1]}`];
+  if (p.service === "sts" && m)
+    return [`arn:${p.partition}:iam::${p.account}:role/${m[1]}`, `arn:${p.partition}:iam::${p.account}:role/*/${m[1]}`];
   return [callerArn];
 }
 

@@ -14,7 +14,11 @@ const AUDIT_TTL_SECONDS = 400 * 24 * 3600;
 const COUNTER_TTL_SECONDS = 2 * 24 * 3600;
 
 export const STORE_PERMISSIONS: PermissionDeclaration[] = [
-  { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"], resource: { kind: "state-table" }, why: "remediation audit records and per-principal rate counters" },
+  {
+    actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"],
+    resource: { kind: "state-table" },
+    why: "remediation audit records and per-principal rate counters",
+  },
 ];
 
 export class DynamoDbStore implements RemediationStore {
@@ -29,7 +33,13 @@ export class DynamoDbStore implements RemediationStore {
   }
 
   async getAction(actionId: string): Promise<ActionRecord | undefined> {
-    const r = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { [PK]: { S: `action#${actionId}` }, [SK]: { S: "action" } }, ConsistentRead: true }));
+    const r = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: { [PK]: { S: `action#${actionId}` }, [SK]: { S: "action" } },
+        ConsistentRead: true,
+      }),
+    );
     const body = r.Item?.record?.S;
     return body ? (JSON.parse(body) as ActionRecord) : undefined;
   }
@@ -75,7 +85,11 @@ export class DynamoDbStore implements RemediationStore {
     await this.client.send(
       new PutItemCommand({
         TableName: this.tableName,
-        Item: { [PK]: { S: `principal#${principalArn}` }, [SK]: { S: `${hour}#${actionId}` }, [TTL]: { N: this.expires(COUNTER_TTL_SECONDS) } },
+        Item: {
+          [PK]: { S: `principal#${principalArn}` },
+          [SK]: { S: `${hour}#${actionId}` },
+          [TTL]: { N: this.expires(COUNTER_TTL_SECONDS) },
+        },
       }),
     );
   }

@@ -7,9 +7,20 @@ import { isQuotaError } from "../runtime/aws/clients";
 
 export type ErrorClass = "access-denied" | "not-found" | "throttled" | "quota" | "other";
 
-const ACCESS_DENIED = new Set(["AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedException"]);
+const ACCESS_DENIED = new Set([
+  "AccessDenied",
+  "AccessDeniedException",
+  "UnauthorizedOperation",
+  "UnauthorizedException",
+]);
 const NOT_FOUND = new Set(["NoSuchEntity", "NoSuchEntityException", "ResourceNotFoundException"]);
-const THROTTLED = new Set(["Throttling", "ThrottlingException", "TooManyRequestsException", "Throttled", "RequestLimitExceeded"]);
+const THROTTLED = new Set([
+  "Throttling",
+  "ThrottlingException",
+  "TooManyRequestsException",
+  "Throttled",
+  "RequestLimitExceeded",
+]);
 
 export function errorName(e: unknown): string {
   const x = e as { name?: string; Code?: string; code?: string } | undefined;
@@ -19,7 +30,8 @@ export function errorName(e: unknown): string {
 export function classifyError(e: unknown): ErrorClass {
   const name = errorName(e);
   if (isQuotaError(e)) return "quota";
-  if (ACCESS_DENIED.has(name) || (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 403) return "access-denied";
+  if (ACCESS_DENIED.has(name) || (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 403)
+    return "access-denied";
   if (NOT_FOUND.has(name)) return "not-found";
   if (THROTTLED.has(name)) return "throttled";
   return "other";

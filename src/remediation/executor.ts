@@ -37,9 +37,20 @@ async function listKeys(iam: IAMClient, userName: string): Promise<AccessKeyMeta
 async function deactivateKey(iam: IAMClient, userName: string, keyId: string): Promise<ExecutionResult> {
   const key = (await listKeys(iam, userName)).find((k) => k.AccessKeyId === keyId);
   if (!key) return { status: "skipped", reason: `access key ${keyId} no longer belongs to user ${userName}` };
-  if (key.Status === "Inactive") return { status: "already-done", reason: `access key ${keyId} is already inactive`, before: { status: "Inactive" }, after: { status: "Inactive" } };
+  if (key.Status === "Inactive")
+    return {
+      status: "already-done",
+      reason: `access key ${keyId} is already inactive`,
+      before: { status: "Inactive" },
+      after: { status: "Inactive" },
+    };
   await iam.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: keyId, Status: "Inactive" }));
-  return { status: "ok", reason: `deactivated access key ${keyId} of ${userName}`, before: { status: key.Status }, after: { status: "Inactive" } };
+  return {
+    status: "ok",
+    reason: `deactivated access key ${keyId} of ${userName}`,
+    before: { status: key.Status },
+    after: { status: "Inactive" },
+  };
 }
 
 async function secretExists(clients: MemberClients, name: string): Promise<boolean> {
@@ -52,29 +63,59 @@ async function secretExists(clients: MemberClients, name: string): Promise<boole
   }
 }
 
-async function rotateKey(clients: MemberClients, userName: string, keyId: string, secretName: string): Promise<ExecutionResult> {
+async function rotateKey(
+  clients: MemberClients,
+  userName: string,
+  keyId: string,
+  secretName: string,
+): Promise<ExecutionResult> {
   const keys = await listKeys(clients.iam, userName);
-  if (!keys.some((k) => k.AccessKeyId === keyId)) return { status: "skipped", reason: `access key ${keyId} no longer belongs to user ${userName}: nothing to rotate` };
-  if (await secretExists(clients, secretName)) return { status: "already-done", reason: `secret ${secretName} exists: the key was rotated by an earlier run` };
+  if (!keys.some((k) => k.AccessKeyId === keyId))
+    return {
+      status: "skipped",
+      reason: `access key ${keyId} no longer belongs to user ${userName}: nothing to rotate`,
+    };
+  if (await secretExists(clients, secretName))
+    return { status: "already-done", reason: `secret ${secretName} exists: the key was rotated by an earlier run` };
   if (keys.length >= 2) {
-    return { status: "skipped", reason: `rotation refused: user ${userName} already has two access keys (${keys.map((k) => k.AccessKeyId).join(", ")}); the offending key is deactivated without a replacement`, before: { keys: keys.map((k) => ({ id: k.AccessKeyId, status: k.Status })) } };
+    return {
+      status: "skipped",
+      reason: `rotation refused: user ${userName} already has two access keys (${keys.map((k) => k.AccessKeyId).join(", ")}); the offending key is deactivated without a replacement`,
+      before: { keys: keys.map((k) => ({ id: k.AccessKeyId, status: k.Status })) },
+    };
   }
   const created = (await clients.iam.send(new CreateAccessKeyCommand({ UserName: userName }))).AccessKey;
-  if (!created?.AccessKeyId || !created.SecretAccessKey) return { status: "error", reason: `CreateAccessKey for ${userName} returned no key` };
+  if (!created?.AccessKeyId || !created.SecretAccessKey)
+    return { status: "error", reason: `CreateAccessKey for ${userName} returned no key` };
   try {
     await clients.secrets.send(
       new CreateSecretCommand({
         Name: secretName,
         Description: `bedrock-guardrail: replacement for access key ${keyId} of IAM user ${userName}`,
-        SecretString: JSON.stringify({ UserName: userName, AccessKeyId: created.AccessKeyId, SecretAccessKey: created.SecretAccessKey, Replaces: keyId }),
+        SecretString: JSON.stringify({
+          UserName: userName,
+          AccessKeyId: created.AccessKeyId,
+          SecretAccessKey: created.SecretAccessKey,
+          Replaces: keyId,
+        }),
       }),
     );
   } catch (e) {
     // The secret exists nowhere else: a key nobody can read must not stay behind.
-    await clients.iam.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: created.AccessKeyId })).catch(() => undefined);
-    return { status: "error", reason: `could not store the replacement key in Secrets Manager (${describeError(e)}); the new key ${created.AccessKeyId} was deleted again` };
+    await clients.iam
+      .send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: created.AccessKeyId }))
+      .catch(() => undefined);
+    return {
+      status: "error",
+      reason: `could not store the replacement key in Secrets Manager (${describeError(e)}); the new key ${created.AccessKeyId} was deleted again`,
+    };
   }
-  return { status: "ok", reason: `created access key ${created.AccessKeyId} for ${userName}; secret stored as ${secretName}`, before: { keys: keys.map((k) => k.AccessKeyId) }, after: { newAccessKeyId: created.AccessKeyId, secretName } };
+  return {
+    status: "ok",
+    reason: `created access key ${created.AccessKeyId} for ${userName}; secret stored as ${secretName}`,
+    before: { keys: keys.map((k) => k.AccessKeyId) },
+    after: { newAccessKeyId: created.AccessKeyId, secretName },
+  };
 }
 
 interface PolicyTarget {
@@ -83,16 +124,30 @@ interface PolicyTarget {
   what: string;
 }
 
-async function revokeSessions(target: PolicyTarget, cutoff: string, eventTime: string | undefined): Promise<ExecutionResult> {
+async function revokeSessions(
+  target: PolicyTarget,
+  cutoff: string,
+  eventTime: string | undefined,
+): Promise<ExecutionResult> {
   const raw = await target.get();
   const existing: PolicyDocument | undefined = raw ? parsePolicyDocument(raw) : undefined;
   const current = effectiveCutoff(existing);
   if (current && eventTime && current > new Date(eventTime)) {
-    return { status: "already-done", reason: `${target.what} already denies sessions issued before ${current.toISOString()}, after the offending call`, before: existing, after: existing };
+    return {
+      status: "already-done",
+      reason: `${target.what} already denies sessions issued before ${current.toISOString()}, after the offending call`,
+      before: existing,
+      after: existing,
+    };
   }
   const merged = mergeRevocation(existing, cutoff);
   await target.put(JSON.stringify(merged));
-  return { status: "ok", reason: `${target.what}: sessions issued before ${effectiveCutoff(merged)!.toISOString()} are denied`, before: existing ?? null, after: merged };
+  return {
+    status: "ok",
+    reason: `${target.what}: sessions issued before ${effectiveCutoff(merged)!.toISOString()} are denied`,
+    before: existing ?? null,
+    after: merged,
+  };
 }
 
 const orUndefinedIfMissing = async (read: () => Promise<string | undefined>): Promise<string | undefined> => {
@@ -107,25 +162,52 @@ const orUndefinedIfMissing = async (read: () => Promise<string | undefined>): Pr
 export function userPolicyTarget(iam: IAMClient, userName: string): PolicyTarget {
   return {
     what: `user ${userName} inline policy ${REVOCATION_POLICY_NAME}`,
-    get: () => orUndefinedIfMissing(async () => (await iam.send(new GetUserPolicyCommand({ UserName: userName, PolicyName: REVOCATION_POLICY_NAME }))).PolicyDocument),
-    put: async (doc) => void (await iam.send(new PutUserPolicyCommand({ UserName: userName, PolicyName: REVOCATION_POLICY_NAME, PolicyDocument: doc }))),
+    get: () =>
+      orUndefinedIfMissing(
+        async () =>
+          (await iam.send(new GetUserPolicyCommand({ UserName: userName, PolicyName: REVOCATION_POLICY_NAME })))
+            .PolicyDocument,
+      ),
+    put: async (doc) =>
+      void (await iam.send(
+        new PutUserPolicyCommand({ UserName: userName, PolicyName: REVOCATION_POLICY_NAME, PolicyDocument: doc }),
+      )),
   };
 }
 
 export function rolePolicyTarget(iam: IAMClient, roleName: string): PolicyTarget {
   return {
     what: `role ${roleName} inline policy ${REVOCATION_POLICY_NAME}`,
-    get: () => orUndefinedIfMissing(async () => (await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: REVOCATION_POLICY_NAME }))).PolicyDocument),
-    put: async (doc) => void (await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: REVOCATION_POLICY_NAME, PolicyDocument: doc }))),
+    get: () =>
+      orUndefinedIfMissing(
+        async () =>
+          (await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: REVOCATION_POLICY_NAME })))
+            .PolicyDocument,
+      ),
+    put: async (doc) =>
+      void (await iam.send(
+        new PutRolePolicyCommand({ RoleName: roleName, PolicyName: REVOCATION_POLICY_NAME, PolicyDocument: doc }),
+      )),
   };
 }
 
 async function deleteAgreement(clients: MemberClients, region: string, modelId: string): Promise<ExecutionResult> {
   try {
     await clients.bedrock(region).send(new DeleteFoundationModelAgreementCommand({ modelId }));
-    return { status: "ok", reason: `deleted the agreement for ${modelId} in ${region}`, before: { agreement: "present" }, after: { agreement: "deleted" } };
+    return {
+      status: "ok",
+      reason: `deleted the agreement for ${modelId} in ${region}`,
+      before: { agreement: "present" },
+      after: { agreement: "deleted" },
+    };
   } catch (e) {
-    if (classifyError(e) === "not-found") return { status: "already-done", reason: `no agreement for ${modelId} exists in ${region}`, before: { agreement: "absent" }, after: { agreement: "absent" } };
+    if (classifyError(e) === "not-found")
+      return {
+        status: "already-done",
+        reason: `no agreement for ${modelId} exists in ${region}`,
+        before: { agreement: "absent" },
+        after: { agreement: "absent" },
+      };
     throw e;
   }
 }
@@ -141,11 +223,24 @@ async function perform(action: PlannedAction, clients: MemberClients): Promise<E
     case "deactivate-key":
       return deactivateKey(clients.iam, required(p.userName, "userName"), required(p.accessKeyId, "accessKeyId"));
     case "rotate-key":
-      return rotateKey(clients, required(p.userName, "userName"), required(p.accessKeyId, "accessKeyId"), required(p.secretName, "secretName"));
+      return rotateKey(
+        clients,
+        required(p.userName, "userName"),
+        required(p.accessKeyId, "accessKeyId"),
+        required(p.secretName, "secretName"),
+      );
     case "revoke-user-sessions":
-      return revokeSessions(userPolicyTarget(clients.iam, required(p.userName, "userName")), required(p.cutoff, "cutoff"), p.eventTime);
+      return revokeSessions(
+        userPolicyTarget(clients.iam, required(p.userName, "userName")),
+        required(p.cutoff, "cutoff"),
+        p.eventTime,
+      );
     case "revoke-role-sessions":
-      return revokeSessions(rolePolicyTarget(clients.iam, required(p.roleName, "roleName")), required(p.cutoff, "cutoff"), p.eventTime);
+      return revokeSessions(
+        rolePolicyTarget(clients.iam, required(p.roleName, "roleName")),
+        required(p.cutoff, "cutoff"),
+        p.eventTime,
+      );
     case "delete-agreement":
       return deleteAgreement(clients, required(action.region, "region"), required(p.modelId, "modelId"));
     default:
@@ -154,11 +249,15 @@ async function perform(action: PlannedAction, clients: MemberClients): Promise<E
 }
 
 /** Never throws: every failure is this action's outcome, so the other actions still run. */
-export async function executeAction(action: PlannedAction, clients: () => Promise<MemberClients>): Promise<ExecutionResult> {
+export async function executeAction(
+  action: PlannedAction,
+  clients: () => Promise<MemberClients>,
+): Promise<ExecutionResult> {
   try {
     return await perform(action, await clients());
   } catch (e) {
-    if (classifyError(e) === "not-found" && action.kind !== "delete-agreement") return { status: "skipped", reason: `${action.target} no longer exists: ${describeError(e)}` };
+    if (classifyError(e) === "not-found" && action.kind !== "delete-agreement")
+      return { status: "skipped", reason: `${action.target} no longer exists: ${describeError(e)}` };
     return { status: "error", reason: describeError(e) };
   }
 }

@@ -5,7 +5,16 @@
  */
 import { Finding } from "../detection/finding";
 
-const KINDS = new Set(["iam-user", "role", "identity-center-role", "service-linked-role", "root", "federated-user", "aws-service", "unknown"]);
+const KINDS = new Set([
+  "iam-user",
+  "role",
+  "identity-center-role",
+  "service-linked-role",
+  "root",
+  "federated-user",
+  "aws-service",
+  "unknown",
+]);
 
 /** The finding, or what is wrong with it. */
 export function checkFinding(value: unknown): Finding | string {
@@ -14,10 +23,13 @@ export function checkFinding(value: unknown): Finding | string {
   if (typeof f.event?.id !== "string" || !f.event.id) return "event.id is missing";
   if (typeof f.event.action !== "string") return "event.action is missing";
   if (f.event.outcome !== "success" && f.event.outcome !== "failure") return "event.outcome must be success or failure";
-  if (typeof f["@timestamp"] !== "string" || Number.isNaN(Date.parse(f["@timestamp"]))) return "@timestamp is missing or not a date";
+  if (typeof f["@timestamp"] !== "string" || Number.isNaN(Date.parse(f["@timestamp"])))
+    return "@timestamp is missing or not a date";
   if (!f.guardrail || typeof f.guardrail !== "object") return "guardrail is missing (not a bedrock-guardrail finding)";
-  if (!KINDS.has(f.guardrail.principal_kind)) return `guardrail.principal_kind "${String(f.guardrail.principal_kind)}" is not a known kind`;
-  if (!f.cloud || typeof f.cloud !== "object" || !f.aws?.cloudtrail?.user_identity) return "cloud or aws.cloudtrail.user_identity is missing";
+  if (!KINDS.has(f.guardrail.principal_kind))
+    return `guardrail.principal_kind "${String(f.guardrail.principal_kind)}" is not a known kind`;
+  if (!f.cloud || typeof f.cloud !== "object" || !f.aws?.cloudtrail?.user_identity)
+    return "cloud or aws.cloudtrail.user_identity is missing";
   return f as Finding;
 }
 

@@ -24,11 +24,17 @@ export function manualSteps(finding: Finding): string[] {
         `Find which service and which resource in account ${account} made the call, and who configured that service; remediate that configuration or principal.`,
       ];
     case "aws-service":
-      return [`An AWS service (${finding.user.name ?? "unknown"}) made the call on someone's behalf; find the principal that configured it in account ${account} and remediate that principal.`];
+      return [
+        `An AWS service (${finding.user.name ?? "unknown"}) made the call on someone's behalf; find the principal that configured it in account ${account} and remediate that principal.`,
+      ];
     case "root":
       return [
         `The root user of account ${account} made the call${key ? ` with access key ${key}` : ""}; root cannot be remediated by API from a member role.`,
-        ...(key ? [`Delete root access key ${key} (from the management account: Organizations centralized root access, sts:AssumeRoot with IAMDeleteRootUserCredentials).`] : []),
+        ...(key
+          ? [
+              `Delete root access key ${key} (from the management account: Organizations centralized root access, sts:AssumeRoot with IAMDeleteRootUserCredentials).`,
+            ]
+          : []),
         `Reset the root password, check and re-register root MFA, and delete any other root access keys or signing certificates.`,
       ];
     case "federated-user":
@@ -46,6 +52,8 @@ export function manualSteps(finding: Finding): string[] {
         `Find who assumed the role (the AssumeRole event with the session name in ${who}) and remediate that principal.`,
       ];
     default:
-      return [`The caller's identity type (${finding.aws.cloudtrail.user_identity.type ?? "missing"}) gives no principal IAM can act on; investigate ${who} in account ${account} by hand.`];
+      return [
+        `The caller's identity type (${finding.aws.cloudtrail.user_identity.type ?? "missing"}) gives no principal IAM can act on; investigate ${who} in account ${account} by hand.`,
+      ];
   }
 }

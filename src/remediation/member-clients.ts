@@ -72,7 +72,10 @@ export class AssumeRoleClientProvider implements MemberClientProvider {
     );
     const c = r.Credentials;
     if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`AssumeRole into ${accountId} returned no credentials`);
-    return clientsWith(this.o.homeRegion, { ...this.o.overrides, credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken } });
+    return clientsWith(this.o.homeRegion, {
+      ...this.o.overrides,
+      credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken },
+    });
   }
 }
 

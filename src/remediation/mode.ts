@@ -17,13 +17,19 @@ export function leastActing(modes: RemediationMode[]): RemediationMode {
   return modes.reduce((a, b) => (RANK[b] < RANK[a] ? b : a));
 }
 
-export const needsOuChain = (overrides: readonly ModeOverride[]): boolean => overrides.some((o) => o.target.startsWith("ou-"));
+export const needsOuChain = (overrides: readonly ModeOverride[]): boolean =>
+  overrides.some((o) => o.target.startsWith("ou-"));
 
 /**
  * @param parentChain the account's parents, nearest first (OU, parent OU, ..., root); undefined
  *   when it could not be looked up, in which case the least acting candidate wins.
  */
-export function resolveMode(accountId: string, defaultMode: RemediationMode, overrides: readonly ModeOverride[], parentChain: readonly string[] | undefined): { mode: RemediationMode; source: string } {
+export function resolveMode(
+  accountId: string,
+  defaultMode: RemediationMode,
+  overrides: readonly ModeOverride[],
+  parentChain: readonly string[] | undefined,
+): { mode: RemediationMode; source: string } {
   const own = overrides.find((o) => o.target === accountId);
   if (own) return { mode: own.mode, source: `override for account ${accountId}` };
   if (!needsOuChain(overrides)) return { mode: defaultMode, source: "remediation.mode" };

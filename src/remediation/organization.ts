@@ -13,8 +13,16 @@ export interface OrganizationLookup {
 }
 
 export const ORGANIZATION_PERMISSIONS: PermissionDeclaration[] = [
-  { actions: ["organizations:DescribeOrganization"], resource: { kind: "any", why: "DescribeOrganization takes no resource" }, why: "find the management account, which remediation never touches" },
-  { actions: ["organizations:ListParents"], resource: { kind: "organization" }, why: "find an account's OUs for per-OU remediation modes" },
+  {
+    actions: ["organizations:DescribeOrganization"],
+    resource: { kind: "any", why: "DescribeOrganization takes no resource" },
+    why: "find the management account, which remediation never touches",
+  },
+  {
+    actions: ["organizations:ListParents"],
+    resource: { kind: "organization" },
+    why: "find an account's OUs for per-OU remediation modes",
+  },
 ];
 
 /** Fixed answers: from config, or in tests. */

@@ -13,20 +13,47 @@ import { ORGANIZATION_PERMISSIONS } from "./organization";
  * member role (the responder, the operators) could mint credentials for any user in any account.
  */
 export const KEY_ROTATION_PERMISSIONS: PermissionDeclaration[] = [
-  { actions: ["iam:CreateAccessKey", "iam:DeleteAccessKey"], resource: { kind: "member-iam-users" }, why: "rotate: create the replacement key (deleted again only if storing its secret fails)" },
-  { actions: ["secretsmanager:CreateSecret", "secretsmanager:DescribeSecret"], resource: { kind: "member-secrets" }, why: "store a rotated key's secret under remediation.rotatedSecretName (and find it again on re-run)" },
+  {
+    actions: ["iam:CreateAccessKey", "iam:DeleteAccessKey"],
+    resource: { kind: "member-iam-users" },
+    why: "rotate: create the replacement key (deleted again only if storing its secret fails)",
+  },
+  {
+    actions: ["secretsmanager:CreateSecret", "secretsmanager:DescribeSecret"],
+    resource: { kind: "member-secrets" },
+    why: "store a rotated key's secret under remediation.rotatedSecretName (and find it again on re-run)",
+  },
 ];
 
 /** Calls made with the member role inside each member account (executor.ts and undo.ts), in every mode. */
 const ALWAYS_MEMBER_ROLE_PERMISSIONS: PermissionDeclaration[] = [
-  { actions: ["iam:ListAccessKeys", "iam:UpdateAccessKey"], resource: { kind: "member-iam-users" }, why: "deactivate the offending access key (and re-activate it on undo), after checking its current status" },
-  { actions: ["iam:GetUserPolicy", "iam:PutUserPolicy", "iam:DeleteUserPolicy"], resource: { kind: "member-iam-users" }, why: "user inline policy AWSRevokeOlderSessions: revoke sessions minted from the key; undo removes only this tool's statement" },
-  { actions: ["iam:GetRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy"], resource: { kind: "member-iam-roles" }, why: "role inline policy AWSRevokeOlderSessions: revoke the role's older sessions; undo removes only this tool's statement" },
-  { actions: ["bedrock:DeleteFoundationModelAgreement"], resource: { kind: "member-bedrock-agreements" }, why: "revoke the model agreement the unapproved principal accepted" },
+  {
+    actions: ["iam:ListAccessKeys", "iam:UpdateAccessKey"],
+    resource: { kind: "member-iam-users" },
+    why: "deactivate the offending access key (and re-activate it on undo), after checking its current status",
+  },
+  {
+    actions: ["iam:GetUserPolicy", "iam:PutUserPolicy", "iam:DeleteUserPolicy"],
+    resource: { kind: "member-iam-users" },
+    why: "user inline policy AWSRevokeOlderSessions: revoke sessions minted from the key; undo removes only this tool's statement",
+  },
+  {
+    actions: ["iam:GetRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy"],
+    resource: { kind: "member-iam-roles" },
+    why: "role inline policy AWSRevokeOlderSessions: revoke the role's older sessions; undo removes only this tool's statement",
+  },
+  {
+    actions: ["bedrock:DeleteFoundationModelAgreement"],
+    resource: { kind: "member-bedrock-agreements" },
+    why: "revoke the model agreement the unapproved principal accepted",
+  },
 ];
 
 /** Every call the member-side code can make (executor.ts and undo.ts), whatever the config. */
-export const MEMBER_ROLE_PERMISSIONS: PermissionDeclaration[] = [...ALWAYS_MEMBER_ROLE_PERMISSIONS, ...KEY_ROTATION_PERMISSIONS];
+export const MEMBER_ROLE_PERMISSIONS: PermissionDeclaration[] = [
+  ...ALWAYS_MEMBER_ROLE_PERMISSIONS,
+  ...KEY_ROTATION_PERMISSIONS,
+];
 
 /** What the member role is granted for this access-key mode: key minting only when rotating. */
 export function memberRolePermissions(accessKey: "deactivate" | "rotate"): PermissionDeclaration[] {
@@ -35,7 +62,11 @@ export function memberRolePermissions(accessKey: "deactivate" | "rotate"): Permi
 
 /** Calls made by the responder in the security account. */
 export const RESPONDER_PERMISSIONS: PermissionDeclaration[] = [
-  { actions: ["sts:AssumeRole"], resource: { kind: "member-role" }, why: "assume the remediation role in the member account of each action (with the external id)" },
+  {
+    actions: ["sts:AssumeRole"],
+    resource: { kind: "member-role" },
+    why: "assume the remediation role in the member account of each action (with the external id)",
+  },
   ...STORE_PERMISSIONS,
   ...SNS_PUBLISH_PERMISSIONS.map((p) => ({ ...p, why: `${p.why}; remediation follow-up reports` })),
   ...ORGANIZATION_PERMISSIONS,

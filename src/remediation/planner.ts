@@ -25,8 +25,16 @@ export interface PlanContext extends SafetyContext {
 const AGREEMENT_EVENT = "CreateFoundationModelAgreement";
 export const REVOCATION_POLICY_NAME = "AWSRevokeOlderSessions";
 
-export function actionIdOf(findingId: string, kind: ActionKind, accountId: string, region: string | undefined, target: string): string {
-  const h = createHash("sha256").update([findingId, kind, accountId, region ?? "", target].join("\n")).digest("hex");
+export function actionIdOf(
+  findingId: string,
+  kind: ActionKind,
+  accountId: string,
+  region: string | undefined,
+  target: string,
+): string {
+  const h = createHash("sha256")
+    .update([findingId, kind, accountId, region ?? "", target].join("\n"))
+    .digest("hex");
   return `ra-${h.slice(0, 24)}`;
 }
 
@@ -38,7 +46,10 @@ export function iamNameOf(arn: string | undefined, type: "user" | "role"): strin
   return name || undefined;
 }
 
-export function fillSecretName(template: string, values: { account: string; user: string; accessKeyId: string }): string {
+export function fillSecretName(
+  template: string,
+  values: { account: string; user: string; accessKeyId: string },
+): string {
   return template.replace(/\{(account|user|accessKeyId)\}/g, (_, k: keyof typeof values) => values[k]);
 }
 
@@ -59,7 +70,13 @@ function principalDrafts(finding: Finding, guardrail: Guardrail, ctx: PlanContex
   const key = finding.aws.cloudtrail.user_identity.access_key_id;
   const eventTime = finding["@timestamp"];
   const cutoff = new Date(ctx.now.getTime() + r.sessionRevocationMarginSeconds * 1000).toISOString();
-  const manual = (reason: string): Draft => ({ kind: "manual", accountId: account, target: g.principal_arn ?? finding.aws.cloudtrail.user_identity.arn ?? g.principal_kind, reason, steps: manualSteps(finding) });
+  const manual = (reason: string): Draft => ({
+    kind: "manual",
+    accountId: account,
+    target: g.principal_arn ?? finding.aws.cloudtrail.user_identity.arn ?? g.principal_kind,
+    reason,
+    steps: manualSteps(finding),
+  });
 
   if (g.principal_kind === "iam-user") {
     const userName = iamNameOf(g.principal_arn, "user");
@@ -68,24 +85,63 @@ function principalDrafts(finding: Finding, guardrail: Guardrail, ctx: PlanContex
     if (g.credential_kind === "long-term-key" && key?.startsWith("AKIA")) {
       if (r.accessKey === "rotate") {
         const secretName = fillSecretName(r.rotatedSecretName, { account, user: userName, accessKeyId: key });
-        drafts.push({ kind: "rotate-key", accountId: account, target: userName, reason: `rotate: create a replacement key for ${userName} and store it in Secrets Manager as ${secretName} (refused if the user already has two keys)`, params: { userName, accessKeyId: key, secretName } });
+        drafts.push({
+          kind: "rotate-key",
+          accountId: account,
+          target: userName,
+          reason: `rotate: create a replacement key for ${userName} and store it in Secrets Manager as ${secretName} (refused if the user already has two keys)`,
+          params: { userName, accessKeyId: key, secretName },
+        });
       }
-      drafts.push({ kind: "deactivate-key", accountId: account, target: key, reason: `deactivate the access key ${key} that made the call (only that key; the user's other keys are untouched)`, params: { userName, accessKeyId: key } });
+      drafts.push({
+        kind: "deactivate-key",
+        accountId: account,
+        target: key,
+        reason: `deactivate the access key ${key} that made the call (only that key; the user's other keys are untouched)`,
+        params: { userName, accessKeyId: key },
+      });
     } else if (g.credential_kind === "session") {
-      drafts.push(manual(`the call used session ${key ?? "(unknown)"} of IAM user ${userName}; the long-term key that minted it is not in the record`));
+      drafts.push(
+        manual(
+          `the call used session ${key ?? "(unknown)"} of IAM user ${userName}; the long-term key that minted it is not in the record`,
+        ),
+      );
     } else {
-      drafts.push(manual(`IAM user ${userName} without an access key in the record (console sign-in?): reset its password and review its keys`));
+      drafts.push(
+        manual(
+          `IAM user ${userName} without an access key in the record (console sign-in?): reset its password and review its keys`,
+        ),
+      );
     }
     if (r.revokeSessions) {
-      drafts.push({ kind: "revoke-user-sessions", accountId: account, target: userName, reason: `deny everything to sessions minted from ${userName}'s keys before ${cutoff} (inline policy ${REVOCATION_POLICY_NAME}, DateLessThan aws:TokenIssueTime)`, params: { userName, cutoff, eventTime } });
+      drafts.push({
+        kind: "revoke-user-sessions",
+        accountId: account,
+        target: userName,
+        reason: `deny everything to sessions minted from ${userName}'s keys before ${cutoff} (inline policy ${REVOCATION_POLICY_NAME}, DateLessThan aws:TokenIssueTime)`,
+        params: { userName, cutoff, eventTime },
+      });
     }
     return drafts;
   }
   if (g.principal_kind === "role") {
     const roleName = iamNameOf(g.principal_arn, "role");
-    if (!roleName) return [manual("assumed role whose role ARN (sessionIssuer) is not in the record: the SCP's view of the principal cannot be reproduced")];
+    if (!roleName)
+      return [
+        manual(
+          "assumed role whose role ARN (sessionIssuer) is not in the record: the SCP's view of the principal cannot be reproduced",
+        ),
+      ];
     if (!r.revokeSessions) return [manual("revokeSessions is false: revoke the role's sessions by hand if needed")];
-    return [{ kind: "revoke-role-sessions", accountId: account, target: roleName, reason: `deny everything to sessions of role ${roleName} issued before ${cutoff} (inline policy ${REVOCATION_POLICY_NAME}, merged so the cutoff never moves earlier)`, params: { roleName, cutoff, eventTime } }];
+    return [
+      {
+        kind: "revoke-role-sessions",
+        accountId: account,
+        target: roleName,
+        reason: `deny everything to sessions of role ${roleName} issued before ${cutoff} (inline policy ${REVOCATION_POLICY_NAME}, merged so the cutoff never moves earlier)`,
+        params: { roleName, cutoff, eventTime },
+      },
+    ];
   }
   const why: Record<string, string> = {
     "identity-center-role": "IAM Identity Center roles cannot be changed with IAM",
@@ -102,8 +158,16 @@ function agreementDraft(finding: Finding, guardrail: Guardrail): Draft | undefin
   const modelId = finding.guardrail.model_id;
   const account = finding.cloud.account.id;
   const region = finding.cloud.region;
-  if (finding.event.action !== AGREEMENT_EVENT || !r.deleteAgreement || !modelId || !account || !region) return undefined;
-  return { kind: "delete-agreement", accountId: account, region, target: modelId, reason: `delete the agreement for ${modelId} accepted in ${account} ${region} (no agreement = already done; the SCP prevents re-enablement)`, params: { modelId } };
+  if (finding.event.action !== AGREEMENT_EVENT || !r.deleteAgreement || !modelId || !account || !region)
+    return undefined;
+  return {
+    kind: "delete-agreement",
+    accountId: account,
+    region,
+    target: modelId,
+    reason: `delete the agreement for ${modelId} accepted in ${account} ${region} (no agreement = already done; the SCP prevents re-enablement)`,
+    params: { modelId },
+  };
 }
 
 function dispositionOf(kind: ActionKind, mode: RemediationMode): Disposition {
@@ -153,18 +217,37 @@ export function planRemediation(finding: Finding, guardrail: Guardrail, ctx: Pla
       ...(d.steps ? { steps: d.steps } : {}),
     };
   };
-  const nothing = (reason: string): PlannedAction[] => [build({ kind: "none", accountId: eventAccount, region: finding.cloud.region, target: principalArn ?? g.principal_kind, reason })];
+  const nothing = (reason: string): PlannedAction[] => [
+    build({
+      kind: "none",
+      accountId: eventAccount,
+      region: finding.cloud.region,
+      target: principalArn ?? g.principal_kind,
+      reason,
+    }),
+  ];
 
   // Decided again with this guardrail (the finding may come from a run with another config).
   const protection = principalProtection(guardrail, principalArn, g.principal_account_id, ctx);
-  if (protection === "approved" || protection === "break-glass" || protection === "tool" || protection === "self") return nothing(protectionReason(protection));
-  if (finding.event.outcome !== "success") return nothing(`the call was denied (${finding.event.error_code ?? "error"}): nothing was enabled; the alert is the response`);
+  if (protection === "approved" || protection === "break-glass" || protection === "tool" || protection === "self")
+    return nothing(protectionReason(protection));
+  if (finding.event.outcome !== "success")
+    return nothing(
+      `the call was denied (${finding.event.error_code ?? "error"}): nothing was enabled; the alert is the response`,
+    );
 
   const drafts = principalDrafts(finding, guardrail, ctx);
   const agreement = agreementDraft(finding, guardrail);
   if (agreement) {
     if (r.regions.length > 0 && !r.regions.includes(agreement.region!)) {
-      drafts.push({ ...agreement, kind: "manual", reason: `region ${agreement.region} is not in remediation.regions: delete the agreement for ${agreement.target} by hand`, steps: [`In account ${agreement.accountId}, region ${agreement.region}: aws bedrock delete-foundation-model-agreement --model-id ${agreement.target}`] });
+      drafts.push({
+        ...agreement,
+        kind: "manual",
+        reason: `region ${agreement.region} is not in remediation.regions: delete the agreement for ${agreement.target} by hand`,
+        steps: [
+          `In account ${agreement.accountId}, region ${agreement.region}: aws bedrock delete-foundation-model-agreement --model-id ${agreement.target}`,
+        ],
+      });
     } else drafts.push(agreement);
   }
   const planned = enforceSafety(guardrail, drafts.map(build), g.principal_account_id, ctx);

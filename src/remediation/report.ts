@@ -50,7 +50,10 @@ export function outcomeLine(action: PlannedAction, outcome: ActionOutcome): Outc
 const MAX_BODY_BYTES = 250 * 1024;
 
 /** SNS subject (at most 100 characters) and a body people can read, with the ndjson lines appended. */
-export function notificationFor(finding: Finding, actions: { action: PlannedAction; outcome: ActionOutcome }[]): { subject: string; body: string; attributes: Record<string, string> } {
+export function notificationFor(
+  finding: Finding,
+  actions: { action: PlannedAction; outcome: ActionOutcome }[],
+): { subject: string; body: string; attributes: Record<string, string> } {
   const counts = new Map<string, number>();
   for (const { outcome } of actions) counts.set(outcome.status, (counts.get(outcome.status) ?? 0) + 1);
   const summary = [...counts].map(([s, n]) => `${n} ${s}`).join(", ");
@@ -61,7 +64,9 @@ export function notificationFor(finding: Finding, actions: { action: PlannedActi
     ...actions.flatMap(({ action, outcome }) => [
       `- [${outcome.status}] ${outcome.api} ${outcome.target} in ${outcome.accountId}${outcome.region ? ` ${outcome.region}` : ""} (mode ${outcome.mode}): ${outcome.reason}`,
       ...(action.steps ?? []).map((s) => `    * ${s}`),
-      ...(outcome.status === "ok" && REVERSIBLE.has(action.kind) ? [`    undo: npx bedrock-guardrail undo --action-id ${outcome.actionId}`] : []),
+      ...(outcome.status === "ok" && REVERSIBLE.has(action.kind)
+        ? [`    undo: npx bedrock-guardrail undo --action-id ${outcome.actionId}`]
+        : []),
     ]),
     "",
     "Actions as JSON lines:",
@@ -69,6 +74,9 @@ export function notificationFor(finding: Finding, actions: { action: PlannedActi
   ];
   let body = lines.join("\n");
   // SNS takes at most 256 KiB; the human part comes first, so cutting the tail keeps it readable.
-  if (Buffer.byteLength(body) > MAX_BODY_BYTES) body = `${Buffer.from(body).subarray(0, MAX_BODY_BYTES - 64).toString("utf8")}\n... (truncated; the full record is in the state table)`;
+  if (Buffer.byteLength(body) > MAX_BODY_BYTES)
+    body = `${Buffer.from(body)
+      .subarray(0, MAX_BODY_BYTES - 64)
+      .toString("utf8")}\n... (truncated; the full record is in the state table)`;
   return { subject, body, attributes: { finding_id: finding.event.id, kind: "remediation" } };
 }

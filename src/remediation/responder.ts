@@ -86,14 +86,21 @@ export class RemediationResponder implements FindingResponder {
       modes,
       managementAccountId,
       selfArns: this.o.selfArns,
-      budget: { run: g.remediation.maxActionsPerRun - this.mutationsThisRun, principal: g.remediation.maxActionsPerPrincipalPerHour - usedByPrincipal },
+      budget: {
+        run: g.remediation.maxActionsPerRun - this.mutationsThisRun,
+        principal: g.remediation.maxActionsPerPrincipalPerHour - usedByPrincipal,
+      },
     });
 
     const actions: ResponseDetail["actions"] = [];
     for (const action of plan) actions.push(await this.handle(action, now));
     const report: ResponseDetail = { findingId: finding.event.id, outcomes: actions.map((a) => a.outcome), actions };
     // Mode off means silence beyond the finding's own alert; otherwise report whatever is new.
-    if (this.execute && this.o.notifier && actions.some((a) => a.fresh && a.action.disposition !== "off" && a.action.disposition !== "none")) {
+    if (
+      this.execute &&
+      this.o.notifier &&
+      actions.some((a) => a.fresh && a.action.disposition !== "off" && a.action.disposition !== "none")
+    ) {
       const n = notificationFor(finding, actions);
       await this.o.notifier.publish(n.subject, n.body, n.attributes);
     }
@@ -101,10 +108,26 @@ export class RemediationResponder implements FindingResponder {
   }
 
   private outcome(action: PlannedAction, status: ActionOutcome["status"], reason: string): ActionOutcome {
-    return { actionId: action.actionId, findingId: action.findingId, accountId: action.accountId, region: action.region, api: action.api, target: action.target, mode: action.mode, status, reason };
+    return {
+      actionId: action.actionId,
+      findingId: action.findingId,
+      accountId: action.accountId,
+      region: action.region,
+      api: action.api,
+      target: action.target,
+      mode: action.mode,
+      status,
+      reason,
+    };
   }
 
-  private record(action: PlannedAction, status: RecordStatus, reason: string, at: Date, extra: Partial<ActionRecord> = {}): ActionRecord {
+  private record(
+    action: PlannedAction,
+    status: RecordStatus,
+    reason: string,
+    at: Date,
+    extra: Partial<ActionRecord> = {},
+  ): ActionRecord {
     const { disposition: _d, ...rest } = action;
     void _d;
     return { ...rest, status, reason, actor: this.o.actor, plannedAt: at.toISOString(), ...extra };
@@ -119,21 +142,43 @@ export class RemediationResponder implements FindingResponder {
     const store = this.o.store;
     const existing = await store.getAction(action.actionId);
     if (existing && DONE.has(existing.status)) {
-      return { action, outcome: this.outcome(action, existing.status as ActionOutcome["status"], `${existing.reason} (recorded ${existing.finishedAt ?? existing.plannedAt})`), fresh: false };
+      return {
+        action,
+        outcome: this.outcome(
+          action,
+          existing.status as ActionOutcome["status"],
+          `${existing.reason} (recorded ${existing.finishedAt ?? existing.plannedAt})`,
+        ),
+        fresh: false,
+      };
     }
     if (action.disposition !== "execute") {
       const status = STATUS_OF[action.disposition];
       // Same status as recorded: nothing new (the reason may differ only by the time it was planned).
-      if (existing?.status === status) return { action, outcome: this.outcome(action, status, existing.reason), fresh: false };
+      if (existing?.status === status)
+        return { action, outcome: this.outcome(action, status, existing.reason), fresh: false };
       await store.putAction(this.record(action, status, action.reason, now, { finishedAt: now.toISOString() }));
       return { action, outcome: this.outcome(action, status, action.reason), fresh: true };
     }
     // Recorded before the call: a crash leaves "in-progress", and the re-run checks the real state first.
     const startedAt = this.clock().toISOString();
-    await store.putAction(this.record(action, "in-progress", action.reason, now, { startedAt, plannedAt: existing?.plannedAt ?? now.toISOString() }));
+    await store.putAction(
+      this.record(action, "in-progress", action.reason, now, {
+        startedAt,
+        plannedAt: existing?.plannedAt ?? now.toISOString(),
+      }),
+    );
     const result: ExecutionResult = await executeAction(action, () => this.o.clients!.forAccount(action.accountId));
     const status: RecordStatus = result.status;
-    await store.putAction(this.record(action, status, result.reason, now, { startedAt, finishedAt: this.clock().toISOString(), before: result.before, after: result.after, plannedAt: existing?.plannedAt ?? now.toISOString() }));
+    await store.putAction(
+      this.record(action, status, result.reason, now, {
+        startedAt,
+        finishedAt: this.clock().toISOString(),
+        before: result.before,
+        after: result.after,
+        plannedAt: existing?.plannedAt ?? now.toISOString(),
+      }),
+    );
     if (result.status === "ok") {
       this.mutationsThisRun++;
       if (action.principalArn) await store.recordPrincipalAction(action.principalArn, hourBucket(now), action.actionId);

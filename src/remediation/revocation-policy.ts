@@ -25,9 +25,16 @@ export function parsePolicyDocument(raw: string): PolicyDocument {
   let text = raw;
   if (/^%7B/i.test(raw.trim())) text = decodeURIComponent(raw);
   const doc = JSON.parse(text) as { Version?: unknown; Statement?: unknown };
-  const statements = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement && typeof doc.Statement === "object" ? [doc.Statement] : undefined;
+  const statements = Array.isArray(doc.Statement)
+    ? doc.Statement
+    : doc.Statement && typeof doc.Statement === "object"
+      ? [doc.Statement]
+      : undefined;
   if (!statements) throw new Error("policy document has no Statement");
-  return { Version: typeof doc.Version === "string" ? doc.Version : "2012-10-17", Statement: statements as PolicyStatement[] };
+  return {
+    Version: typeof doc.Version === "string" ? doc.Version : "2012-10-17",
+    Statement: statements as PolicyStatement[],
+  };
 }
 
 const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -55,7 +62,13 @@ export function effectiveCutoff(doc: PolicyDocument | undefined): Date | undefin
 }
 
 export function revocationStatement(cutoff: string): PolicyStatement {
-  return { Sid: REVOCATION_SID, Effect: "Deny", Action: ["*"], Resource: ["*"], Condition: { DateLessThan: { "aws:TokenIssueTime": cutoff } } };
+  return {
+    Sid: REVOCATION_SID,
+    Effect: "Deny",
+    Action: ["*"],
+    Resource: ["*"],
+    Condition: { DateLessThan: { "aws:TokenIssueTime": cutoff } },
+  };
 }
 
 /**

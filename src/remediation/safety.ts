@@ -36,15 +36,23 @@ const PROTECTION_REASON: Record<Protection, string> = {
   self: "principal is the identity running this remediation: never remediated",
   "service-linked-role": "principal is a service-linked role: AWS owns it; it cannot and must not be changed",
   "identity-center-role": "principal is an IAM Identity Center role: change it through Identity Center, not IAM",
-  "management-account": "the management account is never remediated (SCPs do not apply there and the member role is not deployed there)",
-  "unknown-principal": "the principal ARN IAM evaluates is unknown, so approval cannot be ruled out: no automatic action",
-  "unknown-management-account": "the management account is unknown (set organization.managementAccountId, or allow organizations:DescribeOrganization): no automatic action",
+  "management-account":
+    "the management account is never remediated (SCPs do not apply there and the member role is not deployed there)",
+  "unknown-principal":
+    "the principal ARN IAM evaluates is unknown, so approval cannot be ruled out: no automatic action",
+  "unknown-management-account":
+    "the management account is unknown (set organization.managementAccountId, or allow organizations:DescribeOrganization): no automatic action",
 };
 
 export const protectionReason = (p: Protection): string => PROTECTION_REASON[p];
 
 /** Why this principal must not be acted on, or undefined when it may be. Order: most specific first. */
-export function principalProtection(guardrail: Guardrail, principalArn: string | undefined, principalAccountId: string | undefined, ctx: SafetyContext): Protection | undefined {
+export function principalProtection(
+  guardrail: Guardrail,
+  principalArn: string | undefined,
+  principalAccountId: string | undefined,
+  ctx: SafetyContext,
+): Protection | undefined {
   if (!principalArn) return "unknown-principal";
   const ex = guardrail.exemptions;
   if (arnLikeAny(ex.breakGlass, principalArn)) return "break-glass";
@@ -70,14 +78,23 @@ export function accountProtection(accountId: string | undefined, ctx: SafetyCont
  * The last gate of every plan: a mutating action that is not explicitly allowed by both the
  * principal check and the account check becomes alert-only, with the reason.
  */
-export function enforceSafety(guardrail: Guardrail, actions: PlannedAction[], principalAccountId: string | undefined, ctx: SafetyContext): PlannedAction[] {
+export function enforceSafety(
+  guardrail: Guardrail,
+  actions: PlannedAction[],
+  principalAccountId: string | undefined,
+  ctx: SafetyContext,
+): PlannedAction[] {
   return actions.map((a) => {
     if (!isMutating(a) || a.disposition === "off" || a.disposition === "alert-only") return a;
     // Agreement deletion acts on the account, not on the principal; everything else acts on the principal.
     const protection =
       a.kind === "delete-agreement"
-        ? accountProtection(a.accountId, ctx) ?? principalProtection(guardrail, a.principalArn, principalAccountId, ctx)
-        : principalProtection(guardrail, a.principalArn, principalAccountId, ctx) ?? accountProtection(a.accountId, ctx);
-    return protection ? { ...a, disposition: "alert-only", reason: `${a.reason}; blocked: ${protectionReason(protection)}` } : a;
+        ? (accountProtection(a.accountId, ctx) ??
+          principalProtection(guardrail, a.principalArn, principalAccountId, ctx))
+        : (principalProtection(guardrail, a.principalArn, principalAccountId, ctx) ??
+          accountProtection(a.accountId, ctx));
+    return protection
+      ? { ...a, disposition: "alert-only", reason: `${a.reason}; blocked: ${protectionReason(protection)}` }
+      : a;
   });
 }

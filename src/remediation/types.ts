@@ -23,7 +23,13 @@ export type ActionKind =
   | "none";
 
 /** Kinds that change something in an AWS account. Dry-run and caps are about exactly these. */
-export const MUTATING_KINDS: ReadonlySet<ActionKind> = new Set(["deactivate-key", "rotate-key", "revoke-user-sessions", "revoke-role-sessions", "delete-agreement"]);
+export const MUTATING_KINDS: ReadonlySet<ActionKind> = new Set([
+  "deactivate-key",
+  "rotate-key",
+  "revoke-user-sessions",
+  "revoke-role-sessions",
+  "delete-agreement",
+]);
 
 export const API_OF: Record<ActionKind, string> = {
   "deactivate-key": "iam:UpdateAccessKey",

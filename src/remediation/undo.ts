@@ -4,7 +4,13 @@
  * wrote; the policy is deleted only when our statement was all that was left). Rotations and
  * agreement deletions are not reversed: the record says what a person may do instead.
  */
-import { DeleteRolePolicyCommand, DeleteUserPolicyCommand, IAMClient, ListAccessKeysCommand, UpdateAccessKeyCommand } from "@aws-sdk/client-iam";
+import {
+  DeleteRolePolicyCommand,
+  DeleteUserPolicyCommand,
+  IAMClient,
+  ListAccessKeysCommand,
+  UpdateAccessKeyCommand,
+} from "@aws-sdk/client-iam";
 import { describeError } from "./errors";
 import { rolePolicyTarget, userPolicyTarget } from "./executor";
 import { MemberClientProvider } from "./member-clients";
@@ -13,18 +19,33 @@ import { parsePolicyDocument, removeRevocation } from "./revocation-policy";
 import { ActionRecord, RemediationStore, UndoRecord } from "./store";
 import { ActionKind } from "./types";
 
-export const REVERSIBLE: ReadonlySet<ActionKind> = new Set(["deactivate-key", "revoke-user-sessions", "revoke-role-sessions"]);
+export const REVERSIBLE: ReadonlySet<ActionKind> = new Set([
+  "deactivate-key",
+  "revoke-user-sessions",
+  "revoke-role-sessions",
+]);
 
 export class UndoError extends Error {}
 
 async function reactivate(iam: IAMClient, rec: ActionRecord): Promise<Omit<UndoRecord, "at">> {
   const { userName, accessKeyId } = rec.params;
-  if ((rec.before as { status?: string } | undefined)?.status !== "Active") return { status: "not-reversible", reason: `the key was not active before this action (before: ${JSON.stringify(rec.before)})` };
-  const key = ((await iam.send(new ListAccessKeysCommand({ UserName: userName }))).AccessKeyMetadata ?? []).find((k) => k.AccessKeyId === accessKeyId);
+  if ((rec.before as { status?: string } | undefined)?.status !== "Active")
+    return {
+      status: "not-reversible",
+      reason: `the key was not active before this action (before: ${JSON.stringify(rec.before)})`,
+    };
+  const key = ((await iam.send(new ListAccessKeysCommand({ UserName: userName }))).AccessKeyMetadata ?? []).find(
+    (k) => k.AccessKeyId === accessKeyId,
+  );
   if (!key) return { status: "error", reason: `access key ${accessKeyId} no longer belongs to ${userName}` };
   if (key.Status === "Active") return { status: "already-done", reason: `access key ${accessKeyId} is already active` };
   await iam.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId, Status: "Active" }));
-  return { status: "ok", reason: `re-activated access key ${accessKeyId} of ${userName}`, before: { status: key.Status }, after: { status: "Active" } };
+  return {
+    status: "ok",
+    reason: `re-activated access key ${accessKeyId} of ${userName}`,
+    before: { status: key.Status },
+    after: { status: "Active" },
+  };
 }
 
 async function removeStatement(iam: IAMClient, rec: ActionRecord): Promise<Omit<UndoRecord, "at">> {
@@ -35,19 +56,35 @@ async function removeStatement(iam: IAMClient, rec: ActionRecord): Promise<Omit<
   if (!raw) return { status: "already-done", reason: `${target.what} does not exist` };
   const before = parsePolicyDocument(raw);
   const { doc, removed } = removeRevocation(before);
-  if (!removed) return { status: "already-done", reason: `${target.what} has no statement from bedrock-guardrail (others' statements are left alone)` };
+  if (!removed)
+    return {
+      status: "already-done",
+      reason: `${target.what} has no statement from bedrock-guardrail (others' statements are left alone)`,
+    };
   if (doc) {
     await target.put(JSON.stringify(doc));
-    return { status: "ok", reason: `removed bedrock-guardrail's statement from ${target.what}; ${doc.Statement.length} other statement(s) kept`, before, after: doc };
+    return {
+      status: "ok",
+      reason: `removed bedrock-guardrail's statement from ${target.what}; ${doc.Statement.length} other statement(s) kept`,
+      before,
+      after: doc,
+    };
   }
   if (isRole) await iam.send(new DeleteRolePolicyCommand({ RoleName: name, PolicyName: REVOCATION_POLICY_NAME }));
   else await iam.send(new DeleteUserPolicyCommand({ UserName: name, PolicyName: REVOCATION_POLICY_NAME }));
-  return { status: "ok", reason: `deleted ${target.what} (it held only bedrock-guardrail's statement)`, before, after: null };
+  return {
+    status: "ok",
+    reason: `deleted ${target.what} (it held only bedrock-guardrail's statement)`,
+    before,
+    after: null,
+  };
 }
 
 function notReversible(rec: ActionRecord): string {
-  if (rec.kind === "rotate-key") return `rotation is not undone automatically: if unwanted, delete the new key ${(rec.after as { newAccessKeyId?: string })?.newAccessKeyId ?? ""} and the secret ${rec.params.secretName}`;
-  if (rec.kind === "delete-agreement") return `a deleted agreement is not re-created by this tool: an approved principal accepts the model's offer again if the model is wanted`;
+  if (rec.kind === "rotate-key")
+    return `rotation is not undone automatically: if unwanted, delete the new key ${(rec.after as { newAccessKeyId?: string })?.newAccessKeyId ?? ""} and the secret ${rec.params.secretName}`;
+  if (rec.kind === "delete-agreement")
+    return `a deleted agreement is not re-created by this tool: an approved principal accepts the model's offer again if the model is wanted`;
   return `${rec.kind} actions change nothing, so there is nothing to undo`;
 }
 
@@ -65,7 +102,11 @@ export async function undoAction(actionId: string, o: UndoOptions): Promise<Undo
   const at = (o.clock ?? (() => new Date()))().toISOString();
   let result: Omit<UndoRecord, "at">;
   if (!REVERSIBLE.has(rec.kind)) result = { status: "not-reversible", reason: notReversible(rec) };
-  else if (rec.status !== "ok") result = { status: "not-reversible", reason: `the action's status is ${rec.status}: this tool changed nothing, so there is nothing to undo` };
+  else if (rec.status !== "ok")
+    result = {
+      status: "not-reversible",
+      reason: `the action's status is ${rec.status}: this tool changed nothing, so there is nothing to undo`,
+    };
   else {
     try {
       const { iam } = await o.clients.forAccount(rec.accountId);

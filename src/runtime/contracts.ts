@@ -42,7 +42,12 @@ export interface MessageVariants {
 
 /** Sends a message to the alert topic (SNS). Subject at most 100 characters; body at most 256 KiB. */
 export interface Notifier {
-  publish(subject: string, body: string, attributes?: Record<string, string>, variants?: MessageVariants): Promise<void>;
+  publish(
+    subject: string,
+    body: string,
+    attributes?: Record<string, string>,
+    variants?: MessageVariants,
+  ): Promise<void>;
 }
 
 /**

@@ -17,7 +17,13 @@ export interface OrgView {
   targets: Record<string, string[]>;
 }
 
-export type DriftKind = "scp-type-disabled" | "no-root" | "policy-missing" | "content-changed" | "not-attached" | "ambiguous-name";
+export type DriftKind =
+  | "scp-type-disabled"
+  | "no-root"
+  | "policy-missing"
+  | "content-changed"
+  | "not-attached"
+  | "ambiguous-name";
 
 export interface DriftProblem {
   kind: DriftKind;
@@ -44,7 +50,10 @@ export function sameJson(a: unknown, b: unknown): boolean {
   }
   const ka = Object.keys(a as object).sort();
   const kb = Object.keys(b as object).sort();
-  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return (
+    ka.length === kb.length &&
+    ka.every((k, i) => k === kb[i] && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
 }
 
 function parsed(content: string): unknown {
@@ -62,34 +71,66 @@ export function expectedTargets(guardrail: Guardrail, view: Pick<OrgView, "roots
 
 export function compareOrganization(expected: ScpDocument[], targets: string[], view: OrgView): DriftReport {
   const problems: DriftProblem[] = [];
-  if (view.roots.length === 0) problems.push({ kind: "no-root", detail: "ListRoots returned no root: cannot confirm SCPs are enabled" });
+  if (view.roots.length === 0)
+    problems.push({ kind: "no-root", detail: "ListRoots returned no root: cannot confirm SCPs are enabled" });
   for (const root of view.roots) {
-    if (!root.scpEnabled) problems.push({ kind: "scp-type-disabled", target: root.id, detail: `policy type SERVICE_CONTROL_POLICY is not ENABLED on root ${root.id}: no SCP applies anywhere` });
+    if (!root.scpEnabled)
+      problems.push({
+        kind: "scp-type-disabled",
+        target: root.id,
+        detail: `policy type SERVICE_CONTROL_POLICY is not ENABLED on root ${root.id}: no SCP applies anywhere`,
+      });
   }
   for (const doc of expected) {
     const found = view.policies.filter((p) => p.name === doc.name);
     if (found.length === 0) {
-      problems.push({ kind: "policy-missing", policy: doc.name, detail: `no service control policy named "${doc.name}"` });
+      problems.push({
+        kind: "policy-missing",
+        policy: doc.name,
+        detail: `no service control policy named "${doc.name}"`,
+      });
       continue;
     }
-    if (found.length > 1) problems.push({ kind: "ambiguous-name", policy: doc.name, detail: `${found.length} service control policies are named "${doc.name}" (${found.map((p) => p.id).join(", ")})` });
+    if (found.length > 1)
+      problems.push({
+        kind: "ambiguous-name",
+        policy: doc.name,
+        detail: `${found.length} service control policies are named "${doc.name}" (${found.map((p) => p.id).join(", ")})`,
+      });
     // With duplicates, the policy is in place if any copy is intact and attached everywhere.
     const intact = found.filter((p) => sameJson(parsed(p.content), doc.policy));
     if (intact.length === 0) {
-      problems.push({ kind: "content-changed", policy: doc.name, detail: `"${doc.name}" (${found.map((p) => p.id).join(", ")}) differs from the synthesized document` });
+      problems.push({
+        kind: "content-changed",
+        policy: doc.name,
+        detail: `"${doc.name}" (${found.map((p) => p.id).join(", ")}) differs from the synthesized document`,
+      });
     }
     const candidates = intact.length > 0 ? intact : found;
     for (const target of targets) {
       if (!candidates.some((p) => (view.targets[p.id] ?? []).includes(target))) {
-        problems.push({ kind: "not-attached", policy: doc.name, target, detail: `"${doc.name}" is not attached to ${target}` });
+        problems.push({
+          kind: "not-attached",
+          policy: doc.name,
+          target,
+          detail: `"${doc.name}" is not attached to ${target}`,
+        });
       }
     }
   }
-  return { ok: problems.length === 0, problems, expectedPolicies: expected.map((d) => d.name), expectedTargets: targets };
+  return {
+    ok: problems.length === 0,
+    problems,
+    expectedPolicies: expected.map((d) => d.name),
+    expectedTargets: targets,
+  };
 }
 
 /** The full check for a guardrail, given a reader of the organization. */
-export async function checkDrift(guardrail: Guardrail, read: (policyNames: string[]) => Promise<OrgView>): Promise<DriftReport> {
+export async function checkDrift(
+  guardrail: Guardrail,
+  read: (policyNames: string[]) => Promise<OrgView>,
+): Promise<DriftReport> {
   const expected = buildScpDocuments(guardrail);
   const view = await read(expected.map((d) => d.name));
   return compareOrganization(expected, expectedTargets(guardrail, view), view);
@@ -106,7 +147,9 @@ export function driftSubject(report: DriftReport): string {
   if (report.ok) return cleanSubject("[resolved] Bedrock guardrail SCP drift resolved");
   const first = report.problems[0];
   const more = report.problems.length > 1 ? ` (+${report.problems.length - 1} more)` : "";
-  return cleanSubject(`[high] Bedrock guardrail drift: ${first.kind}${first.policy ? ` ${first.policy}` : ""}${first.target ? ` on ${first.target}` : ""}${more}`);
+  return cleanSubject(
+    `[high] Bedrock guardrail drift: ${first.kind}${first.policy ? ` ${first.policy}` : ""}${first.target ? ` on ${first.target}` : ""}${more}`,
+  );
 }
 
 export function driftBody(report: DriftReport, checkedAt: string): string {

@@ -71,7 +71,11 @@ const TOPIC_ARN = /^arn:(aws|aws-cn|aws-us-gov):sns:[a-z0-9-]+:\d{12}:[\w-]{1,25
  * Reads and checks the environment. `bundleDir` is where the default guardrail.config.json lives
  * (the directory of the bundled index.js).
  */
-export function readHandlerEnv(kind: HandlerKind, env: NodeJS.ProcessEnv = process.env, bundleDir: string = __dirname): HandlerEnv {
+export function readHandlerEnv(
+  kind: HandlerKind,
+  env: NodeJS.ProcessEnv = process.env,
+  bundleDir: string = __dirname,
+): HandlerEnv {
   const problems: string[] = [];
   const text = (name: EnvName): string | undefined => {
     const v = env[name];
@@ -85,7 +89,8 @@ export function readHandlerEnv(kind: HandlerKind, env: NodeJS.ProcessEnv = proce
 
   const stateTableName = required(ENV.stateTableName);
   const alertTopicArn = required(ENV.alertTopicArn);
-  if (alertTopicArn && !TOPIC_ARN.test(alertTopicArn)) problems.push(`${ENV.alertTopicArn} must be an SNS topic ARN, got "${alertTopicArn}"`);
+  if (alertTopicArn && !TOPIC_ARN.test(alertTopicArn))
+    problems.push(`${ENV.alertTopicArn} must be an SNS topic ARN, got "${alertTopicArn}"`);
 
   let backend: QueryBackend | undefined;
   const backendText = kind === "query-job" ? required(ENV.backend) : text(ENV.backend);
@@ -95,21 +100,33 @@ export function readHandlerEnv(kind: HandlerKind, env: NodeJS.ProcessEnv = proce
   }
 
   const eventDataStoreArn = text(ENV.eventDataStoreArn);
-  if (eventDataStoreArn && !EDS_ARN.test(eventDataStoreArn)) problems.push(`${ENV.eventDataStoreArn} must be a CloudTrail Lake event data store ARN, got "${eventDataStoreArn}"`);
-  if (kind === "query-job" && backend === "cloudtrail-lake" && !eventDataStoreArn) problems.push(`${ENV.eventDataStoreArn} is not set (required when ${ENV.backend}=cloudtrail-lake)`);
+  if (eventDataStoreArn && !EDS_ARN.test(eventDataStoreArn))
+    problems.push(
+      `${ENV.eventDataStoreArn} must be a CloudTrail Lake event data store ARN, got "${eventDataStoreArn}"`,
+    );
+  if (kind === "query-job" && backend === "cloudtrail-lake" && !eventDataStoreArn)
+    problems.push(`${ENV.eventDataStoreArn} is not set (required when ${ENV.backend}=cloudtrail-lake)`);
 
   let logGroups: string[] = [];
   const logGroupsText = text(ENV.logGroups);
   if (logGroupsText) {
     try {
       const parsed: unknown = JSON.parse(logGroupsText);
-      if (!Array.isArray(parsed) || !parsed.every((g) => typeof g === "string" && g.length > 0)) throw new Error("not an array of names");
+      if (!Array.isArray(parsed) || !parsed.every((g) => typeof g === "string" && g.length > 0))
+        throw new Error("not an array of names");
       logGroups = parsed as string[];
     } catch {
-      problems.push(`${ENV.logGroups} must be a JSON array of log group names or ARNs, got ${JSON.stringify(logGroupsText)}`);
+      problems.push(
+        `${ENV.logGroups} must be a JSON array of log group names or ARNs, got ${JSON.stringify(logGroupsText)}`,
+      );
     }
   }
-  if (kind === "query-job" && backend === "cloudwatch-logs" && logGroups.length === 0 && !problems.some((p) => p.startsWith(ENV.logGroups))) {
+  if (
+    kind === "query-job" &&
+    backend === "cloudwatch-logs" &&
+    logGroups.length === 0 &&
+    !problems.some((p) => p.startsWith(ENV.logGroups))
+  ) {
     problems.push(`${ENV.logGroups} is not set or empty (required when ${ENV.backend}=cloudwatch-logs)`);
   }
 
@@ -117,12 +134,14 @@ export function readHandlerEnv(kind: HandlerKind, env: NodeJS.ProcessEnv = proce
   const timeoutText = text(ENV.queryTimeoutSeconds);
   if (timeoutText) {
     const n = Number(timeoutText);
-    if (!Number.isInteger(n) || n < 1 || n > 900) problems.push(`${ENV.queryTimeoutSeconds} must be an integer from 1 to 900, got "${timeoutText}"`);
+    if (!Number.isInteger(n) || n < 1 || n > 900)
+      problems.push(`${ENV.queryTimeoutSeconds} must be an integer from 1 to 900, got "${timeoutText}"`);
     else queryTimeoutSeconds = n;
   }
 
   const driftText = text(ENV.driftCheck);
-  if (driftText && driftText !== "true" && driftText !== "false") problems.push(`${ENV.driftCheck} must be true or false, got "${driftText}"`);
+  if (driftText && driftText !== "true" && driftText !== "false")
+    problems.push(`${ENV.driftCheck} must be true or false, got "${driftText}"`);
 
   if (problems.length > 0) throw new EnvError(problems);
   return {

@@ -64,7 +64,14 @@ export async function runJob(deps: JobDeps, options: JobOptions): Promise<RunSum
   try {
     summary.watermark.before = await deps.store.getWatermark(job);
     const lookbackMinutes = g.definition.detection.schedule.lookbackMinutes;
-    window = options.window ?? computeWindow({ watermark: summary.watermark.before, now: started, latenessAllowanceMinutes: g.config.monitor.latenessAllowanceMinutes, lookbackMinutes });
+    window =
+      options.window ??
+      computeWindow({
+        watermark: summary.watermark.before,
+        now: started,
+        latenessAllowanceMinutes: g.config.monitor.latenessAllowanceMinutes,
+        lookbackMinutes,
+      });
     if (!options.window && summary.watermark.before === undefined) {
       // First run: store where coverage starts before querying. Otherwise a first run that fails
       // would leave no watermark, and the next "first run" would start its look-back 5 minutes
@@ -99,7 +106,15 @@ export async function runJob(deps: JobDeps, options: JobOptions): Promise<RunSum
   if (claimed.failure) return fail(claimed.failure);
 
   const drained = await drainPending(
-    { store: deps.store, notifier: deps.notifier, responder: deps.responder, runId: deps.runId, now, leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS, dedupeRetentionMs: options.dedupeRetentionMs ?? DEFAULT_DEDUPE_RETENTION_MS },
+    {
+      store: deps.store,
+      notifier: deps.notifier,
+      responder: deps.responder,
+      runId: deps.runId,
+      now,
+      leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
+      dedupeRetentionMs: options.dedupeRetentionMs ?? DEFAULT_DEDUPE_RETENTION_MS,
+    },
     job,
     g.definition.detection.schedule.maxAlertsPerRun,
   );
@@ -127,14 +142,20 @@ async function driftStep(deps: JobDeps, job: string, now: () => Date): Promise<R
     report = await checkDrift(deps.guardrail, deps.readOrganization!);
   } catch (e) {
     // Not being able to look is reported, but does not block finding alerts.
-    return { ok: false, problems: [{ kind: "no-root", detail: `drift check could not read the organization: ${errorText(e)}` }], alerted: false };
+    return {
+      ok: false,
+      problems: [{ kind: "no-root", detail: `drift check could not read the organization: ${errorText(e)}` }],
+      alerted: false,
+    };
   }
   const fingerprint = driftFingerprint(report);
   let alerted = false;
   try {
     const last = (await deps.store.getDriftFingerprint(job)) ?? "";
     if (fingerprint !== last) {
-      await deps.notifier.publish(driftSubject(report), driftBody(report, now().toISOString()), { kind: report.ok ? "drift-resolved" : "drift" });
+      await deps.notifier.publish(driftSubject(report), driftBody(report, now().toISOString()), {
+        kind: report.ok ? "drift-resolved" : "drift",
+      });
       await deps.store.setDriftFingerprint(job, fingerprint);
       alerted = true;
     }

@@ -37,7 +37,10 @@ export interface RunFailure {
 }
 
 /** Evaluates records; returns the non-approved findings (and counts) without touching state. */
-export function findingsOf(guardrail: Guardrail, records: CloudTrailRecord[]): { findings: Finding[]; counts: Omit<IngestCounts, "newFindings" | "duplicates">; invalid: string[] } {
+export function findingsOf(
+  guardrail: Guardrail,
+  records: CloudTrailRecord[],
+): { findings: Finding[]; counts: Omit<IngestCounts, "newFindings" | "duplicates">; invalid: string[] } {
   const findings: Finding[] = [];
   const counts = { matched: 0, suppressedApproved: 0, invalidRecords: 0 };
   const invalid: string[] = [];
@@ -55,12 +58,18 @@ export function findingsOf(guardrail: Guardrail, records: CloudTrailRecord[]): {
     else findings.push(e.finding);
   }
   // Oldest first, so carry-over keeps the order people read alerts in.
-  findings.sort((a, b) => (a["@timestamp"] < b["@timestamp"] ? -1 : a["@timestamp"] > b["@timestamp"] ? 1 : a.event.id < b.event.id ? -1 : 1));
+  findings.sort((a, b) =>
+    a["@timestamp"] < b["@timestamp"] ? -1 : a["@timestamp"] > b["@timestamp"] ? 1 : a.event.id < b.event.id ? -1 : 1,
+  );
   return { findings, counts, invalid };
 }
 
 /** Claims each finding once. Stops at the first store failure (the watermark must then stay). */
-export async function claimAll(store: StateStore, job: string, findings: Finding[]): Promise<{ newFindings: number; duplicates: number; failure?: RunFailure }> {
+export async function claimAll(
+  store: StateStore,
+  job: string,
+  findings: Finding[],
+): Promise<{ newFindings: number; duplicates: number; failure?: RunFailure }> {
   let newFindings = 0;
   let duplicates = 0;
   for (const f of findings) {
@@ -92,7 +101,11 @@ export interface DrainDeps {
  * published, hand to the responder, complete. On a failure the item's lease is released and the
  * drain stops; everything not completed stays pending for the next run.
  */
-export async function drainPending(deps: DrainDeps, job: string, budget: number): Promise<DrainCounts & { failure?: RunFailure }> {
+export async function drainPending(
+  deps: DrainDeps,
+  job: string,
+  budget: number,
+): Promise<DrainCounts & { failure?: RunFailure }> {
   const counts: DrainCounts = { published: 0, responded: 0, carriedOver: 0, heldElsewhere: 0 };
   const { store } = deps;
   let pending;
@@ -111,7 +124,12 @@ export async function drainPending(deps: DrainDeps, job: string, budget: number)
     const now = deps.now();
     let status;
     try {
-      status = await store.lease(id, deps.runId, now.toISOString(), new Date(now.getTime() + deps.leaseMs).toISOString());
+      status = await store.lease(
+        id,
+        deps.runId,
+        now.toISOString(),
+        new Date(now.getTime() + deps.leaseMs).toISOString(),
+      );
     } catch (e) {
       return { ...counts, failure: { step: "record", eventId: id, error: `leasing: ${errorText(e)}` } };
     }
@@ -121,7 +139,12 @@ export async function drainPending(deps: DrainDeps, job: string, budget: number)
     }
     if (status === "pending") {
       try {
-        await deps.notifier.publish(findingSubject(item.finding), findingBody(item.finding), findingAttributes(item.finding), { email: findingEmailText(item.finding) });
+        await deps.notifier.publish(
+          findingSubject(item.finding),
+          findingBody(item.finding),
+          findingAttributes(item.finding),
+          { email: findingEmailText(item.finding) },
+        );
       } catch (e) {
         await store.release(id, deps.runId).catch(() => undefined);
         return { ...counts, failure: { step: "publish", eventId: id, error: errorText(e) } };

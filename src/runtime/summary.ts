@@ -95,7 +95,13 @@ export function toEmf(summary: RunSummary, timestampMs: number): Record<string, 
   return {
     _aws: {
       Timestamp: timestampMs,
-      CloudWatchMetrics: [{ Namespace: METRIC_NAMESPACE, Dimensions: [[METRIC_DIMENSION]], Metrics: values.map(([Name, , Unit]) => ({ Name, Unit })) }],
+      CloudWatchMetrics: [
+        {
+          Namespace: METRIC_NAMESPACE,
+          Dimensions: [[METRIC_DIMENSION]],
+          Metrics: values.map(([Name, , Unit]) => ({ Name, Unit })),
+        },
+      ],
     },
     [METRIC_DIMENSION]: summary.job,
     ...Object.fromEntries(values.map(([name, value]) => [name, value])),

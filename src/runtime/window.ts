@@ -23,13 +23,15 @@ const MINUTE = 60_000;
 export function computeWindow(input: WindowInput): QueryWindow {
   const end = input.now;
   const watermark = input.watermark ? new Date(input.watermark) : undefined;
-  if (watermark && Number.isNaN(watermark.getTime())) throw new Error(`stored watermark "${input.watermark}" is not a date`);
+  if (watermark && Number.isNaN(watermark.getTime()))
+    throw new Error(`stored watermark "${input.watermark}" is not a date`);
   // First run: the rule's look-back, widened by the lateness allowance so a late event just before
   // deployment is not missed either.
   const from = watermark ?? new Date(end.getTime() - input.lookbackMinutes * MINUTE);
   let start = new Date(from.getTime() - input.latenessAllowanceMinutes * MINUTE);
   // A watermark in the future (clock skew, a hand-edited item) must not produce an empty window.
-  if (start.getTime() > end.getTime()) start = new Date(end.getTime() - (input.lookbackMinutes + input.latenessAllowanceMinutes) * MINUTE);
+  if (start.getTime() > end.getTime())
+    start = new Date(end.getTime() - (input.lookbackMinutes + input.latenessAllowanceMinutes) * MINUTE);
   return { start, end };
 }
 

@@ -30,12 +30,27 @@ export interface SourceSpec {
   logGroups?: string[];
 }
 
-export function makeQuerySource(guardrail: Guardrail, spec: SourceSpec, overrides: ClientOverrides = {}, poll?: PollSettings): QuerySource {
+export function makeQuerySource(
+  guardrail: Guardrail,
+  spec: SourceSpec,
+  overrides: ClientOverrides = {},
+  poll?: PollSettings,
+): QuerySource {
   if (spec.backend === "cloudtrail-lake") {
     if (!spec.eventDataStoreArn) throw new Error("cloudtrail-lake backend needs an event data store ARN");
-    return new LakeQuerySource({ client: new CloudTrailClient(clientConfig(overrides)), guardrail, eventDataStoreArn: spec.eventDataStoreArn, poll });
+    return new LakeQuerySource({
+      client: new CloudTrailClient(clientConfig(overrides)),
+      guardrail,
+      eventDataStoreArn: spec.eventDataStoreArn,
+      poll,
+    });
   }
-  return new LogsInsightsQuerySource({ client: new CloudWatchLogsClient(clientConfig(overrides)), guardrail, logGroups: spec.logGroups ?? [], poll });
+  return new LogsInsightsQuerySource({
+    client: new CloudWatchLogsClient(clientConfig(overrides)),
+    guardrail,
+    logGroups: spec.logGroups ?? [],
+    poll,
+  });
 }
 
 export function makeStateStore(tableName: string, overrides: ClientOverrides = {}): StateStore {
@@ -60,12 +75,19 @@ export interface ResponderSpec {
 }
 
 /** The remediation responder (src/remediation), which itself honours remediation.mode (off / dry-run / enforce). */
-export function makeResponder(guardrail: Guardrail, spec: ResponderSpec, overrides: ClientOverrides = {}): FindingResponder {
+export function makeResponder(
+  guardrail: Guardrail,
+  spec: ResponderSpec,
+  overrides: ClientOverrides = {},
+): FindingResponder {
   const ddb = new DynamoDBClient(clientConfig(overrides));
   return new RemediationResponder({
     guardrail,
     store: new DynamoDbStore(ddb, spec.stateTableName),
-    organization: new AwsOrganizationLookup(new OrganizationsClient(clientConfig({ region: "us-east-1", ...overrides })), guardrail.config.organization.managementAccountId),
+    organization: new AwsOrganizationLookup(
+      new OrganizationsClient(clientConfig({ region: "us-east-1", ...overrides })),
+      guardrail.config.organization.managementAccountId,
+    ),
     clients: new AssumeRoleClientProvider({
       sts: new STSClient(clientConfig(overrides)),
       memberRoleName: spec.memberRoleName ?? guardrail.config.remediation.memberRoleName,

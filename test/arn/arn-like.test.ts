@@ -11,7 +11,12 @@ function oracle(pattern: string, arn: string): boolean {
   const ap = split6(arn);
   if (!pp || !ap) return false;
   return pp.every((p, i) => {
-    const re = new RegExp(`^${p.split("").map((c) => (c === "*" ? "[\\s\\S]*" : c === "?" ? "[\\s\\S]" : c.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&"))).join("")}$`);
+    const re = new RegExp(
+      `^${p
+        .split("")
+        .map((c) => (c === "*" ? "[\\s\\S]*" : c === "?" ? "[\\s\\S]" : c.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&")))
+        .join("")}$`,
+    );
     return re.test(ap[i]);
   });
 }
@@ -19,15 +24,33 @@ function oracle(pattern: string, arn: string): boolean {
 const chars = fc.constantFrom("a", "b", "/", "-", "1", "_", "A");
 const text = fc.string({ unit: chars, maxLength: 8 });
 const patternText = fc.string({ unit: fc.constantFrom("a", "b", "/", "-", "1", "*", "?", "A"), maxLength: 8 });
-const arnOf = (parts: fc.Arbitrary<string>) => fc.tuple(parts, parts, parts, parts, parts).map(([p, s, r, a, res]) => `arn:${p}:${s}:${r}:${a}:${res}`);
+const arnOf = (parts: fc.Arbitrary<string>) =>
+  fc.tuple(parts, parts, parts, parts, parts).map(([p, s, r, a, res]) => `arn:${p}:${s}:${r}:${a}:${res}`);
 const resourceWithColons = fc.string({ unit: fc.constantFrom("a", ":", "/", "*", "?"), maxLength: 8 });
 
 describe("arnLike", () => {
   it("known cases", () => {
-    expect(arnLike("arn:aws:iam::*:role/BedrockModelAccessAdmin", "arn:aws:iam::123456789012:role/BedrockModelAccessAdmin")).toBe(true);
-    expect(arnLike("arn:aws:iam::*:role/BedrockModelAccessAdmin", "arn:aws:iam::123456789012:role/path/BedrockModelAccessAdmin")).toBe(false);
-    expect(arnLike("arn:aws:iam::*:role/*BedrockModelAccessAdmin", "arn:aws:iam::123456789012:role/path/BedrockModelAccessAdmin")).toBe(true);
-    expect(arnLike("arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Admin_*", "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Admin_abc123")).toBe(true);
+    expect(
+      arnLike("arn:aws:iam::*:role/BedrockModelAccessAdmin", "arn:aws:iam::123456789012:role/BedrockModelAccessAdmin"),
+    ).toBe(true);
+    expect(
+      arnLike(
+        "arn:aws:iam::*:role/BedrockModelAccessAdmin",
+        "arn:aws:iam::123456789012:role/path/BedrockModelAccessAdmin",
+      ),
+    ).toBe(false);
+    expect(
+      arnLike(
+        "arn:aws:iam::*:role/*BedrockModelAccessAdmin",
+        "arn:aws:iam::123456789012:role/path/BedrockModelAccessAdmin",
+      ),
+    ).toBe(true);
+    expect(
+      arnLike(
+        "arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Admin_*",
+        "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Admin_abc123",
+      ),
+    ).toBe(true);
     expect(arnLike("arn:aws:iam::?????????????:root", "arn:aws:iam::123456789012:root")).toBe(false);
     expect(arnLike("arn:aws:iam::????????????:root", "arn:aws:iam::123456789012:root")).toBe(true);
     // Case-sensitive.
@@ -35,8 +58,18 @@ describe("arnLike", () => {
     // * in the account never eats the colon before the resource.
     expect(arnLike("arn:aws:iam::*:role/X", "arn:aws:iam::123456789012:extra:role/X")).toBe(false);
     // The resource may contain colons.
-    expect(arnLike("arn:aws:bedrock:*::foundation-model/anthropic.*", "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-v2:1")).toBe(true);
-    expect(arnLike("arn:aws:bedrock:*::foundation-model/anthropic.*", "arn:aws:bedrock:::foundation-model/anthropic.claude-v2:1")).toBe(true);
+    expect(
+      arnLike(
+        "arn:aws:bedrock:*::foundation-model/anthropic.*",
+        "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-v2:1",
+      ),
+    ).toBe(true);
+    expect(
+      arnLike(
+        "arn:aws:bedrock:*::foundation-model/anthropic.*",
+        "arn:aws:bedrock:::foundation-model/anthropic.claude-v2:1",
+      ),
+    ).toBe(true);
     expect(arnLikeAny([], "arn:aws:iam::123456789012:root")).toBe(false);
     expect(arnLikeAny(["*"], undefined)).toBe(false);
   });
@@ -47,12 +80,22 @@ describe("arnLike", () => {
   });
 
   it("agrees with the regex-per-component oracle", () => {
-    fc.assert(fc.property(arnOf(patternText), arnOf(text), (p, a) => arnLike(p, a) === oracle(p, a)), { numRuns: 3000 });
-    fc.assert(fc.property(fc.tuple(patternText, resourceWithColons), fc.tuple(text, resourceWithColons), ([pa, pr], [aa, ar]) => {
-      const p = `arn:aws:iam::${pa}:${pr}`;
-      const a = `arn:aws:iam::${aa}:${ar}`;
-      return arnLike(p, a) === oracle(p, a);
-    }), { numRuns: 3000 });
+    fc.assert(
+      fc.property(arnOf(patternText), arnOf(text), (p, a) => arnLike(p, a) === oracle(p, a)),
+      { numRuns: 3000 },
+    );
+    fc.assert(
+      fc.property(
+        fc.tuple(patternText, resourceWithColons),
+        fc.tuple(text, resourceWithColons),
+        ([pa, pr], [aa, ar]) => {
+          const p = `arn:aws:iam::${pa}:${pr}`;
+          const a = `arn:aws:iam::${aa}:${ar}`;
+          return arnLike(p, a) === oracle(p, a);
+        },
+      ),
+      { numRuns: 3000 },
+    );
   });
 
   it("agrees with the oracle on ARNs built to match (wildcards replaced by random text)", () => {
@@ -85,8 +128,21 @@ describe("arnLike", () => {
   });
 
   it("splitArn / parseArn", () => {
-    expect(splitArn("arn:aws:iam::123456789012:role/a:b")).toEqual(["arn", "aws", "iam", "", "123456789012", "role/a:b"]);
+    expect(splitArn("arn:aws:iam::123456789012:role/a:b")).toEqual([
+      "arn",
+      "aws",
+      "iam",
+      "",
+      "123456789012",
+      "role/a:b",
+    ]);
     expect(splitArn("not-an-arn")).toBeUndefined();
-    expect(parseArn("arn:aws:iam::123456789012:root")).toEqual({ partition: "aws", service: "iam", region: "", account: "123456789012", resource: "root" });
+    expect(parseArn("arn:aws:iam::123456789012:root")).toEqual({
+      partition: "aws",
+      service: "iam",
+      region: "",
+      account: "123456789012",
+      resource: "root",
+    });
   });
 });

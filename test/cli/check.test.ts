@@ -6,18 +6,55 @@ import { main } from "../../src/cli/index";
 import { FULL_CONFIG, guardrailFor, MINIMAL_CONFIG } from "../policy/helpers";
 import { captureOutput as capture } from "./helpers";
 
-
 describe("check", () => {
   it("prints the decision table and exits 0 for a valid config", () => {
     const c = capture();
     expect(runCheck(guardrailFor(FULL_CONFIG), {}, c.io)).toBe(0);
     const text = c.out();
     expect(text).toMatch(/^SCP: 1 document\(s\): bedrock-model-access-guardrail \d+\/5120 characters/);
-    const row = (label: string) => text.split("\n").find((l) => l.startsWith(label))!.split(/\s{2,}/).slice(1);
+    const row = (label: string) =>
+      text
+        .split("\n")
+        .find((l) => l.startsWith(label))!
+        .split(/\s{2,}/)
+        .slice(1);
     // approved, IdC approved, break-glass, tool role, StackSets, other role, IAM user, root, mgmt acct, SLR
-    expect(row("bedrock:CreateFoundationModelAgreement")).toEqual(["allow", "allow", "allow", "allow", "DENY", "DENY", "DENY", "DENY", "n/a", "n/a"]);
-    expect(row("aws-marketplace:Subscribe (direct)")).toEqual(["allow", "allow", "allow", "allow", "allow", "allow", "allow", "allow", "n/a", "n/a"]);
-    expect(row("iam:UpdateAssumeRolePolicy role/BedrockModelAccessAdmin")).toEqual(["DENY", "DENY", "allow", "DENY", "allow", "DENY", "DENY", "DENY", "n/a", "n/a"]);
+    expect(row("bedrock:CreateFoundationModelAgreement")).toEqual([
+      "allow",
+      "allow",
+      "allow",
+      "allow",
+      "DENY",
+      "DENY",
+      "DENY",
+      "DENY",
+      "n/a",
+      "n/a",
+    ]);
+    expect(row("aws-marketplace:Subscribe (direct)")).toEqual([
+      "allow",
+      "allow",
+      "allow",
+      "allow",
+      "allow",
+      "allow",
+      "allow",
+      "allow",
+      "n/a",
+      "n/a",
+    ]);
+    expect(row("iam:UpdateAssumeRolePolicy role/BedrockModelAccessAdmin")).toEqual([
+      "DENY",
+      "DENY",
+      "allow",
+      "DENY",
+      "allow",
+      "DENY",
+      "DENY",
+      "DENY",
+      "n/a",
+      "n/a",
+    ]);
     expect(row("s3:GetObject").every((c) => c === "allow" || c === "n/a")).toBe(true);
     expect(text).toContain("role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_BedrockAdmin_");
     expect(text).toMatch(/check passed/);
@@ -29,14 +66,26 @@ describe("check", () => {
     const report = JSON.parse(c.out());
     expect(report.ok).toBe(true);
     const row = report.rows.find((r: { action: string }) => r.action === "bedrock:PutUseCaseForModelAccess");
-    expect(row.decisions).toMatchObject({ "approved-role": "allow", "non-approved-role": "deny", "iam-user": "deny", "member-root": "deny", "management-account": "not-applicable", "service-linked-role": "not-applicable" });
+    expect(row.decisions).toMatchObject({
+      "approved-role": "allow",
+      "non-approved-role": "deny",
+      "iam-user": "deny",
+      "member-root": "deny",
+      "management-account": "not-applicable",
+      "service-linked-role": "not-applicable",
+    });
   });
 
   it("exits 1 with a message naming the problem on a lint error", () => {
     const c = capture();
-    const g = guardrailFor({ approvedPrincipalArns: Array.from({ length: 40 }, (_, i) => `arn:aws:iam::${100000000000 + i}:role/Admin${i}`), scp: { maxPolicySize: 1000 } });
+    const g = guardrailFor({
+      approvedPrincipalArns: Array.from({ length: 40 }, (_, i) => `arn:aws:iam::${100000000000 + i}:role/Admin${i}`),
+      scp: { maxPolicySize: 1000 },
+    });
     expect(runCheck(g, {}, c.io)).toBe(1);
-    expect(c.err()).toMatch(/error: SCP bedrock-model-access-guardrail is \d+ characters, over scp\.maxPolicySize 1000/);
+    expect(c.err()).toMatch(
+      /error: SCP bedrock-model-access-guardrail is \d+ characters, over scp\.maxPolicySize 1000/,
+    );
     // Each of the three statements (model access, Subscribe via Bedrock, protect exempted) alone is over the size.
     expect(c.out()).toMatch(/check failed: 3 lint error\(s\)/);
   });
@@ -99,7 +148,19 @@ describe("check runs the definition's rule tests", () => {
     expect(good.out()).toMatch(/rule tests: \d+ passed, 0 failed/);
 
     const g = guardrailFor(MINIMAL_CONFIG);
-    const broken = { ...g, definition: { ...g.definition, detection: { ...g.definition.detection, tests: [...g.definition.detection.tests, { name: "deliberately wrong", expect: null, record: g.definition.detection.tests[0].record }] } } };
+    const broken = {
+      ...g,
+      definition: {
+        ...g.definition,
+        detection: {
+          ...g.definition.detection,
+          tests: [
+            ...g.definition.detection.tests,
+            { name: "deliberately wrong", expect: null, record: g.definition.detection.tests[0].record },
+          ],
+        },
+      },
+    };
     const bad = capture();
     expect(runCheck(broken, {}, bad.io)).toBe(1);
     expect(bad.out()).toContain("FAIL deliberately wrong: expected no rule, got bedrock-model-access-enabled");

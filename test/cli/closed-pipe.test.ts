@@ -12,8 +12,14 @@ describe("closedPipeListener", () => {
   it("ends with the current exit code on EPIPE", () => {
     const exits: number[] = [];
     const epipe = Object.assign(new Error("write EPIPE"), { code: "EPIPE" });
-    closedPipeListener((c) => exits.push(c), () => undefined)(epipe);
-    closedPipeListener((c) => exits.push(c), () => 3)(epipe);
+    closedPipeListener(
+      (c) => exits.push(c),
+      () => undefined,
+    )(epipe);
+    closedPipeListener(
+      (c) => exits.push(c),
+      () => 3,
+    )(epipe);
     expect(exits).toEqual([0, 3]);
   });
 
@@ -29,13 +35,28 @@ describe("the CLI writing to a closed pipe", () => {
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "bg-closed-pipe-"));
     cli = path.join(dir, "cli.js");
-    buildSync({ entryPoints: [path.join(ROOT, "src", "cli", "index.ts")], bundle: true, platform: "node", packages: "external", outfile: cli, logLevel: "silent", footer: { js: "module.exports.main(process.argv);" } });
-    fs.writeFileSync(path.join(dir, "guardrail.config.json"), JSON.stringify({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"] }));
+    buildSync({
+      entryPoints: [path.join(ROOT, "src", "cli", "index.ts")],
+      bundle: true,
+      platform: "node",
+      packages: "external",
+      outfile: cli,
+      logLevel: "silent",
+      footer: { js: "module.exports.main(process.argv);" },
+    });
+    fs.writeFileSync(
+      path.join(dir, "guardrail.config.json"),
+      JSON.stringify({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"] }),
+    );
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it("exits 0 without an error on stderr when stdout is closed before it writes", async () => {
-    const child = spawn(process.execPath, [cli, "policy"], { cwd: dir, env: { ...process.env, NODE_PATH: path.join(ROOT, "node_modules") }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [cli, "policy"], {
+      cwd: dir,
+      env: { ...process.env, NODE_PATH: path.join(ROOT, "node_modules") },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     child.stdout.destroy();
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));

@@ -19,7 +19,10 @@ const sink = () => {
 
 describe("loadGuardrailFor", () => {
   it("reads --config and --definition relative to the command's working directory", () => {
-    fs.writeFileSync(path.join(cwd, "my.config.json"), JSON.stringify({ approvedPrincipalArns: ["arn:aws:iam::*:role/Approved"] }));
+    fs.writeFileSync(
+      path.join(cwd, "my.config.json"),
+      JSON.stringify({ approvedPrincipalArns: ["arn:aws:iam::*:role/Approved"] }),
+    );
     const definition = structuredClone(BUNDLED_DEFINITION) as { detection: { schedule: { lookbackMinutes: number } } };
     definition.detection.schedule.lookbackMinutes = 17;
     fs.writeFileSync(path.join(cwd, "def.json"), JSON.stringify(definition));
@@ -31,7 +34,10 @@ describe("loadGuardrailFor", () => {
   });
 
   it("takes $GUARDRAIL_CONFIG when --config is absent", () => {
-    fs.writeFileSync(path.join(cwd, "env.json"), JSON.stringify({ approvedPrincipalArns: ["arn:aws:iam::*:role/FromEnv"] }));
+    fs.writeFileSync(
+      path.join(cwd, "env.json"),
+      JSON.stringify({ approvedPrincipalArns: ["arn:aws:iam::*:role/FromEnv"] }),
+    );
     const g = loadGuardrailFor({}, { stderr: sink(), env: { GUARDRAIL_CONFIG: "env.json" }, cwd });
     expect(g?.config.approvedPrincipalArns).toEqual(["arn:aws:iam::*:role/FromEnv"]);
   });
@@ -40,7 +46,9 @@ describe("loadGuardrailFor", () => {
     fs.writeFileSync(path.join(cwd, "guardrail.config.json"), JSON.stringify({ approvedPrincipalArns: ["*"] }));
     const stderr = sink();
     expect(loadGuardrailFor({}, { stderr, env: {}, cwd })).toBeUndefined();
-    expect(stderr.text()).toMatch(/^bedrock-guardrail: \S*guardrail\.config\.json is invalid:\n {2}- approvedPrincipalArns\[0\]/);
+    expect(stderr.text()).toMatch(
+      /^bedrock-guardrail: \S*guardrail\.config\.json is invalid:\n {2}- approvedPrincipalArns\[0\]/,
+    );
   });
 
   it("a missing config file is a config error, unless the command runs without one", () => {
@@ -58,7 +66,9 @@ describe("loadGuardrailFor", () => {
 
   it("an explicit --config that does not exist is an error even for a command that runs without one", () => {
     const stderr = sink();
-    expect(loadGuardrailFor({ config: "absent.json" }, { stderr, env: {}, cwd }, { onNoConfig: () => undefined })).toBeUndefined();
+    expect(
+      loadGuardrailFor({ config: "absent.json" }, { stderr, env: {}, cwd }, { onNoConfig: () => undefined }),
+    ).toBeUndefined();
     expect(stderr.text()).toMatch(/absent\.json is invalid:\n {2}- cannot be read: ENOENT/);
   });
 });
@@ -68,9 +78,20 @@ describe("--config and --definition", () => {
     const reference = addConfigOptions(new Command("x")).options.map((o) => [o.flags, o.description]);
     const program = buildProgram();
     const readers = program.commands.filter((c) => c.options.some((o) => o.long === "--config"));
-    expect(readers.map((c) => c.name()).sort()).toEqual(["check", "detect", "policy", "query", "remediate", "run-once", "undo", "verify"]);
+    expect(readers.map((c) => c.name()).sort()).toEqual([
+      "check",
+      "detect",
+      "policy",
+      "query",
+      "remediate",
+      "run-once",
+      "undo",
+      "verify",
+    ]);
     for (const command of readers) {
-      const options = command.options.filter((o) => o.long === "--config" || o.long === "--definition").map((o) => [o.flags, o.description]);
+      const options = command.options
+        .filter((o) => o.long === "--config" || o.long === "--definition")
+        .map((o) => [o.flags, o.description]);
       expect(options).toEqual(reference);
     }
   });

@@ -8,7 +8,11 @@ import { EXIT } from "../../src/cli/exit-codes";
 const ROOT = path.join(__dirname, "..", "..");
 const EXAMPLES = path.join(ROOT, "examples", "cloudtrail");
 const FIXTURES = path.join(ROOT, "test", "fixtures", "cloudtrail", "scan");
-const STRATUS_IDS = ["db9c43df-ae6f-4db3-8298-f5f779f74f4d", "4031b2d2-5e47-4d71-9eda-4f22702c45f3", "8452e2fb-1252-460b-8f58-d3f5333c2630"];
+const STRATUS_IDS = [
+  "db9c43df-ae6f-4db3-8298-f5f779f74f4d",
+  "4031b2d2-5e47-4d71-9eda-4f22702c45f3",
+  "8452e2fb-1252-460b-8f58-d3f5333c2630",
+];
 
 let tmp: string;
 let config: string;
@@ -19,16 +23,24 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-async function detect(paths: string[], opts: DetectOptions = {}, io: Partial<DetectIO> & { tty?: boolean } = {}): Promise<{ code: number; out: string; err: string }> {
+async function detect(
+  paths: string[],
+  opts: DetectOptions = {},
+  io: Partial<DetectIO> & { tty?: boolean } = {},
+): Promise<{ code: number; out: string; err: string }> {
   let out = "";
   let err = "";
-  const code = await runDetect(paths, { config, ...opts }, {
-    stdout: { write: (s: string) => (out += s), isTTY: io.tty },
-    stderr: { write: (s: string) => (err += s), isTTY: false },
-    cwd: tmp,
-    env: {},
-    ...io,
-  });
+  const code = await runDetect(
+    paths,
+    { config, ...opts },
+    {
+      stdout: { write: (s: string) => (out += s), isTTY: io.tty },
+      stderr: { write: (s: string) => (err += s), isTTY: false },
+      cwd: tmp,
+      env: {},
+      ...io,
+    },
+  );
   return { code, out, err };
 }
 
@@ -36,10 +48,20 @@ describe("detect", () => {
   it("prints the stratus findings from examples/cloudtrail as NDJSON when stdout is not a terminal", async () => {
     const { code, out, err } = await detect([EXAMPLES]);
     expect(code).toBe(EXIT.OK);
-    const findings = out.trim().split("\n").map((l) => JSON.parse(l));
+    const findings = out
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(findings.map((f) => f.event.id)).toEqual(STRATUS_IDS);
-    expect(findings.every((f) => f.guardrail.principal_arn === "arn:aws:iam::494659789341:role/test-role" && f.guardrail.approved === false)).toBe(true);
-    expect(err).toMatch(/^detect: 7 file\(s\), 7 record\(s\) \(0\.0 MB\), 3 finding\(s\), 0 approved suppressed, 0 duplicate\(s\), 0 invalid record\(s\), 0 unreadable in \d+\.\d\d s\n$/);
+    expect(
+      findings.every(
+        (f) =>
+          f.guardrail.principal_arn === "arn:aws:iam::494659789341:role/test-role" && f.guardrail.approved === false,
+      ),
+    ).toBe(true);
+    expect(err).toMatch(
+      /^detect: 7 file\(s\), 7 record\(s\) \(0\.0 MB\), 3 finding\(s\), 0 approved suppressed, 0 duplicate\(s\), 0 invalid record\(s\), 0 unreadable in \d+\.\d\d s\n$/,
+    );
   });
 
   it("prints a table on a terminal and one JSON array with --format json", async () => {
@@ -49,7 +71,15 @@ describe("detect", () => {
     expect(table.out.trim().split("\n")).toHaveLength(5);
     const json = await detect([EXAMPLES], { format: "json" });
     expect(JSON.parse(json.out).map((f: { event: { id: string } }) => f.event.id)).toEqual(STRATUS_IDS);
-    expect(JSON.parse((await detect([path.join(FIXTURES, "archive", "AWSLogs", "111122223333", "CloudTrail-Digest")], { format: "json" })).out)).toEqual([]);
+    expect(
+      JSON.parse(
+        (
+          await detect([path.join(FIXTURES, "archive", "AWSLogs", "111122223333", "CloudTrail-Digest")], {
+            format: "json",
+          })
+        ).out,
+      ),
+    ).toEqual([]);
   });
 
   it("suppresses approved principals unless --include-approved", async () => {
@@ -62,7 +92,10 @@ describe("detect", () => {
   });
 
   it("exits 1 when an input is unreadable, naming it and the reason, and still prints the other findings", async () => {
-    const { code, out, err } = await detect([path.join(FIXTURES, "empty.json"), path.join(FIXTURES, "single-record.json")]);
+    const { code, out, err } = await detect([
+      path.join(FIXTURES, "empty.json"),
+      path.join(FIXTURES, "single-record.json"),
+    ]);
     expect(code).toBe(EXIT.FINDINGS);
     expect(err).toMatch(/empty\.json: unreadable: empty input/);
     expect(out.trim().split("\n")).toHaveLength(1);
@@ -70,7 +103,9 @@ describe("detect", () => {
 
   it("--fail-on-findings: 3 for an unapproved finding (even with unreadable inputs), not for approved ones", async () => {
     expect((await detect([EXAMPLES], { failOnFindings: true })).code).toBe(EXIT.FAIL_ON_FINDINGS);
-    expect((await detect([EXAMPLES, path.join(FIXTURES, "empty.json")], { failOnFindings: true })).code).toBe(EXIT.FAIL_ON_FINDINGS);
+    expect((await detect([EXAMPLES, path.join(FIXTURES, "empty.json")], { failOnFindings: true })).code).toBe(
+      EXIT.FAIL_ON_FINDINGS,
+    );
     const approved = path.join(FIXTURES, "approved-and-lookalikes.json");
     expect((await detect([approved], { failOnFindings: true, includeApproved: true })).code).toBe(EXIT.OK);
   });
@@ -88,15 +123,32 @@ describe("detect", () => {
 
   it("runs without any config file, treating every principal as not approved, and says so", async () => {
     const empty = fs.mkdtempSync(path.join(tmp, "no-config-"));
-    const r = await detect([path.join(FIXTURES, "approved-and-lookalikes.json")], { config: undefined }, { cwd: empty });
+    const r = await detect(
+      [path.join(FIXTURES, "approved-and-lookalikes.json")],
+      { config: undefined },
+      { cwd: empty },
+    );
     expect(r.code).toBe(EXIT.OK);
     expect(r.err).toMatch(/no guardrail.config.json/);
     expect(JSON.parse(r.out).guardrail.approved).toBe(false);
   });
 
   it("reads stdin for -", async () => {
-    const r = await detect(["-"], {}, { stdin: (async function* () { yield fs.readFileSync(path.join(FIXTURES, "records.ndjson")); })() });
-    expect(r.out.trim().split("\n").map((l) => JSON.parse(l).event.action)).toEqual(["PutUseCaseForModelAccess", "PutFoundationModelEntitlement"]);
+    const r = await detect(
+      ["-"],
+      {},
+      {
+        stdin: (async function* () {
+          yield fs.readFileSync(path.join(FIXTURES, "records.ndjson"));
+        })(),
+      },
+    );
+    expect(
+      r.out
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).event.action),
+    ).toEqual(["PutUseCaseForModelAccess", "PutFoundationModelEntitlement"]);
   });
 });
 
@@ -108,7 +160,19 @@ describe("bedrock-guardrail detect (commander wiring)", () => {
     const e = jest.spyOn(process.stderr, "write").mockImplementation((s) => (err.push(String(s)), true));
     const before = process.exitCode;
     try {
-      await main(["node", "bedrock-guardrail", "detect", "--config", config, "--format", "json", "--fail-on-findings", "--jobs", "1", EXAMPLES]);
+      await main([
+        "node",
+        "bedrock-guardrail",
+        "detect",
+        "--config",
+        config,
+        "--format",
+        "json",
+        "--fail-on-findings",
+        "--jobs",
+        "1",
+        EXAMPLES,
+      ]);
       expect(process.exitCode).toBe(EXIT.FAIL_ON_FINDINGS);
     } finally {
       o.mockRestore();

@@ -4,5 +4,9 @@ import { Output } from "../../src/cli/format/output";
 export function captureOutput(): { io: Output; out: () => string; err: () => string } {
   const out: string[] = [];
   const err: string[] = [];
-  return { io: { out: (t) => void out.push(t), err: (t) => void err.push(t) }, out: () => out.join(""), err: () => err.join("") };
+  return {
+    io: { out: (t) => void out.push(t), err: (t) => void err.push(t) },
+    out: () => out.join(""),
+    err: () => err.join(""),
+  };
 }

@@ -3,7 +3,6 @@ import { buildScpDocuments } from "../../src/policy/documents";
 import { FULL_CONFIG, guardrailFor, MINIMAL_CONFIG } from "../policy/helpers";
 import { captureOutput as capture } from "./helpers";
 
-
 describe("policy", () => {
   it("prints [{name, size, policy}] as JSON", () => {
     const c = capture();
@@ -16,15 +15,25 @@ describe("policy", () => {
 
   it("--minified prints exactly the stored content, one document per line", () => {
     const c = capture();
-    const g = guardrailFor({ ...MINIMAL_CONFIG, scp: { maxPolicySize: 1000, modelAllowList: ["arn:aws:bedrock:*::foundation-model/amazon.nova-*"] } });
+    const g = guardrailFor({
+      ...MINIMAL_CONFIG,
+      scp: { maxPolicySize: 1000, modelAllowList: ["arn:aws:bedrock:*::foundation-model/amazon.nova-*"] },
+    });
     expect(runPolicy(g, { minified: true }, c.io)).toBe(0);
-    expect(c.out()).toBe(buildScpDocuments(g).map((d) => `${d.content}\n`).join(""));
+    expect(c.out()).toBe(
+      buildScpDocuments(g)
+        .map((d) => `${d.content}\n`)
+        .join(""),
+    );
     expect(c.out().trim().split("\n").length).toBeGreaterThan(1);
   });
 
   it("still prints the documents but exits 1 on lint errors", () => {
     const c = capture();
-    const g = guardrailFor({ approvedPrincipalArns: Array.from({ length: 40 }, (_, i) => `arn:aws:iam::${100000000000 + i}:role/Admin${i}`), scp: { maxPolicySize: 1000 } });
+    const g = guardrailFor({
+      approvedPrincipalArns: Array.from({ length: 40 }, (_, i) => `arn:aws:iam::${100000000000 + i}:role/Admin${i}`),
+      scp: { maxPolicySize: 1000 },
+    });
     expect(runPolicy(g, {}, c.io)).toBe(1);
     expect(JSON.parse(c.out())).toHaveLength(buildScpDocuments(g).length);
     expect(buildScpDocuments(g).length).toBeGreaterThan(1);

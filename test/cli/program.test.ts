@@ -7,13 +7,16 @@ describe("bedrock-guardrail program", () => {
     expect(packageVersion()).toBe(pkg.version);
     const out: string[] = [];
     const program = buildProgram().configureOutput({ writeOut: (s) => out.push(s) });
-    expect(() => program.parse(["node", "bedrock-guardrail", "--version"])).toThrow(expect.objectContaining({ exitCode: 0 }));
+    expect(() => program.parse(["node", "bedrock-guardrail", "--version"])).toThrow(
+      expect.objectContaining({ exitCode: 0 }),
+    );
     expect(out.join("")).toBe(`${pkg.version}\n`);
   });
 
   it("lists every command in --help", () => {
     const help = buildProgram().helpInformation();
-    for (const name of ["policy", "check", "schema", "detect", "query", "remediate", "undo", "run-once", "verify"]) expect(help).toMatch(new RegExp(`\\n  ${name}\\b`));
+    for (const name of ["policy", "check", "schema", "detect", "query", "remediate", "undo", "run-once", "verify"])
+      expect(help).toMatch(new RegExp(`\\n  ${name}\\b`));
   });
 });
 
@@ -30,10 +33,14 @@ describe("bedrock-guardrail exit codes", () => {
     expect(process.exitCode).toBe(2);
 
     process.exitCode = undefined;
-    const failing = jest.spyOn(Command.prototype, "parseAsync").mockRejectedValueOnce(new Error("ExpiredToken: the security token has expired"));
+    const failing = jest
+      .spyOn(Command.prototype, "parseAsync")
+      .mockRejectedValueOnce(new Error("ExpiredToken: the security token has expired"));
     await main(["node", "bedrock-guardrail", "verify"]);
     expect(failing).toHaveBeenCalledTimes(1);
     expect(process.exitCode).toBe(1);
-    expect(stderr.mock.calls.map((c) => String(c[0])).join("")).toContain("ExpiredToken: the security token has expired");
+    expect(stderr.mock.calls.map((c) => String(c[0])).join("")).toContain(
+      "ExpiredToken: the security token has expired",
+    );
   });
 });

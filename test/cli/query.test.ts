@@ -27,17 +27,31 @@ function run(opts: Partial<QueryOptions> & Pick<QueryOptions, "backend">, files:
 
 describe("bedrock-guardrail query", () => {
   it("prints the Lake SQL for the given store and window", () => {
-    const out = run({ backend: "cloudtrail-lake", eventDataStore: EDS, start: "2024-10-17T20:00:00Z", end: "2024-10-17T21:00:00Z" });
+    const out = run({
+      backend: "cloudtrail-lake",
+      eventDataStore: EDS,
+      start: "2024-10-17T20:00:00Z",
+      end: "2024-10-17T21:00:00Z",
+    });
     expect(out).toMatchObject({ code: 0, stderr: "" });
-    expect(out.stdout).toBe(`${buildLakeQuery(testGuardrail(), { eventDataStore: EDS, start: "2024-10-17T20:00:00Z", end: "2024-10-17T21:00:00Z" })}\n`);
+    expect(out.stdout).toBe(
+      `${buildLakeQuery(testGuardrail(), { eventDataStore: EDS, start: "2024-10-17T20:00:00Z", end: "2024-10-17T21:00:00Z" })}\n`,
+    );
   });
 
   it("defaults the window to the schedule's look-back ending now, and the store to the config's", () => {
     const arn = `arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/${EDS}`;
-    const out = run({ backend: "cloudtrail-lake" }, { "guardrail.config.json": { approvedPrincipalArns: [], monitor: { cloudtrailLake: { eventDataStoreArn: arn } } } });
+    const out = run(
+      { backend: "cloudtrail-lake" },
+      {
+        "guardrail.config.json": { approvedPrincipalArns: [], monitor: { cloudtrailLake: { eventDataStoreArn: arn } } },
+      },
+    );
     expect(out.code).toBe(0);
     expect(out.stdout).toContain(`FROM ${EDS}\n`);
-    expect(out.stdout).toContain("eventtime >= TIMESTAMP '2024-10-17 20:00:30.000'\n  AND eventtime < TIMESTAMP '2024-10-17 20:06:30.000'");
+    expect(out.stdout).toContain(
+      "eventtime >= TIMESTAMP '2024-10-17 20:00:30.000'\n  AND eventtime < TIMESTAMP '2024-10-17 20:06:30.000'",
+    );
   });
 
   it("prints the Logs Insights query, with the window and log groups on stderr", () => {
@@ -56,8 +70,14 @@ describe("bedrock-guardrail query", () => {
   it.each([
     [{ backend: "cloudtrail-lake" }, /--event-data-store: is required/],
     [{ backend: "cloudtrail-lake", eventDataStore: "x'; --" }, /event data store: .* is neither/],
-    [{ backend: "cloudtrail-lake", eventDataStore: EDS, start: "2024-10-17T20:00:00Z" }, /--end: is required when the other end/],
-    [{ backend: "cloudtrail-lake", eventDataStore: EDS, start: "nope", end: "2024-10-17T21:00:00Z" }, /start: "nope" is not an ISO-8601 time/],
+    [
+      { backend: "cloudtrail-lake", eventDataStore: EDS, start: "2024-10-17T20:00:00Z" },
+      /--end: is required when the other end/,
+    ],
+    [
+      { backend: "cloudtrail-lake", eventDataStore: EDS, start: "nope", end: "2024-10-17T21:00:00Z" },
+      /start: "nope" is not an ISO-8601 time/,
+    ],
     [{ backend: "cloudtrail-lake", eventDataStore: EDS, limit: "ten" }, /--limit: must be a positive integer/],
     [{ backend: "logs-insights", limit: "20000" }, /limit: must be an integer from 1 to 10000/],
     [{ backend: "eventbridge", start: "2024-10-17T20:00:00Z" }, /takes no --event-data-store, --start/],
@@ -79,7 +99,9 @@ describe("bedrock-guardrail query", () => {
     expect(program.commands.map((c) => c.name())).toContain("query");
     const write = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
     try {
-      expect(() => program.parse(["node", "x", "query", "--backend", "athena"])).toThrow(/Allowed choices are cloudtrail-lake, logs-insights, eventbridge/);
+      expect(() => program.parse(["node", "x", "query", "--backend", "athena"])).toThrow(
+        /Allowed choices are cloudtrail-lake, logs-insights, eventbridge/,
+      );
     } finally {
       write.mockRestore();
     }

@@ -13,8 +13,14 @@ describe("principal patterns name a principal IAM can evaluate", () => {
     ["arn:aws:sts::*:role/Admin", /names a role in service "sts": a role's aws:PrincipalArn is arn:<partition>:iam::/],
     ["arn:aws:sts::123456789012:user/alice", /names a user in service "sts"/],
     ["arn:aws:sts::123456789012:root", /names root in service "sts"/],
-    ["arn:aws:iam::*:federated-user/Bob", /names a federated-user in service "iam": a federated-user's aws:PrincipalArn is arn:<partition>:sts::/],
-    ["arn:aws:sts::*:federated-user/team/Bob", /federated-user ARN is arn:<partition>:sts::<account>:federated-user\/<name>/],
+    [
+      "arn:aws:iam::*:federated-user/Bob",
+      /names a federated-user in service "iam": a federated-user's aws:PrincipalArn is arn:<partition>:sts::/,
+    ],
+    [
+      "arn:aws:sts::*:federated-user/team/Bob",
+      /federated-user ARN is arn:<partition>:sts::<account>:federated-user\/<name>/,
+    ],
     // Characters IAM names and paths cannot hold.
     ["arn:aws:iam::*:role/Bedrock Admin", /has name "Bedrock Admin": IAM names are letters, digits and \+=,\.@_-/],
     ["arn:aws:iam::*:role/Admin\u00c4", /has name "Admin\u00c4"/],
@@ -26,7 +32,10 @@ describe("principal patterns name a principal IAM can evaluate", () => {
     ["arn:aws:iam::*:role/$team/Admin", /contains "\$"/],
     // Every Identity Center permission set, in every account.
     ["arn:aws:iam::*:role/aws-reserved/*/AWSReservedSSO_*", /exempts every IAM Identity Center permission set/],
-    ["arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_*_*", /exempts every IAM Identity Center permission set/],
+    [
+      "arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_*_*",
+      /exempts every IAM Identity Center permission set/,
+    ],
     ["arn:aws:iam::123456789012:role/*SSO_*", /exempts every IAM Identity Center permission set/],
   ])("refuses %s, naming the key", (pattern, message) => {
     const problems = problemsOf([pattern]);

@@ -11,7 +11,11 @@ describe("config validation", () => {
     const c = parseConfig(ok);
     expect(c.breakGlassPrincipalArns).toEqual([]);
     expect(c.targets).toEqual([]);
-    expect(c.scp).toMatchObject({ maxPolicySize: 5120, denyMarketplaceSubscribeViaBedrock: true, denyMarketplaceProductIds: [] });
+    expect(c.scp).toMatchObject({
+      maxPolicySize: 5120,
+      denyMarketplaceSubscribeViaBedrock: true,
+      denyMarketplaceProductIds: [],
+    });
     expect(c.scp.modelAllowList).toBeUndefined();
     expect(c.aws.region).toBe("us-east-1");
   });
@@ -51,36 +55,79 @@ describe("config validation", () => {
   });
 
   it("applies the same rules to break-glass patterns, naming that key", () => {
-    expect(problemsOf({ ...ok, breakGlassPrincipalArns: ["arn:aws:iam::123456789012:role/BreakGlass", "*"] })).toEqual([expect.stringMatching(/^breakGlassPrincipalArns\[1\]: "\*" exempts every principal/)]);
+    expect(problemsOf({ ...ok, breakGlassPrincipalArns: ["arn:aws:iam::123456789012:role/BreakGlass", "*"] })).toEqual([
+      expect.stringMatching(/^breakGlassPrincipalArns\[1\]: "\*" exempts every principal/),
+    ]);
   });
 
   it.each(["r-ab12", "ou-ab12-34cd56ef", "123456789012"])("accepts the target %s", (t) => {
     expect(problemsOf({ ...ok, targets: [t] })).toEqual([]);
   });
 
-  it.each(["r-", "root", "ou-ab12", "12345678901", "1234567890123", "o-abcdefghij", "OU-AB12-34CD56EF"])("rejects the target %s naming targets[0]", (t) => {
-    expect(problemsOf({ ...ok, targets: [t] })).toEqual([expect.stringMatching(/^targets\[0\]: must be an organization root \(r-\.\.\.\), an OU \(ou-\.\.\.-\.\.\.\) or a 12-digit account ID/)]);
-  });
+  it.each(["r-", "root", "ou-ab12", "12345678901", "1234567890123", "o-abcdefghij", "OU-AB12-34CD56EF"])(
+    "rejects the target %s naming targets[0]",
+    (t) => {
+      expect(problemsOf({ ...ok, targets: [t] })).toEqual([
+        expect.stringMatching(
+          /^targets\[0\]: must be an organization root \(r-\.\.\.\), an OU \(ou-\.\.\.-\.\.\.\) or a 12-digit account ID/,
+        ),
+      ]);
+    },
+  );
 
   it("rejects duplicate targets", () => {
     expect(problemsOf({ ...ok, targets: ["r-ab12", "r-ab12"] })).toEqual(["targets: lists r-ab12 more than once"]);
   });
 
   it("reports every problem at once, each naming its key", () => {
-    const problems = problemsOf({ approvedPrincipalArns: ["*"], targets: ["nope"], scp: { maxPolicySize: 10, modelAllowList: ["anthropic.*"] }, aws: { region: "Mars" } });
-    expect(problems.map((p) => p.split(":")[0]).sort()).toEqual(["approvedPrincipalArns[0]", "aws.region", "scp.maxPolicySize", "scp.modelAllowList[0]", "targets[0]"]);
+    const problems = problemsOf({
+      approvedPrincipalArns: ["*"],
+      targets: ["nope"],
+      scp: { maxPolicySize: 10, modelAllowList: ["anthropic.*"] },
+      aws: { region: "Mars" },
+    });
+    expect(problems.map((p) => p.split(":")[0]).sort()).toEqual([
+      "approvedPrincipalArns[0]",
+      "aws.region",
+      "scp.maxPolicySize",
+      "scp.modelAllowList[0]",
+      "targets[0]",
+    ]);
   });
 
   it("validates the SCP controls", () => {
-    expect(problemsOf({ ...ok, scp: { modelAllowList: [] } })).toEqual([expect.stringMatching(/^scp\.modelAllowList: must list at least one model pattern/)]);
-    expect(problemsOf({ ...ok, scp: { denyMarketplaceProductIds: ["Prod X"] } })).toEqual([expect.stringMatching(/^scp\.denyMarketplaceProductIds\[0\]: must be a Marketplace product ID/)]);
-    expect(problemsOf({ ...ok, scp: { denyMarketplaceProductIds: ["prod-4pmewlybdftbs", "c468b48a-84df-43a4-8c46-8870630108a7"] } })).toEqual([]);
-    expect(problemsOf({ ...ok, scp: { modelAllowList: ["arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4*", "arn:aws:bedrock:*:*:inference-profile/us.anthropic.*"] } })).toEqual([]);
+    expect(problemsOf({ ...ok, scp: { modelAllowList: [] } })).toEqual([
+      expect.stringMatching(/^scp\.modelAllowList: must list at least one model pattern/),
+    ]);
+    expect(problemsOf({ ...ok, scp: { denyMarketplaceProductIds: ["Prod X"] } })).toEqual([
+      expect.stringMatching(/^scp\.denyMarketplaceProductIds\[0\]: must be a Marketplace product ID/),
+    ]);
+    expect(
+      problemsOf({
+        ...ok,
+        scp: { denyMarketplaceProductIds: ["prod-4pmewlybdftbs", "c468b48a-84df-43a4-8c46-8870630108a7"] },
+      }),
+    ).toEqual([]);
+    expect(
+      problemsOf({
+        ...ok,
+        scp: {
+          modelAllowList: [
+            "arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4*",
+            "arn:aws:bedrock:*:*:inference-profile/us.anthropic.*",
+          ],
+        },
+      }),
+    ).toEqual([]);
   });
 
   it("validates stack credentials", () => {
-    expect(problemsOf({ ...ok, aws: { organization: { assumeRoleArn: "arn:aws:iam::123:role/X" } } })).toEqual([expect.stringMatching(/^aws\.organization\.assumeRoleArn: must be an IAM role ARN/)]);
-    expect(problemsOf({ ...ok, aws: { organization: { accountId: "12" } } })).toEqual([expect.stringMatching(/^aws\.organization\.accountId: must be a 12-digit AWS account ID/)]);
+    expect(problemsOf({ ...ok, aws: { organization: { assumeRoleArn: "arn:aws:iam::123:role/X" } } })).toEqual([
+      expect.stringMatching(/^aws\.organization\.assumeRoleArn: must be an IAM role ARN/),
+    ]);
+    expect(problemsOf({ ...ok, aws: { organization: { accountId: "12" } } })).toEqual([
+      expect.stringMatching(/^aws\.organization\.accountId: must be a 12-digit AWS account ID/),
+    ]);
   });
 
   it("resolves the config path: --config, then $GUARDRAIL_CONFIG, then ./guardrail.config.json", () => {
@@ -106,7 +153,17 @@ describe("published JSON Schema", () => {
     const schema = JSON.parse(configJsonSchemaText());
     expect(schema.required).toEqual(["approvedPrincipalArns"]);
     expect(schema.additionalProperties).toBe(false);
-    expect(Object.keys(schema.properties).sort()).toEqual(["$schema", "approvedPrincipalArns", "aws", "breakGlassPrincipalArns", "monitor", "organization", "remediation", "scp", "targets"]);
+    expect(Object.keys(schema.properties).sort()).toEqual([
+      "$schema",
+      "approvedPrincipalArns",
+      "aws",
+      "breakGlassPrincipalArns",
+      "monitor",
+      "organization",
+      "remediation",
+      "scp",
+      "targets",
+    ]);
     expect(schema.properties.scp.properties.maxPolicySize.default).toBe(5120);
   });
 });

@@ -17,7 +17,11 @@ function resourcePrefix(template: string): string {
 
 /** A concrete ARN of the type, as IAM would authorize it. */
 function exampleArn(template: string): string {
-  return template.replace("${Partition}", "aws").replace("${Region}", "us-east-1").replace("${Account}", "123456789012").replace("${ResourceId}", "example-1");
+  return template
+    .replace("${Partition}", "aws")
+    .replace("${Region}", "us-east-1")
+    .replace("${Account}", "123456789012")
+    .replace("${ResourceId}", "example-1");
 }
 
 /** Resource type name -> ARN template, for every type an invoke action is authorized on. */
@@ -29,10 +33,15 @@ beforeAll(async () => {
     // The batch job's own ARN is not a model: the statement always leaves it out of the deny.
     for (const t of details.resourceTypes) if (t.name !== "model-invocation-job") names.add(t.name);
   }
-  invokeTypes = await Promise.all([...names].map(async (name): Promise<[string, string]> => [name, (await iamResourceTypeDetails("bedrock", name)).arn]));
+  invokeTypes = await Promise.all(
+    [...names].map(
+      async (name): Promise<[string, string]> => [name, (await iamResourceTypeDetails("bedrock", name)).arn],
+    ),
+  );
 });
 
-const allowListProblems = (list: string[]): string[] => configProblems({ approvedPrincipalArns: [APPROVED_ROLE], scp: { modelAllowList: list } });
+const allowListProblems = (list: string[]): string[] =>
+  configProblems({ approvedPrincipalArns: [APPROVED_ROLE], scp: { modelAllowList: list } });
 
 describe("scp.modelAllowList resource types", () => {
   it("are the resource types of the invoke actions in the IAM reference", () => {
@@ -44,7 +53,15 @@ describe("scp.modelAllowList resource types", () => {
     for (const [type, arn] of invokeTypes) expect([type, allowListProblems([exampleArn(arn)])]).toEqual([type, []]);
   });
 
-  it.each(["arn:aws:bedrock:us-east-1:123456789012:model-customization-job/x", "arn:aws:bedrock:us-east-1:123456789012:agent-alias/x/y", "arn:aws:s3:::bucket/x"])("refuses %s, which no invocation action is authorized on", (arn) => {
-    expect(allowListProblems([arn])).toEqual([expect.stringMatching(/^scp\.modelAllowList\[0\]: must be a Bedrock ARN pattern of a type model invocation is authorized on/)]);
+  it.each([
+    "arn:aws:bedrock:us-east-1:123456789012:model-customization-job/x",
+    "arn:aws:bedrock:us-east-1:123456789012:agent-alias/x/y",
+    "arn:aws:s3:::bucket/x",
+  ])("refuses %s, which no invocation action is authorized on", (arn) => {
+    expect(allowListProblems([arn])).toEqual([
+      expect.stringMatching(
+        /^scp\.modelAllowList\[0\]: must be a Bedrock ARN pattern of a type model invocation is authorized on/,
+      ),
+    ]);
   });
 });

@@ -65,18 +65,29 @@ describe("every region key says what a region looks like", () => {
     [{ monitor: { eventbridge: { enabled: true, regions: ["Mars"] } } }, "monitor.eventbridge.regions[0]"],
     [{ remediation: { regions: ["Mars"] } }, "remediation.regions[0]"],
   ])("%j", (section, key) => {
-    const error = errorOf(() => parseConfig({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"], ...section }));
+    const error = errorOf(() =>
+      parseConfig({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"], ...section }),
+    );
     expect(error.problems).toEqual([`${key}: must be an AWS region such as us-east-1`]);
   });
 });
 
 describe("monitor.cloudtrailLake.eventDataStoreArn", () => {
-  const withArn = (arn: string) => () => parseConfig({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"], monitor: { cloudtrailLake: { eventDataStoreArn: arn } } });
+  const withArn = (arn: string) => () =>
+    parseConfig({
+      approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"],
+      monitor: { cloudtrailLake: { eventDataStoreArn: arn } },
+    });
   it("accepts an event data store ARN", () => {
-    expect(withArn("arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE")().monitor.cloudtrailLake.eventDataStoreArn).toContain("EXAMPLE-f852");
+    expect(
+      withArn("arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE")().monitor
+        .cloudtrailLake.eventDataStoreArn,
+    ).toContain("EXAMPLE-f852");
   });
   // The ID goes unquoted after FROM: refuse at load what the query builder would refuse on every run.
   it.each(["eds--comment", "eds-", "-eds"])("refuses the ID %s", (id) => {
-    expect(errorOf(withArn(`arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/${id}`)).problems).toEqual(["monitor.cloudtrailLake.eventDataStoreArn: must be a CloudTrail Lake event data store ARN"]);
+    expect(errorOf(withArn(`arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/${id}`)).problems).toEqual([
+      "monitor.cloudtrailLake.eventDataStoreArn: must be a CloudTrail Lake event data store ARN",
+    ]);
   });
 });

@@ -13,10 +13,14 @@ const problemsOf = (value: unknown): string[] => {
 
 describe("approvedPrincipalArns is required", () => {
   it("names the key and gives an example when it is missing", () => {
-    expect(problemsOf({})).toEqual(['approvedPrincipalArns: is required: the roles allowed to enable Bedrock models, e.g. ["arn:aws:iam::*:role/BedrockModelAccessAdmin"]']);
+    expect(problemsOf({})).toEqual([
+      'approvedPrincipalArns: is required: the roles allowed to enable Bedrock models, e.g. ["arn:aws:iam::*:role/BedrockModelAccessAdmin"]',
+    ]);
   });
 
   it("still says what is wrong when it is present with the wrong type", () => {
-    expect(problemsOf({ approvedPrincipalArns: "arn:aws:iam::*:role/BedrockModelAccessAdmin" })).toEqual(["approvedPrincipalArns: Invalid input: expected array, received string"]);
+    expect(problemsOf({ approvedPrincipalArns: "arn:aws:iam::*:role/BedrockModelAccessAdmin" })).toEqual([
+      "approvedPrincipalArns: Invalid input: expected array, received string",
+    ]);
   });
 });

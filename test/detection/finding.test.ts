@@ -7,7 +7,15 @@ import fc from "fast-check";
 import { evaluateRecord, Finding } from "../../src/detection/finding";
 import { matchingRule } from "../../src/detection/match";
 import { CloudTrailRecord } from "../../src/detection/record";
-import { APPROVED_ROLE, BREAK_GLASS_ROLE, IDENTITIES, loadSamples, record, recordArb, testGuardrail } from "./backends/support/records";
+import {
+  APPROVED_ROLE,
+  BREAK_GLASS_ROLE,
+  IDENTITIES,
+  loadSamples,
+  record,
+  recordArb,
+  testGuardrail,
+} from "./backends/support/records";
 
 const guardrail = testGuardrail();
 const sample = (name: string): CloudTrailRecord => loadSamples().find((s) => s.record.eventName === name)!.record;
@@ -21,7 +29,8 @@ describe("finding for each real sample", () => {
   it("CreateFoundationModelAgreement by stratus-red-team: every field", () => {
     expect(JSON.parse(JSON.stringify(findingOf(sample("CreateFoundationModelAgreement"))))).toEqual({
       "@timestamp": "2024-10-17T20:09:51Z",
-      message: "arn:aws:iam::494659789341:role/test-role enabled Bedrock model access (CreateFoundationModelAgreement) in account 494659789341 (megov-northeast-1r)",
+      message:
+        "arn:aws:iam::494659789341:role/test-role enabled Bedrock model access (CreateFoundationModelAgreement) in account 494659789341 (megov-northeast-1r)",
       event: {
         id: "db9c43df-ae6f-4db3-8298-f5f779f74f4d",
         kind: "alert",
@@ -45,7 +54,12 @@ describe("finding for each real sample", () => {
       user: { name: "test-role" },
       aws: {
         cloudtrail: {
-          user_identity: { type: "AssumedRole", arn: "arn:aws:sts::494659789341:assumed-role/test-role/cli", access_key_id: "ASIA6FTSFH98XNF7DFZB", account_id: "494659789341" },
+          user_identity: {
+            type: "AssumedRole",
+            arn: "arn:aws:sts::494659789341:assumed-role/test-role/cli",
+            access_key_id: "ASIA6FTSFH98XNF7DFZB",
+            account_id: "494659789341",
+          },
           request_parameters: { modelId: "anthropic.claude-3-sonnet-20240229-v1:0" },
           recipient_account_id: "494659789341",
         },
@@ -64,7 +78,12 @@ describe("finding for each real sample", () => {
   });
 
   it.each([
-    ["PutFoundationModelEntitlement", "4031b2d2-5e47-4d71-9eda-4f22702c45f3", "2024-10-17T20:09:52Z", "anthropic.claude-3-sonnet-20240229-v1:0"],
+    [
+      "PutFoundationModelEntitlement",
+      "4031b2d2-5e47-4d71-9eda-4f22702c45f3",
+      "2024-10-17T20:09:52Z",
+      "anthropic.claude-3-sonnet-20240229-v1:0",
+    ],
     ["PutUseCaseForModelAccess", "8452e2fb-1252-460b-8f58-d3f5333c2630", "2024-10-17T20:09:50Z", undefined],
   ])("%s: id, time, action, model, principal", (name, id, time, model) => {
     const f = findingOf(sample(name));
@@ -76,19 +95,28 @@ describe("finding for each real sample", () => {
     if (!model) expect(f.aws.cloudtrail.request_parameters).toBeUndefined();
   });
 
-  it.each(["GetFoundationModelAvailability", "ListFoundationModelAgreementOffers", "InvokeModel", "DeleteModelInvocationLoggingConfiguration"])(
-    "%s is not a finding",
-    (name) => {
-      expect(evaluateRecord(guardrail, sample(name))).toEqual({ skip: "not-matching" });
-    },
-  );
+  it.each([
+    "GetFoundationModelAvailability",
+    "ListFoundationModelAgreementOffers",
+    "InvokeModel",
+    "DeleteModelInvocationLoggingConfiguration",
+  ])("%s is not a finding", (name) => {
+    expect(evaluateRecord(guardrail, sample(name))).toEqual({ skip: "not-matching" });
+  });
 
   it("Panther's normalized eventTime becomes ISO-8601 @timestamp; the Identity Center role is the principal with its path", () => {
-    const panther = { ...sample("DeleteModelInvocationLoggingConfiguration"), eventName: "CreateFoundationModelAgreement" };
+    const panther = {
+      ...sample("DeleteModelInvocationLoggingConfiguration"),
+      eventName: "CreateFoundationModelAgreement",
+    };
     const f = findingOf(panther);
     expect(panther.eventTime).toBe("2025-01-21 17:49:47.000000000");
     expect(f["@timestamp"]).toBe("2025-01-21T17:49:47Z");
-    expect(f.guardrail).toMatchObject({ principal_arn: "arn:aws:iam::123123123123:role/aws-reserved/sso.amazonaws.com/us-west-2/DevAdmin", principal_kind: "identity-center-role", approved: false });
+    expect(f.guardrail).toMatchObject({
+      principal_arn: "arn:aws:iam::123123123123:role/aws-reserved/sso.amazonaws.com/us-west-2/DevAdmin",
+      principal_kind: "identity-center-role",
+      approved: false,
+    });
     expect(f.user.name).toBe("DevAdmin");
   });
 });
@@ -96,7 +124,11 @@ describe("finding for each real sample", () => {
 describe("approved is decided by the Guardrail's exemption lists, with the SCP's ArnLike semantics", () => {
   it("the approved role pattern from the config marks the finding approved", () => {
     const f = findingOf(record({ userIdentity: IDENTITIES.approvedRole }));
-    expect(f.guardrail).toMatchObject({ approved: true, exemption: "approved", principal_arn: "arn:aws:iam::494659789341:role/BedrockModelAccessAdmin" });
+    expect(f.guardrail).toMatchObject({
+      approved: true,
+      exemption: "approved",
+      principal_arn: "arn:aws:iam::494659789341:role/BedrockModelAccessAdmin",
+    });
     expect(guardrail.exemptions.approved).toEqual([APPROVED_ROLE]);
   });
 
@@ -104,7 +136,9 @@ describe("approved is decided by the Guardrail's exemption lists, with the SCP's
     const both = testGuardrail([BREAK_GLASS_ROLE], [BREAK_GLASS_ROLE]);
     expect(findingOf(record({ userIdentity: IDENTITIES.breakGlass }), both).guardrail.exemption).toBe("break-glass");
     const toolRole = `arn:aws:iam::494659789341:role/bedrock-guardrail/bedrock-guardrail-responder`;
-    const tool = findingOf(record({ userIdentity: { type: "AssumedRole", sessionContext: { sessionIssuer: { arn: toolRole } } } }));
+    const tool = findingOf(
+      record({ userIdentity: { type: "AssumedRole", sessionContext: { sessionIssuer: { arn: toolRole } } } }),
+    );
     expect(guardrail.exemptions.tool.length).toBeGreaterThan(0);
     expect(tool.guardrail).toMatchObject({ approved: false, exemption: "tool" });
     expect(tool.guardrail.note).toMatch(/misused/);
@@ -113,12 +147,18 @@ describe("approved is decided by the Guardrail's exemption lists, with the SCP's
   it("an Identity Center role matches only a pattern that allows its path, as in the SCP", () => {
     const r = record({ userIdentity: IDENTITIES.identityCenter });
     expect(findingOf(r, testGuardrail(["arn:aws:iam::*:role/AWSReservedSSO_Admin_*"])).guardrail.approved).toBe(false);
-    expect(findingOf(r, testGuardrail(["arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Admin_*"])).guardrail.approved).toBe(true);
+    expect(
+      findingOf(r, testGuardrail(["arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Admin_*"]))
+        .guardrail.approved,
+    ).toBe(true);
   });
 
   it("an assumed role is judged by its role ARN, never the session ARN (the config refuses session patterns)", () => {
     expect(() => testGuardrail(["arn:aws:sts::494659789341:assumed-role/test-role/*"])).toThrow(/names a session ARN/);
-    const f = findingOf(record({ userIdentity: IDENTITIES.assumedRole }), testGuardrail(["arn:aws:iam::494659789341:role/test-role"]));
+    const f = findingOf(
+      record({ userIdentity: IDENTITIES.assumedRole }),
+      testGuardrail(["arn:aws:iam::494659789341:role/test-role"]),
+    );
     expect(f.guardrail).toMatchObject({ approved: true, principal_arn: "arn:aws:iam::494659789341:role/test-role" });
     expect(f.aws.cloudtrail.user_identity.arn).toBe("arn:aws:sts::494659789341:assumed-role/test-role/session");
   });
@@ -143,7 +183,9 @@ describe("approved is decided by the Guardrail's exemption lists, with the SCP's
   });
 
   it("the AKIA key of an IAM user is the access key of the finding", () => {
-    expect(findingOf(record({ userIdentity: IDENTITIES.iamUser })).aws.cloudtrail.user_identity.access_key_id).toBe("AKIAEXAMPLEKEY000001");
+    expect(findingOf(record({ userIdentity: IDENTITIES.iamUser })).aws.cloudtrail.user_identity.access_key_id).toBe(
+      "AKIAEXAMPLEKEY000001",
+    );
   });
 });
 
@@ -157,7 +199,10 @@ describe("denied attempts and invalid records", () => {
 
   it("a matching record without eventID or parsable eventTime is counted as invalid, not dropped", () => {
     expect(evaluateRecord(guardrail, record({ eventID: undefined }))).toMatchObject({ skip: "invalid-record" });
-    expect(evaluateRecord(guardrail, record({ eventTime: "17/10/2024" }))).toMatchObject({ skip: "invalid-record", reason: expect.stringContaining("eventTime") });
+    expect(evaluateRecord(guardrail, record({ eventTime: "17/10/2024" }))).toMatchObject({
+      skip: "invalid-record",
+      reason: expect.stringContaining("eventTime"),
+    });
   });
 });
 

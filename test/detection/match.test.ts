@@ -39,7 +39,9 @@ describe("matchingRule", () => {
   it("picks the success rule, the denied rule, or none", () => {
     expect(matchingRule(guardrail, record())?.id).toBe("bedrock-model-access-enabled");
     expect(matchingRule(guardrail, record({ errorCode: "AccessDenied" }))?.id).toBe("bedrock-model-access-denied");
-    expect(matchingRule(guardrail, record({ errorCode: "AccessDeniedException" }))?.id).toBe("bedrock-model-access-denied");
+    expect(matchingRule(guardrail, record({ errorCode: "AccessDeniedException" }))?.id).toBe(
+      "bedrock-model-access-denied",
+    );
     expect(matchingRule(guardrail, record({ errorCode: "ThrottlingException" }))).toBeUndefined();
     expect(matchingRule(guardrail, record({ errorCode: " AccessDenied" }))).toBeUndefined();
   });
@@ -50,11 +52,15 @@ describe("matchingRule", () => {
 
   it("the two rules never both match, and a match is always a guarded event", () => {
     fc.assert(
-      fc.property(errorCodeArb(false), fc.constantFrom(...guardrail.eventNames, "InvokeModel"), (errorCode, eventName) => {
-        const r = record({ errorCode, eventName });
-        expect(ruleMatches(success, guardrail, r) && ruleMatches(denied, guardrail, r)).toBe(false);
-        if (matchingRule(guardrail, r)) expect(isGuardedEvent(guardrail, r)).toBe(true);
-      }),
+      fc.property(
+        errorCodeArb(false),
+        fc.constantFrom(...guardrail.eventNames, "InvokeModel"),
+        (errorCode, eventName) => {
+          const r = record({ errorCode, eventName });
+          expect(ruleMatches(success, guardrail, r) && ruleMatches(denied, guardrail, r)).toBe(false);
+          if (matchingRule(guardrail, r)) expect(isGuardedEvent(guardrail, r)).toBe(true);
+        },
+      ),
     );
   });
 });

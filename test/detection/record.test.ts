@@ -17,12 +17,21 @@ describe("normalizeEventTime", () => {
     expect(normalizeEventTime(input)).toBe(output);
   });
 
-  it.each(["2024-02-30T10:00:00Z", "2023-02-29T10:00:00Z", "2024-04-31T10:00:00Z", "2024-10-17T24:00:00Z", "2024-10-17T23:60:00Z", "2024-10-17T23:59:60Z", "2024-13-01T00:00:00Z", "2024-00-10T00:00:00Z", "2024-10-00T00:00:00Z", "yesterday", ""])(
-    "refuses %j",
-    (input) => {
-      expect(normalizeEventTime(input)).toBeUndefined();
-    },
-  );
+  it.each([
+    "2024-02-30T10:00:00Z",
+    "2023-02-29T10:00:00Z",
+    "2024-04-31T10:00:00Z",
+    "2024-10-17T24:00:00Z",
+    "2024-10-17T23:60:00Z",
+    "2024-10-17T23:59:60Z",
+    "2024-13-01T00:00:00Z",
+    "2024-00-10T00:00:00Z",
+    "2024-10-00T00:00:00Z",
+    "yesterday",
+    "",
+  ])("refuses %j", (input) => {
+    expect(normalizeEventTime(input)).toBeUndefined();
+  });
 
   it("isCalendarTime knows month lengths and leap years", () => {
     expect(isCalendarTime(2024, 2, 29, 23, 59, 59)).toBe(true);
@@ -34,7 +43,16 @@ describe("normalizeEventTime", () => {
 describe("a matching record with an impossible eventTime", () => {
   it("is an invalid record, not a finding dated another day", () => {
     const guardrail = testGuardrail();
-    const record = { eventID: "e1", eventTime: "2024-02-30T10:00:00Z", eventSource: "bedrock.amazonaws.com", eventName: "PutUseCaseForModelAccess", userIdentity: { type: "Root", arn: "arn:aws:iam::111122223333:root" } };
-    expect(evaluateRecord(guardrail, record)).toEqual({ skip: "invalid-record", reason: "matching record e1 has no parsable eventTime" });
+    const record = {
+      eventID: "e1",
+      eventTime: "2024-02-30T10:00:00Z",
+      eventSource: "bedrock.amazonaws.com",
+      eventName: "PutUseCaseForModelAccess",
+      userIdentity: { type: "Root", arn: "arn:aws:iam::111122223333:root" },
+    };
+    expect(evaluateRecord(guardrail, record)).toEqual({
+      skip: "invalid-record",
+      reason: "matching record e1 has no parsable eventTime",
+    });
   });
 });

@@ -16,7 +16,15 @@ import { Notifier } from "../../src/runtime/contracts";
 import { StaticOrganizationLookup } from "../../src/remediation/organization";
 import { RemediationResponder } from "../../src/remediation/responder";
 import { InMemoryStore } from "../../src/remediation/store";
-import { fixture, guardrailWith, IAM_USER_RECORD, IDENTITIES, MGMT, sample, withIdentity } from "../remediation/helpers";
+import {
+  fixture,
+  guardrailWith,
+  IAM_USER_RECORD,
+  IDENTITIES,
+  MGMT,
+  sample,
+  withIdentity,
+} from "../remediation/helpers";
 import { awsMocks, fakeDeployBotAccount, localClients } from "../remediation/mocks";
 
 const aws = awsMocks();
@@ -32,7 +40,10 @@ beforeAll(() => {
     fixture(IAM_USER_RECORD), // the unauthorized enablement
     withIdentity(IDENTITIES.approvedRole as unknown as Record<string, unknown>, { eventID: "approved-1" }), // approved: no finding to act on
   ];
-  fs.writeFileSync(path.join(day, "222233334444_CloudTrail_us-east-1_20261120T0915Z_abc.json.gz"), zlib.gzipSync(JSON.stringify({ Records: records })));
+  fs.writeFileSync(
+    path.join(day, "222233334444_CloudTrail_us-east-1_20261120T0915Z_abc.json.gz"),
+    zlib.gzipSync(JSON.stringify({ Records: records })),
+  );
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -56,10 +67,21 @@ it("archive -> detect -> plan -> execute -> audit -> notify, and a re-run does n
   const g = guardrailWith({ remediation: { mode: "enforce" } });
   const store = new InMemoryStore();
   const notifier = new RecordingNotifier();
-  const responder = () => new RemediationResponder({ guardrail: g, store, organization: new StaticOrganizationLookup(MGMT), clients: localClients(), notifier, clock: () => new Date("2026-11-20T09:20:00Z"), actor: "arn:aws:iam::555555555555:role/bedrock-guardrail/bedrock-guardrail-query-job" });
+  const responder = () =>
+    new RemediationResponder({
+      guardrail: g,
+      store,
+      organization: new StaticOrganizationLookup(MGMT),
+      clients: localClients(),
+      notifier,
+      clock: () => new Date("2026-11-20T09:20:00Z"),
+      actor: "arn:aws:iam::555555555555:role/bedrock-guardrail/bedrock-guardrail-query-job",
+    });
 
   const findings = await detect(g);
-  expect(findings.map((f) => [f.event.action, f.guardrail.principal_kind, f.guardrail.credential_kind])).toEqual([["CreateFoundationModelAgreement", "iam-user", "long-term-key"]]);
+  expect(findings.map((f) => [f.event.action, f.guardrail.principal_kind, f.guardrail.credential_kind])).toEqual([
+    ["CreateFoundationModelAgreement", "iam-user", "long-term-key"],
+  ]);
 
   const r1 = responder();
   const reports = [];
@@ -70,15 +92,34 @@ it("archive -> detect -> plan -> execute -> audit -> notify, and a re-run does n
     ["bedrock:DeleteFoundationModelAgreement", "anthropic.claude-3-sonnet-20240229-v1:0", "ok"],
   ]);
   expect(account.keyStatus()).toBe("Inactive");
-  expect(aws.bedrock.commandCalls(DeleteFoundationModelAgreementCommand)[0].args[0].input).toEqual({ modelId: "anthropic.claude-3-sonnet-20240229-v1:0" });
+  expect(aws.bedrock.commandCalls(DeleteFoundationModelAgreementCommand)[0].args[0].input).toEqual({
+    modelId: "anthropic.claude-3-sonnet-20240229-v1:0",
+  });
 
   const audit = store.allActions();
   expect(audit).toHaveLength(3);
-  expect(audit.every((a) => a.findingId === "5b0f3a52-6c1e-4d7e-9a51-2f8e0c7d4a11" && a.status === "ok" && a.actor && a.startedAt && a.finishedAt && a.reason)).toBe(true);
-  expect(audit.find((a) => a.kind === "deactivate-key")).toMatchObject({ before: { status: "Active" }, after: { status: "Inactive" }, accountId: "222233334444" });
+  expect(
+    audit.every(
+      (a) =>
+        a.findingId === "5b0f3a52-6c1e-4d7e-9a51-2f8e0c7d4a11" &&
+        a.status === "ok" &&
+        a.actor &&
+        a.startedAt &&
+        a.finishedAt &&
+        a.reason,
+    ),
+  ).toBe(true);
+  expect(audit.find((a) => a.kind === "deactivate-key")).toMatchObject({
+    before: { status: "Active" },
+    after: { status: "Inactive" },
+    accountId: "222233334444",
+  });
 
   expect(notifier.messages).toHaveLength(1);
-  expect(notifier.messages[0].attributes).toEqual({ finding_id: "5b0f3a52-6c1e-4d7e-9a51-2f8e0c7d4a11", kind: "remediation" });
+  expect(notifier.messages[0].attributes).toEqual({
+    finding_id: "5b0f3a52-6c1e-4d7e-9a51-2f8e0c7d4a11",
+    kind: "remediation",
+  });
   expect(notifier.messages[0].body).toMatch(/\[ok\] iam:UpdateAccessKey AKIAEXAMPLEKEY000001 in 222233334444/);
 
   // The same archive again (a re-delivered file, a re-run after a crash): nothing new anywhere.

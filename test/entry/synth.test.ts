@@ -21,7 +21,11 @@ function synth(config: unknown): { status: number | null; stdout: string; stderr
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "synth-entry-"));
   const file = path.join(cwd, "config.json");
   fs.writeFileSync(file, JSON.stringify(config));
-  const run = spawnSync(process.execPath, [MAIN], { cwd, env: { ...process.env, GUARDRAIL_CONFIG: file }, encoding: "utf8" });
+  const run = spawnSync(process.execPath, [MAIN], {
+    cwd,
+    env: { ...process.env, GUARDRAIL_CONFIG: file },
+    encoding: "utf8",
+  });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr, cwd };
 }
 
@@ -34,10 +38,14 @@ describe("synth entry point (dist/main.js)", () => {
       expect(run.stderr).toBe("");
       const lines = run.stdout.trim().split("\n");
       // The minimal config lists nobody who may manage the protected roles: a warning, not an error.
-      expect(lines.filter((l) => l.startsWith("warning: "))).toEqual([expect.stringContaining("scp.exemptedPrincipalAdminArns")]);
+      expect(lines.filter((l) => l.startsWith("warning: "))).toEqual([
+        expect.stringContaining("scp.exemptedPrincipalAdminArns"),
+      ]);
       const files = lines.filter((l) => l.startsWith("bedrock-guardrail: "));
       expect(files).toHaveLength(3);
-      expect(files).toContain(`bedrock-guardrail: ${path.join("cdktf.out", "stacks", "organization-policy", "cdk.tf.json")}`);
+      expect(files).toContain(
+        `bedrock-guardrail: ${path.join("cdktf.out", "stacks", "organization-policy", "cdk.tf.json")}`,
+      );
       for (const line of files) {
         const file = line.replace(/^bedrock-guardrail: /, "");
         expect(fs.existsSync(path.join(run.cwd, file))).toBe(true);
@@ -51,17 +59,24 @@ describe("synth entry point (dist/main.js)", () => {
     [{ approvedPrincipalArns: ["arn:aws:iam::*:role/A"], foo: 1 }, /- \(top level\): unknown key\(s\) "foo"/],
     [{ approvedPrincipalArns: ["*"] }, /- approvedPrincipalArns\[0\]: "\*" exempts every principal/],
     [{ approvedPrincipalArns: ["arn:aws:iam::*:role/*"] }, /- approvedPrincipalArns\[0\]: .* exempts every role/],
-    [{ approvedPrincipalArns: ["arn:aws:iam::*:role/A"], targets: ["ou-abc"] }, /- targets\[0\]: must be an organization root/],
-  ])("refuses %j before writing anything", (config, message) => {
-    const run = synth(config);
-    try {
-      expect(run.status).toBe(2);
-      expect(run.stderr).toMatch(/config\.json is invalid:\n/);
-      expect(run.stderr).toMatch(message);
-      expect(run.stdout).toBe("");
-      expect(fs.existsSync(path.join(run.cwd, "cdktf.out"))).toBe(false);
-    } finally {
-      fs.rmSync(run.cwd, { recursive: true, force: true });
-    }
-  }, 60_000);
+    [
+      { approvedPrincipalArns: ["arn:aws:iam::*:role/A"], targets: ["ou-abc"] },
+      /- targets\[0\]: must be an organization root/,
+    ],
+  ])(
+    "refuses %j before writing anything",
+    (config, message) => {
+      const run = synth(config);
+      try {
+        expect(run.status).toBe(2);
+        expect(run.stderr).toMatch(/config\.json is invalid:\n/);
+        expect(run.stderr).toMatch(message);
+        expect(run.stdout).toBe("");
+        expect(fs.existsSync(path.join(run.cwd, "cdktf.out"))).toBe(false);
+      } finally {
+        fs.rmSync(run.cwd, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
 });

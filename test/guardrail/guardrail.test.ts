@@ -3,8 +3,15 @@ import { BUNDLED_DEFINITION, compileGuardrail, parseDefinition } from "../../src
 
 describe("guardrail definition + config", () => {
   it("compiles the bundled definition with the minimal config", () => {
-    const g = compileGuardrail(parseDefinition(BUNDLED_DEFINITION), parseConfig({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"] }));
-    expect(g.eventNames).toEqual(["PutUseCaseForModelAccess", "CreateFoundationModelAgreement", "PutFoundationModelEntitlement"]);
+    const g = compileGuardrail(
+      parseDefinition(BUNDLED_DEFINITION),
+      parseConfig({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"] }),
+    );
+    expect(g.eventNames).toEqual([
+      "PutUseCaseForModelAccess",
+      "CreateFoundationModelAgreement",
+      "PutFoundationModelEntitlement",
+    ]);
     expect(g.primaryRule).toMatchObject({ id: "bedrock-model-access-enabled", severity: "medium", riskScore: 47 });
     expect(g.definition.detection.schedule).toEqual({ intervalMinutes: 5, lookbackMinutes: 6, maxAlertsPerRun: 100 });
     expect(g.remediation.mode).toBe("dry-run");
@@ -19,6 +26,8 @@ describe("guardrail definition + config", () => {
 
   it("refuses approvedPrincipalArns ['*'] naming the key", () => {
     expect(() => parseConfig({ approvedPrincipalArns: ["*"] })).toThrow(ConfigError);
-    expect(() => parseConfig({ approvedPrincipalArns: ["*"] })).toThrow(/approvedPrincipalArns\[0\]: "\*" exempts every principal/);
+    expect(() => parseConfig({ approvedPrincipalArns: ["*"] })).toThrow(
+      /approvedPrincipalArns\[0\]: "\*" exempts every principal/,
+    );
   });
 });

@@ -16,9 +16,17 @@ describe.each([
   const topicRef = /aws_sns_topic\.[\w-]+\.arn/;
 
   test("CloudWatch alarms may use the key, without an aws:SourceAccount / aws:SourceArn condition", () => {
-    const alarms = policy.Statement.filter((x: any) => JSON.stringify(x.Principal).includes("cloudwatch.amazonaws.com"));
+    const alarms = policy.Statement.filter((x: any) =>
+      JSON.stringify(x.Principal).includes("cloudwatch.amazonaws.com"),
+    );
     expect(alarms).toHaveLength(1);
-    expect(alarms[0]).toEqual({ Sid: "AlarmsPublish", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: "*" });
+    expect(alarms[0]).toEqual({
+      Sid: "AlarmsPublish",
+      Effect: "Allow",
+      Principal: { Service: "cloudwatch.amazonaws.com" },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: "*",
+    });
   });
 
   test("no EventBridge grant, and indeed no EventBridge rule or schedule targets the topic", () => {

@@ -5,7 +5,8 @@ import { ConfigError } from "../../src/config/load";
 import { synthApp } from "./helpers";
 
 const STACKS = ["monitor", "organization-policy", "remediation-member-role"];
-const stackJson = (outdir: string, stack: string) => JSON.parse(fs.readFileSync(path.join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"));
+const stackJson = (outdir: string, stack: string) =>
+  JSON.parse(fs.readFileSync(path.join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"));
 
 describe("state backend", () => {
   it("defaults to local state at the project root, by a relative path, so synth output is the same in every checkout", () => {
@@ -20,16 +21,34 @@ describe("state backend", () => {
   });
 
   it("uses one S3 key per stack, encrypted, with S3-native locking", () => {
-    const out = synthApp({ aws: { stateBackend: { type: "s3", bucket: "org-terraform-state", keyPrefix: "security/bedrock-guardrail", kmsKeyId: "alias/terraform" } } });
+    const out = synthApp({
+      aws: {
+        stateBackend: {
+          type: "s3",
+          bucket: "org-terraform-state",
+          keyPrefix: "security/bedrock-guardrail",
+          kmsKeyId: "alias/terraform",
+        },
+      },
+    });
     for (const stack of STACKS) {
       expect(stackJson(out, stack).terraform.backend).toEqual({
-        s3: { bucket: "org-terraform-state", key: `security/bedrock-guardrail/${stack}.tfstate`, region: "us-east-1", encrypt: true, kms_key_id: "alias/terraform", use_lockfile: true },
+        s3: {
+          bucket: "org-terraform-state",
+          key: `security/bedrock-guardrail/${stack}.tfstate`,
+          region: "us-east-1",
+          encrypt: true,
+          kms_key_id: "alias/terraform",
+          use_lockfile: true,
+        },
       });
     }
   });
 
   it("refuses a bad bucket name, naming the key", () => {
     expect(() => synthApp({ aws: { stateBackend: { type: "s3", bucket: "Bad_Bucket" } } })).toThrow(ConfigError);
-    expect(() => synthApp({ aws: { stateBackend: { type: "s3", bucket: "Bad_Bucket" } } })).toThrow(/aws\.stateBackend\.bucket: must be an S3 bucket name/);
+    expect(() => synthApp({ aws: { stateBackend: { type: "s3", bucket: "Bad_Bucket" } } })).toThrow(
+      /aws\.stateBackend\.bucket: must be an S3 bucket name/,
+    );
   });
 });

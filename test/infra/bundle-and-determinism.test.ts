@@ -23,13 +23,22 @@ function treeDigest(dir: string): Record<string, string> {
 
 describe("zip writer", () => {
   test("is readable by a standard unzip tool and independent of entry order", () => {
-    const a = zipEntries([{ name: "b.txt", data: Buffer.from("two") }, { name: "a.txt", data: Buffer.from("one".repeat(100)) }]);
-    const b = zipEntries([{ name: "a.txt", data: Buffer.from("one".repeat(100)) }, { name: "b.txt", data: Buffer.from("two") }]);
+    const a = zipEntries([
+      { name: "b.txt", data: Buffer.from("two") },
+      { name: "a.txt", data: Buffer.from("one".repeat(100)) },
+    ]);
+    const b = zipEntries([
+      { name: "a.txt", data: Buffer.from("one".repeat(100)) },
+      { name: "b.txt", data: Buffer.from("two") },
+    ]);
     expect(a.equals(b)).toBe(true);
     const file = path.join(os.tmpdir(), `bg-zip-${process.pid}.zip`);
     fs.writeFileSync(file, a);
-    const py = "import zipfile,sys; z=zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print(sorted((i.filename, len(z.read(i))) for i in z.infolist()))";
-    expect(execFileSync("python3", ["-c", py, file], { encoding: "utf8" }).trim()).toBe("[('a.txt', 300), ('b.txt', 3)]");
+    const py =
+      "import zipfile,sys; z=zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print(sorted((i.filename, len(z.read(i))) for i in z.infolist()))";
+    expect(execFileSync("python3", ["-c", py, file], { encoding: "utf8" }).trim()).toBe(
+      "[('a.txt', 300), ('b.txt', 3)]",
+    );
   });
 });
 
@@ -37,7 +46,11 @@ describe("Lambda bundle", () => {
   test("index.js + guardrail.config.json from the validated config; same input, same bytes", () => {
     const guardrail = guardrailWith();
     const one = bundleLambda({ entry: FIXTURE_HANDLER, config: guardrail.config, stagingDir: STAGING });
-    const two = bundleLambda({ entry: FIXTURE_HANDLER, config: guardrail.config, stagingDir: path.join(STAGING, "other") });
+    const two = bundleLambda({
+      entry: FIXTURE_HANDLER,
+      config: guardrail.config,
+      stagingDir: path.join(STAGING, "other"),
+    });
     expect(one.sha256).toBe(two.sha256);
     expect(fs.readdirSync(one.dir).sort()).toEqual(["guardrail.config.json", "index.js"]);
     expect(JSON.parse(fs.readFileSync(path.join(one.dir, "guardrail.config.json"), "utf8"))).toEqual(guardrail.config);
@@ -48,7 +61,11 @@ describe("Lambda bundle", () => {
 
   test("a different config gives a different bundle (so source_code_hash changes)", () => {
     const a = bundleLambda({ entry: FIXTURE_HANDLER, config: guardrailWith().config, stagingDir: STAGING });
-    const b = bundleLambda({ entry: FIXTURE_HANDLER, config: guardrailWith({ approvedPrincipalArns: ["arn:aws:iam::*:role/Other"] }).config, stagingDir: STAGING });
+    const b = bundleLambda({
+      entry: FIXTURE_HANDLER,
+      config: guardrailWith({ approvedPrincipalArns: ["arn:aws:iam::*:role/Other"] }).config,
+      stagingDir: STAGING,
+    });
     expect(a.sha256).not.toBe(b.sha256);
   });
 
@@ -75,6 +92,10 @@ describe("determinism", () => {
 
   test("the full app has the organization-policy, monitor and remediation-member-role stacks", () => {
     const out = synthApp();
-    expect(fs.readdirSync(path.join(out, "stacks")).sort()).toEqual(["monitor", "organization-policy", "remediation-member-role"]);
+    expect(fs.readdirSync(path.join(out, "stacks")).sort()).toEqual([
+      "monitor",
+      "organization-policy",
+      "remediation-member-role",
+    ]);
   });
 });

@@ -21,9 +21,18 @@ export function guardrailWith(config: Partial<GuardrailConfigInput> = {}): Guard
   return compileGuardrail(parseDefinition(BUNDLED_DEFINITION), parseConfig({ ...BASE_CONFIG, ...config }));
 }
 
-export type Synth = { resource: Record<string, Record<string, any>>; data?: Record<string, Record<string, any>>; output?: Record<string, any>; variable?: Record<string, any>; provider?: any };
+export type Synth = {
+  resource: Record<string, Record<string, any>>;
+  data?: Record<string, Record<string, any>>;
+  output?: Record<string, any>;
+  variable?: Record<string, any>;
+  provider?: any;
+};
 
-export function synthMonitor(config: Partial<GuardrailConfigInput> = {}, extra: Partial<MonitorStackProps> = {}): Synth {
+export function synthMonitor(
+  config: Partial<GuardrailConfigInput> = {},
+  extra: Partial<MonitorStackProps> = {},
+): Synth {
   const app = Testing.app();
   const stack = new MonitorStack(app, "monitor", {
     guardrail: guardrailWith(config),
@@ -42,8 +51,13 @@ export function synthMemberRole(config: Partial<GuardrailConfigInput> = {}): Syn
 
 /** Full app synth into a fresh outdir; returns the outdir. */
 export function synthApp(config: Partial<GuardrailConfigInput> = {}): string {
-  const app = Testing.app({ outdir: path.join(os.tmpdir(), `bg-app-${process.pid}-${Math.random().toString(36).slice(2)}`) });
-  buildApp(guardrailWith(config), app, { handlerEntries: { queryJob: FIXTURE_HANDLER, realtime: FIXTURE_HANDLER }, stagingDir: STAGING });
+  const app = Testing.app({
+    outdir: path.join(os.tmpdir(), `bg-app-${process.pid}-${Math.random().toString(36).slice(2)}`),
+  });
+  buildApp(guardrailWith(config), app, {
+    handlerEntries: { queryJob: FIXTURE_HANDLER, realtime: FIXTURE_HANDLER },
+    stagingDir: STAGING,
+  });
   app.synth();
   return app.outdir;
 }

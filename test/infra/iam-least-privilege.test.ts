@@ -11,9 +11,21 @@ import { synthMemberRole, synthMonitor, Synth } from "./helpers";
 
 const VARIANTS: Record<string, () => Synth[]> = {
   "default (new Bedrock-only event data store)": () => [synthMonitor(), synthMemberRole()],
-  "existing event data store": () => [synthMonitor({ monitor: { cloudtrailLake: { eventDataStoreArn: "arn:aws:cloudtrail:us-east-1:222222222222:eventdatastore/abcd-1234" } } })],
+  "existing event data store": () => [
+    synthMonitor({
+      monitor: {
+        cloudtrailLake: { eventDataStoreArn: "arn:aws:cloudtrail:us-east-1:222222222222:eventdatastore/abcd-1234" },
+      },
+    }),
+  ],
   "cloudwatch-logs + eventbridge": () => [
-    synthMonitor({ monitor: { backend: "cloudwatch-logs", cloudwatchLogs: { logGroups: ["aws-cloudtrail-logs-org"] }, eventbridge: { enabled: true, regions: ["us-east-1", "eu-west-1"] } } }),
+    synthMonitor({
+      monitor: {
+        backend: "cloudwatch-logs",
+        cloudwatchLogs: { logGroups: ["aws-cloudtrail-logs-org"] },
+        eventbridge: { enabled: true, regions: ["us-east-1", "eu-west-1"] },
+      },
+    }),
     synthMemberRole({ monitor: { eventbridge: { enabled: true, regions: ["us-east-1", "eu-west-1"] } } }),
   ],
 };
@@ -30,13 +42,16 @@ async function problemsIn(p: FoundPolicy): Promise<string[]> {
     if (s.NotAction) problems.push(`${p.where}: NotAction is not allowed`);
     for (const a of actions) if (a === "*" || a.includes("*")) problems.push(`${p.where}: wildcard action ${a}`);
     if (s.Principal === "*" || asList(s.Principal?.AWS).includes("*")) {
-      if (!s.Condition?.StringEquals?.["aws:PrincipalOrgID"]) problems.push(`${p.where}: Principal "*" without an aws:PrincipalOrgID condition`);
+      if (!s.Condition?.StringEquals?.["aws:PrincipalOrgID"])
+        problems.push(`${p.where}: Principal "*" without an aws:PrincipalOrgID condition`);
     }
     if (p.kind !== "identity" || s.Effect !== "Allow") continue;
     if (!asList(s.Resource).includes("*")) continue;
     for (const a of actions) {
-      if (!(a in NO_RESOURCE_LEVEL_ACTIONS)) problems.push(`${p.where}: ${a} on "*" but it is not in NO_RESOURCE_LEVEL_ACTIONS`);
-      else if ((await resourceTypesOf(a)) > 0) problems.push(`${p.where}: ${a} on "*" but the service authorization reference lists resource types for it`);
+      if (!(a in NO_RESOURCE_LEVEL_ACTIONS))
+        problems.push(`${p.where}: ${a} on "*" but it is not in NO_RESOURCE_LEVEL_ACTIONS`);
+      else if ((await resourceTypesOf(a)) > 0)
+        problems.push(`${p.where}: ${a} on "*" but the service authorization reference lists resource types for it`);
     }
   }
   return problems;
@@ -63,14 +78,23 @@ describe("the checker itself", () => {
     const bad: FoundPolicy = {
       where: "test",
       kind: "identity",
-      document: { Statement: [{ Effect: "Allow", Action: ["sns:*"], Resource: "arn:aws:sns:us-east-1:1:t" }, { Effect: "Allow", Action: ["dynamodb:PutItem"], Resource: "*" }] },
+      document: {
+        Statement: [
+          { Effect: "Allow", Action: ["sns:*"], Resource: "arn:aws:sns:us-east-1:1:t" },
+          { Effect: "Allow", Action: ["dynamodb:PutItem"], Resource: "*" },
+        ],
+      },
     };
     const problems = await problemsIn(bad);
-    expect(problems).toEqual([expect.stringContaining("wildcard action sns:*"), expect.stringContaining("dynamodb:PutItem on \"*\"")]);
+    expect(problems).toEqual([
+      expect.stringContaining("wildcard action sns:*"),
+      expect.stringContaining('dynamodb:PutItem on "*"'),
+    ]);
   });
 
   test("every allow-listed action really has no resource type in the reference", async () => {
-    for (const action of Object.keys(NO_RESOURCE_LEVEL_ACTIONS)) expect([action, await resourceTypesOf(action)]).toEqual([action, 0]);
+    for (const action of Object.keys(NO_RESOURCE_LEVEL_ACTIONS))
+      expect([action, await resourceTypesOf(action)]).toEqual([action, 0]);
   });
 
   test("the key policy grants no wildcard action (kms:* is replaced by the listed admin actions)", () => {

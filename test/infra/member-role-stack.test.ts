@@ -3,7 +3,8 @@ import { memberRoleTemplate, protectedPrincipalDeny } from "../../src/infra/memb
 import { KEY_ROTATION_PERMISSIONS, MEMBER_ROLE_PERMISSIONS } from "../../src/remediation/permissions";
 import { resources, synthMemberRole } from "./helpers";
 
-const template = (s: ReturnType<typeof synthMemberRole>) => JSON.parse(resources(s, "aws_cloudformation_stack_set")[0].template_body);
+const template = (s: ReturnType<typeof synthMemberRole>) =>
+  JSON.parse(resources(s, "aws_cloudformation_stack_set")[0].template_body);
 
 describe("remediation-member-role stack", () => {
   const s = synthMemberRole();
@@ -16,7 +17,11 @@ describe("remediation-member-role stack", () => {
       call_as: "SELF",
       auto_deployment: { enabled: true, retain_stacks_on_account_removal: false },
       capabilities: ["CAPABILITY_NAMED_IAM"],
-      parameters: { MonitorAccountId: "${var.monitor_account_id}", OrganizationId: "${data.aws_organizations_organization.organization.id}", ExternalId: "bedrock-guardrail-responder" },
+      parameters: {
+        MonitorAccountId: "${var.monitor_account_id}",
+        OrganizationId: "${data.aws_organizations_organization.organization.id}",
+        ExternalId: "bedrock-guardrail-responder",
+      },
     });
     expect(set.execution_role_name).toBeUndefined();
     expect(s.variable?.monitor_account_id).toBeDefined();
@@ -24,7 +29,12 @@ describe("remediation-member-role stack", () => {
 
   test("instance targets the organization root by default, in the configured region (v6 stack_set_instance_region)", () => {
     const [inst] = resources(s, "aws_cloudformation_stack_set_instance");
-    expect(inst).toMatchObject({ stack_set_instance_region: "us-east-1", deployment_targets: { organizational_unit_ids: ["${data.aws_organizations_organization.organization.roots[0].id}"] } });
+    expect(inst).toMatchObject({
+      stack_set_instance_region: "us-east-1",
+      deployment_targets: {
+        organizational_unit_ids: ["${data.aws_organizations_organization.organization.roots[0].id}"],
+      },
+    });
   });
 
   test("role on the tool's path, trusted only by the monitor's responder role with ExternalId and PrincipalOrgID", () => {
@@ -32,25 +42,54 @@ describe("remediation-member-role stack", () => {
     expect(role).toMatchObject({ RoleName: "BedrockGuardrailRemediation", Path: "/bedrock-guardrail/" });
     const [trust] = role.AssumeRolePolicyDocument.Statement;
     expect(trust.Action).toBe("sts:AssumeRole");
-    expect(trust.Condition.StringEquals).toEqual({ "sts:ExternalId": { Ref: "ExternalId" }, "aws:PrincipalOrgID": { Ref: "OrganizationId" } });
-    expect(trust.Condition.ArnEquals["aws:PrincipalArn"]).toEqual([{ "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":iam::", { Ref: "MonitorAccountId" }, ":role/bedrock-guardrail/bedrock-guardrail-query-job"]] }]);
+    expect(trust.Condition.StringEquals).toEqual({
+      "sts:ExternalId": { Ref: "ExternalId" },
+      "aws:PrincipalOrgID": { Ref: "OrganizationId" },
+    });
+    expect(trust.Condition.ArnEquals["aws:PrincipalArn"]).toEqual([
+      {
+        "Fn::Join": [
+          "",
+          [
+            "arn:",
+            { Ref: "AWS::Partition" },
+            ":iam::",
+            { Ref: "MonitorAccountId" },
+            ":role/bedrock-guardrail/bedrock-guardrail-query-job",
+          ],
+        ],
+      },
+    ]);
   });
 
   test("permissions (default accessKey deactivate): the remediation declarations minus key minting, scoped to this account's users and roles", () => {
     const statements = template(s).Resources.RemediationRole.Properties.Policies[0].PolicyDocument.Statement;
-    const allowed = statements.filter((x: any) => x.Effect === "Allow").flatMap((x: any) => x.Action).sort();
+    const allowed = statements
+      .filter((x: any) => x.Effect === "Allow")
+      .flatMap((x: any) => x.Action)
+      .sort();
     const rotationOnly = KEY_ROTATION_PERMISSIONS.flatMap((p) => p.actions);
     expect(rotationOnly).toEqual(expect.arrayContaining(["iam:CreateAccessKey", "secretsmanager:CreateSecret"]));
-    expect(allowed).toEqual(MEMBER_ROLE_PERMISSIONS.flatMap((p) => p.actions).filter((a) => !rotationOnly.includes(a)).sort());
+    expect(allowed).toEqual(
+      MEMBER_ROLE_PERMISSIONS.flatMap((p) => p.actions)
+        .filter((a) => !rotationOnly.includes(a))
+        .sort(),
+    );
     const users = statements.find((x: any) => x.Sid === "MemberIamUsers");
-    expect(users.Resource).toEqual([{ "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":iam::", { Ref: "AWS::AccountId" }, ":user/*"]] }]);
+    expect(users.Resource).toEqual([
+      { "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":iam::", { Ref: "AWS::AccountId" }, ":user/*"]] },
+    ]);
     expect(statements.find((x: any) => x.Sid === "MemberSecrets")).toBeUndefined();
     expect(statements.find((x: any) => x.Sid === "MemberBedrockAgreements").Resource).toEqual(["*"]);
   });
 
   test("permissions (accessKey rotate): exactly the remediation declarations, secrets scoped to the name prefix", () => {
-    const statements = template(synthMemberRole({ remediation: { accessKey: "rotate" } })).Resources.RemediationRole.Properties.Policies[0].PolicyDocument.Statement;
-    const allowed = statements.filter((x: any) => x.Effect === "Allow").flatMap((x: any) => x.Action).sort();
+    const statements = template(synthMemberRole({ remediation: { accessKey: "rotate" } })).Resources.RemediationRole
+      .Properties.Policies[0].PolicyDocument.Statement;
+    const allowed = statements
+      .filter((x: any) => x.Effect === "Allow")
+      .flatMap((x: any) => x.Action)
+      .sort();
     expect(allowed).toEqual(MEMBER_ROLE_PERMISSIONS.flatMap((p) => p.actions).sort());
     const secrets = statements.find((x: any) => x.Sid === "MemberSecrets");
     expect(JSON.stringify(secrets.Resource)).toContain(":secret:bedrock-guardrail/rotated-keys/*");
@@ -59,7 +98,12 @@ describe("remediation-member-role stack", () => {
   test("defense in depth: the role is denied IAM changes on approved, break-glass and the tool's own principals", () => {
     const statements = template(s).Resources.RemediationRole.Properties.Policies[0].PolicyDocument.Statement;
     const deny = statements.find((x: any) => x.Effect === "Deny");
-    expect(deny.Resource).toEqual(["arn:aws:iam::*:role/BedrockModelAccessAdmin", "arn:aws:iam::111111111111:role/BreakGlass", "arn:aws:iam::*:role/bedrock-guardrail/BedrockGuardrailRemediation", "arn:aws:iam::*:role/bedrock-guardrail/bedrock-guardrail-*"]);
+    expect(deny.Resource).toEqual([
+      "arn:aws:iam::*:role/BedrockModelAccessAdmin",
+      "arn:aws:iam::111111111111:role/BreakGlass",
+      "arn:aws:iam::*:role/bedrock-guardrail/BedrockGuardrailRemediation",
+      "arn:aws:iam::*:role/bedrock-guardrail/bedrock-guardrail-*",
+    ]);
     expect(deny.Action).toContain("iam:UpdateAccessKey");
     expect(deny.Action.some((a: string) => /^iam:(Get|List)/.test(a))).toBe(false);
   });
@@ -82,21 +126,32 @@ describe("configuration variants", () => {
     expect(set.parameters).toMatchObject({ MonitorAccountId: "222222222222", ExternalId: "my-secret-external-id" });
     expect(s.variable).toBeUndefined();
     const [inst] = resources(s, "aws_cloudformation_stack_set_instance");
-    expect(inst).toMatchObject({ call_as: "DELEGATED_ADMIN", deployment_targets: { organizational_unit_ids: ["ou-abcd-12345678"] } });
+    expect(inst).toMatchObject({
+      call_as: "DELEGATED_ADMIN",
+      deployment_targets: { organizational_unit_ids: ["ou-abcd-12345678"] },
+    });
     expect(JSON.parse(set.template_body).Resources.RemediationRole.Properties.RoleName).toBe("GuardrailFixer");
   });
 
   test("eventbridge: forwarder StackSet with one instance per region, pointing at the central bus", () => {
-    const s = synthMemberRole({ aws: { security: { accountId: "222222222222" } }, monitor: { eventbridge: { enabled: true, regions: ["us-east-1", "eu-west-1"] } } });
+    const s = synthMemberRole({
+      aws: { security: { accountId: "222222222222" } },
+      monitor: { eventbridge: { enabled: true, regions: ["us-east-1", "eu-west-1"] } },
+    });
     const sets = resources(s, "aws_cloudformation_stack_set");
     const fwd = sets.find((x) => x.name === "bedrock-guardrail-event-forwarder")!;
-    expect(fwd.parameters.CentralBusArn).toBe("arn:${data.aws_partition.partition.partition}:events:us-east-1:222222222222:event-bus/bedrock-guardrail");
+    expect(fwd.parameters.CentralBusArn).toBe(
+      "arn:${data.aws_partition.partition.partition}:events:us-east-1:222222222222:event-bus/bedrock-guardrail",
+    );
     const rule = JSON.parse(fwd.template_body).Resources.ForwardRule.Properties;
     expect(rule.EventPattern.source).toEqual(["aws.bedrock"]);
-    const regions = resources(s, "aws_cloudformation_stack_set_instance").filter((i) => i.stack_set_name.includes("forwarder")).map((i) => i.stack_set_instance_region);
+    const regions = resources(s, "aws_cloudformation_stack_set_instance")
+      .filter((i) => i.stack_set_name.includes("forwarder"))
+      .map((i) => i.stack_set_instance_region);
     expect(regions).toEqual(["eu-west-1", "us-east-1"]);
     // The realtime function also responds, so the member role trusts it too.
-    const trust = JSON.parse(sets.find((x) => x.name === "bedrock-guardrail-remediation-role")!.template_body).Resources.RemediationRole.Properties.AssumeRolePolicyDocument.Statement[0];
+    const trust = JSON.parse(sets.find((x) => x.name === "bedrock-guardrail-remediation-role")!.template_body).Resources
+      .RemediationRole.Properties.AssumeRolePolicyDocument.Statement[0];
     expect(JSON.stringify(trust.Condition.ArnEquals)).toContain("bedrock-guardrail-realtime");
   });
 });
@@ -115,6 +170,11 @@ describe("template builder", () => {
   });
 
   test("no deny statement when nothing mutating is granted on IAM", () => {
-    expect(protectedPrincipalDeny([{ Effect: "Allow", Action: ["iam:GetRolePolicy"], Resource: ["x"] }], ["arn:aws:iam::*:role/A"])).toBeUndefined();
+    expect(
+      protectedPrincipalDeny(
+        [{ Effect: "Allow", Action: ["iam:GetRolePolicy"], Resource: ["x"] }],
+        ["arn:aws:iam::*:role/A"],
+      ),
+    ).toBeUndefined();
   });
 });

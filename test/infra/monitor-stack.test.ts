@@ -13,7 +13,12 @@ describe("monitor stack, default config (cloudtrail-lake, new event data store)"
 
   test("organization event data store keeps only Bedrock management events", () => {
     const [eds] = resources(s, "aws_cloudtrail_event_data_store");
-    expect(eds).toMatchObject({ organization_enabled: true, multi_region_enabled: true, retention_period: 90, termination_protection_enabled: true });
+    expect(eds).toMatchObject({
+      organization_enabled: true,
+      multi_region_enabled: true,
+      retention_period: 90,
+      termination_protection_enabled: true,
+    });
     expect(eds.advanced_event_selector[0].field_selector).toEqual([
       { field: "eventCategory", equals: ["Management"] },
       { field: "eventSource", equals: ["bedrock.amazonaws.com"] },
@@ -22,7 +27,12 @@ describe("monitor stack, default config (cloudtrail-lake, new event data store)"
 
   test("query job: nodejs22.x, arm64, hashed asset, environment per src/runtime/env.ts", () => {
     const [fn] = resources(s, "aws_lambda_function");
-    expect(fn).toMatchObject({ runtime: "nodejs22.x", architectures: ["arm64"], handler: "index.handler", timeout: 900 });
+    expect(fn).toMatchObject({
+      runtime: "nodejs22.x",
+      architectures: ["arm64"],
+      handler: "index.handler",
+      timeout: 900,
+    });
     expect(fn.source_code_hash).toBe(`\${filebase64sha256("${fn.filename}")}`);
     expect(fn.filename).toMatch(/^assets\/.+\.zip$/);
     expect(fn.environment.variables).toMatchObject({
@@ -44,7 +54,12 @@ describe("monitor stack, default config (cloudtrail-lake, new event data store)"
     expect(sch.target.dead_letter_config.arn).toContain("aws_sqs_queue.dlq");
     const doc = policyOf(s, "bedrock-guardrail-scheduler");
     expect(doc.Statement).toEqual([
-      { Sid: "InvokeQueryJob", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: [expect.stringMatching(/^\$\{aws_lambda_function\.query-job_function_\w+\.arn\}$/)] },
+      {
+        Sid: "InvokeQueryJob",
+        Effect: "Allow",
+        Action: ["lambda:InvokeFunction"],
+        Resource: [expect.stringMatching(/^\$\{aws_lambda_function\.query-job_function_\w+\.arn\}$/)],
+      },
       { Sid: "DeadLetterQueue", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: ["${aws_sqs_queue.dlq.arn}"] },
     ]);
   });
@@ -59,7 +74,10 @@ describe("monitor stack, default config (cloudtrail-lake, new event data store)"
       point_in_time_recovery: { enabled: true },
       server_side_encryption: { enabled: true },
     });
-    expect(t.attribute).toEqual([{ name: "pk", type: "S" }, { name: "sk", type: "S" }]);
+    expect(t.attribute).toEqual([
+      { name: "pk", type: "S" },
+      { name: "sk", type: "S" },
+    ]);
   });
 
   test("alert topic uses the customer-managed key; key policy lets alarms and the job role publish", () => {
@@ -71,7 +89,9 @@ describe("monitor stack, default config (cloudtrail-lake, new event data store)"
     const sids = policy.Statement.map((x: any) => x.Sid);
     expect(sids).toEqual(["AccountAdministersKey", "AlarmsPublish", "FunctionRolesPublish"]);
     expect(policy.Statement[1].Principal.Service).toBe("cloudwatch.amazonaws.com");
-    expect(policy.Statement[2].Principal.AWS).toEqual([expect.stringMatching(/:role\/bedrock-guardrail\/bedrock-guardrail-query-job$/)]);
+    expect(policy.Statement[2].Principal.AWS).toEqual([
+      expect.stringMatching(/:role\/bedrock-guardrail\/bedrock-guardrail-query-job$/),
+    ]);
     expect(key.depends_on).toEqual([expect.stringMatching(/^(\$\{)?aws_iam_role\.query-job_role_\w+\}?$/)]);
   });
 
@@ -88,12 +108,24 @@ describe("monitor stack, default config (cloudtrail-lake, new event data store)"
       "bedrock-guardrail-query-job-throttles",
     ]);
     const silent = alarms.find((a) => a.alarm_name.endsWith("no-successful-run"))!;
-    expect(silent).toMatchObject({ namespace: "BedrockGuardrail", metric_name: "RunSucceeded", dimensions: { Job: "query-job" }, period: 300, evaluation_periods: 3, datapoints_to_alarm: 3, threshold: 1, comparison_operator: "LessThanThreshold", treat_missing_data: "breaching" });
+    expect(silent).toMatchObject({
+      namespace: "BedrockGuardrail",
+      metric_name: "RunSucceeded",
+      dimensions: { Job: "query-job" },
+      period: 300,
+      evaluation_periods: 3,
+      datapoints_to_alarm: 3,
+      threshold: 1,
+      comparison_operator: "LessThanThreshold",
+      treat_missing_data: "breaching",
+    });
     for (const a of alarms) expect(a.alarm_actions).toEqual([expect.stringContaining("aws_sns_topic.alerting_topic")]);
   });
 
   test("log group with retention; roles on the tool's path and prefix", () => {
-    expect(resources(s, "aws_cloudwatch_log_group")).toEqual([{ name: "/aws/lambda/bedrock-guardrail-query-job", retention_in_days: 90 }]);
+    expect(resources(s, "aws_cloudwatch_log_group")).toEqual([
+      { name: "/aws/lambda/bedrock-guardrail-query-job", retention_in_days: 90 },
+    ]);
     for (const r of resources(s, "aws_iam_role")) {
       expect(r.path).toBe("/bedrock-guardrail/");
       expect(r.name).toMatch(/^bedrock-guardrail-/);
@@ -102,14 +134,41 @@ describe("monitor stack, default config (cloudtrail-lake, new event data store)"
 
   test("query job role: exactly its declared calls, each on its resource", () => {
     const doc = policyOf(s, "bedrock-guardrail-query-job");
-    expect(statement(doc, "EventDataStore")).toMatchObject({ Action: ["cloudtrail:CancelQuery", "cloudtrail:DescribeQuery", "cloudtrail:GetQueryResults", "cloudtrail:StartQuery"], Resource: [expect.stringContaining("aws_cloudtrail_event_data_store")] });
+    expect(statement(doc, "EventDataStore")).toMatchObject({
+      Action: [
+        "cloudtrail:CancelQuery",
+        "cloudtrail:DescribeQuery",
+        "cloudtrail:GetQueryResults",
+        "cloudtrail:StartQuery",
+      ],
+      Resource: [expect.stringContaining("aws_cloudtrail_event_data_store")],
+    });
     expect(statement(doc, "StateTable")!.Resource).toEqual(["${aws_dynamodb_table.state.arn}"]);
-    expect(statement(doc, "AlertTopic")).toMatchObject({ Action: ["sns:Publish"], Resource: [expect.stringContaining("aws_sns_topic")] });
-    expect(statement(doc, "AlertKey")).toMatchObject({ Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: [expect.stringContaining("aws_kms_key")] });
-    expect(statement(doc, "MemberRole")).toMatchObject({ Action: ["sts:AssumeRole"], Resource: ["arn:${data.aws_partition.partition.partition}:iam::*:role/bedrock-guardrail/BedrockGuardrailRemediation"] });
-    expect(statement(doc, "GuardrailPolicy")!.Resource).toEqual([expect.stringMatching(/:policy\/o-\*\/service_control_policy\/p-\*$/)]);
-    expect(statement(doc, "OwnLogs")!.Resource).toEqual([expect.stringMatching(/aws_cloudwatch_log_group\..+\.arn\}:\*$/)]);
-    expect(statement(doc, "NoResourceLevelPermissions")!.Action).toEqual(["organizations:DescribeOrganization", "organizations:ListPolicies", "organizations:ListRoots"]);
+    expect(statement(doc, "AlertTopic")).toMatchObject({
+      Action: ["sns:Publish"],
+      Resource: [expect.stringContaining("aws_sns_topic")],
+    });
+    expect(statement(doc, "AlertKey")).toMatchObject({
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: [expect.stringContaining("aws_kms_key")],
+    });
+    expect(statement(doc, "MemberRole")).toMatchObject({
+      Action: ["sts:AssumeRole"],
+      Resource: [
+        "arn:${data.aws_partition.partition.partition}:iam::*:role/bedrock-guardrail/BedrockGuardrailRemediation",
+      ],
+    });
+    expect(statement(doc, "GuardrailPolicy")!.Resource).toEqual([
+      expect.stringMatching(/:policy\/o-\*\/service_control_policy\/p-\*$/),
+    ]);
+    expect(statement(doc, "OwnLogs")!.Resource).toEqual([
+      expect.stringMatching(/aws_cloudwatch_log_group\..+\.arn\}:\*$/),
+    ]);
+    expect(statement(doc, "NoResourceLevelPermissions")!.Action).toEqual([
+      "organizations:DescribeOrganization",
+      "organizations:ListPolicies",
+      "organizations:ListRoots",
+    ]);
     expect(doc.Statement.some((x) => x.Action.some((a) => a.startsWith("logs:Start")))).toBe(false);
   });
 
@@ -129,18 +188,30 @@ describe("backend switching", () => {
   });
 
   test("cloudwatch-logs: no event data store, Logs Insights on the configured groups only", () => {
-    const s = synthMonitor({ monitor: { backend: "cloudwatch-logs", cloudwatchLogs: { logGroups: ["aws-cloudtrail-logs-org", "arn:aws:logs:eu-west-1:333333333333:log-group:org-trail:*"] } } });
+    const s = synthMonitor({
+      monitor: {
+        backend: "cloudwatch-logs",
+        cloudwatchLogs: {
+          logGroups: ["aws-cloudtrail-logs-org", "arn:aws:logs:eu-west-1:333333333333:log-group:org-trail:*"],
+        },
+      },
+    });
     expect(resources(s, "aws_cloudtrail_event_data_store")).toEqual([]);
     const vars = resources(s, "aws_lambda_function")[0].environment.variables;
     expect(vars.BACKEND).toBe("cloudwatch-logs");
     expect(vars.EVENT_DATA_STORE_ARN).toBeUndefined();
-    expect(JSON.parse(vars.LOG_GROUPS)).toEqual(["aws-cloudtrail-logs-org", "arn:aws:logs:eu-west-1:333333333333:log-group:org-trail:*"]);
+    expect(JSON.parse(vars.LOG_GROUPS)).toEqual([
+      "aws-cloudtrail-logs-org",
+      "arn:aws:logs:eu-west-1:333333333333:log-group:org-trail:*",
+    ]);
     const doc = policyOf(s, "bedrock-guardrail-query-job");
     expect(statement(doc, "EventDataStore")).toBeUndefined();
     expect(statement(doc, "QueryLogGroups")).toMatchObject({
       Action: ["logs:GetQueryResults", "logs:StartQuery"],
       Resource: [
-        expect.stringMatching(/^arn:\$\{data\.aws_partition\.partition\.partition\}:logs:\$\{data\.aws_region\.region\.region\}:\$\{data\.aws_caller_identity\.caller\.account_id\}:log-group:aws-cloudtrail-logs-org$/),
+        expect.stringMatching(
+          /^arn:\$\{data\.aws_partition\.partition\.partition\}:logs:\$\{data\.aws_region\.region\.region\}:\$\{data\.aws_caller_identity\.caller\.account_id\}:log-group:aws-cloudtrail-logs-org$/,
+        ),
         expect.stringMatching(/log-group:aws-cloudtrail-logs-org:\*$/),
         "arn:aws:logs:eu-west-1:333333333333:log-group:org-trail",
         "arn:aws:logs:eu-west-1:333333333333:log-group:org-trail:*",
@@ -164,13 +235,25 @@ describe("real-time path", () => {
   test("central bus policy limited to the organization; central rule invokes the realtime function", () => {
     const [bp] = resources(s, "aws_cloudwatch_event_bus_policy");
     const st = JSON.parse(bp.policy).Statement[0];
-    expect(st).toMatchObject({ Principal: "*", Action: "events:PutEvents", Condition: { StringEquals: { "aws:PrincipalOrgID": "${data.aws_organizations_organization.organization.id}" } } });
+    expect(st).toMatchObject({
+      Principal: "*",
+      Action: "events:PutEvents",
+      Condition: { StringEquals: { "aws:PrincipalOrgID": "${data.aws_organizations_organization.organization.id}" } },
+    });
     const central = resources(s, "aws_cloudwatch_event_rule").find((r) => r.event_bus_name)!;
     const pattern = JSON.parse(central.event_pattern);
     expect(pattern.source).toEqual(["aws.bedrock"]);
-    expect(pattern.detail.eventName).toEqual(["PutUseCaseForModelAccess", "CreateFoundationModelAgreement", "PutFoundationModelEntitlement"]);
+    expect(pattern.detail.eventName).toEqual([
+      "PutUseCaseForModelAccess",
+      "CreateFoundationModelAgreement",
+      "PutFoundationModelEntitlement",
+    ]);
     const [perm] = resources(s, "aws_lambda_permission");
-    expect(perm).toMatchObject({ action: "lambda:InvokeFunction", principal: "events.amazonaws.com", source_arn: expect.stringContaining("central-rule") });
+    expect(perm).toMatchObject({
+      action: "lambda:InvokeFunction",
+      principal: "events.amazonaws.com",
+      source_arn: expect.stringContaining("central-rule"),
+    });
   });
 
   test("one forwarding rule per configured region on the default bus, targeting the central bus with a PutEvents-only role", () => {
@@ -178,11 +261,20 @@ describe("real-time path", () => {
     expect(forward.map((r) => r.region)).toEqual(["eu-west-1", "us-east-1"]);
     const targets = resources(s, "aws_cloudwatch_event_target").filter((t) => t.region);
     for (const t of targets) expect(t.arn).toContain("aws_cloudwatch_event_bus.");
-    expect(policyOf(s, "bedrock-guardrail-event-forwarder").Statement).toEqual([{ Sid: "CentralBus", Effect: "Allow", Action: ["events:PutEvents"], Resource: [expect.stringContaining("aws_cloudwatch_event_bus.")] }]);
+    expect(policyOf(s, "bedrock-guardrail-event-forwarder").Statement).toEqual([
+      {
+        Sid: "CentralBus",
+        Effect: "Allow",
+        Action: ["events:PutEvents"],
+        Resource: [expect.stringContaining("aws_cloudwatch_event_bus.")],
+      },
+    ]);
   });
 
   test("realtime function with its own role; dead letters only from the central rule", () => {
-    const fns = resources(s, "aws_lambda_function").map((f) => f.function_name).sort();
+    const fns = resources(s, "aws_lambda_function")
+      .map((f) => f.function_name)
+      .sort();
     expect(fns).toEqual(["bedrock-guardrail-query-job", "bedrock-guardrail-realtime"]);
     const doc = policyOf(s, "bedrock-guardrail-realtime");
     expect(statement(doc, "EventDataStore")).toBeUndefined();

@@ -7,7 +7,12 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { GuardrailScp, MANAGED_BY_TAG, ORGANIZATION_POLICY_STACK, OrganizationPolicyStack } from "../../src/infra/organization-policy-stack";
+import {
+  GuardrailScp,
+  MANAGED_BY_TAG,
+  ORGANIZATION_POLICY_STACK,
+  OrganizationPolicyStack,
+} from "../../src/infra/organization-policy-stack";
 import { guardrailProvider } from "../../src/infra/provider";
 import { buildScpDocuments } from "../../src/policy/documents";
 import { FULL_CONFIG, guardrailFor, MINIMAL_CONFIG } from "../policy/helpers";
@@ -20,7 +25,8 @@ const synthStack = (config = MINIMAL_CONFIG) => {
   const stack = new OrganizationPolicyStack(app, ORGANIZATION_POLICY_STACK, { guardrail: guardrailFor(config) });
   return Testing.synth(stack);
 };
-const parsed = (json: string) => JSON.parse(json) as { resource: Resources; data?: Resources; provider: Record<string, unknown[]> };
+const parsed = (json: string) =>
+  JSON.parse(json) as { resource: Resources; data?: Resources; provider: Record<string, unknown[]> };
 
 describe("organization-policy stack", () => {
   it("creates one SERVICE_CONTROL_POLICY with the minified document, name, description and managed-by tag", () => {
@@ -47,7 +53,15 @@ describe("organization-policy stack", () => {
 
   it("attaches every policy to every explicit target, without the data source", () => {
     const targets = ["ou-ab12-34cd56ef", "123456789012"];
-    const config = { ...MINIMAL_CONFIG, targets, scp: { maxPolicySize: 1200, modelAllowList: ["arn:aws:bedrock:*::foundation-model/amazon.nova-*"], tags: { team: "security" } } };
+    const config = {
+      ...MINIMAL_CONFIG,
+      targets,
+      scp: {
+        maxPolicySize: 1200,
+        modelAllowList: ["arn:aws:bedrock:*::foundation-model/amazon.nova-*"],
+        tags: { team: "security" },
+      },
+    };
     const synth = synthStack(config);
     const out = parsed(synth);
     const policies = Object.values(out.resource.aws_organizations_policy);
@@ -62,12 +76,28 @@ describe("organization-policy stack", () => {
   });
 
   it("configures the provider from aws.region and the organization credentials", () => {
-    const config = { ...MINIMAL_CONFIG, aws: { region: "eu-west-1", organization: { assumeRoleArn: "arn:aws:iam::999988887777:role/OrgAdmin", externalId: "guardrail-ext", accountId: "999988887777" } } };
+    const config = {
+      ...MINIMAL_CONFIG,
+      aws: {
+        region: "eu-west-1",
+        organization: {
+          assumeRoleArn: "arn:aws:iam::999988887777:role/OrgAdmin",
+          externalId: "guardrail-ext",
+          accountId: "999988887777",
+        },
+      },
+    };
     const synth = synthStack(config);
     expect(synth).toHaveProviderWithProperties(AwsProvider, {
       region: "eu-west-1",
       allowed_account_ids: ["999988887777"],
-      assume_role: [{ role_arn: "arn:aws:iam::999988887777:role/OrgAdmin", external_id: "guardrail-ext", session_name: "bedrock-guardrail-terraform" }],
+      assume_role: [
+        {
+          role_arn: "arn:aws:iam::999988887777:role/OrgAdmin",
+          external_id: "guardrail-ext",
+          session_name: "bedrock-guardrail-terraform",
+        },
+      ],
     });
   });
 
@@ -82,9 +112,14 @@ describe("organization-policy stack", () => {
       guardrailProvider(scope, "aws", { region: "us-west-2" });
       new GuardrailScp(scope, "scp", { documents: buildScpDocuments(guardrailFor(FULL_CONFIG)), targets: ["r-ab12"] });
     });
-    expect(synth).toHaveResourceWithProperties(OrganizationsPolicy, { type: "SERVICE_CONTROL_POLICY", tags: MANAGED_BY_TAG });
+    expect(synth).toHaveResourceWithProperties(OrganizationsPolicy, {
+      type: "SERVICE_CONTROL_POLICY",
+      tags: MANAGED_BY_TAG,
+    });
     expect(synth).toHaveResourceWithProperties(OrganizationsPolicyAttachment, { target_id: "r-ab12" });
-    expect(() => Testing.synthScope((scope) => new GuardrailScp(scope, "empty", { documents: [] }))).toThrow(/at least one SCP document/);
+    expect(() => Testing.synthScope((scope) => new GuardrailScp(scope, "empty", { documents: [] }))).toThrow(
+      /at least one SCP document/,
+    );
   });
 
   it("an App synth writes stacks/organization-policy/cdk.tf.json, byte-identical across synths", () => {

@@ -27,8 +27,13 @@ function fromTemplate(where: string, body: string): FoundPolicy[] {
   const found: FoundPolicy[] = [];
   for (const [name, r] of Object.entries(template.Resources)) {
     if (r.Type === "AWS::IAM::Role") {
-      found.push({ where: `${where}/${name}/AssumeRolePolicyDocument`, kind: "trust", document: r.Properties.AssumeRolePolicyDocument });
-      for (const p of r.Properties.Policies ?? []) found.push({ where: `${where}/${name}/${p.PolicyName}`, kind: "identity", document: p.PolicyDocument });
+      found.push({
+        where: `${where}/${name}/AssumeRolePolicyDocument`,
+        kind: "trust",
+        document: r.Properties.AssumeRolePolicyDocument,
+      });
+      for (const p of r.Properties.Policies ?? [])
+        found.push({ where: `${where}/${name}/${p.PolicyName}`, kind: "identity", document: p.PolicyDocument });
     }
   }
   return found;
@@ -39,7 +44,8 @@ export function findPolicies(synth: Synth): FoundPolicy[] {
   for (const [type, byName] of Object.entries(synth.resource ?? {})) {
     for (const [name, res] of Object.entries(byName)) {
       for (const { field, kind } of POLICY_FIELDS[type] ?? []) {
-        if (typeof res[field] === "string") found.push({ where: `${type}.${name}.${field}`, kind, document: JSON.parse(res[field]) });
+        if (typeof res[field] === "string")
+          found.push({ where: `${type}.${name}.${field}`, kind, document: JSON.parse(res[field]) });
       }
       if (type === "aws_cloudformation_stack_set") found.push(...fromTemplate(`${type}.${name}`, res.template_body));
     }

@@ -7,7 +7,12 @@
 import fc from "fast-check";
 import { arnLikeAny } from "../../src/arn/arn-like";
 import { ConfigError, parseConfig } from "../../src/config/load";
-import { BUNDLED_DEFINITION, compileGuardrail, memberRolePattern, parseDefinition } from "../../src/guardrail/guardrail";
+import {
+  BUNDLED_DEFINITION,
+  compileGuardrail,
+  memberRolePattern,
+  parseDefinition,
+} from "../../src/guardrail/guardrail";
 import { buildScpDocuments } from "../../src/policy/documents";
 import { evaluateScp } from "../../src/policy/evaluate";
 import { STACKSETS_EXEC_ROLE_PATTERN } from "../../src/policy/protect-exempted";
@@ -19,46 +24,78 @@ const tail = fc.string({ unit: alphabet, maxLength: 14 });
 const pattern = fc.oneof(
   fc.string({ maxLength: 20 }),
   tail,
-  fc.tuple(fc.constantFrom("arn:aws:iam::*:", "arn:aws:iam::123456789012:", "arn:*:iam::*:", "arn:aws:sts::*:", "arn:aws:iam:*:*:"), fc.constantFrom("role/", "user/", "", "root", "role/aws-reserved/sso.amazonaws.com/"), tail).map(([a, b, c]) => a + b + c),
+  fc
+    .tuple(
+      fc.constantFrom(
+        "arn:aws:iam::*:",
+        "arn:aws:iam::123456789012:",
+        "arn:*:iam::*:",
+        "arn:aws:sts::*:",
+        "arn:aws:iam:*:*:",
+      ),
+      fc.constantFrom("role/", "user/", "", "root", "role/aws-reserved/sso.amazonaws.com/"),
+      tail,
+    )
+    .map(([a, b, c]) => a + b + c),
 );
 const patterns = fc.array(pattern, { maxLength: 4 });
 /** Principals no accepted pattern can name (no pattern text contains "Z"); config refuses all-wildcard names. */
-const CANARIES = ["arn:aws:iam::111122223333:role/ZZZ", "arn:aws:iam::111122223333:role/aaa/ZZZ", "arn:aws:iam::111122223333:user/ZZZ", "arn:aws:iam::111122223333:root"];
+const CANARIES = [
+  "arn:aws:iam::111122223333:role/ZZZ",
+  "arn:aws:iam::111122223333:role/aaa/ZZZ",
+  "arn:aws:iam::111122223333:user/ZZZ",
+  "arn:aws:iam::111122223333:root",
+];
 const principalArn = fc.oneof(
   fc.constantFrom(...CANARIES),
-  fc.tuple(fc.constantFrom("arn:aws:iam::123456789012:", "arn:aws:iam::111122223333:"), fc.constantFrom("role/", "user/", "role/bedrock-guardrail/"), fc.string({ unit: fc.constantFrom("a", "b", "1", "/", "-"), minLength: 1, maxLength: 10 })).map(([a, b, c]) => a + b + c),
+  fc
+    .tuple(
+      fc.constantFrom("arn:aws:iam::123456789012:", "arn:aws:iam::111122223333:"),
+      fc.constantFrom("role/", "user/", "role/bedrock-guardrail/"),
+      fc.string({ unit: fc.constantFrom("a", "b", "1", "/", "-"), minLength: 1, maxLength: 10 }),
+    )
+    .map(([a, b, c]) => a + b + c),
 );
 
 describe("exemptions are exactly the listed patterns plus the tool's member role", () => {
   it("holds for random strings", () => {
     let accepted = 0;
     fc.assert(
-      fc.property(patterns, patterns, fc.array(principalArn, { minLength: 1, maxLength: 6 }), (approved, breakGlass, principals) => {
-        let config;
-        try {
-          config = parseConfig({ approvedPrincipalArns: approved, breakGlassPrincipalArns: breakGlass });
-        } catch (e) {
-          if (e instanceof ConfigError) return true;
-          throw e;
-        }
-        accepted++;
-        const guardrail = compileGuardrail(definition, config);
-        const expected = [...new Set([...approved, ...breakGlass, memberRolePattern(config)])];
-        const all = buildScpDocuments(guardrail).flatMap((d) => d.policy.Statement);
-        const statements = all.filter((s) => s.Sid !== SID.protectExempted);
-        for (const s of statements) {
-          // The only exemption any Bedrock statement carries is this list, under this one key.
-          expect(s.Condition.ArnNotLike).toEqual({ "aws:PrincipalArn": expected });
-        }
-        const protect = all.find((s) => s.Sid === SID.protectExempted)!;
-        expect(protect.Condition).toEqual({ ArnNotLike: { "aws:PrincipalArn": [...new Set([...breakGlass, STACKSETS_EXEC_ROLE_PATTERN])] } });
-        for (const p of principals) {
-          const exempt = evaluateScp(statements, { action: guardrail.iamActions[0], resource: "*", principalArn: p }).decision === "allow";
-          expect(exempt).toBe(arnLikeAny(expected, p));
-          if (CANARIES.includes(p)) expect(exempt).toBe(false);
-        }
-        return true;
-      }),
+      fc.property(
+        patterns,
+        patterns,
+        fc.array(principalArn, { minLength: 1, maxLength: 6 }),
+        (approved, breakGlass, principals) => {
+          let config;
+          try {
+            config = parseConfig({ approvedPrincipalArns: approved, breakGlassPrincipalArns: breakGlass });
+          } catch (e) {
+            if (e instanceof ConfigError) return true;
+            throw e;
+          }
+          accepted++;
+          const guardrail = compileGuardrail(definition, config);
+          const expected = [...new Set([...approved, ...breakGlass, memberRolePattern(config)])];
+          const all = buildScpDocuments(guardrail).flatMap((d) => d.policy.Statement);
+          const statements = all.filter((s) => s.Sid !== SID.protectExempted);
+          for (const s of statements) {
+            // The only exemption any Bedrock statement carries is this list, under this one key.
+            expect(s.Condition.ArnNotLike).toEqual({ "aws:PrincipalArn": expected });
+          }
+          const protect = all.find((s) => s.Sid === SID.protectExempted)!;
+          expect(protect.Condition).toEqual({
+            ArnNotLike: { "aws:PrincipalArn": [...new Set([...breakGlass, STACKSETS_EXEC_ROLE_PATTERN])] },
+          });
+          for (const p of principals) {
+            const exempt =
+              evaluateScp(statements, { action: guardrail.iamActions[0], resource: "*", principalArn: p }).decision ===
+              "allow";
+            expect(exempt).toBe(arnLikeAny(expected, p));
+            if (CANARIES.includes(p)) expect(exempt).toBe(false);
+          }
+          return true;
+        },
+      ),
       { numRuns: 2000 },
     );
     // The generator must actually reach accepted configs, or the property proves nothing.

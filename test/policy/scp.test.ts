@@ -13,17 +13,31 @@ describe("SCP statements", () => {
     expect(statements[0]).toEqual({
       Sid: SID.modelAccess,
       Effect: "Deny",
-      Action: ["bedrock:PutUseCaseForModelAccess", "bedrock:CreateFoundationModelAgreement", "bedrock:PutFoundationModelEntitlement"],
+      Action: [
+        "bedrock:PutUseCaseForModelAccess",
+        "bedrock:CreateFoundationModelAgreement",
+        "bedrock:PutFoundationModelEntitlement",
+      ],
       Resource: "*",
       Condition: { ArnNotLike: { "aws:PrincipalArn": g.exemptions.scp } },
     });
-    expect(statements[1].Condition).toEqual({ StringEquals: { "aws:CalledViaLast": ["bedrock.amazonaws.com"] }, ArnNotLike: { "aws:PrincipalArn": g.exemptions.scp } });
+    expect(statements[1].Condition).toEqual({
+      StringEquals: { "aws:CalledViaLast": ["bedrock.amazonaws.com"] },
+      ArnNotLike: { "aws:PrincipalArn": g.exemptions.scp },
+    });
     for (const s of statements) expect(s.Condition.ArnNotLike!["aws:PrincipalArn"]).toEqual(g.exemptions.scp);
   });
 
   it("full config adds the product and allow-list statements; allow-list uses NotResource", () => {
     const statements = buildScpStatements(guardrailFor(FULL_CONFIG));
-    expect(statements.map((s) => s.Sid)).toEqual([SID.modelAccess, SID.subscribeViaBedrock, SID.subscribeProducts, SID.invokeAllowList, SID.batchAllowList, SID.protectExempted]);
+    expect(statements.map((s) => s.Sid)).toEqual([
+      SID.modelAccess,
+      SID.subscribeViaBedrock,
+      SID.subscribeProducts,
+      SID.invokeAllowList,
+      SID.batchAllowList,
+      SID.protectExempted,
+    ]);
     const allow = statements[3];
     expect(allow.Action).toEqual(INVOKE_ACTIONS);
     expect(allow.Resource).toBeUndefined();
@@ -32,12 +46,22 @@ describe("SCP statements", () => {
     const batch = statements[4];
     expect(batch.Action).toEqual(["bedrock:CreateModelInvocationJob"]);
     expect(batch.Resource).toBeUndefined();
-    expect(batch.NotResource).toEqual([...FULL_CONFIG.scp!.modelAllowList!, "arn:aws:bedrock:*:*:model-invocation-job/*"]);
-    expect(statements[2].Condition["ForAnyValue:StringEquals"]).toEqual({ "aws-marketplace:ProductId": ["prod-abcdefgh12345"] });
+    expect(batch.NotResource).toEqual([
+      ...FULL_CONFIG.scp!.modelAllowList!,
+      "arn:aws:bedrock:*:*:model-invocation-job/*",
+    ]);
+    expect(statements[2].Condition["ForAnyValue:StringEquals"]).toEqual({
+      "aws-marketplace:ProductId": ["prod-abcdefgh12345"],
+    });
   });
 
   it("the Marketplace control can be switched off", () => {
-    const statements = buildScpStatements(guardrailFor({ ...MINIMAL_CONFIG, scp: { denyMarketplaceSubscribeViaBedrock: false, protectExemptedPrincipals: false } }));
+    const statements = buildScpStatements(
+      guardrailFor({
+        ...MINIMAL_CONFIG,
+        scp: { denyMarketplaceSubscribeViaBedrock: false, protectExemptedPrincipals: false },
+      }),
+    );
     expect(statements.map((s) => s.Sid)).toEqual([SID.modelAccess]);
   });
 
@@ -46,7 +70,11 @@ describe("SCP statements", () => {
     const b = buildScpDocuments(guardrailFor(JSON.parse(JSON.stringify(FULL_CONFIG))));
     expect(a.map((d) => d.content)).toEqual(b.map((d) => d.content));
     expect(a[0].content).not.toMatch(/\s/);
-    expect(a[0].content.startsWith('{"Version":"2012-10-17","Statement":[{"Sid":"DenyBedrockModelAccessApis","Effect":"Deny","Action":[')).toBe(true);
+    expect(
+      a[0].content.startsWith(
+        '{"Version":"2012-10-17","Statement":[{"Sid":"DenyBedrockModelAccessApis","Effect":"Deny","Action":[',
+      ),
+    ).toBe(true);
     expect(a[0].size).toBe(a[0].content.length);
     expect(JSON.parse(a[0].content)).toEqual(a[0].policy);
   });
@@ -64,13 +92,23 @@ describe("SCP statements", () => {
 });
 
 describe("packing and size lint", () => {
-  const manyApproved = (n: number) => ({ approvedPrincipalArns: Array.from({ length: n }, (_, i) => `arn:aws:iam::${String(100000000000 + i)}:role/BedrockModelAccessAdmin${i}`) });
+  const manyApproved = (n: number) => ({
+    approvedPrincipalArns: Array.from(
+      { length: n },
+      (_, i) => `arn:aws:iam::${String(100000000000 + i)}:role/BedrockModelAccessAdmin${i}`,
+    ),
+  });
 
   it("splits statements across documents when the size quota requires it, keeping order", () => {
-    const g = guardrailFor({ ...manyApproved(30), scp: { maxPolicySize: 3000, modelAllowList: ["arn:aws:bedrock:*::foundation-model/amazon.nova-*"] } });
+    const g = guardrailFor({
+      ...manyApproved(30),
+      scp: { maxPolicySize: 3000, modelAllowList: ["arn:aws:bedrock:*::foundation-model/amazon.nova-*"] },
+    });
     const docs = buildScpDocuments(g);
     expect(docs.length).toBeGreaterThan(1);
-    expect(docs.map((d) => d.name)).toEqual(docs.map((_, i) => (i === 0 ? "bedrock-model-access-guardrail" : `bedrock-model-access-guardrail-${i + 1}`)));
+    expect(docs.map((d) => d.name)).toEqual(
+      docs.map((_, i) => (i === 0 ? "bedrock-model-access-guardrail" : `bedrock-model-access-guardrail-${i + 1}`)),
+    );
     for (const d of docs) expect(d.size).toBeLessThanOrEqual(3000);
     expect(docs.flatMap((d) => d.policy.Statement.map((s) => s.Sid))).toEqual(buildScpStatements(g).map((s) => s.Sid));
     expect(lintScp(g).errors).toEqual([]);
@@ -82,18 +120,33 @@ describe("packing and size lint", () => {
     const size = buildScpDocuments(g)[0].size;
     expect(size).toBeGreaterThan(1000);
     expect(lint.errors.map((e) => e.code)).toContain("policy-too-large");
-    expect(lint.errors.find((e) => e.code === "policy-too-large")!.message).toContain(`is ${size} characters, over scp.maxPolicySize 1000`);
+    expect(lint.errors.find((e) => e.code === "policy-too-large")!.message).toContain(
+      `is ${size} characters, over scp.maxPolicySize 1000`,
+    );
   });
 
   it("warns when more documents are needed than a target can hold", () => {
-    const g = guardrailFor({ ...manyApproved(20), scp: { maxPolicySize: 1800, denyMarketplaceProductIds: ["prod-abcdefgh12345"], modelAllowList: ["arn:aws:bedrock:*::foundation-model/amazon.nova-*"] } });
+    const g = guardrailFor({
+      ...manyApproved(20),
+      scp: {
+        maxPolicySize: 1800,
+        denyMarketplaceProductIds: ["prod-abcdefgh12345"],
+        modelAllowList: ["arn:aws:bedrock:*::foundation-model/amazon.nova-*"],
+      },
+    });
     const lint = lintScp(g, { maxPoliciesPerTarget: 3 });
     expect(lint.documents.length).toBeGreaterThan(2);
     expect(lint.warnings.map((w) => w.code)).toContain("too-many-policies");
   });
 
   it("packStatements never puts two statements together beyond the limit (greedy, order kept)", () => {
-    const s = (sid: string, n: number): ScpStatement => ({ Sid: sid, Effect: "Deny", Action: [`svc:A${"x".repeat(n)}`], Resource: "*", Condition: {} });
+    const s = (sid: string, n: number): ScpStatement => ({
+      Sid: sid,
+      Effect: "Deny",
+      Action: [`svc:A${"x".repeat(n)}`],
+      Resource: "*",
+      Condition: {},
+    });
     const docs = packStatements([s("A", 400), s("B", 400), s("C", 100)], 1000, "p");
     expect(docs.map((d) => d.policy.Statement.map((x) => x.Sid))).toEqual([["A", "B"], ["C"]]);
     for (const d of docs) expect(d.size).toBeLessThanOrEqual(1000);
@@ -104,14 +157,23 @@ describe("lint", () => {
   it("the default and full configs lint clean of errors", () => {
     // The only remark on the minimal config: nobody is listed to manage the protected approved role.
     expect(lintScp(guardrailFor(MINIMAL_CONFIG)).findings.map((f) => f.code)).toEqual(["no-exempted-principal-admin"]);
-    expect(lintScp(guardrailFor({ ...MINIMAL_CONFIG, scp: { exemptedPrincipalAdminArns: ["arn:aws:iam::*:role/IamDeployer"] } })).findings).toEqual([]);
+    expect(
+      lintScp(
+        guardrailFor({ ...MINIMAL_CONFIG, scp: { exemptedPrincipalAdminArns: ["arn:aws:iam::*:role/IamDeployer"] } }),
+      ).findings,
+    ).toEqual([]);
     expect(lintScp(guardrailFor(FULL_CONFIG)).errors).toEqual([]);
   });
 
   it("reports action names missing from the reference data through the actionExists hook", () => {
     const g = guardrailFor(MINIMAL_CONFIG);
     const lint = lintScp(g, { actionExists: (a) => a !== "bedrock:PutFoundationModelEntitlement" });
-    expect(lint.errors).toEqual([expect.objectContaining({ code: "unknown-action", message: expect.stringContaining("bedrock:PutFoundationModelEntitlement") })]);
+    expect(lint.errors).toEqual([
+      expect.objectContaining({
+        code: "unknown-action",
+        message: expect.stringContaining("bedrock:PutFoundationModelEntitlement"),
+      }),
+    ]);
   });
 
   it("reports malformed and duplicate actions in a custom definition", () => {
@@ -123,31 +185,72 @@ describe("lint", () => {
   });
 
   it("reports identical statements and reused Sids", () => {
-    const base: ScpStatement = { Sid: "One", Effect: "Deny", Action: ["bedrock:InvokeModel"], Resource: "*", Condition: {} };
-    expect(duplicateFindings([base, { ...base, Sid: "Two" }]).map((f) => f.message)).toEqual(["statements One and Two are identical"]);
-    expect(duplicateFindings([base, { ...base, Resource: ["arn:aws:s3:::b"] }]).map((f) => f.message)).toEqual(["Sid One is used twice"]);
+    const base: ScpStatement = {
+      Sid: "One",
+      Effect: "Deny",
+      Action: ["bedrock:InvokeModel"],
+      Resource: "*",
+      Condition: {},
+    };
+    expect(duplicateFindings([base, { ...base, Sid: "Two" }]).map((f) => f.message)).toEqual([
+      "statements One and Two are identical",
+    ]);
+    expect(duplicateFindings([base, { ...base, Resource: ["arn:aws:s3:::b"] }]).map((f) => f.message)).toEqual([
+      "Sid One is used twice",
+    ]);
     expect(duplicateFindings([base, { ...base, Sid: "Two", NotResource: ["x"], Resource: undefined }])).toEqual([]);
   });
 
   it("warns about broad exemptions the config accepts", () => {
     const g = guardrailFor({
-      approvedPrincipalArns: ["arn:aws:iam::*:role/Bedrock*", "arn:aws:iam::123456789012:user/alice", "arn:aws:iam::123456789012:root", "arn:aws:iam::*:role/*/BedrockAdmin"],
+      approvedPrincipalArns: [
+        "arn:aws:iam::*:role/Bedrock*",
+        "arn:aws:iam::123456789012:user/alice",
+        "arn:aws:iam::123456789012:root",
+        "arn:aws:iam::*:role/*/BedrockAdmin",
+      ],
       breakGlassPrincipalArns: ["arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_BreakGlass_*"],
     });
     const messages = lintScp(g).warnings.map((w) => w.message);
-    expect(messages.some((m) => m.includes("approvedPrincipalArns[0]") && m.includes("wildcard in the name") && m.includes("every account"))).toBe(true);
+    expect(
+      messages.some(
+        (m) =>
+          m.includes("approvedPrincipalArns[0]") && m.includes("wildcard in the name") && m.includes("every account"),
+      ),
+    ).toBe(true);
     expect(messages.some((m) => m.includes("approvedPrincipalArns[1]") && m.includes("IAM user"))).toBe(true);
     expect(messages.some((m) => m.includes("approvedPrincipalArns[2]") && m.includes("root"))).toBe(true);
-    expect(messages.some((m) => m.includes("approvedPrincipalArns[3]") && m.includes("wildcard in the path"))).toBe(true);
+    expect(messages.some((m) => m.includes("approvedPrincipalArns[3]") && m.includes("wildcard in the path"))).toBe(
+      true,
+    );
     // The random suffix of an Identity Center role name is expected to be a wildcard.
     expect(messages.some((m) => m.includes("breakGlassPrincipalArns[0]"))).toBe(false);
   });
 
   it("warns when an inference profile is allowed without its foundation model, or a model in one Region only", () => {
-    const g = guardrailFor({ ...MINIMAL_CONFIG, scp: { modelAllowList: ["arn:aws:bedrock:*:*:inference-profile/us.anthropic.claude-sonnet-4*", "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0"] } });
+    const g = guardrailFor({
+      ...MINIMAL_CONFIG,
+      scp: {
+        modelAllowList: [
+          "arn:aws:bedrock:*:*:inference-profile/us.anthropic.claude-sonnet-4*",
+          "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0",
+        ],
+      },
+    });
     const codes = lintScp(g).warnings.map((w) => w.code);
-    expect(codes.filter((c) => c.startsWith("allow-list"))).toEqual(["allow-list-profile-without-model", "allow-list-regional-model"]);
-    const ok = guardrailFor({ ...MINIMAL_CONFIG, scp: { modelAllowList: ["arn:aws:bedrock:*:*:inference-profile/global.anthropic.claude-sonnet-4*", "arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4*"] } });
+    expect(codes.filter((c) => c.startsWith("allow-list"))).toEqual([
+      "allow-list-profile-without-model",
+      "allow-list-regional-model",
+    ]);
+    const ok = guardrailFor({
+      ...MINIMAL_CONFIG,
+      scp: {
+        modelAllowList: [
+          "arn:aws:bedrock:*:*:inference-profile/global.anthropic.claude-sonnet-4*",
+          "arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4*",
+        ],
+      },
+    });
     expect(lintScp(ok).warnings.filter((w) => w.code.startsWith("allow-list"))).toEqual([]);
   });
 });

@@ -26,7 +26,15 @@ async function simulate(guardrail: Guardrail, scenario: Scenario, principal: Rep
     identityPolicies: [{ name: "AdministratorAccess", policy: FULL_AWS_ACCESS }],
     // Management account and service-linked roles: SCPs are not evaluated at all (empty list).
     serviceControlPolicies: principal.scpApplies
-      ? [{ orgIdentifier: "r-ab12", policies: [{ name: "FullAWSAccess", policy: FULL_AWS_ACCESS }, ...buildScpDocuments(guardrail).map((d) => ({ name: d.name, policy: JSON.parse(d.content) }))] }]
+      ? [
+          {
+            orgIdentifier: "r-ab12",
+            policies: [
+              { name: "FullAWSAccess", policy: FULL_AWS_ACCESS },
+              ...buildScpDocuments(guardrail).map((d) => ({ name: d.name, policy: JSON.parse(d.content) })),
+            ],
+          },
+        ]
       : [],
     resourceControlPolicies: [],
   };
@@ -35,7 +43,8 @@ async function simulate(guardrail: Guardrail, scenario: Scenario, principal: Rep
   // point would drop the key; the unvalidated one evaluates it as given.
   if (scenario.context && "aws-marketplace:ProductId" in scenario.context) return runUnsafeSimulation(sim, {});
   const result = await runSimulation(sim, {});
-  if (result.resultType === "error") throw new Error(`simulation error for ${scenario.label} / ${principal.label}: ${JSON.stringify(result.errors)}`);
+  if (result.resultType === "error")
+    throw new Error(`simulation error for ${scenario.label} / ${principal.label}: ${JSON.stringify(result.errors)}`);
   return result.overallResult;
 }
 
@@ -44,11 +53,20 @@ const EXEMPT: PrincipalRole[] = ["approved-role", "break-glass-role", "tool-role
 /** May create, change or pass the exempted roles: break-glass, the listed admins, the StackSets execution role. */
 const PRINCIPAL_ADMINS: PrincipalRole[] = ["break-glass-role", "principal-admin", "stacksets-exec-role"];
 
-function expectedCell(guardrail: Guardrail, scenario: Scenario, principal: RepresentativePrincipal): "allow" | "deny" | "not-applicable" {
+function expectedCell(
+  guardrail: Guardrail,
+  scenario: Scenario,
+  principal: RepresentativePrincipal,
+): "allow" | "deny" | "not-applicable" {
   if (!principal.scpApplies) return "not-applicable";
   // Approved and tool roles too: nobody but the admins may recreate, re-trust or pass an exempted role.
-  if (scenario.id.startsWith("protect:")) return guardrail.config.scp.protectExemptedPrincipals && !PRINCIPAL_ADMINS.includes(principal.role) ? "deny" : "allow";
-  const exempt = EXEMPT.includes(principal.role) || (principal.role === "identity-center-role" && principal.label.includes("approved"));
+  if (scenario.id.startsWith("protect:"))
+    return guardrail.config.scp.protectExemptedPrincipals && !PRINCIPAL_ADMINS.includes(principal.role)
+      ? "deny"
+      : "allow";
+  const exempt =
+    EXEMPT.includes(principal.role) ||
+    (principal.role === "identity-center-role" && principal.label.includes("approved"));
   if (scenario.unrelated || exempt) return "allow";
   const scp = guardrail.config.scp;
   if (guardrail.iamActions.includes(scenario.action)) return "deny";
@@ -65,7 +83,10 @@ const CONFIGS = {
   full: FULL_CONFIG,
   "marketplace control off": { ...MINIMAL_CONFIG, scp: { denyMarketplaceSubscribeViaBedrock: false } },
   "exempted user and admins": {
-    approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin", "arn:aws:iam::111122223333:user/bedrock-admin"],
+    approvedPrincipalArns: [
+      "arn:aws:iam::*:role/BedrockModelAccessAdmin",
+      "arn:aws:iam::111122223333:user/bedrock-admin",
+    ],
     breakGlassPrincipalArns: ["arn:aws:iam::111122223333:role/BreakGlass"],
     scp: { exemptedPrincipalAdminArns: ["arn:aws:iam::*:role/iam-pipeline/IamDeployer"] },
   },
@@ -75,13 +96,24 @@ const CONFIGS = {
 describe.each(Object.entries(CONFIGS))("decision table agrees with IAM simulation (%s config)", (_name, config) => {
   const guardrail = guardrailFor(config);
   const table = decisionTable(guardrail);
-  const cells = table.rows.flatMap((row) => row.cells.map((c) => [row.scenario.label, c.principal.label, row.scenario, c] as const));
+  const cells = table.rows.flatMap((row) =>
+    row.cells.map((c) => [row.scenario.label, c.principal.label, row.scenario, c] as const),
+  );
 
   it("covers every denied action and every representative principal", () => {
     const actions = new Set(table.rows.map((r) => r.scenario.action));
     for (const a of guardrail.iamActions) expect(actions).toContain(a);
     const roles = table.principals.map((p) => p.role);
-    for (const r of ["approved-role", "identity-center-role", "non-approved-role", "iam-user", "member-root", "management-account", "service-linked-role"]) expect(roles).toContain(r);
+    for (const r of [
+      "approved-role",
+      "identity-center-role",
+      "non-approved-role",
+      "iam-user",
+      "member-root",
+      "management-account",
+      "service-linked-role",
+    ])
+      expect(roles).toContain(r);
   });
 
   it.each(cells)("%s by %s", async (_s, _p, scenario, cell) => {
@@ -97,21 +129,52 @@ describe("full config specifics", () => {
   it("has the approved Identity Center role (with its aws-reserved/sso.amazonaws.com/<region>/ path) and a break-glass role", () => {
     const principals = decisionTable(guardrail).principals;
     const idc = principals.find((p) => p.role === "identity-center-role")!;
-    expect(idc.principalArn).toMatch(/^arn:aws:iam::\d{12}:role\/aws-reserved\/sso\.amazonaws\.com\/[a-z]+-[a-z]+-\d\/AWSReservedSSO_BedrockAdmin_/);
+    expect(idc.principalArn).toMatch(
+      /^arn:aws:iam::\d{12}:role\/aws-reserved\/sso\.amazonaws\.com\/[a-z]+-[a-z]+-\d\/AWSReservedSSO_BedrockAdmin_/,
+    );
     expect(idc.label).toContain("approved");
     expect(principals.map((p) => p.role)).toContain("break-glass-role");
   });
 
   it("an inference profile is only usable when its foundation model is listed too (the simulator agrees)", async () => {
-    const principal: RepresentativePrincipal = { role: "non-approved-role", label: "dev", short: "dev", principalArn: `arn:aws:iam::${EXAMPLE_MEMBER_ACCOUNT}:role/DeveloperRole`, scpApplies: true, source: "test" };
-    const profile: Scenario = { id: "p", label: "profile", action: "bedrock:InvokeModel", resource: `arn:aws:bedrock:us-east-1:${EXAMPLE_MEMBER_ACCOUNT}:inference-profile/us.anthropic.claude-sonnet-4-20250514-v1:0` };
-    const routedModel: Scenario = { id: "m", label: "model", action: "bedrock:InvokeModel", resource: "arn:aws:bedrock:us-west-2::foundation-model/anthropic.claude-sonnet-4-20250514-v1:0" };
-    const globalModel: Scenario = { ...routedModel, resource: "arn:aws:bedrock:::foundation-model/anthropic.claude-sonnet-4-20250514-v1:0" };
+    const principal: RepresentativePrincipal = {
+      role: "non-approved-role",
+      label: "dev",
+      short: "dev",
+      principalArn: `arn:aws:iam::${EXAMPLE_MEMBER_ACCOUNT}:role/DeveloperRole`,
+      scpApplies: true,
+      source: "test",
+    };
+    const profile: Scenario = {
+      id: "p",
+      label: "profile",
+      action: "bedrock:InvokeModel",
+      resource: `arn:aws:bedrock:us-east-1:${EXAMPLE_MEMBER_ACCOUNT}:inference-profile/us.anthropic.claude-sonnet-4-20250514-v1:0`,
+    };
+    const routedModel: Scenario = {
+      id: "m",
+      label: "model",
+      action: "bedrock:InvokeModel",
+      resource: "arn:aws:bedrock:us-west-2::foundation-model/anthropic.claude-sonnet-4-20250514-v1:0",
+    };
+    const globalModel: Scenario = {
+      ...routedModel,
+      resource: "arn:aws:bedrock:::foundation-model/anthropic.claude-sonnet-4-20250514-v1:0",
+    };
     expect(await simulate(guardrail, profile, principal)).toBe("Allowed");
     expect(await simulate(guardrail, routedModel, principal)).toBe("Allowed");
     // The simulator refuses the empty-Region ARN global profiles authorize on; our evaluator checks it.
-    expect(evaluateScp(buildScpStatements(guardrail), { action: globalModel.action, resource: globalModel.resource, principalArn: principal.principalArn }).decision).toBe("allow");
-    const profileOnly = guardrailFor({ ...FULL_CONFIG, scp: { modelAllowList: ["arn:aws:bedrock:*:*:inference-profile/us.anthropic.claude-sonnet-4*"] } });
+    expect(
+      evaluateScp(buildScpStatements(guardrail), {
+        action: globalModel.action,
+        resource: globalModel.resource,
+        principalArn: principal.principalArn,
+      }).decision,
+    ).toBe("allow");
+    const profileOnly = guardrailFor({
+      ...FULL_CONFIG,
+      scp: { modelAllowList: ["arn:aws:bedrock:*:*:inference-profile/us.anthropic.claude-sonnet-4*"] },
+    });
     expect(await simulate(profileOnly, profile, principal)).toBe("Allowed");
     expect(await simulate(profileOnly, routedModel, principal)).toBe("ExplicitlyDenied");
   });

@@ -19,25 +19,61 @@ export const USER_PATHS = ["alice", "ci/deploy-bot", "BreakGlass"];
 const keyId = (prefix: "AKIA" | "ASIA") => fc.stringMatching(/^[A-Z0-9]{16}$/).map((s) => prefix + s);
 
 const identity = fc.oneof(
-  fc.record({ account: fc.constantFrom(...ACCOUNTS), path: fc.constantFrom(...USER_PATHS), key: fc.oneof(keyId("AKIA"), keyId("ASIA")) }).map(({ account, path, key }) => ({
-    type: "IAMUser",
-    arn: `arn:aws:iam::${account}:user/${path}`,
-    accountId: account,
-    accessKeyId: key,
-    userName: path.split("/").pop(),
-  })),
-  fc.record({ account: fc.constantFrom(...ACCOUNTS), path: fc.constantFrom(...ROLE_PATHS), key: keyId("ASIA"), issuer: fc.boolean() }).map(({ account, path, key, issuer }) => {
-    const name = path.split("/").pop()!;
-    return {
-      type: "AssumedRole",
-      arn: `arn:aws:sts::${account}:assumed-role/${name}/session`,
+  fc
+    .record({
+      account: fc.constantFrom(...ACCOUNTS),
+      path: fc.constantFrom(...USER_PATHS),
+      key: fc.oneof(keyId("AKIA"), keyId("ASIA")),
+    })
+    .map(({ account, path, key }) => ({
+      type: "IAMUser",
+      arn: `arn:aws:iam::${account}:user/${path}`,
       accountId: account,
       accessKeyId: key,
-      ...(issuer ? { sessionContext: { sessionIssuer: { type: "Role", arn: `arn:aws:iam::${account}:role/${path}`, userName: name, accountId: account } } } : {}),
-    };
-  }),
-  fc.record({ account: fc.constantFrom(...ACCOUNTS), key: fc.option(keyId("AKIA"), { nil: undefined }) }).map(({ account, key }) => ({ type: "Root", arn: `arn:aws:iam::${account}:root`, accountId: account, accessKeyId: key })),
-  fc.constantFrom(ACCOUNTS).map((a) => ({ type: "FederatedUser", arn: `arn:aws:sts::${a[1]}:federated-user/bob`, accountId: a[1], accessKeyId: "ASIAFEDERATED0000001" })),
+      userName: path.split("/").pop(),
+    })),
+  fc
+    .record({
+      account: fc.constantFrom(...ACCOUNTS),
+      path: fc.constantFrom(...ROLE_PATHS),
+      key: keyId("ASIA"),
+      issuer: fc.boolean(),
+    })
+    .map(({ account, path, key, issuer }) => {
+      const name = path.split("/").pop()!;
+      return {
+        type: "AssumedRole",
+        arn: `arn:aws:sts::${account}:assumed-role/${name}/session`,
+        accountId: account,
+        accessKeyId: key,
+        ...(issuer
+          ? {
+              sessionContext: {
+                sessionIssuer: {
+                  type: "Role",
+                  arn: `arn:aws:iam::${account}:role/${path}`,
+                  userName: name,
+                  accountId: account,
+                },
+              },
+            }
+          : {}),
+      };
+    }),
+  fc
+    .record({ account: fc.constantFrom(...ACCOUNTS), key: fc.option(keyId("AKIA"), { nil: undefined }) })
+    .map(({ account, key }) => ({
+      type: "Root",
+      arn: `arn:aws:iam::${account}:root`,
+      accountId: account,
+      accessKeyId: key,
+    })),
+  fc.constantFrom(ACCOUNTS).map((a) => ({
+    type: "FederatedUser",
+    arn: `arn:aws:sts::${a[1]}:federated-user/bob`,
+    accountId: a[1],
+    accessKeyId: "ASIAFEDERATED0000001",
+  })),
   fc.constant({ type: "AWSService", invokedBy: "bedrock.amazonaws.com" }),
   fc.constant({ type: "SAMLUser" }),
 );
@@ -45,7 +81,11 @@ const identity = fc.oneof(
 export const guardedRecord: fc.Arbitrary<CloudTrailRecord> = fc
   .record({
     identity,
-    eventName: fc.constantFrom("PutUseCaseForModelAccess", "CreateFoundationModelAgreement", "PutFoundationModelEntitlement"),
+    eventName: fc.constantFrom(
+      "PutUseCaseForModelAccess",
+      "CreateFoundationModelAgreement",
+      "PutFoundationModelEntitlement",
+    ),
     recipient: fc.constantFrom(...ACCOUNTS),
     region: fc.constantFrom("us-east-1", "eu-west-1"),
     denied: fc.boolean(),
@@ -59,7 +99,8 @@ export const guardedRecord: fc.Arbitrary<CloudTrailRecord> = fc
     awsRegion: region,
     recipientAccountId: recipient,
     userIdentity: identity,
-    requestParameters: eventName === "PutUseCaseForModelAccess" ? null : { modelId: "anthropic.claude-3-sonnet-20240229-v1:0" },
+    requestParameters:
+      eventName === "PutUseCaseForModelAccess" ? null : { modelId: "anthropic.claude-3-sonnet-20240229-v1:0" },
     ...(denied ? { errorCode: "AccessDenied" } : {}),
   }));
 

@@ -8,8 +8,14 @@ const aws = awsMocks();
 afterEach(() => aws.reset());
 afterAll(() => aws.restore());
 
-const externalIdSent = async (config: Parameters<typeof guardrailWith>[0], options: { externalId?: string }, env: NodeJS.ProcessEnv): Promise<string | undefined> => {
-  aws.sts.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: "ASIAX", SecretAccessKey: "s", SessionToken: "t", Expiration: new Date() } });
+const externalIdSent = async (
+  config: Parameters<typeof guardrailWith>[0],
+  options: { externalId?: string },
+  env: NodeJS.ProcessEnv,
+): Promise<string | undefined> => {
+  aws.sts.on(AssumeRoleCommand).resolves({
+    Credentials: { AccessKeyId: "ASIAX", SecretAccessKey: "s", SessionToken: "t", Expiration: new Date() },
+  });
   await memberClientsFor(guardrailWith(config), options, env).forAccount("444455556666");
   return aws.sts.commandCalls(AssumeRoleCommand)[0].args[0].input.ExternalId;
 };
@@ -18,7 +24,9 @@ describe("memberClientsFor", () => {
   it("presents monitor.memberRoleExternalId by default: the value the StackSet's trust policy requires", async () => {
     expect(await externalIdSent({}, {}, {})).toBe("bedrock-guardrail-responder");
     aws.reset();
-    expect(await externalIdSent({ monitor: { memberRoleExternalId: "org-secret-42" } } as never, {}, {})).toBe("org-secret-42");
+    expect(await externalIdSent({ monitor: { memberRoleExternalId: "org-secret-42" } } as never, {}, {})).toBe(
+      "org-secret-42",
+    );
   });
   it("lets --external-id, then the environment variable, override it", async () => {
     expect(await externalIdSent({}, {}, { [EXTERNAL_ID_ENV]: "from-env" })).toBe("from-env");

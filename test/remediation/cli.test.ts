@@ -19,7 +19,14 @@ let config: string;
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "bedrock-guardrail-cli-"));
   config = path.join(dir, "guardrail.config.json");
-  fs.writeFileSync(config, JSON.stringify({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"], organization: { managementAccountId: MGMT }, remediation: { mode: "enforce" } }));
+  fs.writeFileSync(
+    config,
+    JSON.stringify({
+      approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"],
+      organization: { managementAccountId: MGMT },
+      remediation: { mode: "enforce" },
+    }),
+  );
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -30,7 +37,14 @@ const sink = () => {
 
 async function detectToFile(): Promise<string> {
   const out = sink();
-  const code = await runDetect([path.join(ROOT, "test", "fixtures", "cloudtrail", "remediation_iam-user-CreateFoundationModelAgreement.json"), path.join(ROOT, "examples", "cloudtrail")], { config, format: "ndjson", jobs: 1 }, { stdout: out, stderr: sink() });
+  const code = await runDetect(
+    [
+      path.join(ROOT, "test", "fixtures", "cloudtrail", "remediation_iam-user-CreateFoundationModelAgreement.json"),
+      path.join(ROOT, "examples", "cloudtrail"),
+    ],
+    { config, format: "ndjson", jobs: 1 },
+    { stdout: out, stderr: sink() },
+  );
   expect(code).toBe(0);
   const file = path.join(dir, "findings.ndjson");
   fs.writeFileSync(file, out.text() + "this line is not json\n");
@@ -45,13 +59,25 @@ describe("remediate and undo commands", () => {
     const code = await runRemediate(file, { config, format: "ndjson" }, { stdout: out, stderr: err });
     expect(code).toBe(1); // the bad line is reported, the good findings still planned
     expect(err.text()).toMatch(/findings\.ndjson:\d+: not valid JSON/);
-    const lines = out.text().trim().split("\n").map((l) => JSON.parse(l));
-    for (const l of lines) for (const k of ["finding_id", "account_id", "region", "api", "target", "mode", "status", "reason", "action_id"]) expect(l).toHaveProperty(k);
+    const lines = out
+      .text()
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    for (const l of lines)
+      for (const k of ["finding_id", "account_id", "region", "api", "target", "mode", "status", "reason", "action_id"])
+        expect(l).toHaveProperty(k);
     const user = lines.filter((l) => l.finding_id === "5b0f3a52-6c1e-4d7e-9a51-2f8e0c7d4a11");
     expect(user.map((l) => [l.api, l.target, l.region, l.mode, l.status])).toEqual([
       ["iam:UpdateAccessKey", "AKIAEXAMPLEKEY000001", "global", "enforce", "planned"],
       ["iam:PutUserPolicy", "deploy-bot", "global", "enforce", "planned"],
-      ["bedrock:DeleteFoundationModelAgreement", "anthropic.claude-3-sonnet-20240229-v1:0", "us-east-1", "enforce", "planned"],
+      [
+        "bedrock:DeleteFoundationModelAgreement",
+        "anthropic.claude-3-sonnet-20240229-v1:0",
+        "us-east-1",
+        "enforce",
+        "planned",
+      ],
     ]);
     expect(lines.some((l) => l.api === "iam:PutRolePolicy" && l.target === "test-role")).toBe(true);
     expect(aws.iam.calls()).toHaveLength(0);
@@ -70,23 +96,44 @@ describe("remediate and undo commands", () => {
     const stateFile = path.join(dir, "actions.json");
     const file = path.join(dir, "one.ndjson");
     const detected = sink();
-    await runDetect([path.join(ROOT, "test", "fixtures", "cloudtrail", "remediation_iam-user-CreateFoundationModelAgreement.json")], { config, format: "ndjson", jobs: 1 }, { stdout: detected, stderr: sink() });
+    await runDetect(
+      [path.join(ROOT, "test", "fixtures", "cloudtrail", "remediation_iam-user-CreateFoundationModelAgreement.json")],
+      { config, format: "ndjson", jobs: 1 },
+      { stdout: detected, stderr: sink() },
+    );
     fs.writeFileSync(file, detected.text());
 
     const out = sink();
-    const code = await runRemediate(file, { config, format: "ndjson", execute: true, stateFile }, {
-      stdout: out,
-      stderr: sink(),
-      responder: async (g) => new RemediationResponder({ guardrail: g, store: new FileStore(stateFile), organization: new StaticOrganizationLookup(MGMT), clients: localClients(), actor: "arn:aws:iam::555555555555:user/admin" }),
-    });
+    const code = await runRemediate(
+      file,
+      { config, format: "ndjson", execute: true, stateFile },
+      {
+        stdout: out,
+        stderr: sink(),
+        responder: async (g) =>
+          new RemediationResponder({
+            guardrail: g,
+            store: new FileStore(stateFile),
+            organization: new StaticOrganizationLookup(MGMT),
+            clients: localClients(),
+            actor: "arn:aws:iam::555555555555:user/admin",
+          }),
+      },
+    );
     expect(code).toBe(0);
-    const lines = out.text().trim().split("\n").map((l) => JSON.parse(l));
+    const lines = out
+      .text()
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.status)).toEqual(["ok", "ok", "ok"]);
     expect(account.keyStatus()).toBe("Inactive");
 
     const undoOut = sink();
     const wiring = async () => ({ store: new FileStore(stateFile), clients: localClients() });
-    expect(await runUndo({ config, actionId: lines[0].action_id }, { stdout: undoOut, stderr: sink(), wiring })).toBe(0);
+    expect(await runUndo({ config, actionId: lines[0].action_id }, { stdout: undoOut, stderr: sink(), wiring })).toBe(
+      0,
+    );
     expect(JSON.parse(undoOut.text())).toMatchObject({ action_id: lines[0].action_id, status: "ok" });
     expect(account.keyStatus()).toBe("Active");
     expect(await runUndo({ config, actionId: lines[2].action_id }, { stdout: sink(), stderr: sink(), wiring })).toBe(1); // agreement deletion is not reversible
@@ -97,7 +144,9 @@ describe("remediate and undo commands", () => {
 
   it("usage errors exit 2", async () => {
     expect(await runRemediate(undefined, { config }, { stdout: sink(), stderr: sink() })).toBe(2);
-    expect(await runRemediate("x.ndjson", { config: path.join(dir, "missing.json") }, { stdout: sink(), stderr: sink() })).toBe(2);
+    expect(
+      await runRemediate("x.ndjson", { config: path.join(dir, "missing.json") }, { stdout: sink(), stderr: sink() }),
+    ).toBe(2);
     expect(await runUndo({ config }, { stdout: sink(), stderr: sink() })).toBe(2);
   });
 });

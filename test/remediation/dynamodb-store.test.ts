@@ -8,8 +8,25 @@ afterEach(() => ddb.reset());
 afterAll(() => ddb.restore());
 
 const NOW = new Date("2026-11-20T09:20:00Z");
-const store = () => new DynamoDbStore(new DynamoDBClient({ region: "us-east-1", credentials: { accessKeyId: "a", secretAccessKey: "b" } }), "state", () => NOW);
-const record: ActionRecord = { actionId: "ra-1", findingId: "f-1", kind: "deactivate-key", api: "iam:UpdateAccessKey", accountId: "111111111111", target: "AKIAX", mode: "enforce", status: "ok", reason: "r", params: {}, plannedAt: NOW.toISOString() };
+const store = () =>
+  new DynamoDbStore(
+    new DynamoDBClient({ region: "us-east-1", credentials: { accessKeyId: "a", secretAccessKey: "b" } }),
+    "state",
+    () => NOW,
+  );
+const record: ActionRecord = {
+  actionId: "ra-1",
+  findingId: "f-1",
+  kind: "deactivate-key",
+  api: "iam:UpdateAccessKey",
+  accountId: "111111111111",
+  target: "AKIAX",
+  mode: "enforce",
+  status: "ok",
+  reason: "r",
+  params: {},
+  plannedAt: NOW.toISOString(),
+};
 
 describe("DynamoDbStore (single-table keys from contracts.ts)", () => {
   it("writes and reads an action under pk action#<id>", async () => {
@@ -26,10 +43,16 @@ describe("DynamoDbStore (single-table keys from contracts.ts)", () => {
   });
 
   it("counts a principal's actions in the hour across pages, by key prefix (never relying on TTL)", async () => {
-    ddb.on(QueryCommand).resolvesOnce({ Count: 2, LastEvaluatedKey: { pk: { S: "x" }, sk: { S: "y" } } }).resolvesOnce({ Count: 1 });
+    ddb
+      .on(QueryCommand)
+      .resolvesOnce({ Count: 2, LastEvaluatedKey: { pk: { S: "x" }, sk: { S: "y" } } })
+      .resolvesOnce({ Count: 1 });
     expect(await store().countPrincipalActions("arn:aws:iam::1:user/a", "2026-11-20T09")).toBe(3);
     const q = ddb.commandCalls(QueryCommand)[0].args[0].input;
-    expect(q.ExpressionAttributeValues).toEqual({ ":pk": { S: "principal#arn:aws:iam::1:user/a" }, ":hour": { S: "2026-11-20T09#" } });
+    expect(q.ExpressionAttributeValues).toEqual({
+      ":pk": { S: "principal#arn:aws:iam::1:user/a" },
+      ":hour": { S: "2026-11-20T09#" },
+    });
     expect(q.ConsistentRead).toBe(true);
     ddb.on(PutItemCommand).resolves({});
     await store().recordPrincipalAction("arn:aws:iam::1:user/a", "2026-11-20T09", "ra-1");

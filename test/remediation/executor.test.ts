@@ -1,4 +1,7 @@
-import { DeleteFoundationModelAgreementCommand, ResourceNotFoundException as BedrockNotFound } from "@aws-sdk/client-bedrock";
+import {
+  DeleteFoundationModelAgreementCommand,
+  ResourceNotFoundException as BedrockNotFound,
+} from "@aws-sdk/client-bedrock";
 import {
   CreateAccessKeyCommand,
   DeleteAccessKeyCommand,
@@ -11,7 +14,11 @@ import {
   PutUserPolicyCommand,
   UpdateAccessKeyCommand,
 } from "@aws-sdk/client-iam";
-import { CreateSecretCommand, DescribeSecretCommand, ResourceNotFoundException as SecretNotFound } from "@aws-sdk/client-secrets-manager";
+import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  ResourceNotFoundException as SecretNotFound,
+} from "@aws-sdk/client-secrets-manager";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { executeAction } from "../../src/remediation/executor";
 import { AssumeRoleClientProvider, MemberClients } from "../../src/remediation/member-clients";
@@ -29,13 +36,23 @@ const NOW = new Date("2026-11-20T09:20:00Z");
 const KEY = "AKIAEXAMPLEKEY000001";
 const OTHER_KEY = "AKIAEXAMPLEKEY000002";
 
-function plan(accessKey: "deactivate" | "rotate" = "deactivate", record = fixture(IAM_USER_RECORD)): Record<string, PlannedAction> {
+function plan(
+  accessKey: "deactivate" | "rotate" = "deactivate",
+  record = fixture(IAM_USER_RECORD),
+): Record<string, PlannedAction> {
   const g = guardrailWith({ remediation: { mode: "enforce", accessKey } });
-  return Object.fromEntries(planRemediation(findingOf(g, record), g, { now: NOW, managementAccountId: MGMT }).map((a) => [a.kind, a]));
+  return Object.fromEntries(
+    planRemediation(findingOf(g, record), g, { now: NOW, managementAccountId: MGMT }).map((a) => [a.kind, a]),
+  );
 }
 const clients = (): Promise<MemberClients> => localClients().forAccount();
 const run = (a: PlannedAction) => executeAction(a, clients);
-const bothKeys = (status: "Active" | "Inactive" = "Active") => ({ AccessKeyMetadata: [{ UserName: "deploy-bot", AccessKeyId: KEY, Status: status }, { UserName: "deploy-bot", AccessKeyId: OTHER_KEY, Status: "Active" as const }] });
+const bothKeys = (status: "Active" | "Inactive" = "Active") => ({
+  AccessKeyMetadata: [
+    { UserName: "deploy-bot", AccessKeyId: KEY, Status: status },
+    { UserName: "deploy-bot", AccessKeyId: OTHER_KEY, Status: "Active" as const },
+  ],
+});
 
 describe("executor: access keys", () => {
   it("deactivates the offending key only, recording before and after", async () => {
@@ -44,7 +61,9 @@ describe("executor: access keys", () => {
     const r = await run(plan()["deactivate-key"]);
     expect(r).toMatchObject({ status: "ok", before: { status: "Active" }, after: { status: "Inactive" } });
     const updates = aws.iam.commandCalls(UpdateAccessKeyCommand);
-    expect(updates.map((c) => c.args[0].input)).toEqual([{ UserName: "deploy-bot", AccessKeyId: KEY, Status: "Inactive" }]);
+    expect(updates.map((c) => c.args[0].input)).toEqual([
+      { UserName: "deploy-bot", AccessKeyId: KEY, Status: "Inactive" },
+    ]);
   });
 
   it("an inactive key is already done; a vanished key is skipped", async () => {
@@ -55,15 +74,28 @@ describe("executor: access keys", () => {
   });
 
   it("rotates: creates a key, stores its secret, records no secret", async () => {
-    aws.iam.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ UserName: "deploy-bot", AccessKeyId: KEY, Status: "Active" }] });
+    aws.iam
+      .on(ListAccessKeysCommand)
+      .resolves({ AccessKeyMetadata: [{ UserName: "deploy-bot", AccessKeyId: KEY, Status: "Active" }] });
     aws.secrets.on(DescribeSecretCommand).rejects(new SecretNotFound({ message: "no", $metadata: {} }));
-    aws.iam.on(CreateAccessKeyCommand).resolves({ AccessKey: { UserName: "deploy-bot", AccessKeyId: "AKIANEWKEY0000000001", SecretAccessKey: "s3cr3t", Status: "Active", CreateDate: NOW } });
+    aws.iam.on(CreateAccessKeyCommand).resolves({
+      AccessKey: {
+        UserName: "deploy-bot",
+        AccessKeyId: "AKIANEWKEY0000000001",
+        SecretAccessKey: "s3cr3t",
+        Status: "Active",
+        CreateDate: NOW,
+      },
+    });
     aws.secrets.on(CreateSecretCommand).resolves({});
     const r = await run(plan("rotate")["rotate-key"]);
     expect(r.status).toBe("ok");
     const stored = aws.secrets.commandCalls(CreateSecretCommand)[0].args[0].input;
     expect(stored.Name).toBe("bedrock-guardrail/rotated-keys/222233334444/deploy-bot/AKIAEXAMPLEKEY000001");
-    expect(JSON.parse(stored.SecretString!)).toMatchObject({ AccessKeyId: "AKIANEWKEY0000000001", SecretAccessKey: "s3cr3t" });
+    expect(JSON.parse(stored.SecretString!)).toMatchObject({
+      AccessKeyId: "AKIANEWKEY0000000001",
+      SecretAccessKey: "s3cr3t",
+    });
     expect(JSON.stringify(r)).not.toContain("s3cr3t");
   });
 
@@ -77,14 +109,26 @@ describe("executor: access keys", () => {
   });
 
   it("a rotation whose secret cannot be stored deletes the new key again", async () => {
-    aws.iam.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ UserName: "deploy-bot", AccessKeyId: KEY, Status: "Active" }] });
+    aws.iam
+      .on(ListAccessKeysCommand)
+      .resolves({ AccessKeyMetadata: [{ UserName: "deploy-bot", AccessKeyId: KEY, Status: "Active" }] });
     aws.secrets.on(DescribeSecretCommand).rejects(new SecretNotFound({ message: "no", $metadata: {} }));
-    aws.iam.on(CreateAccessKeyCommand).resolves({ AccessKey: { UserName: "deploy-bot", AccessKeyId: "AKIANEWKEY0000000001", SecretAccessKey: "s", Status: "Active" } });
+    aws.iam.on(CreateAccessKeyCommand).resolves({
+      AccessKey: {
+        UserName: "deploy-bot",
+        AccessKeyId: "AKIANEWKEY0000000001",
+        SecretAccessKey: "s",
+        Status: "Active",
+      },
+    });
     aws.secrets.on(CreateSecretCommand).rejects(awsError("AccessDeniedException", "not allowed", 403));
     aws.iam.on(DeleteAccessKeyCommand).resolves({});
     const r = await run(plan("rotate")["rotate-key"]);
     expect(r.status).toBe("error");
-    expect(aws.iam.commandCalls(DeleteAccessKeyCommand)[0].args[0].input).toEqual({ UserName: "deploy-bot", AccessKeyId: "AKIANEWKEY0000000001" });
+    expect(aws.iam.commandCalls(DeleteAccessKeyCommand)[0].args[0].input).toEqual({
+      UserName: "deploy-bot",
+      AccessKeyId: "AKIANEWKEY0000000001",
+    });
   });
 });
 
@@ -97,13 +141,33 @@ describe("executor: session revocation", () => {
     const input = aws.iam.commandCalls(PutRolePolicyCommand)[0].args[0].input;
     expect(input).toMatchObject({ RoleName: "test-role", PolicyName: "AWSRevokeOlderSessions" });
     expect(JSON.parse(input.PolicyDocument!).Statement).toEqual([
-      { Sid: REVOCATION_SID, Effect: "Deny", Action: ["*"], Resource: ["*"], Condition: { DateLessThan: { "aws:TokenIssueTime": "2026-11-20T09:20:30.000Z" } } },
+      {
+        Sid: REVOCATION_SID,
+        Effect: "Deny",
+        Action: ["*"],
+        Resource: ["*"],
+        Condition: { DateLessThan: { "aws:TokenIssueTime": "2026-11-20T09:20:30.000Z" } },
+      },
     ]);
   });
 
   it("an existing revocation later than the offending call is already done", async () => {
-    const doc = { Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "*", Resource: "*", Condition: { DateLessThan: { "aws:TokenIssueTime": "2025-01-01T00:00:00Z" } } }] };
-    aws.iam.on(GetRolePolicyCommand).resolves({ RoleName: "test-role", PolicyName: "AWSRevokeOlderSessions", PolicyDocument: encodeURIComponent(JSON.stringify(doc)) });
+    const doc = {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Deny",
+          Action: "*",
+          Resource: "*",
+          Condition: { DateLessThan: { "aws:TokenIssueTime": "2025-01-01T00:00:00Z" } },
+        },
+      ],
+    };
+    aws.iam.on(GetRolePolicyCommand).resolves({
+      RoleName: "test-role",
+      PolicyName: "AWSRevokeOlderSessions",
+      PolicyDocument: encodeURIComponent(JSON.stringify(doc)),
+    });
     const a = plan("deactivate", sample("stratus__CreateFoundationModelAgreement"))["revoke-role-sessions"];
     expect((await run(a)).status).toBe("already-done");
     expect(aws.iam.commandCalls(PutRolePolicyCommand)).toHaveLength(0);
@@ -111,7 +175,11 @@ describe("executor: session revocation", () => {
 
   it("merges into a user policy someone else started, keeping their statement", async () => {
     const theirs = { Sid: "Theirs", Effect: "Deny", Action: "s3:*", Resource: "*" };
-    aws.iam.on(GetUserPolicyCommand).resolves({ UserName: "deploy-bot", PolicyName: "AWSRevokeOlderSessions", PolicyDocument: encodeURIComponent(JSON.stringify({ Version: "2012-10-17", Statement: [theirs] })) });
+    aws.iam.on(GetUserPolicyCommand).resolves({
+      UserName: "deploy-bot",
+      PolicyName: "AWSRevokeOlderSessions",
+      PolicyDocument: encodeURIComponent(JSON.stringify({ Version: "2012-10-17", Statement: [theirs] })),
+    });
     aws.iam.on(PutUserPolicyCommand).resolves({});
     expect((await run(plan()["revoke-user-sessions"])).status).toBe("ok");
     const put = JSON.parse(aws.iam.commandCalls(PutUserPolicyCommand)[0].args[0].input.PolicyDocument!);
@@ -122,18 +190,36 @@ describe("executor: session revocation", () => {
 
 describe("executor: agreement and failures", () => {
   it("deletes the agreement in the event's region; none = already done", async () => {
-    aws.bedrock.on(DeleteFoundationModelAgreementCommand).resolvesOnce({}).rejectsOnce(new BedrockNotFound({ message: "no agreement", $metadata: {} }));
+    aws.bedrock
+      .on(DeleteFoundationModelAgreementCommand)
+      .resolvesOnce({})
+      .rejectsOnce(new BedrockNotFound({ message: "no agreement", $metadata: {} }));
     const a = plan()["delete-agreement"];
     expect((await run(a)).status).toBe("ok");
     expect((await run(a)).status).toBe("already-done");
-    expect(aws.bedrock.commandCalls(DeleteFoundationModelAgreementCommand)[0].args[0].input).toEqual({ modelId: "anthropic.claude-3-sonnet-20240229-v1:0" });
+    expect(aws.bedrock.commandCalls(DeleteFoundationModelAgreementCommand)[0].args[0].input).toEqual({
+      modelId: "anthropic.claude-3-sonnet-20240229-v1:0",
+    });
   });
 
   it.each([
     ["AccessDenied", awsError("AccessDenied", "not authorized", 403), "error", /access denied/],
     ["throttling", awsError("Throttling", "Rate exceeded"), "error", /throttled/],
-    ["IAM LimitExceeded", new LimitExceededException({ message: "Cannot exceed quota for PoliciesPerUser", $metadata: { httpStatusCode: 409 } }), "error", /quota/],
-    ["NoSuchEntity", new NoSuchEntityException({ message: "The user with name deploy-bot cannot be found.", $metadata: {} }), "skipped", /no longer exists/],
+    [
+      "IAM LimitExceeded",
+      new LimitExceededException({
+        message: "Cannot exceed quota for PoliciesPerUser",
+        $metadata: { httpStatusCode: 409 },
+      }),
+      "error",
+      /quota/,
+    ],
+    [
+      "NoSuchEntity",
+      new NoSuchEntityException({ message: "The user with name deploy-bot cannot be found.", $metadata: {} }),
+      "skipped",
+      /no longer exists/,
+    ],
   ])("%s is this action's outcome, never a throw", async (_, error, status, reason) => {
     aws.iam.on(GetUserPolicyCommand).rejects(new NoSuchEntityException({ message: "none", $metadata: {} }));
     aws.iam.on(PutUserPolicyCommand).rejects(error);
@@ -145,19 +231,41 @@ describe("executor: agreement and failures", () => {
 
 describe("AssumeRoleClientProvider", () => {
   it("assumes /bedrock-guardrail/<memberRoleName> with the external id once per account per run", async () => {
-    aws.sts.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: "ASIAX", SecretAccessKey: "y", SessionToken: "z", Expiration: NOW } });
-    const p = new AssumeRoleClientProvider({ sts: new STSClient({ region: "us-east-1" }), memberRoleName: "BedrockGuardrailRemediation", externalId: "ext-123", homeRegion: "us-east-1" });
+    aws.sts
+      .on(AssumeRoleCommand)
+      .resolves({ Credentials: { AccessKeyId: "ASIAX", SecretAccessKey: "y", SessionToken: "z", Expiration: NOW } });
+    const p = new AssumeRoleClientProvider({
+      sts: new STSClient({ region: "us-east-1" }),
+      memberRoleName: "BedrockGuardrailRemediation",
+      externalId: "ext-123",
+      homeRegion: "us-east-1",
+    });
     await Promise.all([p.forAccount("111111111111"), p.forAccount("111111111111"), p.forAccount("222222222222")]);
     const inputs = aws.sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input);
     expect(inputs).toHaveLength(2);
-    expect(inputs[0]).toMatchObject({ RoleArn: "arn:aws:iam::111111111111:role/bedrock-guardrail/BedrockGuardrailRemediation", ExternalId: "ext-123" });
+    expect(inputs[0]).toMatchObject({
+      RoleArn: "arn:aws:iam::111111111111:role/bedrock-guardrail/BedrockGuardrailRemediation",
+      ExternalId: "ext-123",
+    });
   });
 
   it("a failed AssumeRole fails that account's actions only", async () => {
-    aws.sts.on(AssumeRoleCommand, { RoleArn: "arn:aws:iam::111111111111:role/bedrock-guardrail/BedrockGuardrailRemediation" }).rejects(awsError("AccessDenied", "not trusted", 403));
-    aws.sts.on(AssumeRoleCommand, { RoleArn: "arn:aws:iam::222222222222:role/bedrock-guardrail/BedrockGuardrailRemediation" }).resolves({ Credentials: { AccessKeyId: "ASIAX", SecretAccessKey: "y", SessionToken: "z", Expiration: NOW } });
+    aws.sts
+      .on(AssumeRoleCommand, {
+        RoleArn: "arn:aws:iam::111111111111:role/bedrock-guardrail/BedrockGuardrailRemediation",
+      })
+      .rejects(awsError("AccessDenied", "not trusted", 403));
+    aws.sts
+      .on(AssumeRoleCommand, {
+        RoleArn: "arn:aws:iam::222222222222:role/bedrock-guardrail/BedrockGuardrailRemediation",
+      })
+      .resolves({ Credentials: { AccessKeyId: "ASIAX", SecretAccessKey: "y", SessionToken: "z", Expiration: NOW } });
     aws.bedrock.on(DeleteFoundationModelAgreementCommand).resolves({});
-    const p = new AssumeRoleClientProvider({ sts: new STSClient({ region: "us-east-1" }), memberRoleName: "BedrockGuardrailRemediation", homeRegion: "us-east-1" });
+    const p = new AssumeRoleClientProvider({
+      sts: new STSClient({ region: "us-east-1" }),
+      memberRoleName: "BedrockGuardrailRemediation",
+      homeRegion: "us-east-1",
+    });
     const a = plan()["delete-agreement"];
     const bad = await executeAction({ ...a, accountId: "111111111111" }, () => p.forAccount("111111111111"));
     const good = await executeAction({ ...a, accountId: "222222222222" }, () => p.forAccount("222222222222"));

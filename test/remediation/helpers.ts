@@ -12,16 +12,25 @@ export const MGMT = "999988887777";
 export function guardrailWith(config: Partial<GuardrailConfigInput> = {}): Guardrail {
   return compileGuardrail(
     parseDefinition(BUNDLED_DEFINITION),
-    parseConfig({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"], breakGlassPrincipalArns: ["arn:aws:iam::*:role/BreakGlass"], organization: { managementAccountId: MGMT }, ...config }),
+    parseConfig({
+      approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"],
+      breakGlassPrincipalArns: ["arn:aws:iam::*:role/BreakGlass"],
+      organization: { managementAccountId: MGMT },
+      ...config,
+    }),
   );
 }
 
 export function sample(name: string): CloudTrailRecord {
-  return JSON.parse(fs.readFileSync(path.join(ROOT, "examples", "cloudtrail", `${name}.json`), "utf8")) as CloudTrailRecord;
+  return JSON.parse(
+    fs.readFileSync(path.join(ROOT, "examples", "cloudtrail", `${name}.json`), "utf8"),
+  ) as CloudTrailRecord;
 }
 
 export function fixture(name: string): CloudTrailRecord {
-  return JSON.parse(fs.readFileSync(path.join(ROOT, "test", "fixtures", "cloudtrail", `${name}.json`), "utf8")) as CloudTrailRecord;
+  return JSON.parse(
+    fs.readFileSync(path.join(ROOT, "test", "fixtures", "cloudtrail", `${name}.json`), "utf8"),
+  ) as CloudTrailRecord;
 }
 
 export const IAM_USER_RECORD = "remediation_iam-user-CreateFoundationModelAgreement";
@@ -34,34 +43,82 @@ export function findingOf(g: Guardrail, record: CloudTrailRecord): Finding {
 }
 
 /** A finding for a record whose event is not guarded (e.g. the Panther sample), built with the primary rule. */
-export function findingWithPrimaryRule(g: Guardrail, record: CloudTrailRecord, eventName = "CreateFoundationModelAgreement"): Finding {
+export function findingWithPrimaryRule(
+  g: Guardrail,
+  record: CloudTrailRecord,
+  eventName = "CreateFoundationModelAgreement",
+): Finding {
   return buildFinding(g, g.primaryRule, { ...record, eventName }, String(record.eventID), "2025-01-21T17:49:47Z");
 }
 
 /** The stratus agreement record with another identity. */
-export function withIdentity(userIdentity: Record<string, unknown>, extra: Partial<CloudTrailRecord> = {}): CloudTrailRecord {
+export function withIdentity(
+  userIdentity: Record<string, unknown>,
+  extra: Partial<CloudTrailRecord> = {},
+): CloudTrailRecord {
   return { ...sample("stratus__CreateFoundationModelAgreement"), userIdentity, ...extra };
 }
 
 export const IDENTITIES = {
-  iamUserKey: { type: "IAMUser", arn: "arn:aws:iam::494659789341:user/alice", accountId: "494659789341", accessKeyId: "AKIAEXAMPLEALICE0001", userName: "alice" },
-  iamUserSession: { type: "IAMUser", arn: "arn:aws:iam::494659789341:user/alice", accountId: "494659789341", accessKeyId: "ASIAEXAMPLEALICE0001", userName: "alice" },
-  root: { type: "Root", arn: "arn:aws:iam::494659789341:root", accountId: "494659789341", accessKeyId: "AKIAEXAMPLEROOT00001" },
+  iamUserKey: {
+    type: "IAMUser",
+    arn: "arn:aws:iam::494659789341:user/alice",
+    accountId: "494659789341",
+    accessKeyId: "AKIAEXAMPLEALICE0001",
+    userName: "alice",
+  },
+  iamUserSession: {
+    type: "IAMUser",
+    arn: "arn:aws:iam::494659789341:user/alice",
+    accountId: "494659789341",
+    accessKeyId: "ASIAEXAMPLEALICE0001",
+    userName: "alice",
+  },
+  root: {
+    type: "Root",
+    arn: "arn:aws:iam::494659789341:root",
+    accountId: "494659789341",
+    accessKeyId: "AKIAEXAMPLEROOT00001",
+  },
   serviceLinked: {
     type: "AssumedRole",
     arn: "arn:aws:sts::494659789341:assumed-role/AWSServiceRoleForExample/session",
     accountId: "494659789341",
     accessKeyId: "ASIAEXAMPLESLR000001",
-    sessionContext: { sessionIssuer: { type: "Role", arn: "arn:aws:iam::494659789341:role/aws-service-role/example.amazonaws.com/AWSServiceRoleForExample", userName: "AWSServiceRoleForExample", accountId: "494659789341" } },
+    sessionContext: {
+      sessionIssuer: {
+        type: "Role",
+        arn: "arn:aws:iam::494659789341:role/aws-service-role/example.amazonaws.com/AWSServiceRoleForExample",
+        userName: "AWSServiceRoleForExample",
+        accountId: "494659789341",
+      },
+    },
   },
   awsService: { type: "AWSService", invokedBy: "bedrock.amazonaws.com" },
-  federated: { type: "FederatedUser", arn: "arn:aws:sts::494659789341:federated-user/bob", accountId: "494659789341", accessKeyId: "ASIAEXAMPLEFED000001" },
-  roleWithoutIssuer: { type: "AssumedRole", arn: "arn:aws:sts::494659789341:assumed-role/test-role/cli", accountId: "494659789341", accessKeyId: "ASIAEXAMPLEROLE00001" },
+  federated: {
+    type: "FederatedUser",
+    arn: "arn:aws:sts::494659789341:federated-user/bob",
+    accountId: "494659789341",
+    accessKeyId: "ASIAEXAMPLEFED000001",
+  },
+  roleWithoutIssuer: {
+    type: "AssumedRole",
+    arn: "arn:aws:sts::494659789341:assumed-role/test-role/cli",
+    accountId: "494659789341",
+    accessKeyId: "ASIAEXAMPLEROLE00001",
+  },
   approvedRole: {
     type: "AssumedRole",
     arn: "arn:aws:sts::494659789341:assumed-role/BedrockModelAccessAdmin/jane",
     accountId: "494659789341",
     accessKeyId: "ASIAEXAMPLEADMIN0001",
-    sessionContext: { sessionIssuer: { type: "Role", arn: "arn:aws:iam::494659789341:role/BedrockModelAccessAdmin", userName: "BedrockModelAccessAdmin", accountId: "494659789341" } },
+    sessionContext: {
+      sessionIssuer: {
+        type: "Role",
+        arn: "arn:aws:iam::494659789341:role/BedrockModelAccessAdmin",
+        userName: "BedrockModelAccessAdmin",
+        accountId: "494659789341",
+      },
+    },
   },
 } as const;

@@ -13,8 +13,14 @@ import { findingOf, fixture, guardrailWith, IAM_USER_RECORD, MGMT } from "./help
 
 type Answer = { status: number; body: string };
 const NS = "https://iam.amazonaws.com/doc/2010-05-08/";
-const ok = (action: string, result = ""): Answer => ({ status: 200, body: `<${action}Response xmlns="${NS}">${result}<ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></${action}Response>` });
-const fail = (status: number, code: string, message: string): Answer => ({ status, body: `<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>r-2</RequestId></ErrorResponse>` });
+const ok = (action: string, result = ""): Answer => ({
+  status: 200,
+  body: `<${action}Response xmlns="${NS}">${result}<ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></${action}Response>`,
+});
+const fail = (status: number, code: string, message: string): Answer => ({
+  status,
+  body: `<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>r-2</RequestId></ErrorResponse>`,
+});
 const KEYS = `<ListAccessKeysResult><AccessKeyMetadata><member><UserName>deploy-bot</UserName><AccessKeyId>AKIAEXAMPLEKEY000001</AccessKeyId><Status>Active</Status></member><member><UserName>deploy-bot</UserName><AccessKeyId>AKIAEXAMPLEKEY000002</AccessKeyId><Status>Active</Status></member></AccessKeyMetadata><IsTruncated>false</IsTruncated></ListAccessKeysResult>`;
 
 let server: http.Server;
@@ -31,7 +37,8 @@ beforeAll(async () => {
       const action = params.get("Action") ?? "?";
       seen.push({ action, params });
       const queue = script[action] ?? [];
-      const answer = queue.length > 1 ? queue.shift()! : (queue[0] ?? fail(400, "InvalidAction", `unexpected ${action}`));
+      const answer =
+        queue.length > 1 ? queue.shift()! : (queue[0] ?? fail(400, "InvalidAction", `unexpected ${action}`));
       res.writeHead(answer.status, { "content-type": "text/xml" });
       res.end(answer.body);
     });
@@ -46,8 +53,18 @@ beforeEach(() => {
 
 async function respond() {
   const g = guardrailWith({ remediation: { mode: "enforce", deleteAgreement: false } });
-  const clients = new LocalClientProvider("us-east-1", { endpoint, region: "us-east-1", credentials: { accessKeyId: "AKIALOCAL", secretAccessKey: "local" }, retry: { mode: "standard", maxAttempts: 3 } });
-  const responder = new RemediationResponder({ guardrail: g, store: new InMemoryStore(), organization: new StaticOrganizationLookup(MGMT), clients });
+  const clients = new LocalClientProvider("us-east-1", {
+    endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "AKIALOCAL", secretAccessKey: "local" },
+    retry: { mode: "standard", maxAttempts: 3 },
+  });
+  const responder = new RemediationResponder({
+    guardrail: g,
+    store: new InMemoryStore(),
+    organization: new StaticOrganizationLookup(MGMT),
+    clients,
+  });
   const report = await responder.respond(findingOf(g, fixture(IAM_USER_RECORD)));
   return Object.fromEntries(report.outcomes.map((o) => [o.api, o]));
 }
@@ -57,14 +74,22 @@ describe("executor over the real SDK stack (loopback IAM)", () => {
   it("throttling is retried by the SDK until it succeeds", async () => {
     script = {
       ListAccessKeys: [ok("ListAccessKeys", KEYS)],
-      UpdateAccessKey: [fail(400, "Throttling", "Rate exceeded"), fail(400, "Throttling", "Rate exceeded"), ok("UpdateAccessKey")],
+      UpdateAccessKey: [
+        fail(400, "Throttling", "Rate exceeded"),
+        fail(400, "Throttling", "Rate exceeded"),
+        ok("UpdateAccessKey"),
+      ],
       GetUserPolicy: [fail(404, "NoSuchEntity", "The user policy with name AWSRevokeOlderSessions cannot be found.")],
       PutUserPolicy: [ok("PutUserPolicy")],
     };
     const out = await respond();
     expect(out["iam:UpdateAccessKey"].status).toBe("ok");
     expect(count("UpdateAccessKey")).toBe(3);
-    expect(seen.filter((s) => s.action === "UpdateAccessKey").every((s) => s.params.get("AccessKeyId") === "AKIAEXAMPLEKEY000001" && s.params.get("Status") === "Inactive")).toBe(true);
+    expect(
+      seen
+        .filter((s) => s.action === "UpdateAccessKey")
+        .every((s) => s.params.get("AccessKeyId") === "AKIAEXAMPLEKEY000001" && s.params.get("Status") === "Inactive"),
+    ).toBe(true);
     expect(out["iam:PutUserPolicy"].status).toBe("ok");
   });
 

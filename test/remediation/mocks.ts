@@ -1,6 +1,13 @@
 /** aws-sdk-client-mock set-up shared by the executor, responder, undo and e2e tests. */
 import { BedrockClient, DeleteFoundationModelAgreementCommand } from "@aws-sdk/client-bedrock";
-import { GetUserPolicyCommand, IAMClient, ListAccessKeysCommand, NoSuchEntityException, PutUserPolicyCommand, UpdateAccessKeyCommand } from "@aws-sdk/client-iam";
+import {
+  GetUserPolicyCommand,
+  IAMClient,
+  ListAccessKeysCommand,
+  NoSuchEntityException,
+  PutUserPolicyCommand,
+  UpdateAccessKeyCommand,
+} from "@aws-sdk/client-iam";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
@@ -24,13 +31,16 @@ export function awsMocks() {
     },
     /** Names of every command sent that changes something. */
     mutatingCalls(): string[] {
-      const all = [...iam.calls(), ...bedrock.calls(), ...secrets.calls()].map((c) => (c.args[0] as object).constructor.name);
+      const all = [...iam.calls(), ...bedrock.calls(), ...secrets.calls()].map(
+        (c) => (c.args[0] as object).constructor.name,
+      );
       return all.filter((n) => !/^(Get|List|Describe)/.test(n));
     },
   };
 }
 
-export const localClients = () => new LocalClientProvider("us-east-1", { credentials: { accessKeyId: "AKIATEST", secretAccessKey: "test" } });
+export const localClients = () =>
+  new LocalClientProvider("us-east-1", { credentials: { accessKeyId: "AKIATEST", secretAccessKey: "test" } });
 
 export function awsError(name: string, message = name, status = 400): Error {
   return Object.assign(new Error(message), { name, $fault: "client", $metadata: { httpStatusCode: status } });
@@ -42,7 +52,9 @@ export function awsError(name: string, message = name, status = 400): Error {
  */
 export function fakeDeployBotAccount(aws: ReturnType<typeof awsMocks>): { keyStatus: () => "Active" | "Inactive" } {
   let status: "Active" | "Inactive" = "Active";
-  aws.iam.on(ListAccessKeysCommand).callsFake(() => ({ AccessKeyMetadata: [{ UserName: "deploy-bot", AccessKeyId: "AKIAEXAMPLEKEY000001", Status: status }] }));
+  aws.iam.on(ListAccessKeysCommand).callsFake(() => ({
+    AccessKeyMetadata: [{ UserName: "deploy-bot", AccessKeyId: "AKIAEXAMPLEKEY000001", Status: status }],
+  }));
   aws.iam.on(UpdateAccessKeyCommand).callsFake((input: { Status: "Active" | "Inactive" }) => {
     status = input.Status;
     return {};

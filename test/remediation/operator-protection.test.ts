@@ -14,22 +14,43 @@ describe("operator principals are protected from remediation", () => {
     expect(g.exemptions.all).toContain(OPERATOR);
     // Operators are not SCP-exempt: they may not enable models.
     expect(g.exemptions.scp).not.toContain(OPERATOR);
-    const plan = planRemediation(findingOf(g, sample("stratus__CreateFoundationModelAgreement")), g, { now: NOW, managementAccountId: MGMT });
+    const plan = planRemediation(findingOf(g, sample("stratus__CreateFoundationModelAgreement")), g, {
+      now: NOW,
+      managementAccountId: MGMT,
+    });
     const onPrincipal = plan.filter((a) => a.principalArn === OPERATOR && a.kind !== "delete-agreement");
     expect(onPrincipal.length).toBeGreaterThan(0);
     expect(onPrincipal.every((a) => a.disposition !== "execute")).toBe(true);
-    expect(onPrincipal.map((a) => a.reason).join(" ")).toMatch(/remediation operator \(remediation\.operatorPrincipalArns\)/);
+    expect(onPrincipal.map((a) => a.reason).join(" ")).toMatch(
+      /remediation operator \(remediation\.operatorPrincipalArns\)/,
+    );
   });
 
   it("the same finding without the operator setting would revoke the role's sessions (the protection is what stops it)", () => {
     const g = guardrailWith({ remediation: { mode: "enforce" } });
-    const plan = planRemediation(findingOf(g, sample("stratus__CreateFoundationModelAgreement")), g, { now: NOW, managementAccountId: MGMT });
+    const plan = planRemediation(findingOf(g, sample("stratus__CreateFoundationModelAgreement")), g, {
+      now: NOW,
+      managementAccountId: MGMT,
+    });
     expect(plan.find((a) => a.kind === "revoke-role-sessions")?.disposition).toBe("execute");
   });
 
   it("principalProtection matches operator patterns with ArnLike", () => {
-    const g = guardrailWith({ remediation: { operatorPrincipalArns: ["arn:aws:iam::222233334444:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_IR_*"] } });
-    expect(principalProtection(g, "arn:aws:iam::222233334444:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_IR_0a1b2c", "222233334444", { managementAccountId: MGMT })).toBe("operator");
-    expect(principalProtection(g, "arn:aws:iam::222233334444:role/Developer", "222233334444", { managementAccountId: MGMT })).toBeUndefined();
+    const g = guardrailWith({
+      remediation: {
+        operatorPrincipalArns: ["arn:aws:iam::222233334444:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_IR_*"],
+      },
+    });
+    expect(
+      principalProtection(
+        g,
+        "arn:aws:iam::222233334444:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_IR_0a1b2c",
+        "222233334444",
+        { managementAccountId: MGMT },
+      ),
+    ).toBe("operator");
+    expect(
+      principalProtection(g, "arn:aws:iam::222233334444:role/Developer", "222233334444", { managementAccountId: MGMT }),
+    ).toBeUndefined();
   });
 });

@@ -5,12 +5,17 @@ import { AwsOrganizationLookup } from "../../src/remediation/organization";
 const org = mockClient(OrganizationsClient);
 afterEach(() => org.reset());
 afterAll(() => org.restore());
-const client = () => new OrganizationsClient({ region: "us-east-1", credentials: { accessKeyId: "a", secretAccessKey: "b" } });
+const client = () =>
+  new OrganizationsClient({ region: "us-east-1", credentials: { accessKeyId: "a", secretAccessKey: "b" } });
 
 describe("AwsOrganizationLookup", () => {
   it("walks ListParents up to the root, nearest first, once per account", async () => {
-    org.on(ListParentsCommand, { ChildId: "111111111111" }).resolves({ Parents: [{ Id: "ou-abcd-22222222", Type: "ORGANIZATIONAL_UNIT" }] });
-    org.on(ListParentsCommand, { ChildId: "ou-abcd-22222222" }).resolves({ Parents: [{ Id: "ou-abcd-11111111", Type: "ORGANIZATIONAL_UNIT" }] });
+    org
+      .on(ListParentsCommand, { ChildId: "111111111111" })
+      .resolves({ Parents: [{ Id: "ou-abcd-22222222", Type: "ORGANIZATIONAL_UNIT" }] });
+    org
+      .on(ListParentsCommand, { ChildId: "ou-abcd-22222222" })
+      .resolves({ Parents: [{ Id: "ou-abcd-11111111", Type: "ORGANIZATIONAL_UNIT" }] });
     org.on(ListParentsCommand, { ChildId: "ou-abcd-11111111" }).resolves({ Parents: [{ Id: "r-abcd", Type: "ROOT" }] });
     const lookup = new AwsOrganizationLookup(client(), "999988887777");
     expect(await lookup.parentChain("111111111111")).toEqual(["ou-abcd-22222222", "ou-abcd-11111111", "r-abcd"]);

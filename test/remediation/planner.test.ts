@@ -1,6 +1,16 @@
 import { planRemediation } from "../../src/remediation/planner";
 import { PlannedAction } from "../../src/remediation/types";
-import { findingOf, findingWithPrimaryRule, fixture, guardrailWith, IAM_USER_RECORD, IDENTITIES, MGMT, sample, withIdentity } from "./helpers";
+import {
+  findingOf,
+  findingWithPrimaryRule,
+  fixture,
+  guardrailWith,
+  IAM_USER_RECORD,
+  IDENTITIES,
+  MGMT,
+  sample,
+  withIdentity,
+} from "./helpers";
 
 const NOW = new Date("2026-11-20T09:20:00Z");
 const ctx = { now: NOW, managementAccountId: MGMT };
@@ -32,10 +42,16 @@ describe("planRemediation per principal kind", () => {
   });
 
   it("Identity Center role (real Panther sample): manual steps only", () => {
-    const f = findingWithPrimaryRule(enforce, sample("panther_DeleteModelInvocationLoggingConfiguration"), "PutUseCaseForModelAccess");
+    const f = findingWithPrimaryRule(
+      enforce,
+      sample("panther_DeleteModelInvocationLoggingConfiguration"),
+      "PutUseCaseForModelAccess",
+    );
     expect(f.guardrail.principal_kind).toBe("identity-center-role");
     const plan = planRemediation(f, enforce, ctx);
-    expect(summary(plan)).toEqual([["manual", "arn:aws:iam::123123123123:role/aws-reserved/sso.amazonaws.com/us-west-2/DevAdmin", "manual"]]);
+    expect(summary(plan)).toEqual([
+      ["manual", "arn:aws:iam::123123123123:role/aws-reserved/sso.amazonaws.com/us-west-2/DevAdmin", "manual"],
+    ]);
     expect(plan[0].steps!.join(" ")).toMatch(/identitystore:userId/);
   });
 
@@ -53,8 +69,15 @@ describe("planRemediation per principal kind", () => {
   it("rotate mode: create and store a replacement before deactivating", () => {
     const g = guardrailWith({ remediation: { mode: "enforce", accessKey: "rotate" } });
     const plan = planRemediation(findingOf(g, fixture(IAM_USER_RECORD)), g, ctx);
-    expect(plan.map((a) => a.kind)).toEqual(["rotate-key", "deactivate-key", "revoke-user-sessions", "delete-agreement"]);
-    expect(plan[0].params.secretName).toBe("bedrock-guardrail/rotated-keys/222233334444/deploy-bot/AKIAEXAMPLEKEY000001");
+    expect(plan.map((a) => a.kind)).toEqual([
+      "rotate-key",
+      "deactivate-key",
+      "revoke-user-sessions",
+      "delete-agreement",
+    ]);
+    expect(plan[0].params.secretName).toBe(
+      "bedrock-guardrail/rotated-keys/222233334444/deploy-bot/AKIAEXAMPLEKEY000001",
+    );
   });
 
   it("IAM user with a session token: deny older sessions, and manual steps for the key that minted it", () => {
@@ -73,14 +96,22 @@ describe("planRemediation per principal kind", () => {
     ["federated user", IDENTITIES.federated, /GetFederationToken/],
     ["role without sessionIssuer", IDENTITIES.roleWithoutIssuer, /Revoke sessions/],
   ])("%s: no IAM action, manual steps", (_, identity, step) => {
-    const plan = planRemediation(findingOf(enforce, withIdentity(identity as unknown as Record<string, unknown>)), enforce, ctx);
+    const plan = planRemediation(
+      findingOf(enforce, withIdentity(identity as unknown as Record<string, unknown>)),
+      enforce,
+      ctx,
+    );
     const principalActions = plan.filter((a) => a.kind !== "delete-agreement");
     expect(principalActions.map((a) => a.kind)).toEqual(["manual"]);
     expect(principalActions[0].steps!.join(" ")).toMatch(step);
   });
 
   it("approved principal: nothing at all, not even the agreement", () => {
-    const plan = planRemediation(findingOf(enforce, withIdentity(IDENTITIES.approvedRole as unknown as Record<string, unknown>)), enforce, ctx);
+    const plan = planRemediation(
+      findingOf(enforce, withIdentity(IDENTITIES.approvedRole as unknown as Record<string, unknown>)),
+      enforce,
+      ctx,
+    );
     expect(summary(plan)).toEqual([["none", "arn:aws:iam::494659789341:role/BedrockModelAccessAdmin", "none"]]);
     expect(plan[0].reason).toMatch(/approved/);
   });
@@ -91,14 +122,22 @@ describe("planRemediation per principal kind", () => {
   });
 
   it("management account principal: every mutation becomes alert-only", () => {
-    const g = guardrailWith({ remediation: { mode: "enforce" }, organization: { managementAccountId: "494659789341" } });
-    const plan = planRemediation(findingOf(g, sample("stratus__CreateFoundationModelAgreement")), g, { now: NOW, managementAccountId: "494659789341" });
+    const g = guardrailWith({
+      remediation: { mode: "enforce" },
+      organization: { managementAccountId: "494659789341" },
+    });
+    const plan = planRemediation(findingOf(g, sample("stratus__CreateFoundationModelAgreement")), g, {
+      now: NOW,
+      managementAccountId: "494659789341",
+    });
     expect(plan.map((a) => a.disposition)).toEqual(["alert-only", "alert-only"]);
     expect(plan[0].reason).toMatch(/management account is never remediated/);
   });
 
   it("unknown management account: nothing executes", () => {
-    const plan = planRemediation(findingOf(enforce, sample("stratus__CreateFoundationModelAgreement")), enforce, { now: NOW });
+    const plan = planRemediation(findingOf(enforce, sample("stratus__CreateFoundationModelAgreement")), enforce, {
+      now: NOW,
+    });
     expect(plan.map((a) => a.disposition)).toEqual(["alert-only", "alert-only"]);
   });
 
@@ -106,8 +145,13 @@ describe("planRemediation per principal kind", () => {
     const dry = guardrailWith();
     const f = findingOf(dry, sample("stratus__CreateFoundationModelAgreement"));
     expect(planRemediation(f, dry, ctx).map((a) => a.disposition)).toEqual(["dry-run", "dry-run"]);
-    expect(planRemediation(f, dry, { ...ctx, modes: { "494659789341": "off" } }).map((a) => a.disposition)).toEqual(["off", "off"]);
-    expect(planRemediation(f, dry, { ...ctx, modes: { "494659789341": "enforce" } }).map((a) => a.disposition)).toEqual(["execute", "execute"]);
+    expect(planRemediation(f, dry, { ...ctx, modes: { "494659789341": "off" } }).map((a) => a.disposition)).toEqual([
+      "off",
+      "off",
+    ]);
+    expect(planRemediation(f, dry, { ...ctx, modes: { "494659789341": "enforce" } }).map((a) => a.disposition)).toEqual(
+      ["execute", "execute"],
+    );
   });
 
   it("caps: beyond the budget, alert only", () => {

@@ -1,6 +1,12 @@
 import fc from "fast-check";
 import { leastActing, resolveMode } from "../../src/remediation/mode";
-import { effectiveCutoff, mergeRevocation, parsePolicyDocument, removeRevocation, REVOCATION_SID } from "../../src/remediation/revocation-policy";
+import {
+  effectiveCutoff,
+  mergeRevocation,
+  parsePolicyDocument,
+  removeRevocation,
+  REVOCATION_SID,
+} from "../../src/remediation/revocation-policy";
 
 describe("resolveMode", () => {
   const overrides = [
@@ -10,8 +16,12 @@ describe("resolveMode", () => {
   ];
   it("account override beats OU overrides, nearest OU beats farther, default last", () => {
     expect(resolveMode("111111111111", "dry-run", overrides, ["ou-abcd-11111111", "r-abcd"]).mode).toBe("enforce");
-    expect(resolveMode("222222222222", "dry-run", overrides, ["ou-abcd-22222222", "ou-abcd-11111111", "r-abcd"]).mode).toBe("enforce");
-    expect(resolveMode("222222222222", "dry-run", overrides, ["ou-abcd-11111111", "ou-abcd-22222222", "r-abcd"]).mode).toBe("off");
+    expect(
+      resolveMode("222222222222", "dry-run", overrides, ["ou-abcd-22222222", "ou-abcd-11111111", "r-abcd"]).mode,
+    ).toBe("enforce");
+    expect(
+      resolveMode("222222222222", "dry-run", overrides, ["ou-abcd-11111111", "ou-abcd-22222222", "r-abcd"]).mode,
+    ).toBe("off");
     expect(resolveMode("333333333333", "dry-run", overrides, ["ou-abcd-33333333", "r-abcd"]).mode).toBe("dry-run");
   });
   it("unknown OU chain: the least acting candidate", () => {
@@ -21,7 +31,12 @@ describe("resolveMode", () => {
 });
 
 describe("AWSRevokeOlderSessions merge and removal", () => {
-  const consoleStatement = { Effect: "Deny", Action: ["*"], Resource: ["*"], Condition: { DateLessThan: { "aws:TokenIssueTime": "2026-01-01T00:00:00Z" } } };
+  const consoleStatement = {
+    Effect: "Deny",
+    Action: ["*"],
+    Resource: ["*"],
+    Condition: { DateLessThan: { "aws:TokenIssueTime": "2026-01-01T00:00:00Z" } },
+  };
 
   it("keeps foreign statements and never moves our cutoff earlier", () => {
     const first = mergeRevocation({ Version: "2012-10-17", Statement: [consoleStatement] }, "2026-11-20T10:00:00Z");
@@ -34,7 +49,11 @@ describe("AWSRevokeOlderSessions merge and removal", () => {
   });
 
   it("property: the merged cutoff is the max of ours and the new one", () => {
-    const date = fc.date({ min: new Date("2020-01-01T00:00:00Z"), max: new Date("2030-01-01T00:00:00Z"), noInvalidDate: true });
+    const date = fc.date({
+      min: new Date("2020-01-01T00:00:00Z"),
+      max: new Date("2030-01-01T00:00:00Z"),
+      noInvalidDate: true,
+    });
     fc.assert(
       fc.property(fc.array(date, { minLength: 1, maxLength: 5 }), (cutoffs) => {
         let doc = mergeRevocation(undefined, cutoffs[0].toISOString());
@@ -47,18 +66,29 @@ describe("AWSRevokeOlderSessions merge and removal", () => {
 
   it("removal takes only our statement; nothing left means delete", () => {
     const merged = mergeRevocation({ Version: "2012-10-17", Statement: [consoleStatement] }, "2026-11-20T10:00:00Z");
-    expect(removeRevocation(merged)).toEqual({ doc: { Version: "2012-10-17", Statement: [consoleStatement] }, removed: true });
-    expect(removeRevocation(mergeRevocation(undefined, "2026-11-20T10:00:00Z"))).toEqual({ doc: undefined, removed: true });
+    expect(removeRevocation(merged)).toEqual({
+      doc: { Version: "2012-10-17", Statement: [consoleStatement] },
+      removed: true,
+    });
+    expect(removeRevocation(mergeRevocation(undefined, "2026-11-20T10:00:00Z"))).toEqual({
+      doc: undefined,
+      removed: true,
+    });
     expect(removeRevocation({ Version: "2012-10-17", Statement: [consoleStatement] }).removed).toBe(false);
   });
 
   it("parses IAM's URL-encoded policy documents", () => {
-    const doc = parsePolicyDocument(encodeURIComponent(JSON.stringify({ Version: "2012-10-17", Statement: consoleStatement })));
+    const doc = parsePolicyDocument(
+      encodeURIComponent(JSON.stringify({ Version: "2012-10-17", Statement: consoleStatement })),
+    );
     expect(effectiveCutoff(doc)!.toISOString()).toBe("2026-01-01T00:00:00.000Z");
   });
 
   it("a deny with extra conditions does not count as a revocation", () => {
-    const scoped = { ...consoleStatement, Condition: { ...consoleStatement.Condition, StringEquals: { "aws:username": "x" } } };
+    const scoped = {
+      ...consoleStatement,
+      Condition: { ...consoleStatement.Condition, StringEquals: { "aws:username": "x" } },
+    };
     expect(effectiveCutoff({ Version: "2012-10-17", Statement: [scoped] })).toBeUndefined();
   });
 });

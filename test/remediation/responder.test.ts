@@ -1,6 +1,21 @@
 import { DeleteFoundationModelAgreementCommand } from "@aws-sdk/client-bedrock";
-import { CreateAccessKeyCommand, DeleteAccessKeyCommand, DeleteRolePolicyCommand, GetRolePolicyCommand, GetUserPolicyCommand, ListAccessKeysCommand, NoSuchEntityException, PutRolePolicyCommand, PutUserPolicyCommand, UpdateAccessKeyCommand } from "@aws-sdk/client-iam";
-import { CreateSecretCommand, DescribeSecretCommand, ResourceNotFoundException as SecretNotFound } from "@aws-sdk/client-secrets-manager";
+import {
+  CreateAccessKeyCommand,
+  DeleteAccessKeyCommand,
+  DeleteRolePolicyCommand,
+  GetRolePolicyCommand,
+  GetUserPolicyCommand,
+  ListAccessKeysCommand,
+  NoSuchEntityException,
+  PutRolePolicyCommand,
+  PutUserPolicyCommand,
+  UpdateAccessKeyCommand,
+} from "@aws-sdk/client-iam";
+import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  ResourceNotFoundException as SecretNotFound,
+} from "@aws-sdk/client-secrets-manager";
 import fc from "fast-check";
 import { Notifier } from "../../src/runtime/contracts";
 import { StaticOrganizationLookup } from "../../src/remediation/organization";
@@ -27,7 +42,12 @@ class RecordingNotifier implements Notifier {
 
 function happyIam() {
   let status = "Active";
-  aws.iam.on(ListAccessKeysCommand).callsFake(() => ({ AccessKeyMetadata: [{ UserName: "deploy-bot", AccessKeyId: KEY, Status: status }, { UserName: "deploy-bot", AccessKeyId: "AKIAEXAMPLEKEY000002", Status: "Active" }] }));
+  aws.iam.on(ListAccessKeysCommand).callsFake(() => ({
+    AccessKeyMetadata: [
+      { UserName: "deploy-bot", AccessKeyId: KEY, Status: status },
+      { UserName: "deploy-bot", AccessKeyId: "AKIAEXAMPLEKEY000002", Status: "Active" },
+    ],
+  }));
   aws.iam.on(UpdateAccessKeyCommand).callsFake((input: { Status: string }) => {
     status = input.Status;
     return {};
@@ -37,9 +57,21 @@ function happyIam() {
   aws.bedrock.on(DeleteFoundationModelAgreementCommand).resolves({});
 }
 
-function responder(store = new InMemoryStore(), config: Parameters<typeof guardrailWith>[0] = { remediation: { mode: "enforce" } }, notifier = new RecordingNotifier()) {
+function responder(
+  store = new InMemoryStore(),
+  config: Parameters<typeof guardrailWith>[0] = { remediation: { mode: "enforce" } },
+  notifier = new RecordingNotifier(),
+) {
   const g = guardrailWith(config);
-  const r = new RemediationResponder({ guardrail: g, store, organization: new StaticOrganizationLookup(MGMT), clients: localClients(), notifier, clock: () => NOW, actor: "arn:aws:iam::555555555555:role/bedrock-guardrail/bedrock-guardrail-query-job" });
+  const r = new RemediationResponder({
+    guardrail: g,
+    store,
+    organization: new StaticOrganizationLookup(MGMT),
+    clients: localClients(),
+    notifier,
+    clock: () => NOW,
+    actor: "arn:aws:iam::555555555555:role/bedrock-guardrail/bedrock-guardrail-query-job",
+  });
   return { g, r, store, notifier };
 }
 
@@ -55,7 +87,14 @@ describe("RemediationResponder", () => {
       ["bedrock:DeleteFoundationModelAgreement", "ok"],
     ]);
     const rec = (await store.getAction(first.outcomes[0].actionId))!;
-    expect(rec).toMatchObject({ findingId: f.event.id, status: "ok", before: { status: "Active" }, after: { status: "Inactive" }, actor: expect.stringContaining("bedrock-guardrail"), reason: expect.stringContaining(KEY) });
+    expect(rec).toMatchObject({
+      findingId: f.event.id,
+      status: "ok",
+      before: { status: "Active" },
+      after: { status: "Inactive" },
+      actor: expect.stringContaining("bedrock-guardrail"),
+      reason: expect.stringContaining(KEY),
+    });
     expect(notifier.messages).toHaveLength(1);
     expect(notifier.messages[0].subject).toBe("bedrock-guardrail remediation: 3 ok");
     expect(notifier.messages[0].body).toContain(`undo --action-id ${first.outcomes[0].actionId}`);
@@ -109,7 +148,9 @@ describe("RemediationResponder", () => {
     const b = await r.respond(findingOf(g, { ...base, eventID: "another-event" }));
     const executed = [...a.outcomes, ...b.outcomes].filter((o) => o.status === "ok");
     expect(executed).toHaveLength(2);
-    expect(b.outcomes.every((o) => o.status === "skipped" && /maxActionsPerPrincipalPerHour/.test(o.reason))).toBe(true);
+    expect(b.outcomes.every((o) => o.status === "skipped" && /maxActionsPerPrincipalPerHour/.test(o.reason))).toBe(
+      true,
+    );
   });
 
   it("maxActionsPerRun holds within one run", async () => {
@@ -138,25 +179,46 @@ describe("RemediationResponder", () => {
   it("property: in enforce mode the offending key is the only existing key any call touches", async () => {
     const key = fc.stringMatching(/^[A-Z0-9]{16}$/).map((s) => `AKIA${s}`);
     await fc.assert(
-      fc.asyncProperty(key, key, fc.constantFrom("deactivate" as const, "rotate" as const), fc.boolean(), async (offending, other, accessKey, twoKeys) => {
-        fc.pre(offending !== other);
-        aws.reset();
-        const keys = [{ UserName: "deploy-bot", AccessKeyId: offending, Status: "Active" as const }, ...(twoKeys ? [{ UserName: "deploy-bot", AccessKeyId: other, Status: "Active" as const }] : [])];
-        aws.iam.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: keys });
-        aws.iam.on(UpdateAccessKeyCommand).resolves({});
-        aws.iam.on(CreateAccessKeyCommand).resolves({ AccessKey: { UserName: "deploy-bot", AccessKeyId: "AKIANEWKEY0000000001", SecretAccessKey: "s", Status: "Active" } });
-        aws.secrets.on(DescribeSecretCommand).rejects(new SecretNotFound({ message: "no", $metadata: {} }));
-        aws.secrets.on(CreateSecretCommand).resolves({});
-        aws.iam.on(GetUserPolicyCommand).rejects(new NoSuchEntityException({ message: "none", $metadata: {} }));
-        aws.iam.on(PutUserPolicyCommand).resolves({});
-        aws.bedrock.on(DeleteFoundationModelAgreementCommand).resolves({});
-        const record = fixture(IAM_USER_RECORD);
-        const { g, r } = responder(new InMemoryStore(), { remediation: { mode: "enforce", accessKey } });
-        await r.respond(findingOf(g, { ...record, userIdentity: { ...record.userIdentity, accessKeyId: offending } }));
-        const touched = [...aws.iam.commandCalls(UpdateAccessKeyCommand), ...aws.iam.commandCalls(DeleteAccessKeyCommand)].map((c) => c.args[0].input.AccessKeyId);
-        expect(touched).toEqual([offending]);
-        expect(aws.iam.commandCalls(CreateAccessKeyCommand)).toHaveLength(accessKey === "rotate" && !twoKeys ? 1 : 0);
-      }),
+      fc.asyncProperty(
+        key,
+        key,
+        fc.constantFrom("deactivate" as const, "rotate" as const),
+        fc.boolean(),
+        async (offending, other, accessKey, twoKeys) => {
+          fc.pre(offending !== other);
+          aws.reset();
+          const keys = [
+            { UserName: "deploy-bot", AccessKeyId: offending, Status: "Active" as const },
+            ...(twoKeys ? [{ UserName: "deploy-bot", AccessKeyId: other, Status: "Active" as const }] : []),
+          ];
+          aws.iam.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: keys });
+          aws.iam.on(UpdateAccessKeyCommand).resolves({});
+          aws.iam.on(CreateAccessKeyCommand).resolves({
+            AccessKey: {
+              UserName: "deploy-bot",
+              AccessKeyId: "AKIANEWKEY0000000001",
+              SecretAccessKey: "s",
+              Status: "Active",
+            },
+          });
+          aws.secrets.on(DescribeSecretCommand).rejects(new SecretNotFound({ message: "no", $metadata: {} }));
+          aws.secrets.on(CreateSecretCommand).resolves({});
+          aws.iam.on(GetUserPolicyCommand).rejects(new NoSuchEntityException({ message: "none", $metadata: {} }));
+          aws.iam.on(PutUserPolicyCommand).resolves({});
+          aws.bedrock.on(DeleteFoundationModelAgreementCommand).resolves({});
+          const record = fixture(IAM_USER_RECORD);
+          const { g, r } = responder(new InMemoryStore(), { remediation: { mode: "enforce", accessKey } });
+          await r.respond(
+            findingOf(g, { ...record, userIdentity: { ...record.userIdentity, accessKeyId: offending } }),
+          );
+          const touched = [
+            ...aws.iam.commandCalls(UpdateAccessKeyCommand),
+            ...aws.iam.commandCalls(DeleteAccessKeyCommand),
+          ].map((c) => c.args[0].input.AccessKeyId);
+          expect(touched).toEqual([offending]);
+          expect(aws.iam.commandCalls(CreateAccessKeyCommand)).toHaveLength(accessKey === "rotate" && !twoKeys ? 1 : 0);
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -181,7 +243,14 @@ describe("RemediationResponder", () => {
     const store = new InMemoryStore();
     const notifier = new RecordingNotifier();
     const g = guardrailWith({ remediation: { mode: "enforce" } });
-    const r = new RemediationResponder({ guardrail: g, store, organization: new StaticOrganizationLookup(MGMT), notifier, execute: false, clock: () => NOW });
+    const r = new RemediationResponder({
+      guardrail: g,
+      store,
+      organization: new StaticOrganizationLookup(MGMT),
+      notifier,
+      execute: false,
+      clock: () => NOW,
+    });
     const report = await r.respond(findingOf(g, fixture(IAM_USER_RECORD)));
     expect(report.outcomes.map((o) => o.status)).toEqual(["planned", "planned", "planned"]);
     expect(store.allActions()).toEqual([]);
@@ -190,12 +259,30 @@ describe("RemediationResponder", () => {
   });
 
   it("an unknown OU chain falls back to the least acting mode", async () => {
-    const g = guardrailWith({ remediation: { mode: "enforce", overrides: [{ target: "ou-abcd-11111111", mode: "dry-run" }] } });
-    const r = new RemediationResponder({ guardrail: g, store: new InMemoryStore(), organization: new StaticOrganizationLookup(MGMT), execute: false, clock: () => NOW });
+    const g = guardrailWith({
+      remediation: { mode: "enforce", overrides: [{ target: "ou-abcd-11111111", mode: "dry-run" }] },
+    });
+    const r = new RemediationResponder({
+      guardrail: g,
+      store: new InMemoryStore(),
+      organization: new StaticOrganizationLookup(MGMT),
+      execute: false,
+      clock: () => NOW,
+    });
     const report = await r.respond(findingOf(g, fixture(IAM_USER_RECORD)));
     expect(report.outcomes.map((o) => o.mode)).toEqual(["dry-run", "dry-run", "dry-run"]);
-    const known = new RemediationResponder({ guardrail: g, store: new InMemoryStore(), organization: new StaticOrganizationLookup(MGMT, { "222233334444": ["ou-abcd-22222222", "r-abcd"] }), execute: false, clock: () => NOW });
-    expect((await known.respond(findingOf(g, fixture(IAM_USER_RECORD)))).outcomes.map((o) => o.mode)).toEqual(["enforce", "enforce", "enforce"]);
+    const known = new RemediationResponder({
+      guardrail: g,
+      store: new InMemoryStore(),
+      organization: new StaticOrganizationLookup(MGMT, { "222233334444": ["ou-abcd-22222222", "r-abcd"] }),
+      execute: false,
+      clock: () => NOW,
+    });
+    expect((await known.respond(findingOf(g, fixture(IAM_USER_RECORD)))).outcomes.map((o) => o.mode)).toEqual([
+      "enforce",
+      "enforce",
+      "enforce",
+    ]);
   });
 });
 
@@ -206,13 +293,23 @@ describe("undo", () => {
     const report = await r.respond(findingOf(g, fixture(IAM_USER_RECORD)));
     const id = report.outcomes.find((o) => o.api === "iam:UpdateAccessKey")!.actionId;
     expect(await undoAction(id, { store, clients: localClients(), clock: () => NOW })).toMatchObject({ status: "ok" });
-    expect(aws.iam.commandCalls(UpdateAccessKeyCommand).at(-1)!.args[0].input).toEqual({ UserName: "deploy-bot", AccessKeyId: KEY, Status: "Active" });
+    expect(aws.iam.commandCalls(UpdateAccessKeyCommand).at(-1)!.args[0].input).toEqual({
+      UserName: "deploy-bot",
+      AccessKeyId: KEY,
+      Status: "Active",
+    });
     expect(await undoAction(id, { store, clients: localClients() })).toMatchObject({ status: "already-done" });
     expect((await store.getAction(id))!.undo).toMatchObject({ status: "already-done" });
   });
 
   it("removes only this tool's revocation statement; deletes the policy when nothing else is left", async () => {
-    const theirs = { Sid: "SecurityTeam", Effect: "Deny", Action: ["*"], Resource: ["*"], Condition: { DateLessThan: { "aws:TokenIssueTime": "2020-01-01T00:00:00Z" } } };
+    const theirs = {
+      Sid: "SecurityTeam",
+      Effect: "Deny",
+      Action: ["*"],
+      Resource: ["*"],
+      Condition: { DateLessThan: { "aws:TokenIssueTime": "2020-01-01T00:00:00Z" } },
+    };
     let doc: string | undefined = encodeURIComponent(JSON.stringify({ Version: "2012-10-17", Statement: [theirs] }));
     aws.iam.on(GetRolePolicyCommand).callsFake(() => {
       if (!doc) throw new NoSuchEntityException({ message: "none", $metadata: {} });
@@ -243,11 +340,15 @@ describe("undo", () => {
     const second = await fresh.r.respond(findingOf(g, sample("stratus__CreateFoundationModelAgreement")));
     const id2 = second.outcomes.find((o) => o.api === "iam:PutRolePolicy")!.actionId;
     expect(await undoAction(id2, { store: fresh.store, clients: localClients() })).toMatchObject({ status: "ok" });
-    expect(aws.iam.commandCalls(DeleteRolePolicyCommand).map((c) => c.args[0].input)).toEqual([{ RoleName: "test-role", PolicyName: "AWSRevokeOlderSessions" }]);
+    expect(aws.iam.commandCalls(DeleteRolePolicyCommand).map((c) => c.args[0].input)).toEqual([
+      { RoleName: "test-role", PolicyName: "AWSRevokeOlderSessions" },
+    ]);
     expect(doc).toBeUndefined();
   });
 
   it("an unknown action id is an error naming it", async () => {
-    await expect(undoAction("ra-nope", { store: new InMemoryStore(), clients: localClients() })).rejects.toThrow(UndoError);
+    await expect(undoAction("ra-nope", { store: new InMemoryStore(), clients: localClients() })).rejects.toThrow(
+      UndoError,
+    );
   });
 });

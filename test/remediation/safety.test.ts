@@ -8,8 +8,14 @@ const ctx = { managementAccountId: MGMT };
 
 describe("principalProtection", () => {
   it.each([
-    ["arn:aws:iam::222233334444:role/aws-service-role/bedrock.amazonaws.com/AWSServiceRoleForAmazonBedrock", "service-linked-role"],
-    ["arn:aws:iam::222233334444:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Dev_0a1b2c3d4e5f6a7b", "identity-center-role"],
+    [
+      "arn:aws:iam::222233334444:role/aws-service-role/bedrock.amazonaws.com/AWSServiceRoleForAmazonBedrock",
+      "service-linked-role",
+    ],
+    [
+      "arn:aws:iam::222233334444:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Dev_0a1b2c3d4e5f6a7b",
+      "identity-center-role",
+    ],
     ["arn:aws:iam::222233334444:role/Developer", undefined],
     ["arn:aws:iam::222233334444:user/aws-service-role/not-a-role", undefined],
   ])("%s -> %s", (arn, expected) => {

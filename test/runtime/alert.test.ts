@@ -9,8 +9,12 @@ import { BUNDLED_DEFINITION, compileGuardrail, parseDefinition } from "../../src
 import { findingBody, findingEmailText } from "../../src/runtime/alert";
 import { SNS_MAX_MESSAGE_BYTES, SnsNotifier, snsMessage } from "../../src/runtime/aws/sns";
 
-const guardrail = compileGuardrail(parseDefinition(BUNDLED_DEFINITION), parseConfig({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"] }));
-const sample = (name: string) => JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "examples", "cloudtrail", name), "utf8"));
+const guardrail = compileGuardrail(
+  parseDefinition(BUNDLED_DEFINITION),
+  parseConfig({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"] }),
+);
+const sample = (name: string) =>
+  JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "examples", "cloudtrail", name), "utf8"));
 const findingOf = (record: Record<string, unknown>): Finding => {
   const e = evaluateRecord(guardrail, record);
   if (!("finding" in e)) throw new Error("expected a finding");
@@ -23,12 +27,16 @@ describe("alert e-mail text", () => {
   it("says what, when, where, who, which key, from where, and which event", () => {
     const text = findingEmailText(agreement);
     expect(text.split("\n")[0]).toBe(agreement.message);
-    expect(text).toContain("What:      CreateFoundationModelAgreement for model anthropic.claude-3-sonnet-20240229-v1:0 (succeeded)");
+    expect(text).toContain(
+      "What:      CreateFoundationModelAgreement for model anthropic.claude-3-sonnet-20240229-v1:0 (succeeded)",
+    );
     expect(text).toContain("When:      2024-10-17T20:09:51Z");
     expect(text).toContain("Where:     account 494659789341, region megov-northeast-1r");
     expect(text).toContain("Who:       arn:aws:iam::494659789341:role/test-role (role)");
     expect(text).toContain(`Key:       ${agreement.aws.cloudtrail.user_identity.access_key_id} (session)`);
-    expect(text).toContain("Event:     db9c43df-ae6f-4db3-8298-f5f779f74f4d  rule bedrock-model-access-enabled (medium, risk 47; TA0003 Persistence / T1098 Account Manipulation)");
+    expect(text).toContain(
+      "Event:     db9c43df-ae6f-4db3-8298-f5f779f74f4d  rule bedrock-model-access-enabled (medium, risk 47; TA0003 Persistence / T1098 Account Manipulation)",
+    );
   });
 
   it("gives a ready-to-run command for what the key did since, and points at the remediation follow-up", () => {
@@ -45,7 +53,12 @@ describe("alert e-mail text", () => {
     expect(findingEmailText(findingOf(deniedRecord))).toContain("Response: the guardrail SCP denied this attempt");
     const toolRecord = {
       ...sample("stratus__CreateFoundationModelAgreement.json"),
-      userIdentity: { type: "AssumedRole", sessionContext: { sessionIssuer: { arn: "arn:aws:iam::494659789341:role/bedrock-guardrail/bedrock-guardrail-query-job" } } },
+      userIdentity: {
+        type: "AssumedRole",
+        sessionContext: {
+          sessionIssuer: { arn: "arn:aws:iam::494659789341:role/bedrock-guardrail/bedrock-guardrail-query-job" },
+        },
+      },
     };
     const text = findingEmailText(findingOf(toolRecord));
     expect(text).toContain("(role, this tool's own role)");
@@ -54,17 +67,28 @@ describe("alert e-mail text", () => {
   });
 
   it("quotes a value that a shell would split", () => {
-    const odd = findingOf({ ...sample("stratus__CreateFoundationModelAgreement.json"), awsRegion: "us east 1; rm -rf" });
+    const odd = findingOf({
+      ...sample("stratus__CreateFoundationModelAgreement.json"),
+      awsRegion: "us east 1; rm -rf",
+    });
     expect(findingEmailText(odd)).toContain("--region 'us east 1; rm -rf'");
   });
 });
 
 describe("SNS message", () => {
   it("carries the e-mail text as a per-protocol variant beside the JSON default", async () => {
-    const client = new SNSClient({ region: "us-east-1", credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "secret" } });
+    const client = new SNSClient({
+      region: "us-east-1",
+      credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "secret" },
+    });
     const mock = mockClient(client);
     mock.on(PublishCommand).resolves({ MessageId: "m-1" });
-    await new SnsNotifier(client, "arn:aws:sns:us-east-1:111122223333:alerts").publish("subject", '{"a":1}', { kind: "finding" }, { email: "hello" });
+    await new SnsNotifier(client, "arn:aws:sns:us-east-1:111122223333:alerts").publish(
+      "subject",
+      '{"a":1}',
+      { kind: "finding" },
+      { email: "hello" },
+    );
     const input = mock.commandCalls(PublishCommand)[0].args[0].input;
     expect(input.MessageStructure).toBe("json");
     expect(JSON.parse(input.Message!)).toEqual({ default: '{"a":1}', email: "hello" });

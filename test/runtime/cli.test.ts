@@ -19,15 +19,25 @@ describe("run-once", () => {
     const lake = simulateLake();
     lake.clock.now = at("2026-07-01T12:00:00Z");
     lake.events.push(simEvent("e-1", at("2026-07-01T11:00:00Z"), 1));
-    lake.events.push(simEvent("ok-1", at("2026-07-01T11:01:00Z"), 1, { roleArn: "arn:aws:iam::444455556666:role/BedrockModelAccessAdmin" }));
+    lake.events.push(
+      simEvent("ok-1", at("2026-07-01T11:01:00Z"), 1, {
+        roleArn: "arn:aws:iam::444455556666:role/BedrockModelAccessAdmin",
+      }),
+    );
     const store = new MemoryStateStore();
     const published: string[] = [];
     const notifier: Notifier = { publish: async (s) => void published.push(s) };
     const s = io();
-    const code = await runOnce(g, { dryRun: true, start: "2026-07-01T10:00:00Z", end: "2026-07-01T12:00:00Z" }, { ...s, source: lakeSource(lake, g), store, notifier, now: () => lake.clock.now });
+    const code = await runOnce(
+      g,
+      { dryRun: true, start: "2026-07-01T10:00:00Z", end: "2026-07-01T12:00:00Z" },
+      { ...s, source: lakeSource(lake, g), store, notifier, now: () => lake.clock.now },
+    );
     expect(code).toBe(1);
     expect(s.out.join("")).toMatch(/would alert: \[medium\] Bedrock model access: CreateFoundationModelAgreement/);
-    expect(s.err.join("")).toMatch(/1 approved \(suppressed\), 1 finding\(s\), 1 alert\(s\) would be sent; no state written, nothing published/);
+    expect(s.err.join("")).toMatch(
+      /1 approved \(suppressed\), 1 finding\(s\), 1 alert\(s\) would be sent; no state written, nothing published/,
+    );
     expect(published).toEqual([]);
     expect(store.events.size).toBe(0);
     expect(store.watermarks.size).toBe(0);
@@ -40,7 +50,17 @@ describe("run-once", () => {
     const store = new MemoryStateStore();
     const published: string[] = [];
     const s = io();
-    const code = await runOnce(g, { start: "2026-07-01T10:00:00Z", end: "2026-07-01T12:00:00Z" }, { ...s, source: lakeSource(lake, g), store, notifier: { publish: async (subj) => void published.push(subj) }, now: () => lake.clock.now });
+    const code = await runOnce(
+      g,
+      { start: "2026-07-01T10:00:00Z", end: "2026-07-01T12:00:00Z" },
+      {
+        ...s,
+        source: lakeSource(lake, g),
+        store,
+        notifier: { publish: async (subj) => void published.push(subj) },
+        now: () => lake.clock.now,
+      },
+    );
     expect(code).toBe(1);
     expect(published).toHaveLength(1);
     expect(JSON.parse(s.out[0])).toMatchObject({ type: "bedrock-guardrail.run", status: "ok", published: 1 });
@@ -52,10 +72,22 @@ describe("run-once", () => {
     expect(await runOnce(g, { backend: "cloudtrail-lake", dryRun: true }, { ...s })).toBe(2);
     expect(s.err.join("")).toMatch(/--event-data-store is required/);
     const s2 = io();
-    expect(await runOnce(g, { dryRun: true, start: "yesterday", end: "2026-07-01T12:00:00Z" }, { ...s2, source: lakeSource(simulateLake(), g) })).toBe(2);
+    expect(
+      await runOnce(
+        g,
+        { dryRun: true, start: "yesterday", end: "2026-07-01T12:00:00Z" },
+        { ...s2, source: lakeSource(simulateLake(), g) },
+      ),
+    ).toBe(2);
     expect(s2.err.join("")).toMatch(/--start must be an ISO-8601 time/);
     const s3 = io();
-    expect(await runOnce(g, { start: "2026-07-01T10:00:00Z", end: "2026-07-01T12:00:00Z" }, { ...s3, env: {}, source: lakeSource(simulateLake(), g) })).toBe(2);
+    expect(
+      await runOnce(
+        g,
+        { start: "2026-07-01T10:00:00Z", end: "2026-07-01T12:00:00Z" },
+        { ...s3, env: {}, source: lakeSource(simulateLake(), g) },
+      ),
+    ).toBe(2);
     expect(s3.err.join("")).toMatch(/--state-table \(or STATE_TABLE_NAME\) is required/);
   });
 });
@@ -64,12 +96,18 @@ describe("verify", () => {
   const g = guardrailWith();
   const docs = buildScpDocuments(g);
   it("exits 0 without drift and 1 with drift", async () => {
-    const intact = async () => ({ roots: [{ id: "r-ab12", scpEnabled: true }], policies: docs.map((d, i) => ({ id: `p-${i}`, name: d.name, content: d.content })), targets: Object.fromEntries(docs.map((_, i) => [`p-${i}`, ["r-ab12"]])) });
+    const intact = async () => ({
+      roots: [{ id: "r-ab12", scpEnabled: true }],
+      policies: docs.map((d, i) => ({ id: `p-${i}`, name: d.name, content: d.content })),
+      targets: Object.fromEntries(docs.map((_, i) => [`p-${i}`, ["r-ab12"]])),
+    });
     const s = io();
     expect(await verify(g, {}, { ...s, readOrganization: intact })).toBe(0);
     expect(s.out.join("")).toMatch(/no drift/);
     const s2 = io();
-    expect(await verify(g, {}, { ...s2, readOrganization: async () => ({ ...(await intact()), targets: {} }) })).toBe(1);
+    expect(await verify(g, {}, { ...s2, readOrganization: async () => ({ ...(await intact()), targets: {} }) })).toBe(
+      1,
+    );
     expect(s2.out.join("")).toMatch(/DRIFT not-attached: .* is not attached to r-ab12/);
   });
 });

@@ -1,5 +1,11 @@
 /** Drift check: pure comparison, and the Organizations reader over mocked, heavily paginated answers. */
-import { DescribePolicyCommand, ListPoliciesCommand, ListRootsCommand, ListTargetsForPolicyCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
+import {
+  DescribePolicyCommand,
+  ListPoliciesCommand,
+  ListRootsCommand,
+  ListTargetsForPolicyCommand,
+  OrganizationsClient,
+} from "@aws-sdk/client-organizations";
 import { mockClient } from "aws-sdk-client-mock";
 import { buildScpDocuments } from "../../src/policy/documents";
 import { readOrganization } from "../../src/runtime/aws/organizations";
@@ -9,16 +15,38 @@ import { guardrailWith } from "./helpers";
 const ROOT = "r-ab12";
 const OUS = Array.from({ length: 300 }, (_, i) => `ou-ab12-${String(i).padStart(8, "0")}`);
 
-function orgMock(opts: { content: (doc: string) => string; attachTo: string[]; scpEnabled?: boolean; extraPolicies?: number }) {
-  const client = new OrganizationsClient({ region: "us-east-1", credentials: { accessKeyId: "AKID", secretAccessKey: "s" } });
+function orgMock(opts: {
+  content: (doc: string) => string;
+  attachTo: string[];
+  scpEnabled?: boolean;
+  extraPolicies?: number;
+}) {
+  const client = new OrganizationsClient({
+    region: "us-east-1",
+    credentials: { accessKeyId: "AKID", secretAccessKey: "s" },
+  });
   const mock = mockClient(client);
   const g = guardrailWith({ targets: OUS.slice(0, 250) });
   const docs = buildScpDocuments(g);
   mock.on(ListRootsCommand).callsFake((i: { NextToken?: string }) =>
-    i.NextToken ? { Roots: [{ Id: ROOT, PolicyTypes: [{ Type: "SERVICE_CONTROL_POLICY", Status: opts.scpEnabled === false ? "PENDING_DISABLE" : "ENABLED" }] }] } : { Roots: [], NextToken: "r2" },
+    i.NextToken
+      ? {
+          Roots: [
+            {
+              Id: ROOT,
+              PolicyTypes: [
+                { Type: "SERVICE_CONTROL_POLICY", Status: opts.scpEnabled === false ? "PENDING_DISABLE" : "ENABLED" },
+              ],
+            },
+          ],
+        }
+      : { Roots: [], NextToken: "r2" },
   );
   // Many unrelated SCPs, 20 per page; ours on the last page.
-  const all = [...Array.from({ length: opts.extraPolicies ?? 95 }, (_, i) => ({ Id: `p-other${i}`, Name: `other-${i}` })), ...docs.map((d, i) => ({ Id: `p-guard${i}`, Name: d.name }))];
+  const all = [
+    ...Array.from({ length: opts.extraPolicies ?? 95 }, (_, i) => ({ Id: `p-other${i}`, Name: `other-${i}` })),
+    ...docs.map((d, i) => ({ Id: `p-guard${i}`, Name: d.name })),
+  ];
   mock.on(ListPoliciesCommand).callsFake((i: { NextToken?: string }) => {
     const from = Number(i.NextToken ?? 0);
     return { Policies: all.slice(from, from + 20), NextToken: from + 20 < all.length ? String(from + 20) : undefined };
@@ -29,7 +57,10 @@ function orgMock(opts: { content: (doc: string) => string; attachTo: string[]; s
   });
   mock.on(ListTargetsForPolicyCommand).callsFake((i: { NextToken?: string }) => {
     const from = Number(i.NextToken ?? 0);
-    return { Targets: opts.attachTo.slice(from, from + 20).map((TargetId) => ({ TargetId })), NextToken: from + 20 < opts.attachTo.length ? String(from + 20) : undefined };
+    return {
+      Targets: opts.attachTo.slice(from, from + 20).map((TargetId) => ({ TargetId })),
+      NextToken: from + 20 < opts.attachTo.length ? String(from + 20) : undefined,
+    };
   });
   return { client, mock, g, docs };
 }
@@ -69,13 +100,27 @@ describe("drift check", () => {
     const docs = buildScpDocuments(g);
     const view: OrgView = { roots: [{ id: ROOT, scpEnabled: true }], policies: [], targets: {} };
     const report = compareOrganization(docs, [ROOT], view);
-    expect(report.problems).toEqual([{ kind: "policy-missing", policy: docs[0].name, detail: expect.stringContaining("no service control policy") }]);
-    const attachedElsewhere: OrgView = { roots: [{ id: ROOT, scpEnabled: true }], policies: [{ id: "p-1", name: docs[0].name, content: docs[0].content }], targets: { "p-1": ["ou-ab12-00000001"] } };
+    expect(report.problems).toEqual([
+      { kind: "policy-missing", policy: docs[0].name, detail: expect.stringContaining("no service control policy") },
+    ]);
+    const attachedElsewhere: OrgView = {
+      roots: [{ id: ROOT, scpEnabled: true }],
+      policies: [{ id: "p-1", name: docs[0].name, content: docs[0].content }],
+      targets: { "p-1": ["ou-ab12-00000001"] },
+    };
     expect(compareOrganization(docs, [ROOT], attachedElsewhere).problems.map((p) => p.kind)).toEqual(["not-attached"]);
   });
 
   it("fingerprints are stable across problem order and empty when ok", () => {
-    const a = { ok: false, problems: [{ kind: "not-attached" as const, policy: "x", target: "r-1", detail: "a" }, { kind: "scp-type-disabled" as const, target: "r-1", detail: "b" }], expectedPolicies: [], expectedTargets: [] };
+    const a = {
+      ok: false,
+      problems: [
+        { kind: "not-attached" as const, policy: "x", target: "r-1", detail: "a" },
+        { kind: "scp-type-disabled" as const, target: "r-1", detail: "b" },
+      ],
+      expectedPolicies: [],
+      expectedTargets: [],
+    };
     const b = { ...a, problems: [...a.problems].reverse() };
     expect(driftFingerprint(a)).toBe(driftFingerprint(b));
     expect(driftFingerprint({ ...a, ok: true, problems: [] })).toBe("");

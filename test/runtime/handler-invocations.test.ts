@@ -36,21 +36,49 @@ import * as realtime from "../../src/runtime/handlers/realtime";
 
 const MGMT = "999988887777";
 const aws = awsMocks();
-const ENV_KEYS = ["STATE_TABLE_NAME", "ALERT_TOPIC_ARN", "BACKEND", "EVENT_DATA_STORE_ARN", "GUARDRAIL_CONFIG", "DRIFT_CHECK", "JOB_NAME"];
+const ENV_KEYS = [
+  "STATE_TABLE_NAME",
+  "ALERT_TOPIC_ARN",
+  "BACKEND",
+  "EVENT_DATA_STORE_ARN",
+  "GUARDRAIL_CONFIG",
+  "DRIFT_CHECK",
+  "JOB_NAME",
+];
 const savedEnv = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
 
 /** A call by a different unapproved role in each run, so only the per-run cap could stop it. */
 const recordOfRun = (n: number): CloudTrailRecord =>
-  eventBridgeEvent(simEvent(`evt-${n}`, new Date(Date.now() - 60_000), 0, { roleArn: `arn:aws:iam::444455556666:role/stolen-${n}` })).detail as CloudTrailRecord;
+  eventBridgeEvent(
+    simEvent(`evt-${n}`, new Date(Date.now() - 60_000), 0, { roleArn: `arn:aws:iam::444455556666:role/stolen-${n}` }),
+  ).detail as CloudTrailRecord;
 
 function setUp(remediation: Record<string, unknown>): void {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bg-handler-"));
   const configPath = path.join(dir, "guardrail.config.json");
-  fs.writeFileSync(configPath, JSON.stringify({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"], organization: { managementAccountId: MGMT }, remediation }));
-  Object.assign(process.env, { STATE_TABLE_NAME: "state", ALERT_TOPIC_ARN: TOPIC_ARN, BACKEND: "cloudtrail-lake", EVENT_DATA_STORE_ARN: EDS_ARN, GUARDRAIL_CONFIG: configPath, DRIFT_CHECK: "false", JOB_NAME: "query-job" });
+  fs.writeFileSync(
+    configPath,
+    JSON.stringify({
+      approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"],
+      organization: { managementAccountId: MGMT },
+      remediation,
+    }),
+  );
+  Object.assign(process.env, {
+    STATE_TABLE_NAME: "state",
+    ALERT_TOPIC_ARN: TOPIC_ARN,
+    BACKEND: "cloudtrail-lake",
+    EVENT_DATA_STORE_ARN: EDS_ARN,
+    GUARDRAIL_CONFIG: configPath,
+    DRIFT_CHECK: "false",
+    JOB_NAME: "query-job",
+  });
 
   let run = 0;
-  const source: QuerySource = { backend: "cloudtrail-lake", run: async () => ({ records: [recordOfRun(++run)], rows: 1, bytesScanned: 0, unreadable: [] }) };
+  const source: QuerySource = {
+    backend: "cloudtrail-lake",
+    run: async () => ({ records: [recordOfRun(++run)], rows: 1, bytesScanned: 0, unreadable: [] }),
+  };
   const notifier: Notifier = { publish: async () => undefined };
   const remediationStore = new InMemoryStore();
   wiring.makeStateStore.mockReturnValue(new MemoryStateStore());
@@ -63,13 +91,25 @@ function setUp(remediation: Record<string, unknown>): void {
         guardrail,
         store: remediationStore,
         organization: new StaticOrganizationLookup(MGMT),
-        clients: new AssumeRoleClientProvider({ sts: new STSClient({ region: "us-east-1", credentials: { accessKeyId: "AKIATEST", secretAccessKey: "x" } }), memberRoleName: guardrail.config.remediation.memberRoleName, externalId: spec.memberRoleExternalId, homeRegion: "us-east-1" }),
+        clients: new AssumeRoleClientProvider({
+          sts: new STSClient({ region: "us-east-1", credentials: { accessKeyId: "AKIATEST", secretAccessKey: "x" } }),
+          memberRoleName: guardrail.config.remediation.memberRoleName,
+          externalId: spec.memberRoleExternalId,
+          homeRegion: "us-east-1",
+        }),
         notifier: spec.notifier,
         execute: true,
         actor: "test",
       }),
   );
-  aws.sts.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: "ASIAMEMBER", SecretAccessKey: "s", SessionToken: "t", Expiration: new Date(Date.now() + 900_000) } });
+  aws.sts.on(AssumeRoleCommand).resolves({
+    Credentials: {
+      AccessKeyId: "ASIAMEMBER",
+      SecretAccessKey: "s",
+      SessionToken: "t",
+      Expiration: new Date(Date.now() + 900_000),
+    },
+  });
   aws.iam.on(GetRolePolicyCommand).rejects(new NoSuchEntityException({ message: "none", $metadata: {} }));
   aws.iam.on(PutRolePolicyCommand).resolves({});
 }
@@ -83,7 +123,11 @@ beforeEach(() => {
   stdoutLines = [];
   jest.spyOn(console, "log").mockImplementation(() => undefined);
   jest.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    stdoutLines.push(...String(chunk).split("\n").filter((l) => l !== ""));
+    stdoutLines.push(
+      ...String(chunk)
+        .split("\n")
+        .filter((l) => l !== ""),
+    );
     return true;
   });
 });
@@ -91,8 +135,9 @@ afterEach(() => {
   aws.reset();
   jest.clearAllMocks();
   jest.restoreAllMocks();
-  for (const [k, v] of Object.entries(savedEnv)) if (v === undefined) delete process.env[k];
-  else process.env[k] = v;
+  for (const [k, v] of Object.entries(savedEnv))
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
 });
 afterAll(() => aws.restore());
 
@@ -103,7 +148,10 @@ describe("query-job handler in a warm container", () => {
     const second = await queryJob.handler({}, { awsRequestId: "inv-2" });
     expect([first.status, first.responded, second.status, second.responded]).toEqual(["ok", 1, "ok", 1]);
     // One revocation per run: the second run's action is not capped by the first run's.
-    expect(aws.iam.commandCalls(PutRolePolicyCommand).map((c) => c.args[0].input.RoleName)).toEqual(["stolen-1", "stolen-2"]);
+    expect(aws.iam.commandCalls(PutRolePolicyCommand).map((c) => c.args[0].input.RoleName)).toEqual([
+      "stolen-1",
+      "stolen-2",
+    ]);
     // Credentials are assumed per run (cached within it), never carried into a later invocation.
     expect(aws.sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
   });
@@ -127,7 +175,9 @@ describe("summary line", () => {
   it("is written to stdout as a bare JSON line, so it stays an EMF document in Lambda's Text and JSON log formats", async () => {
     setUp({ mode: "dry-run" });
     await queryJob.handler({}, { awsRequestId: "inv-1" });
-    await realtime.handler(eventBridgeEvent(simEvent("rt-9", new Date(Date.now() - 10_000), 0)), { awsRequestId: "inv-2" });
+    await realtime.handler(eventBridgeEvent(simEvent("rt-9", new Date(Date.now() - 10_000), 0)), {
+      awsRequestId: "inv-2",
+    });
     const docs = stdoutLines.map((l) => JSON.parse(l));
     expect(docs.map((d) => [d.type, d.Job, d._aws?.CloudWatchMetrics?.[0]?.Namespace, d.RunSucceeded])).toEqual([
       ["bedrock-guardrail.run", "query-job", "BedrockGuardrail", 1],
@@ -135,7 +185,9 @@ describe("summary line", () => {
     ]);
     // The alarm's metric is the one the query job emits: Namespace, dimension name and value.
     expect(docs[0]._aws.CloudWatchMetrics[0].Dimensions).toEqual([["Job"]]);
-    expect(docs[0]._aws.CloudWatchMetrics[0].Metrics).toEqual(expect.arrayContaining([{ Name: "RunSucceeded", Unit: "Count" }]));
+    expect(docs[0]._aws.CloudWatchMetrics[0].Metrics).toEqual(
+      expect.arrayContaining([{ Name: "RunSucceeded", Unit: "Count" }]),
+    );
   });
 });
 
@@ -143,10 +195,20 @@ describe("realtime handler in a warm container", () => {
   it("gives every invocation its own budget and credentials, like the scheduled job", async () => {
     setUp({ mode: "enforce", maxActionsPerRun: 1 });
     for (const n of [1, 2]) {
-      const s = await realtime.handler(eventBridgeEvent(simEvent(`rt-${n}`, new Date(Date.now() - 10_000), 0, { roleArn: `arn:aws:iam::444455556666:role/stolen-${n}` })), { awsRequestId: `inv-${n}` });
+      const s = await realtime.handler(
+        eventBridgeEvent(
+          simEvent(`rt-${n}`, new Date(Date.now() - 10_000), 0, {
+            roleArn: `arn:aws:iam::444455556666:role/stolen-${n}`,
+          }),
+        ),
+        { awsRequestId: `inv-${n}` },
+      );
       expect(s).toMatchObject({ status: "ok", responded: 1 });
     }
-    expect(aws.iam.commandCalls(PutRolePolicyCommand).map((c) => c.args[0].input.RoleName)).toEqual(["stolen-1", "stolen-2"]);
+    expect(aws.iam.commandCalls(PutRolePolicyCommand).map((c) => c.args[0].input.RoleName)).toEqual([
+      "stolen-1",
+      "stolen-2",
+    ]);
     expect(aws.sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
   });
 });

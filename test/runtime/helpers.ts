@@ -3,7 +3,12 @@
  * Lake simulation behind aws-sdk-client-mock that answers the job's real SQL by its eventtime
  * bounds and only with events "delivered" by the simulated clock (so late delivery is modelled).
  */
-import { CloudTrailClient, DescribeQueryCommand, GetQueryResultsCommand, StartQueryCommand } from "@aws-sdk/client-cloudtrail";
+import {
+  CloudTrailClient,
+  DescribeQueryCommand,
+  GetQueryResultsCommand,
+  StartQueryCommand,
+} from "@aws-sdk/client-cloudtrail";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { AwsStub, mockClient } from "aws-sdk-client-mock";
 import { parseConfig } from "../../src/config/load";
@@ -16,7 +21,10 @@ export const TOPIC_ARN = "arn:aws:sns:us-east-1:111122223333:bedrock-guardrail-a
 export const APPROVED_ROLE = "arn:aws:iam::444455556666:role/BedrockModelAccessAdmin";
 
 export function guardrailWith(extra: Partial<GuardrailConfigInput> = {}): Guardrail {
-  return compileGuardrail(parseDefinition(BUNDLED_DEFINITION), parseConfig({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"], ...extra }));
+  return compileGuardrail(
+    parseDefinition(BUNDLED_DEFINITION),
+    parseConfig({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"], ...extra }),
+  );
 }
 
 export interface SimEvent {
@@ -91,7 +99,9 @@ export function eventBridgeEvent(e: SimEvent): Record<string, unknown> {
         arn: `arn:aws:sts::${account}:assumed-role/${role.split("/").pop()}/session`,
         accountId: account,
         accessKeyId: "ASIAEXAMPLE000000001",
-        sessionContext: { sessionIssuer: { type: "Role", arn: role, accountId: account, userName: role.split("/").pop() } },
+        sessionContext: {
+          sessionIssuer: { type: "Role", arn: role, accountId: account, userName: role.split("/").pop() },
+        },
       },
       requestParameters: { modelId: "anthropic.claude-3-sonnet-20240229-v1:0" },
       ...(e.errorCode ? { errorCode: e.errorCode } : {}),
@@ -121,9 +131,20 @@ export interface LakeSim {
 
 /** A CloudTrail Lake that answers StartQuery / DescribeQuery / GetQueryResults (paged by pageSize). */
 export function simulateLake(): LakeSim {
-  const client = new CloudTrailClient({ region: "us-east-1", credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "secret" } });
+  const client = new CloudTrailClient({
+    region: "us-east-1",
+    credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "secret" },
+  });
   const mock = mockClient(client);
-  const sim: LakeSim = { mock, client, events: [], clock: { now: new Date(0) }, statements: [], pageSize: 2, nextStatuses: [] };
+  const sim: LakeSim = {
+    mock,
+    client,
+    events: [],
+    clock: { now: new Date(0) },
+    statements: [],
+    pageSize: 2,
+    nextStatuses: [],
+  };
   const results = new Map<string, Record<string, string>[][]>();
   const statuses = new Map<string, string[]>();
   let n = 0;
@@ -143,19 +164,34 @@ export function simulateLake(): LakeSim {
   mock.on(DescribeQueryCommand).callsFake((input: { QueryId: string }) => {
     const queue = statuses.get(input.QueryId)!;
     const status = queue.length > 1 ? queue.shift()! : queue[0];
-    return { QueryId: input.QueryId, QueryStatus: status, ErrorMessage: status === "FINISHED" ? undefined : `query ${status.toLowerCase()}`, QueryStatistics: { BytesScanned: 1000 * (results.get(input.QueryId)?.length ?? 0) } };
+    return {
+      QueryId: input.QueryId,
+      QueryStatus: status,
+      ErrorMessage: status === "FINISHED" ? undefined : `query ${status.toLowerCase()}`,
+      QueryStatistics: { BytesScanned: 1000 * (results.get(input.QueryId)?.length ?? 0) },
+    };
   });
   mock.on(GetQueryResultsCommand).callsFake((input: { QueryId: string; NextToken?: string }) => {
     const rows = results.get(input.QueryId)!;
     const from = input.NextToken ? Number(input.NextToken) : 0;
     const to = from + sim.pageSize;
-    return { QueryStatus: "FINISHED", QueryResultRows: rows.slice(from, to), NextToken: to < rows.length ? String(to) : undefined };
+    return {
+      QueryStatus: "FINISHED",
+      QueryResultRows: rows.slice(from, to),
+      NextToken: to < rows.length ? String(to) : undefined,
+    };
   });
   return sim;
 }
 
 export function lakeSource(sim: LakeSim, guardrail: Guardrail): LakeQuerySource {
-  return new LakeQuerySource({ client: sim.client, guardrail, eventDataStoreArn: EDS_ARN, sleep: async () => undefined, pageSize: sim.pageSize });
+  return new LakeQuerySource({
+    client: sim.client,
+    guardrail,
+    eventDataStoreArn: EDS_ARN,
+    sleep: async () => undefined,
+    pageSize: sim.pageSize,
+  });
 }
 
 export interface SnsSim {
@@ -170,7 +206,10 @@ export interface SnsSim {
 }
 
 export function simulateSns(): SnsSim {
-  const client = new SNSClient({ region: "us-east-1", credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "secret" } });
+  const client = new SNSClient({
+    region: "us-east-1",
+    credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "secret" },
+  });
   const mock = mockClient(client);
   const sim: SnsSim = { mock, client, published: [], failOnAttempt: new Set(), attempts: 0 };
   mock.on(PublishCommand).callsFake((input: { Subject: string; Message: string; MessageStructure?: string }) => {
@@ -181,7 +220,10 @@ export function simulateSns(): SnsSim {
       throw e;
     }
     // MessageStructure "json": per-protocol texts, of which SNS requires "default".
-    const message = input.MessageStructure === "json" ? (JSON.parse(input.Message) as { default: string; email?: string }) : { default: input.Message };
+    const message =
+      input.MessageStructure === "json"
+        ? (JSON.parse(input.Message) as { default: string; email?: string })
+        : { default: input.Message };
     sim.published.push({ subject: input.Subject, body: JSON.parse(message.default), email: message.email });
     return { MessageId: `m-${sim.attempts}` };
   });

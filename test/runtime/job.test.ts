@@ -25,7 +25,18 @@ function setup() {
   };
   let runs = 0;
   const run = (extra: { responder?: FindingResponder } = {}) =>
-    runJob({ guardrail: g, store, source: lakeSource(lake, g), notifier: new SnsNotifier(sns.client, TOPIC_ARN), responder: extra.responder ?? responder, now: () => lake.clock.now, runId: `run-${++runs}` }, { jobName: JOB });
+    runJob(
+      {
+        guardrail: g,
+        store,
+        source: lakeSource(lake, g),
+        notifier: new SnsNotifier(sns.client, TOPIC_ARN),
+        responder: extra.responder ?? responder,
+        now: () => lake.clock.now,
+        runId: `run-${++runs}`,
+      },
+      { jobName: JOB },
+    );
   const publishedIds = () => sns.published.map((p) => p.body.event.id as string);
   return { lake, sns, store, run, responded, publishedIds };
 }
@@ -52,7 +63,11 @@ describe("scheduled job over CloudTrail Lake", () => {
     const first = t.sns.published[0];
     expect(first.subject.length).toBeLessThanOrEqual(100);
     expect(first.subject).toContain("CreateFoundationModelAgreement");
-    expect(first.body).toMatchObject({ event: { id: "e-0", kind: "alert", action: "CreateFoundationModelAgreement" }, rule: { id: "bedrock-model-access-enabled" }, guardrail: { approved: false } });
+    expect(first.body).toMatchObject({
+      event: { id: "e-0", kind: "alert", action: "CreateFoundationModelAgreement" },
+      rule: { id: "bedrock-model-access-enabled" },
+      guardrail: { approved: false },
+    });
     // E-mail subscribers get the readable text (SNS per-protocol message); it names the event.
     expect(first.email).toContain("Event:     e-0");
     expect(t.lake.mock.commandCalls(StartQueryCommand)).toHaveLength(1);
@@ -62,34 +77,41 @@ describe("scheduled job over CloudTrail Lake", () => {
   it("suppresses approved principals (counted) and alerts the others", async () => {
     const t = setup();
     t.lake.clock.now = at("2026-07-01T12:00:00Z");
-    t.lake.events.push(simEvent("ok-1", at("2026-07-01T11:58:00Z"), 1, { roleArn: "arn:aws:iam::444455556666:role/BedrockModelAccessAdmin" }));
+    t.lake.events.push(
+      simEvent("ok-1", at("2026-07-01T11:58:00Z"), 1, {
+        roleArn: "arn:aws:iam::444455556666:role/BedrockModelAccessAdmin",
+      }),
+    );
     t.lake.events.push(simEvent("bad-1", at("2026-07-01T11:58:30Z"), 1));
     const s = await t.run();
     expect(s).toMatchObject({ findings: 2, suppressedApproved: 1, published: 1 });
     expect(t.publishedIds()).toEqual(["bad-1"]);
   });
 
-  it.each(["FAILED", "TIMED_OUT", "CANCELLED"])("a %s query fails the run with a clear error and keeps the window", async (status) => {
-    const t = setup();
-    t.lake.clock.now = at("2026-07-01T12:00:00Z");
-    await t.run();
-    t.lake.events.push(simEvent("e-1", at("2026-07-01T12:01:00Z"), 1));
-    t.lake.clock.now = at("2026-07-01T12:05:00Z");
-    t.lake.nextStatuses = ["QUEUED", "RUNNING", status];
-    const failed = await t.run();
-    expect(failed.status).toBe("failed");
-    expect(failed.failure).toMatchObject({ step: "query" });
-    expect(failed.failure!.error).toContain(`ended ${status}`);
-    expect(failed.failure!.error).toContain("queried again next run");
-    expect(await t.store.getWatermark(JOB)).toBe("2026-07-01T12:00:00.000Z");
-    expect(t.sns.published).toHaveLength(0);
-    // next run covers the same window again and finds the event
-    t.lake.clock.now = at("2026-07-01T12:10:00Z");
-    const next = await t.run();
-    expect(next.status).toBe("ok");
-    expect(next.window!.start).toBe("2026-07-01T11:40:00.000Z");
-    expect(t.publishedIds()).toEqual(["e-1"]);
-  });
+  it.each(["FAILED", "TIMED_OUT", "CANCELLED"])(
+    "a %s query fails the run with a clear error and keeps the window",
+    async (status) => {
+      const t = setup();
+      t.lake.clock.now = at("2026-07-01T12:00:00Z");
+      await t.run();
+      t.lake.events.push(simEvent("e-1", at("2026-07-01T12:01:00Z"), 1));
+      t.lake.clock.now = at("2026-07-01T12:05:00Z");
+      t.lake.nextStatuses = ["QUEUED", "RUNNING", status];
+      const failed = await t.run();
+      expect(failed.status).toBe("failed");
+      expect(failed.failure).toMatchObject({ step: "query" });
+      expect(failed.failure!.error).toContain(`ended ${status}`);
+      expect(failed.failure!.error).toContain("queried again next run");
+      expect(await t.store.getWatermark(JOB)).toBe("2026-07-01T12:00:00.000Z");
+      expect(t.sns.published).toHaveLength(0);
+      // next run covers the same window again and finds the event
+      t.lake.clock.now = at("2026-07-01T12:10:00Z");
+      const next = await t.run();
+      expect(next.status).toBe("ok");
+      expect(next.window!.start).toBe("2026-07-01T11:40:00.000Z");
+      expect(t.publishedIds()).toEqual(["e-1"]);
+    },
+  );
 
   it("cancels a query that outlives the job's time limit and reports TIMED_OUT", async () => {
     const t = setup();
@@ -97,8 +119,16 @@ describe("scheduled job over CloudTrail Lake", () => {
     t.lake.nextStatuses = Array(50).fill("RUNNING");
     t.lake.mock.on(CancelQueryCommand).resolves({});
     const { LakeQuerySource } = await import("../../src/runtime/query/lake");
-    const src = new LakeQuerySource({ client: t.lake.client, guardrail: g, eventDataStoreArn: (await import("./helpers")).EDS_ARN, sleep: async () => undefined, poll: { initialDelayMs: 100, maxDelayMs: 1000, timeoutMs: 5000 } });
-    await expect(src.run({ start: at("2026-07-01T11:00:00Z"), end: at("2026-07-01T12:00:00Z") })).rejects.toThrow(/ended TIMED_OUT: still running after 5 s; cancelled/);
+    const src = new LakeQuerySource({
+      client: t.lake.client,
+      guardrail: g,
+      eventDataStoreArn: (await import("./helpers")).EDS_ARN,
+      sleep: async () => undefined,
+      poll: { initialDelayMs: 100, maxDelayMs: 1000, timeoutMs: 5000 },
+    });
+    await expect(src.run({ start: at("2026-07-01T11:00:00Z"), end: at("2026-07-01T12:00:00Z") })).rejects.toThrow(
+      /ended TIMED_OUT: still running after 5 s; cancelled/,
+    );
     expect(t.lake.mock.commandCalls(CancelQueryCommand)).toHaveLength(1);
   });
 
@@ -161,7 +191,8 @@ describe("scheduled job over CloudTrail Lake", () => {
     t.lake.pageSize = 1000;
     t.lake.clock.now = at("2026-07-01T12:00:00Z");
     const base = at("2026-07-01T11:50:00Z").getTime();
-    for (let i = 0; i < 250; i++) t.lake.events.push(simEvent(`e-${String(i).padStart(3, "0")}`, new Date(base + i * 1000), 1));
+    for (let i = 0; i < 250; i++)
+      t.lake.events.push(simEvent(`e-${String(i).padStart(3, "0")}`, new Date(base + i * 1000), 1));
     const r1 = await t.run();
     expect(r1).toMatchObject({ status: "ok", newFindings: 250, published: 100, carriedOver: 150 });
     expect(r1.watermark.after).toBe("2026-07-01T12:00:00.000Z"); // carried findings are durable in the pending list

@@ -30,7 +30,8 @@ beforeAll(async () => {
       const op = target.slice(target.lastIndexOf(".") + 1);
       seen.push(op);
       const queue = script[op] ?? [];
-      const answer = queue.length > 1 ? queue.shift()! : (queue[0] ?? err(400, "UnknownOperationException", `unscripted ${op}`));
+      const answer =
+        queue.length > 1 ? queue.shift()! : (queue[0] ?? err(400, "UnknownOperationException", `unscripted ${op}`));
       const json = target.startsWith("DynamoDB") ? "application/x-amz-json-1.0" : "application/x-amz-json-1.1";
       res.writeHead(answer.status, { "content-type": json, "x-amzn-requestid": "req-1" });
       res.end(JSON.stringify(answer.body));
@@ -46,19 +47,40 @@ beforeEach(() => {
 });
 
 const creds = { accessKeyId: "AKIDLOOPBACK", secretAccessKey: "secret" };
-const cfg = (retry: RetrySettings = { mode: "standard", maxAttempts: 4 }) => clientConfig({ endpoint, region: "us-east-1", credentials: creds, retry });
+const cfg = (retry: RetrySettings = { mode: "standard", maxAttempts: 4 }) =>
+  clientConfig({ endpoint, region: "us-east-1", credentials: creds, retry });
 const count = (op: string) => seen.filter((s) => s === op).length;
 const g = guardrailWith();
 
 describe("CloudTrail Lake through the real SDK stack", () => {
   it("retries throttling, MaxConcurrentQueries and 5xx answers, then completes the query with paging", async () => {
-    const rows = [lakeRow(simEvent("e-1", new Date("2026-07-01T11:58:00Z"))), lakeRow(simEvent("e-2", new Date("2026-07-01T11:59:00Z")))];
+    const rows = [
+      lakeRow(simEvent("e-1", new Date("2026-07-01T11:58:00Z"))),
+      lakeRow(simEvent("e-2", new Date("2026-07-01T11:59:00Z"))),
+    ];
     script = {
-      StartQuery: [err(400, "ThrottlingException", "Rate exceeded"), err(429, "MaxConcurrentQueriesException"), { status: 200, body: { QueryId: "q-1" } }],
-      DescribeQuery: [err(503, "ServiceUnavailableException"), { status: 200, body: { QueryId: "q-1", QueryStatus: "RUNNING" } }, { status: 200, body: { QueryId: "q-1", QueryStatus: "FINISHED", QueryStatistics: { BytesScanned: 4096 } } }],
-      GetQueryResults: [err(500, "InternalServerError"), { status: 200, body: { QueryStatus: "FINISHED", QueryResultRows: [rows[0]], NextToken: "t2" } }, { status: 200, body: { QueryStatus: "FINISHED", QueryResultRows: [rows[1]] } }],
+      StartQuery: [
+        err(400, "ThrottlingException", "Rate exceeded"),
+        err(429, "MaxConcurrentQueriesException"),
+        { status: 200, body: { QueryId: "q-1" } },
+      ],
+      DescribeQuery: [
+        err(503, "ServiceUnavailableException"),
+        { status: 200, body: { QueryId: "q-1", QueryStatus: "RUNNING" } },
+        { status: 200, body: { QueryId: "q-1", QueryStatus: "FINISHED", QueryStatistics: { BytesScanned: 4096 } } },
+      ],
+      GetQueryResults: [
+        err(500, "InternalServerError"),
+        { status: 200, body: { QueryStatus: "FINISHED", QueryResultRows: [rows[0]], NextToken: "t2" } },
+        { status: 200, body: { QueryStatus: "FINISHED", QueryResultRows: [rows[1]] } },
+      ],
     };
-    const source = new LakeQuerySource({ client: new CloudTrailClient(cfg()), guardrail: g, eventDataStoreArn: EDS_ARN, sleep: async () => undefined });
+    const source = new LakeQuerySource({
+      client: new CloudTrailClient(cfg()),
+      guardrail: g,
+      eventDataStoreArn: EDS_ARN,
+      sleep: async () => undefined,
+    });
     const result = await source.run({ start: new Date("2026-07-01T11:30:00Z"), end: new Date("2026-07-01T12:00:00Z") });
     expect(result.bytesScanned).toBe(4096);
     expect(result.records.map((r) => r.eventID)).toEqual(["e-1", "e-2"]);
@@ -70,25 +92,33 @@ describe("CloudTrail Lake through the real SDK stack", () => {
   it("gives up after maxAttempts on persistent throttling, with the service's error", async () => {
     script = { StartQuery: [err(400, "ThrottlingException", "Rate exceeded")] };
     const client = new CloudTrailClient(cfg({ mode: "standard", maxAttempts: 3 }));
-    await expect(client.send(new StartQueryCommand({ QueryStatement: "SELECT 1" }))).rejects.toMatchObject({ name: "ThrottlingException" });
+    await expect(client.send(new StartQueryCommand({ QueryStatement: "SELECT 1" }))).rejects.toMatchObject({
+      name: "ThrottlingException",
+    });
     expect(count("StartQuery")).toBe(3);
   });
 
   it("adaptive mode retries throttling too", async () => {
     script = { StartQuery: [err(400, "ThrottlingException"), { status: 200, body: { QueryId: "q-9" } }] };
     const client = new CloudTrailClient(cfg({ mode: "adaptive", maxAttempts: 3 }));
-    await expect(client.send(new StartQueryCommand({ QueryStatement: "SELECT 1" }))).resolves.toMatchObject({ QueryId: "q-9" });
+    await expect(client.send(new StartQueryCommand({ QueryStatement: "SELECT 1" }))).resolves.toMatchObject({
+      QueryId: "q-9",
+    });
     expect(count("StartQuery")).toBe(2);
   });
 
   it("does not retry a quota error the SDK would retry as throttling", async () => {
     script = { StartQuery: [err(409, "LimitExceededException", "quota reached")] };
-    await expect(new CloudTrailClient(cfg()).send(new StartQueryCommand({ QueryStatement: "SELECT 1" }))).rejects.toMatchObject({ name: "LimitExceededException" });
+    await expect(
+      new CloudTrailClient(cfg()).send(new StartQueryCommand({ QueryStatement: "SELECT 1" })),
+    ).rejects.toMatchObject({ name: "LimitExceededException" });
     expect(count("StartQuery")).toBe(1);
     // Control: the SDK's default strategy retries the same answer.
     seen = [];
     const plain = new CloudTrailClient({ endpoint, region: "us-east-1", credentials: creds, maxAttempts: 3 });
-    await expect(plain.send(new StartQueryCommand({ QueryStatement: "SELECT 1" }))).rejects.toMatchObject({ name: "LimitExceededException" });
+    await expect(plain.send(new StartQueryCommand({ QueryStatement: "SELECT 1" }))).rejects.toMatchObject({
+      name: "LimitExceededException",
+    });
     expect(count("StartQuery")).toBe(3);
   });
 });
@@ -101,7 +131,13 @@ describe("DynamoDB state store through the real SDK stack", () => {
   };
 
   it("retries throughput-exceeded and 5xx on the claim transaction", async () => {
-    script = { TransactWriteItems: [err(400, "ProvisionedThroughputExceededException"), err(500, "InternalServerError"), { status: 200, body: {} }] };
+    script = {
+      TransactWriteItems: [
+        err(400, "ProvisionedThroughputExceededException"),
+        err(500, "InternalServerError"),
+        { status: 200, body: {} },
+      ],
+    };
     const store = new DynamoStateStore(new DynamoDBClient(cfg()), "state");
     await expect(store.claim("query-job", finding())).resolves.toBe("new");
     expect(count("TransactWriteItems")).toBe(3);
@@ -109,7 +145,16 @@ describe("DynamoDB state store through the real SDK stack", () => {
 
   it("reads a cancelled transaction with ConditionalCheckFailed as 'duplicate', without retrying", async () => {
     script = {
-      TransactWriteItems: [{ status: 400, body: { __type: "com.amazonaws.dynamodb.v20120810#TransactionCanceledException", message: "Transaction cancelled", CancellationReasons: [{ Code: "ConditionalCheckFailed" }, { Code: "None" }] } }],
+      TransactWriteItems: [
+        {
+          status: 400,
+          body: {
+            __type: "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+            message: "Transaction cancelled",
+            CancellationReasons: [{ Code: "ConditionalCheckFailed" }, { Code: "None" }],
+          },
+        },
+      ],
     };
     const store = new DynamoStateStore(new DynamoDBClient(cfg()), "state");
     await expect(store.claim("query-job", finding())).resolves.toBe("duplicate");
@@ -117,7 +162,11 @@ describe("DynamoDB state store through the real SDK stack", () => {
   });
 
   it("treats ConditionalCheckFailedException on the watermark as 'someone went further', not an error", async () => {
-    script = { UpdateItem: [err(400, "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException", "The conditional request failed")] };
+    script = {
+      UpdateItem: [
+        err(400, "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException", "The conditional request failed"),
+      ],
+    };
     const store = new DynamoStateStore(new DynamoDBClient(cfg()), "state");
     await expect(store.advanceWatermark("query-job", "2026-07-01T12:00:00.000Z")).resolves.toBeUndefined();
     expect(count("UpdateItem")).toBe(1);

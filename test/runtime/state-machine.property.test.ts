@@ -19,8 +19,14 @@ import { eventBridgeEvent, minutes, simEvent, SimEvent } from "./helpers";
 
 // A small alert budget so carry-over happens often.
 const definition = parseDefinition(BUNDLED_DEFINITION);
-const small = { ...definition, detection: { ...definition.detection, schedule: { ...definition.detection.schedule, maxAlertsPerRun: 3 } } };
-const g = compileGuardrail(small, parseConfig({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"] }));
+const small = {
+  ...definition,
+  detection: { ...definition.detection, schedule: { ...definition.detection.schedule, maxAlertsPerRun: 3 } },
+};
+const g = compileGuardrail(
+  small,
+  parseConfig({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"] }),
+);
 const APPROVED = "arn:aws:iam::444455556666:role/BedrockModelAccessAdmin";
 const JOB = "query-job";
 
@@ -93,7 +99,12 @@ async function runOnce(r: Real, crashAt?: number): Promise<void> {
     async run(w: QueryWindow): Promise<QueryResult> {
       faults.hit("query");
       const records = r.events
-        .filter((e) => e.deliveredAt.getTime() <= r.clock && e.time.getTime() >= w.start.getTime() && e.time.getTime() < w.end.getTime())
+        .filter(
+          (e) =>
+            e.deliveredAt.getTime() <= r.clock &&
+            e.time.getTime() >= w.start.getTime() &&
+            e.time.getTime() < w.end.getTime(),
+        )
         .map((e) => eventBridgeEvent(e).detail as CloudTrailRecord);
       return { records, rows: records.length, bytesScanned: 0, unreadable: [] };
     },
@@ -116,8 +127,12 @@ async function runOnce(r: Real, crashAt?: number): Promise<void> {
   const store = faultyStore(r.store, faults, (id) => {
     if (lastPublished === id) r.allowedExtra.set(id, (r.allowedExtra.get(id) ?? 0) + 1);
   });
-  const summary = await runJob({ guardrail: g, store, source, notifier, responder, now, runId: `run-${++r.runs}` }, { jobName: JOB });
-  if (r.coveredFrom === undefined && summary.window && (await r.store.getWatermark(JOB)) !== undefined) r.coveredFrom = Date.parse(summary.window.start);
+  const summary = await runJob(
+    { guardrail: g, store, source, notifier, responder, now, runId: `run-${++r.runs}` },
+    { jobName: JOB },
+  );
+  if (r.coveredFrom === undefined && summary.window && (await r.store.getWatermark(JOB)) !== undefined)
+    r.coveredFrom = Date.parse(summary.window.start);
 }
 
 class AddEvent implements fc.AsyncCommand<Model, Real> {
@@ -163,7 +178,15 @@ describe("job state machine", () => {
   it("never loses or duplicates a finding across crashes, retries and late deliveries", async () => {
     await fc.assert(
       fc.asyncProperty(fc.commands(commands, { maxCommands: 60 }), async (cmds) => {
-        const real: Real = { clock: START, events: [], store: new MemoryStateStore(), published: new Map(), responded: new Map(), allowedExtra: new Map(), runs: 0 };
+        const real: Real = {
+          clock: START,
+          events: [],
+          store: new MemoryStateStore(),
+          published: new Map(),
+          responded: new Map(),
+          allowedExtra: new Map(),
+          runs: 0,
+        };
         await fc.asyncModelRun(() => ({ model: { count: 0 }, real }), cmds);
         // Quiesce: everything is delivered, leases of crashed runs expire, runs succeed.
         for (let i = 0; i < 40 && ((await real.store.listPending(JOB)).length > 0 || i < 6); i++) {

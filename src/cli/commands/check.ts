@@ -30,21 +30,34 @@ export function runCheck(guardrail: Guardrail, options: CheckOptions, io: Output
       context: r.scenario.context ?? {},
       decisions: Object.fromEntries(r.cells.map((c) => [c.principal.role, c.cell])),
     }));
-    io.out(`${JSON.stringify({ ok, findings: lint.findings, ruleTests, principals: table.principals, rows }, null, 2)}\n`);
+    io.out(
+      `${JSON.stringify({ ok, findings: lint.findings, ruleTests, principals: table.principals, rows }, null, 2)}\n`,
+    );
   } else {
-    const sizes = lint.documents.map((d) => `${d.name} ${d.size}/${guardrail.config.scp.maxPolicySize} characters`).join(", ");
+    const sizes = lint.documents
+      .map((d) => `${d.name} ${d.size}/${guardrail.config.scp.maxPolicySize} characters`)
+      .join(", ");
     io.out(`SCP: ${lint.documents.length} document(s): ${sizes}\n\n${formatDecisionTable(table)}\n`);
     io.out(`\n${formatRuleTests(ruleTests)}\n`);
     if (lint.findings.length > 0) io.err(`\n${formatLint(lint)}\n`);
-    const problems = [lint.errors.length > 0 ? `${lint.errors.length} lint error(s)` : "", failedRuleTests > 0 ? `${failedRuleTests} failing rule test(s)` : ""].filter(Boolean);
-    io.out(problems.length > 0 ? `\ncheck failed: ${problems.join(", ")}\n` : `\ncheck passed${lint.warnings.length ? ` with ${lint.warnings.length} warning(s)` : ""}\n`);
+    const problems = [
+      lint.errors.length > 0 ? `${lint.errors.length} lint error(s)` : "",
+      failedRuleTests > 0 ? `${failedRuleTests} failing rule test(s)` : "",
+    ].filter(Boolean);
+    io.out(
+      problems.length > 0
+        ? `\ncheck failed: ${problems.join(", ")}\n`
+        : `\ncheck passed${lint.warnings.length ? ` with ${lint.warnings.length} warning(s)` : ""}\n`,
+    );
   }
   return ok ? EXIT.OK : EXIT.FINDINGS;
 }
 
 export function register(program: Command): void {
   addConfigOptions(program.command("check"))
-    .description("Validate the config, lint the SCP, run the rule tests and print the decision table (exit 0 ok, 1 lint errors or failing rule tests, 2 config error)")
+    .description(
+      "Validate the config, lint the SCP, run the rule tests and print the decision table (exit 0 ok, 1 lint errors or failing rule tests, 2 config error)",
+    )
     .option("--json", "machine-readable output")
     .action((opts: ConfigOption & CheckOptions) => {
       const guardrail = loadGuardrailFor(opts, { stderr: process.stderr });

@@ -72,14 +72,20 @@ export async function runDetect(paths: string[], opts: DetectOptions, io: Detect
   }
   // Without any config file detect still runs (a newcomer scanning an archive), and says so.
   const guardrail = loadGuardrailFor(opts, io, {
-    onNoConfig: () => io.stderr.write("detect: no guardrail.config.json here (and no --config): treating every principal as not approved\n"),
+    onNoConfig: () =>
+      io.stderr.write(
+        "detect: no guardrail.config.json here (and no --config): treating every principal as not approved\n",
+      ),
   });
   if (!guardrail) return EXIT.USAGE;
   const format: Format = opts.format ?? (io.stdout.isTTY ? "table" : "ndjson");
   const writer = findingWriter(format, (text) => io.stdout.write(text));
   const inputs = expandInputs(paths);
   const diskBytes = inputs.reduce((n, i) => n + (i.kind === "file" ? i.size : 0), 0);
-  const progress = io.stderr.isTTY && (inputs.length >= PROGRESS_MIN_INPUTS || diskBytes >= PROGRESS_MIN_BYTES) ? new ProgressBar(io.stderr, "detect") : undefined;
+  const progress =
+    io.stderr.isTTY && (inputs.length >= PROGRESS_MIN_INPUTS || diskBytes >= PROGRESS_MIN_BYTES)
+      ? new ProgressBar(io.stderr, "detect")
+      : undefined;
   const summary = await scan(guardrail, inputs, {
     jobs: opts.jobs,
     includeApproved: opts.includeApproved,
@@ -101,7 +107,11 @@ export function register(program: Command): void {
   addConfigOptions(program.command("detect"))
     .description("Run the detection rules over local CloudTrail files, directories (AWSLogs/... layout) or stdin (-).")
     .argument("<paths...>", "files (.json, .json.gz, NDJSON, single records), directories (recursive), or - for stdin")
-    .addOption(new Option("-f, --format <format>", "output format (default: table on a terminal, ndjson otherwise)").choices([...FORMATS]))
+    .addOption(
+      new Option("-f, --format <format>", "output format (default: table on a terminal, ndjson otherwise)").choices([
+        ...FORMATS,
+      ]),
+    )
     .option("--include-approved", "also print findings by approved principals (suppressed by default)")
     .option("--fail-on-findings", "exit 3 when a finding by a non-approved principal exists")
     .option("-j, --jobs <n>", "worker threads for large archives (default: number of cores)", (v) => Number(v))

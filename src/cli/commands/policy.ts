@@ -15,7 +15,14 @@ export interface PolicyOptions {
 export function runPolicy(guardrail: Guardrail, options: PolicyOptions, io: Output = processOutput): number {
   const lint = lintScp(guardrail);
   if (options.minified) io.out(lint.documents.map((d) => `${d.content}\n`).join(""));
-  else io.out(`${JSON.stringify(lint.documents.map((d) => ({ name: d.name, size: d.size, policy: d.policy })), null, 2)}\n`);
+  else
+    io.out(
+      `${JSON.stringify(
+        lint.documents.map((d) => ({ name: d.name, size: d.size, policy: d.policy })),
+        null,
+        2,
+      )}\n`,
+    );
   if (lint.findings.length > 0) io.err(`${formatLint(lint)}\n`);
   return lint.errors.length > 0 ? EXIT.FINDINGS : EXIT.OK;
 }

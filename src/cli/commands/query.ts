@@ -31,7 +31,11 @@ export interface QueryIO extends ConfigIO {
 
 /** --start/--end, defaulting to the schedule's look-back ending now (what one scheduled run would query). */
 function window(opts: QueryOptions, guardrail: Guardrail, now: Date): { start: string; end: string } {
-  if ((opts.start === undefined) !== (opts.end === undefined)) throw new BackendInputError(opts.start === undefined ? "--start" : "--end", "is required when the other end of the window is given");
+  if ((opts.start === undefined) !== (opts.end === undefined))
+    throw new BackendInputError(
+      opts.start === undefined ? "--start" : "--end",
+      "is required when the other end of the window is given",
+    );
   if (opts.start !== undefined && opts.end !== undefined) return { start: opts.start, end: opts.end };
   const lookbackMs = guardrail.definition.detection.schedule.lookbackMinutes * 60_000;
   const end = new Date(Math.floor(now.getTime() / 1000) * 1000);
@@ -40,7 +44,8 @@ function window(opts: QueryOptions, guardrail: Guardrail, now: Date): { start: s
 
 function parseLimit(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text)) throw new BackendInputError("--limit", `must be a positive integer, got ${JSON.stringify(text)}`);
+  if (!/^\d+$/.test(text))
+    throw new BackendInputError("--limit", `must be a positive integer, got ${JSON.stringify(text)}`);
   return Number(text);
 }
 
@@ -54,7 +59,11 @@ export function runQuery(opts: QueryOptions, io: QueryIO): number {
     switch (opts.backend) {
       case "cloudtrail-lake": {
         const eventDataStore = opts.eventDataStore ?? guardrail.config.monitor.cloudtrailLake.eventDataStoreArn;
-        if (!eventDataStore) throw new BackendInputError("--event-data-store", "is required (or set monitor.cloudtrailLake.eventDataStoreArn in the config)");
+        if (!eventDataStore)
+          throw new BackendInputError(
+            "--event-data-store",
+            "is required (or set monitor.cloudtrailLake.eventDataStoreArn in the config)",
+          );
         const { start, end } = window(opts, guardrail, (io.now ?? (() => new Date()))());
         io.stdout.write(`${buildLakeQuery(guardrail, { eventDataStore, start, end, limit })}\n`);
         return EXIT.OK;
@@ -64,11 +73,17 @@ export function runQuery(opts: QueryOptions, io: QueryIO): number {
         const range = logsInsightsTimeRange(start, end);
         io.stdout.write(`${buildLogsInsightsQuery(guardrail, { limit })}\n`);
         const groups = guardrail.config.monitor.cloudwatchLogs.logGroups;
-        io.stderr.write(`query: run over ${start} .. ${end} (StartQuery startTime=${range.startTime} endTime=${range.endTime})${groups.length ? ` on ${groups.join(", ")}` : " on the organization trail's log group"}\n`);
+        io.stderr.write(
+          `query: run over ${start} .. ${end} (StartQuery startTime=${range.startTime} endTime=${range.endTime})${groups.length ? ` on ${groups.join(", ")}` : " on the organization trail's log group"}\n`,
+        );
         return EXIT.OK;
       }
       case "eventbridge":
-        if (opts.eventDataStore || opts.start || opts.end || opts.limit) throw new BackendInputError("--backend eventbridge", "takes no --event-data-store, --start, --end or --limit (a pattern matches events as they happen)");
+        if (opts.eventDataStore || opts.start || opts.end || opts.limit)
+          throw new BackendInputError(
+            "--backend eventbridge",
+            "takes no --event-data-store, --start, --end or --limit (a pattern matches events as they happen)",
+          );
         io.stdout.write(`${JSON.stringify(buildEventPattern(guardrail), null, 2)}\n`);
         return EXIT.OK;
     }
@@ -83,10 +98,18 @@ export function runQuery(opts: QueryOptions, io: QueryIO): number {
 
 export function register(program: Command): void {
   addConfigOptions(program.command("query"))
-    .description("Print the detection rule compiled for a backend: CloudTrail Lake SQL, CloudWatch Logs Insights query, or EventBridge event pattern")
+    .description(
+      "Print the detection rule compiled for a backend: CloudTrail Lake SQL, CloudWatch Logs Insights query, or EventBridge event pattern",
+    )
     .addOption(new Option("--backend <backend>", "where the rule runs").choices(BACKENDS).makeOptionMandatory())
-    .option("--event-data-store <id>", "CloudTrail Lake event data store ID or ARN (default: monitor.cloudtrailLake.eventDataStoreArn)")
-    .option("--start <iso>", "window start, inclusive (ISO-8601 with zone; default: end minus the schedule's look-back)")
+    .option(
+      "--event-data-store <id>",
+      "CloudTrail Lake event data store ID or ARN (default: monitor.cloudtrailLake.eventDataStoreArn)",
+    )
+    .option(
+      "--start <iso>",
+      "window start, inclusive (ISO-8601 with zone; default: end minus the schedule's look-back)",
+    )
     .option("--end <iso>", "window end, exclusive (ISO-8601 with zone; default: now)")
     .option("--limit <n>", "maximum rows")
     .action((opts: QueryOptions) => {

@@ -9,7 +9,15 @@
 import * as fs from "node:fs";
 import { Command, Option } from "commander";
 import { Guardrail } from "../../guardrail/guardrail";
-import { AwsOptions, callerArn, memberClientsFor, notifierFor, organizationFor, selfPatterns, storeFor } from "../../remediation/cli-wiring";
+import {
+  AwsOptions,
+  callerArn,
+  memberClientsFor,
+  notifierFor,
+  organizationFor,
+  selfPatterns,
+  storeFor,
+} from "../../remediation/cli-wiring";
 import { parseFindings } from "../../remediation/finding-input";
 import { StaticOrganizationLookup } from "../../remediation/organization";
 import { outcomeLine, OutcomeLine } from "../../remediation/report";
@@ -35,7 +43,16 @@ export interface RemediateIO extends ConfigIO {
 }
 
 const HEADERS = ["FINDING", "ACCOUNT", "REGION", "API", "TARGET", "MODE", "STATUS", "REASON"];
-const row = (l: OutcomeLine): string[] => [l.finding_id, l.account_id, l.region, l.api, l.target, l.mode, l.status, l.reason];
+const row = (l: OutcomeLine): string[] => [
+  l.finding_id,
+  l.account_id,
+  l.region,
+  l.api,
+  l.target,
+  l.mode,
+  l.status,
+  l.reason,
+];
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
@@ -47,7 +64,12 @@ async function defaultResponder(g: Guardrail, opts: RemediateOptions, io: Remedi
   const env = io.env ?? process.env;
   const cwd = io.cwd ?? process.cwd();
   if (!opts.execute) {
-    return new RemediationResponder({ guardrail: g, store: new InMemoryStore(), organization: new StaticOrganizationLookup(g.config.organization.managementAccountId), execute: false });
+    return new RemediationResponder({
+      guardrail: g,
+      store: new InMemoryStore(),
+      organization: new StaticOrganizationLookup(g.config.organization.managementAccountId),
+      execute: false,
+    });
   }
   const actor = await callerArn(g);
   return new RemediationResponder({
@@ -61,9 +83,15 @@ async function defaultResponder(g: Guardrail, opts: RemediateOptions, io: Remedi
   });
 }
 
-export async function runRemediate(input: string | undefined, opts: RemediateOptions, io: RemediateIO): Promise<number> {
+export async function runRemediate(
+  input: string | undefined,
+  opts: RemediateOptions,
+  io: RemediateIO,
+): Promise<number> {
   if (!input) {
-    io.stderr.write("remediate: give a findings file (ndjson or JSON array from detect or the monitor) or - for stdin\n");
+    io.stderr.write(
+      "remediate: give a findings file (ndjson or JSON array from detect or the monitor) or - for stdin\n",
+    );
     return EXIT.USAGE;
   }
   const guardrail = loadGuardrailFor(opts, io);
@@ -72,13 +100,17 @@ export async function runRemediate(input: string | undefined, opts: RemediateOpt
   try {
     text = input === "-" ? await (io.readStdin ?? (() => readAll(process.stdin)))() : fs.readFileSync(input, "utf8");
   } catch (e) {
-    io.stderr.write(`remediate: ${input}: cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    io.stderr.write(
+      `remediate: ${input}: cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`,
+    );
     return EXIT.FINDINGS;
   }
   const { findings, problems } = parseFindings(text, input === "-" ? "stdin" : input);
   for (const p of problems) io.stderr.write(`remediate: ${p}\n`);
   if (!opts.execute && !guardrail.config.organization.managementAccountId) {
-    io.stderr.write("remediate: organization.managementAccountId is not set: planned actions are shown as skipped (with --execute it is looked up in Organizations)\n");
+    io.stderr.write(
+      "remediate: organization.managementAccountId is not set: planned actions are shown as skipped (with --execute it is looked up in Organizations)\n",
+    );
   }
 
   const responder = await (io.responder ?? ((g, o) => defaultResponder(g, o, io)))(guardrail, opts);
@@ -100,7 +132,9 @@ export async function runRemediate(input: string | undefined, opts: RemediateOpt
     io.stdout.write(renderTable(HEADERS, lines.map(row)));
     for (const l of lines) for (const s of l.steps ?? []) io.stdout.write(`  manual (${l.finding_id}): ${s}\n`);
   }
-  io.stderr.write(`remediate: ${findings.length} finding(s), ${actions} action(s)${opts.execute ? "" : " planned (nothing executed; add --execute)"}\n`);
+  io.stderr.write(
+    `remediate: ${findings.length} finding(s), ${actions} action(s)${opts.execute ? "" : " planned (nothing executed; add --execute)"}\n`,
+  );
   return failed ? EXIT.FINDINGS : EXIT.OK;
 }
 
@@ -108,8 +142,15 @@ export function register(program: Command): void {
   addRemediationOptions(addConfigOptions(program.command("remediate")))
     .description("Plan (default) or perform (--execute) the remediation of findings from detect or the monitor.")
     .argument("[findings]", "findings file (ndjson or JSON array), or - for stdin")
-    .option("--execute", "perform the actions with local credentials (accounts in dry-run or off mode are still not changed)")
-    .addOption(new Option("-f, --format <format>", "output format (default: table on a terminal, ndjson otherwise)").choices([...REMEDIATE_FORMATS]))
+    .option(
+      "--execute",
+      "perform the actions with local credentials (accounts in dry-run or off mode are still not changed)",
+    )
+    .addOption(
+      new Option("-f, --format <format>", "output format (default: table on a terminal, ndjson otherwise)").choices([
+        ...REMEDIATE_FORMATS,
+      ]),
+    )
     .option("--topic-arn <arn>", "also send the follow-up report to this SNS topic")
     .action(async (findings: string | undefined, opts: RemediateOptions) => {
       process.exitCode = await runRemediate(findings, opts, { stdout: process.stdout, stderr: process.stderr });

@@ -50,7 +50,8 @@ class UsageError extends Error {}
 
 function parseTime(text: string, flag: string): Date {
   const d = new Date(text);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(d.getTime())) throw new UsageError(`${flag} must be an ISO-8601 time such as 2026-07-01T12:00:00Z, got "${text}"`);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(d.getTime()))
+    throw new UsageError(`${flag} must be an ISO-8601 time such as 2026-07-01T12:00:00Z, got "${text}"`);
   return d;
 }
 
@@ -68,12 +69,18 @@ function sourceFor(opts: RunOnceOptions, g: Guardrail, io: RunOnceIO): QuerySour
   const overrides = opts.region ? { region: opts.region } : {};
   if (backend === "cloudtrail-lake") {
     const eds = opts.eventDataStore ?? g.config.monitor.cloudtrailLake.eventDataStoreArn;
-    if (!eds) throw new UsageError("--event-data-store is required for cloudtrail-lake (or monitor.cloudtrailLake.eventDataStoreArn in the config)");
+    if (!eds)
+      throw new UsageError(
+        "--event-data-store is required for cloudtrail-lake (or monitor.cloudtrailLake.eventDataStoreArn in the config)",
+      );
     const region = opts.region ?? eds.split(":")[3];
     return makeQuerySource(g, { backend, eventDataStoreArn: eds }, { ...overrides, region });
   }
   const groups = opts.logGroup?.length ? opts.logGroup : g.config.monitor.cloudwatchLogs.logGroups;
-  if (groups.length === 0) throw new UsageError("--log-group is required for cloudwatch-logs (or monitor.cloudwatchLogs.logGroups in the config)");
+  if (groups.length === 0)
+    throw new UsageError(
+      "--log-group is required for cloudwatch-logs (or monitor.cloudwatchLogs.logGroups in the config)",
+    );
   return makeQuerySource(g, { backend, logGroups: groups }, { region: opts.region ?? g.config.aws.region });
 }
 
@@ -84,13 +91,20 @@ export async function runOnce(g: Guardrail, opts: RunOnceOptions, io: RunOnceIO)
     const source = sourceFor(opts, g, io);
     const window = chosenWindow(opts);
     if (opts.dryRun) {
-      const w = window ?? computeWindow({ now, latenessAllowanceMinutes: g.config.monitor.latenessAllowanceMinutes, lookbackMinutes: g.definition.detection.schedule.lookbackMinutes });
+      const w =
+        window ??
+        computeWindow({
+          now,
+          latenessAllowanceMinutes: g.config.monitor.latenessAllowanceMinutes,
+          lookbackMinutes: g.definition.detection.schedule.lookbackMinutes,
+        });
       const result = await source.run(w);
       const { findings, counts } = findingsOf(g, result.records);
       const max = g.definition.detection.schedule.maxAlertsPerRun;
       for (const [i, f] of findings.entries()) {
         if (opts.json) io.stdout.write(`${JSON.stringify(f)}\n`);
-        else io.stdout.write(`${i < max ? "would alert" : "would carry over"}: ${findingSubject(f)}\n${findingBody(f)}\n`);
+        else
+          io.stdout.write(`${i < max ? "would alert" : "would carry over"}: ${findingSubject(f)}\n${findingBody(f)}\n`);
       }
       io.stderr.write(
         `run-once --dry-run: ${w.start.toISOString()} .. ${w.end.toISOString()}, ${result.rows} row(s), ${result.bytesScanned} bytes scanned, ${counts.matched} matched, ${counts.suppressedApproved} approved (suppressed), ${findings.length} finding(s), ${Math.min(findings.length, max)} alert(s) would be sent; no state written, nothing published\n`,
@@ -99,11 +113,20 @@ export async function runOnce(g: Guardrail, opts: RunOnceOptions, io: RunOnceIO)
     }
     const table = opts.stateTable ?? env[ENV.stateTableName];
     const topic = opts.topicArn ?? env[ENV.alertTopicArn];
-    if (!io.store && !table) throw new UsageError(`--state-table (or ${ENV.stateTableName}) is required without --dry-run`);
-    if (!io.notifier && !topic) throw new UsageError(`--topic-arn (or ${ENV.alertTopicArn}) is required without --dry-run`);
+    if (!io.store && !table)
+      throw new UsageError(`--state-table (or ${ENV.stateTableName}) is required without --dry-run`);
+    if (!io.notifier && !topic)
+      throw new UsageError(`--topic-arn (or ${ENV.alertTopicArn}) is required without --dry-run`);
     const region = opts.region ?? g.config.aws.region;
     const summary = await runJob(
-      { guardrail: g, source, store: io.store ?? makeStateStore(table!, { region }), notifier: io.notifier ?? makeNotifier(topic!, { region: topic!.split(":")[3] }), runId: `run-once-${randomUUID()}`, now: io.now },
+      {
+        guardrail: g,
+        source,
+        store: io.store ?? makeStateStore(table!, { region }),
+        notifier: io.notifier ?? makeNotifier(topic!, { region: topic!.split(":")[3] }),
+        runId: `run-once-${randomUUID()}`,
+        now: io.now,
+      },
       { jobName: env[ENV.jobName] ?? "query-job", window },
     );
     io.stdout.write(`${summaryLine(summary, now.getTime())}\n`);
@@ -125,9 +148,18 @@ export async function runOnce(g: Guardrail, opts: RunOnceOptions, io: RunOnceIO)
 export function register(program: Command): void {
   addConfigOptions(program.command("run-once"))
     .description("Run the monitor's query job once with local credentials (a hunt, or a deployment test)")
-    .addOption(new Option("--backend <backend>", "where to read CloudTrail from").choices(["cloudtrail-lake", "cloudwatch-logs"]))
+    .addOption(
+      new Option("--backend <backend>", "where to read CloudTrail from").choices([
+        "cloudtrail-lake",
+        "cloudwatch-logs",
+      ]),
+    )
     .option("--event-data-store <arn>", "CloudTrail Lake event data store ARN")
-    .option("--log-group <name>", "log group of the organization trail (repeatable)", (v: string, acc: string[] = []) => [...acc, v])
+    .option(
+      "--log-group <name>",
+      "log group of the organization trail (repeatable)",
+      (v: string, acc: string[] = []) => [...acc, v],
+    )
     .option("--start <iso>", "window start (with --end); default: the look-back plus the lateness allowance")
     .option("--end <iso>", "window end (exclusive)")
     .option("--dry-run", "print findings and would-be alerts; write no state, publish nothing")

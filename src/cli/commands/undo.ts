@@ -21,7 +21,10 @@ export interface UndoOptions extends AwsOptions, ConfigOption {
 export interface UndoIO extends ConfigIO {
   stdout: TextSink;
   /** Tests inject the store and clients; by default built from local credentials. */
-  wiring?: (g: Guardrail, o: UndoOptions) => Promise<{ store: RemediationStore; clients: MemberClientProvider; actor?: string }>;
+  wiring?: (
+    g: Guardrail,
+    o: UndoOptions,
+  ) => Promise<{ store: RemediationStore; clients: MemberClientProvider; actor?: string }>;
 }
 
 export async function runUndo(opts: UndoOptions, io: UndoIO): Promise<number> {
@@ -31,7 +34,13 @@ export async function runUndo(opts: UndoOptions, io: UndoIO): Promise<number> {
   }
   const g = loadGuardrailFor(opts, io);
   if (!g) return EXIT.USAGE;
-  const wiring = io.wiring ?? (async (guardrail: Guardrail, o: UndoOptions) => ({ store: storeFor(guardrail, o, io.cwd ?? process.cwd()), clients: memberClientsFor(guardrail, o, io.env ?? process.env), actor: await callerArn(guardrail) }));
+  const wiring =
+    io.wiring ??
+    (async (guardrail: Guardrail, o: UndoOptions) => ({
+      store: storeFor(guardrail, o, io.cwd ?? process.cwd()),
+      clients: memberClientsFor(guardrail, o, io.env ?? process.env),
+      actor: await callerArn(guardrail),
+    }));
   const { store, clients, actor } = await wiring(g, opts);
   try {
     const result = await undoAction(opts.actionId, { store, clients, actor });
@@ -48,7 +57,9 @@ export async function runUndo(opts: UndoOptions, io: UndoIO): Promise<number> {
 
 export function register(program: Command): void {
   addRemediationOptions(addConfigOptions(program.command("undo")))
-    .description("Reverse one remediation action: re-activate a key, or remove the session-revocation statement this tool added.")
+    .description(
+      "Reverse one remediation action: re-activate a key, or remove the session-revocation statement this tool added.",
+    )
     .requiredOption("--action-id <id>", "the action_id from remediate's output or the alert")
     .action(async (opts: UndoOptions) => {
       process.exitCode = await runUndo(opts, { stdout: process.stdout, stderr: process.stderr });

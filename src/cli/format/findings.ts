@@ -14,7 +14,17 @@ export interface FindingWriter {
   end(): void;
 }
 
-export const TABLE_HEADERS = ["TIME", "OUTCOME", "ACTION", "ACCOUNT", "REGION", "PRINCIPAL (aws:PrincipalArn)", "CREDENTIAL", "APPROVED", "EVENT ID"];
+export const TABLE_HEADERS = [
+  "TIME",
+  "OUTCOME",
+  "ACTION",
+  "ACCOUNT",
+  "REGION",
+  "PRINCIPAL (aws:PrincipalArn)",
+  "CREDENTIAL",
+  "APPROVED",
+  "EVENT ID",
+];
 
 export function findingRow(f: Finding): string[] {
   const g = f.guardrail;

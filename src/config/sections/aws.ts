@@ -27,7 +27,10 @@ export const StateBackendSchema = z
       type: z.literal("s3"),
       bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
       /** Each stack's state is `<keyPrefix>/<stack>.tfstate`. */
-      keyPrefix: z.string().regex(/^[\w.\/-]{1,512}$/, "must be an S3 key prefix of letters, digits and ._/-").default("bedrock-guardrail"),
+      keyPrefix: z
+        .string()
+        .regex(/^[\w.\/-]{1,512}$/, "must be an S3 key prefix of letters, digits and ._/-")
+        .default("bedrock-guardrail"),
       region: Region.optional(),
       kmsKeyId: z.string().min(1).optional(),
     }),
@@ -38,10 +41,16 @@ export const AwsConfigSchema = z
   .strictObject({
     region: Region.default("us-east-1"),
     /** The organization's management account (or Organizations delegated administrator) deploys the SCP. */
-    organization: StackCredentialsSchema.describe("Credentials for the management account (or Organizations delegated administrator) that deploys the SCP"),
+    organization: StackCredentialsSchema.describe(
+      "Credentials for the management account (or Organizations delegated administrator) that deploys the SCP",
+    ),
     /** The security / delegated-admin account runs the monitor and the responder. */
-    security: StackCredentialsSchema.describe("Credentials for the security account that runs the monitor and responder"),
-    stateBackend: StateBackendSchema.describe("Terraform state: local files at the project root (default) or an S3 bucket with S3-native locking"),
+    security: StackCredentialsSchema.describe(
+      "Credentials for the security account that runs the monitor and responder",
+    ),
+    stateBackend: StateBackendSchema.describe(
+      "Terraform state: local files at the project root (default) or an S3 bucket with S3-native locking",
+    ),
   })
   .prefault({});
 

@@ -6,7 +6,9 @@ import { Region } from "./aws";
  * retention_in_days, per the CloudWatch Logs API reference); any other number passes synth and
  * fails at apply, so it is refused at load.
  */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 export const MonitorConfigSchema = z
   .strictObject({
@@ -16,7 +18,13 @@ export const MonitorConfigSchema = z
     cloudtrailLake: z
       .strictObject({
         /** Use an existing event data store; when absent, a Bedrock-only organization event data store is created. */
-        eventDataStoreArn: z.string().regex(/^arn:(aws|aws-cn|aws-us-gov):cloudtrail:[a-z0-9-]+:\d{12}:eventdatastore\/[A-Za-z0-9]+(-[A-Za-z0-9]+)*$/, "must be a CloudTrail Lake event data store ARN").optional(),
+        eventDataStoreArn: z
+          .string()
+          .regex(
+            /^arn:(aws|aws-cn|aws-us-gov):cloudtrail:[a-z0-9-]+:\d{12}:eventdatastore\/[A-Za-z0-9]+(-[A-Za-z0-9]+)*$/,
+            "must be a CloudTrail Lake event data store ARN",
+          )
+          .optional(),
         retentionDays: z.number().int().min(7).max(3653).default(90),
         terminationProtection: z.boolean().default(true),
       })
@@ -32,7 +40,10 @@ export const MonitorConfigSchema = z
         enabled: z.boolean().default(false),
         /** Regions whose default bus gets a forwarding rule. */
         regions: z.array(Region).default([]),
-        centralBusName: z.string().regex(/^[\w.-]{1,256}$/).default("bedrock-guardrail"),
+        centralBusName: z
+          .string()
+          .regex(/^[\w.-]{1,256}$/)
+          .default("bedrock-guardrail"),
       })
       .prefault({}),
     /** Minutes subtracted from the watermark, because CloudTrail delivery is not guaranteed within 5 minutes. */
@@ -43,22 +54,35 @@ export const MonitorConfigSchema = z
      * monitor's environment and the StackSet's trust policy). Trust also requires the exact
      * responder role ARN and aws:PrincipalOrgID; set your own value to make it unguessable too.
      */
-    memberRoleExternalId: z.string().regex(/^[\w+=,.@:\/-]{2,1224}$/, "must be 2-1224 characters of letters, digits and +=,.@:/-_").default("bedrock-guardrail-responder"),
+    memberRoleExternalId: z
+      .string()
+      .regex(/^[\w+=,.@:\/-]{2,1224}$/, "must be 2-1224 characters of letters, digits and +=,.@:/-_")
+      .default("bedrock-guardrail-responder"),
     /** Verify each run that the SCP exists, is unchanged and attached (needs read-only Organizations access from the monitor account). */
     driftCheck: z.boolean().default(true),
     /** Days the monitor's Lambda log groups keep their events. */
     logRetentionDays: z
-      .literal(LOG_RETENTION_DAYS, { error: `must be one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(", ")}` })
+      .literal(LOG_RETENTION_DAYS, {
+        error: `must be one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(", ")}`,
+      })
       .default(90)
       .describe("Days the monitor's Lambda log groups keep their events: one of the values CloudWatch Logs accepts"),
   })
   .prefault({})
   .superRefine((m, ctx) => {
     if (m.enabled && m.backend === "cloudwatch-logs" && m.cloudwatchLogs.logGroups.length === 0) {
-      ctx.addIssue({ code: "custom", path: ["cloudwatchLogs", "logGroups"], message: "is required when backend is cloudwatch-logs (the organization trail's log group)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["cloudwatchLogs", "logGroups"],
+        message: "is required when backend is cloudwatch-logs (the organization trail's log group)",
+      });
     }
     if (m.eventbridge.enabled && m.eventbridge.regions.length === 0) {
-      ctx.addIssue({ code: "custom", path: ["eventbridge", "regions"], message: "must list at least one region when eventbridge is enabled" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["eventbridge", "regions"],
+        message: "must list at least one region when eventbridge is enabled",
+      });
     }
   });
 

@@ -14,8 +14,10 @@ export function operatorPatternProblem(pattern: string): string | undefined {
   const problem = principalPatternProblem(pattern);
   if (problem) return problem;
   const [, , , , account, resource] = splitArn(pattern)!;
-  if (!/^\d{12}$/.test(account)) return `has account "${account}": an operator principal needs its exact 12-digit account ID (the member role's trust policy names that account)`;
-  if (!/^(role|user)\//.test(resource)) return `names "${resource}": only a role or an IAM user can assume the member role`;
+  if (!/^\d{12}$/.test(account))
+    return `has account "${account}": an operator principal needs its exact 12-digit account ID (the member role's trust policy names that account)`;
+  if (!/^(role|user)\//.test(resource))
+    return `names "${resource}": only a role or an IAM user can assume the member role`;
   return undefined;
 }
 
@@ -32,7 +34,9 @@ export const RemediationConfigSchema = z
     overrides: z
       .array(
         z.strictObject({
-          target: z.string().regex(/^(\d{12}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32})$/, "must be a 12-digit account ID or an OU ID (ou-...)"),
+          target: z
+            .string()
+            .regex(/^(\d{12}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32})$/, "must be a 12-digit account ID or an OU ID (ou-...)"),
           mode: Mode,
         }),
       )
@@ -46,9 +50,18 @@ export const RemediationConfigSchema = z
     maxActionsPerRun: z.number().int().min(1).optional(),
     maxActionsPerPrincipalPerHour: z.number().int().min(1).optional(),
     /** Name and path of the role deployed into member accounts by the StackSet. */
-    memberRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/).default("BedrockGuardrailRemediation"),
+    memberRoleName: z
+      .string()
+      .regex(/^[\w+=,.@-]{1,64}$/)
+      .default("BedrockGuardrailRemediation"),
     /** OUs (or the root) the member role StackSet deploys to; default: the organization root. */
-    deployTo: z.array(z.string().regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32})$/, "must be a root (r-...) or OU (ou-...) ID")).default([]),
+    deployTo: z
+      .array(
+        z
+          .string()
+          .regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32})$/, "must be a root (r-...) or OU (ou-...) ID"),
+      )
+      .default([]),
     /**
      * People (not the responder Lambda) who run `remediate --execute` / `undo` from their own
      * credentials: the member role trusts them too, with the same sts:ExternalId and

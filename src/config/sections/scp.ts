@@ -30,34 +30,71 @@ const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 /** Model ARN patterns the invoke allow-list permits. */
 const ModelArnPattern = z
   .string()
-  .regex(new RegExp(`^arn:(aws|aws-cn|aws-us-gov|\\*):bedrock:[^:]*:[^:]*:(${INVOKE_RESOURCE_PREFIXES.map(escapeRegex).join("|")}).+$`), {
-    message: `must be a Bedrock ARN pattern of a type model invocation is authorized on (${INVOKE_RESOURCE_PREFIXES.join(", ")}), such as arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4* or arn:aws:bedrock:*:*:inference-profile/us.anthropic.*`,
-  });
+  .regex(
+    new RegExp(
+      `^arn:(aws|aws-cn|aws-us-gov|\\*):bedrock:[^:]*:[^:]*:(${INVOKE_RESOURCE_PREFIXES.map(escapeRegex).join("|")}).+$`,
+    ),
+    {
+      message: `must be a Bedrock ARN pattern of a type model invocation is authorized on (${INVOKE_RESOURCE_PREFIXES.join(", ")}), such as arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4* or arn:aws:bedrock:*:*:inference-profile/us.anthropic.*`,
+    },
+  );
 
 export const ScpConfigSchema = z
   .strictObject({
     /** Name of the aws_organizations_policy (a suffix -2, -3 ... is added when the document is split). */
-    name: z.string().regex(/^[\w+=,.@-]{1,128}$/, "must be 1-128 characters of letters, digits and +=,.@-_").default("bedrock-model-access-guardrail").describe("Name of the SCP; split documents get -2, -3, ..."),
-    description: z.string().max(512).default("Denies unapproved Amazon Bedrock model enablement (managed by bedrock-guardrail)"),
+    name: z
+      .string()
+      .regex(/^[\w+=,.@-]{1,128}$/, "must be 1-128 characters of letters, digits and +=,.@-_")
+      .default("bedrock-model-access-guardrail")
+      .describe("Name of the SCP; split documents get -2, -3, ..."),
+    description: z
+      .string()
+      .max(512)
+      .default("Denies unapproved Amazon Bedrock model enablement (managed by bedrock-guardrail)"),
     /** Characters per SCP document; AWS's long-standing quota is 5,120 (reportedly 10,240 since May 2026). */
-    maxPolicySize: z.number().int().min(1000).max(100000).default(5120).describe("Characters per SCP document (minified); statements are split across documents to fit"),
+    maxPolicySize: z
+      .number()
+      .int()
+      .min(1000)
+      .max(100000)
+      .default(5120)
+      .describe("Characters per SCP document (minified); statements are split across documents to fit"),
     /** Deny aws-marketplace:Subscribe when Bedrock calls it on the caller's behalf (the post-2025 auto-subscription). */
-    denyMarketplaceSubscribeViaBedrock: z.boolean().default(true).describe("Deny aws-marketplace:Subscribe when aws:CalledViaLast is bedrock.amazonaws.com"),
+    denyMarketplaceSubscribeViaBedrock: z
+      .boolean()
+      .default(true)
+      .describe("Deny aws-marketplace:Subscribe when aws:CalledViaLast is bedrock.amazonaws.com"),
     /** Optional extra: also deny aws-marketplace:Subscribe to these Marketplace product IDs however it is called. */
-    denyMarketplaceProductIds: z.array(z.string().regex(/^[a-z0-9-]{6,64}$/, "must be a Marketplace product ID")).default([]).describe("Also deny aws-marketplace:Subscribe to these Marketplace product IDs"),
+    denyMarketplaceProductIds: z
+      .array(z.string().regex(/^[a-z0-9-]{6,64}$/, "must be a Marketplace product ID"))
+      .default([])
+      .describe("Also deny aws-marketplace:Subscribe to these Marketplace product IDs"),
     /** Invoke allow-list: when set, bedrock:InvokeModel* / Converse* on any other model ARN is denied. Off (absent) by default. */
-    modelAllowList: z.array(ModelArnPattern).min(1, "must list at least one model pattern, or be omitted to turn the allow-list off").optional().describe("Foundation-model / inference-profile ARN patterns that may be invoked; any other model is denied (off when absent)"),
+    modelAllowList: z
+      .array(ModelArnPattern)
+      .min(1, "must list at least one model pattern, or be omitted to turn the allow-list off")
+      .optional()
+      .describe(
+        "Foundation-model / inference-profile ARN patterns that may be invoked; any other model is denied (off when absent)",
+      ),
     /** Deny creating, changing or passing an exempted role/user to anyone but break-glass, the admins below and StackSets. */
     protectExemptedPrincipals: z
       .boolean()
       .default(true)
-      .describe("Deny creating, deleting, changing or passing the exempted roles (and users) to everyone but break-glass, exemptedPrincipalAdminArns and the StackSets execution role, so nobody can take over an exempted name"),
+      .describe(
+        "Deny creating, deleting, changing or passing the exempted roles (and users) to everyone but break-glass, exemptedPrincipalAdminArns and the StackSets execution role, so nobody can take over an exempted name",
+      ),
     /** Principals allowed to manage the exempted roles, e.g. the pipeline that creates the approved roles. */
     exemptedPrincipalAdminArns: z
       .array(PrincipalPattern)
       .default([])
-      .describe("ArnLike patterns on aws:PrincipalArn allowed to create and change the exempted roles (for example your IAM pipeline); they stay subject to every other statement"),
-    tags: z.record(z.string(), z.string()).default({}).describe("Extra tags on the policies (managed-by=bedrock-guardrail is always added)"),
+      .describe(
+        "ArnLike patterns on aws:PrincipalArn allowed to create and change the exempted roles (for example your IAM pipeline); they stay subject to every other statement",
+      ),
+    tags: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe("Extra tags on the policies (managed-by=bedrock-guardrail is always added)"),
   })
   .prefault({});
 

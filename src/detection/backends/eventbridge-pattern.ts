@@ -21,7 +21,11 @@ type PatternGuardrail = Pick<Guardrail, "eventSource" | "eventNames" | "rules">;
 /** `bedrock.amazonaws.com` -> `aws.bedrock`: the `source` EventBridge gives an AWS service's CloudTrail events. */
 export function eventBridgeSource(eventSource: string): string {
   const m = /^([a-z0-9-]+)\.amazonaws\.com$/.exec(eventSource);
-  if (!m) throw new BackendInputError("eventSource", `${JSON.stringify(eventSource)} is not an AWS service endpoint such as bedrock.amazonaws.com`);
+  if (!m)
+    throw new BackendInputError(
+      "eventSource",
+      `${JSON.stringify(eventSource)} is not an AWS service endpoint such as bedrock.amazonaws.com`,
+    );
   return `aws.${m[1]}`;
 }
 
@@ -38,7 +42,9 @@ export interface EventPattern {
 export function buildEventPattern(guardrail: PatternGuardrail): EventPattern {
   if (guardrail.eventNames.length === 0) throw new BackendInputError("guardrail", "has no event names to match");
   const success = guardrail.rules.some((r) => r.outcome === "success");
-  const failureCodes = [...new Set(guardrail.rules.flatMap((r) => (r.outcome === "failure" ? (r.errorCodes ?? []) : [])))];
+  const failureCodes = [
+    ...new Set(guardrail.rules.flatMap((r) => (r.outcome === "failure" ? (r.errorCodes ?? []) : []))),
+  ];
   // `$or` needs two or more branches; the success rule always contributes two (absent; "" or null).
   const branches: EventPattern["detail"]["$or"] = [];
   if (success) branches.push({ errorCode: [{ exists: false }] });
@@ -63,7 +69,8 @@ export type EventToRecord = { record: CloudTrailRecord } | { reason: string };
 /** The CloudTrail record inside an EventBridge event, or why there is none. Never throws. */
 export function eventBridgeEventToRecord(event: unknown): EventToRecord {
   if (!isRecordObject(event)) return { reason: "event is not a JSON object" };
-  if (event["detail-type"] !== CLOUDTRAIL_DETAIL_TYPE) return { reason: `detail-type is ${JSON.stringify(event["detail-type"])}, not "${CLOUDTRAIL_DETAIL_TYPE}"` };
+  if (event["detail-type"] !== CLOUDTRAIL_DETAIL_TYPE)
+    return { reason: `detail-type is ${JSON.stringify(event["detail-type"])}, not "${CLOUDTRAIL_DETAIL_TYPE}"` };
   const detail = event.detail;
   if (!isRecordObject(detail)) return { reason: "event has no detail object" };
   return { record: detail };

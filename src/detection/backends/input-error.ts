@@ -25,7 +25,11 @@ export function parseInstant(value: string | Date, input: string): number {
   // Strict: a calendar date, a time to the second (optional milliseconds) and a zone, so that
   // "2024-10-17" or "yesterday" never silently become some local midnight.
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/.exec(value);
-  if (!m) throw new BackendInputError(input, `${JSON.stringify(value)} is not an ISO-8601 time such as 2024-10-17T20:00:00Z (seconds and a zone are required)`);
+  if (!m)
+    throw new BackendInputError(
+      input,
+      `${JSON.stringify(value)} is not an ISO-8601 time such as 2024-10-17T20:00:00Z (seconds and a zone are required)`,
+    );
   const [, y, mo, d, h, mi, s] = m.map(Number);
   if (!isCalendarTime(y, mo, d, h, mi, s)) {
     throw new BackendInputError(input, `${JSON.stringify(value)} is not a real calendar time`);
@@ -37,6 +41,10 @@ export function parseInstant(value: string | Date, input: string): number {
 export function parseWindow(start: string | Date, end: string | Date): { startMs: number; endMs: number } {
   const startMs = parseInstant(start, "start");
   const endMs = parseInstant(end, "end");
-  if (!(startMs < endMs)) throw new BackendInputError("start", `must be before end (${new Date(startMs).toISOString()} is not before ${new Date(endMs).toISOString()})`);
+  if (!(startMs < endMs))
+    throw new BackendInputError(
+      "start",
+      `must be before end (${new Date(startMs).toISOString()} is not before ${new Date(endMs).toISOString()})`,
+    );
   return { startMs, endMs };
 }

@@ -37,10 +37,14 @@ const EDS_ID = /^(?=.{1,128}$)[A-Za-z0-9]+(-[A-Za-z0-9]+)*$/;
 
 /** The ID that goes after FROM. Refuses anything that is not an ID or an event data store ARN. */
 export function eventDataStoreId(idOrArn: string): string {
-  if (typeof idOrArn !== "string" || idOrArn.length === 0) throw new BackendInputError("event data store", "is required (an event data store ID or ARN)");
+  if (typeof idOrArn !== "string" || idOrArn.length === 0)
+    throw new BackendInputError("event data store", "is required (an event data store ID or ARN)");
   const id = EDS_ARN.exec(idOrArn)?.[2] ?? idOrArn;
   if (EDS_ID.test(id)) return id;
-  throw new BackendInputError("event data store", `${JSON.stringify(idOrArn)} is neither an event data store ID (letters and digits joined by single hyphens) nor an ARN arn:aws:cloudtrail:<region>:<account>:eventdatastore/<id>`);
+  throw new BackendInputError(
+    "event data store",
+    `${JSON.stringify(idOrArn)} is neither an event data store ID (letters and digits joined by single hyphens) nor an ARN arn:aws:cloudtrail:<region>:<account>:eventdatastore/<id>`,
+  );
 }
 
 /**
@@ -73,14 +77,37 @@ export const LAKE_COLUMNS: readonly LakeColumn[] = [
   { alias: "useridentity_accesskeyid", expr: "useridentity.accesskeyid", path: ["userIdentity", "accessKeyId"] },
   { alias: "useridentity_username", expr: "useridentity.username", path: ["userIdentity", "userName"] },
   { alias: "useridentity_invokedby", expr: "useridentity.invokedby", path: ["userIdentity", "invokedBy"] },
-  { alias: "sessionissuer_type", expr: "useridentity.sessioncontext.sessionissuer.type", path: [...SESSION_ISSUER, "type"] },
-  { alias: "sessionissuer_principalid", expr: "useridentity.sessioncontext.sessionissuer.principalid", path: [...SESSION_ISSUER, "principalId"] },
-  { alias: "sessionissuer_arn", expr: "useridentity.sessioncontext.sessionissuer.arn", path: [...SESSION_ISSUER, "arn"] },
-  { alias: "sessionissuer_accountid", expr: "useridentity.sessioncontext.sessionissuer.accountid", path: [...SESSION_ISSUER, "accountId"] },
-  { alias: "sessionissuer_username", expr: "useridentity.sessioncontext.sessionissuer.username", path: [...SESSION_ISSUER, "userName"] },
+  {
+    alias: "sessionissuer_type",
+    expr: "useridentity.sessioncontext.sessionissuer.type",
+    path: [...SESSION_ISSUER, "type"],
+  },
+  {
+    alias: "sessionissuer_principalid",
+    expr: "useridentity.sessioncontext.sessionissuer.principalid",
+    path: [...SESSION_ISSUER, "principalId"],
+  },
+  {
+    alias: "sessionissuer_arn",
+    expr: "useridentity.sessioncontext.sessionissuer.arn",
+    path: [...SESSION_ISSUER, "arn"],
+  },
+  {
+    alias: "sessionissuer_accountid",
+    expr: "useridentity.sessioncontext.sessionissuer.accountid",
+    path: [...SESSION_ISSUER, "accountId"],
+  },
+  {
+    alias: "sessionissuer_username",
+    expr: "useridentity.sessioncontext.sessionissuer.username",
+    path: [...SESSION_ISSUER, "userName"],
+  },
   // Trino's map subscript fails the whole query on a missing key; the CASE guards it (and
   // element_at, the other Trino way, means something else in other engines).
-  { alias: "modelid", expr: "CASE WHEN contains(map_keys(requestparameters), 'modelId') THEN requestparameters['modelId'] END" },
+  {
+    alias: "modelid",
+    expr: "CASE WHEN contains(map_keys(requestparameters), 'modelId') THEN requestparameters['modelId'] END",
+  },
   // The whole map as JSON text: GetQueryResults returns strings, and JSON is one we can parse back.
   { alias: "requestparameters", expr: "json_format(CAST(requestparameters AS JSON))" },
 ];
@@ -141,11 +168,15 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
   node[path[path.length - 1]] = value;
 }
 
-function parseRequestParameters(json: string | undefined, modelId: string | undefined): Record<string, unknown> | undefined {
+function parseRequestParameters(
+  json: string | undefined,
+  modelId: string | undefined,
+): Record<string, unknown> | undefined {
   if (json) {
     try {
       const parsed: unknown = JSON.parse(json);
-      if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+      if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed))
+        return parsed as Record<string, unknown>;
     } catch {
       // Fall through to the modelid column: one unparsable map must not lose the row.
     }
@@ -161,7 +192,8 @@ function parseRequestParameters(json: string | undefined, modelId: string | unde
 export function lakeRowToRecord(row: LakeRow): CloudTrailRecord {
   const values = new Map<string, string>();
   for (const cell of row) {
-    for (const [key, value] of Object.entries(cell)) if (typeof value === "string" && value !== "") values.set(key.toLowerCase(), value);
+    for (const [key, value] of Object.entries(cell))
+      if (typeof value === "string" && value !== "") values.set(key.toLowerCase(), value);
   }
   const record: Record<string, unknown> = {};
   for (const column of LAKE_COLUMNS) {

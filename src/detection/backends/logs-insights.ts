@@ -29,7 +29,10 @@ export function insightsString(value: string, input: string): string {
   if (typeof value !== "string" || value.length === 0) throw new BackendInputError(input, "must be a non-empty string");
   // eslint-disable-next-line no-control-regex
   if (/["'`\\\u0000-\u001f\u007f\u2028\u2029]/.test(value)) {
-    throw new BackendInputError(input, `${JSON.stringify(value)} contains a quote, backslash or control character, which a Logs Insights query cannot carry safely`);
+    throw new BackendInputError(
+      input,
+      `${JSON.stringify(value)} contains a quote, backslash or control character, which a Logs Insights query cannot carry safely`,
+    );
   }
   return `"${value}"`;
 }
@@ -64,14 +67,18 @@ export interface LogsInsightsQueryOptions {
 export function buildLogsInsightsQuery(guardrail: InsightsGuardrail, options: LogsInsightsQueryOptions = {}): string {
   const limit = options.limit ?? LOGS_INSIGHTS_MAX_LIMIT;
   if (!(Number.isSafeInteger(limit) && limit > 0 && limit <= LOGS_INSIGHTS_MAX_LIMIT)) {
-    throw new BackendInputError("limit", `must be an integer from 1 to ${LOGS_INSIGHTS_MAX_LIMIT}, got ${String(limit)}`);
+    throw new BackendInputError(
+      "limit",
+      `must be an integer from 1 to ${LOGS_INSIGHTS_MAX_LIMIT}, got ${String(limit)}`,
+    );
   }
   if (guardrail.eventNames.length === 0) throw new BackendInputError("guardrail", "has no event names to query");
   const names = guardrail.eventNames.map((n, i) => insightsString(n, `eventNames[${i}]`)).join(", ");
   const outcomes: string[] = [];
   if (guardrail.rules.some((r) => r.outcome === "success")) outcomes.push("isblank(errorCode)");
   const codes = [...new Set(guardrail.rules.flatMap((r) => (r.outcome === "failure" ? (r.errorCodes ?? []) : [])))];
-  if (codes.length > 0) outcomes.push(`errorCode in [${codes.map((c, i) => insightsString(c, `errorCodes[${i}]`)).join(", ")}]`);
+  if (codes.length > 0)
+    outcomes.push(`errorCode in [${codes.map((c, i) => insightsString(c, `errorCodes[${i}]`)).join(", ")}]`);
   if (outcomes.length === 0) throw new BackendInputError("guardrail", "has no rules to query");
   return [
     `fields ${INSIGHTS_FIELDS.join(", ")}`,
@@ -86,7 +93,10 @@ export function buildLogsInsightsQuery(guardrail: InsightsGuardrail, options: Lo
 }
 
 /** StartQuery's startTime/endTime (epoch seconds) for a [start, end) window. */
-export function logsInsightsTimeRange(start: string | Date, end: string | Date): { startTime: number; endTime: number } {
+export function logsInsightsTimeRange(
+  start: string | Date,
+  end: string | Date,
+): { startTime: number; endTime: number } {
   const { startMs, endMs } = parseWindow(start, end);
   return { startTime: Math.floor(startMs / 1000), endTime: Math.ceil(endMs / 1000) };
 }
@@ -115,7 +125,8 @@ function unflatten(fields: Map<string, string>): Record<string, unknown> {
  */
 export function logsInsightsRowToRecord(row: InsightsRow): CloudTrailRecord {
   const fields = new Map<string, string>();
-  for (const cell of row) if (typeof cell.field === "string" && typeof cell.value === "string") fields.set(cell.field, cell.value);
+  for (const cell of row)
+    if (typeof cell.field === "string" && typeof cell.value === "string") fields.set(cell.field, cell.value);
   const message = fields.get("@message");
   if (message) {
     try {

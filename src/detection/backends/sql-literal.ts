@@ -16,7 +16,8 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 export function sqlString(value: string, input: string): string {
   if (typeof value !== "string") throw new BackendInputError(input, `must be a string, got ${typeof value}`);
   if (value.includes("\u0000")) throw new BackendInputError(input, "contains a NUL character");
-  if (LONE_SURROGATE.test(value)) throw new BackendInputError(input, "contains an unpaired UTF-16 surrogate (not encodable as UTF-8)");
+  if (LONE_SURROGATE.test(value))
+    throw new BackendInputError(input, "contains an unpaired UTF-16 surrogate (not encodable as UTF-8)");
   return `'${value.replace(/'/g, "''")}'`;
 }
 

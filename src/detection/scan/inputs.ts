@@ -7,7 +7,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describeError } from "./scan-source";
 
-export type Input = { kind: "file"; path: string; size: number } | { kind: "stdin" } | { kind: "unreadable"; path: string; reason: string };
+export type Input =
+  | { kind: "file"; path: string; size: number }
+  | { kind: "stdin" }
+  | { kind: "unreadable"; path: string; reason: string };
 
 /** Names a directory walk picks up. Files named explicitly are read whatever their name. */
 export const SCANNED_FILE = /\.(json|json\.gz|jsonl|jsonl\.gz|ndjson|ndjson\.gz|gz)$/i;

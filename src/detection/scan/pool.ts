@@ -44,28 +44,41 @@ export interface PoolTask {
 }
 
 /** Runs every task on `jobs` workers; resolves when all results were delivered. */
-export async function scanFilesOnWorkers(guardrail: Guardrail, tasks: PoolTask[], jobs: number, onResult: (index: number, result: SourceResult) => void): Promise<void> {
+export async function scanFilesOnWorkers(
+  guardrail: Guardrail,
+  tasks: PoolTask[],
+  jobs: number,
+  onResult: (index: number, result: SourceResult) => void,
+): Promise<void> {
   if (tasks.length === 0) return;
   const spec = workerSpec();
   const queue = [...tasks];
   const count = Math.max(1, Math.min(jobs, tasks.length));
   await Promise.all(
-    Array.from({ length: count }, () =>
-      new Promise<void>((resolve, reject) => {
-        const worker = new Worker(spec.script, { eval: spec.eval, workerData: { guardrail }, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
-        let current: PoolTask | undefined;
-        const next = (): void => {
-          current = queue.shift();
-          if (current) worker.postMessage({ index: current.index, path: current.path } satisfies ScanTask);
-          else void worker.terminate().then(() => resolve());
-        };
-        worker.on("message", (msg: { index: number; result: SourceResult }) => {
-          onResult(msg.index, msg.result);
-          next();
-        });
-        worker.on("error", (e) => reject(new Error(`scan worker failed${current ? ` on ${current.path}` : ""}: ${e.message}`)));
-        worker.on("online", next);
-      }),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const worker = new Worker(spec.script, {
+            eval: spec.eval,
+            workerData: { guardrail },
+            resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+          });
+          let current: PoolTask | undefined;
+          const next = (): void => {
+            current = queue.shift();
+            if (current) worker.postMessage({ index: current.index, path: current.path } satisfies ScanTask);
+            else void worker.terminate().then(() => resolve());
+          };
+          worker.on("message", (msg: { index: number; result: SourceResult }) => {
+            onResult(msg.index, msg.result);
+            next();
+          });
+          worker.on("error", (e) =>
+            reject(new Error(`scan worker failed${current ? ` on ${current.path}` : ""}: ${e.message}`)),
+          );
+          worker.on("online", next);
+        }),
     ),
   );
 }

@@ -155,7 +155,8 @@ export class RecordSplitter {
         stack.push(c);
       } else if (c === CLOSE_OBJ || c === CLOSE_ARR) {
         if (stack.length <= 3) this.close(chunk, c, i - 1);
-        else if ((stack.pop() === OPEN_OBJ) !== (c === CLOSE_OBJ)) throw new MalformedJsonError(`unexpected '${String.fromCharCode(c)}'`, this.offset + i - 1);
+        else if ((stack.pop() === OPEN_OBJ) !== (c === CLOSE_OBJ))
+          throw new MalformedJsonError(`unexpected '${String.fromCharCode(c)}'`, this.offset + i - 1);
       } else if (stack.length <= 2) {
         this.other(chunk, c, i - 1);
       }
@@ -177,9 +178,16 @@ export class RecordSplitter {
 
   private open(c: number, i: number): void {
     const depth = this.stack.length;
-    if (depth === this.recordDepth && !this.element.open) this.beginElement(i, c === OPEN_OBJ ? "object" : "other", false, false);
+    if (depth === this.recordDepth && !this.element.open)
+      this.beginElement(i, c === OPEN_OBJ ? "object" : "other", false, false);
     else if (depth === 0) this.beginTop(c, i);
-    else if (depth === 1 && c === OPEN_ARR && this.stack[0] === OPEN_OBJ && !this.topIsEnvelope && this.lastTopKey === "Records") {
+    else if (
+      depth === 1 &&
+      c === OPEN_ARR &&
+      this.stack[0] === OPEN_OBJ &&
+      !this.topIsEnvelope &&
+      this.lastTopKey === "Records"
+    ) {
       // {"Records": [ ... ]}: a CloudTrail delivery file; its elements are the records.
       this.topIsEnvelope = true;
       this.top.drop();
@@ -191,7 +199,8 @@ export class RecordSplitter {
     const stack = this.stack;
     if (this.elementIsScalar && stack.length === this.recordDepth) this.endElement(chunk, i);
     const open = stack.pop();
-    if (open === undefined || (open === OPEN_OBJ) !== (c === CLOSE_OBJ)) throw new MalformedJsonError(`unexpected '${String.fromCharCode(c)}'`, this.offset + i);
+    if (open === undefined || (open === OPEN_OBJ) !== (c === CLOSE_OBJ))
+      throw new MalformedJsonError(`unexpected '${String.fromCharCode(c)}'`, this.offset + i);
     const now = stack.length;
     if (now > 2) return;
     if (this.element.open && now === this.recordDepth) this.endElement(chunk, i + 1);
@@ -205,7 +214,8 @@ export class RecordSplitter {
     const separator = c === COMMA || c === COLON || isSpace(c);
     if (separator) {
       if (this.elementIsScalar && depth === this.recordDepth) this.endElement(chunk, i);
-      if (depth === 0 && !isSpace(c)) throw new MalformedJsonError(`unexpected '${String.fromCharCode(c)}' between values`, this.offset + i);
+      if (depth === 0 && !isSpace(c))
+        throw new MalformedJsonError(`unexpected '${String.fromCharCode(c)}' between values`, this.offset + i);
       return;
     }
     // A scalar character (number, true, false, null).
@@ -216,7 +226,8 @@ export class RecordSplitter {
   /** The input ended: everything opened must be closed. */
   end(): void {
     if (this.inString) throw new MalformedJsonError("truncated: unterminated string", this.offset);
-    if (this.stack.length > 0) throw new MalformedJsonError(`truncated: ${this.stack.length} unclosed bracket(s)`, this.offset);
+    if (this.stack.length > 0)
+      throw new MalformedJsonError(`truncated: ${this.stack.length} unclosed bracket(s)`, this.offset);
   }
 
   private beginTop(c: number, i: number): void {

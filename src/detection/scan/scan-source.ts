@@ -34,7 +34,9 @@ const READ_CHUNK = 64 * 1024;
  * rule. Every rule requires eventSource == guardrail.eventSource and eventName among the guarded
  * names; without a `\u` escape those strings can only appear literally (see record-splitter.ts).
  */
-export function recordPrefilter(guardrail: Pick<Guardrail, "eventSource" | "eventNames">): (bytes: Buffer, hasUnicodeEscape: boolean) => boolean {
+export function recordPrefilter(
+  guardrail: Pick<Guardrail, "eventSource" | "eventNames">,
+): (bytes: Buffer, hasUnicodeEscape: boolean) => boolean {
   const source = Buffer.from(guardrail.eventSource, "utf8");
   const names = guardrail.eventNames.map((n) => Buffer.from(n, "utf8"));
   return (bytes, hasUnicodeEscape) => {
@@ -90,7 +92,8 @@ export class SourceScanner {
         splitter.push(chunk);
       }
       splitter.end();
-      if (splitter.topLevelValues === 0) result.error = result.bytes === 0 ? "empty input (no JSON value)" : "no JSON value";
+      if (splitter.topLevelValues === 0)
+        result.error = result.bytes === 0 ? "empty input (no JSON value)" : "no JSON value";
     } catch (e) {
       result.error = describeError(e);
     }

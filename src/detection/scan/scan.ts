@@ -54,7 +54,18 @@ export const DEFAULT_MIN_BYTES_FOR_WORKERS = 8 * 1024 * 1024;
 
 export async function scan(guardrail: Guardrail, inputs: Input[], options: ScanOptions): Promise<ScanSummary> {
   const started = process.hrtime.bigint();
-  const summary: ScanSummary = { files: 0, bytes: 0, records: 0, findings: 0, unapprovedFindings: 0, suppressedApproved: 0, duplicates: 0, invalidRecords: 0, unreadable: [], elapsedMs: 0 };
+  const summary: ScanSummary = {
+    files: 0,
+    bytes: 0,
+    records: 0,
+    findings: 0,
+    unapprovedFindings: 0,
+    suppressedApproved: 0,
+    duplicates: 0,
+    invalidRecords: 0,
+    unreadable: [],
+    elapsedMs: 0,
+  };
   const seen = new Set<string>();
   const pending = new Map<number, SourceResult>();
   let nextToDeliver = 0;
@@ -71,8 +82,15 @@ export async function scan(guardrail: Guardrail, inputs: Input[], options: ScanO
       options.onProblem?.({ name: result.name, kind: "unreadable", message: result.error });
     }
     if (result.invalid > 0) {
-      const more = result.invalid > result.invalidSamples.length ? ` (and ${result.invalid - result.invalidSamples.length} more)` : "";
-      options.onProblem?.({ name: result.name, kind: "invalid-records", message: `${result.invalid} invalid record(s): ${result.invalidSamples.join("; ")}${more}` });
+      const more =
+        result.invalid > result.invalidSamples.length
+          ? ` (and ${result.invalid - result.invalidSamples.length} more)`
+          : "";
+      options.onProblem?.({
+        name: result.name,
+        kind: "invalid-records",
+        message: `${result.invalid} invalid record(s): ${result.invalidSamples.join("; ")}${more}`,
+      });
     }
     for (const finding of result.findings) {
       if (seen.has(finding.event.id)) {
@@ -98,7 +116,12 @@ export async function scan(guardrail: Guardrail, inputs: Input[], options: ScanO
       pending.delete(nextToDeliver);
       nextToDeliver++;
     }
-    options.onProgress?.({ inputs: nextToDeliver, totalInputs: inputs.length, diskBytes: diskBytesDone, totalDiskBytes });
+    options.onProgress?.({
+      inputs: nextToDeliver,
+      totalInputs: inputs.length,
+      diskBytes: diskBytesDone,
+      totalDiskBytes,
+    });
   };
 
   const scanner = new SourceScanner(guardrail);
@@ -107,10 +130,14 @@ export async function scan(guardrail: Guardrail, inputs: Input[], options: ScanO
   inputs.forEach((input, index) => {
     if (input.kind === "unreadable") onResult(index, { ...emptyResult(input.path), error: input.reason });
     else if (input.kind === "file") fileTasks.push({ index, path: input.path });
-    else inProcess.push(scanner.scan("-", options.stdin ?? (process.stdin as AsyncIterable<Buffer>)).then((r) => onResult(index, r)));
+    else
+      inProcess.push(
+        scanner.scan("-", options.stdin ?? (process.stdin as AsyncIterable<Buffer>)).then((r) => onResult(index, r)),
+      );
   });
   const jobs = Math.max(1, Math.floor(options.jobs ?? os.availableParallelism()));
-  const useWorkers = jobs > 1 && fileTasks.length > 1 && totalDiskBytes >= (options.minBytesForWorkers ?? DEFAULT_MIN_BYTES_FOR_WORKERS);
+  const useWorkers =
+    jobs > 1 && fileTasks.length > 1 && totalDiskBytes >= (options.minBytesForWorkers ?? DEFAULT_MIN_BYTES_FOR_WORKERS);
   if (useWorkers) {
     inProcess.push(scanFilesOnWorkers(guardrail, fileTasks, jobs, onResult));
   } else {

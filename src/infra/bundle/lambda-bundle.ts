@@ -40,7 +40,11 @@ export function packageRoot(from: string = __dirname): string {
   let dir = from;
   for (;;) {
     const pkg = path.join(dir, "package.json");
-    if (fs.existsSync(pkg) && (JSON.parse(fs.readFileSync(pkg, "utf8")) as { name?: string }).name === "bedrock-guardrail") return dir;
+    if (
+      fs.existsSync(pkg) &&
+      (JSON.parse(fs.readFileSync(pkg, "utf8")) as { name?: string }).name === "bedrock-guardrail"
+    )
+      return dir;
     const parent = path.dirname(dir);
     if (parent === dir) throw new Error(`bedrock-guardrail package root not found above ${from}`);
     dir = parent;
@@ -49,9 +53,15 @@ export function packageRoot(from: string = __dirname): string {
 
 /** `src/runtime/handlers/<name>.ts` in the package, or its compiled twin under dist/. */
 export function handlerEntry(name: string, root: string = packageRoot()): string {
-  const candidates = [path.join(root, "src", "runtime", "handlers", `${name}.ts`), path.join(root, "dist", "src", "runtime", "handlers", `${name}.js`)];
+  const candidates = [
+    path.join(root, "src", "runtime", "handlers", `${name}.ts`),
+    path.join(root, "dist", "src", "runtime", "handlers", `${name}.js`),
+  ];
   const found = candidates.find((c) => fs.existsSync(c));
-  if (!found) throw new Error(`Lambda handler "${name}" not found: expected src/runtime/handlers/${name}.ts in the bedrock-guardrail package`);
+  if (!found)
+    throw new Error(
+      `Lambda handler "${name}" not found: expected src/runtime/handlers/${name}.ts in the bedrock-guardrail package`,
+    );
   return found;
 }
 

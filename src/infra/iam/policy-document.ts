@@ -47,7 +47,11 @@ function sidFor(kind: string): string {
  * synths are byte-identical. Throws when an action is a wildcard, when a kind has no ARN in this
  * stack, or when an "any" declaration names an action that supports resource-level permissions.
  */
-export function statementsFromDeclarations(role: string, declarations: readonly PermissionDeclaration[], arns: ResourceArns): PolicyStatement[] {
+export function statementsFromDeclarations(
+  role: string,
+  declarations: readonly PermissionDeclaration[],
+  arns: ResourceArns,
+): PolicyStatement[] {
   const problems: string[] = [];
   const byKind = new Map<string, Set<string>>();
   for (const d of declarations) {
@@ -57,15 +61,21 @@ export function statementsFromDeclarations(role: string, declarations: readonly 
         continue;
       }
       if (d.resource.kind === "any" && !isNoResourceLevelAction(action)) {
-        problems.push(`"${action}" (${d.why}) is declared on any resource, but it is not in NO_RESOURCE_LEVEL_ACTIONS: declare the resource it acts on`);
+        problems.push(
+          `"${action}" (${d.why}) is declared on any resource, but it is not in NO_RESOURCE_LEVEL_ACTIONS: declare the resource it acts on`,
+        );
         continue;
       }
-      if (d.resource.kind !== "any" && !(arns[d.resource.kind]?.length)) {
-        problems.push(`"${action}" (${d.why}) needs resource kind "${d.resource.kind}", which this stack does not provide`);
+      if (d.resource.kind !== "any" && !arns[d.resource.kind]?.length) {
+        problems.push(
+          `"${action}" (${d.why}) needs resource kind "${d.resource.kind}", which this stack does not provide`,
+        );
         continue;
       }
       if (d.resource.kind !== "any" && arns[d.resource.kind]!.includes("*") && !isNoResourceLevelAction(action)) {
-        problems.push(`"${action}" (${d.why}) would be granted on "*" through kind "${d.resource.kind}", but it supports resource-level permissions`);
+        problems.push(
+          `"${action}" (${d.why}) would be granted on "*" through kind "${d.resource.kind}", but it supports resource-level permissions`,
+        );
         continue;
       }
       const set = byKind.get(d.resource.kind) ?? new Set<string>();
@@ -98,6 +108,13 @@ export function policyJson(statements: PolicyStatement[]): string {
 export function serviceTrustPolicy(service: string, accountId: string): string {
   return JSON.stringify({
     Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": accountId } } }],
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: service },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+      },
+    ],
   });
 }

@@ -18,7 +18,12 @@ export function eventForwarderTemplate(props: EventForwarderTemplateProps): Reco
   return {
     AWSTemplateFormatVersion: "2010-09-09",
     Description: "bedrock-guardrail: forward Bedrock model-access calls to the monitor account's central bus",
-    Parameters: { [FORWARDER_PARAMETERS.centralBusArn]: { Type: "String", AllowedPattern: "^arn:[a-z-]+:events:[a-z0-9-]+:\\d{12}:event-bus/[\\w.-]+$" } },
+    Parameters: {
+      [FORWARDER_PARAMETERS.centralBusArn]: {
+        Type: "String",
+        AllowedPattern: "^arn:[a-z-]+:events:[a-z0-9-]+:\\d{12}:event-bus/[\\w.-]+$",
+      },
+    },
     Resources: {
       ForwarderRole: {
         Type: "AWS::IAM::Role",
@@ -28,12 +33,29 @@ export function eventForwarderTemplate(props: EventForwarderTemplateProps): Reco
           Path: ROLE_PATH,
           AssumeRolePolicyDocument: {
             Version: "2012-10-17",
-            Statement: [{ Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } } } }],
+            Statement: [
+              {
+                Effect: "Allow",
+                Principal: { Service: "events.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: { StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } } },
+              },
+            ],
           },
           Policies: [
             {
               PolicyName: "put-events-central-bus",
-              PolicyDocument: { Version: "2012-10-17", Statement: [{ Sid: "CentralBus", Effect: "Allow", Action: ["events:PutEvents"], Resource: [{ Ref: FORWARDER_PARAMETERS.centralBusArn }] }] },
+              PolicyDocument: {
+                Version: "2012-10-17",
+                Statement: [
+                  {
+                    Sid: "CentralBus",
+                    Effect: "Allow",
+                    Action: ["events:PutEvents"],
+                    Resource: [{ Ref: FORWARDER_PARAMETERS.centralBusArn }],
+                  },
+                ],
+              },
             },
           ],
         },
@@ -45,7 +67,13 @@ export function eventForwarderTemplate(props: EventForwarderTemplateProps): Reco
           Description: "Forward Bedrock model-access calls to the bedrock-guardrail central bus",
           EventPattern: props.pattern,
           State: "ENABLED",
-          Targets: [{ Id: "central-bus", Arn: { Ref: FORWARDER_PARAMETERS.centralBusArn }, RoleArn: { "Fn::GetAtt": ["ForwarderRole", "Arn"] } }],
+          Targets: [
+            {
+              Id: "central-bus",
+              Arn: { Ref: FORWARDER_PARAMETERS.centralBusArn },
+              RoleArn: { "Fn::GetAtt": ["ForwarderRole", "Arn"] },
+            },
+          ],
         },
       },
     },
@@ -54,6 +82,7 @@ export function eventForwarderTemplate(props: EventForwarderTemplateProps): Reco
 
 export function eventForwarderTemplateBody(props: EventForwarderTemplateProps): string {
   const body = JSON.stringify(eventForwarderTemplate(props));
-  if (/[$%]\{/.test(body)) throw new Error("event forwarder template contains ${ or %{, which Terraform would interpolate");
+  if (/[$%]\{/.test(body))
+    throw new Error("event forwarder template contains ${ or %{, which Terraform would interpolate");
   return body;
 }

@@ -48,18 +48,34 @@ export class MemberRoleStack extends TerraformStack {
     super(scope, id);
     const { guardrail } = props;
     const config = guardrail.config;
-    guardrailProvider(this, "aws", { region: config.aws.region, credentials: config.aws.organization, defaultTags: { ...MANAGED_BY_TAG } });
-    const declarations = props.declarations ?? codeDeclarations({ backend: config.monitor.backend, driftCheck: config.monitor.driftCheck, accessKey: guardrail.remediation.accessKey });
+    guardrailProvider(this, "aws", {
+      region: config.aws.region,
+      credentials: config.aws.organization,
+      defaultTags: { ...MANAGED_BY_TAG },
+    });
+    const declarations =
+      props.declarations ??
+      codeDeclarations({
+        backend: config.monitor.backend,
+        driftCheck: config.monitor.driftCheck,
+        accessKey: guardrail.remediation.accessKey,
+      });
     const org = new DataAwsOrganizationsOrganization(this, "organization");
     const partition = new DataAwsPartition(this, "partition").partition;
     const monitorAccountId =
       config.aws.security.accountId ??
       new TerraformVariable(this, "monitor_account_id", {
         type: "string",
-        description: "Account ID of the security / delegated-admin account running the monitor (or set aws.security.accountId in guardrail.config.json)",
+        description:
+          "Account ID of the security / delegated-admin account running the monitor (or set aws.security.accountId in guardrail.config.json)",
         // In Terraform JSON an expression is only an expression inside "${...}"; a bare string is a literal
         // and `terraform validate` rejects a condition that does not refer to the variable.
-        validation: [{ condition: '${can(regex("^\\\\d{12}$", var.monitor_account_id))}', errorMessage: "monitor_account_id must be a 12-digit account ID" }],
+        validation: [
+          {
+            condition: '${can(regex("^\\\\d{12}$", var.monitor_account_id))}',
+            errorMessage: "monitor_account_id must be a 12-digit account ID",
+          },
+        ],
       }).stringValue;
     const callAs = callAsFor(guardrail);
     const targets = config.remediation.deployTo.length > 0 ? [...config.remediation.deployTo] : [org.roots.get(0).id];
@@ -84,7 +100,11 @@ export class MemberRoleStack extends TerraformStack {
         [TEMPLATE_PARAMETERS.organizationId]: org.id,
         [TEMPLATE_PARAMETERS.externalId]: config.monitor.memberRoleExternalId,
       },
-      operationPreferences: { failureTolerancePercentage: 10, maxConcurrentPercentage: 25, regionConcurrencyType: "PARALLEL" },
+      operationPreferences: {
+        failureTolerancePercentage: 10,
+        maxConcurrentPercentage: 25,
+        regionConcurrencyType: "PARALLEL",
+      },
       managedExecution: { active: true },
       // The provider reports an administration role for SERVICE_MANAGED stack sets; it is AWS's.
       lifecycle: { ignoreChanges: ["administration_role_arn"] },
@@ -108,8 +128,14 @@ export class MemberRoleStack extends TerraformStack {
         autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
         capabilities: ["CAPABILITY_NAMED_IAM"],
         templateBody: eventForwarderTemplateBody({ pattern: buildEventPattern(guardrail) }),
-        parameters: { [FORWARDER_PARAMETERS.centralBusArn]: `arn:${partition}:events:${config.aws.region}:${monitorAccountId}:event-bus/${eb.centralBusName}` },
-        operationPreferences: { failureTolerancePercentage: 10, maxConcurrentPercentage: 25, regionConcurrencyType: "PARALLEL" },
+        parameters: {
+          [FORWARDER_PARAMETERS.centralBusArn]: `arn:${partition}:events:${config.aws.region}:${monitorAccountId}:event-bus/${eb.centralBusName}`,
+        },
+        operationPreferences: {
+          failureTolerancePercentage: 10,
+          maxConcurrentPercentage: 25,
+          regionConcurrencyType: "PARALLEL",
+        },
         managedExecution: { active: true },
         lifecycle: { ignoreChanges: ["administration_role_arn"] },
       });

@@ -30,12 +30,19 @@ export interface MemberRoleTemplateProps {
   protectedPrincipalArns: readonly string[];
 }
 
-export const TEMPLATE_PARAMETERS = { monitorAccountId: "MonitorAccountId", organizationId: "OrganizationId", externalId: "ExternalId" } as const;
+export const TEMPLATE_PARAMETERS = {
+  monitorAccountId: "MonitorAccountId",
+  organizationId: "OrganizationId",
+  externalId: "ExternalId",
+} as const;
 
 type CfnValue = string | { "Fn::Join": [string, CfnValue[]] } | { Ref: string };
 
 /** "arn:{partition}:iam::{account}:user/*" -> Fn::Join with Ref AWS::Partition / AWS::AccountId. */
-export function cfnArn(template: string, refs: Record<string, string> = { [PARTITION]: "AWS::Partition", [ACCOUNT]: "AWS::AccountId" }): CfnValue {
+export function cfnArn(
+  template: string,
+  refs: Record<string, string> = { [PARTITION]: "AWS::Partition", [ACCOUNT]: "AWS::AccountId" },
+): CfnValue {
   const pieces = template.split(/(\{partition\}|\{account\}|\{monitorAccount\})/).filter((p) => p !== "");
   if (pieces.length === 1 && !(pieces[0] in refs)) return template;
   return { "Fn::Join": ["", pieces.map((p) => (p in refs ? { Ref: refs[p] } : p))] };
@@ -64,11 +71,19 @@ const READ_ONLY = /^[a-z0-9-]+:(Get|List|Describe)/;
  * Defense in depth beside the code's own safety rules: the role itself cannot change IAM
  * principals that are protected (approved, break-glass, this tool's roles), whatever the code does.
  */
-export function protectedPrincipalDeny(statements: PolicyStatement[], protectedArns: readonly string[]): PolicyStatement | undefined {
+export function protectedPrincipalDeny(
+  statements: PolicyStatement[],
+  protectedArns: readonly string[],
+): PolicyStatement | undefined {
   const iamActions = statements.flatMap((s) => s.Action).filter((a) => a.startsWith("iam:") && !READ_ONLY.test(a));
   const resources = protectedArns.filter((a) => /^arn:[^:]+:iam::/.test(a));
   if (iamActions.length === 0 || resources.length === 0) return undefined;
-  return { Sid: "NeverTouchProtectedPrincipals", Effect: "Deny", Action: [...new Set(iamActions)].sort(), Resource: [...resources] };
+  return {
+    Sid: "NeverTouchProtectedPrincipals",
+    Effect: "Deny",
+    Action: [...new Set(iamActions)].sort(),
+    Resource: [...resources],
+  };
 }
 
 function cfnStatement(s: PolicyStatement): Record<string, unknown> {
@@ -92,7 +107,10 @@ export function operatorTrust(operatorPrincipalArns: readonly string[]): Record<
       Principal: { AWS: accounts.map((account) => cfnArn(`arn:${PARTITION}:iam::${account}:root`)) },
       Action: "sts:AssumeRole",
       Condition: {
-        StringEquals: { "sts:ExternalId": { Ref: TEMPLATE_PARAMETERS.externalId }, "aws:PrincipalOrgID": { Ref: TEMPLATE_PARAMETERS.organizationId } },
+        StringEquals: {
+          "sts:ExternalId": { Ref: TEMPLATE_PARAMETERS.externalId },
+          "aws:PrincipalOrgID": { Ref: TEMPLATE_PARAMETERS.organizationId },
+        },
         ArnLike: { "aws:PrincipalArn": patterns },
       },
     },
@@ -100,9 +118,17 @@ export function operatorTrust(operatorPrincipalArns: readonly string[]): Record<
 }
 
 export function memberRoleTemplate(props: MemberRoleTemplateProps): Record<string, unknown> {
-  const allow = statementsFromDeclarations(`member role ${props.memberRoleName}`, props.permissions, memberResourceArns(props.rotatedSecretName));
+  const allow = statementsFromDeclarations(
+    `member role ${props.memberRoleName}`,
+    props.permissions,
+    memberResourceArns(props.rotatedSecretName),
+  );
   const deny = protectedPrincipalDeny(allow, props.protectedPrincipalArns);
-  const monitorRoleArn = (name: string) => cfnArn(`arn:${PARTITION}:iam::{monitorAccount}:role${ROLE_PATH}${name}`, { [PARTITION]: "AWS::Partition", "{monitorAccount}": TEMPLATE_PARAMETERS.monitorAccountId });
+  const monitorRoleArn = (name: string) =>
+    cfnArn(`arn:${PARTITION}:iam::{monitorAccount}:role${ROLE_PATH}${name}`, {
+      [PARTITION]: "AWS::Partition",
+      "{monitorAccount}": TEMPLATE_PARAMETERS.monitorAccountId,
+    });
   const trust = {
     Version: "2012-10-17",
     Statement: [
@@ -111,10 +137,18 @@ export function memberRoleTemplate(props: MemberRoleTemplateProps): Record<strin
         Effect: "Allow",
         // The account as principal plus an exact aws:PrincipalArn condition: the trust survives a
         // re-created responder role and does not require the role to exist before this stack.
-        Principal: { AWS: cfnArn(`arn:${PARTITION}:iam::{monitorAccount}:root`, { [PARTITION]: "AWS::Partition", "{monitorAccount}": TEMPLATE_PARAMETERS.monitorAccountId }) },
+        Principal: {
+          AWS: cfnArn(`arn:${PARTITION}:iam::{monitorAccount}:root`, {
+            [PARTITION]: "AWS::Partition",
+            "{monitorAccount}": TEMPLATE_PARAMETERS.monitorAccountId,
+          }),
+        },
         Action: "sts:AssumeRole",
         Condition: {
-          StringEquals: { "sts:ExternalId": { Ref: TEMPLATE_PARAMETERS.externalId }, "aws:PrincipalOrgID": { Ref: TEMPLATE_PARAMETERS.organizationId } },
+          StringEquals: {
+            "sts:ExternalId": { Ref: TEMPLATE_PARAMETERS.externalId },
+            "aws:PrincipalOrgID": { Ref: TEMPLATE_PARAMETERS.organizationId },
+          },
           ArnEquals: { "aws:PrincipalArn": [...props.trustedRoleNames].sort().map(monitorRoleArn) },
         },
       },
@@ -126,9 +160,23 @@ export function memberRoleTemplate(props: MemberRoleTemplateProps): Record<strin
     AWSTemplateFormatVersion: "2010-09-09",
     Description: "bedrock-guardrail remediation role (deployed by a service-managed StackSet; do not edit by hand)",
     Parameters: {
-      [TEMPLATE_PARAMETERS.monitorAccountId]: { Type: "String", AllowedPattern: "^\\d{12}$", Description: "Account running the bedrock-guardrail monitor and responder" },
-      [TEMPLATE_PARAMETERS.organizationId]: { Type: "String", AllowedPattern: "^o-[a-z0-9]{10,32}$", Description: "aws:PrincipalOrgID the caller must belong to" },
-      [TEMPLATE_PARAMETERS.externalId]: { Type: "String", MinLength: 2, MaxLength: 1224, NoEcho: true, Description: "sts:ExternalId the responder presents" },
+      [TEMPLATE_PARAMETERS.monitorAccountId]: {
+        Type: "String",
+        AllowedPattern: "^\\d{12}$",
+        Description: "Account running the bedrock-guardrail monitor and responder",
+      },
+      [TEMPLATE_PARAMETERS.organizationId]: {
+        Type: "String",
+        AllowedPattern: "^o-[a-z0-9]{10,32}$",
+        Description: "aws:PrincipalOrgID the caller must belong to",
+      },
+      [TEMPLATE_PARAMETERS.externalId]: {
+        Type: "String",
+        MinLength: 2,
+        MaxLength: 1224,
+        NoEcho: true,
+        Description: "sts:ExternalId the responder presents",
+      },
     },
     Resources: {
       RemediationRole: {
@@ -136,10 +184,19 @@ export function memberRoleTemplate(props: MemberRoleTemplateProps): Record<strin
         Properties: {
           RoleName: props.memberRoleName,
           Path: ROLE_PATH,
-          Description: "Lets the bedrock-guardrail responder remediate unauthorized Bedrock model enablement in this account",
+          Description:
+            "Lets the bedrock-guardrail responder remediate unauthorized Bedrock model enablement in this account",
           MaxSessionDuration: 3600,
           AssumeRolePolicyDocument: trust,
-          Policies: statements.length > 0 ? [{ PolicyName: "bedrock-guardrail-remediation", PolicyDocument: { Version: "2012-10-17", Statement: statements } }] : undefined,
+          Policies:
+            statements.length > 0
+              ? [
+                  {
+                    PolicyName: "bedrock-guardrail-remediation",
+                    PolicyDocument: { Version: "2012-10-17", Statement: statements },
+                  },
+                ]
+              : undefined,
           Tags: [{ Key: "managed-by", Value: "bedrock-guardrail" }],
         },
       },

@@ -45,7 +45,10 @@ export class JobAlarms extends Construct {
         treatMissingData: "notBreaching",
         ...actions,
       });
-    this.alarms.push(lambda("Errors", "failed (see its log group)"), lambda("Throttles", "was throttled (concurrency or account limits)"));
+    this.alarms.push(
+      lambda("Errors", "failed (see its log group)"),
+      lambda("Throttles", "was throttled (concurrency or account limits)"),
+    );
     const missed = props.missedIntervals ?? 3;
     this.alarms.push(
       new CloudwatchMetricAlarm(this, "no-successful-run", {

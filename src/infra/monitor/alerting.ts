@@ -48,12 +48,24 @@ export const KEY_ADMIN_ACTIONS = [
 /** What a publisher to an SSE-KMS topic needs on the key. */
 export const PUBLISH_KEY_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"];
 
-type KeyPolicyStatement = Omit<PolicyStatement, "Resource"> & { Principal: Record<string, string | string[]>; Resource: string };
+type KeyPolicyStatement = Omit<PolicyStatement, "Resource"> & {
+  Principal: Record<string, string | string[]>;
+  Resource: string;
+};
 
 /** The key policy; in a key policy `Resource: "*"` means this key. */
-export function alertKeyPolicy(props: Pick<AlertingProps, "partition" | "accountId" | "publisherRoleArns">): { Version: string; Statement: KeyPolicyStatement[] } {
+export function alertKeyPolicy(props: Pick<AlertingProps, "partition" | "accountId" | "publisherRoleArns">): {
+  Version: string;
+  Statement: KeyPolicyStatement[];
+} {
   const statements: KeyPolicyStatement[] = [
-    { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: `arn:${props.partition}:iam::${props.accountId}:root` }, Action: KEY_ADMIN_ACTIONS, Resource: "*" },
+    {
+      Sid: "AccountAdministersKey",
+      Effect: "Allow",
+      Principal: { AWS: `arn:${props.partition}:iam::${props.accountId}:root` },
+      Action: KEY_ADMIN_ACTIONS,
+      Resource: "*",
+    },
     {
       Sid: "AlarmsPublish",
       Effect: "Allow",
@@ -69,7 +81,13 @@ export function alertKeyPolicy(props: Pick<AlertingProps, "partition" | "account
     },
   ];
   if (props.publisherRoleArns.length > 0) {
-    statements.push({ Sid: "FunctionRolesPublish", Effect: "Allow", Principal: { AWS: [...props.publisherRoleArns] }, Action: PUBLISH_KEY_ACTIONS, Resource: "*" });
+    statements.push({
+      Sid: "FunctionRolesPublish",
+      Effect: "Allow",
+      Principal: { AWS: [...props.publisherRoleArns] },
+      Action: PUBLISH_KEY_ACTIONS,
+      Resource: "*",
+    });
   }
   return { Version: "2012-10-17", Statement: statements };
 }
@@ -87,7 +105,17 @@ export class Alerting extends Construct {
       policy: JSON.stringify(alertKeyPolicy(props)),
     });
     new KmsAlias(this, "alias", { name: `alias/${RESOURCE_PREFIX}-alerts`, targetKeyId: this.key.keyId });
-    this.topic = new SnsTopic(this, "topic", { name: props.topicName ?? `${RESOURCE_PREFIX}-alerts`, kmsMasterKeyId: this.key.arn });
-    [...new Set(props.emails ?? [])].sort().forEach((email, i) => new SnsTopicSubscription(this, `email-${i}`, { topicArn: this.topic.arn, protocol: "email", endpoint: email }));
+    this.topic = new SnsTopic(this, "topic", {
+      name: props.topicName ?? `${RESOURCE_PREFIX}-alerts`,
+      kmsMasterKeyId: this.key.arn,
+    });
+    [...new Set(props.emails ?? [])].sort().forEach(
+      (email, i) =>
+        new SnsTopicSubscription(this, `email-${i}`, {
+          topicArn: this.topic.arn,
+          protocol: "email",
+          endpoint: email,
+        }),
+    );
   }
 }

@@ -41,7 +41,10 @@ export class GuardrailFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: GuardrailFunctionProps) {
     super(scope, id);
-    this.logGroup = new CloudwatchLogGroup(this, "logs", { name: `/aws/lambda/${props.functionName}`, retentionInDays: props.logRetentionDays });
+    this.logGroup = new CloudwatchLogGroup(this, "logs", {
+      name: `/aws/lambda/${props.functionName}`,
+      retentionInDays: props.logRetentionDays,
+    });
     this.role = new IamRole(this, "role", {
       name: props.roleName,
       path: ROLE_PATH,
@@ -49,11 +52,20 @@ export class GuardrailFunction extends Construct {
       assumeRolePolicy: serviceTrustPolicy("lambda.amazonaws.com", props.accountId),
     });
     const infraStatements: PolicyStatement[] = [
-      { Sid: "OwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${this.logGroup.arn}:*`] },
+      {
+        Sid: "OwnLogs",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: [`${this.logGroup.arn}:*`],
+      },
       { Sid: "DeadLetterQueue", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [props.deadLetterQueueArn] },
       ...(props.extraStatements ?? []),
     ];
-    new IamRolePolicy(this, "policy", { name: "bedrock-guardrail-permissions", role: this.role.id, policy: policyJson([...props.codeStatements, ...infraStatements]) });
+    new IamRolePolicy(this, "policy", {
+      name: "bedrock-guardrail-permissions",
+      role: this.role.id,
+      policy: policyJson([...props.codeStatements, ...infraStatements]),
+    });
 
     // A FILE asset of our own deterministic zip: cdktf's ARCHIVE type stores file times, so two
     // synths would differ. source_code_hash is what Lambda compares: base64 SHA-256 of the zip.

@@ -66,12 +66,22 @@ export class MonitorStack extends TerraformStack {
     const { guardrail } = props;
     const config = guardrail.config;
     const monitor = config.monitor;
-    guardrailProvider(this, "aws", { region: config.aws.region, credentials: config.aws.security, defaultTags: { ...MANAGED_BY_TAG } });
+    guardrailProvider(this, "aws", {
+      region: config.aws.region,
+      credentials: config.aws.security,
+      defaultTags: { ...MANAGED_BY_TAG },
+    });
 
     const partition = new DataAwsPartition(this, "partition").partition;
     const accountId = new DataAwsCallerIdentity(this, "caller").accountId;
     const region = new DataAwsRegion(this, "region").region;
-    const declarations = props.declarations ?? codeDeclarations({ backend: monitor.backend, driftCheck: monitor.driftCheck, accessKey: guardrail.remediation.accessKey });
+    const declarations =
+      props.declarations ??
+      codeDeclarations({
+        backend: monitor.backend,
+        driftCheck: monitor.driftCheck,
+        accessKey: guardrail.remediation.accessKey,
+      });
     const realtimeEnabled = monitor.eventbridge.enabled;
 
     // Source of events for the scheduled job.
@@ -101,7 +111,11 @@ export class MonitorStack extends TerraformStack {
       deletionProtectionEnabled: true,
     });
 
-    const dlq = new SqsQueue(this, "dlq", { name: `${RESOURCE_PREFIX}-dead-letters`, sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 24 * 3600 });
+    const dlq = new SqsQueue(this, "dlq", {
+      name: `${RESOURCE_PREFIX}-dead-letters`,
+      sqsManagedSseEnabled: true,
+      messageRetentionSeconds: 14 * 24 * 3600,
+    });
 
     const roleArn = (name: string) => toolRoleArn(partition, accountId, name);
     this.alerting = new Alerting(this, "alerting", {
@@ -160,13 +174,23 @@ export class MonitorStack extends TerraformStack {
     });
 
     const interval = guardrail.definition.detection.schedule.intervalMinutes;
-    new JobSchedule(this, "schedule", { name: FUNCTION_NAMES.queryJob, intervalMinutes: interval, functionArn: this.queryJob.fn.arn, deadLetterQueueArn: dlq.arn, accountId });
+    new JobSchedule(this, "schedule", {
+      name: FUNCTION_NAMES.queryJob,
+      intervalMinutes: interval,
+      functionArn: this.queryJob.fn.arn,
+      deadLetterQueueArn: dlq.arn,
+      accountId,
+    });
     new JobAlarms(this, "alarms", {
       functionName: FUNCTION_NAMES.queryJob,
       intervalMinutes: interval,
       topicArn: this.alerting.topic.arn,
       deadLetterQueueName: dlq.name,
-      successMetric: { namespace: METRIC_NAMESPACE, metricName: METRICS.runSucceeded, dimensions: { [METRIC_DIMENSION]: "query-job" } },
+      successMetric: {
+        namespace: METRIC_NAMESPACE,
+        metricName: METRICS.runSucceeded,
+        dimensions: { [METRIC_DIMENSION]: "query-job" },
+      },
     });
 
     if (realtimeEnabled) {
@@ -200,11 +224,15 @@ export class MonitorStack extends TerraformStack {
     // not exist yet, so the key waits for the roles (the roles' policies, in turn, name the key).
     // depends_on takes bare references ("aws_iam_role.x"); `fqn` is "${aws_iam_role.x}", which
     // Terraform rejects there, so the references are written out bare.
-    this.alerting.key.dependsOn = [this.queryJob.role, ...(this.realtime ? [this.realtime.role] : [])].map((r) => `${r.terraformResourceType}.${r.friendlyUniqueId}`);
+    this.alerting.key.dependsOn = [this.queryJob.role, ...(this.realtime ? [this.realtime.role] : [])].map(
+      (r) => `${r.terraformResourceType}.${r.friendlyUniqueId}`,
+    );
 
     new TerraformOutput(this, "alert_topic_arn", { value: this.alerting.topic.arn });
     new TerraformOutput(this, "state_table_name", { value: this.table.name });
     if (this.eventDataStoreArn) new TerraformOutput(this, "event_data_store_arn", { value: this.eventDataStoreArn });
-    new TerraformOutput(this, "responder_role_arns", { value: responderRoleNames(declarations, realtimeEnabled).map(roleArn) });
+    new TerraformOutput(this, "responder_role_arns", {
+      value: responderRoleNames(declarations, realtimeEnabled).map(roleArn),
+    });
   }
 }

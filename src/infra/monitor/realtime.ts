@@ -55,7 +55,10 @@ export class RealtimeForwarding extends Construct {
     super(scope, id);
     const pattern = JSON.stringify(props.pattern);
     this.bus = new CloudwatchEventBus(this, "bus", { name: props.centralBusName });
-    new CloudwatchEventBusPolicy(this, "bus-policy", { eventBusName: this.bus.name, policy: centralBusPolicy(this.bus.arn, props.organizationId) });
+    new CloudwatchEventBusPolicy(this, "bus-policy", {
+      eventBusName: this.bus.name,
+      policy: centralBusPolicy(this.bus.arn, props.organizationId),
+    });
 
     const central = new CloudwatchEventRule(this, "central-rule", {
       name: `${RESOURCE_PREFIX}-realtime`,
@@ -105,7 +108,9 @@ export class RealtimeForwarding extends Construct {
     new IamRolePolicy(this, "forwarder-policy", {
       name: "put-events-central-bus",
       role: forwarder.id,
-      policy: policyJson([{ Sid: "CentralBus", Effect: "Allow", Action: ["events:PutEvents"], Resource: [this.bus.arn] }]),
+      policy: policyJson([
+        { Sid: "CentralBus", Effect: "Allow", Action: ["events:PutEvents"], Resource: [this.bus.arn] },
+      ]),
     });
     [...new Set(props.regions)].sort().forEach((region) => {
       const rule = new CloudwatchEventRule(this, `forward-${region}`, {
@@ -114,7 +119,12 @@ export class RealtimeForwarding extends Construct {
         description: "Forward Bedrock model-access calls to the bedrock-guardrail central bus",
         eventPattern: pattern,
       });
-      new CloudwatchEventTarget(this, `forward-${region}-target`, { region, rule: rule.name, arn: this.bus.arn, roleArn: forwarder.arn });
+      new CloudwatchEventTarget(this, `forward-${region}-target`, {
+        region,
+        rule: rule.name,
+        arn: this.bus.arn,
+        roleArn: forwarder.arn,
+      });
     });
   }
 }

@@ -25,9 +25,16 @@ export interface MonitorArnInputs {
  * Logs Insights authorizes StartQuery/GetQueryResults on the log-group ARN, which IAM writes both
  * with and without the trailing `:*`; both forms are listed so either evaluation matches.
  */
-export function logGroupArns(partition: string, accountId: string, region: string, groups: readonly string[]): string[] {
+export function logGroupArns(
+  partition: string,
+  accountId: string,
+  region: string,
+  groups: readonly string[],
+): string[] {
   return groups.flatMap((g) => {
-    const base = g.startsWith("arn:") ? g.replace(/:\*$/, "") : `arn:${partition}:logs:${region}:${accountId}:log-group:${g}`;
+    const base = g.startsWith("arn:")
+      ? g.replace(/:\*$/, "")
+      : `arn:${partition}:logs:${region}:${accountId}:log-group:${g}`;
     return [base, `${base}:*`];
   });
 }
@@ -36,7 +43,9 @@ export function monitorResourceArns(i: MonitorArnInputs): ResourceArns {
   const org = `arn:${i.partition}:organizations::${i.managementAccountId ?? "*"}`;
   return {
     ...(i.eventDataStoreArn ? { "event-data-store": [i.eventDataStoreArn] } : {}),
-    ...(i.logGroups.length > 0 ? { "query-log-groups": logGroupArns(i.partition, i.accountId, i.region, i.logGroups) } : {}),
+    ...(i.logGroups.length > 0
+      ? { "query-log-groups": logGroupArns(i.partition, i.accountId, i.region, i.logGroups) }
+      : {}),
     "state-table": [i.stateTableArn],
     "alert-topic": [i.alertTopicArn],
     "alert-key": [i.alertKeyArn],

@@ -45,7 +45,10 @@ export class QuotaAwareRetryStrategy implements RetryStrategyV2 {
 
   constructor(readonly settings: RetrySettings) {
     this.mode = settings.mode;
-    this.inner = settings.mode === "adaptive" ? new AdaptiveRetryStrategy(async () => settings.maxAttempts) : new StandardRetryStrategy(async () => settings.maxAttempts);
+    this.inner =
+      settings.mode === "adaptive"
+        ? new AdaptiveRetryStrategy(async () => settings.maxAttempts)
+        : new StandardRetryStrategy(async () => settings.maxAttempts);
   }
 
   acquireInitialRetryToken(retryTokenScope: string): Promise<RetryToken> {

@@ -2,7 +2,15 @@
  * Reads what the drift check needs from AWS Organizations, following every NextToken (orgs with
  * hundreds of accounts and OUs have many pages of targets). Read-only.
  */
-import { DescribePolicyCommand, ListPoliciesCommand, ListPoliciesCommandOutput, ListRootsCommand, ListTargetsForPolicyCommand, ListTargetsForPolicyCommandOutput, OrganizationsClient } from "@aws-sdk/client-organizations";
+import {
+  DescribePolicyCommand,
+  ListPoliciesCommand,
+  ListPoliciesCommandOutput,
+  ListRootsCommand,
+  ListTargetsForPolicyCommand,
+  ListTargetsForPolicyCommandOutput,
+  OrganizationsClient,
+} from "@aws-sdk/client-organizations";
 import { OrgView } from "../drift";
 import { PermissionDeclaration } from "../permissions";
 
@@ -12,7 +20,11 @@ export const DRIFT_PERMISSIONS: PermissionDeclaration[] = [
     resource: { kind: "any", why: "ListRoots and ListPolicies have no resource type" },
     why: "Find the organization root (is the SCP policy type enabled?) and the guardrail's SCPs by name",
   },
-  { actions: ["organizations:DescribePolicy", "organizations:ListTargetsForPolicy"], resource: { kind: "guardrail-policy" }, why: "Compare the guardrail SCP's content and attachments with the synthesized ones" },
+  {
+    actions: ["organizations:DescribePolicy", "organizations:ListTargetsForPolicy"],
+    resource: { kind: "guardrail-policy" },
+    why: "Compare the guardrail SCP's content and attachments with the synthesized ones",
+  },
 ];
 
 const SCP = "SERVICE_CONTROL_POLICY";
@@ -23,7 +35,11 @@ export async function readOrganization(client: OrganizationsClient, policyNames:
   do {
     const page = await client.send(new ListRootsCommand({ NextToken: token }));
     for (const r of page.Roots ?? []) {
-      if (r.Id) roots.push({ id: r.Id, scpEnabled: (r.PolicyTypes ?? []).some((t) => t.Type === SCP && t.Status === "ENABLED") });
+      if (r.Id)
+        roots.push({
+          id: r.Id,
+          scpEnabled: (r.PolicyTypes ?? []).some((t) => t.Type === SCP && t.Status === "ENABLED"),
+        });
     }
     token = page.NextToken;
   } while (token);
@@ -32,8 +48,11 @@ export async function readOrganization(client: OrganizationsClient, policyNames:
   const summaries: { id: string; name: string }[] = [];
   token = undefined;
   do {
-    const page: ListPoliciesCommandOutput = await client.send(new ListPoliciesCommand({ Filter: SCP, NextToken: token }));
-    for (const p of page.Policies ?? []) if (p.Id && p.Name && wanted.has(p.Name)) summaries.push({ id: p.Id, name: p.Name });
+    const page: ListPoliciesCommandOutput = await client.send(
+      new ListPoliciesCommand({ Filter: SCP, NextToken: token }),
+    );
+    for (const p of page.Policies ?? [])
+      if (p.Id && p.Name && wanted.has(p.Name)) summaries.push({ id: p.Id, name: p.Name });
     token = page.NextToken;
   } while (token);
 
@@ -45,7 +64,9 @@ export async function readOrganization(client: OrganizationsClient, policyNames:
     const ids: string[] = [];
     token = undefined;
     do {
-      const page: ListTargetsForPolicyCommandOutput = await client.send(new ListTargetsForPolicyCommand({ PolicyId: s.id, NextToken: token }));
+      const page: ListTargetsForPolicyCommandOutput = await client.send(
+        new ListTargetsForPolicyCommand({ PolicyId: s.id, NextToken: token }),
+      );
       for (const t of page.Targets ?? []) if (t.TargetId) ids.push(t.TargetId);
       token = page.NextToken;
     } while (token);

@@ -8,8 +8,16 @@ import { MessageVariants, Notifier } from "../contracts";
 import { PermissionDeclaration } from "../permissions";
 
 export const SNS_PUBLISH_PERMISSIONS: PermissionDeclaration[] = [
-  { actions: ["sns:Publish"], resource: { kind: "alert-topic" }, why: "Publish findings and drift alerts to the alert topic" },
-  { actions: ["kms:GenerateDataKey", "kms:Decrypt"], resource: { kind: "alert-key" }, why: "Publish to the KMS-encrypted alert topic" },
+  {
+    actions: ["sns:Publish"],
+    resource: { kind: "alert-topic" },
+    why: "Publish findings and drift alerts to the alert topic",
+  },
+  {
+    actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+    resource: { kind: "alert-key" },
+    why: "Publish to the KMS-encrypted alert topic",
+  },
 ];
 
 export class SnsNotifier implements Notifier {
@@ -18,13 +26,20 @@ export class SnsNotifier implements Notifier {
     private readonly topicArn: string,
   ) {}
 
-  async publish(subject: string, body: string, attributes: Record<string, string> = {}, variants: MessageVariants = {}): Promise<void> {
+  async publish(
+    subject: string,
+    body: string,
+    attributes: Record<string, string> = {},
+    variants: MessageVariants = {},
+  ): Promise<void> {
     await this.client.send(
       new PublishCommand({
         TopicArn: this.topicArn,
         Subject: subject,
         ...snsMessage(body, variants),
-        MessageAttributes: Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { DataType: "String", StringValue: v }])),
+        MessageAttributes: Object.fromEntries(
+          Object.entries(attributes).map(([k, v]) => [k, { DataType: "String", StringValue: v }]),
+        ),
       }),
     );
   }

@@ -16,9 +16,19 @@ import { makeResponder } from "../wiring";
  * member-account credentials (AssumeRole, 15 minutes) belong to one run, while a warm container
  * lives for hours. Undefined when no account can be in a mode other than off.
  */
-export function responderPerRun(guardrail: Guardrail, env: HandlerEnv, notifier: Notifier): (() => FindingResponder) | undefined {
+export function responderPerRun(
+  guardrail: Guardrail,
+  env: HandlerEnv,
+  notifier: Notifier,
+): (() => FindingResponder) | undefined {
   if (!actsAnywhere(guardrail.remediation.mode, guardrail.remediation.overrides)) return undefined;
-  return () => makeResponder(guardrail, { stateTableName: env.stateTableName, memberRoleName: env.memberRoleName, memberRoleExternalId: env.memberRoleExternalId, notifier });
+  return () =>
+    makeResponder(guardrail, {
+      stateTableName: env.stateTableName,
+      memberRoleName: env.memberRoleName,
+      memberRoleExternalId: env.memberRoleExternalId,
+      notifier,
+    });
 }
 
 /** Builds the container's wiring once; an invalid environment or config fails every invocation with the same clear line. */
@@ -38,6 +48,7 @@ export function initOrLog<T>(init: () => T): T {
  */
 export function finishInvocation(summary: RunSummary, what: string): RunSummary {
   process.stdout.write(`${summaryLine(summary, Date.now())}\n`);
-  if (summary.status === "failed") throw new Error(`bedrock-guardrail ${what} failed at ${summary.failure?.step}: ${summary.failure?.error}`);
+  if (summary.status === "failed")
+    throw new Error(`bedrock-guardrail ${what} failed at ${summary.failure?.step}: ${summary.failure?.error}`);
   return summary;
 }

@@ -35,7 +35,12 @@ function init(): Context {
     deps: {
       guardrail,
       store: makeStateStore(env.stateTableName),
-      source: makeQuerySource(guardrail, { backend: env.backend!, eventDataStoreArn: env.eventDataStoreArn, logGroups: env.logGroups }, {}, { initialDelayMs: 500, maxDelayMs: 5_000, timeoutMs }),
+      source: makeQuerySource(
+        guardrail,
+        { backend: env.backend!, eventDataStoreArn: env.eventDataStoreArn, logGroups: env.logGroups },
+        {},
+        { initialDelayMs: 500, maxDelayMs: 5_000, timeoutMs },
+      ),
       notifier,
       readOrganization: guardrail.config.monitor.driftCheck && env.driftCheck ? makeOrganizationReader() : undefined,
     },
@@ -45,7 +50,10 @@ function init(): Context {
 
 export async function handler(_event?: unknown, lambdaContext?: { awsRequestId?: string }): Promise<RunSummary> {
   const ctx = (context ??= initOrLog(init));
-  const summary = await runJob({ ...ctx.deps, responder: ctx.newResponder?.(), runId: lambdaContext?.awsRequestId ?? randomUUID() }, { jobName: ctx.env.jobName });
+  const summary = await runJob(
+    { ...ctx.deps, responder: ctx.newResponder?.(), runId: lambdaContext?.awsRequestId ?? randomUUID() },
+    { jobName: ctx.env.jobName },
+  );
   return finishInvocation(summary, "run");
 }
 

@@ -50,11 +50,24 @@ export async function processEvent(deps: RealtimeDeps, event: unknown, runId: st
   if (claimed.failure) return { ...done(), status: "failed", failure: claimed.failure };
   if (claimed.newFindings === 0) return done(); // nothing new: leave the list to the scheduled job
   const drained = await drainPending(
-    { store: deps.store, notifier: deps.notifier, responder: deps.responder, runId, now, leaseMs: DEFAULT_LEASE_MS, dedupeRetentionMs: DEFAULT_DEDUPE_RETENTION_MS },
+    {
+      store: deps.store,
+      notifier: deps.notifier,
+      responder: deps.responder,
+      runId,
+      now,
+      leaseMs: DEFAULT_LEASE_MS,
+      dedupeRetentionMs: DEFAULT_DEDUPE_RETENTION_MS,
+    },
     deps.jobName,
     deps.guardrail.definition.detection.schedule.maxAlertsPerRun,
   );
-  Object.assign(summary, { published: drained.published, responded: drained.responded, carriedOver: drained.carriedOver, heldElsewhere: drained.heldElsewhere });
+  Object.assign(summary, {
+    published: drained.published,
+    responded: drained.responded,
+    carriedOver: drained.carriedOver,
+    heldElsewhere: drained.heldElsewhere,
+  });
   if (drained.failure) return { ...done(), status: "failed", failure: drained.failure };
   return done();
 }
@@ -71,12 +84,20 @@ function init(): Context {
   const env = readHandlerEnv("realtime");
   const guardrail = loadGuardrail({ configPath: env.guardrailConfigPath });
   const notifier = makeNotifier(env.alertTopicArn);
-  return { env, deps: { guardrail, store: makeStateStore(env.stateTableName), notifier, jobName: env.jobName }, newResponder: responderPerRun(guardrail, env, notifier) };
+  return {
+    env,
+    deps: { guardrail, store: makeStateStore(env.stateTableName), notifier, jobName: env.jobName },
+    newResponder: responderPerRun(guardrail, env, notifier),
+  };
 }
 
 export async function handler(event: unknown, lambdaContext?: { awsRequestId?: string }): Promise<RunSummary> {
   const ctx = (context ??= initOrLog(init));
-  const summary = await processEvent({ ...ctx.deps, responder: ctx.newResponder?.() }, event, lambdaContext?.awsRequestId ?? randomUUID());
+  const summary = await processEvent(
+    { ...ctx.deps, responder: ctx.newResponder?.() },
+    event,
+    lambdaContext?.awsRequestId ?? randomUUID(),
+  );
   // Throwing makes EventBridge/Lambda retry the event; the claim makes the retry idempotent.
   return finishInvocation({ ...summary, job: "realtime" }, "realtime");
 }

@@ -3,16 +3,36 @@
  * GetQueryResults with NextToken (no SDK paginator exists). The SQL and the row mapping come from
  * the detection backend (src/detection/backends/lake-sql.ts), the one source of columns and predicates.
  */
-import { CancelQueryCommand, CloudTrailClient, DescribeQueryCommand, GetQueryResultsCommand, StartQueryCommand } from "@aws-sdk/client-cloudtrail";
+import {
+  CancelQueryCommand,
+  CloudTrailClient,
+  DescribeQueryCommand,
+  GetQueryResultsCommand,
+  StartQueryCommand,
+} from "@aws-sdk/client-cloudtrail";
 import { buildLakeQuery, lakeRowToRecord, LakeRow } from "../../detection/backends/lake-sql";
 import { Guardrail } from "../../guardrail/guardrail";
 import { PermissionDeclaration } from "../permissions";
 import { QueryWindow } from "../window";
-import { DEFAULT_POLL, PollSettings, pollUntilDone, QueryError, QueryResult, QuerySource, realSleep, Sleep } from "./source";
+import {
+  DEFAULT_POLL,
+  PollSettings,
+  pollUntilDone,
+  QueryError,
+  QueryResult,
+  QuerySource,
+  realSleep,
+  Sleep,
+} from "./source";
 
 export const LAKE_QUERY_PERMISSIONS: PermissionDeclaration[] = [
   {
-    actions: ["cloudtrail:StartQuery", "cloudtrail:DescribeQuery", "cloudtrail:GetQueryResults", "cloudtrail:CancelQuery"],
+    actions: [
+      "cloudtrail:StartQuery",
+      "cloudtrail:DescribeQuery",
+      "cloudtrail:GetQueryResults",
+      "cloudtrail:CancelQuery",
+    ],
     resource: { kind: "event-data-store" },
     why: "Run the guardrail's bounded SQL over the event data store, read its results, cancel it on timeout",
   },
@@ -43,13 +63,22 @@ export class LakeQuerySource implements QuerySource {
   async run(window: QueryWindow): Promise<QueryResult> {
     const { client } = this.o;
     // The SQL is compiled from the guardrail by the detection backend and bounds eventtime on both sides.
-    const statement = buildLakeQuery(this.o.guardrail, { eventDataStore: this.o.eventDataStoreArn, start: window.start, end: window.end });
+    const statement = buildLakeQuery(this.o.guardrail, {
+      eventDataStore: this.o.eventDataStoreArn,
+      start: window.start,
+      end: window.end,
+    });
     let queryId: string | undefined;
     try {
       queryId = (await client.send(new StartQueryCommand({ QueryStatement: statement }))).QueryId;
     } catch (e) {
       const name = (e as Error).name;
-      if (name === "MaxConcurrentQueriesException") throw new QueryError(this.backend, "NOT STARTED", "too many concurrent queries on the event data store (MaxConcurrentQueriesException, still after retries)");
+      if (name === "MaxConcurrentQueriesException")
+        throw new QueryError(
+          this.backend,
+          "NOT STARTED",
+          "too many concurrent queries on the event data store (MaxConcurrentQueriesException, still after retries)",
+        );
       throw e;
     }
     if (!queryId) throw new QueryError(this.backend, "NOT STARTED", "StartQuery returned no QueryId");
@@ -59,14 +88,20 @@ export class LakeQuerySource implements QuerySource {
       async () => {
         const d = await client.send(new DescribeQueryCommand({ QueryId: id }));
         const status = d.QueryStatus ?? "UNKNOWN";
-        if (TERMINAL_FAILURES.has(status)) throw new QueryError(this.backend, status, d.ErrorMessage ?? "no error message", id);
+        if (TERMINAL_FAILURES.has(status))
+          throw new QueryError(this.backend, status, d.ErrorMessage ?? "no error message", id);
         return { done: status === "FINISHED", value: d.QueryStatistics?.BytesScanned ?? 0 };
       },
       this.poll,
       this.sleep,
       async () => {
         await client.send(new CancelQueryCommand({ QueryId: id })).catch(() => undefined);
-        throw new QueryError(this.backend, "TIMED_OUT", `still running after ${Math.round(this.poll.timeoutMs / 1000)} s; cancelled`, id);
+        throw new QueryError(
+          this.backend,
+          "TIMED_OUT",
+          `still running after ${Math.round(this.poll.timeoutMs / 1000)} s; cancelled`,
+          id,
+        );
       },
     );
 
@@ -75,8 +110,11 @@ export class LakeQuerySource implements QuerySource {
     const result: QueryResult = { records: [], rows: 0, bytesScanned, unreadable: [], queryId: id };
     let nextToken: string | undefined;
     do {
-      const page = await client.send(new GetQueryResultsCommand({ QueryId: id, NextToken: nextToken, MaxQueryResults: this.o.pageSize ?? 1000 }));
-      if (page.QueryStatus && TERMINAL_FAILURES.has(page.QueryStatus)) throw new QueryError(this.backend, page.QueryStatus, page.ErrorMessage ?? "while reading results", id);
+      const page = await client.send(
+        new GetQueryResultsCommand({ QueryId: id, NextToken: nextToken, MaxQueryResults: this.o.pageSize ?? 1000 }),
+      );
+      if (page.QueryStatus && TERMINAL_FAILURES.has(page.QueryStatus))
+        throw new QueryError(this.backend, page.QueryStatus, page.ErrorMessage ?? "while reading results", id);
       for (const row of page.QueryResultRows ?? []) {
         result.rows++;
         // The mapper never throws; a row it cannot complete becomes a record evaluateRecord counts as invalid.

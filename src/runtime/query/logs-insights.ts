@@ -12,13 +12,33 @@
  * keeps the watermark where it was. Halves share their boundary second (StartQuery's times are
  * whole seconds, both inclusive), so rows are de-duplicated by eventID.
  */
-import { CloudWatchLogsClient, GetQueryResultsCommand, StartQueryCommand, StopQueryCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { buildLogsInsightsQuery, InsightsRow, LOGS_INSIGHTS_MAX_LIMIT, logsInsightsRowToRecord, logsInsightsTimeRange } from "../../detection/backends/logs-insights";
+import {
+  CloudWatchLogsClient,
+  GetQueryResultsCommand,
+  StartQueryCommand,
+  StopQueryCommand,
+} from "@aws-sdk/client-cloudwatch-logs";
+import {
+  buildLogsInsightsQuery,
+  InsightsRow,
+  LOGS_INSIGHTS_MAX_LIMIT,
+  logsInsightsRowToRecord,
+  logsInsightsTimeRange,
+} from "../../detection/backends/logs-insights";
 import { CloudTrailRecord } from "../../detection/record";
 import { Guardrail } from "../../guardrail/guardrail";
 import { PermissionDeclaration } from "../permissions";
 import { QueryWindow } from "../window";
-import { DEFAULT_POLL, PollSettings, pollUntilDone, QueryError, QueryResult, QuerySource, realSleep, Sleep } from "./source";
+import {
+  DEFAULT_POLL,
+  PollSettings,
+  pollUntilDone,
+  QueryError,
+  QueryResult,
+  QuerySource,
+  realSleep,
+  Sleep,
+} from "./source";
 
 export const LOGS_QUERY_PERMISSIONS: PermissionDeclaration[] = [
   {
@@ -26,7 +46,11 @@ export const LOGS_QUERY_PERMISSIONS: PermissionDeclaration[] = [
     resource: { kind: "query-log-groups" },
     why: "Run the guardrail's Logs Insights query over the organization trail's log group(s) and read its results",
   },
-  { actions: ["logs:StopQuery"], resource: { kind: "any", why: "StopQuery takes only a query ID and has no resource type" }, why: "Stop a query that ran past the job's time limit" },
+  {
+    actions: ["logs:StopQuery"],
+    resource: { kind: "any", why: "StopQuery takes only a query ID and has no resource type" },
+    why: "Stop a query that ran past the job's time limit",
+  },
 ];
 
 export interface LogsSourceOptions {
@@ -53,7 +77,11 @@ interface SliceResult {
  * minimum width. Pure. The halves share the middle second; each is strictly narrower than the
  * slice, so the recursion ends.
  */
-export function splitSlice(startTime: number, endTime: number, minSliceSeconds: number): [[number, number], [number, number]] | undefined {
+export function splitSlice(
+  startTime: number,
+  endTime: number,
+  minSliceSeconds: number,
+): [[number, number], [number, number]] | undefined {
   if (endTime - startTime <= minSliceSeconds) return undefined;
   const mid = Math.floor((startTime + endTime) / 2);
   return [
@@ -150,7 +178,12 @@ export class LogsInsightsQuerySource implements QuerySource {
       this.sleep,
       async () => {
         await client.send(new StopQueryCommand({ queryId: id })).catch(() => undefined);
-        throw new QueryError(this.backend, "Timeout", `still running after ${Math.round(this.poll.timeoutMs / 1000)} s; stopped`, id);
+        throw new QueryError(
+          this.backend,
+          "Timeout",
+          `still running after ${Math.round(this.poll.timeoutMs / 1000)} s; stopped`,
+          id,
+        );
       },
     );
     const slice: SliceResult = { rows: [], bytesScanned: 0, queryId: id };

@@ -34,7 +34,9 @@ export class QueryError extends Error {
     detail: string,
     readonly queryId?: string,
   ) {
-    super(`${backend} query ${queryId ? `${queryId} ` : ""}ended ${status}: ${detail}. The window is kept and queried again next run.`);
+    super(
+      `${backend} query ${queryId ? `${queryId} ` : ""}ended ${status}: ${detail}. The window is kept and queried again next run.`,
+    );
     this.name = "QueryError";
   }
 }
@@ -62,7 +64,12 @@ export function backoffDelay(attempt: number, poll: PollSettings): number {
  * Polls `check` until it reports a terminal state, with backoff; measures elapsed time by the
  * sum of the delays it slept (so tests with an instant sleep stay deterministic).
  */
-export async function pollUntilDone<T>(check: () => Promise<{ done: boolean; value: T }>, poll: PollSettings, sleep: Sleep, onTimeout: () => Promise<never>): Promise<T> {
+export async function pollUntilDone<T>(
+  check: () => Promise<{ done: boolean; value: T }>,
+  poll: PollSettings,
+  sleep: Sleep,
+  onTimeout: () => Promise<never>,
+): Promise<T> {
   let waited = 0;
   for (let attempt = 0; ; attempt++) {
     const r = await check();

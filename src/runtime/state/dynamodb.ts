@@ -40,7 +40,10 @@ const eventKey = (eventId: string) => ({ [PK]: S(`event#${eventId}`), [SK]: S("e
 export function isConditionFailure(e: unknown): boolean {
   const err = e as { name?: string; CancellationReasons?: { Code?: string }[] };
   if (err?.name === "ConditionalCheckFailedException") return true;
-  return err?.name === "TransactionCanceledException" && (err.CancellationReasons ?? []).some((r) => r.Code === "ConditionalCheckFailed");
+  return (
+    err?.name === "TransactionCanceledException" &&
+    (err.CancellationReasons ?? []).some((r) => r.Code === "ConditionalCheckFailed")
+  );
 }
 
 export class DynamoStateStore implements StateStore {
@@ -50,7 +53,13 @@ export class DynamoStateStore implements StateStore {
   ) {}
 
   async getWatermark(job: string): Promise<string | undefined> {
-    const r = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { ...jobKey(job), [SK]: S("watermark") }, ConsistentRead: true }));
+    const r = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: { ...jobKey(job), [SK]: S("watermark") },
+        ConsistentRead: true,
+      }),
+    );
     return r.Item?.watermark?.S;
   }
 
@@ -81,11 +90,27 @@ export class DynamoStateStore implements StateStore {
             {
               Put: {
                 TableName: this.tableName,
-                Item: { ...eventKey(eventId), status: S("pending"), job: S(job), claimedAt: S(new Date().toISOString()) },
+                Item: {
+                  ...eventKey(eventId),
+                  status: S("pending"),
+                  job: S(job),
+                  claimedAt: S(new Date().toISOString()),
+                },
                 ConditionExpression: `attribute_not_exists(${PK})`,
               },
             },
-            { Put: { TableName: this.tableName, Item: { ...jobKey(job), [SK]: S(pendingSortKey(eventTime, eventId)), eventId: S(eventId), eventTime: S(eventTime), finding: S(JSON.stringify(finding)) } } },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...jobKey(job),
+                  [SK]: S(pendingSortKey(eventTime, eventId)),
+                  eventId: S(eventId),
+                  eventTime: S(eventTime),
+                  finding: S(JSON.stringify(finding)),
+                },
+              },
+            },
           ],
         }),
       );
@@ -113,7 +138,8 @@ export class DynamoStateStore implements StateStore {
         const eventId = item.eventId?.S;
         const eventTime = item.eventTime?.S;
         const finding = item.finding?.S;
-        if (!eventId || !eventTime || !finding) throw new Error(`pending item ${item[SK]?.S ?? "?"} of job ${job} is incomplete`);
+        if (!eventId || !eventTime || !finding)
+          throw new Error(`pending item ${item[SK]?.S ?? "?"} of job ${job} is incomplete`);
         items.push({ eventId, eventTime, finding: JSON.parse(finding) as Finding });
       }
       start = page.LastEvaluatedKey;
@@ -121,7 +147,12 @@ export class DynamoStateStore implements StateStore {
     return items;
   }
 
-  async lease(eventId: string, owner: string, now: string, leaseUntil: string): Promise<Exclude<EventStatus, "done"> | undefined> {
+  async lease(
+    eventId: string,
+    owner: string,
+    now: string,
+    leaseUntil: string,
+  ): Promise<Exclude<EventStatus, "done"> | undefined> {
     try {
       const r = await this.client.send(
         new UpdateItemCommand({
@@ -130,12 +161,18 @@ export class DynamoStateStore implements StateStore {
           UpdateExpression: "SET leaseOwner = :owner, leaseUntil = :until",
           ConditionExpression: `attribute_exists(${PK}) AND #s <> :done AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :owner)`,
           ExpressionAttributeNames: { "#s": "status" },
-          ExpressionAttributeValues: { ":owner": S(owner), ":until": S(leaseUntil), ":now": S(now), ":done": S("done") },
+          ExpressionAttributeValues: {
+            ":owner": S(owner),
+            ":until": S(leaseUntil),
+            ":now": S(now),
+            ":done": S("done"),
+          },
           ReturnValues: "ALL_NEW",
         }),
       );
       const status = r.Attributes?.status?.S;
-      if (status !== "pending" && status !== "published") throw new Error(`event ${eventId} has unknown status "${status}"`);
+      if (status !== "pending" && status !== "published")
+        throw new Error(`event ${eventId} has unknown status "${status}"`);
       return status;
     } catch (e) {
       if (isConditionFailure(e)) return undefined;
@@ -151,7 +188,12 @@ export class DynamoStateStore implements StateStore {
         UpdateExpression: "SET #s = :published, publishedAt = :now",
         ConditionExpression: "leaseOwner = :owner AND #s = :pending",
         ExpressionAttributeNames: { "#s": "status" },
-        ExpressionAttributeValues: { ":owner": S(owner), ":published": S("published"), ":pending": S("pending"), ":now": S(new Date().toISOString()) },
+        ExpressionAttributeValues: {
+          ":owner": S(owner),
+          ":published": S("published"),
+          ":pending": S("pending"),
+          ":now": S(new Date().toISOString()),
+        },
       }),
     );
   }
@@ -170,7 +212,12 @@ export class DynamoStateStore implements StateStore {
               ExpressionAttributeValues: { ":done": S("done"), ":exp": N(expiresAt), ":owner": S(owner) },
             },
           },
-          { Delete: { TableName: this.tableName, Key: { ...jobKey(job), [SK]: S(pendingSortKey(item.eventTime, item.eventId)) } } },
+          {
+            Delete: {
+              TableName: this.tableName,
+              Key: { ...jobKey(job), [SK]: S(pendingSortKey(item.eventTime, item.eventId)) },
+            },
+          },
         ],
       }),
     );
@@ -193,11 +240,22 @@ export class DynamoStateStore implements StateStore {
   }
 
   async getDriftFingerprint(job: string): Promise<string | undefined> {
-    const r = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { ...jobKey(job), [SK]: S("drift") }, ConsistentRead: true }));
+    const r = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: { ...jobKey(job), [SK]: S("drift") },
+        ConsistentRead: true,
+      }),
+    );
     return r.Item?.fingerprint?.S;
   }
 
   async setDriftFingerprint(job: string, fingerprint: string): Promise<void> {
-    await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: { ...jobKey(job), [SK]: S("drift"), fingerprint: S(fingerprint), updatedAt: S(new Date().toISOString()) } }));
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: { ...jobKey(job), [SK]: S("drift"), fingerprint: S(fingerprint), updatedAt: S(new Date().toISOString()) },
+      }),
+    );
   }
 }

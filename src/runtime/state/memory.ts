@@ -33,7 +33,11 @@ export class MemoryStateStore implements StateStore {
     if (this.events.has(eventId)) return "duplicate";
     this.events.set(eventId, { status: "pending" });
     const list = this.pending.get(job) ?? new Map<string, PendingItem>();
-    list.set(pendingSortKey(finding["@timestamp"], eventId), { eventId, eventTime: finding["@timestamp"], finding: structuredClone(finding) });
+    list.set(pendingSortKey(finding["@timestamp"], eventId), {
+      eventId,
+      eventTime: finding["@timestamp"],
+      finding: structuredClone(finding),
+    });
     this.pending.set(job, list);
     return "new";
   }
@@ -41,10 +45,17 @@ export class MemoryStateStore implements StateStore {
   async listPending(job: string): Promise<PendingItem[]> {
     const list = this.pending.get(job);
     if (!list) return [];
-    return [...list.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, item]) => structuredClone(item));
+    return [...list.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, item]) => structuredClone(item));
   }
 
-  async lease(eventId: string, owner: string, now: string, leaseUntil: string): Promise<Exclude<EventStatus, "done"> | undefined> {
+  async lease(
+    eventId: string,
+    owner: string,
+    now: string,
+    leaseUntil: string,
+  ): Promise<Exclude<EventStatus, "done"> | undefined> {
     const e = this.events.get(eventId);
     if (!e || e.status === "done") return undefined;
     if (e.leaseUntil !== undefined && e.leaseUntil >= now && e.leaseOwner !== owner) return undefined;
@@ -55,7 +66,8 @@ export class MemoryStateStore implements StateStore {
 
   async markPublished(eventId: string, owner: string): Promise<void> {
     const e = this.events.get(eventId);
-    if (!e || e.leaseOwner !== owner || e.status !== "pending") throw new Error(`lease on ${eventId} lost before it was marked published`);
+    if (!e || e.leaseOwner !== owner || e.status !== "pending")
+      throw new Error(`lease on ${eventId} lost before it was marked published`);
     e.status = "published";
   }
 

@@ -34,7 +34,12 @@ export interface StateStore {
    * Takes the event's lease until `leaseUntil` (ISO) if it is not done and nobody else holds an
    * unexpired lease; returns its status, or undefined when someone else has it (or it is done).
    */
-  lease(eventId: string, owner: string, now: string, leaseUntil: string): Promise<Exclude<EventStatus, "done"> | undefined>;
+  lease(
+    eventId: string,
+    owner: string,
+    now: string,
+    leaseUntil: string,
+  ): Promise<Exclude<EventStatus, "done"> | undefined>;
   /** pending -> published, only by the lease owner. */
   markPublished(eventId: string, owner: string): Promise<void>;
   /** -> done and out of the pending list, in one atomic write. `expiresAt` is the dedupe record's TTL (epoch s). */

@@ -4,7 +4,11 @@
  * documentation's examples below), and the event -> record mapper.
  */
 import fc from "fast-check";
-import { buildEventPattern, eventBridgeEventToRecord, eventBridgeSource } from "../../../src/detection/backends/eventbridge-pattern";
+import {
+  buildEventPattern,
+  eventBridgeEventToRecord,
+  eventBridgeSource,
+} from "../../../src/detection/backends/eventbridge-pattern";
 import { evaluateRecord } from "../../../src/detection/finding";
 import { matchingRule } from "../../../src/detection/match";
 import { CloudTrailRecord } from "../../../src/detection/record";
@@ -32,7 +36,8 @@ function envelope(r: CloudTrailRecord): Record<string, unknown> {
 }
 
 /** Whitespace-only (non-empty) errorCode: the one input the pattern cannot express (see eventbridge-pattern.ts). */
-const blankButNotEmpty = (r: CloudTrailRecord) => typeof r.errorCode === "string" && r.errorCode !== "" && r.errorCode.trim() === "";
+const blankButNotEmpty = (r: CloudTrailRecord) =>
+  typeof r.errorCode === "string" && r.errorCode !== "" && r.errorCode.trim() === "";
 
 describe("buildEventPattern", () => {
   it("is compiled from the guardrail", () => {
@@ -46,16 +51,22 @@ describe("buildEventPattern", () => {
       },
     });
     expect(eventBridgeSource("sagemaker.amazonaws.com")).toBe("aws.sagemaker");
-    expect(() => eventBridgeSource("evil\"}")).toThrow(/eventSource: .* is not an AWS service endpoint/);
+    expect(() => eventBridgeSource('evil"}')).toThrow(/eventSource: .* is not an AWS service endpoint/);
   });
 
   it("without failure rules keeps only the success branches", () => {
-    expect(buildEventPattern({ ...guardrail, rules: [guardrail.primaryRule] }).detail.$or).toEqual([{ errorCode: [{ exists: false }] }, { errorCode: ["", null] }]);
+    expect(buildEventPattern({ ...guardrail, rules: [guardrail.primaryRule] }).detail.$or).toEqual([
+      { errorCode: [{ exists: false }] },
+      { errorCode: ["", null] },
+    ]);
   });
 });
 
 describe("the test matcher follows the EventBridge documentation's examples", () => {
-  const doc = { detail: { eventVersion: "", responseElements: null, state: "running", "c-count": 5 }, resources: ["arn:a", "arn:b"] };
+  const doc = {
+    detail: { eventVersion: "", responseElements: null, state: "running", "c-count": 5 },
+    resources: ["arn:a", "arn:b"],
+  };
   it.each([
     [{ detail: { eventVersion: [""] } }, true],
     [{ detail: { responseElements: [null] } }, true],
@@ -74,7 +85,9 @@ describe("the test matcher follows the EventBridge documentation's examples", ()
     expect(matchesPattern(p as Record<string, unknown>, doc)).toBe(expected);
   });
   it("exists:false also matches a non-leaf (object) field, as the Event Ruler README documents", () => {
-    expect(matchesPattern({ detail: { "c-count": [{ exists: false }] } }, { detail: { "c-count": { c1: 100 } } })).toBe(true);
+    expect(matchesPattern({ detail: { "c-count": [{ exists: false }] } }, { detail: { "c-count": { c1: 100 } } })).toBe(
+      true,
+    );
   });
   it("refuses operators it does not implement", () => {
     expect(() => matchesPattern({ a: [{ prefix: "x" }] }, { a: "x" })).toThrow(/unsupported operator/);
@@ -86,8 +99,14 @@ describe("EventBridge pattern vs the in-process matcher", () => {
     for (const { file, record: r } of loadSamples()) {
       expect([file, matchesPattern(pattern, envelope(r))]).toEqual([file, matchingRule(guardrail, r) !== undefined]);
     }
-    const matched = loadSamples().filter((s) => matchesPattern(pattern, envelope(s.record))).map((s) => s.file);
-    expect(matched).toEqual(["stratus__CreateFoundationModelAgreement.json", "stratus__PutFoundationModelEntitlement.json", "stratus__PutUseCaseForModelAccess.json"]);
+    const matched = loadSamples()
+      .filter((s) => matchesPattern(pattern, envelope(s.record)))
+      .map((s) => s.file);
+    expect(matched).toEqual([
+      "stratus__CreateFoundationModelAgreement.json",
+      "stratus__PutFoundationModelEntitlement.json",
+      "stratus__PutUseCaseForModelAccess.json",
+    ]);
   });
 
   it("agrees on every edge case except a whitespace-only errorCode", () => {
@@ -142,7 +161,10 @@ describe("eventBridgeEventToRecord", () => {
   it.each([
     [null, /not a JSON object/],
     [[], /not a JSON object/],
-    [{ "detail-type": "EC2 Instance State-change Notification", detail: {} }, /detail-type is "EC2 Instance State-change Notification"/],
+    [
+      { "detail-type": "EC2 Instance State-change Notification", detail: {} },
+      /detail-type is "EC2 Instance State-change Notification"/,
+    ],
     [{ "detail-type": "AWS API Call via CloudTrail" }, /no detail object/],
     [{ "detail-type": "AWS API Call via CloudTrail", detail: "x" }, /no detail object/],
   ])("explains why %j carries no record", (event, reason) => {

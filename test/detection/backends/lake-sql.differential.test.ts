@@ -48,7 +48,11 @@ describe("CloudTrail Lake SQL vs the in-process matcher (DuckDB)", () => {
     const ids = await sqlIds(table, guardrail, window.start, window.end);
     expect(ids).toEqual(expectedIds(guardrail, records, window.start, window.end));
     // The three seed actions by stratus-red-team succeed; recon, invoke and the 2025 Panther record do not match.
-    expect(ids).toEqual(["4031b2d2-5e47-4d71-9eda-4f22702c45f3", "8452e2fb-1252-460b-8f58-d3f5333c2630", "db9c43df-ae6f-4db3-8298-f5f779f74f4d"]);
+    expect(ids).toEqual([
+      "4031b2d2-5e47-4d71-9eda-4f22702c45f3",
+      "8452e2fb-1252-460b-8f58-d3f5333c2630",
+      "db9c43df-ae6f-4db3-8298-f5f779f74f4d",
+    ]);
   });
 
   it("selects the same edge cases, window bounds included", async () => {
@@ -59,7 +63,16 @@ describe("CloudTrail Lake SQL vs the in-process matcher (DuckDB)", () => {
     expect(ids).toEqual(expectedIds(guardrail, records, WINDOW.start, WINDOW.end));
     const names = new Map(cases.map((e) => [asString(e.record.eventID), e.name]));
     const selected = ids.map((id) => names.get(id));
-    expect(selected).toEqual(expect.arrayContaining(["errorCode empty string", "errorCode blank", "errorCode AccessDenied", "Identity Center role with path", "root", "at window start"]));
+    expect(selected).toEqual(
+      expect.arrayContaining([
+        "errorCode empty string",
+        "errorCode blank",
+        "errorCode AccessDenied",
+        "Identity Center role with path",
+        "root",
+        "at window start",
+      ]),
+    );
     expect(selected).not.toContain("at window end (excluded)");
     expect(selected).not.toContain("InvokeModel noise");
     expect(selected).not.toContain("other event source, same name");
@@ -85,9 +98,14 @@ describe("CloudTrail Lake SQL vs the in-process matcher (DuckDB)", () => {
   });
 
   it("rows mapped back with lakeRowToRecord give the same findings as the records", async () => {
-    const records = [...loadSamples().map((s) => s.record), ...edgeCases().map((e) => e.record)].filter((r) => typeof r.eventName === "string" && r.requestParameters?.extra === undefined);
+    const records = [...loadSamples().map((s) => s.record), ...edgeCases().map((e) => e.record)].filter(
+      (r) => typeof r.eventName === "string" && r.requestParameters?.extra === undefined,
+    );
     await table.load(records);
-    const rows = await table.query(buildLakeQuery(guardrail, { eventDataStore: EDS, start: "2024-01-01T00:00:00Z", end: "2026-01-01T00:00:00Z" }), EDS);
+    const rows = await table.query(
+      buildLakeQuery(guardrail, { eventDataStore: EDS, start: "2024-01-01T00:00:00Z", end: "2026-01-01T00:00:00Z" }),
+      EDS,
+    );
     expect(rows.length).toBeGreaterThan(15);
     const byId = new Map(records.map((r) => [asString(r.eventID), r]));
     for (const row of rows) {
@@ -100,7 +118,10 @@ describe("CloudTrail Lake SQL vs the in-process matcher (DuckDB)", () => {
   it("returns a record CloudTrail delivered twice twice; the finding is identical, so callers dedupe on event.id", async () => {
     const [sample] = loadSamples().filter((s) => s.record.eventName === "CreateFoundationModelAgreement");
     await table.load([sample.record, sample.record]);
-    const rows = await table.query(buildLakeQuery(guardrail, { eventDataStore: EDS, start: "2024-10-17T00:00:00Z", end: "2024-10-18T00:00:00Z" }), EDS);
+    const rows = await table.query(
+      buildLakeQuery(guardrail, { eventDataStore: EDS, start: "2024-10-17T00:00:00Z", end: "2024-10-18T00:00:00Z" }),
+      EDS,
+    );
     expect(rows).toHaveLength(2);
     const [a, b] = rows.map((row) => evaluateRecord(guardrail, lakeRowToRecord(row)));
     expect(a).toEqual(b);

@@ -17,17 +17,47 @@ describe("buildLakeQuery", () => {
     expect(sql.startsWith("SELECT\n")).toBe(true);
     expect(sql).not.toMatch(/;/);
     expect(sql).toContain(`FROM ${EDS}\n`);
-    expect(sql).toContain("WHERE eventtime >= TIMESTAMP '2024-10-17 20:00:00.000'\n  AND eventtime < TIMESTAMP '2024-10-17 21:00:00.000'");
+    expect(sql).toContain(
+      "WHERE eventtime >= TIMESTAMP '2024-10-17 20:00:00.000'\n  AND eventtime < TIMESTAMP '2024-10-17 21:00:00.000'",
+    );
     expect(sql).toContain("eventsource = 'bedrock.amazonaws.com'");
-    expect(sql).toContain("eventname IN ('PutUseCaseForModelAccess', 'CreateFoundationModelAgreement', 'PutFoundationModelEntitlement')");
+    expect(sql).toContain(
+      "eventname IN ('PutUseCaseForModelAccess', 'CreateFoundationModelAgreement', 'PutFoundationModelEntitlement')",
+    );
     expect(sql).toContain("errorcode IS NULL OR trim(errorcode, chr(9) || ");
     expect(sql).toContain("OR errorcode IN ('AccessDenied', 'AccessDeniedException')");
     expect(sql).toContain("requestparameters['modelId']");
     expect(sql).toContain("useridentity.sessioncontext.sessionissuer.arn AS sessionissuer_arn");
     expect(sql).toMatch(/ORDER BY eventtime ASC, eventid ASC$/);
     // Lower-case columns only (Lake's schema); the only capitals are SQL keywords, literals and the FROM id.
-    const identifiers = sql.replace(/'(?:[^']|'')*'/g, "").replace(EDS, "").match(/\b[a-z_]*[A-Z][A-Za-z_]*\b/g) ?? [];
-    expect(new Set(identifiers)).toEqual(new Set(["SELECT", "CASE", "WHEN", "THEN", "END", "AS", "CAST", "JSON", "FROM", "WHERE", "TIMESTAMP", "AND", "IN", "OR", "IS", "NULL", "ORDER", "BY", "ASC"]));
+    const identifiers =
+      sql
+        .replace(/'(?:[^']|'')*'/g, "")
+        .replace(EDS, "")
+        .match(/\b[a-z_]*[A-Z][A-Za-z_]*\b/g) ?? [];
+    expect(new Set(identifiers)).toEqual(
+      new Set([
+        "SELECT",
+        "CASE",
+        "WHEN",
+        "THEN",
+        "END",
+        "AS",
+        "CAST",
+        "JSON",
+        "FROM",
+        "WHERE",
+        "TIMESTAMP",
+        "AND",
+        "IN",
+        "OR",
+        "IS",
+        "NULL",
+        "ORDER",
+        "BY",
+        "ASC",
+      ]),
+    );
   });
 
   it("derives everything from the Guardrail: a changed definition changes the query", () => {
@@ -39,13 +69,16 @@ describe("buildLakeQuery", () => {
 
   it("accepts the event data store ARN and uses its ID", () => {
     expect(eventDataStoreId(`arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/${EDS}`)).toBe(EDS);
-    expect(query(guardrail, { eventDataStore: `arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/${EDS}` })).toContain(`FROM ${EDS}\n`);
+    expect(
+      query(guardrail, { eventDataStore: `arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/${EDS}` }),
+    ).toContain(`FROM ${EDS}\n`);
   });
 
   it("adds LIMIT only when asked, and refuses a bad one", () => {
     expect(query()).not.toContain("LIMIT");
     expect(query(guardrail, { limit: 100 })).toMatch(/\nLIMIT 100$/);
-    for (const limit of [0, -1, 1.5, Number.NaN]) expect(() => query(guardrail, { limit })).toThrow(/limit: must be a positive integer/);
+    for (const limit of [0, -1, 1.5, Number.NaN])
+      expect(() => query(guardrail, { limit })).toThrow(/limit: must be a positive integer/);
   });
 
   it.each([
@@ -78,7 +111,9 @@ describe("buildLakeQuery", () => {
   });
 
   it("converts zoned times to UTC and accepts Dates", () => {
-    expect(query(guardrail, { start: "2024-10-17T22:00:00+02:00", end: new Date("2024-10-17T21:00:00.250Z") })).toContain(
+    expect(
+      query(guardrail, { start: "2024-10-17T22:00:00+02:00", end: new Date("2024-10-17T21:00:00.250Z") }),
+    ).toContain(
       "eventtime >= TIMESTAMP '2024-10-17 20:00:00.000'\n  AND eventtime < TIMESTAMP '2024-10-17 21:00:00.250'",
     );
   });
@@ -100,7 +135,7 @@ describe("string literals: no value can change the query's structure", () => {
     "é☃𝄞 ٠١٢ \u202e\u200b",
     "U&'\\0041'",
     "$$",
-    "\"double\"",
+    '"double"',
   ];
 
   it("sqlString is a single literal that DuckDB reads back as the same string", async () => {
@@ -111,10 +146,13 @@ describe("string literals: no value can change the query's structure", () => {
         expect(rows).toEqual([[{ v: value }]]);
       }
       await fc.assert(
-        fc.asyncProperty(fc.string({ unit: "binary", maxLength: 30 }).filter((s) => !s.includes("\u0000")), async (value) => {
-          const rows = await table.run(`SELECT ${sqlString(value, "v")} AS v`);
-          expect(rows).toEqual([[{ v: value }]]);
-        }),
+        fc.asyncProperty(
+          fc.string({ unit: "binary", maxLength: 30 }).filter((s) => !s.includes("\u0000")),
+          async (value) => {
+            const rows = await table.run(`SELECT ${sqlString(value, "v")} AS v`);
+            expect(rows).toEqual([[{ v: value }]]);
+          },
+        ),
         { numRuns: 300 },
       );
     } finally {
@@ -136,7 +174,9 @@ describe("string literals: no value can change the query's structure", () => {
       expect(sql).toContain(`OR errorcode IN (${literal})`);
       // Removing every well-formed literal leaves the same skeleton as for the real guardrail.
       const skeleton = (s: string) => s.replace(/'(?:[^']|'')*'/g, "''");
-      expect(skeleton(sql)).toBe(skeleton(query()).replace("IN ('', '', '')", "IN ('', '')").replace("IN ('', '')\n  )", "IN ('')\n  )"));
+      expect(skeleton(sql)).toBe(
+        skeleton(query()).replace("IN ('', '', '')", "IN ('', '')").replace("IN ('', '')\n  )", "IN ('')\n  )"),
+      );
     }
   });
 
@@ -144,7 +184,11 @@ describe("string literals: no value can change the query's structure", () => {
     const table = await LakeTable.create();
     try {
       for (const value of HOSTILE) {
-        const hostile = { eventSource: value, eventNames: [value], rules: [guardrail.primaryRule, { ...guardrail.rules[1], errorCodes: [value] }] };
+        const hostile = {
+          eventSource: value,
+          eventNames: [value],
+          rules: [guardrail.primaryRule, { ...guardrail.rules[1], errorCodes: [value] }],
+        };
         const records = [
           record({ eventSource: value, eventName: value }),
           record({ eventSource: value, eventName: value, errorCode: value }),
@@ -164,8 +208,13 @@ describe("string literals: no value can change the query's structure", () => {
   it("refuses NUL and unpaired surrogates, naming the input", () => {
     const withNul = { ...guardrail, eventNames: ["a\u0000b"] };
     expect(() => query(withNul)).toThrow("eventNames[0]: contains a NUL character");
-    const withSurrogate = { ...guardrail, rules: [guardrail.primaryRule, { ...guardrail.rules[1], errorCodes: ["x\ud800"] }] };
-    expect(() => query(withSurrogate)).toThrow(/rule bedrock-model-access-denied errorCodes\[0\]: contains an unpaired UTF-16 surrogate/);
+    const withSurrogate = {
+      ...guardrail,
+      rules: [guardrail.primaryRule, { ...guardrail.rules[1], errorCodes: ["x\ud800"] }],
+    };
+    expect(() => query(withSurrogate)).toThrow(
+      /rule bedrock-model-access-denied errorCodes\[0\]: contains an unpaired UTF-16 surrogate/,
+    );
   });
 });
 
@@ -188,14 +237,25 @@ describe("lakeRowToRecord", () => {
       eventTime: "2024-10-17T20:09:51Z",
       eventSource: "bedrock.amazonaws.com",
       eventName: "CreateFoundationModelAgreement",
-      userIdentity: { type: "AssumedRole", arn: "arn:aws:sts::494659789341:assumed-role/test-role/cli", sessionContext: { sessionIssuer: { arn: "arn:aws:iam::494659789341:role/test-role" } } },
+      userIdentity: {
+        type: "AssumedRole",
+        arn: "arn:aws:sts::494659789341:assumed-role/test-role/cli",
+        sessionContext: { sessionIssuer: { arn: "arn:aws:iam::494659789341:role/test-role" } },
+      },
       requestParameters: { modelId: "m1", offerToken: "t" },
     });
   });
 
   it("falls back to the modelid column when the map is missing or not JSON, and never throws", () => {
-    expect(lakeRowToRecord([{ modelid: "m" }, { requestparameters: "{modelId=m}" }]).requestParameters).toEqual({ modelId: "m" });
+    expect(lakeRowToRecord([{ modelid: "m" }, { requestparameters: "{modelId=m}" }]).requestParameters).toEqual({
+      modelId: "m",
+    });
     expect(lakeRowToRecord([{ requestparameters: "[1]" }]).requestParameters).toBeUndefined();
-    fc.assert(fc.property(fc.array(fc.dictionary(fc.string(), fc.string(), { maxKeys: 2 })), (row) => void lakeRowToRecord(row)));
+    fc.assert(
+      fc.property(
+        fc.array(fc.dictionary(fc.string(), fc.string(), { maxKeys: 2 })),
+        (row) => void lakeRowToRecord(row),
+      ),
+    );
   });
 });

@@ -1,4 +1,10 @@
-import { buildLogsInsightsQuery, INSIGHTS_FIELDS, insightsString, logsInsightsRowToRecord, logsInsightsTimeRange } from "../../../src/detection/backends/logs-insights";
+import {
+  buildLogsInsightsQuery,
+  INSIGHTS_FIELDS,
+  insightsString,
+  logsInsightsRowToRecord,
+  logsInsightsTimeRange,
+} from "../../../src/detection/backends/logs-insights";
 import { evaluateRecord } from "../../../src/detection/finding";
 import { loadSamples, testGuardrail } from "./support/records";
 
@@ -14,25 +20,49 @@ describe("buildLogsInsightsQuery", () => {
       "| sort @timestamp asc",
       "| limit 10000",
     ]);
-    expect(INSIGHTS_FIELDS).toEqual(expect.arrayContaining(["@message", "eventID", "userIdentity.sessionContext.sessionIssuer.arn", "requestParameters.modelId"]));
+    expect(INSIGHTS_FIELDS).toEqual(
+      expect.arrayContaining([
+        "@message",
+        "eventID",
+        "userIdentity.sessionContext.sessionIssuer.arn",
+        "requestParameters.modelId",
+      ]),
+    );
   });
 
   it("follows the definition and the limit", () => {
-    const q = buildLogsInsightsQuery({ ...guardrail, eventNames: ["A"], rules: [guardrail.primaryRule] }, { limit: 100 });
+    const q = buildLogsInsightsQuery(
+      { ...guardrail, eventNames: ["A"], rules: [guardrail.primaryRule] },
+      { limit: 100 },
+    );
     expect(q).toContain('| filter eventName in ["A"]\n| filter isblank(errorCode)\n');
     expect(q).toMatch(/\| limit 100$/);
-    for (const limit of [0, 10_001, 2.5]) expect(() => buildLogsInsightsQuery(guardrail, { limit })).toThrow(/limit: must be an integer from 1 to 10000/);
+    for (const limit of [0, 10_001, 2.5])
+      expect(() => buildLogsInsightsQuery(guardrail, { limit })).toThrow(/limit: must be an integer from 1 to 10000/);
   });
 
-  it.each(['x" or 1=1', "a\\b", "it's", "a\nb", "a`b", "a\u2028b", ""])("refuses %j instead of guessing how to escape it", (value) => {
-    expect(() => insightsString(value, "eventNames[0]")).toThrow(/eventNames\[0\]/);
-    expect(() => buildLogsInsightsQuery({ ...guardrail, eventNames: [value] })).toThrow(/eventNames\[0\]/);
-    expect(() => buildLogsInsightsQuery({ ...guardrail, rules: [guardrail.primaryRule, { ...guardrail.rules[1], errorCodes: [value] }] })).toThrow(/errorCodes\[0\]/);
-  });
+  it.each(['x" or 1=1', "a\\b", "it's", "a\nb", "a`b", "a\u2028b", ""])(
+    "refuses %j instead of guessing how to escape it",
+    (value) => {
+      expect(() => insightsString(value, "eventNames[0]")).toThrow(/eventNames\[0\]/);
+      expect(() => buildLogsInsightsQuery({ ...guardrail, eventNames: [value] })).toThrow(/eventNames\[0\]/);
+      expect(() =>
+        buildLogsInsightsQuery({
+          ...guardrail,
+          rules: [guardrail.primaryRule, { ...guardrail.rules[1], errorCodes: [value] }],
+        }),
+      ).toThrow(/errorCodes\[0\]/);
+    },
+  );
 
   it("gives StartQuery's window in epoch seconds, covering the whole [start, end)", () => {
-    expect(logsInsightsTimeRange("2024-10-17T20:00:00Z", "2024-10-17T20:06:00.500Z")).toEqual({ startTime: 1729195200, endTime: 1729195561 });
-    expect(() => logsInsightsTimeRange("2024-10-17T20:06:00Z", "2024-10-17T20:00:00Z")).toThrow(/start: must be before end/);
+    expect(logsInsightsTimeRange("2024-10-17T20:00:00Z", "2024-10-17T20:06:00.500Z")).toEqual({
+      startTime: 1729195200,
+      endTime: 1729195561,
+    });
+    expect(() => logsInsightsTimeRange("2024-10-17T20:06:00Z", "2024-10-17T20:00:00Z")).toThrow(
+      /start: must be before end/,
+    );
   });
 });
 
@@ -68,15 +98,24 @@ describe("logsInsightsRowToRecord", () => {
       eventTime: "2024-10-17T20:09:51Z",
       eventSource: "bedrock.amazonaws.com",
       eventName: "CreateFoundationModelAgreement",
-      userIdentity: { type: "AssumedRole", sessionContext: { sessionIssuer: { arn: "arn:aws:iam::494659789341:role/test-role" } } },
+      userIdentity: {
+        type: "AssumedRole",
+        sessionContext: { sessionIssuer: { arn: "arn:aws:iam::494659789341:role/test-role" } },
+      },
       requestParameters: { modelId: "m1" },
     });
     const finding = evaluateRecord(guardrail, r);
-    expect("finding" in finding && finding.finding.guardrail).toMatchObject({ principal_arn: "arn:aws:iam::494659789341:role/test-role", model_id: "m1", approved: false });
+    expect("finding" in finding && finding.finding.guardrail).toMatchObject({
+      principal_arn: "arn:aws:iam::494659789341:role/test-role",
+      model_id: "m1",
+      approved: false,
+    });
   });
 
   it("never throws on odd rows", () => {
     expect(logsInsightsRowToRecord([])).toEqual({});
-    expect(logsInsightsRowToRecord([{ field: "a.b", value: "1" }, { field: "a.b.c", value: "2" }, {}])).toEqual({ a: { b: { c: "2" } } });
+    expect(logsInsightsRowToRecord([{ field: "a.b", value: "1" }, { field: "a.b.c", value: "2" }, {}])).toEqual({
+      a: { b: { c: "2" } },
+    });
   });
 });

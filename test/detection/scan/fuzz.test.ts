@@ -7,16 +7,52 @@ const guardrail = testGuardrail();
 
 /** A field that is sometimes right, often missing, null or of the wrong type. */
 const messy = <T>(good: fc.Arbitrary<T>): fc.Arbitrary<unknown> =>
-  fc.oneof(good, good, fc.constant(null), fc.string(), fc.integer(), fc.boolean(), fc.array(fc.string(), { maxLength: 2 }), fc.dictionary(fc.string({ maxLength: 4 }), fc.string(), { maxKeys: 2 }));
+  fc.oneof(
+    good,
+    good,
+    fc.constant(null),
+    fc.string(),
+    fc.integer(),
+    fc.boolean(),
+    fc.array(fc.string(), { maxLength: 2 }),
+    fc.dictionary(fc.string({ maxLength: 4 }), fc.string(), { maxKeys: 2 }),
+  );
 
 const identity = fc.record(
   {
     type: messy(fc.constantFrom("IAMUser", "AssumedRole", "Root", "FederatedUser", "AWSService", "IdentityCenterUser")),
-    arn: messy(fc.constantFrom("arn:aws:iam::111122223333:user/u", "arn:aws:sts::111122223333:assumed-role/R/s", "arn:aws:iam::111122223333:root", "not-an-arn")),
+    arn: messy(
+      fc.constantFrom(
+        "arn:aws:iam::111122223333:user/u",
+        "arn:aws:sts::111122223333:assumed-role/R/s",
+        "arn:aws:iam::111122223333:root",
+        "not-an-arn",
+      ),
+    ),
     accountId: messy(fc.constant("111122223333")),
     accessKeyId: messy(fc.constantFrom("AKIAEXAMPLE", "ASIAEXAMPLE", "")),
     userName: messy(fc.constant("u")),
-    sessionContext: messy(fc.record({ sessionIssuer: messy(fc.record({ arn: messy(fc.constantFrom("arn:aws:iam::111122223333:role/R", "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_A_1")), type: messy(fc.constant("Role")) }, { requiredKeys: [] })) }, { requiredKeys: [] })),
+    sessionContext: messy(
+      fc.record(
+        {
+          sessionIssuer: messy(
+            fc.record(
+              {
+                arn: messy(
+                  fc.constantFrom(
+                    "arn:aws:iam::111122223333:role/R",
+                    "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_A_1",
+                  ),
+                ),
+                type: messy(fc.constant("Role")),
+              },
+              { requiredKeys: [] },
+            ),
+          ),
+        },
+        { requiredKeys: [] },
+      ),
+    ),
   },
   { requiredKeys: [] },
 );
@@ -45,31 +81,42 @@ describe("fuzz: messy records never crash the scanner and are all counted", () =
   it("counts every record; invalid = non-objects + matching records without eventID/eventTime; findings = the rest that match", async () => {
     const scanner = new SourceScanner(guardrail);
     await fc.assert(
-      fc.asyncProperty(fc.array(element, { maxLength: 25 }), fc.boolean(), fc.integer({ min: 1, max: 300 }), async (generated, ndjson, chunk) => {
-        // NDJSON lines are records (a top-level array would be a list of records, a scalar is not JSON Lines of records).
-        const elements = ndjson ? generated.filter((e) => typeof e === "object" && e !== null && !Array.isArray(e)) : generated;
-        const text = ndjson ? elements.map((e) => JSON.stringify(e)).join("\n") : JSON.stringify({ Records: elements });
-        const result = await scanner.scan("fuzz", chunksOf(text, chunk));
-        // Expected from the reference evaluation of each element, independent of the scanner's fast paths.
-        const expected = { records: 0, invalid: 0, findings: 0 };
-        for (const e of elements) {
-          const isObject = typeof e === "object" && e !== null && !Array.isArray(e);
-          expected.records++;
-          if (!isObject) {
-            expected.invalid++;
-            continue;
+      fc.asyncProperty(
+        fc.array(element, { maxLength: 25 }),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 300 }),
+        async (generated, ndjson, chunk) => {
+          // NDJSON lines are records (a top-level array would be a list of records, a scalar is not JSON Lines of records).
+          const elements = ndjson
+            ? generated.filter((e) => typeof e === "object" && e !== null && !Array.isArray(e))
+            : generated;
+          const text = ndjson
+            ? elements.map((e) => JSON.stringify(e)).join("\n")
+            : JSON.stringify({ Records: elements });
+          const result = await scanner.scan("fuzz", chunksOf(text, chunk));
+          // Expected from the reference evaluation of each element, independent of the scanner's fast paths.
+          const expected = { records: 0, invalid: 0, findings: 0 };
+          for (const e of elements) {
+            const isObject = typeof e === "object" && e !== null && !Array.isArray(e);
+            expected.records++;
+            if (!isObject) {
+              expected.invalid++;
+              continue;
+            }
+            const ev = evaluateRecord(guardrail, e as Record<string, unknown>);
+            if ("finding" in ev) expected.findings++;
+            else if (ev.skip === "invalid-record") expected.invalid++;
           }
-          const ev = evaluateRecord(guardrail, e as Record<string, unknown>);
-          if ("finding" in ev) expected.findings++;
-          else if (ev.skip === "invalid-record") expected.invalid++;
-        }
-        if (elements.length === 0 && ndjson) {
-          expect(result.error).toMatch(/empty/);
-          return;
-        }
-        expect(result.error).toBeUndefined();
-        expect({ records: result.records, invalid: result.invalid, findings: result.findings.length }).toEqual(expected);
-      }),
+          if (elements.length === 0 && ndjson) {
+            expect(result.error).toMatch(/empty/);
+            return;
+          }
+          expect(result.error).toBeUndefined();
+          expect({ records: result.records, invalid: result.invalid, findings: result.findings.length }).toEqual(
+            expected,
+          );
+        },
+      ),
       { numRuns: 400 },
     );
   });

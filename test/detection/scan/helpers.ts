@@ -6,7 +6,10 @@ export const FIXTURES = path.join(__dirname, "..", "..", "fixtures", "cloudtrail
 export const EXAMPLES = path.join(__dirname, "..", "..", "..", "examples", "cloudtrail");
 
 export function testGuardrail(approved: string[] = ["arn:aws:iam::*:role/BedrockModelAccessAdmin"]): Guardrail {
-  return compileGuardrail(parseDefinition(BUNDLED_DEFINITION), parseConfig({ approvedPrincipalArns: approved }, "test"));
+  return compileGuardrail(
+    parseDefinition(BUNDLED_DEFINITION),
+    parseConfig({ approvedPrincipalArns: approved }, "test"),
+  );
 }
 
 export async function* chunksOf(data: Buffer | string, size = 64 * 1024): AsyncGenerator<Buffer> {

@@ -29,10 +29,21 @@ function escapeSome(record: Record<string, unknown>, every: number): string {
 
 describe("recordPrefilter", () => {
   it("never drops a record the rule matches: skipping implies no rule matches (property)", () => {
-    const source = fc.constantFrom("bedrock.amazonaws.com", "bedrock-agent.amazonaws.com", "ec2.amazonaws.com", "BEDROCK.amazonaws.com");
+    const source = fc.constantFrom(
+      "bedrock.amazonaws.com",
+      "bedrock-agent.amazonaws.com",
+      "ec2.amazonaws.com",
+      "BEDROCK.amazonaws.com",
+    );
     const name = fc.constantFrom(...guardrail.eventNames, "InvokeModel", "putUseCaseForModelAccess");
     const record = fc.record(
-      { eventSource: source, eventName: name, errorCode: fc.constantFrom(undefined, null, "", "AccessDenied", "ValidationException"), eventID: fc.uuid(), other: fc.string() },
+      {
+        eventSource: source,
+        eventName: name,
+        errorCode: fc.constantFrom(undefined, null, "", "AccessDenied", "ValidationException"),
+        eventID: fc.uuid(),
+        other: fc.string(),
+      },
       { requiredKeys: [] },
     );
     fc.assert(
@@ -46,7 +57,8 @@ describe("recordPrefilter", () => {
   });
 
   it("lets an escaped event source through to the parser", () => {
-    const json = '{"eventSource":"bedrock\\u002eamazonaws.com","eventName":"CreateFoundationModelAgreement","eventID":"e","eventTime":"2026-01-05T10:00:00Z"}';
+    const json =
+      '{"eventSource":"bedrock\\u002eamazonaws.com","eventName":"CreateFoundationModelAgreement","eventID":"e","eventTime":"2026-01-05T10:00:00Z"}';
     expect(prefilterSays(json)).toBe(true);
     expect(matchingRule(guardrail, JSON.parse(json))?.id).toBe("bedrock-model-access-enabled");
   });

@@ -58,7 +58,11 @@ describe("RecordSplitter", () => {
   });
 
   it("flags records that contain a \\u escape (the pre-filter must then parse them)", () => {
-    expect(split('{"Records":[{"a":"x"},{"s":"bedrock\\u002eamazonaws.com"},{"b":"\\n"}]}').map((c) => c.u)).toEqual([false, true, false]);
+    expect(split('{"Records":[{"a":"x"},{"s":"bedrock\\u002eamazonaws.com"},{"b":"\\n"}]}').map((c) => c.u)).toEqual([
+      false,
+      true,
+      false,
+    ]);
   });
 
   it.each([
@@ -85,12 +89,19 @@ describe("RecordSplitter", () => {
     const value = fc.jsonValue({ maxDepth: 4 });
     const record = fc.dictionary(fc.string({ unit: "binary", maxLength: 6 }), value, { maxKeys: 5 });
     fc.assert(
-      fc.property(fc.array(record, { maxLength: 6 }), fc.array(fc.nat(400), { maxLength: 12 }), fc.boolean(), (records, cuts, ndjson) => {
-        const input = ndjson ? records.map((r) => JSON.stringify(r)).join("\n") : JSON.stringify({ Records: records }, null, cuts.length % 2 ? 2 : undefined);
-        const whole = split(input);
-        expect(whole.map((c) => JSON.parse(c.text))).toEqual(records.map((r) => JSON.parse(JSON.stringify(r))));
-        expect(split(input, cuts)).toEqual(whole);
-      }),
+      fc.property(
+        fc.array(record, { maxLength: 6 }),
+        fc.array(fc.nat(400), { maxLength: 12 }),
+        fc.boolean(),
+        (records, cuts, ndjson) => {
+          const input = ndjson
+            ? records.map((r) => JSON.stringify(r)).join("\n")
+            : JSON.stringify({ Records: records }, null, cuts.length % 2 ? 2 : undefined);
+          const whole = split(input);
+          expect(whole.map((c) => JSON.parse(c.text))).toEqual(records.map((r) => JSON.parse(JSON.stringify(r))));
+          expect(split(input, cuts)).toEqual(whole);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -12,10 +12,18 @@ const guardrail = testGuardrail();
 const fx = (name: string): string => path.join(FIXTURES, name);
 const id = (n: string): string => `00000000-0000-4000-a000-0000000000${n}`;
 
-async function run(paths: string[], opts: Partial<ScanOptions> = {}): Promise<{ findings: Finding[]; summary: ScanSummary; problems: string[] }> {
+async function run(
+  paths: string[],
+  opts: Partial<ScanOptions> = {},
+): Promise<{ findings: Finding[]; summary: ScanSummary; problems: string[] }> {
   const findings: Finding[] = [];
   const problems: string[] = [];
-  const summary = await scan(guardrail, expandInputs(paths), { jobs: 1, onFinding: (f) => findings.push(f), onProblem: (p) => problems.push(`${path.basename(p.name)}: ${p.message}`), ...opts });
+  const summary = await scan(guardrail, expandInputs(paths), {
+    jobs: 1,
+    onFinding: (f) => findings.push(f),
+    onProblem: (p) => problems.push(`${path.basename(p.name)}: ${p.message}`),
+    ...opts,
+  });
   return { findings, summary, problems };
 }
 
@@ -28,9 +36,22 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 describe("scan over the real samples", () => {
   it("finds exactly the three model-access events of the stratus principal", async () => {
     const { findings, summary, problems } = await run([EXAMPLES]);
-    expect(findings.map((f) => f.event.action).sort()).toEqual(["CreateFoundationModelAgreement", "PutFoundationModelEntitlement", "PutUseCaseForModelAccess"]);
-    expect(new Set(findings.map((f) => f.guardrail.principal_arn))).toEqual(new Set(["arn:aws:iam::494659789341:role/test-role"]));
-    expect(summary).toMatchObject({ files: 7, records: 7, findings: 3, unapprovedFindings: 3, unreadable: [], invalidRecords: 0 });
+    expect(findings.map((f) => f.event.action).sort()).toEqual([
+      "CreateFoundationModelAgreement",
+      "PutFoundationModelEntitlement",
+      "PutUseCaseForModelAccess",
+    ]);
+    expect(new Set(findings.map((f) => f.guardrail.principal_arn))).toEqual(
+      new Set(["arn:aws:iam::494659789341:role/test-role"]),
+    );
+    expect(summary).toMatchObject({
+      files: 7,
+      records: 7,
+      findings: 3,
+      unapprovedFindings: 3,
+      unreadable: [],
+      invalidRecords: 0,
+    });
     expect(problems).toEqual([]);
   });
 });
@@ -39,7 +60,12 @@ describe("input formats", () => {
   it("reads the S3 delivery shape, NDJSON and a single pretty record", async () => {
     const { findings, summary } = await run([fx("delivery.json"), fx("records.ndjson"), fx("single-record.json")]);
     expect(findings.map((f) => f.event.id)).toEqual([id("a1"), id("a2"), id("a3"), id("a4")]);
-    expect(findings.map((f) => f.rule.id)).toEqual(["bedrock-model-access-enabled", "bedrock-model-access-enabled", "bedrock-model-access-denied", "bedrock-model-access-enabled"]);
+    expect(findings.map((f) => f.rule.id)).toEqual([
+      "bedrock-model-access-enabled",
+      "bedrock-model-access-enabled",
+      "bedrock-model-access-denied",
+      "bedrock-model-access-enabled",
+    ]);
     expect(findings.map((f) => f.guardrail.credential_kind)).toEqual(["long-term-key", "session", "session", "root"]);
     expect(summary).toMatchObject({ files: 3, records: 7, findings: 4 });
   });
@@ -47,7 +73,10 @@ describe("input formats", () => {
   it("detects gzip by content: a gzipped file named .json, and plain JSON named .gz", async () => {
     fs.writeFileSync(path.join(tmp, "really-gzip.json"), zlib.gzipSync(fs.readFileSync(fx("delivery.json"))));
     fs.copyFileSync(fx("records.ndjson"), path.join(tmp, "really-plain.json.gz"));
-    const { findings, summary } = await run([path.join(tmp, "really-gzip.json"), path.join(tmp, "really-plain.json.gz")]);
+    const { findings, summary } = await run([
+      path.join(tmp, "really-gzip.json"),
+      path.join(tmp, "really-plain.json.gz"),
+    ]);
     expect(findings.map((f) => f.event.id)).toEqual([id("a1"), id("a2"), id("a3")]);
     expect(summary.unreadable).toEqual([]);
   });
@@ -74,12 +103,23 @@ describe("input formats", () => {
     expect(hidden.findings).toEqual([]);
     expect(hidden.summary).toMatchObject({ records: 3, findings: 0, suppressedApproved: 1 });
     const shown = await run([fx("approved-and-lookalikes.json")], { includeApproved: true });
-    expect(shown.findings.map((f) => [f.event.id, f.guardrail.approved, f.guardrail.exemption])).toEqual([[id("b1"), true, "approved"]]);
+    expect(shown.findings.map((f) => [f.event.id, f.guardrail.approved, f.guardrail.exemption])).toEqual([
+      [id("b1"), true, "approved"],
+    ]);
     expect(shown.summary).toMatchObject({ findings: 1, unapprovedFindings: 0, suppressedApproved: 0 });
   });
 
   it("handles a huge record (several MB) across many chunks", async () => {
-    const big = { eventID: id("e1"), eventTime: "2026-01-05T10:00:00Z", eventSource: "bedrock.amazonaws.com", eventName: "PutUseCaseForModelAccess", requestParameters: { formData: "x".repeat(6_000_000), items: Array.from({ length: 20000 }, (_, i) => ({ i, s: "}]\\\"" })) } };
+    const big = {
+      eventID: id("e1"),
+      eventTime: "2026-01-05T10:00:00Z",
+      eventSource: "bedrock.amazonaws.com",
+      eventName: "PutUseCaseForModelAccess",
+      requestParameters: {
+        formData: "x".repeat(6_000_000),
+        items: Array.from({ length: 20000 }, (_, i) => ({ i, s: '}]\\"' })),
+      },
+    };
     const file = path.join(tmp, "huge.json.gz");
     fs.writeFileSync(file, zlib.gzipSync(JSON.stringify({ Records: [big, { eventID: "noise" }] })));
     const { findings, summary } = await run([file]);
@@ -92,7 +132,14 @@ describe("bad input never stops the scan", () => {
   it("names each unreadable input with its reason and still scans the others", async () => {
     const gz = zlib.gzipSync(fs.readFileSync(fx("delivery.json")));
     fs.writeFileSync(path.join(tmp, "truncated.json.gz"), gz.subarray(0, Math.floor(gz.length / 2)));
-    const { findings, summary } = await run([fx("malformed.json"), fx("empty.json"), fx("not-json.json"), path.join(tmp, "truncated.json.gz"), path.join(tmp, "missing.json"), fx("single-record.json")]);
+    const { findings, summary } = await run([
+      fx("malformed.json"),
+      fx("empty.json"),
+      fx("not-json.json"),
+      path.join(tmp, "truncated.json.gz"),
+      path.join(tmp, "missing.json"),
+      fx("single-record.json"),
+    ]);
     const reasons = Object.fromEntries(summary.unreadable.map((u) => [path.basename(u.name), u.reason]));
     expect(reasons["malformed.json"]).toMatch(/^malformed JSON: unexpected '\]' at byte \d+/);
     expect(reasons["empty.json"]).toMatch(/empty/);
@@ -107,7 +154,22 @@ describe("bad input never stops the scan", () => {
 
   it("counts records that are not objects or lack an eventID as invalid", async () => {
     const file = path.join(tmp, "invalid.json");
-    fs.writeFileSync(file, JSON.stringify({ Records: [1, "x", null, { eventSource: "bedrock.amazonaws.com", eventName: "CreateFoundationModelAgreement", eventTime: "2026-01-05T10:00:00Z" }, { eventSource: "ec2.amazonaws.com" }] }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        Records: [
+          1,
+          "x",
+          null,
+          {
+            eventSource: "bedrock.amazonaws.com",
+            eventName: "CreateFoundationModelAgreement",
+            eventTime: "2026-01-05T10:00:00Z",
+          },
+          { eventSource: "ec2.amazonaws.com" },
+        ],
+      }),
+    );
     const { summary, problems } = await run([file]);
     expect(summary).toMatchObject({ records: 5, invalidRecords: 4, findings: 0, unreadable: [] });
     expect(problems[0]).toMatch(/4 invalid record\(s\): record 1 is not a JSON object; .*\(and 1 more\)/);
@@ -116,7 +178,14 @@ describe("bad input never stops the scan", () => {
 
 describe("determinism across workers", () => {
   it("gives the same findings in the same order on worker threads as in-process", async () => {
-    const inputs = [EXAMPLES, fx("archive"), fx("delivery.json"), fx("records.ndjson"), fx("malformed.json"), fx("single-record.json")];
+    const inputs = [
+      EXAMPLES,
+      fx("archive"),
+      fx("delivery.json"),
+      fx("records.ndjson"),
+      fx("malformed.json"),
+      fx("single-record.json"),
+    ];
     const one = await run(inputs, { jobs: 1 });
     const many = await run(inputs, { jobs: 3, minBytesForWorkers: 0 });
     expect(many.findings).toEqual(one.findings);

@@ -4,7 +4,12 @@
  * does, so a window with more matching events than the limit is only fully read if the source
  * notices the cap and splits the window.
  */
-import { CloudWatchLogsClient, GetQueryResultsCommand, StartQueryCommand, StartQueryCommandInput } from "@aws-sdk/client-cloudwatch-logs";
+import {
+  CloudWatchLogsClient,
+  GetQueryResultsCommand,
+  StartQueryCommand,
+  StartQueryCommandInput,
+} from "@aws-sdk/client-cloudwatch-logs";
 import { mockClient } from "aws-sdk-client-mock";
 import { splitSlice, LogsInsightsQuerySource } from "../../../src/runtime/query/logs-insights";
 import { QueryError } from "../../../src/runtime/query/source";
@@ -27,7 +32,11 @@ function row(e: SimEvent) {
     eventName: "CreateFoundationModelAgreement",
     awsRegion: "us-east-1",
     recipientAccountId: "444455556666",
-    userIdentity: { type: "AssumedRole", arn: "arn:aws:sts::444455556666:assumed-role/stolen-dev-role/s", accountId: "444455556666" },
+    userIdentity: {
+      type: "AssumedRole",
+      arn: "arn:aws:sts::444455556666:assumed-role/stolen-dev-role/s",
+      accountId: "444455556666",
+    },
   };
   return [
     { field: "@timestamp", value: new Date(e.ms).toISOString() },

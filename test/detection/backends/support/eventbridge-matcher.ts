@@ -40,7 +40,8 @@ export function matchesPattern(pattern: Record<string, unknown>, event: unknown)
   if (!isObject(event)) return false;
   for (const [key, sub] of Object.entries(pattern)) {
     if (key === "$or") {
-      if (!Array.isArray(sub) || sub.length < 2 || !sub.every(isObject)) throw new Error("test matcher: $or needs two or more objects");
+      if (!Array.isArray(sub) || sub.length < 2 || !sub.every(isObject))
+        throw new Error("test matcher: $or needs two or more objects");
       if (!sub.some((p) => matchesPattern(p as Record<string, unknown>, event))) return false;
       continue;
     }

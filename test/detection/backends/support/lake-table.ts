@@ -18,7 +18,16 @@ import { LakeRow } from "../../../../src/detection/backends/lake-sql";
 
 export const LAKE_TABLE = "lake_events";
 
-const STRING_COLUMNS = ["eventid", "eventsource", "eventname", "errorcode", "awsregion", "recipientaccountid", "sourceipaddress", "useragent"] as const;
+const STRING_COLUMNS = [
+  "eventid",
+  "eventsource",
+  "eventname",
+  "errorcode",
+  "awsregion",
+  "recipientaccountid",
+  "sourceipaddress",
+  "useragent",
+] as const;
 const SOURCE_FIELD: Record<(typeof STRING_COLUMNS)[number], string> = {
   eventid: "eventID",
   eventsource: "eventSource",
@@ -45,7 +54,8 @@ function text(v: unknown): string | null {
   return String(v);
 }
 
-const obj = (v: unknown): Record<string, unknown> | null => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
+const obj = (v: unknown): Record<string, unknown> | null =>
+  typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 
 export function toLakeRow(r: CloudTrailRecord): Record<string, unknown> {
   const time = normalizeEventTime(r.eventTime);
@@ -62,7 +72,15 @@ export function toLakeRow(r: CloudTrailRecord): Record<string, unknown> {
     accesskeyid: text(ui.accessKeyId),
     username: text(ui.userName),
     invokedby: text(ui.invokedBy),
-    sessioncontext: issuer && { sessionissuer: { type: text(issuer.type), principalid: text(issuer.principalId), arn: text(issuer.arn), accountid: text(issuer.accountId), username: text(issuer.userName) } },
+    sessioncontext: issuer && {
+      sessionissuer: {
+        type: text(issuer.type),
+        principalid: text(issuer.principalId),
+        arn: text(issuer.arn),
+        accountid: text(issuer.accountId),
+        username: text(issuer.userName),
+      },
+    },
   };
   const params = obj(r.requestParameters);
   row.requestparameters = params && Object.fromEntries(Object.entries(params).map(([k, v]) => [k, text(v)]));
@@ -89,7 +107,9 @@ export class LakeTable {
     const columns = Object.entries(COLUMNS)
       .map(([k, t]) => `${k}: '${t}'`)
       .join(", ");
-    await this.connection.run(`CREATE OR REPLACE TABLE ${LAKE_TABLE} AS SELECT * FROM read_json('${file}', format = 'newline_delimited', columns = {${columns}})`);
+    await this.connection.run(
+      `CREATE OR REPLACE TABLE ${LAKE_TABLE} AS SELECT * FROM read_json('${file}', format = 'newline_delimited', columns = {${columns}})`,
+    );
   }
 
   /** Runs a generated query with only its FROM target replaced; rows in GetQueryResults shape. */
@@ -104,7 +124,9 @@ export class LakeTable {
     const reader = await this.connection.runAndReadAll(sql);
     const names = reader.columnNames();
     // Lake returns every value as a string; a NULL is left out of the row.
-    return reader.getRows().map((values) => names.flatMap((name, i) => (values[i] === null ? [] : [{ [name]: String(values[i]) }])));
+    return reader
+      .getRows()
+      .map((values) => names.flatMap((name, i) => (values[i] === null ? [] : [{ [name]: String(values[i]) }])));
   }
 
   close(): void {

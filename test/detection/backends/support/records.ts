@@ -17,35 +17,66 @@ export function loadSamples(): Array<{ file: string; record: CloudTrailRecord }>
     .readdirSync(SAMPLES_DIR)
     .filter((f) => f.endsWith(".json"))
     .sort()
-    .map((file) => ({ file, record: JSON.parse(fs.readFileSync(path.join(SAMPLES_DIR, file), "utf8")) as CloudTrailRecord }));
+    .map((file) => ({
+      file,
+      record: JSON.parse(fs.readFileSync(path.join(SAMPLES_DIR, file), "utf8")) as CloudTrailRecord,
+    }));
 }
 
 export const APPROVED_ROLE = "arn:aws:iam::*:role/BedrockModelAccessAdmin";
 export const BREAK_GLASS_ROLE = "arn:aws:iam::111122223333:role/BreakGlass";
 
-export function testGuardrail(approved: string[] = [APPROVED_ROLE], breakGlass: string[] = [BREAK_GLASS_ROLE]): Guardrail {
-  return compileGuardrail(parseDefinition(BUNDLED_DEFINITION), parseConfig({ approvedPrincipalArns: approved, breakGlassPrincipalArns: breakGlass }));
+export function testGuardrail(
+  approved: string[] = [APPROVED_ROLE],
+  breakGlass: string[] = [BREAK_GLASS_ROLE],
+): Guardrail {
+  return compileGuardrail(
+    parseDefinition(BUNDLED_DEFINITION),
+    parseConfig({ approvedPrincipalArns: approved, breakGlassPrincipalArns: breakGlass }),
+  );
 }
 
 const MEMBER = "494659789341";
 const OTHER = "210987654321";
 
 export const IDENTITIES = {
-  iamUser: { type: "IAMUser", principalId: "AIDAEXAMPLE", arn: `arn:aws:iam::${MEMBER}:user/ci-bot`, accountId: MEMBER, accessKeyId: "AKIAEXAMPLEKEY000001", userName: "ci-bot" },
+  iamUser: {
+    type: "IAMUser",
+    principalId: "AIDAEXAMPLE",
+    arn: `arn:aws:iam::${MEMBER}:user/ci-bot`,
+    accountId: MEMBER,
+    accessKeyId: "AKIAEXAMPLEKEY000001",
+    userName: "ci-bot",
+  },
   assumedRole: {
     type: "AssumedRole",
     principalId: "AROAEXAMPLE:session",
     arn: `arn:aws:sts::${MEMBER}:assumed-role/test-role/session`,
     accountId: MEMBER,
     accessKeyId: "ASIAEXAMPLEKEY000002",
-    sessionContext: { sessionIssuer: { type: "Role", principalId: "AROAEXAMPLE", arn: `arn:aws:iam::${MEMBER}:role/test-role`, accountId: MEMBER, userName: "test-role" } },
+    sessionContext: {
+      sessionIssuer: {
+        type: "Role",
+        principalId: "AROAEXAMPLE",
+        arn: `arn:aws:iam::${MEMBER}:role/test-role`,
+        accountId: MEMBER,
+        userName: "test-role",
+      },
+    },
   },
   approvedRole: {
     type: "AssumedRole",
     arn: `arn:aws:sts::${MEMBER}:assumed-role/BedrockModelAccessAdmin/alice`,
     accountId: MEMBER,
     accessKeyId: "ASIAEXAMPLEKEY000003",
-    sessionContext: { sessionIssuer: { type: "Role", arn: `arn:aws:iam::${MEMBER}:role/BedrockModelAccessAdmin`, accountId: MEMBER, userName: "BedrockModelAccessAdmin" } },
+    sessionContext: {
+      sessionIssuer: {
+        type: "Role",
+        arn: `arn:aws:iam::${MEMBER}:role/BedrockModelAccessAdmin`,
+        accountId: MEMBER,
+        userName: "BedrockModelAccessAdmin",
+      },
+    },
   },
   identityCenter: {
     type: "AssumedRole",
@@ -61,21 +92,41 @@ export const IDENTITIES = {
       },
     },
   },
-  root: { type: "Root", principalId: MEMBER, arn: `arn:aws:iam::${MEMBER}:root`, accountId: MEMBER, accessKeyId: "ASIAEXAMPLEKEY000005" },
+  root: {
+    type: "Root",
+    principalId: MEMBER,
+    arn: `arn:aws:iam::${MEMBER}:root`,
+    accountId: MEMBER,
+    accessKeyId: "ASIAEXAMPLEKEY000005",
+  },
   crossAccount: {
     type: "AssumedRole",
     arn: `arn:aws:sts::${OTHER}:assumed-role/partner-role/x`,
     accountId: OTHER,
     accessKeyId: "ASIAEXAMPLEKEY000006",
-    sessionContext: { sessionIssuer: { type: "Role", arn: `arn:aws:iam::${OTHER}:role/partner-role`, accountId: OTHER, userName: "partner-role" } },
+    sessionContext: {
+      sessionIssuer: {
+        type: "Role",
+        arn: `arn:aws:iam::${OTHER}:role/partner-role`,
+        accountId: OTHER,
+        userName: "partner-role",
+      },
+    },
   },
   breakGlass: {
     type: "AssumedRole",
     arn: "arn:aws:sts::111122223333:assumed-role/BreakGlass/oncall",
     accountId: "111122223333",
-    sessionContext: { sessionIssuer: { type: "Role", arn: BREAK_GLASS_ROLE, accountId: "111122223333", userName: "BreakGlass" } },
+    sessionContext: {
+      sessionIssuer: { type: "Role", arn: BREAK_GLASS_ROLE, accountId: "111122223333", userName: "BreakGlass" },
+    },
   },
-  federated: { type: "FederatedUser", arn: `arn:aws:sts::${MEMBER}:federated-user/carol`, accountId: MEMBER, accessKeyId: "ASIAEXAMPLEKEY000007" },
+  federated: {
+    type: "FederatedUser",
+    arn: `arn:aws:sts::${MEMBER}:federated-user/carol`,
+    accountId: MEMBER,
+    accessKeyId: "ASIAEXAMPLEKEY000007",
+  },
   service: { type: "AWSService", invokedBy: "bedrock.amazonaws.com" },
 } as const;
 
@@ -102,10 +153,20 @@ export function record(overrides: Record<string, unknown> = {}): CloudTrailRecor
 /** Edge cases named for what they exercise; `expect` is what the reference matcher must say. */
 export function edgeCases(): Array<{ name: string; record: CloudTrailRecord }> {
   return [
-    { name: "IAM user with AKIA key", record: record({ userIdentity: IDENTITIES.iamUser, eventName: "PutUseCaseForModelAccess", requestParameters: null }) },
+    {
+      name: "IAM user with AKIA key",
+      record: record({
+        userIdentity: IDENTITIES.iamUser,
+        eventName: "PutUseCaseForModelAccess",
+        requestParameters: null,
+      }),
+    },
     { name: "assumed role", record: record({ userIdentity: IDENTITIES.assumedRole }) },
     { name: "approved role", record: record({ userIdentity: IDENTITIES.approvedRole }) },
-    { name: "Identity Center role with path", record: record({ userIdentity: IDENTITIES.identityCenter, eventName: "PutFoundationModelEntitlement" }) },
+    {
+      name: "Identity Center role with path",
+      record: record({ userIdentity: IDENTITIES.identityCenter, eventName: "PutFoundationModelEntitlement" }),
+    },
     { name: "root", record: record({ userIdentity: IDENTITIES.root }) },
     { name: "cross-account", record: record({ userIdentity: IDENTITIES.crossAccount }) },
     { name: "break-glass", record: record({ userIdentity: IDENTITIES.breakGlass }) },
@@ -127,8 +188,14 @@ export function edgeCases(): Array<{ name: string; record: CloudTrailRecord }> {
     { name: "eventName as number", record: record({ eventName: 7 }) },
     { name: "userIdentity missing", record: record({ userIdentity: undefined }) },
     { name: "userIdentity null", record: record({ userIdentity: null }) },
-    { name: "requestParameters nested", record: record({ requestParameters: { modelId: "m", offerToken: "t", extra: { a: 1 } } }) },
-    { name: "unicode and quotes in values", record: record({ userAgent: "it's \"quoted\" \\ ☃ 𝄞 -- ; /*", requestParameters: { modelId: "o'neil--;" } }) },
+    {
+      name: "requestParameters nested",
+      record: record({ requestParameters: { modelId: "m", offerToken: "t", extra: { a: 1 } } }),
+    },
+    {
+      name: "unicode and quotes in values",
+      record: record({ userAgent: 'it\'s "quoted" \\ ☃ 𝄞 -- ; /*', requestParameters: { modelId: "o'neil--;" } }),
+    },
     { name: "Panther-style eventTime", record: record({ eventTime: "2024-10-17 20:45:00.000000000" }) },
     { name: "millisecond eventTime", record: record({ eventTime: "2024-10-17T20:59:59.999Z" }) },
     { name: "at window start", record: record({ eventTime: "2024-10-17T20:00:00Z" }) },
@@ -142,7 +209,10 @@ export const WINDOW = { start: "2024-10-17T20:00:00Z", end: "2024-10-17T21:00:00
 // ---------- fast-check ----------
 
 const blank = fc.string({ unit: fc.constantFrom(...Array.from(BLANK_CHARACTERS)), minLength: 1, maxLength: 4 });
-const text = fc.string({ unit: fc.constantFrom("a", "Z", "'", '"', "\\", "-", ";", " ", "\t", "é", "☃", "𝄞", "%", "_", "*"), maxLength: 8 });
+const text = fc.string({
+  unit: fc.constantFrom("a", "Z", "'", '"', "\\", "-", ";", " ", "\t", "é", "☃", "𝄞", "%", "_", "*"),
+  maxLength: 8,
+});
 
 /** A value for errorCode. `leafOnly` leaves out objects and arrays (see the EventBridge test). */
 export function errorCodeArb(leafOnly: boolean): fc.Arbitrary<unknown> {
@@ -151,7 +221,14 @@ export function errorCodeArb(leafOnly: boolean): fc.Arbitrary<unknown> {
     fc.constant(null),
     fc.constant(""),
     blank,
-    fc.constantFrom("AccessDenied", "AccessDeniedException", "accessdenied", "AccessDenied ", "ValidationException", "ThrottlingException"),
+    fc.constantFrom(
+      "AccessDenied",
+      "AccessDeniedException",
+      "accessdenied",
+      "AccessDenied ",
+      "ValidationException",
+      "ThrottlingException",
+    ),
     blank.chain((b) => fc.constantFrom(`${b}AccessDenied`, `x${b}`, `${b}x${b}`)),
     text,
     fc.integer(),
@@ -161,7 +238,13 @@ export function errorCodeArb(leafOnly: boolean): fc.Arbitrary<unknown> {
 }
 
 export function recordArb(guardrail: Guardrail, leafOnly: boolean): fc.Arbitrary<CloudTrailRecord> {
-  const names = [...guardrail.eventNames, "InvokeModel", "ListFoundationModelAgreementOffers", "DeleteFoundationModelAgreement", "putusecaseformodelaccess"];
+  const names = [
+    ...guardrail.eventNames,
+    "InvokeModel",
+    "ListFoundationModelAgreementOffers",
+    "DeleteFoundationModelAgreement",
+    "putusecaseformodelaccess",
+  ];
   const seconds = fc.integer({ min: -1800, max: 5400 }); // window is [0, 3600) seconds after 20:00
   const eventTime = fc.tuple(seconds, fc.integer({ min: 0, max: 999 }), fc.boolean()).map(([s, ms, panther]) => {
     const iso = new Date(Date.parse(WINDOW.start) + s * 1000 + ms).toISOString();
@@ -170,7 +253,15 @@ export function recordArb(guardrail: Guardrail, leafOnly: boolean): fc.Arbitrary
   const scalarOdd = fc.oneof(fc.constant(undefined), fc.constant(null), fc.integer(), fc.boolean());
   const eventSource = fc.oneof(
     { weight: 6, arbitrary: fc.constant(guardrail.eventSource) },
-    { weight: 3, arbitrary: fc.constantFrom("sagemaker.amazonaws.com", "Bedrock.amazonaws.com", `${guardrail.eventSource} `, "bedrock-runtime.amazonaws.com") },
+    {
+      weight: 3,
+      arbitrary: fc.constantFrom(
+        "sagemaker.amazonaws.com",
+        "Bedrock.amazonaws.com",
+        `${guardrail.eventSource} `,
+        "bedrock-runtime.amazonaws.com",
+      ),
+    },
     { weight: 1, arbitrary: scalarOdd },
   );
   const eventName = fc.oneof(
@@ -183,13 +274,28 @@ export function recordArb(guardrail: Guardrail, leafOnly: boolean): fc.Arbitrary
   const params = fc.oneof(
     fc.constant(null),
     fc.constant(undefined),
-    fc.record({ modelId: fc.oneof(fc.constantFrom("anthropic.claude-3-sonnet-20240229-v1:0", "amazon.nova-pro-v1:0"), text) }),
+    fc.record({
+      modelId: fc.oneof(fc.constantFrom("anthropic.claude-3-sonnet-20240229-v1:0", "amazon.nova-pro-v1:0"), text),
+    }),
     fc.record({ offerToken: text }),
   );
   return fc
-    .record({ eventTime, eventSource, eventName, errorCode: errorCodeArb(leafOnly), userIdentity: identity, requestParameters: params, awsRegion: fc.constantFrom("us-east-1", "megov-northeast-1r") })
+    .record({
+      eventTime,
+      eventSource,
+      eventName,
+      errorCode: errorCodeArb(leafOnly),
+      userIdentity: identity,
+      requestParameters: params,
+      awsRegion: fc.constantFrom("us-east-1", "megov-northeast-1r"),
+    })
     .map((r) => {
-      const out: Record<string, unknown> = { eventVersion: "1.09", recipientAccountId: "494659789341", sourceIPAddress: "203.0.113.9", userAgent: "fc" };
+      const out: Record<string, unknown> = {
+        eventVersion: "1.09",
+        recipientAccountId: "494659789341",
+        sourceIPAddress: "203.0.113.9",
+        userAgent: "fc",
+      };
       for (const [k, v] of Object.entries(r)) if (v !== undefined) out[k] = v;
       return out as CloudTrailRecord;
     });
@@ -197,5 +303,7 @@ export function recordArb(guardrail: Guardrail, leafOnly: boolean): fc.Arbitrary
 
 /** Records with unique event IDs, as a batch. */
 export function batchArb(guardrail: Guardrail, leafOnly: boolean): fc.Arbitrary<CloudTrailRecord[]> {
-  return fc.array(recordArb(guardrail, leafOnly), { minLength: 1, maxLength: 40 }).map((rs) => rs.map((r, i) => ({ ...r, eventID: `fc-${String(i).padStart(4, "0")}` })));
+  return fc
+    .array(recordArb(guardrail, leafOnly), { minLength: 1, maxLength: 40 })
+    .map((rs) => rs.map((r, i) => ({ ...r, eventID: `fc-${String(i).padStart(4, "0")}` })));
 }
