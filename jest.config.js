@@ -1,4 +1,4 @@
-const os = require("os");
+const os = require("node:os");
 
 /** Tests run TypeScript through SWC (type checking is the separate `tsc --noEmit` step of `npm test`). */
 module.exports = {

@@ -175,7 +175,7 @@ async function main(): Promise<void> {
       ? `same events found:      ${sameSet(detectIds, jqIds) ? "yes" : "NO"} (detect ${new Set(detectIds).size}, jq ${jqIds.length})`
       : ``,
   ].filter((l) => l !== ``);
-  process.stdout.write(lines.join("\n") + "\n");
+  process.stdout.write(`${lines.join("\n")}\n`);
   if (jq && !sameSet(detectIds, jqIds)) process.exitCode = 1;
 }
 

@@ -60,7 +60,6 @@ export interface ArchiveStats {
 }
 
 class RecordMaker {
-  private n = 0;
   constructor(private readonly rnd: () => number) {}
 
   hex(len: number): string {
@@ -81,7 +80,6 @@ class RecordMaker {
     time: string,
     kind: "noise" | "invoke" | "guarded",
   ): { json: string; id: string; guarded: boolean } {
-    this.n++;
     const id = this.uuid();
     const role = this.rnd() < 0.5 ? "AppRole" : this.pick(["CiDeployRole", "DataPipeline", "BedrockModelAccessAdmin"]);
     const [source, name, readOnly] =
@@ -91,14 +89,14 @@ class RecordMaker {
           ? (["bedrock.amazonaws.com", "InvokeModel", true] as const)
           : this.pick(NOISE);
     const denied = kind === "guarded" && this.rnd() < 0.2;
-    const escape = this.rnd() < 0.001; // some producers escape non-ASCII as \uXXXX
+    const escaped = this.rnd() < 0.001; // some producers escape non-ASCII as \uXXXX
     const params =
       source === "bedrock.amazonaws.com"
         ? { modelId: this.pick(MODELS) }
         : {
             maxResults: Math.floor(this.rnd() * 100),
             filterSet: {
-              items: [{ name: "tag:Team", valueSet: { items: [{ value: escape ? "caf\u00e9" : "platform" }] } }],
+              items: [{ name: "tag:Team", valueSet: { items: [{ value: escaped ? "caf\u00e9" : "platform" }] } }],
             },
           };
     const rec = {
@@ -153,7 +151,7 @@ class RecordMaker {
       },
     };
     let json = JSON.stringify(rec);
-    if (escape) json = json.replace(/caf\u00e9/, "caf\\u00e9");
+    if (escaped) json = json.replace(/caf\u00e9/, "caf\\u00e9");
     return { json, id, guarded: kind === "guarded" };
   }
 }

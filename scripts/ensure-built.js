@@ -2,10 +2,10 @@
 // Compiles main.ts + src/ to dist/ only when dist/ is missing or older than a source, so that
 // `npx cdktf synth`, `npm run synth` and the CLI skip the ~4 s type-check-and-emit when nothing
 // changed (`npm ci` already builds through the prepare script).
-"use strict";
-const fs = require("fs");
-const path = require("path");
-const { execFileSync } = require("child_process");
+
+const fs = require("node:fs");
+const path = require("node:path");
+const { execFileSync } = require("node:child_process");
 
 const root = path.join(__dirname, "..");
 const marker = path.join(root, "dist", "main.js");

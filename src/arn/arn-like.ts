@@ -33,7 +33,7 @@ export function splitArn(arn: string): string[] | undefined {
 
 export function parseArn(arn: string): ArnParts | undefined {
   const p = splitArn(arn);
-  if (!p || p[0] !== "arn") return undefined;
+  if (p?.[0] !== "arn") return undefined;
   return { partition: p[1], service: p[2], region: p[3], account: p[4], resource: p[5] };
 }
 

@@ -4,7 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Command } from "commander";
+import type { Command } from "commander";
 import {
   ConfigError,
   CONFIG_ENV_VAR,
@@ -14,8 +14,8 @@ import {
   readJsonFile,
   resolveConfigPath,
 } from "../config/load";
-import { GuardrailDefinition } from "../guardrail/definition";
-import { BUNDLED_DEFINITION, compileGuardrail, Guardrail, parseDefinition } from "../guardrail/guardrail";
+import type { GuardrailDefinition } from "../guardrail/definition";
+import { BUNDLED_DEFINITION, compileGuardrail, type Guardrail, parseDefinition } from "../guardrail/guardrail";
 
 export interface ConfigOption {
   config?: string;

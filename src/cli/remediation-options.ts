@@ -1,5 +1,5 @@
 /** The options `remediate` and `undo` share: where the audit trail is kept and how member accounts are reached. */
-import { Command } from "commander";
+import type { Command } from "commander";
 import { DEFAULT_STATE_FILE, EXTERNAL_ID_ENV } from "../remediation/cli-wiring";
 
 export function addRemediationOptions(command: Command): Command {

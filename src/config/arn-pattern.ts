@@ -22,7 +22,7 @@ export function principalPatternProblem(pattern: string): string | undefined {
   if (onlyWildcards(pattern))
     return "exempts every principal; name the roles (for example arn:aws:iam::*:role/BedrockModelAccessAdmin)";
   const parts = splitArn(pattern);
-  if (!parts || parts[0] !== "arn") return "is not an ARN (expected arn:aws:iam::<account>:role/<name>)";
+  if (parts?.[0] !== "arn") return "is not an ARN (expected arn:aws:iam::<account>:role/<name>)";
   const [, partition, service, region, account, resource] = parts;
   if (!PARTITIONS.has(partition)) return `has unknown partition "${partition}"`;
   if (service !== "iam" && service !== "sts")

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { z } from "zod";
-import { GuardrailConfig, GuardrailConfigSchema } from "./schema";
+import type { z } from "zod";
+import { type GuardrailConfig, GuardrailConfigSchema } from "./schema";
 
 export const DEFAULT_CONFIG_FILE = "guardrail.config.json";
 export const CONFIG_ENV_VAR = "GUARDRAIL_CONFIG";

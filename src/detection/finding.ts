@@ -3,11 +3,11 @@
  * decision. Key names are stable; README.md documents each.
  */
 import { arnLikeAny } from "../arn/arn-like";
-import { CredentialKind, PrincipalKind, resolvePrincipal } from "../arn/principal";
-import { DetectionRule, Severity } from "../guardrail/definition";
-import { Guardrail } from "../guardrail/guardrail";
+import { type CredentialKind, type PrincipalKind, resolvePrincipal } from "../arn/principal";
+import type { DetectionRule, Severity } from "../guardrail/definition";
+import type { Guardrail } from "../guardrail/guardrail";
 import { matchingRule } from "./match";
-import { asString, CloudTrailRecord, modelIdOf, normalizeEventTime } from "./record";
+import { asString, type CloudTrailRecord, modelIdOf, normalizeEventTime } from "./record";
 
 const SEVERITY_NUMBER: Record<Severity, number> = { low: 21, medium: 47, high: 73, critical: 99 };
 

@@ -3,9 +3,9 @@
  * Lake SQL, the Logs Insights query and the EventBridge pattern are compiled from the same
  * Guardrail and are tested to select exactly the records this function selects.
  */
-import { DetectionRule } from "../guardrail/definition";
-import { Guardrail } from "../guardrail/guardrail";
-import { asString, CloudTrailRecord } from "./record";
+import type { DetectionRule } from "../guardrail/definition";
+import type { Guardrail } from "../guardrail/guardrail";
+import { asString, type CloudTrailRecord } from "./record";
 
 /** CloudTrail writes no errorCode on success; some pipelines write an empty or blank one. */
 export function isSuccess(record: CloudTrailRecord): boolean {

@@ -2,7 +2,7 @@
  * CloudTrail records as they arrive: untrusted JSON. These helpers read fields defensively so that
  * a record with missing, null or wrongly typed fields is classified, never a crash.
  */
-import { UserIdentityLike } from "../arn/principal";
+import type { UserIdentityLike } from "../arn/principal";
 
 /** The fields the rules read. Anything may be absent or of the wrong type in real input. */
 export interface CloudTrailRecord {

@@ -2,7 +2,7 @@
  * Runs the definition's own rule tests (policies/: detection.tests) through the same matcher and
  * finding builder as every backend. Pure. A failing test names the example and what happened.
  */
-import { Guardrail } from "../guardrail/guardrail";
+import type { Guardrail } from "../guardrail/guardrail";
 import { evaluateRecord } from "./finding";
 import { matchingRule } from "./match";
 

@@ -5,13 +5,13 @@
  */
 import definitionJson from "../../policies/bedrock-model-access.json";
 import { ConfigError, loadConfig, readJsonFile, resolveConfigPath, zodProblems } from "../config/load";
-import { GuardrailConfig } from "../config/schema";
+import type { GuardrailConfig } from "../config/schema";
 import {
-  DetectionRule,
-  GuardedAction,
-  GuardrailDefinition,
+  type DetectionRule,
+  type GuardedAction,
+  type GuardrailDefinition,
   GuardrailDefinitionSchema,
-  RemediationDefaults,
+  type RemediationDefaults,
 } from "./definition";
 
 /** IAM path of every role this tool creates, so remediation can protect them all by one rule (and the SCP exempt the member role). */

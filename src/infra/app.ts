@@ -2,11 +2,11 @@
  * config -> app -> stacks. Stacks take typed props derived from the compiled Guardrail; they know
  * nothing about CLI flags or files.
  */
-import { App, TerraformStack } from "cdktf";
+import { App, type TerraformStack } from "cdktf";
 import { configureBackend } from "./backend";
-import { Guardrail } from "../guardrail/guardrail";
+import type { Guardrail } from "../guardrail/guardrail";
 import { MEMBER_ROLE_STACK, MemberRoleStack } from "./member-role/member-role-stack";
-import { MONITOR_STACK, MonitorStack, MonitorStackProps } from "./monitor/monitor-stack";
+import { MONITOR_STACK, MonitorStack, type MonitorStackProps } from "./monitor/monitor-stack";
 import { ORGANIZATION_POLICY_STACK, OrganizationPolicyStack } from "./organization-policy-stack";
 
 /** Adds every stack the config asks for to `app` (a fresh App by default) and returns it. */

@@ -4,8 +4,8 @@
  * between checkouts; the local path here is relative to the stack's directory
  * (cdktf.out/stacks/<stack>/), which puts the state at the project root, where cdktf keeps it too.
  */
-import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
-import { StateBackend } from "../config/sections/aws";
+import { LocalBackend, S3Backend, type TerraformStack } from "cdktf";
+import type { StateBackend } from "../config/sections/aws";
 
 export function configureBackend(
   stack: TerraformStack,

@@ -5,8 +5,8 @@
 import { memberRolePermissions, RESPONDER_PERMISSIONS } from "../remediation/permissions";
 import { DRIFT_PERMISSIONS } from "../runtime/aws/organizations";
 import { SNS_PUBLISH_PERMISSIONS } from "../runtime/aws/sns";
-import { QueryBackend } from "../runtime/env";
-import { PermissionDeclaration } from "../runtime/permissions";
+import type { QueryBackend } from "../runtime/env";
+import type { PermissionDeclaration } from "../runtime/permissions";
 import { LAKE_QUERY_PERMISSIONS } from "../runtime/query/lake";
 import { LOGS_QUERY_PERMISSIONS } from "../runtime/query/logs-insights";
 import { STATE_PERMISSIONS } from "../runtime/state/dynamodb";

@@ -9,10 +9,10 @@ import { OrganizationsPolicy } from "@cdktf/provider-aws/lib/organizations-polic
 import { OrganizationsPolicyAttachment } from "@cdktf/provider-aws/lib/organizations-policy-attachment";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { StackCredentials } from "../config/sections/aws";
-import { Guardrail } from "../guardrail/guardrail";
+import type { StackCredentials } from "../config/sections/aws";
+import type { Guardrail } from "../guardrail/guardrail";
 import { buildScpDocuments } from "../policy/documents";
-import { ScpDocument } from "../policy/types";
+import type { ScpDocument } from "../policy/types";
 import { guardrailProvider } from "./provider";
 
 export const ORGANIZATION_POLICY_STACK = "organization-policy";
@@ -57,8 +57,8 @@ export class GuardrailScp extends Construct {
           skipDestroy,
         }),
     );
-    this.policies.forEach((policy, p) =>
-      this.targetIds.forEach((targetId) => {
+    for (const [p, policy] of this.policies.entries()) {
+      for (const targetId of this.targetIds) {
         const label = props.targets && props.targets.length > 0 ? targetId : "root";
         this.attachments.push(
           new OrganizationsPolicyAttachment(this, `attach-${p + 1}-${label}`, {
@@ -67,8 +67,8 @@ export class GuardrailScp extends Construct {
             skipDestroy,
           }),
         );
-      }),
-    );
+      }
+    }
   }
 
   private organizationRootId(): string {

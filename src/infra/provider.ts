@@ -4,8 +4,8 @@
  * allowed_account_ids, so applying with the wrong credentials fails before any change.
  */
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { Construct } from "constructs";
-import { StackCredentials } from "../config/sections/aws";
+import type { Construct } from "constructs";
+import type { StackCredentials } from "../config/sections/aws";
 
 export interface GuardrailProviderProps {
   region: string;

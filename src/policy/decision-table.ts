@@ -3,12 +3,12 @@
  * allow/deny, computed from the built statements. `check` prints it; tests prove each cell
  * against an IAM simulator.
  */
-import { Guardrail, memberRolePattern } from "../guardrail/guardrail";
-import { evaluateScp, ScpRequest } from "./evaluate";
+import { type Guardrail, memberRolePattern } from "../guardrail/guardrail";
+import { evaluateScp, type ScpRequest } from "./evaluate";
 import {
   EXAMPLE_MEMBER_ACCOUNT,
   instantiatePattern,
-  RepresentativePrincipal,
+  type RepresentativePrincipal,
   representativePrincipals,
 } from "./principals";
 import { protectedPrincipalPatterns, protectedSamlProviderPatterns } from "./protect-exempted";
@@ -19,7 +19,7 @@ import {
   INVOKE_ACTIONS,
   MARKETPLACE_SUBSCRIBE,
 } from "./statements";
-import { ScpStatement } from "./types";
+import type { ScpStatement } from "./types";
 
 export interface Scenario {
   id: string;

@@ -2,9 +2,9 @@
  * Packs the statements into as few SCP documents as the size quota allows. Organizations counts
  * the characters of the stored document, whitespace included, so content is minified JSON.
  */
-import { Guardrail } from "../guardrail/guardrail";
+import type { Guardrail } from "../guardrail/guardrail";
 import { buildScpStatements } from "./statements";
-import { ScpDocument, ScpPolicy, ScpStatement } from "./types";
+import type { ScpDocument, ScpPolicy, ScpStatement } from "./types";
 
 export function policyOf(statements: ScpStatement[]): ScpPolicy {
   return { Version: "2012-10-17", Statement: statements };

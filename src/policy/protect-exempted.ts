@@ -8,8 +8,8 @@
  * remediation role and is itself protected here).
  */
 import { splitArn } from "../arn/arn-like";
-import { Guardrail } from "../guardrail/guardrail";
-import { ScpStatement } from "./types";
+import type { Guardrail } from "../guardrail/guardrail";
+import type { ScpStatement } from "./types";
 
 export const PROTECT_EXEMPTED_SID = "ProtectExemptedPrincipals";
 
@@ -96,7 +96,7 @@ export type ProtectedKind = "role" | "user";
  */
 export function protectedKind(pattern: string): ProtectedKind | undefined {
   const parts = splitArn(pattern);
-  if (!parts || parts[2] !== "iam") return undefined;
+  if (parts?.[2] !== "iam") return undefined;
   const resource = parts[5];
   if (resource.startsWith("role/")) return "role";
   if (resource.startsWith("user/")) return "user";

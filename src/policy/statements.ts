@@ -4,9 +4,9 @@
  * exempt" has one answer for all of them: `ArnNotLike aws:PrincipalArn = guardrail.exemptions.scp`.
  * The last statement (protect-exempted.ts) keeps anyone else from taking over those exempt names.
  */
-import { Guardrail } from "../guardrail/guardrail";
+import type { Guardrail } from "../guardrail/guardrail";
 import { buildProtectExemptedStatement, PROTECT_EXEMPTED_SID } from "./protect-exempted";
-import { ScpCondition, ScpStatement } from "./types";
+import type { ScpCondition, ScpStatement } from "./types";
 
 /** The Marketplace call Bedrock makes with the caller's permissions when a Marketplace model is first invoked. */
 export const MARKETPLACE_SUBSCRIBE = "aws-marketplace:Subscribe";

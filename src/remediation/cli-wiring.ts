@@ -10,14 +10,14 @@ import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { parseArn } from "../arn/arn-like";
-import { Guardrail } from "../guardrail/guardrail";
+import type { Guardrail } from "../guardrail/guardrail";
 import { clientConfig } from "../runtime/aws/clients";
 import { SnsNotifier } from "../runtime/aws/sns";
-import { Notifier } from "../runtime/contracts";
+import type { Notifier } from "../runtime/contracts";
 import { DynamoDbStore } from "./dynamodb-store";
-import { AssumeRoleClientProvider, LocalClientProvider, MemberClientProvider } from "./member-clients";
+import { AssumeRoleClientProvider, LocalClientProvider, type MemberClientProvider } from "./member-clients";
 import { AwsOrganizationLookup } from "./organization";
-import { FileStore, RemediationStore } from "./store";
+import { FileStore, type RemediationStore } from "./store";
 
 export const DEFAULT_STATE_FILE = "bedrock-guardrail-actions.json";
 export const EXTERNAL_ID_ENV = "BEDROCK_GUARDRAIL_EXTERNAL_ID";

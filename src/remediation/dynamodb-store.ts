@@ -3,10 +3,10 @@
  * `pk = "action#<actionId>"`, `sk = "action"` holds one audit record; `pk = "principal#<arn>"`,
  * `sk = "<hour>#<actionId>"` one counted mutation (idempotent per action by construction).
  */
-import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
+import { type DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { STATE_TABLE_KEYS } from "../runtime/contracts";
-import { PermissionDeclaration } from "../runtime/permissions";
-import { ActionRecord, RemediationStore } from "./store";
+import type { PermissionDeclaration } from "../runtime/permissions";
+import type { ActionRecord, RemediationStore } from "./store";
 
 const { partitionKey: PK, sortKey: SK, ttlAttribute: TTL } = STATE_TABLE_KEYS;
 /** Audit records are kept about 400 days; counters two days (TTL deletion may lag; counting never relies on it). */

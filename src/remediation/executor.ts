@@ -5,12 +5,12 @@
  */
 import { DeleteFoundationModelAgreementCommand } from "@aws-sdk/client-bedrock";
 import {
-  AccessKeyMetadata,
+  type AccessKeyMetadata,
   CreateAccessKeyCommand,
   DeleteAccessKeyCommand,
   GetRolePolicyCommand,
   GetUserPolicyCommand,
-  IAMClient,
+  type IAMClient,
   ListAccessKeysCommand,
   PutRolePolicyCommand,
   PutUserPolicyCommand,
@@ -18,10 +18,10 @@ import {
 } from "@aws-sdk/client-iam";
 import { CreateSecretCommand, DescribeSecretCommand } from "@aws-sdk/client-secrets-manager";
 import { classifyError, describeError } from "./errors";
-import { MemberClients } from "./member-clients";
+import type { MemberClients } from "./member-clients";
 import { REVOCATION_POLICY_NAME } from "./planner";
-import { effectiveCutoff, mergeRevocation, parsePolicyDocument, PolicyDocument } from "./revocation-policy";
-import { PlannedAction } from "./types";
+import { effectiveCutoff, mergeRevocation, parsePolicyDocument, type PolicyDocument } from "./revocation-policy";
+import type { PlannedAction } from "./types";
 
 export interface ExecutionResult {
   status: "ok" | "already-done" | "skipped" | "error";

@@ -3,7 +3,7 @@
  * Only the fields the planner relies on are checked; a bad line is named and skipped, never
  * allowed to hide the good ones.
  */
-import { Finding } from "../detection/finding";
+import type { Finding } from "../detection/finding";
 
 const KINDS = new Set([
   "iam-user",
@@ -49,7 +49,7 @@ export function parseFindings(text: string, source: string): ParsedFindings {
   };
   if (text.trimStart().startsWith("[")) {
     try {
-      (JSON.parse(text) as unknown[]).forEach((v, i) => take(v, `${source}[${i}]`));
+      for (const [i, v] of (JSON.parse(text) as unknown[]).entries()) take(v, `${source}[${i}]`);
     } catch (e) {
       problems.push(`${source}: not valid JSON (${(e as Error).message})`);
     }

@@ -3,7 +3,7 @@
  * and IAM Identity Center user guides ("Revoke IAM role temporary security credentials",
  * "Revoke active IAM role sessions created by permission sets").
  */
-import { Finding } from "../detection/finding";
+import type { Finding } from "../detection/finding";
 
 export function manualSteps(finding: Finding): string[] {
   const g = finding.guardrail;

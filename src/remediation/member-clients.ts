@@ -6,9 +6,9 @@
 import { BedrockClient } from "@aws-sdk/client-bedrock";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { AssumeRoleCommand, type STSClient } from "@aws-sdk/client-sts";
 import { memberRoleArn } from "../guardrail/guardrail";
-import { clientConfig, ClientOverrides } from "../runtime/aws/clients";
+import { clientConfig, type ClientOverrides } from "../runtime/aws/clients";
 
 export interface MemberClients {
   iam: IAMClient;

@@ -3,7 +3,7 @@
  * nearest OU above it, else the global mode. Pure; the OU chain comes from Organizations at run
  * time through `OrganizationLookup` (src/remediation/organization.ts).
  */
-import { RemediationMode } from "./types";
+import type { RemediationMode } from "./types";
 
 export interface ModeOverride {
   target: string;

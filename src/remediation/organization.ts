@@ -3,8 +3,12 @@
  * the tests never need AWS: the management account (never remediated) and an account's OU chain
  * (per-OU modes). Answers are cached for the run.
  */
-import { DescribeOrganizationCommand, ListParentsCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
-import { PermissionDeclaration } from "../runtime/permissions";
+import {
+  DescribeOrganizationCommand,
+  ListParentsCommand,
+  type OrganizationsClient,
+} from "@aws-sdk/client-organizations";
+import type { PermissionDeclaration } from "../runtime/permissions";
 
 export interface OrganizationLookup {
   managementAccountId(): Promise<string | undefined>;

@@ -6,11 +6,19 @@
  */
 import { createHash } from "node:crypto";
 import { parseArn } from "../arn/arn-like";
-import { Finding } from "../detection/finding";
-import { Guardrail } from "../guardrail/guardrail";
+import type { Finding } from "../detection/finding";
+import type { Guardrail } from "../guardrail/guardrail";
 import { manualSteps } from "./manual-steps";
-import { enforceSafety, principalProtection, protectionReason, SafetyContext } from "./safety";
-import { ActionKind, ActionParams, API_OF, Disposition, isMutating, PlannedAction, RemediationMode } from "./types";
+import { enforceSafety, principalProtection, protectionReason, type SafetyContext } from "./safety";
+import {
+  type ActionKind,
+  type ActionParams,
+  API_OF,
+  type Disposition,
+  isMutating,
+  type PlannedAction,
+  type RemediationMode,
+} from "./types";
 
 export interface PlanContext extends SafetyContext {
   /** When the actions run: the session-revocation cutoff is now + sessionRevocationMarginSeconds. */

@@ -2,9 +2,9 @@
  * How outcomes are shown: ndjson lines (one action per line), a table, and the follow-up SNS
  * message. Field names are documented in README.md "## Remediation".
  */
-import { Finding } from "../detection/finding";
-import { ActionOutcome } from "../runtime/contracts";
-import { PlannedAction } from "./types";
+import type { Finding } from "../detection/finding";
+import type { ActionOutcome } from "../runtime/contracts";
+import type { PlannedAction } from "./types";
 import { REVERSIBLE } from "./undo";
 
 /**

@@ -4,17 +4,17 @@
  * for each action either report it or perform it, recording before and after. Idempotent on the
  * finding: action ids are deterministic and an action recorded as done is never repeated.
  */
-import { Finding } from "../detection/finding";
-import { Guardrail } from "../guardrail/guardrail";
-import { ActionOutcome, FindingResponder, Notifier, ResponseReport } from "../runtime/contracts";
-import { executeAction, ExecutionResult } from "./executor";
-import { MemberClientProvider } from "./member-clients";
+import type { Finding } from "../detection/finding";
+import type { Guardrail } from "../guardrail/guardrail";
+import type { ActionOutcome, FindingResponder, Notifier, ResponseReport } from "../runtime/contracts";
+import { executeAction, type ExecutionResult } from "./executor";
+import type { MemberClientProvider } from "./member-clients";
 import { needsOuChain, resolveMode } from "./mode";
-import { OrganizationLookup } from "./organization";
+import type { OrganizationLookup } from "./organization";
 import { planRemediation } from "./planner";
 import { notificationFor } from "./report";
-import { ActionRecord, hourBucket, RecordStatus, RemediationStore } from "./store";
-import { PlannedAction, RemediationMode } from "./types";
+import { type ActionRecord, hourBucket, type RecordStatus, type RemediationStore } from "./store";
+import type { PlannedAction, RemediationMode } from "./types";
 
 export interface ResponderOptions {
   guardrail: Guardrail;

@@ -6,8 +6,8 @@
  */
 import { arnLikeAny, parseArn } from "../arn/arn-like";
 import { roleKindOf } from "../arn/principal";
-import { Guardrail } from "../guardrail/guardrail";
-import { isMutating, PlannedAction } from "./types";
+import type { Guardrail } from "../guardrail/guardrail";
+import { isMutating, type PlannedAction } from "./types";
 
 export interface SafetyContext {
   /** From config.organization.managementAccountId or Organizations DescribeOrganization; undefined when neither answered. */

@@ -4,8 +4,8 @@
  * that `undo` works after `remediate --execute` from a laptop.
  */
 import * as fs from "node:fs";
-import { ActionOutcome } from "../runtime/contracts";
-import { PlannedAction } from "./types";
+import type { ActionOutcome } from "../runtime/contracts";
+import type { PlannedAction } from "./types";
 
 export type RecordStatus = ActionOutcome["status"] | "in-progress";
 

@@ -2,7 +2,7 @@
  * The planner's output: what would be done about one finding, in order, each with its reason.
  * Pure data, so the plan can be printed, attached to the alert and recorded before anything runs.
  */
-import { RemediationMode } from "../guardrail/definition";
+import type { RemediationMode } from "../guardrail/definition";
 
 export type { RemediationMode };
 

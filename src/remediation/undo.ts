@@ -7,17 +7,17 @@
 import {
   DeleteRolePolicyCommand,
   DeleteUserPolicyCommand,
-  IAMClient,
+  type IAMClient,
   ListAccessKeysCommand,
   UpdateAccessKeyCommand,
 } from "@aws-sdk/client-iam";
 import { describeError } from "./errors";
 import { rolePolicyTarget, userPolicyTarget } from "./executor";
-import { MemberClientProvider } from "./member-clients";
+import type { MemberClientProvider } from "./member-clients";
 import { REVOCATION_POLICY_NAME } from "./planner";
 import { parsePolicyDocument, removeRevocation } from "./revocation-policy";
-import { ActionRecord, RemediationStore, UndoRecord } from "./store";
-import { ActionKind } from "./types";
+import type { ActionRecord, RemediationStore, UndoRecord } from "./store";
+import type { ActionKind } from "./types";
 
 export const REVERSIBLE: ReadonlySet<ActionKind> = new Set([
   "deactivate-key",

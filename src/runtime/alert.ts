@@ -4,7 +4,7 @@
  * (SNS per-protocol messages); the subject is a one-line summary, at most 100 characters (the SNS
  * limit), ASCII without control characters (SNS rejects them).
  */
-import { Finding } from "../detection/finding";
+import type { Finding } from "../detection/finding";
 
 export const SUBJECT_MAX = 100;
 export const BODY_MAX_BYTES = 256 * 1024;
@@ -36,7 +36,7 @@ export function findingBody(f: Finding): string {
     aws: {
       cloudtrail: {
         ...f.aws.cloudtrail,
-        request_parameters: { truncated: "request parameters too large for SNS; see CloudTrail event " + f.event.id },
+        request_parameters: { truncated: `request parameters too large for SNS; see CloudTrail event ${f.event.id}` },
       },
     },
   };

@@ -3,8 +3,8 @@
  * can be built and tested alone. The monitor owns when a finding is new; the responder owns what
  * is done about it.
  */
-import { Finding } from "../detection/finding";
-import { RemediationMode } from "../guardrail/definition";
+import type { Finding } from "../detection/finding";
+import type { RemediationMode } from "../guardrail/definition";
 
 /** One remediation step as recorded and reported (Cloud Custodian's ok / skip / error per resource). */
 export interface ActionOutcome {

@@ -4,9 +4,9 @@
  * aws/organizations.ts) with the documents the policy builder produces for the same Guardrail.
  */
 import { createHash } from "node:crypto";
-import { Guardrail } from "../guardrail/guardrail";
+import type { Guardrail } from "../guardrail/guardrail";
 import { buildScpDocuments } from "../policy/documents";
-import { ScpDocument } from "../policy/types";
+import type { ScpDocument } from "../policy/types";
 import { cleanSubject } from "./alert";
 
 export interface OrgView {

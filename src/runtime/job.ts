@@ -9,14 +9,14 @@
  *   and completed only after the responder returned, so a crash anywhere repeats the unfinished
  *   step on the next run and nothing else.
  */
-import { Guardrail } from "../guardrail/guardrail";
-import { FindingResponder, Notifier } from "./contracts";
-import { checkDrift, driftBody, DriftReport, driftFingerprint, driftSubject, OrgView } from "./drift";
+import type { Guardrail } from "../guardrail/guardrail";
+import type { FindingResponder, Notifier } from "./contracts";
+import { checkDrift, driftBody, type DriftReport, driftFingerprint, driftSubject, type OrgView } from "./drift";
 import { claimAll, drainPending, errorText, findingsOf } from "./pipeline";
-import { QueryError, QuerySource } from "./query/source";
-import { StateStore } from "./state/store";
-import { emptySummary, RunSummary } from "./summary";
-import { computeWindow, QueryWindow, windowToJson } from "./window";
+import { QueryError, type QuerySource } from "./query/source";
+import type { StateStore } from "./state/store";
+import { emptySummary, type RunSummary } from "./summary";
+import { computeWindow, type QueryWindow, windowToJson } from "./window";
 
 export interface JobDeps {
   guardrail: Guardrail;

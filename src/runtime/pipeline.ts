@@ -3,12 +3,12 @@
  * (the same evaluateRecord as `detect`) -> claims, and the pending list -> alerts -> responder.
  * Pure logic over the StateStore / Notifier / FindingResponder interfaces.
  */
-import { evaluateRecord, Finding } from "../detection/finding";
-import { CloudTrailRecord } from "../detection/record";
-import { Guardrail } from "../guardrail/guardrail";
+import { evaluateRecord, type Finding } from "../detection/finding";
+import type { CloudTrailRecord } from "../detection/record";
+import type { Guardrail } from "../guardrail/guardrail";
 import { findingAttributes, findingBody, findingEmailText, findingSubject } from "./alert";
-import { FindingResponder, Notifier } from "./contracts";
-import { StateStore } from "./state/store";
+import type { FindingResponder, Notifier } from "./contracts";
+import type { StateStore } from "./state/store";
 
 export interface IngestCounts {
   /** Records the rule matched (approved or not). */

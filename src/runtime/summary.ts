@@ -2,8 +2,8 @@
  * One structured JSON line per run, and the same numbers as CloudWatch metrics in Embedded Metric
  * Format (a log line CloudWatch turns into metrics; no PutMetricData call, no extra permission).
  */
-import { DriftReport } from "./drift";
-import { RunFailure } from "./pipeline";
+import type { DriftReport } from "./drift";
+import type { RunFailure } from "./pipeline";
 
 export interface RunSummary {
   type: "bedrock-guardrail.run";

@@ -8,21 +8,21 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { STSClient } from "@aws-sdk/client-sts";
-import { Guardrail } from "../guardrail/guardrail";
+import type { Guardrail } from "../guardrail/guardrail";
 import { DynamoDbStore } from "../remediation/dynamodb-store";
 import { AssumeRoleClientProvider } from "../remediation/member-clients";
 import { AwsOrganizationLookup } from "../remediation/organization";
 import { RemediationResponder } from "../remediation/responder";
-import { clientConfig, ClientOverrides } from "./aws/clients";
+import { clientConfig, type ClientOverrides } from "./aws/clients";
 import { readOrganization } from "./aws/organizations";
 import { SnsNotifier } from "./aws/sns";
-import { FindingResponder, Notifier } from "./contracts";
-import { OrgView } from "./drift";
+import type { FindingResponder, Notifier } from "./contracts";
+import type { OrgView } from "./drift";
 import { LakeQuerySource } from "./query/lake";
 import { LogsInsightsQuerySource } from "./query/logs-insights";
-import { PollSettings, QuerySource } from "./query/source";
+import type { PollSettings, QuerySource } from "./query/source";
 import { DynamoStateStore } from "./state/dynamodb";
-import { StateStore } from "./state/store";
+import type { StateStore } from "./state/store";
 
 export interface SourceSpec {
   backend: "cloudtrail-lake" | "cloudwatch-logs";

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import fc from "fast-check";
 import { arnLike } from "../../src/arn/arn-like";
-import { resolvePrincipal, UserIdentityLike } from "../../src/arn/principal";
+import { resolvePrincipal, type UserIdentityLike } from "../../src/arn/principal";
 
 const samplesDir = path.join(__dirname, "..", "..", "examples", "cloudtrail");
 const sample = (name: string): { userIdentity: UserIdentityLike } => {

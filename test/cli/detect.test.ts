@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { DetectIO, DetectOptions, runDetect } from "../../src/cli/commands/detect";
+import { type DetectIO, type DetectOptions, runDetect } from "../../src/cli/commands/detect";
 import { main } from "../../src/cli/index";
 import { EXIT } from "../../src/cli/exit-codes";
 
@@ -156,8 +156,14 @@ describe("bedrock-guardrail detect (commander wiring)", () => {
   it("parses flags and sets the exit code", async () => {
     const out: string[] = [];
     const err: string[] = [];
-    const o = jest.spyOn(process.stdout, "write").mockImplementation((s) => (out.push(String(s)), true));
-    const e = jest.spyOn(process.stderr, "write").mockImplementation((s) => (err.push(String(s)), true));
+    const o = jest.spyOn(process.stdout, "write").mockImplementation((s) => {
+      out.push(String(s));
+      return true;
+    });
+    const e = jest.spyOn(process.stderr, "write").mockImplementation((s) => {
+      err.push(String(s));
+      return true;
+    });
     const before = process.exitCode;
     try {
       await main([

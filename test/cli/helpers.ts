@@ -1,4 +1,4 @@
-import { Output } from "../../src/cli/format/output";
+import type { Output } from "../../src/cli/format/output";
 
 /** An Output that keeps what a command prints, for commands that take one (check, policy). */
 export function captureOutput(): { io: Output; out: () => string; err: () => string } {

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { runQuery, QueryOptions } from "../../src/cli/commands/query";
+import { runQuery, type QueryOptions } from "../../src/cli/commands/query";
 import { buildProgram } from "../../src/cli/index";
 import { buildEventPattern } from "../../src/detection/backends/eventbridge-pattern";
 import { buildLakeQuery } from "../../src/detection/backends/lake-sql";

@@ -27,7 +27,6 @@ describe("monitor.logRetentionDays", () => {
   );
 
   it("the published JSON Schema lists the same values", () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const schema = require("../../guardrail.schema.json");
     expect(schema.properties.monitor.properties.logRetentionDays.enum).toEqual([...LOG_RETENTION_DAYS]);
   });

@@ -4,9 +4,9 @@
  * properties over generated records.
  */
 import fc from "fast-check";
-import { evaluateRecord, Finding } from "../../src/detection/finding";
+import { evaluateRecord, type Finding } from "../../src/detection/finding";
 import { matchingRule } from "../../src/detection/match";
-import { CloudTrailRecord } from "../../src/detection/record";
+import type { CloudTrailRecord } from "../../src/detection/record";
 import {
   APPROVED_ROLE,
   BREAK_GLASS_ROLE,

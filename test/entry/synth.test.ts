@@ -13,7 +13,6 @@ const ROOT = path.join(__dirname, "..", "..");
 const MAIN = path.join(ROOT, "dist", "main.js");
 
 beforeAll(() => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   (require(path.join(ROOT, "scripts", "ensure-built.js")) as { ensureBuilt: () => void }).ensureBuilt();
 }, 120_000);
 

@@ -3,11 +3,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Testing } from "cdktf";
 import { parseConfig } from "../../src/config/load";
-import { GuardrailConfigInput } from "../../src/config/schema";
-import { BUNDLED_DEFINITION, compileGuardrail, Guardrail, parseDefinition } from "../../src/guardrail/guardrail";
+import type { GuardrailConfigInput } from "../../src/config/schema";
+import { BUNDLED_DEFINITION, compileGuardrail, type Guardrail, parseDefinition } from "../../src/guardrail/guardrail";
 import { buildApp } from "../../src/infra/app";
 import { MemberRoleStack } from "../../src/infra/member-role/member-role-stack";
-import { MonitorStack, MonitorStackProps } from "../../src/infra/monitor/monitor-stack";
+import { MonitorStack, type MonitorStackProps } from "../../src/infra/monitor/monitor-stack";
 
 export const FIXTURE_HANDLER = path.join(__dirname, "..", "fixtures", "infra", "handler.ts");
 export const STAGING = path.join(os.tmpdir(), "bedrock-guardrail-test-assets");

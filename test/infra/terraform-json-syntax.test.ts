@@ -7,7 +7,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { GuardrailConfigInput } from "../../src/config/schema";
+import type { GuardrailConfigInput } from "../../src/config/schema";
 import { synthApp } from "./helpers";
 
 type Json = Record<string, any>;

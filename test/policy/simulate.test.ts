@@ -3,13 +3,13 @@
  * (@cloud-copilot/iam-simulate, dev-only) against FullAWSAccess + the synthesized SCP document(s),
  * and must agree; the expected allow/deny for each kind of principal is also asserted directly.
  */
-import { runSimulation, runUnsafeSimulation, Simulation } from "@cloud-copilot/iam-simulate";
-import { Guardrail } from "../../src/guardrail/guardrail";
-import { decisionTable, Scenario } from "../../src/policy/decision-table";
+import { runSimulation, runUnsafeSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
+import type { Guardrail } from "../../src/guardrail/guardrail";
+import { decisionTable, type Scenario } from "../../src/policy/decision-table";
 import { buildScpDocuments } from "../../src/policy/documents";
 import { evaluateScp } from "../../src/policy/evaluate";
 import { buildScpStatements } from "../../src/policy/statements";
-import { EXAMPLE_MEMBER_ACCOUNT, PrincipalRole, RepresentativePrincipal } from "../../src/policy/principals";
+import { EXAMPLE_MEMBER_ACCOUNT, type PrincipalRole, type RepresentativePrincipal } from "../../src/policy/principals";
 import { FULL_CONFIG, guardrailFor, MINIMAL_CONFIG } from "./helpers";
 
 const FULL_AWS_ACCESS = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };

@@ -1,6 +1,6 @@
 /** fast-check generators of CloudTrail records for the guarded events, across every identity kind. */
 import fc from "fast-check";
-import { CloudTrailRecord } from "../../src/detection/record";
+import type { CloudTrailRecord } from "../../src/detection/record";
 import { MGMT } from "./helpers";
 
 export const ACCOUNTS = [MGMT, "111111111111", "222222222222"];

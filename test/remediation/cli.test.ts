@@ -47,7 +47,7 @@ async function detectToFile(): Promise<string> {
   );
   expect(code).toBe(0);
   const file = path.join(dir, "findings.ndjson");
-  fs.writeFileSync(file, out.text() + "this line is not json\n");
+  fs.writeFileSync(file, `${out.text()}this line is not json\n`);
   return file;
 }
 

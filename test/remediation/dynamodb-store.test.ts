@@ -1,7 +1,7 @@
 import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { DynamoDbStore } from "../../src/remediation/dynamodb-store";
-import { ActionRecord } from "../../src/remediation/store";
+import type { ActionRecord } from "../../src/remediation/store";
 
 const ddb = mockClient(DynamoDBClient);
 afterEach(() => ddb.reset());

@@ -21,10 +21,10 @@ import {
 } from "@aws-sdk/client-secrets-manager";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { executeAction } from "../../src/remediation/executor";
-import { AssumeRoleClientProvider, MemberClients } from "../../src/remediation/member-clients";
+import { AssumeRoleClientProvider, type MemberClients } from "../../src/remediation/member-clients";
 import { planRemediation } from "../../src/remediation/planner";
 import { REVOCATION_SID } from "../../src/remediation/revocation-policy";
-import { PlannedAction } from "../../src/remediation/types";
+import type { PlannedAction } from "../../src/remediation/types";
 import { findingOf, fixture, guardrailWith, IAM_USER_RECORD, MGMT, sample } from "./helpers";
 import { awsError, awsMocks, localClients } from "./mocks";
 

@@ -1,10 +1,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseConfig } from "../../src/config/load";
-import { GuardrailConfigInput } from "../../src/config/schema";
-import { buildFinding, evaluateRecord, Finding } from "../../src/detection/finding";
-import { CloudTrailRecord } from "../../src/detection/record";
-import { BUNDLED_DEFINITION, compileGuardrail, Guardrail, parseDefinition } from "../../src/guardrail/guardrail";
+import type { GuardrailConfigInput } from "../../src/config/schema";
+import { buildFinding, evaluateRecord, type Finding } from "../../src/detection/finding";
+import type { CloudTrailRecord } from "../../src/detection/record";
+import { BUNDLED_DEFINITION, compileGuardrail, type Guardrail, parseDefinition } from "../../src/guardrail/guardrail";
 
 export const ROOT = path.join(__dirname, "..", "..");
 export const MGMT = "999988887777";

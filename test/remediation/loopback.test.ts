@@ -4,7 +4,7 @@
  * LimitExceeded (a quota) is not retried, and one failing action does not stop the others.
  */
 import * as http from "node:http";
-import { AddressInfo } from "node:net";
+import type { AddressInfo } from "node:net";
 import { LocalClientProvider } from "../../src/remediation/member-clients";
 import { StaticOrganizationLookup } from "../../src/remediation/organization";
 import { RemediationResponder } from "../../src/remediation/responder";

@@ -1,5 +1,5 @@
 import { planRemediation } from "../../src/remediation/planner";
-import { PlannedAction } from "../../src/remediation/types";
+import type { PlannedAction } from "../../src/remediation/types";
 import {
   findingOf,
   findingWithPrimaryRule,

@@ -17,10 +17,10 @@ import {
   ResourceNotFoundException as SecretNotFound,
 } from "@aws-sdk/client-secrets-manager";
 import fc from "fast-check";
-import { Notifier } from "../../src/runtime/contracts";
+import type { Notifier } from "../../src/runtime/contracts";
 import { StaticOrganizationLookup } from "../../src/remediation/organization";
 import { RemediationResponder } from "../../src/remediation/responder";
-import { ActionRecord, InMemoryStore } from "../../src/remediation/store";
+import { type ActionRecord, InMemoryStore } from "../../src/remediation/store";
 import { undoAction, UndoError } from "../../src/remediation/undo";
 import { guardedRecord } from "./arbitraries";
 import { findingOf, fixture, guardrailWith, IAM_USER_RECORD, MGMT, sample } from "./helpers";

@@ -1,6 +1,6 @@
 /** The safety gate on its own: principals AWS owns are never acted on, whatever the plan says. */
 import { enforceSafety, principalProtection } from "../../src/remediation/safety";
-import { PlannedAction } from "../../src/remediation/types";
+import type { PlannedAction } from "../../src/remediation/types";
 import { guardrailWith, MGMT } from "./helpers";
 
 const g = guardrailWith({ remediation: { mode: "enforce" } });

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
 import { parseConfig } from "../../src/config/load";
-import { evaluateRecord, Finding } from "../../src/detection/finding";
+import { evaluateRecord, type Finding } from "../../src/detection/finding";
 import { BUNDLED_DEFINITION, compileGuardrail, parseDefinition } from "../../src/guardrail/guardrail";
 import { findingBody, findingEmailText } from "../../src/runtime/alert";
 import { SNS_MAX_MESSAGE_BYTES, SnsNotifier, snsMessage } from "../../src/runtime/aws/sns";

@@ -9,7 +9,7 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import { buildScpDocuments } from "../../src/policy/documents";
 import { readOrganization } from "../../src/runtime/aws/organizations";
-import { checkDrift, compareOrganization, driftFingerprint, driftSubject, OrgView } from "../../src/runtime/drift";
+import { checkDrift, compareOrganization, driftFingerprint, driftSubject, type OrgView } from "../../src/runtime/drift";
 import { guardrailWith } from "./helpers";
 
 const ROOT = "r-ab12";

@@ -9,16 +9,16 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { GetRolePolicyCommand, NoSuchEntityException, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import { CloudTrailRecord } from "../../src/detection/record";
-import { Guardrail } from "../../src/guardrail/guardrail";
+import type { CloudTrailRecord } from "../../src/detection/record";
+import type { Guardrail } from "../../src/guardrail/guardrail";
 import { AssumeRoleClientProvider } from "../../src/remediation/member-clients";
 import { StaticOrganizationLookup } from "../../src/remediation/organization";
 import { RemediationResponder } from "../../src/remediation/responder";
 import { InMemoryStore } from "../../src/remediation/store";
-import { Notifier } from "../../src/runtime/contracts";
-import { QuerySource } from "../../src/runtime/query/source";
+import type { Notifier } from "../../src/runtime/contracts";
+import type { QuerySource } from "../../src/runtime/query/source";
 import { MemoryStateStore } from "../../src/runtime/state/memory";
-import { ResponderSpec } from "../../src/runtime/wiring";
+import type { ResponderSpec } from "../../src/runtime/wiring";
 import { awsMocks } from "../remediation/mocks";
 import { EDS_ARN, eventBridgeEvent, simEvent, TOPIC_ARN } from "./helpers";
 
@@ -29,7 +29,6 @@ jest.mock("../../src/runtime/wiring", () => ({
   makeResponder: jest.fn(),
   makeOrganizationReader: jest.fn(),
 }));
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const wiring = jest.requireMock("../../src/runtime/wiring") as Record<string, jest.Mock>;
 import * as queryJob from "../../src/runtime/handlers/query-job";
 import * as realtime from "../../src/runtime/handlers/realtime";

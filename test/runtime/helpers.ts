@@ -10,10 +10,10 @@ import {
   StartQueryCommand,
 } from "@aws-sdk/client-cloudtrail";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import { AwsStub, mockClient } from "aws-sdk-client-mock";
+import { type AwsStub, mockClient } from "aws-sdk-client-mock";
 import { parseConfig } from "../../src/config/load";
-import { GuardrailConfigInput } from "../../src/config/schema";
-import { BUNDLED_DEFINITION, compileGuardrail, Guardrail, parseDefinition } from "../../src/guardrail/guardrail";
+import type { GuardrailConfigInput } from "../../src/config/schema";
+import { BUNDLED_DEFINITION, compileGuardrail, type Guardrail, parseDefinition } from "../../src/guardrail/guardrail";
 import { LakeQuerySource } from "../../src/runtime/query/lake";
 
 export const EDS_ARN = "arn:aws:cloudtrail:us-east-1:111122223333:eventdatastore/0123abcd-4567-89ef-0123-456789abcdef";

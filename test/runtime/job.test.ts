@@ -4,7 +4,7 @@
  */
 import { CancelQueryCommand, StartQueryCommand } from "@aws-sdk/client-cloudtrail";
 import { SnsNotifier } from "../../src/runtime/aws/sns";
-import { FindingResponder, ResponseReport } from "../../src/runtime/contracts";
+import type { FindingResponder, ResponseReport } from "../../src/runtime/contracts";
 import { runJob } from "../../src/runtime/job";
 import { MemoryStateStore } from "../../src/runtime/state/memory";
 import { at, guardrailWith, lakeSource, minutes, simEvent, simulateLake, simulateSns, TOPIC_ARN } from "./helpers";

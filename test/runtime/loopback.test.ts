@@ -6,12 +6,12 @@
 import { CloudTrailClient, StartQueryCommand } from "@aws-sdk/client-cloudtrail";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import * as http from "node:http";
-import { AddressInfo } from "node:net";
-import { clientConfig, RetrySettings } from "../../src/runtime/aws/clients";
+import type { AddressInfo } from "node:net";
+import { clientConfig, type RetrySettings } from "../../src/runtime/aws/clients";
 import { LakeQuerySource } from "../../src/runtime/query/lake";
 import { DynamoStateStore } from "../../src/runtime/state/dynamodb";
 import { EDS_ARN, eventBridgeEvent, guardrailWith, lakeRow, simEvent } from "./helpers";
-import { evaluateRecord, Finding } from "../../src/detection/finding";
+import { evaluateRecord, type Finding } from "../../src/detection/finding";
 
 type Answer = { status: number; body: unknown };
 const err = (status: number, type: string, message = type): Answer => ({ status, body: { __type: type, message } });

@@ -6,16 +6,16 @@
  * source of a second alert.
  */
 import fc from "fast-check";
-import { CloudTrailRecord } from "../../src/detection/record";
+import type { CloudTrailRecord } from "../../src/detection/record";
 import { BUNDLED_DEFINITION, compileGuardrail, parseDefinition } from "../../src/guardrail/guardrail";
 import { parseConfig } from "../../src/config/load";
-import { FindingResponder, Notifier } from "../../src/runtime/contracts";
+import type { FindingResponder, Notifier } from "../../src/runtime/contracts";
 import { runJob } from "../../src/runtime/job";
-import { QueryResult, QuerySource } from "../../src/runtime/query/source";
+import type { QueryResult, QuerySource } from "../../src/runtime/query/source";
 import { MemoryStateStore } from "../../src/runtime/state/memory";
-import { StateStore } from "../../src/runtime/state/store";
-import { QueryWindow } from "../../src/runtime/window";
-import { eventBridgeEvent, minutes, simEvent, SimEvent } from "./helpers";
+import type { StateStore } from "../../src/runtime/state/store";
+import type { QueryWindow } from "../../src/runtime/window";
+import { eventBridgeEvent, minutes, simEvent, type SimEvent } from "./helpers";
 
 // A small alert budget so carry-over happens often.
 const definition = parseDefinition(BUNDLED_DEFINITION);

@@ -3,14 +3,14 @@
  * rule tests (exit 1 on a lint error or a failing rule test), and print the decision table: what
  * the SCP decides for each guarded request and principal.
  */
-import { Command } from "commander";
+import type { Command } from "commander";
 import { formatRuleTests, runRuleTests } from "../../detection/rule-tests";
-import { Guardrail } from "../../guardrail/guardrail";
+import type { Guardrail } from "../../guardrail/guardrail";
 import { decisionTable, formatDecisionTable } from "../../policy/decision-table";
 import { formatLint, lintScp } from "../../policy/lint";
-import { addConfigOptions, ConfigOption, loadGuardrailFor } from "../common";
+import { addConfigOptions, type ConfigOption, loadGuardrailFor } from "../common";
 import { EXIT } from "../exit-codes";
-import { Output, processOutput } from "../format/output";
+import { type Output, processOutput } from "../format/output";
 
 export interface CheckOptions {
   json?: boolean;

@@ -11,12 +11,12 @@
  * 3 wins over 1 because a CI gate must not mistake "found an unapproved enablement" for "a file
  * was bad"; the unreadable inputs are still named on stderr.
  */
-import { Command, Option } from "commander";
+import { type Command, Option } from "commander";
 import { expandInputs } from "../../detection/scan/inputs";
-import { scan, ScanSummary } from "../../detection/scan/scan";
-import { addConfigOptions, ConfigIO, ConfigOption, loadGuardrailFor } from "../common";
+import { scan, type ScanSummary } from "../../detection/scan/scan";
+import { addConfigOptions, type ConfigIO, type ConfigOption, loadGuardrailFor } from "../common";
 import { EXIT } from "../exit-codes";
-import { findingWriter, Format, FORMATS } from "../format/findings";
+import { findingWriter, type Format, FORMATS } from "../format/findings";
 import { ProgressBar } from "../format/progress";
 
 export interface DetectOptions extends ConfigOption {

@@ -1,10 +1,10 @@
 /** `policy`: print the SCP document(s) the guardrail synthesizes, after lint. */
-import { Command } from "commander";
-import { Guardrail } from "../../guardrail/guardrail";
+import type { Command } from "commander";
+import type { Guardrail } from "../../guardrail/guardrail";
 import { formatLint, lintScp } from "../../policy/lint";
-import { addConfigOptions, ConfigOption, loadGuardrailFor } from "../common";
+import { addConfigOptions, type ConfigOption, loadGuardrailFor } from "../common";
 import { EXIT } from "../exit-codes";
-import { Output, processOutput } from "../format/output";
+import { type Output, processOutput } from "../format/output";
 
 export interface PolicyOptions {
   /** One minified document per line, exactly as Organizations stores it. */

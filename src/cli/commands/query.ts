@@ -3,13 +3,13 @@
  * compiled for a backend (Lake SQL, Logs Insights query, EventBridge pattern) on stdout, ready to
  * paste or pipe; hints (time range, log groups) go to stderr. Exit 2 on bad arguments or config.
  */
-import { Command, Option } from "commander";
+import { type Command, Option } from "commander";
 import { buildEventPattern } from "../../detection/backends/eventbridge-pattern";
 import { BackendInputError } from "../../detection/backends/input-error";
 import { buildLakeQuery } from "../../detection/backends/lake-sql";
 import { buildLogsInsightsQuery, logsInsightsTimeRange } from "../../detection/backends/logs-insights";
-import { Guardrail } from "../../guardrail/guardrail";
-import { addConfigOptions, ConfigIO, ConfigOption, loadGuardrailFor, TextSink } from "../common";
+import type { Guardrail } from "../../guardrail/guardrail";
+import { addConfigOptions, type ConfigIO, type ConfigOption, loadGuardrailFor, type TextSink } from "../common";
 import { EXIT } from "../exit-codes";
 
 export const BACKENDS = ["cloudtrail-lake", "logs-insights", "eventbridge"] as const;

@@ -7,10 +7,10 @@
  * (status error); 0 otherwise.
  */
 import * as fs from "node:fs";
-import { Command, Option } from "commander";
-import { Guardrail } from "../../guardrail/guardrail";
+import { type Command, Option } from "commander";
+import type { Guardrail } from "../../guardrail/guardrail";
 import {
-  AwsOptions,
+  type AwsOptions,
   callerArn,
   memberClientsFor,
   notifierFor,
@@ -20,10 +20,10 @@ import {
 } from "../../remediation/cli-wiring";
 import { parseFindings } from "../../remediation/finding-input";
 import { StaticOrganizationLookup } from "../../remediation/organization";
-import { outcomeLine, OutcomeLine } from "../../remediation/report";
+import { outcomeLine, type OutcomeLine } from "../../remediation/report";
 import { RemediationResponder } from "../../remediation/responder";
 import { InMemoryStore } from "../../remediation/store";
-import { addConfigOptions, ConfigIO, ConfigOption, loadGuardrailFor } from "../common";
+import { addConfigOptions, type ConfigIO, type ConfigOption, loadGuardrailFor } from "../common";
 import { EXIT } from "../exit-codes";
 import { addRemediationOptions } from "../remediation-options";
 import { renderTable } from "../format/table";

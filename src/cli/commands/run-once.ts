@@ -7,19 +7,19 @@
  * failed run, 2 usage/config.
  */
 import { randomUUID } from "node:crypto";
-import { Command, Option } from "commander";
-import { Guardrail } from "../../guardrail/guardrail";
+import { type Command, Option } from "commander";
+import type { Guardrail } from "../../guardrail/guardrail";
 import { findingBody, findingSubject } from "../../runtime/alert";
 import { ENV } from "../../runtime/env";
 import { runJob } from "../../runtime/job";
 import { findingsOf } from "../../runtime/pipeline";
-import { QuerySource } from "../../runtime/query/source";
+import type { QuerySource } from "../../runtime/query/source";
 import { summaryLine } from "../../runtime/summary";
-import { computeWindow, QueryWindow } from "../../runtime/window";
+import { computeWindow, type QueryWindow } from "../../runtime/window";
 import { makeNotifier, makeQuerySource, makeStateStore } from "../../runtime/wiring";
-import { Notifier } from "../../runtime/contracts";
-import { StateStore } from "../../runtime/state/store";
-import { addConfigOptions, ConfigOption, loadGuardrailFor, TextSink } from "../common";
+import type { Notifier } from "../../runtime/contracts";
+import type { StateStore } from "../../runtime/state/store";
+import { addConfigOptions, type ConfigOption, loadGuardrailFor, type TextSink } from "../common";
 import { EXIT } from "../exit-codes";
 
 export interface RunOnceOptions extends ConfigOption {

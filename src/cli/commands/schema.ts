@@ -1,5 +1,5 @@
 /** `schema`: print the JSON Schema of guardrail.config.json (what guardrail.schema.json holds). */
-import { Command } from "commander";
+import type { Command } from "commander";
 import { configJsonSchemaText } from "../../config/json-schema";
 
 export function register(program: Command): void {

@@ -4,13 +4,13 @@
  * `remediate --execute` or the monitor wrote. Exit 0 when undone (or nothing left to undo),
  * 1 when it cannot be undone or failed, 2 for usage or an unknown action id.
  */
-import { Command } from "commander";
-import { Guardrail } from "../../guardrail/guardrail";
-import { AwsOptions, callerArn, memberClientsFor, storeFor } from "../../remediation/cli-wiring";
-import { MemberClientProvider } from "../../remediation/member-clients";
-import { RemediationStore } from "../../remediation/store";
+import type { Command } from "commander";
+import type { Guardrail } from "../../guardrail/guardrail";
+import { type AwsOptions, callerArn, memberClientsFor, storeFor } from "../../remediation/cli-wiring";
+import type { MemberClientProvider } from "../../remediation/member-clients";
+import type { RemediationStore } from "../../remediation/store";
 import { undoAction, UndoError } from "../../remediation/undo";
-import { addConfigOptions, ConfigIO, ConfigOption, loadGuardrailFor, TextSink } from "../common";
+import { addConfigOptions, type ConfigIO, type ConfigOption, loadGuardrailFor, type TextSink } from "../common";
 import { EXIT } from "../exit-codes";
 import { addRemediationOptions } from "../remediation-options";
 

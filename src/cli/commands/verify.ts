@@ -5,11 +5,11 @@
  * SCPs are enabled on the root. Exit 0 no drift, 1 drift (or the organization cannot be read),
  * 2 config.
  */
-import { Command } from "commander";
-import { Guardrail } from "../../guardrail/guardrail";
-import { checkDrift, OrgView } from "../../runtime/drift";
+import type { Command } from "commander";
+import type { Guardrail } from "../../guardrail/guardrail";
+import { checkDrift, type OrgView } from "../../runtime/drift";
 import { makeOrganizationReader } from "../../runtime/wiring";
-import { addConfigOptions, ConfigOption, loadGuardrailFor, TextSink } from "../common";
+import { addConfigOptions, type ConfigOption, loadGuardrailFor, type TextSink } from "../common";
 import { EXIT } from "../exit-codes";
 
 export interface VerifyIO {

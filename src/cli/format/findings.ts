@@ -2,7 +2,7 @@
  * Output formats for findings: `ndjson` (one finding per line, streamed), `json` (one array,
  * streamed element by element), `table` (for people; needs every row to size its columns).
  */
-import { Finding } from "../../detection/finding";
+import type { Finding } from "../../detection/finding";
 import { renderTable } from "./table";
 
 export const FORMATS = ["table", "json", "ndjson"] as const;
@@ -48,7 +48,7 @@ export function renderFindingsTable(findings: Finding[]): string {
 export function findingWriter(format: Format, out: (text: string) => void): FindingWriter {
   switch (format) {
     case "ndjson":
-      return { write: (f) => out(JSON.stringify(f) + "\n"), end: () => undefined };
+      return { write: (f) => out(`${JSON.stringify(f)}\n`), end: () => undefined };
     case "json": {
       let count = 0;
       return {

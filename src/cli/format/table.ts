@@ -6,5 +6,5 @@ export function renderTable(headers: string[], rows: string[][]): string {
       .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
       .join("  ")
       .trimEnd();
-  return [line(headers), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n") + "\n";
+  return `${[line(headers), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n")}\n`;
 }

@@ -29,7 +29,7 @@ export const StateBackendSchema = z
       /** Each stack's state is `<keyPrefix>/<stack>.tfstate`. */
       keyPrefix: z
         .string()
-        .regex(/^[\w.\/-]{1,512}$/, "must be an S3 key prefix of letters, digits and ._/-")
+        .regex(/^[\w./-]{1,512}$/, "must be an S3 key prefix of letters, digits and ._/-")
         .default("bedrock-guardrail"),
       region: Region.optional(),
       kmsKeyId: z.string().min(1).optional(),

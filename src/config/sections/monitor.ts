@@ -56,7 +56,7 @@ export const MonitorConfigSchema = z
      */
     memberRoleExternalId: z
       .string()
-      .regex(/^[\w+=,.@:\/-]{2,1224}$/, "must be 2-1224 characters of letters, digits and +=,.@:/-_")
+      .regex(/^[\w+=,.@:/-]{2,1224}$/, "must be 2-1224 characters of letters, digits and +=,.@:/-_")
       .default("bedrock-guardrail-responder"),
     /** Verify each run that the SCP exists, is unchanged and attached (needs read-only Organizations access from the monitor account). */
     driftCheck: z.boolean().default(true),

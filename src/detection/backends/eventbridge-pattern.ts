@@ -10,8 +10,8 @@
  * CloudTrail itself, which is where EventBridge events come from) is the one case the reference
  * matcher selects and this pattern does not; the differential test pins that down.
  */
-import { Guardrail } from "../../guardrail/guardrail";
-import { CloudTrailRecord, isRecordObject } from "../record";
+import type { Guardrail } from "../../guardrail/guardrail";
+import { type CloudTrailRecord, isRecordObject } from "../record";
 import { BackendInputError } from "./input-error";
 
 export const CLOUDTRAIL_DETAIL_TYPE = "AWS API Call via CloudTrail";

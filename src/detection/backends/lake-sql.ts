@@ -7,9 +7,9 @@
  * is selected exactly when `matchingRule` selects the record (test/detection/backends/lake-sql.
  * differential.test.ts runs it in DuckDB against the in-process matcher).
  */
-import { DetectionRule } from "../../guardrail/definition";
-import { Guardrail } from "../../guardrail/guardrail";
-import { CloudTrailRecord, normalizeEventTime } from "../record";
+import type { DetectionRule } from "../../guardrail/definition";
+import type { Guardrail } from "../../guardrail/guardrail";
+import { type CloudTrailRecord, normalizeEventTime } from "../record";
 import { BLANK_CODE_POINTS } from "./blank";
 import { BackendInputError, parseWindow } from "./input-error";
 import { sqlCodePoints, sqlString, sqlTimestamp } from "./sql-literal";

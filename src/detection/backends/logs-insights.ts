@@ -10,8 +10,8 @@
  * The time window is not part of the query text: StartQuery takes it as `startTime`/`endTime`
  * (epoch seconds); `logsInsightsTimeRange` validates and converts it.
  */
-import { Guardrail } from "../../guardrail/guardrail";
-import { CloudTrailRecord, isRecordObject, normalizeEventTime } from "../record";
+import type { Guardrail } from "../../guardrail/guardrail";
+import { type CloudTrailRecord, isRecordObject, normalizeEventTime } from "../record";
 import { BackendInputError, parseWindow } from "./input-error";
 
 type InsightsGuardrail = Pick<Guardrail, "eventSource" | "eventNames" | "rules">;
@@ -27,7 +27,7 @@ export const LOGS_INSIGHTS_MAX_LIMIT = 10_000;
  */
 export function insightsString(value: string, input: string): string {
   if (typeof value !== "string" || value.length === 0) throw new BackendInputError(input, "must be a non-empty string");
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what this rejects
   if (/["'`\\\u0000-\u001f\u007f\u2028\u2029]/.test(value)) {
     throw new BackendInputError(
       input,

@@ -6,9 +6,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
-import { Guardrail } from "../../guardrail/guardrail";
-import { SourceResult } from "./scan-source";
-import { ScanTask } from "./worker";
+import type { Guardrail } from "../../guardrail/guardrail";
+import type { SourceResult } from "./scan-source";
+import type { ScanTask } from "./worker";
 
 /**
  * How to start the worker: the compiled worker.js next to this file; when running from the

@@ -4,11 +4,11 @@
  * malformed input becomes `error`, with the records read before the problem still evaluated.
  */
 import * as fs from "node:fs";
-import { Guardrail } from "../../guardrail/guardrail";
-import { evaluateRecord, Finding } from "../finding";
+import type { Guardrail } from "../../guardrail/guardrail";
+import { evaluateRecord, type Finding } from "../finding";
 import { isRecordObject } from "../record";
 import { decodedChunks } from "./decode";
-import { RecordKind, RecordSplitter } from "./record-splitter";
+import { type RecordKind, RecordSplitter } from "./record-splitter";
 
 export interface SourceResult {
   /** Path as given or found, or "-" for stdin. */
@@ -72,15 +72,22 @@ export class SourceScanner {
     const result = emptyResult(name);
     const onRecord = (bytes: Buffer, kind: RecordKind, hasU: boolean): void => {
       result.records++;
-      if (kind !== "object") return this.invalid(result, `record ${result.records} is not a JSON object`);
+      if (kind !== "object") {
+        this.invalid(result, `record ${result.records} is not a JSON object`);
+        return;
+      }
       if (!this.mayMatch(bytes, hasU)) return;
       let record: unknown;
       try {
         record = JSON.parse(bytes.toString("utf8"));
       } catch (e) {
-        return this.invalid(result, `record ${result.records} is not valid JSON: ${(e as Error).message}`);
+        this.invalid(result, `record ${result.records} is not valid JSON: ${(e as Error).message}`);
+        return;
       }
-      if (!isRecordObject(record)) return this.invalid(result, `record ${result.records} is not a JSON object`);
+      if (!isRecordObject(record)) {
+        this.invalid(result, `record ${result.records} is not a JSON object`);
+        return;
+      }
       const evaluation = evaluateRecord(this.guardrail, record);
       if ("finding" in evaluation) result.findings.push(evaluation.finding);
       else if (evaluation.skip === "invalid-record") this.invalid(result, evaluation.reason ?? "invalid record");

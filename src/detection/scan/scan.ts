@@ -5,11 +5,11 @@
  * number of workers.
  */
 import * as os from "node:os";
-import { Guardrail } from "../../guardrail/guardrail";
-import { Finding } from "../finding";
-import { Input } from "./inputs";
+import type { Guardrail } from "../../guardrail/guardrail";
+import type { Finding } from "../finding";
+import type { Input } from "./inputs";
 import { scanFilesOnWorkers } from "./pool";
-import { emptyResult, SourceResult, SourceScanner } from "./scan-source";
+import { emptyResult, type SourceResult, SourceScanner } from "./scan-source";
 
 export interface ScanSummary {
   /** Inputs read (files and stdin), including unreadable ones. */

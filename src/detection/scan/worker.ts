@@ -3,7 +3,7 @@
  * The guardrail arrives once as workerData (it is plain data: the compiled definition and config).
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { Guardrail } from "../../guardrail/guardrail";
+import type { Guardrail } from "../../guardrail/guardrail";
 import { SourceScanner } from "./scan-source";
 
 export interface ScanTask {

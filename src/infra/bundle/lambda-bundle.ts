@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildSync } from "esbuild";
-import { GuardrailConfig } from "../../config/schema";
+import type { GuardrailConfig } from "../../config/schema";
 import { zipEntries } from "./zip";
 
 export interface LambdaBundle {

@@ -24,5 +24,5 @@ export const NO_RESOURCE_LEVEL_ACTIONS: Readonly<Record<string, string>> = {
 };
 
 export function isNoResourceLevelAction(action: string): boolean {
-  return Object.prototype.hasOwnProperty.call(NO_RESOURCE_LEVEL_ACTIONS, action);
+  return Object.hasOwn(NO_RESOURCE_LEVEL_ACTIONS, action);
 }

@@ -3,7 +3,7 @@
  * account's default bus (one stack instance per configured region) matching the compiled pattern
  * and forwarding to the monitor account's central bus. Pure: inputs in, JSON out.
  */
-import { EventPattern } from "../../detection/backends/eventbridge-pattern";
+import type { EventPattern } from "../../detection/backends/eventbridge-pattern";
 import { RESOURCE_PREFIX, ROLE_NAMES, ROLE_PATH } from "../naming";
 
 export interface EventForwarderTemplateProps {

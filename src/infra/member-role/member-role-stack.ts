@@ -10,10 +10,10 @@ import { CloudformationStackSetInstance } from "@cdktf/provider-aws/lib/cloudfor
 import { DataAwsOrganizationsOrganization } from "@cdktf/provider-aws/lib/data-aws-organizations-organization";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { TerraformStack, TerraformVariable } from "cdktf";
-import { Construct } from "constructs";
+import type { Construct } from "constructs";
 import { buildEventPattern } from "../../detection/backends/eventbridge-pattern";
-import { Guardrail } from "../../guardrail/guardrail";
-import { codeDeclarations, FunctionDeclarations } from "../declarations";
+import type { Guardrail } from "../../guardrail/guardrail";
+import { codeDeclarations, type FunctionDeclarations } from "../declarations";
 import { RESOURCE_PREFIX, STACK_NAMES } from "../naming";
 import { MANAGED_BY_TAG } from "../organization-policy-stack";
 import { guardrailProvider } from "../provider";
@@ -139,15 +139,14 @@ export class MemberRoleStack extends TerraformStack {
         managedExecution: { active: true },
         lifecycle: { ignoreChanges: ["administration_role_arn"] },
       });
-      [...new Set(eb.regions)].sort().forEach(
-        (region) =>
-          new CloudformationStackSetInstance(this, `forwarder-${region}`, {
-            stackSetName: forwarder.name,
-            callAs,
-            stackSetInstanceRegion: region,
-            deploymentTargets: { organizationalUnitIds: targets },
-          }),
-      );
+      for (const region of [...new Set(eb.regions)].sort()) {
+        new CloudformationStackSetInstance(this, `forwarder-${region}`, {
+          stackSetName: forwarder.name,
+          callAs,
+          stackSetInstanceRegion: region,
+          deploymentTargets: { organizationalUnitIds: targets },
+        });
+      }
     }
   }
 }

@@ -5,9 +5,9 @@
  * aws:PrincipalOrgID, allowed only the calls the
  * remediation code declares, on the resources those calls need. Pure: config in, JSON out.
  */
-import { PermissionDeclaration } from "../../runtime/permissions";
+import type { PermissionDeclaration } from "../../runtime/permissions";
 import { ROLE_PATH } from "../naming";
-import { PolicyStatement, ResourceArns, statementsFromDeclarations } from "../iam/policy-document";
+import { type PolicyStatement, type ResourceArns, statementsFromDeclarations } from "../iam/policy-document";
 
 /** Placeholders in ARNs, turned into CloudFormation Fn::Join over the pseudo parameters. */
 const PARTITION = "{partition}";

@@ -9,7 +9,7 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Construct } from "constructs";
-import { PolicyStatement } from "../iam/policy-document";
+import type { PolicyStatement } from "../iam/policy-document";
 import { RESOURCE_PREFIX } from "../naming";
 
 export interface AlertingProps {
@@ -109,13 +109,8 @@ export class Alerting extends Construct {
       name: props.topicName ?? `${RESOURCE_PREFIX}-alerts`,
       kmsMasterKeyId: this.key.arn,
     });
-    [...new Set(props.emails ?? [])].sort().forEach(
-      (email, i) =>
-        new SnsTopicSubscription(this, `email-${i}`, {
-          topicArn: this.topic.arn,
-          protocol: "email",
-          endpoint: email,
-        }),
-    );
+    for (const [i, email] of [...new Set(props.emails ?? [])].sort().entries()) {
+      new SnsTopicSubscription(this, `email-${i}`, { topicArn: this.topic.arn, protocol: "email", endpoint: email });
+    }
   }
 }

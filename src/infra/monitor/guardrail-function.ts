@@ -9,8 +9,8 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { AssetType, Fn, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
-import { LambdaBundle, HANDLER } from "../bundle/lambda-bundle";
-import { PolicyStatement, policyJson, serviceTrustPolicy } from "../iam/policy-document";
+import { type LambdaBundle, HANDLER } from "../bundle/lambda-bundle";
+import { type PolicyStatement, policyJson, serviceTrustPolicy } from "../iam/policy-document";
 import { ROLE_PATH } from "../naming";
 
 export const LAMBDA_RUNTIME = "nodejs22.x";

@@ -14,7 +14,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { Construct } from "constructs";
-import { EventPattern } from "../../detection/backends/eventbridge-pattern";
+import type { EventPattern } from "../../detection/backends/eventbridge-pattern";
 import { policyJson, serviceTrustPolicy } from "../iam/policy-document";
 import { RESOURCE_PREFIX, ROLE_NAMES, ROLE_PATH } from "../naming";
 

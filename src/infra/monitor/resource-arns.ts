@@ -2,7 +2,7 @@
  * What each ResourceRef kind stands for in the monitor account. Pure: the caller passes the ARNs
  * (or tokens) of the resources its stack created and the partition/account/region it runs in.
  */
-import { ResourceArns } from "../iam/policy-document";
+import type { ResourceArns } from "../iam/policy-document";
 import { memberRoleArn } from "../../guardrail/guardrail";
 
 export interface MonitorArnInputs {

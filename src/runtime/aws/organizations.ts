@@ -5,14 +5,14 @@
 import {
   DescribePolicyCommand,
   ListPoliciesCommand,
-  ListPoliciesCommandOutput,
+  type ListPoliciesCommandOutput,
   ListRootsCommand,
   ListTargetsForPolicyCommand,
-  ListTargetsForPolicyCommandOutput,
-  OrganizationsClient,
+  type ListTargetsForPolicyCommandOutput,
+  type OrganizationsClient,
 } from "@aws-sdk/client-organizations";
-import { OrgView } from "../drift";
-import { PermissionDeclaration } from "../permissions";
+import type { OrgView } from "../drift";
+import type { PermissionDeclaration } from "../permissions";
 
 export const DRIFT_PERMISSIONS: PermissionDeclaration[] = [
   {

@@ -3,9 +3,9 @@
  * MessageStructure "json": e-mail subscribers get the text, every other protocol (SQS, Lambda,
  * HTTPS, Firehose) the default body.
  */
-import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import { MessageVariants, Notifier } from "../contracts";
-import { PermissionDeclaration } from "../permissions";
+import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
+import type { MessageVariants, Notifier } from "../contracts";
+import type { PermissionDeclaration } from "../permissions";
 
 export const SNS_PUBLISH_PERMISSIONS: PermissionDeclaration[] = [
   {

@@ -3,12 +3,12 @@
  * end of an invocation (the summary line, which is also the EMF metrics, then failing the
  * invocation when the run failed so Lambda's Errors metric, retries and dead-letter queue see it).
  */
-import { Guardrail } from "../../guardrail/guardrail";
+import type { Guardrail } from "../../guardrail/guardrail";
 import { actsAnywhere } from "../../remediation/mode";
-import { FindingResponder, Notifier } from "../contracts";
-import { HandlerEnv } from "../env";
+import type { FindingResponder, Notifier } from "../contracts";
+import type { HandlerEnv } from "../env";
 import { errorText } from "../pipeline";
-import { RunSummary, summaryLine } from "../summary";
+import { type RunSummary, summaryLine } from "../summary";
 import { makeResponder } from "../wiring";
 
 /**

@@ -5,11 +5,11 @@
  * and the dead-letter queue see it. Scheduler may deliver twice: the core is idempotent.
  */
 import { randomUUID } from "node:crypto";
-import { Guardrail, loadGuardrail } from "../../guardrail/guardrail";
-import { FindingResponder } from "../contracts";
-import { HandlerEnv, readHandlerEnv } from "../env";
-import { JobDeps, runJob } from "../job";
-import { RunSummary } from "../summary";
+import { type Guardrail, loadGuardrail } from "../../guardrail/guardrail";
+import type { FindingResponder } from "../contracts";
+import { type HandlerEnv, readHandlerEnv } from "../env";
+import { type JobDeps, runJob } from "../job";
+import type { RunSummary } from "../summary";
 import { makeNotifier, makeOrganizationReader, makeQuerySource, makeStateStore } from "../wiring";
 import { finishInvocation, initOrLog, responderPerRun } from "./invocation";
 

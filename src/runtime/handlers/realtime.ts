@@ -7,13 +7,13 @@
  */
 import { randomUUID } from "node:crypto";
 import { eventBridgeEventToRecord } from "../../detection/backends/eventbridge-pattern";
-import { Guardrail, loadGuardrail } from "../../guardrail/guardrail";
-import { FindingResponder, Notifier } from "../contracts";
-import { HandlerEnv, readHandlerEnv } from "../env";
+import { type Guardrail, loadGuardrail } from "../../guardrail/guardrail";
+import type { FindingResponder, Notifier } from "../contracts";
+import { type HandlerEnv, readHandlerEnv } from "../env";
 import { DEFAULT_DEDUPE_RETENTION_MS, DEFAULT_LEASE_MS } from "../job";
 import { claimAll, drainPending, findingsOf } from "../pipeline";
-import { StateStore } from "../state/store";
-import { emptySummary, RunSummary } from "../summary";
+import type { StateStore } from "../state/store";
+import { emptySummary, type RunSummary } from "../summary";
 import { makeNotifier, makeStateStore } from "../wiring";
 import { finishInvocation, initOrLog, responderPerRun } from "./invocation";
 

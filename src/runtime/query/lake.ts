@@ -5,24 +5,24 @@
  */
 import {
   CancelQueryCommand,
-  CloudTrailClient,
+  type CloudTrailClient,
   DescribeQueryCommand,
   GetQueryResultsCommand,
   StartQueryCommand,
 } from "@aws-sdk/client-cloudtrail";
-import { buildLakeQuery, lakeRowToRecord, LakeRow } from "../../detection/backends/lake-sql";
-import { Guardrail } from "../../guardrail/guardrail";
-import { PermissionDeclaration } from "../permissions";
-import { QueryWindow } from "../window";
+import { buildLakeQuery, lakeRowToRecord, type LakeRow } from "../../detection/backends/lake-sql";
+import type { Guardrail } from "../../guardrail/guardrail";
+import type { PermissionDeclaration } from "../permissions";
+import type { QueryWindow } from "../window";
 import {
   DEFAULT_POLL,
-  PollSettings,
+  type PollSettings,
   pollUntilDone,
   QueryError,
-  QueryResult,
-  QuerySource,
+  type QueryResult,
+  type QuerySource,
   realSleep,
-  Sleep,
+  type Sleep,
 } from "./source";
 
 export const LAKE_QUERY_PERMISSIONS: PermissionDeclaration[] = [

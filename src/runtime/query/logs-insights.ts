@@ -13,31 +13,31 @@
  * whole seconds, both inclusive), so rows are de-duplicated by eventID.
  */
 import {
-  CloudWatchLogsClient,
+  type CloudWatchLogsClient,
   GetQueryResultsCommand,
   StartQueryCommand,
   StopQueryCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
 import {
   buildLogsInsightsQuery,
-  InsightsRow,
+  type InsightsRow,
   LOGS_INSIGHTS_MAX_LIMIT,
   logsInsightsRowToRecord,
   logsInsightsTimeRange,
 } from "../../detection/backends/logs-insights";
-import { CloudTrailRecord } from "../../detection/record";
-import { Guardrail } from "../../guardrail/guardrail";
-import { PermissionDeclaration } from "../permissions";
-import { QueryWindow } from "../window";
+import type { CloudTrailRecord } from "../../detection/record";
+import type { Guardrail } from "../../guardrail/guardrail";
+import type { PermissionDeclaration } from "../permissions";
+import type { QueryWindow } from "../window";
 import {
   DEFAULT_POLL,
-  PollSettings,
+  type PollSettings,
   pollUntilDone,
   QueryError,
-  QueryResult,
-  QuerySource,
+  type QueryResult,
+  type QuerySource,
   realSleep,
-  Sleep,
+  type Sleep,
 } from "./source";
 
 export const LOGS_QUERY_PERMISSIONS: PermissionDeclaration[] = [

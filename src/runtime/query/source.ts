@@ -3,8 +3,8 @@
  * Insights; the realtime handler has the record already. Adapters turn rows into records; the
  * job turns records into findings with the same evaluateRecord as the local `detect` command.
  */
-import { CloudTrailRecord } from "../../detection/record";
-import { QueryWindow } from "../window";
+import type { CloudTrailRecord } from "../../detection/record";
+import type { QueryWindow } from "../window";
 
 export interface QueryResult {
   records: CloudTrailRecord[];

@@ -8,19 +8,19 @@
  * and "in the pending list" can never disagree.
  */
 import {
-  AttributeValue,
-  DynamoDBClient,
+  type AttributeValue,
+  type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
-  QueryCommandOutput,
+  type QueryCommandOutput,
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import { Finding } from "../../detection/finding";
+import type { Finding } from "../../detection/finding";
 import { STATE_TABLE_KEYS } from "../contracts";
-import { PermissionDeclaration } from "../permissions";
-import { ClaimResult, EventStatus, PendingItem, pendingSortKey, StateStore } from "./store";
+import type { PermissionDeclaration } from "../permissions";
+import { type ClaimResult, type EventStatus, type PendingItem, pendingSortKey, type StateStore } from "./store";
 
 export const STATE_PERMISSIONS: PermissionDeclaration[] = [
   {

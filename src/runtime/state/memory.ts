@@ -2,8 +2,8 @@
  * In-process StateStore with the same semantics as the DynamoDB one (conditional, atomic steps).
  * Used by `run-once` without a table and by the model-based tests of the job core.
  */
-import { Finding } from "../../detection/finding";
-import { ClaimResult, EventStatus, PendingItem, pendingSortKey, StateStore } from "./store";
+import type { Finding } from "../../detection/finding";
+import { type ClaimResult, type EventStatus, type PendingItem, pendingSortKey, type StateStore } from "./store";
 
 interface EventRecord {
   status: EventStatus;

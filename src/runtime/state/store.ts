@@ -9,7 +9,7 @@
  * A processor holds a lease on the event while it publishes, so two overlapping runs (the
  * scheduler may deliver twice) never publish the same finding; a crashed holder's lease expires.
  */
-import { Finding } from "../../detection/finding";
+import type { Finding } from "../../detection/finding";
 
 export type EventStatus = "pending" | "published" | "done";
 

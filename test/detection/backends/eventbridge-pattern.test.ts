@@ -11,7 +11,7 @@ import {
 } from "../../../src/detection/backends/eventbridge-pattern";
 import { evaluateRecord } from "../../../src/detection/finding";
 import { matchingRule } from "../../../src/detection/match";
-import { CloudTrailRecord } from "../../../src/detection/record";
+import type { CloudTrailRecord } from "../../../src/detection/record";
 import { BLANK_CHARACTERS } from "../../../src/detection/backends/blank";
 import { matchesPattern } from "./support/eventbridge-matcher";
 import { batchArb, edgeCases, loadSamples, record, testGuardrail } from "./support/records";

@@ -8,8 +8,8 @@ import fc from "fast-check";
 import { buildLakeQuery, lakeRowToRecord } from "../../../src/detection/backends/lake-sql";
 import { evaluateRecord } from "../../../src/detection/finding";
 import { matchingRule } from "../../../src/detection/match";
-import { asString, CloudTrailRecord, normalizeEventTime } from "../../../src/detection/record";
-import { Guardrail } from "../../../src/guardrail/guardrail";
+import { asString, type CloudTrailRecord, normalizeEventTime } from "../../../src/detection/record";
+import type { Guardrail } from "../../../src/guardrail/guardrail";
 import { LakeTable } from "./support/lake-table";
 import { batchArb, edgeCases, loadSamples, testGuardrail, WINDOW } from "./support/records";
 

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { BackendInputError } from "../../../src/detection/backends/input-error";
 import { buildLakeQuery, eventDataStoreId, lakeRowToRecord } from "../../../src/detection/backends/lake-sql";
 import { sqlString } from "../../../src/detection/backends/sql-literal";
-import { Guardrail } from "../../../src/guardrail/guardrail";
+import type { Guardrail } from "../../../src/guardrail/guardrail";
 import { LakeTable } from "./support/lake-table";
 import { record, testGuardrail, WINDOW } from "./support/records";
 

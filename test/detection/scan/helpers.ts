@@ -1,6 +1,11 @@
 import * as path from "node:path";
 import { parseConfig } from "../../../src/config/load";
-import { BUNDLED_DEFINITION, compileGuardrail, Guardrail, parseDefinition } from "../../../src/guardrail/guardrail";
+import {
+  BUNDLED_DEFINITION,
+  compileGuardrail,
+  type Guardrail,
+  parseDefinition,
+} from "../../../src/guardrail/guardrail";
 
 export const FIXTURES = path.join(__dirname, "..", "..", "fixtures", "cloudtrail", "scan");
 export const EXAMPLES = path.join(__dirname, "..", "..", "..", "examples", "cloudtrail");

@@ -47,8 +47,8 @@ describe("recordPrefilter", () => {
       { requiredKeys: [] },
     );
     fc.assert(
-      fc.property(record, fc.integer({ min: 1, max: 30 }), fc.boolean(), (r, every, escape) => {
-        const json = escape ? escapeSome(r, every) : JSON.stringify(r);
+      fc.property(record, fc.integer({ min: 1, max: 30 }), fc.boolean(), (r, every, escaped) => {
+        const json = escaped ? escapeSome(r, every) : JSON.stringify(r);
         expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify(r)));
         if (!prefilterSays(json)) expect(matchingRule(guardrail, JSON.parse(json))).toBeUndefined();
       }),

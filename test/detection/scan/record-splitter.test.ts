@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { MalformedJsonError, RecordKind, RecordSplitter } from "../../../src/detection/scan/record-splitter";
+import { MalformedJsonError, type RecordKind, RecordSplitter } from "../../../src/detection/scan/record-splitter";
 
 interface Cut {
   text: string;

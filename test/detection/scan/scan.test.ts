@@ -2,9 +2,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
-import { Finding } from "../../../src/detection/finding";
+import type { Finding } from "../../../src/detection/finding";
 import { expandInputs } from "../../../src/detection/scan/inputs";
-import { scan, ScanOptions, ScanSummary } from "../../../src/detection/scan/scan";
+import { scan, type ScanOptions, type ScanSummary } from "../../../src/detection/scan/scan";
 import { SourceScanner } from "../../../src/detection/scan/scan-source";
 import { chunksOf, EXAMPLES, FIXTURES, testGuardrail } from "./helpers";
 

@@ -8,7 +8,7 @@ import {
   CloudWatchLogsClient,
   GetQueryResultsCommand,
   StartQueryCommand,
-  StartQueryCommandInput,
+  type StartQueryCommandInput,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { mockClient } from "aws-sdk-client-mock";
 import { splitSlice, LogsInsightsQuerySource } from "../../../src/runtime/query/logs-insights";

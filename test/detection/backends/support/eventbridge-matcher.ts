@@ -45,7 +45,7 @@ export function matchesPattern(pattern: Record<string, unknown>, event: unknown)
       if (!sub.some((p) => matchesPattern(p as Record<string, unknown>, event))) return false;
       continue;
     }
-    const present = Object.prototype.hasOwnProperty.call(event, key) && event[key] !== undefined;
+    const present = Object.hasOwn(event, key) && event[key] !== undefined;
     if (Array.isArray(sub)) {
       if (!sub.some((m) => matchLeaf(m as Json, present, event[key]))) return false;
     } else if (isObject(sub)) {

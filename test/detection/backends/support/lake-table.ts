@@ -12,9 +12,9 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { CloudTrailRecord, normalizeEventTime } from "../../../../src/detection/record";
-import { LakeRow } from "../../../../src/detection/backends/lake-sql";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { type CloudTrailRecord, normalizeEventTime } from "../../../../src/detection/record";
+import type { LakeRow } from "../../../../src/detection/backends/lake-sql";
 
 export const LAKE_TABLE = "lake_events";
 
@@ -103,7 +103,7 @@ export class LakeTable {
   /** Replaces the table's contents with these records. */
   async load(records: CloudTrailRecord[]): Promise<void> {
     const file = path.join(this.dir, "rows.ndjson");
-    fs.writeFileSync(file, records.map((r) => JSON.stringify(toLakeRow(r))).join("\n") + "\n");
+    fs.writeFileSync(file, `${records.map((r) => JSON.stringify(toLakeRow(r))).join("\n")}\n`);
     const columns = Object.entries(COLUMNS)
       .map(([k, t]) => `${k}: '${t}'`)
       .join(", ");

@@ -6,9 +6,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import fc from "fast-check";
 import { parseConfig } from "../../../../src/config/load";
-import { CloudTrailRecord } from "../../../../src/detection/record";
+import type { CloudTrailRecord } from "../../../../src/detection/record";
 import { BLANK_CHARACTERS } from "../../../../src/detection/backends/blank";
-import { BUNDLED_DEFINITION, compileGuardrail, Guardrail, parseDefinition } from "../../../../src/guardrail/guardrail";
+import {
+  BUNDLED_DEFINITION,
+  compileGuardrail,
+  type Guardrail,
+  parseDefinition,
+} from "../../../../src/guardrail/guardrail";
 
 export const SAMPLES_DIR = path.join(__dirname, "..", "..", "..", "..", "examples", "cloudtrail");
 
