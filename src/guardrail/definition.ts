@@ -3,6 +3,9 @@
  * single source of truth. Everything that prevents, detects or remediates reads it from here.
  */
 import { z } from "zod";
+import { RemediationModeSchema } from "../config/remediation-mode";
+
+export { type RemediationMode, RemediationModeSchema } from "../config/remediation-mode";
 
 const IAM_ACTION = /^[a-z0-9-]+:[A-Za-z0-9]+$/;
 const EVENT_NAME = /^[A-Za-z0-9]+$/;
@@ -40,10 +43,6 @@ export const RuleTestSchema = z.strictObject({
   expect: z.string().nullable(),
   record: z.record(z.string(), z.unknown()),
 });
-
-/** What remediation may do: nothing, report what it would do, or act. */
-export const RemediationModeSchema = z.enum(["off", "dry-run", "enforce"]);
-export type RemediationMode = z.infer<typeof RemediationModeSchema>;
 
 export const RemediationDefaultsSchema = z.strictObject({
   mode: RemediationModeSchema,

@@ -3,10 +3,10 @@
  * The roles are built from these lists only (src/infra/iam/policy-document.ts).
  */
 import { memberRolePermissions, RESPONDER_PERMISSIONS } from "../remediation/permissions";
-import { DRIFT_PERMISSIONS } from "../runtime/aws/organizations";
-import { SNS_PUBLISH_PERMISSIONS } from "../runtime/aws/sns";
+import { DRIFT_PERMISSIONS } from "../aws/organizations";
+import { SNS_PUBLISH_PERMISSIONS } from "../aws/sns";
 import type { QueryBackend } from "../runtime/env";
-import type { PermissionDeclaration } from "../runtime/permissions";
+import type { PermissionDeclaration } from "../aws/permissions";
 import { LAKE_QUERY_PERMISSIONS } from "../runtime/query/lake";
 import { LOGS_QUERY_PERMISSIONS } from "../runtime/query/logs-insights";
 import { STATE_PERMISSIONS } from "../runtime/state/dynamodb";

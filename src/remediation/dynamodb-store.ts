@@ -4,8 +4,8 @@
  * `sk = "<hour>#<actionId>"` one counted mutation (idempotent per action by construction).
  */
 import { type DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
-import { STATE_TABLE_KEYS } from "../runtime/contracts";
-import type { PermissionDeclaration } from "../runtime/permissions";
+import { STATE_TABLE_KEYS } from "../aws/contracts";
+import type { PermissionDeclaration } from "../aws/permissions";
 import type { ActionRecord, RemediationStore } from "./store";
 
 const { partitionKey: PK, sortKey: SK, ttlAttribute: TTL } = STATE_TABLE_KEYS;

@@ -3,7 +3,7 @@
  * others. Throttling has already been retried by the SDK when it reaches here; quota errors
  * (IAM LimitExceeded) were deliberately not retried (src/runtime/aws/clients.ts).
  */
-import { isQuotaError } from "../runtime/aws/clients";
+import { isQuotaError } from "../aws/clients";
 
 export type ErrorClass = "access-denied" | "not-found" | "throttled" | "quota" | "other";
 

@@ -8,7 +8,7 @@ import { IAMClient } from "@aws-sdk/client-iam";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { AssumeRoleCommand, type STSClient } from "@aws-sdk/client-sts";
 import { memberRoleArn } from "../guardrail/guardrail";
-import { clientConfig, type ClientOverrides } from "../runtime/aws/clients";
+import { clientConfig, type ClientOverrides } from "../aws/clients";
 
 export interface MemberClients {
   iam: IAMClient;

@@ -8,7 +8,7 @@ import {
   ListParentsCommand,
   type OrganizationsClient,
 } from "@aws-sdk/client-organizations";
-import type { PermissionDeclaration } from "../runtime/permissions";
+import type { PermissionDeclaration } from "../aws/permissions";
 
 export interface OrganizationLookup {
   managementAccountId(): Promise<string | undefined>;

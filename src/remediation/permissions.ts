@@ -3,8 +3,8 @@
  * template) from MEMBER_ROLE_PERMISSIONS and the responder's role from RESPONDER_PERMISSIONS, so
  * neither can drift from what executor.ts, undo.ts and the responder call.
  */
-import type { PermissionDeclaration } from "../runtime/permissions";
-import { SNS_PUBLISH_PERMISSIONS } from "../runtime/aws/sns";
+import type { PermissionDeclaration } from "../aws/permissions";
+import { SNS_PUBLISH_PERMISSIONS } from "../aws/sns";
 import { STORE_PERMISSIONS } from "./dynamodb-store";
 import { ORGANIZATION_PERMISSIONS } from "./organization";
 

@@ -3,7 +3,7 @@
  * message. Field names are documented in README.md "## Remediation".
  */
 import type { Finding } from "../detection/finding";
-import type { ActionOutcome } from "../runtime/contracts";
+import type { ActionOutcome } from "../aws/contracts";
 import type { PlannedAction } from "./types";
 import { REVERSIBLE } from "./undo";
 

@@ -6,7 +6,7 @@
  */
 import type { Finding } from "../detection/finding";
 import type { Guardrail } from "../guardrail/guardrail";
-import type { ActionOutcome, FindingResponder, Notifier, ResponseReport } from "../runtime/contracts";
+import type { ActionOutcome, FindingResponder, Notifier, ResponseReport } from "../aws/contracts";
 import { executeAction, type ExecutionResult } from "./executor";
 import type { MemberClientProvider } from "./member-clients";
 import { needsOuChain, resolveMode } from "./mode";

@@ -4,7 +4,7 @@
  * that `undo` works after `remediate --execute` from a laptop.
  */
 import * as fs from "node:fs";
-import type { ActionOutcome } from "../runtime/contracts";
+import type { ActionOutcome } from "../aws/contracts";
 import type { PlannedAction } from "./types";
 
 export type RecordStatus = ActionOutcome["status"] | "in-progress";

@@ -7,15 +7,10 @@ import { createHash } from "node:crypto";
 import type { Guardrail } from "../guardrail/guardrail";
 import { buildScpDocuments } from "../policy/documents";
 import type { ScpDocument } from "../policy/types";
+import type { OrgView } from "../aws/organizations";
 import { cleanSubject } from "./alert";
 
-export interface OrgView {
-  roots: { id: string; scpEnabled: boolean }[];
-  /** Service control policies whose name is one the guardrail expects (possibly several with one name). */
-  policies: { id: string; name: string; content: string }[];
-  /** Targets (root, OU, account IDs) each policy ID is attached to. */
-  targets: Record<string, string[]>;
-}
+export type { OrgView };
 
 export type DriftKind =
   | "scp-type-disabled"

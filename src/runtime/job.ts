@@ -10,7 +10,7 @@
  *   step on the next run and nothing else.
  */
 import type { Guardrail } from "../guardrail/guardrail";
-import type { FindingResponder, Notifier } from "./contracts";
+import type { FindingResponder, Notifier } from "../aws/contracts";
 import { checkDrift, driftBody, type DriftReport, driftFingerprint, driftSubject, type OrgView } from "./drift";
 import { claimAll, drainPending, errorText, findingsOf } from "./pipeline";
 import { QueryError, type QuerySource } from "./query/source";

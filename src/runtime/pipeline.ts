@@ -7,7 +7,7 @@ import { evaluateRecord, type Finding } from "../detection/finding";
 import type { CloudTrailRecord } from "../detection/record";
 import type { Guardrail } from "../guardrail/guardrail";
 import { findingAttributes, findingBody, findingEmailText, findingSubject } from "./alert";
-import type { FindingResponder, Notifier } from "./contracts";
+import type { FindingResponder, Notifier } from "../aws/contracts";
 import type { StateStore } from "./state/store";
 
 export interface IngestCounts {

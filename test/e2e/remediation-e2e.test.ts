@@ -12,7 +12,7 @@ import { DeleteFoundationModelAgreementCommand } from "@aws-sdk/client-bedrock";
 import type { Finding } from "../../src/detection/finding";
 import { expandInputs } from "../../src/detection/scan/inputs";
 import { scan } from "../../src/detection/scan/scan";
-import type { Notifier } from "../../src/runtime/contracts";
+import type { Notifier } from "../../src/aws/contracts";
 import { StaticOrganizationLookup } from "../../src/remediation/organization";
 import { RemediationResponder } from "../../src/remediation/responder";
 import { InMemoryStore } from "../../src/remediation/store";

@@ -17,7 +17,7 @@ import {
   ResourceNotFoundException as SecretNotFound,
 } from "@aws-sdk/client-secrets-manager";
 import fc from "fast-check";
-import type { Notifier } from "../../src/runtime/contracts";
+import type { Notifier } from "../../src/aws/contracts";
 import { StaticOrganizationLookup } from "../../src/remediation/organization";
 import { RemediationResponder } from "../../src/remediation/responder";
 import { type ActionRecord, InMemoryStore } from "../../src/remediation/store";

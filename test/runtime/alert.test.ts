@@ -7,7 +7,7 @@ import { parseConfig } from "../../src/config/load";
 import { evaluateRecord, type Finding } from "../../src/detection/finding";
 import { BUNDLED_DEFINITION, compileGuardrail, parseDefinition } from "../../src/guardrail/guardrail";
 import { findingBody, findingEmailText } from "../../src/runtime/alert";
-import { SNS_MAX_MESSAGE_BYTES, SnsNotifier, snsMessage } from "../../src/runtime/aws/sns";
+import { SNS_MAX_MESSAGE_BYTES, SnsNotifier, snsMessage } from "../../src/aws/sns";
 
 const guardrail = compileGuardrail(
   parseDefinition(BUNDLED_DEFINITION),

@@ -2,7 +2,7 @@
 import { runOnce } from "../../src/cli/commands/run-once";
 import { verify } from "../../src/cli/commands/verify";
 import { buildScpDocuments } from "../../src/policy/documents";
-import type { Notifier } from "../../src/runtime/contracts";
+import type { Notifier } from "../../src/aws/contracts";
 import { MemoryStateStore } from "../../src/runtime/state/memory";
 import { at, guardrailWith, lakeSource, simEvent, simulateLake } from "./helpers";
 

@@ -8,7 +8,7 @@ import {
 } from "@aws-sdk/client-organizations";
 import { mockClient } from "aws-sdk-client-mock";
 import { buildScpDocuments } from "../../src/policy/documents";
-import { readOrganization } from "../../src/runtime/aws/organizations";
+import { readOrganization } from "../../src/aws/organizations";
 import { checkDrift, compareOrganization, driftFingerprint, driftSubject, type OrgView } from "../../src/runtime/drift";
 import { guardrailWith } from "./helpers";
 

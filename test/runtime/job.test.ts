@@ -3,8 +3,8 @@
  * SNS, the in-memory state store with the DynamoDB store's semantics).
  */
 import { CancelQueryCommand, StartQueryCommand } from "@aws-sdk/client-cloudtrail";
-import { SnsNotifier } from "../../src/runtime/aws/sns";
-import type { FindingResponder, ResponseReport } from "../../src/runtime/contracts";
+import { SnsNotifier } from "../../src/aws/sns";
+import type { FindingResponder, ResponseReport } from "../../src/aws/contracts";
 import { runJob } from "../../src/runtime/job";
 import { MemoryStateStore } from "../../src/runtime/state/memory";
 import { at, guardrailWith, lakeSource, minutes, simEvent, simulateLake, simulateSns, TOPIC_ARN } from "./helpers";

@@ -7,7 +7,7 @@ import { CloudTrailClient, StartQueryCommand } from "@aws-sdk/client-cloudtrail"
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { clientConfig, type RetrySettings } from "../../src/runtime/aws/clients";
+import { clientConfig, type RetrySettings } from "../../src/aws/clients";
 import { LakeQuerySource } from "../../src/runtime/query/lake";
 import { DynamoStateStore } from "../../src/runtime/state/dynamodb";
 import { EDS_ARN, eventBridgeEvent, guardrailWith, lakeRow, simEvent } from "./helpers";

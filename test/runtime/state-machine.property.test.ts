@@ -9,7 +9,7 @@ import fc from "fast-check";
 import type { CloudTrailRecord } from "../../src/detection/record";
 import { BUNDLED_DEFINITION, compileGuardrail, parseDefinition } from "../../src/guardrail/guardrail";
 import { parseConfig } from "../../src/config/load";
-import type { FindingResponder, Notifier } from "../../src/runtime/contracts";
+import type { FindingResponder, Notifier } from "../../src/aws/contracts";
 import { runJob } from "../../src/runtime/job";
 import type { QueryResult, QuerySource } from "../../src/runtime/query/source";
 import { MemoryStateStore } from "../../src/runtime/state/memory";

@@ -8,7 +8,7 @@
 import type { Command } from "commander";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { checkDrift, type OrgView } from "../../runtime/drift";
-import { makeOrganizationReader } from "../../runtime/wiring";
+import { makeOrganizationReader } from "../../handlers/wiring";
 import { addConfigOptions, type ConfigOption, loadGuardrailFor, type TextSink } from "../common";
 import { EXIT } from "../exit-codes";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { splitArn } from "../../arn/arn-like";
-import { RemediationModeSchema as Mode } from "../../guardrail/definition";
+import { RemediationModeSchema as Mode } from "../remediation-mode";
 import { principalPatternProblem } from "../arn-pattern";
 import { Region } from "./aws";
 

@@ -51,16 +51,16 @@ export function packageRoot(from: string = __dirname): string {
   }
 }
 
-/** `src/runtime/handlers/<name>.ts` in the package, or its compiled twin under dist/. */
+/** `src/handlers/<name>.ts` in the package, or its compiled twin under dist/. */
 export function handlerEntry(name: string, root: string = packageRoot()): string {
   const candidates = [
-    path.join(root, "src", "runtime", "handlers", `${name}.ts`),
-    path.join(root, "dist", "src", "runtime", "handlers", `${name}.js`),
+    path.join(root, "src", "handlers", `${name}.ts`),
+    path.join(root, "dist", "src", "handlers", `${name}.js`),
   ];
   const found = candidates.find((c) => fs.existsSync(c));
   if (!found)
     throw new Error(
-      `Lambda handler "${name}" not found: expected src/runtime/handlers/${name}.ts in the bedrock-guardrail package`,
+      `Lambda handler "${name}" not found: expected src/handlers/${name}.ts in the bedrock-guardrail package`,
     );
   return found;
 }

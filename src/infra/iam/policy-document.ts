@@ -3,7 +3,7 @@
  * Pure: the caller supplies the ARN(s) each ResourceRef kind stands for in the stack being built,
  * so a role holds exactly what its code declares, on exactly the resources the stack created.
  */
-import type { PermissionDeclaration, ResourceRef } from "../../runtime/permissions";
+import type { PermissionDeclaration, ResourceRef } from "../../aws/permissions";
 import { isNoResourceLevelAction } from "./no-resource-level-actions";
 
 export type ResourceKind = Exclude<ResourceRef["kind"], "any">;

@@ -5,7 +5,7 @@
  * aws:PrincipalOrgID, allowed only the calls the
  * remediation code declares, on the resources those calls need. Pure: config in, JSON out.
  */
-import type { PermissionDeclaration } from "../../runtime/permissions";
+import type { PermissionDeclaration } from "../../aws/permissions";
 import { ROLE_PATH } from "../naming";
 import { type PolicyStatement, type ResourceArns, statementsFromDeclarations } from "../iam/policy-document";
 

@@ -15,7 +15,7 @@ import type { Construct } from "constructs";
 import { buildEventPattern } from "../../detection/backends/eventbridge-pattern";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { ENV } from "../../runtime/env";
-import { STATE_TABLE_KEYS } from "../../runtime/contracts";
+import { STATE_TABLE_KEYS } from "../../aws/contracts";
 import { METRIC_DIMENSION, METRIC_NAMESPACE, METRICS } from "../../runtime/summary";
 import { bundleLambda, CONFIG_FILE_IN_BUNDLE, handlerEntry, type LambdaBundle } from "../bundle/lambda-bundle";
 import { codeDeclarations, type FunctionDeclarations } from "../declarations";
@@ -35,7 +35,7 @@ export const MONITOR_STACK = "monitor";
 
 export interface MonitorStackProps {
   guardrail: Guardrail;
-  /** Handler sources; default src/runtime/handlers/{query-job,realtime}.ts of this package. */
+  /** Handler sources; default src/handlers/{query-job,realtime}.ts of this package. */
   handlerEntries?: { queryJob?: string; realtime?: string };
   /** Declarations per function; default the ones exported next to the code (src/infra/declarations.ts). */
   declarations?: FunctionDeclarations;

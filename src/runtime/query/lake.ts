@@ -12,7 +12,7 @@ import {
 } from "@aws-sdk/client-cloudtrail";
 import { buildLakeQuery, lakeRowToRecord, type LakeRow } from "../../detection/backends/lake-sql";
 import type { Guardrail } from "../../guardrail/guardrail";
-import type { PermissionDeclaration } from "../permissions";
+import type { PermissionDeclaration } from "../../aws/permissions";
 import type { QueryWindow } from "../window";
 import {
   DEFAULT_POLL,

@@ -27,7 +27,7 @@ import {
 } from "../../detection/backends/logs-insights";
 import type { CloudTrailRecord } from "../../detection/record";
 import type { Guardrail } from "../../guardrail/guardrail";
-import type { PermissionDeclaration } from "../permissions";
+import type { PermissionDeclaration } from "../../aws/permissions";
 import type { QueryWindow } from "../window";
 import {
   DEFAULT_POLL,

@@ -18,8 +18,8 @@ import {
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import type { Finding } from "../../detection/finding";
-import { STATE_TABLE_KEYS } from "../contracts";
-import type { PermissionDeclaration } from "../permissions";
+import { STATE_TABLE_KEYS } from "../../aws/contracts";
+import type { PermissionDeclaration } from "../../aws/permissions";
 import { type ClaimResult, type EventStatus, type PendingItem, pendingSortKey, type StateStore } from "./store";
 
 export const STATE_PERMISSIONS: PermissionDeclaration[] = [

@@ -6,15 +6,15 @@
  * after the claim, the scheduled job publishes the finding on its next run.
  */
 import { randomUUID } from "node:crypto";
-import { eventBridgeEventToRecord } from "../../detection/backends/eventbridge-pattern";
-import { type Guardrail, loadGuardrail } from "../../guardrail/guardrail";
-import type { FindingResponder, Notifier } from "../contracts";
-import { type HandlerEnv, readHandlerEnv } from "../env";
-import { DEFAULT_DEDUPE_RETENTION_MS, DEFAULT_LEASE_MS } from "../job";
-import { claimAll, drainPending, findingsOf } from "../pipeline";
-import type { StateStore } from "../state/store";
-import { emptySummary, type RunSummary } from "../summary";
-import { makeNotifier, makeStateStore } from "../wiring";
+import { eventBridgeEventToRecord } from "../detection/backends/eventbridge-pattern";
+import { type Guardrail, loadGuardrail } from "../guardrail/guardrail";
+import type { FindingResponder, Notifier } from "../aws/contracts";
+import { type HandlerEnv, readHandlerEnv } from "../runtime/env";
+import { DEFAULT_DEDUPE_RETENTION_MS, DEFAULT_LEASE_MS } from "../runtime/job";
+import { claimAll, drainPending, findingsOf } from "../runtime/pipeline";
+import type { StateStore } from "../runtime/state/store";
+import { emptySummary, type RunSummary } from "../runtime/summary";
+import { makeNotifier, makeStateStore } from "./wiring";
 import { finishInvocation, initOrLog, responderPerRun } from "./invocation";
 
 export interface RealtimeDeps {

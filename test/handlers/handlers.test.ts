@@ -1,10 +1,10 @@
 /** Handler environment, the realtime path (same core, shared pending list), and the EMF summary line. */
 import { evaluateRecord } from "../../src/detection/finding";
 import { readHandlerEnv } from "../../src/runtime/env";
-import { processEvent } from "../../src/runtime/handlers/realtime";
+import { processEvent } from "../../src/handlers/realtime";
 import { MemoryStateStore } from "../../src/runtime/state/memory";
 import { emptySummary, summaryLine } from "../../src/runtime/summary";
-import { at, EDS_ARN, eventBridgeEvent, guardrailWith, simEvent, TOPIC_ARN } from "./helpers";
+import { at, EDS_ARN, eventBridgeEvent, guardrailWith, simEvent, TOPIC_ARN } from "../runtime/helpers";
 
 describe("handler environment", () => {
   it("names every missing or malformed variable", () => {

@@ -5,12 +5,12 @@
  * and the dead-letter queue see it. Scheduler may deliver twice: the core is idempotent.
  */
 import { randomUUID } from "node:crypto";
-import { type Guardrail, loadGuardrail } from "../../guardrail/guardrail";
-import type { FindingResponder } from "../contracts";
-import { type HandlerEnv, readHandlerEnv } from "../env";
-import { type JobDeps, runJob } from "../job";
-import type { RunSummary } from "../summary";
-import { makeNotifier, makeOrganizationReader, makeQuerySource, makeStateStore } from "../wiring";
+import { type Guardrail, loadGuardrail } from "../guardrail/guardrail";
+import type { FindingResponder } from "../aws/contracts";
+import { type HandlerEnv, readHandlerEnv } from "../runtime/env";
+import { type JobDeps, runJob } from "../runtime/job";
+import type { RunSummary } from "../runtime/summary";
+import { makeNotifier, makeOrganizationReader, makeQuerySource, makeStateStore } from "./wiring";
 import { finishInvocation, initOrLog, responderPerRun } from "./invocation";
 
 interface Context {

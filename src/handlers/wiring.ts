@@ -13,16 +13,16 @@ import { DynamoDbStore } from "../remediation/dynamodb-store";
 import { AssumeRoleClientProvider } from "../remediation/member-clients";
 import { AwsOrganizationLookup } from "../remediation/organization";
 import { RemediationResponder } from "../remediation/responder";
-import { clientConfig, type ClientOverrides } from "./aws/clients";
-import { readOrganization } from "./aws/organizations";
-import { SnsNotifier } from "./aws/sns";
-import type { FindingResponder, Notifier } from "./contracts";
-import type { OrgView } from "./drift";
-import { LakeQuerySource } from "./query/lake";
-import { LogsInsightsQuerySource } from "./query/logs-insights";
-import type { PollSettings, QuerySource } from "./query/source";
-import { DynamoStateStore } from "./state/dynamodb";
-import type { StateStore } from "./state/store";
+import { clientConfig, type ClientOverrides } from "../aws/clients";
+import { readOrganization } from "../aws/organizations";
+import { SnsNotifier } from "../aws/sns";
+import type { FindingResponder, Notifier } from "../aws/contracts";
+import type { OrgView } from "../runtime/drift";
+import { LakeQuerySource } from "../runtime/query/lake";
+import { LogsInsightsQuerySource } from "../runtime/query/logs-insights";
+import type { PollSettings, QuerySource } from "../runtime/query/source";
+import { DynamoStateStore } from "../runtime/state/dynamodb";
+import type { StateStore } from "../runtime/state/store";
 
 export interface SourceSpec {
   backend: "cloudtrail-lake" | "cloudwatch-logs";

@@ -11,8 +11,16 @@ import {
   type ListTargetsForPolicyCommandOutput,
   type OrganizationsClient,
 } from "@aws-sdk/client-organizations";
-import type { OrgView } from "../drift";
-import type { PermissionDeclaration } from "../permissions";
+import type { PermissionDeclaration } from "./permissions";
+
+/** What the drift check reads of the organization (compared in runtime/drift.ts). */
+export interface OrgView {
+  roots: { id: string; scpEnabled: boolean }[];
+  /** Service control policies whose name is one the guardrail expects (possibly several with one name). */
+  policies: { id: string; name: string; content: string }[];
+  /** Targets (root, OU, account IDs) each policy ID is attached to. */
+  targets: Record<string, string[]>;
+}
 
 export const DRIFT_PERMISSIONS: PermissionDeclaration[] = [
   {

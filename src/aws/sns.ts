@@ -4,8 +4,8 @@
  * HTTPS, Firehose) the default body.
  */
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
-import type { MessageVariants, Notifier } from "../contracts";
-import type { PermissionDeclaration } from "../permissions";
+import type { MessageVariants, Notifier } from "./contracts";
+import type { PermissionDeclaration } from "./permissions";
 
 export const SNS_PUBLISH_PERMISSIONS: PermissionDeclaration[] = [
   {

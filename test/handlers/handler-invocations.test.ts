@@ -15,23 +15,23 @@ import { AssumeRoleClientProvider } from "../../src/remediation/member-clients";
 import { StaticOrganizationLookup } from "../../src/remediation/organization";
 import { RemediationResponder } from "../../src/remediation/responder";
 import { InMemoryStore } from "../../src/remediation/store";
-import type { Notifier } from "../../src/runtime/contracts";
+import type { Notifier } from "../../src/aws/contracts";
 import type { QuerySource } from "../../src/runtime/query/source";
 import { MemoryStateStore } from "../../src/runtime/state/memory";
-import type { ResponderSpec } from "../../src/runtime/wiring";
+import type { ResponderSpec } from "../../src/handlers/wiring";
 import { awsMocks } from "../remediation/mocks";
-import { EDS_ARN, eventBridgeEvent, simEvent, TOPIC_ARN } from "./helpers";
+import { EDS_ARN, eventBridgeEvent, simEvent, TOPIC_ARN } from "../runtime/helpers";
 
-jest.mock("../../src/runtime/wiring", () => ({
+jest.mock("../../src/handlers/wiring", () => ({
   makeStateStore: jest.fn(),
   makeQuerySource: jest.fn(),
   makeNotifier: jest.fn(),
   makeResponder: jest.fn(),
   makeOrganizationReader: jest.fn(),
 }));
-const wiring = jest.requireMock("../../src/runtime/wiring") as Record<string, jest.Mock>;
-import * as queryJob from "../../src/runtime/handlers/query-job";
-import * as realtime from "../../src/runtime/handlers/realtime";
+const wiring = jest.requireMock("../../src/handlers/wiring") as Record<string, jest.Mock>;
+import * as queryJob from "../../src/handlers/query-job";
+import * as realtime from "../../src/handlers/realtime";
 
 const MGMT = "999988887777";
 const aws = awsMocks();
