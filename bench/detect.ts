@@ -48,7 +48,8 @@ function ensureArchive(): { records: number; uncompressedBytes: number; compress
   }
   fs.rmSync(archiveDir, { recursive: true, force: true });
   log(
-    `generating ${(targetBytes / 1e9).toFixed(2)} GB (uncompressed) into ${path.relative(root, archiveDir)} (seed ${seed})...\n`,
+    `generating ${(targetBytes / 1e9).toFixed(2)} GB (uncompressed) into ${path.relative(root, archiveDir)} (seed ` +
+      `${seed})...\n`,
   );
   const stats = generateArchive({ dir: archiveDir, seed, targetBytes }, log);
   log(`\n`);
@@ -111,8 +112,10 @@ function jqFilter(entry: string): string {
   const g = loadGuardrail({ configPath: path.join(root, "guardrail.config.json") });
   const denied = g.rules.flatMap((r) => r.errorCodes ?? []);
   return (
-    `.Records[] | select(.eventSource == ${JSON.stringify(g.eventSource)} and (.eventName | IN(${g.eventNames.map((n) => JSON.stringify(n)).join(",")})) ` +
-    `and ((.errorCode == null or (.errorCode | type == "string" and test("^\\\\s*$"))) or (.errorCode | IN(${denied.map((c) => JSON.stringify(c)).join(",")})))) | .eventID`
+    `.Records[] | select(.eventSource == ${JSON.stringify(g.eventSource)} and (.eventName | ` +
+    `IN(${g.eventNames.map((n) => JSON.stringify(n)).join(",")})) ` +
+    `and ((.errorCode == null or (.errorCode | type == "string" and test("^\\\\s*$"))) or (.errorCode | ` +
+    `IN(${denied.map((c) => JSON.stringify(c)).join(",")})))) | .eventID`
   );
 }
 
@@ -123,7 +126,8 @@ async function main(): Promise<void> {
   const files = listFiles(archiveDir);
   const mb = archive.uncompressedBytes / 1e6;
   log(
-    `archive: ${files.length} files, ${archive.records} records, ${mb.toFixed(0)} MB uncompressed, ${(archive.compressedBytes / 1e6).toFixed(0)} MB gzipped\n`,
+    `archive: ${files.length} files, ${archive.records} records, ${mb.toFixed(0)} MB uncompressed, ` +
+      `${(archive.compressedBytes / 1e6).toFixed(0)} MB gzipped\n`,
   );
 
   // Warm the page cache so that no contender pays for the disk.
@@ -134,7 +138,9 @@ async function main(): Promise<void> {
   const zcat = await timed("sh", ["-c", `zcat ${fileArgs} > /dev/null`]);
 
   log("detect ...\n");
-  const rssProbe = `const m=require(${JSON.stringify(entry)});m.main(process.argv).then(()=>process.on("exit",()=>process.stderr.write("\\nPEAK_RSS_KB "+process.resourceUsage().maxRSS+"\\n")))`;
+  const rssProbe =
+    `const m=require(${JSON.stringify(entry)});m.main(process.argv).then(()=>process.on("exit",()=>` +
+    `process.stderr.write("\\nPEAK_RSS_KB "+process.resourceUsage().maxRSS+"\\n")))`;
   const detect = await timed(process.execPath, [
     "-e",
     rssProbe,
@@ -165,14 +171,16 @@ async function main(): Promise<void> {
   const lines = [
     ``,
     `=== bench:detect (${files.length} files, ${archive.records} records, ${mb.toFixed(0)} MB uncompressed) ===`,
-    `detect (jobs=all cores): ${detect.seconds.toFixed(2)} s  ${rate(detect)}  peak RSS ${(peakRssKb / 1024).toFixed(0)} MB`,
+    `detect (jobs=all cores): ${detect.seconds.toFixed(2)} s  ${rate(detect)}  peak RSS ` +
+      `${(peakRssKb / 1024).toFixed(0)} MB`,
     jq ? `zcat | jq:              ${jq.seconds.toFixed(2)} s  ${rate(jq)}` : `zcat | jq:              skipped`,
     `zcat > /dev/null:       ${zcat.seconds.toFixed(2)} s  ${rate(zcat)}`,
     jq ? `detect vs jq pipeline:  ${(jq.seconds / detect.seconds).toFixed(2)}x  (target >= 5x)` : ``,
     `detect vs zcat floor:   ${(zcat.seconds / detect.seconds).toFixed(2)}x  (target >= 0.7x)`,
     `peak RSS of detect:     ${(peakRssKb / 1024).toFixed(0)} MB  (target < 300 MB)`,
     jq
-      ? `same events found:      ${sameSet(detectIds, jqIds) ? "yes" : "NO"} (detect ${new Set(detectIds).size}, jq ${jqIds.length})`
+      ? `same events found:      ${sameSet(detectIds, jqIds) ? "yes" : "NO"} (detect ${new Set(detectIds).size}, jq ` +
+        `${jqIds.length})`
       : ``,
   ].filter((l) => l !== ``);
   process.stdout.write(`${lines.join("\n")}\n`);

@@ -122,7 +122,7 @@ class RecordMaker {
       eventSource: source,
       eventName: name,
       awsRegion: region,
-      sourceIPAddress: `10.${Math.floor(this.rnd() * 255)}.${Math.floor(this.rnd() * 255)}.${Math.floor(this.rnd() * 255)}`,
+      sourceIPAddress: `10.${[0, 0, 0].map(() => Math.floor(this.rnd() * 255)).join(".")}`,
       userAgent: this.pick([
         "aws-cli/2.15.30 Python/3.11.8 Linux/6.1 exe/x86_64",
         "aws-sdk-java/2.25.1 Linux/5.10 OpenJDK_64-Bit_Server_VM/17",
@@ -178,7 +178,8 @@ export function generateArchive(spec: ArchiveSpec, log: (s: string) => void = ()
       for (const region of REGIONS) {
         if (stats.uncompressedBytes >= spec.targetBytes) break;
         const d = new Date(minute * 60000);
-        const stamp = `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}T${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}Z`;
+        const day = `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}`;
+        const stamp = `${day}T${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}Z`;
         const count = 300 + Math.floor(rnd() * 3000);
         const parts: string[] = [];
         for (let i = 0; i < count; i++) {

@@ -31,7 +31,10 @@ export interface ResolvedPrincipal {
   note?: string;
 }
 
-/** The subset of CloudTrail's userIdentity that the decision depends on; everything optional because records are untrusted. */
+/**
+ * The subset of CloudTrail's userIdentity that the decision depends on; everything optional because records are
+ * untrusted.
+ */
 export interface UserIdentityLike {
   type?: unknown;
   arn?: unknown;
@@ -53,7 +56,10 @@ export function credentialKindOf(type: string | undefined, accessKeyId: string |
   return "none";
 }
 
-/** `role/aws-service-role/...` is a service-linked role; `role/aws-reserved/sso.amazonaws.com/...` an Identity Center permission-set role. */
+/**
+ * `role/aws-service-role/...` is a service-linked role; `role/aws-reserved/sso.amazonaws.com/...` an Identity Center
+ * permission-set role.
+ */
 export function roleKindOf(roleArn: string): PrincipalKind {
   const resource = parseArn(roleArn)?.resource ?? "";
   if (resource.startsWith("role/aws-service-role/")) return "service-linked-role";

@@ -24,14 +24,17 @@ export const GuardrailConfigSchema = z
     /** Roles (ArnLike patterns on aws:PrincipalArn) allowed to enable Bedrock models. */
     approvedPrincipalArns: z
       .array(PrincipalPattern, {
-        // The one key without a default: say so, and what to put there, instead of "expected array, received undefined".
+        // The one key without a default: say so, and what to put there, instead of "expected array, received
+        // undefined".
         error: (issue) =>
           issue.input === undefined
-            ? 'is required: the roles allowed to enable Bedrock models, e.g. ["arn:aws:iam::*:role/BedrockModelAccessAdmin"]'
+            ? "is required: the roles allowed to enable Bedrock models, e.g. " +
+              '["arn:aws:iam::*:role/BedrockModelAccessAdmin"]'
             : undefined,
       })
       .describe(
-        "ArnLike patterns on aws:PrincipalArn (for assumed roles: the role ARN with its path) allowed to enable Bedrock models",
+        "ArnLike patterns on aws:PrincipalArn (for assumed roles: the role ARN with its path) allowed to enable " +
+          "Bedrock models",
       ),
     /** Emergency roles: exempt from every statement and never remediated. */
     breakGlassPrincipalArns: z
@@ -45,7 +48,10 @@ export const GuardrailConfigSchema = z
       .describe("Root (r-...), OU (ou-...) or account IDs the SCP is attached to; empty = the organization root"),
     organization: z
       .strictObject({
-        /** The management account: SCPs never apply to it and remediation never touches it. Looked up at run time when absent. */
+        /**
+         * The management account: SCPs never apply to it and remediation never touches it. Looked up at run time when
+         * absent.
+         */
         managementAccountId: AccountId.optional(),
       })
       .prefault({}),

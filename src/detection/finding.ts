@@ -114,8 +114,12 @@ export function buildFinding(
       name: rule.name,
       ruleset: guardrail.definition.id,
       threat: {
-        tactic: `${guardrail.definition.detection.threat.tactic.id} ${guardrail.definition.detection.threat.tactic.name}`,
-        technique: `${guardrail.definition.detection.threat.technique.id} ${guardrail.definition.detection.threat.technique.name}`,
+        tactic:
+          `${guardrail.definition.detection.threat.tactic.id} ` +
+          `${guardrail.definition.detection.threat.tactic.name}`,
+        technique:
+          `${guardrail.definition.detection.threat.technique.id} ` +
+          `${guardrail.definition.detection.threat.technique.name}`,
       },
     },
     cloud: { provider: "aws", account: { id: account }, region },

@@ -31,7 +31,8 @@ export function formatRuleTests(results: RuleTestResult[]): string {
   const failed = results.filter((r) => !r.passed);
   const lines = failed.map(
     (r) =>
-      `  FAIL ${r.name}: expected ${r.expected ?? "no rule"}, got ${r.actual ?? "no rule"}${r.problem ? ` (${r.problem})` : ""}`,
+      `  FAIL ${r.name}: expected ${r.expected ?? "no rule"}, got ` +
+      `${r.actual ?? "no rule"}${r.problem ? ` (${r.problem})` : ""}`,
   );
   return [`rule tests: ${results.length - failed.length} passed, ${failed.length} failed`, ...lines].join("\n");
 }

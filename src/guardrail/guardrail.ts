@@ -14,7 +14,10 @@ import {
   type RemediationDefaults,
 } from "./definition";
 
-/** IAM path of every role this tool creates, so remediation can protect them all by one rule (and the SCP exempt the member role). */
+/**
+ * IAM path of every role this tool creates, so remediation can protect them all by one rule (and the SCP exempt the
+ * member role).
+ */
 export const TOOL_ROLE_PATH = "/bedrock-guardrail/";
 /** Name prefix of the roles in the security account (monitor, responder). */
 export const TOOL_ROLE_PREFIX = "bedrock-guardrail-";

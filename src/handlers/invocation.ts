@@ -31,7 +31,9 @@ export function responderPerRun(
     });
 }
 
-/** Builds the container's wiring once; an invalid environment or config fails every invocation with the same clear line. */
+/**
+ * Builds the container's wiring once; an invalid environment or config fails every invocation with the same clear line.
+ */
 export function initOrLog<T>(init: () => T): T {
   try {
     return init();

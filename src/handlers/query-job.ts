@@ -23,7 +23,10 @@ interface Context {
 
 let context: Context | undefined;
 
-/** Built once per container (cold start); an invalid environment or config fails every invocation with the same clear error. */
+/**
+ * Built once per container (cold start); an invalid environment or config fails every invocation with the same clear
+ * error.
+ */
 function init(): Context {
   const env = readHandlerEnv("query-job");
   const guardrail = loadGuardrail({ configPath: env.guardrailConfigPath });

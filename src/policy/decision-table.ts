@@ -229,6 +229,7 @@ export function formatDecisionTable(table: DecisionTable): string {
     "Principals:",
     ...legend,
     "",
-    "allow = not denied by this SCP (the principal's own IAM policies still apply); n/a = SCPs never apply to this principal.",
+    "allow = not denied by this SCP (the principal's own IAM policies still apply); n/a = SCPs never apply to this " +
+      "principal.",
   ].join("\n");
 }

@@ -96,7 +96,9 @@ export function representativePrincipals(guardrail: Guardrail): RepresentativePr
           role: "identity-center-role",
           label: "Identity Center role",
           short: "IdC role",
-          principalArn: `arn:aws:iam::${EXAMPLE_MEMBER_ACCOUNT}:${SSO_PREFIX}eu-west-1/AWSReservedSSO_DataScientist_0123456789abcdef`,
+          principalArn:
+            `arn:aws:iam::${EXAMPLE_MEMBER_ACCOUNT}:${SSO_PREFIX}` +
+            "eu-west-1/AWSReservedSSO_DataScientist_0123456789abcdef",
           scpApplies: true,
           source: "example permission-set role (not in approvedPrincipalArns)",
         },
@@ -176,7 +178,9 @@ export function representativePrincipals(guardrail: Guardrail): RepresentativePr
       role: "service-linked-role",
       label: "service-linked role",
       short: "SLR",
-      principalArn: `arn:aws:iam::${EXAMPLE_MEMBER_ACCOUNT}:role/aws-service-role/bedrock.amazonaws.com/AWSServiceRoleForAmazonBedrock`,
+      principalArn:
+        `arn:aws:iam::${EXAMPLE_MEMBER_ACCOUNT}:role/aws-service-role/` +
+        "bedrock.amazonaws.com/AWSServiceRoleForAmazonBedrock",
       scpApplies: false,
       source: "SCPs never apply to service-linked roles",
     },

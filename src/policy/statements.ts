@@ -45,7 +45,10 @@ function withExemption(guardrail: Guardrail, condition: ScpCondition): ScpCondit
   return { ...condition, ...exemptionCondition(guardrail) };
 }
 
-/** Statements in their fixed order: model-access APIs, Marketplace via Bedrock, listed products, invoke allow-list, protect exempted. */
+/**
+ * Statements in their fixed order: model-access APIs, Marketplace via Bedrock, listed products, invoke allow-list,
+ * protect exempted.
+ */
 export function buildScpStatements(guardrail: Guardrail): ScpStatement[] {
   const scp = guardrail.config.scp;
   const statements: ScpStatement[] = [

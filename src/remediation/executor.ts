@@ -80,7 +80,9 @@ async function rotateKey(
   if (keys.length >= 2) {
     return {
       status: "skipped",
-      reason: `rotation refused: user ${userName} already has two access keys (${keys.map((k) => k.AccessKeyId).join(", ")}); the offending key is deactivated without a replacement`,
+      reason:
+        `rotation refused: user ${userName} already has two access keys ` +
+        `(${keys.map((k) => k.AccessKeyId).join(", ")}); the offending key is deactivated without a replacement`,
       before: { keys: keys.map((k) => ({ id: k.AccessKeyId, status: k.Status })) },
     };
   }
@@ -107,7 +109,9 @@ async function rotateKey(
       .catch(() => undefined);
     return {
       status: "error",
-      reason: `could not store the replacement key in Secrets Manager (${describeError(e)}); the new key ${created.AccessKeyId} was deleted again`,
+      reason:
+        `could not store the replacement key in Secrets Manager (${describeError(e)}); the new key ` +
+        `${created.AccessKeyId} was deleted again`,
     };
   }
   return {

@@ -13,47 +13,63 @@ export function manualSteps(finding: Finding): string[] {
   switch (g.principal_kind) {
     case "identity-center-role":
       return [
-        `IAM Identity Center permission-set roles (AWSReservedSSO_*) cannot be changed with IAM; act in IAM Identity Center (management or delegated administrator account).`,
+        `IAM Identity Center permission-set roles (AWSReservedSSO_*) cannot be changed with IAM; act in IAM Identity ` +
+          `Center (management or delegated administrator account).`,
         `Identify the Identity Center user from the session name at the end of ${who}.`,
-        `Add a deny-all statement conditioned on "identitystore:userId" = that user's ID to the permission set ${g.principal_arn ?? ""} (or to an SCP) and re-provision it, so the user's active role sessions stop working.`,
-        `Disable the user's sign-in, end its active AWS access portal sessions, and remove its account assignments until the investigation ends.`,
+        `Add a deny-all statement conditioned on "identitystore:userId" = that user's ID to the permission set ` +
+          `${g.principal_arn ?? ""} (or to an SCP) and re-provision it, so the user's active role sessions stop ` +
+          `working.`,
+        `Disable the user's sign-in, end its active AWS access portal sessions, and remove its account assignments ` +
+          `until the investigation ends.`,
       ];
     case "service-linked-role":
       return [
-        `${g.principal_arn ?? who} is a service-linked role: its sessions cannot be revoked and SCPs do not apply to it.`,
-        `Find which service and which resource in account ${account} made the call, and who configured that service; remediate that configuration or principal.`,
+        `${g.principal_arn ?? who} is a service-linked role: its sessions cannot be revoked and SCPs do not apply to ` +
+          `it.`,
+        `Find which service and which resource in account ${account} made the call, and who configured that service; ` +
+          `remediate that configuration or principal.`,
       ];
     case "aws-service":
       return [
-        `An AWS service (${finding.user.name ?? "unknown"}) made the call on someone's behalf; find the principal that configured it in account ${account} and remediate that principal.`,
+        `An AWS service (${finding.user.name ?? "unknown"}) made the call on someone's behalf; find the principal ` +
+          `that configured it in account ${account} and remediate that principal.`,
       ];
     case "root":
       return [
-        `The root user of account ${account} made the call${key ? ` with access key ${key}` : ""}; root cannot be remediated by API from a member role.`,
+        `The root user of account ${account} made the call${key ? ` with access key ${key}` : ""}; root cannot be ` +
+          `remediated by API from a member role.`,
         ...(key
           ? [
-              `Delete root access key ${key} (from the management account: Organizations centralized root access, sts:AssumeRoot with IAMDeleteRootUserCredentials).`,
+              `Delete root access key ${key} (from the management account: Organizations centralized root access, ` +
+                `sts:AssumeRoot with IAMDeleteRootUserCredentials).`,
             ]
           : []),
-        `Reset the root password, check and re-register root MFA, and delete any other root access keys or signing certificates.`,
+        `Reset the root password, check and re-register root MFA, and delete any other root access keys or signing ` +
+          `certificates.`,
       ];
     case "federated-user":
       return [
-        `${who} is a GetFederationToken session; its permissions are limited by the IAM user that requested it (userIdentity.sessionContext.sessionIssuer in the CloudTrail record).`,
-        `Put an inline deny with "DateLessThan": {"aws:TokenIssueTime": "<now>"} on that IAM user and deactivate the access key it used to call GetFederationToken.`,
+        `${who} is a GetFederationToken session; its permissions are limited by the IAM user that requested it ` +
+          `(userIdentity.sessionContext.sessionIssuer in the CloudTrail record).`,
+        `Put an inline deny with "DateLessThan": {"aws:TokenIssueTime": "<now>"} on that IAM user and deactivate the ` +
+          `access key it used to call GetFederationToken.`,
       ];
     case "iam-user":
       return [
-        `Find the long-term access key of ${g.principal_arn ?? who} that minted session ${key ?? "(unknown)"} (its GetSessionToken call in CloudTrail) and deactivate that key.`,
+        `Find the long-term access key of ${g.principal_arn ?? who} that minted session ${key ?? "(unknown)"} (its ` +
+          `GetSessionToken call in CloudTrail) and deactivate that key.`,
       ];
     case "role":
       return [
-        `Revoke the sessions of ${g.principal_arn ?? who}: in the IAM console, Roles > the role > Revoke sessions (inline policy AWSRevokeOlderSessions).`,
-        `Find who assumed the role (the AssumeRole event with the session name in ${who}) and remediate that principal.`,
+        `Revoke the sessions of ${g.principal_arn ?? who}: in the IAM console, Roles > the role > Revoke sessions ` +
+          `(inline policy AWSRevokeOlderSessions).`,
+        `Find who assumed the role (the AssumeRole event with the session name in ${who}) and remediate that ` +
+          `principal.`,
       ];
     default:
       return [
-        `The caller's identity type (${finding.aws.cloudtrail.user_identity.type ?? "missing"}) gives no principal IAM can act on; investigate ${who} in account ${account} by hand.`,
+        `The caller's identity type (${finding.aws.cloudtrail.user_identity.type ?? "missing"}) gives no principal ` +
+          `IAM can act on; investigate ${who} in account ${account} by hand.`,
       ];
   }
 }

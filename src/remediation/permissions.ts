@@ -35,12 +35,16 @@ const ALWAYS_MEMBER_ROLE_PERMISSIONS: PermissionDeclaration[] = [
   {
     actions: ["iam:GetUserPolicy", "iam:PutUserPolicy", "iam:DeleteUserPolicy"],
     resource: { kind: "member-iam-users" },
-    why: "user inline policy AWSRevokeOlderSessions: revoke sessions minted from the key; undo removes only this tool's statement",
+    why:
+      "user inline policy AWSRevokeOlderSessions: revoke sessions minted from the key; undo removes only this " +
+      "tool's statement",
   },
   {
     actions: ["iam:GetRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy"],
     resource: { kind: "member-iam-roles" },
-    why: "role inline policy AWSRevokeOlderSessions: revoke the role's older sessions; undo removes only this tool's statement",
+    why:
+      "role inline policy AWSRevokeOlderSessions: revoke the role's older sessions; undo removes only this tool's " +
+      "statement",
   },
   {
     actions: ["bedrock:DeleteFoundationModelAgreement"],

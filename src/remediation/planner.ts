@@ -29,7 +29,10 @@ export interface PlanContext extends SafetyContext {
   budget?: { run: number; principal: number };
 }
 
-/** The agreement is only deleted for the event that created it: deleting on any other event could remove an agreement an approved principal made. */
+/**
+ * The agreement is only deleted for the event that created it: deleting on any other event could remove an agreement an
+ * approved principal made.
+ */
 const AGREEMENT_EVENT = "CreateFoundationModelAgreement";
 export const REVOCATION_POLICY_NAME = "AWSRevokeOlderSessions";
 
@@ -97,7 +100,9 @@ function principalDrafts(finding: Finding, guardrail: Guardrail, ctx: PlanContex
           kind: "rotate-key",
           accountId: account,
           target: userName,
-          reason: `rotate: create a replacement key for ${userName} and store it in Secrets Manager as ${secretName} (refused if the user already has two keys)`,
+          reason:
+            `rotate: create a replacement key for ${userName} and store it in Secrets Manager as ${secretName} ` +
+            `(refused if the user already has two keys)`,
           params: { userName, accessKeyId: key, secretName },
         });
       }
@@ -105,19 +110,23 @@ function principalDrafts(finding: Finding, guardrail: Guardrail, ctx: PlanContex
         kind: "deactivate-key",
         accountId: account,
         target: key,
-        reason: `deactivate the access key ${key} that made the call (only that key; the user's other keys are untouched)`,
+        reason:
+          `deactivate the access key ${key} that made the call (only that key; the user's other keys are ` +
+          `untouched)`,
         params: { userName, accessKeyId: key },
       });
     } else if (g.credential_kind === "session") {
       drafts.push(
         manual(
-          `the call used session ${key ?? "(unknown)"} of IAM user ${userName}; the long-term key that minted it is not in the record`,
+          `the call used session ${key ?? "(unknown)"} of IAM user ${userName}; the long-term key that minted it is ` +
+            `not in the record`,
         ),
       );
     } else {
       drafts.push(
         manual(
-          `IAM user ${userName} without an access key in the record (console sign-in?): reset its password and review its keys`,
+          `IAM user ${userName} without an access key in the record (console sign-in?): reset its password and ` +
+            `review its keys`,
         ),
       );
     }
@@ -126,7 +135,9 @@ function principalDrafts(finding: Finding, guardrail: Guardrail, ctx: PlanContex
         kind: "revoke-user-sessions",
         accountId: account,
         target: userName,
-        reason: `deny everything to sessions minted from ${userName}'s keys before ${cutoff} (inline policy ${REVOCATION_POLICY_NAME}, DateLessThan aws:TokenIssueTime)`,
+        reason:
+          `deny everything to sessions minted from ${userName}'s keys before ${cutoff} (inline policy ` +
+          `${REVOCATION_POLICY_NAME}, DateLessThan aws:TokenIssueTime)`,
         params: { userName, cutoff, eventTime },
       });
     }
@@ -137,7 +148,8 @@ function principalDrafts(finding: Finding, guardrail: Guardrail, ctx: PlanContex
     if (!roleName)
       return [
         manual(
-          "assumed role whose role ARN (sessionIssuer) is not in the record: the SCP's view of the principal cannot be reproduced",
+          "assumed role whose role ARN (sessionIssuer) is not in the record: the SCP's view of the principal cannot " +
+            "be reproduced",
         ),
       ];
     if (!r.revokeSessions) return [manual("revokeSessions is false: revoke the role's sessions by hand if needed")];
@@ -146,7 +158,9 @@ function principalDrafts(finding: Finding, guardrail: Guardrail, ctx: PlanContex
         kind: "revoke-role-sessions",
         accountId: account,
         target: roleName,
-        reason: `deny everything to sessions of role ${roleName} issued before ${cutoff} (inline policy ${REVOCATION_POLICY_NAME}, merged so the cutoff never moves earlier)`,
+        reason:
+          `deny everything to sessions of role ${roleName} issued before ${cutoff} (inline policy ` +
+          `${REVOCATION_POLICY_NAME}, merged so the cutoff never moves earlier)`,
         params: { roleName, cutoff, eventTime },
       },
     ];
@@ -173,7 +187,9 @@ function agreementDraft(finding: Finding, guardrail: Guardrail): Draft | undefin
     accountId: account,
     region,
     target: modelId,
-    reason: `delete the agreement for ${modelId} accepted in ${account} ${region} (no agreement = already done; the SCP prevents re-enablement)`,
+    reason:
+      `delete the agreement for ${modelId} accepted in ${account} ${region} (no agreement = already done; the ` +
+      `SCP prevents re-enablement)`,
     params: { modelId },
   };
 }
@@ -251,9 +267,12 @@ export function planRemediation(finding: Finding, guardrail: Guardrail, ctx: Pla
       drafts.push({
         ...agreement,
         kind: "manual",
-        reason: `region ${agreement.region} is not in remediation.regions: delete the agreement for ${agreement.target} by hand`,
+        reason:
+          `region ${agreement.region} is not in remediation.regions: delete the agreement for ` +
+          `${agreement.target} by hand`,
         steps: [
-          `In account ${agreement.accountId}, region ${agreement.region}: aws bedrock delete-foundation-model-agreement --model-id ${agreement.target}`,
+          `In account ${agreement.accountId}, region ${agreement.region}: aws bedrock ` +
+            `delete-foundation-model-agreement --model-id ${agreement.target}`,
         ],
       });
     } else drafts.push(agreement);

@@ -62,7 +62,8 @@ export function notificationFor(
     `Remediation for finding ${finding.event.id}: ${finding.message}`,
     "",
     ...actions.flatMap(({ action, outcome }) => [
-      `- [${outcome.status}] ${outcome.api} ${outcome.target} in ${outcome.accountId}${outcome.region ? ` ${outcome.region}` : ""} (mode ${outcome.mode}): ${outcome.reason}`,
+      `- [${outcome.status}] ${outcome.api} ${outcome.target} in ` +
+        `${outcome.accountId}${outcome.region ? ` ${outcome.region}` : ""} (mode ${outcome.mode}): ${outcome.reason}`,
       ...(action.steps ?? []).map((s) => `    * ${s}`),
       ...(outcome.status === "ok" && REVERSIBLE.has(action.kind)
         ? [`    undo: npx bedrock-guardrail undo --action-id ${outcome.actionId}`]

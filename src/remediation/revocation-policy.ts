@@ -20,7 +20,10 @@ export interface PolicyDocument {
   Statement: PolicyStatement[];
 }
 
-/** Parses GetRolePolicy / GetUserPolicy's PolicyDocument (URL-encoded JSON). Throws with a clear message when it is not a policy. */
+/**
+ * Parses GetRolePolicy / GetUserPolicy's PolicyDocument (URL-encoded JSON). Throws with a clear message when it is not
+ * a policy.
+ */
 export function parsePolicyDocument(raw: string): PolicyDocument {
   let text = raw;
   if (/^%7B/i.test(raw.trim())) text = decodeURIComponent(raw);

@@ -10,7 +10,10 @@ import type { Guardrail } from "../guardrail/guardrail";
 import { isMutating, type PlannedAction } from "./types";
 
 export interface SafetyContext {
-  /** From config.organization.managementAccountId or Organizations DescribeOrganization; undefined when neither answered. */
+  /**
+   * From config.organization.managementAccountId or Organizations DescribeOrganization; undefined when neither
+   * answered.
+   */
   managementAccountId?: string;
   /** Identities of this very run (the responder's role, the CLI user): never revoked by themselves. */
   selfArns?: string[];
@@ -41,7 +44,8 @@ const PROTECTION_REASON: Record<Protection, string> = {
   "unknown-principal":
     "the principal ARN IAM evaluates is unknown, so approval cannot be ruled out: no automatic action",
   "unknown-management-account":
-    "the management account is unknown (set organization.managementAccountId, or allow organizations:DescribeOrganization): no automatic action",
+    "the management account is unknown (set organization.managementAccountId, or allow " +
+    "organizations:DescribeOrganization): no automatic action",
 };
 
 export const protectionReason = (p: Protection): string => PROTECTION_REASON[p];

@@ -65,7 +65,9 @@ async function removeStatement(iam: IAMClient, rec: ActionRecord): Promise<Omit<
     await target.put(JSON.stringify(doc));
     return {
       status: "ok",
-      reason: `removed bedrock-guardrail's statement from ${target.what}; ${doc.Statement.length} other statement(s) kept`,
+      reason:
+        `removed bedrock-guardrail's statement from ${target.what}; ${doc.Statement.length} other statement(s) ` +
+        `kept`,
       before,
       after: doc,
     };
@@ -82,9 +84,15 @@ async function removeStatement(iam: IAMClient, rec: ActionRecord): Promise<Omit<
 
 function notReversible(rec: ActionRecord): string {
   if (rec.kind === "rotate-key")
-    return `rotation is not undone automatically: if unwanted, delete the new key ${(rec.after as { newAccessKeyId?: string })?.newAccessKeyId ?? ""} and the secret ${rec.params.secretName}`;
+    return (
+      `rotation is not undone automatically: if unwanted, delete the new key ` +
+      `${(rec.after as { newAccessKeyId?: string })?.newAccessKeyId ?? ""} and the secret ${rec.params.secretName}`
+    );
   if (rec.kind === "delete-agreement")
-    return `a deleted agreement is not re-created by this tool: an approved principal accepts the model's offer again if the model is wanted`;
+    return (
+      `a deleted agreement is not re-created by this tool: an approved principal accepts the model's offer ` +
+      `again if the model is wanted`
+    );
   return `${rec.kind} actions change nothing, so there is nothing to undo`;
 }
 

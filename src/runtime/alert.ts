@@ -23,7 +23,8 @@ export function findingSubject(f: Finding): string {
   const who = f.user.name ?? f.guardrail.principal_kind;
   const denied = f.event.outcome === "failure" ? " (denied)" : "";
   return cleanSubject(
-    `[${f.guardrail.severity}] Bedrock model access${denied}: ${f.event.action} by ${who} in ${f.cloud.account.id ?? "unknown account"}`,
+    `[${f.guardrail.severity}] Bedrock model access${denied}: ${f.event.action} by ${who} in ` +
+      `${f.cloud.account.id ?? "unknown account"}`,
   );
 }
 
@@ -70,31 +71,38 @@ export function findingEmailText(f: Finding): string {
   const lines = [
     f.message,
     "",
-    `What:      ${f.event.action}${g.model_id ? ` for model ${g.model_id}` : ""} (${denied ? `denied: ${f.event.error_code ?? "error"}` : "succeeded"})`,
+    `What:      ${f.event.action}${g.model_id ? ` for model ${g.model_id}` : ""} ` +
+      `(${denied ? `denied: ${f.event.error_code ?? "error"}` : "succeeded"})`,
     `When:      ${since}`,
     `Where:     account ${f.cloud.account.id ?? "unknown"}, region ${region}`,
-    `Who:       ${g.principal_arn ?? ui.arn ?? "unknown principal"} (${g.principal_kind}${g.exemption === "tool" ? ", this tool's own role" : ""})`,
+    `Who:       ${g.principal_arn ?? ui.arn ?? "unknown principal"} ` +
+      `(${g.principal_kind}${g.exemption === "tool" ? ", this tool's own role" : ""})`,
     `Session:   ${ui.arn ?? "-"}`,
     `Key:       ${ui.access_key_id ?? "-"} (${g.credential_kind})`,
     `From:      ${f.source.ip ?? "-"}  ${f.user_agent.original ?? ""}`.trimEnd(),
-    `Event:     ${f.event.id}  rule ${f.rule.id} (${g.severity}, risk ${f.event.risk_score}; ${f.rule.threat.tactic} / ${f.rule.threat.technique})`,
+    `Event:     ${f.event.id}  rule ${f.rule.id} (${g.severity}, risk ${f.event.risk_score}; ${f.rule.threat.tactic} ` +
+      `/ ${f.rule.threat.technique})`,
   ];
   if (g.note) lines.push(`Note:      ${g.note}`);
   lines.push("", "Check first:");
   if (ui.access_key_id) {
     lines.push(
       "- Everything this key did since (CloudTrail event history, 90 days, per region):",
-      `  aws cloudtrail lookup-events --region ${shellArg(region)} --lookup-attributes AttributeKey=AccessKeyId,AttributeValue=${shellArg(ui.access_key_id)} --start-time ${shellArg(since)}`,
+      `  aws cloudtrail lookup-events --region ${shellArg(region)} --lookup-attributes ` +
+        `AttributeKey=AccessKeyId,AttributeValue=${shellArg(ui.access_key_id)} --start-time ${shellArg(since)}`,
     );
   }
   lines.push(
-    "- Model invocations (InvokeModel*, Converse*) by the same principal after this event, in every region: the cost of LLMjacking is there.",
-    "- New IAM users, access keys or roles created by the same principal (persistence), and whether model invocation logging was turned off (DeleteModelInvocationLoggingConfiguration).",
+    "- Model invocations (InvokeModel*, Converse*) by the same principal after this event, in every region: the cost " +
+      "of LLMjacking is there.",
+    "- New IAM users, access keys or roles created by the same principal (persistence), and whether model invocation " +
+      "logging was turned off (DeleteModelInvocationLoggingConfiguration).",
     "- Whether the change was planned: ask the owner of the principal.",
     "",
     denied
       ? "Response: the guardrail SCP denied this attempt; no remediation runs for denied attempts."
-      : 'Response: if remediation is on for this account, a follow-up message ("bedrock-guardrail remediation: ...") lists each planned or performed action, the manual steps and undo commands.',
+      : 'Response: if remediation is on for this account, a follow-up message ("bedrock-guardrail remediation: ...") ' +
+          "lists each planned or performed action, the manual steps and undo commands.",
     "",
     "Finding (ECS JSON):",
     findingBody(f),

@@ -90,7 +90,9 @@ export function compareOrganization(expected: ScpDocument[], targets: string[], 
       problems.push({
         kind: "ambiguous-name",
         policy: doc.name,
-        detail: `${found.length} service control policies are named "${doc.name}" (${found.map((p) => p.id).join(", ")})`,
+        detail:
+          `${found.length} service control policies are named "${doc.name}" ` +
+          `(${found.map((p) => p.id).join(", ")})`,
       });
     // With duplicates, the policy is in place if any copy is intact and attached everywhere.
     const intact = found.filter((p) => sameJson(parsed(p.content), doc.policy));
@@ -143,7 +145,8 @@ export function driftSubject(report: DriftReport): string {
   const first = report.problems[0];
   const more = report.problems.length > 1 ? ` (+${report.problems.length - 1} more)` : "";
   return cleanSubject(
-    `[high] Bedrock guardrail drift: ${first.kind}${first.policy ? ` ${first.policy}` : ""}${first.target ? ` on ${first.target}` : ""}${more}`,
+    `[high] Bedrock guardrail drift: ` +
+      `${first.kind}${first.policy ? ` ${first.policy}` : ""}${first.target ? ` on ${first.target}` : ""}${more}`,
   );
 }
 

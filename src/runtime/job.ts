@@ -160,7 +160,8 @@ async function driftStep(deps: JobDeps, job: string, now: () => Date): Promise<R
       alerted = true;
     }
   } catch {
-    // The metric (DriftDetected) still records it; the alert is retried next run because the fingerprint was not stored.
+    // The metric (DriftDetected) still records it; the alert is retried next run because the fingerprint was not
+    // stored.
   }
   return { ok: report.ok, problems: report.problems, alerted };
 }

@@ -60,7 +60,10 @@ describe("detect", () => {
       ),
     ).toBe(true);
     expect(err).toMatch(
-      /^detect: 7 file\(s\), 7 record\(s\) \(0\.0 MB\), 3 finding\(s\), 0 approved suppressed, 0 duplicate\(s\), 0 invalid record\(s\), 0 unreadable in \d+\.\d\d s\n$/,
+      new RegExp(
+        String.raw`^detect: 7 file\(s\), 7 record\(s\) \(0\.0 MB\), 3 finding\(s\), 0 approved suppressed, ` +
+          String.raw`0 duplicate\(s\), 0 invalid record\(s\), 0 unreadable in \d+\.\d\d s\n$`,
+      ),
     );
   });
 
@@ -101,14 +104,17 @@ describe("detect", () => {
     expect(out.trim().split("\n")).toHaveLength(1);
   });
 
-  it("--fail-on-findings: 3 for an unapproved finding (even with unreadable inputs), not for approved ones", async () => {
-    expect((await detect([EXAMPLES], { failOnFindings: true })).code).toBe(EXIT.FAIL_ON_FINDINGS);
-    expect((await detect([EXAMPLES, path.join(FIXTURES, "empty.json")], { failOnFindings: true })).code).toBe(
-      EXIT.FAIL_ON_FINDINGS,
-    );
-    const approved = path.join(FIXTURES, "approved-and-lookalikes.json");
-    expect((await detect([approved], { failOnFindings: true, includeApproved: true })).code).toBe(EXIT.OK);
-  });
+  it(
+    "--fail-on-findings: 3 for an unapproved finding (even with unreadable inputs), not for approved " + "ones",
+    async () => {
+      expect((await detect([EXAMPLES], { failOnFindings: true })).code).toBe(EXIT.FAIL_ON_FINDINGS);
+      expect((await detect([EXAMPLES, path.join(FIXTURES, "empty.json")], { failOnFindings: true })).code).toBe(
+        EXIT.FAIL_ON_FINDINGS,
+      );
+      const approved = path.join(FIXTURES, "approved-and-lookalikes.json");
+      expect((await detect([approved], { failOnFindings: true, includeApproved: true })).code).toBe(EXIT.OK);
+    },
+  );
 
   it("exits 2 on usage and config errors", async () => {
     const bad = path.join(tmp, "bad.json");

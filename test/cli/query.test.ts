@@ -35,7 +35,11 @@ describe("bedrock-guardrail query", () => {
     });
     expect(out).toMatchObject({ code: 0, stderr: "" });
     expect(out.stdout).toBe(
-      `${buildLakeQuery(testGuardrail(), { eventDataStore: EDS, start: "2024-10-17T20:00:00Z", end: "2024-10-17T21:00:00Z" })}\n`,
+      `${buildLakeQuery(testGuardrail(), {
+        eventDataStore: EDS,
+        start: "2024-10-17T20:00:00Z",
+        end: "2024-10-17T21:00:00Z",
+      })}\n`,
     );
   });
 

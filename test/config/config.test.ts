@@ -69,7 +69,7 @@ describe("config validation", () => {
     (t) => {
       expect(problemsOf({ ...ok, targets: [t] })).toEqual([
         expect.stringMatching(
-          /^targets\[0\]: must be an organization root \(r-\.\.\.\), an OU \(ou-\.\.\.-\.\.\.\) or a 12-digit account ID/,
+          /^targets\[0\]: must be an organization root \(r-\.\.\.\), an OU \(ou-\.\.\.-\.\.\.\) or a 12-digit acc/,
         ),
       ]);
     },

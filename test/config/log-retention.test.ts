@@ -21,7 +21,8 @@ describe("monitor.logRetentionDays", () => {
     "refuses %p, listing the allowed values",
     (days) => {
       expect(configProblems(withRetention(days))).toEqual([
-        "monitor.logRetentionDays: must be one of the retention periods CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653",
+        "monitor.logRetentionDays: must be one of the retention periods CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, " +
+          "60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653",
       ]);
     },
   );

@@ -14,7 +14,8 @@ const problemsOf = (value: unknown): string[] => {
 describe("approvedPrincipalArns is required", () => {
   it("names the key and gives an example when it is missing", () => {
     expect(problemsOf({})).toEqual([
-      'approvedPrincipalArns: is required: the roles allowed to enable Bedrock models, e.g. ["arn:aws:iam::*:role/BedrockModelAccessAdmin"]',
+      "approvedPrincipalArns: is required: the roles allowed to enable Bedrock models, e.g. " +
+        '["arn:aws:iam::*:role/BedrockModelAccessAdmin"]',
     ]);
   });
 

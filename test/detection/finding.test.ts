@@ -30,7 +30,8 @@ describe("finding for each real sample", () => {
     expect(JSON.parse(JSON.stringify(findingOf(sample("CreateFoundationModelAgreement"))))).toEqual({
       "@timestamp": "2024-10-17T20:09:51Z",
       message:
-        "arn:aws:iam::494659789341:role/test-role enabled Bedrock model access (CreateFoundationModelAgreement) in account 494659789341 (megov-northeast-1r)",
+        "arn:aws:iam::494659789341:role/test-role enabled Bedrock model access (CreateFoundationModelAgreement) in " +
+        "account 494659789341 (megov-northeast-1r)",
       event: {
         id: "db9c43df-ae6f-4db3-8298-f5f779f74f4d",
         kind: "alert",
@@ -104,21 +105,25 @@ describe("finding for each real sample", () => {
     expect(evaluateRecord(guardrail, sample(name))).toEqual({ skip: "not-matching" });
   });
 
-  it("Panther's normalized eventTime becomes ISO-8601 @timestamp; the Identity Center role is the principal with its path", () => {
-    const panther = {
-      ...sample("DeleteModelInvocationLoggingConfiguration"),
-      eventName: "CreateFoundationModelAgreement",
-    };
-    const f = findingOf(panther);
-    expect(panther.eventTime).toBe("2025-01-21 17:49:47.000000000");
-    expect(f["@timestamp"]).toBe("2025-01-21T17:49:47Z");
-    expect(f.guardrail).toMatchObject({
-      principal_arn: "arn:aws:iam::123123123123:role/aws-reserved/sso.amazonaws.com/us-west-2/DevAdmin",
-      principal_kind: "identity-center-role",
-      approved: false,
-    });
-    expect(f.user.name).toBe("DevAdmin");
-  });
+  it(
+    "Panther's normalized eventTime becomes ISO-8601 @timestamp; the Identity Center role is the principal with its " +
+      "path",
+    () => {
+      const panther = {
+        ...sample("DeleteModelInvocationLoggingConfiguration"),
+        eventName: "CreateFoundationModelAgreement",
+      };
+      const f = findingOf(panther);
+      expect(panther.eventTime).toBe("2025-01-21 17:49:47.000000000");
+      expect(f["@timestamp"]).toBe("2025-01-21T17:49:47Z");
+      expect(f.guardrail).toMatchObject({
+        principal_arn: "arn:aws:iam::123123123123:role/aws-reserved/sso.amazonaws.com/us-west-2/DevAdmin",
+        principal_kind: "identity-center-role",
+        approved: false,
+      });
+      expect(f.user.name).toBe("DevAdmin");
+    },
+  );
 });
 
 describe("approved is decided by the Guardrail's exemption lists, with the SCP's ArnLike semantics", () => {
@@ -132,17 +137,20 @@ describe("approved is decided by the Guardrail's exemption lists, with the SCP's
     expect(guardrail.exemptions.approved).toEqual([APPROVED_ROLE]);
   });
 
-  it("break-glass beats approved; the tool's own roles are labelled 'tool' but alert (they never enable models)", () => {
-    const both = testGuardrail([BREAK_GLASS_ROLE], [BREAK_GLASS_ROLE]);
-    expect(findingOf(record({ userIdentity: IDENTITIES.breakGlass }), both).guardrail.exemption).toBe("break-glass");
-    const toolRole = `arn:aws:iam::494659789341:role/bedrock-guardrail/bedrock-guardrail-responder`;
-    const tool = findingOf(
-      record({ userIdentity: { type: "AssumedRole", sessionContext: { sessionIssuer: { arn: toolRole } } } }),
-    );
-    expect(guardrail.exemptions.tool.length).toBeGreaterThan(0);
-    expect(tool.guardrail).toMatchObject({ approved: false, exemption: "tool" });
-    expect(tool.guardrail.note).toMatch(/misused/);
-  });
+  it(
+    "break-glass beats approved; the tool's own roles are labelled 'tool' but alert (they never enable " + "models)",
+    () => {
+      const both = testGuardrail([BREAK_GLASS_ROLE], [BREAK_GLASS_ROLE]);
+      expect(findingOf(record({ userIdentity: IDENTITIES.breakGlass }), both).guardrail.exemption).toBe("break-glass");
+      const toolRole = `arn:aws:iam::494659789341:role/bedrock-guardrail/bedrock-guardrail-responder`;
+      const tool = findingOf(
+        record({ userIdentity: { type: "AssumedRole", sessionContext: { sessionIssuer: { arn: toolRole } } } }),
+      );
+      expect(guardrail.exemptions.tool.length).toBeGreaterThan(0);
+      expect(tool.guardrail).toMatchObject({ approved: false, exemption: "tool" });
+      expect(tool.guardrail.note).toMatch(/misused/);
+    },
+  );
 
   it("an Identity Center role matches only a pattern that allows its path, as in the SCP", () => {
     const r = record({ userIdentity: IDENTITIES.identityCenter });
@@ -228,13 +236,18 @@ describe("properties over generated records", () => {
     );
   });
 
-  it("two copies of one record (CloudTrail redelivery) give identical findings, so a caller keeps one per event.id", () => {
-    fc.assert(
-      fc.property(recordArb(guardrail, true), (r) => {
-        const withId = { ...r, eventID: "dup-1" };
-        const copy = JSON.parse(JSON.stringify(withId));
-        expect(JSON.stringify(evaluateRecord(guardrail, withId))).toBe(JSON.stringify(evaluateRecord(guardrail, copy)));
-      }),
-    );
-  });
+  it(
+    "two copies of one record (CloudTrail redelivery) give identical findings, so a caller keeps one per " + "event.id",
+    () => {
+      fc.assert(
+        fc.property(recordArb(guardrail, true), (r) => {
+          const withId = { ...r, eventID: "dup-1" };
+          const copy = JSON.parse(JSON.stringify(withId));
+          expect(JSON.stringify(evaluateRecord(guardrail, withId))).toBe(
+            JSON.stringify(evaluateRecord(guardrail, copy)),
+          );
+        }),
+      );
+    },
+  );
 });

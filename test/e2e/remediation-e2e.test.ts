@@ -38,7 +38,8 @@ beforeAll(() => {
   const records = [
     sample("stratus__GetFoundationModelAvailability"), // recon: not a guarded event
     fixture(IAM_USER_RECORD), // the unauthorized enablement
-    withIdentity(IDENTITIES.approvedRole as unknown as Record<string, unknown>, { eventID: "approved-1" }), // approved: no finding to act on
+    // approved: no finding to act on
+    withIdentity(IDENTITIES.approvedRole as unknown as Record<string, unknown>, { eventID: "approved-1" }),
   ];
   fs.writeFileSync(
     path.join(day, "222233334444_CloudTrail_us-east-1_20261120T0915Z_abc.json.gz"),

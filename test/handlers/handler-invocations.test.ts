@@ -171,23 +171,26 @@ describe("query-job handler in a warm container", () => {
 });
 
 describe("summary line", () => {
-  it("is written to stdout as a bare JSON line, so it stays an EMF document in Lambda's Text and JSON log formats", async () => {
-    setUp({ mode: "dry-run" });
-    await queryJob.handler({}, { awsRequestId: "inv-1" });
-    await realtime.handler(eventBridgeEvent(simEvent("rt-9", new Date(Date.now() - 10_000), 0)), {
-      awsRequestId: "inv-2",
-    });
-    const docs = stdoutLines.map((l) => JSON.parse(l));
-    expect(docs.map((d) => [d.type, d.Job, d._aws?.CloudWatchMetrics?.[0]?.Namespace, d.RunSucceeded])).toEqual([
-      ["bedrock-guardrail.run", "query-job", "BedrockGuardrail", 1],
-      ["bedrock-guardrail.run", "realtime", "BedrockGuardrail", 1],
-    ]);
-    // The alarm's metric is the one the query job emits: Namespace, dimension name and value.
-    expect(docs[0]._aws.CloudWatchMetrics[0].Dimensions).toEqual([["Job"]]);
-    expect(docs[0]._aws.CloudWatchMetrics[0].Metrics).toEqual(
-      expect.arrayContaining([{ Name: "RunSucceeded", Unit: "Count" }]),
-    );
-  });
+  it(
+    "is written to stdout as a bare JSON line, so it stays an EMF document in Lambda's Text and JSON log " + "formats",
+    async () => {
+      setUp({ mode: "dry-run" });
+      await queryJob.handler({}, { awsRequestId: "inv-1" });
+      await realtime.handler(eventBridgeEvent(simEvent("rt-9", new Date(Date.now() - 10_000), 0)), {
+        awsRequestId: "inv-2",
+      });
+      const docs = stdoutLines.map((l) => JSON.parse(l));
+      expect(docs.map((d) => [d.type, d.Job, d._aws?.CloudWatchMetrics?.[0]?.Namespace, d.RunSucceeded])).toEqual([
+        ["bedrock-guardrail.run", "query-job", "BedrockGuardrail", 1],
+        ["bedrock-guardrail.run", "realtime", "BedrockGuardrail", 1],
+      ]);
+      // The alarm's metric is the one the query job emits: Namespace, dimension name and value.
+      expect(docs[0]._aws.CloudWatchMetrics[0].Dimensions).toEqual([["Job"]]);
+      expect(docs[0]._aws.CloudWatchMetrics[0].Metrics).toEqual(
+        expect.arrayContaining([{ Name: "RunSucceeded", Unit: "Count" }]),
+      );
+    },
+  );
 });
 
 describe("realtime handler in a warm container", () => {

@@ -9,16 +9,20 @@ const stackJson = (outdir: string, stack: string) =>
   JSON.parse(fs.readFileSync(path.join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"));
 
 describe("state backend", () => {
-  it("defaults to local state at the project root, by a relative path, so synth output is the same in every checkout", () => {
-    const out = synthApp();
-    for (const stack of STACKS) {
-      const json = stackJson(out, stack);
-      expect(json.terraform.backend).toEqual({ local: { path: `../../../terraform.${stack}.tfstate` } });
-      // cdktf's implicit local backend would write this machine's absolute path (and the test dir's).
-      expect(JSON.stringify(json)).not.toContain(process.cwd());
-      expect(JSON.stringify(json)).not.toContain(out);
-    }
-  });
+  it(
+    "defaults to local state at the project root, by a relative path, so synth output is the same in every " +
+      "checkout",
+    () => {
+      const out = synthApp();
+      for (const stack of STACKS) {
+        const json = stackJson(out, stack);
+        expect(json.terraform.backend).toEqual({ local: { path: `../../../terraform.${stack}.tfstate` } });
+        // cdktf's implicit local backend would write this machine's absolute path (and the test dir's).
+        expect(JSON.stringify(json)).not.toContain(process.cwd());
+        expect(JSON.stringify(json)).not.toContain(out);
+      }
+    },
+  );
 
   it("uses one S3 key per stack, encrypted, with S3-native locking", () => {
     const out = synthApp({

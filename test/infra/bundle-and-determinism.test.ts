@@ -35,7 +35,8 @@ describe("zip writer", () => {
     const file = path.join(os.tmpdir(), `bg-zip-${process.pid}.zip`);
     fs.writeFileSync(file, a);
     const py =
-      "import zipfile,sys; z=zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print(sorted((i.filename, len(z.read(i))) for i in z.infolist()))";
+      "import zipfile,sys; z=zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print(sorted((i.filename, " +
+      "len(z.read(i))) for i in z.infolist()))";
     expect(execFileSync("python3", ["-c", py, file], { encoding: "utf8" }).trim()).toBe(
       "[('a.txt', 300), ('b.txt', 3)]",
     );

@@ -87,53 +87,65 @@ async function canAssume(
 describe("member role trust for remediation operators", () => {
   const { body, trust } = trustPolicy({ remediation: { operatorPrincipalArns: [OPERATOR, SSO_OPERATOR] } });
 
-  test("a second statement: the operators' accounts as principals, their ARNs as ArnLike, same ExternalId and PrincipalOrgID", () => {
-    const raw = body.Resources.RemediationRole.Properties.AssumeRolePolicyDocument.Statement;
-    expect(raw.map((s: any) => s.Sid)).toEqual(["MonitorResponderOnly", "RemediationOperators"]);
-    const ops = trust.Statement[1];
-    expect(ops).toEqual({
-      Sid: "RemediationOperators",
-      Effect: "Allow",
-      Principal: { AWS: ["arn:aws:iam::222233334444:root", "arn:aws:iam::555566667777:root"] },
-      Action: "sts:AssumeRole",
-      Condition: {
-        StringEquals: { "sts:ExternalId": "bedrock-guardrail-responder", "aws:PrincipalOrgID": "o-abcdefghij" },
-        ArnLike: { "aws:PrincipalArn": [OPERATOR, SSO_OPERATOR] },
-      },
-    });
-    expect(raw[1].Condition.StringEquals).toEqual(raw[0].Condition.StringEquals);
-  });
+  test(
+    "a second statement: the operators' accounts as principals, their ARNs as ArnLike, same ExternalId and " +
+      "PrincipalOrgID",
+    () => {
+      const raw = body.Resources.RemediationRole.Properties.AssumeRolePolicyDocument.Statement;
+      expect(raw.map((s: any) => s.Sid)).toEqual(["MonitorResponderOnly", "RemediationOperators"]);
+      const ops = trust.Statement[1];
+      expect(ops).toEqual({
+        Sid: "RemediationOperators",
+        Effect: "Allow",
+        Principal: { AWS: ["arn:aws:iam::222233334444:root", "arn:aws:iam::555566667777:root"] },
+        Action: "sts:AssumeRole",
+        Condition: {
+          StringEquals: { "sts:ExternalId": "bedrock-guardrail-responder", "aws:PrincipalOrgID": "o-abcdefghij" },
+          ArnLike: { "aws:PrincipalArn": [OPERATOR, SSO_OPERATOR] },
+        },
+      });
+      expect(raw[1].Condition.StringEquals).toEqual(raw[0].Condition.StringEquals);
+    },
+  );
 
-  test("the IAM simulator lets the operator assume the role only with the external ID, from inside the organization", async () => {
-    expect(await canAssume(trust, OPERATOR, { externalId: "bedrock-guardrail-responder" })).toBe("Allowed");
-    expect(
-      await canAssume(
-        trust,
-        "arn:aws:iam::555566667777:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_IR_0123abcd",
-        { externalId: "bedrock-guardrail-responder" },
-      ),
-    ).toBe("Allowed");
-    expect(await canAssume(trust, OPERATOR, {})).not.toBe("Allowed");
-    expect(await canAssume(trust, OPERATOR, { externalId: "guess" })).not.toBe("Allowed");
-    expect(
-      await canAssume(trust, OPERATOR, { externalId: "bedrock-guardrail-responder", orgId: "o-zzzzzzzzzz" }),
-    ).not.toBe("Allowed");
-    // Another role in the operator's account is not trusted.
-    expect(
-      await canAssume(trust, "arn:aws:iam::222233334444:role/Developer", { externalId: "bedrock-guardrail-responder" }),
-    ).not.toBe("Allowed");
-  });
+  test(
+    "the IAM simulator lets the operator assume the role only with the external ID, from inside the " + "organization",
+    async () => {
+      expect(await canAssume(trust, OPERATOR, { externalId: "bedrock-guardrail-responder" })).toBe("Allowed");
+      expect(
+        await canAssume(
+          trust,
+          "arn:aws:iam::555566667777:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_IR_0123abcd",
+          { externalId: "bedrock-guardrail-responder" },
+        ),
+      ).toBe("Allowed");
+      expect(await canAssume(trust, OPERATOR, {})).not.toBe("Allowed");
+      expect(await canAssume(trust, OPERATOR, { externalId: "guess" })).not.toBe("Allowed");
+      expect(
+        await canAssume(trust, OPERATOR, { externalId: "bedrock-guardrail-responder", orgId: "o-zzzzzzzzzz" }),
+      ).not.toBe("Allowed");
+      // Another role in the operator's account is not trusted.
+      expect(
+        await canAssume(trust, "arn:aws:iam::222233334444:role/Developer", {
+          externalId: "bedrock-guardrail-responder",
+        }),
+      ).not.toBe("Allowed");
+    },
+  );
 
-  test("without operators (the default) the laptop role cannot assume the member role: only the responder statement", async () => {
-    const { trust: plain } = trustPolicy({});
-    expect(plain.Statement.map((s) => s.Sid)).toEqual(["MonitorResponderOnly"]);
-    expect(await canAssume(plain, OPERATOR, { externalId: "bedrock-guardrail-responder" })).not.toBe("Allowed");
-    expect(
-      await canAssume(plain, "arn:aws:iam::111122223333:role/bedrock-guardrail/bedrock-guardrail-query-job", {
-        externalId: "bedrock-guardrail-responder",
-      }),
-    ).toBe("Allowed");
-  });
+  test(
+    "without operators (the default) the laptop role cannot assume the member role: only the responder " + "statement",
+    async () => {
+      const { trust: plain } = trustPolicy({});
+      expect(plain.Statement.map((s) => s.Sid)).toEqual(["MonitorResponderOnly"]);
+      expect(await canAssume(plain, OPERATOR, { externalId: "bedrock-guardrail-responder" })).not.toBe("Allowed");
+      expect(
+        await canAssume(plain, "arn:aws:iam::111122223333:role/bedrock-guardrail/bedrock-guardrail-query-job", {
+          externalId: "bedrock-guardrail-responder",
+        }),
+      ).toBe("Allowed");
+    },
+  );
 
   test("the member role is denied IAM changes on the operators (defense in depth)", () => {
     const deny = body.Resources.RemediationRole.Properties.Policies[0].PolicyDocument.Statement.find(

@@ -27,86 +27,102 @@ describe("remediation-member-role stack", () => {
     expect(s.variable?.monitor_account_id).toBeDefined();
   });
 
-  test("instance targets the organization root by default, in the configured region (v6 stack_set_instance_region)", () => {
-    const [inst] = resources(s, "aws_cloudformation_stack_set_instance");
-    expect(inst).toMatchObject({
-      stack_set_instance_region: "us-east-1",
-      deployment_targets: {
-        organizational_unit_ids: ["${data.aws_organizations_organization.organization.roots[0].id}"],
-      },
-    });
-  });
+  test(
+    "instance targets the organization root by default, in the configured region (v6 " + "stack_set_instance_region)",
+    () => {
+      const [inst] = resources(s, "aws_cloudformation_stack_set_instance");
+      expect(inst).toMatchObject({
+        stack_set_instance_region: "us-east-1",
+        deployment_targets: {
+          organizational_unit_ids: ["${data.aws_organizations_organization.organization.roots[0].id}"],
+        },
+      });
+    },
+  );
 
-  test("role on the tool's path, trusted only by the monitor's responder role with ExternalId and PrincipalOrgID", () => {
-    const role = template(s).Resources.RemediationRole.Properties;
-    expect(role).toMatchObject({ RoleName: "BedrockGuardrailRemediation", Path: "/bedrock-guardrail/" });
-    const [trust] = role.AssumeRolePolicyDocument.Statement;
-    expect(trust.Action).toBe("sts:AssumeRole");
-    expect(trust.Condition.StringEquals).toEqual({
-      "sts:ExternalId": { Ref: "ExternalId" },
-      "aws:PrincipalOrgID": { Ref: "OrganizationId" },
-    });
-    expect(trust.Condition.ArnEquals["aws:PrincipalArn"]).toEqual([
-      {
-        "Fn::Join": [
-          "",
-          [
-            "arn:",
-            { Ref: "AWS::Partition" },
-            ":iam::",
-            { Ref: "MonitorAccountId" },
-            ":role/bedrock-guardrail/bedrock-guardrail-query-job",
+  test(
+    "role on the tool's path, trusted only by the monitor's responder role with ExternalId and " + "PrincipalOrgID",
+    () => {
+      const role = template(s).Resources.RemediationRole.Properties;
+      expect(role).toMatchObject({ RoleName: "BedrockGuardrailRemediation", Path: "/bedrock-guardrail/" });
+      const [trust] = role.AssumeRolePolicyDocument.Statement;
+      expect(trust.Action).toBe("sts:AssumeRole");
+      expect(trust.Condition.StringEquals).toEqual({
+        "sts:ExternalId": { Ref: "ExternalId" },
+        "aws:PrincipalOrgID": { Ref: "OrganizationId" },
+      });
+      expect(trust.Condition.ArnEquals["aws:PrincipalArn"]).toEqual([
+        {
+          "Fn::Join": [
+            "",
+            [
+              "arn:",
+              { Ref: "AWS::Partition" },
+              ":iam::",
+              { Ref: "MonitorAccountId" },
+              ":role/bedrock-guardrail/bedrock-guardrail-query-job",
+            ],
           ],
-        ],
-      },
-    ]);
-  });
+        },
+      ]);
+    },
+  );
 
-  test("permissions (default accessKey deactivate): the remediation declarations minus key minting, scoped to this account's users and roles", () => {
-    const statements = template(s).Resources.RemediationRole.Properties.Policies[0].PolicyDocument.Statement;
-    const allowed = statements
-      .filter((x: any) => x.Effect === "Allow")
-      .flatMap((x: any) => x.Action)
-      .sort();
-    const rotationOnly = KEY_ROTATION_PERMISSIONS.flatMap((p) => p.actions);
-    expect(rotationOnly).toEqual(expect.arrayContaining(["iam:CreateAccessKey", "secretsmanager:CreateSecret"]));
-    expect(allowed).toEqual(
-      MEMBER_ROLE_PERMISSIONS.flatMap((p) => p.actions)
-        .filter((a) => !rotationOnly.includes(a))
-        .sort(),
-    );
-    const users = statements.find((x: any) => x.Sid === "MemberIamUsers");
-    expect(users.Resource).toEqual([
-      { "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":iam::", { Ref: "AWS::AccountId" }, ":user/*"]] },
-    ]);
-    expect(statements.find((x: any) => x.Sid === "MemberSecrets")).toBeUndefined();
-    expect(statements.find((x: any) => x.Sid === "MemberBedrockAgreements").Resource).toEqual(["*"]);
-  });
+  test(
+    "permissions (default accessKey deactivate): the remediation declarations minus key minting, scoped to this " +
+      "account's users and roles",
+    () => {
+      const statements = template(s).Resources.RemediationRole.Properties.Policies[0].PolicyDocument.Statement;
+      const allowed = statements
+        .filter((x: any) => x.Effect === "Allow")
+        .flatMap((x: any) => x.Action)
+        .sort();
+      const rotationOnly = KEY_ROTATION_PERMISSIONS.flatMap((p) => p.actions);
+      expect(rotationOnly).toEqual(expect.arrayContaining(["iam:CreateAccessKey", "secretsmanager:CreateSecret"]));
+      expect(allowed).toEqual(
+        MEMBER_ROLE_PERMISSIONS.flatMap((p) => p.actions)
+          .filter((a) => !rotationOnly.includes(a))
+          .sort(),
+      );
+      const users = statements.find((x: any) => x.Sid === "MemberIamUsers");
+      expect(users.Resource).toEqual([
+        { "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":iam::", { Ref: "AWS::AccountId" }, ":user/*"]] },
+      ]);
+      expect(statements.find((x: any) => x.Sid === "MemberSecrets")).toBeUndefined();
+      expect(statements.find((x: any) => x.Sid === "MemberBedrockAgreements").Resource).toEqual(["*"]);
+    },
+  );
 
-  test("permissions (accessKey rotate): exactly the remediation declarations, secrets scoped to the name prefix", () => {
-    const statements = template(synthMemberRole({ remediation: { accessKey: "rotate" } })).Resources.RemediationRole
-      .Properties.Policies[0].PolicyDocument.Statement;
-    const allowed = statements
-      .filter((x: any) => x.Effect === "Allow")
-      .flatMap((x: any) => x.Action)
-      .sort();
-    expect(allowed).toEqual(MEMBER_ROLE_PERMISSIONS.flatMap((p) => p.actions).sort());
-    const secrets = statements.find((x: any) => x.Sid === "MemberSecrets");
-    expect(JSON.stringify(secrets.Resource)).toContain(":secret:bedrock-guardrail/rotated-keys/*");
-  });
+  test(
+    "permissions (accessKey rotate): exactly the remediation declarations, secrets scoped to the name " + "prefix",
+    () => {
+      const statements = template(synthMemberRole({ remediation: { accessKey: "rotate" } })).Resources.RemediationRole
+        .Properties.Policies[0].PolicyDocument.Statement;
+      const allowed = statements
+        .filter((x: any) => x.Effect === "Allow")
+        .flatMap((x: any) => x.Action)
+        .sort();
+      expect(allowed).toEqual(MEMBER_ROLE_PERMISSIONS.flatMap((p) => p.actions).sort());
+      const secrets = statements.find((x: any) => x.Sid === "MemberSecrets");
+      expect(JSON.stringify(secrets.Resource)).toContain(":secret:bedrock-guardrail/rotated-keys/*");
+    },
+  );
 
-  test("defense in depth: the role is denied IAM changes on approved, break-glass and the tool's own principals", () => {
-    const statements = template(s).Resources.RemediationRole.Properties.Policies[0].PolicyDocument.Statement;
-    const deny = statements.find((x: any) => x.Effect === "Deny");
-    expect(deny.Resource).toEqual([
-      "arn:aws:iam::*:role/BedrockModelAccessAdmin",
-      "arn:aws:iam::111111111111:role/BreakGlass",
-      "arn:aws:iam::*:role/bedrock-guardrail/BedrockGuardrailRemediation",
-      "arn:aws:iam::*:role/bedrock-guardrail/bedrock-guardrail-*",
-    ]);
-    expect(deny.Action).toContain("iam:UpdateAccessKey");
-    expect(deny.Action.some((a: string) => /^iam:(Get|List)/.test(a))).toBe(false);
-  });
+  test(
+    "defense in depth: the role is denied IAM changes on approved, break-glass and the tool's own " + "principals",
+    () => {
+      const statements = template(s).Resources.RemediationRole.Properties.Policies[0].PolicyDocument.Statement;
+      const deny = statements.find((x: any) => x.Effect === "Deny");
+      expect(deny.Resource).toEqual([
+        "arn:aws:iam::*:role/BedrockModelAccessAdmin",
+        "arn:aws:iam::111111111111:role/BreakGlass",
+        "arn:aws:iam::*:role/bedrock-guardrail/BedrockGuardrailRemediation",
+        "arn:aws:iam::*:role/bedrock-guardrail/bedrock-guardrail-*",
+      ]);
+      expect(deny.Action).toContain("iam:UpdateAccessKey");
+      expect(deny.Action.some((a: string) => /^iam:(Get|List)/.test(a))).toBe(false);
+    },
+  );
 
   test("no event-forwarder StackSet unless eventbridge is enabled", () => {
     expect(resources(s, "aws_cloudformation_stack_set")).toHaveLength(1);

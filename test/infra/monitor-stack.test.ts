@@ -47,22 +47,31 @@ describe("monitor stack, default config (cloudtrail-lake, new event data store)"
     expect(fn.dead_letter_config.target_arn).toContain("aws_sqs_queue.dlq.arn");
   });
 
-  test("schedule at the definition's interval, flexible window off, retries and DLQ, scheduler role invokes only the job", () => {
-    const [sch] = resources(s, "aws_scheduler_schedule");
-    expect(sch).toMatchObject({ schedule_expression: "rate(5 minutes)", flexible_time_window: { mode: "OFF" } });
-    expect(sch.target.retry_policy).toEqual({ maximum_retry_attempts: 2, maximum_event_age_in_seconds: 300 });
-    expect(sch.target.dead_letter_config.arn).toContain("aws_sqs_queue.dlq");
-    const doc = policyOf(s, "bedrock-guardrail-scheduler");
-    expect(doc.Statement).toEqual([
-      {
-        Sid: "InvokeQueryJob",
-        Effect: "Allow",
-        Action: ["lambda:InvokeFunction"],
-        Resource: [expect.stringMatching(/^\$\{aws_lambda_function\.query-job_function_\w+\.arn\}$/)],
-      },
-      { Sid: "DeadLetterQueue", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: ["${aws_sqs_queue.dlq.arn}"] },
-    ]);
-  });
+  test(
+    "schedule at the definition's interval, flexible window off, retries and DLQ, scheduler role invokes only the " +
+      "job",
+    () => {
+      const [sch] = resources(s, "aws_scheduler_schedule");
+      expect(sch).toMatchObject({ schedule_expression: "rate(5 minutes)", flexible_time_window: { mode: "OFF" } });
+      expect(sch.target.retry_policy).toEqual({ maximum_retry_attempts: 2, maximum_event_age_in_seconds: 300 });
+      expect(sch.target.dead_letter_config.arn).toContain("aws_sqs_queue.dlq");
+      const doc = policyOf(s, "bedrock-guardrail-scheduler");
+      expect(doc.Statement).toEqual([
+        {
+          Sid: "InvokeQueryJob",
+          Effect: "Allow",
+          Action: ["lambda:InvokeFunction"],
+          Resource: [expect.stringMatching(/^\$\{aws_lambda_function\.query-job_function_\w+\.arn\}$/)],
+        },
+        {
+          Sid: "DeadLetterQueue",
+          Effect: "Allow",
+          Action: ["sqs:SendMessage"],
+          Resource: ["${aws_sqs_queue.dlq.arn}"],
+        },
+      ]);
+    },
+  );
 
   test("state table: pk/sk strings, TTL expiresAt, on-demand, PITR, SSE", () => {
     const [t] = resources(s, "aws_dynamodb_table");
@@ -99,28 +108,33 @@ describe("monitor stack, default config (cloudtrail-lake, new event data store)"
     expect(resources(s, "aws_sns_topic_subscription")).toEqual([]);
   });
 
-  test("alarms: errors, throttles, no successful run in 3 intervals (missing = breaching), dead letters; all to the topic", () => {
-    const alarms = resources(s, "aws_cloudwatch_metric_alarm");
-    expect(alarms.map((a) => a.alarm_name).sort()).toEqual([
-      "bedrock-guardrail-query-job-dead-letters",
-      "bedrock-guardrail-query-job-errors",
-      "bedrock-guardrail-query-job-no-successful-run",
-      "bedrock-guardrail-query-job-throttles",
-    ]);
-    const silent = alarms.find((a) => a.alarm_name.endsWith("no-successful-run"))!;
-    expect(silent).toMatchObject({
-      namespace: "BedrockGuardrail",
-      metric_name: "RunSucceeded",
-      dimensions: { Job: "query-job" },
-      period: 300,
-      evaluation_periods: 3,
-      datapoints_to_alarm: 3,
-      threshold: 1,
-      comparison_operator: "LessThanThreshold",
-      treat_missing_data: "breaching",
-    });
-    for (const a of alarms) expect(a.alarm_actions).toEqual([expect.stringContaining("aws_sns_topic.alerting_topic")]);
-  });
+  test(
+    "alarms: errors, throttles, no successful run in 3 intervals (missing = breaching), dead letters; all to the " +
+      "topic",
+    () => {
+      const alarms = resources(s, "aws_cloudwatch_metric_alarm");
+      expect(alarms.map((a) => a.alarm_name).sort()).toEqual([
+        "bedrock-guardrail-query-job-dead-letters",
+        "bedrock-guardrail-query-job-errors",
+        "bedrock-guardrail-query-job-no-successful-run",
+        "bedrock-guardrail-query-job-throttles",
+      ]);
+      const silent = alarms.find((a) => a.alarm_name.endsWith("no-successful-run"))!;
+      expect(silent).toMatchObject({
+        namespace: "BedrockGuardrail",
+        metric_name: "RunSucceeded",
+        dimensions: { Job: "query-job" },
+        period: 300,
+        evaluation_periods: 3,
+        datapoints_to_alarm: 3,
+        threshold: 1,
+        comparison_operator: "LessThanThreshold",
+        treat_missing_data: "breaching",
+      });
+      for (const a of alarms)
+        expect(a.alarm_actions).toEqual([expect.stringContaining("aws_sns_topic.alerting_topic")]);
+    },
+  );
 
   test("log group with retention; roles on the tool's path and prefix", () => {
     expect(resources(s, "aws_cloudwatch_log_group")).toEqual([
@@ -210,7 +224,11 @@ describe("backend switching", () => {
       Action: ["logs:GetQueryResults", "logs:StartQuery"],
       Resource: [
         expect.stringMatching(
-          /^arn:\$\{data\.aws_partition\.partition\.partition\}:logs:\$\{data\.aws_region\.region\.region\}:\$\{data\.aws_caller_identity\.caller\.account_id\}:log-group:aws-cloudtrail-logs-org$/,
+          new RegExp(
+            String.raw`^arn:\$\{data\.aws_partition\.partition\.partition\}:logs:` +
+              String.raw`\$\{data\.aws_region\.region\.region\}:` +
+              String.raw`\$\{data\.aws_caller_identity\.caller\.account_id\}:log-group:aws-cloudtrail-logs-org$`,
+          ),
         ),
         expect.stringMatching(/log-group:aws-cloudtrail-logs-org:\*$/),
         "arn:aws:logs:eu-west-1:333333333333:log-group:org-trail",
@@ -256,20 +274,24 @@ describe("real-time path", () => {
     });
   });
 
-  test("one forwarding rule per configured region on the default bus, targeting the central bus with a PutEvents-only role", () => {
-    const forward = resources(s, "aws_cloudwatch_event_rule").filter((r) => !r.event_bus_name);
-    expect(forward.map((r) => r.region)).toEqual(["eu-west-1", "us-east-1"]);
-    const targets = resources(s, "aws_cloudwatch_event_target").filter((t) => t.region);
-    for (const t of targets) expect(t.arn).toContain("aws_cloudwatch_event_bus.");
-    expect(policyOf(s, "bedrock-guardrail-event-forwarder").Statement).toEqual([
-      {
-        Sid: "CentralBus",
-        Effect: "Allow",
-        Action: ["events:PutEvents"],
-        Resource: [expect.stringContaining("aws_cloudwatch_event_bus.")],
-      },
-    ]);
-  });
+  test(
+    "one forwarding rule per configured region on the default bus, targeting the central bus with a " +
+      "PutEvents-only role",
+    () => {
+      const forward = resources(s, "aws_cloudwatch_event_rule").filter((r) => !r.event_bus_name);
+      expect(forward.map((r) => r.region)).toEqual(["eu-west-1", "us-east-1"]);
+      const targets = resources(s, "aws_cloudwatch_event_target").filter((t) => t.region);
+      for (const t of targets) expect(t.arn).toContain("aws_cloudwatch_event_bus.");
+      expect(policyOf(s, "bedrock-guardrail-event-forwarder").Statement).toEqual([
+        {
+          Sid: "CentralBus",
+          Effect: "Allow",
+          Action: ["events:PutEvents"],
+          Resource: [expect.stringContaining("aws_cloudwatch_event_bus.")],
+        },
+      ]);
+    },
+  );
 
   test("realtime function with its own role; dead letters only from the central rule", () => {
     const fns = resources(s, "aws_lambda_function")

@@ -126,15 +126,19 @@ describe.each(Object.entries(CONFIGS))("decision table agrees with IAM simulatio
 
 describe("full config specifics", () => {
   const guardrail = guardrailFor(FULL_CONFIG);
-  it("has the approved Identity Center role (with its aws-reserved/sso.amazonaws.com/<region>/ path) and a break-glass role", () => {
-    const principals = decisionTable(guardrail).principals;
-    const idc = principals.find((p) => p.role === "identity-center-role")!;
-    expect(idc.principalArn).toMatch(
-      /^arn:aws:iam::\d{12}:role\/aws-reserved\/sso\.amazonaws\.com\/[a-z]+-[a-z]+-\d\/AWSReservedSSO_BedrockAdmin_/,
-    );
-    expect(idc.label).toContain("approved");
-    expect(principals.map((p) => p.role)).toContain("break-glass-role");
-  });
+  it(
+    "has the approved Identity Center role (with its aws-reserved/sso.amazonaws.com/<region>/ path) and a " +
+      "break-glass role",
+    () => {
+      const principals = decisionTable(guardrail).principals;
+      const idc = principals.find((p) => p.role === "identity-center-role")!;
+      expect(idc.principalArn).toMatch(
+        /^arn:aws:iam::\d{12}:role\/aws-reserved\/sso\.amazonaws\.com\/[a-z]+-[a-z]+-\d\/AWSReservedSSO_BedrockAdmin_/,
+      );
+      expect(idc.label).toContain("approved");
+      expect(principals.map((p) => p.role)).toContain("break-glass-role");
+    },
+  );
 
   it("an inference profile is only usable when its foundation model is listed too (the simulator agrees)", async () => {
     const principal: RepresentativePrincipal = {
@@ -149,7 +153,9 @@ describe("full config specifics", () => {
       id: "p",
       label: "profile",
       action: "bedrock:InvokeModel",
-      resource: `arn:aws:bedrock:us-east-1:${EXAMPLE_MEMBER_ACCOUNT}:inference-profile/us.anthropic.claude-sonnet-4-20250514-v1:0`,
+      resource:
+        `arn:aws:bedrock:us-east-1:${EXAMPLE_MEMBER_ACCOUNT}:inference-profile/` +
+        "us.anthropic.claude-sonnet-4-20250514-v1:0",
     };
     const routedModel: Scenario = {
       id: "m",

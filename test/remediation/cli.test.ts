@@ -136,7 +136,9 @@ describe("remediate and undo commands", () => {
     );
     expect(JSON.parse(undoOut.text())).toMatchObject({ action_id: lines[0].action_id, status: "ok" });
     expect(account.keyStatus()).toBe("Active");
-    expect(await runUndo({ config, actionId: lines[2].action_id }, { stdout: sink(), stderr: sink(), wiring })).toBe(1); // agreement deletion is not reversible
+    // agreement deletion is not reversible
+    const io = { stdout: sink(), stderr: sink(), wiring };
+    expect(await runUndo({ config, actionId: lines[2].action_id }, io)).toBe(1);
     const err = sink();
     expect(await runUndo({ config, actionId: "ra-unknown" }, { stdout: sink(), stderr: err, wiring })).toBe(2);
     expect(err.text()).toMatch(/no action ra-unknown is recorded/);

@@ -15,13 +15,21 @@ type Answer = { status: number; body: string };
 const NS = "https://iam.amazonaws.com/doc/2010-05-08/";
 const ok = (action: string, result = ""): Answer => ({
   status: 200,
-  body: `<${action}Response xmlns="${NS}">${result}<ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></${action}Response>`,
+  body:
+    `<${action}Response ` +
+    `xmlns="${NS}">${result}<ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></${action}Response>`,
 });
 const fail = (status: number, code: string, message: string): Answer => ({
   status,
-  body: `<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>r-2</RequestId></ErrorResponse>`,
+  body:
+    `<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>${code}</Code>` +
+    `<Message>${message}</Message></Error><RequestId>r-2</RequestId></ErrorResponse>`,
 });
-const KEYS = `<ListAccessKeysResult><AccessKeyMetadata><member><UserName>deploy-bot</UserName><AccessKeyId>AKIAEXAMPLEKEY000001</AccessKeyId><Status>Active</Status></member><member><UserName>deploy-bot</UserName><AccessKeyId>AKIAEXAMPLEKEY000002</AccessKeyId><Status>Active</Status></member></AccessKeyMetadata><IsTruncated>false</IsTruncated></ListAccessKeysResult>`;
+const keyMember = (id: string): string =>
+  `<member><UserName>deploy-bot</UserName><AccessKeyId>${id}</AccessKeyId><Status>Active</Status></member>`;
+const KEYS =
+  `<ListAccessKeysResult><AccessKeyMetadata>${keyMember("AKIAEXAMPLEKEY000001")}${keyMember("AKIAEXAMPLEKEY000002")}` +
+  `</AccessKeyMetadata><IsTruncated>false</IsTruncated></ListAccessKeysResult>`;
 
 let server: http.Server;
 let endpoint: string;

@@ -26,14 +26,18 @@ describe("operator principals are protected from remediation", () => {
     );
   });
 
-  it("the same finding without the operator setting would revoke the role's sessions (the protection is what stops it)", () => {
-    const g = guardrailWith({ remediation: { mode: "enforce" } });
-    const plan = planRemediation(findingOf(g, sample("stratus__CreateFoundationModelAgreement")), g, {
-      now: NOW,
-      managementAccountId: MGMT,
-    });
-    expect(plan.find((a) => a.kind === "revoke-role-sessions")?.disposition).toBe("execute");
-  });
+  it(
+    "the same finding without the operator setting would revoke the role's sessions (the protection is what stops " +
+      "it)",
+    () => {
+      const g = guardrailWith({ remediation: { mode: "enforce" } });
+      const plan = planRemediation(findingOf(g, sample("stratus__CreateFoundationModelAgreement")), g, {
+        now: NOW,
+        managementAccountId: MGMT,
+      });
+      expect(plan.find((a) => a.kind === "revoke-role-sessions")?.disposition).toBe("execute");
+    },
+  );
 
   it("principalProtection matches operator patterns with ArnLike", () => {
     const g = guardrailWith({

@@ -1,4 +1,7 @@
-/** Every SDK command remediation sends is declared (so the generated roles allow it), and nothing is declared that no code sends. */
+/**
+ * Every SDK command remediation sends is declared (so the generated roles allow it), and nothing is declared that no
+ * code sends.
+ */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { MEMBER_ROLE_PERMISSIONS, RESPONDER_PERMISSIONS } from "../../src/remediation/permissions";

@@ -35,14 +35,17 @@ describe("alert e-mail text", () => {
     expect(text).toContain("Who:       arn:aws:iam::494659789341:role/test-role (role)");
     expect(text).toContain(`Key:       ${agreement.aws.cloudtrail.user_identity.access_key_id} (session)`);
     expect(text).toContain(
-      "Event:     db9c43df-ae6f-4db3-8298-f5f779f74f4d  rule bedrock-model-access-enabled (medium, risk 47; TA0003 Persistence / T1098 Account Manipulation)",
+      "Event:     db9c43df-ae6f-4db3-8298-f5f779f74f4d  rule bedrock-model-access-enabled (medium, risk 47; TA0003 " +
+        "Persistence / T1098 Account Manipulation)",
     );
   });
 
   it("gives a ready-to-run command for what the key did since, and points at the remediation follow-up", () => {
     const text = findingEmailText(agreement);
     expect(text).toContain(
-      `aws cloudtrail lookup-events --region megov-northeast-1r --lookup-attributes AttributeKey=AccessKeyId,AttributeValue=${agreement.aws.cloudtrail.user_identity.access_key_id} --start-time 2024-10-17T20:09:51Z`,
+      `aws cloudtrail lookup-events --region megov-northeast-1r --lookup-attributes ` +
+        `AttributeKey=AccessKeyId,AttributeValue=${agreement.aws.cloudtrail.user_identity.access_key_id} ` +
+        `--start-time 2024-10-17T20:09:51Z`,
     );
     expect(text).toMatch(/follow-up message \("bedrock-guardrail remediation: \.\.\."\)/);
     expect(text.endsWith(findingBody(agreement))).toBe(true);

@@ -66,16 +66,20 @@ function orgMock(opts: {
 }
 
 describe("drift check", () => {
-  it("no drift: content equal as JSON (whitespace differs), attached to all 250 configured OUs across pages, SCPs enabled", async () => {
-    const m = orgMock({ content: (c) => JSON.stringify(JSON.parse(c), null, 2), attachTo: OUS });
-    const report = await checkDrift(m.g, (names) => readOrganization(m.client, names));
-    expect(report.problems).toEqual([]);
-    expect(report.ok).toBe(true);
-    expect(report.expectedTargets).toHaveLength(250);
-    expect(m.mock.commandCalls(ListPoliciesCommand).length).toBeGreaterThan(4);
-    expect(m.mock.commandCalls(ListTargetsForPolicyCommand).length).toBeGreaterThanOrEqual(15);
-    expect(m.mock.commandCalls(ListRootsCommand)).toHaveLength(2);
-  });
+  it(
+    "no drift: content equal as JSON (whitespace differs), attached to all 250 configured OUs across pages, SCPs " +
+      "enabled",
+    async () => {
+      const m = orgMock({ content: (c) => JSON.stringify(JSON.parse(c), null, 2), attachTo: OUS });
+      const report = await checkDrift(m.g, (names) => readOrganization(m.client, names));
+      expect(report.problems).toEqual([]);
+      expect(report.ok).toBe(true);
+      expect(report.expectedTargets).toHaveLength(250);
+      expect(m.mock.commandCalls(ListPoliciesCommand).length).toBeGreaterThan(4);
+      expect(m.mock.commandCalls(ListTargetsForPolicyCommand).length).toBeGreaterThanOrEqual(15);
+      expect(m.mock.commandCalls(ListRootsCommand)).toHaveLength(2);
+    },
+  );
 
   it("reports an edited policy, a missing attachment on the last page, and SCPs disabled on the root", async () => {
     const m = orgMock({

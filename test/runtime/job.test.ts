@@ -44,35 +44,38 @@ function setup() {
 afterEach(() => jest.restoreAllMocks());
 
 describe("scheduled job over CloudTrail Lake", () => {
-  it("queries a full window with pagination, publishes each finding once with an ECS body and a short subject", async () => {
-    const t = setup();
-    t.lake.pageSize = 2;
-    t.lake.clock.now = at("2026-07-01T12:00:00Z");
-    const base = at("2026-07-01T11:55:00Z").getTime();
-    for (let i = 0; i < 5; i++) t.lake.events.push(simEvent(`e-${i}`, new Date(base + i * 1000), 1));
-    const s = await t.run();
-    expect(s.status).toBe("ok");
-    expect(s.rows).toBe(5);
-    expect(s.findings).toBe(5);
-    expect(s.published).toBe(5);
-    expect(t.publishedIds()).toEqual(["e-0", "e-1", "e-2", "e-3", "e-4"]);
-    expect(t.responded).toEqual(["e-0", "e-1", "e-2", "e-3", "e-4"]);
-    // first run: look-back (6 min) + lateness allowance (20 min), bounded on both sides
-    expect(s.window).toEqual({ start: "2026-07-01T11:34:00.000Z", end: "2026-07-01T12:00:00.000Z" });
-    expect(s.watermark.after).toBe("2026-07-01T12:00:00.000Z");
-    const first = t.sns.published[0];
-    expect(first.subject.length).toBeLessThanOrEqual(100);
-    expect(first.subject).toContain("CreateFoundationModelAgreement");
-    expect(first.body).toMatchObject({
-      event: { id: "e-0", kind: "alert", action: "CreateFoundationModelAgreement" },
-      rule: { id: "bedrock-model-access-enabled" },
-      guardrail: { approved: false },
-    });
-    // E-mail subscribers get the readable text (SNS per-protocol message); it names the event.
-    expect(first.email).toContain("Event:     e-0");
-    expect(t.lake.mock.commandCalls(StartQueryCommand)).toHaveLength(1);
-    expect(await t.store.listPending(JOB)).toEqual([]);
-  });
+  it(
+    "queries a full window with pagination, publishes each finding once with an ECS body and a short " + "subject",
+    async () => {
+      const t = setup();
+      t.lake.pageSize = 2;
+      t.lake.clock.now = at("2026-07-01T12:00:00Z");
+      const base = at("2026-07-01T11:55:00Z").getTime();
+      for (let i = 0; i < 5; i++) t.lake.events.push(simEvent(`e-${i}`, new Date(base + i * 1000), 1));
+      const s = await t.run();
+      expect(s.status).toBe("ok");
+      expect(s.rows).toBe(5);
+      expect(s.findings).toBe(5);
+      expect(s.published).toBe(5);
+      expect(t.publishedIds()).toEqual(["e-0", "e-1", "e-2", "e-3", "e-4"]);
+      expect(t.responded).toEqual(["e-0", "e-1", "e-2", "e-3", "e-4"]);
+      // first run: look-back (6 min) + lateness allowance (20 min), bounded on both sides
+      expect(s.window).toEqual({ start: "2026-07-01T11:34:00.000Z", end: "2026-07-01T12:00:00.000Z" });
+      expect(s.watermark.after).toBe("2026-07-01T12:00:00.000Z");
+      const first = t.sns.published[0];
+      expect(first.subject.length).toBeLessThanOrEqual(100);
+      expect(first.subject).toContain("CreateFoundationModelAgreement");
+      expect(first.body).toMatchObject({
+        event: { id: "e-0", kind: "alert", action: "CreateFoundationModelAgreement" },
+        rule: { id: "bedrock-model-access-enabled" },
+        guardrail: { approved: false },
+      });
+      // E-mail subscribers get the readable text (SNS per-protocol message); it names the event.
+      expect(first.email).toContain("Event:     e-0");
+      expect(t.lake.mock.commandCalls(StartQueryCommand)).toHaveLength(1);
+      expect(await t.store.listPending(JOB)).toEqual([]);
+    },
+  );
 
   it("suppresses approved principals (counted) and alerts the others", async () => {
     const t = setup();

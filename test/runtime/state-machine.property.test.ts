@@ -80,7 +80,10 @@ interface Real {
   /** Events whose "published" mark was lost to a crash right after SNS accepted them. */
   allowedExtra: Map<string, number>;
   runs: number;
-  /** Start of the first window whose anchor the job stored: coverage begins there (the job never looks further back than its first look-back). */
+  /**
+   * Start of the first window whose anchor the job stored: coverage begins there (the job never looks further back than
+   * its first look-back).
+   */
   coveredFrom?: number;
 }
 interface Model {

@@ -56,7 +56,8 @@ export function runCheck(guardrail: Guardrail, options: CheckOptions, io: Output
 export function register(program: Command): void {
   addConfigOptions(program.command("check"))
     .description(
-      "Validate the config, lint the SCP, run the rule tests and print the decision table (exit 0 ok, 1 lint errors or failing rule tests, 2 config error)",
+      "Validate the config, lint the SCP, run the rule tests and print the decision table (exit 0 ok, 1 lint errors " +
+        "or failing rule tests, 2 config error)",
     )
     .option("--json", "machine-readable output")
     .action((opts: ConfigOption & CheckOptions) => {

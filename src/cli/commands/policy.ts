@@ -11,7 +11,9 @@ export interface PolicyOptions {
   minified?: boolean;
 }
 
-/** Prints the documents; returns the exit code (1 when lint finds errors; the documents are still printed for review). */
+/**
+ * Prints the documents; returns the exit code (1 when lint finds errors; the documents are still printed for review).
+ */
 export function runPolicy(guardrail: Guardrail, options: PolicyOptions, io: Output = processOutput): number {
   const lint = lintScp(guardrail);
   if (options.minified) io.out(lint.documents.map((d) => `${d.content}\n`).join(""));

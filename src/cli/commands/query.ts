@@ -12,6 +12,8 @@ import type { Guardrail } from "../../guardrail/guardrail";
 import { addConfigOptions, type ConfigIO, type ConfigOption, loadGuardrailFor, type TextSink } from "../common";
 import { EXIT } from "../exit-codes";
 
+const TRAIL_LOG_GROUP = " on the organization trail's log group";
+
 export const BACKENDS = ["cloudtrail-lake", "logs-insights", "eventbridge"] as const;
 export type Backend = (typeof BACKENDS)[number];
 
@@ -74,7 +76,8 @@ export function runQuery(opts: QueryOptions, io: QueryIO): number {
         io.stdout.write(`${buildLogsInsightsQuery(guardrail, { limit })}\n`);
         const groups = guardrail.config.monitor.cloudwatchLogs.logGroups;
         io.stderr.write(
-          `query: run over ${start} .. ${end} (StartQuery startTime=${range.startTime} endTime=${range.endTime})${groups.length ? ` on ${groups.join(", ")}` : " on the organization trail's log group"}\n`,
+          `query: run over ${start} .. ${end} (StartQuery startTime=${range.startTime} ` +
+            `endTime=${range.endTime})${groups.length ? ` on ${groups.join(", ")}` : TRAIL_LOG_GROUP}\n`,
         );
         return EXIT.OK;
       }
@@ -99,7 +102,8 @@ export function runQuery(opts: QueryOptions, io: QueryIO): number {
 export function register(program: Command): void {
   addConfigOptions(program.command("query"))
     .description(
-      "Print the detection rule compiled for a backend: CloudTrail Lake SQL, CloudWatch Logs Insights query, or EventBridge event pattern",
+      "Print the detection rule compiled for a backend: CloudTrail Lake SQL, CloudWatch Logs Insights query, or " +
+        "EventBridge event pattern",
     )
     .addOption(new Option("--backend <backend>", "where the rule runs").choices(BACKENDS).makeOptionMandatory())
     .option(

@@ -109,7 +109,8 @@ export async function runRemediate(
   for (const p of problems) io.stderr.write(`remediate: ${p}\n`);
   if (!opts.execute && !guardrail.config.organization.managementAccountId) {
     io.stderr.write(
-      "remediate: organization.managementAccountId is not set: planned actions are shown as skipped (with --execute it is looked up in Organizations)\n",
+      "remediate: organization.managementAccountId is not set: planned actions are shown as skipped (with --execute " +
+        "it is looked up in Organizations)\n",
     );
   }
 
@@ -133,7 +134,8 @@ export async function runRemediate(
     for (const l of lines) for (const s of l.steps ?? []) io.stdout.write(`  manual (${l.finding_id}): ${s}\n`);
   }
   io.stderr.write(
-    `remediate: ${findings.length} finding(s), ${actions} action(s)${opts.execute ? "" : " planned (nothing executed; add --execute)"}\n`,
+    `remediate: ${findings.length} finding(s), ${actions} ` +
+      `action(s)${opts.execute ? "" : " planned (nothing executed; add --execute)"}\n`,
   );
   return failed ? EXIT.FINDINGS : EXIT.OK;
 }

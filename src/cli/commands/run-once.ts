@@ -71,7 +71,8 @@ function sourceFor(opts: RunOnceOptions, g: Guardrail, io: RunOnceIO): QuerySour
     const eds = opts.eventDataStore ?? g.config.monitor.cloudtrailLake.eventDataStoreArn;
     if (!eds)
       throw new UsageError(
-        "--event-data-store is required for cloudtrail-lake (or monitor.cloudtrailLake.eventDataStoreArn in the config)",
+        "--event-data-store is required for cloudtrail-lake (or monitor.cloudtrailLake.eventDataStoreArn in the " +
+          "config)",
       );
     const region = opts.region ?? eds.split(":")[3];
     return makeQuerySource(g, { backend, eventDataStoreArn: eds }, { ...overrides, region });
@@ -107,7 +108,10 @@ export async function runOnce(g: Guardrail, opts: RunOnceOptions, io: RunOnceIO)
           io.stdout.write(`${i < max ? "would alert" : "would carry over"}: ${findingSubject(f)}\n${findingBody(f)}\n`);
       }
       io.stderr.write(
-        `run-once --dry-run: ${w.start.toISOString()} .. ${w.end.toISOString()}, ${result.rows} row(s), ${result.bytesScanned} bytes scanned, ${counts.matched} matched, ${counts.suppressedApproved} approved (suppressed), ${findings.length} finding(s), ${Math.min(findings.length, max)} alert(s) would be sent; no state written, nothing published\n`,
+        `run-once --dry-run: ${w.start.toISOString()} .. ${w.end.toISOString()}, ${result.rows} row(s), ` +
+          `${result.bytesScanned} bytes scanned, ${counts.matched} matched, ${counts.suppressedApproved} approved ` +
+          `(suppressed), ${findings.length} finding(s), ${Math.min(findings.length, max)} alert(s) would be sent; ` +
+          `no state written, nothing published\n`,
       );
       return findings.length > 0 ? EXIT.FINDINGS : EXIT.OK;
     }

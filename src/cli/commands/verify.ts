@@ -24,7 +24,8 @@ export async function verify(g: Guardrail, opts: { json?: boolean }, io: VerifyI
     if (opts.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else if (report.ok)
       io.stdout.write(
-        `no drift: ${report.expectedPolicies.join(", ")} intact and attached to ${report.expectedTargets.join(", ")}; SCPs enabled on the root\n`,
+        `no drift: ${report.expectedPolicies.join(", ")} intact and attached to ` +
+          `${report.expectedTargets.join(", ")}; SCPs enabled on the root\n`,
       );
     else for (const p of report.problems) io.stdout.write(`DRIFT ${p.kind}: ${p.detail}\n`);
     return report.ok ? EXIT.OK : EXIT.FINDINGS;

@@ -31,7 +31,10 @@ export const MonitorConfigSchema = z
       .prefault({}),
     cloudwatchLogs: z
       .strictObject({
-        /** Log group(s) of the organization trail; ARNs for cross-account groups. Required for the cloudwatch-logs backend. */
+        /**
+         * Log group(s) of the organization trail; ARNs for cross-account groups. Required for the cloudwatch-logs
+         * backend.
+         */
         logGroups: z.array(z.string().min(1)).max(50).default([]),
       })
       .prefault({}),
@@ -58,7 +61,10 @@ export const MonitorConfigSchema = z
       .string()
       .regex(/^[\w+=,.@:/-]{2,1224}$/, "must be 2-1224 characters of letters, digits and +=,.@:/-_")
       .default("bedrock-guardrail-responder"),
-    /** Verify each run that the SCP exists, is unchanged and attached (needs read-only Organizations access from the monitor account). */
+    /**
+     * Verify each run that the SCP exists, is unchanged and attached (needs read-only Organizations access from the
+     * monitor account).
+     */
     driftCheck: z.boolean().default(true),
     /** Days the monitor's Lambda log groups keep their events. */
     logRetentionDays: z

@@ -15,7 +15,10 @@ export function operatorPatternProblem(pattern: string): string | undefined {
   if (problem) return problem;
   const [, , , , account, resource] = splitArn(pattern)!;
   if (!/^\d{12}$/.test(account))
-    return `has account "${account}": an operator principal needs its exact 12-digit account ID (the member role's trust policy names that account)`;
+    return (
+      `has account "${account}": an operator principal needs its exact 12-digit account ID (the member role's ` +
+      `trust policy names that account)`
+    );
   if (!/^(role|user)\//.test(resource))
     return `names "${resource}": only a role or an IAM user can assume the member role`;
   return undefined;
@@ -71,7 +74,11 @@ export const RemediationConfigSchema = z
       .array(OperatorPattern)
       .default([])
       .describe(
-        "Incident responders who run `remediate --execute` and `undo` with their own credentials: ArnLike patterns on aws:PrincipalArn (the role ARN with its path for assumed roles, or an IAM user ARN), each with its exact account ID. The member role trusts them (same sts:ExternalId and aws:PrincipalOrgID conditions) and remediation never acts on them. Exact role ARNs are best: a wildcard lets every matching role in that account assume the member role",
+        "Incident responders who run `remediate --execute` and `undo` with their own credentials: ArnLike patterns " +
+          "on aws:PrincipalArn (the role ARN with its path for assumed roles, or an IAM user ARN), each with its " +
+          "exact account ID. The member role trusts them (same sts:ExternalId and aws:PrincipalOrgID conditions) " +
+          "and remediation never acts on them. Exact role ARNs are best: a wildcard lets every matching role in " +
+          "that account assume the member role",
       ),
     /** Regions where agreements may be revoked (the member role is global; Bedrock calls are regional). */
     regions: z.array(Region).default([]),

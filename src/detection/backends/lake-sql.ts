@@ -43,7 +43,8 @@ export function eventDataStoreId(idOrArn: string): string {
   if (EDS_ID.test(id)) return id;
   throw new BackendInputError(
     "event data store",
-    `${JSON.stringify(idOrArn)} is neither an event data store ID (letters and digits joined by single hyphens) nor an ARN arn:aws:cloudtrail:<region>:<account>:eventdatastore/<id>`,
+    `${JSON.stringify(idOrArn)} is neither an event data store ID (letters and digits joined by single hyphens) nor ` +
+      `an ARN arn:aws:cloudtrail:<region>:<account>:eventdatastore/<id>`,
   );
 }
 

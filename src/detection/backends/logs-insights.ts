@@ -31,13 +31,17 @@ export function insightsString(value: string, input: string): string {
   if (/["'`\\\u0000-\u001f\u007f\u2028\u2029]/.test(value)) {
     throw new BackendInputError(
       input,
-      `${JSON.stringify(value)} contains a quote, backslash or control character, which a Logs Insights query cannot carry safely`,
+      `${JSON.stringify(value)} contains a quote, backslash or control character, which a Logs Insights query cannot ` +
+        `carry safely`,
     );
   }
   return `"${value}"`;
 }
 
-/** Fields returned per row. `@message` is the whole CloudTrail event; the rest are for people reading results in the console. */
+/**
+ * Fields returned per row. `@message` is the whole CloudTrail event; the rest are for people reading results in the
+ * console.
+ */
 export const INSIGHTS_FIELDS = [
   "@timestamp",
   "@message",

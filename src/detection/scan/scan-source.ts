@@ -26,7 +26,10 @@ export interface SourceResult {
 }
 
 const MAX_INVALID_SAMPLES = 3;
-/** Measured with bench/detect.ts: 64 KiB reads and 32 KiB inflate chunks peak ~60-90 MB lower than 1 MiB/256 KiB (freed native buffers stay with the allocator), at the same speed. */
+/**
+ * Measured with bench/detect.ts: 64 KiB reads and 32 KiB inflate chunks peak ~60-90 MB lower than 1 MiB/256 KiB (freed
+ * native buffers stay with the allocator), at the same speed.
+ */
 const READ_CHUNK = 64 * 1024;
 
 /**

@@ -62,7 +62,8 @@ export function statementsFromDeclarations(
       }
       if (d.resource.kind === "any" && !isNoResourceLevelAction(action)) {
         problems.push(
-          `"${action}" (${d.why}) is declared on any resource, but it is not in NO_RESOURCE_LEVEL_ACTIONS: declare the resource it acts on`,
+          `"${action}" (${d.why}) is declared on any resource, but it is not in NO_RESOURCE_LEVEL_ACTIONS: declare ` +
+            `the resource it acts on`,
         );
         continue;
       }
@@ -74,7 +75,8 @@ export function statementsFromDeclarations(
       }
       if (d.resource.kind !== "any" && arns[d.resource.kind]!.includes("*") && !isNoResourceLevelAction(action)) {
         problems.push(
-          `"${action}" (${d.why}) would be granted on "*" through kind "${d.resource.kind}", but it supports resource-level permissions`,
+          `"${action}" (${d.why}) would be granted on "*" through kind "${d.resource.kind}", but it supports ` +
+            `resource-level permissions`,
         );
         continue;
       }

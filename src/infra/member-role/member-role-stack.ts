@@ -67,7 +67,8 @@ export class MemberRoleStack extends TerraformStack {
       new TerraformVariable(this, "monitor_account_id", {
         type: "string",
         description:
-          "Account ID of the security / delegated-admin account running the monitor (or set aws.security.accountId in guardrail.config.json)",
+          "Account ID of the security / delegated-admin account running the monitor (or set aws.security.accountId " +
+          "in guardrail.config.json)",
         // In Terraform JSON an expression is only an expression inside "${...}"; a bare string is a literal
         // and `terraform validate` rejects a condition that does not refer to the variable.
         validation: [
@@ -129,7 +130,8 @@ export class MemberRoleStack extends TerraformStack {
         capabilities: ["CAPABILITY_NAMED_IAM"],
         templateBody: eventForwarderTemplateBody({ pattern: buildEventPattern(guardrail) }),
         parameters: {
-          [FORWARDER_PARAMETERS.centralBusArn]: `arn:${partition}:events:${config.aws.region}:${monitorAccountId}:event-bus/${eb.centralBusName}`,
+          [FORWARDER_PARAMETERS.centralBusArn]:
+            `arn:${partition}:events:${config.aws.region}:${monitorAccountId}:` + `event-bus/${eb.centralBusName}`,
         },
         operationPreferences: {
           failureTolerancePercentage: 10,

@@ -68,7 +68,8 @@ export class JobAlarms extends Construct {
       }),
       new CloudwatchMetricAlarm(this, "dead-letters", {
         alarmName: `${props.functionName}-dead-letters`,
-        alarmDescription: `Invocations of ${props.functionName} ended in the dead-letter queue ${props.deadLetterQueueName}`,
+        alarmDescription:
+          `Invocations of ${props.functionName} ended in the dead-letter queue ` + `${props.deadLetterQueueName}`,
         namespace: "AWS/SQS",
         metricName: "ApproximateNumberOfMessagesVisible",
         dimensions: { QueueName: props.deadLetterQueueName },

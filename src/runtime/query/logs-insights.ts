@@ -130,7 +130,9 @@ export class LogsInsightsQuerySource implements QuerySource {
           throw new QueryError(
             this.backend,
             "RESULT LIMIT",
-            `${slice.rows.length} rows between ${new Date(startTime * 1000).toISOString()} and ${new Date(endTime * 1000).toISOString()} fill the query limit of ${limit} even in a ${endTime - startTime} s slice, so some rows cannot be read`,
+            `${slice.rows.length} rows between ${new Date(startTime * 1000).toISOString()} and ` +
+              `${new Date(endTime * 1000).toISOString()} fill the query limit of ${limit} even in a ` +
+              `${endTime - startTime} s slice, so some rows cannot be read`,
             slice.queryId,
           );
         }

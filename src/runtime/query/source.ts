@@ -35,7 +35,8 @@ export class QueryError extends Error {
     readonly queryId?: string,
   ) {
     super(
-      `${backend} query ${queryId ? `${queryId} ` : ""}ended ${status}: ${detail}. The window is kept and queried again next run.`,
+      `${backend} query ${queryId ? `${queryId} ` : ""}ended ${status}: ${detail}. The window is kept and queried ` +
+        `again next run.`,
     );
     this.name = "QueryError";
   }

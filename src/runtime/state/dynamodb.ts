@@ -26,7 +26,9 @@ export const STATE_PERMISSIONS: PermissionDeclaration[] = [
   {
     actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"],
     resource: { kind: "state-table" },
-    why: "Watermark, carry-over list and per-event dedupe records (TransactWriteItems needs the Put/Update/Delete actions it contains)",
+    why:
+      "Watermark, carry-over list and per-event dedupe records (TransactWriteItems needs the Put/Update/Delete " +
+      "actions it contains)",
   },
 ];
 
@@ -159,7 +161,9 @@ export class DynamoStateStore implements StateStore {
           TableName: this.tableName,
           Key: eventKey(eventId),
           UpdateExpression: "SET leaseOwner = :owner, leaseUntil = :until",
-          ConditionExpression: `attribute_exists(${PK}) AND #s <> :done AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :owner)`,
+          ConditionExpression:
+            `attribute_exists(${PK}) AND #s <> :done AND (attribute_not_exists(leaseUntil) OR ` +
+            `leaseUntil < :now OR leaseOwner = :owner)`,
           ExpressionAttributeNames: { "#s": "status" },
           ExpressionAttributeValues: {
             ":owner": S(owner),

@@ -115,15 +115,18 @@ describe("CloudTrail Lake SQL vs the in-process matcher (DuckDB)", () => {
     }
   });
 
-  it("returns a record CloudTrail delivered twice twice; the finding is identical, so callers dedupe on event.id", async () => {
-    const [sample] = loadSamples().filter((s) => s.record.eventName === "CreateFoundationModelAgreement");
-    await table.load([sample.record, sample.record]);
-    const rows = await table.query(
-      buildLakeQuery(guardrail, { eventDataStore: EDS, start: "2024-10-17T00:00:00Z", end: "2024-10-18T00:00:00Z" }),
-      EDS,
-    );
-    expect(rows).toHaveLength(2);
-    const [a, b] = rows.map((row) => evaluateRecord(guardrail, lakeRowToRecord(row)));
-    expect(a).toEqual(b);
-  });
+  it(
+    "returns a record CloudTrail delivered twice twice; the finding is identical, so callers dedupe on " + "event.id",
+    async () => {
+      const [sample] = loadSamples().filter((s) => s.record.eventName === "CreateFoundationModelAgreement");
+      await table.load([sample.record, sample.record]);
+      const rows = await table.query(
+        buildLakeQuery(guardrail, { eventDataStore: EDS, start: "2024-10-17T00:00:00Z", end: "2024-10-18T00:00:00Z" }),
+        EDS,
+      );
+      expect(rows).toHaveLength(2);
+      const [a, b] = rows.map((row) => evaluateRecord(guardrail, lakeRowToRecord(row)));
+      expect(a).toEqual(b);
+    },
+  );
 });

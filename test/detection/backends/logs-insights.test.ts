@@ -15,7 +15,8 @@ describe("buildLogsInsightsQuery", () => {
     expect(buildLogsInsightsQuery(guardrail).split("\n")).toEqual([
       `fields ${INSIGHTS_FIELDS.join(", ")}`,
       '| filter eventSource = "bedrock.amazonaws.com"',
-      '| filter eventName in ["PutUseCaseForModelAccess", "CreateFoundationModelAgreement", "PutFoundationModelEntitlement"]',
+      '| filter eventName in ["PutUseCaseForModelAccess", "CreateFoundationModelAgreement", ' +
+        '"PutFoundationModelEntitlement"]',
       '| filter isblank(errorCode) or errorCode in ["AccessDenied", "AccessDeniedException"]',
       "| sort @timestamp asc",
       "| limit 10000",

@@ -78,46 +78,51 @@ const record = fc.record(
 const element = fc.oneof({ weight: 8, arbitrary: record }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) });
 
 describe("fuzz: messy records never crash the scanner and are all counted", () => {
-  it("counts every record; invalid = non-objects + matching records without eventID/eventTime; findings = the rest that match", async () => {
-    const scanner = new SourceScanner(guardrail);
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(element, { maxLength: 25 }),
-        fc.boolean(),
-        fc.integer({ min: 1, max: 300 }),
-        async (generated, ndjson, chunk) => {
-          // NDJSON lines are records (a top-level array would be a list of records, a scalar is not JSON Lines of records).
-          const elements = ndjson
-            ? generated.filter((e) => typeof e === "object" && e !== null && !Array.isArray(e))
-            : generated;
-          const text = ndjson
-            ? elements.map((e) => JSON.stringify(e)).join("\n")
-            : JSON.stringify({ Records: elements });
-          const result = await scanner.scan("fuzz", chunksOf(text, chunk));
-          // Expected from the reference evaluation of each element, independent of the scanner's fast paths.
-          const expected = { records: 0, invalid: 0, findings: 0 };
-          for (const e of elements) {
-            const isObject = typeof e === "object" && e !== null && !Array.isArray(e);
-            expected.records++;
-            if (!isObject) {
-              expected.invalid++;
-              continue;
+  it(
+    "counts every record; invalid = non-objects + matching records without eventID/eventTime; findings = the rest " +
+      "that match",
+    async () => {
+      const scanner = new SourceScanner(guardrail);
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(element, { maxLength: 25 }),
+          fc.boolean(),
+          fc.integer({ min: 1, max: 300 }),
+          async (generated, ndjson, chunk) => {
+            // NDJSON lines are records (a top-level array would be a list of records, a scalar is not JSON Lines of
+            // records).
+            const elements = ndjson
+              ? generated.filter((e) => typeof e === "object" && e !== null && !Array.isArray(e))
+              : generated;
+            const text = ndjson
+              ? elements.map((e) => JSON.stringify(e)).join("\n")
+              : JSON.stringify({ Records: elements });
+            const result = await scanner.scan("fuzz", chunksOf(text, chunk));
+            // Expected from the reference evaluation of each element, independent of the scanner's fast paths.
+            const expected = { records: 0, invalid: 0, findings: 0 };
+            for (const e of elements) {
+              const isObject = typeof e === "object" && e !== null && !Array.isArray(e);
+              expected.records++;
+              if (!isObject) {
+                expected.invalid++;
+                continue;
+              }
+              const ev = evaluateRecord(guardrail, e as Record<string, unknown>);
+              if ("finding" in ev) expected.findings++;
+              else if (ev.skip === "invalid-record") expected.invalid++;
             }
-            const ev = evaluateRecord(guardrail, e as Record<string, unknown>);
-            if ("finding" in ev) expected.findings++;
-            else if (ev.skip === "invalid-record") expected.invalid++;
-          }
-          if (elements.length === 0 && ndjson) {
-            expect(result.error).toMatch(/empty/);
-            return;
-          }
-          expect(result.error).toBeUndefined();
-          expect({ records: result.records, invalid: result.invalid, findings: result.findings.length }).toEqual(
-            expected,
-          );
-        },
-      ),
-      { numRuns: 400 },
-    );
-  });
+            if (elements.length === 0 && ndjson) {
+              expect(result.error).toMatch(/empty/);
+              return;
+            }
+            expect(result.error).toBeUndefined();
+            expect({ records: result.records, invalid: result.invalid, findings: result.findings.length }).toEqual(
+              expected,
+            );
+          },
+        ),
+        { numRuns: 400 },
+      );
+    },
+  );
 });

@@ -16,11 +16,16 @@ function prefilterSays(json: string): boolean {
   return verdict!;
 }
 
-/** JSON text of a flat record with some letters of its string values written as \uXXXX escapes (still the same value). */
+/**
+ * JSON text of a flat record with some letters of its string values written as \uXXXX escapes (still the same value).
+ */
 function escapeSome(record: Record<string, unknown>, every: number): string {
   let n = 0;
-  const str = (v: string): string =>
-    `"${[...v].map((ch) => (/[a-z.]/.test(ch) && ++n % every === 0 ? `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}` : JSON.stringify(ch).slice(1, -1))).join("")}"`;
+  const escapeChar = (ch: string): string =>
+    /[a-z.]/.test(ch) && ++n % every === 0
+      ? `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`
+      : JSON.stringify(ch).slice(1, -1);
+  const str = (v: string): string => `"${[...v].map(escapeChar).join("")}"`;
   return `{${Object.entries(record)
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `${JSON.stringify(k)}:${typeof v === "string" ? str(v) : JSON.stringify(v)}`)
@@ -58,7 +63,8 @@ describe("recordPrefilter", () => {
 
   it("lets an escaped event source through to the parser", () => {
     const json =
-      '{"eventSource":"bedrock\\u002eamazonaws.com","eventName":"CreateFoundationModelAgreement","eventID":"e","eventTime":"2026-01-05T10:00:00Z"}';
+      '{"eventSource":"bedrock\\u002eamazonaws.com","eventName":"CreateFoundationModelAgreement",' +
+      '"eventID":"e","eventTime":"2026-01-05T10:00:00Z"}';
     expect(prefilterSays(json)).toBe(true);
     expect(matchingRule(guardrail, JSON.parse(json))?.id).toBe("bedrock-model-access-enabled");
   });

@@ -33,10 +33,14 @@ describe("RecordSplitter", () => {
     expect(texts('{"x":{"Records":[{"no":1}]},"y":"Records","Records":[{"a":1}],"z":[{"no":2}]}')).toEqual(['{"a":1}']);
   });
 
-  it("treats a top-level object without Records as one record, and concatenated objects (NDJSON, pretty) as several", () => {
-    expect(texts('{"eventID":"1"}\n{"eventID":"2"}\r\n')).toEqual(['{"eventID":"1"}', '{"eventID":"2"}']);
-    expect(texts('{\n  "eventID": "1",\n  "x": [ {"Records": []} ]\n}\n{"eventID":"2"}')).toHaveLength(2);
-  });
+  it(
+    "treats a top-level object without Records as one record, and concatenated objects (NDJSON, pretty) as " +
+      "several",
+    () => {
+      expect(texts('{"eventID":"1"}\n{"eventID":"2"}\r\n')).toEqual(['{"eventID":"1"}', '{"eventID":"2"}']);
+      expect(texts('{\n  "eventID": "1",\n  "x": [ {"Records": []} ]\n}\n{"eventID":"2"}')).toHaveLength(2);
+    },
+  );
 
   it("accepts a bare array of records and a byte-order mark", () => {
     expect(texts('\ufeff[ {"a":1} , {"b":2} ]')).toEqual(['{"a":1}', '{"b":2}']);

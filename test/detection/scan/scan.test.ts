@@ -88,15 +88,18 @@ describe("input formats", () => {
     expect(summary).toMatchObject({ files: 1, records: 3 });
   });
 
-  it("walks CloudTrail's directory layout, skips digests and non-JSON names, and de-duplicates across files", async () => {
-    const { findings, summary } = await run([fx("archive")]);
-    // eu-west-1 sorts before us-east-1: d1 is first seen there.
-    expect(findings.map((f) => [f.event.id, f.cloud.region])).toEqual([
-      [id("d1"), "us-east-1"],
-      [id("d2"), "eu-west-1"],
-    ]);
-    expect(summary).toMatchObject({ files: 2, records: 5, findings: 2, duplicates: 1 });
-  });
+  it(
+    "walks CloudTrail's directory layout, skips digests and non-JSON names, and de-duplicates across " + "files",
+    async () => {
+      const { findings, summary } = await run([fx("archive")]);
+      // eu-west-1 sorts before us-east-1: d1 is first seen there.
+      expect(findings.map((f) => [f.event.id, f.cloud.region])).toEqual([
+        [id("d1"), "us-east-1"],
+        [id("d2"), "eu-west-1"],
+      ]);
+      expect(summary).toMatchObject({ files: 2, records: 5, findings: 2, duplicates: 1 });
+    },
+  );
 
   it("suppresses approved principals unless asked, and ignores look-alikes", async () => {
     const hidden = await run([fx("approved-and-lookalikes.json")]);

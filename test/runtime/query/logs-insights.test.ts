@@ -46,7 +46,9 @@ function row(e: SimEvent) {
   ];
 }
 
-/** Simulated Logs Insights: each query returns the events in its range, oldest first, at most `limit`, in pages of 3. */
+/**
+ * Simulated Logs Insights: each query returns the events in its range, oldest first, at most `limit`, in pages of 3.
+ */
 function simulate(events: SimEvent[]) {
   const mock = mockClient(CloudWatchLogsClient);
   const queries = new Map<string, { rows: ReturnType<typeof row>[] }>();
@@ -93,26 +95,30 @@ function source(mock: ReturnType<typeof simulate>["mock"], limit: number) {
 const window = { start: new Date(T0), end: new Date(T0 + 10 * 60_000) };
 
 describe("LogsInsightsQuerySource", () => {
-  it("reads every event of a window with more matching events than the query limit (splits the window, de-duplicates by eventID)", async () => {
-    // 23 events spread over the 10 minutes, two of them in the same second; limit 5.
-    const events: SimEvent[] = Array.from({ length: 22 }, (_, i) => ({ id: `ev-${i}`, ms: T0 + i * 27_000 + 250 }));
-    events.push({ id: "ev-same-second", ms: events[7].ms + 500 });
-    const sim = simulate(events);
-    const result = await source(sim.mock, 5).run(window);
-    const ids = result.records.map((r) => r.eventID).sort();
-    expect(ids).toEqual(events.map((e) => e.id).sort());
-    expect(result.rows).toBe(events.length);
-    expect(sim.started.length).toBeGreaterThan(1);
-    // Every query stayed inside the window and the first covered all of it.
-    expect(sim.started[0]).toEqual({ startTime: T0 / 1000, endTime: T0 / 1000 + 600, limit: 5 });
-    for (const q of sim.started) {
-      expect(q.startTime).toBeGreaterThanOrEqual(T0 / 1000);
-      expect(q.endTime).toBeLessThanOrEqual(T0 / 1000 + 600);
-    }
-    // Bytes of every query are counted, and every query id is reported.
-    expect(result.bytesScanned).toBe(100 * sim.started.length);
-    expect(result.queryId!.split(",")).toHaveLength(sim.started.length);
-  });
+  it(
+    "reads every event of a window with more matching events than the query limit (splits the window, de-duplicates " +
+      "by eventID)",
+    async () => {
+      // 23 events spread over the 10 minutes, two of them in the same second; limit 5.
+      const events: SimEvent[] = Array.from({ length: 22 }, (_, i) => ({ id: `ev-${i}`, ms: T0 + i * 27_000 + 250 }));
+      events.push({ id: "ev-same-second", ms: events[7].ms + 500 });
+      const sim = simulate(events);
+      const result = await source(sim.mock, 5).run(window);
+      const ids = result.records.map((r) => r.eventID).sort();
+      expect(ids).toEqual(events.map((e) => e.id).sort());
+      expect(result.rows).toBe(events.length);
+      expect(sim.started.length).toBeGreaterThan(1);
+      // Every query stayed inside the window and the first covered all of it.
+      expect(sim.started[0]).toEqual({ startTime: T0 / 1000, endTime: T0 / 1000 + 600, limit: 5 });
+      for (const q of sim.started) {
+        expect(q.startTime).toBeGreaterThanOrEqual(T0 / 1000);
+        expect(q.endTime).toBeLessThanOrEqual(T0 / 1000 + 600);
+      }
+      // Bytes of every query are counted, and every query id is reported.
+      expect(result.bytesScanned).toBe(100 * sim.started.length);
+      expect(result.queryId!.split(",")).toHaveLength(sim.started.length);
+    },
+  );
 
   it("runs one query when the window holds fewer rows than the limit", async () => {
     const events = Array.from({ length: 7 }, (_, i) => ({ id: `ev-${i}`, ms: T0 + i * 60_000 }));

@@ -39,7 +39,9 @@ const SOURCE_FIELD: Record<(typeof STRING_COLUMNS)[number], string> = {
   useragent: "userAgent",
 };
 const ISSUER = "STRUCT(type VARCHAR, principalid VARCHAR, arn VARCHAR, accountid VARCHAR, username VARCHAR)";
-const IDENTITY = `STRUCT(type VARCHAR, principalid VARCHAR, arn VARCHAR, accountid VARCHAR, accesskeyid VARCHAR, username VARCHAR, invokedby VARCHAR, sessioncontext STRUCT(sessionissuer ${ISSUER}))`;
+const IDENTITY =
+  `STRUCT(type VARCHAR, principalid VARCHAR, arn VARCHAR, accountid VARCHAR, accesskeyid VARCHAR, ` +
+  `username VARCHAR, invokedby VARCHAR, sessioncontext STRUCT(sessionissuer ${ISSUER}))`;
 const COLUMNS: Record<string, string> = {
   ...Object.fromEntries(STRING_COLUMNS.map((c) => [c, "VARCHAR"])),
   eventtime: "TIMESTAMP",
@@ -108,7 +110,8 @@ export class LakeTable {
       .map(([k, t]) => `${k}: '${t}'`)
       .join(", ");
     await this.connection.run(
-      `CREATE OR REPLACE TABLE ${LAKE_TABLE} AS SELECT * FROM read_json('${file}', format = 'newline_delimited', columns = {${columns}})`,
+      `CREATE OR REPLACE TABLE ${LAKE_TABLE} AS SELECT * FROM read_json('${file}', format = 'newline_delimited', ` +
+        `columns = {${columns}})`,
     );
   }
 

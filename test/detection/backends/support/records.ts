@@ -91,7 +91,9 @@ export const IDENTITIES = {
     sessionContext: {
       sessionIssuer: {
         type: "Role",
-        arn: `arn:aws:iam::${MEMBER}:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Admin_0123456789abcdef`,
+        arn:
+          `arn:aws:iam::${MEMBER}:role/aws-reserved/sso.amazonaws.com/` +
+          "eu-west-1/AWSReservedSSO_Admin_0123456789abcdef",
         accountId: MEMBER,
         userName: "AWSReservedSSO_Admin_0123456789abcdef",
       },
