@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command, CommanderError } from "commander";
+import * as athenaDdl from "./commands/athena-ddl";
 import * as check from "./commands/check";
 import * as detect from "./commands/detect";
 import * as policy from "./commands/policy";
@@ -26,6 +27,7 @@ const COMMANDS: Registrar[] = [
   schema.register,
   detect.register,
   query.register,
+  athenaDdl.register,
   remediate.register,
   undo.register,
   runOnce.register,
