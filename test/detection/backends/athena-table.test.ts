@@ -26,7 +26,8 @@ describe("athenaTableDdl", () => {
     expect(ddl).toContain("STORED AS INPUTFORMAT 'com.amazon.emr.cloudtrail.CloudTrailInputFormat'");
     expect(ddl).toContain("LOCATION 's3://org-trail-archive/AWSLogs/o-a1b2c3d4e5/'");
     expect(ddl).toContain(
-      "'storage.location.template'='s3://org-trail-archive/AWSLogs/o-a1b2c3d4e5/${account}/CloudTrail/${region}/${timestamp}'",
+      "'storage.location.template'=" +
+        "'s3://org-trail-archive/AWSLogs/o-a1b2c3d4e5/${account}/CloudTrail/${region}/${timestamp}'",
     );
     expect(ddl).toContain("'projection.enabled'='true'");
     expect(ddl).toContain("'projection.account.type'='enum'");
