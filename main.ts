@@ -18,7 +18,7 @@ try {
     (lint.errors.length > 0 ? process.stderr : process.stdout).write(`${formatLint(lint)}\n`);
   if (lint.errors.length > 0) {
     process.stderr.write("bedrock-guardrail: the SCP failed lint; nothing was synthesized\n");
-    process.exit(1);
+    process.exit(2);
   }
   const app = buildApp(guardrail);
   app.synth();

@@ -70,7 +70,7 @@ export async function main(argv: string[]): Promise<void> {
     // Anything else is a run that failed (an AWS call, a file system error, a bug), not a usage
     // error: exit 1 as run-once and verify do when they catch such a failure themselves.
     process.stderr.write(`bedrock-guardrail: ${(e as Error).stack ?? e}\n`);
-    process.exitCode = EXIT.FINDINGS;
+    process.exitCode = EXIT.INCOMPLETE;
   }
 }
 

@@ -76,13 +76,13 @@ describe("check", () => {
     });
   });
 
-  it("exits 1 with a message naming the problem on a lint error", () => {
+  it("exits 2 (a config problem) with a message naming the problem on a lint error", () => {
     const c = capture();
     const g = guardrailFor({
       approvedPrincipalArns: Array.from({ length: 40 }, (_, i) => `arn:aws:iam::${100000000000 + i}:role/Admin${i}`),
       scp: { maxPolicySize: 1000 },
     });
-    expect(runCheck(g, {}, c.io)).toBe(1);
+    expect(runCheck(g, {}, c.io)).toBe(2);
     expect(c.err()).toMatch(
       /error: SCP bedrock-model-access-guardrail is \d+ characters, over scp\.maxPolicySize 1000/,
     );
@@ -162,7 +162,7 @@ describe("check runs the definition's rule tests", () => {
       },
     };
     const bad = capture();
-    expect(runCheck(broken, {}, bad.io)).toBe(1);
+    expect(runCheck(broken, {}, bad.io)).toBe(2);
     expect(bad.out()).toContain("FAIL deliberately wrong: expected no rule, got bedrock-model-access-enabled");
     expect(bad.out()).toMatch(/check failed: 1 failing rule test\(s\)/);
   });

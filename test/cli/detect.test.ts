@@ -99,7 +99,7 @@ describe("detect", () => {
       path.join(FIXTURES, "empty.json"),
       path.join(FIXTURES, "single-record.json"),
     ]);
-    expect(code).toBe(EXIT.FINDINGS);
+    expect(code).toBe(EXIT.INCOMPLETE);
     expect(err).toMatch(/empty\.json: unreadable: empty input/);
     expect(out.trim().split("\n")).toHaveLength(1);
   });

@@ -28,13 +28,13 @@ describe("policy", () => {
     expect(c.out().trim().split("\n").length).toBeGreaterThan(1);
   });
 
-  it("still prints the documents but exits 1 on lint errors", () => {
+  it("still prints the documents but exits 2 (a config problem) on lint errors", () => {
     const c = capture();
     const g = guardrailFor({
       approvedPrincipalArns: Array.from({ length: 40 }, (_, i) => `arn:aws:iam::${100000000000 + i}:role/Admin${i}`),
       scp: { maxPolicySize: 1000 },
     });
-    expect(runPolicy(g, {}, c.io)).toBe(1);
+    expect(runPolicy(g, {}, c.io)).toBe(2);
     expect(JSON.parse(c.out())).toHaveLength(buildScpDocuments(g).length);
     expect(buildScpDocuments(g).length).toBeGreaterThan(1);
     expect(c.err()).toMatch(/over scp\.maxPolicySize 1000/);

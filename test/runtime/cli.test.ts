@@ -33,7 +33,7 @@ describe("run-once", () => {
       { dryRun: true, start: "2026-07-01T10:00:00Z", end: "2026-07-01T12:00:00Z" },
       { ...s, source: lakeSource(lake, g), store, notifier, now: () => lake.clock.now },
     );
-    expect(code).toBe(1);
+    expect(code).toBe(0); // findings are a result, not a failure, without --fail-on-findings
     expect(s.out.join("")).toMatch(/would alert: \[medium\] Bedrock model access: CreateFoundationModelAgreement/);
     expect(s.err.join("")).toMatch(
       /1 approved \(suppressed\), 1 finding\(s\), 1 alert\(s\) would be sent; no state written, nothing published/,
@@ -52,7 +52,7 @@ describe("run-once", () => {
     const s = io();
     const code = await runOnce(
       g,
-      { start: "2026-07-01T10:00:00Z", end: "2026-07-01T12:00:00Z" },
+      { start: "2026-07-01T10:00:00Z", end: "2026-07-01T12:00:00Z", failOnFindings: true },
       {
         ...s,
         source: lakeSource(lake, g),
@@ -61,7 +61,7 @@ describe("run-once", () => {
         now: () => lake.clock.now,
       },
     );
-    expect(code).toBe(1);
+    expect(code).toBe(3);
     expect(published).toHaveLength(1);
     expect(JSON.parse(s.out[0])).toMatchObject({ type: "bedrock-guardrail.run", status: "ok", published: 1 });
     expect(store.watermarks.size).toBe(0);
@@ -95,7 +95,7 @@ describe("run-once", () => {
 describe("verify", () => {
   const g = guardrailWith();
   const docs = buildScpDocuments(g);
-  it("exits 0 without drift and 1 with drift", async () => {
+  it("exits 0 without drift, 3 with drift (verify is a gate) and 1 when the organization cannot be read", async () => {
     const intact = async () => ({
       roots: [{ id: "r-ab12", scpEnabled: true }],
       policies: docs.map((d, i) => ({ id: `p-${i}`, name: d.name, content: d.content })),
@@ -106,8 +106,12 @@ describe("verify", () => {
     expect(s.out.join("")).toMatch(/no drift/);
     const s2 = io();
     expect(await verify(g, {}, { ...s2, readOrganization: async () => ({ ...(await intact()), targets: {} }) })).toBe(
-      1,
+      3,
     );
     expect(s2.out.join("")).toMatch(/DRIFT not-attached: .* is not attached to r-ab12/);
+    const s3 = io();
+    const denied = Object.assign(new Error("not allowed"), { name: "AccessDeniedException" });
+    expect(await verify(g, {}, { ...s3, readOrganization: async () => Promise.reject(denied) })).toBe(1);
+    expect(s3.err.join("")).toMatch(/^verify: cannot read the organization: .*not allowed\n$/);
   });
 });

@@ -1,7 +1,7 @@
 /**
- * `check`: validate the config (exit 2 on a config error), lint the SCP and run the definition's
- * rule tests (exit 1 on a lint error or a failing rule test), and print the decision table: what
- * the SCP decides for each guarded request and principal.
+ * `check`: validate the config, lint the SCP and run the definition's rule tests, and print the
+ * decision table: what the SCP decides for each guarded request and principal. A config error, a
+ * lint error (an SCP AWS would reject) and a failing rule test are all config problems: exit 2.
  */
 import type { Command } from "commander";
 import { formatRuleTests, runRuleTests } from "../../detection/rule-tests";
@@ -50,14 +50,14 @@ export function runCheck(guardrail: Guardrail, options: CheckOptions, io: Output
         : `\ncheck passed${lint.warnings.length ? ` with ${lint.warnings.length} warning(s)` : ""}\n`,
     );
   }
-  return ok ? EXIT.OK : EXIT.FINDINGS;
+  return ok ? EXIT.OK : EXIT.USAGE;
 }
 
 export function register(program: Command): void {
   addConfigOptions(program.command("check"))
     .description(
-      "Validate the config, lint the SCP, run the rule tests and print the decision table (exit 0 ok, 1 lint errors " +
-        "or failing rule tests, 2 config error)",
+      "Validate the config, lint the SCP, run the rule tests and print the decision table " +
+        "(exit 0 ok; 2 config error, lint error or failing rule test)",
     )
     .option("--json", "machine-readable output")
     .action((opts: ConfigOption & CheckOptions) => {

@@ -3,19 +3,14 @@
  * CloudTrail files (S3 delivery files, gzipped or not, single records, NDJSON), directories of them
  * and stdin. Findings go to stdout, the summary and problems to stderr.
  *
- * Exit codes (precedence from the top):
- *   2  usage or config error (nothing scanned)
- *   3  --fail-on-findings and at least one finding by a non-approved principal
- *   1  at least one input unreadable or malformed (the rest was still scanned and reported)
- *   0  otherwise
- * 3 wins over 1 because a CI gate must not mistake "found an unapproved enablement" for "a file
- * was bad"; the unreadable inputs are still named on stderr.
+ * Exit codes: the table in ../exit-codes.ts (an unreadable input or a skipped record makes the run
+ * incomplete: 1; 3 with --fail-on-findings wins over it, and the damaged inputs are still named).
  */
 import { type Command, Option } from "commander";
 import { expandInputs } from "../../detection/scan/inputs";
 import { scan, type ScanSummary } from "../../detection/scan/scan";
 import { addConfigOptions, type ConfigIO, type ConfigOption, loadGuardrailFor } from "../common";
-import { EXIT } from "../exit-codes";
+import { EXIT, type ExitCode, exitCodeFor } from "../exit-codes";
 import { findingWriter, type Format, FORMATS } from "../format/findings";
 import { ProgressBar } from "../format/progress";
 
@@ -50,10 +45,13 @@ export function summaryLine(s: ScanSummary): string {
   return `detect: ${parts.join(", ")} in ${(s.elapsedMs / 1000).toFixed(2)} s\n`;
 }
 
-export function exitCodeFor(summary: ScanSummary, failOnFindings: boolean): number {
-  if (failOnFindings && summary.unapprovedFindings > 0) return EXIT.FAIL_ON_FINDINGS;
-  if (summary.unreadable.length > 0) return EXIT.FINDINGS;
-  return EXIT.OK;
+/** The scan's result in the exit-code table: an unreadable input or a skipped record leaves it incomplete. */
+export function detectExitCode(summary: ScanSummary, failOnFindings: boolean): ExitCode {
+  return exitCodeFor({
+    incomplete: summary.unreadable.length > 0 || summary.invalidRecords > 0,
+    unapprovedFindings: summary.unapprovedFindings,
+    failOnFindings,
+  });
 }
 
 /** The whole command as a function of its arguments and streams; returns the exit code. */
@@ -100,7 +98,7 @@ export async function runDetect(paths: string[], opts: DetectOptions, io: Detect
   progress?.clear();
   writer.end();
   io.stderr.write(summaryLine(summary));
-  return exitCodeFor(summary, opts.failOnFindings ?? false);
+  return detectExitCode(summary, opts.failOnFindings ?? false);
 }
 
 export function register(program: Command): void {

@@ -11,9 +11,7 @@ export interface PolicyOptions {
   minified?: boolean;
 }
 
-/**
- * Prints the documents; returns the exit code (1 when lint finds errors; the documents are still printed for review).
- */
+/** Prints the documents (even with lint errors, for review); a lint error is a config problem: exit 2. */
 export function runPolicy(guardrail: Guardrail, options: PolicyOptions, io: Output = processOutput): number {
   const lint = lintScp(guardrail);
   if (options.minified) io.out(lint.documents.map((d) => `${d.content}\n`).join(""));
@@ -26,7 +24,7 @@ export function runPolicy(guardrail: Guardrail, options: PolicyOptions, io: Outp
       )}\n`,
     );
   if (lint.findings.length > 0) io.err(`${formatLint(lint)}\n`);
-  return lint.errors.length > 0 ? EXIT.FINDINGS : EXIT.OK;
+  return lint.errors.length > 0 ? EXIT.USAGE : EXIT.OK;
 }
 
 export function register(program: Command): void {

@@ -103,7 +103,7 @@ export async function runRemediate(
     io.stderr.write(
       `remediate: ${input}: cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`,
     );
-    return EXIT.FINDINGS;
+    return EXIT.INCOMPLETE;
   }
   const { findings, problems } = parseFindings(text, input === "-" ? "stdin" : input);
   for (const p of problems) io.stderr.write(`remediate: ${p}\n`);
@@ -137,7 +137,7 @@ export async function runRemediate(
     `remediate: ${findings.length} finding(s), ${actions} ` +
       `action(s)${opts.execute ? "" : " planned (nothing executed; add --execute)"}\n`,
   );
-  return failed ? EXIT.FINDINGS : EXIT.OK;
+  return failed ? EXIT.INCOMPLETE : EXIT.OK;
 }
 
 export function register(program: Command): void {

@@ -3,8 +3,8 @@
  * credentials: for a hunt over a chosen window, or to test a deployment. `--dry-run` queries and
  * prints the findings and the alerts that would be sent; it writes no state and publishes nothing.
  * Without --dry-run it uses the deployed state table and topic (flags or STATE_TABLE_NAME /
- * ALERT_TOPIC_ARN), so it dedupes against the deployed job. Exit 0 no finding, 1 findings or a
- * failed run, 2 usage/config.
+ * ALERT_TOPIC_ARN), so it dedupes against the deployed job. Exit codes: ../exit-codes.ts (1 a failed
+ * run, 3 findings with --fail-on-findings).
  */
 import { randomUUID } from "node:crypto";
 import { type Command, Option } from "commander";
@@ -20,7 +20,7 @@ import { makeNotifier, makeQuerySource, makeStateStore } from "../../handlers/wi
 import type { Notifier } from "../../aws/contracts";
 import type { StateStore } from "../../runtime/state/store";
 import { addConfigOptions, type ConfigOption, loadGuardrailFor, type TextSink } from "../common";
-import { EXIT } from "../exit-codes";
+import { EXIT, exitCodeFor } from "../exit-codes";
 
 export interface RunOnceOptions extends ConfigOption {
   backend?: "cloudtrail-lake" | "cloudwatch-logs";
@@ -33,6 +33,7 @@ export interface RunOnceOptions extends ConfigOption {
   topicArn?: string;
   region?: string;
   json?: boolean;
+  failOnFindings?: boolean;
 }
 
 export interface RunOnceIO {
@@ -100,6 +101,7 @@ export async function runOnce(g: Guardrail, opts: RunOnceOptions, io: RunOnceIO)
           lookbackMinutes: g.definition.detection.schedule.lookbackMinutes,
         });
       const result = await source.run(w);
+      for (const u of result.unreadable) io.stderr.write(`run-once: row ${u.row}: ${u.reason}\n`);
       const { findings, counts } = findingsOf(g, result.records);
       const max = g.definition.detection.schedule.maxAlertsPerRun;
       for (const [i, f] of findings.entries()) {
@@ -113,7 +115,11 @@ export async function runOnce(g: Guardrail, opts: RunOnceOptions, io: RunOnceIO)
           `(suppressed), ${findings.length} finding(s), ${Math.min(findings.length, max)} alert(s) would be sent; ` +
           `no state written, nothing published\n`,
       );
-      return findings.length > 0 ? EXIT.FINDINGS : EXIT.OK;
+      return exitCodeFor({
+        incomplete: result.unreadable.length > 0,
+        unapprovedFindings: findings.length,
+        failOnFindings: opts.failOnFindings ?? false,
+      });
     }
     const table = opts.stateTable ?? env[ENV.stateTableName];
     const topic = opts.topicArn ?? env[ENV.alertTopicArn];
@@ -134,18 +140,20 @@ export async function runOnce(g: Guardrail, opts: RunOnceOptions, io: RunOnceIO)
       { jobName: env[ENV.jobName] ?? "query-job", window },
     );
     io.stdout.write(`${summaryLine(summary, now.getTime())}\n`);
-    if (summary.status === "failed") {
+    if (summary.status === "failed")
       io.stderr.write(`run-once: failed at ${summary.failure?.step}: ${summary.failure?.error}\n`);
-      return EXIT.FINDINGS;
-    }
-    return summary.findings - summary.suppressedApproved > 0 ? EXIT.FINDINGS : EXIT.OK;
+    return exitCodeFor({
+      incomplete: summary.status === "failed",
+      unapprovedFindings: summary.findings - summary.suppressedApproved,
+      failOnFindings: opts.failOnFindings ?? false,
+    });
   } catch (e) {
     if (e instanceof UsageError) {
       io.stderr.write(`run-once: ${e.message}\n`);
       return EXIT.USAGE;
     }
     io.stderr.write(`run-once: ${(e as Error).name}: ${(e as Error).message}\n`);
-    return EXIT.FINDINGS;
+    return EXIT.INCOMPLETE;
   }
 }
 
@@ -171,6 +179,7 @@ export function register(program: Command): void {
     .option("--topic-arn <arn>", `SNS alert topic (default $${ENV.alertTopicArn})`)
     .option("--region <region>", "region of the query backend and state table")
     .option("--json", "with --dry-run: one finding JSON per line")
+    .option("--fail-on-findings", "exit 3 when a finding by a non-approved principal exists")
     .action(async (opts: RunOnceOptions) => {
       const g = loadGuardrailFor(opts, { stderr: process.stderr });
       process.exitCode = g ? await runOnce(g, opts, { stdout: process.stdout, stderr: process.stderr }) : EXIT.USAGE;

@@ -45,7 +45,7 @@ export async function runUndo(opts: UndoOptions, io: UndoIO): Promise<number> {
   try {
     const result = await undoAction(opts.actionId, { store, clients, actor });
     io.stdout.write(`${JSON.stringify({ action_id: opts.actionId, ...result })}\n`);
-    return result.status === "ok" || result.status === "already-done" ? EXIT.OK : EXIT.FINDINGS;
+    return result.status === "ok" || result.status === "already-done" ? EXIT.OK : EXIT.INCOMPLETE;
   } catch (e) {
     if (e instanceof UndoError) {
       io.stderr.write(`undo: ${e.message} (use the same --state-file or --table as the remediation)\n`);

@@ -2,15 +2,15 @@
  * `bedrock-guardrail verify`: the monitor's drift check from a laptop with local credentials (an
  * Organizations reader in the management account or the delegated administrator): the SCP(s)
  * exist with the synthesized content, are attached to every configured target (or the root), and
- * SCPs are enabled on the root. Exit 0 no drift, 1 drift (or the organization cannot be read),
- * 2 config.
+ * SCPs are enabled on the root. verify is a gate: drift always counts as failing findings (exit 3, as
+ * --fail-on-findings does for the other commands); 1 when the organization cannot be read; 2 config.
  */
 import type { Command } from "commander";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { checkDrift, type OrgView } from "../../runtime/drift";
 import { makeOrganizationReader } from "../../handlers/wiring";
 import { addConfigOptions, type ConfigOption, loadGuardrailFor, type TextSink } from "../common";
-import { EXIT } from "../exit-codes";
+import { EXIT, exitCodeFor } from "../exit-codes";
 
 export interface VerifyIO {
   stdout: TextSink;
@@ -28,16 +28,18 @@ export async function verify(g: Guardrail, opts: { json?: boolean }, io: VerifyI
           `${report.expectedTargets.join(", ")}; SCPs enabled on the root\n`,
       );
     else for (const p of report.problems) io.stdout.write(`DRIFT ${p.kind}: ${p.detail}\n`);
-    return report.ok ? EXIT.OK : EXIT.FINDINGS;
+    return exitCodeFor({ incomplete: false, unapprovedFindings: report.problems.length, failOnFindings: true });
   } catch (e) {
     io.stderr.write(`verify: cannot read the organization: ${(e as Error).name}: ${(e as Error).message}\n`);
-    return EXIT.FINDINGS;
+    return EXIT.INCOMPLETE;
   }
 }
 
 export function register(program: Command): void {
   addConfigOptions(program.command("verify"))
-    .description("Check the guardrail SCP for drift (content, attachments, SCPs enabled) with local credentials")
+    .description(
+      "Check the guardrail SCP for drift (content, attachments, SCPs enabled) with local credentials (exit 3 on drift)",
+    )
     .option("--json", "print the drift report as JSON")
     .action(async (opts: ConfigOption & { json?: boolean }) => {
       const g = loadGuardrailFor(opts, { stderr: process.stderr });
