@@ -4,6 +4,7 @@
  * "what can be acted on?" from this one function, using the same ARN the SCP sees.
  */
 import { parseArn } from "./arn-like";
+import { formatArn, partitionOfRegion } from "./partition";
 
 export type PrincipalKind =
   | "iam-user"
@@ -49,6 +50,15 @@ export interface UserIdentityLike {
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v.length > 0 ? v : undefined);
 
+function rootArn(accountId: string, region: string | undefined): string {
+  return formatArn({
+    partition: partitionOfRegion(region ?? ""),
+    service: "iam",
+    account: accountId,
+    resource: "root",
+  });
+}
+
 export function credentialKindOf(type: string | undefined, accessKeyId: string | undefined): CredentialKind {
   if (type === "Root") return "root";
   if (accessKeyId?.startsWith("AKIA")) return "long-term-key";
@@ -70,7 +80,8 @@ export function roleKindOf(roleArn: string): PrincipalKind {
 
 const lastSegment = (resource: string): string => resource.slice(resource.lastIndexOf("/") + 1);
 
-export function resolvePrincipal(identity: UserIdentityLike | null | undefined): ResolvedPrincipal {
+/** `region` (the record's awsRegion) gives the partition of ARNs this has to write itself (a root without an arn). */
+export function resolvePrincipal(identity: UserIdentityLike | null | undefined, region?: string): ResolvedPrincipal {
   const id = identity ?? {};
   const type = str(id.type);
   const arn = str(id.arn);
@@ -90,7 +101,11 @@ export function resolvePrincipal(identity: UserIdentityLike | null | undefined):
       };
     }
     case "Root":
-      return { ...base, kind: "root", principalArn: arn ?? (accountId ? `arn:aws:iam::${accountId}:root` : undefined) };
+      return {
+        ...base,
+        kind: "root",
+        principalArn: arn ?? (accountId ? rootArn(accountId, region) : undefined),
+      };
     case "AssumedRole": {
       const issuer = id.sessionContext?.sessionIssuer;
       const issuerArn = str(issuer?.arn);

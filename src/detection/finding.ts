@@ -70,7 +70,7 @@ export function buildFinding(
   eventId: string,
   timestamp: string,
 ): Finding {
-  const principal = resolvePrincipal(record.userIdentity);
+  const principal = resolvePrincipal(record.userIdentity, asString(record.awsRegion));
   const ex = guardrail.exemptions;
   const exemption = arnLikeAny(ex.breakGlass, principal.principalArn)
     ? "break-glass"

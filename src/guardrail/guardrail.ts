@@ -4,6 +4,7 @@
  * value, so nothing about the guardrail is listed twice.
  */
 import definitionJson from "../../policies/bedrock-model-access.json";
+import { formatArn, type Partition, partitionOfRegion } from "../arn/partition";
 import { ConfigError, loadConfig, readJsonFile, resolveConfigPath, zodProblems } from "../config/load";
 import type { GuardrailConfig } from "../config/schema";
 import {
@@ -44,6 +45,8 @@ export type ResolvedRemediation = RemediationDefaults & Omit<GuardrailConfig["re
 export interface Guardrail {
   definition: GuardrailDefinition;
   config: GuardrailConfig;
+  /** The partition of the config's home region: every ARN and global-service region derives from it. */
+  partition: Partition;
   actions: GuardedAction[];
   eventSource: string;
   eventNames: string[];
@@ -62,19 +65,36 @@ export function parseDefinition(value: unknown, source = "policies/bedrock-model
   return result.data;
 }
 
+/** The partition everything is deployed in: the one of the config's home region (aws.region). */
+export function configPartition(config: GuardrailConfig): Partition {
+  return partitionOfRegion(config.aws.region);
+}
+
+/**
+ * ARN of a role this tool creates (all live under TOOL_ROLE_PATH): in one account, or (default) as a
+ * pattern for every account. The one place such an ARN is written.
+ */
+export function toolRoleArn(roleName: string, where: { partition: Partition | string; accountId?: string }): string {
+  return formatArn({
+    partition: where.partition,
+    service: "iam",
+    account: where.accountId ?? "*",
+    resource: `role${TOOL_ROLE_PATH}${roleName}`,
+  });
+}
+
 /** The member-account remediation role (deployed by StackSets into every member account). */
-/** ARN of the member remediation role: in one account, or (default) as a pattern for every account. */
-export function memberRoleArn(memberRoleName: string, where: { partition?: string; accountId?: string } = {}): string {
-  return `arn:${where.partition ?? "aws"}:iam::${where.accountId ?? "*"}:role${TOOL_ROLE_PATH}${memberRoleName}`;
+export function memberRoleArn(memberRoleName: string, where: { partition: Partition | string; accountId?: string }) {
+  return toolRoleArn(memberRoleName, where);
 }
 
 export function memberRolePattern(config: GuardrailConfig): string {
-  return memberRoleArn(config.remediation.memberRoleName);
+  return memberRoleArn(config.remediation.memberRoleName, { partition: configPartition(config) });
 }
 
 /** Every role this tool creates: the member role, then the security-account roles. */
 export function toolRolePatterns(config: GuardrailConfig): string[] {
-  return [memberRolePattern(config), `arn:aws:iam::*:role/${TOOL_ROLE_PATH.slice(1)}${TOOL_ROLE_PREFIX}*`];
+  return [memberRolePattern(config), toolRoleArn(`${TOOL_ROLE_PREFIX}*`, { partition: configPartition(config) })];
 }
 
 export function compileGuardrail(definition: GuardrailDefinition, config: GuardrailConfig): Guardrail {
@@ -100,6 +120,7 @@ export function compileGuardrail(definition: GuardrailDefinition, config: Guardr
   return {
     definition,
     config,
+    partition: configPartition(config),
     actions: definition.actions,
     eventSource: definition.eventSource,
     eventNames: definition.actions.map((a) => a.eventName),

@@ -45,7 +45,8 @@ function init(): Context {
         { initialDelayMs: 500, maxDelayMs: 5_000, timeoutMs },
       ),
       notifier,
-      readOrganization: guardrail.config.monitor.driftCheck && env.driftCheck ? makeOrganizationReader() : undefined,
+      readOrganization:
+        guardrail.config.monitor.driftCheck && env.driftCheck ? makeOrganizationReader(guardrail.partition) : undefined,
     },
     newResponder: responderPerRun(guardrail, env, notifier),
   };

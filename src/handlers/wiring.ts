@@ -8,6 +8,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { STSClient } from "@aws-sdk/client-sts";
+import { globalServiceRegion, type Partition } from "../arn/partition";
 import type { Guardrail } from "../guardrail/guardrail";
 import { DynamoDbStore } from "../remediation/dynamodb-store";
 import { AssumeRoleClientProvider } from "../remediation/member-clients";
@@ -61,9 +62,18 @@ export function makeNotifier(topicArn: string, overrides: ClientOverrides = {}):
   return new SnsNotifier(new SNSClient(clientConfig(overrides)), topicArn);
 }
 
-/** Organizations is global; its API lives in us-east-1 for the aws partition. */
-export function makeOrganizationReader(overrides: ClientOverrides = {}): (policyNames: string[]) => Promise<OrgView> {
-  const client = new OrganizationsClient(clientConfig({ region: "us-east-1", ...overrides }));
+/** Organizations is global: its API lives in one region per partition. */
+function organizationsClient(partition: Partition, overrides: ClientOverrides): OrganizationsClient {
+  return new OrganizationsClient(
+    clientConfig({ region: globalServiceRegion(partition, "organizations"), ...overrides }),
+  );
+}
+
+export function makeOrganizationReader(
+  partition: Partition,
+  overrides: ClientOverrides = {},
+): (policyNames: string[]) => Promise<OrgView> {
+  const client = organizationsClient(partition, overrides);
   return (names) => readOrganization(client, names);
 }
 
@@ -85,7 +95,7 @@ export function makeResponder(
     guardrail,
     store: new DynamoDbStore(ddb, spec.stateTableName),
     organization: new AwsOrganizationLookup(
-      new OrganizationsClient(clientConfig({ region: "us-east-1", ...overrides })),
+      organizationsClient(guardrail.partition, overrides),
       guardrail.config.organization.managementAccountId,
     ),
     clients: new AssumeRoleClientProvider({

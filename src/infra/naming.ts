@@ -27,8 +27,3 @@ export const ROLE_NAMES = {
 } as const;
 
 export const ROLE_PATH = TOOL_ROLE_PATH;
-
-/** ARN of a role this tool creates in the security account. */
-export function toolRoleArn(partition: string, accountId: string, roleName: string): string {
-  return `arn:${partition}:iam::${accountId}:role${TOOL_ROLE_PATH}${roleName}`;
-}

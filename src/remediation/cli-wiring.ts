@@ -9,6 +9,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { globalServiceRegion } from "../arn/partition";
 import { parseArn } from "../arn/arn-like";
 import type { Guardrail } from "../guardrail/guardrail";
 import { clientConfig } from "../aws/clients";
@@ -53,9 +54,9 @@ export function memberClientsFor(g: Guardrail, o: AwsOptions, env: NodeJS.Proces
 }
 
 export function organizationFor(g: Guardrail): AwsOrganizationLookup {
-  // Organizations is global: its API lives in us-east-1 for the aws partition.
+  // Organizations is global: its API lives in one region per partition.
   return new AwsOrganizationLookup(
-    new OrganizationsClient(clientConfig({ region: "us-east-1" })),
+    new OrganizationsClient(clientConfig({ region: globalServiceRegion(g.partition, "organizations") })),
     g.config.organization.managementAccountId,
   );
 }

@@ -7,6 +7,7 @@ import { BedrockClient } from "@aws-sdk/client-bedrock";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { AssumeRoleCommand, type STSClient } from "@aws-sdk/client-sts";
+import { globalServiceRegion, partitionOfRegion } from "../arn/partition";
 import { memberRoleArn } from "../guardrail/guardrail";
 import { clientConfig, type ClientOverrides } from "../aws/clients";
 
@@ -22,10 +23,13 @@ export interface MemberClientProvider {
 }
 
 function clientsWith(homeRegion: string, overrides: ClientOverrides): MemberClients {
+  const partition = partitionOfRegion(homeRegion);
   const bedrock = new Map<string, BedrockClient>();
   return {
-    // IAM is global; its endpoint is in us-east-1 for the aws partition.
-    iam: new IAMClient(clientConfig({ ...overrides, region: overrides.region ?? "us-east-1" })),
+    // IAM is global: its API lives in one region per partition.
+    iam: new IAMClient(
+      clientConfig({ ...overrides, region: overrides.region ?? globalServiceRegion(partition, "iam") }),
+    ),
     bedrock(region: string) {
       let c = bedrock.get(region);
       if (!c) bedrock.set(region, (c = new BedrockClient(clientConfig({ ...overrides, region }))));
@@ -39,7 +43,6 @@ export interface AssumeRoleProviderOptions {
   sts: STSClient;
   memberRoleName: string;
   externalId?: string;
-  partition?: string;
   homeRegion: string;
   sessionName?: string;
   /** Endpoint/retry overrides for the member clients (tests). */
@@ -64,7 +67,7 @@ export class AssumeRoleClientProvider implements MemberClientProvider {
   private async assume(accountId: string): Promise<MemberClients> {
     const r = await this.o.sts.send(
       new AssumeRoleCommand({
-        RoleArn: memberRoleArn(this.o.memberRoleName, { partition: this.o.partition, accountId }),
+        RoleArn: memberRoleArn(this.o.memberRoleName, { partition: partitionOfRegion(this.o.homeRegion), accountId }),
         RoleSessionName: this.o.sessionName ?? "bedrock-guardrail-responder",
         ExternalId: this.o.externalId,
         DurationSeconds: 900,

@@ -20,7 +20,7 @@ export interface VerifyIO {
 
 export async function verify(g: Guardrail, opts: { json?: boolean }, io: VerifyIO): Promise<number> {
   try {
-    const report = await checkDrift(g, io.readOrganization ?? makeOrganizationReader());
+    const report = await checkDrift(g, io.readOrganization ?? makeOrganizationReader(g.partition));
     if (opts.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else if (report.ok)
       io.stdout.write(

@@ -20,7 +20,8 @@ import { METRIC_DIMENSION, METRIC_NAMESPACE, METRICS } from "../../runtime/summa
 import { bundleLambda, CONFIG_FILE_IN_BUNDLE, handlerEntry, type LambdaBundle } from "../bundle/lambda-bundle";
 import { codeDeclarations, type FunctionDeclarations } from "../declarations";
 import { statementsFromDeclarations } from "../iam/policy-document";
-import { FUNCTION_NAMES, RESOURCE_PREFIX, ROLE_NAMES, toolRoleArn } from "../naming";
+import { toolRoleArn } from "../../guardrail/guardrail";
+import { FUNCTION_NAMES, RESOURCE_PREFIX, ROLE_NAMES } from "../naming";
 import { MANAGED_BY_TAG } from "../organization-policy-stack";
 import { guardrailProvider } from "../provider";
 import { Alerting } from "./alerting";
@@ -117,7 +118,7 @@ export class MonitorStack extends TerraformStack {
       messageRetentionSeconds: 14 * 24 * 3600,
     });
 
-    const roleArn = (name: string) => toolRoleArn(partition, accountId, name);
+    const roleArn = (name: string) => toolRoleArn(name, { partition, accountId });
     this.alerting = new Alerting(this, "alerting", {
       partition,
       accountId,
