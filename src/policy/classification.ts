@@ -84,7 +84,13 @@ export function resolveClassification(classification: ActionClassification): Res
     }
     const decision = entry.decision ?? rules[0].decision;
     const decidedBy = entry.decision ? "entry" : `rule:${rules[0].id}`;
-    actions.push({ action: entry.action, service: serviceOf(entry.action), accessLevel: entry.accessLevel, decision, decidedBy });
+    actions.push({
+      action: entry.action,
+      service: serviceOf(entry.action),
+      accessLevel: entry.accessLevel,
+      decision,
+      decidedBy,
+    });
   }
   for (const rule of classification.rules) {
     if (!ruleUsed.has(rule.id)) problems.push(`rule ${rule.id} decides no action: remove it or fix its patterns`);
@@ -95,7 +101,9 @@ export function resolveClassification(classification: ActionClassification): Res
     for (const gate of a.decision.gatedBy ?? []) {
       const gateDecision = decisionOf.get(gate.toLowerCase());
       if (gateDecision?.decision !== "denied")
-        problems.push(`${a.action} is allowed as gated by ${gate}, which is ${gateDecision?.decision ?? "not classified"}`);
+        problems.push(
+          `${a.action} is allowed as gated by ${gate}, which is ${gateDecision?.decision ?? "not classified"}`,
+        );
     }
   }
   return { actions, problems };
@@ -171,7 +179,9 @@ export function compareWithIamReference(
   }
   for (const entry of classification.actions) {
     if (!known.has(entry.action.toLowerCase()))
-      problems.push(`${entry.action} (recorded as ${entry.accessLevel}) no longer exists in the IAM reference: remove it`);
+      problems.push(
+        `${entry.action} (recorded as ${entry.accessLevel}) no longer exists in the IAM reference: remove it`,
+      );
   }
   for (const s of classification.scope) {
     if (!reference.some((r) => serviceOf(r.action) === s.service))

@@ -6,17 +6,55 @@
 import type { Command } from "commander";
 import { formatRuleTests, runRuleTests } from "../../detection/rule-tests";
 import type { Guardrail } from "../../guardrail/guardrail";
+import { bundledClassification } from "../../policy/classification-data";
+import { coverageCounts, coverageRows } from "../../policy/classification-table";
 import { decisionTable, formatDecisionTable } from "../../policy/decision-table";
 import { formatLint, lintScp } from "../../policy/lint";
+import { buildScpStatements } from "../../policy/statements";
 import { addConfigOptions, type ConfigOption, loadGuardrailFor } from "../common";
 import { EXIT } from "../exit-codes";
 import { type Output, processOutput } from "../format/output";
+import { renderTable } from "../format/table";
 
 export interface CheckOptions {
   json?: boolean;
+  coverage?: boolean;
+}
+
+/**
+ * `check --coverage`: every classified action with its decision, as policies/action-classification.json
+ * states it (access levels as recorded there; the test suite checks them against the IAM reference).
+ */
+export function runCoverage(guardrail: Guardrail, options: CheckOptions, io: Output = processOutput): number {
+  const { actions } = bundledClassification();
+  const present = new Set(buildScpStatements(guardrail).map((s) => s.Sid));
+  const rows = coverageRows(actions, present);
+  const counts = coverageCounts(actions);
+  if (options.json) {
+    io.out(`${JSON.stringify({ actions: rows, counts }, null, 2)}\n`);
+    return EXIT.OK;
+  }
+  io.out(
+    renderTable(
+      ["action", "access level", "decision", "statement", "basis", "decided by", "reason"],
+      rows.map((r) => [r.action, r.accessLevel, r.decision, r.statements.join(", "), r.basis, r.decidedBy, r.reason]),
+    ),
+  );
+  io.out(
+    `\n${renderTable(
+      ["service", "denied", "allowed", "waived", "total"],
+      counts.map((c) => [c.service, ...[c.counts.denied, c.counts.allowed, c.counts.waived, c.total].map(String)]),
+    )}`,
+  );
+  io.out(
+    "\n[not in this SCP]: the statement is only emitted with the setting it depends on (scp.modelAllowList, " +
+      "scp.denyMarketplaceProductIds ...). Waivers are explained in docs/limits.md.\n",
+  );
+  return EXIT.OK;
 }
 
 export function runCheck(guardrail: Guardrail, options: CheckOptions, io: Output = processOutput): number {
+  if (options.coverage) return runCoverage(guardrail, options, io);
   const lint = lintScp(guardrail);
   const table = decisionTable(guardrail);
   const ruleTests = runRuleTests(guardrail);
@@ -60,6 +98,7 @@ export function register(program: Command): void {
         "(exit 0 ok; 2 config error, lint error or failing rule test)",
     )
     .option("--json", "machine-readable output")
+    .option("--coverage", "print how the SCP classifies every model-reaching IAM action, with counts per decision")
     .action((opts: ConfigOption & CheckOptions) => {
       const guardrail = loadGuardrailFor(opts, { stderr: process.stderr });
       process.exitCode = guardrail ? runCheck(guardrail, opts) : EXIT.USAGE;

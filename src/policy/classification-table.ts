@@ -1,0 +1,64 @@
+/**
+ * What `check --coverage` prints: the classification as rows (action, access level as recorded,
+ * decision, statement, basis, deciding rule, reason) and counts per service and decision. Pure;
+ * the statements present in the caller's SCP are passed in, so a denial whose statement this
+ * config does not emit (an allow-list statement without scp.modelAllowList) says so.
+ */
+import { countDecisions, DECISION_KINDS, type DecisionKind, type ResolvedAction } from "./classification";
+
+export interface CoverageRow {
+  action: string;
+  accessLevel: string;
+  decision: DecisionKind;
+  /** Denied: "Sid (condition)" per statement, with " [not in this SCP]" when the config leaves it out. */
+  statements: string[];
+  /** Allowed: read-only / gated by ... / no-model; waived: the documentation link. */
+  basis: string;
+  decidedBy: string;
+  reason: string;
+}
+
+export interface CoverageCounts {
+  service: string;
+  counts: Record<DecisionKind, number>;
+  total: number;
+}
+
+export function coverageRows(actions: readonly ResolvedAction[], presentSids: ReadonlySet<string>): CoverageRow[] {
+  return actions.map((a) => {
+    const d = a.decision;
+    const statements =
+      d.decision === "denied"
+        ? d.statements.map((s) => `${s.sid} (${s.condition})${presentSids.has(s.sid) ? "" : " [not in this SCP]"}`)
+        : [];
+    const basis =
+      d.decision === "allowed"
+        ? d.because === "gated"
+          ? `gated by ${(d.gatedBy ?? []).join(", ")}`
+          : d.because
+        : d.decision === "waived"
+          ? d.link
+          : "";
+    return {
+      action: a.action,
+      accessLevel: a.accessLevel,
+      decision: d.decision,
+      statements,
+      basis,
+      decidedBy: a.decidedBy,
+      reason: d.reason,
+    };
+  });
+}
+
+/** One row per service, then "total". */
+export function coverageCounts(actions: readonly ResolvedAction[]): CoverageCounts[] {
+  const rows = [...countDecisions(actions)].map(([service, counts]) => ({
+    service,
+    counts,
+    total: DECISION_KINDS.reduce((n, k) => n + counts[k], 0),
+  }));
+  const total = { denied: 0, allowed: 0, waived: 0 };
+  for (const r of rows) for (const k of DECISION_KINDS) total[k] += r.counts[k];
+  return [...rows, { service: "total", counts: total, total: actions.length }];
+}

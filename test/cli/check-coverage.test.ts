@@ -1,0 +1,68 @@
+/** `check --coverage` prints what policies/action-classification.json decides for every action. */
+import { runCheck } from "../../src/cli/commands/check";
+import { bundledClassification } from "../../src/policy/classification-data";
+import { FULL_CONFIG, guardrailFor, MINIMAL_CONFIG } from "../policy/helpers";
+import { captureOutput } from "./helpers";
+
+const cells = (line: string) => line.split(/\s{2,}/);
+
+describe("check --coverage", () => {
+  it("prints one row per classified action and the counts per service and decision", () => {
+    const c = captureOutput();
+    expect(runCheck(guardrailFor(FULL_CONFIG), { coverage: true }, c.io)).toBe(0);
+    const lines = c.out().split("\n");
+    const { actions } = bundledClassification();
+    const rowOf = (action: string) => cells(lines.find((l) => l.startsWith(`${action} `))!);
+    expect(rowOf("bedrock:InvokeModel").slice(0, 5)).toEqual([
+      "bedrock:InvokeModel",
+      "Read",
+      "denied",
+      "DenyInvokeOutsideModelAllowList (allow-list)",
+      "entry",
+    ]);
+    expect(rowOf("bedrock:GetAgent").slice(0, 5)).toEqual([
+      "bedrock:GetAgent",
+      "Read",
+      "allowed",
+      "read-only",
+      "rule:bedrock-metadata-reads",
+    ]);
+    expect(rowOf("bedrock:InvokeAgent")[3]).toBe("gated by bedrock:InvokeModel, bedrock:InvokeModelWithResponseStream");
+    const rows = lines.filter((l) => /^[a-z0-9-]+:[A-Za-z0-9]+ /.test(l));
+    expect(rows).toHaveLength(actions.length);
+    const total = cells(lines.find((l) => l.startsWith("total "))!).map((x) => x.trim());
+    const count = (kind: string) => actions.filter((a) => a.decision.decision === kind).length;
+    expect(total).toEqual([
+      "total",
+      ...["denied", "allowed", "waived"].map((k) => String(count(k))),
+      String(actions.length),
+    ]);
+    const bedrock = cells(lines.find((l) => l.startsWith("bedrock "))!);
+    expect(Number(bedrock[4])).toBe(actions.filter((a) => a.service === "bedrock").length);
+  });
+
+  it("marks a denial whose statement this config leaves out", () => {
+    const c = captureOutput();
+    runCheck(guardrailFor(MINIMAL_CONFIG), { coverage: true }, c.io);
+    const invoke = c
+      .out()
+      .split("\n")
+      .find((l) => l.startsWith("bedrock:InvokeModel "))!;
+    expect(cells(invoke)[3]).toBe("DenyInvokeOutsideModelAllowList (allow-list) [not in this SCP]");
+  });
+
+  it("prints JSON with the rows and the counts", () => {
+    const c = captureOutput();
+    runCheck(guardrailFor(FULL_CONFIG), { coverage: true, json: true }, c.io);
+    const parsed = JSON.parse(c.out());
+    expect(parsed.actions).toHaveLength(bundledClassification().actions.length);
+    expect(parsed.actions.find((r: { action: string }) => r.action === "aws-marketplace:Subscribe")).toMatchObject({
+      decision: "denied",
+      statements: [
+        "DenyMarketplaceSubscribeViaBedrock (called-via-bedrock)",
+        "DenyMarketplaceSubscribeListedProducts (listed-products)",
+      ],
+    });
+    expect(parsed.counts.at(-1)).toMatchObject({ service: "total", total: parsed.actions.length });
+  });
+});

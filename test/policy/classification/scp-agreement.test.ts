@@ -1,0 +1,59 @@
+/**
+ * The classification and the SCP say the same thing: each statement the classification names
+ * denies exactly the actions the classification lists for it (in that order), and no statement
+ * denies an action of a classified service that the classification does not attribute to it.
+ */
+import { inScope } from "../../../src/policy/classification";
+import { bundledClassification } from "../../../src/policy/classification-data";
+import { actionsDeniedBy, statementSids } from "../../../src/policy/classification";
+import { PROTECT_EXEMPTED_SID } from "../../../src/policy/protect-exempted";
+import { buildScpStatements } from "../../../src/policy/statements";
+import { FULL_CONFIG, guardrailFor } from "../helpers";
+
+/** Every optional statement on, and an exempted IAM user so the user-protection actions are emitted too. */
+const EVERYTHING = {
+  ...FULL_CONFIG,
+  breakGlassPrincipalArns: [
+    ...(FULL_CONFIG.breakGlassPrincipalArns ?? []),
+    "arn:aws:iam::123456789012:user/break-glass",
+  ],
+};
+
+const { classification, actions } = bundledClassification();
+const statements = buildScpStatements(guardrailFor(EVERYTHING));
+
+test("every statement the classification names is emitted, with exactly the classified actions in order", () => {
+  const emitted = new Map(statements.map((s) => [s.Sid, s.Action]));
+  for (const sid of statementSids(actions)) {
+    expect({ sid, actions: emitted.get(sid) }).toEqual({ sid, actions: actionsDeniedBy(actions, sid) });
+  }
+});
+
+test("no statement denies a classified service's action the classification does not attribute to it", () => {
+  const unattributed = statements
+    // The protection statement guards the exempted names (user credentials included), not a model action.
+    .filter((s) => s.Sid !== PROTECT_EXEMPTED_SID)
+    .flatMap((s) => s.Action.filter((a) => inScope(classification.scope, a)).map((a) => ({ sid: s.Sid, action: a })))
+    .filter(({ sid, action }) => !actionsDeniedBy(actions, sid).includes(action));
+  expect(unattributed).toEqual([]);
+});
+
+/** What each condition kind means in a statement's JSON. */
+const CONDITION_SHAPE: Record<string, (s: (typeof statements)[number]) => boolean> = {
+  "approved-only": (s) => s.Resource === "*" && Object.keys(s.Condition).join() === "ArnNotLike",
+  "allow-list": (s) => (s.NotResource?.length ?? 0) > 0,
+  "called-via-bedrock": (s) => JSON.stringify(s.Condition).includes('"aws:CalledViaLast"'),
+  "listed-products": (s) => JSON.stringify(s.Condition).includes('"aws-marketplace:ProductId"'),
+};
+
+test("each denial's condition kind matches its statement", () => {
+  const bySid = new Map(statements.map((s) => [s.Sid, s]));
+  const mismatched = actions.flatMap((a) =>
+    a.decision.decision !== "denied"
+      ? []
+      : a.decision.statements
+          .filter((s) => !CONDITION_SHAPE[s.condition]?.(bySid.get(s.sid)!))
+          .map((s) => `${a.action}: ${s.sid} is not ${s.condition}`),
+  );
+  expect(mismatched).toEqual([]);
+});
