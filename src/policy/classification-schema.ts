@@ -108,7 +108,7 @@ export const ServiceScopeSchema = z.strictObject({
 });
 
 export const ActionClassificationSchema = z.strictObject({
-  $comment: z.string().optional(),
+  $comment: z.array(z.string()).optional(),
   scope: z.array(ServiceScopeSchema).min(1),
   rules: z.array(ClassificationRuleSchema),
   actions: z.array(ClassifiedActionSchema).min(1),
