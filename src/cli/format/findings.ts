@@ -1,11 +1,13 @@
 /**
  * Output formats for findings: `ndjson` (one finding per line, streamed), `json` (one array,
- * streamed element by element), `table` (for people; needs every row to size its columns).
+ * streamed element by element), `table` (for people; needs every row to size its columns),
+ * `ocsf` (one OCSF Detection Finding per line, streamed).
  */
 import type { Finding } from "../../detection/finding";
+import { toOcsf } from "./ocsf";
 import { renderTable } from "./table";
 
-export const FORMATS = ["table", "json", "ndjson"] as const;
+export const FORMATS = ["table", "json", "ndjson", "ocsf"] as const;
 export type Format = (typeof FORMATS)[number];
 
 export interface FindingWriter {
@@ -49,6 +51,8 @@ export function findingWriter(format: Format, out: (text: string) => void): Find
   switch (format) {
     case "ndjson":
       return { write: (f) => out(`${JSON.stringify(f)}\n`), end: () => undefined };
+    case "ocsf":
+      return { write: (f) => out(`${JSON.stringify(toOcsf(f))}\n`), end: () => undefined };
     case "json": {
       let count = 0;
       return {
