@@ -11,6 +11,7 @@ export type ResourceRef =
   | { kind: "state-table" }
   | { kind: "alert-topic" }
   | { kind: "alert-key" }
+  | { kind: "securityhub-product" }
   | { kind: "guardrail-policy" }
   | { kind: "organization" }
   | { kind: "member-role" }

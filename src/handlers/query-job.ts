@@ -7,10 +7,16 @@
 import { randomUUID } from "node:crypto";
 import { type Guardrail, loadGuardrail } from "../guardrail/guardrail";
 import type { FindingResponder } from "../aws/contracts";
-import { type HandlerEnv, readHandlerEnv } from "../runtime/env";
+import { ENV, EnvError, type HandlerEnv, readHandlerEnv } from "../runtime/env";
 import { type JobDeps, runJob } from "../runtime/job";
 import type { RunSummary } from "../runtime/summary";
-import { makeNotifier, makeOrganizationReader, makeQuerySource, makeStateStore } from "./wiring";
+import {
+  makeNotifier,
+  makeOrganizationReader,
+  makeQuerySource,
+  makeSecurityHubImporter,
+  makeStateStore,
+} from "./wiring";
 import { finishInvocation, initOrLog, responderPerRun } from "./invocation";
 
 interface Context {
@@ -32,6 +38,9 @@ function init(): Context {
   const guardrail = loadGuardrail({ configPath: env.guardrailConfigPath });
   const timeoutMs = env.queryTimeoutSeconds * 1000;
   const notifier = makeNotifier(env.alertTopicArn);
+  const securityHub = guardrail.config.monitor.securityHub.enabled;
+  if (securityHub && !env.securityHubProductArn)
+    throw new EnvError([`${ENV.securityHubProductArn} is not set (required when monitor.securityHub.enabled)`]);
   return {
     env,
     guardrail,
@@ -45,6 +54,7 @@ function init(): Context {
         { initialDelayMs: 500, maxDelayMs: 5_000, timeoutMs },
       ),
       notifier,
+      securityHub: securityHub ? makeSecurityHubImporter(env.securityHubProductArn!) : undefined,
       readOrganization:
         guardrail.config.monitor.driftCheck && env.driftCheck ? makeOrganizationReader(guardrail.partition) : undefined,
     },

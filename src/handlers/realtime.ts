@@ -44,7 +44,10 @@ export async function processEvent(deps: RealtimeDeps, event: unknown, runId: st
   summary.suppressedApproved = counts.suppressedApproved;
   summary.invalidRecords = counts.invalidRecords;
   if (invalid.length > 0) summary.samples = invalid;
-  const claimed = await claimAll(deps.store, deps.jobName, findings);
+  // Queued for Security Hub like the scheduled job's claims; the scheduled job exports the queue.
+  const claimed = await claimAll(deps.store, deps.jobName, findings, {
+    export: deps.guardrail.config.monitor.securityHub.enabled,
+  });
   summary.newFindings = claimed.newFindings;
   summary.duplicates = claimed.duplicates;
   if (claimed.failure) return { ...done(), status: "failed", failure: claimed.failure };

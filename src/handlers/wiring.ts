@@ -6,6 +6,7 @@ import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
+import { SecurityHubClient } from "@aws-sdk/client-securityhub";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { STSClient } from "@aws-sdk/client-sts";
 import { globalServiceRegion, type Partition } from "../arn/partition";
@@ -16,6 +17,7 @@ import { AwsOrganizationLookup } from "../remediation/organization";
 import { RemediationResponder } from "../remediation/responder";
 import { clientConfig, type ClientOverrides } from "../aws/clients";
 import { readOrganization } from "../aws/organizations";
+import { type FindingImporter, SecurityHubImporter } from "../aws/securityhub";
 import { SnsNotifier } from "../aws/sns";
 import type { FindingResponder, Notifier } from "../aws/contracts";
 import type { OrgView } from "../runtime/drift";
@@ -60,6 +62,12 @@ export function makeStateStore(tableName: string, overrides: ClientOverrides = {
 
 export function makeNotifier(topicArn: string, overrides: ClientOverrides = {}): Notifier {
   return new SnsNotifier(new SNSClient(clientConfig(overrides)), topicArn);
+}
+
+/** Security Hub in the product ARN's region (the monitor's), importing as that account's default product. */
+export function makeSecurityHubImporter(productArn: string, overrides: ClientOverrides = {}): FindingImporter {
+  const region = productArn.split(":")[3];
+  return new SecurityHubImporter(new SecurityHubClient(clientConfig({ region, ...overrides })), productArn);
 }
 
 /** Organizations is global: its API lives in one region per partition. */

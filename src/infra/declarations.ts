@@ -4,6 +4,7 @@
  */
 import { memberRolePermissions, RESPONDER_PERMISSIONS } from "../remediation/permissions";
 import { DRIFT_PERMISSIONS } from "../aws/organizations";
+import { SECURITY_HUB_IMPORT_PERMISSIONS } from "../aws/securityhub";
 import { SNS_PUBLISH_PERMISSIONS } from "../aws/sns";
 import type { QueryBackend } from "../runtime/env";
 import type { PermissionDeclaration } from "../aws/permissions";
@@ -24,6 +25,8 @@ export interface DeclarationOptions {
   driftCheck: boolean;
   /** The resolved remediation.accessKey: only "rotate" lets the member role mint keys. */
   accessKey: "deactivate" | "rotate";
+  /** monitor.securityHub.enabled: the query job imports findings into Security Hub. */
+  securityHub?: boolean;
 }
 
 export function codeDeclarations(options: DeclarationOptions): FunctionDeclarations {
@@ -31,7 +34,13 @@ export function codeDeclarations(options: DeclarationOptions): FunctionDeclarati
   // Both functions keep dedupe state, publish findings and hand them to the responder in-process.
   const common = [...STATE_PERMISSIONS, ...SNS_PUBLISH_PERMISSIONS, ...RESPONDER_PERMISSIONS];
   return {
-    queryJob: [...query, ...common, ...(options.driftCheck ? DRIFT_PERMISSIONS : [])],
+    // Only the query job exports: the realtime function queues its findings for it (see claimAll).
+    queryJob: [
+      ...query,
+      ...common,
+      ...(options.driftCheck ? DRIFT_PERMISSIONS : []),
+      ...(options.securityHub ? SECURITY_HUB_IMPORT_PERMISSIONS : []),
+    ],
     realtime: [...common],
     memberRole: memberRolePermissions(options.accessKey),
   };

@@ -30,6 +30,11 @@ export const ENV = {
   jobName: "JOB_NAME",
   /** Longest the job waits for one query to finish before giving up the run (seconds, default 600). */
   queryTimeoutSeconds: "QUERY_TIMEOUT_SECONDS",
+  /**
+   * Security Hub product ARN the query job imports findings as (the monitor account's default
+   * product); set only when monitor.securityHub.enabled, which then requires it.
+   */
+  securityHubProductArn: "SECURITY_HUB_PRODUCT_ARN",
   /** "false" turns the per-run drift check off even when the config enables it (e.g. in the realtime function). */
   driftCheck: "DRIFT_CHECK",
 } as const;
@@ -54,6 +59,7 @@ export interface HandlerEnv {
   jobName: string;
   queryTimeoutSeconds: number;
   driftCheck: boolean;
+  securityHubProductArn?: string;
 }
 
 /** A handler environment that cannot be used; lists every problem, each naming its variable. */
@@ -65,6 +71,8 @@ export class EnvError extends Error {
 }
 
 const EDS_ARN = /^arn:(aws|aws-cn|aws-us-gov):cloudtrail:[a-z0-9-]+:\d{12}:eventdatastore\/[A-Za-z0-9-]+$/;
+const SECURITY_HUB_PRODUCT_ARN =
+  /^arn:(aws|aws-cn|aws-us-gov):securityhub:[a-z0-9-]+:(\d{12}):product\/(\d{12})\/default$/;
 const TOPIC_ARN = /^arn:(aws|aws-cn|aws-us-gov):sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
 
 /**
@@ -143,6 +151,14 @@ export function readHandlerEnv(
   if (driftText && driftText !== "true" && driftText !== "false")
     problems.push(`${ENV.driftCheck} must be true or false, got "${driftText}"`);
 
+  const securityHubProductArn = text(ENV.securityHubProductArn);
+  const product = securityHubProductArn ? SECURITY_HUB_PRODUCT_ARN.exec(securityHubProductArn) : undefined;
+  if (securityHubProductArn && (!product || product[2] !== product[3]))
+    problems.push(
+      `${ENV.securityHubProductArn} must be arn:<partition>:securityhub:<region>:<account>:product/<account>/default,` +
+        ` got "${securityHubProductArn}"`,
+    );
+
   if (problems.length > 0) throw new EnvError(problems);
   return {
     kind,
@@ -157,5 +173,6 @@ export function readHandlerEnv(
     jobName: text(ENV.jobName) ?? DEFAULT_JOB_NAME,
     queryTimeoutSeconds,
     driftCheck: driftText !== "false",
+    ...(securityHubProductArn ? { securityHubProductArn } : {}),
   };
 }

@@ -7,13 +7,18 @@
  *   findings are already durable in the pending list);
  * - a finding is claimed once (dedupe on event.id), published before it is recorded as published,
  *   and completed only after the responder returned, so a crash anywhere repeats the unfinished
- *   step on the next run and nothing else.
+ *   step on the next run and nothing else;
+ * - with Security Hub on, the claim also queues the finding for export; the export step runs after
+ *   the alerts, reads only that queue, and its failures are reported (summary.securityHub), never
+ *   a reason to hold the watermark or an alert.
  */
 import type { Guardrail } from "../guardrail/guardrail";
 import type { FindingResponder, Notifier } from "../aws/contracts";
+import type { FindingImporter } from "../aws/securityhub";
 import { checkDrift, driftBody, type DriftReport, driftFingerprint, driftSubject, type OrgView } from "./drift";
 import { claimAll, drainPending, errorText, findingsOf } from "./pipeline";
 import { QueryError, type QuerySource } from "./query/source";
+import { exportToSecurityHub } from "./securityhub-export";
 import type { StateStore } from "./state/store";
 import { emptySummary, type RunSummary } from "./summary";
 import { computeWindow, type QueryWindow, windowToJson } from "./window";
@@ -24,6 +29,8 @@ export interface JobDeps {
   source: QuerySource;
   notifier: Notifier;
   responder?: FindingResponder;
+  /** Security Hub (monitor.securityHub.enabled); absent = findings are not exported this run. */
+  securityHub?: FindingImporter;
   /** Reads the organization for the drift check; absent = no drift check this run. */
   readOrganization?: (policyNames: string[]) => Promise<OrgView>;
   now?: () => Date;
@@ -100,7 +107,7 @@ export async function runJob(deps: JobDeps, options: JobOptions): Promise<RunSum
   const samples = [...result.unreadable.map((u) => `row ${u.row}: ${u.reason}`), ...invalid].slice(0, 10);
   if (samples.length > 0) summary.samples = samples;
 
-  const claimed = await claimAll(deps.store, job, findings);
+  const claimed = await claimAll(deps.store, job, findings, { export: g.config.monitor.securityHub.enabled });
   summary.newFindings = claimed.newFindings;
   summary.duplicates = claimed.duplicates;
   if (claimed.failure) return fail(claimed.failure);
@@ -122,6 +129,8 @@ export async function runJob(deps: JobDeps, options: JobOptions): Promise<RunSum
   summary.responded = drained.responded;
   summary.carriedOver = drained.carriedOver;
   summary.heldElsewhere = drained.heldElsewhere;
+  // After the alerts, whatever they did: the queue is the claims', not the drain's.
+  if (deps.securityHub) summary.securityHub = await exportToSecurityHub(deps.store, deps.securityHub, job);
   if (drained.failure) return fail(drained.failure);
 
   // A hand-picked window (a hunt) says nothing about what the schedule has covered.

@@ -8,7 +8,7 @@ import type { CloudTrailRecord } from "../detection/record";
 import type { Guardrail } from "../guardrail/guardrail";
 import { findingAttributes, findingBody, findingEmailText, findingSubject } from "./alert";
 import type { FindingResponder, Notifier } from "../aws/contracts";
-import type { StateStore } from "./state/store";
+import type { ClaimOptions, StateStore } from "./state/store";
 
 export interface IngestCounts {
   /** Records the rule matched (approved or not). */
@@ -64,17 +64,21 @@ export function findingsOf(
   return { findings, counts, invalid };
 }
 
-/** Claims each finding once. Stops at the first store failure (the watermark must then stay). */
+/**
+ * Claims each finding once (and, with Security Hub on, queues it for export in the same write).
+ * Stops at the first store failure (the watermark must then stay).
+ */
 export async function claimAll(
   store: StateStore,
   job: string,
   findings: Finding[],
+  options: ClaimOptions = {},
 ): Promise<{ newFindings: number; duplicates: number; failure?: RunFailure }> {
   let newFindings = 0;
   let duplicates = 0;
   for (const f of findings) {
     try {
-      if ((await store.claim(job, f)) === "new") newFindings++;
+      if ((await store.claim(job, f, options)) === "new") newFindings++;
       else duplicates++;
     } catch (e) {
       return { newFindings, duplicates, failure: { step: "claim", eventId: f.event.id, error: errorText(e) } };

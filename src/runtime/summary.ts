@@ -4,6 +4,7 @@
  */
 import type { DriftReport } from "./drift";
 import type { RunFailure } from "./pipeline";
+import type { ExportCounts } from "./securityhub-export";
 
 export interface RunSummary {
   type: "bedrock-guardrail.run";
@@ -28,6 +29,8 @@ export interface RunSummary {
   durationMs: number;
   failure?: RunFailure;
   drift?: Pick<DriftReport, "ok" | "problems"> & { alerted: boolean };
+  /** The Security Hub export step, when monitor.securityHub is on. */
+  securityHub?: ExportCounts;
   /** Up to 10 reasons for unreadable rows and invalid records, to make them findable. */
   samples?: string[];
 }
@@ -48,6 +51,9 @@ export const METRICS = {
   bytesScanned: "BytesScanned",
   duration: "DurationMs",
   drift: "DriftDetected",
+  securityHubImported: "SecurityHubImported",
+  securityHubFailed: "SecurityHubFailed",
+  securityHubQueued: "SecurityHubQueued",
 } as const;
 
 export const METRIC_DIMENSION = "Job";
@@ -92,6 +98,13 @@ export function toEmf(summary: RunSummary, timestampMs: number): Record<string, 
     [METRICS.duration, summary.durationMs, "Milliseconds"],
   ];
   if (summary.drift) values.push([METRICS.drift, summary.drift.ok ? 0 : 1, "Count"]);
+  if (summary.securityHub) {
+    values.push(
+      [METRICS.securityHubImported, summary.securityHub.imported, "Count"],
+      [METRICS.securityHubFailed, summary.securityHub.failed, "Count"],
+      [METRICS.securityHubQueued, summary.securityHub.queued, "Count"],
+    );
+  }
   return {
     _aws: {
       Timestamp: timestampMs,

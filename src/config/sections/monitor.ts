@@ -66,6 +66,17 @@ export const MonitorConfigSchema = z
      * monitor account).
      */
     driftCheck: z.boolean().default(true),
+    /**
+     * Send findings to AWS Security Hub (BatchImportFindings, ASFF, the monitor account's default
+     * product) as well as to the alert topic. Security Hub must be enabled in the monitor account
+     * and region; findings it refuses stay queued and are retried each run.
+     */
+    securityHub: z
+      .strictObject({
+        enabled: z.boolean().default(false),
+      })
+      .prefault({})
+      .describe("Send findings to AWS Security Hub in the monitor account and region (ASFF, BatchImportFindings)"),
     /** Days the monitor's Lambda log groups keep their events. */
     logRetentionDays: z
       .literal(LOG_RETENTION_DAYS, {

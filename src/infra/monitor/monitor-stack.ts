@@ -29,7 +29,7 @@ import { JobAlarms } from "./alarms";
 import { GuardrailEventStore } from "./event-store";
 import { GuardrailFunction } from "./guardrail-function";
 import { RealtimeForwarding } from "./realtime";
-import { monitorResourceArns } from "./resource-arns";
+import { monitorResourceArns, securityHubProductArn } from "./resource-arns";
 import { JobSchedule } from "./schedule";
 
 export const MONITOR_STACK = "monitor";
@@ -82,6 +82,7 @@ export class MonitorStack extends TerraformStack {
         backend: monitor.backend,
         driftCheck: monitor.driftCheck,
         accessKey: guardrail.remediation.accessKey,
+        securityHub: monitor.securityHub.enabled,
       });
     const realtimeEnabled = monitor.eventbridge.enabled;
 
@@ -137,6 +138,7 @@ export class MonitorStack extends TerraformStack {
       alertKeyArn: this.alerting.key.arn,
       memberRoleName: config.remediation.memberRoleName,
       managementAccountId: config.organization.managementAccountId,
+      securityHub: monitor.securityHub.enabled,
     });
 
     const environment = (kind: "query-job" | "realtime"): Record<string, string> => ({
@@ -152,6 +154,9 @@ export class MonitorStack extends TerraformStack {
       // The realtime path handles one event; the scheduled job does the per-run drift check.
       [ENV.driftCheck]: kind === "query-job" && monitor.driftCheck ? "true" : "false",
       ...(kind === "query-job" ? { [ENV.queryTimeoutSeconds]: "600" } : {}),
+      ...(kind === "query-job" && monitor.securityHub.enabled
+        ? { [ENV.securityHubProductArn]: securityHubProductArn(partition, region, accountId) }
+        : {}),
     });
 
     const bundle = (name: string, entry: string) => {

@@ -2,6 +2,7 @@
  * What each ResourceRef kind stands for in the monitor account. Pure: the caller passes the ARNs
  * (or tokens) of the resources its stack created and the partition/account/region it runs in.
  */
+import { formatArn } from "../../arn/partition";
 import type { ResourceArns } from "../iam/policy-document";
 import { memberRoleArn } from "../../guardrail/guardrail";
 
@@ -17,6 +18,8 @@ export interface MonitorArnInputs {
   alertTopicArn: string;
   alertKeyArn: string;
   memberRoleName: string;
+  /** Security Hub import is on (monitor.securityHub.enabled). */
+  securityHub?: boolean;
   /** The management account, when known; otherwise any account in the partition. */
   managementAccountId?: string;
 }
@@ -39,6 +42,17 @@ export function logGroupArns(
   });
 }
 
+/** The account's own product in Security Hub, the one custom findings are imported as. */
+export function securityHubProductArn(partition: string, region: string, accountId: string): string {
+  return formatArn({
+    partition,
+    service: "securityhub",
+    region,
+    account: accountId,
+    resource: `product/${accountId}/default`,
+  });
+}
+
 export function monitorResourceArns(i: MonitorArnInputs): ResourceArns {
   const org = `arn:${i.partition}:organizations::${i.managementAccountId ?? "*"}`;
   return {
@@ -53,5 +67,6 @@ export function monitorResourceArns(i: MonitorArnInputs): ResourceArns {
     "guardrail-policy": [`${org}:policy/o-*/service_control_policy/p-*`],
     organization: [`${org}:root/o-*/r-*`, `${org}:ou/o-*/ou-*`, `${org}:account/o-*/*`],
     "member-role": [memberRoleArn(i.memberRoleName, { partition: i.partition })],
+    ...(i.securityHub ? { "securityhub-product": [securityHubProductArn(i.partition, i.region, i.accountId)] } : {}),
   };
 }

@@ -3,12 +3,16 @@
  *   job#<job>   / watermark                  { watermark, updatedAt }
  *   job#<job>   / drift                      { fingerprint }
  *   job#<job>   / pending#<eventTime>#<id>   { eventId, eventTime, finding (JSON) }   the carry-over list
+ *   job#<job>   / export#<eventTime>#<id>    { eventId, eventTime, finding (JSON), attempts, lastError? }
+ *                                            the Security Hub export queue
  *   event#<id>  / event                      { status, job, leaseOwner?, leaseUntil?, expiresAt? }   dedupe
  * Claim and completion are transactions over the event item and its pending entry, so "not done"
- * and "in the pending list" can never disagree.
+ * and "in the pending list" can never disagree; with Security Hub on, the claim's transaction also
+ * writes the export entry, so a claimed finding is always queued for Security Hub too.
  */
 import {
   type AttributeValue,
+  DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -20,7 +24,16 @@ import {
 import type { Finding } from "../../detection/finding";
 import { STATE_TABLE_KEYS } from "../../aws/contracts";
 import type { PermissionDeclaration } from "../../aws/permissions";
-import { type ClaimResult, type EventStatus, type PendingItem, pendingSortKey, type StateStore } from "./store";
+import {
+  type ClaimOptions,
+  type ClaimResult,
+  type EventStatus,
+  type ExportItem,
+  exportSortKey,
+  type PendingItem,
+  pendingSortKey,
+  type StateStore,
+} from "./store";
 
 export const STATE_PERMISSIONS: PermissionDeclaration[] = [
   {
@@ -82,9 +95,22 @@ export class DynamoStateStore implements StateStore {
     }
   }
 
-  async claim(job: string, finding: Finding): Promise<ClaimResult> {
+  async claim(job: string, finding: Finding, options: ClaimOptions = {}): Promise<ClaimResult> {
     const eventId = finding.event.id;
     const eventTime = finding["@timestamp"];
+    const exportEntry = {
+      Put: {
+        TableName: this.tableName,
+        Item: {
+          ...jobKey(job),
+          [SK]: S(exportSortKey(eventTime, eventId)),
+          eventId: S(eventId),
+          eventTime: S(eventTime),
+          finding: S(JSON.stringify(finding)),
+          attempts: N(0),
+        },
+      },
+    };
     try {
       await this.client.send(
         new TransactWriteItemsCommand({
@@ -113,6 +139,7 @@ export class DynamoStateStore implements StateStore {
                 },
               },
             },
+            ...(options.export ? [exportEntry] : []),
           ],
         }),
       );
@@ -147,6 +174,64 @@ export class DynamoStateStore implements StateStore {
       start = page.LastEvaluatedKey;
     } while (start);
     return items;
+  }
+
+  async listExports(job: string): Promise<ExportItem[]> {
+    const items: ExportItem[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page: QueryCommandOutput = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: `${PK} = :pk AND begins_with(${SK}, :prefix)`,
+          ExpressionAttributeValues: { ":pk": S(`job#${job}`), ":prefix": S("export#") },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const eventId = item.eventId?.S;
+        const eventTime = item.eventTime?.S;
+        const finding = item.finding?.S;
+        if (!eventId || !eventTime || !finding)
+          throw new Error(`export item ${item[SK]?.S ?? "?"} of job ${job} is incomplete`);
+        items.push({
+          eventId,
+          eventTime,
+          finding: JSON.parse(finding) as Finding,
+          attempts: Number(item.attempts?.N ?? "0"),
+          ...(item.lastError?.S ? { lastError: item.lastError.S } : {}),
+        });
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  async completeExport(job: string, item: ExportItem): Promise<void> {
+    await this.client.send(
+      new DeleteItemCommand({
+        TableName: this.tableName,
+        Key: { ...jobKey(job), [SK]: S(exportSortKey(item.eventTime, item.eventId)) },
+      }),
+    );
+  }
+
+  async recordExportFailure(job: string, item: ExportItem, error: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { ...jobKey(job), [SK]: S(exportSortKey(item.eventTime, item.eventId)) },
+          UpdateExpression: "ADD attempts :one SET lastError = :error",
+          // Only an entry still queued: an overlapping run may have exported it meanwhile.
+          ConditionExpression: `attribute_exists(${PK})`,
+          ExpressionAttributeValues: { ":one": N(1), ":error": S(error.slice(0, 1000)) },
+        }),
+      );
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+    }
   }
 
   async lease(

@@ -3,7 +3,16 @@
  * Used by `run-once` without a table and by the model-based tests of the job core.
  */
 import type { Finding } from "../../detection/finding";
-import { type ClaimResult, type EventStatus, type PendingItem, pendingSortKey, type StateStore } from "./store";
+import {
+  type ClaimOptions,
+  type ClaimResult,
+  type EventStatus,
+  type ExportItem,
+  exportSortKey,
+  type PendingItem,
+  pendingSortKey,
+  type StateStore,
+} from "./store";
 
 interface EventRecord {
   status: EventStatus;
@@ -18,6 +27,8 @@ export class MemoryStateStore implements StateStore {
   /** job -> sort key -> item */
   readonly pending = new Map<string, Map<string, PendingItem>>();
   readonly drift = new Map<string, string>();
+  /** job -> sort key -> export queue entry */
+  readonly exports = new Map<string, Map<string, ExportItem>>();
 
   async getWatermark(job: string): Promise<string | undefined> {
     return this.watermarks.get(job);
@@ -28,18 +39,42 @@ export class MemoryStateStore implements StateStore {
     if (current === undefined || current < to) this.watermarks.set(job, to);
   }
 
-  async claim(job: string, finding: Finding): Promise<ClaimResult> {
+  async claim(job: string, finding: Finding, options: ClaimOptions = {}): Promise<ClaimResult> {
     const eventId = finding.event.id;
+    const eventTime = finding["@timestamp"];
     if (this.events.has(eventId)) return "duplicate";
     this.events.set(eventId, { status: "pending" });
     const list = this.pending.get(job) ?? new Map<string, PendingItem>();
-    list.set(pendingSortKey(finding["@timestamp"], eventId), {
-      eventId,
-      eventTime: finding["@timestamp"],
-      finding: structuredClone(finding),
-    });
+    list.set(pendingSortKey(eventTime, eventId), { eventId, eventTime, finding: structuredClone(finding) });
     this.pending.set(job, list);
+    if (options.export) {
+      const queue = this.exports.get(job) ?? new Map<string, ExportItem>();
+      queue.set(exportSortKey(eventTime, eventId), {
+        eventId,
+        eventTime,
+        finding: structuredClone(finding),
+        attempts: 0,
+      });
+      this.exports.set(job, queue);
+    }
     return "new";
+  }
+
+  async listExports(job: string): Promise<ExportItem[]> {
+    return [...(this.exports.get(job) ?? new Map<string, ExportItem>()).entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, item]) => structuredClone(item));
+  }
+
+  async completeExport(job: string, item: ExportItem): Promise<void> {
+    this.exports.get(job)?.delete(exportSortKey(item.eventTime, item.eventId));
+  }
+
+  async recordExportFailure(job: string, item: ExportItem, error: string): Promise<void> {
+    const entry = this.exports.get(job)?.get(exportSortKey(item.eventTime, item.eventId));
+    if (!entry) return;
+    entry.attempts++;
+    entry.lastError = error;
   }
 
   async listPending(job: string): Promise<PendingItem[]> {

@@ -1,0 +1,145 @@
+/**
+ * The finding in the AWS Security Finding Format (ASFF) for Security Hub's BatchImportFindings.
+ * Pure. The Id comes from the CloudTrail event ID alone and CreatedAt from the event time, so
+ * sending the same event again updates the one Security Hub finding (Security Hub matches on Id and
+ * keeps the update only when UpdatedAt is later) instead of adding a second one.
+ *
+ * With the account's default product (product/<account>/default) Security Hub accepts only findings
+ * whose AwsAccountId is the calling account: AwsAccountId is the monitor account, and the member
+ * account the event happened in is the AwsAccount resource (and ProductFields).
+ */
+import type { AwsSecurityFinding, Resource } from "@aws-sdk/client-securityhub";
+import type { Finding } from "../detection/finding";
+
+export const ASFF_SCHEMA_VERSION = "2018-10-08";
+export const PRODUCT_NAME = "bedrock-guardrail";
+
+/** Limits from the AwsSecurityFinding API reference. */
+export const ASFF_LIMITS = { title: 256, description: 1024, productFields: 50, key: 128, value: 2048 } as const;
+
+export interface AsffContext {
+  /** arn:<partition>:securityhub:<region>:<account>:product/<account>/default */
+  productArn: string;
+  /** When this import happens (ISO); must grow from one import of a finding to the next. */
+  updatedAt: string;
+}
+
+const SEVERITY_LABEL = { low: "LOW", medium: "MEDIUM", high: "HIGH", critical: "CRITICAL" } as const;
+
+/** The monitor account, the 12 digits after `:product/` in the product ARN. */
+export function productAccount(productArn: string): string {
+  const m = /:product\/(\d{12})\/default$/.exec(productArn);
+  if (!m) throw new Error(`not a Security Hub default product ARN: ${productArn}`);
+  return m[1];
+}
+
+export function asffId(eventId: string): string {
+  return `${PRODUCT_NAME}/${eventId}`;
+}
+
+const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 3)}...`);
+
+/** "TA0003 Persistence" -> "Persistence" (the MITRE tactic name ASFF's TTPs category uses). */
+const tacticName = (text: string) => text.replace(/^TA\d{4}\s+/, "").trim();
+
+function principalResource(f: Finding): Resource | undefined {
+  const g = f.guardrail;
+  const arn = g.principal_arn ?? f.aws.cloudtrail.user_identity.arn;
+  if (!arn) return undefined;
+  const type =
+    g.principal_kind === "iam-user"
+      ? "AwsIamUser"
+      : ["role", "identity-center-role", "service-linked-role"].includes(g.principal_kind)
+        ? "AwsIamRole"
+        : "Other";
+  return { Type: type, Id: arn, ...(f.cloud.region ? { Region: f.cloud.region } : {}) };
+}
+
+function productFields(f: Finding): Record<string, string> {
+  const g = f.guardrail;
+  const ui = f.aws.cloudtrail.user_identity;
+  const fields: Record<string, string | undefined> = {
+    [`${PRODUCT_NAME}/eventId`]: f.event.id,
+    [`${PRODUCT_NAME}/ruleId`]: f.rule.id,
+    [`${PRODUCT_NAME}/ruleset`]: f.rule.ruleset,
+    [`${PRODUCT_NAME}/eventName`]: f.event.action,
+    [`${PRODUCT_NAME}/eventSource`]: f.event.provider,
+    [`${PRODUCT_NAME}/outcome`]: f.event.outcome,
+    [`${PRODUCT_NAME}/errorCode`]: f.event.error_code,
+    [`${PRODUCT_NAME}/memberAccountId`]: f.cloud.account.id,
+    [`${PRODUCT_NAME}/region`]: f.cloud.region,
+    [`${PRODUCT_NAME}/principalArn`]: g.principal_arn,
+    [`${PRODUCT_NAME}/principalKind`]: g.principal_kind,
+    [`${PRODUCT_NAME}/sessionArn`]: ui.arn,
+    [`${PRODUCT_NAME}/accessKeyId`]: ui.access_key_id,
+    [`${PRODUCT_NAME}/credentialKind`]: g.credential_kind,
+    [`${PRODUCT_NAME}/exemption`]: g.exemption,
+    [`${PRODUCT_NAME}/modelId`]: g.model_id,
+    [`${PRODUCT_NAME}/sourceIp`]: f.source.ip,
+    [`${PRODUCT_NAME}/userAgent`]: f.user_agent.original,
+    [`${PRODUCT_NAME}/riskScore`]: String(f.event.risk_score),
+    [`${PRODUCT_NAME}/tactic`]: f.rule.threat.tactic,
+    [`${PRODUCT_NAME}/technique`]: f.rule.threat.technique,
+    [`${PRODUCT_NAME}/note`]: g.note || undefined,
+    [`${PRODUCT_NAME}/requestParameters`]: f.aws.cloudtrail.request_parameters
+      ? JSON.stringify(f.aws.cloudtrail.request_parameters)
+      : undefined,
+  };
+  return Object.fromEntries(
+    Object.entries(fields)
+      .filter((e): e is [string, string] => e[1] !== undefined && e[1] !== "")
+      .map(([k, v]) => [k, clip(v, ASFF_LIMITS.value)]),
+  );
+}
+
+/** ASFF's RemoteIpDetails takes IPv4 only; anything else (an AWS service name) is a domain. */
+function caller(ip: string | undefined) {
+  if (!ip) return {};
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) return { CallerType: "remoteip", RemoteIpDetails: { IpAddressV4: ip } };
+  if (ip.includes(":")) return {};
+  return { CallerType: "domain", DomainDetails: { Domain: ip } };
+}
+
+export function toAsff(f: Finding, ctx: AsffContext): AwsSecurityFinding {
+  const severity = { Label: SEVERITY_LABEL[f.guardrail.severity], Original: f.guardrail.severity };
+  const types = [`TTPs/${tacticName(f.rule.threat.tactic)}`];
+  const member = f.cloud.account.id;
+  const principal = principalResource(f);
+  const resources: Resource[] = [
+    ...(principal ? [principal] : []),
+    ...(member ? [{ Type: "AwsAccount", Id: `AWS::::Account:${member}` }] : []),
+  ];
+  return {
+    SchemaVersion: ASFF_SCHEMA_VERSION,
+    Id: asffId(f.event.id),
+    ProductArn: ctx.productArn,
+    ProductName: PRODUCT_NAME,
+    CompanyName: PRODUCT_NAME,
+    GeneratorId: `${PRODUCT_NAME}/${f.rule.id}`,
+    AwsAccountId: productAccount(ctx.productArn),
+    Types: types,
+    FirstObservedAt: f["@timestamp"],
+    LastObservedAt: f["@timestamp"],
+    CreatedAt: f["@timestamp"],
+    UpdatedAt: ctx.updatedAt,
+    Severity: severity,
+    // Severity and Types as the provider's values: customers may change the top-level ones in the console.
+    FindingProviderFields: { Severity: severity, Types: types },
+    Title: clip(`${f.rule.name}: ${f.event.action}`, ASFF_LIMITS.title),
+    Description: clip(f.message, ASFF_LIMITS.description),
+    ProductFields: productFields(f),
+    // Security Hub needs at least one resource; an event with no account and no principal names itself.
+    Resources: resources.length > 0 ? resources : [{ Type: "Other", Id: `CloudTrailEvent:${f.event.id}` }],
+    Action: {
+      ActionType: "AWS_API_CALL",
+      AwsApiCallAction: {
+        Api: f.event.action,
+        ServiceName: f.event.provider,
+        FirstSeen: f["@timestamp"],
+        LastSeen: f["@timestamp"],
+        ...caller(f.source.ip),
+      },
+    },
+    RecordState: "ACTIVE",
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * The ASFF mapping: every attribute Security Hub requires is present and within the API's limits,
+ * the Id and CreatedAt depend on the event only (so a re-sent event updates the one finding), the
+ * account rule of the default product holds, and the ECS fields land where Security Hub shows them.
+ */
+import { ASFF_LIMITS, asffId, productAccount, toAsff } from "../../src/aws/asff";
+import { evaluateRecord, type Finding } from "../../src/detection/finding";
+import type { CloudTrailRecord } from "../../src/detection/record";
+import { edgeCases, IDENTITIES, loadSamples, record, testGuardrail } from "../detection/backends/support/records";
+
+const guardrail = testGuardrail();
+const PRODUCT = "arn:aws:securityhub:eu-west-1:111122223333:product/111122223333/default";
+const ctx = { productArn: PRODUCT, updatedAt: "2026-07-01T12:00:00.000Z" };
+
+/** Required top-level attributes (Security Hub user guide, "Required top-level ASFF attributes"). */
+const REQUIRED = [
+  "AwsAccountId",
+  "CreatedAt",
+  "Description",
+  "GeneratorId",
+  "Id",
+  "ProductArn",
+  "Resources",
+  "SchemaVersion",
+  "Severity",
+  "Title",
+  "Types",
+  "UpdatedAt",
+] as const;
+
+function findingsOf(records: CloudTrailRecord[]): Finding[] {
+  return records.flatMap((r) => {
+    const e = evaluateRecord(guardrail, r);
+    return "finding" in e ? [e.finding] : [];
+  });
+}
+const all = () =>
+  findingsOf([
+    ...loadSamples().map((s) => s.record),
+    ...edgeCases().map((e) => e.record),
+    ...guardrail.definition.detection.tests.map((t) => t.record as CloudTrailRecord),
+  ]);
+
+describe("toAsff", () => {
+  it("has every required attribute, within the API's length limits, for every finding", () => {
+    const findings = all();
+    expect(findings.length).toBeGreaterThanOrEqual(5);
+    for (const f of findings) {
+      const a = toAsff(f, ctx);
+      for (const key of REQUIRED)
+        expect({ key, present: a[key] !== undefined && a[key] !== "" }).toEqual({
+          key,
+          present: true,
+        });
+      expect(a.SchemaVersion).toBe("2018-10-08");
+      expect(a.Resources!.length).toBeGreaterThanOrEqual(1);
+      expect(a.Title!.length).toBeLessThanOrEqual(ASFF_LIMITS.title);
+      expect(a.Description!.length).toBeLessThanOrEqual(ASFF_LIMITS.description);
+      expect(a.Id!.length).toBeLessThanOrEqual(512);
+      expect(Object.keys(a.ProductFields!).length).toBeLessThanOrEqual(ASFF_LIMITS.productFields);
+      for (const [k, v] of Object.entries(a.ProductFields!)) {
+        expect(k.length).toBeLessThanOrEqual(ASFF_LIMITS.key);
+        expect(v.length).toBeLessThanOrEqual(ASFF_LIMITS.value);
+      }
+      expect(["LOW", "MEDIUM", "HIGH", "CRITICAL"]).toContain(a.Severity!.Label);
+      for (const t of a.Types!) expect(t).toMatch(/^(TTPs|Unusual Behaviors|Effects)(\/[^/]+){0,2}$/);
+      // Under the per-finding maximum of 240 KB with room to spare.
+      expect(Buffer.byteLength(JSON.stringify(a))).toBeLessThan(240 * 1024);
+    }
+  });
+
+  it("same event, later import: same Id and CreatedAt, only UpdatedAt moves", () => {
+    const f = all()[0];
+    const first = toAsff(f, ctx);
+    const again = toAsff(structuredClone(f), { ...ctx, updatedAt: "2026-07-01T12:05:00.000Z" });
+    expect(again.Id).toBe(first.Id);
+    expect(again.Id).toBe(asffId(f.event.id));
+    expect(again.CreatedAt).toBe(f["@timestamp"]);
+    expect(again.CreatedAt).toBe(first.CreatedAt);
+    expect(again.UpdatedAt).toBe("2026-07-01T12:05:00.000Z");
+    expect({ ...again, UpdatedAt: first.UpdatedAt }).toEqual(first);
+  });
+
+  it("imports as the monitor account (the default product's rule); the member account is a resource", () => {
+    const f = findingsOf([record({ userIdentity: IDENTITIES.iamUser, recipientAccountId: "494659789341" })])[0];
+    const a = toAsff(f, ctx);
+    expect(a.AwsAccountId).toBe("111122223333");
+    expect(a.ProductArn).toBe(PRODUCT);
+    expect(a.Resources).toEqual([
+      { Type: "AwsIamUser", Id: IDENTITIES.iamUser.arn, Region: f.cloud.region },
+      { Type: "AwsAccount", Id: "AWS::::Account:494659789341" },
+    ]);
+    expect(a.ProductFields).toMatchObject({
+      "bedrock-guardrail/eventId": f.event.id,
+      "bedrock-guardrail/memberAccountId": "494659789341",
+      "bedrock-guardrail/accessKeyId": IDENTITIES.iamUser.accessKeyId,
+      "bedrock-guardrail/ruleId": f.rule.id,
+    });
+    expect(a.FindingProviderFields).toEqual({ Severity: a.Severity, Types: a.Types });
+    expect(a.Action?.AwsApiCallAction).toMatchObject({ Api: f.event.action, ServiceName: f.event.provider });
+  });
+
+  it("clips what would exceed the limits instead of failing the import", () => {
+    const f = all()[0];
+    const huge: Finding = {
+      ...f,
+      message: "m".repeat(5000),
+      aws: { cloudtrail: { ...f.aws.cloudtrail, request_parameters: { blob: "x".repeat(300_000) } } },
+    };
+    const a = toAsff(huge, ctx);
+    expect(a.Description).toHaveLength(ASFF_LIMITS.description);
+    expect(a.ProductFields!["bedrock-guardrail/requestParameters"]).toHaveLength(ASFF_LIMITS.value);
+  });
+
+  it("reads the monitor account from the product ARN and refuses anything else", () => {
+    expect(productAccount(PRODUCT)).toBe("111122223333");
+    expect(() => productAccount("arn:aws:securityhub:eu-west-1::product/aws/guardduty")).toThrow(/default product/);
+  });
+});
