@@ -28,7 +28,10 @@ async function* prepend(first: Buffer, rest: AsyncIterator<Buffer>): AsyncGenera
  * Decoded chunks of `source`. Errors of the source or of the inflater (corrupt or truncated gzip)
  * surface as a rejected iteration.
  */
-export async function* decodedChunks(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+export async function* decodedChunks(
+  source: AsyncIterable<Buffer>,
+  onFormat?: (format: "gzip" | "plain") => void,
+): AsyncGenerator<Buffer> {
   const it = source[Symbol.asyncIterator]();
   let first: IteratorResult<Buffer>;
   do {
@@ -41,6 +44,7 @@ export async function* decodedChunks(source: AsyncIterable<Buffer>): AsyncGenera
     const second = await it.next();
     if (!second.done) head = Buffer.concat([head, second.value]);
   }
+  onFormat?.(isGzip(head) ? "gzip" : "plain");
   if (!isGzip(head)) {
     yield* prepend(head, it);
     return;

@@ -24,10 +24,11 @@ export type RecordSink = (bytes: Buffer, kind: RecordKind, hasUnicodeEscape: boo
 
 export class MalformedJsonError extends Error {
   constructor(
-    message: string,
+    /** What is wrong, without the position. */
+    readonly reason: string,
     readonly offset: number,
   ) {
-    super(`${message} at byte ${offset}`);
+    super(`${reason} at byte ${offset}`);
     this.name = "MalformedJsonError";
   }
 }
@@ -50,6 +51,8 @@ function isSpace(c: number): boolean {
 /** A growing byte slice that may span several chunks. */
 class Span {
   private parts: Buffer[] = [];
+  /** Bytes kept in `parts`. */
+  kept = 0;
   start = -1;
   get open(): boolean {
     return this.start >= 0;
@@ -57,21 +60,27 @@ class Span {
   begin(at: number): void {
     this.start = at;
     this.parts.length = 0;
+    this.kept = 0;
   }
   /** The chunk ends while the span is open: keep its tail. */
   carry(chunk: Buffer): void {
-    if (this.start < chunk.length) this.parts.push(chunk.subarray(this.start));
+    if (this.start < chunk.length) {
+      this.parts.push(chunk.subarray(this.start));
+      this.kept += chunk.length - this.start;
+    }
     this.start = 0;
   }
   finish(chunk: Buffer, end: number): Buffer {
     const tail = chunk.subarray(this.start, end);
     const bytes = this.parts.length === 0 ? tail : Buffer.concat([...this.parts, tail]);
     this.parts.length = 0;
+    this.kept = 0;
     this.start = -1;
     return bytes;
   }
   drop(): void {
     this.parts.length = 0;
+    this.kept = 0;
     this.start = -1;
   }
 }
@@ -98,7 +107,11 @@ export class RecordSplitter {
   private offset = 0;
   private values = 0;
 
-  constructor(private readonly sink: RecordSink) {}
+  /** `maxRecordBytes` bounds memory: a longer record stops the input with a MalformedJsonError. */
+  constructor(
+    private readonly sink: RecordSink,
+    private readonly maxRecordBytes = Number.POSITIVE_INFINITY,
+  ) {}
 
   /** How many top-level JSON values (files, envelopes, records) have been completed. */
   get topLevelValues(): number {
@@ -167,6 +180,8 @@ export class RecordSplitter {
     if (this.top.open) this.top.carry(chunk);
     if (this.keySpan.open) this.keySpan.carry(chunk);
     this.offset += n;
+    if (this.element.kept > this.maxRecordBytes || this.top.kept > this.maxRecordBytes)
+      throw new MalformedJsonError(`a record is larger than the ${this.maxRecordBytes}-byte cap`, this.offset);
   }
 
   private beginString(i: number): void {

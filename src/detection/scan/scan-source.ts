@@ -1,60 +1,101 @@
 /**
  * Scans one input (a file or stdin) into a SourceResult: the findings it holds (approved ones
- * included, in record order) and what was counted. Never throws for bad input: an unreadable or
- * malformed input becomes `error`, with the records read before the problem still evaluated.
+ * included, in record order) and what was counted. Never throws for bad input: a damaged record
+ * costs that record (counted, named by line or record number and byte offset), an unreadable
+ * input becomes `error` with the records read before the problem still evaluated.
+ *
+ * Per-byte work is native: record-framer.ts finds record boundaries with Buffer.indexOf, and a
+ * record is parsed only when its bytes can match a rule (recordPrefilter) or its framing is wrong.
+ * Uncompressed inputs (no CRC protects them) and `checkEveryRecord` also parse every other record,
+ * so that damage anywhere is named. Inputs in no framed layout go through the exact structural
+ * walker (record-splitter.ts).
  */
 import * as fs from "node:fs";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { evaluateRecord, type Finding } from "../finding";
 import { isRecordObject } from "../record";
 import { decodedChunks } from "./decode";
-import { type RecordKind, RecordSplitter } from "./record-splitter";
+import { detectLayout, LAYOUT_PROBE_BYTES, RecordFramer, type SliceLocation } from "./record-framer";
+import { MalformedJsonError, type RecordKind, RecordSplitter } from "./record-splitter";
 
 export interface SourceResult {
   /** Path as given or found, or "-" for stdin. */
   name: string;
   /** Decoded (uncompressed) JSON bytes read. */
   bytes: number;
+  /** Records read, damaged ones included. */
   records: number;
-  /** Records that are not JSON objects, do not parse, or match the rule without eventID/eventTime. */
+  /** Records that are not JSON objects, or match the rule without eventID/eventTime. */
   invalid: number;
-  /** The first few invalid-record reasons, for stderr. */
-  invalidSamples: string[];
+  /** Records not evaluated: malformed JSON, or larger than the size cap. */
+  skippedRecords: number;
+  skippedBytes: number;
+  /** Records without eventSource/eventName: the input does not look like CloudTrail. */
+  notCloudTrail: number;
+  /** The first few problems (which record, where, what), for stderr. */
+  problemSamples: string[];
+  /** The first record that does not look like CloudTrail. */
+  notCloudTrailExample?: string;
   findings: Finding[];
   /** Why the input could not be read completely (unreadable, corrupt gzip, malformed JSON, empty). */
   error?: string;
 }
 
-const MAX_INVALID_SAMPLES = 3;
+export interface SourceScanOptions {
+  /** Records larger than this are skipped and named; bounds memory. */
+  maxRecordBytes?: number;
+  /** Parse every record, not only those that can match, so that any damage is named (slower). */
+  checkEveryRecord?: boolean;
+}
+
+/**
+ * Far above any real CloudTrail record (CloudTrail omits request and response elements that are
+ * too large; real records are a few KB), far below what makes V8 fail (a string of ~512 MB).
+ */
+export const DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;
+
+const MAX_PROBLEM_SAMPLES = 3;
 /**
  * Measured with bench/detect.ts: 64 KiB reads and 32 KiB inflate chunks peak ~60-90 MB lower than 1 MiB/256 KiB (freed
  * native buffers stay with the allocator), at the same speed.
  */
 const READ_CHUNK = 64 * 1024;
+const BACKSLASH_U = Buffer.from("\\u");
+const EVENT_SOURCE_KEY = Buffer.from('"eventSource"');
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /**
  * A cheap, exact test on raw record bytes: false only when the record provably cannot match any
  * rule. Every rule requires eventSource == guardrail.eventSource and eventName among the guarded
- * names; without a `\u` escape those strings can only appear literally (see record-splitter.ts).
+ * names. JSON can spell a letter or a dot only literally or as a `\uXXXX` escape (the other
+ * escapes stand for `"`, `\`, `/` and control characters), so without a `\u` in the record those
+ * strings can only appear literally. `hasUnicodeEscape` may be given when already known.
  */
 export function recordPrefilter(
   guardrail: Pick<Guardrail, "eventSource" | "eventNames">,
-): (bytes: Buffer, hasUnicodeEscape: boolean) => boolean {
+): (bytes: Buffer, hasUnicodeEscape?: boolean) => boolean {
   const source = Buffer.from(guardrail.eventSource, "utf8");
   const names = guardrail.eventNames.map((n) => Buffer.from(n, "utf8"));
   return (bytes, hasUnicodeEscape) => {
     if (hasUnicodeEscape) return true;
-    if (bytes.indexOf(source) === -1) return false;
-    for (const name of names) if (bytes.indexOf(name) !== -1) return true;
-    return false;
+    if (bytes.indexOf(source) !== -1) for (const name of names) if (bytes.indexOf(name) !== -1) return true;
+    return hasUnicodeEscape === undefined && bytes.indexOf(BACKSLASH_U) !== -1;
   };
 }
 
-export class SourceScanner {
-  private readonly mayMatch: (bytes: Buffer, hasUnicodeEscape: boolean) => boolean;
+type Unit = "line" | "record";
+const where = (unit: Unit, at: SliceLocation): string => `${unit} ${at.ordinal} (byte ${at.offset})`;
 
-  constructor(private readonly guardrail: Guardrail) {
+export class SourceScanner {
+  private readonly mayMatch: (bytes: Buffer, hasUnicodeEscape?: boolean) => boolean;
+  private readonly maxRecordBytes: number;
+
+  constructor(
+    private readonly guardrail: Guardrail,
+    private readonly options: SourceScanOptions = {},
+  ) {
     this.mayMatch = recordPrefilter(guardrail);
+    this.maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
   }
 
   async scanFile(file: string): Promise<SourceResult> {
@@ -73,36 +114,37 @@ export class SourceScanner {
 
   async scan(name: string, source: AsyncIterable<Buffer>): Promise<SourceResult> {
     const result = emptyResult(name);
-    const onRecord = (bytes: Buffer, kind: RecordKind, hasU: boolean): void => {
-      result.records++;
-      if (kind !== "object") {
-        this.invalid(result, `record ${result.records} is not a JSON object`);
-        return;
+    let checkAll = this.options.checkEveryRecord ?? false;
+    let head: Buffer[] = [];
+    let headBytes = 0;
+    let sink: { push(chunk: Buffer): void; end(): void } | undefined;
+    const start = (): void => {
+      let probe = Buffer.concat(head);
+      head = [];
+      let offset = 0;
+      if (probe.subarray(0, 3).equals(UTF8_BOM)) {
+        probe = probe.subarray(3);
+        offset = 3;
       }
-      if (!this.mayMatch(bytes, hasU)) return;
-      let record: unknown;
-      try {
-        record = JSON.parse(bytes.toString("utf8"));
-      } catch (e) {
-        this.invalid(result, `record ${result.records} is not valid JSON: ${(e as Error).message}`);
-        return;
-      }
-      if (!isRecordObject(record)) {
-        this.invalid(result, `record ${result.records} is not a JSON object`);
-        return;
-      }
-      const evaluation = evaluateRecord(this.guardrail, record);
-      if ("finding" in evaluation) result.findings.push(evaluation.finding);
-      else if (evaluation.skip === "invalid-record") this.invalid(result, evaluation.reason ?? "invalid record");
+      sink = this.sinkFor(detectLayout(probe), result, checkAll, offset);
+      sink.push(probe);
     };
-    const splitter = new RecordSplitter(onRecord);
     try {
-      for await (const chunk of decodedChunks(source)) {
+      for await (const chunk of decodedChunks(source, (format) => {
+        if (format === "plain") checkAll = true;
+      })) {
         result.bytes += chunk.length;
-        splitter.push(chunk);
+        if (sink) {
+          sink.push(chunk);
+          continue;
+        }
+        head.push(chunk);
+        headBytes += chunk.length;
+        if (headBytes >= LAYOUT_PROBE_BYTES) start();
       }
-      splitter.end();
-      if (splitter.topLevelValues === 0)
+      if (!sink && headBytes > 0) start();
+      sink?.end();
+      if (result.records === 0)
         result.error = result.bytes === 0 ? "empty input (no JSON value)" : "no JSON value";
     } catch (e) {
       result.error = describeError(e);
@@ -110,14 +152,163 @@ export class SourceScanner {
     return result;
   }
 
+  private sinkFor(
+    layout: "records" | "lines" | "generic",
+    result: SourceResult,
+    checkAll: boolean,
+    offset: number,
+  ): { push(chunk: Buffer): void; end(): void } {
+    if (layout === "generic") {
+      // The exact structural walker: every byte checked; a structural error ends the input.
+      const splitter = new RecordSplitter((bytes, kind, hasU) => {
+        const label = `record ${result.records + 1}`;
+        if (kind === "object" && !checkAll && !this.mayMatch(bytes, hasU)) this.counted(result, bytes, label);
+        else this.element(result, bytes, kind, label);
+      }, this.maxRecordBytes);
+      return {
+        push: (chunk) => splitter.push(chunk),
+        end: () => splitter.end(),
+      };
+    }
+    const unit: Unit = layout === "lines" ? "line" : "record";
+    return new RecordFramer(
+      layout,
+      {
+        slice: (bytes, at, suspect) => this.slice(result, bytes, at, suspect || checkAll, unit),
+        oversized: (at, size) => {
+          result.records++;
+          result.skippedRecords++;
+          result.skippedBytes += size;
+          this.problem(
+            result,
+            `${where(unit, at)}: larger than the ${this.maxRecordBytes}-byte record cap (${size} bytes), skipped`,
+          );
+        },
+      },
+      this.maxRecordBytes,
+      offset,
+    );
+  }
+
+  /** A framed record: parsed only when it can match or must be validated. */
+  private slice(result: SourceResult, bytes: Buffer, at: SliceLocation, validate: boolean, unit: Unit): void {
+    if (!validate && !this.mayMatch(bytes)) {
+      this.counted(result, bytes, where(unit, at));
+      return;
+    }
+    let record: unknown;
+    try {
+      record = JSON.parse(bytes.toString("utf8"));
+    } catch (e) {
+      this.resplit(result, bytes, at, unit, (e as Error).message);
+      return;
+    }
+    this.evaluate(result, record, where(unit, at));
+  }
+
+  /** A record the pre-filter ruled out: counted; noticed when it cannot be CloudTrail. */
+  private counted(result: SourceResult, bytes: Buffer, label: string): void {
+    result.records++;
+    if (bytes.indexOf(EVENT_SOURCE_KEY) === -1 && bytes.indexOf(BACKSLASH_U) === -1) this.notCloudTrail(result, label);
+  }
+
+  /**
+   * A slice that is not one valid record: maybe several records whose boundary had no marker
+   * (another key order), maybe damage. The exact walker recovers the records it can; the rest of
+   * the slice is skipped and named, and the scan resumes at the next marker.
+   */
+  private resplit(result: SourceResult, bytes: Buffer, at: SliceLocation, unit: Unit, parseError: string): void {
+    let recoveredBytes = 0;
+    let recovered = 0;
+    const splitter = new RecordSplitter((element, kind) => {
+      recovered++;
+      recoveredBytes += element.length;
+      this.element(result, element, kind, where(unit, at));
+    }, this.maxRecordBytes);
+    let reason: string | undefined;
+    try {
+      splitter.push(Buffer.from("["));
+      splitter.push(bytes);
+      splitter.push(Buffer.from("]"));
+      splitter.end();
+      if (recovered === 0) reason = `not valid JSON: ${parseError}`;
+    } catch (e) {
+      reason =
+        e instanceof MalformedJsonError
+          ? `malformed JSON: ${e.reason} at byte ${at.offset + e.offset - 1}`
+          : `not valid JSON: ${parseError}`;
+    }
+    if (reason === undefined) return;
+    const skipped = bytes.length - recoveredBytes;
+    result.records++;
+    result.skippedRecords++;
+    result.skippedBytes += skipped;
+    this.problem(result, `${where(unit, at)}: ${reason}; skipped ${skipped} bytes, resumed at the next ${unit}`);
+  }
+
+  /** One value found by the walker: parsed and evaluated, or counted as what it is. */
+  private element(result: SourceResult, bytes: Buffer, kind: RecordKind, label: string): void {
+    if (kind !== "object") {
+      result.records++;
+      this.invalid(result, `${label} is not a JSON object`);
+      return;
+    }
+    let record: unknown;
+    try {
+      record = JSON.parse(bytes.toString("utf8"));
+    } catch (e) {
+      result.records++;
+      result.skippedRecords++;
+      result.skippedBytes += bytes.length;
+      this.problem(result, `${label}: not valid JSON: ${(e as Error).message}; skipped ${bytes.length} bytes`);
+      return;
+    }
+    this.evaluate(result, record, label);
+  }
+
+  private evaluate(result: SourceResult, record: unknown, label: string): void {
+    result.records++;
+    if (!isRecordObject(record)) {
+      this.invalid(result, `${label} is not a JSON object`);
+      return;
+    }
+    if (typeof record.eventSource !== "string" || typeof record.eventName !== "string") {
+      this.notCloudTrail(result, label);
+      return;
+    }
+    const evaluation = evaluateRecord(this.guardrail, record);
+    if ("finding" in evaluation) result.findings.push(evaluation.finding);
+    else if (evaluation.skip === "invalid-record")
+      this.invalid(result, `${label}: ${evaluation.reason ?? "invalid record"}`);
+  }
+
+  private notCloudTrail(result: SourceResult, label: string): void {
+    result.notCloudTrail++;
+    result.notCloudTrailExample ??= `${label} has no eventSource/eventName`;
+  }
+
   private invalid(result: SourceResult, reason: string): void {
     result.invalid++;
-    if (result.invalidSamples.length < MAX_INVALID_SAMPLES) result.invalidSamples.push(reason);
+    this.problem(result, reason);
+  }
+
+  private problem(result: SourceResult, text: string): void {
+    if (result.problemSamples.length < MAX_PROBLEM_SAMPLES) result.problemSamples.push(text);
   }
 }
 
 export function emptyResult(name: string): SourceResult {
-  return { name, bytes: 0, records: 0, invalid: 0, invalidSamples: [], findings: [] };
+  return {
+    name,
+    bytes: 0,
+    records: 0,
+    invalid: 0,
+    skippedRecords: 0,
+    skippedBytes: 0,
+    notCloudTrail: 0,
+    problemSamples: [],
+    findings: [],
+  };
 }
 
 async function* readChunks(handle: fs.promises.FileHandle): AsyncGenerator<Buffer> {

@@ -8,8 +8,8 @@ import * as os from "node:os";
 import type { Guardrail } from "../../guardrail/guardrail";
 import type { Finding } from "../finding";
 import type { Input } from "./inputs";
-import { scanFilesOnWorkers } from "./pool";
-import { emptyResult, type SourceResult, SourceScanner } from "./scan-source";
+import { compiledWorkerFactory, scanFilesOnWorkers, type WorkerFactory } from "./pool";
+import { emptyResult, type SourceResult, type SourceScanOptions, SourceScanner } from "./scan-source";
 
 export interface ScanSummary {
   /** Inputs read (files and stdin), including unreadable ones. */
@@ -26,19 +26,26 @@ export interface ScanSummary {
   /** Records matching the rule whose event.id was already seen in this scan. */
   duplicates: number;
   invalidRecords: number;
+  /** Records not evaluated (malformed, larger than the cap) and their bytes. */
+  skippedRecords: number;
+  skippedBytes: number;
+  /** Records that do not look like CloudTrail (no eventSource/eventName). */
+  notCloudTrail: number;
   unreadable: { name: string; reason: string }[];
   elapsedMs: number;
 }
 
 export interface ScanProblem {
   name: string;
-  kind: "unreadable" | "invalid-records";
+  kind: "unreadable" | "damaged-records" | "not-cloudtrail";
   message: string;
 }
 
-export interface ScanOptions {
-  /** Worker threads for files; 1 scans in this thread. Default: available cores. */
+export interface ScanOptions extends SourceScanOptions {
+  /** Worker threads for files; 1 scans in this thread. Default: available cores; at most maxJobs(). */
   jobs?: number;
+  /** How to start a scan worker. Default: the compiled worker next to pool.js; without one, no workers. */
+  workerFactory?: WorkerFactory;
   /** Below this many input bytes, workers are not worth their start-up time. */
   minBytesForWorkers?: number;
   includeApproved?: boolean;
@@ -52,6 +59,11 @@ export interface ScanOptions {
 
 export const DEFAULT_MIN_BYTES_FOR_WORKERS = 8 * 1024 * 1024;
 
+/** More workers than twice the cores only adds memory (each holds its own heap and buffers). */
+export function maxJobs(): number {
+  return 2 * os.availableParallelism();
+}
+
 export async function scan(guardrail: Guardrail, inputs: Input[], options: ScanOptions): Promise<ScanSummary> {
   const started = process.hrtime.bigint();
   const summary: ScanSummary = {
@@ -63,6 +75,9 @@ export async function scan(guardrail: Guardrail, inputs: Input[], options: ScanO
     suppressedApproved: 0,
     duplicates: 0,
     invalidRecords: 0,
+    skippedRecords: 0,
+    skippedBytes: 0,
+    notCloudTrail: 0,
     unreadable: [],
     elapsedMs: 0,
   };
@@ -77,19 +92,31 @@ export async function scan(guardrail: Guardrail, inputs: Input[], options: ScanO
     summary.bytes += result.bytes;
     summary.records += result.records;
     summary.invalidRecords += result.invalid;
+    summary.skippedRecords += result.skippedRecords;
+    summary.skippedBytes += result.skippedBytes;
+    summary.notCloudTrail += result.notCloudTrail;
     if (result.error) {
       summary.unreadable.push({ name: result.name, reason: result.error });
       options.onProblem?.({ name: result.name, kind: "unreadable", message: result.error });
     }
-    if (result.invalid > 0) {
-      const more =
-        result.invalid > result.invalidSamples.length
-          ? ` (and ${result.invalid - result.invalidSamples.length} more)`
-          : "";
+    if (result.invalid > 0 || result.skippedRecords > 0) {
+      const counts = [
+        result.invalid > 0 ? `${result.invalid} invalid record(s)` : "",
+        result.skippedRecords > 0 ? `${result.skippedRecords} record(s) skipped (${result.skippedBytes} bytes)` : "",
+      ].filter(Boolean);
+      const shown = result.problemSamples.length;
+      const more = result.invalid + result.skippedRecords > shown ? ` (and ${result.invalid + result.skippedRecords - shown} more)` : "";
       options.onProblem?.({
         name: result.name,
-        kind: "invalid-records",
-        message: `${result.invalid} invalid record(s): ${result.invalidSamples.join("; ")}${more}`,
+        kind: "damaged-records",
+        message: `${counts.join(", ")}: ${result.problemSamples.join("; ")}${more}`,
+      });
+    }
+    if (result.notCloudTrail > 0) {
+      options.onProblem?.({
+        name: result.name,
+        kind: "not-cloudtrail",
+        message: `${result.notCloudTrail} record(s) do not look like CloudTrail (${result.notCloudTrailExample})`,
       });
     }
     for (const finding of result.findings) {
@@ -124,7 +151,11 @@ export async function scan(guardrail: Guardrail, inputs: Input[], options: ScanO
     });
   };
 
-  const scanner = new SourceScanner(guardrail);
+  const sourceOptions: SourceScanOptions = {
+    maxRecordBytes: options.maxRecordBytes,
+    checkEveryRecord: options.checkEveryRecord,
+  };
+  const scanner = new SourceScanner(guardrail, sourceOptions);
   const fileTasks: { index: number; path: string }[] = [];
   const inProcess: Promise<void>[] = [];
   inputs.forEach((input, index) => {
@@ -135,11 +166,15 @@ export async function scan(guardrail: Guardrail, inputs: Input[], options: ScanO
         scanner.scan("-", options.stdin ?? (process.stdin as AsyncIterable<Buffer>)).then((r) => onResult(index, r)),
       );
   });
-  const jobs = Math.max(1, Math.floor(options.jobs ?? os.availableParallelism()));
+  const jobs = Math.min(maxJobs(), Math.max(1, Math.floor(options.jobs ?? os.availableParallelism())));
+  const workerFactory = options.workerFactory ?? compiledWorkerFactory();
   const useWorkers =
-    jobs > 1 && fileTasks.length > 1 && totalDiskBytes >= (options.minBytesForWorkers ?? DEFAULT_MIN_BYTES_FOR_WORKERS);
+    workerFactory !== undefined &&
+    jobs > 1 &&
+    fileTasks.length > 1 &&
+    totalDiskBytes >= (options.minBytesForWorkers ?? DEFAULT_MIN_BYTES_FOR_WORKERS);
   if (useWorkers) {
-    inProcess.push(scanFilesOnWorkers(guardrail, fileTasks, jobs, onResult));
+    inProcess.push(scanFilesOnWorkers(workerFactory, { guardrail, options: sourceOptions }, fileTasks, jobs, onResult));
   } else {
     inProcess.push(
       (async () => {

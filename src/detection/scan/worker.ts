@@ -1,20 +1,33 @@
 /**
  * Worker-thread entry: scans the files the pool sends, one at a time, and posts each result back.
- * The guardrail arrives once as workerData (it is plain data: the compiled definition and config).
+ * The guardrail and the scan options arrive once as workerData (plain data).
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { Guardrail } from "../../guardrail/guardrail";
-import { SourceScanner } from "./scan-source";
+import { type SourceResult, type SourceScanOptions, SourceScanner } from "./scan-source";
 
 export interface ScanTask {
   index: number;
   path: string;
 }
 
+export interface ScanWorkerData {
+  guardrail: Guardrail;
+  options: SourceScanOptions;
+}
+
+export interface ScanTaskResult {
+  index: number;
+  result: SourceResult;
+}
+
 if (parentPort) {
   const port = parentPort;
-  const scanner = new SourceScanner((workerData as { guardrail: Guardrail }).guardrail);
+  const data = workerData as ScanWorkerData;
+  const scanner = new SourceScanner(data.guardrail, data.options);
   port.on("message", (task: ScanTask) => {
-    void scanner.scanFile(task.path).then((result) => port.postMessage({ index: task.index, result }));
+    void scanner
+      .scanFile(task.path)
+      .then((result) => port.postMessage({ index: task.index, result } satisfies ScanTaskResult));
   });
 }
