@@ -116,6 +116,35 @@ describe("detect", () => {
     },
   );
 
+  it("exits 1 when a record was skipped or invalid (incomplete scan), 3 with --fail-on-findings", async () => {
+    const delivery = JSON.parse(fs.readFileSync(path.join(FIXTURES, "delivery.json"), "utf8")).Records;
+    const { eventID: _, ...noId } = delivery[2];
+    const cases: [string, string][] = [
+      ["bad-line.ndjson", `{"oops": \n${JSON.stringify(delivery[2])}\n`],
+      ["no-event-id.ndjson", `${JSON.stringify(noId)}\n${JSON.stringify(delivery[2])}\n`],
+    ];
+    for (const [name, text] of cases) {
+      const file = path.join(tmp, name);
+      fs.writeFileSync(file, text);
+      const r = await detect([file]);
+      expect(r.code).toBe(EXIT.INCOMPLETE);
+      expect(r.err).toMatch(new RegExp(`${name}: .*line 1 \\(byte 0\\)`));
+      expect(r.out.trim().split("\n")).toHaveLength(1);
+      expect((await detect([file], { failOnFindings: true })).code).toBe(EXIT.FAIL_ON_FINDINGS);
+    }
+  });
+
+  it("warns about input that does not look like CloudTrail, and caps --jobs", async () => {
+    const file = path.join(tmp, "foo.json");
+    fs.writeFileSync(file, '{"foo":1}');
+    const r = await detect([file], { jobs: 1000 });
+    expect(r.code).toBe(EXIT.OK);
+    expect(r.err).toMatch(/--jobs 1000 is more than twice the cores: using \d+/);
+    expect(r.err).toMatch(/foo\.json: warning: 1 record\(s\) do not look like CloudTrail/);
+    expect(r.err).toMatch(/1 not CloudTrail/);
+    expect((await detect([file], { maxRecordBytes: 10 })).code).toBe(EXIT.USAGE);
+  });
+
   it("exits 2 on usage and config errors", async () => {
     const bad = path.join(tmp, "bad.json");
     fs.writeFileSync(bad, JSON.stringify({ approvedPrincipalArns: "nope" }));

@@ -3,12 +3,14 @@
  * CloudTrail files (S3 delivery files, gzipped or not, single records, NDJSON), directories of them
  * and stdin. Findings go to stdout, the summary and problems to stderr.
  *
- * Exit codes: the table in ../exit-codes.ts (an unreadable input or a skipped record makes the run
- * incomplete: 1; 3 with --fail-on-findings wins over it, and the damaged inputs are still named).
+ * Exit codes: the table in ../exit-codes.ts (an unreadable input, a skipped record (malformed, over
+ * the size cap) or an invalid one (e.g. matching without eventID) makes the run incomplete: 1; 3 with
+ * --fail-on-findings wins over it, and the damaged inputs are still named).
  */
 import { type Command, Option } from "commander";
 import { expandInputs } from "../../detection/scan/inputs";
-import { scan, type ScanSummary } from "../../detection/scan/scan";
+import { maxJobs, scan, type ScanSummary } from "../../detection/scan/scan";
+import { DEFAULT_MAX_RECORD_BYTES } from "../../detection/scan/scan-source";
 import { addConfigOptions, type ConfigIO, type ConfigOption, loadGuardrailFor } from "../common";
 import { EXIT, type ExitCode, exitCodeFor } from "../exit-codes";
 import { findingWriter, type Format, FORMATS } from "../format/findings";
@@ -19,6 +21,8 @@ export interface DetectOptions extends ConfigOption {
   includeApproved?: boolean;
   failOnFindings?: boolean;
   jobs?: number;
+  maxRecordBytes?: number;
+  checkEveryRecord?: boolean;
 }
 
 export interface DetectIO extends ConfigIO {
@@ -40,6 +44,8 @@ export function summaryLine(s: ScanSummary): string {
     `${s.suppressedApproved} approved suppressed`,
     `${s.duplicates} duplicate(s)`,
     `${s.invalidRecords} invalid record(s)`,
+    ...(s.skippedRecords > 0 ? [`${s.skippedRecords} skipped (${s.skippedBytes} bytes)`] : []),
+    ...(s.notCloudTrail > 0 ? [`${s.notCloudTrail} not CloudTrail`] : []),
     `${s.unreadable.length} unreadable`,
   ];
   return `detect: ${parts.join(", ")} in ${(s.elapsedMs / 1000).toFixed(2)} s\n`;
@@ -48,7 +54,7 @@ export function summaryLine(s: ScanSummary): string {
 /** The scan's result in the exit-code table: an unreadable input or a skipped record leaves it incomplete. */
 export function detectExitCode(summary: ScanSummary, failOnFindings: boolean): ExitCode {
   return exitCodeFor({
-    incomplete: summary.unreadable.length > 0 || summary.invalidRecords > 0,
+    incomplete: summary.unreadable.length + summary.skippedRecords + summary.invalidRecords > 0,
     unapprovedFindings: summary.unapprovedFindings,
     failOnFindings,
   });
@@ -68,6 +74,17 @@ export async function runDetect(paths: string[], opts: DetectOptions, io: Detect
     io.stderr.write(`detect: --jobs must be a whole number >= 1\n`);
     return EXIT.USAGE;
   }
+  if (opts.maxRecordBytes !== undefined && (!Number.isInteger(opts.maxRecordBytes) || opts.maxRecordBytes < 1024)) {
+    io.stderr.write(
+      `detect: --max-record-bytes must be a whole number >= 1024 (default ${DEFAULT_MAX_RECORD_BYTES})\n`,
+    );
+    return EXIT.USAGE;
+  }
+  let jobs = opts.jobs;
+  if (jobs !== undefined && jobs > maxJobs()) {
+    io.stderr.write(`detect: --jobs ${jobs} is more than twice the cores: using ${maxJobs()}\n`);
+    jobs = maxJobs();
+  }
   // Without any config file detect still runs (a newcomer scanning an archive), and says so.
   const guardrail = loadGuardrailFor(opts, io, {
     onNoConfig: () =>
@@ -85,13 +102,16 @@ export async function runDetect(paths: string[], opts: DetectOptions, io: Detect
       ? new ProgressBar(io.stderr, "detect")
       : undefined;
   const summary = await scan(guardrail, inputs, {
-    jobs: opts.jobs,
+    jobs,
+    maxRecordBytes: opts.maxRecordBytes,
+    checkEveryRecord: opts.checkEveryRecord,
     includeApproved: opts.includeApproved,
     stdin: io.stdin,
     onFinding: (f) => writer.write(f),
     onProblem: (p) => {
       progress?.clear();
-      io.stderr.write(`detect: ${p.name}: ${p.kind === "unreadable" ? "unreadable: " : ""}${p.message}\n`);
+      const prefix = p.kind === "unreadable" ? "unreadable: " : p.kind === "not-cloudtrail" ? "warning: " : "";
+      io.stderr.write(`detect: ${p.name}: ${prefix}${p.message}\n`);
     },
     onProgress: (d) => progress?.update(d.diskBytes, d.totalDiskBytes, `${d.inputs}/${d.totalInputs} files`),
   });
@@ -112,7 +132,19 @@ export function register(program: Command): void {
     )
     .option("--include-approved", "also print findings by approved principals (suppressed by default)")
     .option("--fail-on-findings", "exit 3 when a finding by a non-approved principal exists")
-    .option("-j, --jobs <n>", "worker threads for large archives (default: number of cores)", (v) => Number(v))
+    .option("-j, --jobs <n>", "worker threads for large archives (default: number of cores, at most twice that)", (v) =>
+      Number(v),
+    )
+    .option(
+      "--max-record-bytes <n>",
+      `skip (and name) any record larger than this; bounds memory (default ${DEFAULT_MAX_RECORD_BYTES}, 16 MiB)`,
+      (v) => Number(v),
+    )
+    .option(
+      "--check-every-record",
+      "parse every record, not only those that can match, so that damage anywhere is named " +
+        "(always on for uncompressed inputs; gzip inputs are protected by their CRC)",
+    )
     .action(async (paths: string[], opts: DetectOptions) => {
       // `detect ... | head` closing stdout early is handled once for every command (closed-pipe.ts).
       process.exitCode = await runDetect(paths, opts, { stdout: process.stdout, stderr: process.stderr });

@@ -117,7 +117,7 @@ export class SourceScanner {
     let checkAll = this.options.checkEveryRecord ?? false;
     let head: Buffer[] = [];
     let headBytes = 0;
-    let sink: { push(chunk: Buffer): void; end(): void } | undefined;
+    let sink: { push(chunk: Buffer): void; end(): void; sawValue(): boolean } | undefined;
     const start = (): void => {
       let probe = Buffer.concat(head);
       head = [];
@@ -144,8 +144,7 @@ export class SourceScanner {
       }
       if (!sink && headBytes > 0) start();
       sink?.end();
-      if (result.records === 0)
-        result.error = result.bytes === 0 ? "empty input (no JSON value)" : "no JSON value";
+      if (!sink?.sawValue()) result.error = result.bytes === 0 ? "empty input (no JSON value)" : "no JSON value";
     } catch (e) {
       result.error = describeError(e);
     }
@@ -157,7 +156,7 @@ export class SourceScanner {
     result: SourceResult,
     checkAll: boolean,
     offset: number,
-  ): { push(chunk: Buffer): void; end(): void } {
+  ): { push(chunk: Buffer): void; end(): void; sawValue(): boolean } {
     if (layout === "generic") {
       // The exact structural walker: every byte checked; a structural error ends the input.
       const splitter = new RecordSplitter((bytes, kind, hasU) => {
@@ -168,10 +167,11 @@ export class SourceScanner {
       return {
         push: (chunk) => splitter.push(chunk),
         end: () => splitter.end(),
+        sawValue: () => splitter.topLevelValues > 0,
       };
     }
     const unit: Unit = layout === "lines" ? "line" : "record";
-    return new RecordFramer(
+    const framer = new RecordFramer(
       layout,
       {
         slice: (bytes, at, suspect) => this.slice(result, bytes, at, suspect || checkAll, unit),
@@ -188,6 +188,7 @@ export class SourceScanner {
       this.maxRecordBytes,
       offset,
     );
+    return { push: (c) => framer.push(c), end: () => framer.end(), sawValue: () => result.records > 0 };
   }
 
   /** A framed record: parsed only when it can match or must be validated. */
@@ -214,39 +215,51 @@ export class SourceScanner {
 
   /**
    * A slice that is not one valid record: maybe several records whose boundary had no marker
-   * (another key order), maybe damage. The exact walker recovers the records it can; the rest of
-   * the slice is skipped and named, and the scan resumes at the next marker.
+   * (another key order), maybe damage. The exact walker recovers the values it can; what does not
+   * parse is skipped and named as one damaged record, and the scan resumes at the next marker.
    */
   private resplit(result: SourceResult, bytes: Buffer, at: SliceLocation, unit: Unit, parseError: string): void {
-    let recoveredBytes = 0;
-    let recovered = 0;
-    const splitter = new RecordSplitter((element, kind) => {
-      recovered++;
-      recoveredBytes += element.length;
-      this.element(result, element, kind, where(unit, at));
-    }, this.maxRecordBytes);
-    let reason: string | undefined;
+    const values: { bytes: Buffer; kind: RecordKind }[] = [];
+    const splitter = new RecordSplitter((value, kind) => values.push({ bytes: value, kind }), this.maxRecordBytes);
+    let structural: string | undefined;
     try {
       splitter.push(Buffer.from("["));
       splitter.push(bytes);
       splitter.push(Buffer.from("]"));
       splitter.end();
-      if (recovered === 0) reason = `not valid JSON: ${parseError}`;
     } catch (e) {
-      reason =
-        e instanceof MalformedJsonError
-          ? `malformed JSON: ${e.reason} at byte ${at.offset + e.offset - 1}`
-          : `not valid JSON: ${parseError}`;
+      structural = e instanceof MalformedJsonError ? e.reason : (e as Error).message;
     }
-    if (reason === undefined) return;
-    const skipped = bytes.length - recoveredBytes;
-    result.records++;
-    result.skippedRecords++;
-    result.skippedBytes += skipped;
-    this.problem(result, `${where(unit, at)}: ${reason}; skipped ${skipped} bytes, resumed at the next ${unit}`);
+    const label = where(unit, at);
+    let damagedBytes = bytes.length;
+    const good: unknown[] = [];
+    let firstBad: string | undefined;
+    for (const value of values) {
+      try {
+        good.push(JSON.parse(value.bytes.toString("utf8")));
+        damagedBytes -= value.bytes.length;
+      } catch (e) {
+        firstBad ??= (e as Error).message;
+      }
+    }
+    if (good.length === 0) {
+      // Nothing recoverable: the slice was one damaged record; JSON.parse says best what is wrong.
+      this.skipped(result, label, `not valid JSON: ${parseError}`, bytes.length, unit);
+      return;
+    }
+    for (const record of good) this.evaluate(result, record, label);
+    if (structural !== undefined || firstBad !== undefined)
+      this.skipped(result, label, `malformed JSON: ${structural ?? firstBad}`, damagedBytes, unit);
   }
 
-  /** One value found by the walker: parsed and evaluated, or counted as what it is. */
+  private skipped(result: SourceResult, label: string, reason: string, bytes: number, unit: Unit): void {
+    result.records++;
+    result.skippedRecords++;
+    result.skippedBytes += bytes;
+    this.problem(result, `${label}: ${reason}; skipped ${bytes} bytes, resumed at the next ${unit}`);
+  }
+
+  /** One value found by the walker (generic layout): parsed and evaluated, or counted as what it is. */
   private element(result: SourceResult, bytes: Buffer, kind: RecordKind, label: string): void {
     if (kind !== "object") {
       result.records++;
@@ -257,10 +270,7 @@ export class SourceScanner {
     try {
       record = JSON.parse(bytes.toString("utf8"));
     } catch (e) {
-      result.records++;
-      result.skippedRecords++;
-      result.skippedBytes += bytes.length;
-      this.problem(result, `${label}: not valid JSON: ${(e as Error).message}; skipped ${bytes.length} bytes`);
+      this.skipped(result, label, `not valid JSON: ${(e as Error).message}`, bytes.length, "record");
       return;
     }
     this.evaluate(result, record, label);

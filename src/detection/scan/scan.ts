@@ -105,7 +105,10 @@ export async function scan(guardrail: Guardrail, inputs: Input[], options: ScanO
         result.skippedRecords > 0 ? `${result.skippedRecords} record(s) skipped (${result.skippedBytes} bytes)` : "",
       ].filter(Boolean);
       const shown = result.problemSamples.length;
-      const more = result.invalid + result.skippedRecords > shown ? ` (and ${result.invalid + result.skippedRecords - shown} more)` : "";
+      const more =
+        result.invalid + result.skippedRecords > shown
+          ? ` (and ${result.invalid + result.skippedRecords - shown} more)`
+          : "";
       options.onProblem?.({
         name: result.name,
         kind: "damaged-records",

@@ -1,4 +1,5 @@
 import * as path from "node:path";
+import { Worker } from "node:worker_threads";
 import { parseConfig } from "../../../src/config/load";
 import {
   BUNDLED_DEFINITION,
@@ -6,6 +7,7 @@ import {
   type Guardrail,
   parseDefinition,
 } from "../../../src/guardrail/guardrail";
+import { WORKER_RESOURCE_LIMITS, type WorkerFactory } from "../../../src/detection/scan/pool";
 
 export const FIXTURES = path.join(__dirname, "..", "..", "fixtures", "cloudtrail", "scan");
 export const EXAMPLES = path.join(__dirname, "..", "..", "..", "examples", "cloudtrail");
@@ -20,4 +22,26 @@ export function testGuardrail(approved: string[] = ["arn:aws:iam::*:role/Bedrock
 export async function* chunksOf(data: Buffer | string, size = 64 * 1024): AsyncGenerator<Buffer> {
   const buf = Buffer.isBuffer(data) ? data : Buffer.from(data);
   for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
+}
+
+/**
+ * Starts the scan worker from its TypeScript source, compiled on load by the dev-only @swc/core
+ * (production starts the compiled worker.js). `prelude` runs first in the worker (e.g. to crash it).
+ */
+export function tsWorkerFactory(prelude = ""): WorkerFactory {
+  const source = path.join(__dirname, "..", "..", "..", "src", "detection", "scan", "worker.ts");
+  const script = `
+    const fs = require("fs");
+    const swc = require(require.resolve("@swc/core", { paths: [${JSON.stringify(__dirname)}] }));
+    require.extensions[".ts"] = (m, filename) => {
+      const out = swc.transformSync(fs.readFileSync(filename, "utf8"), {
+        filename, module: { type: "commonjs" }, jsc: { target: "es2022", parser: { syntax: "typescript" } },
+      });
+      m._compile(out.code, filename);
+    };
+    {
+      ${prelude}
+    }
+    require(${JSON.stringify(source)});`;
+  return (workerData) => new Worker(script, { eval: true, workerData, resourceLimits: WORKER_RESOURCE_LIMITS });
 }

@@ -6,7 +6,7 @@ import type { Finding } from "../../../src/detection/finding";
 import { expandInputs } from "../../../src/detection/scan/inputs";
 import { scan, type ScanOptions, type ScanSummary } from "../../../src/detection/scan/scan";
 import { SourceScanner } from "../../../src/detection/scan/scan-source";
-import { chunksOf, EXAMPLES, FIXTURES, testGuardrail } from "./helpers";
+import { chunksOf, EXAMPLES, FIXTURES, testGuardrail, tsWorkerFactory } from "./helpers";
 
 const guardrail = testGuardrail();
 const fx = (name: string): string => path.join(FIXTURES, name);
@@ -135,7 +135,7 @@ describe("bad input never stops the scan", () => {
   it("names each unreadable input with its reason and still scans the others", async () => {
     const gz = zlib.gzipSync(fs.readFileSync(fx("delivery.json")));
     fs.writeFileSync(path.join(tmp, "truncated.json.gz"), gz.subarray(0, Math.floor(gz.length / 2)));
-    const { findings, summary } = await run([
+    const { findings, summary, problems } = await run([
       fx("malformed.json"),
       fx("empty.json"),
       fx("not-json.json"),
@@ -144,12 +144,17 @@ describe("bad input never stops the scan", () => {
       fx("single-record.json"),
     ]);
     const reasons = Object.fromEntries(summary.unreadable.map((u) => [path.basename(u.name), u.reason]));
-    expect(reasons["malformed.json"]).toMatch(/^malformed JSON: unexpected '\]' at byte \d+/);
+    // malformed.json's damaged record is skipped and named; the file is not unreadable.
+    expect(reasons["malformed.json"]).toBeUndefined();
+    expect(problems.find((p) => p.startsWith("malformed.json"))).toMatch(
+      /1 record\(s\) skipped \(\d+ bytes\): record 1 \(byte 12\): malformed JSON: unexpected '\]'/,
+    );
+    expect(summary).toMatchObject({ skippedRecords: 1 });
     expect(reasons["empty.json"]).toMatch(/empty/);
     expect(reasons["not-json.json"]).toMatch(/malformed JSON: unexpected 'h'/);
     expect(reasons["truncated.json.gz"]).toMatch(/truncated|unexpected end/i);
     expect(reasons["missing.json"]).toBe("no such file or directory");
-    expect(summary.unreadable).toHaveLength(5);
+    expect(summary.unreadable).toHaveLength(4);
     // c1 was read before the break in malformed.json; a4 is in the good file after the bad ones.
     expect(findings.map((f) => f.event.id)).toEqual([id("c1"), id("a4")]);
     expect(summary.files).toBe(6);
@@ -176,6 +181,7 @@ describe("bad input never stops the scan", () => {
     const { summary, problems } = await run([file]);
     expect(summary).toMatchObject({ records: 5, invalidRecords: 4, findings: 0, unreadable: [] });
     expect(problems[0]).toMatch(/4 invalid record\(s\): record 1 is not a JSON object; .*\(and 1 more\)/);
+    expect(problems[1]).toMatch(/1 record\(s\) do not look like CloudTrail \(record 5 has no eventSource\/eventName\)/);
   });
 });
 
@@ -190,7 +196,7 @@ describe("determinism across workers", () => {
       fx("single-record.json"),
     ];
     const one = await run(inputs, { jobs: 1 });
-    const many = await run(inputs, { jobs: 3, minBytesForWorkers: 0 });
+    const many = await run(inputs, { jobs: 3, minBytesForWorkers: 0, workerFactory: tsWorkerFactory() });
     expect(many.findings).toEqual(one.findings);
     expect({ ...many.summary, elapsedMs: 0 }).toEqual({ ...one.summary, elapsedMs: 0 });
   });
