@@ -31,9 +31,10 @@ export interface Exemptions {
   /** People who run remediation from their own credentials (remediation.operatorPrincipalArns): never acted on. */
   operators: string[];
   /**
-   * approved + breakGlass + the member remediation role, de-duplicated, in that order: the SCP's
-   * ArnNotLike list. The security-account roles (monitor, responder) never call a denied action,
-   * so they are not exempt: every exempt name is one an attacker could try to take over.
+   * approved + breakGlass, de-duplicated, in that order: the SCP's ArnNotLike list. The tool's own
+   * roles never call an action the SCP denies (the member role's one exception, re-activating
+   * nothing but deactivating Bedrock API keys, is exempted in that statement alone), so they are
+   * not exempt: every exempt name is one an attacker could try to take over.
    */
   scp: string[];
   /** approved + breakGlass + tool + operators, de-duplicated, in that order: principals this tool never acts on. */
@@ -101,9 +102,7 @@ export function compileGuardrail(definition: GuardrailDefinition, config: Guardr
   const tool = toolRolePatterns(config);
   const operators = config.remediation.operatorPrincipalArns;
   const all = [...new Set([...config.approvedPrincipalArns, ...config.breakGlassPrincipalArns, ...tool, ...operators])];
-  const scp = [
-    ...new Set([...config.approvedPrincipalArns, ...config.breakGlassPrincipalArns, memberRolePattern(config)]),
-  ];
+  const scp = [...new Set([...config.approvedPrincipalArns, ...config.breakGlassPrincipalArns])];
   const d = definition.remediation.defaults;
   const r = config.remediation;
   const remediation: ResolvedRemediation = {

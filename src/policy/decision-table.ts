@@ -3,21 +3,39 @@
  * allow/deny, computed from the built statements. `check` prints it; tests prove each cell
  * against an IAM simulator.
  */
-import { type Guardrail, memberRolePattern } from "../guardrail/guardrail";
+import { type Guardrail, memberRolePattern, TOOL_ROLE_PATH } from "../guardrail/guardrail";
+import { FUNCTION_NAMES, ROLE_NAMES } from "../guardrail/tool-names";
+import {
+  API_KEY_CREATION_ACTIONS,
+  BATCH_INFERENCE_ACTIONS,
+  BEDROCK_BEARER_TOKEN_ACTIONS,
+  FUNCTION_TAKEOVER_ACTIONS,
+  INVOKE_ACTIONS,
+  MANTLE_BEARER_TOKEN_ACTIONS,
+  MANTLE_MODEL_ACTIONS,
+  MARKETPLACE_SUBSCRIBE_ACTIONS,
+  MODEL_CUSTOMIZATION_ACTIONS,
+  PROVISIONED_THROUGHPUT_ACTIONS,
+} from "./action-lists";
 import { evaluateScp, type ScpRequest } from "./evaluate";
+import { mantleModelPatterns } from "./mantle-models";
 import {
   EXAMPLE_MEMBER_ACCOUNT,
+  EXAMPLE_SECURITY_ACCOUNT,
   instantiatePattern,
   type RepresentativePrincipal,
   representativePrincipals,
 } from "./principals";
 import { protectedPrincipalPatterns, protectedSamlProviderPatterns } from "./protect-exempted";
 import {
-  BATCH_INFERENCE_ACTION,
+  BEARER_TOKEN_TYPE_KEYS,
+  BEDROCK_API_KEY_SERVICE_NAME,
+  BEDROCK_MANTLE_SERVICE_PRINCIPAL,
   BEDROCK_SERVICE_PRINCIPAL,
   buildScpStatements,
-  INVOKE_ACTIONS,
-  MARKETPLACE_SUBSCRIBE,
+  LONG_TERM,
+  MANTLE_MODEL_KEY,
+  SHORT_TERM,
 } from "./statements";
 import type { ScpStatement } from "./types";
 
@@ -45,54 +63,156 @@ export interface DecisionTable {
 
 /** A model no allow-list example names: DeepSeek is sold outside Marketplace, so only the allow-list stops it. */
 export const UNLISTED_MODEL_ARN = "arn:aws:bedrock:us-east-1::foundation-model/deepseek.r1-v1:0";
+/** The same model as bedrock-mantle names it in bedrock-mantle:Model. */
+export const UNLISTED_MANTLE_MODEL = "deepseek.r1";
+const MANTLE_PROJECT_ARN = `arn:aws:bedrock-mantle:us-east-1:${EXAMPLE_MEMBER_ACCOUNT}:project/default`;
+const EXAMPLE_USER_ARN = `arn:aws:iam::${EXAMPLE_MEMBER_ACCOUNT}:user/ci-deploy`;
 
-export function scenarios(guardrail: Guardrail): Scenario[] {
+const [SUBSCRIBE] = MARKETPLACE_SUBSCRIBE_ACTIONS;
+const [INVOKE] = INVOKE_ACTIONS;
+const [CREATE_PROVISIONED] = PROVISIONED_THROUGHPUT_ACTIONS;
+const [MANTLE_INFERENCE, MANTLE_FINE_TUNING, MANTLE_RESERVATION] = MANTLE_MODEL_ACTIONS;
+const [CREATE_API_KEY] = API_KEY_CREATION_ACTIONS;
+
+/** The model-access APIs and the Marketplace subscription, through either Bedrock endpoint. */
+function accessScenarios(guardrail: Guardrail): Scenario[] {
   const scp = guardrail.config.scp;
   const out: Scenario[] = guardrail.iamActions.map((action) => ({ id: action, label: action, action, resource: "*" }));
-  out.push(
-    {
-      id: "subscribe-via-bedrock",
-      label: `${MARKETPLACE_SUBSCRIBE} via Bedrock`,
-      action: MARKETPLACE_SUBSCRIBE,
+  for (const [id, via, name] of [
+    ["subscribe-via-bedrock", BEDROCK_SERVICE_PRINCIPAL, "Bedrock"],
+    ["subscribe-via-mantle", BEDROCK_MANTLE_SERVICE_PRINCIPAL, "bedrock-mantle"],
+  ])
+    out.push({
+      id,
+      label: `${SUBSCRIBE} via ${name}`,
+      action: SUBSCRIBE,
       resource: "*",
-      context: { "aws:CalledViaLast": [BEDROCK_SERVICE_PRINCIPAL] },
-    },
-    {
-      id: "subscribe-direct",
-      label: `${MARKETPLACE_SUBSCRIBE} (direct)`,
-      action: MARKETPLACE_SUBSCRIBE,
-      resource: "*",
-    },
-  );
+      context: { "aws:CalledViaLast": [via] },
+    });
+  out.push({ id: "subscribe-direct", label: `${SUBSCRIBE} (direct)`, action: SUBSCRIBE, resource: "*" });
   if (scp.denyMarketplaceProductIds.length > 0) {
     const product = scp.denyMarketplaceProductIds[0];
     out.push({
       id: "subscribe-listed-product",
-      label: `${MARKETPLACE_SUBSCRIBE} to ${product}`,
-      action: MARKETPLACE_SUBSCRIBE,
+      label: `${SUBSCRIBE} to ${product}`,
+      action: SUBSCRIBE,
       resource: "*",
       context: { "aws-marketplace:ProductId": [product] },
     });
   }
-  if (scp.modelAllowList) {
-    const allowed = instantiatePattern(scp.modelAllowList[0]);
+  return out;
+}
+
+/**
+ * Using a model on the classic endpoint and on bedrock-mantle: listed models (when there is an
+ * allow-list) and an unlisted one. Ids: "listed-model:*" rows are allowed, "unlisted-model:*" rows
+ * are denied whenever an allow-list is set.
+ */
+function modelScenarios(guardrail: Guardrail): Scenario[] {
+  const list = guardrail.config.scp.modelAllowList;
+  const out: Scenario[] = [];
+  if (list) {
     out.push({
-      id: "invoke-listed-model",
-      label: `${INVOKE_ACTIONS[0]} listed model`,
-      action: INVOKE_ACTIONS[0],
-      resource: allowed,
+      id: "listed-model:invoke",
+      label: `${INVOKE} listed model`,
+      action: INVOKE,
+      resource: instantiatePattern(list[0]),
     });
+    const foundationModel = list.find((p) => p.includes(":foundation-model/"));
+    if (foundationModel)
+      out.push({
+        id: "listed-model:provision",
+        label: `${CREATE_PROVISIONED} listed model`,
+        action: CREATE_PROVISIONED,
+        resource: instantiatePattern(foundationModel),
+      });
+    const mantleModel = mantleModelPatterns(list)[0];
+    if (mantleModel)
+      out.push({
+        id: "listed-model:mantle",
+        label: `${MANTLE_INFERENCE} listed model`,
+        action: MANTLE_INFERENCE,
+        resource: MANTLE_PROJECT_ARN,
+        context: { [MANTLE_MODEL_KEY]: [instantiatePattern(mantleModel)] },
+      });
   }
-  for (const action of [...INVOKE_ACTIONS, BATCH_INFERENCE_ACTION]) {
+  for (const action of [
+    ...INVOKE_ACTIONS,
+    ...BATCH_INFERENCE_ACTIONS,
+    CREATE_PROVISIONED,
+    ...MODEL_CUSTOMIZATION_ACTIONS,
+  ]) {
     out.push({
-      id: `invoke-unlisted-model:${action}`,
+      id: `unlisted-model:${action}`,
       label: `${action} unlisted model`,
       action,
       resource: UNLISTED_MODEL_ARN,
     });
   }
-  out.push(...protectScenarios(guardrail));
+  for (const action of [MANTLE_INFERENCE, MANTLE_FINE_TUNING])
+    out.push({
+      id: `unlisted-model:${action}`,
+      label: `${action} unlisted model`,
+      action,
+      resource: MANTLE_PROJECT_ARN,
+      context: { [MANTLE_MODEL_KEY]: [UNLISTED_MANTLE_MODEL] },
+    });
   out.push(
+    {
+      id: "unlisted-model:mantle-no-model-key",
+      label: `${MANTLE_INFERENCE} without a model key`,
+      action: MANTLE_INFERENCE,
+      resource: MANTLE_PROJECT_ARN,
+    },
+    {
+      id: "unlisted-model:mantle-reservation",
+      label: `${MANTLE_RESERVATION} (no model key)`,
+      action: MANTLE_RESERVATION,
+      resource: MANTLE_PROJECT_ARN,
+    },
+  );
+  return out;
+}
+
+/** Creating a Bedrock long-term API key (vs a CodeCommit credential) and calling with a bearer token. */
+function apiKeyScenarios(): Scenario[] {
+  const credentialFor = (service: string) => ({ "iam:ServiceSpecificCredentialServiceName": [service] });
+  return [
+    {
+      id: "api-key:create",
+      label: `${CREATE_API_KEY} for Bedrock`,
+      action: CREATE_API_KEY,
+      resource: EXAMPLE_USER_ARN,
+      context: credentialFor(BEDROCK_API_KEY_SERVICE_NAME),
+    },
+    {
+      id: "unrelated:codecommit-credential",
+      label: `${CREATE_API_KEY} for CodeCommit`,
+      action: CREATE_API_KEY,
+      resource: EXAMPLE_USER_ARN,
+      context: credentialFor("codecommit.amazonaws.com"),
+      unrelated: true,
+    },
+    ...[
+      [BEDROCK_BEARER_TOKEN_ACTIONS[0], BEARER_TOKEN_TYPE_KEYS.bedrock, LONG_TERM],
+      [MANTLE_BEARER_TOKEN_ACTIONS[0], BEARER_TOKEN_TYPE_KEYS.mantle, LONG_TERM],
+      [BEDROCK_BEARER_TOKEN_ACTIONS[0], BEARER_TOKEN_TYPE_KEYS.bedrock, SHORT_TERM],
+    ].map(([action, key, type]) => ({
+      id: `api-key:use-${type === LONG_TERM ? "long" : "short"}:${action}`,
+      label: `${action} ${type}`,
+      action,
+      resource: "*",
+      context: { [key]: [type] },
+    })),
+  ];
+}
+
+export function scenarios(guardrail: Guardrail): Scenario[] {
+  return [
+    ...accessScenarios(guardrail),
+    ...modelScenarios(guardrail),
+    ...apiKeyScenarios(),
+    ...protectScenarios(guardrail),
     {
       id: "unrelated:list-models",
       label: "bedrock:ListFoundationModels",
@@ -107,8 +227,7 @@ export function scenarios(guardrail: Guardrail): Scenario[] {
       resource: "arn:aws:s3:::example-bucket/report.csv",
       unrelated: true,
     },
-  );
-  return out;
+  ];
 }
 
 /** "role/Name" of a concrete IAM ARN, for labels. */
@@ -134,6 +253,10 @@ export function protectScenarios(guardrail: Guardrail): Scenario[] {
     },
     { id: "protect:pass-role", label: `iam:PassRole ${iamName(role)}`, action: "iam:PassRole", resource: role },
   ];
+  // The tool's trust anchors: the member role, the responder role it trusts, the responder's function.
+  const responder = `arn:aws:iam::${EXAMPLE_SECURITY_ACCOUNT}:role${TOOL_ROLE_PATH}${ROLE_NAMES.queryJob}`;
+  const fn = `arn:aws:lambda:us-east-1:${EXAMPLE_SECURITY_ACCOUNT}:function:${FUNCTION_NAMES.realtime}`;
+  const updateCode = FUNCTION_TAKEOVER_ACTIONS.find((a) => a.endsWith(":UpdateFunctionCode"))!;
   if (role !== member)
     out.push({
       id: "protect:member-role-trust",
@@ -141,6 +264,20 @@ export function protectScenarios(guardrail: Guardrail): Scenario[] {
       action: "iam:UpdateAssumeRolePolicy",
       resource: member,
     });
+  out.push(
+    {
+      id: "protect:responder-trust",
+      label: `iam:UpdateAssumeRolePolicy ${iamName(responder)}`,
+      action: "iam:UpdateAssumeRolePolicy",
+      resource: responder,
+    },
+    {
+      id: "protect:function-code",
+      label: `${updateCode} ${fn.split(":").slice(5).join(":")}`,
+      action: updateCode,
+      resource: fn,
+    },
+  );
   const adminRole = roles.find((p) => guardrail.config.scp.exemptedPrincipalAdminArns.includes(p));
   if (adminRole) {
     // An admin may create the exempted roles, so its own name is protected too.

@@ -34,10 +34,14 @@ function resourceMatches(statement: ScpStatement, resource: string): boolean {
 }
 
 function conditionHolds(op: ConditionOperator, policyValues: string[], requestValues: string[] | undefined): boolean {
+  // Negated operators hold when the key is absent (without IfExists, as IAM evaluates them).
   switch (op) {
     case "ArnNotLike":
-      // Negated operators hold when the key is absent.
       return !requestValues?.some((v) => policyValues.some((p) => arnLike(p, v)));
+    case "StringNotLike":
+      return !requestValues?.some((v) => policyValues.some((p) => globMatch(p, v)));
+    case "StringNotEquals":
+      return !requestValues?.some((v) => policyValues.includes(v));
     case "StringEquals":
     case "ForAnyValue:StringEquals":
       return !!requestValues && requestValues.some((v) => policyValues.includes(v));
@@ -49,9 +53,16 @@ function conditionHolds(op: ConditionOperator, policyValues: string[], requestVa
 export function statementDenies(statement: ScpStatement, request: ScpRequest): boolean {
   if (!statement.Action.some((a) => actionMatches(a, request.action))) return false;
   if (!resourceMatches(statement, request.resource)) return false;
-  const context: Record<string, string[]> = { ...request.context, "aws:PrincipalArn": [request.principalArn] };
+  // Condition key names are case-insensitive in IAM (values are not).
+  const context = new Map<string, string[]>(
+    Object.entries({ ...request.context, "aws:PrincipalArn": [request.principalArn] }).map(([k, v]) => [
+      k.toLowerCase(),
+      v,
+    ]),
+  );
   for (const [op, keys] of Object.entries(statement.Condition) as [ConditionOperator, Record<string, string[]>][]) {
-    for (const [key, values] of Object.entries(keys)) if (!conditionHolds(op, values, context[key])) return false;
+    for (const [key, values] of Object.entries(keys))
+      if (!conditionHolds(op, values, context.get(key.toLowerCase()))) return false;
   }
   return true;
 }

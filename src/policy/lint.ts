@@ -25,7 +25,8 @@ export interface LintFinding {
     | "allow-list-profile-without-model"
     | "allow-list-regional-model"
     | "unprotectable-exemption"
-    | "no-exempted-principal-admin";
+    | "no-exempted-principal-admin"
+    | "identity-center-prefix-extension";
   message: string;
 }
 
@@ -55,10 +56,7 @@ function sizeFindings(documents: ScpDocument[], maxSize: number, maxPolicies: nu
     out.push({
       level: "error",
       code: "policy-too-large",
-      message:
-        `SCP ${doc.name} is ${doc.size} characters, over scp.maxPolicySize ${maxSize}; statement ${sids} ` +
-        `alone does not fit (shorten the exemption or allow-list patterns, or raise scp.maxPolicySize if your ` +
-        `organization's quota is higher)`,
+      message: `SCP ${doc.name} is ${doc.size} characters, over scp.maxPolicySize ${maxSize}; statement ${sids} alone does not fit (shorten the exemption or allow-list patterns, or raise scp.maxPolicySize if your organization's quota is higher)`,
     });
   }
   // FullAWSAccess (or the organization's own allow policy) occupies one slot on every target.
@@ -66,9 +64,7 @@ function sizeFindings(documents: ScpDocument[], maxSize: number, maxPolicies: nu
     out.push({
       level: "warning",
       code: "too-many-policies",
-      message:
-        `the guardrail needs ${documents.length} SCPs; a target can hold ${maxPolicies} including ` +
-        `FullAWSAccess, so attaching may fail where other SCPs are attached`,
+      message: `the guardrail needs ${documents.length} SCPs; a target can hold ${maxPolicies} including FullAWSAccess, so attaching may fail where other SCPs are attached`,
     });
   }
   return out;
@@ -132,10 +128,7 @@ function exemptionLists(guardrail: Guardrail): [key: string, patterns: string[]]
   ];
 }
 
-/**
- * Exemptions config accepts but a reviewer should look at twice (config already refuses `*` and whole-account
- * patterns).
- */
+/** Exemptions config accepts but a reviewer should look at twice (config already refuses `*` and whole-account patterns). */
 export function exemptionBreadthFindings(guardrail: Guardrail): LintFinding[] {
   const out: LintFinding[] = [];
   for (const [key, patterns] of exemptionLists(guardrail)) {
@@ -148,9 +141,7 @@ export function exemptionBreadthFindings(guardrail: Guardrail): LintFinding[] {
         out.push({
           level: "warning",
           code: "broad-exemption",
-          message:
-            `${where} exempts an IAM user: long-term access keys are the credential most often stolen; prefer ` +
-            `a role`,
+          message: `${where} exempts an IAM user: long-term access keys are the credential most often stolen; prefer a role`,
         });
       if (resource === "root")
         out.push({ level: "warning", code: "broad-exemption", message: `${where} exempts an account's root user` });
@@ -160,9 +151,7 @@ export function exemptionBreadthFindings(guardrail: Guardrail): LintFinding[] {
         out.push({
           level: "warning",
           code: "broad-exemption",
-          message:
-            `${where} has a wildcard in the name: every matching ` +
-            `principal${parseArn(pattern)?.account === "*" ? " in every account" : ""} is exempt`,
+          message: `${where} has a wildcard in the name: every matching principal${parseArn(pattern)?.account === "*" ? " in every account" : ""} is exempt`,
         });
       if (/[*?]/.test(path) && !/[*?]/.test(name))
         out.push({
@@ -177,6 +166,36 @@ export function exemptionBreadthFindings(guardrail: Guardrail): LintFinding[] {
       level: "warning",
       code: "no-approved-principal",
       message: "approvedPrincipalArns is empty: only break-glass roles can enable models",
+    });
+  }
+  return out;
+}
+
+/** Length of the random suffix IAM Identity Center appends to a permission-set role name. */
+export const IDENTITY_CENTER_SUFFIX_LENGTH = 16;
+
+/**
+ * `AWSReservedSSO_<Name>_*` also matches the role of every permission set whose name starts with
+ * `<Name>_` (a set named BedrockAdmin_Sandbox gets AWSReservedSSO_BedrockAdmin_Sandbox_<hex>), so
+ * whoever may create permission sets can create an exempt one. Sixteen `?` match only the suffix.
+ */
+export function identityCenterPatternFindings(guardrail: Guardrail): LintFinding[] {
+  const lists: [string, string[]][] = [
+    ...exemptionLists(guardrail),
+    ["scp.exemptedPrincipalAdminArns", guardrail.config.scp.exemptedPrincipalAdminArns],
+  ];
+  const out: LintFinding[] = [];
+  for (const [key, patterns] of lists) {
+    patterns.forEach((pattern, i) => {
+      const name = pattern.slice(pattern.lastIndexOf("/") + 1);
+      const set = /^AWSReservedSSO_(.+)_\*$/.exec(name)?.[1];
+      if (!set) return;
+      const safe = `${pattern.slice(0, -1)}${"?".repeat(IDENTITY_CENTER_SUFFIX_LENGTH)}`;
+      out.push({
+        level: "warning",
+        code: "identity-center-prefix-extension",
+        message: `${key}[${i}] ${pattern}: the trailing _* also matches the role of any permission set named ${set}_<anything> (for example ${set}_Sandbox), which whoever may create permission sets can add; match only the ${IDENTITY_CENTER_SUFFIX_LENGTH}-character suffix instead: ${safe}`,
+      });
     });
   }
   return out;
@@ -199,9 +218,7 @@ export function protectionFindings(guardrail: Guardrail): LintFinding[] {
       out.push({
         level: "warning",
         code: "unprotectable-exemption",
-        message:
-          `${key}[${i}] ${pattern} names no IAM role or user, so ProtectExemptedPrincipals cannot stop others ` +
-          `from taking that name (any IAM user allowed sts:GetFederationToken chooses its federated-user name)`,
+        message: `${key}[${i}] ${pattern} names no IAM role or user, so ProtectExemptedPrincipals cannot stop others from taking that name (any IAM user allowed sts:GetFederationToken chooses its federated-user name)`,
       });
     });
   }
@@ -210,9 +227,7 @@ export function protectionFindings(guardrail: Guardrail): LintFinding[] {
       level: "warning",
       code: "no-exempted-principal-admin",
       message:
-        "scp.protectExemptedPrincipals is on and neither breakGlassPrincipalArns nor scp.exemptedPrincipalAdminArns " +
-        "is set: in member accounts only service-managed StackSets can create or change the approved roles; list " +
-        "the principal that manages them in scp.exemptedPrincipalAdminArns",
+        "scp.protectExemptedPrincipals is on and neither breakGlassPrincipalArns nor scp.exemptedPrincipalAdminArns is set: in member accounts only service-managed StackSets can create or change the approved roles, and nobody can update the guardrail's own roles and Lambda functions in the security account; list the principal that manages them (and the pipeline that deploys the monitor stack) in scp.exemptedPrincipalAdminArns",
     });
   }
   return out;
@@ -245,10 +260,7 @@ export function allowListFindings(guardrail: Guardrail): LintFinding[] {
         out.push({
           level: "warning",
           code: "allow-list-profile-without-model",
-          message:
-            `${where}: invoking a profile is also authorized on the underlying foundation model in every ` +
-            `Region it routes to; add arn:${partition}:bedrock:*::foundation-model/${modelId} or calls through the ` +
-            `profile are denied`,
+          message: `${where}: invoking a profile is also authorized on the underlying foundation model in every Region it routes to; add arn:${partition}:bedrock:*::foundation-model/${modelId} or calls through the profile are denied`,
         });
       }
     }
@@ -256,9 +268,7 @@ export function allowListFindings(guardrail: Guardrail): LintFinding[] {
       out.push({
         level: "warning",
         code: "allow-list-regional-model",
-        message:
-          `${where}: names one Region; cross-Region inference profiles route to other Regions (and global ` +
-          `ones use an empty Region), where this model stays denied`,
+        message: `${where}: names one Region; cross-Region inference profiles route to other Regions (and global ones use an empty Region), where this model stays denied`,
       });
     }
   });
@@ -275,6 +285,7 @@ export function lintScp(guardrail: Guardrail, options: LintOptions = {}): LintRe
     ...exemptionBreadthFindings(guardrail),
     ...allowListFindings(guardrail),
     ...protectionFindings(guardrail),
+    ...identityCenterPatternFindings(guardrail),
   ];
   return {
     documents,

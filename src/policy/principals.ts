@@ -8,6 +8,8 @@ import { STACKSETS_EXEC_ROLE_PATTERN } from "./protect-exempted";
 
 /** The member account used in examples (AWS's documentation account). */
 export const EXAMPLE_MEMBER_ACCOUNT = "111122223333";
+/** The security account (monitor and responder) in examples. */
+export const EXAMPLE_SECURITY_ACCOUNT = "444455556666";
 /** Stands in for the management account when the config does not name it. */
 export const EXAMPLE_MANAGEMENT_ACCOUNT = "999988887777";
 const SSO_PREFIX = "role/aws-reserved/sso.amazonaws.com/";
@@ -40,6 +42,7 @@ export function instantiatePattern(pattern: string, account = EXAMPLE_MEMBER_ACC
 export type PrincipalRole =
   | "approved-role"
   | "identity-center-role"
+  | "identity-center-lookalike"
   | "break-glass-role"
   | "principal-admin"
   | "tool-role"
@@ -60,6 +63,20 @@ export interface RepresentativePrincipal {
   scpApplies: boolean;
   /** Where the ARN came from, for people reading the table. */
   source: string;
+}
+
+/** `AWSReservedSSO_<set>_<16 hex>`: the permission-set name, then an underscore and a 16-character suffix. */
+const SSO_ROLE_NAME = /^AWSReservedSSO_(.+)_[^_]*$/;
+
+/**
+ * The role of a permission set named `<approved set>_Sandbox`: `AWSReservedSSO_<set>_*` matches it
+ * too (the prefix-extension risk lint warns about); `AWSReservedSSO_<set>_` + sixteen `?` does not.
+ */
+export function identityCenterLookalike(pattern: string): string | undefined {
+  const concrete = instantiatePattern(pattern);
+  const slash = concrete.lastIndexOf("/");
+  const set = SSO_ROLE_NAME.exec(concrete.slice(slash + 1))?.[1];
+  return set ? `${concrete.slice(0, slash + 1)}AWSReservedSSO_${set}_Sandbox_0123456789abcdef` : undefined;
 }
 
 const isRolePattern = (p: string) => /^role\//.test(splitArn(p)?.[5] ?? "");
@@ -103,6 +120,18 @@ export function representativePrincipals(guardrail: Guardrail): RepresentativePr
           source: "example permission-set role (not in approvedPrincipalArns)",
         },
   );
+  if (ssoIndex >= 0) {
+    const lookalike = identityCenterLookalike(approved[ssoIndex]);
+    if (lookalike)
+      out.push({
+        role: "identity-center-lookalike",
+        label: "Identity Center set whose name extends the approved one",
+        short: "IdC lookalike",
+        principalArn: lookalike,
+        scpApplies: true,
+        source: `a permission set named like approvedPrincipalArns[${ssoIndex}] plus "_Sandbox"`,
+      });
+  }
   if (breakGlass.length > 0) {
     out.push({
       role: "break-glass-role",

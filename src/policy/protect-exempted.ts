@@ -6,9 +6,22 @@
  * exempted names, and on the names of the admins who may manage them, to everyone except
  * break-glass, the configured admins and the StackSets execution role (which deploys the member
  * remediation role and is itself protected here).
+ *
+ * The tool's own trust anchors get the same treatment: the member role (which every member account
+ * lets the security account's query-job and realtime roles assume), those roles (every
+ * `bedrock-guardrail-*` role under the tool's path), and the Lambda functions that run as them. A
+ * non-admin who could re-trust one of those roles, pass it to a new function, or replace a
+ * function's code would gain the member role's IAM write access in every member account.
  */
 import { splitArn } from "../arn/arn-like";
-import type { Guardrail } from "../guardrail/guardrail";
+import { type Guardrail, toolRolePatterns } from "../guardrail/guardrail";
+import { toolFunctionPattern } from "../guardrail/tool-names";
+import {
+  FUNCTION_TAKEOVER_ACTIONS,
+  ROLE_TAKEOVER_ACTIONS,
+  SAML_PROVIDER_TAKEOVER_ACTIONS,
+  USER_TAKEOVER_ACTIONS,
+} from "./action-lists";
 import type { ScpStatement } from "./types";
 
 export const PROTECT_EXEMPTED_SID = "ProtectExemptedPrincipals";
@@ -19,58 +32,13 @@ export const PROTECT_EXEMPTED_SID = "ProtectExemptedPrincipals";
  */
 export const STACKSETS_EXEC_ROLE_PATTERN = "arn:aws:iam::*:role/stacksets-exec-*";
 
-/** IAM calls that create, replace, re-trust, re-permission or hand out a role. */
-export const ROLE_TAKEOVER_ACTIONS = [
-  "iam:CreateRole",
-  "iam:DeleteRole",
-  "iam:UpdateRole",
-  "iam:UpdateAssumeRolePolicy",
-  "iam:PutRolePolicy",
-  "iam:DeleteRolePolicy",
-  "iam:AttachRolePolicy",
-  "iam:DetachRolePolicy",
-  "iam:PutRolePermissionsBoundary",
-  "iam:DeleteRolePermissionsBoundary",
-  "iam:PassRole",
-];
-
-/**
- * The user equivalents, only emitted when an exempted pattern names a user: create/rename a user,
- * mint its credentials (access keys, console password, service-specific credentials such as
- * Bedrock API keys), drop its MFA, or change its permissions.
- */
-export const USER_TAKEOVER_ACTIONS = [
-  "iam:CreateUser",
-  "iam:DeleteUser",
-  "iam:UpdateUser",
-  "iam:CreateAccessKey",
-  "iam:UpdateAccessKey",
-  "iam:CreateLoginProfile",
-  "iam:UpdateLoginProfile",
-  "iam:CreateServiceSpecificCredential",
-  "iam:ResetServiceSpecificCredential",
-  "iam:UpdateServiceSpecificCredential",
-  "iam:DeactivateMFADevice",
-  "iam:PutUserPolicy",
-  "iam:DeleteUserPolicy",
-  "iam:AttachUserPolicy",
-  "iam:DetachUserPolicy",
-  "iam:PutUserPermissionsBoundary",
-  "iam:DeleteUserPermissionsBoundary",
-];
-
 /**
  * IAM Identity Center's permission-set roles (AWSReservedSSO_*) are protected by AWS, but their
  * trust policy names the account's SAML provider `AWSSSO_<id>_DO_NOT_DELETE`, an ordinary IAM
  * resource: whoever updates it (or deletes and recreates it) with their own IdP's metadata can
  * AssumeRoleWithSAML into every permission-set role of the account. Identity Center maintains it
- * with its service-linked role, which SCPs do not restrict.
+ * with its service-linked role, which SCPs do not restrict (SAML_PROVIDER_TAKEOVER_ACTIONS).
  */
-export const SAML_PROVIDER_TAKEOVER_ACTIONS = [
-  "iam:CreateSAMLProvider",
-  "iam:UpdateSAMLProvider",
-  "iam:DeleteSAMLProvider",
-];
 export const IDENTITY_CENTER_SAML_PROVIDER_PATTERN = "arn:aws:iam::*:saml-provider/AWSSSO_*";
 const IDENTITY_CENTER_ROLE_PREFIX = "role/aws-reserved/sso.amazonaws.com/";
 
@@ -104,13 +72,19 @@ export function protectedKind(pattern: string): ProtectedKind | undefined {
 }
 
 /**
- * The role and user patterns this statement protects: the exempted ones, then the admins'. An admin
- * may create and re-trust the exempted roles, so taking over an admin's name is as good as taking
- * over an exempted one: the admins are protected from everyone but themselves, break-glass and
- * StackSets.
+ * The role and user patterns this statement protects: the exempted ones, the admins', then the
+ * tool's own roles. An admin may create and re-trust the exempted roles, so taking over an admin's
+ * name is as good as taking over an exempted one: the admins are protected from everyone but
+ * themselves, break-glass and StackSets.
  */
 export function protectedPrincipalPatterns(guardrail: Guardrail): { roles: string[]; users: string[] } {
-  const names = [...new Set([...guardrail.exemptions.scp, ...guardrail.config.scp.exemptedPrincipalAdminArns])];
+  const names = [
+    ...new Set([
+      ...guardrail.exemptions.scp,
+      ...guardrail.config.scp.exemptedPrincipalAdminArns,
+      ...toolRolePatterns(guardrail.config),
+    ]),
+  ];
   return {
     roles: names.filter((p) => protectedKind(p) === "role"),
     users: names.filter((p) => protectedKind(p) === "user"),
@@ -138,18 +112,20 @@ export function principalAdminPatterns(guardrail: Guardrail): string[] {
 export function buildProtectExemptedStatement(guardrail: Guardrail): ScpStatement | undefined {
   if (!guardrail.config.scp.protectExemptedPrincipals) return undefined;
   const { roles, users } = protectedPrincipalPatterns(guardrail);
-  // Each action authorizes on one resource type (role, user, saml-provider), so one statement can hold all three lists.
+  // Each action authorizes on one resource type (role, user, saml-provider, function), so one
+  // statement can hold all four lists.
   const samlProviders = protectedSamlProviderPatterns(guardrail);
   const actions = [
     ...ROLE_TAKEOVER_ACTIONS,
     ...(users.length > 0 ? USER_TAKEOVER_ACTIONS : []),
     ...(samlProviders.length > 0 ? SAML_PROVIDER_TAKEOVER_ACTIONS : []),
+    ...FUNCTION_TAKEOVER_ACTIONS,
   ];
   return {
     Sid: PROTECT_EXEMPTED_SID,
     Effect: "Deny",
     Action: actions,
-    Resource: [...new Set([...roles, STACKSETS_EXEC_ROLE_PATTERN, ...users, ...samlProviders])],
+    Resource: [...new Set([...roles, STACKSETS_EXEC_ROLE_PATTERN, ...users, ...samlProviders, toolFunctionPattern()])],
     Condition: { ArnNotLike: { "aws:PrincipalArn": principalAdminPatterns(guardrail) } },
   };
 }

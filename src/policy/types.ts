@@ -4,7 +4,12 @@
  */
 
 /** Condition operators the builder emits; the evaluator refuses anything else rather than guess. */
-export type ConditionOperator = "ArnNotLike" | "StringEquals" | "ForAnyValue:StringEquals";
+export type ConditionOperator =
+  | "ArnNotLike"
+  | "StringEquals"
+  | "StringNotEquals"
+  | "StringNotLike"
+  | "ForAnyValue:StringEquals";
 
 export type ScpCondition = Partial<Record<ConditionOperator, Record<string, string[]>>>;
 

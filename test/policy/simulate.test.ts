@@ -48,10 +48,20 @@ async function simulate(guardrail: Guardrail, scenario: Scenario, principal: Rep
   return result.overallResult;
 }
 
-const EXEMPT: PrincipalRole[] = ["approved-role", "break-glass-role", "tool-role"];
+/** Exempt from every Bedrock, Marketplace and API-key statement: approved and break-glass only. */
+const EXEMPT: PrincipalRole[] = ["approved-role", "break-glass-role"];
 
 /** May create, change or pass the exempted roles: break-glass, the listed admins, the StackSets execution role. */
 const PRINCIPAL_ADMINS: PrincipalRole[] = ["break-glass-role", "principal-admin", "stacksets-exec-role"];
+
+function isExempt(guardrail: Guardrail, principal: RepresentativePrincipal): boolean {
+  if (EXEMPT.includes(principal.role)) return true;
+  if (principal.role === "identity-center-role") return principal.label.includes("approved");
+  // A permission set named <approved>_Sandbox is exempt exactly when the approved pattern ends in `_*`.
+  if (principal.role === "identity-center-lookalike")
+    return guardrail.exemptions.approved.some((p) => /AWSReservedSSO_[^/]*_\*$/.test(p));
+  return false;
+}
 
 function expectedCell(
   guardrail: Guardrail,
@@ -59,22 +69,27 @@ function expectedCell(
   principal: RepresentativePrincipal,
 ): "allow" | "deny" | "not-applicable" {
   if (!principal.scpApplies) return "not-applicable";
+  const scp = guardrail.config.scp;
   // Approved and tool roles too: nobody but the admins may recreate, re-trust or pass an exempted role.
   if (scenario.id.startsWith("protect:"))
-    return guardrail.config.scp.protectExemptedPrincipals && !PRINCIPAL_ADMINS.includes(principal.role)
+    return scp.protectExemptedPrincipals && !PRINCIPAL_ADMINS.includes(principal.role) ? "deny" : "allow";
+  if (scenario.unrelated) return "allow";
+  // The member role deactivates leaked Bedrock API keys, so it alone is exempt from the key-creation statement.
+  if (scenario.id === "api-key:create")
+    return scp.denyLongTermBedrockApiKeys && !isExempt(guardrail, principal) && principal.role !== "tool-role"
       ? "deny"
       : "allow";
-  const exempt =
-    EXEMPT.includes(principal.role) ||
-    (principal.role === "identity-center-role" && principal.label.includes("approved"));
-  if (scenario.unrelated || exempt) return "allow";
-  const scp = guardrail.config.scp;
+  // The member role (tool-role) is exempt from nothing else: it never calls these actions.
+  if (isExempt(guardrail, principal)) return "allow";
   if (guardrail.iamActions.includes(scenario.action)) return "deny";
-  if (scenario.id === "subscribe-via-bedrock") return scp.denyMarketplaceSubscribeViaBedrock ? "deny" : "allow";
+  if (scenario.id === "subscribe-via-bedrock" || scenario.id === "subscribe-via-mantle")
+    return scp.denyMarketplaceSubscribeViaBedrock ? "deny" : "allow";
   if (scenario.id === "subscribe-direct") return "allow";
   if (scenario.id === "subscribe-listed-product") return "deny";
-  if (scenario.id === "invoke-listed-model") return "allow";
-  if (scenario.id.startsWith("invoke-unlisted-model")) return scp.modelAllowList ? "deny" : "allow";
+  if (scenario.id.startsWith("listed-model:")) return "allow";
+  if (scenario.id.startsWith("unlisted-model:")) return scp.modelAllowList ? "deny" : "allow";
+  if (scenario.id.startsWith("api-key:use-long:")) return scp.denyLongTermBedrockApiKeys ? "deny" : "allow";
+  if (scenario.id.startsWith("api-key:use-short:")) return scp.denyShortTermBedrockApiKeys ? "deny" : "allow";
   throw new Error(`no expectation for ${scenario.id}`);
 }
 
@@ -91,6 +106,15 @@ const CONFIGS = {
     scp: { exemptedPrincipalAdminArns: ["arn:aws:iam::*:role/iam-pipeline/IamDeployer"] },
   },
   "protection off": { ...MINIMAL_CONFIG, scp: { protectExemptedPrincipals: false } },
+  "Identity Center pattern ending in _*": {
+    ...FULL_CONFIG,
+    approvedPrincipalArns: [
+      "arn:aws:iam::*:role/BedrockModelAccessAdmin",
+      "arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_BedrockAdmin_*",
+    ],
+  },
+  "short-term API keys denied too": { ...FULL_CONFIG, scp: { ...FULL_CONFIG.scp, denyShortTermBedrockApiKeys: true } },
+  "API-key controls off": { ...MINIMAL_CONFIG, scp: { denyLongTermBedrockApiKeys: false } },
 };
 
 describe.each(Object.entries(CONFIGS))("decision table agrees with IAM simulation (%s config)", (_name, config) => {
@@ -107,6 +131,7 @@ describe.each(Object.entries(CONFIGS))("decision table agrees with IAM simulatio
     for (const r of [
       "approved-role",
       "identity-center-role",
+      "tool-role",
       "non-approved-role",
       "iam-user",
       "member-root",

@@ -32,15 +32,10 @@ const ModelArnPattern = z
   .string()
   .regex(
     new RegExp(
-      "^arn:(aws|aws-cn|aws-us-gov|\\*):bedrock:[^:]*:[^:]*:" +
-        `(${INVOKE_RESOURCE_PREFIXES.map(escapeRegex).join("|")}).+$`,
+      `^arn:(aws|aws-cn|aws-us-gov|\\*):bedrock:[^:]*:[^:]*:(${INVOKE_RESOURCE_PREFIXES.map(escapeRegex).join("|")}).+$`,
     ),
     {
-      message:
-        `must be a Bedrock ARN pattern of a type model invocation is authorized on ` +
-        `(${INVOKE_RESOURCE_PREFIXES.join(", ")}), such as ` +
-        `arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4* or ` +
-        `arn:aws:bedrock:*:*:inference-profile/us.anthropic.*`,
+      message: `must be a Bedrock ARN pattern of a type model invocation is authorized on (${INVOKE_RESOURCE_PREFIXES.join(", ")}), such as arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4* or arn:aws:bedrock:*:*:inference-profile/us.anthropic.*`,
     },
   );
 
@@ -64,9 +59,7 @@ export const ScpConfigSchema = z
       .max(100000)
       .default(5120)
       .describe("Characters per SCP document (minified); statements are split across documents to fit"),
-    /**
-     * Deny aws-marketplace:Subscribe when Bedrock calls it on the caller's behalf (the post-2025 auto-subscription).
-     */
+    /** Deny aws-marketplace:Subscribe when Bedrock calls it on the caller's behalf (the post-2025 auto-subscription). */
     denyMarketplaceSubscribeViaBedrock: z
       .boolean()
       .default(true)
@@ -77,35 +70,47 @@ export const ScpConfigSchema = z
       .default([])
       .describe("Also deny aws-marketplace:Subscribe to these Marketplace product IDs"),
     /**
-     * Invoke allow-list: when set, bedrock:InvokeModel* / Converse* on any other model ARN is denied. Off (absent) by
-     * default.
+     * Model allow-list: when set, invoking, batch-running, buying provisioned throughput for or
+     * customizing any other model is denied, and so is bedrock-mantle inference / fine-tuning of a
+     * model whose id no foundation-model entry matches. Off (absent) by default.
      */
     modelAllowList: z
       .array(ModelArnPattern)
       .min(1, "must list at least one model pattern, or be omitted to turn the allow-list off")
       .optional()
       .describe(
-        "Foundation-model / inference-profile ARN patterns that may be invoked; any other model is denied (off when " +
-          "absent)",
+        "Foundation-model / inference-profile ARN patterns that may be invoked, batch-run, provisioned or customized; any other model is denied, on bedrock-mantle too (each foundation-model entry's model id is the bedrock-mantle:Model pattern); off when absent",
       ),
     /**
-     * Deny creating, changing or passing an exempted role/user to anyone but break-glass, the admins below and
-     * StackSets.
+     * Long-term Bedrock API keys (IAM service-specific credentials for bedrock.amazonaws.com): deny
+     * creating, resetting or re-activating them, and deny calls made with one on both endpoints.
      */
+    denyLongTermBedrockApiKeys: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Deny creating, resetting or re-activating Bedrock long-term API keys, and calls made with one (bedrock and bedrock-mantle), to all but approved and break-glass principals",
+      ),
+    /** Short-term Bedrock API keys are pre-signed from the caller's own credentials; opt in to deny them too. */
+    denyShortTermBedrockApiKeys: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Also deny calls made with a short-term Bedrock API key (pre-signed from the caller's own credentials, up to 12 h) to all but approved and break-glass principals",
+      ),
+    /** Deny creating, changing or passing an exempted role/user to anyone but break-glass, the admins below and StackSets. */
     protectExemptedPrincipals: z
       .boolean()
       .default(true)
       .describe(
-        "Deny creating, deleting, changing or passing the exempted roles (and users) to everyone but break-glass, " +
-          "exemptedPrincipalAdminArns and the StackSets execution role, so nobody can take over an exempted name",
+        "Deny creating, deleting, changing or passing the exempted roles (and users) to everyone but break-glass, exemptedPrincipalAdminArns and the StackSets execution role, so nobody can take over an exempted name",
       ),
     /** Principals allowed to manage the exempted roles, e.g. the pipeline that creates the approved roles. */
     exemptedPrincipalAdminArns: z
       .array(PrincipalPattern)
       .default([])
       .describe(
-        "ArnLike patterns on aws:PrincipalArn allowed to create and change the exempted roles (for example your IAM " +
-          "pipeline); they stay subject to every other statement",
+        "ArnLike patterns on aws:PrincipalArn allowed to create and change the exempted roles (for example your IAM pipeline); they stay subject to every other statement",
       ),
     tags: z
       .record(z.string(), z.string())

