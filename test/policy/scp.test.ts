@@ -319,7 +319,9 @@ describe("lint", () => {
         (w) => w.code === "identity-center-prefix-extension",
       );
     expect(findings(unsafe).map((w) => w.message)).toEqual([
-      `approvedPrincipalArns[0] ${unsafe}: the trailing _* also matches the role of any permission set named BedrockAdmin_<anything> (for example BedrockAdmin_Sandbox), which whoever may create permission sets can add; match only the 16-character suffix instead: ${unsafe.slice(0, -1)}????????????????`,
+      `approvedPrincipalArns[0] ${unsafe}: the trailing _* also matches the role of any permission set named ` +
+        "BedrockAdmin_<anything> (for example BedrockAdmin_Sandbox), which whoever may create permission sets can " +
+        `add; match only the 16-character suffix instead: ${unsafe.slice(0, -1)}????????????????`,
     ]);
     expect(findings(`${unsafe.slice(0, -1)}????????????????`)).toEqual([]);
     expect(findings("arn:aws:iam::*:role/BedrockModelAccessAdmin_*")).toEqual([]);

@@ -32,10 +32,15 @@ const ModelArnPattern = z
   .string()
   .regex(
     new RegExp(
-      `^arn:(aws|aws-cn|aws-us-gov|\\*):bedrock:[^:]*:[^:]*:(${INVOKE_RESOURCE_PREFIXES.map(escapeRegex).join("|")}).+$`,
+      "^arn:(aws|aws-cn|aws-us-gov|\\*):bedrock:[^:]*:[^:]*:" +
+        `(${INVOKE_RESOURCE_PREFIXES.map(escapeRegex).join("|")}).+$`,
     ),
     {
-      message: `must be a Bedrock ARN pattern of a type model invocation is authorized on (${INVOKE_RESOURCE_PREFIXES.join(", ")}), such as arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4* or arn:aws:bedrock:*:*:inference-profile/us.anthropic.*`,
+      message:
+        `must be a Bedrock ARN pattern of a type model invocation is authorized on ` +
+        `(${INVOKE_RESOURCE_PREFIXES.join(", ")}), such as ` +
+        `arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4* or ` +
+        `arn:aws:bedrock:*:*:inference-profile/us.anthropic.*`,
     },
   );
 
@@ -59,7 +64,9 @@ export const ScpConfigSchema = z
       .max(100000)
       .default(5120)
       .describe("Characters per SCP document (minified); statements are split across documents to fit"),
-    /** Deny aws-marketplace:Subscribe when Bedrock calls it on the caller's behalf (the post-2025 auto-subscription). */
+    /**
+     * Deny aws-marketplace:Subscribe when Bedrock calls it on the caller's behalf (the post-2025 auto-subscription).
+     */
     denyMarketplaceSubscribeViaBedrock: z
       .boolean()
       .default(true)
@@ -79,7 +86,9 @@ export const ScpConfigSchema = z
       .min(1, "must list at least one model pattern, or be omitted to turn the allow-list off")
       .optional()
       .describe(
-        "Foundation-model / inference-profile ARN patterns that may be invoked, batch-run, provisioned or customized; any other model is denied, on bedrock-mantle too (each foundation-model entry's model id is the bedrock-mantle:Model pattern); off when absent",
+        "Foundation-model / inference-profile ARN patterns that may be invoked, batch-run, provisioned or " +
+          "customized; any other model is denied, on bedrock-mantle too (each foundation-model entry's model id is " +
+          "the bedrock-mantle:Model pattern); off when absent",
       ),
     /**
      * Long-term Bedrock API keys (IAM service-specific credentials for bedrock.amazonaws.com): deny
@@ -89,28 +98,35 @@ export const ScpConfigSchema = z
       .boolean()
       .default(true)
       .describe(
-        "Deny creating, resetting or re-activating Bedrock long-term API keys, and calls made with one (bedrock and bedrock-mantle), to all but approved and break-glass principals",
+        "Deny creating, resetting or re-activating Bedrock long-term API keys, and calls made with one (bedrock " +
+          "and bedrock-mantle), to all but approved and break-glass principals",
       ),
     /** Short-term Bedrock API keys are pre-signed from the caller's own credentials; opt in to deny them too. */
     denyShortTermBedrockApiKeys: z
       .boolean()
       .default(false)
       .describe(
-        "Also deny calls made with a short-term Bedrock API key (pre-signed from the caller's own credentials, up to 12 h) to all but approved and break-glass principals",
+        "Also deny calls made with a short-term Bedrock API key (pre-signed from the caller's own credentials, up " +
+          "to 12 h) to all but approved and break-glass principals",
       ),
-    /** Deny creating, changing or passing an exempted role/user to anyone but break-glass, the admins below and StackSets. */
+    /**
+     * Deny creating, changing or passing an exempted role/user to anyone but break-glass, the admins below and
+     * StackSets.
+     */
     protectExemptedPrincipals: z
       .boolean()
       .default(true)
       .describe(
-        "Deny creating, deleting, changing or passing the exempted roles (and users) to everyone but break-glass, exemptedPrincipalAdminArns and the StackSets execution role, so nobody can take over an exempted name",
+        "Deny creating, deleting, changing or passing the exempted roles (and users) to everyone but break-glass, " +
+          "exemptedPrincipalAdminArns and the StackSets execution role, so nobody can take over an exempted name",
       ),
     /** Principals allowed to manage the exempted roles, e.g. the pipeline that creates the approved roles. */
     exemptedPrincipalAdminArns: z
       .array(PrincipalPattern)
       .default([])
       .describe(
-        "ArnLike patterns on aws:PrincipalArn allowed to create and change the exempted roles (for example your IAM pipeline); they stay subject to every other statement",
+        "ArnLike patterns on aws:PrincipalArn allowed to create and change the exempted roles (for example your IAM " +
+          "pipeline); they stay subject to every other statement",
       ),
     tags: z
       .record(z.string(), z.string())
