@@ -3,7 +3,8 @@
  * the SCP (src/policy) can protect exactly the names src/infra deploys, without importing infra.
  * src/infra/naming.ts re-exports them; nothing else spells these names.
  */
-import { TOOL_ROLE_PATH, TOOL_ROLE_PREFIX } from "./guardrail";
+import { formatArn, type Partition } from "../arn/partition";
+import { TOOL_ROLE_PREFIX } from "./guardrail";
 
 /** Prefix of every named resource in the security account. */
 export const RESOURCE_PREFIX = "bedrock-guardrail";
@@ -21,12 +22,13 @@ export const ROLE_NAMES = {
   forwarder: `${TOOL_ROLE_PREFIX}event-forwarder`,
 } as const;
 
-/** ARN of a role this tool creates in the security account. */
-export function toolRoleArn(partition: string, accountId: string, roleName: string): string {
-  return `arn:${partition}:iam::${accountId}:role${TOOL_ROLE_PATH}${roleName}`;
-}
-
 /** Every Lambda function this tool creates (in any account and Region), as an ArnLike pattern. */
-export function toolFunctionPattern(partition = "aws"): string {
-  return `arn:${partition}:lambda:*:*:function:${RESOURCE_PREFIX}-*`;
+export function toolFunctionPattern(partition: Partition | string): string {
+  return formatArn({
+    partition,
+    service: "lambda",
+    region: "*",
+    account: "*",
+    resource: `function:${RESOURCE_PREFIX}-*`,
+  });
 }

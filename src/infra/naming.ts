@@ -10,7 +10,7 @@ import type { FUNCTION_NAMES } from "../guardrail/tool-names";
 
 export const STACK_NAMES = { monitor: "monitor", memberRole: "remediation-member-role" } as const;
 
-export { FUNCTION_NAMES, RESOURCE_PREFIX, ROLE_NAMES, toolRoleArn } from "../guardrail/tool-names";
+export { FUNCTION_NAMES, RESOURCE_PREFIX, ROLE_NAMES } from "../guardrail/tool-names";
 
 export type FunctionKey = keyof typeof FUNCTION_NAMES;
 

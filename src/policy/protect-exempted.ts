@@ -125,7 +125,15 @@ export function buildProtectExemptedStatement(guardrail: Guardrail): ScpStatemen
     Sid: PROTECT_EXEMPTED_SID,
     Effect: "Deny",
     Action: actions,
-    Resource: [...new Set([...roles, STACKSETS_EXEC_ROLE_PATTERN, ...users, ...samlProviders, toolFunctionPattern()])],
+    Resource: [
+      ...new Set([
+        ...roles,
+        STACKSETS_EXEC_ROLE_PATTERN,
+        ...users,
+        ...samlProviders,
+        toolFunctionPattern(guardrail.partition),
+      ]),
+    ],
     Condition: { ArnNotLike: { "aws:PrincipalArn": principalAdminPatterns(guardrail) } },
   };
 }
