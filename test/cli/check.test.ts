@@ -11,19 +11,21 @@ describe("check", () => {
     const c = capture();
     expect(runCheck(guardrailFor(FULL_CONFIG), {}, c.io)).toBe(0);
     const text = c.out();
-    expect(text).toMatch(/^SCP: 1 document\(s\): bedrock-model-access-guardrail \d+\/5120 characters/);
+    expect(text).toMatch(/^SCP: 2 document\(s\): bedrock-model-access-guardrail \d+\/5120 characters/);
     const row = (label: string) =>
       text
         .split("\n")
         .find((l) => l.startsWith(label))!
         .split(/\s{2,}/)
         .slice(1);
-    // approved, IdC approved, break-glass, tool role, StackSets, other role, IAM user, root, mgmt acct, SLR
+    // approved, IdC approved, IdC lookalike, break-glass, tool role, StackSets, other role, IAM user, root, mgmt
+    // acct, SLR. The member role (tool role) is not exempt: it never enables models.
     expect(row("bedrock:CreateFoundationModelAgreement")).toEqual([
       "allow",
       "allow",
+      "DENY",
       "allow",
-      "allow",
+      "DENY",
       "DENY",
       "DENY",
       "DENY",
@@ -40,10 +42,12 @@ describe("check", () => {
       "allow",
       "allow",
       "allow",
+      "allow",
       "n/a",
       "n/a",
     ]);
     expect(row("iam:UpdateAssumeRolePolicy role/BedrockModelAccessAdmin")).toEqual([
+      "DENY",
       "DENY",
       "DENY",
       "allow",
@@ -86,8 +90,9 @@ describe("check", () => {
     expect(c.err()).toMatch(
       /error: SCP bedrock-model-access-guardrail is \d+ characters, over scp\.maxPolicySize 1000/,
     );
-    // Each of the three statements (model access, Subscribe via Bedrock, protect exempted) alone is over the size.
-    expect(c.out()).toMatch(/check failed: 3 lint error\(s\)/);
+    // Each of the six statements (model access, Subscribe via Bedrock, API-key creation, API-key use on each
+    // endpoint, protect exempted) alone is over the size.
+    expect(c.out()).toMatch(/check failed: 6 lint error\(s\)/);
   });
 });
 
