@@ -41,7 +41,11 @@ test("no statement denies a classified service's action the classification does 
 /** What each condition kind means in a statement's JSON. */
 const CONDITION_SHAPE: Record<string, (s: (typeof statements)[number]) => boolean> = {
   "approved-only": (s) => s.Resource === "*" && Object.keys(s.Condition).join() === "ArnNotLike",
-  "allow-list": (s) => (s.NotResource?.length ?? 0) > 0,
+  // NotResource on the classic endpoint; bedrock-mantle names the model in a condition key instead.
+  "allow-list": (s) =>
+    (s.NotResource?.length ?? 0) > 0 || JSON.stringify(s.Condition).includes('"bedrock-mantle:Model"'),
+  "long-term-key": (s) =>
+    /"(iam:ServiceSpecificCredentialServiceName|bedrock(-mantle)?:BearerTokenType)"/.test(JSON.stringify(s.Condition)),
   "called-via-bedrock": (s) => JSON.stringify(s.Condition).includes('"aws:CalledViaLast"'),
   "listed-products": (s) => JSON.stringify(s.Condition).includes('"aws-marketplace:ProductId"'),
 };
