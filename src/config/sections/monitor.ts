@@ -10,11 +10,14 @@ export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
+/** Where the scheduled job reads CloudTrail from. */
+export const MONITOR_BACKENDS = ["cloudtrail-lake", "cloudwatch-logs"] as const;
+
 export const MonitorConfigSchema = z
   .strictObject({
     enabled: z.boolean().default(true),
     /** Where the scheduled job reads CloudTrail from. cloudtrail-lake is closed to new customers since 2026-05-31. */
-    backend: z.enum(["cloudtrail-lake", "cloudwatch-logs"]).default("cloudtrail-lake"),
+    backend: z.enum(MONITOR_BACKENDS).default("cloudtrail-lake"),
     cloudtrailLake: z
       .strictObject({
         /** Use an existing event data store; when absent, a Bedrock-only organization event data store is created. */

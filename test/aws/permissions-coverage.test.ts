@@ -1,0 +1,112 @@
+/**
+ * Every SDK command that any module under src/ sends is allowed by the declarations the IAM policies are
+ * generated from (src/infra/declarations.ts), and every declared action is sent by some module. The modules
+ * are found by scanning src/, not listed here, so a new file that calls AWS cannot escape the check.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { MONITOR_BACKENDS } from "../../src/config/sections/monitor";
+import { codeDeclarations, type DeclarationOptions } from "../../src/infra/declarations";
+
+const SRC = path.join(__dirname, "..", "..", "src");
+
+/** SDK package (after @aws-sdk/client-) -> IAM service prefix, where the two differ. */
+const IAM_PREFIX: Record<string, string> = {
+  "secrets-manager": "secretsmanager",
+  "cloudwatch-logs": "logs",
+};
+
+/** Commands that need no IAM permission (AWS answers them for any authenticated caller). */
+const NEEDS_NO_PERMISSION = new Set(["sts:GetCallerIdentity"]);
+
+/**
+ * Actions that no command names but that a sent command makes AWS check on the caller: publishing to a
+ * topic encrypted with a customer-managed key needs the key (SNS calls KMS as the publisher).
+ */
+const IMPLIED_BY: Record<string, string> = { "kms:GenerateDataKey": "sns:Publish", "kms:Decrypt": "sns:Publish" };
+
+/** TransactWriteItems is no IAM action: IAM authorizes each item by the action of its kind. */
+const TRANSACT_ITEM_ACTIONS: Record<string, string> = {
+  Put: "dynamodb:PutItem",
+  Update: "dynamodb:UpdateItem",
+  Delete: "dynamodb:DeleteItem",
+  ConditionCheck: "dynamodb:ConditionCheckItem",
+};
+
+function actionsOf(prefix: string, command: string, moduleText: string): string[] {
+  if (`${prefix}:${command}` !== "dynamodb:TransactWriteItems") return [`${prefix}:${command}`];
+  return Object.entries(TRANSACT_ITEM_ACTIONS)
+    .filter(([kind]) => new RegExp(`\\b${kind}: \\{`).test(moduleText))
+    .map(([, action]) => action);
+}
+
+function* tsFiles(dir: string): Generator<string> {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) yield* tsFiles(full);
+    else if (entry.name.endsWith(".ts")) yield full;
+  }
+}
+
+/** IAM action -> the modules that send it (a module "sends" a Command class it imports and constructs). */
+function sentActions(): Map<string, string[]> {
+  const sent = new Map<string, string[]>();
+  for (const file of tsFiles(SRC)) {
+    const text = fs.readFileSync(file, "utf8");
+    for (const m of text.matchAll(/import \{([^}]+)\} from "@aws-sdk\/client-([a-z0-9-]+)"/g)) {
+      const prefix = IAM_PREFIX[m[2]] ?? m[2];
+      for (const raw of m[1].split(",")) {
+        const name = raw.replace(/^\s*type\s+/, "").trim();
+        if (!name.endsWith("Command") || !text.includes(`new ${name}(`)) continue;
+        for (const action of actionsOf(prefix, name.slice(0, -"Command".length), text))
+          sent.set(action, [...new Set([...(sent.get(action) ?? []), path.relative(SRC, file)])]);
+      }
+    }
+  }
+  return sent;
+}
+
+/** Every combination of the options that change which declarations the roles get. */
+function everyOption(): DeclarationOptions[] {
+  return MONITOR_BACKENDS.flatMap((backend) =>
+    [true, false].flatMap((driftCheck) =>
+      (["deactivate", "rotate"] as const).map((accessKey) => ({ backend, driftCheck, accessKey })),
+    ),
+  );
+}
+
+function declaredActions(): Set<string> {
+  const declared = new Set<string>();
+  for (const options of everyOption()) {
+    for (const list of Object.values(codeDeclarations(options)))
+      for (const d of list) for (const a of d.actions) declared.add(a);
+  }
+  return declared;
+}
+
+test("the scan finds the modules that call AWS", () => {
+  const modules = new Set([...sentActions().values()].flat());
+  expect(modules.size).toBeGreaterThanOrEqual(10);
+  expect([...modules]).toEqual(expect.arrayContaining(["runtime/query/lake.ts", "remediation/executor.ts"]));
+});
+
+test("every command a module sends is declared for a generated role", () => {
+  const declared = declaredActions();
+  const missing = [...sentActions()]
+    .filter(([action]) => !declared.has(action) && !NEEDS_NO_PERMISSION.has(action))
+    .map(([action, files]) => `${action} (sent by ${files.join(", ")})`);
+  expect(missing).toEqual([]);
+});
+
+test("every declared action is sent by some module", () => {
+  const sent = sentActions();
+  const unused = [...declaredActions()].filter((action) => !sent.has(action) && !sent.has(IMPLIED_BY[action]));
+  expect(unused).toEqual([]);
+});
+
+test("the member role is only granted actions on member-account resources", () => {
+  for (const accessKey of ["deactivate", "rotate"] as const) {
+    const { memberRole } = codeDeclarations({ backend: "cloudtrail-lake", driftCheck: true, accessKey });
+    expect(memberRole.filter((d) => !d.resource.kind.startsWith("member-"))).toEqual([]);
+  }
+});
