@@ -1,7 +1,7 @@
 import { ConfigError, parseConfig } from "../../src/config/load";
 
 /** The approved role most tests need (approvedPrincipalArns is required). */
-export const APPROVED_ROLE = "arn:aws:iam::*:role/BedrockModelAccessAdmin";
+export { APPROVED_ROLE_PATTERN as APPROVED_ROLE } from "../support/fixtures";
 
 /** The problems ConfigError names for `value` as guardrail.config.json; [] when it is valid. */
 export function configProblems(value: unknown): string[] {

@@ -1,4 +1,5 @@
 /** Handler environment, the realtime path (same core, shared pending list), and the EMF summary line. */
+import type { CloudTrailRecord } from "../../src/detection/record";
 import { evaluateRecord } from "../../src/detection/finding";
 import { readHandlerEnv } from "../../src/runtime/env";
 import { processEvent } from "../../src/handlers/realtime";
@@ -54,7 +55,7 @@ describe("realtime handler core", () => {
     expect(s2).toMatchObject({ duplicates: 1, published: 0 });
     expect(published).toEqual(["rt-1"]);
     // The scheduled job would claim the same event id: already recorded.
-    const e = evaluateRecord(g, ev.detail as never);
+    const e = evaluateRecord(g, ev.detail as CloudTrailRecord);
     if (!("finding" in e)) throw new Error("fixture must be a finding");
     expect(await store.claim("query-job", e.finding)).toBe("duplicate");
   });

@@ -2,23 +2,23 @@
 import * as os from "node:os";
 import * as path from "node:path";
 import { Testing } from "cdktf";
-import { parseConfig } from "../../src/config/load";
 import type { GuardrailConfigInput } from "../../src/config/schema";
-import { BUNDLED_DEFINITION, compileGuardrail, type Guardrail, parseDefinition } from "../../src/guardrail/guardrail";
+import type { Guardrail } from "../../src/guardrail/guardrail";
 import { buildApp } from "../../src/infra/app";
 import { MemberRoleStack } from "../../src/infra/member-role/member-role-stack";
 import { MonitorStack, type MonitorStackProps } from "../../src/infra/monitor/monitor-stack";
+import { APPROVED_ROLE_PATTERN, guardrailFrom } from "../support/fixtures";
 
 export const FIXTURE_HANDLER = path.join(__dirname, "..", "fixtures", "infra", "handler.ts");
 export const STAGING = path.join(os.tmpdir(), "bedrock-guardrail-test-assets");
 
 export const BASE_CONFIG: GuardrailConfigInput = {
-  approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"],
+  approvedPrincipalArns: [APPROVED_ROLE_PATTERN],
   breakGlassPrincipalArns: ["arn:aws:iam::111111111111:role/BreakGlass"],
 };
 
 export function guardrailWith(config: Partial<GuardrailConfigInput> = {}): Guardrail {
-  return compileGuardrail(parseDefinition(BUNDLED_DEFINITION), parseConfig({ ...BASE_CONFIG, ...config }));
+  return guardrailFrom({ ...BASE_CONFIG, ...config });
 }
 
 export type Synth = {

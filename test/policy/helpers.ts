@@ -1,10 +1,8 @@
-import { parseConfig } from "../../src/config/load";
 import type { GuardrailConfigInput } from "../../src/config/schema";
-import { BUNDLED_DEFINITION, compileGuardrail, type Guardrail, parseDefinition } from "../../src/guardrail/guardrail";
+import type { Guardrail } from "../../src/guardrail/guardrail";
+import { guardrailFrom, MINIMAL_CONFIG } from "../support/fixtures";
 
-export const MINIMAL_CONFIG: GuardrailConfigInput = {
-  approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"],
-};
+export { MINIMAL_CONFIG };
 
 /** Every SCP control on, an Identity Center approved role and a break-glass role. */
 export const FULL_CONFIG: GuardrailConfigInput = {
@@ -24,5 +22,5 @@ export const FULL_CONFIG: GuardrailConfigInput = {
 };
 
 export function guardrailFor(config: GuardrailConfigInput): Guardrail {
-  return compileGuardrail(parseDefinition(BUNDLED_DEFINITION), parseConfig(config));
+  return guardrailFrom(config);
 }

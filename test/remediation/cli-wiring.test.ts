@@ -24,9 +24,7 @@ describe("memberClientsFor", () => {
   it("presents monitor.memberRoleExternalId by default: the value the StackSet's trust policy requires", async () => {
     expect(await externalIdSent({}, {}, {})).toBe("bedrock-guardrail-responder");
     aws.reset();
-    expect(await externalIdSent({ monitor: { memberRoleExternalId: "org-secret-42" } } as never, {}, {})).toBe(
-      "org-secret-42",
-    );
+    expect(await externalIdSent({ monitor: { memberRoleExternalId: "org-secret-42" } }, {}, {})).toBe("org-secret-42");
   });
   it("lets --external-id, then the environment variable, override it", async () => {
     expect(await externalIdSent({}, {}, { [EXTERNAL_ID_ENV]: "from-env" })).toBe("from-env");

@@ -1,24 +1,20 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseConfig } from "../../src/config/load";
 import type { GuardrailConfigInput } from "../../src/config/schema";
 import { buildFinding, evaluateRecord, type Finding } from "../../src/detection/finding";
 import type { CloudTrailRecord } from "../../src/detection/record";
-import { BUNDLED_DEFINITION, compileGuardrail, type Guardrail, parseDefinition } from "../../src/guardrail/guardrail";
+import type { Guardrail } from "../../src/guardrail/guardrail";
+import { guardrailFrom } from "../support/fixtures";
 
 export const ROOT = path.join(__dirname, "..", "..");
 export const MGMT = "999988887777";
 
 export function guardrailWith(config: Partial<GuardrailConfigInput> = {}): Guardrail {
-  return compileGuardrail(
-    parseDefinition(BUNDLED_DEFINITION),
-    parseConfig({
-      approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"],
-      breakGlassPrincipalArns: ["arn:aws:iam::*:role/BreakGlass"],
-      organization: { managementAccountId: MGMT },
-      ...config,
-    }),
-  );
+  return guardrailFrom({
+    breakGlassPrincipalArns: ["arn:aws:iam::*:role/BreakGlass"],
+    organization: { managementAccountId: MGMT },
+    ...config,
+  });
 }
 
 export function sample(name: string): CloudTrailRecord {

@@ -3,16 +3,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
-import { parseConfig } from "../../src/config/load";
 import { evaluateRecord, type Finding } from "../../src/detection/finding";
-import { BUNDLED_DEFINITION, compileGuardrail, parseDefinition } from "../../src/guardrail/guardrail";
 import { findingBody, findingEmailText } from "../../src/runtime/alert";
 import { SNS_MAX_MESSAGE_BYTES, SnsNotifier, snsMessage } from "../../src/aws/sns";
+import { guardrailFrom } from "../support/fixtures";
 
-const guardrail = compileGuardrail(
-  parseDefinition(BUNDLED_DEFINITION),
-  parseConfig({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"] }),
-);
+const guardrail = guardrailFrom();
 const sample = (name: string) =>
   JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "examples", "cloudtrail", name), "utf8"));
 const findingOf = (record: Record<string, unknown>): Finding => {

@@ -11,9 +11,9 @@ import {
 } from "@aws-sdk/client-cloudtrail";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { type AwsStub, mockClient } from "aws-sdk-client-mock";
-import { parseConfig } from "../../src/config/load";
 import type { GuardrailConfigInput } from "../../src/config/schema";
-import { BUNDLED_DEFINITION, compileGuardrail, type Guardrail, parseDefinition } from "../../src/guardrail/guardrail";
+import type { Guardrail } from "../../src/guardrail/guardrail";
+import { guardrailFrom } from "../support/fixtures";
 import { LakeQuerySource } from "../../src/runtime/query/lake";
 
 export const EDS_ARN = "arn:aws:cloudtrail:us-east-1:111122223333:eventdatastore/0123abcd-4567-89ef-0123-456789abcdef";
@@ -21,10 +21,7 @@ export const TOPIC_ARN = "arn:aws:sns:us-east-1:111122223333:bedrock-guardrail-a
 export const APPROVED_ROLE = "arn:aws:iam::444455556666:role/BedrockModelAccessAdmin";
 
 export function guardrailWith(extra: Partial<GuardrailConfigInput> = {}): Guardrail {
-  return compileGuardrail(
-    parseDefinition(BUNDLED_DEFINITION),
-    parseConfig({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"], ...extra }),
-  );
+  return guardrailFrom(extra);
 }
 
 export interface SimEvent {

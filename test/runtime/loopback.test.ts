@@ -3,6 +3,7 @@
  * protocols, retry strategy) against a loopback server on 127.0.0.1 that answers in the CloudTrail
  * (JSON 1.1) and DynamoDB (JSON 1.0) wire formats, scripted per operation.
  */
+import type { CloudTrailRecord } from "../../src/detection/record";
 import { CloudTrailClient, StartQueryCommand } from "@aws-sdk/client-cloudtrail";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import * as http from "node:http";
@@ -125,7 +126,10 @@ describe("CloudTrail Lake through the real SDK stack", () => {
 
 describe("DynamoDB state store through the real SDK stack", () => {
   const finding = (): Finding => {
-    const e = evaluateRecord(g, eventBridgeEvent(simEvent("e-7", new Date("2026-07-01T11:58:00Z"))).detail as never);
+    const e = evaluateRecord(
+      g,
+      eventBridgeEvent(simEvent("e-7", new Date("2026-07-01T11:58:00Z"))).detail as CloudTrailRecord,
+    );
     if (!("finding" in e)) throw new Error("fixture must be a finding");
     return e.finding;
   };

@@ -16,6 +16,7 @@ import { MemoryStateStore } from "../../src/runtime/state/memory";
 import type { StateStore } from "../../src/runtime/state/store";
 import type { QueryWindow } from "../../src/runtime/window";
 import { eventBridgeEvent, minutes, simEvent, type SimEvent } from "./helpers";
+import { MINIMAL_CONFIG } from "../support/fixtures";
 
 // A small alert budget so carry-over happens often.
 const definition = parseDefinition(BUNDLED_DEFINITION);
@@ -23,10 +24,7 @@ const small = {
   ...definition,
   detection: { ...definition.detection, schedule: { ...definition.detection.schedule, maxAlertsPerRun: 3 } },
 };
-const g = compileGuardrail(
-  small,
-  parseConfig({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"] }),
-);
+const g = compileGuardrail(small, parseConfig(MINIMAL_CONFIG));
 const APPROVED = "arn:aws:iam::444455556666:role/BedrockModelAccessAdmin";
 const JOB = "query-job";
 

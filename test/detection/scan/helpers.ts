@@ -1,22 +1,14 @@
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
-import { parseConfig } from "../../../src/config/load";
-import {
-  BUNDLED_DEFINITION,
-  compileGuardrail,
-  type Guardrail,
-  parseDefinition,
-} from "../../../src/guardrail/guardrail";
 import { WORKER_RESOURCE_LIMITS, type WorkerFactory } from "../../../src/detection/scan/pool";
+import type { Guardrail } from "../../../src/guardrail/guardrail";
+import { APPROVED_ROLE_PATTERN, guardrailFrom } from "../../support/fixtures";
 
 export const FIXTURES = path.join(__dirname, "..", "..", "fixtures", "cloudtrail", "scan");
 export const EXAMPLES = path.join(__dirname, "..", "..", "..", "examples", "cloudtrail");
 
-export function testGuardrail(approved: string[] = ["arn:aws:iam::*:role/BedrockModelAccessAdmin"]): Guardrail {
-  return compileGuardrail(
-    parseDefinition(BUNDLED_DEFINITION),
-    parseConfig({ approvedPrincipalArns: approved }, "test"),
-  );
+export function testGuardrail(approved: string[] = [APPROVED_ROLE_PATTERN]): Guardrail {
+  return guardrailFrom({ approvedPrincipalArns: approved });
 }
 
 export async function* chunksOf(data: Buffer | string, size = 64 * 1024): AsyncGenerator<Buffer> {

@@ -5,15 +5,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import fc from "fast-check";
-import { parseConfig } from "../../../../src/config/load";
 import type { CloudTrailRecord } from "../../../../src/detection/record";
 import { BLANK_CHARACTERS } from "../../../../src/detection/backends/blank";
-import {
-  BUNDLED_DEFINITION,
-  compileGuardrail,
-  type Guardrail,
-  parseDefinition,
-} from "../../../../src/guardrail/guardrail";
+import type { Guardrail } from "../../../../src/guardrail/guardrail";
+import { APPROVED_ROLE_PATTERN, BREAK_GLASS_ROLE, guardrailFrom } from "../../../support/fixtures";
 
 export const SAMPLES_DIR = path.join(__dirname, "..", "..", "..", "..", "examples", "cloudtrail");
 
@@ -28,17 +23,13 @@ export function loadSamples(): Array<{ file: string; record: CloudTrailRecord }>
     }));
 }
 
-export const APPROVED_ROLE = "arn:aws:iam::*:role/BedrockModelAccessAdmin";
-export const BREAK_GLASS_ROLE = "arn:aws:iam::111122223333:role/BreakGlass";
+export { APPROVED_ROLE_PATTERN as APPROVED_ROLE, BREAK_GLASS_ROLE };
 
 export function testGuardrail(
-  approved: string[] = [APPROVED_ROLE],
+  approved: string[] = [APPROVED_ROLE_PATTERN],
   breakGlass: string[] = [BREAK_GLASS_ROLE],
 ): Guardrail {
-  return compileGuardrail(
-    parseDefinition(BUNDLED_DEFINITION),
-    parseConfig({ approvedPrincipalArns: approved, breakGlassPrincipalArns: breakGlass }),
-  );
+  return guardrailFrom({ approvedPrincipalArns: approved, breakGlassPrincipalArns: breakGlass });
 }
 
 const MEMBER = "494659789341";
