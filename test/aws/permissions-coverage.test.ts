@@ -66,13 +66,23 @@ function sentActions(): Map<string, string[]> {
   return sent;
 }
 
-/** Every combination of the options that change which declarations the roles get. */
+/**
+ * The values each option that changes the roles' declarations can take. Typed against
+ * Required<DeclarationOptions>, so a new option fails to compile here until it is enumerated.
+ */
+const AXES: { [K in keyof Required<DeclarationOptions>]: readonly Required<DeclarationOptions>[K][] } = {
+  backend: MONITOR_BACKENDS,
+  driftCheck: [true, false],
+  accessKey: ["deactivate", "rotate"],
+  securityHub: [true, false],
+};
+
+/** Every combination of the options. */
 function everyOption(): DeclarationOptions[] {
-  return MONITOR_BACKENDS.flatMap((backend) =>
-    [true, false].flatMap((driftCheck) =>
-      (["deactivate", "rotate"] as const).map((accessKey) => ({ backend, driftCheck, accessKey })),
-    ),
-  );
+  let combos: Record<string, unknown>[] = [{}];
+  for (const [key, values] of Object.entries(AXES))
+    combos = combos.flatMap((c) => (values as readonly unknown[]).map((v) => ({ ...c, [key]: v })));
+  return combos as unknown as DeclarationOptions[];
 }
 
 function declaredActions(): Set<string> {
