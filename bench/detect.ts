@@ -104,19 +104,39 @@ function timed(cmd: string, args: string[], opts: { shell?: boolean } = {}): Pro
 
 const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
-/** The rule as a jq filter, from the same compiled guardrail the scanner uses. */
+/** The rules as a jq filter (the union of every rule), from the same compiled guardrail the scanner uses. */
 function jqFilter(entry: string): string {
   const { loadGuardrail } = require(
     path.join(path.dirname(entry), "..", "guardrail", "guardrail.js"),
   ) as typeof import("../src/guardrail/guardrail");
   const g = loadGuardrail({ configPath: path.join(root, "guardrail.config.json") });
-  const denied = g.rules.flatMap((r) => r.errorCodes ?? []);
-  return (
-    `.Records[] | select(.eventSource == ${JSON.stringify(g.eventSource)} and (.eventName | ` +
-    `IN(${g.eventNames.map((n) => JSON.stringify(n)).join(",")})) ` +
-    `and ((.errorCode == null or (.errorCode | type == "string" and test("^\\\\s*$"))) or (.errorCode | ` +
-    `IN(${denied.map((c) => JSON.stringify(c)).join(",")})))) | .eventID`
-  );
+  const list = (values: string[]) => values.map((v) => JSON.stringify(v)).join(",");
+  const rules = g.rules.map((r) => {
+    const outcome =
+      r.outcome === "any"
+        ? "true"
+        : r.outcome === "success"
+          ? `(.errorCode == null or (.errorCode | type == "string" and test("^\\\\s*$")))`
+          : `(.errorCode | IN(${list(r.errorCodes ?? [])}))`;
+    const where = r.where.map((c) => {
+      const field = c.field
+        .split(".")
+        .map((key) => `.${key}?`)
+        .join("");
+      return "equals" in c
+        ? `(${field} | type == "string" and IN(${list(c.equals)}))`
+        : `(${field} | type == "string" and startswith(${JSON.stringify(c.startsWith)}))`;
+    });
+    return [
+      `.eventSource == ${JSON.stringify(r.eventSource)}`,
+      `(.eventName | IN(${list(r.eventNames)}))`,
+      outcome,
+      ...where,
+    ]
+      .map((part) => `(${part})`)
+      .join(" and ");
+  });
+  return `.Records[] | select(${rules.map((r) => `(${r})`).join(" or ")}) | .eventID`;
 }
 
 async function main(): Promise<void> {

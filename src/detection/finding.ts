@@ -6,7 +6,7 @@ import { arnLikeAny } from "../arn/arn-like";
 import { type CredentialKind, type PrincipalKind, resolvePrincipal } from "../arn/principal";
 import type { DetectionRule, Severity } from "../guardrail/definition";
 import type { Guardrail } from "../guardrail/guardrail";
-import { matchingRule } from "./match";
+import { isSuccess, matchingRule } from "./match";
 import { asString, type CloudTrailRecord, modelIdOf, normalizeEventTime } from "./record";
 
 const SEVERITY_NUMBER: Record<Severity, number> = { low: 21, medium: 47, high: 73, critical: 99 };
@@ -101,8 +101,8 @@ export function buildFinding(
       id: eventId,
       kind: "alert",
       action,
-      provider: guardrail.eventSource,
-      outcome: rule.outcome,
+      provider: asString(record.eventSource) ?? rule.eventSource,
+      outcome: isSuccess(record) ? "success" : "failure",
       category: ["iam", "configuration"],
       type: ["change"],
       severity: SEVERITY_NUMBER[rule.severity],
@@ -114,12 +114,8 @@ export function buildFinding(
       name: rule.name,
       ruleset: guardrail.definition.id,
       threat: {
-        tactic:
-          `${guardrail.definition.detection.threat.tactic.id} ` +
-          `${guardrail.definition.detection.threat.tactic.name}`,
-        technique:
-          `${guardrail.definition.detection.threat.technique.id} ` +
-          `${guardrail.definition.detection.threat.technique.name}`,
+        tactic: `${rule.threat.tactic.id} ${rule.threat.tactic.name}`,
+        technique: `${rule.threat.technique.id} ${rule.threat.technique.name}`,
       },
     },
     cloud: { provider: "aws", account: { id: account }, region },
@@ -142,7 +138,9 @@ export function buildFinding(
       id: guardrail.definition.id,
       // The tool's own roles never call model-access APIs: if one does, it is being misused, so it
       // alerts (remediation still never acts on it; its safety rules protect the tool's roles).
-      approved: exemption === "approved" || exemption === "break-glass",
+      // The exception is a call the tool itself makes (deleting an agreement when it remediates).
+      approved:
+        exemption === "approved" || exemption === "break-glass" || (exemption === "tool" && rule.toolMakesThisCall),
       exemption,
       principal_arn: principal.principalArn,
       principal_kind: principal.kind,
@@ -151,7 +149,7 @@ export function buildFinding(
       credential_kind: principal.credentialKind,
       severity: rule.severity,
       note:
-        exemption === "tool"
+        exemption === "tool" && !rule.toolMakesThisCall
           ? joinNotes(
               principal.note,
               "this tool's own role never calls model-access APIs: this call means the role is misused",

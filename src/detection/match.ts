@@ -1,9 +1,9 @@
 /**
- * The rule, as a pure predicate over one record. This is the reference semantics: the CloudTrail
+ * The rules, as pure predicates over one record. This is the reference semantics: the CloudTrail
  * Lake SQL, the Logs Insights query and the EventBridge pattern are compiled from the same
- * Guardrail and are tested to select exactly the records this function selects.
+ * Guardrail and are tested to select exactly the records these functions select.
  */
-import type { DetectionRule } from "../guardrail/definition";
+import type { Condition, ConditionField, DetectionRule } from "../guardrail/definition";
 import type { Guardrail } from "../guardrail/guardrail";
 import { asString, type CloudTrailRecord } from "./record";
 
@@ -13,28 +13,49 @@ export function isSuccess(record: CloudTrailRecord): boolean {
   return code === undefined || code === null || (typeof code === "string" && code.trim() === "");
 }
 
-export function isGuardedEvent(
-  guardrail: Pick<Guardrail, "eventSource" | "eventNames">,
+/** The value of a condition field: a non-empty string, else undefined (missing, null, other types). */
+export function conditionFieldValue(record: CloudTrailRecord, field: ConditionField): string | undefined {
+  let node: unknown = record;
+  for (const key of field.split(".")) {
+    if (typeof node !== "object" || node === null || Array.isArray(node)) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return asString(node);
+}
+
+export function conditionHolds(condition: Condition, record: CloudTrailRecord): boolean {
+  const value = conditionFieldValue(record, condition.field);
+  if (value === undefined) return false;
+  return "equals" in condition ? condition.equals.includes(value) : value.startsWith(condition.startsWith);
+}
+
+/** The record is one of the rule's events: its event source and one of its event names. */
+export function isRuleEvent(
+  rule: Pick<DetectionRule, "eventSource" | "eventNames">,
   record: CloudTrailRecord,
 ): boolean {
   const name = asString(record.eventName);
-  return record.eventSource === guardrail.eventSource && name !== undefined && guardrail.eventNames.includes(name);
+  return record.eventSource === rule.eventSource && name !== undefined && rule.eventNames.includes(name);
 }
 
-export function ruleMatches(
-  rule: DetectionRule,
-  guardrail: Pick<Guardrail, "eventSource" | "eventNames">,
-  record: CloudTrailRecord,
-): boolean {
-  if (!isGuardedEvent(guardrail, record)) return false;
+export function outcomeMatches(rule: Pick<DetectionRule, "outcome" | "errorCodes">, record: CloudTrailRecord): boolean {
+  if (rule.outcome === "any") return true;
   if (rule.outcome === "success") return isSuccess(record);
   return typeof record.errorCode === "string" && (rule.errorCodes ?? []).includes(record.errorCode);
 }
 
+export function ruleMatches(rule: DetectionRule, record: CloudTrailRecord): boolean {
+  return (
+    isRuleEvent(rule, record) && outcomeMatches(rule, record) && rule.where.every((c) => conditionHolds(c, record))
+  );
+}
+
+/** True when some rule of the guardrail watches the record's event source and name (outcome aside). */
+export function isGuardedEvent(guardrail: Pick<Guardrail, "rules">, record: CloudTrailRecord): boolean {
+  return guardrail.rules.some((rule) => isRuleEvent(rule, record));
+}
+
 /** The first rule (in definition order) that the record matches, if any. */
-export function matchingRule(
-  guardrail: Pick<Guardrail, "eventSource" | "eventNames" | "rules">,
-  record: CloudTrailRecord,
-): DetectionRule | undefined {
-  return guardrail.rules.find((rule) => ruleMatches(rule, guardrail, record));
+export function matchingRule(guardrail: Pick<Guardrail, "rules">, record: CloudTrailRecord): DetectionRule | undefined {
+  return guardrail.rules.find((rule) => ruleMatches(rule, record));
 }

@@ -1,38 +1,73 @@
 /**
- * Runs the definition's own rule tests (policies/: detection.tests) through the same matcher and
- * finding builder as every backend. Pure. A failing test names the example and what happened.
+ * Runs every rule's own examples (policies/rules/<id>.json: tests) through the same matcher and
+ * finding builder as every backend. Pure. A positive example passes when the rule matches it, the
+ * whole rule set attributes it to this rule (first match wins) and it becomes a finding; a negative
+ * one passes when the rule does not match it. A failing test names the example and what happened.
  */
 import type { Guardrail } from "../guardrail/guardrail";
 import { evaluateRecord } from "./finding";
-import { matchingRule } from "./match";
+import { matchingRule, ruleMatches } from "./match";
 
 export interface RuleTestResult {
+  rule: string;
   name: string;
-  expected: string | null;
-  actual: string | null;
+  /** Whether the rule must match the example. */
+  expected: boolean;
+  /** Whether it does. */
+  matched: boolean;
+  /** The rule the whole rule set attributes the example to (null: none). */
+  attributedTo: string | null;
   passed: boolean;
-  /** Set when a matching example could not become a finding (no eventID, bad eventTime). */
+  /** Why a positive example failed although the rule matched (another rule first, no eventID, bad eventTime). */
   problem?: string;
 }
 
 export function runRuleTests(guardrail: Guardrail): RuleTestResult[] {
-  return guardrail.definition.detection.tests.map((test) => {
-    const actual = matchingRule(guardrail, test.record)?.id ?? null;
-    let problem: string | undefined;
-    if (actual !== null) {
-      const evaluation = evaluateRecord(guardrail, test.record);
-      if ("skip" in evaluation) problem = evaluation.reason ?? evaluation.skip;
-    }
-    return { name: test.name, expected: test.expect, actual, passed: actual === test.expect && !problem, problem };
-  });
+  return guardrail.rules.flatMap((rule) =>
+    rule.tests.map((test) => {
+      const matched = ruleMatches(rule, test.record);
+      const attributedTo = matchingRule(guardrail, test.record)?.id ?? null;
+      let problem: string | undefined;
+      if (test.expect && matched) {
+        if (attributedTo !== rule.id) problem = `the rule set reports it as ${attributedTo} (an earlier rule)`;
+        else {
+          const evaluation = evaluateRecord(guardrail, test.record);
+          if ("skip" in evaluation) problem = evaluation.reason ?? evaluation.skip;
+        }
+      }
+      return {
+        rule: rule.id,
+        name: test.name,
+        expected: test.expect,
+        matched,
+        attributedTo,
+        passed: matched === test.expect && !problem,
+        ...(problem ? { problem } : {}),
+      };
+    }),
+  );
 }
 
-export function formatRuleTests(results: RuleTestResult[]): string {
+/** Every rule with its examples' results: one line per rule, then one per failing example. */
+export function formatRuleTests(guardrail: Pick<Guardrail, "rules">, results: RuleTestResult[]): string {
   const failed = results.filter((r) => !r.passed);
-  const lines = failed.map(
+  const width = Math.max(...guardrail.rules.map((r) => r.id.length));
+  const lines = guardrail.rules.map((rule) => {
+    const mine = results.filter((r) => r.rule === rule.id);
+    const ok = mine.filter((r) => r.passed).length;
+    const positives = mine.filter((r) => r.expected).length;
+    const counts = `(${positives} match, ${mine.length - positives} do not)`;
+    return `  ${rule.id.padEnd(width)}  ${rule.severity.padEnd(8)} ${ok}/${mine.length} examples pass ${counts}`;
+  });
+  const says = (matched: boolean) => (matched ? "a match" : "no match");
+  const failures = failed.map(
     (r) =>
-      `  FAIL ${r.name}: expected ${r.expected ?? "no rule"}, got ` +
-      `${r.actual ?? "no rule"}${r.problem ? ` (${r.problem})` : ""}`,
+      `  FAIL ${r.rule}: ${r.name}: expected ${says(r.expected)}, got ${says(r.matched)}` +
+      (r.problem ? ` (${r.problem})` : ""),
   );
-  return [`rule tests: ${results.length - failed.length} passed, ${failed.length} failed`, ...lines].join("\n");
+  return [
+    `rules: ${guardrail.rules.length}; rule tests: ${results.length - failed.length} passed, ${failed.length} failed`,
+    ...lines,
+    ...failures,
+  ].join("\n");
 }

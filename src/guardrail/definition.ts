@@ -1,6 +1,11 @@
 /**
  * Schema of the guardrail definition in `policies/`: the organization-independent half of the
  * single source of truth. Everything that prevents, detects or remediates reads it from here.
+ *
+ * The definition file (policies/bedrock-model-access.json) holds the SCP's actions, the schedule
+ * and the remediation defaults, and lists its detection rules by id; each rule is one small file
+ * (policies/rules/<id>.json, Panther / cdk-nag style) with its own match, severity, MITRE mapping
+ * and examples. `assembleDefinition` puts the two together; this schema validates the result.
  */
 import { z } from "zod";
 import { RemediationModeSchema } from "../config/remediation-mode";
@@ -9,6 +14,7 @@ export { type RemediationMode, RemediationModeSchema } from "../config/remediati
 
 const IAM_ACTION = /^[a-z0-9-]+:[A-Za-z0-9]+$/;
 const EVENT_NAME = /^[A-Za-z0-9]+$/;
+const KEBAB = /^[a-z0-9-]+$/;
 
 export const GuardedActionSchema = z.strictObject({
   eventName: z.string().regex(EVENT_NAME, "must be a CloudTrail eventName such as PutUseCaseForModelAccess"),
@@ -22,27 +28,96 @@ export const GuardedActionSchema = z.strictObject({
 
 export const SeveritySchema = z.enum(["low", "medium", "high", "critical"]);
 
-export const DetectionRuleSchema = z.strictObject({
-  id: z.string().regex(/^[a-z0-9-]+$/, "must be lower-case kebab-case"),
-  name: z.string().min(1),
-  /** success: no errorCode (or an empty one); failure: errorCode in errorCodes. */
-  outcome: z.enum(["success", "failure"]),
-  errorCodes: z.array(z.string().min(1)).min(1).optional(),
-  severity: SeveritySchema,
-  riskScore: z.number().int().min(0).max(100),
-  /** Human subject line; {principal} {action} {account} {region} {model} are filled in. */
-  summary: z.string().min(1),
+export const ThreatSchema = z.strictObject({
+  framework: z.literal("MITRE ATT&CK"),
+  tactic: z.strictObject({ id: z.string().regex(/^TA\d{4}$/), name: z.string().min(1) }),
+  technique: z.strictObject({ id: z.string().regex(/^T\d{4}(\.\d{3})?$/), name: z.string().min(1) }),
 });
 
 /**
- * A rule test, Panther style: an example record and the rule it must match (null: none). They live
- * beside the rules, run in `check` and in the test suite, so editing a rule shows what it changes.
+ * The record fields a rule condition may test. A fixed list, because every backend must know how
+ * to read each one (a Lake column expression, a Logs Insights field, an EventBridge path).
+ */
+export const CONDITION_FIELDS = [
+  "userIdentity.type",
+  "userIdentity.accessKeyId",
+  "requestParameters.serviceName",
+  "requestParameters.bearerTokenType",
+] as const;
+export type ConditionField = (typeof CONDITION_FIELDS)[number];
+
+/** Values a condition compares with: plain text that every backend can carry as a literal. */
+const CONDITION_VALUE = /^[A-Za-z0-9._:/-]+$/;
+const conditionValue = z
+  .string()
+  .regex(CONDITION_VALUE, "must be letters, digits and . _ : / - only (a value every backend can carry)");
+
+/**
+ * One condition on a record field, all of a rule's conditions must hold. The field must be a
+ * non-empty string: `equals` any of the values, or `startsWith` the prefix (case-sensitive).
+ */
+export const ConditionSchema = z.union([
+  z.strictObject({ field: z.enum(CONDITION_FIELDS), equals: z.array(conditionValue).min(1) }),
+  z.strictObject({ field: z.enum(CONDITION_FIELDS), startsWith: conditionValue }),
+]);
+
+/**
+ * A rule test, Panther style: an example record and whether this rule must match it. A positive
+ * example must also be attributed to this rule by the whole rule set (first matching rule wins),
+ * so its finding carries this rule's id.
  */
 export const RuleTestSchema = z.strictObject({
   name: z.string().min(1),
-  expect: z.string().nullable(),
+  expect: z.boolean(),
+  /** Where a real record came from (repository, path, commit); absent for records written here. */
+  source: z.string().min(1).optional(),
   record: z.record(z.string(), z.unknown()),
 });
+
+export const DetectionRuleSchema = z
+  .strictObject({
+    $comment: z.string().optional(),
+    id: z.string().regex(KEBAB, "must be lower-case kebab-case"),
+    name: z.string().min(1),
+    /** What the rule catches and why it matters (docs/rules.md). */
+    description: z.string().min(1),
+    /** What the rule does not catch (docs/rules.md says it for every rule). */
+    limitations: z.string().min(1),
+    severity: SeveritySchema,
+    riskScore: z.number().int().min(0).max(100),
+    threat: ThreatSchema,
+    eventSource: z
+      .string()
+      .regex(/^[a-z0-9-]+\.amazonaws\.com$/, "must be a service endpoint such as bedrock.amazonaws.com"),
+    eventNames: z.array(z.string().regex(EVENT_NAME, "must be a CloudTrail eventName")).min(1),
+    /** success: no errorCode (or a blank one); failure: errorCode in errorCodes; any: either. */
+    outcome: z.enum(["success", "failure", "any"]),
+    errorCodes: z
+      .array(z.string().regex(/^[A-Za-z0-9.:_-]+$/, "must be an error code"))
+      .min(1)
+      .optional(),
+    where: z.array(ConditionSchema).default([]),
+    /**
+     * This tool itself makes such calls (it deletes model agreements when it remediates), so a
+     * finding by one of its own roles is expected (approved) rather than a sign of misuse.
+     */
+    toolMakesThisCall: z.boolean().default(false),
+    /** Human subject line; {principal} {action} {account} {region} {model} are filled in. */
+    summary: z.string().min(1),
+    tests: z.array(RuleTestSchema).min(2),
+  })
+  .superRefine((rule, ctx) => {
+    if (rule.outcome === "failure" && !rule.errorCodes)
+      ctx.addIssue({ code: "custom", path: ["errorCodes"], message: "a failure rule needs errorCodes" });
+    if (rule.outcome !== "failure" && rule.errorCodes)
+      ctx.addIssue({ code: "custom", path: ["errorCodes"], message: "only a failure rule takes errorCodes" });
+    if (new Set(rule.eventNames).size !== rule.eventNames.length)
+      ctx.addIssue({ code: "custom", path: ["eventNames"], message: "lists an event name twice" });
+    if (!rule.tests.some((t) => t.expect))
+      ctx.addIssue({ code: "custom", path: ["tests"], message: "needs at least one example the rule matches" });
+    if (!rule.tests.some((t) => !t.expect))
+      ctx.addIssue({ code: "custom", path: ["tests"], message: "needs at least one example the rule does not match" });
+  });
 
 export const RemediationDefaultsSchema = z.strictObject({
   mode: RemediationModeSchema,
@@ -57,12 +132,10 @@ export const RemediationDefaultsSchema = z.strictObject({
 export const GuardrailDefinitionSchema = z
   .strictObject({
     $comment: z.string().optional(),
-    id: z.string().regex(/^[a-z0-9-]+$/, "must be lower-case kebab-case"),
+    id: z.string().regex(KEBAB, "must be lower-case kebab-case"),
     title: z.string().min(1),
     description: z.string().min(1),
-    eventSource: z
-      .string()
-      .regex(/^[a-z0-9-]+\.amazonaws\.com$/, "must be a service endpoint such as bedrock.amazonaws.com"),
+    /** The calls the SCP denies (the seed rule's calls). */
     actions: z.array(GuardedActionSchema).min(1),
     detection: z.strictObject({
       schedule: z.strictObject({
@@ -70,14 +143,9 @@ export const GuardrailDefinitionSchema = z
         lookbackMinutes: z.number().int().min(1),
         maxAlertsPerRun: z.number().int().min(1),
       }),
-      threat: z.strictObject({
-        framework: z.string(),
-        tactic: z.strictObject({ id: z.string().regex(/^TA\d{4}$/), name: z.string() }),
-        technique: z.strictObject({ id: z.string().regex(/^T\d{4}(\.\d{3})?$/), name: z.string() }),
-      }),
       investigationFields: z.array(z.string().min(1)).min(1),
+      /** In precedence order: a record matched by several rules becomes one finding of the first. */
       rules: z.array(DetectionRuleSchema).min(1),
-      tests: z.array(RuleTestSchema).min(1),
     }),
     remediation: z.strictObject({ defaults: RemediationDefaultsSchema }),
   })
@@ -88,45 +156,19 @@ export const GuardrailDefinitionSchema = z
         ctx.addIssue({ code: "custom", path: ["actions", i, "eventName"], message: `duplicate action ${a.eventName}` });
       seen.add(a.eventName);
     });
-    if (!def.detection.rules.some((r) => r.id === def.id)) {
+    const ruleIds = new Set<string>();
+    def.detection.rules.forEach((r, i) => {
+      if (ruleIds.has(r.id))
+        ctx.addIssue({ code: "custom", path: ["detection", "rules", i, "id"], message: `duplicate rule ${r.id}` });
+      ruleIds.add(r.id);
+    });
+    if (!ruleIds.has(def.id)) {
       ctx.addIssue({
         code: "custom",
         path: ["detection", "rules"],
         message: `must contain the primary rule with id "${def.id}"`,
       });
     }
-    def.detection.rules.forEach((r, i) => {
-      if (r.outcome === "failure" && !r.errorCodes) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["detection", "rules", i, "errorCodes"],
-          message: "a failure rule needs errorCodes",
-        });
-      }
-    });
-    const ruleIds = new Set(def.detection.rules.map((r) => r.id));
-    def.detection.tests.forEach((t, i) => {
-      if (t.expect !== null && !ruleIds.has(t.expect))
-        ctx.addIssue({
-          code: "custom",
-          path: ["detection", "tests", i, "expect"],
-          message: `names no rule ("${t.expect}")`,
-        });
-    });
-    for (const id of ruleIds) {
-      if (!def.detection.tests.some((t) => t.expect === id))
-        ctx.addIssue({
-          code: "custom",
-          path: ["detection", "tests"],
-          message: `needs at least one example that matches rule "${id}"`,
-        });
-    }
-    if (!def.detection.tests.some((t) => t.expect === null))
-      ctx.addIssue({
-        code: "custom",
-        path: ["detection", "tests"],
-        message: "needs at least one example that matches no rule",
-      });
     if (def.detection.schedule.lookbackMinutes < def.detection.schedule.intervalMinutes) {
       ctx.addIssue({
         code: "custom",
@@ -139,6 +181,8 @@ export const GuardrailDefinitionSchema = z
 export type GuardrailDefinition = z.infer<typeof GuardrailDefinitionSchema>;
 export type GuardedAction = z.infer<typeof GuardedActionSchema>;
 export type DetectionRule = z.infer<typeof DetectionRuleSchema>;
+export type Condition = z.infer<typeof ConditionSchema>;
+export type Threat = z.infer<typeof ThreatSchema>;
 export type Severity = z.infer<typeof SeveritySchema>;
 export type RemediationDefaults = z.infer<typeof RemediationDefaultsSchema>;
 export type RuleTest = z.infer<typeof RuleTestSchema>;

@@ -3,10 +3,13 @@
  * consumer (SCP builder, detection backends, remediation planner, infrastructure) takes this
  * value, so nothing about the guardrail is listed twice.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import definitionJson from "../../policies/bedrock-model-access.json";
 import { formatArn, type Partition, partitionOfRegion } from "../arn/partition";
 import { ConfigError, loadConfig, readJsonFile, resolveConfigPath, zodProblems } from "../config/load";
 import type { GuardrailConfig } from "../config/schema";
+import { BUNDLED_RULES } from "./bundled-rules";
 import {
   type DetectionRule,
   type GuardedAction,
@@ -48,17 +51,63 @@ export interface Guardrail {
   config: GuardrailConfig;
   /** The partition of the config's home region: every ARN and global-service region derives from it. */
   partition: Partition;
+  /** The calls the SCP denies. */
   actions: GuardedAction[];
-  eventSource: string;
-  eventNames: string[];
   iamActions: string[];
+  /** The detection rules, in precedence order (a record becomes a finding of the first that matches). */
   rules: DetectionRule[];
+  /** Every rule's event sources, then event names, de-duplicated in rule order: what the event stores keep. */
+  eventSources: string[];
+  eventNames: string[];
   primaryRule: DetectionRule;
   exemptions: Exemptions;
   remediation: ResolvedRemediation;
 }
 
-export const BUNDLED_DEFINITION: unknown = definitionJson;
+/**
+ * A definition as written: `detection.rules` lists rule ids (each one file, policies/rules/<id>.json)
+ * or holds rule objects inline. Returns the value with every id replaced by its rule file's
+ * content, ready for `parseDefinition`. `loadRule` returns undefined for an id it cannot find.
+ */
+export function assembleDefinition(raw: unknown, loadRule: (id: string) => unknown, source: string): unknown {
+  if (typeof raw !== "object" || raw === null) return raw;
+  const detection = (raw as { detection?: unknown }).detection;
+  if (typeof detection !== "object" || detection === null) return raw;
+  const rules = (detection as { rules?: unknown }).rules;
+  if (!Array.isArray(rules)) return raw;
+  const problems: string[] = [];
+  const assembled = rules.map((entry, i) => {
+    if (typeof entry !== "string") return entry;
+    const rule = loadRule(entry);
+    if (rule === undefined) problems.push(`detection.rules[${i}]: names no rule file ("${entry}")`);
+    return rule;
+  });
+  if (problems.length > 0) throw new ConfigError(source, problems);
+  return { ...raw, detection: { ...detection, rules: assembled } };
+}
+
+export const BUNDLED_DEFINITION: unknown = assembleDefinition(
+  definitionJson,
+  (id) => BUNDLED_RULES.get(id),
+  "policies/bedrock-model-access.json",
+);
+
+/**
+ * Reads a definition file; a rule id resolves to rules/<id>.json beside it, else to the bundled
+ * rule of that id (so a copied definition that only changes the schedule keeps the shipped rules).
+ */
+export function readDefinitionFile(file: string, display = file): unknown {
+  const dir = path.dirname(file);
+  return assembleDefinition(
+    readJsonFile(file),
+    (id) => {
+      if (!/^[a-z0-9-]+$/.test(id)) return undefined;
+      const ruleFile = path.join(dir, "rules", `${id}.json`);
+      return fs.existsSync(ruleFile) ? readJsonFile(ruleFile) : BUNDLED_RULES.get(id);
+    },
+    display,
+  );
+}
 
 export function parseDefinition(value: unknown, source = "policies/bedrock-model-access.json"): GuardrailDefinition {
   const result = GuardrailDefinitionSchema.safeParse(value);
@@ -115,16 +164,15 @@ export function compileGuardrail(definition: GuardrailDefinition, config: Guardr
     maxActionsPerRun: r.maxActionsPerRun ?? d.maxActionsPerRun,
     maxActionsPerPrincipalPerHour: r.maxActionsPerPrincipalPerHour ?? d.maxActionsPerPrincipalPerHour,
   };
-  const primaryRule = definition.detection.rules.find((rule) => rule.id === definition.id)!;
+  const rules = definition.detection.rules;
+  const primaryRule = rules.find((rule) => rule.id === definition.id)!;
   return {
     definition,
     config,
     partition: configPartition(config),
     actions: definition.actions,
-    eventSource: definition.eventSource,
-    eventNames: definition.actions.map((a) => a.eventName),
     iamActions: definition.actions.map((a) => a.iamAction),
-    rules: definition.detection.rules,
+    ...ruleScope(rules),
     primaryRule,
     exemptions: {
       approved: config.approvedPrincipalArns,
@@ -138,6 +186,31 @@ export function compileGuardrail(definition: GuardrailDefinition, config: Guardr
   };
 }
 
+/** What a rule set reads: its rules and the union of their event sources and names. */
+export function ruleScope(rules: DetectionRule[]): Pick<Guardrail, "rules" | "eventSources" | "eventNames"> {
+  return {
+    rules,
+    eventSources: [...new Set(rules.map((r) => r.eventSource))],
+    eventNames: [...new Set(rules.flatMap((r) => r.eventNames))],
+  };
+}
+
+/**
+ * The guardrail narrowed to some of its rules (`--rule ID`), in definition order. An unknown id is
+ * a ConfigError naming it and the ids that exist.
+ */
+export function selectRules(guardrail: Guardrail, ids: readonly string[], input = "--rule"): Guardrail {
+  if (ids.length === 0) return guardrail;
+  const known = new Set(guardrail.rules.map((r) => r.id));
+  const unknown = ids.filter((id) => !known.has(id));
+  if (unknown.length > 0) {
+    throw new ConfigError(input, [
+      `no rule ${unknown.map((id) => JSON.stringify(id)).join(", ")} (rules: ${[...known].join(", ")})`,
+    ]);
+  }
+  return { ...guardrail, ...ruleScope(guardrail.rules.filter((r) => ids.includes(r.id))) };
+}
+
 export interface LoadOptions {
   /** Config file path; default $GUARDRAIL_CONFIG, then ./guardrail.config.json. */
   configPath?: string;
@@ -147,7 +220,7 @@ export interface LoadOptions {
 
 export function loadGuardrail(options: LoadOptions = {}): Guardrail {
   const definition = options.definitionPath
-    ? parseDefinition(readJsonFile(options.definitionPath), options.definitionPath)
+    ? parseDefinition(readDefinitionFile(options.definitionPath), options.definitionPath)
     : parseDefinition(BUNDLED_DEFINITION);
   return compileGuardrail(definition, loadConfig(resolveConfigPath(options.configPath)));
 }

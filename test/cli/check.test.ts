@@ -153,22 +153,14 @@ describe("check runs the definition's rule tests", () => {
     expect(good.out()).toMatch(/rule tests: \d+ passed, 0 failed/);
 
     const g = guardrailFor(MINIMAL_CONFIG);
-    const broken = {
-      ...g,
-      definition: {
-        ...g.definition,
-        detection: {
-          ...g.definition.detection,
-          tests: [
-            ...g.definition.detection.tests,
-            { name: "deliberately wrong", expect: null, record: g.definition.detection.tests[0].record },
-          ],
-        },
-      },
-    };
+    const [first, ...rest] = g.rules;
+    const wrong = { name: "deliberately wrong", expect: false, record: first.tests[0].record };
+    const broken = { ...g, rules: [{ ...first, tests: [...first.tests, wrong] }, ...rest] };
     const bad = capture();
     expect(runCheck(broken, {}, bad.io)).toBe(2);
-    expect(bad.out()).toContain("FAIL deliberately wrong: expected no rule, got bedrock-model-access-enabled");
+    expect(bad.out()).toContain(
+      "FAIL bedrock-model-access-enabled: deliberately wrong: expected no match, got a match",
+    );
     expect(bad.out()).toMatch(/check failed: 1 failing rule test\(s\)/);
   });
 });

@@ -96,14 +96,36 @@ describe("finding for each real sample", () => {
     if (!model) expect(f.aws.cloudtrail.request_parameters).toBeUndefined();
   });
 
-  it.each([
-    "GetFoundationModelAvailability",
-    "ListFoundationModelAgreementOffers",
-    "InvokeModel",
-    "DeleteModelInvocationLoggingConfiguration",
-  ])("%s is not a finding", (name) => {
-    expect(evaluateRecord(guardrail, sample(name))).toEqual({ skip: "not-matching" });
+  it("DeleteModelInvocationLoggingConfiguration (Panther): the logging rule's own id, severity and threat", () => {
+    const f = findingOf(sample("DeleteModelInvocationLoggingConfiguration"));
+    expect(f.rule).toEqual({
+      id: "bedrock-invocation-logging-tampering",
+      name: "AWS Bedrock model invocation logging deleted or changed",
+      ruleset: "bedrock-model-access-enabled",
+      threat: {
+        tactic: "TA0005 Defense Evasion",
+        technique: "T1562.008 Impair Defenses: Disable or Modify Cloud Logs",
+      },
+    });
+    expect(f.event).toMatchObject({
+      severity: 73,
+      risk_score: 73,
+      provider: "bedrock.amazonaws.com",
+      outcome: "success",
+    });
+    expect(f.guardrail).toMatchObject({ severity: "high", approved: false });
+    expect(f.message).toBe(
+      "arn:aws:iam::123123123123:role/aws-reserved/sso.amazonaws.com/us-west-2/DevAdmin changed or deleted Bedrock" +
+        " model invocation logging (DeleteModelInvocationLoggingConfiguration) in account 123123123123 (us-west-2)",
+    );
   });
+
+  it.each(["GetFoundationModelAvailability", "ListFoundationModelAgreementOffers", "InvokeModel"])(
+    "%s is not a finding",
+    (name) => {
+      expect(evaluateRecord(guardrail, sample(name))).toEqual({ skip: "not-matching" });
+    },
+  );
 
   it(
     "Panther's normalized eventTime becomes ISO-8601 @timestamp; the Identity Center role is the principal with its " +
@@ -124,6 +146,47 @@ describe("finding for each real sample", () => {
       expect(f.user.name).toBe("DevAdmin");
     },
   );
+});
+
+describe("findings of the other rules", () => {
+  const example = (ruleId: string, name: string) =>
+    guardrail.rules.find((r) => r.id === ruleId)!.tests.find((t) => t.name === name)!.record as CloudTrailRecord;
+
+  it("an IAM event: provider iam.amazonaws.com, the API-key rule's severity and threat", () => {
+    const f = findingOf(example("bedrock-api-key-created", "API key created for an IAM user"));
+    expect(f.event).toMatchObject({ provider: "iam.amazonaws.com", action: "CreateServiceSpecificCredential" });
+    expect(f.rule.threat).toEqual({
+      tactic: "TA0003 Persistence",
+      technique: "T1098.001 Account Manipulation: Additional Cloud Credentials",
+    });
+  });
+
+  it("an 'any' outcome rule reports the record's own outcome", () => {
+    const denied = findingOf(example("bedrock-recon-by-long-term-key", "availability probe denied, long-term key"));
+    expect(denied.event).toMatchObject({ outcome: "failure", error_code: "AccessDenied", severity: 21 });
+    const listed = findingOf(example("bedrock-recon-by-long-term-key", "models listed with a long-term key"));
+    expect(listed.event.outcome).toBe("success");
+  });
+
+  it("an agreement deleted by this tool's own role is approved (the tool makes that call); by anyone else, not", () => {
+    const byTool = findingOf(
+      example(
+        "bedrock-model-agreement-deleted",
+        "agreement deleted by this tool's member role (matched, then approved)",
+      ),
+    );
+    expect(byTool.guardrail).toMatchObject({ exemption: "tool", approved: true });
+    expect(byTool.guardrail.note).toBeUndefined();
+    const byDeveloper = findingOf(example("bedrock-model-agreement-deleted", "agreement deleted by a developer"));
+    expect(byDeveloper.guardrail).toMatchObject({ approved: false });
+    // The same tool role enabling model access is still misuse.
+    const toolRecord = example(
+      "bedrock-model-agreement-deleted",
+      "agreement deleted by this tool's member role (matched, then approved)",
+    );
+    const enabling = findingOf({ ...toolRecord, eventName: "CreateFoundationModelAgreement" });
+    expect(enabling.guardrail).toMatchObject({ exemption: "tool", approved: false });
+  });
 });
 
 describe("approved is decided by the Guardrail's exemption lists, with the SCP's ArnLike semantics", () => {

@@ -76,7 +76,7 @@ export function runCheck(guardrail: Guardrail, options: CheckOptions, io: Output
       .map((d) => `${d.name} ${d.size}/${guardrail.config.scp.maxPolicySize} characters`)
       .join(", ");
     io.out(`SCP: ${lint.documents.length} document(s): ${sizes}\n\n${formatDecisionTable(table)}\n`);
-    io.out(`\n${formatRuleTests(ruleTests)}\n`);
+    io.out(`\n${formatRuleTests(guardrail, ruleTests)}\n`);
     if (lint.findings.length > 0) io.err(`\n${formatLint(lint)}\n`);
     const problems = [
       lint.errors.length > 0 ? `${lint.errors.length} lint error(s)` : "",

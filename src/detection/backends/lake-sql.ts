@@ -3,18 +3,19 @@
  * turns a GetQueryResults row back into a CloudTrail record for `evaluateRecord`, so that the
  * scheduled query job and `detect` build findings with the same code.
  *
- * The WHERE clause is the union of the guardrail's rules, with each rule's outcome condition; a row
- * is selected exactly when `matchingRule` selects the record (test/detection/backends/lake-sql.
- * differential.test.ts runs it in DuckDB against the in-process matcher).
+ * The WHERE clause is the union of the guardrail's rules, each rule one conjunction of its event
+ * source, event names, outcome and conditions; a row is selected exactly when `matchingRule` selects
+ * the record (test/detection/backends/lake-sql.differential.test.ts runs it in DuckDB against the
+ * in-process matcher, for the whole rule set and for every rule alone).
  */
-import type { DetectionRule } from "../../guardrail/definition";
+import type { ConditionField, DetectionRule } from "../../guardrail/definition";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { type CloudTrailRecord, normalizeEventTime } from "../record";
 import { BLANK_CODE_POINTS } from "./blank";
 import { BackendInputError, parseWindow } from "./input-error";
 import { sqlCodePoints, sqlString, sqlTimestamp } from "./sql-literal";
 
-type LakeGuardrail = Pick<Guardrail, "eventSource" | "eventNames" | "rules">;
+type LakeGuardrail = Pick<Guardrail, "rules">;
 
 export interface LakeQueryOptions {
   /** Event data store ID, or its ARN (the ID is the part after `eventdatastore/`). */
@@ -113,8 +114,28 @@ export const LAKE_COLUMNS: readonly LakeColumn[] = [
   { alias: "requestparameters", expr: "json_format(CAST(requestparameters AS JSON))" },
 ];
 
-/** The outcome condition of one rule over the errorcode column (mirrors `ruleMatches`). */
-export function lakeOutcomeCondition(rule: DetectionRule): string {
+/**
+ * Where each condition field lives in a Lake row. Another SQL backend over CloudTrail (Athena, where
+ * requestparameters is JSON text) passes its own table to `lakeRuleCondition`.
+ */
+export type SqlConditionFields = Readonly<Record<ConditionField, string>>;
+
+/** A key of the requestparameters map, NULL when absent (a bare subscript fails the query in Trino). */
+function requestParameter(key: string): string {
+  const literal = sqlString(key, "condition field");
+  return `CASE WHEN contains(map_keys(requestparameters), ${literal}) THEN requestparameters[${literal}] END`;
+}
+
+export const LAKE_CONDITION_FIELDS: SqlConditionFields = {
+  "userIdentity.type": "useridentity.type",
+  "userIdentity.accessKeyId": "useridentity.accesskeyid",
+  "requestParameters.serviceName": requestParameter("serviceName"),
+  "requestParameters.bearerTokenType": requestParameter("bearerTokenType"),
+};
+
+/** The outcome condition of one rule over the errorcode column (mirrors `outcomeMatches`); undefined for "any". */
+export function lakeOutcomeCondition(rule: DetectionRule): string | undefined {
+  if (rule.outcome === "any") return undefined;
   if (rule.outcome === "success") {
     // isSuccess: no errorCode, or one made only of the characters String.prototype.trim removes.
     return `(errorcode IS NULL OR trim(errorcode, ${sqlCodePoints(BLANK_CODE_POINTS)}) = '')`;
@@ -124,16 +145,36 @@ export function lakeOutcomeCondition(rule: DetectionRule): string {
   return `errorcode IN (${codes.map((c, i) => sqlString(c, `rule ${rule.id} errorCodes[${i}]`)).join(", ")})`;
 }
 
-/** The WHERE conditions shared by every window: event source, event names, rule outcomes. */
-export function lakeRuleCondition(guardrail: LakeGuardrail): string {
-  if (guardrail.eventNames.length === 0) throw new BackendInputError("guardrail", "has no event names to query");
-  const names = guardrail.eventNames.map((n, i) => sqlString(n, `eventNames[${i}]`)).join(", ");
-  const outcomes = [...new Set(guardrail.rules.map(lakeOutcomeCondition))];
+/**
+ * One rule as a conjunction (mirrors `ruleMatches`). A NULL field makes its comparison NULL, which
+ * WHERE treats as false, like the matcher's missing field; nothing here is negated.
+ */
+export function lakeRuleCondition(rule: DetectionRule, fields: SqlConditionFields = LAKE_CONDITION_FIELDS): string {
+  if (rule.eventNames.length === 0) throw new BackendInputError(`rule ${rule.id}`, "has no event names to query");
+  const names = rule.eventNames.map((n, i) => sqlString(n, `rule ${rule.id} eventNames[${i}]`)).join(", ");
+  const outcome = lakeOutcomeCondition(rule);
+  const where = rule.where.map((c, i) => {
+    const input = `rule ${rule.id} where[${i}]`;
+    return "equals" in c
+      ? `${fields[c.field]} IN (${c.equals.map((v) => sqlString(v, input)).join(", ")})`
+      : `starts_with(${fields[c.field]}, ${sqlString(c.startsWith, input)})`;
+  });
   return [
-    `eventsource = ${sqlString(guardrail.eventSource, "eventSource")}`,
+    `eventsource = ${sqlString(rule.eventSource, `rule ${rule.id} eventSource`)}`,
     `eventname IN (${names})`,
-    outcomes.length === 1 ? outcomes[0] : `(\n    ${outcomes.join("\n    OR ")}\n  )`,
-  ].join("\n  AND ");
+    ...(outcome ? [outcome] : []),
+    ...where,
+  ].join(" AND ");
+}
+
+/** The WHERE condition shared by every window: the union of the rules. */
+export function lakeRulesCondition(
+  guardrail: LakeGuardrail,
+  fields: SqlConditionFields = LAKE_CONDITION_FIELDS,
+): string {
+  if (guardrail.rules.length === 0) throw new BackendInputError("guardrail", "has no rules to query");
+  const rules = [...new Set(guardrail.rules.map((r) => lakeRuleCondition(r, fields)))];
+  return `(\n    (${rules.join(")\n    OR (")})\n  )`;
 }
 
 /** The complete SELECT for one window. Throws BackendInputError naming the bad input. */
@@ -149,7 +190,7 @@ export function buildLakeQuery(guardrail: LakeGuardrail, options: LakeQueryOptio
     `FROM ${from}`,
     `WHERE eventtime >= ${sqlTimestamp(startMs)}`,
     `  AND eventtime < ${sqlTimestamp(endMs)}`,
-    `  AND ${lakeRuleCondition(guardrail)}`,
+    `  AND ${lakeRulesCondition(guardrail)}`,
     // Oldest first: a job that advances a watermark to the last row it handled never skips rows.
     "ORDER BY eventtime ASC, eventid ASC",
   ];

@@ -10,11 +10,12 @@
  * The time window is not part of the query text: StartQuery takes it as `startTime`/`endTime`
  * (epoch seconds); `logsInsightsTimeRange` validates and converts it.
  */
+import type { DetectionRule } from "../../guardrail/definition";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { type CloudTrailRecord, isRecordObject, normalizeEventTime } from "../record";
 import { BackendInputError, parseWindow } from "./input-error";
 
-type InsightsGuardrail = Pick<Guardrail, "eventSource" | "eventNames" | "rules">;
+type InsightsGuardrail = Pick<Guardrail, "rules">;
 
 /** Logs Insights' documented limit per page of results. */
 export const LOGS_INSIGHTS_MAX_LIMIT = 10_000;
@@ -61,7 +62,38 @@ export const INSIGHTS_FIELDS = [
   "userIdentity.userName",
   "userIdentity.sessionContext.sessionIssuer.arn",
   "requestParameters.modelId",
+  "requestParameters.serviceName",
+  "requestParameters.bearerTokenType",
 ] as const;
+
+/** `^prefix` as a Logs Insights regex literal; the prefix is letters, digits and . _ : - (validated). */
+function insightsPrefixRegex(prefix: string, input: string): string {
+  if (!/^[A-Za-z0-9._:-]+$/.test(prefix))
+    throw new BackendInputError(input, `${JSON.stringify(prefix)} cannot be a Logs Insights prefix pattern`);
+  return `/^${prefix.replace(/\./g, "\\.")}/`;
+}
+
+/** One rule as a Logs Insights condition (mirrors `ruleMatches`, with `isblank` for success). */
+export function insightsRuleCondition(rule: DetectionRule): string {
+  const id = `rule ${rule.id}`;
+  if (rule.eventNames.length === 0) throw new BackendInputError(id, "has no event names to query");
+  const names = rule.eventNames.map((n, i) => insightsString(n, `${id} eventNames[${i}]`)).join(", ");
+  const parts = [`eventSource = ${insightsString(rule.eventSource, `${id} eventSource`)}`, `eventName in [${names}]`];
+  if (rule.outcome === "success") parts.push("isblank(errorCode)");
+  if (rule.outcome === "failure") {
+    const codes = (rule.errorCodes ?? []).map((c, i) => insightsString(c, `${id} errorCodes[${i}]`));
+    parts.push(codes.length > 0 ? `errorCode in [${codes.join(", ")}]` : "false");
+  }
+  rule.where.forEach((c, i) => {
+    const input = `${id} where[${i}]`;
+    parts.push(
+      "equals" in c
+        ? `${c.field} in [${c.equals.map((v) => insightsString(v, input)).join(", ")}]`
+        : `${c.field} like ${insightsPrefixRegex(c.startsWith, input)}`,
+    );
+  });
+  return parts.join(" and ");
+}
 
 export interface LogsInsightsQueryOptions {
   /** Rows per query (Logs Insights allows up to 10,000 per page). Default 10,000. */
@@ -76,19 +108,11 @@ export function buildLogsInsightsQuery(guardrail: InsightsGuardrail, options: Lo
       `must be an integer from 1 to ${LOGS_INSIGHTS_MAX_LIMIT}, got ${String(limit)}`,
     );
   }
-  if (guardrail.eventNames.length === 0) throw new BackendInputError("guardrail", "has no event names to query");
-  const names = guardrail.eventNames.map((n, i) => insightsString(n, `eventNames[${i}]`)).join(", ");
-  const outcomes: string[] = [];
-  if (guardrail.rules.some((r) => r.outcome === "success")) outcomes.push("isblank(errorCode)");
-  const codes = [...new Set(guardrail.rules.flatMap((r) => (r.outcome === "failure" ? (r.errorCodes ?? []) : [])))];
-  if (codes.length > 0)
-    outcomes.push(`errorCode in [${codes.map((c, i) => insightsString(c, `errorCodes[${i}]`)).join(", ")}]`);
-  if (outcomes.length === 0) throw new BackendInputError("guardrail", "has no rules to query");
+  if (guardrail.rules.length === 0) throw new BackendInputError("guardrail", "has no rules to query");
+  const rules = [...new Set(guardrail.rules.map(insightsRuleCondition))];
   return [
     `fields ${INSIGHTS_FIELDS.join(", ")}`,
-    `| filter eventSource = ${insightsString(guardrail.eventSource, "eventSource")}`,
-    `| filter eventName in [${names}]`,
-    `| filter ${outcomes.join(" or ")}`,
+    `| filter (${rules.join(")\n    or (")})`,
     // Oldest first. A result that fills the limit may hide more rows: the query job splits such a
     // window (src/runtime/query/logs-insights.ts) instead of moving past it.
     "| sort @timestamp asc",

@@ -66,19 +66,20 @@ const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /**
  * A cheap, exact test on raw record bytes: false only when the record provably cannot match any
- * rule. Every rule requires eventSource == guardrail.eventSource and eventName among the guarded
- * names. JSON can spell a letter or a dot only literally or as a `\uXXXX` escape (the other
- * escapes stand for `"`, `\`, `/` and control characters), so without a `\u` in the record those
- * strings can only appear literally. `hasUnicodeEscape` may be given when already known.
+ * rule. Every rule requires its eventSource (one of guardrail.eventSources) and one of its event
+ * names (all in guardrail.eventNames). JSON can spell a letter or a dot only literally or as a
+ * `\uXXXX` escape (the other escapes stand for `"`, `\`, `/` and control characters), so without a
+ * `\u` in the record those strings can only appear literally. `hasUnicodeEscape` may be given when already known.
  */
 export function recordPrefilter(
-  guardrail: Pick<Guardrail, "eventSource" | "eventNames">,
+  guardrail: Pick<Guardrail, "eventSources" | "eventNames">,
 ): (bytes: Buffer, hasUnicodeEscape?: boolean) => boolean {
-  const source = Buffer.from(guardrail.eventSource, "utf8");
+  const sources = guardrail.eventSources.map((s) => Buffer.from(s, "utf8"));
   const names = guardrail.eventNames.map((n) => Buffer.from(n, "utf8"));
   return (bytes, hasUnicodeEscape) => {
     if (hasUnicodeEscape) return true;
-    if (bytes.indexOf(source) !== -1) for (const name of names) if (bytes.indexOf(name) !== -1) return true;
+    if (sources.some((source) => bytes.indexOf(source) !== -1))
+      for (const name of names) if (bytes.indexOf(name) !== -1) return true;
     return hasUnicodeEscape === undefined && bytes.indexOf(BACKSLASH_U) !== -1;
   };
 }

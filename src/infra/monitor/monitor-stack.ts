@@ -91,7 +91,7 @@ export class MonitorStack extends TerraformStack {
       this.eventDataStoreArn =
         monitor.cloudtrailLake.eventDataStoreArn ??
         new GuardrailEventStore(this, "event-store", {
-          eventSource: guardrail.eventSource,
+          rules: guardrail.rules,
           retentionDays: monitor.cloudtrailLake.retentionDays,
           terminationProtection: monitor.cloudtrailLake.terminationProtection,
         }).store.arn;

@@ -10,7 +10,7 @@ import {
   eventBridgeSource,
 } from "../../../src/detection/backends/eventbridge-pattern";
 import { evaluateRecord } from "../../../src/detection/finding";
-import { matchingRule } from "../../../src/detection/match";
+import { matchingRule, ruleMatches } from "../../../src/detection/match";
 import type { CloudTrailRecord } from "../../../src/detection/record";
 import { BLANK_CHARACTERS } from "../../../src/detection/backends/blank";
 import { matchesPattern } from "./support/eventbridge-matcher";
@@ -40,24 +40,67 @@ const blankButNotEmpty = (r: CloudTrailRecord) =>
   typeof r.errorCode === "string" && r.errorCode !== "" && r.errorCode.trim() === "";
 
 describe("buildEventPattern", () => {
-  it("is compiled from the guardrail", () => {
-    expect(buildEventPattern(guardrail)).toEqual({
+  it("is compiled from the guardrail: one branch per rule outcome, the seed's two rules merged", () => {
+    const p = buildEventPattern(guardrail);
+    expect(p["detail-type"]).toEqual(["AWS API Call via CloudTrail"]);
+    const branches = p.$or ?? [];
+    expect(branches.slice(0, 2)).toEqual([
+      {
+        source: ["aws.bedrock"],
+        detail: {
+          eventSource: ["bedrock.amazonaws.com"],
+          eventName: ["PutUseCaseForModelAccess", "CreateFoundationModelAgreement", "PutFoundationModelEntitlement"],
+          errorCode: [{ exists: false }],
+        },
+      },
+      {
+        source: ["aws.bedrock"],
+        detail: {
+          eventSource: ["bedrock.amazonaws.com"],
+          eventName: ["PutUseCaseForModelAccess", "CreateFoundationModelAgreement", "PutFoundationModelEntitlement"],
+          errorCode: ["", null, "AccessDenied", "AccessDeniedException"],
+        },
+      },
+    ]);
+    // Every rule's source is there, and the conditions become nested matches.
+    expect([...new Set(branches.map((b) => b.source[0]))].sort()).toEqual([
+      "aws.bedrock",
+      "aws.bedrock-mantle",
+      "aws.iam",
+    ]);
+    expect(branches).toContainEqual({
       source: ["aws.bedrock"],
-      "detail-type": ["AWS API Call via CloudTrail"],
       detail: {
         eventSource: ["bedrock.amazonaws.com"],
-        eventName: ["PutUseCaseForModelAccess", "CreateFoundationModelAgreement", "PutFoundationModelEntitlement"],
-        $or: [{ errorCode: [{ exists: false }] }, { errorCode: ["", null, "AccessDenied", "AccessDeniedException"] }],
+        eventName: [
+          "ListFoundationModels",
+          "GetFoundationModelAvailability",
+          "GetUseCaseForModelAccess",
+          "ListFoundationModelAgreementOffers",
+        ],
+        userIdentity: { accessKeyId: [{ prefix: "AKIA" }] },
       },
     });
+    expect(branches).toContainEqual(
+      expect.objectContaining({
+        source: ["aws.iam"],
+        detail: expect.objectContaining({ requestParameters: { serviceName: ["bedrock.amazonaws.com"] } }),
+      }),
+    );
     expect(eventBridgeSource("sagemaker.amazonaws.com")).toBe("aws.sagemaker");
     expect(() => eventBridgeSource('evil"}')).toThrow(/eventSource: .* is not an AWS service endpoint/);
   });
 
-  it("without failure rules keeps only the success branches", () => {
-    expect(buildEventPattern({ ...guardrail, rules: [guardrail.primaryRule] }).detail.$or).toEqual([
-      { errorCode: [{ exists: false }] },
-      { errorCode: ["", null] },
+  it("a single rule with one outcome branch is written at the top level", () => {
+    const recon = guardrail.rules.find((r) => r.outcome === "any")!;
+    expect(buildEventPattern({ rules: [recon] })).toEqual({
+      source: ["aws.bedrock"],
+      "detail-type": ["AWS API Call via CloudTrail"],
+      detail: expect.objectContaining({ userIdentity: { accessKeyId: [{ prefix: "AKIA" }] } }),
+    });
+    expect(buildEventPattern({ rules: [guardrail.primaryRule] }).$or?.map((b) => b.detail.errorCode)).toEqual([
+      [{ exists: false }],
+      ["", null],
     ]);
   });
 });
@@ -81,6 +124,10 @@ describe("the test matcher follows the EventBridge documentation's examples", ()
     [{ resources: ["arn:b"] }, true], // array event value: any element
     [{ detail: { $or: [{ state: ["stopped"] }, { "c-count": [5] }] } }, true],
     [{ detail: { $or: [{ state: ["stopped"] }, { "c-count": [6] }] } }, false],
+    [{ detail: { state: [{ prefix: "run" }] } }, true],
+    [{ detail: { state: [{ prefix: "Run" }] } }, false], // case-sensitive
+    [{ detail: { "c-count": [{ prefix: "5" }] } }, false], // strings only
+    [{ $or: [{ detail: { state: ["stopped"] } }, { resources: ["arn:a"] }] }, true],
   ])("%j -> %s", (p, expected) => {
     expect(matchesPattern(p as Record<string, unknown>, doc)).toBe(expected);
   });
@@ -90,7 +137,7 @@ describe("the test matcher follows the EventBridge documentation's examples", ()
     );
   });
   it("refuses operators it does not implement", () => {
-    expect(() => matchesPattern({ a: [{ prefix: "x" }] }, { a: "x" })).toThrow(/unsupported operator/);
+    expect(() => matchesPattern({ a: [{ suffix: "x" }] }, { a: "x" })).toThrow(/unsupported operator/);
   });
 });
 
@@ -103,16 +150,53 @@ describe("EventBridge pattern vs the in-process matcher", () => {
       .filter((s) => matchesPattern(pattern, envelope(s.record)))
       .map((s) => s.file);
     expect(matched).toEqual([
+      "panther_DeleteGuardrail.json",
+      "panther_DeleteModelInvocationLoggingConfiguration.json",
+      "panther_UpdateGuardrail.json",
       "stratus__CreateFoundationModelAgreement.json",
       "stratus__PutFoundationModelEntitlement.json",
       "stratus__PutUseCaseForModelAccess.json",
     ]);
   });
 
+  it("agrees on every rule's own examples, for the whole rule set and for each rule alone", () => {
+    for (const rule of guardrail.rules) {
+      const alone = buildEventPattern({ rules: [rule] }) as unknown as Record<string, unknown>;
+      for (const t of rule.tests) {
+        const r = t.record as CloudTrailRecord;
+        const label = `${rule.id}: ${t.name}`;
+        expect([label, matchesPattern(alone, envelope(r))]).toEqual([label, t.expect]);
+        expect([label, matchesPattern(pattern, envelope(r))]).toEqual([
+          label,
+          matchingRule(guardrail, r) !== undefined,
+        ]);
+      }
+    }
+  });
+
   it("agrees on every edge case except a whitespace-only errorCode", () => {
     for (const { name, record: r } of edgeCases()) {
       const expected = matchingRule(guardrail, r) !== undefined && !blankButNotEmpty(r);
       expect([name, matchesPattern(pattern, envelope(r))]).toEqual([name, expected]);
+    }
+  });
+
+  it("agrees with each rule alone on fast-check-generated records", () => {
+    for (const rule of guardrail.rules) {
+      const alone = buildEventPattern({ rules: [rule] }) as unknown as Record<string, unknown>;
+      let matched = 0;
+      fc.assert(
+        fc.property(batchArb(guardrail, true, rule), (records) => {
+          for (const r of records.filter((x) => !blankButNotEmpty(x))) {
+            const eb = matchesPattern(alone, envelope(r));
+            expect([rule.id, r, eb]).toEqual([rule.id, r, ruleMatches(rule, r)]);
+            matched += eb ? 1 : 0;
+          }
+        }),
+        { numRuns: 60 },
+      );
+      // Each rule must be exercised, or equality would prove little for it.
+      expect([rule.id, matched > 0]).toEqual([rule.id, true]);
     }
   });
 

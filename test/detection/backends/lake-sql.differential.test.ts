@@ -1,15 +1,16 @@
 /**
  * Differential proof: the generated CloudTrail Lake SQL, run by DuckDB over a table with Lake's
  * schema, selects exactly the event IDs the in-process matcher (`matchingRule`) selects in the same
- * window, over the real samples, the edge cases and fast-check-generated records. Then the rows,
- * mapped back with `lakeRowToRecord`, give the same findings as the original records.
+ * window, over the real samples, every rule's own examples, the edge cases and fast-check-generated
+ * records, for the whole rule set and for every rule alone. Then the rows, mapped back with
+ * `lakeRowToRecord`, give the same findings as the original records.
  */
 import fc from "fast-check";
 import { buildLakeQuery, lakeRowToRecord } from "../../../src/detection/backends/lake-sql";
 import { evaluateRecord } from "../../../src/detection/finding";
 import { matchingRule } from "../../../src/detection/match";
 import { asString, type CloudTrailRecord, normalizeEventTime } from "../../../src/detection/record";
-import type { Guardrail } from "../../../src/guardrail/guardrail";
+import { type Guardrail, selectRules } from "../../../src/guardrail/guardrail";
 import { LakeTable } from "./support/lake-table";
 import { batchArb, edgeCases, loadSamples, testGuardrail, WINDOW } from "./support/records";
 
@@ -55,6 +56,28 @@ describe("CloudTrail Lake SQL vs the in-process matcher (DuckDB)", () => {
     ]);
   });
 
+  it("selects every rule's own examples as the matcher does, for the rule set and for each rule alone", async () => {
+    const examples = guardrail.rules.flatMap((rule) => rule.tests.map((t) => t.record));
+    await table.load(examples);
+    const all = { start: "2000-01-01T00:00:00Z", end: "2100-01-01T00:00:00Z" };
+    expect(await sqlIds(table, guardrail, all.start, all.end)).toEqual(
+      expectedIds(guardrail, examples, all.start, all.end),
+    );
+    for (const rule of guardrail.rules) {
+      const alone = selectRules(guardrail, [rule.id]);
+      const positives = rule.tests
+        .filter((t) => t.expect)
+        .map((t) => asString(t.record.eventID)!)
+        .sort();
+      const ids = await sqlIds(table, alone, all.start, all.end);
+      expect([rule.id, ids]).toEqual([rule.id, expectedIds(alone, examples, all.start, all.end)]);
+      // Its positive examples are among what it selects, its negatives are not.
+      expect([rule.id, positives.every((id) => ids.includes(id))]).toEqual([rule.id, true]);
+      for (const t of rule.tests.filter((x) => !x.expect))
+        expect([rule.id, t.name, ids.includes(asString(t.record.eventID)!)]).toEqual([rule.id, t.name, false]);
+    }
+  });
+
   it("selects the same edge cases, window bounds included", async () => {
     const cases = edgeCases();
     const records = cases.map((e) => e.record);
@@ -90,11 +113,28 @@ describe("CloudTrail Lake SQL vs the in-process matcher (DuckDB)", () => {
         selected += ids.length;
         total += records.length;
       }),
-      { numRuns: 150 },
+      { numRuns: 80 },
     );
-    // The generator must exercise both sides, or equality would prove little.
-    expect(selected).toBeGreaterThan(total / 50);
+    // The generator must exercise both sides, or equality would prove little (per rule: below).
+    expect(selected).toBeGreaterThan(total / 100);
     expect(selected).toBeLessThan(total / 2);
+  });
+
+  it("selects the same fast-check-generated records for each rule alone", async () => {
+    for (const rule of guardrail.rules) {
+      const alone = selectRules(guardrail, [rule.id]);
+      let selected = 0;
+      await fc.assert(
+        fc.asyncProperty(batchArb(guardrail, false, rule), async (records) => {
+          await table.load(records);
+          const ids = await sqlIds(table, alone, WINDOW.start, WINDOW.end);
+          expect([rule.id, ids]).toEqual([rule.id, expectedIds(alone, records, WINDOW.start, WINDOW.end)]);
+          selected += ids.length;
+        }),
+        { numRuns: 20 },
+      );
+      expect([rule.id, selected > 0]).toEqual([rule.id, true]);
+    }
   });
 
   it("rows mapped back with lakeRowToRecord give the same findings as the records", async () => {

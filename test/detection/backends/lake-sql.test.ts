@@ -8,7 +8,7 @@ import { record, testGuardrail, WINDOW } from "./support/records";
 
 const EDS = "EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE";
 const guardrail = testGuardrail();
-const query = (g: Pick<Guardrail, "eventSource" | "eventNames" | "rules"> = guardrail, extra: object = {}) =>
+const query = (g: Pick<Guardrail, "rules"> = guardrail, extra: object = {}) =>
   buildLakeQuery(g, { eventDataStore: EDS, ...WINDOW, ...extra });
 
 describe("buildLakeQuery", () => {
@@ -25,7 +25,17 @@ describe("buildLakeQuery", () => {
       "eventname IN ('PutUseCaseForModelAccess', 'CreateFoundationModelAgreement', 'PutFoundationModelEntitlement')",
     );
     expect(sql).toContain("errorcode IS NULL OR trim(errorcode, chr(9) || ");
-    expect(sql).toContain("OR errorcode IN ('AccessDenied', 'AccessDeniedException')");
+    expect(sql).toContain(
+      "'PutFoundationModelEntitlement') AND errorcode IN ('AccessDenied', 'AccessDeniedException')",
+    );
+    // Every rule is one disjunct: its source, names, outcome and conditions.
+    expect(sql.match(/\(eventsource = /g)).toHaveLength(guardrail.rules.length);
+    expect(sql).toContain("eventsource = 'iam.amazonaws.com' AND eventname IN ('CreateServiceSpecificCredential')");
+    expect(sql).toContain(
+      "CASE WHEN contains(map_keys(requestparameters), 'serviceName') THEN requestparameters['serviceName'] END" +
+        " IN ('bedrock.amazonaws.com')",
+    );
+    expect(sql).toContain("AND starts_with(useridentity.accesskeyid, 'AKIA')");
     expect(sql).toContain("requestparameters['modelId']");
     expect(sql).toContain("useridentity.sessioncontext.sessionissuer.arn AS sessionissuer_arn");
     expect(sql).toMatch(/ORDER BY eventtime ASC, eventid ASC$/);
@@ -61,7 +71,7 @@ describe("buildLakeQuery", () => {
   });
 
   it("derives everything from the Guardrail: a changed definition changes the query", () => {
-    const g = { ...guardrail, eventNames: ["OnlyThis"], rules: [guardrail.primaryRule] };
+    const g = { rules: [{ ...guardrail.primaryRule, eventNames: ["OnlyThis"] }] };
     const sql = query(g);
     expect(sql).toContain("eventname IN ('OnlyThis')");
     expect(sql).not.toContain("AccessDenied");
@@ -160,23 +170,24 @@ describe("string literals: no value can change the query's structure", () => {
     }
   });
 
+  /** The seed's two rules with one value as their source, first event name and error code. */
+  const hostileRules = (value: string, names = [value, "PutUseCaseForModelAccess"]) => ({
+    rules: [
+      { ...guardrail.primaryRule, eventSource: value, eventNames: names },
+      { ...guardrail.rules[1], eventSource: value, eventNames: names, errorCodes: [value] },
+    ],
+  });
+
   it("hostile event names, sources and error codes stay inside their literals", () => {
     for (const value of HOSTILE) {
-      const hostile = {
-        eventSource: value,
-        eventNames: [value, "PutUseCaseForModelAccess"],
-        rules: [guardrail.primaryRule, { ...guardrail.rules[1], errorCodes: [value] }],
-      };
-      const sql = query(hostile);
+      const sql = query(hostileRules(value));
       const literal = sqlString(value, "v");
-      expect(sql).toContain(`eventsource = ${literal}\n`);
+      expect(sql).toContain(`eventsource = ${literal} AND`);
       expect(sql).toContain(`eventname IN (${literal}, 'PutUseCaseForModelAccess')`);
-      expect(sql).toContain(`OR errorcode IN (${literal})`);
-      // Removing every well-formed literal leaves the same skeleton as for the real guardrail.
+      expect(sql).toContain(`AND errorcode IN (${literal})`);
+      // Removing every well-formed literal leaves the same skeleton as for a harmless value.
       const skeleton = (s: string) => s.replace(/'(?:[^']|'')*'/g, "''");
-      expect(skeleton(sql)).toBe(
-        skeleton(query()).replace("IN ('', '', '')", "IN ('', '')").replace("IN ('', '')\n  )", "IN ('')\n  )"),
-      );
+      expect(skeleton(sql)).toBe(skeleton(query(hostileRules("x"))));
     }
   });
 
@@ -184,11 +195,6 @@ describe("string literals: no value can change the query's structure", () => {
     const table = await LakeTable.create();
     try {
       for (const value of HOSTILE) {
-        const hostile = {
-          eventSource: value,
-          eventNames: [value],
-          rules: [guardrail.primaryRule, { ...guardrail.rules[1], errorCodes: [value] }],
-        };
         const records = [
           record({ eventSource: value, eventName: value }),
           record({ eventSource: value, eventName: value, errorCode: value }),
@@ -197,7 +203,7 @@ describe("string literals: no value can change the query's structure", () => {
           record({ eventSource: value, eventName: value, errorCode: "Other" }),
         ];
         await table.load(records);
-        const rows = await table.query(query(hostile), EDS);
+        const rows = await table.query(query(hostileRules(value, [value])), EDS);
         expect(rows.map((r) => lakeRowToRecord(r).eventID)).toEqual([records[0].eventID, records[1].eventID]);
       }
     } finally {
@@ -206,12 +212,9 @@ describe("string literals: no value can change the query's structure", () => {
   });
 
   it("refuses NUL and unpaired surrogates, naming the input", () => {
-    const withNul = { ...guardrail, eventNames: ["a\u0000b"] };
-    expect(() => query(withNul)).toThrow("eventNames[0]: contains a NUL character");
-    const withSurrogate = {
-      ...guardrail,
-      rules: [guardrail.primaryRule, { ...guardrail.rules[1], errorCodes: ["x\ud800"] }],
-    };
+    const withNul = { rules: [{ ...guardrail.primaryRule, eventNames: ["a\u0000b"] }] };
+    expect(() => query(withNul)).toThrow("rule bedrock-model-access-enabled eventNames[0]: contains a NUL character");
+    const withSurrogate = { rules: [guardrail.primaryRule, { ...guardrail.rules[1], errorCodes: ["x\ud800"] }] };
     expect(() => query(withSurrogate)).toThrow(
       /rule bedrock-model-access-denied errorCodes\[0\]: contains an unpaired UTF-16 surrogate/,
     );

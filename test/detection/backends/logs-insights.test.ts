@@ -11,16 +11,24 @@ import { loadSamples, testGuardrail } from "./support/records";
 const guardrail = testGuardrail();
 
 describe("buildLogsInsightsQuery", () => {
-  it("filters the guardrail's source, names and outcomes, oldest first, with a limit", () => {
-    expect(buildLogsInsightsQuery(guardrail).split("\n")).toEqual([
+  it("filters each rule's source, names, outcome and conditions, oldest first, with a limit", () => {
+    const lines = buildLogsInsightsQuery(guardrail).split("\n");
+    const seedNames = '["PutUseCaseForModelAccess", "CreateFoundationModelAgreement", "PutFoundationModelEntitlement"]';
+    expect(lines.slice(0, 3)).toEqual([
       `fields ${INSIGHTS_FIELDS.join(", ")}`,
-      '| filter eventSource = "bedrock.amazonaws.com"',
-      '| filter eventName in ["PutUseCaseForModelAccess", "CreateFoundationModelAgreement", ' +
-        '"PutFoundationModelEntitlement"]',
-      '| filter isblank(errorCode) or errorCode in ["AccessDenied", "AccessDeniedException"]',
-      "| sort @timestamp asc",
-      "| limit 10000",
+      `| filter (eventSource = "bedrock.amazonaws.com" and eventName in ${seedNames} and isblank(errorCode))`,
+      `    or (eventSource = "bedrock.amazonaws.com" and eventName in ${seedNames}` +
+        ' and errorCode in ["AccessDenied", "AccessDeniedException"])',
     ]);
+    expect(lines).toHaveLength(guardrail.rules.length + 3);
+    expect(lines.slice(-2)).toEqual(["| sort @timestamp asc", "| limit 10000"]);
+    expect(lines).toContain(
+      '    or (eventSource = "iam.amazonaws.com" and eventName in ["CreateServiceSpecificCredential"]' +
+        ' and isblank(errorCode) and requestParameters.serviceName in ["bedrock.amazonaws.com"])',
+    );
+    expect(lines.find((l) => l.includes("ListFoundationModels"))).toMatch(
+      /and userIdentity\.accessKeyId like \/\^AKIA\/\)$/,
+    );
     expect(INSIGHTS_FIELDS).toEqual(
       expect.arrayContaining([
         "@message",
@@ -32,11 +40,10 @@ describe("buildLogsInsightsQuery", () => {
   });
 
   it("follows the definition and the limit", () => {
-    const q = buildLogsInsightsQuery(
-      { ...guardrail, eventNames: ["A"], rules: [guardrail.primaryRule] },
-      { limit: 100 },
+    const q = buildLogsInsightsQuery({ rules: [{ ...guardrail.primaryRule, eventNames: ["A"] }] }, { limit: 100 });
+    expect(q).toContain(
+      '| filter (eventSource = "bedrock.amazonaws.com" and eventName in ["A"] and isblank(errorCode))\n',
     );
-    expect(q).toContain('| filter eventName in ["A"]\n| filter isblank(errorCode)\n');
     expect(q).toMatch(/\| limit 100$/);
     for (const limit of [0, 10_001, 2.5])
       expect(() => buildLogsInsightsQuery(guardrail, { limit })).toThrow(/limit: must be an integer from 1 to 10000/);
@@ -46,12 +53,11 @@ describe("buildLogsInsightsQuery", () => {
     "refuses %j instead of guessing how to escape it",
     (value) => {
       expect(() => insightsString(value, "eventNames[0]")).toThrow(/eventNames\[0\]/);
-      expect(() => buildLogsInsightsQuery({ ...guardrail, eventNames: [value] })).toThrow(/eventNames\[0\]/);
+      expect(() => buildLogsInsightsQuery({ rules: [{ ...guardrail.primaryRule, eventNames: [value] }] })).toThrow(
+        /rule bedrock-model-access-enabled eventNames\[0\]/,
+      );
       expect(() =>
-        buildLogsInsightsQuery({
-          ...guardrail,
-          rules: [guardrail.primaryRule, { ...guardrail.rules[1], errorCodes: [value] }],
-        }),
+        buildLogsInsightsQuery({ rules: [guardrail.primaryRule, { ...guardrail.rules[1], errorCodes: [value] }] }),
       ).toThrow(/errorCodes\[0\]/);
     },
   );

@@ -34,21 +34,27 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe("scan over the real samples", () => {
-  it("finds exactly the three model-access events of the stratus principal", async () => {
+  it("finds the stratus principal's three model-access events and Panther's three tampering events", async () => {
     const { findings, summary, problems } = await run([EXAMPLES]);
-    expect(findings.map((f) => f.event.action).sort()).toEqual([
-      "CreateFoundationModelAgreement",
-      "PutFoundationModelEntitlement",
-      "PutUseCaseForModelAccess",
+    expect(findings.map((f) => `${f.rule.id} ${f.event.action}`).sort()).toEqual([
+      "bedrock-guardrail-tampering DeleteGuardrail",
+      "bedrock-guardrail-tampering UpdateGuardrail",
+      "bedrock-invocation-logging-tampering DeleteModelInvocationLoggingConfiguration",
+      "bedrock-model-access-enabled CreateFoundationModelAgreement",
+      "bedrock-model-access-enabled PutFoundationModelEntitlement",
+      "bedrock-model-access-enabled PutUseCaseForModelAccess",
     ]);
     expect(new Set(findings.map((f) => f.guardrail.principal_arn))).toEqual(
-      new Set(["arn:aws:iam::494659789341:role/test-role"]),
+      new Set([
+        "arn:aws:iam::494659789341:role/test-role",
+        "arn:aws:iam::123123123123:role/aws-reserved/sso.amazonaws.com/us-west-2/DevAdmin",
+      ]),
     );
     expect(summary).toMatchObject({
-      files: 7,
-      records: 7,
-      findings: 3,
-      unapprovedFindings: 3,
+      files: 9,
+      records: 9,
+      findings: 6,
+      unapprovedFindings: 6,
       unreadable: [],
       invalidRecords: 0,
     });

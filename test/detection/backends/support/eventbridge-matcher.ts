@@ -10,6 +10,7 @@
  * - `{"exists": true}` matches a present leaf (its value, null included, does not matter);
  *   `{"exists": false}` matches an absent field, and also a field holding an object, because exists
  *   only looks at leaf nodes (the Event Ruler README documents that quirk);
+ * - `{"prefix": "x"}` matches a string leaf that starts with "x" (case-sensitive; other types never);
  * - `"$or": [p1, p2, ...]` (two or more objects) matches when any sub-pattern matches at that level.
  */
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -28,6 +29,10 @@ function matchLeaf(matcher: Json, present: boolean, value: unknown): boolean {
     if (keys.length === 1 && keys[0] === "exists" && typeof matcher.exists === "boolean") {
       const hasLeaf = present && leafValues(value).length > 0;
       return matcher.exists ? hasLeaf : !hasLeaf;
+    }
+    if (keys.length === 1 && keys[0] === "prefix" && typeof matcher.prefix === "string") {
+      const prefix = matcher.prefix;
+      return present && leafValues(value).some((v) => typeof v === "string" && v.startsWith(prefix));
     }
     throw new Error(`test matcher: unsupported operator ${JSON.stringify(matcher)}`);
   }

@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import fc from "fast-check";
 import type { CloudTrailRecord } from "../../../../src/detection/record";
+import type { DetectionRule } from "../../../../src/guardrail/definition";
 import { BLANK_CHARACTERS } from "../../../../src/detection/backends/blank";
 import type { Guardrail } from "../../../../src/guardrail/guardrail";
 import { APPROVED_ROLE_PATTERN, BREAK_GLASS_ROLE, guardrailFrom } from "../../../support/fixtures";
@@ -235,12 +236,26 @@ export function errorCodeArb(leafOnly: boolean): fc.Arbitrary<unknown> {
   return leafOnly ? fc.oneof(...leaves) : fc.oneof(...leaves, fc.constant({ code: "AccessDenied" }), fc.constant([]));
 }
 
-export function recordArb(guardrail: Guardrail, leafOnly: boolean): fc.Arbitrary<CloudTrailRecord> {
+/** An errorCode that meets the rule's outcome (absent for success and any, one of its codes for failure). */
+const focusOutcome = (rule: DetectionRule): fc.Arbitrary<unknown> =>
+  rule.outcome === "failure" ? fc.constantFrom(...(rule.errorCodes ?? [])) : fc.constant(undefined);
+
+/**
+ * A record around the guardrail's rules. With `focus`, event sources and names are drawn from that
+ * rule (plus the same noise), so a test of one rule alone sees enough of its own events.
+ */
+export function recordArb(
+  guardrail: Guardrail,
+  leafOnly: boolean,
+  focus?: DetectionRule,
+): fc.Arbitrary<CloudTrailRecord> {
   const names = [
-    ...guardrail.eventNames,
+    ...(focus ? focus.eventNames : guardrail.eventNames),
     "InvokeModel",
     "ListFoundationModelAgreementOffers",
     "DeleteFoundationModelAgreement",
+    "CreateServiceSpecificCredential",
+    "ListModels",
     "putusecaseformodelaccess",
   ];
   const seconds = fc.integer({ min: -1800, max: 5400 }); // window is [0, 3600) seconds after 20:00
@@ -250,25 +265,54 @@ export function recordArb(guardrail: Guardrail, leafOnly: boolean): fc.Arbitrary
   });
   const scalarOdd = fc.oneof(fc.constant(undefined), fc.constant(null), fc.integer(), fc.boolean());
   const eventSource = fc.oneof(
-    { weight: 6, arbitrary: fc.constant(guardrail.eventSource) },
+    { weight: 6, arbitrary: fc.constantFrom(...(focus ? [focus.eventSource] : guardrail.eventSources)) },
     {
       weight: 3,
       arbitrary: fc.constantFrom(
         "sagemaker.amazonaws.com",
         "Bedrock.amazonaws.com",
-        `${guardrail.eventSource} `,
+        `${guardrail.eventSources[0]} `,
         "bedrock-runtime.amazonaws.com",
+        "bedrock.amazonaws.com",
+        "iam.amazonaws.com",
+        "bedrock-mantle.amazonaws.com",
       ),
     },
     { weight: 1, arbitrary: scalarOdd },
   );
   const eventName = fc.oneof(
     { weight: 7, arbitrary: fc.constantFrom(...names) },
+    ...(focus ? [{ weight: 7, arbitrary: fc.constantFrom(...focus.eventNames) }] : []),
     { weight: 1, arbitrary: fc.constant("") },
     { weight: 1, arbitrary: scalarOdd },
     ...(leafOnly ? [] : [{ weight: 1, arbitrary: fc.constant([guardrail.eventNames[0]]) }]),
   );
-  const identity = fc.oneof(fc.constantFrom(...Object.values(IDENTITIES)), fc.constant(null), fc.constant(undefined));
+  const oddKey = fc.oneof(
+    fc.constantFrom("AKIA", "akiaEXAMPLE", "AKIAEXAMPLEKEY000009", " AKIAEXAMPLE", "ASIAAKIA", ""),
+    fc.integer(),
+    fc.constant(null),
+  );
+  const identity = fc.oneof(
+    fc.constantFrom(...Object.values(IDENTITIES)),
+    {
+      weight: focus?.where.some((c) => c.field.startsWith("userIdentity.")) ? 4 : 0,
+      arbitrary: fc.constant(IDENTITIES.iamUser),
+    },
+    oddKey.map((accessKeyId) => ({ ...IDENTITIES.iamUser, accessKeyId })),
+    fc.constant(null),
+    fc.constant(undefined),
+  );
+  // Condition fields: matching, near-miss and wrongly typed values (objects and arrays only where
+  // the backend under test is given them; see the EventBridge test).
+  const odd: fc.Arbitrary<unknown>[] = [text, fc.integer(), fc.boolean(), fc.constant(null)];
+  const oddNested: fc.Arbitrary<unknown>[] = leafOnly ? [] : [fc.constant(["LONG_TERM"]), fc.constant({ a: "b" })];
+  const likely = (...values: string[]) => ({ weight: 6, arbitrary: fc.constantFrom(...values) });
+  const serviceName = fc.oneof(
+    likely("bedrock.amazonaws.com", "codecommit.amazonaws.com", "Bedrock.amazonaws.com", ""),
+    ...odd,
+    ...oddNested,
+  );
+  const bearerTokenType = fc.oneof(likely("LONG_TERM", "SHORT_TERM", "long_term", ""), ...odd, ...oddNested);
   const params = fc.oneof(
     fc.constant(null),
     fc.constant(undefined),
@@ -276,8 +320,15 @@ export function recordArb(guardrail: Guardrail, leafOnly: boolean): fc.Arbitrary
       modelId: fc.oneof(fc.constantFrom("anthropic.claude-3-sonnet-20240229-v1:0", "amazon.nova-pro-v1:0"), text),
     }),
     fc.record({ offerToken: text }),
+    // A focused rule with conditions sees records that can meet them more often.
+    { weight: focus?.where.length ? 12 : 1, arbitrary: fc.record({ userName: fc.constant("svc"), serviceName }) },
+    {
+      weight: focus?.where.length ? 12 : 1,
+      arbitrary: fc.record({ callWithBearerToken: fc.boolean(), bearerTokenType }),
+    },
+    fc.record({ serviceName, bearerTokenType }),
   );
-  return fc
+  const generated = fc
     .record({
       eventTime,
       eventSource,
@@ -297,11 +348,38 @@ export function recordArb(guardrail: Guardrail, leafOnly: boolean): fc.Arbitrary
       for (const [k, v] of Object.entries(r)) if (v !== undefined) out[k] = v;
       return out as CloudTrailRecord;
     });
+  if (!focus) return generated;
+  // Near the rule's boundary: one of its positive examples with some fields replaced by generated ones.
+  const positives = focus.tests.filter((t) => t.expect).map((t) => t.record as CloudTrailRecord);
+  const variant = fc
+    .record({
+      example: fc.constantFrom(...positives),
+      eventTime,
+      errorCode: fc.option(fc.oneof({ weight: 2, arbitrary: focusOutcome(focus) }, errorCodeArb(leafOnly))),
+      userIdentity: fc.option(identity),
+      requestParameters: fc.option(params),
+      eventName: fc.option(eventName),
+    })
+    .map(({ example, ...replace }) => {
+      const out: Record<string, unknown> = { ...example, eventTime: replace.eventTime };
+      for (const key of ["errorCode", "userIdentity", "requestParameters", "eventName"] as const) {
+        const value = replace[key];
+        if (value === null) continue; // keep the example's field
+        if (value === undefined) delete out[key];
+        else out[key] = value;
+      }
+      return out as CloudTrailRecord;
+    });
+  return fc.oneof(generated, variant);
 }
 
 /** Records with unique event IDs, as a batch. */
-export function batchArb(guardrail: Guardrail, leafOnly: boolean): fc.Arbitrary<CloudTrailRecord[]> {
+export function batchArb(
+  guardrail: Guardrail,
+  leafOnly: boolean,
+  focus?: DetectionRule,
+): fc.Arbitrary<CloudTrailRecord[]> {
   return fc
-    .array(recordArb(guardrail, leafOnly), { minLength: 1, maxLength: 40 })
+    .array(recordArb(guardrail, leafOnly, focus), { minLength: 1, maxLength: 40 })
     .map((rs) => rs.map((r, i) => ({ ...r, eventID: `fc-${String(i).padStart(4, "0")}` })));
 }
