@@ -8,11 +8,18 @@ import { EXIT } from "../../src/cli/exit-codes";
 const ROOT = path.join(__dirname, "..", "..");
 const EXAMPLES = path.join(ROOT, "examples", "cloudtrail");
 const FIXTURES = path.join(ROOT, "test", "fixtures", "cloudtrail", "scan");
+/** The example findings in file order: Panther's tampering records (three rules' positives), then stratus's. */
+const PANTHER_IDS = [
+  "3105145b-d0ca-41ab-a0fd-73f4f31ccbd1",
+  "28773860-a4fd-47c7-a215-6f0e6e6e532f",
+  "4d482238-d0c5-4337-800f-d1ed79957fd4",
+];
 const STRATUS_IDS = [
   "db9c43df-ae6f-4db3-8298-f5f779f74f4d",
   "4031b2d2-5e47-4d71-9eda-4f22702c45f3",
   "8452e2fb-1252-460b-8f58-d3f5333c2630",
 ];
+const EXAMPLE_IDS = [...PANTHER_IDS, ...STRATUS_IDS];
 
 let tmp: string;
 let config: string;
@@ -52,16 +59,18 @@ describe("detect", () => {
       .trim()
       .split("\n")
       .map((l) => JSON.parse(l));
-    expect(findings.map((f) => f.event.id)).toEqual(STRATUS_IDS);
+    expect(findings.map((f) => f.event.id)).toEqual(EXAMPLE_IDS);
     expect(
-      findings.every(
-        (f) =>
-          f.guardrail.principal_arn === "arn:aws:iam::494659789341:role/test-role" && f.guardrail.approved === false,
-      ),
+      findings
+        .slice(PANTHER_IDS.length)
+        .every(
+          (f) =>
+            f.guardrail.principal_arn === "arn:aws:iam::494659789341:role/test-role" && f.guardrail.approved === false,
+        ),
     ).toBe(true);
     expect(err).toMatch(
       new RegExp(
-        String.raw`^detect: 7 file\(s\), 7 record\(s\) \(0\.0 MB\), 3 finding\(s\), 0 approved suppressed, ` +
+        String.raw`^detect: 9 file\(s\), 9 record\(s\) \(0\.0 MB\), 6 finding\(s\), 0 approved suppressed, ` +
           String.raw`0 duplicate\(s\), 0 invalid record\(s\), 0 unreadable in \d+\.\d\d s\n$`,
       ),
     );
@@ -71,9 +80,9 @@ describe("detect", () => {
     const table = await detect([EXAMPLES], {}, { tty: true });
     expect(table.out.split("\n")[0]).toMatch(/^TIME\s+OUTCOME\s+ACTION\s+ACCOUNT\s+REGION\s+PRINCIPAL/);
     expect(table.out).toContain("CreateFoundationModelAgreement");
-    expect(table.out.trim().split("\n")).toHaveLength(5);
+    expect(table.out.trim().split("\n")).toHaveLength(8);
     const json = await detect([EXAMPLES], { format: "json" });
-    expect(JSON.parse(json.out).map((f: { event: { id: string } }) => f.event.id)).toEqual(STRATUS_IDS);
+    expect(JSON.parse(json.out).map((f: { event: { id: string } }) => f.event.id)).toEqual(EXAMPLE_IDS);
     expect(
       JSON.parse(
         (
@@ -220,7 +229,7 @@ describe("bedrock-guardrail detect (commander wiring)", () => {
       e.mockRestore();
       process.exitCode = before;
     }
-    expect(JSON.parse(out.join(""))).toHaveLength(3);
-    expect(err.join("")).toContain("3 finding(s)");
+    expect(JSON.parse(out.join(""))).toHaveLength(6);
+    expect(err.join("")).toContain("6 finding(s)");
   });
 });

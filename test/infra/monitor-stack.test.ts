@@ -1,5 +1,6 @@
 /** Synth tests of the monitor stack: every resource, every IAM statement, backend switching. */
-import { resources, synthMonitor } from "./helpers";
+import { buildEventPattern } from "../../src/detection/backends/eventbridge-pattern";
+import { guardrailWith, resources, synthMonitor } from "./helpers";
 
 const policyOf = (s: ReturnType<typeof synthMonitor>, roleName: string) => {
   const roleKey = Object.entries(s.resource.aws_iam_role).find(([, r]) => r.name === roleName)![0];
@@ -11,7 +12,7 @@ const statement = (doc: ReturnType<typeof policyOf>, sid: string) => doc.Stateme
 describe("monitor stack, default config (cloudtrail-lake, new event data store)", () => {
   const s = synthMonitor();
 
-  test("organization event data store keeps only Bedrock management events", () => {
+  test("organization event data store keeps Bedrock management events and the other rules' events only", () => {
     const [eds] = resources(s, "aws_cloudtrail_event_data_store");
     expect(eds).toMatchObject({
       organization_enabled: true,
@@ -22,6 +23,29 @@ describe("monitor stack, default config (cloudtrail-lake, new event data store)"
     expect(eds.advanced_event_selector[0].field_selector).toEqual([
       { field: "eventCategory", equals: ["Management"] },
       { field: "eventSource", equals: ["bedrock.amazonaws.com"] },
+    ]);
+    // The API-key rule reads an IAM event (global, logged in us-east-1); the mantle rules their names.
+    expect(eds.advanced_event_selector.slice(1).map((x: { field_selector: unknown }) => x.field_selector)).toEqual([
+      [
+        { field: "eventCategory", equals: ["Management"] },
+        { field: "eventSource", equals: ["iam.amazonaws.com"] },
+        { field: "eventName", equals: ["CreateServiceSpecificCredential"] },
+      ],
+      [
+        { field: "eventCategory", equals: ["Management"] },
+        { field: "eventSource", equals: ["bedrock-mantle.amazonaws.com"] },
+        {
+          field: "eventName",
+          equals: [
+            "CreateProject",
+            "CreateFineTuningJob",
+            "ListModels",
+            "GetModel",
+            "ListFineTuningJobs",
+            "GetFineTuningJob",
+          ],
+        },
+      ],
     ]);
   });
 
@@ -260,8 +284,10 @@ describe("real-time path", () => {
     });
     const central = resources(s, "aws_cloudwatch_event_rule").find((r) => r.event_bus_name)!;
     const pattern = JSON.parse(central.event_pattern);
-    expect(pattern.source).toEqual(["aws.bedrock"]);
-    expect(pattern.detail.eventName).toEqual([
+    // The compiled pattern of every rule (test/detection/backends/eventbridge-pattern.test.ts proves it).
+    expect(pattern).toEqual(JSON.parse(JSON.stringify(buildEventPattern(guardrailWith({})))));
+    expect(pattern.$or[0].source).toEqual(["aws.bedrock"]);
+    expect(pattern.$or[0].detail.eventName).toEqual([
       "PutUseCaseForModelAccess",
       "CreateFoundationModelAgreement",
       "PutFoundationModelEntitlement",
