@@ -38,7 +38,7 @@ const all = () =>
   findingsOf([
     ...loadSamples().map((s) => s.record),
     ...edgeCases().map((e) => e.record),
-    ...guardrail.definition.detection.tests.map((t) => t.record as CloudTrailRecord),
+    ...guardrail.rules.flatMap((rule) => rule.tests.map((t) => t.record as CloudTrailRecord)),
   ]);
 
 describe("toAsff", () => {

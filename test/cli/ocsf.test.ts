@@ -36,7 +36,7 @@ const allFindings = (): Finding[] =>
   findingsOf([
     ...loadSamples().map((s) => s.record),
     ...edgeCases().map((e) => e.record),
-    ...guardrail.definition.detection.tests.map((t) => t.record as CloudTrailRecord),
+    ...guardrail.rules.flatMap((rule) => rule.tests.map((t) => t.record as CloudTrailRecord)),
   ]);
 
 describe("OCSF Detection Finding", () => {
