@@ -15,6 +15,8 @@ import { LakeTable } from "./support/lake-table";
 import { batchArb, edgeCases, loadSamples, testGuardrail, WINDOW } from "./support/records";
 
 const EDS = "EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE";
+/** DuckDB batches are slow on a loaded 2-core machine; a generous limit, not a timing assertion. */
+const DUCKDB_BATCHES_MS = 180_000;
 
 function expectedIds(guardrail: Guardrail, records: CloudTrailRecord[], start: string, end: string): string[] {
   const [s, e] = [Date.parse(start), Date.parse(end)];
@@ -113,12 +115,12 @@ describe("CloudTrail Lake SQL vs the in-process matcher (DuckDB)", () => {
         selected += ids.length;
         total += records.length;
       }),
-      { numRuns: 80 },
+      { numRuns: 60 },
     );
     // The generator must exercise both sides, or equality would prove little (per rule: below).
     expect(selected).toBeGreaterThan(total / 100);
     expect(selected).toBeLessThan(total / 2);
-  });
+  }, DUCKDB_BATCHES_MS);
 
   it("selects the same fast-check-generated records for each rule alone", async () => {
     for (const rule of guardrail.rules) {
@@ -135,7 +137,7 @@ describe("CloudTrail Lake SQL vs the in-process matcher (DuckDB)", () => {
       );
       expect([rule.id, selected > 0]).toEqual([rule.id, true]);
     }
-  });
+  }, DUCKDB_BATCHES_MS);
 
   it("rows mapped back with lakeRowToRecord give the same findings as the records", async () => {
     const records = [...loadSamples().map((s) => s.record), ...edgeCases().map((e) => e.record)].filter(
