@@ -69,7 +69,8 @@ const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
  * rule. Every rule requires its eventSource (one of guardrail.eventSources) and one of its event
  * names (all in guardrail.eventNames). JSON can spell a letter or a dot only literally or as a
  * `\uXXXX` escape (the other escapes stand for `"`, `\`, `/` and control characters), so without a
- * `\u` in the record those strings can only appear literally. `hasUnicodeEscape` may be given when already known.
+ * `\u` in the record those strings can only appear literally. `hasUnicodeEscape` may be given when
+ * already known.
  */
 export function recordPrefilter(
   guardrail: Pick<Guardrail, "eventSources" | "eventNames">,
