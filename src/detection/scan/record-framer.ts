@@ -55,14 +55,38 @@ const RECORD_THEN_NEXT_FILE = new RegExp(
 /** How many bytes at the end of a slice the separator patterns look at. */
 const TAIL_WINDOW = 256;
 
-/** Chooses the layout from the first bytes (after any byte-order mark) of an input. */
+/**
+ * Chooses the layout from the first bytes (after any byte-order mark) of an input. A damaged start
+ * does not change the choice: a line-per-record input is recognised by any of its first lines,
+ * a delivery file by its record markers.
+ */
 export function detectLayout(head: Buffer): Layout {
   const text = head.subarray(0, 256).toString("latin1");
-  if (ENVELOPE_START.test(text)) return head.indexOf(RECORD_MARKER) === -1 ? "generic" : "records";
-  const first = /^[ \t\r\n]*/.exec(text)![0].length;
-  // `{"` with nothing between: a compact object, as JSON Lines are written (pretty JSON breaks the line).
-  if (head[first] === OPEN_OBJ && head[first + 1] === QUOTE) return "lines";
-  return "generic";
+  const hasMarker = head.indexOf(RECORD_MARKER) !== -1;
+  if (ENVELOPE_START.test(text)) return hasMarker ? "records" : "generic";
+  if (hasOneLineObject(head)) return "lines";
+  return hasMarker ? "records" : "generic";
+}
+
+/**
+ * True when the first line starts a compact object (`{"`, as JSON Lines are written; pretty JSON
+ * breaks the line after `{`), or when one of the first complete lines is a whole `{"...}` object.
+ */
+function hasOneLineObject(head: Buffer): boolean {
+  let start = 0;
+  for (let line = 0; line < 1000 && start < head.length; line++) {
+    const newline = head.indexOf(NEWLINE, start);
+    const end = newline === -1 ? head.length : newline;
+    let a = start;
+    let b = end;
+    while (a < b && isSpace(head[a])) a++;
+    while (b > a && isSpace(head[b - 1])) b--;
+    const opens = head[a] === OPEN_OBJ && head[a + 1] === QUOTE;
+    if (opens && (line === 0 || (newline !== -1 && head[b - 1] === CLOSE_OBJ))) return true;
+    if (newline === -1) return false;
+    start = newline + 1;
+  }
+  return false;
 }
 
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;

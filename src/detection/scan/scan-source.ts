@@ -237,6 +237,11 @@ export class SourceScanner {
     const good: unknown[] = [];
     let firstBad: string | undefined;
     for (const value of values) {
+      // Only objects are records; a scalar here is a fragment of the damage (a key, a value).
+      if (value.kind !== "object") {
+        firstBad ??= `unexpected ${value.bytes.length > 20 ? "value" : `'${value.bytes.toString("utf8")}'`}`;
+        continue;
+      }
       try {
         good.push(JSON.parse(value.bytes.toString("utf8")));
         damagedBytes -= value.bytes.length;

@@ -1,0 +1,146 @@
+/**
+ * Issue 9's proof: take valid CloudTrail input (both framed layouts, gzip and plain), corrupt one
+ * record at a random place (truncate it, insert garbage, unbalance a bracket or a quote, inflate a
+ * string past the size cap), and check that every valid matching record outside the corrupted one
+ * is still found and that the damage is named. The same inputs over the worker pool give the same.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as zlib from "node:zlib";
+import fc from "fast-check";
+import type { Finding } from "../../../src/detection/finding";
+import { expandInputs } from "../../../src/detection/scan/inputs";
+import { scan, type ScanSummary } from "../../../src/detection/scan/scan";
+import { type SourceResult, SourceScanner } from "../../../src/detection/scan/scan-source";
+import { chunksOf, FIXTURES, testGuardrail, tsWorkerFactory } from "./helpers";
+
+const guardrail = testGuardrail();
+const MAX_RECORD_BYTES = 8 * 1024;
+/** EC2 noise, Bedrock InvokeModel noise, an unapproved CreateFoundationModelAgreement: CloudTrail's key order. */
+const templates = JSON.parse(fs.readFileSync(path.join(FIXTURES, "delivery.json"), "utf8")).Records as Record<
+  string,
+  unknown
+>[];
+const FINDING_TEMPLATE = 2;
+
+type Corruption = { kind: "truncate"; at: number } | { kind: "insert"; at: number; text: string } | { kind: "inflate" };
+
+const corruption: fc.Arbitrary<Corruption> = fc.oneof(
+  fc.record({ kind: fc.constant("truncate" as const), at: fc.nat() }),
+  fc.record({
+    kind: fc.constant("insert" as const),
+    at: fc.nat(),
+    // Garbage, an unbalanced bracket or quote, a stray backslash (never a newline: that is a new NDJSON line).
+    text: fc.oneof(
+      fc.constantFrom("{", "}", "[", "]", '"', "\\", ":", ",", "garbage", '{"a":'),
+      fc.string({ unit: fc.constantFrom(...'ab {}[]":,\\0'), minLength: 1, maxLength: 8 }),
+    ),
+  }),
+  fc.record({ kind: fc.constant("inflate" as const) }),
+);
+
+const inputCase = fc.record({
+  kinds: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 1, maxLength: 10 }),
+  target: fc.nat(),
+  corruption,
+  layout: fc.constantFrom("records" as const, "lines" as const),
+  gzip: fc.boolean(),
+  chunk: fc.integer({ min: 1, max: 3000 }),
+});
+type InputCase = typeof inputCase extends fc.Arbitrary<infer T> ? T : never;
+
+function corrupt(text: string, c: Corruption): string {
+  if (c.kind === "inflate") return text.replace(/"userAgent":"[^"]*"/, `"userAgent":"${"x".repeat(MAX_RECORD_BYTES)}"`);
+  const at = 1 + (c.at % (text.length - 1));
+  return c.kind === "truncate" ? text.slice(0, at) : text.slice(0, at) + c.text + text.slice(at);
+}
+
+/** The input's bytes, and what a correct scan must report. */
+function build(c: InputCase) {
+  const target = c.target % c.kinds.length;
+  const texts = c.kinds.map((k, i) => JSON.stringify({ ...templates[k], eventID: `e${i}` }));
+  const damaged = corrupt(texts[target], c.corruption);
+  let damagedIsValid = false;
+  try {
+    damagedIsValid = Buffer.byteLength(damaged) <= MAX_RECORD_BYTES && typeof JSON.parse(damaged) === "object";
+  } catch {
+    damagedIsValid = false;
+  }
+  texts[target] = damaged;
+  const text = c.layout === "records" ? `{"Records":[${texts.join(",")}]}` : `${texts.join("\n")}\n`;
+  const bytes = c.gzip ? zlib.gzipSync(text) : Buffer.from(text);
+  const mustFind = c.kinds.flatMap((k, i) => (k === FINDING_TEMPLATE && i !== target ? [`e${i}`] : []));
+  return { bytes, target, mustFind, damagedIsValid };
+}
+
+function checkResult(c: InputCase, r: SourceResult, checked: boolean): void {
+  const { target, mustFind, damagedIsValid } = build(c);
+  const found = r.findings.map((f) => f.event.id);
+  // Every valid matching record outside the corrupted one is found, in order, and nothing else.
+  expect(found.filter((id) => id !== `e${target}`)).toEqual(mustFind);
+  if (r.error !== undefined) {
+    // Only when the corruption destroyed the start of the only record: no layout marker is left, the
+    // exact walker reads the input and names where it breaks.
+    expect(c.kinds).toHaveLength(1);
+    expect(r.error).toMatch(/^malformed JSON: /);
+    return;
+  }
+  if (damagedIsValid || !checked) return;
+  // The damage is named: counted, and placed at the corrupted record (or the one before it, when
+  // the corruption destroyed the record's own start marker and the two became one slice).
+  expect(r.skippedRecords + r.invalid).toBeGreaterThanOrEqual(1);
+  const unit = c.layout === "lines" ? "line" : "record";
+  expect(r.problemSamples.join("\n")).toMatch(new RegExp(`^${unit} (${target}|${target + 1}) \\(byte \\d+\\): `, "m"));
+}
+
+describe("corrupted CloudTrail input: one bad record costs one record", () => {
+  it("finds every other matching record and names the damage (property)", async () => {
+    const fast = new SourceScanner(guardrail, { maxRecordBytes: MAX_RECORD_BYTES });
+    const checked = new SourceScanner(guardrail, { maxRecordBytes: MAX_RECORD_BYTES, checkEveryRecord: true });
+    await fc.assert(
+      fc.asyncProperty(inputCase, async (c) => {
+        const { bytes } = build(c);
+        // Uncompressed input is always checked record by record; gzip only with checkEveryRecord.
+        checkResult(c, await fast.scan("in", chunksOf(bytes, c.chunk)), !c.gzip);
+        checkResult(c, await checked.scan("in", chunksOf(bytes, c.chunk)), true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("gives the same findings, counts and problems over the worker pool", async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "scan-corrupt-"));
+    try {
+      const cases = fc.sample(inputCase, { numRuns: 40, seed: 9 });
+      const files = cases.map((c, i) => {
+        const file = path.join(tmp, `case-${String(i).padStart(2, "0")}.json${c.gzip ? ".gz" : ""}`);
+        fs.writeFileSync(file, build(c).bytes);
+        return file;
+      });
+      const run = async (jobs: number) => {
+        const findings: Finding[] = [];
+        const problems: string[] = [];
+        const summary: ScanSummary = await scan(guardrail, expandInputs([tmp]), {
+          jobs,
+          minBytesForWorkers: 0,
+          maxRecordBytes: MAX_RECORD_BYTES,
+          checkEveryRecord: true,
+          workerFactory: tsWorkerFactory(),
+          onFinding: (f) => findings.push(f),
+          onProblem: (p) => problems.push(`${path.basename(p.name)}: ${p.message}`),
+        });
+        return { findings, problems, summary: { ...summary, elapsedMs: 0 } };
+      };
+      const inProcess = await run(1);
+      const pooled = await run(2);
+      expect(pooled).toEqual(inProcess);
+      // And the pool's findings are what each file must give.
+      const scanner = new SourceScanner(guardrail, { maxRecordBytes: MAX_RECORD_BYTES, checkEveryRecord: true });
+      for (const [i, c] of cases.entries()) checkResult(c, await scanner.scanFile(files[i]), true);
+      expect(inProcess.summary.skippedRecords + inProcess.summary.invalidRecords).toBeGreaterThan(0);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
