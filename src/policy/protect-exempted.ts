@@ -13,6 +13,7 @@
  * non-admin who could re-trust one of those roles, pass it to a new function, or replace a
  * function's code would gain the member role's IAM write access in every member account.
  */
+import { formatArn } from "../arn/partition";
 import { splitArn } from "../arn/arn-like";
 import { type Guardrail, toolRolePatterns } from "../guardrail/guardrail";
 import { toolFunctionPattern } from "../guardrail/tool-names";
@@ -30,7 +31,11 @@ export const PROTECT_EXEMPTED_SID = "ProtectExemptedPrincipals";
  * The role service-managed StackSets run as in member accounts (assumed by the StackSets org
  * service-linked role). It creates the member role, so it is allowed, and protected.
  */
-export const STACKSETS_EXEC_ROLE_PATTERN = "arn:aws:iam::*:role/stacksets-exec-*";
+export function stackSetsExecRolePattern(partition: string): string {
+  return formatArn({ partition, service: "iam", account: "*", resource: "role/stacksets-exec-*" });
+}
+/** The pattern in the aws partition (examples and tests). */
+export const STACKSETS_EXEC_ROLE_PATTERN = stackSetsExecRolePattern("aws");
 
 /**
  * IAM Identity Center's permission-set roles (AWSReservedSSO_*) are protected by AWS, but their
@@ -39,7 +44,10 @@ export const STACKSETS_EXEC_ROLE_PATTERN = "arn:aws:iam::*:role/stacksets-exec-*
  * AssumeRoleWithSAML into every permission-set role of the account. Identity Center maintains it
  * with its service-linked role, which SCPs do not restrict (SAML_PROVIDER_TAKEOVER_ACTIONS).
  */
-export const IDENTITY_CENTER_SAML_PROVIDER_PATTERN = "arn:aws:iam::*:saml-provider/AWSSSO_*";
+export function identityCenterSamlProviderPattern(partition: string): string {
+  return formatArn({ partition, service: "iam", account: "*", resource: "saml-provider/AWSSSO_*" });
+}
+export const IDENTITY_CENTER_SAML_PROVIDER_PATTERN = identityCenterSamlProviderPattern("aws");
 const IDENTITY_CENTER_ROLE_PREFIX = "role/aws-reserved/sso.amazonaws.com/";
 
 /**
@@ -94,7 +102,7 @@ export function protectedPrincipalPatterns(guardrail: Guardrail): { roles: strin
 /** Identity Center's SAML provider, when a protected role pattern could name a permission-set role. */
 export function protectedSamlProviderPatterns(guardrail: Guardrail): string[] {
   return protectedPrincipalPatterns(guardrail).roles.some(mayNameIdentityCenterRole)
-    ? [IDENTITY_CENTER_SAML_PROVIDER_PATTERN]
+    ? [identityCenterSamlProviderPattern(guardrail.partition)]
     : [];
 }
 
@@ -104,7 +112,7 @@ export function principalAdminPatterns(guardrail: Guardrail): string[] {
     ...new Set([
       ...guardrail.exemptions.breakGlass,
       ...guardrail.config.scp.exemptedPrincipalAdminArns,
-      STACKSETS_EXEC_ROLE_PATTERN,
+      stackSetsExecRolePattern(guardrail.partition),
     ]),
   ];
 }
@@ -128,7 +136,7 @@ export function buildProtectExemptedStatement(guardrail: Guardrail): ScpStatemen
     Resource: [
       ...new Set([
         ...roles,
-        STACKSETS_EXEC_ROLE_PATTERN,
+        stackSetsExecRolePattern(guardrail.partition),
         ...users,
         ...samlProviders,
         toolFunctionPattern(guardrail.partition),

@@ -8,6 +8,7 @@
  * else from taking over those exempt names or the tool's own roles and functions.
  * Action names come from action-lists.ts only.
  */
+import { formatArn } from "../arn/partition";
 import { type Guardrail, memberRolePattern } from "../guardrail/guardrail";
 import {
   API_KEY_CREATION_ACTIONS,
@@ -38,9 +39,9 @@ export const SUBSCRIBE_CALLED_VIA = [BEDROCK_SERVICE_PRINCIPAL, BEDROCK_MANTLE_S
  * the existing provisioned throughput being re-pointed, the custom model a customization job
  * writes. Left out of the deny (NotResource), so that only the model decides.
  */
-export const BATCH_JOB_ARN_PATTERN = "arn:aws:bedrock:*:*:model-invocation-job/*";
-export const PROVISIONED_MODEL_ARN_PATTERN = "arn:aws:bedrock:*:*:provisioned-model/*";
-export const CUSTOM_MODEL_ARN_PATTERN = "arn:aws:bedrock:*:*:custom-model/*";
+function bedrockResourcePattern(partition: string, type: string): string {
+  return formatArn({ partition, service: "bedrock", region: "*", account: "*", resource: `${type}/*` });
+}
 
 /** iam:ServiceSpecificCredentialServiceName of a Bedrock long-term API key. */
 export const BEDROCK_API_KEY_SERVICE_NAME = "bedrock.amazonaws.com";
@@ -108,14 +109,17 @@ function allowListStatements(guardrail: Guardrail, list: string[]): ScpStatement
   const mantleModels = mantleModelPatterns(list);
   return [
     denyOutside(guardrail, SID.invokeAllowList, INVOKE_ACTIONS, list),
-    denyOutside(guardrail, SID.batchAllowList, BATCH_INFERENCE_ACTIONS, [...list, BATCH_JOB_ARN_PATTERN]),
+    denyOutside(guardrail, SID.batchAllowList, BATCH_INFERENCE_ACTIONS, [
+      ...list,
+      bedrockResourcePattern(guardrail.partition, "model-invocation-job"),
+    ]),
     denyOutside(guardrail, SID.provisionedAllowList, PROVISIONED_THROUGHPUT_ACTIONS, [
       ...list,
-      PROVISIONED_MODEL_ARN_PATTERN,
+      bedrockResourcePattern(guardrail.partition, "provisioned-model"),
     ]),
     denyOutside(guardrail, SID.customizationAllowList, MODEL_CUSTOMIZATION_ACTIONS, [
       ...list,
-      CUSTOM_MODEL_ARN_PATTERN,
+      bedrockResourcePattern(guardrail.partition, "custom-model"),
     ]),
     // StringNotLike without IfExists: a request without bedrock-mantle:Model is denied as well.
     deny(
