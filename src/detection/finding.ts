@@ -3,9 +3,10 @@
  * decision. Key names are stable; README.md documents each.
  */
 import { arnLikeAny } from "../arn/arn-like";
-import { type CredentialKind, type PrincipalKind, resolvePrincipal } from "../arn/principal";
+import { type PrincipalKind, resolvePrincipal } from "../arn/principal";
 import type { DetectionRule, Severity } from "../guardrail/definition";
 import type { Guardrail } from "../guardrail/guardrail";
+import { actorOf, type CredentialKind, credentialKindOfRecord } from "./credential";
 import { isSuccess, matchingRule } from "./match";
 import { asString, type CloudTrailRecord, modelIdOf, normalizeEventTime } from "./record";
 
@@ -30,10 +31,20 @@ export interface Finding {
   cloud: { provider: "aws"; account: { id?: string }; region?: string };
   source: { ip?: string };
   user_agent: { original?: string };
-  user: { name?: string };
+  /** `id`: the IAM Identity Center user id (`userIdentity.onBehalfOf.userId`) when the call was made for one. */
+  user: { name?: string; id?: string };
   aws: {
     cloudtrail: {
-      user_identity: { type?: string; arn?: string; access_key_id?: string; account_id?: string };
+      user_identity: {
+        type?: string;
+        arn?: string;
+        access_key_id?: string;
+        account_id?: string;
+        /** The AWS service that made the call (`userIdentity.invokedBy`). */
+        invoked_by?: string;
+        /** `userIdentity.onBehalfOf`: the Identity Center user and its identity store. */
+        on_behalf_of?: { user_id?: string; identity_store_arn?: string };
+      };
       request_parameters?: Record<string, unknown>;
       recipient_account_id?: string;
     };
@@ -47,7 +58,10 @@ export interface Finding {
     principal_kind: PrincipalKind;
     principal_account_id?: string;
     model_id?: string;
+    /** How the call was authenticated: the signing credential, or the Bedrock API key kind (credential.ts). */
     credential_kind: CredentialKind;
+    /** Who acted when the principal ARN does not say (Identity Center user, AWS service); see credential.ts. */
+    actor?: string;
     severity: Severity;
     note?: string;
   };
@@ -88,10 +102,11 @@ export function buildFinding(
   const params =
     record.requestParameters && typeof record.requestParameters === "object" ? record.requestParameters : undefined;
   const errorCode = asString(record.errorCode);
+  const actor = actorOf(record);
   return {
     "@timestamp": timestamp,
     message: fill(rule.summary, {
-      principal: principal.principalArn ?? asString(ui.arn) ?? principal.kind,
+      principal: principal.principalArn ?? asString(ui.arn) ?? actor.description ?? principal.kind,
       action,
       account,
       region,
@@ -121,7 +136,7 @@ export function buildFinding(
     cloud: { provider: "aws", account: { id: account }, region },
     source: { ip: asString(record.sourceIPAddress) },
     user_agent: { original: asString(record.userAgent) },
-    user: { name: userName },
+    user: { name: userName, id: actor.identityCenterUserId },
     aws: {
       cloudtrail: {
         user_identity: {
@@ -129,6 +144,10 @@ export function buildFinding(
           arn: asString(ui.arn),
           access_key_id: principal.accessKeyId,
           account_id: principal.accountId,
+          invoked_by: actor.invokedBy,
+          on_behalf_of: actor.identityCenterUserId
+            ? { user_id: actor.identityCenterUserId, identity_store_arn: actor.identityStoreArn }
+            : undefined,
         },
         request_parameters: params as Record<string, unknown> | undefined,
         recipient_account_id: asString(record.recipientAccountId),
@@ -146,7 +165,8 @@ export function buildFinding(
       principal_kind: principal.kind,
       principal_account_id: principal.accountId,
       model_id: modelId,
-      credential_kind: principal.credentialKind,
+      credential_kind: credentialKindOfRecord(record, principal.credentialKind),
+      actor: actor.description,
       severity: rule.severity,
       note:
         exemption === "tool" && !rule.toolMakesThisCall

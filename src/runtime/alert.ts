@@ -20,7 +20,7 @@ export function cleanSubject(text: string): string {
 
 /** e.g. "[medium] Bedrock model access: CreateFoundationModelAgreement by test-role in 494659789341". */
 export function findingSubject(f: Finding): string {
-  const who = f.user.name ?? f.guardrail.principal_kind;
+  const who = f.user.name ?? f.guardrail.actor ?? f.guardrail.principal_kind;
   const denied = f.event.outcome === "failure" ? " (denied)" : "";
   return cleanSubject(
     `[${f.guardrail.severity}] Bedrock model access${denied}: ${f.event.action} by ${who} in ` +
@@ -75,7 +75,7 @@ export function findingEmailText(f: Finding): string {
       `(${denied ? `denied: ${f.event.error_code ?? "error"}` : "succeeded"})`,
     `When:      ${since}`,
     `Where:     account ${f.cloud.account.id ?? "unknown"}, region ${region}`,
-    `Who:       ${g.principal_arn ?? ui.arn ?? "unknown principal"} ` +
+    `Who:       ${g.principal_arn ?? ui.arn ?? g.actor ?? "unknown principal"} ` +
       `(${g.principal_kind}${g.exemption === "tool" ? ", this tool's own role" : ""})`,
     `Session:   ${ui.arn ?? "-"}`,
     `Key:       ${ui.access_key_id ?? "-"} (${g.credential_kind})`,

@@ -36,7 +36,7 @@ export function findingRow(f: Finding): string[] {
     f.event.action,
     f.cloud.account.id ?? "-",
     f.cloud.region ?? "-",
-    g.principal_arn ?? f.aws.cloudtrail.user_identity.arn ?? `(${g.principal_kind})`,
+    g.principal_arn ?? f.aws.cloudtrail.user_identity.arn ?? g.actor ?? `(${g.principal_kind})`,
     g.credential_kind,
     g.approved ? `yes (${g.exemption})` : "no",
     f.event.id,

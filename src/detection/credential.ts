@@ -1,0 +1,93 @@
+/**
+ * How a call was authenticated and who acted, read from one CloudTrail record. Pure: detection
+ * writes the results into the finding, remediation plans from the finding, and nothing else reads
+ * these record fields.
+ *
+ * Bedrock API keys: CloudTrail marks a bearer-token call with `callWithBearerToken` and, when the
+ * key type is known, `bearerTokenType` (`LONG_TERM` | `SHORT_TERM`, the values of the
+ * `bedrock:bearerTokenType` condition key). AWS documents both in `requestParameters` for
+ * bedrock-mantle management events; for the classic endpoints the issue names
+ * `additionalEventData` too, so both objects are read. Whether the flag is a JSON boolean or the
+ * string "true" is not documented: both are accepted.
+ */
+import type { CredentialKind as SigningCredentialKind } from "../arn/principal";
+import { asString, type CloudTrailRecord } from "./record";
+
+export type BearerTokenKind = "bedrock-api-key-long-term" | "bedrock-api-key-short-term" | "bedrock-api-key";
+
+/**
+ * `long-term-key` / `session` / `root` / `none` describe the signing credential (AKIA, ASIA, root);
+ * the `bedrock-api-key*` kinds say a Bedrock API key was used instead: `bedrock-api-key` when the
+ * record marks a bearer-token call without saying which type of key.
+ */
+export type CredentialKind = SigningCredentialKind | BearerTokenKind;
+
+const objectOf = (v: unknown): Record<string, unknown> | undefined => {
+  if (typeof v === "string") {
+    // Some pipelines (Athena, CloudTrail Lake exports) carry these objects as JSON text.
+    try {
+      return objectOf(JSON.parse(v));
+    } catch {
+      return undefined;
+    }
+  }
+  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+};
+
+const isTrue = (v: unknown): boolean => v === true || (typeof v === "string" && v.toLowerCase() === "true");
+
+/** The Bedrock API key kind of a bearer-token call, or undefined when the call was signed (SigV4). */
+export function bearerTokenKindOf(record: CloudTrailRecord): BearerTokenKind | undefined {
+  const sources = [objectOf(record.additionalEventData), objectOf(record.requestParameters)].filter(
+    (s): s is Record<string, unknown> => s !== undefined,
+  );
+  if (!sources.some((s) => isTrue(s.callWithBearerToken))) return undefined;
+  const type = sources
+    .map((s) => asString(s.bearerTokenType)?.toUpperCase().replace(/-/g, "_"))
+    .find((t) => t === "LONG_TERM" || t === "SHORT_TERM");
+  if (type === "LONG_TERM") return "bedrock-api-key-long-term";
+  if (type === "SHORT_TERM") return "bedrock-api-key-short-term";
+  return "bedrock-api-key";
+}
+
+/** The finding's credential kind: the API key kind when a bearer token was used, else the signing credential's. */
+export function credentialKindOfRecord(record: CloudTrailRecord, signing: SigningCredentialKind): CredentialKind {
+  return bearerTokenKindOf(record) ?? signing;
+}
+
+/** Who acted, where the record names someone other than (or besides) an IAM principal. */
+export interface Actor {
+  /** `userIdentity.onBehalfOf.userId`: the IAM Identity Center user the call was made for. */
+  identityCenterUserId?: string;
+  /** `userIdentity.onBehalfOf.identityStoreArn`: the identity store that holds that user. */
+  identityStoreArn?: string;
+  /** `userIdentity.invokedBy`: the AWS service that made the call (for a principal, or as itself). */
+  invokedBy?: string;
+  /** One line naming who acted, for messages; undefined when the record names nobody beyond its ARN. */
+  description?: string;
+}
+
+/**
+ * Reads `onBehalfOf` (IdentityCenterUser records, and role sessions with trusted identity
+ * propagation, as the CloudTrail userIdentity reference documents) and `invokedBy` (AWSService
+ * records, and principals a service acted for).
+ */
+export function actorOf(record: CloudTrailRecord): Actor {
+  const ui = objectOf(record.userIdentity) ?? {};
+  const onBehalfOf = objectOf(ui.onBehalfOf) ?? {};
+  const identityCenterUserId = asString(onBehalfOf.userId);
+  const identityStoreArn = asString(onBehalfOf.identityStoreArn);
+  const invokedBy = asString(ui.invokedBy);
+  const parts: string[] = [];
+  if (identityCenterUserId)
+    parts.push(
+      `Identity Center user ${identityCenterUserId}${identityStoreArn ? ` of identity store ${identityStoreArn}` : ""}`,
+    );
+  if (invokedBy) parts.push(`${parts.length > 0 ? "through " : ""}AWS service ${invokedBy}`);
+  return {
+    ...(identityCenterUserId ? { identityCenterUserId } : {}),
+    ...(identityStoreArn ? { identityStoreArn } : {}),
+    ...(invokedBy ? { invokedBy } : {}),
+    ...(parts.length > 0 ? { description: parts.join(" ") } : {}),
+  };
+}

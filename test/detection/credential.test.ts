@@ -1,0 +1,125 @@
+/**
+ * Bedrock API key calls and callers without an IAM ARN: the credential kind read from the record
+ * (bearerTokenKindOf, one pure function) and who acted (actorOf), then the finding built from them.
+ */
+import fc from "fast-check";
+import { credentialKindOf } from "../../src/arn/principal";
+import { actorOf, bearerTokenKindOf, credentialKindOfRecord } from "../../src/detection/credential";
+import type { CloudTrailRecord } from "../../src/detection/record";
+import {
+  findingOf,
+  findingWithPrimaryRule,
+  fixture,
+  guardrailWith,
+  IDENTITIES,
+  withIdentity,
+} from "../remediation/helpers";
+
+const LONG = fixture("respond_bearer-long-term-mantle-CreateFineTuningJob");
+const SHORT = fixture("respond_bearer-short-term-CreateFoundationModelAgreement");
+const IDC = fixture("respond_identity-center-user-PutUseCaseForModelAccess");
+const g = guardrailWith();
+
+describe("bearerTokenKindOf", () => {
+  it("reads the documented requestParameters of a bedrock-mantle event", () => {
+    expect(bearerTokenKindOf(LONG)).toBe("bedrock-api-key-long-term");
+  });
+  it("reads additionalEventData too", () => {
+    expect(bearerTokenKindOf(SHORT)).toBe("bedrock-api-key-short-term");
+  });
+  it.each([
+    [{ requestParameters: { callWithBearerToken: "true", bearerTokenType: "LONG_TERM" } }, "bedrock-api-key-long-term"],
+    [
+      { additionalEventData: { callWithBearerToken: true }, requestParameters: { bearerTokenType: "SHORT_TERM" } },
+      "bedrock-api-key-short-term",
+    ],
+    [
+      { additionalEventData: '{"callWithBearerToken":true,"bearerTokenType":"LONG_TERM"}' },
+      "bedrock-api-key-long-term",
+    ],
+    [{ requestParameters: { callWithBearerToken: true } }, "bedrock-api-key"],
+    [{ requestParameters: { callWithBearerToken: true, bearerTokenType: "SOMETHING_NEW" } }, "bedrock-api-key"],
+    [{ requestParameters: { callWithBearerToken: false, bearerTokenType: "LONG_TERM" } }, undefined],
+    [{ requestParameters: { bearerTokenType: "LONG_TERM" } }, undefined],
+    [{ additionalEventData: "not json" }, undefined],
+    [{ requestParameters: null, additionalEventData: [true] }, undefined],
+  ] as [CloudTrailRecord, string | undefined][])("%j -> %s", (record, kind) => {
+    expect(bearerTokenKindOf(record)).toBe(kind);
+  });
+
+  it("property: without callWithBearerToken the signing credential decides", () => {
+    const anything = fc.oneof(fc.string(), fc.boolean(), fc.constant(null), fc.integer());
+    fc.assert(
+      fc.property(
+        fc.record({ bearerTokenType: anything, other: anything }),
+        fc.record({ callWithBearerToken: fc.oneof(fc.constant(false), fc.constant("false"), fc.constant(null)) }),
+        fc.constantFrom("AKIAEXAMPLE", "ASIAEXAMPLE", undefined),
+        (params, flag, key) => {
+          const record: CloudTrailRecord = { requestParameters: { ...params, ...flag }, additionalEventData: params };
+          const signing = credentialKindOf("IAMUser", key);
+          expect(credentialKindOfRecord(record, signing)).toBe(signing);
+        },
+      ),
+    );
+  });
+});
+
+describe("findings say when a Bedrock API key was used", () => {
+  it("long-term key: credential_kind, the IAM user as principal", () => {
+    const f = findingWithPrimaryRule(g, LONG);
+    expect(f.guardrail).toMatchObject({
+      credential_kind: "bedrock-api-key-long-term",
+      principal_kind: "iam-user",
+      principal_arn: "arn:aws:iam::222233334444:user/BedrockAPIKey_EXAMPLE",
+    });
+  });
+  it("short-term key: credential_kind, the role that signed it as principal", () => {
+    const f = findingOf(g, SHORT);
+    expect(f.guardrail).toMatchObject({
+      credential_kind: "bedrock-api-key-short-term",
+      principal_kind: "role",
+      principal_arn: "arn:aws:iam::222233334444:role/team/dev-role",
+    });
+  });
+  it("a signed call keeps the signing credential kind", () => {
+    expect(findingOf(g, withIdentity(IDENTITIES.iamUserKey)).guardrail.credential_kind).toBe("long-term-key");
+  });
+});
+
+describe("who acted when no IAM ARN says it", () => {
+  it("Identity Center user: user id and identity store, in the message and the fields", () => {
+    const f = findingOf(g, IDC);
+    expect(actorOf(IDC)).toEqual({
+      identityCenterUserId: "544894e8-80c1-707f-60e3-3ba6510dfac1",
+      identityStoreArn: "arn:aws:identitystore::222233334444:identitystore/d-9067642ac7",
+      description:
+        "Identity Center user 544894e8-80c1-707f-60e3-3ba6510dfac1 of identity store " +
+        "arn:aws:identitystore::222233334444:identitystore/d-9067642ac7",
+    });
+    expect(f.user.id).toBe("544894e8-80c1-707f-60e3-3ba6510dfac1");
+    expect(f.aws.cloudtrail.user_identity.on_behalf_of).toEqual({
+      user_id: "544894e8-80c1-707f-60e3-3ba6510dfac1",
+      identity_store_arn: "arn:aws:identitystore::222233334444:identitystore/d-9067642ac7",
+    });
+    expect(f.guardrail.actor).toContain("544894e8-80c1-707f-60e3-3ba6510dfac1");
+    expect(f.message).toContain("Identity Center user 544894e8-80c1-707f-60e3-3ba6510dfac1");
+    expect(f.message).not.toMatch(/^unknown /);
+  });
+  it("AWS service: invokedBy in the message, never the bare kind", () => {
+    const f = findingOf(g, withIdentity(IDENTITIES.awsService));
+    expect(f.aws.cloudtrail.user_identity.invoked_by).toBe("bedrock.amazonaws.com");
+    expect(f.guardrail.actor).toBe("AWS service bedrock.amazonaws.com");
+    expect(f.message).toMatch(/^AWS service bedrock\.amazonaws\.com /);
+  });
+  it("a role session a service used: both the role and the service", () => {
+    const ui = { ...IDENTITIES.approvedRole, invokedBy: "bedrock.amazonaws.com" };
+    expect(actorOf(withIdentity(ui)).description).toBe("AWS service bedrock.amazonaws.com");
+    const propagated = { ...ui, onBehalfOf: { userId: "u-1" } };
+    expect(actorOf(withIdentity(propagated)).description).toBe(
+      "Identity Center user u-1 through AWS service bedrock.amazonaws.com",
+    );
+  });
+  it("an IAM principal names itself: no actor", () => {
+    expect(findingOf(g, withIdentity(IDENTITIES.iamUserKey)).guardrail.actor).toBeUndefined();
+  });
+});
