@@ -12,15 +12,24 @@ import {
   GetUserPolicyCommand,
   type IAMClient,
   ListAccessKeysCommand,
+  ListServiceSpecificCredentialsCommand,
   PutRolePolicyCommand,
   PutUserPolicyCommand,
+  type ServiceSpecificCredentialMetadata,
   UpdateAccessKeyCommand,
+  UpdateServiceSpecificCredentialCommand,
 } from "@aws-sdk/client-iam";
-import { CreateSecretCommand, DescribeSecretCommand } from "@aws-sdk/client-secrets-manager";
+import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  PutResourcePolicyCommand,
+  PutSecretValueCommand,
+} from "@aws-sdk/client-secrets-manager";
 import { classifyError, describeError } from "./errors";
 import type { MemberClients } from "./member-clients";
 import { REVOCATION_POLICY_NAME } from "./planner";
 import { effectiveCutoff, mergeRevocation, parsePolicyDocument, type PolicyDocument } from "./revocation-policy";
+import { ROTATION_KEY_ALIAS, rotatedSecretPolicy } from "./secret-policy";
 import type { PlannedAction } from "./types";
 
 export interface ExecutionResult {
@@ -53,29 +62,112 @@ async function deactivateKey(iam: IAMClient, userName: string, keyId: string): P
   };
 }
 
-async function secretExists(clients: MemberClients, name: string): Promise<boolean> {
+/** Every credential of the user for one service (ListServiceSpecificCredentials pages with Marker). */
+export async function listServiceCredentials(
+  iam: IAMClient,
+  userName: string,
+  serviceName: string,
+): Promise<ServiceSpecificCredentialMetadata[]> {
+  const all: ServiceSpecificCredentialMetadata[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await iam.send(
+      new ListServiceSpecificCredentialsCommand({ UserName: userName, ServiceName: serviceName, Marker: marker }),
+    );
+    all.push(...(page.ServiceSpecificCredentials ?? []));
+    marker = page.IsTruncated ? page.Marker : undefined;
+  } while (marker);
+  // Filtered again: only this service's credentials may ever be touched, whatever the endpoint returns.
+  return all.filter((c) => c.ServiceName === serviceName);
+}
+
+async function deactivateServiceCredentials(
+  iam: IAMClient,
+  userName: string,
+  serviceName: string,
+  credentialId: string | undefined,
+): Promise<ExecutionResult> {
+  const all = await listServiceCredentials(iam, userName, serviceName);
+  const targets = credentialId ? all.filter((c) => c.ServiceSpecificCredentialId === credentialId) : all;
+  const before = targets.map((c) => ({ id: c.ServiceSpecificCredentialId, status: c.Status }));
+  if (targets.length === 0)
+    return {
+      status: "skipped",
+      reason: credentialId
+        ? `${serviceName} credential ${credentialId} no longer belongs to user ${userName}`
+        : `user ${userName} has no ${serviceName} credentials (deleted since the call?)`,
+      before,
+    };
+  const active = targets.filter((c) => c.Status === "Active");
+  if (active.length === 0)
+    return {
+      status: "already-done",
+      reason: `no ${serviceName} credential of ${userName} is active`,
+      before,
+      after: { credentials: before, deactivated: [] },
+    };
+  const deactivated: string[] = [];
+  for (const c of active) {
+    await iam.send(
+      new UpdateServiceSpecificCredentialCommand({
+        UserName: userName,
+        ServiceSpecificCredentialId: c.ServiceSpecificCredentialId,
+        Status: "Inactive",
+      }),
+    );
+    deactivated.push(c.ServiceSpecificCredentialId!);
+  }
+  return {
+    status: "ok",
+    reason: `deactivated ${serviceName} credential(s) ${deactivated.join(", ")} of ${userName}`,
+    before,
+    after: {
+      credentials: before.map((c) => (deactivated.includes(c.id!) ? { ...c, status: "Inactive" } : c)),
+      deactivated,
+    },
+  };
+}
+
+/** undefined: no such secret; otherwise whether it holds a value yet (a crash may leave it empty). */
+async function secretState(clients: MemberClients, name: string): Promise<{ hasValue: boolean } | undefined> {
   try {
-    await clients.secrets.send(new DescribeSecretCommand({ SecretId: name }));
-    return true;
+    const d = await clients.secrets.send(new DescribeSecretCommand({ SecretId: name }));
+    return { hasValue: Object.keys(d.VersionIdsToStages ?? {}).length > 0 };
   } catch (e) {
-    if (classifyError(e) === "not-found") return false;
+    if (classifyError(e) === "not-found") return undefined;
     throw e;
   }
 }
 
+/**
+ * The last action of a plan. Refused while the offending key is still active (containment first).
+ * The secret is created empty under the rotation KMS key, locked to its readers by its resource
+ * policy, and only then is the key created and its value stored: at no moment does a readable
+ * copy exist outside those two guards.
+ */
 async function rotateKey(
   clients: MemberClients,
   userName: string,
   keyId: string,
   secretName: string,
+  readers: string[],
 ): Promise<ExecutionResult> {
   const keys = await listKeys(clients.iam, userName);
-  if (!keys.some((k) => k.AccessKeyId === keyId))
+  const offending = keys.find((k) => k.AccessKeyId === keyId);
+  if (!offending)
     return {
       status: "skipped",
       reason: `access key ${keyId} no longer belongs to user ${userName}: nothing to rotate`,
     };
-  if (await secretExists(clients, secretName))
+  // Containment before replacement: while the stolen key works, a new key would be one more for the thief.
+  if (offending.Status === "Active")
+    return {
+      status: "skipped",
+      reason: `rotation refused: access key ${keyId} of ${userName} is still active (its deactivation did not run)`,
+      before: { keys: keys.map((k) => ({ id: k.AccessKeyId, status: k.Status })) },
+    };
+  const secret = await secretState(clients, secretName);
+  if (secret?.hasValue)
     return { status: "already-done", reason: `secret ${secretName} exists: the key was rotated by an earlier run` };
   if (keys.length >= 2) {
     return {
@@ -86,14 +178,30 @@ async function rotateKey(
       before: { keys: keys.map((k) => ({ id: k.AccessKeyId, status: k.Status })) },
     };
   }
+  if (readers.length === 0)
+    return { status: "skipped", reason: "rotation refused: nobody is configured to read the new key's secret" };
+  if (!secret)
+    await clients.secrets.send(
+      new CreateSecretCommand({
+        Name: secretName,
+        Description: `bedrock-guardrail: replacement for access key ${keyId} of IAM user ${userName}`,
+        KmsKeyId: ROTATION_KEY_ALIAS,
+      }),
+    );
+  await clients.secrets.send(
+    new PutResourcePolicyCommand({
+      SecretId: secretName,
+      ResourcePolicy: rotatedSecretPolicy(readers),
+      BlockPublicPolicy: true,
+    }),
+  );
   const created = (await clients.iam.send(new CreateAccessKeyCommand({ UserName: userName }))).AccessKey;
   if (!created?.AccessKeyId || !created.SecretAccessKey)
     return { status: "error", reason: `CreateAccessKey for ${userName} returned no key` };
   try {
     await clients.secrets.send(
-      new CreateSecretCommand({
-        Name: secretName,
-        Description: `bedrock-guardrail: replacement for access key ${keyId} of IAM user ${userName}`,
+      new PutSecretValueCommand({
+        SecretId: secretName,
         SecretString: JSON.stringify({
           UserName: userName,
           AccessKeyId: created.AccessKeyId,
@@ -110,15 +218,17 @@ async function rotateKey(
     return {
       status: "error",
       reason:
-        `could not store the replacement key in Secrets Manager (${describeError(e)}); the new key ` +
-        `${created.AccessKeyId} was deleted again`,
+        `could not store the replacement key in Secrets Manager (${describeError(e)}); ` +
+        `the new key ${created.AccessKeyId} was deleted again`,
     };
   }
   return {
     status: "ok",
-    reason: `created access key ${created.AccessKeyId} for ${userName}; secret stored as ${secretName}`,
+    reason:
+      `created access key ${created.AccessKeyId} for ${userName}; secret stored as ${secretName} ` +
+      `(KMS key ${ROTATION_KEY_ALIAS}, readable by ${readers.join(", ")})`,
     before: { keys: keys.map((k) => k.AccessKeyId) },
-    after: { newAccessKeyId: created.AccessKeyId, secretName },
+    after: { newAccessKeyId: created.AccessKeyId, secretName, readers },
   };
 }
 
@@ -226,12 +336,20 @@ async function perform(action: PlannedAction, clients: MemberClients): Promise<E
   switch (action.kind) {
     case "deactivate-key":
       return deactivateKey(clients.iam, required(p.userName, "userName"), required(p.accessKeyId, "accessKeyId"));
+    case "deactivate-service-credentials":
+      return deactivateServiceCredentials(
+        clients.iam,
+        required(p.userName, "userName"),
+        required(p.serviceName, "serviceName"),
+        p.serviceSpecificCredentialId,
+      );
     case "rotate-key":
       return rotateKey(
         clients,
         required(p.userName, "userName"),
         required(p.accessKeyId, "accessKeyId"),
         required(p.secretName, "secretName"),
+        p.secretReaders ?? [],
       );
     case "revoke-user-sessions":
       return revokeSessions(

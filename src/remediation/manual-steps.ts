@@ -31,7 +31,7 @@ export function manualSteps(finding: Finding): string[] {
       ];
     case "aws-service":
       return [
-        `An AWS service (${finding.user.name ?? "unknown"}) made the call on someone's behalf; find the principal ` +
+        `An AWS service (${finding.aws.cloudtrail.user_identity.invoked_by ?? finding.user.name ?? "not named"}) made the call on someone's behalf; find the principal ` +
           `that configured it in account ${account} and remediate that principal.`,
       ];
     case "root":
@@ -66,10 +66,21 @@ export function manualSteps(finding: Finding): string[] {
         `Find who assumed the role (the AssumeRole event with the session name in ${who}) and remediate that ` +
           `principal.`,
       ];
-    default:
+    default: {
+      const onBehalfOf = finding.aws.cloudtrail.user_identity.on_behalf_of;
+      if (onBehalfOf?.user_id)
+        return [
+          `${g.actor ?? `Identity Center user ${onBehalfOf.user_id}`} made the call; IAM cannot act on an Identity ` +
+            "Center user: act in IAM Identity Center (management or delegated administrator account).",
+          `Look the user up with aws identitystore describe-user --identity-store-id <the id at the end of ` +
+            `${onBehalfOf.identity_store_arn ?? "the identity store ARN"}> --user-id ${onBehalfOf.user_id}.`,
+          "Disable the user's sign-in, end its active sessions, and remove its account assignments and " +
+            "application access until the investigation ends.",
+        ];
       return [
         `The caller's identity type (${finding.aws.cloudtrail.user_identity.type ?? "missing"}) gives no principal ` +
-          `IAM can act on; investigate ${who} in account ${account} by hand.`,
+          `IAM can act on; investigate ${g.actor ?? who} in account ${account} by hand.`,
       ];
+    }
   }
 }

@@ -19,9 +19,17 @@ export const KEY_ROTATION_PERMISSIONS: PermissionDeclaration[] = [
     why: "rotate: create the replacement key (deleted again only if storing its secret fails)",
   },
   {
-    actions: ["secretsmanager:CreateSecret", "secretsmanager:DescribeSecret"],
+    actions: [
+      "secretsmanager:CreateSecret",
+      "secretsmanager:DescribeSecret",
+      "secretsmanager:PutResourcePolicy",
+      "secretsmanager:PutSecretValue",
+    ],
     resource: { kind: "member-secrets" },
-    why: "store a rotated key's secret under remediation.rotatedSecretName (and find it again on re-run)",
+    why:
+      "store a rotated key's secret under remediation.rotatedSecretName: created empty under the rotation KMS " +
+      "key, locked to its readers by a resource policy, then given the value (and found again on re-run); the " +
+      "KMS key's own policy lets this role encrypt through Secrets Manager, so no kms: action is declared here",
   },
 ];
 
@@ -31,6 +39,13 @@ const ALWAYS_MEMBER_ROLE_PERMISSIONS: PermissionDeclaration[] = [
     actions: ["iam:ListAccessKeys", "iam:UpdateAccessKey"],
     resource: { kind: "member-iam-users" },
     why: "deactivate the offending access key (and re-activate it on undo), after checking its current status",
+  },
+  {
+    actions: ["iam:ListServiceSpecificCredentials", "iam:UpdateServiceSpecificCredential"],
+    resource: { kind: "member-iam-users" },
+    why:
+      "deactivate the Bedrock API keys (service-specific credentials) that made a call, after listing them " +
+      "for bedrock.amazonaws.com only; undo re-activates exactly those",
   },
   {
     actions: ["iam:GetUserPolicy", "iam:PutUserPolicy", "iam:DeleteUserPolicy"],

@@ -6,8 +6,10 @@
  */
 import { createHash } from "node:crypto";
 import { parseArn } from "../arn/arn-like";
+import { credentialKindOf } from "../arn/principal";
 import type { Finding } from "../detection/finding";
-import type { Guardrail } from "../guardrail/guardrail";
+import { TOOL_ROLE_PATH, TOOL_ROLE_PREFIX, type Guardrail } from "../guardrail/guardrail";
+import { BEDROCK_SERVICE_PRINCIPAL } from "../policy/statements";
 import { manualSteps } from "./manual-steps";
 import { enforceSafety, principalProtection, protectionReason, type SafetyContext } from "./safety";
 import {
@@ -64,6 +66,22 @@ export function fillSecretName(
   return template.replace(/\{(account|user|accessKeyId)\}/g, (_, k: keyof typeof values) => values[k]);
 }
 
+/**
+ * Who may read a rotated key's secret (its resource policy and its KMS key policy name them):
+ * remediation.rotatedSecretReaders, or by default this tool's roles in the security account (when
+ * aws.security.accountId is known) and the remediation operators.
+ */
+export function secretReaders(guardrail: Guardrail, partition: string): string[] {
+  const configured = guardrail.config.remediation.rotatedSecretReaders;
+  if (configured.length > 0) return [...configured];
+  const security = guardrail.config.aws.security.accountId;
+  const responders = security ? [`arn:${partition}:iam::${security}:role${TOOL_ROLE_PATH}${TOOL_ROLE_PREFIX}*`] : [];
+  return [...new Set([...responders, ...guardrail.exemptions.operators])];
+}
+
+/** Service-specific credential ids start with ACCA (IAM's unique-id prefixes); anything else names no credential. */
+const SERVICE_CREDENTIAL_ID = /^ACCA[A-Z0-9]{8,}$/;
+
 interface Draft {
   kind: ActionKind;
   accountId: string;
@@ -72,6 +90,30 @@ interface Draft {
   reason: string;
   params?: ActionParams;
   steps?: string[];
+}
+
+/**
+ * Deactivate the Bedrock API key that made the call: the exact credential when the record carries
+ * its id, otherwise every Bedrock credential of the user (scoped to bedrock.amazonaws.com, so the
+ * user's access keys and other services' credentials keep working).
+ */
+function serviceCredentialDraft(account: string, userName: string, keyId: string | undefined): Draft {
+  const exact = keyId && SERVICE_CREDENTIAL_ID.test(keyId) ? keyId : undefined;
+  return {
+    kind: "deactivate-service-credentials",
+    accountId: account,
+    target: exact ?? userName,
+    reason: exact
+      ? `deactivate the Bedrock API key ${exact} of ${userName} that made the call (only that credential)`
+      : `deactivate every Bedrock API key of ${userName} (service-specific credentials for ` +
+        `${BEDROCK_SERVICE_PRINCIPAL}): the record does not say which one made the call; the user's access ` +
+        "keys, password and other services' credentials are untouched",
+    params: {
+      userName,
+      serviceName: BEDROCK_SERVICE_PRINCIPAL,
+      ...(exact ? { serviceSpecificCredentialId: exact } : {}),
+    },
+  };
 }
 
 function principalDrafts(finding: Finding, guardrail: Guardrail, ctx: PlanContext): Draft[] {
@@ -93,40 +135,65 @@ function principalDrafts(finding: Finding, guardrail: Guardrail, ctx: PlanContex
     const userName = iamNameOf(g.principal_arn, "user");
     if (!userName) return [manual("IAM user without a user ARN: the user cannot be identified safely")];
     const drafts: Draft[] = [];
-    if (g.credential_kind === "long-term-key" && key?.startsWith("AKIA")) {
-      if (r.accessKey === "rotate") {
-        const secretName = fillSecretName(r.rotatedSecretName, { account, user: userName, accessKeyId: key });
-        drafts.push({
-          kind: "rotate-key",
-          accountId: account,
-          target: userName,
-          reason:
-            `rotate: create a replacement key for ${userName} and store it in Secrets Manager as ${secretName} ` +
-            `(refused if the user already has two keys)`,
-          params: { userName, accessKeyId: key, secretName },
-        });
-      }
+    const apiKey = g.credential_kind;
+    if (apiKey === "bedrock-api-key-long-term" || apiKey === "bedrock-api-key") {
+      drafts.push(serviceCredentialDraft(account, userName, key));
+      // A long-term API key is its own credential: no session, password or access key is involved,
+      // and an aws:TokenIssueTime deny would not stop it.
+      if (apiKey === "bedrock-api-key-long-term") return drafts;
+    }
+    // A short-term API key is pre-signed with the user's own credentials: contain those.
+    const signing = apiKey.startsWith("bedrock-api-key") ? credentialKindOf("IAMUser", key) : apiKey;
+    if (signing === "long-term-key" && key?.startsWith("AKIA")) {
       drafts.push({
         kind: "deactivate-key",
         accountId: account,
         target: key,
         reason:
           `deactivate the access key ${key} that made the call (only that key; the user's other keys are ` +
-          `untouched)`,
+          "untouched)",
         params: { userName, accessKeyId: key },
       });
-    } else if (g.credential_kind === "session") {
+      if (r.accessKey === "rotate") {
+        const secretName = fillSecretName(r.rotatedSecretName, { account, user: userName, accessKeyId: key });
+        const readers = secretReaders(guardrail, parseArn(g.principal_arn!)?.partition ?? "aws");
+        drafts.push(
+          readers.length > 0
+            ? {
+                kind: "rotate-key",
+                accountId: account,
+                target: userName,
+                reason:
+                  `rotate, last: once ${key} is inactive, create a replacement key for ${userName} and store it ` +
+                  `in Secrets Manager as ${secretName}, readable only by ${readers.join(", ")} (refused if the ` +
+                  "user already has two keys)",
+                params: { userName, accessKeyId: key, secretName, secretReaders: readers },
+              }
+            : manual(
+                "rotation skipped: nobody could read the new key's secret (set remediation.rotatedSecretReaders, " +
+                  `or aws.security.accountId); create a replacement key for ${userName} by hand if it is needed`,
+              ),
+        );
+      }
+    } else if (signing === "session") {
       drafts.push(
         manual(
-          `the call used session ${key ?? "(unknown)"} of IAM user ${userName}; the long-term key that minted it is ` +
-            `not in the record`,
+          `the call used session ${key ?? "(unknown)"} of IAM user ${userName}; the long-term key that minted ` +
+            "it is not in the record",
+        ),
+      );
+    } else if (apiKey === "bedrock-api-key-short-term" || apiKey === "bedrock-api-key") {
+      drafts.push(
+        manual(
+          `a Bedrock API key of IAM user ${userName} made the call and the record names no signing key: ` +
+            "review the user's access keys (a short-term key dies with the key or session that signed it)",
         ),
       );
     } else {
       drafts.push(
         manual(
-          `IAM user ${userName} without an access key in the record (console sign-in?): reset its password and ` +
-            `review its keys`,
+          `IAM user ${userName} without an access key in the record (console sign-in?): reset its password ` +
+            "and review its keys",
         ),
       );
     }
@@ -172,7 +239,9 @@ function principalDrafts(finding: Finding, guardrail: Guardrail, ctx: PlanContex
     root: "the root user cannot be remediated by API",
     "federated-user": "federated-user sessions are controlled through the IAM user that created them",
   };
-  return [manual(`${why[g.principal_kind] ?? "no principal IAM can act on"}: manual steps only`)];
+  const who = g.actor ? `${g.actor} made the call` : undefined;
+  const reason = [why[g.principal_kind] ?? "no principal IAM can act on", who].filter(Boolean).join("; ");
+  return [manual(`${reason}: manual steps only`)];
 }
 
 function agreementDraft(finding: Finding, guardrail: Guardrail): Draft | undefined {
@@ -277,6 +346,9 @@ export function planRemediation(finding: Finding, guardrail: Guardrail, ctx: Pla
       });
     } else drafts.push(agreement);
   }
-  const planned = enforceSafety(guardrail, drafts.map(build), g.principal_account_id, ctx);
+  // Containment first, rotation last: a fresh key is only handed out once the offending one is
+  // inactive and the sessions are revoked (the executor checks the key's status again).
+  const ordered = [...drafts.filter((d) => d.kind !== "rotate-key"), ...drafts.filter((d) => d.kind === "rotate-key")];
+  const planned = enforceSafety(guardrail, ordered.map(build), g.principal_account_id, ctx);
   return applyCaps(planned, ctx.budget ?? { run: r.maxActionsPerRun, principal: r.maxActionsPerPrincipalPerHour });
 }

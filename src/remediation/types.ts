@@ -9,7 +9,16 @@ export type { RemediationMode };
 export type ActionKind =
   /** iam:UpdateAccessKey Status=Inactive on the offending long-term key. */
   | "deactivate-key"
-  /** iam:CreateAccessKey for the user, secret stored in Secrets Manager (before the old key is deactivated). */
+  /**
+   * iam:UpdateServiceSpecificCredential Status=Inactive on the user's Bedrock API key(s) (long-term
+   * keys are service-specific credentials for bedrock.amazonaws.com): the one that made the call when
+   * the record identifies it, otherwise every Bedrock credential of the user (and nothing else).
+   */
+  | "deactivate-service-credentials"
+  /**
+   * iam:CreateAccessKey for the user, secret stored in Secrets Manager under a resource policy and a
+   * customer-managed KMS key. Always the last action of a plan, and only once the offending key is inactive.
+   */
   | "rotate-key"
   /** iam:PutUserPolicy AWSRevokeOlderSessions: sessions minted from the user's keys before the cutoff die. */
   | "revoke-user-sessions"
@@ -25,6 +34,7 @@ export type ActionKind =
 /** Kinds that change something in an AWS account. Dry-run and caps are about exactly these. */
 export const MUTATING_KINDS: ReadonlySet<ActionKind> = new Set([
   "deactivate-key",
+  "deactivate-service-credentials",
   "rotate-key",
   "revoke-user-sessions",
   "revoke-role-sessions",
@@ -33,6 +43,7 @@ export const MUTATING_KINDS: ReadonlySet<ActionKind> = new Set([
 
 export const API_OF: Record<ActionKind, string> = {
   "deactivate-key": "iam:UpdateAccessKey",
+  "deactivate-service-credentials": "iam:UpdateServiceSpecificCredential",
   "rotate-key": "iam:CreateAccessKey",
   "revoke-user-sessions": "iam:PutUserPolicy",
   "revoke-role-sessions": "iam:PutRolePolicy",
@@ -63,6 +74,12 @@ export interface ActionParams {
   eventTime?: string;
   /** Secrets Manager name for a rotated key. */
   secretName?: string;
+  /** ArnLike patterns of who may read the rotated key's secret (its resource policy and KMS key policy name them). */
+  secretReaders?: string[];
+  /** deactivate-service-credentials: the service the credentials are for (bedrock.amazonaws.com). */
+  serviceName?: string;
+  /** deactivate-service-credentials: the exact credential, when the record identifies it. */
+  serviceSpecificCredentialId?: string;
 }
 
 export interface PlannedAction {

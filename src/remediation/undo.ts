@@ -1,5 +1,6 @@
 /**
- * Reverses what this tool did, from its own audit record: re-activates a key it deactivated, or
+ * Reverses what this tool did, from its own audit record: re-activates a key or the Bedrock API
+ * keys (service-specific credentials) it deactivated, and only those, or
  * removes its own AWSRevokeOlderSessions statement (never a statement or policy someone else
  * wrote; the policy is deleted only when our statement was all that was left). Rotations and
  * agreement deletions are not reversed: the record says what a person may do instead.
@@ -10,9 +11,10 @@ import {
   type IAMClient,
   ListAccessKeysCommand,
   UpdateAccessKeyCommand,
+  UpdateServiceSpecificCredentialCommand,
 } from "@aws-sdk/client-iam";
 import { describeError } from "./errors";
-import { rolePolicyTarget, userPolicyTarget } from "./executor";
+import { listServiceCredentials, rolePolicyTarget, userPolicyTarget } from "./executor";
 import type { MemberClientProvider } from "./member-clients";
 import { REVOCATION_POLICY_NAME } from "./planner";
 import { parsePolicyDocument, removeRevocation } from "./revocation-policy";
@@ -21,6 +23,7 @@ import type { ActionKind } from "./types";
 
 export const REVERSIBLE: ReadonlySet<ActionKind> = new Set([
   "deactivate-key",
+  "deactivate-service-credentials",
   "revoke-user-sessions",
   "revoke-role-sessions",
 ]);
@@ -45,6 +48,44 @@ async function reactivate(iam: IAMClient, rec: ActionRecord): Promise<Omit<UndoR
     reason: `re-activated access key ${accessKeyId} of ${userName}`,
     before: { status: key.Status },
     after: { status: "Active" },
+  };
+}
+
+/** Re-activates exactly the credentials the action recorded as deactivated by it (never one that was already off). */
+async function reactivateServiceCredentials(iam: IAMClient, rec: ActionRecord): Promise<Omit<UndoRecord, "at">> {
+  const { userName, serviceName } = rec.params;
+  const ours = (rec.after as { deactivated?: unknown } | undefined)?.deactivated;
+  if (!userName || !serviceName || !Array.isArray(ours) || ours.length === 0)
+    return { status: "not-reversible", reason: "the record names no credential this tool deactivated" };
+  const now = await listServiceCredentials(iam, userName, serviceName);
+  const reactivated: string[] = [];
+  const problems: string[] = [];
+  for (const id of ours as string[]) {
+    const c = now.find((x) => x.ServiceSpecificCredentialId === id);
+    if (!c) problems.push(`${id} no longer belongs to ${userName}`);
+    else if (c.Status === "Expired") problems.push(`${id} has expired`);
+    else if (c.Status === "Inactive") {
+      await iam.send(
+        new UpdateServiceSpecificCredentialCommand({
+          UserName: userName,
+          ServiceSpecificCredentialId: id,
+          Status: "Active",
+        }),
+      );
+      reactivated.push(id);
+    }
+  }
+  const note = problems.length > 0 ? `; not re-activated: ${problems.join(", ")}` : "";
+  if (reactivated.length === 0)
+    return {
+      status: problems.length > 0 ? "error" : "already-done",
+      reason: problems.length > 0 ? `nothing re-activated${note}` : `credential(s) ${ours.join(", ")} are active`,
+    };
+  return {
+    status: "ok",
+    reason: `re-activated ${serviceName} credential(s) ${reactivated.join(", ")} of ${userName}${note}`,
+    before: { inactive: reactivated },
+    after: { active: reactivated },
   };
 }
 
@@ -118,7 +159,12 @@ export async function undoAction(actionId: string, o: UndoOptions): Promise<Undo
   else {
     try {
       const { iam } = await o.clients.forAccount(rec.accountId);
-      result = rec.kind === "deactivate-key" ? await reactivate(iam, rec) : await removeStatement(iam, rec);
+      result =
+        rec.kind === "deactivate-key"
+          ? await reactivate(iam, rec)
+          : rec.kind === "deactivate-service-credentials"
+            ? await reactivateServiceCredentials(iam, rec)
+            : await removeStatement(iam, rec);
     } catch (e) {
       result = { status: "error", reason: describeError(e) };
     }

@@ -76,6 +76,40 @@ const identity = fc.oneof(
   })),
   fc.constant({ type: "AWSService", invokedBy: "bedrock.amazonaws.com" }),
   fc.constant({ type: "SAMLUser" }),
+  // A long-term Bedrock API key's IAM user; the id CloudTrail logs for it (if any) is undocumented.
+  fc
+    .record({
+      account: fc.constantFrom(...ACCOUNTS),
+      path: fc.constantFrom(...USER_PATHS),
+      key: fc.option(
+        fc.stringMatching(/^[A-Z0-9]{16}$/).map((s) => `ACCA${s}`),
+        { nil: undefined },
+      ),
+    })
+    .map(({ account, path, key }) => ({
+      type: "IAMUser",
+      arn: `arn:aws:iam::${account}:user/${path}`,
+      accountId: account,
+      ...(key ? { accessKeyId: key } : {}),
+      userName: path.split("/").pop(),
+    })),
+  fc.constantFrom(...ACCOUNTS).map((account) => ({
+    type: "IdentityCenterUser",
+    accountId: account,
+    onBehalfOf: {
+      userId: "544894e8-80c1-707f-60e3-3ba6510dfac1",
+      identityStoreArn: `arn:aws:identitystore::${account}:identitystore/d-9067642ac7`,
+    },
+  })),
+);
+
+/** The bearer-token marks of a Bedrock API key call, in either object the parser reads (or none: a signed call). */
+const bearer = fc.option(
+  fc.record({
+    where: fc.constantFrom("additionalEventData" as const, "requestParameters" as const),
+    type: fc.constantFrom("LONG_TERM", "SHORT_TERM", undefined),
+  }),
+  { nil: undefined },
 );
 
 export const guardedRecord: fc.Arbitrary<CloudTrailRecord> = fc
@@ -90,18 +124,25 @@ export const guardedRecord: fc.Arbitrary<CloudTrailRecord> = fc
     region: fc.constantFrom("us-east-1", "eu-west-1"),
     denied: fc.boolean(),
     id: fc.uuid(),
+    bearer,
   })
-  .map(({ identity, eventName, recipient, region, denied, id }) => ({
-    eventID: id,
-    eventTime: "2026-11-20T09:15:02Z",
-    eventSource: "bedrock.amazonaws.com",
-    eventName,
-    awsRegion: region,
-    recipientAccountId: recipient,
-    userIdentity: identity,
-    requestParameters:
-      eventName === "PutUseCaseForModelAccess" ? null : { modelId: "anthropic.claude-3-sonnet-20240229-v1:0" },
-    ...(denied ? { errorCode: "AccessDenied" } : {}),
-  }));
+  .map(({ identity, eventName, recipient, region, denied, id, bearer }) => {
+    const marks = bearer ? { callWithBearerToken: true, ...(bearer.type ? { bearerTokenType: bearer.type } : {}) } : {};
+    const params =
+      eventName === "PutUseCaseForModelAccess" ? {} : { modelId: "anthropic.claude-3-sonnet-20240229-v1:0" };
+    const inParams = bearer?.where === "requestParameters" ? { ...params, ...marks } : params;
+    return {
+      eventID: id,
+      eventTime: "2026-11-20T09:15:02Z",
+      eventSource: "bedrock.amazonaws.com",
+      eventName,
+      awsRegion: region,
+      recipientAccountId: recipient,
+      userIdentity: identity,
+      requestParameters: Object.keys(inParams).length > 0 ? inParams : null,
+      ...(bearer?.where === "additionalEventData" ? { additionalEventData: marks } : {}),
+      ...(denied ? { errorCode: "AccessDenied" } : {}),
+    };
+  });
 
 export const mode = fc.constantFrom("off" as const, "dry-run" as const, "enforce" as const);

@@ -9,14 +9,18 @@ import {
   GetUserPolicyCommand,
   LimitExceededException,
   ListAccessKeysCommand,
+  ListServiceSpecificCredentialsCommand,
   NoSuchEntityException,
   PutRolePolicyCommand,
   PutUserPolicyCommand,
   UpdateAccessKeyCommand,
+  UpdateServiceSpecificCredentialCommand,
 } from "@aws-sdk/client-iam";
 import {
   CreateSecretCommand,
   DescribeSecretCommand,
+  PutResourcePolicyCommand,
+  PutSecretValueCommand,
   ResourceNotFoundException as SecretNotFound,
 } from "@aws-sdk/client-secrets-manager";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
@@ -24,6 +28,7 @@ import { executeAction } from "../../src/remediation/executor";
 import { AssumeRoleClientProvider, type MemberClients } from "../../src/remediation/member-clients";
 import { planRemediation } from "../../src/remediation/planner";
 import { REVOCATION_SID } from "../../src/remediation/revocation-policy";
+import { ROTATION_KEY_ALIAS } from "../../src/remediation/secret-policy";
 import type { PlannedAction } from "../../src/remediation/types";
 import { findingOf, fixture, guardrailWith, IAM_USER_RECORD, MGMT, sample } from "./helpers";
 import { awsError, awsMocks, localClients } from "./mocks";
@@ -35,12 +40,13 @@ afterAll(() => aws.restore());
 const NOW = new Date("2026-11-20T09:20:00Z");
 const KEY = "AKIAEXAMPLEKEY000001";
 const OTHER_KEY = "AKIAEXAMPLEKEY000002";
+const READER = "arn:aws:iam::111122223333:role/IncidentResponder";
 
 function plan(
   accessKey: "deactivate" | "rotate" = "deactivate",
   record = fixture(IAM_USER_RECORD),
 ): Record<string, PlannedAction> {
-  const g = guardrailWith({ remediation: { mode: "enforce", accessKey } });
+  const g = guardrailWith({ remediation: { mode: "enforce", accessKey, rotatedSecretReaders: [READER] } });
   return Object.fromEntries(
     planRemediation(findingOf(g, record), g, { now: NOW, managementAccountId: MGMT }).map((a) => [a.kind, a]),
   );
@@ -73,34 +79,61 @@ describe("executor: access keys", () => {
     expect(aws.iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(0);
   });
 
-  it("rotates: creates a key, stores its secret, records no secret", async () => {
-    aws.iam
-      .on(ListAccessKeysCommand)
-      .resolves({ AccessKeyMetadata: [{ UserName: "deploy-bot", AccessKeyId: KEY, Status: "Active" }] });
+  const newKey = (secret = "s3cr3t") => ({
+    AccessKey: {
+      UserName: "deploy-bot",
+      AccessKeyId: "AKIANEWKEY0000000001",
+      SecretAccessKey: secret,
+      Status: "Active" as const,
+      CreateDate: NOW,
+    },
+  });
+  const onlyOffending = (status: "Active" | "Inactive") => ({
+    AccessKeyMetadata: [{ UserName: "deploy-bot", AccessKeyId: KEY, Status: status }],
+  });
+
+  it("rotates once contained: empty secret under the KMS key, reader policy, then key and value", async () => {
+    aws.iam.on(ListAccessKeysCommand).resolves(onlyOffending("Inactive"));
     aws.secrets.on(DescribeSecretCommand).rejects(new SecretNotFound({ message: "no", $metadata: {} }));
-    aws.iam.on(CreateAccessKeyCommand).resolves({
-      AccessKey: {
-        UserName: "deploy-bot",
-        AccessKeyId: "AKIANEWKEY0000000001",
-        SecretAccessKey: "s3cr3t",
-        Status: "Active",
-        CreateDate: NOW,
-      },
-    });
+    aws.iam.on(CreateAccessKeyCommand).resolves(newKey());
     aws.secrets.on(CreateSecretCommand).resolves({});
+    aws.secrets.on(PutResourcePolicyCommand).resolves({});
+    aws.secrets.on(PutSecretValueCommand).resolves({});
     const r = await run(plan("rotate")["rotate-key"]);
     expect(r.status).toBe("ok");
-    const stored = aws.secrets.commandCalls(CreateSecretCommand)[0].args[0].input;
-    expect(stored.Name).toBe("bedrock-guardrail/rotated-keys/222233334444/deploy-bot/AKIAEXAMPLEKEY000001");
+    const created = aws.secrets.commandCalls(CreateSecretCommand)[0].args[0].input;
+    expect(created.Name).toBe("bedrock-guardrail/rotated-keys/222233334444/deploy-bot/AKIAEXAMPLEKEY000001");
+    expect(created.KmsKeyId).toBe(ROTATION_KEY_ALIAS);
+    expect(created.SecretString).toBeUndefined();
+    const policy = aws.secrets.commandCalls(PutResourcePolicyCommand)[0].args[0].input;
+    expect(policy.BlockPublicPolicy).toBe(true);
+    expect(JSON.parse(policy.ResourcePolicy!).Statement[0]).toMatchObject({
+      Effect: "Deny",
+      Action: "secretsmanager:GetSecretValue",
+      Condition: { ArnNotLike: { "aws:PrincipalArn": [READER] } },
+    });
+    const stored = aws.secrets.commandCalls(PutSecretValueCommand)[0].args[0].input;
     expect(JSON.parse(stored.SecretString!)).toMatchObject({
       AccessKeyId: "AKIANEWKEY0000000001",
       SecretAccessKey: "s3cr3t",
     });
+    // The value is stored only after the policy guards the secret.
+    const seq = aws.secrets.calls().map((c) => c.args[0].constructor.name);
+    expect(seq.indexOf("PutResourcePolicyCommand")).toBeLessThan(seq.indexOf("PutSecretValueCommand"));
     expect(JSON.stringify(r)).not.toContain("s3cr3t");
   });
 
+  it("refuses rotation while the offending key is still active (containment first)", async () => {
+    aws.iam.on(ListAccessKeysCommand).resolves(onlyOffending("Active"));
+    const r = await run(plan("rotate")["rotate-key"]);
+    expect(r.status).toBe("skipped");
+    expect(r.reason).toMatch(/still active/);
+    expect(aws.iam.commandCalls(CreateAccessKeyCommand)).toHaveLength(0);
+    expect(aws.secrets.commandCalls(CreateSecretCommand)).toHaveLength(0);
+  });
+
   it("refuses rotation when the user already has two keys, and says so", async () => {
-    aws.iam.on(ListAccessKeysCommand).resolves(bothKeys());
+    aws.iam.on(ListAccessKeysCommand).resolves(bothKeys("Inactive"));
     aws.secrets.on(DescribeSecretCommand).rejects(new SecretNotFound({ message: "no", $metadata: {} }));
     const r = await run(plan("rotate")["rotate-key"]);
     expect(r.status).toBe("skipped");
@@ -108,20 +141,28 @@ describe("executor: access keys", () => {
     expect(aws.iam.commandCalls(CreateAccessKeyCommand)).toHaveLength(0);
   });
 
-  it("a rotation whose secret cannot be stored deletes the new key again", async () => {
-    aws.iam
-      .on(ListAccessKeysCommand)
-      .resolves({ AccessKeyMetadata: [{ UserName: "deploy-bot", AccessKeyId: KEY, Status: "Active" }] });
+  it("an empty secret left by a crash is reused; a secret with a value means already rotated", async () => {
+    aws.iam.on(ListAccessKeysCommand).resolves(onlyOffending("Inactive"));
+    aws.secrets
+      .on(DescribeSecretCommand)
+      .resolvesOnce({ VersionIdsToStages: {} })
+      .resolvesOnce({ VersionIdsToStages: { v1: ["AWSCURRENT"] } });
+    aws.iam.on(CreateAccessKeyCommand).resolves(newKey());
+    aws.secrets.on(PutResourcePolicyCommand).resolves({});
+    aws.secrets.on(PutSecretValueCommand).resolves({});
+    expect((await run(plan("rotate")["rotate-key"])).status).toBe("ok");
+    expect(aws.secrets.commandCalls(CreateSecretCommand)).toHaveLength(0);
+    expect((await run(plan("rotate")["rotate-key"])).status).toBe("already-done");
+    expect(aws.iam.commandCalls(CreateAccessKeyCommand)).toHaveLength(1);
+  });
+
+  it("a rotation whose secret value cannot be stored deletes the new key again", async () => {
+    aws.iam.on(ListAccessKeysCommand).resolves(onlyOffending("Inactive"));
     aws.secrets.on(DescribeSecretCommand).rejects(new SecretNotFound({ message: "no", $metadata: {} }));
-    aws.iam.on(CreateAccessKeyCommand).resolves({
-      AccessKey: {
-        UserName: "deploy-bot",
-        AccessKeyId: "AKIANEWKEY0000000001",
-        SecretAccessKey: "s",
-        Status: "Active",
-      },
-    });
-    aws.secrets.on(CreateSecretCommand).rejects(awsError("AccessDeniedException", "not allowed", 403));
+    aws.secrets.on(CreateSecretCommand).resolves({});
+    aws.secrets.on(PutResourcePolicyCommand).resolves({});
+    aws.iam.on(CreateAccessKeyCommand).resolves(newKey("s"));
+    aws.secrets.on(PutSecretValueCommand).rejects(awsError("AccessDeniedException", "kms denied", 403));
     aws.iam.on(DeleteAccessKeyCommand).resolves({});
     const r = await run(plan("rotate")["rotate-key"]);
     expect(r.status).toBe("error");
@@ -129,6 +170,81 @@ describe("executor: access keys", () => {
       UserName: "deploy-bot",
       AccessKeyId: "AKIANEWKEY0000000001",
     });
+  });
+
+  it("a secret policy that cannot be put stops the rotation before any key exists", async () => {
+    aws.iam.on(ListAccessKeysCommand).resolves(onlyOffending("Inactive"));
+    aws.secrets.on(DescribeSecretCommand).rejects(new SecretNotFound({ message: "no", $metadata: {} }));
+    aws.secrets.on(CreateSecretCommand).resolves({});
+    aws.secrets.on(PutResourcePolicyCommand).rejects(awsError("MalformedPolicyDocumentException", "public", 400));
+    const r = await run(plan("rotate")["rotate-key"]);
+    expect(r.status).toBe("error");
+    expect(aws.iam.commandCalls(CreateAccessKeyCommand)).toHaveLength(0);
+  });
+});
+
+describe("executor: Bedrock API keys (service-specific credentials)", () => {
+  const cred = (id: string, status: "Active" | "Inactive" | "Expired", serviceName = "bedrock.amazonaws.com") => ({
+    UserName: "deploy-bot",
+    ServiceSpecificCredentialId: id,
+    ServiceName: serviceName,
+    Status: status,
+    CreateDate: NOW,
+  });
+  const action = (credentialId?: string): PlannedAction => ({
+    ...plan()["deactivate-key"],
+    kind: "deactivate-service-credentials",
+    api: "iam:UpdateServiceSpecificCredential",
+    params: {
+      userName: "deploy-bot",
+      serviceName: "bedrock.amazonaws.com",
+      ...(credentialId ? { serviceSpecificCredentialId: credentialId } : {}),
+    },
+  });
+
+  it("without an id: every active Bedrock credential, none of another service, over every page", async () => {
+    aws.iam
+      .on(ListServiceSpecificCredentialsCommand)
+      .resolvesOnce({
+        ServiceSpecificCredentials: [cred("ACCAEXAMPLE000000001", "Active"), cred("ACCAEXAMPLE000000002", "Inactive")],
+        IsTruncated: true,
+        Marker: "m1",
+      })
+      .resolvesOnce({
+        ServiceSpecificCredentials: [
+          cred("ACCAEXAMPLE000000003", "Active"),
+          cred("ACCAEXAMPLE000000009", "Active", "codecommit.amazonaws.com"),
+        ],
+      });
+    aws.iam.on(UpdateServiceSpecificCredentialCommand).resolves({});
+    const r = await run(action());
+    expect(r.status).toBe("ok");
+    expect(aws.iam.commandCalls(ListServiceSpecificCredentialsCommand).map((c) => c.args[0].input)).toEqual([
+      { UserName: "deploy-bot", ServiceName: "bedrock.amazonaws.com", Marker: undefined },
+      { UserName: "deploy-bot", ServiceName: "bedrock.amazonaws.com", Marker: "m1" },
+    ]);
+    expect(aws.iam.commandCalls(UpdateServiceSpecificCredentialCommand).map((c) => c.args[0].input)).toEqual([
+      { UserName: "deploy-bot", ServiceSpecificCredentialId: "ACCAEXAMPLE000000001", Status: "Inactive" },
+      { UserName: "deploy-bot", ServiceSpecificCredentialId: "ACCAEXAMPLE000000003", Status: "Inactive" },
+    ]);
+    expect(r.after).toMatchObject({ deactivated: ["ACCAEXAMPLE000000001", "ACCAEXAMPLE000000003"] });
+  });
+
+  it("with an id: only that credential; none active is already done; none at all is skipped", async () => {
+    aws.iam
+      .on(ListServiceSpecificCredentialsCommand)
+      .resolvesOnce({
+        ServiceSpecificCredentials: [cred("ACCAEXAMPLE000000001", "Active"), cred("ACCAEXAMPLE000000002", "Active")],
+      })
+      .resolvesOnce({ ServiceSpecificCredentials: [cred("ACCAEXAMPLE000000001", "Inactive")] })
+      .resolvesOnce({ ServiceSpecificCredentials: [] });
+    aws.iam.on(UpdateServiceSpecificCredentialCommand).resolves({});
+    expect((await run(action("ACCAEXAMPLE000000002"))).status).toBe("ok");
+    expect(aws.iam.commandCalls(UpdateServiceSpecificCredentialCommand).map((c) => c.args[0].input)).toEqual([
+      { UserName: "deploy-bot", ServiceSpecificCredentialId: "ACCAEXAMPLE000000002", Status: "Inactive" },
+    ]);
+    expect((await run(action())).status).toBe("already-done");
+    expect((await run(action())).status).toBe("skipped");
   });
 });
 

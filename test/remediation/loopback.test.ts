@@ -9,7 +9,8 @@ import { LocalClientProvider } from "../../src/remediation/member-clients";
 import { StaticOrganizationLookup } from "../../src/remediation/organization";
 import { RemediationResponder } from "../../src/remediation/responder";
 import { InMemoryStore } from "../../src/remediation/store";
-import { findingOf, fixture, guardrailWith, IAM_USER_RECORD, MGMT } from "./helpers";
+import { undoAction } from "../../src/remediation/undo";
+import { findingOf, findingWithPrimaryRule, fixture, guardrailWith, IAM_USER_RECORD, MGMT } from "./helpers";
 
 type Answer = { status: number; body: string };
 const NS = "https://iam.amazonaws.com/doc/2010-05-08/";
@@ -59,21 +60,26 @@ beforeEach(() => {
   seen.length = 0;
 });
 
-async function respond() {
-  const g = guardrailWith({ remediation: { mode: "enforce", deleteAgreement: false } });
-  const clients = new LocalClientProvider("us-east-1", {
+function loopbackClients() {
+  return new LocalClientProvider("us-east-1", {
     endpoint,
     region: "us-east-1",
     credentials: { accessKeyId: "AKIALOCAL", secretAccessKey: "local" },
     retry: { mode: "standard", maxAttempts: 3 },
   });
+}
+
+async function respond(record = fixture(IAM_USER_RECORD), store = new InMemoryStore(), primaryRule = false) {
+  const g = guardrailWith({ remediation: { mode: "enforce", deleteAgreement: false } });
+  const clients = loopbackClients();
   const responder = new RemediationResponder({
     guardrail: g,
-    store: new InMemoryStore(),
+    store,
     organization: new StaticOrganizationLookup(MGMT),
     clients,
   });
-  const report = await responder.respond(findingOf(g, fixture(IAM_USER_RECORD)));
+  const finding = primaryRule ? findingWithPrimaryRule(g, record) : findingOf(g, record);
+  const report = await responder.respond(finding);
   return Object.fromEntries(report.outcomes.map((o) => [o.api, o]));
 }
 const count = (action: string) => seen.filter((s) => s.action === action).length;
@@ -127,5 +133,79 @@ describe("executor over the real SDK stack (loopback IAM)", () => {
     expect(out["iam:PutUserPolicy"].reason).toMatch(/quota.*not retried/);
     expect(count("PutUserPolicy")).toBe(1);
     expect(out["iam:UpdateAccessKey"].status).toBe("ok");
+  });
+});
+
+const credential = (id: string, status: string, service = "bedrock.amazonaws.com") =>
+  `<member><UserName>BedrockAPIKey_EXAMPLE</UserName><Status>${status}</Status>` +
+  `<ServiceUserName>BedrockAPIKey_EXAMPLE-at-222233334444</ServiceUserName>` +
+  `<CreateDate>2026-11-01T00:00:00Z</CreateDate><ServiceSpecificCredentialId>${id}</ServiceSpecificCredentialId>` +
+  `<ServiceName>${service}</ServiceName></member>`;
+const credentials = (members: string[], marker?: string) =>
+  `<ListServiceSpecificCredentialsResult><ServiceSpecificCredentials>${members.join("")}` +
+  `</ServiceSpecificCredentials>${marker ? `<IsTruncated>true</IsTruncated><Marker>${marker}</Marker>` : ""}` +
+  "</ListServiceSpecificCredentialsResult>";
+
+describe("Bedrock API keys over the real SDK stack (loopback IAM)", () => {
+  it("a long-term key's finding deactivates the user's Bedrock credentials over every page; undo restores them", async () => {
+    script = {
+      ListServiceSpecificCredentials: [
+        ok("ListServiceSpecificCredentials", credentials([credential("ACCAEXAMPLE000000001", "Active")], "page-2")),
+        ok(
+          "ListServiceSpecificCredentials",
+          credentials([credential("ACCAEXAMPLE000000002", "Inactive"), credential("ACCAEXAMPLE000000003", "Active")]),
+        ),
+      ],
+      UpdateServiceSpecificCredential: [
+        fail(400, "Throttling", "Rate exceeded"),
+        ok("UpdateServiceSpecificCredential"),
+      ],
+    };
+    const store = new InMemoryStore();
+    const out = await respond(fixture("respond_bearer-long-term-mantle-CreateFineTuningJob"), store, true);
+    expect(Object.keys(out)).toEqual(["iam:UpdateServiceSpecificCredential"]);
+    expect(out["iam:UpdateServiceSpecificCredential"].status).toBe("ok");
+    const lists = seen.filter((s) => s.action === "ListServiceSpecificCredentials");
+    expect(lists.map((s) => [s.params.get("UserName"), s.params.get("ServiceName"), s.params.get("Marker")])).toEqual([
+      ["BedrockAPIKey_EXAMPLE", "bedrock.amazonaws.com", null],
+      ["BedrockAPIKey_EXAMPLE", "bedrock.amazonaws.com", "page-2"],
+    ]);
+    const updates = seen.filter((s) => s.action === "UpdateServiceSpecificCredential");
+    // The throttled first call is retried by the SDK; the inactive credential is never touched.
+    expect(updates.map((s) => [s.params.get("ServiceSpecificCredentialId"), s.params.get("Status")])).toEqual([
+      ["ACCAEXAMPLE000000001", "Inactive"],
+      ["ACCAEXAMPLE000000001", "Inactive"],
+      ["ACCAEXAMPLE000000003", "Inactive"],
+    ]);
+    expect(count("UpdateAccessKey") + count("PutUserPolicy") + count("CreateAccessKey")).toBe(0);
+
+    seen.length = 0;
+    script = {
+      ListServiceSpecificCredentials: [
+        ok(
+          "ListServiceSpecificCredentials",
+          credentials([
+            credential("ACCAEXAMPLE000000001", "Inactive"),
+            credential("ACCAEXAMPLE000000002", "Inactive"),
+            credential("ACCAEXAMPLE000000003", "Inactive"),
+          ]),
+        ),
+      ],
+      UpdateServiceSpecificCredential: [ok("UpdateServiceSpecificCredential")],
+    };
+    const undo = await undoAction(out["iam:UpdateServiceSpecificCredential"].actionId, {
+      store,
+      clients: loopbackClients(),
+    });
+    expect(undo.status).toBe("ok");
+    // Only what this tool deactivated comes back: 000000002 was inactive before and stays so.
+    expect(
+      seen
+        .filter((s) => s.action === "UpdateServiceSpecificCredential")
+        .map((s) => [s.params.get("ServiceSpecificCredentialId"), s.params.get("Status")]),
+    ).toEqual([
+      ["ACCAEXAMPLE000000001", "Active"],
+      ["ACCAEXAMPLE000000003", "Active"],
+    ]);
   });
 });

@@ -66,18 +66,92 @@ describe("planRemediation per principal kind", () => {
     expect(plan[0].params).toEqual({ userName: "deploy-bot", accessKeyId: "AKIAEXAMPLEKEY000001" });
   });
 
-  it("rotate mode: create and store a replacement before deactivating", () => {
-    const g = guardrailWith({ remediation: { mode: "enforce", accessKey: "rotate" } });
+  it("rotate mode: contain first (deactivate, revoke, agreement), rotate last, readable only by the readers", () => {
+    const reader = "arn:aws:iam::111122223333:role/IncidentResponder";
+    const g = guardrailWith({ remediation: { mode: "enforce", accessKey: "rotate", rotatedSecretReaders: [reader] } });
     const plan = planRemediation(findingOf(g, fixture(IAM_USER_RECORD)), g, ctx);
     expect(plan.map((a) => a.kind)).toEqual([
+      "deactivate-key",
+      "revoke-user-sessions",
+      "delete-agreement",
       "rotate-key",
+    ]);
+    expect(plan[3].params).toMatchObject({
+      secretName: "bedrock-guardrail/rotated-keys/222233334444/deploy-bot/AKIAEXAMPLEKEY000001",
+      secretReaders: [reader],
+    });
+  });
+
+  it("rotate mode: default readers are the tool's roles in the security account and the operators", () => {
+    const operator = "arn:aws:iam::111122223333:role/Responder";
+    const g = guardrailWith({
+      aws: { security: { accountId: "444455556666" } },
+      remediation: { mode: "enforce", accessKey: "rotate", operatorPrincipalArns: [operator] },
+    } as never);
+    const rotate = planRemediation(findingOf(g, fixture(IAM_USER_RECORD)), g, ctx).find((a) => a.kind === "rotate-key");
+    expect(rotate!.params.secretReaders).toEqual([
+      "arn:aws:iam::444455556666:role/bedrock-guardrail/bedrock-guardrail-*",
+      operator,
+    ]);
+  });
+
+  it("rotate mode without anyone to read the secret: no rotation, a manual step says why", () => {
+    const g = guardrailWith({ remediation: { mode: "enforce", accessKey: "rotate" } });
+    const plan = planRemediation(findingOf(g, fixture(IAM_USER_RECORD)), g, ctx);
+    expect(plan.map((a) => a.kind)).toEqual(["deactivate-key", "manual", "revoke-user-sessions", "delete-agreement"]);
+    expect(plan[1].reason).toMatch(/rotatedSecretReaders/);
+  });
+
+  it("long-term Bedrock API key: deactivate the user's Bedrock credentials, nothing else", () => {
+    const f = findingWithPrimaryRule(
+      enforce,
+      fixture("respond_bearer-long-term-mantle-CreateFineTuningJob"),
+      "PutUseCaseForModelAccess",
+    );
+    const plan = planRemediation(f, enforce, ctx);
+    expect(summary(plan)).toEqual([["iam:UpdateServiceSpecificCredential", "BedrockAPIKey_EXAMPLE", "execute"]]);
+    expect(plan[0].params).toEqual({ userName: "BedrockAPIKey_EXAMPLE", serviceName: "bedrock.amazonaws.com" });
+    expect(plan[0].reason).toMatch(/every Bedrock API key/);
+  });
+
+  it("long-term Bedrock API key whose id is in the record: only that credential", () => {
+    const record = fixture("respond_bearer-long-term-mantle-CreateFineTuningJob");
+    const ui = { ...(record.userIdentity as object), accessKeyId: "ACCAEXAMPLE000000001" };
+    const f = findingWithPrimaryRule(enforce, { ...record, userIdentity: ui }, "PutUseCaseForModelAccess");
+    const plan = planRemediation(f, enforce, ctx);
+    expect(summary(plan)).toEqual([["iam:UpdateServiceSpecificCredential", "ACCAEXAMPLE000000001", "execute"]]);
+    expect(plan[0].params.serviceSpecificCredentialId).toBe("ACCAEXAMPLE000000001");
+  });
+
+  it("short-term Bedrock API key signed by a role: revoke that role's sessions", () => {
+    const f = findingOf(enforce, fixture("respond_bearer-short-term-CreateFoundationModelAgreement"));
+    expect(summary(planRemediation(f, enforce, ctx))).toEqual([
+      ["iam:PutRolePolicy", "dev-role", "execute"],
+      ["bedrock:DeleteFoundationModelAgreement", "anthropic.claude-3-sonnet-20240229-v1:0", "execute"],
+    ]);
+  });
+
+  it("short-term Bedrock API key signed by an IAM user's access key: that key, and older sessions", () => {
+    const f = findingOf(
+      enforce,
+      withIdentity(IDENTITIES.iamUserKey, {
+        additionalEventData: { callWithBearerToken: true, bearerTokenType: "SHORT_TERM" },
+      }),
+    );
+    expect(f.guardrail.credential_kind).toBe("bedrock-api-key-short-term");
+    expect(planRemediation(f, enforce, ctx).map((a) => a.kind)).toEqual([
       "deactivate-key",
       "revoke-user-sessions",
       "delete-agreement",
     ]);
-    expect(plan[0].params.secretName).toBe(
-      "bedrock-guardrail/rotated-keys/222233334444/deploy-bot/AKIAEXAMPLEKEY000001",
-    );
+  });
+
+  it("Identity Center user: manual steps that name the user and the identity store", () => {
+    const f = findingWithPrimaryRule(enforce, fixture("respond_identity-center-user-PutUseCaseForModelAccess"));
+    const plan = planRemediation(f, enforce, ctx);
+    expect(plan.every((a) => a.kind === "manual" || a.kind === "none")).toBe(true);
+    const text = plan.flatMap((a) => [a.reason, ...(a.steps ?? [])]).join(" ");
+    expect(text).toContain("544894e8-80c1-707f-60e3-3ba6510dfac1");
   });
 
   it("IAM user with a session token: deny older sessions, and manual steps for the key that minted it", () => {

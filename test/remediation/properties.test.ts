@@ -84,8 +84,67 @@ describe("planner properties", () => {
           if (a.params.accessKeyId !== undefined)
             expect(a.params.accessKeyId).toBe(f.aws.cloudtrail.user_identity.access_key_id);
           if (a.kind === "deactivate-key") expect(a.target).toBe(f.aws.cloudtrail.user_identity.access_key_id);
-          if (a.kind === "deactivate-key" || a.kind === "rotate-key")
-            expect(f.guardrail.credential_kind).toBe("long-term-key");
+          if (a.kind === "deactivate-key" || a.kind === "rotate-key") {
+            // The signing key: a long-term key, or the key that pre-signed a short-term Bedrock API key.
+            expect(["long-term-key", "bedrock-api-key-short-term", "bedrock-api-key"]).toContain(
+              f.guardrail.credential_kind,
+            );
+            expect(f.aws.cloudtrail.user_identity.access_key_id).toMatch(/^AKIA/);
+          }
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it("containment before rotation: every rotation comes after every deactivation and revocation", () => {
+    const containment = new Set(["deactivate-key", "deactivate-service-credentials", "revoke-user-sessions"]);
+    const readers = ["arn:aws:iam::111122223333:role/IncidentResponder"];
+    fc.assert(
+      fc.property(guardedRecord, mode, fc.nat(5), fc.nat(5), (record, m, run, principal) => {
+        const g = guardrailWith({ remediation: { mode: m, accessKey: "rotate", rotatedSecretReaders: readers } });
+        const f = findingOf(g, record);
+        const plan = planRemediation(f, g, { now: NOW, managementAccountId: MGMT, budget: { run, principal } });
+        const rotations = plan.flatMap((a, i) => (a.kind === "rotate-key" ? [i] : []));
+        const contained = plan.flatMap((a, i) => (containment.has(a.kind) ? [i] : []));
+        for (const r of rotations) for (const c of contained) expect(r).toBeGreaterThan(c);
+        expect(rotations).toEqual(rotations.map((_, k) => plan.length - rotations.length + k));
+        for (const r of rotations) {
+          const rotate = plan[r];
+          const deactivate = plan.find(
+            (a) => a.kind === "deactivate-key" && a.params.accessKeyId === rotate.params.accessKeyId,
+          );
+          // Never a rotation without the deactivation of the same key, and never one that runs when it does not.
+          expect(deactivate).toBeDefined();
+          if (rotate.disposition === "execute") expect(deactivate!.disposition).toBe("execute");
+          expect(rotate.params.secretReaders).toEqual(readers);
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it("a long-term Bedrock API key is answered by deactivating the user's Bedrock credentials, nothing else", () => {
+    fc.assert(
+      fc.property(guardedRecord, fc.constantFrom("deactivate" as const, "rotate" as const), (record, accessKey) => {
+        const g = guardrailWith({ remediation: { mode: "enforce", accessKey } });
+        const f = findingOf(g, record);
+        const plan = planRemediation(f, g, { now: NOW, managementAccountId: MGMT });
+        const credentials = plan.filter((a) => a.kind === "deactivate-service-credentials");
+        for (const a of credentials) {
+          expect(a.params.userName).toBe(f.user.name);
+          expect(a.params.serviceName).toBe("bedrock.amazonaws.com");
+          expect(f.guardrail.credential_kind).toMatch(/^bedrock-api-key(-long-term)?$/);
+          const id = f.aws.cloudtrail.user_identity.access_key_id;
+          expect(a.params.serviceSpecificCredentialId).toBe(id?.startsWith("ACCA") ? id : undefined);
+        }
+        if (f.guardrail.credential_kind !== "bedrock-api-key-long-term") return;
+        const acting = plan.filter((a) => a.kind !== "none" && a.kind !== "delete-agreement");
+        if (f.guardrail.principal_kind === "iam-user" && plan.some((a) => a.disposition === "execute"))
+          expect(acting.map((a) => a.kind)).toEqual(["deactivate-service-credentials"]);
+        for (const a of plan) {
+          expect(["deactivate-key", "rotate-key", "revoke-user-sessions"]).not.toContain(a.kind);
+          expect(a.reason).not.toMatch(/reset its password/);
         }
       }),
       RUNS,

@@ -14,6 +14,8 @@ import {
 import {
   CreateSecretCommand,
   DescribeSecretCommand,
+  PutResourcePolicyCommand,
+  PutSecretValueCommand,
   ResourceNotFoundException as SecretNotFound,
 } from "@aws-sdk/client-secrets-manager";
 import fc from "fast-check";
@@ -188,11 +190,17 @@ describe("RemediationResponder", () => {
           fc.pre(offending !== other);
           aws.reset();
           const keys = [
-            { UserName: "deploy-bot", AccessKeyId: offending, Status: "Active" as const },
-            ...(twoKeys ? [{ UserName: "deploy-bot", AccessKeyId: other, Status: "Active" as const }] : []),
+            { UserName: "deploy-bot", AccessKeyId: offending, Status: "Active" as "Active" | "Inactive" },
+            ...(twoKeys
+              ? [{ UserName: "deploy-bot", AccessKeyId: other, Status: "Active" as "Active" | "Inactive" }]
+              : []),
           ];
-          aws.iam.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: keys });
-          aws.iam.on(UpdateAccessKeyCommand).resolves({});
+          // Stateful IAM: the deactivation is what the rotation sees next (containment first).
+          aws.iam.on(ListAccessKeysCommand).callsFake(() => ({ AccessKeyMetadata: keys.map((k) => ({ ...k })) }));
+          aws.iam.on(UpdateAccessKeyCommand).callsFake((input: { AccessKeyId: string; Status: "Inactive" }) => {
+            for (const k of keys) if (k.AccessKeyId === input.AccessKeyId) k.Status = input.Status;
+            return {};
+          });
           aws.iam.on(CreateAccessKeyCommand).resolves({
             AccessKey: {
               UserName: "deploy-bot",
@@ -203,11 +211,15 @@ describe("RemediationResponder", () => {
           });
           aws.secrets.on(DescribeSecretCommand).rejects(new SecretNotFound({ message: "no", $metadata: {} }));
           aws.secrets.on(CreateSecretCommand).resolves({});
+          aws.secrets.on(PutResourcePolicyCommand).resolves({});
+          aws.secrets.on(PutSecretValueCommand).resolves({});
           aws.iam.on(GetUserPolicyCommand).rejects(new NoSuchEntityException({ message: "none", $metadata: {} }));
           aws.iam.on(PutUserPolicyCommand).resolves({});
           aws.bedrock.on(DeleteFoundationModelAgreementCommand).resolves({});
           const record = fixture(IAM_USER_RECORD);
-          const { g, r } = responder(new InMemoryStore(), { remediation: { mode: "enforce", accessKey } });
+          const { g, r } = responder(new InMemoryStore(), {
+            remediation: { mode: "enforce", accessKey, rotatedSecretReaders: ["arn:aws:iam::111122223333:role/IR"] },
+          });
           await r.respond(
             findingOf(g, { ...record, userIdentity: { ...record.userIdentity, accessKeyId: offending } }),
           );

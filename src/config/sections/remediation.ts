@@ -47,6 +47,20 @@ export const RemediationConfigSchema = z
     accessKey: z.enum(["deactivate", "rotate"]).optional(),
     /** Secrets Manager name for a rotated key; {account} {user} {accessKeyId} are filled in. */
     rotatedSecretName: z.string().min(1).default("bedrock-guardrail/rotated-keys/{account}/{user}/{accessKeyId}"),
+    /**
+     * Who may read a rotated key's secret: its resource policy denies secretsmanager:GetSecretValue to
+     * everyone else and its customer-managed KMS key lets only them decrypt. Empty: this tool's roles
+     * in the security account (aws.security.accountId) and the operators.
+     */
+    rotatedSecretReaders: z
+      .array(OperatorPattern)
+      .default([])
+      .describe(
+        "Who may read a rotated access key's secret (remediation.accessKey rotate): ArnLike patterns on " +
+          "aws:PrincipalArn, each with its exact account ID. Everyone else is denied secretsmanager:GetSecretValue " +
+          "by the secret's resource policy and kms:Decrypt by its customer-managed key. Default: this tool's " +
+          "roles in aws.security.accountId and remediation.operatorPrincipalArns",
+      ),
     revokeSessions: z.boolean().optional(),
     deleteAgreement: z.boolean().optional(),
     sessionRevocationMarginSeconds: z.number().int().min(0).max(3600).optional(),

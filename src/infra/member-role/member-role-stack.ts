@@ -95,6 +95,7 @@ export class MemberRoleStack extends TerraformStack {
         permissions: declarations.memberRole,
         rotatedSecretName: config.remediation.rotatedSecretName,
         protectedPrincipalArns: guardrail.exemptions.all,
+        rotatedSecretReaders: config.remediation.rotatedSecretReaders,
       }),
       parameters: {
         [TEMPLATE_PARAMETERS.monitorAccountId]: monitorAccountId,

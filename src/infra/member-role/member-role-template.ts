@@ -6,6 +6,8 @@
  * remediation code declares, on the resources those calls need. Pure: config in, JSON out.
  */
 import type { PermissionDeclaration } from "../../aws/permissions";
+import { ROTATION_KEY_ALIAS } from "../../remediation/secret-policy";
+import { TOOL_ROLE_PREFIX } from "../../guardrail/guardrail";
 import { ROLE_PATH } from "../naming";
 import { type PolicyStatement, type ResourceArns, statementsFromDeclarations } from "../iam/policy-document";
 
@@ -28,6 +30,12 @@ export interface MemberRoleTemplateProps {
   rotatedSecretName: string;
   /** Principal ARN patterns remediation must never touch (approved, break-glass, the tool's own). */
   protectedPrincipalArns: readonly string[];
+  /**
+   * Who may decrypt rotated keys (remediation.rotatedSecretReaders, each with an exact account);
+   * empty: this tool's roles in the monitor account and the operators. Used only when the
+   * permissions include storing rotated keys (remediation.accessKey rotate).
+   */
+  rotatedSecretReaders?: readonly string[];
 }
 
 export const TEMPLATE_PARAMETERS = {
@@ -117,6 +125,102 @@ export function operatorTrust(operatorPrincipalArns: readonly string[]): Record<
   ];
 }
 
+const MONITOR_REFS = { [PARTITION]: "AWS::Partition", "{monitorAccount}": TEMPLATE_PARAMETERS.monitorAccountId };
+
+/** Key administration without key use: whoever administers IAM in the account can manage, never decrypt. */
+const KEY_ADMIN_ACTIONS = [
+  "kms:CancelKeyDeletion",
+  "kms:CreateAlias",
+  "kms:DeleteAlias",
+  "kms:DescribeKey",
+  "kms:DisableKey",
+  "kms:DisableKeyRotation",
+  "kms:EnableKey",
+  "kms:EnableKeyRotation",
+  "kms:GetKeyPolicy",
+  "kms:GetKeyRotationStatus",
+  "kms:ListAliases",
+  "kms:ListResourceTags",
+  "kms:PutKeyPolicy",
+  "kms:ScheduleKeyDeletion",
+  "kms:TagResource",
+  "kms:UntagResource",
+  "kms:UpdateAlias",
+  "kms:UpdateKeyDescription",
+];
+
+/**
+ * The customer-managed key rotated-key secrets are encrypted with. Its policy is the second lock
+ * beside the secret's resource policy: the account's IAM administrators (a stolen admin key) can
+ * manage the key but not decrypt with it and not grant themselves decryption (no kms:CreateGrant);
+ * the member role may encrypt through Secrets Manager; only the readers may decrypt, and only
+ * through Secrets Manager. Rewriting the key policy (kms:PutKeyPolicy, which KMS requires someone to
+ * keep) is a deliberate, logged change that this lock does not stop.
+ */
+export function rotationKeyResources(readers: readonly string[]): Record<string, unknown> {
+  const patterns = [...new Set(readers)].sort();
+  const accounts = [...new Set(patterns.map((p) => p.split(":")[4]))].sort();
+  const viaSecretsManager = {
+    "kms:ViaService": { "Fn::Join": ["", ["secretsmanager.", { Ref: "AWS::Region" }, ".amazonaws.com"]] },
+  };
+  return {
+    RotatedKeysKey: {
+      Type: "AWS::KMS::Key",
+      Properties: {
+        Description: "bedrock-guardrail: encrypts rotated access keys; only the configured readers may decrypt",
+        EnableKeyRotation: true,
+        KeyPolicy: {
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "AccountAdministersButCannotDecrypt",
+              Effect: "Allow",
+              Principal: { AWS: cfnArn(`arn:${PARTITION}:iam::${ACCOUNT}:root`) },
+              Action: KEY_ADMIN_ACTIONS,
+              Resource: "*",
+            },
+            {
+              Sid: "RemediationRoleEncryptsThroughSecretsManager",
+              Effect: "Allow",
+              Principal: { AWS: { "Fn::GetAtt": ["RemediationRole", "Arn"] } },
+              Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+              Resource: "*",
+              Condition: { StringEquals: viaSecretsManager },
+            },
+            {
+              Sid: "NamedReadersDecryptThroughSecretsManager",
+              Effect: "Allow",
+              Principal: {
+                AWS: accounts.map((a) => cfnArn(`arn:${PARTITION}:iam::${a}:root`, { ...MONITOR_REFS })),
+              },
+              Action: "kms:Decrypt",
+              Resource: "*",
+              Condition: {
+                StringEquals: viaSecretsManager,
+                ArnLike: { "aws:PrincipalArn": patterns.map((p) => cfnArn(p, { ...MONITOR_REFS })) },
+              },
+            },
+          ],
+        },
+        Tags: [{ Key: "managed-by", Value: "bedrock-guardrail" }],
+      },
+    },
+    RotatedKeysAlias: {
+      Type: "AWS::KMS::Alias",
+      Properties: { AliasName: ROTATION_KEY_ALIAS, TargetKeyId: { Ref: "RotatedKeysKey" } },
+    },
+  };
+}
+
+/** Configured readers, or this tool's roles in the monitor account plus the operators. */
+export function rotationKeyReaders(props: MemberRoleTemplateProps): string[] {
+  if (props.rotatedSecretReaders && props.rotatedSecretReaders.length > 0) return [...props.rotatedSecretReaders];
+  return [
+    `arn:${PARTITION}:iam::{monitorAccount}:role${ROLE_PATH}${TOOL_ROLE_PREFIX}*`,
+    ...(props.operatorPrincipalArns ?? []),
+  ];
+}
+
 export function memberRoleTemplate(props: MemberRoleTemplateProps): Record<string, unknown> {
   const allow = statementsFromDeclarations(
     `member role ${props.memberRoleName}`,
@@ -156,6 +260,7 @@ export function memberRoleTemplate(props: MemberRoleTemplateProps): Record<strin
     ],
   };
   const statements = [...allow, ...(deny ? [deny] : [])].map(cfnStatement);
+  const storesRotatedKeys = props.permissions.some((d) => d.resource.kind === "member-secrets");
   return {
     AWSTemplateFormatVersion: "2010-09-09",
     Description: "bedrock-guardrail remediation role (deployed by a service-managed StackSet; do not edit by hand)",
@@ -200,6 +305,7 @@ export function memberRoleTemplate(props: MemberRoleTemplateProps): Record<strin
           Tags: [{ Key: "managed-by", Value: "bedrock-guardrail" }],
         },
       },
+      ...(storesRotatedKeys ? rotationKeyResources(rotationKeyReaders(props)) : {}),
     },
     Outputs: { RoleArn: { Value: { "Fn::GetAtt": ["RemediationRole", "Arn"] } } },
   };
