@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { parseArn } from "../arn/arn-like";
 import { credentialKindOf } from "../arn/principal";
 import type { Finding } from "../detection/finding";
-import { TOOL_ROLE_PATH, TOOL_ROLE_PREFIX, type Guardrail } from "../guardrail/guardrail";
+import { type Guardrail, TOOL_ROLE_PREFIX, toolRoleArn } from "../guardrail/guardrail";
 import { BEDROCK_SERVICE_PRINCIPAL } from "../policy/statements";
 import { manualSteps } from "./manual-steps";
 import { enforceSafety, principalProtection, protectionReason, type SafetyContext } from "./safety";
@@ -71,11 +71,13 @@ export function fillSecretName(
  * remediation.rotatedSecretReaders, or by default this tool's roles in the security account (when
  * aws.security.accountId is known) and the remediation operators.
  */
-export function secretReaders(guardrail: Guardrail, partition: string): string[] {
+export function secretReaders(guardrail: Guardrail): string[] {
   const configured = guardrail.config.remediation.rotatedSecretReaders;
   if (configured.length > 0) return [...configured];
   const security = guardrail.config.aws.security.accountId;
-  const responders = security ? [`arn:${partition}:iam::${security}:role${TOOL_ROLE_PATH}${TOOL_ROLE_PREFIX}*`] : [];
+  const responders = security
+    ? [toolRoleArn(`${TOOL_ROLE_PREFIX}*`, { partition: guardrail.partition, accountId: security })]
+    : [];
   return [...new Set([...responders, ...guardrail.exemptions.operators])];
 }
 
@@ -156,7 +158,7 @@ function principalDrafts(finding: Finding, guardrail: Guardrail, ctx: PlanContex
       });
       if (r.accessKey === "rotate") {
         const secretName = fillSecretName(r.rotatedSecretName, { account, user: userName, accessKeyId: key });
-        const readers = secretReaders(guardrail, parseArn(g.principal_arn!)?.partition ?? "aws");
+        const readers = secretReaders(guardrail);
         drafts.push(
           readers.length > 0
             ? {

@@ -6,6 +6,8 @@
  * secretsmanager:GetSecretValue; together they also survive one of them being edited.
  */
 
+import { formatArn } from "../arn/partition";
+
 /** Alias of the member account's KMS key for rotated-key secrets (created by the member-role template). */
 export const ROTATION_KEY_ALIAS = "alias/bedrock-guardrail/rotated-keys";
 
@@ -15,7 +17,9 @@ export const ROTATION_KEY_ALIAS = "alias/bedrock-guardrail/rotated-keys";
  */
 export function readerAccountRoots(readers: readonly string[]): string[] {
   const roots = readers.map((r) => r.split(":")).filter((p) => /^\d{12}$/.test(p[4] ?? ""));
-  return [...new Set(roots.map((p) => `arn:${p[1]}:iam::${p[4]}:root`))].sort();
+  return [
+    ...new Set(roots.map((p) => formatArn({ partition: p[1], service: "iam", account: p[4], resource: "root" }))),
+  ].sort();
 }
 
 /**
