@@ -31,7 +31,8 @@ export function manualSteps(finding: Finding): string[] {
       ];
     case "aws-service":
       return [
-        `An AWS service (${finding.aws.cloudtrail.user_identity.invoked_by ?? finding.user.name ?? "not named"}) made the call on someone's behalf; find the principal ` +
+        `An AWS service (${finding.aws.cloudtrail.user_identity.invoked_by ?? finding.user.name ?? "not named"}) ` +
+          "made the call on someone's behalf; find the principal " +
           `that configured it in account ${account} and remediate that principal.`,
       ];
     case "root":

@@ -147,7 +147,7 @@ const credentials = (members: string[], marker?: string) =>
   "</ListServiceSpecificCredentialsResult>";
 
 describe("Bedrock API keys over the real SDK stack (loopback IAM)", () => {
-  it("a long-term key's finding deactivates the user's Bedrock credentials over every page; undo restores them", async () => {
+  it("long-term key: the user's Bedrock credentials are deactivated (all pages); undo restores them", async () => {
     script = {
       ListServiceSpecificCredentials: [
         ok("ListServiceSpecificCredentials", credentials([credential("ACCAEXAMPLE000000001", "Active")], "page-2")),
