@@ -9,7 +9,7 @@ import { parseArn } from "../arn/arn-like";
 import { credentialKindOf } from "../arn/principal";
 import type { Finding } from "../detection/finding";
 import { type Guardrail, TOOL_ROLE_PREFIX, toolRoleArn } from "../guardrail/guardrail";
-import { BEDROCK_SERVICE_PRINCIPAL } from "../policy/statements";
+import { BEDROCK_API_KEY_SERVICE_NAME } from "../policy/statements";
 import { manualSteps } from "./manual-steps";
 import { enforceSafety, principalProtection, protectionReason, type SafetyContext } from "./safety";
 import {
@@ -108,11 +108,11 @@ function serviceCredentialDraft(account: string, userName: string, keyId: string
     reason: exact
       ? `deactivate the Bedrock API key ${exact} of ${userName} that made the call (only that credential)`
       : `deactivate every Bedrock API key of ${userName} (service-specific credentials for ` +
-        `${BEDROCK_SERVICE_PRINCIPAL}): the record does not say which one made the call; the user's access ` +
+        `${BEDROCK_API_KEY_SERVICE_NAME}): the record does not say which one made the call; the user's access ` +
         "keys, password and other services' credentials are untouched",
     params: {
       userName,
-      serviceName: BEDROCK_SERVICE_PRINCIPAL,
+      serviceName: BEDROCK_API_KEY_SERVICE_NAME,
       ...(exact ? { serviceSpecificCredentialId: exact } : {}),
     },
   };
