@@ -15,6 +15,8 @@ export type { OrgView };
 export type DriftKind =
   | "scp-type-disabled"
   | "no-root"
+  /** Organizations could not be read (access denied, throttled, network): nothing could be confirmed. */
+  | "read-failed"
   | "policy-missing"
   | "content-changed"
   | "not-attached"

@@ -153,7 +153,7 @@ async function driftStep(deps: JobDeps, job: string, now: () => Date): Promise<R
     // Not being able to look is reported, but does not block finding alerts.
     return {
       ok: false,
-      problems: [{ kind: "no-root", detail: `drift check could not read the organization: ${errorText(e)}` }],
+      problems: [{ kind: "read-failed", detail: `drift check could not read the organization: ${errorText(e)}` }],
       alerted: false,
     };
   }

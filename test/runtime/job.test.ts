@@ -5,7 +5,7 @@
 import { CancelQueryCommand, StartQueryCommand } from "@aws-sdk/client-cloudtrail";
 import { SnsNotifier } from "../../src/aws/sns";
 import type { FindingResponder, ResponseReport } from "../../src/aws/contracts";
-import { runJob } from "../../src/runtime/job";
+import { type JobDeps, runJob } from "../../src/runtime/job";
 import { MemoryStateStore } from "../../src/runtime/state/memory";
 import { at, guardrailWith, lakeSource, minutes, simEvent, simulateLake, simulateSns, TOPIC_ARN } from "./helpers";
 
@@ -24,7 +24,7 @@ function setup() {
     },
   };
   let runs = 0;
-  const run = (extra: { responder?: FindingResponder } = {}) =>
+  const run = (extra: { responder?: FindingResponder; readOrganization?: JobDeps["readOrganization"] } = {}) =>
     runJob(
       {
         guardrail: g,
@@ -32,6 +32,7 @@ function setup() {
         source: lakeSource(lake, g),
         notifier: new SnsNotifier(sns.client, TOPIC_ARN),
         responder: extra.responder ?? responder,
+        readOrganization: extra.readOrganization,
         now: () => lake.clock.now,
         runId: `run-${++runs}`,
       },
@@ -248,5 +249,18 @@ describe("scheduled job over CloudTrail Lake", () => {
     expect(s2).toMatchObject({ status: "ok", published: 0, responded: 1 });
     expect(t.publishedIds()).toEqual(["e-1"]);
     expect(t.responded).toEqual(["e-1"]);
+  });
+});
+
+describe("drift check in the job", () => {
+  it("an Organizations read failure is reported as read-failed, not as a missing root", async () => {
+    const t = setup();
+    t.lake.clock.now = at("2026-07-01T12:00:00Z");
+    const denied = Object.assign(new Error("not authorized to ListRoots"), { name: "AccessDeniedException" });
+    const s = await t.run({ readOrganization: async () => Promise.reject(denied) });
+    expect(s.drift).toMatchObject({ ok: false, alerted: false });
+    expect(s.drift?.problems.map((p) => [p.kind, p.detail])).toEqual([
+      ["read-failed", expect.stringContaining("not authorized to ListRoots")],
+    ]);
   });
 });
