@@ -30,11 +30,17 @@ test("every statement the classification names is emitted, with exactly the clas
 });
 
 test("no statement denies a classified service's action the classification does not attribute to it", () => {
+  const decisionOf = new Map(actions.map((a) => [a.action, a.decision.decision]));
   const unattributed = statements
     // The protection statement guards the exempted names (user credentials included), not a model action.
     .filter((s) => s.Sid !== PROTECT_EXEMPTED_SID)
     .flatMap((s) => s.Action.filter((a) => inScope(classification.scope, a)).map((a) => ({ sid: s.Sid, action: a })))
-    .filter(({ sid, action }) => !actionsDeniedBy(actions, sid).includes(action));
+    .filter(({ sid, action }) => !actionsDeniedBy(actions, sid).includes(action))
+    .map(
+      ({ sid, action }) =>
+        `${sid} denies ${action}, which policies/action-classification.json has as ` +
+        `${decisionOf.get(action) ?? "unclassified"}: make its decision "denied" with statement ${sid}`,
+    );
   expect(unattributed).toEqual([]);
 });
 
