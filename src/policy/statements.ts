@@ -22,7 +22,8 @@ import {
   PROVISIONED_THROUGHPUT_ACTIONS,
 } from "./action-lists";
 import { mantleModelPatterns } from "./mantle-models";
-import { buildProtectExemptedStatement, PROTECT_EXEMPTED_SID } from "./protect-exempted";
+import { buildProtectExemptedStatement } from "./protect-exempted";
+import { SID } from "./statement-ids";
 import type { ScpCondition, ScpStatement } from "./types";
 
 /**
@@ -53,20 +54,7 @@ export const SHORT_TERM = "SHORT_TERM";
 export const LONG_TERM = "LONG_TERM";
 export const MANTLE_MODEL_KEY = "bedrock-mantle:Model";
 
-export const SID = {
-  modelAccess: "DenyBedrockModelAccessApis",
-  subscribeViaBedrock: "DenyMarketplaceSubscribeViaBedrock",
-  subscribeProducts: "DenyMarketplaceSubscribeListedProducts",
-  invokeAllowList: "DenyInvokeOutsideModelAllowList",
-  batchAllowList: "DenyBatchInferenceOutsideModelAllowList",
-  provisionedAllowList: "DenyProvisionedThroughputOutsideModelAllowList",
-  customizationAllowList: "DenyCustomizationOutsideModelAllowList",
-  mantleAllowList: "DenyMantleOutsideModelAllowList",
-  apiKeyCreation: "DenyBedrockApiKeyCreation",
-  apiKeyUse: "DenyBedrockApiKeyUse",
-  mantleApiKeyUse: "DenyBedrockMantleApiKeyUse",
-  protectExempted: PROTECT_EXEMPTED_SID,
-} as const;
+export { SID };
 
 /** The exemption every statement carries; ArnNotLike keeps IAM's wildcard semantics (see src/arn). */
 export function exemptionCondition(guardrail: Guardrail): ScpCondition {

@@ -1,0 +1,19 @@
+/**
+ * The Sid of every statement the guardrail can emit. Its own module so that the action lists
+ * (derived from policies/action-classification.json by Sid) and the statement builders share one
+ * spelling without importing each other.
+ */
+export const SID = {
+  modelAccess: "DenyBedrockModelAccessApis",
+  subscribeViaBedrock: "DenyMarketplaceSubscribeViaBedrock",
+  subscribeProducts: "DenyMarketplaceSubscribeListedProducts",
+  invokeAllowList: "DenyInvokeOutsideModelAllowList",
+  batchAllowList: "DenyBatchInferenceOutsideModelAllowList",
+  provisionedAllowList: "DenyProvisionedThroughputOutsideModelAllowList",
+  customizationAllowList: "DenyCustomizationOutsideModelAllowList",
+  mantleAllowList: "DenyMantleOutsideModelAllowList",
+  apiKeyCreation: "DenyBedrockApiKeyCreation",
+  apiKeyUse: "DenyBedrockApiKeyUse",
+  mantleApiKeyUse: "DenyBedrockMantleApiKeyUse",
+  protectExempted: "ProtectExemptedPrincipals",
+} as const;
