@@ -3,13 +3,17 @@
  * to 18 minutes), scheduled runs, and crashes injected at any AWS call of a run never lose a
  * finding and never duplicate one. The one duplicate at-least-once delivery cannot avoid (SNS
  * accepted the message, then the process died before recording it) is counted and must be the only
- * source of a second alert.
+ * source of a second alert. With Security Hub on, the same holds for the alerts while Security Hub
+ * refuses findings, fails whole requests or loses its answers, and every finding ends up in Security
+ * Hub as one finding (one Id per event, CreatedAt kept, UpdatedAt only growing).
  */
 import fc from "fast-check";
 import type { CloudTrailRecord } from "../../src/detection/record";
 import { BUNDLED_DEFINITION, compileGuardrail, parseDefinition } from "../../src/guardrail/guardrail";
 import { parseConfig } from "../../src/config/load";
 import type { FindingResponder, Notifier } from "../../src/aws/contracts";
+import { asffId, toAsff } from "../../src/aws/asff";
+import type { FindingImporter } from "../../src/aws/securityhub";
 import { runJob } from "../../src/runtime/job";
 import type { QueryResult, QuerySource } from "../../src/runtime/query/source";
 import { MemoryStateStore } from "../../src/runtime/state/memory";
@@ -25,6 +29,11 @@ const small = {
   detection: { ...definition.detection, schedule: { ...definition.detection.schedule, maxAlertsPerRun: 3 } },
 };
 const g = compileGuardrail(small, parseConfig(MINIMAL_CONFIG));
+const gWithSecurityHub = compileGuardrail(
+  small,
+  parseConfig({ ...MINIMAL_CONFIG, monitor: { securityHub: { enabled: true } } }),
+);
+const PRODUCT = "arn:aws:securityhub:us-east-1:111122223333:product/111122223333/default";
 const APPROVED = "arn:aws:iam::444455556666:role/BedrockModelAccessAdmin";
 const JOB = "query-job";
 
@@ -83,6 +92,42 @@ interface Real {
    * its first look-back).
    */
   coveredFrom?: number;
+  /** Security Hub's findings by Id, when the run exports; `violations` lists updates it would have refused. */
+  securityHub?: {
+    findings: Map<string, { createdAt: string; updatedAt: string; imports: number }>;
+    violations: string[];
+  };
+}
+
+/** How Security Hub answers during one run. */
+type SecurityHubMode = "ok" | "partial" | "throw";
+
+/** A Security Hub that keeps one finding per Id, as BatchImportFindings does. */
+function fakeSecurityHub(r: Real, faults: Faults, mode: SecurityHubMode): FindingImporter {
+  const sh = r.securityHub!;
+  return {
+    async importFindings(findings) {
+      faults.hit("securityhub"); // the request never arrives
+      if (mode === "throw") throw new Error("ServiceUnavailable");
+      const refused = new Set(mode === "partial" ? findings.filter((_, i) => i % 2 === 0).map((f) => f.event.id) : []);
+      for (const f of findings) {
+        if (refused.has(f.event.id)) continue;
+        const a = toAsff(f, { productArn: PRODUCT, updatedAt: new Date(r.clock).toISOString() });
+        const existing = sh.findings.get(a.Id!);
+        if (!existing) {
+          sh.findings.set(a.Id!, { createdAt: a.CreatedAt!, updatedAt: a.UpdatedAt!, imports: 1 });
+          continue;
+        }
+        if (existing.createdAt !== a.CreatedAt) sh.violations.push(`${a.Id}: CreatedAt changed`);
+        // Security Hub ignores an update whose UpdatedAt is not later: by design that never happens here.
+        if (a.UpdatedAt! <= existing.updatedAt) sh.violations.push(`${a.Id}: UpdatedAt did not grow`);
+        existing.updatedAt = a.UpdatedAt!;
+        existing.imports++;
+      }
+      faults.hit("securityhub-answer"); // it arrived, the answer is lost
+      return [...refused].map((eventId) => ({ eventId, code: "InvalidInput", message: "refused" }));
+    },
+  };
 }
 interface Model {
   count: number;
@@ -90,7 +135,7 @@ interface Model {
 
 const START = Date.parse("2026-07-01T00:00:00Z");
 
-async function runOnce(r: Real, crashAt?: number): Promise<void> {
+async function runOnce(r: Real, crashAt?: number, securityHubMode: SecurityHubMode = "ok"): Promise<void> {
   const faults = new Faults();
   faults.crashAt = crashAt;
   const now = () => new Date(r.clock);
@@ -129,7 +174,16 @@ async function runOnce(r: Real, crashAt?: number): Promise<void> {
     if (lastPublished === id) r.allowedExtra.set(id, (r.allowedExtra.get(id) ?? 0) + 1);
   });
   const summary = await runJob(
-    { guardrail: g, store, source, notifier, responder, now, runId: `run-${++r.runs}` },
+    {
+      guardrail: r.securityHub ? gWithSecurityHub : g,
+      store,
+      source,
+      notifier,
+      responder,
+      securityHub: r.securityHub ? fakeSecurityHub(r, faults, securityHubMode) : undefined,
+      now,
+      runId: `run-${++r.runs}`,
+    },
     { jobName: JOB },
   );
   if (r.coveredFrom === undefined && summary.window && (await r.store.getWatermark(JOB)) !== undefined)
@@ -159,60 +213,85 @@ class Tick implements fc.AsyncCommand<Model, Real> {
 }
 
 class ScheduledRun implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly crashAt?: number) {}
+  constructor(
+    readonly crashAt?: number,
+    readonly securityHubMode: SecurityHubMode = "ok",
+  ) {}
   check = () => true;
   async run(_m: Model, r: Real): Promise<void> {
     // The scheduler fires every 5 minutes.
     r.clock += minutes(5);
-    await runOnce(r, this.crashAt);
+    await runOnce(r, this.crashAt, this.securityHubMode);
   }
-  toString = () => `Run(crashAt=${this.crashAt ?? "none"})`;
+  toString = () => `Run(crashAt=${this.crashAt ?? "none"}, securityHub=${this.securityHubMode})`;
 }
 
 const commands = [
   fc.tuple(fc.integer({ min: 0, max: 18 }), fc.boolean()).map(([d, a]) => new AddEvent(d, a)),
   fc.integer({ min: 1, max: 4 }).map((n) => new Tick(n)),
-  fc.option(fc.integer({ min: 1, max: 40 }), { freq: 2 }).map((c) => new ScheduledRun(c ?? undefined)),
+  fc
+    .tuple(
+      fc.option(fc.integer({ min: 1, max: 40 }), { freq: 2 }),
+      fc.constantFrom<SecurityHubMode>("ok", "partial", "throw"),
+    )
+    .map(([c, mode]) => new ScheduledRun(c ?? undefined, mode)),
 ];
+
+async function checkRandomHistory(cmds: Iterable<fc.AsyncCommand<Model, Real>>, withSecurityHub: boolean) {
+  const real: Real = {
+    clock: START,
+    events: [],
+    store: new MemoryStateStore(),
+    published: new Map(),
+    responded: new Map(),
+    allowedExtra: new Map(),
+    runs: 0,
+    ...(withSecurityHub ? { securityHub: { findings: new Map(), violations: [] } } : {}),
+  };
+  await fc.asyncModelRun(() => ({ model: { count: 0 }, real }), cmds);
+  // Quiesce: everything is delivered, leases of crashed runs expire, runs succeed.
+  const unfinished = async () =>
+    (await real.store.listPending(JOB)).length + (await real.store.listExports(JOB)).length > 0;
+  for (let i = 0; i < 40 && ((await unfinished()) || i < 6); i++) {
+    real.clock += minutes(16);
+    await runOnce(real);
+  }
+  expect(await real.store.listPending(JOB)).toEqual([]);
+  expect(await real.store.listExports(JOB)).toEqual([]);
+  for (const e of real.events) {
+    const approved = e.roleArn === APPROVED;
+    const published = real.published.get(e.id) ?? 0;
+    const inSecurityHub = real.securityHub?.findings.get(asffId(e.id));
+    if (e.time.getTime() < real.coveredFrom! || approved) {
+      // Before the first run's look-back (out of scope by design, never queried), or approved.
+      expect(published).toBe(0);
+      expect(inSecurityHub).toBeUndefined();
+      continue;
+    }
+    // never lost; a second alert only where SNS accepted it and the crash lost the record
+    expect(published).toBe(1 + (real.allowedExtra.get(e.id) ?? 0));
+    expect(real.responded.get(e.id) ?? 0).toBeGreaterThanOrEqual(1);
+    if (withSecurityHub) expect(inSecurityHub?.createdAt).toBe(e.time.toISOString().replace(/\.\d{3}Z$/, "Z"));
+  }
+  for (const id of real.published.keys()) expect(real.events.some((e) => e.id === id)).toBe(true);
+  if (real.securityHub) {
+    expect(real.securityHub.violations).toEqual([]);
+    const ids = new Set(real.events.map((e) => asffId(e.id)));
+    for (const id of real.securityHub.findings.keys()) expect(ids.has(id)).toBe(true);
+  }
+}
 
 describe("job state machine", () => {
   it("never loses or duplicates a finding across crashes, retries and late deliveries", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.commands(commands, { maxCommands: 60 }), async (cmds) => {
-        const real: Real = {
-          clock: START,
-          events: [],
-          store: new MemoryStateStore(),
-          published: new Map(),
-          responded: new Map(),
-          allowedExtra: new Map(),
-          runs: 0,
-        };
-        await fc.asyncModelRun(() => ({ model: { count: 0 }, real }), cmds);
-        // Quiesce: everything is delivered, leases of crashed runs expire, runs succeed.
-        for (let i = 0; i < 40 && ((await real.store.listPending(JOB)).length > 0 || i < 6); i++) {
-          real.clock += minutes(16);
-          await runOnce(real);
-        }
-        expect(await real.store.listPending(JOB)).toEqual([]);
-        for (const e of real.events) {
-          const approved = e.roleArn === APPROVED;
-          const published = real.published.get(e.id) ?? 0;
-          if (e.time.getTime() < real.coveredFrom!) {
-            // Before the first run's look-back: out of the job's scope by design, and never queried.
-            expect(published).toBe(0);
-            continue;
-          }
-          if (approved) {
-            expect(published).toBe(0);
-            continue;
-          }
-          // never lost; a second alert only where SNS accepted it and the crash lost the record
-          expect(published).toBe(1 + (real.allowedExtra.get(e.id) ?? 0));
-          expect(real.responded.get(e.id) ?? 0).toBeGreaterThanOrEqual(1);
-        }
-        for (const id of real.published.keys()) expect(real.events.some((e) => e.id === id)).toBe(true);
-      }),
+      fc.asyncProperty(fc.commands(commands, { maxCommands: 60 }), (cmds) => checkRandomHistory(cmds, false)),
+      { numRuns: 150 },
+    );
+  });
+
+  it("with Security Hub on: the same alerts while it fails, and every finding in it once", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.commands(commands, { maxCommands: 60 }), (cmds) => checkRandomHistory(cmds, true)),
       { numRuns: 150 },
     );
   });
