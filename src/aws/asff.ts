@@ -92,12 +92,19 @@ function productFields(f: Finding): Record<string, string> {
   );
 }
 
-/** ASFF's RemoteIpDetails takes IPv4 only; anything else (an AWS service name) is a domain. */
+const OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+const IPV4 = new RegExp(`^${OCTET}(\\.${OCTET}){3}$`);
+
+/**
+ * ASFF's RemoteIpDetails takes a well-formed IPv4 address only; an AWS service name is a domain.
+ * Anything else (IPv6, a sanitized sample's "035.249.253.232") stays in ProductFields only.
+ */
 function caller(ip: string | undefined) {
   if (!ip) return {};
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) return { CallerType: "remoteip", RemoteIpDetails: { IpAddressV4: ip } };
-  if (ip.includes(":")) return {};
-  return { CallerType: "domain", DomainDetails: { Domain: ip } };
+  if (IPV4.test(ip)) return { CallerType: "remoteip", RemoteIpDetails: { IpAddressV4: ip } };
+  if (/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(ip) && /[a-z]/i.test(ip))
+    return { CallerType: "domain", DomainDetails: { Domain: ip } };
+  return {};
 }
 
 export function toAsff(f: Finding, ctx: AsffContext): AwsSecurityFinding {

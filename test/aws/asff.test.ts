@@ -117,3 +117,17 @@ describe("toAsff", () => {
     expect(() => productAccount("arn:aws:securityhub:eu-west-1::product/aws/guardduty")).toThrow(/default product/);
   });
 });
+
+describe("the caller of the API call", () => {
+  const callerOf = (ip: string) =>
+    toAsff(findingsOf([record({ sourceIPAddress: ip })])[0], ctx).Action?.AwsApiCallAction;
+  it.each([
+    ["198.51.100.7", { CallerType: "remoteip", RemoteIpDetails: { IpAddressV4: "198.51.100.7" } }],
+    ["bedrock.amazonaws.com", { CallerType: "domain", DomainDetails: { Domain: "bedrock.amazonaws.com" } }],
+  ])("%s", (ip, expected) => expect(callerOf(ip)).toMatchObject(expected));
+  it.each(["035.249.253.232", "256.1.1.1", "2001:db8::1", "AWS Internal"])("%s: none (kept in ProductFields)", (ip) => {
+    const a = callerOf(ip);
+    expect(a).not.toHaveProperty("CallerType");
+    expect(a).not.toHaveProperty("RemoteIpDetails");
+  });
+});
