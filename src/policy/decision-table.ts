@@ -68,11 +68,16 @@ export const UNLISTED_MANTLE_MODEL = "deepseek.r1";
 const MANTLE_PROJECT_ARN = `arn:aws:bedrock-mantle:us-east-1:${EXAMPLE_MEMBER_ACCOUNT}:project/default`;
 const EXAMPLE_USER_ARN = `arn:aws:iam::${EXAMPLE_MEMBER_ACCOUNT}:user/ci-deploy`;
 
-const [SUBSCRIBE] = MARKETPLACE_SUBSCRIBE_ACTIONS;
-const [INVOKE] = INVOKE_ACTIONS;
-const [CREATE_PROVISIONED] = PROVISIONED_THROUGHPUT_ACTIONS;
-const [MANTLE_INFERENCE, MANTLE_FINE_TUNING, MANTLE_RESERVATION] = MANTLE_MODEL_ACTIONS;
-const [CREATE_API_KEY] = API_KEY_CREATION_ACTIONS;
+/** The list's action of that name (lists may be reordered or regenerated; names are what the table shows). */
+const pick = (list: readonly string[], name: string): string =>
+  list.find((a) => a.endsWith(`:${name}`)) ?? `${list[0].split(":")[0]}:${name}`;
+const SUBSCRIBE = pick(MARKETPLACE_SUBSCRIBE_ACTIONS, "Subscribe");
+const INVOKE = pick(INVOKE_ACTIONS, "InvokeModel");
+const CREATE_PROVISIONED = pick(PROVISIONED_THROUGHPUT_ACTIONS, "CreateProvisionedModelThroughput");
+const MANTLE_INFERENCE = pick(MANTLE_MODEL_ACTIONS, "CreateInference");
+const MANTLE_FINE_TUNING = pick(MANTLE_MODEL_ACTIONS, "CreateFineTuningJob");
+const MANTLE_RESERVATION = pick(MANTLE_MODEL_ACTIONS, "CreateReservation");
+const CREATE_API_KEY = pick(API_KEY_CREATION_ACTIONS, "CreateServiceSpecificCredential");
 
 /** The model-access APIs and the Marketplace subscription, through either Bedrock endpoint. */
 function accessScenarios(guardrail: Guardrail): Scenario[] {
@@ -256,7 +261,7 @@ export function protectScenarios(guardrail: Guardrail): Scenario[] {
   // The tool's trust anchors: the member role, the responder role it trusts, the responder's function.
   const responder = `arn:aws:iam::${EXAMPLE_SECURITY_ACCOUNT}:role${TOOL_ROLE_PATH}${ROLE_NAMES.queryJob}`;
   const fn = `arn:aws:lambda:us-east-1:${EXAMPLE_SECURITY_ACCOUNT}:function:${FUNCTION_NAMES.realtime}`;
-  const updateCode = FUNCTION_TAKEOVER_ACTIONS.find((a) => a.endsWith(":UpdateFunctionCode"))!;
+  const updateCode = pick(FUNCTION_TAKEOVER_ACTIONS, "UpdateFunctionCode");
   if (role !== member)
     out.push({
       id: "protect:member-role-trust",

