@@ -13,6 +13,7 @@ import {
   compileGuardrail,
   memberRolePattern,
   parseDefinition,
+  toolRolePatterns,
 } from "../../src/guardrail/guardrail";
 import { buildScpDocuments } from "../../src/policy/documents";
 import { evaluateScp } from "../../src/policy/evaluate";
@@ -350,6 +351,8 @@ function accept(approved: string[], breakGlass: string[], admins: string[]): Acc
   const protectedArns = [
     ...guardrail.exemptions.scp,
     ...guardrail.config.scp.exemptedPrincipalAdminArns,
+    // The tool's own roles: the member role and the security-account roles the member role trusts.
+    ...toolRolePatterns(guardrail.config),
     STACKSETS_EXEC_ROLE_PATTERN,
   ]
     .filter((p) => protectedKind(p))
