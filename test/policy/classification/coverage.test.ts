@@ -3,6 +3,8 @@
  * reference must be in policies/action-classification.json with the reference's access level,
  * and every classified action must still exist there.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { bundledClassification } from "../../../src/policy/classification-data";
 import {
   compareWithIamReference,
@@ -95,4 +97,12 @@ test("an action spelled with another case than the reference fails", () => {
     "bedrock:invokeModel is spelled bedrock:InvokeModel in the IAM reference",
   ]);
   expect(resolveClassification(respelled).problems).toEqual([]);
+});
+
+test("production code never imports the IAM reference (a dev dependency): the classification file is enough", () => {
+  const src = path.join(__dirname, "..", "..", "..", "src");
+  const importers = (fs.readdirSync(src, { recursive: true }) as string[])
+    .filter((f) => f.endsWith(".ts"))
+    .filter((f) => /from\s+["']@cloud-copilot\/iam-data/.test(fs.readFileSync(path.join(src, f), "utf8")));
+  expect(importers).toEqual([]);
 });
