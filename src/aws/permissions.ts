@@ -27,4 +27,9 @@ export interface PermissionDeclaration {
   resource: ResourceRef;
   /** Why the code needs it; becomes the statement's Sid context in docs. */
   why: string;
+  /**
+   * An IAM Condition block the grant carries (e.g. aws:ResourceOrgID = ${aws:PrincipalOrgID}).
+   * Values may be IAM policy variables; the infrastructure keeps them literal for Terraform.
+   */
+  condition?: Record<string, Record<string, string | string[]>>;
 }

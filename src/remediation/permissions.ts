@@ -84,7 +84,12 @@ export const RESPONDER_PERMISSIONS: PermissionDeclaration[] = [
   {
     actions: ["sts:AssumeRole"],
     resource: { kind: "member-role" },
-    why: "assume the remediation role in the member account of each action (with the external id)",
+    why:
+      "assume the remediation role in the member account of each action (with the external id), only in an " +
+      "account of the responder's own organization",
+    // The member role's ARN names every account (`*`): the organization is what bounds it, so a role of the
+    // same name in an account outside the organization can never be assumed.
+    condition: { StringEquals: { "aws:ResourceOrgID": "${aws:PrincipalOrgID}" } },
   },
   ...STORE_PERMISSIONS,
   ...SNS_PUBLISH_PERMISSIONS.map((p) => ({ ...p, why: `${p.why}; remediation follow-up reports` })),

@@ -53,7 +53,14 @@ export function statementsFromDeclarations(
   arns: ResourceArns,
 ): PolicyStatement[] {
   const problems: string[] = [];
+  // One group per resource kind and condition: a condition narrows only the grants declared with it.
   const byKind = new Map<string, Set<string>>();
+  const conditionOf = new Map<string, PermissionDeclaration["condition"]>();
+  const groupOf = (kind: string, condition: PermissionDeclaration["condition"]) => {
+    const key = `${kind}\u0000${condition ? stableJson(condition) : ""}`;
+    conditionOf.set(key, condition);
+    return key;
+  };
   for (const d of declarations) {
     for (const action of d.actions) {
       if (!ACTION.test(action)) {
@@ -80,27 +87,67 @@ export function statementsFromDeclarations(
         );
         continue;
       }
-      const set = byKind.get(d.resource.kind) ?? new Set<string>();
+      const group = groupOf(d.resource.kind, d.condition);
+      const set = byKind.get(group) ?? new Set<string>();
       set.add(action);
-      byKind.set(d.resource.kind, set);
+      byKind.set(group, set);
     }
   }
+  // An unconditioned grant of the same action on the same resources would make the condition moot.
+  for (const [group, actions] of byKind) {
+    const [kind, condition] = group.split("\u0000");
+    if (!condition) continue;
+    for (const a of actions)
+      if (byKind.get(`${kind}\u0000`)?.has(a))
+        problems.push(`"${a}" is declared on "${kind}" both with and without the condition ${condition}`);
+  }
   if (problems.length > 0) throw new PermissionMappingError(role, problems);
-  return [...byKind.keys()].sort().map((kind) => ({
-    Sid: kind === "any" ? "NoResourceLevelPermissions" : sidFor(kind),
-    Effect: "Allow" as const,
-    Action: [...byKind.get(kind)!].sort(),
-    Resource: kind === "any" ? ["*"] : [...new Set(arns[kind as ResourceKind]!)],
-  }));
+  const groups = [...byKind.keys()].sort();
+  const kindOf = (group: string) => group.split("\u0000")[0];
+  const conditionedSeen = new Map<string, number>();
+  return groups.map((group) => {
+    const kind = kindOf(group);
+    const condition = conditionOf.get(group);
+    const base = kind === "any" ? "NoResourceLevelPermissions" : sidFor(kind);
+    // The kind's Sid as before; only a kind granted both with and without conditions numbers the others.
+    const shared = groups.filter((g) => kindOf(g) === kind).length > 1;
+    const n = condition ? (conditionedSeen.get(kind) ?? 0) + 1 : 0;
+    if (condition) conditionedSeen.set(kind, n);
+    return {
+      Sid: condition && shared ? `${base}Conditioned${n}` : base,
+      Effect: "Allow" as const,
+      Action: [...byKind.get(group)!].sort(),
+      Resource: kind === "any" ? ["*"] : [...new Set(arns[kind as ResourceKind]!)],
+      ...(condition ? { Condition: condition } : {}),
+    };
+  });
+}
+
+/** JSON with object keys sorted, so equal conditions group together whatever their key order. */
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
+  if (value && typeof value === "object")
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
+  return JSON.stringify(value);
 }
 
 export function policyDocument(statements: PolicyStatement[]): PolicyDocument {
   return { Version: "2012-10-17", Statement: statements };
 }
 
+/**
+ * An IAM policy variable such as `${aws:PrincipalOrgID}`: Terraform would read `${` as its own
+ * interpolation, so it is written `$${...}`, which Terraform turns back into the literal. cdktf
+ * tokens (`${TfToken[...]}`) carry no colon and are left alone.
+ */
+const POLICY_VARIABLE = /\$\{(?=[A-Za-z0-9-]+:[A-Za-z0-9_/-]+\})/g;
+
 /** Compact JSON (IAM counts characters); tokens inside strings are resolved by cdktf. */
 export function policyJson(statements: PolicyStatement[]): string {
-  return JSON.stringify(policyDocument(statements));
+  return JSON.stringify(policyDocument(statements)).replace(POLICY_VARIABLE, "$$${");
 }
 
 /**
