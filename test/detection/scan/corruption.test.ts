@@ -78,7 +78,9 @@ function checkResult(c: InputCase, r: SourceResult, checked: boolean): void {
   const { target, mustFind, damagedIsValid } = build(c);
   const found = r.findings.map((f) => f.event.id);
   // Every valid matching record outside the corrupted one is found, in order, and nothing else.
-  expect(found.filter((id) => id !== `e${target}`)).toEqual(mustFind);
+  // (The corrupted record may still be valid JSON, with its own eventID changed: at most one more finding.)
+  expect(found.filter((id) => mustFind.includes(id))).toEqual(mustFind);
+  expect(found.length - mustFind.length).toBeLessThanOrEqual(1);
   if (r.error !== undefined) {
     // Only when the corruption destroyed the start of the only record: no layout marker is left, the
     // exact walker reads the input and names where it breaks.
@@ -90,8 +92,12 @@ function checkResult(c: InputCase, r: SourceResult, checked: boolean): void {
   // The damage is named: counted, and placed at the corrupted record (or the one before it, when
   // the corruption destroyed the record's own start marker and the two became one slice).
   expect(r.skippedRecords + r.invalid).toBeGreaterThanOrEqual(1);
-  const unit = c.layout === "lines" ? "line" : "record";
-  expect(r.problemSamples.join("\n")).toMatch(new RegExp(`^${unit} (${target}|${target + 1}) \\(byte \\d+\\): `, "m"));
+  // (A one-record input whose record lost its marker may be read in another layout: line or record.)
+  const unit = c.kinds.length === 1 ? "(?:line|record)" : c.layout === "lines" ? "line" : "record";
+  // (Without any marker left, the exact walker reads the input and names the record by number only.)
+  expect(r.problemSamples.join("\n")).toMatch(
+    new RegExp(`^${unit} (${target}|${target + 1})( \\(byte \\d+\\))?: `, "m"),
+  );
 }
 
 describe("corrupted CloudTrail input: one bad record costs one record", () => {
@@ -107,7 +113,7 @@ describe("corrupted CloudTrail input: one bad record costs one record", () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, 120_000);
 
   it("gives the same findings, counts and problems over the worker pool", async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "scan-corrupt-"));
