@@ -71,7 +71,7 @@ export function fillSecretName(
  * remediation.rotatedSecretReaders, or by default this tool's roles in the security account (when
  * aws.security.accountId is known) and the remediation operators.
  */
-export function secretReaders(guardrail: Guardrail): string[] {
+function secretReaders(guardrail: Guardrail): string[] {
   const configured = guardrail.config.remediation.rotatedSecretReaders;
   if (configured.length > 0) return [...configured];
   const security = guardrail.config.aws.security.accountId;

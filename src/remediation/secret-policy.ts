@@ -15,7 +15,7 @@ export const ROTATION_KEY_ALIAS = "alias/bedrock-guardrail/rotated-keys";
  * The account principal of each reader pattern, in the reader's own partition (config validation
  * guarantees an exact 12-digit account); the ArnLike condition then narrows it to the readers.
  */
-export function readerAccountRoots(readers: readonly string[]): string[] {
+function readerAccountRoots(readers: readonly string[]): string[] {
   const roots = readers.map((r) => r.split(":")).filter((p) => /^\d{12}$/.test(p[4] ?? ""));
   return [
     ...new Set(roots.map((p) => formatArn({ partition: p[1], service: "iam", account: p[4], resource: "root" }))),

@@ -157,7 +157,7 @@ const KEY_ADMIN_ACTIONS = [
  * through Secrets Manager. Rewriting the key policy (kms:PutKeyPolicy, which KMS requires someone to
  * keep) is a deliberate, logged change that this lock does not stop.
  */
-export function rotationKeyResources(readers: readonly string[]): Record<string, unknown> {
+function rotationKeyResources(readers: readonly string[]): Record<string, unknown> {
   const patterns = [...new Set(readers)].sort();
   const accounts = [...new Set(patterns.map((p) => p.split(":")[4]))].sort();
   const viaSecretsManager = {
@@ -213,7 +213,7 @@ export function rotationKeyResources(readers: readonly string[]): Record<string,
 }
 
 /** Configured readers, or this tool's roles in the monitor account plus the operators. */
-export function rotationKeyReaders(props: MemberRoleTemplateProps): string[] {
+function rotationKeyReaders(props: MemberRoleTemplateProps): string[] {
   if (props.rotatedSecretReaders && props.rotatedSecretReaders.length > 0) return [...props.rotatedSecretReaders];
   return [
     `arn:${PARTITION}:iam::{monitorAccount}:role${ROLE_PATH}${TOOL_ROLE_PREFIX}*`,
