@@ -6,6 +6,7 @@
  */
 import { AdaptiveRetryStrategy, StandardRetryStrategy } from "@smithy/core/retry";
 import type { RetryErrorInfo, RetryStrategyV2, RetryToken, StandardRetryToken } from "@smithy/types";
+import { isQuotaError } from "../errors/error-text";
 
 export type RetryMode = "standard" | "adaptive";
 
@@ -18,25 +19,8 @@ export interface RetrySettings {
 /** The scheduled job can afford patience; a realtime invocation is retried by EventBridge anyway. */
 export const DEFAULT_RETRY: RetrySettings = { mode: "adaptive", maxAttempts: 5 };
 
-/** Error names that mean "a quota is used up", not "slow down": never retried. */
-export const QUOTA_ERROR_NAMES: ReadonlySet<string> = new Set([
-  "LimitExceeded", // IAM (409): e.g. the two-access-keys-per-user limit
-  "LimitExceededException", // IAM/Organizations flavours that are quotas, not rates
-  "ServiceQuotaExceededException",
-  "QuotaExceededException",
-  "EntityAlreadyExists",
-]);
-
-/** Organizations uses LimitExceededException for both; its Reason field says which. */
-const RATE_REASONS = /TOO_MANY_REQUESTS|rate/i;
-
-export function isQuotaError(error: unknown): boolean {
-  if (!error || typeof error !== "object") return false;
-  const e = error as { name?: string; Reason?: string; message?: string };
-  if (!e.name || !QUOTA_ERROR_NAMES.has(e.name)) return false;
-  if (e.name === "LimitExceededException" && RATE_REASONS.test(`${e.Reason ?? ""} ${e.message ?? ""}`)) return false;
-  return true;
-}
+/** Quota errors ("a quota is used up", not "slow down") are told apart in the one error vocabulary. */
+export { isQuotaError } from "../errors/error-text";
 
 /** Wraps the SDK's standard or adaptive strategy; quota errors end the retries at once. */
 export class QuotaAwareRetryStrategy implements RetryStrategyV2 {

@@ -1,18 +1,27 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { z } from "zod";
+import { errorKind, errorText, jsonErrorText } from "../errors/error-text";
 import { type GuardrailConfig, GuardrailConfigSchema } from "./schema";
 
 export const DEFAULT_CONFIG_FILE = "guardrail.config.json";
 export const CONFIG_ENV_VAR = "GUARDRAIL_CONFIG";
 
-/** A config or definition that cannot be used. `problems` each name the key and the reason. */
+/**
+ * A config or definition that cannot be used. `problems` each name the key and the reason; a file
+ * that cannot be read or parsed at all is one line (`file: does not exist`), not a list.
+ */
 export class ConfigError extends Error {
   constructor(
     readonly source: string,
     readonly problems: string[],
+    unreadable = false,
   ) {
-    super(`${source} is invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    super(
+      unreadable
+        ? `${source}: ${problems.join("; ")}`
+        : `${source} is invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
     this.name = "ConfigError";
   }
 }
@@ -46,28 +55,40 @@ export function displayPath(file: string, cwd = process.cwd()): string {
   return relative === "" || relative.startsWith("..") || path.isAbsolute(relative) ? path.resolve(cwd, file) : relative;
 }
 
+/** Why a file cannot be read, in words ("does not exist", "is a directory, not a file"). */
+function unreadableProblem(e: unknown): string {
+  return errorKind(e) === "file" ? errorText(e) : `cannot be read: ${errorText(e)}`;
+}
+
+/** A JSON file's value; a UTF-8 byte order mark (as some Windows editors write) is accepted. */
 export function readJsonFile(file: string): unknown {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (e) {
-    throw new ConfigError(displayPath(file), [
-      `cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-    ]);
+    throw new ConfigError(displayPath(file), [unreadableProblem(e)], true);
   }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.trim() === "") throw new ConfigError(displayPath(file), ["is empty (expected a JSON object)"], true);
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new ConfigError(displayPath(file), [`is not valid JSON: ${(e as Error).message}`]);
+    throw new ConfigError(displayPath(file), [`is not valid JSON at ${jsonErrorText(text, e)}`], true);
   }
 }
 
-/** Which config file to use: explicit path, then $GUARDRAIL_CONFIG, then ./guardrail.config.json. */
+/**
+ * Which config file to use: explicit path, then $GUARDRAIL_CONFIG, then ./guardrail.config.json. An
+ * empty value is an error, not the working directory (which would then fail as "is a directory").
+ */
 export function resolveConfigPath(
   explicit?: string,
   env: NodeJS.ProcessEnv = process.env,
   cwd = process.cwd(),
 ): string {
+  if (explicit === "") throw new ConfigError("--config", ["is empty: name a config file"], true);
+  if (explicit === undefined && env[CONFIG_ENV_VAR] === "")
+    throw new ConfigError(`$${CONFIG_ENV_VAR}`, ["is set but empty: unset it or name a config file"], true);
   return path.resolve(cwd, explicit ?? env[CONFIG_ENV_VAR] ?? DEFAULT_CONFIG_FILE);
 }
 

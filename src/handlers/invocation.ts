@@ -3,11 +3,11 @@
  * end of an invocation (the summary line, which is also the EMF metrics, then failing the
  * invocation when the run failed so Lambda's Errors metric, retries and dead-letter queue see it).
  */
+import { errorText } from "../errors/error-text";
 import type { Guardrail } from "../guardrail/guardrail";
 import { actsAnywhere } from "../remediation/mode";
 import type { FindingResponder, Notifier } from "../aws/contracts";
 import type { HandlerEnv } from "../runtime/env";
-import { errorText } from "../runtime/pipeline";
 import { type RunSummary, summaryLine } from "../runtime/summary";
 import { makeResponder } from "./wiring";
 

@@ -12,11 +12,12 @@
  *   the alerts, reads only that queue, and its failures are reported (summary.securityHub), never
  *   a reason to hold the watermark or an alert.
  */
+import { errorText } from "../errors/error-text";
 import type { Guardrail } from "../guardrail/guardrail";
 import type { FindingResponder, Notifier } from "../aws/contracts";
 import type { FindingImporter } from "../aws/securityhub";
 import { checkDrift, driftBody, type DriftReport, driftFingerprint, driftSubject, type OrgView } from "./drift";
-import { claimAll, drainPending, errorText, findingsOf } from "./pipeline";
+import { claimAll, drainPending, findingsOf } from "./pipeline";
 import { QueryError, type QuerySource } from "./query/source";
 import { exportToSecurityHub } from "./securityhub-export";
 import type { StateStore } from "./state/store";

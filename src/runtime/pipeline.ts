@@ -5,6 +5,7 @@
  */
 import { evaluateRecord, type Finding } from "../detection/finding";
 import type { CloudTrailRecord } from "../detection/record";
+import { errorText } from "../errors/error-text";
 import type { Guardrail } from "../guardrail/guardrail";
 import { findingAttributes, findingBody, findingEmailText, findingSubject } from "./alert";
 import type { FindingResponder, Notifier } from "../aws/contracts";
@@ -178,9 +179,4 @@ export async function drainPending(
     }
   }
   return counts;
-}
-
-export function errorText(e: unknown): string {
-  if (e instanceof Error) return `${e.name}: ${e.message}`;
-  return String(e);
 }

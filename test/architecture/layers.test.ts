@@ -1,6 +1,6 @@
 /**
  * The folders of src/ form one stack; an import may only point down it (or stay in its folder):
- *   arn, config -> guardrail -> policy, detection -> aws -> runtime, remediation -> handlers, infra, cli
+ *   arn, errors, config -> guardrail -> policy, detection -> aws -> runtime, remediation -> handlers, infra, cli
  * Folders on one level do not import each other (runtime and remediation meet only through src/aws).
  */
 import * as fs from "node:fs";
@@ -9,6 +9,7 @@ import * as path from "node:path";
 const SRC = path.join(__dirname, "..", "..", "src");
 const LEVEL: Record<string, number> = {
   arn: 0,
+  errors: 0,
   config: 1,
   guardrail: 2,
   policy: 3,

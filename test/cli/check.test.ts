@@ -142,7 +142,7 @@ describe("CLI exit codes through main()", () => {
     expect(exitSpy).not.toHaveBeenCalled();
     expect(process.exitCode).toBe(2);
     expect(written(stdout)).toBe("");
-    expect(written(stderr)).toMatch(/absent\.json is invalid:\n {2}- cannot be read: ENOENT/);
+    expect(written(stderr)).toMatch(/absent\.json: does not exist\n/);
   });
 });
 

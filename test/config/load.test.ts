@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ConfigError, displayPath, loadConfig, parseConfig } from "../../src/config/load";
+import { ConfigError, displayPath, loadConfig, parseConfig, resolveConfigPath } from "../../src/config/load";
 
 function errorOf(f: () => unknown): ConfigError {
   try {
@@ -40,22 +40,43 @@ describe("loadConfig names a file outside the working directory by its absolute 
     return file;
   };
 
-  it.each([
-    ["invalid.json", '{"approvedPrincipalArns":["*"]}', /exempts every principal/],
-    ["broken.json", '{"approvedPrincipalArns":[', /is not valid JSON/],
-  ])("%s", (name, text, problem) => {
-    const file = write(name, text);
+  it("a schema problem is listed under the file", () => {
+    const file = write("invalid.json", '{"approvedPrincipalArns":["*"]}');
     const error = errorOf(() => loadConfig(file));
     expect(error.source).toBe(file);
     expect(error.message.startsWith(`${file} is invalid:\n`)).toBe(true);
-    expect(error.problems.join("\n")).toMatch(problem);
+    expect(error.problems.join("\n")).toMatch(/exempts every principal/);
   });
 
-  it("absent file", () => {
-    const file = path.join(dir, "absent.json");
+  it.each([
+    ["truncated", '{"approvedPrincipalArns":[', "line 1, column 27: Unexpected end of JSON input"],
+    ["a bad token", '{\n  "approvedPrincipalArns": [],\n}\n', "line 3, column 1: Expected double-quoted property name"],
+    ["an unexpected token", '{\n  "approvedPrincipalArns": [x]\n}', "line 2, column 29: Unexpected token 'x'"],
+  ])("malformed JSON (%s) names the line and column once, in one line", (_, text, where) => {
+    const file = write("broken.json", text);
     const error = errorOf(() => loadConfig(file));
-    expect(error.source).toBe(file);
-    expect(error.problems).toEqual(["cannot be read: ENOENT"]);
+    expect(error.message).toBe(`${file}: is not valid JSON at ${where}`);
+  });
+
+  it("accepts a UTF-8 byte order mark", () => {
+    const file = write("bom.json", '\ufeff{"approvedPrincipalArns":["arn:aws:iam::*:role/A"]}');
+    expect(loadConfig(file).approvedPrincipalArns).toEqual(["arn:aws:iam::*:role/A"]);
+  });
+
+  it.each([
+    ["absent file", () => path.join(dir, "absent.json"), "does not exist"],
+    ["directory", () => dir, "is a directory, not a file"],
+    ["empty file", () => write("empty.json", " \n"), "is empty (expected a JSON object)"],
+  ])("%s: one line in words, no errno code", (_, file, words) => {
+    const error = errorOf(() => loadConfig(file()));
+    expect(error.message).toBe(`${file()}: ${words}`);
+  });
+
+  it("an empty $GUARDRAIL_CONFIG or --config says so", () => {
+    expect(errorOf(() => resolveConfigPath(undefined, { GUARDRAIL_CONFIG: "" }, dir)).message).toBe(
+      "$GUARDRAIL_CONFIG: is set but empty: unset it or name a config file",
+    );
+    expect(errorOf(() => resolveConfigPath("", {}, dir)).message).toBe("--config: is empty: name a config file");
   });
 });
 

@@ -10,6 +10,7 @@
  * so that damage anywhere is named. Inputs in no framed layout go through the exact structural
  * walker (record-splitter.ts).
  */
+import { errorText, oneLine } from "../../errors/error-text";
 import * as fs from "node:fs";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { evaluateRecord, type Finding } from "../finding";
@@ -337,13 +338,8 @@ async function* readChunks(handle: fs.promises.FileHandle): AsyncGenerator<Buffe
   }
 }
 
-/** A short reason for people: the errno code for file errors, zlib's wording for gzip errors. */
+/** A short reason for people: the tool's one error vocabulary, plus the scanner's own malformed-JSON error. */
 export function describeError(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  if (err?.code === "ENOENT") return "no such file or directory";
-  if (err?.code === "EACCES") return "permission denied";
-  if (err?.code === "EISDIR") return "is a directory";
-  if (err?.code === "Z_BUF_ERROR" || err?.code === "Z_DATA_ERROR") return `corrupt or truncated gzip: ${err.message}`;
-  if (err?.name === "MalformedJsonError") return `malformed JSON: ${err.message}`;
-  return err?.message ?? String(e);
+  if ((e as Error)?.name === "MalformedJsonError") return `malformed JSON: ${oneLine((e as Error).message)}`;
+  return errorText(e);
 }
