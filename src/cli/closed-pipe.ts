@@ -1,18 +1,26 @@
 /**
- * `bedrock-guardrail detect ... | head`: a reader that stops early closes the pipe, and the next
- * write fails with EPIPE. Node reports that as an unhandled 'error' event with a stack trace; for
- * a command line it only means nobody wants the rest of the output, so the process ends quietly
- * with the exit code it already had.
+ * What a failed write to stdout means for a command line.
+ * - `bedrock-guardrail detect ... | head`: a reader that stops early closes the pipe, and the next
+ *   write fails with EPIPE. Node reports that as an unhandled 'error' event with a stack trace; it
+ *   only means nobody wants the rest of the output, so the process ends quietly with the exit code
+ *   it already had.
+ * - Any other write error (`> /dev/full`: no space left on the device) means the output is lost: one
+ *   line on stderr and exit 1 at once, so no summary claims a success that was not written.
  */
+import { errorText } from "../errors/error-text";
+import { EXIT } from "./exit-codes";
+
 export type ExitFn = (code: number) => void;
 
 export function closedPipeListener(
   exit: ExitFn,
   exitCode: () => number | string | undefined = () => process.exitCode,
+  stderr: { write(s: string): unknown } = process.stderr,
 ): (error: NodeJS.ErrnoException) => void {
   return (error) => {
-    if (error.code !== "EPIPE") throw error;
-    exit(Number(exitCode() ?? 0));
+    if (error.code === "EPIPE") return exit(Number(exitCode() ?? 0));
+    stderr.write(`bedrock-guardrail: cannot write the output: ${errorText(error)}\n`);
+    exit(EXIT.INCOMPLETE);
   };
 }
 

@@ -1,37 +1,67 @@
 /**
  * `bedrock-guardrail` command line. Each command lives in src/cli/commands/<name>.ts and exports
  * `register(program)`. The CLI never imports cdktf: Terraform is synthesized by main.ts (`npm run synth`).
+ *
+ * Start-up is lazy: only the module of the command being run is loaded (and with it the AWS SDK only
+ * for commands that call AWS); `--version` and `--help` load none. The top-level help lists the
+ * commands from the table below.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command, CommanderError } from "commander";
-import * as athenaDdl from "./commands/athena-ddl";
-import * as check from "./commands/check";
-import * as detect from "./commands/detect";
-import * as policy from "./commands/policy";
-import * as query from "./commands/query";
-import * as remediate from "./commands/remediate";
-import * as runOnce from "./commands/run-once";
-import * as schema from "./commands/schema";
-import * as undo from "./commands/undo";
-import * as verify from "./commands/verify";
 import { exitQuietlyOnClosedStdout } from "./closed-pipe";
 import { EXIT } from "./exit-codes";
+import { DEBUG_ENV_VAR, reportError } from "./report";
 
 type Registrar = (program: Command) => void;
 
+export interface CommandEntry {
+  name: string;
+  /** One line for the top-level help; the command's own --help has its full description. */
+  summary: string;
+  load: () => { register: Registrar };
+}
+
 /** Commands in the order `--help` lists them. Add a command by adding its module here. */
-const COMMANDS: Registrar[] = [
-  policy.register,
-  check.register,
-  schema.register,
-  detect.register,
-  query.register,
-  athenaDdl.register,
-  remediate.register,
-  undo.register,
-  runOnce.register,
-  verify.register,
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: "policy", summary: "Print the SCP document(s)", load: () => require("./commands/policy") },
+  {
+    name: "check",
+    summary: "Validate the config, lint the SCP, run the rule tests, print the decision table",
+    load: () => require("./commands/check"),
+  },
+  {
+    name: "schema",
+    summary: "Print the JSON Schema of guardrail.config.json",
+    load: () => require("./commands/schema"),
+  },
+  {
+    name: "detect",
+    summary: "Run the detection rules over local CloudTrail files, directories or stdin",
+    load: () => require("./commands/detect"),
+  },
+  {
+    name: "query",
+    summary: "Print the rule compiled for CloudTrail Lake, Logs Insights or EventBridge",
+    load: () => require("./commands/query"),
+  },
+  {
+    name: "athena-ddl",
+    summary: "Print the Athena table for the organization trail's S3 archive",
+    load: () => require("./commands/athena-ddl"),
+  },
+  {
+    name: "remediate",
+    summary: "Plan (default) or perform (--execute) the remediation of findings",
+    load: () => require("./commands/remediate"),
+  },
+  { name: "undo", summary: "Reverse one remediation action", load: () => require("./commands/undo") },
+  {
+    name: "run-once",
+    summary: "Run the monitor's query job once with local credentials",
+    load: () => require("./commands/run-once"),
+  },
+  { name: "verify", summary: "Check the guardrail SCP for drift", load: () => require("./commands/verify") },
 ];
 
 /** The package version, from the nearest package.json above this module (src/ or dist/src/). */
@@ -44,23 +74,57 @@ export function packageVersion(from = __dirname): string {
   }
 }
 
-export function buildProgram(): Command {
+/** The command argv names (`help detect` names detect), or undefined for --version, --help or no command. */
+export function commandNamed(
+  args: readonly string[],
+  commands: readonly CommandEntry[] = COMMANDS,
+): string | undefined {
+  const words = args.filter((a) => !a.startsWith("-"));
+  const name = words[0] === "help" ? words[1] : words[0];
+  return commands.some((c) => c.name === name) ? name : undefined;
+}
+
+/**
+ * The program. With `argv`, only the command it names is loaded (the others are listed by name and
+ * summary for --help and for "unknown command" suggestions); without, every command is loaded.
+ */
+export function buildProgram(argv?: readonly string[], commands: readonly CommandEntry[] = COMMANDS): Command {
   const program = new Command("bedrock-guardrail")
     .description(
       "Prevent, detect and respond to unauthorized Amazon Bedrock model enablement across an AWS Organization.",
     )
     .version(packageVersion())
+    .option("--debug", `print stack traces with errors (or set ${DEBUG_ENV_VAR}=1)`)
     .showHelpAfterError()
     .exitOverride();
-  for (const register of COMMANDS) register(program);
+  const wanted = argv === undefined ? undefined : commandNamed(argv.slice(2), commands);
+  for (const entry of commands) {
+    if (argv === undefined || entry.name === wanted) {
+      entry.load().register(program);
+      program.commands.at(-1)?.summary(entry.summary);
+    } else program.command(entry.name).summary(entry.summary);
+  }
   return program;
 }
 
+/** `--debug` anywhere before `--` turns debug mode on for the whole run (errors raised before parsing too). */
+function enableDebugFlag(argv: readonly string[], env: NodeJS.ProcessEnv): void {
+  const end = argv.indexOf("--");
+  if ((end < 0 ? argv : argv.slice(0, end)).includes("--debug")) env[DEBUG_ENV_VAR] = "1";
+}
+
+/**
+ * The AWS SDK prints a 9-line notice on every command under Node 20 (its releases from 2027 need Node
+ * 22); the SDK's documented switch turns it off unless the user set it. docs/cli.md says so once.
+ */
+const SDK_NODE_WARNING_ENV = "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED";
+
 export async function main(argv: string[]): Promise<void> {
+  process.env[SDK_NODE_WARNING_ENV] ??= "true";
   exitQuietlyOnClosedStdout();
-  const program = buildProgram();
+  enableDebugFlag(argv, process.env);
   try {
-    await program.parseAsync(argv);
+    await buildProgram(argv).parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) {
       // --help and --version exit 0; every other parse problem is a usage error.
@@ -68,8 +132,8 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     // Anything else is a run that failed (an AWS call, a file system error, a bug), not a usage
-    // error: exit 1 as run-once and verify do when they catch such a failure themselves.
-    process.stderr.write(`bedrock-guardrail: ${(e as Error).stack ?? e}\n`);
+    // error: one line (the stack with --debug), exit 1 as the commands do when they catch it themselves.
+    reportError(process.stderr, "bedrock-guardrail", e);
     process.exitCode = EXIT.INCOMPLETE;
   }
 }

@@ -23,9 +23,17 @@ describe("closedPipeListener", () => {
     expect(exits).toEqual([0, 3]);
   });
 
-  it("rethrows every other stream error", () => {
-    const other = Object.assign(new Error("write EIO"), { code: "EIO" });
-    expect(() => closedPipeListener(() => undefined)(other)).toThrow("write EIO");
+  it("ends every other write error with one line and exit 1 (the output is lost)", () => {
+    const exits: number[] = [];
+    const err: string[] = [];
+    const full = Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+    closedPipeListener(
+      (c) => exits.push(c),
+      () => 0,
+      { write: (s: string) => err.push(s) },
+    )(full);
+    expect(exits).toEqual([1]);
+    expect(err).toEqual(["bedrock-guardrail: cannot write the output: no space left on the device\n"]);
   });
 });
 

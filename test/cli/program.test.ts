@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { buildProgram, main, packageVersion } from "../../src/cli/index";
+import { buildProgram, COMMANDS, commandNamed, main, packageVersion } from "../../src/cli/index";
 import pkg from "../../package.json";
 
 describe("bedrock-guardrail program", () => {
@@ -42,5 +42,67 @@ describe("bedrock-guardrail exit codes", () => {
     expect(stderr.mock.calls.map((c) => String(c[0])).join("")).toContain(
       "ExpiredToken: the security token has expired",
     );
+  });
+});
+
+describe("lazy command loading", () => {
+  function table() {
+    const loaded: string[] = [];
+    const entries = ["alpha", "beta"].map((name) => ({
+      name,
+      summary: `the ${name} command`,
+      load: () => {
+        loaded.push(name);
+        return { register: (p: Command) => void p.command(name).option("--real") };
+      },
+    }));
+    return { loaded, entries };
+  }
+
+  it("--version and --help load no command module; a command loads only its own", () => {
+    for (const args of [["--version"], ["--help"], [], ["--debug"]]) {
+      const { loaded, entries } = table();
+      const program = buildProgram(["node", "x", ...args], entries);
+      expect(loaded).toEqual([]);
+      expect(program.helpInformation()).toMatch(/alpha\s+the alpha command\n\s+beta\s+the beta command/);
+    }
+    const { loaded, entries } = table();
+    const program = buildProgram(["node", "x", "--debug", "beta", "--real"], entries);
+    expect(loaded).toEqual(["beta"]);
+    expect(program.commands.find((c) => c.name() === "beta")?.options.map((o) => o.long)).toEqual(["--real"]);
+  });
+
+  it("`help <command>` loads that command for its full help", () => {
+    expect(commandNamed(["help", "detect"])).toBe("detect");
+    expect(commandNamed(["--debug", "detect", "-"])).toBe("detect");
+    expect(commandNamed(["no-such-command"])).toBeUndefined();
+  });
+
+  it("the table and the modules agree: each entry registers the command it names", () => {
+    for (const entry of COMMANDS) {
+      const program = new Command("x");
+      entry.load().register(program);
+      expect(program.commands.map((c) => c.name())).toEqual([entry.name]);
+    }
+  });
+});
+
+describe("--debug", () => {
+  afterEach(() => {
+    jest.restoreAllMocks();
+    process.exitCode = undefined;
+    delete process.env.BEDROCK_GUARDRAIL_DEBUG;
+  });
+
+  it("adds the stack trace to the one line an unexpected failure prints", async () => {
+    const stderr = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
+    jest.spyOn(Command.prototype, "parseAsync").mockRejectedValue(new TypeError("boom"));
+    await main(["node", "bedrock-guardrail", "verify"]);
+    const quiet = stderr.mock.calls.map((c) => String(c[0])).join("");
+    expect(quiet).toBe("bedrock-guardrail: TypeError: boom\n");
+    stderr.mockClear();
+    await main(["node", "bedrock-guardrail", "--debug", "verify"]);
+    const loud = stderr.mock.calls.map((c) => String(c[0])).join("");
+    expect(loud).toMatch(/^bedrock-guardrail: TypeError: boom\nTypeError: boom\n\s+at /);
   });
 });

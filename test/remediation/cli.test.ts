@@ -130,18 +130,27 @@ describe("remediate and undo commands", () => {
     expect(account.keyStatus()).toBe("Inactive");
 
     const undoOut = sink();
-    const wiring = async () => ({ store: new FileStore(stateFile), clients: localClients() });
-    expect(await runUndo({ config, actionId: lines[0].action_id }, { stdout: undoOut, stderr: sink(), wiring })).toBe(
-      0,
-    );
+    let awsCalls = 0;
+    const wiring = {
+      store: () => new FileStore(stateFile),
+      aws: async () => {
+        awsCalls++;
+        return { clients: localClients() };
+      },
+    };
+    expect(
+      await runUndo({ config, actionId: lines[0].action_id }, { stdout: undoOut, stderr: sink(), ...wiring }),
+    ).toBe(0);
     expect(JSON.parse(undoOut.text())).toMatchObject({ action_id: lines[0].action_id, status: "ok" });
     expect(account.keyStatus()).toBe("Active");
     // agreement deletion is not reversible
-    const io = { stdout: sink(), stderr: sink(), wiring };
+    const io = { stdout: sink(), stderr: sink(), ...wiring };
     expect(await runUndo({ config, actionId: lines[2].action_id }, io)).toBe(1);
     const err = sink();
-    expect(await runUndo({ config, actionId: "ra-unknown" }, { stdout: sink(), stderr: err, wiring })).toBe(2);
-    expect(err.text()).toMatch(/no action ra-unknown is recorded/);
+    const before = awsCalls;
+    expect(await runUndo({ config, actionId: "ra-unknown" }, { stdout: sink(), stderr: err, ...wiring })).toBe(2);
+    expect(err.text()).toMatch(/^undo: no action ra-unknown is recorded in .*state-file or --table/);
+    expect(awsCalls).toBe(before); // the state file is checked before any credentials or AWS call
   });
 
   it("usage errors exit 2", async () => {

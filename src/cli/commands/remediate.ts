@@ -25,6 +25,7 @@ import { RemediationResponder } from "../../remediation/responder";
 import { InMemoryStore } from "../../remediation/store";
 import { addConfigOptions, type ConfigIO, type ConfigOption, loadGuardrailFor } from "../common";
 import { EXIT } from "../exit-codes";
+import { reportError } from "../report";
 import { addRemediationOptions } from "../remediation-options";
 import { renderTable } from "../format/table";
 
@@ -100,9 +101,7 @@ export async function runRemediate(
   try {
     text = input === "-" ? await (io.readStdin ?? (() => readAll(process.stdin)))() : fs.readFileSync(input, "utf8");
   } catch (e) {
-    io.stderr.write(
-      `remediate: ${input}: cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`,
-    );
+    reportError(io.stderr, `remediate: ${input}`, e, io.env);
     return EXIT.INCOMPLETE;
   }
   const { findings, problems } = parseFindings(text, input === "-" ? "stdin" : input);

@@ -21,6 +21,7 @@ import type { Notifier } from "../../aws/contracts";
 import type { StateStore } from "../../runtime/state/store";
 import { addConfigOptions, type ConfigOption, loadGuardrailFor, type TextSink } from "../common";
 import { EXIT, exitCodeFor } from "../exit-codes";
+import { reportError } from "../report";
 
 export interface RunOnceOptions extends ConfigOption {
   backend?: "cloudtrail-lake" | "cloudwatch-logs";
@@ -152,7 +153,7 @@ export async function runOnce(g: Guardrail, opts: RunOnceOptions, io: RunOnceIO)
       io.stderr.write(`run-once: ${e.message}\n`);
       return EXIT.USAGE;
     }
-    io.stderr.write(`run-once: ${(e as Error).name}: ${(e as Error).message}\n`);
+    reportError(io.stderr, "run-once", e, env);
     return EXIT.INCOMPLETE;
   }
 }

@@ -6,13 +6,20 @@
  */
 import type { Command } from "commander";
 import type { Guardrail } from "../../guardrail/guardrail";
-import { type AwsOptions, callerArn, memberClientsFor, storeFor } from "../../remediation/cli-wiring";
+import {
+  type AwsOptions,
+  callerArn,
+  DEFAULT_STATE_FILE,
+  memberClientsFor,
+  storeFor,
+} from "../../remediation/cli-wiring";
 import type { MemberClientProvider } from "../../remediation/member-clients";
 import type { RemediationStore } from "../../remediation/store";
 import { undoAction, UndoError } from "../../remediation/undo";
 import { addConfigOptions, type ConfigIO, type ConfigOption, loadGuardrailFor, type TextSink } from "../common";
 import { EXIT } from "../exit-codes";
 import { addRemediationOptions } from "../remediation-options";
+import { reportError } from "../report";
 
 export interface UndoOptions extends AwsOptions, ConfigOption {
   actionId?: string;
@@ -20,38 +27,51 @@ export interface UndoOptions extends AwsOptions, ConfigOption {
 
 export interface UndoIO extends ConfigIO {
   stdout: TextSink;
-  /** Tests inject the store and clients; by default built from local credentials. */
-  wiring?: (
-    g: Guardrail,
-    o: UndoOptions,
-  ) => Promise<{ store: RemediationStore; clients: MemberClientProvider; actor?: string }>;
+  /** Tests inject the store and the AWS side; by default built from the options and local credentials. */
+  store?: (g: Guardrail, o: UndoOptions) => RemediationStore;
+  aws?: (g: Guardrail, o: UndoOptions) => Promise<{ clients: MemberClientProvider; actor?: string }>;
+}
+
+/** Where the action is looked up, for messages. */
+function storeName(o: UndoOptions): string {
+  return o.table ? `table ${o.table}` : (o.stateFile ?? DEFAULT_STATE_FILE);
 }
 
 export async function runUndo(opts: UndoOptions, io: UndoIO): Promise<number> {
-  if (!opts.actionId) {
+  const actionId = opts.actionId;
+  if (!actionId) {
     io.stderr.write("undo: --action-id is required (it is in remediate's output and in the alert)\n");
     return EXIT.USAGE;
   }
   const g = loadGuardrailFor(opts, io);
   if (!g) return EXIT.USAGE;
-  const wiring =
-    io.wiring ??
-    (async (guardrail: Guardrail, o: UndoOptions) => ({
-      store: storeFor(guardrail, o, io.cwd ?? process.cwd()),
-      clients: memberClientsFor(guardrail, o, io.env ?? process.env),
-      actor: await callerArn(guardrail),
-    }));
-  const { store, clients, actor } = await wiring(g, opts);
   try {
-    const result = await undoAction(opts.actionId, { store, clients, actor });
-    io.stdout.write(`${JSON.stringify({ action_id: opts.actionId, ...result })}\n`);
+    const store = (io.store ?? ((guardrail, o) => storeFor(guardrail, o, io.cwd ?? process.cwd())))(g, opts);
+    // The audit record first: an unknown id is a usage error that needs no credentials and no AWS call.
+    if (!(await store.getAction(actionId))) {
+      io.stderr.write(
+        `undo: no action ${actionId} is recorded in ${storeName(opts)} ` +
+          "(use the same --state-file or --table as the remediation)\n",
+      );
+      return EXIT.USAGE;
+    }
+    const aws =
+      io.aws ??
+      (async (guardrail: Guardrail, o: UndoOptions) => ({
+        clients: memberClientsFor(guardrail, o, io.env ?? process.env),
+        actor: await callerArn(guardrail),
+      }));
+    const { clients, actor } = await aws(g, opts);
+    const result = await undoAction(actionId, { store, clients, actor });
+    io.stdout.write(`${JSON.stringify({ action_id: actionId, ...result })}\n`);
     return result.status === "ok" || result.status === "already-done" ? EXIT.OK : EXIT.INCOMPLETE;
   } catch (e) {
     if (e instanceof UndoError) {
       io.stderr.write(`undo: ${e.message} (use the same --state-file or --table as the remediation)\n`);
       return EXIT.USAGE;
     }
-    throw e;
+    reportError(io.stderr, "undo", e, io.env);
+    return EXIT.INCOMPLETE;
   }
 }
 

@@ -11,6 +11,7 @@ import { checkDrift, type OrgView } from "../../runtime/drift";
 import { makeOrganizationReader } from "../../handlers/wiring";
 import { addConfigOptions, type ConfigOption, loadGuardrailFor, type TextSink } from "../common";
 import { EXIT, exitCodeFor } from "../exit-codes";
+import { reportError } from "../report";
 
 export interface VerifyIO {
   stdout: TextSink;
@@ -30,7 +31,7 @@ export async function verify(g: Guardrail, opts: { json?: boolean }, io: VerifyI
     else for (const p of report.problems) io.stdout.write(`DRIFT ${p.kind}: ${p.detail}\n`);
     return exitCodeFor({ incomplete: false, unapprovedFindings: report.problems.length, failOnFindings: true });
   } catch (e) {
-    io.stderr.write(`verify: cannot read the organization: ${(e as Error).name}: ${(e as Error).message}\n`);
+    reportError(io.stderr, "verify: cannot read the organization", e);
     return EXIT.INCOMPLETE;
   }
 }
