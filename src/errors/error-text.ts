@@ -37,7 +37,7 @@ interface ErrorShape {
 }
 
 const FILE_ERRORS: Record<string, string> = {
-  ENOENT: "does not exist",
+  ENOENT: "no such file or directory",
   EISDIR: "is a directory, not a file",
   ENOTDIR: "a part of the path is not a directory",
   EACCES: "permission denied",

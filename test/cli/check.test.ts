@@ -142,7 +142,7 @@ describe("CLI exit codes through main()", () => {
     expect(exitSpy).not.toHaveBeenCalled();
     expect(process.exitCode).toBe(2);
     expect(written(stdout)).toBe("");
-    expect(written(stderr)).toMatch(/absent\.json: does not exist\n/);
+    expect(written(stderr)).toMatch(/absent\.json: no such file or directory\n/);
   });
 });
 

@@ -54,7 +54,7 @@ describe("loadGuardrailFor", () => {
   it("a missing config file is a config error, unless the command runs without one", () => {
     const strict = sink();
     expect(loadGuardrailFor({}, { stderr: strict, env: {}, cwd })).toBeUndefined();
-    expect(strict.text()).toMatch(/guardrail\.config\.json: does not exist\n/);
+    expect(strict.text()).toMatch(/guardrail\.config\.json: no such file or directory\n/);
 
     let said = 0;
     const lenient = sink();
@@ -69,7 +69,7 @@ describe("loadGuardrailFor", () => {
     expect(
       loadGuardrailFor({ config: "absent.json" }, { stderr, env: {}, cwd }, { onNoConfig: () => undefined }),
     ).toBeUndefined();
-    expect(stderr.text()).toMatch(/absent\.json: does not exist\n/);
+    expect(stderr.text()).toMatch(/absent\.json: no such file or directory\n/);
   });
 });
 

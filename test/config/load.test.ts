@@ -64,7 +64,7 @@ describe("loadConfig names a file outside the working directory by its absolute 
   });
 
   it.each([
-    ["absent file", () => path.join(dir, "absent.json"), "does not exist"],
+    ["absent file", () => path.join(dir, "absent.json"), "no such file or directory"],
     ["directory", () => dir, "is a directory, not a file"],
     ["empty file", () => write("empty.json", " \n"), "is empty (expected a JSON object)"],
   ])("%s: one line in words, no errno code", (_, file, words) => {

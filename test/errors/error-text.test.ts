@@ -19,7 +19,7 @@ describe("errorText", () => {
     [err("ThrottlingException", "Rate exceeded"), /^throttled after the SDK's retries/],
     [err("LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2"), /^quota reached \(LimitExceeded\)/],
     [err("NoSuchEntity", "The user with name x cannot be found."), /^not found \(NoSuchEntity\)/],
-    [err("Error", "ENOENT: no such file or directory, open 'x'", { code: "ENOENT" }), /^does not exist$/],
+    [err("Error", "ENOENT: no such file or directory, open 'x'", { code: "ENOENT" }), /^no such file or directory$/],
     [
       err("Error", "EISDIR: illegal operation on a directory, read", { code: "EISDIR" }),
       /^is a directory, not a file$/,
