@@ -7,7 +7,7 @@
  * the one finding. This step never touches the alert states: it cannot lose or repeat an alert.
  */
 import { type FindingImporter, type ImportFailure, SECURITY_HUB_BATCH_SIZE } from "../aws/securityhub";
-import { errorText } from "./pipeline";
+import { errorText } from "../errors/error-text";
 import type { ExportItem, StateStore } from "./state/store";
 
 /** A run sends at most this many, so a long Security Hub outage's backlog cannot eat the Lambda's time. */
