@@ -1,11 +1,16 @@
 /**
  * Findings read back from `detect` or the monitor (ndjson, or a JSON array): untrusted input.
- * Only the fields the planner relies on are checked; a bad line is named and skipped, never
- * allowed to hide the good ones.
+ * Every finding is validated with a schema of the fields the planner reads (their types and shapes:
+ * an account id is 12 digits, an ARN is an ARN) before anything is planned; a bad finding is named
+ * by its line (or array index) and skipped, never allowed to hide the good ones. The same event.id
+ * twice is planned once.
  */
+import { z } from "zod";
+import { zodProblems } from "../config/load";
 import type { Finding } from "../detection/finding";
+import { jsonErrorText } from "../errors/error-text";
 
-const KINDS = new Set([
+const KINDS = [
   "iam-user",
   "role",
   "identity-center-role",
@@ -14,54 +19,103 @@ const KINDS = new Set([
   "federated-user",
   "aws-service",
   "unknown",
-]);
+] as const;
 
-/** The finding, or what is wrong with it. */
+const ACCOUNT_ID = z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id");
+const ARN = z.string().regex(/^arn:[\w-]+:[\w-]+:/, "must be an ARN");
+/** Loose on purpose: CloudTrail reports the region it saw (samples carry made-up ones); the shape is what matters. */
+const REGION = z.string().regex(/^[a-z0-9-]{1,40}$/, "must be an AWS region such as us-east-1");
+const TEXT = z.string().min(1).max(2048);
+
+/** The fields remediation reads; everything else of a finding is carried along unchecked. */
+const FindingInputSchema = z.looseObject({
+  "@timestamp": z.string().refine((t) => !Number.isNaN(Date.parse(t)), "must be a date"),
+  event: z.looseObject({
+    id: TEXT,
+    action: TEXT,
+    outcome: z.enum(["success", "failure"]),
+  }),
+  cloud: z.looseObject({
+    account: z.looseObject({ id: ACCOUNT_ID.optional() }),
+    region: REGION.optional(),
+  }),
+  aws: z.looseObject({
+    cloudtrail: z.looseObject({
+      user_identity: z.looseObject({
+        type: TEXT.optional(),
+        arn: ARN.optional(),
+        access_key_id: z
+          .string()
+          .regex(/^\w{1,128}$/, "must be an access key id")
+          .optional(),
+        account_id: ACCOUNT_ID.optional(),
+      }),
+      request_parameters: z.record(z.string(), z.unknown()).optional(),
+    }),
+  }),
+  guardrail: z.looseObject({
+    approved: z.boolean(),
+    principal_arn: ARN.optional(),
+    principal_kind: z.enum(KINDS),
+    principal_account_id: ACCOUNT_ID.optional(),
+    model_id: TEXT.optional(),
+    credential_kind: TEXT.optional(),
+  }),
+});
+
+/** The finding, or what is wrong with it (each problem naming the key). */
 export function checkFinding(value: unknown): Finding | string {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return "not a JSON object";
-  const f = value as Partial<Finding>;
-  if (typeof f.event?.id !== "string" || !f.event.id) return "event.id is missing";
-  if (typeof f.event.action !== "string") return "event.action is missing";
-  if (f.event.outcome !== "success" && f.event.outcome !== "failure") return "event.outcome must be success or failure";
-  if (typeof f["@timestamp"] !== "string" || Number.isNaN(Date.parse(f["@timestamp"])))
-    return "@timestamp is missing or not a date";
-  if (!f.guardrail || typeof f.guardrail !== "object") return "guardrail is missing (not a bedrock-guardrail finding)";
-  if (!KINDS.has(f.guardrail.principal_kind))
-    return `guardrail.principal_kind "${String(f.guardrail.principal_kind)}" is not a known kind`;
-  if (!f.cloud || typeof f.cloud !== "object" || !f.aws?.cloudtrail?.user_identity)
-    return "cloud or aws.cloudtrail.user_identity is missing";
-  return f as Finding;
+  if (!("guardrail" in value)) return "guardrail is missing (not a bedrock-guardrail finding)";
+  const result = FindingInputSchema.safeParse(value);
+  if (!result.success) return zodProblems(result.error).join("; ");
+  return value as Finding;
 }
 
 export interface ParsedFindings {
   findings: Finding[];
   problems: string[];
+  /** Findings left out because an earlier one had the same event.id (not a problem: planned once). */
+  duplicates: string[];
 }
 
 /** ndjson (one finding per line) or a JSON array, as `detect --format ndjson|json` writes them. */
 export function parseFindings(text: string, source: string): ParsedFindings {
   const findings: Finding[] = [];
   const problems: string[] = [];
+  const duplicates: string[] = [];
+  const firstSeen = new Map<string, string>();
   const take = (value: unknown, where: string) => {
     const r = checkFinding(value);
-    if (typeof r === "string") problems.push(`${where}: ${r}`);
-    else findings.push(r);
+    if (typeof r === "string") return void problems.push(`${where}: finding rejected: ${r}`);
+    const first = firstSeen.get(r.event.id);
+    if (first !== undefined)
+      return void duplicates.push(`${where}: event.id ${r.event.id} already read at ${first}: planned once`);
+    firstSeen.set(r.event.id, where);
+    findings.push(r);
   };
-  if (text.trimStart().startsWith("[")) {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (body.trimStart().startsWith("[")) {
+    let values: unknown;
     try {
-      for (const [i, v] of (JSON.parse(text) as unknown[]).entries()) take(v, `${source}[${i}]`);
+      values = JSON.parse(body);
     } catch (e) {
-      problems.push(`${source}: not valid JSON (${(e as Error).message})`);
+      problems.push(`${source}: not valid JSON at ${jsonErrorText(body, e)}`);
+      return { findings, problems, duplicates };
     }
-    return { findings, problems };
+    for (const [i, v] of (values as unknown[]).entries()) take(v, `${source}[${i}]`);
+    return { findings, problems, duplicates };
   }
-  text.split(/\r?\n/).forEach((line, i) => {
-    if (line.trim() === "") return;
+  for (const [i, line] of body.split(/\r?\n/).entries()) {
+    if (line.trim() === "") continue;
+    let value: unknown;
     try {
-      take(JSON.parse(line), `${source}:${i + 1}`);
+      value = JSON.parse(line);
     } catch (e) {
-      problems.push(`${source}:${i + 1}: not valid JSON (${(e as Error).message})`);
+      problems.push(`${source}:${i + 1}: not valid JSON at ${jsonErrorText(line, e).replace(/^line 1, /, "")}`);
+      continue;
     }
-  });
-  return { findings, problems };
+    take(value, `${source}:${i + 1}`);
+  }
+  return { findings, problems, duplicates };
 }

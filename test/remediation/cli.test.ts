@@ -87,8 +87,26 @@ describe("remediate and undo commands", () => {
     const file = await detectToFile();
     const out = sink();
     await runRemediate(file, { config, format: "table" }, { stdout: out, stderr: sink() });
-    expect(out.text().split("\n")[0]).toMatch(/^FINDING\s+ACCOUNT\s+REGION\s+API\s+TARGET\s+MODE\s+STATUS\s+REASON$/);
+    expect(out.text().split("\n")[0]).toMatch(
+      /^ACTION ID\s+FINDING\s+ACCOUNT\s+REGION\s+API\s+TARGET\s+MODE\s+STATUS\s+REASON$/,
+    );
     expect(out.text()).toContain("AKIAEXAMPLEKEY000001");
+    // The first column is the action_id undo takes, for every row.
+    const ndjson = sink();
+    await runRemediate(file, { config, format: "ndjson" }, { stdout: ndjson, stderr: sink() });
+    const ids = ndjson
+      .text()
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l).action_id);
+    expect(
+      out
+        .text()
+        .trim()
+        .split("\n")
+        .slice(2, 2 + ids.length)
+        .map((l) => l.split(/\s+/)[0]),
+    ).toEqual(ids);
   });
 
   it("--execute performs and records to the state file; undo re-activates the key from it", async () => {

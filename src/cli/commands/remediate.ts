@@ -43,8 +43,10 @@ export interface RemediateIO extends ConfigIO {
   responder?: (g: Guardrail, opts: RemediateOptions) => Promise<RemediationResponder>;
 }
 
-const HEADERS = ["FINDING", "ACCOUNT", "REGION", "API", "TARGET", "MODE", "STATUS", "REASON"];
+/** ACTION ID first: it is what `undo --action-id` takes. */
+const HEADERS = ["ACTION ID", "FINDING", "ACCOUNT", "REGION", "API", "TARGET", "MODE", "STATUS", "REASON"];
 const row = (l: OutcomeLine): string[] => [
+  l.action_id,
   l.finding_id,
   l.account_id,
   l.region,
@@ -104,8 +106,9 @@ export async function runRemediate(
     reportError(io.stderr, `remediate: ${input}`, e, io.env);
     return EXIT.INCOMPLETE;
   }
-  const { findings, problems } = parseFindings(text, input === "-" ? "stdin" : input);
+  const { findings, problems, duplicates } = parseFindings(text, input === "-" ? "stdin" : input);
   for (const p of problems) io.stderr.write(`remediate: ${p}\n`);
+  for (const d of duplicates) io.stderr.write(`remediate: ${d}\n`);
   if (!opts.execute && !guardrail.config.organization.managementAccountId) {
     io.stderr.write(
       "remediate: organization.managementAccountId is not set: planned actions are shown as skipped (with --execute " +

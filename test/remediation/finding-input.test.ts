@@ -1,0 +1,61 @@
+/**
+ * remediate's input is untrusted: every finding is schema-checked before planning, a bad one is
+ * named by its line and skipped, the good ones are still planned, and the same event.id is planned once.
+ */
+import { parseFindings } from "../../src/remediation/finding-input";
+import { findingOf, fixture, guardrailWith, IAM_USER_RECORD } from "./helpers";
+
+const good = findingOf(guardrailWith(), fixture(IAM_USER_RECORD));
+
+/** The good finding with one field (a dotted path) replaced. */
+function withField(pathText: string, value: unknown): unknown {
+  const copy = structuredClone(good) as unknown as Record<string, unknown>;
+  const keys = pathText.split(".");
+  let at = copy;
+  for (const k of keys.slice(0, -1)) at = at[k] as Record<string, unknown>;
+  at[keys.at(-1)!] = value;
+  return copy;
+}
+
+describe("parseFindings", () => {
+  it.each([
+    ["guardrail.principal_arn", 42, /guardrail\.principal_arn: /],
+    ["cloud.account.id", 42, /cloud\.account\.id: /],
+    ["cloud.account.id", "42", /cloud\.account\.id: must be a 12-digit AWS account id/],
+    ["guardrail.model_id", { x: 1 }, /guardrail\.model_id: /],
+    ["guardrail.principal_kind", "alien", /guardrail\.principal_kind: /],
+    ["event.id", "", /event\.id: /],
+    ["cloud.region", "Mars", /cloud\.region: must be an AWS region/],
+  ])("rejects %s = %j by line, and still takes the others", (field, value, problem) => {
+    const lines = [good, withField(field, value), withField("event.id", "another-event")];
+    const r = parseFindings(lines.map((l) => JSON.stringify(l)).join("\n"), "in.ndjson");
+    expect(r.findings.map((f) => f.event.id)).toEqual([good.event.id, "another-event"]);
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]).toMatch(/^in\.ndjson:2: finding rejected: /);
+    expect(r.problems[0]).toMatch(problem);
+  });
+
+  it("plans the same event.id once, saying so", () => {
+    const line = JSON.stringify(good);
+    const r = parseFindings(`${line}\n${line}\n\n${line}\n`, "in.ndjson");
+    expect(r.findings).toHaveLength(1);
+    expect(r.problems).toEqual([]);
+    expect(r.duplicates).toEqual([
+      `in.ndjson:2: event.id ${good.event.id} already read at in.ndjson:1: planned once`,
+      `in.ndjson:4: event.id ${good.event.id} already read at in.ndjson:1: planned once`,
+    ]);
+  });
+
+  it("names a malformed line by line and column, and a JSON array entry by index", () => {
+    const r = parseFindings(`${JSON.stringify(good)}\n{"event": }\n`, "in.ndjson");
+    expect(r.problems).toEqual(["in.ndjson:2: not valid JSON at column 11: Unexpected token '}'"]);
+    const a = parseFindings(JSON.stringify([good, 7]), "in.json");
+    expect(a.findings).toHaveLength(1);
+    expect(a.problems).toEqual(["in.json[1]: finding rejected: not a JSON object"]);
+  });
+
+  it("never echoes a long bad value in full", () => {
+    const r = parseFindings(JSON.stringify(withField("guardrail.principal_kind", "x".repeat(100_000))), "in");
+    expect(r.problems[0].length).toBeLessThan(2000);
+  });
+});
