@@ -9,6 +9,7 @@ import { OrganizationsPolicy } from "@cdktf/provider-aws/lib/organizations-polic
 import { OrganizationsPolicyAttachment } from "@cdktf/provider-aws/lib/organizations-policy-attachment";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
+import { TOOL_TAGS } from "../config/aws-limits";
 import type { StackCredentials } from "../config/sections/aws";
 import type { Guardrail } from "../guardrail/guardrail";
 import { buildScpDocuments } from "../policy/documents";
@@ -16,7 +17,8 @@ import type { ScpDocument } from "../policy/types";
 import { guardrailProvider } from "./provider";
 
 export const ORGANIZATION_POLICY_STACK = "organization-policy";
-export const MANAGED_BY_TAG = { "managed-by": "bedrock-guardrail" } as const;
+/** The tool's own tags (config/aws-limits.ts: they count against AWS's limit; a user tag cannot change them). */
+export const MANAGED_BY_TAG = TOOL_TAGS;
 
 export interface GuardrailScpProps {
   /** The SCP documents to create (from buildScpDocuments). */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Region } from "./aws";
+import { eventBusName, logGroupName } from "../aws-limits";
 
 /**
  * The retention periods CloudWatch Logs accepts (PutRetentionPolicy / aws_cloudwatch_log_group
@@ -38,7 +39,7 @@ export const MonitorConfigSchema = z
          * Log group(s) of the organization trail; ARNs for cross-account groups. Required for the cloudwatch-logs
          * backend.
          */
-        logGroups: z.array(z.string().min(1)).max(50).default([]),
+        logGroups: z.array(logGroupName()).max(50).default([]),
       })
       .prefault({}),
     eventbridge: z
@@ -46,10 +47,7 @@ export const MonitorConfigSchema = z
         enabled: z.boolean().default(false),
         /** Regions whose default bus gets a forwarding rule. */
         regions: z.array(Region).default([]),
-        centralBusName: z
-          .string()
-          .regex(/^[\w.-]{1,256}$/)
-          .default("bedrock-guardrail"),
+        centralBusName: eventBusName().default("bedrock-guardrail"),
       })
       .prefault({}),
     /** Minutes subtracted from the watermark, because CloudTrail delivery is not guaranteed within 5 minutes. */

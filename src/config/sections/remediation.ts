@@ -3,6 +3,7 @@ import { splitArn } from "../../arn/arn-like";
 import { RemediationModeSchema as Mode } from "../remediation-mode";
 import { principalPatternProblem } from "../arn-pattern";
 import { Region } from "./aws";
+import { iamRoleName, secretNameTemplate } from "../aws-limits";
 
 /**
  * Why a pattern cannot name an operator who assumes the member role, or undefined. The same rules
@@ -46,7 +47,7 @@ export const RemediationConfigSchema = z
       .default([]),
     accessKey: z.enum(["deactivate", "rotate"]).optional(),
     /** Secrets Manager name for a rotated key; {account} {user} {accessKeyId} are filled in. */
-    rotatedSecretName: z.string().min(1).default("bedrock-guardrail/rotated-keys/{account}/{user}/{accessKeyId}"),
+    rotatedSecretName: secretNameTemplate().default("bedrock-guardrail/rotated-keys/{account}/{user}/{accessKeyId}"),
     /**
      * Who may read a rotated key's secret: its resource policy denies secretsmanager:GetSecretValue to
      * everyone else and its customer-managed KMS key lets only them decrypt. Empty: this tool's roles
@@ -67,10 +68,7 @@ export const RemediationConfigSchema = z
     maxActionsPerRun: z.number().int().min(1).optional(),
     maxActionsPerPrincipalPerHour: z.number().int().min(1).optional(),
     /** Name and path of the role deployed into member accounts by the StackSet. */
-    memberRoleName: z
-      .string()
-      .regex(/^[\w+=,.@-]{1,64}$/)
-      .default("BedrockGuardrailRemediation"),
+    memberRoleName: iamRoleName().default("BedrockGuardrailRemediation"),
     /** OUs (or the root) the member role StackSet deploys to; default: the organization root. */
     deployTo: z
       .array(

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PrincipalPattern } from "../arn-pattern";
+import { awsTags, scpName } from "../aws-limits";
 
 /**
  * The model resource types the allow-list statements are authorized on (IAM service authorization
@@ -47,9 +48,7 @@ const ModelArnPattern = z
 export const ScpConfigSchema = z
   .strictObject({
     /** Name of the aws_organizations_policy (a suffix -2, -3 ... is added when the document is split). */
-    name: z
-      .string()
-      .regex(/^[\w+=,.@-]{1,128}$/, "must be 1-128 characters of letters, digits and +=,.@-_")
+    name: scpName()
       .default("bedrock-model-access-guardrail")
       .describe("Name of the SCP; split documents get -2, -3, ..."),
     description: z
@@ -128,10 +127,7 @@ export const ScpConfigSchema = z
         "ArnLike patterns on aws:PrincipalArn allowed to create and change the exempted roles (for example your IAM " +
           "pipeline); they stay subject to every other statement",
       ),
-    tags: z
-      .record(z.string(), z.string())
-      .default({})
-      .describe("Extra tags on the policies (managed-by=bedrock-guardrail is always added)"),
+    tags: awsTags().default({}).describe("Extra tags on the policies (managed-by=bedrock-guardrail is always added)"),
   })
   .prefault({});
 
