@@ -61,8 +61,14 @@ export function awsName(what: string, max: number, characters: RegExp, character
 export const SCP_NAME_MAX = 128 - 3;
 export const scpName = () => awsName("policy name", SCP_NAME_MAX, /^[\w+=,.@-]+$/, "letters, digits and +=,.@-_");
 export const iamRoleName = () => awsName("IAM role name", 64, /^[\w+=,.@-]+$/, "letters, digits and +=,.@-_");
+/** A log group by name or by ARN (another account's group, as Logs Insights takes it). */
 export const logGroupName = () =>
-  awsName("CloudWatch Logs group name", 512, /^[\w.\-/#]+$/, "letters, digits and ._-/#");
+  z
+    .string()
+    .regex(
+      /^(arn:[\w-]+:logs:[a-z0-9-]+:\d{12}:log-group:)?[\w.\-/#]{1,512}(:\*)?$/,
+      "must be a CloudWatch Logs group name (1-512 letters, digits and ._-/#) or its ARN",
+    );
 export const eventBusName = () => awsName("EventBridge bus name", 256, /^[\w.\-/]+$/, "letters, digits and ._-/");
 
 /** What a secret-name template's placeholders can grow to: account id 12, IAM user name 64, access key id 128. */

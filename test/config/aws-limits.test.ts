@@ -60,14 +60,19 @@ describe("names that become AWS resource names", () => {
       { remediation: { rotatedSecretName: `${"s".repeat(400)}/{user}/{accessKeyId}` } },
       /can grow to 594 characters once filled: Secrets Manager allows 512/,
     ],
-    [{ monitor: { cloudwatchLogs: { logGroups: ["bad group"] } } }, /logGroups\[0\]: must be a CloudWatch Logs group/],
+    [
+      { monitor: { cloudwatchLogs: { logGroups: ["bad group"] } } },
+      /logGroups\[0\]: must be a CloudWatch Logs group name/,
+    ],
     [{ monitor: { eventbridge: { centralBusName: "b".repeat(257) } } }, /centralBusName: must be at most 256/],
   ])("%j is refused, naming the key", (extra, message) => {
     const p = problems(extra);
     expect(p.join("\n")).toMatch(message);
   });
 
-  it("the defaults are within every limit", () => {
+  it("the defaults are within every limit, and a log group may be given by ARN", () => {
     expect(problems({})).toEqual([]);
+    const arn = "arn:aws:logs:eu-west-1:333333333333:log-group:org-trail:*";
+    expect(problems({ monitor: { cloudwatchLogs: { logGroups: ["aws-cloudtrail-logs-org", arn] } } })).toEqual([]);
   });
 });

@@ -79,3 +79,32 @@ describe("synth entry point (dist/main.js)", () => {
     60_000,
   );
 });
+
+describe("a failed synth leaves no stale plan", () => {
+  it("removes the previous cdktf.out and says so", () => {
+    const good = synth({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"] });
+    try {
+      expect(good.status).toBe(0);
+      expect(fs.existsSync(path.join(good.cwd, "cdktf.out", "manifest.json"))).toBe(true);
+      const file = path.join(good.cwd, "config.json");
+      fs.writeFileSync(
+        file,
+        JSON.stringify({
+          approvedPrincipalArns: Array.from({ length: 40 }, (_, i) => `arn:aws:iam::${100000000000 + i}:role/A${i}`),
+          scp: { maxPolicySize: 1000 },
+        }),
+      );
+      const failed = spawnSync(process.execPath, [MAIN], {
+        cwd: good.cwd,
+        env: { ...process.env, GUARDRAIL_CONFIG: file },
+        encoding: "utf8",
+      });
+      expect(failed.status).toBe(2);
+      expect(failed.stderr).toMatch(/bedrock-guardrail: the SCP failed lint\n/);
+      expect(failed.stderr).toMatch(/bedrock-guardrail: nothing was synthesized; the previous cdktf\.out was removed/);
+      expect(fs.existsSync(path.join(good.cwd, "cdktf.out"))).toBe(false);
+    } finally {
+      fs.rmSync(good.cwd, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

@@ -101,7 +101,7 @@ describe("exportToSecurityHub", () => {
       imported: 0,
       failed: 0,
       queued: 0,
-      errors: ["listing the Security Hub export queue: Error: ProvisionedThroughputExceeded"],
+      errors: ["listing the Security Hub export queue: ProvisionedThroughputExceeded"],
     });
   });
 });

@@ -8,8 +8,9 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { buildSync } from "esbuild";
+import { buildSync, version as esbuildVersion } from "esbuild";
 import type { GuardrailConfig } from "../../config/schema";
+import { cachedBuild } from "./bundle-cache";
 import { zipEntries } from "./zip";
 
 export interface LambdaBundle {
@@ -67,34 +68,65 @@ export function handlerEntry(name: string, root: string = packageRoot()): string
 
 const cache = new Map<string, Buffer>();
 
-/** esbuild output for one entry; cached per process because several stacks and tests share it. */
+/** esbuild options of every handler bundle; part of the disk cache key (bundle-cache.ts). */
+const BUILD_OPTIONS = {
+  bundle: true,
+  platform: "node",
+  target: "node22",
+  format: "cjs",
+  minify: true,
+  legalComments: "none",
+  sourcemap: false,
+  // The Lambda runtime ships an SDK, but its version drifts; bundling ours keeps behaviour tested.
+  external: [],
+} as const;
+
+/**
+ * esbuild output for one entry: cached per process (several stacks and tests share it) and on disk
+ * by a hash of its inputs, so a synth whose handler sources did not change skips esbuild.
+ */
 function bundleCode(entry: string): Buffer {
   const hit = cache.get(entry);
   if (hit) return hit;
   const root = packageRoot(path.dirname(entry));
-  const result = buildSync({
-    entryPoints: [entry],
-    absWorkingDir: root, // keeps paths in the output relative, so no machine path leaks into the bundle
-    bundle: true,
-    platform: "node",
-    target: "node22",
-    format: "cjs",
-    minify: true,
-    legalComments: "none",
-    sourcemap: false,
-    write: false,
-    logLevel: "silent",
-    // The Lambda runtime ships an SDK, but its version drifts; bundling ours keeps behaviour tested.
-    external: [],
+  const { code } = cachedBuild({ root, entry, settings: { esbuild: esbuildVersion, ...BUILD_OPTIONS } }, () => {
+    const result = buildSync({
+      ...BUILD_OPTIONS,
+      external: [...BUILD_OPTIONS.external],
+      entryPoints: [entry],
+      absWorkingDir: root, // keeps paths in the output relative, so no machine path leaks into the bundle
+      write: false,
+      metafile: true,
+      logLevel: "silent",
+    });
+    return { code: Buffer.from(result.outputFiles[0].contents), inputs: Object.keys(result.metafile.inputs) };
   });
-  const code = Buffer.from(result.outputFiles[0].contents);
   cache.set(entry, code);
   return code;
 }
 
+/**
+ * The config the functions read, and nothing more: the aws section keeps the region and the security
+ * account id (the planner's own account); the deployment credentials (profiles, role ARNs and external
+ * ids of the management and security accounts) and the Terraform state backend stay out of the package.
+ * A default config is written unchanged.
+ */
+export function lambdaConfig(config: GuardrailConfig): GuardrailConfig {
+  const { accountId } = config.aws.security;
+  return {
+    ...config,
+    aws: {
+      region: config.aws.region,
+      organization: {},
+      security: accountId === undefined ? {} : { accountId },
+      stateBackend: { type: "local" },
+    },
+  };
+}
+
 export function bundleLambda(options: BundleOptions): LambdaBundle {
   const code = bundleCode(options.entry);
-  const configJson = Buffer.from(`${JSON.stringify(options.config, null, 2)}\n`, "utf8");
+  const configJson = Buffer.from(`${JSON.stringify(lambdaConfig(options.config), null, 2)}\n`, "utf8");
   const zip = zipEntries([
     { name: "index.js", data: code },
     { name: CONFIG_FILE_IN_BUNDLE, data: configJson },

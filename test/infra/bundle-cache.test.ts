@@ -1,0 +1,95 @@
+/** The Lambda bundle's disk cache and the config the package carries. */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { cachedBuild } from "../../src/infra/bundle/bundle-cache";
+import { bundleLambda, lambdaConfig } from "../../src/infra/bundle/lambda-bundle";
+import { FIXTURE_HANDLER, guardrailWith, STAGING } from "./helpers";
+
+describe("cachedBuild", () => {
+  let root: string;
+  let cacheDir: string;
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), "bundle-cache-root-"));
+    cacheDir = path.join(root, ".cache");
+    fs.mkdirSync(path.join(root, "src"));
+    fs.mkdirSync(path.join(root, "node_modules"));
+    fs.writeFileSync(path.join(root, "src", "a.ts"), "a1");
+    fs.writeFileSync(path.join(root, "src", "b.ts"), "b1");
+    fs.writeFileSync(path.join(root, "node_modules", "dep.js"), "d1");
+    fs.writeFileSync(path.join(root, "package-lock.json"), "lock1");
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  /** A fake build: its output is the concatenation of what it read, and it counts its runs. */
+  function builder() {
+    let runs = 0;
+    const build = () => {
+      runs++;
+      const inputs = ["src/a.ts", "src/b.ts", "node_modules/dep.js"];
+      const code = Buffer.from(inputs.map((f) => fs.readFileSync(path.join(root, f), "utf8")).join("+"));
+      return { code, inputs };
+    };
+    const run = (settings: unknown = { minify: true }) =>
+      cachedBuild({ root, entry: path.join(root, "src", "a.ts"), settings }, build, cacheDir);
+    return { run, runs: () => runs };
+  }
+
+  it("returns the stored output while no input changed, and rebuilds when one does", () => {
+    const b = builder();
+    expect(b.run()).toEqual({ code: Buffer.from("a1+b1+d1"), hit: false });
+    expect(b.run()).toEqual({ code: Buffer.from("a1+b1+d1"), hit: true });
+    expect(b.runs()).toBe(1);
+
+    fs.writeFileSync(path.join(root, "src", "b.ts"), "b2"); // a project source the build read
+    expect(b.run()).toEqual({ code: Buffer.from("a1+b2+d1"), hit: false });
+    expect(b.run().hit).toBe(true);
+
+    fs.writeFileSync(path.join(root, "package-lock.json"), "lock2"); // the dependencies
+    fs.writeFileSync(path.join(root, "node_modules", "dep.js"), "d2");
+    expect(b.run()).toEqual({ code: Buffer.from("a1+b2+d2"), hit: false });
+
+    expect(b.run({ minify: false }).hit).toBe(false); // other esbuild options
+    fs.rmSync(path.join(root, "src", "b.ts")); // a source that is gone
+    expect(() => b.run()).toThrow();
+  });
+
+  it("a cache that cannot be written only costs a build", () => {
+    fs.writeFileSync(cacheDir, "not a directory");
+    const b = builder();
+    expect(b.run().hit).toBe(false);
+    expect(b.run().hit).toBe(false);
+  });
+});
+
+describe("the config in the Lambda package", () => {
+  it("leaves out the deployment credentials and state backend, keeps what the functions read", () => {
+    const config = guardrailWith({
+      aws: {
+        region: "eu-west-1",
+        organization: {
+          assumeRoleArn: "arn:aws:iam::999988887777:role/OrgDeployer",
+          externalId: "org-secret-external-id",
+          profile: "mgmt",
+        },
+        security: { accountId: "111122223333", assumeRoleArn: "arn:aws:iam::111122223333:role/SecDeployer" },
+        stateBackend: { type: "s3", bucket: "tf-state-bucket" },
+      },
+    }).config;
+    const bundle = bundleLambda({ entry: FIXTURE_HANDLER, config, stagingDir: STAGING });
+    const text = fs.readFileSync(path.join(bundle.dir, "guardrail.config.json"), "utf8");
+    for (const secret of ["OrgDeployer", "org-secret-external-id", "mgmt", "SecDeployer", "tf-state-bucket"])
+      expect(text).not.toContain(secret);
+    expect(JSON.parse(text).aws).toEqual({
+      region: "eu-west-1",
+      organization: {},
+      security: { accountId: "111122223333" },
+      stateBackend: { type: "local" },
+    });
+  });
+
+  it("a default config is written unchanged (the default synth stays byte-identical)", () => {
+    const config = guardrailWith().config;
+    expect(JSON.stringify(lambdaConfig(config))).toBe(JSON.stringify(config));
+  });
+});
