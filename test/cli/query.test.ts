@@ -74,10 +74,7 @@ describe("bedrock-guardrail query", () => {
   it.each([
     [{ backend: "cloudtrail-lake" }, /--event-data-store: is required/],
     [{ backend: "cloudtrail-lake", eventDataStore: "x'; --" }, /event data store: .* is neither/],
-    [
-      { backend: "cloudtrail-lake", eventDataStore: EDS, start: "2024-10-17T20:00:00Z" },
-      /--end: is required when the other end/,
-    ],
+    [{ backend: "cloudtrail-lake", eventDataStore: EDS, start: "x".repeat(100_000) }, /start: "x{60,80}\.\.\. \(/],
     [
       { backend: "cloudtrail-lake", eventDataStore: EDS, start: "nope", end: "2024-10-17T21:00:00Z" },
       /start: "nope" is not an ISO-8601 time/,
@@ -90,6 +87,22 @@ describe("bedrock-guardrail query", () => {
     expect(out.code).toBe(2);
     expect(out.stdout).toBe("");
     expect(out.stderr).toMatch(message);
+  });
+
+  it("--start alone runs to now; fractional seconds of any length; a long window warns", () => {
+    const alone = run({ backend: "cloudtrail-lake", eventDataStore: EDS, start: "2024-08-01T20:00:00.123456Z" });
+    expect(alone.code).toBe(0);
+    expect(alone.stdout).toContain("eventtime >= TIMESTAMP '2024-08-01 20:00:00.123'");
+    expect(alone.stdout).toContain("eventtime < TIMESTAMP '2024-10-17 20:06:30.000'");
+    expect(alone.stderr).toMatch(/^query: the window spans \d+ days: the backend scans \(and bills\) every event/);
+    const week = run({
+      backend: "cloudtrail-lake",
+      eventDataStore: EDS,
+      start: "2024-10-10T20:00:00Z",
+      end: "2024-10-17T20:00:00Z",
+    });
+    expect(week.code).toBe(0);
+    expect(week.stderr).toBe("");
   });
 
   it("exits 2 naming the key of a bad config", () => {

@@ -89,6 +89,12 @@ describe("run-once", () => {
       ),
     ).toBe(2);
     expect(s3.err.join("")).toMatch(/--state-table \(or STATE_TABLE_NAME\) is required/);
+    const s4 = io();
+    expect(await runOnce(g, { backend: "cloudtrail-lake", eventDataStore: "abc-123", dryRun: true }, s4)).toBe(2);
+    expect(s4.err.join("")).toMatch(/"abc-123" is an id, which names no region: pass --region, or give the event/);
+    const s5 = io();
+    expect(await runOnce(g, { backend: "cloudtrail-lake", eventDataStore: "x'; --", dryRun: true }, s5)).toBe(2);
+    expect(s5.err.join("")).toMatch(/^run-once: --event-data-store: .* is neither an event data store ID/);
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import { type Command, Option } from "commander";
 import { buildEventPattern } from "../../detection/backends/eventbridge-pattern";
-import { BackendInputError } from "../../detection/backends/input-error";
+import { BackendInputError, parseInstant, parseWindow, shown } from "../../detection/backends/input-error";
 import { buildLakeQuery } from "../../detection/backends/lake-sql";
 import { buildLogsInsightsQuery, logsInsightsTimeRange } from "../../detection/backends/logs-insights";
 import type { Guardrail } from "../../guardrail/guardrail";
@@ -31,23 +31,34 @@ export interface QueryIO extends ConfigIO {
   now?: () => Date;
 }
 
-/** --start/--end, defaulting to the schedule's look-back ending now (what one scheduled run would query). */
+/** Longer windows get a warning: CloudTrail Lake bills by bytes scanned, Logs Insights by bytes too. */
+export const LONG_WINDOW_DAYS = 31;
+
+/**
+ * --start/--end. --end defaults to now; --start to the schedule's look-back before the end (what
+ * one scheduled run would query). Given alone, each keeps its own value and the other is defaulted.
+ */
 function window(opts: QueryOptions, guardrail: Guardrail, now: Date): { start: string; end: string } {
-  if ((opts.start === undefined) !== (opts.end === undefined))
-    throw new BackendInputError(
-      opts.start === undefined ? "--start" : "--end",
-      "is required when the other end of the window is given",
-    );
-  if (opts.start !== undefined && opts.end !== undefined) return { start: opts.start, end: opts.end };
   const lookbackMs = guardrail.definition.detection.schedule.lookbackMinutes * 60_000;
-  const end = new Date(Math.floor(now.getTime() / 1000) * 1000);
-  return { start: new Date(end.getTime() - lookbackMs).toISOString(), end: end.toISOString() };
+  const end = opts.end ?? new Date(Math.floor(now.getTime() / 1000) * 1000).toISOString();
+  if (opts.start !== undefined) return { start: opts.start, end };
+  return { start: new Date(parseInstant(end, "--end") - lookbackMs).toISOString(), end };
+}
+
+/** One stderr line when the window is longer than LONG_WINDOW_DAYS, with its length in days. */
+function longWindowWarning(start: string, end: string): string | undefined {
+  const { startMs, endMs } = parseWindow(start, end);
+  const days = (endMs - startMs) / 86_400_000;
+  if (days <= LONG_WINDOW_DAYS) return undefined;
+  return (
+    `query: the window spans ${Math.round(days)} days: the backend scans (and bills) every event in it; ` +
+    "narrow --start/--end unless you mean it\n"
+  );
 }
 
 function parseLimit(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text))
-    throw new BackendInputError("--limit", `must be a positive integer, got ${JSON.stringify(text)}`);
+  if (!/^\d+$/.test(text)) throw new BackendInputError("--limit", `must be a positive integer, got ${shown(text)}`);
   return Number(text);
 }
 
@@ -68,11 +79,13 @@ export function runQuery(opts: QueryOptions, io: QueryIO): number {
           );
         const { start, end } = window(opts, guardrail, (io.now ?? (() => new Date()))());
         io.stdout.write(`${buildLakeQuery(guardrail, { eventDataStore, start, end, limit })}\n`);
+        io.stderr.write(longWindowWarning(start, end) ?? "");
         return EXIT.OK;
       }
       case "logs-insights": {
         const { start, end } = window(opts, guardrail, (io.now ?? (() => new Date()))());
         const range = logsInsightsTimeRange(start, end);
+        io.stderr.write(longWindowWarning(start, end) ?? "");
         io.stdout.write(`${buildLogsInsightsQuery(guardrail, { limit })}\n`);
         const groups = guardrail.config.monitor.cloudwatchLogs.logGroups;
         io.stderr.write(
@@ -112,7 +125,7 @@ export function register(program: Command): void {
     )
     .option(
       "--start <iso>",
-      "window start, inclusive (ISO-8601 with zone; default: end minus the schedule's look-back)",
+      "window start, inclusive (ISO-8601 with zone; default: --end minus the schedule's look-back)",
     )
     .option("--end <iso>", "window end, exclusive (ISO-8601 with zone; default: now)")
     .option("--limit <n>", "maximum rows")

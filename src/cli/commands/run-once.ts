@@ -8,6 +8,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { type Command, Option } from "commander";
+import { BackendInputError, shown } from "../../detection/backends/input-error";
+import { eventDataStoreId } from "../../detection/backends/lake-sql";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { findingBody, findingSubject } from "../../runtime/alert";
 import { ENV } from "../../runtime/env";
@@ -53,7 +55,7 @@ class UsageError extends Error {}
 function parseTime(text: string, flag: string): Date {
   const d = new Date(text);
   if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(d.getTime()))
-    throw new UsageError(`${flag} must be an ISO-8601 time such as 2026-07-01T12:00:00Z, got "${text}"`);
+    throw new UsageError(`${flag} must be an ISO-8601 time such as 2026-07-01T12:00:00Z, got ${shown(text)}`);
   return d;
 }
 
@@ -76,7 +78,19 @@ function sourceFor(opts: RunOnceOptions, g: Guardrail, io: RunOnceIO): QuerySour
         "--event-data-store is required for cloudtrail-lake (or monitor.cloudtrailLake.eventDataStoreArn in the " +
           "config)",
       );
-    const region = opts.region ?? eds.split(":")[3];
+    // An ARN names its region; a bare id does not, and the SDK would only say "Region is missing".
+    try {
+      eventDataStoreId(eds);
+    } catch (e) {
+      if (e instanceof BackendInputError) throw new UsageError(`--event-data-store: ${e.problem}`);
+      throw e;
+    }
+    const region = opts.region ?? (eds.startsWith("arn:") ? eds.split(":")[3] : undefined);
+    if (!region)
+      throw new UsageError(
+        `--event-data-store ${shown(eds)} is an id, which names no region: pass --region, or give the ` +
+          "event data store ARN",
+      );
     return makeQuerySource(g, { backend, eventDataStoreArn: eds }, { ...overrides, region });
   }
   const groups = opts.logGroup?.length ? opts.logGroup : g.config.monitor.cloudwatchLogs.logGroups;

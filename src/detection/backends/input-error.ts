@@ -1,3 +1,4 @@
+import { oneLine } from "../../errors/error-text";
 import { isCalendarTime } from "../record";
 
 /**
@@ -15,6 +16,11 @@ export class BackendInputError extends Error {
   }
 }
 
+/** A user-supplied value quoted for a message, cut to a readable length (never a 100 KB argument echoed). */
+export function shown(value: string): string {
+  return oneLine(JSON.stringify(value), 80);
+}
+
 /** An instant as epoch milliseconds, from an ISO-8601 text with an explicit zone (or a Date). */
 export function parseInstant(value: string | Date, input: string): number {
   if (value instanceof Date) {
@@ -22,19 +28,20 @@ export function parseInstant(value: string | Date, input: string): number {
     if (Number.isNaN(ms)) throw new BackendInputError(input, "is an invalid Date");
     return ms;
   }
-  // Strict: a calendar date, a time to the second (optional milliseconds) and a zone, so that
-  // "2024-10-17" or "yesterday" never silently become some local midnight.
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/.exec(value);
+  // Strict: a calendar date, a time to the second (optional fraction, any number of digits: kept to the
+  // millisecond) and a zone, so that "2024-10-17" or "yesterday" never silently become some local midnight.
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.exec(value);
   if (!m)
     throw new BackendInputError(
       input,
-      `${JSON.stringify(value)} is not an ISO-8601 time such as 2024-10-17T20:00:00Z (seconds and a zone are required)`,
+      `${shown(value)} is not an ISO-8601 time such as 2024-10-17T20:00:00Z (seconds and a zone are required)`,
     );
   const [, y, mo, d, h, mi, s] = m.map(Number);
   if (!isCalendarTime(y, mo, d, h, mi, s)) {
-    throw new BackendInputError(input, `${JSON.stringify(value)} is not a real calendar time`);
+    throw new BackendInputError(input, `${shown(value)} is not a real calendar time`);
   }
-  return Date.parse(value);
+  // Date.parse reads at most three fraction digits in every engine only when there are at most three.
+  return Date.parse(value.replace(/(\.\d{3})\d+/, "$1"));
 }
 
 /** Validates a [start, end) window: both instants valid and start before end. */

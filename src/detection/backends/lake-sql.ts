@@ -12,7 +12,7 @@ import type { ConditionField, DetectionRule } from "../../guardrail/definition";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { type CloudTrailRecord, normalizeEventTime } from "../record";
 import { BLANK_CODE_POINTS } from "./blank";
-import { BackendInputError, parseWindow } from "./input-error";
+import { BackendInputError, shown, parseWindow } from "./input-error";
 import { sqlCodePoints, sqlString, sqlTimestamp } from "./sql-literal";
 
 type LakeGuardrail = Pick<Guardrail, "rules">;
@@ -44,7 +44,7 @@ export function eventDataStoreId(idOrArn: string): string {
   if (EDS_ID.test(id)) return id;
   throw new BackendInputError(
     "event data store",
-    `${JSON.stringify(idOrArn)} is neither an event data store ID (letters and digits joined by single hyphens) nor ` +
+    `${shown(idOrArn)} is neither an event data store ID (letters and digits joined by single hyphens) nor ` +
       `an ARN arn:aws:cloudtrail:<region>:<account>:eventdatastore/<id>`,
   );
 }
