@@ -11,15 +11,47 @@ import {
   displayPath,
   loadConfig,
   parseConfig,
-  readJsonFile,
   resolveConfigPath,
 } from "../config/load";
 import type { GuardrailDefinition } from "../guardrail/definition";
-import { BUNDLED_DEFINITION, compileGuardrail, type Guardrail, parseDefinition } from "../guardrail/guardrail";
+import {
+  BUNDLED_DEFINITION,
+  compileGuardrail,
+  type Guardrail,
+  parseDefinition,
+  readDefinitionFile,
+  selectRules,
+} from "../guardrail/guardrail";
 
 export interface ConfigOption {
   config?: string;
   definition?: string;
+}
+
+/** `--rule ID`, repeatable: the commands that run rules (detect, query) run only those. */
+export interface RuleOption {
+  rule?: string[];
+}
+
+export function addRuleOption(command: Command): Command {
+  return command.option(
+    "--rule <id>",
+    "run only this detection rule (repeatable; default: every rule, see `check`)",
+    (id: string, ids: string[] = []) => [...ids, id],
+  );
+}
+
+/** The guardrail narrowed to `--rule` ids, or undefined after naming the unknown id on stderr (exit 2). */
+export function narrowToRules(guardrail: Guardrail, opts: RuleOption, io: Pick<ConfigIO, "stderr">): Guardrail | undefined {
+  try {
+    return selectRules(guardrail, opts.rule ?? []);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      io.stderr.write(`bedrock-guardrail: ${e.message}\n`);
+      return undefined;
+    }
+    throw e;
+  }
 }
 
 /** A stream a command writes text to (process.stdout, or a string collector in tests). */
@@ -53,7 +85,9 @@ export interface LoadForCommand {
 function definitionFrom(file: string | undefined, cwd: string): GuardrailDefinition {
   if (file === undefined) return parseDefinition(BUNDLED_DEFINITION);
   const resolved = path.resolve(cwd, file);
-  return parseDefinition(readJsonFile(resolved), displayPath(resolved, cwd));
+  const display = displayPath(resolved, cwd);
+  // A definition lists its rules by id: rules/<id>.json beside it, else the bundled rule.
+  return parseDefinition(readDefinitionFile(resolved, display), display);
 }
 
 /**

@@ -94,6 +94,31 @@ describe("detect", () => {
     ).toEqual([]);
   });
 
+  it("runs every rule by default; --rule narrows to the named rules (repeatable) and refuses an unknown id", async () => {
+    const one = await detect([EXAMPLES], { rule: ["bedrock-guardrail-tampering"] });
+    expect(one.code).toBe(EXIT.OK);
+    const ruleOf = (out: string) =>
+      out
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).rule.id);
+    expect(ruleOf(one.out)).toEqual(["bedrock-guardrail-tampering", "bedrock-guardrail-tampering"]);
+    const two = await detect([EXAMPLES], {
+      rule: ["bedrock-model-access-enabled", "bedrock-invocation-logging-tampering"],
+    });
+    expect(ruleOf(two.out).sort()).toEqual([
+      "bedrock-invocation-logging-tampering",
+      "bedrock-model-access-enabled",
+      "bedrock-model-access-enabled",
+      "bedrock-model-access-enabled",
+    ]);
+    const unknown = await detect([EXAMPLES], { rule: ["bedrock-guardrail-tamper"] });
+    expect(unknown).toMatchObject({ code: EXIT.USAGE, out: "" });
+    expect(unknown.err).toMatch(
+      /--rule is invalid:\n {2}- no rule "bedrock-guardrail-tamper" \(rules: bedrock-model-access/,
+    );
+  });
+
   it("suppresses approved principals unless --include-approved", async () => {
     const file = path.join(FIXTURES, "approved-and-lookalikes.json");
     const hidden = await detect([file]);
@@ -224,12 +249,33 @@ describe("bedrock-guardrail detect (commander wiring)", () => {
         EXAMPLES,
       ]);
       expect(process.exitCode).toBe(EXIT.FAIL_ON_FINDINGS);
+      await main([
+        "node",
+        "bedrock-guardrail",
+        "detect",
+        "--config",
+        config,
+        "--format",
+        "json",
+        "--rule",
+        "bedrock-guardrail-tampering",
+        "--rule",
+        "bedrock-invocation-logging-tampering",
+        EXAMPLES,
+      ]);
     } finally {
       o.mockRestore();
       e.mockRestore();
       process.exitCode = before;
     }
-    expect(JSON.parse(out.join(""))).toHaveLength(6);
+    const [all, narrowed] = out
+      .join("")
+      .split("\n]")
+      .filter((t) => t.trim() !== "")
+      .map((t) => JSON.parse(`${t}]`));
+    expect(all).toHaveLength(6);
+    expect(narrowed).toHaveLength(3);
     expect(err.join("")).toContain("6 finding(s)");
+    expect(err.join("")).toContain("3 finding(s)");
   });
 });

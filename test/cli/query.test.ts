@@ -43,6 +43,28 @@ describe("bedrock-guardrail query", () => {
     );
   });
 
+  it("compiles every rule by default and only the --rule ones when given", () => {
+    const window = { eventDataStore: EDS, start: "2024-10-17T20:00:00Z", end: "2024-10-17T21:00:00Z" };
+    const all = run({ backend: "cloudtrail-lake", ...window });
+    expect(all.stdout.match(/\(eventsource = /g)).toHaveLength(testGuardrail().rules.length);
+    const one = run({ backend: "cloudtrail-lake", ...window, rule: ["bedrock-api-key-created"] });
+    expect(one).toMatchObject({ code: 0, stderr: "" });
+    expect(one.stdout.match(/\(eventsource = /g)).toHaveLength(1);
+    expect(one.stdout).toContain(
+      "eventsource = 'iam.amazonaws.com' AND eventname IN ('CreateServiceSpecificCredential')",
+    );
+    const pattern = JSON.parse(run({ backend: "eventbridge", rule: ["bedrock-recon-by-long-term-key"] }).stdout);
+    expect(pattern.source).toEqual(["aws.bedrock"]);
+    expect(pattern.detail.userIdentity).toEqual({ accessKeyId: [{ prefix: "AKIA" }] });
+    const insights = run({ backend: "logs-insights", rule: ["bedrock-guardrail-tampering"] }).stdout;
+    expect(insights).toContain(
+      '| filter (eventSource = "bedrock.amazonaws.com" and eventName in ["UpdateGuardrail", "DeleteGuardrail"]',
+    );
+    const unknown = run({ backend: "eventbridge", rule: ["nope"] });
+    expect(unknown).toMatchObject({ code: 2, stdout: "" });
+    expect(unknown.stderr).toMatch(/--rule is invalid:\n {2}- no rule "nope"/);
+  });
+
   it("defaults the window to the schedule's look-back ending now, and the store to the config's", () => {
     const arn = `arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/${EDS}`;
     const out = run(

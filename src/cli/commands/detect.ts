@@ -11,12 +11,20 @@ import { type Command, Option } from "commander";
 import { expandInputs } from "../../detection/scan/inputs";
 import { maxJobs, scan, type ScanSummary } from "../../detection/scan/scan";
 import { DEFAULT_MAX_RECORD_BYTES } from "../../detection/scan/scan-source";
-import { addConfigOptions, type ConfigIO, type ConfigOption, loadGuardrailFor } from "../common";
+import {
+  addConfigOptions,
+  addRuleOption,
+  type ConfigIO,
+  type ConfigOption,
+  loadGuardrailFor,
+  narrowToRules,
+  type RuleOption,
+} from "../common";
 import { EXIT, type ExitCode, exitCodeFor } from "../exit-codes";
 import { findingWriter, type Format, FORMATS } from "../format/findings";
 import { ProgressBar } from "../format/progress";
 
-export interface DetectOptions extends ConfigOption {
+export interface DetectOptions extends ConfigOption, RuleOption {
   format?: Format;
   includeApproved?: boolean;
   failOnFindings?: boolean;
@@ -86,12 +94,14 @@ export async function runDetect(paths: string[], opts: DetectOptions, io: Detect
     jobs = maxJobs();
   }
   // Without any config file detect still runs (a newcomer scanning an archive), and says so.
-  const guardrail = loadGuardrailFor(opts, io, {
+  const loaded = loadGuardrailFor(opts, io, {
     onNoConfig: () =>
       io.stderr.write(
         "detect: no guardrail.config.json here (and no --config): treating every principal as not approved\n",
       ),
   });
+  // Every rule by default; --rule ID narrows (the prefilter narrows with it).
+  const guardrail = loaded && narrowToRules(loaded, opts, io);
   if (!guardrail) return EXIT.USAGE;
   const format: Format = opts.format ?? (io.stdout.isTTY ? "table" : "ndjson");
   const writer = findingWriter(format, (text) => io.stdout.write(text));
@@ -122,7 +132,7 @@ export async function runDetect(paths: string[], opts: DetectOptions, io: Detect
 }
 
 export function register(program: Command): void {
-  addConfigOptions(program.command("detect"))
+  addRuleOption(addConfigOptions(program.command("detect")))
     .description("Run the detection rules over local CloudTrail files, directories (AWSLogs/... layout) or stdin (-).")
     .argument("<paths...>", "files (.json, .json.gz, NDJSON, single records), directories (recursive), or - for stdin")
     .addOption(

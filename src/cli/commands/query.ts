@@ -9,7 +9,16 @@ import { BackendInputError, parseInstant, parseWindow, shown } from "../../detec
 import { buildLakeQuery } from "../../detection/backends/lake-sql";
 import { buildLogsInsightsQuery, logsInsightsTimeRange } from "../../detection/backends/logs-insights";
 import type { Guardrail } from "../../guardrail/guardrail";
-import { addConfigOptions, type ConfigIO, type ConfigOption, loadGuardrailFor, type TextSink } from "../common";
+import {
+  addConfigOptions,
+  addRuleOption,
+  type ConfigIO,
+  type ConfigOption,
+  loadGuardrailFor,
+  narrowToRules,
+  type RuleOption,
+  type TextSink,
+} from "../common";
 import { EXIT } from "../exit-codes";
 
 const TRAIL_LOG_GROUP = " on the organization trail's log group";
@@ -17,7 +26,7 @@ const TRAIL_LOG_GROUP = " on the organization trail's log group";
 export const BACKENDS = ["cloudtrail-lake", "logs-insights", "eventbridge"] as const;
 export type Backend = (typeof BACKENDS)[number];
 
-export interface QueryOptions extends ConfigOption {
+export interface QueryOptions extends ConfigOption, RuleOption {
   backend: Backend;
   eventDataStore?: string;
   start?: string;
@@ -65,7 +74,9 @@ function parseLimit(text: string | undefined): number | undefined {
 /** The whole command as a function of its options and streams; returns the exit code. */
 export function runQuery(opts: QueryOptions, io: QueryIO): number {
   // The queries do not depend on who is approved, so without a config file the definition is enough.
-  const guardrail = loadGuardrailFor(opts, io, { onNoConfig: () => undefined });
+  const loaded = loadGuardrailFor(opts, io, { onNoConfig: () => undefined });
+  // Every rule by default; --rule ID compiles only those.
+  const guardrail = loaded && narrowToRules(loaded, opts, io);
   if (!guardrail) return EXIT.USAGE;
   try {
     const limit = parseLimit(opts.limit);
@@ -113,7 +124,7 @@ export function runQuery(opts: QueryOptions, io: QueryIO): number {
 }
 
 export function register(program: Command): void {
-  addConfigOptions(program.command("query"))
+  addRuleOption(addConfigOptions(program.command("query")))
     .description(
       "Print the detection rule compiled for a backend: CloudTrail Lake SQL, CloudWatch Logs Insights query, or " +
         "EventBridge event pattern",
