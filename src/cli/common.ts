@@ -5,14 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
-import {
-  ConfigError,
-  CONFIG_ENV_VAR,
-  displayPath,
-  loadConfig,
-  parseConfig,
-  resolveConfigPath,
-} from "../config/load";
+import { ConfigError, CONFIG_ENV_VAR, displayPath, loadConfig, parseConfig, resolveConfigPath } from "../config/load";
 import type { GuardrailDefinition } from "../guardrail/definition";
 import {
   BUNDLED_DEFINITION,
@@ -42,7 +35,11 @@ export function addRuleOption(command: Command): Command {
 }
 
 /** The guardrail narrowed to `--rule` ids, or undefined after naming the unknown id on stderr (exit 2). */
-export function narrowToRules(guardrail: Guardrail, opts: RuleOption, io: Pick<ConfigIO, "stderr">): Guardrail | undefined {
+export function narrowToRules(
+  guardrail: Guardrail,
+  opts: RuleOption,
+  io: Pick<ConfigIO, "stderr">,
+): Guardrail | undefined {
   try {
     return selectRules(guardrail, opts.rule ?? []);
   } catch (e) {

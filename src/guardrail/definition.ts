@@ -102,6 +102,12 @@ export const DetectionRuleSchema = z
      * finding by one of its own roles is expected (approved) rather than a sign of misuse.
      */
     toolMakesThisCall: z.boolean().default(false),
+    /**
+     * Whether the responder acts on the principal of a finding (deactivate the key, revoke sessions,
+     * delete the agreement): only where the call itself is the harm the tool undoes. Every other
+     * rule alerts only; a platform admin who edits a guardrail must not lose their sessions.
+     */
+    remediate: z.boolean().default(false),
     /** Human subject line; {principal} {action} {account} {region} {model} are filled in. */
     summary: z.string().min(1),
     tests: z.array(RuleTestSchema).min(2),

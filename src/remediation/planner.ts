@@ -326,6 +326,10 @@ export function planRemediation(finding: Finding, guardrail: Guardrail, ctx: Pla
   const protection = principalProtection(guardrail, principalArn, g.principal_account_id, ctx);
   if (protection === "approved" || protection === "break-glass" || protection === "tool" || protection === "self")
     return nothing(protectionReason(protection));
+  // Only rules whose definition asks for a response get one; the others alert only.
+  const rule = guardrail.rules.find((x) => x.id === finding.rule.id);
+  if (!rule?.remediate)
+    return nothing(`rule ${finding.rule.id} alerts only: its definition asks for no remediation (remediate: false)`);
   if (finding.event.outcome !== "success")
     return nothing(
       `the call was denied (${finding.event.error_code ?? "error"}): nothing was enabled; the alert is the response`,
