@@ -94,7 +94,7 @@ describe("detect", () => {
     ).toEqual([]);
   });
 
-  it("runs every rule by default; --rule narrows to the named rules (repeatable) and refuses an unknown id", async () => {
+  it("runs every rule by default; --rule narrows to the named rules (repeatable), refuses an unknown id", async () => {
     const one = await detect([EXAMPLES], { rule: ["bedrock-guardrail-tampering"] });
     expect(one.code).toBe(EXIT.OK);
     const ruleOf = (out: string) =>
