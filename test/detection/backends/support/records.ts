@@ -348,7 +348,12 @@ export function recordArb(
       for (const [k, v] of Object.entries(r)) if (v !== undefined) out[k] = v;
       return out as CloudTrailRecord;
     });
-  if (!focus) return generated;
+  // Without a focus, half the records are drawn around one of the rules, so every rule's boundary is exercised.
+  if (!focus)
+    return fc.oneof(
+      generated,
+      fc.constantFrom(...guardrail.rules).chain((r) => recordArb(guardrail, leafOnly, r)),
+    );
   // Near the rule's boundary: one of its positive examples with some fields replaced by generated ones.
   const positives = focus.tests.filter((t) => t.expect).map((t) => t.record as CloudTrailRecord);
   const variant = fc
