@@ -4,7 +4,7 @@
  */
 import { splitArn } from "../arn/arn-like";
 import type { Guardrail } from "../guardrail/guardrail";
-import { STACKSETS_EXEC_ROLE_PATTERN } from "./protect-exempted";
+import { stackSetsExecRolePattern } from "./protect-exempted";
 
 /** The member account used in examples (AWS's documentation account). */
 export const EXAMPLE_MEMBER_ACCOUNT = "111122223333";
@@ -165,7 +165,7 @@ export function representativePrincipals(guardrail: Guardrail): RepresentativePr
       role: "stacksets-exec-role",
       label: "StackSets execution role",
       short: "StackSets",
-      principalArn: instantiatePattern(STACKSETS_EXEC_ROLE_PATTERN),
+      principalArn: instantiatePattern(stackSetsExecRolePattern(guardrail.partition)),
       scpApplies: true,
       source: "deploys the member role (service-managed StackSets)",
     });

@@ -3,6 +3,7 @@
  * by the tool's own evaluator: FullAWSAccess + the generated SCPs, aws:PrincipalArn set.
  */
 import type { GuardrailConfigInput } from "../../src/config/schema";
+import { decisionTable } from "../../src/policy/decision-table";
 import { evaluateScp } from "../../src/policy/evaluate";
 import { mantleModelPatterns } from "../../src/policy/mantle-models";
 import { buildScpStatements } from "../../src/policy/statements";
@@ -400,5 +401,30 @@ describe("the mantle model patterns derived from scp.modelAllowList", () => {
         "arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-sonnet-4*",
       ]),
     ).toEqual(["anthropic.claude-sonnet-4*", "amazon.nova-pro", "meta.llama3-3-70b-instruct"]);
+  });
+});
+
+describe("in GovCloud", () => {
+  const gov = guardrailFor({
+    approvedPrincipalArns: ["arn:aws-us-gov:iam::*:role/BedrockModelAccessAdmin"],
+    aws: { region: "us-gov-west-1" },
+    scp: { modelAllowList: ["arn:aws-us-gov:bedrock:*::foundation-model/anthropic.claude-sonnet-4*"] },
+  });
+  it("the StackSets execution role may still manage the protected roles (its pattern is in the partition)", () => {
+    const stackSets = "arn:aws-us-gov:iam::111122223333:role/stacksets-exec-0123abcd";
+    const memberRole = "arn:aws-us-gov:iam::111122223333:role/bedrock-guardrail/BedrockGuardrailRemediation";
+    const request = { action: "iam:UpdateAssumeRolePolicy", resource: memberRole };
+    expect(evaluateScp(buildScpStatements(gov), { ...request, principalArn: stackSets }).decision).toBe("allow");
+    expect(evaluateScp(buildScpStatements(gov), { ...request, principalArn: DEVELOPER }).decision).toBe("deny");
+  });
+
+  it("the decision table's StackSets column is a GovCloud role, allowed on every protect row", () => {
+    const table = decisionTable(gov);
+    const stackSets = table.principals.find((p) => p.role === "stacksets-exec-role")!;
+    expect(stackSets.principalArn.startsWith("arn:aws-us-gov:iam::")).toBe(true);
+    const protectRows = table.rows.filter((r) => r.scenario.id.startsWith("protect:"));
+    expect(protectRows.length).toBeGreaterThan(2);
+    for (const row of protectRows)
+      expect(row.cells.find((c) => c.principal.role === "stacksets-exec-role")!.cell).toBe("allow");
   });
 });
