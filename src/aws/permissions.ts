@@ -8,6 +8,13 @@
 export type ResourceRef =
   | { kind: "event-data-store" }
   | { kind: "query-log-groups" }
+  | { kind: "athena-workgroup" }
+  | { kind: "athena-table" }
+  | { kind: "trail-bucket" }
+  | { kind: "trail-objects" }
+  | { kind: "trail-key" }
+  | { kind: "athena-results-bucket" }
+  | { kind: "athena-results-objects" }
   | { kind: "state-table" }
   | { kind: "alert-topic" }
   | { kind: "alert-key" }

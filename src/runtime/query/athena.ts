@@ -1,0 +1,193 @@
+/**
+ * Amazon Athena adapter: StartQueryExecution in a workgroup, poll GetQueryExecution with backoff
+ * until SUCCEEDED, then page GetQueryResults with NextToken. The SQL and the row mapping come
+ * from the detection backend (src/detection/backends/athena-sql.ts), which extends the Lake
+ * column table, so the same rule and the same record shape come back from either store.
+ *
+ * `executeAthenaQuery` is shared by the scheduled job (AthenaQuerySource) and `hunt --backend
+ * athena`; throttling (TooManyRequestsException, ThrottlingException) is retried by the SDK
+ * client's retry strategy (src/aws/clients.ts), never by a loop here.
+ */
+import {
+  type AthenaClient,
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  type Row,
+  StartQueryExecutionCommand,
+  StopQueryExecutionCommand,
+} from "@aws-sdk/client-athena";
+import type { PermissionDeclaration } from "../../aws/permissions";
+import { pollUntilDone, type PollSettings, QueryError, type Sleep } from "./source";
+
+export const ATHENA_BACKEND = "athena";
+
+/**
+ * What running the guardrail's query needs. Athena checks Glue and S3 as the caller: the table
+ * definition in Glue, the trail's objects it reads, and the results location it writes and reads
+ * back through GetQueryResults. The trail key is declared only when the trail is SSE-KMS encrypted.
+ */
+export function athenaQueryPermissions(options: { trailEncrypted: boolean }): PermissionDeclaration[] {
+  return [
+    {
+      actions: [
+        "athena:StartQueryExecution",
+        "athena:GetQueryExecution",
+        "athena:GetQueryResults",
+        "athena:StopQueryExecution",
+      ],
+      resource: { kind: "athena-workgroup" },
+      why: "Run the guardrail's partition-pruned SQL in the monitor's workgroup, read its results, stop it on timeout",
+    },
+    {
+      actions: ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
+      resource: { kind: "athena-table" },
+      why: "Athena reads the CloudTrail table's definition (columns, partition projection) as the caller",
+    },
+    {
+      actions: ["s3:GetBucketLocation", "s3:ListBucket"],
+      resource: { kind: "trail-bucket" },
+      why: "Athena lists the projected partition folders of the trail's bucket",
+    },
+    {
+      actions: ["s3:GetObject"],
+      resource: { kind: "trail-objects" },
+      why: "Athena reads the trail's log files under the organization's AWSLogs prefix",
+    },
+    {
+      actions: ["s3:GetBucketLocation", "s3:ListBucket"],
+      resource: { kind: "athena-results-bucket" },
+      why: "Athena checks and lists the workgroup's results location",
+    },
+    {
+      actions: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+      resource: { kind: "athena-results-objects" },
+      why: "Athena writes the query's results under the results prefix and GetQueryResults reads them back",
+    },
+    ...(options.trailEncrypted
+      ? [
+          {
+            actions: ["kms:Decrypt"],
+            resource: { kind: "trail-key" as const },
+            why: "The trail's log files are SSE-KMS encrypted: reading them decrypts with the trail's key",
+          },
+        ]
+      : []),
+  ];
+}
+
+export interface AthenaExecutionOptions {
+  client: AthenaClient;
+  workgroup: string;
+  /** Glue catalog database the unqualified names resolve in (the SQL qualifies its table anyway). */
+  database?: string;
+  poll: PollSettings;
+  sleep: Sleep;
+  /** Rows per GetQueryResults page (Athena allows up to 1000). */
+  pageSize?: number;
+  /** Aborting stops the query (StopQueryExecution) and rejects with a CANCELLED QueryError. */
+  signal?: AbortSignal;
+}
+
+/** A result row as `{column: value}` cells, NULLs left out: the Lake row shape the shared mapper reads. */
+export type AthenaRow = Array<Record<string, string>>;
+
+export interface AthenaExecution {
+  queryId: string;
+  rows: AthenaRow[];
+  bytesScanned: number;
+}
+
+const FAILED_STATES = new Set(["FAILED", "CANCELLED"]);
+
+/** One started query to its end: the rows, the bytes it scanned. Throws QueryError on any failed end. */
+export async function executeAthenaQuery(o: AthenaExecutionOptions, sql: string): Promise<AthenaExecution> {
+  const { client } = o;
+  if (o.signal?.aborted) throw new QueryError(ATHENA_BACKEND, "CANCELLED", "cancelled before it started");
+  let queryId: string | undefined;
+  try {
+    const started = await client.send(
+      new StartQueryExecutionCommand({
+        QueryString: sql,
+        WorkGroup: o.workgroup,
+        ...(o.database ? { QueryExecutionContext: { Database: o.database } } : {}),
+      }),
+    );
+    queryId = started.QueryExecutionId;
+  } catch (e) {
+    const error = e as Error;
+    if (error.name === "TooManyRequestsException" || error.name === "InvalidRequestException")
+      throw new QueryError(ATHENA_BACKEND, "NOT STARTED", `${error.name}: ${error.message}`);
+    throw e;
+  }
+  if (!queryId) throw new QueryError(ATHENA_BACKEND, "NOT STARTED", "StartQueryExecution returned no id");
+  const id = queryId;
+  const stop = () => client.send(new StopQueryExecutionCommand({ QueryExecutionId: id })).catch(() => undefined);
+
+  const bytesScanned = await pollUntilDone(
+    async () => {
+      if (o.signal?.aborted) {
+        await stop();
+        throw new QueryError(ATHENA_BACKEND, "CANCELLED", "cancelled by the caller; the query was stopped", id);
+      }
+      const q = (await client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution;
+      const state = q?.Status?.State ?? "UNKNOWN";
+      if (FAILED_STATES.has(state)) {
+        const reason = q?.Status?.AthenaError?.ErrorMessage ?? q?.Status?.StateChangeReason ?? "no reason given";
+        throw new QueryError(ATHENA_BACKEND, state, reason, id);
+      }
+      return { done: state === "SUCCEEDED", value: q?.Statistics?.DataScannedInBytes ?? 0 };
+    },
+    o.poll,
+    o.sleep,
+    async () => {
+      await stop();
+      throw new QueryError(
+        ATHENA_BACKEND,
+        "TIMED_OUT",
+        `still running after ${Math.round(o.poll.timeoutMs / 1000)} s; stopped`,
+        id,
+      );
+    },
+  );
+
+  const rows: AthenaRow[] = [];
+  let columns: string[] | undefined;
+  let nextToken: string | undefined;
+  let first = true;
+  do {
+    const page = await client.send(
+      new GetQueryResultsCommand({ QueryExecutionId: id, NextToken: nextToken, MaxResults: o.pageSize ?? 1000 }),
+    );
+    columns ??= (page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c) => (c.Name ?? "").toLowerCase());
+    const pageRows = page.ResultSet?.Rows ?? [];
+    // A SELECT's first page starts with the column names as a row.
+    const start = first && pageRows.length > 0 && isHeader(pageRows[0], columns) ? 1 : 0;
+    for (const row of pageRows.slice(start)) rows.push(cells(row, columns));
+    first = false;
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return { queryId: id, rows, bytesScanned };
+}
+
+function isHeader(row: Row, columns: readonly string[]): boolean {
+  const data = row.Data ?? [];
+  return data.length === columns.length && data.every((d, i) => (d.VarCharValue ?? "").toLowerCase() === columns[i]);
+}
+
+function cells(row: Row, columns: readonly string[]): AthenaRow {
+  return (row.Data ?? []).flatMap((d, i) =>
+    d.VarCharValue === undefined || columns[i] === undefined ? [] : [{ [columns[i]]: d.VarCharValue }],
+  );
+}
+
+/** Athena's list price per TB scanned (USD, us-east-1). */
+export const ATHENA_USD_PER_TB = 5;
+
+/**
+ * The list-price cost of one query that scanned `bytes`: rounded up to the megabyte with a 10 MB
+ * minimum per query. Decimal units (1 TB = 10^12 bytes), the higher of the two readings of "TB".
+ */
+export function athenaCostUsd(bytes: number): number {
+  const billed = Math.max(Math.ceil(bytes / 1e6), 10) * 1e6;
+  return (billed / 1e12) * ATHENA_USD_PER_TB;
+}

@@ -1,0 +1,148 @@
+/**
+ * The Athena poll loop over aws-sdk-client-mock: every end a query can have (SUCCEEDED, FAILED,
+ * CANCELLED, still running at the timeout, cancelled by the caller), the header row, NULL cells and
+ * pagination. Throttling goes through the real SDK retry stack in athena-loopback.test.ts.
+ */
+import {
+  AthenaClient,
+  type GetQueryExecutionCommandOutput,
+  type GetQueryResultsCommandOutput,
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  StartQueryExecutionCommand,
+  StopQueryExecutionCommand,
+} from "@aws-sdk/client-athena";
+import { mockClient } from "aws-sdk-client-mock";
+import { athenaCostUsd, executeAthenaQuery } from "../../../src/runtime/query/athena";
+import { QueryError } from "../../../src/runtime/query/source";
+
+const athena = mockClient(AthenaClient);
+const POLL = { initialDelayMs: 100, maxDelayMs: 400, timeoutMs: 1_000 };
+const slept: number[] = [];
+const options = (extra: object = {}) => ({
+  client: new AthenaClient({ region: "us-east-1" }),
+  workgroup: "bedrock-guardrail",
+  poll: POLL,
+  sleep: async (ms: number) => void slept.push(ms),
+  ...extra,
+});
+
+const state = (State: string, extra: object = {}) =>
+  ({
+    QueryExecution: {
+      QueryExecutionId: "q-1",
+      Status: { State, ...extra },
+      Statistics: { DataScannedInBytes: 52_428_800 },
+    },
+  }) as unknown as GetQueryExecutionCommandOutput;
+const page = (rows: Array<Array<string | undefined>>, NextToken?: string, header = false) =>
+  ({
+    ResultSet: {
+      ResultSetMetadata: { ColumnInfo: [{ Name: "eventid" }, { Name: "errorcode" }] },
+      Rows: [...(header ? [["eventid", "errorcode"]] : []), ...rows].map((r) => ({
+        Data: r.map((v) => (v === undefined ? {} : { VarCharValue: v })),
+      })),
+    },
+    NextToken,
+  }) as GetQueryResultsCommandOutput;
+
+beforeEach(() => {
+  athena.reset();
+  slept.length = 0;
+  athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: "q-1" });
+});
+
+describe("executeAthenaQuery", () => {
+  it("starts in the workgroup, polls with backoff to SUCCEEDED, drops the header row and pages to the end", async () => {
+    athena
+      .on(GetQueryExecutionCommand)
+      .resolvesOnce(state("QUEUED"))
+      .resolvesOnce(state("RUNNING"))
+      .resolvesOnce(state("RUNNING"))
+      .resolves(state("SUCCEEDED"));
+    athena
+      .on(GetQueryResultsCommand)
+      .resolvesOnce(page([["e-1", undefined]], "t-2", true))
+      .resolvesOnce(page([["e-2", "AccessDenied"]], "t-3"))
+      .resolves(page([["e-3", ""]]));
+    const out = await executeAthenaQuery(options({ database: "bedrock_guardrail" }), "SELECT 1");
+    expect(out).toEqual({
+      queryId: "q-1",
+      bytesScanned: 52_428_800,
+      rows: [
+        [{ eventid: "e-1" }],
+        [{ eventid: "e-2" }, { errorcode: "AccessDenied" }],
+        [{ eventid: "e-3" }, { errorcode: "" }],
+      ],
+    });
+    expect(athena.commandCalls(StartQueryExecutionCommand)[0].args[0].input).toEqual({
+      QueryString: "SELECT 1",
+      WorkGroup: "bedrock-guardrail",
+      QueryExecutionContext: { Database: "bedrock_guardrail" },
+    });
+    expect(slept).toEqual([100, 200, 400]);
+    expect(athena.commandCalls(GetQueryResultsCommand).map((c) => c.args[0].input.NextToken)).toEqual([
+      undefined,
+      "t-2",
+      "t-3",
+    ]);
+  });
+
+  it("keeps a first data row that is not the header", async () => {
+    athena.on(GetQueryExecutionCommand).resolves(state("SUCCEEDED"));
+    athena.on(GetQueryResultsCommand).resolves(page([["e-1", "x"]]));
+    expect((await executeAthenaQuery(options(), "SELECT 1")).rows).toEqual([[{ eventid: "e-1" }, { errorcode: "x" }]]);
+  });
+
+  it.each([
+    [
+      "FAILED",
+      { AthenaError: { ErrorMessage: "TABLE_NOT_FOUND: line 4:6: Table x does not exist" } },
+      "TABLE_NOT_FOUND",
+    ],
+    ["FAILED", { StateChangeReason: "Query exhausted resources" }, "exhausted"],
+    ["CANCELLED", { StateChangeReason: "Query cancelled by user" }, "cancelled by user"],
+  ])("fails the run with a QueryError on %s, naming the reason", async (s, status, reason) => {
+    athena.on(GetQueryExecutionCommand).resolvesOnce(state("RUNNING")).resolves(state(s, status));
+    const run = executeAthenaQuery(options(), "SELECT 1");
+    await expect(run).rejects.toBeInstanceOf(QueryError);
+    await expect(run).rejects.toThrow(new RegExp(`athena query q-1 ended ${s}: .*${reason}`));
+    expect(athena.commandCalls(GetQueryResultsCommand)).toHaveLength(0);
+  });
+
+  it("stops a query still running at the timeout", async () => {
+    athena.on(GetQueryExecutionCommand).resolves(state("RUNNING"));
+    athena.on(StopQueryExecutionCommand).resolves({});
+    await expect(executeAthenaQuery(options(), "SELECT 1")).rejects.toThrow(/ended TIMED_OUT: still running after 1 s/);
+    expect(athena.commandCalls(StopQueryExecutionCommand)[0].args[0].input).toEqual({ QueryExecutionId: "q-1" });
+    expect(slept.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(POLL.timeoutMs);
+  });
+
+  it("stops the query when the caller aborts (Ctrl-C in hunt)", async () => {
+    const controller = new AbortController();
+    athena.on(GetQueryExecutionCommand).callsFake(() => {
+      controller.abort();
+      return state("RUNNING");
+    });
+    athena.on(StopQueryExecutionCommand).resolves({});
+    await expect(executeAthenaQuery(options({ signal: controller.signal }), "SELECT 1")).rejects.toThrow(
+      /ended CANCELLED: cancelled by the caller/,
+    );
+    expect(athena.commandCalls(StopQueryExecutionCommand)).toHaveLength(1);
+  });
+
+  it("turns a refused start (bad workgroup, throttled past retries) into a NOT STARTED QueryError", async () => {
+    athena
+      .on(StartQueryExecutionCommand)
+      .rejects(Object.assign(new Error("WorkGroup nope is not found"), { name: "InvalidRequestException" }));
+    await expect(executeAthenaQuery(options(), "SELECT 1")).rejects.toThrow(
+      /athena query ended NOT STARTED: InvalidRequestException: WorkGroup nope is not found/,
+    );
+  });
+
+  it("prices scans at $5 per TB with the 10 MB minimum", () => {
+    expect(athenaCostUsd(0)).toBeCloseTo(0.00005, 10);
+    expect(athenaCostUsd(1e12)).toBeCloseTo(5, 10);
+    expect(athenaCostUsd(2.5e9 + 1)).toBeCloseTo((2_501e6 / 1e12) * 5, 10);
+  });
+});
