@@ -8,6 +8,7 @@ import { SECURITY_HUB_IMPORT_PERMISSIONS } from "../aws/securityhub";
 import { SNS_PUBLISH_PERMISSIONS } from "../aws/sns";
 import type { QueryBackend } from "../runtime/env";
 import type { PermissionDeclaration } from "../aws/permissions";
+import { athenaQueryPermissions } from "../runtime/query/athena";
 import { LAKE_QUERY_PERMISSIONS } from "../runtime/query/lake";
 import { LOGS_QUERY_PERMISSIONS } from "../runtime/query/logs-insights";
 import { STATE_PERMISSIONS } from "../runtime/state/dynamodb";
@@ -27,10 +28,23 @@ export interface DeclarationOptions {
   accessKey: "deactivate" | "rotate";
   /** monitor.securityHub.enabled: the query job imports findings into Security Hub. */
   securityHub?: boolean;
+  /** Athena backend: the trail's files are SSE-KMS encrypted (monitor.athena.kmsKeyArn is set). */
+  trailEncrypted?: boolean;
+}
+
+function queryPermissions(options: DeclarationOptions): PermissionDeclaration[] {
+  switch (options.backend) {
+    case "cloudtrail-lake":
+      return LAKE_QUERY_PERMISSIONS;
+    case "cloudwatch-logs":
+      return LOGS_QUERY_PERMISSIONS;
+    case "athena":
+      return athenaQueryPermissions({ trailEncrypted: options.trailEncrypted ?? false });
+  }
 }
 
 export function codeDeclarations(options: DeclarationOptions): FunctionDeclarations {
-  const query = options.backend === "cloudtrail-lake" ? LAKE_QUERY_PERMISSIONS : LOGS_QUERY_PERMISSIONS;
+  const query = queryPermissions(options);
   // Both functions keep dedupe state, publish findings and hand them to the responder in-process.
   const common = [...STATE_PERMISSIONS, ...SNS_PUBLISH_PERMISSIONS, ...RESPONDER_PERMISSIONS];
   return {

@@ -11,7 +11,10 @@ export const ENV = {
   stateTableName: "STATE_TABLE_NAME",
   /** SNS topic that receives findings and drift alerts. Required. */
   alertTopicArn: "ALERT_TOPIC_ARN",
-  /** cloudtrail-lake | cloudwatch-logs (the scheduled job's source). Required for the query job. */
+  /**
+   * cloudtrail-lake | cloudwatch-logs | athena (the scheduled job's source). Required for the query
+   * job. Athena's database, table and workgroup come from the bundled config (monitor.athena).
+   */
   backend: "BACKEND",
   /** Event data store ARN; required when BACKEND=cloudtrail-lake. */
   eventDataStoreArn: "EVENT_DATA_STORE_ARN",
@@ -42,7 +45,8 @@ export const ENV = {
 export const DEFAULT_JOB_NAME = "query-job";
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
-export type QueryBackend = "cloudtrail-lake" | "cloudwatch-logs";
+export const QUERY_BACKENDS = ["cloudtrail-lake", "cloudwatch-logs", "athena"] as const;
+export type QueryBackend = (typeof QUERY_BACKENDS)[number];
 export type HandlerKind = "query-job" | "realtime";
 
 export interface HandlerEnv {
@@ -103,8 +107,8 @@ export function readHandlerEnv(
   let backend: QueryBackend | undefined;
   const backendText = kind === "query-job" ? required(ENV.backend) : text(ENV.backend);
   if (backendText) {
-    if (backendText === "cloudtrail-lake" || backendText === "cloudwatch-logs") backend = backendText;
-    else problems.push(`${ENV.backend} must be cloudtrail-lake or cloudwatch-logs, got "${backendText}"`);
+    if ((QUERY_BACKENDS as readonly string[]).includes(backendText)) backend = backendText as QueryBackend;
+    else problems.push(`${ENV.backend} must be one of ${QUERY_BACKENDS.join(", ")}, got "${backendText}"`);
   }
 
   const eventDataStoreArn = text(ENV.eventDataStoreArn);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Region } from "./aws";
+import { AccountId, Region } from "./aws";
 import { eventBusName, logGroupName } from "../aws-limits";
 
 /**
@@ -12,7 +12,62 @@ export const LOG_RETENTION_DAYS = [
 ] as const;
 
 /** Where the scheduled job reads CloudTrail from. */
-export const MONITOR_BACKENDS = ["cloudtrail-lake", "cloudwatch-logs"] as const;
+export const MONITOR_BACKENDS = ["cloudtrail-lake", "cloudwatch-logs", "athena"] as const;
+
+/**
+ * The scheduled job on Amazon Athena over the organization trail's S3 archive (docs/athena.md). The
+ * monitor stack creates the Glue database and table (partition projection), the workgroup with its
+ * bytes-scanned cutoff and the encrypted results bucket; the trail and its bucket already exist.
+ */
+const AthenaMonitorSchema = z
+  .strictObject({
+    database: z
+      .string()
+      .regex(/^[a-z0-9_]{1,255}$/, "must be a Glue name: lower-case letters, digits and underscores")
+      .default("bedrock_guardrail"),
+    table: z
+      .string()
+      .regex(/^[a-z0-9_]{1,255}$/, "must be a Glue name: lower-case letters, digits and underscores")
+      .default("cloudtrail"),
+    workgroup: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,128}$/, "must be an Athena workgroup name: letters, digits and ._-")
+      .default("bedrock-guardrail"),
+    /** The organization trail's bucket. Required for the athena backend. */
+    bucket: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name")
+      .optional(),
+    /** Key prefix the trail writes under (before AWSLogs/), if any. */
+    prefix: z
+      .string()
+      .regex(/^[A-Za-z0-9!_.*()-]+(\/[A-Za-z0-9!_.*()-]+)*$/, "must be an S3 key prefix without leading or trailing /")
+      .optional(),
+    /** For an organization trail: its files are under AWSLogs/<organizationId>/. */
+    organizationId: z
+      .string()
+      .regex(/^o-[a-z0-9]{10,32}$/, "must be an organization ID (o-...)")
+      .optional(),
+    /** Minutes between runs; each run scans whole day partitions, so fewer runs cost less (docs/athena.md). */
+    scheduleMinutes: z.number().int().min(5).max(1440).default(60),
+    /** Accounts the table projects; empty: every account of the organization, read at deploy time. */
+    accounts: z.array(AccountId).default([]),
+    /** Regions the table projects; empty: every region of the partition, read at deploy time. */
+    regions: z.array(Region).default([]),
+    /** First day the table projects (YYYY/MM/DD). */
+    startDate: z
+      .string()
+      .regex(/^\d{4}\/\d{2}\/\d{2}$/, "must be a date YYYY/MM/DD")
+      .default("2024/01/01"),
+    /** The trail's SSE-KMS key, when its log files are encrypted with one: the job may decrypt with it. */
+    kmsKeyArn: z
+      .string()
+      .regex(/^arn:(aws|aws-cn|aws-us-gov):kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, "must be a KMS key ARN")
+      .optional(),
+    /** The workgroup cancels any query that scans more than this (GB). */
+    bytesScannedCutoffGb: z.number().min(0.01).max(10_000).default(10),
+  })
+  .prefault({});
 
 export const MonitorConfigSchema = z
   .strictObject({
@@ -42,6 +97,7 @@ export const MonitorConfigSchema = z
         logGroups: z.array(logGroupName()).max(50).default([]),
       })
       .prefault({}),
+    athena: AthenaMonitorSchema,
     eventbridge: z
       .strictObject({
         enabled: z.boolean().default(false),
@@ -93,6 +149,13 @@ export const MonitorConfigSchema = z
         code: "custom",
         path: ["cloudwatchLogs", "logGroups"],
         message: "is required when backend is cloudwatch-logs (the organization trail's log group)",
+      });
+    }
+    if (m.enabled && m.backend === "athena" && m.athena.bucket === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["athena", "bucket"],
+        message: "is required when backend is athena (the organization trail's S3 bucket)",
       });
     }
     if (m.eventbridge.enabled && m.eventbridge.regions.length === 0) {

@@ -25,6 +25,7 @@ import { FUNCTION_NAMES, RESOURCE_PREFIX, ROLE_NAMES } from "../naming";
 import { MANAGED_BY_TAG } from "../organization-policy-stack";
 import { guardrailProvider } from "../provider";
 import { Alerting } from "./alerting";
+import { AthenaQueryInfra } from "./athena";
 import { JobAlarms } from "./alarms";
 import { GuardrailEventStore } from "./event-store";
 import { GuardrailFunction } from "./guardrail-function";
@@ -61,6 +62,7 @@ export class MonitorStack extends TerraformStack {
   readonly table: DynamodbTable;
   readonly alerting: Alerting;
   readonly eventDataStoreArn?: string;
+  readonly athena?: AthenaQueryInfra;
 
   constructor(scope: Construct, id: string, props: MonitorStackProps) {
     super(scope, id);
@@ -83,6 +85,7 @@ export class MonitorStack extends TerraformStack {
         driftCheck: monitor.driftCheck,
         accessKey: guardrail.remediation.accessKey,
         securityHub: monitor.securityHub.enabled,
+        trailEncrypted: monitor.athena.kmsKeyArn !== undefined,
       });
     const realtimeEnabled = monitor.eventbridge.enabled;
 
@@ -97,6 +100,8 @@ export class MonitorStack extends TerraformStack {
         }).store.arn;
     }
     const logGroups = monitor.backend === "cloudwatch-logs" ? monitor.cloudwatchLogs.logGroups : [];
+    if (monitor.backend === "athena")
+      this.athena = new AthenaQueryInfra(this, "athena", { athena: monitor.athena, partition, accountId, region });
 
     this.table = new DynamodbTable(this, "state", {
       name: `${RESOURCE_PREFIX}-state`,
@@ -127,19 +132,22 @@ export class MonitorStack extends TerraformStack {
       emails: monitor.alertEmails,
     });
 
-    const arns = monitorResourceArns({
-      partition,
-      accountId,
-      region,
-      eventDataStoreArn: this.eventDataStoreArn,
-      logGroups,
-      stateTableArn: this.table.arn,
-      alertTopicArn: this.alerting.topic.arn,
-      alertKeyArn: this.alerting.key.arn,
-      memberRoleName: config.remediation.memberRoleName,
-      managementAccountId: config.organization.managementAccountId,
-      securityHub: monitor.securityHub.enabled,
-    });
+    const arns = {
+      ...this.athena?.resourceArns,
+      ...monitorResourceArns({
+        partition,
+        accountId,
+        region,
+        eventDataStoreArn: this.eventDataStoreArn,
+        logGroups,
+        stateTableArn: this.table.arn,
+        alertTopicArn: this.alerting.topic.arn,
+        alertKeyArn: this.alerting.key.arn,
+        memberRoleName: config.remediation.memberRoleName,
+        managementAccountId: config.organization.managementAccountId,
+        securityHub: monitor.securityHub.enabled,
+      }),
+    };
 
     const environment = (kind: "query-job" | "realtime"): Record<string, string> => ({
       [ENV.stateTableName]: this.table.name,
@@ -179,7 +187,11 @@ export class MonitorStack extends TerraformStack {
       timeoutSeconds: 900,
     });
 
-    const interval = guardrail.definition.detection.schedule.intervalMinutes;
+    // On Athena every run scans whole day partitions, so its runs are spaced by monitor.athena.scheduleMinutes.
+    const interval =
+      monitor.backend === "athena"
+        ? monitor.athena.scheduleMinutes
+        : guardrail.definition.detection.schedule.intervalMinutes;
     new JobSchedule(this, "schedule", {
       name: FUNCTION_NAMES.queryJob,
       intervalMinutes: interval,
