@@ -2,6 +2,7 @@
  * Builds the real adapters (SDK clients with explicit retry settings) for the handlers and
  * `run-once`. The only module that knows which class implements which interface.
  */
+import { AthenaClient } from "@aws-sdk/client-athena";
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -21,14 +22,16 @@ import { type FindingImporter, SecurityHubImporter } from "../aws/securityhub";
 import { SnsNotifier } from "../aws/sns";
 import type { FindingResponder, Notifier } from "../aws/contracts";
 import type { OrgView } from "../runtime/drift";
+import { AthenaQuerySource } from "../runtime/query/athena";
 import { LakeQuerySource } from "../runtime/query/lake";
 import { LogsInsightsQuerySource } from "../runtime/query/logs-insights";
 import type { PollSettings, QuerySource } from "../runtime/query/source";
 import { DynamoStateStore } from "../runtime/state/dynamodb";
 import type { StateStore } from "../runtime/state/store";
+import type { QueryBackend } from "../runtime/env";
 
 export interface SourceSpec {
-  backend: "cloudtrail-lake" | "cloudwatch-logs";
+  backend: QueryBackend;
   eventDataStoreArn?: string;
   logGroups?: string[];
 }
@@ -45,6 +48,15 @@ export function makeQuerySource(
       client: new CloudTrailClient(clientConfig(overrides)),
       guardrail,
       eventDataStoreArn: spec.eventDataStoreArn,
+      poll,
+    });
+  }
+  if (spec.backend === "athena") {
+    // Table, database and workgroup come from the bundled config (monitor.athena), like the rule itself.
+    return new AthenaQuerySource({
+      client: new AthenaClient(clientConfig(overrides)),
+      guardrail,
+      athena: guardrail.config.monitor.athena,
       poll,
     });
   }

@@ -1,19 +1,35 @@
 /**
- * The scheduled job end to end over mocked AWS clients (aws-sdk-client-mock for CloudTrail Lake and
- * SNS, the in-memory state store with the DynamoDB store's semantics).
+ * The scheduled job end to end over mocked AWS clients (aws-sdk-client-mock for CloudTrail Lake or
+ * Amazon Athena, and SNS; the in-memory state store with the DynamoDB store's semantics). The job
+ * core does not know which store answered, so every backend-neutral test runs against both.
  */
 import { CancelQueryCommand, StartQueryCommand } from "@aws-sdk/client-cloudtrail";
 import { SnsNotifier } from "../../src/aws/sns";
 import type { FindingResponder, ResponseReport } from "../../src/aws/contracts";
 import { type JobDeps, runJob } from "../../src/runtime/job";
 import { MemoryStateStore } from "../../src/runtime/state/memory";
+import type { QuerySource } from "../../src/runtime/query/source";
+import type { Guardrail } from "../../src/guardrail/guardrail";
+import { simulateAthena } from "./athena-sim";
 import { at, guardrailWith, lakeSource, minutes, simEvent, simulateLake, simulateSns, TOPIC_ARN } from "./helpers";
 
 const g = guardrailWith();
 const JOB = "query-job";
 
-function setup() {
-  const lake = simulateLake();
+type Simulate = () => ReturnType<typeof simulateAthena> | (ReturnType<typeof simulateLake> & SourceOf);
+type SourceOf = { source(guardrail: Guardrail): QuerySource };
+const simulateLakeSource = () => {
+  const sim = simulateLake();
+  return Object.assign(sim, { source: (guardrail: Guardrail) => lakeSource(sim, guardrail) });
+};
+/** The backends the neutral tests run on, with the query states that fail a run on each. */
+const BACKENDS: Array<[string, Simulate, string[]]> = [
+  ["CloudTrail Lake", simulateLakeSource, ["FAILED", "TIMED_OUT", "CANCELLED"]],
+  ["Athena", simulateAthena, ["FAILED", "CANCELLED"]],
+];
+
+function setup(simulate: Simulate = simulateLakeSource) {
+  const lake = simulate();
   const sns = simulateSns();
   const store = new MemoryStateStore();
   const responded: string[] = [];
@@ -29,7 +45,7 @@ function setup() {
       {
         guardrail: g,
         store,
-        source: lakeSource(lake, g),
+        source: lake.source(g),
         notifier: new SnsNotifier(sns.client, TOPIC_ARN),
         responder: extra.responder ?? responder,
         readOrganization: extra.readOrganization,
@@ -44,11 +60,11 @@ function setup() {
 
 afterEach(() => jest.restoreAllMocks());
 
-describe("scheduled job over CloudTrail Lake", () => {
+describe.each(BACKENDS)("scheduled job over %s", (_backend, simulate, failedStates) => {
   it(
     "queries a full window with pagination, publishes each finding once with an ECS body and a short " + "subject",
     async () => {
-      const t = setup();
+      const t = setup(simulate);
       t.lake.pageSize = 2;
       t.lake.clock.now = at("2026-07-01T12:00:00Z");
       const base = at("2026-07-01T11:55:00Z").getTime();
@@ -73,13 +89,13 @@ describe("scheduled job over CloudTrail Lake", () => {
       });
       // E-mail subscribers get the readable text (SNS per-protocol message); it names the event.
       expect(first.email).toContain("Event:     e-0");
-      expect(t.lake.mock.commandCalls(StartQueryCommand)).toHaveLength(1);
+      expect(t.lake.statements).toHaveLength(1);
       expect(await t.store.listPending(JOB)).toEqual([]);
     },
   );
 
   it("suppresses approved principals (counted) and alerts the others", async () => {
-    const t = setup();
+    const t = setup(simulate);
     t.lake.clock.now = at("2026-07-01T12:00:00Z");
     t.lake.events.push(
       simEvent("ok-1", at("2026-07-01T11:58:00Z"), 1, {
@@ -92,71 +108,30 @@ describe("scheduled job over CloudTrail Lake", () => {
     expect(t.publishedIds()).toEqual(["bad-1"]);
   });
 
-  it.each(["FAILED", "TIMED_OUT", "CANCELLED"])(
-    "a %s query fails the run with a clear error and keeps the window",
-    async (status) => {
-      const t = setup();
-      t.lake.clock.now = at("2026-07-01T12:00:00Z");
-      await t.run();
-      t.lake.events.push(simEvent("e-1", at("2026-07-01T12:01:00Z"), 1));
-      t.lake.clock.now = at("2026-07-01T12:05:00Z");
-      t.lake.nextStatuses = ["QUEUED", "RUNNING", status];
-      const failed = await t.run();
-      expect(failed.status).toBe("failed");
-      expect(failed.failure).toMatchObject({ step: "query" });
-      expect(failed.failure!.error).toContain(`ended ${status}`);
-      expect(failed.failure!.error).toContain("queried again next run");
-      expect(await t.store.getWatermark(JOB)).toBe("2026-07-01T12:00:00.000Z");
-      expect(t.sns.published).toHaveLength(0);
-      // next run covers the same window again and finds the event
-      t.lake.clock.now = at("2026-07-01T12:10:00Z");
-      const next = await t.run();
-      expect(next.status).toBe("ok");
-      expect(next.window!.start).toBe("2026-07-01T11:40:00.000Z");
-      expect(t.publishedIds()).toEqual(["e-1"]);
-    },
-  );
-
-  it("cancels a query that outlives the job's time limit and reports TIMED_OUT", async () => {
-    const t = setup();
+  it.each(failedStates)("a %s query fails the run with a clear error and keeps the window", async (status) => {
+    const t = setup(simulate);
     t.lake.clock.now = at("2026-07-01T12:00:00Z");
-    t.lake.nextStatuses = Array(50).fill("RUNNING");
-    t.lake.mock.on(CancelQueryCommand).resolves({});
-    const { LakeQuerySource } = await import("../../src/runtime/query/lake");
-    const src = new LakeQuerySource({
-      client: t.lake.client,
-      guardrail: g,
-      eventDataStoreArn: (await import("./helpers")).EDS_ARN,
-      sleep: async () => undefined,
-      poll: { initialDelayMs: 100, maxDelayMs: 1000, timeoutMs: 5000 },
-    });
-    await expect(src.run({ start: at("2026-07-01T11:00:00Z"), end: at("2026-07-01T12:00:00Z") })).rejects.toThrow(
-      /ended TIMED_OUT: still running after 5 s; cancelled/,
-    );
-    expect(t.lake.mock.commandCalls(CancelQueryCommand)).toHaveLength(1);
-  });
-
-  it("MaxConcurrentQueriesException (after the SDK's retries) fails the run and keeps the window", async () => {
-    const t = setup();
-    t.lake.clock.now = at("2026-07-01T12:00:00Z");
-    const busy = Object.assign(new Error("Too many queries"), { name: "MaxConcurrentQueriesException" });
-    t.lake.mock.on(StartQueryCommand).rejects(busy);
-    const s = await t.run();
-    expect(s.status).toBe("failed");
-    expect(s.failure!.error).toMatch(/too many concurrent queries/);
-    // Only the first run's anchor (now - look-back) is stored, never the failed window's end.
-    expect(await t.store.getWatermark(JOB)).toBe("2026-07-01T11:54:00.000Z");
-    t.lake.mock.on(StartQueryCommand).callsFake(() => {
-      throw busy;
-    });
+    await t.run();
+    t.lake.events.push(simEvent("e-1", at("2026-07-01T12:01:00Z"), 1));
     t.lake.clock.now = at("2026-07-01T12:05:00Z");
-    const again = await t.run();
-    // The next run still reaches back over the failed run's whole window (anchor - lateness).
-    expect(again.window!.start).toBe("2026-07-01T11:34:00.000Z");
+    t.lake.nextStatuses = ["QUEUED", "RUNNING", status];
+    const failed = await t.run();
+    expect(failed.status).toBe("failed");
+    expect(failed.failure).toMatchObject({ step: "query" });
+    expect(failed.failure!.error).toContain(`ended ${status}`);
+    expect(failed.failure!.error).toContain("queried again next run");
+    expect(await t.store.getWatermark(JOB)).toBe("2026-07-01T12:00:00.000Z");
+    expect(t.sns.published).toHaveLength(0);
+    // next run covers the same window again and finds the event
+    t.lake.clock.now = at("2026-07-01T12:10:00Z");
+    const next = await t.run();
+    expect(next.status).toBe("ok");
+    expect(next.window!.start).toBe("2026-07-01T11:40:00.000Z");
+    expect(t.publishedIds()).toEqual(["e-1"]);
   });
 
   it("SNS failing mid-window: watermark not advanced, next run publishes the rest exactly once", async () => {
-    const t = setup();
+    const t = setup(simulate);
     t.lake.clock.now = at("2026-07-01T12:00:00Z");
     for (let i = 0; i < 6; i++) t.lake.events.push(simEvent(`e-${i}`, at(`2026-07-01T11:5${i}:00Z`), 1));
     t.sns.failOnAttempt.add(4);
@@ -177,7 +152,7 @@ describe("scheduled job over CloudTrail Lake", () => {
   });
 
   it("replaying the same window alerts nothing twice", async () => {
-    const t = setup();
+    const t = setup(simulate);
     t.lake.clock.now = at("2026-07-01T12:00:00Z");
     for (let i = 0; i < 3; i++) t.lake.events.push(simEvent(`e-${i}`, at(`2026-07-01T11:5${i}:00Z`), 1));
     await t.run();
@@ -191,7 +166,7 @@ describe("scheduled job over CloudTrail Lake", () => {
   });
 
   it("more than maxAlertsPerRun findings: 100 per run, the rest carried over, none dropped, oldest first", async () => {
-    const t = setup();
+    const t = setup(simulate);
     t.lake.pageSize = 1000;
     t.lake.clock.now = at("2026-07-01T12:00:00Z");
     const base = at("2026-07-01T11:50:00Z").getTime();
@@ -213,7 +188,7 @@ describe("scheduled job over CloudTrail Lake", () => {
   });
 
   it("finds an event delivered 18 minutes after its eventTime", async () => {
-    const t = setup();
+    const t = setup(simulate);
     t.lake.clock.now = at("2026-07-01T12:00:00Z");
     await t.run();
     // Happens at 12:01, delivered at 12:19: invisible to the 12:05 ... 12:15 runs.
@@ -230,7 +205,7 @@ describe("scheduled job over CloudTrail Lake", () => {
   });
 
   it("a responder failure keeps the finding (published once) and the next run only re-responds", async () => {
-    const t = setup();
+    const t = setup(simulate);
     t.lake.clock.now = at("2026-07-01T12:00:00Z");
     t.lake.events.push(simEvent("e-1", at("2026-07-01T11:58:00Z"), 1));
     let fail = true;
@@ -262,5 +237,49 @@ describe("drift check in the job", () => {
     expect(s.drift?.problems.map((p) => [p.kind, p.detail])).toEqual([
       ["read-failed", expect.stringContaining("not authorized to ListRoots")],
     ]);
+  });
+});
+
+describe("scheduled job over CloudTrail Lake only", () => {
+  const lake = (t: ReturnType<typeof setup>) => t.lake as ReturnType<typeof simulateLake>;
+
+  it("cancels a query that outlives the job's time limit and reports TIMED_OUT", async () => {
+    const t = setup(simulateLakeSource);
+    t.lake.clock.now = at("2026-07-01T12:00:00Z");
+    t.lake.nextStatuses = Array(50).fill("RUNNING");
+    lake(t).mock.on(CancelQueryCommand).resolves({});
+    const { LakeQuerySource } = await import("../../src/runtime/query/lake");
+    const src = new LakeQuerySource({
+      client: lake(t).client,
+      guardrail: g,
+      eventDataStoreArn: (await import("./helpers")).EDS_ARN,
+      sleep: async () => undefined,
+      poll: { initialDelayMs: 100, maxDelayMs: 1000, timeoutMs: 5000 },
+    });
+    await expect(src.run({ start: at("2026-07-01T11:00:00Z"), end: at("2026-07-01T12:00:00Z") })).rejects.toThrow(
+      /ended TIMED_OUT: still running after 5 s; cancelled/,
+    );
+    expect(lake(t).mock.commandCalls(CancelQueryCommand)).toHaveLength(1);
+  });
+
+  it("MaxConcurrentQueriesException (after the SDK's retries) fails the run and keeps the window", async () => {
+    const t = setup(simulateLakeSource);
+    t.lake.clock.now = at("2026-07-01T12:00:00Z");
+    const busy = Object.assign(new Error("Too many queries"), { name: "MaxConcurrentQueriesException" });
+    lake(t).mock.on(StartQueryCommand).rejects(busy);
+    const s = await t.run();
+    expect(s.status).toBe("failed");
+    expect(s.failure!.error).toMatch(/too many concurrent queries/);
+    // Only the first run's anchor (now - look-back) is stored, never the failed window's end.
+    expect(await t.store.getWatermark(JOB)).toBe("2026-07-01T11:54:00.000Z");
+    lake(t)
+      .mock.on(StartQueryCommand)
+      .callsFake(() => {
+        throw busy;
+      });
+    t.lake.clock.now = at("2026-07-01T12:05:00Z");
+    const again = await t.run();
+    // The next run still reaches back over the failed run's whole window (anchor - lateness).
+    expect(again.window!.start).toBe("2026-07-01T11:34:00.000Z");
   });
 });

@@ -26,7 +26,7 @@ import { EXIT, exitCodeFor } from "../exit-codes";
 import { reportError } from "../report";
 
 export interface RunOnceOptions extends ConfigOption {
-  backend?: "cloudtrail-lake" | "cloudwatch-logs";
+  backend?: "cloudtrail-lake" | "cloudwatch-logs" | "athena";
   eventDataStore?: string;
   logGroup?: string[];
   start?: string;
@@ -93,6 +93,8 @@ function sourceFor(opts: RunOnceOptions, g: Guardrail, io: RunOnceIO): QuerySour
       );
     return makeQuerySource(g, { backend, eventDataStoreArn: eds }, { ...overrides, region });
   }
+  // Athena's table, database and workgroup are monitor.athena of the config.
+  if (backend === "athena") return makeQuerySource(g, { backend }, { region: opts.region ?? g.config.aws.region });
   const groups = opts.logGroup?.length ? opts.logGroup : g.config.monitor.cloudwatchLogs.logGroups;
   if (groups.length === 0)
     throw new UsageError(
@@ -179,6 +181,7 @@ export function register(program: Command): void {
       new Option("--backend <backend>", "where to read CloudTrail from").choices([
         "cloudtrail-lake",
         "cloudwatch-logs",
+        "athena",
       ]),
     )
     .option("--event-data-store <arn>", "CloudTrail Lake event data store ARN")

@@ -56,6 +56,11 @@ export function eventDataStoreId(idOrArn: string): string {
 interface LakeColumn {
   alias: string;
   expr: string;
+  /**
+   * The expression over AWS's Athena CloudTrail table (src/detection/backends/athena-table.ts), where
+   * it differs: there requestparameters is JSON text rather than a map. Default: `expr`.
+   */
+  athenaExpr?: string;
   /** Path in the CloudTrail record; undefined for columns the mapper handles itself. */
   path?: readonly string[];
 }
@@ -109,9 +114,15 @@ export const LAKE_COLUMNS: readonly LakeColumn[] = [
   {
     alias: "modelid",
     expr: "CASE WHEN contains(map_keys(requestparameters), 'modelId') THEN requestparameters['modelId'] END",
+    // A missing key or non-scalar value is NULL here, never an error.
+    athenaExpr: "json_extract_scalar(requestparameters, '$.modelId')",
   },
   // The whole map as JSON text: GetQueryResults returns strings, and JSON is one we can parse back.
-  { alias: "requestparameters", expr: "json_format(CAST(requestparameters AS JSON))" },
+  {
+    alias: "requestparameters",
+    expr: "json_format(CAST(requestparameters AS JSON))",
+    athenaExpr: "requestparameters",
+  },
 ];
 
 /**

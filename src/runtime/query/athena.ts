@@ -17,7 +17,19 @@ import {
   StopQueryExecutionCommand,
 } from "@aws-sdk/client-athena";
 import type { PermissionDeclaration } from "../../aws/permissions";
-import { pollUntilDone, type PollSettings, QueryError, type Sleep } from "./source";
+import { athenaRowToRecord, buildAthenaQuery } from "../../detection/backends/athena-sql";
+import type { Guardrail } from "../../guardrail/guardrail";
+import type { QueryWindow } from "../window";
+import {
+  DEFAULT_POLL,
+  pollUntilDone,
+  type PollSettings,
+  QueryError,
+  type QueryResult,
+  type QuerySource,
+  realSleep,
+  type Sleep,
+} from "./source";
 
 export const ATHENA_BACKEND = "athena";
 
@@ -190,4 +202,59 @@ export const ATHENA_USD_PER_TB = 5;
 export function athenaCostUsd(bytes: number): number {
   const billed = Math.max(Math.ceil(bytes / 1e6), 10) * 1e6;
   return (billed / 1e12) * ATHENA_USD_PER_TB;
+}
+
+export interface AthenaSourceOptions {
+  client: AthenaClient;
+  guardrail: Guardrail;
+  /** monitor.athena of the config: the table, workgroup and database the job queries. */
+  athena: Pick<AthenaMonitorSettings, "database" | "table" | "workgroup">;
+  poll?: PollSettings;
+  sleep?: Sleep;
+  pageSize?: number;
+}
+
+type AthenaMonitorSettings = Guardrail["config"]["monitor"]["athena"];
+
+/**
+ * The scheduled job's source on Athena. The job core (watermark, lateness allowance, exactly-once
+ * claims, carry-over) does not know which store answered: it gets records, rows and bytes.
+ */
+export class AthenaQuerySource implements QuerySource {
+  readonly backend = ATHENA_BACKEND;
+  private readonly poll: PollSettings;
+  private readonly sleep: Sleep;
+
+  constructor(private readonly o: AthenaSourceOptions) {
+    this.poll = o.poll ?? DEFAULT_POLL;
+    this.sleep = o.sleep ?? realSleep;
+  }
+
+  async run(window: QueryWindow): Promise<QueryResult> {
+    const { athena } = this.o;
+    // No LIMIT: every row of the window is read, page by page, so none is skipped past a cap.
+    const sql = buildAthenaQuery(this.o.guardrail, {
+      table: `${athena.database}.${athena.table}`,
+      start: window.start,
+      end: window.end,
+    });
+    const out = await executeAthenaQuery(
+      {
+        client: this.o.client,
+        workgroup: athena.workgroup,
+        database: athena.database,
+        poll: this.poll,
+        sleep: this.sleep,
+        pageSize: this.o.pageSize,
+      },
+      sql,
+    );
+    return {
+      records: out.rows.map((row) => athenaRowToRecord(row)),
+      rows: out.rows.length,
+      bytesScanned: out.bytesScanned,
+      unreadable: [],
+      queryId: out.queryId,
+    };
+  }
 }

@@ -1,0 +1,137 @@
+/**
+ * The rule as Athena SQL (engine 3, Trino) over AWS's CloudTrail table for the organization trail's
+ * S3 archive (athena-table.ts). The SELECT list and the rule's WHERE conditions are the Lake
+ * backend's (one column table, `athenaExpr` where the table differs: requestparameters is JSON
+ * text there), so a row comes back in the same shape and `athenaRowToRecord` is the Lake mapper.
+ *
+ * What is Athena's own: the time bounds on eventtime (ISO-8601 text, parsed with
+ * from_iso8601_timestamp, wrapped in try() so one odd value cannot fail the query), and partition
+ * pruning, so that Athena reads only the day folders of the window (and only the accounts and
+ * regions asked for): `timestamp` is the day the log file was *delivered*, which is at or after
+ * the event, so the days run from the window's start to its end plus a delivery allowance.
+ *
+ * test/detection/backends/athena-sql.differential.test.ts runs this SQL in DuckDB over the
+ * fixtures laid out as AWS's table and proves it selects what the reference matcher selects.
+ */
+import type { Guardrail } from "../../guardrail/guardrail";
+import { ATHENA_PARTITIONS, glueName } from "./athena-table";
+import { BackendInputError, parseWindow } from "./input-error";
+import { LAKE_COLUMNS, type LakeRow, lakeRowToRecord, lakeRuleCondition } from "./lake-sql";
+import { sqlString } from "./sql-literal";
+
+type AthenaGuardrail = Pick<Guardrail, "eventSource" | "eventNames" | "rules">;
+
+export interface AthenaQueryOptions {
+  /** `database.table` of the CloudTrail table (athena-ddl, or the monitor stack's Glue table). */
+  table: string;
+  /** Window start, inclusive: ISO-8601 with a zone, or a Date. */
+  start: string | Date;
+  /** Window end, exclusive. */
+  end: string | Date;
+  /** Only these accounts (the `account` partition); default every projected account. */
+  accounts?: readonly string[];
+  /** Only these regions (the `region` partition); default every projected region. */
+  regions?: readonly string[];
+  /** Minutes after the window's end a log file may still be delivered with its events (default 60). */
+  deliveryAllowanceMinutes?: number;
+  limit?: number;
+}
+
+export const DEFAULT_DELIVERY_ALLOWANCE_MINUTES = 60;
+/** Up to this many days the `timestamp` predicate is an IN list; beyond, a range. */
+const MAX_LISTED_DAYS = 31;
+const DAY_MS = 86_400_000;
+
+/** `"database"."table"` from `database.table`; each part a Glue name. */
+export function athenaTableRef(text: string): { database: string; table: string; sql: string } {
+  const parts = typeof text === "string" ? text.split(".") : [];
+  if (parts.length !== 2)
+    throw new BackendInputError(
+      "--table",
+      `${JSON.stringify(text)} is not database.table (e.g. bedrock_guardrail.cloudtrail)`,
+    );
+  const [database, table] = [glueName(parts[0], "--table database"), glueName(parts[1], "--table table")];
+  return { database, table, sql: `"${database}"."${table}"` };
+}
+
+/** The `timestamp` partition values (yyyy/MM/dd, UTC) from the day of `startMs` to the day of `lastMs`. */
+export function athenaDays(startMs: number, lastMs: number): string[] {
+  const days: string[] = [];
+  for (let t = Math.floor(startMs / DAY_MS) * DAY_MS; t <= lastMs; t += DAY_MS)
+    days.push(new Date(t).toISOString().slice(0, 10).replace(/-/g, "/"));
+  return days;
+}
+
+/** `from_iso8601_timestamp('2024-10-17T20:00:00.000Z')`: an instant Trino compares with a parsed eventtime. */
+function isoInstant(ms: number): string {
+  return `from_iso8601_timestamp('${new Date(ms).toISOString()}')`;
+}
+
+function inList(column: string, values: readonly string[], input: string, pattern: RegExp, what: string): string {
+  values.forEach((v, i) => {
+    if (typeof v !== "string" || !pattern.test(v))
+      throw new BackendInputError(`${input}[${i}]`, `${JSON.stringify(v)} is not ${what}`);
+  });
+  return `${column} IN (${[...new Set(values)].map((v, i) => sqlString(v, `${input}[${i}]`)).join(", ")})`;
+}
+
+/** The partition predicates of a window: the only thing that decides how many bytes Athena scans. */
+export function athenaPartitionConditions(
+  startMs: number,
+  endMs: number,
+  o: Pick<AthenaQueryOptions, "accounts" | "regions" | "deliveryAllowanceMinutes">,
+): string[] {
+  const allowance = o.deliveryAllowanceMinutes ?? DEFAULT_DELIVERY_ALLOWANCE_MINUTES;
+  if (!(Number.isInteger(allowance) && allowance >= 0 && allowance <= 1440))
+    throw new BackendInputError("delivery allowance", `must be 0 to 1440 minutes, got ${String(allowance)}`);
+  const days = athenaDays(startMs, endMs - 1 + allowance * 60_000);
+  const day = `"${ATHENA_PARTITIONS.day}"`;
+  const conditions = [
+    days.length <= MAX_LISTED_DAYS
+      ? `${day} IN (${days.map((d) => `'${d}'`).join(", ")})`
+      : `${day} BETWEEN '${days[0]}' AND '${days[days.length - 1]}'`,
+  ];
+  if (o.accounts?.length)
+    conditions.push(inList(`"${ATHENA_PARTITIONS.account}"`, o.accounts, "--accounts", /^\d{12}$/, "an account ID"));
+  if (o.regions?.length)
+    conditions.push(
+      inList(`"${ATHENA_PARTITIONS.region}"`, o.regions, "--regions", /^[a-z]{2}(-[a-z]+)+-\d+$/, "a region"),
+    );
+  return conditions;
+}
+
+/** The complete SELECT for one window. Throws BackendInputError naming the bad input. */
+export function buildAthenaQuery(guardrail: AthenaGuardrail, options: AthenaQueryOptions): string {
+  const table = athenaTableRef(options.table);
+  const { startMs, endMs } = parseWindow(options.start, options.end);
+  if (options.limit !== undefined && !(Number.isSafeInteger(options.limit) && options.limit > 0))
+    throw new BackendInputError("limit", `must be a positive integer, got ${String(options.limit)}`);
+  const eventTime = "try(from_iso8601_timestamp(eventtime))";
+  const lines = [
+    "SELECT",
+    LAKE_COLUMNS.map((c) => {
+      const expr = c.athenaExpr ?? c.expr;
+      return expr === c.alias ? `  ${expr}` : `  ${expr} AS ${c.alias}`;
+    }).join(",\n"),
+    `FROM ${table.sql}`,
+    `WHERE ${athenaPartitionConditions(startMs, endMs, options).join("\n  AND ")}`,
+    `  AND ${eventTime} >= ${isoInstant(startMs)}`,
+    `  AND ${eventTime} < ${isoInstant(endMs)}`,
+    `  AND ${lakeRuleCondition(guardrail)}`,
+    "ORDER BY eventtime ASC, eventid ASC",
+  ];
+  if (options.limit !== undefined) lines.push(`LIMIT ${options.limit}`);
+  return lines.join("\n");
+}
+
+/** The day folders a window reads (for the scan estimate): days × accounts × regions partitions. */
+export function athenaWindowDays(
+  options: Pick<AthenaQueryOptions, "start" | "end" | "deliveryAllowanceMinutes">,
+): string[] {
+  const { startMs, endMs } = parseWindow(options.start, options.end);
+  const allowance = options.deliveryAllowanceMinutes ?? DEFAULT_DELIVERY_ALLOWANCE_MINUTES;
+  return athenaDays(startMs, endMs - 1 + allowance * 60_000);
+}
+
+/** A result row back to a CloudTrail record: the Lake mapper, since the columns are the Lake columns. */
+export const athenaRowToRecord: (row: LakeRow) => ReturnType<typeof lakeRowToRecord> = lakeRowToRecord;
