@@ -46,6 +46,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => require("./commands/query"),
   },
   {
+    name: "hunt",
+    summary: "Run the detection rules over the organization trail's S3 archive with Athena",
+    load: () => require("./commands/hunt"),
+  },
+  {
     name: "athena-ddl",
     summary: "Print the Athena table for the organization trail's S3 archive",
     load: () => require("./commands/athena-ddl"),

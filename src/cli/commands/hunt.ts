@@ -1,0 +1,214 @@
+/**
+ * `bedrock-guardrail hunt --backend athena --table D.T --workgroup W --start ... --end ...`: runs
+ * the guardrail's Athena SQL over the organization trail's S3 archive, maps the rows back to
+ * CloudTrail records and evaluates them with the same reference rule as `detect`, so it prints the
+ * same findings `detect` would print for those files. Bytes scanned and the list-price cost go to
+ * stderr; a window whose estimated scan exceeds --max-scan-gb is refused before anything runs.
+ *
+ * Exit codes (src/cli/exit-codes.ts): 0 ok, 1 incomplete: the query failed (or a matching row could not become a finding), 2 usage or
+ * config error or a refused window, 3 --fail-on-findings and a finding by a non-approved principal.
+ */
+import { AthenaClient } from "@aws-sdk/client-athena";
+import { type Command, Option } from "commander";
+import { clientConfig } from "../../aws/clients";
+import { athenaRowToRecord, athenaWindowDays, buildAthenaQuery } from "../../detection/backends/athena-sql";
+import { BackendInputError } from "../../detection/backends/input-error";
+import { evaluateRecord } from "../../detection/finding";
+import { athenaCostUsd, executeAthenaQuery } from "../../runtime/query/athena";
+import { DEFAULT_POLL, QueryError, realSleep, type Sleep } from "../../runtime/query/source";
+import { addConfigOptions, type ConfigIO, type ConfigOption, loadGuardrailFor } from "../common";
+import { EXIT, exitCodeFor } from "../exit-codes";
+import { findingWriter, type Format, FORMATS } from "../format/findings";
+
+export const HUNT_BACKENDS = ["athena"] as const;
+
+export interface HuntOptions extends ConfigOption {
+  backend: (typeof HUNT_BACKENDS)[number];
+  table?: string;
+  workgroup?: string;
+  start?: string;
+  end?: string;
+  accounts?: string;
+  regions?: string;
+  format?: Format;
+  includeApproved?: boolean;
+  failOnFindings?: boolean;
+  /** Refuse a window whose estimated scan is larger (GB). */
+  maxScanGb?: string;
+  /** The archive's compressed size per day over the queried accounts and regions (GB), for the estimate. */
+  gbPerDay?: string;
+  region?: string;
+}
+
+export interface HuntIO extends ConfigIO {
+  stdout: { write(s: string): unknown; isTTY?: boolean };
+  /** Injected in tests (aws-sdk-client-mock); default a client with the project's retry settings. */
+  client?: AthenaClient;
+  sleep?: Sleep;
+  /** Aborting stops the running query (Ctrl-C). */
+  signal?: AbortSignal;
+}
+
+export const DEFAULT_MAX_SCAN_GB = 10;
+export const DEFAULT_GB_PER_DAY = 1;
+
+const list = (text: string | undefined) =>
+  (text ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+
+function positive(text: string | undefined, flag: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!(Number.isFinite(n) && n > 0))
+    throw new BackendInputError(flag, `must be a positive number, got ${JSON.stringify(text)}`);
+  return n;
+}
+
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+const usd = (n: number) => `$${n < 0.01 ? n.toFixed(5) : n.toFixed(2)}`;
+
+/** The whole command as a function of its options and streams; returns the exit code. */
+export async function runHunt(opts: HuntOptions, io: HuntIO): Promise<number> {
+  if (opts.format !== undefined && !FORMATS.includes(opts.format)) {
+    io.stderr.write(`hunt: --format must be one of ${FORMATS.join(", ")} (got "${opts.format}")\n`);
+    return EXIT.USAGE;
+  }
+  const guardrail = loadGuardrailFor(opts, io, {
+    onNoConfig: () =>
+      io.stderr.write(
+        "hunt: no guardrail.config.json here (and no --config): treating every principal as not approved\n",
+      ),
+  });
+  if (!guardrail) return EXIT.USAGE;
+  const athena = guardrail.config.monitor.athena;
+  let sql: string;
+  let workgroup: string;
+  try {
+    if (opts.start === undefined || opts.end === undefined)
+      throw new BackendInputError(
+        opts.start === undefined ? "--start" : "--end",
+        "is required (a hunt names its window)",
+      );
+    workgroup = opts.workgroup ?? athena.workgroup;
+    if (!/^[A-Za-z0-9._-]{1,128}$/.test(workgroup))
+      throw new BackendInputError("--workgroup", `${JSON.stringify(workgroup)} is not an Athena workgroup name`);
+    const query = {
+      table: opts.table ?? `${athena.database}.${athena.table}`,
+      start: opts.start,
+      end: opts.end,
+      accounts: list(opts.accounts),
+      regions: list(opts.regions),
+    };
+    sql = buildAthenaQuery(guardrail, query);
+    const maxScanGb = positive(opts.maxScanGb, "--max-scan-gb", DEFAULT_MAX_SCAN_GB);
+    const gbPerDay = positive(opts.gbPerDay, "--gb-per-day", DEFAULT_GB_PER_DAY);
+    const days = athenaWindowDays(query).length;
+    const estimateGb = days * gbPerDay;
+    if (estimateGb > maxScanGb)
+      throw new BackendInputError(
+        "--max-scan-gb",
+        `the window reads ${days} day folder(s), estimated ${estimateGb} GB at --gb-per-day ${gbPerDay} ` +
+          `(${usd(athenaCostUsd(estimateGb * 1e9))} at list price), over the limit of ${maxScanGb} GB: ` +
+          "narrow the window, --accounts or --regions, or raise --max-scan-gb",
+      );
+  } catch (e) {
+    if (e instanceof BackendInputError) {
+      io.stderr.write(`hunt: ${e.message}\n`);
+      return EXIT.USAGE;
+    }
+    throw e;
+  }
+
+  const client = io.client ?? new AthenaClient(clientConfig({ region: opts.region ?? guardrail.config.aws.region }));
+  let execution: Awaited<ReturnType<typeof executeAthenaQuery>>;
+  try {
+    execution = await executeAthenaQuery(
+      { client, workgroup, poll: DEFAULT_POLL, sleep: io.sleep ?? realSleep, signal: io.signal },
+      sql,
+    );
+  } catch (e) {
+    if (e instanceof QueryError) {
+      io.stderr.write(`hunt: ${e.message.replace(/ The window is kept.*$/, "")}\n`);
+      return EXIT.INCOMPLETE;
+    }
+    throw e;
+  }
+
+  const format: Format = opts.format ?? (io.stdout.isTTY ? "table" : "ndjson");
+  const writer = findingWriter(format, (text) => io.stdout.write(text));
+  const seen = new Set<string>();
+  let [findings, unapproved, suppressed, invalid] = [0, 0, 0, 0];
+  for (const row of execution.rows) {
+    const evaluation = evaluateRecord(guardrail, athenaRowToRecord(row));
+    if ("skip" in evaluation) {
+      if (evaluation.skip === "invalid-record") {
+        invalid++;
+        io.stderr.write(`hunt: ${evaluation.reason}\n`);
+      }
+      continue;
+    }
+    const f = evaluation.finding;
+    // CloudTrail can deliver a record twice; a finding is printed once per event.
+    if (seen.has(f.event.id)) continue;
+    seen.add(f.event.id);
+    if (f.guardrail.approved && !opts.includeApproved) {
+      suppressed++;
+      continue;
+    }
+    findings++;
+    if (!f.guardrail.approved) unapproved++;
+    writer.write(f);
+  }
+  writer.end();
+  io.stderr.write(
+    `hunt: ${execution.rows.length} row(s), ${findings} finding(s), ${suppressed} approved suppressed, ` +
+      `${invalid} invalid record(s); Athena query ${execution.queryId} scanned ${mb(execution.bytesScanned)} ` +
+      `(${usd(athenaCostUsd(execution.bytesScanned))} at the $5/TB list price, 10 MB minimum)\n`,
+  );
+  return exitCodeFor({
+    incomplete: invalid > 0,
+    unapprovedFindings: unapproved,
+    failOnFindings: opts.failOnFindings ?? false,
+  });
+}
+
+export function register(program: Command): void {
+  addConfigOptions(program.command("hunt"))
+    .description("Run the detection rules over the organization trail's S3 archive with Amazon Athena")
+    .addOption(new Option("--backend <backend>", "where the rule runs").choices(HUNT_BACKENDS).makeOptionMandatory())
+    .option("--table <database.table>", "the CloudTrail table (default: monitor.athena database.table)")
+    .option("--workgroup <name>", "Athena workgroup (default: monitor.athena.workgroup)")
+    .option("--start <iso>", "window start, inclusive (ISO-8601 with zone; required)")
+    .option("--end <iso>", "window end, exclusive (ISO-8601 with zone; required)")
+    .option("--accounts <ids>", "only these accounts (comma-separated; prunes the account partition)")
+    .option("--regions <regions>", "only these regions (comma-separated; prunes the region partition)")
+    .addOption(
+      new Option("-f, --format <format>", "output format (default: table on a terminal, ndjson otherwise)").choices([
+        ...FORMATS,
+      ]),
+    )
+    .option("--include-approved", "also print findings by approved principals (suppressed by default)")
+    .option("--fail-on-findings", "exit 3 when a finding by a non-approved principal exists")
+    .option("--max-scan-gb <gb>", `refuse a window estimated to scan more (default: ${DEFAULT_MAX_SCAN_GB})`)
+    .option(
+      "--gb-per-day <gb>",
+      `the archive's compressed GB per day, for the estimate (default: ${DEFAULT_GB_PER_DAY}; see docs/athena.md)`,
+    )
+    .option("--region <region>", "Athena's region (default: aws.region of the config)")
+    .action(async (opts: HuntOptions) => {
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      process.once("SIGINT", stop);
+      try {
+        process.exitCode = await runHunt(opts, {
+          stdout: process.stdout,
+          stderr: process.stderr,
+          signal: controller.signal,
+        });
+      } finally {
+        process.removeListener("SIGINT", stop);
+      }
+    });
+}

@@ -1,0 +1,159 @@
+/**
+ * `hunt --backend athena` end to end against mocked Athena. The rows Athena returns are the ones
+ * the generated SQL selects from the real samples laid out as AWS's table (run in DuckDB), paged as
+ * GetQueryResults pages; hunt must then print exactly the findings `detect` prints for the same
+ * samples, report bytes and list-price cost, and refuse windows estimated over --max-scan-gb.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import {
+  AthenaClient,
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  StartQueryExecutionCommand,
+} from "@aws-sdk/client-athena";
+import { mockClient } from "aws-sdk-client-mock";
+import { runDetect } from "../../src/cli/commands/detect";
+import { type HuntOptions, runHunt } from "../../src/cli/commands/hunt";
+import { buildProgram } from "../../src/cli/index";
+import { normalizeEventTime } from "../../src/detection/record";
+import { AthenaTable } from "../detection/backends/support/athena-table";
+import { loadSamples, SAMPLES_DIR } from "../detection/backends/support/records";
+
+const athena = mockClient(AthenaClient);
+let tmp: string;
+let config: string;
+let table: AthenaTable;
+// Every sample's time, so that hunt and detect look at the same records (a wide hunt: the limit is raised).
+const WINDOW = { start: "2024-01-01T00:00:00Z", end: "2026-01-01T00:00:00Z", maxScanGb: "1000" };
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "hunt-cli-"));
+  config = path.join(tmp, "guardrail.config.json");
+  fs.writeFileSync(config, JSON.stringify({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"] }));
+  table = await AthenaTable.create();
+  await table.load(
+    loadSamples().map((s) => ({ record: { ...s.record, eventTime: normalizeEventTime(s.record.eventTime) } })),
+  );
+});
+afterAll(() => {
+  table.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+beforeEach(() => athena.reset());
+
+/** Athena answering with what the statement selects in DuckDB, `pageSize` rows per page. */
+function answerFromDuckDb(pageSize: number, scanned = 734_003_200) {
+  let statement = "";
+  athena.on(StartQueryExecutionCommand).callsFake((input: { QueryString: string }) => {
+    statement = input.QueryString;
+    return { QueryExecutionId: "q-hunt" };
+  });
+  athena
+    .on(GetQueryExecutionCommand)
+    .resolvesOnce({ QueryExecution: { Status: { State: "RUNNING" } } })
+    .resolves({ QueryExecution: { Status: { State: "SUCCEEDED" }, Statistics: { DataScannedInBytes: scanned } } });
+  athena.on(GetQueryResultsCommand).callsFake(async (input: { NextToken?: string }) => {
+    const rows = await table.query(statement, '"bedrock_guardrail"."cloudtrail"');
+    const columns = [...new Set(rows.flatMap((r) => r.flatMap((c) => Object.keys(c))))];
+    const all = [
+      columns.map((c) => ({ VarCharValue: c })),
+      ...rows.map((r) => {
+        const cells = Object.assign({}, ...r) as Record<string, string>;
+        return columns.map((c) => (cells[c] === undefined ? {} : { VarCharValue: cells[c] }));
+      }),
+    ];
+    const from = Number(input.NextToken ?? 0);
+    return {
+      ResultSet: {
+        ResultSetMetadata: { ColumnInfo: columns.map((c) => ({ Name: c, Type: "varchar" })) },
+        Rows: all.slice(from, from + pageSize).map((Data) => ({ Data })),
+      },
+      NextToken: from + pageSize < all.length ? String(from + pageSize) : undefined,
+    };
+  });
+}
+
+async function hunt(opts: Partial<HuntOptions>) {
+  let out = "";
+  let err = "";
+  const code = await runHunt(
+    { backend: "athena", config, format: "ndjson", ...WINDOW, ...opts },
+    {
+      stdout: { write: (s: string) => (out += s) },
+      stderr: { write: (s: string) => (err += s) },
+      cwd: tmp,
+      env: {},
+      client: new AthenaClient({ region: "us-east-1" }),
+      sleep: async () => undefined,
+    },
+  );
+  return { code, out, err };
+}
+
+describe("bedrock-guardrail hunt --backend athena", () => {
+  it("prints the same findings as detect over the same records, and the scan's bytes and cost", async () => {
+    answerFromDuckDb(2);
+    const h = await hunt({ failOnFindings: true });
+    let detected = "";
+    await runDetect(
+      [SAMPLES_DIR],
+      { config, format: "ndjson" },
+      { stdout: { write: (s: string) => (detected += s) }, stderr: { write: () => true }, cwd: tmp, env: {} },
+    );
+    const sorted = (ndjson: string) => ndjson.trim().split("\n").sort();
+    expect(sorted(h.out)).toEqual(sorted(detected));
+    expect(sorted(h.out).length).toBeGreaterThanOrEqual(3);
+    expect(h.code).toBe(3);
+    expect(h.err).toMatch(/^hunt: \d+ row\(s\), \d+ finding\(s\), 0 approved suppressed, 0 invalid record\(s\); /);
+    expect(h.err).toContain("Athena query q-hunt scanned 734.0 MB ($0.00367 at the $5/TB list price, 10 MB minimum)");
+    const start = athena.commandCalls(StartQueryExecutionCommand)[0].args[0].input;
+    expect(start.WorkGroup).toBe("bedrock-guardrail");
+    expect(start.QueryString).toContain('FROM "bedrock_guardrail"."cloudtrail"');
+    expect(athena.commandCalls(GetQueryResultsCommand).length).toBeGreaterThan(1);
+  });
+
+  it("refuses a window estimated over --max-scan-gb before starting anything", async () => {
+    answerFromDuckDb(10);
+    const year = { start: "2024-01-01T00:00:00Z", end: "2025-01-01T00:00:00Z", maxScanGb: undefined };
+    const refused = await hunt(year);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toBe(
+      "hunt: --max-scan-gb: the window reads 367 day folder(s), estimated 367 GB at --gb-per-day 1 ($1.83 at list " +
+        "price), over the limit of 10 GB: narrow the window, --accounts or --regions, or raise --max-scan-gb\n",
+    );
+    expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(0);
+    expect((await hunt({ ...year, maxScanGb: "400" })).code).toBe(3);
+    expect((await hunt({ ...year, gbPerDay: "0.01" })).code).toBe(3);
+  });
+
+  it("reports a failed query in one line and exits 1", async () => {
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: "q-bad" });
+    athena.on(GetQueryExecutionCommand).resolves({
+      QueryExecution: {
+        Status: { State: "FAILED", AthenaError: { ErrorMessage: "TABLE_NOT_FOUND: Table does not exist" } },
+      },
+    });
+    const h = await hunt({});
+    expect(h).toMatchObject({ code: 1, out: "" });
+    expect(h.err).toBe("hunt: athena query q-bad ended FAILED: TABLE_NOT_FOUND: Table does not exist.\n");
+  });
+
+  it.each([
+    [{ start: undefined }, "hunt: --start: is required (a hunt names its window)\n"],
+    [
+      { table: "cloudtrail" },
+      'hunt: --table: "cloudtrail" is not database.table (e.g. bedrock_guardrail.cloudtrail)\n',
+    ],
+    [{ workgroup: "wg;x" }, 'hunt: --workgroup: "wg;x" is not an Athena workgroup name\n'],
+    [{ maxScanGb: "lots" }, 'hunt: --max-scan-gb: must be a positive number, got "lots"\n'],
+  ])("refuses %j with one line, exit 2", async (bad, message) => {
+    const h = await hunt(bad);
+    expect(h).toEqual({ code: 2, out: "", err: message });
+  });
+
+  it("is a registered command", () => {
+    expect(buildProgram().commands.map((c) => c.name())).toContain("hunt");
+  });
+});
