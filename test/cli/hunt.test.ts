@@ -124,8 +124,11 @@ describe("bedrock-guardrail hunt --backend athena", () => {
         "price), over the limit of 10 GB: narrow the window, --accounts or --regions, or raise --max-scan-gb\n",
     );
     expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(0);
-    expect((await hunt({ ...year, maxScanGb: "400" })).code).toBe(3);
-    expect((await hunt({ ...year, gbPerDay: "0.01" })).code).toBe(3);
+    for (const raised of [{ maxScanGb: "400" }, { gbPerDay: "0.01" }]) {
+      const ran = await hunt({ ...year, ...raised, failOnFindings: true });
+      expect(ran.code).toBe(3);
+      expect(ran.out.trim().split("\n")).toHaveLength(3);
+    }
   });
 
   it("reports a failed query in one line and exits 1", async () => {
