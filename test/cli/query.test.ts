@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { runQuery, type QueryOptions } from "../../src/cli/commands/query";
 import { buildProgram } from "../../src/cli/index";
+import { buildAthenaQuery } from "../../src/detection/backends/athena-sql";
 import { buildEventPattern } from "../../src/detection/backends/eventbridge-pattern";
 import { buildLakeQuery } from "../../src/detection/backends/lake-sql";
 import { testGuardrail } from "../detection/backends/support/records";
@@ -138,11 +139,47 @@ describe("bedrock-guardrail query", () => {
     expect(program.commands.map((c) => c.name())).toContain("query");
     const write = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
     try {
-      expect(() => program.parse(["node", "x", "query", "--backend", "athena"])).toThrow(
-        /Allowed choices are cloudtrail-lake, logs-insights, eventbridge/,
+      expect(() => program.parse(["node", "x", "query", "--backend", "bigquery"])).toThrow(
+        /Allowed choices are cloudtrail-lake, logs-insights, eventbridge, athena/,
       );
     } finally {
       write.mockRestore();
     }
+  });
+});
+
+describe("bedrock-guardrail query --backend athena", () => {
+  it("prints the Athena SQL for the table and window, narrowed partitions included; the days on stderr", () => {
+    const out = run({
+      backend: "athena",
+      table: "security.org_trail",
+      start: "2024-10-17T23:00:00Z",
+      end: "2024-10-17T23:30:00Z",
+      accounts: "111122223333",
+      regions: "us-east-1,eu-west-1",
+    });
+    expect(out.code).toBe(0);
+    expect(out.stdout).toBe(
+      `${buildAthenaQuery(testGuardrail(), {
+        table: "security.org_trail",
+        start: "2024-10-17T23:00:00Z",
+        end: "2024-10-17T23:30:00Z",
+        accounts: ["111122223333"],
+        regions: ["us-east-1", "eu-west-1"],
+      })}\n`,
+    );
+    expect(out.stdout).toContain(`"region" IN ('us-east-1', 'eu-west-1')`);
+    expect(out.stderr).toBe(
+      "query: reads the day folder(s) 2024/10/17 .. 2024/10/18 of security.org_trail (athena-ddl prints the table); " +
+        "run it with hunt --backend athena\n",
+    );
+  });
+
+  it("defaults to the config's table and the schedule's look-back; bad input is one line, exit 2", () => {
+    const out = run({ backend: "athena" });
+    expect(out.stdout).toContain('FROM "bedrock_guardrail"."cloudtrail"\n');
+    expect(out.stdout).toContain("from_iso8601_timestamp('2024-10-17T20:06:30.000Z')");
+    expect(run({ backend: "athena", table: "x" })).toMatchObject({ code: 2, stdout: "" });
+    expect(run({ backend: "athena", accounts: "12" }).stderr).toBe('query: --accounts[0]: "12" is not an account ID\n');
   });
 });

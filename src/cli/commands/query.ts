@@ -1,9 +1,10 @@
 /**
- * `bedrock-guardrail query --backend cloudtrail-lake|logs-insights|eventbridge`: prints the rule
- * compiled for a backend (Lake SQL, Logs Insights query, EventBridge pattern) on stdout, ready to
+ * `bedrock-guardrail query --backend cloudtrail-lake|logs-insights|eventbridge|athena`: prints the rule
+ * compiled for a backend (Lake SQL, Logs Insights query, EventBridge pattern, Athena SQL) on stdout, ready to
  * paste or pipe; hints (time range, log groups) go to stderr. Exit 2 on bad arguments or config.
  */
 import { type Command, Option } from "commander";
+import { athenaWindowDays, buildAthenaQuery } from "../../detection/backends/athena-sql";
 import { buildEventPattern } from "../../detection/backends/eventbridge-pattern";
 import { BackendInputError, parseInstant, parseWindow, shown } from "../../detection/backends/input-error";
 import { buildLakeQuery } from "../../detection/backends/lake-sql";
@@ -23,7 +24,7 @@ import { EXIT } from "../exit-codes";
 
 const TRAIL_LOG_GROUP = " on the organization trail's log group";
 
-export const BACKENDS = ["cloudtrail-lake", "logs-insights", "eventbridge"] as const;
+export const BACKENDS = ["cloudtrail-lake", "logs-insights", "eventbridge", "athena"] as const;
 export type Backend = (typeof BACKENDS)[number];
 
 export interface QueryOptions extends ConfigOption, RuleOption {
@@ -32,7 +33,17 @@ export interface QueryOptions extends ConfigOption, RuleOption {
   start?: string;
   end?: string;
   limit?: string;
+  /** Athena: `database.table` (default monitor.athena's), and the partitions to narrow to. */
+  table?: string;
+  accounts?: string;
+  regions?: string;
 }
+
+const list = (text: string | undefined) =>
+  (text ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
 
 export interface QueryIO extends ConfigIO {
   stdout: TextSink;
@@ -105,6 +116,19 @@ export function runQuery(opts: QueryOptions, io: QueryIO): number {
         );
         return EXIT.OK;
       }
+      case "athena": {
+        const { start, end } = window(opts, guardrail, (io.now ?? (() => new Date()))());
+        const athena = guardrail.config.monitor.athena;
+        const table = opts.table ?? `${athena.database}.${athena.table}`;
+        const query = { table, start, end, accounts: list(opts.accounts), regions: list(opts.regions), limit };
+        io.stdout.write(`${buildAthenaQuery(guardrail, query)}\n`);
+        const days = athenaWindowDays(query);
+        io.stderr.write(
+          `query: reads the day folder(s) ${days[0]}${days.length > 1 ? ` .. ${days[days.length - 1]}` : ""} ` +
+            `of ${table} (athena-ddl prints the table); run it with hunt --backend athena\n`,
+        );
+        return EXIT.OK;
+      }
       case "eventbridge":
         if (opts.eventDataStore || opts.start || opts.end || opts.limit)
           throw new BackendInputError(
@@ -126,8 +150,8 @@ export function runQuery(opts: QueryOptions, io: QueryIO): number {
 export function register(program: Command): void {
   addRuleOption(addConfigOptions(program.command("query")))
     .description(
-      "Print the detection rule compiled for a backend: CloudTrail Lake SQL, CloudWatch Logs Insights query, or " +
-        "EventBridge event pattern",
+      "Print the detection rule compiled for a backend: CloudTrail Lake SQL, CloudWatch Logs Insights query, " +
+        "EventBridge event pattern, or Athena SQL over the trail's S3 archive",
     )
     .addOption(new Option("--backend <backend>", "where the rule runs").choices(BACKENDS).makeOptionMandatory())
     .option(
@@ -140,6 +164,9 @@ export function register(program: Command): void {
     )
     .option("--end <iso>", "window end, exclusive (ISO-8601 with zone; default: now)")
     .option("--limit <n>", "maximum rows")
+    .option("--table <database.table>", "Athena: the CloudTrail table (default: monitor.athena database.table)")
+    .option("--accounts <ids>", "Athena: only these accounts (comma-separated; prunes the account partition)")
+    .option("--regions <regions>", "Athena: only these regions (comma-separated; prunes the region partition)")
     .action((opts: QueryOptions) => {
       process.exitCode = runQuery(opts, { stdout: process.stdout, stderr: process.stderr });
     });
