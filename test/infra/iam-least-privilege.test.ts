@@ -18,6 +18,18 @@ const VARIANTS: Record<string, () => Synth[]> = {
       },
     }),
   ],
+  "athena (encrypted trail)": () => [
+    synthMonitor({
+      monitor: {
+        backend: "athena",
+        athena: {
+          bucket: "org-trail-archive",
+          organizationId: "o-a1b2c3d4e5",
+          kmsKeyArn: "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        },
+      },
+    }),
+  ],
   "cloudwatch-logs + eventbridge": () => [
     synthMonitor({
       monitor: {
