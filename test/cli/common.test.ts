@@ -81,6 +81,7 @@ describe("--config and --definition", () => {
     expect(readers.map((c) => c.name()).sort()).toEqual([
       "check",
       "detect",
+      "hunt",
       "policy",
       "query",
       "remediate",

@@ -5,8 +5,9 @@
  * same findings `detect` would print for those files. Bytes scanned and the list-price cost go to
  * stderr; a window whose estimated scan exceeds --max-scan-gb is refused before anything runs.
  *
- * Exit codes (src/cli/exit-codes.ts): 0 ok, 1 incomplete: the query failed (or a matching row could not become a finding), 2 usage or
- * config error or a refused window, 3 --fail-on-findings and a finding by a non-approved principal.
+ * Exit codes (src/cli/exit-codes.ts): 0 ok, 1 incomplete (the query failed, or a matching row could
+ * not become a finding), 2 usage or config error or a refused window, 3 --fail-on-findings and a
+ * finding by a non-approved principal.
  */
 import { AthenaClient } from "@aws-sdk/client-athena";
 import { type Command, Option } from "commander";

@@ -19,7 +19,7 @@ import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucke
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
-import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import * as sse from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import type { MonitorConfig } from "../../config/sections/monitor";
@@ -152,7 +152,7 @@ export class AthenaQueryInfra extends Construct {
       bucket: this.results.id,
       rule: { objectOwnership: "BucketOwnerEnforced" },
     });
-    new S3BucketServerSideEncryptionConfigurationA(this, "results-encryption", {
+    new sse.S3BucketServerSideEncryptionConfigurationA(this, "results-encryption", {
       bucket: this.results.id,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
     });

@@ -53,7 +53,7 @@ beforeEach(() => {
 });
 
 describe("executeAthenaQuery", () => {
-  it("starts in the workgroup, polls with backoff to SUCCEEDED, drops the header row and pages to the end", async () => {
+  it("starts in the workgroup, polls with backoff to SUCCEEDED, drops the header row, pages to the end", async () => {
     athena
       .on(GetQueryExecutionCommand)
       .resolvesOnce(state("QUEUED"))
