@@ -13,13 +13,42 @@
  * test/detection/backends/athena-sql.differential.test.ts runs this SQL in DuckDB over the
  * fixtures laid out as AWS's table and proves it selects what the reference matcher selects.
  */
+import type { ConditionField } from "../../guardrail/definition";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { ATHENA_PARTITIONS, glueName } from "./athena-table";
 import { BackendInputError, parseWindow } from "./input-error";
-import { LAKE_COLUMNS, type LakeRow, lakeRowToRecord, lakeRuleCondition } from "./lake-sql";
+import {
+  LAKE_COLUMNS,
+  LAKE_CONDITION_FIELDS,
+  type LakeRow,
+  lakeRowToRecord,
+  lakeRulesCondition,
+  type SqlConditionFields,
+} from "./lake-sql";
 import { sqlString } from "./sql-literal";
 
-type AthenaGuardrail = Pick<Guardrail, "eventSource" | "eventNames" | "rules">;
+type AthenaGuardrail = Pick<Guardrail, "rules">;
+
+/**
+ * A requestparameters key of the JSON text, NULL when absent or not a JSON string (the matcher
+ * compares strings only; json_extract_scalar alone would also turn a number or boolean into text).
+ */
+function requestParameter(key: string): string {
+  if (!/^[A-Za-z][A-Za-z0-9]*$/.test(key)) throw new BackendInputError("condition field", `${key} is not a plain key`);
+  const path = sqlString(`$.${key}`, "condition field");
+  return (
+    `CASE WHEN starts_with(json_format(json_extract(requestparameters, ${path})), '"') ` +
+    `THEN json_extract_scalar(requestparameters, ${path}) END`
+  );
+}
+
+/** Where each rule condition field lives in AWS's Athena table: the Lake struct paths, requestparameters as JSON. */
+export const ATHENA_CONDITION_FIELDS: SqlConditionFields = Object.fromEntries(
+  Object.entries(LAKE_CONDITION_FIELDS).map(([field, lake]) => {
+    const key = /^requestParameters\.(.+)$/.exec(field)?.[1];
+    return [field, key ? requestParameter(key) : lake];
+  }),
+) as Record<ConditionField, string>;
 
 export interface AthenaQueryOptions {
   /** `database.table` of the CloudTrail table (athena-ddl, or the monitor stack's Glue table). */
@@ -117,7 +146,7 @@ export function buildAthenaQuery(guardrail: AthenaGuardrail, options: AthenaQuer
     `WHERE ${athenaPartitionConditions(startMs, endMs, options).join("\n  AND ")}`,
     `  AND ${eventTime} >= ${isoInstant(startMs)}`,
     `  AND ${eventTime} < ${isoInstant(endMs)}`,
-    `  AND ${lakeRuleCondition(guardrail)}`,
+    `  AND ${lakeRulesCondition(guardrail, ATHENA_CONDITION_FIELDS)}`,
     "ORDER BY eventtime ASC, eventid ASC",
   ];
   if (options.limit !== undefined) lines.push(`LIMIT ${options.limit}`);

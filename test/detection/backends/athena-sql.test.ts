@@ -29,6 +29,12 @@ describe("buildAthenaQuery", () => {
     );
     expect(sql).toContain("json_extract_scalar(requestparameters, '$.modelId') AS modelid");
     expect(sql).toContain("eventsource = 'bedrock.amazonaws.com'");
+    // Rule conditions on request parameters read the JSON text, and only its string values.
+    expect(sql).toContain(
+      `CASE WHEN starts_with(json_format(json_extract(requestparameters, '$.bearerTokenType')), '"') ` +
+        "THEN json_extract_scalar(requestparameters, '$.bearerTokenType') END IN ('LONG_TERM')",
+    );
+    expect(sql).not.toContain("map_keys");
     expect(sql).toMatch(/ORDER BY eventtime ASC, eventid ASC$/);
     expect(sql).not.toMatch(/;/);
   });
@@ -79,10 +85,10 @@ describe("buildAthenaQuery", () => {
   it("keeps hostile definition values inside one string literal (the Lake literal rules)", () => {
     fc.assert(
       fc.property(fc.string({ unit: fc.constantFrom("'", "\\", "-", ";", "/", "*", "a", "\n", '"') }), (name) => {
-        const g = { ...guardrail, eventNames: [`Create${name}`] };
-        const sql = buildAthenaQuery(g, { table: TABLE, ...WINDOW });
+        const named = (n: string) => ({ rules: guardrail.rules.map((r) => ({ ...r, eventNames: [n] })) });
+        const sql = buildAthenaQuery(named(`Create${name}`), { table: TABLE, ...WINDOW });
         const outside = sql.replace(/'(?:[^']|'')*'/g, "''");
-        const reference = buildAthenaQuery({ ...guardrail, eventNames: ["Create"] }, { table: TABLE, ...WINDOW });
+        const reference = buildAthenaQuery(named("Create"), { table: TABLE, ...WINDOW });
         expect(outside).toBe(reference.replace(/'(?:[^']|'')*'/g, "''"));
       }),
     );

@@ -13,6 +13,7 @@
  *   from_iso8601_timestamp(s)    Trino's strict ISO-8601 parser: a date, `T`, a time and a zone
  *   try(x)                       DuckDB's TRY_CAST in the parser above already yields NULL
  *   json_extract_scalar(j, p)    the value at p when it is a JSON scalar, else NULL
+ *   json_format(j)               a JSON value's text (DuckDB's json_extract already returns JSON)
  * Nothing in the generated query is rewritten except its FROM target.
  */
 import * as fs from "node:fs";
@@ -52,6 +53,7 @@ const ISO = "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{
 const SHIMS = [
   `CREATE MACRO from_iso8601_timestamp(s) AS CASE WHEN regexp_matches(s, '${ISO}') THEN TRY_CAST(s AS TIMESTAMPTZ) END`,
   "CREATE MACRO try(x) AS x",
+  "CREATE MACRO json_format(j) AS CAST(j AS VARCHAR)",
   "CREATE MACRO json_extract_scalar(j, p) AS CASE WHEN json_valid(j) AND json_type(j, p) NOT IN ('OBJECT', 'ARRAY', " +
     "'NULL') THEN json_extract_string(j, p) END",
 ];
