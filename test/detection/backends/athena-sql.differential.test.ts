@@ -81,19 +81,23 @@ describe("Athena SQL vs the in-process matcher (DuckDB over AWS's table layout)"
     ]);
   });
 
-  it("selects every rule's own examples as the matcher does, for the rule set and for each rule alone", async () => {
-    const examples = guardrail.rules.flatMap((rule) => rule.tests.map((t) => ({ record: archived(t.record) })));
-    await table.load(examples);
-    const all = { start: "2000-01-01T00:00:00Z", end: "2100-01-01T00:00:00Z" };
-    expect(await sqlIds(table, guardrail, all)).toEqual(expectedIds(guardrail, examples, all));
-    for (const rule of guardrail.rules) {
-      const alone = selectRules(guardrail, [rule.id]);
-      const ids = await sqlIds(table, alone, all);
-      expect([rule.id, ids]).toEqual([rule.id, expectedIds(alone, examples, all)]);
-      for (const t of rule.tests)
-        expect([rule.id, t.name, ids.includes(asString(t.record.eventID)!)]).toEqual([rule.id, t.name, t.expect]);
-    }
-  });
+  it(
+    "selects every rule's own examples as the matcher does, for the rule set and for each rule alone",
+    async () => {
+      const examples = guardrail.rules.flatMap((rule) => rule.tests.map((t) => ({ record: archived(t.record) })));
+      await table.load(examples);
+      const all = { start: "2000-01-01T00:00:00Z", end: "2100-01-01T00:00:00Z" };
+      expect(await sqlIds(table, guardrail, all)).toEqual(expectedIds(guardrail, examples, all));
+      for (const rule of guardrail.rules) {
+        const alone = selectRules(guardrail, [rule.id]);
+        const ids = await sqlIds(table, alone, all);
+        expect([rule.id, ids]).toEqual([rule.id, expectedIds(alone, examples, all)]);
+        for (const t of rule.tests)
+          expect([rule.id, t.name, ids.includes(asString(t.record.eventID)!)]).toEqual([rule.id, t.name, t.expect]);
+      }
+    },
+    DUCKDB_BATCHES_MS,
+  );
 
   it("selects the same edge cases, window bounds included", async () => {
     const cases = edgeCases();
