@@ -25,6 +25,18 @@ const FROM = '"bedrock_guardrail"."cloudtrail"';
 
 const archived = (r: CloudTrailRecord): CloudTrailRecord => ({ ...r, eventTime: normalizeEventTime(r.eventTime) });
 
+/**
+ * The rules' positive examples, moved into the window with fresh IDs: every batch then holds records
+ * the rules must select (the generator alone can miss a rule in a short run), next to generated ones.
+ */
+function positives(rules: Guardrail["rules"], at: string): CloudTrailRecord[] {
+  return rules.flatMap((rule) =>
+    rule.tests
+      .filter((t) => t.expect)
+      .map((t, i) => ({ ...t.record, eventID: `pos-${rule.id}-${i}`, eventTime: at }) as CloudTrailRecord),
+  );
+}
+
 interface Narrowing {
   accounts?: string[];
   regions?: string[];
@@ -128,10 +140,13 @@ describe("Athena SQL vs the in-process matcher (DuckDB over AWS's table layout)"
           batchArb(guardrail, false),
           fc.array(fc.integer({ min: 0, max: 60 }), { minLength: 40, maxLength: 40 }),
           async (batch, delays) => {
-            const records = batch.map((r, i) => ({
-              record: { ...archived(r), eventTime: moved(normalizeEventTime(r.eventTime)!) },
-              delayMinutes: delays[i],
-            }));
+            const records = [
+              ...batch.map((r, i) => ({
+                record: { ...archived(r), eventTime: moved(normalizeEventTime(r.eventTime)!) },
+                delayMinutes: delays[i],
+              })),
+              ...positives(guardrail.rules, "2024-10-17T23:29:00Z").map((record) => ({ record, delayMinutes: 45 })),
+            ];
             await table.load(records);
             const ids = await sqlIds(table, guardrail, window);
             expect(ids).toEqual(expectedIds(guardrail, records, window));
@@ -141,8 +156,10 @@ describe("Athena SQL vs the in-process matcher (DuckDB over AWS's table layout)"
         ),
         { numRuns: 60 },
       );
-      expect(selected).toBeGreaterThan(total / 100);
-      expect(selected).toBeLessThan(total / 2);
+      // Both sides are exercised: the positives (delivered after midnight) are selected, most noise is not.
+      const planted = 60 * positives(guardrail.rules, WINDOW.start).length;
+      expect(selected).toBeGreaterThanOrEqual(planted);
+      expect(selected - planted).toBeLessThan((total - planted) / 2);
     },
     DUCKDB_BATCHES_MS,
   );
@@ -155,7 +172,9 @@ describe("Athena SQL vs the in-process matcher (DuckDB over AWS's table layout)"
         let selected = 0;
         await fc.assert(
           fc.asyncProperty(batchArb(guardrail, false, rule), async (batch) => {
-            const records = batch.map((r) => ({ record: archived(r) }));
+            const records = [...batch.map(archived), ...positives([rule], "2024-10-17T20:30:00Z")].map((record) => ({
+              record,
+            }));
             await table.load(records);
             const ids = await sqlIds(table, alone, WINDOW);
             expect([rule.id, ids]).toEqual([rule.id, expectedIds(alone, records, WINDOW)]);
@@ -163,7 +182,7 @@ describe("Athena SQL vs the in-process matcher (DuckDB over AWS's table layout)"
           }),
           { numRuns: 15 },
         );
-        expect([rule.id, selected > 0]).toEqual([rule.id, true]);
+        expect([rule.id, selected >= 15 * positives([rule], WINDOW.start).length]).toEqual([rule.id, true]);
       }
     },
     DUCKDB_BATCHES_MS,
