@@ -26,7 +26,7 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /**
  * Workers that die (exit code 7, no `error` event, as when killed) on the crash file, after a few
- * chunks were read (mid-file): every time, or only the first time (a flag file remembers it).
+ * records were parsed (mid-file): every time, or only the first time (a flag file remembers it).
  */
 function crashingFactory(mode: "once" | "always") {
   const flag = path.join(tmp, `crashed-${mode}-${Date.now()}`);
@@ -35,15 +35,14 @@ function crashingFactory(mode: "once" | "always") {
       require("worker_threads").parentPort.on("message", (task) => {
         if (!task.path.includes("crash")) return;
         if (${JSON.stringify(mode)} === "once" && fs.existsSync(${JSON.stringify(flag)})) return;
-        let reads = 0;
-        const zlib = require("zlib");
-        const push = zlib.Gunzip.prototype.push;
-        zlib.Gunzip.prototype.push = function (...args) {
-          if (++reads === 3) {
+        let parsed = 0;
+        const parse = JSON.parse;
+        JSON.parse = function (...args) {
+          if (++parsed === 3) {
             fs.writeFileSync(${JSON.stringify(flag)}, "");
             process.exit(7);
           }
-          return push.apply(this, args);
+          return parse.apply(this, args);
         };
       });`);
 }
