@@ -4,7 +4,7 @@
  * builds an ARN or picks a region for a global service asks here, so a GovCloud or China configuration
  * is right everywhere or nowhere.
  */
-export const PARTITIONS = ["aws", "aws-us-gov", "aws-cn"] as const;
+const PARTITIONS = ["aws", "aws-us-gov", "aws-cn"] as const;
 export type Partition = (typeof PARTITIONS)[number];
 
 interface PartitionFacts {
@@ -19,10 +19,6 @@ const FACTS: Record<Partition, PartitionFacts> = {
   "aws-us-gov": { regionPrefix: "us-gov-", globalRegion: { iam: "us-gov-west-1", organizations: "us-gov-west-1" } },
   "aws-cn": { regionPrefix: "cn-", globalRegion: { iam: "cn-north-1", organizations: "cn-northwest-1" } },
 };
-
-export function isPartition(value: string): value is Partition {
-  return (PARTITIONS as readonly string[]).includes(value);
-}
 
 /** The partition a region belongs to: us-gov-* is GovCloud, cn-* is China, every other region is aws. */
 export function partitionOfRegion(region: string): Partition {

@@ -11,8 +11,8 @@
 import type { AwsSecurityFinding, Resource } from "@aws-sdk/client-securityhub";
 import type { Finding } from "../detection/finding";
 
-export const ASFF_SCHEMA_VERSION = "2018-10-08";
-export const PRODUCT_NAME = "bedrock-guardrail";
+const ASFF_SCHEMA_VERSION = "2018-10-08";
+const PRODUCT_NAME = "bedrock-guardrail";
 
 /** Limits from the AwsSecurityFinding API reference. */
 export const ASFF_LIMITS = { title: 256, description: 1024, productFields: 50, key: 128, value: 2048 } as const;

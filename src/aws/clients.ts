@@ -8,7 +8,7 @@ import { AdaptiveRetryStrategy, StandardRetryStrategy } from "@smithy/core/retry
 import type { RetryErrorInfo, RetryStrategyV2, RetryToken, StandardRetryToken } from "@smithy/types";
 import { isQuotaError } from "../errors/error-text";
 
-export type RetryMode = "standard" | "adaptive";
+type RetryMode = "standard" | "adaptive";
 
 export interface RetrySettings {
   mode: RetryMode;
@@ -17,13 +17,11 @@ export interface RetrySettings {
 }
 
 /** The scheduled job can afford patience; a realtime invocation is retried by EventBridge anyway. */
-export const DEFAULT_RETRY: RetrySettings = { mode: "adaptive", maxAttempts: 5 };
-
+const DEFAULT_RETRY: RetrySettings = { mode: "adaptive", maxAttempts: 5 };
 /** Quota errors ("a quota is used up", not "slow down") are told apart in the one error vocabulary. */
-export { isQuotaError } from "../errors/error-text";
 
 /** Wraps the SDK's standard or adaptive strategy; quota errors end the retries at once. */
-export class QuotaAwareRetryStrategy implements RetryStrategyV2 {
+class QuotaAwareRetryStrategy implements RetryStrategyV2 {
   readonly mode: RetryMode;
   private readonly inner: StandardRetryStrategy | AdaptiveRetryStrategy;
 

@@ -7,7 +7,7 @@ import type { TextSink } from "./common";
 
 export const DEBUG_ENV_VAR = "BEDROCK_GUARDRAIL_DEBUG";
 
-export function debugEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+function debugEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
   const value = env[DEBUG_ENV_VAR];
   return value !== undefined && value !== "" && value !== "0" && value.toLowerCase() !== "false";
 }

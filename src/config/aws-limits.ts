@@ -9,8 +9,8 @@
 import { z } from "zod";
 
 export const MAX_TAGS_PER_RESOURCE = 50;
-export const MAX_TAG_KEY_CHARS = 128;
-export const MAX_TAG_VALUE_CHARS = 256;
+const MAX_TAG_KEY_CHARS = 128;
+const MAX_TAG_VALUE_CHARS = 256;
 /** Letters, digits and white space in any script, and _ . : / = + - @. */
 const TAG_CHARACTERS = /^[\p{L}\p{N}\p{Z}_.:/=+\-@]*$/u;
 
@@ -18,7 +18,7 @@ const TAG_CHARACTERS = /^[\p{L}\p{N}\p{Z}_.:/=+\-@]*$/u;
 export const TOOL_TAGS: Readonly<Record<string, string>> = { "managed-by": "bedrock-guardrail" };
 
 /** What is wrong with user tags that go on a resource beside the tool's own, each naming the key. */
-export function tagProblems(tags: Record<string, string>, toolTags = TOOL_TAGS): string[] {
+function tagProblems(tags: Record<string, string>, toolTags = TOOL_TAGS): string[] {
   const problems: string[] = [];
   const total = new Set([...Object.keys(toolTags), ...Object.keys(tags)]).size;
   if (total > MAX_TAGS_PER_RESOURCE)
@@ -49,7 +49,7 @@ export function awsTags(toolTags = TOOL_TAGS) {
 }
 
 /** An AWS name: `pattern` of allowed characters and at most `max` characters (after `reserve` for suffixes). */
-export function awsName(what: string, max: number, characters: RegExp, charactersInWords: string) {
+function awsName(what: string, max: number, characters: RegExp, charactersInWords: string) {
   return z
     .string()
     .min(1, `must be a ${what} (1-${max} characters)`)
@@ -58,7 +58,7 @@ export function awsName(what: string, max: number, characters: RegExp, character
 }
 
 /** Organizations policy name, with room for the "-2".."-99" suffix of split documents. */
-export const SCP_NAME_MAX = 128 - 3;
+const SCP_NAME_MAX = 128 - 3;
 export const scpName = () => awsName("policy name", SCP_NAME_MAX, /^[\w+=,.@-]+$/, "letters, digits and +=,.@-_");
 export const iamRoleName = () => awsName("IAM role name", 64, /^[\w+=,.@-]+$/, "letters, digits and +=,.@-_");
 /** A log group by name or by ARN (another account's group, as Logs Insights takes it). */
@@ -73,7 +73,7 @@ export const eventBusName = () => awsName("EventBridge bus name", 256, /^[\w.\-/
 
 /** What a secret-name template's placeholders can grow to: account id 12, IAM user name 64, access key id 128. */
 const SECRET_PLACEHOLDERS: Record<string, number> = { "{account}": 12, "{user}": 64, "{accessKeyId}": 128 };
-export const SECRET_NAME_MAX = 512;
+const SECRET_NAME_MAX = 512;
 
 /** A Secrets Manager name template: known placeholders only, allowed characters, within 512 once filled. */
 export function secretNameTemplate() {

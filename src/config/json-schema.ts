@@ -8,7 +8,7 @@ import { GuardrailConfigSchema } from "./schema";
 
 export const SCHEMA_FILE = "guardrail.schema.json";
 
-export function configJsonSchema(): Record<string, unknown> {
+function configJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(GuardrailConfigSchema, { io: "input", unrepresentable: "any" }) as Record<
     string,
     unknown

@@ -4,7 +4,7 @@ import type { z } from "zod";
 import { errorKind, errorText, jsonErrorText } from "../errors/error-text";
 import { type GuardrailConfig, GuardrailConfigSchema } from "./schema";
 
-export const DEFAULT_CONFIG_FILE = "guardrail.config.json";
+const DEFAULT_CONFIG_FILE = "guardrail.config.json";
 export const CONFIG_ENV_VAR = "GUARDRAIL_CONFIG";
 
 /**
@@ -27,7 +27,7 @@ export class ConfigError extends Error {
 }
 
 /** `a.b[2].c` for people, from a zod issue path. */
-export function formatPath(p: readonly PropertyKey[]): string {
+function formatPath(p: readonly PropertyKey[]): string {
   return p.reduce<string>(
     (acc, k) => (typeof k === "number" ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)),
     "",

@@ -9,9 +9,7 @@ import { MonitorConfigSchema } from "./sections/monitor";
 import { RemediationConfigSchema } from "./sections/remediation";
 import { ScpConfigSchema } from "./sections/scp";
 
-export { PrincipalPattern };
-
-export const TargetId = z
+const TargetId = z
   .string()
   .regex(
     /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|\d{12})$/,

@@ -68,7 +68,7 @@ export interface Finding {
 }
 
 /** Why a record did not become a finding; the scanner counts these. */
-export type Skip = "not-matching" | "invalid-record";
+type Skip = "not-matching" | "invalid-record";
 
 const joinNotes = (...notes: (string | undefined)[]): string => notes.filter(Boolean).join("; ");
 

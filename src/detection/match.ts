@@ -30,10 +30,7 @@ export function conditionHolds(condition: Condition, record: CloudTrailRecord): 
 }
 
 /** The record is one of the rule's events: its event source and one of its event names. */
-export function isRuleEvent(
-  rule: Pick<DetectionRule, "eventSource" | "eventNames">,
-  record: CloudTrailRecord,
-): boolean {
+function isRuleEvent(rule: Pick<DetectionRule, "eventSource" | "eventNames">, record: CloudTrailRecord): boolean {
   const name = asString(record.eventName);
   return record.eventSource === rule.eventSource && name !== undefined && rule.eventNames.includes(name);
 }

@@ -114,7 +114,7 @@ function shape(e: unknown): ErrorShape {
 }
 
 /** The error's AWS name or Node code (`AccessDeniedException`, `ENOENT`), "Error" when it has neither. */
-export function errorName(e: unknown): string {
+function errorName(e: unknown): string {
   const x = shape(e);
   return x.name && x.name !== "Error" ? x.name : (x.Code ?? x.code ?? x.name ?? "Error");
 }

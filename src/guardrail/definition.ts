@@ -10,13 +10,13 @@
 import { z } from "zod";
 import { RemediationModeSchema } from "../config/remediation-mode";
 
-export { type RemediationMode, RemediationModeSchema } from "../config/remediation-mode";
+export type { RemediationMode } from "../config/remediation-mode";
 
 const IAM_ACTION = /^[a-z0-9-]+:[A-Za-z0-9]+$/;
 const EVENT_NAME = /^[A-Za-z0-9]+$/;
 const KEBAB = /^[a-z0-9-]+$/;
 
-export const GuardedActionSchema = z.strictObject({
+const GuardedActionSchema = z.strictObject({
   eventName: z.string().regex(EVENT_NAME, "must be a CloudTrail eventName such as PutUseCaseForModelAccess"),
   iamAction: z.string().regex(IAM_ACTION, "must be an IAM action such as bedrock:PutUseCaseForModelAccess"),
   /** Part of the seed detection's action list (kept for old logs even where the API no longer gates access). */
@@ -26,9 +26,9 @@ export const GuardedActionSchema = z.strictObject({
   why: z.string().min(1),
 });
 
-export const SeveritySchema = z.enum(["low", "medium", "high", "critical"]);
+const SeveritySchema = z.enum(["low", "medium", "high", "critical"]);
 
-export const ThreatSchema = z.strictObject({
+const ThreatSchema = z.strictObject({
   framework: z.literal("MITRE ATT&CK"),
   tactic: z.strictObject({ id: z.string().regex(/^TA\d{4}$/), name: z.string().min(1) }),
   technique: z.strictObject({ id: z.string().regex(/^T\d{4}(\.\d{3})?$/), name: z.string().min(1) }),
@@ -38,7 +38,7 @@ export const ThreatSchema = z.strictObject({
  * The record fields a rule condition may test. A fixed list, because every backend must know how
  * to read each one (a Lake column expression, a Logs Insights field, an EventBridge path).
  */
-export const CONDITION_FIELDS = [
+const CONDITION_FIELDS = [
   "userIdentity.type",
   "userIdentity.accessKeyId",
   "requestParameters.serviceName",
@@ -56,7 +56,7 @@ const conditionValue = z
  * One condition on a record field, all of a rule's conditions must hold. The field must be a
  * non-empty string: `equals` any of the values, or `startsWith` the prefix (case-sensitive).
  */
-export const ConditionSchema = z.union([
+const ConditionSchema = z.union([
   z.strictObject({ field: z.enum(CONDITION_FIELDS), equals: z.array(conditionValue).min(1) }),
   z.strictObject({ field: z.enum(CONDITION_FIELDS), startsWith: conditionValue }),
 ]);
@@ -66,7 +66,7 @@ export const ConditionSchema = z.union([
  * example must also be attributed to this rule by the whole rule set (first matching rule wins),
  * so its finding carries this rule's id.
  */
-export const RuleTestSchema = z.strictObject({
+const RuleTestSchema = z.strictObject({
   name: z.string().min(1),
   expect: z.boolean(),
   /** Where a real record came from (repository, path, commit); absent for records written here. */
@@ -74,7 +74,7 @@ export const RuleTestSchema = z.strictObject({
   record: z.record(z.string(), z.unknown()),
 });
 
-export const DetectionRuleSchema = z
+const DetectionRuleSchema = z
   .strictObject({
     $comment: z.string().optional(),
     id: z.string().regex(KEBAB, "must be lower-case kebab-case"),
@@ -125,7 +125,7 @@ export const DetectionRuleSchema = z
       ctx.addIssue({ code: "custom", path: ["tests"], message: "needs at least one example the rule does not match" });
   });
 
-export const RemediationDefaultsSchema = z.strictObject({
+const RemediationDefaultsSchema = z.strictObject({
   mode: RemediationModeSchema,
   accessKey: z.enum(["deactivate", "rotate"]),
   revokeSessions: z.boolean(),
@@ -188,7 +188,5 @@ export type GuardrailDefinition = z.infer<typeof GuardrailDefinitionSchema>;
 export type GuardedAction = z.infer<typeof GuardedActionSchema>;
 export type DetectionRule = z.infer<typeof DetectionRuleSchema>;
 export type Condition = z.infer<typeof ConditionSchema>;
-export type Threat = z.infer<typeof ThreatSchema>;
 export type Severity = z.infer<typeof SeveritySchema>;
 export type RemediationDefaults = z.infer<typeof RemediationDefaultsSchema>;
-export type RuleTest = z.infer<typeof RuleTestSchema>;

@@ -26,7 +26,7 @@ export const TOOL_ROLE_PATH = "/bedrock-guardrail/";
 /** Name prefix of the roles in the security account (monitor, responder). */
 export const TOOL_ROLE_PREFIX = "bedrock-guardrail-";
 
-export interface Exemptions {
+interface Exemptions {
   approved: string[];
   breakGlass: string[];
   /** This tool's own roles (member remediation role, monitor and responder roles). */
@@ -44,7 +44,7 @@ export interface Exemptions {
   all: string[];
 }
 
-export type ResolvedRemediation = RemediationDefaults & Omit<GuardrailConfig["remediation"], keyof RemediationDefaults>;
+type ResolvedRemediation = RemediationDefaults & Omit<GuardrailConfig["remediation"], keyof RemediationDefaults>;
 
 export interface Guardrail {
   definition: GuardrailDefinition;
@@ -69,7 +69,7 @@ export interface Guardrail {
  * or holds rule objects inline. Returns the value with every id replaced by its rule file's
  * content, ready for `parseDefinition`. `loadRule` returns undefined for an id it cannot find.
  */
-export function assembleDefinition(raw: unknown, loadRule: (id: string) => unknown, source: string): unknown {
+function assembleDefinition(raw: unknown, loadRule: (id: string) => unknown, source: string): unknown {
   if (typeof raw !== "object" || raw === null) return raw;
   const detection = (raw as { detection?: unknown }).detection;
   if (typeof detection !== "object" || detection === null) return raw;
@@ -116,7 +116,7 @@ export function parseDefinition(value: unknown, source = "policies/bedrock-model
 }
 
 /** The partition everything is deployed in: the one of the config's home region (aws.region). */
-export function configPartition(config: GuardrailConfig): Partition {
+function configPartition(config: GuardrailConfig): Partition {
   return partitionOfRegion(config.aws.region);
 }
 
@@ -187,7 +187,7 @@ export function compileGuardrail(definition: GuardrailDefinition, config: Guardr
 }
 
 /** What a rule set reads: its rules and the union of their event sources and names. */
-export function ruleScope(rules: DetectionRule[]): Pick<Guardrail, "rules" | "eventSources" | "eventNames"> {
+function ruleScope(rules: DetectionRule[]): Pick<Guardrail, "rules" | "eventSources" | "eventNames"> {
   return {
     rules,
     eventSources: [...new Set(rules.map((r) => r.eventSource))],

@@ -71,7 +71,10 @@ export async function handler(_event?: unknown, lambdaContext?: { awsRequestId?:
   return finishInvocation(summary, "run");
 }
 
-/** Tests: forget the cached wiring. */
+/**
+ * Test seam, on purpose: the wiring is cached for the container's life (cold start), and each test
+ * starts from a cold container.
+ */
 export function resetForTests(): void {
   context = undefined;
 }

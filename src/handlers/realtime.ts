@@ -105,6 +105,10 @@ export async function handler(event: unknown, lambdaContext?: { awsRequestId?: s
   return finishInvocation({ ...summary, job: "realtime" }, "realtime");
 }
 
+/**
+ * Test seam, on purpose: the wiring is cached for the container's life (cold start), and each test
+ * starts from a cold container.
+ */
 export function resetForTests(): void {
   context = undefined;
 }

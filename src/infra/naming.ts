@@ -6,12 +6,9 @@
  * src/guardrail/tool-names.ts, so the SCP can protect them without importing infra.
  */
 import { TOOL_ROLE_PATH } from "../guardrail/guardrail";
-import type { FUNCTION_NAMES } from "../guardrail/tool-names";
 
 export const STACK_NAMES = { monitor: "monitor", memberRole: "remediation-member-role" } as const;
 
 export { FUNCTION_NAMES, RESOURCE_PREFIX, ROLE_NAMES } from "../guardrail/tool-names";
-
-export type FunctionKey = keyof typeof FUNCTION_NAMES;
 
 export const ROLE_PATH = TOOL_ROLE_PATH;

@@ -32,8 +32,7 @@ export interface GuardrailScpProps {
   skipDestroy?: boolean;
 }
 
-export const DEFAULT_SCP_DESCRIPTION =
-  "Denies unapproved Amazon Bedrock model enablement (managed by bedrock-guardrail)";
+const DEFAULT_SCP_DESCRIPTION = "Denies unapproved Amazon Bedrock model enablement (managed by bedrock-guardrail)";
 
 /** The reusable part: policies + attachments, usable inside any stack that has an AWS provider. */
 export class GuardrailScp extends Construct {

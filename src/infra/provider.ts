@@ -16,7 +16,7 @@ export interface GuardrailProviderProps {
   sessionName?: string;
 }
 
-export const DEFAULT_SESSION_NAME = "bedrock-guardrail-terraform";
+const DEFAULT_SESSION_NAME = "bedrock-guardrail-terraform";
 
 export function guardrailProvider(scope: Construct, id: string, props: GuardrailProviderProps): AwsProvider {
   const c = props.credentials ?? {};

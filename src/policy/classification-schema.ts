@@ -17,7 +17,7 @@ const SERVICE = /^[a-z0-9-]+$/;
  * Access levels as the IAM service authorization reference writes them; a few actions carry two
  * ("Tagging, Write", "Permissions management, Write").
  */
-export const ACCESS_LEVELS = ["List", "Read", "Write", "Tagging", "Permissions management"] as const;
+const ACCESS_LEVELS = ["List", "Read", "Write", "Tagging", "Permissions management"] as const;
 const AccessLevelSchema = z
   .string()
   .refine(
@@ -35,7 +35,7 @@ const AccessLevelSchema = z
  * - long-term-key: denied when the call is made with, or creates, a long-term Bedrock API key;
  * - always: denied to every principal, exempt ones included.
  */
-export const CONDITION_KINDS = [
+const CONDITION_KINDS = [
   "approved-only",
   "allow-list",
   "called-via-bedrock",
@@ -43,7 +43,6 @@ export const CONDITION_KINDS = [
   "long-term-key",
   "always",
 ] as const;
-export type ConditionKind = (typeof CONDITION_KINDS)[number];
 
 const DeniedSchema = z.strictObject({
   decision: z.literal("denied"),
@@ -59,7 +58,7 @@ const DeniedSchema = z.strictObject({
  * - gated: what it starts reaches a model only through the actions in gatedBy, all denied here;
  * - no-model: it manages something that neither is nor runs a model.
  */
-export const ALLOWED_BECAUSE = ["read-only", "gated", "no-model"] as const;
+const ALLOWED_BECAUSE = ["read-only", "gated", "no-model"] as const;
 
 const AllowedSchema = z
   .strictObject({
@@ -74,16 +73,16 @@ const AllowedSchema = z
   });
 
 /** Not denied on purpose: the reason, and where the documentation's limits say so. */
-export const WAIVER_DOC = "docs/limits.md";
+const WAIVER_DOC = "docs/limits.md";
 const WaivedSchema = z.strictObject({
   decision: z.literal("waived"),
   reason: z.string().min(1),
   link: z.string().regex(/^docs\/limits\.md(#[a-z0-9-]+)?$/, `must be ${WAIVER_DOC} or ${WAIVER_DOC}#<anchor>`),
 });
 
-export const ActionDecisionSchema = z.discriminatedUnion("decision", [DeniedSchema, AllowedSchema, WaivedSchema]);
+const ActionDecisionSchema = z.discriminatedUnion("decision", [DeniedSchema, AllowedSchema, WaivedSchema]);
 
-export const ClassificationRuleSchema = z.strictObject({
+const ClassificationRuleSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9-]+$/, "must be lower-case kebab-case"),
   /** Action names or patterns the rule decides. */
   actions: z.array(z.string().regex(ACTION_PATTERN, "must be an IAM action or pattern")).min(1),
@@ -94,14 +93,14 @@ export const ClassificationRuleSchema = z.strictObject({
   decision: ActionDecisionSchema,
 });
 
-export const ClassifiedActionSchema = z.strictObject({
+const ClassifiedActionSchema = z.strictObject({
   action: z.string().regex(IAM_ACTION, "must be an IAM action such as bedrock:InvokeModel"),
   accessLevel: AccessLevelSchema,
   /** Present when no rule decides the action. */
   decision: ActionDecisionSchema.optional(),
 });
 
-export const ServiceScopeSchema = z.strictObject({
+const ServiceScopeSchema = z.strictObject({
   service: z.string().regex(SERVICE, "must be an IAM service prefix"),
   /** When present, only the service's actions matching one of these patterns are in scope. */
   actions: z.array(z.string().regex(ACTION_PATTERN)).min(1).optional(),
@@ -117,5 +116,4 @@ export const ActionClassificationSchema = z.strictObject({
 export type ActionClassification = z.infer<typeof ActionClassificationSchema>;
 export type ActionDecision = z.infer<typeof ActionDecisionSchema>;
 export type ClassificationRule = z.infer<typeof ClassificationRuleSchema>;
-export type ClassifiedAction = z.infer<typeof ClassifiedActionSchema>;
 export type ServiceScope = z.infer<typeof ServiceScopeSchema>;

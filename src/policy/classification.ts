@@ -38,7 +38,7 @@ function matches(pattern: string, action: string): boolean {
   return globMatch(pattern.toLowerCase(), action.toLowerCase());
 }
 
-export function serviceOf(action: string): string {
+function serviceOf(action: string): string {
   return action.slice(0, action.indexOf(":"));
 }
 

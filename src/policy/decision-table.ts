@@ -49,9 +49,9 @@ export interface Scenario {
   unrelated?: boolean;
 }
 
-export type Cell = "allow" | "deny" | "not-applicable";
+type Cell = "allow" | "deny" | "not-applicable";
 
-export interface DecisionRow {
+interface DecisionRow {
   scenario: Scenario;
   cells: { principal: RepresentativePrincipal; cell: Cell; deniedBy?: string }[];
 }
@@ -62,9 +62,9 @@ export interface DecisionTable {
 }
 
 /** A model no allow-list example names: DeepSeek is sold outside Marketplace, so only the allow-list stops it. */
-export const UNLISTED_MODEL_ARN = "arn:aws:bedrock:us-east-1::foundation-model/deepseek.r1-v1:0";
+const UNLISTED_MODEL_ARN = "arn:aws:bedrock:us-east-1::foundation-model/deepseek.r1-v1:0";
 /** The same model as bedrock-mantle names it in bedrock-mantle:Model. */
-export const UNLISTED_MANTLE_MODEL = "deepseek.r1";
+const UNLISTED_MANTLE_MODEL = "deepseek.r1";
 const MANTLE_PROJECT_ARN = `arn:aws:bedrock-mantle:us-east-1:${EXAMPLE_MEMBER_ACCOUNT}:project/default`;
 const EXAMPLE_USER_ARN = `arn:aws:iam::${EXAMPLE_MEMBER_ACCOUNT}:user/ci-deploy`;
 
@@ -212,7 +212,7 @@ function apiKeyScenarios(): Scenario[] {
   ];
 }
 
-export function scenarios(guardrail: Guardrail): Scenario[] {
+function scenarios(guardrail: Guardrail): Scenario[] {
   return [
     ...accessScenarios(guardrail),
     ...modelScenarios(guardrail),
@@ -243,7 +243,7 @@ const iamName = (arn: string) => arn.split(":").slice(5).join(":");
  * re-trust the member role or an admin role, replace Identity Center's SAML provider (and mint keys
  * for an exempted user). Ids start with "protect:".
  */
-export function protectScenarios(guardrail: Guardrail): Scenario[] {
+function protectScenarios(guardrail: Guardrail): Scenario[] {
   const { roles, users } = protectedPrincipalPatterns(guardrail);
   const member = instantiatePattern(memberRolePattern(guardrail.config));
   const approvedRole = roles.find((p) => guardrail.exemptions.approved.includes(p) && !p.includes("AWSReservedSSO_"));
@@ -324,7 +324,7 @@ export function protectScenarios(guardrail: Guardrail): Scenario[] {
   return out;
 }
 
-export function decide(
+function decide(
   statements: readonly ScpStatement[],
   scenario: Scenario,
   principal: RepresentativePrincipal,

@@ -16,7 +16,7 @@ export function minify(policy: ScpPolicy): string {
 }
 
 /** Name of the n-th (0-based) document: the configured name, then name-2, name-3, ... */
-export function documentName(base: string, index: number): string {
+function documentName(base: string, index: number): string {
   return index === 0 ? base : `${base}-${index + 1}`;
 }
 

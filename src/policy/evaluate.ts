@@ -50,7 +50,7 @@ function conditionHolds(op: ConditionOperator, policyValues: string[], requestVa
   }
 }
 
-export function statementDenies(statement: ScpStatement, request: ScpRequest): boolean {
+function statementDenies(statement: ScpStatement, request: ScpRequest): boolean {
   if (!statement.Action.some((a) => actionMatches(a, request.action))) return false;
   if (!resourceMatches(statement, request.resource)) return false;
   // Condition key names are case-insensitive in IAM (values are not).

@@ -10,7 +10,7 @@ import { instantiatePattern } from "./principals";
 import { protectedKind } from "./protect-exempted";
 import type { ScpDocument, ScpStatement } from "./types";
 
-export type LintLevel = "error" | "warning";
+type LintLevel = "error" | "warning";
 
 export interface LintFinding {
   level: LintLevel;
@@ -137,7 +137,7 @@ function exemptionLists(guardrail: Guardrail): [key: string, patterns: string[]]
  * Exemptions config accepts but a reviewer should look at twice (config already refuses `*` and whole-account
  * patterns).
  */
-export function exemptionBreadthFindings(guardrail: Guardrail): LintFinding[] {
+function exemptionBreadthFindings(guardrail: Guardrail): LintFinding[] {
   const out: LintFinding[] = [];
   for (const [key, patterns] of exemptionLists(guardrail)) {
     patterns.forEach((pattern, i) => {
@@ -184,14 +184,14 @@ export function exemptionBreadthFindings(guardrail: Guardrail): LintFinding[] {
 }
 
 /** Length of the random suffix IAM Identity Center appends to a permission-set role name. */
-export const IDENTITY_CENTER_SUFFIX_LENGTH = 16;
+const IDENTITY_CENTER_SUFFIX_LENGTH = 16;
 
 /**
  * `AWSReservedSSO_<Name>_*` also matches the role of every permission set whose name starts with
  * `<Name>_` (a set named BedrockAdmin_Sandbox gets AWSReservedSSO_BedrockAdmin_Sandbox_<hex>), so
  * whoever may create permission sets can create an exempt one. Sixteen `?` match only the suffix.
  */
-export function identityCenterPatternFindings(guardrail: Guardrail): LintFinding[] {
+function identityCenterPatternFindings(guardrail: Guardrail): LintFinding[] {
   const lists: [string, string[]][] = [
     ...exemptionLists(guardrail),
     ["scp.exemptedPrincipalAdminArns", guardrail.config.scp.exemptedPrincipalAdminArns],
@@ -217,7 +217,7 @@ export function identityCenterPatternFindings(guardrail: Guardrail): LintFinding
 }
 
 /** What ProtectExemptedPrincipals cannot cover, and the operational cost of turning it on. */
-export function protectionFindings(guardrail: Guardrail): LintFinding[] {
+function protectionFindings(guardrail: Guardrail): LintFinding[] {
   const scp = guardrail.config.scp;
   if (!scp.protectExemptedPrincipals) return [];
   const out: LintFinding[] = [];
@@ -259,7 +259,7 @@ export function protectionFindings(guardrail: Guardrail): LintFinding[] {
  * in every Region the profile routes to (global profiles use a foundation-model ARN with an empty
  * Region). An allow-list with the profile but not the model denies every call through the profile.
  */
-export function allowListFindings(guardrail: Guardrail): LintFinding[] {
+function allowListFindings(guardrail: Guardrail): LintFinding[] {
   const list = guardrail.config.scp.modelAllowList;
   if (!list) return [];
   const out: LintFinding[] = [];

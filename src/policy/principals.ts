@@ -11,7 +11,7 @@ export const EXAMPLE_MEMBER_ACCOUNT = "111122223333";
 /** The security account (monitor and responder) in examples. */
 export const EXAMPLE_SECURITY_ACCOUNT = "444455556666";
 /** Stands in for the management account when the config does not name it. */
-export const EXAMPLE_MANAGEMENT_ACCOUNT = "999988887777";
+const EXAMPLE_MANAGEMENT_ACCOUNT = "999988887777";
 const SSO_PREFIX = "role/aws-reserved/sso.amazonaws.com/";
 
 /**
@@ -72,7 +72,7 @@ const SSO_ROLE_NAME = /^AWSReservedSSO_(.+)_[^_]*$/;
  * The role of a permission set named `<approved set>_Sandbox`: `AWSReservedSSO_<set>_*` matches it
  * too (the prefix-extension risk lint warns about); `AWSReservedSSO_<set>_` + sixteen `?` does not.
  */
-export function identityCenterLookalike(pattern: string): string | undefined {
+function identityCenterLookalike(pattern: string): string | undefined {
   const concrete = instantiatePattern(pattern);
   const slash = concrete.lastIndexOf("/");
   const set = SSO_ROLE_NAME.exec(concrete.slice(slash + 1))?.[1];

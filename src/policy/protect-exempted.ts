@@ -45,7 +45,7 @@ export const STACKSETS_EXEC_ROLE_PATTERN = stackSetsExecRolePattern("aws");
  * AssumeRoleWithSAML into every permission-set role of the account. Identity Center maintains it
  * with its service-linked role, which SCPs do not restrict (SAML_PROVIDER_TAKEOVER_ACTIONS).
  */
-export function identityCenterSamlProviderPattern(partition: string): string {
+function identityCenterSamlProviderPattern(partition: string): string {
   return formatArn({ partition, service: "iam", account: "*", resource: "saml-provider/AWSSSO_*" });
 }
 export const IDENTITY_CENTER_SAML_PROVIDER_PATTERN = identityCenterSamlProviderPattern("aws");
@@ -108,7 +108,7 @@ export function protectedSamlProviderPatterns(guardrail: Guardrail): string[] {
 }
 
 /** Who may still make those calls: break-glass, the configured admins, the StackSets execution role. */
-export function principalAdminPatterns(guardrail: Guardrail): string[] {
+function principalAdminPatterns(guardrail: Guardrail): string[] {
   return [
     ...new Set([
       ...guardrail.exemptions.breakGlass,

@@ -33,7 +33,7 @@ import type { ScpCondition, ScpStatement } from "./types";
  */
 export const BEDROCK_SERVICE_PRINCIPAL = "bedrock.amazonaws.com";
 export const BEDROCK_MANTLE_SERVICE_PRINCIPAL = "bedrock-mantle.amazonaws.com";
-export const SUBSCRIBE_CALLED_VIA = [BEDROCK_SERVICE_PRINCIPAL, BEDROCK_MANTLE_SERVICE_PRINCIPAL];
+const SUBSCRIBE_CALLED_VIA = [BEDROCK_SERVICE_PRINCIPAL, BEDROCK_MANTLE_SERVICE_PRINCIPAL];
 
 /**
  * Resources a request is authorized on that must not decide the allow-list: the batch job ARN,
@@ -57,7 +57,7 @@ export const MANTLE_MODEL_KEY = "bedrock-mantle:Model";
 export { SID };
 
 /** The exemption every statement carries; ArnNotLike keeps IAM's wildcard semantics (see src/arn). */
-export function exemptionCondition(guardrail: Guardrail): ScpCondition {
+function exemptionCondition(guardrail: Guardrail): ScpCondition {
   return { ArnNotLike: { "aws:PrincipalArn": [...guardrail.exemptions.scp] } };
 }
 

@@ -64,7 +64,7 @@ const FindingInputSchema = z.looseObject({
 });
 
 /** The finding, or what is wrong with it (each problem naming the key). */
-export function checkFinding(value: unknown): Finding | string {
+function checkFinding(value: unknown): Finding | string {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return "not a JSON object";
   if (!("guardrail" in value)) return "guardrail is missing (not a bedrock-guardrail finding)";
   const result = FindingInputSchema.safeParse(value);

@@ -38,7 +38,7 @@ export interface PlanContext extends SafetyContext {
 const AGREEMENT_EVENT = "CreateFoundationModelAgreement";
 export const REVOCATION_POLICY_NAME = "AWSRevokeOlderSessions";
 
-export function actionIdOf(
+function actionIdOf(
   findingId: string,
   kind: ActionKind,
   accountId: string,
@@ -52,17 +52,14 @@ export function actionIdOf(
 }
 
 /** The last path segment of an IAM user or role ARN is its name (UserName / RoleName take no path). */
-export function iamNameOf(arn: string | undefined, type: "user" | "role"): string | undefined {
+function iamNameOf(arn: string | undefined, type: "user" | "role"): string | undefined {
   const resource = arn ? parseArn(arn)?.resource : undefined;
   if (!resource?.startsWith(`${type}/`)) return undefined;
   const name = resource.slice(resource.lastIndexOf("/") + 1);
   return name || undefined;
 }
 
-export function fillSecretName(
-  template: string,
-  values: { account: string; user: string; accessKeyId: string },
-): string {
+function fillSecretName(template: string, values: { account: string; user: string; accessKeyId: string }): string {
   return template.replace(/\{(account|user|accessKeyId)\}/g, (_, k: keyof typeof values) => values[k]);
 }
 
@@ -273,7 +270,7 @@ function dispositionOf(kind: ActionKind, mode: RemediationMode): Disposition {
 }
 
 /** Mutating actions that would execute beyond the budget become alert-only, in plan order. */
-export function applyCaps(actions: PlannedAction[], budget: { run: number; principal: number }): PlannedAction[] {
+function applyCaps(actions: PlannedAction[], budget: { run: number; principal: number }): PlannedAction[] {
   let used = 0;
   const limit = Math.max(0, Math.min(budget.run, budget.principal));
   return actions.map((a) => {

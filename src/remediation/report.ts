@@ -12,7 +12,7 @@ import { REVERSIBLE } from "./undo";
  * every region at once), and a manual step has no API call at all. A fixed word rather than the
  * finding's region, so a reader never takes an IAM change for one limited to that region.
  */
-export const GLOBAL_REGION = "global";
+const GLOBAL_REGION = "global";
 
 export interface OutcomeLine {
   finding_id: string;

@@ -6,7 +6,7 @@
  */
 export const REVOCATION_SID = "BedrockGuardrailRevokeOlderSessions";
 
-export interface PolicyStatement {
+interface PolicyStatement {
   Sid?: string;
   Effect?: string;
   Action?: string | string[];
@@ -43,7 +43,7 @@ export function parsePolicyDocument(raw: string): PolicyDocument {
 const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 /** The cutoff of a statement that denies everything to tokens issued before a time, or undefined. */
-export function denyAllCutoff(s: PolicyStatement): Date | undefined {
+function denyAllCutoff(s: PolicyStatement): Date | undefined {
   if (s.Effect !== "Deny" || !asList(s.Action).includes("*") || !asList(s.Resource).includes("*")) return undefined;
   const cond = s.Condition ?? {};
   if (Object.keys(cond).length !== 1) return undefined;
@@ -64,7 +64,7 @@ export function effectiveCutoff(doc: PolicyDocument | undefined): Date | undefin
   return best;
 }
 
-export function revocationStatement(cutoff: string): PolicyStatement {
+function revocationStatement(cutoff: string): PolicyStatement {
   return {
     Sid: REVOCATION_SID,
     Effect: "Deny",

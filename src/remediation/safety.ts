@@ -72,7 +72,7 @@ export function principalProtection(
 }
 
 /** Why nothing may be changed in this account, or undefined. An unknown account is refused too. */
-export function accountProtection(accountId: string | undefined, ctx: SafetyContext): Protection | undefined {
+function accountProtection(accountId: string | undefined, ctx: SafetyContext): Protection | undefined {
   if (!ctx.managementAccountId) return "unknown-management-account";
   if (!accountId) return "unknown-principal";
   return accountId === ctx.managementAccountId ? "management-account" : undefined;

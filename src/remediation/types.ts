@@ -32,7 +32,7 @@ export type ActionKind =
   | "none";
 
 /** Kinds that change something in an AWS account. Dry-run and caps are about exactly these. */
-export const MUTATING_KINDS: ReadonlySet<ActionKind> = new Set([
+const MUTATING_KINDS: ReadonlySet<ActionKind> = new Set([
   "deactivate-key",
   "deactivate-service-credentials",
   "rotate-key",

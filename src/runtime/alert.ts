@@ -6,8 +6,8 @@
  */
 import type { Finding } from "../detection/finding";
 
-export const SUBJECT_MAX = 100;
-export const BODY_MAX_BYTES = 256 * 1024;
+const SUBJECT_MAX = 100;
+const BODY_MAX_BYTES = 256 * 1024;
 
 export function cleanSubject(text: string): string {
   // SNS subjects: printable ASCII, no line breaks, must not begin with a space.

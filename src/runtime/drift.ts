@@ -12,7 +12,7 @@ import { cleanSubject } from "./alert";
 
 export type { OrgView };
 
-export type DriftKind =
+type DriftKind =
   | "scp-type-disabled"
   | "no-root"
   /** Organizations could not be read (access denied, throttled, network): nothing could be confirmed. */
@@ -22,7 +22,7 @@ export type DriftKind =
   | "not-attached"
   | "ambiguous-name";
 
-export interface DriftProblem {
+interface DriftProblem {
   kind: DriftKind;
   policy?: string;
   target?: string;
@@ -37,7 +37,7 @@ export interface DriftReport {
 }
 
 /** Deep equality of parsed JSON, so whitespace and key order in Organizations' copy do not count. */
-export function sameJson(a: unknown, b: unknown): boolean {
+function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== typeof b || a === null || b === null || typeof a !== "object") return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
@@ -62,7 +62,7 @@ function parsed(content: string): unknown {
 }
 
 /** Where the SCP must be attached: the configured targets, or every root when none are configured. */
-export function expectedTargets(guardrail: Guardrail, view: Pick<OrgView, "roots">): string[] {
+function expectedTargets(guardrail: Guardrail, view: Pick<OrgView, "roots">): string[] {
   return guardrail.config.targets.length > 0 ? guardrail.config.targets : view.roots.map((r) => r.id);
 }
 

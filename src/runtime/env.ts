@@ -42,10 +42,10 @@ export const ENV = {
   driftCheck: "DRIFT_CHECK",
 } as const;
 
-export const DEFAULT_JOB_NAME = "query-job";
+const DEFAULT_JOB_NAME = "query-job";
 
-export type EnvName = (typeof ENV)[keyof typeof ENV];
-export const QUERY_BACKENDS = ["cloudtrail-lake", "cloudwatch-logs", "athena"] as const;
+type EnvName = (typeof ENV)[keyof typeof ENV];
+const QUERY_BACKENDS = ["cloudtrail-lake", "cloudwatch-logs", "athena"] as const;
 export type QueryBackend = (typeof QUERY_BACKENDS)[number];
 export type HandlerKind = "query-job" | "realtime";
 

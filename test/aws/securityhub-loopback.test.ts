@@ -12,7 +12,7 @@ import { clientConfig } from "../../src/aws/clients";
 import { SecurityHubImporter } from "../../src/aws/securityhub";
 import { evaluateRecord, type Finding } from "../../src/detection/finding";
 import { exportToSecurityHub } from "../../src/runtime/securityhub-export";
-import { MemoryStateStore } from "../../src/runtime/state/memory";
+import { MemoryStateStore } from "../support/memory-state-store";
 import { record, testGuardrail } from "../detection/backends/support/records";
 
 type Answer = { status: number; body: unknown; type?: string };

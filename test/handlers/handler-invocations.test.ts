@@ -17,7 +17,7 @@ import { RemediationResponder } from "../../src/remediation/responder";
 import { InMemoryStore } from "../../src/remediation/store";
 import type { Notifier } from "../../src/aws/contracts";
 import type { QuerySource } from "../../src/runtime/query/source";
-import { MemoryStateStore } from "../../src/runtime/state/memory";
+import { MemoryStateStore } from "../support/memory-state-store";
 import type { ResponderSpec } from "../../src/handlers/wiring";
 import { awsMocks } from "../remediation/mocks";
 import { EDS_ARN, eventBridgeEvent, simEvent, TOPIC_ARN } from "../runtime/helpers";

@@ -3,7 +3,7 @@ import type { CloudTrailRecord } from "../../src/detection/record";
 import { evaluateRecord } from "../../src/detection/finding";
 import { readHandlerEnv } from "../../src/runtime/env";
 import { processEvent } from "../../src/handlers/realtime";
-import { MemoryStateStore } from "../../src/runtime/state/memory";
+import { MemoryStateStore } from "../support/memory-state-store";
 import { emptySummary, summaryLine } from "../../src/runtime/summary";
 import { at, EDS_ARN, eventBridgeEvent, guardrailWith, simEvent, TOPIC_ARN } from "../runtime/helpers";
 

@@ -10,7 +10,7 @@ import type { FindingImporter } from "../../src/aws/securityhub";
 import type { CloudTrailRecord } from "../../src/detection/record";
 import { readHandlerEnv } from "../../src/runtime/env";
 import type { QuerySource } from "../../src/runtime/query/source";
-import { MemoryStateStore } from "../../src/runtime/state/memory";
+import { MemoryStateStore } from "../support/memory-state-store";
 import { at, EDS_ARN, eventBridgeEvent, guardrailWith, simEvent, TOPIC_ARN } from "../runtime/helpers";
 
 jest.mock("../../src/handlers/wiring", () => ({

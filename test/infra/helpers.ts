@@ -12,7 +12,7 @@ import { APPROVED_ROLE_PATTERN, guardrailFrom } from "../support/fixtures";
 export const FIXTURE_HANDLER = path.join(__dirname, "..", "fixtures", "infra", "handler.ts");
 export const STAGING = path.join(os.tmpdir(), "bedrock-guardrail-test-assets");
 
-export const BASE_CONFIG: GuardrailConfigInput = {
+const BASE_CONFIG: GuardrailConfigInput = {
   approvedPrincipalArns: [APPROVED_ROLE_PATTERN],
   breakGlassPrincipalArns: ["arn:aws:iam::111111111111:role/BreakGlass"],
 };

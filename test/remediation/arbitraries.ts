@@ -3,8 +3,8 @@ import fc from "fast-check";
 import type { CloudTrailRecord } from "../../src/detection/record";
 import { MGMT } from "./helpers";
 
-export const ACCOUNTS = [MGMT, "111111111111", "222222222222"];
-export const ROLE_PATHS = [
+const ACCOUNTS = [MGMT, "111111111111", "222222222222"];
+const ROLE_PATHS = [
   "BedrockModelAccessAdmin",
   "BreakGlass",
   "test-role",
@@ -14,7 +14,7 @@ export const ROLE_PATHS = [
   "aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Admin_abc123",
   "aws-service-role/example.amazonaws.com/AWSServiceRoleForExample",
 ];
-export const USER_PATHS = ["alice", "ci/deploy-bot", "BreakGlass"];
+const USER_PATHS = ["alice", "ci/deploy-bot", "BreakGlass"];
 
 const keyId = (prefix: "AKIA" | "ASIA") => fc.stringMatching(/^[A-Z0-9]{16}$/).map((s) => prefix + s);
 

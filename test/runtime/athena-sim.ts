@@ -18,7 +18,7 @@ import { AthenaQuerySource } from "../../src/runtime/query/athena";
 import type { QuerySource } from "../../src/runtime/query/source";
 import { lakeRow, type SimEvent } from "./helpers";
 
-export const ATHENA_SETTINGS = { database: "bedrock_guardrail", table: "cloudtrail", workgroup: "bedrock-guardrail" };
+const ATHENA_SETTINGS = { database: "bedrock_guardrail", table: "cloudtrail", workgroup: "bedrock-guardrail" };
 
 export interface AthenaSim {
   mock: ReturnType<typeof mockClient>;
@@ -33,7 +33,7 @@ export interface AthenaSim {
 }
 
 /** The instants of `from_iso8601_timestamp('...')` bounds and the listed day folders of the job's SQL. */
-export function athenaSqlWindow(sql: string): { start: number; end: number; days: Set<string> } {
+function athenaSqlWindow(sql: string): { start: number; end: number; days: Set<string> } {
   const start = /eventtime\)\) >= from_iso8601_timestamp\('([^']+)'\)/.exec(sql);
   const end = /eventtime\)\) < from_iso8601_timestamp\('([^']+)'\)/.exec(sql);
   const days = /"timestamp" IN \(([^)]+)\)/.exec(sql);

@@ -3,7 +3,7 @@ import { runOnce } from "../../src/cli/commands/run-once";
 import { verify } from "../../src/cli/commands/verify";
 import { buildScpDocuments } from "../../src/policy/documents";
 import type { Notifier } from "../../src/aws/contracts";
-import { MemoryStateStore } from "../../src/runtime/state/memory";
+import { MemoryStateStore } from "../support/memory-state-store";
 import { at, guardrailWith, lakeSource, simEvent, simulateLake } from "./helpers";
 
 function io() {

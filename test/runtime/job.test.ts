@@ -7,7 +7,7 @@ import { CancelQueryCommand, StartQueryCommand } from "@aws-sdk/client-cloudtrai
 import { SnsNotifier } from "../../src/aws/sns";
 import type { FindingResponder, ResponseReport } from "../../src/aws/contracts";
 import { type JobDeps, runJob } from "../../src/runtime/job";
-import { MemoryStateStore } from "../../src/runtime/state/memory";
+import { MemoryStateStore } from "../support/memory-state-store";
 import type { QuerySource } from "../../src/runtime/query/source";
 import type { Guardrail } from "../../src/guardrail/guardrail";
 import { simulateAthena } from "./athena-sim";

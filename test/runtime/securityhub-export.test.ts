@@ -9,7 +9,7 @@ import type { FindingImporter } from "../../src/aws/securityhub";
 import { evaluateRecord, type Finding } from "../../src/detection/finding";
 import { runJob } from "../../src/runtime/job";
 import { exportToSecurityHub } from "../../src/runtime/securityhub-export";
-import { MemoryStateStore } from "../../src/runtime/state/memory";
+import { MemoryStateStore } from "../support/memory-state-store";
 import { METRICS, toEmf } from "../../src/runtime/summary";
 import { record, testGuardrail } from "../detection/backends/support/records";
 import { at, guardrailWith, lakeSource, simEvent, simulateLake, simulateSns, TOPIC_ARN } from "./helpers";

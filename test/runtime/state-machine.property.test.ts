@@ -18,7 +18,7 @@ import { asffId, toAsff } from "../../src/aws/asff";
 import type { FindingImporter } from "../../src/aws/securityhub";
 import { runJob } from "../../src/runtime/job";
 import type { QueryResult, QuerySource } from "../../src/runtime/query/source";
-import { MemoryStateStore } from "../../src/runtime/state/memory";
+import { MemoryStateStore } from "../support/memory-state-store";
 import type { StateStore } from "../../src/runtime/state/store";
 import type { QueryWindow } from "../../src/runtime/window";
 import { type AthenaSim, simulateAthena } from "./athena-sim";

@@ -16,7 +16,7 @@ export interface FindingWriter {
   end(): void;
 }
 
-export const TABLE_HEADERS = [
+const TABLE_HEADERS = [
   "TIME",
   "OUTCOME",
   "ACTION",
@@ -28,7 +28,7 @@ export const TABLE_HEADERS = [
   "EVENT ID",
 ];
 
-export function findingRow(f: Finding): string[] {
+function findingRow(f: Finding): string[] {
   const g = f.guardrail;
   return [
     f["@timestamp"],
@@ -43,7 +43,7 @@ export function findingRow(f: Finding): string[] {
   ];
 }
 
-export function renderFindingsTable(findings: Finding[]): string {
+function renderFindingsTable(findings: Finding[]): string {
   return renderTable(TABLE_HEADERS, findings.map(findingRow));
 }
 

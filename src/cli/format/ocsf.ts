@@ -10,7 +10,7 @@ import type { Severity } from "../../guardrail/definition";
 /** The OCSF release the output follows (metadata.version); test/cli/ocsf.test.ts validates against it. */
 export const OCSF_VERSION = "1.7.0";
 
-export const DETECTION_FINDING = {
+const DETECTION_FINDING = {
   categoryUid: 2,
   categoryName: "Findings",
   classUid: 2004,

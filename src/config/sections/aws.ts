@@ -5,7 +5,7 @@ const Region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must be an AWS regi
 const RoleArn = z.string().regex(/^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role\/.+$/, "must be an IAM role ARN");
 
 /** How Terraform reaches one stack's account: a named profile or a role to assume (or the ambient credentials). */
-export const StackCredentialsSchema = z
+const StackCredentialsSchema = z
   .strictObject({
     profile: z.string().min(1).optional(),
     assumeRoleArn: RoleArn.optional(),
@@ -20,7 +20,7 @@ export const StackCredentialsSchema = z
  * at the project root, written as a relative path so the synthesized JSON is the same in every
  * checkout; production deployments want S3 (encrypted, with S3-native locking).
  */
-export const StateBackendSchema = z
+const StateBackendSchema = z
   .discriminatedUnion("type", [
     z.strictObject({ type: z.literal("local") }),
     z.strictObject({
@@ -55,6 +55,5 @@ export const AwsConfigSchema = z
   .prefault({});
 
 export type StackCredentials = z.infer<typeof StackCredentialsSchema>;
-export type AwsConfig = z.infer<typeof AwsConfigSchema>;
 export type StateBackend = z.infer<typeof StateBackendSchema>;
-export { AccountId, Region, RoleArn };
+export { AccountId, Region };

@@ -11,7 +11,7 @@ import { iamRoleName, secretNameTemplate } from "../aws-limits";
  * its principal, so the account must be exact; only roles and IAM users can call sts:AssumeRole
  * (a root user or a federated-user session cannot).
  */
-export function operatorPatternProblem(pattern: string): string | undefined {
+function operatorPatternProblem(pattern: string): string | undefined {
   const problem = principalPatternProblem(pattern);
   if (problem) return problem;
   const [, , , , account, resource] = splitArn(pattern)!;
@@ -96,5 +96,3 @@ export const RemediationConfigSchema = z
     regions: z.array(Region).default([]),
   })
   .prefault({});
-
-export type RemediationConfig = z.infer<typeof RemediationConfigSchema>;

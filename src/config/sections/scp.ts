@@ -130,5 +130,3 @@ export const ScpConfigSchema = z
     tags: awsTags().default({}).describe("Extra tags on the policies (managed-by=bedrock-guardrail is always added)"),
   })
   .prefault({});
-
-export type ScpConfig = z.infer<typeof ScpConfigSchema>;

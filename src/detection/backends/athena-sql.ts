@@ -43,7 +43,7 @@ function requestParameter(key: string): string {
 }
 
 /** Where each rule condition field lives in AWS's Athena table: the Lake struct paths, requestparameters as JSON. */
-export const ATHENA_CONDITION_FIELDS: SqlConditionFields = Object.fromEntries(
+const ATHENA_CONDITION_FIELDS: SqlConditionFields = Object.fromEntries(
   Object.entries(LAKE_CONDITION_FIELDS).map(([field, lake]) => {
     const key = /^requestParameters\.(.+)$/.exec(field)?.[1];
     return [field, key ? requestParameter(key) : lake];
@@ -66,7 +66,7 @@ export interface AthenaQueryOptions {
   limit?: number;
 }
 
-export const DEFAULT_DELIVERY_ALLOWANCE_MINUTES = 60;
+const DEFAULT_DELIVERY_ALLOWANCE_MINUTES = 60;
 /** Up to this many days the `timestamp` predicate is an IN list; beyond, a range. */
 const MAX_LISTED_DAYS = 31;
 const DAY_MS = 86_400_000;
@@ -105,7 +105,7 @@ function inList(column: string, values: readonly string[], input: string, patter
 }
 
 /** The partition predicates of a window: the only thing that decides how many bytes Athena scans. */
-export function athenaPartitionConditions(
+function athenaPartitionConditions(
   startMs: number,
   endMs: number,
   o: Pick<AthenaQueryOptions, "accounts" | "regions" | "deliveryAllowanceMinutes">,

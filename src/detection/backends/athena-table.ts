@@ -15,7 +15,7 @@ import { BackendInputError } from "./input-error";
 export const ATHENA_PARTITIONS = { account: "account", region: "region", day: "timestamp" } as const;
 
 /** The `timestamp` partition's format: the trail's `<yyyy>/<MM>/<dd>` path segments. */
-export const ATHENA_DAY_FORMAT = "yyyy/MM/dd";
+const ATHENA_DAY_FORMAT = "yyyy/MM/dd";
 
 const ISSUER = "struct<type:string,principalid:string,arn:string,accountid:string,username:string>";
 const WEB_ID = "struct<federatedprovider:string,attributes:map<string,string>>";
@@ -140,7 +140,7 @@ function checkList(values: readonly string[], pattern: RegExp, input: string, wh
 }
 
 /** Checks every option (each value ends up inside a quoted literal, so each must be one plain token). */
-export function validateAthenaTable(o: AthenaTableOptions): void {
+function validateAthenaTable(o: AthenaTableOptions): void {
   check(o.bucket, BUCKET, "--bucket", "an S3 bucket name");
   trailPrefix(o.prefix);
   if (o.organizationId !== undefined)

@@ -18,7 +18,7 @@ import type { Guardrail } from "../../guardrail/guardrail";
 import { type CloudTrailRecord, isRecordObject } from "../record";
 import { BackendInputError } from "./input-error";
 
-export const CLOUDTRAIL_DETAIL_TYPE = "AWS API Call via CloudTrail";
+const CLOUDTRAIL_DETAIL_TYPE = "AWS API Call via CloudTrail";
 
 type PatternGuardrail = Pick<Guardrail, "rules">;
 
@@ -37,7 +37,7 @@ type ErrorCodeMatcher = Array<string | null | { exists: false }>;
 type FieldMatcher = Array<string | { prefix: string }>;
 
 /** One branch of the pattern: a rule's events, conditions and one outcome alternative. */
-export interface PatternBranch {
+interface PatternBranch {
   source: string[];
   detail: {
     eventSource: string[];
@@ -56,7 +56,7 @@ export interface EventPattern {
 }
 
 /** The rule's branches: one per outcome alternative (success has two: absent, and "" or null). */
-export function ruleBranches(rule: DetectionRule): PatternBranch[] {
+function ruleBranches(rule: DetectionRule): PatternBranch[] {
   const detail: PatternBranch["detail"] = { eventSource: [rule.eventSource], eventName: [...rule.eventNames] };
   for (const [i, c] of rule.where.entries()) {
     const [parent, field] = c.field.split(".");

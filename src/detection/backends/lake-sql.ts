@@ -145,7 +145,7 @@ export const LAKE_CONDITION_FIELDS: SqlConditionFields = {
 };
 
 /** The outcome condition of one rule over the errorcode column (mirrors `outcomeMatches`); undefined for "any". */
-export function lakeOutcomeCondition(rule: DetectionRule): string | undefined {
+function lakeOutcomeCondition(rule: DetectionRule): string | undefined {
   if (rule.outcome === "any") return undefined;
   if (rule.outcome === "success") {
     // isSuccess: no errorCode, or one made only of the characters String.prototype.trim removes.
@@ -160,7 +160,7 @@ export function lakeOutcomeCondition(rule: DetectionRule): string | undefined {
  * One rule as a conjunction (mirrors `ruleMatches`). A NULL field makes its comparison NULL, which
  * WHERE treats as false, like the matcher's missing field; nothing here is negated.
  */
-export function lakeRuleCondition(rule: DetectionRule, fields: SqlConditionFields = LAKE_CONDITION_FIELDS): string {
+function lakeRuleCondition(rule: DetectionRule, fields: SqlConditionFields = LAKE_CONDITION_FIELDS): string {
   if (rule.eventNames.length === 0) throw new BackendInputError(`rule ${rule.id}`, "has no event names to query");
   const names = rule.eventNames.map((n, i) => sqlString(n, `rule ${rule.id} eventNames[${i}]`)).join(", ");
   const outcome = lakeOutcomeCondition(rule);

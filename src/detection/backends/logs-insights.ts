@@ -74,7 +74,7 @@ function insightsPrefixRegex(prefix: string, input: string): string {
 }
 
 /** One rule as a Logs Insights condition (mirrors `ruleMatches`, with `isblank` for success). */
-export function insightsRuleCondition(rule: DetectionRule): string {
+function insightsRuleCondition(rule: DetectionRule): string {
   const id = `rule ${rule.id}`;
   if (rule.eventNames.length === 0) throw new BackendInputError(id, "has no event names to query");
   const names = rule.eventNames.map((n, i) => insightsString(n, `${id} eventNames[${i}]`)).join(", ");

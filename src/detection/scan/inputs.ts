@@ -13,9 +13,9 @@ export type Input =
   | { kind: "unreadable"; path: string; reason: string };
 
 /** Names a directory walk picks up. Files named explicitly are read whatever their name. */
-export const SCANNED_FILE = /\.(json|json\.gz|jsonl|jsonl\.gz|ndjson|ndjson\.gz|gz)$/i;
+const SCANNED_FILE = /\.(json|json\.gz|jsonl|jsonl\.gz|ndjson|ndjson\.gz|gz)$/i;
 /** CloudTrail digest files (integrity hashes, no records) live beside the logs: skip them. */
-export const SKIPPED_DIRECTORY = /^CloudTrail-Digest$/;
+const SKIPPED_DIRECTORY = /^CloudTrail-Digest$/;
 
 function walk(dir: string, out: Input[]): void {
   let entries: fs.Dirent[];

@@ -57,7 +57,7 @@ export interface ScanOptions extends SourceScanOptions {
   onProgress?: (done: { inputs: number; totalInputs: number; diskBytes: number; totalDiskBytes: number }) => void;
 }
 
-export const DEFAULT_MIN_BYTES_FOR_WORKERS = 8 * 1024 * 1024;
+const DEFAULT_MIN_BYTES_FOR_WORKERS = 8 * 1024 * 1024;
 
 /** More workers than twice the cores only adds memory (each holds its own heap and buffers). */
 export function maxJobs(): number {

@@ -25,7 +25,7 @@ const sha256 = (...parts: (string | Buffer)[]): string => {
   return h.digest("hex");
 };
 
-export function defaultCacheDir(): string {
+function defaultCacheDir(): string {
   return path.join(os.tmpdir(), "bedrock-guardrail-bundle-cache");
 }
 

@@ -6,11 +6,11 @@
 import type { PermissionDeclaration, ResourceRef } from "../../aws/permissions";
 import { isNoResourceLevelAction } from "./no-resource-level-actions";
 
-export type ResourceKind = Exclude<ResourceRef["kind"], "any">;
+type ResourceKind = Exclude<ResourceRef["kind"], "any">;
 /** ARN(s) per resource kind; tokens (e.g. `${aws_sns_topic.x.arn}`) are fine. */
 export type ResourceArns = Partial<Record<ResourceKind, string[]>>;
 
-export type Condition = Record<string, Record<string, string | string[]>>;
+type Condition = Record<string, Record<string, string | string[]>>;
 
 export interface PolicyStatement {
   Sid?: string;
@@ -20,13 +20,13 @@ export interface PolicyStatement {
   Condition?: Condition;
 }
 
-export interface PolicyDocument {
+interface PolicyDocument {
   Version: "2012-10-17";
   Statement: PolicyStatement[];
 }
 
 /** A declaration the stack cannot grant: names the role, the declaration and the problem. */
-export class PermissionMappingError extends Error {
+class PermissionMappingError extends Error {
   constructor(role: string, problems: string[]) {
     super(`cannot build the IAM policy of ${role}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     this.name = "PermissionMappingError";
@@ -134,7 +134,7 @@ function stableJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export function policyDocument(statements: PolicyStatement[]): PolicyDocument {
+function policyDocument(statements: PolicyStatement[]): PolicyDocument {
   return { Version: "2012-10-17", Statement: statements };
 }
 

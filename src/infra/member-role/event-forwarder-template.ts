@@ -14,7 +14,7 @@ export interface EventForwarderTemplateProps {
 
 export const FORWARDER_PARAMETERS = { centralBusArn: "CentralBusArn" } as const;
 
-export function eventForwarderTemplate(props: EventForwarderTemplateProps): Record<string, unknown> {
+function eventForwarderTemplate(props: EventForwarderTemplateProps): Record<string, unknown> {
   return {
     AWSTemplateFormatVersion: "2010-09-09",
     Description: "bedrock-guardrail: forward Bedrock model-access calls to the monitor account's central bus",

@@ -22,8 +22,8 @@ import { eventForwarderTemplateBody, FORWARDER_PARAMETERS } from "./event-forwar
 import { memberRoleTemplateBody, TEMPLATE_PARAMETERS } from "./member-role-template";
 
 export const MEMBER_ROLE_STACK = STACK_NAMES.memberRole;
-export const MEMBER_ROLE_STACK_SET = `${RESOURCE_PREFIX}-remediation-role`;
-export const EVENT_FORWARDER_STACK_SET = `${RESOURCE_PREFIX}-event-forwarder`;
+const MEMBER_ROLE_STACK_SET = `${RESOURCE_PREFIX}-remediation-role`;
+const EVENT_FORWARDER_STACK_SET = `${RESOURCE_PREFIX}-event-forwarder`;
 
 export interface MemberRoleStackProps {
   guardrail: Guardrail;
@@ -34,7 +34,7 @@ export interface MemberRoleStackProps {
  * SELF from the management account; DELEGATED_ADMIN when the config says the organization
  * credentials reach an account other than the management account.
  */
-export function callAsFor(guardrail: Guardrail): "SELF" | "DELEGATED_ADMIN" {
+function callAsFor(guardrail: Guardrail): "SELF" | "DELEGATED_ADMIN" {
   const mgmt = guardrail.config.organization.managementAccountId;
   const deployer = guardrail.config.aws.organization.accountId;
   return mgmt && deployer && mgmt !== deployer ? "DELEGATED_ADMIN" : "SELF";

@@ -47,7 +47,7 @@ export const TEMPLATE_PARAMETERS = {
 type CfnValue = string | { "Fn::Join": [string, CfnValue[]] } | { Ref: string };
 
 /** "arn:{partition}:iam::{account}:user/*" -> Fn::Join with Ref AWS::Partition / AWS::AccountId. */
-export function cfnArn(
+function cfnArn(
   template: string,
   refs: Record<string, string> = { [PARTITION]: "AWS::Partition", [ACCOUNT]: "AWS::AccountId" },
 ): CfnValue {
@@ -57,13 +57,13 @@ export function cfnArn(
 }
 
 /** The literal prefix of the secret name pattern (up to the first placeholder), as a resource pattern. */
-export function secretArnPattern(rotatedSecretName: string): string {
+function secretArnPattern(rotatedSecretName: string): string {
   const prefix = rotatedSecretName.split("{")[0];
   return `arn:${PARTITION}:secretsmanager:*:${ACCOUNT}:secret:${prefix}*`;
 }
 
 /** What each member-side ResourceRef kind stands for inside a member account. */
-export function memberResourceArns(rotatedSecretName: string): ResourceArns {
+function memberResourceArns(rotatedSecretName: string): ResourceArns {
   return {
     "member-iam-users": [`arn:${PARTITION}:iam::${ACCOUNT}:user/*`],
     "member-iam-roles": [`arn:${PARTITION}:iam::${ACCOUNT}:role/*`],
@@ -104,7 +104,7 @@ function cfnStatement(s: PolicyStatement): Record<string, unknown> {
  * and organization conditions as the responder statement. ArnLike, not ArnEquals, because the
  * config accepts patterns (an Identity Center role's name ends in a random suffix).
  */
-export function operatorTrust(operatorPrincipalArns: readonly string[]): Record<string, unknown>[] {
+function operatorTrust(operatorPrincipalArns: readonly string[]): Record<string, unknown>[] {
   if (operatorPrincipalArns.length === 0) return [];
   const patterns = [...new Set(operatorPrincipalArns)].sort();
   const accounts = [...new Set(patterns.map((p) => p.split(":")[4]))].sort();

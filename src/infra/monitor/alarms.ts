@@ -7,7 +7,7 @@ import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric
 import { Construct } from "constructs";
 
 /** The run metric the query job emits in Embedded Metric Format (see src/runtime). */
-export interface RunMetric {
+interface RunMetric {
   namespace: string;
   metricName: string;
   dimensions: Record<string, string>;

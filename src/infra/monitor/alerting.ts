@@ -25,7 +25,7 @@ export interface AlertingProps {
  * Key administration for the account (so IAM policies in the account govern the key and
  * Terraform can manage it) without the usual `kms:*`: the administrative actions, listed.
  */
-export const KEY_ADMIN_ACTIONS = [
+const KEY_ADMIN_ACTIONS = [
   "kms:CancelKeyDeletion",
   "kms:CreateAlias",
   "kms:DeleteAlias",
@@ -46,7 +46,7 @@ export const KEY_ADMIN_ACTIONS = [
 ];
 
 /** What a publisher to an SSE-KMS topic needs on the key. */
-export const PUBLISH_KEY_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"];
+const PUBLISH_KEY_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"];
 
 type KeyPolicyStatement = Omit<PolicyStatement, "Resource"> & {
   Principal: Record<string, string | string[]>;
@@ -54,7 +54,7 @@ type KeyPolicyStatement = Omit<PolicyStatement, "Resource"> & {
 };
 
 /** The key policy; in a key policy `Resource: "*"` means this key. */
-export function alertKeyPolicy(props: Pick<AlertingProps, "partition" | "accountId" | "publisherRoleArns">): {
+function alertKeyPolicy(props: Pick<AlertingProps, "partition" | "accountId" | "publisherRoleArns">): {
   Version: string;
   Statement: KeyPolicyStatement[];
 } {

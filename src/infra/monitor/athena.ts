@@ -36,12 +36,12 @@ import {
 import type { ResourceArns } from "../iam/policy-document";
 import { RESOURCE_PREFIX } from "../naming";
 
-export type AthenaMonitorConfig = MonitorConfig["athena"];
+type AthenaMonitorConfig = MonitorConfig["athena"];
 
 /** Where the workgroup writes results, inside the results bucket. */
-export const ATHENA_RESULTS_PREFIX = "results/";
+const ATHENA_RESULTS_PREFIX = "results/";
 /** Results are only read back by the run that wrote them; a week is plenty for a look after a failure. */
-export const ATHENA_RESULTS_EXPIRY_DAYS = 7;
+const ATHENA_RESULTS_EXPIRY_DAYS = 7;
 const GB = 1_000_000_000;
 
 export interface AthenaQueryInfraProps {
@@ -52,7 +52,7 @@ export interface AthenaQueryInfraProps {
 }
 
 /** The IAM resource ARNs of the Athena kinds (pure, for the policy builder and its tests). */
-export function athenaResourceArns(i: {
+function athenaResourceArns(i: {
   athena: AthenaMonitorConfig;
   partition: string;
   accountId: string;

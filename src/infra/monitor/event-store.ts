@@ -20,7 +20,7 @@ export interface EventStoreProps {
   name?: string;
 }
 
-export interface AdvancedEventSelector {
+interface AdvancedEventSelector {
   name: string;
   fieldSelector: Array<{ field: string; equalTo: string[] }>;
 }
@@ -29,9 +29,7 @@ export interface AdvancedEventSelector {
  * Advanced event selectors (ORed by CloudTrail; field selectors within one are ANDed): all
  * management events of the primary source, and the rules' event names of every other source.
  */
-export function ruleEventSelectors(
-  rules: Pick<DetectionRule, "eventSource" | "eventNames">[],
-): AdvancedEventSelector[] {
+function ruleEventSelectors(rules: Pick<DetectionRule, "eventSource" | "eventNames">[]): AdvancedEventSelector[] {
   if (rules.length === 0) throw new Error("event data store: no rules to keep events for");
   const primary = rules[0].eventSource;
   const names = new Map<string, Set<string>>();

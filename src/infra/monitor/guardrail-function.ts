@@ -13,8 +13,8 @@ import { type LambdaBundle, HANDLER } from "../bundle/lambda-bundle";
 import { type PolicyStatement, policyJson, serviceTrustPolicy } from "../iam/policy-document";
 import { ROLE_PATH } from "../naming";
 
-export const LAMBDA_RUNTIME = "nodejs22.x";
-export const LAMBDA_ARCHITECTURE = "arm64";
+const LAMBDA_RUNTIME = "nodejs22.x";
+const LAMBDA_ARCHITECTURE = "arm64";
 
 export interface GuardrailFunctionProps {
   functionName: string;

@@ -32,7 +32,7 @@ export interface RealtimeProps {
 }
 
 /** The central bus's resource policy: PutEvents from principals of this organization only. */
-export function centralBusPolicy(busArn: string, organizationId: string): string {
+function centralBusPolicy(busArn: string, organizationId: string): string {
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [

@@ -28,12 +28,7 @@ export interface MonitorArnInputs {
  * Logs Insights authorizes StartQuery/GetQueryResults on the log-group ARN, which IAM writes both
  * with and without the trailing `:*`; both forms are listed so either evaluation matches.
  */
-export function logGroupArns(
-  partition: string,
-  accountId: string,
-  region: string,
-  groups: readonly string[],
-): string[] {
+function logGroupArns(partition: string, accountId: string, region: string, groups: readonly string[]): string[] {
   return groups.flatMap((g) => {
     const base = g.startsWith("arn:")
       ? g.replace(/:\*$/, "")

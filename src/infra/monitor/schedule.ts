@@ -22,7 +22,7 @@ export interface JobScheduleProps {
 }
 
 /** `rate(5 minutes)` from the definition's interval (Scheduler wants the singular for 1). */
-export function rateExpression(intervalMinutes: number): string {
+function rateExpression(intervalMinutes: number): string {
   if (!Number.isInteger(intervalMinutes) || intervalMinutes < 1)
     throw new Error(`schedule interval must be a whole number of minutes >= 1, got ${intervalMinutes}`);
   return `rate(${intervalMinutes} ${intervalMinutes === 1 ? "minute" : "minutes"})`;

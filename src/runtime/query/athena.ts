@@ -31,7 +31,7 @@ import {
   type Sleep,
 } from "./source";
 
-export const ATHENA_BACKEND = "athena";
+const ATHENA_BACKEND = "athena";
 
 /**
  * What running the guardrail's query needs. Athena checks Glue and S3 as the caller: the table
@@ -101,7 +101,7 @@ export interface AthenaExecutionOptions {
 }
 
 /** A result row as `{column: value}` cells, NULLs left out: the Lake row shape the shared mapper reads. */
-export type AthenaRow = Array<Record<string, string>>;
+type AthenaRow = Array<Record<string, string>>;
 
 export interface AthenaExecution {
   queryId: string;
@@ -193,7 +193,7 @@ function cells(row: Row, columns: readonly string[]): AthenaRow {
 }
 
 /** Athena's list price per TB scanned (USD, us-east-1). */
-export const ATHENA_USD_PER_TB = 5;
+const ATHENA_USD_PER_TB = 5;
 
 /**
  * The list-price cost of one query that scanned `bytes`: rounded up to the megabyte with a 10 MB

@@ -57,7 +57,7 @@ export type Sleep = (ms: number) => Promise<void>;
 export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Delays of the status polls: doubling from initialDelayMs up to maxDelayMs. Pure. */
-export function backoffDelay(attempt: number, poll: PollSettings): number {
+function backoffDelay(attempt: number, poll: PollSettings): number {
   return Math.min(poll.maxDelayMs, poll.initialDelayMs * 2 ** Math.min(attempt, 20));
 }
 

@@ -52,7 +52,7 @@ const jobKey = (job: string) => ({ [PK]: S(`job#${job}`) });
 const eventKey = (eventId: string) => ({ [PK]: S(`event#${eventId}`), [SK]: S("event") });
 
 /** A conditional write that found the condition false: "already done / someone else has it", not an error. */
-export function isConditionFailure(e: unknown): boolean {
+function isConditionFailure(e: unknown): boolean {
   const err = e as { name?: string; CancellationReasons?: { Code?: string }[] };
   if (err?.name === "ConditionalCheckFailedException") return true;
   return (

@@ -23,7 +23,7 @@ import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { LakeRow } from "../../../../src/detection/backends/lake-sql";
 import type { CloudTrailRecord } from "../../../../src/detection/record";
 
-export const ATHENA_TEST_TABLE = "athena_events";
+const ATHENA_TEST_TABLE = "athena_events";
 
 const STRING_FIELDS: Record<string, string> = {
   eventid: "eventID",
@@ -79,7 +79,7 @@ export interface ArchivedRecord {
   delayMinutes?: number;
 }
 
-export function toAthenaRow({ record: r, delayMinutes = 5 }: ArchivedRecord): Record<string, unknown> {
+function toAthenaRow({ record: r, delayMinutes = 5 }: ArchivedRecord): Record<string, unknown> {
   const row: Record<string, unknown> = {};
   for (const [column, field] of Object.entries(STRING_FIELDS)) row[column] = text(r[field]);
   const ui = obj(r.userIdentity);

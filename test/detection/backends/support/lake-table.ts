@@ -16,7 +16,7 @@ import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { type CloudTrailRecord, normalizeEventTime } from "../../../../src/detection/record";
 import type { LakeRow } from "../../../../src/detection/backends/lake-sql";
 
-export const LAKE_TABLE = "lake_events";
+const LAKE_TABLE = "lake_events";
 
 const STRING_COLUMNS = [
   "eventid",
@@ -59,7 +59,7 @@ function text(v: unknown): string | null {
 const obj = (v: unknown): Record<string, unknown> | null =>
   typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 
-export function toLakeRow(r: CloudTrailRecord): Record<string, unknown> {
+function toLakeRow(r: CloudTrailRecord): Record<string, unknown> {
   const time = normalizeEventTime(r.eventTime);
   if (!time) throw new Error(`test record ${String(r.eventID)} has no parsable eventTime; Lake always has one`);
   const row: Record<string, unknown> = { eventtime: `${time.slice(0, 10)} ${time.slice(11, -1)}` };

@@ -1,8 +1,8 @@
 /**
  * In-process StateStore with the same semantics as the DynamoDB one (conditional, atomic steps).
- * Used by `run-once` without a table and by the model-based tests of the job core.
+ * A test double: the job, handler and model-based tests run against it.
  */
-import type { Finding } from "../../detection/finding";
+import type { Finding } from "../../src/detection/finding";
 import {
   type ClaimOptions,
   type ClaimResult,
@@ -12,7 +12,7 @@ import {
   type PendingItem,
   pendingSortKey,
   type StateStore,
-} from "./store";
+} from "../../src/runtime/state/store";
 
 interface EventRecord {
   status: EventStatus;
