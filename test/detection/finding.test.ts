@@ -239,7 +239,7 @@ describe("approved is decided by the Guardrail's exemption lists, with the SCP's
     ["root", "root", "root", "arn:aws:iam::494659789341:root", undefined],
     ["crossAccount", "role", "session", "arn:aws:iam::210987654321:role/partner-role", "partner-role"],
     ["federated", "federated-user", "session", "arn:aws:sts::494659789341:federated-user/carol", "carol"],
-    ["service", "aws-service", "none", undefined, "bedrock.amazonaws.com"],
+    ["awsService", "aws-service", "none", undefined, "bedrock.amazonaws.com"],
   ] as const)("%s: kind %s, credential %s, principal %s", (key, kind, credential, principal, name) => {
     const f = findingOf(record({ userIdentity: IDENTITIES[key] }));
     expect(f.guardrail).toMatchObject({ principal_kind: kind, credential_kind: credential, approved: false });

@@ -10,6 +10,7 @@ import type { DetectionRule } from "../../../../src/guardrail/definition";
 import { BLANK_CHARACTERS } from "../../../../src/detection/backends/blank";
 import type { Guardrail } from "../../../../src/guardrail/guardrail";
 import { APPROVED_ROLE_PATTERN, BREAK_GLASS_ROLE, guardrailFrom } from "../../../support/fixtures";
+import { IDENTITIES, MEMBER_ACCOUNT } from "../../../support/identities";
 
 export const SAMPLES_DIR = path.join(__dirname, "..", "..", "..", "..", "examples", "cloudtrail");
 
@@ -25,6 +26,7 @@ export function loadSamples(): Array<{ file: string; record: CloudTrailRecord }>
 }
 
 export { APPROVED_ROLE_PATTERN as APPROVED_ROLE, BREAK_GLASS_ROLE };
+export { IDENTITIES };
 
 export function testGuardrail(
   approved: string[] = [APPROVED_ROLE_PATTERN],
@@ -32,102 +34,6 @@ export function testGuardrail(
 ): Guardrail {
   return guardrailFrom({ approvedPrincipalArns: approved, breakGlassPrincipalArns: breakGlass });
 }
-
-const MEMBER = "494659789341";
-const OTHER = "210987654321";
-
-export const IDENTITIES = {
-  iamUser: {
-    type: "IAMUser",
-    principalId: "AIDAEXAMPLE",
-    arn: `arn:aws:iam::${MEMBER}:user/ci-bot`,
-    accountId: MEMBER,
-    accessKeyId: "AKIAEXAMPLEKEY000001",
-    userName: "ci-bot",
-  },
-  assumedRole: {
-    type: "AssumedRole",
-    principalId: "AROAEXAMPLE:session",
-    arn: `arn:aws:sts::${MEMBER}:assumed-role/test-role/session`,
-    accountId: MEMBER,
-    accessKeyId: "ASIAEXAMPLEKEY000002",
-    sessionContext: {
-      sessionIssuer: {
-        type: "Role",
-        principalId: "AROAEXAMPLE",
-        arn: `arn:aws:iam::${MEMBER}:role/test-role`,
-        accountId: MEMBER,
-        userName: "test-role",
-      },
-    },
-  },
-  approvedRole: {
-    type: "AssumedRole",
-    arn: `arn:aws:sts::${MEMBER}:assumed-role/BedrockModelAccessAdmin/alice`,
-    accountId: MEMBER,
-    accessKeyId: "ASIAEXAMPLEKEY000003",
-    sessionContext: {
-      sessionIssuer: {
-        type: "Role",
-        arn: `arn:aws:iam::${MEMBER}:role/BedrockModelAccessAdmin`,
-        accountId: MEMBER,
-        userName: "BedrockModelAccessAdmin",
-      },
-    },
-  },
-  identityCenter: {
-    type: "AssumedRole",
-    arn: `arn:aws:sts::${MEMBER}:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/bob@example.com`,
-    accountId: MEMBER,
-    accessKeyId: "ASIAEXAMPLEKEY000004",
-    sessionContext: {
-      sessionIssuer: {
-        type: "Role",
-        arn:
-          `arn:aws:iam::${MEMBER}:role/aws-reserved/sso.amazonaws.com/` +
-          "eu-west-1/AWSReservedSSO_Admin_0123456789abcdef",
-        accountId: MEMBER,
-        userName: "AWSReservedSSO_Admin_0123456789abcdef",
-      },
-    },
-  },
-  root: {
-    type: "Root",
-    principalId: MEMBER,
-    arn: `arn:aws:iam::${MEMBER}:root`,
-    accountId: MEMBER,
-    accessKeyId: "ASIAEXAMPLEKEY000005",
-  },
-  crossAccount: {
-    type: "AssumedRole",
-    arn: `arn:aws:sts::${OTHER}:assumed-role/partner-role/x`,
-    accountId: OTHER,
-    accessKeyId: "ASIAEXAMPLEKEY000006",
-    sessionContext: {
-      sessionIssuer: {
-        type: "Role",
-        arn: `arn:aws:iam::${OTHER}:role/partner-role`,
-        accountId: OTHER,
-        userName: "partner-role",
-      },
-    },
-  },
-  breakGlass: {
-    type: "AssumedRole",
-    arn: "arn:aws:sts::111122223333:assumed-role/BreakGlass/oncall",
-    accountId: "111122223333",
-    sessionContext: {
-      sessionIssuer: { type: "Role", arn: BREAK_GLASS_ROLE, accountId: "111122223333", userName: "BreakGlass" },
-    },
-  },
-  federated: {
-    type: "FederatedUser",
-    arn: `arn:aws:sts::${MEMBER}:federated-user/carol`,
-    accountId: MEMBER,
-    accessKeyId: "ASIAEXAMPLEKEY000007",
-  },
-  service: { type: "AWSService", invokedBy: "bedrock.amazonaws.com" },
-} as const;
 
 let counter = 0;
 /** A well-formed Bedrock record with overrides; unique eventID unless given. */
@@ -140,7 +46,7 @@ export function record(overrides: Record<string, unknown> = {}): CloudTrailRecor
     eventSource: "bedrock.amazonaws.com",
     eventName: "CreateFoundationModelAgreement",
     awsRegion: "us-east-1",
-    recipientAccountId: MEMBER,
+    recipientAccountId: MEMBER_ACCOUNT,
     sourceIPAddress: "198.51.100.7",
     userAgent: "aws-cli/2.17.0",
     userIdentity: IDENTITIES.assumedRole,
@@ -170,7 +76,7 @@ export function edgeCases(): Array<{ name: string; record: CloudTrailRecord }> {
     { name: "cross-account", record: record({ userIdentity: IDENTITIES.crossAccount }) },
     { name: "break-glass", record: record({ userIdentity: IDENTITIES.breakGlass }) },
     { name: "federated user", record: record({ userIdentity: IDENTITIES.federated }) },
-    { name: "AWS service", record: record({ userIdentity: IDENTITIES.service }) },
+    { name: "AWS service", record: record({ userIdentity: IDENTITIES.awsService }) },
     { name: "errorCode empty string", record: record({ errorCode: "" }) },
     { name: "errorCode blank", record: record({ errorCode: " \t" }) },
     { name: "errorCode null", record: record({ errorCode: null }) },
