@@ -10,6 +10,7 @@ import { ROTATION_KEY_ALIAS } from "../../remediation/secret-policy";
 import { TOOL_ROLE_PREFIX } from "../../guardrail/guardrail";
 import { ROLE_PATH } from "../naming";
 import { type PolicyStatement, type ResourceArns, statementsFromDeclarations } from "../iam/policy-document";
+import { KEY_ADMIN_ACTIONS } from "../iam/kms-key-admin";
 
 /** Placeholders in ARNs, turned into CloudFormation Fn::Join over the pseudo parameters. */
 const PARTITION = "{partition}";
@@ -126,28 +127,6 @@ function operatorTrust(operatorPrincipalArns: readonly string[]): Record<string,
 }
 
 const MONITOR_REFS = { [PARTITION]: "AWS::Partition", "{monitorAccount}": TEMPLATE_PARAMETERS.monitorAccountId };
-
-/** Key administration without key use: whoever administers IAM in the account can manage, never decrypt. */
-const KEY_ADMIN_ACTIONS = [
-  "kms:CancelKeyDeletion",
-  "kms:CreateAlias",
-  "kms:DeleteAlias",
-  "kms:DescribeKey",
-  "kms:DisableKey",
-  "kms:DisableKeyRotation",
-  "kms:EnableKey",
-  "kms:EnableKeyRotation",
-  "kms:GetKeyPolicy",
-  "kms:GetKeyRotationStatus",
-  "kms:ListAliases",
-  "kms:ListResourceTags",
-  "kms:PutKeyPolicy",
-  "kms:ScheduleKeyDeletion",
-  "kms:TagResource",
-  "kms:UntagResource",
-  "kms:UpdateAlias",
-  "kms:UpdateKeyDescription",
-];
 
 /**
  * The customer-managed key rotated-key secrets are encrypted with. Its policy is the second lock

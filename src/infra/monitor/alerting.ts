@@ -11,6 +11,7 @@ import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscrip
 import { Construct } from "constructs";
 import type { PolicyStatement } from "../iam/policy-document";
 import { RESOURCE_PREFIX } from "../naming";
+import { KEY_ADMIN_ACTIONS } from "../iam/kms-key-admin";
 
 export interface AlertingProps {
   partition: string;
@@ -20,30 +21,6 @@ export interface AlertingProps {
   emails?: string[];
   topicName?: string;
 }
-
-/**
- * Key administration for the account (so IAM policies in the account govern the key and
- * Terraform can manage it) without the usual `kms:*`: the administrative actions, listed.
- */
-const KEY_ADMIN_ACTIONS = [
-  "kms:CancelKeyDeletion",
-  "kms:CreateAlias",
-  "kms:DeleteAlias",
-  "kms:DescribeKey",
-  "kms:DisableKey",
-  "kms:DisableKeyRotation",
-  "kms:EnableKey",
-  "kms:EnableKeyRotation",
-  "kms:GetKeyPolicy",
-  "kms:GetKeyRotationStatus",
-  "kms:ListResourceTags",
-  "kms:PutKeyPolicy",
-  "kms:ScheduleKeyDeletion",
-  "kms:TagResource",
-  "kms:UntagResource",
-  "kms:UpdateAlias",
-  "kms:UpdateKeyDescription",
-];
 
 /** What a publisher to an SSE-KMS topic needs on the key. */
 const PUBLISH_KEY_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"];
