@@ -151,40 +151,30 @@ export class DynamoStateStore implements StateStore {
   }
 
   async listPending(job: string): Promise<PendingItem[]> {
-    const items: PendingItem[] = [];
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const page: QueryCommandOutput = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: `${PK} = :pk AND begins_with(${SK}, :prefix)`,
-          ExpressionAttributeValues: { ":pk": S(`job#${job}`), ":prefix": S("pending#") },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const eventId = item.eventId?.S;
-        const eventTime = item.eventTime?.S;
-        const finding = item.finding?.S;
-        if (!eventId || !eventTime || !finding)
-          throw new Error(`pending item ${item[SK]?.S ?? "?"} of job ${job} is incomplete`);
-        items.push({ eventId, eventTime, finding: JSON.parse(finding) as Finding });
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
+    return (await this.queuedFindings(job, "pending")).map(({ base }) => base);
   }
 
   async listExports(job: string): Promise<ExportItem[]> {
-    const items: ExportItem[] = [];
+    return (await this.queuedFindings(job, "export")).map(({ base, item }) => ({
+      ...base,
+      attempts: Number(item.attempts?.N ?? "0"),
+      ...(item.lastError?.S ? { lastError: item.lastError.S } : {}),
+    }));
+  }
+
+  /** Every `<queue>#...` item of a job (all pages, consistent reads), with the finding each one carries. */
+  private async queuedFindings(
+    job: string,
+    queue: "pending" | "export",
+  ): Promise<{ base: PendingItem; item: Record<string, AttributeValue> }[]> {
+    const out: { base: PendingItem; item: Record<string, AttributeValue> }[] = [];
     let start: Record<string, AttributeValue> | undefined;
     do {
       const page: QueryCommandOutput = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: `${PK} = :pk AND begins_with(${SK}, :prefix)`,
-          ExpressionAttributeValues: { ":pk": S(`job#${job}`), ":prefix": S("export#") },
+          ExpressionAttributeValues: { ":pk": S(`job#${job}`), ":prefix": S(`${queue}#`) },
           ConsistentRead: true,
           ExclusiveStartKey: start,
         }),
@@ -194,18 +184,12 @@ export class DynamoStateStore implements StateStore {
         const eventTime = item.eventTime?.S;
         const finding = item.finding?.S;
         if (!eventId || !eventTime || !finding)
-          throw new Error(`export item ${item[SK]?.S ?? "?"} of job ${job} is incomplete`);
-        items.push({
-          eventId,
-          eventTime,
-          finding: JSON.parse(finding) as Finding,
-          attempts: Number(item.attempts?.N ?? "0"),
-          ...(item.lastError?.S ? { lastError: item.lastError.S } : {}),
-        });
+          throw new Error(`${queue} item ${item[SK]?.S ?? "?"} of job ${job} is incomplete`);
+        out.push({ base: { eventId, eventTime, finding: JSON.parse(finding) as Finding }, item });
       }
       start = page.LastEvaluatedKey;
     } while (start);
-    return items;
+    return out;
   }
 
   async completeExport(job: string, item: ExportItem): Promise<void> {
