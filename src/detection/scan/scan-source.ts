@@ -5,7 +5,8 @@
  * input becomes `error` with the records read before the problem still evaluated.
  *
  * Per-byte work is native: record-framer.ts finds record boundaries with Buffer.indexOf, and a
- * record is parsed only when its bytes can match a rule (recordPrefilter) or its framing is wrong.
+ * record is parsed only when its bytes can match a rule (prefilter.ts, which searches each decoded
+ * block once) or its framing is wrong.
  * Uncompressed inputs (no CRC protects them) and `checkEveryRecord` also parse every other record,
  * so that damage anywhere is named. Inputs in no framed layout go through the exact structural
  * walker (record-splitter.ts).
@@ -18,6 +19,7 @@ import { evaluateRecord, type Finding } from "../finding";
 import { isRecordObject } from "../record";
 import { decodedChunks, isGzip } from "./decode";
 import { detectLayout, LAYOUT_PROBE_BYTES, RecordFramer, type SliceLocation } from "./record-framer";
+import { Prefilter } from "./prefilter";
 import { MalformedJsonError, type RecordKind, RecordSplitter } from "./record-splitter";
 
 export interface SourceResult {
@@ -62,47 +64,39 @@ const MAX_PROBLEM_SAMPLES = 3;
  * native buffers stay with the allocator), at the same speed.
  */
 const READ_CHUNK = 64 * 1024;
-const BACKSLASH_U = Buffer.from("\\u");
-const EVENT_SOURCE_KEY = Buffer.from('"eventSource"');
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
-
-/**
- * A cheap, exact test on raw record bytes: false only when the record provably cannot match any
- * rule. Every rule requires its eventSource (one of guardrail.eventSources) and one of its event
- * names (all in guardrail.eventNames). JSON can spell a letter or a dot only literally or as a
- * `\uXXXX` escape (the other escapes stand for `"`, `\`, `/` and control characters), so without a
- * `\u` in the record those strings can only appear literally. `hasUnicodeEscape` may be given when
- * already known.
- */
-export function recordPrefilter(
-  guardrail: Pick<Guardrail, "eventSources" | "eventNames">,
-): (bytes: Buffer, hasUnicodeEscape?: boolean) => boolean {
-  const sources = guardrail.eventSources.map((s) => Buffer.from(s, "utf8"));
-  const names = guardrail.eventNames.map((n) => Buffer.from(n, "utf8"));
-  return (bytes, hasUnicodeEscape) => {
-    if (hasUnicodeEscape) return true;
-    if (sources.some((source) => bytes.indexOf(source) !== -1))
-      for (const name of names) if (bytes.indexOf(name) !== -1) return true;
-    return hasUnicodeEscape === undefined && bytes.indexOf(BACKSLASH_U) !== -1;
-  };
-}
 
 type Unit = "line" | "record";
 const where = (unit: Unit, at: SliceLocation): string => `${unit} ${at.ordinal} (byte ${at.offset})`;
 
 export class SourceScanner {
-  private readonly mayMatch: (bytes: Buffer, hasUnicodeEscape?: boolean) => boolean;
+  private readonly prefilter: Prefilter;
   private readonly maxRecordBytes: number;
 
   constructor(
     private readonly guardrail: Guardrail,
     private readonly options: SourceScanOptions = {},
   ) {
-    this.mayMatch = recordPrefilter(guardrail);
+    this.prefilter = new Prefilter(guardrail);
     this.maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
   }
 
   async scanFile(file: string): Promise<SourceResult> {
+    let whole: Buffer | undefined;
+    try {
+      whole = readSmallFile(file);
+    } catch (e) {
+      return { ...emptyResult(file), error: describeError(e) };
+    }
+    if (!whole) return this.scanLargeFile(file);
+    const inflated = isGzip(whole) ? inflateWhole(whole) : undefined;
+    // A gzip that does not inflate in one go (corrupt, truncated, too large) is streamed: that path
+    // keeps the records before the damage and names it, with memory bounded.
+    return this.scan(file, once(inflated ?? whole), inflated ? "gzip" : undefined);
+  }
+
+  /** A file too large to hold (or not a regular file): read in chunks, inflated as it streams. */
+  private async scanLargeFile(file: string): Promise<SourceResult> {
     let handle: fs.promises.FileHandle;
     try {
       handle = await fs.promises.open(file, "r");
@@ -110,18 +104,7 @@ export class SourceScanner {
       return { ...emptyResult(file), error: describeError(e) };
     }
     try {
-      const { size } = await handle.stat();
-      if (size > WHOLE_FILE_MAX) return await this.scan(file, readChunks(handle));
-      let whole: Buffer;
-      try {
-        whole = await handle.readFile();
-      } catch (e) {
-        return { ...emptyResult(file), error: describeError(e) };
-      }
-      const inflated = isGzip(whole) ? inflateWhole(whole) : undefined;
-      // A gzip that does not inflate in one go (corrupt, truncated, too large) is streamed: that path
-      // keeps the records before the damage and names it, with memory bounded.
-      return await this.scan(file, pieces(inflated ?? whole), inflated ? "gzip" : undefined);
+      return await this.scan(file, readChunks(handle));
     } finally {
       await handle.close().catch(() => undefined);
     }
@@ -135,7 +118,7 @@ export class SourceScanner {
     let headBytes = 0;
     let sink: { push(chunk: Buffer): void; end(): void; sawValue(): boolean } | undefined;
     const start = (): void => {
-      let probe = Buffer.concat(head);
+      let probe = head.length === 1 ? head[0] : Buffer.concat(head);
       head = [];
       let offset = 0;
       if (probe.subarray(0, 3).equals(UTF8_BOM)) {
@@ -181,8 +164,9 @@ export class SourceScanner {
       // The exact structural walker: every byte checked; a structural error ends the input.
       const splitter = new RecordSplitter((bytes, kind, hasU) => {
         const label = `record ${result.records + 1}`;
-        if (kind === "object" && !checkAll && !this.mayMatch(bytes, hasU)) this.counted(result, bytes, label);
-        else this.element(result, bytes, kind, label);
+        const verdict = kind === "object" && !checkAll ? this.prefilter.decide(bytes, hasU) : undefined;
+        if (verdict === undefined || verdict === "may-match") this.element(result, bytes, kind, label);
+        else this.ruledOut(result, verdict, label);
       }, this.maxRecordBytes);
       return {
         push: (chunk) => splitter.push(chunk),
@@ -191,10 +175,16 @@ export class SourceScanner {
       };
     }
     const unit: Unit = layout === "lines" ? "line" : "record";
+    const prefilter = this.prefilter.forBlocks();
     const framer = new RecordFramer(
       layout,
       {
-        slice: (bytes, at, suspect) => this.slice(result, bytes, at, suspect || checkAll, unit),
+        slice: (buf, start, end, offset, ordinal, suspect) => {
+          const verdict = suspect || checkAll ? "must-parse" : prefilter.decide(buf, start, end);
+          if (verdict === "no-match") result.records++;
+          else if (verdict === "not-cloudtrail") this.ruledOut(result, verdict, where(unit, { offset, ordinal }));
+          else this.parse(result, buf.subarray(start, end), { offset, ordinal }, unit);
+        },
         oversized: (at, size) => {
           result.records++;
           result.skippedRecords++;
@@ -208,15 +198,18 @@ export class SourceScanner {
       this.maxRecordBytes,
       offset,
     );
-    return { push: (c) => framer.push(c), end: () => framer.end(), sawValue: () => result.records > 0 };
+    return {
+      push: (chunk) => {
+        if (!checkAll) prefilter.load(chunk);
+        framer.push(chunk);
+      },
+      end: () => framer.end(),
+      sawValue: () => result.records > 0,
+    };
   }
 
-  /** A framed record: parsed only when it can match or must be validated. */
-  private slice(result: SourceResult, bytes: Buffer, at: SliceLocation, validate: boolean, unit: Unit): void {
-    if (!validate && !this.mayMatch(bytes)) {
-      this.counted(result, bytes, where(unit, at));
-      return;
-    }
+  /** A framed record that can match or must be validated: parsed, then evaluated or named as damaged. */
+  private parse(result: SourceResult, bytes: Buffer, at: SliceLocation, unit: Unit): void {
     let record: unknown;
     try {
       record = JSON.parse(bytes.toString("utf8"));
@@ -228,9 +221,9 @@ export class SourceScanner {
   }
 
   /** A record the pre-filter ruled out: counted; noticed when it cannot be CloudTrail. */
-  private counted(result: SourceResult, bytes: Buffer, label: string): void {
+  private ruledOut(result: SourceResult, verdict: "no-match" | "not-cloudtrail", label: string): void {
     result.records++;
-    if (bytes.indexOf(EVENT_SOURCE_KEY) === -1 && bytes.indexOf(BACKSLASH_U) === -1) this.notCloudTrail(result, label);
+    if (verdict === "not-cloudtrail") this.notCloudTrail(result, label);
   }
 
   /**
@@ -347,25 +340,46 @@ export function emptyResult(name: string): SourceResult {
 }
 
 /**
- * Small files (CloudTrail writes a few MB at most) are read whole and a gzip one inflated in one
- * synchronous call: streaming them costs a thread-pool round trip per chunk, which left the scan
- * mostly idle (measured with a CPU profile of bench:detect's archive). The output limit keeps
- * memory bounded: a larger output is streamed instead.
+ * Small files (CloudTrail writes a few MB at most) are read whole, synchronously, and a gzip one
+ * inflated in one synchronous call: each asynchronous step costs a thread-pool round trip, which
+ * left the scan mostly idle (measured with CPU profiles of bench:detect's archive); a scan thread
+ * has nothing else to do meanwhile. The output limit keeps memory bounded: a larger output is
+ * streamed instead.
  */
 const WHOLE_FILE_MAX = 16 * 1024 * 1024;
 const INFLATE_IN_MEMORY_MAX = 64 * 1024 * 1024;
-const FEED_CHUNK = 1024 * 1024;
+
+/** A regular file of at most WHOLE_FILE_MAX bytes, read whole; undefined for any other file. Throws what fs throws. */
+function readSmallFile(file: string): Buffer | undefined {
+  const fd = fs.openSync(file, "r");
+  try {
+    const stat = fs.fstatSync(fd);
+    return stat.isFile() && stat.size <= WHOLE_FILE_MAX ? fs.readFileSync(fd) : undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** zlib's smallest useful output chunk; also its default (16 KiB) rounded up. */
+const MIN_INFLATE_CHUNK = 64 * 1024;
 
 function inflateWhole(gzip: Buffer): Buffer | undefined {
+  // The gzip trailer holds the size of the last member's output (mod 2^32). One output chunk one byte
+  // larger saves zlib gluing ~16 KiB chunks together (a copy of the whole file and many allocations,
+  // which cost as much as the inflating: CPU profile of bench:detect). A wrong size (several members, a
+  // lie) only means more chunks; the output limit bounds the allocation.
+  const expected = gzip.length >= 18 ? gzip.readUInt32LE(gzip.length - 4) : 0;
+  const chunkSize = Math.min(INFLATE_IN_MEMORY_MAX, Math.max(MIN_INFLATE_CHUNK, expected + 1));
   try {
-    return zlib.gunzipSync(gzip, { maxOutputLength: INFLATE_IN_MEMORY_MAX });
+    return zlib.gunzipSync(gzip, { chunkSize, maxOutputLength: INFLATE_IN_MEMORY_MAX });
   } catch {
     return undefined;
   }
 }
 
-async function* pieces(data: Buffer): AsyncGenerator<Buffer> {
-  for (let i = 0; i < data.length; i += FEED_CHUNK) yield data.subarray(i, i + FEED_CHUNK);
+/** The whole input as one chunk: the framer and the pre-filter search it in one call each. */
+async function* once(data: Buffer): AsyncGenerator<Buffer> {
+  yield data;
 }
 
 async function* readChunks(handle: fs.promises.FileHandle): AsyncGenerator<Buffer> {
