@@ -1,10 +1,9 @@
 /**
- * What every command that reads the guardrail shares: the `--config` / `--definition` options, how
- * they are resolved, and what a config error does (its problems on stderr, exit 2).
+ * What every command that reads the guardrail shares: how the `--config` / `--definition` options
+ * (options.ts) are resolved, and what a config error does (its problems on stderr, exit 2).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Command } from "commander";
 import { ConfigError, CONFIG_ENV_VAR, displayPath, loadConfig, parseConfig, resolveConfigPath } from "../config/load";
 import type { GuardrailDefinition } from "../guardrail/definition";
 import {
@@ -15,24 +14,7 @@ import {
   readDefinitionFile,
   selectRules,
 } from "../guardrail/guardrail";
-
-export interface ConfigOption {
-  config?: string;
-  definition?: string;
-}
-
-/** `--rule ID`, repeatable: the commands that run rules (detect, query) run only those. */
-export interface RuleOption {
-  rule?: string[];
-}
-
-export function addRuleOption(command: Command): Command {
-  return command.option(
-    "--rule <id>",
-    "run only this detection rule (repeatable; default: every rule, see `check`)",
-    (id: string, ids: string[] = []) => [...ids, id],
-  );
-}
+import type { ConfigOption, RuleOption } from "./options";
 
 /** The guardrail narrowed to `--rule` ids, or undefined after naming the unknown id on stderr (exit 2). */
 export function narrowToRules(
@@ -61,13 +43,6 @@ export interface ConfigIO {
   stderr: TextSink;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
-}
-
-/** Adds `-c, --config` and `--definition`, worded the same for every command. */
-export function addConfigOptions(command: Command): Command {
-  return command
-    .option("-c, --config <file>", "guardrail config (default: $GUARDRAIL_CONFIG, then ./guardrail.config.json)")
-    .option("--definition <file>", "guardrail definition (default: the bundled policies/bedrock-model-access.json)");
 }
 
 export interface LoadForCommand {

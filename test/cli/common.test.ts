@@ -2,7 +2,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Command } from "commander";
-import { addConfigOptions, loadGuardrailFor } from "../../src/cli/common";
+import { loadGuardrailFor } from "../../src/cli/common";
+import { addConfigOptions } from "../../src/cli/options";
 import { buildProgram } from "../../src/cli/index";
 import { BUNDLED_DEFINITION } from "../../src/guardrail/guardrail";
 

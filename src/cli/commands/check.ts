@@ -11,7 +11,8 @@ import { coverageCounts, coverageRows } from "../../policy/classification-table"
 import { decisionTable, formatDecisionTable } from "../../policy/decision-table";
 import { formatLint, lintScp } from "../../policy/lint";
 import { buildScpStatements } from "../../policy/statements";
-import { addConfigOptions, type ConfigOption, loadGuardrailFor } from "../common";
+import { loadGuardrailFor } from "../common";
+import { addConfigOptions, type ConfigOption } from "../options";
 import { EXIT } from "../exit-codes";
 import { type Output, processOutput } from "../format/output";
 import { renderTable } from "../format/table";

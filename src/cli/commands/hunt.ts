@@ -17,7 +17,8 @@ import { BackendInputError } from "../../detection/backends/input-error";
 import { evaluateRecord } from "../../detection/finding";
 import { athenaCostUsd, executeAthenaQuery } from "../../runtime/query/athena";
 import { DEFAULT_POLL, QueryError, realSleep, type Sleep } from "../../runtime/query/source";
-import { addConfigOptions, type ConfigIO, type ConfigOption, loadGuardrailFor } from "../common";
+import { type ConfigIO, loadGuardrailFor } from "../common";
+import { addConfigOptions, type ConfigOption } from "../options";
 import { EXIT, exitCodeFor } from "../exit-codes";
 import { findingWriter, type Format, FORMATS } from "../format/findings";
 

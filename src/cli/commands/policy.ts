@@ -2,7 +2,8 @@
 import type { Command } from "commander";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { formatLint, lintScp } from "../../policy/lint";
-import { addConfigOptions, type ConfigOption, loadGuardrailFor } from "../common";
+import { loadGuardrailFor } from "../common";
+import { addConfigOptions, type ConfigOption } from "../options";
 import { EXIT } from "../exit-codes";
 import { type Output, processOutput } from "../format/output";
 

@@ -10,16 +10,8 @@ import { BackendInputError, parseInstant, parseWindow, shown } from "../../detec
 import { buildLakeQuery } from "../../detection/backends/lake-sql";
 import { buildLogsInsightsQuery, logsInsightsTimeRange } from "../../detection/backends/logs-insights";
 import type { Guardrail } from "../../guardrail/guardrail";
-import {
-  addConfigOptions,
-  addRuleOption,
-  type ConfigIO,
-  type ConfigOption,
-  loadGuardrailFor,
-  narrowToRules,
-  type RuleOption,
-  type TextSink,
-} from "../common";
+import { type ConfigIO, loadGuardrailFor, narrowToRules, type TextSink } from "../common";
+import { addConfigOptions, addRuleOption, type ConfigOption, type RuleOption } from "../options";
 import { EXIT } from "../exit-codes";
 
 const TRAIL_LOG_GROUP = " on the organization trail's log group";

@@ -21,7 +21,8 @@ import { computeWindow, type QueryWindow } from "../../runtime/window";
 import { makeNotifier, makeQuerySource, makeStateStore } from "../../handlers/wiring";
 import type { Notifier } from "../../aws/contracts";
 import type { StateStore } from "../../runtime/state/store";
-import { addConfigOptions, type ConfigOption, loadGuardrailFor, type TextSink } from "../common";
+import { loadGuardrailFor, type TextSink } from "../common";
+import { addConfigOptions, type ConfigOption } from "../options";
 import { EXIT, exitCodeFor } from "../exit-codes";
 import { reportError } from "../report";
 

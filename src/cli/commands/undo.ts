@@ -16,7 +16,8 @@ import {
 import type { MemberClientProvider } from "../../remediation/member-clients";
 import type { RemediationStore } from "../../remediation/store";
 import { undoAction, UndoError } from "../../remediation/undo";
-import { addConfigOptions, type ConfigIO, type ConfigOption, loadGuardrailFor, type TextSink } from "../common";
+import { type ConfigIO, loadGuardrailFor, type TextSink } from "../common";
+import { addConfigOptions, type ConfigOption } from "../options";
 import { EXIT } from "../exit-codes";
 import { addRemediationOptions } from "../remediation-options";
 import { reportError } from "../report";

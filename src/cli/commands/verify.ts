@@ -9,7 +9,8 @@ import type { Command } from "commander";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { checkDrift, type OrgView } from "../../runtime/drift";
 import { makeOrganizationReader } from "../../handlers/wiring";
-import { addConfigOptions, type ConfigOption, loadGuardrailFor, type TextSink } from "../common";
+import { loadGuardrailFor, type TextSink } from "../common";
+import { addConfigOptions, type ConfigOption } from "../options";
 import { EXIT, exitCodeFor } from "../exit-codes";
 import { reportError } from "../report";
 

@@ -8,7 +8,7 @@ import * as os from "node:os";
 import type { Guardrail } from "../../guardrail/guardrail";
 import type { Finding } from "../finding";
 import type { Input } from "./inputs";
-import { compiledWorkerFactory, scanFilesOnWorkers, type WorkerFactory } from "./pool";
+import { compiledWorkerFactory, ScanPool, type WorkerFactory } from "./pool";
 import { emptyResult, type SourceResult, type SourceScanOptions, SourceScanner } from "./scan-source";
 
 export interface ScanSummary {
@@ -46,6 +46,8 @@ export interface ScanOptions extends SourceScanOptions {
   jobs?: number;
   /** How to start a scan worker. Default: the compiled worker next to pool.js; without one, no workers. */
   workerFactory?: WorkerFactory;
+  /** The pool started ahead for these inputs (see startScanPool). Default: started here when worth it. */
+  pool?: ScanPool;
   /** Below this many input bytes, workers are not worth their start-up time. */
   minBytesForWorkers?: number;
   includeApproved?: boolean;
@@ -62,6 +64,30 @@ const DEFAULT_MIN_BYTES_FOR_WORKERS = 8 * 1024 * 1024;
 /** More workers than twice the cores only adds memory (each holds its own heap and buffers). */
 export function maxJobs(): number {
   return 2 * os.availableParallelism();
+}
+
+type PoolOptions = Pick<ScanOptions, "jobs" | "minBytesForWorkers" | "workerFactory">;
+
+/** How many worker threads a scan of `inputs` uses: 0 (scan in this thread) for small scans. */
+function workerCount(inputs: Input[], options: PoolOptions): number {
+  const jobs = Math.min(maxJobs(), Math.max(1, Math.floor(options.jobs ?? os.availableParallelism())));
+  const files = inputs.filter((i) => i.kind === "file");
+  const bytes = files.reduce((n, i) => n + i.size, 0);
+  const worthIt =
+    jobs > 1 && files.length > 1 && bytes >= (options.minBytesForWorkers ?? DEFAULT_MIN_BYTES_FOR_WORKERS);
+  return worthIt && (options.workerFactory ?? compiledWorkerFactory()) ? Math.min(jobs, files.length) : 0;
+}
+
+/**
+ * Starts the worker pool a scan of `inputs` will use (none for a small scan), so that the workers
+ * boot and read ahead while the caller loads the guardrail; pass it to scan() as `pool`, or close() it.
+ */
+export function startScanPool(inputs: Input[], options: PoolOptions): ScanPool | undefined {
+  const count = workerCount(inputs, options);
+  const factory = options.workerFactory ?? compiledWorkerFactory();
+  if (count === 0 || !factory) return undefined;
+  const files = inputs.flatMap((input, index) => (input.kind === "file" ? [{ index, path: input.path }] : []));
+  return ScanPool.start(factory, files, count);
 }
 
 export async function scan(guardrail: Guardrail, inputs: Input[], options: ScanOptions): Promise<ScanSummary> {
@@ -169,15 +195,9 @@ export async function scan(guardrail: Guardrail, inputs: Input[], options: ScanO
         scanner.scan("-", options.stdin ?? (process.stdin as AsyncIterable<Buffer>)).then((r) => onResult(index, r)),
       );
   });
-  const jobs = Math.min(maxJobs(), Math.max(1, Math.floor(options.jobs ?? os.availableParallelism())));
-  const workerFactory = options.workerFactory ?? compiledWorkerFactory();
-  const useWorkers =
-    workerFactory !== undefined &&
-    jobs > 1 &&
-    fileTasks.length > 1 &&
-    totalDiskBytes >= (options.minBytesForWorkers ?? DEFAULT_MIN_BYTES_FOR_WORKERS);
-  if (useWorkers) {
-    inProcess.push(scanFilesOnWorkers(workerFactory, { guardrail, options: sourceOptions }, fileTasks, jobs, onResult));
+  const pool = options.pool ?? startScanPool(inputs, options);
+  if (pool) {
+    inProcess.push(pool.run({ guardrail, options: sourceOptions }, onResult));
   } else {
     inProcess.push(
       (async () => {

@@ -1,20 +1,18 @@
 /**
  * Worker-thread entry: scans the files the pool sends, one at a time, and posts each result back.
- * The guardrail and the scan options arrive once as workerData (plain data).
+ * The guardrail and the scan options arrive first, once, as a setup message (plain data): the pool
+ * starts its workers before the guardrail is loaded, so that they boot meanwhile.
  */
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort } from "node:worker_threads";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { type SourceResult, type SourceScanOptions, SourceScanner } from "./scan-source";
 
-export interface ScanTask {
-  index: number;
-  path: string;
-}
-
-export interface ScanWorkerData {
+export interface ScanSetup {
   guardrail: Guardrail;
   options: SourceScanOptions;
 }
+
+export type ToScanWorker = { kind: "setup"; setup: ScanSetup } | { kind: "scan"; index: number; path: string };
 
 export interface ScanTaskResult {
   index: number;
@@ -23,11 +21,15 @@ export interface ScanTaskResult {
 
 if (parentPort) {
   const port = parentPort;
-  const data = workerData as ScanWorkerData;
-  const scanner = new SourceScanner(data.guardrail, data.options);
-  port.on("message", (task: ScanTask) => {
+  let scanner: SourceScanner | undefined;
+  port.on("message", (message: ToScanWorker) => {
+    if (message.kind === "setup") {
+      scanner = new SourceScanner(message.setup.guardrail, message.setup.options);
+      return;
+    }
+    if (!scanner) throw new Error("scan worker: a file came before the setup");
     void scanner
-      .scanFile(task.path)
-      .then((result) => port.postMessage({ index: task.index, result } satisfies ScanTaskResult));
+      .scanFile(message.path)
+      .then((result) => port.postMessage({ index: message.index, result } satisfies ScanTaskResult));
   });
 }

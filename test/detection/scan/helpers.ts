@@ -35,5 +35,5 @@ export function tsWorkerFactory(prelude = ""): WorkerFactory {
       ${prelude}
     }
     require(${JSON.stringify(source)});`;
-  return (workerData) => new Worker(script, { eval: true, workerData, resourceLimits: WORKER_RESOURCE_LIMITS });
+  return () => new Worker(script, { eval: true, resourceLimits: WORKER_RESOURCE_LIMITS });
 }

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import * as zlib from "node:zlib";
 import type { Finding } from "../../../src/detection/finding";
 import { expandInputs } from "../../../src/detection/scan/inputs";
-import { scan, type ScanOptions, type ScanSummary } from "../../../src/detection/scan/scan";
+import { type ScanOptions, type ScanSummary, scan, startScanPool } from "../../../src/detection/scan/scan";
 import { SourceScanner } from "../../../src/detection/scan/scan-source";
 import { chunksOf, EXAMPLES, FIXTURES, testGuardrail, tsWorkerFactory } from "./helpers";
 
@@ -205,6 +205,28 @@ describe("determinism across workers", () => {
     const many = await run(inputs, { jobs: 3, minBytesForWorkers: 0, workerFactory: tsWorkerFactory() });
     expect(many.findings).toEqual(one.findings);
     expect({ ...many.summary, elapsedMs: 0 }).toEqual({ ...one.summary, elapsedMs: 0 });
+  });
+
+  it("gives the same from a pool started before the guardrail was loaded (files read ahead)", async () => {
+    const inputs = [EXAMPLES, fx("archive"), fx("delivery.json"), fx("records.ndjson"), fx("malformed.json")];
+    const one = await run(inputs, { jobs: 1 });
+    const options = { jobs: 2, minBytesForWorkers: 0, workerFactory: tsWorkerFactory() };
+    const pool = startScanPool(expandInputs(inputs), options);
+    expect(pool).toBeDefined();
+    // The workers boot and prepare their files meanwhile (here: compiling the TypeScript worker too).
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const early = await run(inputs, { ...options, pool });
+    expect(early.findings).toEqual(one.findings);
+    expect({ ...early.summary, elapsedMs: 0 }).toEqual({ ...one.summary, elapsedMs: 0 });
+  });
+
+  it("a pool that is closed without a scan stops its workers", async () => {
+    const pool = startScanPool(expandInputs([fx("archive"), fx("delivery.json")]), {
+      jobs: 2,
+      minBytesForWorkers: 0,
+      workerFactory: tsWorkerFactory(),
+    });
+    await expect(pool!.close()).resolves.toBeUndefined();
   });
 
   it("a file scanned directly gives what the scan reports", async () => {
