@@ -1,15 +1,20 @@
 /**
  * `npm run bench:detect`: a benchmark, not a test. Generates (once, seeded) a 250 MB uncompressed
- * CloudTrail archive under bench/out/archive, then in the same run times, over the same files:
+ * CloudTrail archive under bench/out/archive, then in the same run times, over the same files, each
+ * as the median of $BENCH_RUNS runs (default 5; the contenders take turns, so that a busy moment of
+ * a shared machine hits them alike):
  *   1. `detect` (the built CLI, default jobs = all cores), with its peak RSS, and `detect --jobs 1`,
- *   2. `zcat <files> | jq -c '<the same rule>'`,
+ *      by wall time and by the scan time detect reports (its start-up excluded),
+ *   2. `zcat <files> | jq -c '<the same rule>'` (fewer runs: it is slow),
  *   3. `zcat <files> > /dev/null` (the decompression floor of the usual tool),
- *   4. an inflate-only Node loop (zlib.gunzipSync of every file, one thread: the limit of the scan),
+ *   4. inflate-only Node loops (zlib.gunzipSync of every file): on one thread (the limit of one scan
+ *      thread) and split over two worker threads (how far inflating alone scales on this machine:
+ *      the ceiling of --jobs 2 vs --jobs 1),
  * and prints records/s, MB/s (uncompressed) and the ratios, with the load average before and after
  * (the machine may be shared: ratios from one run are comparable, absolute times are not). It also
  * checks that detect and jq found the same events, so the comparison is between equivalent work.
  *
- * Options (env): BENCH_GB (default 0.25), BENCH_SEED (default 42), BENCH_SKIP_JQ=1.
+ * Options (env): BENCH_GB (default 0.25), BENCH_SEED (default 42), BENCH_RUNS (default 5), BENCH_SKIP_JQ=1.
  */
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -22,6 +27,7 @@ const outDir = path.join(root, "bench", "out");
 const archiveDir = path.join(outDir, "archive");
 const seed = Number(process.env.BENCH_SEED ?? 42);
 const targetBytes = Math.round(Number(process.env.BENCH_GB ?? 0.25) * 1e9);
+const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 5));
 
 function log(s: string): void {
   process.stderr.write(s);
@@ -142,6 +148,36 @@ function jqFilter(entry: string): string {
   return `.Records[] | select(${rules.map((r) => `(${r})`).join(" or ")}) | .eventID`;
 }
 
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Inflates its files (workerData) with zlib.gunzipSync, as the inflate-only loop does. */
+const INFLATE_WORKER = `const fs = require("fs"), zlib = require("zlib");
+for (const f of require("worker_threads").workerData) zlib.gunzipSync(fs.readFileSync(f));`;
+/** Deals the files (argv[1]) round-robin to argv[2] worker threads; prints the seconds until the last is done. */
+const INFLATE_ON_THREADS = `const { Worker } = require("worker_threads");
+const [files, threads, code] = [JSON.parse(process.argv[1]), Number(process.argv[2]), process.argv[3]];
+const start = process.hrtime.bigint();
+let left = threads;
+for (let t = 0; t < threads; t++)
+  new Worker(code, { eval: true, workerData: files.filter((_, i) => i % threads === t) }).on("exit", () => {
+    if (--left === 0) console.log(Number(process.hrtime.bigint() - start) / 1e9);
+  });`;
+
+async function inflateOnThreads(files: string[], threads: number): Promise<number> {
+  const args = ["-e", INFLATE_ON_THREADS, JSON.stringify(files), String(threads), INFLATE_WORKER];
+  return Number((await timed(process.execPath, args)).stdout.trim());
+}
+
+interface DetectRun {
+  seconds: number;
+  scanSeconds: number;
+  rssMb: number;
+  ids: string[];
+}
+
 async function main(): Promise<void> {
   fs.mkdirSync(outDir, { recursive: true });
   const entry = ensureBuilt();
@@ -150,25 +186,15 @@ async function main(): Promise<void> {
   const mb = archive.uncompressedBytes / 1e6;
   log(
     `archive: ${files.length} files, ${archive.records} records, ${mb.toFixed(0)} MB uncompressed, ` +
-      `${(archive.compressedBytes / 1e6).toFixed(0)} MB gzipped\n`,
+      `${(archive.compressedBytes / 1e6).toFixed(0)} MB gzipped; ${runs} runs each\n`,
   );
 
   const loadBefore = os.loadavg()[0];
   // Warm the page cache so that no contender pays for the disk.
   await timed("sh", ["-c", `cat ${files.map(shellQuote).join(" ")} > /dev/null`]);
-
   const fileArgs = files.map(shellQuote).join(" ");
-  log("zcat > /dev/null ...\n");
-  const zcat = await timed("sh", ["-c", `zcat ${fileArgs} > /dev/null`]);
 
-  const inflateLoop =
-    `const fs=require("fs"),zlib=require("zlib");let n=0;` +
-    `for(const f of JSON.parse(process.argv[1]))n+=zlib.gunzipSync(fs.readFileSync(f)).length;console.log(n)`;
-  log("inflate-only Node loop ...\n");
-  const inflate = await timed(process.execPath, ["-e", inflateLoop, JSON.stringify(files)]);
-
-  const runDetect = async (jobs: string[]): Promise<{ t: Timed; rssMb: number; ids: string[] }> => {
-    log(`detect ${jobs.join(" ")} ...\n`);
+  const detectOnce = async (jobs: string[]): Promise<DetectRun> => {
     const rssProbe =
       `const m=require(${JSON.stringify(entry)});m.main(process.argv).then(()=>process.on("exit",()=>` +
       `process.stderr.write("\\nPEAK_RSS_KB "+process.resourceUsage().maxRSS+"\\n")))`;
@@ -184,54 +210,81 @@ async function main(): Promise<void> {
       archiveDir,
     ]);
     const rssKb = Number(/PEAK_RSS_KB (\d+)/.exec(t.stderr)?.[1] ?? NaN);
-    log(t.stderr.replace(/\nPEAK_RSS_KB \d+\n/, ""));
+    const scanSeconds = Number(/ in ([\d.]+) s\n/.exec(t.stderr)?.[1] ?? NaN);
     const ids = t.stdout
       .split("\n")
       .filter(Boolean)
       .map((l) => JSON.parse(l).event.id as string);
-    return { t, rssMb: rssKb / 1024, ids };
+    return { seconds: t.seconds, scanSeconds, rssMb: rssKb / 1024, ids };
   };
-  const detectAll = await runDetect([]);
-  const detect1 = await runDetect(["--jobs", "1"]);
-  const detect2 = os.availableParallelism() === 2 ? detectAll : await runDetect(["--jobs", "2"]);
-  const detect = detectAll.t;
+  const inflateLoop =
+    `const fs=require("fs"),zlib=require("zlib");let n=0;` +
+    `for(const f of JSON.parse(process.argv[1]))n+=zlib.gunzipSync(fs.readFileSync(f)).length;console.log(n)`;
 
-  let jq: Timed | undefined;
+  const all: DetectRun[] = [];
+  const one: DetectRun[] = [];
+  const zcat: number[] = [];
+  const inflate: number[] = [];
+  const inflate1: number[] = [];
+  const inflate2: number[] = [];
+  for (let run = 1; run <= runs; run++) {
+    log(`run ${run}/${runs}: detect, detect --jobs 1, zcat > /dev/null, inflate loops\n`);
+    all.push(await detectOnce([]));
+    one.push(await detectOnce(["--jobs", "1"]));
+    zcat.push((await timed("sh", ["-c", `zcat ${fileArgs} > /dev/null`])).seconds);
+    inflate.push((await timed(process.execPath, ["-e", inflateLoop, JSON.stringify(files)])).seconds);
+    inflate1.push(await inflateOnThreads(files, 1));
+    inflate2.push(await inflateOnThreads(files, 2));
+  }
+  const jq: number[] = [];
   let jqIds: string[] = [];
   if (process.env.BENCH_SKIP_JQ !== "1" && ensureJq()) {
-    log("zcat | jq ...\n");
-    jq = await timed("sh", ["-c", `zcat ${fileArgs} | jq -r ${shellQuote(jqFilter(entry))}`]);
-    jqIds = [...new Set(jq.stdout.split("\n").filter(Boolean))];
+    for (let run = 1; run <= Math.min(runs, 3); run++) {
+      log(`zcat | jq (${run}/${Math.min(runs, 3)}) ...\n`);
+      const t = await timed("sh", ["-c", `zcat ${fileArgs} | jq -r ${shellQuote(jqFilter(entry))}`]);
+      jq.push(t.seconds);
+      jqIds = [...new Set(t.stdout.split("\n").filter(Boolean))];
+    }
   }
   const loadAfter = os.loadavg()[0];
 
-  const rate = (t: Timed): string =>
-    `${(archive.records / t.seconds / 1e6).toFixed(2)} M records/s, ${(mb / t.seconds).toFixed(0)} MB/s`;
-  const ratio = (slow: Timed, fast: Timed): string => `${(slow.seconds / fast.seconds).toFixed(2)}x`;
+  const detect = median(all.map((r) => r.seconds));
+  const detect1 = median(one.map((r) => r.seconds));
+  const scanAll = median(all.map((r) => r.scanSeconds));
+  const scan1 = median(one.map((r) => r.scanSeconds));
+  const rssAll = Math.max(...all.map((r) => r.rssMb));
+  const rss1 = Math.max(...one.map((r) => r.rssMb));
+  const rate = (seconds: number): string =>
+    `${(archive.records / seconds / 1e6).toFixed(2)} M records/s, ${(mb / seconds).toFixed(0)} MB/s`;
+  const x = (slow: number, fast: number): string => `${(slow / fast).toFixed(2)}x`;
+  const s = (seconds: number): string => `${seconds.toFixed(2)} s`;
+  const mbOf = (rss: number): string => `${rss.toFixed(0)} MB`;
   const cores = os.availableParallelism();
+  const sameAsJq = jq.length > 0 && [...all, ...one].every((r) => sameSet(r.ids, jqIds));
   const lines = [
     ``,
-    `=== bench:detect (${files.length} files, ${archive.records} records, ${mb.toFixed(0)} MB uncompressed) ===`,
+    `=== bench:detect (${files.length} files, ${archive.records} records, ${mb.toFixed(0)} MB uncompressed; ` +
+      `medians of ${runs} runs) ===`,
     `machine: ${cores} cores, load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`,
-    `detect (jobs=${cores}):        ${detect.seconds.toFixed(2)} s  ${rate(detect)}  peak RSS ` +
-      `${detectAll.rssMb.toFixed(0)} MB`,
-    `detect --jobs 1:        ${detect1.t.seconds.toFixed(2)} s  ${rate(detect1.t)}  peak RSS ` +
-      `${detect1.rssMb.toFixed(0)} MB`,
-    jq ? `zcat | jq:              ${jq.seconds.toFixed(2)} s  ${rate(jq)}` : `zcat | jq:              skipped`,
-    `zcat > /dev/null:       ${zcat.seconds.toFixed(2)} s  ${rate(zcat)}`,
-    `inflate-only Node loop: ${inflate.seconds.toFixed(2)} s  ${rate(inflate)}  (one thread)`,
-    jq ? `detect vs jq pipeline:  ${ratio(jq, detect)}  (goal >= 10x)` : ``,
-    `detect vs zcat floor:   ${ratio(zcat, detect)}  (goal >= 2.0x)`,
-    `detect vs inflate loop: ${ratio(inflate, detect)}  (the one-thread limit; > 1 only with several workers)`,
-    `--jobs 2 vs --jobs 1:   ${ratio(detect1.t, detect2.t)}  (goal >= 1.7x)`,
-    `peak RSS of detect:     ${Math.max(detectAll.rssMb, detect1.rssMb).toFixed(0)} MB  (goal < 300 MB)`,
-    jq
-      ? `same events found:      ${sameSet(detectAll.ids, jqIds) && sameSet(detect1.ids, jqIds) ? "yes" : "NO"} ` +
-        `(detect ${new Set(detectAll.ids).size}, jq ${jqIds.length})`
+    `detect (jobs=${cores}):`.padEnd(24) +
+      `${s(detect)}  ${rate(detect)}  scan ${s(scanAll)}  peak RSS ${mbOf(rssAll)}`,
+    `detect --jobs 1:`.padEnd(24) + `${s(detect1)}  ${rate(detect1)}  scan ${s(scan1)}  peak RSS ${mbOf(rss1)}`,
+    jq.length ? `zcat | jq:              ${s(median(jq))}  ${rate(median(jq))}` : `zcat | jq:              skipped`,
+    `zcat > /dev/null:       ${s(median(zcat))}  ${rate(median(zcat))}`,
+    `inflate-only Node loop: ${s(median(inflate))}  ${rate(median(inflate))}  (one thread)`,
+    `inflate on 1 / 2 worker threads: ${s(median(inflate1))} / ${s(median(inflate2))}`,
+    jq.length ? `detect vs jq pipeline:  ${x(median(jq), detect)}  (goal >= 10x)` : ``,
+    `detect vs zcat floor:   ${x(median(zcat), detect)}  (goal >= 2.0x)`,
+    `detect vs inflate loop: ${x(median(inflate), detect)}  (the one-thread limit; > 1 only with several workers)`,
+    `--jobs 2 vs --jobs 1:   ${x(scan1, scanAll)} by scan time, ${x(detect1, detect)} by wall time (goal >= 1.7x; ` +
+      `inflating alone scales ${x(median(inflate1), median(inflate2))} on 2 threads here)`,
+    `peak RSS of detect:     ${Math.max(rssAll, rss1).toFixed(0)} MB  (goal < 300 MB)`,
+    jq.length
+      ? `same events found:      ${sameAsJq ? "yes" : "NO"} (detect ${new Set(all[0].ids).size}, jq ${jqIds.length})`
       : ``,
   ].filter((l) => l !== ``);
   process.stdout.write(`${lines.join("\n")}\n`);
-  if (jq && !(sameSet(detectAll.ids, jqIds) && sameSet(detect1.ids, jqIds))) process.exitCode = 1;
+  if (jq.length && !sameAsJq) process.exitCode = 1;
 }
 
 function sameSet(a: string[], b: string[]): boolean {

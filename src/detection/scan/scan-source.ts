@@ -351,6 +351,8 @@ const INFLATE_IN_MEMORY_MAX = 64 * 1024 * 1024;
 
 /** A regular file of at most WHOLE_FILE_MAX bytes, read whole; undefined for any other file. Throws what fs throws. */
 function readSmallFile(file: string): Buffer | undefined {
+  // Looked at before it is opened: opening a FIFO (`detect <(zcat ...)`, a named pipe) waits for its writer.
+  if (!fs.statSync(file).isFile()) return undefined;
   const fd = fs.openSync(file, "r");
   try {
     const stat = fs.fstatSync(fd);

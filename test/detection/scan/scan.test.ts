@@ -1,3 +1,4 @@
+import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -92,6 +93,23 @@ describe("input formats", () => {
     const { findings, summary } = await run(["-"], { stdin: chunksOf(data, 7) });
     expect(findings.map((f) => f.event.id)).toEqual([id("a2"), id("a3")]);
     expect(summary).toMatchObject({ files: 1, records: 3 });
+  });
+
+  (process.platform === "win32" ? it.skip : it)("reads a named pipe given as a path, as it is written", async () => {
+    const fifo = path.join(tmp, "pipe.ndjson");
+    execFileSync("mkfifo", [fifo]);
+    // Another process writes it, 300 ms after the scan has started; meanwhile this thread must stay
+    // free (a scan that blocked it waiting for the writer would stall everything else, stdin included).
+    const writer = spawn("sh", ["-c", 'sleep 0.3; cat "$0" > "$1"', fx("records.ndjson"), fifo]);
+    const written = new Promise((resolve) => writer.on("close", resolve));
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 20);
+    const { findings, summary } = await run([fifo]);
+    clearInterval(ticker);
+    await written;
+    expect(ticks).toBeGreaterThanOrEqual(5);
+    expect(findings.map((f) => f.event.id)).toEqual([id("a2"), id("a3")]);
+    expect(summary).toMatchObject({ files: 1, records: 3, unreadable: [] });
   });
 
   it(
@@ -207,13 +225,13 @@ describe("determinism across workers", () => {
     expect({ ...many.summary, elapsedMs: 0 }).toEqual({ ...one.summary, elapsedMs: 0 });
   });
 
-  it("gives the same from a pool started before the guardrail was loaded (files read ahead)", async () => {
+  it("gives the same from a pool started before the guardrail was loaded", async () => {
     const inputs = [EXAMPLES, fx("archive"), fx("delivery.json"), fx("records.ndjson"), fx("malformed.json")];
     const one = await run(inputs, { jobs: 1 });
     const options = { jobs: 2, minBytesForWorkers: 0, workerFactory: tsWorkerFactory() };
     const pool = startScanPool(expandInputs(inputs), options);
     expect(pool).toBeDefined();
-    // The workers boot and prepare their files meanwhile (here: compiling the TypeScript worker too).
+    // The workers boot meanwhile (here: compiling the TypeScript worker too).
     await new Promise((resolve) => setTimeout(resolve, 200));
     const early = await run(inputs, { ...options, pool });
     expect(early.findings).toEqual(one.findings);
