@@ -88,8 +88,8 @@ export async function runDetect(paths: string[], opts: DetectOptions, io: Detect
     jobs = maxJobs();
   }
   const inputs = expandInputs(paths);
-  // The workers boot (~50 ms) and read ahead while this thread loads the config schema and the
-  // guardrail, which is why common.ts is loaded only in detectWith (measured with bench:detect).
+  // The workers boot (~50 ms each) while this thread loads the config schema and the guardrail,
+  // which is why common.ts is loaded only in detectWith (measured with bench:detect).
   const pool = startScanPool(inputs, { jobs });
   try {
     return await detectWith(inputs, jobs, opts, io, pool);

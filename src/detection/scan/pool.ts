@@ -87,11 +87,12 @@ export class ScanPool {
     const done = new Promise<void>((resolve) => {
       this.finished = resolve;
     });
-    if (this.slots.size === 0 && this.queue.length > 0) this.startWorker();
     for (const slot of this.slots) {
       this.send(slot, { kind: "setup", setup });
       this.next(slot);
     }
+    // None could start before (start() reports nothing): one more try, which reports if it fails.
+    if (this.slots.size === 0 && this.queue.length > 0) this.startWorker();
     this.checkFinished();
     return done;
   }

@@ -351,7 +351,8 @@ const INFLATE_IN_MEMORY_MAX = 64 * 1024 * 1024;
 
 /** A regular file of at most WHOLE_FILE_MAX bytes, read whole; undefined for any other file. Throws what fs throws. */
 function readSmallFile(file: string): Buffer | undefined {
-  // Looked at before it is opened: opening a FIFO (`detect <(zcat ...)`, a named pipe) waits for its writer.
+  // Looked at before it is opened: opening a named pipe would hold this thread until its writer
+  // comes (and opening it only to close it again would leave its writer without a reader).
   if (!fs.statSync(file).isFile()) return undefined;
   const fd = fs.openSync(file, "r");
   try {
@@ -362,7 +363,7 @@ function readSmallFile(file: string): Buffer | undefined {
   }
 }
 
-/** zlib's smallest useful output chunk; also its default (16 KiB) rounded up. */
+/** The output chunk when the gzip trailer gives a smaller size (zlib's own default is 16 KiB). */
 const MIN_INFLATE_CHUNK = 64 * 1024;
 
 function inflateWhole(gzip: Buffer): Buffer | undefined {

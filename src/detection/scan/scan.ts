@@ -66,28 +66,23 @@ export function maxJobs(): number {
   return 2 * os.availableParallelism();
 }
 
-type PoolOptions = Pick<ScanOptions, "jobs" | "minBytesForWorkers" | "workerFactory">;
-
-/** How many worker threads a scan of `inputs` uses: 0 (scan in this thread) for small scans. */
-function workerCount(inputs: Input[], options: PoolOptions): number {
-  const jobs = Math.min(maxJobs(), Math.max(1, Math.floor(options.jobs ?? os.availableParallelism())));
-  const files = inputs.filter((i) => i.kind === "file");
-  const bytes = files.reduce((n, i) => n + i.size, 0);
-  const worthIt =
-    jobs > 1 && files.length > 1 && bytes >= (options.minBytesForWorkers ?? DEFAULT_MIN_BYTES_FOR_WORKERS);
-  return worthIt && (options.workerFactory ?? compiledWorkerFactory()) ? Math.min(jobs, files.length) : 0;
-}
-
 /**
- * Starts the worker pool a scan of `inputs` will use (none for a small scan), so that the workers
- * boot and read ahead while the caller loads the guardrail; pass it to scan() as `pool`, or close() it.
+ * Starts the worker pool a scan of `inputs` will use, or undefined when it scans in this thread (a
+ * small scan, one job, or no compiled worker), so that the workers boot while the caller loads the
+ * guardrail; pass it to scan() as `pool`, or close() it.
  */
-export function startScanPool(inputs: Input[], options: PoolOptions): ScanPool | undefined {
-  const count = workerCount(inputs, options);
+export function startScanPool(
+  inputs: Input[],
+  options: Pick<ScanOptions, "jobs" | "minBytesForWorkers" | "workerFactory">,
+): ScanPool | undefined {
+  const jobs = Math.min(maxJobs(), Math.max(1, Math.floor(options.jobs ?? os.availableParallelism())));
+  const files = inputs.flatMap((input, index) =>
+    input.kind === "file" ? [{ index, path: input.path, size: input.size }] : [],
+  );
+  const bytes = files.reduce((n, f) => n + f.size, 0);
+  if (jobs === 1 || files.length < 2 || bytes < (options.minBytesForWorkers ?? DEFAULT_MIN_BYTES_FOR_WORKERS)) return;
   const factory = options.workerFactory ?? compiledWorkerFactory();
-  if (count === 0 || !factory) return undefined;
-  const files = inputs.flatMap((input, index) => (input.kind === "file" ? [{ index, path: input.path }] : []));
-  return ScanPool.start(factory, files, count);
+  return factory && ScanPool.start(factory, files, jobs);
 }
 
 export async function scan(guardrail: Guardrail, inputs: Input[], options: ScanOptions): Promise<ScanSummary> {

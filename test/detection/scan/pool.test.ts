@@ -78,6 +78,18 @@ describe("scan worker pool", () => {
     expect(summary.files).toBe(4);
   });
 
+  it("scans every file when no worker could start ahead of the scan but one can at its start", async () => {
+    const factory = tsWorkerFactory();
+    let calls = 0;
+    const { findings, summary } = await run(() => {
+      if (++calls <= 2) throw new Error("not yet");
+      return factory();
+    });
+    expect(calls).toBe(3);
+    expect(summary.unreadable).toEqual([]);
+    expect(findings).toHaveLength(4 * 666);
+  });
+
   it("reports every file when no worker can start, instead of waiting", async () => {
     const { summary } = await run(() => {
       throw new Error("no threads here");
