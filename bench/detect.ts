@@ -153,18 +153,36 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** Inflates its files (workerData) with zlib.gunzipSync, as the inflate-only loop does. */
-const INFLATE_WORKER = `const fs = require("fs"), zlib = require("zlib");
-for (const f of require("worker_threads").workerData) zlib.gunzipSync(fs.readFileSync(f));`;
-/** Deals the files (argv[1]) round-robin to argv[2] worker threads; prints the seconds until the last is done. */
+/** Inflates its files (workerData) with zlib.gunzipSync, as the inflate-only loop does, once told to go. */
+const INFLATE_WORKER = `const { parentPort, workerData } = require("worker_threads");
+const fs = require("fs"), zlib = require("zlib");
+parentPort.once("message", () => {
+  for (const f of workerData) zlib.gunzipSync(fs.readFileSync(f));
+  parentPort.postMessage("done");
+});
+parentPort.postMessage("ready");`;
+/**
+ * Deals the files (argv[1]) round-robin to argv[2] worker threads and, once all have booted, times
+ * them from "go" to the last "done" (seconds on stdout): the scaling of inflating itself.
+ */
 const INFLATE_ON_THREADS = `const { Worker } = require("worker_threads");
 const [files, threads, code] = [JSON.parse(process.argv[1]), Number(process.argv[2]), process.argv[3]];
-const start = process.hrtime.bigint();
-let left = threads;
-for (let t = 0; t < threads; t++)
-  new Worker(code, { eval: true, workerData: files.filter((_, i) => i % threads === t) }).on("exit", () => {
-    if (--left === 0) console.log(Number(process.hrtime.bigint() - start) / 1e9);
-  });`;
+const workers = [];
+let ready = 0, done = 0, start = 0n;
+for (let t = 0; t < threads; t++) {
+  const w = new Worker(code, { eval: true, workerData: files.filter((_, i) => i % threads === t) });
+  workers.push(w);
+  w.on("message", (m) => {
+    if (m === "ready" && ++ready === threads) {
+      start = process.hrtime.bigint();
+      for (const x of workers) x.postMessage("go");
+    }
+    if (m === "done" && ++done === threads) {
+      console.log(Number(process.hrtime.bigint() - start) / 1e9);
+      for (const x of workers) x.terminate();
+    }
+  });
+}`;
 
 async function inflateOnThreads(files: string[], threads: number): Promise<number> {
   const args = ["-e", INFLATE_ON_THREADS, JSON.stringify(files), String(threads), INFLATE_WORKER];
