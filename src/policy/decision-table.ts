@@ -3,6 +3,7 @@
  * allow/deny, computed from the built statements. `check` prints it; tests prove each cell
  * against an IAM simulator.
  */
+import { formatArn } from "../arn/partition";
 import { type Guardrail, memberRolePattern, TOOL_ROLE_PATH } from "../guardrail/guardrail";
 import { FUNCTION_NAMES, ROLE_NAMES } from "../guardrail/tool-names";
 import {
@@ -22,6 +23,7 @@ import { mantleModelPatterns } from "./mantle-models";
 import {
   EXAMPLE_MEMBER_ACCOUNT,
   EXAMPLE_SECURITY_ACCOUNT,
+  exampleSite,
   instantiatePattern,
   type RepresentativePrincipal,
   representativePrincipals,
@@ -61,12 +63,50 @@ export interface DecisionTable {
   rows: DecisionRow[];
 }
 
-/** A model no allow-list example names: DeepSeek is sold outside Marketplace, so only the allow-list stops it. */
-const UNLISTED_MODEL_ARN = "arn:aws:bedrock:us-east-1::foundation-model/deepseek.r1-v1:0";
 /** The same model as bedrock-mantle names it in bedrock-mantle:Model. */
 const UNLISTED_MANTLE_MODEL = "deepseek.r1";
-const MANTLE_PROJECT_ARN = `arn:aws:bedrock-mantle:us-east-1:${EXAMPLE_MEMBER_ACCOUNT}:project/default`;
-const EXAMPLE_USER_ARN = `arn:aws:iam::${EXAMPLE_MEMBER_ACCOUNT}:user/ci-deploy`;
+
+/** The resources the table's requests name, in the guardrail's partition and home Region (where its SCP applies). */
+interface Examples {
+  /** A concrete ARN matched by a pattern of the config. */
+  concrete(pattern: string): string;
+  /** A model no allow-list example names: DeepSeek is sold outside Marketplace, so only the allow-list stops it. */
+  unlistedModel: string;
+  mantleProject: string;
+  user: string;
+  otherRole: string;
+  responderRole: string;
+  realtimeFunction: string;
+  bucketObject: string;
+}
+
+function examplesFor(guardrail: Guardrail): Examples {
+  const site = exampleSite(guardrail);
+  const { partition, region } = site;
+  const iam = (account: string, resource: string) => formatArn({ partition, service: "iam", account, resource });
+  return {
+    concrete: (pattern) => instantiatePattern(pattern, EXAMPLE_MEMBER_ACCOUNT, site),
+    unlistedModel: formatArn({ partition, service: "bedrock", region, resource: "foundation-model/deepseek.r1-v1:0" }),
+    mantleProject: formatArn({
+      partition,
+      service: "bedrock-mantle",
+      region,
+      account: EXAMPLE_MEMBER_ACCOUNT,
+      resource: "project/default",
+    }),
+    user: iam(EXAMPLE_MEMBER_ACCOUNT, "user/ci-deploy"),
+    otherRole: iam(EXAMPLE_MEMBER_ACCOUNT, "role/DeveloperRole"),
+    responderRole: iam(EXAMPLE_SECURITY_ACCOUNT, `role${TOOL_ROLE_PATH}${ROLE_NAMES.queryJob}`),
+    realtimeFunction: formatArn({
+      partition,
+      service: "lambda",
+      region,
+      account: EXAMPLE_SECURITY_ACCOUNT,
+      resource: `function:${FUNCTION_NAMES.realtime}`,
+    }),
+    bucketObject: formatArn({ partition, service: "s3", resource: "example-bucket/report.csv" }),
+  };
+}
 
 /** The list's action of that name (lists may be reordered or regenerated; names are what the table shows). */
 const pick = (list: readonly string[], name: string): string =>
@@ -113,7 +153,7 @@ function accessScenarios(guardrail: Guardrail): Scenario[] {
  * allow-list) and an unlisted one. Ids: "listed-model:*" rows are allowed, "unlisted-model:*" rows
  * are denied whenever an allow-list is set.
  */
-function modelScenarios(guardrail: Guardrail): Scenario[] {
+function modelScenarios(guardrail: Guardrail, examples: Examples): Scenario[] {
   const list = guardrail.config.scp.modelAllowList;
   const out: Scenario[] = [];
   if (list) {
@@ -121,7 +161,7 @@ function modelScenarios(guardrail: Guardrail): Scenario[] {
       id: "listed-model:invoke",
       label: `${INVOKE} listed model`,
       action: INVOKE,
-      resource: instantiatePattern(list[0]),
+      resource: examples.concrete(list[0]),
     });
     const foundationModel = list.find((p) => p.includes(":foundation-model/"));
     if (foundationModel)
@@ -129,7 +169,7 @@ function modelScenarios(guardrail: Guardrail): Scenario[] {
         id: "listed-model:provision",
         label: `${CREATE_PROVISIONED} listed model`,
         action: CREATE_PROVISIONED,
-        resource: instantiatePattern(foundationModel),
+        resource: examples.concrete(foundationModel),
       });
     const mantleModel = mantleModelPatterns(list)[0];
     if (mantleModel)
@@ -137,8 +177,8 @@ function modelScenarios(guardrail: Guardrail): Scenario[] {
         id: "listed-model:mantle",
         label: `${MANTLE_INFERENCE} listed model`,
         action: MANTLE_INFERENCE,
-        resource: MANTLE_PROJECT_ARN,
-        context: { [MANTLE_MODEL_KEY]: [instantiatePattern(mantleModel)] },
+        resource: examples.mantleProject,
+        context: { [MANTLE_MODEL_KEY]: [examples.concrete(mantleModel)] },
       });
   }
   for (const action of [
@@ -151,7 +191,7 @@ function modelScenarios(guardrail: Guardrail): Scenario[] {
       id: `unlisted-model:${action}`,
       label: `${action} unlisted model`,
       action,
-      resource: UNLISTED_MODEL_ARN,
+      resource: examples.unlistedModel,
     });
   }
   for (const action of [MANTLE_INFERENCE, MANTLE_FINE_TUNING])
@@ -159,7 +199,7 @@ function modelScenarios(guardrail: Guardrail): Scenario[] {
       id: `unlisted-model:${action}`,
       label: `${action} unlisted model`,
       action,
-      resource: MANTLE_PROJECT_ARN,
+      resource: examples.mantleProject,
       context: { [MANTLE_MODEL_KEY]: [UNLISTED_MANTLE_MODEL] },
     });
   out.push(
@@ -167,34 +207,34 @@ function modelScenarios(guardrail: Guardrail): Scenario[] {
       id: "unlisted-model:mantle-no-model-key",
       label: `${MANTLE_INFERENCE} without a model key`,
       action: MANTLE_INFERENCE,
-      resource: MANTLE_PROJECT_ARN,
+      resource: examples.mantleProject,
     },
     {
       id: "unlisted-model:mantle-reservation",
       label: `${MANTLE_RESERVATION} (no model key)`,
       action: MANTLE_RESERVATION,
-      resource: MANTLE_PROJECT_ARN,
+      resource: examples.mantleProject,
     },
   );
   return out;
 }
 
 /** Creating a Bedrock long-term API key (vs a CodeCommit credential) and calling with a bearer token. */
-function apiKeyScenarios(): Scenario[] {
+function apiKeyScenarios(examples: Examples): Scenario[] {
   const credentialFor = (service: string) => ({ "iam:ServiceSpecificCredentialServiceName": [service] });
   return [
     {
       id: "api-key:create",
       label: `${CREATE_API_KEY} for Bedrock`,
       action: CREATE_API_KEY,
-      resource: EXAMPLE_USER_ARN,
+      resource: examples.user,
       context: credentialFor(BEDROCK_API_KEY_SERVICE_NAME),
     },
     {
       id: "unrelated:codecommit-credential",
       label: `${CREATE_API_KEY} for CodeCommit`,
       action: CREATE_API_KEY,
-      resource: EXAMPLE_USER_ARN,
+      resource: examples.user,
       context: credentialFor("codecommit.amazonaws.com"),
       unrelated: true,
     },
@@ -213,11 +253,12 @@ function apiKeyScenarios(): Scenario[] {
 }
 
 function scenarios(guardrail: Guardrail): Scenario[] {
+  const examples = examplesFor(guardrail);
   return [
     ...accessScenarios(guardrail),
-    ...modelScenarios(guardrail),
-    ...apiKeyScenarios(),
-    ...protectScenarios(guardrail),
+    ...modelScenarios(guardrail, examples),
+    ...apiKeyScenarios(examples),
+    ...protectScenarios(guardrail, examples),
     {
       id: "unrelated:list-models",
       label: "bedrock:ListFoundationModels",
@@ -229,7 +270,7 @@ function scenarios(guardrail: Guardrail): Scenario[] {
       id: "unrelated:s3",
       label: "s3:GetObject",
       action: "s3:GetObject",
-      resource: "arn:aws:s3:::example-bucket/report.csv",
+      resource: examples.bucketObject,
       unrelated: true,
     },
   ];
@@ -243,11 +284,11 @@ const iamName = (arn: string) => arn.split(":").slice(5).join(":");
  * re-trust the member role or an admin role, replace Identity Center's SAML provider (and mint keys
  * for an exempted user). Ids start with "protect:".
  */
-function protectScenarios(guardrail: Guardrail): Scenario[] {
+function protectScenarios(guardrail: Guardrail, examples: Examples): Scenario[] {
   const { roles, users } = protectedPrincipalPatterns(guardrail);
-  const member = instantiatePattern(memberRolePattern(guardrail.config));
+  const member = examples.concrete(memberRolePattern(guardrail.config));
   const approvedRole = roles.find((p) => guardrail.exemptions.approved.includes(p) && !p.includes("AWSReservedSSO_"));
-  const role = approvedRole ? instantiatePattern(approvedRole) : member;
+  const role = approvedRole ? examples.concrete(approvedRole) : member;
   const out: Scenario[] = [
     { id: "protect:create-role", label: `iam:CreateRole ${iamName(role)}`, action: "iam:CreateRole", resource: role },
     {
@@ -259,8 +300,8 @@ function protectScenarios(guardrail: Guardrail): Scenario[] {
     { id: "protect:pass-role", label: `iam:PassRole ${iamName(role)}`, action: "iam:PassRole", resource: role },
   ];
   // The tool's trust anchors: the member role, the responder role it trusts, the responder's function.
-  const responder = `arn:aws:iam::${EXAMPLE_SECURITY_ACCOUNT}:role${TOOL_ROLE_PATH}${ROLE_NAMES.queryJob}`;
-  const fn = `arn:aws:lambda:us-east-1:${EXAMPLE_SECURITY_ACCOUNT}:function:${FUNCTION_NAMES.realtime}`;
+  const responder = examples.responderRole;
+  const fn = examples.realtimeFunction;
   const updateCode = pick(FUNCTION_TAKEOVER_ACTIONS, "UpdateFunctionCode");
   if (role !== member)
     out.push({
@@ -286,7 +327,7 @@ function protectScenarios(guardrail: Guardrail): Scenario[] {
   const adminRole = roles.find((p) => guardrail.config.scp.exemptedPrincipalAdminArns.includes(p));
   if (adminRole) {
     // An admin may create the exempted roles, so its own name is protected too.
-    const admin = instantiatePattern(adminRole);
+    const admin = examples.concrete(adminRole);
     out.push({
       id: "protect:admin-trust",
       label: `iam:UpdateAssumeRolePolicy ${iamName(admin)}`,
@@ -296,7 +337,7 @@ function protectScenarios(guardrail: Guardrail): Scenario[] {
   }
   const samlProvider = protectedSamlProviderPatterns(guardrail)[0];
   if (samlProvider) {
-    const provider = instantiatePattern(samlProvider.replace(/\*$/, "0123456789abcdef_DO_NOT_DELETE"));
+    const provider = examples.concrete(samlProvider.replace(/\*$/, "0123456789abcdef_DO_NOT_DELETE"));
     out.push({
       id: "protect:idc-saml-provider",
       label: `iam:UpdateSAMLProvider ${iamName(provider)}`,
@@ -305,7 +346,7 @@ function protectScenarios(guardrail: Guardrail): Scenario[] {
     });
   }
   if (users.length > 0) {
-    const user = instantiatePattern(users[0]);
+    const user = examples.concrete(users[0]);
     out.push({
       id: "protect:user-access-key",
       label: `iam:CreateAccessKey ${iamName(user)}`,
@@ -313,7 +354,7 @@ function protectScenarios(guardrail: Guardrail): Scenario[] {
       resource: user,
     });
   }
-  const other = `arn:aws:iam::${EXAMPLE_MEMBER_ACCOUNT}:role/DeveloperRole`;
+  const other = examples.otherRole;
   out.push({
     id: "unrelated:create-role",
     label: `iam:CreateRole ${iamName(other)}`,

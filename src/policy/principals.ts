@@ -3,6 +3,7 @@
  * patterns where possible, so the table shows what the SCP does for *their* config.
  */
 import { splitArn } from "../arn/arn-like";
+import { formatArn, type Partition } from "../arn/partition";
 import type { Guardrail } from "../guardrail/guardrail";
 import { stackSetsExecRolePattern } from "./protect-exempted";
 
@@ -14,11 +15,24 @@ export const EXAMPLE_SECURITY_ACCOUNT = "444455556666";
 const EXAMPLE_MANAGEMENT_ACCOUNT = "999988887777";
 const SSO_PREFIX = "role/aws-reserved/sso.amazonaws.com/";
 
+/** Where the examples live: a partition and a Region of it. */
+export interface ExampleSite {
+  partition: Partition;
+  region: string;
+}
+
+const COMMERCIAL: ExampleSite = { partition: "aws", region: "us-east-1" };
+
+/** The guardrail's partition and home Region: the table's examples are where its SCP applies. */
+export function exampleSite(guardrail: Guardrail): ExampleSite {
+  return { partition: guardrail.partition, region: guardrail.config.aws.region };
+}
+
 /**
- * A concrete ARN matched by `pattern`: wildcards filled with plausible text (partition aws, a
- * 12-digit account, a Region for an Identity Center path, "Example" elsewhere).
+ * A concrete ARN matched by `pattern`: wildcards filled with plausible text (the site's partition
+ * and Region, a 12-digit account, "Example" elsewhere).
  */
-export function instantiatePattern(pattern: string, account = EXAMPLE_MEMBER_ACCOUNT): string {
+export function instantiatePattern(pattern: string, account = EXAMPLE_MEMBER_ACCOUNT, site = COMMERCIAL): string {
   const parts = splitArn(pattern);
   if (!parts) return pattern.replace(/\*/g, "Example").replace(/\?/g, "X");
   const [, partition, service, region, acct, resource] = parts;
@@ -27,13 +41,13 @@ export function instantiatePattern(pattern: string, account = EXAMPLE_MEMBER_ACC
   let res = resource;
   if (res.startsWith(SSO_PREFIX)) {
     // role/aws-reserved/sso.amazonaws.com/<region>/AWSReservedSSO_<set>_<hex>
-    res = res.replace(/^(role\/aws-reserved\/sso\.amazonaws\.com\/)[*?][^/]*\//, "$1eu-west-1/");
+    res = res.replace(/^(role\/aws-reserved\/sso\.amazonaws\.com\/)[*?][^/]*\//, `$1${site.region}/`);
   }
   return [
     "arn",
-    partition.replace(/[*?]/g, "") || "aws",
+    partition.replace(/[*?]/g, "") || site.partition,
     service,
-    /^[*?]+$/.test(region) ? "us-east-1" : fill(region),
+    /^[*?]+$/.test(region) ? site.region : fill(region),
     concreteAccount,
     fill(res),
   ].join(":");
@@ -72,8 +86,8 @@ const SSO_ROLE_NAME = /^AWSReservedSSO_(.+)_[^_]*$/;
  * The role of a permission set named `<approved set>_Sandbox`: `AWSReservedSSO_<set>_*` matches it
  * too (the prefix-extension risk lint warns about); `AWSReservedSSO_<set>_` + sixteen `?` does not.
  */
-function identityCenterLookalike(pattern: string): string | undefined {
-  const concrete = instantiatePattern(pattern);
+function identityCenterLookalike(pattern: string, site: ExampleSite): string | undefined {
+  const concrete = instantiatePattern(pattern, EXAMPLE_MEMBER_ACCOUNT, site);
   const slash = concrete.lastIndexOf("/");
   const set = SSO_ROLE_NAME.exec(concrete.slice(slash + 1))?.[1];
   return set ? `${concrete.slice(0, slash + 1)}AWSReservedSSO_${set}_Sandbox_0123456789abcdef` : undefined;
@@ -86,6 +100,10 @@ export function representativePrincipals(guardrail: Guardrail): RepresentativePr
   const { approved, breakGlass, tool } = guardrail.exemptions;
   const scp = guardrail.config.scp;
   const mgmt = guardrail.config.organization.managementAccountId ?? EXAMPLE_MANAGEMENT_ACCOUNT;
+  const site = exampleSite(guardrail);
+  const concrete = (pattern: string) => instantiatePattern(pattern, EXAMPLE_MEMBER_ACCOUNT, site);
+  const iam = (account: string, resource: string) =>
+    formatArn({ partition: site.partition, service: "iam", account, resource });
   const out: RepresentativePrincipal[] = [];
   const approvedIndex = approved.findIndex((p) => isRolePattern(p) && !isSsoPattern(p));
   if (approvedIndex >= 0) {
@@ -93,7 +111,7 @@ export function representativePrincipals(guardrail: Guardrail): RepresentativePr
       role: "approved-role",
       label: "approved role",
       short: "approved",
-      principalArn: instantiatePattern(approved[approvedIndex]),
+      principalArn: concrete(approved[approvedIndex]),
       scpApplies: true,
       source: `approvedPrincipalArns[${approvedIndex}]`,
     });
@@ -105,7 +123,7 @@ export function representativePrincipals(guardrail: Guardrail): RepresentativePr
           role: "identity-center-role",
           label: "Identity Center role (approved)",
           short: "IdC approved",
-          principalArn: instantiatePattern(approved[ssoIndex]),
+          principalArn: concrete(approved[ssoIndex]),
           scpApplies: true,
           source: `approvedPrincipalArns[${ssoIndex}]`,
         }
@@ -113,15 +131,16 @@ export function representativePrincipals(guardrail: Guardrail): RepresentativePr
           role: "identity-center-role",
           label: "Identity Center role",
           short: "IdC role",
-          principalArn:
-            `arn:aws:iam::${EXAMPLE_MEMBER_ACCOUNT}:${SSO_PREFIX}` +
-            "eu-west-1/AWSReservedSSO_DataScientist_0123456789abcdef",
+          principalArn: iam(
+            EXAMPLE_MEMBER_ACCOUNT,
+            `${SSO_PREFIX}${site.region}/AWSReservedSSO_DataScientist_0123456789abcdef`,
+          ),
           scpApplies: true,
           source: "example permission-set role (not in approvedPrincipalArns)",
         },
   );
   if (ssoIndex >= 0) {
-    const lookalike = identityCenterLookalike(approved[ssoIndex]);
+    const lookalike = identityCenterLookalike(approved[ssoIndex], site);
     if (lookalike)
       out.push({
         role: "identity-center-lookalike",
@@ -137,7 +156,7 @@ export function representativePrincipals(guardrail: Guardrail): RepresentativePr
       role: "break-glass-role",
       label: "break-glass role",
       short: "break-glass",
-      principalArn: instantiatePattern(breakGlass[0]),
+      principalArn: concrete(breakGlass[0]),
       scpApplies: true,
       source: "breakGlassPrincipalArns[0]",
     });
@@ -147,7 +166,7 @@ export function representativePrincipals(guardrail: Guardrail): RepresentativePr
       role: "principal-admin",
       label: "exempted-principal admin",
       short: "IAM admin",
-      principalArn: instantiatePattern(scp.exemptedPrincipalAdminArns[0]),
+      principalArn: concrete(scp.exemptedPrincipalAdminArns[0]),
       scpApplies: true,
       source: "scp.exemptedPrincipalAdminArns[0]",
     });
@@ -156,7 +175,7 @@ export function representativePrincipals(guardrail: Guardrail): RepresentativePr
     role: "tool-role",
     label: "bedrock-guardrail member role",
     short: "tool role",
-    principalArn: instantiatePattern(tool[0]),
+    principalArn: concrete(tool[0]),
     scpApplies: true,
     source: "the tool's own role",
   });
@@ -165,7 +184,7 @@ export function representativePrincipals(guardrail: Guardrail): RepresentativePr
       role: "stacksets-exec-role",
       label: "StackSets execution role",
       short: "StackSets",
-      principalArn: instantiatePattern(stackSetsExecRolePattern(guardrail.partition)),
+      principalArn: concrete(stackSetsExecRolePattern(guardrail.partition)),
       scpApplies: true,
       source: "deploys the member role (service-managed StackSets)",
     });
@@ -175,7 +194,7 @@ export function representativePrincipals(guardrail: Guardrail): RepresentativePr
       role: "non-approved-role",
       label: "non-approved role",
       short: "other role",
-      principalArn: `arn:aws:iam::${EXAMPLE_MEMBER_ACCOUNT}:role/DeveloperRole`,
+      principalArn: iam(EXAMPLE_MEMBER_ACCOUNT, "role/DeveloperRole"),
       scpApplies: true,
       source: "example",
     },
@@ -183,7 +202,7 @@ export function representativePrincipals(guardrail: Guardrail): RepresentativePr
       role: "iam-user",
       label: "IAM user",
       short: "IAM user",
-      principalArn: `arn:aws:iam::${EXAMPLE_MEMBER_ACCOUNT}:user/ci-deploy`,
+      principalArn: iam(EXAMPLE_MEMBER_ACCOUNT, "user/ci-deploy"),
       scpApplies: true,
       source: "example",
     },
@@ -191,7 +210,7 @@ export function representativePrincipals(guardrail: Guardrail): RepresentativePr
       role: "member-root",
       label: "member-account root",
       short: "root",
-      principalArn: `arn:aws:iam::${EXAMPLE_MEMBER_ACCOUNT}:root`,
+      principalArn: iam(EXAMPLE_MEMBER_ACCOUNT, "root"),
       scpApplies: true,
       source: "example",
     },
@@ -199,7 +218,7 @@ export function representativePrincipals(guardrail: Guardrail): RepresentativePr
       role: "management-account",
       label: "management account (any principal)",
       short: "mgmt acct",
-      principalArn: `arn:aws:iam::${mgmt}:role/OrganizationAdmin`,
+      principalArn: iam(mgmt, "role/OrganizationAdmin"),
       scpApplies: false,
       source: "SCPs never apply to the management account",
     },
@@ -207,9 +226,10 @@ export function representativePrincipals(guardrail: Guardrail): RepresentativePr
       role: "service-linked-role",
       label: "service-linked role",
       short: "SLR",
-      principalArn:
-        `arn:aws:iam::${EXAMPLE_MEMBER_ACCOUNT}:role/aws-service-role/` +
-        "bedrock.amazonaws.com/AWSServiceRoleForAmazonBedrock",
+      principalArn: iam(
+        EXAMPLE_MEMBER_ACCOUNT,
+        "role/aws-service-role/bedrock.amazonaws.com/AWSServiceRoleForAmazonBedrock",
+      ),
       scpApplies: false,
       source: "SCPs never apply to service-linked roles",
     },

@@ -60,7 +60,7 @@ describe("check", () => {
       "n/a",
     ]);
     expect(row("s3:GetObject").every((c) => c === "allow" || c === "n/a")).toBe(true);
-    expect(text).toContain("role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_BedrockAdmin_");
+    expect(text).toContain("role/aws-reserved/sso.amazonaws.com/us-east-1/AWSReservedSSO_BedrockAdmin_");
     expect(text).toMatch(/check passed/);
   });
 

@@ -21,6 +21,12 @@ export const FULL_CONFIG: GuardrailConfigInput = {
   },
 };
 
+/** FULL_CONFIG in AWS GovCloud (US): every ARN in the aws-us-gov partition, a GovCloud home Region. */
+export const GOVCLOUD_CONFIG: GuardrailConfigInput = {
+  ...(JSON.parse(JSON.stringify(FULL_CONFIG).replaceAll("arn:aws:", "arn:aws-us-gov:")) as GuardrailConfigInput),
+  aws: { region: "us-gov-west-1" },
+};
+
 export function guardrailFor(config: GuardrailConfigInput): Guardrail {
   return guardrailFrom(config);
 }

@@ -8,7 +8,7 @@ import { decisionTable, type Scenario } from "../../src/policy/decision-table";
 import { evaluateScp } from "../../src/policy/evaluate";
 import { buildScpStatements } from "../../src/policy/statements";
 import { EXAMPLE_MEMBER_ACCOUNT, type PrincipalRole, type RepresentativePrincipal } from "../../src/policy/principals";
-import { FULL_CONFIG, guardrailFor, MINIMAL_CONFIG, REALISTIC_CONFIG } from "./helpers";
+import { FULL_CONFIG, GOVCLOUD_CONFIG, guardrailFor, MINIMAL_CONFIG, REALISTIC_CONFIG } from "./helpers";
 import { simulateScp } from "./simulator";
 
 async function simulate(guardrail: Guardrail, scenario: Scenario, principal: RepresentativePrincipal): Promise<string> {
@@ -84,6 +84,8 @@ const CONFIGS = {
   "API-key controls off": { ...MINIMAL_CONFIG, scp: { denyLongTermBedrockApiKeys: false } },
   // Four documents: the decisions must not depend on how the statements are split.
   realistic: REALISTIC_CONFIG,
+  // Every example principal and resource in the table is in the config's partition.
+  GovCloud: GOVCLOUD_CONFIG,
 };
 
 describe.each(Object.entries(CONFIGS))("decision table agrees with IAM simulation (%s config)", (_name, config) => {
@@ -115,6 +117,23 @@ describe.each(Object.entries(CONFIGS))("decision table agrees with IAM simulatio
     const simulated = await simulate(guardrail, scenario, cell.principal);
     const expected = cell.cell === "deny" ? "ExplicitlyDenied" : "Allowed";
     expect(simulated).toBe(expected);
+  });
+});
+
+describe("a GovCloud config's decision table", () => {
+  it("names only principals and resources in the aws-us-gov partition and GovCloud Regions", () => {
+    const table = decisionTable(guardrailFor(GOVCLOUD_CONFIG));
+    const arns = [
+      ...table.principals.map((p) => p.principalArn),
+      ...table.rows.map((r) => r.scenario.resource).filter((r) => r !== "*"),
+    ];
+    expect(arns.length).toBeGreaterThan(20);
+    for (const arn of arns) {
+      expect(arn).toMatch(/^arn:aws-us-gov:/);
+      const region = arn.split(":")[3];
+      if (region) expect(region).toMatch(/^us-gov-/);
+      expect(arn).not.toMatch(/sso\.amazonaws\.com\/(?!us-gov-)/);
+    }
   });
 });
 
