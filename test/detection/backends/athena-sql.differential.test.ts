@@ -16,7 +16,7 @@ import { matchingRule } from "../../../src/detection/match";
 import { asString, type CloudTrailRecord, normalizeEventTime } from "../../../src/detection/record";
 import { type Guardrail, selectRules } from "../../../src/guardrail/guardrail";
 import { type ArchivedRecord, AthenaTable, deliveryDay } from "./support/athena-table";
-import { batchArb, edgeCases, loadSamples, testGuardrail, WINDOW } from "./support/records";
+import { batchArb, edgeCases, loadSamples, positives, testGuardrail, WINDOW } from "./support/records";
 
 const TABLE = "bedrock_guardrail.cloudtrail";
 /** DuckDB batches are slow on a loaded 2-core machine; a generous limit, not a timing assertion. */
@@ -24,18 +24,6 @@ const DUCKDB_BATCHES_MS = 180_000;
 const FROM = '"bedrock_guardrail"."cloudtrail"';
 
 const archived = (r: CloudTrailRecord): CloudTrailRecord => ({ ...r, eventTime: normalizeEventTime(r.eventTime) });
-
-/**
- * The rules' positive examples, moved into the window with fresh IDs: every batch then holds records
- * the rules must select (the generator alone can miss a rule in a short run), next to generated ones.
- */
-function positives(rules: Guardrail["rules"], at: string): CloudTrailRecord[] {
-  return rules.flatMap((rule) =>
-    rule.tests
-      .filter((t) => t.expect)
-      .map((t, i) => ({ ...t.record, eventID: `pos-${rule.id}-${i}`, eventTime: at }) as CloudTrailRecord),
-  );
-}
 
 interface Narrowing {
   accounts?: string[];

@@ -300,3 +300,15 @@ export function batchArb(
     .array(record, { minLength: 1, maxLength: 40 })
     .map((rs) => rs.map((r, i) => ({ ...r, eventID: `fc-${String(i).padStart(4, "0")}` })));
 }
+
+/**
+ * The rules' positive examples, moved to `at` with fresh IDs: a batch that holds them has records the
+ * rules must select (the generator alone can miss a rule in a short run), next to generated ones.
+ */
+export function positives(rules: Guardrail["rules"], at: string): CloudTrailRecord[] {
+  return rules.flatMap((rule) =>
+    rule.tests
+      .filter((t) => t.expect)
+      .map((t, i) => ({ ...t.record, eventID: `pos-${rule.id}-${i}`, eventTime: at }) as CloudTrailRecord),
+  );
+}
