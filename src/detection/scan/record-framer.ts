@@ -5,6 +5,8 @@
  *     writes every record with `eventVersion` first, and in valid JSON the bytes `{"eventVersion":`
  *     can only open an object (inside a string the quote would have to be escaped), so each
  *     occurrence starts a record. Concatenated delivery files (`zcat *.gz`) are one stream.
+ *   - "pretty": the same records pretty-printed (`jq .`): `{`, whitespace, `"eventVersion"` (a
+ *     string right after `{` can only be a key), so each start is found the same way.
  *   - "lines": NDJSON (JSON Lines): a raw newline cannot occur inside a JSON string, so every
  *     newline ends a record.
  * The same markers are the resynchronisation points: whatever is wrong with one slice (truncated,
@@ -13,13 +15,13 @@
  * (`},{` between records, `}]}` at the end, `{`...`}` on a line) is handed on as `suspect`: the
  * consumer must validate it fully (and name the damage) whatever its content.
  *
- * Inputs in any other shape (pretty-printed records, a bare array, other key orders) are not
- * framed here: `detectLayout` says "generic" and the caller uses the exact structural walker.
+ * Inputs in any other shape (a bare array, other key orders) are not framed here: `detectLayout`
+ * says "generic" and the caller uses the exact structural walker.
  * Memory is bounded by `maxRecordBytes` (plus one read chunk): a longer slice is dropped as it
  * streams and reported with its size.
  */
 
-export type Layout = "records" | "lines" | "generic";
+export type Layout = "records" | "pretty" | "lines" | "generic";
 
 export interface SliceLocation {
   /** Byte offset of the slice in the decoded input. */
@@ -41,6 +43,17 @@ export interface FramerSink {
 }
 
 const RECORD_MARKER = Buffer.from('{"eventVersion":');
+/**
+ * Pretty-printed records (`jq .`, `JSON.stringify(x, null, 2)`) start with `{`, at most
+ * PRETTY_GAP whitespace bytes, then `"eventVersion"`: a string right after `{` can only be a key.
+ * The key is found by its tail `Version"` (Buffer.indexOf finds a needle that starts with a rare
+ * byte fast), then checked backwards. The gap is bounded so that every chunking finds the same starts.
+ */
+const PRETTY_KEY_TAIL = Buffer.from('Version"');
+const PRETTY_KEY_HEAD = Buffer.from('"event');
+const PRETTY_GAP = 64;
+/** The longest pretty record start: `{`, the gap, `"eventVersion"`. */
+const PRETTY_MARKER_MAX = 1 + PRETTY_GAP + PRETTY_KEY_HEAD.length + PRETTY_KEY_TAIL.length;
 const EMPTY = Buffer.alloc(0);
 const NEWLINE = 0x0a;
 const COMMA = 0x2c;
@@ -68,10 +81,40 @@ const TAIL_WINDOW = 256;
  */
 export function detectLayout(head: Buffer): Layout {
   const text = head.subarray(0, 256).toString("latin1");
-  const hasMarker = head.indexOf(RECORD_MARKER) !== -1;
-  if (ENVELOPE_START.test(text)) return hasMarker ? "records" : "generic";
+  const marked = markedLayout(head);
+  if (ENVELOPE_START.test(text)) return marked;
   if (hasOneLineObject(head)) return "lines";
-  return hasMarker ? "records" : "generic";
+  return marked;
+}
+
+/**
+ * "records" when every record start in the head is CloudTrail's compact one, "pretty" when some
+ * have whitespace after the `{` (a damaged pretty record can look compact: the majority is not
+ * enough, every start counts), "generic" when there is none.
+ */
+function markedLayout(head: Buffer): Layout {
+  // The first LAYOUT_PROBE_BYTES only (the head may be a whole file); a start counts when a compact
+  // marker there would fit in them too, so that one cut by the window's end counts for neither.
+  const window = head.subarray(0, LAYOUT_PROBE_BYTES);
+  const last = window.length - RECORD_MARKER.length;
+  let compact = 0;
+  for (let p = window.indexOf(RECORD_MARKER); p !== -1; p = window.indexOf(RECORD_MARKER, p + 1)) compact++;
+  let starts = 0;
+  for (let p = prettyRecordStart(window, 0); p !== -1 && p <= last; p = prettyRecordStart(window, p + 1)) starts++;
+  return starts === 0 ? "generic" : starts === compact ? "records" : "pretty";
+}
+
+/** Offset of the first pretty record start (`{`, whitespace, `"eventVersion"`) at or after `from`, or -1. */
+function prettyRecordStart(bytes: Buffer, from: number): number {
+  const headLength = PRETTY_KEY_HEAD.length;
+  for (let t = bytes.indexOf(PRETTY_KEY_TAIL, from); t !== -1; t = bytes.indexOf(PRETTY_KEY_TAIL, t + 1)) {
+    const key = t - headLength;
+    if (key < from || bytes.compare(PRETTY_KEY_HEAD, 0, headLength, key, t) !== 0) continue;
+    let open = key - 1;
+    while (open >= from && key - open <= PRETTY_GAP && isSpace(bytes[open])) open--;
+    if (open >= from && key - open <= PRETTY_GAP + 1 && bytes[open] === OPEN_OBJ) return open;
+  }
+  return -1;
 }
 
 /**
@@ -98,7 +141,10 @@ function hasOneLineObject(head: Buffer): boolean {
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
 export class RecordFramer {
-  private readonly marker: Buffer;
+  /** The next record start (or newline) in `bytes` at or after `from`, or -1. */
+  private readonly find: (bytes: Buffer, from: number) => number;
+  /** The longest a record start can be: a start cut by a chunk boundary is found in this many bytes. */
+  private readonly markerSpan: number;
   /** The open slice: its bytes (unless dropping), count, and where it starts. */
   private parts: Buffer[] = [];
   private openBytes = 0;
@@ -112,13 +158,20 @@ export class RecordFramer {
   private first = true;
 
   constructor(
-    private readonly layout: "records" | "lines",
+    private readonly layout: "records" | "pretty" | "lines",
     private readonly sink: FramerSink,
     private readonly maxRecordBytes: number,
     /** Offset of the first byte pushed (after a byte-order mark the caller removed). */
     startOffset = 0,
   ) {
-    this.marker = layout === "records" ? RECORD_MARKER : Buffer.from([NEWLINE]);
+    if (layout === "pretty") {
+      this.find = prettyRecordStart;
+      this.markerSpan = PRETTY_MARKER_MAX;
+    } else {
+      const marker = layout === "records" ? RECORD_MARKER : Buffer.from([NEWLINE]);
+      this.find = (bytes, from) => bytes.indexOf(marker, from);
+      this.markerSpan = marker.length;
+    }
     this.total = startOffset;
     this.openStart = startOffset;
   }
@@ -129,9 +182,11 @@ export class RecordFramer {
     let consumed = 0; // bytes of `chunk` already in the open slice
     const overlap = this.tail.length;
     if (overlap > 0) {
-      // Only the seam is searched for a marker cut in two (one at most: the marker cannot overlap itself).
-      const seam = Buffer.concat([this.tail, chunk.subarray(0, this.marker.length - 1)]);
-      const p = seam.indexOf(this.marker);
+      // Only the seam is searched for a record start cut in two (one at most: a start holds one `{`).
+      const seam = Buffer.concat([this.tail, chunk.subarray(0, this.markerSpan - 1)]);
+      let p = this.find(seam, 0);
+      // A start wholly inside the tail (a pretty one can be) was found in the previous chunk already.
+      while (p !== -1 && p < overlap && this.find(this.tail, p) === p) p = this.find(seam, p + 1);
       if (p !== -1 && p < overlap) {
         // Its first bytes end the open slice: move them to the next one.
         const carried = this.tail.subarray(p);
@@ -142,7 +197,7 @@ export class RecordFramer {
       }
     }
     const afterMarker = this.layout === "lines" ? 1 : 0; // a newline ends its line; a record marker starts its record
-    for (let p = chunk.indexOf(this.marker); p !== -1; p = chunk.indexOf(this.marker, p + 1)) {
+    for (let p = this.find(chunk, 0); p !== -1; p = this.find(chunk, p + 1)) {
       if (this.openBytes === 0 && p - consumed <= this.maxRecordBytes) {
         // The slice lies in this chunk: framed where it lies, without copying or collecting parts.
         this.finish(chunk, consumed, p, this.openStart, false);
@@ -154,7 +209,7 @@ export class RecordFramer {
       this.openStart = chunkStart + consumed;
     }
     this.append(chunk.subarray(consumed));
-    const keep = this.marker.length - 1;
+    const keep = this.markerSpan - 1;
     if (keep > 0)
       this.tail =
         chunk.length >= keep

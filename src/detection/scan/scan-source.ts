@@ -18,7 +18,7 @@ import type { Guardrail } from "../../guardrail/guardrail";
 import { evaluateRecord, type Finding } from "../finding";
 import { isRecordObject } from "../record";
 import { decodedChunks, isGzip } from "./decode";
-import { detectLayout, LAYOUT_PROBE_BYTES, RecordFramer, type SliceLocation } from "./record-framer";
+import { detectLayout, LAYOUT_PROBE_BYTES, type Layout, RecordFramer, type SliceLocation } from "./record-framer";
 import { Prefilter } from "./prefilter";
 import { MalformedJsonError, type RecordKind, RecordSplitter } from "./record-splitter";
 
@@ -155,7 +155,7 @@ export class SourceScanner {
   }
 
   private sinkFor(
-    layout: "records" | "lines" | "generic",
+    layout: Layout,
     result: SourceResult,
     checkAll: boolean,
     offset: number,

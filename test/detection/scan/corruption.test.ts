@@ -1,6 +1,6 @@
 /**
- * Issue 9's proof: take valid CloudTrail input (both framed layouts, gzip and plain), corrupt one
- * record at a random place (truncate it, insert garbage, unbalance a bracket or a quote, inflate a
+ * Issue 9's proof: take valid CloudTrail input (compact, pretty-printed and NDJSON, gzip and plain),
+ * corrupt one record at a random place (truncate it, insert garbage, unbalance a bracket or a quote, inflate a
  * string past the size cap), and check that every valid matching record outside the corrupted one
  * is still found and that the damage is named. The same inputs over the worker pool give the same.
  */
@@ -44,14 +44,15 @@ const inputCase = fc.record({
   kinds: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 1, maxLength: 10 }),
   target: fc.nat(),
   corruption,
-  layout: fc.constantFrom("records" as const, "lines" as const),
+  layout: fc.constantFrom("records" as const, "lines" as const, "pretty" as const),
   gzip: fc.boolean(),
   chunk: fc.integer({ min: 1, max: 3000 }),
 });
 type InputCase = typeof inputCase extends fc.Arbitrary<infer T> ? T : never;
 
 function corrupt(text: string, c: Corruption): string {
-  if (c.kind === "inflate") return text.replace(/"userAgent":"[^"]*"/, `"userAgent":"${"x".repeat(MAX_RECORD_BYTES)}"`);
+  if (c.kind === "inflate")
+    return text.replace(/"userAgent":\s*"[^"]*"/, `"userAgent":"${"x".repeat(MAX_RECORD_BYTES)}"`);
   const at = 1 + (c.at % (text.length - 1));
   return c.kind === "truncate" ? text.slice(0, at) : text.slice(0, at) + c.text + text.slice(at);
 }
@@ -59,7 +60,9 @@ function corrupt(text: string, c: Corruption): string {
 /** The input's bytes, and what a correct scan must report. */
 function build(c: InputCase) {
   const target = c.target % c.kinds.length;
-  const texts = c.kinds.map((k, i) => JSON.stringify({ ...templates[k], eventID: `e${i}` }));
+  // Pretty: as `jq .` prints a delivery file (framed at each `{` + whitespace + "eventVersion").
+  const indent = c.layout === "pretty" ? 2 : undefined;
+  const texts = c.kinds.map((k, i) => JSON.stringify({ ...templates[k], eventID: `e${i}` }, null, indent));
   const damaged = corrupt(texts[target], c.corruption);
   let damagedIsValid = false;
   try {
@@ -68,7 +71,12 @@ function build(c: InputCase) {
     damagedIsValid = false;
   }
   texts[target] = damaged;
-  const text = c.layout === "records" ? `{"Records":[${texts.join(",")}]}` : `${texts.join("\n")}\n`;
+  const text =
+    c.layout === "records"
+      ? `{"Records":[${texts.join(",")}]}`
+      : c.layout === "pretty"
+        ? `{\n  "Records": [\n${texts.join(",\n")}\n  ]\n}\n`
+        : `${texts.join("\n")}\n`;
   const bytes = c.gzip ? zlib.gzipSync(text) : Buffer.from(text);
   const mustFind = c.kinds.flatMap((k, i) => (k === FINDING_TEMPLATE && i !== target ? [`e${i}`] : []));
   return { bytes, target, mustFind, damagedIsValid };

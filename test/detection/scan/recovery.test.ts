@@ -15,11 +15,11 @@ const delivery = JSON.parse(fs.readFileSync(path.join(FIXTURES, "delivery.json")
 const enablement = (n: number): string => JSON.stringify({ ...delivery[2], eventID: `enable-${n}` });
 const noise = (n: number): string => JSON.stringify({ ...delivery[0], eventID: `noise-${n}` });
 
-async function scanText(text: string | Buffer, opts: { gzip?: boolean; maxRecordBytes?: number } = {}) {
+async function scanText(text: string | Buffer, opts: { gzip?: boolean; maxRecordBytes?: number; chunk?: number } = {}) {
   const bytes = opts.gzip ? zlib.gzipSync(text) : Buffer.from(text);
   const r = await new SourceScanner(guardrail, { maxRecordBytes: opts.maxRecordBytes }).scan(
     "in",
-    chunksOf(bytes, 997),
+    chunksOf(bytes, opts.chunk ?? 997),
   );
   return { ...r, ids: r.findings.map((f) => f.event.id) };
 }
@@ -97,6 +97,43 @@ describe("the Records layout resynchronises at the next record", () => {
   });
 });
 
+describe("pretty-printed CloudTrail (jq .) is framed at each record as well", () => {
+  const pretty = (records: string[]): string =>
+    `{\n  "Records": [\n${records.map((r) => JSON.stringify(JSON.parse(r), null, 2)).join(",\n")}\n  ]\n}\n`;
+
+  it.each([
+    ["an extra bracket", (s: string) => s.replace('"userIdentity": {', '"userIdentity": {{')],
+    ["garbage inside", (s: string) => s.replace('"eventTime"', 'garbage "eventTime"')],
+    ["an unbalanced quote", (s: string) => s.replace('"eventName": "', '"eventName": ""')],
+  ])("a record with %s costs that record, in any chunking", async (_, corrupt) => {
+    const texts = pretty([enablement(1), noise(1), enablement(2), enablement(3)]).split(",\n{");
+    texts[2] = corrupt(texts[2]);
+    const text = texts.join(",\n{");
+    // A record start may be cut by a chunk boundary anywhere (1-byte chunks cut every one).
+    for (const [gzip, chunk] of [
+      [false, 1],
+      [false, 61],
+      [true, 997],
+      [true, 1 << 20],
+    ] as const) {
+      const r = await scanText(text, { gzip, chunk });
+      expect(r.ids).toEqual(["enable-1", "enable-3"]);
+      expect(r).toMatchObject({ records: 4, skippedRecords: 1 });
+      expect(r.error).toBeUndefined();
+      const at = text.indexOf('{\n  "eventVersion"', text.indexOf('"noise-1"'));
+      expect(r.problemSamples[0]).toMatch(new RegExp(`^record 3 \\(byte ${at}\\): .*resumed at the next record$`));
+    }
+  });
+
+  it("reads pretty records one after another without an envelope", async () => {
+    const text = [enablement(1), noise(1), enablement(2)].map((r) => JSON.stringify(JSON.parse(r), null, 4)).join("\n");
+    const r = await scanText(text, { gzip: true });
+    expect(r.ids).toEqual(["enable-1", "enable-2"]);
+    expect(r).toMatchObject({ records: 3, skippedRecords: 0, invalid: 0 });
+    expect(r.error).toBeUndefined();
+  });
+});
+
 describe("the per-record size cap", () => {
   const big = (n: number, size: number): string =>
     JSON.stringify({ ...delivery[2], eventID: `big-${n}`, requestParameters: { pad: "x".repeat(size) } });
@@ -105,19 +142,14 @@ describe("the per-record size cap", () => {
     ["records", (rs: string[]) => `{"Records":[${rs.join(",")}]}`],
     ["lines", (rs: string[]) => rs.join("\n")],
     ["pretty", (rs: string[]) => JSON.stringify({ Records: rs.map((r) => JSON.parse(r)) }, null, 1)],
-  ])("skips and names a record over the cap (%s layout), and reads the others", async (layout, write) => {
+  ])("skips and names a record over the cap (%s layout), and reads the others", async (_layout, write) => {
     const r = await scanText(write([enablement(1), big(1, 300_000), enablement(2)]), {
       gzip: true,
       maxRecordBytes: 100_000,
     });
-    if (layout === "pretty") {
-      // The exact walker has no record markers to resume at: the input stops there, named.
-      expect(r.ids).toEqual(["enable-1"]);
-      expect(r.error).toMatch(/a record is larger than the 100000-byte cap/);
-      return;
-    }
     expect(r.ids).toEqual(["enable-1", "enable-2"]);
     expect(r).toMatchObject({ records: 3, skippedRecords: 1 });
+    expect(r.error).toBeUndefined();
     expect(r.skippedBytes).toBeGreaterThan(300_000);
     expect(r.problemSamples[0]).toMatch(/^(record|line) 2 \(byte \d+\): larger than the 100000-byte record cap/);
   });
