@@ -24,9 +24,9 @@ import {
   EXAMPLE_MEMBER_ACCOUNT,
   EXAMPLE_SECURITY_ACCOUNT,
   exampleSite,
-  instantiatePattern,
   type RepresentativePrincipal,
   representativePrincipals,
+  siteArns,
 } from "./principals";
 import { protectedPrincipalPatterns, protectedSamlProviderPatterns } from "./protect-exempted";
 import {
@@ -83,9 +83,9 @@ interface Examples {
 function examplesFor(guardrail: Guardrail): Examples {
   const site = exampleSite(guardrail);
   const { partition, region } = site;
-  const iam = (account: string, resource: string) => formatArn({ partition, service: "iam", account, resource });
+  const { concrete, iam } = siteArns(site);
   return {
-    concrete: (pattern) => instantiatePattern(pattern, EXAMPLE_MEMBER_ACCOUNT, site),
+    concrete,
     unlistedModel: formatArn({ partition, service: "bedrock", region, resource: "foundation-model/deepseek.r1-v1:0" }),
     mantleProject: formatArn({
       partition,

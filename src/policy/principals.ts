@@ -28,6 +28,15 @@ export function exampleSite(guardrail: Guardrail): ExampleSite {
   return { partition: guardrail.partition, region: guardrail.config.aws.region };
 }
 
+/** ARNs at a site: a concrete one matched by a pattern of the config, and an IAM one of an example account. */
+export function siteArns(site: ExampleSite) {
+  return {
+    concrete: (pattern: string): string => instantiatePattern(pattern, EXAMPLE_MEMBER_ACCOUNT, site),
+    iam: (account: string, resource: string): string =>
+      formatArn({ partition: site.partition, service: "iam", account, resource }),
+  };
+}
+
 /**
  * A concrete ARN matched by `pattern`: wildcards filled with plausible text (the site's partition
  * and Region, a 12-digit account, "Example" elsewhere).
@@ -101,9 +110,7 @@ export function representativePrincipals(guardrail: Guardrail): RepresentativePr
   const scp = guardrail.config.scp;
   const mgmt = guardrail.config.organization.managementAccountId ?? EXAMPLE_MANAGEMENT_ACCOUNT;
   const site = exampleSite(guardrail);
-  const concrete = (pattern: string) => instantiatePattern(pattern, EXAMPLE_MEMBER_ACCOUNT, site);
-  const iam = (account: string, resource: string) =>
-    formatArn({ partition: site.partition, service: "iam", account, resource });
+  const { concrete, iam } = siteArns(site);
   const out: RepresentativePrincipal[] = [];
   const approvedIndex = approved.findIndex((p) => isRolePattern(p) && !isSsoPattern(p));
   if (approvedIndex >= 0) {
