@@ -86,24 +86,29 @@ describe("fuzz: messy records never crash the scanner and are all counted", () =
       await fc.assert(
         fc.asyncProperty(
           fc.array(element, { maxLength: 25 }),
-          fc.boolean(),
+          fc.constantFrom("envelope" as const, "ndjson" as const, "pretty" as const),
           fc.integer({ min: 1, max: 300 }),
-          async (generated, ndjson, chunk) => {
+          async (generated, layout, chunk) => {
             // NDJSON lines are records (a top-level array would be a list of records, a scalar is not JSON Lines of
-            // records).
-            const elements = ndjson
-              ? generated.filter((e) => typeof e === "object" && e !== null && !Array.isArray(e))
-              : generated;
-            const text = ndjson
-              ? elements.map((e) => JSON.stringify(e)).join("\n")
-              : JSON.stringify({ Records: elements });
+            // records). Pretty: CloudTrail's records as `jq .` prints them, eventVersion first, framed at each.
+            const ndjson = layout === "ndjson";
+            const isObject = (e: unknown) => typeof e === "object" && e !== null && !Array.isArray(e);
+            const elements =
+              layout === "envelope"
+                ? generated
+                : generated
+                    .filter(isObject)
+                    .map((e) => (layout === "pretty" ? { eventVersion: "1.09", ...(e as object) } : e));
+            const text =
+              layout === "ndjson"
+                ? elements.map((e) => JSON.stringify(e)).join("\n")
+                : JSON.stringify({ Records: elements }, null, layout === "pretty" ? 2 : undefined);
             const result = await scanner.scan("fuzz", chunksOf(text, chunk));
             // Expected from the reference evaluation of each element, independent of the scanner's fast paths.
             const expected = { records: 0, invalid: 0, findings: 0 };
             for (const e of elements) {
-              const isObject = typeof e === "object" && e !== null && !Array.isArray(e);
               expected.records++;
-              if (!isObject) {
+              if (!isObject(e)) {
                 expected.invalid++;
                 continue;
               }
