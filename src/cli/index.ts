@@ -42,7 +42,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: "query",
-    summary: "Print the rule compiled for CloudTrail Lake, Logs Insights or EventBridge",
+    summary: "Print the rule compiled for CloudTrail Lake, Logs Insights, EventBridge or Athena",
     load: () => require("./commands/query"),
   },
   {
