@@ -1,0 +1,48 @@
+/**
+ * The StateStore contract (test/support/state-store-contract.ts) on the in-memory double the job tests
+ * rely on and on DynamoStateStore against AWS's DynamoDB Local: the double may not promise what
+ * the real store does not keep, and the real store's conditions are checked by the real engine.
+ */
+import { GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { STATE_TABLE_KEYS } from "../../../src/aws/contracts";
+import { DynamoStateStore } from "../../../src/runtime/state/dynamodb";
+import { type DynamoDbLocal, startDynamoDbLocal } from "../../support/dynamodb-local";
+import { MemoryStateStore } from "../../support/memory-state-store";
+import { stateStoreContract } from "../../support/state-store-contract";
+
+stateStoreContract("in-memory double", {
+  pagesPastOneMegabyte: false,
+  async open() {
+    const store = new MemoryStateStore();
+    return { store, eventExpiresAt: async (id) => store.events.get(id)?.expiresAt };
+  },
+});
+
+let local: DynamoDbLocal;
+beforeAll(async () => {
+  local = await startDynamoDbLocal();
+});
+afterAll(() => local?.stop());
+
+stateStoreContract("DynamoStateStore on DynamoDB Local", {
+  pagesPastOneMegabyte: true,
+  async open() {
+    const client = local.client();
+    const table = await local.createStateTable();
+    const { partitionKey, sortKey, ttlAttribute } = STATE_TABLE_KEYS;
+    return {
+      store: new DynamoStateStore(client, table),
+      async eventExpiresAt(id) {
+        const r = await client.send(
+          new GetItemCommand({
+            TableName: table,
+            Key: { [partitionKey]: { S: `event#${id}` }, [sortKey]: { S: "event" } },
+            ConsistentRead: true,
+          }),
+        );
+        const ttl = r.Item?.[ttlAttribute]?.N;
+        return ttl === undefined ? undefined : Number(ttl);
+      },
+    };
+  },
+});

@@ -1,0 +1,129 @@
+/**
+ * The remediation audit store contract (RemediationStore): what the responder's audit trail, `undo`
+ * and the per-principal hourly cap need, checked against every implementation (memory, the CLI's
+ * JSON file, and DynamoDbStore on DynamoDB Local; test/remediation/audit-store.contract.test.ts).
+ * A new store capability gets its `describe` block here, so every store is held to it at once.
+ */
+import type { ActionRecord, RemediationStore } from "../../src/remediation/store";
+
+interface AuditStoreUnderTest {
+  store: RemediationStore;
+  /** A second handle on the same data (another invocation, another CLI process). */
+  reopen(): RemediationStore;
+  /** The TTL (epoch seconds) stored on an action record and on a counter entry, where the store keeps one. */
+  expiresAt?: {
+    action(actionId: string): Promise<number | undefined>;
+    counter(principalArn: string, hour: string, actionId: string): Promise<number | undefined>;
+  };
+}
+
+interface AuditStoreContractOptions {
+  /** A fresh, empty store for each test. */
+  open(): Promise<AuditStoreUnderTest>;
+  /** Whether the store keeps TTL attributes (the DynamoDB table; memory and file keep everything). */
+  expires: boolean;
+  /** Paging only exists on a real engine: counts over 1 MB of entries are checked where it applies. */
+  pagesPastOneMegabyte: boolean;
+}
+
+const PRINCIPAL = "arn:aws:iam::111122223333:user/leaked";
+// Far ahead: DynamoDB Local deletes items whose TTL has passed, as DynamoDB does, and the counters
+// written "now" expire two days later; a clock in the past would see its own counters vanish.
+export const NOW = new Date("2046-11-20T09:20:00Z");
+const HOUR = "2046-11-20T09";
+
+function action(actionId: string, extra: Partial<ActionRecord> = {}): ActionRecord {
+  return {
+    actionId,
+    findingId: "f-1",
+    kind: "deactivate-key",
+    api: "iam:UpdateAccessKey",
+    accountId: "111122223333",
+    target: "AKIAEXAMPLE",
+    mode: "enforce",
+    status: "in-progress",
+    reason: "approved principals only",
+    params: { userName: "leaked", accessKeyId: "AKIAEXAMPLE" },
+    plannedAt: NOW.toISOString(),
+    ...extra,
+  };
+}
+
+export function auditStoreContract(name: string, options: AuditStoreContractOptions): void {
+  describe(`RemediationStore contract: ${name}`, () => {
+    let t: AuditStoreUnderTest;
+    beforeEach(async () => {
+      t = await options.open();
+    });
+
+    it("keeps an action record as written, whole, and the last write of it", async () => {
+      expect(await t.store.getAction("ra-1")).toBeUndefined();
+      const started = action("ra-1");
+      await t.store.putAction(started);
+      expect(await t.reopen().getAction("ra-1")).toEqual(started);
+      const done = action("ra-1", {
+        status: "ok",
+        actor: "arn:aws:sts::111122223333:assumed-role/responder/run",
+        startedAt: "2046-11-20T09:20:01.000Z",
+        finishedAt: "2046-11-20T09:20:02.000Z",
+        before: { Status: "Active" },
+        after: { Status: "Inactive" },
+        undo: { at: "2046-11-21T08:00:00.000Z", status: "ok", reason: "undone by operator" },
+      });
+      await t.store.putAction(done);
+      expect(await t.reopen().getAction("ra-1")).toEqual(done);
+      expect(await t.store.getAction("ra-2")).toBeUndefined();
+    });
+
+    it("returns a copy: changing what was read or written does not change what is stored", async () => {
+      const r = action("ra-1");
+      await t.store.putAction(r);
+      r.status = "error";
+      const read = (await t.store.getAction("ra-1"))!;
+      read.reason = "changed";
+      expect(await t.store.getAction("ra-1")).toEqual(action("ra-1"));
+    });
+
+    it("counts a principal's mutations per hour, each action once however often it is recorded", async () => {
+      expect(await t.store.countPrincipalActions(PRINCIPAL, HOUR)).toBe(0);
+      await t.store.recordPrincipalAction(PRINCIPAL, HOUR, "ra-1");
+      await t.store.recordPrincipalAction(PRINCIPAL, HOUR, "ra-1");
+      await t.reopen().recordPrincipalAction(PRINCIPAL, HOUR, "ra-2");
+      expect(await t.store.countPrincipalActions(PRINCIPAL, HOUR)).toBe(2);
+      // another hour, another principal, and a principal whose ARN extends this one's count apart
+      await t.store.recordPrincipalAction(PRINCIPAL, "2046-11-20T10", "ra-3");
+      await t.store.recordPrincipalAction(`${PRINCIPAL}-2`, HOUR, "ra-4");
+      expect(await t.reopen().countPrincipalActions(PRINCIPAL, HOUR)).toBe(2);
+      expect(await t.store.countPrincipalActions(PRINCIPAL, "2046-11-20T10")).toBe(1);
+      expect(await t.store.countPrincipalActions(PRINCIPAL, "2046-11-20T1")).toBe(0);
+    });
+
+    it("two invocations recording at once lose no count", async () => {
+      await Promise.all(
+        Array.from({ length: 10 }, (_, i) => t.reopen().recordPrincipalAction(PRINCIPAL, HOUR, `ra-${i}`)),
+      );
+      expect(await t.store.countPrincipalActions(PRINCIPAL, HOUR)).toBe(10);
+    });
+
+    if (options.expires) {
+      it("sets the TTL attribute: about 400 days on audit records, two days on counters", async () => {
+        const ttl = t.expiresAt!;
+        await t.store.putAction(action("ra-1"));
+        await t.store.recordPrincipalAction(PRINCIPAL, HOUR, "ra-1");
+        const now = NOW.getTime() / 1000;
+        expect(await ttl.action("ra-1")).toBe(now + 400 * 86400);
+        expect(await ttl.counter(PRINCIPAL, HOUR, "ra-1")).toBe(now + 2 * 86400);
+      });
+    }
+
+    if (options.pagesPastOneMegabyte) {
+      it("counts past one page (1 MB of entries)", async () => {
+        // ~1 KB sort keys: 1,100 entries are more than one Query page reads
+        const ids = Array.from({ length: 1100 }, (_, i) => `ra-${String(i).padStart(4, "0")}-${"x".repeat(980)}`);
+        for (let i = 0; i < ids.length; i += 50)
+          await Promise.all(ids.slice(i, i + 50).map((id) => t.store.recordPrincipalAction(PRINCIPAL, HOUR, id)));
+        expect(await t.store.countPrincipalActions(PRINCIPAL, HOUR)).toBe(1100);
+      });
+    }
+  });
+}

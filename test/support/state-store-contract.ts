@@ -1,0 +1,268 @@
+/**
+ * The StateStore contract: what the monitor's exactly-once promise (docs/monitor.md) needs from a
+ * store, checked against every implementation (the in-memory double the job tests use, and
+ * DynamoStateStore on DynamoDB Local; test/runtime/state-store.contract.test.ts runs both).
+ * A new store capability gets its `describe` block here, so both stores are held to it at once.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { evaluateRecord, type Finding } from "../../src/detection/finding";
+import type { CloudTrailRecord } from "../../src/detection/record";
+import type { StateStore } from "../../src/runtime/state/store";
+import { guardrailFrom } from "./fixtures";
+
+/** One store under test, plus a look at what it persisted that the interface does not return. */
+interface StateStoreUnderTest {
+  store: StateStore;
+  /** The dedupe record's TTL (epoch seconds) as stored, or undefined when it has none. */
+  eventExpiresAt(eventId: string): Promise<number | undefined>;
+}
+
+export interface StateStoreContractOptions {
+  /** A fresh, empty store for each test. */
+  open(): Promise<StateStoreUnderTest>;
+  /** Paging only exists on a real engine: queues over 1 MB are checked where it applies. */
+  pagesPastOneMegabyte: boolean;
+}
+
+const guardrail = guardrailFrom();
+const SAMPLE = JSON.parse(
+  fs.readFileSync(
+    path.join(__dirname, "..", "..", "examples", "cloudtrail", "stratus__CreateFoundationModelAgreement.json"),
+    "utf8",
+  ),
+) as CloudTrailRecord;
+
+/** A real finding (the guardrail's own evaluation of a sample) with the given id and event time. */
+function findingAt(eventId: string, eventTime: string, padding = 0): Finding {
+  const record: CloudTrailRecord = {
+    ...SAMPLE,
+    eventID: eventId,
+    eventTime,
+    ...(padding ? { requestParameters: { ...(SAMPLE.requestParameters ?? {}), pad: "x".repeat(padding) } } : {}),
+  };
+  const e = evaluateRecord(guardrail, record);
+  if (!("finding" in e)) throw new Error(`sample does not produce a finding: ${e.skip}`);
+  return e.finding;
+}
+
+const JOB = "query-job";
+const T0 = "2026-07-01T00:00:00.000Z";
+const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString();
+const pendingItem = (f: Finding) => ({ eventId: f.event.id, eventTime: f["@timestamp"], finding: f });
+
+export function stateStoreContract(name: string, options: StateStoreContractOptions): void {
+  describe(`StateStore contract: ${name}`, () => {
+    let s: StateStore;
+    let underTest: StateStoreUnderTest;
+    beforeEach(async () => {
+      underTest = await options.open();
+      s = underTest.store;
+    });
+
+    describe("claim", () => {
+      it("records a finding once: the first claim is new, every later one (any job) a duplicate", async () => {
+        const f = findingAt("e-1", "2026-07-01T00:01:00Z");
+        expect(await s.claim(JOB, f)).toBe("new");
+        expect(await s.claim(JOB, f)).toBe("duplicate");
+        expect(await s.claim("other-job", f)).toBe("duplicate");
+        expect(await s.listPending(JOB)).toEqual([pendingItem(f)]);
+        expect(await s.listPending("other-job")).toEqual([]);
+      });
+
+      it("two runs claiming the same finding at the same time: exactly one gets it", async () => {
+        const f = findingAt("e-race", "2026-07-01T00:01:00Z");
+        const results = await Promise.all([s.claim(JOB, f), s.claim(JOB, f), s.claim(JOB, f)]);
+        expect(results.filter((r) => r === "new")).toHaveLength(1);
+        expect(await s.listPending(JOB)).toHaveLength(1);
+      });
+
+      it("a claim after completion is still a duplicate (the dedupe record outlives the pending entry)", async () => {
+        const f = findingAt("e-2", "2026-07-01T00:01:00Z");
+        await s.claim(JOB, f);
+        await s.lease("e-2", "run-a", at(0), at(15));
+        await s.complete(JOB, pendingItem(f), "run-a", 4_000_000_000);
+        expect(await s.claim(JOB, f)).toBe("duplicate");
+        expect(await s.listPending(JOB)).toEqual([]);
+      });
+    });
+
+    describe("lease", () => {
+      it("is refused for an event nobody claimed", async () => {
+        expect(await s.lease("never-claimed", "run-a", at(0), at(15))).toBeUndefined();
+      });
+
+      it("one holder at a time: a second run is refused while the lease runs, its holder may renew", async () => {
+        await s.claim(JOB, findingAt("e-1", "2026-07-01T00:01:00Z"));
+        expect(await s.lease("e-1", "run-a", at(0), at(15))).toBe("pending");
+        expect(await s.lease("e-1", "run-b", at(1), at(16))).toBeUndefined();
+        // the lease is still held at its last instant
+        expect(await s.lease("e-1", "run-b", at(15), at(30))).toBeUndefined();
+        expect(await s.lease("e-1", "run-a", at(2), at(17))).toBe("pending");
+        expect(await s.lease("e-1", "run-b", at(16), at(31))).toBeUndefined();
+      });
+
+      it("overlapping runs racing for one lease: exactly one wins", async () => {
+        await s.claim(JOB, findingAt("e-1", "2026-07-01T00:01:00Z"));
+        const owners = ["run-a", "run-b", "run-c", "run-d"];
+        const got = await Promise.all(owners.map((o) => s.lease("e-1", o, at(0), at(15))));
+        expect(got.filter((g) => g !== undefined)).toEqual(["pending"]);
+      });
+
+      it("expires: another run takes it over, and the old holder can neither publish nor complete", async () => {
+        const f = findingAt("e-1", "2026-07-01T00:01:00Z");
+        await s.claim(JOB, f);
+        expect(await s.lease("e-1", "run-a", at(0), at(15))).toBe("pending");
+        expect(await s.lease("e-1", "run-b", at(16), at(31))).toBe("pending");
+        await expect(s.markPublished("e-1", "run-a")).rejects.toThrow();
+        await expect(s.complete(JOB, pendingItem(f), "run-a", 4_000_000_000)).rejects.toThrow();
+        expect(await s.listPending(JOB)).toEqual([pendingItem(f)]);
+        await s.markPublished("e-1", "run-b");
+        await s.complete(JOB, pendingItem(f), "run-b", 4_000_000_000);
+        expect(await s.listPending(JOB)).toEqual([]);
+      });
+
+      it("is given back by its holder only; a released event can be leased at once", async () => {
+        await s.claim(JOB, findingAt("e-1", "2026-07-01T00:01:00Z"));
+        await s.lease("e-1", "run-a", at(0), at(15));
+        await s.release("e-1", "run-b");
+        expect(await s.lease("e-1", "run-b", at(1), at(16))).toBeUndefined();
+        await s.release("e-1", "run-a");
+        expect(await s.lease("e-1", "run-b", at(1), at(16))).toBe("pending");
+      });
+
+      it("reports published to the next holder, so a crash after publishing does not publish twice", async () => {
+        await s.claim(JOB, findingAt("e-1", "2026-07-01T00:01:00Z"));
+        await s.lease("e-1", "run-a", at(0), at(15));
+        await s.markPublished("e-1", "run-a");
+        expect(await s.lease("e-1", "run-b", at(16), at(31))).toBe("published");
+      });
+
+      it("is refused once the event is done", async () => {
+        const f = findingAt("e-1", "2026-07-01T00:01:00Z");
+        await s.claim(JOB, f);
+        await s.lease("e-1", "run-a", at(0), at(15));
+        await s.complete(JOB, pendingItem(f), "run-a", 4_000_000_000);
+        expect(await s.lease("e-1", "run-a", at(1), at(16))).toBeUndefined();
+        expect(await s.lease("e-1", "run-b", at(20), at(35))).toBeUndefined();
+      });
+    });
+
+    describe("mark published and complete", () => {
+      it("marks published only for the lease holder, and only once", async () => {
+        await s.claim(JOB, findingAt("e-1", "2026-07-01T00:01:00Z"));
+        await expect(s.markPublished("e-1", "run-a")).rejects.toThrow();
+        await s.lease("e-1", "run-a", at(0), at(15));
+        await expect(s.markPublished("e-1", "run-b")).rejects.toThrow();
+        await s.markPublished("e-1", "run-a");
+        await expect(s.markPublished("e-1", "run-a")).rejects.toThrow();
+      });
+
+      it("completes for the holder only: done, out of the pending list, with the TTL attribute", async () => {
+        const f = findingAt("e-1", "2026-07-01T00:01:00Z");
+        const g = findingAt("e-2", "2026-07-01T00:02:00Z");
+        await s.claim(JOB, f);
+        await s.claim(JOB, g);
+        await s.lease("e-1", "run-a", at(0), at(15));
+        await expect(s.complete(JOB, pendingItem(f), "run-b", 4_000_000_000)).rejects.toThrow();
+        expect(await underTest.eventExpiresAt("e-1")).toBeUndefined();
+        await s.complete(JOB, pendingItem(f), "run-a", 4_000_000_123);
+        expect(await s.listPending(JOB)).toEqual([pendingItem(g)]);
+        expect(await underTest.eventExpiresAt("e-1")).toBe(4_000_000_123);
+        expect(await underTest.eventExpiresAt("e-2")).toBeUndefined();
+      });
+    });
+
+    describe("watermark", () => {
+      it("starts unset, moves forward per job, never backwards", async () => {
+        expect(await s.getWatermark(JOB)).toBeUndefined();
+        await s.advanceWatermark(JOB, at(10));
+        expect(await s.getWatermark(JOB)).toBe(at(10));
+        await s.advanceWatermark(JOB, at(5));
+        expect(await s.getWatermark(JOB)).toBe(at(10));
+        await s.advanceWatermark(JOB, at(10));
+        await s.advanceWatermark(JOB, at(20));
+        expect(await s.getWatermark(JOB)).toBe(at(20));
+        expect(await s.getWatermark("other-job")).toBeUndefined();
+      });
+
+      it("two overlapping runs advancing at once: the further one wins", async () => {
+        await Promise.all([s.advanceWatermark(JOB, at(30)), s.advanceWatermark(JOB, at(25))]);
+        expect(await s.getWatermark(JOB)).toBe(at(30));
+      });
+    });
+
+    describe("pending and export queues", () => {
+      it("lists pending oldest first whatever the claim order, one entry per event", async () => {
+        const times = ["2026-07-01T00:09:00Z", "2026-07-01T00:01:00Z", "2026-07-01T00:05:00Z"];
+        const findings = times.map((t, i) => findingAt(`e-${i}`, t));
+        for (const f of findings) await s.claim(JOB, f);
+        const listed = await s.listPending(JOB);
+        expect(listed.map((p) => p.eventTime)).toEqual([...listed.map((p) => p.eventTime)].sort());
+        expect(listed.map((p) => p.eventId)).toEqual(["e-1", "e-2", "e-0"]);
+        expect(listed[0].finding).toEqual(findings[1]);
+      });
+
+      it("queues for Security Hub only when asked, in the claim's own write", async () => {
+        const f = findingAt("e-1", "2026-07-01T00:01:00Z");
+        const g = findingAt("e-2", "2026-07-01T00:00:30Z");
+        await s.claim(JOB, f, { export: true });
+        await s.claim(JOB, g);
+        expect(await s.listExports(JOB)).toEqual([{ ...pendingItem(f), attempts: 0 }]);
+        // a duplicate claim does not queue again
+        await s.claim(JOB, g, { export: true });
+        expect(await s.listExports(JOB)).toHaveLength(1);
+      });
+
+      it("keeps a refused export with its attempts and reason; an accepted one leaves for good", async () => {
+        const f = findingAt("e-1", "2026-07-01T00:01:00Z");
+        const g = findingAt("e-2", "2026-07-01T00:00:30Z");
+        await s.claim(JOB, f, { export: true });
+        await s.claim(JOB, g, { export: true });
+        const [first, second] = await s.listExports(JOB);
+        expect([first.eventId, second.eventId]).toEqual(["e-2", "e-1"]);
+        await s.recordExportFailure(JOB, second, "InvalidInput: refused");
+        await s.recordExportFailure(JOB, second, "InvalidInput: refused again");
+        expect((await s.listExports(JOB))[1]).toMatchObject({ attempts: 2, lastError: "InvalidInput: refused again" });
+        await s.completeExport(JOB, first);
+        await s.completeExport(JOB, first);
+        // an overlapping run recording a failure for an entry already exported does not bring it back
+        await s.recordExportFailure(JOB, first, "late");
+        expect((await s.listExports(JOB)).map((e) => e.eventId)).toEqual(["e-1"]);
+      });
+
+      it("the export queue is independent of completion, and completion of the export queue", async () => {
+        const f = findingAt("e-1", "2026-07-01T00:01:00Z");
+        await s.claim(JOB, f, { export: true });
+        await s.lease("e-1", "run-a", at(0), at(15));
+        await s.complete(JOB, pendingItem(f), "run-a", 4_000_000_000);
+        expect(await s.listExports(JOB)).toHaveLength(1);
+        expect(await s.listPending(JOB)).toEqual([]);
+      });
+
+      if (options.pagesPastOneMegabyte) {
+        it("reads every page of a queue past 1 MB, in order", async () => {
+          // ~200 KB per finding: 8 of them are 1.6 MB, more than one Query page can return
+          const findings = Array.from({ length: 8 }, (_, i) =>
+            findingAt(`e-${i}`, `2026-07-01T00:0${7 - i}:00Z`, 200_000),
+          );
+          for (const f of findings) await s.claim(JOB, f, { export: true });
+          const pending = await s.listPending(JOB);
+          expect(pending.map((p) => p.eventId)).toEqual(findings.map((f) => f.event.id).reverse());
+          expect(pending[7].finding).toEqual(findings[0]);
+          expect((await s.listExports(JOB)).map((p) => p.eventId)).toEqual(pending.map((p) => p.eventId));
+        });
+      }
+    });
+
+    describe("drift fingerprint", () => {
+      it("is unset until set, then the last one set, per job", async () => {
+        expect(await s.getDriftFingerprint(JOB)).toBeUndefined();
+        await s.setDriftFingerprint(JOB, "abc");
+        await s.setDriftFingerprint(JOB, "def");
+        expect(await s.getDriftFingerprint(JOB)).toBe("def");
+        expect(await s.getDriftFingerprint("other-job")).toBeUndefined();
+      });
+    });
+  });
+}
