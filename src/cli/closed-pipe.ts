@@ -14,7 +14,7 @@ export type ExitFn = (code: number) => void;
 
 export function closedPipeListener(
   exit: ExitFn,
-  exitCode: () => number | string | undefined = () => process.exitCode,
+  exitCode: () => number | string | null | undefined = () => process.exitCode,
   stderr: { write(s: string): unknown } = process.stderr,
 ): (error: NodeJS.ErrnoException) => void {
   return (error) => {
