@@ -7,13 +7,14 @@
 import { DataAwsOrganizationsOrganization } from "@cdktf/provider-aws/lib/data-aws-organizations-organization";
 import { OrganizationsPolicy } from "@cdktf/provider-aws/lib/organizations-policy";
 import { OrganizationsPolicyAttachment } from "@cdktf/provider-aws/lib/organizations-policy-attachment";
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { TOOL_TAGS } from "../config/aws-limits";
 import type { StackCredentials } from "../config/sections/aws";
 import type { Guardrail } from "../guardrail/guardrail";
 import { buildScpDocuments } from "../policy/documents";
 import type { ScpDocument } from "../policy/types";
+import { listOutput } from "./list-output";
 import { guardrailProvider } from "./provider";
 
 export const ORGANIZATION_POLICY_STACK = "organization-policy";
@@ -103,9 +104,11 @@ export class OrganizationPolicyStack extends TerraformStack {
       tags: config.scp.tags,
       targets: config.targets,
     });
-    new TerraformOutput(this, "policy_ids", {
-      value: this.scp.policies.map((p) => p.id),
-      description: "IDs of the guardrail SCP(s)",
-    });
+    listOutput(
+      this,
+      "policy_ids",
+      this.scp.policies.map((p) => p.id),
+      "IDs of the guardrail SCP(s)",
+    );
   }
 }

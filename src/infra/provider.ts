@@ -4,6 +4,7 @@
  * allowed_account_ids, so applying with the wrong credentials fails before any change.
  */
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { StackCredentials } from "../config/sections/aws";
 
@@ -18,8 +19,17 @@ export interface GuardrailProviderProps {
 
 const DEFAULT_SESSION_NAME = "bedrock-guardrail-terraform";
 
+/**
+ * The hashicorp/aws versions the synthesized Terraform asks for. The cdktf provider bindings would
+ * pin exactly the version they were generated from (6.25.0, their last: CDK for Terraform is
+ * archived); every argument used exists from 6.25.0 on, and the CDK Terrain proof synthesizes the same
+ * resources with bindings of a later 6.x (docs/deployment.md). A new major may rename arguments.
+ */
+export const AWS_PROVIDER_VERSIONS = ">= 6.25.0, < 7.0.0";
+
 export function guardrailProvider(scope: Construct, id: string, props: GuardrailProviderProps): AwsProvider {
   const c = props.credentials ?? {};
+  TerraformStack.of(scope).addOverride("terraform.required_providers.aws.version", AWS_PROVIDER_VERSIONS);
   return new AwsProvider(scope, id, {
     region: props.region,
     ...(c.profile ? { profile: c.profile } : {}),

@@ -23,6 +23,7 @@ import { statementsFromDeclarations } from "../iam/policy-document";
 import { toolRoleArn } from "../../guardrail/guardrail";
 import { FUNCTION_NAMES, RESOURCE_PREFIX, ROLE_NAMES } from "../naming";
 import { MANAGED_BY_TAG } from "../organization-policy-stack";
+import { listOutput } from "../list-output";
 import { guardrailProvider } from "../provider";
 import { Alerting } from "./alerting";
 import { AthenaQueryInfra } from "./athena";
@@ -249,8 +250,6 @@ export class MonitorStack extends TerraformStack {
     new TerraformOutput(this, "alert_topic_arn", { value: this.alerting.topic.arn });
     new TerraformOutput(this, "state_table_name", { value: this.table.name });
     if (this.eventDataStoreArn) new TerraformOutput(this, "event_data_store_arn", { value: this.eventDataStoreArn });
-    new TerraformOutput(this, "responder_role_arns", {
-      value: responderRoleNames(declarations, realtimeEnabled).map(roleArn),
-    });
+    listOutput(this, "responder_role_arns", responderRoleNames(declarations, realtimeEnabled).map(roleArn));
   }
 }
