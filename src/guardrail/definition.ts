@@ -74,15 +74,22 @@ const RuleTestSchema = z.strictObject({
   record: z.record(z.string(), z.unknown()),
 });
 
-const DetectionRuleSchema = z
+export const DetectionRuleSchema = z
   .strictObject({
     $comment: z.string().optional(),
     id: z.string().regex(KEBAB, "must be lower-case kebab-case"),
+    /**
+     * Where the rule stands in the rule set, lowest first: a record that several rules match becomes
+     * one finding of the first. Unique across the rules; gaps leave room for a new rule between two.
+     */
+    precedence: z.number().int().min(0),
     name: z.string().min(1),
     /** What the rule catches and why it matters (docs/rules.md). */
     description: z.string().min(1),
     /** What the rule does not catch (docs/rules.md says it for every rule). */
     limitations: z.string().min(1),
+    /** The SCP statement that keeps the call from succeeding, in words ("none" when there is none); docs/rules.md. */
+    prevention: z.string().min(1),
     severity: SeveritySchema,
     riskScore: z.number().int().min(0).max(100),
     threat: ThreatSchema,
@@ -150,7 +157,10 @@ export const GuardrailDefinitionSchema = z
         maxAlertsPerRun: z.number().int().min(1),
       }),
       investigationFields: z.array(z.string().min(1)).min(1),
-      /** In precedence order: a record matched by several rules becomes one finding of the first. */
+      /**
+       * The rule files' content (the definition file never lists rules); `compileGuardrail` puts them
+       * in precedence order: a record matched by several rules becomes one finding of the first.
+       */
       rules: z.array(DetectionRuleSchema).min(1),
     }),
     remediation: z.strictObject({ defaults: RemediationDefaultsSchema }),
@@ -163,10 +173,19 @@ export const GuardrailDefinitionSchema = z
       seen.add(a.eventName);
     });
     const ruleIds = new Set<string>();
+    const precedences = new Map<number, string>();
     def.detection.rules.forEach((r, i) => {
       if (ruleIds.has(r.id))
         ctx.addIssue({ code: "custom", path: ["detection", "rules", i, "id"], message: `duplicate rule ${r.id}` });
       ruleIds.add(r.id);
+      const other = precedences.get(r.precedence);
+      if (other !== undefined && other !== r.id)
+        ctx.addIssue({
+          code: "custom",
+          path: ["detection", "rules", i, "precedence"],
+          message: `${r.id} has the precedence of ${other} (${r.precedence}); each rule needs its own`,
+        });
+      precedences.set(r.precedence, r.id);
     });
     if (!ruleIds.has(def.id)) {
       ctx.addIssue({

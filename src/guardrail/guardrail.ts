@@ -9,14 +9,16 @@ import definitionJson from "../../policies/bedrock-model-access.json";
 import { formatArn, type Partition, partitionOfRegion } from "../arn/partition";
 import { ConfigError, loadConfig, readJsonFile, resolveConfigPath, zodProblems } from "../config/load";
 import type { GuardrailConfig } from "../config/schema";
-import { BUNDLED_RULES } from "./bundled-rules";
 import {
+  DetectionRuleSchema,
   type DetectionRule,
   type GuardedAction,
   type GuardrailDefinition,
   GuardrailDefinitionSchema,
   type RemediationDefaults,
 } from "./definition";
+import { type RuleFile, readRuleFolder, SHIPPED_RULES_FOLDER } from "./rule-files";
+import { shippedRuleFiles } from "./shipped-rules";
 
 /**
  * IAM path of every role this tool creates, so remediation can protect them all by one rule (and the SCP exempt the
@@ -65,48 +67,56 @@ export interface Guardrail {
 }
 
 /**
- * A definition as written: `detection.rules` lists rule ids (each one file, policies/rules/<id>.json)
- * or holds rule objects inline. Returns the value with every id replaced by its rule file's
- * content, ready for `parseDefinition`. `loadRule` returns undefined for an id it cannot find.
+ * The rules of the rule files in precedence order, each file checked alone so that a problem names
+ * it: valid against the rule schema, and named after its id.
  */
-function assembleDefinition(raw: unknown, loadRule: (id: string) => unknown, source: string): unknown {
+function rulesOfFiles(files: RuleFile[]): unknown[] {
+  const problems: string[] = [];
+  const rules: { rule: unknown; precedence: number }[] = [];
+  for (const { file, rule } of files) {
+    const result = DetectionRuleSchema.safeParse(rule);
+    if (!result.success) problems.push(...zodProblems(result.error).map((p) => `${file}: ${p}`));
+    else if (path.basename(file, ".json") !== result.data.id)
+      problems.push(`${file}: id "${result.data.id}" must be the file's name (${result.data.id}.json)`);
+    else rules.push({ rule, precedence: result.data.precedence });
+  }
+  if (problems.length > 0) throw new ConfigError("the rule files", problems);
+  return rules.sort((a, b) => a.precedence - b.precedence).map((r) => r.rule);
+}
+
+/**
+ * A definition as written (its rules are not listed in it) with its rule files in
+ * `detection.rules` in precedence order, ready for `parseDefinition`.
+ */
+function assembleDefinition(raw: unknown, ruleFiles: RuleFile[], source: string): unknown {
   if (typeof raw !== "object" || raw === null) return raw;
   const detection = (raw as { detection?: unknown }).detection;
   if (typeof detection !== "object" || detection === null) return raw;
-  const rules = (detection as { rules?: unknown }).rules;
-  if (!Array.isArray(rules)) return raw;
-  const problems: string[] = [];
-  const assembled = rules.map((entry, i) => {
-    if (typeof entry !== "string") return entry;
-    const rule = loadRule(entry);
-    if (rule === undefined) problems.push(`detection.rules[${i}]: names no rule file ("${entry}")`);
-    return rule;
-  });
-  if (problems.length > 0) throw new ConfigError(source, problems);
-  return { ...raw, detection: { ...detection, rules: assembled } };
+  if ("rules" in detection)
+    throw new ConfigError(source, [
+      `detection.rules: a definition does not list its rules; each is a file, ${SHIPPED_RULES_FOLDER}/<id>.json ` +
+        "(or rules/<id>.json beside a definition given with --definition)",
+    ]);
+  return { ...raw, detection: { ...detection, rules: rulesOfFiles(ruleFiles) } };
 }
 
 export const BUNDLED_DEFINITION: unknown = assembleDefinition(
   definitionJson,
-  (id) => BUNDLED_RULES.get(id),
+  shippedRuleFiles(),
   "policies/bedrock-model-access.json",
 );
 
 /**
- * Reads a definition file; a rule id resolves to rules/<id>.json beside it, else to the bundled
- * rule of that id (so a copied definition that only changes the schedule keeps the shipped rules).
+ * Reads a definition file. Its rules are the shipped ones, where the files of a `rules/` folder
+ * beside it replace those of the same name and add their own (so a copied definition that only
+ * changes the schedule keeps the shipped rules).
  */
 export function readDefinitionFile(file: string, display = file): unknown {
-  const dir = path.dirname(file);
-  return assembleDefinition(
-    readJsonFile(file),
-    (id) => {
-      if (!/^[a-z0-9-]+$/.test(id)) return undefined;
-      const ruleFile = path.join(dir, "rules", `${id}.json`);
-      return fs.existsSync(ruleFile) ? readJsonFile(ruleFile) : BUNDLED_RULES.get(id);
-    },
-    display,
-  );
+  const ownFolder = path.join(path.dirname(file), "rules");
+  const own = fs.existsSync(ownFolder) ? readRuleFolder(ownFolder, path.join(path.dirname(display), "rules")) : [];
+  const byName = new Map(shippedRuleFiles().map((f) => [path.basename(f.file), f]));
+  for (const f of own) byName.set(path.basename(f.file), f);
+  return assembleDefinition(readJsonFile(file), [...byName.values()], display);
 }
 
 export function parseDefinition(value: unknown, source = "policies/bedrock-model-access.json"): GuardrailDefinition {
@@ -147,6 +157,11 @@ export function toolRolePatterns(config: GuardrailConfig): string[] {
   return [memberRolePattern(config), toolRoleArn(`${TOOL_ROLE_PREFIX}*`, { partition: configPartition(config) })];
 }
 
+/** Precedence, not the order of a (possibly edited) list, decides which rule a record's finding carries. */
+export function rulesInPrecedenceOrder(definition: GuardrailDefinition): DetectionRule[] {
+  return [...definition.detection.rules].sort((a, b) => a.precedence - b.precedence);
+}
+
 export function compileGuardrail(definition: GuardrailDefinition, config: GuardrailConfig): Guardrail {
   const tool = toolRolePatterns(config);
   const operators = config.remediation.operatorPrincipalArns;
@@ -164,7 +179,7 @@ export function compileGuardrail(definition: GuardrailDefinition, config: Guardr
     maxActionsPerRun: r.maxActionsPerRun ?? d.maxActionsPerRun,
     maxActionsPerPrincipalPerHour: r.maxActionsPerPrincipalPerHour ?? d.maxActionsPerPrincipalPerHour,
   };
-  const rules = definition.detection.rules;
+  const rules = rulesInPrecedenceOrder(definition);
   const primaryRule = rules.find((rule) => rule.id === definition.id)!;
   return {
     definition,

@@ -5,6 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { buildSync } from "esbuild";
 import { closedPipeListener } from "../../src/cli/closed-pipe";
+import { inlinedRulesDefine } from "../../src/guardrail/shipped-rules";
 
 const ROOT = path.join(__dirname, "..", "..");
 
@@ -51,6 +52,7 @@ describe("the CLI writing to a closed pipe", () => {
       outfile: cli,
       logLevel: "silent",
       footer: { js: "module.exports.main(process.argv);" },
+      define: inlinedRulesDefine(), // the bundle runs outside the package: the rules go in with it
     });
     fs.writeFileSync(
       path.join(dir, "guardrail.config.json"),

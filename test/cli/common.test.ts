@@ -5,7 +5,6 @@ import { Command } from "commander";
 import { loadGuardrailFor } from "../../src/cli/common";
 import { addConfigOptions } from "../../src/cli/options";
 import { buildProgram } from "../../src/cli/index";
-import { BUNDLED_DEFINITION } from "../../src/guardrail/guardrail";
 
 let cwd: string;
 beforeEach(() => {
@@ -24,7 +23,9 @@ describe("loadGuardrailFor", () => {
       path.join(cwd, "my.config.json"),
       JSON.stringify({ approvedPrincipalArns: ["arn:aws:iam::*:role/Approved"] }),
     );
-    const definition = structuredClone(BUNDLED_DEFINITION) as { detection: { schedule: { lookbackMinutes: number } } };
+    const definition = JSON.parse(
+      fs.readFileSync(path.join(__dirname, "../../policies/bedrock-model-access.json"), "utf8"),
+    );
     definition.detection.schedule.lookbackMinutes = 17;
     fs.writeFileSync(path.join(cwd, "def.json"), JSON.stringify(definition));
     const stderr = sink();

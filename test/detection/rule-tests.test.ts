@@ -3,7 +3,6 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseConfig } from "../../src/config/load";
 import { formatRuleTests, runRuleTests } from "../../src/detection/rule-tests";
-import { BUNDLED_RULES } from "../../src/guardrail/bundled-rules";
 import {
   BUNDLED_DEFINITION,
   compileGuardrail,
@@ -26,7 +25,9 @@ describe("every rule's own examples (Panther style)", () => {
       expect([rule.id, mine.some((r) => r.expected), mine.some((r) => !r.expected)]).toEqual([rule.id, true, true]);
     }
     const text = formatRuleTests(guardrail, results);
-    expect(text.split("\n")[0]).toBe(`rules: 9; rule tests: ${results.length} passed, 0 failed`);
+    expect(text.split("\n")[0]).toBe(
+      `rules: ${guardrail.rules.length}; rule tests: ${results.length} passed, 0 failed`,
+    );
     expect(text).toMatch(/\n {2}bedrock-recon-by-long-term-key +low +4\/4 examples pass \(2 match, 2 do not\)/);
   });
 
@@ -48,10 +49,10 @@ describe("every rule's own examples (Panther style)", () => {
 
   it("fail when an earlier rule takes a positive example (the finding would carry the other rule's id)", () => {
     const def = definitionJson();
-    const recon = def.detection.rules.splice(ruleIndex(def, "bedrock-recon-by-long-term-key"), 1)[0];
+    const recon = def.detection.rules[ruleIndex(def, "bedrock-recon-by-long-term-key")];
     recon.eventNames.push("CreateFoundationModelAgreement");
     recon.outcome = "any";
-    def.detection.rules.unshift(recon);
+    recon.precedence = 0;
     const failed = runRuleTests(compileGuardrail(parseDefinition(def), config)).filter((r) => !r.passed);
     expect(failed).toEqual([]);
     recon.where = [];
@@ -85,30 +86,45 @@ describe("every rule's own examples (Panther style)", () => {
 });
 
 describe("rule files", () => {
-  it("the definition names each bundled rule file once, in precedence order", () => {
+  const shipped = (id: string) =>
+    JSON.parse(fs.readFileSync(path.join(__dirname, "../../policies/rules", `${id}.json`), "utf8"));
+
+  it("the definition file lists no rules: a rule listed there is refused, naming the folder", () => {
     const def = JSON.parse(fs.readFileSync(path.join(__dirname, "../../policies/bedrock-model-access.json"), "utf8"));
-    expect([...def.detection.rules].sort()).toEqual([...BUNDLED_RULES.keys()].sort());
-    const files = fs.readdirSync(path.join(__dirname, "../../policies/rules")).map((f) => f.replace(/\.json$/, ""));
-    expect(files.sort()).toEqual([...BUNDLED_RULES.keys()].sort());
+    expect(def.detection.rules).toBeUndefined();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "definition-"));
+    try {
+      const listed = { ...def, detection: { ...def.detection, rules: ["bedrock-guardrail-tampering"] } };
+      fs.writeFileSync(path.join(dir, "definition.json"), JSON.stringify(listed));
+      expect(() => readDefinitionFile(path.join(dir, "definition.json"), "definition.json")).toThrow(
+        "definition.json is invalid:\n  - detection.rules: a definition does not list its rules; each is a file",
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
-  it("a definition file elsewhere reads rules/<id>.json beside it, else the bundled rule", () => {
+  it("a definition file elsewhere gets the shipped rules, replaced and added to by rules/*.json beside it", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "definition-"));
     try {
       const def = JSON.parse(fs.readFileSync(path.join(__dirname, "../../policies/bedrock-model-access.json"), "utf8"));
       fs.mkdirSync(path.join(dir, "rules"));
-      const custom = { ...(BUNDLED_RULES.get("bedrock-guardrail-tampering") as object), severity: "critical" };
+      const custom = { ...shipped("bedrock-guardrail-tampering"), severity: "critical" };
       fs.writeFileSync(path.join(dir, "rules", "bedrock-guardrail-tampering.json"), JSON.stringify(custom));
+      const added = { ...shipped("bedrock-api-key-created"), id: "my-own-rule", precedence: 1 };
+      fs.writeFileSync(path.join(dir, "rules", "my-own-rule.json"), JSON.stringify(added));
       fs.writeFileSync(path.join(dir, "definition.json"), JSON.stringify(def));
       const parsed = parseDefinition(readDefinitionFile(path.join(dir, "definition.json")));
       expect(parsed.detection.rules.find((r) => r.id === "bedrock-guardrail-tampering")?.severity).toBe("critical");
       expect(parsed.detection.rules.find((r) => r.id === "bedrock-api-key-created")?.severity).toBe("medium");
-      fs.writeFileSync(
-        path.join(dir, "definition.json"),
-        JSON.stringify({ ...def, detection: { ...def.detection, rules: [...def.detection.rules, "no-such-rule"] } }),
-      );
+      expect(parsed.detection.rules[0].id).toBe("my-own-rule");
+      fs.writeFileSync(path.join(dir, "rules", "misnamed.json"), JSON.stringify({ ...added, precedence: 2 }));
       expect(() => readDefinitionFile(path.join(dir, "definition.json"), "definition.json")).toThrow(
-        /definition\.json is invalid:\n {2}- detection\.rules\[9\]: names no rule file \("no-such-rule"\)/,
+        'rules/misnamed.json: id "my-own-rule" must be the file\'s name (my-own-rule.json)',
+      );
+      fs.writeFileSync(path.join(dir, "rules", "misnamed.json"), JSON.stringify({ ...added, severity: "dire" }));
+      expect(() => readDefinitionFile(path.join(dir, "definition.json"), "definition.json")).toThrow(
+        /the rule files is invalid:\n {2}- rules\/misnamed\.json: severity: /,
       );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

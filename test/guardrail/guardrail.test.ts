@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { ConfigError, parseConfig } from "../../src/config/load";
 import { BUNDLED_DEFINITION, compileGuardrail, parseDefinition, selectRules } from "../../src/guardrail/guardrail";
 
@@ -19,17 +21,10 @@ describe("guardrail definition + config", () => {
       "PutFoundationModelEntitlement",
     ]);
     expect(g.eventNames).toContain("CreateServiceSpecificCredential");
-    expect(g.rules.map((r) => r.id)).toEqual([
-      "bedrock-model-access-enabled",
-      "bedrock-model-access-denied",
-      "bedrock-invocation-logging-tampering",
-      "bedrock-guardrail-tampering",
-      "bedrock-api-key-created",
-      "bedrock-mantle-resource-created",
-      "bedrock-model-agreement-deleted",
-      "bedrock-recon-by-long-term-key",
-      "bedrock-long-term-api-key-used",
-    ]);
+    const files = fs.readdirSync(path.join(__dirname, "../../policies/rules")).map((f) => path.basename(f, ".json"));
+    expect(g.rules.map((r) => r.id).sort()).toEqual(files.sort());
+    const precedences = g.rules.map((r) => r.precedence);
+    expect(precedences).toEqual([...precedences].sort((a, b) => a - b));
     expect(g.primaryRule).toMatchObject({ id: "bedrock-model-access-enabled", severity: "medium", riskScore: 47 });
     expect(g.definition.detection.schedule).toEqual({ intervalMinutes: 5, lookbackMinutes: 6, maxAlertsPerRun: 100 });
     expect(g.remediation.mode).toBe("dry-run");
@@ -60,19 +55,32 @@ describe("guardrail definition + config", () => {
     );
   });
 
-  it("refuses a rule file that breaks the rule schema, naming the rule's path", () => {
-    const broken = JSON.parse(JSON.stringify(BUNDLED_DEFINITION));
-    broken.detection.rules[4].where = [{ field: "requestParameters.serviceName", equals: ["x' OR 1=1"] }];
-    expect(() => parseDefinition(broken)).toThrow(/detection\.rules\[4\]\.where\[0\]/);
-    const failureWithoutCodes = JSON.parse(JSON.stringify(BUNDLED_DEFINITION));
-    delete failureWithoutCodes.detection.rules[1].errorCodes;
+  it("refuses a rule that breaks the rule schema, naming the rule's path", () => {
+    const copy = () => JSON.parse(JSON.stringify(BUNDLED_DEFINITION));
+    const indexOf = (def: { detection: { rules: { id: string }[] } }, id: string) =>
+      def.detection.rules.findIndex((r) => r.id === id);
+    const broken = copy();
+    const apiKey = indexOf(broken, "bedrock-api-key-created");
+    broken.detection.rules[apiKey].where = [{ field: "requestParameters.serviceName", equals: ["x' OR 1=1"] }];
+    expect(() => parseDefinition(broken)).toThrow(`detection.rules[${apiKey}].where[0]`);
+    const failureWithoutCodes = copy();
+    const denied = indexOf(failureWithoutCodes, "bedrock-model-access-denied");
+    delete failureWithoutCodes.detection.rules[denied].errorCodes;
     expect(() => parseDefinition(failureWithoutCodes)).toThrow(
-      /detection\.rules\[1\]\.errorCodes: a failure rule needs/,
+      `detection.rules[${denied}].errorCodes: a failure rule needs`,
     );
-    const duplicate = JSON.parse(JSON.stringify(BUNDLED_DEFINITION));
-    duplicate.detection.rules.push(duplicate.detection.rules[3]);
+    const duplicate = copy();
+    const count = duplicate.detection.rules.length;
+    duplicate.detection.rules.push(duplicate.detection.rules[indexOf(duplicate, "bedrock-guardrail-tampering")]);
     expect(() => parseDefinition(duplicate)).toThrow(
-      /detection\.rules\[9\]\.id: duplicate rule bedrock-guardrail-tampering/,
+      `detection.rules[${count}].id: duplicate rule bedrock-guardrail-tampering`,
+    );
+    const samePrecedence = copy();
+    const enabled = samePrecedence.detection.rules[indexOf(samePrecedence, "bedrock-model-access-enabled")];
+    samePrecedence.detection.rules[indexOf(samePrecedence, "bedrock-guardrail-tampering")].precedence =
+      enabled.precedence;
+    expect(() => parseDefinition(samePrecedence)).toThrow(
+      "bedrock-guardrail-tampering has the precedence of bedrock-model-access-enabled",
     );
   });
 

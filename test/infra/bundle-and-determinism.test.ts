@@ -3,7 +3,8 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { bundleLambda, handlerEntry, packageRoot } from "../../src/infra/bundle/lambda-bundle";
+import { packageRoot } from "../../src/guardrail/rule-files";
+import { bundleLambda, handlerEntry } from "../../src/infra/bundle/lambda-bundle";
 import { zipEntries } from "../../src/infra/bundle/zip";
 import { readZip } from "../support/zip-reader";
 import { FIXTURE_HANDLER, guardrailWith, STAGING, synthApp } from "./helpers";
@@ -65,6 +66,15 @@ describe("Lambda bundle", () => {
       stagingDir: STAGING,
     });
     expect(a.sha256).not.toBe(b.sha256);
+  });
+
+  test("carries every rule file of policies/rules/, inlined: the bundle runs outside the package", async () => {
+    const entry = path.join(__dirname, "..", "fixtures", "infra", "rules-handler.ts");
+    const b = bundleLambda({ entry, config: guardrailWith().config, stagingDir: STAGING });
+    expect(path.relative(packageRoot(), b.dir).startsWith("..")).toBe(true);
+    const mod = require(path.join(b.dir, "index.js")) as { handler: () => Promise<string[]> };
+    const files = fs.readdirSync(path.join(packageRoot(), "policies", "rules")).map((f) => path.basename(f, ".json"));
+    expect((await mod.handler()).sort()).toEqual(files.sort());
   });
 
   test("the real handlers bundle and export `handler` (sizes printed for the report)", () => {

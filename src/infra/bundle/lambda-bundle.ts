@@ -10,6 +10,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { buildSync, version as esbuildVersion } from "esbuild";
 import type { GuardrailConfig } from "../../config/schema";
+import { packageRoot } from "../../guardrail/rule-files";
+import { inlinedRulesDefine } from "../../guardrail/shipped-rules";
 import { cachedBuild } from "./bundle-cache";
 import { zipEntries } from "./zip";
 
@@ -35,22 +37,6 @@ export interface BundleOptions {
 
 export const CONFIG_FILE_IN_BUNDLE = "guardrail.config.json";
 export const HANDLER = "index.handler";
-
-/** The repository (package) root, found from this file whether it runs from src/ or dist/. */
-export function packageRoot(from: string = __dirname): string {
-  let dir = from;
-  for (;;) {
-    const pkg = path.join(dir, "package.json");
-    if (
-      fs.existsSync(pkg) &&
-      (JSON.parse(fs.readFileSync(pkg, "utf8")) as { name?: string }).name === "bedrock-guardrail"
-    )
-      return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`bedrock-guardrail package root not found above ${from}`);
-    dir = parent;
-  }
-}
 
 /** `src/handlers/<name>.ts` in the package, or its compiled twin under dist/. */
 export function handlerEntry(name: string, root: string = packageRoot()): string {
@@ -89,9 +75,13 @@ function bundleCode(entry: string): Buffer {
   const hit = cache.get(entry);
   if (hit) return hit;
   const root = packageRoot(path.dirname(entry));
-  const { code } = cachedBuild({ root, entry, settings: { esbuild: esbuildVersion, ...BUILD_OPTIONS } }, () => {
+  // The rule files go in as a constant: a Lambda reads no policies/ folder. Being part of the
+  // settings, they are part of the cache key, so a new or changed rule file rebuilds the bundle.
+  const define = inlinedRulesDefine();
+  const { code } = cachedBuild({ root, entry, settings: { esbuild: esbuildVersion, ...BUILD_OPTIONS, define } }, () => {
     const result = buildSync({
       ...BUILD_OPTIONS,
+      define,
       external: [...BUILD_OPTIONS.external],
       entryPoints: [entry],
       absWorkingDir: root, // keeps paths in the output relative, so no machine path leaks into the bundle

@@ -1,0 +1,98 @@
+/**
+ * The parts of the docs that describe the rule set, generated from the rule files so that a new rule
+ * file is the only edit: the table and the limitations in docs/rules.md, and the rule counts in the
+ * README and docs/detection.md. Each part sits between `<!-- generated:NAME -->` and
+ * `<!-- /generated:NAME -->`; `npm run docs` rewrites them, test/docs/generated-docs.test.ts checks
+ * that they are fresh.
+ */
+import type { Condition, DetectionRule } from "./definition";
+
+const WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven"];
+const WORDS_TEENS = ["twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"];
+
+/** A count as English prose writes it: words up to nineteen, digits beyond. */
+export function countInWords(n: number): string {
+  if (n < WORDS.length) return WORDS[n];
+  return WORDS_TEENS[n - WORDS.length] ?? String(n);
+}
+
+const code = (s: string) => `\`${s}\``;
+const list = (items: readonly string[]) => items.map(code).join(", ");
+
+function conditionText(c: Condition): string {
+  return "equals" in c ? `${code(c.field)} ${list(c.equals)}` : `${code(c.field)} starting ${code(c.startsWith)}`;
+}
+
+/** What the rule matches, from its match fields. */
+function matchText(rule: DetectionRule): string {
+  const outcome = {
+    success: "succeeding",
+    failure: `refused with ${list(rule.errorCodes ?? [])}`,
+    any: "succeeded or not",
+  }[rule.outcome];
+  const where = rule.where.length > 0 ? `, where ${rule.where.map(conditionText).join(" and ")}` : "";
+  const tool = rule.toolMakesThisCall ? " (this tool's own calls are approved)" : "";
+  return `${list(rule.eventNames)} on ${code(rule.eventSource)} ${outcome}${where}${tool}`;
+}
+
+/** A Markdown table with every column padded to its widest cell, as a Markdown formatter writes it. */
+export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, 3, ...rows.map((r) => r[i].length)));
+  const line = (cells: readonly string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+
+function ruleTable(rules: readonly DetectionRule[]): string {
+  return markdownTable(
+    ["Rule id", "What it matches", "Severity (risk)", "MITRE ATT&CK", "SCP statement", "Remediation"],
+    rules.map((r) => [
+      code(r.id),
+      matchText(r),
+      `${r.severity} (${r.riskScore})`,
+      `${r.threat.tactic.id} / ${r.threat.technique.id}`,
+      r.prevention,
+      r.remediate ? "yes: key, sessions, agreement" : "alert only",
+    ]),
+  );
+}
+
+function limitations(rules: readonly DetectionRule[]): string {
+  return rules.map((r) => `- **${code(r.id)}**: ${r.limitations}`).join("\n");
+}
+
+/** One generated part of a doc: the file, the part's name and its text for a rule set. */
+interface GeneratedPart {
+  file: string;
+  name: string;
+  /** A block (a table, a list) stands on lines of its own; otherwise the part is a word in a sentence. */
+  block: boolean;
+  render: (rules: readonly DetectionRule[]) => string;
+}
+
+const count = (rules: readonly DetectionRule[]) => countInWords(rules.length);
+
+export const GENERATED_PARTS: readonly GeneratedPart[] = [
+  { file: "README.md", name: "rule-count", block: false, render: count },
+  { file: "docs/detection.md", name: "rule-count", block: false, render: count },
+  { file: "docs/rules.md", name: "rule-table", block: true, render: ruleTable },
+  { file: "docs/rules.md", name: "rule-limitations", block: true, render: limitations },
+];
+
+/**
+ * The text with each of the file's generated parts replaced by its fresh rendering. A part whose
+ * markers are missing is an error naming it, so a removed marker does not silently stop the update.
+ */
+export function refreshGeneratedParts(file: string, text: string, rules: readonly DetectionRule[]): string {
+  let out = text;
+  for (const part of GENERATED_PARTS.filter((p) => p.file === file)) {
+    const open = `<!-- generated:${part.name} -->`;
+    const close = `<!-- /generated:${part.name} -->`;
+    const start = out.indexOf(open);
+    const end = out.indexOf(close, start);
+    if (start < 0 || end < 0) throw new Error(`${file}: missing the markers ${open} ... ${close}`);
+    const rendered = part.render(rules);
+    const body = part.block ? `\n${rendered}\n` : rendered;
+    out = out.slice(0, start + open.length) + body + out.slice(end);
+  }
+  return out;
+}
