@@ -6,6 +6,8 @@ import {
   DescribePolicyCommand,
   ListPoliciesCommand,
   type ListPoliciesCommandOutput,
+  ListPoliciesForTargetCommand,
+  type ListPoliciesForTargetCommandOutput,
   ListRootsCommand,
   ListTargetsForPolicyCommand,
   type ListTargetsForPolicyCommandOutput,
@@ -20,6 +22,11 @@ export interface OrgView {
   policies: { id: string; name: string; content: string }[];
   /** Targets (root, OU, account IDs) each policy ID is attached to. */
   targets: Record<string, string[]>;
+  /**
+   * The IDs of every SCP attached to each target asked about (readOrganization's `slotsAt`): where
+   * the guardrail is still to be attached, whether the target has room for it.
+   */
+  attachedAt?: Record<string, string[]>;
 }
 
 export const DRIFT_PERMISSIONS: PermissionDeclaration[] = [
@@ -33,11 +40,26 @@ export const DRIFT_PERMISSIONS: PermissionDeclaration[] = [
     resource: { kind: "guardrail-policy" },
     why: "Compare the guardrail SCP's content and attachments with the synthesized ones",
   },
+  {
+    actions: ["organizations:ListPoliciesForTarget"],
+    resource: { kind: "organization" },
+    why: "Count the SCPs at a target the guardrail is not attached to yet: would attaching it exceed the quota?",
+  },
 ];
 
 const SCP = "SERVICE_CONTROL_POLICY";
 
-export async function readOrganization(client: OrganizationsClient, policyNames: string[]): Promise<OrgView> {
+/**
+ * Which targets to count the SCPs of, given the roots, the guardrail's policies and their attachments
+ * (the drift check asks for those still missing a guardrail document).
+ */
+export type SlotTargets = (roots: string[], policies: OrgView["policies"], targets: OrgView["targets"]) => string[];
+
+export async function readOrganization(
+  client: OrganizationsClient,
+  policyNames: string[],
+  slotsAt?: SlotTargets,
+): Promise<OrgView> {
   const roots: OrgView["roots"] = [];
   let token: string | undefined;
   do {
@@ -80,5 +102,27 @@ export async function readOrganization(client: OrganizationsClient, policyNames:
     } while (token);
     targets[s.id] = ids;
   }
-  return { roots, policies, targets };
+  const slotTargets =
+    slotsAt?.(
+      roots.map((r) => r.id),
+      policies,
+      targets,
+    ) ?? [];
+  const attachedAt: Record<string, string[]> = {};
+  for (const target of slotTargets) attachedAt[target] = await policiesAttachedTo(client, target);
+  return { roots, policies, targets, ...(slotTargets.length > 0 ? { attachedAt } : {}) };
+}
+
+/** The IDs of the SCPs attached directly to a root, OU or account. */
+async function policiesAttachedTo(client: OrganizationsClient, target: string): Promise<string[]> {
+  const ids: string[] = [];
+  let token: string | undefined;
+  do {
+    const page: ListPoliciesForTargetCommandOutput = await client.send(
+      new ListPoliciesForTargetCommand({ TargetId: target, Filter: SCP, NextToken: token }),
+    );
+    for (const p of page.Policies ?? []) if (p.Id) ids.push(p.Id);
+    token = page.NextToken;
+  } while (token);
+  return ids;
 }

@@ -8,6 +8,16 @@
  */
 import { z } from "zod";
 
+/**
+ * AWS Organizations' service control policy quotas, the defaults of scp.maxPolicySize and
+ * scp.maxPoliciesPerTarget. Source: AWS Organizations quotas ("Maximum size of a policy document",
+ * "Maximum number of policies attached to a root, OU or account"), raised in May 2026 from 5,120
+ * characters and 5 policies (AWS's "increased SCP quotas" announcement; Landing Zone Accelerator's
+ * validator changed the same way). The count includes FullAWSAccess; the size counts every character
+ * of the stored (minified) document.
+ */
+export const SCP_QUOTAS = { maxPolicySize: 10_240, maxPoliciesPerTarget: 10 } as const;
+
 export const MAX_TAGS_PER_RESOURCE = 50;
 const MAX_TAG_KEY_CHARS = 128;
 const MAX_TAG_VALUE_CHARS = 256;

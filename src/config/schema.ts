@@ -4,17 +4,10 @@
  */
 import { z } from "zod";
 import { PrincipalPattern } from "./arn-pattern";
-import { AccountId, AwsConfigSchema } from "./sections/aws";
+import { AccountId, AwsConfigSchema, TargetId } from "./sections/aws";
 import { MonitorConfigSchema } from "./sections/monitor";
 import { RemediationConfigSchema } from "./sections/remediation";
 import { ScpConfigSchema } from "./sections/scp";
-
-const TargetId = z
-  .string()
-  .regex(
-    /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|\d{12})$/,
-    "must be an organization root (r-...), an OU (ou-...-...) or a 12-digit account ID",
-  );
 
 export const GuardrailConfigSchema = z
   .strictObject({
@@ -62,6 +55,19 @@ export const GuardrailConfigSchema = z
     const dup = c.targets.filter((t, i) => c.targets.indexOf(t) !== i);
     for (const t of new Set(dup))
       ctx.addIssue({ code: "custom", path: ["targets"], message: `lists ${t} more than once` });
+    // A count for a target the SCP is not attached to is a typo or a stale entry, not a harmless extra.
+    for (const t of Object.keys(c.scp.existingPoliciesPerTarget.byTarget)) {
+      const attachedThere = c.targets.length > 0 ? c.targets.includes(t) : t.startsWith("r-");
+      if (!attachedThere)
+        ctx.addIssue({
+          code: "custom",
+          path: ["scp", "existingPoliciesPerTarget", "byTarget", t],
+          message:
+            c.targets.length > 0
+              ? `${t} is not in targets: the SCP is attached only to ${c.targets.join(", ")}`
+              : `${t} is not the organization root, where the SCP is attached (targets is empty)`,
+        });
+    }
   });
 
 export type GuardrailConfigInput = z.input<typeof GuardrailConfigSchema>;

@@ -21,7 +21,7 @@ import { readOrganization } from "../aws/organizations";
 import { type FindingImporter, SecurityHubImporter } from "../aws/securityhub";
 import { SnsNotifier } from "../aws/sns";
 import type { FindingResponder, Notifier } from "../aws/contracts";
-import type { OrgView } from "../runtime/drift";
+import type { OrganizationReader } from "../runtime/drift";
 import { AthenaQuerySource } from "../runtime/query/athena";
 import { LakeQuerySource } from "../runtime/query/lake";
 import { LogsInsightsQuerySource } from "../runtime/query/logs-insights";
@@ -89,12 +89,9 @@ function organizationsClient(partition: Partition, overrides: ClientOverrides): 
   );
 }
 
-export function makeOrganizationReader(
-  partition: Partition,
-  overrides: ClientOverrides = {},
-): (policyNames: string[]) => Promise<OrgView> {
+export function makeOrganizationReader(partition: Partition, overrides: ClientOverrides = {}): OrganizationReader {
   const client = organizationsClient(partition, overrides);
-  return (names) => readOrganization(client, names);
+  return (names, slotsAt) => readOrganization(client, names, slotsAt);
 }
 
 export interface ResponderSpec {

@@ -27,18 +27,35 @@ function toDocument(base: string, index: number, statements: ScpStatement[]): Sc
 }
 
 /**
- * Greedy packing in statement order: a statement goes into the current document while it fits,
- * else starts the next one. A statement too large on its own still gets its own (oversized)
- * document; lintScp reports it with the measured size, and synth refuses to run.
+ * First-fit decreasing: statements from the largest to the smallest (ties in statement order), each
+ * into the first document it fits in, a new one when none has room: the small statements fill the
+ * gaps the large ones leave, where in-order packing opens a new document at the first misfit.
+ * Each document then lists its statements in statement order, so the output reads like the
+ * builder's and is byte-stable for one input. A document's size is measured exactly: the empty
+ * policy, each statement's minified JSON and the commas between them. A statement too large on its
+ * own still gets its own (oversized) document; lintScp reports it with the measured size, and
+ * synth refuses to run.
  */
 export function packStatements(statements: ScpStatement[], maxSize: number, baseName: string): ScpDocument[] {
-  const groups: ScpStatement[][] = [];
-  for (const statement of statements) {
-    const current = groups[groups.length - 1];
-    if (current && minify(policyOf([...current, statement])).length <= maxSize) current.push(statement);
-    else groups.push([statement]);
+  const empty = minify(policyOf([])).length;
+  const sizes = statements.map((s) => JSON.stringify(s).length);
+  const order = statements.map((_, i) => i).sort((a, b) => sizes[b] - sizes[a] || a - b);
+  const bins: { members: number[]; size: number }[] = [];
+  for (const i of order) {
+    const fits = (bin: { members: number[]; size: number }) => bin.size + 1 + sizes[i] <= maxSize;
+    const bin = bins.find(fits);
+    if (bin) {
+      bin.members.push(i);
+      bin.size += 1 + sizes[i];
+    } else bins.push({ members: [i], size: empty + sizes[i] });
   }
-  return groups.map((g, i) => toDocument(baseName, i, g));
+  return bins.map((bin, n) =>
+    toDocument(
+      baseName,
+      n,
+      bin.members.sort((a, b) => a - b).map((i) => statements[i]),
+    ),
+  );
 }
 
 /** The guardrail's SCP document(s), each within scp.maxPolicySize unless a single statement is too large. */

@@ -8,6 +8,7 @@ import type { Guardrail } from "../guardrail/guardrail";
 import { buildScpDocuments, minify, policyOf } from "./documents";
 import { instantiatePattern } from "./principals";
 import { protectedKind } from "./protect-exempted";
+import { slotBudget } from "./slots";
 import type { ScpDocument, ScpStatement } from "./types";
 
 type LintLevel = "error" | "warning";
@@ -40,15 +41,13 @@ export interface LintResult {
 export interface LintOptions {
   /** Reference check for action names (IAM service authorization data); syntax is always checked. */
   actionExists?: (action: string) => boolean;
-  /** SCPs an AWS target may have, FullAWSAccess included (AWS's long-standing quota is 5). */
-  maxPoliciesPerTarget?: number;
 }
 
 const ACTION_SYNTAX = /^[a-z0-9-]+:[A-Za-z0-9]+$/;
 /** Geography prefixes of system-defined (cross-Region) inference profile IDs. */
 const PROFILE_GEO_PREFIX = /^(us|eu|apac|jp|au|ca|us-gov|global)\./;
 
-function sizeFindings(documents: ScpDocument[], maxSize: number, maxPolicies: number): LintFinding[] {
+function sizeFindings(documents: ScpDocument[], maxSize: number): LintFinding[] {
   const out: LintFinding[] = [];
   for (const doc of documents) {
     if (doc.size <= maxSize) continue;
@@ -62,17 +61,21 @@ function sizeFindings(documents: ScpDocument[], maxSize: number, maxPolicies: nu
         `organization's quota is higher)`,
     });
   }
-  // FullAWSAccess (or the organization's own allow policy) occupies one slot on every target.
-  if (documents.length > maxPolicies - 1) {
-    out.push({
-      level: "warning",
-      code: "too-many-policies",
-      message:
-        `the guardrail needs ${documents.length} SCPs; a target can hold ${maxPolicies} including ` +
-        `FullAWSAccess, so attaching may fail where other SCPs are attached`,
-    });
-  }
   return out;
+}
+
+/** AWS refuses an attachment beyond the target's quota: a guardrail that cannot be attached is an error. */
+function slotFindings(guardrail: Guardrail, documents: ScpDocument[]): LintFinding[] {
+  return slotBudget(guardrail.config, documents)
+    .filter((t) => !t.fits)
+    .map((t) => ({
+      level: "error" as const,
+      code: "too-many-policies" as const,
+      message:
+        `the guardrail needs ${t.guardrail} SCP(s) but ${t.target} has ${Math.max(0, t.max - t.existing)} free ` +
+        `slot(s) (${t.existing} already attached of ${t.max}): detach a policy there, or correct ` +
+        `scp.existingPoliciesPerTarget if the count is wrong`,
+    }));
 }
 
 function actionFindings(statements: ScpStatement[], actionExists?: (a: string) => boolean): LintFinding[] {
@@ -305,7 +308,8 @@ export function lintScp(guardrail: Guardrail, options: LintOptions = {}): LintRe
   const documents = buildScpDocuments(guardrail);
   const statements = documents.flatMap((d) => d.policy.Statement);
   const findings = [
-    ...sizeFindings(documents, guardrail.config.scp.maxPolicySize, options.maxPoliciesPerTarget ?? 5),
+    ...sizeFindings(documents, guardrail.config.scp.maxPolicySize),
+    ...slotFindings(guardrail, documents),
     ...actionFindings(statements, options.actionExists),
     ...duplicateFindings(statements),
     ...exemptionBreadthFindings(guardrail),

@@ -7,10 +7,15 @@ import { createHash } from "node:crypto";
 import type { Guardrail } from "../guardrail/guardrail";
 import { buildScpDocuments } from "../policy/documents";
 import type { ScpDocument } from "../policy/types";
-import type { OrgView } from "../aws/organizations";
+import type { OrgView, SlotTargets } from "../aws/organizations";
+import { SCP_QUOTAS } from "../config/aws-limits";
+import { targetSlots } from "../policy/slots";
 import { cleanSubject } from "./alert";
 
 export type { OrgView };
+
+/** Reads the organization: the named policies, and the SCPs at the targets `slotsAt` picks. */
+export type OrganizationReader = (policyNames: string[], slotsAt?: SlotTargets) => Promise<OrgView>;
 
 type DriftKind =
   | "scp-type-disabled"
@@ -20,7 +25,9 @@ type DriftKind =
   | "policy-missing"
   | "content-changed"
   | "not-attached"
-  | "ambiguous-name";
+  | "ambiguous-name"
+  /** The guardrail is still to be attached to a target that has no free slot for it. */
+  | "attach-would-fail";
 
 interface DriftProblem {
   kind: DriftKind;
@@ -66,7 +73,39 @@ function expectedTargets(guardrail: Guardrail, view: Pick<OrgView, "roots">): st
   return guardrail.config.targets.length > 0 ? guardrail.config.targets : view.roots.map((r) => r.id);
 }
 
-export function compareOrganization(expected: ScpDocument[], targets: string[], view: OrgView): DriftReport {
+/** The guardrail's policies (by name) attached to a target, reading the same copies compareOrganization accepts. */
+function attachedNames(view: Pick<OrgView, "policies" | "targets">, target: string): Set<string> {
+  return new Set(view.policies.filter((p) => (view.targets[p.id] ?? []).includes(target)).map((p) => p.name));
+}
+
+/**
+ * Where a guardrail document is still to be attached, the SCPs already there plus the missing
+ * documents must fit the quota (FullAWSAccess counts), or the attach fails.
+ */
+function slotProblems(expected: ScpDocument[], view: OrgView, maxPolicies: number): DriftProblem[] {
+  return Object.entries(view.attachedAt ?? {}).flatMap(([target, attached]) => {
+    const present = attachedNames(view, target);
+    const missing = expected.filter((d) => !present.has(d.name)).length;
+    const slots = targetSlots(target, attached.length, missing, maxPolicies);
+    if (missing === 0 || slots.fits) return [];
+    return [
+      {
+        kind: "attach-would-fail" as const,
+        target,
+        detail:
+          `${target} holds ${attached.length} SCP(s) of ${maxPolicies}: attaching the ${missing} missing guardrail ` +
+          `document(s) would make ${slots.uses} and fail; detach a policy there first`,
+      },
+    ];
+  });
+}
+
+export function compareOrganization(
+  expected: ScpDocument[],
+  targets: string[],
+  view: OrgView,
+  maxPolicies: number = SCP_QUOTAS.maxPoliciesPerTarget,
+): DriftReport {
   const problems: DriftProblem[] = [];
   if (view.roots.length === 0)
     problems.push({ kind: "no-root", detail: "ListRoots returned no root: cannot confirm SCPs are enabled" });
@@ -117,6 +156,7 @@ export function compareOrganization(expected: ScpDocument[], targets: string[], 
       }
     }
   }
+  problems.push(...slotProblems(expected, view, maxPolicies));
   return {
     ok: problems.length === 0,
     problems,
@@ -126,13 +166,23 @@ export function compareOrganization(expected: ScpDocument[], targets: string[], 
 }
 
 /** The full check for a guardrail, given a reader of the organization. */
-export async function checkDrift(
-  guardrail: Guardrail,
-  read: (policyNames: string[]) => Promise<OrgView>,
-): Promise<DriftReport> {
+export async function checkDrift(guardrail: Guardrail, read: OrganizationReader): Promise<DriftReport> {
   const expected = buildScpDocuments(guardrail);
-  const view = await read(expected.map((d) => d.name));
-  return compareOrganization(expected, expectedTargets(guardrail, view), view);
+  // Only targets still missing a document are counted: where everything is attached nothing can fail.
+  const slotsAt: SlotTargets = (roots, policies, attachments) =>
+    expectedTargets(guardrail, { roots: roots.map((id) => ({ id, scpEnabled: true })) }).filter(
+      (t) => attachedNames({ policies, targets: attachments }, t).size < expected.length,
+    );
+  const view = await read(
+    expected.map((d) => d.name),
+    slotsAt,
+  );
+  return compareOrganization(
+    expected,
+    expectedTargets(guardrail, view),
+    view,
+    guardrail.config.scp.maxPoliciesPerTarget,
+  );
 }
 
 /** Stable identity of a set of problems: a drift that persists alerts once, a changed one again. */

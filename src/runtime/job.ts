@@ -16,7 +16,14 @@ import { errorText } from "../errors/error-text";
 import type { Guardrail } from "../guardrail/guardrail";
 import type { FindingResponder, Notifier } from "../aws/contracts";
 import type { FindingImporter } from "../aws/securityhub";
-import { checkDrift, driftBody, type DriftReport, driftFingerprint, driftSubject, type OrgView } from "./drift";
+import {
+  checkDrift,
+  driftBody,
+  type DriftReport,
+  driftFingerprint,
+  driftSubject,
+  type OrganizationReader,
+} from "./drift";
 import { claimAll, drainPending, findingsOf } from "./pipeline";
 import { QueryError, type QuerySource } from "./query/source";
 import { exportToSecurityHub } from "./securityhub-export";
@@ -33,7 +40,7 @@ export interface JobDeps {
   /** Security Hub (monitor.securityHub.enabled); absent = findings are not exported this run. */
   securityHub?: FindingImporter;
   /** Reads the organization for the drift check; absent = no drift check this run. */
-  readOrganization?: (policyNames: string[]) => Promise<OrgView>;
+  readOrganization?: OrganizationReader;
   now?: () => Date;
   runId: string;
 }

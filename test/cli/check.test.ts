@@ -11,7 +11,9 @@ describe("check", () => {
     const c = capture();
     expect(runCheck(guardrailFor(FULL_CONFIG), {}, c.io)).toBe(0);
     const text = c.out();
-    expect(text).toMatch(/^SCP: 2 document\(s\): bedrock-model-access-guardrail \d+\/5120 characters/);
+    expect(text).toMatch(
+      /^SCP: 1 document\(s\) \(bedrock-model-access-guardrail \d+ characters\); largest \d+ of 10240 characters\n {2}target root: uses 2 of 10 policies \(1 already attached \+ 1 guardrail\)\n/,
+    );
     const row = (label: string) =>
       text
         .split("\n")
@@ -93,6 +95,63 @@ describe("check", () => {
     // Each of the six statements (model access, Subscribe via Bedrock, API-key creation, API-key use on each
     // endpoint, protect exempted) alone is over the size.
     expect(c.out()).toMatch(/check failed: 6 lint error\(s\)/);
+  });
+});
+
+describe("check's slot budget", () => {
+  const TARGETS = ["ou-ab12-11111111", "ou-ab12-22222222"];
+  const budget = (existing: Record<string, number>, fallback = 1) =>
+    guardrailFor({
+      ...FULL_CONFIG,
+      targets: TARGETS,
+      scp: {
+        ...FULL_CONFIG.scp,
+        maxPolicySize: 2500,
+        existingPoliciesPerTarget: { default: fallback, byTarget: existing },
+      },
+    });
+
+  it("prints per target how many of its policies the guardrail and the others use", () => {
+    const c = capture();
+    expect(runCheck(budget({ "ou-ab12-22222222": 4 }), {}, c.io)).toBe(0);
+    expect(c.out()).toContain("target ou-ab12-11111111: uses 4 of 10 policies (1 already attached + 3 guardrail)");
+    expect(c.out()).toContain("target ou-ab12-22222222: uses 7 of 10 policies (4 already attached + 3 guardrail)");
+  });
+
+  it("refuses (exit 2) a guardrail with more documents than a target has free slots, naming the target", () => {
+    const c = capture();
+    expect(runCheck(budget({ "ou-ab12-22222222": 8 }), {}, c.io)).toBe(2);
+    expect(c.out()).toContain(
+      "target ou-ab12-22222222: uses 11 of 10 policies (8 already attached + 3 guardrail): DOES NOT FIT",
+    );
+    expect(c.err()).toContain("error: the guardrail needs 3 SCP(s) but ou-ab12-22222222 has 2 free slot(s)");
+    expect(c.err()).not.toContain("ou-ab12-11111111 has");
+    // Exactly full is fine: 7 + 3 = 10.
+    expect(runCheck(budget({ "ou-ab12-22222222": 7 }), {}, capture().io)).toBe(0);
+    // The default count applies where no target-specific one is given.
+    expect(runCheck(budget({}, 8), {}, capture().io)).toBe(2);
+  });
+
+  it("JSON output carries the documents, the quota and the slots", () => {
+    const c = capture();
+    runCheck(budget({}), { json: true }, c.io);
+    const out = JSON.parse(c.out());
+    expect(out.maxPolicySize).toBe(2500);
+    expect(out.documents).toHaveLength(3);
+    expect(out.slots).toEqual(
+      TARGETS.map((target) => ({ target, existing: 1, guardrail: 3, uses: 4, max: 10, fits: true })),
+    );
+  });
+
+  it("a count for a target the SCP is not attached to is a config error naming it", () => {
+    expect(() => budget({ "ou-ab12-33333333": 2 })).toThrow(/ou-ab12-33333333 is not in targets/);
+    expect(() =>
+      guardrailFor({ ...MINIMAL_CONFIG, scp: { existingPoliciesPerTarget: { byTarget: { "ou-ab12-33333333": 2 } } } }),
+    ).toThrow(/not the organization root/);
+    const root = guardrailFor({ ...MINIMAL_CONFIG, scp: { existingPoliciesPerTarget: { byTarget: { "r-ab12": 9 } } } });
+    const c = capture();
+    expect(runCheck(root, {}, c.io)).toBe(0);
+    expect(c.out()).toContain("target root: uses 10 of 10 policies (9 already attached + 1 guardrail)");
   });
 });
 

@@ -12,7 +12,9 @@ describe("config validation", () => {
     expect(c.breakGlassPrincipalArns).toEqual([]);
     expect(c.targets).toEqual([]);
     expect(c.scp).toMatchObject({
-      maxPolicySize: 5120,
+      maxPolicySize: 10_240,
+      maxPoliciesPerTarget: 10,
+      existingPoliciesPerTarget: { default: 1, byTarget: {} },
       denyMarketplaceSubscribeViaBedrock: true,
       denyMarketplaceProductIds: [],
     });
@@ -164,6 +166,6 @@ describe("published JSON Schema", () => {
       "scp",
       "targets",
     ]);
-    expect(schema.properties.scp.properties.maxPolicySize.default).toBe(5120);
+    expect(schema.properties.scp.properties.maxPolicySize.default).toBe(10_240);
   });
 });

@@ -265,7 +265,7 @@ describe("ProtectExemptedPrincipals statement", () => {
     const lint = lintScp(g);
     expect(lint.errors).toEqual([]);
     expect(lint.documents.flatMap((d) => d.policy.Statement.map((s) => s.Sid))).toContain(SID.protectExempted);
-    for (const d of lint.documents) expect(d.size).toBeLessThanOrEqual(5120);
+    for (const d of lint.documents) expect(d.size).toBeLessThanOrEqual(g.config.scp.maxPolicySize);
   });
 });
 

@@ -5,6 +5,7 @@
 import { runSimulation, runUnsafeSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import type { Guardrail } from "../../src/guardrail/guardrail";
 import { buildScpDocuments } from "../../src/policy/documents";
+import type { ScpDocument } from "../../src/policy/types";
 
 const FULL_AWS_ACCESS = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
 
@@ -20,6 +21,7 @@ export async function simulateScp(
   request: SimulatedRequest,
   principalArn: string,
   scpApplies = true,
+  documents: readonly ScpDocument[] = buildScpDocuments(guardrail),
 ): Promise<string> {
   const accountId = principalArn.split(":")[4];
   const sim: Simulation = {
@@ -37,7 +39,7 @@ export async function simulateScp(
             orgIdentifier: "r-ab12",
             policies: [
               { name: "FullAWSAccess", policy: FULL_AWS_ACCESS },
-              ...buildScpDocuments(guardrail).map((d) => ({ name: d.name, policy: JSON.parse(d.content) })),
+              ...documents.map((d) => ({ name: d.name, policy: JSON.parse(d.content) })),
             ],
           },
         ]

@@ -3,6 +3,7 @@ import {
   DescribePolicyCommand,
   ListPoliciesCommand,
   ListRootsCommand,
+  ListPoliciesForTargetCommand,
   ListTargetsForPolicyCommand,
   OrganizationsClient,
 } from "@aws-sdk/client-organizations";
@@ -20,6 +21,8 @@ function orgMock(opts: {
   attachTo: string[];
   scpEnabled?: boolean;
   extraPolicies?: number;
+  /** SCPs attached at each target (ListPoliciesForTarget), ours included where attached. */
+  attachedAt?: (target: string) => number;
 }) {
   const client = new OrganizationsClient({
     region: "us-east-1",
@@ -62,6 +65,11 @@ function orgMock(opts: {
       NextToken: from + 20 < opts.attachTo.length ? String(from + 20) : undefined,
     };
   });
+  mock.on(ListPoliciesForTargetCommand).callsFake((i: { TargetId: string; NextToken?: string }) => {
+    const all = Array.from({ length: opts.attachedAt?.(i.TargetId) ?? 1 }, (_, n) => ({ Id: `p-at${n}` }));
+    const from = Number(i.NextToken ?? 0);
+    return { Policies: all.slice(from, from + 4), NextToken: from + 4 < all.length ? String(from + 4) : undefined };
+  });
   return { client, mock, g, docs };
 }
 
@@ -78,6 +86,8 @@ describe("drift check", () => {
       expect(m.mock.commandCalls(ListPoliciesCommand).length).toBeGreaterThan(4);
       expect(m.mock.commandCalls(ListTargetsForPolicyCommand).length).toBeGreaterThanOrEqual(15);
       expect(m.mock.commandCalls(ListRootsCommand)).toHaveLength(2);
+      // Attached everywhere: no target's slots are counted.
+      expect(m.mock.commandCalls(ListPoliciesForTargetCommand)).toHaveLength(0);
     },
   );
 
@@ -97,6 +107,48 @@ describe("drift check", () => {
     expect(kinds).toEqual(["content-changed", "not-attached", "scp-type-disabled"]);
     expect(report.problems.find((p) => p.kind === "not-attached")!.target).toBe(OUS[249]);
     expect(driftSubject(report).length).toBeLessThanOrEqual(100);
+  });
+
+  it("counts the SCPs only where the guardrail is still to be attached, and reports an attach that would fail", async () => {
+    const missing = [OUS[10], OUS[249]];
+    const m = orgMock({
+      content: (c) => c,
+      attachTo: OUS.filter((o) => !missing.includes(o)),
+      // OUS[249] holds the quota's 10 already (over pages of 4); OUS[10] has room.
+      attachedAt: (t) => (t === OUS[249] ? 10 : 3),
+    });
+    const report = await checkDrift(m.g, (names, slotsAt) => readOrganization(m.client, names, slotsAt));
+    expect(m.mock.commandCalls(ListPoliciesForTargetCommand).map((c) => c.args[0].input.TargetId)).toEqual([
+      OUS[10],
+      OUS[249],
+      OUS[249],
+      OUS[249],
+    ]);
+    expect(report.problems.map((p) => `${p.kind} ${p.target}`).sort()).toEqual([
+      `attach-would-fail ${OUS[249]}`,
+      `not-attached ${OUS[10]}`,
+      `not-attached ${OUS[249]}`,
+    ]);
+    expect(report.problems.find((p) => p.kind === "attach-would-fail")!.detail).toBe(
+      `${OUS[249]} holds 10 SCP(s) of 10: attaching the 1 missing guardrail document(s) would make 11 and fail; ` +
+        "detach a policy there first",
+    );
+  });
+
+  it("a lower quota in the config is the one the attach is checked against", () => {
+    const g = guardrailWith();
+    const docs = buildScpDocuments(g);
+    const view: OrgView = {
+      roots: [{ id: ROOT, scpEnabled: true }],
+      policies: [{ id: "p-1", name: docs[0].name, content: docs[0].content }],
+      targets: { "p-1": [] },
+      attachedAt: { [ROOT]: ["p-full", "p-a", "p-b", "p-c"] },
+    };
+    expect(compareOrganization(docs, [ROOT], view, 5).problems.map((p) => p.kind)).toEqual(["not-attached"]);
+    expect(compareOrganization(docs, [ROOT], view, 4).problems.map((p) => p.kind)).toEqual([
+      "not-attached",
+      "attach-would-fail",
+    ]);
   });
 
   it("a deleted policy is drift; with no targets configured the root is the expected target", () => {

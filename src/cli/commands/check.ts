@@ -10,7 +10,9 @@ import { bundledClassification } from "../../policy/classification-data";
 import { coverageCounts, coverageRows } from "../../policy/classification-table";
 import { decisionTable, formatDecisionTable } from "../../policy/decision-table";
 import { formatLint, lintScp } from "../../policy/lint";
+import { formatSlots, slotBudget } from "../../policy/slots";
 import { buildScpStatements } from "../../policy/statements";
+import type { ScpDocument } from "../../policy/types";
 import { loadGuardrailFor } from "../common";
 import { addConfigOptions, type ConfigOption } from "../options";
 import { EXIT } from "../exit-codes";
@@ -54,6 +56,18 @@ export function runCoverage(guardrail: Guardrail, options: CheckOptions, io: Out
   return EXIT.OK;
 }
 
+/** The documents, the largest one's size against the quota, and each target's slot budget. */
+function scpSummary(guardrail: Guardrail, documents: ScpDocument[]): string {
+  const max = guardrail.config.scp.maxPolicySize;
+  const largest = documents.reduce((a, b) => (b.size > a.size ? b : a));
+  const lines = [
+    `SCP: ${documents.length} document(s) (${documents.map((d) => `${d.name} ${d.size}`).join(", ")} characters); ` +
+      `largest ${largest.size} of ${max} characters`,
+    ...slotBudget(guardrail.config, documents).map((t) => `  target ${formatSlots(t)}`),
+  ];
+  return lines.join("\n");
+}
+
 export function runCheck(guardrail: Guardrail, options: CheckOptions, io: Output = processOutput): number {
   if (options.coverage) return runCoverage(guardrail, options, io);
   const lint = lintScp(guardrail);
@@ -70,13 +84,23 @@ export function runCheck(guardrail: Guardrail, options: CheckOptions, io: Output
       decisions: Object.fromEntries(r.cells.map((c) => [c.principal.role, c.cell])),
     }));
     io.out(
-      `${JSON.stringify({ ok, findings: lint.findings, ruleTests, principals: table.principals, rows }, null, 2)}\n`,
+      `${JSON.stringify(
+        {
+          ok,
+          findings: lint.findings,
+          documents: lint.documents.map((d) => ({ name: d.name, size: d.size, statements: d.policy.Statement.length })),
+          maxPolicySize: guardrail.config.scp.maxPolicySize,
+          slots: slotBudget(guardrail.config, lint.documents),
+          ruleTests,
+          principals: table.principals,
+          rows,
+        },
+        null,
+        2,
+      )}\n`,
     );
   } else {
-    const sizes = lint.documents
-      .map((d) => `${d.name} ${d.size}/${guardrail.config.scp.maxPolicySize} characters`)
-      .join(", ");
-    io.out(`SCP: ${lint.documents.length} document(s): ${sizes}\n\n${formatDecisionTable(table)}\n`);
+    io.out(`${scpSummary(guardrail, lint.documents)}\n\n${formatDecisionTable(table)}\n`);
     io.out(`\n${formatRuleTests(guardrail, ruleTests)}\n`);
     if (lint.findings.length > 0) io.err(`\n${formatLint(lint)}\n`);
     const problems = [

@@ -7,7 +7,7 @@
  */
 import type { Command } from "commander";
 import type { Guardrail } from "../../guardrail/guardrail";
-import { checkDrift, type OrgView } from "../../runtime/drift";
+import { checkDrift, type OrganizationReader } from "../../runtime/drift";
 import { makeOrganizationReader } from "../../handlers/wiring";
 import { loadGuardrailFor, type TextSink } from "../common";
 import { addConfigOptions, type ConfigOption } from "../options";
@@ -17,7 +17,7 @@ import { reportError } from "../report";
 export interface VerifyIO {
   stdout: TextSink;
   stderr: TextSink;
-  readOrganization?: (names: string[]) => Promise<OrgView>;
+  readOrganization?: OrganizationReader;
 }
 
 export async function verify(g: Guardrail, opts: { json?: boolean }, io: VerifyIO): Promise<number> {

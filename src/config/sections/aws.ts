@@ -1,6 +1,13 @@
 import { z } from "zod";
 
 const AccountId = z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account ID");
+/** Where an SCP can be attached. */
+const TargetId = z
+  .string()
+  .regex(
+    /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|\d{12})$/,
+    "must be an organization root (r-...), an OU (ou-...-...) or a 12-digit account ID",
+  );
 const Region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must be an AWS region such as us-east-1");
 const RoleArn = z.string().regex(/^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role\/.+$/, "must be an IAM role ARN");
 
@@ -56,4 +63,4 @@ export const AwsConfigSchema = z
 
 export type StackCredentials = z.infer<typeof StackCredentialsSchema>;
 export type StateBackend = z.infer<typeof StateBackendSchema>;
-export { AccountId, Region };
+export { AccountId, Region, TargetId };

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { PrincipalPattern } from "../arn-pattern";
-import { awsTags, scpName } from "../aws-limits";
+import { awsTags, SCP_QUOTAS, scpName } from "../aws-limits";
+import { TargetId } from "./aws";
 
 /**
  * The model resource types the allow-list statements are authorized on (IAM service authorization
@@ -55,14 +56,47 @@ export const ScpConfigSchema = z
       .string()
       .max(512)
       .default("Denies unapproved Amazon Bedrock model enablement (managed by bedrock-guardrail)"),
-    /** Characters per SCP document; AWS's long-standing quota is 5,120 (reportedly 10,240 since May 2026). */
+    /** Characters per SCP document: AWS's quota (aws-limits.ts); lower it only for an organization held to less. */
     maxPolicySize: z
       .number()
       .int()
       .min(1000)
       .max(100000)
-      .default(5120)
-      .describe("Characters per SCP document (minified); statements are split across documents to fit"),
+      .default(SCP_QUOTAS.maxPolicySize)
+      .describe(
+        "Characters per SCP document (minified; AWS's quota is 10,240 since May 2026); statements are packed into " +
+          "as few documents as fit",
+      ),
+    maxPoliciesPerTarget: z
+      .number()
+      .int()
+      .min(2)
+      .max(100)
+      .default(SCP_QUOTAS.maxPoliciesPerTarget)
+      .describe("SCPs a root, OU or account can hold, FullAWSAccess included (AWS's quota is 10 since May 2026)"),
+    /**
+     * What already occupies the targets' SCP slots, so that `check` and synth refuse a guardrail that could
+     * not be attached (`verify` reads the real counts).
+     */
+    existingPoliciesPerTarget: z
+      .strictObject({
+        default: z
+          .number()
+          .int()
+          .min(0)
+          .max(100)
+          .default(1)
+          .describe("SCPs other than the guardrail's attached at each target (1: FullAWSAccess alone)"),
+        byTarget: z
+          .record(TargetId, z.number().int().min(0).max(100))
+          .default({})
+          .describe("The count for particular targets (root, OU or account ID), where it differs from default"),
+      })
+      .prefault({})
+      .describe(
+        "SCPs already attached at each target besides the guardrail's, FullAWSAccess included; check and synth " +
+          "refuse a guardrail that needs more documents than the targets have free slots",
+      ),
     /**
      * Deny aws-marketplace:Subscribe when Bedrock calls it on the caller's behalf (the post-2025 auto-subscription).
      */
