@@ -15,7 +15,7 @@ import { guardrailWith } from "../runtime/helpers";
 const TARGET = "ou-ab12-00000001";
 let server: http.Server;
 let endpoint: string;
-let seen: { op: string; input: Record<string, unknown> }[] = [];
+const seen: { op: string; input: Record<string, unknown> }[] = [];
 let throttleOnce = true;
 
 const g = guardrailWith({ targets: [TARGET] });
