@@ -3,7 +3,8 @@
  * from common.ts (which loads the config schema) so that a command can declare them without
  * loading it: detect starts its scan workers first, and they boot while the config loads.
  */
-import type { Command } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { BACKENDS, type BackendName } from "../config/backends";
 
 export interface ConfigOption {
   config?: string;
@@ -28,4 +29,19 @@ export function addRuleOption(command: Command): Command {
     "run only this detection rule (repeatable; default: every rule, see `check`)",
     (id: string, ids: string[] = []) => [...ids, id],
   );
+}
+
+/**
+ * `--backend <name>`, one of `names` (src/config/backends.ts). A backend's former name passes too:
+ * the command resolves it with backendNamed, which warns.
+ */
+export function backendOption(description: string, names: readonly BackendName[]): Option {
+  const accepted: readonly string[] = names.flatMap((name) => [name, ...BACKENDS[name].formerNames]);
+  return new Option(
+    "--backend <backend>",
+    `${description} (choices: ${names.map((n) => `"${n}"`).join(", ")})`,
+  ).argParser((value: string) => {
+    if (!accepted.includes(value)) throw new InvalidArgumentError(`Allowed choices are ${names.join(", ")}.`);
+    return value;
+  });
 }

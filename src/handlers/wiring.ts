@@ -2,9 +2,6 @@
  * Builds the real adapters (SDK clients with explicit retry settings) for the handlers and
  * `run-once`. The only module that knows which class implements which interface.
  */
-import { AthenaClient } from "@aws-sdk/client-athena";
-import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
-import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { SecurityHubClient } from "@aws-sdk/client-securityhub";
@@ -22,50 +19,19 @@ import { type FindingImporter, SecurityHubImporter } from "../aws/securityhub";
 import { SnsNotifier } from "../aws/sns";
 import type { FindingResponder, Notifier } from "../aws/contracts";
 import type { OrganizationReader } from "../runtime/drift";
-import { AthenaQuerySource } from "../runtime/query/athena";
-import { LakeQuerySource } from "../runtime/query/lake";
-import { LogsInsightsQuerySource } from "../runtime/query/logs-insights";
+import { MONITOR_SOURCES, type SourceSpec } from "../runtime/query/backends";
 import type { PollSettings, QuerySource } from "../runtime/query/source";
 import { DynamoStateStore } from "../runtime/state/dynamodb";
 import type { StateStore } from "../runtime/state/store";
-import type { QueryBackend } from "../runtime/env";
 
-export interface SourceSpec {
-  backend: QueryBackend;
-  eventDataStoreArn?: string;
-  logGroups?: string[];
-}
-
+/** The scheduled job's query source for `spec.backend` (src/runtime/query/backends.ts). */
 export function makeQuerySource(
   guardrail: Guardrail,
   spec: SourceSpec,
   overrides: ClientOverrides = {},
   poll?: PollSettings,
 ): QuerySource {
-  if (spec.backend === "cloudtrail-lake") {
-    if (!spec.eventDataStoreArn) throw new Error("cloudtrail-lake backend needs an event data store ARN");
-    return new LakeQuerySource({
-      client: new CloudTrailClient(clientConfig(overrides)),
-      guardrail,
-      eventDataStoreArn: spec.eventDataStoreArn,
-      poll,
-    });
-  }
-  if (spec.backend === "athena") {
-    // Table, database and workgroup come from the bundled config (monitor.athena), like the rule itself.
-    return new AthenaQuerySource({
-      client: new AthenaClient(clientConfig(overrides)),
-      guardrail,
-      athena: guardrail.config.monitor.athena,
-      poll,
-    });
-  }
-  return new LogsInsightsQuerySource({
-    client: new CloudWatchLogsClient(clientConfig(overrides)),
-    guardrail,
-    logGroups: spec.logGroups ?? [],
-    poll,
-  });
+  return MONITOR_SOURCES[spec.backend].create(guardrail, spec, overrides, poll);
 }
 
 export function makeStateStore(tableName: string, overrides: ClientOverrides = {}): StateStore {

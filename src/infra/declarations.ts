@@ -6,11 +6,9 @@ import { memberRolePermissions, RESPONDER_PERMISSIONS } from "../remediation/per
 import { DRIFT_PERMISSIONS } from "../aws/organizations";
 import { SECURITY_HUB_IMPORT_PERMISSIONS } from "../aws/securityhub";
 import { SNS_PUBLISH_PERMISSIONS } from "../aws/sns";
-import type { QueryBackend } from "../runtime/env";
+import type { MonitorBackend } from "../config/backends";
 import type { PermissionDeclaration } from "../aws/permissions";
-import { athenaQueryPermissions } from "../runtime/query/athena";
-import { LAKE_QUERY_PERMISSIONS } from "../runtime/query/lake";
-import { LOGS_QUERY_PERMISSIONS } from "../runtime/query/logs-insights";
+import { MONITOR_SOURCES } from "../runtime/query/backends";
 import { STATE_PERMISSIONS } from "../runtime/state/dynamodb";
 
 export interface FunctionDeclarations {
@@ -21,7 +19,7 @@ export interface FunctionDeclarations {
 }
 
 export interface DeclarationOptions {
-  backend: QueryBackend;
+  backend: MonitorBackend;
   /** The query job checks the SCP for drift each run (monitor.driftCheck). */
   driftCheck: boolean;
   /** The resolved remediation.accessKey: only "rotate" lets the member role mint keys. */
@@ -32,19 +30,8 @@ export interface DeclarationOptions {
   trailEncrypted?: boolean;
 }
 
-function queryPermissions(options: DeclarationOptions): PermissionDeclaration[] {
-  switch (options.backend) {
-    case "cloudtrail-lake":
-      return LAKE_QUERY_PERMISSIONS;
-    case "cloudwatch-logs":
-      return LOGS_QUERY_PERMISSIONS;
-    case "athena":
-      return athenaQueryPermissions({ trailEncrypted: options.trailEncrypted ?? false });
-  }
-}
-
 export function codeDeclarations(options: DeclarationOptions): FunctionDeclarations {
-  const query = queryPermissions(options);
+  const query = MONITOR_SOURCES[options.backend].permissions({ trailEncrypted: options.trailEncrypted ?? false });
   // Both functions keep dedupe state, publish findings and hand them to the responder in-process.
   const common = [...STATE_PERMISSIONS, ...SNS_PUBLISH_PERMISSIONS, ...RESPONDER_PERMISSIONS];
   return {

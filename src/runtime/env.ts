@@ -4,6 +4,7 @@
  * missing or malformed variable fails the cold start with an error naming it.
  */
 import * as path from "node:path";
+import { type MonitorBackend, MONITOR_BACKENDS } from "../config/backends";
 
 /** Names of the environment variables, shared with the infrastructure that sets them. */
 export const ENV = {
@@ -45,8 +46,6 @@ export const ENV = {
 const DEFAULT_JOB_NAME = "query-job";
 
 type EnvName = (typeof ENV)[keyof typeof ENV];
-const QUERY_BACKENDS = ["cloudtrail-lake", "cloudwatch-logs", "athena"] as const;
-export type QueryBackend = (typeof QUERY_BACKENDS)[number];
 export type HandlerKind = "query-job" | "realtime";
 
 export interface HandlerEnv {
@@ -54,7 +53,7 @@ export interface HandlerEnv {
   stateTableName: string;
   alertTopicArn: string;
   /** Undefined for the realtime handler, whose input is the EventBridge event itself. */
-  backend?: QueryBackend;
+  backend?: MonitorBackend;
   eventDataStoreArn?: string;
   logGroups: string[];
   guardrailConfigPath: string;
@@ -65,6 +64,22 @@ export interface HandlerEnv {
   driftCheck: boolean;
   securityHubProductArn?: string;
 }
+
+/** The variable a scheduled backend cannot run without, and why, when it is missing. */
+const MISSING_VARIABLE: Record<
+  MonitorBackend,
+  (found: { eventDataStoreArn?: string; logGroups: string[] }) => [EnvName, string] | undefined
+> = {
+  "cloudtrail-lake": (found) =>
+    found.eventDataStoreArn
+      ? undefined
+      : [ENV.eventDataStoreArn, `is not set (required when ${ENV.backend}=cloudtrail-lake)`],
+  "cloudwatch-logs": (found) =>
+    found.logGroups.length > 0
+      ? undefined
+      : [ENV.logGroups, `is not set or empty (required when ${ENV.backend}=cloudwatch-logs)`],
+  athena: () => undefined,
+};
 
 /** A handler environment that cannot be used; lists every problem, each naming its variable. */
 export class EnvError extends Error {
@@ -104,11 +119,11 @@ export function readHandlerEnv(
   if (alertTopicArn && !TOPIC_ARN.test(alertTopicArn))
     problems.push(`${ENV.alertTopicArn} must be an SNS topic ARN, got "${alertTopicArn}"`);
 
-  let backend: QueryBackend | undefined;
+  let backend: MonitorBackend | undefined;
   const backendText = kind === "query-job" ? required(ENV.backend) : text(ENV.backend);
   if (backendText) {
-    if ((QUERY_BACKENDS as readonly string[]).includes(backendText)) backend = backendText as QueryBackend;
-    else problems.push(`${ENV.backend} must be one of ${QUERY_BACKENDS.join(", ")}, got "${backendText}"`);
+    if ((MONITOR_BACKENDS as readonly string[]).includes(backendText)) backend = backendText as MonitorBackend;
+    else problems.push(`${ENV.backend} must be one of ${MONITOR_BACKENDS.join(", ")}, got "${backendText}"`);
   }
 
   const eventDataStoreArn = text(ENV.eventDataStoreArn);
@@ -116,8 +131,6 @@ export function readHandlerEnv(
     problems.push(
       `${ENV.eventDataStoreArn} must be a CloudTrail Lake event data store ARN, got "${eventDataStoreArn}"`,
     );
-  if (kind === "query-job" && backend === "cloudtrail-lake" && !eventDataStoreArn)
-    problems.push(`${ENV.eventDataStoreArn} is not set (required when ${ENV.backend}=cloudtrail-lake)`);
 
   let logGroups: string[] = [];
   const logGroupsText = text(ENV.logGroups);
@@ -133,14 +146,10 @@ export function readHandlerEnv(
       );
     }
   }
-  if (
-    kind === "query-job" &&
-    backend === "cloudwatch-logs" &&
-    logGroups.length === 0 &&
-    !problems.some((p) => p.startsWith(ENV.logGroups))
-  ) {
-    problems.push(`${ENV.logGroups} is not set or empty (required when ${ENV.backend}=cloudwatch-logs)`);
-  }
+  const missing =
+    kind === "query-job" && backend ? MISSING_VARIABLE[backend]({ eventDataStoreArn, logGroups }) : undefined;
+  // A malformed variable has been reported already; "not set" would only repeat it.
+  if (missing && !problems.some((p) => p.startsWith(missing[0]))) problems.push(missing.join(" "));
 
   let queryTimeoutSeconds = 600;
   const timeoutText = text(ENV.queryTimeoutSeconds);

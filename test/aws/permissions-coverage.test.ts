@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { MONITOR_BACKENDS } from "../../src/config/sections/monitor";
+import { MONITOR_BACKENDS } from "../../src/config/backends";
 import { codeDeclarations, type DeclarationOptions } from "../../src/infra/declarations";
 
 const SRC = path.join(__dirname, "..", "..", "src");

@@ -57,7 +57,7 @@ describe("bedrock-guardrail query", () => {
     const pattern = JSON.parse(run({ backend: "eventbridge", rule: ["bedrock-recon-by-long-term-key"] }).stdout);
     expect(pattern.source).toEqual(["aws.bedrock"]);
     expect(pattern.detail.userIdentity).toEqual({ accessKeyId: [{ prefix: "AKIA" }] });
-    const insights = run({ backend: "logs-insights", rule: ["bedrock-guardrail-tampering"] }).stdout;
+    const insights = run({ backend: "cloudwatch-logs", rule: ["bedrock-guardrail-tampering"] }).stdout;
     expect(insights).toContain(
       '| filter (eventSource = "bedrock.amazonaws.com" and eventName in ["UpdateGuardrail", "DeleteGuardrail"]',
     );
@@ -82,10 +82,25 @@ describe("bedrock-guardrail query", () => {
   });
 
   it("prints the Logs Insights query, with the window and log groups on stderr", () => {
-    const out = run({ backend: "logs-insights", start: "2024-10-17T20:00:00Z", end: "2024-10-17T21:00:00Z" });
+    const out = run({ backend: "cloudwatch-logs", start: "2024-10-17T20:00:00Z", end: "2024-10-17T21:00:00Z" });
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(/^fields @timestamp, @message/);
     expect(out.stderr).toContain("startTime=1729195200 endTime=1729198800");
+    expect(out.stderr).not.toContain("now called");
+  });
+
+  it("still takes the former name logs-insights, with one warning", () => {
+    const window = { start: "2024-10-17T20:00:00Z", end: "2024-10-17T21:00:00Z" };
+    const out = run({ backend: "logs-insights", ...window });
+    expect(out.code).toBe(0);
+    expect(out.stdout).toBe(run({ backend: "cloudwatch-logs", ...window }).stdout);
+    expect(out.stderr.match(/query: backend "logs-insights" is now called "cloudwatch-logs"/g)).toHaveLength(1);
+  });
+
+  it("exits 2 on a backend it does not know", () => {
+    const out = run({ backend: "bigquery" });
+    expect(out).toMatchObject({ code: 2, stdout: "" });
+    expect(out.stderr).toMatch(/--backend must be one of cloudtrail-lake, cloudwatch-logs, eventbridge, athena/);
   });
 
   it("prints the EventBridge pattern as JSON", () => {
@@ -103,7 +118,7 @@ describe("bedrock-guardrail query", () => {
       /start: "nope" is not an ISO-8601 time/,
     ],
     [{ backend: "cloudtrail-lake", eventDataStore: EDS, limit: "ten" }, /--limit: must be a positive integer/],
-    [{ backend: "logs-insights", limit: "20000" }, /limit: must be an integer from 1 to 10000/],
+    [{ backend: "cloudwatch-logs", limit: "20000" }, /limit: must be an integer from 1 to 10000/],
     [{ backend: "eventbridge", start: "2024-10-17T20:00:00Z" }, /takes no --event-data-store, --start/],
   ] as const)("exits 2 on bad arguments: %j", (opts, message) => {
     const out = run(opts as QueryOptions);
@@ -140,7 +155,7 @@ describe("bedrock-guardrail query", () => {
     const write = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
     try {
       expect(() => program.parse(["node", "x", "query", "--backend", "bigquery"])).toThrow(
-        /Allowed choices are cloudtrail-lake, logs-insights, eventbridge, athena/,
+        /Allowed choices are cloudtrail-lake, cloudwatch-logs, eventbridge, athena/,
       );
     } finally {
       write.mockRestore();

@@ -95,6 +95,20 @@ describe("run-once", () => {
     const s5 = io();
     expect(await runOnce(g, { backend: "cloudtrail-lake", eventDataStore: "x'; --", dryRun: true }, s5)).toBe(2);
     expect(s5.err.join("")).toMatch(/^run-once: --event-data-store: .* is neither an event data store ID/);
+    const s6 = io();
+    expect(await runOnce(g, { backend: "eventbridge", dryRun: true }, s6)).toBe(2);
+    expect(s6.err.join("")).toMatch(
+      /--backend must be one of cloudtrail-lake, cloudwatch-logs, athena, got "eventbridge"/,
+    );
+  });
+
+  it("takes logs-insights, the former name of cloudwatch-logs, with a warning", async () => {
+    const s = io();
+    expect(await runOnce(g, { backend: "logs-insights", dryRun: true }, s)).toBe(2);
+    const err = s.err.join("");
+    expect(err.match(/backend "logs-insights" is now called "cloudwatch-logs"/g)).toHaveLength(1);
+    // Read as cloudwatch-logs: its own required setting is what is missing.
+    expect(err).toMatch(/--log-group is required for cloudwatch-logs/);
   });
 });
 

@@ -11,6 +11,7 @@
  */
 import { AthenaClient } from "@aws-sdk/client-athena";
 import { type Command, Option } from "commander";
+import type { MonitorBackend } from "../../config/backends";
 import { clientConfig } from "../../aws/clients";
 import { athenaRowToRecord, athenaWindowDays, buildAthenaQuery } from "../../detection/backends/athena-sql";
 import { BackendInputError } from "../../detection/backends/input-error";
@@ -22,7 +23,7 @@ import { addConfigOptions, type ConfigOption } from "../options";
 import { EXIT, exitCodeFor } from "../exit-codes";
 import { findingWriter, type Format, FORMATS } from "../format/findings";
 
-export const HUNT_BACKENDS = ["athena"] as const;
+export const HUNT_BACKENDS = ["athena"] as const satisfies readonly MonitorBackend[];
 
 export interface HuntOptions extends ConfigOption {
   backend: (typeof HUNT_BACKENDS)[number];

@@ -1,9 +1,11 @@
 /**
- * `bedrock-guardrail query --backend cloudtrail-lake|logs-insights|eventbridge|athena`: prints the rule
+ * `bedrock-guardrail query --backend cloudtrail-lake|cloudwatch-logs|eventbridge|athena`: prints the rule
  * compiled for a backend (Lake SQL, Logs Insights query, EventBridge pattern, Athena SQL) on stdout, ready to
  * paste or pipe; hints (time range, log groups) go to stderr. Exit 2 on bad arguments or config.
+ * `logs-insights`, the former name of cloudwatch-logs, still works with a warning.
  */
-import { type Command, Option } from "commander";
+import type { Command } from "commander";
+import { BACKEND_NAMES, BACKENDS, type BackendName, backendNamed } from "../../config/backends";
 import { athenaWindowDays, buildAthenaQuery } from "../../detection/backends/athena-sql";
 import { buildEventPattern } from "../../detection/backends/eventbridge-pattern";
 import { BackendInputError, parseInstant, parseWindow, shown } from "../../detection/backends/input-error";
@@ -11,16 +13,14 @@ import { buildLakeQuery } from "../../detection/backends/lake-sql";
 import { buildLogsInsightsQuery, logsInsightsTimeRange } from "../../detection/backends/logs-insights";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { type ConfigIO, loadGuardrailFor, narrowToRules, type TextSink } from "../common";
-import { addConfigOptions, addRuleOption, type ConfigOption, type RuleOption } from "../options";
+import { addConfigOptions, addRuleOption, backendOption, type ConfigOption, type RuleOption } from "../options";
 import { EXIT } from "../exit-codes";
 
 const TRAIL_LOG_GROUP = " on the organization trail's log group";
 
-export const BACKENDS = ["cloudtrail-lake", "logs-insights", "eventbridge", "athena"] as const;
-export type Backend = (typeof BACKENDS)[number];
-
 export interface QueryOptions extends ConfigOption, RuleOption {
-  backend: Backend;
+  /** A backend's name (or former name) as typed. */
+  backend: string;
   eventDataStore?: string;
   start?: string;
   end?: string;
@@ -74,62 +74,69 @@ function parseLimit(text: string | undefined): number | undefined {
   return Number(text);
 }
 
+/** Prints the query of one backend: the query itself on stdout, hints on stderr. */
+type QueryPrinter = (guardrail: Guardrail, opts: QueryOptions, io: QueryIO, limit: number | undefined) => void;
+
+const PRINTERS: Record<BackendName, QueryPrinter> = {
+  "cloudtrail-lake": (guardrail, opts, io, limit) => {
+    const eventDataStore = opts.eventDataStore ?? guardrail.config.monitor.cloudtrailLake.eventDataStoreArn;
+    if (!eventDataStore)
+      throw new BackendInputError(
+        "--event-data-store",
+        "is required (or set monitor.cloudtrailLake.eventDataStoreArn in the config)",
+      );
+    const { start, end } = window(opts, guardrail, (io.now ?? (() => new Date()))());
+    io.stdout.write(`${buildLakeQuery(guardrail, { eventDataStore, start, end, limit })}\n`);
+    io.stderr.write(longWindowWarning(start, end) ?? "");
+  },
+  "cloudwatch-logs": (guardrail, opts, io, limit) => {
+    const { start, end } = window(opts, guardrail, (io.now ?? (() => new Date()))());
+    const range = logsInsightsTimeRange(start, end);
+    io.stderr.write(longWindowWarning(start, end) ?? "");
+    io.stdout.write(`${buildLogsInsightsQuery(guardrail, { limit })}\n`);
+    const groups = guardrail.config.monitor.cloudwatchLogs.logGroups;
+    io.stderr.write(
+      `query: run over ${start} .. ${end} (StartQuery startTime=${range.startTime} ` +
+        `endTime=${range.endTime})${groups.length ? ` on ${groups.join(", ")}` : TRAIL_LOG_GROUP}\n`,
+    );
+  },
+  athena: (guardrail, opts, io, limit) => {
+    const { start, end } = window(opts, guardrail, (io.now ?? (() => new Date()))());
+    const athena = guardrail.config.monitor.athena;
+    const table = opts.table ?? `${athena.database}.${athena.table}`;
+    const query = { table, start, end, accounts: list(opts.accounts), regions: list(opts.regions), limit };
+    io.stdout.write(`${buildAthenaQuery(guardrail, query)}\n`);
+    const days = athenaWindowDays(query);
+    io.stderr.write(
+      `query: reads the day folder(s) ${days[0]}${days.length > 1 ? ` .. ${days[days.length - 1]}` : ""} ` +
+        `of ${table} (athena-ddl prints the table); run it with hunt --backend athena\n`,
+    );
+  },
+  eventbridge: (guardrail, opts, io) => {
+    if (opts.eventDataStore || opts.start || opts.end || opts.limit)
+      throw new BackendInputError(
+        "--backend eventbridge",
+        "takes no --event-data-store, --start, --end or --limit (a pattern matches events as they happen)",
+      );
+    io.stdout.write(`${JSON.stringify(buildEventPattern(guardrail), null, 2)}\n`);
+  },
+};
+
 /** The whole command as a function of its options and streams; returns the exit code. */
 export function runQuery(opts: QueryOptions, io: QueryIO): number {
+  const backend = backendNamed(opts.backend, (warning) => io.stderr.write(`query: ${warning}\n`));
+  if (!backend) {
+    io.stderr.write(`query: --backend must be one of ${BACKEND_NAMES.join(", ")}, got ${shown(opts.backend)}\n`);
+    return EXIT.USAGE;
+  }
   // The queries do not depend on who is approved, so without a config file the definition is enough.
   const loaded = loadGuardrailFor(opts, io, { onNoConfig: () => undefined });
   // Every rule by default; --rule ID compiles only those.
   const guardrail = loaded && narrowToRules(loaded, opts, io);
   if (!guardrail) return EXIT.USAGE;
   try {
-    const limit = parseLimit(opts.limit);
-    switch (opts.backend) {
-      case "cloudtrail-lake": {
-        const eventDataStore = opts.eventDataStore ?? guardrail.config.monitor.cloudtrailLake.eventDataStoreArn;
-        if (!eventDataStore)
-          throw new BackendInputError(
-            "--event-data-store",
-            "is required (or set monitor.cloudtrailLake.eventDataStoreArn in the config)",
-          );
-        const { start, end } = window(opts, guardrail, (io.now ?? (() => new Date()))());
-        io.stdout.write(`${buildLakeQuery(guardrail, { eventDataStore, start, end, limit })}\n`);
-        io.stderr.write(longWindowWarning(start, end) ?? "");
-        return EXIT.OK;
-      }
-      case "logs-insights": {
-        const { start, end } = window(opts, guardrail, (io.now ?? (() => new Date()))());
-        const range = logsInsightsTimeRange(start, end);
-        io.stderr.write(longWindowWarning(start, end) ?? "");
-        io.stdout.write(`${buildLogsInsightsQuery(guardrail, { limit })}\n`);
-        const groups = guardrail.config.monitor.cloudwatchLogs.logGroups;
-        io.stderr.write(
-          `query: run over ${start} .. ${end} (StartQuery startTime=${range.startTime} ` +
-            `endTime=${range.endTime})${groups.length ? ` on ${groups.join(", ")}` : TRAIL_LOG_GROUP}\n`,
-        );
-        return EXIT.OK;
-      }
-      case "athena": {
-        const { start, end } = window(opts, guardrail, (io.now ?? (() => new Date()))());
-        const athena = guardrail.config.monitor.athena;
-        const table = opts.table ?? `${athena.database}.${athena.table}`;
-        const query = { table, start, end, accounts: list(opts.accounts), regions: list(opts.regions), limit };
-        io.stdout.write(`${buildAthenaQuery(guardrail, query)}\n`);
-        const days = athenaWindowDays(query);
-        io.stderr.write(
-          `query: reads the day folder(s) ${days[0]}${days.length > 1 ? ` .. ${days[days.length - 1]}` : ""} ` +
-            `of ${table} (athena-ddl prints the table); run it with hunt --backend athena\n`,
-        );
-        return EXIT.OK;
-      }
-      case "eventbridge":
-        if (opts.eventDataStore || opts.start || opts.end || opts.limit)
-          throw new BackendInputError(
-            "--backend eventbridge",
-            "takes no --event-data-store, --start, --end or --limit (a pattern matches events as they happen)",
-          );
-        io.stdout.write(`${JSON.stringify(buildEventPattern(guardrail), null, 2)}\n`);
-        return EXIT.OK;
-    }
+    PRINTERS[backend](guardrail, opts, io, parseLimit(opts.limit));
+    return EXIT.OK;
   } catch (e) {
     if (e instanceof BackendInputError) {
       io.stderr.write(`query: ${e.message}\n`);
@@ -142,10 +149,11 @@ export function runQuery(opts: QueryOptions, io: QueryIO): number {
 export function register(program: Command): void {
   addRuleOption(addConfigOptions(program.command("query")))
     .description(
-      "Print the detection rule compiled for a backend: CloudTrail Lake SQL, CloudWatch Logs Insights query, " +
-        "EventBridge event pattern, or Athena SQL over the trail's S3 archive",
+      `Print the detection rule compiled for a backend: ${BACKEND_NAMES.map((name) => BACKENDS[name].compiledTo)
+        .join(", ")
+        .replace(/, ([^,]*)$/, ", or $1")}`,
     )
-    .addOption(new Option("--backend <backend>", "where the rule runs").choices(BACKENDS).makeOptionMandatory())
+    .addOption(backendOption("where the rule runs", BACKEND_NAMES).makeOptionMandatory())
     .option(
       "--event-data-store <id>",
       "CloudTrail Lake event data store ID or ARN (default: monitor.cloudtrailLake.eventDataStoreArn)",

@@ -7,7 +7,8 @@
  * run, 3 findings with --fail-on-findings).
  */
 import { randomUUID } from "node:crypto";
-import { type Command, Option } from "commander";
+import type { Command } from "commander";
+import { backendNamed, isMonitorBackend, MONITOR_BACKENDS, type MonitorBackend } from "../../config/backends";
 import { BackendInputError, shown } from "../../detection/backends/input-error";
 import { eventDataStoreId } from "../../detection/backends/lake-sql";
 import type { Guardrail } from "../../guardrail/guardrail";
@@ -19,15 +20,18 @@ import type { QuerySource } from "../../runtime/query/source";
 import { summaryLine } from "../../runtime/summary";
 import { computeWindow, type QueryWindow } from "../../runtime/window";
 import { makeNotifier, makeQuerySource, makeStateStore } from "../../handlers/wiring";
+import type { ClientOverrides } from "../../aws/clients";
+import type { SourceSpec } from "../../runtime/query/backends";
 import type { Notifier } from "../../aws/contracts";
 import type { StateStore } from "../../runtime/state/store";
 import { loadGuardrailFor, type TextSink } from "../common";
-import { addConfigOptions, type ConfigOption } from "../options";
+import { addConfigOptions, backendOption, type ConfigOption } from "../options";
 import { EXIT, exitCodeFor } from "../exit-codes";
 import { reportError } from "../report";
 
 export interface RunOnceOptions extends ConfigOption {
-  backend?: "cloudtrail-lake" | "cloudwatch-logs" | "athena";
+  /** A scheduled backend's name (or former name) as typed; default monitor.backend. */
+  backend?: string;
   eventDataStore?: string;
   logGroup?: string[];
   start?: string;
@@ -68,11 +72,12 @@ function chosenWindow(opts: RunOnceOptions): QueryWindow | undefined {
   return w;
 }
 
-function sourceFor(opts: RunOnceOptions, g: Guardrail, io: RunOnceIO): QuerySource {
-  if (io.source) return io.source;
-  const backend = opts.backend ?? g.config.monitor.backend;
-  const overrides = opts.region ? { region: opts.region } : {};
-  if (backend === "cloudtrail-lake") {
+/** Where a backend reads and in which region, from the flags and then the config. */
+const SOURCE_SPECS: Record<
+  MonitorBackend,
+  (opts: RunOnceOptions, g: Guardrail) => { spec: Omit<SourceSpec, "backend">; overrides: ClientOverrides }
+> = {
+  "cloudtrail-lake": (opts, g) => {
     const eds = opts.eventDataStore ?? g.config.monitor.cloudtrailLake.eventDataStoreArn;
     if (!eds)
       throw new UsageError(
@@ -92,16 +97,29 @@ function sourceFor(opts: RunOnceOptions, g: Guardrail, io: RunOnceIO): QuerySour
         `--event-data-store ${shown(eds)} is an id, which names no region: pass --region, or give the ` +
           "event data store ARN",
       );
-    return makeQuerySource(g, { backend, eventDataStoreArn: eds }, { ...overrides, region });
-  }
+    return { spec: { eventDataStoreArn: eds }, overrides: { region } };
+  },
+  "cloudwatch-logs": (opts, g) => {
+    const groups = opts.logGroup?.length ? opts.logGroup : g.config.monitor.cloudwatchLogs.logGroups;
+    if (groups.length === 0)
+      throw new UsageError(
+        "--log-group is required for cloudwatch-logs (or monitor.cloudwatchLogs.logGroups in the config)",
+      );
+    return { spec: { logGroups: groups }, overrides: { region: opts.region ?? g.config.aws.region } };
+  },
   // Athena's table, database and workgroup are monitor.athena of the config.
-  if (backend === "athena") return makeQuerySource(g, { backend }, { region: opts.region ?? g.config.aws.region });
-  const groups = opts.logGroup?.length ? opts.logGroup : g.config.monitor.cloudwatchLogs.logGroups;
-  if (groups.length === 0)
-    throw new UsageError(
-      "--log-group is required for cloudwatch-logs (or monitor.cloudwatchLogs.logGroups in the config)",
-    );
-  return makeQuerySource(g, { backend, logGroups: groups }, { region: opts.region ?? g.config.aws.region });
+  athena: (opts, g) => ({ spec: {}, overrides: { region: opts.region ?? g.config.aws.region } }),
+};
+
+function sourceFor(opts: RunOnceOptions, g: Guardrail, io: RunOnceIO): QuerySource {
+  if (io.source) return io.source;
+  const named = opts.backend
+    ? backendNamed(opts.backend, (warning) => io.stderr.write(`run-once: ${warning}\n`))
+    : g.config.monitor.backend;
+  if (!named || !isMonitorBackend(named))
+    throw new UsageError(`--backend must be one of ${MONITOR_BACKENDS.join(", ")}, got ${shown(opts.backend ?? "")}`);
+  const { spec, overrides } = SOURCE_SPECS[named](opts, g);
+  return makeQuerySource(g, { backend: named, ...spec }, overrides);
 }
 
 export async function runOnce(g: Guardrail, opts: RunOnceOptions, io: RunOnceIO): Promise<number> {
@@ -178,13 +196,7 @@ export async function runOnce(g: Guardrail, opts: RunOnceOptions, io: RunOnceIO)
 export function register(program: Command): void {
   addConfigOptions(program.command("run-once"))
     .description("Run the monitor's query job once with local credentials (a hunt, or a deployment test)")
-    .addOption(
-      new Option("--backend <backend>", "where to read CloudTrail from").choices([
-        "cloudtrail-lake",
-        "cloudwatch-logs",
-        "athena",
-      ]),
-    )
+    .addOption(backendOption("where to read CloudTrail from", MONITOR_BACKENDS))
     .option("--event-data-store <arn>", "CloudTrail Lake event data store ARN")
     .option(
       "--log-group <name>",

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AccountId, Region } from "./aws";
 import { eventBusName, logGroupName } from "../aws-limits";
+import { type MonitorBackend, MONITOR_BACKENDS } from "../backends";
 
 /**
  * The retention periods CloudWatch Logs accepts (PutRetentionPolicy / aws_cloudwatch_log_group
@@ -10,9 +11,6 @@ import { eventBusName, logGroupName } from "../aws-limits";
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
-
-/** Where the scheduled job reads CloudTrail from. */
-export const MONITOR_BACKENDS = ["cloudtrail-lake", "cloudwatch-logs", "athena"] as const;
 
 /**
  * The scheduled job on Amazon Athena over the organization trail's S3 archive (docs/athena.md). The
@@ -144,20 +142,8 @@ export const MonitorConfigSchema = z
   })
   .prefault({})
   .superRefine((m, ctx) => {
-    if (m.enabled && m.backend === "cloudwatch-logs" && m.cloudwatchLogs.logGroups.length === 0) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["cloudwatchLogs", "logGroups"],
-        message: "is required when backend is cloudwatch-logs (the organization trail's log group)",
-      });
-    }
-    if (m.enabled && m.backend === "athena" && m.athena.bucket === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["athena", "bucket"],
-        message: "is required when backend is athena (the organization trail's S3 bucket)",
-      });
-    }
+    const missing = m.enabled ? MISSING_SETTING[m.backend](m) : undefined;
+    if (missing) ctx.addIssue({ code: "custom", ...missing });
     if (m.eventbridge.enabled && m.eventbridge.regions.length === 0) {
       ctx.addIssue({
         code: "custom",
@@ -168,3 +154,22 @@ export const MonitorConfigSchema = z
   });
 
 export type MonitorConfig = z.infer<typeof MonitorConfigSchema>;
+
+/** The setting a scheduled backend cannot run without, when it is missing (a Lake event data store is created). */
+const MISSING_SETTING: Record<MonitorBackend, (m: MonitorConfig) => { path: string[]; message: string } | undefined> = {
+  "cloudtrail-lake": () => undefined,
+  "cloudwatch-logs": (m) =>
+    m.cloudwatchLogs.logGroups.length === 0
+      ? {
+          path: ["cloudwatchLogs", "logGroups"],
+          message: "is required when backend is cloudwatch-logs (the organization trail's log group)",
+        }
+      : undefined,
+  athena: (m) =>
+    m.athena.bucket === undefined
+      ? {
+          path: ["athena", "bucket"],
+          message: "is required when backend is athena (the organization trail's S3 bucket)",
+        }
+      : undefined,
+};

@@ -1,6 +1,7 @@
 /**
- * The monitor stack, deployed in the security / delegated-admin account: the event source
- * (a Bedrock-only organization event data store, an existing one, or CloudWatch Logs log groups),
+ * The monitor stack, deployed in the security / delegated-admin account: the event source of the
+ * configured backend (./query-backends.ts: a Bedrock-only organization event data store, an existing one,
+ * CloudWatch Logs log groups, or the Athena table over the trail's bucket),
  * the scheduled query job, the optional real-time path, the state table, the encrypted alert
  * topic, the alarms, and one least-privilege role per function built from the code's declarations.
  */
@@ -19,19 +20,19 @@ import { STATE_TABLE_KEYS } from "../../aws/contracts";
 import { METRIC_DIMENSION, METRIC_NAMESPACE, METRICS } from "../../runtime/summary";
 import { bundleLambda, CONFIG_FILE_IN_BUNDLE, handlerEntry, type LambdaBundle } from "../bundle/lambda-bundle";
 import { codeDeclarations, type FunctionDeclarations } from "../declarations";
-import { statementsFromDeclarations } from "../iam/policy-document";
+import { type ResourceArns, statementsFromDeclarations } from "../iam/policy-document";
 import { toolRoleArn } from "../../guardrail/guardrail";
 import { FUNCTION_NAMES, RESOURCE_PREFIX, ROLE_NAMES } from "../naming";
 import { MANAGED_BY_TAG } from "../organization-policy-stack";
 import { listOutput } from "../list-output";
 import { guardrailProvider } from "../provider";
 import { Alerting } from "./alerting";
-import { AthenaQueryInfra } from "./athena";
+import type { AthenaQueryInfra } from "./athena";
 import { JobAlarms } from "./alarms";
-import { GuardrailEventStore } from "./event-store";
 import { GuardrailFunction } from "./guardrail-function";
 import { RealtimeForwarding } from "./realtime";
 import { monitorResourceArns, securityHubProductArn } from "./resource-arns";
+import { QUERY_BACKEND_INFRA, type QueryBackendInfra } from "./query-backends";
 import { JobSchedule } from "./schedule";
 
 export const MONITOR_STACK = "monitor";
@@ -57,6 +58,13 @@ export function responderRoleNames(declarations: FunctionDeclarations, realtimeE
   ];
 }
 
+/** The partition, account and region the stack deploys into (data sources, known at apply). */
+interface Where {
+  partition: string;
+  accountId: string;
+  region: string;
+}
+
 export class MonitorStack extends TerraformStack {
   readonly queryJob: GuardrailFunction;
   readonly realtime?: GuardrailFunction;
@@ -64,180 +72,52 @@ export class MonitorStack extends TerraformStack {
   readonly alerting: Alerting;
   readonly eventDataStoreArn?: string;
   readonly athena?: AthenaQueryInfra;
+  private readonly guardrail: Guardrail;
+  private readonly props: MonitorStackProps;
+  private readonly where: Where;
+  private readonly deadLetters: SqsQueue;
 
   constructor(scope: Construct, id: string, props: MonitorStackProps) {
     super(scope, id);
     const { guardrail } = props;
-    const config = guardrail.config;
-    const monitor = config.monitor;
+    const { config } = guardrail;
+    const { monitor } = config;
+    this.guardrail = guardrail;
+    this.props = props;
     guardrailProvider(this, "aws", {
       region: config.aws.region,
       credentials: config.aws.security,
       defaultTags: { ...MANAGED_BY_TAG },
     });
 
-    const partition = new DataAwsPartition(this, "partition").partition;
-    const accountId = new DataAwsCallerIdentity(this, "caller").accountId;
-    const region = new DataAwsRegion(this, "region").region;
-    const declarations =
-      props.declarations ??
-      codeDeclarations({
-        backend: monitor.backend,
-        driftCheck: monitor.driftCheck,
-        accessKey: guardrail.remediation.accessKey,
-        securityHub: monitor.securityHub.enabled,
-        trailEncrypted: monitor.athena.kmsKeyArn !== undefined,
-      });
+    this.where = {
+      partition: new DataAwsPartition(this, "partition").partition,
+      accountId: new DataAwsCallerIdentity(this, "caller").accountId,
+      region: new DataAwsRegion(this, "region").region,
+    };
+    const declarations = props.declarations ?? monitorDeclarations(guardrail);
     const realtimeEnabled = monitor.eventbridge.enabled;
 
     // Source of events for the scheduled job.
-    if (monitor.backend === "cloudtrail-lake") {
-      this.eventDataStoreArn =
-        monitor.cloudtrailLake.eventDataStoreArn ??
-        new GuardrailEventStore(this, "event-store", {
-          rules: guardrail.rules,
-          retentionDays: monitor.cloudtrailLake.retentionDays,
-          terminationProtection: monitor.cloudtrailLake.terminationProtection,
-        }).store.arn;
-    }
-    const logGroups = monitor.backend === "cloudwatch-logs" ? monitor.cloudwatchLogs.logGroups : [];
-    if (monitor.backend === "athena")
-      this.athena = new AthenaQueryInfra(this, "athena", { athena: monitor.athena, partition, accountId, region });
-
-    this.table = new DynamodbTable(this, "state", {
-      name: `${RESOURCE_PREFIX}-state`,
-      billingMode: "PAY_PER_REQUEST",
-      hashKey: STATE_TABLE_KEYS.partitionKey,
-      rangeKey: STATE_TABLE_KEYS.sortKey,
-      attribute: [
-        { name: STATE_TABLE_KEYS.partitionKey, type: "S" },
-        { name: STATE_TABLE_KEYS.sortKey, type: "S" },
-      ],
-      ttl: { attributeName: STATE_TABLE_KEYS.ttlAttribute, enabled: true },
-      pointInTimeRecovery: { enabled: true },
-      serverSideEncryption: { enabled: true },
-      deletionProtectionEnabled: true,
-    });
-
-    const dlq = new SqsQueue(this, "dlq", {
+    const source = QUERY_BACKEND_INFRA[monitor.backend](this, { guardrail, ...this.where });
+    this.eventDataStoreArn = source.eventDataStoreArn;
+    this.athena = source.athena;
+    this.table = stateTable(this);
+    this.deadLetters = new SqsQueue(this, "dlq", {
       name: `${RESOURCE_PREFIX}-dead-letters`,
       sqsManagedSseEnabled: true,
       messageRetentionSeconds: 14 * 24 * 3600,
     });
-
-    const roleArn = (name: string) => toolRoleArn(name, { partition, accountId });
     this.alerting = new Alerting(this, "alerting", {
-      partition,
-      accountId,
-      publisherRoleArns: [roleArn(ROLE_NAMES.queryJob), ...(realtimeEnabled ? [roleArn(ROLE_NAMES.realtime)] : [])],
+      partition: this.where.partition,
+      accountId: this.where.accountId,
+      publisherRoleArns: [ROLE_NAMES.queryJob, ...(realtimeEnabled ? [ROLE_NAMES.realtime] : [])].map(this.roleArn),
       emails: monitor.alertEmails,
     });
+    const arns = { ...source.resourceArns, ...this.monitorArns(source) };
 
-    const arns = {
-      ...this.athena?.resourceArns,
-      ...monitorResourceArns({
-        partition,
-        accountId,
-        region,
-        eventDataStoreArn: this.eventDataStoreArn,
-        logGroups,
-        stateTableArn: this.table.arn,
-        alertTopicArn: this.alerting.topic.arn,
-        alertKeyArn: this.alerting.key.arn,
-        memberRoleName: config.remediation.memberRoleName,
-        managementAccountId: config.organization.managementAccountId,
-        securityHub: monitor.securityHub.enabled,
-      }),
-    };
-
-    const environment = (kind: "query-job" | "realtime"): Record<string, string> => ({
-      [ENV.stateTableName]: this.table.name,
-      [ENV.alertTopicArn]: this.alerting.topic.arn,
-      ...(kind === "query-job" ? { [ENV.backend]: monitor.backend } : {}),
-      ...(kind === "query-job" && this.eventDataStoreArn ? { [ENV.eventDataStoreArn]: this.eventDataStoreArn } : {}),
-      ...(kind === "query-job" && logGroups.length > 0 ? { [ENV.logGroups]: JSON.stringify(logGroups) } : {}),
-      [ENV.guardrailConfig]: CONFIG_FILE_IN_BUNDLE,
-      [ENV.memberRoleName]: config.remediation.memberRoleName,
-      [ENV.memberRoleExternalId]: monitor.memberRoleExternalId,
-      [ENV.jobName]: kind,
-      // The realtime path handles one event; the scheduled job does the per-run drift check.
-      [ENV.driftCheck]: kind === "query-job" && monitor.driftCheck ? "true" : "false",
-      ...(kind === "query-job" ? { [ENV.queryTimeoutSeconds]: "600" } : {}),
-      ...(kind === "query-job" && monitor.securityHub.enabled
-        ? { [ENV.securityHubProductArn]: securityHubProductArn(partition, region, accountId) }
-        : {}),
-    });
-
-    const bundle = (name: string, entry: string) => {
-      const b = bundleLambda({ entry, config, stagingDir: props.stagingDir });
-      props.onBundle?.(name, b);
-      return b;
-    };
-
-    this.queryJob = new GuardrailFunction(this, "query-job", {
-      functionName: FUNCTION_NAMES.queryJob,
-      roleName: ROLE_NAMES.queryJob,
-      description: `Scheduled ${monitor.backend} query for ${guardrail.definition.id}`,
-      bundle: bundle(FUNCTION_NAMES.queryJob, props.handlerEntries?.queryJob ?? handlerEntry("query-job")),
-      environment: environment("query-job"),
-      codeStatements: statementsFromDeclarations(ROLE_NAMES.queryJob, declarations.queryJob, arns),
-      accountId,
-      logRetentionDays: monitor.logRetentionDays,
-      deadLetterQueueArn: dlq.arn,
-      // The handler gives up a query at QUERY_TIMEOUT_SECONDS (600) and still records its state.
-      timeoutSeconds: 900,
-    });
-
-    // On Athena every run scans whole day partitions, so its runs are spaced by monitor.athena.scheduleMinutes.
-    const interval =
-      monitor.backend === "athena"
-        ? monitor.athena.scheduleMinutes
-        : guardrail.definition.detection.schedule.intervalMinutes;
-    new JobSchedule(this, "schedule", {
-      name: FUNCTION_NAMES.queryJob,
-      intervalMinutes: interval,
-      functionArn: this.queryJob.fn.arn,
-      deadLetterQueueArn: dlq.arn,
-      accountId,
-    });
-    new JobAlarms(this, "alarms", {
-      functionName: FUNCTION_NAMES.queryJob,
-      intervalMinutes: interval,
-      topicArn: this.alerting.topic.arn,
-      deadLetterQueueName: dlq.name,
-      successMetric: {
-        namespace: METRIC_NAMESPACE,
-        metricName: METRICS.runSucceeded,
-        dimensions: { [METRIC_DIMENSION]: "query-job" },
-      },
-    });
-
-    if (realtimeEnabled) {
-      this.realtime = new GuardrailFunction(this, "realtime", {
-        functionName: FUNCTION_NAMES.realtime,
-        roleName: ROLE_NAMES.realtime,
-        description: `Real-time EventBridge handler for ${guardrail.definition.id}`,
-        bundle: bundle(FUNCTION_NAMES.realtime, props.handlerEntries?.realtime ?? handlerEntry("realtime")),
-        environment: environment("realtime"),
-        codeStatements: statementsFromDeclarations(ROLE_NAMES.realtime, declarations.realtime, arns),
-        accountId,
-        logRetentionDays: monitor.logRetentionDays,
-        deadLetterQueueArn: dlq.arn,
-        timeoutSeconds: 120,
-      });
-      const org = new DataAwsOrganizationsOrganization(this, "organization");
-      new RealtimeForwarding(this, "eventbridge", {
-        pattern: buildEventPattern(guardrail),
-        centralBusName: monitor.eventbridge.centralBusName,
-        regions: monitor.eventbridge.regions,
-        accountId,
-        organizationId: org.id,
-        functionArn: this.realtime.fn.arn,
-        functionName: this.realtime.fn.functionName,
-        deadLetterQueueArn: dlq.arn,
-        deadLetterQueueUrl: dlq.url,
-      });
-    }
+    this.queryJob = this.scheduledQueryJob(source, declarations, arns);
+    if (realtimeEnabled) this.realtime = this.realtimePath(declarations, arns);
 
     // The key policy names the function roles by ARN; KMS rejects a policy whose principals do
     // not exist yet, so the key waits for the roles (the roles' policies, in turn, name the key).
@@ -250,6 +130,157 @@ export class MonitorStack extends TerraformStack {
     new TerraformOutput(this, "alert_topic_arn", { value: this.alerting.topic.arn });
     new TerraformOutput(this, "state_table_name", { value: this.table.name });
     if (this.eventDataStoreArn) new TerraformOutput(this, "event_data_store_arn", { value: this.eventDataStoreArn });
-    listOutput(this, "responder_role_arns", responderRoleNames(declarations, realtimeEnabled).map(roleArn));
+    listOutput(this, "responder_role_arns", responderRoleNames(declarations, realtimeEnabled).map(this.roleArn));
   }
+
+  private readonly roleArn = (name: string): string =>
+    toolRoleArn(name, { partition: this.where.partition, accountId: this.where.accountId });
+
+  /** What each ResourceRef kind of the declarations stands for in this stack. */
+  private monitorArns(source: QueryBackendInfra): ResourceArns {
+    const { config } = this.guardrail;
+    return monitorResourceArns({
+      ...this.where,
+      eventDataStoreArn: source.eventDataStoreArn,
+      logGroups: source.logGroups,
+      stateTableArn: this.table.arn,
+      alertTopicArn: this.alerting.topic.arn,
+      alertKeyArn: this.alerting.key.arn,
+      memberRoleName: config.remediation.memberRoleName,
+      managementAccountId: config.organization.managementAccountId,
+      securityHub: config.monitor.securityHub.enabled,
+    });
+  }
+
+  /** The variables both functions read (src/runtime/env.ts); `jobName` is also the state partition. */
+  private sharedEnvironment(jobName: string): Record<string, string> {
+    const { config } = this.guardrail;
+    return {
+      [ENV.stateTableName]: this.table.name,
+      [ENV.alertTopicArn]: this.alerting.topic.arn,
+      [ENV.guardrailConfig]: CONFIG_FILE_IN_BUNDLE,
+      [ENV.memberRoleName]: config.remediation.memberRoleName,
+      [ENV.memberRoleExternalId]: config.monitor.memberRoleExternalId,
+      [ENV.jobName]: jobName,
+    };
+  }
+
+  private bundle(name: string, entry: string): LambdaBundle {
+    const b = bundleLambda({ entry, config: this.guardrail.config, stagingDir: this.props.stagingDir });
+    this.props.onBundle?.(name, b);
+    return b;
+  }
+
+  /** The query job, its schedule and its alarms. */
+  private scheduledQueryJob(
+    source: QueryBackendInfra,
+    declarations: FunctionDeclarations,
+    arns: ResourceArns,
+  ): GuardrailFunction {
+    const { guardrail, where } = this;
+    const { monitor } = guardrail.config;
+    const fn = new GuardrailFunction(this, "query-job", {
+      functionName: FUNCTION_NAMES.queryJob,
+      roleName: ROLE_NAMES.queryJob,
+      description: `Scheduled ${monitor.backend} query for ${guardrail.definition.id}`,
+      bundle: this.bundle(FUNCTION_NAMES.queryJob, this.props.handlerEntries?.queryJob ?? handlerEntry("query-job")),
+      environment: {
+        ...this.sharedEnvironment("query-job"),
+        [ENV.backend]: monitor.backend,
+        ...source.environment,
+        [ENV.driftCheck]: monitor.driftCheck ? "true" : "false",
+        [ENV.queryTimeoutSeconds]: "600",
+        ...(monitor.securityHub.enabled
+          ? { [ENV.securityHubProductArn]: securityHubProductArn(where.partition, where.region, where.accountId) }
+          : {}),
+      },
+      codeStatements: statementsFromDeclarations(ROLE_NAMES.queryJob, declarations.queryJob, arns),
+      accountId: where.accountId,
+      logRetentionDays: monitor.logRetentionDays,
+      deadLetterQueueArn: this.deadLetters.arn,
+      // The handler gives up a query at QUERY_TIMEOUT_SECONDS (600) and still records its state.
+      timeoutSeconds: 900,
+    });
+    new JobSchedule(this, "schedule", {
+      name: FUNCTION_NAMES.queryJob,
+      intervalMinutes: source.intervalMinutes,
+      functionArn: fn.fn.arn,
+      deadLetterQueueArn: this.deadLetters.arn,
+      accountId: where.accountId,
+    });
+    new JobAlarms(this, "alarms", {
+      functionName: FUNCTION_NAMES.queryJob,
+      intervalMinutes: source.intervalMinutes,
+      topicArn: this.alerting.topic.arn,
+      deadLetterQueueName: this.deadLetters.name,
+      successMetric: {
+        namespace: METRIC_NAMESPACE,
+        metricName: METRICS.runSucceeded,
+        dimensions: { [METRIC_DIMENSION]: "query-job" },
+      },
+    });
+    return fn;
+  }
+
+  /** The realtime function and the EventBridge forwarding that feeds it. */
+  private realtimePath(declarations: FunctionDeclarations, arns: ResourceArns): GuardrailFunction {
+    const { guardrail, where } = this;
+    const { monitor } = guardrail.config;
+    const fn = new GuardrailFunction(this, "realtime", {
+      functionName: FUNCTION_NAMES.realtime,
+      roleName: ROLE_NAMES.realtime,
+      description: `Real-time EventBridge handler for ${guardrail.definition.id}`,
+      bundle: this.bundle(FUNCTION_NAMES.realtime, this.props.handlerEntries?.realtime ?? handlerEntry("realtime")),
+      // The realtime path handles one event; the scheduled job does the per-run drift check.
+      environment: { ...this.sharedEnvironment("realtime"), [ENV.driftCheck]: "false" },
+      codeStatements: statementsFromDeclarations(ROLE_NAMES.realtime, declarations.realtime, arns),
+      accountId: where.accountId,
+      logRetentionDays: monitor.logRetentionDays,
+      deadLetterQueueArn: this.deadLetters.arn,
+      timeoutSeconds: 120,
+    });
+    const org = new DataAwsOrganizationsOrganization(this, "organization");
+    new RealtimeForwarding(this, "eventbridge", {
+      pattern: buildEventPattern(guardrail),
+      centralBusName: monitor.eventbridge.centralBusName,
+      regions: monitor.eventbridge.regions,
+      accountId: where.accountId,
+      organizationId: org.id,
+      functionArn: fn.fn.arn,
+      functionName: fn.fn.functionName,
+      deadLetterQueueArn: this.deadLetters.arn,
+      deadLetterQueueUrl: this.deadLetters.url,
+    });
+    return fn;
+  }
+}
+
+/** The declarations of the code each function runs, for this config (src/infra/declarations.ts). */
+function monitorDeclarations(guardrail: Guardrail): FunctionDeclarations {
+  const { monitor } = guardrail.config;
+  return codeDeclarations({
+    backend: monitor.backend,
+    driftCheck: monitor.driftCheck,
+    accessKey: guardrail.remediation.accessKey,
+    securityHub: monitor.securityHub.enabled,
+    trailEncrypted: monitor.athena.kmsKeyArn !== undefined,
+  });
+}
+
+/** The single DynamoDB table of the job's state and the remediation audit (single-table design, contracts.ts). */
+function stateTable(scope: Construct): DynamodbTable {
+  return new DynamodbTable(scope, "state", {
+    name: `${RESOURCE_PREFIX}-state`,
+    billingMode: "PAY_PER_REQUEST",
+    hashKey: STATE_TABLE_KEYS.partitionKey,
+    rangeKey: STATE_TABLE_KEYS.sortKey,
+    attribute: [
+      { name: STATE_TABLE_KEYS.partitionKey, type: "S" },
+      { name: STATE_TABLE_KEYS.sortKey, type: "S" },
+    ],
+    ttl: { attributeName: STATE_TABLE_KEYS.ttlAttribute, enabled: true },
+    pointInTimeRecovery: { enabled: true },
+    serverSideEncryption: { enabled: true },
+    deletionProtectionEnabled: true,
+  });
 }

@@ -1,0 +1,65 @@
+/**
+ * The runtime part of the backend registry (the names are in src/config/backends.ts): for each
+ * backend the scheduled job can read from, the query source that reads it and the permissions that
+ * source declares (the query job's role is generated from them, src/infra/declarations.ts).
+ */
+import { AthenaClient } from "@aws-sdk/client-athena";
+import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import type { MonitorBackend } from "../../config/backends";
+import type { Guardrail } from "../../guardrail/guardrail";
+import { clientConfig, type ClientOverrides } from "../../aws/clients";
+import type { PermissionDeclaration } from "../../aws/permissions";
+import { AthenaQuerySource, athenaQueryPermissions } from "./athena";
+import { LAKE_QUERY_PERMISSIONS, LakeQuerySource } from "./lake";
+import { LOGS_QUERY_PERMISSIONS, LogsInsightsQuerySource } from "./logs-insights";
+import type { PollSettings, QuerySource } from "./source";
+
+/** Where one backend reads: the event data store (cloudtrail-lake) or the log groups (cloudwatch-logs). */
+export interface SourceSpec {
+  backend: MonitorBackend;
+  eventDataStoreArn?: string;
+  logGroups?: string[];
+}
+
+interface MonitorSourceEntry {
+  /** What the source calls in AWS. `trailEncrypted`: the trail's files are SSE-KMS encrypted (Athena reads them). */
+  permissions(options: { trailEncrypted: boolean }): PermissionDeclaration[];
+  create(guardrail: Guardrail, spec: SourceSpec, overrides: ClientOverrides, poll?: PollSettings): QuerySource;
+}
+
+export const MONITOR_SOURCES: Record<MonitorBackend, MonitorSourceEntry> = {
+  "cloudtrail-lake": {
+    permissions: () => LAKE_QUERY_PERMISSIONS,
+    create(guardrail, spec, overrides, poll) {
+      if (!spec.eventDataStoreArn) throw new Error("cloudtrail-lake backend needs an event data store ARN");
+      return new LakeQuerySource({
+        client: new CloudTrailClient(clientConfig(overrides)),
+        guardrail,
+        eventDataStoreArn: spec.eventDataStoreArn,
+        poll,
+      });
+    },
+  },
+  "cloudwatch-logs": {
+    permissions: () => LOGS_QUERY_PERMISSIONS,
+    create: (guardrail, spec, overrides, poll) =>
+      new LogsInsightsQuerySource({
+        client: new CloudWatchLogsClient(clientConfig(overrides)),
+        guardrail,
+        logGroups: spec.logGroups ?? [],
+        poll,
+      }),
+  },
+  athena: {
+    permissions: athenaQueryPermissions,
+    // Table, database and workgroup come from the bundled config (monitor.athena), like the rule itself.
+    create: (guardrail, _spec, overrides, poll) =>
+      new AthenaQuerySource({
+        client: new AthenaClient(clientConfig(overrides)),
+        guardrail,
+        athena: guardrail.config.monitor.athena,
+        poll,
+      }),
+  },
+};
