@@ -38,7 +38,8 @@ function realisticConfig() {
     write: false,
   });
   const m = { exports: {} };
-  new Function("module", "exports", "require", outputFiles[0].text)(m, m.exports, require);
+  // The bundle stands where the repository root is: __dirname there finds the package and its policies.
+  new Function("module", "exports", "require", "__dirname", outputFiles[0].text)(m, m.exports, require, root);
   return m.exports.REALISTIC_CONFIG;
 }
 
