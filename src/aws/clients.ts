@@ -5,7 +5,13 @@
  * quota only burns the Lambda's time before failing the same way.
  */
 import { AdaptiveRetryStrategy, StandardRetryStrategy } from "@smithy/core/retry";
-import type { RetryErrorInfo, RetryStrategyV2, RetryToken, StandardRetryToken } from "@smithy/types";
+import type {
+  RetryErrorInfo,
+  RetryStrategyV2,
+  RetryToken,
+  StandardRetryBackoffStrategy,
+  StandardRetryToken,
+} from "@smithy/types";
 import { isQuotaError } from "../errors/error-text";
 
 type RetryMode = "standard" | "adaptive";
@@ -14,11 +20,22 @@ export interface RetrySettings {
   mode: RetryMode;
   /** Attempts including the first one. */
   maxAttempts: number;
+  /**
+   * How long to wait before each retry; the SDK's jittered exponential back-off when absent. Tests of
+   * the retry logic against loopback servers pass a zero back-off (the waiting itself is the SDK's).
+   */
+  backoff?: StandardRetryBackoffStrategy;
 }
 
 /** The scheduled job can afford patience; a realtime invocation is retried by EventBridge anyway. */
 const DEFAULT_RETRY: RetrySettings = { mode: "adaptive", maxAttempts: 5 };
 /** Quota errors ("a quota is used up", not "slow down") are told apart in the one error vocabulary. */
+
+// With options, the SDK's strategies take maxAttempts as a number (a provider would be read as 3).
+const standardStrategy = ({ maxAttempts, backoff }: RetrySettings) =>
+  backoff ? new StandardRetryStrategy({ maxAttempts, backoff }) : new StandardRetryStrategy(async () => maxAttempts);
+const adaptiveStrategy = ({ maxAttempts, backoff }: RetrySettings) =>
+  backoff ? new AdaptiveRetryStrategy(maxAttempts, { backoff }) : new AdaptiveRetryStrategy(async () => maxAttempts);
 
 /** Wraps the SDK's standard or adaptive strategy; quota errors end the retries at once. */
 class QuotaAwareRetryStrategy implements RetryStrategyV2 {
@@ -27,10 +44,7 @@ class QuotaAwareRetryStrategy implements RetryStrategyV2 {
 
   constructor(readonly settings: RetrySettings) {
     this.mode = settings.mode;
-    this.inner =
-      settings.mode === "adaptive"
-        ? new AdaptiveRetryStrategy(async () => settings.maxAttempts)
-        : new StandardRetryStrategy(async () => settings.maxAttempts);
+    this.inner = settings.mode === "adaptive" ? adaptiveStrategy(settings) : standardStrategy(settings);
   }
 
   acquireInitialRetryToken(retryTokenScope: string): Promise<RetryToken> {

@@ -13,6 +13,7 @@ import { SecurityHubImporter } from "../../src/aws/securityhub";
 import { evaluateRecord, type Finding } from "../../src/detection/finding";
 import { exportToSecurityHub } from "../../src/runtime/securityhub-export";
 import { MemoryStateStore } from "../support/memory-state-store";
+import { NO_BACKOFF } from "../support/no-backoff";
 import { record, testGuardrail } from "../detection/backends/support/records";
 
 type Answer = { status: number; body: unknown; type?: string };
@@ -74,7 +75,7 @@ const importer = (clock: () => Date) =>
         endpoint,
         region: "eu-west-1",
         credentials: { accessKeyId: "AKIDLOOPBACK", secretAccessKey: "secret" },
-        retry: { mode: "standard", maxAttempts: 3 },
+        retry: { mode: "standard", maxAttempts: 3, backoff: NO_BACKOFF },
       }),
     ),
     PRODUCT,

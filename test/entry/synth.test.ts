@@ -8,6 +8,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { ConfigError } from "../../src/config/load";
+import { loadGuardrail } from "../../src/guardrail/guardrail";
 
 const ROOT = path.join(__dirname, "..", "..");
 const MAIN = path.join(ROOT, "dist", "main.js");
@@ -54,30 +56,45 @@ describe("synth entry point (dist/main.js)", () => {
     }
   }, 60_000);
 
+  it("refuses a bad config before writing anything: exit 2, the file and the problem on stderr", () => {
+    const run = synth({ approvedPrincipalArns: ["*"] });
+    try {
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(/config\.json is invalid:\n/);
+      expect(run.stderr).toMatch(/- approvedPrincipalArns\[0\]: "\*" exempts every principal/);
+      expect(run.stdout).toBe("");
+      expect(fs.existsSync(path.join(run.cwd, "cdktf.out"))).toBe(false);
+    } finally {
+      fs.rmSync(run.cwd, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  // The other refusals are the same loadGuardrail call main.ts makes, checked in process.
   it.each([
     [{ approvedPrincipalArns: ["arn:aws:iam::*:role/A"], foo: 1 }, /- \(top level\): unknown key\(s\) "foo"/],
-    [{ approvedPrincipalArns: ["*"] }, /- approvedPrincipalArns\[0\]: "\*" exempts every principal/],
     [{ approvedPrincipalArns: ["arn:aws:iam::*:role/*"] }, /- approvedPrincipalArns\[0\]: .* exempts every role/],
     [
       { approvedPrincipalArns: ["arn:aws:iam::*:role/A"], targets: ["ou-abc"] },
       /- targets\[0\]: must be an organization root/,
     ],
-  ])(
-    "refuses %j before writing anything",
-    (config, message) => {
-      const run = synth(config);
+  ])("refuses %j with a ConfigError naming the key", (config, message) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "synth-config-"));
+    try {
+      const file = path.join(dir, "config.json");
+      fs.writeFileSync(file, JSON.stringify(config));
+      let error: unknown;
       try {
-        expect(run.status).toBe(2);
-        expect(run.stderr).toMatch(/config\.json is invalid:\n/);
-        expect(run.stderr).toMatch(message);
-        expect(run.stdout).toBe("");
-        expect(fs.existsSync(path.join(run.cwd, "cdktf.out"))).toBe(false);
-      } finally {
-        fs.rmSync(run.cwd, { recursive: true, force: true });
+        loadGuardrail({ configPath: file });
+      } catch (e) {
+        error = e;
       }
-    },
-    60_000,
-  );
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toMatch(/config\.json is invalid:\n/);
+      expect((error as Error).message).toMatch(message);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("a failed synth leaves no stale plan", () => {

@@ -11,6 +11,7 @@ import { RemediationResponder } from "../../src/remediation/responder";
 import { InMemoryStore } from "../../src/remediation/store";
 import { undoAction } from "../../src/remediation/undo";
 import { findingOf, findingWithPrimaryRule, fixture, guardrailWith, IAM_USER_RECORD, MGMT } from "./helpers";
+import { NO_BACKOFF } from "../support/no-backoff";
 
 type Answer = { status: number; body: string };
 const NS = "https://iam.amazonaws.com/doc/2010-05-08/";
@@ -65,7 +66,7 @@ function loopbackClients() {
     endpoint,
     region: "us-east-1",
     credentials: { accessKeyId: "AKIALOCAL", secretAccessKey: "local" },
-    retry: { mode: "standard", maxAttempts: 3 },
+    retry: { mode: "standard", maxAttempts: 3, backoff: NO_BACKOFF },
   });
 }
 

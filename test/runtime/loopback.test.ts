@@ -8,7 +8,9 @@ import { CloudTrailClient, StartQueryCommand } from "@aws-sdk/client-cloudtrail"
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
+import { StandardRetryStrategy } from "@smithy/core/retry";
 import { clientConfig, type RetrySettings } from "../../src/aws/clients";
+import { NO_BACKOFF } from "../support/no-backoff";
 import { LakeQuerySource } from "../../src/runtime/query/lake";
 import { DynamoStateStore } from "../../src/runtime/state/dynamodb";
 import { EDS_ARN, eventBridgeEvent, guardrailWith, lakeRow, simEvent } from "./helpers";
@@ -49,7 +51,7 @@ beforeEach(() => {
 
 const creds = { accessKeyId: "AKIDLOOPBACK", secretAccessKey: "secret" };
 const cfg = (retry: RetrySettings = { mode: "standard", maxAttempts: 4 }) =>
-  clientConfig({ endpoint, region: "us-east-1", credentials: creds, retry });
+  clientConfig({ endpoint, region: "us-east-1", credentials: creds, retry: { backoff: NO_BACKOFF, ...retry } });
 const count = (op: string) => seen.filter((s) => s === op).length;
 const g = guardrailWith();
 
@@ -116,7 +118,12 @@ describe("CloudTrail Lake through the real SDK stack", () => {
     expect(count("StartQuery")).toBe(1);
     // Control: the SDK's default strategy retries the same answer.
     seen = [];
-    const plain = new CloudTrailClient({ endpoint, region: "us-east-1", credentials: creds, maxAttempts: 3 });
+    const plain = new CloudTrailClient({
+      endpoint,
+      region: "us-east-1",
+      credentials: creds,
+      retryStrategy: new StandardRetryStrategy({ maxAttempts: 3, backoff: NO_BACKOFF }),
+    });
     await expect(plain.send(new StartQueryCommand({ QueryStatement: "SELECT 1" }))).rejects.toMatchObject({
       name: "LimitExceededException",
     });
