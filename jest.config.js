@@ -8,7 +8,7 @@ module.exports = {
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
   moduleFileExtensions: ["ts", "js", "json"],
   testTimeout: 30000,
-  setupFiles: ["<rootDir>/test/setup/quiet-sdk.js"],
+  setupFiles: ["<rootDir>/test/setup/quiet-sdk.js", "<rootDir>/test/setup/fast-check-seed.js"],
   // Jest's default (cores - 1) is a single worker on a 2-core machine; several suites mostly wait
   // (SDK retry backoff against loopback servers, child processes). Measured on 2 cores: 1 worker
   // 57 s, 2 workers 34 s, 3 workers 27 s.

@@ -1,0 +1,13 @@
+/**
+ * What the SCP must deny, written out by hand, independently of policies/ and src/policy: the policy
+ * tests take their expected cells from here, so an action dropped from the definition or the SCP
+ * fails them instead of silently leaving the table and the expectation together. Add an action here
+ * in the same change that makes the SCP deny it.
+ */
+
+/** Enabling a model (the first-use agreement and the entitlement): denied to all but approved and break-glass. */
+export const MODEL_ACCESS_ACTIONS: readonly string[] = [
+  "bedrock:PutUseCaseForModelAccess",
+  "bedrock:CreateFoundationModelAgreement",
+  "bedrock:PutFoundationModelEntitlement",
+];
