@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import definitionJson from "../../policies/bedrock-model-access.json";
+import { withIdentityCenterForms } from "../arn/identity-center";
 import { formatArn, type Partition, partitionOfRegion } from "../arn/partition";
 import { ConfigError, loadConfig, readJsonFile, resolveConfigPath, zodProblems } from "../config/load";
 import type { GuardrailConfig } from "../config/schema";
@@ -28,9 +29,15 @@ export const TOOL_ROLE_PATH = "/bedrock-guardrail/";
 /** Name prefix of the roles in the security account (monitor, responder). */
 export const TOOL_ROLE_PREFIX = "bedrock-guardrail-";
 
+/**
+ * Every principal list as the SCP, detection and remediation match it: the config's patterns, each
+ * followed by its us-east-1 Identity Center form where it has one (src/arn/identity-center.ts).
+ */
 interface Exemptions {
   approved: string[];
   breakGlass: string[];
+  /** scp.exemptedPrincipalAdminArns: who may manage the exempted roles and the tool's own resources. */
+  admins: string[];
   /** This tool's own roles (member remediation role, monitor and responder roles). */
   tool: string[];
   /** People who run remediation from their own credentials (remediation.operatorPrincipalArns): never acted on. */
@@ -164,9 +171,11 @@ export function rulesInPrecedenceOrder(definition: GuardrailDefinition): Detecti
 
 export function compileGuardrail(definition: GuardrailDefinition, config: GuardrailConfig): Guardrail {
   const tool = toolRolePatterns(config);
-  const operators = config.remediation.operatorPrincipalArns;
-  const all = [...new Set([...config.approvedPrincipalArns, ...config.breakGlassPrincipalArns, ...tool, ...operators])];
-  const scp = [...new Set([...config.approvedPrincipalArns, ...config.breakGlassPrincipalArns])];
+  const approved = withIdentityCenterForms(config.approvedPrincipalArns);
+  const breakGlass = withIdentityCenterForms(config.breakGlassPrincipalArns);
+  const operators = withIdentityCenterForms(config.remediation.operatorPrincipalArns);
+  const all = [...new Set([...approved, ...breakGlass, ...tool, ...operators])];
+  const scp = [...new Set([...approved, ...breakGlass])];
   const d = definition.remediation.defaults;
   const r = config.remediation;
   const remediation: ResolvedRemediation = {
@@ -190,8 +199,9 @@ export function compileGuardrail(definition: GuardrailDefinition, config: Guardr
     ...ruleScope(rules),
     primaryRule,
     exemptions: {
-      approved: config.approvedPrincipalArns,
-      breakGlass: config.breakGlassPrincipalArns,
+      approved,
+      breakGlass,
+      admins: withIdentityCenterForms(config.scp.exemptedPrincipalAdminArns),
       tool,
       operators,
       scp,

@@ -14,14 +14,12 @@ import { SID } from "./statement-ids";
 export const MARKETPLACE_SUBSCRIBE_ACTIONS = deniedActions(SID.subscribeViaBedrock);
 
 /**
- * DenyInvokeOutsideModelAllowList. Converse and ConverseStream have no IAM action of their own:
- * they authorize as InvokeModel and InvokeModelWithResponseStream, and so do StartAsyncInvoke and
- * the Chat Completions / Responses APIs of bedrock-runtime.
+ * DenyInferenceOutsideModelAllowList: invoking and batch-running a model. Converse and
+ * ConverseStream have no IAM action of their own: they authorize as InvokeModel and
+ * InvokeModelWithResponseStream, and so do StartAsyncInvoke and the Chat Completions / Responses
+ * APIs of bedrock-runtime. A batch job is authorized on the job ARN and on the model it runs.
  */
-export const INVOKE_ACTIONS = deniedActions(SID.invokeAllowList);
-
-/** DenyBatchInferenceOutsideModelAllowList: authorized on the job ARN and on the model it runs. */
-export const BATCH_INFERENCE_ACTIONS = deniedActions(SID.batchAllowList);
+export const INFERENCE_ACTIONS = deniedActions(SID.inferenceAllowList);
 
 /**
  * DenyProvisionedThroughputOutsideModelAllowList: buying (or re-pointing) reserved capacity,
@@ -47,11 +45,8 @@ export const MANTLE_MODEL_ACTIONS = deniedActions(SID.mantleAllowList);
  */
 export const API_KEY_CREATION_ACTIONS = deniedActions(SID.apiKeyCreation);
 
-/** DenyBedrockApiKeyUse: every call made with a Bedrock API key (bearer token) on bedrock / bedrock-runtime. */
-export const BEDROCK_BEARER_TOKEN_ACTIONS = deniedActions(SID.apiKeyUse);
-
-/** DenyBedrockMantleApiKeyUse: the same on the bedrock-mantle endpoint. */
-export const MANTLE_BEARER_TOKEN_ACTIONS = deniedActions(SID.mantleApiKeyUse);
+/** DenyBedrockApiKeyUse: every call made with a Bedrock API key (bearer token) on bedrock / bedrock-runtime and bedrock-mantle. */
+export const BEARER_TOKEN_ACTIONS = deniedActions(SID.apiKeyUse);
 
 /** ProtectExemptedPrincipals: IAM calls that create, replace, re-trust, re-permission or hand out a role. */
 export const ROLE_TAKEOVER_ACTIONS = [

@@ -8,11 +8,9 @@ import { type Guardrail, memberRolePattern, TOOL_ROLE_PATH } from "../guardrail/
 import { FUNCTION_NAMES, ROLE_NAMES } from "../guardrail/tool-names";
 import {
   API_KEY_CREATION_ACTIONS,
-  BATCH_INFERENCE_ACTIONS,
-  BEDROCK_BEARER_TOKEN_ACTIONS,
+  BEARER_TOKEN_ACTIONS,
   FUNCTION_TAKEOVER_ACTIONS,
-  INVOKE_ACTIONS,
-  MANTLE_BEARER_TOKEN_ACTIONS,
+  INFERENCE_ACTIONS,
   MANTLE_MODEL_ACTIONS,
   MARKETPLACE_SUBSCRIBE_ACTIONS,
   MODEL_CUSTOMIZATION_ACTIONS,
@@ -23,7 +21,9 @@ import { mantleModelPatterns } from "./mantle-models";
 import {
   EXAMPLE_MEMBER_ACCOUNT,
   EXAMPLE_SECURITY_ACCOUNT,
+  type ExampleSite,
   exampleSite,
+  otherRegionOf,
   type RepresentativePrincipal,
   representativePrincipals,
   siteArns,
@@ -63,11 +63,16 @@ export interface DecisionTable {
   rows: DecisionRow[];
 }
 
+/** A model no allow-list example names: DeepSeek is sold outside Marketplace, so only the allow-list stops it. */
+const UNLISTED_MODEL_ID = "deepseek.r1-v1:0";
 /** The same model as bedrock-mantle names it in bedrock-mantle:Model. */
 const UNLISTED_MANTLE_MODEL = "deepseek.r1";
 
 /** The resources the table's requests name, in the guardrail's partition and home Region (where its SCP applies). */
 interface Examples {
+  site: ExampleSite;
+  /** A Region a cross-Region profile routes to, other than the home Region. */
+  otherRegion: string;
   /** A concrete ARN matched by a pattern of the config. */
   concrete(pattern: string): string;
   /** A model no allow-list example names: DeepSeek is sold outside Marketplace, so only the allow-list stops it. */
@@ -85,8 +90,15 @@ function examplesFor(guardrail: Guardrail): Examples {
   const { partition, region } = site;
   const { concrete, iam } = siteArns(site);
   return {
+    site,
+    otherRegion: otherRegionOf(site),
     concrete,
-    unlistedModel: formatArn({ partition, service: "bedrock", region, resource: "foundation-model/deepseek.r1-v1:0" }),
+    unlistedModel: formatArn({
+      partition,
+      service: "bedrock",
+      region,
+      resource: `foundation-model/${UNLISTED_MODEL_ID}`,
+    }),
     mantleProject: formatArn({
       partition,
       service: "bedrock-mantle",
@@ -112,7 +124,8 @@ function examplesFor(guardrail: Guardrail): Examples {
 const pick = (list: readonly string[], name: string): string =>
   list.find((a) => a.endsWith(`:${name}`)) ?? `${list[0].split(":")[0]}:${name}`;
 const SUBSCRIBE = pick(MARKETPLACE_SUBSCRIBE_ACTIONS, "Subscribe");
-const INVOKE = pick(INVOKE_ACTIONS, "InvokeModel");
+const INVOKE = pick(INFERENCE_ACTIONS, "InvokeModel");
+const CUSTOMIZE = pick(MODEL_CUSTOMIZATION_ACTIONS, "CreateModelCustomizationJob");
 const CREATE_PROVISIONED = pick(PROVISIONED_THROUGHPUT_ACTIONS, "CreateProvisionedModelThroughput");
 const MANTLE_INFERENCE = pick(MANTLE_MODEL_ACTIONS, "CreateInference");
 const MANTLE_FINE_TUNING = pick(MANTLE_MODEL_ACTIONS, "CreateFineTuningJob");
@@ -148,6 +161,60 @@ function accessScenarios(guardrail: Guardrail): Scenario[] {
   return out;
 }
 
+/** A Bedrock ARN at the example site (any account-less type when account is empty). */
+function bedrockArn(examples: Examples, resource: string, account = EXAMPLE_MEMBER_ACCOUNT, region?: string): string {
+  return formatArn({
+    partition: examples.site.partition,
+    service: "bedrock",
+    region: region ?? examples.site.region,
+    account,
+    resource,
+  });
+}
+
+/**
+ * The ways a listed model is reached besides its own ARN: through a cross-Region profile of it (the
+ * profile is authorized, then the model in each destination Region), the Responses API's project
+ * (authorized with bedrock:ModelArn), an async invocation, and a custom model whose base it is.
+ */
+function listedModelRoutes(examples: Examples, modelId: string): Scenario[] {
+  const model = bedrockArn(examples, `foundation-model/${modelId}`, "");
+  return [
+    {
+      id: "listed-model:profile",
+      label: `${INVOKE} listed model's inference profile`,
+      action: INVOKE,
+      resource: bedrockArn(examples, `inference-profile/us.${modelId}`),
+    },
+    {
+      id: "listed-model:profile-destination",
+      label: `${INVOKE} listed model, destination Region`,
+      action: INVOKE,
+      resource: bedrockArn(examples, `foundation-model/${modelId}`, "", examples.otherRegion),
+      context: { "bedrock:InferenceProfileArn": [bedrockArn(examples, `inference-profile/us.${modelId}`)] },
+    },
+    {
+      id: "listed-model:responses-project",
+      label: `${INVOKE} project/default, listed model`,
+      action: INVOKE,
+      resource: bedrockArn(examples, "project/default"),
+      context: { "bedrock:ModelArn": [model] },
+    },
+    {
+      id: "listed-model:async-invoke",
+      label: `${INVOKE} async-invoke (StartAsyncInvoke)`,
+      action: INVOKE,
+      resource: bedrockArn(examples, "async-invoke/abcd1234efgh"),
+    },
+    {
+      id: "listed-model:custom-model-of-listed-base",
+      label: `${CUSTOMIZE} custom model of a listed base`,
+      action: CUSTOMIZE,
+      resource: bedrockArn(examples, `custom-model/${modelId}/abcd1234efgh`),
+    },
+  ];
+}
+
 /**
  * Using a model on the classic endpoint and on bedrock-mantle: listed models (when there is an
  * allow-list) and an unlisted one. Ids: "listed-model:*" rows are allowed, "unlisted-model:*" rows
@@ -164,29 +231,26 @@ function modelScenarios(guardrail: Guardrail, examples: Examples): Scenario[] {
       resource: examples.concrete(list[0]),
     });
     const foundationModel = list.find((p) => p.includes(":foundation-model/"));
-    if (foundationModel)
+    if (foundationModel) {
       out.push({
         id: "listed-model:provision",
         label: `${CREATE_PROVISIONED} listed model`,
         action: CREATE_PROVISIONED,
         resource: examples.concrete(foundationModel),
       });
-    const mantleModel = mantleModelPatterns(list)[0];
-    if (mantleModel)
+      const modelId = examples.concrete(foundationModel).split("foundation-model/")[1];
+      out.push(...listedModelRoutes(examples, modelId));
+    }
+    for (const [i, mantleModel] of mantleModelPatterns(list).slice(0, 2).entries())
       out.push({
-        id: "listed-model:mantle",
-        label: `${MANTLE_INFERENCE} listed model`,
+        id: `listed-model:mantle${i === 0 ? "" : "-bare"}`,
+        label: `${MANTLE_INFERENCE} listed model ${examples.concrete(mantleModel)}`,
         action: MANTLE_INFERENCE,
         resource: examples.mantleProject,
         context: { [MANTLE_MODEL_KEY]: [examples.concrete(mantleModel)] },
       });
   }
-  for (const action of [
-    ...INVOKE_ACTIONS,
-    ...BATCH_INFERENCE_ACTIONS,
-    CREATE_PROVISIONED,
-    ...MODEL_CUSTOMIZATION_ACTIONS,
-  ]) {
+  for (const action of [...INFERENCE_ACTIONS, CREATE_PROVISIONED, ...MODEL_CUSTOMIZATION_ACTIONS]) {
     out.push({
       id: `unlisted-model:${action}`,
       label: `${action} unlisted model`,
@@ -194,6 +258,22 @@ function modelScenarios(guardrail: Guardrail, examples: Examples): Scenario[] {
       resource: examples.unlistedModel,
     });
   }
+  out.push(
+    {
+      // Its profile is not denied (nothing is, see statements.ts): the destination model is.
+      id: "unlisted-model:profile-destination",
+      label: `${INVOKE} unlisted model, destination Region of its profile`,
+      action: INVOKE,
+      resource: bedrockArn(examples, `foundation-model/${UNLISTED_MODEL_ID}`, "", examples.otherRegion),
+      context: { "bedrock:InferenceProfileArn": [bedrockArn(examples, `inference-profile/us.${UNLISTED_MODEL_ID}`)] },
+    },
+    {
+      id: "unlisted-model:custom-model-of-unlisted-base",
+      label: `${CUSTOMIZE} custom model of an unlisted base`,
+      action: CUSTOMIZE,
+      resource: bedrockArn(examples, `custom-model/${UNLISTED_MODEL_ID}/abcd1234efgh`),
+    },
+  );
   for (const action of [MANTLE_INFERENCE, MANTLE_FINE_TUNING])
     out.push({
       id: `unlisted-model:${action}`,
@@ -239,9 +319,9 @@ function apiKeyScenarios(examples: Examples): Scenario[] {
       unrelated: true,
     },
     ...[
-      [BEDROCK_BEARER_TOKEN_ACTIONS[0], BEARER_TOKEN_TYPE_KEYS.bedrock, LONG_TERM],
-      [MANTLE_BEARER_TOKEN_ACTIONS[0], BEARER_TOKEN_TYPE_KEYS.mantle, LONG_TERM],
-      [BEDROCK_BEARER_TOKEN_ACTIONS[0], BEARER_TOKEN_TYPE_KEYS.bedrock, SHORT_TERM],
+      [pick(BEARER_TOKEN_ACTIONS, "CallWithBearerToken"), BEARER_TOKEN_TYPE_KEYS.bedrock, LONG_TERM],
+      [BEARER_TOKEN_ACTIONS.find((a) => a.startsWith("bedrock-mantle:"))!, BEARER_TOKEN_TYPE_KEYS.mantle, LONG_TERM],
+      [pick(BEARER_TOKEN_ACTIONS, "CallWithBearerToken"), BEARER_TOKEN_TYPE_KEYS.bedrock, SHORT_TERM],
     ].map(([action, key, type]) => ({
       id: `api-key:use-${type === LONG_TERM ? "long" : "short"}:${action}`,
       label: `${action} ${type}`,

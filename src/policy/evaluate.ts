@@ -42,6 +42,8 @@ function conditionHolds(op: ConditionOperator, policyValues: string[], requestVa
       return !requestValues?.some((v) => policyValues.some((p) => globMatch(p, v)));
     case "StringNotEquals":
       return !requestValues?.some((v) => policyValues.includes(v));
+    case "StringEqualsIfExists":
+      return !requestValues || requestValues.some((v) => policyValues.includes(v));
     case "StringEquals":
     case "ForAnyValue:StringEquals":
       return !!requestValues && requestValues.some((v) => policyValues.includes(v));

@@ -131,8 +131,8 @@ export function duplicateFindings(statements: ScpStatement[]): LintFinding[] {
 /** The exemption lists a reviewer reads, by the config key that holds them. */
 function exemptionLists(guardrail: Guardrail): [key: string, patterns: string[]][] {
   return [
-    ["approvedPrincipalArns", guardrail.exemptions.approved],
-    ["breakGlassPrincipalArns", guardrail.exemptions.breakGlass],
+    ["approvedPrincipalArns", guardrail.config.approvedPrincipalArns],
+    ["breakGlassPrincipalArns", guardrail.config.breakGlassPrincipalArns],
   ];
 }
 
@@ -176,7 +176,7 @@ function exemptionBreadthFindings(guardrail: Guardrail): LintFinding[] {
         });
     });
   }
-  if (guardrail.exemptions.approved.length === 0) {
+  if (guardrail.config.approvedPrincipalArns.length === 0) {
     out.push({
       level: "warning",
       code: "no-approved-principal",

@@ -22,6 +22,18 @@ export interface ExampleSite {
 }
 
 const COMMERCIAL: ExampleSite = { partition: "aws", region: "us-east-1" };
+/** The one Region whose Identity Center instance puts no Region in its roles' path. */
+const IDENTITY_CENTER_REGIONLESS = "us-east-1";
+
+/** The Region segment of an Identity Center role path for an instance at this site ("" in us-east-1). */
+const regionSegmentAt = (site: ExampleSite): string =>
+  site.region === IDENTITY_CENTER_REGIONLESS ? "" : `${site.region}/`;
+
+/** Another Region of the site's partition (where a cross-Region profile routes, or an Identity Center instance lives). */
+export function otherRegionOf(site: ExampleSite): string {
+  const others: Record<string, string> = { "us-east-1": "us-west-2", "us-gov-west-1": "us-gov-east-1" };
+  return others[site.region] ?? (site.partition === "aws-us-gov" ? "us-gov-west-1" : "us-east-1");
+}
 
 /** The guardrail's partition and home Region: the table's examples are where its SCP applies. */
 export function exampleSite(guardrail: Guardrail): ExampleSite {
@@ -49,8 +61,8 @@ export function instantiatePattern(pattern: string, account = EXAMPLE_MEMBER_ACC
   const concreteAccount = /^[*?]+$/.test(acct) ? account : acct.replace(/\*/g, "").replace(/\?/g, "0");
   let res = resource;
   if (res.startsWith(SSO_PREFIX)) {
-    // role/aws-reserved/sso.amazonaws.com/<region>/AWSReservedSSO_<set>_<hex>
-    res = res.replace(/^(role\/aws-reserved\/sso\.amazonaws\.com\/)[*?][^/]*\//, `$1${site.region}/`);
+    // role/aws-reserved/sso.amazonaws.com/<region>/AWSReservedSSO_<set>_<hex>; an instance in us-east-1 has no <region>/.
+    res = res.replace(/^(role\/aws-reserved\/sso\.amazonaws\.com\/)[*?][^/]*\//, `$1${regionSegmentAt(site)}`);
   }
   return [
     "arn",
@@ -65,6 +77,8 @@ export function instantiatePattern(pattern: string, account = EXAMPLE_MEMBER_ACC
 export type PrincipalRole =
   | "approved-role"
   | "identity-center-role"
+  /** The approved permission set's role as an instance in another Region names it (the other real path shape). */
+  | "identity-center-other-region"
   | "identity-center-lookalike"
   | "break-glass-role"
   | "principal-admin"
@@ -106,7 +120,9 @@ const isRolePattern = (p: string) => /^role\//.test(splitArn(p)?.[5] ?? "");
 const isSsoPattern = (p: string) => (splitArn(p)?.[5] ?? "").startsWith(SSO_PREFIX) || /AWSReservedSSO_/.test(p);
 
 export function representativePrincipals(guardrail: Guardrail): RepresentativePrincipal[] {
-  const { approved, breakGlass, tool } = guardrail.exemptions;
+  const { breakGlass, tool } = guardrail.exemptions;
+  // Indices name config entries; the exemptions also hold each entry's us-east-1 Identity Center form.
+  const approved = guardrail.config.approvedPrincipalArns;
   const scp = guardrail.config.scp;
   const mgmt = guardrail.config.organization.managementAccountId ?? EXAMPLE_MANAGEMENT_ACCOUNT;
   const site = exampleSite(guardrail);
@@ -124,27 +140,32 @@ export function representativePrincipals(guardrail: Guardrail): RepresentativePr
     });
   }
   const ssoIndex = approved.findIndex(isSsoPattern);
+  // Both real shapes of an approved permission-set role: the home Region's instance and another Region's
+  // (one of the two is us-east-1's, whose role path has no Region, unless the partition has no us-east-1).
+  const ssoSites = [site, { ...site, region: otherRegionOf(site) }];
   out.push(
-    ssoIndex >= 0
-      ? {
-          role: "identity-center-role",
-          label: "Identity Center role (approved)",
-          short: "IdC approved",
-          principalArn: concrete(approved[ssoIndex]),
+    ...(ssoIndex >= 0
+      ? ssoSites.map((at, i) => ({
+          role: i === 0 ? ("identity-center-role" as const) : ("identity-center-other-region" as const),
+          label: `Identity Center role (approved), instance in ${at.region}`,
+          short: `IdC ${at.region}`,
+          principalArn: instantiatePattern(approved[ssoIndex], EXAMPLE_MEMBER_ACCOUNT, at),
           scpApplies: true,
           source: `approvedPrincipalArns[${ssoIndex}]`,
-        }
-      : {
-          role: "identity-center-role",
-          label: "Identity Center role",
-          short: "IdC role",
-          principalArn: iam(
-            EXAMPLE_MEMBER_ACCOUNT,
-            `${SSO_PREFIX}${site.region}/AWSReservedSSO_DataScientist_0123456789abcdef`,
-          ),
-          scpApplies: true,
-          source: "example permission-set role (not in approvedPrincipalArns)",
-        },
+        }))
+      : [
+          {
+            role: "identity-center-role" as const,
+            label: "Identity Center role",
+            short: "IdC role",
+            principalArn: iam(
+              EXAMPLE_MEMBER_ACCOUNT,
+              `${SSO_PREFIX}${regionSegmentAt(site)}AWSReservedSSO_DataScientist_0123456789abcdef`,
+            ),
+            scpApplies: true,
+            source: "example permission-set role (not in approvedPrincipalArns)",
+          },
+        ]),
   );
   if (ssoIndex >= 0) {
     const lookalike = identityCenterLookalike(approved[ssoIndex], site);

@@ -8,14 +8,13 @@
  * else from taking over those exempt names or the tool's own roles and functions.
  * Action names come from action-lists.ts only.
  */
+import { parseArn } from "../arn/arn-like";
 import { formatArn } from "../arn/partition";
 import { type Guardrail, memberRolePattern } from "../guardrail/guardrail";
 import {
   API_KEY_CREATION_ACTIONS,
-  BATCH_INFERENCE_ACTIONS,
-  BEDROCK_BEARER_TOKEN_ACTIONS,
-  INVOKE_ACTIONS,
-  MANTLE_BEARER_TOKEN_ACTIONS,
+  BEARER_TOKEN_ACTIONS,
+  INFERENCE_ACTIONS,
   MANTLE_MODEL_ACTIONS,
   MARKETPLACE_SUBSCRIBE_ACTIONS,
   MODEL_CUSTOMIZATION_ACTIONS,
@@ -35,13 +34,56 @@ export const BEDROCK_SERVICE_PRINCIPAL = "bedrock.amazonaws.com";
 export const BEDROCK_MANTLE_SERVICE_PRINCIPAL = "bedrock-mantle.amazonaws.com";
 const SUBSCRIBE_CALLED_VIA = [BEDROCK_SERVICE_PRINCIPAL, BEDROCK_MANTLE_SERVICE_PRINCIPAL];
 
+function bedrockResourcePattern(partition: string, type: string, id = "*"): string {
+  return formatArn({ partition, service: "bedrock", region: "*", account: "*", resource: `${type}/${id}` });
+}
+
 /**
- * Resources a request is authorized on that must not decide the allow-list: the batch job ARN,
- * the existing provisioned throughput being re-pointed, the custom model a customization job
- * writes. Left out of the deny (NotResource), so that only the model decides.
+ * Resources an inference request is authorized on besides the model, left out of the deny
+ * (NotResource) so that only the model decides. IAM authorizes a call through a cross-Region,
+ * global or application inference profile or a prompt router on the router/profile *and* on the
+ * foundation model in every Region it may route to (a global profile's with an empty Region); the
+ * Responses API authorizes on the account's project and on the model; an async invocation on its
+ * async-invoke ARN and on the model; a batch job on its job ARN and on the model. Leaving these
+ * out opens nothing the model's own authorization does not still decide. If AWS ever authorized one
+ * of these alone, without the model, that call would pass this statement: see docs/limits.md.
  */
-function bedrockResourcePattern(partition: string, type: string): string {
-  return formatArn({ partition, service: "bedrock", region: "*", account: "*", resource: `${type}/*` });
+const INFERENCE_PASS_THROUGH_TYPES = [
+  "inference-profile",
+  "application-inference-profile",
+  "prompt-router",
+  "default-prompt-router",
+  "project",
+  "async-invoke",
+  "model-invocation-job",
+];
+/** Model types buying throughput and customizing are authorized on (IAM service authorization reference). */
+const TRAINABLE_TYPES = ["foundation-model", "custom-model"];
+
+const resourceType = (pattern: string) => {
+  const resource = parseArn(pattern)?.resource ?? "";
+  return resource.slice(0, resource.indexOf("/"));
+};
+/**
+ * The allow-list entries a statement's actions can be authorized on: an entry of another type can
+ * never match their request, so leaving it out changes no decision and keeps the SCP small.
+ */
+const entriesOfTypes = (list: readonly string[], types: readonly string[]) =>
+  list.filter((p) => types.includes(resourceType(p)));
+
+/**
+ * Custom models whose base model is listed: a custom model's ARN embeds its base model's id
+ * (custom-model/<base id>[:<variant>]/<12 characters>), so each listed foundation-model id yields
+ * custom-model/<id>*. Custom models of other bases (shared through RAM and copied in, or imported,
+ * custom-model/imported/...) stay denied.
+ */
+function customModelsOfListedBases(partition: string, list: readonly string[]): string[] {
+  return list
+    .filter((p) => resourceType(p) === "foundation-model")
+    .map((p) => {
+      const id = (parseArn(p)?.resource ?? "").slice("foundation-model/".length);
+      return bedrockResourcePattern(partition, "custom-model", id.endsWith("*") ? id : `${id}*`);
+    });
 }
 
 /** iam:ServiceSpecificCredentialServiceName of a Bedrock long-term API key. */
@@ -84,30 +126,35 @@ const denyOutside = (guardrail: Guardrail, Sid: string, Action: string[], allowe
 });
 
 /**
- * Which bearer-token calls to deny: long-term only (the default) denies every type but SHORT_TERM,
- * so a call whose type AWS does not state is denied too (StringNotEquals holds when the key is
- * absent); both types: every bearer-token call; short-term only: SHORT_TERM.
+ * Which bearer-token calls to deny, in one statement for both endpoints (each request carries only
+ * its own endpoint's key; an absent key satisfies the negated and IfExists operators, so the other
+ * key never decides): long-term only (the default) denies every type but SHORT_TERM; both types:
+ * every bearer-token call; short-term only: SHORT_TERM. A call whose type AWS does not state is
+ * denied in every mode (fail closed).
  */
-function bearerTokenCondition(key: string, long: boolean, short: boolean): ScpCondition {
+function bearerTokenCondition(long: boolean, short: boolean): ScpCondition {
   if (long && short) return {};
-  return long ? { StringNotEquals: { [key]: [SHORT_TERM] } } : { StringEquals: { [key]: [SHORT_TERM] } };
+  const keys = Object.values(BEARER_TOKEN_TYPE_KEYS);
+  const values = Object.fromEntries(keys.map((k) => [k, [SHORT_TERM]]));
+  return long ? { StringNotEquals: values } : { StringEqualsIfExists: values };
 }
 
 function allowListStatements(guardrail: Guardrail, list: string[]): ScpStatement[] {
+  const { partition } = guardrail;
   const mantleModels = mantleModelPatterns(list);
+  const passThrough = INFERENCE_PASS_THROUGH_TYPES.map((type) => bedrockResourcePattern(partition, type));
   return [
-    denyOutside(guardrail, SID.invokeAllowList, INVOKE_ACTIONS, list),
-    denyOutside(guardrail, SID.batchAllowList, BATCH_INFERENCE_ACTIONS, [
-      ...list,
-      bedrockResourcePattern(guardrail.partition, "model-invocation-job"),
+    denyOutside(guardrail, SID.inferenceAllowList, INFERENCE_ACTIONS, [
+      ...list.filter((p) => !INFERENCE_PASS_THROUGH_TYPES.includes(resourceType(p))),
+      ...passThrough,
     ]),
     denyOutside(guardrail, SID.provisionedAllowList, PROVISIONED_THROUGHPUT_ACTIONS, [
-      ...list,
-      bedrockResourcePattern(guardrail.partition, "provisioned-model"),
+      ...entriesOfTypes(list, TRAINABLE_TYPES),
+      bedrockResourcePattern(partition, "provisioned-model"),
     ]),
     denyOutside(guardrail, SID.customizationAllowList, MODEL_CUSTOMIZATION_ACTIONS, [
-      ...list,
-      bedrockResourcePattern(guardrail.partition, "custom-model"),
+      ...entriesOfTypes(list, TRAINABLE_TYPES),
+      ...customModelsOfListedBases(partition, list),
     ]),
     // StringNotLike without IfExists: a request without bedrock-mantle:Model is denied as well.
     deny(
@@ -135,26 +182,15 @@ function apiKeyStatements(guardrail: Guardrail): ScpStatement[] {
     );
   }
   if (long || short) {
-    out.push(
-      deny(
-        SID.apiKeyUse,
-        BEDROCK_BEARER_TOKEN_ACTIONS,
-        withExemption(guardrail, bearerTokenCondition(BEARER_TOKEN_TYPE_KEYS.bedrock, long, short)),
-      ),
-      deny(
-        SID.mantleApiKeyUse,
-        MANTLE_BEARER_TOKEN_ACTIONS,
-        withExemption(guardrail, bearerTokenCondition(BEARER_TOKEN_TYPE_KEYS.mantle, long, short)),
-      ),
-    );
+    out.push(deny(SID.apiKeyUse, BEARER_TOKEN_ACTIONS, withExemption(guardrail, bearerTokenCondition(long, short))));
   }
   return out;
 }
 
 /**
  * Statements in their fixed order: model-access APIs, Marketplace via Bedrock, listed products,
- * the allow-list family (invoke, batch, provisioned throughput, customization, mantle), API keys
- * (creation, use on each endpoint), protect exempted principals.
+ * the allow-list family (inference, provisioned throughput, customization, mantle), API keys
+ * (creation, use on either endpoint), protect exempted principals.
  */
 export function buildScpStatements(guardrail: Guardrail): ScpStatement[] {
   const scp = guardrail.config.scp;

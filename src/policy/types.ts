@@ -7,6 +7,7 @@
 export type ConditionOperator =
   | "ArnNotLike"
   | "StringEquals"
+  | "StringEqualsIfExists"
   | "StringNotEquals"
   | "StringNotLike"
   | "ForAnyValue:StringEquals";

@@ -17,7 +17,7 @@ describe("check --coverage", () => {
       "bedrock:InvokeModel",
       "Read",
       "denied",
-      "DenyInvokeOutsideModelAllowList (allow-list)",
+      "DenyInferenceOutsideModelAllowList (allow-list)",
       "entry",
     ]);
     expect(rowOf("bedrock:GetAgent").slice(0, 5)).toEqual([
@@ -48,7 +48,7 @@ describe("check --coverage", () => {
       .out()
       .split("\n")
       .find((l) => l.startsWith("bedrock:InvokeModel "))!;
-    expect(cells(invoke)[3]).toBe("DenyInvokeOutsideModelAllowList (allow-list) [not in this SCP]");
+    expect(cells(invoke)[3]).toBe("DenyInferenceOutsideModelAllowList (allow-list) [not in this SCP]");
   });
 
   it("prints JSON with the rows and the counts", () => {

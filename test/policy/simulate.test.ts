@@ -25,6 +25,7 @@ const PRINCIPAL_ADMINS: PrincipalRole[] = ["break-glass-role", "principal-admin"
 function isExempt(guardrail: Guardrail, principal: RepresentativePrincipal): boolean {
   if (EXEMPT.includes(principal.role)) return true;
   if (principal.role === "identity-center-role") return principal.label.includes("approved");
+  if (principal.role === "identity-center-other-region") return true;
   // A permission set named <approved>_Sandbox is exempt exactly when the approved pattern ends in `_*`.
   if (principal.role === "identity-center-lookalike")
     return guardrail.exemptions.approved.some((p) => /AWSReservedSSO_[^/]*_\*$/.test(p));
@@ -143,20 +144,25 @@ describe("a GovCloud config's decision table", () => {
 describe("full config specifics", () => {
   const guardrail = guardrailFor(FULL_CONFIG);
   it(
-    "has the approved Identity Center role (with its aws-reserved/sso.amazonaws.com/<region>/ path) and a " +
-      "break-glass role",
+    "has the approved Identity Center role in both real shapes (a us-east-1 instance's path has no Region, " +
+      "another Region's has it) and a break-glass role",
     () => {
       const principals = decisionTable(guardrail).principals;
-      const idc = principals.find((p) => p.role === "identity-center-role")!;
-      expect(idc.principalArn).toMatch(
-        /^arn:aws:iam::\d{12}:role\/aws-reserved\/sso\.amazonaws\.com\/[a-z]+-[a-z]+-\d\/AWSReservedSSO_BedrockAdmin_/,
-      );
-      expect(idc.label).toContain("approved");
+      const idc = principals.filter((p) => p.role.startsWith("identity-center-") && !p.role.endsWith("lookalike"));
+      expect(idc.map((p) => p.principalArn)).toEqual([
+        expect.stringMatching(
+          /^arn:aws:iam::\d{12}:role\/aws-reserved\/sso\.amazonaws\.com\/AWSReservedSSO_BedrockAdmin_[^/]{16}$/,
+        ),
+        expect.stringMatching(
+          /^arn:aws:iam::\d{12}:role\/aws-reserved\/sso\.amazonaws\.com\/us-west-2\/AWSReservedSSO_BedrockAdmin_[^/]{16}$/,
+        ),
+      ]);
+      for (const p of idc) expect(p.label).toContain("approved");
       expect(principals.map((p) => p.role)).toContain("break-glass-role");
     },
   );
 
-  it("an inference profile is only usable when its foundation model is listed too (the simulator agrees)", async () => {
+  it("a call through a profile is decided by its foundation model alone (the simulator agrees)", async () => {
     const principal: RepresentativePrincipal = {
       role: "non-approved-role",
       label: "dev",
@@ -199,5 +205,12 @@ describe("full config specifics", () => {
     });
     expect(await simulate(profileOnly, profile, principal)).toBe("Allowed");
     expect(await simulate(profileOnly, routedModel, principal)).toBe("ExplicitlyDenied");
+    // An unlisted model's profile is not denied, but every Region it routes to is.
+    const modelOnly = guardrailFor({
+      ...FULL_CONFIG,
+      scp: { modelAllowList: ["arn:aws:bedrock:*::foundation-model/amazon.nova-pro-v1:0"] },
+    });
+    expect(await simulate(modelOnly, profile, principal)).toBe("Allowed");
+    expect(await simulate(modelOnly, routedModel, principal)).toBe("ExplicitlyDenied");
   });
 });

@@ -1,0 +1,560 @@
+/**
+ * The walk-arounds the simulator tests prove closed (or deliberately open), as data: each case is a
+ * config, a principal, a request and the expected decision. bypasses.test.ts runs them through the
+ * IAM simulator and the tool's own evaluator; compaction.test.ts evaluates them before and after
+ * the statement compaction.
+ */
+import type { GuardrailConfigInput } from "../../src/config/schema";
+import { FULL_CONFIG, MINIMAL_CONFIG } from "./helpers";
+import type { SimulatedRequest } from "./simulator";
+
+export const MEMBER = "111122223333";
+const SECURITY = "444455556666";
+export const DEVELOPER = `arn:aws:iam::${MEMBER}:role/DeveloperRole`;
+const APPROVED = `arn:aws:iam::${MEMBER}:role/BedrockModelAccessAdmin`;
+const BREAK_GLASS = "arn:aws:iam::123456789012:role/BreakGlass";
+const MEMBER_ROLE = `arn:aws:iam::${MEMBER}:role/bedrock-guardrail/BedrockGuardrailRemediation`;
+const ADMIN = `arn:aws:iam::${SECURITY}:role/iam-pipeline/IamDeployer`;
+const SECURITY_ADMIN = `arn:aws:iam::${SECURITY}:role/SecurityAccountAdmin`;
+const PROJECT = `arn:aws:bedrock-mantle:us-east-1:${MEMBER}:project/default`;
+const LISTED_MODEL = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-20250514-v1:0";
+const UNLISTED_MODEL = "arn:aws:bedrock:us-east-1::foundation-model/deepseek.r1-v1:0";
+const PROVISIONED = `arn:aws:bedrock:us-east-1:${MEMBER}:provisioned-model/abcd1234efgh`;
+const CUSTOM_MODEL = `arn:aws:bedrock:us-east-1:${MEMBER}:custom-model/my-fine-tune`;
+// A custom model's ARN embeds its base model's id: custom-model/<base id>[:<variant>]/<12 characters>.
+const LISTED_CUSTOM_MODEL = `arn:aws:bedrock:us-east-1:${MEMBER}:custom-model/anthropic.claude-sonnet-4-20250514-v1:0/a1b2c3d4e5f6`;
+const UNLISTED_CUSTOM_MODEL = `arn:aws:bedrock:us-east-1:${MEMBER}:custom-model/deepseek.r1-v1:0/a1b2c3d4e5f6`;
+const IMPORTED_CUSTOM_MODEL = `arn:aws:bedrock:us-east-1:${MEMBER}:custom-model/imported/a1b2c3d4e5f6`;
+const IDC = `arn:aws:iam::${MEMBER}:role/aws-reserved/sso.amazonaws.com/eu-west-1`;
+const IDC_US_EAST_1 = `arn:aws:iam::${MEMBER}:role/aws-reserved/sso.amazonaws.com`;
+const ACCOUNT_BEDROCK = `arn:aws:bedrock:us-east-1:${MEMBER}`;
+const LISTED_PROFILE = `${ACCOUNT_BEDROCK}:inference-profile/us.anthropic.claude-sonnet-4-20250514-v1:0`;
+
+const WITH_ADMIN: GuardrailConfigInput = {
+  ...FULL_CONFIG,
+  scp: { ...FULL_CONFIG.scp, exemptedPrincipalAdminArns: ["arn:aws:iam::*:role/iam-pipeline/IamDeployer"] },
+};
+const PROVISIONED_LISTED: GuardrailConfigInput = {
+  ...FULL_CONFIG,
+  scp: { modelAllowList: [...FULL_CONFIG.scp!.modelAllowList!, "arn:aws:bedrock:*:*:provisioned-model/*"] },
+};
+const EXACT_IDS: GuardrailConfigInput = {
+  ...FULL_CONFIG,
+  scp: {
+    modelAllowList: [
+      "arn:aws:bedrock:*::foundation-model/amazon.nova-pro-v1:0",
+      "arn:aws:bedrock:*::foundation-model/openai.gpt-oss-120b-1:0",
+    ],
+  },
+};
+const IDC_BREAK_GLASS: GuardrailConfigInput = {
+  ...FULL_CONFIG,
+  breakGlassPrincipalArns: [
+    "arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_BreakGlass_????????????????",
+  ],
+};
+const UNSAFE_IDC: GuardrailConfigInput = {
+  approvedPrincipalArns: ["arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_BedrockAdmin_*"],
+};
+
+const mantle = (action: string, model?: string): SimulatedRequest => ({
+  action: `bedrock-mantle:${action}`,
+  resource: PROJECT,
+  ...(model ? { context: { "bedrock-mantle:Model": [model] } } : {}),
+});
+const credential = (action: string, service: string): SimulatedRequest => ({
+  action: `iam:${action}`,
+  resource: `arn:aws:iam::${MEMBER}:user/ci-deploy`,
+  context: { "iam:ServiceSpecificCredentialServiceName": [service] },
+});
+const bearer = (prefix: "bedrock" | "bedrock-mantle", type?: string): SimulatedRequest => ({
+  action: `${prefix}:CallWithBearerToken`,
+  resource: "*",
+  ...(type ? { context: { [`${prefix}:BearerTokenType`]: [type] } } : {}),
+});
+
+export type Case = [
+  label: string,
+  config: GuardrailConfigInput,
+  principal: string,
+  request: SimulatedRequest,
+  "allow" | "deny",
+];
+
+export const CASES: Case[] = [
+  // bedrock-mantle, with an allow-list.
+  ["mantle inference, unlisted model", FULL_CONFIG, DEVELOPER, mantle("CreateInference", "deepseek.r1"), "deny"],
+  [
+    "mantle inference, listed model",
+    FULL_CONFIG,
+    DEVELOPER,
+    mantle("CreateInference", "anthropic.claude-sonnet-4-5"),
+    "allow",
+  ],
+  ["mantle inference with no model key", FULL_CONFIG, DEVELOPER, mantle("CreateInference"), "deny"],
+  [
+    "mantle inference, unlisted model, approved role",
+    FULL_CONFIG,
+    APPROVED,
+    mantle("CreateInference", "deepseek.r1"),
+    "allow",
+  ],
+  ["mantle fine-tuning, unlisted model", FULL_CONFIG, DEVELOPER, mantle("CreateFineTuningJob", "deepseek.r1"), "deny"],
+  [
+    "mantle fine-tuning, listed model",
+    FULL_CONFIG,
+    DEVELOPER,
+    mantle("CreateFineTuningJob", "anthropic.claude-sonnet-4-5"),
+    "allow",
+  ],
+  ["mantle capacity reservation (names no model)", FULL_CONFIG, DEVELOPER, mantle("CreateReservation"), "deny"],
+  ["mantle reservation, break-glass", FULL_CONFIG, BREAK_GLASS, mantle("CreateReservation"), "allow"],
+  ["mantle inference, no allow-list", MINIMAL_CONFIG, DEVELOPER, mantle("CreateInference", "deepseek.r1"), "allow"],
+  ["mantle model listing (read)", FULL_CONFIG, DEVELOPER, mantle("ListModels"), "allow"],
+  // Classic endpoint: buying and customizing.
+  [
+    "provisioned throughput, unlisted model",
+    FULL_CONFIG,
+    DEVELOPER,
+    { action: "bedrock:CreateProvisionedModelThroughput", resource: UNLISTED_MODEL },
+    "deny",
+  ],
+  [
+    "provisioned throughput, listed model",
+    FULL_CONFIG,
+    DEVELOPER,
+    { action: "bedrock:CreateProvisionedModelThroughput", resource: LISTED_MODEL },
+    "allow",
+  ],
+  [
+    "re-pointing throughput: the existing provisioned model does not decide",
+    FULL_CONFIG,
+    DEVELOPER,
+    { action: "bedrock:UpdateProvisionedModelThroughput", resource: PROVISIONED },
+    "allow",
+  ],
+  [
+    "re-pointing throughput to an unlisted model",
+    FULL_CONFIG,
+    DEVELOPER,
+    { action: "bedrock:UpdateProvisionedModelThroughput", resource: UNLISTED_MODEL },
+    "deny",
+  ],
+  [
+    "customization, unlisted base model",
+    FULL_CONFIG,
+    DEVELOPER,
+    { action: "bedrock:CreateModelCustomizationJob", resource: UNLISTED_MODEL },
+    "deny",
+  ],
+  [
+    "customization, listed base model",
+    FULL_CONFIG,
+    DEVELOPER,
+    { action: "bedrock:CreateModelCustomizationJob", resource: LISTED_MODEL },
+    "allow",
+  ],
+  [
+    "customization: a custom model of a listed base (the one it writes, or one it starts from)",
+    FULL_CONFIG,
+    DEVELOPER,
+    { action: "bedrock:CreateModelCustomizationJob", resource: LISTED_CUSTOM_MODEL },
+    "allow",
+  ],
+  [
+    "customization of a custom model whose base is not listed (shared through RAM and copied in)",
+    FULL_CONFIG,
+    DEVELOPER,
+    { action: "bedrock:CreateModelCustomizationJob", resource: UNLISTED_CUSTOM_MODEL },
+    "deny",
+  ],
+  [
+    "customization of an imported model",
+    FULL_CONFIG,
+    DEVELOPER,
+    { action: "bedrock:CreateModelCustomizationJob", resource: IMPORTED_CUSTOM_MODEL },
+    "deny",
+  ],
+  [
+    "customization of a custom model of a listed base, by name only (no base in the ARN)",
+    FULL_CONFIG,
+    DEVELOPER,
+    { action: "bedrock:CreateModelCustomizationJob", resource: CUSTOM_MODEL },
+    "deny",
+  ],
+  // What listing provisioned-model/* reopens: invoking existing throughput, never buying more of an unlisted model.
+  [
+    "invoking provisioned throughput, not listed",
+    FULL_CONFIG,
+    DEVELOPER,
+    { action: "bedrock:InvokeModel", resource: PROVISIONED },
+    "deny",
+  ],
+  [
+    "invoking provisioned throughput, provisioned-model/* listed",
+    PROVISIONED_LISTED,
+    DEVELOPER,
+    { action: "bedrock:InvokeModel", resource: PROVISIONED },
+    "allow",
+  ],
+  [
+    "buying throughput on an unlisted model, provisioned-model/* listed",
+    PROVISIONED_LISTED,
+    DEVELOPER,
+    { action: "bedrock:CreateProvisionedModelThroughput", resource: UNLISTED_MODEL },
+    "deny",
+  ],
+  // False denials of listed models: profiles, routers, the Responses API, async invocation.
+  [
+    "a listed model through its cross-Region profile (the profile)",
+    FULL_CONFIG,
+    DEVELOPER,
+    { action: "bedrock:InvokeModel", resource: LISTED_PROFILE },
+    "allow",
+  ],
+  [
+    "a listed model through its cross-Region profile (a destination Region's model)",
+    FULL_CONFIG,
+    DEVELOPER,
+    {
+      action: "bedrock:InvokeModel",
+      resource: LISTED_MODEL.replace("us-east-1", "us-west-2"),
+      context: { "bedrock:InferenceProfileArn": [LISTED_PROFILE] },
+    },
+    "allow",
+  ],
+  [
+    "an unlisted model through its profile: the destination Region's model is still denied",
+    FULL_CONFIG,
+    DEVELOPER,
+    {
+      action: "bedrock:InvokeModel",
+      resource: UNLISTED_MODEL.replace("us-east-1", "us-west-2"),
+      context: { "bedrock:InferenceProfileArn": [LISTED_PROFILE.replace("anthropic.claude-sonnet-4", "deepseek.r1")] },
+    },
+    "deny",
+  ],
+  [
+    "a listed model through an application inference profile",
+    FULL_CONFIG,
+    DEVELOPER,
+    {
+      action: "bedrock:InvokeModelWithResponseStream",
+      resource: `${ACCOUNT_BEDROCK}:application-inference-profile/abc123`,
+    },
+    "allow",
+  ],
+  [
+    "a prompt router (its models are authorized on their own)",
+    FULL_CONFIG,
+    DEVELOPER,
+    { action: "bedrock:InvokeModel", resource: `${ACCOUNT_BEDROCK}:default-prompt-router/anthropic.claude:1` },
+    "allow",
+  ],
+  [
+    "the Responses API: project/default with a listed bedrock:ModelArn",
+    FULL_CONFIG,
+    DEVELOPER,
+    {
+      action: "bedrock:InvokeModel",
+      resource: `${ACCOUNT_BEDROCK}:project/default`,
+      context: { "bedrock:ModelArn": [LISTED_MODEL] },
+    },
+    "allow",
+  ],
+  [
+    "the Responses API: the unlisted model's own authorization (with bedrock:ProjectArn)",
+    FULL_CONFIG,
+    DEVELOPER,
+    {
+      action: "bedrock:InvokeModel",
+      resource: UNLISTED_MODEL,
+      context: { "bedrock:ProjectArn": [`${ACCOUNT_BEDROCK}:project/default`] },
+    },
+    "deny",
+  ],
+  [
+    "batch inference through a listed model's profile, and its job ARN",
+    FULL_CONFIG,
+    DEVELOPER,
+    { action: "bedrock:CreateModelInvocationJob", resource: `${ACCOUNT_BEDROCK}:model-invocation-job/j1` },
+    "allow",
+  ],
+  [
+    "batch inference of an unlisted model",
+    FULL_CONFIG,
+    DEVELOPER,
+    { action: "bedrock:CreateModelInvocationJob", resource: UNLISTED_MODEL },
+    "deny",
+  ],
+  // bedrock-mantle model keys as clients send them: listed and bare.
+  ["mantle, the exact listed id", EXACT_IDS, DEVELOPER, mantle("CreateInference", "amazon.nova-pro-v1:0"), "allow"],
+  [
+    "mantle, the bare id of an exact listing",
+    EXACT_IDS,
+    DEVELOPER,
+    mantle("CreateInference", "amazon.nova-pro"),
+    "allow",
+  ],
+  ["mantle, GPT-OSS's listed id", EXACT_IDS, DEVELOPER, mantle("CreateInference", "openai.gpt-oss-120b-1:0"), "allow"],
+  ["mantle, GPT-OSS's bare id", EXACT_IDS, DEVELOPER, mantle("CreateInference", "openai.gpt-oss-120b"), "allow"],
+  [
+    "mantle, a sibling of a listed model",
+    EXACT_IDS,
+    DEVELOPER,
+    mantle("CreateInference", "amazon.nova-premier"),
+    "deny",
+  ],
+  ["mantle, a bigger GPT-OSS", EXACT_IDS, DEVELOPER, mantle("CreateInference", "openai.gpt-oss-1200b"), "deny"],
+  // Identity Center in us-east-1: no Region in the role path; one config entry covers both shapes.
+  [
+    "approved permission set of a us-east-1 instance",
+    FULL_CONFIG,
+    `${IDC_US_EAST_1}/AWSReservedSSO_BedrockAdmin_0123456789abcdef`,
+    { action: "bedrock:CreateFoundationModelAgreement", resource: "*" },
+    "allow",
+  ],
+  [
+    "approved permission set of a us-east-1 instance, invoking an unlisted model",
+    FULL_CONFIG,
+    `${IDC_US_EAST_1}/AWSReservedSSO_BedrockAdmin_0123456789abcdef`,
+    { action: "bedrock:InvokeModel", resource: UNLISTED_MODEL },
+    "allow",
+  ],
+  [
+    "BedrockAdmin_Sandbox of a us-east-1 instance",
+    FULL_CONFIG,
+    `${IDC_US_EAST_1}/AWSReservedSSO_BedrockAdmin_Sandbox_0123456789abcdef`,
+    { action: "bedrock:CreateFoundationModelAgreement", resource: "*" },
+    "deny",
+  ],
+  [
+    "a set named Other_AWSReservedSSO_BedrockAdmin (the single-pattern trap)",
+    FULL_CONFIG,
+    `${IDC}/AWSReservedSSO_Other_AWSReservedSSO_BedrockAdmin_0123456789abcdef`,
+    { action: "bedrock:CreateFoundationModelAgreement", resource: "*" },
+    "deny",
+  ],
+  [
+    "break-glass permission set of a us-east-1 instance, re-trusting an approved role",
+    IDC_BREAK_GLASS,
+    `${IDC_US_EAST_1}/AWSReservedSSO_BreakGlass_0123456789abcdef`,
+    { action: "iam:UpdateAssumeRolePolicy", resource: APPROVED },
+    "allow",
+  ],
+  // Statements 1-2 through mantle.
+  [
+    "Subscribe called via bedrock-mantle",
+    MINIMAL_CONFIG,
+    DEVELOPER,
+    {
+      action: "aws-marketplace:Subscribe",
+      resource: "*",
+      context: { "aws:CalledViaLast": ["bedrock-mantle.amazonaws.com"] },
+    },
+    "deny",
+  ],
+  // Bedrock API keys.
+  [
+    "creating a Bedrock API key",
+    MINIMAL_CONFIG,
+    DEVELOPER,
+    credential("CreateServiceSpecificCredential", "bedrock.amazonaws.com"),
+    "deny",
+  ],
+  [
+    "creating a CodeCommit credential",
+    MINIMAL_CONFIG,
+    DEVELOPER,
+    credential("CreateServiceSpecificCredential", "codecommit.amazonaws.com"),
+    "allow",
+  ],
+  [
+    "re-activating a Bedrock API key",
+    MINIMAL_CONFIG,
+    DEVELOPER,
+    credential("UpdateServiceSpecificCredential", "bedrock.amazonaws.com"),
+    "deny",
+  ],
+  [
+    "the member role deactivating a Bedrock API key",
+    MINIMAL_CONFIG,
+    MEMBER_ROLE,
+    credential("UpdateServiceSpecificCredential", "bedrock.amazonaws.com"),
+    "allow",
+  ],
+  [
+    "the member role creating a Bedrock API key (its own policy never allows it)",
+    MINIMAL_CONFIG,
+    MEMBER_ROLE,
+    credential("CreateServiceSpecificCredential", "bedrock.amazonaws.com"),
+    "allow",
+  ],
+  [
+    "creating a Bedrock API key, approved role",
+    MINIMAL_CONFIG,
+    APPROVED,
+    credential("CreateServiceSpecificCredential", "bedrock.amazonaws.com"),
+    "allow",
+  ],
+  ["calling Bedrock with a long-term key", MINIMAL_CONFIG, DEVELOPER, bearer("bedrock", "LONG_TERM"), "deny"],
+  [
+    "calling bedrock-mantle with a long-term key",
+    MINIMAL_CONFIG,
+    DEVELOPER,
+    bearer("bedrock-mantle", "LONG_TERM"),
+    "deny",
+  ],
+  ["calling Bedrock with a bearer token of no stated type", MINIMAL_CONFIG, DEVELOPER, bearer("bedrock"), "deny"],
+  ["calling Bedrock with a short-term key", MINIMAL_CONFIG, DEVELOPER, bearer("bedrock", "SHORT_TERM"), "allow"],
+  [
+    "calling Bedrock with a short-term key, opt-in on",
+    { ...MINIMAL_CONFIG, scp: { denyShortTermBedrockApiKeys: true } },
+    DEVELOPER,
+    bearer("bedrock", "SHORT_TERM"),
+    "deny",
+  ],
+  [
+    "calling Bedrock with a long-term key, approved role",
+    MINIMAL_CONFIG,
+    APPROVED,
+    bearer("bedrock", "LONG_TERM"),
+    "allow",
+  ],
+  [
+    "API-key controls off",
+    { ...MINIMAL_CONFIG, scp: { denyLongTermBedrockApiKeys: false } },
+    DEVELOPER,
+    bearer("bedrock", "LONG_TERM"),
+    "allow",
+  ],
+  // The tool's trust anchors, attacked by an admin of the security account who is not a listed admin.
+  [
+    "re-trusting the query-job role",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    {
+      action: "iam:UpdateAssumeRolePolicy",
+      resource: `arn:aws:iam::${SECURITY}:role/bedrock-guardrail/bedrock-guardrail-query-job`,
+    },
+    "deny",
+  ],
+  [
+    "re-trusting the realtime role",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    {
+      action: "iam:UpdateAssumeRolePolicy",
+      resource: `arn:aws:iam::${SECURITY}:role/bedrock-guardrail/bedrock-guardrail-realtime`,
+    },
+    "deny",
+  ],
+  [
+    "passing the query-job role to a new function",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    { action: "iam:PassRole", resource: `arn:aws:iam::${SECURITY}:role/bedrock-guardrail/bedrock-guardrail-query-job` },
+    "deny",
+  ],
+  [
+    "replacing the realtime function's code",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    {
+      action: "lambda:UpdateFunctionCode",
+      resource: `arn:aws:lambda:us-east-1:${SECURITY}:function:bedrock-guardrail-realtime`,
+    },
+    "deny",
+  ],
+  [
+    "changing the query-job function's configuration",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    {
+      action: "lambda:UpdateFunctionConfiguration",
+      resource: `arn:aws:lambda:us-east-1:${SECURITY}:function:bedrock-guardrail-query-job`,
+    },
+    "deny",
+  ],
+  [
+    "opening the realtime function to another account",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    {
+      action: "lambda:AddPermission",
+      resource: `arn:aws:lambda:us-east-1:${SECURITY}:function:bedrock-guardrail-realtime`,
+    },
+    "deny",
+  ],
+  [
+    "the listed admin (the deploying pipeline) updating the function",
+    WITH_ADMIN,
+    ADMIN,
+    {
+      action: "lambda:UpdateFunctionCode",
+      resource: `arn:aws:lambda:us-east-1:${SECURITY}:function:bedrock-guardrail-realtime`,
+    },
+    "allow",
+  ],
+  [
+    "the listed admin re-trusting the query-job role",
+    WITH_ADMIN,
+    ADMIN,
+    {
+      action: "iam:UpdateAssumeRolePolicy",
+      resource: `arn:aws:iam::${SECURITY}:role/bedrock-guardrail/bedrock-guardrail-query-job`,
+    },
+    "allow",
+  ],
+  [
+    "an unrelated function",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    { action: "lambda:UpdateFunctionCode", resource: `arn:aws:lambda:us-east-1:${SECURITY}:function:reporting` },
+    "allow",
+  ],
+  [
+    "re-trusting the member role",
+    WITH_ADMIN,
+    `arn:aws:iam::${MEMBER}:role/Admin`,
+    { action: "iam:UpdateAssumeRolePolicy", resource: MEMBER_ROLE },
+    "deny",
+  ],
+  // The member role needs none of statements 1-4.
+  [
+    "the member role accepting a model agreement",
+    MINIMAL_CONFIG,
+    MEMBER_ROLE,
+    { action: "bedrock:CreateFoundationModelAgreement", resource: "*" },
+    "deny",
+  ],
+  [
+    "the member role deleting a model agreement (remediation)",
+    MINIMAL_CONFIG,
+    MEMBER_ROLE,
+    { action: "bedrock:DeleteFoundationModelAgreement", resource: "*" },
+    "allow",
+  ],
+  // Identity Center: a permission set whose name extends the approved one.
+  [
+    "BedrockAdmin_Sandbox with the approved AWSReservedSSO_BedrockAdmin_*",
+    UNSAFE_IDC,
+    `${IDC}/AWSReservedSSO_BedrockAdmin_Sandbox_0123456789abcdef`,
+    { action: "bedrock:CreateFoundationModelAgreement", resource: "*" },
+    "allow",
+  ],
+  [
+    "BedrockAdmin_Sandbox with the sixteen-? form",
+    FULL_CONFIG,
+    `${IDC}/AWSReservedSSO_BedrockAdmin_Sandbox_0123456789abcdef`,
+    { action: "bedrock:CreateFoundationModelAgreement", resource: "*" },
+    "deny",
+  ],
+  [
+    "BedrockAdmin itself with the sixteen-? form",
+    FULL_CONFIG,
+    `${IDC}/AWSReservedSSO_BedrockAdmin_0123456789abcdef`,
+    { action: "bedrock:CreateFoundationModelAgreement", resource: "*" },
+    "allow",
+  ],
+];
