@@ -111,7 +111,7 @@ describe("check's slot budget", () => {
       targets: TARGETS,
       scp: {
         ...FULL_CONFIG.scp,
-        maxPolicySize: 2500,
+        maxPolicySize: 2800,
         existingPoliciesPerTarget: { default: fallback, byTarget: existing },
       },
     });
@@ -141,7 +141,7 @@ describe("check's slot budget", () => {
     const c = capture();
     runCheck(budget({}), { json: true }, c.io);
     const out = JSON.parse(c.out());
-    expect(out.maxPolicySize).toBe(2500);
+    expect(out.maxPolicySize).toBe(2800);
     expect(out.documents).toHaveLength(3);
     expect(out.slots).toEqual(
       TARGETS.map((target) => ({ target, existing: 1, guardrail: 3, uses: 4, max: 10, fits: true })),
