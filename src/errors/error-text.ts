@@ -51,6 +51,7 @@ const FILE_ERRORS: Record<string, string> = {
   EEXIST: "already exists",
   EPIPE: "the reader closed the pipe",
   EIO: "input/output error on the device",
+  ELOOP: "too many levels of symbolic links (a link loop)",
 };
 
 const NETWORK_CODES = new Set([
@@ -172,7 +173,8 @@ export function errorText(e: unknown): string {
     case "file":
       return FILE_ERRORS[x.code ?? ""];
     default:
-      return name === "Error" ? message : `${name}: ${message}`;
+      // Node's system errors already start with their code (`ELOOP: too many ...`): said once.
+      return name === "Error" || message.startsWith(`${name}:`) ? message : `${name}: ${message}`;
   }
 }
 

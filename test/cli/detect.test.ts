@@ -172,11 +172,58 @@ describe("detect", () => {
     const file = path.join(tmp, "foo.json");
     fs.writeFileSync(file, '{"foo":1}');
     const r = await detect([file], { jobs: 1000 });
-    expect(r.code).toBe(EXIT.OK);
+    // nothing but that record: nothing was checked
+    expect(r.code).toBe(EXIT.INCOMPLETE);
     expect(r.err).toMatch(/--jobs 1000 is more than twice the cores: using \d+/);
     expect(r.err).toMatch(/foo\.json: warning: 1 record\(s\) do not look like CloudTrail/);
     expect(r.err).toMatch(/1 not CloudTrail/);
     expect((await detect([file], { maxRecordBytes: 10 })).code).toBe(EXIT.USAGE);
+  });
+
+  it("a scan that read no CloudTrail record warns and exits 1, --fail-on-findings or not", async () => {
+    const dirs = { empty: [], "package files": ["package.json", "tsconfig.json"], logs: ["app.log", "b.log"] };
+    for (const [name, files] of Object.entries(dirs)) {
+      const dir = fs.mkdtempSync(path.join(tmp, "nothing-"));
+      for (const f of files)
+        fs.copyFileSync(path.join(ROOT, f.endsWith(".log") ? "package.json" : f), path.join(dir, f));
+      for (const failOnFindings of [true, false]) {
+        const r = await detect([dir], { failOnFindings });
+        expect(`${name}: ${r.code}`).toBe(`${name}: ${EXIT.INCOMPLETE}`);
+        expect(r.err).toMatch(/^detect: warning: no CloudTrail record in \d+ file\(s\): nothing was checked/m);
+        expect(r.out).toBe("");
+      }
+    }
+    // one CloudTrail record among them is a scan
+    const mixed = fs.mkdtempSync(path.join(tmp, "mixed-"));
+    fs.copyFileSync(path.join(ROOT, "package.json"), path.join(mixed, "package.json"));
+    fs.copyFileSync(path.join(FIXTURES, "approved-and-lookalikes.json"), path.join(mixed, "trail.json"));
+    const r = await detect([mixed], { includeApproved: true });
+    expect(r.err).not.toMatch(/nothing was checked/);
+  });
+
+  it("follows symbolic links to directories, skips a link loop with one warning, names a file loop once", async () => {
+    const root = fs.mkdtempSync(path.join(tmp, "links-"));
+    const archive = path.join(root, "archive");
+    fs.mkdirSync(archive);
+    fs.copyFileSync(path.join(EXAMPLES, "stratus__CreateFoundationModelAgreement.json"), path.join(archive, "a.json"));
+    const tree = path.join(root, "tree");
+    fs.mkdirSync(tree);
+    fs.symlinkSync(archive, path.join(tree, "linked")); // a linked directory, named like no file
+    fs.symlinkSync(tree, path.join(tree, "loop")); // back to itself
+    fs.symlinkSync("self.json", path.join(root, "self.json"));
+    const r = await detect([tree]);
+    expect(r.code).toBe(EXIT.OK);
+    expect(
+      r.out
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).event.id),
+    ).toEqual([STRATUS_IDS[0]]);
+    expect(r.err).toMatch(/tree\/loop: warning: skipped: a symbolic link to a directory already scanned/);
+    const loop = await detect([path.join(root, "self.json")]);
+    expect(loop.code).toBe(EXIT.INCOMPLETE);
+    expect(loop.err).toMatch(/self\.json: unreadable: too many levels of symbolic links \(a link loop\)\n/);
+    expect(loop.err).not.toMatch(/ELOOP/);
   });
 
   it("exits 2 on usage and config errors", async () => {

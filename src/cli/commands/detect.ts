@@ -53,10 +53,19 @@ export function summaryLine(s: ScanSummary): string {
   return `detect: ${parts.join(", ")} in ${(s.elapsedMs / 1000).toFixed(2)} s\n`;
 }
 
-/** The scan's result in the exit-code table: an unreadable input or a skipped record leaves it incomplete. */
+/** No CloudTrail record was read (an empty directory, other JSON, logs of another kind): nothing was checked. */
+export function scannedNothing(s: ScanSummary): boolean {
+  return s.records - s.notCloudTrail === 0 && s.skippedRecords === 0;
+}
+
+/**
+ * The scan's result in the exit-code table: an unreadable input or a skipped record leaves it
+ * incomplete, and so does a scan that read no CloudTrail record (a gate must not pass on nothing).
+ */
 export function detectExitCode(summary: ScanSummary, failOnFindings: boolean): ExitCode {
   return exitCodeFor({
-    incomplete: summary.unreadable.length + summary.skippedRecords + summary.invalidRecords > 0,
+    incomplete:
+      summary.unreadable.length + summary.skippedRecords + summary.invalidRecords > 0 || scannedNothing(summary),
     unapprovedFindings: summary.unapprovedFindings,
     failOnFindings,
   });
@@ -87,7 +96,7 @@ export async function runDetect(paths: string[], opts: DetectOptions, io: Detect
     io.stderr.write(`detect: --jobs ${jobs} is more than twice the cores: using ${maxJobs()}\n`);
     jobs = maxJobs();
   }
-  const inputs = expandInputs(paths);
+  const inputs = expandInputs(paths, (p, message) => io.stderr.write(`detect: ${p}: warning: ${message}\n`));
   // The workers boot (~50 ms each) while this thread loads the config schema and the guardrail,
   // which is why common.ts is loaded only in detectWith (measured with bench:detect).
   const pool = startScanPool(inputs, { jobs });
@@ -140,6 +149,11 @@ async function detectWith(
   });
   progress?.clear();
   writer.end();
+  if (scannedNothing(summary))
+    io.stderr.write(
+      `detect: warning: no CloudTrail record in ${summary.files} file(s): nothing was checked ` +
+        "(a directory walk reads .json, .json.gz, .jsonl, .ndjson and .gz files)\n",
+    );
   io.stderr.write(summaryLine(summary));
   return detectExitCode(summary, opts.failOnFindings ?? false);
 }
