@@ -64,8 +64,32 @@ export interface Finding {
     actor?: string;
     severity: Severity;
     note?: string;
+    /** A correlation rule's finding: what made it (src/detection/correlation/). */
+    correlation?: CorrelationFields;
   };
 }
+
+/** The events behind a correlation finding, and what was counted. */
+interface CorrelationFields {
+  kind: "threshold" | "value-count" | "sequence" | "new-term";
+  /** The credential (or principal) the rule counted for: `access-key AKIA...`, `principal arn:...`. */
+  group: string;
+  /** Start of the rule's window (threshold, value-count). */
+  window_start?: string;
+  first_time: string;
+  last_time: string;
+  event_count: number;
+  /** Every event that made the finding, in time order. */
+  event_ids: string[];
+  /** The distinct values counted (value-count), or the new value (new-term). */
+  values?: string[];
+}
+
+/** What a finding needs of its rule: event and correlation rules both have it. */
+export type FindingRule = Pick<DetectionRule, "id" | "name" | "severity" | "riskScore" | "threat" | "summary"> & {
+  eventSource?: string;
+  toolMakesThisCall?: boolean;
+};
 
 /** Why a record did not become a finding; the scanner counts these. */
 type Skip = "not-matching" | "invalid-record";
@@ -79,7 +103,7 @@ function fill(template: string, values: Record<string, string | undefined>): str
 /** Builds the finding for a record the rule matched. Pure: same record and guardrail, same finding. */
 export function buildFinding(
   guardrail: Guardrail,
-  rule: DetectionRule,
+  rule: FindingRule,
   record: CloudTrailRecord,
   eventId: string,
   timestamp: string,
@@ -116,7 +140,7 @@ export function buildFinding(
       id: eventId,
       kind: "alert",
       action,
-      provider: asString(record.eventSource) ?? rule.eventSource,
+      provider: asString(record.eventSource) ?? rule.eventSource ?? "unknown",
       outcome: isSuccess(record) ? "success" : "failure",
       category: ["iam", "configuration"],
       type: ["change"],
@@ -159,7 +183,9 @@ export function buildFinding(
       // alerts (remediation still never acts on it; its safety rules protect the tool's roles).
       // The exception is a call the tool itself makes (deleting an agreement when it remediates).
       approved:
-        exemption === "approved" || exemption === "break-glass" || (exemption === "tool" && rule.toolMakesThisCall),
+        exemption === "approved" ||
+        exemption === "break-glass" ||
+        (exemption === "tool" && rule.toolMakesThisCall === true),
       exemption,
       principal_arn: principal.principalArn,
       principal_kind: principal.kind,

@@ -3,7 +3,7 @@
  * Lake SQL, the Logs Insights query and the EventBridge pattern are compiled from the same
  * Guardrail and are tested to select exactly the records these functions select.
  */
-import type { Condition, ConditionField, DetectionRule } from "../guardrail/definition";
+import type { Condition, ConditionField, DetectionRule, EventSelector } from "../guardrail/definition";
 import type { Guardrail } from "../guardrail/guardrail";
 import { asString, type CloudTrailRecord } from "./record";
 
@@ -42,6 +42,11 @@ export function outcomeMatches(rule: Pick<DetectionRule, "outcome" | "errorCodes
 }
 
 export function ruleMatches(rule: DetectionRule, record: CloudTrailRecord): boolean {
+  return selectorMatches(rule, record);
+}
+
+/** An event rule's match, or one selector of a correlation rule's. */
+export function selectorMatches(rule: EventSelector, record: CloudTrailRecord): boolean {
   return (
     isRuleEvent(rule, record) && outcomeMatches(rule, record) && rule.where.every((c) => conditionHolds(c, record))
   );

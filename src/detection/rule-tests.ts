@@ -4,7 +4,10 @@
  * whole rule set attributes it to this rule (first match wins) and it becomes a finding; a negative
  * one passes when the rule does not match it. A failing test names the example and what happened.
  */
+import type { CorrelationRule, HistoryTest } from "../guardrail/correlation-definition";
 import type { Guardrail } from "../guardrail/guardrail";
+import { correlate } from "./correlation/engine";
+import { correlationFinding } from "./correlation/finding";
 import { evaluateRecord } from "./finding";
 import { matchingRule, ruleMatches } from "./match";
 
@@ -22,7 +25,38 @@ export interface RuleTestResult {
   problem?: string;
 }
 
+/**
+ * A correlation rule's example: its history through the engine (this rule alone), and a finding
+ * built from what fired. It passes when the rule fires exactly when the example expects it to.
+ */
+function runHistoryTest(guardrail: Guardrail, rule: CorrelationRule, test: HistoryTest): RuleTestResult {
+  const learnUntilMs = test.learnUntil === undefined ? undefined : Date.parse(test.learnUntil);
+  const fired = correlate([rule], test.history, { learnUntilMs });
+  const matched = fired.length > 0;
+  let problem: string | undefined;
+  if (matched) {
+    const finding = correlationFinding(guardrail, fired[0]);
+    if (finding.rule.id !== rule.id) problem = `the finding carries ${finding.rule.id}`;
+  }
+  return {
+    rule: rule.id,
+    name: test.name,
+    expected: test.expect,
+    matched,
+    attributedTo: matched ? rule.id : null,
+    passed: matched === test.expect && !problem,
+    ...(problem ? { problem } : {}),
+  };
+}
+
 export function runRuleTests(guardrail: Guardrail): RuleTestResult[] {
+  return [
+    ...eventRuleTests(guardrail),
+    ...guardrail.correlationRules.flatMap((rule) => rule.tests.map((test) => runHistoryTest(guardrail, rule, test))),
+  ];
+}
+
+function eventRuleTests(guardrail: Guardrail): RuleTestResult[] {
   return guardrail.rules.flatMap((rule) =>
     rule.tests.map((test) => {
       const matched = ruleMatches(rule, test.record);
@@ -49,10 +83,14 @@ export function runRuleTests(guardrail: Guardrail): RuleTestResult[] {
 }
 
 /** Every rule with its examples' results: one line per rule, then one per failing example. */
-export function formatRuleTests(guardrail: Pick<Guardrail, "rules">, results: RuleTestResult[]): string {
+export function formatRuleTests(
+  guardrail: Pick<Guardrail, "rules" | "correlationRules">,
+  results: RuleTestResult[],
+): string {
   const failed = results.filter((r) => !r.passed);
-  const width = Math.max(...guardrail.rules.map((r) => r.id.length));
-  const lines = guardrail.rules.map((rule) => {
+  const rules = [...guardrail.rules, ...guardrail.correlationRules];
+  const width = Math.max(...rules.map((r) => r.id.length));
+  const lines = rules.map((rule) => {
     const mine = results.filter((r) => r.rule === rule.id);
     const ok = mine.filter((r) => r.passed).length;
     const positives = mine.filter((r) => r.expected).length;
@@ -66,7 +104,7 @@ export function formatRuleTests(guardrail: Pick<Guardrail, "rules">, results: Ru
       (r.problem ? ` (${r.problem})` : ""),
   );
   return [
-    `rules: ${guardrail.rules.length}; rule tests: ${results.length - failed.length} passed, ${failed.length} failed`,
+    `rules: ${rules.length}; rule tests: ${results.length - failed.length} passed, ${failed.length} failed`,
     ...lines,
     ...failures,
   ].join("\n");

@@ -11,6 +11,12 @@ import { formatArn, type Partition, partitionOfRegion } from "../arn/partition";
 import { ConfigError, loadConfig, readJsonFile, resolveConfigPath, zodProblems } from "../config/load";
 import type { GuardrailConfig } from "../config/schema";
 import {
+  type CorrelationRule,
+  CorrelationRuleSchema,
+  isCorrelationRuleFile,
+  selectorsOf,
+} from "./correlation-definition";
+import {
   DetectionRuleSchema,
   type DetectionRule,
   type GuardedAction,
@@ -63,9 +69,14 @@ export interface Guardrail {
   /** The calls the SCP denies. */
   actions: GuardedAction[];
   iamActions: string[];
-  /** The detection rules, in precedence order (a record becomes a finding of the first that matches). */
+  /** The single-event rules, in precedence order (a record becomes a finding of the first that matches). */
   rules: DetectionRule[];
-  /** Every rule's event sources, then event names, de-duplicated in rule order: what the event stores keep. */
+  /** The correlation rules, in precedence order: each makes its own findings, from several records. */
+  correlationRules: CorrelationRule[];
+  /**
+   * Every rule's event sources, then event names (correlation rules' selectors after the event rules'),
+   * de-duplicated in rule order: what the event stores keep.
+   */
   eventSources: string[];
   eventNames: string[];
   primaryRule: DetectionRule;
@@ -74,37 +85,42 @@ export interface Guardrail {
 }
 
 /**
- * The rules of the rule files in precedence order, each file checked alone so that a problem names
- * it: valid against the rule schema, and named after its id.
+ * The rules of the rule files in precedence order, split into event and correlation rules, each
+ * file checked alone so that a problem names it: valid against its kind's schema, named after its id.
  */
-function rulesOfFiles(files: RuleFile[]): unknown[] {
+function rulesOfFiles(files: RuleFile[]): { rules: unknown[]; correlations: unknown[] } {
   const problems: string[] = [];
-  const rules: { rule: unknown; precedence: number }[] = [];
+  const parsed: { rule: unknown; precedence: number; correlation: boolean }[] = [];
   for (const { file, rule } of files) {
-    const result = DetectionRuleSchema.safeParse(rule);
+    const correlation = isCorrelationRuleFile(rule);
+    const result = (correlation ? CorrelationRuleSchema : DetectionRuleSchema).safeParse(rule);
     if (!result.success) problems.push(...zodProblems(result.error).map((p) => `${file}: ${p}`));
     else if (path.basename(file, ".json") !== result.data.id)
       problems.push(`${file}: id "${result.data.id}" must be the file's name (${result.data.id}.json)`);
-    else rules.push({ rule, precedence: result.data.precedence });
+    else parsed.push({ rule, precedence: result.data.precedence, correlation });
   }
   if (problems.length > 0) throw new ConfigError("the rule files", problems);
-  return rules.sort((a, b) => a.precedence - b.precedence).map((r) => r.rule);
+  const sorted = parsed.sort((a, b) => a.precedence - b.precedence);
+  return {
+    rules: sorted.filter((r) => !r.correlation).map((r) => r.rule),
+    correlations: sorted.filter((r) => r.correlation).map((r) => r.rule),
+  };
 }
 
 /**
  * A definition as written (its rules are not listed in it) with its rule files in
- * `detection.rules` in precedence order, ready for `parseDefinition`.
+ * `detection.rules` and `detection.correlations`, in precedence order, ready for `parseDefinition`.
  */
 function assembleDefinition(raw: unknown, ruleFiles: RuleFile[], source: string): unknown {
   if (typeof raw !== "object" || raw === null) return raw;
   const detection = (raw as { detection?: unknown }).detection;
   if (typeof detection !== "object" || detection === null) return raw;
-  if ("rules" in detection)
+  if ("rules" in detection || "correlations" in detection)
     throw new ConfigError(source, [
       `detection.rules: a definition does not list its rules; each is a file, ${SHIPPED_RULES_FOLDER}/<id>.json ` +
         "(or rules/<id>.json beside a definition given with --definition)",
     ]);
-  return { ...raw, detection: { ...detection, rules: rulesOfFiles(ruleFiles) } };
+  return { ...raw, detection: { ...detection, ...rulesOfFiles(ruleFiles) } };
 }
 
 export const BUNDLED_DEFINITION: unknown = assembleDefinition(
@@ -164,9 +180,12 @@ export function toolRolePatterns(config: GuardrailConfig): string[] {
   return [memberRolePattern(config), toolRoleArn(`${TOOL_ROLE_PREFIX}*`, { partition: configPartition(config) })];
 }
 
+const byPrecedence = <T extends { precedence: number }>(rules: readonly T[]): T[] =>
+  [...rules].sort((a, b) => a.precedence - b.precedence);
+
 /** Precedence, not the order of a (possibly edited) list, decides which rule a record's finding carries. */
-export function rulesInPrecedenceOrder(definition: GuardrailDefinition): DetectionRule[] {
-  return [...definition.detection.rules].sort((a, b) => a.precedence - b.precedence);
+export function rulesInPrecedenceOrder(definition: GuardrailDefinition): (DetectionRule | CorrelationRule)[] {
+  return byPrecedence([...definition.detection.rules, ...definition.detection.correlations]);
 }
 
 export function compileGuardrail(definition: GuardrailDefinition, config: GuardrailConfig): Guardrail {
@@ -188,7 +207,8 @@ export function compileGuardrail(definition: GuardrailDefinition, config: Guardr
     maxActionsPerRun: r.maxActionsPerRun ?? d.maxActionsPerRun,
     maxActionsPerPrincipalPerHour: r.maxActionsPerPrincipalPerHour ?? d.maxActionsPerPrincipalPerHour,
   };
-  const rules = rulesInPrecedenceOrder(definition);
+  const rules = byPrecedence(definition.detection.rules);
+  const correlationRules = byPrecedence(definition.detection.correlations);
   const primaryRule = rules.find((rule) => rule.id === definition.id)!;
   return {
     definition,
@@ -196,7 +216,7 @@ export function compileGuardrail(definition: GuardrailDefinition, config: Guardr
     partition: configPartition(config),
     actions: definition.actions,
     iamActions: definition.actions.map((a) => a.iamAction),
-    ...ruleScope(rules),
+    ...ruleScope(rules, correlationRules),
     primaryRule,
     exemptions: {
       approved,
@@ -212,11 +232,16 @@ export function compileGuardrail(definition: GuardrailDefinition, config: Guardr
 }
 
 /** What a rule set reads: its rules and the union of their event sources and names. */
-function ruleScope(rules: DetectionRule[]): Pick<Guardrail, "rules" | "eventSources" | "eventNames"> {
+function ruleScope(
+  rules: DetectionRule[],
+  correlationRules: CorrelationRule[],
+): Pick<Guardrail, "rules" | "correlationRules" | "eventSources" | "eventNames"> {
+  const selectors = [...rules, ...correlationRules.flatMap(selectorsOf)];
   return {
     rules,
-    eventSources: [...new Set(rules.map((r) => r.eventSource))],
-    eventNames: [...new Set(rules.flatMap((r) => r.eventNames))],
+    correlationRules,
+    eventSources: [...new Set(selectors.map((r) => r.eventSource))],
+    eventNames: [...new Set(selectors.flatMap((r) => r.eventNames))],
   };
 }
 
@@ -226,14 +251,20 @@ function ruleScope(rules: DetectionRule[]): Pick<Guardrail, "rules" | "eventSour
  */
 export function selectRules(guardrail: Guardrail, ids: readonly string[], input = "--rule"): Guardrail {
   if (ids.length === 0) return guardrail;
-  const known = new Set(guardrail.rules.map((r) => r.id));
+  const known = new Set([...guardrail.rules, ...guardrail.correlationRules].map((r) => r.id));
   const unknown = ids.filter((id) => !known.has(id));
   if (unknown.length > 0) {
     throw new ConfigError(input, [
       `no rule ${unknown.map((id) => JSON.stringify(id)).join(", ")} (rules: ${[...known].join(", ")})`,
     ]);
   }
-  return { ...guardrail, ...ruleScope(guardrail.rules.filter((r) => ids.includes(r.id))) };
+  return {
+    ...guardrail,
+    ...ruleScope(
+      guardrail.rules.filter((r) => ids.includes(r.id)),
+      guardrail.correlationRules.filter((r) => ids.includes(r.id)),
+    ),
+  };
 }
 
 export interface LoadOptions {

@@ -5,7 +5,11 @@
  * `<!-- /generated:NAME -->`; `npm run docs` rewrites them, test/docs/generated-docs.test.ts checks
  * that they are fresh.
  */
-import type { Condition, DetectionRule } from "./definition";
+import type { AnyOf, CorrelationRule } from "./correlation-definition";
+import type { Condition, DetectionRule, EventSelector } from "./definition";
+
+type AnyRule = DetectionRule | CorrelationRule;
+const isCorrelation = (rule: AnyRule): rule is CorrelationRule => rule.kind !== undefined && rule.kind !== "event";
 
 const WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven"];
 const WORDS_TEENS = ["twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"];
@@ -23,8 +27,8 @@ function conditionText(c: Condition): string {
   return "equals" in c ? `${code(c.field)} ${list(c.equals)}` : `${code(c.field)} starting ${code(c.startsWith)}`;
 }
 
-/** What the rule matches, from its match fields. */
-function matchText(rule: DetectionRule): string {
+/** What a selector matches, from its match fields. */
+function selectorText(rule: EventSelector & { toolMakesThisCall?: boolean }): string {
   const outcome = {
     success: "succeeding",
     failure: `refused with ${list(rule.errorCodes ?? [])}`,
@@ -42,21 +46,71 @@ export function markdownTable(header: readonly string[], rows: readonly (readonl
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
 
-function ruleTable(rules: readonly DetectionRule[]): string {
+const anyOfText = (anyOf: AnyOf) => anyOf.map(selectorText).join("; or ");
+
+/** What the rule matches: its selector, or for a correlation rule what it counts. */
+function matchText(rule: AnyRule): string {
+  if (!isCorrelation(rule)) return selectorText(rule);
+  switch (rule.kind) {
+    case "threshold":
+      return `at least ${rule.threshold} of: ${anyOfText(rule.select)}`;
+    case "value-count":
+      return `at least ${rule.threshold} distinct ${code(rule.field)} of: ${anyOfText(rule.select)}`;
+    case "sequence":
+      return `${anyOfText(rule.steps[0])}; then ${anyOfText(rule.steps[1])}`;
+    case "new-term":
+      return `a ${code(rule.field)} not seen for the group in the baseline, of: ${anyOfText(rule.select)}`;
+  }
+}
+
+/** Who the rule counts for and over how long. */
+function groupWindow(rule: AnyRule): string {
+  if (!isCorrelation(rule)) return "each event";
+  const group = rule.groupBy === "principal" ? "principal" : "credential";
+  if (rule.kind === "new-term") return `${group}, ${rule.baselineDays}-day baseline`;
+  return `${group}, ${rule.windowMinutes} min`;
+}
+
+function severityText(rule: AnyRule): string {
+  const base = `${rule.severity} (${rule.riskScore})`;
+  if (!isCorrelation(rule) || !rule.severityByCredential) return base;
+  const bump = rule.severityByCredential;
+  return `${base}; ${bump.severity} (${bump.riskScore}) for ${list(bump.credentialKinds)}`;
+}
+
+function ruleTable(rules: readonly AnyRule[]): string {
   return markdownTable(
-    ["Rule id", "What it matches", "Severity (risk)", "MITRE ATT&CK", "SCP statement", "Remediation"],
+    [
+      "Rule id",
+      "Kind",
+      "What it matches",
+      "Group, window",
+      "Severity (risk)",
+      "MITRE ATT&CK",
+      "SCP statement",
+      "Remediation",
+    ],
     rules.map((r) => [
       code(r.id),
+      r.kind ?? "event",
       matchText(r),
-      `${r.severity} (${r.riskScore})`,
+      groupWindow(r),
+      severityText(r),
       `${r.threat.tactic.id} / ${r.threat.technique.id}`,
       r.prevention,
-      r.remediate ? "yes: key, sessions, agreement" : "alert only",
+      "remediate" in r && r.remediate ? "yes: key, sessions, agreement" : "alert only",
     ]),
   );
 }
 
-function limitations(rules: readonly DetectionRule[]): string {
+function peers(rules: readonly AnyRule[]): string {
+  return markdownTable(
+    ["Rule id", "The peer it follows"],
+    rules.map((r) => [code(r.id), r.peer]),
+  );
+}
+
+function limitations(rules: readonly AnyRule[]): string {
   return rules.map((r) => `- **${code(r.id)}**: ${r.limitations}`).join("\n");
 }
 
@@ -66,15 +120,16 @@ interface GeneratedPart {
   name: string;
   /** A block (a table, a list) stands on lines of its own; otherwise the part is a word in a sentence. */
   block: boolean;
-  render: (rules: readonly DetectionRule[]) => string;
+  render: (rules: readonly AnyRule[]) => string;
 }
 
-const count = (rules: readonly DetectionRule[]) => countInWords(rules.length);
+const count = (rules: readonly AnyRule[]) => countInWords(rules.length);
 
 export const GENERATED_PARTS: readonly GeneratedPart[] = [
   { file: "README.md", name: "rule-count", block: false, render: count },
   { file: "docs/detection.md", name: "rule-count", block: false, render: count },
   { file: "docs/rules.md", name: "rule-table", block: true, render: ruleTable },
+  { file: "docs/rules.md", name: "rule-peers", block: true, render: peers },
   { file: "docs/rules.md", name: "rule-limitations", block: true, render: limitations },
 ];
 
@@ -82,7 +137,7 @@ export const GENERATED_PARTS: readonly GeneratedPart[] = [
  * The text with each of the file's generated parts replaced by its fresh rendering. A part whose
  * markers are missing is an error naming it, so a removed marker does not silently stop the update.
  */
-export function refreshGeneratedParts(file: string, text: string, rules: readonly DetectionRule[]): string {
+export function refreshGeneratedParts(file: string, text: string, rules: readonly AnyRule[]): string {
   let out = text;
   for (const part of GENERATED_PARTS.filter((p) => p.file === file)) {
     const open = `<!-- generated:${part.name} -->`;

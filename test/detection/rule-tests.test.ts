@@ -20,15 +20,24 @@ describe("every rule's own examples (Panther style)", () => {
     const guardrail = compileGuardrail(parseDefinition(BUNDLED_DEFINITION), config);
     const results = runRuleTests(guardrail);
     expect(results.filter((r) => !r.passed)).toEqual([]);
-    for (const rule of guardrail.rules) {
+    const rules = [...guardrail.rules, ...guardrail.correlationRules];
+    for (const rule of rules) {
       const mine = results.filter((r) => r.rule === rule.id);
       expect([rule.id, mine.some((r) => r.expected), mine.some((r) => !r.expected)]).toEqual([rule.id, true, true]);
     }
     const text = formatRuleTests(guardrail, results);
-    expect(text.split("\n")[0]).toBe(
-      `rules: ${guardrail.rules.length}; rule tests: ${results.length} passed, 0 failed`,
-    );
-    expect(text).toMatch(/\n {2}bedrock-recon-by-long-term-key +low +4\/4 examples pass \(2 match, 2 do not\)/);
+    expect(text.split("\n")[0]).toBe(`rules: ${rules.length}; rule tests: ${results.length} passed, 0 failed`);
+    expect(text).toMatch(/\n {2}bedrock-recon-by-long-term-key +low +4\/4 examples pass \(1 match, 3 do not\)/);
+  });
+
+  it("a correlation rule's history fails, naming it, when the rule changes under it", () => {
+    const def = definitionJson();
+    const probing = def.detection.correlations.find((r: { id: string }) => r.id === "bedrock-invocation-probing");
+    probing.threshold = 21;
+    const failed = runRuleTests(compileGuardrail(parseDefinition(def), config)).filter((r) => !r.passed);
+    expect(failed.map((r) => `${r.rule}: ${r.name}`)).toEqual([
+      "bedrock-invocation-probing: 20 denied invocations by one key within 9 minutes",
+    ]);
   });
 
   it("fail, naming the rule and the example, when the rule changes under them", () => {

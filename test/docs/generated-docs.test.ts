@@ -4,11 +4,12 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { rulesInPrecedenceOrder } from "../../src/guardrail/guardrail";
 import { countInWords, GENERATED_PARTS, markdownTable, refreshGeneratedParts } from "../../src/guardrail/rule-docs";
 import { guardrailFrom, MINIMAL_CONFIG } from "../support/fixtures";
 
 const ROOT = path.join(__dirname, "..", "..");
-const rules = guardrailFrom(MINIMAL_CONFIG).rules;
+const rules = rulesInPrecedenceOrder(guardrailFrom(MINIMAL_CONFIG).definition);
 
 test.each([...new Set(GENERATED_PARTS.map((p) => p.file))])("%s is fresh (else run `npm run docs`)", (file) => {
   const text = fs.readFileSync(path.join(ROOT, file), "utf8");

@@ -22,8 +22,9 @@ describe("guardrail definition + config", () => {
     ]);
     expect(g.eventNames).toContain("CreateServiceSpecificCredential");
     const files = fs.readdirSync(path.join(__dirname, "../../policies/rules")).map((f) => path.basename(f, ".json"));
-    expect(g.rules.map((r) => r.id).sort()).toEqual(files.sort());
-    const precedences = g.rules.map((r) => r.precedence);
+    const all = [...g.rules, ...g.correlationRules];
+    expect(all.map((r) => r.id).sort()).toEqual(files.sort());
+    const precedences = all.map((r) => r.precedence);
     expect(precedences).toEqual([...precedences].sort((a, b) => a - b));
     expect(g.primaryRule).toMatchObject({ id: "bedrock-model-access-enabled", severity: "medium", riskScore: 47 });
     expect(g.definition.detection.schedule).toEqual({ intervalMinutes: 5, lookbackMinutes: 6, maxAlertsPerRun: 100 });

@@ -72,12 +72,7 @@ describe("buildEventPattern", () => {
       source: ["aws.bedrock"],
       detail: {
         eventSource: ["bedrock.amazonaws.com"],
-        eventName: [
-          "ListFoundationModels",
-          "GetFoundationModelAvailability",
-          "GetUseCaseForModelAccess",
-          "ListFoundationModelAgreementOffers",
-        ],
+        eventName: ["GetFoundationModelAvailability"],
         userIdentity: { accessKeyId: [{ prefix: "AKIA" }] },
       },
     });

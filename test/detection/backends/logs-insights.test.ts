@@ -26,7 +26,7 @@ describe("buildLogsInsightsQuery", () => {
       '    or (eventSource = "iam.amazonaws.com" and eventName in ["CreateServiceSpecificCredential"]' +
         ' and isblank(errorCode) and requestParameters.serviceName in ["bedrock.amazonaws.com"])',
     );
-    expect(lines.find((l) => l.includes("ListFoundationModels"))).toMatch(
+    expect(lines.find((l) => l.includes("GetFoundationModelAvailability"))).toMatch(
       /and userIdentity\.accessKeyId like \/\^AKIA\/\)$/,
     );
     expect(INSIGHTS_FIELDS).toEqual(

@@ -1,0 +1,292 @@
+/**
+ * The reference semantics of correlation rules: a pure state machine over records in time order
+ * (eventTime, then eventID). Every backend feeds it: `detect` with the archive's records, the SQL
+ * backends with the rows their query selects (proven by differential tests to give the same
+ * findings), the monitor with each run's rows. Its state is bounded by the open windows: a
+ * threshold or value-count group lives until its window closes, a sequence group until its first
+ * step is older than the window, a new-term pair for its baseline.
+ *
+ * Findings have a stable id from the rule, the group and the window (threshold, value-count), the
+ * first step's event (sequence) or the event that used the new value (new-term): a run that sees the
+ * same events again, or more of them, makes the same id, and the state store's claim makes it one
+ * alert.
+ */
+import * as crypto from "node:crypto";
+import type { AnyOf, CorrelationRule, NewTermRule, SequenceRule } from "../../guardrail/correlation-definition";
+import { selectorMatches } from "../match";
+import { asString, type CloudTrailRecord, normalizeEventTime } from "../record";
+import { groupOf, fieldValue } from "./group";
+
+/** A record the engine holds on to (it cites it in a finding): its id, time and the record itself. */
+interface CorrelatedEvent {
+  id: string;
+  time: string;
+  timeMs: number;
+  record: CloudTrailRecord;
+}
+
+/** What fired: the rule, the group, the events that made it (in time order) and a stable id. */
+export interface Correlation {
+  id: string;
+  rule: CorrelationRule;
+  group: string;
+  /** The start of the tumbling window (threshold, value-count), ISO-8601. */
+  windowStart?: string;
+  events: CorrelatedEvent[];
+  /** The distinct values counted (value-count) or the new value (new-term). */
+  values?: string[];
+}
+
+export interface EngineOptions {
+  /** Correlations that fire on an event before this time are not reported (an earlier run did). */
+  reportFromMs?: number;
+  /** New-term rules only learn from events before this time (the baseline being built). */
+  learnUntilMs?: number;
+  /** New-term baseline to start from: `pairKey(rule, group, value)` -> last time seen (epoch ms). */
+  baseline?: ReadonlyMap<string, number>;
+}
+
+const idOf = (...parts: string[]): string =>
+  `corr-${crypto.createHash("sha256").update(parts.join("\0")).digest("hex").slice(0, 32)}`;
+
+/** The key of a new-term rule's (group, value) pair in the baseline. */
+const pairKey = (rule: string, group: string, value: string): string => `${rule}\0${group}\0${value}`;
+
+interface WindowState {
+  windowStartMs: number;
+  events: CorrelatedEvent[];
+  values: Map<string, CorrelatedEvent>;
+  fired: boolean;
+}
+
+/** One rule's state and step function. */
+abstract class RuleState<R extends CorrelationRule = CorrelationRule> {
+  constructor(readonly rule: R) {}
+  abstract push(event: CorrelatedEvent, group: string): Correlation | undefined;
+  /** Forgets what can no longer take part in a finding at or after `nowMs`. */
+  abstract evict(nowMs: number): void;
+  abstract size(): number;
+  protected selects(anyOf: AnyOf, record: CloudTrailRecord): boolean {
+    return anyOf.some((selector) => selectorMatches(selector, record));
+  }
+}
+
+/** threshold and value-count: tumbling windows aligned to the epoch, one state per group. */
+class WindowedState extends RuleState<Extract<CorrelationRule, { kind: "threshold" | "value-count" }>> {
+  private readonly groups = new Map<string, WindowState>();
+  private readonly windowMs = this.rule.windowMinutes * 60_000;
+
+  accepts(record: CloudTrailRecord): boolean {
+    return this.selects(this.rule.select, record);
+  }
+
+  push(event: CorrelatedEvent, group: string): Correlation | undefined {
+    const windowStartMs = Math.floor(event.timeMs / this.windowMs) * this.windowMs;
+    let state = this.groups.get(group);
+    if (!state || state.windowStartMs !== windowStartMs) {
+      state = { windowStartMs, events: [], values: new Map(), fired: false };
+      this.groups.set(group, state);
+    }
+    if (state.fired) return undefined;
+    const rule = this.rule;
+    if (rule.kind === "threshold") {
+      state.events.push(event);
+      if (state.events.length < rule.threshold) return undefined;
+    } else {
+      const value = fieldValue(event.record, rule.field);
+      if (value === undefined || state.values.has(value)) return undefined;
+      state.values.set(value, event);
+      if (state.values.size < rule.threshold) return undefined;
+    }
+    state.fired = true;
+    const windowStart = new Date(windowStartMs).toISOString();
+    return {
+      id: idOf(rule.id, group, windowStart),
+      rule,
+      group,
+      windowStart,
+      events: rule.kind === "threshold" ? state.events : [...state.values.values()],
+      ...(rule.kind === "value-count" ? { values: [...state.values.keys()] } : {}),
+    };
+  }
+
+  size(): number {
+    return this.groups.size;
+  }
+
+  evict(nowMs: number): void {
+    for (const [group, state] of this.groups)
+      if (state.windowStartMs + this.windowMs <= nowMs) this.groups.delete(group);
+  }
+}
+
+/** sequence: the latest first-step event of each group, and whether it already made a finding. */
+class SequenceState extends RuleState<SequenceRule> {
+  private readonly latest = new Map<string, { first: CorrelatedEvent; fired: boolean }>();
+  private readonly windowMs = this.rule.windowMinutes * 60_000;
+
+  accepts(record: CloudTrailRecord): boolean {
+    return this.rule.steps.some((step) => this.selects(step, record));
+  }
+
+  push(event: CorrelatedEvent, group: string): Correlation | undefined {
+    const [first, then] = this.rule.steps;
+    let fired: Correlation | undefined;
+    const open = this.latest.get(group);
+    // The latest first step before this event anchors it: the same whichever run sees the event,
+    // as long as the run looks back one window.
+    if (
+      open &&
+      !open.fired &&
+      open.first.id !== event.id &&
+      event.timeMs - open.first.timeMs <= this.windowMs &&
+      this.selects(then, event.record)
+    ) {
+      open.fired = true;
+      fired = { id: idOf(this.rule.id, group, open.first.id), rule: this.rule, group, events: [open.first, event] };
+    }
+    if (this.selects(first, event.record)) this.latest.set(group, { first: event, fired: false });
+    return fired;
+  }
+
+  size(): number {
+    return this.latest.size;
+  }
+
+  evict(nowMs: number): void {
+    for (const [group, open] of this.latest) if (nowMs - open.first.timeMs > this.windowMs) this.latest.delete(group);
+  }
+}
+
+/** new-term: the last time each (group, value) pair was seen, kept for the baseline. */
+class NewTermState extends RuleState<NewTermRule> {
+  readonly seen: Map<string, number>;
+  private readonly baselineMs = this.rule.baselineDays * 86_400_000;
+
+  constructor(
+    rule: NewTermRule,
+    baseline: ReadonlyMap<string, number> | undefined,
+    private readonly learnUntilMs: number,
+  ) {
+    super(rule);
+    this.seen = new Map([...(baseline ?? [])].filter(([key]) => key.startsWith(`${rule.id}\0`)));
+  }
+
+  accepts(record: CloudTrailRecord): boolean {
+    return this.selects(this.rule.select, record);
+  }
+
+  push(event: CorrelatedEvent, group: string): Correlation | undefined {
+    const value = fieldValue(event.record, this.rule.field);
+    if (value === undefined) return undefined;
+    const key = pairKey(this.rule.id, group, value);
+    const last = this.seen.get(key);
+    this.seen.set(key, Math.max(last ?? event.timeMs, event.timeMs));
+    const isNew = last === undefined || event.timeMs - last > this.baselineMs;
+    if (!isNew || event.timeMs < this.learnUntilMs) return undefined;
+    return { id: idOf(this.rule.id, group, value, event.id), rule: this.rule, group, events: [event], values: [value] };
+  }
+
+  size(): number {
+    return this.seen.size;
+  }
+
+  evict(nowMs: number): void {
+    for (const [key, last] of this.seen) if (nowMs - last > this.baselineMs) this.seen.delete(key);
+  }
+}
+
+type AnyState = WindowedState | SequenceState | NewTermState;
+
+/** Events between two sweeps of the expired state: often enough to bound memory, rarely enough to cost nothing. */
+const EVICT_EVERY_MS = 60_000;
+
+export class CorrelationEngine {
+  private readonly states: AnyState[];
+  private lastTimeMs = Number.NEGATIVE_INFINITY;
+  private lastId = "";
+  private lastEvictMs = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    rules: readonly CorrelationRule[],
+    private readonly options: EngineOptions = {},
+  ) {
+    const learnUntil = options.learnUntilMs ?? Number.NEGATIVE_INFINITY;
+    this.states = rules.map((rule) =>
+      rule.kind === "sequence"
+        ? new SequenceState(rule)
+        : rule.kind === "new-term"
+          ? new NewTermState(rule, options.baseline, learnUntil)
+          : new WindowedState(rule),
+    );
+  }
+
+  /** Whether some rule looks at the record (before its time and group are read). */
+  wants(record: CloudTrailRecord): boolean {
+    return this.states.some((s) => s.accepts(record));
+  }
+
+  /**
+   * Feeds one record, in (eventTime, eventID) order; a record repeated (same eventID, as CloudTrail
+   * sometimes delivers twice) is taken once. Returns the correlations it completes. A record without
+   * an id or a parsable time cannot be placed in time and is ignored (the event rules report it).
+   */
+  push(record: CloudTrailRecord): Correlation[] {
+    const id = asString(record.eventID);
+    const time = normalizeEventTime(record.eventTime);
+    if (!id || !time) return [];
+    const timeMs = Date.parse(time);
+    if (timeMs < this.lastTimeMs || (timeMs === this.lastTimeMs && id < this.lastId))
+      throw new Error(`correlation input out of order: ${id} (${time}) after ${this.lastId}`);
+    if (timeMs === this.lastTimeMs && id === this.lastId) return [];
+    this.lastTimeMs = timeMs;
+    this.lastId = id;
+    if (timeMs - this.lastEvictMs >= EVICT_EVERY_MS) {
+      for (const s of this.states) s.evict(timeMs);
+      this.lastEvictMs = timeMs;
+    }
+    const event: CorrelatedEvent = { id, time, timeMs, record };
+    const out: Correlation[] = [];
+    for (const state of this.states) {
+      if (!state.accepts(record)) continue;
+      const group = groupOf(record, state.rule.groupBy);
+      if (group === undefined) continue;
+      const fired = state.push(event, group);
+      if (fired && timeMs >= (this.options.reportFromMs ?? Number.NEGATIVE_INFINITY)) out.push(fired);
+    }
+    return out;
+  }
+
+  /** How many groups (and new-term pairs) the engine holds: bounded by the open windows. */
+  openStates(): number {
+    return this.states.reduce((n, s) => n + s.size(), 0);
+  }
+
+  /** The new-term pairs seen (to keep as the next run's baseline): key -> last time seen. */
+  baseline(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const s of this.states) if (s instanceof NewTermState) for (const [k, v] of s.seen) out.set(k, v);
+    return out;
+  }
+}
+
+/** (eventTime, eventID) order: the one order every backend feeds the engine in. */
+function compareRecords(a: { timeMs: number; id: string }, b: { timeMs: number; id: string }): number {
+  return a.timeMs - b.timeMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** Runs the rules over records in any order: sorts them, then feeds the engine. */
+export function correlate(
+  rules: readonly CorrelationRule[],
+  records: readonly CloudTrailRecord[],
+  options: EngineOptions = {},
+): Correlation[] {
+  const placed = records.flatMap((record) => {
+    const id = asString(record.eventID);
+    const time = normalizeEventTime(record.eventTime);
+    return id && time ? [{ id, timeMs: Date.parse(time), record }] : [];
+  });
+  placed.sort(compareRecords);
+  const engine = new CorrelationEngine(rules, options);
+  return placed.flatMap((p) => engine.push(p.record));
+}

@@ -1,0 +1,40 @@
+/**
+ * A correlation's finding: the same ECS shape as an event rule's (principal, credential, account and
+ * region from the event that completed it), with the correlation's stable id as `event.id` and
+ * `guardrail.correlation` citing every event that made it. Approved principals are decided as for
+ * event rules (the completing event's principal), so their findings are suppressed by default.
+ */
+import type { CorrelationRule } from "../../guardrail/correlation-definition";
+import type { Guardrail } from "../../guardrail/guardrail";
+import { resolvePrincipal } from "../../arn/principal";
+import { credentialKindOfRecord } from "../credential";
+import { buildFinding, type Finding } from "../finding";
+import { asString } from "../record";
+import type { Correlation } from "./engine";
+
+/** The rule as it applies to this group: higher severity for the credential kinds the rule names. */
+function effectiveRule(rule: CorrelationRule, credentialKind: string): CorrelationRule {
+  const bump = rule.severityByCredential;
+  if (!bump || !(bump.credentialKinds as string[]).includes(credentialKind)) return rule;
+  return { ...rule, severity: bump.severity, riskScore: bump.riskScore };
+}
+
+export function correlationFinding(guardrail: Guardrail, correlation: Correlation): Finding {
+  const last = correlation.events[correlation.events.length - 1];
+  const first = correlation.events[0];
+  const principal = resolvePrincipal(last.record.userIdentity, asString(last.record.awsRegion));
+  const credentialKind = credentialKindOfRecord(last.record, principal.credentialKind);
+  const rule = effectiveRule(correlation.rule, credentialKind);
+  const finding = buildFinding(guardrail, rule, last.record, correlation.id, last.time);
+  finding.guardrail.correlation = {
+    kind: rule.kind,
+    group: correlation.group,
+    ...(correlation.windowStart ? { window_start: correlation.windowStart } : {}),
+    first_time: first.time,
+    last_time: last.time,
+    event_count: correlation.events.length,
+    event_ids: correlation.events.map((e) => e.id),
+    ...(correlation.values ? { values: correlation.values } : {}),
+  };
+  return finding;
+}

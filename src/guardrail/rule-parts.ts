@@ -1,0 +1,108 @@
+/**
+ * The parts every rule file shares, single-event or correlation: who the rule is (id, precedence,
+ * texts, severity, MITRE mapping) and the event selector (source, names, outcome, conditions) that
+ * the matcher and every backend know how to test.
+ */
+import { z } from "zod";
+
+export const EVENT_NAME = /^[A-Za-z0-9]+$/;
+export const KEBAB = /^[a-z0-9-]+$/;
+
+export const SeveritySchema = z.enum(["low", "medium", "high", "critical"]);
+
+const ThreatSchema = z.strictObject({
+  framework: z.literal("MITRE ATT&CK"),
+  tactic: z.strictObject({ id: z.string().regex(/^TA\d{4}$/), name: z.string().min(1) }),
+  technique: z.strictObject({ id: z.string().regex(/^T\d{4}(\.\d{3})?$/), name: z.string().min(1) }),
+});
+
+/**
+ * The record fields a rule condition may test. A fixed list, because every backend must know how
+ * to read each one (a Lake column expression, a Logs Insights field, an EventBridge path).
+ */
+const CONDITION_FIELDS = [
+  "userIdentity.type",
+  "userIdentity.accessKeyId",
+  "requestParameters.serviceName",
+  "requestParameters.bearerTokenType",
+] as const;
+export type ConditionField = (typeof CONDITION_FIELDS)[number];
+
+/** Values a condition compares with: plain text that every backend can carry as a literal. */
+const CONDITION_VALUE = /^[A-Za-z0-9._:/-]+$/;
+const conditionValue = z
+  .string()
+  .regex(CONDITION_VALUE, "must be letters, digits and . _ : / - only (a value every backend can carry)");
+
+/**
+ * One condition on a record field, all of a rule's conditions must hold. The field must be a
+ * non-empty string: `equals` any of the values, or `startsWith` the prefix (case-sensitive).
+ */
+export const ConditionSchema = z.union([
+  z.strictObject({ field: z.enum(CONDITION_FIELDS), equals: z.array(conditionValue).min(1) }),
+  z.strictObject({ field: z.enum(CONDITION_FIELDS), startsWith: conditionValue }),
+]);
+
+/** Which records an event rule, or one step of a correlation rule, looks at. */
+export const selectorShape = {
+  eventSource: z
+    .string()
+    .regex(/^[a-z0-9-]+\.amazonaws\.com$/, "must be a service endpoint such as bedrock.amazonaws.com"),
+  eventNames: z.array(z.string().regex(EVENT_NAME, "must be a CloudTrail eventName")).min(1),
+  /** success: no errorCode (or a blank one); failure: errorCode in errorCodes; any: either. */
+  outcome: z.enum(["success", "failure", "any"]),
+  errorCodes: z
+    .array(z.string().regex(/^[A-Za-z0-9.:_-]+$/, "must be an error code"))
+    .min(1)
+    .optional(),
+  where: z.array(ConditionSchema).default([]),
+};
+
+interface SelectorLike {
+  outcome: "success" | "failure" | "any";
+  errorCodes?: string[];
+  eventNames: string[];
+}
+
+/** The checks of a selector that one field alone cannot express; `at` is its path in the rule. */
+export function checkSelector(selector: SelectorLike, ctx: z.RefinementCtx, at: (string | number)[] = []): void {
+  if (selector.outcome === "failure" && !selector.errorCodes)
+    ctx.addIssue({ code: "custom", path: [...at, "errorCodes"], message: "a failure rule needs errorCodes" });
+  if (selector.outcome !== "failure" && selector.errorCodes)
+    ctx.addIssue({ code: "custom", path: [...at, "errorCodes"], message: "only a failure rule takes errorCodes" });
+  if (new Set(selector.eventNames).size !== selector.eventNames.length)
+    ctx.addIssue({ code: "custom", path: [...at, "eventNames"], message: "lists an event name twice" });
+}
+
+/** A rule's identity and texts: the same for every kind of rule. */
+export const ruleHeaderShape = {
+  $comment: z.string().optional(),
+  id: z.string().regex(KEBAB, "must be lower-case kebab-case"),
+  /**
+   * Where the rule stands in the rule set, lowest first: a record that several rules match becomes
+   * one finding of the first. Unique across the rules; gaps leave room for a new rule between two.
+   */
+  precedence: z.number().int().min(0),
+  name: z.string().min(1),
+  /** What the rule catches and why it matters (docs/rules.md). */
+  description: z.string().min(1),
+  /** What the rule does not catch (docs/rules.md says it for every rule). */
+  limitations: z.string().min(1),
+  /** The SCP statement that keeps the call from succeeding, in words ("none" when there is none); docs/rules.md. */
+  prevention: z.string().min(1),
+  /** The peer rule (Elastic, Panther, Sigma, Splunk, Prowler...) this one follows, and how (docs/rules.md). */
+  peer: z.string().min(1),
+  severity: SeveritySchema,
+  riskScore: z.number().int().min(0).max(100),
+  threat: ThreatSchema,
+  /** Human subject line; {principal} {action} {account} {region} {model} are filled in. */
+  summary: z.string().min(1),
+};
+
+/** Every rule needs an example it matches and one it does not. */
+export function checkExamples(tests: readonly { expect: boolean }[], ctx: z.RefinementCtx): void {
+  if (!tests.some((t) => t.expect))
+    ctx.addIssue({ code: "custom", path: ["tests"], message: "needs at least one example the rule matches" });
+  if (!tests.some((t) => !t.expect))
+    ctx.addIssue({ code: "custom", path: ["tests"], message: "needs at least one example the rule does not match" });
+}

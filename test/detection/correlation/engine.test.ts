@@ -1,0 +1,145 @@
+/** The reference semantics of correlation rules: order, determinism, exactly-once ids across runs, bounded state. */
+import fc from "fast-check";
+import { CorrelationEngine, correlate } from "../../../src/detection/correlation/engine";
+import { correlationFinding } from "../../../src/detection/correlation/finding";
+import { lookbackMs } from "../../../src/guardrail/correlation-definition";
+import { guardrailFrom, MINIMAL_CONFIG } from "../../support/fixtures";
+import { HISTORY_SPAN_MS, HISTORY_START_MS, historyArb } from "./histories";
+
+const guardrail = guardrailFrom(MINIMAL_CONFIG);
+const rules = guardrail.correlationRules;
+const windowed = rules.filter((r) => r.kind !== "new-term");
+const ids = (cs: { id: string }[]) => cs.map((c) => c.id).sort();
+
+test("every shipped correlation kind fires on some generated histories", () => {
+  const fired = new Set<string>();
+  fc.assert(
+    fc.property(historyArb, (history) => {
+      for (const c of correlate(rules, history, { learnUntilMs: HISTORY_START_MS + 3600_000 })) fired.add(c.rule.id);
+    }),
+    { numRuns: 300, seed: 7 },
+  );
+  expect([...fired].sort()).toEqual(rules.map((r) => r.id).sort());
+});
+
+test("the same findings whatever order the records come in (the engine sorts by time, then id)", () => {
+  fc.assert(
+    fc.property(historyArb, fc.func(fc.integer()), (history, rank) => {
+      const shuffled = [...history].sort((a, b) => rank(a.eventID) - rank(b.eventID));
+      expect(correlate(rules, shuffled)).toEqual(correlate(rules, history));
+    }),
+    { numRuns: 100 },
+  );
+});
+
+/** Where a run starting at `start` must look back to for a rule: its window's start, or one window back. */
+const viewStart = (rule: (typeof rules)[number], start: number): number =>
+  rule.kind === "threshold" || rule.kind === "value-count"
+    ? Math.floor(start / lookbackMs(rule)) * lookbackMs(rule)
+    : start - lookbackMs(rule);
+
+test("runs that split the history, each looking back as far as its rule needs, report each finding once", () => {
+  fc.assert(
+    fc.property(historyArb, fc.array(fc.integer({ min: 1, max: HISTORY_SPAN_MS - 1 }), { maxLength: 6 }), (h, cuts) => {
+      const bounds = [HISTORY_START_MS, ...cuts.map((c) => HISTORY_START_MS + c).sort((a, b) => a - b)];
+      bounds.push(HISTORY_START_MS + HISTORY_SPAN_MS + 3600_000);
+      for (const rule of windowed) {
+        const whole = ids(correlate([rule], h));
+        expect(new Set(whole).size).toBe(whole.length);
+        const seen: string[] = [];
+        for (let i = 0; i + 1 < bounds.length; i++) {
+          const [start, end] = [bounds[i], bounds[i + 1]];
+          const view = h.filter((r) => {
+            const t = Date.parse(String(r.eventTime));
+            return t >= viewStart(rule, start) && t < end;
+          });
+          seen.push(...correlate([rule], view, { reportFromMs: start }).map((c) => c.id));
+        }
+        expect([rule.id, seen.sort()]).toEqual([rule.id, whole]);
+      }
+    }),
+    { numRuns: 150 },
+  );
+});
+
+test("threshold windows are aligned to the clock: 20 failures across a boundary are two windows of 10", () => {
+  const probing = rules.find((r) => r.id === "bedrock-invocation-probing")!;
+  const burst = (from: string) =>
+    probing.tests[0].history.map((r, i) => ({
+      ...r,
+      eventTime: new Date(Date.parse(from) + i * 30_000).toISOString(),
+    }));
+  expect(correlate([probing], burst("2026-01-15T10:05:00Z"))).toEqual([]);
+  const [inOne] = correlate([probing], burst("2026-01-15T10:00:00Z"));
+  expect(inOne.windowStart).toBe("2026-01-15T10:00:00.000Z");
+});
+
+test("a sequence anchors on the latest first step: repeated enumeration, then invocations, is one finding", () => {
+  const sequence = rules.find((r) => r.id === "bedrock-enumeration-then-invocation")!;
+  const [listed, invoked] = sequence.tests[0].history;
+  const at = (r: typeof listed, id: string, t: string) => ({ ...r, eventID: id, eventTime: t });
+  const history = [
+    at(listed, "a1", "2026-01-15T10:00:00Z"),
+    at(listed, "a2", "2026-01-15T10:01:00Z"),
+    at(invoked, "b1", "2026-01-15T10:02:00Z"),
+    at(invoked, "b2", "2026-01-15T10:03:00Z"),
+  ];
+  const fired = correlate([sequence], history);
+  expect(fired.map((c) => c.events.map((e) => e.id))).toEqual([["a2", "b1"]]);
+});
+
+test("findings cite every event that made them, with first and last time, credential and principal", () => {
+  const probing = rules.find((r) => r.id === "bedrock-invocation-probing")!;
+  const history = probing.tests.find((t) => t.expect)!.history;
+  const [c] = correlate([probing], history);
+  const f = correlationFinding(guardrail, c);
+  expect(f.guardrail.correlation).toMatchObject({
+    kind: "threshold",
+    group: "access-key AKIAEXAMPLEEXAMPLE01",
+    event_count: 20,
+    first_time: "2026-01-15T10:00:00Z",
+    last_time: "2026-01-15T10:09:00Z",
+  });
+  expect(f.guardrail.correlation?.event_ids).toEqual(history.map((r) => r.eventID));
+  expect(f.event.id).toMatch(/^corr-[0-9a-f]{32}$/);
+  expect(f.aws.cloudtrail.user_identity.access_key_id).toBe("AKIAEXAMPLEEXAMPLE01");
+  expect(f.guardrail.principal_arn).toBe("arn:aws:iam::111122223333:user/ci-deploy");
+  // A long-term key makes it high (the rule's severityByCredential).
+  expect([f.guardrail.severity, f.event.risk_score]).toEqual(["high", 73]);
+});
+
+test("an approved principal's correlation is still a finding, marked approved", () => {
+  const approving = guardrailFrom({ approvedPrincipalArns: ["arn:aws:iam::111122223333:user/ci-deploy"] });
+  const probing = rules.find((r) => r.id === "bedrock-invocation-probing")!;
+  const [c] = correlate([probing], probing.tests.find((t) => t.expect)!.history);
+  expect(correlationFinding(approving, c).guardrail.approved).toBe(true);
+});
+
+test("state stays bounded by the open windows over a long stream", () => {
+  const engine = new CorrelationEngine(windowed);
+  let peak = 0;
+  for (let i = 0; i < 20_000; i++) {
+    engine.push({
+      eventID: `e${String(i).padStart(6, "0")}`,
+      eventTime: new Date(HISTORY_START_MS + i * 30_000).toISOString(),
+      eventSource: "bedrock.amazonaws.com",
+      eventName: i % 2 ? "InvokeModel" : "ListFoundationModels",
+      awsRegion: "us-east-1",
+      userIdentity: { type: "IAMUser", arn: `arn:aws:iam::111122223333:user/u${i}`, accessKeyId: `AKIA${i}` },
+    });
+    peak = Math.max(peak, engine.openStates());
+  }
+  // One new credential every 30 s; the longest window is 60 minutes: about 120 open per rule, never 20,000.
+  expect(peak).toBeLessThan(500);
+});
+
+test("records out of order are refused; a record delivered twice is counted once", () => {
+  const engine = new CorrelationEngine(rules);
+  const r = (id: string, t: string) => ({ eventID: id, eventTime: t, eventSource: "bedrock.amazonaws.com" });
+  engine.push(r("b", "2026-01-15T10:00:00Z"));
+  expect(engine.push(r("b", "2026-01-15T10:00:00Z"))).toEqual([]);
+  expect(() => engine.push(r("a", "2026-01-15T10:00:00Z"))).toThrow(/out of order: a/);
+  const probing = rules.find((x) => x.id === "bedrock-invocation-probing")!;
+  const history = probing.tests.find((t) => t.expect)!.history;
+  expect(correlate([probing], [...history.slice(1), history[1]])).toEqual([]);
+});
