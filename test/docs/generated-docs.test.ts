@@ -37,3 +37,10 @@ test("counts are words up to nineteen; tables are padded to their widest cell", 
   expect([0, 9, 12, 19, 20].map(countInWords)).toEqual(["zero", "nine", "twelve", "nineteen", "20"]);
   expect(markdownTable(["a", "bb"], [["long", "x"]])).toBe("| a    | bb  |\n| ---- | --- |\n| long | x   |");
 });
+
+test("every SCP statement a rule names as its prevention exists", () => {
+  const statements = fs.readFileSync(path.join(ROOT, "src/policy/statement-ids.ts"), "utf8");
+  const named = rules.flatMap((r) => [...r.prevention.matchAll(/`(Deny[A-Za-z]+)`/g)].map((m) => m[1]));
+  expect(named.length).toBeGreaterThan(0);
+  expect(named.filter((sid) => !statements.includes(`"${sid}"`))).toEqual([]);
+});
