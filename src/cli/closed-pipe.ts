@@ -7,8 +7,10 @@
  * - Any other write error (`> /dev/full`: no space left on the device) means the output is lost: one
  *   line on stderr and exit 1 at once, so no summary claims a success that was not written.
  */
+import * as fs from "node:fs";
 import { errorText } from "../errors/error-text";
 import { EXIT } from "./exit-codes";
+import { linePrefix } from "./report";
 
 export type ExitFn = (code: number) => void;
 
@@ -19,7 +21,7 @@ export function closedPipeListener(
 ): (error: NodeJS.ErrnoException) => void {
   return (error) => {
     if (error.code === "EPIPE") return exit(Number(exitCode() ?? 0));
-    stderr.write(`bedrock-guardrail: cannot write the output: ${errorText(error)}\n`);
+    stderr.write(`${linePrefix()}: cannot write the output: ${errorText(error)}\n`);
     exit(EXIT.INCOMPLETE);
   };
 }
@@ -33,5 +35,41 @@ export function exitQuietlyOnClosedStdout(
   const tagged = stdout as NodeJS.WriteStream & { [marker]?: boolean };
   if (tagged[marker]) return;
   tagged[marker] = true;
-  stdout.on("error", closedPipeListener(exit));
+  const listener = closedPipeListener(exit);
+  stdout.on("error", listener);
+  reportFileWriteErrorsAtOnce(stdout, listener);
+}
+
+/**
+ * Node writes a file or device on stdout synchronously but emits the write's error a tick later, after
+ * whatever the command writes next (its summary on stderr, which then claims output that was lost).
+ * For such a stdout each write is made here, synchronously, and a failure is reported at that write.
+ */
+function reportFileWriteErrorsAtOnce(stdout: NodeJS.WriteStream, onError: (e: NodeJS.ErrnoException) => void): void {
+  const fd = (stdout as { fd?: unknown }).fd;
+  if (typeof fd !== "number" || stdout.isTTY) return;
+  let st: fs.Stats;
+  try {
+    st = fs.fstatSync(fd);
+  } catch {
+    return;
+  }
+  if (!st.isFile() && !st.isCharacterDevice()) return;
+  stdout.write = ((chunk: string | Uint8Array, encoding?: unknown, callback?: unknown): boolean => {
+    const done = (typeof encoding === "function" ? encoding : callback) as ((e?: Error) => void) | undefined;
+    const bytes =
+      typeof chunk === "string"
+        ? Buffer.from(chunk, typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8")
+        : chunk;
+    try {
+      for (let written = 0; written < bytes.length; )
+        written += fs.writeSync(fd, bytes, written, bytes.length - written);
+    } catch (e) {
+      onError(e as NodeJS.ErrnoException);
+      done?.(e as Error);
+      return false;
+    }
+    done?.();
+    return true;
+  }) as typeof stdout.write;
 }

@@ -15,6 +15,7 @@ import {
   selectRules,
 } from "../guardrail/guardrail";
 import type { ConfigOption, RuleOption } from "./options";
+import { linePrefix } from "./report";
 
 /** The guardrail narrowed to `--rule` ids, or undefined after naming the unknown id on stderr (exit 2). */
 export function narrowToRules(
@@ -26,7 +27,7 @@ export function narrowToRules(
     return selectRules(guardrail, opts.rule ?? []);
   } catch (e) {
     if (e instanceof ConfigError) {
-      io.stderr.write(`bedrock-guardrail: ${e.message}\n`);
+      io.stderr.write(`${linePrefix()}: ${e.message}\n`);
       return undefined;
     }
     throw e;
@@ -79,7 +80,7 @@ export function loadGuardrailFor(opts: ConfigOption, io: ConfigIO, load: LoadFor
     return compileGuardrail(definition, loadConfig(configPath));
   } catch (e) {
     if (e instanceof ConfigError) {
-      io.stderr.write(`bedrock-guardrail: ${e.message}\n`);
+      io.stderr.write(`${linePrefix()}: ${e.message}\n`);
       return undefined;
     }
     throw e;

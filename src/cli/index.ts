@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { Command, CommanderError } from "commander";
 import { exitQuietlyOnClosedStdout } from "./closed-pipe";
 import { EXIT } from "./exit-codes";
-import { DEBUG_ENV_VAR, reportError } from "./report";
+import { DEBUG_ENV_VAR, linePrefix, reportError, setRunningCommand } from "./report";
 
 type Registrar = (program: Command) => void;
 
@@ -126,6 +126,7 @@ const SDK_NODE_WARNING_ENV = "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED";
 
 export async function main(argv: string[]): Promise<void> {
   process.env[SDK_NODE_WARNING_ENV] ??= "true";
+  setRunningCommand(commandNamed(argv.slice(2)));
   exitQuietlyOnClosedStdout();
   enableDebugFlag(argv, process.env);
   try {
@@ -138,7 +139,7 @@ export async function main(argv: string[]): Promise<void> {
     }
     // Anything else is a run that failed (an AWS call, a file system error, a bug), not a usage
     // error: one line (the stack with --debug), exit 1 as the commands do when they catch it themselves.
-    reportError(process.stderr, "bedrock-guardrail", e);
+    reportError(process.stderr, linePrefix(), e);
     process.exitCode = EXIT.INCOMPLETE;
   }
 }

@@ -1,9 +1,34 @@
 /**
  * How a command reports a failure: one line, `<command>: <what failed>`, in the tool's one error
  * vocabulary (src/errors/error-text.ts). The stack trace only with --debug or BEDROCK_GUARDRAIL_DEBUG=1.
+ *
+ * One convention for every line on stderr: it starts with the name of the command that wrote it
+ * (`detect: `, `verify: `), whatever part of the command wrote it (the config loader, `--rule`, a
+ * failed write to stdout); `bedrock-guardrail: ` only when no command runs (synth, usage errors).
  */
 import { errorText } from "../errors/error-text";
 import type { TextSink } from "./common";
+
+const PROGRAM = "bedrock-guardrail";
+let runningCommand: string | undefined;
+
+/** Set once by main before the command runs (undefined for --help, --version and unknown commands). */
+export function setRunningCommand(name: string | undefined): void {
+  runningCommand = name;
+}
+
+/** The prefix of every stderr line of this run: the running command's name, else the program's. */
+export function linePrefix(): string {
+  return runningCommand ?? PROGRAM;
+}
+
+/** Each line of `text` with the run's prefix (`check: warning: ...`). */
+export function prefixLines(text: string): string {
+  return text
+    .split("\n")
+    .map((line) => (line ? `${linePrefix()}: ${line}` : line))
+    .join("\n");
+}
 
 export const DEBUG_ENV_VAR = "BEDROCK_GUARDRAIL_DEBUG";
 

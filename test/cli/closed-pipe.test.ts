@@ -74,4 +74,52 @@ describe("the CLI writing to a closed pipe", () => {
     expect(stderr).not.toMatch(/EPIPE|Unhandled 'error'/);
     expect(code).toBe(0);
   });
+  const run = async (args: string[], stdout: "pipe" | number = "pipe", cwd = dir) => {
+    const child = spawn(process.execPath, [cli, ...args], {
+      cwd,
+      env: { ...process.env, NODE_PATH: path.join(ROOT, "node_modules") },
+      stdio: ["ignore", stdout, "pipe"],
+    });
+    let stderr = "";
+    child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stdout?.resume();
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    return { code, stderr };
+  };
+
+  (fs.existsSync("/dev/full") ? it : it.skip)(
+    "> /dev/full: one line naming the command, exit 1, no summary",
+    async () => {
+      for (const args of [["detect", path.join(ROOT, "examples", "cloudtrail")], ["policy"]]) {
+        const full = fs.openSync("/dev/full", "w");
+        try {
+          const r = await run(args, full);
+          expect(r.stderr).toBe(`${args[0]}: cannot write the output: no space left on the device\n`);
+          expect(r.code).toBe(1);
+        } finally {
+          fs.closeSync(full);
+        }
+      }
+    },
+  );
+
+  it("every line on stderr starts with the running command's name: config problems, --rule, warnings", async () => {
+    const bad = path.join(dir, "bad.json");
+    fs.writeFileSync(bad, JSON.stringify({ approvedPrincipalArns: "nope" }));
+    const badConfig = await run(["detect", "--config", bad, path.join(ROOT, "examples", "cloudtrail")]);
+    expect(badConfig.code).toBe(2);
+    const unknownRule = await run(["query", "--backend", "eventbridge", "--rule", "no-such-rule"]);
+    expect(unknownRule.code).toBe(2);
+    const warnings = await run(["policy"]); // the minimal config's lint warning
+    expect(warnings.stderr).toMatch(/^policy: warning: /m);
+    for (const [command, r] of [
+      ["detect", badConfig],
+      ["query", unknownRule],
+      ["policy", warnings],
+    ] as const) {
+      const lines = r.stderr.trimEnd().split("\n");
+      // a config's problems are listed on indented lines below its first one
+      for (const line of lines.filter((l) => !l.startsWith("  "))) expect(line).toMatch(new RegExp(`^${command}: `));
+    }
+  });
 });

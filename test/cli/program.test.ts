@@ -99,10 +99,11 @@ describe("--debug", () => {
     jest.spyOn(Command.prototype, "parseAsync").mockRejectedValue(new TypeError("boom"));
     await main(["node", "bedrock-guardrail", "verify"]);
     const quiet = stderr.mock.calls.map((c) => String(c[0])).join("");
-    expect(quiet).toBe("bedrock-guardrail: TypeError: boom\n");
+    // the running command's name, as every stderr line of a command
+    expect(quiet).toBe("verify: TypeError: boom\n");
     stderr.mockClear();
     await main(["node", "bedrock-guardrail", "--debug", "verify"]);
     const loud = stderr.mock.calls.map((c) => String(c[0])).join("");
-    expect(loud).toMatch(/^bedrock-guardrail: TypeError: boom\nTypeError: boom\n\s+at /);
+    expect(loud).toMatch(/^verify: TypeError: boom\nTypeError: boom\n\s+at /);
   });
 });

@@ -16,6 +16,7 @@ import type { ScpDocument } from "../../policy/types";
 import { loadGuardrailFor } from "../common";
 import { addConfigOptions, type ConfigOption } from "../options";
 import { EXIT } from "../exit-codes";
+import { prefixLines } from "../report";
 import { type Output, processOutput } from "../format/output";
 import { renderTable } from "../format/table";
 
@@ -102,7 +103,7 @@ export function runCheck(guardrail: Guardrail, options: CheckOptions, io: Output
   } else {
     io.out(`${scpSummary(guardrail, lint.documents)}\n\n${formatDecisionTable(table)}\n`);
     io.out(`\n${formatRuleTests(guardrail, ruleTests)}\n`);
-    if (lint.findings.length > 0) io.err(`\n${formatLint(lint)}\n`);
+    if (lint.findings.length > 0) io.err(`\n${prefixLines(formatLint(lint))}\n`);
     const problems = [
       lint.errors.length > 0 ? `${lint.errors.length} lint error(s)` : "",
       failedRuleTests > 0 ? `${failedRuleTests} failing rule test(s)` : "",

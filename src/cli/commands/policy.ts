@@ -5,6 +5,7 @@ import { formatLint, lintScp } from "../../policy/lint";
 import { loadGuardrailFor } from "../common";
 import { addConfigOptions, type ConfigOption } from "../options";
 import { EXIT } from "../exit-codes";
+import { prefixLines } from "../report";
 import { type Output, processOutput } from "../format/output";
 
 export interface PolicyOptions {
@@ -24,7 +25,7 @@ export function runPolicy(guardrail: Guardrail, options: PolicyOptions, io: Outp
         2,
       )}\n`,
     );
-  if (lint.findings.length > 0) io.err(`${formatLint(lint)}\n`);
+  if (lint.findings.length > 0) io.err(`${prefixLines(formatLint(lint))}\n`);
   return lint.errors.length > 0 ? EXIT.USAGE : EXIT.OK;
 }
 
