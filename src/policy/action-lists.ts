@@ -45,7 +45,10 @@ export const MANTLE_MODEL_ACTIONS = deniedActions(SID.mantleAllowList);
  */
 export const API_KEY_CREATION_ACTIONS = deniedActions(SID.apiKeyCreation);
 
-/** DenyBedrockApiKeyUse: every call made with a Bedrock API key (bearer token) on bedrock / bedrock-runtime and bedrock-mantle. */
+/**
+ * DenyBedrockApiKeyUse: every call made with a Bedrock API key (bearer token) on bedrock / bedrock-runtime and
+ * bedrock-mantle.
+ */
 export const BEARER_TOKEN_ACTIONS = deniedActions(SID.apiKeyUse);
 
 /** ProtectExemptedPrincipals: IAM calls that create, replace, re-trust, re-permission or hand out a role. */

@@ -18,7 +18,10 @@ import { parseArn } from "../arn/arn-like";
 const FOUNDATION_MODEL_PREFIX = "foundation-model/";
 const VERSION_SUFFIX = /-(v\d+(:\d+)?|\d+:\d+)$/;
 
-/** The bedrock-mantle:Model patterns (StringLike syntax) the allow-list entries yield, listed then bare, de-duplicated. */
+/**
+ * The bedrock-mantle:Model patterns (StringLike syntax) the allow-list entries yield, listed then bare,
+ * de-duplicated.
+ */
 export function mantleModelPatterns(modelAllowList: readonly string[]): string[] {
   const out: string[] = [];
   for (const entry of modelAllowList) {

@@ -29,7 +29,10 @@ const IDENTITY_CENTER_REGIONLESS = "us-east-1";
 const regionSegmentAt = (site: ExampleSite): string =>
   site.region === IDENTITY_CENTER_REGIONLESS ? "" : `${site.region}/`;
 
-/** Another Region of the site's partition (where a cross-Region profile routes, or an Identity Center instance lives). */
+/**
+ * Another Region of the site's partition (where a cross-Region profile routes, or an Identity Center instance
+ * lives).
+ */
 export function otherRegionOf(site: ExampleSite): string {
   const others: Record<string, string> = { "us-east-1": "us-west-2", "us-gov-west-1": "us-gov-east-1" };
   return others[site.region] ?? (site.partition === "aws-us-gov" ? "us-gov-west-1" : "us-east-1");
@@ -61,7 +64,8 @@ export function instantiatePattern(pattern: string, account = EXAMPLE_MEMBER_ACC
   const concreteAccount = /^[*?]+$/.test(acct) ? account : acct.replace(/\*/g, "").replace(/\?/g, "0");
   let res = resource;
   if (res.startsWith(SSO_PREFIX)) {
-    // role/aws-reserved/sso.amazonaws.com/<region>/AWSReservedSSO_<set>_<hex>; an instance in us-east-1 has no <region>/.
+    // role/aws-reserved/sso.amazonaws.com/<region>/AWSReservedSSO_<set>_<hex>;
+    // an instance in us-east-1 has no <region>/.
     res = res.replace(/^(role\/aws-reserved\/sso\.amazonaws\.com\/)[*?][^/]*\//, `$1${regionSegmentAt(site)}`);
   }
   return [

@@ -74,7 +74,7 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-test("verify's reader counts a target's SCPs across pages after a throttle, and the full target is reported", async () => {
+test("verify's reader counts a target's SCPs across pages after a throttle; the full target is reported", async () => {
   const client = new OrganizationsClient(
     clientConfig({
       endpoint,

@@ -12,7 +12,11 @@ describe("check", () => {
     expect(runCheck(guardrailFor(FULL_CONFIG), {}, c.io)).toBe(0);
     const text = c.out();
     expect(text).toMatch(
-      /^SCP: 1 document\(s\) \(bedrock-model-access-guardrail \d+ characters\); largest \d+ of 10240 characters\n {2}target root: uses 2 of 10 policies \(1 already attached \+ 1 guardrail\)\n/,
+      new RegExp(
+        String.raw`^SCP: 1 document\(s\) \(bedrock-model-access-guardrail \d+ characters\); ` +
+          String.raw`largest \d+ of 10240 characters\n` +
+          String.raw` {2}target root: uses 2 of 10 policies \(1 already attached \+ 1 guardrail\)\n`,
+      ),
     );
     const row = (label: string) =>
       text

@@ -46,7 +46,9 @@ test("the service condition keys each statement uses are supported by its action
       const foreign = keyed.filter(({ key }) => serviceOf(key) !== serviceOf(action));
       for (const { op, key } of foreign)
         expect(`${s.Sid} ${action} ${key} under ${op}`).toBe(
-          `${s.Sid} ${action} ${key} under ${HOLDS_WHEN_ABSENT.includes(op) ? op : "an operator that holds when absent"}`,
+          `${s.Sid} ${action} ${key} under ${
+            HOLDS_WHEN_ABSENT.includes(op) ? op : "an operator that holds when absent"
+          }`,
         );
       for (const { key } of keyed.filter((k) => !foreign.includes(k))) {
         expect(`${s.Sid} ${action} ${key}: ${supported.includes(key.toLowerCase())}`).toBe(

@@ -22,7 +22,8 @@ const UNLISTED_MODEL = "arn:aws:bedrock:us-east-1::foundation-model/deepseek.r1-
 const PROVISIONED = `arn:aws:bedrock:us-east-1:${MEMBER}:provisioned-model/abcd1234efgh`;
 const CUSTOM_MODEL = `arn:aws:bedrock:us-east-1:${MEMBER}:custom-model/my-fine-tune`;
 // A custom model's ARN embeds its base model's id: custom-model/<base id>[:<variant>]/<12 characters>.
-const LISTED_CUSTOM_MODEL = `arn:aws:bedrock:us-east-1:${MEMBER}:custom-model/anthropic.claude-sonnet-4-20250514-v1:0/a1b2c3d4e5f6`;
+const LISTED_CUSTOM_MODEL =
+  `arn:aws:bedrock:us-east-1:${MEMBER}:custom-model/` + "anthropic.claude-sonnet-4-20250514-v1:0/a1b2c3d4e5f6";
 const UNLISTED_CUSTOM_MODEL = `arn:aws:bedrock:us-east-1:${MEMBER}:custom-model/deepseek.r1-v1:0/a1b2c3d4e5f6`;
 const IMPORTED_CUSTOM_MODEL = `arn:aws:bedrock:us-east-1:${MEMBER}:custom-model/imported/a1b2c3d4e5f6`;
 const IDC = `arn:aws:iam::${MEMBER}:role/aws-reserved/sso.amazonaws.com/eu-west-1`;

@@ -154,7 +154,10 @@ describe("full config specifics", () => {
           /^arn:aws:iam::\d{12}:role\/aws-reserved\/sso\.amazonaws\.com\/AWSReservedSSO_BedrockAdmin_[^/]{16}$/,
         ),
         expect.stringMatching(
-          /^arn:aws:iam::\d{12}:role\/aws-reserved\/sso\.amazonaws\.com\/us-west-2\/AWSReservedSSO_BedrockAdmin_[^/]{16}$/,
+          new RegExp(
+            String.raw`^arn:aws:iam::\d{12}:role/aws-reserved/sso\.amazonaws\.com/us-west-2/` +
+              String.raw`AWSReservedSSO_BedrockAdmin_[^/]{16}$`,
+          ),
         ),
       ]);
       for (const p of idc) expect(p.label).toContain("approved");

@@ -109,7 +109,7 @@ describe("drift check", () => {
     expect(driftSubject(report).length).toBeLessThanOrEqual(100);
   });
 
-  it("counts the SCPs only where the guardrail is still to be attached, and reports an attach that would fail", async () => {
+  it("counts SCPs only where the guardrail is still to be attached; reports an attach that would fail", async () => {
     const missing = [OUS[10], OUS[249]];
     const m = orgMock({
       content: (c) => c,
