@@ -5,7 +5,7 @@
 import type { Finding } from "../detection/finding";
 import type { ActionOutcome } from "../aws/contracts";
 import type { PlannedAction } from "./types";
-import { REVERSIBLE } from "./undo";
+import { isReversible } from "./actions";
 
 /**
  * `region` of an action that runs in no single region: IAM is a global service (its calls act in
@@ -65,7 +65,7 @@ export function notificationFor(
       `- [${outcome.status}] ${outcome.api} ${outcome.target} in ` +
         `${outcome.accountId}${outcome.region ? ` ${outcome.region}` : ""} (mode ${outcome.mode}): ${outcome.reason}`,
       ...(action.steps ?? []).map((s) => `    * ${s}`),
-      ...(outcome.status === "ok" && REVERSIBLE.has(action.kind)
+      ...(outcome.status === "ok" && isReversible(action.kind)
         ? [`    undo: npx bedrock-guardrail undo --action-id ${outcome.actionId}`]
         : []),
     ]),

@@ -13,7 +13,7 @@ import { needsOuChain, resolveMode } from "./mode";
 import type { OrganizationLookup } from "./organization";
 import { planRemediation } from "./planner";
 import { notificationFor } from "./report";
-import { type ActionRecord, hourBucket, type RecordStatus, type RemediationStore } from "./store";
+import { type ActionRecord, hourBucket, type RecordFields, type RecordStatus, type RemediationStore } from "./store";
 import type { PlannedAction, RemediationMode } from "./types";
 
 export interface ResponderOptions {
@@ -126,7 +126,7 @@ export class RemediationResponder implements FindingResponder {
     status: RecordStatus,
     reason: string,
     at: Date,
-    extra: Partial<ActionRecord> = {},
+    extra: Partial<RecordFields> = {},
   ): ActionRecord {
     const { disposition: _d, ...rest } = action;
     void _d;

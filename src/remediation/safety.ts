@@ -7,7 +7,8 @@
 import { arnLikeAny, parseArn } from "../arn/arn-like";
 import { roleKindOf } from "../arn/principal";
 import type { Guardrail } from "../guardrail/guardrail";
-import { isMutating, type PlannedAction } from "./types";
+import { isMutating } from "./actions";
+import type { PlannedAction } from "./types";
 
 export interface SafetyContext {
   /**

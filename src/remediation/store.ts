@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import type { ActionOutcome } from "../aws/contracts";
-import type { PlannedAction } from "./types";
+import type { ActionKind, ActionOf } from "./types";
 
 export type RecordStatus = ActionOutcome["status"] | "in-progress";
 
@@ -18,11 +18,7 @@ export interface UndoRecord {
   after?: unknown;
 }
 
-/**
- * One action, as it was planned (less the disposition, which `status` replaces) and what became of
- * it: before/after state, who, why, which finding.
- */
-export interface ActionRecord extends Omit<PlannedAction, "disposition"> {
+export interface RecordFields {
   status: RecordStatus;
   /** The identity that performed it (the responder role, or the CLI user). */
   actor?: string;
@@ -33,6 +29,14 @@ export interface ActionRecord extends Omit<PlannedAction, "disposition"> {
   after?: unknown;
   undo?: UndoRecord;
 }
+
+/**
+ * One action of kind K, as it was planned (less the disposition, which `status` replaces) and what
+ * became of it: before/after state, who, why, which finding.
+ */
+export type ActionRecordOf<K extends ActionKind> = Omit<ActionOf<K>, "disposition"> & RecordFields;
+
+export type ActionRecord = { [K in ActionKind]: ActionRecordOf<K> }[ActionKind];
 
 export interface RemediationStore {
   getAction(actionId: string): Promise<ActionRecord | undefined>;

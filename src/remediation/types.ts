@@ -6,51 +6,44 @@ import type { RemediationMode } from "../guardrail/definition";
 
 export type { RemediationMode };
 
-export type ActionKind =
+/**
+ * Each action's exact parameters, by kind. What each does, how it is planned, executed, undone and
+ * which permissions it needs lives in its module under ./actions/ (registered in ./actions/index.ts).
+ */
+export interface ActionParamsOf {
   /** iam:UpdateAccessKey Status=Inactive on the offending long-term key. */
-  | "deactivate-key"
+  "deactivate-key": { userName: string; accessKeyId: string };
   /**
    * iam:UpdateServiceSpecificCredential Status=Inactive on the user's Bedrock API key(s) (long-term
    * keys are service-specific credentials for bedrock.amazonaws.com): the one that made the call when
-   * the record identifies it, otherwise every Bedrock credential of the user (and nothing else).
+   * the record identifies it (`serviceSpecificCredentialId`), otherwise every Bedrock credential of the user.
    */
-  | "deactivate-service-credentials"
+  "deactivate-service-credentials": { userName: string; serviceName: string; serviceSpecificCredentialId?: string };
   /**
-   * iam:CreateAccessKey for the user, secret stored in Secrets Manager under a resource policy and a
-   * customer-managed KMS key. Always the last action of a plan, and only once the offending key is inactive.
+   * iam:CreateAccessKey for the user, secret stored in Secrets Manager as `secretName` under a resource
+   * policy naming `secretReaders` (ArnLike patterns) and a customer-managed KMS key. Always the last
+   * action of a plan, and only once the offending key (`accessKeyId`) is inactive.
    */
-  | "rotate-key"
-  /** iam:PutUserPolicy AWSRevokeOlderSessions: sessions minted from the user's keys before the cutoff die. */
-  | "revoke-user-sessions"
-  /** iam:PutRolePolicy AWSRevokeOlderSessions: role sessions issued before the cutoff die. */
-  | "revoke-role-sessions"
+  "rotate-key": { userName: string; accessKeyId: string; secretName: string; secretReaders: string[] };
+  /**
+   * iam:PutUserPolicy AWSRevokeOlderSessions: sessions minted from the user's keys before `cutoff` die.
+   * `eventTime` is the offending call: a revocation whose cutoff is later already covers it.
+   */
+  "revoke-user-sessions": { userName: string; cutoff: string; eventTime?: string };
+  /** iam:PutRolePolicy AWSRevokeOlderSessions: role sessions issued before `cutoff` die. */
+  "revoke-role-sessions": { roleName: string; cutoff: string; eventTime?: string };
   /** bedrock:DeleteFoundationModelAgreement in the event's account and region. */
-  | "delete-agreement"
-  /** Steps only a person can take (Identity Center, root, service-linked roles, ...). */
-  | "manual"
+  "delete-agreement": { modelId: string };
+  /**
+   * Steps only a person can take (Identity Center, root, service-linked roles, ...): they are in `steps`.
+   * `modelId`: the agreement to delete by hand, when its region is outside remediation.regions.
+   */
+  manual: { modelId?: string };
   /** Nothing to do (approved principal, denied attempt); kept so every finding shows up in the output. */
-  | "none";
+  none: Record<string, never>;
+}
 
-/** Kinds that change something in an AWS account. Dry-run and caps are about exactly these. */
-const MUTATING_KINDS: ReadonlySet<ActionKind> = new Set([
-  "deactivate-key",
-  "deactivate-service-credentials",
-  "rotate-key",
-  "revoke-user-sessions",
-  "revoke-role-sessions",
-  "delete-agreement",
-]);
-
-export const API_OF: Record<ActionKind, string> = {
-  "deactivate-key": "iam:UpdateAccessKey",
-  "deactivate-service-credentials": "iam:UpdateServiceSpecificCredential",
-  "rotate-key": "iam:CreateAccessKey",
-  "revoke-user-sessions": "iam:PutUserPolicy",
-  "revoke-role-sessions": "iam:PutRolePolicy",
-  "delete-agreement": "bedrock:DeleteFoundationModelAgreement",
-  manual: "manual",
-  none: "none",
-};
+export type ActionKind = keyof ActionParamsOf;
 
 /**
  * What the responder does with a planned action:
@@ -63,30 +56,10 @@ export const API_OF: Record<ActionKind, string> = {
  */
 export type Disposition = "execute" | "dry-run" | "off" | "alert-only" | "manual" | "none";
 
-export interface ActionParams {
-  userName?: string;
-  accessKeyId?: string;
-  roleName?: string;
-  modelId?: string;
-  /** ISO-8601: tokens issued before this instant are denied (revoke-* kinds). */
-  cutoff?: string;
-  /** ISO-8601: the offending call; a revocation whose cutoff is later already covers it. */
-  eventTime?: string;
-  /** Secrets Manager name for a rotated key. */
-  secretName?: string;
-  /** ArnLike patterns of who may read the rotated key's secret (its resource policy and KMS key policy name them). */
-  secretReaders?: string[];
-  /** deactivate-service-credentials: the service the credentials are for (bedrock.amazonaws.com). */
-  serviceName?: string;
-  /** deactivate-service-credentials: the exact credential, when the record identifies it. */
-  serviceSpecificCredentialId?: string;
-}
-
-export interface PlannedAction {
+interface PlannedActionFields {
   /** Deterministic: the same finding planned again yields the same ids, which is what makes re-runs idempotent. */
   actionId: string;
   findingId: string;
-  kind: ActionKind;
   api: string;
   /** Account where the call runs. */
   accountId: string;
@@ -98,9 +71,38 @@ export interface PlannedAction {
   mode: RemediationMode;
   disposition: Disposition;
   reason: string;
-  params: ActionParams;
   /** For manual actions: exact steps for a person. */
   steps?: string[];
 }
 
-export const isMutating = (a: Pick<PlannedAction, "kind">): boolean => MUTATING_KINDS.has(a.kind);
+/** One planned action of kind K, with exactly that kind's parameters. */
+export type ActionOf<K extends ActionKind> = PlannedActionFields & { kind: K; params: ActionParamsOf[K] };
+
+/** A planned action: a union discriminated by `kind`, so a switch over it is checked for every kind. */
+export type PlannedAction = { [K in ActionKind]: ActionOf<K> }[ActionKind];
+
+/** For the `default:` of a switch over every kind: the compiler fails when a kind is not handled. */
+export function unhandledKind(action: never): never {
+  throw new Error(`unhandled remediation action kind ${JSON.stringify((action as { kind?: unknown }).kind)}`);
+}
+
+/** What the planner decides for one action of kind K, before ids, mode and disposition are added. */
+export interface DraftOf<K extends ActionKind> {
+  kind: K;
+  accountId: string;
+  region?: string;
+  target: string;
+  reason: string;
+  params: ActionParamsOf[K];
+  steps?: string[];
+}
+
+export type Draft = { [K in ActionKind]: DraftOf<K> }[ActionKind];
+
+/** What became of one executed action. */
+export interface ExecutionResult {
+  status: "ok" | "already-done" | "skipped" | "error";
+  reason: string;
+  before?: unknown;
+  after?: unknown;
+}

@@ -24,7 +24,7 @@ const record: ActionRecord = {
   mode: "enforce",
   status: "ok",
   reason: "r",
-  params: {},
+  params: { userName: "u", accessKeyId: "AKIAX" },
   plannedAt: NOW.toISOString(),
 };
 

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { principalProtection } from "../../src/remediation/safety";
 import { planRemediation } from "../../src/remediation/planner";
-import { isMutating } from "../../src/remediation/types";
+import { isMutating } from "../../src/remediation/actions";
 import { guardedRecord, mode } from "./arbitraries";
 import { findingOf, guardrailWith, MGMT } from "./helpers";
 
@@ -81,7 +81,7 @@ describe("planner properties", () => {
         const g = guardrailWith({ remediation: { mode: "enforce", accessKey } });
         const f = findingOf(g, record);
         for (const a of planRemediation(f, g, { now: NOW, managementAccountId: MGMT })) {
-          if (a.params.accessKeyId !== undefined)
+          if ("accessKeyId" in a.params)
             expect(a.params.accessKeyId).toBe(f.aws.cloudtrail.user_identity.access_key_id);
           if (a.kind === "deactivate-key") expect(a.target).toBe(f.aws.cloudtrail.user_identity.access_key_id);
           if (a.kind === "deactivate-key" || a.kind === "rotate-key") {
@@ -111,6 +111,7 @@ describe("planner properties", () => {
         expect(rotations).toEqual(rotations.map((_, k) => plan.length - rotations.length + k));
         for (const r of rotations) {
           const rotate = plan[r];
+          if (rotate.kind !== "rotate-key") throw new Error("not a rotation");
           const deactivate = plan.find(
             (a) => a.kind === "deactivate-key" && a.params.accessKeyId === rotate.params.accessKeyId,
           );

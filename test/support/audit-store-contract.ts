@@ -4,7 +4,7 @@
  * JSON file, and DynamoDbStore on DynamoDB Local; test/remediation/audit-store.contract.test.ts).
  * A new store capability gets its `describe` block here, so every store is held to it at once.
  */
-import type { ActionRecord, RemediationStore } from "../../src/remediation/store";
+import type { ActionRecord, RecordFields, RemediationStore } from "../../src/remediation/store";
 
 interface AuditStoreUnderTest {
   store: RemediationStore;
@@ -32,7 +32,7 @@ const PRINCIPAL = "arn:aws:iam::111122223333:user/leaked";
 export const NOW = new Date("2046-11-20T09:20:00Z");
 const HOUR = "2046-11-20T09";
 
-function action(actionId: string, extra: Partial<ActionRecord> = {}): ActionRecord {
+function action(actionId: string, extra: Partial<RecordFields> = {}): ActionRecord {
   return {
     actionId,
     findingId: "f-1",

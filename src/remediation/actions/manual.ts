@@ -1,11 +1,13 @@
 /**
- * The exact steps a person takes when no API action is possible or allowed. Worded from AWS's IAM
- * and IAM Identity Center user guides ("Revoke IAM role temporary security credentials",
- * "Revoke active IAM role sessions created by permission sets").
+ * manual: the exact steps a person takes when no API action is possible or allowed. Worded from
+ * AWS's IAM and IAM Identity Center user guides ("Revoke IAM role temporary security credentials",
+ * "Revoke active IAM role sessions created by permission sets"). It calls nothing.
  */
-import type { Finding } from "../detection/finding";
+import type { Finding } from "../../detection/finding";
+import type { DraftOf } from "../types";
+import { type ActionDefinition, callsNothing } from "./action";
 
-export function manualSteps(finding: Finding): string[] {
+function manualSteps(finding: Finding): string[] {
   const g = finding.guardrail;
   const account = g.principal_account_id ?? finding.cloud.account.id ?? "the account";
   const who = finding.aws.cloudtrail.user_identity.arn ?? g.principal_arn ?? "the caller";
@@ -85,3 +87,25 @@ export function manualSteps(finding: Finding): string[] {
     }
   }
 }
+
+/** Steps for a person about the finding's principal, with why no API action is taken. */
+export function manualDraft(finding: Finding, accountId: string, reason: string): DraftOf<"manual"> {
+  const g = finding.guardrail;
+  return {
+    kind: "manual",
+    accountId,
+    target: g.principal_arn ?? finding.aws.cloudtrail.user_identity.arn ?? g.principal_kind,
+    reason,
+    params: {},
+    steps: manualSteps(finding),
+  };
+}
+
+export const manual = {
+  kind: "manual",
+  api: "manual",
+  mutating: false,
+  permissions: [],
+  execute: callsNothing,
+  notReversible: () => "manual actions change nothing, so there is nothing to undo",
+} satisfies ActionDefinition<"manual">;

@@ -1,0 +1,54 @@
+/**
+ * What one remediation action is, in one module per action (./<kind>.ts): how it is planned (its
+ * draft function, called by the planner), what it calls in the member account, how that is undone
+ * or what a person may do instead, and the permissions those calls need (the member role is
+ * generated from them).
+ */
+import type { IAMClient } from "@aws-sdk/client-iam";
+import type { PermissionDeclaration } from "../../aws/permissions";
+import type { MemberClients } from "../member-clients";
+import type { ActionRecordOf, UndoRecord } from "../store";
+import type { ActionKind, ActionOf, ExecutionResult } from "../types";
+
+export type UndoResult = Omit<UndoRecord, "at">;
+
+interface ActionBase<K extends ActionKind> {
+  kind: K;
+  /** The API it calls, shown in plans ("manual" and "none" for the kinds that call nothing). */
+  api: string;
+  /** It changes something in an AWS account: dry-run, the caps and the safety gate are about these. */
+  mutating: boolean;
+  /**
+   * It creates credentials: granted to the member role only with remediation.accessKey "rotate", since
+   * whoever can assume that role could otherwise mint keys for any user in any account.
+   */
+  mintsCredentials?: boolean;
+  /** Every call execute and undo make with the member role. */
+  permissions: PermissionDeclaration[];
+  /**
+   * Performs it in its member account. Reads the current state first, so running it again after a
+   * crash changes nothing that is already done ("already-done"); records the state before and after.
+   */
+  execute(action: ActionOf<K>, clients: MemberClients): Promise<ExecutionResult>;
+}
+
+interface Reversible<K extends ActionKind> {
+  /** Reverses a recorded success, and only what this tool did. */
+  undo(record: ActionRecordOf<K>, iam: IAMClient): Promise<UndoResult>;
+  notReversible?: undefined;
+}
+
+interface NotReversible<K extends ActionKind> {
+  undo?: undefined;
+  /** Why it is not undone, and what a person may do instead. */
+  notReversible(record: ActionRecordOf<K>): string;
+}
+
+/** One action: modules declare theirs with `satisfies ActionDefinition<"kind">`. */
+export type ActionDefinition<K extends ActionKind> = ActionBase<K> & (Reversible<K> | NotReversible<K>);
+
+/** For manual and none: they call nothing, so executing one is skipped. */
+export const callsNothing = async (action: { kind: ActionKind }): Promise<ExecutionResult> => ({
+  status: "skipped",
+  reason: `${action.kind} actions are not executed`,
+});

@@ -1,0 +1,79 @@
+/**
+ * deactivate-key: iam:UpdateAccessKey Status=Inactive on the long-term access key that made the
+ * call (only that key); undo re-activates it, when it was active before.
+ */
+import {
+  type AccessKeyMetadata,
+  type IAMClient,
+  ListAccessKeysCommand,
+  UpdateAccessKeyCommand,
+} from "@aws-sdk/client-iam";
+import type { DraftOf, ExecutionResult } from "../types";
+import type { ActionDefinition } from "./action";
+
+export async function listKeys(iam: IAMClient, userName: string): Promise<AccessKeyMetadata[]> {
+  return (await iam.send(new ListAccessKeysCommand({ UserName: userName }))).AccessKeyMetadata ?? [];
+}
+
+export function deactivateKeyDraft(accountId: string, userName: string, key: string): DraftOf<"deactivate-key"> {
+  return {
+    kind: "deactivate-key",
+    accountId,
+    target: key,
+    reason:
+      `deactivate the access key ${key} that made the call (only that key; the user's other keys are ` + "untouched)",
+    params: { userName, accessKeyId: key },
+  };
+}
+
+async function setInactive(iam: IAMClient, userName: string, keyId: string): Promise<ExecutionResult> {
+  const key = (await listKeys(iam, userName)).find((k) => k.AccessKeyId === keyId);
+  if (!key) return { status: "skipped", reason: `access key ${keyId} no longer belongs to user ${userName}` };
+  if (key.Status === "Inactive")
+    return {
+      status: "already-done",
+      reason: `access key ${keyId} is already inactive`,
+      before: { status: "Inactive" },
+      after: { status: "Inactive" },
+    };
+  await iam.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: keyId, Status: "Inactive" }));
+  return {
+    status: "ok",
+    reason: `deactivated access key ${keyId} of ${userName}`,
+    before: { status: key.Status },
+    after: { status: "Inactive" },
+  };
+}
+
+export const deactivateKey = {
+  kind: "deactivate-key",
+  api: "iam:UpdateAccessKey",
+  mutating: true,
+  permissions: [
+    {
+      actions: ["iam:ListAccessKeys", "iam:UpdateAccessKey"],
+      resource: { kind: "member-iam-users" },
+      why: "deactivate the offending access key (and re-activate it on undo), after checking its current status",
+    },
+  ],
+  execute: (action, clients) => setInactive(clients.iam, action.params.userName, action.params.accessKeyId),
+  async undo(rec, iam) {
+    const { userName, accessKeyId } = rec.params;
+    if ((rec.before as { status?: string } | undefined)?.status !== "Active")
+      return {
+        status: "not-reversible",
+        reason: `the key was not active before this action (before: ${JSON.stringify(rec.before)})`,
+      };
+    const key = (await listKeys(iam, userName)).find((k) => k.AccessKeyId === accessKeyId);
+    if (!key) return { status: "error", reason: `access key ${accessKeyId} no longer belongs to ${userName}` };
+    if (key.Status === "Active")
+      return { status: "already-done", reason: `access key ${accessKeyId} is already active` };
+    await iam.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId, Status: "Active" }));
+    return {
+      status: "ok",
+      reason: `re-activated access key ${accessKeyId} of ${userName}`,
+      before: { status: key.Status },
+      after: { status: "Active" },
+    };
+  },
+} satisfies ActionDefinition<"deactivate-key">;

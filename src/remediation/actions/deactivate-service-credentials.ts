@@ -1,0 +1,177 @@
+/**
+ * deactivate-service-credentials: iam:UpdateServiceSpecificCredential Status=Inactive on the
+ * user's Bedrock API key(s) (long-term keys are service-specific credentials for
+ * bedrock.amazonaws.com): the one that made the call when the record identifies it, otherwise every
+ * Bedrock credential of the user (and nothing else). Undo re-activates exactly those it deactivated.
+ */
+import {
+  type IAMClient,
+  ListServiceSpecificCredentialsCommand,
+  type ServiceSpecificCredentialMetadata,
+  UpdateServiceSpecificCredentialCommand,
+} from "@aws-sdk/client-iam";
+import { BEDROCK_API_KEY_SERVICE_NAME } from "../../policy/statements";
+import type { DraftOf, ExecutionResult } from "../types";
+import type { ActionDefinition, UndoResult } from "./action";
+
+/** Service-specific credential ids start with ACCA (IAM's unique-id prefixes); anything else names no credential. */
+const SERVICE_CREDENTIAL_ID = /^ACCA[A-Z0-9]{8,}$/;
+
+/**
+ * Deactivate the Bedrock API key that made the call: the exact credential when the record carries
+ * its id, otherwise every Bedrock credential of the user (scoped to bedrock.amazonaws.com, so the
+ * user's access keys and other services' credentials keep working).
+ */
+export function serviceCredentialDraft(
+  account: string,
+  userName: string,
+  keyId: string | undefined,
+): DraftOf<"deactivate-service-credentials"> {
+  const exact = keyId && SERVICE_CREDENTIAL_ID.test(keyId) ? keyId : undefined;
+  return {
+    kind: "deactivate-service-credentials",
+    accountId: account,
+    target: exact ?? userName,
+    reason: exact
+      ? `deactivate the Bedrock API key ${exact} of ${userName} that made the call (only that credential)`
+      : `deactivate every Bedrock API key of ${userName} (service-specific credentials for ` +
+        `${BEDROCK_API_KEY_SERVICE_NAME}): the record does not say which one made the call; the user's access ` +
+        "keys, password and other services' credentials are untouched",
+    params: {
+      userName,
+      serviceName: BEDROCK_API_KEY_SERVICE_NAME,
+      ...(exact ? { serviceSpecificCredentialId: exact } : {}),
+    },
+  };
+}
+
+/** Every credential of the user for one service (ListServiceSpecificCredentials pages with Marker). */
+async function listServiceCredentials(
+  iam: IAMClient,
+  userName: string,
+  serviceName: string,
+): Promise<ServiceSpecificCredentialMetadata[]> {
+  const all: ServiceSpecificCredentialMetadata[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await iam.send(
+      new ListServiceSpecificCredentialsCommand({ UserName: userName, ServiceName: serviceName, Marker: marker }),
+    );
+    all.push(...(page.ServiceSpecificCredentials ?? []));
+    marker = page.IsTruncated ? page.Marker : undefined;
+  } while (marker);
+  // Filtered again: only this service's credentials may ever be touched, whatever the endpoint returns.
+  return all.filter((c) => c.ServiceName === serviceName);
+}
+
+async function deactivate(
+  iam: IAMClient,
+  userName: string,
+  serviceName: string,
+  credentialId: string | undefined,
+): Promise<ExecutionResult> {
+  const all = await listServiceCredentials(iam, userName, serviceName);
+  const targets = credentialId ? all.filter((c) => c.ServiceSpecificCredentialId === credentialId) : all;
+  const before = targets.map((c) => ({ id: c.ServiceSpecificCredentialId, status: c.Status }));
+  if (targets.length === 0)
+    return {
+      status: "skipped",
+      reason: credentialId
+        ? `${serviceName} credential ${credentialId} no longer belongs to user ${userName}`
+        : `user ${userName} has no ${serviceName} credentials (deleted since the call?)`,
+      before,
+    };
+  const active = targets.filter((c) => c.Status === "Active");
+  if (active.length === 0)
+    return {
+      status: "already-done",
+      reason: `no ${serviceName} credential of ${userName} is active`,
+      before,
+      after: { credentials: before, deactivated: [] },
+    };
+  const deactivated: string[] = [];
+  for (const c of active) {
+    await iam.send(
+      new UpdateServiceSpecificCredentialCommand({
+        UserName: userName,
+        ServiceSpecificCredentialId: c.ServiceSpecificCredentialId,
+        Status: "Inactive",
+      }),
+    );
+    deactivated.push(c.ServiceSpecificCredentialId!);
+  }
+  return {
+    status: "ok",
+    reason: `deactivated ${serviceName} credential(s) ${deactivated.join(", ")} of ${userName}`,
+    before,
+    after: {
+      credentials: before.map((c) => (deactivated.includes(c.id!) ? { ...c, status: "Inactive" } : c)),
+      deactivated,
+    },
+  };
+}
+
+/** Re-activates exactly the credentials the action recorded as deactivated by it (never one that was already off). */
+async function reactivate(
+  iam: IAMClient,
+  { userName, serviceName }: { userName?: string; serviceName?: string },
+  after: unknown,
+): Promise<UndoResult> {
+  const ours = (after as { deactivated?: unknown } | undefined)?.deactivated;
+  if (!userName || !serviceName || !Array.isArray(ours) || ours.length === 0)
+    return { status: "not-reversible", reason: "the record names no credential this tool deactivated" };
+  const now = await listServiceCredentials(iam, userName, serviceName);
+  const reactivated: string[] = [];
+  const problems: string[] = [];
+  for (const id of ours as string[]) {
+    const c = now.find((x) => x.ServiceSpecificCredentialId === id);
+    if (!c) problems.push(`${id} no longer belongs to ${userName}`);
+    else if (c.Status === "Expired") problems.push(`${id} has expired`);
+    else if (c.Status === "Inactive") {
+      await iam.send(
+        new UpdateServiceSpecificCredentialCommand({
+          UserName: userName,
+          ServiceSpecificCredentialId: id,
+          Status: "Active",
+        }),
+      );
+      reactivated.push(id);
+    }
+  }
+  const note = problems.length > 0 ? `; not re-activated: ${problems.join(", ")}` : "";
+  if (reactivated.length === 0)
+    return {
+      status: problems.length > 0 ? "error" : "already-done",
+      reason: problems.length > 0 ? `nothing re-activated${note}` : `credential(s) ${ours.join(", ")} are active`,
+    };
+  return {
+    status: "ok",
+    reason: `re-activated ${serviceName} credential(s) ${reactivated.join(", ")} of ${userName}${note}`,
+    before: { inactive: reactivated },
+    after: { active: reactivated },
+  };
+}
+
+export const deactivateServiceCredentials = {
+  kind: "deactivate-service-credentials",
+  api: "iam:UpdateServiceSpecificCredential",
+  mutating: true,
+  permissions: [
+    {
+      actions: ["iam:ListServiceSpecificCredentials", "iam:UpdateServiceSpecificCredential"],
+      resource: { kind: "member-iam-users" },
+      why:
+        "deactivate the Bedrock API keys (service-specific credentials) that made a call, after listing them " +
+        "for bedrock.amazonaws.com only; undo re-activates exactly those",
+    },
+  ],
+  execute: (action, clients) =>
+    deactivate(
+      clients.iam,
+      action.params.userName,
+      action.params.serviceName,
+      action.params.serviceSpecificCredentialId,
+    ),
+  // A record read back from the store is checked again: it may predate a field.
+  undo: (rec, iam) => reactivate(iam, rec.params, rec.after),
+} satisfies ActionDefinition<"deactivate-service-credentials">;

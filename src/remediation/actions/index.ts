@@ -1,0 +1,87 @@
+/**
+ * The remediation actions, registered by kind: one module each (./<kind>.ts) with its plan, its
+ * execution, its undo and its permissions. The record is typed by ActionKind, so a new kind in
+ * ../types.ts does not compile until it has a module here.
+ */
+import type { IAMClient } from "@aws-sdk/client-iam";
+import type { MemberClients } from "../member-clients";
+import type { ActionRecord } from "../store";
+import { type ActionKind, type ExecutionResult, type PlannedAction, unhandledKind } from "../types";
+import type { ActionDefinition, UndoResult } from "./action";
+import { deactivateKey } from "./deactivate-key";
+import { deactivateServiceCredentials } from "./deactivate-service-credentials";
+import { deleteAgreement } from "./delete-agreement";
+import { manual } from "./manual";
+import { none } from "./none";
+import { revokeRoleSessions } from "./revoke-role-sessions";
+import { revokeUserSessions } from "./revoke-user-sessions";
+import { rotateKey } from "./rotate-key";
+
+/** In this order the member role lists their permissions. */
+export const ACTIONS: { [K in ActionKind]: ActionDefinition<K> } = {
+  "deactivate-key": deactivateKey,
+  "deactivate-service-credentials": deactivateServiceCredentials,
+  "revoke-user-sessions": revokeUserSessions,
+  "revoke-role-sessions": revokeRoleSessions,
+  "delete-agreement": deleteAgreement,
+  "rotate-key": rotateKey,
+  manual,
+  none,
+};
+
+/** Kinds that change something in an AWS account. Dry-run and caps are about exactly these. */
+export const isMutating = (a: Pick<PlannedAction, "kind">): boolean => ACTIONS[a.kind].mutating;
+
+/** The kinds undo can reverse. */
+export const isReversible = (kind: ActionKind): boolean => ACTIONS[kind].undo !== undefined;
+
+/** Runs one action with its module (the switch narrows `action` to the module's kind). */
+export function perform(action: PlannedAction, clients: MemberClients): Promise<ExecutionResult> {
+  switch (action.kind) {
+    case "deactivate-key":
+      return ACTIONS[action.kind].execute(action, clients);
+    case "deactivate-service-credentials":
+      return ACTIONS[action.kind].execute(action, clients);
+    case "revoke-user-sessions":
+      return ACTIONS[action.kind].execute(action, clients);
+    case "revoke-role-sessions":
+      return ACTIONS[action.kind].execute(action, clients);
+    case "delete-agreement":
+      return ACTIONS[action.kind].execute(action, clients);
+    case "rotate-key":
+      return ACTIONS[action.kind].execute(action, clients);
+    case "manual":
+      return ACTIONS[action.kind].execute(action, clients);
+    case "none":
+      return ACTIONS[action.kind].execute(action, clients);
+    default:
+      return unhandledKind(action);
+  }
+}
+
+/**
+ * How one recorded action is reversed with its module, or why it cannot be (and what a person may
+ * do instead).
+ */
+export function undoOf(rec: ActionRecord): ((iam: IAMClient) => Promise<UndoResult>) | string {
+  switch (rec.kind) {
+    case "deactivate-key":
+      return (iam) => deactivateKey.undo(rec, iam);
+    case "deactivate-service-credentials":
+      return (iam) => deactivateServiceCredentials.undo(rec, iam);
+    case "revoke-user-sessions":
+      return (iam) => revokeUserSessions.undo(rec, iam);
+    case "revoke-role-sessions":
+      return (iam) => revokeRoleSessions.undo(rec, iam);
+    case "delete-agreement":
+      return deleteAgreement.notReversible();
+    case "rotate-key":
+      return rotateKey.notReversible(rec);
+    case "manual":
+      return manual.notReversible();
+    case "none":
+      return none.notReversible();
+    default:
+      return unhandledKind(rec);
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The AWSRevokeOlderSessions inline policy of a user or a role, as the two revoke-*-sessions
+ * actions read, merge and undo it (the document logic itself is pure, in ../revocation-policy.ts).
+ */
+import { classifyError } from "../errors";
+import {
+  effectiveCutoff,
+  mergeRevocation,
+  parsePolicyDocument,
+  type PolicyDocument,
+  removeRevocation,
+} from "../revocation-policy";
+import type { ExecutionResult } from "../types";
+import type { UndoResult } from "./action";
+
+export const REVOCATION_POLICY_NAME = "AWSRevokeOlderSessions";
+
+/** One principal's inline policy AWSRevokeOlderSessions. */
+export interface PolicyTarget {
+  get(): Promise<string | undefined>;
+  put(doc: string): Promise<void>;
+  /** Deletes the whole policy (only when this tool's statement was all it held). */
+  delete(): Promise<void>;
+  what: string;
+}
+
+export const orUndefinedIfMissing = async (read: () => Promise<string | undefined>): Promise<string | undefined> => {
+  try {
+    return await read();
+  } catch (e) {
+    if (classifyError(e) === "not-found") return undefined;
+    throw e;
+  }
+};
+
+export async function revokeSessions(
+  target: PolicyTarget,
+  cutoff: string,
+  eventTime: string | undefined,
+): Promise<ExecutionResult> {
+  const raw = await target.get();
+  const existing: PolicyDocument | undefined = raw ? parsePolicyDocument(raw) : undefined;
+  const current = effectiveCutoff(existing);
+  if (current && eventTime && current > new Date(eventTime)) {
+    return {
+      status: "already-done",
+      reason: `${target.what} already denies sessions issued before ${current.toISOString()}, after the offending call`,
+      before: existing,
+      after: existing,
+    };
+  }
+  const merged = mergeRevocation(existing, cutoff);
+  await target.put(JSON.stringify(merged));
+  return {
+    status: "ok",
+    reason: `${target.what}: sessions issued before ${effectiveCutoff(merged)!.toISOString()} are denied`,
+    before: existing ?? null,
+    after: merged,
+  };
+}
+
+/** Takes this tool's statement out, and only it; deletes the policy when nothing else was in it. */
+export async function removeOurStatement(target: PolicyTarget): Promise<UndoResult> {
+  const raw = await target.get();
+  if (!raw) return { status: "already-done", reason: `${target.what} does not exist` };
+  const before = parsePolicyDocument(raw);
+  const { doc, removed } = removeRevocation(before);
+  if (!removed)
+    return {
+      status: "already-done",
+      reason: `${target.what} has no statement from bedrock-guardrail (others' statements are left alone)`,
+    };
+  if (doc) {
+    await target.put(JSON.stringify(doc));
+    return {
+      status: "ok",
+      reason:
+        `removed bedrock-guardrail's statement from ${target.what}; ${doc.Statement.length} other statement(s) ` +
+        `kept`,
+      before,
+      after: doc,
+    };
+  }
+  await target.delete();
+  return {
+    status: "ok",
+    reason: `deleted ${target.what} (it held only bedrock-guardrail's statement)`,
+    before,
+    after: null,
+  };
+}
