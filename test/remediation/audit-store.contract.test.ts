@@ -10,7 +10,7 @@ import { STATE_TABLE_KEYS } from "../../src/aws/contracts";
 import { DynamoDbStore } from "../../src/remediation/dynamodb-store";
 import { FileStore, InMemoryStore } from "../../src/remediation/store";
 import { auditStoreContract, NOW } from "../support/audit-store-contract";
-import { type DynamoDbLocal, startDynamoDbLocal } from "../support/dynamodb-local";
+import { type DynamoDbLocal, START_TIMEOUT_MS, startDynamoDbLocal } from "../support/dynamodb-local";
 
 auditStoreContract("in memory", {
   pagesPastOneMegabyte: false,
@@ -51,7 +51,7 @@ auditStoreContract("JSON file (CLI)", {
 let local: DynamoDbLocal;
 beforeAll(async () => {
   local = await startDynamoDbLocal();
-});
+}, START_TIMEOUT_MS);
 afterAll(() => local?.stop());
 
 auditStoreContract("DynamoDbStore on DynamoDB Local", {

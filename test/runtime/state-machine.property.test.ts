@@ -23,7 +23,7 @@ import type { FindingImporter } from "../../src/aws/securityhub";
 import { runJob } from "../../src/runtime/job";
 import type { QueryResult, QuerySource } from "../../src/runtime/query/source";
 import { DynamoStateStore } from "../../src/runtime/state/dynamodb";
-import { type DynamoDbLocal, startDynamoDbLocal } from "../support/dynamodb-local";
+import { type DynamoDbLocal, START_TIMEOUT_MS, startDynamoDbLocal } from "../support/dynamodb-local";
 import { MemoryStateStore } from "../support/memory-state-store";
 import type { StateStore } from "../../src/runtime/state/store";
 import type { QueryWindow } from "../../src/runtime/window";
@@ -193,7 +193,9 @@ interface Model {
   count: number;
 }
 
-const START = Date.parse("2026-07-01T00:00:00Z");
+// Ahead of the real clock: DynamoDB Local deletes items whose TTL has passed (as DynamoDB does), and a
+// history in the past would see its dedupe records (TTL = completion + 30 days) vanish mid-run.
+const START = Date.parse("2046-07-01T00:00:00Z");
 
 async function runOnce(
   r: Real,
@@ -427,24 +429,36 @@ describe("job state machine on DynamoDB Local (DynamoStateStore, overlapping run
   let local: DynamoDbLocal;
   beforeAll(async () => {
     local = await startDynamoDbLocal();
-  });
+  }, START_TIMEOUT_MS);
   afterAll(() => local?.stop());
-  // A new table per history; fewer and shorter histories than in memory, each call being a real request.
+  // A new table per history; fewer and shorter histories than in memory, each call being a real request
+  // (a few seconds on a quiet machine, many times that beside a full test run: a generous timeout).
+  const HISTORIES_TIMEOUT_MS = 240_000;
   const openStore = async () => new DynamoStateStore(local.client(), await local.createStateTable());
 
-  it("never loses or duplicates a finding across crashes, retries, late deliveries and overlaps", async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.commands(commands, { maxCommands: 30 }), (cmds) =>
-        checkRandomHistory(cmds, false, openStore),
-      ),
-      { numRuns: 12 },
-    );
-  });
+  it(
+    "never loses or duplicates a finding across crashes, retries, late deliveries and overlaps",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.commands(commands, { maxCommands: 30 }), (cmds) =>
+          checkRandomHistory(cmds, false, openStore),
+        ),
+        { numRuns: 12 },
+      );
+    },
+    HISTORIES_TIMEOUT_MS,
+  );
 
-  it("with Security Hub on", async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.commands(commands, { maxCommands: 30 }), (cmds) => checkRandomHistory(cmds, true, openStore)),
-      { numRuns: 8 },
-    );
-  });
+  it(
+    "with Security Hub on",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.commands(commands, { maxCommands: 30 }), (cmds) =>
+          checkRandomHistory(cmds, true, openStore),
+        ),
+        { numRuns: 8 },
+      );
+    },
+    HISTORIES_TIMEOUT_MS,
+  );
 });

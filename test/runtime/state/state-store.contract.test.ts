@@ -6,7 +6,7 @@
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { STATE_TABLE_KEYS } from "../../../src/aws/contracts";
 import { DynamoStateStore } from "../../../src/runtime/state/dynamodb";
-import { type DynamoDbLocal, startDynamoDbLocal } from "../../support/dynamodb-local";
+import { type DynamoDbLocal, START_TIMEOUT_MS, startDynamoDbLocal } from "../../support/dynamodb-local";
 import { MemoryStateStore } from "../../support/memory-state-store";
 import { stateStoreContract } from "../../support/state-store-contract";
 
@@ -21,7 +21,7 @@ stateStoreContract("in-memory double", {
 let local: DynamoDbLocal;
 beforeAll(async () => {
   local = await startDynamoDbLocal();
-});
+}, START_TIMEOUT_MS);
 afterAll(() => local?.stop());
 
 stateStoreContract("DynamoStateStore on DynamoDB Local", {
