@@ -124,6 +124,10 @@ async function spawnOnce(): Promise<{ proc: ChildProcess; endpoint: string }> {
   proc.stdout?.on("data", keep);
   proc.stderr?.on("data", keep);
   const endpoint = `http://127.0.0.1:${port}`;
+  // A worker that ends without afterAll (a timeout, process.exit) must not leave a JVM behind.
+  const killOnExit = () => proc.kill("SIGKILL");
+  process.once("exit", killOnExit);
+  proc.once("exit", () => process.removeListener("exit", killOnExit));
   try {
     await waitUntilServing(proc, endpoint, () => output);
   } catch (e) {
