@@ -1,6 +1,6 @@
 /** The options `remediate` and `undo` share: where the audit trail is kept and how member accounts are reached. */
 import type { Command } from "commander";
-import { DEFAULT_STATE_FILE, EXTERNAL_ID_ENV } from "../remediation/cli-wiring";
+import { DEFAULT_STATE_FILE, EXTERNAL_ID_ENV } from "../wiring/adapters";
 
 export function addRemediationOptions(command: Command): Command {
   return command

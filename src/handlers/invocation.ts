@@ -9,7 +9,7 @@ import { actsAnywhere } from "../remediation/mode";
 import type { FindingResponder, Notifier } from "../aws/contracts";
 import type { HandlerEnv } from "../runtime/env";
 import { type RunSummary, summaryLine } from "../runtime/summary";
-import { makeResponder } from "./wiring";
+import { makeResponder } from "../wiring/adapters";
 
 /**
  * A factory called once per invocation: the responder's maxActionsPerRun counter and its

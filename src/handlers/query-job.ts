@@ -16,7 +16,7 @@ import {
   makeQuerySource,
   makeSecurityHubImporter,
   makeStateStore,
-} from "./wiring";
+} from "../wiring/adapters";
 import { finishInvocation, initOrLog, responderPerRun } from "./invocation";
 
 interface Context {

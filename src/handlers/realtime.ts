@@ -14,7 +14,7 @@ import { DEFAULT_DEDUPE_RETENTION_MS, DEFAULT_LEASE_MS } from "../runtime/job";
 import { claimAll, drainPending, findingsOf } from "../runtime/pipeline";
 import type { StateStore } from "../runtime/state/store";
 import { emptySummary, type RunSummary } from "../runtime/summary";
-import { makeNotifier, makeStateStore } from "./wiring";
+import { makeNotifier, makeStateStore } from "../wiring/adapters";
 import { finishInvocation, initOrLog, responderPerRun } from "./invocation";
 
 export interface RealtimeDeps {

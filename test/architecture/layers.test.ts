@@ -1,7 +1,9 @@
 /**
  * The folders of src/ form one stack; an import may only point down it (or stay in its folder):
- *   arn, errors, config -> guardrail -> policy, detection -> aws -> runtime, remediation -> handlers, infra, cli
+ *   arn, errors, config -> guardrail -> policy, detection -> aws -> runtime, remediation -> wiring
+ *   -> handlers, infra -> cli
  * Folders on one level do not import each other (runtime and remediation meet only through src/aws).
+ * wiring is the composition root: the handlers and the commands both build their adapters there.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -17,9 +19,10 @@ const LEVEL: Record<string, number> = {
   aws: 4,
   runtime: 5,
   remediation: 5,
-  handlers: 6,
-  infra: 6,
-  cli: 7,
+  wiring: 6,
+  handlers: 7,
+  infra: 7,
+  cli: 8,
 };
 
 function* tsFiles(dir: string): Generator<string> {

@@ -18,18 +18,18 @@ import { InMemoryStore } from "../../src/remediation/store";
 import type { Notifier } from "../../src/aws/contracts";
 import type { QuerySource } from "../../src/runtime/query/source";
 import { MemoryStateStore } from "../support/memory-state-store";
-import type { ResponderSpec } from "../../src/handlers/wiring";
+import type { ResponderSpec } from "../../src/wiring/adapters";
 import { awsMocks } from "../remediation/mocks";
 import { EDS_ARN, eventBridgeEvent, simEvent, TOPIC_ARN } from "../runtime/helpers";
 
-jest.mock("../../src/handlers/wiring", () => ({
+jest.mock("../../src/wiring/adapters", () => ({
   makeStateStore: jest.fn(),
   makeQuerySource: jest.fn(),
   makeNotifier: jest.fn(),
   makeResponder: jest.fn(),
   makeOrganizationReader: jest.fn(),
 }));
-const wiring = jest.requireMock("../../src/handlers/wiring") as Record<string, jest.Mock>;
+const wiring = jest.requireMock("../../src/wiring/adapters") as Record<string, jest.Mock>;
 import * as queryJob from "../../src/handlers/query-job";
 import * as realtime from "../../src/handlers/realtime";
 

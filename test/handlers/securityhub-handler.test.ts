@@ -13,7 +13,7 @@ import type { QuerySource } from "../../src/runtime/query/source";
 import { MemoryStateStore } from "../support/memory-state-store";
 import { at, EDS_ARN, eventBridgeEvent, guardrailWith, simEvent, TOPIC_ARN } from "../runtime/helpers";
 
-jest.mock("../../src/handlers/wiring", () => ({
+jest.mock("../../src/wiring/adapters", () => ({
   makeStateStore: jest.fn(),
   makeQuerySource: jest.fn(),
   makeNotifier: jest.fn(),
@@ -21,7 +21,7 @@ jest.mock("../../src/handlers/wiring", () => ({
   makeOrganizationReader: jest.fn(),
   makeSecurityHubImporter: jest.fn(),
 }));
-const wiring = jest.requireMock("../../src/handlers/wiring") as Record<string, jest.Mock>;
+const wiring = jest.requireMock("../../src/wiring/adapters") as Record<string, jest.Mock>;
 import * as queryJob from "../../src/handlers/query-job";
 import { processEvent } from "../../src/handlers/realtime";
 

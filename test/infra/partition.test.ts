@@ -9,7 +9,7 @@ import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
 import { globalServiceRegion, partitionOfRegion } from "../../src/arn/partition";
 import { evaluateRecord } from "../../src/detection/finding";
-import { organizationFor } from "../../src/remediation/cli-wiring";
+import { makeOrganizationLookup } from "../../src/wiring/adapters";
 import { AssumeRoleClientProvider } from "../../src/remediation/member-clients";
 import { planRemediation } from "../../src/remediation/planner";
 import { guardrailWith, synthApp } from "./helpers";
@@ -104,7 +104,9 @@ describe("a GovCloud config", () => {
     );
     expect(clients.iam).toBeInstanceOf(IAMClient);
     expect(await clients.iam.config.region()).toBe("us-gov-west-1");
-    const org = organizationFor(guardrailWith(GOV)) as unknown as { client: { config: { region(): Promise<string> } } };
+    const org = makeOrganizationLookup(guardrailWith(GOV)) as unknown as {
+      client: { config: { region(): Promise<string> } };
+    };
     expect(await org.client.config.region()).toBe("us-gov-west-1");
     sts.restore();
   });

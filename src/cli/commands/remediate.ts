@@ -14,10 +14,10 @@ import {
   callerArn,
   memberClientsFor,
   notifierFor,
-  organizationFor,
+  makeOrganizationLookup,
   selfPatterns,
   storeFor,
-} from "../../remediation/cli-wiring";
+} from "../../wiring/adapters";
 import { parseFindings } from "../../remediation/finding-input";
 import { StaticOrganizationLookup } from "../../remediation/organization";
 import { outcomeLine, type OutcomeLine } from "../../remediation/report";
@@ -79,7 +79,7 @@ async function defaultResponder(g: Guardrail, opts: RemediateOptions, io: Remedi
   return new RemediationResponder({
     guardrail: g,
     store: storeFor(g, opts, cwd),
-    organization: organizationFor(g),
+    organization: makeOrganizationLookup(g),
     clients: memberClientsFor(g, opts, env),
     notifier: notifierFor(g, opts),
     selfArns: actor ? selfPatterns(actor) : [],

@@ -19,7 +19,7 @@ import { findingsOf } from "../../runtime/pipeline";
 import type { QuerySource } from "../../runtime/query/source";
 import { summaryLine } from "../../runtime/summary";
 import { computeWindow, type QueryWindow } from "../../runtime/window";
-import { makeNotifier, makeQuerySource, makeStateStore } from "../../handlers/wiring";
+import { makeNotifier, makeQuerySource, makeStateStore } from "../../wiring/adapters";
 import type { ClientOverrides } from "../../aws/clients";
 import type { SourceSpec } from "../../runtime/query/backends";
 import type { Notifier } from "../../aws/contracts";

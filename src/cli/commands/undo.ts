@@ -6,13 +6,7 @@
  */
 import type { Command } from "commander";
 import type { Guardrail } from "../../guardrail/guardrail";
-import {
-  type AwsOptions,
-  callerArn,
-  DEFAULT_STATE_FILE,
-  memberClientsFor,
-  storeFor,
-} from "../../remediation/cli-wiring";
+import { type AwsOptions, callerArn, DEFAULT_STATE_FILE, memberClientsFor, storeFor } from "../../wiring/adapters";
 import type { MemberClientProvider } from "../../remediation/member-clients";
 import type { RemediationStore } from "../../remediation/store";
 import { undoAction, UndoError } from "../../remediation/undo";

@@ -8,7 +8,7 @@
 import type { Command } from "commander";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { checkDrift, type OrganizationReader } from "../../runtime/drift";
-import { makeOrganizationReader } from "../../handlers/wiring";
+import { makeOrganizationReader } from "../../wiring/adapters";
 import { loadGuardrailFor, type TextSink } from "../common";
 import { addConfigOptions, type ConfigOption } from "../options";
 import { EXIT, exitCodeFor } from "../exit-codes";

@@ -1,8 +1,8 @@
 /** The command line's member-account clients assume the member role the way its trust policy requires. */
 import { AssumeRoleCommand } from "@aws-sdk/client-sts";
-import { EXTERNAL_ID_ENV, memberClientsFor } from "../../src/remediation/cli-wiring";
-import { guardrailWith } from "./helpers";
-import { awsMocks } from "./mocks";
+import { EXTERNAL_ID_ENV, memberClientsFor } from "../../src/wiring/adapters";
+import { guardrailWith } from "../remediation/helpers";
+import { awsMocks } from "../remediation/mocks";
 
 const aws = awsMocks();
 afterEach(() => aws.reset());

@@ -1,0 +1,172 @@
+/**
+ * The composition root: builds the real adapters (SDK clients with explicit retry settings) for the
+ * Lambda handlers (src/handlers) and the commands (src/cli), which both wire from here. The only
+ * module that knows which class implements which interface; nothing below it knows whether a
+ * Lambda function or the command line runs.
+ */
+import * as path from "node:path";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { OrganizationsClient } from "@aws-sdk/client-organizations";
+import { SecurityHubClient } from "@aws-sdk/client-securityhub";
+import { SNSClient } from "@aws-sdk/client-sns";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { parseArn } from "../arn/arn-like";
+import { globalServiceRegion, type Partition } from "../arn/partition";
+import type { Guardrail } from "../guardrail/guardrail";
+import { DynamoDbStore } from "../remediation/dynamodb-store";
+import {
+  AssumeRoleClientProvider,
+  LocalClientProvider,
+  type MemberClientProvider,
+} from "../remediation/member-clients";
+import { AwsOrganizationLookup } from "../remediation/organization";
+import { RemediationResponder } from "../remediation/responder";
+import { FileStore, type RemediationStore } from "../remediation/store";
+import { clientConfig, type ClientOverrides } from "../aws/clients";
+import { readOrganization } from "../aws/organizations";
+import { type FindingImporter, SecurityHubImporter } from "../aws/securityhub";
+import { SnsNotifier } from "../aws/sns";
+import type { FindingResponder, Notifier } from "../aws/contracts";
+import type { OrganizationReader } from "../runtime/drift";
+import { MONITOR_SOURCES, type SourceSpec } from "../runtime/query/backends";
+import type { PollSettings, QuerySource } from "../runtime/query/source";
+import { DynamoStateStore } from "../runtime/state/dynamodb";
+import type { StateStore } from "../runtime/state/store";
+
+/** The scheduled job's query source for `spec.backend` (src/runtime/query/backends.ts). */
+export function makeQuerySource(
+  guardrail: Guardrail,
+  spec: SourceSpec,
+  overrides: ClientOverrides = {},
+  poll?: PollSettings,
+): QuerySource {
+  return MONITOR_SOURCES[spec.backend].create(guardrail, spec, overrides, poll);
+}
+
+export function makeStateStore(tableName: string, overrides: ClientOverrides = {}): StateStore {
+  return new DynamoStateStore(new DynamoDBClient(clientConfig(overrides)), tableName);
+}
+
+export function makeNotifier(topicArn: string, overrides: ClientOverrides = {}): Notifier {
+  return new SnsNotifier(new SNSClient(clientConfig(overrides)), topicArn);
+}
+
+/** Security Hub in the product ARN's region (the monitor's), importing as that account's default product. */
+export function makeSecurityHubImporter(productArn: string, overrides: ClientOverrides = {}): FindingImporter {
+  const region = productArn.split(":")[3];
+  return new SecurityHubImporter(new SecurityHubClient(clientConfig({ region, ...overrides })), productArn);
+}
+
+/** Organizations is global: its API lives in one region per partition. */
+function organizationsClient(partition: Partition, overrides: ClientOverrides): OrganizationsClient {
+  return new OrganizationsClient(
+    clientConfig({ region: globalServiceRegion(partition, "organizations"), ...overrides }),
+  );
+}
+
+/** The responder's Organizations look-ups (who the management account is, which OU an account is in). */
+export function makeOrganizationLookup(guardrail: Guardrail, overrides: ClientOverrides = {}): AwsOrganizationLookup {
+  return new AwsOrganizationLookup(
+    organizationsClient(guardrail.partition, overrides),
+    guardrail.config.organization.managementAccountId,
+  );
+}
+
+export function makeOrganizationReader(partition: Partition, overrides: ClientOverrides = {}): OrganizationReader {
+  const client = organizationsClient(partition, overrides);
+  return (names, slotsAt) => readOrganization(client, names, slotsAt);
+}
+
+export interface ResponderSpec {
+  stateTableName: string;
+  memberRoleName?: string;
+  memberRoleExternalId?: string;
+  notifier: Notifier;
+}
+
+/** The remediation responder (src/remediation), which itself honours remediation.mode (off / dry-run / enforce). */
+export function makeResponder(
+  guardrail: Guardrail,
+  spec: ResponderSpec,
+  overrides: ClientOverrides = {},
+): FindingResponder {
+  const ddb = new DynamoDBClient(clientConfig(overrides));
+  return new RemediationResponder({
+    guardrail,
+    store: new DynamoDbStore(ddb, spec.stateTableName),
+    organization: makeOrganizationLookup(guardrail, overrides),
+    clients: new AssumeRoleClientProvider({
+      sts: new STSClient(clientConfig(overrides)),
+      memberRoleName: spec.memberRoleName ?? guardrail.config.remediation.memberRoleName,
+      externalId: spec.memberRoleExternalId,
+      homeRegion: guardrail.config.aws.region,
+    }),
+    notifier: spec.notifier,
+    execute: true,
+    actor: "bedrock-guardrail monitor",
+  });
+}
+
+/** The command line's audit file of `remediate --execute`, read by `undo`. */
+export const DEFAULT_STATE_FILE = "bedrock-guardrail-actions.json";
+/** The member role's external id for the command line (else monitor.memberRoleExternalId). */
+export const EXTERNAL_ID_ENV = "BEDROCK_GUARDRAIL_EXTERNAL_ID";
+
+/** Where `remediate` and `undo` keep the audit trail: the monitor's table, or a local JSON file. */
+export interface StoreOptions {
+  stateFile?: string;
+  table?: string;
+}
+
+/** How `remediate` and `undo` reach the member accounts and where they report. */
+export interface AwsOptions extends StoreOptions {
+  /** commander's --no-assume-role sets this to false. */
+  assumeRole?: boolean;
+  externalId?: string;
+  topicArn?: string;
+}
+
+export function storeFor(g: Guardrail, o: StoreOptions, cwd: string): RemediationStore {
+  if (o.table) return new DynamoDbStore(new DynamoDBClient(clientConfig({ region: g.config.aws.region })), o.table);
+  return new FileStore(path.resolve(cwd, o.stateFile ?? DEFAULT_STATE_FILE));
+}
+
+/** The command line's member-account clients: the member role assumed, or the local credentials as they are. */
+export function memberClientsFor(g: Guardrail, o: AwsOptions, env: NodeJS.ProcessEnv): MemberClientProvider {
+  const homeRegion = g.config.aws.region;
+  if (o.assumeRole === false) return new LocalClientProvider(homeRegion);
+  return new AssumeRoleClientProvider({
+    sts: new STSClient(clientConfig({ region: homeRegion })),
+    memberRoleName: g.config.remediation.memberRoleName,
+    // The same external id the StackSet's trust policy requires (monitor.memberRoleExternalId) unless overridden.
+    externalId: o.externalId ?? env[EXTERNAL_ID_ENV] ?? g.config.monitor.memberRoleExternalId,
+    homeRegion,
+    sessionName: "bedrock-guardrail-cli",
+  });
+}
+
+/** The topic `--topic-arn` names, in its own region (or the home region when the ARN names none). */
+export function notifierFor(g: Guardrail, o: AwsOptions): Notifier | undefined {
+  return o.topicArn
+    ? makeNotifier(o.topicArn, { region: parseArn(o.topicArn)?.region || g.config.aws.region })
+    : undefined;
+}
+
+/**
+ * ArnLike patterns for the caller: an IAM user's ARN as is; for an assumed role, the role ARN
+ * with or without a path (the STS ARN does not carry the path).
+ */
+export function selfPatterns(callerArn: string): string[] {
+  const p = parseArn(callerArn);
+  if (!p) return [];
+  const m = p.resource.match(/^assumed-role\/([^/]+)\//);
+  if (p.service === "sts" && m)
+    return [`arn:${p.partition}:iam::${p.account}:role/${m[1]}`, `arn:${p.partition}:iam::${p.account}:role/*/${m[1]}`];
+  return [callerArn];
+}
+
+/** Who runs the command (never remediated by itself: see selfPatterns). */
+export async function callerArn(g: Guardrail): Promise<string | undefined> {
+  const r = await new STSClient(clientConfig({ region: g.config.aws.region })).send(new GetCallerIdentityCommand({}));
+  return r.Arn;
+}
