@@ -41,6 +41,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => require("./commands/detect"),
   },
   {
+    name: "preview",
+    summary: "Replay CloudTrail history through the SCPs: what they would have denied, and the change that allows it",
+    load: () => require("./commands/preview"),
+  },
+  {
     name: "query",
     summary: "Print the rule compiled for CloudTrail Lake, Logs Insights, EventBridge or Athena",
     load: () => require("./commands/query"),

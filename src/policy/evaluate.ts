@@ -14,6 +14,8 @@ export interface ScpRequest {
   principalArn: string;
   /** Request context keys besides aws:PrincipalArn (e.g. aws:CalledViaLast). */
   context?: Record<string, string[]>;
+  /** Keys the request had whose values are not known (preview: the record does not carry them). */
+  unknownKeys?: string[];
 }
 
 export interface ScpVerdict {
@@ -52,9 +54,12 @@ function conditionHolds(op: ConditionOperator, policyValues: string[], requestVa
   }
 }
 
-function statementDenies(statement: ScpStatement, request: ScpRequest): boolean {
-  if (!statement.Action.some((a) => actionMatches(a, request.action))) return false;
-  if (!resourceMatches(statement, request.resource)) return false;
+/** What one statement does to a request: denies it, passes it, or hinges on a key the request cannot show. */
+export type StatementOutcome = "deny" | "pass" | { unknownKey: string };
+
+export function statementOutcome(statement: ScpStatement, request: ScpRequest): StatementOutcome {
+  if (!statement.Action.some((a) => actionMatches(a, request.action))) return "pass";
+  if (!resourceMatches(statement, request.resource)) return "pass";
   // Condition key names are case-insensitive in IAM (values are not).
   const context = new Map<string, string[]>(
     Object.entries({ ...request.context, "aws:PrincipalArn": [request.principalArn] }).map(([k, v]) => [
@@ -62,14 +67,19 @@ function statementDenies(statement: ScpStatement, request: ScpRequest): boolean 
       v,
     ]),
   );
+  const unknown = new Set((request.unknownKeys ?? []).map((k) => k.toLowerCase()));
+  let hinges: string | undefined;
   for (const [op, keys] of Object.entries(statement.Condition) as [ConditionOperator, Record<string, string[]>][]) {
-    for (const [key, values] of Object.entries(keys))
-      if (!conditionHolds(op, values, context.get(key.toLowerCase()))) return false;
+    for (const [key, values] of Object.entries(keys)) {
+      // A key the request had but nobody can tell: the statement denies only if every other condition holds.
+      if (unknown.has(key.toLowerCase())) hinges ??= key;
+      else if (!conditionHolds(op, values, context.get(key.toLowerCase()))) return "pass";
+    }
   }
-  return true;
+  return hinges ? { unknownKey: hinges } : "deny";
 }
 
 export function evaluateScp(statements: readonly ScpStatement[], request: ScpRequest): ScpVerdict {
-  const hit = statements.find((s) => statementDenies(s, request));
+  const hit = statements.find((s) => statementOutcome(s, request) === "deny");
   return hit ? { decision: "deny", deniedBy: hit.Sid } : { decision: "allow" };
 }

@@ -28,11 +28,11 @@ export type WorkerFactory = () => Worker;
 export const WORKER_RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 3 };
 
 /**
- * The compiled worker.js next to this file (the built package), or undefined when running from
- * the TypeScript sources: production never compiles code to start a worker.
+ * The compiled worker.js next to this file (the built package), or another compiled worker speaking
+ * the same protocol (`script`); undefined when running from the TypeScript sources: production never
+ * compiles code to start a worker.
  */
-export function compiledWorkerFactory(): WorkerFactory | undefined {
-  const script = path.join(__dirname, "worker.js");
+export function compiledWorkerFactory(script = path.join(__dirname, "worker.js")): WorkerFactory | undefined {
   if (!fs.existsSync(script)) return undefined;
   return () => new Worker(script, { resourceLimits: WORKER_RESOURCE_LIMITS });
 }

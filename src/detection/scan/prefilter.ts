@@ -17,7 +17,6 @@
  * inside the block is then decided from those hits; only a record whose event source is listed is
  * searched, for its source's event names.
  */
-import type { Guardrail } from "../../guardrail/guardrail";
 
 export type Prefiltered = "may-match" | "no-match" | "not-cloudtrail";
 
@@ -43,13 +42,18 @@ export interface Hits {
   escapes: number[];
 }
 
+/** What can match: event sources, each with the names (or other literal text) a record of it must hold. */
+export interface PrefilterScope {
+  rules: readonly { eventSource: string; eventNames: readonly string[] }[];
+}
+
 /** The rules' sources and names as bytes; immutable, shared by every input a scanner reads. */
 export class Prefilter {
   private readonly sources: Buffer[];
   private readonly namesBySource: Buffer[][];
   private readonly allNames: Buffer[];
 
-  constructor(scope: Pick<Guardrail, "rules">) {
+  constructor(scope: PrefilterScope) {
     const sources = [...new Set(scope.rules.map((r) => r.eventSource))];
     this.sources = sources.map((s) => Buffer.from(s, "utf8"));
     this.namesBySource = sources.map((s) =>

@@ -16,10 +16,10 @@ import * as fs from "node:fs";
 import * as zlib from "node:zlib";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { evaluateRecord, type Finding } from "../finding";
-import { isRecordObject } from "../record";
+import { type CloudTrailRecord, isRecordObject } from "../record";
 import { decodedChunks, isGzip } from "./decode";
 import { detectLayout, LAYOUT_PROBE_BYTES, type Layout, RecordFramer, type SliceLocation } from "./record-framer";
-import { Prefilter } from "./prefilter";
+import { Prefilter, type PrefilterScope } from "./prefilter";
 import { MalformedJsonError, type RecordKind, RecordSplitter } from "./record-splitter";
 
 export interface SourceResult {
@@ -69,15 +69,42 @@ const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 type Unit = "line" | "record";
 const where = (unit: Unit, at: SliceLocation): string => `${unit} ${at.ordinal} (byte ${at.offset})`;
 
+/**
+ * What a scan does with each CloudTrail record: detect runs the rules; other readers of history
+ * (preview) bring their own. `scope` is what the pre-filter lets through: a record is parsed only
+ * when it names one of the sources and holds one of that source's names (any literal text works).
+ */
+export interface RecordEvaluator {
+  readonly scope: PrefilterScope;
+  /** One record with string eventSource and eventName; returns why it is invalid, or undefined. */
+  evaluate(record: CloudTrailRecord, result: SourceResult): string | undefined;
+}
+
+/** detect's evaluator: the guardrail's rules, findings into result.findings. */
+function ruleEvaluator(guardrail: Guardrail): RecordEvaluator {
+  return {
+    scope: guardrail,
+    evaluate(record, result) {
+      const evaluation = evaluateRecord(guardrail, record);
+      if ("finding" in evaluation) result.findings.push(evaluation.finding);
+      else if (evaluation.skip === "invalid-record") return evaluation.reason ?? "invalid record";
+      return undefined;
+    },
+  };
+}
+
 export class SourceScanner {
   private readonly prefilter: Prefilter;
   private readonly maxRecordBytes: number;
+  private readonly evaluator: RecordEvaluator;
 
   constructor(
-    private readonly guardrail: Guardrail,
+    guardrail: Guardrail,
     private readonly options: SourceScanOptions = {},
+    evaluator?: RecordEvaluator,
   ) {
-    this.prefilter = new Prefilter(guardrail);
+    this.evaluator = evaluator ?? ruleEvaluator(guardrail);
+    this.prefilter = new Prefilter(this.evaluator.scope);
     this.maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
   }
 
@@ -304,10 +331,8 @@ export class SourceScanner {
       this.notCloudTrail(result, label);
       return;
     }
-    const evaluation = evaluateRecord(this.guardrail, record);
-    if ("finding" in evaluation) result.findings.push(evaluation.finding);
-    else if (evaluation.skip === "invalid-record")
-      this.invalid(result, `${label}: ${evaluation.reason ?? "invalid record"}`);
+    const invalid = this.evaluator.evaluate(record, result);
+    if (invalid !== undefined) this.invalid(result, `${label}: ${invalid}`);
   }
 
   private notCloudTrail(result: SourceResult, label: string): void {

@@ -9,7 +9,13 @@ import type { Guardrail } from "../../guardrail/guardrail";
 import type { Finding } from "../finding";
 import type { Input } from "./inputs";
 import { compiledWorkerFactory, ScanPool, type WorkerFactory } from "./pool";
-import { emptyResult, type SourceResult, type SourceScanOptions, SourceScanner } from "./scan-source";
+import {
+  emptyResult,
+  type RecordEvaluator,
+  type SourceResult,
+  type SourceScanOptions,
+  SourceScanner,
+} from "./scan-source";
 
 export interface ScanSummary {
   /** Inputs read (files and stdin), including unreadable ones. */
@@ -54,6 +60,10 @@ export interface ScanOptions extends SourceScanOptions {
   /** Data for the `-` input. Default process.stdin. */
   stdin?: AsyncIterable<Buffer>;
   onFinding: (finding: Finding) => void;
+  /** Evaluates the records instead of the rules (in this thread; the workers are the pool's). */
+  evaluator?: RecordEvaluator;
+  /** Every input's result, in input order, before its findings are delivered. */
+  onResult?: (result: SourceResult) => void;
   onProblem?: (problem: ScanProblem) => void;
   /** Called after each input completes, with how many inputs and input bytes (on disk) are done. */
   onProgress?: (done: { inputs: number; totalInputs: number; diskBytes: number; totalDiskBytes: number }) => void;
@@ -109,6 +119,7 @@ export async function scan(guardrail: Guardrail, inputs: Input[], options: ScanO
   const totalDiskBytes = inputs.reduce((n, i) => n + (i.kind === "file" ? i.size : 0), 0);
 
   const deliver = (result: SourceResult): void => {
+    options.onResult?.(result);
     summary.files++;
     summary.bytes += result.bytes;
     summary.records += result.records;
@@ -179,7 +190,7 @@ export async function scan(guardrail: Guardrail, inputs: Input[], options: ScanO
     maxRecordBytes: options.maxRecordBytes,
     checkEveryRecord: options.checkEveryRecord,
   };
-  const scanner = new SourceScanner(guardrail, sourceOptions);
+  const scanner = new SourceScanner(guardrail, sourceOptions, options.evaluator);
   const fileTasks: { index: number; path: string }[] = [];
   const inProcess: Promise<void>[] = [];
   inputs.forEach((input, index) => {

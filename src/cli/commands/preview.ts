@@ -1,0 +1,116 @@
+/**
+ * `bedrock-guardrail preview PATH... | -`: replays CloudTrail history through the synthesized SCPs
+ * and reports which calls they would have denied (grouped, with the config change that allows each),
+ * which were denied already, and which cannot be decided from the record. Reads what `detect` reads,
+ * with its scanner. Exit codes: the common table; --fail-on-denials gives 3 when a call would be
+ * denied, so a pipeline can gate the attach.
+ */
+import { type Command, Option } from "commander";
+import { expandInputs } from "../../detection/scan/inputs";
+import { maxJobs } from "../../detection/scan/scan";
+import { DEFAULT_MAX_RECORD_BYTES } from "../../detection/scan/scan-source";
+import type { ConfigIO } from "../common";
+import { addConfigOptions, type ConfigOption } from "../options";
+import { EXIT, exitCodeFor } from "../exit-codes";
+import { ProgressBar } from "../format/progress";
+import { formatPreview, PREVIEW_FORMATS, type PreviewFormat, previewSummaryLine } from "../preview/output";
+import { previewScan, startPreviewPool } from "../preview/scan";
+
+export interface PreviewOptions extends ConfigOption {
+  format?: PreviewFormat;
+  failOnDenials?: boolean;
+  jobs?: number;
+  maxRecordBytes?: number;
+}
+
+export interface PreviewIO extends ConfigIO {
+  stdout: { write(s: string): unknown; isTTY?: boolean };
+  stderr: { write(s: string): unknown; isTTY?: boolean; columns?: number };
+  stdin?: AsyncIterable<Buffer>;
+}
+
+/** As detect: a scan counts as large (worth a progress bar) from this many inputs or on-disk bytes. */
+const PROGRESS_MIN_INPUTS = 50;
+const PROGRESS_MIN_BYTES = 64 * 1024 * 1024;
+
+function usageProblem(paths: string[], opts: PreviewOptions): string | undefined {
+  if (paths.length === 0) return "give at least one PATH (file, directory) or - for stdin";
+  if (opts.format !== undefined && !PREVIEW_FORMATS.includes(opts.format))
+    return `--format must be one of ${PREVIEW_FORMATS.join(", ")} (got "${opts.format}")`;
+  if (opts.jobs !== undefined && (!Number.isInteger(opts.jobs) || opts.jobs < 1))
+    return "--jobs must be a whole number >= 1";
+  if (opts.maxRecordBytes !== undefined && (!Number.isInteger(opts.maxRecordBytes) || opts.maxRecordBytes < 1024))
+    return `--max-record-bytes must be a whole number >= 1024 (default ${DEFAULT_MAX_RECORD_BYTES})`;
+  return undefined;
+}
+
+export async function runPreview(paths: string[], opts: PreviewOptions, io: PreviewIO): Promise<number> {
+  const problem = usageProblem(paths, opts);
+  if (problem) {
+    io.stderr.write(`preview: ${problem}\n`);
+    return EXIT.USAGE;
+  }
+  const jobs = opts.jobs === undefined ? undefined : Math.min(opts.jobs, maxJobs());
+  const inputs = expandInputs(paths);
+  const pool = startPreviewPool(inputs, { jobs });
+  try {
+    const { loadGuardrailFor } = require("../common") as typeof import("../common");
+    const guardrail = loadGuardrailFor(opts, io);
+    if (!guardrail) return EXIT.USAGE;
+    const diskBytes = inputs.reduce((n, i) => n + (i.kind === "file" ? i.size : 0), 0);
+    const progress =
+      io.stderr.isTTY && (inputs.length >= PROGRESS_MIN_INPUTS || diskBytes >= PROGRESS_MIN_BYTES)
+        ? new ProgressBar(io.stderr, "preview")
+        : undefined;
+    const { report, summary } = await previewScan(guardrail, inputs, {
+      jobs,
+      pool,
+      maxRecordBytes: opts.maxRecordBytes,
+      stdin: io.stdin,
+      onProblem: (p) => {
+        progress?.clear();
+        const prefix = p.kind === "unreadable" ? "unreadable: " : p.kind === "not-cloudtrail" ? "warning: " : "";
+        io.stderr.write(`preview: ${p.name}: ${prefix}${p.message}\n`);
+      },
+      onProgress: (d) => progress?.update(d.diskBytes, d.totalDiskBytes, `${d.inputs}/${d.totalInputs} files`),
+    });
+    progress?.clear();
+    io.stdout.write(formatPreview(report, opts.format ?? (io.stdout.isTTY ? "table" : "ndjson")));
+    io.stderr.write(
+      `preview: ${summary.files} file(s), ${summary.records} record(s) (${(summary.bytes / 1e6).toFixed(1)} MB); ` +
+        `${previewSummaryLine(report)}; ${summary.unreadable.length} unreadable, ${summary.skippedRecords} skipped ` +
+        `in ${(summary.elapsedMs / 1000).toFixed(2)} s\n`,
+    );
+    return exitCodeFor({
+      incomplete: summary.unreadable.length + summary.skippedRecords + summary.invalidRecords > 0,
+      unapprovedFindings: report.counts.denied,
+      failOnFindings: opts.failOnDenials ?? false,
+    });
+  } finally {
+    await pool?.close();
+  }
+}
+
+export function register(program: Command): void {
+  addConfigOptions(program.command("preview"))
+    .description(
+      "Replay CloudTrail history (files, directories, gzip, stdin) through the synthesized SCPs: what would they " +
+        "have denied, to whom, and which config change allows it (exit 3 with --fail-on-denials)",
+    )
+    .argument("<paths...>", "files (.json, .json.gz, NDJSON, single records), directories (recursive), or - for stdin")
+    .addOption(
+      new Option("-f, --format <format>", "output format (default: table on a terminal, ndjson otherwise)").choices([
+        ...PREVIEW_FORMATS,
+      ]),
+    )
+    .option("--fail-on-denials", "exit 3 when a recorded call would be denied (gate the attach in a pipeline)")
+    .option("-j, --jobs <n>", "worker threads for large archives (default: number of cores)", (v) => Number(v))
+    .option(
+      "--max-record-bytes <n>",
+      `skip (and name) any record larger than this (default ${DEFAULT_MAX_RECORD_BYTES})`,
+      (v) => Number(v),
+    )
+    .action(async (paths: string[], opts: PreviewOptions) => {
+      process.exitCode = await runPreview(paths, opts, { stdout: process.stdout, stderr: process.stderr });
+    });
+}

