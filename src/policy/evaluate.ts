@@ -16,6 +16,8 @@ export interface ScpRequest {
   context?: Record<string, string[]>;
   /** Keys the request had whose values are not known (preview: the record does not carry them). */
   unknownKeys?: string[];
+  /** Set when the resource is not known (`resource` is then a placeholder): what is missing. */
+  unknownResource?: string;
 }
 
 export interface ScpVerdict {
@@ -59,7 +61,7 @@ export type StatementOutcome = "deny" | "pass" | { unknownKey: string };
 
 export function statementOutcome(statement: ScpStatement, request: ScpRequest): StatementOutcome {
   if (!statement.Action.some((a) => actionMatches(a, request.action))) return "pass";
-  if (!resourceMatches(statement, request.resource)) return "pass";
+  if (!request.unknownResource && !resourceMatches(statement, request.resource)) return "pass";
   // Condition key names are case-insensitive in IAM (values are not).
   const context = new Map<string, string[]>(
     Object.entries({ ...request.context, "aws:PrincipalArn": [request.principalArn] }).map(([k, v]) => [
@@ -76,6 +78,7 @@ export function statementOutcome(statement: ScpStatement, request: ScpRequest): 
       else if (!conditionHolds(op, values, context.get(key.toLowerCase()))) return "pass";
     }
   }
+  if (request.unknownResource) return { unknownKey: request.unknownResource };
   return hinges ? { unknownKey: hinges } : "deny";
 }
 

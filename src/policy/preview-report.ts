@@ -125,7 +125,7 @@ export function mergeReports(into: PreviewReportData, from: PreviewReportData): 
   for (const [k, g] of Object.entries(from.undetermined)) {
     const was = into.undetermined[k]?.examplePrincipalArn;
     seen(into.undetermined, k, g, g);
-    if (was && was < g.examplePrincipalArn) into.undetermined[k].examplePrincipalArn = was;
+    into.undetermined[k].examplePrincipalArn = was && was < g.examplePrincipalArn ? was : g.examplePrincipalArn;
   }
   for (const key of Object.keys(into.counts) as (keyof PreviewReportData["counts"])[])
     into.counts[key] += from.counts[key];

@@ -38,7 +38,15 @@ export type RecordPreview =
   | { kind: "not-guarded" }
   | { kind: "outside-scp"; reason: string }
   | { kind: "already-denied"; principalArn: string; action: string; time: string }
-  | { kind: "undetermined"; principalArn: string; action: string; missing: string; time: string }
+  | {
+      kind: "undetermined";
+      principalArn: string;
+      action: string;
+      missing: string;
+      time: string;
+      /** The request whose decision hinges on `missing` (absent when the request itself cannot be rebuilt). */
+      request?: ScpRequest;
+    }
   | { kind: "allowed"; requests: ScpRequest[] }
   | {
       kind: "denied";
@@ -148,8 +156,9 @@ export class Previewer {
         kind: "undetermined",
         principalArn,
         action: unknown.request.action,
-        missing: `${unknown.key} (statement ${unknown.sid} depends on it; the record does not carry it)`,
+        missing: `${unknown.key} (statement ${unknown.sid} depends on it; the record does not show it)`,
         time,
+        request: unknown.request,
       };
     return { kind: "allowed", requests };
   }
@@ -162,6 +171,7 @@ function toScpRequest(r: ModelledRequest, principalArn: string): ScpRequest {
     principalArn,
     context: r.context,
     ...(r.unknownKeys.length > 0 ? { unknownKeys: r.unknownKeys } : {}),
+    ...(r.unknownResource ? { unknownResource: r.unknownResource } : {}),
   };
 }
 

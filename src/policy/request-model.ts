@@ -33,6 +33,8 @@ export interface ModelledRequest {
   context: Record<string, string[]>;
   /** Condition keys the request had but the record does not show: a statement needing one is undetermined. */
   unknownKeys: string[];
+  /** The resource cannot be rebuilt (`resource` is "*" then): what is missing. */
+  unknownResource?: string;
 }
 
 export type RebuiltCall =
@@ -230,9 +232,11 @@ export function rebuildCall(
   const requests: ModelledRequest[] = [];
   if (named(action)) {
     const resources = resourcesOf(action, params, site);
-    if (typeof resources === "string") return { kind: "undetermined", action, missing: resources };
     const { context, unknownKeys } = contextOf(action, record, params);
-    requests.push(...resources.map((resource) => ({ action, resource, context, unknownKeys })));
+    // A resource that cannot be rebuilt decides only for principals a statement would otherwise deny.
+    if (typeof resources === "string")
+      requests.push({ action, resource: "*", context, unknownKeys, unknownResource: resources });
+    else requests.push(...resources.map((resource) => ({ action, resource, context, unknownKeys })));
   }
   const prefix = action.slice(0, action.indexOf(":"));
   if (prefix === "bedrock" || prefix === "bedrock-mantle") {

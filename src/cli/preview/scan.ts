@@ -29,7 +29,7 @@ export async function previewScan(
   options: PreviewScanOptions,
 ): Promise<{ report: PreviewReportData; summary: ScanSummary }> {
   const report = emptyPreviewReport();
-  const workerFactory = previewWorkerFactory();
+  const workerFactory = options.workerFactory ?? previewWorkerFactory();
   const summary = await scan(guardrail, inputs, {
     ...options,
     // Never detect's worker: without the preview's, every file is scanned here.

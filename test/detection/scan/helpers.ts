@@ -20,8 +20,10 @@ export async function* chunksOf(data: Buffer | string, size = 64 * 1024): AsyncG
  * Starts the scan worker from its TypeScript source, compiled on load by the dev-only @swc/core
  * (production starts the compiled worker.js). `prelude` runs first in the worker (e.g. to crash it).
  */
-export function tsWorkerFactory(prelude = ""): WorkerFactory {
-  const source = path.join(__dirname, "..", "..", "..", "src", "detection", "scan", "worker.ts");
+export function tsWorkerFactory(
+  prelude = "",
+  source = path.join(__dirname, "..", "..", "..", "src", "detection", "scan", "worker.ts"),
+): WorkerFactory {
   const script = `
     const fs = require("fs");
     const swc = require(require.resolve("@swc/core", { paths: [${JSON.stringify(__dirname)}] }));

