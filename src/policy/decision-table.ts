@@ -473,10 +473,24 @@ export function decisionTable(guardrail: Guardrail): DecisionTable {
 
 const CELL_TEXT: Record<Cell, string> = { allow: "allow", deny: "DENY", "not-applicable": "n/a" };
 
-/** Plain-text table: one row per request, one column per principal, then a legend of the principals' ARNs. */
+/**
+ * A row's cells and its "denied by" column: the Sid of its DENY cells; when they differ within the
+ * row, each DENY cell carries a letter the column spells out (a=Sid b=Sid).
+ */
+function rowCells(row: DecisionRow): string[] {
+  const sids = [...new Set(row.cells.flatMap((c) => (c.cell === "deny" && c.deniedBy ? [c.deniedBy] : [])))];
+  const letter = (sid: string | undefined) => String.fromCharCode(97 + sids.indexOf(sid ?? ""));
+  const cells = row.cells.map((c) =>
+    c.cell === "deny" && sids.length > 1 ? `DENY(${letter(c.deniedBy)})` : CELL_TEXT[c.cell],
+  );
+  const deniedBy = sids.length > 1 ? sids.map((sid) => `${letter(sid)}=${sid}`).join(" ") : (sids[0] ?? "");
+  return [row.scenario.label, ...cells, deniedBy];
+}
+
+/** Plain-text table: one row per request, one column per principal, the denying Sid, then a legend of the ARNs. */
 export function formatDecisionTable(table: DecisionTable): string {
-  const header = ["request", ...table.principals.map((p) => p.short)];
-  const body = table.rows.map((r) => [r.scenario.label, ...r.cells.map((c) => CELL_TEXT[c.cell])]);
+  const header = ["request", ...table.principals.map((p) => p.short), "denied by"];
+  const body = table.rows.map(rowCells);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   const line = (cols: string[]) =>
     cols

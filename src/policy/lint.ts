@@ -8,6 +8,7 @@ import type { Guardrail } from "../guardrail/guardrail";
 import { buildScpDocuments, minify, policyOf } from "./documents";
 import { instantiatePattern } from "./principals";
 import { protectedKind } from "./protect-exempted";
+import { PROFILE_GEO_PREFIX } from "./request-model";
 import { slotBudget } from "./slots";
 import type { ScpDocument, ScpStatement } from "./types";
 
@@ -44,8 +45,6 @@ export interface LintOptions {
 }
 
 const ACTION_SYNTAX = /^[a-z0-9-]+:[A-Za-z0-9]+$/;
-/** Geography prefixes of system-defined (cross-Region) inference profile IDs. */
-const PROFILE_GEO_PREFIX = /^(us|eu|apac|jp|au|ca|us-gov|global)\./;
 
 function sizeFindings(documents: ScpDocument[], maxSize: number): LintFinding[] {
   const out: LintFinding[] = [];

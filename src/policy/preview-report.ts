@@ -12,22 +12,24 @@ interface Seen {
   lastSeen: string;
 }
 
-export interface DeniedGroup extends Seen {
+interface DeniedGroup extends Seen {
   principalArn: string;
   accountId?: string;
   action: string;
   resource: string;
+  /** The request's condition keys (aws:PrincipalArn aside), part of what tells groups apart. */
+  context: Record<string, string[]>;
   sid: string;
   document: string;
   suggestion: string;
 }
 
-export interface AlreadyDeniedGroup extends Seen {
+interface AlreadyDeniedGroup extends Seen {
   principalArn: string;
   action: string;
 }
 
-export interface UndeterminedGroup extends Seen {
+interface UndeterminedGroup extends Seen {
   action: string;
   missing: string;
   /** One principal it happened to (the first in text order, so merging in any order gives the same). */
@@ -111,9 +113,10 @@ export function addToReport(report: PreviewReportData, p: RecordPreview): void {
     case "denied": {
       c.evaluated++;
       c.denied++;
-      const { principalArn, accountId, action, resource, sid, document, suggestion } = p;
-      const group = { principalArn, accountId, action, resource, sid, document, suggestion };
-      seen(report.denied, `${principalArn}|${action}|${resource}|${sid}`, group, once(p.time));
+      const { principalArn, accountId, action, resource, context, sid, document, suggestion } = p;
+      const group = { principalArn, accountId, action, resource, context, sid, document, suggestion };
+      const keys = JSON.stringify(Object.entries(context).sort(([a], [b]) => (a < b ? -1 : 1)));
+      seen(report.denied, `${principalArn}|${action}|${resource}|${keys}|${sid}`, group, once(p.time));
     }
   }
 }

@@ -54,6 +54,8 @@ export type RecordPreview =
       accountId?: string;
       action: string;
       resource: string;
+      /** The condition keys the denied request carried (the suggestion may depend on them). */
+      context: Record<string, string[]>;
       sid: string;
       document: string;
       suggestion: string;
@@ -72,17 +74,22 @@ export interface EventScope {
 /** Evaluates the guardrail's SCP statements for recorded calls, one record at a time. */
 export class Previewer {
   readonly statements: ScpStatement[];
-  private readonly documentOf = new Map<string, string>();
+  private readonly documents = new Map<string, string>();
   private readonly namedActions: Set<string>;
 
   constructor(readonly guardrail: Guardrail) {
     const documents = buildScpDocuments(guardrail);
     this.statements = documents.flatMap((d) => d.policy.Statement);
-    for (const d of documents) for (const s of d.policy.Statement) this.documentOf.set(s.Sid, d.name);
+    for (const d of documents) for (const s of d.policy.Statement) this.documents.set(s.Sid, d.name);
     this.namedActions = new Set(this.statements.flatMap((s) => s.Action.map((a) => a.toLowerCase())));
   }
 
   named = (action: string): boolean => this.namedActions.has(action.toLowerCase());
+
+  /** The name of the document that holds a statement. */
+  documentOf(sid: string): string {
+    return this.documents.get(sid) ?? "";
+  }
 
   /**
    * What the pre-filter must let through: for each statement action its service's event source and
@@ -111,7 +118,7 @@ export class Previewer {
     for (const statement of this.statements) {
       const outcome = statementOutcome(statement, request);
       if (outcome === "deny")
-        return { decision: "deny", request, sid: statement.Sid, document: this.documentOf.get(statement.Sid) ?? "" };
+        return { decision: "deny", request, sid: statement.Sid, document: this.documentOf(statement.Sid) };
       if (outcome !== "pass")
         unknown ??= { decision: "undetermined", request, sid: statement.Sid, key: outcome.unknownKey };
     }
@@ -122,7 +129,7 @@ export class Previewer {
     const source = str(record.eventSource);
     const name = str(record.eventName);
     const action = source && name ? iamActionOf(source, name) : undefined;
-    if (!action) return { kind: "not-guarded" };
+    if (!action || !(this.named(action) || carriesBearerToken(record))) return { kind: "not-guarded" };
     const time = str(record.eventTime) ?? "";
     const rebuilt = rebuildCall(record, action, this.named, this.guardrail.config.organization.managementAccountId);
     if (rebuilt.kind === "outside-scp") return rebuilt;
@@ -143,6 +150,7 @@ export class Previewer {
         accountId: rebuilt.accountId,
         action: request.action,
         resource: request.resource,
+        context: request.context ?? {},
         sid,
         document,
         suggestion: suggestionFor(this.guardrail, request, sid),
@@ -175,17 +183,30 @@ function toScpRequest(r: ModelledRequest, principalArn: string): ScpRequest {
   };
 }
 
+/** Whether a Bedrock call says it was made with an API key (where each endpoint records it). */
+function carriesBearerToken(record: TrailRecordLike): boolean {
+  const marked = (v: unknown) => {
+    const flag = (v as { callWithBearerToken?: unknown } | null | undefined)?.callWithBearerToken;
+    return flag === true || flag === "true";
+  };
+  return marked(record.additionalEventData) || marked(record.requestParameters);
+}
+
 function principalOf(record: TrailRecordLike): string {
   const id = record.userIdentity;
   return str(id?.sessionContext?.sessionIssuer?.arn) ?? str(id?.arn) ?? "(unknown principal)";
 }
 
-/** An approvedPrincipalArns pattern for a principal: an Identity Center role by its permission set, any Region. */
-export function principalPattern(principalArn: string): string {
+/**
+ * An approvedPrincipalArns pattern for a principal: an Identity Center role by its permission set in
+ * any account, with the Region segment as the role has it (an instance in us-east-1 has none) and
+ * sixteen `?` for the random suffix; any other principal as it is.
+ */
+function principalPattern(principalArn: string): string {
   const m = principalArn.match(
-    /^(arn:[^:]+:iam::)\d{12}(:role\/aws-reserved\/sso\.amazonaws\.com\/)(?:[^/]+\/)?(AWSReservedSSO_.+)_[0-9a-f]{16}$/,
+    /^(arn:[^:]+:iam::)\d{12}(:role\/aws-reserved\/sso\.amazonaws\.com\/)([^/]+\/)?(AWSReservedSSO_.+)_[0-9a-f]{16}$/,
   );
-  return m ? `${m[1]}*${m[2]}*/${m[3]}_????????????????` : principalArn;
+  return m ? `${m[1]}*${m[2]}${m[3] ? "*/" : ""}${m[4]}_????????????????` : principalArn;
 }
 
 /** The allow-list entry that lets a model resource through (any Region; a profile in any account). */

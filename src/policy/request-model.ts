@@ -102,7 +102,7 @@ interface Site {
 export function modelResources(modelId: string, site: Site): string[] | undefined {
   if (modelId.startsWith("arn:")) {
     const arn = parseArn(modelId);
-    if (!arn || arn.service !== "bedrock") return undefined;
+    if (arn?.service !== "bedrock") return undefined;
     // An application inference profile routes to a model its ARN does not name.
     if (arn.resource.startsWith("application-inference-profile/")) return undefined;
     if (!arn.resource.startsWith("inference-profile/")) return [modelId];

@@ -39,6 +39,7 @@ describe("check", () => {
       "DENY",
       "n/a",
       "n/a",
+      "DenyBedrockModelAccessApis",
     ]);
     expect(row("aws-marketplace:Subscribe (direct)")).toEqual([
       "allow",
@@ -67,6 +68,7 @@ describe("check", () => {
       "DENY",
       "n/a",
       "n/a",
+      "ProtectExemptedPrincipals",
     ]);
     expect(row("s3:GetObject").every((c) => c === "allow" || c === "n/a")).toBe(true);
     // A us-east-1 instance's roles have no Region in their path; another Region's do.

@@ -85,6 +85,7 @@ describe("--config and --definition", () => {
       "detect",
       "hunt",
       "policy",
+      "preview",
       "query",
       "remediate",
       "run-once",

@@ -49,7 +49,12 @@ export async function simulateScp(
   // aws-marketplace:ProductId is documented by Bedrock for Subscribe, but the service authorization
   // data the simulator validates against does not list it for that action, so the validating entry
   // point would drop the key; the unvalidated one evaluates it as given.
-  if (request.context && "aws-marketplace:ProductId" in request.context) return runUnsafeSimulation(sim, {});
+  if (request.context && "aws-marketplace:ProductId" in request.context) {
+    // Unvalidated, the simulator takes each value as given: a single-valued key must be a string.
+    const single = Object.entries(request.context).map(([k, v]) => [k, k === "aws-marketplace:ProductId" ? v : v[0]]);
+    sim.request.contextVariables = { "aws:PrincipalArn": principalArn, ...Object.fromEntries(single) };
+    return runUnsafeSimulation(sim, {});
+  }
   const result = await runSimulation(sim, {});
   if (result.resultType === "error")
     throw new Error(`simulation error for ${request.action} by ${principalArn}: ${JSON.stringify(result.errors)}`);

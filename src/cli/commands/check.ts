@@ -9,7 +9,10 @@ import type { Guardrail } from "../../guardrail/guardrail";
 import { bundledClassification } from "../../policy/classification-data";
 import { coverageCounts, coverageRows } from "../../policy/classification-table";
 import { decisionTable, formatDecisionTable } from "../../policy/decision-table";
+import type { ScpRequest } from "../../policy/evaluate";
+import { explainRequest, formatExplanation } from "../../policy/explain";
 import { formatLint, lintScp } from "../../policy/lint";
+import { Previewer } from "../../policy/preview";
 import { formatSlots, slotBudget } from "../../policy/slots";
 import { buildScpStatements } from "../../policy/statements";
 import type { ScpDocument } from "../../policy/types";
@@ -23,6 +26,40 @@ import { renderTable } from "../format/table";
 export interface CheckOptions {
   json?: boolean;
   coverage?: boolean;
+  explain?: boolean;
+  principal?: string;
+  action?: string;
+  resource?: string;
+  context?: string[];
+}
+
+/** `check --explain`: the request from the options, or the problem with them. */
+export function explainOptions(options: CheckOptions): ScpRequest | string {
+  if (!options.principal || !options.action) return "--explain needs --principal ARN and --action SERVICE:ACTION";
+  if (!/^arn:[^:]+:(iam|sts)::\d{12}:.+/.test(options.principal))
+    return `--principal must be the aws:PrincipalArn (an IAM role, user or root ARN), got "${options.principal}"`;
+  if (!/^[a-z0-9-]+:[A-Za-z0-9]+$/.test(options.action))
+    return `--action must be SERVICE:ACTION (an IAM action or a CloudTrail event name), got "${options.action}"`;
+  const context: Record<string, string[]> = {};
+  for (const pair of options.context ?? []) {
+    const at = pair.indexOf("=");
+    if (at < 1) return `--context takes key=value (for example aws:CalledViaLast=bedrock.amazonaws.com), got "${pair}"`;
+    const key = pair.slice(0, at);
+    context[key] = [...(context[key] ?? []), pair.slice(at + 1)];
+  }
+  return { action: options.action, resource: options.resource ?? "*", principalArn: options.principal, context };
+}
+
+/** Explains one request: the decision, every statement that denies it, the change that allows it. */
+export function runExplain(guardrail: Guardrail, options: CheckOptions, io: Output = processOutput): number {
+  const request = explainOptions(options);
+  if (typeof request === "string") {
+    io.err(`check: ${request}\n`);
+    return EXIT.USAGE;
+  }
+  const explanation = explainRequest(new Previewer(guardrail), request);
+  io.out(options.json ? `${JSON.stringify(explanation, null, 2)}\n` : formatExplanation(explanation));
+  return EXIT.OK;
 }
 
 /**
@@ -71,6 +108,7 @@ function scpSummary(guardrail: Guardrail, documents: ScpDocument[]): string {
 
 export function runCheck(guardrail: Guardrail, options: CheckOptions, io: Output = processOutput): number {
   if (options.coverage) return runCoverage(guardrail, options, io);
+  if (options.explain || options.principal || options.action) return runExplain(guardrail, options, io);
   const lint = lintScp(guardrail);
   const table = decisionTable(guardrail);
   const ruleTests = runRuleTests(guardrail);
@@ -125,6 +163,15 @@ export function register(program: Command): void {
     )
     .option("--json", "machine-readable output")
     .option("--coverage", "print how the SCP classifies every model-reaching IAM action, with counts per decision")
+    .option("--explain", "explain the decision for one request (--principal, --action, --resource, --context)")
+    .option("--principal <arn>", "--explain: the aws:PrincipalArn (for an assumed role, the role ARN with its path)")
+    .option("--action <action>", "--explain: the IAM action, or a CloudTrail event name such as bedrock:Converse")
+    .option("--resource <arn>", "--explain: the resource ARN (default *)")
+    .option(
+      "--context <key=value>",
+      "--explain: a condition key the request carries (repeatable), e.g. aws:CalledViaLast=bedrock.amazonaws.com",
+      (v: string, all: string[] = []) => [...all, v],
+    )
     .action((opts: ConfigOption & CheckOptions) => {
       const guardrail = loadGuardrailFor(opts, { stderr: process.stderr });
       process.exitCode = guardrail ? runCheck(guardrail, opts) : EXIT.USAGE;

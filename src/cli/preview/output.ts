@@ -39,6 +39,9 @@ function tables(report: PreviewReportData): string {
             g.accountId ?? "-",
             g.action,
             g.resource,
+            Object.entries(g.context)
+              .map(([k, v]) => `${k}=${v.join(",")}`)
+              .join(" ") || "-",
             String(g.count),
             g.firstSeen || "-",
             g.lastSeen || "-",
@@ -56,7 +59,7 @@ function tables(report: PreviewReportData): string {
     );
   if (undetermined.length > 0)
     out.push(
-      `\nUndetermined (${report.counts.undetermined} call(s): the record does not carry what the decision needs):\n${renderTable(
+      `\nUndetermined (${report.counts.undetermined} call(s), the record lacks what the decision needs):\n${renderTable(
         ["ACTION", "MISSING", "CALLS", "FOR EXAMPLE", "FIRST SEEN", "LAST SEEN"],
         undetermined.map((g) => [
           g.action,

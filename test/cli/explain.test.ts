@@ -1,0 +1,131 @@
+/**
+ * `check --explain`: the decision, every denying statement and the change that allows it, for a
+ * denied and an allowed request; it never disagrees with preview (same request model, checked on
+ * generated histories through the option parsing); usage errors; the decision table's DENY cells
+ * name their statement.
+ */
+import fc from "fast-check";
+import { explainOptions, runCheck } from "../../src/cli/commands/check";
+import { decisionTable, formatDecisionTable } from "../../src/policy/decision-table";
+import { explainRequest } from "../../src/policy/explain";
+import { Previewer } from "../../src/policy/preview";
+import { guardrailFor, REALISTIC_CONFIG } from "../policy/helpers";
+import { recordArb } from "../policy/history";
+import { captureOutput } from "./helpers";
+
+const guardrail = guardrailFor(REALISTIC_CONFIG);
+const UNLISTED = "arn:aws:bedrock:us-east-1::foundation-model/deepseek.r1-v1:0";
+
+describe("check --explain", () => {
+  it("a denied request: the decision, the document and Sid, and the change that allows it", () => {
+    const c = captureOutput();
+    const code = runCheck(
+      guardrail,
+      { principal: "arn:aws:iam::111122223333:role/app/Chatbot", action: "bedrock:Converse", resource: UNLISTED },
+      c.io,
+    );
+    expect(code).toBe(0);
+    expect(c.out()).toBe(
+      "request: bedrock:InvokeModel (CloudTrail bedrock:Converse authorizes as bedrock:InvokeModel) on " +
+        `${UNLISTED} by arn:aws:iam::111122223333:role/app/Chatbot\n` +
+        "decision: DENY\n" +
+        "  denied by DenyInvokeOutsideModelAllowList in bedrock-model-access-guardrail\n" +
+        'to allow it: add "arn:aws:bedrock:*::foundation-model/deepseek.r1-v1:0" to scp.modelAllowList (or add ' +
+        '"arn:aws:iam::111122223333:role/app/Chatbot" to approvedPrincipalArns)\n',
+    );
+  });
+
+  it("an allowed request, and every matching statement of a request several statements deny", () => {
+    const allowed = captureOutput();
+    runCheck(
+      guardrail,
+      {
+        principal: "arn:aws:iam::210987654321:role/platform/ml-platform-deployer",
+        action: "bedrock:InvokeModel",
+        resource: UNLISTED,
+      },
+      allowed.io,
+    );
+    expect(allowed.out()).toContain("decision: allow (not denied by the guardrail SCP");
+    expect(allowed.out()).not.toMatch(/^ +denied by /m);
+    const both = captureOutput();
+    runCheck(
+      guardrail,
+      {
+        json: true,
+        principal: "arn:aws:iam::111122223333:role/app/Chatbot",
+        action: "aws-marketplace:Subscribe",
+        context: ["aws:CalledViaLast=bedrock.amazonaws.com", "aws-marketplace:ProductId=prod-abcdefgh12345"],
+      },
+      both.io,
+    );
+    const out = JSON.parse(both.out());
+    expect(out.decision).toBe("deny");
+    expect(out.matches.map((m: { sid: string }) => m.sid)).toEqual([
+      "DenyMarketplaceSubscribeViaBedrock",
+      "DenyMarketplaceSubscribeListedProducts",
+    ]);
+  });
+
+  it("usage errors name the option and exit 2", () => {
+    for (const [opts, message] of [
+      [{ explain: true }, /needs --principal ARN and --action/],
+      [{ principal: "bob", action: "bedrock:InvokeModel" }, /--principal must be the aws:PrincipalArn/],
+      [{ principal: "arn:aws:iam::111122223333:role/X", action: "InvokeModel" }, /--action must be SERVICE:ACTION/],
+      [
+        { principal: "arn:aws:iam::111122223333:role/X", action: "bedrock:InvokeModel", context: ["novalue"] },
+        /--context takes key=value/,
+      ],
+    ] as const) {
+      const c = captureOutput();
+      expect(runCheck(guardrail, opts, c.io)).toBe(2);
+      expect(c.err()).toMatch(message);
+    }
+  });
+
+  it("never disagrees with preview: each request preview rebuilds from a 90-day history, through the options", () => {
+    const previewer = new Previewer(guardrail);
+    let compared = 0;
+    for (const record of fc.sample(recordArb(Date.UTC(2026, 8, 1), 90), { numRuns: 500, seed: 3 })) {
+      const p = previewer.previewRecord(record);
+      if (p.kind !== "allowed" && p.kind !== "denied") continue;
+      for (const r of p.requests) {
+        const decided = previewer.decide(r);
+        if (decided.decision === "undetermined") continue;
+        const parsed = explainOptions({
+          principal: r.principalArn,
+          action: r.action,
+          resource: r.resource,
+          context: Object.entries(r.context ?? {}).flatMap(([k, vs]) => vs.map((v) => `${k}=${v}`)),
+        });
+        if (typeof parsed === "string") throw new Error(parsed);
+        const e = explainRequest(previewer, parsed);
+        expect(e.decision).toBe(decided.decision);
+        if (decided.decision === "deny") expect(e.matches[0].sid).toBe(decided.sid);
+        compared++;
+      }
+      if (p.kind === "denied") {
+        const e = explainRequest(
+          previewer,
+          p.requests.find((r) => r.action === p.action && r.resource === p.resource)!,
+        );
+        expect(e.suggestion).toBe(p.suggestion);
+      }
+    }
+    expect(compared).toBeGreaterThan(200);
+  });
+});
+
+describe("the decision table names the statement of every DENY cell", () => {
+  it("each row's denied-by column is the Sid of its DENY cells (lettered when a row has several)", () => {
+    const table = decisionTable(guardrail);
+    const text = formatDecisionTable(table).split("\n");
+    for (const row of table.rows) {
+      const sids = [...new Set(row.cells.filter((c) => c.cell === "deny").map((c) => c.deniedBy))];
+      const line = text.find((l) => l.startsWith(`${row.scenario.label}  `))!;
+      if (sids.length === 0) expect(line.trimEnd().endsWith("allow") || line.trimEnd().endsWith("n/a")).toBe(true);
+      else if (sids.length === 1) expect(line.trimEnd().endsWith(`  ${sids[0]}`)).toBe(true);
+      else for (const sid of sids) expect(line).toContain(`=${sid}`);
+    }
+  });
+});
