@@ -21,7 +21,7 @@ export interface Explanation {
 }
 
 /** The IAM action an action or CloudTrail event name given as `prefix:Name` authorizes as. */
-export function explainedAction(given: string): { action: string; mappedFrom?: string } {
+function explainedAction(given: string): { action: string; mappedFrom?: string } {
   const at = given.indexOf(":");
   const mapped = EVENT_ACTIONS[`${eventSourceOf(given.slice(0, at))}:${given.slice(at + 1)}`];
   return mapped ? { action: mapped, mappedFrom: given } : { action: given };

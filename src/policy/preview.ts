@@ -217,8 +217,7 @@ function allowListEntry(resource: string): string {
 }
 
 const ALLOW_LIST_SIDS: readonly string[] = [
-  SID.invokeAllowList,
-  SID.batchAllowList,
+  SID.inferenceAllowList,
   SID.provisionedAllowList,
   SID.customizationAllowList,
 ];
@@ -236,7 +235,7 @@ export function suggestionFor(guardrail: Guardrail, request: ScpRequest, sid: st
   }
   if (sid === SID.protectExempted)
     return `add "${principalPattern(request.principalArn)}" to scp.exemptedPrincipalAdminArns`;
-  if (sid === SID.apiKeyUse || sid === SID.mantleApiKeyUse)
+  if (sid === SID.apiKeyUse)
     return guardrail.config.scp.denyShortTermBedrockApiKeys &&
       request.context &&
       Object.values(request.context).flat().includes("SHORT_TERM")

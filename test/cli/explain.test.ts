@@ -5,7 +5,7 @@
  * name their statement.
  */
 import fc from "fast-check";
-import { explainOptions, runCheck } from "../../src/cli/commands/check";
+import { type CheckOptions, explainOptions, runCheck } from "../../src/cli/commands/check";
 import { decisionTable, formatDecisionTable } from "../../src/policy/decision-table";
 import { explainRequest } from "../../src/policy/explain";
 import { Previewer } from "../../src/policy/preview";
@@ -29,7 +29,7 @@ describe("check --explain", () => {
       "request: bedrock:InvokeModel (CloudTrail bedrock:Converse authorizes as bedrock:InvokeModel) on " +
         `${UNLISTED} by arn:aws:iam::111122223333:role/app/Chatbot\n` +
         "decision: DENY\n" +
-        "  denied by DenyInvokeOutsideModelAllowList in bedrock-model-access-guardrail\n" +
+        "  denied by DenyInferenceOutsideModelAllowList in bedrock-model-access-guardrail\n" +
         'to allow it: add "arn:aws:bedrock:*::foundation-model/deepseek.r1-v1:0" to scp.modelAllowList (or add ' +
         '"arn:aws:iam::111122223333:role/app/Chatbot" to approvedPrincipalArns)\n',
     );
@@ -76,7 +76,7 @@ describe("check --explain", () => {
         { principal: "arn:aws:iam::111122223333:role/X", action: "bedrock:InvokeModel", context: ["novalue"] },
         /--context takes key=value/,
       ],
-    ] as const) {
+    ] as [CheckOptions, RegExp][]) {
       const c = captureOutput();
       expect(runCheck(guardrail, opts, c.io)).toBe(2);
       expect(c.err()).toMatch(message);
