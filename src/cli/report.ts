@@ -6,7 +6,8 @@
  * (`detect: `, `verify: `), whatever part of the command wrote it (the config loader, `--rule`, a
  * failed write to stdout); `bedrock-guardrail: ` only when no command runs (synth, usage errors).
  */
-import { errorText } from "../errors/error-text";
+import { missingProfile } from "../aws/profile";
+import { errorKind, errorText, oneLine } from "../errors/error-text";
 import type { TextSink } from "./common";
 
 const PROGRAM = "bedrock-guardrail";
@@ -37,8 +38,21 @@ function debugEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
   return value !== undefined && value !== "" && value !== "0" && value.toLowerCase() !== "false";
 }
 
+/**
+ * The one line for a failure. Missing credentials while AWS_PROFILE names a profile no shared file
+ * defines are said as that (a mistyped profile), not as "configure credentials".
+ */
+export function failureText(e: unknown, env: NodeJS.ProcessEnv = process.env): string {
+  const missing = errorKind(e) === "credentials" ? missingProfile(env) : undefined;
+  if (!missing) return errorText(e);
+  return (
+    `AWS_PROFILE names the profile "${oneLine(missing.profile, 64)}", which is in neither ${missing.configFile} ` +
+    `nor ${missing.credentialsFile}: check the name (aws configure list-profiles)`
+  );
+}
+
 /** Writes `<prefix>: <one line>` (and the stack in debug mode) to stderr. */
 export function reportError(stderr: TextSink, prefix: string, e: unknown, env: NodeJS.ProcessEnv = process.env): void {
-  stderr.write(`${prefix}: ${errorText(e)}\n`);
+  stderr.write(`${prefix}: ${failureText(e, env)}\n`);
   if (debugEnabled(env) && e instanceof Error && e.stack) stderr.write(`${e.stack}\n`);
 }

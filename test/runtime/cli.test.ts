@@ -1,4 +1,7 @@
 /** run-once and verify as functions of their options and streams. */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { runOnce } from "../../src/cli/commands/run-once";
 import { verify } from "../../src/cli/commands/verify";
 import { buildScpDocuments } from "../../src/policy/documents";
@@ -133,5 +136,56 @@ describe("verify", () => {
     const denied = Object.assign(new Error("not allowed"), { name: "AccessDeniedException" });
     expect(await verify(g, {}, { ...s3, readOrganization: async () => Promise.reject(denied) })).toBe(1);
     expect(s3.err.join("")).toMatch(/^verify: cannot read the organization: .*not allowed\n$/);
+  });
+
+  const noCredentials = Object.assign(new Error("Could not load credentials from any providers"), {
+    name: "CredentialsProviderError",
+  });
+
+  it("--json prints a JSON error object on stdout when the organization cannot be read", async () => {
+    const s = io();
+    const offline = Object.assign(new Error("getaddrinfo ENOTFOUND organizations.us-east-1.amazonaws.com"), {
+      code: "ENOTFOUND",
+      hostname: "organizations.us-east-1.amazonaws.com",
+    });
+    expect(await verify(g, { json: true }, { ...s, env: {}, readOrganization: () => Promise.reject(offline) })).toBe(1);
+    expect(JSON.parse(s.out.join(""))).toEqual({
+      ok: false,
+      error: { kind: "network", message: expect.stringMatching(/^cannot reach AWS \(ENOTFOUND organizations\./) },
+    });
+    expect(s.err.join("")).toMatch(/^verify: cannot read the organization: cannot reach AWS/);
+  });
+
+  it("names a profile AWS_PROFILE asks for that no shared file defines", async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "verify-profile-"));
+    try {
+      fs.mkdirSync(path.join(home, ".aws"));
+      fs.writeFileSync(path.join(home, ".aws", "config"), "[default]\nregion = us-east-1\n[profile dev]\n");
+      fs.writeFileSync(path.join(home, ".aws", "credentials"), "[ci]\naws_access_key_id = AKIDEXAMPLE\n");
+      const env = (profile?: string): NodeJS.ProcessEnv => ({
+        AWS_CONFIG_FILE: path.join(home, ".aws", "config"),
+        AWS_SHARED_CREDENTIALS_FILE: path.join(home, ".aws", "credentials"),
+        ...(profile ? { AWS_PROFILE: profile } : {}),
+      });
+      const run = async (profile?: string) => {
+        const s = io();
+        await verify(
+          g,
+          { json: true },
+          { ...s, env: env(profile), readOrganization: () => Promise.reject(noCredentials) },
+        );
+        return { err: s.err.join(""), json: JSON.parse(s.out.join("")) };
+      };
+      const nope = await run("nope");
+      expect(nope.err).toMatch(
+        /^verify: cannot read the organization: AWS_PROFILE names the profile "nope", which is in/,
+      );
+      expect(nope.json.error).toEqual({ kind: "credentials", message: expect.stringContaining('profile "nope"') });
+      // profiles that exist (config, credentials, default), or none asked for: the usual advice
+      for (const profile of ["dev", "ci", "default", undefined])
+        expect((await run(profile)).err).toMatch(/cannot read the organization: no AWS credentials found: configure/);
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
   });
 });

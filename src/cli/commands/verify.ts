@@ -12,11 +12,13 @@ import { makeOrganizationReader } from "../../wiring/adapters";
 import { loadGuardrailFor, type TextSink } from "../common";
 import { addConfigOptions, type ConfigOption } from "../options";
 import { EXIT, exitCodeFor } from "../exit-codes";
-import { reportError } from "../report";
+import { errorKind } from "../../errors/error-text";
+import { failureText, reportError } from "../report";
 
 export interface VerifyIO {
   stdout: TextSink;
   stderr: TextSink;
+  env?: NodeJS.ProcessEnv;
   readOrganization?: OrganizationReader;
 }
 
@@ -32,7 +34,12 @@ export async function verify(g: Guardrail, opts: { json?: boolean }, io: VerifyI
     else for (const p of report.problems) io.stdout.write(`DRIFT ${p.kind}: ${p.detail}\n`);
     return exitCodeFor({ incomplete: false, unapprovedFindings: report.problems.length, failOnFindings: true });
   } catch (e) {
-    reportError(io.stderr, "verify: cannot read the organization", e);
+    reportError(io.stderr, "verify: cannot read the organization", e, io.env);
+    // --json readers (a pipeline) get an answer on stdout too, never an empty document.
+    if (opts.json)
+      io.stdout.write(
+        `${JSON.stringify({ ok: false, error: { kind: errorKind(e), message: failureText(e, io.env) } }, null, 2)}\n`,
+      );
     return EXIT.INCOMPLETE;
   }
 }
