@@ -72,6 +72,41 @@ function checkFinding(value: unknown): Finding | string {
   return value as Finding;
 }
 
+/** The first JSON value of the input: the whole text when it is one (pretty-printed) document, else its first line. */
+function firstValue(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    const line = body.split(/\r?\n/).find((l) => l.trim() !== "");
+    try {
+      return line === undefined ? undefined : JSON.parse(line);
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/**
+ * What the input is when it is another kind of document than findings (CloudTrail, OCSF), said in
+ * one line instead of one rejection per line or record.
+ */
+function foreignFormat(body: string): string | undefined {
+  let value = firstValue(body);
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === "object" && v !== null && !Array.isArray(v);
+  if (isObject(value) && Array.isArray(value.Records)) return 'a CloudTrail log file ({"Records": [...]})';
+  if (Array.isArray(value)) value = value[0];
+  if (!isObject(value)) return undefined;
+  if ("eventVersion" in value || ("eventSource" in value && "eventName" in value)) return "CloudTrail records";
+  if ("class_uid" in value)
+    return `OCSF (class_uid ${String(value.class_uid).slice(0, 12)}, e.g. detect --format ocsf)`;
+  return undefined;
+}
+
+const WANTED =
+  "remediate reads the findings detect or the monitor writes (ndjson or a JSON array): " +
+  "bedrock-guardrail detect FILE --format ndjson | bedrock-guardrail remediate -";
+
 export interface ParsedFindings {
   findings: Finding[];
   problems: string[];
@@ -81,6 +116,15 @@ export interface ParsedFindings {
 
 /** ndjson (one finding per line) or a JSON array, as `detect --format ndjson|json` writes them. */
 export function parseFindings(text: string, source: string): ParsedFindings {
+  const parsed = parseEach(text, source);
+  if (parsed.findings.length > 0 || parsed.problems.length === 0) return parsed;
+  // Nothing was a finding: if the input is a document of another kind, one line says which.
+  const foreign = foreignFormat(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  if (!foreign) return parsed;
+  return { findings: [], problems: [`${source}: reads as ${foreign}, not as findings: ${WANTED}`], duplicates: [] };
+}
+
+function parseEach(text: string, source: string): ParsedFindings {
   const findings: Finding[] = [];
   const problems: string[] = [];
   const duplicates: string[] = [];

@@ -59,3 +59,44 @@ describe("parseFindings", () => {
     expect(r.problems[0].length).toBeLessThan(2000);
   });
 });
+
+describe("parseFindings given another kind of document", () => {
+  const record = fixture(IAM_USER_RECORD);
+  const ocsf = { class_uid: 2004, category_uid: 2, activity_id: 1, finding_info: { uid: "x" } };
+  const WANTED = /not as findings: remediate reads the findings detect or the monitor writes/;
+  it.each([
+    [
+      "a pretty-printed CloudTrail log file",
+      JSON.stringify({ Records: [record, record] }, null, 2),
+      /a CloudTrail log file/,
+    ],
+    ["a compact CloudTrail log file", JSON.stringify({ Records: [record] }), /a CloudTrail log file/],
+    ["NDJSON CloudTrail records", `${JSON.stringify(record)}\n${JSON.stringify(record)}\n`, /CloudTrail records/],
+    ["one pretty-printed record", JSON.stringify(record, null, 2), /CloudTrail records/],
+    ["an array of records", JSON.stringify([record, record]), /CloudTrail records/],
+    [
+      "OCSF lines (detect --format ocsf)",
+      `${JSON.stringify(ocsf)}\n${JSON.stringify(ocsf)}\n`,
+      /OCSF \(class_uid 2004/,
+    ],
+  ])("names %s in one line, and what it wants", (_name, text, seen) => {
+    const r = parseFindings(text, "in.json");
+    expect(r.findings).toEqual([]);
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]).toMatch(/^in\.json: reads as /);
+    expect(r.problems[0]).toMatch(seen);
+    expect(r.problems[0]).toMatch(WANTED);
+  });
+
+  it("keeps the rejections by line when some lines are findings (a mixed file is not another kind)", () => {
+    const r = parseFindings(`${JSON.stringify(good)}\n${JSON.stringify(record)}\n`, "mixed.ndjson");
+    expect(r.findings).toHaveLength(1);
+    expect(r.problems).toEqual([expect.stringMatching(/^mixed\.ndjson:2: finding rejected: guardrail is missing/)]);
+  });
+
+  it("still says 'not valid JSON' by line for text that is neither", () => {
+    const r = parseFindings("hello\nworld\n", "notes.txt");
+    expect(r.problems).toHaveLength(2);
+    expect(r.problems[0]).toMatch(/^notes\.txt:1: not valid JSON/);
+  });
+});
