@@ -13,34 +13,14 @@ const os = require("node:os");
 const path = require("node:path");
 const zlib = require("node:zlib");
 const { execFileSync } = require("node:child_process");
-const { buildSync } = require("esbuild");
 const { ensureBuilt } = require("./ensure-built");
+const { realisticConfig } = require("./realistic-config");
 
 const root = path.join(__dirname, "..");
 const outdir = process.argv[2];
 if (!outdir) {
   process.stderr.write("usage: node scripts/synth-snapshot.js <outdir>\n");
   process.exit(2);
-}
-
-/** The realistic config lives in the policy tests' helpers (TypeScript): bundle and evaluate it. */
-function realisticConfig() {
-  const { outputFiles } = buildSync({
-    stdin: {
-      contents: 'export { REALISTIC_CONFIG } from "./test/policy/helpers";',
-      resolveDir: root,
-      loader: "ts",
-    },
-    bundle: true,
-    platform: "node",
-    format: "cjs",
-    packages: "external",
-    write: false,
-  });
-  const m = { exports: {} };
-  // The bundle stands where the repository root is: __dirname there finds the package and its policies.
-  new Function("module", "exports", "require", "__dirname", outputFiles[0].text)(m, m.exports, require, root);
-  return m.exports.REALISTIC_CONFIG;
 }
 
 /** One entry of a zip written by src/infra/bundle/zip.ts (local headers, deflate, no data descriptors). */

@@ -63,6 +63,11 @@ function definitionFrom(file: string | undefined, cwd: string): GuardrailDefinit
   return parseDefinition(readDefinitionFile(resolved, display), display);
 }
 
+/** The guardrail of `--config` and `--definition`; a bad config or definition is a ConfigError. */
+export function guardrailForOptions(opts: ConfigOption, env: NodeJS.ProcessEnv, cwd: string): Guardrail {
+  return compileGuardrail(definitionFrom(opts.definition, cwd), loadConfig(resolveConfigPath(opts.config, env, cwd)));
+}
+
 /**
  * The guardrail for a command, or undefined after writing the config problems to stderr (the
  * caller returns EXIT.USAGE). Errors other than ConfigError propagate.

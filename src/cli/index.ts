@@ -1,6 +1,7 @@
 /**
  * `bedrock-guardrail` command line. Each command lives in src/cli/commands/<name>.ts and exports
- * `register(program)`. The CLI never imports cdktf: Terraform is synthesized by main.ts (`npm run synth`).
+ * `register(program)`. Only `synth` loads cdktf (an optional peer dependency), the same synth as main.ts
+ * (`npm run synth`).
  *
  * Start-up is lazy: only the module of the command being run is loaded (and with it the AWS SDK only
  * for commands that call AWS); `--version` and `--help` load none. The top-level help lists the
@@ -72,6 +73,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => require("./commands/run-once"),
   },
   { name: "verify", summary: "Check the guardrail SCP for drift", load: () => require("./commands/verify") },
+  {
+    name: "synth",
+    summary: "Write the Terraform JSON of every stack (as npm run synth)",
+    load: () => require("./commands/synth"),
+  },
 ];
 
 /** The package version, from the nearest package.json above this module (src/ or dist/src/). */

@@ -14,6 +14,7 @@ import type { StackCredentials } from "../config/sections/aws";
 import type { Guardrail } from "../guardrail/guardrail";
 import { buildScpDocuments } from "../policy/documents";
 import type { ScpDocument } from "../policy/types";
+import { constructGuardrail, type GuardrailConstructProps } from "./construct-props";
 import { listOutput } from "./list-output";
 import { guardrailProvider } from "./provider";
 
@@ -87,28 +88,59 @@ export interface OrganizationPolicyStackProps {
   credentials?: StackCredentials;
 }
 
+/** The management account's provider: the config's aws.region and aws.organization credentials. */
+function organizationProvider(
+  scope: Construct,
+  guardrail: Guardrail,
+  props: Omit<OrganizationPolicyStackProps, "guardrail">,
+) {
+  const { config } = guardrail;
+  guardrailProvider(scope, "aws", {
+    region: props.region ?? config.aws.region,
+    credentials: props.credentials ?? config.aws.organization,
+  });
+}
+
+/** GuardrailScp from the guardrail's config, and the policy_ids output: the same in the stack and the construct. */
+function addOrganizationPolicy(scope: Construct, guardrail: Guardrail): GuardrailScp {
+  const { config } = guardrail;
+  const scp = new GuardrailScp(scope, "guardrail-scp", {
+    documents: buildScpDocuments(guardrail),
+    description: config.scp.description,
+    tags: config.scp.tags,
+    targets: config.targets,
+  });
+  listOutput(
+    scope,
+    "policy_ids",
+    scp.policies.map((p) => p.id),
+    "IDs of the guardrail SCP(s)",
+  );
+  return scp;
+}
+
 /** Stack `organization-policy`: provider for the management account + GuardrailScp from the guardrail's config. */
 export class OrganizationPolicyStack extends TerraformStack {
   readonly scp: GuardrailScp;
 
   constructor(scope: Construct, id: string, props: OrganizationPolicyStackProps) {
     super(scope, id);
-    const { config } = props.guardrail;
-    guardrailProvider(this, "aws", {
-      region: props.region ?? config.aws.region,
-      credentials: props.credentials ?? config.aws.organization,
-    });
-    this.scp = new GuardrailScp(this, "guardrail-scp", {
-      documents: buildScpDocuments(props.guardrail),
-      description: config.scp.description,
-      tags: config.scp.tags,
-      targets: config.targets,
-    });
-    listOutput(
-      this,
-      "policy_ids",
-      this.scp.policies.map((p) => p.id),
-      "IDs of the guardrail SCP(s)",
-    );
+    organizationProvider(this, props.guardrail, props);
+    this.scp = addOrganizationPolicy(this, props.guardrail);
+  }
+}
+
+/**
+ * The guardrail's SCP(s) and their attachments (the organization root, or the config's targets), in any
+ * stack deployed with the management account's (or an Organizations delegated administrator's) credentials.
+ */
+export class GuardrailOrganizationPolicy extends Construct {
+  readonly scp: GuardrailScp;
+
+  constructor(scope: Construct, id: string, props: GuardrailConstructProps) {
+    super(scope, id);
+    const guardrail = constructGuardrail(this, props);
+    if (props.awsProvider ?? true) organizationProvider(this, guardrail, {});
+    this.scp = addOrganizationPolicy(this, guardrail);
   }
 }

@@ -26,10 +26,12 @@ const DEFAULT_SESSION_NAME = "bedrock-guardrail-terraform";
  * resources with bindings of a later 6.x (docs/deployment.md). A new major may rename arguments.
  */
 export const AWS_PROVIDER_VERSIONS = ">= 6.25.0, < 7.0.0";
+const AWS_PROVIDER_REQUIREMENT = { source: "hashicorp/aws", version: AWS_PROVIDER_VERSIONS };
 
 export function guardrailProvider(scope: Construct, id: string, props: GuardrailProviderProps): AwsProvider {
   const c = props.credentials ?? {};
-  TerraformStack.of(scope).addOverride("terraform.required_providers.aws.version", AWS_PROVIDER_VERSIONS);
+  // The source in full: cdktf writes "aws", CDK Terrain "hashicorp/aws" (the same provider).
+  TerraformStack.of(scope).addOverride("terraform.required_providers.aws", AWS_PROVIDER_REQUIREMENT);
   return new AwsProvider(scope, id, {
     region: props.region,
     ...(c.profile ? { profile: c.profile } : {}),

@@ -89,6 +89,7 @@ describe("--config and --definition", () => {
       "query",
       "remediate",
       "run-once",
+      "synth",
       "undo",
       "verify",
     ]);

@@ -27,7 +27,9 @@ describe("AWS provider version range", () => {
       expect(stacks).toHaveLength(3);
       for (const stack of stacks) {
         const json = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"));
-        expect(json.terraform.required_providers).toEqual({ aws: { source: "aws", version: AWS_PROVIDER_VERSIONS } });
+        expect(json.terraform.required_providers).toEqual({
+          aws: { source: "hashicorp/aws", version: AWS_PROVIDER_VERSIONS },
+        });
       }
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });

@@ -2,13 +2,14 @@
  * Bundles a Lambda handler with esbuild at synth time into an asset directory
  * (`index.js` + `guardrail.config.json` written from the validated config) and a deterministic
  * zip of it. The same code and config always give the same bytes, so `source_code_hash`
- * changes only when the deployed code or config does.
+ * changes only when the deployed code or config does. The packed package carries the bundles
+ * prebuilt (dist/lambda/, written at `npm pack`), so an installed package needs neither the
+ * TypeScript sources nor esbuild, and writes the same zip as this repository's synth.
  */
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { buildSync, version as esbuildVersion } from "esbuild";
 import type { GuardrailConfig } from "../../config/schema";
 import { packageRoot } from "../../guardrail/rule-files";
 import { inlinedRulesDefine } from "../../guardrail/shipped-rules";
@@ -38,12 +39,15 @@ export interface BundleOptions {
 export const CONFIG_FILE_IN_BUNDLE = "guardrail.config.json";
 export const HANDLER = "index.handler";
 
-/** `src/handlers/<name>.ts` in the package, or its compiled twin under dist/. */
+/** The Lambda handlers (src/handlers/<name>.ts), each bundled into one function's code. */
+const HANDLER_NAMES = ["query-job", "realtime"] as const;
+
+/** Where the packed package keeps the prebuilt bundles: esbuild's output, used as it is. */
+const PREBUILT_DIR = path.join("dist", "lambda");
+
+/** `src/handlers/<name>.ts` in the package, or its prebuilt bundle under dist/lambda/ (an installed package). */
 export function handlerEntry(name: string, root: string = packageRoot()): string {
-  const candidates = [
-    path.join(root, "src", "handlers", `${name}.ts`),
-    path.join(root, "dist", "src", "handlers", `${name}.js`),
-  ];
+  const candidates = [path.join(root, "src", "handlers", `${name}.ts`), path.join(root, PREBUILT_DIR, `${name}.js`)];
   const found = candidates.find((c) => fs.existsSync(c));
   if (!found)
     throw new Error(
@@ -75,6 +79,9 @@ function bundleCode(entry: string): Buffer {
   const hit = cache.get(entry);
   if (hit) return hit;
   const root = packageRoot(path.dirname(entry));
+  if (path.dirname(entry) === path.join(root, PREBUILT_DIR)) return fs.readFileSync(entry);
+  // Loaded here: an installed package bundles nothing (its bundles are prebuilt) and has no esbuild.
+  const { buildSync, version: esbuildVersion } = require("esbuild") as typeof import("esbuild");
   // The rule files go in as a constant: a Lambda reads no policies/ folder. Being part of the
   // settings, they are part of the cache key, so a new or changed rule file rebuilds the bundle.
   const define = inlinedRulesDefine();
@@ -112,6 +119,20 @@ export function lambdaConfig(config: GuardrailConfig): GuardrailConfig {
       stateBackend: { type: "local" },
     },
   };
+}
+
+/**
+ * Writes each handler's bundle to dist/lambda/<name>.js under `root` (`npm pack` runs this through
+ * scripts/prebuild-handlers.js: the package ships them).
+ * @public
+ */
+export function writePrebuiltHandlers(root: string = packageRoot()): string[] {
+  fs.mkdirSync(path.join(root, PREBUILT_DIR), { recursive: true });
+  return HANDLER_NAMES.map((name) => {
+    const file = path.join(root, PREBUILT_DIR, `${name}.js`);
+    fs.writeFileSync(file, bundleCode(path.join(root, "src", "handlers", `${name}.ts`)));
+    return file;
+  });
 }
 
 export function bundleLambda(options: BundleOptions): LambdaBundle {

@@ -10,9 +10,10 @@ import { CloudformationStackSetInstance } from "@cdktf/provider-aws/lib/cloudfor
 import { DataAwsOrganizationsOrganization } from "@cdktf/provider-aws/lib/data-aws-organizations-organization";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { TerraformStack, TerraformVariable } from "cdktf";
-import type { Construct } from "constructs";
+import { Construct } from "constructs";
 import { buildEventPattern } from "../../detection/backends/eventbridge-pattern";
 import type { Guardrail } from "../../guardrail/guardrail";
+import { type GuardrailConstructProps, monitorGuardrail } from "../construct-props";
 import { codeDeclarations, type FunctionDeclarations } from "../declarations";
 import { RESOURCE_PREFIX, STACK_NAMES } from "../naming";
 import { MANAGED_BY_TAG } from "../organization-policy-stack";
@@ -40,67 +41,108 @@ function callAsFor(guardrail: Guardrail): "SELF" | "DELEGATED_ADMIN" {
   return mgmt && deployer && mgmt !== deployer ? "DELEGATED_ADMIN" : "SELF";
 }
 
-export class MemberRoleStack extends TerraformStack {
-  readonly stackSet: CloudformationStackSet;
-  readonly instance: CloudformationStackSetInstance;
+/** What the member-role part adds (read after construction). */
+interface MemberRoleParts {
+  stackSet: CloudformationStackSet;
+  instance: CloudformationStackSetInstance;
+}
 
-  constructor(scope: Construct, id: string, props: MemberRoleStackProps) {
-    super(scope, id);
-    const { guardrail } = props;
-    const config = guardrail.config;
-    guardrailProvider(this, "aws", {
-      region: config.aws.region,
-      credentials: config.aws.organization,
-      defaultTags: { ...MANAGED_BY_TAG },
+/** The management account's provider, with the tool's tags on every resource. */
+function memberRoleProvider(scope: Construct, guardrail: Guardrail) {
+  guardrailProvider(scope, "aws", {
+    region: guardrail.config.aws.region,
+    credentials: guardrail.config.aws.organization,
+    defaultTags: { ...MANAGED_BY_TAG },
+  });
+}
+
+/**
+ * The StackSets and their instances, added to `this` (the stack or the construct, so that the stack's
+ * resources keep their paths and Terraform addresses).
+ */
+function addMemberRole(this: Construct & MemberRoleParts, props: MemberRoleStackProps): void {
+  const { guardrail } = props;
+  const config = guardrail.config;
+  const declarations =
+    props.declarations ??
+    codeDeclarations({
+      backend: config.monitor.backend,
+      driftCheck: config.monitor.driftCheck,
+      accessKey: guardrail.remediation.accessKey,
     });
-    const declarations =
-      props.declarations ??
-      codeDeclarations({
-        backend: config.monitor.backend,
-        driftCheck: config.monitor.driftCheck,
-        accessKey: guardrail.remediation.accessKey,
-      });
-    const org = new DataAwsOrganizationsOrganization(this, "organization");
-    const partition = new DataAwsPartition(this, "partition").partition;
-    const monitorAccountId =
-      config.aws.security.accountId ??
-      new TerraformVariable(this, "monitor_account_id", {
-        type: "string",
-        description:
-          "Account ID of the security / delegated-admin account running the monitor (or set aws.security.accountId " +
-          "in guardrail.config.json)",
-        // In Terraform JSON an expression is only an expression inside "${...}"; a bare string is a literal
-        // and `terraform validate` rejects a condition that does not refer to the variable.
-        validation: [
-          {
-            condition: '${can(regex("^\\\\d{12}$", var.monitor_account_id))}',
-            errorMessage: "monitor_account_id must be a 12-digit account ID",
-          },
-        ],
-      }).stringValue;
-    const callAs = callAsFor(guardrail);
-    const targets = config.remediation.deployTo.length > 0 ? [...config.remediation.deployTo] : [org.roots.get(0).id];
+  const org = new DataAwsOrganizationsOrganization(this, "organization");
+  const partition = new DataAwsPartition(this, "partition").partition;
+  const monitorAccountId =
+    config.aws.security.accountId ??
+    new TerraformVariable(this, "monitor_account_id", {
+      type: "string",
+      description:
+        "Account ID of the security / delegated-admin account running the monitor (or set aws.security.accountId " +
+        "in guardrail.config.json)",
+      // In Terraform JSON an expression is only an expression inside "${...}"; a bare string is a literal
+      // and `terraform validate` rejects a condition that does not refer to the variable.
+      validation: [
+        {
+          condition: '${can(regex("^\\\\d{12}$", var.monitor_account_id))}',
+          errorMessage: "monitor_account_id must be a 12-digit account ID",
+        },
+      ],
+    }).stringValue;
+  const callAs = callAsFor(guardrail);
+  const targets = config.remediation.deployTo.length > 0 ? [...config.remediation.deployTo] : [org.roots.get(0).id];
 
-    this.stackSet = new CloudformationStackSet(this, "stack-set", {
-      name: MEMBER_ROLE_STACK_SET,
-      description: "bedrock-guardrail remediation role in every member account",
+  this.stackSet = new CloudformationStackSet(this, "stack-set", {
+    name: MEMBER_ROLE_STACK_SET,
+    description: "bedrock-guardrail remediation role in every member account",
+    permissionModel: "SERVICE_MANAGED",
+    callAs,
+    autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
+    capabilities: ["CAPABILITY_NAMED_IAM"],
+    templateBody: memberRoleTemplateBody({
+      memberRoleName: config.remediation.memberRoleName,
+      trustedRoleNames: responderRoleNames(declarations, config.monitor.eventbridge.enabled),
+      operatorPrincipalArns: guardrail.exemptions.operators,
+      permissions: declarations.memberRole,
+      rotatedSecretName: config.remediation.rotatedSecretName,
+      protectedPrincipalArns: guardrail.exemptions.all,
+      rotatedSecretReaders: config.remediation.rotatedSecretReaders,
+    }),
+    parameters: {
+      [TEMPLATE_PARAMETERS.monitorAccountId]: monitorAccountId,
+      [TEMPLATE_PARAMETERS.organizationId]: org.id,
+      [TEMPLATE_PARAMETERS.externalId]: config.monitor.memberRoleExternalId,
+    },
+    operationPreferences: {
+      failureTolerancePercentage: 10,
+      maxConcurrentPercentage: 25,
+      regionConcurrencyType: "PARALLEL",
+    },
+    managedExecution: { active: true },
+    // The provider reports an administration role for SERVICE_MANAGED stack sets; it is AWS's.
+    lifecycle: { ignoreChanges: ["administration_role_arn"] },
+  });
+  // The role is global: one instance region is enough.
+  this.instance = new CloudformationStackSetInstance(this, "stack-set-instance", {
+    stackSetName: this.stackSet.name,
+    callAs,
+    stackSetInstanceRegion: config.aws.region,
+    deploymentTargets: { organizationalUnitIds: targets },
+    operationPreferences: { failureTolerancePercentage: 10, maxConcurrentPercentage: 25 },
+  });
+
+  const eb = config.monitor.eventbridge;
+  if (eb.enabled) {
+    const forwarder = new CloudformationStackSet(this, "forwarder-stack-set", {
+      name: EVENT_FORWARDER_STACK_SET,
+      description: "bedrock-guardrail: forward Bedrock model-access calls to the central bus",
       permissionModel: "SERVICE_MANAGED",
       callAs,
       autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
       capabilities: ["CAPABILITY_NAMED_IAM"],
-      templateBody: memberRoleTemplateBody({
-        memberRoleName: config.remediation.memberRoleName,
-        trustedRoleNames: responderRoleNames(declarations, config.monitor.eventbridge.enabled),
-        operatorPrincipalArns: guardrail.exemptions.operators,
-        permissions: declarations.memberRole,
-        rotatedSecretName: config.remediation.rotatedSecretName,
-        protectedPrincipalArns: guardrail.exemptions.all,
-        rotatedSecretReaders: config.remediation.rotatedSecretReaders,
-      }),
+      templateBody: eventForwarderTemplateBody({ pattern: buildEventPattern(guardrail) }),
       parameters: {
-        [TEMPLATE_PARAMETERS.monitorAccountId]: monitorAccountId,
-        [TEMPLATE_PARAMETERS.organizationId]: org.id,
-        [TEMPLATE_PARAMETERS.externalId]: config.monitor.memberRoleExternalId,
+        [FORWARDER_PARAMETERS.centralBusArn]:
+          `arn:${partition}:events:${config.aws.region}:${monitorAccountId}:` + `event-bus/${eb.centralBusName}`,
       },
       operationPreferences: {
         failureTolerancePercentage: 10,
@@ -108,48 +150,43 @@ export class MemberRoleStack extends TerraformStack {
         regionConcurrencyType: "PARALLEL",
       },
       managedExecution: { active: true },
-      // The provider reports an administration role for SERVICE_MANAGED stack sets; it is AWS's.
       lifecycle: { ignoreChanges: ["administration_role_arn"] },
     });
-    // The role is global: one instance region is enough.
-    this.instance = new CloudformationStackSetInstance(this, "stack-set-instance", {
-      stackSetName: this.stackSet.name,
-      callAs,
-      stackSetInstanceRegion: config.aws.region,
-      deploymentTargets: { organizationalUnitIds: targets },
-      operationPreferences: { failureTolerancePercentage: 10, maxConcurrentPercentage: 25 },
-    });
-
-    const eb = config.monitor.eventbridge;
-    if (eb.enabled) {
-      const forwarder = new CloudformationStackSet(this, "forwarder-stack-set", {
-        name: EVENT_FORWARDER_STACK_SET,
-        description: "bedrock-guardrail: forward Bedrock model-access calls to the central bus",
-        permissionModel: "SERVICE_MANAGED",
+    for (const region of [...new Set(eb.regions)].sort()) {
+      new CloudformationStackSetInstance(this, `forwarder-${region}`, {
+        stackSetName: forwarder.name,
         callAs,
-        autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
-        capabilities: ["CAPABILITY_NAMED_IAM"],
-        templateBody: eventForwarderTemplateBody({ pattern: buildEventPattern(guardrail) }),
-        parameters: {
-          [FORWARDER_PARAMETERS.centralBusArn]:
-            `arn:${partition}:events:${config.aws.region}:${monitorAccountId}:` + `event-bus/${eb.centralBusName}`,
-        },
-        operationPreferences: {
-          failureTolerancePercentage: 10,
-          maxConcurrentPercentage: 25,
-          regionConcurrencyType: "PARALLEL",
-        },
-        managedExecution: { active: true },
-        lifecycle: { ignoreChanges: ["administration_role_arn"] },
+        stackSetInstanceRegion: region,
+        deploymentTargets: { organizationalUnitIds: targets },
       });
-      for (const region of [...new Set(eb.regions)].sort()) {
-        new CloudformationStackSetInstance(this, `forwarder-${region}`, {
-          stackSetName: forwarder.name,
-          callAs,
-          stackSetInstanceRegion: region,
-          deploymentTargets: { organizationalUnitIds: targets },
-        });
-      }
     }
+  }
+}
+
+export class MemberRoleStack extends TerraformStack implements MemberRoleParts {
+  readonly stackSet!: CloudformationStackSet;
+  readonly instance!: CloudformationStackSetInstance;
+
+  constructor(scope: Construct, id: string, props: MemberRoleStackProps) {
+    super(scope, id);
+    memberRoleProvider(this, props.guardrail);
+    addMemberRole.call(this, props);
+  }
+}
+
+/**
+ * The remediation role in every member account (a service-managed StackSet; with the real-time path, the
+ * event-forwarding StackSet too), in any stack deployed with the management account's (or a StackSets
+ * delegated administrator's) credentials.
+ */
+export class GuardrailMemberRole extends Construct implements MemberRoleParts {
+  readonly stackSet!: CloudformationStackSet;
+  readonly instance!: CloudformationStackSetInstance;
+
+  constructor(scope: Construct, id: string, props: GuardrailConstructProps) {
+    super(scope, id);
+    const guardrail = monitorGuardrail(this, props);
+    if (props.awsProvider ?? true) memberRoleProvider(this, guardrail);
+    addMemberRole.call(this, { guardrail });
   }
 }

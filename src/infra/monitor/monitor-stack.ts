@@ -12,13 +12,14 @@ import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { TerraformOutput, TerraformStack } from "cdktf";
-import type { Construct } from "constructs";
+import { Construct } from "constructs";
 import { buildEventPattern } from "../../detection/backends/eventbridge-pattern";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { ENV } from "../../runtime/env";
 import { STATE_TABLE_KEYS } from "../../aws/contracts";
 import { METRIC_DIMENSION, METRIC_NAMESPACE, METRICS } from "../../runtime/summary";
 import { bundleLambda, CONFIG_FILE_IN_BUNDLE, handlerEntry, type LambdaBundle } from "../bundle/lambda-bundle";
+import { type GuardrailConstructProps, monitorGuardrail } from "../construct-props";
 import { codeDeclarations, type FunctionDeclarations } from "../declarations";
 import { type ResourceArns, statementsFromDeclarations } from "../iam/policy-document";
 import { toolRoleArn } from "../../guardrail/guardrail";
@@ -65,7 +66,43 @@ interface Where {
   region: string;
 }
 
+/** The security account's provider, with the tool's tags on every resource. */
+function monitorProvider(scope: Construct, guardrail: Guardrail): void {
+  guardrailProvider(scope, "aws", {
+    region: guardrail.config.aws.region,
+    credentials: guardrail.config.aws.security,
+    defaultTags: { ...MANAGED_BY_TAG },
+  });
+}
+
+/** Stack `monitor`: the security account's provider and the monitor's resources. */
 export class MonitorStack extends TerraformStack {
+  readonly resources: MonitorResources;
+
+  constructor(scope: Construct, id: string, props: MonitorStackProps) {
+    super(scope, id);
+    monitorProvider(this, props.guardrail);
+    this.resources = new MonitorResources(this, props);
+  }
+}
+
+/** The monitor (event source, query job, real-time path, state, alerting), in any stack of the security account. */
+export class GuardrailMonitor extends Construct {
+  readonly resources: MonitorResources;
+
+  constructor(scope: Construct, id: string, props: GuardrailConstructProps) {
+    super(scope, id);
+    const guardrail = monitorGuardrail(this, props);
+    if (props.awsProvider ?? true) monitorProvider(this, guardrail);
+    this.resources = new MonitorResources(this, { guardrail });
+  }
+}
+
+/**
+ * The monitor's resources, added to `scope` (the app's monitor stack, so that their paths and Terraform
+ * addresses stay, or a GuardrailMonitor construct).
+ */
+export class MonitorResources {
   readonly queryJob: GuardrailFunction;
   readonly realtime?: GuardrailFunction;
   readonly table: DynamodbTable;
@@ -77,38 +114,34 @@ export class MonitorStack extends TerraformStack {
   private readonly where: Where;
   private readonly deadLetters: SqsQueue;
 
-  constructor(scope: Construct, id: string, props: MonitorStackProps) {
-    super(scope, id);
+  constructor(
+    private readonly scope: Construct,
+    props: MonitorStackProps,
+  ) {
     const { guardrail } = props;
-    const { config } = guardrail;
-    const { monitor } = config;
+    const { monitor } = guardrail.config;
     this.guardrail = guardrail;
     this.props = props;
-    guardrailProvider(this, "aws", {
-      region: config.aws.region,
-      credentials: config.aws.security,
-      defaultTags: { ...MANAGED_BY_TAG },
-    });
 
     this.where = {
-      partition: new DataAwsPartition(this, "partition").partition,
-      accountId: new DataAwsCallerIdentity(this, "caller").accountId,
-      region: new DataAwsRegion(this, "region").region,
+      partition: new DataAwsPartition(this.scope, "partition").partition,
+      accountId: new DataAwsCallerIdentity(this.scope, "caller").accountId,
+      region: new DataAwsRegion(this.scope, "region").region,
     };
     const declarations = props.declarations ?? monitorDeclarations(guardrail);
     const realtimeEnabled = monitor.eventbridge.enabled;
 
     // Source of events for the scheduled job.
-    const source = QUERY_BACKEND_INFRA[monitor.backend](this, { guardrail, ...this.where });
+    const source = QUERY_BACKEND_INFRA[monitor.backend](this.scope, { guardrail, ...this.where });
     this.eventDataStoreArn = source.eventDataStoreArn;
     this.athena = source.athena;
-    this.table = stateTable(this);
-    this.deadLetters = new SqsQueue(this, "dlq", {
+    this.table = stateTable(this.scope);
+    this.deadLetters = new SqsQueue(this.scope, "dlq", {
       name: `${RESOURCE_PREFIX}-dead-letters`,
       sqsManagedSseEnabled: true,
       messageRetentionSeconds: 14 * 24 * 3600,
     });
-    this.alerting = new Alerting(this, "alerting", {
+    this.alerting = new Alerting(this.scope, "alerting", {
       partition: this.where.partition,
       accountId: this.where.accountId,
       publisherRoleArns: [ROLE_NAMES.queryJob, ...(realtimeEnabled ? [ROLE_NAMES.realtime] : [])].map(this.roleArn),
@@ -127,10 +160,11 @@ export class MonitorStack extends TerraformStack {
       (r) => `${r.terraformResourceType}.${r.friendlyUniqueId}`,
     );
 
-    new TerraformOutput(this, "alert_topic_arn", { value: this.alerting.topic.arn });
-    new TerraformOutput(this, "state_table_name", { value: this.table.name });
-    if (this.eventDataStoreArn) new TerraformOutput(this, "event_data_store_arn", { value: this.eventDataStoreArn });
-    listOutput(this, "responder_role_arns", responderRoleNames(declarations, realtimeEnabled).map(this.roleArn));
+    new TerraformOutput(this.scope, "alert_topic_arn", { value: this.alerting.topic.arn });
+    new TerraformOutput(this.scope, "state_table_name", { value: this.table.name });
+    if (this.eventDataStoreArn)
+      new TerraformOutput(this.scope, "event_data_store_arn", { value: this.eventDataStoreArn });
+    listOutput(this.scope, "responder_role_arns", responderRoleNames(declarations, realtimeEnabled).map(this.roleArn));
   }
 
   private readonly roleArn = (name: string): string =>
@@ -179,7 +213,7 @@ export class MonitorStack extends TerraformStack {
   ): GuardrailFunction {
     const { guardrail, where } = this;
     const { monitor } = guardrail.config;
-    const fn = new GuardrailFunction(this, "query-job", {
+    const fn = new GuardrailFunction(this.scope, "query-job", {
       functionName: FUNCTION_NAMES.queryJob,
       roleName: ROLE_NAMES.queryJob,
       description: `Scheduled ${monitor.backend} query for ${guardrail.definition.id}`,
@@ -201,14 +235,14 @@ export class MonitorStack extends TerraformStack {
       // The handler gives up a query at QUERY_TIMEOUT_SECONDS (600) and still records its state.
       timeoutSeconds: 900,
     });
-    new JobSchedule(this, "schedule", {
+    new JobSchedule(this.scope, "schedule", {
       name: FUNCTION_NAMES.queryJob,
       intervalMinutes: source.intervalMinutes,
       functionArn: fn.fn.arn,
       deadLetterQueueArn: this.deadLetters.arn,
       accountId: where.accountId,
     });
-    new JobAlarms(this, "alarms", {
+    new JobAlarms(this.scope, "alarms", {
       functionName: FUNCTION_NAMES.queryJob,
       intervalMinutes: source.intervalMinutes,
       topicArn: this.alerting.topic.arn,
@@ -226,7 +260,7 @@ export class MonitorStack extends TerraformStack {
   private realtimePath(declarations: FunctionDeclarations, arns: ResourceArns): GuardrailFunction {
     const { guardrail, where } = this;
     const { monitor } = guardrail.config;
-    const fn = new GuardrailFunction(this, "realtime", {
+    const fn = new GuardrailFunction(this.scope, "realtime", {
       functionName: FUNCTION_NAMES.realtime,
       roleName: ROLE_NAMES.realtime,
       description: `Real-time EventBridge handler for ${guardrail.definition.id}`,
@@ -239,8 +273,8 @@ export class MonitorStack extends TerraformStack {
       deadLetterQueueArn: this.deadLetters.arn,
       timeoutSeconds: 120,
     });
-    const org = new DataAwsOrganizationsOrganization(this, "organization");
-    new RealtimeForwarding(this, "eventbridge", {
+    const org = new DataAwsOrganizationsOrganization(this.scope, "organization");
+    new RealtimeForwarding(this.scope, "eventbridge", {
       pattern: buildEventPattern(guardrail),
       centralBusName: monitor.eventbridge.centralBusName,
       regions: monitor.eventbridge.regions,

@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+// CI (.ci/run): the exit from CDK for Terraform (archived) to CDK Terrain. In a scratch folder outside the
+// checkout, the project's sources are installed on cdktn and @cdktn/provider-aws instead of cdktf and
+// @cdktf/provider-aws (imports rewritten mechanically, every other dependency at the version of
+// package-lock.json), built, and made to synthesize the default and the realistic config; every file is
+// compared with what this checkout's cdktf synthesizes, as JSON (cdktf 0.21 writes an empty array over two
+// lines, cdktn on one). Only the CDK engine's version (each stack's metadata, the manifest) may differ: the
+// AWS provider's source and version range are this project's (src/infra/provider.ts) and stay the same.
+// Only the npm registry (or its cache) is used. docs/deployment.md says why and what this proves.
+//
+//   node scripts/cdktn-proof.js
+
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+const { execFileSync } = require("node:child_process");
+const { ensureBuilt } = require("./ensure-built");
+const { realisticConfig } = require("./realistic-config");
+
+const root = path.join(__dirname, "..");
+/** The CDK Terrain release the exit is proven on: its provider bindings track a later hashicorp/aws 6.x. */
+const CDKTN = { cdktn: "0.24.0", "@cdktn/provider-aws": "25.7.0", constructs: "10.7.2" };
+
+function run(cmd, args, cwd, env = {}) {
+  return execFileSync(cmd, args, { cwd, env: { ...process.env, ...env }, encoding: "utf8", stdio: "pipe" });
+}
+
+/** The project's sources and manifest in `dir`, on cdktn. */
+function copyOnCdktn(dir) {
+  for (const entry of ["main.ts", "src", "policies", "tsconfig.json", "tsconfig.build.json", "package-lock.json"])
+    fs.cpSync(path.join(root, entry), path.join(dir, entry), { recursive: true });
+  for (const file of fs.readdirSync(dir, { recursive: true })) {
+    if (!file.endsWith(".ts")) continue;
+    const full = path.join(dir, file);
+    const text = fs.readFileSync(full, "utf8");
+    const moved = text
+      .replaceAll('from "cdktf"', 'from "cdktn"')
+      .replaceAll('"@cdktf/provider-aws/', '"@cdktn/provider-aws/');
+    if (moved !== text) fs.writeFileSync(full, moved);
+  }
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+  const keep = ["typescript", "esbuild", "@types/node"];
+  const manifest = {
+    name: pkg.name,
+    version: pkg.version,
+    private: true,
+    dependencies: { ...pkg.dependencies, ...CDKTN },
+    devDependencies: Object.fromEntries(keep.map((name) => [name, pkg.devDependencies[name]])),
+  };
+  fs.writeFileSync(path.join(dir, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+function synth(main, cwd, outdir, configFile) {
+  run(process.execPath, [main], cwd, { GUARDRAIL_CONFIG: configFile, CDKTF_OUTDIR: outdir });
+}
+
+/** Every file under `dir`, relative. */
+function files(dir) {
+  return fs
+    .readdirSync(dir, { recursive: true })
+    .filter((f) => fs.statSync(path.join(dir, f)).isFile())
+    .sort();
+}
+
+/** Paths at which two JSON values differ, with both values (an empty array and object are written differently). */
+function jsonDifferences(x, y, at = "") {
+  if (
+    typeof x === "object" &&
+    x !== null &&
+    typeof y === "object" &&
+    y !== null &&
+    Array.isArray(x) === Array.isArray(y)
+  ) {
+    const keys = [...new Set([...Object.keys(x), ...Object.keys(y)])];
+    return keys.flatMap((k) => jsonDifferences(x[k], y[k], `${at}/${k}`));
+  }
+  return JSON.stringify(x) === JSON.stringify(y) ? [] : [`${at}: ${JSON.stringify(x)} -> ${JSON.stringify(y)}`];
+}
+
+/** The only values allowed to differ: the CDK engine's version, in each stack's metadata and in the manifest. */
+const ENGINE_VERSION = ["////metadata/version: ", "/version: "]; // "//" is the key of a stack's metadata
+
+function compare(cdktfDir, cdktnDir, problems) {
+  const a = files(cdktfDir);
+  const b = files(cdktnDir);
+  if (JSON.stringify(a) !== JSON.stringify(b)) problems.push(`different files: ${a.join(", ")} / ${b.join(", ")}`);
+  const allowed = [];
+  for (const file of a.filter((f) => b.includes(f))) {
+    const x = fs.readFileSync(path.join(cdktfDir, file));
+    const y = fs.readFileSync(path.join(cdktnDir, file));
+    if (x.equals(y)) continue;
+    if (!file.endsWith(".json")) {
+      problems.push(`${file}: different bytes`);
+      continue;
+    }
+    for (const difference of jsonDifferences(JSON.parse(x.toString("utf8")), JSON.parse(y.toString("utf8")))) {
+      if (ENGINE_VERSION.some((p) => difference.startsWith(p))) allowed.push(`${file} ${difference}`);
+      else problems.push(`${file} ${difference}`);
+    }
+  }
+  return { files: a.length, allowed };
+}
+
+function main() {
+  ensureBuilt();
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "bedrock-guardrail-cdktn-"));
+  const problems = [];
+  try {
+    const project = path.join(scratch, "project");
+    fs.mkdirSync(project);
+    copyOnCdktn(project);
+    run(
+      "npm",
+      ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", "--ignore-scripts"],
+      project,
+    );
+    const served = Object.keys(CDKTN).map(
+      (name) => `${name}@${require(path.join(project, "node_modules", name, "package.json")).version}`,
+    );
+    process.stdout.write(`cdktn proof: installed ${served.join(", ")}\n`);
+    run(
+      process.execPath,
+      [path.join(project, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"],
+      project,
+    );
+
+    const configs = {
+      default: path.join(root, "guardrail.config.json"),
+      realistic: path.join(scratch, "realistic.json"),
+    };
+    fs.writeFileSync(configs.realistic, JSON.stringify(realisticConfig()));
+    for (const [name, configFile] of Object.entries(configs)) {
+      const cdktfOut = path.join(scratch, `${name}-cdktf`);
+      const cdktnOut = path.join(scratch, `${name}-cdktn`);
+      synth(path.join(root, "dist", "main.js"), scratch, cdktfOut, configFile);
+      synth(path.join(project, "dist", "main.js"), scratch, cdktnOut, configFile);
+      const { files: count, allowed } = compare(cdktfOut, cdktnOut, problems);
+      process.stdout.write(
+        `cdktn proof: ${name} config, ${count} files equal but for ${allowed.length} engine versions\n`,
+      );
+      for (const line of allowed) process.stdout.write(`  ${line}\n`);
+    }
+  } finally {
+    if (process.env.KEEP_SCRATCH) process.stdout.write(`kept ${scratch}\n`);
+    else fs.rmSync(scratch, { recursive: true, force: true });
+  }
+  for (const p of problems) process.stderr.write(`cdktn-proof: ${p}\n`);
+  process.exitCode = problems.length > 0 ? 1 : 0;
+}
+
+main();

@@ -1,0 +1,17 @@
+/**
+ * The package entry (`require("bedrock-guardrail")`): constructs that add the guardrail to a team's own
+ * cdktf stacks, each taking the same object as guardrail.config.json. Loading it synthesizes, reads and
+ * writes nothing; the repository's app (main.ts) and `bedrock-guardrail synth` are users of the same
+ * constructs' resources. cdktf, @cdktf/provider-aws and constructs are peer dependencies.
+ *
+ *   organization-policy (management account): GuardrailOrganizationPolicy
+ *   remediation-member-role (management account or StackSets delegated admin): GuardrailMemberRole
+ *   monitor (security account): GuardrailMonitor
+ */
+export { ConfigError } from "./config/load";
+export type { GuardrailConfigInput as GuardrailConfig } from "./config/schema";
+export type { GuardrailConstructProps } from "./infra/construct-props";
+export { GuardrailMemberRole } from "./infra/member-role/member-role-stack";
+export { GuardrailMonitor, type MonitorResources } from "./infra/monitor/monitor-stack";
+export { GuardrailOrganizationPolicy, GuardrailScp } from "./infra/organization-policy-stack";
+export { AWS_PROVIDER_VERSIONS } from "./infra/provider";

@@ -1,0 +1,48 @@
+/**
+ * One synth, as `npm run synth`, `npx cdktf synth` (both through main.ts) and `bedrock-guardrail synth`
+ * run it: load the guardrail, lint the SCP (warnings are printed; errors stop it), write every stack
+ * as Terraform JSON into the output directory. A synth that fails (config or lint error) removes the
+ * previous output (a cdktf output: it has manifest.json), so that a pipeline cannot apply a stale plan.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { App, TerraformStack } from "cdktf";
+import { ConfigError } from "../config/load";
+import type { Guardrail } from "../guardrail/guardrail";
+import { formatLint, lintScp } from "../policy/lint";
+import { buildApp } from "./app";
+
+interface SynthIO {
+  /** Success lines and lint warnings (the cdktf CLI shows an app's stderr as "[ERROR]", even on success). */
+  stdout: { write(text: string): unknown };
+  /** Lint errors and why nothing was synthesized. */
+  stderr: { write(text: string): unknown };
+}
+
+/** Exit codes: 0 written, 2 a config or lint error (nothing written). */
+export function synthGuardrail(load: () => Guardrail, outdir: string, io: SynthIO): 0 | 2 {
+  const fail = (message: string): 2 => {
+    const stale = fs.existsSync(path.join(outdir, "manifest.json"));
+    if (stale) fs.rmSync(outdir, { recursive: true, force: true });
+    io.stderr.write(`bedrock-guardrail: ${message}\n`);
+    const removed = stale ? `; the previous ${outdir} was removed (no stale plan)` : "";
+    io.stderr.write(`bedrock-guardrail: nothing was synthesized${removed}\n`);
+    return 2;
+  };
+  let guardrail: Guardrail;
+  try {
+    guardrail = load();
+  } catch (e) {
+    if (e instanceof ConfigError) return fail(e.message);
+    throw e;
+  }
+  const lint = lintScp(guardrail);
+  if (lint.findings.length > 0) (lint.errors.length > 0 ? io.stderr : io.stdout).write(`${formatLint(lint)}\n`);
+  if (lint.errors.length > 0) return fail("the SCP failed lint");
+  const app = buildApp(guardrail, new App({ outdir }));
+  app.synth();
+  for (const stack of app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack)) {
+    io.stdout.write(`bedrock-guardrail: ${path.join(app.outdir, "stacks", stack.node.id, "cdk.tf.json")}\n`);
+  }
+  return 0;
+}

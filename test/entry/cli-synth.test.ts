@@ -1,0 +1,83 @@
+/**
+ * `bedrock-guardrail synth --config FILE --out DIR` writes the same files, byte for byte, as
+ * `npm run synth` (dist/main.js with $GUARDRAIL_CONFIG), for the default and the realistic config; a
+ * bad config writes nothing, names the key, and removes the previous output.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { REALISTIC_CONFIG } from "../policy/helpers";
+
+const ROOT = path.join(__dirname, "..", "..");
+const BIN = path.join(ROOT, "bin", "bedrock-guardrail.js");
+const MAIN = path.join(ROOT, "dist", "main.js");
+
+beforeAll(() => {
+  (require(path.join(ROOT, "scripts", "ensure-built.js")) as { ensureBuilt: () => void }).ensureBuilt();
+}, 120_000);
+
+/** Every file under `dir`, relative, with its bytes. */
+function tree(dir: string): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const full = path.join(entry.parentPath, entry.name);
+    files.set(path.relative(dir, full), fs.readFileSync(full));
+  }
+  return files;
+}
+
+describe("bedrock-guardrail synth", () => {
+  let work: string;
+  beforeEach(() => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), "cli-synth-"));
+  });
+  afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  it.each([
+    ["default", JSON.parse(fs.readFileSync(path.join(ROOT, "guardrail.config.json"), "utf8"))],
+    ["realistic", REALISTIC_CONFIG],
+  ])(
+    "writes the same Terraform JSON as npm run synth (%s config)",
+    (_name, config) => {
+      const file = path.join(work, "config.json");
+      fs.writeFileSync(file, JSON.stringify(config));
+      const viaCli = spawnSync(process.execPath, [BIN, "synth", "--config", file, "--out", "out"], {
+        cwd: work,
+        encoding: "utf8",
+      });
+      expect(viaCli.stderr).toBe("");
+      expect(viaCli.status).toBe(0);
+      const appDir = path.join(work, "app");
+      fs.mkdirSync(appDir);
+      const viaApp = spawnSync(process.execPath, [MAIN], {
+        cwd: appDir,
+        env: { ...process.env, GUARDRAIL_CONFIG: file },
+        encoding: "utf8",
+      });
+      expect(viaApp.status).toBe(0);
+      const cli = tree(path.join(work, "out"));
+      const app = tree(path.join(appDir, "cdktf.out"));
+      expect([...cli.keys()].sort()).toEqual([...app.keys()].sort());
+      expect([...cli.keys()].filter((k) => k.endsWith("cdk.tf.json"))).toHaveLength(3);
+      for (const [name, bytes] of cli)
+        expect({ name, same: bytes.equals(app.get(name)!) }).toEqual({ name, same: true });
+    },
+    120_000,
+  );
+
+  it("refuses a bad config naming the key, and removes the previous output", () => {
+    const good = path.join(work, "good.json");
+    fs.writeFileSync(good, JSON.stringify({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"] }));
+    const first = spawnSync(process.execPath, [BIN, "synth", "-c", good, "-o", "out"], { cwd: work, encoding: "utf8" });
+    expect(first.status).toBe(0);
+    const bad = path.join(work, "bad.json");
+    fs.writeFileSync(bad, JSON.stringify({ approvedPrincipalArns: ["*"] }));
+    const run = spawnSync(process.execPath, [BIN, "synth", "-c", bad, "-o", "out"], { cwd: work, encoding: "utf8" });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/- approvedPrincipalArns\[0\]: "\*" exempts every principal/);
+    expect(run.stderr).toContain("the previous out was removed");
+    expect(fs.existsSync(path.join(work, "out"))).toBe(false);
+  }, 120_000);
+});

@@ -1,0 +1,124 @@
+/**
+ * The package entry and its constructs, as a team's own app uses them: loading the entry does nothing
+ * (no synth, no file written or removed); each construct takes the config object, refuses a bad one
+ * naming the key and the construct, brings the stack's AWS provider unless told not to, and adds the
+ * same resources as the app's stack (scripts/check-example-app.js compares them all on the packed package).
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { Testing, TerraformStack } from "cdktf";
+import {
+  ConfigError,
+  GuardrailMemberRole,
+  GuardrailMonitor,
+  GuardrailOrganizationPolicy,
+  AWS_PROVIDER_VERSIONS,
+} from "../../src/index";
+import { OrganizationPolicyStack } from "../../src/infra/organization-policy-stack";
+import { guardrailFor } from "../policy/helpers";
+
+const ROOT = path.join(__dirname, "..", "..");
+const CONFIG = { approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"] };
+
+beforeAll(() => {
+  (require(path.join(ROOT, "scripts", "ensure-built.js")) as { ensureBuilt: () => void }).ensureBuilt();
+}, 120_000);
+
+function synth(stack: TerraformStack): any {
+  return JSON.parse(Testing.synth(stack));
+}
+
+describe("package entry", () => {
+  it("loads without writing, reading or removing anything in the working directory", () => {
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "entry-"));
+    try {
+      // A consumer's own synth output, and no guardrail config: the old entry (the app) removed it and exited 2.
+      fs.mkdirSync(path.join(cwd, "cdktf.out"));
+      fs.writeFileSync(path.join(cwd, "cdktf.out", "manifest.json"), "{}");
+      const run = spawnSync(
+        process.execPath,
+        ["-e", `process.stdout.write(Object.keys(require(${JSON.stringify(ROOT)})).sort().join(","))`],
+        { cwd, encoding: "utf8" },
+      );
+      expect(run.stderr).toBe("");
+      expect(run.status).toBe(0);
+      expect(run.stdout.split(",")).toEqual(
+        expect.arrayContaining([
+          "GuardrailMemberRole",
+          "GuardrailMonitor",
+          "GuardrailOrganizationPolicy",
+          "ConfigError",
+        ]),
+      );
+      expect(fs.readdirSync(cwd)).toEqual(["cdktf.out"]);
+      expect(fs.readdirSync(path.join(cwd, "cdktf.out"))).toEqual(["manifest.json"]);
+    } finally {
+      fs.rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
+  it("declares its types (dist/src/index.d.ts, the exports map's types)", () => {
+    const pkg = require(path.join(ROOT, "package.json"));
+    expect(pkg.exports["."].types).toBe("./dist/src/index.d.ts");
+    const declarations = fs.readFileSync(path.join(ROOT, "dist", "src", "index.d.ts"), "utf8");
+    expect(declarations).toContain("GuardrailMonitor");
+  });
+});
+
+describe("constructs", () => {
+  it("refuse a bad config, naming the key and the construct", () => {
+    const stack = new TerraformStack(Testing.app(), "management");
+    const bad = { approvedPrincipalArns: ["*"] };
+    expect(() => new GuardrailOrganizationPolicy(stack, "guardrail", { config: bad })).toThrow(ConfigError);
+    expect(() => new GuardrailOrganizationPolicy(stack, "guardrail2", { config: bad })).toThrow(
+      /the config of management\/guardrail2 is invalid:\n {2}- approvedPrincipalArns\[0\]: "\*" exempts every/,
+    );
+  });
+
+  it("refuse the monitor and member role when the config turns the monitor off", () => {
+    const stack = new TerraformStack(Testing.app(), "security");
+    const off = { ...CONFIG, monitor: { enabled: false } };
+    expect(() => new GuardrailMonitor(stack, "monitor", { config: off })).toThrow(/monitor\.enabled: is false/);
+    expect(() => new GuardrailMemberRole(stack, "member-role", { config: off })).toThrow(/monitor\.enabled: is false/);
+  });
+
+  it("bring the stack's AWS provider and the provider range, or use the stack's own (awsProvider: false)", () => {
+    const own = new TerraformStack(Testing.app(), "management");
+    new AwsProvider(own, "aws", { region: "eu-west-1" });
+    new GuardrailOrganizationPolicy(own, "guardrail", { config: CONFIG, awsProvider: false });
+    expect(synth(own).provider.aws).toEqual([{ region: "eu-west-1" }]);
+
+    const bare = new TerraformStack(Testing.app(), "management");
+    new GuardrailOrganizationPolicy(bare, "guardrail", { config: { ...CONFIG, aws: { region: "eu-central-1" } } });
+    const json = synth(bare);
+    expect(json.provider.aws).toEqual([{ region: "eu-central-1" }]);
+    expect(json.terraform.required_providers.aws.version).toBe(AWS_PROVIDER_VERSIONS);
+  });
+
+  it("add the app stack's resources: the organization policy", () => {
+    const inApp = synth(
+      new OrganizationPolicyStack(Testing.app(), "organization-policy", { guardrail: guardrailFor(CONFIG) }),
+    );
+    const stack = new TerraformStack(Testing.app(), "management");
+    new GuardrailOrganizationPolicy(stack, "guardrail", { config: CONFIG });
+    const inConstruct = synth(stack);
+    const bodies = (json: any) =>
+      Object.values(json.resource.aws_organizations_policy).map(({ "//": _m, ...body }: any) => body);
+    expect(bodies(inConstruct)).toEqual(bodies(inApp));
+    expect(bodies(inApp)).toHaveLength(1);
+  });
+
+  it("add the monitor and the member role in a stack of their own", () => {
+    const stack = new TerraformStack(Testing.app(), "security");
+    const monitor = new GuardrailMonitor(stack, "monitor", { config: CONFIG });
+    new GuardrailMemberRole(stack, "member-role", { config: CONFIG, awsProvider: false });
+    expect(monitor.resources.queryJob.fn).toBeDefined();
+    const json = synth(stack);
+    expect(Object.keys(json.resource.aws_lambda_function)).toHaveLength(1);
+    expect(Object.keys(json.resource.aws_cloudformation_stack_set)).toHaveLength(1);
+    expect(json.provider.aws).toHaveLength(1);
+  });
+});
