@@ -10,6 +10,7 @@
  *   4. inflate-only Node loops (zlib.gunzipSync of every file): on one thread (the limit of one scan
  *      thread) and split over two worker threads (how far inflating alone scales on this machine:
  *      the ceiling of --jobs 2 vs --jobs 1),
+ *   5. `preview` (the SCP replay, the built CLI, default jobs) over the same archive, as a ratio to detect,
  * and prints records/s, MB/s (uncompressed) and the ratios, with the load average before and after
  * (the machine may be shared: ratios from one run are comparable, absolute times are not). It also
  * checks that detect and jq found the same events, so the comparison is between equivalent work.
@@ -235,6 +236,10 @@ async function main(): Promise<void> {
       .map((l) => JSON.parse(l).event.id as string);
     return { seconds: t.seconds, scanSeconds, rssMb: rssKb / 1024, ids };
   };
+  const previewOnce = async (): Promise<{ seconds: number; scanSeconds: number }> => {
+    const t = await timed(process.execPath, [entry, "preview", "--format", "json", archiveDir]);
+    return { seconds: t.seconds, scanSeconds: Number(/ in ([\d.]+) s\n/.exec(t.stderr)?.[1] ?? NaN) };
+  };
   const inflateLoop =
     `const fs=require("fs"),zlib=require("zlib");let n=0;` +
     `for(const f of JSON.parse(process.argv[1]))n+=zlib.gunzipSync(fs.readFileSync(f)).length;console.log(n)`;
@@ -245,9 +250,11 @@ async function main(): Promise<void> {
   const inflate: number[] = [];
   const inflate1: number[] = [];
   const inflate2: number[] = [];
+  const previews: { seconds: number; scanSeconds: number }[] = [];
   for (let run = 1; run <= runs; run++) {
-    log(`run ${run}/${runs}: detect, detect --jobs 1, zcat > /dev/null, inflate loops\n`);
+    log(`run ${run}/${runs}: detect, preview, detect --jobs 1, zcat > /dev/null, inflate loops\n`);
     all.push(await detectOnce([]));
+    previews.push(await previewOnce());
     one.push(await detectOnce(["--jobs", "1"]));
     zcat.push((await timed("sh", ["-c", `zcat ${fileArgs} > /dev/null`])).seconds);
     inflate.push((await timed(process.execPath, ["-e", inflateLoop, JSON.stringify(files)])).seconds);
@@ -297,6 +304,10 @@ async function main(): Promise<void> {
     `--jobs 2 vs --jobs 1:   ${x(scan1, scanAll)} by scan time, ${x(detect1, detect)} by wall time (goal >= 1.7x; ` +
       `inflating alone scales ${x(median(inflate1), median(inflate2))} on 2 threads here)`,
     `peak RSS of detect:     ${Math.max(rssAll, rss1).toFixed(0)} MB  (goal < 300 MB)`,
+    `preview (jobs=${cores}):`.padEnd(24) +
+      `${s(median(previews.map((p) => p.seconds)))}  scan ${s(median(previews.map((p) => p.scanSeconds)))}`,
+    `preview vs detect:      ${x(median(previews.map((p) => p.seconds)), detect)} by wall time, ` +
+      `${x(median(previews.map((p) => p.scanSeconds)), scanAll)} by scan time (goal <= 2x)`,
     jq.length
       ? `same events found:      ${sameAsJq ? "yes" : "NO"} (detect ${new Set(all[0].ids).size}, jq ${jqIds.length})`
       : ``,
