@@ -11,7 +11,10 @@ import { ScpConfigSchema } from "./sections/scp";
 
 export const GuardrailConfigSchema = z
   .strictObject({
-    $schema: z.string().optional(),
+    $schema: z
+      .string()
+      .optional()
+      .describe("The JSON Schema editors check this file against (./guardrail.schema.json)"),
     /** Roles (ArnLike patterns on aws:PrincipalArn) allowed to enable Bedrock models. */
     approvedPrincipalArns: z
       .array(PrincipalPattern, {
@@ -39,13 +42,13 @@ export const GuardrailConfigSchema = z
       .describe("Root (r-...), OU (ou-...) or account IDs the SCP is attached to; empty = the organization root"),
     organization: z
       .strictObject({
-        /**
-         * The management account: SCPs never apply to it and remediation never touches it. Looked up at run time when
-         * absent.
-         */
-        managementAccountId: AccountId.optional(),
+        managementAccountId: AccountId.optional().describe(
+          "The management account: SCPs never apply to it and remediation never touches it; looked up at run time " +
+            "when absent",
+        ),
       })
-      .prefault({}),
+      .prefault({})
+      .describe("The AWS Organization the guardrail is deployed to"),
     scp: ScpConfigSchema,
     aws: AwsConfigSchema,
     monitor: MonitorConfigSchema,

@@ -14,11 +14,13 @@ const RoleArn = z.string().regex(/^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role\
 /** How Terraform reaches one stack's account: a named profile or a role to assume (or the ambient credentials). */
 const StackCredentialsSchema = z
   .strictObject({
-    profile: z.string().min(1).optional(),
-    assumeRoleArn: RoleArn.optional(),
-    externalId: z.string().min(2).max(1224).optional(),
-    /** Guard against applying to the wrong account: Terraform's allowed_account_ids. */
-    accountId: AccountId.optional(),
+    profile: z.string().min(1).optional().describe("Named AWS profile Terraform uses for this stack"),
+    assumeRoleArn: RoleArn.optional().describe("Role Terraform assumes for this stack"),
+    externalId: z.string().min(2).max(1224).optional().describe("sts:ExternalId presented with assumeRoleArn"),
+    accountId: AccountId.optional().describe(
+      "The account this stack must deploy to (Terraform's allowed_account_ids): an apply with credentials of " +
+        "another account fails",
+    ),
   })
   .prefault({});
 
@@ -29,29 +31,32 @@ const StackCredentialsSchema = z
  */
 const StateBackendSchema = z
   .discriminatedUnion("type", [
-    z.strictObject({ type: z.literal("local") }),
     z.strictObject({
-      type: z.literal("s3"),
-      bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
-      /** Each stack's state is `<keyPrefix>/<stack>.tfstate`. */
+      type: z.literal("local").describe("terraform.<stack>.tfstate at the project root (a relative path)"),
+    }),
+    z.strictObject({
+      type: z.literal("s3").describe("State in S3, encrypted, with S3-native locking (use_lockfile, Terraform 1.10+)"),
+      bucket: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name")
+        .describe("The state bucket"),
       keyPrefix: z
         .string()
         .regex(/^[\w./-]{1,512}$/, "must be an S3 key prefix of letters, digits and ._/-")
-        .default("bedrock-guardrail"),
-      region: Region.optional(),
-      kmsKeyId: z.string().min(1).optional(),
+        .default("bedrock-guardrail")
+        .describe("Each stack's state is <keyPrefix>/<stack>.tfstate"),
+      region: Region.optional().describe("The bucket's region; default aws.region"),
+      kmsKeyId: z.string().min(1).optional().describe("KMS key that encrypts the state; default the bucket's"),
     }),
   ])
   .prefault({ type: "local" });
 
 export const AwsConfigSchema = z
   .strictObject({
-    region: Region.default("us-east-1"),
-    /** The organization's management account (or Organizations delegated administrator) deploys the SCP. */
+    region: Region.default("us-east-1").describe("Provider region of every stack, and the monitor's region"),
     organization: StackCredentialsSchema.describe(
       "Credentials for the management account (or Organizations delegated administrator) that deploys the SCP",
     ),
-    /** The security / delegated-admin account runs the monitor and the responder. */
     security: StackCredentialsSchema.describe(
       "Credentials for the security account that runs the monitor and responder",
     ),
@@ -59,7 +64,8 @@ export const AwsConfigSchema = z
       "Terraform state: local files at the project root (default) or an S3 bucket with S3-native locking",
     ),
   })
-  .prefault({});
+  .prefault({})
+  .describe("How Terraform reaches each account (ambient credentials by default) and where it keeps its state");
 
 export type StackCredentials = z.infer<typeof StackCredentialsSchema>;
 export type StateBackend = z.infer<typeof StateBackendSchema>;

@@ -12,6 +12,8 @@ export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
+const GLUE_NAME = "must be a Glue name: lower-case letters, digits and underscores";
+
 /**
  * The scheduled job on Amazon Athena over the organization trail's S3 archive (docs/athena.md). The
  * monitor stack creates the Glue database and table (partition projection), the workgroup with its
@@ -21,118 +23,182 @@ const AthenaMonitorSchema = z
   .strictObject({
     database: z
       .string()
-      .regex(/^[a-z0-9_]{1,255}$/, "must be a Glue name: lower-case letters, digits and underscores")
-      .default("bedrock_guardrail"),
+      .regex(/^[a-z0-9_]{1,255}$/, GLUE_NAME)
+      .default("bedrock_guardrail")
+      .describe("Glue database the monitor stack creates for the CloudTrail table"),
     table: z
       .string()
-      .regex(/^[a-z0-9_]{1,255}$/, "must be a Glue name: lower-case letters, digits and underscores")
-      .default("cloudtrail"),
+      .regex(/^[a-z0-9_]{1,255}$/, GLUE_NAME)
+      .default("cloudtrail")
+      .describe("Glue table over the trail's files (partition projection by account, region and day)"),
     workgroup: z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,128}$/, "must be an Athena workgroup name: letters, digits and ._-")
-      .default("bedrock-guardrail"),
-    /** The organization trail's bucket. Required for the athena backend. */
+      .default("bedrock-guardrail")
+      .describe("Athena workgroup the job's queries run in (engine 3, bytes-scanned cutoff, encrypted results)"),
     bucket: z
       .string()
       .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name")
-      .optional(),
-    /** Key prefix the trail writes under (before AWSLogs/), if any. */
+      .optional()
+      .describe("The organization trail's S3 bucket; required for the athena backend"),
     prefix: z
       .string()
       .regex(/^[A-Za-z0-9!_.*()-]+(\/[A-Za-z0-9!_.*()-]+)*$/, "must be an S3 key prefix without leading or trailing /")
-      .optional(),
-    /** For an organization trail: its files are under AWSLogs/<organizationId>/. */
+      .optional()
+      .describe("Key prefix the trail writes under (before AWSLogs/), if any"),
     organizationId: z
       .string()
       .regex(/^o-[a-z0-9]{10,32}$/, "must be an organization ID (o-...)")
-      .optional(),
-    /** Minutes between runs; each run scans whole day partitions, so fewer runs cost less (docs/athena.md). */
-    scheduleMinutes: z.number().int().min(5).max(1440).default(60),
-    /** Accounts the table projects; empty: every account of the organization, read at deploy time. */
-    accounts: z.array(AccountId).default([]),
-    /** Regions the table projects; empty: every region of the partition, read at deploy time. */
-    regions: z.array(Region).default([]),
-    /** First day the table projects (YYYY/MM/DD). */
+      .optional()
+      .describe("For an organization trail: its files are under AWSLogs/<organizationId>/"),
+    scheduleMinutes: z
+      .number()
+      .int()
+      .min(5)
+      .max(1440)
+      .default(60)
+      .describe("Minutes between runs; each run scans whole day partitions, so fewer runs cost less (docs/athena.md)"),
+    accounts: z
+      .array(AccountId)
+      .default([])
+      .describe("Accounts the table projects; empty: every account of the organization, read at deploy time"),
+    regions: z
+      .array(Region)
+      .default([])
+      .describe("Regions the table projects; empty: every region of the partition, read at deploy time"),
     startDate: z
       .string()
       .regex(/^\d{4}\/\d{2}\/\d{2}$/, "must be a date YYYY/MM/DD")
-      .default("2024/01/01"),
-    /** The trail's SSE-KMS key, when its log files are encrypted with one: the job may decrypt with it. */
+      .default("2024/01/01")
+      .describe("First day the table projects (YYYY/MM/DD)"),
     kmsKeyArn: z
       .string()
       .regex(/^arn:(aws|aws-cn|aws-us-gov):kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, "must be a KMS key ARN")
-      .optional(),
-    /** The workgroup cancels any query that scans more than this (GB). */
-    bytesScannedCutoffGb: z.number().min(0.01).max(10_000).default(10),
+      .optional()
+      .describe("The trail's SSE-KMS key, when its log files are encrypted with one: the job may decrypt with it"),
+    bytesScannedCutoffGb: z
+      .number()
+      .min(0.01)
+      .max(10_000)
+      .default(10)
+      .describe("The workgroup cancels any query that scans more than this many GB"),
   })
-  .prefault({});
+  .prefault({})
+  .describe("The athena backend: Athena over the organization trail's S3 archive (docs/athena.md)");
 
 export const MonitorConfigSchema = z
   .strictObject({
-    enabled: z.boolean().default(true),
-    /** Where the scheduled job reads CloudTrail from. cloudtrail-lake is closed to new customers since 2026-05-31. */
-    backend: z.enum(MONITOR_BACKENDS).default("cloudtrail-lake"),
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe("Deploy the monitor (query job, state table, alert topic) and the member remediation role"),
+    backend: z
+      .enum(MONITOR_BACKENDS)
+      .default("cloudtrail-lake")
+      .describe(
+        "Where the scheduled job reads CloudTrail from: cloudtrail-lake (closed to new customers since " +
+          "2026-05-31), cloudwatch-logs or athena",
+      ),
     cloudtrailLake: z
       .strictObject({
-        /** Use an existing event data store; when absent, a Bedrock-only organization event data store is created. */
         eventDataStoreArn: z
           .string()
           .regex(
             /^arn:(aws|aws-cn|aws-us-gov):cloudtrail:[a-z0-9-]+:\d{12}:eventdatastore\/[A-Za-z0-9]+(-[A-Za-z0-9]+)*$/,
             "must be a CloudTrail Lake event data store ARN",
           )
-          .optional(),
-        retentionDays: z.number().int().min(7).max(3653).default(90),
-        terminationProtection: z.boolean().default(true),
+          .optional()
+          .describe(
+            "An existing event data store to query; absent: a Bedrock-only organization event data store is created",
+          ),
+        retentionDays: z
+          .number()
+          .int()
+          .min(7)
+          .max(3653)
+          .default(90)
+          .describe("Days the created event data store keeps events"),
+        terminationProtection: z
+          .boolean()
+          .default(true)
+          .describe("Termination protection of the created event data store"),
       })
-      .prefault({}),
+      .prefault({})
+      .describe("The cloudtrail-lake backend"),
     cloudwatchLogs: z
       .strictObject({
-        /**
-         * Log group(s) of the organization trail; ARNs for cross-account groups. Required for the cloudwatch-logs
-         * backend.
-         */
-        logGroups: z.array(logGroupName()).max(50).default([]),
+        logGroups: z
+          .array(logGroupName())
+          .max(50)
+          .default([])
+          .describe(
+            "Log group(s) of the organization trail; ARNs for cross-account groups. Required for the " +
+              "cloudwatch-logs backend",
+          ),
       })
-      .prefault({}),
+      .prefault({})
+      .describe("The cloudwatch-logs backend (CloudWatch Logs Insights)"),
     athena: AthenaMonitorSchema,
     eventbridge: z
       .strictObject({
-        enabled: z.boolean().default(false),
-        /** Regions whose default bus gets a forwarding rule. */
-        regions: z.array(Region).default([]),
-        centralBusName: eventBusName().default("bedrock-guardrail"),
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe("Deploy the real-time path: a function fed by the central EventBridge bus"),
+        regions: z
+          .array(Region)
+          .default([])
+          .describe("Regions whose default bus gets a forwarding rule; required when enabled"),
+        centralBusName: eventBusName()
+          .default("bedrock-guardrail")
+          .describe("The bus in the monitor account the regions forward to"),
       })
-      .prefault({}),
-    /** Minutes subtracted from the watermark, because CloudTrail delivery is not guaranteed within 5 minutes. */
-    latenessAllowanceMinutes: z.number().int().min(0).max(1440).default(20),
-    alertEmails: z.array(z.email({ message: "must be an e-mail address" })).default([]),
-    /**
-     * sts:ExternalId the responder presents to the member remediation role (written into both the
-     * monitor's environment and the StackSet's trust policy). Trust also requires the exact
-     * responder role ARN and aws:PrincipalOrgID; set your own value to make it unguessable too.
-     */
+      .prefault({})
+      .describe("Real-time detection from EventBridge, beside the scheduled job"),
+    latenessAllowanceMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(1440)
+      .default(20)
+      .describe(
+        "Minutes subtracted from the watermark, because CloudTrail delivery is not guaranteed within 5 minutes",
+      ),
+    alertEmails: z
+      .array(z.email({ message: "must be an e-mail address" }))
+      .default([])
+      .describe("E-mail addresses subscribed to the alert topic"),
     memberRoleExternalId: z
       .string()
       .regex(/^[\w+=,.@:/-]{2,1224}$/, "must be 2-1224 characters of letters, digits and +=,.@:/-_")
-      .default("bedrock-guardrail-responder"),
+      .default("bedrock-guardrail-responder")
+      .describe(
+        "sts:ExternalId the responder presents to the member remediation role (in the monitor's environment and " +
+          "the StackSet's trust policy, which also requires the responder role ARN and aws:PrincipalOrgID); set " +
+          "your own value to make it unguessable too",
+      ),
+    driftCheck: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Verify each run that the SCP exists, is unchanged and attached (read-only Organizations access from the " +
+          "monitor account)",
+      ),
     /**
-     * Verify each run that the SCP exists, is unchanged and attached (needs read-only Organizations access from the
-     * monitor account).
-     */
-    driftCheck: z.boolean().default(true),
-    /**
-     * Send findings to AWS Security Hub (BatchImportFindings, ASFF, the monitor account's default
-     * product) as well as to the alert topic. Security Hub must be enabled in the monitor account
-     * and region; findings it refuses stay queued and are retried each run.
+     * Security Hub must be enabled in the monitor account and region; findings it refuses stay queued
+     * and are retried each run.
      */
     securityHub: z
       .strictObject({
-        enabled: z.boolean().default(false),
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe(
+            "Also import findings into Security Hub (ASFF, BatchImportFindings, the account's default product)",
+          ),
       })
       .prefault({})
       .describe("Send findings to AWS Security Hub in the monitor account and region (ASFF, BatchImportFindings)"),
-    /** Days the monitor's Lambda log groups keep their events. */
     logRetentionDays: z
       .literal(LOG_RETENTION_DAYS, {
         error: `must be one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(", ")}`,
@@ -151,7 +217,8 @@ export const MonitorConfigSchema = z
         message: "must list at least one region when eventbridge is enabled",
       });
     }
-  });
+  })
+  .describe("The detection monitor in the security account: the scheduled query job, alerts, the real-time path");
 
 export type MonitorConfig = z.infer<typeof MonitorConfigSchema>;
 

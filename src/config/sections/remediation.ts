@@ -33,21 +33,31 @@ const OperatorPattern = z.string().superRefine((value, ctx) => {
 /** Every field is optional here: absent values fall back to the guardrail definition's remediation defaults. */
 export const RemediationConfigSchema = z
   .strictObject({
-    mode: Mode.optional(),
-    /** Per account or OU modes; the most specific wins (account, then the nearest OU, then mode). */
+    mode: Mode.optional().describe(
+      "off: plan nothing; dry-run: plan and report; enforce: act. Default: the definition's remediation.mode",
+    ),
     overrides: z
       .array(
         z.strictObject({
           target: z
             .string()
-            .regex(/^(\d{12}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32})$/, "must be a 12-digit account ID or an OU ID (ou-...)"),
-          mode: Mode,
+            .regex(/^(\d{12}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32})$/, "must be a 12-digit account ID or an OU ID (ou-...)")
+            .describe("Account or OU ID"),
+          mode: Mode.describe("The mode there"),
         }),
       )
-      .default([]),
-    accessKey: z.enum(["deactivate", "rotate"]).optional(),
-    /** Secrets Manager name for a rotated key; {account} {user} {accessKeyId} are filled in. */
-    rotatedSecretName: secretNameTemplate().default("bedrock-guardrail/rotated-keys/{account}/{user}/{accessKeyId}"),
+      .default([])
+      .describe("Modes per account or OU; the most specific wins (the account, then the nearest OU, then mode)"),
+    accessKey: z
+      .enum(["deactivate", "rotate"])
+      .optional()
+      .describe(
+        "What happens to the access key that made the call: deactivate it, or deactivate it and hand out a " +
+          "replacement in Secrets Manager (rotate). Default: the definition's",
+      ),
+    rotatedSecretName: secretNameTemplate()
+      .default("bedrock-guardrail/rotated-keys/{account}/{user}/{accessKeyId}")
+      .describe("Secrets Manager name of a rotated key's secret; {account}, {user} and {accessKeyId} are filled in"),
     /**
      * Who may read a rotated key's secret: its resource policy denies secretsmanager:GetSecretValue to
      * everyone else and its customer-managed KMS key lets only them decrypt. Empty: this tool's roles
@@ -62,21 +72,47 @@ export const RemediationConfigSchema = z
           "by the secret's resource policy and kms:Decrypt by its customer-managed key. Default: this tool's " +
           "roles in aws.security.accountId and remediation.operatorPrincipalArns",
       ),
-    revokeSessions: z.boolean().optional(),
-    deleteAgreement: z.boolean().optional(),
-    sessionRevocationMarginSeconds: z.number().int().min(0).max(3600).optional(),
-    maxActionsPerRun: z.number().int().min(1).optional(),
-    maxActionsPerPrincipalPerHour: z.number().int().min(1).optional(),
-    /** Name and path of the role deployed into member accounts by the StackSet. */
-    memberRoleName: iamRoleName().default("BedrockGuardrailRemediation"),
-    /** OUs (or the root) the member role StackSet deploys to; default: the organization root. */
+    revokeSessions: z
+      .boolean()
+      .optional()
+      .describe(
+        "Deny the principal's sessions issued before now (inline policy AWSRevokeOlderSessions). Default: the " +
+          "definition's",
+      ),
+    deleteAgreement: z
+      .boolean()
+      .optional()
+      .describe("Delete the model agreement an unapproved principal accepted. Default: the definition's"),
+    sessionRevocationMarginSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(3600)
+      .optional()
+      .describe("Seconds added to now for the revocation cutoff (clock skew). Default: the definition's"),
+    maxActionsPerRun: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe("Mutating actions one run may take; the rest are alert-only. Default: the definition's"),
+    maxActionsPerPrincipalPerHour: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe("Mutating actions on one principal per hour; the rest are alert-only. Default: the definition's"),
+    memberRoleName: iamRoleName()
+      .default("BedrockGuardrailRemediation")
+      .describe("Name of the role the StackSet deploys into member accounts (under the tool's path)"),
     deployTo: z
       .array(
         z
           .string()
           .regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32})$/, "must be a root (r-...) or OU (ou-...) ID"),
       )
-      .default([]),
+      .default([])
+      .describe("OUs (or the root) the member-role StackSet deploys to; empty: the organization root"),
     /**
      * People (not the responder Lambda) who run `remediate --execute` / `undo` from their own
      * credentials: the member role trusts them too, with the same sts:ExternalId and
@@ -92,7 +128,13 @@ export const RemediationConfigSchema = z
           "and remediation never acts on them. Exact role ARNs are best: a wildcard lets every matching role in " +
           "that account assume the member role",
       ),
-    /** Regions where agreements may be revoked (the member role is global; Bedrock calls are regional). */
-    regions: z.array(Region).default([]),
+    regions: z
+      .array(Region)
+      .default([])
+      .describe(
+        "Regions where agreements may be deleted (the member role is global; Bedrock calls are regional); empty: " +
+          "every region",
+      ),
   })
-  .prefault({});
+  .prefault({})
+  .describe("How findings are answered: the responder's mode, actions, caps and the member role");

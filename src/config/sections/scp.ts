@@ -55,7 +55,8 @@ export const ScpConfigSchema = z
     description: z
       .string()
       .max(512)
-      .default("Denies unapproved Amazon Bedrock model enablement (managed by bedrock-guardrail)"),
+      .default("Denies unapproved Amazon Bedrock model enablement (managed by bedrock-guardrail)")
+      .describe("Description of the SCP"),
     /** Characters per SCP document: AWS's quota (aws-limits.ts); lower it only for an organization held to less. */
     maxPolicySize: z
       .number()
@@ -163,4 +164,5 @@ export const ScpConfigSchema = z
       ),
     tags: awsTags().default({}).describe("Extra tags on the policies (managed-by=bedrock-guardrail is always added)"),
   })
-  .prefault({});
+  .prefault({})
+  .describe("The service control policy that prevents unapproved model access");

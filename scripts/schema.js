@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// Writes what is generated from the config's zod schema: guardrail.schema.json and the key reference
+// in docs/configuration.md (between its generated:config-keys markers). test/config/config.test.ts and
+// test/docs/config-docs.test.ts fail while either is stale.
+
+const fs = require("node:fs");
+const path = require("node:path");
+const { ensureBuilt } = require("./ensure-built");
+
+ensureBuilt();
+const root = path.join(__dirname, "..");
+const { configJsonSchemaText, SCHEMA_FILE } = require("../dist/src/config/json-schema");
+const { CONFIG_DOCS_FILE, configKeyTable, refreshConfigDocs } = require("../dist/src/guardrail/config-docs");
+const { BUNDLED_DEFINITION, parseDefinition } = require("../dist/src/guardrail/guardrail");
+
+const schemaText = configJsonSchemaText();
+const table = configKeyTable(JSON.parse(schemaText), parseDefinition(BUNDLED_DEFINITION).remediation.defaults);
+for (const [file, fresh] of [
+  [SCHEMA_FILE, () => schemaText],
+  [CONFIG_DOCS_FILE, (text) => refreshConfigDocs(text, table)],
+]) {
+  const full = path.join(root, file);
+  const text = fs.readFileSync(full, "utf8");
+  const next = fresh(text);
+  if (next !== text) {
+    fs.writeFileSync(full, next);
+    process.stdout.write(`updated ${file}\n`);
+  }
+}
