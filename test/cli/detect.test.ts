@@ -33,7 +33,7 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 async function detect(
   paths: string[],
   opts: DetectOptions = {},
-  io: Partial<DetectIO> & { tty?: boolean } = {},
+  io: Partial<DetectIO> & { tty?: boolean; columns?: number } = {},
 ): Promise<{ code: number; out: string; err: string }> {
   let out = "";
   let err = "";
@@ -41,7 +41,7 @@ async function detect(
     paths,
     { config, ...opts },
     {
-      stdout: { write: (s: string) => (out += s), isTTY: io.tty },
+      stdout: { write: (s: string) => (out += s), isTTY: io.tty, columns: io.columns },
       stderr: { write: (s: string) => (err += s), isTTY: false },
       cwd: tmp,
       env: {},
@@ -78,8 +78,10 @@ describe("detect", () => {
 
   it("prints a table on a terminal and one JSON array with --format json", async () => {
     const table = await detect([EXAMPLES], {}, { tty: true });
-    expect(table.out.split("\n")[0]).toMatch(/^TIME\s+OUTCOME\s+ACTION\s+ACCOUNT\s+REGION\s+PRINCIPAL/);
+    expect(table.out.split("\n")[0]).toMatch(/^TIME\s+SEVERITY\s+RULE\s+ACTION\s+PRINCIPAL\s+MODEL$/);
     expect(table.out).toContain("CreateFoundationModelAgreement");
+    expect(table.out).toContain("anthropic.claude-3-sonnet-20240229-v1:0");
+    expect(table.out).toMatch(/medium\s+bedrock-model-access-enabled/);
     expect(table.out.trim().split("\n")).toHaveLength(8);
     const json = await detect([EXAMPLES], { format: "json" });
     expect(JSON.parse(json.out).map((f: { event: { id: string } }) => f.event.id)).toEqual(EXAMPLE_IDS);
@@ -92,6 +94,29 @@ describe("detect", () => {
         ).out,
       ),
     ).toEqual([]);
+  });
+
+  it("the table is in event-time order (files are read in path order) and fits the terminal's width", async () => {
+    const times = (out: string) =>
+      out
+        .trim()
+        .split("\n")
+        .slice(2)
+        .map((l) => l.slice(0, 20));
+    const wide = await detect([EXAMPLES], { format: "table" });
+    expect(times(wide.out)).toEqual([...times(wide.out)].sort());
+    expect(times(wide.out)).toHaveLength(6);
+    // without a terminal width nothing is cut
+    expect(wide.out).toContain("arn:aws:iam::123123123123:role/aws-reserved/sso.amazonaws.com/us-west-2/DevAdmin");
+    expect(Math.max(...wide.out.split("\n").map((l) => l.length))).toBeGreaterThan(200);
+    for (const columns of [160, 120, 100]) {
+      const narrow = await detect([EXAMPLES], {}, { tty: true, columns });
+      const lines = narrow.out.trimEnd().split("\n");
+      expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(columns);
+      expect(times(narrow.out)).toEqual(times(wide.out));
+      // cut in the middle: the principal's start and its name both stay
+      expect(narrow.out).toMatch(/arn:aws\S*…\S*DevAdmin/);
+    }
   });
 
   it("runs every rule by default; --rule narrows to the named rules (repeatable), refuses an unknown id", async () => {
@@ -265,6 +290,24 @@ describe("detect", () => {
         .split("\n")
         .map((l) => JSON.parse(l).event.action),
     ).toEqual(["PutUseCaseForModelAccess", "PutFoundationModelEntitlement"]);
+  });
+
+  it("shows the bytes read from stdin on a terminal, and erases the line at the end", async () => {
+    let err = "";
+    const r = await detect(
+      ["-"],
+      {},
+      {
+        stderr: { write: (s: string) => (err += s), isTTY: true },
+        stdin: (async function* () {
+          yield fs.readFileSync(path.join(FIXTURES, "records.ndjson"));
+        })(),
+      },
+    );
+    expect(r.code).toBe(EXIT.OK);
+    const ERASE = "\x1b[K";
+    expect(err).toContain(`\rdetect stdin: 0.0 MB read${ERASE}`);
+    expect(err).toContain(`\r${ERASE}detect: 1 file(s)`);
   });
 });
 

@@ -28,7 +28,7 @@ export interface DetectOptions extends ConfigOption, RuleOption {
 }
 
 export interface DetectIO extends ConfigIO {
-  stdout: { write(s: string): unknown; isTTY?: boolean };
+  stdout: { write(s: string): unknown; isTTY?: boolean; columns?: number };
   stderr: { write(s: string): unknown; isTTY?: boolean; columns?: number };
   stdin?: AsyncIterable<Buffer>;
 }
@@ -36,6 +36,8 @@ export interface DetectIO extends ConfigIO {
 /** A scan counts as large (worth a progress bar) from this many inputs or on-disk bytes. */
 const PROGRESS_MIN_INPUTS = 50;
 const PROGRESS_MIN_BYTES = 64 * 1024 * 1024;
+
+const megabytes = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
 
 export function summaryLine(s: ScanSummary): string {
   const mb = (s.bytes / 1e6).toFixed(1);
@@ -126,12 +128,14 @@ async function detectWith(
   const guardrail = loaded && narrowToRules(loaded, opts, io);
   if (!guardrail) return EXIT.USAGE;
   const format: Format = opts.format ?? (io.stdout.isTTY ? "table" : "ndjson");
-  const writer = findingWriter(format, (text) => io.stdout.write(text));
+  const writer = findingWriter(format, (text) => io.stdout.write(text), { width: io.stdout.columns });
   const diskBytes = inputs.reduce((n, i) => n + (i.kind === "file" ? i.size : 0), 0);
+  const readsStdin = inputs.some((i) => i.kind === "stdin");
   const progress =
-    io.stderr.isTTY && (inputs.length >= PROGRESS_MIN_INPUTS || diskBytes >= PROGRESS_MIN_BYTES)
+    io.stderr.isTTY && (inputs.length >= PROGRESS_MIN_INPUTS || diskBytes >= PROGRESS_MIN_BYTES || readsStdin)
       ? new ProgressBar(io.stderr, "detect")
       : undefined;
+  const sizeOf = new Map(inputs.flatMap((i) => (i.kind === "file" ? [[i.path, i.size] as const] : [])));
   const summary = await scan(guardrail, inputs, {
     jobs,
     pool,
@@ -146,6 +150,12 @@ async function detectWith(
       io.stderr.write(`detect: ${p.name}: ${prefix}${p.message}\n`);
     },
     onProgress: (d) => progress?.update(d.diskBytes, d.totalDiskBytes, `${d.inputs}/${d.totalInputs} files`),
+    // Within one input: a single large file against its size, stdin by the bytes read.
+    onBytesRead: ({ name, bytes }) => {
+      const size = sizeOf.get(name);
+      if (size === undefined) progress?.status(`${name === "-" ? "stdin" : name}: ${megabytes(bytes)} read`);
+      else if (inputs.length === 1) progress?.update(bytes, size, `${megabytes(bytes)} of ${megabytes(size)}`);
+    },
   });
   progress?.clear();
   writer.end();

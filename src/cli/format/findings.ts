@@ -16,38 +16,47 @@ export interface FindingWriter {
   end(): void;
 }
 
-const TABLE_HEADERS = [
-  "TIME",
-  "OUTCOME",
-  "ACTION",
-  "ACCOUNT",
-  "REGION",
-  "PRINCIPAL (aws:PrincipalArn)",
-  "CREDENTIAL",
-  "APPROVED",
-  "EVENT ID",
+const TABLE_HEADERS = ["TIME", "SEVERITY", "RULE", "ACTION", "PRINCIPAL", "MODEL"];
+/**
+ * All but TIME and SEVERITY give way (cut in the middle) when the table is wider than the terminal;
+ * the principal and the action keep the most.
+ */
+const SHRINKABLE = [
+  { column: 2, keep: 1 },
+  { column: 3, keep: 1.5 },
+  { column: 4, keep: 2 },
+  { column: 5, keep: 1 },
 ];
 
 function findingRow(f: Finding): string[] {
   const g = f.guardrail;
+  const principal = g.principal_arn ?? f.aws.cloudtrail.user_identity.arn ?? g.actor ?? `(${g.principal_kind})`;
   return [
     f["@timestamp"],
-    f.event.outcome,
-    f.event.action,
-    f.cloud.account.id ?? "-",
-    f.cloud.region ?? "-",
-    g.principal_arn ?? f.aws.cloudtrail.user_identity.arn ?? g.actor ?? `(${g.principal_kind})`,
-    g.credential_kind,
-    g.approved ? `yes (${g.exemption})` : "no",
-    f.event.id,
+    g.severity,
+    f.rule.id,
+    f.event.outcome === "failure" ? `${f.event.action} (failed)` : f.event.action,
+    g.approved ? `${principal} (approved: ${g.exemption})` : principal,
+    g.model_id ?? "-",
   ];
 }
 
-function renderFindingsTable(findings: Finding[]): string {
-  return renderTable(TABLE_HEADERS, findings.map(findingRow));
+/** Findings in event-time order (a scan reads files in path order, which is not time order across accounts). */
+function renderFindingsTable(findings: Finding[], width: number | undefined): string {
+  const sorted = [...findings].sort((a, b) => Date.parse(a["@timestamp"]) - Date.parse(b["@timestamp"]));
+  return renderTable(TABLE_HEADERS, sorted.map(findingRow), width ? { width, shrinkable: SHRINKABLE } : undefined);
 }
 
-export function findingWriter(format: Format, out: (text: string) => void): FindingWriter {
+export interface FindingWriterOptions {
+  /** The terminal's width: the table fits it. */
+  width?: number;
+}
+
+export function findingWriter(
+  format: Format,
+  out: (text: string) => void,
+  options: FindingWriterOptions = {},
+): FindingWriter {
   switch (format) {
     case "ndjson":
       return { write: (f) => out(`${JSON.stringify(f)}\n`), end: () => undefined };
@@ -67,7 +76,7 @@ export function findingWriter(format: Format, out: (text: string) => void): Find
       const rows: Finding[] = [];
       return {
         write: (f) => rows.push(f),
-        end: () => out(rows.length === 0 ? "No findings.\n" : renderFindingsTable(rows)),
+        end: () => out(rows.length === 0 ? "No findings.\n" : renderFindingsTable(rows, options.width)),
       };
     }
   }

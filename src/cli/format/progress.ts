@@ -20,6 +20,15 @@ export class ProgressBar {
     this.drawn = true;
   }
 
+  /** Progress without a known total (stdin): the count alone, redrawn at most every 100 ms. */
+  status(detail: string): void {
+    const now = Date.now();
+    if (now - this.last < 100) return;
+    this.last = now;
+    this.stream.write(`\r${this.label} ${detail}\x1b[K`);
+    this.drawn = true;
+  }
+
   clear(): void {
     if (this.drawn) this.stream.write("\r\x1b[K");
     this.drawn = false;

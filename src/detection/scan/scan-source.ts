@@ -97,6 +97,11 @@ export class SourceScanner {
   private readonly prefilter: Prefilter;
   private readonly maxRecordBytes: number;
   private readonly evaluator: RecordEvaluator;
+  /**
+   * Raw bytes read so far of an input streamed on this thread (stdin, a file too large to hold):
+   * progress within one input. Not an option: options go to worker threads, a function cannot.
+   */
+  onBytesRead?: (read: { name: string; bytes: number }) => void;
 
   constructor(
     guardrail: Guardrail,
@@ -131,9 +136,23 @@ export class SourceScanner {
       return { ...emptyResult(file), error: describeError(e) };
     }
     try {
-      return await this.scan(file, readChunks(handle));
+      return await this.scan(file, this.counted(file, readChunks(handle)));
     } finally {
       await handle.close().catch(() => undefined);
+    }
+  }
+
+  /** stdin (or any stream), its bytes counted for onBytesRead. */
+  scanStream(name: string, source: AsyncIterable<Buffer>): Promise<SourceResult> {
+    return this.scan(name, this.counted(name, source));
+  }
+
+  private async *counted(name: string, source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    let bytes = 0;
+    for await (const chunk of source) {
+      bytes += chunk.length;
+      this.onBytesRead?.({ name, bytes });
+      yield chunk;
     }
   }
 

@@ -67,6 +67,8 @@ export interface ScanOptions extends SourceScanOptions {
   onProblem?: (problem: ScanProblem) => void;
   /** Called after each input completes, with how many inputs and input bytes (on disk) are done. */
   onProgress?: (done: { inputs: number; totalInputs: number; diskBytes: number; totalDiskBytes: number }) => void;
+  /** Progress within one input read on this thread (stdin, or a single large file): raw bytes read so far. */
+  onBytesRead?: (read: { name: string; bytes: number }) => void;
 }
 
 const DEFAULT_MIN_BYTES_FOR_WORKERS = 8 * 1024 * 1024;
@@ -191,6 +193,7 @@ export async function scan(guardrail: Guardrail, inputs: Input[], options: ScanO
     checkEveryRecord: options.checkEveryRecord,
   };
   const scanner = new SourceScanner(guardrail, sourceOptions, options.evaluator);
+  scanner.onBytesRead = options.onBytesRead;
   const fileTasks: { index: number; path: string }[] = [];
   const inProcess: Promise<void>[] = [];
   inputs.forEach((input, index) => {
@@ -198,7 +201,9 @@ export async function scan(guardrail: Guardrail, inputs: Input[], options: ScanO
     else if (input.kind === "file") fileTasks.push({ index, path: input.path });
     else
       inProcess.push(
-        scanner.scan("-", options.stdin ?? (process.stdin as AsyncIterable<Buffer>)).then((r) => onResult(index, r)),
+        scanner
+          .scanStream("-", options.stdin ?? (process.stdin as AsyncIterable<Buffer>))
+          .then((r) => onResult(index, r)),
       );
   });
   const pool = options.pool ?? startScanPool(inputs, options);

@@ -254,3 +254,27 @@ describe("determinism across workers", () => {
     expect(r.findings.map((f) => f.event.id)).toEqual([id("a1")]);
   });
 });
+
+describe("progress within one input", () => {
+  it("reports the bytes read of a file too large to hold, up to its size, and of stdin", async () => {
+    const record = JSON.stringify({ eventVersion: "1.09", eventSource: "s3.amazonaws.com", eventName: "GetObject" });
+    const big = path.join(tmp, "big.ndjson");
+    const lines = Math.ceil((17 * 1024 * 1024) / (record.length + 1));
+    fs.writeFileSync(big, `${record}\n`.repeat(lines));
+    const size = fs.statSync(big).size;
+    const reads: { name: string; bytes: number }[] = [];
+    await run([big], { onBytesRead: (r) => reads.push(r) });
+    expect(reads.length).toBeGreaterThan(10);
+    expect(reads.every((r) => r.name === big)).toBe(true);
+    expect(reads.map((r) => r.bytes)).toEqual([...reads.map((r) => r.bytes)].sort((a, b) => a - b));
+    expect(reads.at(-1)!.bytes).toBe(size);
+
+    const stdinReads: { name: string; bytes: number }[] = [];
+    const { summary } = await run(["-"], {
+      stdin: chunksOf(Buffer.from(`${record}\n${record}\n`), 10),
+      onBytesRead: (r) => stdinReads.push(r),
+    });
+    expect(summary.records).toBe(2);
+    expect(stdinReads.at(-1)).toEqual({ name: "-", bytes: 2 * (record.length + 1) });
+  });
+});
