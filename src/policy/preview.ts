@@ -112,6 +112,24 @@ export class Previewer {
     return [...bySource].map(([eventSource, names]) => ({ eventSource, eventNames: [...names].sort() }));
   }
 
+  /** The same scope as structured data, for a query backend: exact event names, Lambda's by prefix. */
+  queryScope(): {
+    events: { eventSource: string; eventNames: string[]; prefix?: boolean }[];
+    bearerTokenSources: string[];
+  } {
+    const bearer = ["bedrock", "bedrock-mantle"]
+      .filter((p) => this.named(`${p}:CallWithBearerToken`))
+      .map(eventSourceOf);
+    const events = this.scope()
+      .map(({ eventSource, eventNames }) => ({
+        eventSource,
+        eventNames: eventNames.filter((n) => n !== "callWithBearerToken"),
+        ...(eventSource === eventSourceOf("lambda") ? { prefix: true } : {}),
+      }))
+      .filter((e) => e.eventNames.length > 0);
+    return { events, bearerTokenSources: bearer };
+  }
+
   /** One request against every statement: the first that denies, else the first whose verdict is unknown. */
   decide(request: ScpRequest): Decision {
     let unknown: Decision | undefined;

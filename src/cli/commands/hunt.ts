@@ -13,7 +13,13 @@ import { AthenaClient } from "@aws-sdk/client-athena";
 import { type Command, Option } from "commander";
 import type { MonitorBackend } from "../../config/backends";
 import { clientConfig } from "../../aws/clients";
-import { athenaRowToRecord, athenaWindowDays, buildAthenaQuery } from "../../detection/backends/athena-sql";
+import {
+  type AthenaQueryOptions,
+  athenaRowToRecord,
+  athenaWindowDays,
+  buildAthenaQuery,
+} from "../../detection/backends/athena-sql";
+import type { Guardrail } from "../../guardrail/guardrail";
 import { BackendInputError } from "../../detection/backends/input-error";
 import { evaluateRecord } from "../../detection/finding";
 import { athenaCostUsd, executeAthenaQuery } from "../../runtime/query/athena";
@@ -72,6 +78,93 @@ function positive(text: string | undefined, flag: string, fallback: number): num
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 const usd = (n: number) => `$${n < 0.01 ? n.toFixed(5) : n.toFixed(2)}`;
 
+/** The options of a command that queries the trail's archive with Athena over a window. */
+export type AthenaWindowOptions = Pick<
+  HuntOptions,
+  "table" | "workgroup" | "start" | "end" | "accounts" | "regions" | "maxScanGb" | "gbPerDay" | "region"
+>;
+
+/**
+ * The SQL (from `build`) and workgroup of an Athena run over a window, or undefined after naming the
+ * bad input on stderr: a window whose estimated scan is over --max-scan-gb is refused before anything runs.
+ */
+export function athenaPlan(
+  opts: AthenaWindowOptions,
+  guardrail: Guardrail,
+  build: (query: AthenaQueryOptions) => string,
+  io: { stderr: { write(s: string): unknown } },
+  command: string,
+): { sql: string; workgroup: string } | undefined {
+  const athena = guardrail.config.monitor.athena;
+  try {
+    if (opts.start === undefined || opts.end === undefined)
+      throw new BackendInputError(
+        opts.start === undefined ? "--start" : "--end",
+        `is required (a ${command} names its window)`,
+      );
+    const workgroup = opts.workgroup ?? athena.workgroup;
+    if (!/^[A-Za-z0-9._-]{1,128}$/.test(workgroup))
+      throw new BackendInputError("--workgroup", `${JSON.stringify(workgroup)} is not an Athena workgroup name`);
+    const query = {
+      table: opts.table ?? `${athena.database}.${athena.table}`,
+      start: opts.start,
+      end: opts.end,
+      accounts: list(opts.accounts),
+      regions: list(opts.regions),
+    };
+    const sql = build(query);
+    const maxScanGb = positive(opts.maxScanGb, "--max-scan-gb", DEFAULT_MAX_SCAN_GB);
+    const gbPerDay = positive(opts.gbPerDay, "--gb-per-day", DEFAULT_GB_PER_DAY);
+    const days = athenaWindowDays(query).length;
+    const estimateGb = days * gbPerDay;
+    if (estimateGb > maxScanGb)
+      throw new BackendInputError(
+        "--max-scan-gb",
+        `the window reads ${days} day folder(s), estimated ${estimateGb} GB at --gb-per-day ${gbPerDay} ` +
+          `(${usd(athenaCostUsd(estimateGb * 1e9))} at list price), over the limit of ${maxScanGb} GB: ` +
+          "narrow the window, --accounts or --regions, or raise --max-scan-gb",
+      );
+    return { sql, workgroup };
+  } catch (e) {
+    if (e instanceof BackendInputError) {
+      io.stderr.write(`${command}: ${e.message}\n`);
+      return undefined;
+    }
+    throw e;
+  }
+}
+
+/** Runs a planned query; undefined after naming the failure on stderr. */
+export async function executeAthenaPlan(
+  plan: { sql: string; workgroup: string },
+  opts: Pick<AthenaWindowOptions, "region">,
+  guardrail: Guardrail,
+  io: Pick<HuntIO, "client" | "sleep" | "signal" | "stderr">,
+  command: string,
+): Promise<Awaited<ReturnType<typeof executeAthenaQuery>> | undefined> {
+  const client = io.client ?? new AthenaClient(clientConfig({ region: opts.region ?? guardrail.config.aws.region }));
+  try {
+    return await executeAthenaQuery(
+      { client, workgroup: plan.workgroup, poll: DEFAULT_POLL, sleep: io.sleep ?? realSleep, signal: io.signal },
+      plan.sql,
+    );
+  } catch (e) {
+    if (e instanceof QueryError) {
+      io.stderr.write(`${command}: ${e.message.replace(/ The window is kept.*$/, "")}\n`);
+      return undefined;
+    }
+    throw e;
+  }
+}
+
+/** What the query scanned and cost, for the summary line. */
+export function athenaCostText(execution: { queryId?: string; bytesScanned: number }): string {
+  return (
+    `Athena query ${execution.queryId} scanned ${mb(execution.bytesScanned)} ` +
+    `(${usd(athenaCostUsd(execution.bytesScanned))} at the $5/TB list price, 10 MB minimum)`
+  );
+}
+
 /** The whole command as a function of its options and streams; returns the exit code. */
 export async function runHunt(opts: HuntOptions, io: HuntIO): Promise<number> {
   if (opts.format !== undefined && !FORMATS.includes(opts.format)) {
@@ -85,59 +178,10 @@ export async function runHunt(opts: HuntOptions, io: HuntIO): Promise<number> {
       ),
   });
   if (!guardrail) return EXIT.USAGE;
-  const athena = guardrail.config.monitor.athena;
-  let sql: string;
-  let workgroup: string;
-  try {
-    if (opts.start === undefined || opts.end === undefined)
-      throw new BackendInputError(
-        opts.start === undefined ? "--start" : "--end",
-        "is required (a hunt names its window)",
-      );
-    workgroup = opts.workgroup ?? athena.workgroup;
-    if (!/^[A-Za-z0-9._-]{1,128}$/.test(workgroup))
-      throw new BackendInputError("--workgroup", `${JSON.stringify(workgroup)} is not an Athena workgroup name`);
-    const query = {
-      table: opts.table ?? `${athena.database}.${athena.table}`,
-      start: opts.start,
-      end: opts.end,
-      accounts: list(opts.accounts),
-      regions: list(opts.regions),
-    };
-    sql = buildAthenaQuery(guardrail, query);
-    const maxScanGb = positive(opts.maxScanGb, "--max-scan-gb", DEFAULT_MAX_SCAN_GB);
-    const gbPerDay = positive(opts.gbPerDay, "--gb-per-day", DEFAULT_GB_PER_DAY);
-    const days = athenaWindowDays(query).length;
-    const estimateGb = days * gbPerDay;
-    if (estimateGb > maxScanGb)
-      throw new BackendInputError(
-        "--max-scan-gb",
-        `the window reads ${days} day folder(s), estimated ${estimateGb} GB at --gb-per-day ${gbPerDay} ` +
-          `(${usd(athenaCostUsd(estimateGb * 1e9))} at list price), over the limit of ${maxScanGb} GB: ` +
-          "narrow the window, --accounts or --regions, or raise --max-scan-gb",
-      );
-  } catch (e) {
-    if (e instanceof BackendInputError) {
-      io.stderr.write(`hunt: ${e.message}\n`);
-      return EXIT.USAGE;
-    }
-    throw e;
-  }
-
-  const client = io.client ?? new AthenaClient(clientConfig({ region: opts.region ?? guardrail.config.aws.region }));
-  let execution: Awaited<ReturnType<typeof executeAthenaQuery>>;
-  try {
-    execution = await executeAthenaQuery(
-      { client, workgroup, poll: DEFAULT_POLL, sleep: io.sleep ?? realSleep, signal: io.signal },
-      sql,
-    );
-  } catch (e) {
-    if (e instanceof QueryError) {
-      io.stderr.write(`hunt: ${e.message.replace(/ The window is kept.*$/, "")}\n`);
-      return EXIT.INCOMPLETE;
-    }
-    throw e;
-  }
+  const plan = athenaPlan(opts, guardrail, (query) => buildAthenaQuery(guardrail, query), io, "hunt");
+  if (!plan) return EXIT.USAGE;
+  const execution = await executeAthenaPlan(plan, opts, guardrail, io, "hunt");
+  if (!execution) return EXIT.INCOMPLETE;
 
   const format: Format = opts.format ?? (io.stdout.isTTY ? "table" : "ndjson");
   const writer = findingWriter(format, (text) => io.stdout.write(text));
@@ -167,8 +211,7 @@ export async function runHunt(opts: HuntOptions, io: HuntIO): Promise<number> {
   writer.end();
   io.stderr.write(
     `hunt: ${execution.rows.length} row(s), ${findings} finding(s), ${suppressed} approved suppressed, ` +
-      `${invalid} invalid record(s); Athena query ${execution.queryId} scanned ${mb(execution.bytesScanned)} ` +
-      `(${usd(athenaCostUsd(execution.bytesScanned))} at the $5/TB list price, 10 MB minimum)\n`,
+      `${invalid} invalid record(s); ${athenaCostText(execution)}\n`,
   );
   return exitCodeFor({
     incomplete: invalid > 0,

@@ -13,17 +13,27 @@ import type { ConfigIO } from "../common";
 import { addConfigOptions, type ConfigOption } from "../options";
 import { EXIT, exitCodeFor } from "../exit-codes";
 import { ProgressBar } from "../format/progress";
+import { buildPreviewAthenaQuery, previewRowToRecord } from "../../detection/backends/athena-preview";
+import type { MonitorBackend } from "../../config/backends";
+import { Previewer } from "../../policy/preview";
+import { addToReport, emptyPreviewReport } from "../../policy/preview-report";
+import type { AthenaWindowOptions, HuntIO } from "./hunt";
 import { formatPreview, PREVIEW_FORMATS, type PreviewFormat, previewSummaryLine } from "../preview/output";
 import { previewScan, startPreviewPool } from "../preview/scan";
 
-export interface PreviewOptions extends ConfigOption {
+export interface PreviewOptions extends ConfigOption, AthenaWindowOptions {
+  /** Query the trail's archive instead of reading local inputs. */
+  backend?: (typeof PREVIEW_BACKENDS)[number];
   format?: PreviewFormat;
   failOnDenials?: boolean;
   jobs?: number;
   maxRecordBytes?: number;
 }
 
-export interface PreviewIO extends ConfigIO {
+/** Where preview can query history instead of reading files (the registry's names). */
+export const PREVIEW_BACKENDS = ["athena"] as const satisfies readonly MonitorBackend[];
+
+export interface PreviewIO extends ConfigIO, Pick<HuntIO, "client" | "sleep" | "signal"> {
   stdout: { write(s: string): unknown; isTTY?: boolean };
   stderr: { write(s: string): unknown; isTTY?: boolean; columns?: number };
   stdin?: AsyncIterable<Buffer>;
@@ -34,7 +44,11 @@ const PROGRESS_MIN_INPUTS = 50;
 const PROGRESS_MIN_BYTES = 64 * 1024 * 1024;
 
 function usageProblem(paths: string[], opts: PreviewOptions): string | undefined {
-  if (paths.length === 0) return "give at least one PATH (file, directory) or - for stdin";
+  if (opts.backend !== undefined && !PREVIEW_BACKENDS.includes(opts.backend))
+    return `--backend must be one of ${PREVIEW_BACKENDS.join(", ")} (got "${opts.backend}")`;
+  if (opts.backend !== undefined && paths.length > 0) return `give PATHs or --backend ${opts.backend}, not both`;
+  if (opts.backend === undefined && paths.length === 0)
+    return "give at least one PATH (file, directory), - for stdin, or --backend athena with --start and --end";
   if (opts.format !== undefined && !PREVIEW_FORMATS.includes(opts.format))
     return `--format must be one of ${PREVIEW_FORMATS.join(", ")} (got "${opts.format}")`;
   if (opts.jobs !== undefined && (!Number.isInteger(opts.jobs) || opts.jobs < 1))
@@ -44,12 +58,38 @@ function usageProblem(paths: string[], opts: PreviewOptions): string | undefined
   return undefined;
 }
 
+/** `preview --backend athena`: the window's records the SCP can name, queried from the trail's archive. */
+async function previewAthena(opts: PreviewOptions, io: PreviewIO): Promise<number> {
+  const { loadGuardrailFor } = require("../common") as typeof import("../common");
+  // Loaded here: a local preview never loads the Athena client.
+  const { athenaCostText, athenaPlan, executeAthenaPlan } = require("./hunt") as typeof import("./hunt");
+  const guardrail = loadGuardrailFor(opts, io);
+  if (!guardrail) return EXIT.USAGE;
+  const previewer = new Previewer(guardrail);
+  const plan = athenaPlan(opts, guardrail, (q) => buildPreviewAthenaQuery(previewer.queryScope(), q), io, "preview");
+  if (!plan) return EXIT.USAGE;
+  const execution = await executeAthenaPlan(plan, opts, guardrail, io, "preview");
+  if (!execution) return EXIT.INCOMPLETE;
+  const report = emptyPreviewReport();
+  for (const row of execution.rows) addToReport(report, previewer.previewRecord(previewRowToRecord(row)));
+  io.stdout.write(formatPreview(report, opts.format ?? (io.stdout.isTTY ? "table" : "ndjson")));
+  io.stderr.write(
+    `preview: ${execution.rows.length} row(s); ${previewSummaryLine(report)}; ${athenaCostText(execution)}\n`,
+  );
+  return exitCodeFor({
+    incomplete: false,
+    unapprovedFindings: report.counts.denied,
+    failOnFindings: opts.failOnDenials ?? false,
+  });
+}
+
 export async function runPreview(paths: string[], opts: PreviewOptions, io: PreviewIO): Promise<number> {
   const problem = usageProblem(paths, opts);
   if (problem) {
     io.stderr.write(`preview: ${problem}\n`);
     return EXIT.USAGE;
   }
+  if (opts.backend) return previewAthena(opts, io);
   const jobs = opts.jobs === undefined ? undefined : Math.min(opts.jobs, maxJobs());
   const inputs = expandInputs(paths);
   const pool = startPreviewPool(inputs, { jobs });
@@ -97,7 +137,21 @@ export function register(program: Command): void {
       "Replay CloudTrail history (files, directories, gzip, stdin) through the synthesized SCPs: what would they " +
         "have denied, to whom, and which config change allows it (exit 3 with --fail-on-denials)",
     )
-    .argument("<paths...>", "files (.json, .json.gz, NDJSON, single records), directories (recursive), or - for stdin")
+    .argument("[paths...]", "files (.json, .json.gz, NDJSON, single records), directories (recursive), or - for stdin")
+    .addOption(
+      new Option("--backend <backend>", "query the trail's S3 archive instead (with --start, --end)").choices([
+        ...PREVIEW_BACKENDS,
+      ]),
+    )
+    .option("--start <iso>", "--backend: window start, inclusive (ISO-8601 with zone)")
+    .option("--end <iso>", "--backend: window end, exclusive (ISO-8601 with zone)")
+    .option("--table <database.table>", "--backend athena: the CloudTrail table (default: monitor.athena)")
+    .option("--workgroup <name>", "--backend athena: the workgroup (default: monitor.athena.workgroup)")
+    .option("--accounts <ids>", "--backend: only these accounts (comma-separated)")
+    .option("--regions <regions>", "--backend: only these regions (comma-separated)")
+    .option("--max-scan-gb <gb>", "--backend: refuse a window estimated to scan more (default: as hunt)")
+    .option("--gb-per-day <gb>", "--backend: the archive's compressed GB per day, for the estimate (default: as hunt)")
+    .option("--region <region>", "--backend athena: Athena's region (default: aws.region of the config)")
     .addOption(
       new Option("-f, --format <format>", "output format (default: table on a terminal, ndjson otherwise)").choices([
         ...PREVIEW_FORMATS,

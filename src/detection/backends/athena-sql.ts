@@ -131,6 +131,14 @@ function athenaPartitionConditions(
 
 /** The complete SELECT for one window. Throws BackendInputError naming the bad input. */
 export function buildAthenaQuery(guardrail: AthenaGuardrail, options: AthenaQueryOptions): string {
+  return athenaSelect(lakeRulesCondition(guardrail, ATHENA_CONDITION_FIELDS), options);
+}
+
+/**
+ * The Athena SELECT of one window's records that meet `condition` (SQL over the table's columns,
+ * built from literals that went through sql-literal.ts), with the Lake columns and `extraColumns`.
+ */
+export function athenaSelect(condition: string, options: AthenaQueryOptions, extraColumns: string[] = []): string {
   const table = athenaTableRef(options.table);
   const { startMs, endMs } = parseWindow(options.start, options.end);
   if (options.limit !== undefined && !(Number.isSafeInteger(options.limit) && options.limit > 0))
@@ -138,15 +146,18 @@ export function buildAthenaQuery(guardrail: AthenaGuardrail, options: AthenaQuer
   const eventTime = "try(from_iso8601_timestamp(eventtime))";
   const lines = [
     "SELECT",
-    LAKE_COLUMNS.map((c) => {
-      const expr = c.athenaExpr ?? c.expr;
-      return expr === c.alias ? `  ${expr}` : `  ${expr} AS ${c.alias}`;
-    }).join(",\n"),
+    [
+      ...LAKE_COLUMNS.map((c) => {
+        const expr = c.athenaExpr ?? c.expr;
+        return expr === c.alias ? `  ${expr}` : `  ${expr} AS ${c.alias}`;
+      }),
+      ...extraColumns.map((c) => `  ${c}`),
+    ].join(",\n"),
     `FROM ${table.sql}`,
     `WHERE ${athenaPartitionConditions(startMs, endMs, options).join("\n  AND ")}`,
     `  AND ${eventTime} >= ${isoInstant(startMs)}`,
     `  AND ${eventTime} < ${isoInstant(endMs)}`,
-    `  AND ${lakeRulesCondition(guardrail, ATHENA_CONDITION_FIELDS)}`,
+    `  AND ${condition}`,
     "ORDER BY eventtime ASC, eventid ASC",
   ];
   if (options.limit !== undefined) lines.push(`LIMIT ${options.limit}`);

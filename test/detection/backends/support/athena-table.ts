@@ -36,6 +36,7 @@ const STRING_FIELDS: Record<string, string> = {
   sourceipaddress: "sourceIPAddress",
   useragent: "userAgent",
   requestparameters: "requestParameters",
+  additionaleventdata: "additionalEventData",
 };
 const ISSUER = "STRUCT(type VARCHAR, principalid VARCHAR, arn VARCHAR, accountid VARCHAR, username VARCHAR)";
 const IDENTITY =
