@@ -4,6 +4,9 @@
  * `npm run synth` (compiled, no ts-node); `bedrock-guardrail synth` runs the same synth.
  */
 import { loadGuardrail } from "./src/guardrail/guardrail";
-import { synthGuardrail } from "./src/infra/synth";
+import { prefixedLines, synthGuardrail } from "./src/infra/synth";
 
-process.exitCode = synthGuardrail(() => loadGuardrail(), process.env.CDKTF_OUTDIR || "cdktf.out", process);
+process.exitCode = synthGuardrail(() => loadGuardrail(), process.env.CDKTF_OUTDIR || "cdktf.out", {
+  stdout: process.stdout,
+  stderr: prefixedLines("bedrock-guardrail", process.stderr),
+});

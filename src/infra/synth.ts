@@ -12,11 +12,18 @@ import type { Guardrail } from "../guardrail/guardrail";
 import { formatLint, lintScp } from "../policy/lint";
 import { buildApp } from "./app";
 
+type Sink = { write(text: string): unknown };
+
 interface SynthIO {
   /** Success lines and lint warnings (the cdktf CLI shows an app's stderr as "[ERROR]", even on success). */
-  stdout: { write(text: string): unknown };
-  /** Lint errors and why nothing was synthesized. */
-  stderr: { write(text: string): unknown };
+  stdout: Sink;
+  /** Lint errors and why nothing was synthesized, in whole lines (the caller prefixes them). */
+  stderr: Sink;
+}
+
+/** `stream` with `<prefix>: ` before every line written to it. */
+export function prefixedLines(prefix: string, stream: Sink): Sink {
+  return { write: (text: string) => stream.write(text.replace(/^(?=.)/gm, `${prefix}: `)) };
 }
 
 /** Exit codes: 0 written, 2 a config or lint error (nothing written). */
@@ -24,9 +31,9 @@ export function synthGuardrail(load: () => Guardrail, outdir: string, io: SynthI
   const fail = (message: string): 2 => {
     const stale = fs.existsSync(path.join(outdir, "manifest.json"));
     if (stale) fs.rmSync(outdir, { recursive: true, force: true });
-    io.stderr.write(`bedrock-guardrail: ${message}\n`);
+    io.stderr.write(`${message}\n`);
     const removed = stale ? `; the previous ${outdir} was removed (no stale plan)` : "";
-    io.stderr.write(`bedrock-guardrail: nothing was synthesized${removed}\n`);
+    io.stderr.write(`nothing was synthesized${removed}\n`);
     return 2;
   };
   let guardrail: Guardrail;

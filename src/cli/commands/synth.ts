@@ -10,6 +10,7 @@ import { packageRoot } from "../../guardrail/rule-files";
 import { guardrailForOptions } from "../common";
 import { EXIT } from "../exit-codes";
 import { addConfigOptions, type ConfigOption } from "../options";
+import { linePrefix } from "../report";
 
 interface SynthOptions extends ConfigOption {
   out: string;
@@ -31,7 +32,7 @@ function loadSynth(): typeof import("../../infra/synth") | undefined {
     const missing = /Cannot find module '([^']+)'/.exec(String((e as Error).message))?.[1];
     if ((e as NodeJS.ErrnoException).code !== "MODULE_NOT_FOUND" || missing?.startsWith(".")) throw e;
     process.stderr.write(
-      `bedrock-guardrail: synth needs ${missing}, an optional peer dependency: npm install ${peerInstallHint()}\n`,
+      `${linePrefix()}: needs ${missing}, an optional peer dependency: npm install ${peerInstallHint()}\n`,
     );
     return undefined;
   }
@@ -52,7 +53,7 @@ export function register(program: Command): void {
       }
       process.exitCode = synth.synthGuardrail(() => guardrailForOptions(opts, process.env, process.cwd()), opts.out, {
         stdout: process.stdout,
-        stderr: process.stderr,
+        stderr: synth.prefixedLines(linePrefix(), process.stderr),
       });
     });
 }
