@@ -5,7 +5,10 @@
  * management account itself, which is also the one account remediation never touches.
  * With the real-time path enabled, a second StackSet deploys the default-bus forwarding rules.
  */
-import { CloudformationStackSet } from "@cdktf/provider-aws/lib/cloudformation-stack-set";
+import {
+  CloudformationStackSet,
+  type CloudformationStackSetConfig,
+} from "@cdktf/provider-aws/lib/cloudformation-stack-set";
 import { CloudformationStackSetInstance } from "@cdktf/provider-aws/lib/cloudformation-stack-set-instance";
 import { DataAwsOrganizationsOrganization } from "@cdktf/provider-aws/lib/data-aws-organizations-organization";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
@@ -30,6 +33,21 @@ export interface MemberRoleStackProps {
   guardrail: Guardrail;
   declarations?: FunctionDeclarations;
 }
+
+/** What both StackSets share: service-managed, auto-deployed to new accounts, parallel across regions. */
+const SERVICE_MANAGED_STACK_SET = {
+  permissionModel: "SERVICE_MANAGED",
+  autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
+  capabilities: ["CAPABILITY_NAMED_IAM"],
+  operationPreferences: {
+    failureTolerancePercentage: 10,
+    maxConcurrentPercentage: 25,
+    regionConcurrencyType: "PARALLEL",
+  },
+  managedExecution: { active: true },
+  // The provider reports an administration role for SERVICE_MANAGED stack sets; it is AWS's.
+  lifecycle: { ignoreChanges: ["administration_role_arn"] },
+} satisfies Partial<CloudformationStackSetConfig>;
 
 /**
  * SELF from the management account; DELEGATED_ADMIN when the config says the organization
@@ -94,10 +112,8 @@ function addMemberRole(this: Construct & MemberRoleParts, props: MemberRoleStack
   this.stackSet = new CloudformationStackSet(this, "stack-set", {
     name: MEMBER_ROLE_STACK_SET,
     description: "bedrock-guardrail remediation role in every member account",
-    permissionModel: "SERVICE_MANAGED",
+    ...SERVICE_MANAGED_STACK_SET,
     callAs,
-    autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
-    capabilities: ["CAPABILITY_NAMED_IAM"],
     templateBody: memberRoleTemplateBody({
       memberRoleName: config.remediation.memberRoleName,
       trustedRoleNames: responderRoleNames(declarations, config.monitor.eventbridge.enabled),
@@ -112,14 +128,6 @@ function addMemberRole(this: Construct & MemberRoleParts, props: MemberRoleStack
       [TEMPLATE_PARAMETERS.organizationId]: org.id,
       [TEMPLATE_PARAMETERS.externalId]: config.monitor.memberRoleExternalId,
     },
-    operationPreferences: {
-      failureTolerancePercentage: 10,
-      maxConcurrentPercentage: 25,
-      regionConcurrencyType: "PARALLEL",
-    },
-    managedExecution: { active: true },
-    // The provider reports an administration role for SERVICE_MANAGED stack sets; it is AWS's.
-    lifecycle: { ignoreChanges: ["administration_role_arn"] },
   });
   // The role is global: one instance region is enough.
   this.instance = new CloudformationStackSetInstance(this, "stack-set-instance", {
@@ -135,22 +143,13 @@ function addMemberRole(this: Construct & MemberRoleParts, props: MemberRoleStack
     const forwarder = new CloudformationStackSet(this, "forwarder-stack-set", {
       name: EVENT_FORWARDER_STACK_SET,
       description: "bedrock-guardrail: forward Bedrock model-access calls to the central bus",
-      permissionModel: "SERVICE_MANAGED",
+      ...SERVICE_MANAGED_STACK_SET,
       callAs,
-      autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
-      capabilities: ["CAPABILITY_NAMED_IAM"],
       templateBody: eventForwarderTemplateBody({ pattern: buildEventPattern(guardrail) }),
       parameters: {
         [FORWARDER_PARAMETERS.centralBusArn]:
           `arn:${partition}:events:${config.aws.region}:${monitorAccountId}:` + `event-bus/${eb.centralBusName}`,
       },
-      operationPreferences: {
-        failureTolerancePercentage: 10,
-        maxConcurrentPercentage: 25,
-        regionConcurrencyType: "PARALLEL",
-      },
-      managedExecution: { active: true },
-      lifecycle: { ignoreChanges: ["administration_role_arn"] },
     });
     for (const region of [...new Set(eb.regions)].sort()) {
       new CloudformationStackSetInstance(this, `forwarder-${region}`, {
