@@ -6,8 +6,15 @@
  */
 import type { ScpRequest } from "./evaluate";
 import { statementOutcome } from "./evaluate";
-import { type Previewer, suggestionFor } from "./preview";
+import type { Guardrail } from "../guardrail/guardrail";
+import { buildScpDocuments } from "./documents";
+import { Previewer, suggestionFor } from "./preview";
 import { EVENT_ACTIONS, eventSourceOf } from "./request-model";
+
+/** A Previewer of the guardrail's own documents (worker threads get the documents as data instead). */
+export function previewerFor(guardrail: Guardrail): Previewer {
+  return new Previewer(guardrail, buildScpDocuments(guardrail));
+}
 
 export interface Explanation {
   request: ScpRequest;

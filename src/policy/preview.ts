@@ -6,7 +6,6 @@
  * threads report per file). Pure: no I/O.
  */
 import type { Guardrail } from "../guardrail/guardrail";
-import { buildScpDocuments } from "./documents";
 import { type ScpRequest, statementOutcome } from "./evaluate";
 import { mantleModelPatterns } from "./mantle-models";
 import {
@@ -18,9 +17,8 @@ import {
   rebuildCall,
   type TrailRecordLike,
 } from "./request-model";
-import { SID } from "./statement-ids";
-import { MANTLE_MODEL_KEY } from "./statements";
-import type { ScpStatement } from "./types";
+import { MANTLE_MODEL_KEY, SID } from "./statement-ids";
+import type { ScpDocument, ScpStatement } from "./types";
 
 /** A record of the preview: the request model's fields plus what the report groups by. */
 export interface PreviewRecordLike extends TrailRecordLike {
@@ -77,8 +75,11 @@ export class Previewer {
   private readonly documents = new Map<string, string>();
   private readonly namedActions: Set<string>;
 
-  constructor(readonly guardrail: Guardrail) {
-    const documents = buildScpDocuments(guardrail);
+  /** `documents`: buildScpDocuments(guardrail), computed by the caller (a worker gets them as data). */
+  constructor(
+    readonly guardrail: Guardrail,
+    documents: readonly ScpDocument[],
+  ) {
     this.statements = documents.flatMap((d) => d.policy.Statement);
     for (const d of documents) for (const s of d.policy.Statement) this.documents.set(s.Sid, d.name);
     this.namedActions = new Set(this.statements.flatMap((s) => s.Action.map((a) => a.toLowerCase())));

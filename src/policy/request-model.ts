@@ -11,7 +11,7 @@
 import { parseArn } from "../arn/arn-like";
 import { formatArn, partitionOfRegion } from "../arn/partition";
 import { resolvePrincipal, type UserIdentityLike } from "../arn/principal";
-import { BEARER_TOKEN_TYPE_KEYS, LONG_TERM, MANTLE_MODEL_KEY, SHORT_TERM } from "./statements";
+import { BEARER_TOKEN_TYPE_KEYS, LONG_TERM, MANTLE_MODEL_KEY, SHORT_TERM } from "./statement-ids";
 
 /** The fields of a CloudTrail record the request model reads; all untrusted. */
 export interface TrailRecordLike {

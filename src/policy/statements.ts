@@ -22,7 +22,7 @@ import {
 } from "./action-lists";
 import { mantleModelPatterns } from "./mantle-models";
 import { buildProtectExemptedStatement } from "./protect-exempted";
-import { SID } from "./statement-ids";
+import { BEARER_TOKEN_TYPE_KEYS, LONG_TERM, MANTLE_MODEL_KEY, SHORT_TERM, SID } from "./statement-ids";
 import type { ScpCondition, ScpStatement } from "./types";
 
 /**
@@ -88,15 +88,7 @@ function customModelsOfListedBases(partition: string, list: readonly string[]): 
 
 /** iam:ServiceSpecificCredentialServiceName of a Bedrock long-term API key. */
 export const BEDROCK_API_KEY_SERVICE_NAME = "bedrock.amazonaws.com";
-export const BEARER_TOKEN_TYPE_KEYS = {
-  bedrock: "bedrock:BearerTokenType",
-  mantle: "bedrock-mantle:BearerTokenType",
-} as const;
-export const SHORT_TERM = "SHORT_TERM";
-export const LONG_TERM = "LONG_TERM";
-export const MANTLE_MODEL_KEY = "bedrock-mantle:Model";
-
-export { SID };
+export { BEARER_TOKEN_TYPE_KEYS, LONG_TERM, MANTLE_MODEL_KEY, SHORT_TERM, SID };
 
 /** The exemption every statement carries; ArnNotLike keeps IAM's wildcard semantics (see src/arn). */
 function exemptionCondition(guardrail: Guardrail): ScpCondition {

@@ -7,8 +7,7 @@
 import fc from "fast-check";
 import { type CheckOptions, explainOptions, runCheck } from "../../src/cli/commands/check";
 import { decisionTable, formatDecisionTable } from "../../src/policy/decision-table";
-import { explainRequest } from "../../src/policy/explain";
-import { Previewer } from "../../src/policy/preview";
+import { explainRequest, previewerFor } from "../../src/policy/explain";
 import { guardrailFor, REALISTIC_CONFIG } from "../policy/helpers";
 import { recordArb } from "../policy/history";
 import { captureOutput } from "./helpers";
@@ -84,7 +83,7 @@ describe("check --explain", () => {
   });
 
   it("never disagrees with preview: each request preview rebuilds from a 90-day history, through the options", () => {
-    const previewer = new Previewer(guardrail);
+    const previewer = previewerFor(guardrail);
     let compared = 0;
     for (const record of fc.sample(recordArb(Date.UTC(2026, 8, 1), 90), { numRuns: 500, seed: 3 })) {
       const p = previewer.previewRecord(record);

@@ -14,7 +14,7 @@ import { runPreview } from "../../src/cli/commands/preview";
 import type { GuardrailConfigInput } from "../../src/config/schema";
 import type { Guardrail } from "../../src/guardrail/guardrail";
 import type { ScpRequest } from "../../src/policy/evaluate";
-import { Previewer } from "../../src/policy/preview";
+import { previewerFor } from "../../src/policy/explain";
 import { tsWorkerFactory } from "../detection/scan/helpers";
 import { guardrailFor, REALISTIC_CONFIG } from "../policy/helpers";
 import { recordArb } from "../policy/history";
@@ -83,7 +83,7 @@ describe("preview over a generated 90-day history (realistic config)", () => {
     const report = JSON.parse(t.out());
     // The simulator's verdict on every record, from the requests the record stands for.
     const guardrail = guardrailFor(REALISTIC_CONFIG);
-    const previewer = new Previewer(guardrail);
+    const previewer = previewerFor(guardrail);
     const expected = new Map<string, number>();
     const deniedRequests: ScpRequest[] = [];
     let deniedBySimulator = 0;

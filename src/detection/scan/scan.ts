@@ -62,6 +62,8 @@ export interface ScanOptions extends SourceScanOptions {
   onFinding: (finding: Finding) => void;
   /** Evaluates the records instead of the rules (in this thread; the workers are the pool's). */
   evaluator?: RecordEvaluator;
+  /** Plain data the workers get with their setup (ScanSetup.extra). */
+  workerExtra?: unknown;
   /** Every input's result, in input order, before its findings are delivered. */
   onResult?: (result: SourceResult) => void;
   onProblem?: (problem: ScanProblem) => void;
@@ -208,7 +210,8 @@ export async function scan(guardrail: Guardrail, inputs: Input[], options: ScanO
   });
   const pool = options.pool ?? startScanPool(inputs, options);
   if (pool) {
-    inProcess.push(pool.run({ guardrail, options: sourceOptions }, onResult));
+    const extra = options.workerExtra === undefined ? {} : { extra: options.workerExtra };
+    inProcess.push(pool.run({ guardrail, options: sourceOptions, ...extra }, onResult));
   } else {
     inProcess.push(
       (async () => {

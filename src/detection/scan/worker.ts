@@ -10,6 +10,8 @@ import { type SourceResult, type SourceScanOptions, SourceScanner } from "./scan
 export interface ScanSetup {
   guardrail: Guardrail;
   options: SourceScanOptions;
+  /** Plain data for another worker speaking this protocol (preview's SCP documents). */
+  extra?: unknown;
 }
 
 export type ToScanWorker = { kind: "setup"; setup: ScanSetup } | { kind: "scan"; index: number; path: string };
