@@ -4,6 +4,8 @@
  * event written at 10:00 may only be queryable at 10:18. Overlap is safe because alerts are
  * de-duplicated on event.id.
  */
+import type { BackendName } from "../config/backends";
+import type { Guardrail } from "../guardrail/guardrail";
 export interface QueryWindow {
   start: Date;
   end: Date;
@@ -19,6 +21,25 @@ export interface WindowInput {
 }
 
 const MINUTE = 60_000;
+
+/**
+ * Minutes between a backend's scheduled runs: Athena's are spaced by monitor.athena.scheduleMinutes
+ * (each run scans whole day partitions), the others by the definition's interval.
+ */
+export function runIntervalMinutes(g: Guardrail, backend: BackendName): number {
+  return backend === "athena"
+    ? g.config.monitor.athena.scheduleMinutes
+    : g.definition.detection.schedule.intervalMinutes;
+}
+
+/**
+ * What one steady-state run of the backend queries: back to the previous run's end (its interval, at
+ * least the rule's look-back) less the lateness allowance (computeWindow).
+ */
+export function scheduledWindowMinutes(g: Guardrail, backend: BackendName): number {
+  const { lookbackMinutes } = g.definition.detection.schedule;
+  return Math.max(lookbackMinutes, runIntervalMinutes(g, backend)) + g.config.monitor.latenessAllowanceMinutes;
+}
 
 export function computeWindow(input: WindowInput): QueryWindow {
   const end = input.now;

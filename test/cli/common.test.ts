@@ -81,6 +81,7 @@ describe("--config and --definition", () => {
     const program = buildProgram();
     const readers = program.commands.filter((c) => c.options.some((o) => o.long === "--config"));
     expect(readers.map((c) => c.name()).sort()).toEqual([
+      "athena-ddl",
       "check",
       "detect",
       "hunt",

@@ -156,7 +156,11 @@ describe("bedrock-guardrail hunt --backend athena", () => {
     expect(h).toEqual({ code: 2, out: "", err: message });
   });
 
-  it("is a registered command", () => {
-    expect(buildProgram().commands.map((c) => c.name())).toContain("hunt");
+  it("is a registered command, --backend athena by default (the one backend a hunt runs on)", () => {
+    const command = buildProgram().commands.find((c) => c.name() === "hunt")!;
+    expect(command.options.find((o) => o.long === "--backend")).toMatchObject({
+      defaultValue: "athena",
+      mandatory: false,
+    });
   });
 });

@@ -10,7 +10,7 @@ import { testGuardrail } from "../detection/backends/support/records";
 
 const EDS = "EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE";
 
-function run(opts: Partial<QueryOptions> & Pick<QueryOptions, "backend">, files: Record<string, unknown> = {}) {
+function run(opts: Partial<QueryOptions>, files: Record<string, unknown> = {}) {
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "query-cli-"));
   for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(cwd, name), JSON.stringify(content));
   let stdout = "";
@@ -66,7 +66,7 @@ describe("bedrock-guardrail query", () => {
     expect(unknown.stderr).toMatch(/--rule is invalid:\n {2}- no rule "nope"/);
   });
 
-  it("defaults the window to the schedule's look-back ending now, and the store to the config's", () => {
+  it("defaults the window to what a scheduled run queries (interval + lateness), the store to the config's", () => {
     const arn = `arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/${EDS}`;
     const out = run(
       { backend: "cloudtrail-lake" },
@@ -77,7 +77,32 @@ describe("bedrock-guardrail query", () => {
     expect(out.code).toBe(0);
     expect(out.stdout).toContain(`FROM ${EDS}\n`);
     expect(out.stdout).toContain(
-      "eventtime >= TIMESTAMP '2024-10-17 20:00:30.000'\n  AND eventtime < TIMESTAMP '2024-10-17 20:06:30.000'",
+      // the rule's 6-minute look-back (over the 5-minute interval) + the 20-minute lateness allowance
+      "eventtime >= TIMESTAMP '2024-10-17 19:40:30.000'\n  AND eventtime < TIMESTAMP '2024-10-17 20:06:30.000'",
+    );
+  });
+
+  it("takes the backend from the config when --backend is not given; without a config it is required", () => {
+    const config = {
+      approvedPrincipalArns: [],
+      monitor: { backend: "athena", athena: { bucket: "org-trail", scheduleMinutes: 60 } },
+    };
+    const out = run({}, { "guardrail.config.json": config });
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/FROM "bedrock_guardrail"\."cloudtrail"|FROM bedrock_guardrail\.cloudtrail/);
+    // Athena's runs are an hour apart: the default window is that hour + the lateness allowance
+    expect(out.stdout).toContain(">= from_iso8601_timestamp('2024-10-17T18:46:30.000Z')");
+    const none = run({});
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^query: --backend is required without a config \(one of /);
+  });
+
+  it("warns on an Athena window over 31 days, as for Lake and Logs Insights", () => {
+    const long = { start: "2024-08-01T00:00:00Z", end: "2024-10-17T00:00:00Z" };
+    for (const backend of ["athena", "cloudwatch-logs"])
+      expect(run({ backend, ...long }).stderr).toMatch(/query: the window spans 77 days: the backend scans/);
+    expect(run({ backend: "athena", start: "2024-10-01T00:00:00Z", end: "2024-10-17T00:00:00Z" }).stderr).not.toMatch(
+      /window spans/,
     );
   });
 

@@ -7,10 +7,11 @@
 import type { Command } from "commander";
 import { ATHENA_TABLE_DEFAULTS, athenaTableDdl } from "../../detection/backends/athena-table";
 import { BackendInputError } from "../../detection/backends/input-error";
-import type { TextSink } from "../common";
+import { type ConfigIO, loadGuardrailFor, type TextSink } from "../common";
+import { addConfigOptions, type ConfigOption } from "../options";
 import { EXIT } from "../exit-codes";
 
-export interface AthenaDdlOptions {
+export interface AthenaDdlOptions extends ConfigOption {
   bucket?: string;
   prefix?: string;
   organizationId?: string;
@@ -21,24 +22,36 @@ export interface AthenaDdlOptions {
   regions?: string;
 }
 
-const list = (text: string | undefined): string[] =>
-  (text ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s !== "");
+const list = (text: string | undefined): string[] | undefined =>
+  text === undefined
+    ? undefined
+    : text
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s !== "");
 
-export function runAthenaDdl(opts: AthenaDdlOptions, io: { stdout: TextSink; stderr: TextSink }): number {
+/** Each option given, else the config's monitor.athena (the table the monitor deploys), else the defaults. */
+export function runAthenaDdl(opts: AthenaDdlOptions, io: ConfigIO & { stdout: TextSink }): number {
+  // The table does not depend on who is approved: without a config file the options alone.
+  const guardrail = loadGuardrailFor(opts, io, { onNoConfig: () => undefined });
+  if (!guardrail) return EXIT.USAGE;
+  const athena = guardrail.config.monitor.athena;
   try {
-    if (!opts.bucket) throw new BackendInputError("--bucket", "is required (the organization trail's S3 bucket)");
+    const bucket = opts.bucket ?? athena.bucket;
+    if (!bucket)
+      throw new BackendInputError(
+        "--bucket",
+        "is required (the organization trail's S3 bucket; or monitor.athena.bucket)",
+      );
     const ddl = athenaTableDdl({
-      bucket: opts.bucket,
-      prefix: opts.prefix,
-      organizationId: opts.organizationId,
-      database: opts.database ?? ATHENA_TABLE_DEFAULTS.database,
-      table: opts.table ?? ATHENA_TABLE_DEFAULTS.table,
-      startDate: opts.startDate ?? ATHENA_TABLE_DEFAULTS.startDate,
-      accounts: list(opts.accounts),
-      regions: list(opts.regions),
+      bucket,
+      prefix: opts.prefix ?? athena.prefix,
+      organizationId: opts.organizationId ?? athena.organizationId,
+      database: opts.database ?? athena.database,
+      table: opts.table ?? athena.table,
+      startDate: opts.startDate ?? athena.startDate,
+      accounts: list(opts.accounts) ?? athena.accounts,
+      regions: list(opts.regions) ?? athena.regions,
     });
     io.stdout.write(`${ddl}\n`);
     return EXIT.OK;
@@ -52,19 +65,30 @@ export function runAthenaDdl(opts: AthenaDdlOptions, io: { stdout: TextSink; std
 }
 
 export function register(program: Command): void {
-  program
-    .command("athena-ddl")
+  addConfigOptions(program.command("athena-ddl"))
     .description(
       "Print the Athena CREATE EXTERNAL TABLE (partition projection) for the organization trail's S3 archive",
     )
-    .option("--bucket <name>", "the trail's S3 bucket (required)")
-    .option("--prefix <prefix>", "key prefix the trail writes under, before AWSLogs/")
-    .option("--organization-id <o-id>", "organization ID, for an organization trail (AWSLogs/o-.../<account>/...)")
-    .option("--database <name>", `Glue database (default: ${ATHENA_TABLE_DEFAULTS.database})`)
-    .option("--table <name>", `table name (default: ${ATHENA_TABLE_DEFAULTS.table})`)
-    .option("--start-date <yyyy/MM/dd>", `first projected day (default: ${ATHENA_TABLE_DEFAULTS.startDate})`)
-    .option("--accounts <ids>", "comma-separated account IDs the account partition projects (required)")
-    .option("--regions <regions>", "comma-separated regions the region partition projects (required)")
+    .option("--bucket <name>", "the trail's S3 bucket (default: monitor.athena.bucket; one is required)")
+    .option("--prefix <prefix>", "key prefix the trail writes under, before AWSLogs/ (default: monitor.athena.prefix)")
+    .option(
+      "--organization-id <o-id>",
+      "organization ID of an organization trail (AWSLogs/o-.../<account>/...; default: monitor.athena.organizationId)",
+    )
+    .option("--database <name>", `Glue database (default: monitor.athena.database, ${ATHENA_TABLE_DEFAULTS.database})`)
+    .option("--table <name>", `table name (default: monitor.athena.table, ${ATHENA_TABLE_DEFAULTS.table})`)
+    .option(
+      "--start-date <yyyy/MM/dd>",
+      `first projected day (default: monitor.athena.startDate, ${ATHENA_TABLE_DEFAULTS.startDate})`,
+    )
+    .option(
+      "--accounts <ids>",
+      "comma-separated account IDs the account partition projects (default: monitor.athena.accounts)",
+    )
+    .option(
+      "--regions <regions>",
+      "comma-separated regions the region partition projects (default: monitor.athena.regions)",
+    )
     .action((opts: AthenaDdlOptions) => {
       process.exitCode = runAthenaDdl(opts, { stdout: process.stdout, stderr: process.stderr });
     });

@@ -223,7 +223,11 @@ export async function runHunt(opts: HuntOptions, io: HuntIO): Promise<number> {
 export function register(program: Command): void {
   addConfigOptions(program.command("hunt"))
     .description("Run the detection rules over the organization trail's S3 archive with Amazon Athena")
-    .addOption(new Option("--backend <backend>", "where the rule runs").choices(HUNT_BACKENDS).makeOptionMandatory())
+    .addOption(
+      new Option("--backend <backend>", "where the rule runs (athena, the one backend a hunt runs on)")
+        .choices(HUNT_BACKENDS)
+        .default("athena"),
+    )
     .option("--table <database.table>", "the CloudTrail table (default: monitor.athena database.table)")
     .option("--workgroup <name>", "Athena workgroup (default: monitor.athena.workgroup)")
     .option("--start <iso>", "window start, inclusive (ISO-8601 with zone; required)")

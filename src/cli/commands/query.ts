@@ -12,6 +12,7 @@ import { BackendInputError, parseInstant, parseWindow, shown } from "../../detec
 import { buildLakeQuery } from "../../detection/backends/lake-sql";
 import { buildLogsInsightsQuery, logsInsightsTimeRange } from "../../detection/backends/logs-insights";
 import type { Guardrail } from "../../guardrail/guardrail";
+import { scheduledWindowMinutes } from "../../runtime/window";
 import { type ConfigIO, loadGuardrailFor, narrowToRules, type TextSink } from "../common";
 import { addConfigOptions, addRuleOption, backendOption, type ConfigOption, type RuleOption } from "../options";
 import { EXIT } from "../exit-codes";
@@ -19,8 +20,8 @@ import { EXIT } from "../exit-codes";
 const TRAIL_LOG_GROUP = " on the organization trail's log group";
 
 export interface QueryOptions extends ConfigOption, RuleOption {
-  /** A backend's name (or former name) as typed. */
-  backend: string;
+  /** A backend's name (or former name) as typed; default the config's monitor.backend. */
+  backend?: string;
   eventDataStore?: string;
   start?: string;
   end?: string;
@@ -47,11 +48,17 @@ export interface QueryIO extends ConfigIO {
 export const LONG_WINDOW_DAYS = 31;
 
 /**
- * --start/--end. --end defaults to now; --start to the schedule's look-back before the end (what
- * one scheduled run would query). Given alone, each keeps its own value and the other is defaulted.
+ * --start/--end. --end defaults to now; --start to what one scheduled run of the backend queries
+ * before the end (its interval, at least the rule's look-back, plus the lateness allowance). Given
+ * alone, each keeps its own value and the other is defaulted.
  */
-function window(opts: QueryOptions, guardrail: Guardrail, now: Date): { start: string; end: string } {
-  const lookbackMs = guardrail.definition.detection.schedule.lookbackMinutes * 60_000;
+function window(
+  opts: QueryOptions,
+  guardrail: Guardrail,
+  backend: BackendName,
+  now: Date,
+): { start: string; end: string } {
+  const lookbackMs = scheduledWindowMinutes(guardrail, backend) * 60_000;
   const end = opts.end ?? new Date(Math.floor(now.getTime() / 1000) * 1000).toISOString();
   if (opts.start !== undefined) return { start: opts.start, end };
   return { start: new Date(parseInstant(end, "--end") - lookbackMs).toISOString(), end };
@@ -79,18 +86,20 @@ type QueryPrinter = (guardrail: Guardrail, opts: QueryOptions, io: QueryIO, limi
 
 const PRINTERS: Record<BackendName, QueryPrinter> = {
   "cloudtrail-lake": (guardrail, opts, io, limit) => {
+    const BACKEND = "cloudtrail-lake";
     const eventDataStore = opts.eventDataStore ?? guardrail.config.monitor.cloudtrailLake.eventDataStoreArn;
     if (!eventDataStore)
       throw new BackendInputError(
         "--event-data-store",
         "is required (or set monitor.cloudtrailLake.eventDataStoreArn in the config)",
       );
-    const { start, end } = window(opts, guardrail, (io.now ?? (() => new Date()))());
+    const { start, end } = window(opts, guardrail, BACKEND, (io.now ?? (() => new Date()))());
     io.stdout.write(`${buildLakeQuery(guardrail, { eventDataStore, start, end, limit })}\n`);
     io.stderr.write(longWindowWarning(start, end) ?? "");
   },
   "cloudwatch-logs": (guardrail, opts, io, limit) => {
-    const { start, end } = window(opts, guardrail, (io.now ?? (() => new Date()))());
+    const BACKEND = "cloudwatch-logs";
+    const { start, end } = window(opts, guardrail, BACKEND, (io.now ?? (() => new Date()))());
     const range = logsInsightsTimeRange(start, end);
     io.stderr.write(longWindowWarning(start, end) ?? "");
     io.stdout.write(`${buildLogsInsightsQuery(guardrail, { limit })}\n`);
@@ -101,12 +110,14 @@ const PRINTERS: Record<BackendName, QueryPrinter> = {
     );
   },
   athena: (guardrail, opts, io, limit) => {
-    const { start, end } = window(opts, guardrail, (io.now ?? (() => new Date()))());
+    const BACKEND = "athena";
+    const { start, end } = window(opts, guardrail, BACKEND, (io.now ?? (() => new Date()))());
     const athena = guardrail.config.monitor.athena;
     const table = opts.table ?? `${athena.database}.${athena.table}`;
     const query = { table, start, end, accounts: list(opts.accounts), regions: list(opts.regions), limit };
     io.stdout.write(`${buildAthenaQuery(guardrail, query)}\n`);
     const days = athenaWindowDays(query);
+    io.stderr.write(longWindowWarning(start, end) ?? "");
     io.stderr.write(
       `query: reads the day folder(s) ${days[0]}${days.length > 1 ? ` .. ${days[days.length - 1]}` : ""} ` +
         `of ${table} (athena-ddl prints the table); run it with hunt --backend athena\n`,
@@ -124,16 +135,26 @@ const PRINTERS: Record<BackendName, QueryPrinter> = {
 
 /** The whole command as a function of its options and streams; returns the exit code. */
 export function runQuery(opts: QueryOptions, io: QueryIO): number {
-  const backend = backendNamed(opts.backend, (warning) => io.stderr.write(`query: ${warning}\n`));
-  if (!backend) {
+  const named =
+    opts.backend === undefined
+      ? undefined
+      : backendNamed(opts.backend, (warning) => io.stderr.write(`query: ${warning}\n`));
+  if (opts.backend !== undefined && !named) {
     io.stderr.write(`query: --backend must be one of ${BACKEND_NAMES.join(", ")}, got ${shown(opts.backend)}\n`);
     return EXIT.USAGE;
   }
   // The queries do not depend on who is approved, so without a config file the definition is enough.
-  const loaded = loadGuardrailFor(opts, io, { onNoConfig: () => undefined });
+  let noConfig = false;
+  const loaded = loadGuardrailFor(opts, io, { onNoConfig: () => (noConfig = true) });
   // Every rule by default; --rule ID compiles only those.
   const guardrail = loaded && narrowToRules(loaded, opts, io);
   if (!guardrail) return EXIT.USAGE;
+  // Without --backend: the monitor's backend, from a config file (there is none to take it from without one).
+  if (!named && noConfig) {
+    io.stderr.write(`query: --backend is required without a config (one of ${BACKEND_NAMES.join(", ")})\n`);
+    return EXIT.USAGE;
+  }
+  const backend = named ?? guardrail.config.monitor.backend;
   try {
     PRINTERS[backend](guardrail, opts, io, parseLimit(opts.limit));
     return EXIT.OK;
@@ -153,7 +174,7 @@ export function register(program: Command): void {
         .join(", ")
         .replace(/, ([^,]*)$/, ", or $1")}`,
     )
-    .addOption(backendOption("where the rule runs", BACKEND_NAMES).makeOptionMandatory())
+    .addOption(backendOption("where the rule runs (default: the config's monitor.backend)", BACKEND_NAMES))
     .option(
       "--event-data-store <id>",
       "CloudTrail Lake event data store ID or ARN (default: monitor.cloudtrailLake.eventDataStoreArn)",

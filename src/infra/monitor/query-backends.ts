@@ -7,6 +7,7 @@ import type { Construct } from "constructs";
 import type { MonitorBackend } from "../../config/backends";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { ENV } from "../../runtime/env";
+import { runIntervalMinutes } from "../../runtime/window";
 import type { ResourceArns } from "../iam/policy-document";
 import { AthenaQueryInfra } from "./athena";
 import { GuardrailEventStore } from "./event-store";
@@ -51,7 +52,7 @@ export const QUERY_BACKEND_INFRA: Record<
       logGroups: [],
       resourceArns: {},
       environment: { [ENV.eventDataStoreArn]: eventDataStoreArn },
-      intervalMinutes: guardrail.definition.detection.schedule.intervalMinutes,
+      intervalMinutes: runIntervalMinutes(guardrail, "cloudtrail-lake"),
     };
   },
   "cloudwatch-logs": (_scope, { guardrail }) => {
@@ -62,7 +63,7 @@ export const QUERY_BACKEND_INFRA: Record<
       logGroups,
       resourceArns: {},
       environment,
-      intervalMinutes: guardrail.definition.detection.schedule.intervalMinutes,
+      intervalMinutes: runIntervalMinutes(guardrail, "cloudwatch-logs"),
     };
   },
   athena: (scope, { guardrail, ...where }) => {
@@ -73,8 +74,7 @@ export const QUERY_BACKEND_INFRA: Record<
       athena: infra,
       resourceArns: infra.resourceArns,
       environment: {},
-      // Every run scans whole day partitions, so runs are spaced by monitor.athena.scheduleMinutes.
-      intervalMinutes: athena.scheduleMinutes,
+      intervalMinutes: runIntervalMinutes(guardrail, "athena"),
     };
   },
 };
