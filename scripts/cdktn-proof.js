@@ -2,7 +2,8 @@
 // CI (.ci/run): the exit from CDK for Terraform (archived) to CDK Terrain. In a scratch folder outside the
 // checkout, the project's sources are installed on cdktn and @cdktn/provider-aws instead of cdktf and
 // @cdktf/provider-aws (imports rewritten mechanically, every other dependency at the version of
-// package-lock.json), built, and made to synthesize the default and the realistic config; every file is
+// package-lock.json), built, and synthesized by CDK Terrain's CLI (`cdktn synth`, the app of cdktf.json) for
+// the default and the realistic config; every file is
 // compared with what this checkout's cdktf synthesizes, as JSON (cdktf 0.21 writes an empty array over two
 // lines, cdktn on one). Only the CDK engine's version (each stack's metadata, the manifest) may differ: the
 // AWS provider's source and version range are this project's (src/infra/provider.ts) and stay the same.
@@ -19,7 +20,7 @@ const { realisticConfig } = require("./realistic-config");
 
 const root = path.join(__dirname, "..");
 /** The CDK Terrain release the exit is proven on: its provider bindings track a later hashicorp/aws 6.x. */
-const CDKTN = { cdktn: "0.24.0", "@cdktn/provider-aws": "25.7.0", constructs: "10.7.2" };
+const CDKTN = { cdktn: "0.24.0", "@cdktn/provider-aws": "25.7.0", constructs: "10.7.2", "cdktn-cli": "0.24.0" };
 
 function run(cmd, args, cwd, env = {}) {
   return execFileSync(cmd, args, { cwd, env: { ...process.env, ...env }, encoding: "utf8", stdio: "pipe" });
@@ -27,7 +28,16 @@ function run(cmd, args, cwd, env = {}) {
 
 /** The project's sources and manifest in `dir`, on cdktn. */
 function copyOnCdktn(dir) {
-  for (const entry of ["main.ts", "src", "policies", "tsconfig.json", "tsconfig.build.json", "package-lock.json"])
+  const entries = [
+    "main.ts",
+    "src",
+    "policies",
+    "tsconfig.json",
+    "tsconfig.build.json",
+    "package-lock.json",
+    "cdktf.json",
+  ];
+  for (const entry of [...entries, "scripts/ensure-built.js"])
     fs.cpSync(path.join(root, entry), path.join(dir, entry), { recursive: true });
   for (const file of fs.readdirSync(dir, { recursive: true })) {
     if (!file.endsWith(".ts")) continue;
@@ -52,6 +62,16 @@ function copyOnCdktn(dir) {
 
 function synth(main, cwd, outdir, configFile) {
   run(process.execPath, [main], cwd, { GUARDRAIL_CONFIG: configFile, CDKTF_OUTDIR: outdir });
+}
+
+/** `cdktn synth`: CDK Terrain's CLI runs the app of cdktf.json (no checkpoint call: only the registry is reachable). */
+function cdktnSynth(project, outdir, configFile) {
+  const cli = path.join(project, "node_modules", ".bin", "cdktn");
+  run(cli, ["synth", "--output", outdir], project, {
+    GUARDRAIL_CONFIG: configFile,
+    CI: "true",
+    CHECKPOINT_DISABLE: "1",
+  });
 }
 
 /** Every file under `dir`, relative. */
@@ -133,7 +153,7 @@ function main() {
       const cdktfOut = path.join(scratch, `${name}-cdktf`);
       const cdktnOut = path.join(scratch, `${name}-cdktn`);
       synth(path.join(root, "dist", "main.js"), scratch, cdktfOut, configFile);
-      synth(path.join(project, "dist", "main.js"), scratch, cdktnOut, configFile);
+      cdktnSynth(project, cdktnOut, configFile);
       const { files: count, allowed } = compare(cdktfOut, cdktnOut, problems);
       process.stdout.write(
         `cdktn proof: ${name} config, ${count} files equal but for ${allowed.length} engine versions\n`,
