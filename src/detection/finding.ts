@@ -100,6 +100,55 @@ function fill(template: string, values: Record<string, string | undefined>): str
   return template.replace(/\{(\w+)\}/g, (_, k: string) => values[k] ?? "unknown");
 }
 
+type Principal = ReturnType<typeof resolvePrincipal>;
+type Exemption = Finding["guardrail"]["exemption"];
+
+/** Which exemption the principal falls under, break-glass first. */
+function exemptionOf(guardrail: Guardrail, principalArn: string | undefined): Exemption {
+  const ex = guardrail.exemptions;
+  if (arnLikeAny(ex.breakGlass, principalArn)) return "break-glass";
+  if (arnLikeAny(ex.approved, principalArn)) return "approved";
+  if (arnLikeAny(ex.tool, principalArn)) return "tool";
+  return undefined;
+}
+
+/** The finding's `guardrail` part: who the principal is to the guardrail, and whether that approves the call. */
+function guardrailPart(
+  guardrail: Guardrail,
+  rule: FindingRule,
+  record: CloudTrailRecord,
+  principal: Principal,
+  actor: ReturnType<typeof actorOf>,
+  modelId: string | undefined,
+): Finding["guardrail"] {
+  const exemption = exemptionOf(guardrail, principal.principalArn);
+  return {
+    id: guardrail.definition.id,
+    // The tool's own roles never call model-access APIs: if one does, it is being misused, so it
+    // alerts (remediation still never acts on it; its safety rules protect the tool's roles).
+    // The exception is a call the tool itself makes (deleting an agreement when it remediates).
+    approved:
+      exemption === "approved" ||
+      exemption === "break-glass" ||
+      (exemption === "tool" && rule.toolMakesThisCall === true),
+    exemption,
+    principal_arn: principal.principalArn,
+    principal_kind: principal.kind,
+    principal_account_id: principal.accountId,
+    model_id: modelId,
+    credential_kind: credentialKindOfRecord(record, principal.credentialKind),
+    actor: actor.description,
+    severity: rule.severity,
+    note:
+      exemption === "tool" && !rule.toolMakesThisCall
+        ? joinNotes(
+            principal.note,
+            "this tool's own role never calls model-access APIs: this call means the role is misused",
+          )
+        : principal.note,
+  };
+}
+
 /** Builds the finding for a record the rule matched. Pure: same record and guardrail, same finding. */
 export function buildFinding(
   guardrail: Guardrail,
@@ -109,14 +158,6 @@ export function buildFinding(
   timestamp: string,
 ): Finding {
   const principal = resolvePrincipal(record.userIdentity, asString(record.awsRegion));
-  const ex = guardrail.exemptions;
-  const exemption = arnLikeAny(ex.breakGlass, principal.principalArn)
-    ? "break-glass"
-    : arnLikeAny(ex.approved, principal.principalArn)
-      ? "approved"
-      : arnLikeAny(ex.tool, principal.principalArn)
-        ? "tool"
-        : undefined;
   const ui = record.userIdentity ?? {};
   const account = asString(record.recipientAccountId) ?? principal.accountId;
   const region = asString(record.awsRegion);
@@ -177,31 +218,7 @@ export function buildFinding(
         recipient_account_id: asString(record.recipientAccountId),
       },
     },
-    guardrail: {
-      id: guardrail.definition.id,
-      // The tool's own roles never call model-access APIs: if one does, it is being misused, so it
-      // alerts (remediation still never acts on it; its safety rules protect the tool's roles).
-      // The exception is a call the tool itself makes (deleting an agreement when it remediates).
-      approved:
-        exemption === "approved" ||
-        exemption === "break-glass" ||
-        (exemption === "tool" && rule.toolMakesThisCall === true),
-      exemption,
-      principal_arn: principal.principalArn,
-      principal_kind: principal.kind,
-      principal_account_id: principal.accountId,
-      model_id: modelId,
-      credential_kind: credentialKindOfRecord(record, principal.credentialKind),
-      actor: actor.description,
-      severity: rule.severity,
-      note:
-        exemption === "tool" && !rule.toolMakesThisCall
-          ? joinNotes(
-              principal.note,
-              "this tool's own role never calls model-access APIs: this call means the role is misused",
-            )
-          : principal.note,
-    },
+    guardrail: guardrailPart(guardrail, rule, record, principal, actor, modelId),
   };
 }
 

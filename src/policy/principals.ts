@@ -123,13 +123,10 @@ function identityCenterLookalike(pattern: string, site: ExampleSite): string | u
 const isRolePattern = (p: string) => /^role\//.test(splitArn(p)?.[5] ?? "");
 const isSsoPattern = (p: string) => (splitArn(p)?.[5] ?? "").startsWith(SSO_PREFIX) || /AWSReservedSSO_/.test(p);
 
-export function representativePrincipals(guardrail: Guardrail): RepresentativePrincipal[] {
-  const { breakGlass, tool } = guardrail.exemptions;
+/** The approved principals the config lists: a plain role, both shapes of an Identity Center role, its lookalike. */
+function approvedPrincipals(guardrail: Guardrail, site: ExampleSite): RepresentativePrincipal[] {
   // Indices name config entries; the exemptions also hold each entry's us-east-1 Identity Center form.
   const approved = guardrail.config.approvedPrincipalArns;
-  const scp = guardrail.config.scp;
-  const mgmt = guardrail.config.organization.managementAccountId ?? EXAMPLE_MANAGEMENT_ACCOUNT;
-  const site = exampleSite(guardrail);
   const { concrete, iam } = siteArns(site);
   const out: RepresentativePrincipal[] = [];
   const approvedIndex = approved.findIndex((p) => isRolePattern(p) && !isSsoPattern(p));
@@ -144,45 +141,53 @@ export function representativePrincipals(guardrail: Guardrail): RepresentativePr
     });
   }
   const ssoIndex = approved.findIndex(isSsoPattern);
+  if (ssoIndex < 0)
+    return [
+      ...out,
+      {
+        role: "identity-center-role",
+        label: "Identity Center role",
+        short: "IdC role",
+        principalArn: iam(
+          EXAMPLE_MEMBER_ACCOUNT,
+          `${SSO_PREFIX}${regionSegmentAt(site)}AWSReservedSSO_DataScientist_0123456789abcdef`,
+        ),
+        scpApplies: true,
+        source: "example permission-set role (not in approvedPrincipalArns)",
+      },
+    ];
   // Both real shapes of an approved permission-set role: the home Region's instance and another Region's
   // (one of the two is us-east-1's, whose role path has no Region, unless the partition has no us-east-1).
   const ssoSites = [site, { ...site, region: otherRegionOf(site) }];
   out.push(
-    ...(ssoIndex >= 0
-      ? ssoSites.map((at, i) => ({
-          role: i === 0 ? ("identity-center-role" as const) : ("identity-center-other-region" as const),
-          label: `Identity Center role (approved), instance in ${at.region}`,
-          short: `IdC ${at.region}`,
-          principalArn: instantiatePattern(approved[ssoIndex], EXAMPLE_MEMBER_ACCOUNT, at),
-          scpApplies: true,
-          source: `approvedPrincipalArns[${ssoIndex}]`,
-        }))
-      : [
-          {
-            role: "identity-center-role" as const,
-            label: "Identity Center role",
-            short: "IdC role",
-            principalArn: iam(
-              EXAMPLE_MEMBER_ACCOUNT,
-              `${SSO_PREFIX}${regionSegmentAt(site)}AWSReservedSSO_DataScientist_0123456789abcdef`,
-            ),
-            scpApplies: true,
-            source: "example permission-set role (not in approvedPrincipalArns)",
-          },
-        ]),
+    ...ssoSites.map((at, i) => ({
+      role: i === 0 ? ("identity-center-role" as const) : ("identity-center-other-region" as const),
+      label: `Identity Center role (approved), instance in ${at.region}`,
+      short: `IdC ${at.region}`,
+      principalArn: instantiatePattern(approved[ssoIndex], EXAMPLE_MEMBER_ACCOUNT, at),
+      scpApplies: true,
+      source: `approvedPrincipalArns[${ssoIndex}]`,
+    })),
   );
-  if (ssoIndex >= 0) {
-    const lookalike = identityCenterLookalike(approved[ssoIndex], site);
-    if (lookalike)
-      out.push({
-        role: "identity-center-lookalike",
-        label: "Identity Center set whose name extends the approved one",
-        short: "IdC lookalike",
-        principalArn: lookalike,
-        scpApplies: true,
-        source: `a permission set named like approvedPrincipalArns[${ssoIndex}] plus "_Sandbox"`,
-      });
-  }
+  const lookalike = identityCenterLookalike(approved[ssoIndex], site);
+  if (lookalike)
+    out.push({
+      role: "identity-center-lookalike",
+      label: "Identity Center set whose name extends the approved one",
+      short: "IdC lookalike",
+      principalArn: lookalike,
+      scpApplies: true,
+      source: `a permission set named like approvedPrincipalArns[${ssoIndex}] plus "_Sandbox"`,
+    });
+  return out;
+}
+
+/** The exempted principals: break-glass, the exempted principals' admin, the tool's role, the StackSets role. */
+function exemptedPrincipals(guardrail: Guardrail, site: ExampleSite): RepresentativePrincipal[] {
+  const { breakGlass, tool } = guardrail.exemptions;
+  const scp = guardrail.config.scp;
+  const { concrete } = siteArns(site);
+  const out: RepresentativePrincipal[] = [];
   if (breakGlass.length > 0) {
     out.push({
       role: "break-glass-role",
@@ -221,31 +226,25 @@ export function representativePrincipals(guardrail: Guardrail): RepresentativePr
       source: "deploys the member role (service-managed StackSets)",
     });
   }
-  out.push(
-    {
-      role: "non-approved-role",
-      label: "non-approved role",
-      short: "other role",
-      principalArn: iam(EXAMPLE_MEMBER_ACCOUNT, "role/DeveloperRole"),
-      scpApplies: true,
-      source: "example",
-    },
-    {
-      role: "iam-user",
-      label: "IAM user",
-      short: "IAM user",
-      principalArn: iam(EXAMPLE_MEMBER_ACCOUNT, "user/ci-deploy"),
-      scpApplies: true,
-      source: "example",
-    },
-    {
-      role: "member-root",
-      label: "member-account root",
-      short: "root",
-      principalArn: iam(EXAMPLE_MEMBER_ACCOUNT, "root"),
-      scpApplies: true,
-      source: "example",
-    },
+  return out;
+}
+
+/** Principals the config does not name: other roles, users and root, and the two the SCP never applies to. */
+function examplePrincipals(guardrail: Guardrail, site: ExampleSite): RepresentativePrincipal[] {
+  const mgmt = guardrail.config.organization.managementAccountId ?? EXAMPLE_MANAGEMENT_ACCOUNT;
+  const { iam } = siteArns(site);
+  const example = (role: RepresentativePrincipal["role"], label: string, short: string, resource: string) => ({
+    role,
+    label,
+    short,
+    principalArn: iam(EXAMPLE_MEMBER_ACCOUNT, resource),
+    scpApplies: true,
+    source: "example",
+  });
+  return [
+    example("non-approved-role", "non-approved role", "other role", "role/DeveloperRole"),
+    example("iam-user", "IAM user", "IAM user", "user/ci-deploy"),
+    example("member-root", "member-account root", "root", "root"),
     {
       role: "management-account",
       label: "management account (any principal)",
@@ -265,6 +264,14 @@ export function representativePrincipals(guardrail: Guardrail): RepresentativePr
       scpApplies: false,
       source: "SCPs never apply to service-linked roles",
     },
-  );
-  return out;
+  ];
+}
+
+export function representativePrincipals(guardrail: Guardrail): RepresentativePrincipal[] {
+  const site = exampleSite(guardrail);
+  return [
+    ...approvedPrincipals(guardrail, site),
+    ...exemptedPrincipals(guardrail, site),
+    ...examplePrincipals(guardrail, site),
+  ];
 }

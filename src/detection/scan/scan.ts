@@ -99,9 +99,8 @@ export function startScanPool(
   return factory && ScanPool.start(factory, files, jobs);
 }
 
-export async function scan(guardrail: Guardrail, inputs: Input[], options: ScanOptions): Promise<ScanSummary> {
-  const started = process.hrtime.bigint();
-  const summary: ScanSummary = {
+function emptySummary(): ScanSummary {
+  return {
     files: 0,
     bytes: 0,
     records: 0,
@@ -116,12 +115,50 @@ export async function scan(guardrail: Guardrail, inputs: Input[], options: ScanO
     unreadable: [],
     elapsedMs: 0,
   };
+}
+
+/** An input's problems, each reported once: unreadable, damaged records, records that are not CloudTrail. */
+function reportProblems(result: SourceResult, onProblem: ScanOptions["onProblem"]): void {
+  if (result.error) onProblem?.({ name: result.name, kind: "unreadable", message: result.error });
+  if (result.invalid > 0 || result.skippedRecords > 0) {
+    const counts = [
+      result.invalid > 0 ? `${result.invalid} invalid record(s)` : "",
+      result.skippedRecords > 0 ? `${result.skippedRecords} record(s) skipped (${result.skippedBytes} bytes)` : "",
+    ].filter(Boolean);
+    const shown = result.problemSamples.length;
+    const more =
+      result.invalid + result.skippedRecords > shown
+        ? ` (and ${result.invalid + result.skippedRecords - shown} more)`
+        : "";
+    onProblem?.({
+      name: result.name,
+      kind: "damaged-records",
+      message: `${counts.join(", ")}: ${result.problemSamples.join("; ")}${more}`,
+    });
+  }
+  if (result.notCloudTrail > 0) {
+    onProblem?.({
+      name: result.name,
+      kind: "not-cloudtrail",
+      message: `${result.notCloudTrail} record(s) do not look like CloudTrail (${result.notCloudTrailExample})`,
+    });
+  }
+}
+
+/**
+ * Takes each input's result in input order (results arrive in any order): counts it into `summary`,
+ * reports its problems and hands on its findings, each finding once across inputs.
+ */
+function inOrderDelivery(
+  inputs: Input[],
+  summary: ScanSummary,
+  options: ScanOptions,
+): (index: number, result: SourceResult) => void {
   const seen = new Set<string>();
   const pending = new Map<number, SourceResult>();
   let nextToDeliver = 0;
   let diskBytesDone = 0;
   const totalDiskBytes = inputs.reduce((n, i) => n + (i.kind === "file" ? i.size : 0), 0);
-
   const deliver = (result: SourceResult): void => {
     options.onResult?.(result);
     summary.files++;
@@ -131,33 +168,8 @@ export async function scan(guardrail: Guardrail, inputs: Input[], options: ScanO
     summary.skippedRecords += result.skippedRecords;
     summary.skippedBytes += result.skippedBytes;
     summary.notCloudTrail += result.notCloudTrail;
-    if (result.error) {
-      summary.unreadable.push({ name: result.name, reason: result.error });
-      options.onProblem?.({ name: result.name, kind: "unreadable", message: result.error });
-    }
-    if (result.invalid > 0 || result.skippedRecords > 0) {
-      const counts = [
-        result.invalid > 0 ? `${result.invalid} invalid record(s)` : "",
-        result.skippedRecords > 0 ? `${result.skippedRecords} record(s) skipped (${result.skippedBytes} bytes)` : "",
-      ].filter(Boolean);
-      const shown = result.problemSamples.length;
-      const more =
-        result.invalid + result.skippedRecords > shown
-          ? ` (and ${result.invalid + result.skippedRecords - shown} more)`
-          : "";
-      options.onProblem?.({
-        name: result.name,
-        kind: "damaged-records",
-        message: `${counts.join(", ")}: ${result.problemSamples.join("; ")}${more}`,
-      });
-    }
-    if (result.notCloudTrail > 0) {
-      options.onProblem?.({
-        name: result.name,
-        kind: "not-cloudtrail",
-        message: `${result.notCloudTrail} record(s) do not look like CloudTrail (${result.notCloudTrailExample})`,
-      });
-    }
+    if (result.error) summary.unreadable.push({ name: result.name, reason: result.error });
+    reportProblems(result, options.onProblem);
     for (const finding of result.findings) {
       if (seen.has(finding.event.id)) {
         summary.duplicates++;
@@ -173,7 +185,7 @@ export async function scan(guardrail: Guardrail, inputs: Input[], options: ScanO
       options.onFinding(finding);
     }
   };
-  const onResult = (index: number, result: SourceResult): void => {
+  return (index, result) => {
     const input = inputs[index];
     if (input.kind === "file") diskBytesDone += input.size;
     pending.set(index, result);
@@ -189,7 +201,12 @@ export async function scan(guardrail: Guardrail, inputs: Input[], options: ScanO
       totalDiskBytes,
     });
   };
+}
 
+export async function scan(guardrail: Guardrail, inputs: Input[], options: ScanOptions): Promise<ScanSummary> {
+  const started = process.hrtime.bigint();
+  const summary = emptySummary();
+  const onResult = inOrderDelivery(inputs, summary, options);
   const sourceOptions: SourceScanOptions = {
     maxRecordBytes: options.maxRecordBytes,
     checkEveryRecord: options.checkEveryRecord,

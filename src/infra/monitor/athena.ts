@@ -90,23 +90,7 @@ export class AthenaQueryInfra extends Construct {
     const { athena, partition, accountId, region } = props;
     if (!athena.bucket) throw new Error("monitor.athena.bucket is required when monitor.backend is athena");
     const trail = { bucket: athena.bucket, prefix: trailPrefix(athena.prefix), organizationId: athena.organizationId };
-
-    // Projected accounts and regions: the config's lists, or the organization's accounts and the
-    // partition's regions as Terraform reads them at plan time (so a new account is one apply away).
-    const organization = () => {
-      const org = new DataAwsOrganizationsOrganization(this, "organization");
-      return `data.${org.terraformResourceType}.${org.friendlyUniqueId}`;
-    };
-    const accounts =
-      athena.accounts.length > 0
-        ? athena.accounts
-        : // A splat over the organization's account objects: a Terraform expression cdktf has no builder for.
-          [`\${join(",", ${organization()}.accounts[*].id)}`];
-    const regions =
-      athena.regions.length > 0
-        ? athena.regions
-        : [Fn.join(",", new DataAwsRegions(this, "regions", { allRegions: true }).names)];
-
+    const projected = this.projectedAccountsAndRegions(athena);
     this.database = new GlueCatalogDatabase(this, "database", {
       name: athena.database,
       description: "bedrock-guardrail: the organization trail's CloudTrail table for Athena",
@@ -123,8 +107,7 @@ export class AthenaQueryInfra extends Construct {
           database: athena.database,
           table: athena.table,
           startDate: athena.startDate,
-          accounts,
-          regions,
+          ...projected,
         }),
       },
       partitionKeys: Object.values(ATHENA_PARTITIONS).map((name) => ({ name, type: "string" })),
@@ -136,55 +119,7 @@ export class AthenaQueryInfra extends Construct {
         columns: ATHENA_COLUMNS.map((c) => ({ name: c.name, type: c.type })),
       },
     });
-
-    this.results = new S3Bucket(this, "results", {
-      bucketPrefix: `${RESOURCE_PREFIX}-athena-results-`,
-      forceDestroy: false,
-    });
-    new S3BucketPublicAccessBlock(this, "results-public-access", {
-      bucket: this.results.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, "results-ownership", {
-      bucket: this.results.id,
-      rule: { objectOwnership: "BucketOwnerEnforced" },
-    });
-    new sse.S3BucketServerSideEncryptionConfigurationA(this, "results-encryption", {
-      bucket: this.results.id,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-    });
-    new S3BucketLifecycleConfiguration(this, "results-expiry", {
-      bucket: this.results.id,
-      rule: [
-        {
-          id: "expire-query-results",
-          status: "Enabled",
-          filter: [{ prefix: ATHENA_RESULTS_PREFIX }],
-          expiration: [{ days: ATHENA_RESULTS_EXPIRY_DAYS }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
-        },
-      ],
-    });
-    new S3BucketPolicy(this, "results-tls-only", {
-      bucket: this.results.id,
-      policy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Sid: "DenyInsecureTransport",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:*",
-            Resource: [this.results.arn, `${this.results.arn}/*`],
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-          },
-        ],
-      }),
-    });
-
+    this.results = this.resultsBucket();
     this.workgroup = new AthenaWorkgroup(this, "workgroup", {
       name: athena.workgroup,
       description: "bedrock-guardrail scheduled detection query",
@@ -202,7 +137,6 @@ export class AthenaQueryInfra extends Construct {
         },
       },
     });
-
     this.resourceArns = athenaResourceArns({
       athena,
       partition,
@@ -210,5 +144,78 @@ export class AthenaQueryInfra extends Construct {
       region,
       resultsBucketArn: this.results.arn,
     });
+  }
+
+  /**
+   * Projected accounts and regions: the config's lists, or the organization's accounts and the
+   * partition's regions as Terraform reads them at plan time (so a new account is one apply away).
+   */
+  private projectedAccountsAndRegions(athena: AthenaMonitorConfig): { accounts: string[]; regions: string[] } {
+    const organization = () => {
+      const org = new DataAwsOrganizationsOrganization(this, "organization");
+      return `data.${org.terraformResourceType}.${org.friendlyUniqueId}`;
+    };
+    const accounts =
+      athena.accounts.length > 0
+        ? athena.accounts
+        : // A splat over the organization's account objects: a Terraform expression cdktf has no builder for.
+          [`\${join(",", ${organization()}.accounts[*].id)}`];
+    const regions =
+      athena.regions.length > 0
+        ? athena.regions
+        : [Fn.join(",", new DataAwsRegions(this, "regions", { allRegions: true }).names)];
+    return { accounts, regions };
+  }
+
+  /** The private results bucket: no public access, owner-enforced, encrypted, TLS only, results expire. */
+  private resultsBucket(): S3Bucket {
+    const results = new S3Bucket(this, "results", {
+      bucketPrefix: `${RESOURCE_PREFIX}-athena-results-`,
+      forceDestroy: false,
+    });
+    new S3BucketPublicAccessBlock(this, "results-public-access", {
+      bucket: results.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, "results-ownership", {
+      bucket: results.id,
+      rule: { objectOwnership: "BucketOwnerEnforced" },
+    });
+    new sse.S3BucketServerSideEncryptionConfigurationA(this, "results-encryption", {
+      bucket: results.id,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+    });
+    new S3BucketLifecycleConfiguration(this, "results-expiry", {
+      bucket: results.id,
+      rule: [
+        {
+          id: "expire-query-results",
+          status: "Enabled",
+          filter: [{ prefix: ATHENA_RESULTS_PREFIX }],
+          expiration: [{ days: ATHENA_RESULTS_EXPIRY_DAYS }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
+        },
+      ],
+    });
+    new S3BucketPolicy(this, "results-tls-only", {
+      bucket: results.id,
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "DenyInsecureTransport",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: [results.arn, `${results.arn}/*`],
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+          },
+        ],
+      }),
+    });
+    return results;
   }
 }
