@@ -12,17 +12,8 @@ interface Seen {
   lastSeen: string;
 }
 
-interface DeniedGroup extends Seen {
-  principalArn: string;
-  accountId?: string;
-  action: string;
-  resource: string;
-  /** The request's condition keys (aws:PrincipalArn aside), part of what tells groups apart. */
-  context: Record<string, string[]>;
-  sid: string;
-  document: string;
-  suggestion: string;
-}
+/** A denied call's fields but its time and requests, and how often it was seen. */
+type DeniedGroup = Seen & Omit<Extract<RecordPreview, { kind: "denied" }>, "kind" | "time" | "requests">;
 
 interface AlreadyDeniedGroup extends Seen {
   principalArn: string;

@@ -18,7 +18,7 @@ import { runDetect } from "../../src/cli/commands/detect";
 import { type HuntOptions, runHunt } from "../../src/cli/commands/hunt";
 import { buildProgram } from "../../src/cli/index";
 import { normalizeEventTime } from "../../src/detection/record";
-import { AthenaTable } from "../detection/backends/support/athena-table";
+import { AthenaTable, answerAthenaFromDuckDb } from "../detection/backends/support/athena-table";
 import { loadSamples, SAMPLES_DIR } from "../detection/backends/support/records";
 
 const athena = mockClient(AthenaClient);
@@ -45,34 +45,7 @@ beforeEach(() => athena.reset());
 
 /** Athena answering with what the statement selects in DuckDB, `pageSize` rows per page. */
 function answerFromDuckDb(pageSize: number, scanned = 734_003_200) {
-  let statement = "";
-  athena.on(StartQueryExecutionCommand).callsFake((input: { QueryString: string }) => {
-    statement = input.QueryString;
-    return { QueryExecutionId: "q-hunt" };
-  });
-  athena
-    .on(GetQueryExecutionCommand)
-    .resolvesOnce({ QueryExecution: { Status: { State: "RUNNING" } } })
-    .resolves({ QueryExecution: { Status: { State: "SUCCEEDED" }, Statistics: { DataScannedInBytes: scanned } } });
-  athena.on(GetQueryResultsCommand).callsFake(async (input: { NextToken?: string }) => {
-    const rows = await table.query(statement, '"bedrock_guardrail"."cloudtrail"');
-    const columns = [...new Set(rows.flatMap((r) => r.flatMap((c) => Object.keys(c))))];
-    const all = [
-      columns.map((c) => ({ VarCharValue: c })),
-      ...rows.map((r) => {
-        const cells = Object.assign({}, ...r) as Record<string, string>;
-        return columns.map((c) => (cells[c] === undefined ? {} : { VarCharValue: cells[c] }));
-      }),
-    ];
-    const from = Number(input.NextToken ?? 0);
-    return {
-      ResultSet: {
-        ResultSetMetadata: { ColumnInfo: columns.map((c) => ({ Name: c, Type: "varchar" })) },
-        Rows: all.slice(from, from + pageSize).map((Data) => ({ Data })),
-      },
-      NextToken: from + pageSize < all.length ? String(from + pageSize) : undefined,
-    };
-  });
+  answerAthenaFromDuckDb(athena, table, { pageSize, scanned, queryId: "q-hunt" });
 }
 
 async function hunt(opts: Partial<HuntOptions>) {

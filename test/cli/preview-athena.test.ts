@@ -7,16 +7,11 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import {
-  AthenaClient,
-  GetQueryExecutionCommand,
-  GetQueryResultsCommand,
-  StartQueryExecutionCommand,
-} from "@aws-sdk/client-athena";
+import { AthenaClient, StartQueryExecutionCommand } from "@aws-sdk/client-athena";
 import { mockClient } from "aws-sdk-client-mock";
 import fc from "fast-check";
 import { type PreviewOptions, runPreview } from "../../src/cli/commands/preview";
-import { AthenaTable } from "../detection/backends/support/athena-table";
+import { AthenaTable, answerAthenaFromDuckDb } from "../detection/backends/support/athena-table";
 import { REALISTIC_CONFIG } from "../policy/helpers";
 import { recordArb } from "../policy/history";
 
@@ -28,7 +23,7 @@ const WINDOW = { start: "2026-09-01T00:00:00Z", end: "2026-10-01T00:00:00Z", max
 let tmp: string;
 let config: string;
 let table: AthenaTable;
-let statement = "";
+let query: { statement: () => string };
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "preview-athena-"));
@@ -43,32 +38,7 @@ afterAll(() => {
 });
 beforeEach(() => {
   athena.reset();
-  athena.on(StartQueryExecutionCommand).callsFake((input: { QueryString: string }) => {
-    statement = input.QueryString;
-    return { QueryExecutionId: "q-preview" };
-  });
-  athena
-    .on(GetQueryExecutionCommand)
-    .resolves({ QueryExecution: { Status: { State: "SUCCEEDED" }, Statistics: { DataScannedInBytes: 52_428_800 } } });
-  athena.on(GetQueryResultsCommand).callsFake(async (input: { NextToken?: string }) => {
-    const rows = await table.query(statement, '"bedrock_guardrail"."cloudtrail"');
-    const columns = [...new Set(rows.flatMap((r) => r.flatMap((c) => Object.keys(c))))];
-    const all = [
-      columns.map((c) => ({ VarCharValue: c })),
-      ...rows.map((r) => {
-        const cells = Object.assign({}, ...r) as Record<string, string>;
-        return columns.map((c) => (cells[c] === undefined ? {} : { VarCharValue: cells[c] }));
-      }),
-    ];
-    const from = Number(input.NextToken ?? 0);
-    return {
-      ResultSet: {
-        ResultSetMetadata: { ColumnInfo: columns.map((c) => ({ Name: c, Type: "varchar" })) },
-        Rows: all.slice(from, from + 50).map((Data) => ({ Data })),
-      },
-      NextToken: from + 50 < all.length ? String(from + 50) : undefined,
-    };
-  });
+  query = answerAthenaFromDuckDb(athena, table, { pageSize: 50, scanned: 52_428_800, queryId: "q-preview" });
 });
 
 async function preview(paths: string[], opts: Partial<PreviewOptions>, stdin?: string) {
@@ -110,7 +80,7 @@ describe("preview --backend athena", () => {
     // Only the events the SCP can name (and API-key calls) are selected: fewer rows than records in the window.
     const rows = Number(/preview: (\d+) row\(s\)/.exec(queried.err)![1]);
     expect(rows).toBeLessThan(inWindow.length);
-    expect(statement).toContain("additionaleventdata");
+    expect(query.statement()).toContain("additionaleventdata");
   });
 
   it("refuses a window estimated over --max-scan-gb before anything runs, and PATHs with --backend", async () => {

@@ -31,8 +31,8 @@ export function guardrailFor(config: GuardrailConfigInput): Guardrail {
   return guardrailFrom(config);
 }
 
-/** Twenty allow-listed models: ten foundation-model patterns and the ten cross-Region profiles that route to them. */
-const TWENTY_MODELS = [
+/** The model ids of the realistic allow-list. */
+export const REALISTIC_MODEL_IDS = [
   "anthropic.claude-sonnet-4-5*",
   "anthropic.claude-haiku-4-5*",
   "anthropic.claude-opus-4-1*",
@@ -43,7 +43,14 @@ const TWENTY_MODELS = [
   "mistral.mistral-large-2407-v1:0",
   "cohere.command-r-plus-v1:0",
   "amazon.titan-embed-text-v2:0",
-].flatMap((id) => [`arn:aws:bedrock:*::foundation-model/${id}`, `arn:aws:bedrock:*:*:inference-profile/us.${id}`]);
+];
+
+/** A foundation-model pattern and the cross-Region profile that routes to it, for each model id. */
+export const modelsWithProfiles = (ids: readonly string[]): string[] =>
+  ids.flatMap((id) => [`arn:aws:bedrock:*::foundation-model/${id}`, `arn:aws:bedrock:*:*:inference-profile/us.${id}`]);
+
+/** Twenty allow-listed models: ten foundation-model patterns and the ten cross-Region profiles that route to them. */
+const TWENTY_MODELS = modelsWithProfiles(REALISTIC_MODEL_IDS);
 
 /**
  * The review's realistic organization: ten approved patterns, a break-glass role, a 20-model

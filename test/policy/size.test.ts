@@ -12,7 +12,7 @@ import { buildScpDocuments, minify, packStatements, policyOf } from "../../src/p
 import { lintScp } from "../../src/policy/lint";
 import { buildScpStatements } from "../../src/policy/statements";
 import type { ScpDocument, ScpStatement } from "../../src/policy/types";
-import { guardrailFor, REALISTIC_CONFIG } from "./helpers";
+import { guardrailFor, modelsWithProfiles, REALISTIC_CONFIG, REALISTIC_MODEL_IDS } from "./helpers";
 import { simulateScp } from "./simulator";
 
 /** The packing before first fit decreasing: in statement order, a new document at the first misfit. */
@@ -29,17 +29,9 @@ function packInOrder(statements: ScpStatement[], maxSize: number): ScpDocument[]
   });
 }
 
+/** The realistic config's ten models and five more. */
 const MODELS = [
-  "anthropic.claude-sonnet-4-5*",
-  "anthropic.claude-haiku-4-5*",
-  "anthropic.claude-opus-4-1*",
-  "amazon.nova-pro-v1:0",
-  "amazon.nova-lite-v1:0",
-  "amazon.nova-micro-v1:0",
-  "meta.llama3-3-70b-instruct-v1:0",
-  "mistral.mistral-large-2407-v1:0",
-  "cohere.command-r-plus-v1:0",
-  "amazon.titan-embed-text-v2:0",
+  ...REALISTIC_MODEL_IDS,
   "amazon.nova-premier-v1:0",
   "deepseek.r1-v1:0",
   "openai.gpt-oss-120b-1:0",
@@ -52,10 +44,7 @@ const ISSUE_CONFIG = {
   approvedPrincipalArns: REALISTIC_CONFIG.approvedPrincipalArns.slice(0, 4),
   breakGlassPrincipalArns: ["arn:aws:iam::123456789012:role/BreakGlass", "arn:aws:iam::123456789012:role/BreakGlass2"],
   scp: {
-    modelAllowList: MODELS.flatMap((id) => [
-      `arn:aws:bedrock:*::foundation-model/${id}`,
-      `arn:aws:bedrock:*:*:inference-profile/us.${id}`,
-    ]),
+    modelAllowList: modelsWithProfiles(MODELS),
   },
 };
 

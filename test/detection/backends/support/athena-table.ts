@@ -19,7 +19,14 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import {
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  type ServiceOutputTypes,
+  StartQueryExecutionCommand,
+} from "@aws-sdk/client-athena";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import type { AwsStub } from "aws-sdk-client-mock";
 import type { LakeRow } from "../../../../src/detection/backends/lake-sql";
 import type { CloudTrailRecord } from "../../../../src/detection/record";
 
@@ -151,4 +158,47 @@ export class AthenaTable {
     this.connection.closeSync();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A mocked Athena (aws-sdk-client-mock) that answers each query with what its statement selects from
+ * `table` in DuckDB, `pageSize` rows per GetQueryResults page, after one RUNNING poll.
+ */
+export function answerAthenaFromDuckDb(
+  athena: AwsStub<object, ServiceOutputTypes, object>,
+  table: AthenaTable,
+  options: { pageSize: number; scanned: number; queryId: string },
+): { statement: () => string } {
+  let statement = "";
+  athena.on(StartQueryExecutionCommand).callsFake((input: { QueryString: string }) => {
+    statement = input.QueryString;
+    return { QueryExecutionId: options.queryId };
+  });
+  athena
+    .on(GetQueryExecutionCommand)
+    .resolvesOnce({ QueryExecution: { Status: { State: "RUNNING" } } })
+    .resolves({
+      QueryExecution: { Status: { State: "SUCCEEDED" }, Statistics: { DataScannedInBytes: options.scanned } },
+    });
+  athena.on(GetQueryResultsCommand).callsFake(async (input: { NextToken?: string }) => {
+    const rows = await table.query(statement, '"bedrock_guardrail"."cloudtrail"');
+    const columns = [...new Set(rows.flatMap((r) => r.flatMap((c) => Object.keys(c))))];
+    const all = [
+      columns.map((c) => ({ VarCharValue: c })),
+      ...rows.map((r) => {
+        const cells = Object.assign({}, ...r) as Record<string, string>;
+        return columns.map((c) => (cells[c] === undefined ? {} : { VarCharValue: cells[c] }));
+      }),
+    ];
+    const from = Number(input.NextToken ?? 0);
+    const size = options.pageSize;
+    return {
+      ResultSet: {
+        ResultSetMetadata: { ColumnInfo: columns.map((c) => ({ Name: c, Type: "varchar" })) },
+        Rows: all.slice(from, from + size).map((Data) => ({ Data })),
+      },
+      NextToken: from + size < all.length ? String(from + size) : undefined,
+    };
+  });
+  return { statement: () => statement };
 }
