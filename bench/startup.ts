@@ -1,6 +1,6 @@
 /**
  * `npm run bench:startup`: how long the commands a person types take to start, as medians over
- * several runs beside `node -e 0` (the floor: starting Node itself). Issue 10's goals: --version
+ * several runs beside `node -e 0` (the floor: starting Node itself). The goals: --version
  * within 2x of node -e 0, npm run synth <= 1.2 s, npx cdktf synth <= 4.0 s. Runs: $BENCH_RUNS
  * (default 7; `npx cdktf synth` gets at most 3). Needs a build (npm run build) first.
  */

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Compiles main.ts + src/ to dist/ only when dist/ is missing or older than a source, so that
-// `npx cdktf synth`, `npm run synth` and the CLI skip the ~4 s type-check-and-emit when nothing
+// `npx cdktf synth`, `npm run synth` and the CLI skip the type-check-and-emit when nothing
 // changed (`npm ci` already builds through the prepare script).
 
 const fs = require("node:fs");

@@ -51,7 +51,7 @@ export interface AssumeRoleProviderOptions {
 
 export class AssumeRoleClientProvider implements MemberClientProvider {
   private readonly cache = new Map<string, Promise<MemberClients>>();
-  constructor(private readonly o: AssumeRoleProviderOptions) {}
+  constructor(private readonly settings: AssumeRoleProviderOptions) {}
 
   forAccount(accountId: string): Promise<MemberClients> {
     let p = this.cache.get(accountId);
@@ -65,18 +65,21 @@ export class AssumeRoleClientProvider implements MemberClientProvider {
   }
 
   private async assume(accountId: string): Promise<MemberClients> {
-    const r = await this.o.sts.send(
+    const r = await this.settings.sts.send(
       new AssumeRoleCommand({
-        RoleArn: memberRoleArn(this.o.memberRoleName, { partition: partitionOfRegion(this.o.homeRegion), accountId }),
-        RoleSessionName: this.o.sessionName ?? "bedrock-guardrail-responder",
-        ExternalId: this.o.externalId,
+        RoleArn: memberRoleArn(this.settings.memberRoleName, {
+          partition: partitionOfRegion(this.settings.homeRegion),
+          accountId,
+        }),
+        RoleSessionName: this.settings.sessionName ?? "bedrock-guardrail-responder",
+        ExternalId: this.settings.externalId,
         DurationSeconds: 900,
       }),
     );
     const c = r.Credentials;
     if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`AssumeRole into ${accountId} returned no credentials`);
-    return clientsWith(this.o.homeRegion, {
-      ...this.o.overrides,
+    return clientsWith(this.settings.homeRegion, {
+      ...this.settings.overrides,
       credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken },
     });
   }

@@ -52,10 +52,10 @@ export class RemediationResponder implements FindingResponder {
   private readonly execute: boolean;
   private readonly clock: () => Date;
 
-  constructor(private readonly o: ResponderOptions) {
-    this.execute = o.execute ?? true;
-    this.clock = o.clock ?? (() => new Date());
-    if (this.execute && !o.clients) throw new Error("RemediationResponder: clients are required to execute");
+  constructor(private readonly deps: ResponderOptions) {
+    this.execute = deps.execute ?? true;
+    this.clock = deps.clock ?? (() => new Date());
+    if (this.execute && !deps.clients) throw new Error("RemediationResponder: clients are required to execute");
   }
 
   async respond(finding: Finding): Promise<ResponseReport> {
@@ -64,28 +64,30 @@ export class RemediationResponder implements FindingResponder {
   }
 
   private async modeOf(accountId: string): Promise<RemediationMode> {
-    const r = this.o.guardrail.remediation;
+    const r = this.deps.guardrail.remediation;
     let chain: string[] | undefined;
     if (needsOuChain(r.overrides) && !r.overrides.some((x) => x.target === accountId)) {
-      chain = await this.o.organization.parentChain(accountId).catch(() => undefined);
+      chain = await this.deps.organization.parentChain(accountId).catch(() => undefined);
     }
     return resolveMode(accountId, r.mode, r.overrides, chain).mode;
   }
 
   async respondInDetail(finding: Finding): Promise<ResponseDetail> {
-    const g = this.o.guardrail;
+    const g = this.deps.guardrail;
     const now = this.clock();
-    const managementAccountId = await this.o.organization.managementAccountId().catch(() => undefined);
+    const managementAccountId = await this.deps.organization.managementAccountId().catch(() => undefined);
     const accounts = [finding.cloud.account.id, finding.guardrail.principal_account_id].filter((a): a is string => !!a);
     const modes: Record<string, RemediationMode> = {};
     for (const a of new Set(accounts)) modes[a] = await this.modeOf(a);
     const principalArn = finding.guardrail.principal_arn;
-    const usedByPrincipal = principalArn ? await this.o.store.countPrincipalActions(principalArn, hourBucket(now)) : 0;
+    const usedByPrincipal = principalArn
+      ? await this.deps.store.countPrincipalActions(principalArn, hourBucket(now))
+      : 0;
     const plan = planRemediation(finding, g, {
       now,
       modes,
       managementAccountId,
-      selfArns: this.o.selfArns,
+      selfArns: this.deps.selfArns,
       budget: {
         run: g.remediation.maxActionsPerRun - this.mutationsThisRun,
         principal: g.remediation.maxActionsPerPrincipalPerHour - usedByPrincipal,
@@ -98,11 +100,11 @@ export class RemediationResponder implements FindingResponder {
     // Mode off means silence beyond the finding's own alert; otherwise report whatever is new.
     if (
       this.execute &&
-      this.o.notifier &&
+      this.deps.notifier &&
       actions.some((a) => a.fresh && a.action.disposition !== "off" && a.action.disposition !== "none")
     ) {
       const n = notificationFor(finding, actions);
-      await this.o.notifier.publish(n.subject, n.body, n.attributes);
+      await this.deps.notifier.publish(n.subject, n.body, n.attributes);
     }
     return report;
   }
@@ -130,7 +132,7 @@ export class RemediationResponder implements FindingResponder {
   ): ActionRecord {
     const { disposition: _d, ...rest } = action;
     void _d;
-    return { ...rest, status, reason, actor: this.o.actor, plannedAt: at.toISOString(), ...extra };
+    return { ...rest, status, reason, actor: this.deps.actor, plannedAt: at.toISOString(), ...extra };
   }
 
   private async handle(action: PlannedAction, now: Date): Promise<ResponseDetail["actions"][number]> {
@@ -139,7 +141,7 @@ export class RemediationResponder implements FindingResponder {
       const reason = action.disposition === "execute" ? `${action.reason} (runs with --execute)` : action.reason;
       return { action, outcome: this.outcome(action, status, reason), fresh: true };
     }
-    const store = this.o.store;
+    const store = this.deps.store;
     const existing = await store.getAction(action.actionId);
     if (existing && DONE.has(existing.status)) {
       return {
@@ -168,7 +170,7 @@ export class RemediationResponder implements FindingResponder {
         plannedAt: existing?.plannedAt ?? now.toISOString(),
       }),
     );
-    const result: ExecutionResult = await executeAction(action, () => this.o.clients!.forAccount(action.accountId));
+    const result: ExecutionResult = await executeAction(action, () => this.deps.clients!.forAccount(action.accountId));
     const status: RecordStatus = result.status;
     await store.putAction(
       this.record(action, status, result.reason, now, {

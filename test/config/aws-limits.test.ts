@@ -1,4 +1,4 @@
-/** Names and tags AWS would refuse fail at config time, naming the key (issue 9: config limits AWS enforces). */
+/** Names and tags AWS would refuse fail at config time, naming the key: the config enforces the limits AWS does. */
 import { ConfigError, parseConfig } from "../../src/config/load";
 import { MAX_TAGS_PER_RESOURCE, TOOL_TAGS } from "../../src/config/aws-limits";
 

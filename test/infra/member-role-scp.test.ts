@@ -1,7 +1,7 @@
 /**
  * The member role and the SCP: every call the role is granted passes the SCP in a member account,
- * and the role is exempt only from statements that deny an action it is granted (issue 8: exempt
- * only principals that need a denied action). Today that is the API-key statement, whose
+ * and the role is exempt only from statements that deny an action it is granted (a principal is
+ * exempt only from what it needs). Today that is the API-key statement, whose
  * iam:UpdateServiceSpecificCredential the role needs to deactivate a Bedrock API key (and to
  * re-activate it on undo). It is granted nothing the model-access statements deny
  * (DeleteFoundationModelAgreement undoes an agreement; it is not a denied action).

@@ -99,7 +99,7 @@ export async function runDetect(paths: string[], opts: DetectOptions, io: Detect
     jobs = maxJobs();
   }
   const inputs = expandInputs(paths, (p, message) => io.stderr.write(`detect: ${p}: warning: ${message}\n`));
-  // The workers boot (~50 ms each) while this thread loads the config schema and the guardrail,
+  // The workers boot while this thread loads the config schema and the guardrail,
   // which is why common.ts is loaded only in detectWith (measured with bench:detect).
   const pool = startScanPool(inputs, { jobs });
   try {

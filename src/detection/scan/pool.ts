@@ -3,8 +3,8 @@
  * scans whole files; the pool hands out the next file when a worker finishes one. Results come
  * back tagged with their input index; the caller restores input order.
  *
- * The pool starts its workers before the guardrail is known (start): a worker takes ~50 ms to
- * boot, which overlaps the main thread's loading of the config (measured with bench:detect).
+ * The pool starts its workers before the guardrail is known (start), so that their boot overlaps
+ * the main thread's loading of the config (bench:detect measures the gain).
  *
  * A worker that dies (an uncaught error, killed, out of memory: any `exit` the pool did not ask
  * for) costs only the file it was on: that file is retried once in a fresh worker, and reported

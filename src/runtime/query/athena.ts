@@ -225,27 +225,27 @@ export class AthenaQuerySource implements QuerySource {
   private readonly poll: PollSettings;
   private readonly sleep: Sleep;
 
-  constructor(private readonly o: AthenaSourceOptions) {
-    this.poll = o.poll ?? DEFAULT_POLL;
-    this.sleep = o.sleep ?? realSleep;
+  constructor(private readonly options: AthenaSourceOptions) {
+    this.poll = options.poll ?? DEFAULT_POLL;
+    this.sleep = options.sleep ?? realSleep;
   }
 
   async run(window: QueryWindow): Promise<QueryResult> {
-    const { athena } = this.o;
+    const { athena } = this.options;
     // No LIMIT: every row of the window is read, page by page, so none is skipped past a cap.
-    const sql = buildAthenaQuery(this.o.guardrail, {
+    const sql = buildAthenaQuery(this.options.guardrail, {
       table: `${athena.database}.${athena.table}`,
       start: window.start,
       end: window.end,
     });
     const out = await executeAthenaQuery(
       {
-        client: this.o.client,
+        client: this.options.client,
         workgroup: athena.workgroup,
         database: athena.database,
         poll: this.poll,
         sleep: this.sleep,
-        pageSize: this.o.pageSize,
+        pageSize: this.options.pageSize,
       },
       sql,
     );

@@ -55,16 +55,16 @@ export class LakeQuerySource implements QuerySource {
   private readonly poll: PollSettings;
   private readonly sleep: Sleep;
 
-  constructor(private readonly o: LakeSourceOptions) {
-    this.poll = o.poll ?? DEFAULT_POLL;
-    this.sleep = o.sleep ?? realSleep;
+  constructor(private readonly options: LakeSourceOptions) {
+    this.poll = options.poll ?? DEFAULT_POLL;
+    this.sleep = options.sleep ?? realSleep;
   }
 
   async run(window: QueryWindow): Promise<QueryResult> {
-    const { client } = this.o;
+    const { client } = this.options;
     // The SQL is compiled from the guardrail by the detection backend and bounds eventtime on both sides.
-    const statement = buildLakeQuery(this.o.guardrail, {
-      eventDataStore: this.o.eventDataStoreArn,
+    const statement = buildLakeQuery(this.options.guardrail, {
+      eventDataStore: this.options.eventDataStoreArn,
       start: window.start,
       end: window.end,
     });
@@ -111,7 +111,11 @@ export class LakeQuerySource implements QuerySource {
     let nextToken: string | undefined;
     do {
       const page = await client.send(
-        new GetQueryResultsCommand({ QueryId: id, NextToken: nextToken, MaxQueryResults: this.o.pageSize ?? 1000 }),
+        new GetQueryResultsCommand({
+          QueryId: id,
+          NextToken: nextToken,
+          MaxQueryResults: this.options.pageSize ?? 1000,
+        }),
       );
       if (page.QueryStatus && TERMINAL_FAILURES.has(page.QueryStatus))
         throw new QueryError(this.backend, page.QueryStatus, page.ErrorMessage ?? "while reading results", id);

@@ -104,15 +104,15 @@ export class LogsInsightsQuerySource implements QuerySource {
   private readonly poll: PollSettings;
   private readonly sleep: Sleep;
 
-  constructor(private readonly o: LogsSourceOptions) {
-    if (o.logGroups.length === 0) throw new Error("cloudwatch-logs backend needs at least one log group");
-    this.poll = o.poll ?? DEFAULT_POLL;
-    this.sleep = o.sleep ?? realSleep;
+  constructor(private readonly options: LogsSourceOptions) {
+    if (options.logGroups.length === 0) throw new Error("cloudwatch-logs backend needs at least one log group");
+    this.poll = options.poll ?? DEFAULT_POLL;
+    this.sleep = options.sleep ?? realSleep;
   }
 
   async run(window: QueryWindow): Promise<QueryResult> {
-    const limit = this.o.limit ?? LOGS_INSIGHTS_MAX_LIMIT;
-    const minSlice = this.o.minSliceSeconds ?? 1;
+    const limit = this.options.limit ?? LOGS_INSIGHTS_MAX_LIMIT;
+    const minSlice = this.options.minSliceSeconds ?? 1;
     const range = logsInsightsTimeRange(window.start, window.end);
     const result: QueryResult = { records: [], rows: 0, bytesScanned: 0, unreadable: [] };
     const seen = new Set<string>();
@@ -154,15 +154,15 @@ export class LogsInsightsQuerySource implements QuerySource {
   }
 
   private async querySlice(startTime: number, endTime: number, limit: number): Promise<SliceResult> {
-    const { client } = this.o;
-    const usesArns = this.o.logGroups.some((g) => g.startsWith("arn:"));
+    const { client } = this.options;
+    const usesArns = this.options.logGroups.some((g) => g.startsWith("arn:"));
     const started = await client.send(
       new StartQueryCommand({
-        ...(usesArns ? { logGroupIdentifiers: this.o.logGroups } : { logGroupNames: this.o.logGroups }),
+        ...(usesArns ? { logGroupIdentifiers: this.options.logGroups } : { logGroupNames: this.options.logGroups }),
         // Epoch seconds, rounded outwards by logsInsightsTimeRange so the window is never narrower than asked.
         startTime,
         endTime,
-        queryString: buildLogsInsightsQuery(this.o.guardrail, { limit }),
+        queryString: buildLogsInsightsQuery(this.options.guardrail, { limit }),
         limit,
       }),
     );

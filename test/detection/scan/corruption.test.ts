@@ -1,5 +1,5 @@
 /**
- * Issue 9's proof: take valid CloudTrail input (compact, pretty-printed and NDJSON, gzip and plain),
+ * One bad record costs one record: take valid CloudTrail input (compact, pretty-printed and NDJSON, gzip and plain),
  * corrupt one record at a random place (truncate it, insert garbage, unbalance a bracket or a quote, inflate a
  * string past the size cap), and check that every valid matching record outside the corrupted one
  * is still found and that the damage is named. The same inputs over the worker pool give the same.

@@ -1,4 +1,4 @@
-/** Issue 9: a worker that dies costs (at most) its file, is retried once, and never hangs the scan. */
+/** A worker that dies costs (at most) its file, is retried once, and never hangs the scan. */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";

@@ -1,4 +1,4 @@
-/** Issue 9, detect: one bad record must cost one record (and memory stays bounded whatever the input). */
+/** detect: one bad record costs one record (and memory stays bounded whatever the input). */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Readable } from "node:stream";
