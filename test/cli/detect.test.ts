@@ -19,7 +19,9 @@ const STRATUS_IDS = [
   "4031b2d2-5e47-4d71-9eda-4f22702c45f3",
   "8452e2fb-1252-460b-8f58-d3f5333c2630",
 ];
-const EXAMPLE_IDS = [...PANTHER_IDS, ...STRATUS_IDS];
+/** The stratus detonation lists models, then invokes one: bedrock-enumeration-then-invocation, after the archive is read. */
+const STRATUS_SEQUENCE_ID = "corr-225c05c7360347db0734d4446345e4e4";
+const EXAMPLE_IDS = [...PANTHER_IDS, ...STRATUS_IDS, STRATUS_SEQUENCE_ID];
 
 let tmp: string;
 let config: string;
@@ -70,7 +72,7 @@ describe("detect", () => {
     ).toBe(true);
     expect(err).toMatch(
       new RegExp(
-        String.raw`^detect: 9 file\(s\), 9 record\(s\) \(0\.0 MB\), 6 finding\(s\), 0 approved suppressed, ` +
+        String.raw`^detect: 9 file\(s\), 9 record\(s\) \(0\.0 MB\), 7 finding\(s\), 0 approved suppressed, ` +
           String.raw`0 duplicate\(s\), 0 invalid record\(s\), 0 unreadable in \d+\.\d\d s\n$`,
       ),
     );
@@ -82,7 +84,7 @@ describe("detect", () => {
     expect(table.out).toContain("CreateFoundationModelAgreement");
     expect(table.out).toContain("anthropic.claude-3-sonnet-20240229-v1:0");
     expect(table.out).toMatch(/medium\s+bedrock-model-access-enabled/);
-    expect(table.out.trim().split("\n")).toHaveLength(8);
+    expect(table.out.trim().split("\n")).toHaveLength(9);
     const json = await detect([EXAMPLES], { format: "json" });
     expect(JSON.parse(json.out).map((f: { event: { id: string } }) => f.event.id)).toEqual(EXAMPLE_IDS);
     expect(
@@ -363,9 +365,9 @@ describe("bedrock-guardrail detect (commander wiring)", () => {
       .split("\n]")
       .filter((t) => t.trim() !== "")
       .map((t) => JSON.parse(`${t}]`));
-    expect(all).toHaveLength(6);
+    expect(all).toHaveLength(7);
     expect(narrowed).toHaveLength(3);
-    expect(err.join("")).toContain("6 finding(s)");
+    expect(err.join("")).toContain("7 finding(s)");
     expect(err.join("")).toContain("3 finding(s)");
   });
 });

@@ -93,14 +93,16 @@ describe("bedrock-guardrail hunt --backend athena", () => {
     const refused = await hunt(year);
     expect(refused.code).toBe(2);
     expect(refused.err).toBe(
-      "hunt: --max-scan-gb: the window reads 367 day folder(s), estimated 367 GB at --gb-per-day 1 ($1.83 at list " +
+      // 366 days, the delivery allowance's day after, and the day before (the correlation rules' look-back).
+      "hunt: --max-scan-gb: the window reads 368 day folder(s), estimated 368 GB at --gb-per-day 1 ($1.84 at list " +
         "price), over the limit of 10 GB: narrow the window, --accounts or --regions, or raise --max-scan-gb\n",
     );
     expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(0);
     for (const raised of [{ maxScanGb: "400" }, { gbPerDay: "0.01" }]) {
       const ran = await hunt({ ...year, ...raised, failOnFindings: true });
       expect(ran.code).toBe(3);
-      expect(ran.out.trim().split("\n")).toHaveLength(3);
+      // 2024 holds stratus's three model-access events and its enumeration-then-invocation sequence.
+      expect(ran.out.trim().split("\n")).toHaveLength(4);
     }
   });
 

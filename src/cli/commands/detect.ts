@@ -25,6 +25,7 @@ export interface DetectOptions extends ConfigOption, RuleOption {
   jobs?: number;
   maxRecordBytes?: number;
   checkEveryRecord?: boolean;
+  baselineDays?: number;
 }
 
 export interface DetectIO extends ConfigIO {
@@ -87,6 +88,10 @@ export async function runDetect(paths: string[], opts: DetectOptions, io: Detect
     io.stderr.write(`detect: --jobs must be a whole number >= 1\n`);
     return EXIT.USAGE;
   }
+  if (opts.baselineDays !== undefined && (!Number.isInteger(opts.baselineDays) || opts.baselineDays < 0)) {
+    io.stderr.write("detect: --baseline-days must be a whole number >= 0\n");
+    return EXIT.USAGE;
+  }
   if (opts.maxRecordBytes !== undefined && (!Number.isInteger(opts.maxRecordBytes) || opts.maxRecordBytes < 1024)) {
     io.stderr.write(
       `detect: --max-record-bytes must be a whole number >= 1024 (default ${DEFAULT_MAX_RECORD_BYTES})\n`,
@@ -142,6 +147,7 @@ async function detectWith(
     maxRecordBytes: opts.maxRecordBytes,
     checkEveryRecord: opts.checkEveryRecord,
     includeApproved: opts.includeApproved,
+    baselineDays: opts.baselineDays,
     stdin: io.stdin,
     onFinding: (f) => writer.write(f),
     onProblem: (p) => {
@@ -179,6 +185,12 @@ export function register(program: Command): void {
     )
     .option("--include-approved", "also print findings by approved principals (suppressed by default)")
     .option("--fail-on-findings", "exit 3 when a finding by a non-approved principal exists")
+    .option(
+      "--baseline-days <n>",
+      "new-term rules (first use of a model) learn from the archive's first N days and report after " +
+        "(default: the rule's baseline, 30 days; 0 reports every first use)",
+      (v) => Number(v),
+    )
     .option("-j, --jobs <n>", "worker threads for large archives (default: number of cores, at most twice that)", (v) =>
       Number(v),
     )

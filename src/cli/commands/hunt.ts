@@ -14,14 +14,18 @@ import { type Command, Option } from "commander";
 import type { MonitorBackend } from "../../config/backends";
 import { clientConfig } from "../../aws/clients";
 import {
+  athenaCorrelationDays,
   type AthenaQueryOptions,
   athenaRowToRecord,
   athenaWindowDays,
   buildAthenaQuery,
 } from "../../detection/backends/athena-sql";
+import { correlationWants } from "../../detection/correlation/compact";
+import { archiveCorrelationFindings } from "../../detection/correlation/finding";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { BackendInputError } from "../../detection/backends/input-error";
-import { evaluateRecord } from "../../detection/finding";
+import { evaluateRecord, type Finding } from "../../detection/finding";
+import { type CloudTrailRecord, normalizeEventTime } from "../../detection/record";
 import { athenaCostUsd, executeAthenaQuery } from "../../runtime/query/athena";
 import { DEFAULT_POLL, QueryError, realSleep, type Sleep } from "../../runtime/query/source";
 import { type ConfigIO, loadGuardrailFor } from "../common";
@@ -94,6 +98,8 @@ export function athenaPlan(
   build: (query: AthenaQueryOptions) => string,
   io: { stderr: { write(s: string): unknown } },
   command: string,
+  /** The day folders the query reads (the scan estimate): the window's, or more with a look-back. */
+  readDays: (query: AthenaQueryOptions) => string[] = athenaWindowDays,
 ): { sql: string; workgroup: string } | undefined {
   const athena = guardrail.config.monitor.athena;
   try {
@@ -115,7 +121,7 @@ export function athenaPlan(
     const sql = build(query);
     const maxScanGb = positive(opts.maxScanGb, "--max-scan-gb", DEFAULT_MAX_SCAN_GB);
     const gbPerDay = positive(opts.gbPerDay, "--gb-per-day", DEFAULT_GB_PER_DAY);
-    const days = athenaWindowDays(query).length;
+    const days = readDays(query).length;
     const estimateGb = days * gbPerDay;
     if (estimateGb > maxScanGb)
       throw new BackendInputError(
@@ -178,37 +184,26 @@ export async function runHunt(opts: HuntOptions, io: HuntIO): Promise<number> {
       ),
   });
   if (!guardrail) return EXIT.USAGE;
-  const plan = athenaPlan(opts, guardrail, (query) => buildAthenaQuery(guardrail, query), io, "hunt");
+  // One scan for both: the correlation rules' rows (their look-back included) come with the event rows;
+  // hunt learns new-term baselines from what it reads, like detect from its archive.
+  const plan = athenaPlan(
+    opts,
+    guardrail,
+    (query) => buildAthenaQuery(guardrail, { ...query, withCorrelations: true }),
+    io,
+    "hunt",
+    (query) => athenaCorrelationDays(guardrail.correlationRules, { ...query, readBaseline: false }),
+  );
   if (!plan) return EXIT.USAGE;
   const execution = await executeAthenaPlan(plan, opts, guardrail, io, "hunt");
   if (!execution) return EXIT.INCOMPLETE;
-
-  const format: Format = opts.format ?? (io.stdout.isTTY ? "table" : "ndjson");
-  const writer = findingWriter(format, (text) => io.stdout.write(text));
-  const seen = new Set<string>();
-  let [findings, unapproved, suppressed, invalid] = [0, 0, 0, 0];
-  for (const row of execution.rows) {
-    const evaluation = evaluateRecord(guardrail, athenaRowToRecord(row));
-    if ("skip" in evaluation) {
-      if (evaluation.skip === "invalid-record") {
-        invalid++;
-        io.stderr.write(`hunt: ${evaluation.reason}\n`);
-      }
-      continue;
-    }
-    const f = evaluation.finding;
-    // CloudTrail can deliver a record twice; a finding is printed once per event.
-    if (seen.has(f.event.id)) continue;
-    seen.add(f.event.id);
-    if (f.guardrail.approved && !opts.includeApproved) {
-      suppressed++;
-      continue;
-    }
-    findings++;
-    if (!f.guardrail.approved) unapproved++;
-    writer.write(f);
-  }
-  writer.end();
+  const { findings, unapproved, suppressed, invalid } = writeHuntFindings(
+    guardrail,
+    execution.rows.map(athenaRowToRecord),
+    Date.parse(opts.start ?? ""),
+    opts,
+    io,
+  );
   io.stderr.write(
     `hunt: ${execution.rows.length} row(s), ${findings} finding(s), ${suppressed} approved suppressed, ` +
       `${invalid} invalid record(s); ${athenaCostText(execution)}\n`,
@@ -218,6 +213,50 @@ export async function runHunt(opts: HuntOptions, io: HuntIO): Promise<number> {
     unapprovedFindings: unapproved,
     failOnFindings: opts.failOnFindings ?? false,
   });
+}
+
+/**
+ * Writes the findings of the event rules' rows, then those the correlation engine makes from the
+ * rows the correlation rules read (new-term rules learn from the first days read, as detect does);
+ * each event or correlation once, approved ones only with --include-approved.
+ */
+function writeHuntFindings(
+  guardrail: Guardrail,
+  records: readonly CloudTrailRecord[],
+  startMs: number,
+  opts: Pick<HuntOptions, "format" | "includeApproved">,
+  io: HuntIO,
+): { findings: number; unapproved: number; suppressed: number; invalid: number } {
+  const format: Format = opts.format ?? (io.stdout.isTTY ? "table" : "ndjson");
+  const writer = findingWriter(format, (text) => io.stdout.write(text));
+  const seen = new Set<string>();
+  const counts = { findings: 0, unapproved: 0, suppressed: 0, invalid: 0 };
+  const write = (f: Finding) => {
+    // CloudTrail can deliver a record twice; a finding is printed once per event.
+    if (seen.has(f.event.id)) return;
+    seen.add(f.event.id);
+    if (f.guardrail.approved && !opts.includeApproved) {
+      counts.suppressed++;
+      return;
+    }
+    counts.findings++;
+    if (!f.guardrail.approved) counts.unapproved++;
+    writer.write(f);
+  };
+  for (const record of records) {
+    // A row from before the window is there for the correlation rules' look-back only.
+    if (Date.parse(normalizeEventTime(record.eventTime) ?? "") < startMs) continue;
+    const evaluation = evaluateRecord(guardrail, record);
+    if ("finding" in evaluation) write(evaluation.finding);
+    else if (evaluation.skip === "invalid-record") {
+      counts.invalid++;
+      io.stderr.write(`hunt: ${evaluation.reason}\n`);
+    }
+  }
+  const wanted = records.filter((r) => correlationWants(guardrail.correlationRules, r));
+  for (const f of archiveCorrelationFindings(guardrail, wanted)) write(f);
+  writer.end();
+  return counts;
 }
 
 export function register(program: Command): void {

@@ -13,7 +13,14 @@
  * test/detection/backends/athena-sql.differential.test.ts runs this SQL in DuckDB over the
  * fixtures laid out as AWS's table and proves it selects what the reference matcher selects.
  */
+import type { CorrelationRule } from "../../guardrail/correlation-definition";
 import type { ConditionField } from "../../guardrail/definition";
+import {
+  buildCorrelationSql,
+  type CorrelationQueryOptions,
+  correlationViewStart,
+  correlationWindows,
+} from "./correlation-sql";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { ATHENA_PARTITIONS, glueName } from "./athena-table";
 import { BackendInputError, parseWindow } from "./input-error";
@@ -26,8 +33,6 @@ import {
   type SqlConditionFields,
 } from "./lake-sql";
 import { sqlString } from "./sql-literal";
-
-type AthenaGuardrail = Pick<Guardrail, "rules">;
 
 /**
  * A requestparameters key of the JSON text, NULL when absent or not a JSON string (the matcher
@@ -49,6 +54,9 @@ const ATHENA_CONDITION_FIELDS: SqlConditionFields = Object.fromEntries(
     return [field, key ? requestParameter(key) : lake];
   }),
 ) as Record<ConditionField, string>;
+
+/** The modelId request parameter when it is a JSON string (what the engine counts), NULL otherwise. */
+const ATHENA_CONDITION_FIELDS_MODEL_ID = requestParameter("modelId");
 
 export interface AthenaQueryOptions {
   /** `database.table` of the CloudTrail table (athena-ddl, or the monitor stack's Glue table). */
@@ -129,21 +137,49 @@ function athenaPartitionConditions(
   return conditions;
 }
 
-/** The complete SELECT for one window. Throws BackendInputError naming the bad input. */
-export function buildAthenaQuery(guardrail: AthenaGuardrail, options: AthenaQueryOptions): string {
-  return athenaSelect(lakeRulesCondition(guardrail, ATHENA_CONDITION_FIELDS), options);
+/**
+ * The complete SELECT for one window. Throws BackendInputError naming the bad input. With
+ * `withCorrelations`, it also returns the rows the correlation rules need (their look-back before
+ * the window included, src/detection/backends/correlation-sql.ts), in the same scan: a row before
+ * `start` is there for the correlation engine only.
+ */
+export function buildAthenaQuery(
+  guardrail: Pick<Guardrail, "rules"> & Partial<Pick<Guardrail, "correlationRules">>,
+  options: AthenaQueryOptions & { withCorrelations?: boolean },
+): string {
+  const rules = options.withCorrelations ? (guardrail.correlationRules ?? []) : [];
+  if (rules.length === 0) return athenaSelect(lakeRulesCondition(guardrail, ATHENA_CONDITION_FIELDS), options);
+  const { startMs, endMs } = parseWindow(options.start, options.end);
+  const times = athenaTimes(options);
+  const events =
+    guardrail.rules.length > 0
+      ? [
+          `(${times.timeAtLeast(startMs)}\n  AND ${times.timeBefore(endMs)}\n  AND ` +
+            `${lakeRulesCondition(guardrail, ATHENA_CONDITION_FIELDS)})`,
+        ]
+      : [];
+  const condition = [...events, `(${correlationWindows(rules, times, startMs, endMs)})`].join("\n  OR ");
+  const readFromMs = Math.min(startMs, ...rules.map((r) => correlationViewStart(r, startMs)));
+  return athenaSelect(`(${condition})`, options, [], readFromMs);
 }
 
 /**
  * The Athena SELECT of one window's records that meet `condition` (SQL over the table's columns,
  * built from literals that went through sql-literal.ts), with the Lake columns and `extraColumns`.
+ * With `readFromMs` the condition bounds eventtime itself and the partitions read start there.
  */
-export function athenaSelect(condition: string, options: AthenaQueryOptions, extraColumns: string[] = []): string {
+export function athenaSelect(
+  condition: string,
+  options: AthenaQueryOptions,
+  extraColumns: string[] = [],
+  readFromMs?: number,
+): string {
   const table = athenaTableRef(options.table);
   const { startMs, endMs } = parseWindow(options.start, options.end);
   if (options.limit !== undefined && !(Number.isSafeInteger(options.limit) && options.limit > 0))
     throw new BackendInputError("limit", `must be a positive integer, got ${String(options.limit)}`);
-  const eventTime = "try(from_iso8601_timestamp(eventtime))";
+  const times = athenaTimes(options);
+  const aliases = new Set(LAKE_COLUMNS.map((c) => c.alias));
   const lines = [
     "SELECT",
     [
@@ -151,17 +187,29 @@ export function athenaSelect(condition: string, options: AthenaQueryOptions, ext
         const expr = c.athenaExpr ?? c.expr;
         return expr === c.alias ? `  ${expr}` : `  ${expr} AS ${c.alias}`;
       }),
-      ...extraColumns.map((c) => `  ${c}`),
+      ...extraColumns.filter((c) => !aliases.has(c)).map((c) => `  ${c}`),
     ].join(",\n"),
     `FROM ${table.sql}`,
-    `WHERE ${athenaPartitionConditions(startMs, endMs, options).join("\n  AND ")}`,
-    `  AND ${eventTime} >= ${isoInstant(startMs)}`,
-    `  AND ${eventTime} < ${isoInstant(endMs)}`,
-    `  AND ${condition}`,
+    `WHERE ${athenaPartitionConditions(readFromMs ?? startMs, endMs, options).join("\n  AND ")}`,
+    ...(readFromMs === undefined
+      ? [`  AND ${times.timeAtLeast(startMs)}`, `  AND ${times.timeBefore(endMs)}`, `  AND ${condition}`]
+      : [`  AND ${condition}`]),
     "ORDER BY eventtime ASC, eventid ASC",
   ];
   if (options.limit !== undefined) lines.push(`LIMIT ${options.limit}`);
   return lines.join("\n");
+}
+
+const ATHENA_EVENT_TIME = "try(from_iso8601_timestamp(eventtime))";
+
+/** How an Athena query compares eventtime and prunes partitions, for the correlation conditions. */
+function athenaTimes(options: Pick<AthenaQueryOptions, "accounts" | "regions" | "deliveryAllowanceMinutes">) {
+  return {
+    timeAtLeast: (ms: number) => `${ATHENA_EVENT_TIME} >= ${isoInstant(ms)}`,
+    timeBefore: (ms: number) => `${ATHENA_EVENT_TIME} < ${isoInstant(ms)}`,
+    scope: (fromMs: number, toMs: number) => athenaPartitionConditions(fromMs, toMs, options),
+    fields: ATHENA_CONDITION_FIELDS,
+  };
 }
 
 /** The day folders a window reads (for the scan estimate): days × accounts × regions partitions. */
@@ -175,3 +223,56 @@ export function athenaWindowDays(
 
 /** A result row back to a CloudTrail record: the Lake mapper, since the columns are the Lake columns. */
 export const athenaRowToRecord: (row: LakeRow) => ReturnType<typeof lakeRowToRecord> = lakeRowToRecord;
+
+/**
+ * The correlation query of one window over the trail's archive (src/detection/backends/correlation-sql.ts):
+ * its rows go through `athenaRowToRecord` and the correlation engine with `reportFromMs: start`.
+ */
+export function buildAthenaCorrelationQuery(
+  rules: readonly CorrelationRule[],
+  options: Omit<AthenaQueryOptions, "limit"> & CorrelationQueryOptions,
+): string {
+  const table = athenaTableRef(options.table);
+  const { startMs, endMs } = parseWindow(options.start, options.end);
+  return buildCorrelationSql(
+    rules,
+    {
+      ...athenaTimes(options),
+      from: table.sql,
+      columns: LAKE_COLUMNS.map((c) => ({ expr: c.athenaExpr ?? c.expr, alias: c.alias })),
+      values: {
+        awsRegion: "awsregion",
+        eventName: "eventname",
+        "requestParameters.modelId": ATHENA_CONDITION_FIELDS_MODEL_ID,
+      },
+      identity: [
+        ...["type", "arn", "accountid", "accesskeyid", "username", "invokedby"].map((c) => `useridentity.${c}`),
+        ...["type", "arn", "username", "accountid"].map((c) => `useridentity.sessioncontext.sessionissuer.${c}`),
+        "awsregion",
+        "requestparameters",
+        "additionaleventdata",
+      ],
+    },
+    startMs,
+    endMs,
+    options,
+  );
+}
+
+/** The day folders a query of a window reads, with its correlation rules: from the earliest rule look-back. */
+export function athenaCorrelationDays(
+  rules: readonly CorrelationRule[],
+  options: Pick<AthenaQueryOptions, "start" | "end" | "deliveryAllowanceMinutes"> & CorrelationQueryOptions,
+): string[] {
+  const { startMs, endMs } = parseWindow(options.start, options.end);
+  const from = Math.min(
+    startMs,
+    ...rules.map((r) =>
+      r.kind === "new-term" && options.readBaseline !== false
+        ? startMs - r.baselineDays * DAY_MS
+        : correlationViewStart(r, startMs),
+    ),
+  );
+  const allowance = options.deliveryAllowanceMinutes ?? DEFAULT_DELIVERY_ALLOWANCE_MINUTES;
+  return athenaDays(from, endMs - 1 + allowance * 60_000);
+}

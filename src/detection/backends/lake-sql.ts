@@ -8,7 +8,7 @@
  * the record (test/detection/backends/lake-sql.differential.test.ts runs it in DuckDB against the
  * in-process matcher, for the whole rule set and for every rule alone).
  */
-import type { ConditionField, DetectionRule } from "../../guardrail/definition";
+import type { ConditionField, DetectionRule, EventSelector } from "../../guardrail/definition";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { type CloudTrailRecord, normalizeEventTime } from "../record";
 import { BLANK_CODE_POINTS } from "./blank";
@@ -123,6 +123,13 @@ export const LAKE_COLUMNS: readonly LakeColumn[] = [
     expr: "json_format(CAST(requestparameters AS JSON))",
     athenaExpr: "requestparameters",
   },
+  // Where bedrock-runtime marks a call made with a Bedrock API key (callWithBearerToken): the
+  // finding's credential kind and the correlation rules' group read it.
+  {
+    alias: "additionaleventdata",
+    expr: "json_format(CAST(additionaleventdata AS JSON))",
+    athenaExpr: "additionaleventdata",
+  },
 ];
 
 /**
@@ -145,7 +152,7 @@ export const LAKE_CONDITION_FIELDS: SqlConditionFields = {
 };
 
 /** The outcome condition of one rule over the errorcode column (mirrors `outcomeMatches`); undefined for "any". */
-function lakeOutcomeCondition(rule: DetectionRule): string | undefined {
+function lakeOutcomeCondition(rule: EventSelector, label: string): string | undefined {
   if (rule.outcome === "any") return undefined;
   if (rule.outcome === "success") {
     // isSuccess: no errorCode, or one made only of the characters String.prototype.trim removes.
@@ -153,7 +160,7 @@ function lakeOutcomeCondition(rule: DetectionRule): string | undefined {
   }
   const codes = rule.errorCodes ?? [];
   if (codes.length === 0) return "FALSE";
-  return `errorcode IN (${codes.map((c, i) => sqlString(c, `rule ${rule.id} errorCodes[${i}]`)).join(", ")})`;
+  return `errorcode IN (${codes.map((c, i) => sqlString(c, `${label} errorCodes[${i}]`)).join(", ")})`;
 }
 
 /**
@@ -161,17 +168,22 @@ function lakeOutcomeCondition(rule: DetectionRule): string | undefined {
  * WHERE treats as false, like the matcher's missing field; nothing here is negated.
  */
 function lakeRuleCondition(rule: DetectionRule, fields: SqlConditionFields = LAKE_CONDITION_FIELDS): string {
-  if (rule.eventNames.length === 0) throw new BackendInputError(`rule ${rule.id}`, "has no event names to query");
-  const names = rule.eventNames.map((n, i) => sqlString(n, `rule ${rule.id} eventNames[${i}]`)).join(", ");
-  const outcome = lakeOutcomeCondition(rule);
+  return selectorCondition(rule, `rule ${rule.id}`, fields);
+}
+
+/** An event selector (an event rule, or a correlation rule's step) as a conjunction; `label` names it in errors. */
+export function selectorCondition(rule: EventSelector, label: string, fields: SqlConditionFields): string {
+  if (rule.eventNames.length === 0) throw new BackendInputError(label, "has no event names to query");
+  const names = rule.eventNames.map((n, i) => sqlString(n, `${label} eventNames[${i}]`)).join(", ");
+  const outcome = lakeOutcomeCondition(rule, label);
   const where = rule.where.map((c, i) => {
-    const input = `rule ${rule.id} where[${i}]`;
+    const input = `${label} where[${i}]`;
     return "equals" in c
       ? `${fields[c.field]} IN (${c.equals.map((v) => sqlString(v, input)).join(", ")})`
       : `starts_with(${fields[c.field]}, ${sqlString(c.startsWith, input)})`;
   });
   return [
-    `eventsource = ${sqlString(rule.eventSource, `rule ${rule.id} eventSource`)}`,
+    `eventsource = ${sqlString(rule.eventSource, `${label} eventSource`)}`,
     `eventname IN (${names})`,
     ...(outcome ? [outcome] : []),
     ...where,
@@ -256,5 +268,7 @@ export function lakeRowToRecord(row: LakeRow): CloudTrailRecord {
   if (typeof record.eventTime === "string") record.eventTime = normalizeEventTime(record.eventTime) ?? record.eventTime;
   const params = parseRequestParameters(values.get("requestparameters"), values.get("modelid"));
   if (params) record.requestParameters = params;
+  const extra = parseRequestParameters(values.get("additionaleventdata"), undefined);
+  if (extra) record.additionalEventData = extra;
   return record as CloudTrailRecord;
 }

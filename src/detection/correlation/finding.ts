@@ -9,8 +9,8 @@ import type { Guardrail } from "../../guardrail/guardrail";
 import { resolvePrincipal } from "../../arn/principal";
 import { credentialKindOfRecord } from "../credential";
 import { buildFinding, type Finding } from "../finding";
-import { asString } from "../record";
-import type { Correlation } from "./engine";
+import { asString, type CloudTrailRecord, normalizeEventTime } from "../record";
+import { type Correlation, correlate } from "./engine";
 
 /** The rule as it applies to this group: higher severity for the credential kinds the rule names. */
 function effectiveRule(rule: CorrelationRule, credentialKind: string): CorrelationRule {
@@ -37,4 +37,23 @@ export function correlationFinding(guardrail: Guardrail, correlation: Correlatio
     ...(correlation.values ? { values: correlation.values } : {}),
   };
   return finding;
+}
+
+/**
+ * The correlation rules over an archive's records (`detect`, `hunt`): new-term rules learn from its
+ * first days (each rule's baseline, or `baselineDays`; 0 learns nothing) and report after.
+ */
+export function archiveCorrelationFindings(
+  guardrail: Guardrail,
+  records: readonly CloudTrailRecord[],
+  baselineDays?: number,
+): Finding[] {
+  const rules = guardrail.correlationRules;
+  if (rules.length === 0 || records.length === 0) return [];
+  let first = Number.POSITIVE_INFINITY;
+  for (const r of records) first = Math.min(first, Date.parse(normalizeEventTime(r.eventTime) ?? "") || first);
+  const days = baselineDays ?? Math.max(0, ...rules.map((r) => (r.kind === "new-term" ? r.baselineDays : 0)));
+  return correlate(rules, records, { learnUntilMs: first + days * 86_400_000 }).map((c) =>
+    correlationFinding(guardrail, c),
+  );
 }

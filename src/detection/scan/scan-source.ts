@@ -15,6 +15,8 @@ import { errorText, oneLine } from "../../errors/error-text";
 import * as fs from "node:fs";
 import * as zlib from "node:zlib";
 import type { Guardrail } from "../../guardrail/guardrail";
+import { selectorsOf } from "../../guardrail/correlation-definition";
+import { compactRecord, correlationWants } from "../correlation/compact";
 import { evaluateRecord, type Finding } from "../finding";
 import { type CloudTrailRecord, isRecordObject } from "../record";
 import { decodedChunks, isGzip } from "./decode";
@@ -41,6 +43,8 @@ export interface SourceResult {
   /** The first record that does not look like CloudTrail. */
   notCloudTrailExample?: string;
   findings: Finding[];
+  /** Records a correlation rule looks at (compacted), in input order: scan() correlates them in time order. */
+  correlationRecords: CloudTrailRecord[];
   /** Why the input could not be read completely (unreadable, corrupt gzip, malformed JSON, empty). */
   error?: string;
 }
@@ -80,12 +84,19 @@ export interface RecordEvaluator {
   evaluate(record: CloudTrailRecord, result: SourceResult): string | undefined;
 }
 
-/** detect's evaluator: the guardrail's rules, findings into result.findings. */
+/**
+ * detect's evaluator: the guardrail's rules, findings into result.findings, and the records a
+ * correlation rule reads (compacted) into result.correlationRecords for scan() to correlate.
+ */
 function ruleEvaluator(guardrail: Guardrail): RecordEvaluator {
+  const correlations = guardrail.correlationRules;
   return {
-    scope: guardrail,
+    // The pre-filter lets through what any rule reads: event rules' records and correlation rules' steps.
+    scope: { rules: [...guardrail.rules, ...correlations.flatMap(selectorsOf)] },
     evaluate(record, result) {
       const evaluation = evaluateRecord(guardrail, record);
+      if (correlations.length > 0 && correlationWants(correlations, record))
+        result.correlationRecords.push(compactRecord(record));
       if ("finding" in evaluation) result.findings.push(evaluation.finding);
       else if (evaluation.skip === "invalid-record") return evaluation.reason ?? "invalid record";
       return undefined;
@@ -380,6 +391,7 @@ export function emptyResult(name: string): SourceResult {
     notCloudTrail: 0,
     problemSamples: [],
     findings: [],
+    correlationRecords: [],
   };
 }
 

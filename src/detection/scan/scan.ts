@@ -6,7 +6,9 @@
  */
 import * as os from "node:os";
 import type { Guardrail } from "../../guardrail/guardrail";
+import { archiveCorrelationFindings } from "../correlation/finding";
 import type { Finding } from "../finding";
+import type { CloudTrailRecord } from "../record";
 import type { Input } from "./inputs";
 import { compiledWorkerFactory, ScanPool, type WorkerFactory } from "./pool";
 import {
@@ -57,6 +59,11 @@ export interface ScanOptions extends SourceScanOptions {
   /** Below this many input bytes, workers are not worth their start-up time. */
   minBytesForWorkers?: number;
   includeApproved?: boolean;
+  /**
+   * New-term rules learn from the archive's first this many days and report after (default: each
+   * rule's own baseline); 0 reports every first use.
+   */
+  baselineDays?: number;
   /** Data for the `-` input. Default process.stdin. */
   stdin?: AsyncIterable<Buffer>;
   onFinding: (finding: Finding) => void;
@@ -153,7 +160,7 @@ function inOrderDelivery(
   inputs: Input[],
   summary: ScanSummary,
   options: ScanOptions,
-): (index: number, result: SourceResult) => void {
+): { onResult: (index: number, result: SourceResult) => void; deliverFinding: (finding: Finding) => void } {
   const seen = new Set<string>();
   const pending = new Map<number, SourceResult>();
   let nextToDeliver = 0;
@@ -170,22 +177,23 @@ function inOrderDelivery(
     summary.notCloudTrail += result.notCloudTrail;
     if (result.error) summary.unreadable.push({ name: result.name, reason: result.error });
     reportProblems(result, options.onProblem);
-    for (const finding of result.findings) {
-      if (seen.has(finding.event.id)) {
-        summary.duplicates++;
-        continue;
-      }
-      seen.add(finding.event.id);
-      if (finding.guardrail.approved && !options.includeApproved) {
-        summary.suppressedApproved++;
-        continue;
-      }
-      summary.findings++;
-      if (!finding.guardrail.approved) summary.unapprovedFindings++;
-      options.onFinding(finding);
-    }
+    for (const finding of result.findings) deliverFinding(finding);
   };
-  return (index, result) => {
+  const deliverFinding = (finding: Finding): void => {
+    if (seen.has(finding.event.id)) {
+      summary.duplicates++;
+      return;
+    }
+    seen.add(finding.event.id);
+    if (finding.guardrail.approved && !options.includeApproved) {
+      summary.suppressedApproved++;
+      return;
+    }
+    summary.findings++;
+    if (!finding.guardrail.approved) summary.unapprovedFindings++;
+    options.onFinding(finding);
+  };
+  const onResult = (index: number, result: SourceResult): void => {
     const input = inputs[index];
     if (input.kind === "file") diskBytesDone += input.size;
     pending.set(index, result);
@@ -201,12 +209,21 @@ function inOrderDelivery(
       totalDiskBytes,
     });
   };
+  return { onResult, deliverFinding };
 }
 
 export async function scan(guardrail: Guardrail, inputs: Input[], options: ScanOptions): Promise<ScanSummary> {
   const started = process.hrtime.bigint();
   const summary = emptySummary();
-  const onResult = inOrderDelivery(inputs, summary, options);
+  const { onResult: delivered, deliverFinding } = inOrderDelivery(inputs, summary, options);
+  // Correlation needs the whole archive in time order: the records the correlation rules read are
+  // kept (compacted) from every input, and the engine runs once all are read, so its findings are
+  // the same whatever the number of workers.
+  const correlationRecords: CloudTrailRecord[] = [];
+  const onResult = (index: number, result: SourceResult): void => {
+    for (const record of result.correlationRecords) correlationRecords.push(record);
+    delivered(index, result);
+  };
   const sourceOptions: SourceScanOptions = {
     maxRecordBytes: options.maxRecordBytes,
     checkEveryRecord: options.checkEveryRecord,
@@ -237,6 +254,8 @@ export async function scan(guardrail: Guardrail, inputs: Input[], options: ScanO
     );
   }
   await Promise.all(inProcess);
+  for (const finding of archiveCorrelationFindings(guardrail, correlationRecords, options.baselineDays))
+    deliverFinding(finding);
   summary.elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
   return summary;
 }

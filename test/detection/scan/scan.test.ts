@@ -38,6 +38,8 @@ describe("scan over the real samples", () => {
   it("finds the stratus principal's three model-access events and Panther's three tampering events", async () => {
     const { findings, summary, problems } = await run([EXAMPLES]);
     expect(findings.map((f) => `${f.rule.id} ${f.event.action}`).sort()).toEqual([
+      // stratus-red-team's detonation enumerates models, then invokes one: the sequence rule.
+      "bedrock-enumeration-then-invocation InvokeModel",
       "bedrock-guardrail-tampering DeleteGuardrail",
       "bedrock-guardrail-tampering UpdateGuardrail",
       "bedrock-invocation-logging-tampering DeleteModelInvocationLoggingConfiguration",
@@ -54,8 +56,8 @@ describe("scan over the real samples", () => {
     expect(summary).toMatchObject({
       files: 9,
       records: 9,
-      findings: 6,
-      unapprovedFindings: 6,
+      findings: 7,
+      unapprovedFindings: 7,
       unreadable: [],
       invalidRecords: 0,
     });

@@ -154,6 +154,16 @@ export class AthenaTable {
       .map((values) => names.flatMap((name, i) => (values[i] === null ? [] : [{ [name]: String(values[i]) }])));
   }
 
+  /** Runs a generated query with every FROM target (a query with sub-queries has several) replaced. */
+  async queryAll(sql: string, table: string): Promise<LakeRow[]> {
+    const from = new RegExp(`FROM ${table.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\n`, "g");
+    const reader = await this.connection.runAndReadAll(sql.replace(from, `FROM ${ATHENA_TEST_TABLE}\n`));
+    const names = reader.columnNames();
+    return reader
+      .getRows()
+      .map((values) => names.flatMap((name, i) => (values[i] === null ? [] : [{ [name]: String(values[i]) }])));
+  }
+
   close(): void {
     this.connection.closeSync();
     fs.rmSync(this.dir, { recursive: true, force: true });

@@ -47,6 +47,7 @@ const COLUMNS: Record<string, string> = {
   eventtime: "TIMESTAMP",
   useridentity: IDENTITY,
   requestparameters: "MAP(VARCHAR, VARCHAR)",
+  additionaleventdata: "MAP(VARCHAR, VARCHAR)",
 };
 
 function text(v: unknown): string | null {
@@ -86,6 +87,8 @@ function toLakeRow(r: CloudTrailRecord): Record<string, unknown> {
   };
   const params = obj(r.requestParameters);
   row.requestparameters = params && Object.fromEntries(Object.entries(params).map(([k, v]) => [k, text(v)]));
+  const extra = obj(r.additionalEventData);
+  row.additionaleventdata = extra && Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, text(v)]));
   return row;
 }
 
@@ -120,6 +123,11 @@ export class LakeTable {
     const from = `\nFROM ${eventDataStoreId}\n`;
     if (sql.split(from).length !== 2) throw new Error(`expected exactly one FROM ${eventDataStoreId} in the query`);
     return this.run(sql.replace(from, `\nFROM ${LAKE_TABLE}\n`));
+  }
+
+  /** Runs a generated query with every FROM target (a query with sub-queries has several) replaced. */
+  async queryAll(sql: string, eventDataStoreId: string): Promise<LakeRow[]> {
+    return this.run(sql.replaceAll(`FROM ${eventDataStoreId}\n`, `FROM ${LAKE_TABLE}\n`));
   }
 
   /** Runs SQL as it is; rows in GetQueryResults shape. */
