@@ -19,7 +19,7 @@ const STRATUS_IDS = [
   "4031b2d2-5e47-4d71-9eda-4f22702c45f3",
   "8452e2fb-1252-460b-8f58-d3f5333c2630",
 ];
-/** The stratus detonation lists models, then invokes one: bedrock-enumeration-then-invocation, after the archive is read. */
+/** The stratus detonation lists models, then invokes one: bedrock-enumeration-then-invocation, after the files. */
 const STRATUS_SEQUENCE_ID = "corr-225c05c7360347db0734d4446345e4e4";
 const EXAMPLE_IDS = [...PANTHER_IDS, ...STRATUS_IDS, STRATUS_SEQUENCE_ID];
 
@@ -107,7 +107,8 @@ describe("detect", () => {
         .map((l) => l.slice(0, 20));
     const wide = await detect([EXAMPLES], { format: "table" });
     expect(times(wide.out)).toEqual([...times(wide.out)].sort());
-    expect(times(wide.out)).toHaveLength(6);
+    // six events and stratus's enumeration-then-invocation sequence
+    expect(times(wide.out)).toHaveLength(7);
     // without a terminal width nothing is cut
     expect(wide.out).toContain("arn:aws:iam::123123123123:role/aws-reserved/sso.amazonaws.com/us-west-2/DevAdmin");
     expect(Math.max(...wide.out.split("\n").map((l) => l.length))).toBeGreaterThan(200);

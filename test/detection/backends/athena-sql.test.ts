@@ -24,7 +24,7 @@ describe("buildAthenaQuery", () => {
       `WHERE "timestamp" IN ('2024/10/17')\n  AND "account" IN ('111122223333')\n  AND "region" IN ('us-east-1')\n`,
     );
     expect(sql).toContain(
-      "AND ((try(from_iso8601_timestamp(eventtime)) >= from_iso8601_timestamp('2024-10-17T20:00:00.000Z')\n" +
+      "AND try(from_iso8601_timestamp(eventtime)) >= from_iso8601_timestamp('2024-10-17T20:00:00.000Z')\n" +
         "  AND try(from_iso8601_timestamp(eventtime)) < from_iso8601_timestamp('2024-10-17T21:00:00.000Z')",
     );
     expect(sql).toContain("json_extract_scalar(requestparameters, '$.modelId') AS modelid");
