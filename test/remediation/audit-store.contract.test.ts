@@ -10,7 +10,7 @@ import { STATE_TABLE_KEYS } from "../../src/aws/contracts";
 import { DynamoDbStore } from "../../src/remediation/dynamodb-store";
 import { FileStore, InMemoryStore } from "../../src/remediation/store";
 import { auditStoreContract, NOW } from "../support/audit-store-contract";
-import { type DynamoDbLocal, START_TIMEOUT_MS, startDynamoDbLocal } from "../support/dynamodb-local";
+import { dynamoDbLocalForSuite } from "../support/dynamodb-local";
 
 auditStoreContract("in memory", {
   pagesPastOneMegabyte: false,
@@ -48,16 +48,13 @@ auditStoreContract("JSON file (CLI)", {
   },
 });
 
-let local: DynamoDbLocal;
-beforeAll(async () => {
-  local = await startDynamoDbLocal();
-}, START_TIMEOUT_MS);
-afterAll(() => local?.stop());
+const dynamoDbLocal = dynamoDbLocalForSuite();
 
 auditStoreContract("DynamoDbStore on DynamoDB Local", {
   pagesPastOneMegabyte: true,
   expires: true,
   async open() {
+    const local = dynamoDbLocal();
     const client = local.client();
     const table = await local.createStateTable();
     const open = () => new DynamoDbStore(client, table, () => NOW);

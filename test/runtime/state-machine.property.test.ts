@@ -23,7 +23,7 @@ import type { FindingImporter } from "../../src/aws/securityhub";
 import { runJob } from "../../src/runtime/job";
 import type { QueryResult, QuerySource } from "../../src/runtime/query/source";
 import { DynamoStateStore } from "../../src/runtime/state/dynamodb";
-import { type DynamoDbLocal, START_TIMEOUT_MS, startDynamoDbLocal } from "../support/dynamodb-local";
+import { dynamoDbLocalForSuite } from "../support/dynamodb-local";
 import { MemoryStateStore } from "../support/memory-state-store";
 import type { StateStore } from "../../src/runtime/state/store";
 import type { QueryWindow } from "../../src/runtime/window";
@@ -426,39 +426,24 @@ describe("job state machine over the Athena source", () => {
 });
 
 describe("job state machine on DynamoDB Local (DynamoStateStore, overlapping runs included)", () => {
-  let local: DynamoDbLocal;
-  beforeAll(async () => {
-    local = await startDynamoDbLocal();
-  }, START_TIMEOUT_MS);
-  afterAll(() => local?.stop());
+  const dynamoDbLocal = dynamoDbLocalForSuite();
+  const openStore = async () =>
+    new DynamoStateStore(dynamoDbLocal().client(), await dynamoDbLocal().createStateTable());
   // A new table per history; fewer and shorter histories than in memory, each call being a real request
   // (a few seconds on a quiet machine, many times that beside a full test run: a generous timeout).
-  const HISTORIES_TIMEOUT_MS = 240_000;
-  const openStore = async () => new DynamoStateStore(local.client(), await local.createStateTable());
-
-  it(
-    "never loses or duplicates a finding across crashes, retries, late deliveries and overlaps",
-    async () => {
+  it.each([
+    ["never loses or duplicates a finding across crashes, retries, late deliveries and overlaps", false, 12],
+    ["with Security Hub on: the same, and every finding in it once", true, 8],
+  ] as const)(
+    "%s",
+    async (_name, withSecurityHub, numRuns) => {
       await fc.assert(
         fc.asyncProperty(fc.commands(commands, { maxCommands: 30 }), (cmds) =>
-          checkRandomHistory(cmds, false, openStore),
+          checkRandomHistory(cmds, withSecurityHub, openStore),
         ),
-        { numRuns: 12 },
+        { numRuns },
       );
     },
-    HISTORIES_TIMEOUT_MS,
-  );
-
-  it(
-    "with Security Hub on",
-    async () => {
-      await fc.assert(
-        fc.asyncProperty(fc.commands(commands, { maxCommands: 30 }), (cmds) =>
-          checkRandomHistory(cmds, true, openStore),
-        ),
-        { numRuns: 8 },
-      );
-    },
-    HISTORIES_TIMEOUT_MS,
+    240_000,
   );
 });

@@ -30,7 +30,7 @@ export interface DynamoDbLocal {
  * A JVM starting on a busy 2-core machine (the rest of the suite running beside it) can take tens of
  * seconds: a suite's beforeAll that starts one gets this as its timeout (the start gives up a little before).
  */
-export const START_TIMEOUT_MS = 120_000;
+const START_TIMEOUT_MS = 120_000;
 const STARTUP_TIMEOUT_MS = START_TIMEOUT_MS - 10_000;
 
 /** The DynamoDB Local directory inside the package (`lib/dynamodb_local_<release>/`). */
@@ -138,7 +138,7 @@ async function spawnOnce(): Promise<{ proc: ChildProcess; endpoint: string }> {
 }
 
 /** Starts an in-memory DynamoDB Local; another attempt on a new port if the first one was taken meanwhile. */
-export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
+async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
   let started: { proc: ChildProcess; endpoint: string } | undefined;
   let lastError: unknown;
   for (let attempt = 0; attempt < 3 && !started; attempt++) {
@@ -191,5 +191,18 @@ export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
       for (const c of clients) c.destroy();
       await stopProcess(proc);
     },
+  };
+}
+
+/** DynamoDB Local for the calling suite: started before its tests, stopped after them. Call at describe level. */
+export function dynamoDbLocalForSuite(): () => DynamoDbLocal {
+  let local: DynamoDbLocal | undefined;
+  beforeAll(async () => {
+    local = await startDynamoDbLocal();
+  }, START_TIMEOUT_MS);
+  afterAll(() => local?.stop());
+  return () => {
+    if (!local) throw new Error("DynamoDB Local did not start (see the suite's beforeAll)");
+    return local;
   };
 }

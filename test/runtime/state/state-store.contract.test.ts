@@ -6,7 +6,7 @@
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { STATE_TABLE_KEYS } from "../../../src/aws/contracts";
 import { DynamoStateStore } from "../../../src/runtime/state/dynamodb";
-import { type DynamoDbLocal, START_TIMEOUT_MS, startDynamoDbLocal } from "../../support/dynamodb-local";
+import { dynamoDbLocalForSuite } from "../../support/dynamodb-local";
 import { MemoryStateStore } from "../../support/memory-state-store";
 import { stateStoreContract } from "../../support/state-store-contract";
 
@@ -18,15 +18,12 @@ stateStoreContract("in-memory double", {
   },
 });
 
-let local: DynamoDbLocal;
-beforeAll(async () => {
-  local = await startDynamoDbLocal();
-}, START_TIMEOUT_MS);
-afterAll(() => local?.stop());
+const dynamoDbLocal = dynamoDbLocalForSuite();
 
 stateStoreContract("DynamoStateStore on DynamoDB Local", {
   pagesPastOneMegabyte: true,
   async open() {
+    const local = dynamoDbLocal();
     const client = local.client();
     const table = await local.createStateTable();
     const { partitionKey, sortKey, ttlAttribute } = STATE_TABLE_KEYS;
