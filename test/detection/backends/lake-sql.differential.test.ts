@@ -8,31 +8,29 @@
 import fc from "fast-check";
 import { buildLakeQuery, lakeRowToRecord } from "../../../src/detection/backends/lake-sql";
 import { evaluateRecord } from "../../../src/detection/finding";
-import { matchingRule } from "../../../src/detection/match";
-import { asString, type CloudTrailRecord, normalizeEventTime } from "../../../src/detection/record";
-import { type Guardrail, selectRules } from "../../../src/guardrail/guardrail";
+import { asString, normalizeEventTime } from "../../../src/detection/record";
+import type { Guardrail } from "../../../src/guardrail/guardrail";
+import {
+  expectEachRuleAloneSelected,
+  expectRuleExamplesSelected,
+  expectSameFindings,
+  matcherIds,
+  type SqlBackendUnderTest,
+} from "./support/differential";
 import { LakeTable } from "./support/lake-table";
-import { batchArb, edgeCases, loadSamples, positives, testGuardrail, WINDOW } from "./support/records";
+import { batchArb, edgeCases, loadSamples, testGuardrail, WINDOW } from "./support/records";
 
 const EDS = "EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE";
 /** DuckDB batches are slow on a loaded 2-core machine; a generous limit, not a timing assertion. */
 const DUCKDB_BATCHES_MS = 180_000;
 
-function expectedIds(guardrail: Guardrail, records: CloudTrailRecord[], start: string, end: string): string[] {
-  const [s, e] = [Date.parse(start), Date.parse(end)];
-  return records
-    .filter((r) => {
-      const t = Date.parse(normalizeEventTime(r.eventTime)!);
-      return t >= s && t < e && matchingRule(guardrail, r) !== undefined;
-    })
-    .map((r) => asString(r.eventID)!)
-    .sort();
-}
-
 async function sqlIds(table: LakeTable, guardrail: Guardrail, start: string, end: string): Promise<string[]> {
   const rows = await table.query(buildLakeQuery(guardrail, { eventDataStore: EDS, start, end }), EDS);
   return rows.map((row) => asString(lakeRowToRecord(row).eventID)!).sort();
 }
+
+const expectedIds = (guardrail: Guardrail, records: Parameters<typeof matcherIds>[1], start: string, end: string) =>
+  matcherIds(guardrail, records, { start, end });
 
 describe("CloudTrail Lake SQL vs the in-process matcher (DuckDB)", () => {
   const guardrail = testGuardrail();
@@ -41,6 +39,11 @@ describe("CloudTrail Lake SQL vs the in-process matcher (DuckDB)", () => {
     table = await LakeTable.create();
   });
   afterAll(() => table.close());
+  const backend: SqlBackendUnderTest = {
+    prepare: (record) => record,
+    load: (records) => table.load(records),
+    ids: (g, window) => sqlIds(table, g, window.start, window.end),
+  };
 
   it("selects the same real samples (all of 2024-10-17)", async () => {
     const records = loadSamples()
@@ -58,27 +61,8 @@ describe("CloudTrail Lake SQL vs the in-process matcher (DuckDB)", () => {
     ]);
   });
 
-  it("selects every rule's own examples as the matcher does, for the rule set and for each rule alone", async () => {
-    const examples = guardrail.rules.flatMap((rule) => rule.tests.map((t) => t.record));
-    await table.load(examples);
-    const all = { start: "2000-01-01T00:00:00Z", end: "2100-01-01T00:00:00Z" };
-    expect(await sqlIds(table, guardrail, all.start, all.end)).toEqual(
-      expectedIds(guardrail, examples, all.start, all.end),
-    );
-    for (const rule of guardrail.rules) {
-      const alone = selectRules(guardrail, [rule.id]);
-      const positives = rule.tests
-        .filter((t) => t.expect)
-        .map((t) => asString(t.record.eventID)!)
-        .sort();
-      const ids = await sqlIds(table, alone, all.start, all.end);
-      expect([rule.id, ids]).toEqual([rule.id, expectedIds(alone, examples, all.start, all.end)]);
-      // Its positive examples are among what it selects, its negatives are not.
-      expect([rule.id, positives.every((id) => ids.includes(id))]).toEqual([rule.id, true]);
-      for (const t of rule.tests.filter((x) => !x.expect))
-        expect([rule.id, t.name, ids.includes(asString(t.record.eventID)!)]).toEqual([rule.id, t.name, false]);
-    }
-  });
+  it("selects every rule's own examples as the matcher does, for the rule set and for each rule alone", () =>
+    expectRuleExamplesSelected(backend, guardrail));
 
   it("selects the same edge cases, window bounds included", async () => {
     const cases = edgeCases();
@@ -128,23 +112,7 @@ describe("CloudTrail Lake SQL vs the in-process matcher (DuckDB)", () => {
 
   it(
     "selects the same fast-check-generated records for each rule alone",
-    async () => {
-      for (const rule of guardrail.rules) {
-        const alone = selectRules(guardrail, [rule.id]);
-        let selected = 0;
-        await fc.assert(
-          fc.asyncProperty(batchArb(guardrail, false, rule), async (batch) => {
-            const records = [...batch, ...positives([rule], WINDOW.start)];
-            await table.load(records);
-            const ids = await sqlIds(table, alone, WINDOW.start, WINDOW.end);
-            expect([rule.id, ids]).toEqual([rule.id, expectedIds(alone, records, WINDOW.start, WINDOW.end)]);
-            selected += ids.length;
-          }),
-          { numRuns: 20 },
-        );
-        expect([rule.id, selected >= 20 * positives([rule], WINDOW.start).length]).toEqual([rule.id, true]);
-      }
-    },
+    () => expectEachRuleAloneSelected(backend, guardrail, { numRuns: 20, positivesAt: WINDOW.start }),
     DUCKDB_BATCHES_MS,
   );
 
@@ -158,12 +126,7 @@ describe("CloudTrail Lake SQL vs the in-process matcher (DuckDB)", () => {
       EDS,
     );
     expect(rows.length).toBeGreaterThan(15);
-    const byId = new Map(records.map((r) => [asString(r.eventID), r]));
-    for (const row of rows) {
-      const rebuilt = lakeRowToRecord(row);
-      const original = byId.get(asString(rebuilt.eventID))!;
-      expect(evaluateRecord(guardrail, rebuilt)).toEqual(evaluateRecord(guardrail, original));
-    }
+    expectSameFindings(guardrail, rows, lakeRowToRecord, records);
   });
 
   it(

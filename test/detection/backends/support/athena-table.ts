@@ -16,21 +16,15 @@
  *   json_format(j)               a JSON value's text (DuckDB's json_extract already returns JSON)
  * Nothing in the generated query is rewritten except its FROM target.
  */
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import {
   GetQueryExecutionCommand,
   GetQueryResultsCommand,
   type ServiceOutputTypes,
   StartQueryExecutionCommand,
 } from "@aws-sdk/client-athena";
-import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { AwsStub } from "aws-sdk-client-mock";
-import type { LakeRow } from "../../../../src/detection/backends/lake-sql";
 import type { CloudTrailRecord } from "../../../../src/detection/record";
-
-const ATHENA_TEST_TABLE = "athena_events";
+import { DuckDbTable, text, USER_IDENTITY_COLUMN, userIdentityValue } from "./duckdb-table";
 
 const STRING_FIELDS: Record<string, string> = {
   eventid: "eventID",
@@ -45,17 +39,6 @@ const STRING_FIELDS: Record<string, string> = {
   requestparameters: "requestParameters",
   additionaleventdata: "additionalEventData",
 };
-const ISSUER = "STRUCT(type VARCHAR, principalid VARCHAR, arn VARCHAR, accountid VARCHAR, username VARCHAR)";
-const IDENTITY =
-  "STRUCT(type VARCHAR, principalid VARCHAR, arn VARCHAR, accountid VARCHAR, accesskeyid VARCHAR, " +
-  `username VARCHAR, invokedby VARCHAR, sessioncontext STRUCT(sessionissuer ${ISSUER}))`;
-const COLUMNS: Record<string, string> = {
-  ...Object.fromEntries(Object.keys(STRING_FIELDS).map((c) => [c, "VARCHAR"])),
-  useridentity: IDENTITY,
-  account: "VARCHAR",
-  region: "VARCHAR",
-  timestamp: "VARCHAR",
-};
 
 const ISO = "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})$";
 const SHIMS = [
@@ -65,16 +48,6 @@ const SHIMS = [
   "CREATE MACRO json_extract_scalar(j, p) AS CASE WHEN json_valid(j) AND json_type(j, p) NOT IN ('OBJECT', 'ARRAY', " +
     "'NULL') THEN json_extract_string(j, p) END",
 ];
-
-function text(v: unknown): string | null {
-  if (v === undefined || v === null) return null;
-  if (typeof v === "string") return v;
-  if (typeof v === "object") return JSON.stringify(v);
-  return String(v);
-}
-
-const obj = (v: unknown): Record<string, unknown> | null =>
-  typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 
 /** The S3 day folder (yyyy/MM/dd) of a file delivered `delayMinutes` after the event. */
 export function deliveryDay(eventTime: string, delayMinutes: number): string {
@@ -90,26 +63,7 @@ export interface ArchivedRecord {
 function toAthenaRow({ record: r, delayMinutes = 5 }: ArchivedRecord): Record<string, unknown> {
   const row: Record<string, unknown> = {};
   for (const [column, field] of Object.entries(STRING_FIELDS)) row[column] = text(r[field]);
-  const ui = obj(r.userIdentity);
-  const issuer = obj(obj(ui?.sessionContext)?.sessionIssuer);
-  row.useridentity = ui && {
-    type: text(ui.type),
-    principalid: text(ui.principalId),
-    arn: text(ui.arn),
-    accountid: text(ui.accountId),
-    accesskeyid: text(ui.accessKeyId),
-    username: text(ui.userName),
-    invokedby: text(ui.invokedBy),
-    sessioncontext: issuer && {
-      sessionissuer: {
-        type: text(issuer.type),
-        principalid: text(issuer.principalId),
-        arn: text(issuer.arn),
-        accountid: text(issuer.accountId),
-        username: text(issuer.userName),
-      },
-    },
-  };
+  row.useridentity = userIdentityValue(r.userIdentity);
   if (typeof r.eventTime !== "string") throw new Error(`test record ${String(r.eventID)} has no eventTime string`);
   row.account = text(r.recipientAccountId);
   row.region = text(r.awsRegion);
@@ -117,58 +71,24 @@ function toAthenaRow({ record: r, delayMinutes = 5 }: ArchivedRecord): Record<st
   return row;
 }
 
-export class AthenaTable {
-  private constructor(
-    private readonly connection: DuckDBConnection,
-    private readonly dir: string,
-  ) {}
+/** A table laid out as AWS's CloudTrail table for Athena; query() takes the generated query's table as FROM target. */
+export type AthenaTable = DuckDbTable<ArchivedRecord>;
 
-  static async create(): Promise<AthenaTable> {
-    const instance = await DuckDBInstance.create(":memory:");
-    const connection = await instance.connect();
-    for (const shim of SHIMS) await connection.run(shim);
-    return new AthenaTable(connection, fs.mkdtempSync(path.join(os.tmpdir(), "athena-table-")));
-  }
-
-  /** Replaces the table's contents with these records. */
-  async load(records: ArchivedRecord[]): Promise<void> {
-    const file = path.join(this.dir, "rows.ndjson");
-    fs.writeFileSync(file, `${records.map((r) => JSON.stringify(toAthenaRow(r))).join("\n")}\n`);
-    const columns = Object.entries(COLUMNS)
-      .map(([k, t]) => `"${k}": '${t}'`)
-      .join(", ");
-    await this.connection.run(
-      `CREATE OR REPLACE TABLE ${ATHENA_TEST_TABLE} AS SELECT * FROM read_json('${file}', ` +
-        `format = 'newline_delimited', columns = {${columns}})`,
-    );
-  }
-
-  /** Runs a generated query with only its FROM target replaced; rows in the Lake row shape. */
-  async query(sql: string, table: string): Promise<LakeRow[]> {
-    const from = `\nFROM ${table}\n`;
-    if (sql.split(from).length !== 2) throw new Error(`expected exactly one FROM ${table} in the query`);
-    const reader = await this.connection.runAndReadAll(sql.replace(from, `\nFROM ${ATHENA_TEST_TABLE}\n`));
-    const names = reader.columnNames();
-    return reader
-      .getRows()
-      .map((values) => names.flatMap((name, i) => (values[i] === null ? [] : [{ [name]: String(values[i]) }])));
-  }
-
-  /** Runs a generated query with every FROM target (a query with sub-queries has several) replaced. */
-  async queryAll(sql: string, table: string): Promise<LakeRow[]> {
-    const from = new RegExp(`FROM ${table.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\n`, "g");
-    const reader = await this.connection.runAndReadAll(sql.replace(from, `FROM ${ATHENA_TEST_TABLE}\n`));
-    const names = reader.columnNames();
-    return reader
-      .getRows()
-      .map((values) => names.flatMap((name, i) => (values[i] === null ? [] : [{ [name]: String(values[i]) }])));
-  }
-
-  close(): void {
-    this.connection.closeSync();
-    fs.rmSync(this.dir, { recursive: true, force: true });
-  }
-}
+export const AthenaTable = {
+  create: (): Promise<AthenaTable> =>
+    DuckDbTable.create({
+      name: "athena_events",
+      columns: {
+        ...Object.fromEntries(Object.keys(STRING_FIELDS).map((c) => [c, "VARCHAR"])),
+        useridentity: USER_IDENTITY_COLUMN,
+        account: "VARCHAR",
+        region: "VARCHAR",
+        timestamp: "VARCHAR",
+      },
+      shims: SHIMS,
+      row: toAthenaRow,
+    }),
+};
 
 /**
  * A mocked Athena (aws-sdk-client-mock) that answers each query with what its statement selects from
