@@ -235,6 +235,13 @@ describe("packing and size lint", () => {
       ["A", "C"],
       ["B", "D"],
     ]);
+    // Small ones first: first fit in statement order puts S1 and S2 together and leaves L1 and L2 alone (3
+    // documents); largest first, 2.
+    const smallFirst = packStatements([s("S1", 304), s("S2", 304), s("L1", 484), s("L2", 484)], 1000, "p");
+    expect(smallFirst.map((d) => d.policy.Statement.map((x) => x.Sid))).toEqual([
+      ["S1", "L1"],
+      ["S2", "L2"],
+    ]);
     for (const d of docs) expect(d.size).toBe(d.content.length);
     for (const d of docs) expect(d.size).toBeLessThanOrEqual(1000);
   });
