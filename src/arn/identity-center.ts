@@ -4,35 +4,31 @@
  * Region under `/aws-reserved/sso.amazonaws.com/<region>/`. The documented pattern
  * `.../sso.amazonaws.com/*\/AWSReservedSSO_<Name>_<suffix>` needs the second slash, so it never
  * matches a us-east-1 instance's roles. Every principal list (SCP exemptions, detection's
- * "approved?", remediation's "protected?") is expanded here, once, so all three agree.
+ * "approved?", remediation's "protected?") is rewritten here, once, so all three agree.
  *
- * A single pattern `.../sso.amazonaws.com/*AWSReservedSSO_<Name>_...` would match both shapes, but
- * also a permission set named `<Other>_AWSReservedSSO_<Name>` (underscores are legal in set names),
- * so the region-less form is added as a second pattern instead.
+ * The rewrite moves the wildcard before the slash: `.../sso.amazonaws.com*\/AWSReservedSSO_<Name>_...`
+ * matches the region-less path (`*` empty) and every Region's (`*` = `/<region>`), in one pattern.
+ * The slash stays right before the role name, and a role name cannot contain one, so a permission
+ * set named `<Other>_AWSReservedSSO_<Name>` (underscores are legal in set names) still does not
+ * match, as it would with `.../sso.amazonaws.com/*AWSReservedSSO_<Name>_...`. Nobody but Identity
+ * Center creates roles under `/aws-reserved/`.
  */
 import { splitArn } from "./arn-like";
 
 const ANY_REGION_SEGMENT = "role/aws-reserved/sso.amazonaws.com/*/";
-const NO_REGION_SEGMENT = "role/aws-reserved/sso.amazonaws.com/";
+const EITHER_SHAPE = "role/aws-reserved/sso.amazonaws.com*/";
 
-/** The us-east-1 (region-less) form of a pattern whose Region segment is `*`, or undefined. */
-function regionlessIdentityCenterForm(pattern: string): string | undefined {
+/** The pattern, matching both role-path shapes when its Region segment is `*`; otherwise as written. */
+function withBothIdentityCenterShapes(pattern: string): string {
   const parts = splitArn(pattern);
-  if (!parts?.[5].startsWith(ANY_REGION_SEGMENT)) return undefined;
+  if (!parts?.[5].startsWith(ANY_REGION_SEGMENT)) return pattern;
   const rest = parts[5].slice(ANY_REGION_SEGMENT.length);
   // `*/*/Name` or a nested path is not a permission-set pattern; leave it as written.
-  if (rest.includes("/")) return undefined;
-  return [...parts.slice(0, 5), `${NO_REGION_SEGMENT}${rest}`].join(":");
+  if (rest.includes("/")) return pattern;
+  return [...parts.slice(0, 5), `${EITHER_SHAPE}${rest}`].join(":");
 }
 
-/** Each pattern, followed by its region-less Identity Center form where it has one; de-duplicated, in order. */
+/** Each pattern rewritten to match both Identity Center shapes where it names a permission-set role; de-duplicated. */
 export function withIdentityCenterForms(patterns: readonly string[]): string[] {
-  return [
-    ...new Set(
-      patterns.flatMap((p) => {
-        const regionless = regionlessIdentityCenterForm(p);
-        return regionless ? [p, regionless] : [p];
-      }),
-    ),
-  ];
+  return [...new Set(patterns.map(withBothIdentityCenterShapes))];
 }

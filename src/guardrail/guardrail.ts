@@ -175,6 +175,14 @@ export function memberRolePattern(config: GuardrailConfig): string {
   return memberRoleArn(config.remediation.memberRoleName, { partition: configPartition(config) });
 }
 
+/**
+ * Every role on the tool's IAM path, in every account: what the SCP protects (nobody else may create
+ * a look-alike role there).
+ */
+export function toolRolePathPattern(partition: Partition | string): string {
+  return toolRoleArn("*", { partition });
+}
+
 /** Every role this tool creates: the member role, then the security-account roles. */
 export function toolRolePatterns(config: GuardrailConfig): string[] {
   return [memberRolePattern(config), toolRoleArn(`${TOOL_ROLE_PREFIX}*`, { partition: configPartition(config) })];

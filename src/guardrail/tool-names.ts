@@ -9,6 +9,9 @@ import { TOOL_ROLE_PREFIX } from "./guardrail";
 /** Prefix of every named resource in the security account. */
 export const RESOURCE_PREFIX = "bedrock-guardrail";
 
+/** The CloudWatch namespace of the tool's metrics (the job's heartbeat among them); the SCP protects it. */
+export const METRIC_NAMESPACE = "BedrockGuardrail";
+
 export const FUNCTION_NAMES = {
   queryJob: `${RESOURCE_PREFIX}-query-job`,
   realtime: `${RESOURCE_PREFIX}-realtime`,

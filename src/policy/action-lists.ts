@@ -10,8 +10,21 @@
 import { deniedActions } from "./classification-data";
 import { SID } from "./statement-ids";
 
-/** DenyMarketplaceSubscribeViaBedrock / DenyMarketplaceSubscribeListedProducts. */
-export const MARKETPLACE_SUBSCRIBE_ACTIONS = deniedActions(SID.subscribeViaBedrock);
+/**
+ * DenyBedrockModelAccessApis: the model-access APIs (from the guardrail definition, which the
+ * classification agrees with), deploying Marketplace models on Bedrock-managed SageMaker endpoints,
+ * and every action of Claude Platform on AWS (emitted as one service wildcard, see statements.ts).
+ */
+export const MODEL_ACCESS_ACTIONS = deniedActions(SID.modelAccess);
+
+/**
+ * DenyMarketplaceSubscribeViaBedrock: what Bedrock does as the caller on a Marketplace model's behalf:
+ * subscribe, and create or update the SageMaker endpoint a Marketplace model endpoint runs on.
+ */
+export const CALLED_VIA_BEDROCK_ACTIONS = deniedActions(SID.subscribeViaBedrock);
+
+/** DenyMarketplaceSubscribeListedProducts. */
+export const MARKETPLACE_SUBSCRIBE_ACTIONS = deniedActions(SID.subscribeProducts);
 
 /**
  * DenyInferenceOutsideModelAllowList: invoking and batch-running a model. Converse and
@@ -22,13 +35,11 @@ export const MARKETPLACE_SUBSCRIBE_ACTIONS = deniedActions(SID.subscribeViaBedro
 export const INFERENCE_ACTIONS = deniedActions(SID.inferenceAllowList);
 
 /**
- * DenyProvisionedThroughputOutsideModelAllowList: buying (or re-pointing) reserved capacity,
- * authorized on the foundation or custom model and, for the update, the provisioned-model ARN.
+ * DenyThroughputAndCustomizationOutsideModelAllowList: buying (or re-pointing) reserved capacity,
+ * authorized on the foundation or custom model and, for the update, the provisioned-model ARN; and
+ * fine-tuning / continued pre-training, authorized on the base model and the custom model it writes.
  */
-export const PROVISIONED_THROUGHPUT_ACTIONS = deniedActions(SID.provisionedAllowList);
-
-/** DenyCustomizationOutsideModelAllowList: fine-tuning / continued pre-training of a base model. */
-export const MODEL_CUSTOMIZATION_ACTIONS = deniedActions(SID.customizationAllowList);
+export const TRAINING_AND_THROUGHPUT_ACTIONS = deniedActions(SID.trainingAllowList);
 
 /**
  * DenyMantleOutsideModelAllowList: the bedrock-mantle actions that run, fine-tune or buy capacity
@@ -46,10 +57,13 @@ export const MANTLE_MODEL_ACTIONS = deniedActions(SID.mantleAllowList);
 export const API_KEY_CREATION_ACTIONS = deniedActions(SID.apiKeyCreation);
 
 /**
- * DenyBedrockApiKeyUse: every call made with a Bedrock API key (bearer token) on bedrock / bedrock-runtime and
- * bedrock-mantle.
+ * DenyBedrockApiKeyUse: every call made with an API key (bearer token) on bedrock / bedrock-runtime,
+ * bedrock-mantle and Claude Platform on AWS.
  */
 export const BEARER_TOKEN_ACTIONS = deniedActions(SID.apiKeyUse);
+
+/** DenyModelInvokingServiceLinkedRoles: creating a service-linked role for a service that invokes models with it. */
+export const SERVICE_LINKED_ROLE_ACTIONS = deniedActions(SID.serviceLinkedRoles);
 
 /** ProtectExemptedPrincipals: IAM calls that create, replace, re-trust, re-permission or hand out a role. */
 export const ROLE_TAKEOVER_ACTIONS = [
@@ -116,4 +130,95 @@ export const FUNCTION_TAKEOVER_ACTIONS = [
   "lambda:PutFunctionConcurrency",
   "lambda:CreateFunctionUrlConfig",
   "lambda:UpdateFunctionUrlConfig",
+];
+
+/**
+ * ProtectGuardrailDeployment: the rules and bus the real-time path runs on (the central rule, and the
+ * forwarding rules in every member account), and the job's schedule: switching them off, deleting,
+ * re-pointing or opening them.
+ */
+export const EVENT_RULE_TAMPER_ACTIONS = [
+  "events:DisableRule",
+  "events:DeleteRule",
+  "events:PutRule",
+  "events:PutTargets",
+  "events:RemoveTargets",
+];
+export const EVENT_BUS_TAMPER_ACTIONS = ["events:DeleteEventBus", "events:UpdateEventBus"];
+export const SCHEDULE_TAMPER_ACTIONS = ["scheduler:UpdateSchedule", "scheduler:DeleteSchedule"];
+
+/**
+ * ProtectGuardrailStateAndInvocation: invoking the tool's functions with input of one's choosing, and
+ * writing the state table (pre-claiming event ids suppresses their findings; a written drift
+ * fingerprint suppresses the drift alert). Only the tool's own roles do either.
+ */
+export const FUNCTION_INVOKE_ACTIONS = ["lambda:InvokeFunction", "lambda:InvokeAsync"];
+export const STATE_WRITE_ACTIONS = [
+  "dynamodb:PutItem",
+  "dynamodb:UpdateItem",
+  "dynamodb:DeleteItem",
+  "dynamodb:BatchWriteItem",
+  "dynamodb:PartiQLInsert",
+  "dynamodb:PartiQLUpdate",
+  "dynamodb:PartiQLDelete",
+];
+
+/**
+ * ProtectGuardrailTaggedResources: resources whose ARN is not known before they exist (the SCPs, the
+ * alert key, the event data store) or that carry the tool's tag anyway (topic, alarms, state table),
+ * protected by that tag: changing, disabling, deleting, detaching them, or their tags.
+ */
+export const TAGGED_TAMPER_ACTIONS = [
+  "organizations:UpdatePolicy",
+  "organizations:DeletePolicy",
+  "organizations:DetachPolicy",
+  "organizations:TagResource",
+  "organizations:UntagResource",
+  "kms:DisableKey",
+  "kms:ScheduleKeyDeletion",
+  "kms:PutKeyPolicy",
+  "kms:DeleteAlias",
+  "kms:UpdateAlias",
+  "kms:TagResource",
+  "kms:UntagResource",
+  "cloudtrail:StopEventDataStoreIngestion",
+  "cloudtrail:UpdateEventDataStore",
+  "cloudtrail:DeleteEventDataStore",
+  "cloudtrail:AddTags",
+  "cloudtrail:RemoveTags",
+  "sns:SetTopicAttributes",
+  "sns:DeleteTopic",
+  "sns:AddPermission",
+  "sns:RemovePermission",
+  "sns:PutDataProtectionPolicy",
+  "sns:TagResource",
+  "sns:UntagResource",
+  "cloudwatch:DisableAlarmActions",
+  "cloudwatch:DeleteAlarms",
+  "cloudwatch:PutMetricAlarm",
+  "cloudwatch:SetAlarmState",
+  "cloudwatch:TagResource",
+  "cloudwatch:UntagResource",
+  "dynamodb:DeleteTable",
+  "dynamodb:UpdateTable",
+  "dynamodb:UpdateTimeToLive",
+  "dynamodb:TagResource",
+  "dynamodb:UntagResource",
+];
+
+/** ProtectGuardrailTag: putting the tool's tag on one's own role or user, or passing it as a session tag. */
+export const TAG_SQUAT_ACTIONS = ["iam:CreateRole", "iam:TagRole", "iam:CreateUser", "iam:TagUser", "sts:TagSession"];
+
+/** ProtectGuardrailMetrics: the heartbeat that keeps the "no successful run" alarm green. */
+export const METRIC_WRITE_ACTIONS = ["cloudwatch:PutMetricData"];
+
+/**
+ * DenyLeavingOrganization: leaving the organization (no SCP applies to a standalone account), and
+ * creating or changing an IAM Roles Anywhere profile (it vends a role to a certificate holder with
+ * no iam:PassRole).
+ */
+export const ORGANIZATION_ESCAPE_ACTIONS = [
+  "organizations:LeaveOrganization",
+  "rolesanywhere:CreateProfile",
+  "rolesanywhere:UpdateProfile",
 ];

@@ -33,6 +33,7 @@ const AccessLevelSchema = z
  * - called-via-bedrock: denied when Bedrock makes the call on the caller's behalf;
  * - listed-products: denied for the Marketplace product ids in scp.denyMarketplaceProductIds;
  * - long-term-key: denied when the call is made with, or creates, a long-term Bedrock API key;
+ * - model-invoking-service: denied for the services that invoke models with a service-linked role;
  * - always: denied to every principal, exempt ones included.
  */
 const CONDITION_KINDS = [
@@ -41,6 +42,7 @@ const CONDITION_KINDS = [
   "called-via-bedrock",
   "listed-products",
   "long-term-key",
+  "model-invoking-service",
   "always",
 ] as const;
 
@@ -106,9 +108,19 @@ const ServiceScopeSchema = z.strictObject({
   actions: z.array(z.string().regex(ACTION_PATTERN)).min(1).optional(),
 });
 
+/**
+ * A service of the IAM reference's "Machine Learning (ML) and Artificial Intelligence (AI)" category
+ * left out of the scope on purpose, with the reason (it runs no model of the customer's choosing).
+ */
+const ServiceWaiverSchema = z.strictObject({
+  service: z.string().regex(SERVICE, "must be an IAM service prefix"),
+  reason: z.string().min(1),
+});
+
 export const ActionClassificationSchema = z.strictObject({
   $comment: z.array(z.string()).optional(),
   scope: z.array(ServiceScopeSchema).min(1),
+  serviceWaivers: z.array(ServiceWaiverSchema).default([]),
   rules: z.array(ClassificationRuleSchema),
   actions: z.array(ClassifiedActionSchema).min(1),
 });

@@ -189,3 +189,25 @@ export function compareWithIamReference(
   }
   return problems;
 }
+
+/**
+ * The services of the IAM reference's machine-learning-and-ai category (passed in: production code
+ * never loads the IAM data) that the classification neither scopes nor waives with a reason, and
+ * the waivers of services it scopes anyway. A service AWS adds to the category fails the build here
+ * until someone decides whether it can reach a model of the customer's choosing.
+ */
+export function categoryCoverageProblems(classification: ActionClassification, categoryServices: readonly string[]) {
+  const scoped = new Set(classification.scope.map((s) => s.service));
+  const waived = new Set(classification.serviceWaivers.map((w) => w.service));
+  return [
+    ...categoryServices
+      .filter((service) => !scoped.has(service) && !waived.has(service))
+      .map(
+        (service) =>
+          `service ${service} (machine-learning-and-ai in the IAM reference) is neither in scope nor waived: add it ` +
+          `to scope and classify its actions, or to serviceWaivers with the reason it reaches no model of the ` +
+          `customer's choosing, in ${CLASSIFICATION_FILE}`,
+      ),
+    ...[...waived].filter((s) => scoped.has(s)).map((s) => `service ${s} is both in scope and waived`),
+  ];
+}

@@ -4,23 +4,19 @@
  * against an IAM simulator.
  */
 import { formatArn } from "../arn/partition";
-import { type Guardrail, memberRolePattern, TOOL_ROLE_PATH } from "../guardrail/guardrail";
-import { FUNCTION_NAMES, ROLE_NAMES } from "../guardrail/tool-names";
+import type { Guardrail } from "../guardrail/guardrail";
 import {
   API_KEY_CREATION_ACTIONS,
   BEARER_TOKEN_ACTIONS,
-  FUNCTION_TAKEOVER_ACTIONS,
   INFERENCE_ACTIONS,
   MANTLE_MODEL_ACTIONS,
   MARKETPLACE_SUBSCRIBE_ACTIONS,
-  MODEL_CUSTOMIZATION_ACTIONS,
-  PROVISIONED_THROUGHPUT_ACTIONS,
+  TRAINING_AND_THROUGHPUT_ACTIONS,
 } from "./action-lists";
 import { evaluateScp, type ScpRequest } from "./evaluate";
 import { mantleModelPatterns } from "./mantle-models";
 import {
   EXAMPLE_MEMBER_ACCOUNT,
-  EXAMPLE_SECURITY_ACCOUNT,
   type ExampleSite,
   exampleSite,
   otherRegionOf,
@@ -28,13 +24,15 @@ import {
   representativePrincipals,
   siteArns,
 } from "./principals";
-import { protectedPrincipalPatterns, protectedSamlProviderPatterns } from "./protect-exempted";
+import { protectScenarios } from "./protect-scenarios";
 import {
   BEARER_TOKEN_TYPE_KEYS,
   BEDROCK_API_KEY_SERVICE_NAME,
   BEDROCK_MANTLE_SERVICE_PRINCIPAL,
   BEDROCK_SERVICE_PRINCIPAL,
   buildScpStatements,
+  CLAUDE_PLATFORM_SERVICE,
+  MODEL_INVOKING_SLR_SERVICES,
   LONG_TERM,
   MANTLE_MODEL_KEY,
   SHORT_TERM,
@@ -79,9 +77,6 @@ interface Examples {
   unlistedModel: string;
   mantleProject: string;
   user: string;
-  otherRole: string;
-  responderRole: string;
-  realtimeFunction: string;
   bucketObject: string;
 }
 
@@ -107,15 +102,6 @@ function examplesFor(guardrail: Guardrail): Examples {
       resource: "project/default",
     }),
     user: iam(EXAMPLE_MEMBER_ACCOUNT, "user/ci-deploy"),
-    otherRole: iam(EXAMPLE_MEMBER_ACCOUNT, "role/DeveloperRole"),
-    responderRole: iam(EXAMPLE_SECURITY_ACCOUNT, `role${TOOL_ROLE_PATH}${ROLE_NAMES.queryJob}`),
-    realtimeFunction: formatArn({
-      partition,
-      service: "lambda",
-      region,
-      account: EXAMPLE_SECURITY_ACCOUNT,
-      resource: `function:${FUNCTION_NAMES.realtime}`,
-    }),
     bucketObject: formatArn({ partition, service: "s3", resource: "example-bucket/report.csv" }),
   };
 }
@@ -125,8 +111,8 @@ const pick = (list: readonly string[], name: string): string =>
   list.find((a) => a.endsWith(`:${name}`)) ?? `${list[0].split(":")[0]}:${name}`;
 const SUBSCRIBE = pick(MARKETPLACE_SUBSCRIBE_ACTIONS, "Subscribe");
 const INVOKE = pick(INFERENCE_ACTIONS, "InvokeModel");
-const CUSTOMIZE = pick(MODEL_CUSTOMIZATION_ACTIONS, "CreateModelCustomizationJob");
-const CREATE_PROVISIONED = pick(PROVISIONED_THROUGHPUT_ACTIONS, "CreateProvisionedModelThroughput");
+const CUSTOMIZE = pick(TRAINING_AND_THROUGHPUT_ACTIONS, "CreateModelCustomizationJob");
+const CREATE_PROVISIONED = pick(TRAINING_AND_THROUGHPUT_ACTIONS, "CreateProvisionedModelThroughput");
 const MANTLE_INFERENCE = pick(MANTLE_MODEL_ACTIONS, "CreateInference");
 const MANTLE_FINE_TUNING = pick(MANTLE_MODEL_ACTIONS, "CreateFineTuningJob");
 const MANTLE_RESERVATION = pick(MANTLE_MODEL_ACTIONS, "CreateReservation");
@@ -158,6 +144,58 @@ function accessScenarios(guardrail: Guardrail): Scenario[] {
       context: { "aws-marketplace:ProductId": [product] },
     });
   }
+  return [...out, ...otherCapacityScenarios(guardrail)];
+}
+
+/**
+ * Other ways to model capacity: Marketplace model endpoints (and the SageMaker endpoint Bedrock
+ * creates as the caller), Claude Platform on AWS, a service-linked role of a service that invokes
+ * models with it. Ids "approved-only:" are denied to every principal that is not exempt;
+ * "approved-only-if:" only when the setting in the scenario says so.
+ */
+function otherCapacityScenarios(guardrail: Guardrail): Scenario[] {
+  const { partition, region } = exampleSite(guardrail);
+  const arn = (service: string, resource: string) =>
+    formatArn({ partition, service, region, account: EXAMPLE_MEMBER_ACCOUNT, resource });
+  const out: Scenario[] = [
+    {
+      id: "approved-only:marketplace-endpoint",
+      label: "bedrock:CreateMarketplaceModelEndpoint",
+      action: "bedrock:CreateMarketplaceModelEndpoint",
+      resource: "*",
+    },
+    {
+      id: "approved-only-if:sagemaker-via-bedrock",
+      label: "sagemaker:CreateEndpoint via Bedrock",
+      action: "sagemaker:CreateEndpoint",
+      resource: arn("sagemaker", "endpoint/marketplace-model"),
+      context: { "aws:CalledViaLast": [BEDROCK_SERVICE_PRINCIPAL] },
+    },
+    {
+      id: "approved-only:service-linked-role",
+      label: `iam:CreateServiceLinkedRole ${MODEL_INVOKING_SLR_SERVICES[0]}`,
+      action: "iam:CreateServiceLinkedRole",
+      resource: formatArn({
+        partition,
+        service: "iam",
+        account: EXAMPLE_MEMBER_ACCOUNT,
+        resource: `role/aws-service-role/${MODEL_INVOKING_SLR_SERVICES[0]}/AWSServiceRoleForLexV2Bots_Example`,
+      }),
+      context: { "iam:AWSServiceName": [MODEL_INVOKING_SLR_SERVICES[0]] },
+    },
+    {
+      id: "approved-only-if:claude-platform",
+      label: `${CLAUDE_PLATFORM_SERVICE}:CreateInference`,
+      action: `${CLAUDE_PLATFORM_SERVICE}:CreateInference`,
+      resource: formatArn({
+        partition,
+        service: CLAUDE_PLATFORM_SERVICE,
+        region,
+        account: EXAMPLE_MEMBER_ACCOUNT,
+        resource: "workspace/default",
+      }),
+    },
+  ];
   return out;
 }
 
@@ -250,7 +288,7 @@ function modelScenarios(guardrail: Guardrail, examples: Examples): Scenario[] {
         context: { [MANTLE_MODEL_KEY]: [examples.concrete(mantleModel)] },
       });
   }
-  for (const action of [...INFERENCE_ACTIONS, CREATE_PROVISIONED, ...MODEL_CUSTOMIZATION_ACTIONS]) {
+  for (const action of [...INFERENCE_ACTIONS, CREATE_PROVISIONED, CUSTOMIZE]) {
     out.push({
       id: `unlisted-model:${action}`,
       label: `${action} unlisted model`,
@@ -338,7 +376,7 @@ function scenarios(guardrail: Guardrail): Scenario[] {
     ...accessScenarios(guardrail),
     ...modelScenarios(guardrail, examples),
     ...apiKeyScenarios(examples),
-    ...protectScenarios(guardrail, examples),
+    ...protectScenarios(guardrail),
     {
       id: "unrelated:list-models",
       label: "bedrock:ListFoundationModels",
@@ -354,95 +392,6 @@ function scenarios(guardrail: Guardrail): Scenario[] {
       unrelated: true,
     },
   ];
-}
-
-/** "role/Name" of a concrete IAM ARN, for labels. */
-const iamName = (arn: string) => arn.split(":").slice(5).join(":");
-
-/**
- * Taking over an exempted name: recreate an approved role, re-trust it, pass it to a service,
- * re-trust the member role or an admin role, replace Identity Center's SAML provider (and mint keys
- * for an exempted user). Ids start with "protect:".
- */
-function protectScenarios(guardrail: Guardrail, examples: Examples): Scenario[] {
-  const { roles, users } = protectedPrincipalPatterns(guardrail);
-  const member = examples.concrete(memberRolePattern(guardrail.config));
-  const approvedRole = roles.find((p) => guardrail.exemptions.approved.includes(p) && !p.includes("AWSReservedSSO_"));
-  const role = approvedRole ? examples.concrete(approvedRole) : member;
-  const out: Scenario[] = [
-    { id: "protect:create-role", label: `iam:CreateRole ${iamName(role)}`, action: "iam:CreateRole", resource: role },
-    {
-      id: "protect:update-trust",
-      label: `iam:UpdateAssumeRolePolicy ${iamName(role)}`,
-      action: "iam:UpdateAssumeRolePolicy",
-      resource: role,
-    },
-    { id: "protect:pass-role", label: `iam:PassRole ${iamName(role)}`, action: "iam:PassRole", resource: role },
-  ];
-  // The tool's trust anchors: the member role, the responder role it trusts, the responder's function.
-  const responder = examples.responderRole;
-  const fn = examples.realtimeFunction;
-  const updateCode = pick(FUNCTION_TAKEOVER_ACTIONS, "UpdateFunctionCode");
-  if (role !== member)
-    out.push({
-      id: "protect:member-role-trust",
-      label: `iam:UpdateAssumeRolePolicy ${iamName(member)}`,
-      action: "iam:UpdateAssumeRolePolicy",
-      resource: member,
-    });
-  out.push(
-    {
-      id: "protect:responder-trust",
-      label: `iam:UpdateAssumeRolePolicy ${iamName(responder)}`,
-      action: "iam:UpdateAssumeRolePolicy",
-      resource: responder,
-    },
-    {
-      id: "protect:function-code",
-      label: `${updateCode} ${fn.split(":").slice(5).join(":")}`,
-      action: updateCode,
-      resource: fn,
-    },
-  );
-  const adminRole = roles.find((p) => guardrail.config.scp.exemptedPrincipalAdminArns.includes(p));
-  if (adminRole) {
-    // An admin may create the exempted roles, so its own name is protected too.
-    const admin = examples.concrete(adminRole);
-    out.push({
-      id: "protect:admin-trust",
-      label: `iam:UpdateAssumeRolePolicy ${iamName(admin)}`,
-      action: "iam:UpdateAssumeRolePolicy",
-      resource: admin,
-    });
-  }
-  const samlProvider = protectedSamlProviderPatterns(guardrail)[0];
-  if (samlProvider) {
-    const provider = examples.concrete(samlProvider.replace(/\*$/, "0123456789abcdef_DO_NOT_DELETE"));
-    out.push({
-      id: "protect:idc-saml-provider",
-      label: `iam:UpdateSAMLProvider ${iamName(provider)}`,
-      action: "iam:UpdateSAMLProvider",
-      resource: provider,
-    });
-  }
-  if (users.length > 0) {
-    const user = examples.concrete(users[0]);
-    out.push({
-      id: "protect:user-access-key",
-      label: `iam:CreateAccessKey ${iamName(user)}`,
-      action: "iam:CreateAccessKey",
-      resource: user,
-    });
-  }
-  const other = examples.otherRole;
-  out.push({
-    id: "unrelated:create-role",
-    label: `iam:CreateRole ${iamName(other)}`,
-    action: "iam:CreateRole",
-    resource: other,
-    unrelated: true,
-  });
-  return out;
 }
 
 function decide(

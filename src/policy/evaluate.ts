@@ -42,6 +42,8 @@ function conditionHolds(op: ConditionOperator, policyValues: string[], requestVa
   switch (op) {
     case "ArnNotLike":
       return !requestValues?.some((v) => policyValues.some((p) => arnLike(p, v)));
+    case "StringLike":
+      return !!requestValues && requestValues.some((v) => policyValues.some((p) => globMatch(p, v)));
     case "StringNotLike":
       return !requestValues?.some((v) => policyValues.some((p) => globMatch(p, v)));
     case "StringNotEquals":
@@ -71,7 +73,10 @@ export function statementOutcome(statement: ScpStatement, request: ScpRequest): 
   );
   const unknown = new Set((request.unknownKeys ?? []).map((k) => k.toLowerCase()));
   let hinges: string | undefined;
-  for (const [op, keys] of Object.entries(statement.Condition) as [ConditionOperator, Record<string, string[]>][]) {
+  for (const [op, keys] of Object.entries(statement.Condition ?? {}) as [
+    ConditionOperator,
+    Record<string, string[]>,
+  ][]) {
     for (const [key, values] of Object.entries(keys)) {
       // A key the request had but nobody can tell: the statement denies only if every other condition holds.
       if (unknown.has(key.toLowerCase())) hinges ??= key;

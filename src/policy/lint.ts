@@ -45,6 +45,8 @@ export interface LintOptions {
 }
 
 const ACTION_SYNTAX = /^[a-z0-9-]+:[A-Za-z0-9]+$/;
+/** A whole service (`service:*`): the only wildcard the builder writes (Claude Platform on AWS). */
+const SERVICE_WILDCARD = /^[a-z0-9-]+:\*$/;
 
 function sizeFindings(documents: ScpDocument[], maxSize: number): LintFinding[] {
   const out: LintFinding[] = [];
@@ -81,11 +83,12 @@ function actionFindings(statements: ScpStatement[], actionExists?: (a: string) =
   const out: LintFinding[] = [];
   for (const s of statements) {
     for (const action of s.Action) {
+      if (SERVICE_WILDCARD.test(action)) continue;
       if (!ACTION_SYNTAX.test(action))
         out.push({
           level: "error",
           code: "unknown-action",
-          message: `statement ${s.Sid}: "${action}" is not an IAM action name (service:Action, no wildcards)`,
+          message: `statement ${s.Sid}: "${action}" is not an IAM action name (service:Action or service:*)`,
         });
       else if (actionExists && !actionExists(action))
         out.push({

@@ -4,7 +4,8 @@
  */
 import { splitArn } from "../arn/arn-like";
 import { formatArn, type Partition } from "../arn/partition";
-import type { Guardrail } from "../guardrail/guardrail";
+import { type Guardrail, TOOL_ROLE_PATH } from "../guardrail/guardrail";
+import { ROLE_NAMES } from "../guardrail/tool-names";
 import { stackSetsExecRolePattern } from "./protect-exempted";
 
 /** The member account used in examples (AWS's documentation account). */
@@ -14,6 +15,8 @@ export const EXAMPLE_SECURITY_ACCOUNT = "444455556666";
 /** Stands in for the management account when the config does not name it. */
 const EXAMPLE_MANAGEMENT_ACCOUNT = "999988887777";
 const SSO_PREFIX = "role/aws-reserved/sso.amazonaws.com/";
+/** The rewritten Identity Center pattern that matches both path shapes (src/arn/identity-center.ts). */
+const SSO_EITHER_SHAPE = "role/aws-reserved/sso.amazonaws.com*/";
 
 /** Where the examples live: a partition and a Region of it. */
 export interface ExampleSite {
@@ -29,10 +32,7 @@ const IDENTITY_CENTER_REGIONLESS = "us-east-1";
 const regionSegmentAt = (site: ExampleSite): string =>
   site.region === IDENTITY_CENTER_REGIONLESS ? "" : `${site.region}/`;
 
-/**
- * Another Region of the site's partition (where a cross-Region profile routes, or an Identity Center instance
- * lives).
- */
+/** Another Region of the site's partition (a cross-Region profile's destination, another Identity Center's home). */
 export function otherRegionOf(site: ExampleSite): string {
   const others: Record<string, string> = { "us-east-1": "us-west-2", "us-gov-west-1": "us-gov-east-1" };
   return others[site.region] ?? (site.partition === "aws-us-gov" ? "us-gov-west-1" : "us-east-1");
@@ -63,10 +63,13 @@ export function instantiatePattern(pattern: string, account = EXAMPLE_MEMBER_ACC
   const fill = (s: string) => s.replace(/\*/g, "Example").replace(/\?/g, "X");
   const concreteAccount = /^[*?]+$/.test(acct) ? account : acct.replace(/\*/g, "").replace(/\?/g, "0");
   let res = resource;
-  if (res.startsWith(SSO_PREFIX)) {
-    // role/aws-reserved/sso.amazonaws.com/<region>/AWSReservedSSO_<set>_<hex>;
-    // an instance in us-east-1 has no <region>/.
-    res = res.replace(/^(role\/aws-reserved\/sso\.amazonaws\.com\/)[*?][^/]*\//, `$1${regionSegmentAt(site)}`);
+  if (res.startsWith(SSO_PREFIX) || res.startsWith(SSO_EITHER_SHAPE)) {
+    // role/aws-reserved/sso.amazonaws.com/<region>/AWSReservedSSO_<set>_<hex>; a us-east-1 instance has no <region>/.
+    // Both the written form (.../sso.amazonaws.com/*/...) and the rewritten one (.../sso.amazonaws.com*/...).
+    res = res.replace(
+      /^role\/aws-reserved\/sso\.amazonaws\.com\/[*?][^/]*\/|^role\/aws-reserved\/sso\.amazonaws\.com\*\//,
+      `${SSO_PREFIX}${regionSegmentAt(site)}`,
+    );
   }
   return [
     "arn",
@@ -87,6 +90,8 @@ export type PrincipalRole =
   | "break-glass-role"
   | "principal-admin"
   | "tool-role"
+  /** The query job's role in the security account: the one that writes state and the heartbeat. */
+  | "monitor-role"
   | "stacksets-exec-role"
   | "non-approved-role"
   | "iam-user"
@@ -125,7 +130,7 @@ const isSsoPattern = (p: string) => (splitArn(p)?.[5] ?? "").startsWith(SSO_PREF
 
 /** The approved principals the config lists: a plain role, both shapes of an Identity Center role, its lookalike. */
 function approvedPrincipals(guardrail: Guardrail, site: ExampleSite): RepresentativePrincipal[] {
-  // Indices name config entries; the exemptions also hold each entry's us-east-1 Identity Center form.
+  // Indices name config entries; the exemptions hold each entry rewritten to match both Identity Center shapes.
   const approved = guardrail.config.approvedPrincipalArns;
   const { concrete, iam } = siteArns(site);
   const out: RepresentativePrincipal[] = [];
@@ -186,7 +191,7 @@ function approvedPrincipals(guardrail: Guardrail, site: ExampleSite): Representa
 function exemptedPrincipals(guardrail: Guardrail, site: ExampleSite): RepresentativePrincipal[] {
   const { breakGlass, tool } = guardrail.exemptions;
   const scp = guardrail.config.scp;
-  const { concrete } = siteArns(site);
+  const { concrete, iam } = siteArns(site);
   const out: RepresentativePrincipal[] = [];
   if (breakGlass.length > 0) {
     out.push({
@@ -215,6 +220,14 @@ function exemptedPrincipals(guardrail: Guardrail, site: ExampleSite): Representa
     principalArn: concrete(tool[0]),
     scpApplies: true,
     source: "the tool's own role",
+  });
+  out.push({
+    role: "monitor-role",
+    label: "bedrock-guardrail query-job role",
+    short: "monitor",
+    principalArn: iam(EXAMPLE_SECURITY_ACCOUNT, `role${TOOL_ROLE_PATH}${ROLE_NAMES.queryJob}`),
+    scpApplies: true,
+    source: "the monitor's own role (security account)",
   });
   if (scp.protectExemptedPrincipals) {
     out.push({

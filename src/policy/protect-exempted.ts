@@ -4,23 +4,29 @@
  * role with an exempted name, recreate or re-trust an existing one, or pass it to a compute
  * service, and enable models as that role. This statement denies exactly those IAM calls on the
  * exempted names, and on the names of the admins who may manage them, to everyone except
- * break-glass, the configured admins and the StackSets execution role (which deploys the member
- * remediation role and is itself protected here).
+ * break-glass and the configured admins. The StackSets execution role is not among them: whoever
+ * can create service-managed StackSets (the management account or a StackSets delegated admin)
+ * could otherwise create, re-trust or pass the approved and break-glass roles in every account.
  *
- * The tool's own trust anchors get the same treatment: the member role (which every member account
- * lets the security account's query-job and realtime roles assume), those roles (every
- * `bedrock-guardrail-*` role under the tool's path), and the Lambda functions that run as them. A
- * non-admin who could re-trust one of those roles, pass it to a new function, or replace a
- * function's code would gain the member role's IAM write access in every member account.
+ * The tool's own trust anchors get the same treatment in a second statement: every role on the
+ * tool's path (the member role, which every member account lets the security account's query-job
+ * and realtime roles assume, those roles, the forwarders), where the StackSets execution role is
+ * exempt too because it deploys the member role and the forwarders; and the Lambda functions that
+ * run as those roles, in the first. A non-admin who could re-trust one of those roles, pass it to a
+ * new function, replace a function's code, or create a look-alike role on the tool's path would
+ * gain the member role's IAM write access in every member account.
  */
 import { formatArn } from "../arn/partition";
 import { splitArn } from "../arn/arn-like";
-import { type Guardrail, toolRolePatterns } from "../guardrail/guardrail";
-import { toolFunctionPattern } from "../guardrail/tool-names";
+import { type Guardrail, toolRolePathPattern } from "../guardrail/guardrail";
+import { RESOURCE_PREFIX, toolFunctionPattern } from "../guardrail/tool-names";
 import {
+  EVENT_BUS_TAMPER_ACTIONS,
+  EVENT_RULE_TAMPER_ACTIONS,
   FUNCTION_TAKEOVER_ACTIONS,
   ROLE_TAKEOVER_ACTIONS,
   SAML_PROVIDER_TAKEOVER_ACTIONS,
+  SCHEDULE_TAMPER_ACTIONS,
   USER_TAKEOVER_ACTIONS,
 } from "./action-lists";
 import { SID } from "./statement-ids";
@@ -30,7 +36,8 @@ export const PROTECT_EXEMPTED_SID = SID.protectExempted;
 
 /**
  * The role service-managed StackSets run as in member accounts (assumed by the StackSets org
- * service-linked role). It creates the member role, so it is allowed, and protected.
+ * service-linked role). It creates the member role and the forwarders, so it may manage the tool's
+ * own roles and rules, and nothing else here; nobody else may create or change a role of that name.
  */
 export function stackSetsExecRolePattern(partition: string): string {
   return formatArn({ partition, service: "iam", account: "*", resource: "role/stacksets-exec-*" });
@@ -81,19 +88,13 @@ export function protectedKind(pattern: string): ProtectedKind | undefined {
 }
 
 /**
- * The role and user patterns this statement protects: the exempted ones, the admins', then the
- * tool's own roles. An admin may create and re-trust the exempted roles, so taking over an admin's
- * name is as good as taking over an exempted one: the admins are protected from everyone but
- * themselves, break-glass and StackSets.
+ * The role and user patterns the first statement protects: the exempted ones, then the admins'. An
+ * admin may create and re-trust the exempted roles, so taking over an admin's name is as good as
+ * taking over an exempted one: the admins are protected from everyone but themselves and
+ * break-glass. (The tool's own roles are protected by the second statement, by their path.)
  */
 export function protectedPrincipalPatterns(guardrail: Guardrail): { roles: string[]; users: string[] } {
-  const names = [
-    ...new Set([
-      ...guardrail.exemptions.scp,
-      ...guardrail.config.scp.exemptedPrincipalAdminArns,
-      ...toolRolePatterns(guardrail.config),
-    ]),
-  ];
+  const names = [...new Set([...guardrail.exemptions.scp, ...guardrail.exemptions.admins])];
   return {
     roles: names.filter((p) => protectedKind(p) === "role"),
     users: names.filter((p) => protectedKind(p) === "user"),
@@ -107,20 +108,55 @@ export function protectedSamlProviderPatterns(guardrail: Guardrail): string[] {
     : [];
 }
 
-/** Who may still make those calls: break-glass, the configured admins, the StackSets execution role. */
-function principalAdminPatterns(guardrail: Guardrail): string[] {
-  return [
-    ...new Set([
-      ...guardrail.exemptions.breakGlass,
-      ...guardrail.config.scp.exemptedPrincipalAdminArns,
-      stackSetsExecRolePattern(guardrail.partition),
-    ]),
-  ];
+/** Who may change the guardrail itself: break-glass and the configured admins (the deploying pipelines). */
+export function guardrailAdminPatterns(guardrail: Guardrail): string[] {
+  return [...new Set([...guardrail.exemptions.breakGlass, ...guardrail.exemptions.admins])];
 }
 
-export function buildProtectExemptedStatement(guardrail: Guardrail): ScpStatement | undefined {
-  if (!guardrail.config.scp.protectExemptedPrincipals) return undefined;
+/** Break-glass, the admins, and the StackSets execution role, which deploys the tool's member-account parts. */
+export function deploymentAdminPatterns(guardrail: Guardrail): string[] {
+  return [...guardrailAdminPatterns(guardrail), stackSetsExecRolePattern(guardrail.partition)];
+}
+
+const anyRegion = (partition: string, service: string, resource: string) =>
+  formatArn({ partition, service, region: "*", account: "*", resource });
+
+/**
+ * The second statement: the tool's roles (every role on its path), the real-time path's rules (the
+ * central rule, and the forwarding rules StackSets deploys in member accounts) and central bus, and
+ * the job's schedule. Break-glass, the admins and the StackSets execution role may change them.
+ */
+function buildProtectDeploymentStatement(guardrail: Guardrail): ScpStatement {
+  const { partition } = guardrail;
+  return {
+    Sid: SID.protectDeployment,
+    Effect: "Deny",
+    Action: [
+      ...ROLE_TAKEOVER_ACTIONS,
+      ...EVENT_RULE_TAMPER_ACTIONS,
+      ...EVENT_BUS_TAMPER_ACTIONS,
+      ...SCHEDULE_TAMPER_ACTIONS,
+    ],
+    Resource: [
+      toolRolePathPattern(partition),
+      // rule/<name> on a default bus, rule/<bus>/<name> on the central bus: the wildcard spans the bus.
+      anyRegion(partition, "events", `rule/*${RESOURCE_PREFIX}-*`),
+      anyRegion(partition, "events", `event-bus/${guardrail.config.monitor.eventbridge.centralBusName}`),
+      anyRegion(partition, "scheduler", `schedule/*/${RESOURCE_PREFIX}-*`),
+    ],
+    Condition: { ArnNotLike: { "aws:PrincipalArn": deploymentAdminPatterns(guardrail) } },
+  };
+}
+
+/** ProtectExemptedPrincipals and ProtectGuardrailDeployment, when scp.protectExemptedPrincipals is on. */
+export function buildProtectExemptedStatements(guardrail: Guardrail): ScpStatement[] {
+  if (!guardrail.config.scp.protectExemptedPrincipals) return [];
+  return [buildProtectExemptedStatement(guardrail), buildProtectDeploymentStatement(guardrail)];
+}
+
+function buildProtectExemptedStatement(guardrail: Guardrail): ScpStatement {
   const { roles, users } = protectedPrincipalPatterns(guardrail);
+  const admins = guardrailAdminPatterns(guardrail);
   // Each action authorizes on one resource type (role, user, saml-provider, function), so one
   // statement can hold all four lists.
   const samlProviders = protectedSamlProviderPatterns(guardrail);
@@ -143,6 +179,7 @@ export function buildProtectExemptedStatement(guardrail: Guardrail): ScpStatemen
         toolFunctionPattern(guardrail.partition),
       ]),
     ],
-    Condition: { ArnNotLike: { "aws:PrincipalArn": principalAdminPatterns(guardrail) } },
+    // Without break-glass or admins nobody may make these calls: the statement has no condition.
+    ...(admins.length > 0 ? { Condition: { ArnNotLike: { "aws:PrincipalArn": admins } } } : {}),
   };
 }

@@ -8,12 +8,19 @@ export const SID = {
   subscribeViaBedrock: "DenyMarketplaceSubscribeViaBedrock",
   subscribeProducts: "DenyMarketplaceSubscribeListedProducts",
   inferenceAllowList: "DenyInferenceOutsideModelAllowList",
-  provisionedAllowList: "DenyProvisionedThroughputOutsideModelAllowList",
-  customizationAllowList: "DenyCustomizationOutsideModelAllowList",
+  /** Buying provisioned throughput and customizing: both authorized on a foundation or custom model. */
+  trainingAllowList: "DenyThroughputAndCustomizationOutsideModelAllowList",
   mantleAllowList: "DenyMantleOutsideModelAllowList",
   apiKeyCreation: "DenyBedrockApiKeyCreation",
   apiKeyUse: "DenyBedrockApiKeyUse",
+  serviceLinkedRoles: "DenyModelInvokingServiceLinkedRoles",
   protectExempted: "ProtectExemptedPrincipals",
+  protectDeployment: "ProtectGuardrailDeployment",
+  protectData: "ProtectGuardrailStateAndInvocation",
+  protectTagged: "ProtectGuardrailTaggedResources",
+  protectTag: "ProtectGuardrailTag",
+  protectMetrics: "ProtectGuardrailMetrics",
+  organizationEscape: "DenyLeavingOrganization",
 } as const;
 
 /**
@@ -23,6 +30,7 @@ export const SID = {
 export const BEARER_TOKEN_TYPE_KEYS = {
   bedrock: "bedrock:BearerTokenType",
   mantle: "bedrock-mantle:BearerTokenType",
+  claudePlatform: "aws-external-anthropic:BearerTokenType",
 } as const;
 export const SHORT_TERM = "SHORT_TERM";
 export const LONG_TERM = "LONG_TERM";

@@ -14,14 +14,17 @@ import { type Guardrail, memberRolePattern } from "../guardrail/guardrail";
 import {
   API_KEY_CREATION_ACTIONS,
   BEARER_TOKEN_ACTIONS,
+  CALLED_VIA_BEDROCK_ACTIONS,
   INFERENCE_ACTIONS,
   MANTLE_MODEL_ACTIONS,
   MARKETPLACE_SUBSCRIBE_ACTIONS,
-  MODEL_CUSTOMIZATION_ACTIONS,
-  PROVISIONED_THROUGHPUT_ACTIONS,
+  MODEL_ACCESS_ACTIONS,
+  SERVICE_LINKED_ROLE_ACTIONS,
+  TRAINING_AND_THROUGHPUT_ACTIONS,
 } from "./action-lists";
 import { mantleModelPatterns } from "./mantle-models";
-import { buildProtectExemptedStatement } from "./protect-exempted";
+import { buildProtectExemptedStatements } from "./protect-exempted";
+import { buildProtectGuardrailStatements } from "./protect-guardrail";
 import { BEARER_TOKEN_TYPE_KEYS, LONG_TERM, MANTLE_MODEL_KEY, SHORT_TERM, SID } from "./statement-ids";
 import type { ScpCondition, ScpStatement } from "./types";
 
@@ -90,6 +93,21 @@ function customModelsOfListedBases(partition: string, list: readonly string[]): 
 export const BEDROCK_API_KEY_SERVICE_NAME = "bedrock.amazonaws.com";
 export { BEARER_TOKEN_TYPE_KEYS, LONG_TERM, MANTLE_MODEL_KEY, SHORT_TERM, SID };
 
+/**
+ * Claude Platform on AWS: a way to reach Anthropic's models outside Bedrock (inference, batch,
+ * workspaces, keys), billed through Marketplace. Denied as a whole service unless
+ * scp.allowClaudePlatform; every one of its actions is classified, and a new one fails the build.
+ */
+export const CLAUDE_PLATFORM_SERVICE = "aws-external-anthropic";
+
+/**
+ * Services that invoke Bedrock models with a service-linked role, which no SCP restricts: Amazon Lex
+ * V2 bots (QnAIntent, assisted slot resolution; the console adds bedrock:InvokeModel to the bot's
+ * service-linked role). Creating such a role is denied instead (docs/limits.md lists what that
+ * cannot do about roles that already exist, and the services looked at).
+ */
+export const MODEL_INVOKING_SLR_SERVICES = ["lexv2.amazonaws.com"];
+
 /** The exemption every statement carries; ArnNotLike keeps IAM's wildcard semantics (see src/arn). */
 function exemptionCondition(guardrail: Guardrail): ScpCondition {
   return { ArnNotLike: { "aws:PrincipalArn": [...guardrail.exemptions.scp] } };
@@ -140,12 +158,12 @@ function allowListStatements(guardrail: Guardrail, list: string[]): ScpStatement
       ...list.filter((p) => !INFERENCE_PASS_THROUGH_TYPES.includes(resourceType(p))),
       ...passThrough,
     ]),
-    denyOutside(guardrail, SID.provisionedAllowList, PROVISIONED_THROUGHPUT_ACTIONS, [
+    // Both authorized on a foundation or custom model; the existing throughput an update re-points, and
+    // the custom models of listed bases (which a listed model's fine-tune produces, and which need
+    // throughput to be invoked), are left out so that only the model decides.
+    denyOutside(guardrail, SID.trainingAllowList, TRAINING_AND_THROUGHPUT_ACTIONS, [
       ...entriesOfTypes(list, TRAINABLE_TYPES),
       bedrockResourcePattern(partition, "provisioned-model"),
-    ]),
-    denyOutside(guardrail, SID.customizationAllowList, MODEL_CUSTOMIZATION_ACTIONS, [
-      ...entriesOfTypes(list, TRAINABLE_TYPES),
       ...customModelsOfListedBases(partition, list),
     ]),
     // StringNotLike without IfExists: a request without bedrock-mantle:Model is denied as well.
@@ -180,18 +198,35 @@ function apiKeyStatements(guardrail: Guardrail): ScpStatement[] {
 }
 
 /**
+ * The model-access APIs (the definition's), the other classified approved-only actions (Marketplace
+ * model endpoints), and Claude Platform on AWS as one service wildcard unless it is allowed.
+ */
+function modelAccessActions(guardrail: Guardrail): string[] {
+  const claudePlatform = `${CLAUDE_PLATFORM_SERVICE}:`;
+  const others = MODEL_ACCESS_ACTIONS.filter((a) => !guardrail.iamActions.includes(a) && !a.startsWith(claudePlatform));
+  return [
+    ...guardrail.iamActions,
+    ...others,
+    ...(guardrail.config.scp.allowClaudePlatform ? [] : [`${claudePlatform}*`]),
+  ];
+}
+
+/**
  * Statements in their fixed order: model-access APIs, Marketplace via Bedrock, listed products,
- * the allow-list family (inference, provisioned throughput, customization, mantle), API keys
- * (creation, use on either endpoint), protect exempted principals.
+ * the allow-list family (inference, throughput and customization, mantle), API keys (creation, use
+ * on any endpoint), model-invoking service-linked roles, the protection of exempted principals and
+ * of the tool's own deployment, then of the guardrail's resources.
  */
 export function buildScpStatements(guardrail: Guardrail): ScpStatement[] {
   const scp = guardrail.config.scp;
-  const statements: ScpStatement[] = [deny(SID.modelAccess, guardrail.iamActions, exemptionCondition(guardrail))];
+  const statements: ScpStatement[] = [
+    deny(SID.modelAccess, modelAccessActions(guardrail), exemptionCondition(guardrail)),
+  ];
   if (scp.denyMarketplaceSubscribeViaBedrock) {
     statements.push(
       deny(
         SID.subscribeViaBedrock,
-        MARKETPLACE_SUBSCRIBE_ACTIONS,
+        CALLED_VIA_BEDROCK_ACTIONS,
         withExemption(guardrail, { StringEquals: { "aws:CalledViaLast": [...SUBSCRIBE_CALLED_VIA] } }),
       ),
     );
@@ -210,7 +245,13 @@ export function buildScpStatements(guardrail: Guardrail): ScpStatement[] {
   }
   if (scp.modelAllowList) statements.push(...allowListStatements(guardrail, [...scp.modelAllowList]));
   statements.push(...apiKeyStatements(guardrail));
-  const protect = buildProtectExemptedStatement(guardrail);
-  if (protect) statements.push(protect);
+  statements.push(
+    deny(
+      SID.serviceLinkedRoles,
+      SERVICE_LINKED_ROLE_ACTIONS,
+      withExemption(guardrail, { StringEquals: { "iam:AWSServiceName": MODEL_INVOKING_SLR_SERVICES } }),
+    ),
+  );
+  statements.push(...buildProtectExemptedStatements(guardrail), ...buildProtectGuardrailStatements(guardrail));
   return statements;
 }

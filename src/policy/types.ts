@@ -9,6 +9,7 @@ export type ConditionOperator =
   | "StringEquals"
   | "StringEqualsIfExists"
   | "StringNotEquals"
+  | "StringLike"
   | "StringNotLike"
   | "ForAnyValue:StringEquals";
 
@@ -21,7 +22,8 @@ export interface ScpStatement {
   /** Exactly one of Resource / NotResource. */
   Resource?: string[] | "*";
   NotResource?: string[];
-  Condition: ScpCondition;
+  /** Absent when a statement denies everyone (a protection with nobody allowed to pass it). */
+  Condition?: ScpCondition;
 }
 
 export interface ScpPolicy {

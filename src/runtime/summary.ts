@@ -2,6 +2,7 @@
  * One structured JSON line per run, and the same numbers as CloudWatch metrics in Embedded Metric
  * Format (a log line CloudWatch turns into metrics; no PutMetricData call, no extra permission).
  */
+import { METRIC_NAMESPACE } from "../guardrail/tool-names";
 import type { DriftReport } from "./drift";
 import type { RunFailure } from "./pipeline";
 import type { ExportCounts } from "./securityhub-export";
@@ -35,7 +36,7 @@ export interface RunSummary {
   samples?: string[];
 }
 
-export const METRIC_NAMESPACE = "BedrockGuardrail";
+export { METRIC_NAMESPACE } from "../guardrail/tool-names";
 
 /** Metric names, shared with the alarms the infrastructure creates. Dimension: Job. */
 export const METRICS = {

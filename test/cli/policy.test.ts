@@ -17,7 +17,7 @@ describe("policy", () => {
     const c = capture();
     const g = guardrailFor({
       ...MINIMAL_CONFIG,
-      scp: { maxPolicySize: 1000, modelAllowList: ["arn:aws:bedrock:*::foundation-model/amazon.nova-*"] },
+      scp: { maxPolicySize: 1500, modelAllowList: ["arn:aws:bedrock:*::foundation-model/amazon.nova-*"] },
     });
     expect(runPolicy(g, { minified: true }, c.io)).toBe(0);
     expect(c.out()).toBe(

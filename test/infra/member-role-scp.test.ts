@@ -50,7 +50,7 @@ describe.each(["deactivate", "rotate"] as const)("member role (remediation.acces
 
   test("it is exempt only from statements that deny an action it is granted", () => {
     const exempting = statements.filter((s) =>
-      JSON.stringify(s.Condition.ArnNotLike?.["aws:PrincipalArn"] ?? []).includes(pattern),
+      JSON.stringify(s.Condition?.ArnNotLike?.["aws:PrincipalArn"] ?? []).includes(pattern),
     );
     for (const s of exempting)
       expect(granted.filter(({ action }) => s.Action.some((p) => actionMatches(p, action))).length).toBeGreaterThan(0);

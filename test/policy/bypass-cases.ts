@@ -9,29 +9,29 @@ import { FULL_CONFIG, MINIMAL_CONFIG } from "./helpers";
 import type { SimulatedRequest } from "./simulator";
 
 export const MEMBER = "111122223333";
-const SECURITY = "444455556666";
+export const SECURITY = "444455556666";
 export const DEVELOPER = `arn:aws:iam::${MEMBER}:role/DeveloperRole`;
-const APPROVED = `arn:aws:iam::${MEMBER}:role/BedrockModelAccessAdmin`;
-const BREAK_GLASS = "arn:aws:iam::123456789012:role/BreakGlass";
-const MEMBER_ROLE = `arn:aws:iam::${MEMBER}:role/bedrock-guardrail/BedrockGuardrailRemediation`;
-const ADMIN = `arn:aws:iam::${SECURITY}:role/iam-pipeline/IamDeployer`;
-const SECURITY_ADMIN = `arn:aws:iam::${SECURITY}:role/SecurityAccountAdmin`;
+export const APPROVED = `arn:aws:iam::${MEMBER}:role/BedrockModelAccessAdmin`;
+export const BREAK_GLASS = "arn:aws:iam::123456789012:role/BreakGlass";
+export const MEMBER_ROLE = `arn:aws:iam::${MEMBER}:role/bedrock-guardrail/BedrockGuardrailRemediation`;
+export const ADMIN = `arn:aws:iam::${SECURITY}:role/iam-pipeline/IamDeployer`;
+export const SECURITY_ADMIN = `arn:aws:iam::${SECURITY}:role/SecurityAccountAdmin`;
 const PROJECT = `arn:aws:bedrock-mantle:us-east-1:${MEMBER}:project/default`;
 const LISTED_MODEL = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-20250514-v1:0";
 const UNLISTED_MODEL = "arn:aws:bedrock:us-east-1::foundation-model/deepseek.r1-v1:0";
 const PROVISIONED = `arn:aws:bedrock:us-east-1:${MEMBER}:provisioned-model/abcd1234efgh`;
 const CUSTOM_MODEL = `arn:aws:bedrock:us-east-1:${MEMBER}:custom-model/my-fine-tune`;
 // A custom model's ARN embeds its base model's id: custom-model/<base id>[:<variant>]/<12 characters>.
-const LISTED_CUSTOM_MODEL =
+export const LISTED_CUSTOM_MODEL =
   `arn:aws:bedrock:us-east-1:${MEMBER}:custom-model/` + "anthropic.claude-sonnet-4-20250514-v1:0/a1b2c3d4e5f6";
-const UNLISTED_CUSTOM_MODEL = `arn:aws:bedrock:us-east-1:${MEMBER}:custom-model/deepseek.r1-v1:0/a1b2c3d4e5f6`;
+export const UNLISTED_CUSTOM_MODEL = `arn:aws:bedrock:us-east-1:${MEMBER}:custom-model/deepseek.r1-v1:0/a1b2c3d4e5f6`;
 const IMPORTED_CUSTOM_MODEL = `arn:aws:bedrock:us-east-1:${MEMBER}:custom-model/imported/a1b2c3d4e5f6`;
 const IDC = `arn:aws:iam::${MEMBER}:role/aws-reserved/sso.amazonaws.com/eu-west-1`;
 const IDC_US_EAST_1 = `arn:aws:iam::${MEMBER}:role/aws-reserved/sso.amazonaws.com`;
 const ACCOUNT_BEDROCK = `arn:aws:bedrock:us-east-1:${MEMBER}`;
 const LISTED_PROFILE = `${ACCOUNT_BEDROCK}:inference-profile/us.anthropic.claude-sonnet-4-20250514-v1:0`;
 
-const WITH_ADMIN: GuardrailConfigInput = {
+export const WITH_ADMIN: GuardrailConfigInput = {
   ...FULL_CONFIG,
   scp: { ...FULL_CONFIG.scp, exemptedPrincipalAdminArns: ["arn:aws:iam::*:role/iam-pipeline/IamDeployer"] },
 };

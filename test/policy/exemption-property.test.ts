@@ -15,8 +15,21 @@ import {
 } from "../../src/guardrail/guardrail";
 import { buildScpDocuments } from "../../src/policy/documents";
 import { evaluateScp } from "../../src/policy/evaluate";
-import { STACKSETS_EXEC_ROLE_PATTERN } from "../../src/policy/protect-exempted";
+import { withIdentityCenterForms } from "../../src/arn/identity-center";
 import { SID } from "../../src/policy/statements";
+
+/** The statements that deny model use: each exempts approved and break-glass, and nobody else. */
+const MODEL_SIDS: string[] = [
+  SID.modelAccess,
+  SID.subscribeViaBedrock,
+  SID.subscribeProducts,
+  SID.inferenceAllowList,
+  SID.trainingAllowList,
+  SID.mantleAllowList,
+  SID.apiKeyCreation,
+  SID.apiKeyUse,
+  SID.serviceLinkedRoles,
+];
 
 const definition = parseDefinition(BUNDLED_DEFINITION);
 const alphabet = fc.constantFrom("a", "b", "1", "/", "*", "?", ":", "-", "_", " ", "r", "o", "l", "e");
@@ -75,19 +88,22 @@ describe("exemptions are exactly the listed patterns (the member role only where
           }
           accepted++;
           const guardrail = compileGuardrail(definition, config);
-          const expected = [...new Set([...approved, ...breakGlass])];
+          // Identity Center patterns are matched in both path shapes (src/arn/identity-center.ts).
+          const expected = withIdentityCenterForms([...approved, ...breakGlass]);
           const all = buildScpDocuments(guardrail).flatMap((d) => d.policy.Statement);
-          const statements = all.filter((s) => s.Sid !== SID.protectExempted);
+          const statements = all.filter((s) => MODEL_SIDS.includes(s.Sid));
           for (const s of statements) {
             // The only exemption any Bedrock statement carries is this list, under this one key; the
             // API-key creation statement adds the member role, which deactivates leaked keys.
             const member = s.Sid === SID.apiKeyCreation ? [memberRolePattern(config)] : [];
-            expect(s.Condition.ArnNotLike).toEqual({ "aws:PrincipalArn": [...new Set([...expected, ...member])] });
+            expect(s.Condition?.ArnNotLike).toEqual({ "aws:PrincipalArn": [...new Set([...expected, ...member])] });
           }
           const protect = all.find((s) => s.Sid === SID.protectExempted)!;
-          expect(protect.Condition).toEqual({
-            ArnNotLike: { "aws:PrincipalArn": [...new Set([...breakGlass, STACKSETS_EXEC_ROLE_PATTERN])] },
-          });
+          // Only break-glass (no admins here) may take over an exempted name; with none, nobody (no condition).
+          const breakGlassForms = withIdentityCenterForms(breakGlass);
+          expect(protect.Condition).toEqual(
+            breakGlassForms.length > 0 ? { ArnNotLike: { "aws:PrincipalArn": breakGlassForms } } : undefined,
+          );
           for (const p of principals) {
             const exempt =
               evaluateScp(statements, { action: guardrail.iamActions[0], resource: "*", principalArn: p }).decision ===

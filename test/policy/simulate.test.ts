@@ -19,8 +19,10 @@ async function simulate(guardrail: Guardrail, scenario: Scenario, principal: Rep
 /** Exempt from every Bedrock, Marketplace and API-key statement: approved and break-glass only. */
 const EXEMPT: PrincipalRole[] = ["approved-role", "break-glass-role"];
 
-/** May create, change or pass the exempted roles: break-glass, the listed admins, the StackSets execution role. */
-const PRINCIPAL_ADMINS: PrincipalRole[] = ["break-glass-role", "principal-admin", "stacksets-exec-role"];
+/** May create, change or pass the exempted roles, and change the guardrail: break-glass and the listed admins. */
+const PRINCIPAL_ADMINS: PrincipalRole[] = ["break-glass-role", "principal-admin"];
+/** May change the tool's own roles, rules, schedule and tag: those and the StackSets execution role. */
+const DEPLOYERS: PrincipalRole[] = [...PRINCIPAL_ADMINS, "stacksets-exec-role"];
 
 function isExempt(guardrail: Guardrail, principal: RepresentativePrincipal): boolean {
   if (EXEMPT.includes(principal.role)) return true;
@@ -42,6 +44,15 @@ function expectedCell(
   // Approved and tool roles too: nobody but the admins may recreate, re-trust or pass an exempted role.
   if (scenario.id.startsWith("protect:"))
     return scp.protectExemptedPrincipals && !PRINCIPAL_ADMINS.includes(principal.role) ? "deny" : "allow";
+  if (scenario.id.startsWith("guard-deploy:"))
+    return scp.protectExemptedPrincipals && !DEPLOYERS.includes(principal.role) ? "deny" : "allow";
+  if (scenario.id.startsWith("guard-admin:"))
+    return scp.protectGuardrail && !PRINCIPAL_ADMINS.includes(principal.role) ? "deny" : "allow";
+  if (scenario.id.startsWith("guard-tag:"))
+    return scp.protectGuardrail && !DEPLOYERS.includes(principal.role) ? "deny" : "allow";
+  // Only the monitor's own roles invoke its functions and write its state and heartbeat: admins neither.
+  if (scenario.id.startsWith("guard-monitor:"))
+    return scp.protectGuardrail && principal.role !== "monitor-role" ? "deny" : "allow";
   if (scenario.unrelated) return "allow";
   // The member role deactivates leaked Bedrock API keys, so it alone is exempt from the key-creation statement.
   if (scenario.id === "api-key:create")
@@ -56,6 +67,10 @@ function expectedCell(
   if (scenario.id === "subscribe-direct") return "allow";
   if (scenario.id === "subscribe-listed-product") return "deny";
   if (scenario.id.startsWith("listed-model:")) return "allow";
+  if (scenario.id.startsWith("approved-only:")) return "deny";
+  if (scenario.id === "approved-only-if:sagemaker-via-bedrock")
+    return scp.denyMarketplaceSubscribeViaBedrock ? "deny" : "allow";
+  if (scenario.id === "approved-only-if:claude-platform") return scp.allowClaudePlatform ? "allow" : "deny";
   if (scenario.id.startsWith("unlisted-model:")) return scp.modelAllowList ? "deny" : "allow";
   if (scenario.id.startsWith("api-key:use-long:")) return scp.denyLongTermBedrockApiKeys ? "deny" : "allow";
   if (scenario.id.startsWith("api-key:use-short:")) return scp.denyShortTermBedrockApiKeys ? "deny" : "allow";
@@ -84,6 +99,10 @@ const CONFIGS = {
   },
   "short-term API keys denied too": { ...FULL_CONFIG, scp: { ...FULL_CONFIG.scp, denyShortTermBedrockApiKeys: true } },
   "API-key controls off": { ...MINIMAL_CONFIG, scp: { denyLongTermBedrockApiKeys: false } },
+  "guardrail protection off, Claude Platform allowed": {
+    ...FULL_CONFIG,
+    scp: { ...FULL_CONFIG.scp, protectGuardrail: false, allowClaudePlatform: true },
+  },
   // Four documents: the decisions must not depend on how the statements are split.
   realistic: REALISTIC_CONFIG,
   // Every example principal and resource in the table is in the config's partition.

@@ -7,6 +7,10 @@ import type { Guardrail } from "../../src/guardrail/guardrail";
 import { buildScpDocuments } from "../../src/policy/documents";
 import type { ScpDocument } from "../../src/policy/types";
 
+const OPEN_KEY_POLICY = {
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "kms:*", Resource: "*" }],
+};
 const FULL_AWS_ACCESS = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
 
 export interface SimulatedRequest {
@@ -45,6 +49,8 @@ export async function simulateScp(
         ]
       : [],
     resourceControlPolicies: [],
+    // A KMS key is usable only as its key policy allows; one that allows everyone leaves the SCP to decide.
+    ...(request.action.startsWith("kms:") ? { resourcePolicy: OPEN_KEY_POLICY } : {}),
   };
   // aws-marketplace:ProductId is documented by Bedrock for Subscribe, but the service authorization
   // data the simulator validates against does not list it for that action, so the validating entry

@@ -151,8 +151,30 @@ export const ScpConfigSchema = z
       .boolean()
       .default(true)
       .describe(
-        "Deny creating, deleting, changing or passing the exempted roles (and users) to everyone but break-glass, " +
-          "exemptedPrincipalAdminArns and the StackSets execution role, so nobody can take over an exempted name",
+        "Deny creating, deleting, changing or passing the exempted roles (and users) to everyone but break-glass and " +
+          "exemptedPrincipalAdminArns, and the tool's own roles, rules and schedule to everyone but those and the " +
+          "StackSets execution role, so nobody can take over an exempted name",
+      ),
+    /**
+     * Deny what would switch the guardrail off, silence it or aim it at the organization: leaving the
+     * organization, changing the tool's SCPs, alert key, event data store, topic, alarms and tags, invoking its
+     * functions or writing its state and heartbeat (docs/scp.md).
+     */
+    protectGuardrail: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Deny leaving the organization, IAM Roles Anywhere profiles, and changes to the guardrail's own SCPs, alert " +
+          "key, event data store, topic, alarms, tags, state and metrics to everyone but break-glass and " +
+          "exemptedPrincipalAdminArns (state, metrics and invocation: only the monitor's own roles)",
+      ),
+    /** Claude Platform on AWS (aws-external-anthropic): denied to all but approved and break-glass by default. */
+    allowClaudePlatform: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Allow Claude Platform on AWS (aws-external-anthropic:*) to every principal; long-term API keys on it stay " +
+          "denied with denyLongTermBedrockApiKeys. Off: only approved and break-glass principals may use it",
       ),
     /** Principals allowed to manage the exempted roles, e.g. the pipeline that creates the approved roles. */
     exemptedPrincipalAdminArns: z

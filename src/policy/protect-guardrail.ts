@@ -1,0 +1,94 @@
+/**
+ * The statements that keep the guardrail itself from being switched off, silenced or turned against
+ * the organization (scp.protectGuardrail), by anyone but break-glass and the admins who deploy it,
+ * and, for the monitor's own data, by anyone but the monitor's roles:
+ *   - DenyLeavingOrganization: once an account leaves, no SCP applies to it; and IAM Roles Anywhere
+ *     profiles, which vend any role that trusts the service to a certificate holder without
+ *     iam:PassRole.
+ *   - ProtectGuardrailStateAndInvocation: invoking the tool's functions (a forged CloudTrail event
+ *     would plan remediation against production) and writing its state table (pre-claimed event ids
+ *     suppress findings; a written drift fingerprint suppresses the drift alert). Only the monitor's
+ *     roles: not the admins either, so the principal that changes the SCP cannot also suppress the
+ *     drift finding. EventBridge invokes the realtime function as a service, outside every SCP.
+ *   - ProtectGuardrailMetrics: cloudwatch:PutMetricData into the tool's namespace (a faked heartbeat
+ *     keeps the "no successful run" alarm green).
+ *   - ProtectGuardrailTaggedResources: everything carrying the tool's tag (the SCPs, the alert key,
+ *     the event data store, the topic, the alarms, the state table): disabling, deleting, re-keying,
+ *     detaching, or changing its tags. The tag is set by the deploying pipeline (provider default
+ *     tags) and by StackSets.
+ *   - ProtectGuardrailTag: nobody else may put the tool's tag key on a role or user, or pass it as a
+ *     session tag, so no principal can ever pose as the tool by its tag.
+ */
+import { TOOL_TAGS } from "../config/aws-limits";
+import { formatArn } from "../arn/partition";
+import { type Guardrail, toolRoleArn } from "../guardrail/guardrail";
+import { METRIC_NAMESPACE, RESOURCE_PREFIX, ROLE_NAMES, toolFunctionPattern } from "../guardrail/tool-names";
+import {
+  FUNCTION_INVOKE_ACTIONS,
+  METRIC_WRITE_ACTIONS,
+  ORGANIZATION_ESCAPE_ACTIONS,
+  STATE_WRITE_ACTIONS,
+  TAG_SQUAT_ACTIONS,
+  TAGGED_TAMPER_ACTIONS,
+} from "./action-lists";
+import { deploymentAdminPatterns, guardrailAdminPatterns } from "./protect-exempted";
+import { SID } from "./statement-ids";
+import type { ScpCondition, ScpStatement } from "./types";
+
+const [TOOL_TAG_KEY, TOOL_TAG_VALUE] = Object.entries(TOOL_TAGS)[0];
+export const TOOL_RESOURCE_TAG_KEY = `aws:ResourceTag/${TOOL_TAG_KEY}`;
+export { TOOL_TAG_KEY, TOOL_TAG_VALUE };
+
+/** The monitor's roles in the security account that write state, publish metrics and invoke the job. */
+function monitorRolePatterns(guardrail: Guardrail): string[] {
+  return [ROLE_NAMES.queryJob, ROLE_NAMES.realtime, ROLE_NAMES.scheduler].map((name) =>
+    toolRoleArn(name, { partition: guardrail.partition }),
+  );
+}
+
+/** The exemption, or nothing when nobody may pass (an empty ArnNotLike list is not a valid condition). */
+const except = (principals: string[]): ScpCondition =>
+  principals.length > 0 ? { ArnNotLike: { "aws:PrincipalArn": principals } } : {};
+
+const statement = (Sid: string, Action: string[], Resource: string[] | "*", Condition: ScpCondition) => ({
+  Sid,
+  Effect: "Deny" as const,
+  Action: [...Action],
+  Resource,
+  ...(Object.keys(Condition).length > 0 ? { Condition } : {}),
+});
+
+export function buildProtectGuardrailStatements(guardrail: Guardrail): ScpStatement[] {
+  if (!guardrail.config.scp.protectGuardrail) return [];
+  const { partition } = guardrail;
+  const admins = guardrailAdminPatterns(guardrail);
+  const monitor = monitorRolePatterns(guardrail);
+  const table = formatArn({
+    partition,
+    service: "dynamodb",
+    region: "*",
+    account: "*",
+    resource: `table/${RESOURCE_PREFIX}-*`,
+  });
+  return [
+    statement(SID.organizationEscape, ORGANIZATION_ESCAPE_ACTIONS, "*", except(admins)),
+    statement(
+      SID.protectData,
+      [...FUNCTION_INVOKE_ACTIONS, ...STATE_WRITE_ACTIONS],
+      [toolFunctionPattern(partition), table],
+      except(monitor),
+    ),
+    statement(SID.protectMetrics, METRIC_WRITE_ACTIONS, "*", {
+      StringLike: { "cloudwatch:namespace": [`${METRIC_NAMESPACE}*`] },
+      ...except(monitor.filter((p) => !p.endsWith(ROLE_NAMES.scheduler))),
+    }),
+    statement(SID.protectTagged, TAGGED_TAMPER_ACTIONS, "*", {
+      StringEquals: { [TOOL_RESOURCE_TAG_KEY]: [TOOL_TAG_VALUE] },
+      ...except(admins),
+    }),
+    statement(SID.protectTag, TAG_SQUAT_ACTIONS, "*", {
+      "ForAnyValue:StringEquals": { "aws:TagKeys": [TOOL_TAG_KEY] },
+      ...except(deploymentAdminPatterns(guardrail)),
+    }),
+  ];
+}

@@ -1,0 +1,231 @@
+/**
+ * The decision table's rows for the protection statements: taking over an exempted name
+ * ("protect:", break-glass and the admins only), the tool's own roles, rules and schedule
+ * ("guard-deploy:", also the StackSets execution role), the guardrail's SCPs, alert key, event data
+ * store, topic and alarms, leaving the organization, Roles Anywhere ("guard-admin:", break-glass and
+ * the admins), the tool's tag ("guard-tag:", also StackSets), and invoking the functions, writing
+ * state and the heartbeat ("guard-monitor:", the monitor's roles only).
+ */
+import { formatArn } from "../arn/partition";
+import { type Guardrail, memberRolePattern, TOOL_ROLE_PATH } from "../guardrail/guardrail";
+import { FUNCTION_NAMES, METRIC_NAMESPACE, RESOURCE_PREFIX, ROLE_NAMES } from "../guardrail/tool-names";
+import { FUNCTION_TAKEOVER_ACTIONS } from "./action-lists";
+import type { Scenario } from "./decision-table";
+import { EXAMPLE_MEMBER_ACCOUNT, EXAMPLE_SECURITY_ACCOUNT, exampleSite, siteArns } from "./principals";
+import { protectedPrincipalPatterns, protectedSamlProviderPatterns } from "./protect-exempted";
+import { TOOL_RESOURCE_TAG_KEY, TOOL_TAG_KEY, TOOL_TAG_VALUE } from "./protect-guardrail";
+
+/** "role/Name" of a concrete IAM ARN, for labels. */
+const iamName = (arn: string) => arn.split(":").slice(5).join(":");
+const pick = (list: readonly string[], name: string): string => list.find((a) => a.endsWith(`:${name}`))!;
+
+/** ARNs of the security account's resources at the guardrail's site. */
+function securityArns(guardrail: Guardrail) {
+  const { partition, region } = exampleSite(guardrail);
+  const arn = (service: string, resource: string, account = EXAMPLE_SECURITY_ACCOUNT, at = region) =>
+    formatArn({ partition, service, region: at, account, resource });
+  const iam = (name: string) => arn("iam", `role${TOOL_ROLE_PATH}${name}`, EXAMPLE_SECURITY_ACCOUNT, "");
+  return { arn, iam, partition };
+}
+
+/** Taking over an exempted name; the member role and the monitor's role and function. */
+function takeoverScenarios(guardrail: Guardrail): Scenario[] {
+  const { concrete, iam } = siteArns(exampleSite(guardrail));
+  const { roles, users } = protectedPrincipalPatterns(guardrail);
+  const member = concrete(memberRolePattern(guardrail.config));
+  const approvedRole = roles.find((p) => guardrail.exemptions.approved.includes(p) && !p.includes("AWSReservedSSO_"));
+  const out: Scenario[] = [];
+  if (approvedRole) {
+    const role = concrete(approvedRole);
+    for (const [id, action] of [
+      ["create-role", "iam:CreateRole"],
+      ["update-trust", "iam:UpdateAssumeRolePolicy"],
+      ["pass-role", "iam:PassRole"],
+    ])
+      out.push({ id: `protect:${id}`, label: `${action} ${iamName(role)}`, action, resource: role });
+  }
+  const { arn, iam: toolRole } = securityArns(guardrail);
+  const fn = arn("lambda", `function:${FUNCTION_NAMES.realtime}`);
+  const updateCode = pick(FUNCTION_TAKEOVER_ACTIONS, "UpdateFunctionCode");
+  out.push({
+    id: "protect:function-code",
+    label: `${updateCode} function:${FUNCTION_NAMES.realtime}`,
+    action: updateCode,
+    resource: fn,
+  });
+  const adminRole = roles.find((p) => guardrail.exemptions.admins.includes(p));
+  if (adminRole) {
+    // An admin may create the exempted roles, so its own name is protected too.
+    const admin = concrete(adminRole);
+    out.push({
+      id: "protect:admin-trust",
+      label: `iam:UpdateAssumeRolePolicy ${iamName(admin)}`,
+      action: "iam:UpdateAssumeRolePolicy",
+      resource: admin,
+    });
+  }
+  const samlProvider = protectedSamlProviderPatterns(guardrail)[0];
+  if (samlProvider) {
+    const provider = concrete(samlProvider.replace(/\*$/, "0123456789abcdef_DO_NOT_DELETE"));
+    out.push({
+      id: "protect:idc-saml-provider",
+      label: `iam:UpdateSAMLProvider ${iamName(provider)}`,
+      action: "iam:UpdateSAMLProvider",
+      resource: provider,
+    });
+  }
+  if (users.length > 0) {
+    const user = concrete(users[0]);
+    out.push({
+      id: "protect:user-access-key",
+      label: `iam:CreateAccessKey ${iamName(user)}`,
+      action: "iam:CreateAccessKey",
+      resource: user,
+    });
+  }
+  // The tool's own roles: StackSets deploys the member role, so it may change them; nobody else but the admins.
+  const lookalike = iam(EXAMPLE_MEMBER_ACCOUNT, `role${TOOL_ROLE_PATH}Lookalike`);
+  out.push(
+    {
+      id: "guard-deploy:member-role-trust",
+      label: `iam:UpdateAssumeRolePolicy ${iamName(member)}`,
+      action: "iam:UpdateAssumeRolePolicy",
+      resource: member,
+    },
+    {
+      id: "guard-deploy:monitor-role-trust",
+      label: `iam:UpdateAssumeRolePolicy ${iamName(toolRole(ROLE_NAMES.queryJob))}`,
+      action: "iam:UpdateAssumeRolePolicy",
+      resource: toolRole(ROLE_NAMES.queryJob),
+    },
+    {
+      id: "guard-deploy:lookalike-role",
+      label: `iam:CreateRole ${iamName(lookalike)}`,
+      action: "iam:CreateRole",
+      resource: lookalike,
+    },
+    {
+      id: "unrelated:create-role",
+      label: `iam:CreateRole role/DeveloperRole`,
+      action: "iam:CreateRole",
+      resource: iam(EXAMPLE_MEMBER_ACCOUNT, "role/DeveloperRole"),
+      unrelated: true,
+    },
+  );
+  return out;
+}
+
+const tagged = { [TOOL_RESOURCE_TAG_KEY]: [TOOL_TAG_VALUE] };
+
+/** The guardrail's own resources: switching it off, silencing it, forging its input. */
+function guardScenarios(guardrail: Guardrail): Scenario[] {
+  const { arn } = securityArns(guardrail);
+  const { iam } = siteArns(exampleSite(guardrail));
+  const orgPolicy = formatArn({
+    partition: exampleSite(guardrail).partition,
+    service: "organizations",
+    account: "999988887777",
+    resource: "policy/o-a1b2c3d4e5/service_control_policy/p-a1b2c3d4",
+  });
+  const bus = guardrail.config.monitor.eventbridge.centralBusName;
+  const row = (id: string, action: string, resource: string, context?: Record<string, string[]>, label?: string) => ({
+    id,
+    label: label ?? `${action} ${resource === "*" ? "" : resource.split(":").slice(5).join(":")}`.trim(),
+    action,
+    resource,
+    ...(context ? { context } : {}),
+    ...(id.startsWith("unrelated:") ? { unrelated: true } : {}),
+  });
+  return [
+    row("guard-deploy:central-rule", "events:DisableRule", arn("events", `rule/${bus}/${RESOURCE_PREFIX}-realtime`)),
+    row(
+      "guard-deploy:member-forwarding-rule",
+      "events:DeleteRule",
+      arn("events", `rule/${RESOURCE_PREFIX}-forward-org`, EXAMPLE_MEMBER_ACCOUNT),
+    ),
+    row(
+      "guard-deploy:schedule",
+      "scheduler:DeleteSchedule",
+      arn("scheduler", `schedule/default/${FUNCTION_NAMES.queryJob}`),
+    ),
+    row("guard-admin:leave-organization", "organizations:LeaveOrganization", "*"),
+    row("guard-admin:roles-anywhere-profile", "rolesanywhere:CreateProfile", "*"),
+    row(
+      "guard-admin:update-scp",
+      "organizations:UpdatePolicy",
+      orgPolicy,
+      tagged,
+      "organizations:UpdatePolicy the guardrail's SCP",
+    ),
+    row(
+      "guard-admin:detach-scp",
+      "organizations:DetachPolicy",
+      orgPolicy,
+      tagged,
+      "organizations:DetachPolicy the guardrail's SCP",
+    ),
+    row(
+      "unrelated:update-other-scp",
+      "organizations:UpdatePolicy",
+      orgPolicy,
+      undefined,
+      "organizations:UpdatePolicy another SCP",
+    ),
+    row(
+      "guard-admin:disable-alert-key",
+      "kms:DisableKey",
+      arn("kms", "key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+      tagged,
+      "kms:DisableKey the alert key",
+    ),
+    row(
+      "guard-admin:stop-ingestion",
+      "cloudtrail:StopEventDataStoreIngestion",
+      arn("cloudtrail", "eventdatastore/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"),
+      tagged,
+      "cloudtrail:StopEventDataStoreIngestion the event data store",
+    ),
+    row("guard-admin:topic-attributes", "sns:SetTopicAttributes", arn("sns", `${RESOURCE_PREFIX}-alerts`), tagged),
+    row(
+      "guard-admin:alarm-actions",
+      "cloudwatch:DisableAlarmActions",
+      arn("cloudwatch", `alarm:${FUNCTION_NAMES.queryJob}-no-successful-run`),
+      tagged,
+    ),
+    row("guard-monitor:invoke", "lambda:InvokeFunction", arn("lambda", `function:${FUNCTION_NAMES.realtime}`)),
+    row("guard-monitor:state", "dynamodb:PutItem", arn("dynamodb", `table/${RESOURCE_PREFIX}-state`)),
+    row(
+      "guard-monitor:heartbeat",
+      "cloudwatch:PutMetricData",
+      "*",
+      { "cloudwatch:namespace": [METRIC_NAMESPACE] },
+      `cloudwatch:PutMetricData ${METRIC_NAMESPACE}`,
+    ),
+    row(
+      "unrelated:other-metrics",
+      "cloudwatch:PutMetricData",
+      "*",
+      { "cloudwatch:namespace": ["MyApp"] },
+      "cloudwatch:PutMetricData MyApp",
+    ),
+    row(
+      "guard-tag:tag-role",
+      "iam:TagRole",
+      iam(EXAMPLE_MEMBER_ACCOUNT, "role/DeveloperRole"),
+      { "aws:TagKeys": [TOOL_TAG_KEY] },
+      `iam:TagRole role/DeveloperRole ${TOOL_TAG_KEY}`,
+    ),
+    row(
+      "guard-tag:session-tag",
+      "sts:TagSession",
+      iam(EXAMPLE_MEMBER_ACCOUNT, "role/DeveloperRole"),
+      { "aws:TagKeys": [TOOL_TAG_KEY] },
+      `sts:TagSession ${TOOL_TAG_KEY}`,
+    ),
+  ];
+}
+
+/** Every protection row, takeovers first. */
+export function protectScenarios(guardrail: Guardrail): Scenario[] {
+  return [...takeoverScenarios(guardrail), ...guardScenarios(guardrail)];
+}

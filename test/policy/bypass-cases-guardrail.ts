@@ -1,0 +1,467 @@
+/**
+ * The hostile-organization walk-arounds, as data like bypass-cases.ts: switching the guardrail off
+ * (leaving the organization, changing its SCPs, StackSets taking over the approved roles), other
+ * ways to model capacity (Marketplace endpoints, custom models, service-linked roles, Roles Anywhere,
+ * Claude Platform on AWS), and silencing the monitor or forging its input. Each attack sits beside
+ * the legitimate call that must stay allowed.
+ */
+import type { GuardrailConfigInput } from "../../src/config/schema";
+import {
+  ADMIN,
+  APPROVED,
+  BREAK_GLASS,
+  type Case,
+  DEVELOPER,
+  LISTED_CUSTOM_MODEL,
+  MEMBER,
+  MEMBER_ROLE,
+  SECURITY,
+  SECURITY_ADMIN,
+  UNLISTED_CUSTOM_MODEL,
+  WITH_ADMIN,
+} from "./bypass-cases";
+import type { SimulatedRequest } from "./simulator";
+
+const STACKSETS = `arn:aws:iam::${MEMBER}:role/stacksets-exec-0123456789abcdef0123456789abcdef`;
+const MEMBER_ADMIN = `arn:aws:iam::${MEMBER}:role/Admin`;
+const QUERY_JOB_ROLE = `arn:aws:iam::${SECURITY}:role/bedrock-guardrail/bedrock-guardrail-query-job`;
+const SCHEDULER_ROLE = `arn:aws:iam::${SECURITY}:role/bedrock-guardrail/bedrock-guardrail-scheduler`;
+const SCP = "arn:aws:organizations::999988887777:policy/o-a1b2c3d4e5/service_control_policy/p-a1b2c3d4";
+const at = (service: string, resource: string, account = SECURITY) =>
+  `arn:aws:${service}:us-east-1:${account}:${resource}`;
+const TAGGED = { "aws:ResourceTag/managed-by": ["bedrock-guardrail"] };
+const tagged = (action: string, resource: string): SimulatedRequest => ({ action, resource, context: TAGGED });
+const CLAUDE_ALLOWED: GuardrailConfigInput = { ...WITH_ADMIN, scp: { ...WITH_ADMIN.scp, allowClaudePlatform: true } };
+
+const req = (action: string, resource = "*", context?: Record<string, string[]>): SimulatedRequest => ({
+  action,
+  resource,
+  ...(context ? { context } : {}),
+});
+
+/** Leaving the organization, the guardrail's own SCPs, and StackSets. */
+const SWITCH_OFF: Case[] = [
+  ["a member admin leaving the organization", WITH_ADMIN, MEMBER_ADMIN, req("organizations:LeaveOrganization"), "deny"],
+  ["break-glass leaving the organization", WITH_ADMIN, BREAK_GLASS, req("organizations:LeaveOrganization"), "allow"],
+  [
+    "a delegated admin updating the guardrail's SCP",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    tagged("organizations:UpdatePolicy", SCP),
+    "deny",
+  ],
+  [
+    "a delegated admin detaching the guardrail's SCP",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    tagged("organizations:DetachPolicy", SCP),
+    "deny",
+  ],
+  [
+    "a delegated admin deleting the guardrail's SCP",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    tagged("organizations:DeletePolicy", SCP),
+    "deny",
+  ],
+  [
+    "a delegated admin removing the SCP's tag",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    tagged("organizations:UntagResource", SCP),
+    "deny",
+  ],
+  [
+    "the pipeline (listed admin) updating the guardrail's SCP",
+    WITH_ADMIN,
+    ADMIN,
+    tagged("organizations:UpdatePolicy", SCP),
+    "allow",
+  ],
+  ["the pipeline detaching the guardrail's SCP", WITH_ADMIN, ADMIN, tagged("organizations:DetachPolicy", SCP), "allow"],
+  [
+    "a delegated admin updating another SCP",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    req("organizations:UpdatePolicy", SCP),
+    "allow",
+  ],
+  [
+    "StackSets re-trusting an approved role",
+    WITH_ADMIN,
+    STACKSETS,
+    req("iam:UpdateAssumeRolePolicy", APPROVED),
+    "deny",
+  ],
+  ["StackSets creating an approved role", WITH_ADMIN, STACKSETS, req("iam:CreateRole", APPROVED), "deny"],
+  ["StackSets passing the break-glass role", WITH_ADMIN, STACKSETS, req("iam:PassRole", BREAK_GLASS), "deny"],
+  ["StackSets creating the member role", WITH_ADMIN, STACKSETS, req("iam:CreateRole", MEMBER_ROLE), "allow"],
+  [
+    "StackSets tagging the member role",
+    WITH_ADMIN,
+    STACKSETS,
+    req("iam:TagRole", MEMBER_ROLE, { "aws:TagKeys": ["managed-by"] }),
+    "allow",
+  ],
+  [
+    "StackSets creating a member forwarding rule",
+    WITH_ADMIN,
+    STACKSETS,
+    req("events:PutRule", at("events", "rule/bedrock-guardrail-forward-org", MEMBER)),
+    "allow",
+  ],
+];
+
+/** Marketplace endpoints, custom models, service-linked roles, Roles Anywhere, Claude Platform on AWS. */
+const OTHER_CAPACITY: Case[] = [
+  ["a Marketplace model endpoint", WITH_ADMIN, DEVELOPER, req("bedrock:CreateMarketplaceModelEndpoint"), "deny"],
+  [
+    "resizing a Marketplace model endpoint",
+    WITH_ADMIN,
+    DEVELOPER,
+    req("bedrock:UpdateMarketplaceModelEndpoint", at("bedrock", "marketplace/model-endpoint/all-access", MEMBER)),
+    "deny",
+  ],
+  [
+    "a Marketplace model endpoint, approved role",
+    WITH_ADMIN,
+    APPROVED,
+    req("bedrock:CreateMarketplaceModelEndpoint"),
+    "allow",
+  ],
+  [
+    "the SageMaker endpoint Bedrock creates as the caller",
+    WITH_ADMIN,
+    DEVELOPER,
+    req("sagemaker:CreateEndpoint", at("sagemaker", "endpoint/mp-model", MEMBER), {
+      "aws:CalledViaLast": ["bedrock.amazonaws.com"],
+    }),
+    "deny",
+  ],
+  [
+    "a SageMaker endpoint of one's own",
+    WITH_ADMIN,
+    DEVELOPER,
+    req("sagemaker:CreateEndpoint", at("sagemaker", "endpoint/mine", MEMBER)),
+    "allow",
+  ],
+  [
+    "throughput for a custom model of a listed base",
+    WITH_ADMIN,
+    DEVELOPER,
+    req("bedrock:CreateProvisionedModelThroughput", LISTED_CUSTOM_MODEL),
+    "allow",
+  ],
+  [
+    "throughput for a custom model of an unlisted base",
+    WITH_ADMIN,
+    DEVELOPER,
+    req("bedrock:CreateProvisionedModelThroughput", UNLISTED_CUSTOM_MODEL),
+    "deny",
+  ],
+  [
+    "a Lex V2 bot's service-linked role",
+    WITH_ADMIN,
+    DEVELOPER,
+    req(
+      "iam:CreateServiceLinkedRole",
+      `arn:aws:iam::${MEMBER}:role/aws-service-role/lexv2.amazonaws.com/AWSServiceRoleForLexV2Bots_x`,
+      { "iam:AWSServiceName": ["lexv2.amazonaws.com"] },
+    ),
+    "deny",
+  ],
+  [
+    "a Lex V2 bot's service-linked role, approved role",
+    WITH_ADMIN,
+    APPROVED,
+    req(
+      "iam:CreateServiceLinkedRole",
+      `arn:aws:iam::${MEMBER}:role/aws-service-role/lexv2.amazonaws.com/AWSServiceRoleForLexV2Bots_x`,
+      { "iam:AWSServiceName": ["lexv2.amazonaws.com"] },
+    ),
+    "allow",
+  ],
+  [
+    "another service's service-linked role",
+    WITH_ADMIN,
+    DEVELOPER,
+    req(
+      "iam:CreateServiceLinkedRole",
+      `arn:aws:iam::${MEMBER}:role/aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForELB`,
+      { "iam:AWSServiceName": ["elasticloadbalancing.amazonaws.com"] },
+    ),
+    "allow",
+  ],
+  ["a Roles Anywhere profile", WITH_ADMIN, MEMBER_ADMIN, req("rolesanywhere:CreateProfile"), "deny"],
+  [
+    "re-pointing a Roles Anywhere profile",
+    WITH_ADMIN,
+    MEMBER_ADMIN,
+    req("rolesanywhere:UpdateProfile", at("rolesanywhere", "profile/a1b2c3d4-1234-5678-9abc-def012345678", MEMBER)),
+    "deny",
+  ],
+  ["a Roles Anywhere profile, listed admin", WITH_ADMIN, ADMIN, req("rolesanywhere:CreateProfile"), "allow"],
+  [
+    "Claude Platform inference",
+    WITH_ADMIN,
+    DEVELOPER,
+    req("aws-external-anthropic:CreateInference", at("aws-external-anthropic", "workspace/default", MEMBER)),
+    "deny",
+  ],
+  [
+    "Claude Platform inference, approved role",
+    WITH_ADMIN,
+    APPROVED,
+    req("aws-external-anthropic:CreateInference", at("aws-external-anthropic", "workspace/default", MEMBER)),
+    "allow",
+  ],
+  [
+    "Claude Platform inference, allowed by config",
+    CLAUDE_ALLOWED,
+    DEVELOPER,
+    req("aws-external-anthropic:CreateInference", at("aws-external-anthropic", "workspace/default", MEMBER)),
+    "allow",
+  ],
+  [
+    "Claude Platform with a long-term key, allowed by config",
+    CLAUDE_ALLOWED,
+    DEVELOPER,
+    req("aws-external-anthropic:CallWithBearerToken", "*", { "aws-external-anthropic:BearerTokenType": ["LONG_TERM"] }),
+    "deny",
+  ],
+  [
+    "Claude Platform with a short-term key, allowed by config",
+    CLAUDE_ALLOWED,
+    DEVELOPER,
+    req("aws-external-anthropic:CallWithBearerToken", "*", {
+      "aws-external-anthropic:BearerTokenType": ["SHORT_TERM"],
+    }),
+    "allow",
+  ],
+];
+
+/** The monitor: forged input, suppressed state, silenced alerts, faked heartbeat, tags. */
+const SILENCING: Case[] = [
+  [
+    "a security admin invoking the realtime function (forged event)",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    req("lambda:InvokeFunction", at("lambda", "function:bedrock-guardrail-realtime")),
+    "deny",
+  ],
+  [
+    "the pipeline invoking the realtime function",
+    WITH_ADMIN,
+    ADMIN,
+    req("lambda:InvokeFunction", at("lambda", "function:bedrock-guardrail-realtime")),
+    "deny",
+  ],
+  [
+    "the scheduler invoking the job",
+    WITH_ADMIN,
+    SCHEDULER_ROLE,
+    req("lambda:InvokeFunction", at("lambda", "function:bedrock-guardrail-query-job")),
+    "allow",
+  ],
+  [
+    "a security admin pre-claiming an event id",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    req("dynamodb:PutItem", at("dynamodb", "table/bedrock-guardrail-state")),
+    "deny",
+  ],
+  [
+    "the pipeline (who may change the SCP) writing the drift fingerprint",
+    WITH_ADMIN,
+    ADMIN,
+    req("dynamodb:PutItem", at("dynamodb", "table/bedrock-guardrail-state")),
+    "deny",
+  ],
+  [
+    "the job writing its state",
+    WITH_ADMIN,
+    QUERY_JOB_ROLE,
+    req("dynamodb:PutItem", at("dynamodb", "table/bedrock-guardrail-state")),
+    "allow",
+  ],
+  [
+    "a security admin faking the heartbeat",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    req("cloudwatch:PutMetricData", "*", { "cloudwatch:namespace": ["BedrockGuardrail"] }),
+    "deny",
+  ],
+  [
+    "the job publishing its heartbeat",
+    WITH_ADMIN,
+    QUERY_JOB_ROLE,
+    req("cloudwatch:PutMetricData", "*", { "cloudwatch:namespace": ["BedrockGuardrail"] }),
+    "allow",
+  ],
+  [
+    "an application's own metrics",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    req("cloudwatch:PutMetricData", "*", { "cloudwatch:namespace": ["MyApp"] }),
+    "allow",
+  ],
+  [
+    "deleting the job's schedule",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    req("scheduler:DeleteSchedule", at("scheduler", "schedule/default/bedrock-guardrail-query-job")),
+    "deny",
+  ],
+  [
+    "the pipeline updating the job's schedule",
+    WITH_ADMIN,
+    ADMIN,
+    req("scheduler:UpdateSchedule", at("scheduler", "schedule/default/bedrock-guardrail-query-job")),
+    "allow",
+  ],
+  [
+    "stopping the event data store's ingestion",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    tagged(
+      "cloudtrail:StopEventDataStoreIngestion",
+      at("cloudtrail", "eventdatastore/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"),
+    ),
+    "deny",
+  ],
+  [
+    "re-pointing the alert topic",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    tagged("sns:SetTopicAttributes", at("sns", "bedrock-guardrail-alerts")),
+    "deny",
+  ],
+  [
+    "removing the alert topic's tag",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    tagged("sns:UntagResource", at("sns", "bedrock-guardrail-alerts")),
+    "deny",
+  ],
+  [
+    "disabling the alarms' actions",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    tagged("cloudwatch:DisableAlarmActions", at("cloudwatch", "alarm:bedrock-guardrail-query-job-no-successful-run")),
+    "deny",
+  ],
+  [
+    "forcing an alarm to OK",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    tagged("cloudwatch:SetAlarmState", at("cloudwatch", "alarm:bedrock-guardrail-query-job-no-successful-run")),
+    "deny",
+  ],
+  [
+    "disabling the central rule",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    req("events:DisableRule", at("events", "rule/bedrock-guardrail/bedrock-guardrail-realtime")),
+    "deny",
+  ],
+  [
+    "the pipeline updating the central rule",
+    WITH_ADMIN,
+    ADMIN,
+    req("events:PutRule", at("events", "rule/bedrock-guardrail/bedrock-guardrail-realtime")),
+    "allow",
+  ],
+  [
+    "disabling the alert key",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    tagged("kms:DisableKey", at("kms", "key/1234abcd-12ab-34cd-56ef-1234567890ab")),
+    "deny",
+  ],
+  [
+    "scheduling the alert key's deletion",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    tagged("kms:ScheduleKeyDeletion", at("kms", "key/1234abcd-12ab-34cd-56ef-1234567890ab")),
+    "deny",
+  ],
+  [
+    "rewriting the alert key's policy",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    tagged("kms:PutKeyPolicy", at("kms", "key/1234abcd-12ab-34cd-56ef-1234567890ab")),
+    "deny",
+  ],
+  [
+    "the pipeline rewriting the alert key's policy",
+    WITH_ADMIN,
+    ADMIN,
+    tagged("kms:PutKeyPolicy", at("kms", "key/1234abcd-12ab-34cd-56ef-1234567890ab")),
+    "allow",
+  ],
+  [
+    "disabling someone else's key",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    req("kms:DisableKey", at("kms", "key/9999abcd-12ab-34cd-56ef-1234567890ab")),
+    "allow",
+  ],
+  [
+    "a member admin disabling the forwarding rule",
+    WITH_ADMIN,
+    MEMBER_ADMIN,
+    req("events:DisableRule", at("events", "rule/bedrock-guardrail-forward-org", MEMBER)),
+    "deny",
+  ],
+  [
+    "a member admin deleting the forwarding rule",
+    WITH_ADMIN,
+    MEMBER_ADMIN,
+    req("events:DeleteRule", at("events", "rule/bedrock-guardrail-forward-org", MEMBER)),
+    "deny",
+  ],
+  [
+    "a member admin's own rule",
+    WITH_ADMIN,
+    MEMBER_ADMIN,
+    req("events:DisableRule", at("events", "rule/nightly-report", MEMBER)),
+    "allow",
+  ],
+  [
+    "putting the tool's tag on one's own role",
+    WITH_ADMIN,
+    MEMBER_ADMIN,
+    req("iam:TagRole", DEVELOPER, { "aws:TagKeys": ["managed-by"] }),
+    "deny",
+  ],
+  [
+    "creating a role with the tool's tag",
+    WITH_ADMIN,
+    MEMBER_ADMIN,
+    req("iam:CreateRole", `arn:aws:iam::${MEMBER}:role/Fake`, { "aws:TagKeys": ["managed-by"] }),
+    "deny",
+  ],
+  [
+    "passing the tool's tag as a session tag",
+    WITH_ADMIN,
+    DEVELOPER,
+    req("sts:TagSession", MEMBER_ADMIN, { "aws:TagKeys": ["managed-by"] }),
+    "deny",
+  ],
+  [
+    "tagging one's own role otherwise",
+    WITH_ADMIN,
+    MEMBER_ADMIN,
+    req("iam:TagRole", DEVELOPER, { "aws:TagKeys": ["team"] }),
+    "allow",
+  ],
+  [
+    "a look-alike role on the tool's path",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    req("iam:CreateRole", `arn:aws:iam::${SECURITY}:role/bedrock-guardrail/QueryJobHelper`),
+    "deny",
+  ],
+];
+
+export const GUARDRAIL_CASES: Case[] = [...SWITCH_OFF, ...OTHER_CAPACITY, ...SILENCING];
