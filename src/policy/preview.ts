@@ -235,11 +235,17 @@ function allowListEntry(resource: string): string {
   return `arn:${m[1]}:bedrock:*:${m[2].startsWith("foundation-model/") ? "" : "*"}:${m[2]}`;
 }
 
-const ALLOW_LIST_SIDS: readonly string[] = [
-  SID.inferenceAllowList,
-  SID.provisionedAllowList,
-  SID.customizationAllowList,
+const ALLOW_LIST_SIDS: readonly string[] = [SID.inferenceAllowList, SID.trainingAllowList];
+/** Statements only break-glass and scp.exemptedPrincipalAdminArns pass (StackSets too, for the deployment one). */
+const ADMIN_SIDS: readonly string[] = [
+  SID.protectExempted,
+  SID.protectDeployment,
+  SID.organizationEscape,
+  SID.protectTagged,
+  SID.protectTag,
 ];
+/** Statements only the monitor's own roles pass: no config change allows anyone else. */
+const MONITOR_SIDS: readonly string[] = [SID.protectData, SID.protectMetrics];
 
 /** The config change that would let this denied request through. */
 export function suggestionFor(guardrail: Guardrail, request: ScpRequest, sid: string): string {
@@ -252,8 +258,10 @@ export function suggestionFor(guardrail: Guardrail, request: ScpRequest, sid: st
     const entry = `arn:${guardrail.partition}:bedrock:*::foundation-model/${model}*`;
     return mantleModelPatterns([entry]).length > 0 ? `add "${entry}" to scp.modelAllowList (or ${approve})` : approve;
   }
-  if (sid === SID.protectExempted)
+  if (ADMIN_SIDS.includes(sid))
     return `add "${principalPattern(request.principalArn)}" to scp.exemptedPrincipalAdminArns`;
+  if (MONITOR_SIDS.includes(sid))
+    return "none: only the guardrail's own monitor roles may (set scp.protectGuardrail to false to drop the statement)";
   if (sid === SID.apiKeyUse)
     return guardrail.config.scp.denyShortTermBedrockApiKeys &&
       request.context &&
