@@ -74,6 +74,8 @@ export class Previewer {
   readonly statements: ScpStatement[];
   private readonly documents = new Map<string, string>();
   private readonly namedActions: Set<string>;
+  /** `service:` of every `service:*` a statement names (Claude Platform on AWS). */
+  private readonly namedServices: string[];
 
   /** `documents`: buildScpDocuments(guardrail), computed by the caller (a worker gets them as data). */
   constructor(
@@ -82,10 +84,16 @@ export class Previewer {
   ) {
     this.statements = documents.flatMap((d) => d.policy.Statement);
     for (const d of documents) for (const s of d.policy.Statement) this.documents.set(s.Sid, d.name);
-    this.namedActions = new Set(this.statements.flatMap((s) => s.Action.map((a) => a.toLowerCase())));
+    const actions = this.statements.flatMap((s) => s.Action.map((a) => a.toLowerCase()));
+    this.namedActions = new Set(actions.filter((a) => !a.endsWith(":*")));
+    this.namedServices = actions.filter((a) => a.endsWith(":*")).map((a) => a.slice(0, -1));
   }
 
-  named = (action: string): boolean => this.namedActions.has(action.toLowerCase());
+  /** True when a statement names the action, itself or by its whole service (`service:*`). */
+  named = (action: string): boolean => {
+    const lower = action.toLowerCase();
+    return this.namedActions.has(lower) || this.namedServices.some((prefix) => lower.startsWith(prefix));
+  };
 
   /** The name of the document that holds a statement. */
   documentOf(sid: string): string {
@@ -100,7 +108,8 @@ export class Previewer {
   scope(): EventScope[] {
     const bySource = new Map<string, Set<string>>();
     const add = (source: string, name: string) => bySource.set(source, (bySource.get(source) ?? new Set()).add(name));
-    for (const action of this.statements.flatMap((s) => s.Action)) {
+    // A whole-service wildcard names no event: such a service's records are not selected (docs/limits.md).
+    for (const action of this.statements.flatMap((s) => s.Action).filter((a) => !a.endsWith(":*"))) {
       const [prefix, name] = action.split(":");
       add(eventSourceOf(prefix), name);
     }
