@@ -117,10 +117,19 @@ function takeoverScenarios(guardrail: Guardrail): Scenario[] {
 
 const tagged = { [TOOL_RESOURCE_TAG_KEY]: [TOOL_TAG_VALUE] };
 
+/** One row: the label is the action and the resource's own part unless given. */
+const row = (id: string, action: string, resource: string, context?: Record<string, string[]>, label?: string) => ({
+  id,
+  label: label ?? `${action} ${resource === "*" ? "" : resource.split(":").slice(5).join(":")}`.trim(),
+  action,
+  resource,
+  ...(context ? { context } : {}),
+  ...(id.startsWith("unrelated:") ? { unrelated: true } : {}),
+});
+
 /** The guardrail's own resources: switching it off, silencing it, forging its input. */
 function guardScenarios(guardrail: Guardrail): Scenario[] {
   const { arn } = securityArns(guardrail);
-  const { iam } = siteArns(exampleSite(guardrail));
   const orgPolicy = formatArn({
     partition: exampleSite(guardrail).partition,
     service: "organizations",
@@ -128,14 +137,6 @@ function guardScenarios(guardrail: Guardrail): Scenario[] {
     resource: "policy/o-a1b2c3d4e5/service_control_policy/p-a1b2c3d4",
   });
   const bus = guardrail.config.monitor.eventbridge.centralBusName;
-  const row = (id: string, action: string, resource: string, context?: Record<string, string[]>, label?: string) => ({
-    id,
-    label: label ?? `${action} ${resource === "*" ? "" : resource.split(":").slice(5).join(":")}`.trim(),
-    action,
-    resource,
-    ...(context ? { context } : {}),
-    ...(id.startsWith("unrelated:") ? { unrelated: true } : {}),
-  });
   return [
     row("guard-deploy:central-rule", "events:DisableRule", arn("events", `rule/${bus}/${RESOURCE_PREFIX}-realtime`)),
     row(
@@ -192,6 +193,14 @@ function guardScenarios(guardrail: Guardrail): Scenario[] {
       arn("cloudwatch", `alarm:${FUNCTION_NAMES.queryJob}-no-successful-run`),
       tagged,
     ),
+  ];
+}
+
+/** What only the monitor's roles may do (invoke, state, heartbeat), and the tool's tag. */
+function monitorScenarios(guardrail: Guardrail): Scenario[] {
+  const { arn } = securityArns(guardrail);
+  const { iam } = siteArns(exampleSite(guardrail));
+  return [
     row("guard-monitor:invoke", "lambda:InvokeFunction", arn("lambda", `function:${FUNCTION_NAMES.realtime}`)),
     row("guard-monitor:state", "dynamodb:PutItem", arn("dynamodb", `table/${RESOURCE_PREFIX}-state`)),
     row(
@@ -227,5 +236,5 @@ function guardScenarios(guardrail: Guardrail): Scenario[] {
 
 /** Every protection row, takeovers first. */
 export function protectScenarios(guardrail: Guardrail): Scenario[] {
-  return [...takeoverScenarios(guardrail), ...guardScenarios(guardrail)];
+  return [...takeoverScenarios(guardrail), ...guardScenarios(guardrail), ...monitorScenarios(guardrail)];
 }
