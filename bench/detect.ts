@@ -230,10 +230,12 @@ async function main(): Promise<void> {
     ]);
     const rssKb = Number(/PEAK_RSS_KB (\d+)/.exec(t.stderr)?.[1] ?? NaN);
     const scanSeconds = Number(/ in ([\d.]+) s\n/.exec(t.stderr)?.[1] ?? NaN);
-    const ids = t.stdout
+    // jq matches single events: the correlation rules' findings (which jq cannot express) are counted apart.
+    const findings = t.stdout
       .split("\n")
       .filter(Boolean)
-      .map((l) => JSON.parse(l).event.id as string);
+      .map((l) => JSON.parse(l) as { event: { id: string }; guardrail: { correlation?: unknown } });
+    const ids = findings.filter((f) => !f.guardrail.correlation).map((f) => f.event.id);
     return { seconds: t.seconds, scanSeconds, rssMb: rssKb / 1024, ids };
   };
   const previewOnce = async (): Promise<{ seconds: number; scanSeconds: number }> => {

@@ -223,3 +223,29 @@ describe("bedrock-guardrail query --backend athena", () => {
     expect(run({ backend: "athena", accounts: "12" }).stderr).toBe('query: --accounts[0]: "12" is not an account ID\n');
   });
 });
+
+describe("bedrock-guardrail query with correlation rules", () => {
+  it("prints a correlation rule's own Lake and Athena query; refuses it on Logs Insights and EventBridge", () => {
+    const window = { start: "2024-10-17T20:00:00Z", end: "2024-10-17T21:00:00Z" };
+    const lake = run({
+      backend: "cloudtrail-lake",
+      eventDataStore: "00000000-0000-4000-8000-0000000eds01",
+      rule: ["bedrock-model-first-use"],
+      ...window,
+    });
+    expect(lake.code).toBe(0);
+    expect(lake.stdout).toContain("row_number() OVER (PARTITION BY");
+    expect(lake.stdout).toContain("eventtime >= TIMESTAMP '2024-09-17 20:00:00.000'");
+    const athena = run({ backend: "athena", rule: ["bedrock-enumeration-then-invocation"], ...window });
+    expect(athena.code).toBe(0);
+    // The sequence rule reads one window (60 minutes) back.
+    expect(athena.stdout).toContain("from_iso8601_timestamp('2024-10-17T19:00:00.000Z')");
+    for (const backend of ["cloudwatch-logs", "eventbridge"]) {
+      const refused = run({ backend, rule: ["bedrock-invocation-probing"] });
+      expect(refused).toMatchObject({ code: 2, stdout: "" });
+      expect(refused.stderr).toMatch(
+        /^query: --rule: bedrock-invocation-probing \(threshold\): correlation rules do not run on /,
+      );
+    }
+  });
+});

@@ -6,7 +6,8 @@
  */
 import type { Command } from "commander";
 import { BACKEND_NAMES, BACKENDS, type BackendName, backendNamed } from "../../config/backends";
-import { athenaWindowDays, buildAthenaQuery } from "../../detection/backends/athena-sql";
+import { athenaWindowDays, buildAthenaCorrelationQuery, buildAthenaQuery } from "../../detection/backends/athena-sql";
+import { buildLakeCorrelationQuery } from "../../detection/backends/correlation-sql";
 import { buildEventPattern } from "../../detection/backends/eventbridge-pattern";
 import { BackendInputError, parseInstant, parseWindow, shown } from "../../detection/backends/input-error";
 import { buildLakeQuery } from "../../detection/backends/lake-sql";
@@ -94,7 +95,9 @@ const PRINTERS: Record<BackendName, QueryPrinter> = {
         "is required (or set monitor.cloudtrailLake.eventDataStoreArn in the config)",
       );
     const { start, end } = window(opts, guardrail, BACKEND, (io.now ?? (() => new Date()))());
-    io.stdout.write(`${buildLakeQuery(guardrail, { eventDataStore, start, end, limit })}\n`);
+    if (guardrail.rules.length > 0)
+      io.stdout.write(`${buildLakeQuery(guardrail, { eventDataStore, start, end, limit })}\n`);
+    else io.stdout.write(`${buildLakeCorrelationQuery(guardrail.correlationRules, { eventDataStore, start, end })}\n`);
     io.stderr.write(longWindowWarning(start, end) ?? "");
   },
   "cloudwatch-logs": (guardrail, opts, io, limit) => {
@@ -115,7 +118,9 @@ const PRINTERS: Record<BackendName, QueryPrinter> = {
     const athena = guardrail.config.monitor.athena;
     const table = opts.table ?? `${athena.database}.${athena.table}`;
     const query = { table, start, end, accounts: list(opts.accounts), regions: list(opts.regions), limit };
-    io.stdout.write(`${buildAthenaQuery(guardrail, query)}\n`);
+    io.stdout.write(
+      `${guardrail.rules.length > 0 ? buildAthenaQuery(guardrail, query) : buildAthenaCorrelationQuery(guardrail.correlationRules, query)}\n`,
+    );
     const days = athenaWindowDays(query);
     io.stderr.write(longWindowWarning(start, end) ?? "");
     io.stderr.write(
@@ -132,6 +137,24 @@ const PRINTERS: Record<BackendName, QueryPrinter> = {
     io.stdout.write(`${JSON.stringify(buildEventPattern(guardrail), null, 2)}\n`);
   },
 };
+
+/**
+ * Correlation rules have their own query (CloudTrail Lake, Athena: the rows the correlation engine
+ * needs, src/detection/backends/correlation-sql.ts) and none on Logs Insights or EventBridge, which
+ * cannot put a credential's events of a window in order: named alone with --rule there, they are
+ * refused. The event rules' query leaves them out; --rule ID prints a correlation rule's own query.
+ */
+function correlationRulesApart(guardrail: Guardrail, backend: BackendName): void {
+  const ids = guardrail.correlationRules.map((r) => `${r.id} (${r.kind})`);
+  if (ids.length === 0) return;
+  const sql = backend === "cloudtrail-lake" || backend === "athena";
+  if (guardrail.rules.length === 0 && !sql)
+    throw new BackendInputError(
+      "--rule",
+      `${ids.join(", ")}: correlation rules do not run on ${backend}, which matches or counts events without ` +
+        "ordering a credential's events; they run with detect and hunt, and as cloudtrail-lake or athena queries",
+    );
+}
 
 /** The whole command as a function of its options and streams; returns the exit code. */
 export function runQuery(opts: QueryOptions, io: QueryIO): number {
@@ -156,6 +179,7 @@ export function runQuery(opts: QueryOptions, io: QueryIO): number {
   }
   const backend = named ?? guardrail.config.monitor.backend;
   try {
+    correlationRulesApart(guardrail, backend);
     PRINTERS[backend](guardrail, opts, io, parseLimit(opts.limit));
     return EXIT.OK;
   } catch (e) {
