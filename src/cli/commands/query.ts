@@ -118,9 +118,11 @@ const PRINTERS: Record<BackendName, QueryPrinter> = {
     const athena = guardrail.config.monitor.athena;
     const table = opts.table ?? `${athena.database}.${athena.table}`;
     const query = { table, start, end, accounts: list(opts.accounts), regions: list(opts.regions), limit };
-    io.stdout.write(
-      `${guardrail.rules.length > 0 ? buildAthenaQuery(guardrail, query) : buildAthenaCorrelationQuery(guardrail.correlationRules, query)}\n`,
-    );
+    const sql =
+      guardrail.rules.length > 0
+        ? buildAthenaQuery(guardrail, query)
+        : buildAthenaCorrelationQuery(guardrail.correlationRules, query);
+    io.stdout.write(`${sql}\n`);
     const days = athenaWindowDays(query);
     io.stderr.write(longWindowWarning(start, end) ?? "");
     io.stderr.write(
