@@ -14,8 +14,7 @@ import {
   orUndefinedIfMissing,
   type PolicyTarget,
   REVOCATION_POLICY_NAME,
-  removeOurStatement,
-  revokeSessions,
+  sessionRevocationCalls,
 } from "./session-policy";
 
 export function revokeRoleSessionsDraft(
@@ -58,7 +57,5 @@ export const revokeRoleSessions = {
         "statement",
     },
   ],
-  execute: (action, clients) =>
-    revokeSessions(rolePolicy(clients.iam, action.params.roleName), action.params.cutoff, action.params.eventTime),
-  undo: (rec, iam) => removeOurStatement(rolePolicy(iam, rec.params.roleName)),
+  ...sessionRevocationCalls<"revoke-role-sessions">((iam, params) => rolePolicy(iam, params.roleName)),
 } satisfies ActionDefinition<"revoke-role-sessions">;

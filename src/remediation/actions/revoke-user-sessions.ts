@@ -14,8 +14,7 @@ import {
   orUndefinedIfMissing,
   type PolicyTarget,
   REVOCATION_POLICY_NAME,
-  removeOurStatement,
-  revokeSessions,
+  sessionRevocationCalls,
 } from "./session-policy";
 
 export function revokeUserSessionsDraft(
@@ -58,7 +57,5 @@ export const revokeUserSessions = {
         "tool's statement",
     },
   ],
-  execute: (action, clients) =>
-    revokeSessions(userPolicy(clients.iam, action.params.userName), action.params.cutoff, action.params.eventTime),
-  undo: (rec, iam) => removeOurStatement(userPolicy(iam, rec.params.userName)),
+  ...sessionRevocationCalls<"revoke-user-sessions">((iam, params) => userPolicy(iam, params.userName)),
 } satisfies ActionDefinition<"revoke-user-sessions">;

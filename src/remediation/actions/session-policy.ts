@@ -2,7 +2,10 @@
  * The AWSRevokeOlderSessions inline policy of a user or a role, as the two revoke-*-sessions
  * actions read, merge and undo it (the document logic itself is pure, in ../revocation-policy.ts).
  */
+import type { IAMClient } from "@aws-sdk/client-iam";
 import { classifyError } from "../errors";
+import type { MemberClients } from "../member-clients";
+import type { ActionRecordOf } from "../store";
 import {
   effectiveCutoff,
   mergeRevocation,
@@ -10,7 +13,7 @@ import {
   type PolicyDocument,
   removeRevocation,
 } from "../revocation-policy";
-import type { ExecutionResult } from "../types";
+import type { ActionOf, ActionParamsOf, ExecutionResult } from "../types";
 import type { UndoResult } from "./action";
 
 export const REVOCATION_POLICY_NAME = "AWSRevokeOlderSessions";
@@ -33,7 +36,7 @@ export const orUndefinedIfMissing = async (read: () => Promise<string | undefine
   }
 };
 
-export async function revokeSessions(
+async function revokeSessions(
   target: PolicyTarget,
   cutoff: string,
   eventTime: string | undefined,
@@ -60,7 +63,7 @@ export async function revokeSessions(
 }
 
 /** Takes this tool's statement out, and only it; deletes the policy when nothing else was in it. */
-export async function removeOurStatement(target: PolicyTarget): Promise<UndoResult> {
+async function removeOurStatement(target: PolicyTarget): Promise<UndoResult> {
   const raw = await target.get();
   if (!raw) return { status: "already-done", reason: `${target.what} does not exist` };
   const before = parsePolicyDocument(raw);
@@ -87,5 +90,21 @@ export async function removeOurStatement(target: PolicyTarget): Promise<UndoResu
     reason: `deleted ${target.what} (it held only bedrock-guardrail's statement)`,
     before,
     after: null,
+  };
+}
+
+type RevokeKind = "revoke-user-sessions" | "revoke-role-sessions";
+
+/** execute and undo of a revoke-*-sessions action, from how to reach its principal's inline policy. */
+export function sessionRevocationCalls<K extends RevokeKind>(
+  policyOf: (iam: IAMClient, params: ActionParamsOf[K]) => PolicyTarget,
+): {
+  execute(action: ActionOf<K>, clients: MemberClients): Promise<ExecutionResult>;
+  undo(record: ActionRecordOf<K>, iam: IAMClient): Promise<UndoResult>;
+} {
+  return {
+    execute: (action, clients) =>
+      revokeSessions(policyOf(clients.iam, action.params), action.params.cutoff, action.params.eventTime),
+    undo: (record, iam) => removeOurStatement(policyOf(iam, record.params)),
   };
 }
