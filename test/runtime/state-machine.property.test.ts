@@ -62,7 +62,8 @@ class Crash extends Error {
  * the history) depends on `choices` alone, never on timing, whatever store the runs share.
  */
 class Interleaver {
-  private readonly waiting = new Map<string, () => void>();
+  /** Per run, its calls waiting for a turn, oldest first (a run may wait on more than one call at once). */
+  private readonly waiting = new Map<string, (() => void)[]>();
   private readonly live = new Set<string>();
   private next = 0;
   constructor(private readonly choices: boolean[]) {}
@@ -75,16 +76,17 @@ class Interleaver {
   }
   turn(run: string): Promise<void> {
     return new Promise((resolve) => {
-      this.waiting.set(run, resolve);
+      this.waiting.set(run, [...(this.waiting.get(run) ?? []), resolve]);
       this.release();
     });
   }
   private release(): void {
-    if (this.waiting.size === 0 || this.waiting.size < this.live.size) return;
     const runs = [...this.waiting.keys()].sort();
+    if (runs.length === 0 || runs.length < this.live.size) return;
     const pick = runs[this.choices.length && this.choices[this.next++ % this.choices.length] ? runs.length - 1 : 0];
-    const resume = this.waiting.get(pick)!;
-    this.waiting.delete(pick);
+    const [resume, ...rest] = this.waiting.get(pick)!;
+    if (rest.length > 0) this.waiting.set(pick, rest);
+    else this.waiting.delete(pick);
     resume();
   }
 }
