@@ -13,7 +13,11 @@ interface Seen {
 }
 
 /** A denied call's fields but its time and requests, and how often it was seen. */
-type DeniedGroup = Seen & Omit<Extract<RecordPreview, { kind: "denied" }>, "kind" | "time" | "requests">;
+type DeniedGroup = Seen &
+  Omit<Extract<RecordPreview, { kind: "denied" }>, "kind" | "time" | "requests"> & {
+    /** The account's parent (OU or root), when looked up (preview --ou). */
+    ou?: string;
+  };
 
 interface AlreadyDeniedGroup extends Seen {
   principalArn: string;

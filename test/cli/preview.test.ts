@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Readable } from "node:stream";
+import { StaticOrganizationLookup } from "../../src/remediation/organization";
 import * as zlib from "node:zlib";
 import fc from "fast-check";
 import { runPreview } from "../../src/cli/commands/preview";
@@ -136,7 +137,13 @@ describe("preview over a generated 90-day history (realistic config)", () => {
     expect(
       await runPreview([path.join(dir, "trail")], { config: configFile, failOnDenials: true, format: "table" }, t),
     ).toBe(3);
-    expect(t.out()).toMatch(/^Would be denied \(\d+ call\(s\)\):\nPRINCIPAL \(aws:PrincipalArn\) +ACCOUNT +ACTION/);
+    expect(t.out()).toMatch(
+      /^Would be denied \(\d+ call\(s\)\):\nPRINCIPAL \(aws:PrincipalArn\) +ACCOUNT +ACTION +RESOURCE +CONTEXT +CALLS/,
+    );
+    // Every row has as many columns as the header (two spaces apart; no cell here holds two spaces).
+    const [header, , ...rows] = t.out().split("\n\n")[0].split("\n").slice(1);
+    const columns = (line: string) => line.trim().split(/ {2,}/).length;
+    for (const row of rows) expect(columns(row)).toBe(columns(header));
     expect(t.out()).toContain("\nUndetermined (");
     const nd = io();
     await runPreview([path.join(dir, "trail")], { config: configFile }, nd);
@@ -163,6 +170,28 @@ describe("preview over a generated 90-day history (realistic config)", () => {
     const inThread = await previewScan(guardrailFor(REALISTIC_CONFIG), inputs, { jobs: 1 });
     expect(threaded.report).toEqual(inThread.report);
     expect(threaded.summary.records).toBe(900);
+  });
+
+  it("--ou names each denied account's OU; an account it cannot look up is named, the run incomplete", async () => {
+    const t = io();
+    const organization = new StaticOrganizationLookup(undefined, { "111122223333": ["ou-ab12-11111111", "r-ab12"] });
+    const code = await runPreview(
+      [path.join(dir, "trail")],
+      { config: configFile, format: "json", ou: true },
+      {
+        ...t,
+        organization,
+      },
+    );
+    const report = JSON.parse(t.out());
+    const byAccount = (a: string) => report.wouldBeDenied.filter((g: { accountId: string }) => g.accountId === a);
+    expect(byAccount("111122223333").length).toBeGreaterThan(0);
+    for (const g of byAccount("111122223333")) expect(g.ou).toBe("ou-ab12-11111111");
+    const others = report.wouldBeDenied.filter((g: { accountId: string }) => g.accountId !== "111122223333");
+    expect(others.length).toBeGreaterThan(0);
+    for (const g of others) expect(g.ou).toBeUndefined();
+    expect(t.err()).toMatch(/preview: --ou: cannot read the OU of account \d{12}: /);
+    expect(code).toBe(1);
   });
 
   it("usage errors exit 2; an unreadable input leaves the run incomplete (1)", async () => {

@@ -16,7 +16,10 @@ import { ProgressBar } from "../format/progress";
 import { buildPreviewAthenaQuery, previewRowToRecord } from "../../detection/backends/athena-preview";
 import type { MonitorBackend } from "../../config/backends";
 import { previewerFor } from "../../policy/explain";
-import { addToReport, emptyPreviewReport } from "../../policy/preview-report";
+import { addToReport, emptyPreviewReport, type PreviewReportData } from "../../policy/preview-report";
+import type { Guardrail } from "../../guardrail/guardrail";
+import type { OrganizationLookup } from "../../remediation/organization";
+import { errorText } from "../../errors/error-text";
 import type { AthenaWindowOptions, HuntIO } from "./hunt";
 import { formatPreview, PREVIEW_FORMATS, type PreviewFormat, previewSummaryLine } from "../preview/output";
 import { previewScan, startPreviewPool } from "../preview/scan";
@@ -26,6 +29,8 @@ export interface PreviewOptions extends ConfigOption, AthenaWindowOptions {
   backend?: (typeof PREVIEW_BACKENDS)[number];
   format?: PreviewFormat;
   failOnDenials?: boolean;
+  /** Look up each would-be-denied account's OU in Organizations. */
+  ou?: boolean;
   jobs?: number;
   maxRecordBytes?: number;
 }
@@ -34,6 +39,8 @@ export interface PreviewOptions extends ConfigOption, AthenaWindowOptions {
 export const PREVIEW_BACKENDS = ["athena"] as const satisfies readonly MonitorBackend[];
 
 export interface PreviewIO extends ConfigIO, Pick<HuntIO, "client" | "sleep" | "signal"> {
+  /** --ou: where accounts' OUs come from. Default: Organizations with local credentials. */
+  organization?: OrganizationLookup;
   stdout: { write(s: string): unknown; isTTY?: boolean };
   stderr: { write(s: string): unknown; isTTY?: boolean; columns?: number };
   stdin?: AsyncIterable<Buffer>;
@@ -58,6 +65,34 @@ function usageProblem(paths: string[], opts: PreviewOptions): string | undefined
   return undefined;
 }
 
+/**
+ * `--ou`: each would-be-denied group's account's parent (its OU, or the root), from Organizations. An
+ * account that cannot be looked up is named on stderr and leaves the run incomplete; its groups stay.
+ */
+async function addOus(report: PreviewReportData, guardrail: Guardrail, io: PreviewIO): Promise<boolean> {
+  const groups = Object.values(report.denied);
+  const accounts = [...new Set(groups.flatMap((g) => (g.accountId ? [g.accountId] : [])))];
+  if (accounts.length === 0) return true;
+  const { makeOrganizationLookup } = require("../../wiring/adapters") as typeof import("../../wiring/adapters");
+  const lookup = io.organization ?? makeOrganizationLookup(guardrail);
+  const parents = new Map<string, string>();
+  let complete = true;
+  for (const account of accounts) {
+    try {
+      const [parent] = await lookup.parentChain(account);
+      if (parent) parents.set(account, parent);
+    } catch (e) {
+      complete = false;
+      io.stderr.write(`preview: --ou: cannot read the OU of account ${account}: ${errorText(e)}\n`);
+    }
+  }
+  for (const g of groups) {
+    const ou = g.accountId ? parents.get(g.accountId) : undefined;
+    if (ou) g.ou = ou;
+  }
+  return complete;
+}
+
 /** `preview --backend athena`: the window's records the SCP can name, queried from the trail's archive. */
 async function previewAthena(opts: PreviewOptions, io: PreviewIO): Promise<number> {
   const { loadGuardrailFor } = require("../common") as typeof import("../common");
@@ -72,12 +107,13 @@ async function previewAthena(opts: PreviewOptions, io: PreviewIO): Promise<numbe
   if (!execution) return EXIT.INCOMPLETE;
   const report = emptyPreviewReport();
   for (const row of execution.rows) addToReport(report, previewer.previewRecord(previewRowToRecord(row)));
+  const ousRead = opts.ou ? await addOus(report, guardrail, io) : true;
   io.stdout.write(formatPreview(report, opts.format ?? (io.stdout.isTTY ? "table" : "ndjson")));
   io.stderr.write(
     `preview: ${execution.rows.length} row(s); ${previewSummaryLine(report)}; ${athenaCostText(execution)}\n`,
   );
   return exitCodeFor({
-    incomplete: false,
+    incomplete: !ousRead,
     unapprovedFindings: report.counts.denied,
     failOnFindings: opts.failOnDenials ?? false,
   });
@@ -115,6 +151,7 @@ export async function runPreview(paths: string[], opts: PreviewOptions, io: Prev
       onProgress: (d) => progress?.update(d.diskBytes, d.totalDiskBytes, `${d.inputs}/${d.totalInputs} files`),
     });
     progress?.clear();
+    const ousRead = opts.ou ? await addOus(report, guardrail, io) : true;
     io.stdout.write(formatPreview(report, opts.format ?? (io.stdout.isTTY ? "table" : "ndjson")));
     io.stderr.write(
       `preview: ${summary.files} file(s), ${summary.records} record(s) (${(summary.bytes / 1e6).toFixed(1)} MB); ` +
@@ -122,7 +159,7 @@ export async function runPreview(paths: string[], opts: PreviewOptions, io: Prev
         `in ${(summary.elapsedMs / 1000).toFixed(2)} s\n`,
     );
     return exitCodeFor({
-      incomplete: summary.unreadable.length + summary.skippedRecords + summary.invalidRecords > 0,
+      incomplete: !ousRead || summary.unreadable.length + summary.skippedRecords + summary.invalidRecords > 0,
       unapprovedFindings: report.counts.denied,
       failOnFindings: opts.failOnDenials ?? false,
     });
@@ -157,6 +194,7 @@ export function register(program: Command): void {
         ...PREVIEW_FORMATS,
       ]),
     )
+    .option("--ou", "look up each would-be-denied account's OU in Organizations (needs Organizations read access)")
     .option("--fail-on-denials", "exit 3 when a recorded call would be denied (gate the attach in a pipeline)")
     .option("-j, --jobs <n>", "worker threads for large archives (default: number of cores)", (v) => Number(v))
     .option(

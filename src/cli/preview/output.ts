@@ -16,39 +16,47 @@ function sections(report: PreviewReportData) {
   };
 }
 
+/** The would-be-denied table; the OU column only when the OUs were looked up (--ou). */
+function deniedTable(groups: ReturnType<typeof sections>["wouldBeDenied"]): string {
+  const withOu = groups.some((g) => g.ou !== undefined);
+  const headers = [
+    "PRINCIPAL (aws:PrincipalArn)",
+    "ACCOUNT",
+    ...(withOu ? ["OU"] : []),
+    "ACTION",
+    "RESOURCE",
+    "CONTEXT",
+    "CALLS",
+    "FIRST SEEN",
+    "LAST SEEN",
+    "DENIED BY",
+    "TO ALLOW IT",
+  ];
+  const rows = groups.map((g) => [
+    g.principalArn,
+    g.accountId ?? "-",
+    ...(withOu ? [g.ou ?? "-"] : []),
+    g.action,
+    g.resource,
+    Object.entries(g.context)
+      .map(([k, v]) => `${k}=${v.join(",")}`)
+      .join(" ") || "-",
+    String(g.count),
+    g.firstSeen || "-",
+    g.lastSeen || "-",
+    `${g.sid} (${g.document})`,
+    g.suggestion,
+  ]);
+  return renderTable(headers, rows);
+}
+
 function tables(report: PreviewReportData): string {
   const { wouldBeDenied, alreadyDenied, undetermined } = sections(report);
   const out: string[] = [];
   out.push(
     wouldBeDenied.length === 0
       ? "Would be denied: none\n"
-      : `Would be denied (${report.counts.denied} call(s)):\n${renderTable(
-          [
-            "PRINCIPAL (aws:PrincipalArn)",
-            "ACCOUNT",
-            "ACTION",
-            "RESOURCE",
-            "CALLS",
-            "FIRST SEEN",
-            "LAST SEEN",
-            "DENIED BY",
-            "TO ALLOW IT",
-          ],
-          wouldBeDenied.map((g) => [
-            g.principalArn,
-            g.accountId ?? "-",
-            g.action,
-            g.resource,
-            Object.entries(g.context)
-              .map(([k, v]) => `${k}=${v.join(",")}`)
-              .join(" ") || "-",
-            String(g.count),
-            g.firstSeen || "-",
-            g.lastSeen || "-",
-            `${g.sid} (${g.document})`,
-            g.suggestion,
-          ]),
-        )}`,
+      : `Would be denied (${report.counts.denied} call(s)):\n${deniedTable(wouldBeDenied)}`,
   );
   if (alreadyDenied.length > 0)
     out.push(
