@@ -6,7 +6,7 @@
  * after the claim, the scheduled job publishes the finding on its next run.
  */
 import { randomUUID } from "node:crypto";
-import { eventBridgeEventToRecord } from "../detection/backends/eventbridge-pattern";
+import { realtimeEventOf } from "../detection/backends/eventbridge-envelope";
 import { type Guardrail, loadGuardrail } from "../guardrail/guardrail";
 import type { FindingResponder, Notifier } from "../aws/contracts";
 import { type HandlerEnv, readHandlerEnv } from "../runtime/env";
@@ -14,7 +14,7 @@ import { DEFAULT_DEDUPE_RETENTION_MS, DEFAULT_LEASE_MS } from "../runtime/job";
 import { claimAll, drainPending, findingsOf } from "../runtime/pipeline";
 import type { StateStore } from "../runtime/state/store";
 import { emptySummary, type RunSummary } from "../runtime/summary";
-import { makeNotifier, makeStateStore } from "../wiring/adapters";
+import { makeNotifier, makeOrganizationLookup, makeStateStore } from "../wiring/adapters";
 import { finishInvocation, initOrLog, responderPerRun } from "./invocation";
 
 export interface RealtimeDeps {
@@ -24,6 +24,11 @@ export interface RealtimeDeps {
   responder?: FindingResponder;
   jobName: string;
   now?: () => Date;
+  /**
+   * Whether an account belongs to the organization (Organizations), asked before anything is
+   * claimed when a responder can act. Absent: not checked (nothing but an alert can follow).
+   */
+  inOrganization?: (accountId: string) => Promise<boolean>;
 }
 
 /** Core of the realtime path, testable without Lambda. */
@@ -32,13 +37,17 @@ export async function processEvent(deps: RealtimeDeps, event: unknown, runId: st
   const started = now();
   const summary = emptySummary(deps.jobName, "eventbridge", runId);
   const done = () => ({ ...summary, durationMs: now().getTime() - started.getTime() });
-  const converted = eventBridgeEventToRecord(event);
+  const converted = realtimeEventOf(event, deps.guardrail);
   summary.rows = 1;
-  if ("reason" in converted) {
+  // Refused input is reported in the run summary (unreadable row, the reason as a sample) and plans nothing.
+  const refuse = (reason: string) => {
     summary.unreadableRows = 1;
-    summary.samples = [converted.reason];
+    summary.samples = [`refused: ${reason}`];
     return done();
-  }
+  };
+  if ("reason" in converted) return refuse(converted.reason);
+  if (deps.inOrganization && !(await deps.inOrganization(converted.account).catch(() => false)))
+    return refuse(`account ${converted.account} is not an account of the organization (or Organizations did not say)`);
   const { findings, counts, invalid } = findingsOf(deps.guardrail, [converted.record]);
   summary.findings = counts.matched;
   summary.suppressedApproved = counts.suppressedApproved;
@@ -87,10 +96,21 @@ function init(): Context {
   const env = readHandlerEnv("realtime");
   const guardrail = loadGuardrail({ configPath: env.guardrailConfigPath });
   const notifier = makeNotifier(env.alertTopicArn);
+  const newResponder = responderPerRun(guardrail, env, notifier);
+  // Where a responder can act, an account outside the organization is refused before anything is claimed.
+  const organization = newResponder ? makeOrganizationLookup(guardrail) : undefined;
   return {
     env,
-    deps: { guardrail, store: makeStateStore(env.stateTableName), notifier, jobName: env.jobName },
-    newResponder: responderPerRun(guardrail, env, notifier),
+    deps: {
+      guardrail,
+      store: makeStateStore(env.stateTableName),
+      notifier,
+      jobName: env.jobName,
+      ...(organization
+        ? { inOrganization: async (id: string) => (await organization.parentChain(id)).length > 0 }
+        : {}),
+    },
+    newResponder,
   };
 }
 

@@ -28,6 +28,7 @@ jest.mock("../../src/wiring/adapters", () => ({
   makeNotifier: jest.fn(),
   makeResponder: jest.fn(),
   makeOrganizationReader: jest.fn(),
+  makeOrganizationLookup: jest.fn(),
 }));
 const wiring = jest.requireMock("../../src/wiring/adapters") as Record<string, jest.Mock>;
 import * as queryJob from "../../src/handlers/query-job";
@@ -83,6 +84,8 @@ function setUp(remediation: Record<string, unknown>): void {
   wiring.makeStateStore.mockReturnValue(new MemoryStateStore());
   wiring.makeQuerySource.mockReturnValue(source);
   wiring.makeNotifier.mockReturnValue(notifier);
+  // The realtime path asks Organizations whether the sending account is a member before it can act.
+  wiring.makeOrganizationLookup.mockReturnValue({ parentChain: async () => ["r-ab12"] });
   // The real responder with the real AssumeRole provider; only the AWS endpoints are mocked.
   wiring.makeResponder.mockImplementation(
     (guardrail: Guardrail, spec: ResponderSpec) =>

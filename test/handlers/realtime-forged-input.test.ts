@@ -1,0 +1,129 @@
+/**
+ * The realtime handler refuses input that did not come through the tool's own EventBridge rule: a
+ * forged event sent by direct invocation (which the SCP also denies) plans nothing, claims nothing
+ * and is reported in the run summary. Proven on the core, and on the built Lambda bundle.
+ */
+import * as path from "node:path";
+import { realtimeEventOf } from "../../src/detection/backends/eventbridge-envelope";
+import { processEvent } from "../../src/handlers/realtime";
+import { bundleLambda, handlerEntry } from "../../src/infra/bundle/lambda-bundle";
+import type { RunSummary } from "../../src/runtime/summary";
+import { STAGING } from "../infra/helpers";
+import { MemoryStateStore } from "../support/memory-state-store";
+import { at, eventBridgeEvent, guardrailWith, simEvent, TOPIC_ARN } from "../runtime/helpers";
+
+const guardrail = guardrailWith({ remediation: { mode: "enforce" } });
+const real = eventBridgeEvent(simEvent("rt-forged-1", at("2026-07-01T11:59:50Z"), 0));
+const detail = real.detail as Record<string, unknown>;
+
+/** Forged inputs an attacker with lambda:InvokeFunction could send, and what each lacks. */
+const FORGED: [string, unknown, RegExp][] = [
+  ["the bare CloudTrail record", detail, /detail-type/],
+  ["an envelope without version", { ...real, version: undefined }, /version/],
+  ["an envelope without id", { ...real, id: "" }, /no id/],
+  ["a custom source", { ...real, source: "bedrock-guardrail.forged" }, /source "bedrock-guardrail.forged" is none/],
+  [
+    "a source no rule reads",
+    { ...real, source: "aws.ec2", detail: { ...detail, eventSource: "ec2.amazonaws.com" } },
+    /is none the rules read/,
+  ],
+  [
+    "a record from another service than the source",
+    { ...real, detail: { ...detail, eventSource: "iam.amazonaws.com" } },
+    /does not match source/,
+  ],
+  ["an account that is not an account id", { ...real, account: "me" }, /not a 12-digit account id/],
+  ["a record without userIdentity", { ...real, detail: { ...detail, userIdentity: undefined } }, /no userIdentity/],
+];
+
+describe("realtimeEventOf", () => {
+  it("accepts what the central rule delivers", () => {
+    const out = realtimeEventOf(real, guardrail);
+    expect(out).toEqual({ record: detail, account: real.account });
+  });
+
+  it.each(FORGED)("refuses %s", (_label, event, reason) => {
+    const out = realtimeEventOf(event, guardrail);
+    expect("reason" in out && out.reason).toMatch(reason);
+  });
+});
+
+describe("the realtime core with forged input", () => {
+  const deps = (inOrganization?: (a: string) => Promise<boolean>) => {
+    const store = new MemoryStateStore();
+    const published: string[] = [];
+    const responded: string[] = [];
+    return {
+      store,
+      published,
+      responded,
+      deps: {
+        guardrail,
+        store,
+        notifier: { publish: async (_s: string, b: string) => void published.push(b) },
+        responder: { respond: async (f: { event: { id: string } }) => void responded.push(f.event.id) } as never,
+        jobName: "query-job",
+        now: () => at("2026-07-01T12:00:00Z"),
+        ...(inOrganization ? { inOrganization } : {}),
+      },
+    };
+  };
+
+  it.each(FORGED)("%s: nothing claimed, published or planned; the summary reports it", async (_l, event) => {
+    const d = deps();
+    const summary = await processEvent(d.deps, event, "inv");
+    expect(summary).toMatchObject({ status: "ok", unreadableRows: 1, findings: 0, newFindings: 0, published: 0 });
+    expect(summary.samples?.[0]).toMatch(/^refused: /);
+    expect(await d.store.listPending("query-job")).toEqual([]);
+    expect([d.published, d.responded]).toEqual([[], []]);
+  });
+
+  it("refuses an account outside the organization before the claim (a reused eventID suppresses nothing)", async () => {
+    const d = deps(async (account) => account === "111122223333");
+    const summary = await processEvent(d.deps, real, "inv");
+    expect(summary.samples?.[0]).toMatch(/^refused: account \d{12} is not an account of the organization/);
+    expect(await d.store.listPending("query-job")).toEqual([]);
+    // Organizations failing to answer refuses too (the scheduled job still finds a real event).
+    const failing = deps(async () => Promise.reject(new Error("throttled")));
+    expect((await processEvent(failing.deps, real, "inv")).unreadableRows).toBe(1);
+    // The same event from an account of the organization is claimed as before.
+    const member = deps(async () => true);
+    expect(await processEvent(member.deps, real, "inv")).toMatchObject({ newFindings: 1, unreadableRows: 0 });
+  });
+});
+
+describe("the built realtime Lambda", () => {
+  it("answers a forged direct invocation with a summary that refuses it, without calling AWS", async () => {
+    const bundle = bundleLambda({ entry: handlerEntry("realtime"), config: guardrail.config, stagingDir: STAGING });
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      STATE_TABLE_NAME: "bedrock-guardrail-state",
+      ALERT_TOPIC_ARN: TOPIC_ARN,
+      JOB_NAME: "query-job",
+      MEMBER_ROLE_NAME: "BedrockGuardrailRemediation",
+      // Any AWS call would fail here: the forged event must be refused before one is made.
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: "AKIAFORGEDTESTONLY00",
+      AWS_SECRET_ACCESS_KEY: "forged",
+      AWS_ENDPOINT_URL: "http://127.0.0.1:9",
+      AWS_MAX_ATTEMPTS: "1",
+    });
+    const lines: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string) => lines.push(String(chunk)) > 0) as typeof process.stdout.write;
+    try {
+      const mod = require(path.join(bundle.dir, "index.js")) as {
+        handler: (e: unknown, c?: { awsRequestId?: string }) => Promise<RunSummary>;
+      };
+      const forged = { ...detail, eventID: "a-real-event-id" };
+      const summary = await mod.handler(forged, { awsRequestId: "forged-1" });
+      expect(summary).toMatchObject({ status: "ok", unreadableRows: 1, newFindings: 0, published: 0 });
+      expect(summary.samples?.[0]).toMatch(/^refused: detail-type/);
+      // Reported: the run's summary line (also its EMF metrics) names the refusal.
+      expect(lines.join("")).toContain("refused: detail-type");
+    } finally {
+      process.stdout.write = write;
+      process.env = saved;
+    }
+  });
+});
