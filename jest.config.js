@@ -10,6 +10,7 @@ module.exports = {
   // A hang still fails; the margin is for a loaded machine, where the simulator and DuckDB property
   // suites take many times longer than alone.
   testTimeout: 120000,
+  globalSetup: "<rootDir>/test/setup/build-once.js",
   setupFiles: ["<rootDir>/test/setup/quiet-sdk.js", "<rootDir>/test/setup/fast-check-seed.js"],
   // Jest's default (cores - 1) is a single worker on a 2-core machine; several suites mostly wait
   // (SDK retry backoff against loopback servers, child processes), so one worker more than the cores

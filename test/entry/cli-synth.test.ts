@@ -13,10 +13,6 @@ const ROOT = path.join(__dirname, "..", "..");
 const BIN = path.join(ROOT, "bin", "bedrock-guardrail.js");
 const MAIN = path.join(ROOT, "dist", "main.js");
 
-beforeAll(() => {
-  (require(path.join(ROOT, "scripts", "ensure-built.js")) as { ensureBuilt: () => void }).ensureBuilt();
-}, 120_000);
-
 /** Every file under `dir`, relative, with its bytes. */
 function tree(dir: string): Map<string, Buffer> {
   const files = new Map<string, Buffer>();

@@ -14,10 +14,6 @@ import { loadGuardrail } from "../../src/guardrail/guardrail";
 const ROOT = path.join(__dirname, "..", "..");
 const MAIN = path.join(ROOT, "dist", "main.js");
 
-beforeAll(() => {
-  (require(path.join(ROOT, "scripts", "ensure-built.js")) as { ensureBuilt: () => void }).ensureBuilt();
-}, 120_000);
-
 function synth(config: unknown): { status: number | null; stdout: string; stderr: string; cwd: string } {
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "synth-entry-"));
   const file = path.join(cwd, "config.json");

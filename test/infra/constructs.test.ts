@@ -23,10 +23,6 @@ import { guardrailFor } from "../policy/helpers";
 const ROOT = path.join(__dirname, "..", "..");
 const CONFIG = { approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"] };
 
-beforeAll(() => {
-  (require(path.join(ROOT, "scripts", "ensure-built.js")) as { ensureBuilt: () => void }).ensureBuilt();
-}, 120_000);
-
 function synth(stack: TerraformStack): any {
   return JSON.parse(Testing.synth(stack));
 }
