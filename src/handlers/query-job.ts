@@ -13,6 +13,7 @@ import type { RunSummary } from "../runtime/summary";
 import {
   makeNotifier,
   makeOrganizationReader,
+  makeCorrelationSource,
   makeQuerySource,
   makeSecurityHubImporter,
   makeStateStore,
@@ -39,6 +40,8 @@ function init(): Context {
   const timeoutMs = env.queryTimeoutSeconds * 1000;
   const notifier = makeNotifier(env.alertTopicArn);
   const securityHub = guardrail.config.monitor.securityHub.enabled;
+  const spec = { backend: env.backend!, eventDataStoreArn: env.eventDataStoreArn, logGroups: env.logGroups };
+  const poll = { initialDelayMs: 500, maxDelayMs: 5_000, timeoutMs };
   if (securityHub && !env.securityHubProductArn)
     throw new EnvError([`${ENV.securityHubProductArn} is not set (required when monitor.securityHub.enabled)`]);
   return {
@@ -47,12 +50,8 @@ function init(): Context {
     deps: {
       guardrail,
       store: makeStateStore(env.stateTableName),
-      source: makeQuerySource(
-        guardrail,
-        { backend: env.backend!, eventDataStoreArn: env.eventDataStoreArn, logGroups: env.logGroups },
-        {},
-        { initialDelayMs: 500, maxDelayMs: 5_000, timeoutMs },
-      ),
+      source: makeQuerySource(guardrail, spec, {}, poll),
+      correlations: makeCorrelationSource(guardrail, spec, {}, poll),
       notifier,
       securityHub: securityHub ? makeSecurityHubImporter(env.securityHubProductArn!) : undefined,
       readOrganization:

@@ -24,6 +24,10 @@ import {
   driftSubject,
   type OrganizationReader,
 } from "./drift";
+import { correlate } from "../detection/correlation/engine";
+import { correlationFinding } from "../detection/correlation/finding";
+import type { Finding } from "../detection/finding";
+import type { CloudTrailRecord } from "../detection/record";
 import { claimAll, drainPending, findingsOf } from "./pipeline";
 import { QueryError, type QuerySource } from "./query/source";
 import { exportToSecurityHub } from "./securityhub-export";
@@ -35,6 +39,11 @@ export interface JobDeps {
   guardrail: Guardrail;
   store: StateStore;
   source: QuerySource;
+  /**
+   * The rows the correlation rules need for a window (their look-back and new-term baselines
+   * included); absent where the backend cannot return them, or without correlation rules.
+   */
+  correlations?: QuerySource;
   notifier: Notifier;
   responder?: FindingResponder;
   /** Security Hub (monitor.securityHub.enabled); absent = findings are not exported this run. */
@@ -55,6 +64,36 @@ export interface JobOptions {
 
 export const DEFAULT_LEASE_MS = 15 * 60_000; // a Lambda invocation never runs longer
 export const DEFAULT_DEDUPE_RETENTION_MS = 30 * 24 * 60 * 60_000; // far longer than any window
+
+/**
+ * Adds the correlations completing in the window (from the rows the correlation query returned;
+ * none without a correlation source) to the findings and counts; returns why the query failed: each
+ * has a stable id, so one that an earlier run (or an overlapping window) already claimed is a
+ * duplicate, and a sequence whose first step was in the previous window completes in this one.
+ */
+async function addCorrelations(
+  deps: JobDeps,
+  window: QueryWindow,
+  findings: Finding[],
+  counts: { matched: number; suppressedApproved: number },
+): Promise<string | undefined> {
+  if (!deps.correlations) return undefined;
+  let records: CloudTrailRecord[];
+  try {
+    records = (await deps.correlations.run(window)).records;
+  } catch (e) {
+    return e instanceof QueryError ? e.message : errorText(e);
+  }
+  const g = deps.guardrail;
+  const all = correlate(g.correlationRules, records, { reportFromMs: window.start.getTime() })
+    .filter((c) => c.events[c.events.length - 1].timeMs < window.end.getTime())
+    .map((c) => correlationFinding(g, c));
+  const unapproved = all.filter((f) => !f.guardrail.approved);
+  counts.matched += all.length;
+  counts.suppressedApproved += all.length - unapproved.length;
+  findings.push(...unapproved);
+  return undefined;
+}
 
 export async function runJob(deps: JobDeps, options: JobOptions): Promise<RunSummary> {
   const now = deps.now ?? (() => new Date());
@@ -109,6 +148,8 @@ export async function runJob(deps: JobDeps, options: JobOptions): Promise<RunSum
   summary.unreadableRows = result.unreadable.length;
 
   const { findings, counts, invalid } = findingsOf(g, result.records);
+  const correlationError = await addCorrelations(deps, window, findings, counts);
+  if (correlationError) return fail({ step: "query", error: correlationError });
   summary.findings = counts.matched;
   summary.suppressedApproved = counts.suppressedApproved;
   summary.invalidRecords = counts.invalidRecords;

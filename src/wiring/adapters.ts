@@ -43,6 +43,20 @@ export function makeQuerySource(
   return MONITOR_SOURCES[spec.backend].create(guardrail, spec, overrides, poll);
 }
 
+/**
+ * The scheduled job's source of the correlation rules' rows, where the backend has one and the
+ * guardrail has correlation rules; undefined otherwise (the job then runs the event rules only).
+ */
+export function makeCorrelationSource(
+  guardrail: Guardrail,
+  spec: SourceSpec,
+  overrides: ClientOverrides = {},
+  poll?: PollSettings,
+): QuerySource | undefined {
+  if (guardrail.correlationRules.length === 0) return undefined;
+  return MONITOR_SOURCES[spec.backend].correlations?.(guardrail, spec, overrides, poll);
+}
+
 export function makeStateStore(tableName: string, overrides: ClientOverrides = {}): StateStore {
   return new DynamoStateStore(new DynamoDBClient(clientConfig(overrides)), tableName);
 }

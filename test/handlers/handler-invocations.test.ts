@@ -25,6 +25,8 @@ import { EDS_ARN, eventBridgeEvent, simEvent, TOPIC_ARN } from "../runtime/helpe
 jest.mock("../../src/wiring/adapters", () => ({
   makeStateStore: jest.fn(),
   makeQuerySource: jest.fn(),
+  // No correlation source: these tests are about the event rules' wiring.
+  makeCorrelationSource: jest.fn(() => undefined),
   makeNotifier: jest.fn(),
   makeResponder: jest.fn(),
   makeOrganizationReader: jest.fn(),

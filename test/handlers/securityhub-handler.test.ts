@@ -16,6 +16,8 @@ import { at, EDS_ARN, eventBridgeEvent, guardrailWith, simEvent, TOPIC_ARN } fro
 jest.mock("../../src/wiring/adapters", () => ({
   makeStateStore: jest.fn(),
   makeQuerySource: jest.fn(),
+  // No correlation source: these tests are about the event rules' wiring.
+  makeCorrelationSource: jest.fn(() => undefined),
   makeNotifier: jest.fn(),
   makeResponder: jest.fn(),
   makeOrganizationReader: jest.fn(),

@@ -212,6 +212,8 @@ export interface AthenaSourceOptions {
   poll?: PollSettings;
   sleep?: Sleep;
   pageSize?: number;
+  /** The SQL of a window: the event rules' query (default), or another such as the correlation rules'. */
+  statement?: (window: QueryWindow) => string;
 }
 
 type AthenaMonitorSettings = Guardrail["config"]["monitor"]["athena"];
@@ -233,11 +235,13 @@ export class AthenaQuerySource implements QuerySource {
   async run(window: QueryWindow): Promise<QueryResult> {
     const { athena } = this.options;
     // No LIMIT: every row of the window is read, page by page, so none is skipped past a cap.
-    const sql = buildAthenaQuery(this.options.guardrail, {
-      table: `${athena.database}.${athena.table}`,
-      start: window.start,
-      end: window.end,
-    });
+    const sql =
+      this.options.statement?.(window) ??
+      buildAthenaQuery(this.options.guardrail, {
+        table: `${athena.database}.${athena.table}`,
+        start: window.start,
+        end: window.end,
+      });
     const out = await executeAthenaQuery(
       {
         client: this.options.client,

@@ -10,6 +10,8 @@ import type { MonitorBackend } from "../../config/backends";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { clientConfig, type ClientOverrides } from "../../aws/clients";
 import type { PermissionDeclaration } from "../../aws/permissions";
+import { buildAthenaCorrelationQuery } from "../../detection/backends/athena-sql";
+import { buildLakeCorrelationQuery } from "../../detection/backends/correlation-sql";
 import { AthenaQuerySource, athenaQueryPermissions } from "./athena";
 import { LAKE_QUERY_PERMISSIONS, LakeQuerySource } from "./lake";
 import { LOGS_QUERY_PERMISSIONS, LogsInsightsQuerySource } from "./logs-insights";
@@ -26,6 +28,11 @@ interface MonitorSourceEntry {
   /** What the source calls in AWS. `trailEncrypted`: the trail's files are SSE-KMS encrypted (Athena reads them). */
   permissions(options: { trailEncrypted: boolean }): PermissionDeclaration[];
   create(guardrail: Guardrail, spec: SourceSpec, overrides: ClientOverrides, poll?: PollSettings): QuerySource;
+  /**
+   * The source of the rows the correlation rules need for a window (src/detection/backends/correlation-sql.ts),
+   * where the backend can return them; absent where it cannot (Logs Insights).
+   */
+  correlations?(guardrail: Guardrail, spec: SourceSpec, overrides: ClientOverrides, poll?: PollSettings): QuerySource;
 }
 
 export const MONITOR_SOURCES: Record<MonitorBackend, MonitorSourceEntry> = {
@@ -38,6 +45,17 @@ export const MONITOR_SOURCES: Record<MonitorBackend, MonitorSourceEntry> = {
         guardrail,
         eventDataStoreArn: spec.eventDataStoreArn,
         poll,
+      });
+    },
+    correlations(guardrail, spec, overrides, poll) {
+      const eventDataStore = spec.eventDataStoreArn;
+      if (!eventDataStore) throw new Error("cloudtrail-lake backend needs an event data store ARN");
+      return new LakeQuerySource({
+        client: new CloudTrailClient(clientConfig(overrides)),
+        guardrail,
+        eventDataStoreArn: eventDataStore,
+        poll,
+        statement: (w) => buildLakeCorrelationQuery(guardrail.correlationRules, { eventDataStore, ...w }),
       });
     },
   },
@@ -61,5 +79,19 @@ export const MONITOR_SOURCES: Record<MonitorBackend, MonitorSourceEntry> = {
         athena: guardrail.config.monitor.athena,
         poll,
       }),
+    correlations: (guardrail, _spec, overrides, poll) => {
+      const athena = guardrail.config.monitor.athena;
+      return new AthenaQuerySource({
+        client: new AthenaClient(clientConfig(overrides)),
+        guardrail,
+        athena,
+        poll,
+        statement: (w) =>
+          buildAthenaCorrelationQuery(guardrail.correlationRules, {
+            table: `${athena.database}.${athena.table}`,
+            ...w,
+          }),
+      });
+    },
   },
 };

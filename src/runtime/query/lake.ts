@@ -46,6 +46,8 @@ export interface LakeSourceOptions {
   sleep?: Sleep;
   /** Rows per GetQueryResults page (<= 1000). */
   pageSize?: number;
+  /** The statement of a window: the event rules' query (default), or another such as the correlation rules'. */
+  statement?: (window: QueryWindow) => string;
 }
 
 const TERMINAL_FAILURES = new Set(["FAILED", "CANCELLED", "TIMED_OUT"]);
@@ -63,11 +65,13 @@ export class LakeQuerySource implements QuerySource {
   async run(window: QueryWindow): Promise<QueryResult> {
     const { client } = this.options;
     // The SQL is compiled from the guardrail by the detection backend and bounds eventtime on both sides.
-    const statement = buildLakeQuery(this.options.guardrail, {
-      eventDataStore: this.options.eventDataStoreArn,
-      start: window.start,
-      end: window.end,
-    });
+    const statement =
+      this.options.statement?.(window) ??
+      buildLakeQuery(this.options.guardrail, {
+        eventDataStore: this.options.eventDataStoreArn,
+        start: window.start,
+        end: window.end,
+      });
     let queryId: string | undefined;
     try {
       queryId = (await client.send(new StartQueryCommand({ QueryStatement: statement }))).QueryId;
