@@ -1,8 +1,8 @@
 /**
  * The Athena query `preview --backend athena` runs: the records of a window whose event a statement
  * of the SCP names, or that a Bedrock API key made (every such call is also authorized as
- * CallWithBearerToken), with the Lake columns plus additionaleventdata (where bedrock-runtime marks a
- * bearer-token call). The scope is plain data from the preview (src/policy/preview.ts); every value
+ * CallWithBearerToken), with the Lake columns (additionaleventdata among them: where bedrock-runtime
+ * marks a bearer-token call). The scope is plain data from the preview (src/policy/preview.ts); every value
  * goes through the literal rules of sql-literal.ts.
  */
 import { athenaSelect, type AthenaQueryOptions, athenaRowToRecord } from "./athena-sql";
@@ -48,20 +48,8 @@ function previewCondition(scope: PreviewQueryScope): string {
 }
 
 export function buildPreviewAthenaQuery(scope: PreviewQueryScope, options: AthenaQueryOptions): string {
-  return athenaSelect(previewCondition(scope), options, ["additionaleventdata"]);
+  return athenaSelect(previewCondition(scope), options);
 }
 
-/** A result row back to the record preview reads: the Lake columns plus additionalEventData. */
-export function previewRowToRecord(row: LakeRow): ReturnType<typeof athenaRowToRecord> {
-  const record = athenaRowToRecord(row);
-  const text = row.find((cell) => "additionaleventdata" in cell)?.additionaleventdata;
-  if (text) {
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) record.additionalEventData = parsed;
-    } catch {
-      // Unparsable text carries no marker: the record is previewed as made without an API key, as CloudTrail says.
-    }
-  }
-  return record;
-}
+/** A result row back to the record preview reads (the Lake columns carry additionalEventData). */
+export const previewRowToRecord: (row: LakeRow) => ReturnType<typeof athenaRowToRecord> = athenaRowToRecord;
