@@ -99,17 +99,26 @@ describe("input formats", () => {
 
   (process.platform === "win32" ? it.skip : it)("reads a named pipe given as a path, as it is written", async () => {
     const fifo = path.join(tmp, "pipe.ndjson");
+    const go = path.join(tmp, "pipe.go");
     execFileSync("mkfifo", [fifo]);
-    // Another process writes it, 300 ms after the scan has started; meanwhile this thread must stay
-    // free (a scan that blocked it waiting for the writer would stall everything else, stdin included).
-    const writer = spawn("sh", ["-c", 'sleep 0.3; cat "$0" > "$1"', fx("records.ndjson"), fifo]);
+    // Another process writes the pipe once this thread, with the scan under way, creates the "go" file
+    // from a timer: a timer that runs only while the thread is free. A scan that blocked the thread
+    // waiting for a writer would never let it run; the writer then gives up waiting after 10 s and
+    // writes anyway, so such a scan ends, and fails the check below, instead of hanging.
+    const writer = spawn("sh", [
+      "-c",
+      'i=0; while [ ! -e "$2" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; ' +
+        '[ -e "$2" ] && echo yes > "$2.seen"; cat "$0" > "$1"',
+      fx("records.ndjson"),
+      fifo,
+      go,
+    ]);
     const written = new Promise((resolve) => writer.on("close", resolve));
-    let ticks = 0;
-    const ticker = setInterval(() => ticks++, 20);
-    const { findings, summary } = await run([fifo]);
-    clearInterval(ticker);
+    const scan = run([fifo]);
+    setTimeout(() => fs.writeFileSync(go, ""), 20);
+    const { findings, summary } = await scan;
     await written;
-    expect(ticks).toBeGreaterThanOrEqual(5);
+    expect(fs.existsSync(`${go}.seen`)).toBe(true);
     expect(findings.map((f) => f.event.id)).toEqual([id("a2"), id("a3")]);
     expect(summary).toMatchObject({ files: 1, records: 3, unreadable: [] });
   });
