@@ -67,6 +67,8 @@ export class AwsOrganizationLookup implements OrganizationLookup {
     if (!chain) {
       chain = this.walk(accountId);
       this.chains.set(accountId, chain);
+      // An answer is kept for the container's life; a failure is not (the next event asks again).
+      chain.catch(() => this.chains.delete(accountId));
     }
     return chain;
   }

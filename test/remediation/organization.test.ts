@@ -23,6 +23,17 @@ describe("AwsOrganizationLookup", () => {
     expect(org.commandCalls(ListParentsCommand)).toHaveLength(3);
   });
 
+  it("asks again after a failure (an account the realtime path refused once is not refused for good)", async () => {
+    org
+      .on(ListParentsCommand)
+      .rejectsOnce(new Error("throttled"))
+      .resolves({ Parents: [{ Id: "r-abcd", Type: "ROOT" }] });
+    const lookup = new AwsOrganizationLookup(client(), "999988887777");
+    await expect(lookup.parentChain("111111111111")).rejects.toThrow("throttled");
+    expect(await lookup.parentChain("111111111111")).toEqual(["r-abcd"]);
+    expect(org.commandCalls(ListParentsCommand)).toHaveLength(2);
+  });
+
   it("uses the configured management account, else DescribeOrganization", async () => {
     org.on(DescribeOrganizationCommand).resolves({ Organization: { MasterAccountId: "123456789012" } });
     expect(await new AwsOrganizationLookup(client(), "999988887777").managementAccountId()).toBe("999988887777");
