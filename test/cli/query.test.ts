@@ -59,7 +59,8 @@ describe("bedrock-guardrail query", () => {
     expect(pattern.detail.userIdentity).toEqual({ accessKeyId: [{ prefix: "AKIA" }] });
     const insights = run({ backend: "cloudwatch-logs", rule: ["bedrock-guardrail-tampering"] }).stdout;
     expect(insights).toContain(
-      '| filter (eventSource = "bedrock.amazonaws.com" and eventName in ["UpdateGuardrail", "DeleteGuardrail"]',
+      '| filter (eventSource = "bedrock.amazonaws.com" and eventName in ["UpdateGuardrail", "DeleteGuardrail", ' +
+        '"PutEnforcedGuardrailConfiguration", "DeleteEnforcedGuardrailConfiguration"]',
     );
     const unknown = run({ backend: "eventbridge", rule: ["nope"] });
     expect(unknown).toMatchObject({ code: 2, stdout: "" });

@@ -24,7 +24,8 @@ import { correlationWants } from "../../detection/correlation/compact";
 import { archiveCorrelationFindings } from "../../detection/correlation/finding";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { BackendInputError } from "../../detection/backends/input-error";
-import { evaluateRecord, type Finding } from "../../detection/finding";
+import { evaluateRecord } from "../../detection/finding";
+import { findingGate } from "../../detection/finding-gate";
 import { type CloudTrailRecord, normalizeEventTime } from "../../detection/record";
 import { athenaCostUsd, executeAthenaQuery } from "../../runtime/query/athena";
 import { DEFAULT_POLL, QueryError, realSleep, type Sleep } from "../../runtime/query/source";
@@ -197,13 +198,12 @@ export async function runHunt(opts: HuntOptions, io: HuntIO): Promise<number> {
   if (!plan) return EXIT.USAGE;
   const execution = await executeAthenaPlan(plan, opts, guardrail, io, "hunt");
   if (!execution) return EXIT.INCOMPLETE;
-  const { findings, unapproved, suppressed, invalid } = writeHuntFindings(
-    guardrail,
-    execution.rows.map(athenaRowToRecord),
-    Date.parse(opts.start ?? ""),
-    opts,
-    io,
-  );
+  const {
+    findings,
+    unapprovedFindings: unapproved,
+    suppressedApproved: suppressed,
+    invalid,
+  } = writeHuntFindings(guardrail, execution.rows.map(athenaRowToRecord), Date.parse(opts.start ?? ""), opts, io);
   io.stderr.write(
     `hunt: ${execution.rows.length} row(s), ${findings} finding(s), ${suppressed} approved suppressed, ` +
       `${invalid} invalid record(s); ${athenaCostText(execution)}\n`,
@@ -226,23 +226,11 @@ function writeHuntFindings(
   startMs: number,
   opts: Pick<HuntOptions, "format" | "includeApproved">,
   io: HuntIO,
-): { findings: number; unapproved: number; suppressed: number; invalid: number } {
+): { findings: number; unapprovedFindings: number; suppressedApproved: number; invalid: number } {
   const format: Format = opts.format ?? (io.stdout.isTTY ? "table" : "ndjson");
   const writer = findingWriter(format, (text) => io.stdout.write(text));
-  const seen = new Set<string>();
-  const counts = { findings: 0, unapproved: 0, suppressed: 0, invalid: 0 };
-  const write = (f: Finding) => {
-    // CloudTrail can deliver a record twice; a finding is printed once per event.
-    if (seen.has(f.event.id)) return;
-    seen.add(f.event.id);
-    if (f.guardrail.approved && !opts.includeApproved) {
-      counts.suppressed++;
-      return;
-    }
-    counts.findings++;
-    if (!f.guardrail.approved) counts.unapproved++;
-    writer.write(f);
-  };
+  const counts = { findings: 0, unapprovedFindings: 0, suppressedApproved: 0, duplicates: 0, invalid: 0 };
+  const write = findingGate(opts.includeApproved ?? false, counts, (f) => writer.write(f));
   for (const record of records) {
     // A row from before the window is there for the correlation rules' look-back only.
     if (Date.parse(normalizeEventTime(record.eventTime) ?? "") < startMs) continue;

@@ -8,6 +8,7 @@ import * as os from "node:os";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { archiveCorrelationFindings } from "../correlation/finding";
 import type { Finding } from "../finding";
+import { findingGate } from "../finding-gate";
 import type { CloudTrailRecord } from "../record";
 import type { Input } from "./inputs";
 import { compiledWorkerFactory, ScanPool, type WorkerFactory } from "./pool";
@@ -161,7 +162,6 @@ function inOrderDelivery(
   summary: ScanSummary,
   options: ScanOptions,
 ): { onResult: (index: number, result: SourceResult) => void; deliverFinding: (finding: Finding) => void } {
-  const seen = new Set<string>();
   const pending = new Map<number, SourceResult>();
   let nextToDeliver = 0;
   let diskBytesDone = 0;
@@ -179,20 +179,7 @@ function inOrderDelivery(
     reportProblems(result, options.onProblem);
     for (const finding of result.findings) deliverFinding(finding);
   };
-  const deliverFinding = (finding: Finding): void => {
-    if (seen.has(finding.event.id)) {
-      summary.duplicates++;
-      return;
-    }
-    seen.add(finding.event.id);
-    if (finding.guardrail.approved && !options.includeApproved) {
-      summary.suppressedApproved++;
-      return;
-    }
-    summary.findings++;
-    if (!finding.guardrail.approved) summary.unapprovedFindings++;
-    options.onFinding(finding);
-  };
+  const deliverFinding = findingGate(options.includeApproved ?? false, summary, options.onFinding);
   const onResult = (index: number, result: SourceResult): void => {
     const input = inputs[index];
     if (input.kind === "file") diskBytesDone += input.size;
