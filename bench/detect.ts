@@ -15,7 +15,8 @@
  * (the machine may be shared: ratios from one run are comparable, absolute times are not). It also
  * checks that detect and jq found the same events, so the comparison is between equivalent work.
  *
- * Options (env): BENCH_GB (default 0.25), BENCH_SEED (default 42), BENCH_RUNS (default 5), BENCH_SKIP_JQ=1.
+ * Options (env): BENCH_GB (default 0.25), BENCH_SEED (default 42), BENCH_RUNS (default 5), BENCH_SKIP_JQ=1,
+ * BENCH_BEDROCK_SHARE (default 0: about 1 record in 1,000 is Bedrock; 0.2 is the Bedrock-heavy archive).
  */
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -25,7 +26,9 @@ import { generateArchive } from "./generate";
 
 const root = path.join(__dirname, "..", "..");
 const outDir = path.join(root, "bench", "out");
-const archiveDir = path.join(outDir, "archive");
+/** BENCH_BEDROCK_SHARE=0.2: the Bedrock-heavy archive (20% Bedrock records, half of them invocations). */
+const bedrockShare = Number(process.env.BENCH_BEDROCK_SHARE ?? 0);
+const archiveDir = path.join(outDir, bedrockShare > 0 ? `archive-bedrock-${bedrockShare}` : "archive");
 const seed = Number(process.env.BENCH_SEED ?? 42);
 const targetBytes = Math.round(Number(process.env.BENCH_GB ?? 0.25) * 1e9);
 const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 5));
@@ -61,7 +64,7 @@ function ensureArchive(): { records: number; uncompressedBytes: number; compress
     `generating ${(targetBytes / 1e9).toFixed(2)} GB (uncompressed) into ${path.relative(root, archiveDir)} (seed ` +
       `${seed})...\n`,
   );
-  const stats = generateArchive({ dir: archiveDir, seed, targetBytes }, log);
+  const stats = generateArchive({ dir: archiveDir, seed, targetBytes, bedrockShare }, log);
   log(`\n`);
   return stats;
 }

@@ -47,6 +47,11 @@ export interface ArchiveSpec {
   seed: number;
   /** Stop once this many uncompressed bytes were written. */
   targetBytes: number;
+  /**
+   * Share of Bedrock records (default about 1 in 1,000): a Bedrock-heavy archive has 0.2, half of them
+   * invocations (some failing) and half model enumeration, what the correlation rules read.
+   */
+  bedrockShare?: number;
 }
 
 export interface ArchiveStats {
@@ -78,7 +83,7 @@ class RecordMaker {
     account: string,
     region: string,
     time: string,
-    kind: "noise" | "invoke" | "guarded",
+    kind: "noise" | "invoke" | "guarded" | "enumerate",
   ): { json: string; id: string; guarded: boolean } {
     const id = this.uuid();
     const role = this.rnd() < 0.5 ? "AppRole" : this.pick(["CiDeployRole", "DataPipeline", "BedrockModelAccessAdmin"]);
@@ -87,7 +92,9 @@ class RecordMaker {
         ? (["bedrock.amazonaws.com", this.pick(GUARDED), false] as const)
         : kind === "invoke"
           ? (["bedrock.amazonaws.com", "InvokeModel", true] as const)
-          : this.pick(NOISE);
+          : kind === "enumerate"
+            ? (["bedrock.amazonaws.com", this.pick(["ListFoundationModels", "GetFoundationModel"]), true] as const)
+            : this.pick(NOISE);
     const denied = kind === "guarded" && this.rnd() < 0.2;
     const escaped = this.rnd() < 0.001; // some producers escape non-ASCII as \uXXXX
     const params =
@@ -185,7 +192,15 @@ export function generateArchive(spec: ArchiveSpec, log: (s: string) => void = ()
         for (let i = 0; i < count; i++) {
           const t = new Date(minute * 60000 + Math.floor(rnd() * 300000)).toISOString().replace(/\.\d{3}Z$/, "Z");
           const roll = rnd();
-          const kind = roll < 1 / 40000 ? "guarded" : roll < 1 / 1000 ? "invoke" : "noise";
+          const bedrock = spec.bedrockShare ?? 0;
+          const kind =
+            roll < 1 / 40000
+              ? "guarded"
+              : roll < Math.max(1 / 1000, bedrock / 2)
+                ? "invoke"
+                : roll < bedrock
+                  ? "enumerate"
+                  : "noise";
           const r = maker.record(account, region, t, kind);
           if (r.guarded) {
             stats.guardedEvents++;
