@@ -39,6 +39,11 @@ describe("monitor stack, default config (cloudtrail-lake, new event data store)"
           equals: [
             "CreateProject",
             "CreateFineTuningJob",
+            "ListProjects",
+            "GetProject",
+            "UpdateProject",
+            "ArchiveProject",
+            "CancelFineTuningJob",
             "ListModels",
             "GetModel",
             "ListFineTuningJobs",
