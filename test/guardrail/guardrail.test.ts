@@ -14,7 +14,12 @@ describe("guardrail definition + config", () => {
       "bedrock:CreateFoundationModelAgreement",
       "bedrock:PutFoundationModelEntitlement",
     ]);
-    expect(g.eventSources).toEqual(["bedrock.amazonaws.com", "iam.amazonaws.com", "bedrock-mantle.amazonaws.com"]);
+    expect(g.eventSources).toEqual([
+      "bedrock.amazonaws.com",
+      "iam.amazonaws.com",
+      "bedrock-mantle.amazonaws.com",
+      "aws-external-anthropic.amazonaws.com",
+    ]);
     expect(g.eventNames.slice(0, 3)).toEqual([
       "PutUseCaseForModelAccess",
       "CreateFoundationModelAgreement",

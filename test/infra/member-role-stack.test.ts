@@ -160,9 +160,14 @@ describe("configuration variants", () => {
       "arn:${data.aws_partition.partition.partition}:events:us-east-1:222222222222:event-bus/bedrock-guardrail",
     );
     const rule = JSON.parse(fwd.template_body).Resources.ForwardRule.Properties;
-    // Every rule's events: one $or branch per rule outcome, Bedrock, IAM and bedrock-mantle sources.
+    // Every rule's events: one $or branch per rule outcome, Bedrock, IAM, bedrock-mantle and Claude Platform sources.
     const sources = rule.EventPattern.$or.map((b: { source: string[] }) => b.source[0]);
-    expect([...new Set(sources)].sort()).toEqual(["aws.bedrock", "aws.bedrock-mantle", "aws.iam"]);
+    expect([...new Set(sources)].sort()).toEqual([
+      "aws.aws-external-anthropic",
+      "aws.bedrock",
+      "aws.bedrock-mantle",
+      "aws.iam",
+    ]);
     const regions = resources(s, "aws_cloudformation_stack_set_instance")
       .filter((i) => i.stack_set_name.includes("forwarder"))
       .map((i) => i.stack_set_instance_region);

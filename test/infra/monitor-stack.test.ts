@@ -24,7 +24,8 @@ describe("monitor stack, default config (cloudtrail-lake, new event data store)"
       { field: "eventCategory", equals: ["Management"] },
       { field: "eventSource", equals: ["bedrock.amazonaws.com"] },
     ]);
-    // The API-key rule reads an IAM event (global, logged in us-east-1); the mantle rules their names.
+    // The API-key rule reads an IAM event (global, logged in us-east-1); the mantle and Claude Platform
+    // rules their names.
     expect(eds.advanced_event_selector.slice(1).map((x: { field_selector: unknown }) => x.field_selector)).toEqual([
       [
         { field: "eventCategory", equals: ["Management"] },
@@ -48,6 +49,23 @@ describe("monitor stack, default config (cloudtrail-lake, new event data store)"
             "GetModel",
             "ListFineTuningJobs",
             "GetFineTuningJob",
+          ],
+        },
+      ],
+      [
+        { field: "eventCategory", equals: ["Management"] },
+        { field: "eventSource", equals: ["aws-external-anthropic.amazonaws.com"] },
+        {
+          field: "eventName",
+          equals: [
+            "CreateInference",
+            "CreateBatchInference",
+            "CreateWorkspace",
+            "UpdateWorkspace",
+            "ArchiveWorkspace",
+            "RegisterKey",
+            "UpdateKey",
+            "DisableKey",
           ],
         },
       ],

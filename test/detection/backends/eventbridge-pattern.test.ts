@@ -64,6 +64,7 @@ describe("buildEventPattern", () => {
     ]);
     // Every rule's source is there, and the conditions become nested matches.
     expect([...new Set(branches.map((b) => b.source[0]))].sort()).toEqual([
+      "aws.aws-external-anthropic",
       "aws.bedrock",
       "aws.bedrock-mantle",
       "aws.iam",
