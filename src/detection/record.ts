@@ -54,6 +54,7 @@ export function isCalendarTime(
 export function normalizeEventTime(v: unknown): string | undefined {
   const s = asString(v);
   if (!s) return undefined;
+  if (isCanonicalTime(s)) return s;
   const m = s.match(/^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/);
   if (!m) return undefined;
   // Date would roll 2024-02-30 over to 1 March: a corrupt time is no time, not another one.
@@ -64,7 +65,44 @@ export function normalizeEventTime(v: unknown): string | undefined {
   const zone = m[4] ?? "Z";
   const date = new Date(`${m[1]}T${m[2]}${frac}${zone}`);
   if (Number.isNaN(date.getTime())) return undefined;
-  return date.toISOString().replace(/\.000Z$/, "Z");
+  return isoTimeOf(date.getTime());
+}
+
+/** An instant as normalizeEventTime writes it: ISO-8601 UTC, milliseconds only when there are some. */
+export function isoTimeOf(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.000Z$/, "Z");
+}
+
+const digitAt = (s: string, i: number): number => s.charCodeAt(i) - 0x30;
+const DIGIT_POSITIONS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+const SEPARATORS: [number, string][] = [
+  [4, "-"],
+  [7, "-"],
+  [10, "T"],
+  [13, ":"],
+  [16, ":"],
+  [19, "Z"],
+];
+
+/**
+ * Whether `s` is already what normalizeEventTime returns for it: CloudTrail's own
+ * `YYYY-MM-DDTHH:MM:SSZ` naming a real calendar time (the form of nearly every record, checked
+ * without a regular expression or a Date string round trip).
+ */
+function isCanonicalTime(s: string): boolean {
+  if (s.length !== 20) return false;
+  for (const i of DIGIT_POSITIONS) {
+    const d = digitAt(s, i);
+    if (d < 0 || d > 9) return false;
+  }
+  for (const [i, c] of SEPARATORS) if (s[i] !== c) return false;
+  const number = (i: number, n: number): number => {
+    let v = 0;
+    for (let j = i; j < i + n; j++) v = v * 10 + digitAt(s, j);
+    return v;
+  };
+  const year = number(0, 4);
+  return year >= 100 && isCalendarTime(year, number(5, 2), number(8, 2), number(11, 2), number(14, 2), number(17, 2));
 }
 
 /** The modelId request parameter, where the action has one. */

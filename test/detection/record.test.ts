@@ -2,6 +2,7 @@
  * eventTime normalization: CloudTrail's ISO form and the normalized pipeline form become ISO-8601
  * UTC; a time that names no real instant is refused (undefined), never rolled over to another day.
  */
+import fc from "fast-check";
 import { testGuardrail } from "./backends/support/records";
 import { isCalendarTime, normalizeEventTime } from "../../src/detection/record";
 import { evaluateRecord } from "../../src/detection/finding";
@@ -31,6 +32,34 @@ describe("normalizeEventTime", () => {
     "",
   ])("refuses %j", (input) => {
     expect(normalizeEventTime(input)).toBeUndefined();
+  });
+
+  it("takes the canonical form's shortcut only where the general parse says the same (property)", () => {
+    // The general parse, as it was before the shortcut for CloudTrail's own form.
+    const general = (s: string): string | undefined => {
+      const m = s.match(/^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/);
+      if (!m) return undefined;
+      const [year, month, day] = m[1].split("-").map(Number);
+      const [hour, minute, second] = m[2].split(":").map(Number);
+      if (!isCalendarTime(year, month, day, hour, minute, second)) return undefined;
+      const frac = m[3] ? m[3].slice(0, 4).padEnd(4, "0") : "";
+      const date = new Date(`${m[1]}T${m[2]}${frac}${m[4] ?? "Z"}`);
+      return Number.isNaN(date.getTime()) ? undefined : date.toISOString().replace(/\.000Z$/, "Z");
+    };
+    const digits = (n: number, max: number) => fc.integer({ min: 0, max }).map((v) => String(v).padStart(n, "0"));
+    const canonical = fc
+      .tuple(digits(4, 9999), digits(2, 13), digits(2, 32), digits(2, 25), digits(2, 61), digits(2, 61))
+      .map(([y, mo, d, h, mi, s]) => `${y}-${mo}-${d}T${h}:${mi}:${s}Z`);
+    // Damage of one character: another digit, a letter, a separator, a space, or a different length.
+    const damaged = fc
+      .tuple(canonical, fc.nat(21), fc.constantFrom("0", "9", "a", "T", "Z", "-", ":", " ", "", "00", "\u0661"))
+      .map(([s, at, ch]) => s.slice(0, at) + ch + s.slice(at + 1));
+    fc.assert(
+      fc.property(fc.oneof(canonical, damaged), (s) => {
+        expect(normalizeEventTime(s)).toBe(general(s));
+      }),
+      { numRuns: 20_000 },
+    );
   });
 
   it("isCalendarTime knows month lengths and leap years", () => {

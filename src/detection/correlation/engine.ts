@@ -12,18 +12,18 @@
  * alert.
  */
 import * as crypto from "node:crypto";
-import type { AnyOf, CorrelationRule, NewTermRule, SequenceRule } from "../../guardrail/correlation-definition";
-import { selectorMatches } from "../match";
-import { asString, type CloudTrailRecord, normalizeEventTime } from "../record";
-import { groupOf, fieldValue } from "./group";
-
-/** A record the engine holds on to (it cites it in a finding): its id, time and the record itself. */
-interface CorrelatedEvent {
-  id: string;
-  time: string;
-  timeMs: number;
-  record: CloudTrailRecord;
-}
+import type { CorrelationRule, NewTermRule, SequenceRule } from "../../guardrail/correlation-definition";
+import { type CloudTrailRecord, isoTimeOf } from "../record";
+import {
+  type CorrelatedEvent,
+  eventOf,
+  FIRST_STEP,
+  fieldValue,
+  groupOf,
+  matchesOf,
+  noMatches,
+  SECOND_STEP,
+} from "./event";
 
 /** What fired: the rule, the group, the events that made it (in time order) and a stable id. */
 export interface Correlation {
@@ -59,15 +59,19 @@ interface WindowState {
   fired: boolean;
 }
 
-/** One rule's state and step function. */
+/** One rule's state and step function; `digit` is the rule's place in CorrelatedEvent.matches. */
 abstract class RuleState<R extends CorrelationRule = CorrelationRule> {
-  constructor(readonly rule: R) {}
+  constructor(
+    readonly rule: R,
+    private readonly digit: number,
+  ) {}
   abstract push(event: CorrelatedEvent, group: string): Correlation | undefined;
   /** Forgets what can no longer take part in a finding at or after `nowMs`. */
   abstract evict(nowMs: number): void;
   abstract size(): number;
-  protected selects(anyOf: AnyOf, record: CloudTrailRecord): boolean {
-    return anyOf.some((selector) => selectorMatches(selector, record));
+  /** FIRST_STEP + SECOND_STEP of what the event matches of this rule. */
+  selection(event: CorrelatedEvent): number {
+    return event.matches.charCodeAt(this.digit) - 0x30;
   }
 }
 
@@ -75,10 +79,6 @@ abstract class RuleState<R extends CorrelationRule = CorrelationRule> {
 class WindowedState extends RuleState<Extract<CorrelationRule, { kind: "threshold" | "value-count" }>> {
   private readonly groups = new Map<string, WindowState>();
   private readonly windowMs = this.rule.windowMinutes * 60_000;
-
-  accepts(record: CloudTrailRecord): boolean {
-    return this.selects(this.rule.select, record);
-  }
 
   push(event: CorrelatedEvent, group: string): Correlation | undefined {
     const windowStartMs = Math.floor(event.timeMs / this.windowMs) * this.windowMs;
@@ -93,7 +93,7 @@ class WindowedState extends RuleState<Extract<CorrelationRule, { kind: "threshol
       state.events.push(event);
       if (state.events.length < rule.threshold) return undefined;
     } else {
-      const value = fieldValue(event.record, rule.field);
+      const value = fieldValue(event, rule.field);
       if (value === undefined || state.values.has(value)) return undefined;
       state.values.set(value, event);
       if (state.values.size < rule.threshold) return undefined;
@@ -125,12 +125,8 @@ class SequenceState extends RuleState<SequenceRule> {
   private readonly latest = new Map<string, { first: CorrelatedEvent; fired: boolean }>();
   private readonly windowMs = this.rule.windowMinutes * 60_000;
 
-  accepts(record: CloudTrailRecord): boolean {
-    return this.rule.steps.some((step) => this.selects(step, record));
-  }
-
   push(event: CorrelatedEvent, group: string): Correlation | undefined {
-    const [first, then] = this.rule.steps;
+    const selection = this.selection(event);
     let fired: Correlation | undefined;
     const open = this.latest.get(group);
     // The latest first step before this event anchors it: the same whichever run sees the event,
@@ -140,12 +136,12 @@ class SequenceState extends RuleState<SequenceRule> {
       !open.fired &&
       open.first.id !== event.id &&
       event.timeMs - open.first.timeMs <= this.windowMs &&
-      this.selects(then, event.record)
+      selection & SECOND_STEP
     ) {
       open.fired = true;
       fired = { id: idOf(this.rule.id, group, open.first.id), rule: this.rule, group, events: [open.first, event] };
     }
-    if (this.selects(first, event.record)) this.latest.set(group, { first: event, fired: false });
+    if (selection & FIRST_STEP) this.latest.set(group, { first: event, fired: false });
     return fired;
   }
 
@@ -165,19 +161,16 @@ class NewTermState extends RuleState<NewTermRule> {
 
   constructor(
     rule: NewTermRule,
+    digit: number,
     baseline: ReadonlyMap<string, number> | undefined,
     private readonly learnUntilMs: number,
   ) {
-    super(rule);
+    super(rule, digit);
     this.seen = new Map([...(baseline ?? [])].filter(([key]) => key.startsWith(`${rule.id}\0`)));
   }
 
-  accepts(record: CloudTrailRecord): boolean {
-    return this.selects(this.rule.select, record);
-  }
-
   push(event: CorrelatedEvent, group: string): Correlation | undefined {
-    const value = fieldValue(event.record, this.rule.field);
+    const value = fieldValue(event, this.rule.field);
     if (value === undefined) return undefined;
     const key = pairKey(this.rule.id, group, value);
     const last = this.seen.get(key);
@@ -208,22 +201,17 @@ export class CorrelationEngine {
   private lastEvictMs = Number.NEGATIVE_INFINITY;
 
   constructor(
-    rules: readonly CorrelationRule[],
+    private readonly rules: readonly CorrelationRule[],
     private readonly options: EngineOptions = {},
   ) {
     const learnUntil = options.learnUntilMs ?? Number.NEGATIVE_INFINITY;
-    this.states = rules.map((rule) =>
+    this.states = rules.map((rule, digit) =>
       rule.kind === "sequence"
-        ? new SequenceState(rule)
+        ? new SequenceState(rule, digit)
         : rule.kind === "new-term"
-          ? new NewTermState(rule, options.baseline, learnUntil)
-          : new WindowedState(rule),
+          ? new NewTermState(rule, digit, options.baseline, learnUntil)
+          : new WindowedState(rule, digit),
     );
-  }
-
-  /** Whether some rule looks at the record (before its time and group are read). */
-  wants(record: CloudTrailRecord): boolean {
-    return this.states.some((s) => s.accepts(record));
   }
 
   /**
@@ -232,12 +220,15 @@ export class CorrelationEngine {
    * an id or a parsable time cannot be placed in time and is ignored (the event rules report it).
    */
   push(record: CloudTrailRecord): Correlation[] {
-    const id = asString(record.eventID);
-    const time = normalizeEventTime(record.eventTime);
-    if (!id || !time) return [];
-    const timeMs = Date.parse(time);
+    const event = eventOf(record, matchesOf(this.rules, record) ?? noMatches(this.rules));
+    return event ? this.pushEvent(event) : [];
+  }
+
+  /** push() for a record's event, already computed (eventOf) with this engine's rules in the same order. */
+  pushEvent(event: CorrelatedEvent): Correlation[] {
+    const { id, timeMs } = event;
     if (timeMs < this.lastTimeMs || (timeMs === this.lastTimeMs && id < this.lastId))
-      throw new Error(`correlation input out of order: ${id} (${time}) after ${this.lastId}`);
+      throw new Error(`correlation input out of order: ${id} (${isoTimeOf(timeMs)}) after ${this.lastId}`);
     if (timeMs === this.lastTimeMs && id === this.lastId) return [];
     this.lastTimeMs = timeMs;
     this.lastId = id;
@@ -245,11 +236,10 @@ export class CorrelationEngine {
       for (const s of this.states) s.evict(timeMs);
       this.lastEvictMs = timeMs;
     }
-    const event: CorrelatedEvent = { id, time, timeMs, record };
     const out: Correlation[] = [];
     for (const state of this.states) {
-      if (!state.accepts(record)) continue;
-      const group = groupOf(record, state.rule.groupBy);
+      if (state.selection(event) === 0) continue;
+      const group = groupOf(event, state.rule.groupBy);
       if (group === undefined) continue;
       const fired = state.push(event, group);
       if (fired && timeMs >= (this.options.reportFromMs ?? Number.NEGATIVE_INFINITY)) out.push(fired);
@@ -271,7 +261,7 @@ export class CorrelationEngine {
 }
 
 /** (eventTime, eventID) order: the one order every backend feeds the engine in. */
-function compareRecords(a: { timeMs: number; id: string }, b: { timeMs: number; id: string }): number {
+function compareEvents(a: CorrelatedEvent, b: CorrelatedEvent): number {
   return a.timeMs - b.timeMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
@@ -281,12 +271,19 @@ export function correlate(
   records: readonly CloudTrailRecord[],
   options: EngineOptions = {},
 ): Correlation[] {
-  const placed = records.flatMap((record) => {
-    const id = asString(record.eventID);
-    const time = normalizeEventTime(record.eventTime);
-    return id && time ? [{ id, timeMs: Date.parse(time), record }] : [];
-  });
-  placed.sort(compareRecords);
+  const events = records.flatMap((record) => eventOf(record, matchesOf(rules, record) ?? noMatches(rules)) ?? []);
+  return correlateEvents(rules, events, options);
+}
+
+/** correlate() over events computed with these rules in this order (sorted here; the array is sorted in place). */
+export function correlateEvents(
+  rules: readonly CorrelationRule[],
+  events: CorrelatedEvent[],
+  options: EngineOptions = {},
+): Correlation[] {
+  events.sort(compareEvents);
   const engine = new CorrelationEngine(rules, options);
-  return placed.flatMap((p) => engine.push(p.record));
+  const out: Correlation[] = [];
+  for (const event of events) for (const c of engine.pushEvent(event)) out.push(c);
+  return out;
 }

@@ -9,8 +9,9 @@ import type { Guardrail } from "../../guardrail/guardrail";
 import { resolvePrincipal } from "../../arn/principal";
 import { credentialKindOfRecord } from "../credential";
 import { buildFinding, type Finding } from "../finding";
-import { asString, type CloudTrailRecord, normalizeEventTime } from "../record";
-import { type Correlation, correlate } from "./engine";
+import { asString, type CloudTrailRecord, isoTimeOf } from "../record";
+import { type Correlation, correlateEvents } from "./engine";
+import { type CorrelatedEvent, eventOf, matchesOf, noMatches, timeMsOf } from "./event";
 
 /** The rule as it applies to this group: higher severity for the credential kinds the rule names. */
 function effectiveRule(rule: CorrelationRule, credentialKind: string): CorrelationRule {
@@ -25,13 +26,13 @@ export function correlationFinding(guardrail: Guardrail, correlation: Correlatio
   const principal = resolvePrincipal(last.record.userIdentity, asString(last.record.awsRegion));
   const credentialKind = credentialKindOfRecord(last.record, principal.credentialKind);
   const rule = effectiveRule(correlation.rule, credentialKind);
-  const finding = buildFinding(guardrail, rule, last.record, correlation.id, last.time);
+  const finding = buildFinding(guardrail, rule, last.record, correlation.id, isoTimeOf(last.timeMs));
   finding.guardrail.correlation = {
     kind: rule.kind,
     group: correlation.group,
     ...(correlation.windowStart ? { window_start: correlation.windowStart } : {}),
-    first_time: first.time,
-    last_time: last.time,
+    first_time: isoTimeOf(first.timeMs),
+    last_time: isoTimeOf(last.timeMs),
     event_count: correlation.events.length,
     event_ids: correlation.events.map((e) => e.id),
     ...(correlation.values ? { values: correlation.values } : {}),
@@ -40,8 +41,8 @@ export function correlationFinding(guardrail: Guardrail, correlation: Correlatio
 }
 
 /**
- * The correlation rules over an archive's records (`detect`, `hunt`): new-term rules learn from its
- * first days (each rule's baseline, or `baselineDays`; 0 learns nothing) and report after.
+ * The correlation rules over an archive's records (`hunt`): new-term rules learn from its first days
+ * (each rule's baseline, or `baselineDays`; 0 learns nothing) and report after.
  */
 export function archiveCorrelationFindings(
   guardrail: Guardrail,
@@ -49,11 +50,30 @@ export function archiveCorrelationFindings(
   baselineDays?: number,
 ): Finding[] {
   const rules = guardrail.correlationRules;
-  if (rules.length === 0 || records.length === 0) return [];
-  let first = Number.POSITIVE_INFINITY;
-  for (const r of records) first = Math.min(first, Date.parse(normalizeEventTime(r.eventTime) ?? "") || first);
+  let earliestMs = Number.POSITIVE_INFINITY;
+  const events: CorrelatedEvent[] = [];
+  for (const record of records) {
+    earliestMs = Math.min(earliestMs, timeMsOf(record) ?? earliestMs);
+    const event = eventOf(record, matchesOf(rules, record) ?? noMatches(rules));
+    if (event) events.push(event);
+  }
+  return archiveEventFindings(guardrail, events, earliestMs, baselineDays);
+}
+
+/**
+ * archiveCorrelationFindings over the archive's events (`detect`, which packs them as it scans);
+ * `earliestMs`: the earliest time of a record the rules look at. The array is sorted in place.
+ */
+export function archiveEventFindings(
+  guardrail: Guardrail,
+  events: CorrelatedEvent[],
+  earliestMs: number,
+  baselineDays?: number,
+): Finding[] {
+  const rules = guardrail.correlationRules;
+  if (rules.length === 0 || events.length === 0) return [];
   const days = baselineDays ?? Math.max(0, ...rules.map((r) => (r.kind === "new-term" ? r.baselineDays : 0)));
-  return correlate(rules, records, { learnUntilMs: first + days * 86_400_000 }).map((c) =>
+  return correlateEvents(rules, events, { learnUntilMs: earliestMs + days * 86_400_000 }).map((c) =>
     correlationFinding(guardrail, c),
   );
 }

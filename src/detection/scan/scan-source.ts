@@ -16,7 +16,7 @@ import * as fs from "node:fs";
 import * as zlib from "node:zlib";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { selectorsOf } from "../../guardrail/correlation-definition";
-import { compactRecord, correlationWants } from "../correlation/compact";
+import { emptyPackedEvents, type PackedEvents, packRecord } from "../correlation/compact";
 import { evaluateRecord, type Finding } from "../finding";
 import { type CloudTrailRecord, isRecordObject } from "../record";
 import { decodedChunks, isGzip } from "./decode";
@@ -43,8 +43,8 @@ export interface SourceResult {
   /** The first record that does not look like CloudTrail. */
   notCloudTrailExample?: string;
   findings: Finding[];
-  /** Records a correlation rule looks at (compacted), in input order: scan() correlates them in time order. */
-  correlationRecords: CloudTrailRecord[];
+  /** The events of the records a correlation rule looks at: scan() correlates them in time order. */
+  correlation: PackedEvents;
   /** Why the input could not be read completely (unreadable, corrupt gzip, malformed JSON, empty). */
   error?: string;
 }
@@ -85,8 +85,8 @@ export interface RecordEvaluator {
 }
 
 /**
- * detect's evaluator: the guardrail's rules, findings into result.findings, and the records a
- * correlation rule reads (compacted) into result.correlationRecords for scan() to correlate.
+ * detect's evaluator: the guardrail's rules, findings into result.findings, and the events of the
+ * records a correlation rule reads into result.correlation for scan() to correlate.
  */
 function ruleEvaluator(guardrail: Guardrail): RecordEvaluator {
   const correlations = guardrail.correlationRules;
@@ -95,8 +95,7 @@ function ruleEvaluator(guardrail: Guardrail): RecordEvaluator {
     scope: { rules: [...guardrail.rules, ...correlations.flatMap(selectorsOf)] },
     evaluate(record, result) {
       const evaluation = evaluateRecord(guardrail, record);
-      if (correlations.length > 0 && correlationWants(correlations, record))
-        result.correlationRecords.push(compactRecord(record));
+      if (correlations.length > 0) packRecord(result.correlation, correlations, record);
       if ("finding" in evaluation) result.findings.push(evaluation.finding);
       else if (evaluation.skip === "invalid-record") return evaluation.reason ?? "invalid record";
       return undefined;
@@ -391,7 +390,7 @@ export function emptyResult(name: string): SourceResult {
     notCloudTrail: 0,
     problemSamples: [],
     findings: [],
-    correlationRecords: [],
+    correlation: emptyPackedEvents(),
   };
 }
 

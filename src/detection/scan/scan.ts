@@ -6,10 +6,11 @@
  */
 import * as os from "node:os";
 import type { Guardrail } from "../../guardrail/guardrail";
-import { archiveCorrelationFindings } from "../correlation/finding";
+import { type PackedEvents, unpackEvents } from "../correlation/compact";
+import type { CorrelatedEvent } from "../correlation/event";
+import { archiveEventFindings } from "../correlation/finding";
 import type { Finding } from "../finding";
 import { findingGate } from "../finding-gate";
-import type { CloudTrailRecord } from "../record";
 import type { Input } from "./inputs";
 import { compiledWorkerFactory, ScanPool, type WorkerFactory } from "./pool";
 import {
@@ -203,12 +204,13 @@ export async function scan(guardrail: Guardrail, inputs: Input[], options: ScanO
   const started = process.hrtime.bigint();
   const summary = emptySummary();
   const { onResult: delivered, deliverFinding } = inOrderDelivery(inputs, summary, options);
-  // Correlation needs the whole archive in time order: the records the correlation rules read are
-  // kept (compacted) from every input, and the engine runs once all are read, so its findings are
-  // the same whatever the number of workers.
-  const correlationRecords: CloudTrailRecord[] = [];
+  // Correlation needs the whole archive in time order: the events of the records the correlation
+  // rules read are kept from every input, and the engine runs once all are read, so its findings
+  // are the same whatever the number of workers (events are taken in input order: of two with the
+  // same time and eventID, the engine keeps the first).
+  const packs: PackedEvents[] = [];
   const onResult = (index: number, result: SourceResult): void => {
-    for (const record of result.correlationRecords) correlationRecords.push(record);
+    packs[index] = result.correlation;
     delivered(index, result);
   };
   const sourceOptions: SourceScanOptions = {
@@ -241,7 +243,13 @@ export async function scan(guardrail: Guardrail, inputs: Input[], options: ScanO
     );
   }
   await Promise.all(inProcess);
-  for (const finding of archiveCorrelationFindings(guardrail, correlationRecords, options.baselineDays))
+  const events: CorrelatedEvent[] = [];
+  let earliestMs = Number.POSITIVE_INFINITY;
+  packs.forEach((packed) => {
+    unpackEvents(packed, events);
+    earliestMs = Math.min(earliestMs, packed.earliestMs);
+  });
+  for (const finding of archiveEventFindings(guardrail, events, earliestMs, options.baselineDays))
     deliverFinding(finding);
   summary.elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
   return summary;

@@ -1,0 +1,100 @@
+/**
+ * What the correlation engine reads of a record, computed once per record: its id and time, which
+ * selectors of each rule it matches, its group under each `groupBy` and the values rules count.
+ * `detect`'s scan workers compute it where they parsed the record, so the main thread only sorts
+ * the events and steps the engine; every other caller gets it from the record (eventOf), through
+ * the same functions.
+ */
+import type { CorrelationRule, ValueField } from "../../guardrail/correlation-definition";
+import { resolvePrincipal } from "../../arn/principal";
+import { bearerTokenKindOf } from "../credential";
+import { selectorMatches } from "../match";
+import { asString, type CloudTrailRecord, modelIdOf, normalizeEventTime } from "../record";
+
+/** A rule's selection of a record, one digit per rule: its `select` or a sequence's first step... */
+export const FIRST_STEP = 1;
+/** ...and a sequence's second step (the digit is the sum). */
+export const SECOND_STEP = 2;
+
+export interface CorrelatedEvent {
+  id: string;
+  timeMs: number;
+  /** One digit per rule of the engine, in order: FIRST_STEP + SECOND_STEP of what the record matches. */
+  matches: string;
+  /** The group under groupBy "credential" and "principal" (see groupOf); undefined: in no group. */
+  credentialGroup?: string;
+  principalGroup?: string;
+  awsRegion?: string;
+  eventName?: string;
+  modelId?: string;
+  /** The record (compacted in detect), which the finding is built from. */
+  readonly record: CloudTrailRecord;
+}
+
+/** The digits of `matches` when the record matches no rule. */
+export const noMatches = (rules: readonly CorrelationRule[]): string => "0".repeat(rules.length);
+
+/** What each rule selects of the record (see CorrelatedEvent.matches); undefined when no rule does. */
+export function matchesOf(rules: readonly CorrelationRule[], record: CloudTrailRecord): string | undefined {
+  let out = "";
+  let any = false;
+  for (const rule of rules) {
+    const [first, second] = rule.kind === "sequence" ? rule.steps : [rule.select, []];
+    const digit =
+      (first.some((s) => selectorMatches(s, record)) ? FIRST_STEP : 0) +
+      (second.some((s) => selectorMatches(s, record)) ? SECOND_STEP : 0);
+    any ||= digit > 0;
+    out += String(digit);
+  }
+  return any ? out : undefined;
+}
+
+/**
+ * Who a correlation rule counts the record for. Under "credential": the access key id when the
+ * record has one, else the Bedrock API key (bearer token) of the principal (CloudTrail never logs
+ * the key itself, so the principal and the key type stand for it), else the principal ARN IAM
+ * evaluates. Under "principal": the principal ARN. A record without any of them belongs to no group
+ * and is left out (it cannot be told apart from anyone else's).
+ */
+function groupsOf(record: CloudTrailRecord): { credentialGroup?: string; principalGroup?: string } {
+  const principal = resolvePrincipal(record.userIdentity, asString(record.awsRegion));
+  const arn = principal.principalArn;
+  const principalGroup = arn && `principal ${arn}`;
+  if (principal.accessKeyId) return { credentialGroup: `access-key ${principal.accessKeyId}`, principalGroup };
+  const bearer = bearerTokenKindOf(record);
+  return { credentialGroup: bearer && arn ? `${bearer} of ${arn}` : principalGroup, principalGroup };
+}
+
+export function groupOf(event: CorrelatedEvent, groupBy: CorrelationRule["groupBy"]): string | undefined {
+  return groupBy === "principal" ? event.principalGroup : event.credentialGroup;
+}
+
+export function fieldValue(event: CorrelatedEvent, field: ValueField): string | undefined {
+  return field === "requestParameters.modelId" ? event.modelId : event[field];
+}
+
+/** The record's time in epoch ms, undefined when it has no parsable eventTime. */
+export function timeMsOf(record: CloudTrailRecord): number | undefined {
+  const time = normalizeEventTime(record.eventTime);
+  return time === undefined ? undefined : Date.parse(time);
+}
+
+/**
+ * The event of a record with an id and a time, given what the rules select of it (matchesOf), or
+ * undefined for a record that cannot be placed in time (the event rules report it).
+ */
+export function eventOf(record: CloudTrailRecord, matches: string): CorrelatedEvent | undefined {
+  const id = asString(record.eventID);
+  const timeMs = timeMsOf(record);
+  if (!id || timeMs === undefined) return undefined;
+  return {
+    id,
+    timeMs,
+    matches,
+    ...groupsOf(record),
+    awsRegion: asString(record.awsRegion),
+    eventName: asString(record.eventName),
+    modelId: modelIdOf(record),
+    record,
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * The hand-over of correlation events from a scan worker: packed events, cloned as a worker's
+ * message is and unpacked, are the events the engine computes from the records themselves, and
+ * correlate to the same findings (the finding's record being the compacted one).
+ */
+import fc from "fast-check";
+import { compactRecord, emptyPackedEvents, packRecord, unpackEvents } from "../../../src/detection/correlation/compact";
+import { correlate, correlateEvents } from "../../../src/detection/correlation/engine";
+import { type CorrelatedEvent, eventOf, matchesOf, noMatches } from "../../../src/detection/correlation/event";
+import { correlationFinding } from "../../../src/detection/correlation/finding";
+import { guardrailFrom, MINIMAL_CONFIG } from "../../support/fixtures";
+import { historyArb } from "./histories";
+
+const guardrail = guardrailFrom(MINIMAL_CONFIG);
+const rules = guardrail.correlationRules;
+
+function handedOver(records: Record<string, unknown>[]): CorrelatedEvent[] {
+  const packed = emptyPackedEvents();
+  for (const record of records) packRecord(packed, rules, record);
+  const events: CorrelatedEvent[] = [];
+  unpackEvents(structuredClone(packed), events);
+  return events;
+}
+
+const fieldsOf = (e: CorrelatedEvent) => ({
+  id: e.id,
+  timeMs: e.timeMs,
+  matches: e.matches,
+  credentialGroup: e.credentialGroup,
+  principalGroup: e.principalGroup,
+  awsRegion: e.awsRegion,
+  eventName: e.eventName,
+  modelId: e.modelId,
+  record: e.record,
+});
+
+test("packed events are the records' own events, the record compacted (property)", () => {
+  fc.assert(
+    fc.property(historyArb, (history) => {
+      const wanted = history.filter((r) => matchesOf(rules, r) !== undefined);
+      const expected = wanted.map((r) => fieldsOf(eventOf(compactRecord(r), matchesOf(rules, r)!)!));
+      expect(handedOver(history).map(fieldsOf)).toEqual(expected);
+    }),
+    { numRuns: 200, seed: 3 },
+  );
+});
+
+test("a record no rule reads is not packed; one without an id only moves the earliest time", () => {
+  const packed = emptyPackedEvents();
+  const invoke = { eventSource: "bedrock.amazonaws.com", eventName: "InvokeModel", eventTime: "2026-01-15T10:00:00Z" };
+  packRecord(packed, rules, { ...invoke, eventName: "GetUser", eventID: "a" });
+  expect(packed).toEqual(emptyPackedEvents());
+  packRecord(packed, rules, invoke);
+  expect(packed.timeMs).toEqual([]);
+  expect(packed.earliestMs).toBe(Date.parse("2026-01-15T10:00:00Z"));
+  expect(matchesOf(rules, { ...invoke, eventName: "GetUser" })).toBeUndefined();
+  expect(noMatches(rules)).toMatch(/^0+$/);
+});
+
+test("handed-over events correlate to the findings of the records themselves (property)", () => {
+  fc.assert(
+    fc.property(historyArb, (history) => {
+      const direct = correlate(rules, history.map(compactRecord)).map((c) => correlationFinding(guardrail, c));
+      const viaPack = correlateEvents(rules, handedOver(history)).map((c) => correlationFinding(guardrail, c));
+      expect(viaPack).toEqual(direct);
+    }),
+    { numRuns: 200, seed: 5 },
+  );
+});
