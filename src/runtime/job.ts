@@ -85,7 +85,8 @@ async function addCorrelations(
     return e instanceof QueryError ? e.message : errorText(e);
   }
   const g = deps.guardrail;
-  const all = correlate(g.correlationRules, records, { reportFromMs: window.start.getTime() })
+  const rules = deps.correlations.correlationRules ?? g.correlationRules;
+  const all = correlate(rules, records, { reportFromMs: window.start.getTime() })
     .filter((c) => c.events[c.events.length - 1].timeMs < window.end.getTime())
     .map((c) => correlationFinding(g, c));
   const unapproved = all.filter((f) => !f.guardrail.approved);

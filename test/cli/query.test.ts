@@ -6,6 +6,7 @@ import { buildProgram } from "../../src/cli/index";
 import { buildAthenaQuery } from "../../src/detection/backends/athena-sql";
 import { buildEventPattern } from "../../src/detection/backends/eventbridge-pattern";
 import { buildLakeQuery } from "../../src/detection/backends/lake-sql";
+import { buildLogsInsightsThresholdQuery } from "../../src/detection/backends/logs-insights-correlation";
 import { testGuardrail } from "../detection/backends/support/records";
 
 const EDS = "EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE";
@@ -241,12 +242,37 @@ describe("bedrock-guardrail query with correlation rules", () => {
     expect(athena.code).toBe(0);
     // The sequence rule reads one window (60 minutes) back.
     expect(athena.stdout).toContain("from_iso8601_timestamp('2024-10-17T19:00:00.000Z')");
-    for (const backend of ["cloudwatch-logs", "eventbridge"]) {
-      const refused = run({ backend, rule: ["bedrock-invocation-probing"] });
-      expect(refused).toMatchObject({ code: 2, stdout: "" });
-      expect(refused.stderr).toMatch(
-        /^query: --rule: bedrock-invocation-probing \(threshold\): correlation rules do not run on /,
-      );
-    }
+    const refused = run({ backend: "eventbridge", rule: ["bedrock-invocation-probing"] });
+    expect(refused).toMatchObject({ code: 2, stdout: "" });
+    expect(refused.stderr).toMatch(
+      /^query: --rule: bedrock-invocation-probing \(threshold\): correlation rules do not run on eventbridge, /,
+    );
+  });
+
+  it("prints a threshold rule's grouped Logs Insights query over whole windows; refuses the other kinds", () => {
+    const probing = testGuardrail().correlationRules.find((r) => r.id === "bedrock-invocation-probing")!;
+    const out = run({
+      backend: "cloudwatch-logs",
+      rule: ["bedrock-invocation-probing"],
+      start: "2024-10-17T20:04:00Z",
+      end: "2024-10-17T21:00:00Z",
+    });
+    expect(out.code).toBe(0);
+    expect(out.stdout).toBe(`# bedrock-invocation-probing\n${buildLogsInsightsThresholdQuery(probing)}\n`);
+    // From the start of the 10-minute window that holds --start.
+    expect(out.stderr).toBe(
+      "query: run over 2024-10-17T20:00:00.000Z .. 2024-10-17T21:00:00Z (StartQuery startTime=1729195200 " +
+        "endTime=1729198800) on the organization trail's log group\n",
+    );
+    const refused = run({
+      backend: "cloudwatch-logs",
+      rule: ["bedrock-invocation-probing", "bedrock-multi-region-invocation", "bedrock-model-first-use"],
+    });
+    expect(refused).toMatchObject({ code: 2, stdout: "" });
+    expect(refused.stderr).toMatch(
+      /^query: --rule: bedrock-multi-region-invocation \(value-count\): Logs Insights' count_distinct [^;]*; it runs /,
+    );
+    expect(refused.stderr).toContain("; bedrock-model-first-use (new-term): it compares each principal");
+    expect(refused.stderr.split("\n")).toHaveLength(2);
   });
 });

@@ -12,6 +12,12 @@ import { buildEventPattern } from "../../detection/backends/eventbridge-pattern"
 import { BackendInputError, parseInstant, parseWindow, shown } from "../../detection/backends/input-error";
 import { buildLakeQuery } from "../../detection/backends/lake-sql";
 import { buildLogsInsightsQuery, logsInsightsTimeRange } from "../../detection/backends/logs-insights";
+import {
+  buildLogsInsightsThresholdQuery,
+  logsInsightsCorrelationRange,
+  logsInsightsCorrelationRules,
+  logsInsightsRefusal,
+} from "../../detection/backends/logs-insights-correlation";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { scheduledWindowMinutes } from "../../runtime/window";
 import { type ConfigIO, loadGuardrailFor, narrowToRules, type TextSink } from "../common";
@@ -82,6 +88,14 @@ function parseLimit(text: string | undefined): number | undefined {
   return Number(text);
 }
 
+/** [start, end) widened back to the start of the threshold rules' windows containing start. */
+function thresholdRange(guardrail: Guardrail, asked: { start: string; end: string }): { start: string; end: string } {
+  const { startMs, endMs } = parseWindow(asked.start, asked.end);
+  const rules = logsInsightsCorrelationRules(guardrail.correlationRules);
+  const range = logsInsightsCorrelationRange(rules, { start: new Date(startMs), end: new Date(endMs) });
+  return range.start.getTime() === startMs ? asked : { start: range.start.toISOString(), end: asked.end };
+}
+
 /** Prints the query of one backend: the query itself on stdout, hints on stderr. */
 type QueryPrinter = (guardrail: Guardrail, opts: QueryOptions, io: QueryIO, limit: number | undefined) => void;
 
@@ -102,10 +116,17 @@ const PRINTERS: Record<BackendName, QueryPrinter> = {
   },
   "cloudwatch-logs": (guardrail, opts, io, limit) => {
     const BACKEND = "cloudwatch-logs";
-    const { start, end } = window(opts, guardrail, BACKEND, (io.now ?? (() => new Date()))());
+    const asked = window(opts, guardrail, BACKEND, (io.now ?? (() => new Date()))());
+    const events = guardrail.rules.length > 0;
+    // Named alone, threshold rules print their own grouped query (one per rule, each headed by a
+    // comment), over whole windows: from the start of the window containing --start.
+    const { start, end } = events ? asked : thresholdRange(guardrail, asked);
     const range = logsInsightsTimeRange(start, end);
     io.stderr.write(longWindowWarning(start, end) ?? "");
-    io.stdout.write(`${buildLogsInsightsQuery(guardrail, { limit })}\n`);
+    const queries = events
+      ? [buildLogsInsightsQuery(guardrail, { limit })]
+      : guardrail.correlationRules.map((r) => `# ${r.id}\n${buildLogsInsightsThresholdQuery(r, { limit })}`);
+    io.stdout.write(`${queries.join("\n\n")}\n`);
     const groups = guardrail.config.monitor.cloudwatchLogs.logGroups;
     io.stderr.write(
       `query: run over ${start} .. ${end} (StartQuery startTime=${range.startTime} ` +
@@ -141,21 +162,24 @@ const PRINTERS: Record<BackendName, QueryPrinter> = {
 };
 
 /**
- * Correlation rules have their own query (CloudTrail Lake, Athena: the rows the correlation engine
- * needs, src/detection/backends/correlation-sql.ts) and none on Logs Insights or EventBridge, which
- * cannot put a credential's events of a window in order: named alone with --rule there, they are
- * refused. The event rules' query leaves them out; --rule ID prints a correlation rule's own query.
+ * Correlation rules have their own query: on CloudTrail Lake and Athena the rows the correlation
+ * engine needs (src/detection/backends/correlation-sql.ts); on Logs Insights a grouped count for the
+ * threshold rules it can express (src/detection/backends/logs-insights-correlation.ts); none on
+ * EventBridge, which matches one event at a time. The event rules' query leaves them out; named alone
+ * with --rule where they have no query, they are refused with the reason.
  */
 function correlationRulesApart(guardrail: Guardrail, backend: BackendName): void {
-  const ids = guardrail.correlationRules.map((r) => `${r.id} (${r.kind})`);
-  if (ids.length === 0) return;
-  const sql = backend === "cloudtrail-lake" || backend === "athena";
-  if (guardrail.rules.length === 0 && !sql)
-    throw new BackendInputError(
-      "--rule",
-      `${ids.join(", ")}: correlation rules do not run on ${backend}, which matches or counts events without ` +
-        "ordering a credential's events; they run with detect and hunt, and as cloudtrail-lake or athena queries",
-    );
+  if (guardrail.rules.length > 0 || guardrail.correlationRules.length === 0) return;
+  if (backend === "cloudtrail-lake" || backend === "athena") return;
+  const refused =
+    backend === "cloudwatch-logs"
+      ? guardrail.correlationRules.flatMap((r) => logsInsightsRefusal(r) ?? [])
+      : [
+          `${guardrail.correlationRules.map((r) => `${r.id} (${r.kind})`).join(", ")}: correlation rules do not ` +
+            `run on ${backend}, which matches one event at a time; they run with detect and hunt, and as ` +
+            "cloudtrail-lake or athena queries",
+        ];
+  if (refused.length > 0) throw new BackendInputError("--rule", refused.join("; "));
 }
 
 /** The whole command as a function of its options and streams; returns the exit code. */

@@ -10,7 +10,7 @@
  * The time window is not part of the query text: StartQuery takes it as `startTime`/`endTime`
  * (epoch seconds); `logsInsightsTimeRange` validates and converts it.
  */
-import type { DetectionRule } from "../../guardrail/definition";
+import type { DetectionRule, EventSelector } from "../../guardrail/definition";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { type CloudTrailRecord, isRecordObject, normalizeEventTime } from "../record";
 import { BackendInputError, parseWindow } from "./input-error";
@@ -73,9 +73,11 @@ function insightsPrefixRegex(prefix: string, input: string): string {
   return `/^${prefix.replace(/\./g, "\\.")}/`;
 }
 
-/** One rule as a Logs Insights condition (mirrors `ruleMatches`, with `isblank` for success). */
-function insightsRuleCondition(rule: DetectionRule): string {
-  const id = `rule ${rule.id}`;
+/**
+ * An event selector (an event rule, or a correlation rule's selector) as a Logs Insights condition
+ * (mirrors `selectorMatches`, with `isblank` for success); `id` names it in errors.
+ */
+export function insightsSelectorCondition(rule: EventSelector, id: string): string {
   if (rule.eventNames.length === 0) throw new BackendInputError(id, "has no event names to query");
   const names = rule.eventNames.map((n, i) => insightsString(n, `${id} eventNames[${i}]`)).join(", ");
   const parts = [`eventSource = ${insightsString(rule.eventSource, `${id} eventSource`)}`, `eventName in [${names}]`];
@@ -94,6 +96,9 @@ function insightsRuleCondition(rule: DetectionRule): string {
   });
   return parts.join(" and ");
 }
+
+/** One rule as a Logs Insights condition. */
+const insightsRuleCondition = (rule: DetectionRule): string => insightsSelectorCondition(rule, `rule ${rule.id}`);
 
 export interface LogsInsightsQueryOptions {
   /** Rows per query (Logs Insights allows up to 10,000 per page). Default 10,000. */

@@ -12,6 +12,11 @@ import { clientConfig, type ClientOverrides } from "../../aws/clients";
 import type { PermissionDeclaration } from "../../aws/permissions";
 import { buildAthenaCorrelationQuery } from "../../detection/backends/athena-sql";
 import { buildLakeCorrelationQuery } from "../../detection/backends/correlation-sql";
+import {
+  buildLogsInsightsCorrelationRowsQuery,
+  logsInsightsCorrelationRange,
+  logsInsightsCorrelationRules,
+} from "../../detection/backends/logs-insights-correlation";
 import { AthenaQuerySource, athenaQueryPermissions } from "./athena";
 import { LAKE_QUERY_PERMISSIONS, LakeQuerySource } from "./lake";
 import { LOGS_QUERY_PERMISSIONS, LogsInsightsQuerySource } from "./logs-insights";
@@ -30,9 +35,15 @@ interface MonitorSourceEntry {
   create(guardrail: Guardrail, spec: SourceSpec, overrides: ClientOverrides, poll?: PollSettings): QuerySource;
   /**
    * The source of the rows the correlation rules need for a window (src/detection/backends/correlation-sql.ts),
-   * where the backend can return them; absent where it cannot (Logs Insights).
+   * where the backend can return them: every correlation rule on Lake and Athena, the threshold rules on
+   * Logs Insights (src/detection/backends/logs-insights-correlation.ts); undefined when there are none.
    */
-  correlations?(guardrail: Guardrail, spec: SourceSpec, overrides: ClientOverrides, poll?: PollSettings): QuerySource;
+  correlations?(
+    guardrail: Guardrail,
+    spec: SourceSpec,
+    overrides: ClientOverrides,
+    poll?: PollSettings,
+  ): QuerySource | undefined;
 }
 
 export const MONITOR_SOURCES: Record<MonitorBackend, MonitorSourceEntry> = {
@@ -68,6 +79,21 @@ export const MONITOR_SOURCES: Record<MonitorBackend, MonitorSourceEntry> = {
         logGroups: spec.logGroups ?? [],
         poll,
       }),
+    // The threshold rules' events (not Logs Insights' grouped counts): the engine counts them, so the
+    // findings cite their events and equal the other backends'. The other kinds do not run here.
+    correlations(guardrail, spec, overrides, poll) {
+      const rules = logsInsightsCorrelationRules(guardrail.correlationRules);
+      if (rules.length === 0) return undefined;
+      return new LogsInsightsQuerySource({
+        client: new CloudWatchLogsClient(clientConfig(overrides)),
+        guardrail,
+        logGroups: spec.logGroups ?? [],
+        poll,
+        query: (limit) => buildLogsInsightsCorrelationRowsQuery(rules, { limit }),
+        range: (window) => logsInsightsCorrelationRange(rules, window),
+        correlationRules: rules,
+      });
+    },
   },
   athena: {
     permissions: athenaQueryPermissions,

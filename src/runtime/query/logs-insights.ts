@@ -26,6 +26,7 @@ import {
   logsInsightsTimeRange,
 } from "../../detection/backends/logs-insights";
 import type { CloudTrailRecord } from "../../detection/record";
+import type { CorrelationRule } from "../../guardrail/correlation-definition";
 import type { Guardrail } from "../../guardrail/guardrail";
 import type { PermissionDeclaration } from "../../aws/permissions";
 import type { QueryWindow } from "../window";
@@ -63,6 +64,12 @@ export interface LogsSourceOptions {
   limit?: number;
   /** Narrowest slice a full window is split down to, in seconds (default 1). */
   minSliceSeconds?: number;
+  /** The query text for a row limit (default: the event rules' query, buildLogsInsightsQuery). */
+  query?: (limit: number) => string;
+  /** What to read for a run window (default the window): the correlation source reads back to its rules' windows. */
+  range?: (window: QueryWindow) => QueryWindow;
+  /** The correlation rules whose rows this source returns (a correlation source only). */
+  correlationRules?: readonly CorrelationRule[];
 }
 
 /** What one StartQuery over [startTime, endTime] (epoch seconds, both inclusive) returned. */
@@ -101,6 +108,7 @@ const FAILED = new Set(["Failed", "Cancelled", "Timeout", "Unknown"]);
 
 export class LogsInsightsQuerySource implements QuerySource {
   readonly backend = "cloudwatch-logs";
+  readonly correlationRules?: readonly CorrelationRule[];
   private readonly poll: PollSettings;
   private readonly sleep: Sleep;
 
@@ -108,12 +116,14 @@ export class LogsInsightsQuerySource implements QuerySource {
     if (options.logGroups.length === 0) throw new Error("cloudwatch-logs backend needs at least one log group");
     this.poll = options.poll ?? DEFAULT_POLL;
     this.sleep = options.sleep ?? realSleep;
+    this.correlationRules = options.correlationRules;
   }
 
   async run(window: QueryWindow): Promise<QueryResult> {
     const limit = this.options.limit ?? LOGS_INSIGHTS_MAX_LIMIT;
     const minSlice = this.options.minSliceSeconds ?? 1;
-    const range = logsInsightsTimeRange(window.start, window.end);
+    const read = this.options.range?.(window) ?? window;
+    const range = logsInsightsTimeRange(read.start, read.end);
     const result: QueryResult = { records: [], rows: 0, bytesScanned: 0, unreadable: [] };
     const seen = new Set<string>();
     const queryIds: string[] = [];
@@ -162,7 +172,7 @@ export class LogsInsightsQuerySource implements QuerySource {
         // Epoch seconds, rounded outwards by logsInsightsTimeRange so the window is never narrower than asked.
         startTime,
         endTime,
-        queryString: buildLogsInsightsQuery(this.options.guardrail, { limit }),
+        queryString: this.options.query?.(limit) ?? buildLogsInsightsQuery(this.options.guardrail, { limit }),
         limit,
       }),
     );

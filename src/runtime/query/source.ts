@@ -4,6 +4,7 @@
  * job turns records into findings with the same evaluateRecord as the local `detect` command.
  */
 import type { CloudTrailRecord } from "../../detection/record";
+import type { CorrelationRule } from "../../guardrail/correlation-definition";
 import type { QueryWindow } from "../window";
 
 export interface QueryResult {
@@ -20,6 +21,11 @@ export interface QueryResult {
 export interface QuerySource {
   /** For the summary line: cloudtrail-lake, cloudwatch-logs, eventbridge. */
   readonly backend: string;
+  /**
+   * A correlation source whose rows serve only some correlation rules (Logs Insights: the threshold
+   * rules) names them; the job runs only those over its rows. Absent: every correlation rule.
+   */
+  readonly correlationRules?: readonly CorrelationRule[];
   run(window: QueryWindow): Promise<QueryResult>;
 }
 
