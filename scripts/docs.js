@@ -9,10 +9,10 @@ const { ensureBuilt } = require("./ensure-built");
 
 ensureBuilt();
 const root = path.join(__dirname, "..");
-const { BUNDLED_DEFINITION, parseDefinition, rulesInPrecedenceOrder } = require("../dist/src/guardrail/guardrail");
+const { bundledDefinition, rulesInPrecedenceOrder } = require("../dist/src/guardrail/guardrail");
 const { GENERATED_PARTS, refreshGeneratedParts } = require("../dist/src/guardrail/rule-docs");
 
-const rules = rulesInPrecedenceOrder(parseDefinition(BUNDLED_DEFINITION));
+const rules = rulesInPrecedenceOrder(bundledDefinition());
 for (const file of new Set(GENERATED_PARTS.map((part) => part.file))) {
   const full = path.join(root, file);
   const text = fs.readFileSync(full, "utf8");

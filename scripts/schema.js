@@ -11,10 +11,10 @@ ensureBuilt();
 const root = path.join(__dirname, "..");
 const { configJsonSchemaText, SCHEMA_FILE } = require("../dist/src/config/json-schema");
 const { CONFIG_DOCS_FILE, configKeyTable, refreshConfigDocs } = require("../dist/src/guardrail/config-docs");
-const { BUNDLED_DEFINITION, parseDefinition } = require("../dist/src/guardrail/guardrail");
+const { bundledDefinition } = require("../dist/src/guardrail/guardrail");
 
 const schemaText = configJsonSchemaText();
-const table = configKeyTable(JSON.parse(schemaText), parseDefinition(BUNDLED_DEFINITION).remediation.defaults);
+const table = configKeyTable(JSON.parse(schemaText), bundledDefinition().remediation.defaults);
 for (const [file, fresh] of [
   [SCHEMA_FILE, () => schemaText],
   [CONFIG_DOCS_FILE, (text) => refreshConfigDocs(text, table)],

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { ConfigError, CONFIG_ENV_VAR, displayPath, loadConfig, parseConfig, resolveConfigPath } from "../config/load";
 import type { GuardrailDefinition } from "../guardrail/definition";
 import {
-  BUNDLED_DEFINITION,
+  bundledDefinition,
   compileGuardrail,
   type Guardrail,
   parseDefinition,
@@ -56,7 +56,7 @@ export interface LoadForCommand {
 }
 
 function definitionFrom(file: string | undefined, cwd: string): GuardrailDefinition {
-  if (file === undefined) return parseDefinition(BUNDLED_DEFINITION);
+  if (file === undefined) return bundledDefinition();
   const resolved = path.resolve(cwd, file);
   const display = displayPath(resolved, cwd);
   // A definition lists its rules by id: rules/<id>.json beside it, else the bundled rule.

@@ -148,6 +148,26 @@ export function parseDefinition(value: unknown, source = "policies/bedrock-model
   return result.data;
 }
 
+let bundled: GuardrailDefinition | undefined;
+
+/**
+ * The shipped definition, parsed once per process: parsing validates every rule and its example
+ * records, which costs milliseconds a call (the constructs, the CLI and the test suites build many
+ * guardrails). Frozen, because every caller shares it.
+ */
+export function bundledDefinition(): GuardrailDefinition {
+  bundled ??= deepFreeze(parseDefinition(BUNDLED_DEFINITION));
+  return bundled;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
 /** The partition everything is deployed in: the one of the config's home region (aws.region). */
 function configPartition(config: GuardrailConfig): Partition {
   return partitionOfRegion(config.aws.region);
@@ -285,6 +305,6 @@ export interface LoadOptions {
 export function loadGuardrail(options: LoadOptions = {}): Guardrail {
   const definition = options.definitionPath
     ? parseDefinition(readDefinitionFile(options.definitionPath), options.definitionPath)
-    : parseDefinition(BUNDLED_DEFINITION);
+    : bundledDefinition();
   return compileGuardrail(definition, loadConfig(resolveConfigPath(options.configPath)));
 }

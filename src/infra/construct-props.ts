@@ -6,7 +6,7 @@
 import type { Construct } from "constructs";
 import { ConfigError, parseConfig } from "../config/load";
 import type { GuardrailConfigInput } from "../config/schema";
-import { BUNDLED_DEFINITION, compileGuardrail, type Guardrail, parseDefinition } from "../guardrail/guardrail";
+import { bundledDefinition, compileGuardrail, type Guardrail } from "../guardrail/guardrail";
 
 export interface GuardrailConstructProps {
   /** The same object as guardrail.config.json; a bad key is a ConfigError that names it. */
@@ -21,10 +21,7 @@ export interface GuardrailConstructProps {
 
 /** The guardrail of a construct's config and the bundled definition; a ConfigError names the construct's path. */
 export function constructGuardrail(scope: Construct, props: GuardrailConstructProps): Guardrail {
-  return compileGuardrail(
-    parseDefinition(BUNDLED_DEFINITION),
-    parseConfig(props.config, `the config of ${scope.node.path}`),
-  );
+  return compileGuardrail(bundledDefinition(), parseConfig(props.config, `the config of ${scope.node.path}`));
 }
 
 /** The guardrail of a monitor part's config: the monitor and the member role exist only with monitor.enabled. */

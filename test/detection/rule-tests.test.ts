@@ -5,6 +5,7 @@ import { parseConfig } from "../../src/config/load";
 import { formatRuleTests, runRuleTests } from "../../src/detection/rule-tests";
 import {
   BUNDLED_DEFINITION,
+  bundledDefinition,
   compileGuardrail,
   parseDefinition,
   readDefinitionFile,
@@ -17,7 +18,7 @@ const ruleIndex = (def: { detection: { rules: Array<{ id: string }> } }, id: str
 
 describe("every rule's own examples (Panther style)", () => {
   it("all pass for the bundled rules, each rule with positives and negatives", () => {
-    const guardrail = compileGuardrail(parseDefinition(BUNDLED_DEFINITION), config);
+    const guardrail = compileGuardrail(bundledDefinition(), config);
     const results = runRuleTests(guardrail);
     expect(results.filter((r) => !r.passed)).toEqual([]);
     const rules = [...guardrail.rules, ...guardrail.correlationRules];

@@ -6,11 +6,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { configJsonSchemaText } from "../../src/config/json-schema";
 import { CONFIG_DOCS_FILE, configKeyTable, refreshConfigDocs } from "../../src/guardrail/config-docs";
-import { BUNDLED_DEFINITION, parseDefinition } from "../../src/guardrail/guardrail";
+import { bundledDefinition } from "../../src/guardrail/guardrail";
 
 const ROOT = path.join(__dirname, "..", "..");
 const schema = JSON.parse(configJsonSchemaText());
-const table = configKeyTable(schema, parseDefinition(BUNDLED_DEFINITION).remediation.defaults);
+const table = configKeyTable(schema, bundledDefinition().remediation.defaults);
 
 interface Node {
   description?: string;
@@ -46,7 +46,7 @@ test(`${CONFIG_DOCS_FILE}'s key reference is fresh (else run \`npm run schema\`)
 
 test("the reference has a row per key, with the definition's defaults for remediation", () => {
   for (const [key] of keys(schema)) expect(table).toContain(`| \`${key}\` `);
-  const mode = parseDefinition(BUNDLED_DEFINITION).remediation.defaults.mode;
+  const mode = bundledDefinition().remediation.defaults.mode;
   expect(table).toMatch(new RegExp(`\\| \`remediation\\.mode\` +\\| \`${mode}\` \\(definition\\)`));
   expect(table).toMatch(/\| `approvedPrincipalArns` +\| \(required\) /);
 });

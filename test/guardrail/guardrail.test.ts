@@ -1,12 +1,18 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ConfigError, parseConfig } from "../../src/config/load";
-import { BUNDLED_DEFINITION, compileGuardrail, parseDefinition, selectRules } from "../../src/guardrail/guardrail";
+import {
+  BUNDLED_DEFINITION,
+  bundledDefinition,
+  compileGuardrail,
+  parseDefinition,
+  selectRules,
+} from "../../src/guardrail/guardrail";
 
 describe("guardrail definition + config", () => {
   it("compiles the bundled definition with the minimal config", () => {
     const g = compileGuardrail(
-      parseDefinition(BUNDLED_DEFINITION),
+      bundledDefinition(),
       parseConfig({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"] }),
     );
     expect(g.iamActions).toEqual([
@@ -44,7 +50,7 @@ describe("guardrail definition + config", () => {
   });
 
   it("narrows to the rules --rule names, with their sources and names, and names an unknown id", () => {
-    const g = compileGuardrail(parseDefinition(BUNDLED_DEFINITION), parseConfig({ approvedPrincipalArns: [] }));
+    const g = compileGuardrail(bundledDefinition(), parseConfig({ approvedPrincipalArns: [] }));
     const narrowed = selectRules(g, ["bedrock-api-key-created", "bedrock-model-access-denied"]);
     expect(narrowed.rules.map((r) => r.id)).toEqual(["bedrock-model-access-denied", "bedrock-api-key-created"]);
     expect(narrowed.eventSources).toEqual(["bedrock.amazonaws.com", "iam.amazonaws.com"]);

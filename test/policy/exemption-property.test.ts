@@ -7,12 +7,7 @@
 import fc from "fast-check";
 import { arnLikeAny } from "../../src/arn/arn-like";
 import { ConfigError, parseConfig } from "../../src/config/load";
-import {
-  BUNDLED_DEFINITION,
-  compileGuardrail,
-  memberRolePattern,
-  parseDefinition,
-} from "../../src/guardrail/guardrail";
+import { bundledDefinition, compileGuardrail, memberRolePattern } from "../../src/guardrail/guardrail";
 import { buildScpDocuments } from "../../src/policy/documents";
 import { evaluateScp } from "../../src/policy/evaluate";
 import { withIdentityCenterForms } from "../../src/arn/identity-center";
@@ -31,7 +26,7 @@ const MODEL_SIDS: string[] = [
   SID.serviceLinkedRoles,
 ];
 
-const definition = parseDefinition(BUNDLED_DEFINITION);
+const definition = bundledDefinition();
 const alphabet = fc.constantFrom("a", "b", "1", "/", "*", "?", ":", "-", "_", " ", "r", "o", "l", "e");
 const tail = fc.string({ unit: alphabet, maxLength: 14 });
 const pattern = fc.oneof(

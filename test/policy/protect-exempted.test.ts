@@ -10,10 +10,9 @@ import fc from "fast-check";
 import { arnLike, arnLikeAny } from "../../src/arn/arn-like";
 import { ConfigError, parseConfig } from "../../src/config/load";
 import {
-  BUNDLED_DEFINITION,
+  bundledDefinition,
   compileGuardrail,
   memberRolePattern,
-  parseDefinition,
   toolRolePatterns,
 } from "../../src/guardrail/guardrail";
 import { buildScpDocuments } from "../../src/policy/documents";
@@ -297,7 +296,7 @@ describe("config", () => {
 
 // ---- properties --------------------------------------------------------------------------------
 
-const definition = parseDefinition(BUNDLED_DEFINITION);
+const definition = bundledDefinition();
 const tail = fc.string({
   unit: fc.constantFrom("a", "b", "1", "/", "*", "?", "-", "_", "r", "o", "l", "e"),
   maxLength: 12,

@@ -15,7 +15,7 @@
  */
 import fc from "fast-check";
 import type { CloudTrailRecord } from "../../src/detection/record";
-import { BUNDLED_DEFINITION, compileGuardrail, parseDefinition } from "../../src/guardrail/guardrail";
+import { bundledDefinition, compileGuardrail } from "../../src/guardrail/guardrail";
 import { parseConfig } from "../../src/config/load";
 import type { FindingResponder, Notifier } from "../../src/aws/contracts";
 import { asffId, toAsff } from "../../src/aws/asff";
@@ -35,7 +35,7 @@ import { MINIMAL_CONFIG } from "../support/fixtures";
 let athena: AthenaSim | undefined;
 
 // A small alert budget so carry-over happens often.
-const definition = parseDefinition(BUNDLED_DEFINITION);
+const definition = bundledDefinition();
 const small = {
   ...definition,
   detection: { ...definition.detection, schedule: { ...definition.detection.schedule, maxAlertsPerRun: 3 } },

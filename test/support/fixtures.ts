@@ -4,7 +4,7 @@
  */
 import { parseConfig } from "../../src/config/load";
 import type { GuardrailConfigInput } from "../../src/config/schema";
-import { BUNDLED_DEFINITION, compileGuardrail, type Guardrail, parseDefinition } from "../../src/guardrail/guardrail";
+import { bundledDefinition, compileGuardrail, type Guardrail } from "../../src/guardrail/guardrail";
 
 /** The approved-role pattern of the default config (any account). */
 export const APPROVED_ROLE_PATTERN = "arn:aws:iam::*:role/BedrockModelAccessAdmin";
@@ -15,5 +15,5 @@ export const MINIMAL_CONFIG: GuardrailConfigInput = { approvedPrincipalArns: [AP
 
 /** The bundled definition compiled with a config: the minimal one unless the test gives its own keys. */
 export function guardrailFrom(config: Partial<GuardrailConfigInput> = {}): Guardrail {
-  return compileGuardrail(parseDefinition(BUNDLED_DEFINITION), parseConfig({ ...MINIMAL_CONFIG, ...config }));
+  return compileGuardrail(bundledDefinition(), parseConfig({ ...MINIMAL_CONFIG, ...config }));
 }
