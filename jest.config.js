@@ -11,6 +11,7 @@ module.exports = {
   // suites take many times longer than alone.
   testTimeout: 120000,
   globalSetup: "<rootDir>/test/setup/build-once.js",
+  testSequencer: "<rootDir>/test/setup/slow-first-sequencer.js",
   setupFiles: ["<rootDir>/test/setup/quiet-sdk.js", "<rootDir>/test/setup/fast-check-seed.js"],
   // Jest's default (cores - 1) is a single worker on a 2-core machine; several suites mostly wait
   // (SDK retry backoff against loopback servers, child processes), so one worker more than the cores

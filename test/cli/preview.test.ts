@@ -3,6 +3,8 @@
  * CloudTrail delivery files (gzip, one per day and account), replayed through the command; it
  * reports exactly the calls the IAM simulator denies, each with a suggestion that, applied to the
  * config, makes the simulator allow that request; formats, exit codes, stdin and worker threads.
+ *
+ * @slow (simulates a generated 90-day history)
  */
 import * as fs from "node:fs";
 import * as os from "node:os";

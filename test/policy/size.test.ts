@@ -4,6 +4,8 @@
  * (no two of its documents could be one) and beats in-order packing where the issue measured it; and
  * no decision changes with the packing: every decision-table cell is simulated against the in-order
  * documents and against the packed ones. The sizes are printed so they can be reported.
+ *
+ * @slow (simulates every decision-table cell twice for three configs)
  */
 import fc from "fast-check";
 import { SCP_QUOTAS } from "../../src/config/aws-limits";

@@ -1,6 +1,8 @@
 /**
  * The remediation audit store contract (test/support/audit-store-contract.ts) on every store: memory,
  * the CLI's JSON file, and DynamoDbStore against AWS's DynamoDB Local.
+ *
+ * @slow (starts DynamoDB Local)
  */
 import * as fs from "node:fs";
 import * as os from "node:os";

@@ -12,6 +12,8 @@
  * It also runs with the Athena source over a simulated Athena (the job core is backend-agnostic;
  * the Athena adapter must keep it so), and with DynamoStateStore on DynamoDB Local, where the
  * conditions that make the lease hold are evaluated by the real engine.
+ *
+ * @slow (model-based runs, part on DynamoDB Local)
  */
 import fc from "fast-check";
 import type { CloudTrailRecord } from "../../src/detection/record";

@@ -8,6 +8,8 @@
  *
  * Records are in the archive's form: S3 log files carry CloudTrail's ISO-8601 eventTime, so the
  * Panther-style times of the shared edge cases are written as ISO here.
+ *
+ * @slow (runs generated SQL in DuckDB)
  */
 import fc from "fast-check";
 import { athenaRowToRecord, buildAthenaQuery } from "../../../src/detection/backends/athena-sql";

@@ -6,6 +6,8 @@
  * reference engine makes exactly the correlations it makes from the whole history, for every rule.
  * Late events are histories whose records arrive after the run that covered their time: the next
  * runs do not report them twice (their ids are the same; the state store's claim dedupes).
+ *
+ * @slow (runs generated SQL in DuckDB)
  */
 import fc from "fast-check";
 import { athenaRowToRecord, buildAthenaCorrelationQuery } from "../../../src/detection/backends/athena-sql";

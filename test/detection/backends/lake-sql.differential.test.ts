@@ -4,6 +4,8 @@
  * window, over the real samples, every rule's own examples, the edge cases and fast-check-generated
  * records, for the whole rule set and for every rule alone. Then the rows, mapped back with
  * `lakeRowToRecord`, give the same findings as the original records.
+ *
+ * @slow (runs generated SQL in DuckDB)
  */
 import fc from "fast-check";
 import { buildLakeQuery, lakeRowToRecord } from "../../../src/detection/backends/lake-sql";

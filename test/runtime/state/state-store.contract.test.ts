@@ -2,6 +2,8 @@
  * The StateStore contract (test/support/state-store-contract.ts) on the in-memory double the job tests
  * rely on and on DynamoStateStore against AWS's DynamoDB Local: the double may not promise what
  * the real store does not keep, and the real store's conditions are checked by the real engine.
+ *
+ * @slow (starts DynamoDB Local)
  */
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { STATE_TABLE_KEYS } from "../../../src/aws/contracts";
