@@ -9,14 +9,18 @@
  * stand for `"`, `\`, `/` and control characters). So a record without `\u` spells the key, the
  * source and the name literally, with only JSON whitespace and `:` between key and value. A record
  * with `\u` anywhere is always parsed. Every `"eventSource"` key is checked, nested ones too, so
- * the top-level one is among them whatever the key order.
+ * the top-level one is among them whatever the key order. Besides its event names, a rule's
+ * selector may require more literals (an error code, a condition's value or prefix: literals.ts
+ * says which and why): a record of the source is let through when, for some selector of its
+ * source, it holds one literal of every group.
  *
  * Why it is fast: a whole block (a decompressed file, a read chunk) is searched once for `\u` and
  * once for `Source"`, the part of the key Buffer.indexOf finds quickly (it is slow on needles that
  * start with a byte as common in JSON as `"` or `e`: measured with bench/detect.ts). A record
  * inside the block is then decided from those hits; only a record whose event source is listed is
- * searched, for its source's event names.
+ * searched, for its source's selectors' literals, each literal at most once per record.
  */
+import { requiredLiterals, type ScopeSelector } from "./literals";
 
 export type Prefiltered = "may-match" | "no-match" | "not-cloudtrail";
 
@@ -42,26 +46,52 @@ export interface Hits {
   escapes: number[];
 }
 
-/** What can match: event sources, each with the names (or other literal text) a record of it must hold. */
+/**
+ * What can match: event selectors, each an event source with the names (or other literal text) a
+ * record of it must hold, and for rules the outcome and conditions they require.
+ */
 export interface PrefilterScope {
-  rules: readonly { eventSource: string; eventNames: readonly string[] }[];
+  rules: readonly ScopeSelector[];
 }
 
-/** The rules' sources and names as bytes; immutable, shared by every input a scanner reads. */
+/** A selector as the pre-filter tests it: groups of literal numbers (see literals.ts). */
+type Requirement = number[][];
+
+/**
+ * The rules' sources and literals as bytes, shared by every input a scanner reads (its only state
+ * is scratch for the one record being decided, synchronously).
+ */
 export class Prefilter {
   private readonly sources: Buffer[];
-  private readonly namesBySource: Buffer[][];
-  private readonly allNames: Buffer[];
+  private readonly literals: Buffer[];
+  private readonly bySource: Requirement[][];
+  private readonly all: Requirement[];
+  /** Per literal, for the record being decided: 0 not searched yet, 1 found, 2 absent. */
+  private readonly seen: Uint8Array;
 
   constructor(scope: PrefilterScope) {
     const sources = [...new Set(scope.rules.map((r) => r.eventSource))];
     this.sources = sources.map((s) => Buffer.from(s, "utf8"));
-    this.namesBySource = sources.map((s) =>
-      [...new Set(scope.rules.filter((r) => r.eventSource === s).flatMap((r) => r.eventNames))].map((n) =>
-        Buffer.from(n, "utf8"),
+    const numbers = new Map<string, number>();
+    const numberOf = (literal: string): number => {
+      if (!numbers.has(literal)) numbers.set(literal, numbers.size);
+      return numbers.get(literal)!;
+    };
+    this.bySource = sources.map((source) =>
+      withoutRedundant(
+        scope.rules
+          .filter((r) => r.eventSource === source)
+          .map((r) => requiredLiterals(r).map((group) => group.map(numberOf))),
       ),
     );
-    this.allNames = [...new Set(scope.rules.flatMap((r) => r.eventNames))].map((n) => Buffer.from(n, "utf8"));
+    // A record cut off before its source can be told is tested for the names alone, as a damaged
+    // record of a listed source is parsed so that its damage is named.
+    const namesOnly = scope.rules.map((r) =>
+      requiredLiterals({ eventSource: r.eventSource, eventNames: r.eventNames }),
+    );
+    this.all = withoutRedundant(namesOnly.map((groups) => groups.map((group) => group.map(numberOf))));
+    this.literals = [...numbers.keys()].map((l) => Buffer.from(l, "utf8"));
+    this.seen = new Uint8Array(this.literals.length);
   }
 
   /** Decides one record on its own. `hasUnicodeEscape` may be given when already known. */
@@ -82,13 +112,33 @@ export class Prefilter {
   decideHits(buf: Buffer, from: number, to: number, hits: Hits, keyAt: number, escapeAt: number): Prefiltered {
     if (escapeAt < hits.escapes.length && hits.escapes[escapeAt] < to) return "may-match";
     if (!(keyAt < hits.keys.length && hits.keys[keyAt] < to)) return "not-cloudtrail";
+    let record: Buffer | undefined;
     for (let k = keyAt; k < hits.keys.length && hits.keys[k] < to; k++) {
-      const names = this.namesFor(buf, hits.values[k], to);
-      if (!names) continue;
-      const record = buf.subarray(from, to);
-      for (const name of names) if (record.indexOf(name) !== -1) return "may-match";
+      const requirements = this.requirementsFor(buf, hits.values[k], to);
+      if (!requirements) continue;
+      if (!record) {
+        record = buf.subarray(from, to);
+        this.seen.fill(0);
+      }
+      for (const requirement of requirements) if (this.holds(record, requirement)) return "may-match";
     }
     return "no-match";
+  }
+
+  /** Whether the record holds a literal of every group of the requirement. */
+  private holds(record: Buffer, requirement: Requirement): boolean {
+    for (const group of requirement) {
+      let found = false;
+      for (const literal of group) {
+        if (this.seen[literal] === 0) this.seen[literal] = record.indexOf(this.literals[literal]) === -1 ? 2 : 1;
+        if (this.seen[literal] === 1) {
+          found = true;
+          break;
+        }
+      }
+      if (!found) return false;
+    }
+    return true;
   }
 
   search(bytes: Buffer): Hits {
@@ -104,20 +154,20 @@ export class Prefilter {
   }
 
   /**
-   * The event names to look for, given the value of an `"eventSource"` key (`value`: the offset of
-   * its first byte in `buf`, or NOT_A_STRING / CUT_OFF) in a record that ends at `to`: those of the
-   * listed source the value starts with, every name when the record ends before that can be told,
-   * none for any other value. A prefix is enough (no closing quote needed), so that a listed source
-   * in a damaged record is still parsed and the damage named.
+   * The selectors to test, given the value of an `"eventSource"` key (`value`: the offset of its
+   * first byte in `buf`, or NOT_A_STRING / CUT_OFF) in a record that ends at `to`: those of the
+   * listed source the value starts with, every source's names when the record ends before that can
+   * be told, none for any other value. A prefix is enough (no closing quote needed), so that a listed
+   * source in a damaged record is still parsed and the damage named.
    */
-  private namesFor(buf: Buffer, value: number, to: number): Buffer[] | undefined {
+  private requirementsFor(buf: Buffer, value: number, to: number): Requirement[] | undefined {
     if (value === NOT_A_STRING) return undefined;
-    if (value === CUT_OFF || value >= to) return this.allNames;
+    if (value === CUT_OFF || value >= to) return this.all;
     for (let s = 0; s < this.sources.length; s++) {
       const source = this.sources[s];
       const available = Math.min(source.length, to - value);
       if (!matchesAt(buf, value, source, available)) continue;
-      return available === source.length ? this.namesBySource[s] : this.allNames;
+      return available === source.length ? this.bySource[s] : this.all;
     }
     return undefined;
   }
@@ -160,6 +210,21 @@ export class BlockPrefilter {
     while (this.escapeAt < escapes.length && escapes[this.escapeAt] < start) this.escapeAt++;
     return this.prefilter.decideHits(buf, start, end, this.hits, this.keyAt, this.escapeAt);
   }
+}
+
+/**
+ * The requirements without those another one implies: a requirement whose groups include all of
+ * another's holds only when that one does, so testing it adds nothing (e.g. a failure rule beside
+ * a rule with the same names and any outcome). Identical ones are kept once.
+ */
+function withoutRedundant(requirements: Requirement[]): Requirement[] {
+  const keyOf = (group: number[]): string => [...group].sort((a, b) => a - b).join(",");
+  const sets = requirements.map((r) => new Set(r.map(keyOf)));
+  const within = (a: Set<string>, b: Set<string>): boolean => [...a].every((g) => b.has(g));
+  // Requirement i goes when another's groups are all among its own (the first of equal ones stays).
+  return requirements.filter((_, i) =>
+    sets.every((other, j) => j === i || !within(other, sets[i]) || (within(sets[i], other) && i < j)),
+  );
 }
 
 /** After a key's closing quote (at `at`): the offset of its string value's first byte, NOT_A_STRING or CUT_OFF. */

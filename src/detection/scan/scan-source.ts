@@ -84,6 +84,11 @@ export interface RecordEvaluator {
   evaluate(record: CloudTrailRecord, result: SourceResult): string | undefined;
 }
 
+/** What detect's pre-filter lets through: what any rule reads, event rules' records and correlation rules' steps. */
+export function detectScope(guardrail: Guardrail): PrefilterScope {
+  return { rules: [...guardrail.rules, ...guardrail.correlationRules.flatMap(selectorsOf)] };
+}
+
 /**
  * detect's evaluator: the guardrail's rules, findings into result.findings, and the events of the
  * records a correlation rule reads into result.correlation for scan() to correlate.
@@ -91,8 +96,7 @@ export interface RecordEvaluator {
 function ruleEvaluator(guardrail: Guardrail): RecordEvaluator {
   const correlations = guardrail.correlationRules;
   return {
-    // The pre-filter lets through what any rule reads: event rules' records and correlation rules' steps.
-    scope: { rules: [...guardrail.rules, ...correlations.flatMap(selectorsOf)] },
+    scope: detectScope(guardrail),
     evaluate(record, result) {
       const evaluation = evaluateRecord(guardrail, record);
       if (correlations.length > 0) packRecord(result.correlation, correlations, record);

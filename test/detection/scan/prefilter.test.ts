@@ -1,11 +1,19 @@
 import fc from "fast-check";
-import { matchingRule } from "../../../src/detection/match";
+import { correlationWants } from "../../../src/detection/correlation/compact";
+import { matchingRule, selectorMatches } from "../../../src/detection/match";
+import type { CloudTrailRecord } from "../../../src/detection/record";
+import { literalOf, requiredLiterals } from "../../../src/detection/scan/literals";
 import { Prefilter, type Prefiltered } from "../../../src/detection/scan/prefilter";
 import { RecordSplitter } from "../../../src/detection/scan/record-splitter";
+import { detectScope } from "../../../src/detection/scan/scan-source";
+import type { EventSelector } from "../../../src/guardrail/definition";
 import { testGuardrail } from "./helpers";
 
 const guardrail = testGuardrail();
-const prefilter = new Prefilter(guardrail);
+/** detect's pre-filter: every event rule and every correlation rule's selectors. */
+const prefilter = new Prefilter(detectScope(guardrail));
+const anyRuleReads = (record: CloudTrailRecord): boolean =>
+  matchingRule(guardrail, record) !== undefined || correlationWants(guardrail.correlationRules, record);
 
 /** Runs bytes through the splitter (for the \u flag, as the generic layout does) and the pre-filter. */
 function splitterSays(json: string): Prefiltered {
@@ -29,12 +37,20 @@ function escapeChars(value: string, every: number, counter: { n: number }): stri
     .join("");
 }
 
+interface Style {
+  space: string;
+  escapeEvery: number;
+  /** Writes `/` as `\/`, as some JSON writers do (a short escape: no `\u` in the record). */
+  escapeSlash?: boolean;
+}
+
 /** JSON text of a value in one of the ways a writer may lay it out: compact, spaced, pretty, some letters escaped. */
-function write(value: unknown, style: { space: string; escapeEvery: number }, counter = { n: 0 }): string {
+function write(value: unknown, style: Style, counter = { n: 0 }): string {
   const s = style.space;
   if (typeof value === "string") {
     const text = style.escapeEvery > 0 ? escapeChars(value, style.escapeEvery, counter) : JSON.stringify(value);
-    return style.escapeEvery > 0 ? `"${text}"` : text;
+    const quoted = style.escapeEvery > 0 ? `"${text}"` : text;
+    return style.escapeSlash ? quoted.replaceAll("/", "\\/") : quoted;
   }
   if (Array.isArray(value)) return `[${s}${value.map((v) => write(v, style, counter)).join(`,${s}`)}${s}]`;
   if (value !== null && typeof value === "object")
@@ -45,31 +61,71 @@ function write(value: unknown, style: { space: string; escapeEvery: number }, co
   return JSON.stringify(value);
 }
 
+const scope = detectScope(guardrail).rules;
 const sources = fc.constantFrom(
-  ...guardrail.eventSources,
+  ...new Set(scope.map((r) => r.eventSource)),
   "bedrock-agent.amazonaws.com",
   "ec2.amazonaws.com",
   "BEDROCK.amazonaws.com",
   "bedrock.amazonaws.com.evil",
 );
-const names = fc.constantFrom(...guardrail.eventNames, "InvokeModel", "putUseCaseForModelAccess", "GetUser");
-const records = fc.record(
+const names = fc.constantFrom(...new Set(scope.flatMap((r) => r.eventNames)), "putUseCaseForModelAccess", "GetUser");
+/** Every error code a rule names, and others. */
+const errorCodes = fc.constantFrom(
+  ...new Set(scope.flatMap((r) => r.errorCodes ?? [])),
+  undefined,
+  null,
+  "",
+  "ThrottlingException",
+  "accessdenied",
+);
+// The values the rules' conditions test, and near misses (another case, a prefix, a suffix, the wrong type).
+const identities = fc.record(
   {
-    eventVersion: fc.constant("1.11"),
+    type: fc.constantFrom("IAMUser", "AssumedRole", "Root"),
+    accessKeyId: fc.constantFrom("AKIAIOSFODNN7EXAMPLE", "ASIAIOSFODNN7EXAMPLE", "AKIA", "akia1", "xAKIA", "", 7),
+  },
+  { requiredKeys: [] },
+);
+const parameters = fc.record(
+  {
+    // Keys that look like the top-level ones, before or after them (key order varies below).
     eventSource: sources,
     eventName: names,
-    errorCode: fc.constantFrom(undefined, null, "", "AccessDenied", "ValidationException"),
-    eventID: fc.uuid(),
-    eventTime: fc.constant("2026-01-05T10:00:00Z"),
-    // Nested keys that look like the top-level ones, before or after them (key order varies below).
-    requestParameters: fc.option(fc.record({ eventSource: sources, eventName: names }), { nil: undefined }),
-    other: fc.string(),
+    serviceName: fc.constantFrom("bedrock.amazonaws.com", "codecommit.amazonaws.com", "bedrock.amazonaws.com.x"),
+    bearerTokenType: fc.constantFrom("LONG_TERM", "SHORT_TERM", "ABSK", "long_term"),
   },
-  { requiredKeys: ["eventID"] },
+  { requiredKeys: [] },
 );
+/** Mostly a source with one of its selectors' names (so that the other fields decide), else any. */
+const sourceAndName = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc
+      .constantFrom(...scope)
+      .chain((r) => fc.tuple(fc.constant(r.eventSource), fc.constantFrom(...r.eventNames))),
+  },
+  { weight: 1, arbitrary: fc.tuple(sources, names) },
+);
+const records = fc
+  .record(
+    {
+      eventVersion: fc.constant("1.11"),
+      event: sourceAndName,
+      errorCode: errorCodes,
+      eventID: fc.uuid(),
+      eventTime: fc.constant("2026-01-05T10:00:00Z"),
+      userIdentity: identities,
+      requestParameters: parameters,
+      other: fc.string(),
+    },
+    { requiredKeys: ["eventID", "event"] },
+  )
+  .map(({ event: [eventSource, eventName], ...rest }) => ({ eventSource, eventName, ...rest }));
 const styles = fc.record({
   space: fc.constantFrom("", " ", "\n  ", "\t"),
   escapeEvery: fc.constantFrom(0, 0, 1, 3, 17),
+  escapeSlash: fc.boolean(),
 });
 /** The record with its keys in a shuffled order (CloudTrail's order is not guaranteed by JSON). */
 const shuffled = fc.tuple(records, fc.array(fc.nat(), { minLength: 12, maxLength: 12 })).map(([r, keys]) =>
@@ -82,19 +138,25 @@ const shuffled = fc.tuple(records, fc.array(fc.nat(), { minLength: 12, maxLength
 );
 
 describe("Prefilter", () => {
+  const matched = new Set<string>();
   it("never rules out a record a rule matches, whatever the layout, key order and escapes (property)", () => {
     fc.assert(
       fc.property(shuffled, styles, (record, style) => {
         const json = write(record, style);
         expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify(record)));
-        const matches = matchingRule(guardrail, JSON.parse(json)) !== undefined;
+        const matches = anyRuleReads(JSON.parse(json));
+        matched.add(matchingRule(guardrail, JSON.parse(json))?.id ?? "");
         if (matches) {
           expect(says(json)).toBe("may-match");
           expect(splitterSays(json)).toBe("may-match");
         }
       }),
-      { numRuns: 3000 },
+      { numRuns: 3000, seed: 20 },
     );
+    // Not vacuous: rules with a failure outcome and with conditions were among those matched.
+    const required = guardrail.rules.filter((r) => r.outcome === "failure" || r.where.length > 0).map((r) => r.id);
+    expect(required.length).toBeGreaterThan(2);
+    expect(required.filter((id) => !matched.has(id))).toEqual([]);
   });
 
   it("decides a record from its block's hits exactly as on its own (property)", () => {
@@ -148,6 +210,9 @@ describe("Prefilter", () => {
   });
 
   it("rules out ordinary noise, Bedrock InvokeModel and a listed source that is not the eventSource", () => {
+    // The event rules alone (the correlation rules read every invocation).
+    const eventRules = new Prefilter(guardrail);
+    const says = (json: string): Prefiltered => eventRules.decide(Buffer.from(json));
     expect(says('{"eventSource":"ec2.amazonaws.com","eventName":"DescribeInstances"}')).toBe("no-match");
     expect(says('{"eventSource":"bedrock.amazonaws.com","eventName":"InvokeModel"}')).toBe("no-match");
     expect(
@@ -165,5 +230,98 @@ describe("Prefilter", () => {
   it("says not-cloudtrail for a record with no eventSource key", () => {
     expect(says('{"flow":"accept","srcaddr":"10.0.0.1"}')).toBe("not-cloudtrail");
     expect(says('{"source":"eventSource"}')).toBe("no-match");
+  });
+});
+
+describe("required literals", () => {
+  it("are the names, error codes and condition values a matching record spells; other kinds give none", () => {
+    const selector = {
+      eventSource: "iam.amazonaws.com",
+      eventNames: ["CreateServiceSpecificCredential"],
+      outcome: "failure",
+      errorCodes: ["AccessDenied"],
+      where: [
+        { field: "requestParameters.serviceName", equals: ["bedrock.amazonaws.com", "codecommit.amazonaws.com"] },
+        { field: "userIdentity.accessKeyId", startsWith: "AKIA" },
+        { field: "userIdentity.arn", startsWith: "arn:aws:iam::111122223333:role/ops" },
+        // Kinds this pre-filter does not know: no literal (leaving a condition out is always exact).
+        { field: "requestParameters.flag", equals: [true] },
+        { field: "userIdentity.accessKeyId", exists: true },
+        { field: "userIdentity.accessKeyId", equals: ["AKIA"], negate: true },
+        { field: "userIdentity.type", equals: ["/"] },
+      ],
+    };
+    expect(requiredLiterals(selector)).toEqual([
+      ["CreateServiceSpecificCredential"],
+      ["AccessDenied"],
+      ["bedrock.amazonaws.com", "codecommit.amazonaws.com"],
+      ["AKIA"],
+      ["arn:aws:iam::111122223333:role"],
+    ]);
+    // A success or any outcome needs no error code.
+    expect(requiredLiterals({ ...selector, outcome: "any", where: [] })).toEqual([["CreateServiceSpecificCredential"]]);
+    expect(literalOf('say "hi"\\now')).toBe("say ");
+    expect(literalOf("café-au-lait")).toBe("-au-lait");
+  });
+
+  const VALUES = ["a/b", "a/bc", "x/a/b", "role/admin", "role", "admin", "ro", "/", "b"];
+  const FIELDS = [
+    "userIdentity.type",
+    "userIdentity.accessKeyId",
+    "requestParameters.serviceName",
+    "requestParameters.bearerTokenType",
+  ] as const;
+  const condition = fc.oneof(
+    fc.record({
+      field: fc.constantFrom(...FIELDS),
+      equals: fc.uniqueArray(fc.constantFrom(...VALUES), { minLength: 1 }),
+    }),
+    fc.record({ field: fc.constantFrom(...FIELDS), startsWith: fc.constantFrom("a/", "ro", "role/", "/", "x", "b") }),
+  );
+  const selector: fc.Arbitrary<EventSelector> = fc
+    .record({
+      eventSource: fc.constant("svc.amazonaws.com"),
+      eventNames: fc.uniqueArray(fc.constantFrom("Do", "Undo", "DoMore"), { minLength: 1 }),
+      outcome: fc.constantFrom("success" as const, "failure" as const, "any" as const),
+      where: fc.array(condition, { maxLength: 2 }),
+    })
+    .map((s) => (s.outcome === "failure" ? { ...s, errorCodes: ["E1", "E:2"] } : s));
+  const value = fc.constantFrom(...VALUES, "ROLE/admin", "a\\b", undefined);
+  const record = fc.record({
+    eventSource: fc.constant("svc.amazonaws.com"),
+    eventName: fc.constantFrom("Do", "Undo", "DoMore", "Other"),
+    errorCode: fc.constantFrom(undefined, "E1", "E:2", "E3"),
+    eventID: fc.constant("e"),
+    userIdentity: fc.record({ type: value, accessKeyId: value }),
+    requestParameters: fc.record({ serviceName: value, bearerTokenType: value }),
+  });
+
+  it("never rule out a record one of the selectors matches, with `/` written as `\\/` or not (property)", () => {
+    let escapedMatches = 0;
+    fc.assert(
+      fc.property(fc.array(selector, { minLength: 1, maxLength: 3 }), record, styles, (selectors, r, style) => {
+        const json = write(r, style);
+        const parsed = JSON.parse(json) as CloudTrailRecord;
+        if (!selectors.some((s) => selectorMatches(s, parsed))) return;
+        if (style.escapeSlash && style.escapeEvery === 0 && json.includes("\\/")) escapedMatches++;
+        expect(new Prefilter({ rules: selectors }).decide(Buffer.from(json))).toBe("may-match");
+      }),
+      { numRuns: 4000, seed: 21 },
+    );
+    expect(escapedMatches).toBeGreaterThan(50);
+  });
+
+  it("rules out records of a listed source that lack a required literal", () => {
+    const eventRules = new Prefilter(guardrail);
+    const created = (serviceName: string, extra = "") =>
+      `{"eventSource":"iam.amazonaws.com","eventName":"CreateServiceSpecificCredential",${extra}` +
+      `"requestParameters":{"serviceName":"${serviceName}"}}`;
+    expect(eventRules.decide(Buffer.from(created("bedrock.amazonaws.com")))).toBe("may-match");
+    expect(eventRules.decide(Buffer.from(created("codecommit.amazonaws.com")))).toBe("no-match");
+    const recon = (key: string) =>
+      `{"eventSource":"bedrock.amazonaws.com","eventName":"GetFoundationModelAvailability",` +
+      `"userIdentity":{"accessKeyId":"${key}"}}`;
+    expect(eventRules.decide(Buffer.from(recon("AKIAIOSFODNN7EXAMPLE")))).toBe("may-match");
+    expect(eventRules.decide(Buffer.from(recon("ASIAIOSFODNN7EXAMPLE")))).toBe("no-match");
   });
 });
