@@ -11,7 +11,9 @@ import {
   exportSortKey,
   type PendingItem,
   pendingSortKey,
+  type SeenPair,
   type StateStore,
+  type TermPair,
 } from "../../src/runtime/state/store";
 
 interface EventRecord {
@@ -29,6 +31,10 @@ export class MemoryStateStore implements StateStore {
   readonly drift = new Map<string, string>();
   /** job -> sort key -> export queue entry */
   readonly exports = new Map<string, Map<string, ExportItem>>();
+  /** job + pair -> the pair, its last-seen time and TTL */
+  readonly seen = new Map<string, SeenPair & { expiresAt: number }>();
+  /** job + rule -> when its baseline learning started */
+  readonly learned = new Map<string, string>();
 
   async getWatermark(job: string): Promise<string | undefined> {
     return this.watermarks.get(job);
@@ -131,4 +137,35 @@ export class MemoryStateStore implements StateStore {
   async setDriftFingerprint(job: string, fingerprint: string): Promise<void> {
     this.drift.set(job, fingerprint);
   }
+
+  async lookupSeen(job: string, pairs: readonly TermPair[]): Promise<SeenPair[]> {
+    const keys = new Set(pairs.map((p) => seenKey(job, p)));
+    return [...keys].flatMap((key) => {
+      const entry = this.seen.get(key);
+      return entry ? [{ rule: entry.rule, group: entry.group, value: entry.value, lastSeenMs: entry.lastSeenMs }] : [];
+    });
+  }
+
+  async recordSeen(job: string, pairs: readonly (SeenPair & { expiresAt: number })[]): Promise<void> {
+    for (const p of pairs) {
+      const key = seenKey(job, p);
+      const current = this.seen.get(key);
+      if (!current || current.lastSeenMs < p.lastSeenMs) this.seen.set(key, { ...p });
+    }
+  }
+
+  /** The pair's TTL as stored (what the contract checks the real store writes). */
+  pairExpiresAt(job: string, pair: TermPair): number | undefined {
+    return this.seen.get(seenKey(job, pair))?.expiresAt;
+  }
+
+  async getBaselineSince(job: string, rule: string): Promise<string | undefined> {
+    return this.learned.get(`${job}\0${rule}`);
+  }
+
+  async markBaselineLearned(job: string, rule: string, since: string): Promise<void> {
+    if (!this.learned.has(`${job}\0${rule}`)) this.learned.set(`${job}\0${rule}`, since);
+  }
 }
+
+const seenKey = (job: string, p: TermPair): string => [job, p.rule, p.group, p.value].join("\0");

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { evaluateRecord, type Finding } from "../../src/detection/finding";
 import type { CloudTrailRecord } from "../../src/detection/record";
-import type { StateStore } from "../../src/runtime/state/store";
+import type { StateStore, TermPair } from "../../src/runtime/state/store";
 import { guardrailFrom } from "./fixtures";
 
 /** One store under test, plus a look at what it persisted that the interface does not return. */
@@ -16,6 +16,8 @@ interface StateStoreUnderTest {
   store: StateStore;
   /** The dedupe record's TTL (epoch seconds) as stored, or undefined when it has none. */
   eventExpiresAt(eventId: string): Promise<number | undefined>;
+  /** A new-term pair's TTL (epoch seconds) as stored, or undefined when the store has no entry for it. */
+  pairExpiresAt(job: string, pair: TermPair): Promise<number | undefined>;
 }
 
 export interface StateStoreContractOptions {
@@ -253,6 +255,70 @@ export function stateStoreContract(name: string, options: StateStoreContractOpti
           expect((await s.listExports(JOB)).map((p) => p.eventId)).toEqual(pending.map((p) => p.eventId));
         });
       }
+    });
+
+    describe("new-term baselines", () => {
+      const RULE = "bedrock-model-first-use";
+      const pair = (group: string, value: string): TermPair => ({ rule: RULE, group, value });
+      const ROLE = "principal arn:aws:iam::111122223333:role/app";
+      const claude = pair(ROLE, "anthropic.claude-3-sonnet-20240229-v1:0");
+      const nova = pair(ROLE, "amazon.nova-pro-v1:0");
+      // Far in the future: DynamoDB Local deletes an item about a second after its TTL passes.
+      const T = Date.parse("2046-07-01T00:00:00Z");
+      const ttl = (ms: number) => Math.ceil(ms / 1000) + 30 * 86_400;
+      const seen = (p: TermPair, ms: number) => ({ ...p, lastSeenMs: ms, expiresAt: ttl(ms) });
+
+      it("finds only the pairs recorded, per job, rule, group and value, with their last-seen time", async () => {
+        expect(await s.lookupSeen(JOB, [claude, nova])).toEqual([]);
+        await s.recordSeen(JOB, [seen(claude, T)]);
+        expect(await s.lookupSeen(JOB, [claude, nova])).toEqual([{ ...claude, lastSeenMs: T }]);
+        expect(await s.lookupSeen("other-job", [claude])).toEqual([]);
+        expect(await s.lookupSeen(JOB, [{ ...claude, rule: "other-rule" }])).toEqual([]);
+        expect(await s.lookupSeen(JOB, [{ ...claude, group: `${ROLE}2` }])).toEqual([]);
+        expect(await underTest.pairExpiresAt(JOB, claude)).toBe(ttl(T));
+        expect(await underTest.pairExpiresAt(JOB, nova)).toBeUndefined();
+      });
+
+      it("a pair seen again moves its last-seen time and TTL forward, never back", async () => {
+        await s.recordSeen(JOB, [seen(claude, T)]);
+        await s.recordSeen(JOB, [seen(claude, T + 20 * 86_400_000)]);
+        expect(await s.lookupSeen(JOB, [claude])).toEqual([{ ...claude, lastSeenMs: T + 20 * 86_400_000 }]);
+        expect(await underTest.pairExpiresAt(JOB, claude)).toBe(ttl(T + 20 * 86_400_000));
+        // an older window (an overlapping or repeated run) does not shorten the pair's life
+        await s.recordSeen(JOB, [seen(claude, T + 86_400_000)]);
+        expect(await s.lookupSeen(JOB, [claude])).toEqual([{ ...claude, lastSeenMs: T + 20 * 86_400_000 }]);
+        expect(await underTest.pairExpiresAt(JOB, claude)).toBe(ttl(T + 20 * 86_400_000));
+      });
+
+      it("overlapping runs recording one pair at once: the latest time wins", async () => {
+        const times = [T + 3000, T + 1000, T + 4000, T + 2000];
+        await Promise.all(times.map((t) => s.recordSeen(JOB, [seen(nova, t)])));
+        expect(await s.lookupSeen(JOB, [nova])).toEqual([{ ...nova, lastSeenMs: T + 4000 }]);
+      });
+
+      it("looks up many pairs at once (more than one batch), ARNs and model ids of any length", async () => {
+        const many = Array.from({ length: 250 }, (_, i) =>
+          pair(`principal arn:aws:iam::111122223333:role/${"r".repeat(i % 3 === 0 ? 1500 : 10)}${i}`, `m${i}`),
+        );
+        const long = pair(ROLE, `arn:aws:bedrock:us-east-1:111122223333:inference-profile/${"x".repeat(2000)}`);
+        const recorded = [...many.filter((_, i) => i % 2 === 0), long];
+        await s.recordSeen(
+          JOB,
+          recorded.map((p, i) => seen(p, T + i)),
+        );
+        const found = await s.lookupSeen(JOB, [...many, long, ...many.slice(0, 3)]);
+        const byValue = (a: { value: string }, b: { value: string }) => (a.value < b.value ? -1 : 1);
+        expect(found.sort(byValue)).toEqual(recorded.map((p, i) => ({ ...p, lastSeenMs: T + i })).sort(byValue));
+      });
+
+      it("has not learned until a run says so; the first learning's start stays, per job and rule", async () => {
+        expect(await s.getBaselineSince(JOB, RULE)).toBeUndefined();
+        await s.markBaselineLearned(JOB, RULE, "2046-06-01T00:00:00.000Z");
+        await s.markBaselineLearned(JOB, RULE, "2046-06-02T00:00:00.000Z");
+        expect(await s.getBaselineSince(JOB, RULE)).toBe("2046-06-01T00:00:00.000Z");
+        expect(await s.getBaselineSince("other-job", RULE)).toBeUndefined();
+        expect(await s.getBaselineSince(JOB, "other-rule")).toBeUndefined();
+      });
     });
 
     describe("drift fingerprint", () => {

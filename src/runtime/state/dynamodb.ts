@@ -6,12 +6,18 @@
  *   job#<job>   / export#<eventTime>#<id>    { eventId, eventTime, finding (JSON), attempts, lastError? }
  *                                            the Security Hub export queue
  *   event#<id>  / event                      { status, job, leaseOwner?, leaseUntil?, expiresAt? }   dedupe
+ *   job#<job>   / baseline#<rule>            { since, learnedAt }   a new-term rule's first run has learned
+ *   seen#<hash> / seen                       { job, rule, pairGroup, pairValue, lastSeenMs, expiresAt }
+ *                                            a new-term pair (hash: sha256 of job, rule, group, value, so a
+ *                                            long ARN or model id never meets the key size limit)
  * Claim and completion are transactions over the event item and its pending entry, so "not done"
  * and "in the pending list" can never disagree; with Security Hub on, the claim's transaction also
  * writes the export entry, so a claimed finding is always queued for Security Hub too.
  */
+import * as crypto from "node:crypto";
 import {
   type AttributeValue,
+  BatchGetItemCommand,
   DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
@@ -32,16 +38,25 @@ import {
   exportSortKey,
   type PendingItem,
   pendingSortKey,
+  type SeenPair,
   type StateStore,
+  type TermPair,
 } from "./store";
 
 export const STATE_PERMISSIONS: PermissionDeclaration[] = [
   {
-    actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"],
+    actions: [
+      "dynamodb:GetItem",
+      "dynamodb:BatchGetItem",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+      "dynamodb:DeleteItem",
+      "dynamodb:Query",
+    ],
     resource: { kind: "state-table" },
     why:
-      "Watermark, carry-over list and per-event dedupe records (TransactWriteItems needs the Put/Update/Delete " +
-      "actions it contains)",
+      "Watermark, carry-over list, per-event dedupe records and new-term baselines (TransactWriteItems needs the " +
+      "Put/Update/Delete actions it contains; BatchGetItem looks up a run's principal x model pairs)",
   },
 ];
 
@@ -50,6 +65,24 @@ const S = (v: string): AttributeValue => ({ S: v });
 const N = (v: number): AttributeValue => ({ N: String(v) });
 const jobKey = (job: string) => ({ [PK]: S(`job#${job}`) });
 const eventKey = (eventId: string) => ({ [PK]: S(`event#${eventId}`), [SK]: S("event") });
+
+/** The key of a new-term pair's entry. */
+export const seenItemKey = (job: string, p: TermPair) => ({
+  [PK]: S(`seen#${crypto.createHash("sha256").update([job, p.rule, p.group, p.value].join("\0")).digest("hex")}`),
+  [SK]: S("seen"),
+});
+
+/** BatchGetItem takes at most 100 keys per call. */
+const BATCH_GET_KEYS = 100;
+/** Attempts at the keys DynamoDB left unprocessed (throttling) before the run fails and is retried whole. */
+const UNPROCESSED_ATTEMPTS = 8;
+
+export interface DynamoStateStoreOptions {
+  /** The wait before the n-th retry of unprocessed keys (default: 50 ms doubling, up to 2 s). */
+  backoffMs?: (attempt: number) => number;
+}
+
+const defaultBackoffMs = (attempt: number): number => Math.min(2_000, 50 * 2 ** attempt);
 
 /** A conditional write that found the condition false: "already done / someone else has it", not an error. */
 function isConditionFailure(e: unknown): boolean {
@@ -65,6 +98,7 @@ export class DynamoStateStore implements StateStore {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
+    private readonly options: DynamoStateStoreOptions = {},
   ) {}
 
   async getWatermark(job: string): Promise<string | undefined> {
@@ -331,4 +365,100 @@ export class DynamoStateStore implements StateStore {
       }),
     );
   }
+
+  async lookupSeen(job: string, pairs: readonly TermPair[]): Promise<SeenPair[]> {
+    const wanted = new Map(pairs.map((p) => [seenItemKey(job, p)[PK].S!, p]));
+    const out: SeenPair[] = [];
+    const keys = [...wanted.values()].map((p) => seenItemKey(job, p));
+    for (let i = 0; i < keys.length; i += BATCH_GET_KEYS)
+      for (const item of await this.batchGet(keys.slice(i, i + BATCH_GET_KEYS))) {
+        const pair = wanted.get(item[PK]?.S ?? "");
+        const lastSeenMs = Number(item.lastSeenMs?.N);
+        // The hash names the pair; the stored names confirm it (and an incomplete item is not a sighting).
+        if (!pair || item.job?.S !== job || item.rule?.S !== pair.rule) continue;
+        if (item.pairGroup?.S !== pair.group || item.pairValue?.S !== pair.value || !Number.isFinite(lastSeenMs))
+          continue;
+        out.push({ ...pair, lastSeenMs });
+      }
+    return out;
+  }
+
+  /** One BatchGetItem of up to 100 keys, retrying what DynamoDB leaves unprocessed; fails when it keeps doing so. */
+  private async batchGet(keys: Record<string, AttributeValue>[]): Promise<Record<string, AttributeValue>[]> {
+    const items: Record<string, AttributeValue>[] = [];
+    let todo = keys;
+    for (let attempt = 0; todo.length > 0; attempt++) {
+      if (attempt >= UNPROCESSED_ATTEMPTS)
+        throw new Error(`DynamoDB left ${todo.length} baseline key(s) unprocessed after ${attempt} attempts`);
+      if (attempt > 0) await sleep((this.options.backoffMs ?? defaultBackoffMs)(attempt - 1));
+      const r = await this.client.send(
+        new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: todo, ConsistentRead: true } } }),
+      );
+      items.push(...(r.Responses?.[this.tableName] ?? []));
+      todo = r.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+    }
+    return items;
+  }
+
+  async recordSeen(job: string, pairs: readonly (SeenPair & { expiresAt: number })[]): Promise<void> {
+    // Conditional puts (BatchWriteItem has no conditions): a pair's time never moves back. A few at a time.
+    for (let i = 0; i < pairs.length; i += 10)
+      await Promise.all(pairs.slice(i, i + 10).map((p) => this.putSeen(job, p)));
+  }
+
+  private async putSeen(job: string, p: SeenPair & { expiresAt: number }): Promise<void> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            ...seenItemKey(job, p),
+            job: S(job),
+            rule: S(p.rule),
+            pairGroup: S(p.group),
+            pairValue: S(p.value),
+            lastSeenMs: N(p.lastSeenMs),
+            [TTL]: N(p.expiresAt),
+          },
+          ConditionExpression: `attribute_not_exists(${PK}) OR lastSeenMs < :t`,
+          ExpressionAttributeValues: { ":t": N(p.lastSeenMs) },
+        }),
+      );
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+    }
+  }
+
+  async getBaselineSince(job: string, rule: string): Promise<string | undefined> {
+    const r = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: { ...jobKey(job), [SK]: S(`baseline#${rule}`) },
+        ConsistentRead: true,
+      }),
+    );
+    return r.Item?.since?.S;
+  }
+
+  async markBaselineLearned(job: string, rule: string, since: string): Promise<void> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            ...jobKey(job),
+            [SK]: S(`baseline#${rule}`),
+            since: S(since),
+            learnedAt: S(new Date().toISOString()),
+          },
+          // The first learning run's start stays (an overlapping run may learn too).
+          ConditionExpression: `attribute_not_exists(${PK})`,
+        }),
+      );
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+    }
+  }
 }
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

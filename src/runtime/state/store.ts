@@ -13,6 +13,11 @@
  * (`job#<job>` / `export#...`) in the same atomic write, and the entry leaves the queue only when
  * Security Hub accepted it. The queue is independent of the alert states above: Security Hub being
  * down delays neither the alert nor the responder, and an alert failure does not hold the export.
+ *
+ * New-term rules' baselines: per job, one entry per (rule, group, value) pair seen, with the last
+ * time it was seen and a TTL of that time plus the rule's baseline window (so the store holds only
+ * pairs seen within the window and forgets the rest by itself), and one marker per rule once its
+ * first run has learned (before that, the rule's first uses are learned, not alerted).
  */
 import type { Finding } from "../../detection/finding";
 
@@ -39,6 +44,18 @@ export interface ExportItem {
 export interface ClaimOptions {
   /** Also queue the finding for Security Hub (monitor.securityHub.enabled), atomically with the claim. */
   export?: boolean;
+}
+
+/** A new-term rule's (group, value) pair, e.g. a principal and a model id. */
+export interface TermPair {
+  rule: string;
+  group: string;
+  value: string;
+}
+
+/** A pair and when it was last seen (epoch ms). */
+export interface SeenPair extends TermPair {
+  lastSeenMs: number;
 }
 
 export interface StateStore {
@@ -74,6 +91,21 @@ export interface StateStore {
   /** Last drift fingerprint alerted on ("" when none), so a persisting drift alerts once, not every run. */
   getDriftFingerprint(job: string): Promise<string | undefined>;
   setDriftFingerprint(job: string, fingerprint: string): Promise<void>;
+  /**
+   * The pairs of the job's new-term baselines the store holds, with their last-seen times (consistent
+   * reads; each pair once; pairs it does not hold are left out; an entry past its TTL may still be returned until the
+   * store deletes it, so callers compare the time, not the presence).
+   */
+  lookupSeen(job: string, pairs: readonly TermPair[]): Promise<SeenPair[]>;
+  /**
+   * Records pairs as seen: an entry's last-seen time and TTL (`expiresAt`, epoch s) only move forward,
+   * so an overlapping run or an older window never shortens a pair's life.
+   */
+  recordSeen(job: string, pairs: readonly (SeenPair & { expiresAt: number })[]): Promise<void>;
+  /** When the rule's baseline learning started (ISO), or undefined while its first run has not learned. */
+  getBaselineSince(job: string, rule: string): Promise<string | undefined>;
+  /** The rule's first run has learned (from `since`): its later runs alert on pairs they do not find. */
+  markBaselineLearned(job: string, rule: string, since: string): Promise<void>;
 }
 
 /** Sort key of a pending item: ordered by event time, unique by event id. */

@@ -7,7 +7,7 @@
  */
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { STATE_TABLE_KEYS } from "../../../src/aws/contracts";
-import { DynamoStateStore } from "../../../src/runtime/state/dynamodb";
+import { DynamoStateStore, seenItemKey } from "../../../src/runtime/state/dynamodb";
 import { dynamoDbLocalForSuite } from "../../support/dynamodb-local";
 import { MemoryStateStore } from "../../support/memory-state-store";
 import { stateStoreContract } from "../../support/state-store-contract";
@@ -16,7 +16,11 @@ stateStoreContract("in-memory double", {
   pagesPastOneMegabyte: false,
   async open() {
     const store = new MemoryStateStore();
-    return { store, eventExpiresAt: async (id) => store.events.get(id)?.expiresAt };
+    return {
+      store,
+      eventExpiresAt: async (id) => store.events.get(id)?.expiresAt,
+      pairExpiresAt: async (job, pair) => store.pairExpiresAt(job, pair),
+    };
   },
 });
 
@@ -38,6 +42,13 @@ stateStoreContract("DynamoStateStore on DynamoDB Local", {
             Key: { [partitionKey]: { S: `event#${id}` }, [sortKey]: { S: "event" } },
             ConsistentRead: true,
           }),
+        );
+        const ttl = r.Item?.[ttlAttribute]?.N;
+        return ttl === undefined ? undefined : Number(ttl);
+      },
+      async pairExpiresAt(job, pair) {
+        const r = await client.send(
+          new GetItemCommand({ TableName: table, Key: seenItemKey(job, pair), ConsistentRead: true }),
         );
         const ttl = r.Item?.[ttlAttribute]?.N;
         return ttl === undefined ? undefined : Number(ttl);
