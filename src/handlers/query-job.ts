@@ -13,7 +13,7 @@ import type { RunSummary } from "../runtime/summary";
 import {
   makeNotifier,
   makeOrganizationReader,
-  makeCorrelationSource,
+  makeCorrelationSources,
   makeQuerySource,
   makeSecurityHubImporter,
   makeStateStore,
@@ -51,7 +51,7 @@ function init(): Context {
       guardrail,
       store: makeStateStore(env.stateTableName),
       source: makeQuerySource(guardrail, spec, {}, poll),
-      correlations: makeCorrelationSource(guardrail, spec, {}, poll),
+      ...makeCorrelationSources(guardrail, spec, {}, poll),
       notifier,
       securityHub: securityHub ? makeSecurityHubImporter(env.securityHubProductArn!) : undefined,
       readOrganization:

@@ -8,6 +8,9 @@
  * - a finding is claimed once (dedupe on event.id), published before it is recorded as published,
  *   and completed only after the responder returned, so a crash anywhere repeats the unfinished
  *   step on the next run and nothing else;
+ * - new-term rules' pairs (src/runtime/correlation-step.ts) are recorded after the drain and before
+ *   the watermark, so a failed run leaves them unknown and the next run repeats the same first uses
+ *   (claimed already: duplicates, not second alerts);
  * - with Security Hub on, the claim also queues the finding for export; the export step runs after
  *   the alerts, reads only that queue, and its failures are reported (summary.securityHub), never
  *   a reason to hold the watermark or an alert.
@@ -24,10 +27,8 @@ import {
   driftSubject,
   type OrganizationReader,
 } from "./drift";
-import { correlate } from "../detection/correlation/engine";
-import { correlationFinding } from "../detection/correlation/finding";
 import type { Finding } from "../detection/finding";
-import type { CloudTrailRecord } from "../detection/record";
+import { type CorrelationOutcome, type CorrelationSources, correlationStep } from "./correlation-step";
 import { claimAll, drainPending, findingsOf } from "./pipeline";
 import { QueryError, type QuerySource } from "./query/source";
 import { exportToSecurityHub } from "./securityhub-export";
@@ -40,10 +41,15 @@ export interface JobDeps {
   store: StateStore;
   source: QuerySource;
   /**
-   * The rows the correlation rules need for a window (their look-back and new-term baselines
-   * included); absent where the backend cannot return them, or without correlation rules.
+   * The rows the correlation rules need for a window (their look-backs; new-term baselines come from
+   * the store); absent where the backend cannot return them, or without correlation rules.
    */
   correlations?: QuerySource;
+  /**
+   * The same rows plus each new-term rule's baseline days before the window: read by a rule's first
+   * run, which learns from it (absent: the first run learns from its window alone).
+   */
+  correlationBaseline?: QuerySource;
   notifier: Notifier;
   responder?: FindingResponder;
   /** Security Hub (monitor.securityHub.enabled); absent = findings are not exported this run. */
@@ -65,35 +71,23 @@ export interface JobOptions {
 export const DEFAULT_LEASE_MS = 15 * 60_000; // a Lambda invocation never runs longer
 export const DEFAULT_DEDUPE_RETENTION_MS = 30 * 24 * 60 * 60_000; // far longer than any window
 
-/**
- * Adds the correlations completing in the window (from the rows the correlation query returned;
- * none without a correlation source) to the findings and counts; returns why the query failed: each
- * has a stable id, so one that an earlier run (or an overlapping window) already claimed is a
- * duplicate, and a sequence whose first step was in the previous window completes in this one.
- */
-async function addCorrelations(
-  deps: JobDeps,
-  window: QueryWindow,
+const correlationSources = (deps: JobDeps): CorrelationSources => ({
+  source: deps.correlations!,
+  baselineSource: deps.correlationBaseline,
+});
+
+/** The correlations' findings join the event rules' (claimed together); the counts and summary say so. */
+function addCorrelations(
+  correlated: CorrelationOutcome,
   findings: Finding[],
   counts: { matched: number; suppressedApproved: number },
-): Promise<string | undefined> {
-  if (!deps.correlations) return undefined;
-  let records: CloudTrailRecord[];
-  try {
-    records = (await deps.correlations.run(window)).records;
-  } catch (e) {
-    return e instanceof QueryError ? e.message : errorText(e);
-  }
-  const g = deps.guardrail;
-  const rules = deps.correlations.correlationRules ?? g.correlationRules;
-  const all = correlate(rules, records, { reportFromMs: window.start.getTime() })
-    .filter((c) => c.events[c.events.length - 1].timeMs < window.end.getTime())
-    .map((c) => correlationFinding(g, c));
-  const unapproved = all.filter((f) => !f.guardrail.approved);
-  counts.matched += all.length;
-  counts.suppressedApproved += all.length - unapproved.length;
-  findings.push(...unapproved);
-  return undefined;
+  summary: RunSummary,
+): void {
+  findings.push(...correlated.findings);
+  counts.matched += correlated.matched;
+  counts.suppressedApproved += correlated.suppressedApproved;
+  if (correlated.pairsSeen > 0 || correlated.learning.length > 0)
+    summary.newTermBaseline = { learning: correlated.learning, pairsSeen: correlated.pairsSeen, recorded: 0 };
 }
 
 export async function runJob(deps: JobDeps, options: JobOptions): Promise<RunSummary> {
@@ -117,22 +111,7 @@ export async function runJob(deps: JobDeps, options: JobOptions): Promise<RunSum
 
   let window: QueryWindow;
   try {
-    summary.watermark.before = await deps.store.getWatermark(job);
-    const lookbackMinutes = g.definition.detection.schedule.lookbackMinutes;
-    window =
-      options.window ??
-      computeWindow({
-        watermark: summary.watermark.before,
-        now: started,
-        latenessAllowanceMinutes: g.config.monitor.latenessAllowanceMinutes,
-        lookbackMinutes,
-      });
-    if (!options.window && summary.watermark.before === undefined) {
-      // First run: store where coverage starts before querying. Otherwise a first run that fails
-      // would leave no watermark, and the next "first run" would start its look-back 5 minutes
-      // later, silently skipping the failed run's window.
-      await deps.store.advanceWatermark(job, new Date(started.getTime() - lookbackMinutes * 60_000).toISOString());
-    }
+    window = await openWindow(deps, options, started, summary);
   } catch (e) {
     return fail({ step: "record", error: `reading the watermark: ${errorText(e)}` });
   }
@@ -149,8 +128,11 @@ export async function runJob(deps: JobDeps, options: JobOptions): Promise<RunSum
   summary.unreadableRows = result.unreadable.length;
 
   const { findings, counts, invalid } = findingsOf(g, result.records);
-  const correlationError = await addCorrelations(deps, window, findings, counts);
-  if (correlationError) return fail({ step: "query", error: correlationError });
+  const correlated = deps.correlations
+    ? await correlationStep(g, deps.store, correlationSources(deps), job, window)
+    : undefined;
+  if (correlated && "error" in correlated) return fail({ step: correlated.step, error: correlated.error });
+  if (correlated) addCorrelations(correlated, findings, counts, summary);
   summary.findings = counts.matched;
   summary.suppressedApproved = counts.suppressedApproved;
   summary.invalidRecords = counts.invalidRecords;
@@ -183,6 +165,16 @@ export async function runJob(deps: JobDeps, options: JobOptions): Promise<RunSum
   if (deps.securityHub) summary.securityHub = await exportToSecurityHub(deps.store, deps.securityHub, job);
   if (drained.failure) return fail(drained.failure);
 
+  // Only now, with every finding of the window claimed and drained, do the new-term pairs become known.
+  if (correlated) {
+    try {
+      await correlated.commit();
+    } catch (e) {
+      return fail({ step: "record", error: `recording the new-term baselines: ${errorText(e)}` });
+    }
+    if (summary.newTermBaseline) summary.newTermBaseline.recorded = correlated.pairsToRecord;
+  }
+
   // A hand-picked window (a hunt) says nothing about what the schedule has covered.
   if (!options.window) {
     try {
@@ -193,6 +185,34 @@ export async function runJob(deps: JobDeps, options: JobOptions): Promise<RunSum
     }
   }
   return finish();
+}
+
+/** The run's window, from the stored watermark (reported in the summary) unless the caller picked one. */
+async function openWindow(
+  deps: JobDeps,
+  options: JobOptions,
+  started: Date,
+  summary: RunSummary,
+): Promise<QueryWindow> {
+  const g = deps.guardrail;
+  const job = options.jobName;
+  summary.watermark.before = await deps.store.getWatermark(job);
+  const lookbackMinutes = g.definition.detection.schedule.lookbackMinutes;
+  const window =
+    options.window ??
+    computeWindow({
+      watermark: summary.watermark.before,
+      now: started,
+      latenessAllowanceMinutes: g.config.monitor.latenessAllowanceMinutes,
+      lookbackMinutes,
+    });
+  if (!options.window && summary.watermark.before === undefined) {
+    // First run: store where coverage starts before querying. Otherwise a first run that fails
+    // would leave no watermark, and the next "first run" would start its look-back 5 minutes
+    // later, silently skipping the failed run's window.
+    await deps.store.advanceWatermark(job, new Date(started.getTime() - lookbackMinutes * 60_000).toISOString());
+  }
+  return window;
 }
 
 async function driftStep(deps: JobDeps, job: string, now: () => Date): Promise<RunSummary["drift"]> {

@@ -30,6 +30,11 @@ export interface RunSummary {
   durationMs: number;
   failure?: RunFailure;
   drift?: Pick<DriftReport, "ok" | "problems"> & { alerted: boolean };
+  /**
+   * New-term rules: the rules this run learned (their first run: no first-use alerts), the pairs the
+   * window's rows use, and how many the run recorded as seen (new, or seen later than stored).
+   */
+  newTermBaseline?: { learning: string[]; pairsSeen: number; recorded: number };
   /** The Security Hub export step, when monitor.securityHub is on. */
   securityHub?: ExportCounts;
   /** Up to 10 reasons for unreadable rows and invalid records, to make them findable. */

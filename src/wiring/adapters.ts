@@ -44,17 +44,27 @@ export function makeQuerySource(
 }
 
 /**
- * The scheduled job's source of the correlation rules' rows, where the backend has one and the
+ * The scheduled job's sources of the correlation rules' rows, where the backend has them and the
  * guardrail has correlation rules; undefined otherwise (the job then runs the event rules only).
+ * `correlations` reads the window and the rules' look-backs (new-term baselines are in the state
+ * store); `correlationBaseline` also reads each new-term rule's baseline days, for its first run.
  */
-export function makeCorrelationSource(
+export function makeCorrelationSources(
   guardrail: Guardrail,
   spec: SourceSpec,
   overrides: ClientOverrides = {},
   poll?: PollSettings,
-): QuerySource | undefined {
-  if (guardrail.correlationRules.length === 0) return undefined;
-  return MONITOR_SOURCES[spec.backend].correlations?.(guardrail, spec, overrides, poll);
+): { correlations?: QuerySource; correlationBaseline?: QuerySource } {
+  const entry = MONITOR_SOURCES[spec.backend];
+  if (guardrail.correlationRules.length === 0 || !entry.correlations) return {};
+  const correlations = entry.correlations(guardrail, spec, overrides, poll, { readBaseline: false });
+  if (!correlations) return {};
+  const rules = correlations.correlationRules ?? guardrail.correlationRules;
+  if (!rules.some((r) => r.kind === "new-term")) return { correlations };
+  return {
+    correlations,
+    correlationBaseline: entry.correlations(guardrail, spec, overrides, poll, { readBaseline: true }),
+  };
 }
 
 export function makeStateStore(tableName: string, overrides: ClientOverrides = {}): StateStore {

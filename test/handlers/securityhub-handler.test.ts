@@ -17,7 +17,7 @@ jest.mock("../../src/wiring/adapters", () => ({
   makeStateStore: jest.fn(),
   makeQuerySource: jest.fn(),
   // No correlation source: these tests are about the event rules' wiring.
-  makeCorrelationSource: jest.fn(() => undefined),
+  makeCorrelationSources: jest.fn(() => ({})),
   makeNotifier: jest.fn(),
   makeResponder: jest.fn(),
   makeOrganizationReader: jest.fn(),

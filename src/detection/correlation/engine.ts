@@ -50,7 +50,7 @@ const idOf = (...parts: string[]): string =>
   `corr-${crypto.createHash("sha256").update(parts.join("\0")).digest("hex").slice(0, 32)}`;
 
 /** The key of a new-term rule's (group, value) pair in the baseline. */
-const pairKey = (rule: string, group: string, value: string): string => `${rule}\0${group}\0${value}`;
+export const pairKey = (rule: string, group: string, value: string): string => `${rule}\0${group}\0${value}`;
 
 interface WindowState {
   windowStartMs: number;

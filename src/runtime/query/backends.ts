@@ -11,7 +11,7 @@ import type { Guardrail } from "../../guardrail/guardrail";
 import { clientConfig, type ClientOverrides } from "../../aws/clients";
 import type { PermissionDeclaration } from "../../aws/permissions";
 import { buildAthenaCorrelationQuery } from "../../detection/backends/athena-sql";
-import { buildLakeCorrelationQuery } from "../../detection/backends/correlation-sql";
+import { buildLakeCorrelationQuery, type CorrelationQueryOptions } from "../../detection/backends/correlation-sql";
 import {
   buildLogsInsightsCorrelationRowsQuery,
   logsInsightsCorrelationRange,
@@ -37,12 +37,15 @@ interface MonitorSourceEntry {
    * The source of the rows the correlation rules need for a window (src/detection/backends/correlation-sql.ts),
    * where the backend can return them: every correlation rule on Lake and Athena, the threshold rules on
    * Logs Insights (src/detection/backends/logs-insights-correlation.ts); undefined when there are none.
+   * `query.readBaseline`: with the new-term rules' baselines before the window (a first run's learning), or
+   * without (the state store has them).
    */
   correlations?(
     guardrail: Guardrail,
     spec: SourceSpec,
     overrides: ClientOverrides,
     poll?: PollSettings,
+    query?: CorrelationQueryOptions,
   ): QuerySource | undefined;
 }
 
@@ -58,7 +61,7 @@ export const MONITOR_SOURCES: Record<MonitorBackend, MonitorSourceEntry> = {
         poll,
       });
     },
-    correlations(guardrail, spec, overrides, poll) {
+    correlations(guardrail, spec, overrides, poll, query) {
       const eventDataStore = spec.eventDataStoreArn;
       if (!eventDataStore) throw new Error("cloudtrail-lake backend needs an event data store ARN");
       return new LakeQuerySource({
@@ -66,7 +69,7 @@ export const MONITOR_SOURCES: Record<MonitorBackend, MonitorSourceEntry> = {
         guardrail,
         eventDataStoreArn: eventDataStore,
         poll,
-        statement: (w) => buildLakeCorrelationQuery(guardrail.correlationRules, { eventDataStore, ...w }),
+        statement: (w) => buildLakeCorrelationQuery(guardrail.correlationRules, { eventDataStore, ...w, ...query }),
       });
     },
   },
@@ -105,7 +108,7 @@ export const MONITOR_SOURCES: Record<MonitorBackend, MonitorSourceEntry> = {
         athena: guardrail.config.monitor.athena,
         poll,
       }),
-    correlations: (guardrail, _spec, overrides, poll) => {
+    correlations: (guardrail, _spec, overrides, poll, query) => {
       const athena = guardrail.config.monitor.athena;
       return new AthenaQuerySource({
         client: new AthenaClient(clientConfig(overrides)),
@@ -116,6 +119,7 @@ export const MONITOR_SOURCES: Record<MonitorBackend, MonitorSourceEntry> = {
           buildAthenaCorrelationQuery(guardrail.correlationRules, {
             table: `${athena.database}.${athena.table}`,
             ...w,
+            ...query,
           }),
       });
     },

@@ -1,0 +1,109 @@
+/**
+ * The scheduled job's correlation step: the rows the correlation rules need for the window (one
+ * more query), the new-term baselines from the state store, the correlations completing in the
+ * window as findings, and what the run must write back once it has succeeded.
+ *
+ * New-term rules keep their baseline in the state store, not in the query: the query returns the
+ * window's events only, the step looks up the (group, value) pairs they use, and a pair the store
+ * does not hold (or last saw longer ago than the baseline window) is a first use. A rule's first run
+ * learns instead of alerting: it reads the baseline the backend still holds (`baselineSource`, the
+ * window plus the rule's baseline days before it), records every pair and marks the rule learned.
+ *
+ * Order (`commit`, called by the job after the alerts went out and before the watermark moves): a
+ * first use is claimed (durable in the pending list) before its pair is recorded, so a run that
+ * fails anywhere before `commit` leaves the pair unknown and the next run, reading the same window,
+ * makes the same finding (same id: a duplicate of the claim, never a second alert); a pair recorded
+ * before its finding was claimed could be lost with the run.
+ */
+import { correlate, pairKey } from "../detection/correlation/engine";
+import { correlationFinding } from "../detection/correlation/finding";
+import { newTermPairs } from "../detection/correlation/new-term-pairs";
+import type { Finding } from "../detection/finding";
+import type { Guardrail } from "../guardrail/guardrail";
+import type { NewTermRule } from "../guardrail/correlation-definition";
+import { errorText } from "../errors/error-text";
+import { QueryError, type QuerySource } from "./query/source";
+import type { SeenPair, StateStore } from "./state/store";
+import type { QueryWindow } from "./window";
+
+const DAY_MS = 86_400_000;
+
+export interface CorrelationSources {
+  /** The rows the correlation rules need for a window: its events and each rule's look-back. */
+  source: QuerySource;
+  /** The same plus each new-term rule's baseline before the window, for a first (learning) run. */
+  baselineSource?: QuerySource;
+}
+
+export interface CorrelationOutcome {
+  /** Non-approved findings, to be claimed with the event rules' findings. */
+  findings: Finding[];
+  matched: number;
+  suppressedApproved: number;
+  /** New-term rules this run learns (their first run): their first uses are recorded, not alerted. */
+  learning: string[];
+  /** Pairs seen in the rows (approved principals' included) and how many of them `commit` writes. */
+  pairsSeen: number;
+  pairsToRecord: number;
+  /** Records the pairs and the learned markers: only once the run's findings are claimed and drained. */
+  commit(): Promise<void>;
+}
+
+/** Runs the step; a failure (query or store) is returned as the run's failure text. */
+export async function correlationStep(
+  g: Guardrail,
+  store: StateStore,
+  sources: CorrelationSources,
+  job: string,
+  window: QueryWindow,
+): Promise<CorrelationOutcome | { error: string; step: "query" | "record" }> {
+  // A source may serve only some rules (Logs Insights: the threshold rules); the job runs only those.
+  const rules = sources.source.correlationRules ?? g.correlationRules;
+  const newTerm = rules.filter((r): r is NewTermRule => r.kind === "new-term");
+  let learning: NewTermRule[];
+  try {
+    const learned = await Promise.all(newTerm.map((r) => store.getBaselineSince(job, r.id)));
+    learning = newTerm.filter((_, i) => learned[i] === undefined);
+  } catch (e) {
+    return { step: "record", error: `reading the new-term baselines: ${errorText(e)}` };
+  }
+  const source = (learning.length > 0 && sources.baselineSource) || sources.source;
+  let records;
+  try {
+    records = (await source.run(window)).records;
+  } catch (e) {
+    return { step: "query", error: e instanceof QueryError ? e.message : errorText(e) };
+  }
+  const seen = newTermPairs(newTerm, records);
+  let stored: SeenPair[];
+  try {
+    stored = seen.length > 0 ? await store.lookupSeen(job, seen) : [];
+  } catch (e) {
+    return { step: "record", error: `looking up the new-term baselines: ${errorText(e)}` };
+  }
+  const baseline = new Map(stored.map((p) => [pairKey(p.rule, p.group, p.value), p.lastSeenMs]));
+  const learningIds = new Set(learning.map((r) => r.id));
+  const all = correlate(rules, records, { reportFromMs: window.start.getTime(), baseline })
+    .filter((c) => c.events[c.events.length - 1].timeMs < window.end.getTime())
+    .filter((c) => !(c.rule.kind === "new-term" && learningIds.has(c.rule.id)))
+    .map((c) => correlationFinding(g, c));
+  const findings = all.filter((f) => !f.guardrail.approved);
+  const daysOf = new Map(newTerm.map((r) => [r.id, r.baselineDays]));
+  const toRecord = seen
+    .filter((p) => !(baseline.get(pairKey(p.rule, p.group, p.value))! >= p.lastSeenMs))
+    .map((p) => ({ ...p, expiresAt: Math.ceil((p.lastSeenMs + daysOf.get(p.rule)! * DAY_MS) / 1000) }));
+  const learnedFrom = (r: NewTermRule) =>
+    new Date(window.start.getTime() - (source === sources.baselineSource ? r.baselineDays * DAY_MS : 0));
+  return {
+    findings,
+    matched: all.length,
+    suppressedApproved: all.length - findings.length,
+    learning: [...learningIds],
+    pairsSeen: seen.length,
+    pairsToRecord: toRecord.length,
+    async commit() {
+      if (toRecord.length > 0) await store.recordSeen(job, toRecord);
+      for (const r of learning) await store.markBaselineLearned(job, r.id, learnedFrom(r).toISOString());
+    },
+  };
+}
