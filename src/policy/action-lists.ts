@@ -150,7 +150,8 @@ export const SCHEDULE_TAMPER_ACTIONS = ["scheduler:UpdateSchedule", "scheduler:D
 /**
  * ProtectGuardrailStateAndInvocation: invoking the tool's functions with input of one's choosing, and
  * writing the state table (pre-claiming event ids suppresses their findings; a written drift
- * fingerprint suppresses the drift alert). Only the tool's own roles do either.
+ * fingerprint suppresses the drift alert; a written principal x model pair or learned marker
+ * suppresses a first-use finding). Only the tool's own roles do either.
  */
 export const FUNCTION_INVOKE_ACTIONS = ["lambda:InvokeFunction", "lambda:InvokeAsync"];
 export const STATE_WRITE_ACTIONS = [

@@ -7,7 +7,8 @@
  *     iam:PassRole.
  *   - ProtectGuardrailStateAndInvocation: invoking the tool's functions (a forged CloudTrail event
  *     would plan remediation against production) and writing its state table (pre-claimed event ids
- *     suppress findings; a written drift fingerprint suppresses the drift alert). Only the monitor's
+ *     suppress findings; a written principal x model pair suppresses a first use; a written drift
+ *     fingerprint suppresses the drift alert). Only the monitor's
  *     roles: not the admins either, so the principal that changes the SCP cannot also suppress the
  *     drift finding. EventBridge invokes the realtime function as a service, outside every SCP.
  *   - ProtectGuardrailMetrics: cloudwatch:PutMetricData into the tool's namespace (a faked heartbeat

@@ -205,6 +205,18 @@ describe("monitor stack, default config (cloudtrail-lake, new event data store)"
       Resource: [expect.stringContaining("aws_cloudtrail_event_data_store")],
     });
     expect(statement(doc, "StateTable")!.Resource).toEqual(["${aws_dynamodb_table.state.arn}"]);
+    // The new-term baselines' look-ups (BatchGetItem) too, on the state table and nowhere else.
+    expect(statement(doc, "StateTable")!.Action).toEqual([
+      "dynamodb:BatchGetItem",
+      "dynamodb:DeleteItem",
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:Query",
+      "dynamodb:UpdateItem",
+    ]);
+    expect(doc.Statement.filter((x) => x.Action.some((a) => a.startsWith("dynamodb:"))).map((x) => x.Sid)).toEqual([
+      "StateTable",
+    ]);
     expect(statement(doc, "AlertTopic")).toMatchObject({
       Action: ["sns:Publish"],
       Resource: [expect.stringContaining("aws_sns_topic")],
