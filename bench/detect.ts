@@ -122,6 +122,9 @@ function jqFilter(entry: string): string {
   const { loadGuardrail } = require(
     path.join(path.dirname(entry), "..", "guardrail", "guardrail.js"),
   ) as typeof import("../src/guardrail/guardrail");
+  const { conditionKind } = require(
+    path.join(path.dirname(entry), "..", "guardrail", "definition.js"),
+  ) as typeof import("../src/guardrail/definition");
   const g = loadGuardrail({ configPath: path.join(root, "guardrail.config.json") });
   const list = (values: string[]) => values.map((v) => JSON.stringify(v)).join(",");
   const rules = g.rules.map((r) => {
@@ -136,9 +139,13 @@ function jqFilter(entry: string): string {
         .split(".")
         .map((key) => `.${key}?`)
         .join("");
-      return "equals" in c
-        ? `(${field} | type == "string" and IN(${list(c.equals)}))`
-        : `(${field} | type == "string" and startswith(${JSON.stringify(c.startsWith)}))`;
+      const k = conditionKind(c);
+      // [path][0]: null, not empty output, when a step of the path is not an object.
+      const value = `([${field}] | .[0])`;
+      if (k.kind === "equals") return `(${value} | type == "string" and IN(${list(k.values)}))`;
+      if (k.kind === "startsWith") return `(${value} | type == "string" and startswith(${JSON.stringify(k.prefix)}))`;
+      if (k.kind === "is") return `(${value} | . == ${k.value} or . == "${k.value}")`;
+      return `((${value} != null) == ${k.value})`;
     });
     return [
       `.eventSource == ${JSON.stringify(r.eventSource)}`,

@@ -3,7 +3,13 @@
  * Lake SQL, the Logs Insights query and the EventBridge pattern are compiled from the same
  * Guardrail and are tested to select exactly the records these functions select.
  */
-import type { Condition, ConditionField, DetectionRule, EventSelector } from "../guardrail/definition";
+import {
+  type Condition,
+  type ConditionField,
+  conditionKind,
+  type DetectionRule,
+  type EventSelector,
+} from "../guardrail/definition";
 import type { Guardrail } from "../guardrail/guardrail";
 import { asString, type CloudTrailRecord } from "./record";
 
@@ -13,20 +19,39 @@ export function isSuccess(record: CloudTrailRecord): boolean {
   return code === undefined || code === null || (typeof code === "string" && code.trim() === "");
 }
 
-/** The value of a condition field: a non-empty string, else undefined (missing, null, other types). */
-export function conditionFieldValue(record: CloudTrailRecord, field: ConditionField): string | undefined {
+/** The JSON value at a condition field's path: undefined when a step is missing or not an object. */
+function fieldValue(record: CloudTrailRecord, field: ConditionField): unknown {
   let node: unknown = record;
   for (const key of field.split(".")) {
     if (typeof node !== "object" || node === null || Array.isArray(node)) return undefined;
     node = (node as Record<string, unknown>)[key];
   }
-  return asString(node);
+  return node;
+}
+
+/** The value of a condition field: a non-empty string, else undefined (missing, null, other types). */
+export function conditionFieldValue(record: CloudTrailRecord, field: ConditionField): string | undefined {
+  return asString(fieldValue(record, field));
 }
 
 export function conditionHolds(condition: Condition, record: CloudTrailRecord): boolean {
-  const value = conditionFieldValue(record, condition.field);
-  if (value === undefined) return false;
-  return "equals" in condition ? condition.equals.includes(value) : value.startsWith(condition.startsWith);
+  const c = conditionKind(condition);
+  switch (c.kind) {
+    case "equals": {
+      const value = conditionFieldValue(record, condition.field);
+      return value !== undefined && c.values.includes(value);
+    }
+    case "startsWith":
+      return conditionFieldValue(record, condition.field)?.startsWith(c.prefix) ?? false;
+    case "is": {
+      const value = fieldValue(record, condition.field);
+      return value === c.value || value === String(c.value);
+    }
+    case "exists": {
+      const value = fieldValue(record, condition.field);
+      return (value !== undefined && value !== null) === c.value;
+    }
+  }
 }
 
 /** The record is one of the rule's events: its event source and one of its event names. */

@@ -22,6 +22,7 @@ import {
 } from "./rule-parts";
 
 export type { ConditionField } from "./rule-parts";
+export { conditionKind } from "./rule-parts";
 
 export type { RemediationMode } from "../config/remediation-mode";
 

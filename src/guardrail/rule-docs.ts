@@ -6,7 +6,7 @@
  * that they are fresh.
  */
 import type { AnyOf, CorrelationRule } from "./correlation-definition";
-import type { Condition, DetectionRule, EventSelector } from "./definition";
+import { type Condition, conditionKind, type DetectionRule, type EventSelector } from "./definition";
 
 type AnyRule = DetectionRule | CorrelationRule;
 const isCorrelation = (rule: AnyRule): rule is CorrelationRule => rule.kind !== undefined && rule.kind !== "event";
@@ -24,7 +24,17 @@ const code = (s: string) => `\`${s}\``;
 const list = (items: readonly string[]) => items.map(code).join(", ");
 
 function conditionText(c: Condition): string {
-  return "equals" in c ? `${code(c.field)} ${list(c.equals)}` : `${code(c.field)} starting ${code(c.startsWith)}`;
+  const k = conditionKind(c);
+  switch (k.kind) {
+    case "equals":
+      return `${code(c.field)} ${list(k.values)}`;
+    case "startsWith":
+      return `${code(c.field)} starting ${code(k.prefix)}`;
+    case "is":
+      return `${code(c.field)} ${code(String(k.value))}`;
+    case "exists":
+      return `${code(c.field)} ${k.value ? "present" : "absent"}`;
+  }
 }
 
 /** What a selector matches, from its match fields. */

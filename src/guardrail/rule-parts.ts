@@ -17,16 +17,26 @@ const ThreatSchema = z.strictObject({
 });
 
 /**
- * The record fields a rule condition may test. A fixed list, because every backend must know how
- * to read each one (a Lake column expression, a Logs Insights field, an EventBridge path).
+ * The record fields a rule condition may test, and the type CloudTrail writes there. A fixed list,
+ * because every backend must know how to read each one (a Lake column expression, a Logs Insights
+ * field, an EventBridge path). String fields take `equals` / `startsWith`; boolean fields take
+ * `is`; every field takes `exists`.
  */
-const CONDITION_FIELDS = [
-  "userIdentity.type",
-  "userIdentity.accessKeyId",
-  "requestParameters.serviceName",
-  "requestParameters.bearerTokenType",
-] as const;
-export type ConditionField = (typeof CONDITION_FIELDS)[number];
+const FIELD_TYPES = {
+  "userIdentity.type": "string",
+  "userIdentity.accessKeyId": "string",
+  "requestParameters.serviceName": "string",
+  "requestParameters.bearerTokenType": "string",
+  "requestParameters.userName": "string",
+  "requestParameters.status": "string",
+  "requestParameters.callWithBearerToken": "boolean",
+  "additionalEventData.callWithBearerToken": "boolean",
+  "requestParameters.loggingConfig.textDataDeliveryEnabled": "boolean",
+  "requestParameters.loggingConfig.s3Config.bucketName": "string",
+  "requestParameters.loggingConfig.cloudWatchConfig.logGroupName": "string",
+} as const;
+const CONDITION_FIELDS = Object.keys(FIELD_TYPES) as [keyof typeof FIELD_TYPES, ...(keyof typeof FIELD_TYPES)[]];
+export type ConditionField = keyof typeof FIELD_TYPES;
 
 /** Values a condition compares with: plain text that every backend can carry as a literal. */
 const CONDITION_VALUE = /^[A-Za-z0-9._:/-]+$/;
@@ -34,14 +44,48 @@ const conditionValue = z
   .string()
   .regex(CONDITION_VALUE, "must be letters, digits and . _ : / - only (a value every backend can carry)");
 
+const field = z.enum(CONDITION_FIELDS);
+/** A string field `equals` any of the values: it holds a non-empty string, one of them (case-sensitive). */
+const EqualsCondition = z.strictObject({ field, equals: z.array(conditionValue).min(1) });
+/** A string field `startsWith` the prefix: it holds a string that starts with it (case-sensitive). */
+const StartsWithCondition = z.strictObject({ field, startsWith: conditionValue });
 /**
- * One condition on a record field, all of a rule's conditions must hold. The field must be a
- * non-empty string: `equals` any of the values, or `startsWith` the prefix (case-sensitive).
+ * A boolean field `is` true or false: it holds that JSON boolean, or its text ("true", "false"),
+ * which is how stores that keep JSON values as text (CloudTrail Lake's maps) hold it.
  */
-export const ConditionSchema = z.union([
-  z.strictObject({ field: z.enum(CONDITION_FIELDS), equals: z.array(conditionValue).min(1) }),
-  z.strictObject({ field: z.enum(CONDITION_FIELDS), startsWith: conditionValue }),
-]);
+const IsCondition = z.strictObject({ field, is: z.boolean() });
+/** `exists: true`: the field holds a value (not null); `exists: false`: it is missing or null. */
+const ExistsCondition = z.strictObject({ field, exists: z.boolean() });
+
+/**
+ * One condition on a record field; all of a rule's conditions must hold. Code that reads
+ * conditions must handle every kind (`conditionKind`); code that only understands some (the
+ * pre-filter's required literals) must ignore the others, which is always exact.
+ */
+export const ConditionSchema = z
+  .union([EqualsCondition, StartsWithCondition, IsCondition, ExistsCondition])
+  .superRefine((c, ctx) => {
+    const type = FIELD_TYPES[c.field];
+    if (("equals" in c || "startsWith" in c) && type !== "string")
+      ctx.addIssue({ code: "custom", message: `${c.field} is a ${type} field: test it with is or exists` });
+    if ("is" in c && type !== "boolean")
+      ctx.addIssue({ code: "custom", message: `${c.field} is a ${type} field: is tests a boolean field` });
+  });
+type AnyCondition = z.infer<typeof ConditionSchema>;
+
+export type ConditionKind =
+  | { kind: "equals"; values: string[] }
+  | { kind: "startsWith"; prefix: string }
+  | { kind: "is"; value: boolean }
+  | { kind: "exists"; value: boolean };
+
+/** The condition's kind as a tagged value, so that a switch over it is checked for every kind. */
+export function conditionKind(c: AnyCondition): ConditionKind {
+  if ("equals" in c) return { kind: "equals", values: c.equals };
+  if ("startsWith" in c) return { kind: "startsWith", prefix: c.startsWith };
+  if ("is" in c) return { kind: "is", value: c.is };
+  return { kind: "exists", value: c.exists };
+}
 
 /** Which records an event rule, or one step of a correlation rule, looks at. */
 export const selectorShape = {

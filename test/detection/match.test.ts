@@ -42,7 +42,7 @@ describe("isGuardedEvent", () => {
     expect(isGuardedEvent(guardrail, record({ eventName: "CreateServiceSpecificCredential" }))).toBe(false);
     expect(isGuardedEvent(guardrail, record({ eventSource: "Bedrock.amazonaws.com" }))).toBe(false);
     expect(isGuardedEvent(guardrail, record({ eventSource: "sagemaker.amazonaws.com" }))).toBe(false);
-    expect(isGuardedEvent(guardrail, record({ eventName: "InvokeModel" }))).toBe(false);
+    expect(isGuardedEvent(guardrail, record({ eventName: "ListFoundationModels" }))).toBe(false);
     expect(isGuardedEvent(guardrail, record({ eventName: "createfoundationmodelagreement" }))).toBe(false);
     expect(isGuardedEvent(guardrail, record({ eventName: ["CreateFoundationModelAgreement"] }))).toBe(false);
   });
@@ -95,6 +95,35 @@ describe("conditions and outcomes", () => {
     expect(conditionHolds(equals, { requestParameters: { serviceName: "bedrock.amazonaws.com" } })).toBe(true);
     expect(conditionHolds(equals, { requestParameters: { serviceName: "bedrock.amazonaws.com " } })).toBe(false);
     expect(conditionHolds(equals, { requestParameters: null })).toBe(false);
+  });
+
+  it("is: the JSON boolean or its text, nothing else", () => {
+    const marked: Condition = { field: "additionalEventData.callWithBearerToken", is: true };
+    const holds = (v: unknown) => conditionHolds(marked, { additionalEventData: { callWithBearerToken: v } });
+    expect([true, "true"].map(holds)).toEqual([true, true]);
+    expect([false, "false", "TRUE", 1, null, undefined, [true], { v: true }].map(holds)).toEqual(Array(8).fill(false));
+    const off: Condition = { field: "requestParameters.loggingConfig.textDataDeliveryEnabled", is: false };
+    expect(conditionHolds(off, { requestParameters: { loggingConfig: { textDataDeliveryEnabled: false } } })).toBe(
+      true,
+    );
+    expect(conditionHolds(off, { requestParameters: { loggingConfig: {} } })).toBe(false);
+    expect(conditionHolds(off, { requestParameters: { loggingConfig: "{}" } })).toBe(false);
+  });
+
+  it("exists: a value other than null is there; missing, null or under a non-object parent is absent", () => {
+    const field = "requestParameters.loggingConfig.s3Config.bucketName" as const;
+    const present: Condition = { field, exists: true };
+    const absent: Condition = { field, exists: false };
+    const at = (s3Config: unknown) => ({ requestParameters: { loggingConfig: { s3Config } } });
+    for (const value of ["b", "", 0, false, { x: 1 }, []]) {
+      expect([value, conditionHolds(present, at({ bucketName: value }))]).toEqual([value, true]);
+      expect([value, conditionHolds(absent, at({ bucketName: value }))]).toEqual([value, false]);
+    }
+    for (const s3Config of [{ bucketName: null }, {}, null, "b", [{ bucketName: "b" }]]) {
+      expect([s3Config, conditionHolds(present, at(s3Config))]).toEqual([s3Config, false]);
+      expect([s3Config, conditionHolds(absent, at(s3Config))]).toEqual([s3Config, true]);
+    }
+    expect(conditionHolds(absent, {})).toBe(true);
   });
 
   it("an 'any' outcome ignores errorCode", () => {

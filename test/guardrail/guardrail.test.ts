@@ -75,6 +75,22 @@ describe("guardrail definition + config", () => {
     const apiKey = indexOf(broken, "bedrock-api-key-created");
     broken.detection.rules[apiKey].where = [{ field: "requestParameters.serviceName", equals: ["x' OR 1=1"] }];
     expect(() => parseDefinition(broken)).toThrow(`detection.rules[${apiKey}].where[0]`);
+    // A condition kind must fit the field's type: is on a boolean field, equals/startsWith on a string one.
+    const conditionOf = (where: unknown[]) => {
+      const def = copy();
+      def.detection.rules[apiKey].where = where;
+      return () => parseDefinition(def);
+    };
+    expect(conditionOf([{ field: "requestParameters.serviceName", is: true }])).toThrow(
+      "requestParameters.serviceName is a string field: is tests a boolean field",
+    );
+    expect(conditionOf([{ field: "additionalEventData.callWithBearerToken", equals: ["true"] }])).toThrow(
+      "additionalEventData.callWithBearerToken is a boolean field: test it with is or exists",
+    );
+    expect(conditionOf([{ field: "requestParameters.serviceName", exists: "yes" }])).toThrow(
+      `detection.rules[${apiKey}].where[0]`,
+    );
+    expect(conditionOf([{ field: "requestParameters.userName", exists: false }])).not.toThrow();
     const failureWithoutCodes = copy();
     const denied = indexOf(failureWithoutCodes, "bedrock-model-access-denied");
     delete failureWithoutCodes.detection.rules[denied].errorCodes;

@@ -24,13 +24,17 @@ describe("monitor stack, default config (cloudtrail-lake, new event data store)"
       { field: "eventCategory", equals: ["Management"] },
       { field: "eventSource", equals: ["bedrock.amazonaws.com"] },
     ]);
-    // The API-key rule reads an IAM event (global, logged in us-east-1); the mantle and Claude Platform
-    // rules their names.
+    // The API-key rules read IAM events (global, logged in us-east-1): key creation, access keys (for
+    // BedrockAPIKey-* users; a selector cannot test the user name, so every CreateAccessKey is kept) and
+    // re-activation; the mantle and Claude Platform rules their names.
     expect(eds.advanced_event_selector.slice(1).map((x: { field_selector: unknown }) => x.field_selector)).toEqual([
       [
         { field: "eventCategory", equals: ["Management"] },
         { field: "eventSource", equals: ["iam.amazonaws.com"] },
-        { field: "eventName", equals: ["CreateServiceSpecificCredential"] },
+        {
+          field: "eventName",
+          equals: ["CreateServiceSpecificCredential", "CreateAccessKey", "UpdateServiceSpecificCredential"],
+        },
       ],
       [
         { field: "eventCategory", equals: ["Management"] },

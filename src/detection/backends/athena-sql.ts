@@ -29,34 +29,33 @@ import {
   LAKE_CONDITION_FIELDS,
   type LakeRow,
   lakeRowToRecord,
+  jsonTextField,
   lakeRulesCondition,
+  type SqlConditionField,
   type SqlConditionFields,
 } from "./lake-sql";
 import { sqlString } from "./sql-literal";
 
-/**
- * A requestparameters key of the JSON text, NULL when absent or not a JSON string (the matcher
- * compares strings only; json_extract_scalar alone would also turn a number or boolean into text).
- */
-function requestParameter(key: string): string {
-  if (!/^[A-Za-z][A-Za-z0-9]*$/.test(key)) throw new BackendInputError("condition field", `${key} is not a plain key`);
-  const path = sqlString(`$.${key}`, "condition field");
-  return (
-    `CASE WHEN starts_with(json_format(json_extract(requestparameters, ${path})), '"') ` +
-    `THEN json_extract_scalar(requestparameters, ${path}) END`
-  );
-}
+/** JSON text columns of AWS's table, by the record object they hold. */
+const JSON_COLUMNS: Readonly<Record<string, string>> = {
+  requestParameters: "requestparameters",
+  additionalEventData: "additionaleventdata",
+};
 
-/** Where each rule condition field lives in AWS's Athena table: the Lake struct paths, requestparameters as JSON. */
+/**
+ * Where each rule condition field lives in AWS's Athena table: the Lake struct paths, and
+ * requestparameters / additionaleventdata as JSON text.
+ */
 const ATHENA_CONDITION_FIELDS: SqlConditionFields = Object.fromEntries(
   Object.entries(LAKE_CONDITION_FIELDS).map(([field, lake]) => {
-    const key = /^requestParameters\.(.+)$/.exec(field)?.[1];
-    return [field, key ? requestParameter(key) : lake];
+    const [object, ...path] = field.split(".");
+    const column = JSON_COLUMNS[object];
+    return [field, column ? jsonTextField(column, path) : lake];
   }),
-) as Record<ConditionField, string>;
+) as Record<ConditionField, SqlConditionField>;
 
 /** The modelId request parameter when it is a JSON string (what the engine counts), NULL otherwise. */
-const ATHENA_CONDITION_FIELDS_MODEL_ID = requestParameter("modelId");
+const ATHENA_CONDITION_FIELDS_MODEL_ID = jsonTextField("requestparameters", ["modelId"]).text;
 
 export interface AthenaQueryOptions {
   /** `database.table` of the CloudTrail table (athena-ddl, or the monitor stack's Glue table). */

@@ -11,9 +11,9 @@
  * literals. A pattern cannot say "only whitespace", so an errorCode of blanks (written by some log
  * pipelines, never by CloudTrail itself, which is where EventBridge events come from) is the one
  * case the reference matcher selects and this pattern does not; the differential test pins it down.
- * Conditions become `prefix` or literal matches on the nested field.
+ * Conditions become `prefix`, literal or `exists` matches on the nested field (`conditionMatchers`).
  */
-import type { DetectionRule } from "../../guardrail/definition";
+import { type Condition, conditionKind, type DetectionRule } from "../../guardrail/definition";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { type CloudTrailRecord, isRecordObject } from "../record";
 import { BackendInputError } from "./input-error";
@@ -34,7 +34,11 @@ export function eventBridgeSource(eventSource: string): string {
 }
 
 type ErrorCodeMatcher = Array<string | null | { exists: false }>;
-type FieldMatcher = Array<string | { prefix: string }>;
+type FieldMatcher = Array<string | boolean | null | { prefix: string } | { exists: boolean }>;
+/** The nested pattern object of a condition's path (`requestParameters: {loggingConfig: {...}}`). */
+interface NestedMatcher {
+  [key: string]: NestedMatcher | FieldMatcher;
+}
 
 /** One branch of the pattern: a rule's events, conditions and one outcome alternative. */
 interface PatternBranch {
@@ -43,7 +47,7 @@ interface PatternBranch {
     eventSource: string[];
     eventName: string[];
     errorCode?: ErrorCodeMatcher;
-    [conditionParent: string]: string[] | ErrorCodeMatcher | Record<string, FieldMatcher> | undefined;
+    [conditionParent: string]: string[] | ErrorCodeMatcher | NestedMatcher | undefined;
   };
 }
 
@@ -55,26 +59,61 @@ export interface EventPattern {
   detail?: PatternBranch["detail"];
 }
 
-/** The rule's branches: one per outcome alternative (success has two: absent, and "" or null). */
-function ruleBranches(rule: DetectionRule): PatternBranch[] {
-  const detail: PatternBranch["detail"] = { eventSource: [rule.eventSource], eventName: [...rule.eventNames] };
-  for (const [i, c] of rule.where.entries()) {
-    const [parent, field] = c.field.split(".");
-    const node = (detail[parent] ?? {}) as Record<string, FieldMatcher>;
-    if (node[field])
-      throw new BackendInputError(`rule ${rule.id} where[${i}]`, `tests ${c.field} twice, which a pattern cannot AND`);
-    node[field] = "equals" in c ? [...c.equals] : [{ prefix: c.startsWith }];
-    detail[parent] = node;
+/**
+ * The matchers a condition becomes; more than one means alternatives (separate branches, as for the
+ * outcome). `is` lists the boolean and its text (the matcher accepts both); `exists: false` is a
+ * missing field or a null one, and EventBridge's `exists` looks at presence only, so null is a
+ * separate literal. `exists: true` matches a present leaf, null included, and never an object: a
+ * difference from the matcher on values CloudTrail does not write in the fields rules test this
+ * way (test/detection/backends/eventbridge-pattern.test.ts pins it down).
+ */
+function conditionMatchers(c: Condition): FieldMatcher[] {
+  const k = conditionKind(c);
+  switch (k.kind) {
+    case "equals":
+      return [[...k.values]];
+    case "startsWith":
+      return [[{ prefix: k.prefix }]];
+    case "is":
+      return [[k.value, String(k.value)]];
+    case "exists":
+      return k.value ? [[{ exists: true }]] : [[{ exists: false }], [null]];
   }
-  const branch = (errorCode?: ErrorCodeMatcher): PatternBranch => ({
-    source: [eventBridgeSource(rule.eventSource)],
-    detail: errorCode ? { ...detail, errorCode } : { ...detail },
-  });
-  if (rule.outcome === "any") return [branch()];
-  if (rule.outcome === "success") return [branch([{ exists: false }]), branch(["", null])];
+}
+
+/** The detail with the matcher set at the condition's path; refuses a path set twice or under a leaf. */
+function withMatcher(detail: PatternBranch["detail"], path: string[], matcher: FieldMatcher, input: string) {
+  const copy = structuredClone(detail) as unknown as NestedMatcher;
+  let node = copy;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key] ?? {};
+    if (Array.isArray(next)) throw new BackendInputError(input, `tests ${path.join(".")} under a tested field`);
+    node[key] = next;
+    node = next;
+  }
+  const leaf = path[path.length - 1];
+  if (node[leaf]) throw new BackendInputError(input, `tests ${path.join(".")} twice, which a pattern cannot AND`);
+  node[leaf] = matcher;
+  return copy as unknown as PatternBranch["detail"];
+}
+
+/** The rule's branches: one per outcome alternative (success has two: absent, and "" or null) and condition one. */
+function ruleBranches(rule: DetectionRule): PatternBranch[] {
+  let details: PatternBranch["detail"][] = [{ eventSource: [rule.eventSource], eventName: [...rule.eventNames] }];
+  for (const [i, c] of rule.where.entries()) {
+    const input = `rule ${rule.id} where[${i}]`;
+    details = details.flatMap((d) => conditionMatchers(c).map((m) => withMatcher(d, c.field.split("."), m, input)));
+  }
+  const branches = (errorCode?: ErrorCodeMatcher): PatternBranch[] =>
+    details.map((detail) => ({
+      source: [eventBridgeSource(rule.eventSource)],
+      detail: errorCode ? { ...detail, errorCode } : { ...detail },
+    }));
+  if (rule.outcome === "any") return branches();
+  if (rule.outcome === "success") return [...branches([{ exists: false }]), ...branches(["", null])];
   const codes = rule.errorCodes ?? [];
   if (codes.length === 0) throw new BackendInputError(`rule ${rule.id}`, "is a failure rule without errorCodes");
-  return [branch([...codes])];
+  return branches([...codes]);
 }
 
 const isLiteralList = (m: ErrorCodeMatcher | undefined): m is Array<string | null> =>

@@ -8,7 +8,13 @@
  * the record (test/detection/backends/lake-sql.differential.test.ts runs it in DuckDB against the
  * in-process matcher, for the whole rule set and for every rule alone).
  */
-import type { ConditionField, DetectionRule, EventSelector } from "../../guardrail/definition";
+import {
+  type Condition,
+  type ConditionField,
+  conditionKind,
+  type DetectionRule,
+  type EventSelector,
+} from "../../guardrail/definition";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { type CloudTrailRecord, normalizeEventTime } from "../record";
 import { BLANK_CODE_POINTS } from "./blank";
@@ -133,23 +139,89 @@ export const LAKE_COLUMNS: readonly LakeColumn[] = [
 ];
 
 /**
+ * Where a condition field lives in a row. `json`, for a field inside a JSON text column, is its
+ * JSON value (NULL when missing) and `text` its string value (NULL unless a JSON string). Without
+ * `json`, `text` is a column or map entry that holds the value as text (NULL when missing):
+ * CloudTrail Lake's maps hold a boolean as "true", so `is` cannot tell it from the string "true",
+ * which is why the matcher's `is` accepts both.
+ */
+export interface SqlConditionField {
+  text: string;
+  json?: string;
+}
+
+/**
  * Where each condition field lives in a Lake row. Another SQL backend over CloudTrail (Athena, where
  * requestparameters is JSON text) passes its own table to `lakeRuleCondition`.
  */
-export type SqlConditionFields = Readonly<Record<ConditionField, string>>;
+export type SqlConditionFields = Readonly<Record<ConditionField, SqlConditionField>>;
+
+/** A key of a map column (requestparameters, additionaleventdata), NULL when absent (a bare subscript fails). */
+function mapEntry(column: string, key: string): string {
+  const literal = sqlString(key, "condition field");
+  return `CASE WHEN contains(map_keys(${column}), ${literal}) THEN ${column}[${literal}] END`;
+}
 
 /** A key of the requestparameters map, NULL when absent (a bare subscript fails the query in Trino). */
 function requestParameter(key: string): string {
-  const literal = sqlString(key, "condition field");
-  return `CASE WHEN contains(map_keys(requestparameters), ${literal}) THEN requestparameters[${literal}] END`;
+  return mapEntry("requestparameters", key);
 }
 
+/**
+ * A value inside JSON text (`json` holds the text, `path` the keys below it): its JSON value, and
+ * its string value when it is a JSON string (json_extract_scalar alone would also turn a number or
+ * boolean into text, which the matcher's string conditions do not accept).
+ */
+export function jsonTextField(json: string, path: readonly string[]): SqlConditionField {
+  if (!path.every((key) => /^[A-Za-z][A-Za-z0-9]*$/.test(key)))
+    throw new BackendInputError("condition field", `${path.join(".")} is not a path of plain keys`);
+  const literal = sqlString(`$.${path.join(".")}`, "condition field");
+  const value = `json_extract(${json}, ${literal})`;
+  return {
+    json: value,
+    text: `CASE WHEN starts_with(json_format(${value}), '"') THEN json_extract_scalar(${json}, ${literal}) END`,
+  };
+}
+
+const LOGGING_CONFIG = requestParameter("loggingConfig");
+
 export const LAKE_CONDITION_FIELDS: SqlConditionFields = {
-  "userIdentity.type": "useridentity.type",
-  "userIdentity.accessKeyId": "useridentity.accesskeyid",
-  "requestParameters.serviceName": requestParameter("serviceName"),
-  "requestParameters.bearerTokenType": requestParameter("bearerTokenType"),
+  "userIdentity.type": { text: "useridentity.type" },
+  "userIdentity.accessKeyId": { text: "useridentity.accesskeyid" },
+  "requestParameters.serviceName": { text: requestParameter("serviceName") },
+  "requestParameters.bearerTokenType": { text: requestParameter("bearerTokenType") },
+  "requestParameters.userName": { text: requestParameter("userName") },
+  "requestParameters.status": { text: requestParameter("status") },
+  "requestParameters.callWithBearerToken": { text: requestParameter("callWithBearerToken") },
+  "additionalEventData.callWithBearerToken": { text: mapEntry("additionaleventdata", "callWithBearerToken") },
+  // Lake keeps a nested request parameter as JSON text in the map (see the Lake test harness).
+  "requestParameters.loggingConfig.textDataDeliveryEnabled": jsonTextField(LOGGING_CONFIG, ["textDataDeliveryEnabled"]),
+  "requestParameters.loggingConfig.s3Config.bucketName": jsonTextField(LOGGING_CONFIG, ["s3Config", "bucketName"]),
+  "requestParameters.loggingConfig.cloudWatchConfig.logGroupName": jsonTextField(LOGGING_CONFIG, [
+    "cloudWatchConfig",
+    "logGroupName",
+  ]),
 };
+
+/** One condition over a row (mirrors `conditionHolds`); `input` names it in errors. */
+function sqlCondition(c: Condition, field: SqlConditionField, input: string): string {
+  const k = conditionKind(c);
+  switch (k.kind) {
+    case "equals":
+      return `${field.text} IN (${k.values.map((v) => sqlString(v, input)).join(", ")})`;
+    case "startsWith":
+      return `starts_with(${field.text}, ${sqlString(k.prefix, input)})`;
+    case "is":
+      return field.json
+        ? `json_format(${field.json}) IN ('${k.value}', '"${k.value}"')`
+        : `${field.text} = '${k.value}'`;
+    case "exists":
+      // A JSON null is absent, like a missing key; coalesce keeps the test true or false, never NULL.
+      return field.json
+        ? `coalesce(json_format(${field.json}), 'null') ${k.value ? "<>" : "="} 'null'`
+        : `${field.text} IS ${k.value ? "NOT " : ""}NULL`;
+  }
+}
 
 /** The outcome condition of one rule over the errorcode column (mirrors `outcomeMatches`); undefined for "any". */
 function lakeOutcomeCondition(rule: EventSelector, label: string): string | undefined {
@@ -176,12 +248,7 @@ export function selectorCondition(rule: EventSelector, label: string, fields: Sq
   if (rule.eventNames.length === 0) throw new BackendInputError(label, "has no event names to query");
   const names = rule.eventNames.map((n, i) => sqlString(n, `${label} eventNames[${i}]`)).join(", ");
   const outcome = lakeOutcomeCondition(rule, label);
-  const where = rule.where.map((c, i) => {
-    const input = `${label} where[${i}]`;
-    return "equals" in c
-      ? `${fields[c.field]} IN (${c.equals.map((v) => sqlString(v, input)).join(", ")})`
-      : `starts_with(${fields[c.field]}, ${sqlString(c.startsWith, input)})`;
-  });
+  const where = rule.where.map((c, i) => sqlCondition(c, fields[c.field], `${label} where[${i}]`));
   return [
     `eventsource = ${sqlString(rule.eventSource, `${label} eventSource`)}`,
     `eventname IN (${names})`,
@@ -267,8 +334,35 @@ export function lakeRowToRecord(row: LakeRow): CloudTrailRecord {
   }
   if (typeof record.eventTime === "string") record.eventTime = normalizeEventTime(record.eventTime) ?? record.eventTime;
   const params = parseRequestParameters(values.get("requestparameters"), values.get("modelid"));
-  if (params) record.requestParameters = params;
+  if (params) record.requestParameters = withNestedObjects(params);
   const extra = parseRequestParameters(values.get("additionaleventdata"), undefined);
-  if (extra) record.additionalEventData = extra;
+  if (extra) record.additionalEventData = withNestedObjects(extra);
   return record as CloudTrailRecord;
+}
+
+/**
+ * The map keys under which a condition reads deeper (`loggingConfig` of
+ * requestParameters.loggingConfig.s3Config.bucketName): Lake's map holds their objects as JSON text.
+ */
+const NESTED_CONDITION_KEYS = new Set(
+  Object.keys(LAKE_CONDITION_FIELDS)
+    .map((field) => field.split("."))
+    .filter((path) => path.length > 2)
+    .map((path) => path[1]),
+);
+
+/** The map with the objects a condition reads into parsed back from their JSON text, as CloudTrail wrote them. */
+function withNestedObjects(map: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...map };
+  for (const key of NESTED_CONDITION_KEYS) {
+    const text = out[key];
+    if (typeof text !== "string") continue;
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) out[key] = parsed;
+    } catch {
+      // Not JSON: the text stays, as the query saw it.
+    }
+  }
+  return out;
 }

@@ -10,7 +10,7 @@
  * The time window is not part of the query text: StartQuery takes it as `startTime`/`endTime`
  * (epoch seconds); `logsInsightsTimeRange` validates and converts it.
  */
-import type { DetectionRule, EventSelector } from "../../guardrail/definition";
+import { type Condition, conditionKind, type DetectionRule, type EventSelector } from "../../guardrail/definition";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { type CloudTrailRecord, isRecordObject, normalizeEventTime } from "../record";
 import { BackendInputError, parseWindow } from "./input-error";
@@ -64,6 +64,13 @@ export const INSIGHTS_FIELDS = [
   "requestParameters.modelId",
   "requestParameters.serviceName",
   "requestParameters.bearerTokenType",
+  "requestParameters.callWithBearerToken",
+  "requestParameters.userName",
+  "requestParameters.status",
+  "requestParameters.loggingConfig.textDataDeliveryEnabled",
+  "requestParameters.loggingConfig.s3Config.bucketName",
+  "requestParameters.loggingConfig.cloudWatchConfig.logGroupName",
+  "additionalEventData.callWithBearerToken",
 ] as const;
 
 /** `^prefix` as a Logs Insights regex literal; the prefix is letters, digits and . _ : - (validated). */
@@ -87,18 +94,34 @@ export function insightsSelectorCondition(rule: EventSelector, id: string): stri
     parts.push(codes.length > 0 ? `errorCode in [${codes.join(", ")}]` : "false");
   }
   rule.where.forEach((c, i) => {
-    const input = `${id} where[${i}]`;
-    parts.push(
-      "equals" in c
-        ? `${c.field} in [${c.equals.map((v) => insightsString(v, input)).join(", ")}]`
-        : `${c.field} like ${insightsPrefixRegex(c.startsWith, input)}`,
-    );
+    const part = insightsCondition(c, `${id} where[${i}]`);
+    if (part) parts.push(part);
   });
   return parts.join(" and ");
 }
 
 /** One rule as a Logs Insights condition. */
 const insightsRuleCondition = (rule: DetectionRule): string => insightsSelectorCondition(rule, `rule ${rule.id}`);
+
+/**
+ * One condition as a Logs Insights filter, or undefined for none. How Logs Insights compares a
+ * JSON boolean or tells a JSON null from a missing field is not documented, so `is` and
+ * `exists: true` only ask that the field be there and `exists: false` asks nothing: the query
+ * stays a pre-filter that never drops a record the matcher selects (evaluateRecord decides).
+ */
+function insightsCondition(c: Condition, input: string): string | undefined {
+  const k = conditionKind(c);
+  switch (k.kind) {
+    case "equals":
+      return `${c.field} in [${k.values.map((v) => insightsString(v, input)).join(", ")}]`;
+    case "startsWith":
+      return `${c.field} like ${insightsPrefixRegex(k.prefix, input)}`;
+    case "is":
+      return `ispresent(${c.field})`;
+    case "exists":
+      return k.value ? `ispresent(${c.field})` : undefined;
+  }
+}
 
 export interface LogsInsightsQueryOptions {
   /** Rows per query (Logs Insights allows up to 10,000 per page). Default 10,000. */

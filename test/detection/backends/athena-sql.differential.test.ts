@@ -18,12 +18,21 @@ import type { Guardrail } from "../../../src/guardrail/guardrail";
 import { type ArchivedRecord, AthenaTable, deliveryDay } from "./support/athena-table";
 import {
   expectEachRuleAloneSelected,
+  expectExtraRulesSelected,
   expectRuleExamplesSelected,
   expectSameFindings,
   matcherIds,
   type SqlBackendUnderTest,
 } from "./support/differential";
-import { batchArb, edgeCases, loadSamples, positives, testGuardrail, WINDOW } from "./support/records";
+import {
+  batchArb,
+  edgeCases,
+  loadSamples,
+  positives,
+  testGuardrail,
+  typedConditionRules,
+  WINDOW,
+} from "./support/records";
 
 const TABLE = "bedrock_guardrail.cloudtrail";
 /** DuckDB batches are slow on a loaded 2-core machine; a generous limit, not a timing assertion. */
@@ -95,6 +104,12 @@ describe("Athena SQL vs the in-process matcher (DuckDB over AWS's table layout)"
   it(
     "selects every rule's own examples as the matcher does, for the rule set and for each rule alone",
     () => expectRuleExamplesSelected(backend, guardrail),
+    DUCKDB_BATCHES_MS,
+  );
+
+  it(
+    "selects what the matcher selects for every condition kind (is and exists, true and false, nested fields)",
+    () => expectExtraRulesSelected(backend, guardrail, typedConditionRules(guardrail), 15),
     DUCKDB_BATCHES_MS,
   );
 

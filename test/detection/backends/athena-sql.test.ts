@@ -32,7 +32,7 @@ describe("buildAthenaQuery", () => {
     // Rule conditions on request parameters read the JSON text, and only its string values.
     expect(sql).toContain(
       `CASE WHEN starts_with(json_format(json_extract(requestparameters, '$.bearerTokenType')), '"') ` +
-        "THEN json_extract_scalar(requestparameters, '$.bearerTokenType') END IN ('LONG_TERM')",
+        "THEN json_extract_scalar(requestparameters, '$.bearerTokenType') END IN ('LONG_TERM', 'ABSK')",
     );
     expect(sql).not.toContain("map_keys");
     expect(sql).toMatch(/ORDER BY eventtime ASC, eventid ASC$/);

@@ -12,9 +12,10 @@ import {
 import { evaluateRecord } from "../../../src/detection/finding";
 import { matchingRule, ruleMatches } from "../../../src/detection/match";
 import type { CloudTrailRecord } from "../../../src/detection/record";
+import type { DetectionRule } from "../../../src/guardrail/definition";
 import { BLANK_CHARACTERS } from "../../../src/detection/backends/blank";
 import { matchesPattern } from "./support/eventbridge-matcher";
-import { batchArb, edgeCases, loadSamples, record, testGuardrail } from "./support/records";
+import { batchArb, edgeCases, loadSamples, record, testGuardrail, typedConditionRules } from "./support/records";
 
 const guardrail = testGuardrail();
 const pattern = buildEventPattern(guardrail) as unknown as Record<string, unknown>;
@@ -38,6 +39,17 @@ function envelope(r: CloudTrailRecord): Record<string, unknown> {
 /** Whitespace-only (non-empty) errorCode: the one input the pattern cannot express (see eventbridge-pattern.ts). */
 const blankButNotEmpty = (r: CloudTrailRecord) =>
   typeof r.errorCode === "string" && r.errorCode !== "" && r.errorCode.trim() === "";
+
+const valueAt = (r: CloudTrailRecord, path: string): unknown =>
+  path.split(".").reduce<unknown>((node, key) => (isObject(node) ? node[key] : undefined), r);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** `exists: true` on a null leaf: EventBridge's exists looks at presence, so the pattern over-selects (documented). */
+const nullWhereExists = (rules: readonly DetectionRule[], r: CloudTrailRecord) =>
+  rules.some((rule) => rule.where.some((c) => "exists" in c && c.exists && valueAt(r, c.field) === null));
+/** The inputs where the pattern is known to differ from the matcher (both over-select, never miss). */
+const knownDifference = (rules: readonly DetectionRule[], r: CloudTrailRecord) =>
+  blankButNotEmpty(r) || nullWhereExists(rules, r);
 
 describe("buildEventPattern", () => {
   it("is compiled from the guardrail: one branch per rule outcome, the seed's two rules merged", () => {
@@ -127,6 +139,11 @@ describe("the test matcher follows the EventBridge documentation's examples", ()
   ])("%j -> %s", (p, expected) => {
     expect(matchesPattern(p as Record<string, unknown>, doc)).toBe(expected);
   });
+  it("a nested field under a missing or leaf parent is absent (Event Ruler matches flattened leaf paths)", () => {
+    expect(matchesPattern({ detail: { missing: { x: [{ exists: false }] } } }, doc)).toBe(true);
+    expect(matchesPattern({ detail: { state: { x: [{ exists: false }] } } }, doc)).toBe(true);
+    expect(matchesPattern({ detail: { missing: { x: [{ exists: true }] } } }, doc)).toBe(false);
+  });
   it("exists:false also matches a non-leaf (object) field, as the Event Ruler README documents", () => {
     expect(matchesPattern({ detail: { "c-count": [{ exists: false }] } }, { detail: { "c-count": { c1: 100 } } })).toBe(
       true,
@@ -173,6 +190,7 @@ describe("EventBridge pattern vs the in-process matcher", () => {
   it("agrees on every edge case except a whitespace-only errorCode", () => {
     for (const { name, record: r } of edgeCases()) {
       const expected = matchingRule(guardrail, r) !== undefined && !blankButNotEmpty(r);
+      if (nullWhereExists(guardrail.rules, r) && !expected) continue;
       expect([name, matchesPattern(pattern, envelope(r))]).toEqual([name, expected]);
     }
   });
@@ -183,7 +201,7 @@ describe("EventBridge pattern vs the in-process matcher", () => {
       let matched = 0;
       fc.assert(
         fc.property(batchArb(guardrail, true, rule), (records) => {
-          for (const r of records.filter((x) => !blankButNotEmpty(x))) {
+          for (const r of records.filter((x) => !knownDifference([rule], x))) {
             const eb = matchesPattern(alone, envelope(r));
             expect([rule.id, r, eb]).toEqual([rule.id, r, ruleMatches(rule, r)]);
             matched += eb ? 1 : 0;
@@ -201,7 +219,7 @@ describe("EventBridge pattern vs the in-process matcher", () => {
     let total = 0;
     fc.assert(
       fc.property(batchArb(guardrail, true), (records) => {
-        for (const r of records.filter((x) => !blankButNotEmpty(x))) {
+        for (const r of records.filter((x) => !knownDifference(guardrail.rules, x))) {
           const eb = matchesPattern(pattern, envelope(r));
           expect([r, eb]).toEqual([r, matchingRule(guardrail, r) !== undefined]);
           matched += eb ? 1 : 0;
@@ -227,6 +245,61 @@ describe("EventBridge pattern vs the in-process matcher", () => {
       expect(matchesPattern(pattern, envelope(r))).toBe(true);
       expect(evaluateRecord(guardrail, r)).toEqual({ skip: "not-matching" });
     }
+  });
+});
+
+describe("EventBridge pattern: typed conditions (is, exists)", () => {
+  const rules = typedConditionRules(guardrail);
+
+  it("writes is as the boolean and its text, exists:false as two branches (absent, null)", () => {
+    const byId = (id: string) => buildEventPattern({ rules: [rules.find((r) => r.id === id)!] });
+    expect(byId("t-signed").detail).toEqual(
+      expect.objectContaining({ additionalEventData: { callWithBearerToken: [false, "false"] } }),
+    );
+    expect(byId("t-unmarked").$or?.map((b) => b.detail.additionalEventData)).toEqual([
+      { callWithBearerToken: [{ exists: false }] },
+      { callWithBearerToken: [null] },
+    ]);
+    expect(byId("t-no-s3").$or?.map((b) => b.detail.requestParameters)).toEqual([
+      { loggingConfig: { s3Config: { bucketName: [{ exists: false }] } } },
+      { loggingConfig: { s3Config: { bucketName: [null] } } },
+    ]);
+    const keptOn = guardrail.rules.find((r) => r.id === "bedrock-invocation-logging-kept-on-s3")!;
+    expect(buildEventPattern({ rules: [keptOn] }).$or?.[0].detail.requestParameters).toEqual({
+      loggingConfig: { textDataDeliveryEnabled: [true, "true"], s3Config: { bucketName: [{ exists: true }] } },
+    });
+  });
+
+  it("agrees with the matcher for every kind, on generated records and the rules' examples", () => {
+    for (const rule of rules) {
+      const alone = buildEventPattern({ rules: [rule] }) as unknown as Record<string, unknown>;
+      let matched = 0;
+      fc.assert(
+        fc.property(batchArb(guardrail, true, rule), (batch) => {
+          const records = [...batch, ...rule.tests.map((t) => t.record as CloudTrailRecord)];
+          for (const r of records.filter((x) => !knownDifference([rule], x))) {
+            const eb = matchesPattern(alone, envelope(r));
+            expect([rule.id, r, eb]).toEqual([rule.id, r, ruleMatches(rule, r)]);
+            matched += eb ? 1 : 0;
+          }
+        }),
+        { numRuns: 40 },
+      );
+      expect([rule.id, matched > 0]).toEqual([rule.id, true]);
+    }
+  });
+
+  it("known difference: exists:true over-selects a null leaf, which evaluateRecord (realtime handler) drops", () => {
+    const keptOn = guardrail.rules.find((r) => r.id === "bedrock-invocation-logging-kept-on-s3")!;
+    const r = record({
+      eventName: "PutModelInvocationLoggingConfiguration",
+      requestParameters: { loggingConfig: { textDataDeliveryEnabled: true, s3Config: { bucketName: null } } },
+    });
+    expect(matchesPattern(buildEventPattern({ rules: [keptOn] }) as never, envelope(r))).toBe(true);
+    expect(ruleMatches(keptOn, r)).toBe(false);
+    expect(evaluateRecord(guardrail, r)).toMatchObject({
+      finding: { rule: { id: "bedrock-invocation-logging-tampering" } },
+    });
   });
 });
 

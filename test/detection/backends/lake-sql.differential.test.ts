@@ -14,13 +14,14 @@ import { asString, normalizeEventTime } from "../../../src/detection/record";
 import type { Guardrail } from "../../../src/guardrail/guardrail";
 import {
   expectEachRuleAloneSelected,
+  expectExtraRulesSelected,
   expectRuleExamplesSelected,
   expectSameFindings,
   matcherIds,
   type SqlBackendUnderTest,
 } from "./support/differential";
 import { LakeTable } from "./support/lake-table";
-import { batchArb, edgeCases, loadSamples, testGuardrail, WINDOW } from "./support/records";
+import { batchArb, edgeCases, loadSamples, testGuardrail, typedConditionRules, WINDOW } from "./support/records";
 
 const EDS = "EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE";
 /** DuckDB batches are slow on a loaded 2-core machine; a generous limit, not a timing assertion. */
@@ -65,6 +66,12 @@ describe("CloudTrail Lake SQL vs the in-process matcher (DuckDB)", () => {
 
   it("selects every rule's own examples as the matcher does, for the rule set and for each rule alone", () =>
     expectRuleExamplesSelected(backend, guardrail));
+
+  it(
+    "selects what the matcher selects for every condition kind (is and exists, true and false, nested fields)",
+    () => expectExtraRulesSelected(backend, guardrail, typedConditionRules(guardrail), 15),
+    DUCKDB_BATCHES_MS,
+  );
 
   it("selects the same edge cases, window bounds included", async () => {
     const cases = edgeCases();

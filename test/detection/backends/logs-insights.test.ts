@@ -39,6 +39,17 @@ describe("buildLogsInsightsQuery", () => {
     );
   });
 
+  it("asks is and exists:true only that the field be there, and exists:false nothing (a pre-filter)", () => {
+    const keptOn = guardrail.rules.find((r) => r.id === "bedrock-invocation-logging-kept-on-s3")!;
+    expect(buildLogsInsightsQuery({ rules: [keptOn] }).split("\n")[1]).toBe(
+      '| filter (eventSource = "bedrock.amazonaws.com" and eventName in ["PutModelInvocationLoggingConfiguration"]' +
+        " and isblank(errorCode) and ispresent(requestParameters.loggingConfig.textDataDeliveryEnabled)" +
+        " and ispresent(requestParameters.loggingConfig.s3Config.bucketName))",
+    );
+    const absent = { ...keptOn, where: [{ field: "requestParameters.userName" as const, exists: false }] };
+    expect(buildLogsInsightsQuery({ rules: [absent] }).split("\n")[1]).toMatch(/and isblank\(errorCode\)\)$/);
+  });
+
   it("follows the definition and the limit", () => {
     const q = buildLogsInsightsQuery({ rules: [{ ...guardrail.primaryRule, eventNames: ["A"] }] }, { limit: 100 });
     expect(q).toContain(

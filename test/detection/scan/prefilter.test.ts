@@ -209,12 +209,12 @@ describe("Prefilter", () => {
     );
   });
 
-  it("rules out ordinary noise, Bedrock InvokeModel and a listed source that is not the eventSource", () => {
+  it("rules out ordinary noise, a Bedrock call no event rule names, a listed source not the eventSource", () => {
     // The event rules alone (the correlation rules read every invocation).
     const eventRules = new Prefilter(guardrail);
     const says = (json: string): Prefiltered => eventRules.decide(Buffer.from(json));
     expect(says('{"eventSource":"ec2.amazonaws.com","eventName":"DescribeInstances"}')).toBe("no-match");
-    expect(says('{"eventSource":"bedrock.amazonaws.com","eventName":"InvokeModel"}')).toBe("no-match");
+    expect(says('{"eventSource":"bedrock.amazonaws.com","eventName":"ListFoundationModels"}')).toBe("no-match");
     expect(
       says('{"eventSource":"ec2.amazonaws.com","eventName":"PutUseCaseForModelAccess","x":"bedrock.amazonaws.com"}'),
     ).toBe("no-match");

@@ -9,6 +9,7 @@ import { evaluateRecord } from "../../../../src/detection/finding";
 import { matchingRule } from "../../../../src/detection/match";
 import { asString, type CloudTrailRecord, normalizeEventTime } from "../../../../src/detection/record";
 import type { LakeRow } from "../../../../src/detection/backends/lake-sql";
+import type { DetectionRule } from "../../../../src/guardrail/definition";
 import { type Guardrail, selectRules } from "../../../../src/guardrail/guardrail";
 import { batchArb, positives, WINDOW } from "./records";
 
@@ -93,5 +94,33 @@ export function expectSameFindings(
   for (const row of rows) {
     const rebuilt = toRecord(row);
     expect(evaluateRecord(guardrail, rebuilt)).toEqual(evaluateRecord(guardrail, byId.get(asString(rebuilt.eventID))!));
+  }
+}
+
+/**
+ * Rules outside the rule set (records.ts `typedConditionRules`), each alone over batches focused on
+ * it plus its examples: the backend selects what the matcher selects, and selects something.
+ */
+export async function expectExtraRulesSelected(
+  backend: SqlBackendUnderTest,
+  guardrail: Guardrail,
+  rules: DetectionRule[],
+  numRuns: number,
+): Promise<void> {
+  for (const rule of rules) {
+    const alone: Guardrail = { ...guardrail, rules: [rule] };
+    let selected = 0;
+    await fc.assert(
+      fc.asyncProperty(batchArb(guardrail, false, rule), async (batch) => {
+        const examples = rule.tests.map((t, i) => ({ ...t.record, eventID: `ex-${i}`, eventTime: WINDOW.start }));
+        const records = [...batch, ...examples].map(backend.prepare);
+        await backend.load(records);
+        const ids = await backend.ids(alone, WINDOW);
+        expect([rule.id, ids]).toEqual([rule.id, matcherIds(alone, records, WINDOW)]);
+        selected += ids.length;
+      }),
+      { numRuns },
+    );
+    expect([rule.id, selected > 0]).toEqual([rule.id, true]);
   }
 }

@@ -9,7 +9,8 @@
  * - if the event value is an array, the leaf matches when any element matches;
  * - `{"exists": true}` matches a present leaf (its value, null included, does not matter);
  *   `{"exists": false}` matches an absent field, and also a field holding an object, because exists
- *   only looks at leaf nodes (the Event Ruler README documents that quirk);
+ *   only looks at leaf nodes (the Event Ruler README documents that quirk), and a nested field under
+ *   a missing or leaf parent (Event Ruler matches flattened leaf paths, where no such path exists);
  * - `{"prefix": "x"}` matches a string leaf that starts with "x" (case-sensitive; other types never);
  * - `"$or": [p1, p2, ...]` (two or more objects) matches when any sub-pattern matches at that level.
  */
@@ -54,9 +55,11 @@ export function matchesPattern(pattern: Record<string, unknown>, event: unknown)
     if (Array.isArray(sub)) {
       if (!sub.some((m) => matchLeaf(m as Json, present, event[key]))) return false;
     } else if (isObject(sub)) {
+      // EventBridge matches on the event's flattened leaf paths: under a missing or leaf value no
+      // deeper path exists, so the sub-pattern sees an empty object (exists:false holds there).
       const value = event[key];
       const candidates = Array.isArray(value) ? value : [value];
-      if (!candidates.some((c) => matchesPattern(sub, c))) return false;
+      if (!candidates.some((c) => matchesPattern(sub, isObject(c) ? c : {}))) return false;
     } else {
       throw new Error(`test matcher: pattern value for ${key} must be an array or an object`);
     }

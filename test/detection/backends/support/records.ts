@@ -7,6 +7,7 @@ import * as path from "node:path";
 import fc from "fast-check";
 import type { CloudTrailRecord } from "../../../../src/detection/record";
 import type { DetectionRule } from "../../../../src/guardrail/definition";
+import { ruleMatches } from "../../../../src/detection/match";
 import { BLANK_CHARACTERS } from "../../../../src/detection/backends/blank";
 import type { Guardrail } from "../../../../src/guardrail/guardrail";
 import { APPROVED_ROLE_PATTERN, BREAK_GLASS_ROLE, guardrailFrom } from "../../../support/fixtures";
@@ -106,6 +107,60 @@ export function edgeCases(): Array<{ name: string; record: CloudTrailRecord }> {
     { name: "at window start", record: record({ eventTime: "2024-10-17T20:00:00Z" }) },
     { name: "at window end (excluded)", record: record({ eventTime: "2024-10-17T21:00:00Z" }) },
     { name: "before window", record: record({ eventTime: "2024-10-17T19:59:59Z" }) },
+    ...typedConditionCases(),
+  ];
+}
+
+const invoke = (additionalEventData: unknown) =>
+  record({ eventName: "Converse", userIdentity: IDENTITIES.iamUser, additionalEventData });
+const putLogging = (loggingConfig: unknown) =>
+  record({ eventName: "PutModelInvocationLoggingConfiguration", requestParameters: { loggingConfig } });
+
+/** Edge cases of the `is` and `exists` conditions (the boolean bearer-token marker, logging destinations). */
+function typedConditionCases(): Array<{ name: string; record: CloudTrailRecord }> {
+  const s3 = { bucketName: "logs" };
+  return [
+    { name: "bearer marker true", record: invoke({ callWithBearerToken: true }) },
+    { name: "bearer marker as text", record: invoke({ callWithBearerToken: "true" }) },
+    { name: "bearer marker false", record: invoke({ callWithBearerToken: false }) },
+    { name: "bearer marker upper-case text", record: invoke({ callWithBearerToken: "TRUE" }) },
+    { name: "bearer marker 1", record: invoke({ callWithBearerToken: 1 }) },
+    { name: "bearer marker null", record: invoke({ callWithBearerToken: null }) },
+    { name: "additionalEventData null", record: invoke(null) },
+    { name: "logging kept on to S3", record: putLogging({ textDataDeliveryEnabled: true, s3Config: s3 }) },
+    { name: "logging text flag as text", record: putLogging({ textDataDeliveryEnabled: "true", s3Config: s3 }) },
+    { name: "logging text off", record: putLogging({ textDataDeliveryEnabled: false, s3Config: s3 }) },
+    {
+      name: "logging bucket null",
+      record: putLogging({ textDataDeliveryEnabled: true, s3Config: { bucketName: null } }),
+    },
+    {
+      name: "logging bucket empty",
+      record: putLogging({ textDataDeliveryEnabled: true, s3Config: { bucketName: "" } }),
+    },
+    { name: "logging s3Config null", record: putLogging({ textDataDeliveryEnabled: true, s3Config: null }) },
+    {
+      name: "logging to CloudWatch only",
+      record: putLogging({ textDataDeliveryEnabled: true, cloudWatchConfig: { logGroupName: "g", roleArn: "r" } }),
+    },
+    { name: "logging config null", record: putLogging(null) },
+    { name: "logging off, no destination", record: putLogging({ textDataDeliveryEnabled: false }) },
+    {
+      name: "access key for a Bedrock API key user",
+      record: record({
+        eventSource: "iam.amazonaws.com",
+        eventName: "CreateAccessKey",
+        requestParameters: { userName: "BedrockAPIKey-x" },
+      }),
+    },
+    {
+      name: "service-specific credential re-activated",
+      record: record({
+        eventSource: "iam.amazonaws.com",
+        eventName: "UpdateServiceSpecificCredential",
+        requestParameters: { serviceSpecificCredentialId: "ACCAX", status: "Active" },
+      }),
+    },
   ];
 }
 
@@ -218,7 +273,41 @@ export function recordArb(
     ...odd,
     ...oddNested,
   );
-  const bearerTokenType = fc.oneof(likely("LONG_TERM", "SHORT_TERM", "long_term", ""), ...odd, ...oddNested);
+  const bearerTokenType = fc.oneof(likely("LONG_TERM", "ABSK", "SHORT_TERM", "long_term", ""), ...odd, ...oddNested);
+  // Boolean fields: the JSON booleans, their text (as stores that keep JSON as text hold them) and near misses.
+  const flag = fc.oneof(likely("true", "false", "TRUE", "1"), fc.boolean(), fc.boolean(), ...odd, ...oddNested);
+  const userName = fc.oneof(likely("BedrockAPIKey-q7r3", "bedrockapikey-x", "svc-deploy", ""), ...odd, ...oddNested);
+  const status = fc.oneof(likely("Active", "Inactive", "active"), ...odd, ...oddNested);
+  const name = fc.oneof(
+    likely("bedrock-logs", "/aws/bedrock/invocations", ""),
+    { weight: 3, arbitrary: fc.constant(null) },
+    ...odd,
+    ...oddNested,
+  );
+  // A destination: an object with or without its name, or a leaf where the object should be. Not a
+  // string: Lake keeps loggingConfig as JSON text, and CloudTrail writes objects here.
+  const destination = (key: string) =>
+    fc.oneof(
+      { weight: 4, arbitrary: fc.record({ [key]: name, keyPrefix: fc.constant("p/") }, { requiredKeys: [] }) },
+      fc.constant(null),
+      fc.integer(),
+    );
+  const loggingConfig = fc.oneof(
+    {
+      weight: 6,
+      arbitrary: fc.record(
+        {
+          textDataDeliveryEnabled: flag,
+          imageDataDeliveryEnabled: fc.boolean(),
+          s3Config: destination("bucketName"),
+          cloudWatchConfig: destination("logGroupName"),
+        },
+        { requiredKeys: [] },
+      ),
+    },
+    fc.constant(null),
+    fc.integer(),
+  );
   const params = fc.oneof(
     fc.constant(null),
     fc.constant(undefined),
@@ -230,9 +319,17 @@ export function recordArb(
     { weight: focus?.where.length ? 12 : 1, arbitrary: fc.record({ userName: fc.constant("svc"), serviceName }) },
     {
       weight: focus?.where.length ? 12 : 1,
-      arbitrary: fc.record({ callWithBearerToken: fc.boolean(), bearerTokenType }),
+      arbitrary: fc.record({ callWithBearerToken: flag, bearerTokenType }, { requiredKeys: ["callWithBearerToken"] }),
     },
     fc.record({ serviceName, bearerTokenType }),
+    { weight: focus?.where.length ? 8 : 1, arbitrary: fc.record({ userName, status }, { requiredKeys: [] }) },
+    { weight: focus?.where.length ? 12 : 1, arbitrary: fc.record({ loggingConfig }) },
+  );
+  const extra = fc.oneof(
+    fc.constant(undefined),
+    fc.constant(null),
+    { weight: focus?.where.length ? 6 : 1, arbitrary: fc.record({ callWithBearerToken: flag }) },
+    fc.record({ callWithBearerToken: flag, bearerTokenType }, { requiredKeys: [] }),
   );
   const generated = fc
     .record({
@@ -242,6 +339,7 @@ export function recordArb(
       errorCode: errorCodeArb(leafOnly),
       userIdentity: identity,
       requestParameters: params,
+      additionalEventData: extra,
       awsRegion: fc.constantFrom("us-east-1", "megov-northeast-1r"),
     })
     .map((r) => {
@@ -269,11 +367,13 @@ export function recordArb(
       errorCode: fc.option(fc.oneof({ weight: 2, arbitrary: focusOutcome(focus) }, errorCodeArb(leafOnly))),
       userIdentity: fc.option(identity),
       requestParameters: fc.option(params),
+      additionalEventData: fc.option(extra),
       eventName: fc.option(eventName),
     })
     .map(({ example, ...replace }) => {
       const out: Record<string, unknown> = { ...example, eventTime: replace.eventTime };
-      for (const key of ["errorCode", "userIdentity", "requestParameters", "eventName"] as const) {
+      const replaced = ["errorCode", "userIdentity", "requestParameters", "additionalEventData", "eventName"] as const;
+      for (const key of replaced) {
         const value = replace[key];
         if (value === null) continue; // keep the example's field
         if (value === undefined) delete out[key];
@@ -311,4 +411,42 @@ export function positives(rules: Guardrail["rules"], at: string): CloudTrailReco
       .filter((t) => t.expect)
       .map((t, i) => ({ ...t.record, eventID: `pos-${rule.id}-${i}`, eventTime: at }) as CloudTrailRecord),
   );
+}
+
+/**
+ * Rules no shipped rule file spells, so that every condition kind and value is proven on every
+ * backend: `is: false`, `exists: false` and `exists: true` on top-level and nested fields. Their
+ * examples are the typed-condition edge cases, marked with what the matcher says.
+ */
+export function typedConditionRules(guardrail: Guardrail): DetectionRule[] {
+  const base = guardrail.rules.find((r) => r.id === "bedrock-invocation-logging-kept-on-s3");
+  if (!base) throw new Error("test: rule bedrock-invocation-logging-kept-on-s3 is missing");
+  const put = { eventSource: "bedrock.amazonaws.com", eventNames: ["PutModelInvocationLoggingConfiguration"] };
+  const converse = { eventSource: "bedrock.amazonaws.com", eventNames: ["Converse", "InvokeModel"] };
+  const variants: Array<Pick<DetectionRule, "id" | "eventSource" | "eventNames" | "where">> = [
+    {
+      id: "t-no-destination-text-off",
+      ...put,
+      where: [
+        { field: "requestParameters.loggingConfig.s3Config.bucketName", exists: false },
+        { field: "requestParameters.loggingConfig.textDataDeliveryEnabled", is: false },
+      ],
+    },
+    {
+      id: "t-no-s3",
+      ...put,
+      where: [{ field: "requestParameters.loggingConfig.s3Config.bucketName", exists: false }],
+    },
+    { id: "t-signed", ...converse, where: [{ field: "additionalEventData.callWithBearerToken", is: false }] },
+    { id: "t-unmarked", ...converse, where: [{ field: "additionalEventData.callWithBearerToken", exists: false }] },
+    { id: "t-marked", ...converse, where: [{ field: "additionalEventData.callWithBearerToken", exists: true }] },
+  ];
+  const pool = [...typedConditionCases().map((c) => c.record), ...base.tests.map((t) => t.record)];
+  return variants.map((v, i) => {
+    const rule: DetectionRule = { ...base, ...v, precedence: 1000 + i, outcome: "any", tests: [] };
+    rule.tests = pool.map((r, j) => ({ name: `case ${j}`, expect: ruleMatches(rule, r), record: r }));
+    if (!rule.tests.some((t) => t.expect) || rule.tests.every((t) => t.expect))
+      throw new Error(`test: rule ${rule.id} needs examples on both sides`);
+    return rule;
+  });
 }
