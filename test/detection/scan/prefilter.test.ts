@@ -94,18 +94,40 @@ const parameters = fc.record(
     eventName: names,
     serviceName: fc.constantFrom("bedrock.amazonaws.com", "codecommit.amazonaws.com", "bedrock.amazonaws.com.x"),
     bearerTokenType: fc.constantFrom("LONG_TERM", "SHORT_TERM", "ABSK", "long_term"),
+    userName: fc.constantFrom("BedrockAPIKey-x1y2", "bedrockapikey-x", "svc"),
+    status: fc.constantFrom("Active", "Inactive"),
+    callWithBearerToken: fc.constantFrom(true, "true", false),
+    // The typed conditions (is, exists) give the pre-filter no literal; these records prove it still lets them by.
+    loggingConfig: fc.record(
+      {
+        textDataDeliveryEnabled: fc.constantFrom(true, "true", false),
+        s3Config: fc.record({ bucketName: fc.constantFrom("logs", null) }, { requiredKeys: [] }),
+        cloudWatchConfig: fc.record({ logGroupName: fc.constantFrom("/aws/bedrock", null) }, { requiredKeys: [] }),
+      },
+      { requiredKeys: [] },
+    ),
   },
   { requiredKeys: [] },
 );
-/** Mostly a source with one of its selectors' names (so that the other fields decide), else any. */
+const additionalEventData = fc.record({ callWithBearerToken: fc.constantFrom(true, "true", false, 1) });
+/**
+ * Mostly a source with one of its selectors' names and, half the time, one of its error codes (so
+ * that the other fields decide, and a rare failure rule is met often enough), else any.
+ */
 const sourceAndName = fc.oneof(
   {
     weight: 4,
     arbitrary: fc
       .constantFrom(...scope)
-      .chain((r) => fc.tuple(fc.constant(r.eventSource), fc.constantFrom(...r.eventNames))),
+      .chain((r) =>
+        fc.tuple(
+          fc.constant(r.eventSource),
+          fc.constantFrom(...r.eventNames),
+          r.errorCodes ? fc.option(fc.constantFrom(...r.errorCodes), { nil: undefined }) : fc.constant(undefined),
+        ),
+      ),
   },
-  { weight: 1, arbitrary: fc.tuple(sources, names) },
+  { weight: 1, arbitrary: fc.tuple(sources, names, fc.constant(undefined)) },
 );
 const records = fc
   .record(
@@ -117,11 +139,14 @@ const records = fc
       eventTime: fc.constant("2026-01-05T10:00:00Z"),
       userIdentity: identities,
       requestParameters: parameters,
+      additionalEventData,
       other: fc.string(),
     },
     { requiredKeys: ["eventID", "event"] },
   )
-  .map(({ event: [eventSource, eventName], ...rest }) => ({ eventSource, eventName, ...rest }));
+  .map(({ event: [eventSource, eventName, code], ...rest }) =>
+    code === undefined ? { eventSource, eventName, ...rest } : { eventSource, eventName, ...rest, errorCode: code },
+  );
 const styles = fc.record({
   space: fc.constantFrom("", " ", "\n  ", "\t"),
   escapeEvery: fc.constantFrom(0, 0, 1, 3, 17),
