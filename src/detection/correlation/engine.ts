@@ -12,7 +12,12 @@
  * alert.
  */
 import * as crypto from "node:crypto";
-import type { CorrelationRule, NewTermRule, SequenceRule } from "../../guardrail/correlation-definition";
+import {
+  type CorrelationRule,
+  lookbackMs,
+  type NewTermRule,
+  type SequenceRule,
+} from "../../guardrail/correlation-definition";
 import { type CloudTrailRecord, isoTimeOf } from "../record";
 import {
   type CorrelatedEvent,
@@ -59,15 +64,34 @@ interface WindowState {
   fired: boolean;
 }
 
+const MIN_SWEEP_EVERY_MS = 60_000;
+
 /** One rule's state and step function; `digit` is the rule's place in CorrelatedEvent.matches. */
 abstract class RuleState<R extends CorrelationRule = CorrelationRule> {
+  /**
+   * Time between two sweeps of the expired state: a quarter of the rule's look-back (at least a
+   * minute), so the state stays within 1.25 look-backs and a 30-day baseline is not swept every
+   * minute. What a sweep forgets could not take part in a finding any more, so when it runs never
+   * changes a finding.
+   */
+  private readonly sweepEveryMs: number;
+  private lastSweepMs = Number.NEGATIVE_INFINITY;
+
   constructor(
     readonly rule: R,
     private readonly digit: number,
-  ) {}
+  ) {
+    this.sweepEveryMs = Math.max(MIN_SWEEP_EVERY_MS, lookbackMs(rule) / 4);
+  }
   abstract push(event: CorrelatedEvent, group: string): Correlation | undefined;
   /** Forgets what can no longer take part in a finding at or after `nowMs`. */
   abstract evict(nowMs: number): void;
+  /** Evicts when a sweep is due. */
+  sweep(nowMs: number): void {
+    if (nowMs - this.lastSweepMs < this.sweepEveryMs) return;
+    this.evict(nowMs);
+    this.lastSweepMs = nowMs;
+  }
   abstract size(): number;
   /** FIRST_STEP + SECOND_STEP of what the event matches of this rule. */
   selection(event: CorrelatedEvent): number {
@@ -191,14 +215,10 @@ class NewTermState extends RuleState<NewTermRule> {
 
 type AnyState = WindowedState | SequenceState | NewTermState;
 
-/** Events between two sweeps of the expired state: often enough to bound memory, rarely enough to cost nothing. */
-const EVICT_EVERY_MS = 60_000;
-
 export class CorrelationEngine {
   private readonly states: AnyState[];
   private lastTimeMs = Number.NEGATIVE_INFINITY;
   private lastId = "";
-  private lastEvictMs = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly rules: readonly CorrelationRule[],
@@ -232,10 +252,7 @@ export class CorrelationEngine {
     if (timeMs === this.lastTimeMs && id === this.lastId) return [];
     this.lastTimeMs = timeMs;
     this.lastId = id;
-    if (timeMs - this.lastEvictMs >= EVICT_EVERY_MS) {
-      for (const s of this.states) s.evict(timeMs);
-      this.lastEvictMs = timeMs;
-    }
+    for (const s of this.states) s.sweep(timeMs);
     const out: Correlation[] = [];
     for (const state of this.states) {
       if (state.selection(event) === 0) continue;

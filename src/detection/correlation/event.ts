@@ -6,6 +6,7 @@
  * the same functions.
  */
 import type { CorrelationRule, ValueField } from "../../guardrail/correlation-definition";
+import type { EventSelector } from "../../guardrail/definition";
 import { resolvePrincipal } from "../../arn/principal";
 import { bearerTokenKindOf } from "../credential";
 import { selectorMatches } from "../match";
@@ -34,19 +35,51 @@ export interface CorrelatedEvent {
 /** The digits of `matches` when the record matches no rule. */
 export const noMatches = (rules: readonly CorrelationRule[]): string => "0".repeat(rules.length);
 
-/** What each rule selects of the record (see CorrelatedEvent.matches); undefined when no rule does. */
-export function matchesOf(rules: readonly CorrelationRule[], record: CloudTrailRecord): string | undefined {
-  let out = "";
-  let any = false;
-  for (const rule of rules) {
-    const [first, second] = rule.kind === "sequence" ? rule.steps : [rule.select, []];
-    const digit =
-      (first.some((s) => selectorMatches(s, record)) ? FIRST_STEP : 0) +
-      (second.some((s) => selectorMatches(s, record)) ? SECOND_STEP : 0);
-    any ||= digit > 0;
-    out += String(digit);
+/** A selector of a rule, found by its event source and one of its names. */
+interface Candidate {
+  rule: number;
+  step: number;
+  selector: EventSelector;
+}
+
+/** The rules' selectors by `source \0 name`, built once per rule list. */
+const indexes = new WeakMap<readonly CorrelationRule[], Map<string, Candidate[]>>();
+
+function indexOf(rules: readonly CorrelationRule[]): Map<string, Candidate[]> {
+  let index = indexes.get(rules);
+  if (index) return index;
+  index = new Map();
+  for (const [rule, r] of rules.entries()) {
+    const steps = r.kind === "sequence" ? r.steps : [r.select];
+    for (const [i, anyOf] of steps.entries())
+      for (const selector of anyOf)
+        for (const name of selector.eventNames) {
+          const key = `${selector.eventSource}\0${name}`;
+          index.set(key, [...(index.get(key) ?? []), { rule, step: i === 0 ? FIRST_STEP : SECOND_STEP, selector }]);
+        }
   }
-  return any ? out : undefined;
+  indexes.set(rules, index);
+  return index;
+}
+
+/**
+ * What each rule selects of the record (see CorrelatedEvent.matches); undefined when no rule does.
+ * Only the selectors of the record's source and name are tested (selectorMatches, which checks
+ * them again): a selector of any other source or name cannot match.
+ */
+export function matchesOf(rules: readonly CorrelationRule[], record: CloudTrailRecord): string | undefined {
+  const { eventSource, eventName } = record;
+  if (typeof eventSource !== "string" || typeof eventName !== "string") return undefined;
+  const candidates = indexOf(rules).get(`${eventSource}\0${eventName}`);
+  if (!candidates) return undefined;
+  let digits: number[] | undefined;
+  for (const { rule, step, selector } of candidates) {
+    if (digits && digits[rule] & step) continue;
+    if (!selectorMatches(selector, record)) continue;
+    digits ??= rules.map(() => 0);
+    digits[rule] |= step;
+  }
+  return digits?.join("");
 }
 
 /**

@@ -8,6 +8,8 @@ import { compactRecord, emptyPackedEvents, packRecord, unpackEvents } from "../.
 import { correlate, correlateEvents } from "../../../src/detection/correlation/engine";
 import { type CorrelatedEvent, eventOf, matchesOf, noMatches } from "../../../src/detection/correlation/event";
 import { correlationFinding } from "../../../src/detection/correlation/finding";
+import { selectorMatches } from "../../../src/detection/match";
+import type { CloudTrailRecord } from "../../../src/detection/record";
 import { guardrailFrom, MINIMAL_CONFIG } from "../../support/fixtures";
 import { historyArb } from "./histories";
 
@@ -66,4 +68,39 @@ test("handed-over events correlate to the findings of the records themselves (pr
     }),
     { numRuns: 200, seed: 5 },
   );
+});
+
+test("matchesOf finds a rule's selectors by source and name as testing every selector does (property)", () => {
+  // The definition: each rule's digit is FIRST_STEP if a selector of its select (or first step)
+  // matches, plus SECOND_STEP if one of a sequence's second step does.
+  const reference = (record: CloudTrailRecord): string | undefined => {
+    const digits = rules.map((rule) => {
+      const [first, second] = rule.kind === "sequence" ? rule.steps : [rule.select, []];
+      return (
+        (first.some((s) => selectorMatches(s, record)) ? 1 : 0) +
+        (second.some((s) => selectorMatches(s, record)) ? 2 : 0)
+      );
+    });
+    return digits.some((d) => d > 0) ? digits.join("") : undefined;
+  };
+  const selectors = rules.flatMap((r) => (r.kind === "sequence" ? r.steps.flat() : r.select));
+  const sources = fc.constantFrom(...new Set(selectors.map((s) => s.eventSource)), "iam.amazonaws.com", 7);
+  const names = fc.constantFrom(...new Set(selectors.flatMap((s) => s.eventNames)), "GetUser", "", undefined);
+  const seen = new Set<string>();
+  fc.assert(
+    fc.property(historyArb, fc.array(fc.tuple(sources, names)), (history, renames) => {
+      const records = history.map((r, i) =>
+        i < renames.length ? { ...r, eventSource: renames[i][0], eventName: renames[i][1] } : r,
+      );
+      for (const record of records) {
+        const expected = reference(record);
+        seen.add(expected ?? "none");
+        expect(matchesOf(rules, record)).toBe(expected);
+      }
+    }),
+    { numRuns: 300, seed: 9 },
+  );
+  // Not vacuous: records no rule reads, and records read by a sequence's each step, were among them.
+  expect(seen.has("none")).toBe(true);
+  expect([...seen].some((m) => m.includes("1")) && [...seen].some((m) => m.includes("2"))).toBe(true);
 });
