@@ -8,7 +8,9 @@
  * `bedrock:bearerTokenType` condition key). AWS documents both in `requestParameters` for
  * bedrock-mantle management events; for the classic endpoints the issue names
  * `additionalEventData` too, so both objects are read. Whether the flag is a JSON boolean or the
- * string "true" is not documented: both are accepted.
+ * string "true" is not documented: both are accepted. AWS's published mantle record writes a
+ * long-term key's type as `ABSK` (the prefix of long-term keys) rather than `LONG_TERM`: both mean
+ * long-term here, as in the rule bedrock-long-term-api-key-used.
  */
 import type { CredentialKind as SigningCredentialKind } from "../arn/principal";
 import { asString, type CloudTrailRecord } from "./record";
@@ -44,8 +46,8 @@ export function bearerTokenKindOf(record: CloudTrailRecord): BearerTokenKind | u
   if (!sources.some((s) => isTrue(s.callWithBearerToken))) return undefined;
   const type = sources
     .map((s) => asString(s.bearerTokenType)?.toUpperCase().replace(/-/g, "_"))
-    .find((t) => t === "LONG_TERM" || t === "SHORT_TERM");
-  if (type === "LONG_TERM") return "bedrock-api-key-long-term";
+    .find((t) => t === "LONG_TERM" || t === "ABSK" || t === "SHORT_TERM");
+  if (type === "LONG_TERM" || type === "ABSK") return "bedrock-api-key-long-term";
   if (type === "SHORT_TERM") return "bedrock-api-key-short-term";
   return "bedrock-api-key";
 }

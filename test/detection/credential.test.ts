@@ -37,6 +37,7 @@ describe("bearerTokenKindOf", () => {
       { additionalEventData: '{"callWithBearerToken":true,"bearerTokenType":"LONG_TERM"}' },
       "bedrock-api-key-long-term",
     ],
+    [{ requestParameters: { callWithBearerToken: true, bearerTokenType: "ABSK" } }, "bedrock-api-key-long-term"],
     [{ requestParameters: { callWithBearerToken: true } }, "bedrock-api-key"],
     [{ requestParameters: { callWithBearerToken: true, bearerTokenType: "SOMETHING_NEW" } }, "bedrock-api-key"],
     [{ requestParameters: { callWithBearerToken: false, bearerTokenType: "LONG_TERM" } }, undefined],
