@@ -53,6 +53,7 @@ describe("monitor stack, default config (cloudtrail-lake, new event data store)"
             "GetModel",
             "ListFineTuningJobs",
             "GetFineTuningJob",
+            "CreateInference",
           ],
         },
       ],
