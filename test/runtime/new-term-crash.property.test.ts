@@ -14,16 +14,14 @@
 import fc from "fast-check";
 import type { Notifier } from "../../src/aws/contracts";
 import { correlate } from "../../src/detection/correlation/engine";
-import type { CloudTrailRecord } from "../../src/detection/record";
 import { selectRules } from "../../src/guardrail/guardrail";
 import { runJob } from "../../src/runtime/job";
-import type { QueryResult, QuerySource } from "../../src/runtime/query/source";
 import { DynamoStateStore } from "../../src/runtime/state/dynamodb";
 import type { StateStore } from "../../src/runtime/state/store";
-import type { QueryWindow } from "../../src/runtime/window";
 import { dynamoDbLocalForSuite } from "../support/dynamodb-local";
 import { guardrailFrom } from "../support/fixtures";
 import { MemoryStateStore } from "../support/memory-state-store";
+import { invocation, NO_EVENTS, windowSource } from "./new-term-support";
 
 const RULE = "bedrock-model-first-use";
 const g = selectRules(guardrailFrom(), [RULE]);
@@ -46,24 +44,12 @@ const historyArb = fc
     { minLength: 5, maxLength: 30 },
   )
   .map((uses) =>
-    uses.map(
-      (u, i): CloudTrailRecord => ({
-        eventID: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
-        eventTime: iso(START_MS + u.offsetS * 1000),
-        eventSource: "bedrock.amazonaws.com",
-        eventName: "InvokeModel",
-        awsRegion: "us-east-1",
-        recipientAccountId: "111122223333",
-        userIdentity: {
-          type: "AssumedRole",
-          arn: `arn:aws:sts::111122223333:assumed-role/${u.role}/session`,
-          accountId: "111122223333",
-          accessKeyId: "ASIAEXAMPLEEXAMPLE03",
-          sessionContext: {
-            sessionIssuer: { type: "Role", arn: `arn:aws:iam::111122223333:role/${u.role}`, accountId: "111122223333" },
-          },
-        },
-        requestParameters: { modelId: u.model },
+    uses.map((u, n) =>
+      invocation({
+        n,
+        time: iso(START_MS + u.offsetS * 1000),
+        roleArn: `arn:aws:iam::111122223333:role/${u.role}`,
+        model: u.model,
       }),
     ),
   );
@@ -102,26 +88,6 @@ function failingAt(store: StateStore, failAt: number | undefined): StateStore {
   });
 }
 
-/** The backend: records before the run's end, from the window's start (or the baseline days before it). */
-function source(history: CloudTrailRecord[], baselineDays: number): QuerySource {
-  return {
-    backend: "cloudtrail-lake",
-    async run(window: QueryWindow): Promise<QueryResult> {
-      const from = window.start.getTime() - baselineDays * DAY;
-      const records = history.filter((r) => {
-        const t = Date.parse(String(r.eventTime));
-        return t >= from && t < window.end.getTime();
-      });
-      return { records, rows: records.length, bytesScanned: 0, unreadable: [] };
-    },
-  };
-}
-
-const noEvents: QuerySource = {
-  backend: "cloudtrail-lake",
-  run: async () => ({ records: [], rows: 0, bytesScanned: 0, unreadable: [] }),
-};
-
 async function failuresNeitherLoseNorRepeat(open: () => Promise<StateStore>, numRuns: number): Promise<void> {
   let failedRuns = 0;
   let alertsSeen = 0;
@@ -147,9 +113,9 @@ async function failuresNeitherLoseNorRepeat(open: () => Promise<StateStore>, num
           {
             guardrail: g,
             store: failingAt(store, storeCall),
-            source: noEvents,
-            correlations: source(history, 0),
-            correlationBaseline: source(history, 30),
+            source: NO_EVENTS,
+            correlations: windowSource(history),
+            correlationBaseline: windowSource(history, 30),
             notifier,
             now: () => new Date(now),
             runId: `run-${i}`,

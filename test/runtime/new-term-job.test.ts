@@ -11,10 +11,9 @@ import { SnsNotifier } from "../../src/aws/sns";
 import type { CloudTrailRecord } from "../../src/detection/record";
 import { selectRules } from "../../src/guardrail/guardrail";
 import { runJob } from "../../src/runtime/job";
-import type { QueryResult, QuerySource } from "../../src/runtime/query/source";
-import type { QueryWindow } from "../../src/runtime/window";
 import { MemoryStateStore } from "../support/memory-state-store";
 import { APPROVED_ROLE, at, guardrailWith, simulateSns, TOPIC_ARN } from "./helpers";
+import { invocation, NO_EVENTS, windowSource } from "./new-term-support";
 
 const RULE = "bedrock-model-first-use";
 const g = selectRules(guardrailWith(), [RULE]);
@@ -22,63 +21,22 @@ const DAY = 86_400_000;
 const JOB = "query-job";
 
 let ids = 0;
-function invocation(time: string, model: string, roleArn = "arn:aws:iam::111122223333:role/app"): CloudTrailRecord {
-  const [, , , , account, resource] = roleArn.split(":");
-  const role = resource.split("/").pop();
-  return {
-    eventID: `00000000-0000-4000-8000-${String(++ids).padStart(12, "0")}`,
-    eventTime: time,
-    eventSource: "bedrock.amazonaws.com",
-    eventName: "InvokeModel",
-    awsRegion: "us-east-1",
-    recipientAccountId: account,
-    userIdentity: {
-      type: "AssumedRole",
-      arn: `arn:aws:sts::${account}:assumed-role/${role}/session`,
-      accountId: account,
-      accessKeyId: "ASIAEXAMPLEEXAMPLE09",
-      sessionContext: { sessionIssuer: { type: "Role", arn: roleArn, accountId: account } },
-    },
-    requestParameters: { modelId: model },
-  };
-}
-
-/** The backend: the records delivered so far; `baselineDays` reads that much before the window too. */
-function backend(delivered: CloudTrailRecord[], baselineDays = 0): QuerySource & { windows: QueryWindow[] } {
-  const windows: QueryWindow[] = [];
-  return {
-    backend: "cloudtrail-lake",
-    windows,
-    async run(window: QueryWindow): Promise<QueryResult> {
-      windows.push(window);
-      const from = window.start.getTime() - baselineDays * DAY;
-      const records = delivered.filter((r) => {
-        const t = Date.parse(String(r.eventTime));
-        return t >= from && t < window.end.getTime();
-      });
-      return { records, rows: records.length, bytesScanned: 0, unreadable: [] };
-    },
-  };
-}
-
-const noEvents: QuerySource = {
-  backend: "cloudtrail-lake",
-  run: async () => ({ records: [], rows: 0, bytesScanned: 0, unreadable: [] }),
-};
+const invoked = (time: string, model: string, roleArn = "arn:aws:iam::111122223333:role/app") =>
+  invocation({ n: ++ids, time, model, roleArn });
 
 function monitor(options: { learnFromBackend?: boolean } = {}) {
   const sns = simulateSns();
   const store = new MemoryStateStore();
   const delivered: CloudTrailRecord[] = [];
-  const correlations = backend(delivered);
-  const correlationBaseline = backend(delivered, 30);
+  const correlations = windowSource(delivered);
+  const correlationBaseline = windowSource(delivered, 30);
   let runs = 0;
   const run = (now: string) =>
     runJob(
       {
         guardrail: g,
         store,
-        source: noEvents,
+        source: NO_EVENTS,
         correlations,
         ...(options.learnFromBackend === false ? {} : { correlationBaseline }),
         notifier: new SnsNotifier(sns.client, TOPIC_ARN),
@@ -94,8 +52,8 @@ function monitor(options: { learnFromBackend?: boolean } = {}) {
 test("the first run learns the baseline and its window without alerting; later runs alert new pairs", async () => {
   const m = monitor();
   m.delivered.push(
-    invocation("2026-01-01T10:00:00Z", "anthropic.claude-3-sonnet-20240229-v1:0"), // 14 days before: baseline
-    invocation("2026-01-15T10:03:00Z", "amazon.nova-pro-v1:0"), // in the first run's window
+    invoked("2026-01-01T10:00:00Z", "anthropic.claude-3-sonnet-20240229-v1:0"), // 14 days before: baseline
+    invoked("2026-01-15T10:03:00Z", "amazon.nova-pro-v1:0"), // in the first run's window
   );
   const first = await m.run("2026-01-15T10:10:00Z");
   expect(first).toMatchObject({ status: "ok", newFindings: 0, published: 0 });
@@ -105,9 +63,9 @@ test("the first run learns the baseline and its window without alerting; later r
   expect(await m.store.getBaselineSince(JOB, RULE)).toBe(new Date(firstStart - 30 * DAY).toISOString());
 
   m.delivered.push(
-    invocation("2026-01-15T10:12:00Z", "anthropic.claude-3-sonnet-20240229-v1:0"),
-    invocation("2026-01-15T10:13:00Z", "amazon.nova-pro-v1:0"),
-    invocation("2026-01-15T10:14:00Z", "meta.llama3-70b-instruct-v1:0"),
+    invoked("2026-01-15T10:12:00Z", "anthropic.claude-3-sonnet-20240229-v1:0"),
+    invoked("2026-01-15T10:13:00Z", "amazon.nova-pro-v1:0"),
+    invoked("2026-01-15T10:14:00Z", "meta.llama3-70b-instruct-v1:0"),
   );
   const second = await m.run("2026-01-15T10:15:00Z");
   expect(second).toMatchObject({ status: "ok", newFindings: 1, published: 1 });
@@ -127,13 +85,13 @@ test("the first run learns the baseline and its window without alerting; later r
 test("without a baseline source the first run learns from its window alone", async () => {
   const m = monitor({ learnFromBackend: false });
   m.delivered.push(
-    invocation("2026-01-01T10:00:00Z", "anthropic.claude-3-sonnet-20240229-v1:0"),
-    invocation("2026-01-15T10:03:00Z", "amazon.nova-pro-v1:0"),
+    invoked("2026-01-01T10:00:00Z", "anthropic.claude-3-sonnet-20240229-v1:0"),
+    invoked("2026-01-15T10:03:00Z", "amazon.nova-pro-v1:0"),
   );
   expect(await m.run("2026-01-15T10:10:00Z")).toMatchObject({ status: "ok", newFindings: 0 });
   const start = m.correlations.windows[0].start.toISOString();
   expect(await m.store.getBaselineSince(JOB, RULE)).toBe(start);
-  m.delivered.push(invocation("2026-01-15T10:12:00Z", "anthropic.claude-3-sonnet-20240229-v1:0"));
+  m.delivered.push(invoked("2026-01-15T10:12:00Z", "anthropic.claude-3-sonnet-20240229-v1:0"));
   // The use 14 days before was never learned: the price of learning from the window alone.
   expect(await m.run("2026-01-15T10:15:00Z")).toMatchObject({ status: "ok", newFindings: 1 });
 });
@@ -141,11 +99,11 @@ test("without a baseline source the first run learns from its window alone", asy
 test("each use refreshes a pair's life: used every 20 days it never alerts; unused for 35 days it does", async () => {
   const m = monitor();
   const model = "amazon.nova-pro-v1:0";
-  m.delivered.push(invocation("2026-01-15T10:03:00Z", model));
+  m.delivered.push(invoked("2026-01-15T10:03:00Z", model));
   await m.run("2026-01-15T10:10:00Z");
   for (const day of [20, 40]) {
     const t = Date.parse("2026-01-15T10:03:00Z") + day * DAY;
-    m.delivered.push(invocation(new Date(t).toISOString(), model));
+    m.delivered.push(invoked(new Date(t).toISOString(), model));
     const summary = await m.run(new Date(t + 7 * 60_000).toISOString());
     expect(summary).toMatchObject({ status: "ok", newFindings: 0 });
     expect(summary.newTermBaseline?.recorded).toBe(1);
@@ -158,14 +116,14 @@ test("each use refreshes a pair's life: used every 20 days it never alerts; unus
   const lastUse = Date.parse("2026-01-15T10:03:00Z") + 40 * DAY;
   expect(stored).toBe(Math.ceil((lastUse + 30 * DAY) / 1000));
   const t = lastUse + 35 * DAY;
-  m.delivered.push(invocation(new Date(t).toISOString(), model));
+  m.delivered.push(invoked(new Date(t).toISOString(), model));
   expect(await m.run(new Date(t + 7 * 60_000).toISOString())).toMatchObject({ status: "ok", newFindings: 1 });
 });
 
 test("approved principals' pairs are learned too (their findings suppressed)", async () => {
   const m = monitor();
   await m.run("2026-01-15T10:10:00Z");
-  m.delivered.push(invocation("2026-01-15T10:12:00Z", "amazon.nova-pro-v1:0", APPROVED_ROLE));
+  m.delivered.push(invoked("2026-01-15T10:12:00Z", "amazon.nova-pro-v1:0", APPROVED_ROLE));
   const summary = await m.run("2026-01-15T10:15:00Z");
   expect(summary).toMatchObject({ status: "ok", findings: 1, suppressedApproved: 1, newFindings: 0, published: 0 });
   expect(summary.newTermBaseline).toEqual({ learning: [], pairsSeen: 1, recorded: 1 });
@@ -177,7 +135,7 @@ describe("a failed run records no pair, and its first uses alert once", () => {
   async function learned() {
     const m = monitor();
     await m.run("2026-01-15T10:10:00Z");
-    m.delivered.push(invocation("2026-01-15T10:12:00Z", "meta.llama3-70b-instruct-v1:0"));
+    m.delivered.push(invoked("2026-01-15T10:12:00Z", "meta.llama3-70b-instruct-v1:0"));
     return m;
   }
   const pairOf = {
@@ -215,7 +173,7 @@ describe("a failed run records no pair, and its first uses alert once", () => {
 
   test("the learning run fails: it is not marked learned, and the next run learns again without alerting", async () => {
     const m = monitor();
-    m.delivered.push(invocation("2026-01-15T10:03:00Z", "amazon.nova-pro-v1:0"));
+    m.delivered.push(invoked("2026-01-15T10:03:00Z", "amazon.nova-pro-v1:0"));
     const recordSeen = m.store.recordSeen;
     m.store.recordSeen = async () => {
       throw new Error("ValidationException");

@@ -22,6 +22,7 @@ import { LakeTable } from "../detection/backends/support/lake-table";
 import { guardrailFrom } from "../support/fixtures";
 import { MemoryStateStore } from "../support/memory-state-store";
 import { simulateSns, TOPIC_ARN } from "./helpers";
+import { invocation, NO_EVENTS } from "./new-term-support";
 
 const RULE = "bedrock-model-first-use";
 const g = selectRules(guardrailFrom(), [RULE]);
@@ -55,26 +56,13 @@ const historyArb = fc
     { minLength: 10, maxLength: 40 },
   )
   .map((uses) =>
-    uses.map(
-      (u, i): CloudTrailRecord => ({
-        eventID: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
-        eventTime: iso(
-          u.inFirstRun ? FIRST_RUN_MS - (u.second % 300) * 1000 : START_MS + u.day * DAY + u.second * 1000,
-        ),
-        eventSource: "bedrock.amazonaws.com",
-        eventName: i % 2 ? "Converse" : "InvokeModel",
-        awsRegion: "us-east-1",
-        recipientAccountId: "111122223333",
-        userIdentity: {
-          type: "AssumedRole",
-          arn: `arn:aws:sts::111122223333:assumed-role/${u.role}/session`,
-          accountId: "111122223333",
-          accessKeyId: "ASIAEXAMPLEEXAMPLE03",
-          sessionContext: {
-            sessionIssuer: { type: "Role", arn: `arn:aws:iam::111122223333:role/${u.role}`, accountId: "111122223333" },
-          },
-        },
-        requestParameters: { modelId: u.model },
+    uses.map((u, n) =>
+      invocation({
+        n,
+        time: iso(u.inFirstRun ? FIRST_RUN_MS - (u.second % 300) * 1000 : START_MS + u.day * DAY + u.second * 1000),
+        roleArn: `arn:aws:iam::111122223333:role/${u.role}`,
+        model: u.model,
+        eventName: n % 2 ? "Converse" : "InvokeModel",
         ...(u.failed ? { errorCode: "AccessDeniedException" } : {}),
       }),
     ),
@@ -103,7 +91,7 @@ async function monitorAlerts(backend: Backend, history: CloudTrailRecord[], runs
       {
         guardrail: g,
         store,
-        source: { backend: backend.name, run: async () => ({ records: [], rows: 0, bytesScanned: 0, unreadable: [] }) },
+        source: NO_EVENTS,
         correlations: backend.source(false),
         correlationBaseline: backend.source(true),
         notifier: new SnsNotifier(sns.client, TOPIC_ARN),
