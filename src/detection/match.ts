@@ -3,13 +3,8 @@
  * Lake SQL, the Logs Insights query and the EventBridge pattern are compiled from the same
  * Guardrail and are tested to select exactly the records these functions select.
  */
-import {
-  type Condition,
-  type ConditionField,
-  conditionKind,
-  type DetectionRule,
-  type EventSelector,
-} from "../guardrail/definition";
+import { conditionKind } from "../guardrail/condition-kind";
+import type { Condition, ConditionField, DetectionRule, EventSelector } from "../guardrail/definition";
 import type { Guardrail } from "../guardrail/guardrail";
 import { asString, type CloudTrailRecord } from "./record";
 

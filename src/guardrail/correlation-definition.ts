@@ -112,16 +112,6 @@ export type SequenceRule = z.infer<typeof SequenceSchema>;
 export type NewTermRule = z.infer<typeof NewTermSchema>;
 export type HistoryTest = z.infer<typeof HistoryTestSchema>;
 
-/** How far back a rule must look from an event to decide it: its window, or its baseline. */
-export function lookbackMs(rule: CorrelationRule): number {
-  return rule.kind === "new-term" ? rule.baselineDays * 86_400_000 : rule.windowMinutes * 60_000;
-}
-
-/** Every event selector of a rule (its steps', or its own). */
-export function selectorsOf(rule: CorrelationRule): AnyOf {
-  return rule.kind === "sequence" ? rule.steps.flat() : rule.select;
-}
-
 /** Whether a rule file is a correlation rule (by its `kind`), before it is validated. */
 export function isCorrelationRuleFile(value: unknown): boolean {
   const kind = typeof value === "object" && value !== null ? (value as { kind?: unknown }).kind : undefined;

@@ -22,7 +22,7 @@ import {
 } from "./rule-parts";
 
 export type { ConditionField } from "./rule-parts";
-export { conditionKind } from "./rule-parts";
+export { conditionKind } from "./condition-kind";
 
 export type { RemediationMode } from "../config/remediation-mode";
 

@@ -10,12 +10,8 @@ import { withIdentityCenterForms } from "../arn/identity-center";
 import { formatArn, type Partition, partitionOfRegion } from "../arn/partition";
 import { ConfigError, loadConfig, readJsonFile, resolveConfigPath, zodProblems } from "../config/load";
 import type { GuardrailConfig } from "../config/schema";
-import {
-  type CorrelationRule,
-  CorrelationRuleSchema,
-  isCorrelationRuleFile,
-  selectorsOf,
-} from "./correlation-definition";
+import { type CorrelationRule, CorrelationRuleSchema, isCorrelationRuleFile } from "./correlation-definition";
+import { selectorsOf } from "./correlation-rule";
 import {
   DetectionRuleSchema,
   type DetectionRule,

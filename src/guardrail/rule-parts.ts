@@ -59,7 +59,7 @@ const ExistsCondition = z.strictObject({ field, exists: z.boolean() });
 
 /**
  * One condition on a record field; all of a rule's conditions must hold. Code that reads
- * conditions must handle every kind (`conditionKind`); code that only understands some (the
+ * conditions must handle every kind (`conditionKind`, condition-kind.ts); code that only understands some (the
  * pre-filter's required literals) must ignore the others, which is always exact.
  */
 export const ConditionSchema = z
@@ -71,21 +71,6 @@ export const ConditionSchema = z
     if ("is" in c && type !== "boolean")
       ctx.addIssue({ code: "custom", message: `${c.field} is a ${type} field: is tests a boolean field` });
   });
-type AnyCondition = z.infer<typeof ConditionSchema>;
-
-export type ConditionKind =
-  | { kind: "equals"; values: string[] }
-  | { kind: "startsWith"; prefix: string }
-  | { kind: "is"; value: boolean }
-  | { kind: "exists"; value: boolean };
-
-/** The condition's kind as a tagged value, so that a switch over it is checked for every kind. */
-export function conditionKind(c: AnyCondition): ConditionKind {
-  if ("equals" in c) return { kind: "equals", values: c.equals };
-  if ("startsWith" in c) return { kind: "startsWith", prefix: c.startsWith };
-  if ("is" in c) return { kind: "is", value: c.is };
-  return { kind: "exists", value: c.exists };
-}
 
 /** Which records an event rule, or one step of a correlation rule, looks at. */
 export const selectorShape = {

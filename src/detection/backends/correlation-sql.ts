@@ -18,7 +18,7 @@
  * (30 days) of the rule's own events, reduced in the query to one row per identity and value.
  */
 import type { CorrelationRule, ValueField } from "../../guardrail/correlation-definition";
-import { lookbackMs, selectorsOf } from "../../guardrail/correlation-definition";
+import { lookbackMs, selectorsOf } from "../../guardrail/correlation-rule";
 import { BackendInputError, parseWindow } from "./input-error";
 import {
   eventDataStoreId,

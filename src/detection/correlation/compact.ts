@@ -8,7 +8,7 @@
  * the events a finding cites.
  */
 import type { CorrelationRule } from "../../guardrail/correlation-definition";
-import { selectorsOf } from "../../guardrail/correlation-definition";
+import { selectorsOf } from "../../guardrail/correlation-rule";
 import { selectorMatches } from "../match";
 import type { CloudTrailRecord } from "../record";
 import { type CorrelatedEvent, eventOf, matchesOf, timeMsOf } from "./event";

@@ -12,12 +12,8 @@
  * alert.
  */
 import * as crypto from "node:crypto";
-import {
-  type CorrelationRule,
-  lookbackMs,
-  type NewTermRule,
-  type SequenceRule,
-} from "../../guardrail/correlation-definition";
+import type { CorrelationRule, NewTermRule, SequenceRule } from "../../guardrail/correlation-definition";
+import { lookbackMs } from "../../guardrail/correlation-rule";
 import { type CloudTrailRecord, isoTimeOf } from "../record";
 import {
   type CorrelatedEvent,

@@ -15,7 +15,7 @@ import { errorText, oneLine } from "../../errors/error-text";
 import * as fs from "node:fs";
 import * as zlib from "node:zlib";
 import type { Guardrail } from "../../guardrail/guardrail";
-import { selectorsOf } from "../../guardrail/correlation-definition";
+import { selectorsOf } from "../../guardrail/correlation-rule";
 import { emptyPackedEvents, type PackedEvents, packRecord } from "../correlation/compact";
 import { evaluateRecord, type Finding } from "../finding";
 import { type CloudTrailRecord, isRecordObject } from "../record";

@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { CorrelationEngine, correlate } from "../../../src/detection/correlation/engine";
 import { correlationFinding } from "../../../src/detection/correlation/finding";
-import { lookbackMs } from "../../../src/guardrail/correlation-definition";
+import { lookbackMs } from "../../../src/guardrail/correlation-rule";
 import { guardrailFrom, MINIMAL_CONFIG } from "../../support/fixtures";
 import { HISTORY_SPAN_MS, HISTORY_START_MS, historyArb } from "./histories";
 

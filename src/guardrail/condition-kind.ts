@@ -1,0 +1,19 @@
+/**
+ * A rule condition's kind, apart from its schema: the matcher imports this without zod, so that
+ * the scan workers, which only match, boot without loading it.
+ */
+import type { Condition } from "./definition";
+
+type ConditionKind =
+  | { kind: "equals"; values: string[] }
+  | { kind: "startsWith"; prefix: string }
+  | { kind: "is"; value: boolean }
+  | { kind: "exists"; value: boolean };
+
+/** The condition's kind as a tagged value, so that a switch over it is checked for every kind. */
+export function conditionKind(c: Condition): ConditionKind {
+  if ("equals" in c) return { kind: "equals", values: c.equals };
+  if ("startsWith" in c) return { kind: "startsWith", prefix: c.startsWith };
+  if ("is" in c) return { kind: "is", value: c.is };
+  return { kind: "exists", value: c.exists };
+}
