@@ -12,6 +12,19 @@ export const RESOURCE_PREFIX = "bedrock-guardrail";
 /** The CloudWatch namespace of the tool's metrics (the job's heartbeat among them); the SCP protects it. */
 export const METRIC_NAMESPACE = "BedrockGuardrail";
 
+/**
+ * Name prefix of the Athena backend's results bucket (S3 appends a unique suffix). The bucket is
+ * protected by this name, not by its tag: S3 evaluates aws:ResourceTag on a bucket only once
+ * attribute-based access control is enabled on that bucket.
+ */
+export const ATHENA_RESULTS_BUCKET_PREFIX = `${RESOURCE_PREFIX}-athena-results-`;
+
+/** The dead-letter queue of the job's schedule, the functions' async invocations and the central rule. */
+export const DEAD_LETTER_QUEUE_NAME = `${RESOURCE_PREFIX}-dead-letters`;
+
+/** The log group Lambda writes a function's logs to (the monitor creates it with the function). */
+export const functionLogGroupName = (functionName: string): string => `/aws/lambda/${functionName}`;
+
 export const FUNCTION_NAMES = {
   queryJob: `${RESOURCE_PREFIX}-query-job`,
   realtime: `${RESOURCE_PREFIX}-realtime`,

@@ -9,6 +9,13 @@ import { TOOL_ROLE_PATH } from "../guardrail/guardrail";
 
 export const STACK_NAMES = { monitor: "monitor", memberRole: "remediation-member-role" } as const;
 
-export { FUNCTION_NAMES, RESOURCE_PREFIX, ROLE_NAMES } from "../guardrail/tool-names";
+export {
+  ATHENA_RESULTS_BUCKET_PREFIX,
+  DEAD_LETTER_QUEUE_NAME,
+  FUNCTION_NAMES,
+  functionLogGroupName,
+  RESOURCE_PREFIX,
+  ROLE_NAMES,
+} from "../guardrail/tool-names";
 
 export const ROLE_PATH = TOOL_ROLE_PATH;

@@ -135,7 +135,7 @@ export const FUNCTION_TAKEOVER_ACTIONS = [
 /**
  * ProtectGuardrailDeployment: the rules and bus the real-time path runs on (the central rule, and the
  * forwarding rules in every member account), and the job's schedule: switching them off, deleting,
- * re-pointing or opening them.
+ * re-pointing or opening them. The lists after them: the monitor's other resources, also by name.
  */
 export const EVENT_RULE_TAMPER_ACTIONS = [
   "events:DisableRule",
@@ -146,6 +146,55 @@ export const EVENT_RULE_TAMPER_ACTIONS = [
 ];
 export const EVENT_BUS_TAMPER_ACTIONS = ["events:DeleteEventBus", "events:UpdateEventBus"];
 export const SCHEDULE_TAMPER_ACTIONS = ["scheduler:UpdateSchedule", "scheduler:DeleteSchedule"];
+
+/**
+ * ProtectGuardrailDeployment: the dead-letter queue, whose visible messages page through the
+ * dead-letters alarm: purging, deleting, moving its messages out, re-writing its policy or redrive
+ * settings (so EventBridge can no longer deliver to it), and receiving, which hides a message for up
+ * to 12 hours (its visibility timeout) and with it clears the alarm. Sending (the functions, the
+ * schedule, the central rule) stays allowed.
+ */
+export const DEAD_LETTER_TAMPER_ACTIONS = [
+  "sqs:PurgeQueue",
+  "sqs:DeleteQueue",
+  "sqs:SetQueueAttributes",
+  "sqs:AddPermission",
+  "sqs:RemovePermission",
+  "sqs:ReceiveMessage",
+  "sqs:StartMessageMoveTask",
+];
+
+/**
+ * ProtectGuardrailDeployment: the functions' log groups, the trail of what the responder did:
+ * deleting them or a stream, shortening their retention, or encrypting them with a key of one's own
+ * (then disabled, it makes what was written since unreadable). Writing (the functions' roles) stays
+ * allowed. Left out for size: disassociating a key (the groups have none) and a data protection
+ * policy (it masks, but the events stay readable with logs:Unmask).
+ */
+export const LOG_GROUP_TAMPER_ACTIONS = [
+  "logs:DeleteLogGroup",
+  "logs:DeleteLogStream",
+  "logs:PutRetentionPolicy",
+  "logs:AssociateKmsKey",
+];
+
+/**
+ * ProtectGuardrailDeployment, Athena backend: re-pointing or deleting the workgroup (its output
+ * location, its enforced settings), the Glue table and database the job queries (a table moved to
+ * other files or another projection makes every query come back empty, without an error), and the
+ * results bucket's policy or the bucket itself.
+ */
+export const ATHENA_TAMPER_ACTIONS = [
+  "athena:UpdateWorkGroup",
+  "athena:DeleteWorkGroup",
+  "glue:UpdateTable",
+  "glue:DeleteTable",
+  "glue:BatchDeleteTable",
+  "glue:DeleteDatabase",
+  "s3:PutBucketPolicy",
+  "s3:DeleteBucketPolicy",
+  "s3:DeleteBucket",
+];
 
 /**
  * ProtectGuardrailStateAndInvocation: invoking the tool's functions with input of one's choosing, and

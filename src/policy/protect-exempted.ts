@@ -14,16 +14,27 @@
  * exempt too because it deploys the member role and the forwarders; and the Lambda functions that
  * run as those roles, in the first. A non-admin who could re-trust one of those roles, pass it to a
  * new function, replace a function's code, or create a look-alike role on the tool's path would
- * gain the member role's IAM write access in every member account.
+ * gain the member role's IAM write access in every member account. The second statement also keeps
+ * the monitor's other resources (its dead-letter queue, log groups and Athena workgroup, table and
+ * results bucket) from being emptied, erased or re-pointed.
  */
 import { formatArn } from "../arn/partition";
 import { splitArn } from "../arn/arn-like";
 import { type Guardrail, toolRolePathPattern } from "../guardrail/guardrail";
-import { RESOURCE_PREFIX, toolFunctionPattern } from "../guardrail/tool-names";
 import {
+  ATHENA_RESULTS_BUCKET_PREFIX,
+  DEAD_LETTER_QUEUE_NAME,
+  functionLogGroupName,
+  RESOURCE_PREFIX,
+  toolFunctionPattern,
+} from "../guardrail/tool-names";
+import {
+  ATHENA_TAMPER_ACTIONS,
+  DEAD_LETTER_TAMPER_ACTIONS,
   EVENT_BUS_TAMPER_ACTIONS,
   EVENT_RULE_TAMPER_ACTIONS,
   FUNCTION_TAKEOVER_ACTIONS,
+  LOG_GROUP_TAMPER_ACTIONS,
   ROLE_TAKEOVER_ACTIONS,
   SAML_PROVIDER_TAKEOVER_ACTIONS,
   SCHEDULE_TAMPER_ACTIONS,
@@ -122,12 +133,33 @@ const anyRegion = (partition: string, service: string, resource: string) =>
   formatArn({ partition, service, region: "*", account: "*", resource });
 
 /**
+ * The Athena backend's workgroup, Glue database and table (named in the config) and results bucket
+ * (by its name prefix), when that backend is configured.
+ */
+function athenaResources(guardrail: Guardrail): string[] {
+  const { partition, config } = guardrail;
+  if (config.monitor.backend !== "athena") return [];
+  const { workgroup, database, table } = config.monitor.athena;
+  return [
+    anyRegion(partition, "athena", `workgroup/${workgroup}`),
+    anyRegion(partition, "glue", `database/${database}`),
+    anyRegion(partition, "glue", `table/${database}/${table}`),
+    formatArn({ partition, service: "s3", resource: `${ATHENA_RESULTS_BUCKET_PREFIX}*` }),
+  ];
+}
+
+/**
  * The second statement: the tool's roles (every role on its path), the real-time path's rules (the
- * central rule, and the forwarding rules StackSets deploys in member accounts) and central bus, and
- * the job's schedule. Break-glass, the admins and the StackSets execution role may change them.
+ * central rule, and the forwarding rules StackSets deploys in member accounts) and central bus, the
+ * job's schedule, the dead-letter queue, the functions' log groups and, with the Athena backend,
+ * its workgroup, table and results bucket. All by name: the log groups' and the bucket's tags cannot
+ * protect them (CloudWatch Logs does not evaluate tag conditions on its legacy tagging calls, so the
+ * tag could be removed first; S3 evaluates bucket tags only where ABAC is enabled on the bucket).
+ * Break-glass, the admins and the StackSets execution role may change them.
  */
 function buildProtectDeploymentStatement(guardrail: Guardrail): ScpStatement {
   const { partition } = guardrail;
+  const athena = athenaResources(guardrail);
   return {
     Sid: SID.protectDeployment,
     Effect: "Deny",
@@ -136,6 +168,9 @@ function buildProtectDeploymentStatement(guardrail: Guardrail): ScpStatement {
       ...EVENT_RULE_TAMPER_ACTIONS,
       ...EVENT_BUS_TAMPER_ACTIONS,
       ...SCHEDULE_TAMPER_ACTIONS,
+      ...DEAD_LETTER_TAMPER_ACTIONS,
+      ...LOG_GROUP_TAMPER_ACTIONS,
+      ...(athena.length > 0 ? ATHENA_TAMPER_ACTIONS : []),
     ],
     Resource: [
       toolRolePathPattern(partition),
@@ -143,6 +178,10 @@ function buildProtectDeploymentStatement(guardrail: Guardrail): ScpStatement {
       anyRegion(partition, "events", `rule/*${RESOURCE_PREFIX}-*`),
       anyRegion(partition, "events", `event-bus/${guardrail.config.monitor.eventbridge.centralBusName}`),
       anyRegion(partition, "scheduler", `schedule/*/${RESOURCE_PREFIX}-*`),
+      anyRegion(partition, "sqs", DEAD_LETTER_QUEUE_NAME),
+      // The group's ARN and its streams' (log-group:<name>:log-stream:<stream>).
+      anyRegion(partition, "logs", `log-group:${functionLogGroupName(RESOURCE_PREFIX)}-*`),
+      ...athena,
     ],
     Condition: { ArnNotLike: { "aws:PrincipalArn": deploymentAdminPatterns(guardrail) } },
   };

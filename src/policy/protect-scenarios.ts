@@ -1,14 +1,21 @@
 /**
  * The decision table's rows for the protection statements: taking over an exempted name
- * ("protect:", break-glass and the admins only), the tool's own roles, rules and schedule
- * ("guard-deploy:", also the StackSets execution role), the guardrail's SCPs, alert key, event data
- * store, topic and alarms, leaving the organization, Roles Anywhere ("guard-admin:", break-glass and
+ * ("protect:", break-glass and the admins only), the tool's own roles, rules, schedule, dead-letter
+ * queue, log groups and Athena table ("guard-deploy:", also the StackSets execution role), the
+ * guardrail's SCPs, alert key, event data store, topic and alarms, leaving the organization, Roles Anywhere ("guard-admin:", break-glass and
  * the admins), the tool's tag ("guard-tag:", also StackSets), and invoking the functions, writing
  * state and the heartbeat ("guard-monitor:", the monitor's roles only).
  */
 import { formatArn } from "../arn/partition";
 import { type Guardrail, memberRolePattern, TOOL_ROLE_PATH } from "../guardrail/guardrail";
-import { FUNCTION_NAMES, METRIC_NAMESPACE, RESOURCE_PREFIX, ROLE_NAMES } from "../guardrail/tool-names";
+import {
+  DEAD_LETTER_QUEUE_NAME,
+  FUNCTION_NAMES,
+  functionLogGroupName,
+  METRIC_NAMESPACE,
+  RESOURCE_PREFIX,
+  ROLE_NAMES,
+} from "../guardrail/tool-names";
 import { FUNCTION_TAKEOVER_ACTIONS } from "./action-lists";
 import type { Scenario } from "./decision-table";
 import { EXAMPLE_MEMBER_ACCOUNT, EXAMPLE_SECURITY_ACCOUNT, exampleSite, siteArns } from "./principals";
@@ -149,6 +156,13 @@ function guardScenarios(guardrail: Guardrail): Scenario[] {
       "scheduler:DeleteSchedule",
       arn("scheduler", `schedule/default/${FUNCTION_NAMES.queryJob}`),
     ),
+    row("guard-deploy:purge-dead-letters", "sqs:PurgeQueue", arn("sqs", DEAD_LETTER_QUEUE_NAME)),
+    row(
+      "guard-deploy:log-retention",
+      "logs:PutRetentionPolicy",
+      arn("logs", `log-group:${functionLogGroupName(FUNCTION_NAMES.realtime)}`),
+    ),
+    ...athenaScenarios(guardrail),
     row("guard-admin:leave-organization", "organizations:LeaveOrganization", "*"),
     row("guard-admin:roles-anywhere-profile", "rolesanywhere:CreateProfile", "*"),
     row(
@@ -193,6 +207,16 @@ function guardScenarios(guardrail: Guardrail): Scenario[] {
       arn("cloudwatch", `alarm:${FUNCTION_NAMES.queryJob}-no-successful-run`),
       tagged,
     ),
+  ];
+}
+
+/** With the Athena backend: re-pointing the table the job queries (every query would come back empty). */
+function athenaScenarios(guardrail: Guardrail): Scenario[] {
+  const { backend, athena } = guardrail.config.monitor;
+  if (backend !== "athena") return [];
+  const { arn } = securityArns(guardrail);
+  return [
+    row("guard-deploy:athena-table", "glue:UpdateTable", arn("glue", `table/${athena.database}/${athena.table}`)),
   ];
 }
 

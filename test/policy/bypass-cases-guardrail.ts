@@ -464,4 +464,136 @@ const SILENCING: Case[] = [
   ],
 ];
 
-export const GUARDRAIL_CASES: Case[] = [...SWITCH_OFF, ...OTHER_CAPACITY, ...SILENCING];
+const REALTIME_ROLE = `arn:aws:iam::${SECURITY}:role/bedrock-guardrail/bedrock-guardrail-realtime`;
+const DLQ = at("sqs", "bedrock-guardrail-dead-letters");
+const JOB_LOGS = at("logs", "log-group:/aws/lambda/bedrock-guardrail-query-job");
+const RESPONDER_STREAM = at("logs", "log-group:/aws/lambda/bedrock-guardrail-realtime:log-stream:2026/12/06/abc");
+const WITH_ATHENA: GuardrailConfigInput = {
+  ...WITH_ADMIN,
+  monitor: { backend: "athena", athena: { bucket: "org-trail-logs" } },
+};
+const WORKGROUP = at("athena", "workgroup/bedrock-guardrail");
+const GLUE_TABLE = at("glue", "table/bedrock_guardrail/cloudtrail");
+const RESULTS_BUCKET = "arn:aws:s3:::bedrock-guardrail-athena-results-20261206000000000000000001";
+
+/** The dead-letter queue and the functions' log groups: hiding failed deliveries, erasing the responder's trail. */
+const HIDING: Case[] = [
+  ["a security admin purging the dead-letter queue", WITH_ADMIN, SECURITY_ADMIN, req("sqs:PurgeQueue", DLQ), "deny"],
+  ["the job's own role purging the dead-letter queue", WITH_ADMIN, QUERY_JOB_ROLE, req("sqs:PurgeQueue", DLQ), "deny"],
+  ["deleting the dead-letter queue", WITH_ADMIN, SECURITY_ADMIN, req("sqs:DeleteQueue", DLQ), "deny"],
+  ["rewriting the dead-letter queue's policy", WITH_ADMIN, SECURITY_ADMIN, req("sqs:SetQueueAttributes", DLQ), "deny"],
+  ["granting another account the dead-letter queue", WITH_ADMIN, SECURITY_ADMIN, req("sqs:AddPermission", DLQ), "deny"],
+  ["receiving (hiding) a dead letter", WITH_ADMIN, SECURITY_ADMIN, req("sqs:ReceiveMessage", DLQ), "deny"],
+  ["redriving the dead letters away", WITH_ADMIN, SECURITY_ADMIN, req("sqs:StartMessageMoveTask", DLQ), "deny"],
+  ["the pipeline changing the dead-letter queue", WITH_ADMIN, ADMIN, req("sqs:SetQueueAttributes", DLQ), "allow"],
+  ["break-glass reading the dead letters", WITH_ADMIN, BREAK_GLASS, req("sqs:ReceiveMessage", DLQ), "allow"],
+  ["the job dead-lettering a failed run", WITH_ADMIN, QUERY_JOB_ROLE, req("sqs:SendMessage", DLQ), "allow"],
+  ["the scheduler dead-lettering a failed run", WITH_ADMIN, SCHEDULER_ROLE, req("sqs:SendMessage", DLQ), "allow"],
+  [
+    "purging an application's own queue",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    req("sqs:PurgeQueue", at("sqs", "orders")),
+    "allow",
+  ],
+  ["deleting the job's log group", WITH_ADMIN, SECURITY_ADMIN, req("logs:DeleteLogGroup", JOB_LOGS), "deny"],
+  [
+    "one day of retention on the job's logs",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    req("logs:PutRetentionPolicy", JOB_LOGS),
+    "deny",
+  ],
+  [
+    "deleting the responder's log stream",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    req("logs:DeleteLogStream", RESPONDER_STREAM),
+    "deny",
+  ],
+  [
+    "encrypting the job's logs with one's own key",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    req("logs:AssociateKmsKey", JOB_LOGS),
+    "deny",
+  ],
+  ["the pipeline setting the logs' retention", WITH_ADMIN, ADMIN, req("logs:PutRetentionPolicy", JOB_LOGS), "allow"],
+  ["the responder writing its log", WITH_ADMIN, REALTIME_ROLE, req("logs:PutLogEvents", RESPONDER_STREAM), "allow"],
+  [
+    "the job starting its log stream",
+    WITH_ADMIN,
+    QUERY_JOB_ROLE,
+    req("logs:CreateLogStream", `${JOB_LOGS}:log-stream:2026/12/06/def`),
+    "allow",
+  ],
+  [
+    "an application's own log retention",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    req("logs:PutRetentionPolicy", at("logs", "log-group:/aws/lambda/orders")),
+    "allow",
+  ],
+];
+
+/** The Athena backend: the workgroup, the table the job queries, the results bucket. */
+const ATHENA: Case[] = [
+  [
+    "re-pointing the workgroup's results",
+    WITH_ATHENA,
+    SECURITY_ADMIN,
+    req("athena:UpdateWorkGroup", WORKGROUP),
+    "deny",
+  ],
+  ["deleting the workgroup", WITH_ATHENA, SECURITY_ADMIN, req("athena:DeleteWorkGroup", WORKGROUP), "deny"],
+  ["moving the table to other files", WITH_ATHENA, SECURITY_ADMIN, req("glue:UpdateTable", GLUE_TABLE), "deny"],
+  ["deleting the table", WITH_ATHENA, SECURITY_ADMIN, req("glue:DeleteTable", GLUE_TABLE), "deny"],
+  [
+    "deleting the database",
+    WITH_ATHENA,
+    SECURITY_ADMIN,
+    req("glue:DeleteDatabase", at("glue", "database/bedrock_guardrail")),
+    "deny",
+  ],
+  [
+    "rewriting the results bucket's policy",
+    WITH_ATHENA,
+    SECURITY_ADMIN,
+    req("s3:PutBucketPolicy", RESULTS_BUCKET),
+    "deny",
+  ],
+  ["the pipeline updating the table's projection", WITH_ATHENA, ADMIN, req("glue:UpdateTable", GLUE_TABLE), "allow"],
+  ["the pipeline updating the workgroup", WITH_ATHENA, ADMIN, req("athena:UpdateWorkGroup", WORKGROUP), "allow"],
+  [
+    "the job querying in its workgroup",
+    WITH_ATHENA,
+    QUERY_JOB_ROLE,
+    req("athena:StartQueryExecution", WORKGROUP),
+    "allow",
+  ],
+  ["the job reading the table", WITH_ATHENA, QUERY_JOB_ROLE, req("glue:GetTable", GLUE_TABLE), "allow"],
+  [
+    "the job's query writing its results",
+    WITH_ATHENA,
+    QUERY_JOB_ROLE,
+    req("s3:PutObject", `${RESULTS_BUCKET}/results/0123.csv`, { "aws:CalledVia": ["athena.amazonaws.com"] }),
+    "allow",
+  ],
+  [
+    "another team's workgroup",
+    WITH_ATHENA,
+    SECURITY_ADMIN,
+    req("athena:UpdateWorkGroup", at("athena", "workgroup/analysts")),
+    "allow",
+  ],
+  [
+    "another team's Glue table",
+    WITH_ATHENA,
+    SECURITY_ADMIN,
+    req("glue:UpdateTable", at("glue", "table/analytics/orders")),
+    "allow",
+  ],
+  ["the table's name, Athena not configured", WITH_ADMIN, SECURITY_ADMIN, req("glue:UpdateTable", GLUE_TABLE), "allow"],
+];
+
+export const GUARDRAIL_CASES: Case[] = [...SWITCH_OFF, ...OTHER_CAPACITY, ...SILENCING, ...HIDING, ...ATHENA];

@@ -85,7 +85,9 @@ export const CONFIGS = {
   minimal: MINIMAL_CONFIG,
   full: FULL_CONFIG,
   "marketplace control off": { ...MINIMAL_CONFIG, scp: { denyMarketplaceSubscribeViaBedrock: false } },
+  // With the Athena backend, whose workgroup, table and results bucket the SCP protects by name.
   "exempted user and admins": {
+    monitor: { backend: "athena" as const, athena: { bucket: "org-trail-logs" } },
     approvedPrincipalArns: [
       "arn:aws:iam::*:role/BedrockModelAccessAdmin",
       "arn:aws:iam::111122223333:user/bedrock-admin",

@@ -86,6 +86,8 @@ describe("ProtectExemptedPrincipals statement", () => {
       "arn:aws:events:*:*:rule/*bedrock-guardrail-*",
       "arn:aws:events:*:*:event-bus/bedrock-guardrail",
       "arn:aws:scheduler:*:*:schedule/*/bedrock-guardrail-*",
+      "arn:aws:sqs:*:*:bedrock-guardrail-dead-letters",
+      "arn:aws:logs:*:*:log-group:/aws/lambda/bedrock-guardrail-*",
     ]);
     expect(deployment.Condition).toEqual({ ArnNotLike: { "aws:PrincipalArn": [STACKSETS_EXEC_ROLE_PATTERN] } });
     for (const role of [MEMBER_ROLE, RESPONDER_ROLES])

@@ -34,7 +34,7 @@ import {
   trailPrefix,
 } from "../../detection/backends/athena-table";
 import type { ResourceArns } from "../iam/policy-document";
-import { RESOURCE_PREFIX } from "../naming";
+import { ATHENA_RESULTS_BUCKET_PREFIX } from "../naming";
 
 type AthenaMonitorConfig = MonitorConfig["athena"];
 
@@ -170,7 +170,7 @@ export class AthenaQueryInfra extends Construct {
   /** The private results bucket: no public access, owner-enforced, encrypted, TLS only, results expire. */
   private resultsBucket(): S3Bucket {
     const results = new S3Bucket(this, "results", {
-      bucketPrefix: `${RESOURCE_PREFIX}-athena-results-`,
+      bucketPrefix: ATHENA_RESULTS_BUCKET_PREFIX,
       forceDestroy: false,
     });
     new S3BucketPublicAccessBlock(this, "results-public-access", {

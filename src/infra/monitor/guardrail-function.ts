@@ -11,7 +11,7 @@ import { AssetType, Fn, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { type LambdaBundle, HANDLER } from "../bundle/lambda-bundle";
 import { type PolicyStatement, policyJson, serviceTrustPolicy } from "../iam/policy-document";
-import { ROLE_PATH } from "../naming";
+import { functionLogGroupName, ROLE_PATH } from "../naming";
 
 const LAMBDA_RUNTIME = "nodejs22.x";
 const LAMBDA_ARCHITECTURE = "arm64";
@@ -42,7 +42,7 @@ export class GuardrailFunction extends Construct {
   constructor(scope: Construct, id: string, props: GuardrailFunctionProps) {
     super(scope, id);
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
-      name: `/aws/lambda/${props.functionName}`,
+      name: functionLogGroupName(props.functionName),
       retentionInDays: props.logRetentionDays,
     });
     this.role = new IamRole(this, "role", {

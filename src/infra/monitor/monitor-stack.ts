@@ -23,7 +23,7 @@ import { type GuardrailConstructProps, monitorGuardrail } from "../construct-pro
 import { codeDeclarations, type FunctionDeclarations } from "../declarations";
 import { type ResourceArns, statementsFromDeclarations } from "../iam/policy-document";
 import { toolRoleArn } from "../../guardrail/guardrail";
-import { FUNCTION_NAMES, RESOURCE_PREFIX, ROLE_NAMES } from "../naming";
+import { DEAD_LETTER_QUEUE_NAME, FUNCTION_NAMES, RESOURCE_PREFIX, ROLE_NAMES } from "../naming";
 import { MANAGED_BY_TAG } from "../organization-policy-stack";
 import { listOutput } from "../list-output";
 import { guardrailProvider } from "../provider";
@@ -137,7 +137,7 @@ export class MonitorResources {
     this.athena = source.athena;
     this.table = stateTable(this.scope);
     this.deadLetters = new SqsQueue(this.scope, "dlq", {
-      name: `${RESOURCE_PREFIX}-dead-letters`,
+      name: DEAD_LETTER_QUEUE_NAME,
       sqsManagedSseEnabled: true,
       messageRetentionSeconds: 14 * 24 * 3600,
     });

@@ -1,0 +1,139 @@
+/**
+ * The monitor stack and the SCP, from the synthesized stack itself: every call the monitor's roles
+ * are granted passes the SCP on the resources the stack creates (which all carry the tool's tag),
+ * and every resource the SCP protects by name (the dead-letter queue, the functions' log groups, the
+ * Athena workgroup, Glue database and table, the results bucket) is one the stack creates under
+ * that name: each tamper action on it is denied to another principal of the security account and
+ * allowed to the listed admin (the pipeline that deploys it).
+ */
+import { evaluateScp } from "../../src/policy/evaluate";
+import {
+  ATHENA_TAMPER_ACTIONS,
+  DEAD_LETTER_TAMPER_ACTIONS,
+  LOG_GROUP_TAMPER_ACTIONS,
+} from "../../src/policy/action-lists";
+import { SID } from "../../src/policy/statement-ids";
+import { buildScpStatements } from "../../src/policy/statements";
+import { guardrailWith, resources, type Synth, synthMonitor } from "./helpers";
+
+const ACCOUNT = "444455556666";
+const REGION = "us-east-1";
+const ADMIN = `arn:aws:iam::${ACCOUNT}:role/iam-pipeline/IamDeployer`;
+const OTHER = `arn:aws:iam::${ACCOUNT}:role/SecurityAccountAdmin`;
+const TAGGED = { "aws:ResourceTag/managed-by": ["bedrock-guardrail"] };
+const CONFIG = {
+  scp: { exemptedPrincipalAdminArns: ["arn:aws:iam::*:role/iam-pipeline/IamDeployer"] },
+  monitor: {
+    backend: "athena" as const,
+    athena: { bucket: "org-trail-archive" },
+    eventbridge: { enabled: true, regions: [REGION] },
+  },
+};
+
+const at = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
+/** A bucket named by its prefix gets a 26-character unique suffix from S3. */
+const bucketArn = (prefix: string) => `arn:aws:s3:::${prefix}20261206000000000000000001`;
+
+/** The concrete ARN of each resource the stack creates, by Terraform address (type.key). */
+function concreteArns(s: Synth): Map<string, string> {
+  const arns = new Map<string, string>();
+  const each = (type: string, arn: (r: Record<string, any>) => string) => {
+    for (const [key, r] of Object.entries(s.resource[type] ?? {})) arns.set(`${type}.${key}`, arn(r));
+  };
+  each("aws_sqs_queue", (r) => at("sqs", r.name));
+  each("aws_cloudwatch_log_group", (r) => at("logs", `log-group:${r.name}`));
+  each("aws_s3_bucket", (r) => bucketArn(r.bucket_prefix));
+  each("aws_kms_key", () => at("kms", "key/1234abcd-12ab-34cd-56ef-1234567890ab"));
+  each("aws_sns_topic", (r) => at("sns", r.name));
+  each("aws_dynamodb_table", (r) => at("dynamodb", `table/${r.name}`));
+  each("aws_lambda_function", (r) => at("lambda", `function:${r.function_name}`));
+  each("aws_cloudwatch_event_bus", (r) => at("events", `event-bus/${r.name}`));
+  return arns;
+}
+
+/** A granted resource (Terraform references and wildcards included) as one concrete ARN. */
+function resolve(resource: string, arns: Map<string, string>): string {
+  const concrete = resource
+    .replace(/\$\{(aws_[a-z0-9_]+\.[A-Za-z0-9_-]+)\.arn\}/g, (ref, address) => {
+      const arn = arns.get(address);
+      if (!arn) throw new Error(`no concrete ARN for ${ref}`);
+      return arn;
+    })
+    .replace("${data.aws_partition.partition.partition}", "aws")
+    .replace("${data.aws_region.region.region}", REGION)
+    .replace("${data.aws_caller_identity.caller.account_id}", ACCOUNT);
+  // A log group's `:*` names its streams; any other trailing wildcard one object or name under it.
+  return concrete.replace(/:log-group:([^:]+):\*$/, ":log-group:$1:log-stream:2026/12/06/abc").replace(/\*/g, "x");
+}
+
+describe("the monitor stack under the SCP (Athena backend, real-time path on)", () => {
+  const synth = synthMonitor(CONFIG);
+  const statements = buildScpStatements(guardrailWith(CONFIG));
+  const arns = concreteArns(synth);
+  const roles = Object.fromEntries(
+    Object.entries(synth.resource.aws_iam_role).map(([key, r]) => [
+      `\${aws_iam_role.${key}.id}`,
+      `arn:aws:iam::${ACCOUNT}:role${r.path}${r.name}`,
+    ]),
+  );
+
+  it("allows every call the monitor's roles are granted, on the tagged resources the stack creates", () => {
+    const denied: string[] = [];
+    let checked = 0;
+    for (const policy of resources(synth, "aws_iam_role_policy")) {
+      const principalArn = roles[policy.role];
+      for (const statement of JSON.parse(policy.policy).Statement)
+        for (const action of statement.Action)
+          for (const granted of statement.Resource) {
+            // Cross-account grants (the member role, the organization) are decided in other accounts.
+            if (!granted.includes("${data.aws_caller_identity") && !granted.startsWith("${aws_")) continue;
+            const resource = resolve(granted, arns);
+            const verdict = evaluateScp(statements, { action, resource, principalArn, context: TAGGED });
+            checked++;
+            if (verdict.decision === "deny") denied.push(`${principalArn} ${action} ${resource} (${verdict.deniedBy})`);
+          }
+    }
+    expect(denied).toEqual([]);
+    expect(checked).toBeGreaterThan(20);
+  });
+
+  /** Each protected resource the stack created, with the tamper actions that name its service. */
+  const database = resources(synth, "aws_glue_catalog_database")[0]?.name;
+  const target = (arn: string, actions: readonly string[]): [string, readonly string[]] => [arn, actions];
+  const targets = [
+    ...resources(synth, "aws_sqs_queue").map((q) => target(at("sqs", q.name), DEAD_LETTER_TAMPER_ACTIONS)),
+    ...resources(synth, "aws_cloudwatch_log_group").flatMap((g) => [
+      target(at("logs", `log-group:${g.name}`), LOG_GROUP_TAMPER_ACTIONS),
+      target(at("logs", `log-group:${g.name}:log-stream:2026/12/06/abc`), ["logs:DeleteLogStream"]),
+    ]),
+    ...resources(synth, "aws_athena_workgroup").map((w) =>
+      target(at("athena", `workgroup/${w.name}`), ATHENA_TAMPER_ACTIONS),
+    ),
+    ...resources(synth, "aws_glue_catalog_database").map((d) =>
+      target(at("glue", `database/${d.name}`), ATHENA_TAMPER_ACTIONS),
+    ),
+    ...resources(synth, "aws_glue_catalog_table").map((t) =>
+      target(
+        at("glue", `table/${database}/${t.name}`),
+        ATHENA_TAMPER_ACTIONS.filter((a) => a.endsWith("Table")),
+      ),
+    ),
+    ...resources(synth, "aws_s3_bucket").map((b) => target(bucketArn(b.bucket_prefix), ATHENA_TAMPER_ACTIONS)),
+  ];
+
+  it.each(targets.map(([arn, actions]) => [arn.split(":").slice(5).join(":"), arn, actions]))(
+    "protects %s by name: denied to others, allowed to the pipeline",
+    (_label, resource, actions) => {
+      const service = resource.split(":")[2];
+      const own = actions.filter((a) => a.startsWith(`${service}:`));
+      expect(own.length).toBeGreaterThan(0);
+      for (const action of own) {
+        const other = evaluateScp(statements, { action, resource, principalArn: OTHER });
+        expect(`${action}: ${other.decision} ${other.deniedBy}`).toBe(`${action}: deny ${SID.protectDeployment}`);
+        expect(`${action}: ${evaluateScp(statements, { action, resource, principalArn: ADMIN }).decision}`).toBe(
+          `${action}: allow`,
+        );
+      }
+    },
+  );
+});
