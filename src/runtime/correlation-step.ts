@@ -40,6 +40,8 @@ export interface CorrelationOutcome {
   findings: Finding[];
   matched: number;
   suppressedApproved: number;
+  /** What the correlation query cost to scan (a learning run's includes the baseline days). */
+  bytesScanned: number;
   /** New-term rules this run learns (their first run): their first uses are recorded, not alerted. */
   learning: string[];
   /** Pairs seen in the rows (approved principals' included) and how many of them `commit` writes. */
@@ -69,8 +71,9 @@ export async function correlationStep(
   }
   const source = (learning.length > 0 && sources.baselineSource) || sources.source;
   let records;
+  let bytesScanned;
   try {
-    records = (await source.run(window)).records;
+    ({ records, bytesScanned } = await source.run(window));
   } catch (e) {
     return { step: "query", error: e instanceof QueryError ? e.message : errorText(e) };
   }
@@ -98,6 +101,7 @@ export async function correlationStep(
     findings,
     matched: all.length,
     suppressedApproved: all.length - findings.length,
+    bytesScanned,
     learning: [...learningIds],
     pairsSeen: seen.length,
     pairsToRecord: toRecord.length,

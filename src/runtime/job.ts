@@ -86,6 +86,7 @@ function addCorrelations(
   findings.push(...correlated.findings);
   counts.matched += correlated.matched;
   counts.suppressedApproved += correlated.suppressedApproved;
+  summary.bytesScanned += correlated.bytesScanned;
   if (correlated.pairsSeen > 0 || correlated.learning.length > 0)
     summary.newTermBaseline = { learning: correlated.learning, pairsSeen: correlated.pairsSeen, recorded: 0 };
 }

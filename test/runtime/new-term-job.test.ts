@@ -13,7 +13,7 @@ import { selectRules } from "../../src/guardrail/guardrail";
 import { runJob } from "../../src/runtime/job";
 import { MemoryStateStore } from "../support/memory-state-store";
 import { APPROVED_ROLE, at, guardrailWith, simulateSns, TOPIC_ARN } from "./helpers";
-import { invocation, NO_EVENTS, windowSource } from "./new-term-support";
+import { BYTES_PER_ROW, invocation, NO_EVENTS, windowSource } from "./new-term-support";
 
 const RULE = "bedrock-model-first-use";
 const g = selectRules(guardrailWith(), [RULE]);
@@ -58,6 +58,8 @@ test("the first run learns the baseline and its window without alerting; later r
   const first = await m.run("2026-01-15T10:10:00Z");
   expect(first).toMatchObject({ status: "ok", newFindings: 0, published: 0 });
   expect(first.newTermBaseline).toEqual({ learning: [RULE], pairsSeen: 2, recorded: 2 });
+  // The learning run's scan (the baseline days included) is in the run's bytes.
+  expect(first.bytesScanned).toBe(2 * BYTES_PER_ROW);
   expect(m.correlationBaseline.windows).toHaveLength(1);
   const firstStart = m.correlationBaseline.windows[0].start.getTime();
   expect(await m.store.getBaselineSince(JOB, RULE)).toBe(new Date(firstStart - 30 * DAY).toISOString());

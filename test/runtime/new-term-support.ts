@@ -9,6 +9,7 @@ import type { QueryResult, QuerySource } from "../../src/runtime/query/source";
 import type { QueryWindow } from "../../src/runtime/window";
 
 const DAY_MS = 86_400_000;
+export const BYTES_PER_ROW = 1000;
 
 export interface Invocation {
   /** Numbered into an eventID. */
@@ -60,7 +61,8 @@ export function windowSource(
         const t = Date.parse(String(r.eventTime));
         return t >= from && t < window.end.getTime();
       });
-      return { records, rows: records.length, bytesScanned: 0, unreadable: [] };
+      // A made-up price per row returned, so tests can tell what a run scanned.
+      return { records, rows: records.length, bytesScanned: records.length * BYTES_PER_ROW, unreadable: [] };
     },
   };
 }
