@@ -92,8 +92,9 @@ export async function correlationStep(
     .map((c) => correlationFinding(g, c));
   const findings = all.filter((f) => !f.guardrail.approved);
   const daysOf = new Map(newTerm.map((r) => [r.id, r.baselineDays]));
+  // New pairs, and pairs seen later than stored: each use refreshes the pair's life (its TTL).
   const toRecord = seen
-    .filter((p) => !(baseline.get(pairKey(p.rule, p.group, p.value))! >= p.lastSeenMs))
+    .filter((p) => (baseline.get(pairKey(p.rule, p.group, p.value)) ?? Number.NEGATIVE_INFINITY) < p.lastSeenMs)
     .map((p) => ({ ...p, expiresAt: Math.ceil((p.lastSeenMs + daysOf.get(p.rule)! * DAY_MS) / 1000) }));
   const learnedFrom = (r: NewTermRule) =>
     new Date(window.start.getTime() - (source === sources.baselineSource ? r.baselineDays * DAY_MS : 0));
