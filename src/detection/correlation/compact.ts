@@ -75,7 +75,7 @@ export function packRecord(packed: PackedEvents, rules: readonly CorrelationRule
   if (matches === undefined) return;
   const timeMs = timeMsOf(record);
   if (timeMs !== undefined && timeMs < packed.earliestMs) packed.earliestMs = timeMs;
-  const event = eventOf(record, matches);
+  const event = eventOf(record, matches, timeMs);
   if (!event) return;
   packed.timeMs.push(event.timeMs);
   packed.strings.push(

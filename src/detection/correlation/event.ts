@@ -113,12 +113,16 @@ export function timeMsOf(record: CloudTrailRecord): number | undefined {
 }
 
 /**
- * The event of a record with an id and a time, given what the rules select of it (matchesOf), or
- * undefined for a record that cannot be placed in time (the event rules report it).
+ * The event of a record with an id and a time, given what the rules select of it (matchesOf) and,
+ * when already known, its timeMsOf; undefined for a record that cannot be placed in time (the event
+ * rules report it).
  */
-export function eventOf(record: CloudTrailRecord, matches: string): CorrelatedEvent | undefined {
+export function eventOf(
+  record: CloudTrailRecord,
+  matches: string,
+  timeMs = timeMsOf(record),
+): CorrelatedEvent | undefined {
   const id = asString(record.eventID);
-  const timeMs = timeMsOf(record);
   if (!id || timeMs === undefined) return undefined;
   return {
     id,

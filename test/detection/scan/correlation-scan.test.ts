@@ -55,3 +55,40 @@ test("correlation findings across files are the engine's, whatever the file orde
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+test("of two records with the same time and eventID in different files, the first input's is kept, whatever --jobs", async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "scan-duplicate-"));
+  try {
+    const invoke = (id: string, region: string, minute: number) => ({
+      eventVersion: "1.09",
+      eventID: id,
+      eventTime: `2026-01-15T10:${String(minute).padStart(2, "0")}:00Z`,
+      eventSource: "bedrock.amazonaws.com",
+      eventName: "InvokeModel",
+      awsRegion: region,
+      userIdentity: { type: "IAMUser", arn: "arn:aws:iam::111122223333:user/ci", accessKeyId: "AKIAEXAMPLEEXAMPLE01" },
+      requestParameters: { modelId: "amazon.nova-pro-v1:0" },
+    });
+    // The first file is large (its worker finishes last); its copy of "dup" is a third Region, the second
+    // file's copy is not: the multi-Region rule fires only if the first input's copy is the one kept.
+    const filler = Array.from({ length: 4000 }, (_, i) => ({
+      ...invoke(`f${i}`, "us-east-1", 5),
+      eventName: "GetUser",
+    }));
+    const first = [
+      invoke("a", "us-east-1", 1),
+      invoke("b", "us-west-2", 2),
+      invoke("dup", "eu-central-1", 3),
+      ...filler,
+    ];
+    fs.writeFileSync(path.join(tmp, "1-first.json"), JSON.stringify({ Records: first }));
+    fs.writeFileSync(path.join(tmp, "2-second.json"), JSON.stringify({ Records: [invoke("dup", "us-east-1", 3)] }));
+    const fired = (findings: Finding[]) =>
+      findings.filter((f) => f.rule.id === "bedrock-multi-region-invocation").map((f) => f.event.id);
+    const one = await detectIn(tmp, 1, 0);
+    expect(fired(one)).toHaveLength(1);
+    expect(await detectIn(tmp, 2, 0)).toEqual(one);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
