@@ -56,7 +56,7 @@ test("correlation findings across files are the engine's, whatever the file orde
   }
 });
 
-test("of two records with the same time and eventID in different files, the first input's is kept, whatever --jobs", async () => {
+test("of two records with one time and eventID in two files, the first input's is kept, whatever --jobs", async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "scan-duplicate-"));
   try {
     const invoke = (id: string, region: string, minute: number) => ({
