@@ -2,9 +2,10 @@
  * The decision table's rows for the protection statements: taking over an exempted name
  * ("protect:", break-glass and the admins only), the tool's own roles, rules, schedule, dead-letter
  * queue, log groups and Athena table ("guard-deploy:", also the StackSets execution role), the
- * guardrail's SCPs, alert key, event data store, topic and alarms, leaving the organization, Roles Anywhere ("guard-admin:", break-glass and
- * the admins), the tool's tag ("guard-tag:", also StackSets), and invoking the functions, writing
- * state and the heartbeat ("guard-monitor:", the monitor's roles only).
+ * guardrail's SCPs, alert key, event data store, topic and alarms, leaving the organization, Roles
+ * Anywhere ("guard-admin:", break-glass and the admins), the tool's tag ("guard-tag:", also
+ * StackSets), and invoking the functions, writing state and the heartbeat ("guard-monitor:", the
+ * monitor's roles only).
  */
 import { formatArn } from "../arn/partition";
 import { type Guardrail, memberRolePattern, TOOL_ROLE_PATH } from "../guardrail/guardrail";
