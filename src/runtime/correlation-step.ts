@@ -7,7 +7,8 @@
  * window's events only, the step looks up the (group, value) pairs they use, and a pair the store
  * does not hold (or last saw longer ago than the baseline window) is a first use. A rule's first run
  * learns instead of alerting: it reads the baseline the backend still holds (`baselineSource`, the
- * window plus the rule's baseline days before it), records every pair and marks the rule learned.
+ * window plus the rule's baseline days before it), records every pair and marks the rule learned
+ * (for its current baseline window: a changed window learns again).
  *
  * Order (`commit`, called by the job after the alerts went out and before the watermark moves): a
  * first use is claimed (durable in the pending list) before its pair is recorded, so a run that
@@ -17,7 +18,7 @@
  */
 import { correlate, pairKey } from "../detection/correlation/engine";
 import { correlationFinding } from "../detection/correlation/finding";
-import { newTermPairs } from "../detection/correlation/new-term-pairs";
+import { newTermPairs, type TermPairSeen } from "../detection/correlation/new-term-pairs";
 import type { Finding } from "../detection/finding";
 import type { Guardrail } from "../guardrail/guardrail";
 import type { NewTermRule } from "../guardrail/correlation-definition";
@@ -51,6 +52,13 @@ export interface CorrelationOutcome {
   commit(): Promise<void>;
 }
 
+/**
+ * The name a rule's learned marker is kept under: the rule and its baseline window, so a rule whose
+ * `baselineDays` changed learns again (reading the new window once) instead of judging pairs by
+ * TTLs written for the old one.
+ */
+export const learnedMarker = (r: NewTermRule): string => `${r.id} ${r.baselineDays}d`;
+
 /** Runs the step; a failure (query or store) is returned as the run's failure text. */
 export async function correlationStep(
   g: Guardrail,
@@ -64,7 +72,7 @@ export async function correlationStep(
   const newTerm = rules.filter((r): r is NewTermRule => r.kind === "new-term");
   let learning: NewTermRule[];
   try {
-    const learned = await Promise.all(newTerm.map((r) => store.getBaselineSince(job, r.id)));
+    const learned = await Promise.all(newTerm.map((r) => store.getBaselineSince(job, learnedMarker(r))));
     learning = newTerm.filter((_, i) => learned[i] === undefined);
   } catch (e) {
     return { step: "record", error: `reading the new-term baselines: ${errorText(e)}` };
@@ -92,9 +100,11 @@ export async function correlationStep(
     .map((c) => correlationFinding(g, c));
   const findings = all.filter((f) => !f.guardrail.approved);
   const daysOf = new Map(newTerm.map((r) => [r.id, r.baselineDays]));
-  // New pairs, and pairs seen later than stored: each use refreshes the pair's life (its TTL).
+  // New pairs, and pairs seen later than stored: each use refreshes the pair's life (its TTL). A learning
+  // run rewrites the pairs it read as they are too, so their TTLs follow a changed baseline window.
+  const known = (p: TermPairSeen) => baseline.get(pairKey(p.rule, p.group, p.value)) ?? Number.NEGATIVE_INFINITY;
   const toRecord = seen
-    .filter((p) => (baseline.get(pairKey(p.rule, p.group, p.value)) ?? Number.NEGATIVE_INFINITY) < p.lastSeenMs)
+    .filter((p) => known(p) < p.lastSeenMs || (learningIds.has(p.rule) && known(p) === p.lastSeenMs))
     .map((p) => ({ ...p, expiresAt: Math.ceil((p.lastSeenMs + daysOf.get(p.rule)! * DAY_MS) / 1000) }));
   const learnedFrom = (r: NewTermRule) =>
     new Date(window.start.getTime() - (source === sources.baselineSource ? r.baselineDays * DAY_MS : 0));
@@ -108,7 +118,7 @@ export async function correlationStep(
     pairsToRecord: toRecord.length,
     async commit() {
       if (toRecord.length > 0) await store.recordSeen(job, toRecord);
-      for (const r of learning) await store.markBaselineLearned(job, r.id, learnedFrom(r).toISOString());
+      for (const r of learning) await store.markBaselineLearned(job, learnedMarker(r), learnedFrom(r).toISOString());
     },
   };
 }

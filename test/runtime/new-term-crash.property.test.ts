@@ -14,7 +14,9 @@
 import fc from "fast-check";
 import type { Notifier } from "../../src/aws/contracts";
 import { correlate } from "../../src/detection/correlation/engine";
+import type { NewTermRule } from "../../src/guardrail/correlation-definition";
 import { selectRules } from "../../src/guardrail/guardrail";
+import { learnedMarker } from "../../src/runtime/correlation-step";
 import { runJob } from "../../src/runtime/job";
 import { DynamoStateStore } from "../../src/runtime/state/dynamodb";
 import type { StateStore } from "../../src/runtime/state/store";
@@ -25,6 +27,7 @@ import { invocation, NO_EVENTS, windowSource } from "./new-term-support";
 
 const RULE = "bedrock-model-first-use";
 const g = selectRules(guardrailFrom(), [RULE]);
+const MARKER = learnedMarker(g.correlationRules[0] as NewTermRule);
 const DAY = 86_400_000;
 // In the future: DynamoDB Local deletes an item about a second after its TTL (pairs, dedupe records) passes.
 const START_MS = Date.parse("2046-01-01T00:00:00Z");
@@ -123,7 +126,7 @@ async function failuresNeitherLoseNorRepeat(open: () => Promise<StateStore>, num
           { jobName: "query-job" },
         );
         if (summary.status === "failed") failedRuns++;
-        if (learnedAt === undefined && (await store.getBaselineSince("query-job", RULE))) learnedAt = now;
+        if (learnedAt === undefined && (await store.getBaselineSince("query-job", MARKER))) learnedAt = now;
       }
       const end = now;
       const want = correlate(g.correlationRules, history, { learnUntilMs: learnedAt })

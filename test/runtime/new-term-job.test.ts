@@ -9,7 +9,9 @@
  */
 import { SnsNotifier } from "../../src/aws/sns";
 import type { CloudTrailRecord } from "../../src/detection/record";
+import type { NewTermRule } from "../../src/guardrail/correlation-definition";
 import { selectRules } from "../../src/guardrail/guardrail";
+import { learnedMarker } from "../../src/runtime/correlation-step";
 import { runJob } from "../../src/runtime/job";
 import { MemoryStateStore } from "../support/memory-state-store";
 import { APPROVED_ROLE, at, guardrailWith, simulateSns, TOPIC_ARN } from "./helpers";
@@ -17,6 +19,7 @@ import { BYTES_PER_ROW, invocation, NO_EVENTS, windowSource } from "./new-term-s
 
 const RULE = "bedrock-model-first-use";
 const g = selectRules(guardrailWith(), [RULE]);
+const MARKER = learnedMarker(g.correlationRules[0] as NewTermRule);
 const DAY = 86_400_000;
 const JOB = "query-job";
 
@@ -31,14 +34,17 @@ function monitor(options: { learnFromBackend?: boolean } = {}) {
   const correlations = windowSource(delivered);
   const correlationBaseline = windowSource(delivered, 30);
   let runs = 0;
-  const run = (now: string) =>
+  /** A run at `now`, with the shipped rule or `rule` (its baseline source then reads its baseline days). */
+  const run = (now: string, rule?: NewTermRule) =>
     runJob(
       {
-        guardrail: g,
+        guardrail: rule ? { ...g, correlationRules: [rule] } : g,
         store,
         source: NO_EVENTS,
         correlations,
-        ...(options.learnFromBackend === false ? {} : { correlationBaseline }),
+        ...(options.learnFromBackend === false
+          ? {}
+          : { correlationBaseline: rule ? windowSource(delivered, rule.baselineDays) : correlationBaseline }),
         notifier: new SnsNotifier(sns.client, TOPIC_ARN),
         now: () => at(now),
         runId: `run-${++runs}`,
@@ -62,7 +68,7 @@ test("the first run learns the baseline and its window without alerting; later r
   expect(first.bytesScanned).toBe(2 * BYTES_PER_ROW);
   expect(m.correlationBaseline.windows).toHaveLength(1);
   const firstStart = m.correlationBaseline.windows[0].start.getTime();
-  expect(await m.store.getBaselineSince(JOB, RULE)).toBe(new Date(firstStart - 30 * DAY).toISOString());
+  expect(await m.store.getBaselineSince(JOB, MARKER)).toBe(new Date(firstStart - 30 * DAY).toISOString());
 
   m.delivered.push(
     invoked("2026-01-15T10:12:00Z", "anthropic.claude-3-sonnet-20240229-v1:0"),
@@ -92,7 +98,7 @@ test("without a baseline source the first run learns from its window alone", asy
   );
   expect(await m.run("2026-01-15T10:10:00Z")).toMatchObject({ status: "ok", newFindings: 0 });
   const start = m.correlations.windows[0].start.toISOString();
-  expect(await m.store.getBaselineSince(JOB, RULE)).toBe(start);
+  expect(await m.store.getBaselineSince(JOB, MARKER)).toBe(start);
   m.delivered.push(invoked("2026-01-15T10:12:00Z", "anthropic.claude-3-sonnet-20240229-v1:0"));
   // The use 14 days before was never learned: the price of learning from the window alone.
   expect(await m.run("2026-01-15T10:15:00Z")).toMatchObject({ status: "ok", newFindings: 1 });
@@ -120,6 +126,27 @@ test("each use refreshes a pair's life: used every 20 days it never alerts; unus
   const t = lastUse + 35 * DAY;
   m.delivered.push(invoked(new Date(t).toISOString(), model));
   expect(await m.run(new Date(t + 7 * 60_000).toISOString())).toMatchObject({ status: "ok", newFindings: 1 });
+});
+
+test("a changed baseline window learns again, and the pairs it read take the new window's TTL", async () => {
+  const m = monitor();
+  const app = "principal arn:aws:iam::111122223333:role/app";
+  m.delivered.push(invoked("2026-01-15T10:03:00Z", "amazon.nova-pro-v1:0"));
+  await m.run("2026-01-15T10:10:00Z");
+  const nova = { rule: RULE, group: app, value: "amazon.nova-pro-v1:0" };
+  const lastUse = Date.parse("2026-01-15T10:03:00Z");
+  expect(m.store.pairExpiresAt(JOB, nova)).toBe(Math.ceil((lastUse + 30 * DAY) / 1000));
+  // The operator sets the rule's baselineDays to 60; the next run, 20 days later, learns it.
+  const sixty = { ...(g.correlationRules[0] as NewTermRule), baselineDays: 60 };
+  m.delivered.push(invoked("2026-02-04T10:03:00Z", "meta.llama3-70b-instruct-v1:0"));
+  const relearned = await m.run("2026-02-04T10:10:00Z", sixty);
+  expect(relearned).toMatchObject({ status: "ok", newFindings: 0 });
+  expect(relearned.newTermBaseline).toEqual({ learning: [RULE], pairsSeen: 2, recorded: 2 });
+  expect(await m.store.getBaselineSince(JOB, learnedMarker(sixty))).toBeDefined();
+  expect(m.store.pairExpiresAt(JOB, nova)).toBe(Math.ceil((lastUse + 60 * DAY) / 1000));
+  // 45 days after its last use the pair is still known under the 60-day window.
+  m.delivered.push(invoked("2026-03-01T10:03:00Z", "amazon.nova-pro-v1:0"));
+  expect(await m.run("2026-03-01T10:10:00Z", sixty)).toMatchObject({ status: "ok", findings: 0 });
 });
 
 test("approved principals' pairs are learned too (their findings suppressed)", async () => {
@@ -182,10 +209,10 @@ describe("a failed run records no pair, and its first uses alert once", () => {
     };
     const failed = await m.run("2026-01-15T10:10:00Z");
     expect(failed).toMatchObject({ status: "failed", failure: { step: "record" } });
-    expect(await m.store.getBaselineSince(JOB, RULE)).toBeUndefined();
+    expect(await m.store.getBaselineSince(JOB, MARKER)).toBeUndefined();
     m.store.recordSeen = recordSeen;
     expect(await m.run("2026-01-15T10:15:00Z")).toMatchObject({ status: "ok", newFindings: 0 });
-    expect(await m.store.getBaselineSince(JOB, RULE)).toBeDefined();
+    expect(await m.store.getBaselineSince(JOB, MARKER)).toBeDefined();
   });
 
   test("the look-up fails: the run fails before claiming anything and keeps its watermark", async () => {

@@ -150,7 +150,7 @@ export class MemoryStateStore implements StateStore {
     for (const p of pairs) {
       const key = seenKey(job, p);
       const current = this.seen.get(key);
-      if (!current || current.lastSeenMs < p.lastSeenMs) this.seen.set(key, { ...p });
+      if (!current || current.lastSeenMs <= p.lastSeenMs) this.seen.set(key, { ...p });
     }
   }
 

@@ -290,6 +290,13 @@ export function stateStoreContract(name: string, options: StateStoreContractOpti
         expect(await underTest.pairExpiresAt(JOB, claude)).toBe(ttl(T + 20 * 86_400_000));
       });
 
+      it("a pair recorded again at its stored time takes the TTL given (a changed baseline window)", async () => {
+        await s.recordSeen(JOB, [seen(claude, T)]);
+        await s.recordSeen(JOB, [{ ...claude, lastSeenMs: T, expiresAt: ttl(T) + 30 * 86_400 }]);
+        expect(await underTest.pairExpiresAt(JOB, claude)).toBe(ttl(T) + 30 * 86_400);
+        expect(await s.lookupSeen(JOB, [claude])).toEqual([{ ...claude, lastSeenMs: T }]);
+      });
+
       it("overlapping runs recording one pair at once: the latest time wins", async () => {
         const times = [T + 3000, T + 1000, T + 4000, T + 2000];
         await Promise.all(times.map((t) => s.recordSeen(JOB, [seen(nova, t)])));

@@ -6,7 +6,7 @@
  *   job#<job>   / export#<eventTime>#<id>    { eventId, eventTime, finding (JSON), attempts, lastError? }
  *                                            the Security Hub export queue
  *   event#<id>  / event                      { status, job, leaseOwner?, leaseUntil?, expiresAt? }   dedupe
- *   job#<job>   / baseline#<rule>            { since, learnedAt }   a new-term rule's first run has learned
+ *   job#<job>   / baseline#<rule> <days>d    { since, learnedAt }   a new-term rule's first run has learned
  *   seen#<hash> / seen                       { job, rule, pairGroup, pairValue, lastSeenMs, expiresAt }
  *                                            a new-term pair (hash: sha256 of job, rule, group, value, so a
  *                                            long ARN or model id never meets the key size limit)
@@ -420,7 +420,8 @@ export class DynamoStateStore implements StateStore {
             lastSeenMs: N(p.lastSeenMs),
             [TTL]: N(p.expiresAt),
           },
-          ConditionExpression: `attribute_not_exists(${PK}) OR lastSeenMs < :t`,
+          // Equal: a learning run rewriting a pair with the TTL of a changed baseline window.
+          ConditionExpression: `attribute_not_exists(${PK}) OR lastSeenMs <= :t`,
           ExpressionAttributeValues: { ":t": N(p.lastSeenMs) },
         }),
       );

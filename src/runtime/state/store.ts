@@ -98,11 +98,14 @@ export interface StateStore {
    */
   lookupSeen(job: string, pairs: readonly TermPair[]): Promise<SeenPair[]>;
   /**
-   * Records pairs as seen: an entry's last-seen time and TTL (`expiresAt`, epoch s) only move forward,
-   * so an overlapping run or an older window never shortens a pair's life.
+   * Records pairs as seen: an entry's last-seen time only moves forward (an overlapping run or an older
+   * window never shortens a pair's life); at the same time, the TTL (`expiresAt`, epoch s) given wins.
    */
   recordSeen(job: string, pairs: readonly (SeenPair & { expiresAt: number })[]): Promise<void>;
-  /** When the rule's baseline learning started (ISO), or undefined while its first run has not learned. */
+  /**
+   * When the rule's baseline learning started (ISO), or undefined while its first run has not learned.
+   * `rule` names the marker (the job uses the rule id and its baseline window).
+   */
   getBaselineSince(job: string, rule: string): Promise<string | undefined>;
   /** The rule's first run has learned (from `since`): its later runs alert on pairs they do not find. */
   markBaselineLearned(job: string, rule: string, since: string): Promise<void>;
