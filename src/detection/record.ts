@@ -54,7 +54,11 @@ export function isCalendarTime(
 export function normalizeEventTime(v: unknown): string | undefined {
   const s = asString(v);
   if (!s) return undefined;
-  if (isCanonicalTime(s)) return s;
+  return isCanonicalTime(s) ? s : parseEventTime(s);
+}
+
+/** normalizeEventTime without the shortcut for CloudTrail's canonical form (the shortcut is tested against it). */
+export function parseEventTime(s: string): string | undefined {
   const m = s.match(/^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/);
   if (!m) return undefined;
   // Date would roll 2024-02-30 over to 1 March: a corrupt time is no time, not another one.
