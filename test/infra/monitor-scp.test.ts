@@ -4,7 +4,9 @@
  * and every resource the SCP protects by name (the dead-letter queue, the functions' log groups, the
  * Athena workgroup, Glue database and table, the results bucket) is one the stack creates under
  * that name: each tamper action on it is denied to another principal of the security account and
- * allowed to the listed admin (the pipeline that deploys it).
+ * allowed to the listed admin (the pipeline that deploys it). And every kind of resource the stack
+ * creates is either protected (a representative tampering call is denied by the statement named) or
+ * listed as open with the reason, so a new kind of resource cannot arrive unprotected unnoticed.
  */
 import { evaluateScp } from "../../src/policy/evaluate";
 import {
@@ -24,6 +26,7 @@ const TAGGED = { "aws:ResourceTag/managed-by": ["bedrock-guardrail"] };
 const CONFIG = {
   scp: { exemptedPrincipalAdminArns: ["arn:aws:iam::*:role/iam-pipeline/IamDeployer"] },
   monitor: {
+    alertEmails: ["security@example.com"],
     backend: "athena" as const,
     athena: { bucket: "org-trail-archive" },
     eventbridge: { enabled: true, regions: [REGION] },
@@ -136,4 +139,155 @@ describe("the monitor stack under the SCP (Athena backend, real-time path on)", 
       }
     },
   );
+});
+
+type Resource = Record<string, any>;
+
+/** A tampering call on one resource of a kind, the statement that must deny it, and whether it goes by tag. */
+interface Protected {
+  sid: string;
+  action: string;
+  arn: (r: Resource, ref: (token: string) => Resource) => string;
+  tagged?: boolean;
+}
+
+/** Every kind of resource the monitor stack creates: how it is protected, or why it is left open. */
+const PROTECTION: Record<string, Protected | { open: string }> = {
+  aws_athena_workgroup: {
+    sid: SID.protectDeployment,
+    action: "athena:UpdateWorkGroup",
+    arn: (r) => at("athena", `workgroup/${r.name}`),
+  },
+  aws_cloudtrail_event_data_store: {
+    sid: SID.protectTagged,
+    action: "cloudtrail:DeleteEventDataStore",
+    arn: () => at("cloudtrail", "eventdatastore/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"),
+    tagged: true,
+  },
+  aws_cloudwatch_event_bus: {
+    sid: SID.protectDeployment,
+    action: "events:DeleteEventBus",
+    arn: (r) => at("events", `event-bus/${r.name}`),
+  },
+  aws_cloudwatch_event_bus_policy: { open: "events:PutPermission/RemovePermission name no resource (limits.md)" },
+  aws_cloudwatch_event_rule: {
+    sid: SID.protectDeployment,
+    action: "events:DisableRule",
+    arn: (r) => at("events", `rule/${r.name}`),
+  },
+  aws_cloudwatch_event_target: {
+    sid: SID.protectDeployment,
+    action: "events:RemoveTargets",
+    arn: (r, ref) => at("events", `rule/${ref(r.rule).name}`),
+  },
+  aws_cloudwatch_log_group: {
+    sid: SID.protectDeployment,
+    action: "logs:DeleteLogGroup",
+    arn: (r) => at("logs", `log-group:${r.name}`),
+  },
+  aws_cloudwatch_metric_alarm: {
+    sid: SID.protectTagged,
+    action: "cloudwatch:DeleteAlarms",
+    arn: (r) => at("cloudwatch", `alarm:${r.alarm_name}`),
+    tagged: true,
+  },
+  aws_dynamodb_table: {
+    sid: SID.protectTagged,
+    action: "dynamodb:DeleteTable",
+    arn: (r) => at("dynamodb", `table/${r.name}`),
+    tagged: true,
+  },
+  aws_glue_catalog_database: {
+    sid: SID.protectDeployment,
+    action: "glue:DeleteDatabase",
+    arn: (r) => at("glue", `database/${r.name}`),
+  },
+  aws_glue_catalog_table: {
+    sid: SID.protectDeployment,
+    action: "glue:UpdateTable",
+    arn: (r, ref) => at("glue", `table/${ref(r.database_name).name}/${r.name}`),
+  },
+  aws_iam_role: {
+    sid: SID.protectDeployment,
+    action: "iam:UpdateAssumeRolePolicy",
+    arn: (r) => `arn:aws:iam::${ACCOUNT}:role${r.path}${r.name}`,
+  },
+  aws_iam_role_policy: {
+    sid: SID.protectDeployment,
+    action: "iam:PutRolePolicy",
+    arn: (r, ref) => `arn:aws:iam::${ACCOUNT}:role${ref(r.role).path}${ref(r.role).name}`,
+  },
+  aws_kms_alias: {
+    sid: SID.protectTagged,
+    action: "kms:DeleteAlias",
+    arn: (r) => at("kms", r.name),
+    tagged: true,
+  },
+  aws_kms_key: {
+    sid: SID.protectTagged,
+    action: "kms:ScheduleKeyDeletion",
+    arn: () => at("kms", "key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+    tagged: true,
+  },
+  aws_lambda_function: {
+    sid: SID.protectExempted,
+    action: "lambda:UpdateFunctionCode",
+    arn: (r) => at("lambda", `function:${r.function_name}`),
+  },
+  aws_lambda_permission: {
+    sid: SID.protectExempted,
+    action: "lambda:RemovePermission",
+    arn: (r, ref) => at("lambda", `function:${ref(r.function_name).function_name}`),
+  },
+  aws_s3_bucket: { sid: SID.protectDeployment, action: "s3:DeleteBucket", arn: (r) => bucketArn(r.bucket_prefix) },
+  aws_s3_bucket_policy: {
+    sid: SID.protectDeployment,
+    action: "s3:PutBucketPolicy",
+    arn: (r, ref) => bucketArn(ref(r.bucket).bucket_prefix),
+  },
+  aws_s3_bucket_lifecycle_configuration: { open: "results are read back by the run that wrote them" },
+  aws_s3_bucket_ownership_controls: { open: "ACLs would only expose results; the bucket policy is protected" },
+  aws_s3_bucket_public_access_block: { open: "a public policy needs s3:PutBucketPolicy, which is denied" },
+  aws_s3_bucket_server_side_encryption_configuration: { open: "the workgroup sets the results' encryption" },
+  aws_scheduler_schedule: {
+    sid: SID.protectDeployment,
+    action: "scheduler:DeleteSchedule",
+    arn: (r) => at("scheduler", `schedule/default/${r.name}`),
+  },
+  aws_sns_topic: { sid: SID.protectTagged, action: "sns:DeleteTopic", arn: (r) => at("sns", r.name), tagged: true },
+  aws_sns_topic_subscription: { open: "sns:Unsubscribe names the topic only optionally (limits.md)" },
+  aws_sqs_queue: { sid: SID.protectDeployment, action: "sqs:PurgeQueue", arn: (r) => at("sqs", r.name) },
+  aws_sqs_queue_policy: {
+    sid: SID.protectDeployment,
+    action: "sqs:SetQueueAttributes",
+    arn: (r, ref) => at("sqs", ref(r.queue_url).name),
+  },
+};
+
+describe("every kind of resource the monitor stack creates", () => {
+  const synths = [synthMonitor(CONFIG), synthMonitor({ ...CONFIG, monitor: { backend: "cloudtrail-lake" } })];
+  const statements = buildScpStatements(guardrailWith(CONFIG));
+
+  it.each(Object.keys(PROTECTION))("%s: protected (or open for a stated reason)", (type) => {
+    const how = PROTECTION[type];
+    const created = synths.flatMap((s) => resources(s, type).map((r) => [s, r] as const));
+    expect(created.length).toBeGreaterThan(0);
+    if ("open" in how) return;
+    for (const [s, r] of created) {
+      const ref = (token: string): Resource => {
+        const [, kind, key] = token.match(/^\$\{(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)\.[a-z_]+\}$/) ?? [];
+        return s.resource[kind][key];
+      };
+      const resource = how.arn(r, ref);
+      const request = { action: how.action, resource, ...(how.tagged ? { context: TAGGED } : {}) };
+      const other = evaluateScp(statements, { ...request, principalArn: OTHER });
+      expect(`${how.action} ${resource}: ${other.deniedBy}`).toBe(`${how.action} ${resource}: ${how.sid}`);
+      expect(evaluateScp(statements, { ...request, principalArn: ADMIN }).decision).toBe("allow");
+    }
+  });
+
+  it("has an entry for each of them", () => {
+    const types = new Set(synths.flatMap((s) => Object.keys(s.resource)));
+    expect([...types].filter((t) => !(t in PROTECTION))).toEqual([]);
+  });
 });
