@@ -1,8 +1,9 @@
 /**
  * What `detect` keeps of the records the correlation rules look at, from the scan of each input (on
  * a worker thread or not) until the whole archive is read and put in time order: each record's
- * CorrelatedEvent, packed in two flat arrays (one number and a few strings per event), so that a
- * worker hands over one structured clone of two arrays rather than an object graph per record.
+ * CorrelatedEvent, packed in flat arrays (a time, an id, the record's JSON and six numbers per
+ * event, the values that recur, such as credentials, Regions and models, once per input), so that
+ * a worker hands over one structured clone of a few arrays rather than an object graph per record.
  * The record itself travels as the JSON text of the fields a finding reads (a few hundred bytes,
  * so an archive with millions of invocations stays within memory) and is parsed again only for
  * the events a finding cites.
@@ -58,15 +59,37 @@ export interface PackedEvents {
    */
   earliestMs: number;
   timeMs: number[];
-  /** COLUMNS strings per event, "" for undefined (none of them is ever empty when defined). */
+  /** Per event: its id and the compacted record's JSON. */
   strings: string[];
+  /** Per event, SHARED_COLUMNS numbers: the index of the value in `shared`, or -1 for undefined. */
+  refs: number[];
+  /** The distinct values of the shared columns (a credential, a Region, a model recur in many events). */
+  shared: string[];
 }
 
-/** id, matches, credentialGroup, principalGroup, awsRegion, eventName, modelId, the compacted record's JSON. */
-const COLUMNS = 8;
+/** matches, credentialGroup, principalGroup, awsRegion, eventName, modelId. */
+const SHARED_COLUMNS = 6;
+
+/** Where each value of `shared` is, while the worker packs (not sent: rebuilt from `shared` if needed). */
+const sharedIndex = new WeakMap<PackedEvents, Map<string, number>>();
 
 export function emptyPackedEvents(): PackedEvents {
-  return { earliestMs: Number.POSITIVE_INFINITY, timeMs: [], strings: [] };
+  return { earliestMs: Number.POSITIVE_INFINITY, timeMs: [], strings: [], refs: [], shared: [] };
+}
+
+function refOf(packed: PackedEvents, value: string | undefined): number {
+  if (value === undefined) return -1;
+  let index = sharedIndex.get(packed);
+  if (!index) {
+    index = new Map(packed.shared.map((v, i) => [v, i]));
+    sharedIndex.set(packed, index);
+  }
+  let ref = index.get(value);
+  if (ref === undefined) {
+    ref = packed.shared.push(value) - 1;
+    index.set(value, ref);
+  }
+  return ref;
 }
 
 /** Adds the record's event to `packed` when a rule looks at it. */
@@ -78,16 +101,16 @@ export function packRecord(packed: PackedEvents, rules: readonly CorrelationRule
   const event = eventOf(record, matches, timeMs);
   if (!event) return;
   packed.timeMs.push(event.timeMs);
-  packed.strings.push(
-    event.id,
+  packed.strings.push(event.id, JSON.stringify(compactRecord(record)));
+  for (const value of [
     event.matches,
-    event.credentialGroup ?? "",
-    event.principalGroup ?? "",
-    event.awsRegion ?? "",
-    event.eventName ?? "",
-    event.modelId ?? "",
-    JSON.stringify(compactRecord(record)),
-  );
+    event.credentialGroup,
+    event.principalGroup,
+    event.awsRegion,
+    event.eventName,
+    event.modelId,
+  ])
+    packed.refs.push(refOf(packed, value));
 }
 
 /** An event unpacked: the record is parsed from its JSON when first read (a finding cites it). */
@@ -113,21 +136,22 @@ class PackedEvent implements CorrelatedEvent {
 
 /** Appends the events of `packed` to `into`. */
 export function unpackEvents(packed: PackedEvents, into: CorrelatedEvent[]): void {
-  const s = packed.strings;
-  const or = (i: number): string | undefined => (s[i] === "" ? undefined : s[i]);
+  const { strings, refs, shared } = packed;
+  const at = (i: number): string | undefined => (refs[i] === -1 ? undefined : shared[refs[i]]);
   for (let e = 0; e < packed.timeMs.length; e++) {
-    const i = e * COLUMNS;
+    const r = e * SHARED_COLUMNS;
+    const matches = shared[refs[r]];
     into.push(
       new PackedEvent(
-        s[i],
+        strings[2 * e],
         packed.timeMs[e],
-        s[i + 1],
-        or(i + 2),
-        or(i + 3),
-        or(i + 4),
-        or(i + 5),
-        or(i + 6),
-        s[i + 7],
+        matches,
+        at(r + 1),
+        at(r + 2),
+        at(r + 3),
+        at(r + 4),
+        at(r + 5),
+        strings[2 * e + 1],
       ),
     );
   }
