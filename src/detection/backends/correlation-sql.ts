@@ -15,7 +15,9 @@
  *
  * Cost: a run reads each rule's look-back besides its window (60 minutes for the shipped sequence
  * and value-count rules, up to 10 for the threshold rule) and, for new-term rules, the baseline
- * (30 days) of the rule's own events, reduced in the query to one row per identity and value.
+ * (30 days) of the rule's own events, reduced in the query to one row per identity and value. The
+ * scheduled monitor reads that baseline once (a rule's first, learning run) and keeps it in its
+ * state table after (`readBaseline: false`, src/runtime/correlation-step.ts).
  */
 import type { CorrelationRule, ValueField } from "../../guardrail/correlation-definition";
 import { lookbackMs, selectorsOf } from "../../guardrail/correlation-rule";
