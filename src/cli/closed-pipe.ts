@@ -44,10 +44,12 @@ export function exitQuietlyOnClosedStdout(
  * Node writes a file or device on stdout synchronously but emits the write's error a tick later, after
  * whatever the command writes next (its summary on stderr, which then claims output that was lost).
  * For such a stdout each write is made here, synchronously, and a failure is reported at that write.
+ * Only Node's own write is replaced: a write someone else installed on the stream (a host that embeds
+ * the CLI, a test capturing the output) stays theirs, or the output would bypass it.
  */
 function reportFileWriteErrorsAtOnce(stdout: NodeJS.WriteStream, onError: (e: NodeJS.ErrnoException) => void): void {
   const fd = (stdout as { fd?: unknown }).fd;
-  if (typeof fd !== "number" || stdout.isTTY) return;
+  if (typeof fd !== "number" || stdout.isTTY || Object.hasOwn(stdout, "write")) return;
   let st: fs.Stats;
   try {
     st = fs.fstatSync(fd);

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildSync } from "esbuild";
-import { closedPipeListener } from "../../src/cli/closed-pipe";
+import { closedPipeListener, exitQuietlyOnClosedStdout } from "../../src/cli/closed-pipe";
 import { inlinedRulesDefine } from "../../src/guardrail/shipped-rules";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -35,6 +35,44 @@ describe("closedPipeListener", () => {
     )(full);
     expect(exits).toEqual([1]);
     expect(err).toEqual(["bedrock-guardrail: cannot write the output: no space left on the device\n"]);
+  });
+});
+
+describe("exitQuietlyOnClosedStdout on a stdout that is a file", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "closed-pipe-"));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** A stream on a file, with Node's write on its prototype or, when given, its own. */
+  function fileStream(ownWrite?: (chunk: string) => boolean): NodeJS.WriteStream & { fd: number } {
+    const nodeWrite = () => {
+      throw new Error("Node's asynchronous write: the CLI should have written synchronously");
+    };
+    const stream = Object.create({ write: nodeWrite, on: () => stream });
+    stream.fd = fs.openSync(path.join(dir, "out"), "w");
+    stream.isTTY = false;
+    if (ownWrite) stream.write = ownWrite;
+    return stream;
+  }
+
+  it("writes synchronously to the file in place of Node's write", () => {
+    const stream = fileStream();
+    exitQuietlyOnClosedStdout(stream, () => {});
+    stream.write("one line\n");
+    fs.closeSync(stream.fd);
+    expect(fs.readFileSync(path.join(dir, "out"), "utf8")).toBe("one line\n");
+  });
+
+  it("keeps a write someone else installed (a host or a test capturing the output)", () => {
+    const captured: string[] = [];
+    const stream = fileStream((chunk) => captured.push(chunk) > 0);
+    exitQuietlyOnClosedStdout(stream, () => {});
+    stream.write("one line\n");
+    fs.closeSync(stream.fd);
+    expect(captured).toEqual(["one line\n"]);
+    expect(fs.readFileSync(path.join(dir, "out"), "utf8")).toBe("");
   });
 });
 
