@@ -47,12 +47,25 @@ export function inScope(scope: readonly ServiceScope[], action: string): boolean
   return scope.some((s) => s.service === service && (!s.actions || s.actions.some((p) => matches(p, action))));
 }
 
-function ruleDecides(rule: ClassificationRule, action: string, accessLevel: string): boolean {
-  if (!rule.actions.some((p) => matches(p, action))) return false;
-  if (rule.except?.some((p) => matches(p, action))) return false;
-  if (!rule.accessLevels) return true;
+/** A rule with its patterns lower-cased once (every action is tested against every rule). */
+interface PreparedRule {
+  rule: ClassificationRule;
+  actions: string[];
+  except: string[];
+}
+
+function prepareRule(rule: ClassificationRule): PreparedRule {
+  const lower = (patterns: readonly string[] | undefined) => (patterns ?? []).map((p) => p.toLowerCase());
+  return { rule, actions: lower(rule.actions), except: lower(rule.except) };
+}
+
+function ruleDecides(prepared: PreparedRule, lowerAction: string, accessLevel: string): boolean {
+  if (!prepared.actions.some((p) => globMatch(p, lowerAction))) return false;
+  if (prepared.except.some((p) => globMatch(p, lowerAction))) return false;
+  const { accessLevels } = prepared.rule;
+  if (!accessLevels) return true;
   const levels = accessLevel.split(", ");
-  return rule.accessLevels.some((level) => levels.includes(level));
+  return accessLevels.some((level) => levels.includes(level));
 }
 
 export function parseClassification(value: unknown, source = CLASSIFICATION_FILE): ActionClassification {
@@ -66,12 +79,13 @@ export function resolveClassification(classification: ActionClassification): Res
   const actions: ResolvedAction[] = [];
   const seen = new Set<string>();
   const ruleUsed = new Set<string>();
+  const prepared = classification.rules.map(prepareRule);
   for (const entry of classification.actions) {
     const key = entry.action.toLowerCase();
     if (seen.has(key)) problems.push(`${entry.action} is listed twice`);
     seen.add(key);
     if (!inScope(classification.scope, entry.action)) problems.push(`${entry.action} is outside the scope`);
-    const rules = classification.rules.filter((r) => ruleDecides(r, entry.action, entry.accessLevel));
+    const rules = prepared.filter((r) => ruleDecides(r, key, entry.accessLevel)).map((r) => r.rule);
     for (const r of rules) ruleUsed.add(r.id);
     const sources = [...(entry.decision ? ["its entry"] : []), ...rules.map((r) => `rule ${r.id}`)];
     if (sources.length !== 1) {

@@ -66,10 +66,12 @@ describe("bedrock-guardrail synth", () => {
   );
 
   it("refuses a bad config naming the key, and removes the previous output", () => {
-    const good = path.join(work, "good.json");
-    fs.writeFileSync(good, JSON.stringify({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"] }));
-    const first = spawnSync(process.execPath, [BIN, "synth", "-c", good, "-o", "out"], { cwd: work, encoding: "utf8" });
-    expect(first.status).toBe(0);
+    // A previous output, as cdktf leaves it (its manifest is what marks the folder as one); the synth
+    // tests above prove the CLI writes such a folder.
+    const previous = path.join(work, "out", "stacks", "organization-policy");
+    fs.mkdirSync(previous, { recursive: true });
+    fs.writeFileSync(path.join(work, "out", "manifest.json"), JSON.stringify({ version: "0.21.0", stacks: {} }));
+    fs.writeFileSync(path.join(previous, "cdk.tf.json"), "{}");
     const bad = path.join(work, "bad.json");
     fs.writeFileSync(bad, JSON.stringify({ approvedPrincipalArns: ["*"] }));
     const run = spawnSync(process.execPath, [BIN, "synth", "-c", bad, "-o", "out"], { cwd: work, encoding: "utf8" });

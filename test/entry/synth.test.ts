@@ -49,6 +49,7 @@ describe("synth entry point (dist/main.js)", () => {
         const file = line.replace(/^bedrock-guardrail: /, "");
         expect(fs.existsSync(path.join(run.cwd, file))).toBe(true);
       }
+      expect(fs.existsSync(path.join(run.cwd, "cdktf.out", "manifest.json"))).toBe(true);
     } finally {
       fs.rmSync(run.cwd, { recursive: true, force: true });
     }
@@ -97,10 +98,13 @@ describe("synth entry point (dist/main.js)", () => {
 
 describe("a failed synth leaves no stale plan", () => {
   it("removes the previous cdktf.out and says so", () => {
-    const good = synth({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"] });
+    // A previous plan as cdktf leaves it (its manifest marks the folder); the first test proves main.js writes one.
+    const good = { cwd: fs.mkdtempSync(path.join(os.tmpdir(), "synth-entry-")) };
     try {
-      expect(good.status).toBe(0);
-      expect(fs.existsSync(path.join(good.cwd, "cdktf.out", "manifest.json"))).toBe(true);
+      const previous = path.join(good.cwd, "cdktf.out", "stacks", "organization-policy");
+      fs.mkdirSync(previous, { recursive: true });
+      fs.writeFileSync(path.join(good.cwd, "cdktf.out", "manifest.json"), JSON.stringify({ stacks: {} }));
+      fs.writeFileSync(path.join(previous, "cdk.tf.json"), "{}");
       const file = path.join(good.cwd, "config.json");
       fs.writeFileSync(
         file,

@@ -145,11 +145,21 @@ export function describeSimulatedConfigs(names: readonly (keyof typeof CONFIGS)[
           expect(roles).toContain(r);
       });
 
-      it.each(cells)("%s by %s", async (_s, _p, scenario, cell) => {
-        expect(cell.cell).toBe(expectedCell(guardrail, scenario, cell.principal));
-        const simulated = await simulate(guardrail, scenario, cell.principal);
-        const expected = cell.cell === "deny" ? "ExplicitlyDenied" : "Allowed";
-        expect(simulated).toBe(expected);
+      // One test per config, every cell checked and every disagreement listed (a test per cell cost more
+      // in jest's bookkeeping than the simulation of a small config).
+      it("every cell: the expected decision, and the simulator agrees", async () => {
+        const disagreements: string[] = [];
+        for (const [scenarioLabel, principalLabel, scenario, cell] of cells) {
+          const expected = expectedCell(guardrail, scenario, cell.principal);
+          const simulated = await simulate(guardrail, scenario, cell.principal);
+          const want = cell.cell === "deny" ? "ExplicitlyDenied" : "Allowed";
+          if (cell.cell !== expected || simulated !== want)
+            disagreements.push(
+              `${scenarioLabel} by ${principalLabel}: table ${cell.cell}, expected ${expected}, simulator ${simulated}`,
+            );
+        }
+        expect(disagreements).toEqual([]);
+        expect(cells.length).toBeGreaterThan(400);
       });
     },
   );

@@ -19,13 +19,58 @@ export interface SimulatedRequest {
   context?: Record<string, string[]>;
 }
 
+/** Each guardrail's documents and each document list's parsed policies, built once (suites simulate thousands). */
+const documentsOf = new WeakMap<Guardrail, readonly ScpDocument[]>();
+const policiesOf = new WeakMap<readonly ScpDocument[], { name: string; policy: unknown }[]>();
+
+function parsedPolicies(documents: readonly ScpDocument[]): { name: string; policy: unknown }[] {
+  let policies = policiesOf.get(documents);
+  if (!policies) {
+    policies = documents.map((d) => ({ name: d.name, policy: JSON.parse(d.content) }));
+    policiesOf.set(documents, policies);
+  }
+  return policies;
+}
+
+function guardrailDocuments(guardrail: Guardrail): readonly ScpDocument[] {
+  let documents = documentsOf.get(guardrail);
+  if (!documents) {
+    documents = buildScpDocuments(guardrail);
+    documentsOf.set(guardrail, documents);
+  }
+  return documents;
+}
+
+/** Results per document list and request: generated histories repeat requests (a third, in preview's). */
+const resultsOf = new WeakMap<readonly ScpDocument[], Map<string, Promise<string>>>();
+
 /** "Allowed" or "ExplicitlyDenied" (or another overall result) for one request by one principal. */
-export async function simulateScp(
+export function simulateScp(
   guardrail: Guardrail,
   request: SimulatedRequest,
   principalArn: string,
   scpApplies = true,
-  documents: readonly ScpDocument[] = buildScpDocuments(guardrail),
+  documents: readonly ScpDocument[] = guardrailDocuments(guardrail),
+): Promise<string> {
+  let results = resultsOf.get(documents);
+  if (!results) {
+    results = new Map();
+    resultsOf.set(documents, results);
+  }
+  const key = JSON.stringify([request.action, request.resource, request.context ?? {}, principalArn, scpApplies]);
+  let result = results.get(key);
+  if (!result) {
+    result = simulateOnce(request, principalArn, scpApplies, documents);
+    results.set(key, result);
+  }
+  return result;
+}
+
+async function simulateOnce(
+  request: SimulatedRequest,
+  principalArn: string,
+  scpApplies: boolean,
+  documents: readonly ScpDocument[],
 ): Promise<string> {
   const accountId = principalArn.split(":")[4];
   const sim: Simulation = {
@@ -41,10 +86,7 @@ export async function simulateScp(
       ? [
           {
             orgIdentifier: "r-ab12",
-            policies: [
-              { name: "FullAWSAccess", policy: FULL_AWS_ACCESS },
-              ...documents.map((d) => ({ name: d.name, policy: JSON.parse(d.content) })),
-            ],
+            policies: [{ name: "FullAWSAccess", policy: FULL_AWS_ACCESS }, ...parsedPolicies(documents)],
           },
         ]
       : [],

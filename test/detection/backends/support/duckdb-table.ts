@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { type DuckDBConnection, DuckDBInstance, type DuckDBPreparedStatement } from "@duckdb/node-api";
 import type { LakeRow } from "../../../../src/detection/backends/lake-sql";
 
 const ISSUER = "STRUCT(type VARCHAR, principalid VARCHAR, arn VARCHAR, accountid VARCHAR, username VARCHAR)";
@@ -65,6 +65,14 @@ export interface TableLayout<T> {
 }
 
 export class DuckDbTable<T> {
+  /**
+   * Each distinct query text prepared once: a property test runs one generated query over many
+   * batches, and parsing and planning its thousands of characters cost far more than running it on a
+   * few rows. The table is emptied and refilled, never replaced, so a prepared query stays bound to it.
+   */
+  private readonly prepared = new Map<string, DuckDBPreparedStatement>();
+  private created = false;
+
   private constructor(
     private readonly connection: DuckDBConnection,
     private readonly dir: string,
@@ -85,10 +93,14 @@ export class DuckDbTable<T> {
     const columns = Object.entries(this.layout.columns)
       .map(([k, t]) => `"${k}": '${t}'`)
       .join(", ");
-    await this.connection.run(
-      `CREATE OR REPLACE TABLE ${this.layout.name} AS SELECT * FROM read_json('${file}', ` +
-        `format = 'newline_delimited', columns = {${columns}})`,
-    );
+    const rows = `SELECT * FROM read_json('${file}', format = 'newline_delimited', columns = {${columns}})`;
+    if (this.created) {
+      await this.connection.run(`DELETE FROM ${this.layout.name}`);
+      await this.connection.run(`INSERT INTO ${this.layout.name} ${rows}`);
+    } else {
+      await this.connection.run(`CREATE TABLE ${this.layout.name} AS ${rows}`);
+      this.created = true;
+    }
   }
 
   /** Runs a generated query with only its FROM target (`from`) replaced by this table. */
@@ -105,7 +117,12 @@ export class DuckDbTable<T> {
 
   /** Runs SQL as it is; rows as Lake returns them (every value a string, a NULL left out of the row). */
   async run(sql: string): Promise<LakeRow[]> {
-    const reader = await this.connection.runAndReadAll(sql);
+    let statement = this.prepared.get(sql);
+    if (!statement) {
+      statement = await this.connection.prepare(sql);
+      this.prepared.set(sql, statement);
+    }
+    const reader = await statement.runAndReadAll();
     const names = reader.columnNames();
     return reader
       .getRows()
@@ -113,6 +130,7 @@ export class DuckDbTable<T> {
   }
 
   close(): void {
+    for (const statement of this.prepared.values()) statement.destroySync();
     this.connection.closeSync();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
