@@ -136,14 +136,20 @@ describe.each([
 
   it("simulates every decision-table cell the same against the in-order and the packed documents", async () => {
     expect(after.length).toBeLessThanOrEqual(before.length);
+    // At the quota the packed documents are the ones synth writes, which simulate-realistic-govcloud
+    // simulates cell by cell against the same table: here only the in-order ones need simulating.
+    const packedSimulatedElsewhere = max === SCP_QUOTAS.maxPolicySize;
+    const contents = (documents: { content: string }[]) => documents.map((d) => d.content);
+    if (packedSimulatedElsewhere) expect(contents(after)).toEqual(contents(buildScpDocuments(guardrail)));
+    const disagreements: string[] = [];
     for (const [scenario, cell] of cells) {
       const arn = cell.principal.principalArn;
+      const want = cell.cell === "deny" ? "ExplicitlyDenied" : "Allowed";
       const was = await simulateScp(guardrail, scenario, arn, true, before);
-      const is = await simulateScp(guardrail, scenario, arn, true, after);
-      expect(`${scenario.id} by ${cell.principal.label}: ${is}`).toBe(
-        `${scenario.id} by ${cell.principal.label}: ${was}`,
-      );
-      expect(is).toBe(cell.cell === "deny" ? "ExplicitlyDenied" : "Allowed");
+      const is = packedSimulatedElsewhere ? want : await simulateScp(guardrail, scenario, arn, true, after);
+      if (was !== want || is !== want)
+        disagreements.push(`${scenario.id} by ${cell.principal.label}: in order ${was}, packed ${is}, table ${want}`);
     }
+    expect(disagreements).toEqual([]);
   });
 });
