@@ -19,12 +19,11 @@ import type { CloudTrailRecord } from "../../src/detection/record";
 import { selectRules } from "../../src/guardrail/guardrail";
 import { runJob } from "../../src/runtime/job";
 import type { QuerySource } from "../../src/runtime/query/source";
-import { AthenaTable } from "../detection/backends/support/athena-table";
-import { LakeTable } from "../detection/backends/support/lake-table";
 import { guardrailFrom } from "../support/fixtures";
 import { MemoryStateStore } from "../support/memory-state-store";
 import { simulateSns, TOPIC_ARN } from "./helpers";
 import { invocation, NO_EVENTS } from "./new-term-support";
+import { sqlTablesForSuite } from "../detection/backends/support/sql-tables";
 
 const RULE = "bedrock-model-first-use";
 const g = selectRules(guardrailFrom(), [RULE]);
@@ -116,37 +115,28 @@ function expected(history: CloudTrailRecord[], runs: number[]): string[] {
 }
 
 describe("the monitor's first-use alerts over Lake and Athena SQL (DuckDB) = the reference engine", () => {
-  let lake: LakeTable;
-  let athena: AthenaTable;
-  beforeAll(async () => {
-    lake = await LakeTable.create();
-    athena = await AthenaTable.create();
-  });
-  afterAll(() => {
-    lake.close();
-    athena.close();
-  });
+  const tables = sqlTablesForSuite();
 
   const lakeBackend = (): Backend => ({
     name: "cloudtrail-lake",
-    load: (records) => lake.load(records),
+    load: (records) => tables.lake().load(records),
     source: (readBaseline) => ({
       backend: "cloudtrail-lake",
       async run(w) {
         const sql = buildLakeCorrelationQuery(rules, { eventDataStore: EDS, ...w, readBaseline });
-        const records = (await lake.queryAll(sql, EDS)).map(lakeRowToRecord);
+        const records = (await tables.lake().queryAll(sql, EDS)).map(lakeRowToRecord);
         return { records, rows: records.length, bytesScanned: 0, unreadable: [] };
       },
     }),
   });
   const athenaBackend = (): Backend => ({
     name: "athena",
-    load: (records) => athena.load(records.map((record) => ({ record, delayMinutes: 5 }))),
+    load: (records) => tables.athena().load(records.map((record) => ({ record, delayMinutes: 5 }))),
     source: (readBaseline) => ({
       backend: "athena",
       async run(w) {
         const sql = buildAthenaCorrelationQuery(rules, { table: "bedrock_guardrail.cloudtrail", ...w, readBaseline });
-        const records = (await athena.queryAll(sql, ATHENA_FROM)).map(athenaRowToRecord);
+        const records = (await tables.athena().queryAll(sql, ATHENA_FROM)).map(athenaRowToRecord);
         return { records, rows: records.length, bytesScanned: 0, unreadable: [] };
       },
     }),

@@ -17,8 +17,7 @@ import { type Correlation, correlate } from "../../../src/detection/correlation/
 import type { CloudTrailRecord } from "../../../src/detection/record";
 import { guardrailFrom, MINIMAL_CONFIG } from "../../support/fixtures";
 import { HISTORY_SPAN_MS, HISTORY_START_MS, historyArb } from "../correlation/histories";
-import { AthenaTable } from "./support/athena-table";
-import { LakeTable } from "./support/lake-table";
+import { sqlTablesForSuite } from "./support/sql-tables";
 
 const EDS = "00000000-0000-4000-8000-0000000eds01";
 const TABLE = "bedrock_guardrail.cloudtrail";
@@ -44,16 +43,7 @@ const windowArb = fc
 const iso = (ms: number) => new Date(ms).toISOString();
 
 describe("correlation rules on CloudTrail Lake SQL and Athena SQL (DuckDB) = the reference engine", () => {
-  let lake: LakeTable;
-  let athena: AthenaTable;
-  beforeAll(async () => {
-    lake = await LakeTable.create();
-    athena = await AthenaTable.create();
-  });
-  afterAll(() => {
-    lake.close();
-    athena.close();
-  });
+  const tables = sqlTablesForSuite();
 
   it(
     "returns the rows every correlation completing in the window needs, for every rule",
@@ -64,19 +54,18 @@ describe("correlation rules on CloudTrail Lake SQL and Athena SQL (DuckDB) = the
           const want = expected(history, startMs, endMs);
           for (const line of want) seenRules.add(line.split(" ")[0]);
           const window = { start: iso(startMs), end: iso(endMs) };
-          await lake.load(history);
-          const lakeRows = await lake.queryAll(
-            buildLakeCorrelationQuery(rules, { eventDataStore: EDS, ...window }),
-            EDS,
-          );
+          await tables.lake().load(history);
+          const lakeRows = await tables
+            .lake()
+            .queryAll(buildLakeCorrelationQuery(rules, { eventDataStore: EDS, ...window }), EDS);
           const fromLake = correlate(rules, lakeRows.map(lakeRowToRecord), {
             reportFromMs: startMs,
             learnUntilMs: LEARN_UNTIL,
           });
           expect(summary(fromLake)).toEqual(want);
-          await athena.load(history.map((record) => ({ record, delayMinutes: 5 })));
+          await tables.athena().load(history.map((record) => ({ record, delayMinutes: 5 })));
           const sql = buildAthenaCorrelationQuery(rules, { table: TABLE, ...window });
-          const athenaRows = await athena.queryAll(sql, ATHENA_FROM);
+          const athenaRows = await tables.athena().queryAll(sql, ATHENA_FROM);
           const fromAthena = correlate(rules, athenaRows.map(athenaRowToRecord), {
             reportFromMs: startMs,
             learnUntilMs: LEARN_UNTIL,
