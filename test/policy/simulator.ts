@@ -19,30 +19,27 @@ export interface SimulatedRequest {
   context?: Record<string, string[]>;
 }
 
-/** Each guardrail's documents and each document list's parsed policies, built once (suites simulate thousands). */
+/** The value cached under `key`, made once (suites simulate thousands of requests on a few document lists). */
+function cached<K extends WeakKey | string, V>(
+  cache: { get(k: K): V | undefined; set(k: K, v: V): unknown },
+  key: K,
+  make: () => V,
+): V {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = make();
+    cache.set(key, value);
+  }
+  return value;
+}
+
 const documentsOf = new WeakMap<Guardrail, readonly ScpDocument[]>();
 const policiesOf = new WeakMap<readonly ScpDocument[], { name: string; policy: unknown }[]>();
-
-function parsedPolicies(documents: readonly ScpDocument[]): { name: string; policy: unknown }[] {
-  let policies = policiesOf.get(documents);
-  if (!policies) {
-    policies = documents.map((d) => ({ name: d.name, policy: JSON.parse(d.content) }));
-    policiesOf.set(documents, policies);
-  }
-  return policies;
-}
-
-function guardrailDocuments(guardrail: Guardrail): readonly ScpDocument[] {
-  let documents = documentsOf.get(guardrail);
-  if (!documents) {
-    documents = buildScpDocuments(guardrail);
-    documentsOf.set(guardrail, documents);
-  }
-  return documents;
-}
-
 /** Results per document list and request: generated histories repeat requests (a third, in preview's). */
 const resultsOf = new WeakMap<readonly ScpDocument[], Map<string, Promise<string>>>();
+
+const parsedPolicies = (documents: readonly ScpDocument[]) =>
+  cached(policiesOf, documents, () => documents.map((d) => ({ name: d.name, policy: JSON.parse(d.content) })));
 
 /** "Allowed" or "ExplicitlyDenied" (or another overall result) for one request by one principal. */
 export function simulateScp(
@@ -50,20 +47,11 @@ export function simulateScp(
   request: SimulatedRequest,
   principalArn: string,
   scpApplies = true,
-  documents: readonly ScpDocument[] = guardrailDocuments(guardrail),
+  documents: readonly ScpDocument[] = cached(documentsOf, guardrail, () => buildScpDocuments(guardrail)),
 ): Promise<string> {
-  let results = resultsOf.get(documents);
-  if (!results) {
-    results = new Map();
-    resultsOf.set(documents, results);
-  }
+  const results = cached(resultsOf, documents, () => new Map<string, Promise<string>>());
   const key = JSON.stringify([request.action, request.resource, request.context ?? {}, principalArn, scpApplies]);
-  let result = results.get(key);
-  if (!result) {
-    result = simulateOnce(request, principalArn, scpApplies, documents);
-    results.set(key, result);
-  }
-  return result;
+  return cached(results, key, () => simulateOnce(request, principalArn, scpApplies, documents));
 }
 
 async function simulateOnce(
