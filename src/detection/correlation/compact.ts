@@ -1,12 +1,17 @@
 /**
  * What `detect` keeps of the records the correlation rules look at, from the scan of each input (on
  * a worker thread or not) until the whole archive is read and put in time order: each record's
- * CorrelatedEvent, packed in flat arrays (a time, an id, the record's JSON and six numbers per
+ * CorrelatedEvent, packed in flat arrays (a time, an id, where the record is and six numbers per
  * event, the values that recur, such as credentials, Regions and models, once per input), so that
  * a worker hands over one structured clone of a few arrays rather than an object graph per record.
- * The record itself travels as the JSON text of the fields a finding reads (a few hundred bytes,
- * so an archive with millions of invocations stays within memory) and is parsed again only for
- * the events a finding cites.
+ *
+ * The record itself is not carried: for a file, only where its text is (its byte range in the
+ * file's decoded text), and the scan reads again only the records a finding cites (record-reread.ts).
+ * Carrying each record as the JSON of the fields a finding reads cost more than the engine itself
+ * on a Bedrock-heavy archive (stringified by the worker, cloned to the main thread, kept there
+ * through the scan: +0.14 s of 0.93 s and 45 MB of main-thread heap, measured with bench:detect).
+ * What cannot be read again (stdin, records recovered from a damaged slice) still travels as that
+ * JSON. Either way the finding is built from the compacted record, so it is the same for both.
  */
 import type { CorrelationRule } from "../../guardrail/correlation-definition";
 import { selectorsOf } from "../../guardrail/correlation-rule";
@@ -51,6 +56,17 @@ export function correlationWants(rules: readonly CorrelationRule[], record: Clou
   return rules.some((rule) => selectorsOf(rule).some((selector) => selectorMatches(selector, record)));
 }
 
+/** Where a record's text is in its input's decoded bytes (what a scan can read again). */
+export interface RecordLocation {
+  offset: number;
+  length: number;
+}
+
+/** A located event's record, not read yet: its input and its location there. */
+export interface UnreadRecord extends RecordLocation {
+  source: string;
+}
+
 /** The events of one input, packed: plain data, cloned cheaply to another thread. */
 export interface PackedEvents {
   /**
@@ -59,8 +75,10 @@ export interface PackedEvents {
    */
   earliestMs: number;
   timeMs: number[];
-  /** Per event: its id and the compacted record's JSON. */
+  /** Per event: its id and the compacted record's JSON ("" for a located record). */
   strings: string[];
+  /** Per event: the record's offset and length in its input (RecordLocation), or -1, -1 when not located. */
+  locations: number[];
   /** Per event, SHARED_COLUMNS numbers: the index of the value in `shared`, or -1 for undefined. */
   refs: number[];
   /** The distinct values of the shared columns (a credential, a Region, a model recur in many events). */
@@ -74,7 +92,7 @@ const SHARED_COLUMNS = 6;
 const sharedIndex = new WeakMap<PackedEvents, Map<string, number>>();
 
 export function emptyPackedEvents(): PackedEvents {
-  return { earliestMs: Number.POSITIVE_INFINITY, timeMs: [], strings: [], refs: [], shared: [] };
+  return { earliestMs: Number.POSITIVE_INFINITY, timeMs: [], strings: [], locations: [], refs: [], shared: [] };
 }
 
 function refOf(packed: PackedEvents, value: string | undefined): number {
@@ -92,8 +110,16 @@ function refOf(packed: PackedEvents, value: string | undefined): number {
   return ref;
 }
 
-/** Adds the record's event to `packed` when a rule looks at it. */
-export function packRecord(packed: PackedEvents, rules: readonly CorrelationRule[], record: CloudTrailRecord): void {
+/**
+ * Adds the record's event to `packed` when a rule looks at it. `location`: where the record is in an
+ * input the scan can read again (then its JSON is not kept).
+ */
+export function packRecord(
+  packed: PackedEvents,
+  rules: readonly CorrelationRule[],
+  record: CloudTrailRecord,
+  location?: RecordLocation,
+): void {
   const matches = matchesOf(rules, record);
   if (matches === undefined) return;
   const timeMs = timeMsOf(record);
@@ -101,7 +127,8 @@ export function packRecord(packed: PackedEvents, rules: readonly CorrelationRule
   const event = eventOf(record, matches, timeMs);
   if (!event) return;
   packed.timeMs.push(event.timeMs);
-  packed.strings.push(event.id, JSON.stringify(compactRecord(record)));
+  packed.strings.push(event.id, location ? "" : JSON.stringify(compactRecord(record)));
+  packed.locations.push(location?.offset ?? -1, location?.length ?? -1);
   for (const value of [
     event.matches,
     event.credentialGroup,
@@ -113,7 +140,10 @@ export function packRecord(packed: PackedEvents, rules: readonly CorrelationRule
     packed.refs.push(refOf(packed, value));
 }
 
-/** An event unpacked: the record is parsed from its JSON when first read (a finding cites it). */
+/**
+ * An event unpacked. Its record is parsed from its JSON when first read (a finding cites it); a
+ * located one must be read again first (unreadRecordOf, supplyRecord).
+ */
 class PackedEvent implements CorrelatedEvent {
   private parsed?: CloudTrailRecord;
   constructor(
@@ -126,21 +156,44 @@ class PackedEvent implements CorrelatedEvent {
     readonly eventName: string | undefined,
     readonly modelId: string | undefined,
     private readonly json: string,
+    private readonly location: UnreadRecord | undefined,
   ) {}
 
   get record(): CloudTrailRecord {
+    if (!this.parsed && this.location) throw new Error(`the record of event ${this.id} was not read again`);
     this.parsed ??= JSON.parse(this.json) as CloudTrailRecord;
     return this.parsed;
   }
+
+  /** Where its record is, while it was not read again. */
+  get unread(): UnreadRecord | undefined {
+    return this.parsed ? undefined : this.location;
+  }
+
+  supply(record: CloudTrailRecord): void {
+    this.parsed = compactRecord(record);
+  }
 }
 
-/** Appends the events of `packed` to `into`. */
-export function unpackEvents(packed: PackedEvents, into: CorrelatedEvent[]): void {
-  const { strings, refs, shared } = packed;
+/** Where to read the event's record from, when it is a located event whose record was not read yet. */
+export function unreadRecordOf(event: CorrelatedEvent): UnreadRecord | undefined {
+  return event instanceof PackedEvent ? event.unread : undefined;
+}
+
+/** Gives a located event its record, read again (compacted here, as a carried one is). */
+export function supplyRecord(event: CorrelatedEvent, record: CloudTrailRecord): void {
+  if (event instanceof PackedEvent) event.supply(record);
+}
+
+/** Appends the events of `packed` to `into`; `source`: the input they were read from, for located records. */
+export function unpackEvents(packed: PackedEvents, into: CorrelatedEvent[], source?: string): void {
+  const { strings, refs, shared, locations } = packed;
   const at = (i: number): string | undefined => (refs[i] === -1 ? undefined : shared[refs[i]]);
   for (let e = 0; e < packed.timeMs.length; e++) {
     const r = e * SHARED_COLUMNS;
     const matches = shared[refs[r]];
+    const offset = locations[2 * e];
+    if (offset !== -1 && source === undefined) throw new Error("located events need the path of their input");
     into.push(
       new PackedEvent(
         strings[2 * e],
@@ -152,6 +205,7 @@ export function unpackEvents(packed: PackedEvents, into: CorrelatedEvent[]): voi
         at(r + 4),
         at(r + 5),
         strings[2 * e + 1],
+        offset === -1 || source === undefined ? undefined : { source, offset, length: locations[2 * e + 1] },
       ),
     );
   }

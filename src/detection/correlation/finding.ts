@@ -21,7 +21,7 @@ function effectiveRule(rule: CorrelationRule, credentialKind: string): Correlati
 }
 
 export function correlationFinding(guardrail: Guardrail, correlation: Correlation): Finding {
-  const last = correlation.events[correlation.events.length - 1];
+  const last = citedEvent(correlation);
   const first = correlation.events[0];
   const principal = resolvePrincipal(last.record.userIdentity, asString(last.record.awsRegion));
   const credentialKind = credentialKindOfRecord(last.record, principal.credentialKind);
@@ -57,23 +57,26 @@ export function archiveCorrelationFindings(
     const event = eventOf(record, matchesOf(rules, record) ?? noMatches(rules));
     if (event) events.push(event);
   }
-  return archiveEventFindings(guardrail, events, earliestMs, baselineDays);
+  return archiveCorrelations(guardrail, events, earliestMs, baselineDays).map((c) => correlationFinding(guardrail, c));
 }
 
 /**
- * archiveCorrelationFindings over the archive's events (`detect`, which packs them as it scans);
- * `earliestMs`: the earliest time of a record the rules look at. The array is sorted in place.
+ * What archiveCorrelationFindings finds, over the archive's events (`detect`, which packs them as
+ * it scans, makes the findings once the records they cite are read again); `earliestMs`: the
+ * earliest time of a record the rules look at. The array is sorted in place.
  */
-export function archiveEventFindings(
+export function archiveCorrelations(
   guardrail: Guardrail,
   events: CorrelatedEvent[],
   earliestMs: number,
   baselineDays?: number,
-): Finding[] {
+): Correlation[] {
   const rules = guardrail.correlationRules;
   if (rules.length === 0 || events.length === 0) return [];
   const days = baselineDays ?? Math.max(0, ...rules.map((r) => (r.kind === "new-term" ? r.baselineDays : 0)));
-  return correlateEvents(rules, events, { learnUntilMs: earliestMs + days * 86_400_000 }).map((c) =>
-    correlationFinding(guardrail, c),
-  );
+  return correlateEvents(rules, events, { learnUntilMs: earliestMs + days * 86_400_000 });
 }
+
+/** The event whose record a correlation's finding is built from (correlationFinding). */
+export const citedEvent = (correlation: Correlation): CorrelatedEvent =>
+  correlation.events[correlation.events.length - 1];

@@ -13,13 +13,13 @@
  */
 import { errorText, oneLine } from "../../errors/error-text";
 import * as fs from "node:fs";
-import * as zlib from "node:zlib";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { selectorsOf } from "../../guardrail/correlation-rule";
-import { emptyPackedEvents, type PackedEvents, packRecord } from "../correlation/compact";
+import { emptyPackedEvents, type PackedEvents, packRecord, type RecordLocation } from "../correlation/compact";
 import { evaluateRecord, type Finding } from "../finding";
 import { type CloudTrailRecord, isRecordObject } from "../record";
 import { decodedChunks, isGzip } from "./decode";
+import { inflateWhole, once, readChunks, readSmallFile } from "./read-input";
 import { detectLayout, LAYOUT_PROBE_BYTES, type Layout, RecordFramer, type SliceLocation } from "./record-framer";
 import { Prefilter, type PrefilterScope } from "./prefilter";
 import { MalformedJsonError, type RecordKind, RecordSplitter } from "./record-splitter";
@@ -63,11 +63,6 @@ export interface SourceScanOptions {
 export const DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
 const MAX_PROBLEM_SAMPLES = 3;
-/**
- * Measured with bench/detect.ts: 64 KiB reads and 32 KiB inflate chunks peak ~60-90 MB lower than 1 MiB/256 KiB (freed
- * native buffers stay with the allocator), at the same speed.
- */
-const READ_CHUNK = 64 * 1024;
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 type Unit = "line" | "record";
@@ -80,8 +75,11 @@ const where = (unit: Unit, at: SliceLocation): string => `${unit} ${at.ordinal} 
  */
 export interface RecordEvaluator {
   readonly scope: PrefilterScope;
-  /** One record with string eventSource and eventName; returns why it is invalid, or undefined. */
-  evaluate(record: CloudTrailRecord, result: SourceResult): string | undefined;
+  /**
+   * One record with string eventSource and eventName; returns why it is invalid, or undefined.
+   * `location`: where its text is in an input that can be read again (a file), when known.
+   */
+  evaluate(record: CloudTrailRecord, result: SourceResult, location?: RecordLocation): string | undefined;
 }
 
 /** What detect's pre-filter lets through: what any rule reads, event rules' records and correlation rules' steps. */
@@ -97,9 +95,9 @@ function ruleEvaluator(guardrail: Guardrail): RecordEvaluator {
   const correlations = guardrail.correlationRules;
   return {
     scope: detectScope(guardrail),
-    evaluate(record, result) {
+    evaluate(record, result, location) {
       const evaluation = evaluateRecord(guardrail, record);
-      if (correlations.length > 0) packRecord(result.correlation, correlations, record);
+      if (correlations.length > 0) packRecord(result.correlation, correlations, record, location);
       if ("finding" in evaluation) result.findings.push(evaluation.finding);
       else if (evaluation.skip === "invalid-record") return evaluation.reason ?? "invalid record";
       return undefined;
@@ -138,7 +136,7 @@ export class SourceScanner {
     const inflated = isGzip(whole) ? inflateWhole(whole) : undefined;
     // A gzip that does not inflate in one go (corrupt, truncated, too large) is streamed: that path
     // keeps the records before the damage and names it, with memory bounded.
-    return this.scan(file, once(inflated ?? whole), inflated ? "gzip" : undefined);
+    return this.scan(file, once(inflated ?? whole), { decoded: inflated ? "gzip" : undefined, rereadable: true });
   }
 
   /** A file too large to hold (or not a regular file): read in chunks, inflated as it streams. */
@@ -150,7 +148,12 @@ export class SourceScanner {
       return { ...emptyResult(file), error: describeError(e) };
     }
     try {
-      return await this.scan(file, this.counted(file, readChunks(handle)));
+      // A named pipe or a device is read once: only a regular file can be read again.
+      const rereadable = await handle.stat().then(
+        (stat) => stat.isFile(),
+        () => false,
+      );
+      return await this.scan(file, this.counted(file, readChunks(handle)), { rereadable });
     } finally {
       await handle.close().catch(() => undefined);
     }
@@ -170,8 +173,16 @@ export class SourceScanner {
     }
   }
 
-  /** `decoded`: the chunks are already inflated from a gzip input (its CRC checked). */
-  async scan(name: string, source: AsyncIterable<Buffer>, decoded?: "gzip"): Promise<SourceResult> {
+  /**
+   * `decoded`: the chunks are already inflated from a gzip input (its CRC checked). `rereadable`: the
+   * input is the file `name`, which record-reread.ts can read again: records are handed to the
+   * evaluator with their location.
+   */
+  async scan(
+    name: string,
+    source: AsyncIterable<Buffer>,
+    { decoded, rereadable = false }: { decoded?: "gzip"; rereadable?: boolean } = {},
+  ): Promise<SourceResult> {
     const result = emptyResult(name);
     let checkAll = this.options.checkEveryRecord ?? false;
     let head: Buffer[] = [];
@@ -185,7 +196,7 @@ export class SourceScanner {
         probe = probe.subarray(3);
         offset = 3;
       }
-      sink = this.sinkFor(detectLayout(probe), result, checkAll, offset);
+      sink = this.sinkFor(detectLayout(probe), result, checkAll, offset, rereadable);
       sink.push(probe);
     };
     try {
@@ -210,6 +221,13 @@ export class SourceScanner {
       if (!sink?.sawValue()) result.error = result.bytes === 0 ? "empty input (no JSON value)" : "no JSON value";
     } catch (e) {
       result.error = describeError(e);
+      // The input broke off (a truncated gzip, a read error): what came before is still scanned, the
+      // records held back for the layout probe and the last one before the break included (the
+      // framer names a record cut off there). A structural error of the walker ends the input as is.
+      if (!(e instanceof MalformedJsonError)) {
+        if (!sink && headBytes > 0) start();
+        sink?.end();
+      }
     }
     return result;
   }
@@ -219,6 +237,7 @@ export class SourceScanner {
     result: SourceResult,
     checkAll: boolean,
     offset: number,
+    rereadable: boolean,
   ): { push(chunk: Buffer): void; end(): void; sawValue(): boolean } {
     if (layout === "generic") {
       // The exact structural walker: every byte checked; a structural error ends the input.
@@ -243,7 +262,7 @@ export class SourceScanner {
           const verdict = suspect || checkAll ? "must-parse" : prefilter.decide(buf, start, end);
           if (verdict === "no-match") result.records++;
           else if (verdict === "not-cloudtrail") this.ruledOut(result, verdict, where(unit, { offset, ordinal }));
-          else this.parse(result, buf.subarray(start, end), { offset, ordinal }, unit);
+          else this.parse(result, buf.subarray(start, end), { offset, ordinal }, unit, rereadable);
         },
         oversized: (at, size) => {
           result.records++;
@@ -269,7 +288,7 @@ export class SourceScanner {
   }
 
   /** A framed record that can match or must be validated: parsed, then evaluated or named as damaged. */
-  private parse(result: SourceResult, bytes: Buffer, at: SliceLocation, unit: Unit): void {
+  private parse(result: SourceResult, bytes: Buffer, at: SliceLocation, unit: Unit, rereadable: boolean): void {
     let record: unknown;
     try {
       record = JSON.parse(bytes.toString("utf8"));
@@ -277,7 +296,12 @@ export class SourceScanner {
       this.resplit(result, bytes, at, unit, (e as Error).message);
       return;
     }
-    this.evaluate(result, record, where(unit, at));
+    this.evaluate(
+      result,
+      record,
+      where(unit, at),
+      rereadable ? { offset: at.offset, length: bytes.length } : undefined,
+    );
   }
 
   /** A record the pre-filter ruled out: counted; noticed when it cannot be CloudTrail. */
@@ -354,7 +378,7 @@ export class SourceScanner {
     this.evaluate(result, record, label);
   }
 
-  private evaluate(result: SourceResult, record: unknown, label: string): void {
+  private evaluate(result: SourceResult, record: unknown, label: string, location?: RecordLocation): void {
     result.records++;
     if (!isRecordObject(record)) {
       this.invalid(result, `${label} is not a JSON object`);
@@ -364,7 +388,7 @@ export class SourceScanner {
       this.notCloudTrail(result, label);
       return;
     }
-    const invalid = this.evaluator.evaluate(record, result);
+    const invalid = this.evaluator.evaluate(record, result, location);
     if (invalid !== undefined) this.invalid(result, `${label}: ${invalid}`);
   }
 
@@ -396,61 +420,6 @@ export function emptyResult(name: string): SourceResult {
     findings: [],
     correlation: emptyPackedEvents(),
   };
-}
-
-/**
- * Small files (CloudTrail writes a few MB at most) are read whole, synchronously, and a gzip one
- * inflated in one synchronous call: each asynchronous step costs a thread-pool round trip, which
- * left the scan mostly idle (measured with CPU profiles of bench:detect's archive); a scan thread
- * has nothing else to do meanwhile. The output limit keeps memory bounded: a larger output is
- * streamed instead.
- */
-const WHOLE_FILE_MAX = 16 * 1024 * 1024;
-const INFLATE_IN_MEMORY_MAX = 64 * 1024 * 1024;
-
-/** A regular file of at most WHOLE_FILE_MAX bytes, read whole; undefined for any other file. Throws what fs throws. */
-function readSmallFile(file: string): Buffer | undefined {
-  // Looked at before it is opened: opening a named pipe would hold this thread until its writer
-  // comes (and opening it only to close it again would leave its writer without a reader).
-  if (!fs.statSync(file).isFile()) return undefined;
-  const fd = fs.openSync(file, "r");
-  try {
-    const stat = fs.fstatSync(fd);
-    return stat.isFile() && stat.size <= WHOLE_FILE_MAX ? fs.readFileSync(fd) : undefined;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/** The output chunk when the gzip trailer gives a smaller size (zlib's own default is 16 KiB). */
-const MIN_INFLATE_CHUNK = 64 * 1024;
-
-function inflateWhole(gzip: Buffer): Buffer | undefined {
-  // The gzip trailer holds the size of the last member's output (mod 2^32). One output chunk one byte
-  // larger saves zlib gluing ~16 KiB chunks together (a copy of the whole file and many allocations,
-  // which cost as much as the inflating: CPU profile of bench:detect). A wrong size (several members, a
-  // lie) only means more chunks; the output limit bounds the allocation.
-  const expected = gzip.length >= 18 ? gzip.readUInt32LE(gzip.length - 4) : 0;
-  const chunkSize = Math.min(INFLATE_IN_MEMORY_MAX, Math.max(MIN_INFLATE_CHUNK, expected + 1));
-  try {
-    return zlib.gunzipSync(gzip, { chunkSize, maxOutputLength: INFLATE_IN_MEMORY_MAX });
-  } catch {
-    return undefined;
-  }
-}
-
-/** The whole input as one chunk: the framer and the pre-filter search it in one call each. */
-async function* once(data: Buffer): AsyncGenerator<Buffer> {
-  yield data;
-}
-
-async function* readChunks(handle: fs.promises.FileHandle): AsyncGenerator<Buffer> {
-  for (;;) {
-    const buffer = Buffer.allocUnsafe(READ_CHUNK);
-    const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK, null);
-    if (bytesRead === 0) return;
-    yield bytesRead === READ_CHUNK ? buffer : buffer.subarray(0, bytesRead);
-  }
 }
 
 /** A short reason for people: the tool's one error vocabulary, plus the scanner's own malformed-JSON error. */

@@ -8,10 +8,11 @@ import * as os from "node:os";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { type PackedEvents, unpackEvents } from "../correlation/compact";
 import type { CorrelatedEvent } from "../correlation/event";
-import { archiveEventFindings } from "../correlation/finding";
+import { archiveCorrelations, citedEvent, correlationFinding } from "../correlation/finding";
 import type { Finding } from "../finding";
 import { findingGate } from "../finding-gate";
 import type { Input } from "./inputs";
+import { rereadRecords } from "./record-reread";
 import { compiledWorkerFactory, ScanPool, type WorkerFactory } from "./pool";
 import {
   emptyResult,
@@ -245,12 +246,15 @@ export async function scan(guardrail: Guardrail, inputs: Input[], options: ScanO
   await Promise.all(inProcess);
   const events: CorrelatedEvent[] = [];
   let earliestMs = Number.POSITIVE_INFINITY;
-  packs.forEach((packed) => {
-    unpackEvents(packed, events);
+  packs.forEach((packed, index) => {
+    const input = inputs[index];
+    unpackEvents(packed, events, input.kind === "file" ? input.path : undefined);
     earliestMs = Math.min(earliestMs, packed.earliestMs);
   });
-  for (const finding of archiveEventFindings(guardrail, events, earliestMs, options.baselineDays))
-    deliverFinding(finding);
+  const correlations = archiveCorrelations(guardrail, events, earliestMs, options.baselineDays);
+  for (const { file, reason } of await rereadRecords(correlations.map(citedEvent)))
+    options.onProblem?.({ name: file, kind: "unreadable", message: reason });
+  for (const correlation of correlations) deliverFinding(correlationFinding(guardrail, correlation));
   summary.elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
   return summary;
 }

@@ -184,7 +184,9 @@ describe("bad input never stops the scan", () => {
     expect(problems.find((p) => p.startsWith("malformed.json"))).toMatch(
       /1 record\(s\) skipped \(\d+ bytes\): record 1 \(byte 12\): malformed JSON: unexpected '\]'/,
     );
-    expect(summary).toMatchObject({ skippedRecords: 1 });
+    // The other skipped record is truncated.json.gz's last, cut off where the gzip breaks off.
+    expect(summary).toMatchObject({ skippedRecords: 2 });
+    expect(problems.filter((p) => p.startsWith("truncated.json.gz")).join("\n")).toMatch(/1 record\(s\) skipped/);
     expect(reasons["empty.json"]).toMatch(/empty/);
     expect(reasons["not-json.json"]).toMatch(/malformed JSON: unexpected 'h'/);
     expect(reasons["truncated.json.gz"]).toMatch(/truncated|unexpected end/i);
@@ -193,6 +195,18 @@ describe("bad input never stops the scan", () => {
     // c1 was read before the break in malformed.json; a4 is in the good file after the bad ones.
     expect(findings.map((f) => f.event.id)).toEqual([id("c1"), id("a4")]);
     expect(summary.files).toBe(6);
+  });
+
+  it("scans the records of a gzip that breaks off within the layout probe, the last one too", async () => {
+    // Three records, the last followed by its closing `]}` and then the break: the trailer is missing.
+    const gz = zlib.gzipSync(fs.readFileSync(fx("delivery.json")));
+    fs.writeFileSync(path.join(tmp, "no-trailer.json.gz"), gz.subarray(0, gz.length - 8));
+    const whole = await run([fx("delivery.json")]);
+    const { findings, summary } = await run([path.join(tmp, "no-trailer.json.gz")]);
+    expect(whole.findings.length).toBeGreaterThan(0);
+    expect(findings).toEqual(whole.findings);
+    expect(summary).toMatchObject({ records: 3, skippedRecords: 0 });
+    expect(summary.unreadable[0].reason).toMatch(/unexpected end/);
   });
 
   it("counts records that are not objects or lack an eventID as invalid", async () => {
