@@ -67,6 +67,7 @@ const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 type Unit = "line" | "record";
 const where = (unit: Unit, at: SliceLocation): string => `${unit} ${at.ordinal} (byte ${at.offset})`;
+const textOf = (label: string | (() => string)): string => (typeof label === "string" ? label : label());
 
 /**
  * What a scan does with each CloudTrail record: detect runs the rules; other readers of history
@@ -296,12 +297,8 @@ export class SourceScanner {
       this.resplit(result, bytes, at, unit, (e as Error).message);
       return;
     }
-    this.evaluate(
-      result,
-      record,
-      where(unit, at),
-      rereadable ? { offset: at.offset, length: bytes.length } : undefined,
-    );
+    const location = rereadable ? { offset: at.offset, length: bytes.length } : undefined;
+    this.evaluate(result, record, () => where(unit, at), location);
   }
 
   /** A record the pre-filter ruled out: counted; noticed when it cannot be CloudTrail. */
@@ -378,18 +375,24 @@ export class SourceScanner {
     this.evaluate(result, record, label);
   }
 
-  private evaluate(result: SourceResult, record: unknown, label: string, location?: RecordLocation): void {
+  /** `label` names the record in a problem: a function where naming it is rare (the text costs a share of the scan). */
+  private evaluate(
+    result: SourceResult,
+    record: unknown,
+    label: string | (() => string),
+    location?: RecordLocation,
+  ): void {
     result.records++;
     if (!isRecordObject(record)) {
-      this.invalid(result, `${label} is not a JSON object`);
+      this.invalid(result, `${textOf(label)} is not a JSON object`);
       return;
     }
     if (typeof record.eventSource !== "string" || typeof record.eventName !== "string") {
-      this.notCloudTrail(result, label);
+      this.notCloudTrail(result, textOf(label));
       return;
     }
     const invalid = this.evaluator.evaluate(record, result, location);
-    if (invalid !== undefined) this.invalid(result, `${label}: ${invalid}`);
+    if (invalid !== undefined) this.invalid(result, `${textOf(label)}: ${invalid}`);
   }
 
   private notCloudTrail(result: SourceResult, label: string): void {
