@@ -1,7 +1,8 @@
 /**
  * `bedrock-guardrail synth --config FILE --out DIR` writes the same files, byte for byte, as
- * `npm run synth` (dist/main.js with $GUARDRAIL_CONFIG), for the default and the realistic config; a
- * bad config writes nothing, names the key, and removes the previous output.
+ * `npm run synth` (dist/main.js with $GUARDRAIL_CONFIG), for the default and the realistic config,
+ * and main.js names each file it wrote on stdout; a bad config writes nothing, names the key, and
+ * removes the previous output.
  *
  * @slow (synthesizes in child processes)
  */
@@ -38,7 +39,7 @@ describe("bedrock-guardrail synth", () => {
     ["realistic", REALISTIC_CONFIG],
   ])(
     "writes the same Terraform JSON as npm run synth (%s config)",
-    (_name, config) => {
+    (name, config) => {
       const file = path.join(work, "config.json");
       fs.writeFileSync(file, JSON.stringify(config));
       const viaCli = spawnSync(process.execPath, [BIN, "synth", "--config", file, "--out", "out"], {
@@ -55,6 +56,23 @@ describe("bedrock-guardrail synth", () => {
         encoding: "utf8",
       });
       expect(viaApp.status).toBe(0);
+      // main.js names each stack's file on stdout; neither that report nor lint warnings go to stderr
+      // (the cdktf CLI shows an app's stderr as "[ERROR]" lines).
+      expect(viaApp.stderr).toBe("");
+      const lines = viaApp.stdout.trim().split("\n");
+      const reported = lines.filter((l) => l.startsWith("bedrock-guardrail: ")).map((l) => l.slice(19));
+      expect(reported).toContain(path.join("cdktf.out", "stacks", "organization-policy", "cdk.tf.json"));
+      expect(reported.sort()).toEqual(
+        [...tree(path.join(appDir, "cdktf.out")).keys()]
+          .filter((k) => k.endsWith("cdk.tf.json"))
+          .map((k) => path.join("cdktf.out", k))
+          .sort(),
+      );
+      // The default config lists nobody who may manage the protected roles: a warning, not an error.
+      if (name === "default")
+        expect(lines.filter((l) => l.startsWith("warning: "))).toEqual([
+          expect.stringContaining("scp.exemptedPrincipalAdminArns"),
+        ]);
       const cli = tree(path.join(work, "out"));
       const app = tree(path.join(appDir, "cdktf.out"));
       expect([...cli.keys()].sort()).toEqual([...app.keys()].sort());
