@@ -6,9 +6,9 @@ import { runSimulation, runUnsafeSimulation, type Simulation } from "@cloud-copi
 import type { Guardrail } from "../../src/guardrail/guardrail";
 import { buildScpDocuments } from "../../src/policy/documents";
 import type { ScpDocument } from "../../src/policy/types";
-import { installFastCompare } from "./simulator-string-compare";
+import { installSimulatorSpeedups } from "./simulator-speed";
 
-installFastCompare();
+installSimulatorSpeedups();
 
 const OPEN_KEY_POLICY = {
   Version: "2012-10-17",

@@ -1,0 +1,51 @@
+/**
+ * The simulator's computations made cheaper for the tests (simulator-speed.ts) give the original
+ * answers: the case-blind comparison is ICU's for every pair of strings (IAM's names and random ones,
+ * printable ASCII or not), and the kept resource types are the lookup's, failures included.
+ */
+import fc from "fast-check";
+import { collatorEquals, fastEquals, memoized, resourceTypesModule } from "./simulator-speed";
+
+const NAMES = ["StringEquals", "stringequals", "StringEqualsIfExists", "IfExists", "ifexists", "ForAnyValue"];
+const text = fc.oneof(
+  fc.constantFrom(...NAMES),
+  fc.string({ unit: fc.constantFrom(..."aAbBiIfFxX-_ :*?", "\u00e9", "\u0130", "\u0131", "\u0000") }),
+  fc.string({ unit: "binary" }),
+);
+
+test("fastEquals is ICU's case-blind, accent-sensitive equality (property)", () => {
+  fc.assert(
+    fc.property(text, text, (a, b) => {
+      expect(fastEquals(a, b)).toBe(collatorEquals(a, b));
+      expect(fastEquals(a, a.toUpperCase())).toBe(collatorEquals(a, a.toUpperCase()));
+    }),
+    { numRuns: 2000 },
+  );
+  // Not vacuous: equal and unequal pairs, the IAM names among them.
+  expect(fastEquals("StringEqualsIfExists".slice(-8), "IfExists")).toBe(true);
+  expect(fastEquals("ifexists", "IfExists")).toBe(true);
+  expect(fastEquals("IfExist", "IfExists")).toBe(false);
+});
+
+test("kept resource types are the lookup's answers, a failure included, each looked up once", async () => {
+  const { getResourceTypesForAction: lookup } = resourceTypesModule();
+  let calls = 0;
+  const kept = memoized((s, a, r) => {
+    calls++;
+    return lookup(s, a, r);
+  });
+  const requests: [string, string, string][] = [
+    ["bedrock", "InvokeModel", "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0"],
+    ["bedrock", "InvokeModel", "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-pro-v1:0"],
+    ["iam", "DeleteRole", "arn:aws:iam::123456789012:role/bedrock-guardrail/x"],
+    ["s3", "GetObject", "arn:aws:s3:::bucket/key"],
+  ];
+  for (const round of [1, 2])
+    for (const [s, a, r] of requests)
+      expect({ round, types: await kept(s, a, r) }).toEqual({ round, types: await lookup(s, a, r) });
+  expect(calls).toBe(requests.length);
+  const missing = () => kept("bedrock", "NoSuchAction", "*");
+  await expect(missing()).rejects.toThrow();
+  await expect(missing()).rejects.toThrow();
+  expect(calls).toBe(requests.length + 1);
+});
