@@ -95,13 +95,18 @@ export function emptyPackedEvents(): PackedEvents {
   return { earliestMs: Number.POSITIVE_INFINITY, timeMs: [], strings: [], locations: [], refs: [], shared: [] };
 }
 
-function refOf(packed: PackedEvents, value: string | undefined): number {
-  if (value === undefined) return -1;
+/** Where each value of `packed.shared` is: kept beside the pack while a worker fills it. */
+function sharedIndexOf(packed: PackedEvents): Map<string, number> {
   let index = sharedIndex.get(packed);
   if (!index) {
     index = new Map(packed.shared.map((v, i) => [v, i]));
     sharedIndex.set(packed, index);
   }
+  return index;
+}
+
+function refOf(packed: PackedEvents, index: Map<string, number>, value: string | undefined): number {
+  if (value === undefined) return -1;
   let ref = index.get(value);
   if (ref === undefined) {
     ref = packed.shared.push(value) - 1;
@@ -129,15 +134,16 @@ export function packRecord(
   packed.timeMs.push(event.timeMs);
   packed.strings.push(event.id, location ? "" : JSON.stringify(compactRecord(record)));
   packed.locations.push(location?.offset ?? -1, location?.length ?? -1);
-  for (const value of [
-    event.matches,
-    event.credentialGroup,
-    event.principalGroup,
-    event.awsRegion,
-    event.eventName,
-    event.modelId,
-  ])
-    packed.refs.push(refOf(packed, value));
+  // One look-up of the index per event, no array per event: this runs for every invocation record.
+  const index = sharedIndexOf(packed);
+  packed.refs.push(
+    refOf(packed, index, event.matches),
+    refOf(packed, index, event.credentialGroup),
+    refOf(packed, index, event.principalGroup),
+    refOf(packed, index, event.awsRegion),
+    refOf(packed, index, event.eventName),
+    refOf(packed, index, event.modelId),
+  );
 }
 
 /**
