@@ -27,6 +27,21 @@ test("fastEquals is ICU's case-blind, accent-sensitive equality (property)", () 
   expect(fastEquals("IfExist", "IfExists")).toBe(false);
 });
 
+test("fastEquals is ICU's on every pair of printable ASCII characters, and none of them is ignorable", () => {
+  const printable = Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i));
+  const disagreements: string[] = [];
+  for (const a of printable) {
+    for (const b of printable) if (fastEquals(a, b) !== collatorEquals(a, b)) disagreements.push(`${a} ${b}`);
+    // An ignorable character would make ICU equate "a?b" with "ab" and "?" with "".
+    for (const [x, y] of [
+      [`a${a}b`, "ab"],
+      [a, ""],
+    ])
+      if (fastEquals(x, y) !== collatorEquals(x, y)) disagreements.push(`${x} ${y}`);
+  }
+  expect(disagreements).toEqual([]);
+});
+
 test("kept resource types are the lookup's answers, a failure included, each looked up once", async () => {
   const { getResourceTypesForAction: lookup } = resourceTypesModule();
   let calls = 0;
