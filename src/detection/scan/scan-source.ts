@@ -226,8 +226,12 @@ export class SourceScanner {
       // records held back for the layout probe and the last one before the break included (the
       // framer names a record cut off there). A structural error of the walker ends the input as is.
       if (!(e instanceof MalformedJsonError)) {
-        if (!sink && headBytes > 0) start();
-        sink?.end();
+        try {
+          if (!sink && headBytes > 0) start();
+          sink?.end();
+        } catch {
+          // The walker's value cut off by the break: the break is what result.error names.
+        }
       }
     }
     return result;

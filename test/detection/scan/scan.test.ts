@@ -209,6 +209,21 @@ describe("bad input never stops the scan", () => {
     expect(summary.unreadable[0].reason).toMatch(/unexpected end/);
   });
 
+  it("scans the records of input in the exact walker's layout that breaks off, without failing", async () => {
+    // eventID first: no record starts with CloudTrail's `{"eventVersion":`, so the walker reads it.
+    const records = JSON.parse(fs.readFileSync(fx("delivery.json"), "utf8")).Records.map(
+      ({ eventID, ...rest }: { eventID: string }) => ({ eventID, ...rest }),
+    );
+    // Noise after them, random enough not to compress away, and the gzip cut in its middle: mid-value.
+    const noise = Array.from({ length: 400 }, (_, i) => ({ eventID: `n${i}`, eventName: `${Math.random()}` }));
+    const gz = zlib.gzipSync(JSON.stringify([...records, ...noise]));
+    fs.writeFileSync(path.join(tmp, "array.json.gz"), gz.subarray(0, Math.floor(gz.length * 0.6)));
+    const whole = await run([fx("delivery.json")]);
+    const { findings, summary } = await run([path.join(tmp, "array.json.gz")]);
+    expect(findings.map((f) => f.event.id)).toEqual(expect.arrayContaining(whole.findings.map((f) => f.event.id)));
+    expect(summary.unreadable[0].reason).toMatch(/unexpected end/);
+  });
+
   it("counts records that are not objects or lack an eventID as invalid", async () => {
     const file = path.join(tmp, "invalid.json");
     fs.writeFileSync(
