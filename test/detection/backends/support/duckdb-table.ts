@@ -80,7 +80,9 @@ export class DuckDbTable<T> {
   ) {}
 
   static async create<T>(layout: TableLayout<T>): Promise<DuckDbTable<T>> {
-    const instance = await DuckDBInstance.create(":memory:");
+    // One thread: the tables are tiny, and DuckDB's default (a thread per core) only adds scheduling
+    // beside jest's workers on the same cores (the two SQL differentials: 10.2 -> 8.3 s of CPU).
+    const instance = await DuckDBInstance.create(":memory:", { threads: "1" });
     const connection = await instance.connect();
     for (const shim of layout.shims) await connection.run(shim);
     return new DuckDbTable(connection, fs.mkdtempSync(path.join(os.tmpdir(), `${layout.name}-`)), layout);
