@@ -1,10 +1,13 @@
 /** The Lambda bundle's disk cache and the config the package carries. */
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { cachedBuild } from "../../src/infra/bundle/bundle-cache";
 import { bundleLambda, lambdaConfig } from "../../src/infra/bundle/lambda-bundle";
 import { FIXTURE_HANDLER, guardrailWith, STAGING } from "./helpers";
+
+const SRC = path.join(__dirname, "..", "..", "src");
 
 describe("cachedBuild", () => {
   let root: string;
@@ -21,13 +24,17 @@ describe("cachedBuild", () => {
   });
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
-  /** A fake build: its output is the concatenation of what it read, and it counts its runs. */
+  /**
+   * A fake build: its output is the concatenation of what it read, and it counts its runs. It lists a
+   * virtual input too, as esbuild does for a define.
+   */
   function builder() {
     let runs = 0;
     const build = () => {
       runs++;
-      const inputs = ["src/a.ts", "src/b.ts", "node_modules/dep.js"];
-      const code = Buffer.from(inputs.map((f) => fs.readFileSync(path.join(root, f), "utf8")).join("+"));
+      const read = ["src/a.ts", "src/b.ts", "node_modules/dep.js"];
+      const inputs = [...read, "<define:__RULES__>"];
+      const code = Buffer.from(read.map((f) => fs.readFileSync(path.join(root, f), "utf8")).join("+"));
       return { code, inputs };
     };
     const run = (settings: unknown = { minify: true }) =>
@@ -60,6 +67,34 @@ describe("cachedBuild", () => {
     expect(b.run().hit).toBe(false);
     expect(b.run().hit).toBe(false);
   });
+});
+
+describe("a handler bundle", () => {
+  it("is built by esbuild once: a new process takes it from the disk cache, without esbuild", () => {
+    // New processes: the in-process cache is empty, only the disk cache (under $TMPDIR) can answer.
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bundle-cache-handler-"));
+    const bundle = (esbuildRuns: boolean) => `
+      const swc = require(require.resolve("@swc/core", { paths: [${JSON.stringify(__dirname)}] }));
+      require.extensions[".ts"] = (m, f) => m._compile(swc.transformSync(require("fs").readFileSync(f, "utf8"), {
+        filename: f, module: { type: "commonjs" }, jsc: { target: "es2022", parser: { syntax: "typescript" } },
+      }).code, f);
+      ${esbuildRuns ? "" : 'require("esbuild").buildSync = () => { throw new Error("esbuild ran"); };'}
+      require(${JSON.stringify(path.join(SRC, "infra", "bundle", "lambda-bundle.ts"))}).bundleLambda({
+        entry: ${JSON.stringify(path.join(SRC, "handlers", "realtime.ts"))},
+        config: ${JSON.stringify(guardrailWith().config)},
+        stagingDir: ${JSON.stringify(path.join(tmp, "staging"))},
+      });`;
+    const run = (esbuildRuns: boolean) =>
+      execFileSync(process.execPath, ["-e", bundle(esbuildRuns)], { env: { ...process.env, TMPDIR: tmp } });
+    try {
+      run(true);
+      const stored = fs.readdirSync(path.join(tmp, "bedrock-guardrail-bundle-cache")).filter((f) => f.endsWith(".js"));
+      expect(stored).toHaveLength(1);
+      expect(() => run(false)).not.toThrow();
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe("the config in the Lambda package", () => {
