@@ -25,6 +25,7 @@ import {
   noMatches,
   SECOND_STEP,
 } from "./event";
+import { sortEvents } from "./time-order";
 
 /** What fired: the rule, the group, the events that made it (in time order) and a stable id. */
 export interface Correlation {
@@ -61,6 +62,8 @@ interface WindowState {
 }
 
 const MIN_SWEEP_EVERY_MS = 60_000;
+/** pushEvent's answer when nothing completes (frozen: a caller cannot add to it). */
+const NOTHING: Correlation[] = Object.freeze([]) as unknown as Correlation[];
 
 /** One rule's state and step function; `digit` is the rule's place in CorrelatedEvent.matches. */
 abstract class RuleState<R extends CorrelationRule = CorrelationRule> {
@@ -249,13 +252,16 @@ export class CorrelationEngine {
     this.lastTimeMs = timeMs;
     this.lastId = id;
     for (const s of this.states) s.sweep(timeMs);
-    const out: Correlation[] = [];
+    // Most events complete nothing: they share one empty answer instead of an array each.
+    let out: Correlation[] = NOTHING;
     for (const state of this.states) {
       if (state.selection(event) === 0) continue;
       const group = groupOf(event, state.rule.groupBy);
       if (group === undefined) continue;
       const fired = state.push(event, group);
-      if (fired && timeMs >= (this.options.reportFromMs ?? Number.NEGATIVE_INFINITY)) out.push(fired);
+      if (!fired || timeMs < (this.options.reportFromMs ?? Number.NEGATIVE_INFINITY)) continue;
+      if (out === NOTHING) out = [];
+      out.push(fired);
     }
     return out;
   }
@@ -271,11 +277,6 @@ export class CorrelationEngine {
     for (const s of this.states) if (s instanceof NewTermState) for (const [k, v] of s.seen) out.set(k, v);
     return out;
   }
-}
-
-/** (eventTime, eventID) order: the one order every backend feeds the engine in. */
-function compareEvents(a: CorrelatedEvent, b: CorrelatedEvent): number {
-  return a.timeMs - b.timeMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /** Runs the rules over records in any order: sorts them, then feeds the engine. */
@@ -294,7 +295,7 @@ export function correlateEvents(
   events: CorrelatedEvent[],
   options: EngineOptions = {},
 ): Correlation[] {
-  events.sort(compareEvents);
+  sortEvents(events);
   const engine = new CorrelationEngine(rules, options);
   const out: Correlation[] = [];
   for (const event of events) for (const c of engine.pushEvent(event)) out.push(c);
