@@ -162,18 +162,22 @@ class PackedEvent implements CorrelatedEvent {
     readonly eventName: string | undefined,
     readonly modelId: string | undefined,
     private readonly json: string,
-    private readonly location: UnreadRecord | undefined,
+    /** The input a located record is in (undefined: the record is in `json`), its offset and length there. */
+    private readonly source: string | undefined,
+    private readonly offset: number,
+    private readonly length: number,
   ) {}
 
   get record(): CloudTrailRecord {
-    if (!this.parsed && this.location) throw new Error(`the record of event ${this.id} was not read again`);
+    if (!this.parsed && this.source !== undefined) throw new Error(`the record of event ${this.id} was not read again`);
     this.parsed ??= JSON.parse(this.json) as CloudTrailRecord;
     return this.parsed;
   }
 
   /** Where its record is, while it was not read again. */
   get unread(): UnreadRecord | undefined {
-    return this.parsed ? undefined : this.location;
+    if (this.parsed || this.source === undefined) return undefined;
+    return { source: this.source, offset: this.offset, length: this.length };
   }
 
   supply(record: CloudTrailRecord): void {
@@ -211,7 +215,9 @@ export function unpackEvents(packed: PackedEvents, into: CorrelatedEvent[], sour
         at(r + 4),
         at(r + 5),
         strings[2 * e + 1],
-        offset === -1 || source === undefined ? undefined : { source, offset, length: locations[2 * e + 1] },
+        offset === -1 ? undefined : source,
+        offset,
+        locations[2 * e + 1],
       ),
     );
   }
