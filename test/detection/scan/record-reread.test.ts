@@ -19,7 +19,7 @@ import { expandInputs } from "../../../src/detection/scan/inputs";
 import { rangesOf } from "../../../src/detection/scan/record-reread";
 import { type ScanProblem, scan } from "../../../src/detection/scan/scan";
 import { historyArb } from "../correlation/histories";
-import { chunksOf, testGuardrail } from "./helpers";
+import { chunksOf, testGuardrail, tsWorkerFactory } from "./helpers";
 
 const guardrail = testGuardrail();
 let tmp: string;
@@ -30,12 +30,14 @@ afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 async function detect(
   inputs: string[],
-  options: { stdin?: Buffer; onResult?: () => void } = {},
+  options: { stdin?: Buffer; onResult?: () => void; jobs?: number } = {},
 ): Promise<{ findings: Finding[]; problems: ScanProblem[] }> {
   const findings: Finding[] = [];
   const problems: ScanProblem[] = [];
   await scan(guardrail, expandInputs(inputs), {
-    jobs: 1,
+    jobs: options.jobs ?? 1,
+    minBytesForWorkers: 0,
+    workerFactory: tsWorkerFactory(),
     includeApproved: true,
     baselineDays: 0,
     stdin: options.stdin && chunksOf(options.stdin, 1000),
@@ -79,6 +81,14 @@ test("findings from records read again are the engine's over the records: gzip, 
     expect({ name, findings, problems }).toEqual({ name, findings: expected, problems: [] });
   }
   expect((await detect(["-"], { stdin: body })).findings).toEqual(expected);
+  // Over the worker pool, the records split across files (each event's record read again from its own file).
+  const parts = [0, 1, 2].map((k) => records.filter((_, i) => i % 3 === k));
+  parts.forEach((part, k) => fs.writeFileSync(path.join(tmp, `part-${k}.json`), JSON.stringify({ Records: part })));
+  const pooled = await detect(
+    [0, 1, 2].map((k) => path.join(tmp, `part-${k}.json`)),
+    { jobs: 2 },
+  );
+  expect(pooled).toEqual({ findings: expected, problems: [] });
 });
 
 test("rangesOf returns each range of a text read in chunks, across their boundaries; none past its end", async () => {
