@@ -83,7 +83,8 @@ test("findings from records read again are the engine's over the records: gzip, 
   expect((await detect(["-"], { stdin: body })).findings).toEqual(expected);
   // Over the worker pool, the records split across files (each event's record read again from its own file).
   const parts = [0, 1, 2].map((k) => records.filter((_, i) => i % 3 === k));
-  parts.forEach((part, k) => fs.writeFileSync(path.join(tmp, `part-${k}.json`), JSON.stringify({ Records: part })));
+  for (const [k, part] of parts.entries())
+    fs.writeFileSync(path.join(tmp, `part-${k}.json`), JSON.stringify({ Records: part }));
   const pooled = await detect(
     [0, 1, 2].map((k) => path.join(tmp, `part-${k}.json`)),
     { jobs: 2 },
