@@ -94,19 +94,46 @@ const SEPARATORS: [number, string][] = [
  * without a regular expression or a Date string round trip).
  */
 function isCanonicalTime(s: string): boolean {
-  if (s.length !== 20) return false;
+  return canonicalTimeMs(s) !== undefined;
+}
+
+/** The instant of a canonical `YYYY-MM-DDTHH:MM:SSZ` (see isCanonicalTime) in epoch ms; else undefined. */
+function canonicalTimeMs(s: string): number | undefined {
+  if (s.length !== 20) return undefined;
   for (const i of DIGIT_POSITIONS) {
     const d = digitAt(s, i);
-    if (d < 0 || d > 9) return false;
+    if (d < 0 || d > 9) return undefined;
   }
-  for (const [i, c] of SEPARATORS) if (s[i] !== c) return false;
+  for (const [i, c] of SEPARATORS) if (s[i] !== c) return undefined;
   const number = (i: number, n: number): number => {
     let v = 0;
     for (let j = i; j < i + n; j++) v = v * 10 + digitAt(s, j);
     return v;
   };
-  const year = number(0, 4);
-  return year >= 100 && isCalendarTime(year, number(5, 2), number(8, 2), number(11, 2), number(14, 2), number(17, 2));
+  const [year, month, day, hour, minute, second] = [
+    number(0, 4),
+    number(5, 2),
+    number(8, 2),
+    number(11, 2),
+    number(14, 2),
+    number(17, 2),
+  ];
+  if (year < 100 || !isCalendarTime(year, month, day, hour, minute, second)) return undefined;
+  return Date.UTC(year, month - 1, day, hour, minute, second);
+}
+
+/**
+ * eventTime as epoch ms (the instant normalizeEventTime names), undefined when unparseable. The
+ * canonical form is read from its digits once, not written out and parsed again (every record the
+ * correlation rules read goes through here).
+ */
+export function eventTimeMs(v: unknown): number | undefined {
+  const s = asString(v);
+  if (!s) return undefined;
+  const canonical = canonicalTimeMs(s);
+  if (canonical !== undefined) return canonical;
+  const time = parseEventTime(s);
+  return time === undefined ? undefined : Date.parse(time);
 }
 
 /** The modelId request parameter, where the action has one. */

@@ -17,7 +17,7 @@
  * before its finding was claimed could be lost with the run.
  */
 import { correlate, pairKey } from "../detection/correlation/engine";
-import { correlationFinding } from "../detection/correlation/finding";
+import { citedEvent, correlationFinding } from "../detection/correlation/finding";
 import { newTermPairs, type TermPairSeen } from "../detection/correlation/new-term-pairs";
 import type { Finding } from "../detection/finding";
 import type { Guardrail } from "../guardrail/guardrail";
@@ -95,7 +95,7 @@ export async function correlationStep(
   const baseline = new Map(stored.map((p) => [pairKey(p.rule, p.group, p.value), p.lastSeenMs]));
   const learningIds = new Set(learning.map((r) => r.id));
   const all = correlate(rules, records, { reportFromMs: window.start.getTime(), baseline })
-    .filter((c) => c.events[c.events.length - 1].timeMs < window.end.getTime())
+    .filter((c) => citedEvent(c).timeMs < window.end.getTime())
     .filter((c) => !(c.rule.kind === "new-term" && learningIds.has(c.rule.id)))
     .map((c) => correlationFinding(g, c));
   const findings = all.filter((f) => !f.guardrail.approved);

@@ -4,7 +4,7 @@
  */
 import fc from "fast-check";
 import { testGuardrail } from "./backends/support/records";
-import { isCalendarTime, normalizeEventTime, parseEventTime } from "../../src/detection/record";
+import { eventTimeMs, isCalendarTime, normalizeEventTime, parseEventTime } from "../../src/detection/record";
 import { evaluateRecord } from "../../src/detection/finding";
 
 describe("normalizeEventTime", () => {
@@ -45,7 +45,10 @@ describe("normalizeEventTime", () => {
       .map(([s, at, ch]) => s.slice(0, at) + ch + s.slice(at + 1));
     fc.assert(
       fc.property(fc.oneof(canonical, damaged), (s) => {
-        expect(normalizeEventTime(s)).toBe(parseEventTime(s));
+        const general = parseEventTime(s);
+        expect(normalizeEventTime(s)).toBe(general);
+        // The instant read from the digits is the one the general parse names.
+        expect(eventTimeMs(s)).toBe(general === undefined ? undefined : Date.parse(general));
       }),
       { numRuns: 20_000 },
     );

@@ -62,8 +62,8 @@ interface WindowState {
 }
 
 const MIN_SWEEP_EVERY_MS = 60_000;
-/** pushEvent's answer when nothing completes (frozen: a caller cannot add to it). */
-const NOTHING: Correlation[] = Object.freeze([]) as unknown as Correlation[];
+/** pushEvent's answer when nothing completes. */
+const NOTHING: readonly Correlation[] = Object.freeze([]);
 
 /** One rule's state and step function; `digit` is the rule's place in CorrelatedEvent.matches. */
 abstract class RuleState<R extends CorrelationRule = CorrelationRule> {
@@ -238,13 +238,13 @@ export class CorrelationEngine {
    * sometimes delivers twice) is taken once. Returns the correlations it completes. A record without
    * an id or a parsable time cannot be placed in time and is ignored (the event rules report it).
    */
-  push(record: CloudTrailRecord): Correlation[] {
+  push(record: CloudTrailRecord): readonly Correlation[] {
     const event = eventOf(record, matchesOf(this.rules, record) ?? noMatches(this.rules));
     return event ? this.pushEvent(event) : [];
   }
 
   /** push() for a record's event, already computed (eventOf) with this engine's rules in the same order. */
-  pushEvent(event: CorrelatedEvent): Correlation[] {
+  pushEvent(event: CorrelatedEvent): readonly Correlation[] {
     const { id, timeMs } = event;
     if (timeMs < this.lastTimeMs || (timeMs === this.lastTimeMs && id < this.lastId))
       throw new Error(`correlation input out of order: ${id} (${isoTimeOf(timeMs)}) after ${this.lastId}`);
@@ -253,15 +253,14 @@ export class CorrelationEngine {
     this.lastId = id;
     for (const s of this.states) s.sweep(timeMs);
     // Most events complete nothing: they share one empty answer instead of an array each.
-    let out: Correlation[] = NOTHING;
+    let out = NOTHING;
     for (const state of this.states) {
       if (state.selection(event) === 0) continue;
       const group = groupOf(event, state.rule.groupBy);
       if (group === undefined) continue;
       const fired = state.push(event, group);
       if (!fired || timeMs < (this.options.reportFromMs ?? Number.NEGATIVE_INFINITY)) continue;
-      if (out === NOTHING) out = [];
-      out.push(fired);
+      out = [...out, fired];
     }
     return out;
   }

@@ -10,7 +10,7 @@ import type { EventSelector } from "../../guardrail/definition";
 import { resolvePrincipal } from "../../arn/principal";
 import { bearerTokenKindOf } from "../credential";
 import { selectorMatches } from "../match";
-import { asString, type CloudTrailRecord, modelIdOf, normalizeEventTime } from "../record";
+import { asString, type CloudTrailRecord, eventTimeMs, modelIdOf } from "../record";
 
 /** A rule's selection of a record, one digit per rule: its `select` or a sequence's first step... */
 export const FIRST_STEP = 1;
@@ -108,8 +108,7 @@ export function fieldValue(event: CorrelatedEvent, field: ValueField): string | 
 
 /** The record's time in epoch ms, undefined when it has no parsable eventTime. */
 export function timeMsOf(record: CloudTrailRecord): number | undefined {
-  const time = normalizeEventTime(record.eventTime);
-  return time === undefined ? undefined : Date.parse(time);
+  return eventTimeMs(record.eventTime);
 }
 
 /**

@@ -252,8 +252,12 @@ export async function scan(guardrail: Guardrail, inputs: Input[], options: ScanO
     earliestMs = Math.min(earliestMs, packed.earliestMs);
   });
   const correlations = archiveCorrelations(guardrail, events, earliestMs, options.baselineDays);
-  for (const { file, reason } of await rereadRecords(correlations.map(citedEvent)))
+  // A file that cannot give back the records its findings cite is an unreadable input like any other:
+  // counted, named, and the run incomplete (detect's exit code).
+  for (const { file, reason } of await rereadRecords(correlations.map(citedEvent))) {
+    summary.unreadable.push({ name: file, reason });
     options.onProblem?.({ name: file, kind: "unreadable", message: reason });
+  }
   for (const correlation of correlations) deliverFinding(correlationFinding(guardrail, correlation));
   summary.elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
   return summary;

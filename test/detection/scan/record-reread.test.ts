@@ -17,7 +17,7 @@ import type { Finding } from "../../../src/detection/finding";
 import type { CloudTrailRecord } from "../../../src/detection/record";
 import { expandInputs } from "../../../src/detection/scan/inputs";
 import { rangesOf } from "../../../src/detection/scan/record-reread";
-import { type ScanProblem, scan } from "../../../src/detection/scan/scan";
+import { type ScanProblem, type ScanSummary, scan } from "../../../src/detection/scan/scan";
 import { historyArb } from "../correlation/histories";
 import { chunksOf, testGuardrail, tsWorkerFactory } from "./helpers";
 
@@ -31,10 +31,10 @@ afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 async function detect(
   inputs: string[],
   options: { stdin?: Buffer; onResult?: () => void; jobs?: number } = {},
-): Promise<{ findings: Finding[]; problems: ScanProblem[] }> {
+): Promise<{ findings: Finding[]; problems: ScanProblem[]; unreadable: ScanSummary["unreadable"] }> {
   const findings: Finding[] = [];
   const problems: ScanProblem[] = [];
-  await scan(guardrail, expandInputs(inputs), {
+  const summary = await scan(guardrail, expandInputs(inputs), {
     jobs: options.jobs ?? 1,
     minBytesForWorkers: 0,
     workerFactory: tsWorkerFactory(),
@@ -45,7 +45,7 @@ async function detect(
     onFinding: (f) => findings.push(f),
     onProblem: (p) => problems.push(p),
   });
-  return { findings: findings.filter((f) => f.guardrail.correlation), problems };
+  return { findings: findings.filter((f) => f.guardrail.correlation), problems, unreadable: summary.unreadable };
 }
 
 /** The engine's findings over the records themselves, each finding built from the compacted record. */
@@ -77,8 +77,13 @@ test("findings from records read again are the engine's over the records: gzip, 
   fs.writeFileSync(path.join(tmp, "records.json.gz"), zlib.gzipSync(body));
   fs.writeFileSync(path.join(tmp, "records.json"), body);
   for (const name of ["records.json.gz", "records.json"]) {
-    const { findings, problems } = await detect([path.join(tmp, name)]);
-    expect({ name, findings, problems }).toEqual({ name, findings: expected, problems: [] });
+    const { findings, problems, unreadable } = await detect([path.join(tmp, name)]);
+    expect({ name, findings, problems, unreadable }).toEqual({
+      name,
+      findings: expected,
+      problems: [],
+      unreadable: [],
+    });
   }
   expect((await detect(["-"], { stdin: body })).findings).toEqual(expected);
   // Over the worker pool, the records split across files (each event's record read again from its own file).
@@ -89,7 +94,7 @@ test("findings from records read again are the engine's over the records: gzip, 
     [0, 1, 2].map((k) => path.join(tmp, `part-${k}.json`)),
     { jobs: 2 },
   );
-  expect(pooled).toEqual({ findings: expected, problems: [] });
+  expect(pooled).toEqual({ findings: expected, problems: [], unreadable: [] });
 });
 
 test("rangesOf returns each range of a text read in chunks, across their boundaries; none past its end", async () => {
@@ -127,10 +132,11 @@ test("a file changed before its records are read again is reported; its findings
   fs.writeFileSync(file, JSON.stringify({ Records: records }));
   // Rewritten once scanned (a writer still at work): every record moves.
   const onResult = () => fs.writeFileSync(file, JSON.stringify({ Records: [{ eventID: "x" }, ...records] }));
-  const { findings, problems } = await detect([file], { onResult });
-  expect(problems).toEqual([
-    { name: file, kind: "unreadable", message: expect.stringMatching(/^changed since it was scanned \(\d+ record/) },
-  ]);
+  const { findings, problems, unreadable } = await detect([file], { onResult });
+  const reason = expect.stringMatching(/^changed since it was scanned \(\d+ record/);
+  expect(problems).toEqual([{ name: file, kind: "unreadable", message: reason }]);
+  // Counted as an unreadable input: detect's summary names it and its exit code says the run is incomplete.
+  expect(unreadable).toEqual([{ name: file, reason }]);
   expect(findings.map((f) => [f.event.id, f.rule.id, f.guardrail.correlation])).toEqual(
     expected.map((f) => [f.event.id, f.rule.id, f.guardrail.correlation]),
   );
