@@ -367,12 +367,18 @@ export class DynamoStateStore implements StateStore {
   }
 
   async lookupSeen(job: string, pairs: readonly TermPair[]): Promise<SeenPair[]> {
-    const wanted = new Map(pairs.map((p) => [seenItemKey(job, p)[PK].S!, p]));
+    // Each pair's key hashed once, and a pair asked for twice looked up once.
+    const wanted = new Map(
+      pairs.map((pair) => {
+        const key = seenItemKey(job, pair);
+        return [key[PK].S!, { pair, key }];
+      }),
+    );
     const out: SeenPair[] = [];
-    const keys = [...wanted.values()].map((p) => seenItemKey(job, p));
+    const keys = [...wanted.values()].map((w) => w.key);
     for (let i = 0; i < keys.length; i += BATCH_GET_KEYS)
       for (const item of await this.batchGet(keys.slice(i, i + BATCH_GET_KEYS))) {
-        const pair = wanted.get(item[PK]?.S ?? "");
+        const pair = wanted.get(item[PK]?.S ?? "")?.pair;
         const lastSeenMs = Number(item.lastSeenMs?.N);
         // The hash names the pair; the stored names confirm it (and an incomplete item is not a sighting).
         if (!pair || item.job?.S !== job || item.rule?.S !== pair.rule) continue;
