@@ -28,7 +28,7 @@ import {
   type OrganizationReader,
 } from "./drift";
 import type { Finding } from "../detection/finding";
-import { type CorrelationOutcome, type CorrelationSources, correlationStep } from "./correlation-step";
+import { type CorrelationOutcome, correlationStep } from "./correlation-step";
 import { claimAll, drainPending, findingsOf } from "./pipeline";
 import { QueryError, type QuerySource } from "./query/source";
 import { exportToSecurityHub } from "./securityhub-export";
@@ -70,11 +70,6 @@ export interface JobOptions {
 
 export const DEFAULT_LEASE_MS = 15 * 60_000; // a Lambda invocation never runs longer
 export const DEFAULT_DEDUPE_RETENTION_MS = 30 * 24 * 60 * 60_000; // far longer than any window
-
-const correlationSources = (deps: JobDeps): CorrelationSources => ({
-  source: deps.correlations!,
-  baselineSource: deps.correlationBaseline,
-});
 
 /** The correlations' findings join the event rules' (claimed together); the counts and summary say so. */
 function addCorrelations(
@@ -129,9 +124,8 @@ export async function runJob(deps: JobDeps, options: JobOptions): Promise<RunSum
   summary.unreadableRows = result.unreadable.length;
 
   const { findings, counts, invalid } = findingsOf(g, result.records);
-  const correlated = deps.correlations
-    ? await correlationStep(g, deps.store, correlationSources(deps), job, window)
-    : undefined;
+  const sources = deps.correlations && { source: deps.correlations, baselineSource: deps.correlationBaseline };
+  const correlated = sources ? await correlationStep(g, deps.store, sources, job, window) : undefined;
   if (correlated && "error" in correlated) return fail({ step: correlated.step, error: correlated.error });
   if (correlated) addCorrelations(correlated, findings, counts, summary);
   summary.findings = counts.matched;
