@@ -8,7 +8,15 @@ import * as path from "node:path";
 import definitionJson from "../../policies/bedrock-model-access.json";
 import { withIdentityCenterForms } from "../arn/identity-center";
 import { formatArn, type Partition, partitionOfRegion } from "../arn/partition";
-import { ConfigError, loadConfig, readJsonFile, resolveConfigPath, zodProblems } from "../config/load";
+import {
+  ConfigError,
+  loadConfig,
+  parseDocument,
+  readJsonFile,
+  resolveConfigPath,
+  safeParseDocument,
+  zodProblems,
+} from "../config/load";
 import type { GuardrailConfig } from "../config/schema";
 import { type CorrelationRule, CorrelationRuleSchema, isCorrelationRuleFile } from "./correlation-definition";
 import { selectorsOf } from "./correlation-rule";
@@ -89,7 +97,7 @@ function rulesOfFiles(files: RuleFile[]): { rules: unknown[]; correlations: unkn
   const parsed: { rule: unknown; precedence: number; correlation: boolean }[] = [];
   for (const { file, rule } of files) {
     const correlation = isCorrelationRuleFile(rule);
-    const result = (correlation ? CorrelationRuleSchema : DetectionRuleSchema).safeParse(rule);
+    const result = safeParseDocument(correlation ? CorrelationRuleSchema : DetectionRuleSchema, rule);
     if (!result.success) problems.push(...zodProblems(result.error).map((p) => `${file}: ${p}`));
     else if (path.basename(file, ".json") !== result.data.id)
       problems.push(`${file}: id "${result.data.id}" must be the file's name (${result.data.id}.json)`);
@@ -139,9 +147,7 @@ export function readDefinitionFile(file: string, display = file): unknown {
 }
 
 export function parseDefinition(value: unknown, source = "policies/bedrock-model-access.json"): GuardrailDefinition {
-  const result = GuardrailDefinitionSchema.safeParse(value);
-  if (!result.success) throw new ConfigError(source, zodProblems(result.error));
-  return result.data;
+  return parseDocument(GuardrailDefinitionSchema, value, source);
 }
 
 let bundled: GuardrailDefinition | undefined;

@@ -6,7 +6,7 @@
  * inject a fake new action or drop an entry.
  */
 import { globMatch } from "../arn/arn-like";
-import { ConfigError, zodProblems } from "../config/load";
+import { parseDocument } from "../config/load";
 import {
   type ActionClassification,
   ActionClassificationSchema,
@@ -69,9 +69,7 @@ function ruleDecides(prepared: PreparedRule, lowerAction: string, accessLevel: s
 }
 
 export function parseClassification(value: unknown, source = CLASSIFICATION_FILE): ActionClassification {
-  const result = ActionClassificationSchema.safeParse(value);
-  if (!result.success) throw new ConfigError(source, zodProblems(result.error));
-  return result.data;
+  return parseDocument(ActionClassificationSchema, value, source);
 }
 
 export function resolveClassification(classification: ActionClassification): ResolvedClassification {

@@ -6,7 +6,7 @@
  * twice is planned once.
  */
 import { z } from "zod";
-import { zodProblems } from "../config/load";
+import { safeParseDocument, zodProblems } from "../config/load";
 import type { Finding } from "../detection/finding";
 import { jsonErrorText } from "../errors/error-text";
 
@@ -67,7 +67,7 @@ const FindingInputSchema = z.looseObject({
 function checkFinding(value: unknown): Finding | string {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return "not a JSON object";
   if (!("guardrail" in value)) return "guardrail is missing (not a bedrock-guardrail finding)";
-  const result = FindingInputSchema.safeParse(value);
+  const result = safeParseDocument(FindingInputSchema, value);
   if (!result.success) return zodProblems(result.error).join("; ");
   return value as Finding;
 }

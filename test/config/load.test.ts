@@ -6,6 +6,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ConfigError, displayPath, loadConfig, parseConfig, resolveConfigPath } from "../../src/config/load";
+import { CLASSIFICATION_FILE } from "../../src/policy/classification";
+import { MINIMAL_CONFIG } from "../support/fixtures";
+import { findingOf, fixture, guardrailWith, IAM_USER_RECORD } from "../remediation/helpers";
 
 function errorOf(f: () => unknown): ConfigError {
   try {
@@ -110,5 +113,35 @@ describe("monitor.cloudtrailLake.eventDataStoreArn", () => {
     expect(errorOf(withArn(`arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/${id}`)).problems).toEqual([
       "monitor.cloudtrailLake.eventDataStoreArn: must be a CloudTrail Lake event data store ARN",
     ]);
+  });
+});
+
+test("the documents a process reads parse without zod generating code (its JIT, slower for a few parses)", () => {
+  const finding = JSON.stringify(findingOf(guardrailWith(), fixture(IAM_USER_RECORD)));
+  const classificationJson: unknown = JSON.parse(fs.readFileSync(CLASSIFICATION_FILE, "utf8"));
+  jest.isolateModules(() => {
+    // Fresh modules: no schema has parsed (and compiled a parser) before the count starts.
+    const load = require("../../src/config/load") as typeof import("../../src/config/load");
+    const guardrail = require("../../src/guardrail/guardrail") as typeof import("../../src/guardrail/guardrail");
+    const policy = require("../../src/policy/classification") as typeof import("../../src/policy/classification");
+    const input =
+      require("../../src/remediation/finding-input") as typeof import("../../src/remediation/finding-input");
+    const realFunction = globalThis.Function;
+    let generated = 0;
+    globalThis.Function = new Proxy(realFunction, {
+      construct(target, args) {
+        generated++;
+        return Reflect.construct(target, args);
+      },
+    });
+    try {
+      load.parseConfig(MINIMAL_CONFIG);
+      guardrail.parseDefinition(guardrail.BUNDLED_DEFINITION);
+      policy.parseClassification(classificationJson);
+      expect(input.parseFindings(finding, "findings.json").findings).toHaveLength(1);
+    } finally {
+      globalThis.Function = realFunction;
+    }
+    expect(generated).toBe(0);
   });
 });
