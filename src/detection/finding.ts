@@ -5,6 +5,7 @@
 import { arnLikeAny } from "../arn/arn-like";
 import { type PrincipalKind, resolvePrincipal } from "../arn/principal";
 import type { DetectionRule, Severity } from "../guardrail/definition";
+import type { EcsCategorization } from "../guardrail/ecs-categorization";
 import type { Guardrail } from "../guardrail/guardrail";
 import { actorOf, type CredentialKind, credentialKindOfRecord } from "./credential";
 import { isSuccess, matchingRule } from "./match";
@@ -21,8 +22,9 @@ export interface Finding {
     action: string;
     provider: string;
     outcome: "success" | "failure";
-    category: ["iam", "configuration"];
-    type: ["change"];
+    /** The rule's ECS categorization (its `ecs`). */
+    category: EcsCategorization["category"];
+    type: EcsCategorization["type"];
     severity: number;
     risk_score: number;
     error_code?: string;
@@ -86,7 +88,10 @@ interface CorrelationFields {
 }
 
 /** What a finding needs of its rule: event and correlation rules both have it. */
-export type FindingRule = Pick<DetectionRule, "id" | "name" | "severity" | "riskScore" | "threat" | "summary"> & {
+export type FindingRule = Pick<
+  DetectionRule,
+  "id" | "name" | "severity" | "riskScore" | "threat" | "summary" | "ecs"
+> & {
   eventSource?: string;
   toolMakesThisCall?: boolean;
 };
@@ -183,8 +188,8 @@ export function buildFinding(
       action,
       provider: asString(record.eventSource) ?? rule.eventSource ?? "unknown",
       outcome: isSuccess(record) ? "success" : "failure",
-      category: ["iam", "configuration"],
-      type: ["change"],
+      category: rule.ecs.category,
+      type: rule.ecs.type,
       severity: SEVERITY_NUMBER[rule.severity],
       risk_score: rule.riskScore,
       ...(errorCode ? { error_code: errorCode } : {}),

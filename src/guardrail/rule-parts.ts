@@ -4,6 +4,7 @@
  * the matcher and every backend know how to test.
  */
 import { z } from "zod";
+import { EcsCategorizationSchema } from "./ecs-categorization";
 
 export const EVENT_NAME = /^[A-Za-z0-9]+$/;
 export const KEBAB = /^[a-z0-9-]+$/;
@@ -124,6 +125,8 @@ export const ruleHeaderShape = {
   severity: SeveritySchema,
   riskScore: z.number().int().min(0).max(100),
   threat: ThreatSchema,
+  /** The ECS `event.category` and `event.type` of the rule's findings (ecs-categorization.ts). */
+  ecs: EcsCategorizationSchema,
   /** Human subject line; {principal} {action} {account} {region} {model} are filled in. */
   summary: z.string().min(1),
 };

@@ -4,6 +4,8 @@
  * properties over generated records.
  */
 import fc from "fast-check";
+import { correlate } from "../../src/detection/correlation/engine";
+import { correlationFinding } from "../../src/detection/correlation/finding";
 import { evaluateRecord, type Finding } from "../../src/detection/finding";
 import { matchingRule } from "../../src/detection/match";
 import type { CloudTrailRecord } from "../../src/detection/record";
@@ -314,4 +316,36 @@ describe("properties over generated records", () => {
       );
     },
   );
+});
+
+test("every shipped rule's findings carry its ECS categorization (the examples of event and correlation rules)", () => {
+  const seen: string[] = [];
+  for (const rule of guardrail.rules)
+    for (const example of rule.tests.filter((t) => t.expect)) {
+      const finding = findingOf(example.record);
+      expect([rule.id, finding.event.category, finding.event.type]).toEqual([
+        rule.id,
+        rule.ecs.category,
+        rule.ecs.type,
+      ]);
+      seen.push(rule.id);
+    }
+  for (const rule of guardrail.correlationRules)
+    for (const example of rule.tests.filter((t) => t.expect)) {
+      const learnUntilMs = example.learnUntil === undefined ? undefined : Date.parse(example.learnUntil);
+      for (const fired of correlate([rule], example.history, { learnUntilMs })) {
+        const finding = correlationFinding(guardrail, fired);
+        expect([rule.id, finding.event.category, finding.event.type]).toEqual([
+          rule.id,
+          rule.ecs.category,
+          rule.ecs.type,
+        ]);
+        seen.push(rule.id);
+      }
+    }
+  // Not one categorization for all: invocations and configuration changes are filed apart.
+  expect(
+    new Set([...guardrail.rules, ...guardrail.correlationRules].map((r) => JSON.stringify(r.ecs))).size,
+  ).toBeGreaterThan(1);
+  expect(new Set(seen)).toEqual(new Set([...guardrail.rules, ...guardrail.correlationRules].map((r) => r.id)));
 });
