@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { cachedBuild } from "../../src/infra/bundle/bundle-cache";
+import { bundleCacheDir, cachedBuild } from "../../src/infra/bundle/bundle-cache";
 import { bundleLambda, lambdaConfig } from "../../src/infra/bundle/lambda-bundle";
 import { FIXTURE_HANDLER, guardrailWith, STAGING } from "./helpers";
 
@@ -61,6 +61,39 @@ describe("cachedBuild", () => {
     expect(() => b.run()).toThrow();
   });
 
+  // A cached bundle is deployed as the monitor's code: a cache someone else can write is code they run.
+  it("a cache directory others can write is not used: a bundle planted there is never returned", () => {
+    const b = builder();
+    expect(b.run().hit).toBe(false);
+    for (const f of fs.readdirSync(cacheDir).filter((f) => f.endsWith(".js")))
+      fs.writeFileSync(path.join(cacheDir, f), "planted");
+    fs.chmodSync(cacheDir, 0o777);
+    expect(b.run()).toEqual({ code: Buffer.from("a1+b1+d1"), hit: false });
+    fs.chmodSync(cacheDir, 0o700); // the same planted entry, in a private directory, is what a hit returns
+    expect(b.run()).toEqual({ code: Buffer.from("planted"), hit: true });
+    expect(b.runs()).toBe(2);
+  });
+
+  it("a cache directory that is a link is not followed", () => {
+    const b = builder();
+    expect(b.run().hit).toBe(false);
+    const real = `${cacheDir}-real`;
+    fs.renameSync(cacheDir, real);
+    fs.symlinkSync(real, cacheDir);
+    expect(b.run().hit).toBe(false);
+    expect(b.runs()).toBe(2);
+  });
+
+  it("is made private (0700) where it is missing", () => {
+    builder().run();
+    expect(fs.statSync(cacheDir).mode & 0o777).toBe(0o700);
+  });
+
+  it("lives in the checkout's node_modules/.cache unless BEDROCK_GUARDRAIL_BUNDLE_CACHE says where", () => {
+    expect(bundleCacheDir("/repo", {})).toBe(path.join("/repo", "node_modules", ".cache", "bedrock-guardrail-bundles"));
+    expect(bundleCacheDir("/repo", { BEDROCK_GUARDRAIL_BUNDLE_CACHE: "/ci/cache" })).toBe("/ci/cache");
+  });
+
   it("a cache that cannot be written only costs a build", () => {
     fs.writeFileSync(cacheDir, "not a directory");
     const b = builder();
@@ -71,8 +104,9 @@ describe("cachedBuild", () => {
 
 describe("a handler bundle", () => {
   it("is built by esbuild once: a new process takes it from the disk cache, without esbuild", () => {
-    // New processes: the in-process cache is empty, only the disk cache (under $TMPDIR) can answer.
+    // New processes: the in-process cache is empty, only the disk cache can answer.
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bundle-cache-handler-"));
+    const cacheDir = path.join(tmp, "bundles");
     const bundle = (esbuildRuns: boolean) => `
       const swc = require(require.resolve("@swc/core", { paths: [${JSON.stringify(__dirname)}] }));
       require.extensions[".ts"] = (m, f) => m._compile(swc.transformSync(require("fs").readFileSync(f, "utf8"), {
@@ -85,10 +119,12 @@ describe("a handler bundle", () => {
         stagingDir: ${JSON.stringify(path.join(tmp, "staging"))},
       });`;
     const run = (esbuildRuns: boolean) =>
-      execFileSync(process.execPath, ["-e", bundle(esbuildRuns)], { env: { ...process.env, TMPDIR: tmp } });
+      execFileSync(process.execPath, ["-e", bundle(esbuildRuns)], {
+        env: { ...process.env, BEDROCK_GUARDRAIL_BUNDLE_CACHE: cacheDir },
+      });
     try {
       run(true);
-      const stored = fs.readdirSync(path.join(tmp, "bedrock-guardrail-bundle-cache")).filter((f) => f.endsWith(".js"));
+      const stored = fs.readdirSync(cacheDir).filter((f) => f.endsWith(".js"));
       expect(stored).toHaveLength(1);
       expect(() => run(false)).not.toThrow();
     } finally {

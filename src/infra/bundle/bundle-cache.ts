@@ -4,11 +4,15 @@
  * options, the entry, package-lock.json (the bundled node_modules), and the content of every project
  * source esbuild read for the previous build (from its metafile). esbuild's output is a pure function
  * of those, so a hit returns the same bytes a build would; any changed input is a miss and a rebuild.
- * Entries live in the OS temp directory; deleting it only costs one build.
+ *
+ * A cached bundle is code the synth deploys as the monitor and the responder: whoever can write the
+ * cache can run code with their roles. So the entries live in the checkout's own node_modules/.cache
+ * (whoever can write there can already replace esbuild), or in BEDROCK_GUARDRAIL_BUNDLE_CACHE, and a
+ * directory is used only when it is a real directory of the user running the synth that nobody else
+ * can write (made 0700); otherwise every bundle is built. Deleting it only costs one build.
  */
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 
 export interface CacheKeyParts {
@@ -25,8 +29,25 @@ const sha256 = (...parts: (string | Buffer)[]): string => {
   return h.digest("hex");
 };
 
-function defaultCacheDir(): string {
-  return path.join(os.tmpdir(), "bedrock-guardrail-bundle-cache");
+/** Where the cache is for a package root: BEDROCK_GUARDRAIL_BUNDLE_CACHE, else its node_modules/.cache. */
+export function bundleCacheDir(root: string, env: NodeJS.ProcessEnv = process.env): string {
+  return env.BEDROCK_GUARDRAIL_BUNDLE_CACHE || path.join(root, "node_modules", ".cache", "bedrock-guardrail-bundles");
+}
+
+/**
+ * Whether `dir` may hold bundles: made (0700) when missing, then a directory, not a link, owned by this
+ * user and writable by nobody else. Where the platform has no owners and modes (Windows), a directory.
+ */
+function isPrivateDir(dir: string): boolean {
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const stat = fs.lstatSync(dir);
+    if (!stat.isDirectory()) return false;
+    if (process.platform === "win32" || process.getuid === undefined) return true;
+    return stat.uid === process.getuid() && (stat.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
 }
 
 function baseKey(k: CacheKeyParts): string {
@@ -63,8 +84,9 @@ function writeAtomic(file: string, data: string | Buffer): void {
 export function cachedBuild(
   k: CacheKeyParts,
   build: () => { code: Buffer; inputs: string[] },
-  cacheDir = defaultCacheDir(),
+  cacheDir = bundleCacheDir(k.root),
 ): { code: Buffer; hit: boolean } {
+  if (!isPrivateDir(cacheDir)) return { code: build().code, hit: false };
   const base = baseKey(k);
   const manifestFile = path.join(cacheDir, `${base}.inputs.json`);
   try {
@@ -83,7 +105,6 @@ export function cachedBuild(
   const sources = inputs.filter((f) => !f.split(/[\\/]/).includes("node_modules") && !isVirtualInput(f)).sort();
   const hash = sourcesHash(k.root, sources);
   try {
-    fs.mkdirSync(cacheDir, { recursive: true });
     if (hash !== undefined) writeAtomic(path.join(cacheDir, `${sha256(base, hash)}.js`), code);
     writeAtomic(manifestFile, JSON.stringify(sources));
   } catch {
