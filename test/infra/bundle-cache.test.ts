@@ -8,6 +8,15 @@ import { bundleLambda, lambdaConfig } from "../../src/infra/bundle/lambda-bundle
 import { FIXTURE_HANDLER, guardrailWith, STAGING } from "./helpers";
 
 const SRC = path.join(__dirname, "..", "..", "src");
+const LAMBDA_BUNDLE = JSON.stringify(path.join(SRC, "infra", "bundle", "lambda-bundle.ts"));
+
+/** A `node -e` script that can require the TypeScript sources (swc compiles each as it loads), then runs `body`. */
+const withTsSources = (body: string): string => `
+  const swc = require(require.resolve("@swc/core", { paths: [${JSON.stringify(__dirname)}] }));
+  require.extensions[".ts"] = (m, f) => m._compile(swc.transformSync(require("fs").readFileSync(f, "utf8"), {
+    filename: f, module: { type: "commonjs" }, jsc: { target: "es2022", parser: { syntax: "typescript" } },
+  }).code, f);
+  ${body}`;
 
 describe("cachedBuild", () => {
   let root: string;
@@ -107,17 +116,14 @@ describe("a handler bundle", () => {
     // New processes: the in-process cache is empty, only the disk cache can answer.
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bundle-cache-handler-"));
     const cacheDir = path.join(tmp, "bundles");
-    const bundle = (esbuildRuns: boolean) => `
-      const swc = require(require.resolve("@swc/core", { paths: [${JSON.stringify(__dirname)}] }));
-      require.extensions[".ts"] = (m, f) => m._compile(swc.transformSync(require("fs").readFileSync(f, "utf8"), {
-        filename: f, module: { type: "commonjs" }, jsc: { target: "es2022", parser: { syntax: "typescript" } },
-      }).code, f);
+    const bundle = (esbuildRuns: boolean) =>
+      withTsSources(`
       ${esbuildRuns ? "" : 'require("esbuild").buildSync = () => { throw new Error("esbuild ran"); };'}
-      require(${JSON.stringify(path.join(SRC, "infra", "bundle", "lambda-bundle.ts"))}).bundleLambda({
+      require(${LAMBDA_BUNDLE}).bundleLambda({
         entry: ${JSON.stringify(path.join(SRC, "handlers", "realtime.ts"))},
         config: ${JSON.stringify(guardrailWith().config)},
         stagingDir: ${JSON.stringify(path.join(tmp, "staging"))},
-      });`;
+      });`);
     const run = (esbuildRuns: boolean) =>
       execFileSync(process.execPath, ["-e", bundle(esbuildRuns)], {
         env: { ...process.env, BEDROCK_GUARDRAIL_BUNDLE_CACHE: cacheDir },
@@ -130,6 +136,26 @@ describe("a handler bundle", () => {
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
+  }, 60_000);
+});
+
+describe("a bundle staged without a stagingDir", () => {
+  it("is staged in a fresh directory only its user can write, removed when the process exits", () => {
+    const script = withTsSources(`
+      const fs = require("fs"), path = require("path");
+      const { zipFile } = require(${LAMBDA_BUNDLE}).bundleLambda({
+        entry: ${JSON.stringify(FIXTURE_HANDLER)},
+        config: ${JSON.stringify(guardrailWith().config)},
+      });
+      const base = path.dirname(zipFile);
+      const mode = fs.lstatSync(base).mode & 0o777;
+      process.stdout.write(JSON.stringify({ base, mode, zip: fs.existsSync(zipFile) }));`);
+    const runs = [0, 1].map(() => JSON.parse(execFileSync(process.execPath, ["-e", script], { encoding: "utf8" })));
+    for (const run of runs) {
+      expect(run).toMatchObject({ mode: 0o700, zip: true });
+      expect(fs.existsSync(run.base)).toBe(false);
+    }
+    expect(runs[0].base).not.toBe(runs[1].base); // not a name another user could make first
   }, 60_000);
 });
 

@@ -32,7 +32,7 @@ export interface BundleOptions {
   entry: string;
   /** Written next to index.js; the handler reads it through GUARDRAIL_CONFIG (src/runtime/env.ts). */
   config: GuardrailConfig;
-  /** Where bundles are staged; default a folder under os.tmpdir(). */
+  /** Where bundles are staged; default a private folder of this process (privateStagingDir). */
   stagingDir?: string;
 }
 
@@ -135,6 +135,24 @@ export function writePrebuiltHandlers(root: string = packageRoot()): string[] {
   });
 }
 
+let processStagingDir: string | undefined;
+
+/**
+ * Where this process stages bundles by default: a fresh directory only its user can write (mkdtemp:
+ * 0700, an unguessable name), removed when the process exits (the synth has copied the assets by
+ * then). Not a fixed folder of the shared temp directory: another local user could make that folder
+ * first, then swap a staged bundle before the synth copies it (code the monitor would run), or plant
+ * links that make the staging overwrite the synth user's files.
+ */
+function privateStagingDir(): string {
+  if (!processStagingDir) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bedrock-guardrail-assets-"));
+    process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+    processStagingDir = dir;
+  }
+  return processStagingDir;
+}
+
 export function bundleLambda(options: BundleOptions): LambdaBundle {
   const code = bundleCode(options.entry);
   const configJson = Buffer.from(`${JSON.stringify(lambdaConfig(options.config), null, 2)}\n`, "utf8");
@@ -143,7 +161,7 @@ export function bundleLambda(options: BundleOptions): LambdaBundle {
     { name: CONFIG_FILE_IN_BUNDLE, data: configJson },
   ]);
   const sha256 = crypto.createHash("sha256").update(zip).digest("hex");
-  const base = options.stagingDir ?? path.join(os.tmpdir(), "bedrock-guardrail-assets");
+  const base = options.stagingDir ?? privateStagingDir();
   const dir = path.join(base, sha256.slice(0, 32));
   const zipFile = path.join(base, `${sha256.slice(0, 32)}.zip`);
   fs.mkdirSync(dir, { recursive: true });

@@ -44,7 +44,7 @@ export interface MonitorStackProps {
   handlerEntries?: { queryJob?: string; realtime?: string };
   /** Declarations per function; default the ones exported next to the code (src/infra/declarations.ts). */
   declarations?: FunctionDeclarations;
-  /** Where bundles are staged (default under os.tmpdir()). */
+  /** Where bundles are staged (default a private folder of this process: bundleLambda). */
   stagingDir?: string;
   /** Called with each bundle (size reporting). */
   onBundle?: (functionName: string, bundle: LambdaBundle) => void;
