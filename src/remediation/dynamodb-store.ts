@@ -6,6 +6,7 @@
 import { type DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { STATE_TABLE_KEYS } from "../aws/contracts";
 import type { PermissionDeclaration } from "../aws/permissions";
+import { parseActionRecord } from "./record-schema";
 import type { ActionRecord, RemediationStore } from "./store";
 
 const { partitionKey: PK, sortKey: SK, ttlAttribute: TTL } = STATE_TABLE_KEYS;
@@ -41,7 +42,7 @@ export class DynamoDbStore implements RemediationStore {
       }),
     );
     const body = r.Item?.record?.S;
-    return body ? (JSON.parse(body) as ActionRecord) : undefined;
+    return body ? parseActionRecord(JSON.parse(body), `${this.tableName} action ${actionId}`) : undefined;
   }
 
   async putAction(record: ActionRecord): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import * as fs from "node:fs";
 import type { ActionOutcome } from "../aws/contracts";
+import { parseStoreFile } from "./record-schema";
 import type { ActionKind, ActionOf } from "./types";
 
 export type RecordStatus = ActionOutcome["status"] | "in-progress";
@@ -50,7 +51,8 @@ export interface RemediationStore {
 /** `2024-10-17T20`: the UTC hour a mutation counts against for maxActionsPerPrincipalPerHour. */
 export const hourBucket = (d: Date): string => d.toISOString().slice(0, 13);
 
-interface StoreData {
+/** What the CLI's state file holds (record-schema.ts checks it when read). */
+export interface StoreData {
   actions: Record<string, ActionRecord>;
   principals: Record<string, string[]>;
 }
@@ -87,13 +89,13 @@ export class FileStore extends InMemoryStore {
   constructor(readonly file: string) {
     super();
     if (fs.existsSync(file)) {
-      let parsed: Partial<StoreData>;
+      let parsed: unknown;
       try {
-        parsed = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<StoreData>;
+        parsed = JSON.parse(fs.readFileSync(file, "utf8"));
       } catch (e) {
         throw new Error(`${file}: not a bedrock-guardrail state file (${(e as Error).message})`);
       }
-      this.data = { actions: parsed.actions ?? {}, principals: parsed.principals ?? {} };
+      this.data = parseStoreFile(parsed, file);
     }
   }
   protected changed(): void {

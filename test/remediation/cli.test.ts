@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { runDetect } from "../../src/cli/commands/detect";
 import { runRemediate } from "../../src/cli/commands/remediate";
 import { runUndo } from "../../src/cli/commands/undo";
+import { EXIT } from "../../src/cli/exit-codes";
 import { StaticOrganizationLookup } from "../../src/remediation/organization";
 import { RemediationResponder } from "../../src/remediation/responder";
 import { FileStore } from "../../src/remediation/store";
@@ -169,6 +170,22 @@ describe("remediate and undo commands", () => {
     expect(await runUndo({ config, actionId: "ra-unknown" }, { stdout: sink(), stderr: err, ...wiring })).toBe(2);
     expect(err.text()).toMatch(/^undo: no action ra-unknown is recorded in .*state-file or --table/);
     expect(awsCalls).toBe(before); // the state file is checked before any credentials or AWS call
+
+    // A state file edited to point undo at another key is refused before any AWS call, in one line.
+    const state = JSON.parse(fs.readFileSync(stateFile, "utf8"));
+    state.actions[lines[0].action_id].params = { userName: "someone-else" };
+    fs.writeFileSync(stateFile, JSON.stringify(state));
+    const forged = sink();
+    const forgedCode = await runUndo(
+      { config, actionId: lines[0].action_id },
+      { stdout: sink(), stderr: forged, ...wiring },
+    );
+    expect(forgedCode).toBe(EXIT.INCOMPLETE); // an input that cannot be used, as an unreadable state file
+    expect(forged.text()).toMatch(
+      /^undo: .*actions\.json: not a bedrock-guardrail state file: .*params\.accessKeyId: /,
+    );
+    expect(forged.text().trim().split("\n")).toHaveLength(1);
+    expect(awsCalls).toBe(before);
   });
 
   it("usage errors exit 2", async () => {

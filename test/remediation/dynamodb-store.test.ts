@@ -59,3 +59,11 @@ describe("DynamoDbStore (single-table keys from contracts.ts)", () => {
     expect(ddb.commandCalls(PutItemCommand)[0].args[0].input.Item!.sk).toEqual({ S: "2026-11-20T09#ra-1" });
   });
 });
+
+it("an audit item that is not a remediation record is refused in one line, naming the table and action", async () => {
+  const forged = { ...record, accountId: "not-an-account" };
+  ddb.on(GetItemCommand).resolves({ Item: { record: { S: JSON.stringify(forged) } } });
+  await expect(store().getAction("ra-1")).rejects.toThrow(
+    /^state action ra-1: not a remediation record: accountId: must be a 12-digit AWS account id$/,
+  );
+});

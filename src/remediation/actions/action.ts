@@ -5,10 +5,11 @@
  * generated from them).
  */
 import type { IAMClient } from "@aws-sdk/client-iam";
+import type { z } from "zod";
 import type { PermissionDeclaration } from "../../aws/permissions";
 import type { MemberClients } from "../member-clients";
 import type { ActionRecordOf, UndoRecord } from "../store";
-import type { ActionKind, ActionOf, ExecutionResult } from "../types";
+import type { ActionKind, ActionOf, ActionParamsOf, ExecutionResult } from "../types";
 
 export type UndoResult = Omit<UndoRecord, "at">;
 
@@ -25,6 +26,11 @@ interface ActionBase<K extends ActionKind> {
   mintsCredentials?: boolean;
   /** Every call execute and undo make with the member role. */
   permissions: PermissionDeclaration[];
+  /**
+   * The shape of its params: a record read back (the CLI's state file, the audit table) is checked
+   * against it before undo acts on it (record-schema.ts).
+   */
+  params: z.ZodType<ActionParamsOf[K]>;
   /**
    * Performs it in its member account. Reads the current state first, so running it again after a
    * crash changes nothing that is already done ("already-done"); records the state before and after.

@@ -8,6 +8,7 @@ import {
   ListAccessKeysCommand,
   UpdateAccessKeyCommand,
 } from "@aws-sdk/client-iam";
+import { z } from "zod";
 import type { DraftOf, ExecutionResult } from "../types";
 import type { ActionDefinition } from "./action";
 
@@ -49,6 +50,7 @@ export const deactivateKey = {
   kind: "deactivate-key",
   api: "iam:UpdateAccessKey",
   mutating: true,
+  params: z.looseObject({ userName: z.string().min(1), accessKeyId: z.string().min(1) }),
   permissions: [
     {
       actions: ["iam:ListAccessKeys", "iam:UpdateAccessKey"],

@@ -10,6 +10,7 @@ import {
   type ServiceSpecificCredentialMetadata,
   UpdateServiceSpecificCredentialCommand,
 } from "@aws-sdk/client-iam";
+import { z } from "zod";
 import { BEDROCK_API_KEY_SERVICE_NAME } from "../../policy/statements";
 import type { DraftOf, ExecutionResult } from "../types";
 import type { ActionDefinition, UndoResult } from "./action";
@@ -156,6 +157,11 @@ export const deactivateServiceCredentials = {
   kind: "deactivate-service-credentials",
   api: "iam:UpdateServiceSpecificCredential",
   mutating: true,
+  params: z.looseObject({
+    userName: z.string().min(1),
+    serviceName: z.string().min(1),
+    serviceSpecificCredentialId: z.string().min(1).optional(),
+  }),
   permissions: [
     {
       actions: ["iam:ListServiceSpecificCredentials", "iam:UpdateServiceSpecificCredential"],

@@ -4,6 +4,7 @@
  * the model's offer again if the model is wanted.
  */
 import { DeleteFoundationModelAgreementCommand } from "@aws-sdk/client-bedrock";
+import { z } from "zod";
 import type { Finding } from "../../detection/finding";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { classifyError } from "../errors";
@@ -80,6 +81,7 @@ export const deleteAgreement = {
   kind: "delete-agreement",
   api: "bedrock:DeleteFoundationModelAgreement",
   mutating: true,
+  params: z.looseObject({ modelId: z.string().min(1) }),
   permissions: [
     {
       actions: ["bedrock:DeleteFoundationModelAgreement"],

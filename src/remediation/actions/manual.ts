@@ -3,6 +3,7 @@
  * AWS's IAM and IAM Identity Center user guides ("Revoke IAM role temporary security credentials",
  * "Revoke active IAM role sessions created by permission sets"). It calls nothing.
  */
+import { z } from "zod";
 import type { Finding } from "../../detection/finding";
 import type { DraftOf } from "../types";
 import { type ActionDefinition, callsNothing } from "./action";
@@ -105,6 +106,7 @@ export const manual = {
   kind: "manual",
   api: "manual",
   mutating: false,
+  params: z.looseObject({ modelId: z.string().min(1).optional() }),
   permissions: [],
   execute: callsNothing,
   notReversible: () => "manual actions change nothing, so there is nothing to undo",

@@ -2,6 +2,7 @@
  * none: nothing to do (approved principal, denied attempt, a rule that only alerts); planned anyway
  * so that every finding shows up in the output with its reason. It calls nothing.
  */
+import { z } from "zod";
 import type { DraftOf } from "../types";
 import { type ActionDefinition, callsNothing } from "./action";
 
@@ -18,6 +19,7 @@ export const none = {
   kind: "none",
   api: "none",
   mutating: false,
+  params: z.strictObject({}),
   permissions: [],
   execute: callsNothing,
   notReversible: () => "none actions change nothing, so there is nothing to undo",

@@ -8,6 +8,7 @@ import {
   type IAMClient,
   PutRolePolicyCommand,
 } from "@aws-sdk/client-iam";
+import { z } from "zod";
 import type { DraftOf } from "../types";
 import type { ActionDefinition } from "./action";
 import {
@@ -48,6 +49,7 @@ export const revokeRoleSessions = {
   kind: "revoke-role-sessions",
   api: "iam:PutRolePolicy",
   mutating: true,
+  params: z.looseObject({ roleName: z.string().min(1), cutoff: z.string().min(1), eventTime: z.string().optional() }),
   permissions: [
     {
       actions: ["iam:GetRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy"],

@@ -8,6 +8,7 @@ import {
   type IAMClient,
   PutUserPolicyCommand,
 } from "@aws-sdk/client-iam";
+import { z } from "zod";
 import type { DraftOf } from "../types";
 import type { ActionDefinition } from "./action";
 import {
@@ -48,6 +49,7 @@ export const revokeUserSessions = {
   kind: "revoke-user-sessions",
   api: "iam:PutUserPolicy",
   mutating: true,
+  params: z.looseObject({ userName: z.string().min(1), cutoff: z.string().min(1), eventTime: z.string().optional() }),
   permissions: [
     {
       actions: ["iam:GetUserPolicy", "iam:PutUserPolicy", "iam:DeleteUserPolicy"],

@@ -10,6 +10,7 @@ import {
   PutResourcePolicyCommand,
   PutSecretValueCommand,
 } from "@aws-sdk/client-secrets-manager";
+import { z } from "zod";
 import { type Guardrail, TOOL_ROLE_PREFIX, toolRoleArn } from "../../guardrail/guardrail";
 import { classifyError, describeError } from "../errors";
 import type { MemberClients } from "../member-clients";
@@ -189,6 +190,12 @@ export const rotateKey = {
   api: "iam:CreateAccessKey",
   mutating: true,
   mintsCredentials: true,
+  params: z.looseObject({
+    userName: z.string().min(1),
+    accessKeyId: z.string().min(1),
+    secretName: z.string().min(1),
+    secretReaders: z.array(z.string()),
+  }),
   permissions: [
     {
       actions: ["iam:CreateAccessKey", "iam:DeleteAccessKey"],
