@@ -1,8 +1,10 @@
 /**
  * What a remediation record read back must look like before anything acts on it: `undo` calls AWS
- * with a record's account, kind and params, so a state file edited by hand (or by someone else) or an
- * audit item from an older release is checked first, and a bad one is one line naming where it is
- * and what is wrong, not a crash deep in an action. Each action's params are its module's own
+ * with a record's account, kind and params, so a state file damaged or edited by hand, or an audit
+ * item from another release, is checked first: a bad one is one line naming where it is and what is
+ * wrong, not a crash deep in an action. A check of shape, not of origin: a well-formed record someone
+ * else wrote passes (the state file is as private as the operator's credentials; the SCP keeps the
+ * audit table to the tool's own roles). Each action's params are its module's own
  * schema (ACTIONS[kind].params). Keys this version does not know are kept, not refused, so that a
  * record written by a newer release can still be read.
  */

@@ -171,20 +171,20 @@ describe("remediate and undo commands", () => {
     expect(err.text()).toMatch(/^undo: no action ra-unknown is recorded in .*state-file or --table/);
     expect(awsCalls).toBe(before); // the state file is checked before any credentials or AWS call
 
-    // A state file edited to point undo at another key is refused before any AWS call, in one line.
+    // A state file whose record lost a field undo needs is refused before any AWS call, in one line.
     const state = JSON.parse(fs.readFileSync(stateFile, "utf8"));
     state.actions[lines[0].action_id].params = { userName: "someone-else" };
     fs.writeFileSync(stateFile, JSON.stringify(state));
-    const forged = sink();
-    const forgedCode = await runUndo(
+    const damaged = sink();
+    const damagedCode = await runUndo(
       { config, actionId: lines[0].action_id },
-      { stdout: sink(), stderr: forged, ...wiring },
+      { stdout: sink(), stderr: damaged, ...wiring },
     );
-    expect(forgedCode).toBe(EXIT.INCOMPLETE); // an input that cannot be used, as an unreadable state file
-    expect(forged.text()).toMatch(
+    expect(damagedCode).toBe(EXIT.INCOMPLETE); // an input that cannot be used, as an unreadable state file
+    expect(damaged.text()).toMatch(
       /^undo: .*actions\.json: not a bedrock-guardrail state file: .*params\.accessKeyId: /,
     );
-    expect(forged.text().trim().split("\n")).toHaveLength(1);
+    expect(damaged.text().trim().split("\n")).toHaveLength(1);
     expect(awsCalls).toBe(before);
   });
 

@@ -61,8 +61,8 @@ describe("DynamoDbStore (single-table keys from contracts.ts)", () => {
 });
 
 it("an audit item that is not a remediation record is refused in one line, naming the table and action", async () => {
-  const forged = { ...record, accountId: "not-an-account" };
-  ddb.on(GetItemCommand).resolves({ Item: { record: { S: JSON.stringify(forged) } } });
+  const damaged = { ...record, accountId: "not-an-account" };
+  ddb.on(GetItemCommand).resolves({ Item: { record: { S: JSON.stringify(damaged) } } });
   await expect(store().getAction("ra-1")).rejects.toThrow(
     /^state action ra-1: not a remediation record: accountId: must be a 12-digit AWS account id$/,
   );

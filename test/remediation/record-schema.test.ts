@@ -1,6 +1,6 @@
 /**
  * A remediation record read back (the CLI's state file, the audit table) is checked before undo acts
- * on it: each kind with its own params, a forged or damaged one refused in one line naming where.
+ * on it: each kind with its own params, a damaged one refused in one line naming where.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -94,7 +94,7 @@ describe("the CLI's state file", () => {
     expect(await again.countPrincipalActions("arn:aws:iam::111122223333:user/leaked", "2026-01-01T00")).toBe(1);
   });
 
-  it("refuses a forged record, naming the file and the key", () => {
+  it("refuses a damaged record, naming the file and the key", () => {
     const record = { ...recordOf("deactivate-key"), params: { userName: "leaked" } };
     const file = write({ actions: { [record.actionId]: record }, principals: {} });
     expect(() => new FileStore(file)).toThrow(
