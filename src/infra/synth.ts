@@ -2,7 +2,9 @@
  * One synth, as `npm run synth`, `npx cdktf synth` (both through main.ts) and `bedrock-guardrail synth`
  * run it: load the guardrail, lint the SCP (warnings are printed; errors stop it), write every stack
  * as Terraform JSON into the output directory. A synth that fails (config or lint error) removes the
- * previous output (a cdktf output: it has manifest.json), so that a pipeline cannot apply a stale plan.
+ * previous output, so that a pipeline cannot apply a stale plan: only what a cdktf synth writes there
+ * (a manifest.json that lists stacks, and stacks/), never other files of a folder someone pointed
+ * `--out` at (a web project's root has a manifest.json too).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -26,11 +28,29 @@ export function prefixedLines(prefix: string, stream: Sink): Sink {
   return { write: (text: string) => stream.write(text.replace(/^(?=.)/gm, `${prefix}: `)) };
 }
 
+/** Whether `outdir` holds a cdktf output: a manifest.json that lists stacks (an object). */
+function isCdktfOutput(outdir: string): boolean {
+  try {
+    const manifest: unknown = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
+    const stacks = (manifest as { stacks?: unknown } | null)?.stacks;
+    return typeof stacks === "object" && stacks !== null && !Array.isArray(stacks);
+  } catch {
+    return false;
+  }
+}
+
+/** Removes what a synth wrote in `outdir` (manifest.json, stacks/), then the folder if nothing else is left. */
+function removeSynthOutput(outdir: string): void {
+  fs.rmSync(path.join(outdir, "stacks"), { recursive: true, force: true });
+  fs.rmSync(path.join(outdir, "manifest.json"), { force: true });
+  if (fs.readdirSync(outdir).length === 0) fs.rmdirSync(outdir);
+}
+
 /** Exit codes: 0 written, 2 a config or lint error (nothing written). */
 export function synthGuardrail(load: () => Guardrail, outdir: string, io: SynthIO): 0 | 2 {
   const fail = (message: string): 2 => {
-    const stale = fs.existsSync(path.join(outdir, "manifest.json"));
-    if (stale) fs.rmSync(outdir, { recursive: true, force: true });
+    const stale = isCdktfOutput(outdir);
+    if (stale) removeSynthOutput(outdir);
     io.stderr.write(`${message}\n`);
     const removed = stale ? `; the previous ${outdir} was removed (no stale plan)` : "";
     io.stderr.write(`nothing was synthesized${removed}\n`);

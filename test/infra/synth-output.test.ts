@@ -1,0 +1,67 @@
+/**
+ * A failed synth removes the previous plan and only that: what a cdktf synth wrote (a manifest.json
+ * listing stacks, and stacks/), never the other files of a folder `--out` points at.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { ConfigError } from "../../src/config/load";
+import { synthGuardrail } from "../../src/infra/synth";
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "synth-output-"));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** A synth whose config is bad; returns what it said on stderr. */
+function failedSynth(outdir: string): string {
+  let stderr = "";
+  const code = synthGuardrail(
+    () => {
+      throw new ConfigError("guardrail.config.json", ["approvedPrincipalArns[0]: bad"]);
+    },
+    outdir,
+    { stdout: { write: () => true }, stderr: { write: (t: string) => (stderr += t) } },
+  );
+  expect(code).toBe(2);
+  return stderr;
+}
+
+const write = (file: string, text: string): void => {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+};
+const CDKTF_MANIFEST = JSON.stringify({
+  version: "0.21.0",
+  stacks: { monitor: { workingDirectory: "stacks/monitor" } },
+});
+
+it("removes a previous cdktf output whole when nothing else is in it", () => {
+  const out = path.join(dir, "cdktf.out");
+  write(path.join(out, "manifest.json"), CDKTF_MANIFEST);
+  write(path.join(out, "stacks", "monitor", "cdk.tf.json"), "{}");
+  expect(failedSynth(out)).toContain(`the previous ${out} was removed`);
+  expect(fs.existsSync(out)).toBe(false);
+});
+
+it("keeps the other files of the folder: only the manifest and stacks/ go", () => {
+  write(path.join(dir, "manifest.json"), CDKTF_MANIFEST);
+  write(path.join(dir, "stacks", "monitor", "cdk.tf.json"), "{}");
+  write(path.join(dir, "README.md"), "mine");
+  failedSynth(dir);
+  expect(fs.readdirSync(dir)).toEqual(["README.md"]);
+});
+
+it.each([
+  ["a web app's manifest", JSON.stringify({ name: "app", icons: [] })],
+  ["a manifest whose stacks are not an object", JSON.stringify({ stacks: ["monitor"] })],
+  ["a manifest that is not JSON", "{"],
+])("leaves a folder alone whose manifest.json is not a cdktf one: %s", (_, manifest) => {
+  write(path.join(dir, "manifest.json"), manifest);
+  write(path.join(dir, "stacks", "mine.txt"), "mine");
+  const stderr = failedSynth(dir);
+  expect(stderr).toContain("nothing was synthesized\n");
+  expect(stderr).not.toContain("removed");
+  expect(fs.readdirSync(dir).sort()).toEqual(["manifest.json", "stacks"]);
+});
