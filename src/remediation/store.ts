@@ -3,6 +3,7 @@
  * DynamoDB table in production (dynamodb-store.ts), memory in tests, a JSON file for the CLI so
  * that `undo` works after `remediate --execute` from a laptop.
  */
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import type { ActionOutcome } from "../aws/contracts";
 import { parseStoreFile } from "./record-schema";
@@ -99,8 +100,10 @@ export class FileStore extends InMemoryStore {
     }
   }
   protected changed(): void {
-    const tmp = `${this.file}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(this.data, null, 2));
+    // A fresh name, created exclusively: a file or link someone left at a predictable name beside the
+    // state file is neither followed nor overwritten.
+    const tmp = `${this.file}.${process.pid}.${crypto.randomBytes(6).toString("hex")}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(this.data, null, 2), { flag: "wx", mode: 0o600 });
     fs.renameSync(tmp, this.file);
   }
 }

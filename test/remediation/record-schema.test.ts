@@ -94,6 +94,17 @@ describe("the CLI's state file", () => {
     expect(await again.countPrincipalActions("arn:aws:iam::111122223333:user/leaked", "2026-01-01T00")).toBe(1);
   });
 
+  it("is written private (0600), through a fresh temporary name: a link left beside it is not followed", async () => {
+    const file = path.join(dir, "actions.json");
+    const victim = path.join(dir, "victim.txt");
+    fs.writeFileSync(victim, "untouched");
+    fs.symlinkSync(victim, `${file}.tmp`); // the name an earlier release wrote through
+    await new FileStore(file).putAction(recordOf("deactivate-key"));
+    expect(fs.readFileSync(victim, "utf8")).toBe("untouched");
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(new FileStore(file).allActions()).toHaveLength(1);
+  });
+
   it("refuses a damaged record, naming the file and the key", () => {
     const record = { ...recordOf("deactivate-key"), params: { userName: "leaked" } };
     const file = write({ actions: { [record.actionId]: record }, principals: {} });
