@@ -93,6 +93,18 @@ describe("cachedBuild", () => {
     expect(b.runs()).toBe(2);
   });
 
+  it("is not used inside a folder others can write (they could rename it and put theirs there), unless sticky", () => {
+    const shared = path.join(root, "shared");
+    fs.mkdirSync(shared);
+    fs.chmodSync(shared, 0o777);
+    const build = () => ({ code: Buffer.from("x"), inputs: ["src/a.ts"] });
+    const inShared = () =>
+      cachedBuild({ root, entry: path.join(root, "src", "a.ts"), settings: {} }, build, path.join(shared, "c"));
+    expect([inShared().hit, inShared().hit]).toEqual([false, false]);
+    fs.chmodSync(shared, 0o1777); // sticky, as /tmp: others cannot rename what is not theirs
+    expect([inShared().hit, inShared().hit]).toEqual([false, true]);
+  });
+
   it("is made private (0700) where it is missing", () => {
     builder().run();
     expect(fs.statSync(cacheDir).mode & 0o777).toBe(0o700);

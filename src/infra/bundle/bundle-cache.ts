@@ -34,9 +34,18 @@ export function bundleCacheDir(root: string, env: NodeJS.ProcessEnv = process.en
   return env.BEDROCK_GUARDRAIL_BUNDLE_CACHE || path.join(root, "node_modules", ".cache", "bedrock-guardrail-bundles");
 }
 
+/** No one but `uid` and root can change `file` (a folder: can rename what is in it, unless it is sticky). */
+function onlyUserOrRootCanChange(file: fs.Stats, uid: number): boolean {
+  const othersMayWrite = (file.mode & 0o022) !== 0 && !(file.isDirectory() && (file.mode & 0o1000) !== 0);
+  return (file.uid === uid || file.uid === 0) && !othersMayWrite;
+}
+
 /**
- * Whether `dir` may hold bundles: made (0700) when missing, then a directory, not a link, owned by this
- * user and writable by nobody else. Where the platform has no owners and modes (Windows), a directory.
+ * Whether `dir` may hold bundles: made (0700) when missing, then a directory (not a link) of this user
+ * that nobody else can write, reached through folders and links nobody else can change (each owned by
+ * this user or root, writable by no one else unless sticky, as /tmp is), along the path as given and
+ * as resolved: OpenSSH checks its files' paths the same way. Where the platform has no owners and
+ * modes (Windows), a directory.
  */
 function isPrivateDir(dir: string): boolean {
   try {
@@ -44,7 +53,18 @@ function isPrivateDir(dir: string): boolean {
     const stat = fs.lstatSync(dir);
     if (!stat.isDirectory()) return false;
     if (process.platform === "win32" || process.getuid === undefined) return true;
-    return stat.uid === process.getuid() && (stat.mode & 0o022) === 0;
+    const uid = process.getuid();
+    if (stat.uid !== uid || (stat.mode & 0o022) !== 0) return false;
+    const given = path.resolve(dir);
+    for (const start of [given, fs.realpathSync(given)])
+      for (let at = path.dirname(start); ; at = path.dirname(at)) {
+        // A link's own mode means nothing; in a sticky folder only its owner could replace it.
+        const link = fs.lstatSync(at);
+        if (link.isSymbolicLink() && link.uid !== uid && link.uid !== 0) return false;
+        if (!onlyUserOrRootCanChange(fs.statSync(at), uid)) return false;
+        if (path.dirname(at) === at) break;
+      }
+    return true;
   } catch {
     return false;
   }
