@@ -16,7 +16,7 @@
  * makes the same finding (same id: a duplicate of the claim, never a second alert); a pair recorded
  * before its finding was claimed could be lost with the run.
  */
-import { correlate, pairKey } from "../detection/correlation/engine";
+import { correlateEvents, eventsOf, pairKey } from "../detection/correlation/engine";
 import { citedEvent, correlationFinding } from "../detection/correlation/finding";
 import { newTermPairs, type TermPairSeen } from "../detection/correlation/new-term-pairs";
 import type { Finding } from "../detection/finding";
@@ -85,7 +85,9 @@ export async function correlationStep(
   } catch (e) {
     return { step: "query", error: e instanceof QueryError ? e.message : errorText(e) };
   }
-  const seen = newTermPairs(newTerm, records);
+  // One event per record, for the pairs and the engine alike (the engine sorts them in place).
+  const events = eventsOf(rules, records);
+  const seen = newTermPairs(rules, events);
   let stored: SeenPair[];
   try {
     stored = seen.length > 0 ? await store.lookupSeen(job, seen) : [];
@@ -94,7 +96,7 @@ export async function correlationStep(
   }
   const baseline = new Map(stored.map((p) => [pairKey(p.rule, p.group, p.value), p.lastSeenMs]));
   const learningIds = new Set(learning.map((r) => r.id));
-  const all = correlate(rules, records, { reportFromMs: window.start.getTime(), baseline })
+  const all = correlateEvents(rules, events, { reportFromMs: window.start.getTime(), baseline })
     .filter((c) => citedEvent(c).timeMs < window.end.getTime())
     .filter((c) => !(c.rule.kind === "new-term" && learningIds.has(c.rule.id)))
     .map((c) => correlationFinding(g, c));

@@ -278,14 +278,18 @@ export class CorrelationEngine {
   }
 }
 
+/** The events of the records these rules can place in time (an event per record, digits per rule in this order). */
+export function eventsOf(rules: readonly CorrelationRule[], records: readonly CloudTrailRecord[]): CorrelatedEvent[] {
+  return records.flatMap((record) => eventOf(record, matchesOf(rules, record) ?? noMatches(rules)) ?? []);
+}
+
 /** Runs the rules over records in any order: sorts them, then feeds the engine. */
 export function correlate(
   rules: readonly CorrelationRule[],
   records: readonly CloudTrailRecord[],
   options: EngineOptions = {},
 ): Correlation[] {
-  const events = records.flatMap((record) => eventOf(record, matchesOf(rules, record) ?? noMatches(rules)) ?? []);
-  return correlateEvents(rules, events, options);
+  return correlateEvents(rules, eventsOf(rules, records), options);
 }
 
 /** correlate() over events computed with these rules in this order (sorted here; the array is sorted in place). */
