@@ -103,7 +103,7 @@ function rulesOfFiles(files: RuleFile[]): { rules: unknown[]; correlations: unkn
       problems.push(`${file}: id "${result.data.id}" must be the file's name (${result.data.id}.json)`);
     else parsed.push({ rule, precedence: result.data.precedence, correlation });
   }
-  if (problems.length > 0) throw new ConfigError("the rule files", problems);
+  if (problems.length > 0) throw new ConfigError("the rule set", problems);
   const sorted = parsed.sort((a, b) => a.precedence - b.precedence);
   return {
     rules: sorted.filter((r) => !r.correlation).map((r) => r.rule),

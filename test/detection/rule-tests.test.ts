@@ -134,7 +134,7 @@ describe("rule files", () => {
       );
       fs.writeFileSync(path.join(dir, "rules", "misnamed.json"), JSON.stringify({ ...added, severity: "dire" }));
       expect(() => readDefinitionFile(path.join(dir, "definition.json"), "definition.json")).toThrow(
-        /the rule files is invalid:\n {2}- rules\/misnamed\.json: severity: /,
+        /the rule set is invalid:\n {2}- rules\/misnamed\.json: severity: /,
       );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
