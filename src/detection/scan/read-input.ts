@@ -4,6 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as zlib from "node:zlib";
+import { isGzip } from "./decode";
 
 /**
  * Measured with bench/detect.ts: 64 KiB reads and 32 KiB inflate chunks peak ~60-90 MB lower than 1 MiB/256 KiB (freed
@@ -20,8 +21,20 @@ const READ_CHUNK = 64 * 1024;
 const WHOLE_FILE_MAX = 16 * 1024 * 1024;
 const INFLATE_IN_MEMORY_MAX = 64 * 1024 * 1024;
 
+/**
+ * A small file read whole (readSmallFile): a gzip one inflated when it inflates in one call
+ * (`inflated`), else its bytes as read (a damaged gzip is streamed, which names the damage). The scan
+ * and the reading again both start here, so the text whose offsets a scan records is the text read again.
+ */
+export function readSmallInput(file: string): { data: Buffer; inflated: boolean } | undefined {
+  const whole = readSmallFile(file);
+  if (!whole) return undefined;
+  const inflated = isGzip(whole) ? inflateWhole(whole) : undefined;
+  return { data: inflated ?? whole, inflated: inflated !== undefined };
+}
+
 /** A regular file of at most WHOLE_FILE_MAX bytes, read whole; undefined for any other file. Throws what fs throws. */
-export function readSmallFile(file: string): Buffer | undefined {
+function readSmallFile(file: string): Buffer | undefined {
   // Looked at before it is opened: opening a named pipe would hold this thread until its writer
   // comes (and opening it only to close it again would leave its writer without a reader).
   if (!fs.statSync(file).isFile()) return undefined;
@@ -37,7 +50,7 @@ export function readSmallFile(file: string): Buffer | undefined {
 /** The output chunk when the gzip trailer gives a smaller size (zlib's own default is 16 KiB). */
 const MIN_INFLATE_CHUNK = 64 * 1024;
 
-export function inflateWhole(gzip: Buffer): Buffer | undefined {
+function inflateWhole(gzip: Buffer): Buffer | undefined {
   // The gzip trailer holds the size of the last member's output (mod 2^32). One output chunk one byte
   // larger saves zlib gluing ~16 KiB chunks together (a copy of the whole file and many allocations,
   // which cost as much as the inflating: CPU profile of bench:detect). A wrong size (several members, a

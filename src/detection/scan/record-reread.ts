@@ -12,15 +12,15 @@ import { errorText } from "../../errors/error-text";
 import type { CorrelatedEvent } from "../correlation/event";
 import { type RecordLocation, supplyRecord, type UnreadRecord, unreadRecordOf } from "../correlation/compact";
 import { asString, type CloudTrailRecord, isoTimeOf, isRecordObject } from "../record";
-import { decodedChunks, isGzip } from "./decode";
-import { inflateWhole, once, readChunks, readSmallFile } from "./read-input";
+import { decodedChunks } from "./decode";
+import { once, readChunks, readSmallInput } from "./read-input";
 
 /** The file's decoded text in chunks, as the scan read it; `close` releases what was opened. */
 async function decoded(file: string): Promise<{ chunks: AsyncIterable<Buffer>; close: () => Promise<void> }> {
-  const whole = readSmallFile(file);
+  const whole = readSmallInput(file);
   if (whole) {
-    const inflated = isGzip(whole) ? inflateWhole(whole) : undefined;
-    return { chunks: inflated ? once(inflated) : decodedChunks(once(whole)), close: async () => undefined };
+    const chunks = whole.inflated ? once(whole.data) : decodedChunks(once(whole.data));
+    return { chunks, close: async () => undefined };
   }
   // Not opened unless it is still a regular file: opening a named pipe waits for a writer.
   if (!fs.statSync(file).isFile()) throw new Error("it is no longer a regular file");

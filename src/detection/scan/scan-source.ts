@@ -18,8 +18,8 @@ import { selectorsOf } from "../../guardrail/correlation-rule";
 import { emptyPackedEvents, type PackedEvents, packRecord, type RecordLocation } from "../correlation/compact";
 import { evaluateRecord, type Finding } from "../finding";
 import { type CloudTrailRecord, isRecordObject } from "../record";
-import { decodedChunks, isGzip } from "./decode";
-import { inflateWhole, once, readChunks, readSmallFile } from "./read-input";
+import { decodedChunks } from "./decode";
+import { once, readChunks, readSmallInput } from "./read-input";
 import { detectLayout, LAYOUT_PROBE_BYTES, type Layout, RecordFramer, type SliceLocation } from "./record-framer";
 import { Prefilter, type PrefilterScope } from "./prefilter";
 import { MalformedJsonError, type RecordKind, RecordSplitter } from "./record-splitter";
@@ -127,17 +127,17 @@ export class SourceScanner {
   }
 
   async scanFile(file: string): Promise<SourceResult> {
-    let whole: Buffer | undefined;
+    let input: ReturnType<typeof readSmallInput>;
     try {
-      whole = readSmallFile(file);
+      input = readSmallInput(file);
     } catch (e) {
       return { ...emptyResult(file), error: describeError(e) };
     }
-    if (!whole) return this.scanLargeFile(file);
-    const inflated = isGzip(whole) ? inflateWhole(whole) : undefined;
+    if (!input) return this.scanLargeFile(file);
     // A gzip that does not inflate in one go (corrupt, truncated, too large) is streamed: that path
     // keeps the records before the damage and names it, with memory bounded.
-    return this.scan(file, once(inflated ?? whole), { decoded: inflated ? "gzip" : undefined, rereadable: true });
+    const decoded = input.inflated ? "gzip" : undefined;
+    return this.scan(file, once(input.data), { decoded, rereadable: true });
   }
 
   /** A file too large to hold (or not a regular file): read in chunks, inflated as it streams. */
