@@ -110,14 +110,13 @@ function canonicalTimeMs(s: string): number | undefined {
     for (let j = i; j < i + n; j++) v = v * 10 + digitAt(s, j);
     return v;
   };
-  const [year, month, day, hour, minute, second] = [
-    number(0, 4),
-    number(5, 2),
-    number(8, 2),
-    number(11, 2),
-    number(14, 2),
-    number(17, 2),
-  ];
+  // Named one by one, not destructured from an array: this runs for every record the correlation rules read.
+  const year = number(0, 4);
+  const month = number(5, 2);
+  const day = number(8, 2);
+  const hour = number(11, 2);
+  const minute = number(14, 2);
+  const second = number(17, 2);
   if (year < 100 || !isCalendarTime(year, month, day, hour, minute, second)) return undefined;
   return Date.UTC(year, month - 1, day, hour, minute, second);
 }
