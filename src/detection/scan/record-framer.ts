@@ -3,10 +3,14 @@
  * the one byte pattern that starts every record of a layout, instead of walking every byte:
  *   - "records": CloudTrail's S3 delivery file `{"Records":[{"eventVersion":...},...]}`. CloudTrail
  *     writes every record with `eventVersion` first, and in valid JSON the bytes `{"eventVersion":`
- *     can only open an object (inside a string the quote would have to be escaped), so each
- *     occurrence starts a record. Concatenated delivery files (`zcat *.gz`) are one stream.
+ *     can only open an object (inside a string the quote would have to be escaped). That object is
+ *     a record only at the records' depth: a nested object whose first key a caller chose (a tag, a
+ *     metadata map) opens with the same bytes, and cutting there would split the record around it
+ *     and hand on a piece as a record of its own (a forged finding, or a real one lost). So the
+ *     framer follows the depth (json-depth.ts) and cuts only at markers at the records' depth.
+ *     Concatenated delivery files (`zcat *.gz`) are one stream.
  *   - "pretty": the same records pretty-printed (`jq .`): `{`, whitespace, `"eventVersion"` (a
- *     string right after `{` can only be a key), so each start is found the same way.
+ *     string right after `{` can only be a key), so each start is found the same way, at the same depth.
  *   - "lines": NDJSON (JSON Lines): a raw newline cannot occur inside a JSON string, so every
  *     newline ends a record.
  * The same markers are the resynchronisation points: whatever is wrong with one slice (truncated,
@@ -14,12 +18,20 @@
  * one bad record costs one record. A slice whose surroundings are not the layout's separator
  * (`},{` between records, `}]}` at the end, `{`...`}` on a line) is handed on as `suspect`: the
  * consumer must validate it fully (and name the damage) whatever its content.
+ * In damaged JSON the depth is a guess: a marker inside what the depth takes for a string, or
+ * above the records' depth, is a cut where the depth starts again (a quote or a bracket too many).
+ * A marker below it (a bracket too few, or a nested object) is not, and the slice then holds the
+ * markers it passed (`inner`): when the consumer finds that the slice is not one valid record, it
+ * is split at them after all, as if the depth had not been followed, so damage still costs only
+ * the damaged record. A valid record is never split, whatever objects it nests.
  *
  * Inputs in any other shape (a bare array, other key orders) are not framed here: `detectLayout`
  * says "generic" and the caller uses the exact structural walker.
  * Memory is bounded by `maxRecordBytes` (plus one read chunk): a longer slice is dropped as it
  * streams and reported with its size.
  */
+
+import { JsonDepth } from "./json-depth";
 
 export type Layout = "records" | "pretty" | "lines" | "generic";
 
@@ -36,8 +48,18 @@ export interface FramerSink {
    * `ordinal`. `suspect` when its framing is wrong (it must then be validated whatever it holds).
    * Positions rather than a subarray and a location: most records are ruled out from positions
    * alone, and no object is made for them (a measured share of the scan on bench:detect's archive).
+   * `inner`: the input offsets of the record markers inside the slice, below the records' depth.
+   * Returns true when the slice is not one valid record: the framer then splits it at them.
    */
-  slice(buf: Buffer, start: number, end: number, offset: number, ordinal: number, suspect: boolean): void;
+  slice(
+    buf: Buffer,
+    start: number,
+    end: number,
+    offset: number,
+    ordinal: number,
+    suspect: boolean,
+    inner?: readonly number[],
+  ): boolean | undefined;
   /** A slice longer than the cap, dropped without being kept in memory. */
   oversized(at: SliceLocation, bytes: number): void;
 }
@@ -64,15 +86,24 @@ const QUOTE = 0x22;
 export const LAYOUT_PROBE_BYTES = 64 * 1024;
 
 const ENVELOPE_START = /^[ \t\r\n]*\{[ \t\r\n]*"Records"[ \t\r\n]*:[ \t\r\n]*\[[ \t\r\n]*/;
-const EMPTY_ENVELOPE = String.raw`\{\s*"Records"\s*:\s*\[\s*\]\s*\}\s*`;
+/** A UTF-8 byte-order mark (as latin1 text): a concatenated file may start with one. */
+const BOM = String.raw`(?:\xEF\xBB\xBF)?`;
+const EMPTY_ENVELOPE = String.raw`${BOM}\{\s*"Records"\s*:\s*\[\s*\]\s*\}\s*`;
 /** The end of a record followed by the end of its envelope (and of any empty ones after it). */
 const RECORD_THEN_END = new RegExp(String.raw`\}\s*\]\s*\}\s*(?:${EMPTY_ENVELOPE})*$`);
 /** ... or followed by the end of its envelope and the start of the next one (concatenated files). */
 const RECORD_THEN_NEXT_FILE = new RegExp(
-  String.raw`\}\s*(?:,|\]\s*\}\s*(?:${EMPTY_ENVELOPE})*\{\s*"Records"\s*:\s*\[)\s*$`,
+  String.raw`\}\s*(?:,|\]\s*\}\s*(?:${EMPTY_ENVELOPE})*${BOM}\{\s*"Records"\s*:\s*\[)\s*$`,
 );
 /** How many bytes at the end of a slice the separator patterns look at. */
 const TAIL_WINDOW = 256;
+/**
+ * How long a streamed slice that passed markers below the records' depth may grow (when the record
+ * cap is lower) before it is taken for damage (a bracket missing) rather than one record, and the
+ * next marker starts a record: CloudTrail's largest events are 1 MB (an event data store's "Large"
+ * event size). A slice of a file read whole is a view of it: it waits for the consumer's verdict.
+ */
+const NESTED_SLICE_BUDGET = 4 * 1024 * 1024;
 
 /**
  * Chooses the layout from the first bytes (after any byte-order mark) of an input. A damaged start
@@ -138,6 +169,15 @@ function hasOneLineObject(head: Buffer): boolean {
   return false;
 }
 
+function isJson(buf: Buffer, from: number, to: number): boolean {
+  try {
+    JSON.parse(buf.toString("utf8", from, to));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
 export class RecordFramer {
@@ -145,17 +185,24 @@ export class RecordFramer {
   private readonly find: (bytes: Buffer, from: number) => number;
   /** The longest a record start can be: a start cut by a chunk boundary is found in this many bytes. */
   private readonly markerSpan: number;
-  /** The open slice: its bytes (unless dropping), count, and where it starts. */
+  /** The open slice: its bytes (unless dropping), count, where it starts, the markers it passed. */
   private parts: Buffer[] = [];
   private openBytes = 0;
   private openStart = 0;
   private dropping = false;
+  private inner: number[] = [];
   /** The last marker.length - 1 bytes seen, for a marker cut in two by a chunk boundary. */
   private tail: Buffer = Buffer.alloc(0);
   private total = 0;
   private ordinal = 0;
   /** Records layout: the first slice holds the envelope's opening before the first record. */
   private first = true;
+  /** Records and pretty layouts: the depth, read up to `depthAt` (an input offset), and the records' depth. */
+  private readonly depth?: JsonDepth;
+  private depthAt = 0;
+  private recordDepth?: number;
+  /** A slice that passed markers outgrew NESTED_SLICE_BUDGET: the next marker starts a record. */
+  private resynchronise = false;
 
   constructor(
     private readonly layout: "records" | "pretty" | "lines",
@@ -172,34 +219,59 @@ export class RecordFramer {
       this.find = (bytes, from) => bytes.indexOf(marker, from);
       this.markerSpan = marker.length;
     }
+    if (layout !== "lines") this.depth = new JsonDepth();
     this.total = startOffset;
     this.openStart = startOffset;
+    this.depthAt = startOffset;
   }
 
   push(chunk: Buffer): void {
     const chunkStart = this.total;
     this.total += chunk.length;
+    const tail = this.tail;
+    const overlap = tail.length;
+    // The depth is read lazily, up to each marker: the bytes not read yet are in the tail and the chunk.
+    const readTo = (to: number): void => {
+      if (!this.depth || to <= this.depthAt) return;
+      if (this.depthAt < chunkStart) {
+        const end = Math.min(to, chunkStart);
+        this.depth.advance(tail, this.depthAt - (chunkStart - overlap), end - (chunkStart - overlap));
+        this.depthAt = end;
+      }
+      if (to > this.depthAt) this.depth.advance(chunk, this.depthAt - chunkStart, to - chunkStart);
+      this.depthAt = to;
+    };
+    if (chunkStart === this.openStart && this.first && this.depth && this.recordDepth === undefined) {
+      // An envelope puts the records at depth 2; in any other shape the first record start tells.
+      if (ENVELOPE_START.test(chunk.subarray(0, 256).toString("latin1"))) this.recordDepth = 2;
+    }
     let consumed = 0; // bytes of `chunk` already in the open slice
-    const overlap = this.tail.length;
     if (overlap > 0) {
       // Only the seam is searched for a record start cut in two (one at most: a start holds one `{`).
-      const seam = Buffer.concat([this.tail, chunk.subarray(0, this.markerSpan - 1)]);
+      const seam = Buffer.concat([tail, chunk.subarray(0, this.markerSpan - 1)]);
       let p = this.find(seam, 0);
       // A start wholly inside the tail (a pretty one can be) was found in the previous chunk already.
-      while (p !== -1 && p < overlap && this.find(this.tail, p) === p) p = this.find(seam, p + 1);
+      while (p !== -1 && p < overlap && this.find(tail, p) === p) p = this.find(seam, p + 1);
       if (p !== -1 && p < overlap) {
-        // Its first bytes end the open slice: move them to the next one.
-        const carried = this.tail.subarray(p);
-        this.truncateOpen(carried.length);
-        this.finishOpen(false);
-        this.append(carried);
-        this.openStart = chunkStart - overlap + p;
+        const at = chunkStart - overlap + p;
+        readTo(at);
+        if (this.startsRecord(at)) {
+          // Its first bytes end the open slice: move them to the next one.
+          const carried = tail.subarray(p);
+          this.truncateOpen(carried.length);
+          this.finishOpen(false);
+          this.append(carried);
+          this.openStart = at;
+        }
       }
     }
     const afterMarker = this.layout === "lines" ? 1 : 0; // a newline ends its line; a record marker starts its record
     for (let p = this.find(chunk, 0); p !== -1; p = this.find(chunk, p + 1)) {
-      if (this.openBytes === 0 && p - consumed <= this.maxRecordBytes) {
-        // The slice lies in this chunk: framed where it lies, without copying or collecting parts.
+      readTo(chunkStart + p);
+      if (!this.startsRecord(chunkStart + p)) continue;
+      if (this.openBytes === 0 && (p - consumed <= this.maxRecordBytes || this.inner.length > 0)) {
+        // The slice lies in this chunk: framed where it lies, without copying or collecting parts (one
+        // that passed markers whatever its length: the consumer tells one long record from damage).
         this.finish(chunk, consumed, p, this.openStart, false);
       } else {
         this.append(chunk.subarray(consumed, p));
@@ -209,12 +281,17 @@ export class RecordFramer {
       this.openStart = chunkStart + consumed;
     }
     this.append(chunk.subarray(consumed));
+    // An open slice that passed markers and outgrew its budget is taken for damage (see NESTED_SLICE_BUDGET).
+    if (this.dropping && this.inner.length > 0) this.resynchronise = true;
     const keep = this.markerSpan - 1;
-    if (keep > 0)
+    if (keep > 0) {
       this.tail =
         chunk.length >= keep
           ? Buffer.from(chunk.subarray(chunk.length - keep))
-          : Buffer.concat([this.tail, chunk]).subarray(-keep);
+          : Buffer.concat([tail, chunk]).subarray(-keep);
+      // What is not read yet is in the tail: a record start there is found with the next chunk.
+      readTo(this.total - this.tail.length);
+    }
   }
 
   /** The input ended. */
@@ -222,11 +299,34 @@ export class RecordFramer {
     this.finishOpen(true);
   }
 
+  /**
+   * Whether the marker at input offset `at` (the depth read up to it) starts a record: one at the
+   * records' depth does, one below it is remembered in the open slice. See the file's comment.
+   */
+  private startsRecord(at: number): boolean {
+    const depth = this.depth;
+    if (!depth) return true;
+    if (this.recordDepth === undefined) this.recordDepth = depth.inString ? 0 : depth.depth;
+    if (this.resynchronise || depth.inString || depth.depth < this.recordDepth) {
+      this.resynchronise = false;
+      depth.reset(this.recordDepth);
+      return true;
+    }
+    if (depth.depth === this.recordDepth) return true;
+    this.inner.push(at);
+    return false;
+  }
+
+  /** How long the open slice may grow: a slice that passed markers may be one record or damage (see NESTED_SLICE_BUDGET). */
+  private limit(): number {
+    return this.inner.length > 0 ? Math.max(this.maxRecordBytes, NESTED_SLICE_BUDGET) : this.maxRecordBytes;
+  }
+
   private append(bytes: Buffer): void {
     if (bytes.length === 0) return;
     this.openBytes += bytes.length;
     if (this.dropping) return;
-    if (this.openBytes > this.maxRecordBytes) {
+    if (this.openBytes > this.limit()) {
       this.dropping = true;
       this.parts = [];
       return;
@@ -237,7 +337,7 @@ export class RecordFramer {
   private truncateOpen(n: number): void {
     this.openBytes -= n;
     if (this.dropping) {
-      if (this.openBytes <= this.maxRecordBytes) this.dropping = false; // cannot happen: n < marker length
+      if (this.openBytes <= this.limit()) this.dropping = false; // cannot happen: n < marker length
       return;
     }
     const all = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
@@ -254,6 +354,7 @@ export class RecordFramer {
     this.dropping = false;
     if (dropped) {
       this.first = false;
+      this.inner = [];
       this.ordinal++;
       this.sink.oversized({ offset: this.openStart, ordinal: this.ordinal }, size);
       return;
@@ -266,6 +367,8 @@ export class RecordFramer {
   private finish(buf: Buffer, a: number, b: number, offset: number, atEnd: boolean): void {
     const first = this.first;
     this.first = false;
+    const inner = this.inner;
+    if (inner.length > 0) this.inner = [];
     if (this.layout === "lines") {
       this.ordinal++; // line numbers count blank lines too
       this.line(buf, a, b, offset);
@@ -278,21 +381,73 @@ export class RecordFramer {
     }
     if (from === b) return;
     this.ordinal++;
-    this.record(buf, from, b, offset + (from - a), atEnd);
-  }
-
-  /** A records-layout slice `buf[a, b)`: the record, then `,` or the end of the envelope (and maybe the next one). */
-  private record(buf: Buffer, a: number, b: number, offset: number, atEnd: boolean): void {
-    const suspectStart = buf[a] !== OPEN_OBJ;
-    // CloudTrail's own separator, `},` before the next record: the common case, checked without a regex.
-    if (!atEnd && b - a >= 2 && buf[b - 1] === COMMA && buf[b - 2] === CLOSE_OBJ) {
-      this.sink.slice(buf, a, b - 1, offset, this.ordinal, suspectStart);
+    const at = offset + (from - a);
+    if (inner.length === 0) {
+      this.record(buf, from, b, at, atEnd);
       return;
     }
+    if (!this.record(buf, from, b, at, atEnd, inner)) return;
+    // Not one valid record: damage. Each piece is then framed as a record on its own (see recover).
+    const pieces = this.recover(
+      buf,
+      from,
+      b,
+      inner.map((marker) => a + (marker - offset)),
+    );
+    for (const [i, start] of pieces.entries()) {
+      if (i > 0) this.ordinal++;
+      const end = i + 1 < pieces.length ? pieces[i + 1] : b;
+      this.record(buf, start, end, offset + (start - a), atEnd && end === b);
+    }
+  }
+
+  /**
+   * Where a slice that passed markers but is not one valid record is cut. From its start (a record
+   * start at the records' depth), the value the depth closes is a piece when it is valid JSON (a
+   * record, nested objects and all), and so is whatever follows it up to the next of the markers
+   * (damage, or a record whose own start marker is damaged). A value that is not valid, or that the
+   * depth never closes (a bracket missing), is damage up to the next marker after its start. The depth
+   * starts again at each piece, so damage costs the damaged record, and a valid record after it
+   * keeps its nested objects. Returns the pieces' starts in `buf`.
+   */
+  private recover(buf: Buffer, from: number, to: number, markers: number[]): number[] {
+    const starts: number[] = [];
+    const nextMarker = (after: number): number => markers.find((m) => m > after) ?? to;
+    let pos = from;
+    while (pos < to) {
+      starts.push(pos);
+      const depth = new JsonDepth();
+      const end = depth.advance(buf, pos, to, 0);
+      if (depth.depth !== 0 || !isJson(buf, pos, end)) {
+        pos = nextMarker(pos);
+        continue;
+      }
+      let next = end;
+      while (next < to && isSpace(buf[next])) next++;
+      if (next < to && buf[next] === COMMA) next++;
+      while (next < to && isSpace(buf[next])) next++;
+      const marker = nextMarker(end - 1);
+      // What lies between the record and the next marker is a piece of its own, unless nothing follows
+      // (the envelope's end, or damage the last piece's consumer names).
+      if (next < marker && marker < to) starts.push(next);
+      pos = marker;
+    }
+    return starts;
+  }
+
+  /**
+   * A records-layout slice `buf[a, b)`: the record, then `,` or the end of the envelope (and maybe
+   * the next one). Returns what the sink returns (true: not one valid record).
+   */
+  private record(buf: Buffer, a: number, b: number, offset: number, atEnd: boolean, inner?: number[]): boolean {
+    const suspectStart = buf[a] !== OPEN_OBJ;
+    // CloudTrail's own separator, `},` before the next record: the common case, checked without a regex.
+    if (!atEnd && b - a >= 2 && buf[b - 1] === COMMA && buf[b - 2] === CLOSE_OBJ)
+      return this.sink.slice(buf, a, b - 1, offset, this.ordinal, suspectStart, inner) === true;
     const tailStart = Math.max(a, b - TAIL_WINDOW);
     const m = (atEnd ? RECORD_THEN_END : RECORD_THEN_NEXT_FILE).exec(buf.subarray(tailStart, b).toString("latin1"));
-    if (m) this.sink.slice(buf, a, tailStart + m.index + 1, offset, this.ordinal, suspectStart);
-    else this.sink.slice(buf, a, b, offset, this.ordinal, true);
+    const end = m ? tailStart + m.index + 1 : b;
+    return this.sink.slice(buf, a, end, offset, this.ordinal, m ? suspectStart : true, inner) === true;
   }
 
   /** A lines-layout slice `buf[a, b)`: a blank line is no record; a record line is `{...}`, spaces around allowed. */

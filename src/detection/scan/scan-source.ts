@@ -263,21 +263,19 @@ export class SourceScanner {
     const framer = new RecordFramer(
       layout,
       {
-        slice: (buf, start, end, offset, ordinal, suspect) => {
-          const verdict = suspect || checkAll ? "must-parse" : prefilter.decide(buf, start, end);
+        slice: (buf, start, end, offset, ordinal, suspect, inner) => {
+          const at = { offset, ordinal };
+          // A slice that passed record markers nested in it (or damage): one record only if it parses.
+          const nested = inner !== undefined && inner.length > 0;
+          const oversized = nested && end - start > this.maxRecordBytes;
+          const verdict = suspect || checkAll || oversized ? "must-parse" : prefilter.decide(buf, start, end);
           if (verdict === "no-match") result.records++;
-          else if (verdict === "not-cloudtrail") this.ruledOut(result, verdict, where(unit, { offset, ordinal }));
-          else this.parse(result, buf.subarray(start, end), { offset, ordinal }, unit, rereadable);
+          else if (verdict === "not-cloudtrail") this.ruledOut(result, verdict, where(unit, at));
+          else if (!nested) this.parse(result, buf.subarray(start, end), at, unit, rereadable);
+          else return !this.parseWhole(result, buf.subarray(start, end), at, unit, rereadable);
+          return undefined;
         },
-        oversized: (at, size) => {
-          result.records++;
-          result.skippedRecords++;
-          result.skippedBytes += size;
-          this.problem(
-            result,
-            `${where(unit, at)}: larger than the ${this.maxRecordBytes}-byte record cap (${size} bytes), skipped`,
-          );
-        },
+        oversized: (at, size) => this.oversized(result, at, size, unit),
       },
       this.maxRecordBytes,
       offset,
@@ -303,6 +301,38 @@ export class SourceScanner {
     }
     const location = rereadable ? { offset: at.offset, length: bytes.length } : undefined;
     this.evaluate(result, record, () => where(unit, at), location);
+  }
+
+  /**
+   * A slice that holds record markers nested in it: evaluated when it parses as one record (skipped
+   * when larger than the cap, as any record); false when it does not (the framer then splits it).
+   */
+  private parseWhole(result: SourceResult, bytes: Buffer, at: SliceLocation, unit: Unit, rereadable: boolean): boolean {
+    let record: unknown;
+    try {
+      record = JSON.parse(bytes.toString("utf8"));
+    } catch {
+      return false;
+    }
+    if (bytes.length > this.maxRecordBytes) this.oversized(result, at, bytes.length, unit);
+    else
+      this.evaluate(
+        result,
+        record,
+        () => where(unit, at),
+        rereadable ? { offset: at.offset, length: bytes.length } : undefined,
+      );
+    return true;
+  }
+
+  private oversized(result: SourceResult, at: SliceLocation, size: number, unit: Unit): void {
+    result.records++;
+    result.skippedRecords++;
+    result.skippedBytes += size;
+    this.problem(
+      result,
+      `${where(unit, at)}: larger than the ${this.maxRecordBytes}-byte record cap (${size} bytes), skipped`,
+    );
   }
 
   /** A record the pre-filter ruled out: counted; noticed when it cannot be CloudTrail. */

@@ -18,11 +18,16 @@ import { chunksOf, FIXTURES, testGuardrail, tsWorkerFactory } from "./helpers";
 const guardrail = testGuardrail();
 const MAX_RECORD_BYTES = 8 * 1024;
 /** EC2 noise, Bedrock InvokeModel noise, an unapproved CreateFoundationModelAgreement: CloudTrail's key order. */
-const templates = JSON.parse(fs.readFileSync(path.join(FIXTURES, "delivery.json"), "utf8")).Records as Record<
+const delivered = JSON.parse(fs.readFileSync(path.join(FIXTURES, "delivery.json"), "utf8")).Records as Record<
   string,
   unknown
 >[];
-const FINDING_TEMPLATE = 2;
+/** ...and the agreement again, with objects in its request that open like records (see nested-markers.test.ts). */
+const templates = [
+  ...delivered,
+  { ...delivered[2], requestParameters: { tags: [{}, { eventVersion: "x" }], metadata: { eventVersion: "y" } } },
+];
+const FINDING_TEMPLATES = [2, 3];
 
 type Corruption = { kind: "truncate"; at: number } | { kind: "insert"; at: number; text: string } | { kind: "inflate" };
 
@@ -41,7 +46,7 @@ const corruption: fc.Arbitrary<Corruption> = fc.oneof(
 );
 
 const inputCase = fc.record({
-  kinds: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 1, maxLength: 10 }),
+  kinds: fc.array(fc.integer({ min: 0, max: templates.length - 1 }), { minLength: 1, maxLength: 10 }),
   target: fc.nat(),
   corruption,
   layout: fc.constantFrom("records" as const, "lines" as const, "pretty" as const),
@@ -78,7 +83,7 @@ function build(c: InputCase) {
         ? `{\n  "Records": [\n${texts.join(",\n")}\n  ]\n}\n`
         : `${texts.join("\n")}\n`;
   const bytes = c.gzip ? zlib.gzipSync(text) : Buffer.from(text);
-  const mustFind = c.kinds.flatMap((k, i) => (k === FINDING_TEMPLATE && i !== target ? [`e${i}`] : []));
+  const mustFind = c.kinds.flatMap((k, i) => (FINDING_TEMPLATES.includes(k) && i !== target ? [`e${i}`] : []));
   return { bytes, target, mustFind, damagedIsValid };
 }
 

@@ -1,0 +1,138 @@
+/**
+ * A record start's bytes (`{"eventVersion":`) also open any nested object whose first key is
+ * `eventVersion`, and a caller chooses such keys (tags, metadata, filters: maps a request logs).
+ * Cutting there split the record around it: a nested object built like a record was reported as
+ * one (a forged finding), and the real record's pieces were ruled out (a finding lost, exit 0).
+ * Valid delivery files full of such objects must give exactly the findings of parsing the file.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as zlib from "node:zlib";
+import fc from "fast-check";
+import { evaluateRecord } from "../../../src/detection/finding";
+import type { CloudTrailRecord } from "../../../src/detection/record";
+import { SourceScanner } from "../../../src/detection/scan/scan-source";
+import { chunksOf, FIXTURES, testGuardrail } from "./helpers";
+
+const guardrail = testGuardrail();
+/** EC2 noise, Bedrock InvokeModel noise, an unapproved CreateFoundationModelAgreement: CloudTrail's key order. */
+const templates = JSON.parse(fs.readFileSync(path.join(FIXTURES, "delivery.json"), "utf8"))
+  .Records as CloudTrailRecord[];
+const MATCHING = templates[2];
+
+/** What a caller can put in a logged request: objects that open like a record, a whole forged record among them. */
+const nestedValue = (forgedId: string): fc.Arbitrary<unknown> =>
+  fc.constantFrom(
+    { eventVersion: "x" },
+    { eventVersion: "1.08", eventSource: "ec2.amazonaws.com", eventName: "DescribeInstances" },
+    { ...MATCHING, eventID: forgedId },
+    [{}, { eventVersion: "x" }],
+    [{ eventVersion: "x" }, { ...MATCHING, eventID: forgedId }, { eventVersion: "y" }],
+    { a: [{ b: { eventVersion: { eventVersion: "deep" } } }] },
+  );
+
+/** A template with nested values under caller-chosen keys: before its event source (early) or in its request. */
+const record = (index: number): fc.Arbitrary<CloudTrailRecord> =>
+  fc
+    .record({
+      template: fc.nat({ max: templates.length - 1 }),
+      early: fc.option(nestedValue(`forged-early-${index}`), { nil: undefined }),
+      request: fc.option(nestedValue(`forged-request-${index}`), { nil: undefined }),
+    })
+    .map(({ template, early, request }) => {
+      const { eventVersion, ...rest } = templates[template];
+      const out: CloudTrailRecord = { eventVersion, ...(early === undefined ? {} : { metadata: early }) };
+      Object.assign(out, rest, { eventID: `e${index}` });
+      if (request !== undefined) out.requestParameters = { tags: request, ...(rest.requestParameters as object) };
+      return out;
+    });
+
+const deliveryFile = fc
+  .integer({ min: 1, max: 8 })
+  .chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => record(i))))
+  .chain((records) =>
+    fc.record({
+      records: fc.constant(records),
+      pretty: fc.boolean(),
+      gzip: fc.boolean(),
+      chunk: fc.integer({ min: 1, max: 3000 }),
+    }),
+  );
+
+/** The reference: the file parsed whole, each record evaluated. */
+function expectedFindings(records: CloudTrailRecord[]): string[] {
+  return records.flatMap((r) => {
+    const evaluation = evaluateRecord(guardrail, r);
+    return "finding" in evaluation ? [evaluation.finding.event.id] : [];
+  });
+}
+
+function text(records: CloudTrailRecord[], pretty: boolean): string {
+  return JSON.stringify({ Records: records }, null, pretty ? 2 : undefined);
+}
+
+describe("record markers nested in a record", () => {
+  it("give the findings of the file parsed whole: none forged, none lost (property)", async () => {
+    const fast = new SourceScanner(guardrail);
+    const checked = new SourceScanner(guardrail, { checkEveryRecord: true });
+    await fc.assert(
+      fc.asyncProperty(deliveryFile, async ({ records, pretty, gzip, chunk }) => {
+        const raw = Buffer.from(text(records, pretty));
+        const bytes = gzip ? zlib.gzipSync(raw) : raw;
+        for (const scanner of [fast, checked]) {
+          const result = await scanner.scan("in", chunksOf(bytes, chunk));
+          expect(result.findings.map((f) => f.event.id)).toEqual(expectedFindings(records));
+          expect(result.records).toBe(records.length);
+          expect(result.skippedRecords + result.invalid + result.notCloudTrail).toBe(0);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  }, 60_000);
+
+  it("a forged record in a caller's array is not a finding; the record holding it is", async () => {
+    const holder = {
+      ...templates[0],
+      eventID: "holder",
+      requestParameters: { tags: [{}, { ...MATCHING, eventID: "forged" }] },
+    };
+    const real = { ...MATCHING, eventID: "real", requestParameters: { metadata: { eventVersion: "x" }, modelId: "m" } };
+    const result = await new SourceScanner(guardrail).scan("in", chunksOf(zlib.gzipSync(text([holder, real], false))));
+    expect(result.findings.map((f) => f.event.id)).toEqual(["real"]);
+    expect(result.records).toBe(2);
+  });
+
+  it("a record whose rule literal comes after a nested array is still found (it was ruled out piece by piece)", async () => {
+    const record = {
+      eventVersion: "1.11",
+      userIdentity: {
+        type: "IAMUser",
+        arn: "arn:aws:iam::111122223333:user/BedrockAPIKey-abcd",
+        accountId: "111122223333",
+      },
+      eventTime: "2026-01-15T10:00:00Z",
+      eventSource: "bedrock-mantle.amazonaws.com",
+      eventName: "ListFineTuningJobs",
+      awsRegion: "us-east-1",
+      requestParameters: {
+        filters: [{}, { eventVersion: "x" }],
+        callWithBearerToken: true,
+        bearerTokenType: "LONG_TERM",
+      },
+      eventID: "nested-0002",
+      recipientAccountId: "111122223333",
+    };
+    expect(expectedFindings([record])).toEqual(["nested-0002"]);
+    const result = await new SourceScanner(guardrail).scan("in", chunksOf(zlib.gzipSync(text([record], false))));
+    expect(result.findings.map((f) => f.event.id)).toEqual(["nested-0002"]);
+  });
+
+  it("a concatenated delivery file that starts with a byte-order mark is read as the next file, not damage", async () => {
+    const a = text([{ ...MATCHING, eventID: "a" }], false);
+    const b = `\uFEFF${text([{ ...MATCHING, eventID: "b" }], false)}`;
+    const result = await new SourceScanner(guardrail).scan("in", chunksOf(Buffer.from(a + b)));
+    expect(result.findings.map((f) => f.event.id)).toEqual(["a", "b"]);
+    expect(result.records).toBe(2);
+    expect(result.skippedRecords).toBe(0);
+  });
+});
