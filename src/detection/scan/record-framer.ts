@@ -317,7 +317,7 @@ export class RecordFramer {
     return false;
   }
 
-  /** How long the open slice may grow: a slice that passed markers may be one record or damage (see NESTED_SLICE_BUDGET). */
+  /** How long the open slice may grow: one that passed markers may be one record or damage (NESTED_SLICE_BUDGET). */
   private limit(): number {
     return this.inner.length > 0 ? Math.max(this.maxRecordBytes, NESTED_SLICE_BUDGET) : this.maxRecordBytes;
   }

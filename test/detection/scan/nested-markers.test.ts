@@ -102,7 +102,7 @@ describe("record markers nested in a record", () => {
     expect(result.records).toBe(2);
   });
 
-  it("a record whose rule literal comes after a nested array is still found (it was ruled out piece by piece)", async () => {
+  it("finds a record whose rule literal comes after a nested array (its pieces were ruled out one by one)", async () => {
     const record = {
       eventVersion: "1.11",
       userIdentity: {
@@ -127,7 +127,7 @@ describe("record markers nested in a record", () => {
     expect(result.findings.map((f) => f.event.id)).toEqual(["nested-0002"]);
   });
 
-  it("a concatenated delivery file that starts with a byte-order mark is read as the next file, not damage", async () => {
+  it("reads a concatenated delivery file that starts with a byte-order mark as the next file", async () => {
     const a = text([{ ...MATCHING, eventID: "a" }], false);
     const b = `\uFEFF${text([{ ...MATCHING, eventID: "b" }], false)}`;
     const result = await new SourceScanner(guardrail).scan("in", chunksOf(Buffer.from(a + b)));
