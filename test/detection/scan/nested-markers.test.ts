@@ -102,7 +102,7 @@ describe("record markers nested in a record", () => {
     expect(result.records).toBe(2);
   });
 
-  it("finds a record whose rule literal comes after a nested array (its pieces were ruled out one by one)", async () => {
+  it("finds a record whose rule literal follows a nested array (its pieces were ruled out one by one)", async () => {
     const record = {
       eventVersion: "1.11",
       userIdentity: {
