@@ -9,7 +9,10 @@ import { TOOL_ROLE_PREFIX } from "./guardrail";
 /** Prefix of every named resource in the security account. */
 export const RESOURCE_PREFIX = "bedrock-guardrail";
 
-/** The CloudWatch namespace of the tool's metrics (the job's heartbeat among them); the SCP protects it. */
+/**
+ * The CloudWatch namespace of the tool's EMF metrics (dashboards). The SCP denies PutMetricData into it, but an
+ * EMF log line in any log group writes it too, so no alarm reads it (src/infra/monitor/alarms.ts).
+ */
 export const METRIC_NAMESPACE = "BedrockGuardrail";
 
 /**

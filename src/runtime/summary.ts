@@ -1,6 +1,8 @@
 /**
  * One structured JSON line per run, and the same numbers as CloudWatch metrics in Embedded Metric
  * Format (a log line CloudWatch turns into metrics; no PutMetricData call, no extra permission).
+ * For dashboards only: whoever can write a log line in the account can write these metrics too, so
+ * no alarm reads them (the "no successful run" alarm reads AWS/Lambda, src/infra/monitor/alarms.ts).
  */
 import { METRIC_NAMESPACE } from "../guardrail/tool-names";
 import type { DriftReport } from "./drift";
@@ -41,9 +43,7 @@ export interface RunSummary {
   samples?: string[];
 }
 
-export { METRIC_NAMESPACE } from "../guardrail/tool-names";
-
-/** Metric names, shared with the alarms the infrastructure creates. Dimension: Job. */
+/** Metric names of the EMF document. Dimension: Job. */
 export const METRICS = {
   runSucceeded: "RunSucceeded",
   runFailed: "RunFailed",
@@ -62,7 +62,7 @@ export const METRICS = {
   securityHubQueued: "SecurityHubQueued",
 } as const;
 
-export const METRIC_DIMENSION = "Job";
+const METRIC_DIMENSION = "Job";
 
 export function emptySummary(job: string, backend: string, runId: string): RunSummary {
   return {

@@ -172,21 +172,38 @@ describe("monitor stack, default config (cloudtrail-lake, new event data store)"
         "bedrock-guardrail-query-job-throttles",
       ]);
       const silent = alarms.find((a) => a.alarm_name.endsWith("no-successful-run"))!;
-      expect(silent).toMatchObject({
-        namespace: "BedrockGuardrail",
-        metric_name: "RunSucceeded",
-        dimensions: { Job: "query-job" },
+      const lambdaSum = (metric_name: string) => ({
+        namespace: "AWS/Lambda",
+        metric_name,
+        dimensions: { FunctionName: "bedrock-guardrail-query-job" },
+        stat: "Sum",
         period: 300,
+      });
+      expect(silent).toMatchObject({
+        metric_query: [
+          { id: "invocations", return_data: false, metric: lambdaSum("Invocations") },
+          { id: "errors", return_data: false, metric: lambdaSum("Errors") },
+          { id: "successful_runs", expression: "invocations - FILL(errors, 0)", return_data: true },
+        ],
         evaluation_periods: 3,
         datapoints_to_alarm: 3,
         threshold: 1,
         comparison_operator: "LessThanThreshold",
         treat_missing_data: "breaching",
       });
+      expect(silent).not.toHaveProperty("namespace");
       for (const a of alarms)
         expect(a.alarm_actions).toEqual([expect.stringContaining("aws_sns_topic.alerting_topic")]);
     },
   );
+
+  test("every alarm reads only metrics AWS publishes: none that a log line (EMF) could write", () => {
+    const namespaces = resources(s, "aws_cloudwatch_metric_alarm").flatMap((a) =>
+      a.metric_query ? a.metric_query.filter((q: any) => q.metric).map((q: any) => q.metric.namespace) : [a.namespace],
+    );
+    expect(namespaces.length).toBeGreaterThan(0);
+    for (const namespace of namespaces) expect(namespace).toMatch(/^AWS\//);
+  });
 
   test("log group with retention; roles on the tool's path and prefix", () => {
     expect(resources(s, "aws_cloudwatch_log_group")).toEqual([

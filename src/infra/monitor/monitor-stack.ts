@@ -17,7 +17,6 @@ import { buildEventPattern } from "../../detection/backends/eventbridge-pattern"
 import type { Guardrail } from "../../guardrail/guardrail";
 import { ENV } from "../../runtime/env";
 import { STATE_TABLE_KEYS } from "../../aws/contracts";
-import { METRIC_DIMENSION, METRIC_NAMESPACE, METRICS } from "../../runtime/summary";
 import { bundleLambda, CONFIG_FILE_IN_BUNDLE, handlerEntry, type LambdaBundle } from "../bundle/lambda-bundle";
 import { type GuardrailConstructProps, monitorGuardrail } from "../construct-props";
 import { codeDeclarations, type FunctionDeclarations } from "../declarations";
@@ -247,11 +246,6 @@ export class MonitorResources {
       intervalMinutes: source.intervalMinutes,
       topicArn: this.alerting.topic.arn,
       deadLetterQueueName: this.deadLetters.name,
-      successMetric: {
-        namespace: METRIC_NAMESPACE,
-        metricName: METRICS.runSucceeded,
-        dimensions: { [METRIC_DIMENSION]: "query-job" },
-      },
     });
     return fn;
   }
