@@ -8,18 +8,45 @@ import { SECURITY_HUB_IMPORT_PERMISSIONS } from "../aws/securityhub";
 import { SNS_PUBLISH_PERMISSIONS } from "../aws/sns";
 import type { MonitorBackend } from "../config/backends";
 import type { PermissionDeclaration } from "../aws/permissions";
+import type { Guardrail } from "../guardrail/guardrail";
+import { actsAnywhere, type ModeOverride } from "../remediation/mode";
+import type { RemediationMode } from "../remediation/types";
 import { MONITOR_SOURCES } from "../runtime/query/backends";
 import { STATE_PERMISSIONS } from "../runtime/state/dynamodb";
 
 export interface FunctionDeclarations {
   queryJob: PermissionDeclaration[];
   realtime: PermissionDeclaration[];
-  /** The member remediation role (StackSet template). */
+  /** The member remediation role (StackSet template); empty: no member role is deployed. */
   memberRole: PermissionDeclaration[];
+}
+
+/**
+ * What remediation can do under a config: nothing (every account off: the functions build no responder), plan
+ * only (dry-run somewhere, enforce nowhere: the responder records and reports plans and never reaches a member
+ * account), or execute (some account in enforce: the responder assumes the member role there).
+ */
+export type RemediationReach = "off" | "plan" | "execute";
+
+export function remediationReach(mode: RemediationMode, overrides: readonly ModeOverride[]): RemediationReach {
+  if (!actsAnywhere(mode, overrides)) return "off";
+  return mode === "enforce" || overrides.some((o) => o.mode === "enforce") ? "execute" : "plan";
+}
+
+/** The responder's calls for a reach: only an executing responder assumes the member role. */
+function responderPermissions(reach: RemediationReach): PermissionDeclaration[] {
+  if (reach === "off") return [];
+  if (reach === "plan") return RESPONDER_PERMISSIONS.filter((p) => p.resource.kind !== "member-role");
+  return RESPONDER_PERMISSIONS;
 }
 
 export interface DeclarationOptions {
   backend: MonitorBackend;
+  /**
+   * remediationReach of remediation.mode and its overrides: the member role (and the functions' grant to assume
+   * it) exists only with "execute"; with "off" the functions have no responder permissions at all.
+   */
+  remediation: RemediationReach;
   /** The query job checks the SCP for drift each run (monitor.driftCheck). */
   driftCheck: boolean;
   /** The resolved remediation.accessKey: only "rotate" lets the member role mint keys. */
@@ -33,7 +60,7 @@ export interface DeclarationOptions {
 export function codeDeclarations(options: DeclarationOptions): FunctionDeclarations {
   const query = MONITOR_SOURCES[options.backend].permissions({ trailEncrypted: options.trailEncrypted ?? false });
   // Both functions keep dedupe state, publish findings and hand them to the responder in-process.
-  const common = [...STATE_PERMISSIONS, ...SNS_PUBLISH_PERMISSIONS, ...RESPONDER_PERMISSIONS];
+  const common = [...STATE_PERMISSIONS, ...SNS_PUBLISH_PERMISSIONS, ...responderPermissions(options.remediation)];
   return {
     // Only the query job exports: the realtime function queues its findings for it (see claimAll).
     queryJob: [
@@ -43,6 +70,21 @@ export function codeDeclarations(options: DeclarationOptions): FunctionDeclarati
       ...(options.securityHub ? SECURITY_HUB_IMPORT_PERMISSIONS : []),
     ],
     realtime: [...common],
-    memberRole: memberRolePermissions(options.accessKey),
+    // No member role where nothing can execute: IAM write access nobody uses is access someone could misuse.
+    memberRole: options.remediation === "execute" ? memberRolePermissions(options.accessKey) : [],
   };
+}
+
+/** The declarations for a config: what each function's role and the member role are built from. */
+export function guardrailDeclarations(guardrail: Guardrail): FunctionDeclarations {
+  const { monitor } = guardrail.config;
+  const { mode, overrides, accessKey } = guardrail.remediation;
+  return codeDeclarations({
+    backend: monitor.backend,
+    remediation: remediationReach(mode, overrides),
+    driftCheck: monitor.driftCheck,
+    accessKey,
+    securityHub: monitor.securityHub.enabled,
+    trailEncrypted: monitor.athena.kmsKeyArn !== undefined,
+  });
 }

@@ -90,6 +90,7 @@ function sentActions(): Map<string, string[]> {
  */
 const AXES: { [K in keyof Required<DeclarationOptions>]: readonly Required<DeclarationOptions>[K][] } = {
   backend: MONITOR_BACKENDS,
+  remediation: ["off", "plan", "execute"],
   driftCheck: [true, false],
   accessKey: ["deactivate", "rotate"],
   securityHub: [true, false],
@@ -138,7 +139,12 @@ test("every declared action is sent by some module", () => {
 
 test("the member role is only granted actions on member-account resources", () => {
   for (const accessKey of ["deactivate", "rotate"] as const) {
-    const { memberRole } = codeDeclarations({ backend: "cloudtrail-lake", driftCheck: true, accessKey });
+    const { memberRole } = codeDeclarations({
+      backend: "cloudtrail-lake",
+      remediation: "execute",
+      driftCheck: true,
+      accessKey,
+    });
     expect(memberRole.filter((d) => !d.resource.kind.startsWith("member-"))).toEqual([]);
   }
 });

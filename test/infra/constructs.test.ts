@@ -109,12 +109,20 @@ describe("constructs", () => {
 
   it("add the monitor and the member role in a stack of their own", () => {
     const stack = new TerraformStack(Testing.app(), "security");
-    const monitor = new GuardrailMonitor(stack, "monitor", { config: CONFIG });
-    new GuardrailMemberRole(stack, "member-role", { config: CONFIG, awsProvider: false });
+    const enforcing = { ...CONFIG, remediation: { mode: "enforce" as const } };
+    const monitor = new GuardrailMonitor(stack, "monitor", { config: enforcing });
+    new GuardrailMemberRole(stack, "member-role", { config: enforcing, awsProvider: false });
     expect(monitor.resources.queryJob.fn).toBeDefined();
     const json = synth(stack);
     expect(Object.keys(json.resource.aws_lambda_function)).toHaveLength(1);
     expect(Object.keys(json.resource.aws_cloudformation_stack_set)).toHaveLength(1);
     expect(json.provider.aws).toHaveLength(1);
+  });
+
+  it("add no member role where no account can be in enforce mode, like the app's stack", () => {
+    const stack = new TerraformStack(Testing.app(), "management");
+    const memberRole = new GuardrailMemberRole(stack, "member-role", { config: CONFIG });
+    expect(memberRole.stackSet).toBeUndefined();
+    expect(synth(stack).resource).toBeUndefined();
   });
 });

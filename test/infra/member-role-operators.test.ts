@@ -5,7 +5,7 @@
  * independent IAM simulator (dev-only) after resolving the template's Ref / Fn::Join.
  */
 import { runSimulation } from "@cloud-copilot/iam-simulate";
-import { resources, synthMemberRole } from "./helpers";
+import { enforcing, resources, synthMemberRole } from "./helpers";
 
 const OPERATOR = "arn:aws:iam::222233334444:role/IncidentResponder";
 const SSO_OPERATOR = "arn:aws:iam::555566667777:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_IR_*";
@@ -39,7 +39,8 @@ function resolve(value: unknown): unknown {
 }
 
 function trustPolicy(config: Parameters<typeof synthMemberRole>[0]) {
-  const body = JSON.parse(resources(synthMemberRole(config), "aws_cloudformation_stack_set")[0].template_body);
+  const stackSets = resources(synthMemberRole(enforcing(config)), "aws_cloudformation_stack_set");
+  const body = JSON.parse(stackSets[0].template_body);
   return {
     body,
     trust: resolve(body.Resources.RemediationRole.Properties.AssumeRolePolicyDocument) as { Statement: any[] },

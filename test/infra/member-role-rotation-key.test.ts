@@ -8,7 +8,7 @@
  */
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { rotatedSecretPolicy } from "../../src/remediation/secret-policy";
-import { resources, synthMemberRole } from "./helpers";
+import { enforcing, resources, synthMemberRole } from "./helpers";
 
 const MEMBER = "444455556666";
 const MONITOR = "111122223333";
@@ -41,7 +41,7 @@ function resolve(value: unknown): unknown {
 }
 
 const templateOf = (config: Parameters<typeof synthMemberRole>[0]) =>
-  JSON.parse(resources(synthMemberRole(config), "aws_cloudformation_stack_set")[0].template_body);
+  JSON.parse(resources(synthMemberRole(enforcing(config)), "aws_cloudformation_stack_set")[0].template_body);
 
 const EVERYTHING = {
   name: "Everything",

@@ -1,13 +1,13 @@
 /** The remediation member role, deployed org-wide by a service-managed StackSet. */
 import { memberRoleTemplate, protectedPrincipalDeny } from "../../src/infra/member-role/member-role-template";
 import { KEY_ROTATION_PERMISSIONS, MEMBER_ROLE_PERMISSIONS } from "../../src/remediation/permissions";
-import { resources, synthMemberRole } from "./helpers";
+import { enforcing, resources, synthMemberRole } from "./helpers";
 
 const template = (s: ReturnType<typeof synthMemberRole>) =>
   JSON.parse(resources(s, "aws_cloudformation_stack_set")[0].template_body);
 
-describe("remediation-member-role stack", () => {
-  const s = synthMemberRole();
+describe("remediation-member-role stack (remediation.mode enforce)", () => {
+  const s = synthMemberRole(enforcing());
 
   test("service-managed StackSet with auto-deployment, named-IAM capability, parameters from Terraform", () => {
     const [set] = resources(s, "aws_cloudformation_stack_set");
@@ -96,8 +96,8 @@ describe("remediation-member-role stack", () => {
   test(
     "permissions (accessKey rotate): exactly the remediation declarations, secrets scoped to the name " + "prefix",
     () => {
-      const statements = template(synthMemberRole({ remediation: { accessKey: "rotate" } })).Resources.RemediationRole
-        .Properties.Policies[0].PolicyDocument.Statement;
+      const statements = template(synthMemberRole(enforcing({ remediation: { accessKey: "rotate" } }))).Resources
+        .RemediationRole.Properties.Policies[0].PolicyDocument.Statement;
       const allowed = statements
         .filter((x: any) => x.Effect === "Allow")
         .flatMap((x: any) => x.Action)
@@ -134,7 +134,7 @@ describe("configuration variants", () => {
     const s = synthMemberRole({
       organization: { managementAccountId: "999999999999" },
       aws: { organization: { accountId: "888888888888" }, security: { accountId: "222222222222" } },
-      remediation: { deployTo: ["ou-abcd-12345678"], memberRoleName: "GuardrailFixer" },
+      remediation: { mode: "enforce", deployTo: ["ou-abcd-12345678"], memberRoleName: "GuardrailFixer" },
       monitor: { memberRoleExternalId: "my-secret-external-id" },
     });
     const [set] = resources(s, "aws_cloudformation_stack_set");
@@ -150,10 +150,12 @@ describe("configuration variants", () => {
   });
 
   test("eventbridge: forwarder StackSet with one instance per region, pointing at the central bus", () => {
-    const s = synthMemberRole({
-      aws: { security: { accountId: "222222222222" } },
-      monitor: { eventbridge: { enabled: true, regions: ["us-east-1", "eu-west-1"] } },
-    });
+    const s = synthMemberRole(
+      enforcing({
+        aws: { security: { accountId: "222222222222" } },
+        monitor: { eventbridge: { enabled: true, regions: ["us-east-1", "eu-west-1"] } },
+      }),
+    );
     const sets = resources(s, "aws_cloudformation_stack_set");
     const fwd = sets.find((x) => x.name === "bedrock-guardrail-event-forwarder")!;
     expect(fwd.parameters.CentralBusArn).toBe(

@@ -247,12 +247,8 @@ describe("monitor stack, default config (cloudtrail-lake, new event data store)"
       Action: ["kms:Decrypt", "kms:GenerateDataKey"],
       Resource: [expect.stringContaining("aws_kms_key")],
     });
-    expect(statement(doc, "MemberRole")).toMatchObject({
-      Action: ["sts:AssumeRole"],
-      Resource: [
-        "arn:${data.aws_partition.partition.partition}:iam::*:role/bedrock-guardrail/BedrockGuardrailRemediation",
-      ],
-    });
+    // The default remediation.mode is dry-run: the responder plans and never reaches a member account.
+    expect(statement(doc, "MemberRole")).toBeUndefined();
     expect(statement(doc, "GuardrailPolicy")!.Resource).toEqual([
       expect.stringMatching(/:policy\/o-\*\/service_control_policy\/p-\*$/),
     ]);
@@ -383,7 +379,7 @@ describe("real-time path", () => {
     expect(fns).toEqual(["bedrock-guardrail-query-job", "bedrock-guardrail-realtime"]);
     const doc = policyOf(s, "bedrock-guardrail-realtime");
     expect(statement(doc, "EventDataStore")).toBeUndefined();
-    expect(statement(doc, "MemberRole")).toBeDefined();
+    expect(statement(doc, "StateTable")).toBeDefined();
     const [qp] = resources(s, "aws_sqs_queue_policy");
     expect(JSON.parse(qp.policy).Statement[0].Condition.ArnEquals["aws:SourceArn"]).toContain("central-rule");
   });

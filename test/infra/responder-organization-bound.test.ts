@@ -9,7 +9,7 @@ import { runSimulation } from "@cloud-copilot/iam-simulate";
 import type { PermissionDeclaration } from "../../src/aws/permissions";
 import { policyJson, statementsFromDeclarations } from "../../src/infra/iam/policy-document";
 import { RESPONDER_PERMISSIONS } from "../../src/remediation/permissions";
-import { resources, synthMonitor } from "./helpers";
+import { enforcing, resources, synthMonitor } from "./helpers";
 
 const ORG = { StringEquals: { "aws:ResourceOrgID": "${aws:PrincipalOrgID}" } };
 
@@ -56,7 +56,7 @@ describe("declaration conditions", () => {
 });
 
 describe("the responder roles in the synthesized monitor stack", () => {
-  const s = synthMonitor({ monitor: { eventbridge: { enabled: true, regions: ["us-east-1"] } } } as never);
+  const s = synthMonitor(enforcing({ monitor: { eventbridge: { enabled: true, regions: ["us-east-1"] } } } as never));
   const memberRoleStatements = resources(s, "aws_iam_role_policy")
     .map((p) => JSON.parse(p.policy) as { Statement: { Sid: string; Action: string[]; Condition?: unknown }[] })
     .flatMap((d) => d.Statement)

@@ -3,7 +3,11 @@
  * StackSets delegated administrator): a service-managed StackSet that auto-deploys the member
  * remediation role to the configured OUs (default: the root). StackSets never deploy into the
  * management account itself, which is also the one account remediation never touches.
- * With the real-time path enabled, a second StackSet deploys the default-bus forwarding rules.
+ * The role exists only when some account can be in enforce mode (the declarations give it
+ * permissions): in off and dry-run nothing ever calls it, and its IAM write access would only be
+ * there to be misused. With the real-time path enabled, a second StackSet deploys the default-bus
+ * forwarding rules. With neither the stack is empty, and applying it removes what an earlier
+ * config deployed.
  */
 import {
   CloudformationStackSet,
@@ -17,7 +21,7 @@ import { Construct } from "constructs";
 import { buildEventPattern } from "../../detection/backends/eventbridge-pattern";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { type GuardrailConstructProps, monitorGuardrail } from "../construct-props";
-import { codeDeclarations, type FunctionDeclarations } from "../declarations";
+import { type FunctionDeclarations, guardrailDeclarations } from "../declarations";
 import { RESOURCE_PREFIX, STACK_NAMES } from "../naming";
 import { MANAGED_BY_TAG } from "../organization-policy-stack";
 import { guardrailProvider } from "../provider";
@@ -59,10 +63,10 @@ function callAsFor(guardrail: Guardrail): "SELF" | "DELEGATED_ADMIN" {
   return mgmt && deployer && mgmt !== deployer ? "DELEGATED_ADMIN" : "SELF";
 }
 
-/** What the member-role part adds (read after construction). */
+/** What the member-role part adds (read after construction); undefined when no account can enforce. */
 interface MemberRoleParts {
-  stackSet: CloudformationStackSet;
-  instance: CloudformationStackSetInstance;
+  stackSet?: CloudformationStackSet;
+  instance?: CloudformationStackSetInstance;
 }
 
 /** The management account's provider, with the tool's tags on every resource. */
@@ -74,25 +78,22 @@ function memberRoleProvider(scope: Construct, guardrail: Guardrail) {
   });
 }
 
-/**
- * The StackSets and their instances, added to `this` (the stack or the construct, so that the stack's
- * resources keep their paths and Terraform addresses).
- */
-function addMemberRole(this: Construct & MemberRoleParts, props: MemberRoleStackProps): void {
-  const { guardrail } = props;
+/** Where both StackSets go and what they refer to: data sources and the variable, made only when one is added. */
+interface Placement {
+  org: DataAwsOrganizationsOrganization;
+  partition: string;
+  monitorAccountId: string;
+  callAs: "SELF" | "DELEGATED_ADMIN";
+  targets: string[];
+}
+
+function placement(scope: Construct, guardrail: Guardrail): Placement {
   const config = guardrail.config;
-  const declarations =
-    props.declarations ??
-    codeDeclarations({
-      backend: config.monitor.backend,
-      driftCheck: config.monitor.driftCheck,
-      accessKey: guardrail.remediation.accessKey,
-    });
-  const org = new DataAwsOrganizationsOrganization(this, "organization");
-  const partition = new DataAwsPartition(this, "partition").partition;
+  const org = new DataAwsOrganizationsOrganization(scope, "organization");
+  const partition = new DataAwsPartition(scope, "partition").partition;
   const monitorAccountId =
     config.aws.security.accountId ??
-    new TerraformVariable(this, "monitor_account_id", {
+    new TerraformVariable(scope, "monitor_account_id", {
       type: "string",
       description:
         "Account ID of the security / delegated-admin account running the monitor (or set aws.security.accountId " +
@@ -106,10 +107,33 @@ function addMemberRole(this: Construct & MemberRoleParts, props: MemberRoleStack
         },
       ],
     }).stringValue;
-  const callAs = callAsFor(guardrail);
   const targets = config.remediation.deployTo.length > 0 ? [...config.remediation.deployTo] : [org.roots.get(0).id];
+  return { org, partition, monitorAccountId, callAs: callAsFor(guardrail), targets };
+}
 
-  this.stackSet = new CloudformationStackSet(this, "stack-set", {
+/**
+ * The StackSets and their instances, added to `this` (the stack or the construct, so that the stack's
+ * resources keep their paths and Terraform addresses).
+ */
+function addMemberRole(this: Construct & MemberRoleParts, props: MemberRoleStackProps): void {
+  const { guardrail } = props;
+  const declarations = props.declarations ?? guardrailDeclarations(guardrail);
+  const realtime = guardrail.config.monitor.eventbridge.enabled;
+  if (declarations.memberRole.length === 0 && !realtime) return;
+  const where = placement(this, guardrail);
+  if (declarations.memberRole.length > 0) addRoleStackSet.call(this, guardrail, declarations, where);
+  if (realtime) addForwarderStackSet(this, guardrail, where);
+}
+
+/** The member role's StackSet and its one instance (the role is global: one region is enough). */
+function addRoleStackSet(
+  this: Construct & MemberRoleParts,
+  guardrail: Guardrail,
+  declarations: FunctionDeclarations,
+  { org, monitorAccountId, callAs, targets }: Placement,
+): void {
+  const config = guardrail.config;
+  const stackSet = new CloudformationStackSet(this, "stack-set", {
     name: MEMBER_ROLE_STACK_SET,
     description: "bedrock-guardrail remediation role in every member account",
     ...SERVICE_MANAGED_STACK_SET,
@@ -129,42 +153,48 @@ function addMemberRole(this: Construct & MemberRoleParts, props: MemberRoleStack
       [TEMPLATE_PARAMETERS.externalId]: config.monitor.memberRoleExternalId,
     },
   });
-  // The role is global: one instance region is enough.
+  this.stackSet = stackSet;
   this.instance = new CloudformationStackSetInstance(this, "stack-set-instance", {
-    stackSetName: this.stackSet.name,
+    stackSetName: stackSet.name,
     callAs,
     stackSetInstanceRegion: config.aws.region,
     deploymentTargets: { organizationalUnitIds: targets },
     operationPreferences: { failureTolerancePercentage: 10, maxConcurrentPercentage: 25 },
   });
+}
 
+/** The default-bus forwarding rules' StackSet, one instance per region of the real-time path. */
+function addForwarderStackSet(
+  scope: Construct,
+  guardrail: Guardrail,
+  { partition, monitorAccountId, callAs, targets }: Placement,
+): void {
+  const config = guardrail.config;
   const eb = config.monitor.eventbridge;
-  if (eb.enabled) {
-    const forwarder = new CloudformationStackSet(this, "forwarder-stack-set", {
-      name: EVENT_FORWARDER_STACK_SET,
-      description: "bedrock-guardrail: forward Bedrock model-access calls to the central bus",
-      ...SERVICE_MANAGED_STACK_SET,
+  const forwarder = new CloudformationStackSet(scope, "forwarder-stack-set", {
+    name: EVENT_FORWARDER_STACK_SET,
+    description: "bedrock-guardrail: forward Bedrock model-access calls to the central bus",
+    ...SERVICE_MANAGED_STACK_SET,
+    callAs,
+    templateBody: eventForwarderTemplateBody({ pattern: buildEventPattern(guardrail) }),
+    parameters: {
+      [FORWARDER_PARAMETERS.centralBusArn]:
+        `arn:${partition}:events:${config.aws.region}:${monitorAccountId}:` + `event-bus/${eb.centralBusName}`,
+    },
+  });
+  for (const region of [...new Set(eb.regions)].sort()) {
+    new CloudformationStackSetInstance(scope, `forwarder-${region}`, {
+      stackSetName: forwarder.name,
       callAs,
-      templateBody: eventForwarderTemplateBody({ pattern: buildEventPattern(guardrail) }),
-      parameters: {
-        [FORWARDER_PARAMETERS.centralBusArn]:
-          `arn:${partition}:events:${config.aws.region}:${monitorAccountId}:` + `event-bus/${eb.centralBusName}`,
-      },
+      stackSetInstanceRegion: region,
+      deploymentTargets: { organizationalUnitIds: targets },
     });
-    for (const region of [...new Set(eb.regions)].sort()) {
-      new CloudformationStackSetInstance(this, `forwarder-${region}`, {
-        stackSetName: forwarder.name,
-        callAs,
-        stackSetInstanceRegion: region,
-        deploymentTargets: { organizationalUnitIds: targets },
-      });
-    }
   }
 }
 
 export class MemberRoleStack extends TerraformStack implements MemberRoleParts {
-  readonly stackSet!: CloudformationStackSet;
-  readonly instance!: CloudformationStackSetInstance;
+  readonly stackSet?: CloudformationStackSet;
+  readonly instance?: CloudformationStackSetInstance;
 
   constructor(scope: Construct, id: string, props: MemberRoleStackProps) {
     super(scope, id);
@@ -179,8 +209,8 @@ export class MemberRoleStack extends TerraformStack implements MemberRoleParts {
  * delegated administrator's) credentials.
  */
 export class GuardrailMemberRole extends Construct implements MemberRoleParts {
-  readonly stackSet!: CloudformationStackSet;
-  readonly instance!: CloudformationStackSetInstance;
+  readonly stackSet?: CloudformationStackSet;
+  readonly instance?: CloudformationStackSetInstance;
 
   constructor(scope: Construct, id: string, props: GuardrailConstructProps) {
     super(scope, id);

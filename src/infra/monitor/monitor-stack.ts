@@ -19,7 +19,7 @@ import { ENV } from "../../runtime/env";
 import { STATE_TABLE_KEYS } from "../../aws/contracts";
 import { bundleLambda, CONFIG_FILE_IN_BUNDLE, handlerEntry, type LambdaBundle } from "../bundle/lambda-bundle";
 import { type GuardrailConstructProps, monitorGuardrail } from "../construct-props";
-import { codeDeclarations, type FunctionDeclarations } from "../declarations";
+import { type FunctionDeclarations, guardrailDeclarations } from "../declarations";
 import { type ResourceArns, statementsFromDeclarations } from "../iam/policy-document";
 import { toolRoleArn } from "../../guardrail/guardrail";
 import { DEAD_LETTER_QUEUE_NAME, FUNCTION_NAMES, RESOURCE_PREFIX, ROLE_NAMES } from "../naming";
@@ -127,7 +127,7 @@ export class MonitorResources {
       accountId: new DataAwsCallerIdentity(this.scope, "caller").accountId,
       region: new DataAwsRegion(this.scope, "region").region,
     };
-    const declarations = props.declarations ?? monitorDeclarations(guardrail);
+    const declarations = props.declarations ?? guardrailDeclarations(guardrail);
     const realtimeEnabled = monitor.eventbridge.enabled;
 
     // Source of events for the scheduled job.
@@ -281,18 +281,6 @@ export class MonitorResources {
     });
     return fn;
   }
-}
-
-/** The declarations of the code each function runs, for this config (src/infra/declarations.ts). */
-function monitorDeclarations(guardrail: Guardrail): FunctionDeclarations {
-  const { monitor } = guardrail.config;
-  return codeDeclarations({
-    backend: monitor.backend,
-    driftCheck: monitor.driftCheck,
-    accessKey: guardrail.remediation.accessKey,
-    securityHub: monitor.securityHub.enabled,
-    trailEncrypted: monitor.athena.kmsKeyArn !== undefined,
-  });
 }
 
 /** The single DynamoDB table of the job's state and the remediation audit (single-table design, contracts.ts). */
