@@ -72,7 +72,13 @@ interface LakeColumn {
 }
 
 const SESSION_ISSUER = ["userIdentity", "sessionContext", "sessionIssuer"] as const;
+const ON_BEHALF_OF = ["userIdentity", "onBehalfOf"] as const;
 
+/**
+ * Every field of the record a finding reads has a column here (src/detection/finding.ts and
+ * credential.ts, the principal in src/arn/principal.ts): one left out is silently missing from the
+ * findings of Lake, Athena and `hunt`, which the differential tests' whole-finding comparison catches.
+ */
 export const LAKE_COLUMNS: readonly LakeColumn[] = [
   { alias: "eventid", expr: "eventid", path: ["eventID"] },
   { alias: "eventtime", expr: "eventtime", path: ["eventTime"] },
@@ -114,6 +120,14 @@ export const LAKE_COLUMNS: readonly LakeColumn[] = [
     alias: "sessionissuer_username",
     expr: "useridentity.sessioncontext.sessionissuer.username",
     path: [...SESSION_ISSUER, "userName"],
+  },
+  // The IAM Identity Center user a call was made for (an IdentityCenterUser, or a role session with
+  // trusted identity propagation): the finding's user.id, on_behalf_of and actor.
+  { alias: "onbehalfof_userid", expr: "useridentity.onbehalfof.userid", path: [...ON_BEHALF_OF, "userId"] },
+  {
+    alias: "onbehalfof_identitystorearn",
+    expr: "useridentity.onbehalfof.identitystorearn",
+    path: [...ON_BEHALF_OF, "identityStoreArn"],
   },
   // Trino's map subscript fails the whole query on a missing key; the CASE guards it (and
   // element_at, the other Trino way, means something else in other engines).

@@ -5,7 +5,7 @@
  * window. Each backend's own tests add what only it has (partitions, delivery days, column shapes).
  */
 import fc from "fast-check";
-import { evaluateRecord } from "../../../../src/detection/finding";
+import { evaluateRecord, type Finding } from "../../../../src/detection/finding";
 import { matchingRule } from "../../../../src/detection/match";
 import { asString, type CloudTrailRecord, normalizeEventTime } from "../../../../src/detection/record";
 import type { LakeRow } from "../../../../src/detection/backends/lake-sql";
@@ -83,18 +83,46 @@ export async function expectEachRuleAloneSelected(
   }
 }
 
-/** Each row, mapped back to a record, gives the finding its original record gives. */
+/**
+ * Each row, mapped back to a record, gives the whole finding its original record gives (every key,
+ * not a chosen few, so a field the query or the mapper drops fails here). Returns the findings.
+ */
 export function expectSameFindings(
   guardrail: Guardrail,
   rows: LakeRow[],
   toRecord: (row: LakeRow) => CloudTrailRecord,
   originals: CloudTrailRecord[],
-): void {
+): Finding[] {
   const byId = new Map(originals.map((r) => [asString(r.eventID), r]));
+  const findings: Finding[] = [];
   for (const row of rows) {
     const rebuilt = toRecord(row);
-    expect(evaluateRecord(guardrail, rebuilt)).toEqual(evaluateRecord(guardrail, byId.get(asString(rebuilt.eventID))!));
+    const evaluation = evaluateRecord(guardrail, rebuilt);
+    expect(evaluation).toEqual(evaluateRecord(guardrail, byId.get(asString(rebuilt.eventID))!));
+    if ("finding" in evaluation) findings.push(evaluation.finding);
   }
+  return findings;
+}
+
+/**
+ * The compared findings include the identities whose fields a store's columns can drop: an Identity
+ * Center user (no ARN: only onBehalfOf names who acted), a role session with trusted identity
+ * propagation, a service acting for an Identity Center user, and a Bedrock API key call.
+ */
+export function expectActingForCovered(findings: Finding[]): void {
+  const has = (test: (f: Finding) => unknown) => findings.some((f) => Boolean(test(f)));
+  const identity = (f: Finding) => f.aws.cloudtrail.user_identity;
+  expect({
+    identityCenterUser: has((f) => identity(f).type === "IdentityCenterUser" && f.user.id && f.guardrail.actor),
+    trustedIdentityPropagation: has((f) => identity(f).type === "AssumedRole" && identity(f).on_behalf_of?.user_id),
+    serviceForIdentityCenterUser: has((f) => identity(f).invoked_by && identity(f).on_behalf_of?.identity_store_arn),
+    longTermApiKey: has((f) => f.guardrail.credential_kind === "bedrock-api-key-long-term"),
+  }).toEqual({
+    identityCenterUser: true,
+    trustedIdentityPropagation: true,
+    serviceForIdentityCenterUser: true,
+    longTermApiKey: true,
+  });
 }
 
 /**

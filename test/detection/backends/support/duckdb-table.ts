@@ -11,10 +11,15 @@ import { type DuckDBConnection, DuckDBInstance, type DuckDBPreparedStatement } f
 import type { LakeRow } from "../../../../src/detection/backends/lake-sql";
 
 const ISSUER = "STRUCT(type VARCHAR, principalid VARCHAR, arn VARCHAR, accountid VARCHAR, username VARCHAR)";
-/** The userIdentity column, as both schemas declare it (the fields the queries read). */
+/**
+ * The userIdentity column, as both schemas declare it (the fields the queries read; a record's
+ * other userIdentity fields, such as credentialId, are not kept, as a query that does not select
+ * them would not see them).
+ */
 export const USER_IDENTITY_COLUMN =
   "STRUCT(type VARCHAR, principalid VARCHAR, arn VARCHAR, accountid VARCHAR, accesskeyid VARCHAR, " +
-  `username VARCHAR, invokedby VARCHAR, sessioncontext STRUCT(sessionissuer ${ISSUER}))`;
+  "username VARCHAR, invokedby VARCHAR, onbehalfof STRUCT(userid VARCHAR, identitystorearn VARCHAR), " +
+  `sessioncontext STRUCT(sessionissuer ${ISSUER}))`;
 
 /** A JSON value as a column holds it: strings as they are, objects as JSON text, other scalars as text, else NULL. */
 export function text(v: unknown): string | null {
@@ -31,6 +36,7 @@ export const obj = (v: unknown): Record<string, unknown> | null =>
 export function userIdentityValue(userIdentity: unknown): Record<string, unknown> | null {
   const ui = obj(userIdentity);
   const issuer = obj(obj(ui?.sessionContext)?.sessionIssuer);
+  const onBehalfOf = obj(ui?.onBehalfOf);
   return (
     ui && {
       type: text(ui.type),
@@ -40,6 +46,10 @@ export function userIdentityValue(userIdentity: unknown): Record<string, unknown
       accesskeyid: text(ui.accessKeyId),
       username: text(ui.userName),
       invokedby: text(ui.invokedBy),
+      onbehalfof: onBehalfOf && {
+        userid: text(onBehalfOf.userId),
+        identitystorearn: text(onBehalfOf.identityStoreArn),
+      },
       sessioncontext: issuer && {
         sessionissuer: {
           type: text(issuer.type),

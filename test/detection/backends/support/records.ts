@@ -36,6 +36,65 @@ export function testGuardrail(
   return guardrailFrom({ approvedPrincipalArns: approved, breakGlassPrincipalArns: breakGlass });
 }
 
+const STORE = `arn:aws:identitystore::${MEMBER_ACCOUNT}:identitystore/d-9067642ac7`;
+const DATA_ANALYST = `arn:aws:iam::${MEMBER_ACCOUNT}:role/DataAnalystRole`;
+
+/**
+ * Identities whose finding names who acted beyond the principal ARN (user.id, on_behalf_of, actor),
+ * shaped as the CloudTrail userIdentity reference and the trusted identity propagation guides show
+ * them, with the fields around them a store may or may not keep (credentialId, sourceIdentity,
+ * onBehalfOf's subject and issuer).
+ */
+const ACTING_FOR_IDENTITIES = {
+  identityCenterUser: {
+    type: "IdentityCenterUser",
+    accountId: MEMBER_ACCOUNT,
+    onBehalfOf: { userId: "94482488-3041-7026-18f3-be45837cd0e4", identityStoreArn: STORE },
+    credentialId: "EXAMPLEVHULjJdTUdPJfofVa1sufHDoj7aYcOYcxFVllWR_Whr1fEXAMPLE",
+  },
+  trustedIdentityPropagation: {
+    type: "AssumedRole",
+    principalId: "AROAEXAMPLETIP000001:example-user-1",
+    arn: `arn:aws:sts::${MEMBER_ACCOUNT}:assumed-role/DataAnalystRole/example-user-1`,
+    accountId: MEMBER_ACCOUNT,
+    accessKeyId: "ASIAEXAMPLEKEY000011",
+    sessionContext: {
+      sessionIssuer: {
+        type: "Role",
+        principalId: "AROAEXAMPLETIP000001",
+        arn: DATA_ANALYST,
+        accountId: MEMBER_ACCOUNT,
+        userName: "DataAnalystRole",
+      },
+      attributes: { creationDate: "2024-10-17T20:00:00Z", mfaAuthenticated: "false" },
+      sourceIdentity: "example-user-1",
+    },
+    onBehalfOf: {
+      userId: "c4f8a4b8-2031-70e1-b2a4-5a1e0example",
+      identityStoreArn: STORE,
+      identityCenterInstanceArn: "arn:aws:sso:::instance/ssoins-1111222233334444",
+      subject: "c4f8a4b8-2031-70e1-b2a4-5a1e0example",
+      subjectType: "user",
+      issuer: "arn:aws:sso:::instance/ssoins-1111222233334444",
+    },
+  },
+  /** An Identity Center user's call that a service made (the message names both). */
+  identityCenterUserThroughService: {
+    type: "IdentityCenterUser",
+    accountId: MEMBER_ACCOUNT,
+    onBehalfOf: { userId: "94482488-3041-7026-18f3-be45837cd0e4", identityStoreArn: STORE },
+    invokedBy: "bedrock.amazonaws.com",
+  },
+  /** The IAM user behind a long-term Bedrock API key (a bearer-token call has no access key). */
+  bedrockApiKeyUser: {
+    type: "IAMUser",
+    principalId: "AIDAEXAMPLEUSER00002",
+    arn: `arn:aws:iam::${MEMBER_ACCOUNT}:user/BedrockAPIKey_EXAMPLE`,
+    accountId: MEMBER_ACCOUNT,
+    userName: "BedrockAPIKey_EXAMPLE",
+  },
+} as const;
+
 let counter = 0;
 /** A well-formed Bedrock record with overrides; unique eventID unless given. */
 export function record(overrides: Record<string, unknown> = {}): CloudTrailRecord {
@@ -78,6 +137,27 @@ export function edgeCases(): Array<{ name: string; record: CloudTrailRecord }> {
     { name: "break-glass", record: record({ userIdentity: IDENTITIES.breakGlass }) },
     { name: "federated user", record: record({ userIdentity: IDENTITIES.federated }) },
     { name: "AWS service", record: record({ userIdentity: IDENTITIES.awsService }) },
+    {
+      name: "Identity Center user (onBehalfOf, no arn)",
+      record: record({ userIdentity: ACTING_FOR_IDENTITIES.identityCenterUser, eventName: "PutUseCaseForModelAccess" }),
+    },
+    {
+      name: "role session with trusted identity propagation",
+      record: record({ userIdentity: ACTING_FOR_IDENTITIES.trustedIdentityPropagation }),
+    },
+    {
+      name: "Identity Center user through an AWS service",
+      record: record({ userIdentity: ACTING_FOR_IDENTITIES.identityCenterUserThroughService }),
+    },
+    {
+      name: "long-term Bedrock API key on bedrock-mantle",
+      record: record({
+        eventSource: "bedrock-mantle.amazonaws.com",
+        eventName: "CreateFineTuningJob",
+        userIdentity: ACTING_FOR_IDENTITIES.bedrockApiKeyUser,
+        requestParameters: { model: "example-model-id", callWithBearerToken: true, bearerTokenType: "LONG_TERM" },
+      }),
+    },
     { name: "errorCode empty string", record: record({ errorCode: "" }) },
     { name: "errorCode blank", record: record({ errorCode: " \t" }) },
     { name: "errorCode null", record: record({ errorCode: null }) },
@@ -109,6 +189,20 @@ export function edgeCases(): Array<{ name: string; record: CloudTrailRecord }> {
     { name: "before window", record: record({ eventTime: "2024-10-17T19:59:59Z" }) },
     ...typedConditionCases(),
   ];
+}
+
+/**
+ * The records whose findings the SQL backends must rebuild whole: the real samples, the edge cases
+ * and every rule's own examples (given fresh IDs, since two rules' examples may share one), each
+ * with an eventName and an eventTime (a store has both).
+ */
+export function findingRecords(guardrail: Guardrail): CloudTrailRecord[] {
+  const examples = guardrail.rules.flatMap((rule) =>
+    rule.tests.map((t, i) => ({ ...t.record, eventID: `ex-${rule.id}-${i}` }) as CloudTrailRecord),
+  );
+  return [...loadSamples().map((s) => s.record), ...edgeCases().map((e) => e.record), ...examples].filter(
+    (r) => typeof r.eventName === "string" && typeof r.eventTime === "string",
+  );
 }
 
 const invoke = (additionalEventData: unknown) =>
@@ -254,7 +348,7 @@ export function recordArb(
     fc.constant(null),
   );
   const identity = fc.oneof(
-    fc.constantFrom(...Object.values(IDENTITIES)),
+    fc.constantFrom(...Object.values(IDENTITIES), ...Object.values(ACTING_FOR_IDENTITIES)),
     {
       weight: focus?.where.some((c) => c.field.startsWith("userIdentity.")) ? 4 : 0,
       arbitrary: fc.constant(IDENTITIES.iamUser),
