@@ -23,7 +23,7 @@ const ThreatSchema = z.strictObject({
  * field, an EventBridge path). String fields take `equals` / `startsWith`; boolean fields take
  * `is`; every field takes `exists`.
  */
-const FIELD_TYPES = {
+export const FIELD_TYPES = {
   "userIdentity.type": "string",
   "userIdentity.accessKeyId": "string",
   "requestParameters.serviceName": "string",

@@ -22,13 +22,14 @@ import {
   correlationWindows,
 } from "./correlation-sql";
 import type { Guardrail } from "../../guardrail/guardrail";
+import type { CloudTrailRecord } from "../record";
 import { ATHENA_PARTITIONS, glueName } from "./athena-table";
 import { BackendInputError, parseWindow } from "./input-error";
 import {
   LAKE_COLUMNS,
   LAKE_CONDITION_FIELDS,
   type LakeRow,
-  lakeRowToRecord,
+  lakeRowToRecordOf,
   jsonTextField,
   lakeRulesCondition,
   type SqlConditionField,
@@ -220,8 +221,13 @@ export function athenaWindowDays(
   return athenaDays(startMs, endMs - 1 + allowance * 60_000);
 }
 
-/** A result row back to a CloudTrail record: the Lake mapper, since the columns are the Lake columns. */
-export const athenaRowToRecord: (row: LakeRow) => ReturnType<typeof lakeRowToRecord> = lakeRowToRecord;
+/**
+ * A result row back to a CloudTrail record: the Lake mapper, since the columns are the Lake columns;
+ * requestparameters and additionaleventdata are JSON text here, so their booleans are booleans already.
+ */
+export function athenaRowToRecord(row: LakeRow): CloudTrailRecord {
+  return lakeRowToRecordOf(row, { booleansAsText: false });
+}
 
 /**
  * The correlation query of one window over the trail's archive (src/detection/backends/correlation-sql.ts):

@@ -16,6 +16,7 @@ import {
   type EventSelector,
 } from "../../guardrail/definition";
 import type { Guardrail } from "../../guardrail/guardrail";
+import { FIELD_TYPES } from "../../guardrail/rule-parts";
 import { type CloudTrailRecord, normalizeEventTime } from "../record";
 import { BLANK_CODE_POINTS } from "./blank";
 import { BackendInputError, shown, parseWindow } from "./input-error";
@@ -331,11 +332,21 @@ function parseRequestParameters(
 }
 
 /**
- * Rebuilds the CloudTrail record from one result row. Missing, null and empty columns are left out
- * (Lake has no distinction the rule depends on: an absent and an empty errorCode are both success).
- * eventtime (`2024-10-17 20:09:51.000`, UTC) becomes CloudTrail's ISO-8601 form.
+ * Rebuilds the CloudTrail record from one CloudTrail Lake result row (lakeRowToRecordOf, with the
+ * booleans Lake's maps hold as text turned back into JSON booleans).
  */
 export function lakeRowToRecord(row: LakeRow): CloudTrailRecord {
+  return lakeRowToRecordOf(row, { booleansAsText: true });
+}
+
+/**
+ * Rebuilds the CloudTrail record from one row of the LAKE_COLUMNS select list. Missing, null and
+ * empty columns are left out (Lake has no distinction the rule depends on: an absent and an empty
+ * errorCode are both success). eventtime (`2024-10-17 20:09:51.000`, UTC) becomes CloudTrail's
+ * ISO-8601 form. `booleansAsText`: the store's requestparameters and additionaleventdata hold every
+ * value as text (Lake's map<string,string>, not Athena's JSON text).
+ */
+export function lakeRowToRecordOf(row: LakeRow, store: { booleansAsText: boolean }): CloudTrailRecord {
   const values = new Map<string, string>();
   for (const cell of row) {
     for (const [key, value] of Object.entries(cell))
@@ -348,10 +359,37 @@ export function lakeRowToRecord(row: LakeRow): CloudTrailRecord {
   }
   if (typeof record.eventTime === "string") record.eventTime = normalizeEventTime(record.eventTime) ?? record.eventTime;
   const params = parseRequestParameters(values.get("requestparameters"), values.get("modelid"));
-  if (params) record.requestParameters = withNestedObjects(params);
+  if (params) record.requestParameters = withConditionTypes(params, "requestParameters", store);
   const extra = parseRequestParameters(values.get("additionaleventdata"), undefined);
-  if (extra) record.additionalEventData = withNestedObjects(extra);
+  if (extra) record.additionalEventData = withConditionTypes(extra, "additionalEventData", store);
   return record as CloudTrailRecord;
+}
+
+/**
+ * The map keys whose condition field CloudTrail writes as a JSON boolean (FIELD_TYPES), by map:
+ * callWithBearerToken in requestParameters and additionalEventData.
+ */
+const BOOLEAN_CONDITION_KEYS = Object.entries(FIELD_TYPES)
+  .filter(([, type]) => type === "boolean")
+  .map(([field]) => field.split("."))
+  .filter((path) => path.length === 2);
+
+/**
+ * The map with the values a condition reads typed as CloudTrail wrote them: the objects it reads
+ * into parsed back from JSON text, and, where the store holds booleans as text, "true" and "false"
+ * under a boolean field's key as the booleans (Lake cannot tell them from the strings, which
+ * CloudTrail does not write there), so the finding's request_parameters is detect's.
+ */
+function withConditionTypes(
+  map: Record<string, unknown>,
+  object: string,
+  store: { booleansAsText: boolean },
+): Record<string, unknown> {
+  const out = withNestedObjects(map);
+  if (!store.booleansAsText) return out;
+  for (const [, key] of BOOLEAN_CONDITION_KEYS.filter(([o]) => o === object))
+    if (out[key] === "true" || out[key] === "false") out[key] = out[key] === "true";
+  return out;
 }
 
 /**

@@ -39,14 +39,16 @@ const EDS = "EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE";
 /**
  * The record as Lake keeps it: requestparameters is a map<string,string>, so a request parameter
  * that is not a string (a number, a boolean, an object) comes back as its JSON text, except the
- * objects a rule condition reads into (loggingConfig), which lakeRowToRecord parses back. Nothing
- * else of the record may be lost.
+ * values whose type a rule condition reads (the loggingConfig object, the callWithBearerToken
+ * boolean), which lakeRowToRecord types back. Nothing else of the record may be lost.
  */
 function asLakeKeepsIt(record: CloudTrailRecord): CloudTrailRecord {
   const params = obj(record.requestParameters);
   if (!params) return record;
-  const kept = (key: string, value: unknown) =>
-    key === "loggingConfig" && typeof value === "object" && value !== null ? value : text(value);
+  const typed = (key: string, value: unknown) =>
+    (key === "loggingConfig" && typeof value === "object" && value !== null) ||
+    (key === "callWithBearerToken" && typeof value === "boolean");
+  const kept = (key: string, value: unknown) => (typed(key, value) ? value : text(value));
   return { ...record, requestParameters: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, kept(k, v)])) };
 }
 /** DuckDB batches are slow on a loaded 2-core machine; a generous limit, not a timing assertion. */
@@ -176,6 +178,24 @@ describe("CloudTrail Lake SQL vs the in-process matcher (DuckDB)", () => {
     expect(fromDetect.finding.aws.cloudtrail.request_parameters?.extra).toEqual({ a: 1 });
     fromDetect.finding.aws.cloudtrail.request_parameters!.extra = '{"a":1}';
     expect(fromLake).toEqual(fromDetect);
+  });
+
+  it("the bearer-token marker, which Lake's map holds as text, comes back as the JSON boolean", async () => {
+    const mantle = edgeCases().find((e) => e.name === "long-term Bedrock API key on bedrock-mantle")!.record;
+    const asText = { ...mantle, eventID: "as-text", requestParameters: { ...mantle.requestParameters } };
+    asText.requestParameters!.callWithBearerToken = "true";
+    await table.load([mantle, asText]);
+    const rows = await table.query(
+      buildLakeQuery(guardrail, { eventDataStore: EDS, start: WINDOW.start, end: WINDOW.end }),
+      EDS,
+    );
+    const findings = rows.map((row) => evaluateRecord(guardrail, lakeRowToRecord(row)));
+    expect(findings.map((e) => "finding" in e && e.finding.aws.cloudtrail.request_parameters)).toEqual([
+      { model: "example-model-id", callWithBearerToken: true, bearerTokenType: "LONG_TERM" },
+      // CloudTrail writes a boolean; Lake keeps the string "true" as it keeps true, so it comes back as true too.
+      { model: "example-model-id", callWithBearerToken: true, bearerTokenType: "LONG_TERM" },
+    ]);
+    expect(findings[0]).toEqual(evaluateRecord(guardrail, mantle));
   });
 
   it(

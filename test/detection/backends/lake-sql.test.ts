@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { BackendInputError } from "../../../src/detection/backends/input-error";
+import { athenaRowToRecord } from "../../../src/detection/backends/athena-sql";
 import { buildLakeQuery, eventDataStoreId, lakeRowToRecord } from "../../../src/detection/backends/lake-sql";
 import { sqlString } from "../../../src/detection/backends/sql-literal";
 import type { Guardrail } from "../../../src/guardrail/guardrail";
@@ -246,6 +247,21 @@ describe("lakeRowToRecord", () => {
         sessionContext: { sessionIssuer: { arn: "arn:aws:iam::494659789341:role/test-role" } },
       },
       requestParameters: { modelId: "m1", offerToken: "t" },
+    });
+  });
+
+  it("types the bearer-token marker back to a boolean from Lake's text, not from Athena's JSON text", () => {
+    const row = [
+      { requestparameters: '{"callWithBearerToken":"true","enabled":"true"}' },
+      { additionaleventdata: '{"callWithBearerToken":"false"}' },
+    ];
+    expect(lakeRowToRecord(row)).toEqual({
+      requestParameters: { callWithBearerToken: true, enabled: "true" },
+      additionalEventData: { callWithBearerToken: false },
+    });
+    expect(athenaRowToRecord(row)).toEqual({
+      requestParameters: { callWithBearerToken: "true", enabled: "true" },
+      additionalEventData: { callWithBearerToken: "false" },
     });
   });
 
