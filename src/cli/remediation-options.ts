@@ -9,7 +9,10 @@ export function addRemediationOptions(command: Command): Command {
       `local audit file of remediate --execute, read by undo (default ./${DEFAULT_STATE_FILE})`,
     )
     .option("--table <name>", "the monitor's DynamoDB state table instead of a local audit file")
-    .option("--no-assume-role", "use the local credentials in every account instead of assuming the member role")
+    .option(
+      "--no-assume-role",
+      "use the local credentials as they are, in their own account only, instead of assuming the member role",
+    )
     .option(
       "--external-id <id>",
       `external id for the member role (default $${EXTERNAL_ID_ENV}, then monitor.memberRoleExternalId)`,

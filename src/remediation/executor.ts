@@ -4,7 +4,7 @@
  */
 import { perform } from "./actions";
 import { classifyError, describeError } from "./errors";
-import type { MemberClients } from "./member-clients";
+import { AccountRefused, type MemberClients } from "./member-clients";
 import type { ExecutionResult, PlannedAction } from "./types";
 
 export type { ExecutionResult };
@@ -17,6 +17,7 @@ export async function executeAction(
   try {
     return await perform(action, await clients());
   } catch (e) {
+    if (e instanceof AccountRefused) return { status: "skipped", reason: e.message };
     if (classifyError(e) === "not-found" && action.kind !== "delete-agreement")
       return { status: "skipped", reason: `${action.target} no longer exists: ${describeError(e)}` };
     return { status: "error", reason: describeError(e) };

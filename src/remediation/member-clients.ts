@@ -85,14 +85,38 @@ export class AssumeRoleClientProvider implements MemberClientProvider {
   }
 }
 
-/** The caller's own credentials for every account (CLI --no-assume-role; tests with mocked clients). */
+/**
+ * Why a provider will not act in an account: the executor reports the action as skipped with this message
+ * (nothing was called), so a later run with credentials that reach the account performs it.
+ */
+export class AccountRefused extends Error {}
+
+/**
+ * The caller's own credentials (CLI --no-assume-role; tests with mocked clients). They act in one
+ * account, the one they belong to: IAM and Bedrock take names, not ARNs, so the same call sent with
+ * them for another account would change a same-named role or user in the caller's own account while
+ * the audit record named the other one. Every other account is refused (AccountRefused).
+ */
 export class LocalClientProvider implements MemberClientProvider {
   private clients?: MemberClients;
+  private ownAccount?: Promise<string | undefined>;
   constructor(
     private readonly homeRegion: string,
+    /** The account the credentials belong to (STS GetCallerIdentity), asked once; "any" only for mocked clients. */
+    private readonly accountOfCredentials: (() => Promise<string | undefined>) | "any",
     private readonly overrides: ClientOverrides = {},
   ) {}
-  async forAccount(): Promise<MemberClients> {
+
+  async forAccount(accountId: string): Promise<MemberClients> {
+    if (this.accountOfCredentials !== "any") {
+      this.ownAccount ??= this.accountOfCredentials();
+      const own = await this.ownAccount;
+      if (own !== accountId)
+        throw new AccountRefused(
+          `not run: the local credentials (--no-assume-role) belong to account ${own ?? "(unknown)"}, ` +
+            `not ${accountId}; run it with the member role, or with credentials of ${accountId}`,
+        );
+    }
     this.clients ??= clientsWith(this.homeRegion, this.overrides);
     return this.clients;
   }

@@ -155,10 +155,18 @@ export function storeFor(g: Guardrail, o: StoreOptions, cwd: string): Remediatio
   return new FileStore(path.resolve(cwd, o.stateFile ?? DEFAULT_STATE_FILE));
 }
 
-/** The command line's member-account clients: the member role assumed, or the local credentials as they are. */
-export function memberClientsFor(g: Guardrail, o: AwsOptions, env: NodeJS.ProcessEnv): MemberClientProvider {
+/**
+ * The command line's member-account clients: the member role assumed, or the local credentials as they
+ * are, which act only in their own account (`callerAccount`; by default asked of STS when first needed).
+ */
+export function memberClientsFor(
+  g: Guardrail,
+  o: AwsOptions,
+  env: NodeJS.ProcessEnv,
+  callerAccount: () => Promise<string | undefined> = async () => (await callerIdentity(g)).account,
+): MemberClientProvider {
   const homeRegion = g.config.aws.region;
-  if (o.assumeRole === false) return new LocalClientProvider(homeRegion);
+  if (o.assumeRole === false) return new LocalClientProvider(homeRegion, callerAccount);
   return new AssumeRoleClientProvider({
     sts: new STSClient(clientConfig({ region: homeRegion })),
     memberRoleName: g.config.remediation.memberRoleName,
@@ -189,8 +197,12 @@ export function selfPatterns(callerArn: string): string[] {
   return [callerArn];
 }
 
-/** Who runs the command (never remediated by itself: see selfPatterns). */
-export async function callerArn(g: Guardrail): Promise<string | undefined> {
+/** Who runs the command (never remediated by itself: see selfPatterns) and the account its credentials belong to. */
+export async function callerIdentity(g: Guardrail): Promise<{ arn?: string; account?: string }> {
   const r = await new STSClient(clientConfig({ region: g.config.aws.region })).send(new GetCallerIdentityCommand({}));
-  return r.Arn;
+  return { arn: r.Arn, account: r.Account };
+}
+
+export async function callerArn(g: Guardrail): Promise<string | undefined> {
+  return (await callerIdentity(g)).arn;
 }

@@ -3,6 +3,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { runDetect } from "../../src/cli/commands/detect";
 import { runRemediate } from "../../src/cli/commands/remediate";
+import { DeleteFoundationModelAgreementCommand } from "@aws-sdk/client-bedrock";
+import { GetRolePolicyCommand, NoSuchEntityException, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { runUndo } from "../../src/cli/commands/undo";
 import { EXIT } from "../../src/cli/exit-codes";
 import { StaticOrganizationLookup } from "../../src/remediation/organization";
@@ -194,5 +197,79 @@ describe("remediate and undo commands", () => {
       await runRemediate("x.ndjson", { config: path.join(dir, "missing.json") }, { stdout: sink(), stderr: sink() }),
     ).toBe(2);
     expect(await runUndo({ config }, { stdout: sink(), stderr: sink() })).toBe(2);
+  });
+});
+
+describe("remediate --execute --no-assume-role: the local credentials act in their own account only", () => {
+  const MEMBER = "494659789341"; // the account of the stratus sample's test-role
+
+  async function stratusFindings(): Promise<string> {
+    const out = sink();
+    await runDetect(
+      [path.join(ROOT, "examples", "cloudtrail", "stratus__CreateFoundationModelAgreement.json")],
+      { config, format: "ndjson", jobs: 1 },
+      { stdout: out, stderr: sink() },
+    );
+    const file = path.join(dir, "stratus.ndjson");
+    fs.writeFileSync(file, out.text());
+    return file;
+  }
+
+  /** The real command (no injected responder) with STS answering for credentials of `account`. */
+  async function remediateAs(account: string) {
+    aws.sts
+      .on(GetCallerIdentityCommand)
+      .resolves({ Account: account, Arn: `arn:aws:sts::${account}:assumed-role/Ops/al` });
+    aws.iam.on(GetRolePolicyCommand).rejects(new NoSuchEntityException({ message: "none", $metadata: {} }));
+    aws.iam.on(PutRolePolicyCommand).resolves({});
+    aws.bedrock.on(DeleteFoundationModelAgreementCommand).resolves({});
+    const stateFile = path.join(dir, `no-assume-role-${account}.json`);
+    const out = sink();
+    const err = sink();
+    const code = await runRemediate(
+      await stratusFindings(),
+      { config, format: "ndjson", execute: true, assumeRole: false, stateFile },
+      { stdout: out, stderr: err, cwd: dir },
+    );
+    const lines = out
+      .text()
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+    return { code, lines, err: err.text(), stateFile };
+  }
+
+  it("refuses outright with the management account's credentials: one line, nothing called or recorded", async () => {
+    const r = await remediateAs(MGMT);
+    expect(r.code).toBe(EXIT.USAGE);
+    expect(r.err).toMatch(
+      /^remediate: --no-assume-role: the local credentials belong to the management account 999988887777,/,
+    );
+    expect(r.err.trim().split("\n")).toHaveLength(1);
+    expect(r.lines).toEqual([]);
+    expect(aws.mutatingCalls()).toEqual([]);
+    expect(fs.existsSync(r.stateFile)).toBe(false);
+  });
+
+  it("skips, with the reason, every action in another account than the credentials' own", async () => {
+    const r = await remediateAs("111122223333");
+    expect(r.code).toBe(EXIT.OK);
+    expect(r.lines.map((l) => [l.api, l.account_id, l.status])).toEqual([
+      ["iam:PutRolePolicy", MEMBER, "skipped"],
+      ["bedrock:DeleteFoundationModelAgreement", MEMBER, "skipped"],
+    ]);
+    for (const l of r.lines) expect(l.reason).toMatch(/credentials .*belong to account 111122223333, not 494659789341/);
+    expect(aws.mutatingCalls()).toEqual([]);
+    // Recorded as skipped, not done: a run with the member role performs them later.
+    const state = JSON.parse(fs.readFileSync(r.stateFile, "utf8"));
+    expect(Object.values(state.actions).map((a) => (a as { status: string }).status)).toEqual(["skipped", "skipped"]);
+  });
+
+  it("acts where the credentials belong", async () => {
+    const r = await remediateAs(MEMBER);
+    expect(r.code).toBe(EXIT.OK);
+    expect(r.lines.map((l) => l.status)).toEqual(["ok", "ok"]);
+    expect(aws.iam.commandCalls(PutRolePolicyCommand).map((c) => c.args[0].input.RoleName)).toEqual(["test-role"]);
   });
 });

@@ -51,7 +51,7 @@ function plan(
     planRemediation(findingOf(g, record), g, { now: NOW, managementAccountId: MGMT }).map((a) => [a.kind, a]),
   );
 }
-const clients = (): Promise<MemberClients> => localClients().forAccount();
+const clients = (): Promise<MemberClients> => localClients().forAccount("111122223333");
 const run = (a: PlannedAction) => executeAction(a, clients);
 const bothKeys = (status: "Active" | "Inactive" = "Active") => ({
   AccessKeyMetadata: [

@@ -62,7 +62,7 @@ beforeEach(() => {
 });
 
 function loopbackClients() {
-  return new LocalClientProvider("us-east-1", {
+  return new LocalClientProvider("us-east-1", "any", {
     endpoint,
     region: "us-east-1",
     credentials: { accessKeyId: "AKIALOCAL", secretAccessKey: "local" },

@@ -40,7 +40,7 @@ export function awsMocks() {
 }
 
 export const localClients = () =>
-  new LocalClientProvider("us-east-1", { credentials: { accessKeyId: "AKIATEST", secretAccessKey: "test" } });
+  new LocalClientProvider("us-east-1", "any", { credentials: { accessKeyId: "AKIATEST", secretAccessKey: "test" } });
 
 export function awsError(name: string, message = name, status = 400): Error {
   return Object.assign(new Error(message), { name, $fault: "client", $metadata: { httpStatusCode: status } });

@@ -1,5 +1,6 @@
 /** The command line's member-account clients assume the member role the way its trust policy requires. */
-import { AssumeRoleCommand } from "@aws-sdk/client-sts";
+import { AssumeRoleCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { AccountRefused } from "../../src/remediation/member-clients";
 import { EXTERNAL_ID_ENV, memberClientsFor } from "../../src/wiring/adapters";
 import { guardrailWith } from "../remediation/helpers";
 import { awsMocks } from "../remediation/mocks";
@@ -30,5 +31,23 @@ describe("memberClientsFor", () => {
     expect(await externalIdSent({}, {}, { [EXTERNAL_ID_ENV]: "from-env" })).toBe("from-env");
     aws.reset();
     expect(await externalIdSent({}, { externalId: "from-flag" }, { [EXTERNAL_ID_ENV]: "from-env" })).toBe("from-flag");
+  });
+});
+
+describe("memberClientsFor --no-assume-role", () => {
+  it("acts only in the account the local credentials belong to (asked of STS once)", async () => {
+    aws.sts
+      .on(GetCallerIdentityCommand)
+      .resolves({ Account: "444455556666", Arn: "arn:aws:iam::444455556666:user/al" });
+    const clients = memberClientsFor(guardrailWith({}), { assumeRole: false }, {});
+    await expect(clients.forAccount("111122223333")).rejects.toThrow(
+      new AccountRefused(
+        "not run: the local credentials (--no-assume-role) belong to account 444455556666, not 111122223333; " +
+          "run it with the member role, or with credentials of 111122223333",
+      ),
+    );
+    await expect(clients.forAccount("444455556666")).resolves.toHaveProperty("iam");
+    expect(aws.sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(1);
+    expect(aws.sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
   });
 });

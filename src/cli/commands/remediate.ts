@@ -11,7 +11,7 @@ import { type Command, Option } from "commander";
 import type { Guardrail } from "../../guardrail/guardrail";
 import {
   type AwsOptions,
-  callerArn,
+  callerIdentity,
   memberClientsFor,
   notifierFor,
   makeOrganizationLookup,
@@ -64,6 +64,9 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/** The run is refused before anything is planned: one line on stderr, exit 2. */
+class RefusedRun extends Error {}
+
 async function defaultResponder(g: Guardrail, opts: RemediateOptions, io: RemediateIO): Promise<RemediationResponder> {
   const env = io.env ?? process.env;
   const cwd = io.cwd ?? process.cwd();
@@ -75,12 +78,27 @@ async function defaultResponder(g: Guardrail, opts: RemediateOptions, io: Remedi
       execute: false,
     });
   }
-  const actor = await callerArn(g);
+  const caller = await callerIdentity(g);
+  const actor = caller.arn;
+  const organization = makeOrganizationLookup(g);
+  if (opts.assumeRole === false) {
+    // The local credentials act in their own account only (LocalClientProvider refuses the others);
+    // the management account's are refused outright: the tool never acts there.
+    const management = await organization.managementAccountId().catch(() => undefined);
+    const instead = "use the member role (leave out --no-assume-role) or credentials of the member account";
+    if (!caller.account)
+      throw new RefusedRun(`--no-assume-role: STS did not name the local credentials' account; ${instead}`);
+    if (caller.account === management)
+      throw new RefusedRun(
+        `--no-assume-role: the local credentials belong to the management account ${caller.account}, where ` +
+          `remediation never acts; ${instead}`,
+      );
+  }
   return new RemediationResponder({
     guardrail: g,
     store: storeFor(g, opts, cwd),
-    organization: makeOrganizationLookup(g),
-    clients: memberClientsFor(g, opts, env),
+    organization,
+    clients: memberClientsFor(g, opts, env, async () => caller.account),
     notifier: notifierFor(g, opts),
     selfArns: actor ? selfPatterns(actor) : [],
     actor,
@@ -117,7 +135,14 @@ export async function runRemediate(
     );
   }
 
-  const responder = await (io.responder ?? ((g, o) => defaultResponder(g, o, io)))(guardrail, opts);
+  let responder: RemediationResponder;
+  try {
+    responder = await (io.responder ?? ((g, o) => defaultResponder(g, o, io)))(guardrail, opts);
+  } catch (e) {
+    if (!(e instanceof RefusedRun)) throw e;
+    io.stderr.write(`remediate: ${e.message}\n`);
+    return EXIT.USAGE;
+  }
   const format = opts.format ?? (io.stdout.isTTY ? "table" : "ndjson");
   const lines: OutcomeLine[] = [];
   let failed = problems.length > 0;
