@@ -9,6 +9,7 @@ import { z } from "zod";
 import { safeParseDocument, zodProblems } from "../config/load";
 import type { Finding } from "../detection/finding";
 import { jsonErrorText } from "../errors/error-text";
+import { principalArnProblem } from "./safety";
 
 const KINDS = [
   "iam-user",
@@ -22,7 +23,11 @@ const KINDS = [
 ] as const;
 
 const ACCOUNT_ID = z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id");
-const ARN = z.string().regex(/^arn:[\w-]+:[\w-]+:/, "must be an ARN");
+/** IAM takes ARNs of up to 2048 characters. */
+const ARN = z
+  .string()
+  .max(2048)
+  .regex(/^arn:[\w-]+:[\w-]+:/, "must be an ARN");
 /** Loose on purpose: CloudTrail reports the region it saw (samples carry made-up ones); the shape is what matters. */
 const REGION = z.string().regex(/^[a-z0-9-]{1,40}$/, "must be an AWS region such as us-east-1");
 const TEXT = z.string().min(1).max(2048);
@@ -64,12 +69,18 @@ const FindingInputSchema = z.looseObject({
 });
 
 /** The finding, or what is wrong with it (each problem naming the key). */
-function checkFinding(value: unknown): Finding | string {
+function checkFinding(value: unknown, partition: string): Finding | string {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return "not a JSON object";
   if (!("guardrail" in value)) return "guardrail is missing (not a bedrock-guardrail finding)";
   const result = safeParseDocument(FindingInputSchema, value);
   if (!result.success) return zodProblems(result.error).join("; ");
-  return value as Finding;
+  const finding = value as Finding;
+  // Remediation acts on the ARN's name in this account: the ARN must name this partition's IAM principal there
+  // (the safety gate checks it again).
+  const { principal_arn: arn, principal_account_id: account } = finding.guardrail;
+  const problem = arn && principalArnProblem(partition, arn, account ?? finding.cloud.account.id);
+  if (problem) return `guardrail.principal_arn: ${problem}`;
+  return finding;
 }
 
 /** The first JSON value of the input: the whole text when it is one (pretty-printed) document, else its first line. */
@@ -114,9 +125,12 @@ export interface ParsedFindings {
   duplicates: string[];
 }
 
-/** ndjson (one finding per line) or a JSON array, as `detect --format ndjson|json` writes them. */
-export function parseFindings(text: string, source: string): ParsedFindings {
-  const parsed = parseEach(text, source);
+/**
+ * ndjson (one finding per line) or a JSON array, as `detect --format ndjson|json` writes them, for a
+ * guardrail of `partition` (a principal ARN of another partition is refused).
+ */
+export function parseFindings(text: string, source: string, partition: string): ParsedFindings {
+  const parsed = parseEach(text, source, partition);
   if (parsed.findings.length > 0 || parsed.problems.length === 0) return parsed;
   // Nothing was a finding: if the input is a document of another kind, one line says which.
   const foreign = foreignFormat(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
@@ -124,13 +138,13 @@ export function parseFindings(text: string, source: string): ParsedFindings {
   return { findings: [], problems: [`${source}: reads as ${foreign}, not as findings: ${WANTED}`], duplicates: [] };
 }
 
-function parseEach(text: string, source: string): ParsedFindings {
+function parseEach(text: string, source: string, partition: string): ParsedFindings {
   const findings: Finding[] = [];
   const problems: string[] = [];
   const duplicates: string[] = [];
   const firstSeen = new Map<string, string>();
   const take = (value: unknown, where: string) => {
-    const r = checkFinding(value);
+    const r = checkFinding(value, partition);
     if (typeof r === "string") return void problems.push(`${where}: finding rejected: ${r}`);
     const first = firstSeen.get(r.event.id);
     if (first !== undefined)

@@ -18,7 +18,13 @@ import { noneDraft } from "./actions/none";
 import { revokeRoleSessionsDraft } from "./actions/revoke-role-sessions";
 import { revokeUserSessionsDraft } from "./actions/revoke-user-sessions";
 import { rotateKeyDraft } from "./actions/rotate-key";
-import { enforceSafety, principalProtection, protectionReason, type SafetyContext } from "./safety";
+import {
+  enforceSafety,
+  principalArnProblem,
+  principalProtection,
+  protectionReason,
+  type SafetyContext,
+} from "./safety";
 import type { ActionKind, ActionOf, Disposition, Draft, DraftOf, PlannedAction, RemediationMode } from "./types";
 
 export interface PlanContext extends SafetyContext {
@@ -155,6 +161,12 @@ function principalDrafts(finding: Finding, guardrail: Guardrail, ctx: PlanContex
     cutoff: new Date(ctx.now.getTime() + margin).toISOString(),
     manual: (reason) => manualDraft(finding, account, reason),
   };
+  // The drafts act on the ARN's last segment by name in `account`: only an ARN that names it there may say which.
+  const problem = g.principal_arn && principalArnProblem(guardrail.partition, g.principal_arn, account);
+  if (problem)
+    return [
+      facts.manual(`principal ARN ${g.principal_arn} ${problem}: it cannot be acted on safely, manual steps only`),
+    ];
   if (g.principal_kind === "iam-user") return iamUserDrafts(facts);
   if (g.principal_kind === "role") return roleDrafts(facts);
   const who = g.actor ? `${g.actor} made the call` : undefined;

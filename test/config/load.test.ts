@@ -138,7 +138,7 @@ test("the documents a process reads parse without zod generating code (its JIT, 
       load.parseConfig(MINIMAL_CONFIG);
       guardrail.parseDefinition(guardrail.BUNDLED_DEFINITION);
       policy.parseClassification(classificationJson);
-      expect(input.parseFindings(finding, "findings.json").findings).toHaveLength(1);
+      expect(input.parseFindings(finding, "findings.json", "aws").findings).toHaveLength(1);
     } finally {
       globalThis.Function = realFunction;
     }

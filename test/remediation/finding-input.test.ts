@@ -17,6 +17,9 @@ function withField(pathText: string, value: unknown): unknown {
   return copy;
 }
 
+const NOT_A_PRINCIPAL =
+  "is not an IAM role (arn:aws:iam::<account>:role/<name>), user or root ARN, nor a federated user's";
+
 describe("parseFindings", () => {
   it.each([
     ["guardrail.principal_arn", 42, /guardrail\.principal_arn: /],
@@ -28,16 +31,36 @@ describe("parseFindings", () => {
     ["cloud.region", "Mars", /cloud\.region: must be an AWS region/],
   ])("rejects %s = %j by line, and still takes the others", (field, value, problem) => {
     const lines = [good, withField(field, value), withField("event.id", "another-event")];
-    const r = parseFindings(lines.map((l) => JSON.stringify(l)).join("\n"), "in.ndjson");
+    const r = parseFindings(lines.map((l) => JSON.stringify(l)).join("\n"), "in.ndjson", "aws");
     expect(r.findings.map((f) => f.event.id)).toEqual([good.event.id, "another-event"]);
     expect(r.problems).toHaveLength(1);
     expect(r.problems[0]).toMatch(/^in\.ndjson:2: finding rejected: /);
     expect(r.problems[0]).toMatch(problem);
   });
 
+  it.each([
+    ["arn:aws-cn:iam::494659789341:role/BreakGlass", "494659789341", "is in partition aws-cn, not the configured aws"],
+    ["arn:aws:sts::494659789341:role/BreakGlass", "494659789341", NOT_A_PRINCIPAL],
+    ["arn:aws:iam::494659789341:role/x//BreakGlass", "494659789341", NOT_A_PRINCIPAL],
+    [
+      "arn:aws:iam::210987654321:role/ModelAdmin",
+      "494659789341",
+      "names account 210987654321, but the principal's account is 494659789341",
+    ],
+  ])(
+    "rejects principal_arn %s in account %s: it would be checked as one principal, acted on as another",
+    (arn, account, why) => {
+      const forged = withField("guardrail.principal_arn", arn) as typeof good;
+      forged.guardrail.principal_account_id = account;
+      const r = parseFindings(JSON.stringify(forged), "forged.ndjson", "aws");
+      expect(r.findings).toEqual([]);
+      expect(r.problems).toEqual([`forged.ndjson:1: finding rejected: guardrail.principal_arn: ${why}`]);
+    },
+  );
+
   it("plans the same event.id once, saying so", () => {
     const line = JSON.stringify(good);
-    const r = parseFindings(`${line}\n${line}\n\n${line}\n`, "in.ndjson");
+    const r = parseFindings(`${line}\n${line}\n\n${line}\n`, "in.ndjson", "aws");
     expect(r.findings).toHaveLength(1);
     expect(r.problems).toEqual([]);
     expect(r.duplicates).toEqual([
@@ -47,15 +70,15 @@ describe("parseFindings", () => {
   });
 
   it("names a malformed line by line and column, and a JSON array entry by index", () => {
-    const r = parseFindings(`${JSON.stringify(good)}\n{"event": }\n`, "in.ndjson");
+    const r = parseFindings(`${JSON.stringify(good)}\n{"event": }\n`, "in.ndjson", "aws");
     expect(r.problems).toEqual(["in.ndjson:2: not valid JSON at column 11: Unexpected token '}'"]);
-    const a = parseFindings(JSON.stringify([good, 7]), "in.json");
+    const a = parseFindings(JSON.stringify([good, 7]), "in.json", "aws");
     expect(a.findings).toHaveLength(1);
     expect(a.problems).toEqual(["in.json[1]: finding rejected: not a JSON object"]);
   });
 
   it("never echoes a long bad value in full", () => {
-    const r = parseFindings(JSON.stringify(withField("guardrail.principal_kind", "x".repeat(100_000))), "in");
+    const r = parseFindings(JSON.stringify(withField("guardrail.principal_kind", "x".repeat(100_000))), "in", "aws");
     expect(r.problems[0].length).toBeLessThan(2000);
   });
 });
@@ -80,7 +103,7 @@ describe("parseFindings given another kind of document", () => {
       /OCSF \(class_uid 2004/,
     ],
   ])("names %s in one line, and what it wants", (_name, text, seen) => {
-    const r = parseFindings(text, "in.json");
+    const r = parseFindings(text, "in.json", "aws");
     expect(r.findings).toEqual([]);
     expect(r.problems).toHaveLength(1);
     expect(r.problems[0]).toMatch(/^in\.json: reads as /);
@@ -89,13 +112,13 @@ describe("parseFindings given another kind of document", () => {
   });
 
   it("keeps the rejections by line when some lines are findings (a mixed file is not another kind)", () => {
-    const r = parseFindings(`${JSON.stringify(good)}\n${JSON.stringify(record)}\n`, "mixed.ndjson");
+    const r = parseFindings(`${JSON.stringify(good)}\n${JSON.stringify(record)}\n`, "mixed.ndjson", "aws");
     expect(r.findings).toHaveLength(1);
     expect(r.problems).toEqual([expect.stringMatching(/^mixed\.ndjson:2: finding rejected: guardrail is missing/)]);
   });
 
   it("still says 'not valid JSON' by line for text that is neither", () => {
-    const r = parseFindings("hello\nworld\n", "notes.txt");
+    const r = parseFindings("hello\nworld\n", "notes.txt", "aws");
     expect(r.problems).toHaveLength(2);
     expect(r.problems[0]).toMatch(/^notes\.txt:1: not valid JSON/);
   });

@@ -249,3 +249,31 @@ describe("planRemediation per principal kind", () => {
     expect(new Set(a).size).toBe(a.length);
   });
 });
+
+describe("planRemediation of a forged finding (break-glass is arn:aws:iam::*:role/BreakGlass)", () => {
+  const forged = (principalArn: string, principalAccountId = "494659789341") => {
+    const f = findingOf(enforce, sample("stratus__CreateFoundationModelAgreement"));
+    return {
+      ...f,
+      guardrail: { ...f.guardrail, principal_arn: principalArn, principal_account_id: principalAccountId },
+    };
+  };
+  it.each([
+    ["arn:aws-cn:iam::494659789341:role/BreakGlass", "is in partition aws-cn, not the configured aws"],
+    ["arn:aws:sts::494659789341:role/BreakGlass", "is not an IAM role"],
+    ["arn:aws:iam::210987654321:role/test-role", "names account 210987654321, but the principal's account is 4946"],
+  ])("%s: manual steps only, nothing acted on", (arn, why) => {
+    const plan = planRemediation(forged(arn), enforce, ctx);
+    expect(summary(plan)).toEqual([
+      ["manual", expect.any(String), "manual"],
+      ["bedrock:DeleteFoundationModelAgreement", "anthropic.claude-3-sonnet-20240229-v1:0", "alert-only"],
+    ]);
+    expect(plan[0].reason).toContain(`principal ARN ${arn} ${why}`);
+  });
+
+  it("a path in front of the break-glass name: RoleName BreakGlass is the break-glass role, never acted on", () => {
+    const plan = planRemediation(forged("arn:aws:iam::494659789341:role/x/BreakGlass"), enforce, ctx);
+    expect(summary(plan)).toEqual([["none", "arn:aws:iam::494659789341:role/x/BreakGlass", "none"]]);
+    expect(plan[0].reason).toMatch(/break-glass/);
+  });
+});

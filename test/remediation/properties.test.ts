@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { parseFindings } from "../../src/remediation/finding-input";
 import { principalProtection } from "../../src/remediation/safety";
 import { planRemediation } from "../../src/remediation/planner";
 import { isMutating } from "../../src/remediation/actions";
@@ -42,6 +43,17 @@ describe("planner properties", () => {
           }
         },
       ),
+      RUNS,
+    );
+  });
+
+  it("every finding detection makes passes remediate's input check (which refuses forged principal ARNs)", () => {
+    const g = guardrailWith();
+    fc.assert(
+      fc.property(guardedRecord, (record) => {
+        const f = findingOf(g, record);
+        expect(parseFindings(JSON.stringify(f), "findings.ndjson", g.partition).problems).toEqual([]);
+      }),
       RUNS,
     );
   });

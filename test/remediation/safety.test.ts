@@ -1,4 +1,8 @@
-/** The safety gate on its own: principals AWS owns are never acted on, whatever the plan says. */
+/**
+ * The safety gate on its own: principals AWS owns are never acted on, whatever the plan says, and a
+ * principal ARN that could name one principal to the protected patterns and another to the action
+ * (a forged findings file) is not acted on at all.
+ */
 import { enforceSafety, principalProtection } from "../../src/remediation/safety";
 import type { PlannedAction } from "../../src/remediation/types";
 import { guardrailWith, MGMT } from "./helpers";
@@ -41,5 +45,54 @@ describe("enforceSafety", () => {
     const [gated] = enforceSafety(g, [planned], "222233334444", ctx);
     expect(gated.disposition).toBe("alert-only");
     expect(gated.reason).toContain("blocked: principal is a service-linked role");
+  });
+});
+
+describe("principalProtection of forged principal ARNs (break-glass is arn:aws:iam::*:role/BreakGlass)", () => {
+  const MEMBER = "494659789341";
+  it.each([
+    ["another partition", `arn:aws-cn:iam::${MEMBER}:role/BreakGlass`, "unusable-principal-arn"],
+    ["another service", `arn:aws:sts::${MEMBER}:role/BreakGlass`, "unusable-principal-arn"],
+    ["a session ARN", `arn:aws:sts::${MEMBER}:assumed-role/Developer/s`, "unusable-principal-arn"],
+    ["a region", `arn:aws:iam:us-east-1:${MEMBER}:role/Developer`, "unusable-principal-arn"],
+    ["an empty path segment", `arn:aws:iam::${MEMBER}:role/x//Developer`, "unusable-principal-arn"],
+    ["another account than the principal's", "arn:aws:iam::210987654321:role/Developer", "unusable-principal-arn"],
+    ["a path in front of a protected name", `arn:aws:iam::${MEMBER}:role/x/BreakGlass`, "break-glass"],
+    ["the tool's member role without its path", `arn:aws:iam::${MEMBER}:role/bedrock-guardrail-member`, "tool"],
+    ["a genuine role", `arn:aws:iam::${MEMBER}:role/team/Developer`, undefined],
+  ])("%s: %s -> %s", (_shape, arn, expected) => {
+    expect(principalProtection(g, arn, MEMBER, ctx)).toBe(expected);
+  });
+
+  it("protects an approved name in the accounts its pattern names, not in others", () => {
+    const pinned = guardrailWith({ approvedPrincipalArns: [`arn:aws:iam::${MEMBER}:role/admins/ModelAdmin`] });
+    expect(principalProtection(pinned, `arn:aws:iam::${MEMBER}:role/ModelAdmin`, MEMBER, ctx)).toBe("approved");
+    expect(principalProtection(pinned, "arn:aws:iam::222233334444:role/ModelAdmin", "222233334444", ctx)).toBe(
+      undefined,
+    );
+  });
+});
+
+describe("enforceSafety of an action whose principal ARN names another account", () => {
+  it("blocks it: the ARN checked against the approved patterns is not the principal acted on", () => {
+    const pinned = guardrailWith({
+      remediation: { mode: "enforce" },
+      approvedPrincipalArns: ["arn:aws:iam::494659789341:role/ModelAdmin"],
+    });
+    const forged = {
+      actionId: "ra-test",
+      findingId: "f-1",
+      kind: "revoke-role-sessions",
+      api: "iam:PutRolePolicy",
+      accountId: "494659789341",
+      target: "ModelAdmin",
+      principalArn: "arn:aws:iam::210987654321:role/ModelAdmin",
+      mode: "enforce",
+      disposition: "execute",
+      reason: "revoke older sessions",
+    } as PlannedAction;
+    const [gated] = enforceSafety(pinned, [forged], undefined, ctx);
+    expect(gated.disposition).toBe("alert-only");
+    expect(gated.reason).toContain("blocked: the principal ARN is not an IAM principal of this partition");
   });
 });

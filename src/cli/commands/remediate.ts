@@ -125,7 +125,7 @@ export async function runRemediate(
     reportError(io.stderr, `remediate: ${input}`, e, io.env);
     return EXIT.INCOMPLETE;
   }
-  const { findings, problems, duplicates } = parseFindings(text, input === "-" ? "stdin" : input);
+  const { findings, problems, duplicates } = parseFindings(text, input === "-" ? "stdin" : input, guardrail.partition);
   for (const p of problems) io.stderr.write(`remediate: ${p}\n`);
   for (const d of duplicates) io.stderr.write(`remediate: ${d}\n`);
   if (!opts.execute && !guardrail.config.organization.managementAccountId) {
