@@ -7,6 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { realtimeEventOf } from "../detection/backends/eventbridge-envelope";
+import type { Finding } from "../detection/finding";
 import { type Guardrail, loadGuardrail } from "../guardrail/guardrail";
 import type { FindingResponder, Notifier } from "../aws/contracts";
 import { type HandlerEnv, readHandlerEnv } from "../runtime/env";
@@ -26,9 +27,44 @@ export interface RealtimeDeps {
   now?: () => Date;
   /**
    * Whether an account belongs to the organization (Organizations), asked before anything is
-   * claimed when a responder can act. Absent: not checked (nothing but an alert can follow).
+   * claimed when a responder can act, and about the principal's account when it is another one.
+   * Absent: not checked, and a principal of another account gets an alert only.
    */
   inOrganization?: (accountId: string) => Promise<boolean>;
+}
+
+/**
+ * Why the responder must not act on this event's findings, or undefined. The organization check above
+ * is made on the envelope's account, but the responder acts in the record's accounts: the recipient
+ * (which must be the envelope's own) and the principal's (the same account, or one Organizations
+ * places in the organization). Anything else is alerted, not acted on.
+ */
+async function responseRefusal(
+  deps: RealtimeDeps,
+  envelopeAccount: string,
+  recipient: unknown,
+  findings: Finding[],
+): Promise<string | undefined> {
+  if (recipient !== envelopeAccount)
+    return `the record's recipientAccountId ${JSON.stringify(recipient)} is not the event's account ${envelopeAccount}`;
+  for (const principalAccount of new Set(findings.map((f) => f.guardrail.principal_account_id))) {
+    if (principalAccount === undefined || principalAccount === envelopeAccount) continue;
+    const member = deps.inOrganization && (await deps.inOrganization(principalAccount).catch(() => false));
+    if (!member)
+      return (
+        `the principal's account ${principalAccount} is not an account of the organization ` +
+        "(or Organizations did not say)"
+      );
+  }
+  return undefined;
+}
+
+/** The responder, except for these findings: they get no response (their alert is all). */
+function respondingExcept(responder: FindingResponder, eventIds: Set<string>): FindingResponder {
+  return {
+    respond: async (finding) =>
+      eventIds.has(finding.event.id) ? { findingId: finding.event.id, outcomes: [] } : responder.respond(finding),
+  };
 }
 
 /** Core of the realtime path, testable without Lambda. */
@@ -53,6 +89,13 @@ export async function processEvent(deps: RealtimeDeps, event: unknown, runId: st
   summary.suppressedApproved = counts.suppressedApproved;
   summary.invalidRecords = counts.invalidRecords;
   if (invalid.length > 0) summary.samples = invalid;
+  let responder = deps.responder;
+  const refusal =
+    responder && (await responseRefusal(deps, converted.account, converted.record.recipientAccountId, findings));
+  if (responder && refusal) {
+    responder = respondingExcept(responder, new Set(findings.map((f) => f.event.id)));
+    summary.samples = [...(summary.samples ?? []), `alert only, no remediation: ${refusal}`];
+  }
   // Queued for Security Hub like the scheduled job's claims; the scheduled job exports the queue.
   const claimed = await claimAll(deps.store, deps.jobName, findings, {
     export: deps.guardrail.config.monitor.securityHub.enabled,
@@ -65,7 +108,7 @@ export async function processEvent(deps: RealtimeDeps, event: unknown, runId: st
     {
       store: deps.store,
       notifier: deps.notifier,
-      responder: deps.responder,
+      responder,
       runId,
       now,
       leaseMs: DEFAULT_LEASE_MS,

@@ -48,27 +48,28 @@ describe("realtimeEventOf", () => {
   });
 });
 
-describe("the realtime core with forged input", () => {
-  const deps = (inOrganization?: (a: string) => Promise<boolean>) => {
-    const store = new MemoryStateStore();
-    const published: string[] = [];
-    const responded: string[] = [];
-    return {
+/** The realtime core's collaborators, recording what is published and what the responder is given. */
+const deps = (inOrganization?: (a: string) => Promise<boolean>) => {
+  const store = new MemoryStateStore();
+  const published: string[] = [];
+  const responded: string[] = [];
+  return {
+    store,
+    published,
+    responded,
+    deps: {
+      guardrail,
       store,
-      published,
-      responded,
-      deps: {
-        guardrail,
-        store,
-        notifier: { publish: async (_s: string, b: string) => void published.push(b) },
-        responder: { respond: async (f: { event: { id: string } }) => void responded.push(f.event.id) } as never,
-        jobName: "query-job",
-        now: () => at("2026-07-01T12:00:00Z"),
-        ...(inOrganization ? { inOrganization } : {}),
-      },
-    };
+      notifier: { publish: async (_s: string, b: string) => void published.push(b) },
+      responder: { respond: async (f: { event: { id: string } }) => void responded.push(f.event.id) } as never,
+      jobName: "query-job",
+      now: () => at("2026-07-01T12:00:00Z"),
+      ...(inOrganization ? { inOrganization } : {}),
+    },
   };
+};
 
+describe("the realtime core with forged input", () => {
   it.each(FORGED)("%s: nothing claimed, published or planned; the summary reports it", async (_l, event) => {
     const d = deps();
     const summary = await processEvent(d.deps, event, "inv");
@@ -89,6 +90,49 @@ describe("the realtime core with forged input", () => {
     // The same event from an account of the organization is claimed as before.
     const member = deps(async () => true);
     expect(await processEvent(member.deps, real, "inv")).toMatchObject({ newFindings: 1, unreadableRows: 0 });
+  });
+});
+
+describe("the realtime core acts only in the accounts the organization check covered", () => {
+  const OUTSIDE = "123412341234";
+  const ORG_MEMBER = "555566667777";
+  /** The real event with the record's recipient and the principal's account replaced. */
+  const withAccounts = (recipient: string, principalAccount: string) => {
+    const identity = detail.userIdentity as Record<string, unknown>;
+    const arn = String(identity.arn).replace(/\d{12}/, principalAccount);
+    return {
+      ...real,
+      detail: {
+        ...detail,
+        recipientAccountId: recipient,
+        userIdentity: { ...identity, accountId: principalAccount, arn },
+      },
+    };
+  };
+  const inOrganization = async (a: string) => a === real.account || a === ORG_MEMBER;
+
+  it.each([
+    ["a recipient other than the envelope's account", OUTSIDE, real.account as string, /recipientAccountId "1234/],
+    [
+      "a principal of an account outside the organization",
+      real.account as string,
+      OUTSIDE,
+      /account 123412341234 is not/,
+    ],
+  ])("%s: alerted, not remediated, and the summary says why", async (_label, recipient, principal, why) => {
+    const d = deps(inOrganization);
+    const summary = await processEvent(d.deps, withAccounts(recipient, principal), "inv");
+    expect(summary).toMatchObject({ status: "ok", newFindings: 1, published: 1 });
+    expect(d.published).toHaveLength(1);
+    expect(d.responded).toEqual([]);
+    expect(summary.samples?.[0]).toMatch(/^alert only, no remediation: /);
+    expect(summary.samples?.[0]).toMatch(why);
+  });
+
+  it("a principal of another account of the organization is remediated", async () => {
+    const d = deps(inOrganization);
+    await processEvent(d.deps, withAccounts(real.account as string, ORG_MEMBER), "inv");
+    expect(d.responded).toHaveLength(1);
   });
 });
 
