@@ -1,9 +1,12 @@
-/** The command line's member-account clients assume the member role the way its trust policy requires. */
+/** The wiring of remediation: how member accounts are reached, and where the undo commands it sends read. */
 import { AssumeRoleCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { AccountRefused } from "../../src/remediation/member-clients";
-import { EXTERNAL_ID_ENV, memberClientsFor } from "../../src/wiring/adapters";
-import { guardrailWith } from "../remediation/helpers";
-import { awsMocks } from "../remediation/mocks";
+import { DynamoDBClient, GetItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
+import { mockClient } from "aws-sdk-client-mock";
+import { runUndo } from "../../src/cli/commands/undo";
+import { EXTERNAL_ID_ENV, makeResponder, memberClientsFor } from "../../src/wiring/adapters";
+import { findingOf, fixture, guardrailWith, IAM_USER_RECORD } from "../remediation/helpers";
+import { awsMocks, fakeDeployBotAccount } from "../remediation/mocks";
 
 const aws = awsMocks();
 afterEach(() => aws.reset());
@@ -49,5 +52,40 @@ describe("memberClientsFor --no-assume-role", () => {
     await expect(clients.forAccount("444455556666")).resolves.toHaveProperty("iam");
     expect(aws.sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(1);
     expect(aws.sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
+  });
+});
+
+describe("makeResponder (the monitor's)", () => {
+  const ddb = mockClient(DynamoDBClient);
+  afterAll(() => ddb.restore());
+
+  it("sends undo commands that read the monitor's table, as printed", async () => {
+    ddb.onAnyCommand().resolves({});
+    ddb.on(QueryCommand).resolves({ Count: 0 });
+    aws.sts.on(AssumeRoleCommand).resolves({
+      Credentials: { AccessKeyId: "ASIAX", SecretAccessKey: "s", SessionToken: "t", Expiration: new Date() },
+    });
+    fakeDeployBotAccount(aws);
+    const g = guardrailWith({ remediation: { mode: "enforce" } });
+    const bodies: string[] = [];
+    const responder = makeResponder(g, {
+      stateTableName: "guardrail-monitor-state",
+      notifier: { publish: async (_s, body) => void bodies.push(body) },
+    });
+    await responder.respond(findingOf(g, fixture(IAM_USER_RECORD)));
+    const commands = bodies.join("\n").match(/^ {4}undo: .*$/gm) ?? [];
+    expect(commands).toHaveLength(2); // the key deactivation and the session revocation
+    for (const c of commands)
+      expect(c).toMatch(
+        /^ {4}undo: npx bedrock-guardrail undo --action-id ra-[0-9a-f]{24} --table guardrail-monitor-state$/,
+      );
+
+    // The printed options, given to undo, look the action up in that table.
+    const [, actionId, table] = commands[0]!.match(/--action-id (\S+) --table (\S+)$/)!;
+    ddb.resetHistory();
+    const err: string[] = [];
+    await runUndo({ actionId, table }, { stdout: { write: () => true }, stderr: { write: (s) => err.push(s) } });
+    expect(ddb.commandCalls(GetItemCommand).map((c) => c.args[0].input.TableName)).toEqual([table]);
+    expect(err.join("")).toMatch(/no action ra-\w+ is recorded in table guardrail-monitor-state/);
   });
 });

@@ -99,7 +99,7 @@ async function defaultResponder(g: Guardrail, opts: RemediateOptions, io: Remedi
     store: storeFor(g, opts, cwd),
     organization,
     clients: memberClientsFor(g, opts, env, async () => caller.account),
-    notifier: notifierFor(g, opts),
+    notifier: notifierFor(g, opts, cwd),
     selfArns: actor ? selfPatterns(actor) : [],
     actor,
   });
