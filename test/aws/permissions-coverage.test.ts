@@ -22,12 +22,14 @@ const NEEDS_NO_PERMISSION = new Set(["sts:GetCallerIdentity"]);
 /**
  * Actions that no command names but that a sent command makes AWS check on the caller: publishing to a
  * topic encrypted with a customer-managed key needs the key (SNS calls KMS as the publisher); an Athena
- * query reads the Glue table, the trail's objects (and their key) and writes its results as the caller.
+ * query reads the Glue table, the trail's objects (and their key) and writes its results as the caller;
+ * CreateSecret with tags (a rotated key's secret) needs TagResource too.
  */
 const ATHENA_QUERY = "athena:StartQueryExecution";
 const IMPLIED_BY: Record<string, string[]> = {
   "kms:GenerateDataKey": ["sns:Publish"],
   "kms:Decrypt": ["sns:Publish", ATHENA_QUERY],
+  "secretsmanager:TagResource": ["secretsmanager:CreateSecret"],
   ...Object.fromEntries(
     [
       "glue:GetDatabase",

@@ -104,6 +104,7 @@ describe("executor: access keys", () => {
     const created = aws.secrets.commandCalls(CreateSecretCommand)[0].args[0].input;
     expect(created.Name).toBe("bedrock-guardrail/rotated-keys/222233334444/deploy-bot/AKIAEXAMPLEKEY000001");
     expect(created.KmsKeyId).toBe(ROTATION_KEY_ALIAS);
+    expect(created.Tags).toEqual([{ Key: "managed-by", Value: "bedrock-guardrail" }]);
     expect(created.SecretString).toBeUndefined();
     const policy = aws.secrets.commandCalls(PutResourcePolicyCommand)[0].args[0].input;
     expect(policy.BlockPublicPolicy).toBe(true);
@@ -141,12 +142,15 @@ describe("executor: access keys", () => {
     expect(aws.iam.commandCalls(CreateAccessKeyCommand)).toHaveLength(0);
   });
 
+  /** DescribeSecret of a secret this tool created: its tag, under the rotation key. */
+  const ours = { KmsKeyId: ROTATION_KEY_ALIAS, Tags: [{ Key: "managed-by", Value: "bedrock-guardrail" }] };
+
   it("an empty secret left by a crash is reused; a secret with a value means already rotated", async () => {
     aws.iam.on(ListAccessKeysCommand).resolves(onlyOffending("Inactive"));
     aws.secrets
       .on(DescribeSecretCommand)
-      .resolvesOnce({ VersionIdsToStages: {} })
-      .resolvesOnce({ VersionIdsToStages: { v1: ["AWSCURRENT"] } });
+      .resolvesOnce({ ...ours, VersionIdsToStages: {} })
+      .resolvesOnce({ ...ours, VersionIdsToStages: { v1: ["AWSCURRENT"] } });
     aws.iam.on(CreateAccessKeyCommand).resolves(newKey());
     aws.secrets.on(PutResourcePolicyCommand).resolves({});
     aws.secrets.on(PutSecretValueCommand).resolves({});
@@ -154,6 +158,39 @@ describe("executor: access keys", () => {
     expect(aws.secrets.commandCalls(CreateSecretCommand)).toHaveLength(0);
     expect((await run(plan("rotate")["rotate-key"])).status).toBe("already-done");
     expect(aws.iam.commandCalls(CreateAccessKeyCommand)).toHaveLength(1);
+  });
+
+  it.each([
+    ["another KMS key", { ...ours, KmsKeyId: "arn:aws:kms:us-east-1:222233334444:key/their-own" }, /encrypted with/],
+    [
+      "the rotation alias of another account",
+      { ...ours, KmsKeyId: `arn:aws:kms:us-east-1:999999999999:${ROTATION_KEY_ALIAS}` },
+      /encrypted with arn:aws:kms:us-east-1:999999999999:alias/,
+    ],
+    ["the default aws/secretsmanager key", { ...ours, KmsKeyId: undefined }, /encrypted with aws\/secretsmanager/],
+    ["no tag of this tool", { KmsKeyId: ROTATION_KEY_ALIAS }, /lacks this tool's tag/],
+    ["replicas", { ...ours, ReplicationStatus: [{ Region: "eu-west-1" }] }, /replicated to other regions/],
+  ])("a secret someone else created first (%s) is refused before any key is created", async (_l, secret, why) => {
+    aws.iam.on(ListAccessKeysCommand).resolves(onlyOffending("Inactive"));
+    for (const versions of [{}, { v1: ["AWSCURRENT"] }] as Record<string, string[]>[]) {
+      aws.secrets.on(DescribeSecretCommand).resolves({ ...secret, VersionIdsToStages: versions });
+      const r = await run(plan("rotate")["rotate-key"]);
+      expect(r.status).toBe("skipped");
+      expect(r.reason).toMatch(/^rotation refused: secret \S+ already exists and is not one this tool created/);
+      expect(r.reason).toMatch(why);
+    }
+    expect(aws.iam.commandCalls(CreateAccessKeyCommand)).toHaveLength(0);
+    expect(aws.mutatingCalls()).toEqual([]);
+  });
+
+  it("a secret of this tool's under the rotation alias's ARN in this account is its own", async () => {
+    aws.iam.on(ListAccessKeysCommand).resolves(onlyOffending("Inactive"));
+    const aliasArn = `arn:aws:kms:us-east-1:222233334444:${ROTATION_KEY_ALIAS}`;
+    aws.secrets.on(DescribeSecretCommand).resolves({ ...ours, KmsKeyId: aliasArn, VersionIdsToStages: {} });
+    aws.iam.on(CreateAccessKeyCommand).resolves(newKey());
+    aws.secrets.on(PutResourcePolicyCommand).resolves({});
+    aws.secrets.on(PutSecretValueCommand).resolves({});
+    expect((await run(plan("rotate")["rotate-key"])).status).toBe("ok");
   });
 
   it("a rotation whose secret value cannot be stored deletes the new key again", async () => {

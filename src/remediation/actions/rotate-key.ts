@@ -7,10 +7,13 @@ import { CreateAccessKeyCommand, DeleteAccessKeyCommand } from "@aws-sdk/client-
 import {
   CreateSecretCommand,
   DescribeSecretCommand,
+  type DescribeSecretCommandOutput,
   PutResourcePolicyCommand,
   PutSecretValueCommand,
 } from "@aws-sdk/client-secrets-manager";
 import { z } from "zod";
+import { parseArn } from "../../arn/arn-like";
+import { TOOL_TAGS } from "../../config/aws-limits";
 import { type Guardrail, TOOL_ROLE_PREFIX, toolRoleArn } from "../../guardrail/guardrail";
 import { classifyError, describeError } from "../errors";
 import type { MemberClients } from "../member-clients";
@@ -64,20 +67,56 @@ export function rotateKeyDraft(
   };
 }
 
-/** undefined: no such secret; otherwise whether it holds a value yet (a crash may leave it empty). */
-async function secretState(clients: MemberClients, name: string): Promise<{ hasValue: boolean } | undefined> {
+/** The tags every rotated-key secret is created with (TOOL_TAGS). */
+const SECRET_TAGS = Object.entries(TOOL_TAGS).map(([Key, Value]) => ({ Key, Value }));
+
+/**
+ * Whether a secret's KmsKeyId (DescribeSecret gives the alias or key it was created with) is the rotation
+ * key's alias in this account. A key ID cannot be told apart from another key without KMS, so it does not pass.
+ */
+function underRotationKey(kmsKeyId: string | undefined, accountId: string): boolean {
+  if (kmsKeyId === ROTATION_KEY_ALIAS) return true;
+  const arn = kmsKeyId ? parseArn(kmsKeyId) : undefined;
+  return arn?.service === "kms" && arn.account === accountId && arn.resource === ROTATION_KEY_ALIAS;
+}
+
+/**
+ * undefined: no such secret; otherwise whether it holds a value yet (a crash may leave it empty), and why it is
+ * not this tool's when it is not. The default name is guessable: whoever pre-creates the secret under a KMS key
+ * of their own, or replicated to another region, could decrypt the new key, so only a secret with this tool's
+ * tags, under the rotation key, without replicas is used (or taken as the earlier run's rotation).
+ */
+async function secretState(
+  clients: MemberClients,
+  name: string,
+  accountId: string,
+): Promise<{ hasValue: boolean; notOurs?: string } | undefined> {
+  let d: DescribeSecretCommandOutput;
   try {
-    const d = await clients.secrets.send(new DescribeSecretCommand({ SecretId: name }));
-    return { hasValue: Object.keys(d.VersionIdsToStages ?? {}).length > 0 };
+    d = await clients.secrets.send(new DescribeSecretCommand({ SecretId: name }));
   } catch (e) {
     if (classifyError(e) === "not-found") return undefined;
     throw e;
   }
+  const hasValue = Object.keys(d.VersionIdsToStages ?? {}).length > 0;
+  const tagged = SECRET_TAGS.every((t) => d.Tags?.some((x) => x.Key === t.Key && x.Value === t.Value));
+  if (!underRotationKey(d.KmsKeyId, accountId))
+    return {
+      hasValue,
+      notOurs: `it is encrypted with ${d.KmsKeyId ?? "aws/secretsmanager"}, not ${ROTATION_KEY_ALIAS}`,
+    };
+  if (!tagged) return { hasValue, notOurs: "it lacks this tool's tag managed-by=bedrock-guardrail" };
+  if ((d.ReplicationStatus ?? []).length > 0) return { hasValue, notOurs: "it is replicated to other regions" };
+  return { hasValue };
 }
 
-/** Why the rotation may not go ahead (still-active or missing key, existing secret, two keys), or undefined. */
+/**
+ * Why the rotation may not go ahead (still-active or missing key, existing secret, someone else's secret, two
+ * keys), or undefined. Asked before any key is created.
+ */
 async function refusal(
   clients: MemberClients,
+  accountId: string,
   { userName, accessKeyId: keyId, secretName, secretReaders: readers }: ActionParamsOf["rotate-key"],
 ): Promise<{ refused: ExecutionResult } | { keysBefore: (string | undefined)[]; secretExists: boolean }> {
   const keys = await listKeys(clients.iam, userName);
@@ -98,7 +137,17 @@ async function refusal(
         before: { keys: keys.map((k) => ({ id: k.AccessKeyId, status: k.Status })) },
       },
     };
-  const secret = await secretState(clients, secretName);
+  const secret = await secretState(clients, secretName, accountId);
+  if (secret?.notOurs)
+    return {
+      refused: {
+        status: "skipped",
+        reason:
+          `rotation refused: secret ${secretName} already exists and is not one this tool created ` +
+          `(${secret.notOurs}); no key was created: check who made the secret, and create a replacement key ` +
+          `for ${userName} by hand`,
+      },
+    };
   if (secret?.hasValue)
     return {
       refused: {
@@ -129,8 +178,12 @@ async function refusal(
  * empty under the rotation KMS key, locked to its readers by its resource policy, and only then is
  * the key created and its value stored: at no moment does a readable copy exist outside those two guards.
  */
-async function rotate(clients: MemberClients, params: ActionParamsOf["rotate-key"]): Promise<ExecutionResult> {
-  const checked = await refusal(clients, params);
+async function rotate(
+  clients: MemberClients,
+  accountId: string,
+  params: ActionParamsOf["rotate-key"],
+): Promise<ExecutionResult> {
+  const checked = await refusal(clients, accountId, params);
   if ("refused" in checked) return checked.refused;
   const { userName, accessKeyId: keyId, secretName, secretReaders: readers } = params;
   if (!checked.secretExists)
@@ -139,6 +192,8 @@ async function rotate(clients: MemberClients, params: ActionParamsOf["rotate-key
         Name: secretName,
         Description: `bedrock-guardrail: replacement for access key ${keyId} of IAM user ${userName}`,
         KmsKeyId: ROTATION_KEY_ALIAS,
+        // What tells a later run (after a crash) that the empty secret is this tool's.
+        Tags: SECRET_TAGS,
       }),
     );
   await clients.secrets.send(
@@ -208,15 +263,17 @@ export const rotateKey = {
         "secretsmanager:DescribeSecret",
         "secretsmanager:PutResourcePolicy",
         "secretsmanager:PutSecretValue",
+        "secretsmanager:TagResource",
       ],
       resource: { kind: "member-secrets" },
       why:
-        "store a rotated key's secret under remediation.rotatedSecretName: created empty under the rotation KMS " +
-        "key, locked to its readers by a resource policy, then given the value (and found again on re-run); the " +
-        "KMS key's own policy lets this role encrypt through Secrets Manager, so no kms: action is declared here",
+        "store a rotated key's secret under remediation.rotatedSecretName: created empty and tagged under the " +
+        "rotation KMS key (CreateSecret with tags needs TagResource), locked to its readers by a resource policy, " +
+        "then given the value (and found again on re-run, used only when tagged and under that key); the KMS " +
+        "key's own policy lets this role encrypt through Secrets Manager, so no kms: action is declared here",
     },
   ],
-  execute: (action, clients) => rotate(clients, action.params),
+  execute: (action, clients) => rotate(clients, action.accountId, action.params),
   notReversible: (rec) =>
     `rotation is not undone automatically: if unwanted, delete the new key ` +
     `${(rec.after as { newAccessKeyId?: string })?.newAccessKeyId ?? ""} and the secret ${rec.params.secretName}`,
