@@ -10,6 +10,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command, CommanderError } from "commander";
+import { oneLine } from "../errors/error-text";
 import { exitQuietlyOnClosedStdout } from "./closed-pipe";
 import { EXIT } from "./exit-codes";
 import { DEBUG_ENV_VAR, linePrefix, reportError, setRunningCommand } from "./report";
@@ -111,8 +112,8 @@ export function buildProgram(argv?: readonly string[], commands: readonly Comman
     )
     .version(packageVersion())
     .option("--debug", `print stack traces with errors (or set ${DEBUG_ENV_VAR}=1)`)
-    .showHelpAfterError()
     .exitOverride();
+  reportUsageErrorsOnOneLine(program, program.name(), program.name());
   const wanted = argv === undefined ? undefined : commandNamed(argv.slice(2), commands);
   for (const entry of commands) {
     if (argv === undefined || entry.name === wanted) {
@@ -120,7 +121,26 @@ export function buildProgram(argv?: readonly string[], commands: readonly Comman
       program.commands.at(-1)?.summary(entry.summary);
     } else program.command(entry.name).summary(entry.summary);
   }
+  for (const command of program.commands)
+    reportUsageErrorsOnOneLine(command, command.name(), `${program.name()} ${command.name()}`);
   return program;
+}
+
+/**
+ * A usage error (unknown option or command, missing value, invalid choice) is one line on stderr with
+ * the prefix every line of the command has, and where the help is: `detect: unknown option '--bogus'
+ * (see bedrock-guardrail detect --help)`. Commander's own text starts with "error: ", may put a
+ * suggestion on a second line and quotes the value given in full; the help itself is not repeated.
+ */
+function reportUsageErrorsOnOneLine(command: Command, prefix: string, helpFor: string): void {
+  command.configureOutput({
+    outputError: (text, write) => write(usageErrorLine(prefix, text, helpFor)),
+  });
+}
+
+/** `<prefix>: <message> (see <helpFor> --help)`, the message from commander's error text. */
+function usageErrorLine(prefix: string, commanderText: string, helpFor: string): string {
+  return `${prefix}: ${oneLine(commanderText.replace(/^error:\s*/, ""))} (see ${helpFor} --help)\n`;
 }
 
 /** `--debug` anywhere before `--` turns debug mode on for the whole run (errors raised before parsing too). */

@@ -45,6 +45,65 @@ describe("bedrock-guardrail exit codes", () => {
   });
 });
 
+describe("usage errors", () => {
+  afterEach(() => {
+    jest.restoreAllMocks();
+    process.exitCode = undefined;
+  });
+
+  async function usageError(...args: string[]): Promise<string> {
+    const stderr = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
+    const stdout = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
+    await main(["node", "bedrock-guardrail", ...args]);
+    expect(process.exitCode).toBe(2);
+    expect(stdout).not.toHaveBeenCalled();
+    const text = stderr.mock.calls.map((c) => String(c[0])).join("");
+    jest.restoreAllMocks();
+    process.exitCode = undefined;
+    return text;
+  }
+
+  it("are one line with the command's prefix and where its help is, never the whole help", async () => {
+    expect(await usageError("detect", "--bogus")).toBe(
+      "detect: unknown option '--bogus' (see bedrock-guardrail detect --help)\n",
+    );
+    expect(await usageError("detect", "--rule")).toBe(
+      "detect: option '--rule <id>' argument missing (see bedrock-guardrail detect --help)\n",
+    );
+    expect(await usageError("undo")).toBe(
+      "undo: required option '--action-id <id>' not specified (see bedrock-guardrail undo --help)\n",
+    );
+    expect(await usageError("preview", "--format", "ocsf", "x")).toBe(
+      "preview: option '-f, --format <format>' argument 'ocsf' is invalid. Allowed choices are table, json, ndjson. " +
+        "(see bedrock-guardrail preview --help)\n",
+    );
+    expect(await usageError("run-once", "--backend", "eventbridge")).toBe(
+      "run-once: option '--backend <backend>' argument 'eventbridge' is invalid. " +
+        "Allowed choices are cloudtrail-lake, cloudwatch-logs, athena. (see bedrock-guardrail run-once --help)\n",
+    );
+  });
+
+  it("before a command is known start with the program's name", async () => {
+    expect(await usageError("no-such-command")).toBe(
+      "bedrock-guardrail: unknown command 'no-such-command' (see bedrock-guardrail --help)\n",
+    );
+    // commander's suggestion, on a line of its own in commander's text, joins the one line
+    expect(await usageError("detcet")).toBe(
+      "bedrock-guardrail: unknown command 'detcet' (Did you mean detect?) (see bedrock-guardrail --help)\n",
+    );
+    expect(await usageError("--bogus", "detect")).toBe(
+      "bedrock-guardrail: unknown option '--bogus' (see bedrock-guardrail --help)\n",
+    );
+  });
+
+  it("cut a long value instead of echoing it", async () => {
+    const line = await usageError("detect", "--format", `${"x".repeat(5000)}\nsecond`, "-");
+    expect(line.split("\n")).toHaveLength(2);
+    expect(line.length).toBeLessThan(500);
+    expect(line).toMatch(/^detect: option '-f, --format <format>' argument 'x+\.\.\. \(\d+ more characters\) \(see/);
+  });
+});
+
 describe("lazy command loading", () => {
   function table() {
     const loaded: string[] = [];
