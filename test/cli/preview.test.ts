@@ -204,4 +204,27 @@ describe("preview over a generated 90-day history (realistic config)", () => {
     expect(await runPreview([path.join(dir, "missing.json")], { config: configFile, format: "json" }, bad)).toBe(1);
     expect(bad.err()).toMatch(/missing\.json: unreadable/);
   });
+
+  it("a scan that read no CloudTrail record warns and exits 1, --fail-on-denials or not", async () => {
+    const root = path.join(__dirname, "..", "..");
+    const digestOnly = fs.mkdtempSync(path.join(dir, "digest-only-"));
+    fs.mkdirSync(path.join(digestOnly, "CloudTrail-Digest"));
+    fs.writeFileSync(path.join(digestOnly, "CloudTrail-Digest", "d.json.gz"), zlib.gzipSync("{}"));
+    const inputs = {
+      "an empty directory": fs.mkdtempSync(path.join(dir, "empty-")),
+      "a file of other JSON": path.join(root, "package.json"),
+      "only digest files": digestOnly,
+    };
+    for (const [name, input] of Object.entries(inputs))
+      for (const failOnDenials of [true, false]) {
+        const t = io();
+        const code = await runPreview([input], { config: configFile, format: "json", failOnDenials }, t);
+        expect(`${name}: ${code}`).toBe(`${name}: 1`);
+        expect(t.err()).toMatch(/^preview: warning: no CloudTrail record in \d+ file\(s\): nothing was checked/m);
+      }
+    // one CloudTrail record is a scan
+    const t = io();
+    expect(await runPreview([path.join(dir, "trail")], { config: configFile, format: "json" }, t)).toBe(0);
+    expect(t.err()).not.toMatch(/nothing was checked/);
+  });
 });

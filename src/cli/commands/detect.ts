@@ -17,6 +17,7 @@ import { addConfigOptions, addRuleOption, type ConfigOption, type RuleOption } f
 import { EXIT, type ExitCode, exitCodeFor } from "../exit-codes";
 import { findingWriter, type Format, FORMATS } from "../format/findings";
 import { ProgressBar } from "../format/progress";
+import { scanIncomplete, scannedNothingWarning } from "../scan-outcome";
 
 export interface DetectOptions extends ConfigOption, RuleOption {
   format?: Format;
@@ -56,19 +57,10 @@ export function summaryLine(s: ScanSummary): string {
   return `detect: ${parts.join(", ")} in ${(s.elapsedMs / 1000).toFixed(2)} s\n`;
 }
 
-/** No CloudTrail record was read (an empty directory, other JSON, logs of another kind): nothing was checked. */
-export function scannedNothing(s: ScanSummary): boolean {
-  return s.records - s.notCloudTrail === 0 && s.skippedRecords === 0;
-}
-
-/**
- * The scan's result in the exit-code table: an unreadable input or a skipped record leaves it
- * incomplete, and so does a scan that read no CloudTrail record (a gate must not pass on nothing).
- */
+/** The scan's result in the exit-code table (scanIncomplete says when it is incomplete). */
 export function detectExitCode(summary: ScanSummary, failOnFindings: boolean): ExitCode {
   return exitCodeFor({
-    incomplete:
-      summary.unreadable.length + summary.skippedRecords + summary.invalidRecords > 0 || scannedNothing(summary),
+    incomplete: scanIncomplete(summary),
     unapprovedFindings: summary.unapprovedFindings,
     failOnFindings,
   });
@@ -165,11 +157,7 @@ async function detectWith(
   });
   progress?.clear();
   writer.end();
-  if (scannedNothing(summary))
-    io.stderr.write(
-      `detect: warning: no CloudTrail record in ${summary.files} file(s): nothing was checked ` +
-        "(a directory walk reads .json, .json.gz, .jsonl, .ndjson and .gz files)\n",
-    );
+  io.stderr.write(scannedNothingWarning("detect", summary));
   io.stderr.write(summaryLine(summary));
   return detectExitCode(summary, opts.failOnFindings ?? false);
 }

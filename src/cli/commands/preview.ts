@@ -23,6 +23,7 @@ import { errorText } from "../../errors/error-text";
 import type { AthenaWindowOptions, HuntIO } from "./hunt";
 import { formatPreview, PREVIEW_FORMATS, type PreviewFormat, previewSummaryLine } from "../preview/output";
 import { previewScan, startPreviewPool } from "../preview/scan";
+import { scanIncomplete, scannedNothingWarning } from "../scan-outcome";
 
 export interface PreviewOptions extends ConfigOption, AthenaWindowOptions {
   /** Query the trail's archive instead of reading local inputs. */
@@ -153,13 +154,14 @@ export async function runPreview(paths: string[], opts: PreviewOptions, io: Prev
     progress?.clear();
     const ousRead = opts.ou ? await addOus(report, guardrail, io) : true;
     io.stdout.write(formatPreview(report, opts.format ?? (io.stdout.isTTY ? "table" : "ndjson")));
+    io.stderr.write(scannedNothingWarning("preview", summary));
     io.stderr.write(
       `preview: ${summary.files} file(s), ${summary.records} record(s) (${(summary.bytes / 1e6).toFixed(1)} MB); ` +
         `${previewSummaryLine(report)}; ${summary.unreadable.length} unreadable, ${summary.skippedRecords} skipped ` +
         `in ${(summary.elapsedMs / 1000).toFixed(2)} s\n`,
     );
     return exitCodeFor({
-      incomplete: !ousRead || summary.unreadable.length + summary.skippedRecords + summary.invalidRecords > 0,
+      incomplete: !ousRead || scanIncomplete(summary),
       unapprovedFindings: report.counts.denied,
       failOnFindings: opts.failOnDenials ?? false,
     });
