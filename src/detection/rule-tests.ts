@@ -97,15 +97,27 @@ export function formatRuleTests(
     const counts = `(${positives} match, ${mine.length - positives} do not)`;
     return `  ${rule.id.padEnd(width)}  ${rule.severity.padEnd(8)} ${ok}/${mine.length} examples pass ${counts}`;
   });
-  const says = (matched: boolean) => (matched ? "a match" : "no match");
-  const failures = failed.map(
-    (r) =>
-      `  FAIL ${r.rule}: ${r.name}: expected ${says(r.expected)}, got ${says(r.matched)}` +
-      (r.problem ? ` (${r.problem})` : ""),
-  );
+  const failures = failed.map((r) => `  FAIL ${failureText(r)}`);
   return [
     `rules: ${rules.length}; rule tests: ${results.length - failed.length} passed, ${failed.length} failed`,
     ...lines,
     ...failures,
   ].join("\n");
+}
+
+/** A failing example: `<rule>: <example>: expected a match, got no match` (and why, when the rule matched). */
+function failureText(r: RuleTestResult): string {
+  const says = (matched: boolean) => (matched ? "a match" : "no match");
+  const why = r.problem ? ` (${r.problem})` : "";
+  return `${r.rule}: ${r.name}: expected ${says(r.expected)}, got ${says(r.matched)}${why}`;
+}
+
+/**
+ * One line per failing example of the guardrail's rules (`rule test failed: <rule>: <example>: ...`), for the
+ * commands that refuse such a definition without printing the whole report as check does (policy, synth).
+ */
+export function failedRuleTestLines(guardrail: Guardrail): string[] {
+  return runRuleTests(guardrail)
+    .filter((r) => !r.passed)
+    .map((r) => `rule test failed: ${failureText(r)}`);
 }

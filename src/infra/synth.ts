@@ -1,7 +1,8 @@
 /**
  * One synth, as `npm run synth`, `npx cdktf synth` (both through main.ts) and `bedrock-guardrail synth`
- * run it: load the guardrail, lint the SCP (warnings are printed; errors stop it), write every stack
- * as Terraform JSON into the output directory. A synth that fails (config or lint error) removes the
+ * run it: load the guardrail, lint the SCP (warnings are printed; errors stop it), run the rules' own
+ * examples (a failing one stops it), write every stack as Terraform JSON into the output directory.
+ * A synth that fails (config or lint error, failing rule test) removes the
  * previous output, so that a pipeline cannot apply a stale plan: only what a cdktf synth writes there
  * (a manifest.json that lists stacks, and stacks/), never other files of a folder someone pointed
  * `--out` at (a web project's root has a manifest.json too).
@@ -10,6 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { App, TerraformStack } from "cdktf";
 import { ConfigError } from "../config/load";
+import { failedRuleTestLines } from "../detection/rule-tests";
 import type { Guardrail } from "../guardrail/guardrail";
 import { formatLint, lintScp } from "../policy/lint";
 import { buildApp } from "./app";
@@ -46,7 +48,7 @@ function removeSynthOutput(outdir: string): void {
   if (fs.readdirSync(outdir).length === 0) fs.rmdirSync(outdir);
 }
 
-/** Exit codes: 0 written, 2 a config or lint error (nothing written). */
+/** Exit codes: 0 written, 2 a config or lint error or a failing rule test (nothing written). */
 export function synthGuardrail(load: () => Guardrail, outdir: string, io: SynthIO): 0 | 2 {
   const fail = (message: string): 2 => {
     const stale = isCdktfOutput(outdir);
@@ -65,7 +67,9 @@ export function synthGuardrail(load: () => Guardrail, outdir: string, io: SynthI
   }
   const lint = lintScp(guardrail);
   if (lint.findings.length > 0) (lint.errors.length > 0 ? io.stderr : io.stdout).write(`${formatLint(lint)}\n`);
-  if (lint.errors.length > 0) return fail("the SCP failed lint");
+  // The rules drive the deployed monitor: a definition whose rules fail their own examples is not deployed.
+  const problems = [...(lint.errors.length > 0 ? ["the SCP failed lint"] : []), ...failedRuleTestLines(guardrail)];
+  if (problems.length > 0) return fail(problems.join("\n"));
   const app = buildApp(guardrail, new App({ outdir }));
   app.synth();
   for (const stack of app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack)) {

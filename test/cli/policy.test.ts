@@ -1,4 +1,5 @@
 import { runPolicy } from "../../src/cli/commands/policy";
+import { setRunningCommand } from "../../src/cli/report";
 import { buildScpDocuments } from "../../src/policy/documents";
 import { FULL_CONFIG, guardrailFor, MINIMAL_CONFIG } from "../policy/helpers";
 import { captureOutput as capture } from "./helpers";
@@ -38,5 +39,27 @@ describe("policy", () => {
     expect(JSON.parse(c.out())).toHaveLength(buildScpDocuments(g).length);
     expect(buildScpDocuments(g).length).toBeGreaterThan(1);
     expect(c.err()).toMatch(/over scp\.maxPolicySize 1000/);
+  });
+
+  it("still prints the documents but exits 2 naming a rule test that fails (the rules drive the monitor)", () => {
+    const g = guardrailFor(FULL_CONFIG);
+    const good = capture();
+    expect(runPolicy(g, {}, good.io)).toBe(0);
+    expect(good.err()).toBe("");
+
+    const [first, ...rest] = g.rules;
+    const wrong = { name: "deliberately wrong", expect: false, record: first.tests[0].record };
+    const broken = { ...g, rules: [{ ...first, tests: [...first.tests, wrong] }, ...rest] };
+    const bad = capture();
+    setRunningCommand("policy");
+    try {
+      expect(runPolicy(broken, {}, bad.io)).toBe(2);
+    } finally {
+      setRunningCommand(undefined);
+    }
+    expect(JSON.parse(bad.out())).toHaveLength(buildScpDocuments(g).length);
+    expect(bad.err()).toBe(
+      "policy: rule test failed: bedrock-model-access-enabled: deliberately wrong: expected no match, got a match\n",
+    );
   });
 });

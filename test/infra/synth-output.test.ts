@@ -7,6 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { ConfigError } from "../../src/config/load";
 import { synthGuardrail } from "../../src/infra/synth";
+import { guardrailFor, MINIMAL_CONFIG } from "../policy/helpers";
 
 let dir: string;
 beforeEach(() => {
@@ -64,4 +65,23 @@ it.each([
   expect(stderr).toContain("nothing was synthesized\n");
   expect(stderr).not.toContain("removed");
   expect(fs.readdirSync(dir).sort()).toEqual(["manifest.json", "stacks"]);
+});
+
+it("synthesizes nothing when a rule fails its own examples, naming the example", () => {
+  const g = guardrailFor(MINIMAL_CONFIG);
+  const [first, ...rest] = g.rules;
+  const wrong = { name: "deliberately wrong", expect: false, record: first.tests[0].record };
+  const broken = { ...g, rules: [{ ...first, tests: [...first.tests, wrong] }, ...rest] };
+  const out = path.join(dir, "cdktf.out");
+  let stderr = "";
+  const code = synthGuardrail(() => broken, out, {
+    stdout: { write: () => true },
+    stderr: { write: (t: string) => (stderr += t) },
+  });
+  expect(code).toBe(2);
+  expect(stderr).toBe(
+    "rule test failed: bedrock-model-access-enabled: deliberately wrong: expected no match, got a match\n" +
+      "nothing was synthesized\n",
+  );
+  expect(fs.existsSync(out)).toBe(false);
 });

@@ -1,5 +1,6 @@
-/** `policy`: print the SCP document(s) the guardrail synthesizes, after lint. */
+/** `policy`: print the SCP document(s) the guardrail synthesizes, after lint and the rule tests. */
 import type { Command } from "commander";
+import { failedRuleTestLines } from "../../detection/rule-tests";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { formatLint, lintScp } from "../../policy/lint";
 import { loadGuardrailFor } from "../common";
@@ -13,7 +14,10 @@ export interface PolicyOptions {
   minified?: boolean;
 }
 
-/** Prints the documents (even with lint errors, for review); a lint error is a config problem: exit 2. */
+/**
+ * Prints the documents (even with lint errors or a failing rule test, for review); either is a config
+ * problem: exit 2.
+ */
 export function runPolicy(guardrail: Guardrail, options: PolicyOptions, io: Output = processOutput): number {
   const lint = lintScp(guardrail);
   if (options.minified) io.out(lint.documents.map((d) => `${d.content}\n`).join(""));
@@ -26,7 +30,10 @@ export function runPolicy(guardrail: Guardrail, options: PolicyOptions, io: Outp
       )}\n`,
     );
   if (lint.findings.length > 0) io.err(`${prefixLines(formatLint(lint))}\n`);
-  return lint.errors.length > 0 ? EXIT.USAGE : EXIT.OK;
+  // The same definition drives the monitor: rules that fail their own examples make it a config problem too.
+  const failedRuleTests = failedRuleTestLines(guardrail);
+  if (failedRuleTests.length > 0) io.err(`${prefixLines(failedRuleTests.join("\n"))}\n`);
+  return lint.errors.length > 0 || failedRuleTests.length > 0 ? EXIT.USAGE : EXIT.OK;
 }
 
 export function register(program: Command): void {

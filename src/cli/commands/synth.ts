@@ -42,7 +42,7 @@ export function register(program: Command): void {
   addConfigOptions(program.command("synth"))
     .description(
       "Write the Terraform JSON of every stack (as `npm run synth`: cdktf.out/stacks/<stack>/cdk.tf.json); " +
-        "a config or lint error writes nothing and removes the previous output",
+        "a config or lint error or a failing rule test writes nothing and removes the previous output",
     )
     .option("-o, --out <dir>", "output directory", "cdktf.out")
     .action((opts: SynthOptions) => {
