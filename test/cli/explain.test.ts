@@ -82,6 +82,22 @@ describe("check --explain", () => {
     }
   });
 
+  it("a bad value is quoted and cut in its one line, never echoed in full nor split", () => {
+    const role = "arn:aws:iam::111122223333:role/X";
+    const long = "x".repeat(5000);
+    for (const [opts, option] of [
+      [{ principal: long, action: "bedrock:InvokeModel" }, "--principal"],
+      [{ principal: `bob\n${long}`, action: "bedrock:InvokeModel" }, "--principal"],
+      [{ principal: role, action: `bedrock:${long}\nforged` }, "--action"],
+      [{ principal: role, action: "bedrock:InvokeModel", context: [long] }, "--context"],
+    ] as [CheckOptions, string][]) {
+      const c = captureOutput();
+      expect(runCheck(guardrail, opts, c.io)).toBe(2);
+      expect(c.err()).toMatch(new RegExp(`^check: ${option} .*, got "[^\n]*\\.\\.\\. \\(\\d+ more characters\\)\n$`));
+      expect(c.err().length).toBeLessThan(250);
+    }
+  });
+
   it("never disagrees with preview: each request preview rebuilds from a 90-day history, through the options", () => {
     const previewer = previewerFor(guardrail);
     let compared = 0;

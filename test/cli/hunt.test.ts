@@ -126,6 +126,13 @@ describe("bedrock-guardrail hunt --backend athena", () => {
     ],
     [{ workgroup: "wg;x" }, 'hunt: --workgroup: "wg;x" is not an Athena workgroup name\n'],
     [{ maxScanGb: "lots" }, 'hunt: --max-scan-gb: must be a positive number, got "lots"\n'],
+    // a value is quoted and cut, never echoed in full nor split over lines
+    [{ workgroup: "wg\nforged: line" }, 'hunt: --workgroup: "wg\\nforged: line" is not an Athena workgroup name\n'],
+    [
+      { workgroup: "w".repeat(5000) },
+      `hunt: --workgroup: "${"w".repeat(79)}... (4922 more characters) is not an Athena workgroup name\n`,
+    ],
+    [{ maxScanGb: "1\n2" }, 'hunt: --max-scan-gb: must be a positive number, got "1\\n2"\n'],
   ])("refuses %j with one line, exit 2", async (bad, message) => {
     const h = await hunt(bad);
     expect(h).toEqual({ code: 2, out: "", err: message });

@@ -171,8 +171,12 @@ describe("remediate and undo commands", () => {
     const err = sink();
     const before = awsCalls;
     expect(await runUndo({ config, actionId: "ra-unknown" }, { stdout: sink(), stderr: err, ...wiring })).toBe(2);
-    expect(err.text()).toMatch(/^undo: no action ra-unknown is recorded in .*state-file or --table/);
+    expect(err.text()).toMatch(/^undo: no action "ra-unknown" is recorded in .*state-file or --table/);
     expect(awsCalls).toBe(before); // the state file is checked before any credentials or AWS call
+    // a long or multi-line id is quoted and cut, on one line
+    const long = sink();
+    expect(await runUndo({ config, actionId: `ra-${"x".repeat(5000)}\nforged` }, { ...io, stderr: long })).toBe(2);
+    expect(long.text()).toMatch(/^undo: no action "ra-x+\.\.\. \(\d+ more characters\) is recorded in [^\n]*\n$/);
 
     // A state file whose record lost a field undo needs is refused before any AWS call, in one line.
     const state = JSON.parse(fs.readFileSync(stateFile, "utf8"));

@@ -4,6 +4,7 @@
  * lint error (an SCP AWS would reject) and a failing rule test are all config problems: exit 2.
  */
 import type { Command } from "commander";
+import { shown } from "../../detection/backends/input-error";
 import { formatRuleTests, runRuleTests } from "../../detection/rule-tests";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { bundledClassification } from "../../policy/classification-data";
@@ -36,13 +37,14 @@ export interface CheckOptions {
 export function explainOptions(options: CheckOptions): ScpRequest | string {
   if (!options.principal || !options.action) return "--explain needs --principal ARN and --action SERVICE:ACTION";
   if (!/^arn:[^:]+:(iam|sts)::\d{12}:.+/.test(options.principal))
-    return `--principal must be the aws:PrincipalArn (an IAM role, user or root ARN), got "${options.principal}"`;
+    return `--principal must be the aws:PrincipalArn (an IAM role, user or root ARN), got ${shown(options.principal)}`;
   if (!/^[a-z0-9-]+:[A-Za-z0-9]+$/.test(options.action))
-    return `--action must be SERVICE:ACTION (an IAM action or a CloudTrail event name), got "${options.action}"`;
+    return `--action must be SERVICE:ACTION (an IAM action or a CloudTrail event name), got ${shown(options.action)}`;
   const context: Record<string, string[]> = {};
   for (const pair of options.context ?? []) {
     const at = pair.indexOf("=");
-    if (at < 1) return `--context takes key=value (for example aws:CalledViaLast=bedrock.amazonaws.com), got "${pair}"`;
+    if (at < 1)
+      return `--context takes key=value (for example aws:CalledViaLast=bedrock.amazonaws.com), got ${shown(pair)}`;
     const key = pair.slice(0, at);
     context[key] = [...(context[key] ?? []), pair.slice(at + 1)];
   }

@@ -8,6 +8,7 @@
  * --fail-on-findings wins over it, and the damaged inputs are still named).
  */
 import { type Command, Option } from "commander";
+import { shown } from "../../detection/backends/input-error";
 import { expandInputs, type Input } from "../../detection/scan/inputs";
 import type { ScanPool } from "../../detection/scan/pool";
 import { maxJobs, type ScanSummary, scan, startScanPool } from "../../detection/scan/scan";
@@ -73,7 +74,7 @@ export async function runDetect(paths: string[], opts: DetectOptions, io: Detect
     return EXIT.USAGE;
   }
   if (opts.format !== undefined && !FORMATS.includes(opts.format)) {
-    io.stderr.write(`detect: --format must be one of ${FORMATS.join(", ")} (got "${opts.format}")\n`);
+    io.stderr.write(`detect: --format must be one of ${FORMATS.join(", ")} (got ${shown(opts.format)})\n`);
     return EXIT.USAGE;
   }
   if (opts.jobs !== undefined && (!Number.isInteger(opts.jobs) || opts.jobs < 1)) {

@@ -23,7 +23,7 @@ import {
 import { correlationWants } from "../../detection/correlation/compact";
 import { archiveCorrelationFindings } from "../../detection/correlation/finding";
 import type { Guardrail } from "../../guardrail/guardrail";
-import { BackendInputError } from "../../detection/backends/input-error";
+import { BackendInputError, shown } from "../../detection/backends/input-error";
 import { evaluateRecord } from "../../detection/finding";
 import { findingGate } from "../../detection/finding-gate";
 import { type CloudTrailRecord, normalizeEventTime } from "../../detection/record";
@@ -76,7 +76,7 @@ function positive(text: string | undefined, flag: string, fallback: number): num
   if (text === undefined) return fallback;
   const n = Number(text);
   if (!(Number.isFinite(n) && n > 0))
-    throw new BackendInputError(flag, `must be a positive number, got ${JSON.stringify(text)}`);
+    throw new BackendInputError(flag, `must be a positive number, got ${shown(text)}`);
   return n;
 }
 
@@ -111,7 +111,7 @@ export function athenaPlan(
       );
     const workgroup = opts.workgroup ?? athena.workgroup;
     if (!/^[A-Za-z0-9._-]{1,128}$/.test(workgroup))
-      throw new BackendInputError("--workgroup", `${JSON.stringify(workgroup)} is not an Athena workgroup name`);
+      throw new BackendInputError("--workgroup", `${shown(workgroup)} is not an Athena workgroup name`);
     const query = {
       table: opts.table ?? `${athena.database}.${athena.table}`,
       start: opts.start,
@@ -175,7 +175,7 @@ export function athenaCostText(execution: { queryId?: string; bytesScanned: numb
 /** The whole command as a function of its options and streams; returns the exit code. */
 export async function runHunt(opts: HuntOptions, io: HuntIO): Promise<number> {
   if (opts.format !== undefined && !FORMATS.includes(opts.format)) {
-    io.stderr.write(`hunt: --format must be one of ${FORMATS.join(", ")} (got "${opts.format}")\n`);
+    io.stderr.write(`hunt: --format must be one of ${FORMATS.join(", ")} (got ${shown(opts.format)})\n`);
     return EXIT.USAGE;
   }
   const guardrail = loadGuardrailFor(opts, io, {

@@ -6,6 +6,7 @@
  * denied, so a pipeline can gate the attach.
  */
 import { type Command, Option } from "commander";
+import { shown } from "../../detection/backends/input-error";
 import { expandInputs } from "../../detection/scan/inputs";
 import { maxJobs } from "../../detection/scan/scan";
 import { DEFAULT_MAX_RECORD_BYTES } from "../../detection/scan/scan-source";
@@ -53,12 +54,12 @@ const PROGRESS_MIN_BYTES = 64 * 1024 * 1024;
 
 function usageProblem(paths: string[], opts: PreviewOptions): string | undefined {
   if (opts.backend !== undefined && !PREVIEW_BACKENDS.includes(opts.backend))
-    return `--backend must be one of ${PREVIEW_BACKENDS.join(", ")} (got "${opts.backend}")`;
+    return `--backend must be one of ${PREVIEW_BACKENDS.join(", ")} (got ${shown(opts.backend)})`;
   if (opts.backend !== undefined && paths.length > 0) return `give PATHs or --backend ${opts.backend}, not both`;
   if (opts.backend === undefined && paths.length === 0)
     return "give at least one PATH (file, directory), - for stdin, or --backend athena with --start and --end";
   if (opts.format !== undefined && !PREVIEW_FORMATS.includes(opts.format))
-    return `--format must be one of ${PREVIEW_FORMATS.join(", ")} (got "${opts.format}")`;
+    return `--format must be one of ${PREVIEW_FORMATS.join(", ")} (got ${shown(opts.format)})`;
   if (opts.jobs !== undefined && (!Number.isInteger(opts.jobs) || opts.jobs < 1))
     return "--jobs must be a whole number >= 1";
   if (opts.maxRecordBytes !== undefined && (!Number.isInteger(opts.maxRecordBytes) || opts.maxRecordBytes < 1024))

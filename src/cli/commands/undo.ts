@@ -5,6 +5,7 @@
  * 1 when it cannot be undone or failed, 2 for usage or an unknown action id.
  */
 import type { Command } from "commander";
+import { shown } from "../../detection/backends/input-error";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { type AwsOptions, callerArn, DEFAULT_STATE_FILE, memberClientsFor, storeFor } from "../../wiring/adapters";
 import type { MemberClientProvider } from "../../remediation/member-clients";
@@ -45,7 +46,7 @@ export async function runUndo(opts: UndoOptions, io: UndoIO): Promise<number> {
     // The audit record first: an unknown id is a usage error that needs no credentials and no AWS call.
     if (!(await store.getAction(actionId))) {
       io.stderr.write(
-        `undo: no action ${actionId} is recorded in ${storeName(opts)} ` +
+        `undo: no action ${shown(actionId)} is recorded in ${storeName(opts)} ` +
           "(use the same --state-file or --table as the remediation)\n",
       );
       return EXIT.USAGE;
