@@ -12,6 +12,7 @@ import * as path from "node:path";
 import { App, TerraformStack } from "cdktf";
 import { ConfigError } from "../config/load";
 import { failedRuleTestLines } from "../detection/rule-tests";
+import { errorKind, errorText } from "../errors/error-text";
 import type { Guardrail } from "../guardrail/guardrail";
 import { formatLint, lintScp } from "../policy/lint";
 import { buildApp } from "./app";
@@ -23,6 +24,8 @@ interface SynthIO {
   stdout: Sink;
   /** Lint errors and why nothing was synthesized, in whole lines (the caller prefixes them). */
   stderr: Sink;
+  /** The option that names the output directory, for messages (`--out` in the CLI). */
+  outdirOption?: string;
 }
 
 /** `stream` with `<prefix>: ` before every line written to it. */
@@ -48,8 +51,26 @@ function removeSynthOutput(outdir: string): void {
   if (fs.readdirSync(outdir).length === 0) fs.rmdirSync(outdir);
 }
 
-/** Exit codes: 0 written, 2 a config or lint error or a failing rule test (nothing written). */
-export function synthGuardrail(load: () => Guardrail, outdir: string, io: SynthIO): 0 | 2 {
+/**
+ * Runs a step that writes into the output directory and returns its value. A file system error there (the
+ * path is a file, not writable) is one line naming the directory (`--out cdktf.out: permission denied`) and
+ * undefined; other errors propagate.
+ */
+function writingInto<T>(outdir: string, io: SynthIO, step: () => T): T | undefined {
+  try {
+    return step();
+  } catch (e) {
+    if (errorKind(e) !== "file") throw e;
+    io.stderr.write(`${io.outdirOption ? `${io.outdirOption} ` : ""}${outdir}: ${errorText(e)}\n`);
+    return undefined;
+  }
+}
+
+/**
+ * Exit codes: 0 written, 1 the output directory could not be written, 2 a config or lint error or a failing
+ * rule test (nothing written).
+ */
+export function synthGuardrail(load: () => Guardrail, outdir: string, io: SynthIO): 0 | 1 | 2 {
   const fail = (message: string): 2 => {
     const stale = isCdktfOutput(outdir);
     if (stale) removeSynthOutput(outdir);
@@ -70,8 +91,15 @@ export function synthGuardrail(load: () => Guardrail, outdir: string, io: SynthI
   // The rules drive the deployed monitor: a definition whose rules fail their own examples is not deployed.
   const problems = [...(lint.errors.length > 0 ? ["the SCP failed lint"] : []), ...failedRuleTestLines(guardrail)];
   if (problems.length > 0) return fail(problems.join("\n"));
-  const app = buildApp(guardrail, new App({ outdir }));
-  app.synth();
+  // The output directory is made when the app is, and written when it synthesizes.
+  const app = writingInto(outdir, io, () => new App({ outdir }));
+  if (!app) return 1;
+  buildApp(guardrail, app);
+  const written = writingInto(outdir, io, () => {
+    app.synth();
+    return true;
+  });
+  if (!written) return 1;
   for (const stack of app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack)) {
     io.stdout.write(`bedrock-guardrail: ${path.join(app.outdir, "stacks", stack.node.id, "cdk.tf.json")}\n`);
   }

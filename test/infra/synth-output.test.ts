@@ -85,3 +85,17 @@ it("synthesizes nothing when a rule fails its own examples, naming the example",
   );
   expect(fs.existsSync(out)).toBe(false);
 });
+
+it("an output directory that cannot be made is one line naming it (the option, in the CLI), exit 1", () => {
+  const file = path.join(dir, "package.json");
+  write(file, "{}");
+  let stderr = "";
+  const io = { stdout: { write: () => true }, stderr: { write: (t: string) => (stderr += t) } };
+  const guardrail = guardrailFor(MINIMAL_CONFIG);
+  expect(synthGuardrail(() => guardrail, file, { ...io, outdirOption: "--out" })).toBe(1);
+  expect(stderr).toBe(`--out ${file}: a part of the path is not a directory\n`);
+  stderr = "";
+  expect(synthGuardrail(() => guardrail, path.join(file, "deeper"), io)).toBe(1);
+  expect(stderr).toBe(`${path.join(file, "deeper")}: a part of the path is not a directory\n`);
+  expect(fs.readFileSync(file, "utf8")).toBe("{}");
+});

@@ -54,6 +54,7 @@ export function register(program: Command): void {
       process.exitCode = synth.synthGuardrail(() => guardrailForOptions(opts, process.env, process.cwd()), opts.out, {
         stdout: process.stdout,
         stderr: synth.prefixedLines(linePrefix(), process.stderr),
+        outdirOption: "--out",
       });
     });
 }
