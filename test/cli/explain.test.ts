@@ -70,6 +70,13 @@ describe("check --explain", () => {
     for (const [opts, message] of [
       [{ explain: true }, /needs --principal ARN and --action/],
       [{ principal: "bob", action: "bedrock:InvokeModel" }, /--principal must be the aws:PrincipalArn/],
+      // only an ARN the config accepts, so that the suggestion to approve it can be followed
+      [
+        { principal: "arn:aws:sts::111122223333:assumed-role/App/s", action: "bedrock:InvokeModel" },
+        /--principal must be the aws:PrincipalArn .*, which names a session ARN; aws:PrincipalArn is the role ARN/,
+      ],
+      [{ principal: "arn:aws:iam::111122223333:role/*", action: "bedrock:InvokeModel" }, /which has a wildcard/],
+      [{ principal: "arn:aws:iam::111122223333:*", action: "bedrock:InvokeModel" }, /which has a wildcard/],
       [{ principal: "arn:aws:iam::111122223333:role/X", action: "InvokeModel" }, /--action must be SERVICE:ACTION/],
       [
         { principal: "arn:aws:iam::111122223333:role/X", action: "bedrock:InvokeModel", context: ["novalue"] },
@@ -93,8 +100,10 @@ describe("check --explain", () => {
     ] as [CheckOptions, string][]) {
       const c = captureOutput();
       expect(runCheck(guardrail, opts, c.io)).toBe(2);
-      expect(c.err()).toMatch(new RegExp(`^check: ${option} .*, got "[^\n]*\\.\\.\\. \\(\\d+ more characters\\)\n$`));
-      expect(c.err().length).toBeLessThan(250);
+      expect(c.err()).toMatch(
+        new RegExp(`^check: ${option} .*, got "[^\n]*\\.\\.\\. \\(\\d+ more characters\\)[^\n]*\n$`),
+      );
+      expect(c.err().length).toBeLessThan(300);
     }
   });
 

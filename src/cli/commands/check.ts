@@ -4,6 +4,7 @@
  * lint error (an SCP AWS would reject) and a failing rule test are all config problems: exit 2.
  */
 import type { Command } from "commander";
+import { principalPatternProblem } from "../../config/arn-pattern";
 import { shown } from "../../detection/backends/input-error";
 import { formatRuleTests, runRuleTests } from "../../detection/rule-tests";
 import type { Guardrail } from "../../guardrail/guardrail";
@@ -36,8 +37,15 @@ export interface CheckOptions {
 /** `check --explain`: the request from the options, or the problem with them. */
 export function explainOptions(options: CheckOptions): ScpRequest | string {
   if (!options.principal || !options.action) return "--explain needs --principal ARN and --action SERVICE:ACTION";
-  if (!/^arn:[^:]+:(iam|sts)::\d{12}:.+/.test(options.principal))
-    return `--principal must be the aws:PrincipalArn (an IAM role, user or root ARN), got ${shown(options.principal)}`;
+  // The ARN the config would accept (its suggestion adds it to approvedPrincipalArns), of one principal.
+  const principalProblem = /[*?]/.test(options.principal)
+    ? "has a wildcard (* or ?): --explain takes one principal's ARN"
+    : principalPatternProblem(options.principal);
+  if (!/^arn:[^:]+:(iam|sts)::\d{12}:.+/.test(options.principal) || principalProblem)
+    return (
+      "--principal must be the aws:PrincipalArn (an IAM role, user or root ARN), got " +
+      `${shown(options.principal)}${principalProblem ? `, which ${principalProblem}` : ""}`
+    );
   if (!/^[a-z0-9-]+:[A-Za-z0-9]+$/.test(options.action))
     return `--action must be SERVICE:ACTION (an IAM action or a CloudTrail event name), got ${shown(options.action)}`;
   const context: Record<string, string[]> = {};
