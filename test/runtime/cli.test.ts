@@ -82,7 +82,18 @@ describe("run-once", () => {
         { ...s2, source: lakeSource(simulateLake(), g) },
       ),
     ).toBe(2);
-    expect(s2.err.join("")).toMatch(/--start must be an ISO-8601 time/);
+    expect(s2.err.join("")).toMatch(/^run-once: --start: "yesterday" is not an ISO-8601 time/);
+    // as query and hunt: a time without a zone or seconds is refused, never read as local time
+    for (const start of ["2026-07-01T10:00:00", "2026-07-01T10:00Z", "2026-02-30T10:00:00Z"]) {
+      const e = io();
+      const code = await runOnce(
+        g,
+        { dryRun: true, start, end: "2026-07-01T12:00:00Z" },
+        { ...e, source: lakeSource(simulateLake(), g) },
+      );
+      expect(`${start}: ${code}`).toBe(`${start}: 2`);
+      expect(e.err.join("")).toMatch(new RegExp(`^run-once: --start: "${start}" is not a`));
+    }
     const s3 = io();
     expect(
       await runOnce(

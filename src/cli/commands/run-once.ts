@@ -9,7 +9,7 @@
 import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
 import { backendNamed, isMonitorBackend, MONITOR_BACKENDS, type MonitorBackend } from "../../config/backends";
-import { BackendInputError, shown } from "../../detection/backends/input-error";
+import { BackendInputError, parseInstant, shown } from "../../detection/backends/input-error";
 import { eventDataStoreId } from "../../detection/backends/lake-sql";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { findingBody, findingSubject } from "../../runtime/alert";
@@ -57,11 +57,14 @@ export interface RunOnceIO {
 
 class UsageError extends Error {}
 
+/** As query and hunt read --start/--end: seconds and a zone required, so that no time is read as local. */
 function parseTime(text: string, flag: string): Date {
-  const d = new Date(text);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(d.getTime()))
-    throw new UsageError(`${flag} must be an ISO-8601 time such as 2026-07-01T12:00:00Z, got ${shown(text)}`);
-  return d;
+  try {
+    return new Date(parseInstant(text, flag));
+  } catch (e) {
+    if (e instanceof BackendInputError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 function chosenWindow(opts: RunOnceOptions): QueryWindow | undefined {
