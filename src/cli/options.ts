@@ -5,6 +5,7 @@
  */
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { BACKENDS, type BackendName } from "../config/backends";
+import { AWS_REGION } from "../config/sections/aws";
 
 export interface ConfigOption {
   config?: string;
@@ -44,4 +45,27 @@ export function backendOption(description: string, names: readonly BackendName[]
     if (!accepted.includes(value)) throw new InvalidArgumentError(`Allowed choices are ${names.join(", ")}.`);
     return value;
   });
+}
+
+/** The backends name their parameters (limit, start, end); the commands' lines name the options typed instead. */
+const OPTION_OF_INPUT: Readonly<Record<string, string>> = {
+  limit: "--limit",
+  start: "--start",
+  end: "--end",
+  window: "--start/--end",
+  "event data store": "--event-data-store",
+};
+
+/** A backend's input problem as `<option>: <problem>` (`--start: "x" is not an ISO-8601 time ...`). */
+export function inputProblemText(e: { input: string; problem: string }): string {
+  return `${OPTION_OF_INPUT[e.input] ?? e.input}: ${e.problem}`;
+}
+
+/**
+ * The parser of a `--region` option: an AWS region name, as aws.region of the config, so that a typo is a usage
+ * error naming the option (exit 2) before any AWS call, not the SDK's "Region not accepted".
+ */
+export function regionArgument(value: string): string {
+  if (!AWS_REGION.test(value)) throw new InvalidArgumentError("It must be an AWS region such as us-east-1.");
+  return value;
 }

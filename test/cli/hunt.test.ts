@@ -121,6 +121,10 @@ describe("bedrock-guardrail hunt --backend athena", () => {
   it.each([
     [{ start: undefined }, "hunt: --start: is required (a hunt names its window)\n"],
     [
+      { start: "x" },
+      'hunt: --start: "x" is not an ISO-8601 time such as 2024-10-17T20:00:00Z (seconds and a zone are required)\n',
+    ],
+    [
       { table: "cloudtrail" },
       'hunt: --table: "cloudtrail" is not database.table (e.g. bedrock_guardrail.cloudtrail)\n',
     ],

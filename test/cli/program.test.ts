@@ -83,6 +83,14 @@ describe("usage errors", () => {
     );
   });
 
+  it("a --region that is no AWS region is a usage error, before any AWS call", async () => {
+    for (const command of ["hunt", "run-once", "preview"])
+      expect(await usageError(command, "--region", "not a region")).toBe(
+        `${command}: option '--region <region>' argument 'not a region' is invalid. ` +
+          `It must be an AWS region such as us-east-1. (see bedrock-guardrail ${command} --help)\n`,
+      );
+  });
+
   it("before a command is known start with the program's name", async () => {
     expect(await usageError("no-such-command")).toBe(
       "bedrock-guardrail: unknown command 'no-such-command' (see bedrock-guardrail --help)\n",

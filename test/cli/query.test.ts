@@ -138,14 +138,22 @@ describe("bedrock-guardrail query", () => {
 
   it.each([
     [{ backend: "cloudtrail-lake" }, /--event-data-store: is required/],
-    [{ backend: "cloudtrail-lake", eventDataStore: "x'; --" }, /event data store: .* is neither/],
-    [{ backend: "cloudtrail-lake", eventDataStore: EDS, start: "x".repeat(100_000) }, /start: "x{60,80}\.\.\. \(/],
+    [{ backend: "cloudtrail-lake", eventDataStore: "x'; --" }, /^query: --event-data-store: .* is neither/],
+    [
+      { backend: "cloudtrail-lake", eventDataStore: EDS, start: "x".repeat(100_000) },
+      /^query: --start: "x{60,80}\.\.\. \(/,
+    ],
     [
       { backend: "cloudtrail-lake", eventDataStore: EDS, start: "nope", end: "2024-10-17T21:00:00Z" },
-      /start: "nope" is not an ISO-8601 time/,
+      /^query: --start: "nope" is not an ISO-8601 time/,
     ],
     [{ backend: "cloudtrail-lake", eventDataStore: EDS, limit: "ten" }, /--limit: must be a positive integer/],
-    [{ backend: "cloudwatch-logs", limit: "20000" }, /limit: must be an integer from 1 to 10000/],
+    [{ backend: "cloudwatch-logs", limit: "20000" }, /^query: --limit: must be an integer from 1 to 10000/],
+    [{ backend: "athena", limit: "0" }, /^query: --limit: must be a positive integer/],
+    [
+      { backend: "cloudwatch-logs", start: "2024-10-18T00:00:00Z", end: "2024-10-17T00:00:00Z" },
+      /^query: --start: must be before end/,
+    ],
     [{ backend: "eventbridge", start: "2024-10-17T20:00:00Z" }, /takes no --event-data-store, --start/],
   ] as const)("exits 2 on bad arguments: %j", (opts, message) => {
     const out = run(opts as QueryOptions);

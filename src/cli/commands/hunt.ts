@@ -30,7 +30,7 @@ import { type CloudTrailRecord, normalizeEventTime } from "../../detection/recor
 import { athenaCostUsd, executeAthenaQuery } from "../../runtime/query/athena";
 import { DEFAULT_POLL, QueryError, realSleep, type Sleep } from "../../runtime/query/source";
 import { type ConfigIO, loadGuardrailFor } from "../common";
-import { addConfigOptions, type ConfigOption } from "../options";
+import { addConfigOptions, type ConfigOption, inputProblemText, regionArgument } from "../options";
 import { EXIT, exitCodeFor } from "../exit-codes";
 import { findingWriter, type Format, FORMATS } from "../format/findings";
 
@@ -134,7 +134,7 @@ export function athenaPlan(
     return { sql, workgroup };
   } catch (e) {
     if (e instanceof BackendInputError) {
-      io.stderr.write(`${command}: ${e.message}\n`);
+      io.stderr.write(`${command}: ${inputProblemText(e)}\n`);
       return undefined;
     }
     throw e;
@@ -273,7 +273,7 @@ export function register(program: Command): void {
       "--gb-per-day <gb>",
       `the archive's compressed GB per day, for the estimate (default: ${DEFAULT_GB_PER_DAY}; see docs/athena.md)`,
     )
-    .option("--region <region>", "Athena's region (default: aws.region of the config)")
+    .option("--region <region>", "Athena's region (default: aws.region of the config)", regionArgument)
     .action(async (opts: HuntOptions) => {
       const controller = new AbortController();
       const stop = () => controller.abort();

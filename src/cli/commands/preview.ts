@@ -11,7 +11,7 @@ import { expandInputs } from "../../detection/scan/inputs";
 import { maxJobs } from "../../detection/scan/scan";
 import { DEFAULT_MAX_RECORD_BYTES } from "../../detection/scan/scan-source";
 import type { ConfigIO } from "../common";
-import { addConfigOptions, type ConfigOption } from "../options";
+import { addConfigOptions, type ConfigOption, regionArgument } from "../options";
 import { EXIT, exitCodeFor } from "../exit-codes";
 import { ProgressBar } from "../format/progress";
 import { buildPreviewAthenaQuery, previewRowToRecord } from "../../detection/backends/athena-preview";
@@ -191,7 +191,11 @@ export function register(program: Command): void {
     .option("--regions <regions>", "--backend: only these regions (comma-separated)")
     .option("--max-scan-gb <gb>", "--backend: refuse a window estimated to scan more (default: as hunt)")
     .option("--gb-per-day <gb>", "--backend: the archive's compressed GB per day, for the estimate (default: as hunt)")
-    .option("--region <region>", "--backend athena: Athena's region (default: aws.region of the config)")
+    .option(
+      "--region <region>",
+      "--backend athena: Athena's region (default: aws.region of the config)",
+      regionArgument,
+    )
     .addOption(
       new Option("-f, --format <format>", "output format (default: table on a terminal, ndjson otherwise)").choices([
         ...PREVIEW_FORMATS,

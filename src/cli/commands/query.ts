@@ -21,7 +21,14 @@ import {
 import type { Guardrail } from "../../guardrail/guardrail";
 import { scheduledWindowMinutes } from "../../runtime/window";
 import { type ConfigIO, loadGuardrailFor, narrowToRules, type TextSink } from "../common";
-import { addConfigOptions, addRuleOption, backendOption, type ConfigOption, type RuleOption } from "../options";
+import {
+  addConfigOptions,
+  addRuleOption,
+  backendOption,
+  type ConfigOption,
+  inputProblemText,
+  type RuleOption,
+} from "../options";
 import { EXIT } from "../exit-codes";
 
 const TRAIL_LOG_GROUP = " on the organization trail's log group";
@@ -210,7 +217,7 @@ export function runQuery(opts: QueryOptions, io: QueryIO): number {
     return EXIT.OK;
   } catch (e) {
     if (e instanceof BackendInputError) {
-      io.stderr.write(`query: ${e.message}\n`);
+      io.stderr.write(`query: ${inputProblemText(e)}\n`);
       return EXIT.USAGE;
     }
     throw e;

@@ -25,7 +25,7 @@ import type { SourceSpec } from "../../runtime/query/backends";
 import type { Notifier } from "../../aws/contracts";
 import type { StateStore } from "../../runtime/state/store";
 import { loadGuardrailFor, type TextSink } from "../common";
-import { addConfigOptions, backendOption, type ConfigOption } from "../options";
+import { addConfigOptions, backendOption, type ConfigOption, regionArgument } from "../options";
 import { EXIT, exitCodeFor } from "../exit-codes";
 import { reportError } from "../report";
 
@@ -211,7 +211,7 @@ export function register(program: Command): void {
     .option("--dry-run", "print findings and would-be alerts; write no state, publish nothing")
     .option("--state-table <name>", `DynamoDB state table (default $${ENV.stateTableName})`)
     .option("--topic-arn <arn>", `SNS alert topic (default $${ENV.alertTopicArn})`)
-    .option("--region <region>", "region of the query backend and state table")
+    .option("--region <region>", "region of the query backend and state table", regionArgument)
     .option("--json", "with --dry-run: one finding JSON per line")
     .option("--fail-on-findings", "exit 3 when a finding by a non-approved principal exists")
     .action(async (opts: RunOnceOptions) => {

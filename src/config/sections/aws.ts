@@ -8,7 +8,9 @@ const TargetId = z
     /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|\d{12})$/,
     "must be an organization root (r-...), an OU (ou-...-...) or a 12-digit account ID",
   );
-const Region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must be an AWS region such as us-east-1");
+/** An AWS region name (us-east-1, us-gov-west-1); the CLI's --region options are checked with it too. */
+export const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const Region = z.string().regex(AWS_REGION, "must be an AWS region such as us-east-1");
 const RoleArn = z.string().regex(/^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role\/.+$/, "must be an IAM role ARN");
 
 /** How Terraform reaches one stack's account: a named profile or a role to assume (or the ambient credentials). */
