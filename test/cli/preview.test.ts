@@ -205,6 +205,15 @@ describe("preview over a generated 90-day history (realistic config)", () => {
     expect(bad.err()).toMatch(/missing\.json: unreadable/);
   });
 
+  it("names a symbolic link loop it skips in a directory walk, as detect", async () => {
+    const tree = fs.mkdtempSync(path.join(dir, "links-"));
+    fs.symlinkSync(path.join(dir, "trail"), path.join(tree, "linked"));
+    fs.symlinkSync(tree, path.join(tree, "loop"));
+    const t = io();
+    expect(await runPreview([tree], { config: configFile, format: "json" }, t)).toBe(0);
+    expect(t.err()).toMatch(/^preview: .*loop: warning: skipped: a symbolic link to a directory already scanned/m);
+  });
+
   it("a scan that read no CloudTrail record warns and exits 1, --fail-on-denials or not", async () => {
     const root = path.join(__dirname, "..", "..");
     const digestOnly = fs.mkdtempSync(path.join(dir, "digest-only-"));

@@ -129,7 +129,8 @@ export async function runPreview(paths: string[], opts: PreviewOptions, io: Prev
   }
   if (opts.backend) return previewAthena(opts, io);
   const jobs = opts.jobs === undefined ? undefined : Math.min(opts.jobs, maxJobs());
-  const inputs = expandInputs(paths);
+  // As detect: a link loop skipped in a directory walk is named, not skipped silently.
+  const inputs = expandInputs(paths, (p, message) => io.stderr.write(`preview: ${p}: warning: ${message}\n`));
   const pool = startPreviewPool(inputs, { jobs });
   try {
     const { loadGuardrailFor } = require("../common") as typeof import("../common");
