@@ -111,6 +111,8 @@ describe("check", () => {
     // use, service-linked roles, protect exempted) alone is over the size, and so are the tag-protected and the
     // deployment ones (their action lists); the ten documents do not fit the root's free slots either.
     expect(c.out()).toMatch(/check failed: 9 lint error\(s\)/);
+    // every stderr line carries the prefix: no blank line
+    expect(c.err()).not.toMatch(/^\n|\n\n/);
   });
 });
 

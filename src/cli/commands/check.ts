@@ -150,7 +150,8 @@ export function runCheck(guardrail: Guardrail, options: CheckOptions, io: Output
   } else {
     io.out(`${scpSummary(guardrail, lint.documents)}\n\n${formatDecisionTable(table)}\n`);
     io.out(`\n${formatRuleTests(guardrail, ruleTests)}\n`);
-    if (lint.findings.length > 0) io.err(`\n${prefixLines(formatLint(lint))}\n`);
+    // Only the lint lines, each with the prefix as every stderr line (no blank line before them).
+    if (lint.findings.length > 0) io.err(`${prefixLines(formatLint(lint))}\n`);
     const problems = [
       lint.errors.length > 0 ? `${lint.errors.length} lint error(s)` : "",
       failedRuleTests > 0 ? `${failedRuleTests} failing rule test(s)` : "",
