@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import definitionJson from "../../policies/bedrock-model-access.json";
 import { withIdentityCenterForms } from "../arn/identity-center";
+import { oneLine } from "../errors/error-text";
 import { formatArn, type Partition, partitionOfRegion } from "../arn/partition";
 import {
   ConfigError,
@@ -285,7 +286,7 @@ export function selectRules(guardrail: Guardrail, ids: readonly string[], input 
   const unknown = ids.filter((id) => !known.has(id));
   if (unknown.length > 0) {
     throw new ConfigError(input, [
-      `no rule ${unknown.map((id) => JSON.stringify(id)).join(", ")} (rules: ${[...known].join(", ")})`,
+      `no rule ${unknown.map((id) => oneLine(JSON.stringify(id), 80)).join(", ")} (rules: ${[...known].join(", ")})`,
     ]);
   }
   return {

@@ -24,7 +24,7 @@ import {
 import type { Guardrail } from "../../guardrail/guardrail";
 import type { CloudTrailRecord } from "../record";
 import { ATHENA_PARTITIONS, glueName } from "./athena-table";
-import { BackendInputError, parseWindow } from "./input-error";
+import { BackendInputError, parseWindow, shown } from "./input-error";
 import {
   LAKE_COLUMNS,
   LAKE_CONDITION_FIELDS,
@@ -83,10 +83,7 @@ const DAY_MS = 86_400_000;
 export function athenaTableRef(text: string): { database: string; table: string; sql: string } {
   const parts = typeof text === "string" ? text.split(".") : [];
   if (parts.length !== 2)
-    throw new BackendInputError(
-      "--table",
-      `${JSON.stringify(text)} is not database.table (e.g. bedrock_guardrail.cloudtrail)`,
-    );
+    throw new BackendInputError("--table", `${shown(text)} is not database.table (e.g. bedrock_guardrail.cloudtrail)`);
   const [database, table] = [glueName(parts[0], "--table database"), glueName(parts[1], "--table table")];
   return { database, table, sql: `"${database}"."${table}"` };
 }
@@ -107,7 +104,7 @@ function isoInstant(ms: number): string {
 function inList(column: string, values: readonly string[], input: string, pattern: RegExp, what: string): string {
   values.forEach((v, i) => {
     if (typeof v !== "string" || !pattern.test(v))
-      throw new BackendInputError(`${input}[${i}]`, `${JSON.stringify(v)} is not ${what}`);
+      throw new BackendInputError(`${input}[${i}]`, `${shown(v)} is not ${what}`);
   });
   return `${column} IN (${[...new Set(values)].map((v, i) => sqlString(v, `${input}[${i}]`)).join(", ")})`;
 }

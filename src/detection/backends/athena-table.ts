@@ -9,7 +9,7 @@
  * `athena-ddl`, and the monitor stack builds its aws_glue_catalog_table from the same
  * `athenaTable` (src/infra/monitor/athena.ts), so the two can never describe different tables.
  */
-import { BackendInputError } from "./input-error";
+import { BackendInputError, shown } from "./input-error";
 
 /** The partition columns, named as AWS's table names them so any tool that knows that table can query ours. */
 export const ATHENA_PARTITIONS = { account: "account", region: "region", day: "timestamp" } as const;
@@ -105,7 +105,7 @@ const DATE = /^(\d{4})\/(\d{2})\/(\d{2})$/;
 
 function check(value: string | undefined, pattern: RegExp, input: string, what: string): void {
   if (typeof value !== "string" || !pattern.test(value))
-    throw new BackendInputError(input, `${JSON.stringify(value)} is not ${what}`);
+    throw new BackendInputError(input, `${shown(value)} is not ${what}`);
 }
 
 /** A Glue database or table name; throws BackendInputError naming the input. */
@@ -127,7 +127,7 @@ function checkDate(value: string): void {
   const [y, mo, d] = m ? m.slice(1).map(Number) : [0, 0, 0];
   const date = new Date(Date.UTC(y, mo - 1, d));
   if (!m || date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d)
-    throw new BackendInputError("--start-date", `${JSON.stringify(value)} is not a calendar date YYYY/MM/DD`);
+    throw new BackendInputError("--start-date", `${shown(value)} is not a calendar date YYYY/MM/DD`);
 }
 
 function checkList(values: readonly string[], pattern: RegExp, input: string, what: string): void {

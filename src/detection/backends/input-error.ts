@@ -17,8 +17,8 @@ export class BackendInputError extends Error {
 }
 
 /** A user-supplied value quoted for a message, cut to a readable length (never a 100 KB argument echoed). */
-export function shown(value: string): string {
-  return oneLine(JSON.stringify(value), 80);
+export function shown(value: unknown): string {
+  return oneLine(JSON.stringify(value) ?? String(value), 80);
 }
 
 /** An instant as epoch milliseconds, from an ISO-8601 text with an explicit zone (or a Date). */

@@ -13,7 +13,7 @@
 import { type Condition, conditionKind, type DetectionRule, type EventSelector } from "../../guardrail/definition";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { type CloudTrailRecord, isRecordObject, normalizeEventTime } from "../record";
-import { BackendInputError, parseWindow } from "./input-error";
+import { BackendInputError, parseWindow, shown } from "./input-error";
 
 type InsightsGuardrail = Pick<Guardrail, "rules">;
 
@@ -32,7 +32,7 @@ export function insightsString(value: string, input: string): string {
   if (/["'`\\\u0000-\u001f\u007f\u2028\u2029]/.test(value)) {
     throw new BackendInputError(
       input,
-      `${JSON.stringify(value)} contains a quote, backslash or control character, which a Logs Insights query cannot ` +
+      `${shown(value)} contains a quote, backslash or control character, which a Logs Insights query cannot ` +
         `carry safely`,
     );
   }
@@ -76,7 +76,7 @@ export const INSIGHTS_FIELDS = [
 /** `^prefix` as a Logs Insights regex literal; the prefix is letters, digits and . _ : - (validated). */
 function insightsPrefixRegex(prefix: string, input: string): string {
   if (!/^[A-Za-z0-9._:-]+$/.test(prefix))
-    throw new BackendInputError(input, `${JSON.stringify(prefix)} cannot be a Logs Insights prefix pattern`);
+    throw new BackendInputError(input, `${shown(prefix)} cannot be a Logs Insights prefix pattern`);
   return `/^${prefix.replace(/\./g, "\\.")}/`;
 }
 
