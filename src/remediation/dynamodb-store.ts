@@ -3,7 +3,13 @@
  * `pk = "action#<actionId>"`, `sk = "action"` holds one audit record; `pk = "principal#<arn>"`,
  * `sk = "<hour>#<actionId>"` one counted mutation (idempotent per action by construction).
  */
-import { type DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+} from "@aws-sdk/client-dynamodb";
 import { STATE_TABLE_KEYS } from "../aws/contracts";
 import type { PermissionDeclaration } from "../aws/permissions";
 import { parseActionRecord } from "./record-schema";
@@ -21,6 +27,11 @@ export const STORE_PERMISSIONS: PermissionDeclaration[] = [
     why: "remediation audit records and per-principal rate counters",
   },
 ];
+
+/** A conditional write that found its condition false: someone else holds it, not an error. */
+function isConditionFailure(e: unknown): boolean {
+  return (e as { name?: string } | undefined)?.name === "ConditionalCheckFailedException";
+}
 
 export class DynamoDbStore implements RemediationStore {
   constructor(
@@ -45,25 +56,52 @@ export class DynamoDbStore implements RemediationStore {
     return body ? parseActionRecord(JSON.parse(body), `${this.tableName} action ${actionId}`) : undefined;
   }
 
+  /** The item of an audit record; status and lease are top-level too, for claimAction's condition. */
+  private actionItem(record: ActionRecord): Record<string, AttributeValue> {
+    return {
+      [PK]: { S: `action#${record.actionId}` },
+      [SK]: { S: "action" },
+      findingId: { S: record.findingId },
+      status: { S: record.status },
+      ...(record.leaseUntil ? { leaseUntil: { S: record.leaseUntil } } : {}),
+      record: { S: JSON.stringify(record) },
+      [TTL]: { N: this.expires(AUDIT_TTL_SECONDS) },
+    };
+  }
+
   async putAction(record: ActionRecord): Promise<void> {
-    await this.client.send(
-      new PutItemCommand({
-        TableName: this.tableName,
-        Item: {
-          [PK]: { S: `action#${record.actionId}` },
-          [SK]: { S: "action" },
-          findingId: { S: record.findingId },
-          status: { S: record.status },
-          record: { S: JSON.stringify(record) },
-          [TTL]: { N: this.expires(AUDIT_TTL_SECONDS) },
-        },
-      }),
-    );
+    await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: this.actionItem(record) }));
+  }
+
+  async claimAction(record: ActionRecord, now: Date): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: this.actionItem(record),
+          // store.ts claimable(), evaluated by DynamoDB against the item as stored at this write.
+          ConditionExpression:
+            "attribute_not_exists(#pk) OR NOT (#status IN (:ok, :done, :progress)) OR " +
+            "(#status = :progress AND (attribute_not_exists(#lease) OR #lease < :now))",
+          ExpressionAttributeNames: { "#pk": PK, "#status": "status", "#lease": "leaseUntil" },
+          ExpressionAttributeValues: {
+            ":ok": { S: "ok" },
+            ":done": { S: "already-done" },
+            ":progress": { S: "in-progress" },
+            ":now": { S: now.toISOString() },
+          },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionFailure(e)) return false;
+      throw e;
+    }
   }
 
   async countPrincipalActions(principalArn: string, hour: string): Promise<number> {
     let count = 0;
-    let start: Record<string, import("@aws-sdk/client-dynamodb").AttributeValue> | undefined;
+    let start: Record<string, AttributeValue> | undefined;
     do {
       const r = await this.client.send(
         new QueryCommand({

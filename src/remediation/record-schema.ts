@@ -43,6 +43,7 @@ const recordFields = {
   actor: z.string().optional(),
   plannedAt: text,
   startedAt: z.string().optional(),
+  leaseUntil: z.string().optional(),
   finishedAt: z.string().optional(),
   before: z.unknown().optional(),
   after: z.unknown().optional(),

@@ -7,6 +7,7 @@
 import type { Finding } from "../detection/finding";
 import type { Guardrail } from "../guardrail/guardrail";
 import type { ActionOutcome, FindingResponder, Notifier, ResponseReport } from "../aws/contracts";
+import { observeBefore } from "./actions";
 import { executeAction, type ExecutionResult } from "./executor";
 import type { MemberClientProvider } from "./member-clients";
 import { needsOuChain, resolveMode } from "./mode";
@@ -42,9 +43,19 @@ const STATUS_OF: Record<Exclude<PlannedAction["disposition"], "execute">, Action
 
 const DONE: ReadonlySet<RecordStatus> = new Set(["ok", "already-done"]);
 
+/**
+ * How long a claimed action is held by its responder: 15 minutes, the longest a monitor function runs
+ * (the scheduled job's timeout; realtime's is shorter) and the life of the member-account credentials
+ * a run assumes. Past it, the claimant is taken for dead and another responder may finish the action.
+ */
+export const CLAIM_LEASE_MS = 15 * 60 * 1000;
+
 export interface ResponseDetail extends ResponseReport {
-  /** Actions with their outcome, for the CLI's output and the alert. */
-  actions: { action: PlannedAction; outcome: ActionOutcome; fresh: boolean }[];
+  /**
+   * Actions with their outcome, for the CLI's output and the alert. `heldElsewhere`: another responder
+   * holds the action (in progress), so this one left it alone.
+   */
+  actions: { action: PlannedAction; outcome: ActionOutcome; fresh: boolean; heldElsewhere?: boolean }[];
 }
 
 export class RemediationResponder implements FindingResponder {
@@ -58,8 +69,18 @@ export class RemediationResponder implements FindingResponder {
     if (this.execute && !deps.clients) throw new Error("RemediationResponder: clients are required to execute");
   }
 
+  /**
+   * For the monitor's pipeline: throws when another responder held one of the actions, so the finding
+   * is released and responded to again by a later run (which finds the action done, or takes over the
+   * claim of a responder that died), rather than marked complete with that action unfinished.
+   */
   async respond(finding: Finding): Promise<ResponseReport> {
     const d = await this.respondInDetail(finding);
+    const held = d.actions.filter((a) => a.heldElsewhere);
+    if (held.length > 0) {
+      const why = held.map((a) => `${a.action.actionId}: ${a.outcome.reason}`);
+      throw new Error(`finding ${d.findingId} not finished: ${why.join("; ")}`);
+    }
     return { findingId: d.findingId, outcomes: d.outcomes };
   }
 
@@ -95,12 +116,18 @@ export class RemediationResponder implements FindingResponder {
     });
 
     const actions: ResponseDetail["actions"] = [];
-    for (const action of plan) actions.push(await this.handle(action, now));
+    for (const action of plan) {
+      // Another responder holds an action of this finding: it goes on in plan order with the rest, and
+      // sends the follow-up, so this one stops rather than race it action by action.
+      const holder = actions.find((a) => a.heldElsewhere);
+      actions.push(holder ? this.leftTo(action, holder.action) : await this.handle(action, now));
+    }
     const report: ResponseDetail = { findingId: finding.event.id, outcomes: actions.map((a) => a.outcome), actions };
     // Mode off means silence beyond the finding's own alert; otherwise report whatever is new.
     if (
       this.execute &&
       this.deps.notifier &&
+      !actions.some((a) => a.heldElsewhere) &&
       actions.some((a) => a.fresh && a.action.disposition !== "off" && a.action.disposition !== "none")
     ) {
       const n = notificationFor(finding, actions);
@@ -135,6 +162,27 @@ export class RemediationResponder implements FindingResponder {
     return { ...rest, status, reason, actor: this.deps.actor, plannedAt: at.toISOString(), ...extra };
   }
 
+  /** The outcome of an action another responder recorded as done: reported, not repeated. */
+  private recorded(action: PlannedAction, rec: ActionRecord): ResponseDetail["actions"][number] {
+    const status = rec.status as ActionOutcome["status"];
+    const reason = `${rec.reason} (recorded ${rec.finishedAt ?? rec.plannedAt})`;
+    return { action, outcome: this.outcome(action, status, reason), fresh: false };
+  }
+
+  /** The claim was lost: another responder finished the action, or is performing it now. */
+  private async lostClaim(action: PlannedAction): Promise<ResponseDetail["actions"][number]> {
+    const rec = await this.deps.store.getAction(action.actionId);
+    if (rec && DONE.has(rec.status)) return this.recorded(action, rec);
+    const until = rec?.leaseUntil ? ` until ${rec.leaseUntil}` : "";
+    const reason = `another responder is performing this action (held${until}); not repeated here`;
+    return { action, outcome: this.outcome(action, "skipped", reason), fresh: false, heldElsewhere: true };
+  }
+
+  private leftTo(action: PlannedAction, held: PlannedAction): ResponseDetail["actions"][number] {
+    const reason = `not attempted: another responder is performing ${held.actionId} of this finding, then this`;
+    return { action, outcome: this.outcome(action, "skipped", reason), fresh: false, heldElsewhere: true };
+  }
+
   private async handle(action: PlannedAction, now: Date): Promise<ResponseDetail["actions"][number]> {
     if (!this.execute) {
       const status = action.disposition === "execute" ? "planned" : STATUS_OF[action.disposition];
@@ -143,42 +191,49 @@ export class RemediationResponder implements FindingResponder {
     }
     const store = this.deps.store;
     const existing = await store.getAction(action.actionId);
-    if (existing && DONE.has(existing.status)) {
-      return {
-        action,
-        outcome: this.outcome(
-          action,
-          existing.status as ActionOutcome["status"],
-          `${existing.reason} (recorded ${existing.finishedAt ?? existing.plannedAt})`,
-        ),
-        fresh: false,
-      };
-    }
+    if (existing && DONE.has(existing.status)) return this.recorded(action, existing);
     if (action.disposition !== "execute") {
       const status = STATUS_OF[action.disposition];
       // Same status as recorded: nothing new (the reason may differ only by the time it was planned).
       if (existing?.status === status)
         return { action, outcome: this.outcome(action, status, existing.reason), fresh: false };
-      await store.putAction(this.record(action, status, action.reason, now, { finishedAt: now.toISOString() }));
+      const written = await store.claimAction(
+        this.record(action, status, action.reason, now, { finishedAt: now.toISOString() }),
+        this.clock(),
+      );
+      if (!written) return this.lostClaim(action);
       return { action, outcome: this.outcome(action, status, action.reason), fresh: true };
     }
-    // Recorded before the call: a crash leaves "in-progress", and the re-run checks the real state first.
-    const startedAt = this.clock().toISOString();
-    await store.putAction(
+    const clients = () => this.deps.clients!.forAccount(action.accountId);
+    // A run that claimed this action and died may have made its call: what it saw before is the state
+    // undo must restore. Otherwise the state now, read before the claim and stored with it. A failed
+    // read records nothing: the call meets the same failure and records it.
+    const interrupted = existing?.status === "in-progress" && existing.before !== undefined ? existing : undefined;
+    const before = interrupted
+      ? interrupted.before
+      : await clients()
+          .then((c) => observeBefore(action, c))
+          .catch(() => undefined);
+    const started = this.clock();
+    const plannedAt = existing?.plannedAt ?? now.toISOString();
+    const claimed = await store.claimAction(
       this.record(action, "in-progress", action.reason, now, {
-        startedAt,
-        plannedAt: existing?.plannedAt ?? now.toISOString(),
+        startedAt: started.toISOString(),
+        leaseUntil: new Date(started.getTime() + CLAIM_LEASE_MS).toISOString(),
+        plannedAt,
+        ...(before === undefined ? {} : { before }),
       }),
+      started,
     );
-    const result: ExecutionResult = await executeAction(action, () => this.deps.clients!.forAccount(action.accountId));
-    const status: RecordStatus = result.status;
+    if (!claimed) return this.lostClaim(action);
+    const result = finishInterrupted(interrupted, await executeAction(action, clients));
     await store.putAction(
-      this.record(action, status, result.reason, now, {
-        startedAt,
+      this.record(action, result.status, result.reason, now, {
+        startedAt: started.toISOString(),
         finishedAt: this.clock().toISOString(),
         before: result.before,
         after: result.after,
-        plannedAt: existing?.plannedAt ?? now.toISOString(),
+        plannedAt,
       }),
     );
     if (result.status === "ok") {
@@ -187,4 +242,20 @@ export class RemediationResponder implements FindingResponder {
     }
     return { action, outcome: this.outcome(action, result.status, result.reason), fresh: true };
   }
+}
+
+/**
+ * An action taken over from a run that died after its call: execute now finds it done, but the change
+ * is that run's, so the record says ok with the state that run saw before (what undo restores), never
+ * already-done, which would tell undo this tool changed nothing.
+ */
+function finishInterrupted(interrupted: ActionRecord | undefined, result: ExecutionResult): ExecutionResult {
+  if (!interrupted || result.status !== "already-done") return result;
+  if (JSON.stringify(interrupted.before) === JSON.stringify(result.after)) return result;
+  return {
+    status: "ok",
+    reason: `${result.reason}: done by an interrupted run (started ${interrupted.startedAt}), recorded now`,
+    before: interrupted.before,
+    after: result.after,
+  };
 }

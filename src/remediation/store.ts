@@ -26,6 +26,11 @@ export interface RecordFields {
   actor?: string;
   plannedAt: string;
   startedAt?: string;
+  /**
+   * While in-progress: until when the responder that claimed the action may still be calling AWS.
+   * Another responder takes the action over only after it (claimAction).
+   */
+  leaseUntil?: string;
   finishedAt?: string;
   before?: unknown;
   after?: unknown;
@@ -42,11 +47,31 @@ export type ActionRecord = { [K in ActionKind]: ActionRecordOf<K> }[ActionKind];
 
 export interface RemediationStore {
   getAction(actionId: string): Promise<ActionRecord | undefined>;
+  /** Writes the record whatever is stored: for the holder of the action's claim, and for undo. */
   putAction(record: ActionRecord): Promise<void>;
+  /**
+   * Writes the record only when no other responder holds or finished the action (see claimable), in one
+   * atomic step: of two responders claiming at once, exactly one gets true. False: do not act.
+   */
+  claimAction(record: ActionRecord, now: Date): Promise<boolean>;
   /** Mutations recorded for this principal in the hour bucket (see hourBucket). */
   countPrincipalActions(principalArn: string, hour: string): Promise<number>;
   /** Idempotent per actionId: recording the same action twice counts once. */
   recordPrincipalAction(principalArn: string, hour: string, actionId: string): Promise<void>;
+}
+
+const FINISHED: ReadonlySet<RecordStatus> = new Set(["ok", "already-done"]);
+
+/**
+ * Whether a responder may write over what is stored for an action: nothing is, or a status that
+ * changed nothing for good (planned, skipped, manual, error), or an in-progress claim whose lease ended
+ * before `now` (its responder died). The DynamoDB store says the same in a ConditionExpression.
+ */
+function claimable(stored: ActionRecord | undefined, now: Date): boolean {
+  if (!stored) return true;
+  if (FINISHED.has(stored.status)) return false;
+  if (stored.status !== "in-progress") return true;
+  return stored.leaseUntil === undefined || stored.leaseUntil < now.toISOString();
 }
 
 /** `2024-10-17T20`: the UTC hour a mutation counts against for maxActionsPerPrincipalPerHour. */
@@ -68,6 +93,13 @@ export class InMemoryStore implements RemediationStore {
   async putAction(record: ActionRecord): Promise<void> {
     this.data.actions[record.actionId] = structuredClone(record);
     this.changed();
+  }
+  async claimAction(record: ActionRecord, now: Date): Promise<boolean> {
+    // No await between the check and the write: one claim at a time, as the table's condition does.
+    if (!claimable(this.data.actions[record.actionId], now)) return false;
+    this.data.actions[record.actionId] = structuredClone(record);
+    this.changed();
+    return true;
   }
   async countPrincipalActions(principalArn: string, hour: string): Promise<number> {
     return (this.data.principals[`${principalArn}\n${hour}`] ?? []).length;

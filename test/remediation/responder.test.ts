@@ -21,7 +21,7 @@ import {
 import fc from "fast-check";
 import type { Notifier } from "../../src/aws/contracts";
 import { StaticOrganizationLookup } from "../../src/remediation/organization";
-import { RemediationResponder } from "../../src/remediation/responder";
+import { CLAIM_LEASE_MS, RemediationResponder } from "../../src/remediation/responder";
 import { type ActionRecord, InMemoryStore } from "../../src/remediation/store";
 import { undoAction, UndoError } from "../../src/remediation/undo";
 import { guardedRecord } from "./arbitraries";
@@ -59,10 +59,14 @@ function happyIam() {
   aws.bedrock.on(DeleteFoundationModelAgreementCommand).resolves({});
 }
 
+/** Past the claim lease of a run started at NOW: a responder then takes the run for dead. */
+const AFTER_LEASE = new Date(NOW.getTime() + CLAIM_LEASE_MS + 1000);
+
 function responder(
   store = new InMemoryStore(),
   config: Parameters<typeof guardrailWith>[0] = { remediation: { mode: "enforce" } },
   notifier = new RecordingNotifier(),
+  clock = () => NOW,
 ) {
   const g = guardrailWith(config);
   const r = new RemediationResponder({
@@ -71,7 +75,7 @@ function responder(
     organization: new StaticOrganizationLookup(MGMT),
     clients: localClients(),
     notifier,
-    clock: () => NOW,
+    clock,
     actor: "arn:aws:iam::555555555555:role/bedrock-guardrail/bedrock-guardrail-query-job",
   });
   return { g, r, store, notifier };
@@ -108,7 +112,7 @@ describe("RemediationResponder", () => {
     expect(notifier.messages).toHaveLength(1);
   });
 
-  it("after a crash mid-run, the re-run repeats nothing done and completes the rest", async () => {
+  it("after a crash mid-run, the re-run repeats nothing done and completes the rest once the lease ends", async () => {
     happyIam();
     class CrashingStore extends InMemoryStore {
       writes = 0;
@@ -122,21 +126,57 @@ describe("RemediationResponder", () => {
     const f = findingOf(g, fixture(IAM_USER_RECORD));
     await expect(r.respond(f)).rejects.toThrow(/simulated crash/);
     expect(aws.iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(1);
-    const report = await responder(store).r.respond(f);
+    // Within the lease the crashed run may still be alive: its action is left to it, and the finding is
+    // reported unfinished so that the monitor responds again later.
+    await expect(responder(store).r.respond(f)).rejects.toThrow(/not finished: ra-\S+: another responder/);
+    const report = await responder(store, undefined, undefined, () => AFTER_LEASE).r.respond(f);
     expect(report.outcomes.map((o) => o.status)).toEqual(["ok", "ok", "ok"]);
     expect(aws.iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(1);
     expect(aws.iam.commandCalls(PutUserPolicyCommand)).toHaveLength(1);
   });
 
-  it("an interrupted action (recorded in-progress) is checked against real state, not repeated blindly", async () => {
+  it("a run dies between call and record: the next records ok with the state before, and undo works", async () => {
+    happyIam();
+    class DiesAfterFirstCall extends InMemoryStore {
+      writes = 0;
+      async putAction(record: ActionRecord): Promise<void> {
+        if (++this.writes === 1) throw new Error("Task timed out");
+        return super.putAction(record);
+      }
+    }
+    const store = new DiesAfterFirstCall();
+    const { g, r } = responder(store);
+    const f = findingOf(g, fixture(IAM_USER_RECORD));
+    await expect(r.respond(f)).rejects.toThrow(/Task timed out/);
+    const id = store.allActions()[0].actionId;
+    expect(await store.getAction(id)).toMatchObject({ status: "in-progress", before: { status: "Active" } });
+    const report = await responder(store, undefined, undefined, () => AFTER_LEASE).r.respond(f);
+    expect(report.outcomes[0]).toMatchObject({ actionId: id, status: "ok", reason: /interrupted run/ });
+    expect(await store.getAction(id)).toMatchObject({
+      status: "ok",
+      before: { status: "Active" },
+      after: { status: "Inactive" },
+    });
+    expect(aws.iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(1);
+    expect(await undoAction(id, { store, clients: localClients() })).toMatchObject({ status: "ok" });
+    expect(aws.iam.commandCalls(UpdateAccessKeyCommand).at(-1)!.args[0].input.Status).toBe("Active");
+  });
+
+  it("an interrupted action is checked against real state: done before that run, it stays already-done", async () => {
     happyIam();
     const store = new InMemoryStore();
     const { g, r } = responder(store);
     const f = findingOf(g, fixture(IAM_USER_RECORD));
     const first = await r.respond(f);
     const rec = (await store.getAction(first.outcomes[0].actionId))!;
-    await store.putAction({ ...rec, status: "in-progress" });
-    const again = await responder(store).r.respond(f);
+    // A run that saw the key already inactive, and died before recording that.
+    await store.putAction({
+      ...rec,
+      status: "in-progress",
+      before: { status: "Inactive" },
+      leaseUntil: NOW.toISOString(),
+    });
+    const again = await responder(store, undefined, undefined, () => AFTER_LEASE).r.respond(f);
     expect(again.outcomes[0].status).toBe("already-done");
     expect(aws.iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(1);
   });

@@ -84,6 +84,45 @@ export function auditStoreContract(name: string, options: AuditStoreContractOpti
       expect(await t.store.getAction("ra-1")).toEqual(action("ra-1"));
     });
 
+    describe("claims an action for one responder at a time", () => {
+      const lease = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000).toISOString();
+      const claim = (id: string, extra: Partial<RecordFields> = {}) =>
+        action(id, { status: "in-progress", leaseUntil: lease(15), ...extra });
+
+      it("claims what nothing holds; a second claim fails while the lease lasts, and succeeds after it", async () => {
+        expect(await t.store.claimAction(claim("ra-1"), NOW)).toBe(true);
+        expect(await t.store.getAction("ra-1")).toEqual(claim("ra-1"));
+        const other = claim("ra-1", { actor: "another responder", leaseUntil: lease(30) });
+        expect(await t.reopen().claimAction(other, new Date(NOW.getTime() + 14 * 60_000))).toBe(false);
+        expect(await t.store.getAction("ra-1")).toEqual(claim("ra-1"));
+        expect(await t.reopen().claimAction(other, new Date(NOW.getTime() + 16 * 60_000))).toBe(true);
+        expect(await t.store.getAction("ra-1")).toEqual(other);
+      });
+
+      it("never claims over a finished action; claims over one that changed nothing for good", async () => {
+        for (const status of ["ok", "already-done"] as const) {
+          await t.store.putAction(action(`ra-${status}`, { status }));
+          expect(await t.reopen().claimAction(claim(`ra-${status}`), NOW)).toBe(false);
+          expect((await t.store.getAction(`ra-${status}`))!.status).toBe(status);
+        }
+        for (const status of ["error", "skipped", "planned", "manual"] as const) {
+          await t.store.putAction(action(`ra-${status}`, { status }));
+          expect(await t.reopen().claimAction(claim(`ra-${status}`), NOW)).toBe(true);
+        }
+        // An in-progress record without a lease (written before leases existed) is taken for abandoned.
+        await t.store.putAction(action("ra-old"));
+        expect(await t.reopen().claimAction(claim("ra-old"), NOW)).toBe(true);
+      });
+
+      it("of ten responders claiming at once, exactly one gets the action", async () => {
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => t.reopen().claimAction(claim("ra-1", { actor: `r-${i}` }), NOW)),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+        expect((await t.store.getAction("ra-1"))!.actor).toBe(`r-${results.indexOf(true)}`);
+      });
+    });
+
     it("counts a principal's mutations per hour, each action once however often it is recorded", async () => {
       expect(await t.store.countPrincipalActions(PRINCIPAL, HOUR)).toBe(0);
       await t.store.recordPrincipalAction(PRINCIPAL, HOUR, "ra-1");

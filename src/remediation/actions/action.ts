@@ -36,6 +36,12 @@ interface ActionBase<K extends ActionKind> {
    * crash changes nothing that is already done ("already-done"); records the state before and after.
    */
   execute(action: ActionOf<K>, clients: MemberClients): Promise<ExecutionResult>;
+  /**
+   * Reads, without changing anything, the state execute would record as `before` (same shape). The
+   * responder stores it with its claim before the call, so a run that dies between the call and its
+   * final record still leaves what undo needs. Declared by the kinds whose undo reads `before`.
+   */
+  observe?(action: ActionOf<K>, clients: MemberClients): Promise<unknown>;
 }
 
 interface Reversible<K extends ActionKind> {

@@ -59,6 +59,12 @@ export const deactivateKey = {
     },
   ],
   execute: (action, clients) => setInactive(clients.iam, action.params.userName, action.params.accessKeyId),
+  async observe(action, clients) {
+    const key = (await listKeys(clients.iam, action.params.userName)).find(
+      (k) => k.AccessKeyId === action.params.accessKeyId,
+    );
+    return key ? { status: key.Status } : undefined;
+  },
   async undo(rec, iam) {
     const { userName, accessKeyId } = rec.params;
     if ((rec.before as { status?: string } | undefined)?.status !== "Active")

@@ -59,6 +59,15 @@ export function perform(action: PlannedAction, clients: MemberClients): Promise<
   }
 }
 
+/** The state the action would change, read only; undefined for kinds that declare no observe. */
+export function observeBefore(action: PlannedAction, clients: MemberClients): Promise<unknown> {
+  // Each module's observe takes its own kind, which TypeScript cannot follow through the union.
+  const observe = ACTIONS[action.kind].observe as
+    | ((a: PlannedAction, c: MemberClients) => Promise<unknown>)
+    | undefined;
+  return observe ? observe(action, clients) : Promise.resolve(undefined);
+}
+
 /**
  * How one recorded action is reversed with its module, or why it cannot be (and what a person may
  * do instead).

@@ -36,6 +36,12 @@ export const orUndefinedIfMissing = async (read: () => Promise<string | undefine
   }
 };
 
+/** The policy as it is now: what execute records as `before` (null when there is none). */
+async function currentPolicy(target: PolicyTarget): Promise<PolicyDocument | null> {
+  const raw = await target.get();
+  return raw ? parsePolicyDocument(raw) : null;
+}
+
 async function revokeSessions(
   target: PolicyTarget,
   cutoff: string,
@@ -100,11 +106,13 @@ export function sessionRevocationCalls<K extends RevokeKind>(
   policyOf: (iam: IAMClient, params: ActionParamsOf[K]) => PolicyTarget,
 ): {
   execute(action: ActionOf<K>, clients: MemberClients): Promise<ExecutionResult>;
+  observe(action: ActionOf<K>, clients: MemberClients): Promise<unknown>;
   undo(record: ActionRecordOf<K>, iam: IAMClient): Promise<UndoResult>;
 } {
   return {
     execute: (action, clients) =>
       revokeSessions(policyOf(clients.iam, action.params), action.params.cutoff, action.params.eventTime),
+    observe: (action, clients) => currentPolicy(policyOf(clients.iam, action.params)),
     undo: (record, iam) => removeOurStatement(policyOf(iam, record.params)),
   };
 }

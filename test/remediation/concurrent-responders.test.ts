@@ -1,0 +1,84 @@
+/**
+ * Responders running at once on the DynamoDB audit store, against DynamoDB Local: the same finding
+ * handled twice (the CLI's `remediate --execute --table` beside the monitor), and findings of one
+ * principal handled in parallel (one realtime invocation per event).
+ *
+ * @slow (starts DynamoDB Local)
+ */
+import { DeleteFoundationModelAgreementCommand } from "@aws-sdk/client-bedrock";
+import {
+  GetUserPolicyCommand,
+  ListAccessKeysCommand,
+  NoSuchEntityException,
+  PutUserPolicyCommand,
+  UpdateAccessKeyCommand,
+} from "@aws-sdk/client-iam";
+import { DynamoDbStore } from "../../src/remediation/dynamodb-store";
+import { StaticOrganizationLookup } from "../../src/remediation/organization";
+import { RemediationResponder } from "../../src/remediation/responder";
+import { dynamoDbLocalForSuite } from "../support/dynamodb-local";
+import { findingOf, fixture, guardrailWith, IAM_USER_RECORD, MGMT } from "./helpers";
+import { awsMocks, localClients } from "./mocks";
+
+const aws = awsMocks();
+afterEach(() => aws.reset());
+afterAll(() => aws.restore());
+const dynamoDbLocal = dynamoDbLocalForSuite();
+
+// Far ahead, so that DynamoDB Local's TTL deletion never removes what the test wrote.
+const NOW = new Date("2046-11-20T09:20:00Z");
+const KEY = "AKIAEXAMPLEKEY000001";
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** deploy-bot's account, each call taking a few milliseconds, so that two responders overlap. */
+function slowDeployBotAccount(): void {
+  let status = "Active";
+  aws.iam.on(ListAccessKeysCommand).callsFake(async () => {
+    await pause(10);
+    return { AccessKeyMetadata: [{ UserName: "deploy-bot", AccessKeyId: KEY, Status: status }] };
+  });
+  aws.iam.on(UpdateAccessKeyCommand).callsFake(async (input: { Status: string }) => {
+    await pause(10);
+    status = input.Status;
+    return {};
+  });
+  aws.iam.on(GetUserPolicyCommand).rejects(new NoSuchEntityException({ message: "none", $metadata: {} }));
+  aws.iam.on(PutUserPolicyCommand).resolves({});
+  aws.bedrock.on(DeleteFoundationModelAgreementCommand).resolves({});
+}
+
+describe("two responders on the same finding at once", () => {
+  it.each([0, 5, 12, 20, 30])(
+    "the second starting %i ms later: one call, and its record keeps the state before",
+    async (lag) => {
+      slowDeployBotAccount();
+      const local = dynamoDbLocal();
+      const table = await local.createStateTable();
+      const g = guardrailWith({ remediation: { mode: "enforce" } });
+      const followUps: string[] = [];
+      const responder = () =>
+        new RemediationResponder({
+          guardrail: g,
+          store: new DynamoDbStore(local.client(), table, () => NOW),
+          organization: new StaticOrganizationLookup(MGMT),
+          clients: localClients(),
+          notifier: { publish: async (subject) => void followUps.push(subject) },
+          clock: () => NOW,
+        });
+      const f = findingOf(g, fixture(IAM_USER_RECORD));
+      const first = responder().respond(f);
+      await pause(lag);
+      const results = await Promise.allSettled([first, responder().respond(f)]);
+      // The one that lost a claim while the other held it says so (the monitor responds again later).
+      for (const r of results)
+        if (r.status === "rejected") expect(String(r.reason)).toMatch(/another responder is performing this action/);
+      expect(results.some((r) => r.status === "fulfilled")).toBe(true);
+      expect(aws.iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(1);
+      const keyAction = (results.find((r) => r.status === "fulfilled") as PromiseFulfilledResult<{
+        outcomes: { actionId: string }[];
+      }>)!.value.outcomes[0].actionId;
+      const rec = await new DynamoDbStore(local.client(), table, () => NOW).getAction(keyAction);
+      expect(rec).toMatchObject({ status: "ok", before: { status: "Active" }, after: { status: "Inactive" } });
+    },
+  );
+});
