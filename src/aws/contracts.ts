@@ -54,7 +54,7 @@ export interface Notifier {
  * The DynamoDB state table is shared, single-table design: partition key `pk` (S), sort key `sk`
  * (S), TTL attribute `expiresAt` (epoch seconds; expired items can linger ~2 days, so no logic may
  * rely on TTL deletion). Key prefixes: the monitor uses `pk = "job#<jobName>"` (watermark, carry-over)
- * and `pk = "event#<eventId>"` (dedupe); the responder uses `pk = "action#<actionId>"` and
- * `pk = "principal#<principalArn>"` (rate caps).
+ * and `pk = "event#<eventId>"` (dedupe); the responder uses `pk = "action#<actionId>"`,
+ * `pk = "followup#<findingId>"` (follow-up messages) and `pk = "principal#<principalArn>"` (rate caps).
  */
 export const STATE_TABLE_KEYS = { partitionKey: "pk", sortKey: "sk", ttlAttribute: "expiresAt" } as const;

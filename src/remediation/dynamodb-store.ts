@@ -1,7 +1,8 @@
 /**
  * The store in the monitor's DynamoDB state table (single-table design, src/runtime/contracts.ts):
  * `pk = "action#<actionId>"`, `sk = "action"` holds one audit record; `pk = "principal#<arn>"`,
- * `sk = "<hour>#<actionId>"` one counted mutation (idempotent per action by construction).
+ * `sk = "<hour>#<actionId>"` one counted mutation (idempotent per action by construction);
+ * `pk = "followup#<findingId>"`, `sk = "followup"` the finding's follow-up message (FollowUpRecord).
  */
 import {
   type AttributeValue,
@@ -13,7 +14,7 @@ import {
 import { STATE_TABLE_KEYS } from "../aws/contracts";
 import type { PermissionDeclaration } from "../aws/permissions";
 import { parseActionRecord } from "./record-schema";
-import type { ActionRecord, RemediationStore } from "./store";
+import type { ActionRecord, FollowUpRecord, RemediationStore } from "./store";
 
 const { partitionKey: PK, sortKey: SK, ttlAttribute: TTL } = STATE_TABLE_KEYS;
 /** Audit records are kept about 400 days; counters two days (TTL deletion may lag; counting never relies on it). */
@@ -24,7 +25,7 @@ export const STORE_PERMISSIONS: PermissionDeclaration[] = [
   {
     actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"],
     resource: { kind: "state-table" },
-    why: "remediation audit records and per-principal rate counters",
+    why: "remediation audit records, follow-up records and per-principal rate counters",
   },
 ];
 
@@ -97,6 +98,65 @@ export class DynamoDbStore implements RemediationStore {
       if (isConditionFailure(e)) return false;
       throw e;
     }
+  }
+
+  private followUpKey(findingId: string): Record<string, AttributeValue> {
+    return { [PK]: { S: `followup#${findingId}` }, [SK]: { S: "followup" } };
+  }
+
+  private followUpItem(findingId: string, r: FollowUpRecord): Record<string, AttributeValue> {
+    return {
+      ...this.followUpKey(findingId),
+      reported: { S: r.reported },
+      state: { S: r.state },
+      ...(r.leaseUntil ? { leaseUntil: { S: r.leaseUntil } } : {}),
+      [TTL]: { N: this.expires(AUDIT_TTL_SECONDS) },
+    };
+  }
+
+  async getFollowUp(findingId: string): Promise<FollowUpRecord | undefined> {
+    const r = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: this.followUpKey(findingId), ConsistentRead: true }),
+    );
+    const item = r.Item;
+    if (!item?.reported?.S || !item.state?.S) return undefined;
+    return {
+      reported: item.reported.S,
+      state: item.state.S as FollowUpRecord["state"],
+      ...(item.leaseUntil?.S ? { leaseUntil: item.leaseUntil.S } : {}),
+    };
+  }
+
+  async claimFollowUp(findingId: string, reported: string, leaseUntil: string, now: Date): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: this.followUpItem(findingId, { reported, state: "sending", leaseUntil }),
+          // store.ts followUpClaimable(), evaluated by DynamoDB.
+          ConditionExpression:
+            "attribute_not_exists(#pk) OR #reported <> :reported OR #state = :unsent OR " +
+            "(#state = :sending AND (attribute_not_exists(#lease) OR #lease < :now))",
+          ExpressionAttributeNames: { "#pk": PK, "#reported": "reported", "#state": "state", "#lease": "leaseUntil" },
+          ExpressionAttributeValues: {
+            ":reported": { S: reported },
+            ":unsent": { S: "unsent" },
+            ":sending": { S: "sending" },
+            ":now": { S: now.toISOString() },
+          },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionFailure(e)) return false;
+      throw e;
+    }
+  }
+
+  async putFollowUp(findingId: string, record: FollowUpRecord): Promise<void> {
+    await this.client.send(
+      new PutItemCommand({ TableName: this.tableName, Item: this.followUpItem(findingId, record) }),
+    );
   }
 
   async countPrincipalActions(principalArn: string, hour: string): Promise<number> {

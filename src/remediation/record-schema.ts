@@ -12,7 +12,7 @@ import { z } from "zod";
 import { safeParseDocument, zodProblems } from "../config/load";
 import { RemediationModeSchema } from "../config/remediation-mode";
 import { ACTIONS } from "./actions";
-import type { ActionRecord, RecordStatus, StoreData, UndoRecord } from "./store";
+import type { ActionRecord, FollowUpRecord, RecordStatus, StoreData, UndoRecord } from "./store";
 
 const text = z.string().min(1);
 
@@ -23,6 +23,12 @@ const UndoSchema: z.ZodType<UndoRecord> = z.looseObject({
   actor: z.string().optional(),
   before: z.unknown().optional(),
   after: z.unknown().optional(),
+});
+
+const FollowUpSchema: z.ZodType<FollowUpRecord> = z.looseObject({
+  reported: z.string(),
+  state: z.enum(["sending", "sent", "unsent"]),
+  leaseUntil: z.string().optional(),
 });
 
 const STATUSES = ["planned", "ok", "already-done", "skipped", "error", "manual", "in-progress"] as const;
@@ -64,6 +70,7 @@ const StoreFileSchema: z.ZodType<StoreData> = z
   .strictObject({
     actions: z.record(z.string(), ActionRecordSchema).default({}),
     principals: z.record(z.string(), z.array(z.string())).default({}),
+    followUps: z.record(z.string(), FollowUpSchema).default({}),
   })
   .superRefine((data, ctx) => {
     for (const [key, record] of Object.entries(data.actions))

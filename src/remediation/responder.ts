@@ -14,7 +14,14 @@ import { needsOuChain, resolveMode } from "./mode";
 import type { OrganizationLookup } from "./organization";
 import { planRemediation } from "./planner";
 import { notificationFor } from "./report";
-import { type ActionRecord, hourBucket, type RecordFields, type RecordStatus, type RemediationStore } from "./store";
+import {
+  type ActionRecord,
+  type FollowUpRecord,
+  hourBucket,
+  type RecordFields,
+  type RecordStatus,
+  type RemediationStore,
+} from "./store";
 import type { PlannedAction, RemediationMode } from "./types";
 
 export interface ResponderOptions {
@@ -56,6 +63,8 @@ export interface ResponseDetail extends ResponseReport {
    * holds the action (in progress), so this one left it alone.
    */
   actions: { action: PlannedAction; outcome: ActionOutcome; fresh: boolean; heldElsewhere?: boolean }[];
+  /** Another responder is publishing this finding's follow-up (with the same outcomes) right now. */
+  followUpHeldElsewhere?: boolean;
 }
 
 export class RemediationResponder implements FindingResponder {
@@ -70,9 +79,9 @@ export class RemediationResponder implements FindingResponder {
   }
 
   /**
-   * For the monitor's pipeline: throws when another responder held one of the actions, so the finding
-   * is released and responded to again by a later run (which finds the action done, or takes over the
-   * claim of a responder that died), rather than marked complete with that action unfinished.
+   * For the monitor's pipeline: throws when another responder held one of the actions or is sending the
+   * follow-up, so the finding is released and responded to again by a later run (which finds the work
+   * done, or takes over the claim of a responder that died), rather than marked complete unfinished.
    */
   async respond(finding: Finding): Promise<ResponseReport> {
     const d = await this.respondInDetail(finding);
@@ -81,6 +90,8 @@ export class RemediationResponder implements FindingResponder {
       const why = held.map((a) => `${a.action.actionId}: ${a.outcome.reason}`);
       throw new Error(`finding ${d.findingId} not finished: ${why.join("; ")}`);
     }
+    if (d.followUpHeldElsewhere)
+      throw new Error(`finding ${d.findingId} not finished: another responder is sending its follow-up message`);
     return { findingId: d.findingId, outcomes: d.outcomes };
   }
 
@@ -123,17 +134,37 @@ export class RemediationResponder implements FindingResponder {
       actions.push(holder ? this.leftTo(action, holder.action) : await this.handle(action, now));
     }
     const report: ResponseDetail = { findingId: finding.event.id, outcomes: actions.map((a) => a.outcome), actions };
-    // Mode off means silence beyond the finding's own alert; otherwise report whatever is new.
-    if (
-      this.execute &&
-      this.deps.notifier &&
-      !actions.some((a) => a.heldElsewhere) &&
-      actions.some((a) => a.fresh && a.action.disposition !== "off" && a.action.disposition !== "none")
-    ) {
-      const n = notificationFor(finding, actions);
-      await this.deps.notifier.publish(n.subject, n.body, n.attributes);
-    }
+    // While another responder holds an action, the follow-up is its to send (or a later response's).
+    if (this.execute && this.deps.notifier && !actions.some((a) => a.heldElsewhere))
+      report.followUpHeldElsewhere = !(await this.sendFollowUp(finding, actions, this.deps.notifier));
     return report;
+  }
+
+  /**
+   * Publishes the follow-up unless these same outcomes were already reported, recording that it went
+   * out only once it has: a publish that fails is sent by the next response. Mode off (and nothing to
+   * do) means silence beyond the finding's own alert. False: another responder is sending it now.
+   */
+  private async sendFollowUp(finding: Finding, actions: ResponseDetail["actions"], notifier: Notifier) {
+    const reportable = actions.filter((a) => a.action.disposition !== "off" && a.action.disposition !== "none");
+    if (reportable.length === 0) return true;
+    const reported = reportable.map((a) => `${a.action.actionId}:${a.outcome.status}`).join(" ");
+    const store = this.deps.store;
+    const id = finding.event.id;
+    const sentAlready = (r: FollowUpRecord | undefined) => r?.reported === reported && r.state === "sent";
+    if (sentAlready(await store.getFollowUp(id))) return true;
+    const now = this.clock();
+    const leaseUntil = new Date(now.getTime() + CLAIM_LEASE_MS).toISOString();
+    if (!(await store.claimFollowUp(id, reported, leaseUntil, now))) return sentAlready(await store.getFollowUp(id));
+    const n = notificationFor(finding, actions);
+    try {
+      await notifier.publish(n.subject, n.body, n.attributes);
+    } catch (e) {
+      await store.putFollowUp(id, { reported, state: "unsent" }).catch(() => undefined);
+      throw e;
+    }
+    await store.putFollowUp(id, { reported, state: "sent" });
+    return true;
   }
 
   private outcome(action: PlannedAction, status: ActionOutcome["status"], reason: string): ActionOutcome {

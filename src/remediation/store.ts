@@ -45,6 +45,15 @@ export type ActionRecordOf<K extends ActionKind> = Omit<ActionOf<K>, "dispositio
 
 export type ActionRecord = { [K in ActionKind]: ActionRecordOf<K> }[ActionKind];
 
+/** The follow-up message of one finding: which outcomes it reported, and whether it went out. */
+export interface FollowUpRecord {
+  /** The outcomes reported, `<actionId>:<status>` joined by spaces (what a new message must differ in). */
+  reported: string;
+  /** sending: a responder claimed it (until leaseUntil); sent: published; unsent: its publish failed. */
+  state: "sending" | "sent" | "unsent";
+  leaseUntil?: string;
+}
+
 export interface RemediationStore {
   getAction(actionId: string): Promise<ActionRecord | undefined>;
   /** Writes the record whatever is stored: for the holder of the action's claim, and for undo. */
@@ -54,6 +63,14 @@ export interface RemediationStore {
    * atomic step: of two responders claiming at once, exactly one gets true. False: do not act.
    */
   claimAction(record: ActionRecord, now: Date): Promise<boolean>;
+  getFollowUp(findingId: string): Promise<FollowUpRecord | undefined>;
+  /**
+   * Writes `sending` for these outcomes only when they are not already sent nor being sent by another
+   * responder (its lease not ended), atomically like claimAction. False: do not publish.
+   */
+  claimFollowUp(findingId: string, reported: string, leaseUntil: string, now: Date): Promise<boolean>;
+  /** Records what became of the claimed follow-up: sent, or unsent (a later response publishes it). */
+  putFollowUp(findingId: string, record: FollowUpRecord): Promise<void>;
   /** Mutations recorded for this principal in the hour bucket (see hourBucket). */
   countPrincipalActions(principalArn: string, hour: string): Promise<number>;
   /** Idempotent per actionId: recording the same action twice counts once. */
@@ -74,6 +91,12 @@ function claimable(stored: ActionRecord | undefined, now: Date): boolean {
   return stored.leaseUntil === undefined || stored.leaseUntil < now.toISOString();
 }
 
+/** Whether a follow-up reporting `reported` may be claimed over what is stored (the DynamoDB condition too). */
+function followUpClaimable(stored: FollowUpRecord | undefined, reported: string, now: Date): boolean {
+  if (!stored || stored.reported !== reported || stored.state === "unsent") return true;
+  return stored.state === "sending" && (stored.leaseUntil === undefined || stored.leaseUntil < now.toISOString());
+}
+
 /** `2024-10-17T20`: the UTC hour a mutation counts against for maxActionsPerPrincipalPerHour. */
 export const hourBucket = (d: Date): string => d.toISOString().slice(0, 13);
 
@@ -81,10 +104,12 @@ export const hourBucket = (d: Date): string => d.toISOString().slice(0, 13);
 export interface StoreData {
   actions: Record<string, ActionRecord>;
   principals: Record<string, string[]>;
+  /** By finding id. */
+  followUps: Record<string, FollowUpRecord>;
 }
 
 export class InMemoryStore implements RemediationStore {
-  protected data: StoreData = { actions: {}, principals: {} };
+  protected data: StoreData = { actions: {}, principals: {}, followUps: {} };
 
   async getAction(actionId: string): Promise<ActionRecord | undefined> {
     const r = this.data.actions[actionId];
@@ -100,6 +125,20 @@ export class InMemoryStore implements RemediationStore {
     this.data.actions[record.actionId] = structuredClone(record);
     this.changed();
     return true;
+  }
+  async getFollowUp(findingId: string): Promise<FollowUpRecord | undefined> {
+    const r = this.data.followUps[findingId];
+    return r ? structuredClone(r) : undefined;
+  }
+  async claimFollowUp(findingId: string, reported: string, leaseUntil: string, now: Date): Promise<boolean> {
+    if (!followUpClaimable(this.data.followUps[findingId], reported, now)) return false;
+    this.data.followUps[findingId] = { reported, state: "sending", leaseUntil };
+    this.changed();
+    return true;
+  }
+  async putFollowUp(findingId: string, record: FollowUpRecord): Promise<void> {
+    this.data.followUps[findingId] = structuredClone(record);
+    this.changed();
   }
   async countPrincipalActions(principalArn: string, hour: string): Promise<number> {
     return (this.data.principals[`${principalArn}\n${hour}`] ?? []).length;

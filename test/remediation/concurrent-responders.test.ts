@@ -49,7 +49,7 @@ function slowDeployBotAccount(): void {
 
 describe("two responders on the same finding at once", () => {
   it.each([0, 5, 12, 20, 30])(
-    "the second starting %i ms later: one call, and its record keeps the state before",
+    "the second starting %i ms later: one call, a record with the state before, one follow-up",
     async (lag) => {
       slowDeployBotAccount();
       const local = dynamoDbLocal();
@@ -79,6 +79,9 @@ describe("two responders on the same finding at once", () => {
       }>)!.value.outcomes[0].actionId;
       const rec = await new DynamoDbStore(local.client(), table, () => NOW).getAction(keyAction);
       expect(rec).toMatchObject({ status: "ok", before: { status: "Active" }, after: { status: "Inactive" } });
+      // The monitor's next run responds to a finding left unfinished; the message goes out once in all.
+      await responder().respond(f);
+      expect(followUps).toEqual(["bedrock-guardrail remediation: 3 ok"]);
     },
   );
 });

@@ -181,6 +181,29 @@ describe("RemediationResponder", () => {
     expect(aws.iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(1);
   });
 
+  it("a follow-up whose publish failed is sent by the next response, once", async () => {
+    happyIam();
+    const store = new InMemoryStore();
+    const notifier = new RecordingNotifier();
+    const publish = notifier.publish.bind(notifier);
+    let throttled = true;
+    notifier.publish = async (subject, body) => {
+      if (!throttled) return publish(subject, body);
+      throttled = false;
+      throw new Error("SNS Throttling");
+    };
+    const { g, r } = responder(store, undefined, notifier);
+    const f = findingOf(g, fixture(IAM_USER_RECORD));
+    await expect(r.respond(f)).rejects.toThrow(/SNS Throttling/);
+    // The monitor releases the finding; its next run finds every action done, and still owes the message.
+    const again = await responder(store, undefined, notifier).r.respond(f);
+    expect(again.outcomes.map((o) => o.status)).toEqual(["ok", "ok", "ok"]);
+    expect(notifier.messages.map((m) => m.subject)).toEqual(["bedrock-guardrail remediation: 3 ok"]);
+    expect(notifier.messages[0].body).toContain(`undo --action-id ${again.outcomes[0].actionId}`);
+    await responder(store, undefined, notifier).r.respond(f);
+    expect(notifier.messages).toHaveLength(1);
+  });
+
   it("maxActionsPerPrincipalPerHour holds across findings of one principal", async () => {
     happyIam();
     const store = new InMemoryStore();

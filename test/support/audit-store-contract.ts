@@ -123,6 +123,38 @@ export function auditStoreContract(name: string, options: AuditStoreContractOpti
       });
     });
 
+    describe("records the follow-up message of a finding, claimed by one responder", () => {
+      const until = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000).toISOString();
+      const later = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
+
+      it("claims what is not sent; the same outcomes again only after a failed publish or an ended lease", async () => {
+        expect(await t.store.getFollowUp("f-1")).toBeUndefined();
+        expect(await t.store.claimFollowUp("f-1", "ra-1:ok", until(15), NOW)).toBe(true);
+        expect(await t.reopen().getFollowUp("f-1")).toEqual({
+          reported: "ra-1:ok",
+          state: "sending",
+          leaseUntil: until(15),
+        });
+        expect(await t.reopen().claimFollowUp("f-1", "ra-1:ok", until(20), later(5))).toBe(false);
+        expect(await t.reopen().claimFollowUp("f-1", "ra-1:ok", until(31), later(16))).toBe(true);
+        await t.store.putFollowUp("f-1", { reported: "ra-1:ok", state: "unsent" });
+        expect(await t.reopen().claimFollowUp("f-1", "ra-1:ok", until(15), NOW)).toBe(true);
+        await t.store.putFollowUp("f-1", { reported: "ra-1:ok", state: "sent" });
+        expect(await t.reopen().getFollowUp("f-1")).toEqual({ reported: "ra-1:ok", state: "sent" });
+        expect(await t.reopen().claimFollowUp("f-1", "ra-1:ok", until(99), later(60))).toBe(false);
+        // New outcomes are news: a new message.
+        expect(await t.reopen().claimFollowUp("f-1", "ra-1:ok ra-2:ok", until(15), NOW)).toBe(true);
+        expect(await t.store.getFollowUp("f-2")).toBeUndefined();
+      });
+
+      it("of ten responders claiming the same follow-up at once, exactly one sends it", async () => {
+        const results = await Promise.all(
+          Array.from({ length: 10 }, () => t.reopen().claimFollowUp("f-1", "ra-1:ok", until(15), NOW)),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+      });
+    });
+
     it("counts a principal's mutations per hour, each action once however often it is recorded", async () => {
       expect(await t.store.countPrincipalActions(PRINCIPAL, HOUR)).toBe(0);
       await t.store.recordPrincipalAction(PRINCIPAL, HOUR, "ra-1");
