@@ -1,7 +1,7 @@
 /**
  * The store in the monitor's DynamoDB state table (single-table design, src/runtime/contracts.ts):
  * `pk = "action#<actionId>"`, `sk = "action"` holds one audit record; `pk = "principal#<arn>"`,
- * `sk = "<hour>#<actionId>"` one counted mutation (idempotent per action by construction);
+ * `sk = "<hour>"` the string set of the actions that count against the principal's hourly cap;
  * `pk = "followup#<findingId>"`, `sk = "followup"` the finding's follow-up message (FollowUpRecord).
  */
 import {
@@ -9,7 +9,7 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
-  QueryCommand,
+  UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { STATE_TABLE_KEYS } from "../aws/contracts";
 import type { PermissionDeclaration } from "../aws/permissions";
@@ -17,13 +17,13 @@ import { parseActionRecord } from "./record-schema";
 import type { ActionRecord, FollowUpRecord, RemediationStore } from "./store";
 
 const { partitionKey: PK, sortKey: SK, ttlAttribute: TTL } = STATE_TABLE_KEYS;
-/** Audit records are kept about 400 days; counters two days (TTL deletion may lag; counting never relies on it). */
+/** Audit records are kept about 400 days; counters two days (TTL deletion may lag; the hour is in the key). */
 const AUDIT_TTL_SECONDS = 400 * 24 * 3600;
 const COUNTER_TTL_SECONDS = 2 * 24 * 3600;
 
 export const STORE_PERMISSIONS: PermissionDeclaration[] = [
   {
-    actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"],
+    actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
     resource: { kind: "state-table" },
     why: "remediation audit records, follow-up records and per-principal rate counters",
   },
@@ -159,36 +159,54 @@ export class DynamoDbStore implements RemediationStore {
     );
   }
 
-  async countPrincipalActions(principalArn: string, hour: string): Promise<number> {
-    let count = 0;
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const r = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :hour)",
-          ExpressionAttributeNames: { "#pk": PK, "#sk": SK },
-          ExpressionAttributeValues: { ":pk": { S: `principal#${principalArn}` }, ":hour": { S: `${hour}#` } },
-          Select: "COUNT",
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      count += r.Count ?? 0;
-      start = r.LastEvaluatedKey;
-    } while (start);
-    return count;
+  private counterKey(principalArn: string, hour: string): Record<string, AttributeValue> {
+    return { [PK]: { S: `principal#${principalArn}` }, [SK]: { S: hour } };
   }
 
-  async recordPrincipalAction(principalArn: string, hour: string, actionId: string): Promise<void> {
-    await this.client.send(
-      new PutItemCommand({
+  async countPrincipalActions(principalArn: string, hour: string): Promise<number> {
+    const r = await this.client.send(
+      new GetItemCommand({
         TableName: this.tableName,
-        Item: {
-          [PK]: { S: `principal#${principalArn}` },
-          [SK]: { S: `${hour}#${actionId}` },
-          [TTL]: { N: this.expires(COUNTER_TTL_SECONDS) },
-        },
+        Key: this.counterKey(principalArn, hour),
+        ConsistentRead: true,
+      }),
+    );
+    return r.Item?.actions?.SS?.length ?? 0;
+  }
+
+  async reservePrincipalAction(principalArn: string, hour: string, actionId: string, cap: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: this.counterKey(principalArn, hour),
+          // A string set: adding an action id twice counts it once.
+          UpdateExpression: "ADD #actions :action SET #ttl = :ttl",
+          ConditionExpression: "attribute_not_exists(#actions) OR size(#actions) < :cap OR contains(#actions, :id)",
+          ExpressionAttributeNames: { "#actions": "actions", "#ttl": TTL },
+          ExpressionAttributeValues: {
+            ":action": { SS: [actionId] },
+            ":id": { S: actionId },
+            ":cap": { N: String(cap) },
+            ":ttl": { N: this.expires(COUNTER_TTL_SECONDS) },
+          },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionFailure(e)) return false;
+      throw e;
+    }
+  }
+
+  async releasePrincipalAction(principalArn: string, hour: string, actionId: string): Promise<void> {
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: this.counterKey(principalArn, hour),
+        UpdateExpression: "DELETE #actions :action",
+        ExpressionAttributeNames: { "#actions": "actions" },
+        ExpressionAttributeValues: { ":action": { SS: [actionId] } },
       }),
     );
   }

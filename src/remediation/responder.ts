@@ -1,8 +1,9 @@
 /**
  * The FindingResponder the monitor calls after publishing each new finding (and the engine of
  * `remediate`): resolve modes and the management account, read the caps' counters, plan, then
- * for each action either report it or perform it, recording before and after. Idempotent on the
- * finding: action ids are deterministic and an action recorded as done is never repeated.
+ * for each action either report it or claim it, reserve its place under the caps and perform it,
+ * recording before and after. Idempotent on the finding: action ids are deterministic and an action
+ * recorded as done is never repeated.
  */
 import type { Finding } from "../detection/finding";
 import type { Guardrail } from "../guardrail/guardrail";
@@ -56,6 +57,8 @@ const DONE: ReadonlySet<RecordStatus> = new Set(["ok", "already-done"]);
  * a run assumes. Past it, the claimant is taken for dead and another responder may finish the action.
  */
 export const CLAIM_LEASE_MS = 15 * 60 * 1000;
+
+type CapName = "maxActionsPerRun" | "maxActionsPerPrincipalPerHour";
 
 export interface ResponseDetail extends ResponseReport {
   /**
@@ -214,6 +217,34 @@ export class RemediationResponder implements FindingResponder {
     return { action, outcome: this.outcome(action, "skipped", reason), fresh: false, heldElsewhere: true };
   }
 
+  /**
+   * Reserves the action's place under both caps before it runs (the plan's budget was read earlier, and
+   * other responders may have acted since): undefined when reserved, else the cap that is reached.
+   */
+  private async reserve(action: PlannedAction, now: Date): Promise<CapName | undefined> {
+    const r = this.deps.guardrail.remediation;
+    if (this.mutationsThisRun >= r.maxActionsPerRun) return "maxActionsPerRun";
+    // Taken before any await: findings this run responds to at once share the run's cap.
+    this.mutationsThisRun++;
+    const principal = action.principalArn;
+    const cap = r.maxActionsPerPrincipalPerHour;
+    if (
+      principal &&
+      !(await this.deps.store.reservePrincipalAction(principal, hourBucket(now), action.actionId, cap))
+    ) {
+      this.mutationsThisRun--;
+      return "maxActionsPerPrincipalPerHour";
+    }
+    return undefined;
+  }
+
+  /** An action that changed nothing gives its reservation back. */
+  private async giveBack(action: PlannedAction, now: Date): Promise<void> {
+    this.mutationsThisRun--;
+    if (action.principalArn)
+      await this.deps.store.releasePrincipalAction(action.principalArn, hourBucket(now), action.actionId);
+  }
+
   private async handle(action: PlannedAction, now: Date): Promise<ResponseDetail["actions"][number]> {
     if (!this.execute) {
       const status = action.disposition === "execute" ? "planned" : STATUS_OF[action.disposition];
@@ -257,7 +288,12 @@ export class RemediationResponder implements FindingResponder {
       started,
     );
     if (!claimed) return this.lostClaim(action);
-    const result = finishInterrupted(interrupted, await executeAction(action, clients));
+    // An interrupted action is finished whatever the caps: its run reserved it before its call.
+    const cap = interrupted ? undefined : await this.reserve(action, now);
+    const result: ExecutionResult = cap
+      ? { status: "skipped", reason: `${action.reason}; not executed: ${cap} reached (alert only)` }
+      : finishInterrupted(interrupted, await executeAction(action, clients));
+    if (!interrupted && !cap && result.status !== "ok") await this.giveBack(action, now);
     await store.putAction(
       this.record(action, result.status, result.reason, now, {
         startedAt: started.toISOString(),
@@ -267,10 +303,6 @@ export class RemediationResponder implements FindingResponder {
         plannedAt,
       }),
     );
-    if (result.status === "ok") {
-      this.mutationsThisRun++;
-      if (action.principalArn) await store.recordPrincipalAction(action.principalArn, hourBucket(now), action.actionId);
-    }
     return { action, outcome: this.outcome(action, result.status, result.reason), fresh: true };
   }
 }

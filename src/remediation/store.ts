@@ -71,10 +71,16 @@ export interface RemediationStore {
   claimFollowUp(findingId: string, reported: string, leaseUntil: string, now: Date): Promise<boolean>;
   /** Records what became of the claimed follow-up: sent, or unsent (a later response publishes it). */
   putFollowUp(findingId: string, record: FollowUpRecord): Promise<void>;
-  /** Mutations recorded for this principal in the hour bucket (see hourBucket). */
+  /** Mutations reserved for this principal in the hour bucket (see hourBucket). */
   countPrincipalActions(principalArn: string, hour: string): Promise<number>;
-  /** Idempotent per actionId: recording the same action twice counts once. */
-  recordPrincipalAction(principalArn: string, hour: string, actionId: string): Promise<void>;
+  /**
+   * Reserves one of the principal's `cap` mutations in the hour for this action, in one atomic step
+   * (responders running at once never reserve more than `cap` between them). True when reserved, now
+   * or before (an action counts once however often it is reserved); false when the cap is reached.
+   */
+  reservePrincipalAction(principalArn: string, hour: string, actionId: string, cap: number): Promise<boolean>;
+  /** Gives the action's reservation back: it changed nothing. */
+  releasePrincipalAction(principalArn: string, hour: string, actionId: string): Promise<void>;
 }
 
 const FINISHED: ReadonlySet<RecordStatus> = new Set(["ok", "already-done"]);
@@ -143,10 +149,19 @@ export class InMemoryStore implements RemediationStore {
   async countPrincipalActions(principalArn: string, hour: string): Promise<number> {
     return (this.data.principals[`${principalArn}\n${hour}`] ?? []).length;
   }
-  async recordPrincipalAction(principalArn: string, hour: string, actionId: string): Promise<void> {
+  async reservePrincipalAction(principalArn: string, hour: string, actionId: string, cap: number): Promise<boolean> {
+    const ids = (this.data.principals[`${principalArn}\n${hour}`] ??= []);
+    if (ids.includes(actionId)) return true;
+    if (ids.length >= cap) return false;
+    ids.push(actionId);
+    this.changed();
+    return true;
+  }
+  async releasePrincipalAction(principalArn: string, hour: string, actionId: string): Promise<void> {
     const key = `${principalArn}\n${hour}`;
-    const ids = (this.data.principals[key] ??= []);
-    if (!ids.includes(actionId)) ids.push(actionId);
+    const ids = this.data.principals[key] ?? [];
+    if (!ids.includes(actionId)) return;
+    this.data.principals[key] = ids.filter((id) => id !== actionId);
     this.changed();
   }
   /** Every action record, for tests and the CLI. */

@@ -7,9 +7,11 @@
  */
 import { DeleteFoundationModelAgreementCommand } from "@aws-sdk/client-bedrock";
 import {
+  GetRolePolicyCommand,
   GetUserPolicyCommand,
   ListAccessKeysCommand,
   NoSuchEntityException,
+  PutRolePolicyCommand,
   PutUserPolicyCommand,
   UpdateAccessKeyCommand,
 } from "@aws-sdk/client-iam";
@@ -17,7 +19,7 @@ import { DynamoDbStore } from "../../src/remediation/dynamodb-store";
 import { StaticOrganizationLookup } from "../../src/remediation/organization";
 import { RemediationResponder } from "../../src/remediation/responder";
 import { dynamoDbLocalForSuite } from "../support/dynamodb-local";
-import { findingOf, fixture, guardrailWith, IAM_USER_RECORD, MGMT } from "./helpers";
+import { findingOf, fixture, guardrailWith, IAM_USER_RECORD, IDENTITIES, MGMT, withIdentity } from "./helpers";
 import { awsMocks, localClients } from "./mocks";
 
 const aws = awsMocks();
@@ -84,4 +86,48 @@ describe("two responders on the same finding at once", () => {
       expect(followUps).toEqual(["bedrock-guardrail remediation: 3 ok"]);
     },
   );
+});
+
+describe("findings of one principal responded to in parallel (one realtime invocation each)", () => {
+  it("maxActionsPerPrincipalPerHour holds between them", async () => {
+    const local = dynamoDbLocal();
+    const table = await local.createStateTable();
+    // Each call takes a moment: every responder has planned, with the same budget, before any has acted.
+    aws.iam.on(GetRolePolicyCommand).callsFake(async () => {
+      await pause(20);
+      throw new NoSuchEntityException({ message: "none", $metadata: {} });
+    });
+    const slowly = async () => {
+      await pause(20);
+      return {};
+    };
+    aws.iam.on(PutRolePolicyCommand).callsFake(slowly);
+    aws.bedrock.on(DeleteFoundationModelAgreementCommand).callsFake(slowly);
+    const g = guardrailWith({ remediation: { mode: "enforce", maxActionsPerPrincipalPerHour: 3 } });
+    const responder = () =>
+      new RemediationResponder({
+        guardrail: g,
+        store: new DynamoDbStore(local.client(), table, () => NOW),
+        organization: new StaticOrganizationLookup(MGMT),
+        clients: localClients(),
+        clock: () => NOW,
+      });
+    // Four findings of the same role, two mutations planned for each (revoke its sessions, delete the agreement).
+    const findings = [1, 2, 3, 4].map((i) =>
+      findingOf(g, withIdentity(IDENTITIES.assumedRole, { eventID: `ev-${i}` })),
+    );
+    const reports = await Promise.all(findings.map((f) => responder().respond(f)));
+    const outcomes = reports.flatMap((r) => r.outcomes);
+    expect(outcomes.filter((o) => o.status === "ok")).toHaveLength(3);
+    expect(outcomes.filter((o) => o.status === "skipped").map((o) => o.reason)).toEqual(
+      Array(5).fill(expect.stringMatching(/maxActionsPerPrincipalPerHour reached \(alert only\)$/)),
+    );
+    const mutations = [
+      ...aws.iam.commandCalls(PutRolePolicyCommand),
+      ...aws.bedrock.commandCalls(DeleteFoundationModelAgreementCommand),
+    ];
+    expect(mutations).toHaveLength(3);
+    const store = new DynamoDbStore(local.client(), table, () => NOW);
+    expect(await store.countPrincipalActions(findings[0].guardrail.principal_arn!, "2046-11-20T09")).toBe(3);
+  });
 });

@@ -1,4 +1,4 @@
-import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { DynamoDbStore } from "../../src/remediation/dynamodb-store";
 import type { ActionRecord } from "../../src/remediation/store";
@@ -42,21 +42,21 @@ describe("DynamoDbStore (single-table keys from contracts.ts)", () => {
     expect(await store().getAction("ra-2")).toBeUndefined();
   });
 
-  it("counts a principal's actions in the hour across pages, by key prefix (never relying on TTL)", async () => {
-    ddb
-      .on(QueryCommand)
-      .resolvesOnce({ Count: 2, LastEvaluatedKey: { pk: { S: "x" }, sk: { S: "y" } } })
-      .resolvesOnce({ Count: 1 });
-    expect(await store().countPrincipalActions("arn:aws:iam::1:user/a", "2026-11-20T09")).toBe(3);
-    const q = ddb.commandCalls(QueryCommand)[0].args[0].input;
-    expect(q.ExpressionAttributeValues).toEqual({
-      ":pk": { S: "principal#arn:aws:iam::1:user/a" },
-      ":hour": { S: "2026-11-20T09#" },
-    });
-    expect(q.ConsistentRead).toBe(true);
-    ddb.on(PutItemCommand).resolves({});
-    await store().recordPrincipalAction("arn:aws:iam::1:user/a", "2026-11-20T09", "ra-1");
-    expect(ddb.commandCalls(PutItemCommand)[0].args[0].input.Item!.sk).toEqual({ S: "2026-11-20T09#ra-1" });
+  it("reserves under the cap with one conditional UpdateItem on the principal's hour", async () => {
+    ddb.on(UpdateItemCommand).resolves({});
+    expect(await store().reservePrincipalAction("arn:aws:iam::1:user/a", "2026-11-20T09", "ra-1", 6)).toBe(true);
+    const u = ddb.commandCalls(UpdateItemCommand)[0].args[0].input;
+    expect(u.Key).toEqual({ pk: { S: "principal#arn:aws:iam::1:user/a" }, sk: { S: "2026-11-20T09" } });
+    expect(u.ExpressionAttributeValues).toMatchObject({ ":action": { SS: ["ra-1"] }, ":cap": { N: "6" } });
+    ddb.on(UpdateItemCommand).rejects(Object.assign(new Error("no"), { name: "ConditionalCheckFailedException" }));
+    expect(await store().reservePrincipalAction("arn:aws:iam::1:user/a", "2026-11-20T09", "ra-2", 6)).toBe(false);
+    ddb.on(UpdateItemCommand).rejects(Object.assign(new Error("slow down"), { name: "ThrottlingException" }));
+    await expect(store().reservePrincipalAction("arn:aws:iam::1:user/a", "2026-11-20T09", "ra-2", 6)).rejects.toThrow(
+      "slow down",
+    );
+    ddb.on(GetItemCommand).resolves({ Item: { actions: { SS: ["ra-1", "ra-3"] } } });
+    expect(await store().countPrincipalActions("arn:aws:iam::1:user/a", "2026-11-20T09")).toBe(2);
+    expect(ddb.commandCalls(GetItemCommand)[0].args[0].input.ConsistentRead).toBe(true);
   });
 });
 

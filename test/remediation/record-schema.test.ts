@@ -88,7 +88,7 @@ describe("the CLI's state file", () => {
     const file = path.join(dir, "actions.json");
     const store = new FileStore(file);
     for (const kind of Object.keys(ACTIONS) as ActionKind[]) await store.putAction(recordOf(kind));
-    await store.recordPrincipalAction("arn:aws:iam::111122223333:user/leaked", "2026-01-01T00", "ra-1");
+    await store.reservePrincipalAction("arn:aws:iam::111122223333:user/leaked", "2026-01-01T00", "ra-1", 6);
     const again = new FileStore(file);
     expect(again.allActions()).toEqual(store.allActions());
     expect(await again.countPrincipalActions("arn:aws:iam::111122223333:user/leaked", "2026-01-01T00")).toBe(1);

@@ -229,6 +229,22 @@ describe("RemediationResponder", () => {
     expect(b.outcomes.map((o) => o.status)).toEqual(["ok", "skipped"]);
   });
 
+  it("maxActionsPerRun holds between findings one run responds to at once", async () => {
+    happyIam();
+    aws.iam.on(GetRolePolicyCommand).rejects(new NoSuchEntityException({ message: "none", $metadata: {} }));
+    aws.iam.on(PutRolePolicyCommand).resolves({});
+    const { g, r } = responder(new InMemoryStore(), { remediation: { mode: "enforce", maxActionsPerRun: 4 } });
+    const reports = await Promise.all([
+      r.respond(findingOf(g, fixture(IAM_USER_RECORD))),
+      r.respond(findingOf(g, sample("stratus__CreateFoundationModelAgreement"))),
+    ]);
+    const outcomes = reports.flatMap((x) => x.outcomes);
+    expect(outcomes.filter((o) => o.status === "ok")).toHaveLength(4);
+    expect(outcomes.filter((o) => o.status === "skipped").map((o) => o.reason)).toEqual([
+      expect.stringMatching(/maxActionsPerRun reached \(alert only\)$/),
+    ]);
+  });
+
   it("property: dry-run and off make zero mutating AWS calls for any finding", async () => {
     happyIam();
     await fc.assert(

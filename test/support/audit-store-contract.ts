@@ -13,7 +13,7 @@ interface AuditStoreUnderTest {
   /** The TTL (epoch seconds) stored on an action record and on a counter entry, where the store keeps one. */
   expiresAt?: {
     action(actionId: string): Promise<number | undefined>;
-    counter(principalArn: string, hour: string, actionId: string): Promise<number | undefined>;
+    counter(principalArn: string, hour: string): Promise<number | undefined>;
   };
 }
 
@@ -22,8 +22,6 @@ interface AuditStoreContractOptions {
   open(): Promise<AuditStoreUnderTest>;
   /** Whether the store keeps TTL attributes (the DynamoDB table; memory and file keep everything). */
   expires: boolean;
-  /** Paging only exists on a real engine: counts over 1 MB of entries are checked where it applies. */
-  pagesPastOneMegabyte: boolean;
 }
 
 const PRINCIPAL = "arn:aws:iam::111122223333:user/leaked";
@@ -155,45 +153,56 @@ export function auditStoreContract(name: string, options: AuditStoreContractOpti
       });
     });
 
-    it("counts a principal's mutations per hour, each action once however often it is recorded", async () => {
-      expect(await t.store.countPrincipalActions(PRINCIPAL, HOUR)).toBe(0);
-      await t.store.recordPrincipalAction(PRINCIPAL, HOUR, "ra-1");
-      await t.store.recordPrincipalAction(PRINCIPAL, HOUR, "ra-1");
-      await t.reopen().recordPrincipalAction(PRINCIPAL, HOUR, "ra-2");
-      expect(await t.store.countPrincipalActions(PRINCIPAL, HOUR)).toBe(2);
-      // another hour, another principal, and a principal whose ARN extends this one's count apart
-      await t.store.recordPrincipalAction(PRINCIPAL, "2046-11-20T10", "ra-3");
-      await t.store.recordPrincipalAction(`${PRINCIPAL}-2`, HOUR, "ra-4");
-      expect(await t.reopen().countPrincipalActions(PRINCIPAL, HOUR)).toBe(2);
-      expect(await t.store.countPrincipalActions(PRINCIPAL, "2046-11-20T10")).toBe(1);
-      expect(await t.store.countPrincipalActions(PRINCIPAL, "2046-11-20T1")).toBe(0);
-    });
+    describe("reserves a principal's mutations per hour under a cap", () => {
+      const reserve = (store: RemediationStore, id: string, hour = HOUR, principal = PRINCIPAL) =>
+        store.reservePrincipalAction(principal, hour, id, 3);
 
-    it("two invocations recording at once lose no count", async () => {
-      await Promise.all(
-        Array.from({ length: 10 }, (_, i) => t.reopen().recordPrincipalAction(PRINCIPAL, HOUR, `ra-${i}`)),
-      );
-      expect(await t.store.countPrincipalActions(PRINCIPAL, HOUR)).toBe(10);
+      it("counts each action once however often it is reserved, and refuses past the cap", async () => {
+        expect(await t.store.countPrincipalActions(PRINCIPAL, HOUR)).toBe(0);
+        expect(await reserve(t.store, "ra-1")).toBe(true);
+        expect(await reserve(t.store, "ra-1")).toBe(true);
+        expect(await reserve(t.reopen(), "ra-2")).toBe(true);
+        expect(await t.store.countPrincipalActions(PRINCIPAL, HOUR)).toBe(2);
+        expect(await reserve(t.store, "ra-3")).toBe(true);
+        expect(await reserve(t.reopen(), "ra-4")).toBe(false);
+        // A reserved action asks again (a re-run): still its place, not a new one.
+        expect(await reserve(t.store, "ra-2")).toBe(true);
+        expect(await t.reopen().countPrincipalActions(PRINCIPAL, HOUR)).toBe(3);
+        // another hour, another principal, and a principal whose ARN extends this one's count apart
+        expect(await reserve(t.store, "ra-5", "2046-11-20T10")).toBe(true);
+        expect(await reserve(t.store, "ra-6", HOUR, `${PRINCIPAL}-2`)).toBe(true);
+        expect(await t.reopen().countPrincipalActions(PRINCIPAL, HOUR)).toBe(3);
+        expect(await t.store.countPrincipalActions(PRINCIPAL, "2046-11-20T10")).toBe(1);
+        expect(await t.store.countPrincipalActions(PRINCIPAL, "2046-11-20T1")).toBe(0);
+      });
+
+      it("gives a reservation back: the place is free again, and giving back twice frees one", async () => {
+        for (const id of ["ra-1", "ra-2", "ra-3"]) expect(await reserve(t.store, id)).toBe(true);
+        await t.reopen().releasePrincipalAction(PRINCIPAL, HOUR, "ra-2");
+        await t.reopen().releasePrincipalAction(PRINCIPAL, HOUR, "ra-2");
+        await t.reopen().releasePrincipalAction(PRINCIPAL, HOUR, "ra-never");
+        expect(await t.store.countPrincipalActions(PRINCIPAL, HOUR)).toBe(2);
+        expect(await reserve(t.store, "ra-4")).toBe(true);
+        expect(await reserve(t.store, "ra-5")).toBe(false);
+        for (const id of ["ra-1", "ra-3", "ra-4"]) await t.store.releasePrincipalAction(PRINCIPAL, HOUR, id);
+        expect(await t.reopen().countPrincipalActions(PRINCIPAL, HOUR)).toBe(0);
+      });
+
+      it("of ten responders reserving at once, exactly the cap's number get a place", async () => {
+        const results = await Promise.all(Array.from({ length: 10 }, (_, i) => reserve(t.reopen(), `ra-${i}`)));
+        expect(results.filter(Boolean)).toHaveLength(3);
+        expect(await t.store.countPrincipalActions(PRINCIPAL, HOUR)).toBe(3);
+      });
     });
 
     if (options.expires) {
       it("sets the TTL attribute: about 400 days on audit records, two days on counters", async () => {
         const ttl = t.expiresAt!;
         await t.store.putAction(action("ra-1"));
-        await t.store.recordPrincipalAction(PRINCIPAL, HOUR, "ra-1");
+        await t.store.reservePrincipalAction(PRINCIPAL, HOUR, "ra-1", 3);
         const now = NOW.getTime() / 1000;
         expect(await ttl.action("ra-1")).toBe(now + 400 * 86400);
-        expect(await ttl.counter(PRINCIPAL, HOUR, "ra-1")).toBe(now + 2 * 86400);
-      });
-    }
-
-    if (options.pagesPastOneMegabyte) {
-      it("counts past one page (1 MB of entries)", async () => {
-        // ~1 KB sort keys: 1,100 entries are more than one Query page reads
-        const ids = Array.from({ length: 1100 }, (_, i) => `ra-${String(i).padStart(4, "0")}-${"x".repeat(980)}`);
-        for (let i = 0; i < ids.length; i += 50)
-          await Promise.all(ids.slice(i, i + 50).map((id) => t.store.recordPrincipalAction(PRINCIPAL, HOUR, id)));
-        expect(await t.store.countPrincipalActions(PRINCIPAL, HOUR)).toBe(1100);
+        expect(await ttl.counter(PRINCIPAL, HOUR)).toBe(now + 2 * 86400);
       });
     }
   });
