@@ -55,6 +55,7 @@ export interface Notifier {
  * (S), TTL attribute `expiresAt` (epoch seconds; expired items can linger ~2 days, so no logic may
  * rely on TTL deletion). Key prefixes: the monitor uses `pk = "job#<jobName>"` (watermark, carry-over)
  * and `pk = "event#<eventId>"` (dedupe); the responder uses `pk = "action#<actionId>"`,
- * `pk = "followup#<findingId>"` (follow-up messages) and `pk = "principal#<principalArn>"` (rate caps).
+ * `pk = "followup#<findingId>"` (follow-up messages), `pk = "target#<accountId>#<kind>#<target>"` (the
+ * actions done on one target) and `pk = "principal#<principalArn>"` (rate caps).
  */
 export const STATE_TABLE_KEYS = { partitionKey: "pk", sortKey: "sk", ttlAttribute: "expiresAt" } as const;

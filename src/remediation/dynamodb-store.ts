@@ -2,7 +2,8 @@
  * The store in the monitor's DynamoDB state table (single-table design, src/runtime/contracts.ts):
  * `pk = "action#<actionId>"`, `sk = "action"` holds one audit record; `pk = "principal#<arn>"`,
  * `sk = "<hour>"` the string set of the actions that count against the principal's hourly cap;
- * `pk = "followup#<findingId>"`, `sk = "followup"` the finding's follow-up message (FollowUpRecord).
+ * `pk = "followup#<findingId>"`, `sk = "followup"` the finding's follow-up message (FollowUpRecord);
+ * `pk = "target#<accountId>#<kind>#<target>"`, `sk = "target"` the set of actions recorded done on it.
  */
 import {
   type AttributeValue,
@@ -14,18 +15,19 @@ import {
 import { STATE_TABLE_KEYS } from "../aws/contracts";
 import type { PermissionDeclaration } from "../aws/permissions";
 import { parseActionRecord } from "./record-schema";
-import type { ActionRecord, FollowUpRecord, RemediationStore } from "./store";
+import type { ActionRecord, FollowUpRecord, RecordStatus, RemediationStore, TargetOf } from "./store";
 
 const { partitionKey: PK, sortKey: SK, ttlAttribute: TTL } = STATE_TABLE_KEYS;
 /** Audit records are kept about 400 days; counters two days (TTL deletion may lag; the hour is in the key). */
 const AUDIT_TTL_SECONDS = 400 * 24 * 3600;
 const COUNTER_TTL_SECONDS = 2 * 24 * 3600;
+const FINISHED: ReadonlySet<RecordStatus> = new Set(["ok", "already-done"]);
 
 export const STORE_PERMISSIONS: PermissionDeclaration[] = [
   {
     actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
     resource: { kind: "state-table" },
-    why: "remediation audit records, follow-up records and per-principal rate counters",
+    why: "remediation audit records (and the actions done per target), follow-up records, per-principal rate caps",
   },
 ];
 
@@ -71,7 +73,37 @@ export class DynamoDbStore implements RemediationStore {
   }
 
   async putAction(record: ActionRecord): Promise<void> {
+    // The target's list first: a record that says done is always found by actionsOnTarget.
+    if (FINISHED.has(record.status))
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: this.targetKey(record),
+          UpdateExpression: "ADD #actions :action SET #ttl = :ttl",
+          ExpressionAttributeNames: { "#actions": "actions", "#ttl": TTL },
+          ExpressionAttributeValues: {
+            ":action": { SS: [record.actionId] },
+            ":ttl": { N: this.expires(AUDIT_TTL_SECONDS) },
+          },
+        }),
+      );
     await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: this.actionItem(record) }));
+  }
+
+  private targetKey(of: TargetOf): Record<string, AttributeValue> {
+    return { [PK]: { S: `target#${of.accountId}#${of.kind}#${of.target}` }, [SK]: { S: "target" } };
+  }
+
+  async actionsOnTarget(of: TargetOf): Promise<ActionRecord[]> {
+    const r = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: this.targetKey(of), ConsistentRead: true }),
+    );
+    const records: ActionRecord[] = [];
+    for (const id of r.Item?.actions?.SS ?? []) {
+      const rec = await this.getAction(id);
+      if (rec && FINISHED.has(rec.status)) records.push(rec);
+    }
+    return records;
   }
 
   async claimAction(record: ActionRecord, now: Date): Promise<boolean> {

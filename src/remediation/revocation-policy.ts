@@ -2,7 +2,7 @@
  * The AWSRevokeOlderSessions inline policy, as pure functions. This tool writes exactly one
  * statement, recognised by its Sid, and leaves every other statement (the IAM console's own
  * "Revoke sessions", anything a person wrote) as it found it: merge adds or moves ours later,
- * removal takes only ours out.
+ * removal takes only ours out, restoring puts ours back as an action found it.
  */
 export const REVOCATION_SID = "BedrockGuardrailRevokeOlderSessions";
 
@@ -85,6 +85,20 @@ export function mergeRevocation(existing: PolicyDocument | undefined, cutoff: st
   const wanted = new Date(cutoff);
   const final = previous && previous > wanted ? previous.toISOString() : wanted.toISOString();
   return { Version: existing?.Version ?? "2012-10-17", Statement: [...others, revocationStatement(final)] };
+}
+
+/** The cutoff of this tool's statement in a document (a record's before or after, or the policy now). */
+export function ourCutoff(doc: unknown): Date | undefined {
+  const statements = (doc as { Statement?: unknown } | null | undefined)?.Statement;
+  if (!Array.isArray(statements)) return undefined;
+  const ours = (statements as PolicyStatement[]).find((s) => s?.Sid === REVOCATION_SID);
+  return ours ? denyAllCutoff(ours) : undefined;
+}
+
+/** The document with our statement's cutoff set back to `cutoff`, every other statement kept. */
+export function restoreRevocation(existing: PolicyDocument, cutoff: Date): PolicyDocument {
+  const others = existing.Statement.filter((s) => s.Sid !== REVOCATION_SID);
+  return { Version: existing.Version, Statement: [...others, revocationStatement(cutoff.toISOString())] };
 }
 
 /** The document without our statement; undefined when nothing else is left (delete the policy). */

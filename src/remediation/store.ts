@@ -54,6 +54,12 @@ export interface FollowUpRecord {
   leaseUntil?: string;
 }
 
+/** What identifies the thing an action changed: the same key, user or role in the same account. */
+export type TargetOf = Pick<ActionRecord, "accountId" | "kind" | "target">;
+
+const sameTarget = (a: TargetOf, b: TargetOf): boolean =>
+  a.accountId === b.accountId && a.kind === b.kind && a.target === b.target;
+
 export interface RemediationStore {
   getAction(actionId: string): Promise<ActionRecord | undefined>;
   /** Writes the record whatever is stored: for the holder of the action's claim, and for undo. */
@@ -63,6 +69,11 @@ export interface RemediationStore {
    * atomic step: of two responders claiming at once, exactly one gets true. False: do not act.
    */
   claimAction(record: ActionRecord, now: Date): Promise<boolean>;
+  /**
+   * Every action recorded done (ok or already-done) on the same target as `of` (account, kind and
+   * target), `of` itself included: what undo checks before it takes away containment others rely on.
+   */
+  actionsOnTarget(of: TargetOf): Promise<ActionRecord[]>;
   getFollowUp(findingId: string): Promise<FollowUpRecord | undefined>;
   /**
    * Writes `sending` for these outcomes only when they are not already sent nor being sent by another
@@ -131,6 +142,9 @@ export class InMemoryStore implements RemediationStore {
     this.data.actions[record.actionId] = structuredClone(record);
     this.changed();
     return true;
+  }
+  async actionsOnTarget(of: TargetOf): Promise<ActionRecord[]> {
+    return this.allActions().filter((r) => FINISHED.has(r.status) && sameTarget(r, of));
   }
   async getFollowUp(findingId: string): Promise<FollowUpRecord | undefined> {
     const r = this.data.followUps[findingId];

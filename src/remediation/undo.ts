@@ -2,13 +2,14 @@
  * Reverses what this tool did, from its own audit record, with the action's module (./actions/):
  * re-activates a key or the Bedrock API keys (service-specific credentials) it deactivated, and only
  * those, or removes its own AWSRevokeOlderSessions statement (never a statement or policy someone
- * else wrote; the policy is deleted only when our statement was all that was left). Rotations and
- * agreement deletions are not reversed: the record says what a person may do instead.
+ * else wrote; the policy is deleted only when our statement was all that was left; an earlier cutoff of
+ * ours is put back). Never while another action recorded on the same target still relies on it.
+ * Rotations and agreement deletions are not reversed: the record says what a person may do instead.
  */
 import { undoOf } from "./actions";
 import { describeError } from "./errors";
 import type { MemberClientProvider } from "./member-clients";
-import type { RemediationStore, UndoRecord } from "./store";
+import type { ActionRecord, RemediationStore, UndoRecord } from "./store";
 
 export class UndoError extends Error {}
 
@@ -19,28 +20,64 @@ export interface UndoOptions {
   clock?: () => Date;
 }
 
+/** An undo that left the target as this tool found it, or found nothing left to undo: it no longer holds it. */
+const released = (r: ActionRecord): boolean => r.undo?.status === "ok" || r.undo?.status === "already-done";
+
+/**
+ * Other actions recorded on the same target that undoing `rec` would leave without the containment they
+ * rely on: every already-done one (it changed nothing because the target was already contained, by
+ * `rec` or another) and every ok one recorded at the same time or later (it acted on the state `rec`
+ * left). An earlier ok one does not: `rec` found its change already made, and restores exactly that.
+ * Those undone (or released) already are left out.
+ */
+async function relyingOn(rec: ActionRecord, store: RemediationStore): Promise<ActionRecord[]> {
+  const when = (r: ActionRecord) => r.finishedAt ?? r.plannedAt;
+  return (await store.actionsOnTarget(rec)).filter(
+    (other) =>
+      other.actionId !== rec.actionId &&
+      !released(other) &&
+      (other.status === "already-done" || when(other) >= when(rec)),
+  );
+}
+
+async function reverse(rec: ActionRecord, o: UndoOptions): Promise<Omit<UndoRecord, "at">> {
+  const reversal = undoOf(rec);
+  if (typeof reversal === "string") return { status: "not-reversible", reason: reversal };
+  if (rec.status === "already-done")
+    return {
+      status: "already-done",
+      reason:
+        `${rec.target} was already as this action wanted it, so this tool changed nothing and there is nothing ` +
+        "to undo; recorded, so that this action no longer stands in the way of undoing the one that changed it",
+    };
+  if (rec.status !== "ok")
+    return {
+      status: "not-reversible",
+      reason: `the action's status is ${rec.status}: this tool changed nothing, so there is nothing to undo`,
+    };
+  const others = await relyingOn(rec, o.store);
+  if (others.length > 0)
+    return {
+      status: "not-reversible",
+      reason:
+        `not undone: ${others.map((r) => `${r.actionId} (finding ${r.findingId}, ${r.status})`).join(", ")} ` +
+        `also rel${others.length === 1 ? "ies" : "y"} on ${rec.target} staying as this action left it; undo ` +
+        `${others.length === 1 ? "it" : "them"} first (undoing an already-done action changes nothing in AWS)`,
+    };
+  try {
+    const { iam } = await o.clients.forAccount(rec.accountId);
+    return await reversal(iam);
+  } catch (e) {
+    return { status: "error", reason: describeError(e) };
+  }
+}
+
 /** Undoes one recorded action and records the undo on it. Throws UndoError when there is no such action. */
 export async function undoAction(actionId: string, o: UndoOptions): Promise<UndoRecord> {
   const rec = await o.store.getAction(actionId);
   if (!rec) throw new UndoError(`no action ${actionId} is recorded in this store`);
   const at = (o.clock ?? (() => new Date()))().toISOString();
-  let result: Omit<UndoRecord, "at">;
-  const reversal = undoOf(rec);
-  if (typeof reversal === "string") result = { status: "not-reversible", reason: reversal };
-  else if (rec.status !== "ok")
-    result = {
-      status: "not-reversible",
-      reason: `the action's status is ${rec.status}: this tool changed nothing, so there is nothing to undo`,
-    };
-  else {
-    try {
-      const { iam } = await o.clients.forAccount(rec.accountId);
-      result = await reversal(iam);
-    } catch (e) {
-      result = { status: "error", reason: describeError(e) };
-    }
-  }
-  const undo: UndoRecord = { at, actor: o.actor, ...result };
+  const undo: UndoRecord = { at, actor: o.actor, ...(await reverse(rec, o)) };
   await o.store.putAction({ ...rec, undo });
   return undo;
 }

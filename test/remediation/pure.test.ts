@@ -4,7 +4,9 @@ import {
   effectiveCutoff,
   mergeRevocation,
   parsePolicyDocument,
+  ourCutoff,
   removeRevocation,
+  restoreRevocation,
   REVOCATION_SID,
 } from "../../src/remediation/revocation-policy";
 
@@ -75,6 +77,18 @@ describe("AWSRevokeOlderSessions merge and removal", () => {
       removed: true,
     });
     expect(removeRevocation({ Version: "2012-10-17", Statement: [consoleStatement] }).removed).toBe(false);
+  });
+
+  it("restoring sets our cutoff back, earlier too, and keeps every other statement; ourCutoff reads only ours", () => {
+    const later = mergeRevocation({ Version: "2012-10-17", Statement: [consoleStatement] }, "2026-11-20T10:00:00Z");
+    expect(ourCutoff(later)!.toISOString()).toBe("2026-11-20T10:00:00.000Z");
+    const restored = restoreRevocation(later, new Date("2026-11-20T09:00:00Z"));
+    expect(restored).toEqual(
+      mergeRevocation({ Version: "2012-10-17", Statement: [consoleStatement] }, "2026-11-20T09:00:00Z"),
+    );
+    expect(ourCutoff({ Version: "2012-10-17", Statement: [consoleStatement] })).toBeUndefined();
+    for (const notAPolicy of [null, undefined, { status: "Active" }, "text"])
+      expect(ourCutoff(notAPolicy)).toBeUndefined();
   });
 
   it("parses IAM's URL-encoded policy documents", () => {

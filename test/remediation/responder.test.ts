@@ -25,7 +25,7 @@ import { CLAIM_LEASE_MS, RemediationResponder } from "../../src/remediation/resp
 import { type ActionRecord, InMemoryStore } from "../../src/remediation/store";
 import { undoAction, UndoError } from "../../src/remediation/undo";
 import { guardedRecord } from "./arbitraries";
-import { findingOf, fixture, guardrailWith, IAM_USER_RECORD, MGMT, sample } from "./helpers";
+import { findingOf, fixture, guardrailWith, IAM_USER_RECORD, IDENTITIES, MGMT, sample, withIdentity } from "./helpers";
 import { awsMocks, localClients } from "./mocks";
 
 const aws = awsMocks();
@@ -435,6 +435,85 @@ describe("undo", () => {
       { RoleName: "test-role", PolicyName: "AWSRevokeOlderSessions" },
     ]);
     expect(doc).toBeUndefined();
+  });
+
+  it("never re-activates a key a later finding's action still relies on; that action's undo releases it", async () => {
+    happyIam();
+    const store = new InMemoryStore();
+    const { g, r } = responder(store);
+    const record = fixture(IAM_USER_RECORD);
+    const first = await r.respond(findingOf(g, record));
+    const later = await responder(store, undefined, undefined, () => AFTER_LEASE).r.respond(
+      findingOf(g, { ...record, eventID: "a-later-event", eventTime: "2026-11-20T09:30:00Z" }),
+    );
+    const [keyAction, laterKeyAction] = [first.outcomes[0], later.outcomes[0]];
+    expect(laterKeyAction).toMatchObject({ target: KEY, status: "already-done" });
+    const keyCalls = () => aws.iam.commandCalls(UpdateAccessKeyCommand).length;
+    const before = keyCalls();
+    const refused = await undoAction(keyAction.actionId, { store, clients: localClients() });
+    expect(refused).toMatchObject({ status: "not-reversible" });
+    expect(refused.reason).toBe(
+      `not undone: ${laterKeyAction.actionId} (finding a-later-event, already-done) also relies on ${KEY} staying ` +
+        "as this action left it; undo it first (undoing an already-done action changes nothing in AWS)",
+    );
+    expect(keyCalls()).toBe(before);
+    const release = await undoAction(laterKeyAction.actionId, { store, clients: localClients() });
+    expect(release).toMatchObject({ status: "already-done" });
+    expect(keyCalls()).toBe(before);
+    expect(await undoAction(keyAction.actionId, { store, clients: localClients() })).toMatchObject({ status: "ok" });
+    expect(aws.iam.commandCalls(UpdateAccessKeyCommand).at(-1)!.args[0].input.Status).toBe("Active");
+  });
+
+  it("keeps a later session revocation: refused while it stands; its own undo restores the cutoff", async () => {
+    let doc: string | undefined;
+    aws.iam.on(GetRolePolicyCommand).callsFake(() => {
+      if (!doc) throw new NoSuchEntityException({ message: "none", $metadata: {} });
+      return { PolicyDocument: encodeURIComponent(doc) };
+    });
+    aws.iam.on(PutRolePolicyCommand).callsFake((input: { PolicyDocument: string }) => {
+      doc = input.PolicyDocument;
+      return {};
+    });
+    aws.iam.on(DeleteRolePolicyCommand).callsFake(() => {
+      doc = undefined;
+      return {};
+    });
+    aws.bedrock.on(DeleteFoundationModelAgreementCommand).resolves({});
+    const cutoff = () => JSON.parse(doc!).Statement[0].Condition.DateLessThan["aws:TokenIssueTime"];
+    const at = (iso: string) => () => new Date(iso);
+    const roleCall = (eventID: string, eventTime: string) =>
+      withIdentity(IDENTITIES.assumedRole, { eventID, eventTime });
+    const store = new InMemoryStore();
+    const g = guardrailWith({ remediation: { mode: "enforce" } });
+    const revoke = async (eventID: string, eventTime: string, now: string, into = store) =>
+      (await responder(into, undefined, undefined, at(now)).r.respond(findingOf(g, roleCall(eventID, eventTime))))
+        .outcomes[0];
+    const first = await revoke("ev-1", "2026-11-20T09:00:00Z", "2026-11-20T09:05:00Z");
+    const firstCutoff = cutoff();
+    const second = await revoke("ev-2", "2026-11-20T09:10:00Z", "2026-11-20T09:15:00Z");
+    expect([first.status, second.status]).toEqual(["ok", "ok"]);
+    const secondCutoff = cutoff();
+    expect(secondCutoff > firstCutoff).toBe(true);
+
+    const refused = await undoAction(first.actionId, { store, clients: localClients() });
+    expect(refused).toMatchObject({ status: "not-reversible", reason: expect.stringContaining(second.actionId) });
+    expect(cutoff()).toBe(secondCutoff);
+    // The later one first: the cutoff goes back to the one the first set, which still holds.
+    expect(await undoAction(second.actionId, { store, clients: localClients() })).toMatchObject({ status: "ok" });
+    expect(cutoff()).toBe(firstCutoff);
+    expect(await undoAction(first.actionId, { store, clients: localClients() })).toMatchObject({ status: "ok" });
+    expect(doc).toBeUndefined();
+
+    // A later revocation this store never saw (another state file, or the monitor's table): the cutoff
+    // is no longer the one the action set, so it is left in place.
+    const mine = await revoke("ev-3", "2026-11-20T10:00:00Z", "2026-11-20T10:05:00Z");
+    await revoke("ev-4", "2026-11-20T10:10:00Z", "2026-11-20T10:15:00Z", new InMemoryStore());
+    const raised = cutoff();
+    expect(await undoAction(mine.actionId, { store, clients: localClients() })).toMatchObject({
+      status: "not-reversible",
+      reason: expect.stringContaining("a later revocation moved the cutoff and relies on it"),
+    });
+    expect(cutoff()).toBe(raised);
   });
 
   it("an unknown action id is an error naming it", async () => {

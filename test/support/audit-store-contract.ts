@@ -30,7 +30,10 @@ const PRINCIPAL = "arn:aws:iam::111122223333:user/leaked";
 export const NOW = new Date("2046-11-20T09:20:00Z");
 const HOUR = "2046-11-20T09";
 
-function action(actionId: string, extra: Partial<RecordFields> = {}): ActionRecord {
+function action(
+  actionId: string,
+  extra: Partial<RecordFields & Pick<ActionRecord, "findingId" | "accountId" | "target">> = {},
+): ActionRecord {
   return {
     actionId,
     findingId: "f-1",
@@ -119,6 +122,24 @@ export function auditStoreContract(name: string, options: AuditStoreContractOpti
         expect(results.filter(Boolean)).toHaveLength(1);
         expect((await t.store.getAction("ra-1"))!.actor).toBe(`r-${results.indexOf(true)}`);
       });
+    });
+
+    it("finds the actions recorded done on one target: same account, kind and target", async () => {
+      const on = { accountId: "111122223333", kind: "deactivate-key" as const, target: "AKIAEXAMPLE" };
+      expect(await t.store.actionsOnTarget(on)).toEqual([]);
+      await t.store.putAction(action("ra-1", { status: "ok" }));
+      await t.store.putAction(action("ra-2", { findingId: "f-2" }));
+      await t.store.putAction(action("ra-2", { findingId: "f-2", status: "already-done" }));
+      await t.store.putAction(action("ra-3", { status: "error" }));
+      await t.store.putAction(action("ra-4", { status: "ok", accountId: "444455556666" }));
+      await t.store.putAction(action("ra-5", { status: "ok", target: "AKIAOTHER" }));
+      const undone = action("ra-1", { status: "ok", undo: { at: NOW.toISOString(), status: "ok", reason: "undone" } });
+      await t.store.putAction(undone);
+      const found = await t.reopen().actionsOnTarget(on);
+      expect(found.sort((a, b) => a.actionId.localeCompare(b.actionId))).toEqual([
+        undone,
+        action("ra-2", { findingId: "f-2", status: "already-done" }),
+      ]);
     });
 
     describe("records the follow-up message of a finding, claimed by one responder", () => {

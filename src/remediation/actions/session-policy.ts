@@ -9,9 +9,11 @@ import type { ActionRecordOf } from "../store";
 import {
   effectiveCutoff,
   mergeRevocation,
+  ourCutoff,
   parsePolicyDocument,
   type PolicyDocument,
   removeRevocation,
+  restoreRevocation,
 } from "../revocation-policy";
 import type { ActionOf, ActionParamsOf, ExecutionResult } from "../types";
 import type { UndoResult } from "./action";
@@ -68,17 +70,41 @@ async function revokeSessions(
   };
 }
 
-/** Takes this tool's statement out, and only it; deletes the policy when nothing else was in it. */
-async function removeOurStatement(target: PolicyTarget): Promise<UndoResult> {
+/**
+ * Puts this tool's statement back as the action found it: its earlier cutoff when it had one, else
+ * takes it out, and only it (the policy is deleted when nothing else was in it). A cutoff that is no
+ * longer the one this action set was moved later by another revocation, which relies on it: left alone.
+ */
+async function restoreOurStatement(target: PolicyTarget, before: unknown, after: unknown): Promise<UndoResult> {
   const raw = await target.get();
   if (!raw) return { status: "already-done", reason: `${target.what} does not exist` };
-  const before = parsePolicyDocument(raw);
-  const { doc, removed } = removeRevocation(before);
-  if (!removed)
+  const current = parsePolicyDocument(raw);
+  const now = ourCutoff(current);
+  if (!now)
     return {
       status: "already-done",
       reason: `${target.what} has no statement from bedrock-guardrail (others' statements are left alone)`,
     };
+  const set = ourCutoff(after);
+  if (set && now.getTime() !== set.getTime())
+    return {
+      status: "not-reversible",
+      reason:
+        `${target.what} now denies sessions issued before ${now.toISOString()}, not ${set.toISOString()} as this ` +
+        "action set it: a later revocation moved the cutoff and relies on it, so it is left in place",
+    };
+  const previous = ourCutoff(before);
+  if (previous) {
+    const doc = restoreRevocation(current, previous);
+    await target.put(JSON.stringify(doc));
+    return {
+      status: "ok",
+      reason: `moved bedrock-guardrail's cutoff in ${target.what} back to ${previous.toISOString()}, as it was before`,
+      before: current,
+      after: doc,
+    };
+  }
+  const { doc } = removeRevocation(current);
   if (doc) {
     await target.put(JSON.stringify(doc));
     return {
@@ -86,7 +112,7 @@ async function removeOurStatement(target: PolicyTarget): Promise<UndoResult> {
       reason:
         `removed bedrock-guardrail's statement from ${target.what}; ${doc.Statement.length} other statement(s) ` +
         `kept`,
-      before,
+      before: current,
       after: doc,
     };
   }
@@ -94,7 +120,7 @@ async function removeOurStatement(target: PolicyTarget): Promise<UndoResult> {
   return {
     status: "ok",
     reason: `deleted ${target.what} (it held only bedrock-guardrail's statement)`,
-    before,
+    before: current,
     after: null,
   };
 }
@@ -113,6 +139,6 @@ export function sessionRevocationCalls<K extends RevokeKind>(
     execute: (action, clients) =>
       revokeSessions(policyOf(clients.iam, action.params), action.params.cutoff, action.params.eventTime),
     observe: (action, clients) => currentPolicy(policyOf(clients.iam, action.params)),
-    undo: (record, iam) => removeOurStatement(policyOf(iam, record.params)),
+    undo: (record, iam) => restoreOurStatement(policyOf(iam, record.params), record.before, record.after),
   };
 }
