@@ -86,6 +86,6 @@ describe("makeResponder (the monitor's)", () => {
     const err: string[] = [];
     await runUndo({ actionId, table }, { stdout: { write: () => true }, stderr: { write: (s) => err.push(s) } });
     expect(ddb.commandCalls(GetItemCommand).map((c) => c.args[0].input.TableName)).toEqual([table]);
-    expect(err.join("")).toMatch(/no action ra-\w+ is recorded in table guardrail-monitor-state/);
+    expect(err.join("")).toMatch(/no action "ra-\w+" is recorded in table guardrail-monitor-state/);
   });
 });
