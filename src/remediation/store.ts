@@ -6,6 +6,8 @@
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import type { ActionOutcome } from "../aws/contracts";
+import { displayPath } from "../config/load";
+import { errorText } from "../errors/error-text";
 import { parseStoreFile } from "./record-schema";
 import type { ActionKind, ActionOf } from "./types";
 
@@ -190,11 +192,18 @@ export class FileStore extends InMemoryStore {
   constructor(readonly file: string) {
     super();
     if (fs.existsSync(file)) {
+      let text: string;
+      try {
+        text = fs.readFileSync(file, "utf8");
+      } catch (e) {
+        // Unreadable (a directory, no permission): the reason in words, not EISDIR.
+        throw new Error(`${displayPath(file)}: ${errorText(e)}`);
+      }
       let parsed: unknown;
       try {
-        parsed = JSON.parse(fs.readFileSync(file, "utf8"));
+        parsed = JSON.parse(text);
       } catch (e) {
-        throw new Error(`${file}: not a bedrock-guardrail state file (${(e as Error).message})`);
+        throw new Error(`${displayPath(file)}: not a bedrock-guardrail state file (${(e as Error).message})`);
       }
       this.data = parseStoreFile(parsed, file);
     }

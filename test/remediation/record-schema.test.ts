@@ -84,6 +84,11 @@ describe("the CLI's state file", () => {
     return file;
   };
 
+  it("names a state file that cannot be read in words (a directory), not by its error code", () => {
+    expect(() => new FileStore(dir)).toThrow(/: is a directory, not a file$/);
+    expect(() => new FileStore(dir)).not.toThrow(/EISDIR|not a bedrock-guardrail state file/);
+  });
+
   it("reads back what a store wrote, every kind", async () => {
     const file = path.join(dir, "actions.json");
     const store = new FileStore(file);
