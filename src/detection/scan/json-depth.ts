@@ -30,38 +30,48 @@ export class JsonDepth {
    * where it stopped; else, or when no bracket does, returns `to`.
    */
   advance(buf: Buffer, from: number, to: number, closingTo = Number.NEGATIVE_INFINITY): number {
+    // Hot loop (every byte of a delivery file passes here): state in locals, written back at the end.
     let depth = this.depth;
-    let i = from;
+    let i = this.inString ? this.afterString(buf, from, to, this.backslashes) : from;
     while (i < to) {
-      if (this.inString) {
-        const quote = buf.indexOf(QUOTE, i);
-        const end = quote === -1 || quote >= to ? to : quote;
-        // The backslashes right before `end`; a run that starts where this read started continues
-        // the run that ended the last read.
-        let run = 0;
-        while (end - run - 1 >= i && buf[end - run - 1] === BACKSLASH) run++;
-        if (end - run === i) run += this.backslashes;
-        if (end === to) {
-          this.backslashes = run;
-          break;
-        }
-        this.backslashes = 0;
-        this.inString = run % 2 === 1;
-        i = quote + 1;
-        continue;
-      }
       const c = buf[i++];
-      if (c === QUOTE) {
-        this.inString = true;
-        this.backslashes = 0;
-      } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) depth++;
+      if (c === QUOTE) i = this.afterString(buf, i, to, 0);
+      else if (c === OPEN_OBJECT || c === OPEN_ARRAY) depth++;
       else if ((c === CLOSE_OBJECT || c === CLOSE_ARRAY) && --depth === closingTo) {
         this.depth = depth;
+        this.inString = false;
         return i;
       }
     }
     this.depth = depth;
+    // A string still open at `to` was noted by afterString (which returned `to` + 1).
+    if (i === to) this.inString = false;
     return to;
+  }
+
+  /**
+   * From inside a string at `from` (`carried`: the backslashes right before it, read before), the
+   * offset after its closing quote; or, the string still open at `to`, `to` + 1 with the state noted.
+   */
+  private afterString(buf: Buffer, from: number, to: number, carried: number): number {
+    let i = from;
+    let backslashes = carried;
+    for (;;) {
+      const quote = buf.indexOf(QUOTE, i);
+      const end = quote === -1 || quote >= to ? to : quote;
+      // The backslashes right before `end`; a run that reaches where this read began continues.
+      let run = 0;
+      while (end - run > i && buf[end - run - 1] === BACKSLASH) run++;
+      if (end - run === i) run += backslashes;
+      if (end === to) {
+        this.inString = true;
+        this.backslashes = run;
+        return to + 1;
+      }
+      i = quote + 1;
+      if (run % 2 === 0) return i;
+      backslashes = 0; // an escaped quote: the string goes on, and no run carries past it
+    }
   }
 
   /** Takes the position as the one given (a resynchronisation after damage). */
