@@ -263,12 +263,17 @@ export const TAG_SQUAT_ACTIONS = ["iam:CreateRole", "iam:TagRole", "iam:CreateUs
 export const METRIC_WRITE_ACTIONS = ["cloudwatch:PutMetricData"];
 
 /**
- * DenyLeavingOrganization: leaving the organization (no SCP applies to a standalone account), and
- * creating or changing an IAM Roles Anywhere profile (it vends a role to a certificate holder with
- * no iam:PassRole).
+ * DenyLeavingOrganization: leaving the organization (no SCP applies to a standalone account),
+ * disabling a policy type in the root (a delegated administrator may; disabling SERVICE_CONTROL_POLICY
+ * detaches every SCP from every root, OU and account at once, the guardrail's included, and a
+ * re-enabled type starts with FullAWSAccess alone), and creating or changing an IAM Roles Anywhere
+ * profile (it vends a role to a certificate holder with no iam:PassRole). The other Organizations
+ * calls that take an account out of an SCP's reach (MoveAccount, RemoveAccountFromOrganization,
+ * DeleteOrganization) only the management account can make, which no SCP restricts.
  */
 export const ORGANIZATION_ESCAPE_ACTIONS = [
   "organizations:LeaveOrganization",
+  "organizations:DisablePolicyType",
   "rolesanywhere:CreateProfile",
   "rolesanywhere:UpdateProfile",
 ];

@@ -2,8 +2,9 @@
  * The statements that keep the guardrail itself from being switched off, silenced or turned against
  * the organization (scp.protectGuardrail), by anyone but break-glass and the admins who deploy it,
  * and, for the monitor's own data, by anyone but the monitor's roles:
- *   - DenyLeavingOrganization: once an account leaves, no SCP applies to it; and IAM Roles Anywhere
- *     profiles, which vend any role that trusts the service to a certificate holder without
+ *   - DenyLeavingOrganization: once an account leaves, no SCP applies to it; disabling the SCP policy
+ *     type in the root (a delegated administrator can) detaches every SCP at once; and IAM Roles
+ *     Anywhere profiles, which vend any role that trusts the service to a certificate holder without
  *     iam:PassRole.
  *   - ProtectGuardrailStateAndInvocation: invoking the tool's functions (a forged CloudTrail event
  *     would plan remediation against production) and writing its state table (pre-claimed event ids

@@ -2,10 +2,10 @@
  * The decision table's rows for the protection statements: taking over an exempted name
  * ("protect:", break-glass and the admins only), the tool's own roles, rules, schedule, dead-letter
  * queue, log groups and Athena table ("guard-deploy:", also the StackSets execution role), the
- * guardrail's SCPs, alert key, event data store, topic and alarms, leaving the organization, Roles
- * Anywhere ("guard-admin:", break-glass and the admins), the tool's tag ("guard-tag:", also
- * StackSets), and invoking the functions, writing state and the heartbeat ("guard-monitor:", the
- * monitor's roles only).
+ * guardrail's SCPs, alert key, event data store, topic and alarms, leaving the organization,
+ * disabling SCPs, Roles Anywhere ("guard-admin:", break-glass and the admins), the tool's tag
+ * ("guard-tag:", also StackSets), and invoking the functions, writing state and the heartbeat
+ * ("guard-monitor:", the monitor's roles only).
  */
 import { formatArn } from "../arn/partition";
 import { type Guardrail, memberRolePattern, TOOL_ROLE_PATH } from "../guardrail/guardrail";
@@ -137,13 +137,10 @@ const row = (id: string, action: string, resource: string, context?: Record<stri
 
 /** The guardrail's own resources: switching it off, silencing it, forging its input. */
 function guardScenarios(guardrail: Guardrail): Scenario[] {
-  const { arn } = securityArns(guardrail);
-  const orgPolicy = formatArn({
-    partition: exampleSite(guardrail).partition,
-    service: "organizations",
-    account: "999988887777",
-    resource: "policy/o-a1b2c3d4e5/service_control_policy/p-a1b2c3d4",
-  });
+  const { arn, partition } = securityArns(guardrail);
+  const organization = (resource: string) =>
+    formatArn({ partition, service: "organizations", account: "999988887777", resource });
+  const orgPolicy = organization("policy/o-a1b2c3d4e5/service_control_policy/p-a1b2c3d4");
   const bus = guardrail.config.monitor.eventbridge.centralBusName;
   return [
     row("guard-deploy:central-rule", "events:DisableRule", arn("events", `rule/${bus}/${RESOURCE_PREFIX}-realtime`)),
@@ -165,6 +162,13 @@ function guardScenarios(guardrail: Guardrail): Scenario[] {
     ),
     ...athenaScenarios(guardrail),
     row("guard-admin:leave-organization", "organizations:LeaveOrganization", "*"),
+    row(
+      "guard-admin:disable-scps",
+      "organizations:DisablePolicyType",
+      organization("root/o-a1b2c3d4e5/r-a1b2"),
+      { "organizations:PolicyType": ["SERVICE_CONTROL_POLICY"] },
+      "organizations:DisablePolicyType SERVICE_CONTROL_POLICY",
+    ),
     row("guard-admin:roles-anywhere-profile", "rolesanywhere:CreateProfile", "*"),
     row(
       "guard-admin:update-scp",

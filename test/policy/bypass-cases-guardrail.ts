@@ -20,6 +20,7 @@ import {
   UNLISTED_CUSTOM_MODEL,
   WITH_ADMIN,
 } from "./bypass-cases";
+import { ORGANIZATION_ESCAPE_ACTIONS } from "../support/denied-actions";
 import type { SimulatedRequest } from "./simulator";
 
 const STACKSETS = `arn:aws:iam::${MEMBER}:role/stacksets-exec-0123456789abcdef0123456789abcdef`;
@@ -27,6 +28,7 @@ const MEMBER_ADMIN = `arn:aws:iam::${MEMBER}:role/Admin`;
 const QUERY_JOB_ROLE = `arn:aws:iam::${SECURITY}:role/bedrock-guardrail/bedrock-guardrail-query-job`;
 const SCHEDULER_ROLE = `arn:aws:iam::${SECURITY}:role/bedrock-guardrail/bedrock-guardrail-scheduler`;
 const SCP = "arn:aws:organizations::999988887777:policy/o-a1b2c3d4e5/service_control_policy/p-a1b2c3d4";
+const ROOT = "arn:aws:organizations::999988887777:root/o-a1b2c3d4e5/r-a1b2";
 const at = (service: string, resource: string, account = SECURITY) =>
   `arn:aws:${service}:us-east-1:${account}:${resource}`;
 const TAGGED = { "aws:ResourceTag/managed-by": ["bedrock-guardrail"] };
@@ -39,10 +41,25 @@ const req = (action: string, resource = "*", context?: Record<string, string[]>)
   ...(context ? { context } : {}),
 });
 
-/** Leaving the organization, the guardrail's own SCPs, and StackSets. */
+/** Where each hand-written escape action is authorized, and the request context it carries. */
+const ESCAPE_REQUESTS: Record<string, SimulatedRequest> = {
+  "organizations:LeaveOrganization": req("organizations:LeaveOrganization"),
+  "organizations:DisablePolicyType": req("organizations:DisablePolicyType", ROOT, {
+    "organizations:PolicyType": ["SERVICE_CONTROL_POLICY"],
+  }),
+};
+
+/** Each escape action: denied to a member admin and a delegated admin, allowed to break-glass and the admins. */
+const ESCAPES: Case[] = ORGANIZATION_ESCAPE_ACTIONS.flatMap((action): Case[] => [
+  [`a member admin: ${action}`, WITH_ADMIN, MEMBER_ADMIN, ESCAPE_REQUESTS[action], "deny"],
+  [`a delegated admin: ${action}`, WITH_ADMIN, SECURITY_ADMIN, ESCAPE_REQUESTS[action], "deny"],
+  [`break-glass: ${action}`, WITH_ADMIN, BREAK_GLASS, ESCAPE_REQUESTS[action], "allow"],
+  [`the pipeline (listed admin): ${action}`, WITH_ADMIN, ADMIN, ESCAPE_REQUESTS[action], "allow"],
+]);
+
+/** Leaving the organization or switching SCPs off, the guardrail's own SCPs, and StackSets. */
 const SWITCH_OFF: Case[] = [
-  ["a member admin leaving the organization", WITH_ADMIN, MEMBER_ADMIN, req("organizations:LeaveOrganization"), "deny"],
-  ["break-glass leaving the organization", WITH_ADMIN, BREAK_GLASS, req("organizations:LeaveOrganization"), "allow"],
+  ...ESCAPES,
   [
     "a delegated admin updating the guardrail's SCP",
     WITH_ADMIN,

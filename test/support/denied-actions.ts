@@ -11,3 +11,12 @@ export const MODEL_ACCESS_ACTIONS: readonly string[] = [
   "bedrock:CreateFoundationModelAgreement",
   "bedrock:PutFoundationModelEntitlement",
 ];
+
+/**
+ * Taking accounts out of every SCP's reach: leaving the organization, and disabling the SCP policy type in
+ * the root (which detaches every SCP). Denied to all but break-glass and the admins who deploy the guardrail.
+ */
+export const ORGANIZATION_ESCAPE_ACTIONS: readonly string[] = [
+  "organizations:LeaveOrganization",
+  "organizations:DisablePolicyType",
+];

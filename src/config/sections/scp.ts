@@ -158,16 +158,18 @@ export const ScpConfigSchema = z
       ),
     /**
      * Deny what would switch the guardrail off, silence it or aim it at the organization: leaving the
-     * organization, changing the tool's SCPs, alert key, event data store, topic, alarms and tags, invoking its
-     * functions or writing its state and heartbeat (docs/scp.md).
+     * organization, disabling a policy type such as SCPs in the root, changing the tool's SCPs, alert key,
+     * event data store, topic, alarms and tags, invoking its functions or writing its state and heartbeat
+     * (docs/scp.md).
      */
     protectGuardrail: z
       .boolean()
       .default(true)
       .describe(
-        "Deny leaving the organization, IAM Roles Anywhere profiles, and changes to the guardrail's own SCPs, alert " +
-          "key, event data store, topic, alarms, tags, state and metrics to everyone but break-glass and " +
-          "exemptedPrincipalAdminArns (state, metrics and invocation: only the monitor's own roles)",
+        "Deny leaving the organization, disabling a policy type (such as SCPs) in the root, IAM Roles Anywhere " +
+          "profiles, and changes to the guardrail's own SCPs, alert key, event data store, topic, alarms, tags, " +
+          "state and metrics to everyone but break-glass and exemptedPrincipalAdminArns (state, metrics and " +
+          "invocation: only the monitor's own roles)",
       ),
     /** Claude Platform on AWS (aws-external-anthropic): denied to all but approved and break-glass by default. */
     allowClaudePlatform: z
