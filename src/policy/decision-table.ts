@@ -14,7 +14,7 @@ import {
   TRAINING_AND_THROUGHPUT_ACTIONS,
 } from "./action-lists";
 import { evaluateScp, type ScpRequest } from "./evaluate";
-import { mantleModelPatterns } from "./mantle-models";
+import { mantleModelId } from "./mantle-models";
 import {
   EXAMPLE_MEMBER_ACCOUNT,
   type ExampleSite,
@@ -278,15 +278,19 @@ function modelScenarios(guardrail: Guardrail, examples: Examples): Scenario[] {
       });
       const modelId = examples.concrete(foundationModel).split("foundation-model/")[1];
       out.push(...listedModelRoutes(examples, modelId));
+      // The same model on mantle: by the id mantle itself uses (derived from the concrete id, not from the SCP's
+      // patterns, so a pattern that misses mantle's id shows as a denied row), and as Bedrock lists it.
+      const mantleId = mantleModelId(modelId);
+      const mantleIds = [["", mantleId], ...(mantleId === modelId ? [] : [["-bedrock-id", modelId]])];
+      for (const [suffix, id] of mantleIds)
+        out.push({
+          id: `listed-model:mantle${suffix}`,
+          label: `${MANTLE_INFERENCE} listed model ${id}`,
+          action: MANTLE_INFERENCE,
+          resource: examples.mantleProject,
+          context: { [MANTLE_MODEL_KEY]: [id] },
+        });
     }
-    for (const [i, mantleModel] of mantleModelPatterns(list).slice(0, 2).entries())
-      out.push({
-        id: `listed-model:mantle${i === 0 ? "" : "-bare"}`,
-        label: `${MANTLE_INFERENCE} listed model ${examples.concrete(mantleModel)}`,
-        action: MANTLE_INFERENCE,
-        resource: examples.mantleProject,
-        context: { [MANTLE_MODEL_KEY]: [examples.concrete(mantleModel)] },
-      });
   }
   for (const action of [...INFERENCE_ACTIONS, CREATE_PROVISIONED, CUSTOMIZE]) {
     out.push({

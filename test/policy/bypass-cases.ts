@@ -48,6 +48,16 @@ const EXACT_IDS: GuardrailConfigInput = {
     ],
   },
 };
+/** Claude pinned to one dated snapshot: mantle names it without the date (anthropic.claude-sonnet-4-5). */
+export const PINNED_CLAUDE: GuardrailConfigInput = {
+  ...FULL_CONFIG,
+  scp: {
+    modelAllowList: [
+      "arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0",
+      "arn:aws:bedrock:*:*:inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+    ],
+  },
+};
 const IDC_BREAK_GLASS: GuardrailConfigInput = {
   ...FULL_CONFIG,
   breakGlassPrincipalArns: [
@@ -307,6 +317,34 @@ export const CASES: Case[] = [
     "deny",
   ],
   ["mantle, a bigger GPT-OSS", EXACT_IDS, DEVELOPER, mantle("CreateInference", "openai.gpt-oss-1200b"), "deny"],
+  [
+    "mantle, a pinned Claude snapshot by mantle's id",
+    PINNED_CLAUDE,
+    DEVELOPER,
+    mantle("CreateInference", "anthropic.claude-sonnet-4-5"),
+    "allow",
+  ],
+  [
+    "mantle, a pinned Claude snapshot as Bedrock lists it",
+    PINNED_CLAUDE,
+    DEVELOPER,
+    mantle("CreateInference", "anthropic.claude-sonnet-4-5-20250929-v1:0"),
+    "allow",
+  ],
+  [
+    "mantle, the next Claude version beside a pinned one",
+    PINNED_CLAUDE,
+    DEVELOPER,
+    mantle("CreateInference", "anthropic.claude-sonnet-4-6"),
+    "deny",
+  ],
+  [
+    "mantle, the previous Claude version beside a pinned one",
+    PINNED_CLAUDE,
+    DEVELOPER,
+    mantle("CreateInference", "anthropic.claude-sonnet-4"),
+    "deny",
+  ],
   // Identity Center in us-east-1: no Region in the role path; one config entry covers both shapes.
   [
     "approved permission set of a us-east-1 instance",

@@ -5,7 +5,7 @@
 import { buildFinding } from "../../src/detection/finding";
 import { decisionTable } from "../../src/policy/decision-table";
 import { evaluateScp } from "../../src/policy/evaluate";
-import { mantleModelPatterns } from "../../src/policy/mantle-models";
+import { mantleModelId, mantleModelPatterns } from "../../src/policy/mantle-models";
 import { buildScpStatements } from "../../src/policy/statements";
 import { CASES, DEVELOPER, MEMBER } from "./bypass-cases";
 import { GUARDRAIL_CASES } from "./bypass-cases-guardrail";
@@ -22,10 +22,11 @@ describe.each([...CASES, ...GUARDRAIL_CASES])("%s", (_label, config, principal, 
 });
 
 describe("the mantle model patterns derived from scp.modelAllowList", () => {
-  it("take each foundation-model entry's model id as listed and without a version suffix; others yield nothing", () => {
+  it("take each foundation-model entry's model id as listed and as mantle names it; others yield nothing", () => {
     expect(
       mantleModelPatterns([
         "arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4*",
+        "arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0",
         "arn:aws:bedrock:*::foundation-model/amazon.nova-pro-v1:0",
         "arn:aws:bedrock:us-east-1::foundation-model/meta.llama3-3-70b-instruct-v1",
         "arn:aws:bedrock:*::foundation-model/openai.gpt-oss-120b-1:0",
@@ -35,6 +36,8 @@ describe("the mantle model patterns derived from scp.modelAllowList", () => {
       ]),
     ).toEqual([
       "anthropic.claude-sonnet-4*",
+      "anthropic.claude-sonnet-4-5-20250929-v1:0",
+      "anthropic.claude-sonnet-4-5",
       "amazon.nova-pro-v1:0",
       "amazon.nova-pro",
       "meta.llama3-3-70b-instruct-v1",
@@ -42,6 +45,16 @@ describe("the mantle model patterns derived from scp.modelAllowList", () => {
       "openai.gpt-oss-120b-1:0",
       "openai.gpt-oss-120b",
     ]);
+  });
+
+  it("name a Claude model by mantle's id: no snapshot date, no version suffix (AWS's mantle model list)", () => {
+    expect(mantleModelId("anthropic.claude-sonnet-4-5-20250929-v1:0")).toBe("anthropic.claude-sonnet-4-5");
+    expect(mantleModelId("anthropic.claude-haiku-4-5-20251001-v1:0")).toBe("anthropic.claude-haiku-4-5");
+    expect(mantleModelId("anthropic.claude-sonnet-4-20250514-v1:0")).toBe("anthropic.claude-sonnet-4");
+    expect(mantleModelId("openai.gpt-oss-120b-1:0")).toBe("openai.gpt-oss-120b");
+    // A date is only stripped with the version suffix after it; a pattern is left as it is.
+    expect(mantleModelId("anthropic.claude-sonnet-4-5*")).toBe("anthropic.claude-sonnet-4-5*");
+    expect(mantleModelId("mistral.mistral-large-2407-v1:0")).toBe("mistral.mistral-large-2407");
   });
 });
 

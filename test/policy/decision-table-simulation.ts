@@ -10,6 +10,7 @@ import { decisionTable, type Scenario } from "../../src/policy/decision-table";
 import type { PrincipalRole, RepresentativePrincipal } from "../../src/policy/principals";
 import { FULL_CONFIG, GOVCLOUD_CONFIG, guardrailFor, MINIMAL_CONFIG, REALISTIC_CONFIG } from "./helpers";
 import { MODEL_ACCESS_ACTIONS } from "../support/denied-actions";
+import { PINNED_CLAUDE } from "./bypass-cases";
 import { simulateScp } from "./simulator";
 
 export async function simulate(
@@ -109,6 +110,8 @@ export const CONFIGS = {
     ...FULL_CONFIG,
     scp: { ...FULL_CONFIG.scp, protectGuardrail: false, allowClaudePlatform: true },
   },
+  // A dated Claude snapshot: the mantle row names the model by mantle's own (undated) id.
+  "pinned Claude snapshot": PINNED_CLAUDE,
   // Four documents: the decisions must not depend on how the statements are split.
   realistic: REALISTIC_CONFIG,
   // Every example principal and resource in the table is in the config's partition.

@@ -6,4 +6,9 @@
  */
 import { describeSimulatedConfigs } from "./decision-table-simulation";
 
-describeSimulatedConfigs(["full", "Identity Center pattern ending in _*", "short-term API keys denied too"]);
+describeSimulatedConfigs([
+  "full",
+  "Identity Center pattern ending in _*",
+  "short-term API keys denied too",
+  "pinned Claude snapshot",
+]);

@@ -121,8 +121,8 @@ export const ScpConfigSchema = z
       .optional()
       .describe(
         "Foundation-model / inference-profile ARN patterns that may be invoked, batch-run, provisioned or " +
-          "customized; any other model is denied, on bedrock-mantle too (each foundation-model entry's model id is " +
-          "the bedrock-mantle:Model pattern); off when absent",
+          "customized; any other model is denied, on bedrock-mantle too (each foundation-model entry's model id, " +
+          "as listed and as mantle names it, is a bedrock-mantle:Model pattern); off when absent",
       ),
     /**
      * Long-term Bedrock API keys (IAM service-specific credentials for bedrock.amazonaws.com): deny
