@@ -50,6 +50,10 @@ function conditionHolds(op: ConditionOperator, policyValues: string[], requestVa
       return !requestValues?.some((v) => policyValues.includes(v));
     case "StringEqualsIfExists":
       return !requestValues || requestValues.some((v) => policyValues.includes(v));
+    case "StringEqualsIgnoreCase": {
+      const lower = policyValues.map((p) => p.toLowerCase());
+      return !!requestValues && requestValues.some((v) => lower.includes(v.toLowerCase()));
+    }
     case "StringEquals":
     case "ForAnyValue:StringEquals":
       return !!requestValues && requestValues.some((v) => policyValues.includes(v));

@@ -38,6 +38,7 @@ import {
   ROLE_TAKEOVER_ACTIONS,
   SAML_PROVIDER_TAKEOVER_ACTIONS,
   SCHEDULE_TAMPER_ACTIONS,
+  TOOL_ROLE_TAG_ACTIONS,
   USER_TAKEOVER_ACTIONS,
 } from "./action-lists";
 import { SID } from "./statement-ids";
@@ -149,8 +150,8 @@ function athenaResources(guardrail: Guardrail): string[] {
 }
 
 /**
- * The second statement: the tool's roles (every role on its path), the real-time path's rules (the
- * central rule, and the forwarding rules StackSets deploys in member accounts) and central bus, the
+ * The second statement: the tool's roles (every role on its path, and their tags), the real-time path's
+ * rules (the central rule, and the forwarding rules StackSets deploys in member accounts) and central bus, the
  * job's schedule, the dead-letter queue, the functions' log groups and, with the Athena backend,
  * its workgroup, table and results bucket. All by name: the log groups' and the bucket's tags cannot
  * protect them (CloudWatch Logs does not evaluate tag conditions on its legacy tagging calls, so the
@@ -165,6 +166,7 @@ function buildProtectDeploymentStatement(guardrail: Guardrail): ScpStatement {
     Effect: "Deny",
     Action: [
       ...ROLE_TAKEOVER_ACTIONS,
+      ...TOOL_ROLE_TAG_ACTIONS,
       ...EVENT_RULE_TAMPER_ACTIONS,
       ...EVENT_BUS_TAMPER_ACTIONS,
       ...SCHEDULE_TAMPER_ACTIONS,

@@ -18,8 +18,11 @@
  *     the event data store, the topic, the alarms, the state table): disabling, deleting, re-keying,
  *     detaching, or changing its tags. The tag is set by the deploying pipeline (provider default
  *     tags) and by StackSets.
- *   - ProtectGuardrailTag: nobody else may put the tool's tag key on a role or user, or pass it as a
- *     session tag, so no principal can ever pose as the tool by its tag.
+ *   - ProtectGuardrailTag: nobody else may put the tool's tag (its key with the tool's value, in any
+ *     case) on a role or user, or pass it as a session tag, so no principal can ever pose as the tool
+ *     by its tag. The value decides, not the key: managed-by is a common default tag of other tools
+ *     (managed-by=terraform), which stays allowed.
+ *     Changing or removing the tags of the tool's own roles is denied by name (ProtectGuardrailDeployment).
  */
 import { TOOL_TAGS } from "../config/aws-limits";
 import { formatArn } from "../arn/partition";
@@ -39,6 +42,7 @@ import type { ScpCondition, ScpStatement } from "./types";
 
 const [TOOL_TAG_KEY, TOOL_TAG_VALUE] = Object.entries(TOOL_TAGS)[0];
 export const TOOL_RESOURCE_TAG_KEY = `aws:ResourceTag/${TOOL_TAG_KEY}`;
+export const TOOL_REQUEST_TAG_KEY = `aws:RequestTag/${TOOL_TAG_KEY}`;
 export { TOOL_TAG_KEY, TOOL_TAG_VALUE };
 
 /** The monitor's roles in the security account that write state, publish metrics and invoke the job. */
@@ -88,8 +92,9 @@ export function buildProtectGuardrailStatements(guardrail: Guardrail): ScpStatem
       StringEquals: { [TOOL_RESOURCE_TAG_KEY]: [TOOL_TAG_VALUE] },
       ...except(admins),
     }),
+    // IAM matches the tag key in a condition key's name in any case; IgnoreCase covers the value's case too.
     statement(SID.protectTag, TAG_SQUAT_ACTIONS, "*", {
-      "ForAnyValue:StringEquals": { "aws:TagKeys": [TOOL_TAG_KEY] },
+      StringEqualsIgnoreCase: { [TOOL_REQUEST_TAG_KEY]: [TOOL_TAG_VALUE] },
       ...except(deploymentAdminPatterns(guardrail)),
     }),
   ];

@@ -21,7 +21,7 @@ import { FUNCTION_TAKEOVER_ACTIONS } from "./action-lists";
 import type { Scenario } from "./decision-table";
 import { EXAMPLE_MEMBER_ACCOUNT, EXAMPLE_SECURITY_ACCOUNT, exampleSite, siteArns } from "./principals";
 import { protectedPrincipalPatterns, protectedSamlProviderPatterns } from "./protect-exempted";
-import { TOOL_RESOURCE_TAG_KEY, TOOL_TAG_KEY, TOOL_TAG_VALUE } from "./protect-guardrail";
+import { TOOL_REQUEST_TAG_KEY, TOOL_RESOURCE_TAG_KEY, TOOL_TAG_KEY, TOOL_TAG_VALUE } from "./protect-guardrail";
 
 /** "role/Name" of a concrete IAM ARN, for labels. */
 const iamName = (arn: string) => arn.split(":").slice(5).join(":");
@@ -228,7 +228,11 @@ function athenaScenarios(guardrail: Guardrail): Scenario[] {
 /** What only the monitor's roles may do (invoke, state, heartbeat), and the tool's tag. */
 function monitorScenarios(guardrail: Guardrail): Scenario[] {
   const { arn } = securityArns(guardrail);
-  const { iam } = siteArns(exampleSite(guardrail));
+  const { concrete, iam } = siteArns(exampleSite(guardrail));
+  const developerRole = iam(EXAMPLE_MEMBER_ACCOUNT, "role/DeveloperRole");
+  const memberRole = concrete(memberRolePattern(guardrail.config));
+  const toolTag = `${TOOL_TAG_KEY}=${TOOL_TAG_VALUE}`;
+  const toolTagRequest = { "aws:TagKeys": [TOOL_TAG_KEY], [TOOL_REQUEST_TAG_KEY]: [TOOL_TAG_VALUE] };
   return [
     row("guard-monitor:invoke", "lambda:InvokeFunction", arn("lambda", `function:${FUNCTION_NAMES.realtime}`)),
     row("guard-monitor:state", "dynamodb:PutItem", arn("dynamodb", `table/${RESOURCE_PREFIX}-state`)),
@@ -249,16 +253,24 @@ function monitorScenarios(guardrail: Guardrail): Scenario[] {
     row(
       "guard-tag:tag-role",
       "iam:TagRole",
-      iam(EXAMPLE_MEMBER_ACCOUNT, "role/DeveloperRole"),
-      { "aws:TagKeys": [TOOL_TAG_KEY] },
-      `iam:TagRole role/DeveloperRole ${TOOL_TAG_KEY}`,
+      developerRole,
+      toolTagRequest,
+      `iam:TagRole role/DeveloperRole ${toolTag}`,
+    ),
+    row("guard-tag:session-tag", "sts:TagSession", developerRole, toolTagRequest, `sts:TagSession ${toolTag}`),
+    row(
+      "guard-deploy:untag-member-role",
+      "iam:UntagRole",
+      memberRole,
+      { "aws:TagKeys": [TOOL_TAG_KEY], [TOOL_RESOURCE_TAG_KEY]: [TOOL_TAG_VALUE] },
+      `iam:UntagRole ${iamName(memberRole)} ${TOOL_TAG_KEY}`,
     ),
     row(
-      "guard-tag:session-tag",
-      "sts:TagSession",
-      iam(EXAMPLE_MEMBER_ACCOUNT, "role/DeveloperRole"),
-      { "aws:TagKeys": [TOOL_TAG_KEY] },
-      `sts:TagSession ${TOOL_TAG_KEY}`,
+      "unrelated:other-tool-tag",
+      "iam:CreateRole",
+      iam(EXAMPLE_MEMBER_ACCOUNT, "role/app-lambda-role"),
+      { "aws:TagKeys": [TOOL_TAG_KEY], [TOOL_REQUEST_TAG_KEY]: ["terraform"] },
+      `iam:CreateRole role/app-lambda-role ${TOOL_TAG_KEY}=terraform`,
     ),
   ];
 }

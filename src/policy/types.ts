@@ -8,6 +8,7 @@ export type ConditionOperator =
   | "ArnNotLike"
   | "StringEquals"
   | "StringEqualsIfExists"
+  | "StringEqualsIgnoreCase"
   | "StringNotEquals"
   | "StringLike"
   | "StringNotLike"

@@ -13,9 +13,9 @@ describe("check", () => {
     const text = c.out();
     expect(text).toMatch(
       new RegExp(
-        String.raw`^SCP: 1 document\(s\) \(bedrock-model-access-guardrail \d+ characters\); ` +
-          String.raw`largest \d+ of 10240 characters\n` +
-          String.raw` {2}target root: uses 2 of 10 policies \(1 already attached \+ 1 guardrail\)\n`,
+        String.raw`^SCP: 2 document\(s\) \(bedrock-model-access-guardrail \d+, bedrock-model-access-guardrail-2 \d+ ` +
+          String.raw`characters\); largest \d+ of 10240 characters\n` +
+          String.raw` {2}target root: uses 3 of 10 policies \(1 already attached \+ 2 guardrail\)\n`,
       ),
     );
     const row = (label: string) =>

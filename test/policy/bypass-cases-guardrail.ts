@@ -32,6 +32,10 @@ const ROOT = "arn:aws:organizations::999988887777:root/o-a1b2c3d4e5/r-a1b2";
 const at = (service: string, resource: string, account = SECURITY) =>
   `arn:aws:${service}:us-east-1:${account}:${resource}`;
 const TAGGED = { "aws:ResourceTag/managed-by": ["bedrock-guardrail"] };
+/** The tool's tag in a request (creating or tagging), and another tool's value of the same common key. */
+const TOOL_TAG = { "aws:TagKeys": ["managed-by"], "aws:RequestTag/managed-by": ["bedrock-guardrail"] };
+const TERRAFORM_TAG = { "aws:TagKeys": ["managed-by", "env"], "aws:RequestTag/managed-by": ["terraform"] };
+const TERRAFORM = `arn:aws:iam::${MEMBER}:role/terraform-deployer`;
 const tagged = (action: string, resource: string): SimulatedRequest => ({ action, resource, context: TAGGED });
 const CLAUDE_ALLOWED: GuardrailConfigInput = { ...WITH_ADMIN, scp: { ...WITH_ADMIN.scp, allowClaudePlatform: true } };
 
@@ -117,7 +121,14 @@ const SWITCH_OFF: Case[] = [
     "StackSets tagging the member role",
     WITH_ADMIN,
     STACKSETS,
-    req("iam:TagRole", MEMBER_ROLE, { "aws:TagKeys": ["managed-by"] }),
+    req("iam:TagRole", MEMBER_ROLE, { ...TOOL_TAG, ...TAGGED }),
+    "allow",
+  ],
+  [
+    "StackSets removing a tag from the member role",
+    WITH_ADMIN,
+    STACKSETS,
+    req("iam:UntagRole", MEMBER_ROLE, { "aws:TagKeys": ["team"], ...TAGGED }),
     "allow",
   ],
   [
@@ -448,22 +459,98 @@ const SILENCING: Case[] = [
     "putting the tool's tag on one's own role",
     WITH_ADMIN,
     MEMBER_ADMIN,
-    req("iam:TagRole", DEVELOPER, { "aws:TagKeys": ["managed-by"] }),
+    req("iam:TagRole", DEVELOPER, TOOL_TAG),
     "deny",
   ],
   [
     "creating a role with the tool's tag",
     WITH_ADMIN,
     MEMBER_ADMIN,
-    req("iam:CreateRole", `arn:aws:iam::${MEMBER}:role/Fake`, { "aws:TagKeys": ["managed-by"] }),
+    req("iam:CreateRole", `arn:aws:iam::${MEMBER}:role/Fake`, TOOL_TAG),
+    "deny",
+  ],
+  [
+    "creating a role with the tool's tag in other letter case",
+    WITH_ADMIN,
+    MEMBER_ADMIN,
+    req("iam:CreateRole", `arn:aws:iam::${MEMBER}:role/Fake`, {
+      "aws:TagKeys": ["Managed-By"],
+      "aws:RequestTag/Managed-By": ["Bedrock-Guardrail"],
+    }),
+    "deny",
+  ],
+  [
+    "creating a user with the tool's tag",
+    WITH_ADMIN,
+    MEMBER_ADMIN,
+    req("iam:CreateUser", `arn:aws:iam::${MEMBER}:user/fake`, TOOL_TAG),
     "deny",
   ],
   [
     "passing the tool's tag as a session tag",
     WITH_ADMIN,
     DEVELOPER,
-    req("sts:TagSession", MEMBER_ADMIN, { "aws:TagKeys": ["managed-by"] }),
+    req("sts:TagSession", MEMBER_ADMIN, TOOL_TAG),
     "deny",
+  ],
+  [
+    "a pipeline creating a role tagged managed-by=terraform",
+    WITH_ADMIN,
+    TERRAFORM,
+    req("iam:CreateRole", `arn:aws:iam::${MEMBER}:role/app-lambda-role`, TERRAFORM_TAG),
+    "allow",
+  ],
+  [
+    "a pipeline creating a user tagged managed-by=terraform",
+    WITH_ADMIN,
+    TERRAFORM,
+    req("iam:CreateUser", `arn:aws:iam::${MEMBER}:user/svc-reporting`, TERRAFORM_TAG),
+    "allow",
+  ],
+  [
+    "a pipeline re-tagging its own role managed-by=terraform",
+    WITH_ADMIN,
+    TERRAFORM,
+    req("iam:TagRole", `arn:aws:iam::${MEMBER}:role/app-lambda-role`, TERRAFORM_TAG),
+    "allow",
+  ],
+  [
+    "a session tagged managed-by=terraform",
+    WITH_ADMIN,
+    TERRAFORM,
+    req("sts:TagSession", MEMBER_ADMIN, TERRAFORM_TAG),
+    "allow",
+  ],
+  [
+    "removing the tool's tag from the member role",
+    WITH_ADMIN,
+    MEMBER_ADMIN,
+    req("iam:UntagRole", MEMBER_ROLE, { "aws:TagKeys": ["managed-by"], ...TAGGED }),
+    "deny",
+  ],
+  [
+    "re-valuing the tool's tag on the member role",
+    WITH_ADMIN,
+    MEMBER_ADMIN,
+    req("iam:TagRole", MEMBER_ROLE, { ...TERRAFORM_TAG, ...TAGGED }),
+    "deny",
+  ],
+  [
+    "removing the tool's tag from the query-job role",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    req("iam:UntagRole", QUERY_JOB_ROLE, { "aws:TagKeys": ["managed-by"], ...TAGGED }),
+    "deny",
+  ],
+  [
+    "removing a managed-by=terraform tag from an app role",
+    WITH_ADMIN,
+    TERRAFORM,
+    req("iam:UntagRole", `arn:aws:iam::${MEMBER}:role/app-lambda-role`, {
+      "aws:TagKeys": ["managed-by"],
+      "aws:ResourceTag/managed-by": ["terraform"],
+    }),
+    "allow",
   ],
   [
     "tagging one's own role otherwise",

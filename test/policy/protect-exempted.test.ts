@@ -31,6 +31,7 @@ import {
   FUNCTION_TAKEOVER_ACTIONS,
   ROLE_TAKEOVER_ACTIONS,
   SAML_PROVIDER_TAKEOVER_ACTIONS,
+  TOOL_ROLE_TAG_ACTIONS,
   USER_TAKEOVER_ACTIONS,
 } from "../../src/policy/action-lists";
 import { buildScpStatements, SID } from "../../src/policy/statements";
@@ -148,6 +149,7 @@ describe("ProtectExemptedPrincipals statement", () => {
     async () => {
       for (const [actions, type] of [
         [ROLE_TAKEOVER_ACTIONS, "role"],
+        [TOOL_ROLE_TAG_ACTIONS, "role"],
         [USER_TAKEOVER_ACTIONS, "user"],
         [SAML_PROVIDER_TAKEOVER_ACTIONS, "saml-provider"],
         [FUNCTION_TAKEOVER_ACTIONS, "function"],
