@@ -81,6 +81,23 @@ export function principalPatternProblem(pattern: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Why an ARN pattern cannot be used with a guardrail deployed in `partition` (the partition of aws.region,
+ * which every generated ARN takes), or undefined: a pattern of another partition matches nothing the
+ * guardrail's principals or models are, so an exemption would exempt nobody and an allow-list entry
+ * would allow nothing, silently. A `*` partition matches every one.
+ */
+export function partitionMismatch(pattern: string, partition: string, region: string): string | undefined {
+  const patternPartition = splitArn(pattern)?.[1];
+  // An unknown partition has its own problem (principalPatternProblem, the model pattern's format).
+  if (patternPartition === undefined || !PARTITIONS.has(patternPartition)) return undefined;
+  if (globMatch(patternPartition, partition)) return undefined;
+  return (
+    `"${pattern}" is in partition ${patternPartition}, but aws.region ${region} is in ${partition}: ` +
+    `set aws.region to a Region of ${patternPartition}, or write the ARN in ${partition}`
+  );
+}
+
 /** A principal ARN pattern, refused with the reason when principalPatternProblem finds one. */
 export const PrincipalPattern = z.string().superRefine((value, ctx) => {
   const problem = principalPatternProblem(value);

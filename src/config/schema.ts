@@ -3,7 +3,8 @@
  * Only approvedPrincipalArns has no default, because only the user knows who may enable models.
  */
 import { z } from "zod";
-import { PrincipalPattern } from "./arn-pattern";
+import { partitionOfRegion } from "../arn/partition";
+import { PrincipalPattern, partitionMismatch } from "./arn-pattern";
 import { AccountId, AwsConfigSchema, TargetId } from "./sections/aws";
 import { MonitorConfigSchema } from "./sections/monitor";
 import { RemediationConfigSchema } from "./sections/remediation";
@@ -55,6 +56,21 @@ export const GuardrailConfigSchema = z
     remediation: RemediationConfigSchema,
   })
   .superRefine((c, ctx) => {
+    // Everything the guardrail generates takes the partition of aws.region; the user's own ARNs must be in it too.
+    const partition = partitionOfRegion(c.aws.region);
+    const arnLists: [(string | number)[], readonly string[]][] = [
+      [["approvedPrincipalArns"], c.approvedPrincipalArns],
+      [["breakGlassPrincipalArns"], c.breakGlassPrincipalArns],
+      [["scp", "exemptedPrincipalAdminArns"], c.scp.exemptedPrincipalAdminArns],
+      [["scp", "modelAllowList"], c.scp.modelAllowList ?? []],
+      [["remediation", "operatorPrincipalArns"], c.remediation.operatorPrincipalArns],
+      [["remediation", "rotatedSecretReaders"], c.remediation.rotatedSecretReaders],
+    ];
+    for (const [path, patterns] of arnLists)
+      patterns.forEach((pattern, i) => {
+        const problem = partitionMismatch(pattern, partition, c.aws.region);
+        if (problem) ctx.addIssue({ code: "custom", path: [...path, i], message: problem });
+      });
     const dup = c.targets.filter((t, i) => c.targets.indexOf(t) !== i);
     for (const t of new Set(dup))
       ctx.addIssue({ code: "custom", path: ["targets"], message: `lists ${t} more than once` });

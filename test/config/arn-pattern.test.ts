@@ -5,7 +5,13 @@
 import { principalPatternProblem } from "../../src/config/arn-pattern";
 import { configProblems } from "./helpers";
 
-const problemsOf = (approved: string[]): string[] => configProblems({ approvedPrincipalArns: approved });
+/** aws.region in the pattern's own partition: a pattern of another partition is refused for that (config.test.ts). */
+const REGION_OF_PARTITION: Record<string, string> = { "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1" };
+const problemsOf = (approved: string[]): string[] =>
+  configProblems({
+    approvedPrincipalArns: approved,
+    aws: { region: REGION_OF_PARTITION[approved[0].split(":")[1]] ?? "us-east-1" },
+  });
 
 describe("principal patterns name a principal IAM can evaluate", () => {
   it.each([

@@ -62,6 +62,56 @@ describe("config validation", () => {
     ]);
   });
 
+  describe("the partition of the user's ARNs against aws.region's (every generated ARN takes the latter)", () => {
+    const GOV_ROLE = "arn:aws-us-gov:iam::*:role/BedrockModelAccessAdmin";
+    const GOV_MODEL = "arn:aws-us-gov:bedrock:*::foundation-model/anthropic.claude-sonnet-4-5*";
+
+    it("rejects GovCloud ARNs when aws.region is left at its default, one line per ARN naming both partitions", () => {
+      expect(problemsOf({ approvedPrincipalArns: [GOV_ROLE], scp: { modelAllowList: [GOV_MODEL] } })).toEqual([
+        `approvedPrincipalArns[0]: "${GOV_ROLE}" is in partition aws-us-gov, but aws.region us-east-1 is in aws: ` +
+          "set aws.region to a Region of aws-us-gov, or write the ARN in aws",
+        `scp.modelAllowList[0]: "${GOV_MODEL}" is in partition aws-us-gov, but aws.region us-east-1 is in aws: ` +
+          "set aws.region to a Region of aws-us-gov, or write the ARN in aws",
+      ]);
+    });
+
+    it("rejects commercial ARNs in every principal list when aws.region is a GovCloud Region", () => {
+      const role = (name: string) => `arn:aws:iam::123456789012:role/${name}`;
+      const problems = problemsOf({
+        aws: { region: "us-gov-west-1" },
+        approvedPrincipalArns: [GOV_ROLE, role("Approved")],
+        breakGlassPrincipalArns: [role("BreakGlass")],
+        scp: { exemptedPrincipalAdminArns: [role("IamDeployer")] },
+        remediation: { operatorPrincipalArns: [role("Responder")], rotatedSecretReaders: [role("Reader")] },
+      });
+      expect(problems.map((p) => p.slice(0, p.indexOf(":")))).toEqual([
+        "approvedPrincipalArns[1]",
+        "breakGlassPrincipalArns[0]",
+        "scp.exemptedPrincipalAdminArns[0]",
+        "remediation.operatorPrincipalArns[0]",
+        "remediation.rotatedSecretReaders[0]",
+      ]);
+      for (const p of problems)
+        expect(p).toMatch(/is in partition aws, but aws\.region us-gov-west-1 is in aws-us-gov/);
+    });
+
+    it("accepts ARNs of aws.region's partition, and a * partition anywhere", () => {
+      expect(
+        problemsOf({
+          aws: { region: "us-gov-west-1" },
+          approvedPrincipalArns: [GOV_ROLE],
+          scp: { modelAllowList: [GOV_MODEL] },
+        }),
+      ).toEqual([]);
+      const anyPartition = {
+        approvedPrincipalArns: ["arn:*:iam::*:role/BedrockModelAccessAdmin"],
+        scp: { modelAllowList: ["arn:*:bedrock:*::foundation-model/amazon.nova-pro-v1:0"] },
+      };
+      expect(problemsOf(anyPartition)).toEqual([]);
+      expect(problemsOf({ ...anyPartition, aws: { region: "cn-north-1" } })).toEqual([]);
+    });
+  });
+
   it.each(["r-ab12", "ou-ab12-34cd56ef", "123456789012"])("accepts the target %s", (t) => {
     expect(problemsOf({ ...ok, targets: [t] })).toEqual([]);
   });

@@ -10,9 +10,17 @@ import { EXAMPLE_MEMBER_ACCOUNT, type RepresentativePrincipal } from "../../src/
 import { simulate } from "./decision-table-simulation";
 import { FULL_CONFIG, GOVCLOUD_CONFIG, guardrailFor } from "./helpers";
 
-describe("a GovCloud config's decision table", () => {
+/** GOVCLOUD_CONFIG with every ARN's partition a wildcard: the table's examples take aws.region's partition. */
+const GOVCLOUD_ANY_PARTITION = JSON.parse(
+  JSON.stringify(GOVCLOUD_CONFIG).replaceAll("arn:aws-us-gov:", "arn:*:"),
+) as typeof GOVCLOUD_CONFIG;
+
+describe.each([
+  ["GovCloud", GOVCLOUD_CONFIG],
+  ["GovCloud, patterns of any partition (arn:*:)", GOVCLOUD_ANY_PARTITION],
+])("a %s config's decision table", (_name, config) => {
   it("names only principals and resources in the aws-us-gov partition and GovCloud Regions", () => {
-    const table = decisionTable(guardrailFor(GOVCLOUD_CONFIG));
+    const table = decisionTable(guardrailFor(config));
     const arns = [
       ...table.principals.map((p) => p.principalArn),
       ...table.rows.map((r) => r.scenario.resource).filter((r) => r !== "*"),

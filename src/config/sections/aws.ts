@@ -55,7 +55,10 @@ const StateBackendSchema = z
 
 export const AwsConfigSchema = z
   .strictObject({
-    region: Region.default("us-east-1").describe("Provider region of every stack, and the monitor's region"),
+    region: Region.default("us-east-1").describe(
+      "Provider region of every stack, and the monitor's region; its partition is every generated ARN's, and " +
+        "every principal pattern and scp.modelAllowList entry must be in it (or use a * partition)",
+    ),
     organization: StackCredentialsSchema.describe(
       "Credentials for the management account (or Organizations delegated administrator) that deploys the SCP",
     ),
