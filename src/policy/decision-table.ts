@@ -245,6 +245,13 @@ function listedModelRoutes(examples: Examples, modelId: string): Scenario[] {
       resource: bedrockArn(examples, "async-invoke/abcd1234efgh"),
     },
     {
+      // The tool's ARN has no Region; the model it runs with is authorized as in the rows above.
+      id: "listed-model:system-tool",
+      label: `${INVOKE} system-tool (Nova web grounding)`,
+      action: INVOKE,
+      resource: bedrockArn(examples, "system-tool/amazon.nova_grounding", EXAMPLE_MEMBER_ACCOUNT, ""),
+    },
+    {
       id: "listed-model:custom-model-of-listed-base",
       label: `${CUSTOMIZE} custom model of a listed base`,
       action: CUSTOMIZE,

@@ -47,9 +47,12 @@ function bedrockResourcePattern(partition: string, type: string, id = "*"): stri
  * global or application inference profile or a prompt router on the router/profile *and* on the
  * foundation model in every Region it may route to (a global profile's with an empty Region); the
  * Responses API authorizes on the account's project and on the model; an async invocation on its
- * async-invoke ARN and on the model; a batch job on its job ARN and on the model. Leaving these
- * out opens nothing the model's own authorization does not still decide. If AWS ever authorized one
- * of these alone, without the model, that call would pass this statement: see docs/limits.md.
+ * async-invoke ARN and on the model; a batch job on its job ARN and on the model; a Converse call that
+ * uses a system tool (Nova's web grounding, arn:<partition>:bedrock::<account>:system-tool/<id>, no
+ * Region) on the tool and on the model (the service authorization reference lists system-tool among
+ * the invoke actions' resources). A tool is not a model. Leaving these out opens nothing the model's
+ * own authorization does not still decide. If AWS ever authorized one of these alone, without the
+ * model, that call would pass this statement: see docs/limits.md.
  */
 const INFERENCE_PASS_THROUGH_TYPES = [
   "inference-profile",
@@ -59,6 +62,7 @@ const INFERENCE_PASS_THROUGH_TYPES = [
   "project",
   "async-invoke",
   "model-invocation-job",
+  "system-tool",
 ];
 /** Model types buying throughput and customizing are authorized on (IAM service authorization reference). */
 const TRAINABLE_TYPES = ["foundation-model", "custom-model"];

@@ -284,6 +284,23 @@ export const CASES: Case[] = [
     },
     "deny",
   ],
+  // Converse with a system tool (Nova web grounding): authorized on the tool (no Region) and on the model.
+  ...["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"].map(
+    (action): Case => [
+      `${action} on a system tool, beside a listed model`,
+      FULL_CONFIG,
+      DEVELOPER,
+      { action, resource: `arn:aws:bedrock::${MEMBER}:system-tool/amazon.nova_grounding` },
+      "allow",
+    ],
+  ),
+  [
+    "the model a system tool runs with, unlisted",
+    FULL_CONFIG,
+    DEVELOPER,
+    { action: "bedrock:InvokeModelWithResponseStream", resource: UNLISTED_MODEL },
+    "deny",
+  ],
   [
     "batch inference through a listed model's profile, and its job ARN",
     FULL_CONFIG,

@@ -143,6 +143,7 @@ describe("SCP statements", () => {
       "arn:aws:bedrock:*:*:project/*",
       "arn:aws:bedrock:*:*:async-invoke/*",
       "arn:aws:bedrock:*:*:model-invocation-job/*",
+      "arn:aws:bedrock:*:*:system-tool/*",
     ]);
     expect(profile).toContain(":inference-profile/");
     expect(statements[2].Condition!["ForAnyValue:StringEquals"]).toEqual({
