@@ -3,6 +3,7 @@
  * the characters of the stored document, whitespace included, so content is minified JSON.
  */
 import type { Guardrail } from "../guardrail/guardrail";
+import { freeSlots } from "./slots";
 import { buildScpStatements } from "./statements";
 import type { ScpDocument, ScpPolicy, ScpStatement } from "./types";
 
@@ -26,34 +27,112 @@ function toDocument(base: string, index: number, statements: ScpStatement[]): Sc
   return { name: documentName(base, index), policy, content, size: content.length };
 }
 
+/** What the packers work on: each statement's minified size, and the empty policy's. */
+interface Sizes {
+  /** Characters of each statement's minified JSON, by statement index. */
+  of: number[];
+  /** Characters of the policy with no statement; each statement after the first adds a comma. */
+  empty: number;
+  /** Statement indexes from the largest to the smallest, ties in statement order. */
+  decreasing: number[];
+}
+
+function measure(statements: ScpStatement[]): Sizes {
+  const of = statements.map((s) => JSON.stringify(s).length);
+  const decreasing = statements.map((_, i) => i).sort((a, b) => of[b] - of[a] || a - b);
+  return { of, empty: minify(policyOf([])).length, decreasing };
+}
+
 /**
- * First-fit decreasing: statements from the largest to the smallest (ties in statement order), each
- * into the first document it fits in, a new one when none has room: the small statements fill the
- * gaps the large ones leave, where in-order packing opens a new document at the first misfit.
- * Each document then lists its statements in statement order, so the output reads like the
- * builder's and is byte-stable for one input. A document's size is measured exactly: the empty
- * policy, each statement's minified JSON and the commas between them. A statement too large on its
- * own still gets its own (oversized) document; lintScp reports it with the measured size, and
- * synth refuses to run.
+ * First-fit decreasing: statements from the largest to the smallest, each into the first document
+ * it fits in, a new one when none has room: the small statements fill the gaps the large ones leave,
+ * where in-order packing opens a new document at the first misfit. Groups of statement indexes.
  */
-export function packStatements(statements: ScpStatement[], maxSize: number, baseName: string): ScpDocument[] {
-  const empty = minify(policyOf([])).length;
-  const sizes = statements.map((s) => JSON.stringify(s).length);
-  const order = statements.map((_, i) => i).sort((a, b) => sizes[b] - sizes[a] || a - b);
+function firstFitDecreasing(sizes: Sizes, maxSize: number): number[][] {
   const bins: { members: number[]; size: number }[] = [];
-  for (const i of order) {
-    const fits = (bin: { members: number[]; size: number }) => bin.size + 1 + sizes[i] <= maxSize;
-    const bin = bins.find(fits);
+  for (const i of sizes.decreasing) {
+    const bin = bins.find((b) => b.size + 1 + sizes.of[i] <= maxSize);
     if (bin) {
       bin.members.push(i);
-      bin.size += 1 + sizes[i];
-    } else bins.push({ members: [i], size: empty + sizes[i] });
+      bin.size += 1 + sizes.of[i];
+    } else bins.push({ members: [i], size: sizes.empty + sizes.of[i] });
   }
-  return bins.map((bin, n) =>
+  return bins.map((b) => b.members);
+}
+
+/**
+ * Nodes the exact search may visit for one document count before it gives up. The guardrail has at most
+ * about twenty statements; the searches that need it (a handful of documents) finish in a few thousand.
+ */
+const EXACT_SEARCH_BUDGET = 200_000;
+
+/**
+ * A packing into `count` documents, found by depth-first search (statements largest first; each into
+ * every document with room, skipping documents as full as one already tried, which would only repeat a
+ * branch; pruned when the statements left exceed the room left), or undefined when there is none or the
+ * search ran out of EXACT_SEARCH_BUDGET. The order of the search is fixed, so its answer is too.
+ */
+function exactPacking(sizes: Sizes, maxSize: number, count: number): number[][] | undefined {
+  const bins = Array.from({ length: count }, () => ({ members: [] as number[], size: sizes.empty }));
+  const left = sizes.decreasing.map((_, k) => sizes.decreasing.slice(k).reduce((sum, i) => sum + sizes.of[i], 0));
+  let visits = 0;
+  const place = (k: number): boolean | "gave up" => {
+    if (k === sizes.decreasing.length) return true;
+    if (++visits > EXACT_SEARCH_BUDGET) return "gave up";
+    const room = bins.reduce((sum, b) => sum + maxSize - b.size, 0);
+    if (left[k] > room) return false;
+    const i = sizes.decreasing[k];
+    const tried = new Set<number>();
+    for (const bin of bins) {
+      const grows = (bin.members.length > 0 ? 1 : 0) + sizes.of[i];
+      if (bin.size + grows > maxSize || tried.has(bin.size)) continue;
+      tried.add(bin.size);
+      bin.members.push(i);
+      bin.size += grows;
+      const found = place(k + 1);
+      if (found) return found;
+      bin.size -= grows;
+      bin.members.pop();
+    }
+    return false;
+  };
+  return place(0) === true ? bins.map((b) => b.members) : undefined;
+}
+
+/**
+ * Packs the statements into documents of at most maxSize characters: first fit decreasing and, when that
+ * needs more documents than `slots` (the free SCP slots of the fullest target), the fewest documents an
+ * exact, bounded search finds (FFD is not always optimal: at the old 5,120-character, 5-SCP quotas it
+ * needed 5 documents for the realistic config, where 4 suffice); never more than first fit decreasing.
+ * Each document lists its statements in statement order, so the output reads like the builder's and is
+ * byte-stable for one input. A document's size is measured exactly: the empty policy, each statement's
+ * minified JSON and the commas between them. A statement too large on its own still gets its own
+ * (oversized) document; lintScp reports it with the measured size, and synth refuses to run.
+ */
+export function packStatements(
+  statements: ScpStatement[],
+  maxSize: number,
+  baseName: string,
+  slots = Number.POSITIVE_INFINITY,
+): ScpDocument[] {
+  const sizes = measure(statements);
+  let groups = firstFitDecreasing(sizes, maxSize);
+  if (groups.length > slots) {
+    const total = sizes.of.reduce((sum, n) => sum + n, 0);
+    const fewest = Math.max(1, Math.ceil(total / (maxSize - sizes.empty)));
+    for (let count = fewest; count < groups.length && count <= slots; count++) {
+      const exact = exactPacking(sizes, maxSize, count);
+      if (exact) {
+        groups = exact;
+        break;
+      }
+    }
+  }
+  return groups.map((members, n) =>
     toDocument(
       baseName,
       n,
-      bin.members.sort((a, b) => a - b).map((i) => statements[i]),
+      [...members].sort((a, b) => a - b).map((i) => statements[i]),
     ),
   );
 }
@@ -61,5 +140,5 @@ export function packStatements(statements: ScpStatement[], maxSize: number, base
 /** The guardrail's SCP document(s), each within scp.maxPolicySize unless a single statement is too large. */
 export function buildScpDocuments(guardrail: Guardrail): ScpDocument[] {
   const scp = guardrail.config.scp;
-  return packStatements(buildScpStatements(guardrail), scp.maxPolicySize, scp.name);
+  return packStatements(buildScpStatements(guardrail), scp.maxPolicySize, scp.name, freeSlots(guardrail.config));
 }

@@ -44,6 +44,12 @@ export function targetSlots(target: string, existing: number, documents: number,
   return { target, existing, guardrail: documents, uses, max, fits: uses <= max };
 }
 
+/** How many documents the guardrail may have: the fewest free slots of any target it is attached to. */
+export function freeSlots(config: GuardrailConfig): number {
+  const max = config.scp.maxPoliciesPerTarget;
+  return Math.min(...configuredTargets(config).map((t) => max - existingAt(config, t)));
+}
+
 /** The slot budget of every target the SCP is attached to, from the config's counts. */
 export function slotBudget(config: GuardrailConfig, documents: readonly ScpDocument[]): TargetSlots[] {
   const max = config.scp.maxPoliciesPerTarget;

@@ -1,6 +1,9 @@
 /**
  * SCP size and packing at AWS's quotas (10,240 characters, 10 policies per target since May 2026):
- * the realistic configuration fits in at most two documents; first-fit-decreasing packing is tight
+ * the realistic configuration fits in at most two documents; at the old quotas (5,120 and 5) the exact
+ * search fits twenty models in the 4 free slots where first fit decreasing needs 5, and a property
+ * holds the packer to never more documents than first fit decreasing, each within the limit, and to the
+ * fewest documents whenever it searches; first-fit-decreasing packing is tight
  * (no two of its documents could be one) and beats in-order packing where the issue measured it; and
  * no decision changes with the packing: every decision-table cell is simulated against the in-order
  * documents and against the packed ones. The sizes are printed so they can be reported.
@@ -76,6 +79,78 @@ describe.each([
   });
 });
 
+/** Twenty models and their profiles: the realistic config's ten and ten more. */
+const TWENTY_MODELS = [
+  ...REALISTIC_MODEL_IDS,
+  "anthropic.claude-opus-4-5*",
+  "anthropic.claude-sonnet-4-20250514-v1:0",
+  "amazon.nova-premier-v1:0",
+  "amazon.nova-2-lite-v1:0",
+  "meta.llama4-maverick-17b-instruct-v1:0",
+  "meta.llama4-scout-17b-instruct-v1:0",
+  "mistral.pixtral-large-2502-v1:0",
+  "deepseek.r1-v1:0",
+  "openai.gpt-oss-120b-1:0",
+  "qwen.qwen3-coder-30b-a3b-v1:0",
+];
+
+describe("at the old quotas (5,120 characters, 5 SCPs per target, FullAWSAccess in one)", () => {
+  const guardrail = guardrailFor({
+    ...REALISTIC_CONFIG,
+    scp: {
+      ...REALISTIC_CONFIG.scp,
+      modelAllowList: modelsWithProfiles(TWENTY_MODELS),
+      maxPolicySize: 5120,
+      maxPoliciesPerTarget: 5,
+    },
+  });
+  const statements = buildScpStatements(guardrail);
+
+  it("fits the realistic config with twenty models in the 4 free slots, where first fit decreasing needs 5", () => {
+    expect(packStatements(statements, 5120, "p")).toHaveLength(5);
+    const documents = buildScpDocuments(guardrail);
+    expect(documents.map((d) => d.name)).toEqual([
+      "bedrock-model-access-guardrail",
+      "bedrock-model-access-guardrail-2",
+      "bedrock-model-access-guardrail-3",
+      "bedrock-model-access-guardrail-4",
+    ]);
+    for (const d of documents) expect(d.size).toBe(minify(d.policy).length);
+    for (const d of documents) expect(d.size).toBeLessThanOrEqual(5120);
+    const sids = (list: ScpStatement[]) => list.map((s) => s.Sid).sort();
+    expect(sids(documents.flatMap((d) => d.policy.Statement))).toEqual(sids(statements));
+    expect(lintScp(guardrail).errors).toEqual([]);
+    // Byte-stable: the search's order is fixed.
+    expect(buildScpDocuments(guardrail).map((d) => d.content)).toEqual(documents.map((d) => d.content));
+  });
+});
+
+/** The fewest documents of at most `max` characters the statements fit in, by trying every assignment. */
+function fewestDocuments(list: ScpStatement[], max: number): number {
+  const sizes = list.map((s) => JSON.stringify(s).length);
+  const empty = minify(policyOf([])).length;
+  const docs: number[][] = [];
+  let best = list.length;
+  const assign = (i: number) => {
+    if (docs.length >= best) return;
+    if (i === sizes.length) {
+      best = docs.length;
+      return;
+    }
+    for (const doc of docs) {
+      if (empty + [...doc, sizes[i]].reduce((a, b) => a + b, 0) + doc.length > max) continue;
+      doc.push(sizes[i]);
+      assign(i + 1);
+      doc.pop();
+    }
+    docs.push([sizes[i]]);
+    assign(i + 1);
+    docs.pop();
+  };
+  assign(0);
+  return best;
+}
+
 describe("first-fit-decreasing packing", () => {
   // The issue measured 5 in order and 4 packed at the old 5,120 quota; the statement compaction (one
   // inference statement, one bearer-token statement) took one document off each, and protecting the
@@ -99,6 +174,60 @@ describe("first-fit-decreasing packing", () => {
         Condition: {},
       }),
     );
+
+  it(
+    "with a slot budget: never more documents than first fit decreasing, each within the limit, every statement " +
+      "once; the fewest possible whenever first fit decreasing needs more than the budget",
+    () => {
+      // The largest statement here is under 1,000 characters, so every one fits a document of 1,100 alone: an
+      // oversized statement gets a document of its own whatever the packing, and is a lint error. At most 8
+      // statements, so that fewestDocuments can try every assignment.
+      const list = fc.array(statement, { maxLength: 8 });
+      fc.assert(
+        fc.property(list, fc.integer({ min: 1100, max: 3000 }), fc.integer({ min: 1, max: 8 }), (list, max, slots) => {
+          const ffd = packStatements(list, max, "p");
+          const docs = packStatements(list, max, "p", slots);
+          expect(docs.length).toBeLessThanOrEqual(ffd.length);
+          expect(docs.flatMap((d) => d.policy.Statement)).toHaveLength(list.length);
+          for (const d of docs) {
+            expect(d.size).toBe(minify(d.policy).length);
+            expect(d.size).toBeLessThanOrEqual(max);
+          }
+          const fewest = fewestDocuments(list, max);
+          if (ffd.length <= slots) expect(docs).toEqual(ffd);
+          else expect(docs).toHaveLength(fewest <= slots ? fewest : ffd.length);
+          // With exactly the fewest slots it always finds a packing into them.
+          expect(packStatements(list, max, "p", fewest)).toHaveLength(fewest);
+          expect(packStatements(list, max, "p", slots)).toEqual(docs);
+        }),
+        { numRuns: 300 },
+      );
+    },
+  );
+
+  it("finds 2 documents where first fit decreasing takes 3 (statements of 500, 400, 400, 300, 200, 200)", () => {
+    const sized = (size: number, sid: string): ScpStatement => {
+      const base = JSON.stringify({ Sid: sid, Effect: "Deny", Action: ["svc:A"], Resource: "*", Condition: {} });
+      return {
+        Sid: sid,
+        Effect: "Deny",
+        Action: [`svc:A${"x".repeat(size - base.length)}`],
+        Resource: "*",
+        Condition: {},
+      };
+    };
+    const list = [500, 400, 400, 300, 200, 200].map((size, i) => sized(size, `S${i}`));
+    expect(list.map((s) => JSON.stringify(s).length)).toEqual([500, 400, 400, 300, 200, 200]);
+    // {500, 300, 200} and {400, 400, 200}: the empty policy, 1,000 characters of statements and two commas each.
+    const max = minify(policyOf([])).length + 1000 + 2;
+    expect(packStatements(list, max, "p")).toHaveLength(3);
+    const packed = packStatements(list, max, "p", 2);
+    expect(packed.map((d) => d.policy.Statement.map((s) => s.Sid))).toEqual([
+      ["S0", "S3", "S4"],
+      ["S1", "S2", "S5"],
+    ]);
+    for (const d of packed) expect(d.size).toBe(max);
+  });
 
   it("is tight: every document within the limit, exactly sized, no two of them could be merged", () => {
     fc.assert(
