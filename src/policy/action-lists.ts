@@ -264,7 +264,7 @@ export const TAGGED_TAMPER_ACTIONS = [
 /** ProtectGuardrailTag: putting the tool's tag on one's own role or user, or passing it as a session tag. */
 export const TAG_SQUAT_ACTIONS = ["iam:CreateRole", "iam:TagRole", "iam:CreateUser", "iam:TagUser", "sts:TagSession"];
 
-/** ProtectGuardrailMetrics: the heartbeat that keeps the "no successful run" alarm green. */
+/** ProtectGuardrailMetrics: the tool's dashboard metrics (the "no successful run" alarm reads AWS/Lambda's). */
 export const METRIC_WRITE_ACTIONS = ["cloudwatch:PutMetricData"];
 
 /**

@@ -90,7 +90,7 @@ export type PrincipalRole =
   | "break-glass-role"
   | "principal-admin"
   | "tool-role"
-  /** The query job's role in the security account: the one that writes state and the heartbeat. */
+  /** The query job's role in the security account: the one that writes state and the metrics. */
   | "monitor-role"
   | "stacksets-exec-role"
   | "non-approved-role"

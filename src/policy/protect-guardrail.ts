@@ -12,8 +12,8 @@
  *     fingerprint suppresses the drift alert). Only the monitor's
  *     roles: not the admins either, so the principal that changes the SCP cannot also suppress the
  *     drift finding. EventBridge invokes the realtime function as a service, outside every SCP.
- *   - ProtectGuardrailMetrics: cloudwatch:PutMetricData into the tool's namespace (a faked heartbeat
- *     keeps the "no successful run" alarm green).
+ *   - ProtectGuardrailMetrics: cloudwatch:PutMetricData into the tool's namespace (its dashboard
+ *     metrics; no alarm reads them: EMF log lines write the same metrics without PutMetricData).
  *   - ProtectGuardrailTaggedResources: everything carrying the tool's tag (the SCPs, the alert key,
  *     the event data store, the topic, the alarms, the state table): disabling, deleting, re-keying,
  *     detaching, or changing its tags. The tag is set by the deploying pipeline (provider default

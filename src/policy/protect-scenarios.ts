@@ -4,7 +4,7 @@
  * queue, log groups and Athena table ("guard-deploy:", also the StackSets execution role), the
  * guardrail's SCPs, alert key, event data store, topic and alarms, leaving the organization,
  * disabling SCPs, Roles Anywhere ("guard-admin:", break-glass and the admins), the tool's tag
- * ("guard-tag:", also StackSets), and invoking the functions, writing state and the heartbeat
+ * ("guard-tag:", also StackSets), and invoking the functions, writing state and the metrics
  * ("guard-monitor:", the monitor's roles only).
  */
 import { formatArn } from "../arn/partition";
@@ -237,7 +237,7 @@ function monitorScenarios(guardrail: Guardrail): Scenario[] {
     row("guard-monitor:invoke", "lambda:InvokeFunction", arn("lambda", `function:${FUNCTION_NAMES.realtime}`)),
     row("guard-monitor:state", "dynamodb:PutItem", arn("dynamodb", `table/${RESOURCE_PREFIX}-state`)),
     row(
-      "guard-monitor:heartbeat",
+      "guard-monitor:metrics",
       "cloudwatch:PutMetricData",
       "*",
       { "cloudwatch:namespace": [METRIC_NAMESPACE] },

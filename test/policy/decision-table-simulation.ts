@@ -55,7 +55,7 @@ function expectedCell(
     return scp.protectGuardrail && !PRINCIPAL_ADMINS.includes(principal.role) ? "deny" : "allow";
   if (scenario.id.startsWith("guard-tag:"))
     return scp.protectGuardrail && !DEPLOYERS.includes(principal.role) ? "deny" : "allow";
-  // Only the monitor's own roles invoke its functions and write its state and heartbeat: admins neither.
+  // Only the monitor's own roles invoke its functions and write its state and metrics: admins neither.
   if (scenario.id.startsWith("guard-monitor:"))
     return scp.protectGuardrail && principal.role !== "monitor-role" ? "deny" : "allow";
   if (scenario.unrelated) return "allow";

@@ -159,7 +159,7 @@ export const ScpConfigSchema = z
     /**
      * Deny what would switch the guardrail off, silence it or aim it at the organization: leaving the
      * organization, disabling a policy type such as SCPs in the root, changing the tool's SCPs, alert key,
-     * event data store, topic, alarms and tags, invoking its functions or writing its state and heartbeat
+     * event data store, topic, alarms and tags, invoking its functions or writing its state and metrics
      * (docs/scp.md).
      */
     protectGuardrail: z
