@@ -49,6 +49,23 @@ function slowDeployBotAccount(): void {
   aws.bedrock.on(DeleteFoundationModelAgreementCommand).resolves({});
 }
 
+/** A responder on the DynamoDB store `table`, as a separate invocation builds one. */
+function dynamoResponder(
+  local: ReturnType<typeof dynamoDbLocal>,
+  table: string,
+  guardrail: ReturnType<typeof guardrailWith>,
+  notifier?: { publish(subject: string): Promise<void> },
+): RemediationResponder {
+  return new RemediationResponder({
+    guardrail,
+    store: new DynamoDbStore(local.client(), table, () => NOW),
+    organization: new StaticOrganizationLookup(MGMT),
+    clients: localClients(),
+    ...(notifier ? { notifier } : {}),
+    clock: () => NOW,
+  });
+}
+
 describe("two responders on the same finding at once", () => {
   it.each([0, 5, 12, 20, 30])(
     "the second starting %i ms later: one call, a record with the state before, one follow-up",
@@ -59,14 +76,7 @@ describe("two responders on the same finding at once", () => {
       const g = guardrailWith({ remediation: { mode: "enforce" } });
       const followUps: string[] = [];
       const responder = () =>
-        new RemediationResponder({
-          guardrail: g,
-          store: new DynamoDbStore(local.client(), table, () => NOW),
-          organization: new StaticOrganizationLookup(MGMT),
-          clients: localClients(),
-          notifier: { publish: async (subject) => void followUps.push(subject) },
-          clock: () => NOW,
-        });
+        dynamoResponder(local, table, g, { publish: async (subject) => void followUps.push(subject) });
       const f = findingOf(g, fixture(IAM_USER_RECORD));
       const first = responder().respond(f);
       await pause(lag);
@@ -104,14 +114,7 @@ describe("findings of one principal responded to in parallel (one realtime invoc
     aws.iam.on(PutRolePolicyCommand).callsFake(slowly);
     aws.bedrock.on(DeleteFoundationModelAgreementCommand).callsFake(slowly);
     const g = guardrailWith({ remediation: { mode: "enforce", maxActionsPerPrincipalPerHour: 3 } });
-    const responder = () =>
-      new RemediationResponder({
-        guardrail: g,
-        store: new DynamoDbStore(local.client(), table, () => NOW),
-        organization: new StaticOrganizationLookup(MGMT),
-        clients: localClients(),
-        clock: () => NOW,
-      });
+    const responder = () => dynamoResponder(local, table, g);
     // Four findings of the same role, two mutations planned for each (revoke its sessions, delete the agreement).
     const findings = [1, 2, 3, 4].map((i) =>
       findingOf(g, withIdentity(IDENTITIES.assumedRole, { eventID: `ev-${i}` })),

@@ -62,6 +62,35 @@ function happyIam() {
 /** Past the claim lease of a run started at NOW: a responder then takes the run for dead. */
 const AFTER_LEASE = new Date(NOW.getTime() + CLAIM_LEASE_MS + 1000);
 
+/** The role's inline policy as IAM keeps it (GetRolePolicy returns it URL-encoded); the document as last put. */
+function mockRolePolicy(initial?: object): { document: () => string | undefined; remove: () => void } {
+  let doc = initial && JSON.stringify(initial);
+  aws.iam.on(GetRolePolicyCommand).callsFake(() => {
+    if (!doc) throw new NoSuchEntityException({ message: "none", $metadata: {} });
+    return { PolicyDocument: encodeURIComponent(doc) };
+  });
+  aws.iam.on(PutRolePolicyCommand).callsFake((input: { PolicyDocument: string }) => {
+    doc = input.PolicyDocument;
+    return {};
+  });
+  aws.iam.on(DeleteRolePolicyCommand).callsFake(() => {
+    doc = undefined;
+    return {};
+  });
+  return { document: () => doc, remove: () => void (doc = undefined) };
+}
+
+/** An audit store whose `n`th action write fails (a run that dies there: a crash, a Lambda timeout). */
+function storeFailingAt(n: number, message: string): InMemoryStore {
+  let writes = 0;
+  return new (class extends InMemoryStore {
+    async putAction(record: ActionRecord): Promise<void> {
+      if (++writes === n) throw new Error(message);
+      return super.putAction(record);
+    }
+  })();
+}
+
 function responder(
   store = new InMemoryStore(),
   config: Parameters<typeof guardrailWith>[0] = { remediation: { mode: "enforce" } },
@@ -114,14 +143,7 @@ describe("RemediationResponder", () => {
 
   it("after a crash mid-run, the re-run repeats nothing done and completes the rest once the lease ends", async () => {
     happyIam();
-    class CrashingStore extends InMemoryStore {
-      writes = 0;
-      async putAction(record: ActionRecord): Promise<void> {
-        if (++this.writes === 3) throw new Error("simulated crash while recording");
-        return super.putAction(record);
-      }
-    }
-    const store = new CrashingStore();
+    const store = storeFailingAt(3, "simulated crash while recording");
     const { g, r } = responder(store);
     const f = findingOf(g, fixture(IAM_USER_RECORD));
     await expect(r.respond(f)).rejects.toThrow(/simulated crash/);
@@ -137,14 +159,7 @@ describe("RemediationResponder", () => {
 
   it("a run dies between call and record: the next records ok with the state before, and undo works", async () => {
     happyIam();
-    class DiesAfterFirstCall extends InMemoryStore {
-      writes = 0;
-      async putAction(record: ActionRecord): Promise<void> {
-        if (++this.writes === 1) throw new Error("Task timed out");
-        return super.putAction(record);
-      }
-    }
-    const store = new DiesAfterFirstCall();
+    const store = storeFailingAt(1, "Task timed out");
     const { g, r } = responder(store);
     const f = findingOf(g, fixture(IAM_USER_RECORD));
     await expect(r.respond(f)).rejects.toThrow(/Task timed out/);
@@ -401,32 +416,20 @@ describe("undo", () => {
       Resource: ["*"],
       Condition: { DateLessThan: { "aws:TokenIssueTime": "2020-01-01T00:00:00Z" } },
     };
-    let doc: string | undefined = encodeURIComponent(JSON.stringify({ Version: "2012-10-17", Statement: [theirs] }));
-    aws.iam.on(GetRolePolicyCommand).callsFake(() => {
-      if (!doc) throw new NoSuchEntityException({ message: "none", $metadata: {} });
-      return { PolicyDocument: doc };
-    });
-    aws.iam.on(PutRolePolicyCommand).callsFake((input: { PolicyDocument: string }) => {
-      doc = input.PolicyDocument;
-      return {};
-    });
-    aws.iam.on(DeleteRolePolicyCommand).callsFake(() => {
-      doc = undefined;
-      return {};
-    });
+    const policy = mockRolePolicy({ Version: "2012-10-17", Statement: [theirs] });
     aws.bedrock.on(DeleteFoundationModelAgreementCommand).resolves({});
     const { g, r, store } = responder();
     const report = await r.respond(findingOf(g, sample("stratus__CreateFoundationModelAgreement")));
     const id = report.outcomes.find((o) => o.api === "iam:PutRolePolicy")!.actionId;
-    expect(JSON.parse(doc!).Statement).toHaveLength(2);
-    expect(JSON.parse(doc!).Statement).toHaveLength(2);
+    expect(JSON.parse(policy.document()!).Statement).toHaveLength(2);
+    expect(JSON.parse(policy.document()!).Statement).toHaveLength(2);
     expect(await undoAction(id, { store, clients: localClients() })).toMatchObject({ status: "ok" });
-    expect(JSON.parse(doc!).Statement).toEqual([theirs]);
+    expect(JSON.parse(policy.document()!).Statement).toEqual([theirs]);
     expect(aws.iam.commandCalls(DeleteRolePolicyCommand)).toHaveLength(0);
     const agreement = report.outcomes.find((o) => o.api === "bedrock:DeleteFoundationModelAgreement")!.actionId;
     expect(await undoAction(agreement, { store, clients: localClients() })).toMatchObject({ status: "not-reversible" });
 
-    doc = undefined; // a role without the policy: ours is the only statement, so undo deletes the policy
+    policy.remove(); // a role without the policy: ours is the only statement, so undo deletes the policy
     const fresh = responder();
     const second = await fresh.r.respond(findingOf(g, sample("stratus__CreateFoundationModelAgreement")));
     const id2 = second.outcomes.find((o) => o.api === "iam:PutRolePolicy")!.actionId;
@@ -434,7 +437,7 @@ describe("undo", () => {
     expect(aws.iam.commandCalls(DeleteRolePolicyCommand).map((c) => c.args[0].input)).toEqual([
       { RoleName: "test-role", PolicyName: "AWSRevokeOlderSessions" },
     ]);
-    expect(doc).toBeUndefined();
+    expect(policy.document()).toBeUndefined();
   });
 
   it("never re-activates a key a later finding's action still relies on; that action's undo releases it", async () => {
@@ -465,21 +468,9 @@ describe("undo", () => {
   });
 
   it("keeps a later session revocation: refused while it stands; its own undo restores the cutoff", async () => {
-    let doc: string | undefined;
-    aws.iam.on(GetRolePolicyCommand).callsFake(() => {
-      if (!doc) throw new NoSuchEntityException({ message: "none", $metadata: {} });
-      return { PolicyDocument: encodeURIComponent(doc) };
-    });
-    aws.iam.on(PutRolePolicyCommand).callsFake((input: { PolicyDocument: string }) => {
-      doc = input.PolicyDocument;
-      return {};
-    });
-    aws.iam.on(DeleteRolePolicyCommand).callsFake(() => {
-      doc = undefined;
-      return {};
-    });
+    const policy = mockRolePolicy();
     aws.bedrock.on(DeleteFoundationModelAgreementCommand).resolves({});
-    const cutoff = () => JSON.parse(doc!).Statement[0].Condition.DateLessThan["aws:TokenIssueTime"];
+    const cutoff = () => JSON.parse(policy.document()!).Statement[0].Condition.DateLessThan["aws:TokenIssueTime"];
     const at = (iso: string) => () => new Date(iso);
     const roleCall = (eventID: string, eventTime: string) =>
       withIdentity(IDENTITIES.assumedRole, { eventID, eventTime });
@@ -502,7 +493,7 @@ describe("undo", () => {
     expect(await undoAction(second.actionId, { store, clients: localClients() })).toMatchObject({ status: "ok" });
     expect(cutoff()).toBe(firstCutoff);
     expect(await undoAction(first.actionId, { store, clients: localClients() })).toMatchObject({ status: "ok" });
-    expect(doc).toBeUndefined();
+    expect(policy.document()).toBeUndefined();
 
     // A later revocation this store never saw (another state file, or the monitor's table): the cutoff
     // is no longer the one the action set, so it is left in place.

@@ -20,6 +20,7 @@
  * inside the block is then decided from those hits; only a record whose event source is listed is
  * searched, for its source's selectors' literals, each literal at most once per record.
  */
+import { COLON, QUOTE } from "./json-bytes";
 import { requiredLiterals, type ScopeSelector } from "./literals";
 
 export type Prefiltered = "may-match" | "no-match" | "not-cloudtrail";
@@ -28,8 +29,6 @@ const KEY_TAIL = Buffer.from('Source"');
 /** `"event`: the bytes before KEY_TAIL in the key `"eventSource"`. */
 const KEY_HEAD = Buffer.from('"event');
 const BACKSLASH_U = Buffer.from("\\u");
-const QUOTE = 0x22;
-const COLON = 0x3a;
 /** The key is followed by something other than a string value (it is itself a value, or damaged). */
 const NOT_A_STRING = -1;
 /** The bytes end before the value starts. */

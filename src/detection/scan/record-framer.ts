@@ -30,7 +30,7 @@
  * Memory is bounded by `maxRecordBytes` (plus one read chunk): a longer slice is dropped as it
  * streams and reported with its size.
  */
-
+import { CLOSE_OBJ, COMMA, NEWLINE, OPEN_OBJ, QUOTE } from "./json-bytes";
 import { JsonDepth } from "./json-depth";
 
 export type Layout = "records" | "pretty" | "lines" | "generic";
@@ -77,11 +77,6 @@ const PRETTY_GAP = 64;
 /** The longest pretty record start: `{`, the gap, `"eventVersion"`. */
 const PRETTY_MARKER_MAX = 1 + PRETTY_GAP + PRETTY_KEY_HEAD.length + PRETTY_KEY_TAIL.length;
 const EMPTY = Buffer.alloc(0);
-const NEWLINE = 0x0a;
-const COMMA = 0x2c;
-const CLOSE_OBJ = 0x7d;
-const OPEN_OBJ = 0x7b;
-const QUOTE = 0x22;
 /** How much of the input is looked at to choose the layout. */
 export const LAYOUT_PROBE_BYTES = 64 * 1024;
 

@@ -17,6 +17,7 @@
  * `\uXXXX` escape (the other escapes stand for `"`, `\`, `/` and control characters), so a record
  * without `\u` whose bytes do not contain "bedrock.amazonaws.com" cannot have that eventSource.
  */
+import { BACKSLASH, CLOSE_ARR, CLOSE_OBJ, COLON, COMMA, OPEN_ARR, OPEN_OBJ, QUOTE } from "./json-bytes";
 
 export type RecordKind = "object" | "other";
 
@@ -33,15 +34,7 @@ export class MalformedJsonError extends Error {
   }
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const U = 0x75;
-const OPEN_OBJ = 0x7b;
-const CLOSE_OBJ = 0x7d;
-const OPEN_ARR = 0x5b;
-const CLOSE_ARR = 0x5d;
-const COMMA = 0x2c;
-const COLON = 0x3a;
 
 /** Whitespace JSON allows, plus the UTF-8 byte-order mark bytes (accepted between values). */
 function isSpace(c: number): boolean {
