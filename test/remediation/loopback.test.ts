@@ -149,14 +149,16 @@ const credentials = (members: string[], marker?: string) =>
 
 describe("Bedrock API keys over the real SDK stack (loopback IAM)", () => {
   it("long-term key: the user's Bedrock credentials are deactivated (all pages); undo restores them", async () => {
+    const pages = [
+      ok("ListServiceSpecificCredentials", credentials([credential("ACCAEXAMPLE000000001", "Active")], "page-2")),
+      ok(
+        "ListServiceSpecificCredentials",
+        credentials([credential("ACCAEXAMPLE000000002", "Inactive"), credential("ACCAEXAMPLE000000003", "Active")]),
+      ),
+    ];
     script = {
-      ListServiceSpecificCredentials: [
-        ok("ListServiceSpecificCredentials", credentials([credential("ACCAEXAMPLE000000001", "Active")], "page-2")),
-        ok(
-          "ListServiceSpecificCredentials",
-          credentials([credential("ACCAEXAMPLE000000002", "Inactive"), credential("ACCAEXAMPLE000000003", "Active")]),
-        ),
-      ],
+      // Read twice: the state stored with the claim before the call, then the action's own reading.
+      ListServiceSpecificCredentials: [...pages, ...pages],
       UpdateServiceSpecificCredential: [
         fail(400, "Throttling", "Rate exceeded"),
         ok("UpdateServiceSpecificCredential"),
@@ -167,9 +169,13 @@ describe("Bedrock API keys over the real SDK stack (loopback IAM)", () => {
     expect(Object.keys(out)).toEqual(["iam:UpdateServiceSpecificCredential"]);
     expect(out["iam:UpdateServiceSpecificCredential"].status).toBe("ok");
     const lists = seen.filter((s) => s.action === "ListServiceSpecificCredentials");
-    expect(lists.map((s) => [s.params.get("UserName"), s.params.get("ServiceName"), s.params.get("Marker")])).toEqual([
+    const listed = [
       ["BedrockAPIKey_EXAMPLE", "bedrock.amazonaws.com", null],
       ["BedrockAPIKey_EXAMPLE", "bedrock.amazonaws.com", "page-2"],
+    ];
+    expect(lists.map((s) => [s.params.get("UserName"), s.params.get("ServiceName"), s.params.get("Marker")])).toEqual([
+      ...listed,
+      ...listed,
     ]);
     const updates = seen.filter((s) => s.action === "UpdateServiceSpecificCredential");
     // The throttled first call is retried by the SDK; the inactive credential is never touched.

@@ -6,10 +6,12 @@ import {
   GetRolePolicyCommand,
   GetUserPolicyCommand,
   ListAccessKeysCommand,
+  ListServiceSpecificCredentialsCommand,
   NoSuchEntityException,
   PutRolePolicyCommand,
   PutUserPolicyCommand,
   UpdateAccessKeyCommand,
+  UpdateServiceSpecificCredentialCommand,
 } from "@aws-sdk/client-iam";
 import {
   CreateSecretCommand,
@@ -25,7 +27,17 @@ import { CLAIM_LEASE_MS, RemediationResponder } from "../../src/remediation/resp
 import { type ActionRecord, InMemoryStore } from "../../src/remediation/store";
 import { undoAction, UndoError } from "../../src/remediation/undo";
 import { guardedRecord } from "./arbitraries";
-import { findingOf, fixture, guardrailWith, IAM_USER_RECORD, IDENTITIES, MGMT, sample, withIdentity } from "./helpers";
+import {
+  findingOf,
+  findingWithPrimaryRule,
+  fixture,
+  guardrailWith,
+  IAM_USER_RECORD,
+  IDENTITIES,
+  MGMT,
+  sample,
+  withIdentity,
+} from "./helpers";
 import { awsMocks, localClients } from "./mocks";
 
 const aws = awsMocks();
@@ -175,6 +187,38 @@ describe("RemediationResponder", () => {
     expect(aws.iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(1);
     expect(await undoAction(id, { store, clients: localClients() })).toMatchObject({ status: "ok" });
     expect(aws.iam.commandCalls(UpdateAccessKeyCommand).at(-1)!.args[0].input.Status).toBe("Active");
+  });
+
+  it("a run dies after deactivating a Bedrock API key: recorded ok from the claim; undo re-activates it", async () => {
+    const status: Record<string, string> = { ACCAEXAMPLE000000001: "Active", ACCAEXAMPLE000000002: "Inactive" };
+    aws.iam.on(ListServiceSpecificCredentialsCommand).callsFake(() => ({
+      ServiceSpecificCredentials: Object.entries(status).map(([id, s]) => ({
+        UserName: "BedrockAPIKey_EXAMPLE",
+        ServiceSpecificCredentialId: id,
+        ServiceName: "bedrock.amazonaws.com",
+        Status: s,
+      })),
+    }));
+    aws.iam.on(UpdateServiceSpecificCredentialCommand).callsFake((input) => {
+      status[input.ServiceSpecificCredentialId] = input.Status;
+      return {};
+    });
+    const store = storeFailingAt(1, "Task timed out");
+    const { g, r } = responder(store);
+    // Under a rule that remediates (the mantle rule itself only alerts).
+    const f = findingWithPrimaryRule(
+      g,
+      fixture("respond_bearer-long-term-mantle-CreateFineTuningJob"),
+      "PutUseCaseForModelAccess",
+    );
+    await expect(r.respond(f)).rejects.toThrow(/Task timed out/);
+    expect(status.ACCAEXAMPLE000000001).toBe("Inactive");
+    const id = store.allActions()[0].actionId;
+    const report = await responder(store, undefined, undefined, () => AFTER_LEASE).r.respond(f);
+    expect(report.outcomes[0]).toMatchObject({ actionId: id, status: "ok", reason: /interrupted run/ });
+    expect(await undoAction(id, { store, clients: localClients() })).toMatchObject({ status: "ok" });
+    // Exactly the key that run deactivated: the one already off before it stays off.
+    expect(status).toEqual({ ACCAEXAMPLE000000001: "Active", ACCAEXAMPLE000000002: "Inactive" });
   });
 
   it("an interrupted action is checked against real state: done before that run, it stays already-done", async () => {

@@ -65,15 +65,28 @@ async function listServiceCredentials(
   return all.filter((c) => c.ServiceName === serviceName);
 }
 
+/** The credentials the action is about, as execute records them in `before`. */
+async function targetsOf(
+  iam: IAMClient,
+  userName: string,
+  serviceName: string,
+  credentialId: string | undefined,
+): Promise<ServiceSpecificCredentialMetadata[]> {
+  const all = await listServiceCredentials(iam, userName, serviceName);
+  return credentialId ? all.filter((c) => c.ServiceSpecificCredentialId === credentialId) : all;
+}
+
+const stateOf = (targets: ServiceSpecificCredentialMetadata[]) =>
+  targets.map((c) => ({ id: c.ServiceSpecificCredentialId, status: c.Status }));
+
 async function deactivate(
   iam: IAMClient,
   userName: string,
   serviceName: string,
   credentialId: string | undefined,
 ): Promise<ExecutionResult> {
-  const all = await listServiceCredentials(iam, userName, serviceName);
-  const targets = credentialId ? all.filter((c) => c.ServiceSpecificCredentialId === credentialId) : all;
-  const before = targets.map((c) => ({ id: c.ServiceSpecificCredentialId, status: c.Status }));
+  const targets = await targetsOf(iam, userName, serviceName, credentialId);
+  const before = stateOf(targets);
   if (targets.length === 0)
     return {
       status: "skipped",
@@ -112,13 +125,26 @@ async function deactivate(
   };
 }
 
+/**
+ * The credentials this action deactivated: those its record lists, or, for an action a run died in
+ * after its calls (recorded ok by the run that took it over, whose own call found them off), those
+ * that were active in the state the dead run saw before.
+ */
+function deactivatedBy(record: { status: string; before?: unknown; after?: unknown }): unknown {
+  const { status, before, after } = record;
+  const listed = (after as { deactivated?: unknown } | undefined)?.deactivated;
+  if (status !== "ok" || !Array.isArray(listed) || listed.length > 0 || !Array.isArray(before)) return listed;
+  return before.flatMap((c: { id?: unknown; status?: unknown }) =>
+    c?.status === "Active" && typeof c.id === "string" ? [c.id] : [],
+  );
+}
+
 /** Re-activates exactly the credentials the action recorded as deactivated by it (never one that was already off). */
 async function reactivate(
   iam: IAMClient,
   { userName, serviceName }: { userName?: string; serviceName?: string },
-  after: unknown,
+  ours: unknown,
 ): Promise<UndoResult> {
-  const ours = (after as { deactivated?: unknown } | undefined)?.deactivated;
   if (!userName || !serviceName || !Array.isArray(ours) || ours.length === 0)
     return { status: "not-reversible", reason: "the record names no credential this tool deactivated" };
   const now = await listServiceCredentials(iam, userName, serviceName);
@@ -178,6 +204,10 @@ export const deactivateServiceCredentials = {
       action.params.serviceName,
       action.params.serviceSpecificCredentialId,
     ),
+  async observe(action, clients) {
+    const { userName, serviceName, serviceSpecificCredentialId } = action.params;
+    return stateOf(await targetsOf(clients.iam, userName, serviceName, serviceSpecificCredentialId));
+  },
   // A record read back from the store is checked again: it may predate a field.
-  undo: (rec, iam) => reactivate(iam, rec.params, rec.after),
+  undo: (rec, iam) => reactivate(iam, rec.params, deactivatedBy(rec)),
 } satisfies ActionDefinition<"deactivate-service-credentials">;
