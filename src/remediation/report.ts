@@ -3,7 +3,7 @@
  * message. Field names are documented in README.md "## Remediation".
  */
 import type { Finding } from "../detection/finding";
-import type { ActionOutcome, Notifier } from "../aws/contracts";
+import type { ActionOutcome } from "../aws/contracts";
 import type { PlannedAction } from "./types";
 import { isReversible } from "./actions";
 
@@ -49,38 +49,26 @@ export function outcomeLine(action: PlannedAction, outcome: ActionOutcome): Outc
 
 const MAX_BODY_BYTES = 250 * 1024;
 const UNDO_PREFIX = "    undo: npx bedrock-guardrail undo --action-id ";
-/** An undo line of notificationFor: the prefix and an action id (planner.ts: ra- and 24 hex digits). */
-const UNDO_LINE = new RegExp(`^(${UNDO_PREFIX}ra-[0-9a-f]{24})$`, "gm");
 
-/** Where `undo` reads the action: the table `--table` names, or the state file of `--state-file`. */
+/**
+ * Where `undo` reads the actions: the table `--table` names, or the state file of `--state-file`.
+ * The follow-up's undo commands name it, so they work as printed: without it, `undo` reads
+ * ./bedrock-guardrail-actions.json (the default state file), which holds none of the monitor's
+ * actions. A table's region is the config's aws.region, as the monitor's.
+ */
 export type UndoStore = { table: string } | { stateFile: string };
 
 /** The text as one shell word. */
 const shellWord = (text: string): string => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`);
 
-/**
- * The responder's notifier, whose follow-up messages' undo commands name the store the actions are
- * recorded in: without it, `undo` reads ./bedrock-guardrail-actions.json (the default state file),
- * which holds none of the monitor's actions. Its region is the config's aws.region, as the monitor's.
- */
-export function undoNamingStore(notifier: Notifier, store: UndoStore): Notifier {
-  const option =
-    "table" in store ? ` --table ${shellWord(store.table)}` : ` --state-file ${shellWord(store.stateFile)}`;
-  return {
-    publish: (subject, body, attributes, variants) =>
-      notifier.publish(
-        subject,
-        body.replace(UNDO_LINE, (line) => line + option),
-        attributes,
-        variants,
-      ),
-  };
-}
+const undoOption = (store: UndoStore | undefined): string =>
+  !store ? "" : "table" in store ? ` --table ${shellWord(store.table)}` : ` --state-file ${shellWord(store.stateFile)}`;
 
 /** SNS subject (at most 100 characters) and a body people can read, with the ndjson lines appended. */
 export function notificationFor(
   finding: Finding,
   actions: { action: PlannedAction; outcome: ActionOutcome }[],
+  undoStore?: UndoStore,
 ): { subject: string; body: string; attributes: Record<string, string> } {
   const counts = new Map<string, number>();
   for (const { outcome } of actions) counts.set(outcome.status, (counts.get(outcome.status) ?? 0) + 1);
@@ -93,7 +81,9 @@ export function notificationFor(
       `- [${outcome.status}] ${outcome.api} ${outcome.target} in ` +
         `${outcome.accountId}${outcome.region ? ` ${outcome.region}` : ""} (mode ${outcome.mode}): ${outcome.reason}`,
       ...(action.steps ?? []).map((s) => `    * ${s}`),
-      ...(outcome.status === "ok" && isReversible(action.kind) ? [`${UNDO_PREFIX}${outcome.actionId}`] : []),
+      ...(outcome.status === "ok" && isReversible(action.kind)
+        ? [`${UNDO_PREFIX}${outcome.actionId}${undoOption(undoStore)}`]
+        : []),
     ]),
     "",
     "Actions as JSON lines:",

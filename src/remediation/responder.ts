@@ -14,7 +14,7 @@ import type { MemberClientProvider } from "./member-clients";
 import { needsOuChain, resolveMode } from "./mode";
 import type { OrganizationLookup } from "./organization";
 import { planRemediation } from "./planner";
-import { notificationFor } from "./report";
+import { notificationFor, type UndoStore } from "./report";
 import {
   type ActionRecord,
   type FollowUpRecord,
@@ -32,6 +32,8 @@ export interface ResponderOptions {
   /** Needed only when execute is true. */
   clients?: MemberClientProvider;
   notifier?: Notifier;
+  /** Where `undo` reads the recorded actions, named in the follow-up's undo commands. */
+  undoStore?: UndoStore;
   /** false: plan only, nothing is called, recorded or sent (remediate without --execute). Default true. */
   execute?: boolean;
   clock?: () => Date;
@@ -159,7 +161,7 @@ export class RemediationResponder implements FindingResponder {
     const now = this.clock();
     const leaseUntil = new Date(now.getTime() + CLAIM_LEASE_MS).toISOString();
     if (!(await store.claimFollowUp(id, reported, leaseUntil, now))) return sentAlready(await store.getFollowUp(id));
-    const n = notificationFor(finding, actions);
+    const n = notificationFor(finding, actions, this.deps.undoStore);
     try {
       await notifier.publish(n.subject, n.body, n.attributes);
     } catch (e) {

@@ -20,7 +20,7 @@ import {
   type MemberClientProvider,
 } from "../remediation/member-clients";
 import { AwsOrganizationLookup } from "../remediation/organization";
-import { undoNamingStore } from "../remediation/report";
+import type { UndoStore } from "../remediation/report";
 import { RemediationResponder } from "../remediation/responder";
 import { FileStore, type RemediationStore } from "../remediation/store";
 import { clientConfig, type ClientOverrides } from "../aws/clients";
@@ -126,8 +126,9 @@ export function makeResponder(
       externalId: spec.memberRoleExternalId,
       homeRegion: guardrail.config.aws.region,
     }),
+    notifier: spec.notifier,
     // Its follow-up message's undo commands read the actions from this table.
-    notifier: undoNamingStore(spec.notifier, { table: spec.stateTableName }),
+    undoStore: { table: spec.stateTableName },
     execute: true,
     actor: "bedrock-guardrail monitor",
   });
@@ -179,17 +180,15 @@ export function memberClientsFor(
   });
 }
 
-/**
- * The topic `--topic-arn` names, in its own region (or the home region when the ARN names none); the
- * undo commands it sends name the store the actions go to.
- */
-export function notifierFor(g: Guardrail, o: AwsOptions, cwd: string): Notifier | undefined {
+/** The topic `--topic-arn` names, in its own region (or the home region when the ARN names none). */
+export function notifierFor(g: Guardrail, o: AwsOptions): Notifier | undefined {
   if (!o.topicArn) return undefined;
-  const topic = makeNotifier(o.topicArn, { region: parseArn(o.topicArn)?.region || g.config.aws.region });
-  return undoNamingStore(
-    topic,
-    o.table ? { table: o.table } : { stateFile: path.resolve(cwd, o.stateFile ?? DEFAULT_STATE_FILE) },
-  );
+  return makeNotifier(o.topicArn, { region: parseArn(o.topicArn)?.region || g.config.aws.region });
+}
+
+/** Where `remediate`'s actions are recorded, for the undo commands its follow-up messages print. */
+export function undoStoreFor(o: AwsOptions, cwd: string): UndoStore {
+  return o.table ? { table: o.table } : { stateFile: path.resolve(cwd, o.stateFile ?? DEFAULT_STATE_FILE) };
 }
 
 /**

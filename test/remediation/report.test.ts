@@ -1,7 +1,7 @@
 /** The follow-up message's undo commands name the store `undo` has to read, so they work as printed. */
 import type { ActionOutcome } from "../../src/aws/contracts";
 import { planRemediation } from "../../src/remediation/planner";
-import { notificationFor, type UndoStore, undoNamingStore } from "../../src/remediation/report";
+import { notificationFor, type UndoStore } from "../../src/remediation/report";
 import { findingOf, fixture, guardrailWith, IAM_USER_RECORD, MGMT } from "./helpers";
 
 const g = guardrailWith({ remediation: { mode: "enforce" } });
@@ -13,25 +13,22 @@ const actions = planRemediation(finding, g, { now: new Date("2026-11-20T09:20:00
   }),
 );
 
-async function sentBody(store: UndoStore): Promise<string> {
-  const bodies: string[] = [];
-  const n = notificationFor(finding, actions);
-  await undoNamingStore({ publish: async (_s, body) => void bodies.push(body) }, store).publish(n.subject, n.body);
-  return bodies[0];
+function sentBody(store: UndoStore): string {
+  return notificationFor(finding, actions, store).body;
 }
 
-describe("undoNamingStore", () => {
-  it("adds the store to every undo command and changes nothing else", async () => {
+describe("the follow-up's undo commands", () => {
+  it("name the store the actions are recorded in, and nothing else changes", () => {
     const plain = notificationFor(finding, actions).body;
-    const sent = await sentBody({ table: "guardrail-monitor-state" });
+    const sent = sentBody({ table: "guardrail-monitor-state" });
     const undo = sent.split("\n").filter((l) => l.includes("undo:"));
     expect(undo).toHaveLength(2); // the key deactivation and the session revocation; the agreement is not reversible
     for (const l of undo) expect(l).toMatch(/--action-id ra-[0-9a-f]{24} --table guardrail-monitor-state$/);
     expect(sent.replace(/ --table guardrail-monitor-state$/gm, "")).toBe(plain);
   });
 
-  it("quotes a state file path for the shell", async () => {
-    const sent = await sentBody({ stateFile: "/home/al/my actions/it's.json" });
+  it("quote a state file path for the shell", () => {
+    const sent = sentBody({ stateFile: "/home/al/my actions/it's.json" });
     expect(sent).toContain(` --state-file '/home/al/my actions/it'\\''s.json'\n`);
   });
 });

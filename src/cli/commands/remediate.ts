@@ -14,6 +14,7 @@ import {
   callerIdentity,
   memberClientsFor,
   notifierFor,
+  undoStoreFor,
   makeOrganizationLookup,
   selfPatterns,
   storeFor,
@@ -99,7 +100,8 @@ async function defaultResponder(g: Guardrail, opts: RemediateOptions, io: Remedi
     store: storeFor(g, opts, cwd),
     organization,
     clients: memberClientsFor(g, opts, env, async () => caller.account),
-    notifier: notifierFor(g, opts, cwd),
+    notifier: notifierFor(g, opts),
+    undoStore: undoStoreFor(opts, cwd),
     selfArns: actor ? selfPatterns(actor) : [],
     actor,
   });
