@@ -7,7 +7,7 @@
  * answer is only a guess, which the framer checks (see RecordFramer).
  *
  * Strings are skipped with Buffer.indexOf (native): the bytes looked at one by one are the few
- * between strings (`:`, `,`, brackets, numbers, literals). It is still about a quarter of a worker's
+ * between strings (`:`, `,`, brackets, numbers, literals). It is still about a fifth of a worker's
  * scan of bench:detect's archive, the price of exactness (docs/detection.md).
  */
 import { BACKSLASH, CLOSE_ARR, CLOSE_OBJ, OPEN_ARR, OPEN_OBJ, QUOTE } from "./json-bytes";

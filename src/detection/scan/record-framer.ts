@@ -94,9 +94,10 @@ const RECORD_THEN_NEXT_FILE = new RegExp(
 const TAIL_WINDOW = 256;
 /**
  * How long a streamed slice that passed markers below the records' depth may grow (when the record
- * cap is lower) before it is taken for damage (a bracket missing) rather than one record, and the
- * next marker starts a record: CloudTrail's largest events are 1 MB (an event data store's "Large"
- * event size). A slice of a file read whole is a view of it: it waits for the consumer's verdict.
+ * cap is lower) before it is taken for damage (a bracket missing) rather than one record: it is then
+ * cut at its markers (recoverHeld) and the next marker starts a record. CloudTrail's largest events
+ * are 1 MB (an event data store's "Large" event size). A slice of a file read whole is a view of it:
+ * it waits for the consumer's verdict.
  */
 const NESTED_SLICE_BUDGET = 4 * 1024 * 1024;
 
@@ -196,7 +197,7 @@ export class RecordFramer {
   private readonly depth?: JsonDepth;
   private depthAt = 0;
   private recordDepth?: number;
-  /** A slice that passed markers outgrew NESTED_SLICE_BUDGET: the next marker starts a record. */
+  /** A streamed slice that passed markers outgrew NESTED_SLICE_BUDGET: the next marker starts a record. */
   private resynchronise = false;
 
   constructor(
@@ -269,15 +270,13 @@ export class RecordFramer {
         // that passed markers whatever its length: the consumer tells one long record from damage).
         this.finish(chunk, consumed, p, this.openStart, false);
       } else {
-        this.append(chunk.subarray(consumed, p));
+        this.append(chunk.subarray(consumed, p), true);
         this.finishOpen(false);
       }
       consumed = p + afterMarker;
       this.openStart = chunkStart + consumed;
     }
     this.append(chunk.subarray(consumed));
-    // An open slice that passed markers and outgrew its budget is taken for damage (see NESTED_SLICE_BUDGET).
-    if (this.dropping && this.inner.length > 0) this.resynchronise = true;
     const keep = this.markerSpan - 1;
     if (keep > 0) {
       this.tail =
@@ -317,16 +316,52 @@ export class RecordFramer {
     return this.inner.length > 0 ? Math.max(this.maxRecordBytes, NESTED_SLICE_BUDGET) : this.maxRecordBytes;
   }
 
-  private append(bytes: Buffer): void {
+  /** `atCut`: the bytes end the open slice (a record start follows them). */
+  private append(bytes: Buffer, atCut = false): void {
     if (bytes.length === 0) return;
-    this.openBytes += bytes.length;
-    if (this.dropping) return;
-    if (this.openBytes > this.limit()) {
+    if (!this.dropping && this.inner.length > 0 && this.openBytes + bytes.length > this.limit()) {
+      // A slice that passed markers and outgrew its budget. Within one chunk (a file read whole) it is a
+      // view, held for free until the consumer's verdict; across chunks it is taken for damage (a bracket
+      // missing) and cut at its markers now, so that memory stays bounded and no record after the
+      // damage is lost with it.
+      if (this.parts.length > 0) {
+        this.recoverHeld(bytes, atCut);
+        return;
+      }
+    } else if (!this.dropping && this.openBytes + bytes.length > this.limit()) {
+      this.openBytes += bytes.length;
       this.dropping = true;
       this.parts = [];
       return;
     }
-    this.parts.push(bytes);
+    this.openBytes += bytes.length;
+    if (!this.dropping) this.parts.push(bytes);
+  }
+
+  /**
+   * The held slice and `bytes` after it, cut at its markers as `finish` cuts a slice that is not one
+   * valid record (recover), each piece framed as a record. Unless a record start follows (`atCut`),
+   * the last piece is cut off where the bytes end: the next marker starts a record, the depth afresh.
+   */
+  private recoverHeld(bytes: Buffer, atCut: boolean): void {
+    const held = Buffer.concat([...this.parts, bytes]);
+    const start = this.openStart;
+    const pieces = this.recover(
+      held,
+      0,
+      held.length,
+      this.inner.map((marker) => marker - start),
+    );
+    this.parts = [];
+    this.openBytes = 0;
+    this.inner = [];
+    this.first = false;
+    for (const [i, from] of pieces.entries()) {
+      this.ordinal++;
+      this.record(held, from, i + 1 < pieces.length ? pieces[i + 1] : held.length, start + from, false);
+    }
+    this.openStart = start + held.length;
+    if (!atCut) this.resynchronise = true;
   }
 
   private truncateOpen(n: number): void {

@@ -6,6 +6,7 @@
  * Valid delivery files full of such objects must give exactly the findings of parsing the file.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import fc from "fast-check";
@@ -125,6 +126,35 @@ describe("record markers nested in a record", () => {
     expect(expectedFindings([record])).toEqual(["nested-0002"]);
     const result = await new SourceScanner(guardrail).scan("in", chunksOf(zlib.gzipSync(text([record], false))));
     expect(result.findings.map((f) => f.event.id)).toEqual(["nested-0002"]);
+  });
+
+  it("a record missing a bracket in a large input costs that record, not the megabytes after it", async () => {
+    // Every record after the damage sits one level too deep for the depth, so each marker is passed; the
+    // slice outgrows the cap (a file read whole: handed on, then cut at its markers) and, streamed, the
+    // 4 MiB budget (cut at its markers as it goes: the record straddling that point is lost too).
+    const noise = { ...templates[0], requestParameters: { pad: "x".repeat(2000), items: [{ a: 1 }, { b: 2 }] } };
+    const texts = Array.from({ length: 3000 }, (_, i) =>
+      JSON.stringify([1, 500, 2900].includes(i) ? { ...MATCHING, eventID: `f${i}` } : { ...noise, eventID: `n${i}` }),
+    );
+    texts[2] = texts[2].slice(0, -1); // its closing brace
+    const text = `{"Records":[${texts.join(",")}]}`;
+    expect(text.length).toBeGreaterThan(5 * 1024 * 1024);
+    const scanner = new SourceScanner(guardrail, { maxRecordBytes: 8 * 1024 });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nested-large-"));
+    try {
+      const file = path.join(dir, "damaged.json.gz");
+      fs.writeFileSync(file, zlib.gzipSync(text));
+      const whole = await scanner.scanFile(file);
+      expect(whole.findings.map((f) => f.event.id)).toEqual(["f1", "f500", "f2900"]);
+      expect(whole.records).toBe(3000);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    const streamed = await scanner.scan("-", chunksOf(Buffer.from(text), 64 * 1024));
+    expect(streamed.findings.map((f) => f.event.id)).toEqual(["f1", "f500", "f2900"]);
+    // The damaged record, and the one the budget cut in two (named as its two pieces).
+    expect(streamed.skippedRecords).toBeLessThanOrEqual(3);
+    expect(streamed.problemSamples[0]).toMatch(/^record 3 \(byte \d+\): not valid JSON/);
   });
 
   it("reads a concatenated delivery file that starts with a byte-order mark as the next file", async () => {
