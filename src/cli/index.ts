@@ -143,6 +143,17 @@ function usageErrorLine(prefix: string, commanderText: string, helpFor: string):
   return `${prefix}: ${oneLine(commanderText.replace(/^error:\s*/, ""))} (see ${helpFor} --help)\n`;
 }
 
+/**
+ * `help X` for an X that is no command is the usage error `X` alone is (one line, with commander's
+ * suggestion), not the whole help on stderr.
+ */
+function withoutHelpOfUnknownCommand(argv: readonly string[]): string[] {
+  const at = argv.findIndex((a, i) => i >= 2 && !a.startsWith("-"));
+  const next = argv[at + 1];
+  const unknown = at >= 0 && argv[at] === "help" && next !== undefined && !next.startsWith("-");
+  return unknown && !COMMANDS.some((c) => c.name === next) ? argv.filter((_, i) => i !== at) : [...argv];
+}
+
 /** `--debug` anywhere before `--` turns debug mode on for the whole run (errors raised before parsing too). */
 function enableDebugFlag(argv: readonly string[], env: NodeJS.ProcessEnv): void {
   const end = argv.indexOf("--");
@@ -161,7 +172,7 @@ export async function main(argv: string[]): Promise<void> {
   exitQuietlyOnClosedStdout();
   enableDebugFlag(argv, process.env);
   try {
-    await buildProgram(argv).parseAsync(argv);
+    await buildProgram(argv).parseAsync(withoutHelpOfUnknownCommand(argv));
   } catch (e) {
     if (e instanceof CommanderError) {
       // --help and --version exit 0; every other parse problem is a usage error.

@@ -117,7 +117,10 @@ function failureText(r: RuleTestResult): string {
  * commands that refuse such a definition without printing the whole report as check does (policy, synth).
  */
 export function failedRuleTestLines(guardrail: Guardrail): string[] {
-  return runRuleTests(guardrail)
-    .filter((r) => !r.passed)
-    .map((r) => `rule test failed: ${failureText(r)}`);
+  return ruleTestFailureLines(runRuleTests(guardrail));
+}
+
+/** The lines of failedRuleTestLines, from results already run. */
+export function ruleTestFailureLines(results: readonly RuleTestResult[]): string[] {
+  return results.filter((r) => !r.passed).map((r) => `rule test failed: ${failureText(r)}`);
 }

@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { App, TerraformStack } from "cdktf";
 import { ConfigError } from "../config/load";
 import { failedRuleTestLines } from "../detection/rule-tests";
-import { errorKind, errorText } from "../errors/error-text";
+import { errorKind, errorText, oneLine } from "../errors/error-text";
 import type { Guardrail } from "../guardrail/guardrail";
 import { formatLint, lintScp } from "../policy/lint";
 import { buildApp } from "./app";
@@ -61,7 +61,8 @@ function writingInto<T>(outdir: string, io: SynthIO, step: () => T): T | undefin
     return step();
   } catch (e) {
     if (errorKind(e) !== "file") throw e;
-    io.stderr.write(`${io.outdirOption ? `${io.outdirOption} ` : ""}${outdir}: ${errorText(e)}\n`);
+    // The path as one readable line (a newline or 5 KB in it is not echoed as such).
+    io.stderr.write(`${io.outdirOption ? `${io.outdirOption} ` : ""}${oneLine(outdir, 160)}: ${errorText(e)}\n`);
     return undefined;
   }
 }

@@ -239,5 +239,9 @@ describe("check runs the definition's rule tests", () => {
       "FAIL bedrock-model-access-enabled: deliberately wrong: expected no match, got a match",
     );
     expect(bad.out()).toMatch(/check failed: 1 failing rule test\(s\)/);
+    // The reason for exit 2 reaches stderr too (stdout may go to a file).
+    expect(bad.err()).toContain(
+      "check: rule test failed: bedrock-model-access-enabled: deliberately wrong: expected no match, got a match",
+    );
   });
 });

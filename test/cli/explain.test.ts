@@ -77,6 +77,11 @@ describe("check --explain", () => {
       ],
       [{ principal: "arn:aws:iam::111122223333:role/*", action: "bedrock:InvokeModel" }, /which has a wildcard/],
       [{ principal: "arn:aws:iam::111122223333:*", action: "bedrock:InvokeModel" }, /which has a wildcard/],
+      // another partition than aws.region's: the config refuses it there
+      [
+        { principal: "arn:aws-cn:iam::111122223333:role/app/Chatbot", action: "bedrock:InvokeModel" },
+        /which is in partition aws-cn, but aws.region us-east-1 is in aws/,
+      ],
       [{ principal: "arn:aws:iam::111122223333:role/X", action: "InvokeModel" }, /--action must be SERVICE:ACTION/],
       [
         { principal: "arn:aws:iam::111122223333:role/X", action: "bedrock:InvokeModel", context: ["novalue"] },

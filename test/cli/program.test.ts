@@ -83,6 +83,13 @@ describe("usage errors", () => {
     );
   });
 
+  it("an empty synth --out is a usage error, not a file system error", async () => {
+    expect(await usageError("synth", "--out", "")).toBe(
+      "synth: option '-o, --out <dir>' argument '' is invalid. It must name a directory. " +
+        "(see bedrock-guardrail synth --help)\n",
+    );
+  });
+
   it("a --region that is no AWS region is a usage error, before any AWS call", async () => {
     for (const command of ["hunt", "run-once", "preview"])
       expect(await usageError(command, "--region", "not a region")).toBe(
@@ -98,6 +105,9 @@ describe("usage errors", () => {
     // commander's suggestion, on a line of its own in commander's text, joins the one line
     expect(await usageError("detcet")).toBe(
       "bedrock-guardrail: unknown command 'detcet' (Did you mean detect?) (see bedrock-guardrail --help)\n",
+    );
+    expect(await usageError("help", "detct")).toBe(
+      "bedrock-guardrail: unknown command 'detct' (Did you mean detect?) (see bedrock-guardrail --help)\n",
     );
     expect(await usageError("--bogus", "detect")).toBe(
       "bedrock-guardrail: unknown option '--bogus' (see bedrock-guardrail --help)\n",

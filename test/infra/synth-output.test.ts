@@ -98,4 +98,9 @@ it("an output directory that cannot be made is one line naming it (the option, i
   expect(synthGuardrail(() => guardrail, path.join(file, "deeper"), io)).toBe(1);
   expect(stderr).toBe(`${path.join(file, "deeper")}: a part of the path is not a directory\n`);
   expect(fs.readFileSync(file, "utf8")).toBe("{}");
+  // A newline in the path does not split the line; a long path is cut.
+  stderr = "";
+  expect(synthGuardrail(() => guardrail, path.join(file, `a\nb${"x".repeat(300)}`), io)).toBe(1);
+  expect(stderr.split("\n")).toHaveLength(2);
+  expect(stderr).toMatch(/\/a bx+\.\.\. \(\d+ more characters\): a part of the path is not a directory\n$/);
 });

@@ -4,9 +4,10 @@
  * lint error (an SCP AWS would reject) and a failing rule test are all config problems: exit 2.
  */
 import type { Command } from "commander";
-import { principalPatternProblem } from "../../config/arn-pattern";
+import { partitionOfRegion } from "../../arn/partition";
+import { partitionMismatch, principalPatternProblem } from "../../config/arn-pattern";
 import { shown } from "../../detection/backends/input-error";
-import { formatRuleTests, runRuleTests } from "../../detection/rule-tests";
+import { formatRuleTests, ruleTestFailureLines, runRuleTests } from "../../detection/rule-tests";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { bundledClassification } from "../../policy/classification-data";
 import { coverageCounts, coverageRows } from "../../policy/classification-table";
@@ -34,13 +35,19 @@ export interface CheckOptions {
   context?: string[];
 }
 
-/** `check --explain`: the request from the options, or the problem with them. */
-export function explainOptions(options: CheckOptions): ScpRequest | string {
+/**
+ * `check --explain`: the request from the options, or the problem with them. `region`: the config's
+ * aws.region, whose partition a principal the suggestion could add must be in.
+ */
+export function explainOptions(options: CheckOptions, region?: string): ScpRequest | string {
   if (!options.principal || !options.action) return "--explain needs --principal ARN and --action SERVICE:ACTION";
   // The ARN the config would accept (its suggestion adds it to approvedPrincipalArns), of one principal.
   const principalProblem = /[*?]/.test(options.principal)
     ? "has a wildcard (* or ?): --explain takes one principal's ARN"
-    : principalPatternProblem(options.principal);
+    : (principalPatternProblem(options.principal) ??
+      (region === undefined
+        ? undefined
+        : partitionMismatch(options.principal, partitionOfRegion(region), region)?.replace(/^"[^"]*" is/, "is")));
   if (!/^arn:[^:]+:(iam|sts)::\d{12}:.+/.test(options.principal) || principalProblem)
     return (
       "--principal must be the aws:PrincipalArn (an IAM role, user or root ARN), got " +
@@ -61,7 +68,7 @@ export function explainOptions(options: CheckOptions): ScpRequest | string {
 
 /** Explains one request: the decision, every statement that denies it, the change that allows it. */
 export function runExplain(guardrail: Guardrail, options: CheckOptions, io: Output = processOutput): number {
-  const request = explainOptions(options);
+  const request = explainOptions(options, guardrail.config.aws.region);
   if (typeof request === "string") {
     io.err(`check: ${request}\n`);
     return EXIT.USAGE;
@@ -150,8 +157,11 @@ export function runCheck(guardrail: Guardrail, options: CheckOptions, io: Output
   } else {
     io.out(`${scpSummary(guardrail, lint.documents)}\n\n${formatDecisionTable(table)}\n`);
     io.out(`\n${formatRuleTests(guardrail, ruleTests)}\n`);
-    // Only the lint lines, each with the prefix as every stderr line (no blank line before them).
+    // Only the lint lines and the failing rule tests, each with the prefix as every stderr line (no blank
+    // line before them): the reason for exit 2 reaches stderr also when stdout goes to a file.
     if (lint.findings.length > 0) io.err(`${prefixLines(formatLint(lint))}\n`);
+    const failures = ruleTestFailureLines(ruleTests);
+    if (failures.length > 0) io.err(`${prefixLines(failures.join("\n"))}\n`);
     const problems = [
       lint.errors.length > 0 ? `${lint.errors.length} lint error(s)` : "",
       failedRuleTests > 0 ? `${failedRuleTests} failing rule test(s)` : "",

@@ -5,7 +5,7 @@
  * commands): without them this command says what to install.
  */
 import * as path from "node:path";
-import type { Command } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { packageRoot } from "../../guardrail/rule-files";
 import { guardrailForOptions } from "../common";
 import { EXIT } from "../exit-codes";
@@ -44,7 +44,12 @@ export function register(program: Command): void {
       "Write the Terraform JSON of every stack (as `npm run synth`: cdktf.out/stacks/<stack>/cdk.tf.json); " +
         "a config or lint error or a failing rule test writes nothing and removes the previous output",
     )
-    .option("-o, --out <dir>", "output directory", "cdktf.out")
+    .addOption(
+      new Option("-o, --out <dir>", "output directory").default("cdktf.out").argParser((value: string) => {
+        if (value.trim() === "") throw new InvalidArgumentError("It must name a directory.");
+        return value;
+      }),
+    )
     .action((opts: SynthOptions) => {
       const synth = loadSynth();
       if (!synth) {
