@@ -328,7 +328,10 @@ export class RecordFramer {
         this.recoverHeld(bytes, atCut);
         return;
       }
-    } else if (!this.dropping && this.openBytes + bytes.length > this.limit()) {
+    } else if (!this.dropping && this.openBytes + bytes.length > this.limit() + this.markerSpan - 1) {
+      // Dropped only past the cap by more than a record start: the start of the next record, cut by a
+      // chunk boundary, may be among these bytes and be moved to the next slice (truncateOpen). A slice
+      // kept within that slack but over the cap is reported as oversized when it ends (finishOpen).
       this.openBytes += bytes.length;
       this.dropping = true;
       this.parts = [];
@@ -366,10 +369,8 @@ export class RecordFramer {
 
   private truncateOpen(n: number): void {
     this.openBytes -= n;
-    if (this.dropping) {
-      if (this.openBytes <= this.limit()) this.dropping = false; // cannot happen: n < marker length
-      return;
-    }
+    // A dropped slice stays dropped (its bytes are gone); n is less than the slack before dropping.
+    if (this.dropping) return;
     const all = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
     this.parts = [all.subarray(0, all.length - n)];
   }
@@ -382,7 +383,8 @@ export class RecordFramer {
     this.parts = [];
     this.openBytes = 0;
     this.dropping = false;
-    if (dropped) {
+    // Over the cap (within the slack append keeps), and one record: skipped as any larger record.
+    if (dropped || (this.inner.length === 0 && size > this.maxRecordBytes)) {
       this.first = false;
       this.inner = [];
       this.ordinal++;

@@ -53,7 +53,14 @@ const deliveryFile = fc
   .chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => record(i))))
   .chain((records) =>
     fc.record({
-      records: fc.constant(records),
+      // With more than the 64 KiB the scan reads whole to choose the layout, the chunks reach the framer.
+      records: fc
+        .boolean()
+        .map((large) =>
+          large
+            ? [...Array.from({ length: 80 }, (_, i) => ({ ...templates[0], eventID: `pad${i}` })), ...records]
+            : records,
+        ),
       pretty: fc.boolean(),
       gzip: fc.boolean(),
       chunk: fc.integer({ min: 1, max: 3000 }),
@@ -155,6 +162,32 @@ describe("record markers nested in a record", () => {
     // The damaged record, and the one the budget cut in two (named as its two pieces).
     expect(streamed.skippedRecords).toBeLessThanOrEqual(3);
     expect(streamed.problemSamples[0]).toMatch(/^record 3 \(byte \d+\): not valid JSON/);
+  });
+
+  it("a record within the cap is kept when the next record start is cut by a chunk boundary", async () => {
+    // The slice gathers the first bytes of that start before they are moved to the next slice: with
+    // them it is over the cap, without them it is not.
+    const cap = 2048;
+    // Past the 64 KiB the scan reads whole to choose the layout: the framer then gets these chunks.
+    const noise = Array.from({ length: 100 }, (_, i) => ({ ...templates[0], eventID: `n${i}` }));
+    for (let delta = -3; delta <= 1; delta++) {
+      const big = { ...MATCHING, eventID: "big", requestParameters: { modelId: "m", pad: "" } };
+      big.requestParameters.pad = "p".repeat(cap + delta - JSON.stringify(big).length - 1);
+      const buf = Buffer.from(text([...noise, big, { ...templates[0], eventID: "after" }], false));
+      const start = buf.indexOf('{"eventVersion"', buf.indexOf('"n99"'));
+      const next = buf.indexOf('{"eventVersion"', start + 1);
+      for (const k of [0, 3, 8]) {
+        async function* chunks(): AsyncGenerator<Buffer> {
+          yield buf.subarray(0, start - 5);
+          yield buf.subarray(start - 5, next + k);
+          yield buf.subarray(next + k);
+        }
+        const result = await new SourceScanner(guardrail, { maxRecordBytes: cap }).scan("in", chunks());
+        const within = next - start <= cap;
+        expect(result.findings.map((f) => f.event.id)).toEqual(within ? ["big"] : []);
+        expect([result.records, result.skippedRecords]).toEqual([102, within ? 0 : 1]);
+      }
+    }
   });
 
   it("reads a concatenated delivery file that starts with a byte-order mark as the next file", async () => {
