@@ -15,6 +15,8 @@ import { BACKSLASH, CLOSE_ARR, CLOSE_OBJ, OPEN_ARR, OPEN_OBJ, QUOTE } from "./js
 export class JsonDepth {
   /** Open objects and arrays. */
   depth = 0;
+  /** The lowest depth a closing bracket left since the caller last set it (record-framer's recover). */
+  lowest = 0;
   inString = false;
   /** Inside a string: the backslashes that end what was read (an odd run escapes the next byte). */
   private backslashes = 0;
@@ -27,18 +29,24 @@ export class JsonDepth {
   advance(buf: Buffer, from: number, to: number, closingTo = Number.NEGATIVE_INFINITY): number {
     // Hot loop (every byte of a delivery file passes here): state in locals, written back at the end.
     let depth = this.depth;
+    let lowest = this.lowest;
     let i = this.inString ? this.afterString(buf, from, to, this.backslashes) : from;
     while (i < to) {
       const c = buf[i++];
       if (c === QUOTE) i = this.afterString(buf, i, to, 0);
       else if (c === OPEN_OBJ || c === OPEN_ARR) depth++;
-      else if ((c === CLOSE_OBJ || c === CLOSE_ARR) && --depth === closingTo) {
-        this.depth = depth;
-        this.inString = false;
-        return i;
+      else if (c === CLOSE_OBJ || c === CLOSE_ARR) {
+        if (--depth < lowest) lowest = depth;
+        if (depth === closingTo) {
+          this.depth = depth;
+          this.lowest = lowest;
+          this.inString = false;
+          return i;
+        }
       }
     }
     this.depth = depth;
+    this.lowest = lowest;
     // A string still open at `to` was noted by afterString (which returned `to` + 1).
     if (i === to) this.inString = false;
     return to;

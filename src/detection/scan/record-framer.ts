@@ -354,6 +354,7 @@ export class RecordFramer {
       0,
       held.length,
       this.inner.map((marker) => marker - start),
+      atCut || "held",
     );
     this.parts = [];
     this.openBytes = 0;
@@ -361,7 +362,8 @@ export class RecordFramer {
     this.first = false;
     for (const [i, from] of pieces.entries()) {
       this.ordinal++;
-      this.record(held, from, i + 1 < pieces.length ? pieces[i + 1] : held.length, start + from, false);
+      const to = i + 1 < pieces.length ? pieces[i + 1] : held.length;
+      this.record(held, from, to, start + from, false, undefined, true);
     }
     this.openStart = start + held.length;
     if (!atCut) this.resynchronise = true;
@@ -425,54 +427,97 @@ export class RecordFramer {
       from,
       b,
       inner.map((marker) => a + (marker - offset)),
+      !atEnd,
     );
     for (const [i, start] of pieces.entries()) {
       if (i > 0) this.ordinal++;
       const end = i + 1 < pieces.length ? pieces[i + 1] : b;
-      this.record(buf, start, end, offset + (start - a), atEnd && end === b);
+      this.record(buf, start, end, offset + (start - a), atEnd && end === b, undefined, true);
     }
   }
 
   /**
-   * Where a slice that passed markers but is not one valid record is cut. From its start (a record
-   * start at the records' depth), the value the depth closes is a piece when it is valid JSON (a
-   * record, nested objects and all), and so is whatever follows it up to the next of the markers
-   * (damage, or a record whose own start marker is damaged). A value that is not valid, or that the
-   * depth never closes (a bracket missing), is damage up to the next marker after its start. The depth
-   * starts again at each piece, so damage costs the damaged record, and a valid record after it
-   * keeps its nested objects. Returns the pieces' starts in `buf`.
+   * Where a slice that passed markers but is not one valid record (damage) is cut; returns the pieces'
+   * starts in `buf`. The slice starts at a record start. One pass reads the depth afresh from there: a
+   * marker can start a record only when nothing after it, up to the last record's end, closes what
+   * encloses it (a record after a missing bracket sits one level too deep but is never closed over;
+   * an object nested in a record, damaged or not, is). Such a start is taken when its value is valid
+   * JSON followed by the next start taken, or by what ends the slice: the envelope's end, or (`cutAfter`)
+   * the record start that ended the slice. Without `cutAfter` (bytes held while streaming) being
+   * followed by the next start is enough. What lies between is damage. Linear in the slice.
    */
-  private recover(buf: Buffer, from: number, to: number, markers: number[]): number[] {
-    const starts: number[] = [];
-    const nextMarker = (after: number): number => markers.find((m) => m > after) ?? to;
+  private recover(buf: Buffer, from: number, to: number, markers: number[], cutAfter: boolean | "held"): number[] {
+    const tailStart = Math.max(from, to - TAIL_WINDOW);
+    const tail = buf.subarray(tailStart, to).toString("latin1");
+    const envelopeEnd = RECORD_THEN_END.exec(tail) ?? RECORD_THEN_NEXT_FILE.exec(tail);
+    const end = envelopeEnd ? tailStart + envelopeEnd.index + 1 : to;
+    const inside = markers.filter((m) => m < end);
+    // The depth at each marker and the lowest depth after it, up to `end`.
+    const depth = new JsonDepth();
+    const at: number[] = [];
+    const lowestAfter: number[] = [];
     let pos = from;
-    while (pos < to) {
-      starts.push(pos);
-      const depth = new JsonDepth();
-      const end = depth.advance(buf, pos, to, 0);
-      if (depth.depth !== 0 || !isJson(buf, pos, end)) {
-        pos = nextMarker(pos);
-        continue;
-      }
-      let next = end;
-      while (next < to && isSpace(buf[next])) next++;
-      if (next < to && buf[next] === COMMA) next++;
-      while (next < to && isSpace(buf[next])) next++;
-      const marker = nextMarker(end - 1);
-      // What lies between the record and the next marker is a piece of its own, unless nothing follows
-      // (the envelope's end, or damage the last piece's consumer names).
-      if (next < marker && marker < to) starts.push(next);
-      pos = marker;
+    for (const m of inside) {
+      depth.lowest = depth.depth;
+      depth.advance(buf, pos, m);
+      if (at.length > 0) lowestAfter.push(depth.lowest);
+      at.push(depth.inString ? Number.NaN : depth.depth);
+      pos = m;
     }
-    return starts;
+    depth.lowest = depth.depth;
+    depth.advance(buf, pos, end);
+    lowestAfter.push(depth.lowest);
+    for (let k = lowestAfter.length - 2; k >= 0; k--) lowestAfter[k] = Math.min(lowestAfter[k], lowestAfter[k + 1]);
+    const candidates = [from, ...inside.filter((_, k) => lowestAfter[k] >= at[k])];
+
+    // Each candidate's value: where it ends (after its separators), when it is valid JSON.
+    const endOf = candidates.map((start, k) => {
+      const following = k + 1 < candidates.length ? candidates[k + 1] : to;
+      const value = new JsonDepth();
+      const valueEnd = value.advance(buf, start, following, 0);
+      if (value.depth !== 0 || !isJson(buf, start, valueEnd)) return undefined;
+      let after = valueEnd;
+      while (after < following && isSpace(buf[after])) after++;
+      if (after < following && buf[after] === COMMA) after++;
+      while (after < following && isSpace(buf[after])) after++;
+      return { valueEnd, after };
+    });
+    // Taken from the last back: followed by a start taken, or by what ends the slice.
+    const taken = candidates.map(() => false);
+    for (let k = candidates.length - 1; k >= 0; k--) {
+      const e = endOf[k];
+      if (!e) continue;
+      const closesSlice = (envelopeEnd !== null && e.valueEnd === end) || (cutAfter === true && e.after === to);
+      const next = k + 1 < candidates.length ? candidates[k + 1] : undefined;
+      taken[k] =
+        k === 0 || (next === undefined ? closesSlice : e.after === next && (cutAfter === "held" || taken[k + 1]));
+    }
+    const pieces = new Set<number>([from]);
+    for (const [k, start] of candidates.entries()) {
+      if (!taken[k]) continue;
+      pieces.add(start);
+      const e = endOf[k];
+      // What follows a value up to the next start is a piece of its own, unless the envelope ends there.
+      if (e && e.after < to && !(envelopeEnd !== null && e.valueEnd === end)) pieces.add(e.after);
+    }
+    return [...pieces].sort((a, b) => a - b);
   }
 
   /**
    * A records-layout slice `buf[a, b)`: the record, then `,` or the end of the envelope (and maybe
    * the next one). Returns what the sink returns (true: not one valid record).
    */
-  private record(buf: Buffer, a: number, b: number, offset: number, atEnd: boolean, inner?: number[]): boolean {
-    const suspectStart = buf[a] !== OPEN_OBJ;
+  private record(
+    buf: Buffer,
+    a: number,
+    b: number,
+    offset: number,
+    atEnd: boolean,
+    inner?: number[],
+    recovered = false,
+  ): boolean {
+    // A piece recovered from damage is validated whatever its surroundings (recover).
+    const suspectStart = recovered || buf[a] !== OPEN_OBJ;
     // CloudTrail's own separator, `},` before the next record: the common case, checked without a regex.
     if (!atEnd && b - a >= 2 && buf[b - 1] === COMMA && buf[b - 2] === CLOSE_OBJ)
       return this.sink.slice(buf, a, b - 1, offset, this.ordinal, suspectStart, inner) === true;

@@ -164,6 +164,32 @@ describe("record markers nested in a record", () => {
     expect(streamed.problemSamples[0]).toMatch(/^record 3 \(byte \d+\): not valid JSON/);
   });
 
+  it("damage never makes an object nested in the damaged record a record of its own", async () => {
+    const holder = (id: string) => ({
+      ...templates[0],
+      eventID: id,
+      requestParameters: { tags: [{}, { ...MATCHING, eventID: `forged-${id}` }, { ...MATCHING, eventID: "x" }] },
+    });
+    const whole = text([{ ...MATCHING, eventID: "real" }, holder("h")], false);
+    // Cut right after each nested object closes (a truncated download), or a bracket missing before them.
+    const cuts = [whole.indexOf(',{"eventVersion":"1.08","userIdentity"', whole.indexOf("forged-h")), whole.length - 4];
+    const inputs = [
+      ...cuts.map((at) => whole.slice(0, at)),
+      whole.replace('"tags":[{},', '"tags":[{{},'),
+      text([{ ...MATCHING, eventID: "real" }, holder("h"), { ...MATCHING, eventID: "after" }], false).replace(
+        '"tags":[{},',
+        '"tags":{[{},',
+      ),
+    ];
+    for (const input of inputs)
+      for (const gzip of [false, true]) {
+        const r = await new SourceScanner(guardrail).scan("in", chunksOf(gzip ? zlib.gzipSync(input) : input));
+        const ids = r.findings.map((f) => f.event.id);
+        expect(ids.filter((id) => id.startsWith("forged") || id === "x")).toEqual([]);
+        expect(ids[0]).toBe("real");
+      }
+  });
+
   it("a record within the cap is kept when the next record start is cut by a chunk boundary", async () => {
     // The slice gathers the first bytes of that start before they are moved to the next slice: with
     // them it is over the cap, without them it is not.
