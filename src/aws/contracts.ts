@@ -23,13 +23,21 @@ export interface ActionOutcome {
 export interface ResponseReport {
   findingId: string;
   outcomes: ActionOutcome[];
+  /**
+   * Set when another responder holds part of this finding's response (one of its actions, or its
+   * follow-up message) and this one left that part alone: why. The finding is not finished; the monitor
+   * releases it and responds again in a later run (which finds the work done, or takes the claim over
+   * once its lease has ended), and goes on with the other findings meanwhile.
+   */
+  heldElsewhere?: string;
 }
 
 /**
  * Called by the monitor once for each finding after it has been published. Must be idempotent on
  * finding.event.id: a crash and re-run repeats nothing that already happened and completes the rest.
- * Must not throw for per-action failures (those are outcomes); throws only when it could not
- * record its own progress, so the monitor keeps the finding for the next run.
+ * Must not throw for per-action failures (those are outcomes), nor when another responder holds part
+ * of the response (heldElsewhere); throws only when it could not record its own progress, so the monitor
+ * keeps the finding for the next run.
  */
 export interface FindingResponder {
   respond(finding: Finding): Promise<ResponseReport>;

@@ -84,20 +84,18 @@ export class RemediationResponder implements FindingResponder {
   }
 
   /**
-   * For the monitor's pipeline: throws when another responder held one of the actions or is sending the
-   * follow-up, so the finding is released and responded to again by a later run (which finds the work
-   * done, or takes over the claim of a responder that died), rather than marked complete unfinished.
+   * For the monitor's pipeline: when another responder holds one of the actions or is sending the
+   * follow-up, the report says so (heldElsewhere), so the finding is released and responded to again by a
+   * later run (which finds the work done, or takes over the claim of a responder that died), rather than
+   * marked complete unfinished; the monitor goes on with its other findings meanwhile.
    */
   async respond(finding: Finding): Promise<ResponseReport> {
     const d = await this.respondInDetail(finding);
+    const report: ResponseReport = { findingId: d.findingId, outcomes: d.outcomes };
     const held = d.actions.filter((a) => a.heldElsewhere);
-    if (held.length > 0) {
-      const why = held.map((a) => `${a.action.actionId}: ${a.outcome.reason}`);
-      throw new Error(`finding ${d.findingId} not finished: ${why.join("; ")}`);
-    }
-    if (d.followUpHeldElsewhere)
-      throw new Error(`finding ${d.findingId} not finished: another responder is sending its follow-up message`);
-    return { findingId: d.findingId, outcomes: d.outcomes };
+    if (held.length > 0) report.heldElsewhere = held.map((a) => `${a.action.actionId}: ${a.outcome.reason}`).join("; ");
+    else if (d.followUpHeldElsewhere) report.heldElsewhere = "another responder is sending its follow-up message";
+    return report;
   }
 
   private async modeOf(accountId: string): Promise<RemediationMode> {

@@ -27,7 +27,11 @@ export interface DrainCounts {
   responded: number;
   /** Pending findings left for the next run because this run reached maxAlertsPerRun. */
   carriedOver: number;
-  /** Pending findings another run currently holds (an overlapping invocation). */
+  /**
+   * Pending findings another run currently holds (an overlapping invocation), or whose response another
+   * responder holds (an action of it or its follow-up, e.g. the CLI's `remediate --execute --table`):
+   * released, for a later run to respond to again.
+   */
   heldElsewhere: number;
 }
 
@@ -103,7 +107,9 @@ export interface DrainDeps {
 
 /**
  * Works through the pending list oldest first: publish (at most `budget` new alerts), mark
- * published, hand to the responder, complete. On a failure the item's lease is released and the
+ * published, hand to the responder, complete. A finding whose response another responder holds is
+ * released and counted (heldElsewhere), and the drain goes on with the rest: an action held for its
+ * whole lease never holds back the findings after it. On a failure the item's lease is released and the
  * drain stops; everything not completed stays pending for the next run.
  */
 export async function drainPending(
@@ -165,6 +171,11 @@ export async function drainPending(
     if (deps.responder) {
       try {
         const report = await deps.responder.respond(item.finding);
+        if (report.heldElsewhere) {
+          await store.release(id, deps.runId).catch(() => undefined);
+          counts.heldElsewhere++;
+          continue;
+        }
         counts.responded++;
         deps.onRespond?.(id, report.outcomes.length);
       } catch (e) {

@@ -26,6 +26,8 @@ import { StaticOrganizationLookup } from "../../src/remediation/organization";
 import { CLAIM_LEASE_MS, RemediationResponder } from "../../src/remediation/responder";
 import { type ActionRecord, InMemoryStore } from "../../src/remediation/store";
 import { undoAction, UndoError } from "../../src/remediation/undo";
+import { claimAll, drainPending } from "../../src/runtime/pipeline";
+import { MemoryStateStore } from "../support/memory-state-store";
 import { guardedRecord } from "./arbitraries";
 import {
   findingOf,
@@ -162,11 +164,48 @@ describe("RemediationResponder", () => {
     expect(aws.iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(1);
     // Within the lease the crashed run may still be alive: its action is left to it, and the finding is
     // reported unfinished so that the monitor responds again later.
-    await expect(responder(store).r.respond(f)).rejects.toThrow(/not finished: ra-\S+: another responder/);
+    expect((await responder(store).r.respond(f)).heldElsewhere).toMatch(/^ra-\S+: another responder/);
     const report = await responder(store, undefined, undefined, () => AFTER_LEASE).r.respond(f);
     expect(report.outcomes.map((o) => o.status)).toEqual(["ok", "ok", "ok"]);
     expect(aws.iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(1);
     expect(aws.iam.commandCalls(PutUserPolicyCommand)).toHaveLength(1);
+  });
+
+  it("in the monitor, a finding whose action another responder holds waits; the findings after it do not", async () => {
+    happyIam();
+    const store = storeFailingAt(1, "interrupted");
+    let now = NOW;
+    const { g, r } = responder(store, undefined, undefined, () => now);
+    const rec = fixture(IAM_USER_RECORD);
+    const f1 = findingOf(g, { ...rec, eventID: "ev-1", eventTime: "2026-11-20T09:00:00Z" });
+    const f2 = findingOf(g, { ...rec, eventID: "ev-2", eventTime: "2026-11-20T09:10:00Z" });
+    // A `remediate --execute --table` on f1 claimed its first action and was interrupted: held 15 minutes.
+    await expect(r.respond(f1)).rejects.toThrow(/interrupted/);
+    const state = new MemoryStateStore();
+    await claimAll(state, "job", [f1, f2]);
+    const alerts: string[] = [];
+    const drain = (run: number) =>
+      drainPending(
+        {
+          store: state,
+          notifier: { publish: async (_s, body) => void alerts.push(JSON.parse(body).event.id) },
+          responder: responder(store, undefined, undefined, () => now).r,
+          runId: `run-${run}`,
+          now: () => now,
+          leaseMs: 60_000,
+          dedupeRetentionMs: 86_400_000,
+        },
+        "job",
+        10,
+      );
+    now = new Date(NOW.getTime() + 60_000);
+    expect(await drain(1)).toEqual({ published: 2, responded: 1, carriedOver: 0, heldElsewhere: 1 });
+    expect(alerts).toEqual(["ev-1", "ev-2"]);
+    now = AFTER_LEASE;
+    expect(await drain(2)).toEqual({ published: 0, responded: 1, carriedOver: 0, heldElsewhere: 0 });
+    expect((await state.listPending("job")).map((p) => p.eventId)).toEqual([]);
+    const actionsOfF1 = store.allActions().filter((a) => a.findingId === "ev-1");
+    expect(actionsOfF1.map((a) => a.status)).toEqual(["ok", "ok", "ok"]);
   });
 
   it("a run dies between call and record: the next records ok with the state before, and undo works", async () => {
