@@ -276,8 +276,19 @@ export class RemediationResponder implements FindingResponder {
       : await clients()
           .then((c) => observeBefore(action, c))
           .catch(() => undefined);
+    // Reserved before the claim, so an in-progress claim proves its run had reserved: the run that takes it
+    // over need not (that run may have made its call, and a refusal now would lose the record of it). A run
+    // that failed before its claim made no call, and the next one reserves, or is refused, afresh.
+    const cap = interrupted ? undefined : await this.reserve(action, now);
     const started = this.clock();
     const plannedAt = existing?.plannedAt ?? now.toISOString();
+    if (cap) {
+      const reason = `${action.reason}; not executed: ${cap} reached (alert only)`;
+      const finished = { startedAt: started.toISOString(), finishedAt: started.toISOString(), plannedAt };
+      if (!(await store.claimAction(this.record(action, "skipped", reason, now, finished), started)))
+        return this.lostClaim(action);
+      return { action, outcome: this.outcome(action, "skipped", reason), fresh: true };
+    }
     const claimed = await store.claimAction(
       this.record(action, "in-progress", action.reason, now, {
         startedAt: started.toISOString(),
@@ -287,13 +298,14 @@ export class RemediationResponder implements FindingResponder {
       }),
       started,
     );
-    if (!claimed) return this.lostClaim(action);
-    // An interrupted action is finished whatever the caps: its run reserved it before its call.
-    const cap = interrupted ? undefined : await this.reserve(action, now);
-    const result: ExecutionResult = cap
-      ? { status: "skipped", reason: `${action.reason}; not executed: ${cap} reached (alert only)` }
-      : finishInterrupted(interrupted, await executeAction(action, clients));
-    if (!interrupted && !cap && result.status !== "ok") await this.giveBack(action, now);
+    if (!claimed) {
+      // The holder performs this same action id, under the reservation it made for it: only this run's
+      // own count is given back.
+      if (!interrupted) this.mutationsThisRun--;
+      return this.lostClaim(action);
+    }
+    const result: ExecutionResult = finishInterrupted(interrupted, await executeAction(action, clients));
+    if (!interrupted && result.status !== "ok") await this.giveBack(action, now);
     await store.putAction(
       this.record(action, result.status, result.reason, now, {
         startedAt: started.toISOString(),

@@ -316,6 +316,38 @@ describe("RemediationResponder", () => {
     );
   });
 
+  it("maxActionsPerPrincipalPerHour holds when a run fails at its reservation and another finishes", async () => {
+    const policy = mockRolePolicy();
+    aws.bedrock.on(DeleteFoundationModelAgreementCommand).resolves({});
+    let throttled = true;
+    const store = new (class extends InMemoryStore {
+      async reservePrincipalAction(principalArn: string, hour: string, actionId: string, cap: number) {
+        if (!throttled) return super.reservePrincipalAction(principalArn, hour, actionId, cap);
+        throttled = false;
+        throw Object.assign(new Error("Throughput exceeds the current capacity"), { name: "ThrottlingException" });
+      }
+    })();
+    const config = { remediation: { mode: "enforce" as const, maxActionsPerPrincipalPerHour: 1 } };
+    const { g, r } = responder(store, config);
+    const f1 = findingOf(g, withIdentity(IDENTITIES.assumedRole, { eventID: "ev-1" }));
+    await expect(r.respond(f1)).rejects.toThrow(/capacity/);
+    const first = await responder(store, config, undefined, () => AFTER_LEASE).r.respond(f1);
+    const second = await responder(store, config, undefined, () => AFTER_LEASE).r.respond(
+      findingOf(g, withIdentity(IDENTITIES.assumedRole, { eventID: "ev-2" })),
+    );
+    const mutations =
+      aws.iam.commandCalls(PutRolePolicyCommand).length +
+      aws.bedrock.commandCalls(DeleteFoundationModelAgreementCommand).length;
+    expect(mutations).toBe(1);
+    expect(policy.document()).toContain("RevokeOlderSessions");
+    expect([...first.outcomes, ...second.outcomes].map((o) => o.status)).toEqual([
+      "ok",
+      "skipped",
+      "skipped",
+      "skipped",
+    ]);
+  });
+
   it("maxActionsPerRun holds within one run", async () => {
     happyIam();
     aws.iam.on(GetRolePolicyCommand).rejects(new NoSuchEntityException({ message: "none", $metadata: {} }));
