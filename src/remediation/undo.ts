@@ -6,7 +6,7 @@
  * ours is put back). Never while another action recorded on the same target still relies on it.
  * Rotations and agreement deletions are not reversed: the record says what a person may do instead.
  */
-import { undoOf } from "./actions";
+import { targetsAlsoRelyingOn, undoOf } from "./actions";
 import { describeError } from "./errors";
 import type { MemberClientProvider } from "./member-clients";
 import type { ActionRecord, RemediationStore, UndoRecord } from "./store";
@@ -24,15 +24,19 @@ export interface UndoOptions {
 const released = (r: ActionRecord): boolean => r.undo?.status === "ok" || r.undo?.status === "already-done";
 
 /**
- * Other actions recorded on the same target that undoing `rec` would leave without the containment they
- * rely on: every already-done one (it changed nothing because the target was already contained, by
- * `rec` or another) and every ok one recorded at the same time or later (it acted on the state `rec`
- * left). An earlier ok one does not: `rec` found its change already made, and restores exactly that.
- * Those undone (or released) already are left out.
+ * Other actions recorded on the same target (in any of its forms: a Bedrock API key by its id, or by its
+ * user) that undoing `rec` would leave without the containment they rely on: every already-done one (it
+ * changed nothing because the target was already contained, by `rec` or another) and every ok one
+ * recorded at the same time or later (it acted on the state `rec` left). An earlier ok one does not:
+ * `rec` found its change already made, and restores exactly that. Those undone (or released) already
+ * are left out.
  */
 async function relyingOn(rec: ActionRecord, store: RemediationStore): Promise<ActionRecord[]> {
   const when = (r: ActionRecord) => r.finishedAt ?? r.plannedAt;
-  return (await store.actionsOnTarget(rec)).filter(
+  const targets = [rec.target, ...targetsAlsoRelyingOn(rec).filter((t) => t !== rec.target)];
+  const recorded = [];
+  for (const target of targets) recorded.push(...(await store.actionsOnTarget({ ...rec, target })));
+  return recorded.filter(
     (other) =>
       other.actionId !== rec.actionId &&
       !released(other) &&

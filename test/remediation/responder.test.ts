@@ -105,6 +105,31 @@ function storeFailingAt(n: number, message: string): InMemoryStore {
   })();
 }
 
+/** BedrockAPIKey_EXAMPLE's Bedrock API keys (service-specific credentials) by id: their status, as IAM changes it. */
+function bedrockApiKeys(initial: Record<string, string>): Record<string, string> {
+  const status = { ...initial };
+  aws.iam.on(ListServiceSpecificCredentialsCommand).callsFake(() => ({
+    ServiceSpecificCredentials: Object.entries(status).map(([id, s]) => ({
+      UserName: "BedrockAPIKey_EXAMPLE",
+      ServiceSpecificCredentialId: id,
+      ServiceName: "bedrock.amazonaws.com",
+      Status: s,
+    })),
+  }));
+  aws.iam.on(UpdateServiceSpecificCredentialCommand).callsFake((input) => {
+    status[input.ServiceSpecificCredentialId] = input.Status;
+    return {};
+  });
+  return status;
+}
+
+/** A long-term Bedrock API key call, under a rule that remediates (the mantle rule itself only alerts). */
+function bedrockApiKeyFinding(g: ReturnType<typeof guardrailWith>, eventID: string, credentialId?: string) {
+  const record = fixture("respond_bearer-long-term-mantle-CreateFineTuningJob");
+  const identity = { ...(record.userIdentity as object), ...(credentialId ? { accessKeyId: credentialId } : {}) };
+  return findingWithPrimaryRule(g, { ...record, eventID, userIdentity: identity }, "PutUseCaseForModelAccess");
+}
+
 function responder(
   store = new InMemoryStore(),
   config: Parameters<typeof guardrailWith>[0] = { remediation: { mode: "enforce" } },
@@ -229,19 +254,7 @@ describe("RemediationResponder", () => {
   });
 
   it("a run dies after deactivating a Bedrock API key: recorded ok from the claim; undo re-activates it", async () => {
-    const status: Record<string, string> = { ACCAEXAMPLE000000001: "Active", ACCAEXAMPLE000000002: "Inactive" };
-    aws.iam.on(ListServiceSpecificCredentialsCommand).callsFake(() => ({
-      ServiceSpecificCredentials: Object.entries(status).map(([id, s]) => ({
-        UserName: "BedrockAPIKey_EXAMPLE",
-        ServiceSpecificCredentialId: id,
-        ServiceName: "bedrock.amazonaws.com",
-        Status: s,
-      })),
-    }));
-    aws.iam.on(UpdateServiceSpecificCredentialCommand).callsFake((input) => {
-      status[input.ServiceSpecificCredentialId] = input.Status;
-      return {};
-    });
+    const status = bedrockApiKeys({ ACCAEXAMPLE000000001: "Active", ACCAEXAMPLE000000002: "Inactive" });
     const store = storeFailingAt(1, "Task timed out");
     const { g, r } = responder(store);
     // Under a rule that remediates (the mantle rule itself only alerts).
@@ -580,6 +593,28 @@ describe("undo", () => {
     expect(keyCalls()).toBe(before);
     expect(await undoAction(keyAction.actionId, { store, clients: localClients() })).toMatchObject({ status: "ok" });
     expect(aws.iam.commandCalls(UpdateAccessKeyCommand).at(-1)!.args[0].input.Status).toBe("Active");
+  });
+
+  it.each([
+    ["one Bedrock API key by its id", "every key of its user", "ACCAEXAMPLE000000001", undefined],
+    ["every Bedrock API key of a user", "one of them by its id", undefined, "ACCAEXAMPLE000000001"],
+  ])("never re-activates %s while a later action on %s relies on it", async (_first, _later, firstId, laterId) => {
+    const status = bedrockApiKeys({ ACCAEXAMPLE000000001: "Active" });
+    const store = new InMemoryStore();
+    const { g, r } = responder(store);
+    const first = (await r.respond(bedrockApiKeyFinding(g, "ev-first", firstId))).outcomes[0];
+    const later = (await r.respond(bedrockApiKeyFinding(g, "ev-later", laterId))).outcomes[0];
+    expect([first.target, later.target]).toEqual(
+      firstId ? ["ACCAEXAMPLE000000001", "BedrockAPIKey_EXAMPLE"] : ["BedrockAPIKey_EXAMPLE", "ACCAEXAMPLE000000001"],
+    );
+    expect([first.status, later.status]).toEqual(["ok", "already-done"]);
+    const refused = await undoAction(first.actionId, { store, clients: localClients() });
+    expect(refused).toMatchObject({ status: "not-reversible" });
+    expect(refused.reason).toContain(`${later.actionId} (finding ev-later, already-done) also relies on`);
+    expect(status.ACCAEXAMPLE000000001).toBe("Inactive");
+    await undoAction(later.actionId, { store, clients: localClients() });
+    expect(await undoAction(first.actionId, { store, clients: localClients() })).toMatchObject({ status: "ok" });
+    expect(status.ACCAEXAMPLE000000001).toBe("Active");
   });
 
   it("keeps a later session revocation: refused while it stands; its own undo restores the cutoff", async () => {

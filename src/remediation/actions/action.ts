@@ -42,6 +42,12 @@ interface ActionBase<K extends ActionKind> {
    * final record still leaves what undo needs. Declared by the kinds whose undo reads `before`.
    */
   observe?(action: ActionOf<K>, clients: MemberClients): Promise<unknown>;
+  /**
+   * The other targets (same account and kind) whose actions rely on what this recorded one changed,
+   * besides its own `target`: undo checks the actions recorded on them too. Declared by the kinds
+   * whose target names the same thing in more than one form.
+   */
+  targetsAlsoRelyingOn?(record: ActionRecordOf<K>): string[];
 }
 
 interface Reversible<K extends ActionKind> {

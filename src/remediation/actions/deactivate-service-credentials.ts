@@ -208,6 +208,15 @@ export const deactivateServiceCredentials = {
     const { userName, serviceName, serviceSpecificCredentialId } = action.params;
     return stateOf(await targetsOf(clients.iam, userName, serviceName, serviceSpecificCredentialId));
   },
+  // The target is the credential id when the record gave it, else the user name (every Bedrock key of the
+  // user): an action of the other form on the same key never shares the target, so undo looks there too.
+  targetsAlsoRelyingOn(rec) {
+    // Of one credential: an action on every Bedrock key of its user covers it too.
+    if (rec.params.serviceSpecificCredentialId) return [rec.params.userName];
+    // Of every key of the user: an action on one of those it deactivated relies on that key staying off.
+    const ours = deactivatedBy(rec);
+    return Array.isArray(ours) ? ours.filter((id): id is string => typeof id === "string") : [];
+  },
   // A record read back from the store is checked again: it may predate a field.
   undo: (rec, iam) => reactivate(iam, rec.params, deactivatedBy(rec)),
 } satisfies ActionDefinition<"deactivate-service-credentials">;

@@ -68,6 +68,13 @@ export function observeBefore(action: PlannedAction, clients: MemberClients): Pr
   return observe ? observe(action, clients) : Promise.resolve(undefined);
 }
 
+/** The targets besides the record's own whose actions undo must check (see targetsAlsoRelyingOn). */
+export function targetsAlsoRelyingOn(rec: ActionRecord): string[] {
+  // Each module's function takes its own kind, which TypeScript cannot follow through the union.
+  const also = ACTIONS[rec.kind].targetsAlsoRelyingOn as ((r: ActionRecord) => string[]) | undefined;
+  return also ? also(rec) : [];
+}
+
 /**
  * How one recorded action is reversed with its module, or why it cannot be (and what a person may
  * do instead).
