@@ -3,13 +3,15 @@
  * `pk = "action#<actionId>"`, `sk = "action"` holds one audit record; `pk = "principal#<arn>"`,
  * `sk = "<hour>"` the string set of the actions that count against the principal's hourly cap;
  * `pk = "followup#<findingId>"`, `sk = "followup"` the finding's follow-up message (FollowUpRecord);
- * `pk = "target#<accountId>#<kind>#<target>"`, `sk = "target"` the set of actions recorded done on it.
+ * `pk = "target#<accountId>#<kind>#<target>"`, `sk = "target"` the set of actions recorded done on it
+ * (`pk = "target#listed"`: every action recorded done is in its target's set, see listEarlierActions).
  */
 import {
   type AttributeValue,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  ScanCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { STATE_TABLE_KEYS } from "../aws/contracts";
@@ -28,6 +30,13 @@ export const STORE_PERMISSIONS: PermissionDeclaration[] = [
     actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
     resource: { kind: "state-table" },
     why: "remediation audit records (and the actions done per target), follow-up records, per-principal rate caps",
+  },
+  {
+    actions: ["dynamodb:Scan"],
+    resource: { kind: "state-table" },
+    why:
+      "undo, once per table: list the actions an earlier release recorded done (it kept no per-target lists), " +
+      "so that undo sees every action relying on a target",
   },
 ];
 
@@ -74,20 +83,23 @@ export class DynamoDbStore implements RemediationStore {
 
   async putAction(record: ActionRecord): Promise<void> {
     // The target's list first: a record that says done is always found by actionsOnTarget.
-    if (FINISHED.has(record.status))
-      await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: this.targetKey(record),
-          UpdateExpression: "ADD #actions :action SET #ttl = :ttl",
-          ExpressionAttributeNames: { "#actions": "actions", "#ttl": TTL },
-          ExpressionAttributeValues: {
-            ":action": { SS: [record.actionId] },
-            ":ttl": { N: this.expires(AUDIT_TTL_SECONDS) },
-          },
-        }),
-      );
+    if (FINISHED.has(record.status)) await this.listOnTarget(record);
     await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: this.actionItem(record) }));
+  }
+
+  private async listOnTarget(record: ActionRecord): Promise<void> {
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: this.targetKey(record),
+        UpdateExpression: "ADD #actions :action SET #ttl = :ttl",
+        ExpressionAttributeNames: { "#actions": "actions", "#ttl": TTL },
+        ExpressionAttributeValues: {
+          ":action": { SS: [record.actionId] },
+          ":ttl": { N: this.expires(AUDIT_TTL_SECONDS) },
+        },
+      }),
+    );
   }
 
   private targetKey(of: TargetOf): Record<string, AttributeValue> {
@@ -95,6 +107,7 @@ export class DynamoDbStore implements RemediationStore {
   }
 
   async actionsOnTarget(of: TargetOf): Promise<ActionRecord[]> {
+    await this.listEarlierActions();
     const r = await this.client.send(
       new GetItemCommand({ TableName: this.tableName, Key: this.targetKey(of), ConsistentRead: true }),
     );
@@ -104,6 +117,54 @@ export class DynamoDbStore implements RemediationStore {
       if (rec && FINISHED.has(rec.status)) records.push(rec);
     }
     return records;
+  }
+
+  /**
+   * Actions recorded done by a release from before the per-target lists are in no list, so undo would
+   * not see them: the first undo on a table reads every action item (a paginated Scan; undo is rare and
+   * manual), adds each one done to its target's list, then marks the table as listed, once.
+   */
+  private async listEarlierActions(): Promise<void> {
+    if (this.listed) return;
+    const marker = { [PK]: { S: "target#listed" }, [SK]: { S: "target" } };
+    const got = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: marker, ConsistentRead: true }),
+    );
+    if (!got.Item) {
+      for (const rec of await this.scanDoneActions()) await this.listOnTarget(rec);
+      await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: marker }));
+    }
+    this.listed = true;
+  }
+
+  private listed = false;
+
+  private async scanDoneActions(): Promise<ActionRecord[]> {
+    const done: ActionRecord[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          ConsistentRead: true,
+          FilterExpression: "begins_with(#pk, :action) AND #sk = :sk AND #status IN (:ok, :done)",
+          ExpressionAttributeNames: { "#pk": PK, "#sk": SK, "#status": "status" },
+          ExpressionAttributeValues: {
+            ":action": { S: "action#" },
+            ":sk": { S: "action" },
+            ":ok": { S: "ok" },
+            ":done": { S: "already-done" },
+          },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const body = item.record?.S;
+        if (body) done.push(parseActionRecord(JSON.parse(body), `${this.tableName} ${item[PK]?.S}`));
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return done;
   }
 
   async claimAction(record: ActionRecord, now: Date): Promise<boolean> {

@@ -7,12 +7,15 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { ListAccessKeysCommand, UpdateAccessKeyCommand } from "@aws-sdk/client-iam";
 import { STATE_TABLE_KEYS } from "../../src/aws/contracts";
 import { DynamoDbStore } from "../../src/remediation/dynamodb-store";
-import { FileStore, InMemoryStore } from "../../src/remediation/store";
+import { type ActionRecord, FileStore, InMemoryStore } from "../../src/remediation/store";
+import { undoAction } from "../../src/remediation/undo";
 import { auditStoreContract, NOW } from "../support/audit-store-contract";
 import { dynamoDbLocalForSuite } from "../support/dynamodb-local";
+import { awsMocks, localClients } from "./mocks";
 
 auditStoreContract("in memory", {
   expires: false,
@@ -78,4 +81,79 @@ auditStoreContract("DynamoDbStore on DynamoDB Local", {
       },
     };
   },
+});
+
+describe("DynamoDbStore over action records of a release without the per-target lists", () => {
+  const aws = awsMocks();
+  afterEach(() => aws.reset());
+  afterAll(() => aws.restore());
+  const common = {
+    kind: "deactivate-key" as const,
+    api: "iam:UpdateAccessKey",
+    accountId: "111111111111",
+    target: "AKIAEXAMPLEKEY000001",
+    mode: "enforce" as const,
+    reason: "deactivate the key",
+    params: { userName: "deploy-bot", accessKeyId: "AKIAEXAMPLEKEY000001" },
+  };
+  const deactivated: ActionRecord = {
+    ...common,
+    actionId: "ra-a",
+    findingId: "f-a",
+    status: "ok",
+    plannedAt: "2026-11-19T09:00:00.000Z",
+    finishedAt: "2026-11-19T09:00:01.000Z",
+    before: { status: "Active" },
+    after: { status: "Inactive" },
+  };
+  const foundInactive: ActionRecord = {
+    ...common,
+    actionId: "ra-b",
+    findingId: "f-b",
+    status: "already-done",
+    plannedAt: "2026-11-19T10:00:00.000Z",
+    finishedAt: "2026-11-19T10:00:01.000Z",
+    before: { status: "Inactive" },
+    after: { status: "Inactive" },
+  };
+
+  it("undo finds the actions relying on a target in the records themselves, and lists them once", async () => {
+    let status = "Inactive";
+    aws.iam.on(ListAccessKeysCommand).callsFake(() => ({
+      AccessKeyMetadata: [{ UserName: "deploy-bot", AccessKeyId: common.target, Status: status }],
+    }));
+    aws.iam.on(UpdateAccessKeyCommand).callsFake((input: { Status: string }) => {
+      status = input.Status;
+      return {};
+    });
+    const local = dynamoDbLocal();
+    const client = local.client();
+    const table = await local.createStateTable();
+    // The item the earlier release's putAction wrote: the action item only.
+    for (const r of [deactivated, foundInactive])
+      await client.send(
+        new PutItemCommand({
+          TableName: table,
+          Item: {
+            pk: { S: `action#${r.actionId}` },
+            sk: { S: "action" },
+            findingId: { S: r.findingId },
+            status: { S: r.status },
+            record: { S: JSON.stringify(r) },
+          },
+        }),
+      );
+    const open = () => new DynamoDbStore(client, table, () => NOW);
+    const refused = await undoAction("ra-a", { store: open(), clients: localClients() });
+    expect(refused).toMatchObject({ status: "not-reversible", reason: expect.stringContaining("ra-b (finding f-b") });
+    expect(status).toBe("Inactive");
+    // Listed now: another store reads the target's list, and finds both there.
+    const ids = (await open().actionsOnTarget(deactivated)).map((r) => r.actionId).sort();
+    expect(ids).toEqual(["ra-a", "ra-b"]);
+    expect(await undoAction("ra-b", { store: open(), clients: localClients() })).toMatchObject({
+      status: "already-done",
+    });
+    expect(await undoAction("ra-a", { store: open(), clients: localClients() })).toMatchObject({ status: "ok" });
+    expect(status).toBe("Active");
+  });
 });
