@@ -44,6 +44,24 @@ async function relyingOn(rec: ActionRecord, store: RemediationStore): Promise<Ac
   );
 }
 
+/**
+ * Why an action still claimed is not undone: its run stopped, or is still running, between its claim and
+ * its final record, and may have made its call, so nothing says yet what to restore. Responding to the
+ * finding again once the claim's lease has ended finds the action done or not and records which.
+ */
+function inProgress(rec: ActionRecord, o: UndoOptions): string {
+  const now = (o.clock ?? (() => new Date()))().toISOString();
+  const lease = rec.leaseUntil
+    ? `its lease ${rec.leaseUntil < now ? "ended" : "ends"} ${rec.leaseUntil}`
+    : "its lease is not recorded";
+  return (
+    `not undone: the action is in-progress, claimed by a run that has not recorded its end (${lease}), which ` +
+    `may have made its call; once the lease has ended, respond to finding ${rec.findingId} again (the monitor ` +
+    "does for its findings; otherwise remediate --execute with the same --state-file or --table), which " +
+    "records what became of the action, then undo it"
+  );
+}
+
 async function reverse(rec: ActionRecord, o: UndoOptions): Promise<Omit<UndoRecord, "at">> {
   const reversal = undoOf(rec);
   if (typeof reversal === "string") return { status: "not-reversible", reason: reversal };
@@ -54,6 +72,7 @@ async function reverse(rec: ActionRecord, o: UndoOptions): Promise<Omit<UndoReco
         `${rec.target} was already as this action wanted it, so this tool changed nothing and there is nothing ` +
         "to undo; recorded, so that this action no longer stands in the way of undoing the one that changed it",
     };
+  if (rec.status === "in-progress") return { status: "not-reversible", reason: inProgress(rec, o) };
   if (rec.status !== "ok")
     return {
       status: "not-reversible",
@@ -76,12 +95,15 @@ async function reverse(rec: ActionRecord, o: UndoOptions): Promise<Omit<UndoReco
   }
 }
 
-/** Undoes one recorded action and records the undo on it. Throws UndoError when there is no such action. */
+/**
+ * Undoes one recorded action and records the undo on it (not on a claim in progress: its run, or the one
+ * that takes it over, writes that record). Throws UndoError when there is no such action.
+ */
 export async function undoAction(actionId: string, o: UndoOptions): Promise<UndoRecord> {
   const rec = await o.store.getAction(actionId);
   if (!rec) throw new UndoError(`no action ${actionId} is recorded in this store`);
   const at = (o.clock ?? (() => new Date()))().toISOString();
   const undo: UndoRecord = { at, actor: o.actor, ...(await reverse(rec, o)) };
-  await o.store.putAction({ ...rec, undo });
+  if (rec.status !== "in-progress") await o.store.putAction({ ...rec, undo });
   return undo;
 }

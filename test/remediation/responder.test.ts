@@ -617,6 +617,30 @@ describe("undo", () => {
     expect(status.ACCAEXAMPLE000000001).toBe("Active");
   });
 
+  it("refuses an action in progress (its run may have made its call); responded to again, it is undone", async () => {
+    happyIam();
+    const store = storeFailingAt(1, "interrupted");
+    const { g, r } = responder(store);
+    const f = findingOf(g, fixture(IAM_USER_RECORD));
+    await expect(r.respond(f)).rejects.toThrow(/interrupted/);
+    const claim = store.allActions()[0];
+    expect(claim.status).toBe("in-progress");
+    const keyCalls = () => aws.iam.commandCalls(UpdateAccessKeyCommand).length;
+    const refused = await undoAction(claim.actionId, { store, clients: localClients(), clock: () => NOW });
+    expect(refused).toMatchObject({ status: "not-reversible" });
+    expect(refused.reason).toBe(
+      "not undone: the action is in-progress, claimed by a run that has not recorded its end (its lease ends " +
+        `${claim.leaseUntil}), which may have made its call; once the lease has ended, respond to finding ` +
+        `${f.event.id} again (the monitor does for its findings; otherwise remediate --execute with the same ` +
+        "--state-file or --table), which records what became of the action, then undo it",
+    );
+    expect(keyCalls()).toBe(1);
+    expect(await store.getAction(claim.actionId)).toEqual(claim);
+    await responder(store, undefined, undefined, () => AFTER_LEASE).r.respond(f);
+    expect(await undoAction(claim.actionId, { store, clients: localClients() })).toMatchObject({ status: "ok" });
+    expect(aws.iam.commandCalls(UpdateAccessKeyCommand).at(-1)!.args[0].input.Status).toBe("Active");
+  });
+
   it("keeps a later session revocation: refused while it stands; its own undo restores the cutoff", async () => {
     const policy = mockRolePolicy();
     aws.bedrock.on(DeleteFoundationModelAgreementCommand).resolves({});
