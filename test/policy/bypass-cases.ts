@@ -58,6 +58,13 @@ export const PINNED_CLAUDE: GuardrailConfigInput = {
     ],
   },
 };
+/** Wildcard entries: on mantle they yield only themselves (their suffix stripped would name other models). */
+const allowListOf = (modelId: string): GuardrailConfigInput => ({
+  ...FULL_CONFIG,
+  scp: { modelAllowList: [`arn:aws:bedrock:*::foundation-model/${modelId}`] },
+});
+const ANY_CLAUDE_OF_A_DATE = allowListOf("anthropic.claude-*-20250929-v1:0");
+const ANY_MODEL_OF_A_DATE = allowListOf("*-20250929-v1:0");
 const IDC_BREAK_GLASS: GuardrailConfigInput = {
   ...FULL_CONFIG,
   breakGlassPrincipalArns: [
@@ -360,6 +367,42 @@ export const CASES: Case[] = [
     PINNED_CLAUDE,
     DEVELOPER,
     mantle("CreateInference", "anthropic.claude-sonnet-4"),
+    "deny",
+  ],
+  // A wildcard before the date and version: mantle's undated id would be every Claude model (every model).
+  [
+    "mantle, another Claude model beside anthropic.claude-*-20250929-v1:0",
+    ANY_CLAUDE_OF_A_DATE,
+    DEVELOPER,
+    mantle("CreateInference", "anthropic.claude-opus-4-1"),
+    "deny",
+  ],
+  [
+    "mantle, DeepSeek beside *-20250929-v1:0",
+    ANY_MODEL_OF_A_DATE,
+    DEVELOPER,
+    mantle("CreateInference", "deepseek.r1"),
+    "deny",
+  ],
+  [
+    "mantle, GPT-OSS beside *-20250929-v1:0",
+    ANY_MODEL_OF_A_DATE,
+    DEVELOPER,
+    mantle("CreateInference", "openai.gpt-oss-120b"),
+    "deny",
+  ],
+  [
+    "mantle, the snapshot a wildcard entry lists, as Bedrock lists it",
+    ANY_CLAUDE_OF_A_DATE,
+    DEVELOPER,
+    mantle("CreateInference", "anthropic.claude-sonnet-4-5-20250929-v1:0"),
+    "allow",
+  ],
+  [
+    "mantle, the snapshot a wildcard entry lists, by mantle's id (fail closed; the lint warns)",
+    ANY_CLAUDE_OF_A_DATE,
+    DEVELOPER,
+    mantle("CreateInference", "anthropic.claude-sonnet-4-5"),
     "deny",
   ],
   // Identity Center in us-east-1: no Region in the role path; one config entry covers both shapes.

@@ -56,6 +56,19 @@ describe("the mantle model patterns derived from scp.modelAllowList", () => {
     expect(mantleModelId("anthropic.claude-sonnet-4-5*")).toBe("anthropic.claude-sonnet-4-5*");
     expect(mantleModelId("mistral.mistral-large-2407-v1:0")).toBe("mistral.mistral-large-2407");
   });
+
+  it("take nothing but the listed id from a pattern: its suffix stripped could name models it does not match", () => {
+    const model = (id: string) => `arn:aws:bedrock:*::foundation-model/${id}`;
+    for (const id of [
+      "anthropic.claude-*-20250929-v1:0",
+      "*-20250929-v1:0",
+      "anthropic.claude-*-v1:0",
+      "anthropic.claude-sonnet-4-5-20250929-v1:*",
+      "anthropic.claude-sonnet-4-5-20250929-*",
+      "amazon.nova-pr?-v1:0",
+    ])
+      expect(mantleModelPatterns([model(id)])).toEqual([id]);
+  });
 });
 
 describe("in GovCloud", () => {

@@ -405,4 +405,38 @@ describe("lint", () => {
     });
     expect(lintScp(ok).warnings.filter((w) => w.code.startsWith("allow-list"))).toEqual([]);
   });
+
+  it("warns when a wildcard foundation-model entry cannot match the name mantle gives its models", () => {
+    const model = (id: string) => `arn:aws:bedrock:*::foundation-model/${id}`;
+    const mantleWarnings = (...ids: string[]) =>
+      lintScp(guardrailFor({ ...MINIMAL_CONFIG, scp: { modelAllowList: ids.map(model) } }))
+        .warnings.filter((w) => w.code === "allow-list-model-denied-on-mantle")
+        .map((w) => w.message);
+    expect(mantleWarnings("anthropic.claude-*-20250929-v1:0")).toEqual([
+      `scp.modelAllowList[0] ${model("anthropic.claude-*-20250929-v1:0")}: bedrock-mantle names its models ` +
+        "anthropic.claude-* (no version suffix or snapshot date), which this pattern does not match, so they are " +
+        "denied on mantle; list each model it should allow by its exact id (no wildcard), which yields mantle's id " +
+        "as well",
+    ]);
+    expect(mantleWarnings("*-20250929-v1:0")).toHaveLength(1);
+    expect(mantleWarnings("amazon.nova-*-v1:0")).toHaveLength(1);
+    // A wildcard version names one model on mantle: the warning names the entry that allows just that name.
+    for (const id of ["anthropic.claude-sonnet-4-5-20250929-v1:*", "anthropic.claude-sonnet-4-5-20250929-*"])
+      expect(mantleWarnings(id)).toEqual([
+        `scp.modelAllowList[0] ${model(id)}: bedrock-mantle names its models anthropic.claude-sonnet-4-5 (no ` +
+          "version suffix or snapshot date), which this pattern does not match, so they are denied on mantle; add " +
+          `${model("anthropic.claude-sonnet-4-5")}, which matches that name only`,
+      ]);
+    expect(mantleWarnings("anthropic.claude-sonnet-4-5-20250929-v1:*", "anthropic.claude-sonnet-4-5")).toEqual([]);
+    // Concrete ids, and patterns whose text matches mantle's names, are allowed on mantle already.
+    expect(
+      mantleWarnings(
+        "anthropic.claude-sonnet-4-5-20250929-v1:0",
+        "amazon.nova-pro-v1:0",
+        "anthropic.claude-sonnet-4*",
+        "anthropic.claude-*",
+        "*",
+      ),
+    ).toEqual([]);
+  });
 });
