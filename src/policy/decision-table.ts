@@ -14,11 +14,12 @@ import {
   TRAINING_AND_THROUGHPUT_ACTIONS,
 } from "./action-lists";
 import { evaluateScp, type ScpRequest } from "./evaluate";
-import { mantleModelId } from "./mantle-models";
+import { foundationModelIdOf, mantleNameOfEntry } from "./mantle-models";
 import {
   EXAMPLE_MEMBER_ACCOUNT,
   type ExampleSite,
   exampleSite,
+  instantiatePattern,
   otherRegionOf,
   type RepresentativePrincipal,
   representativePrincipals,
@@ -285,9 +286,10 @@ function modelScenarios(guardrail: Guardrail, examples: Examples): Scenario[] {
       });
       const modelId = examples.concrete(foundationModel).split("foundation-model/")[1];
       out.push(...listedModelRoutes(examples, modelId));
-      // The same model on mantle: by the id mantle itself uses (derived from the concrete id, not from the SCP's
-      // patterns, so a pattern that misses mantle's id shows as a denied row), and as Bedrock lists it.
-      const mantleId = mantleModelId(modelId);
+      // The same model on mantle: by the id mantle itself uses (the entry's version and date removed before its
+      // wildcards are filled, not derived from the SCP's patterns, so an entry that misses mantle's id, such as
+      // ...-20250929-v1:*, shows as a denied row), and as Bedrock lists it.
+      const mantleId = instantiatePattern(mantleNameOfEntry(foundationModelIdOf(foundationModel) ?? modelId));
       const mantleIds = [["", mantleId], ...(mantleId === modelId ? [] : [["-bedrock-id", modelId]])];
       for (const [suffix, id] of mantleIds)
         out.push({

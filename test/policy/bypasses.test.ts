@@ -71,6 +71,39 @@ describe("the mantle model patterns derived from scp.modelAllowList", () => {
   });
 });
 
+describe.each(["anthropic.claude-sonnet-4-5-20250929-v1:*", "anthropic.claude-sonnet-4-5-20250929-*"])(
+  "an allow-list entry with a wildcard version, %s",
+  (listed) => {
+    const entry = `arn:aws:bedrock:*::foundation-model/${listed}`;
+    const guardrail = guardrailFor({ ...FULL_CONFIG, scp: { modelAllowList: [entry] } });
+    const mantleRow = decisionTable(guardrail).rows.find((r) => r.scenario.id === "listed-model:mantle")!;
+
+    it("has a decision-table mantle row naming the model as mantle does: denied, as simulated", async () => {
+      expect(mantleRow.scenario.context).toEqual({ "bedrock-mantle:Model": ["anthropic.claude-sonnet-4-5"] });
+      expect(mantleRow.cells.find((c) => c.principal.role === "non-approved-role")!.cell).toBe("deny");
+      for (const { principal, cell } of mantleRow.cells.filter((c) => c.principal.scpApplies))
+        expect([principal.label, await simulateScp(guardrail, mantleRow.scenario, principal.principalArn)]).toEqual([
+          principal.label,
+          cell === "deny" ? "ExplicitlyDenied" : "Allowed",
+        ]);
+    });
+
+    it("is allowed on mantle by the entry the lint names, which matches that id only", async () => {
+      const fixed = guardrailFor({
+        ...FULL_CONFIG,
+        scp: { modelAllowList: [entry, "arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4-5"] },
+      });
+      const onMantle = (model: string) => ({ ...mantleRow.scenario, context: { "bedrock-mantle:Model": [model] } });
+      expect(await simulateScp(fixed, onMantle("anthropic.claude-sonnet-4-5"), DEVELOPER)).toBe("Allowed");
+      expect(await simulateScp(fixed, onMantle("anthropic.claude-sonnet-4-6"), DEVELOPER)).toBe("ExplicitlyDenied");
+      const unlisted = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-5-20251201-v1:0";
+      expect(await simulateScp(fixed, { action: "bedrock:InvokeModel", resource: unlisted }, DEVELOPER)).toBe(
+        "ExplicitlyDenied",
+      );
+    });
+  },
+);
+
 describe("in GovCloud", () => {
   const gov = guardrailFor({
     approvedPrincipalArns: ["arn:aws-us-gov:iam::*:role/BedrockModelAccessAdmin"],
