@@ -147,8 +147,9 @@ export const EVENT_RULE_TAMPER_ACTIONS = [
 export const EVENT_BUS_TAMPER_ACTIONS = ["events:DeleteEventBus", "events:UpdateEventBus"];
 export const SCHEDULE_TAMPER_ACTIONS = ["scheduler:UpdateSchedule", "scheduler:DeleteSchedule"];
 /**
- * ProtectGuardrailDeployment: changing or removing the tags of the tool's own roles (re-valuing or removing
- * their managed-by=bedrock-guardrail); putting the tool's tag on any other role is ProtectGuardrailTag's.
+ * ProtectGuardrailDeployment, or ProtectGuardrailRoleTags when that statement is off: changing or removing the
+ * tags of the tool's own roles (re-valuing or removing their managed-by=bedrock-guardrail); putting the tool's
+ * tag on any other role is ProtectGuardrailTag's.
  */
 export const TOOL_ROLE_TAG_ACTIONS = ["iam:TagRole", "iam:UntagRole"];
 

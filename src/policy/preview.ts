@@ -270,13 +270,14 @@ function allowListEntry(resource: string): string {
 }
 
 const ALLOW_LIST_SIDS: readonly string[] = [SID.inferenceAllowList, SID.trainingAllowList];
-/** Statements only break-glass and scp.exemptedPrincipalAdminArns pass (StackSets too, for the deployment one). */
+/** Statements only break-glass and scp.exemptedPrincipalAdminArns pass (StackSets too, for deployment and tags). */
 const ADMIN_SIDS: readonly string[] = [
   SID.protectExempted,
   SID.protectDeployment,
   SID.organizationEscape,
   SID.protectTagged,
   SID.protectTag,
+  SID.protectRoleTags,
 ];
 /** Statements only the monitor's own roles pass: no config change allows anyone else. */
 const MONITOR_SIDS: readonly string[] = [SID.protectData, SID.protectMetrics];

@@ -22,11 +22,14 @@
  *     case) on a role or user, or pass it as a session tag, so no principal can ever pose as the tool
  *     by its tag. The value decides, not the key: managed-by is a common default tag of other tools
  *     (managed-by=terraform), which stays allowed.
- *     Changing or removing the tags of the tool's own roles is denied by name (ProtectGuardrailDeployment).
+ *   - ProtectGuardrailRoleTags: changing or removing the tags of the tool's own roles (every role on its
+ *     path), by anyone but break-glass, the admins and StackSets. ProtectGuardrailDeployment denies them
+ *     to the same principals on the same path, so this statement exists only when that one does not
+ *     (scp.protectExemptedPrincipals off): the tags stay protected either way, at no size for the default.
  */
 import { TOOL_TAGS } from "../config/aws-limits";
 import { formatArn } from "../arn/partition";
-import { type Guardrail, toolRoleArn } from "../guardrail/guardrail";
+import { type Guardrail, toolRoleArn, toolRolePathPattern } from "../guardrail/guardrail";
 import { METRIC_NAMESPACE, RESOURCE_PREFIX, ROLE_NAMES, toolFunctionPattern } from "../guardrail/tool-names";
 import {
   FUNCTION_INVOKE_ACTIONS,
@@ -35,6 +38,7 @@ import {
   STATE_WRITE_ACTIONS,
   TAG_SQUAT_ACTIONS,
   TAGGED_TAMPER_ACTIONS,
+  TOOL_ROLE_TAG_ACTIONS,
 } from "./action-lists";
 import { deploymentAdminPatterns, guardrailAdminPatterns } from "./protect-exempted";
 import { SID } from "./statement-ids";
@@ -97,5 +101,15 @@ export function buildProtectGuardrailStatements(guardrail: Guardrail): ScpStatem
       StringEqualsIgnoreCase: { [TOOL_REQUEST_TAG_KEY]: [TOOL_TAG_VALUE] },
       ...except(deploymentAdminPatterns(guardrail)),
     }),
+    ...(guardrail.config.scp.protectExemptedPrincipals
+      ? []
+      : [
+          statement(
+            SID.protectRoleTags,
+            TOOL_ROLE_TAG_ACTIONS,
+            [toolRolePathPattern(partition)],
+            except(deploymentAdminPatterns(guardrail)),
+          ),
+        ]),
   ];
 }

@@ -4,7 +4,8 @@
  * queue, log groups and Athena table ("guard-deploy:", also the StackSets execution role), the
  * guardrail's SCPs, alert key, event data store, topic and alarms, leaving the organization,
  * disabling SCPs, Roles Anywhere ("guard-admin:", break-glass and the admins), the tool's tag
- * ("guard-tag:", also StackSets), and invoking the functions, writing state and the metrics
+ * ("guard-tag:", also StackSets), the tags of the tool's roles ("guard-role-tag:", also StackSets, under
+ * either protection setting), and invoking the functions, writing state and the metrics
  * ("guard-monitor:", the monitor's roles only).
  */
 import { formatArn } from "../arn/partition";
@@ -259,7 +260,7 @@ function monitorScenarios(guardrail: Guardrail): Scenario[] {
     ),
     row("guard-tag:session-tag", "sts:TagSession", developerRole, toolTagRequest, `sts:TagSession ${toolTag}`),
     row(
-      "guard-deploy:untag-member-role",
+      "guard-role-tag:untag-member-role",
       "iam:UntagRole",
       memberRole,
       { "aws:TagKeys": [TOOL_TAG_KEY], [TOOL_RESOURCE_TAG_KEY]: [TOOL_TAG_VALUE] },

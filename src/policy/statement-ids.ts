@@ -19,6 +19,7 @@ export const SID = {
   protectData: "ProtectGuardrailStateAndInvocation",
   protectTagged: "ProtectGuardrailTaggedResources",
   protectTag: "ProtectGuardrailTag",
+  protectRoleTags: "ProtectGuardrailRoleTags",
   protectMetrics: "ProtectGuardrailMetrics",
   organizationEscape: "DenyLeavingOrganization",
 } as const;

@@ -37,6 +37,15 @@ const TOOL_TAG = { "aws:TagKeys": ["managed-by"], "aws:RequestTag/managed-by": [
 const TERRAFORM_TAG = { "aws:TagKeys": ["managed-by", "env"], "aws:RequestTag/managed-by": ["terraform"] };
 const TERRAFORM = `arn:aws:iam::${MEMBER}:role/terraform-deployer`;
 const tagged = (action: string, resource: string): SimulatedRequest => ({ action, resource, context: TAGGED });
+/** The tool's role tags are the guardrail's protection (scp.protectGuardrail), not the exempted principals'. */
+const EXEMPTED_UNPROTECTED: GuardrailConfigInput = {
+  ...WITH_ADMIN,
+  scp: { ...WITH_ADMIN.scp, protectExemptedPrincipals: false },
+};
+const UNPROTECTED: GuardrailConfigInput = {
+  ...WITH_ADMIN,
+  scp: { ...WITH_ADMIN.scp, protectExemptedPrincipals: false, protectGuardrail: false },
+};
 const CLAUDE_ALLOWED: GuardrailConfigInput = { ...WITH_ADMIN, scp: { ...WITH_ADMIN.scp, allowClaudePlatform: true } };
 
 const req = (action: string, resource = "*", context?: Record<string, string[]>): SimulatedRequest => ({
@@ -541,6 +550,48 @@ const SILENCING: Case[] = [
     SECURITY_ADMIN,
     req("iam:UntagRole", QUERY_JOB_ROLE, { "aws:TagKeys": ["managed-by"], ...TAGGED }),
     "deny",
+  ],
+  [
+    "removing the tool's tag from the member role, exempted principals unprotected",
+    EXEMPTED_UNPROTECTED,
+    MEMBER_ADMIN,
+    req("iam:UntagRole", MEMBER_ROLE, { "aws:TagKeys": ["managed-by"], ...TAGGED }),
+    "deny",
+  ],
+  [
+    "re-valuing the tool's tag on the member role, exempted principals unprotected",
+    EXEMPTED_UNPROTECTED,
+    MEMBER_ADMIN,
+    req("iam:TagRole", MEMBER_ROLE, { ...TERRAFORM_TAG, ...TAGGED }),
+    "deny",
+  ],
+  [
+    "removing the tool's tag from the query-job role, exempted principals unprotected",
+    EXEMPTED_UNPROTECTED,
+    SECURITY_ADMIN,
+    req("iam:UntagRole", QUERY_JOB_ROLE, { "aws:TagKeys": ["managed-by"], ...TAGGED }),
+    "deny",
+  ],
+  [
+    "StackSets re-tagging the member role, exempted principals unprotected",
+    EXEMPTED_UNPROTECTED,
+    STACKSETS,
+    req("iam:TagRole", MEMBER_ROLE, { ...TOOL_TAG, ...TAGGED }),
+    "allow",
+  ],
+  [
+    "a listed admin removing a tag from the query-job role, exempted principals unprotected",
+    EXEMPTED_UNPROTECTED,
+    ADMIN,
+    req("iam:UntagRole", QUERY_JOB_ROLE, { "aws:TagKeys": ["managed-by"], ...TAGGED }),
+    "allow",
+  ],
+  [
+    "removing the tool's tag from the member role, guardrail unprotected",
+    UNPROTECTED,
+    MEMBER_ADMIN,
+    req("iam:UntagRole", MEMBER_ROLE, { "aws:TagKeys": ["managed-by"], ...TAGGED }),
+    "allow",
   ],
   [
     "removing a managed-by=terraform tag from an app role",

@@ -53,6 +53,11 @@ function expectedCell(
     return scp.protectExemptedPrincipals && !DEPLOYERS.includes(principal.role) ? "deny" : "allow";
   if (scenario.id.startsWith("guard-admin:"))
     return scp.protectGuardrail && !PRINCIPAL_ADMINS.includes(principal.role) ? "deny" : "allow";
+  // The tags of the tool's roles: ProtectGuardrailDeployment, or ProtectGuardrailRoleTags when that one is off.
+  if (scenario.id.startsWith("guard-role-tag:"))
+    return (scp.protectExemptedPrincipals || scp.protectGuardrail) && !DEPLOYERS.includes(principal.role)
+      ? "deny"
+      : "allow";
   if (scenario.id.startsWith("guard-tag:"))
     return scp.protectGuardrail && !DEPLOYERS.includes(principal.role) ? "deny" : "allow";
   // Only the monitor's own roles invoke its functions and write its state and metrics: admins neither.
