@@ -209,6 +209,12 @@ export const ATHENA_TAMPER_ACTIONS = [
  * suppresses a first-use finding). Only the tool's own roles do either.
  */
 export const FUNCTION_INVOKE_ACTIONS = ["lambda:InvokeFunction", "lambda:InvokeAsync"];
+/**
+ * The item writes the responder makes (src/remediation/dynamodb-store.ts), which is all a remediation
+ * operator running undo or remediate --execute --table needs; each names one item, so its
+ * dynamodb:LeadingKeys is that item's partition key. The other writes stay the monitor's alone.
+ */
+export const OPERATOR_STATE_WRITE_ACTIONS = ["dynamodb:PutItem", "dynamodb:UpdateItem"];
 export const STATE_WRITE_ACTIONS = [
   "dynamodb:PutItem",
   "dynamodb:UpdateItem",

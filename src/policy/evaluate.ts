@@ -54,6 +54,9 @@ function conditionHolds(op: ConditionOperator, policyValues: string[], requestVa
       const lower = policyValues.map((p) => p.toLowerCase());
       return !!requestValues && requestValues.some((v) => lower.includes(v.toLowerCase()));
     }
+    // Any request value that matches none of the patterns; an absent key holds nothing (no value to test).
+    case "ForAnyValue:StringNotLike":
+      return !!requestValues && requestValues.some((v) => !policyValues.some((p) => globMatch(p, v)));
     case "StringEquals":
     case "ForAnyValue:StringEquals":
       return !!requestValues && requestValues.some((v) => policyValues.includes(v));

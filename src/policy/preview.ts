@@ -280,7 +280,7 @@ const ADMIN_SIDS: readonly string[] = [
   SID.protectRoleTags,
 ];
 /** Statements only the monitor's own roles pass: no config change allows anyone else. */
-const MONITOR_SIDS: readonly string[] = [SID.protectData, SID.protectMetrics];
+const MONITOR_SIDS: readonly string[] = [SID.protectData, SID.protectMetrics, SID.protectJobItems];
 
 /** The config change that would let this denied request through. */
 export function suggestionFor(guardrail: Guardrail, request: ScpRequest, sid: string): string {
@@ -295,6 +295,11 @@ export function suggestionFor(guardrail: Guardrail, request: ScpRequest, sid: st
   }
   if (ADMIN_SIDS.includes(sid))
     return `add "${principalPattern(request.principalArn)}" to scp.exemptedPrincipalAdminArns`;
+  if (sid === SID.protectStateItems)
+    return (
+      `add "${request.principalArn}" to remediation.operatorPrincipalArns (an on-call operator ` +
+      "writes the responder's items only)"
+    );
   if (MONITOR_SIDS.includes(sid))
     return "none: only the guardrail's own monitor roles may (set scp.protectGuardrail to false to drop the statement)";
   if (sid === SID.apiKeyUse)

@@ -12,6 +12,12 @@
  *     fingerprint suppresses the drift alert). Only the monitor's
  *     roles: not the admins either, so the principal that changes the SCP cannot also suppress the
  *     drift finding. EventBridge invokes the realtime function as a service, outside every SCP.
+ *     With remediation.operatorPrincipalArns, the operators run undo and remediate --execute --table
+ *     from their own credentials, so they may put and update the responder's own items (partition keys
+ *     action#, target#, followup#, principal#: src/aws/contracts.ts), and only those:
+ *     ProtectGuardrailStateItems denies those two writes to all but the monitor and the operators, and
+ *     ProtectGuardrailJobItems to all but the monitor when an item's dynamodb:LeadingKeys is another
+ *     (the job's watermark, event claims, baselines: job#, event#, seen#).
  *   - ProtectGuardrailMetrics: cloudwatch:PutMetricData into the tool's namespace (its dashboard
  *     metrics; no alarm reads them: EMF log lines write the same metrics without PutMetricData).
  *   - ProtectGuardrailTaggedResources: everything carrying the tool's tag (the SCPs, the alert key,
@@ -34,6 +40,7 @@ import { METRIC_NAMESPACE, RESOURCE_PREFIX, ROLE_NAMES, toolFunctionPattern } fr
 import {
   FUNCTION_INVOKE_ACTIONS,
   METRIC_WRITE_ACTIONS,
+  OPERATOR_STATE_WRITE_ACTIONS,
   ORGANIZATION_ESCAPE_ACTIONS,
   STATE_WRITE_ACTIONS,
   TAG_SQUAT_ACTIONS,
@@ -48,6 +55,10 @@ const [TOOL_TAG_KEY, TOOL_TAG_VALUE] = Object.entries(TOOL_TAGS)[0];
 export const TOOL_RESOURCE_TAG_KEY = `aws:ResourceTag/${TOOL_TAG_KEY}`;
 export const TOOL_REQUEST_TAG_KEY = `aws:RequestTag/${TOOL_TAG_KEY}`;
 export { TOOL_TAG_KEY, TOOL_TAG_VALUE };
+
+/** The partition-key prefixes of the responder's items (src/remediation/dynamodb-store.ts), which operators write. */
+export const RESPONDER_KEY_PREFIXES = ["action#", "target#", "followup#", "principal#"];
+const LEADING_KEYS = "dynamodb:LeadingKeys";
 
 /** The monitor's roles in the security account that write state, publish metrics and invoke the job. */
 function monitorRolePatterns(guardrail: Guardrail): string[] {
@@ -68,6 +79,29 @@ const statement = (Sid: string, Action: string[], Resource: string[] | "*", Cond
   ...(Object.keys(Condition).length > 0 ? { Condition } : {}),
 });
 
+/**
+ * Invoking the functions and writing the state table: the monitor's roles only; with operators, the
+ * operators' item writes split off into two statements (a statement's conditions all have to hold, so
+ * "not the monitor, and not an operator writing a responder item" takes two).
+ */
+function stateStatements(guardrail: Guardrail, table: string, monitor: string[]): ScpStatement[] {
+  const operators = guardrail.exemptions.operators;
+  const resources = [toolFunctionPattern(guardrail.partition), table];
+  if (operators.length === 0)
+    return [
+      statement(SID.protectData, [...FUNCTION_INVOKE_ACTIONS, ...STATE_WRITE_ACTIONS], resources, except(monitor)),
+    ];
+  const monitorOnly = STATE_WRITE_ACTIONS.filter((a) => !OPERATOR_STATE_WRITE_ACTIONS.includes(a));
+  return [
+    statement(SID.protectData, [...FUNCTION_INVOKE_ACTIONS, ...monitorOnly], resources, except(monitor)),
+    statement(SID.protectStateItems, OPERATOR_STATE_WRITE_ACTIONS, [table], except([...monitor, ...operators])),
+    statement(SID.protectJobItems, OPERATOR_STATE_WRITE_ACTIONS, [table], {
+      "ForAnyValue:StringNotLike": { [LEADING_KEYS]: RESPONDER_KEY_PREFIXES.map((p) => `${p}*`) },
+      ...except(monitor),
+    }),
+  ];
+}
+
 export function buildProtectGuardrailStatements(guardrail: Guardrail): ScpStatement[] {
   if (!guardrail.config.scp.protectGuardrail) return [];
   const { partition } = guardrail;
@@ -82,12 +116,7 @@ export function buildProtectGuardrailStatements(guardrail: Guardrail): ScpStatem
   });
   return [
     statement(SID.organizationEscape, ORGANIZATION_ESCAPE_ACTIONS, "*", except(admins)),
-    statement(
-      SID.protectData,
-      [...FUNCTION_INVOKE_ACTIONS, ...STATE_WRITE_ACTIONS],
-      [toolFunctionPattern(partition), table],
-      except(monitor),
-    ),
+    ...stateStatements(guardrail, table, monitor),
     statement(SID.protectMetrics, METRIC_WRITE_ACTIONS, "*", {
       StringLike: { "cloudwatch:namespace": [`${METRIC_NAMESPACE}*`] },
       ...except(monitor.filter((p) => !p.endsWith(ROLE_NAMES.scheduler))),

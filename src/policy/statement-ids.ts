@@ -17,6 +17,9 @@ export const SID = {
   protectExempted: "ProtectExemptedPrincipals",
   protectDeployment: "ProtectGuardrailDeployment",
   protectData: "ProtectGuardrailStateAndInvocation",
+  /** With remediation.operatorPrincipalArns: the item writes operators may make, split off protectData. */
+  protectStateItems: "ProtectGuardrailStateItems",
+  protectJobItems: "ProtectGuardrailJobItems",
   protectTagged: "ProtectGuardrailTaggedResources",
   protectTag: "ProtectGuardrailTag",
   protectRoleTags: "ProtectGuardrailRoleTags",

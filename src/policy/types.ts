@@ -12,7 +12,8 @@ export type ConditionOperator =
   | "StringNotEquals"
   | "StringLike"
   | "StringNotLike"
-  | "ForAnyValue:StringEquals";
+  | "ForAnyValue:StringEquals"
+  | "ForAnyValue:StringNotLike";
 
 export type ScpCondition = Partial<Record<ConditionOperator, Record<string, string[]>>>;
 

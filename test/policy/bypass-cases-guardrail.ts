@@ -751,4 +751,54 @@ const ATHENA: Case[] = [
   ["the table's name, Athena not configured", WITH_ADMIN, SECURITY_ADMIN, req("glue:UpdateTable", GLUE_TABLE), "allow"],
 ];
 
-export const GUARDRAIL_CASES: Case[] = [...SWITCH_OFF, ...OTHER_CAPACITY, ...SILENCING, ...HIDING, ...ATHENA];
+/** An on-call operator (remediation.operatorPrincipalArns) running undo --table: the responder's items only. */
+export const OPERATOR = `arn:aws:iam::${SECURITY}:role/SecurityOnCall`;
+export const WITH_OPERATOR: GuardrailConfigInput = {
+  ...WITH_ADMIN,
+  remediation: { mode: "enforce", operatorPrincipalArns: [OPERATOR] },
+};
+export const STATE_TABLE = at("dynamodb", "table/bedrock-guardrail-state");
+const item = (action: string, pk: string) => req(action, STATE_TABLE, { "dynamodb:LeadingKeys": [pk] });
+const OPERATOR_STATE: Case[] = [
+  ...[
+    "action#ra-1",
+    "target#111122223333#deactivate-key#AKIAX",
+    "followup#f-1",
+    "principal#arn:aws:iam::111122223333:user/a",
+  ].flatMap((pk): Case[] => [
+    [`an operator's undo putting ${pk}`, WITH_OPERATOR, OPERATOR, item("dynamodb:PutItem", pk), "allow"],
+    [`an operator's undo updating ${pk}`, WITH_OPERATOR, OPERATOR, item("dynamodb:UpdateItem", pk), "allow"],
+    [`a security admin putting ${pk}`, WITH_OPERATOR, SECURITY_ADMIN, item("dynamodb:PutItem", pk), "deny"],
+    [`the pipeline updating ${pk}`, WITH_OPERATOR, ADMIN, item("dynamodb:UpdateItem", pk), "deny"],
+  ]),
+  ...["job#bedrock-guardrail-query-job", "event#e-1", "seen#0a1b"].flatMap((pk): Case[] => [
+    [`an operator putting the job's ${pk}`, WITH_OPERATOR, OPERATOR, item("dynamodb:PutItem", pk), "deny"],
+    [`an operator updating the job's ${pk}`, WITH_OPERATOR, OPERATOR, item("dynamodb:UpdateItem", pk), "deny"],
+    [
+      `the job putting its ${pk}, operators listed`,
+      WITH_OPERATOR,
+      QUERY_JOB_ROLE,
+      item("dynamodb:PutItem", pk),
+      "allow",
+    ],
+  ]),
+  ["an operator deleting an action", WITH_OPERATOR, OPERATOR, item("dynamodb:DeleteItem", "action#ra-1"), "deny"],
+  ["an operator's batch write", WITH_OPERATOR, OPERATOR, item("dynamodb:BatchWriteItem", "action#ra-1"), "deny"],
+  [
+    "an operator invoking the realtime function",
+    WITH_OPERATOR,
+    OPERATOR,
+    req("lambda:InvokeFunction", at("lambda", "function:bedrock-guardrail-realtime")),
+    "deny",
+  ],
+  ["an operator putting an action, none listed", WITH_ADMIN, OPERATOR, item("dynamodb:PutItem", "action#ra-1"), "deny"],
+];
+
+export const GUARDRAIL_CASES: Case[] = [
+  ...SWITCH_OFF,
+  ...OTHER_CAPACITY,
+  ...SILENCING,
+  ...HIDING,
+  ...ATHENA,
+  ...OPERATOR_STATE,
+];
