@@ -122,7 +122,8 @@ export const ScpConfigSchema = z
       .describe(
         "Foundation-model / inference-profile ARN patterns that may be invoked, batch-run, provisioned or " +
           "customized; any other model is denied, on bedrock-mantle too (each foundation-model entry's model id, " +
-          "as listed and as mantle names it, is a bedrock-mantle:Model pattern); off when absent",
+          "as listed, and as mantle names it for an entry without wildcards, is a bedrock-mantle:Model pattern); " +
+          "off when absent",
       ),
     /**
      * Long-term Bedrock API keys (IAM service-specific credentials for bedrock.amazonaws.com): deny
