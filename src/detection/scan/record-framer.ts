@@ -32,6 +32,7 @@
  */
 import { CLOSE_OBJ, COMMA, NEWLINE, OPEN_OBJ, QUOTE } from "./json-bytes";
 import { JsonDepth } from "./json-depth";
+import { firstInvalidByte } from "./json-prefix";
 
 export type Layout = "records" | "pretty" | "lines" | "generic";
 
@@ -49,6 +50,8 @@ export interface FramerSink {
    * Positions rather than a subarray and a location: most records are ruled out from positions
    * alone, and no object is made for them (a measured share of the scan on bench:detect's archive).
    * `inner`: the input offsets of the record markers inside the slice, below the records' depth.
+   * `resynced`: the slice starts where the framer resynchronised after damage (its depth unknown), so
+   * what it holds may be nested in a record that started before it.
    * Returns true when the slice is not one valid record: the framer then splits it at them.
    */
   slice(
@@ -59,6 +62,7 @@ export interface FramerSink {
     ordinal: number,
     suspect: boolean,
     inner?: readonly number[],
+    resynced?: boolean,
   ): boolean | undefined;
   /** A slice longer than the cap, dropped without being kept in memory. */
   oversized(at: SliceLocation, bytes: number): void;
@@ -199,6 +203,12 @@ export class RecordFramer {
   private recordDepth?: number;
   /** A streamed slice that passed markers outgrew NESTED_SLICE_BUDGET: the next marker starts a record. */
   private resynchronise = false;
+  /**
+   * The open slice starts where the framer resynchronised (its depth unknown: it may start inside a
+   * record); `cutResynced`: the marker just cut at was such a place, for the slice it starts.
+   */
+  private openResynced = false;
+  private cutResynced = false;
 
   constructor(
     private readonly layout: "records" | "pretty" | "lines",
@@ -258,6 +268,7 @@ export class RecordFramer {
           this.finishOpen(false);
           this.append(carried);
           this.openStart = at;
+          this.openResynced = this.cutResynced;
         }
       }
     }
@@ -275,6 +286,7 @@ export class RecordFramer {
       }
       consumed = p + afterMarker;
       this.openStart = chunkStart + consumed;
+      this.openResynced = this.cutResynced;
     }
     this.append(chunk.subarray(consumed));
     const keep = this.markerSpan - 1;
@@ -304,8 +316,10 @@ export class RecordFramer {
     if (this.resynchronise || depth.inString || depth.depth < this.recordDepth) {
       this.resynchronise = false;
       depth.reset(this.recordDepth);
+      this.cutResynced = true;
       return true;
     }
+    this.cutResynced = false;
     if (depth.depth === this.recordDepth) return true;
     this.inner.push(at);
     return false;
@@ -366,6 +380,7 @@ export class RecordFramer {
       this.record(held, from, to, start + from, false, undefined, true);
     }
     this.openStart = start + held.length;
+    this.openResynced = !atCut;
     if (!atCut) this.resynchronise = true;
   }
 
@@ -449,9 +464,20 @@ export class RecordFramer {
   private recover(buf: Buffer, from: number, to: number, markers: number[], cutAfter: boolean | "held"): number[] {
     const tailStart = Math.max(from, to - TAIL_WINDOW);
     const tail = buf.subarray(tailStart, to).toString("latin1");
-    const envelopeEnd = RECORD_THEN_END.exec(tail) ?? RECORD_THEN_NEXT_FILE.exec(tail);
+    // What ends the slice: the envelope's end at the end of the input; before a cut, also a next file's
+    // start (or the `},` before the record); held bytes end nowhere in particular.
+    const envelopeEnd =
+      cutAfter === "held"
+        ? null
+        : cutAfter
+          ? (RECORD_THEN_END.exec(tail) ?? RECORD_THEN_NEXT_FILE.exec(tail))
+          : RECORD_THEN_END.exec(tail);
     const end = envelopeEnd ? tailStart + envelopeEnd.index + 1 : to;
-    const inside = markers.filter((m) => m < end);
+    // Up to the damage the slice is valid JSON, so the depth there is exact: a marker before it below the
+    // slice's level is nested, never a record (an input cut off inside a record, whatever objects it
+    // nests, is that one damaged record).
+    const damageAt = firstInvalidByte(buf, from, to);
+    const inside = markers.filter((m) => m < end && m >= damageAt);
     // The depth at each marker and the lowest depth after it, up to `end`.
     const depth = new JsonDepth();
     const at: number[] = [];
@@ -467,6 +493,7 @@ export class RecordFramer {
     depth.lowest = depth.depth;
     depth.advance(buf, pos, end);
     lowestAfter.push(depth.lowest);
+
     for (let k = lowestAfter.length - 2; k >= 0; k--) lowestAfter[k] = Math.min(lowestAfter[k], lowestAfter[k + 1]);
     const candidates = [from, ...inside.filter((_, k) => lowestAfter[k] >= at[k])];
 
@@ -519,12 +546,15 @@ export class RecordFramer {
     // A piece recovered from damage is validated whatever its surroundings (recover).
     const suspectStart = recovered || buf[a] !== OPEN_OBJ;
     // CloudTrail's own separator, `},` before the next record: the common case, checked without a regex.
+    const resynced = this.openResynced || recovered;
     if (!atEnd && b - a >= 2 && buf[b - 1] === COMMA && buf[b - 2] === CLOSE_OBJ)
-      return this.sink.slice(buf, a, b - 1, offset, this.ordinal, suspectStart, inner) === true;
+      return this.sink.slice(buf, a, b - 1, offset, this.ordinal, suspectStart || resynced, inner, resynced) === true;
     const tailStart = Math.max(a, b - TAIL_WINDOW);
     const m = (atEnd ? RECORD_THEN_END : RECORD_THEN_NEXT_FILE).exec(buf.subarray(tailStart, b).toString("latin1"));
     const end = m ? tailStart + m.index + 1 : b;
-    return this.sink.slice(buf, a, end, offset, this.ordinal, m ? suspectStart : true, inner) === true;
+    return (
+      this.sink.slice(buf, a, end, offset, this.ordinal, m ? suspectStart || resynced : true, inner, resynced) === true
+    );
   }
 
   /** A lines-layout slice `buf[a, b)`: a blank line is no record; a record line is `{...}`, spaces around allowed. */

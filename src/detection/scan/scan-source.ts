@@ -263,7 +263,7 @@ export class SourceScanner {
     const framer = new RecordFramer(
       layout,
       {
-        slice: (buf, start, end, offset, ordinal, suspect, inner) => {
+        slice: (buf, start, end, offset, ordinal, suspect, inner, resynced) => {
           const at = { offset, ordinal };
           // A slice that passed record markers nested in it (or damage): one record only if it parses.
           const nested = inner !== undefined && inner.length > 0;
@@ -271,7 +271,7 @@ export class SourceScanner {
           const verdict = suspect || checkAll || oversized ? "must-parse" : prefilter.decide(buf, start, end);
           if (verdict === "no-match") result.records++;
           else if (verdict === "not-cloudtrail") this.ruledOut(result, verdict, where(unit, at));
-          else if (!nested) this.parse(result, buf.subarray(start, end), at, unit, rereadable);
+          else if (!nested) this.parse(result, buf.subarray(start, end), at, unit, rereadable, resynced);
           else return !this.parseWhole(result, buf.subarray(start, end), at, unit, rereadable);
           return undefined;
         },
@@ -291,12 +291,19 @@ export class SourceScanner {
   }
 
   /** A framed record that can match or must be validated: parsed, then evaluated or named as damaged. */
-  private parse(result: SourceResult, bytes: Buffer, at: SliceLocation, unit: Unit, rereadable: boolean): void {
+  private parse(
+    result: SourceResult,
+    bytes: Buffer,
+    at: SliceLocation,
+    unit: Unit,
+    rereadable: boolean,
+    resynced = false,
+  ): void {
     let record: unknown;
     try {
       record = JSON.parse(bytes.toString("utf8"));
     } catch (e) {
-      this.resplit(result, bytes, at, unit, (e as Error).message);
+      this.resplit(result, bytes, at, unit, (e as Error).message, resynced);
       return;
     }
     const location = rereadable ? { offset: at.offset, length: bytes.length } : undefined;
@@ -346,7 +353,14 @@ export class SourceScanner {
    * (another key order), maybe damage. The exact walker recovers the values it can; what does not
    * parse is skipped and named as one damaged record, and the scan resumes at the next marker.
    */
-  private resplit(result: SourceResult, bytes: Buffer, at: SliceLocation, unit: Unit, parseError: string): void {
+  private resplit(
+    result: SourceResult,
+    bytes: Buffer,
+    at: SliceLocation,
+    unit: Unit,
+    parseError: string,
+    resynced = false,
+  ): void {
     const values: { bytes: Buffer; kind: RecordKind }[] = [];
     const splitter = new RecordSplitter((value, kind) => values.push({ bytes: value, kind }), this.maxRecordBytes);
     let structural: string | undefined;
@@ -359,6 +373,9 @@ export class SourceScanner {
       structural = e instanceof MalformedJsonError ? e.reason : (e as Error).message;
     }
     const label = where(unit, at);
+    // After a resynchronisation the slice may start inside a record: when it is not even well nested,
+    // the values the walker finds in it may be objects nested in that record, not records. None is kept.
+    if (resynced && structural !== undefined) values.length = 0;
     let damagedBytes = bytes.length;
     const good: unknown[] = [];
     let firstBad: string | undefined;

@@ -83,8 +83,38 @@ function build(c: InputCase) {
         ? `{\n  "Records": [\n${texts.join(",\n")}\n  ]\n}\n`
         : `${texts.join("\n")}\n`;
   const bytes = c.gzip ? zlib.gzipSync(text) : Buffer.from(text);
-  const mustFind = c.kinds.flatMap((k, i) => (FINDING_TEMPLATES.includes(k) && i !== target ? [`e${i}`] : []));
+  // A record cut off inside one of its arrays takes the next record in as an element (`[{}` then
+  // `,{"eventVersion":...}`): it is then nested in the damaged record, as an object a caller nests is,
+  // and the scan may not tell it from one (it must never report a nested object as a record).
+  const swallowed = c.corruption.kind === "truncate" && nestsNext(damaged, texts[target + 1]) ? target + 1 : -1;
+  const mustFind = c.kinds.flatMap((k, i) =>
+    FINDING_TEMPLATES.includes(k) && i !== target && i !== swallowed ? [`e${i}`] : [],
+  );
   return { bytes, target, mustFind, damagedIsValid };
+}
+
+/** Whether `next`, after `cut` and a comma, is valid JSON there: `cut` ended inside an array. */
+function nestsNext(cut: string, next: string | undefined): boolean {
+  if (next === undefined) return false;
+  // Close what `cut` left open (tracked here byte by byte, strings and escapes included) and parse.
+  const open: string[] = [];
+  let inString = false;
+  for (let i = 0; i < cut.length; i++) {
+    const ch = cut[i];
+    if (inString) {
+      if (ch === "\\") i++;
+      else if (ch === '"') inString = false;
+    } else if (ch === '"') inString = true;
+    else if (ch === "{" || ch === "[") open.push(ch === "{" ? "}" : "]");
+    else if (ch === "}" || ch === "]") open.pop();
+  }
+  if (inString || open.at(-1) !== "]") return false;
+  try {
+    JSON.parse(`${cut},${next}${open.reverse().join("")}`);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function checkResult(c: InputCase, r: SourceResult, checked: boolean): void {
