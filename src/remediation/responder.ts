@@ -254,7 +254,11 @@ export class RemediationResponder implements FindingResponder {
     const store = this.deps.store;
     const existing = await store.getAction(action.actionId);
     if (existing && DONE.has(existing.status)) return this.recorded(action, existing);
-    if (action.disposition !== "execute") {
+    // A claim in progress proves its run had reserved under the caps and may have made its call: it is
+    // finished as a takeover whatever this plan's disposition (a cap its own findings since filled makes it
+    // alert-only), never overwritten with a status that says this tool changed nothing.
+    const interrupted = existing?.status === "in-progress" ? existing : undefined;
+    if (action.disposition !== "execute" && !interrupted) {
       const status = STATUS_OF[action.disposition];
       // Same status as recorded: nothing new (the reason may differ only by the time it was planned).
       if (existing?.status === status)
@@ -268,9 +272,9 @@ export class RemediationResponder implements FindingResponder {
     }
     const clients = () => this.deps.clients!.forAccount(action.accountId);
     // A run that claimed this action and died may have made its call: what it saw before is the state
-    // undo must restore. Otherwise the state now, read before the claim and stored with it. A failed
-    // read records nothing: the call meets the same failure and records it.
-    const interrupted = existing?.status === "in-progress" && existing.before !== undefined ? existing : undefined;
+    // undo must restore (none when its kind has no observe or its read failed: the state now may be its
+    // change, so none is read). Otherwise the state now, read before the claim and stored with it. A
+    // failed read records nothing: the call meets the same failure and records it.
     const before = interrupted
       ? interrupted.before
       : await clients()
@@ -322,10 +326,20 @@ export class RemediationResponder implements FindingResponder {
 /**
  * An action taken over from a run that died after its call: execute now finds it done, but the change
  * is that run's, so the record says ok with the state that run saw before (what undo restores), never
- * already-done, which would tell undo this tool changed nothing.
+ * already-done, which would tell undo this tool changed nothing. When that run recorded no state before,
+ * the change may be its own or someone else's: ok, saying so, with no before (undo restores nothing it
+ * cannot name).
  */
 function finishInterrupted(interrupted: ActionRecord | undefined, result: ExecutionResult): ExecutionResult {
   if (!interrupted || result.status !== "already-done") return result;
+  if (interrupted.before === undefined)
+    return {
+      status: "ok",
+      reason:
+        `${result.reason}: possibly done by an interrupted run (started ${interrupted.startedAt}, its state ` +
+        "before not recorded), recorded now",
+      after: result.after,
+    };
   if (JSON.stringify(interrupted.before) === JSON.stringify(result.after)) return result;
   return {
     status: "ok",

@@ -253,6 +253,47 @@ describe("RemediationResponder", () => {
     expect(aws.iam.commandCalls(UpdateAccessKeyCommand).at(-1)!.args[0].input.Status).toBe("Active");
   });
 
+  it("a run dies after its call and the principal's cap fills: the takeover records ok, and undo works", async () => {
+    happyIam();
+    const store = storeFailingAt(1, "Task timed out");
+    const config = { remediation: { mode: "enforce" as const, maxActionsPerPrincipalPerHour: 3 } };
+    const { g, r } = responder(store, config);
+    const f = findingOf(g, fixture(IAM_USER_RECORD));
+    await expect(r.respond(f)).rejects.toThrow(/Task timed out/);
+    const claim = store.allActions()[0];
+    expect(claim).toMatchObject({ status: "in-progress", before: { status: "Active" } });
+    // Other findings of the same principal fill this hour's cap meanwhile (other responders).
+    for (const id of ["ra-x1", "ra-x2"])
+      await store.reservePrincipalAction(claim.principalArn!, "2026-11-20T09", id, 3);
+    const report = await responder(store, config, undefined, () => AFTER_LEASE).r.respond(f);
+    expect(report.outcomes[0]).toMatchObject({ actionId: claim.actionId, status: "ok", reason: /interrupted run/ });
+    expect(await store.getAction(claim.actionId)).toMatchObject({
+      status: "ok",
+      before: { status: "Active" },
+      after: { status: "Inactive" },
+    });
+    expect(aws.iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(1);
+    expect(await undoAction(claim.actionId, { store, clients: localClients() })).toMatchObject({ status: "ok" });
+    expect(aws.iam.commandCalls(UpdateAccessKeyCommand).at(-1)!.args[0].input.Status).toBe("Active");
+  });
+
+  it("a claim that recorded no state before is taken over as possibly its run's change, not already-done", async () => {
+    happyIam();
+    const store = storeFailingAt(1, "Task timed out");
+    const { g, r } = responder(store);
+    const f = findingOf(g, fixture(IAM_USER_RECORD));
+    await expect(r.respond(f)).rejects.toThrow(/Task timed out/);
+    const { before: _before, ...claim } = store.allActions()[0];
+    // What a run whose read of the state before failed (or of a kind without one) leaves.
+    await store.putAction(claim);
+    const report = await responder(store, undefined, undefined, () => AFTER_LEASE).r.respond(f);
+    expect(report.outcomes[0]).toMatchObject({ status: "ok", reason: /possibly done by an interrupted run/ });
+    const rec = (await store.getAction(claim.actionId))!;
+    expect(rec).toMatchObject({ status: "ok", after: { status: "Inactive" } });
+    expect(rec.before).toBeUndefined();
+    expect(aws.iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(1);
+  });
+
   it("a run dies after deactivating a Bedrock API key: recorded ok from the claim; undo re-activates it", async () => {
     const status = bedrockApiKeys({ ACCAEXAMPLE000000001: "Active", ACCAEXAMPLE000000002: "Inactive" });
     const store = storeFailingAt(1, "Task timed out");
