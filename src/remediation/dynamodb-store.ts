@@ -40,6 +40,22 @@ export const STORE_PERMISSIONS: PermissionDeclaration[] = [
   },
 ];
 
+/** An action item's id and target, read from its key and its record's raw fields; undefined when it names none. */
+function targetOfItem(item: Record<string, AttributeValue>): (TargetOf & { actionId: string }) | undefined {
+  const actionId = item[PK]?.S?.slice("action#".length);
+  let body: unknown;
+  try {
+    body = JSON.parse(item.record?.S ?? "");
+  } catch {
+    return undefined;
+  }
+  const { accountId, kind, target } = (body ?? {}) as Record<string, unknown>;
+  if (!actionId || typeof accountId !== "string" || typeof kind !== "string" || typeof target !== "string")
+    return undefined;
+  // The kind stays as written, known to this release or not: it is only a part of the target's key.
+  return { actionId, accountId, kind: kind as TargetOf["kind"], target };
+}
+
 /** A conditional write that found its condition false: someone else holds it, not an error. */
 function isConditionFailure(e: unknown): boolean {
   return (e as { name?: string } | undefined)?.name === "ConditionalCheckFailedException";
@@ -87,7 +103,7 @@ export class DynamoDbStore implements RemediationStore {
     await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: this.actionItem(record) }));
   }
 
-  private async listOnTarget(record: ActionRecord): Promise<void> {
+  private async listOnTarget(record: TargetOf & { actionId: string }): Promise<void> {
     await this.client.send(
       new UpdateItemCommand({
         TableName: this.tableName,
@@ -139,8 +155,14 @@ export class DynamoDbStore implements RemediationStore {
 
   private listed = false;
 
-  private async scanDoneActions(): Promise<ActionRecord[]> {
-    const done: ActionRecord[] = [];
+  /**
+   * Each action recorded done, by its id (from its key) and target (from its record's raw fields): no
+   * record's full check here, so that one item this release cannot read (a kind a newer release added,
+   * params it does not know) does not stop every undo on the table. An item naming no target is left
+   * out: no undo could look it up by one. Those listed are checked in full when undo reads them.
+   */
+  private async scanDoneActions(): Promise<(TargetOf & { actionId: string })[]> {
+    const done: (TargetOf & { actionId: string })[] = [];
     let start: Record<string, AttributeValue> | undefined;
     do {
       const page = await this.client.send(
@@ -159,8 +181,8 @@ export class DynamoDbStore implements RemediationStore {
         }),
       );
       for (const item of page.Items ?? []) {
-        const body = item.record?.S;
-        if (body) done.push(parseActionRecord(JSON.parse(body), `${this.tableName} ${item[PK]?.S}`));
+        const listed = targetOfItem(item);
+        if (listed) done.push(listed);
       }
       start = page.LastEvaluatedKey;
     } while (start);

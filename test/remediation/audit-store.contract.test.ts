@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { type DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { ListAccessKeysCommand, UpdateAccessKeyCommand } from "@aws-sdk/client-iam";
 import { STATE_TABLE_KEYS } from "../../src/aws/contracts";
 import { DynamoDbStore } from "../../src/remediation/dynamodb-store";
@@ -117,36 +117,49 @@ describe("DynamoDbStore over action records of a release without the per-target 
     after: { status: "Inactive" },
   };
 
-  it("undo finds the actions relying on a target in the records themselves, and lists them once", async () => {
-    let status = "Inactive";
+  /** The key as IAM keeps it (inactive, as the recorded actions left it): its status, as undo changes it. */
+  function keyStatus(): { status: string } {
+    const key = { status: "Inactive" };
     aws.iam.on(ListAccessKeysCommand).callsFake(() => ({
-      AccessKeyMetadata: [{ UserName: "deploy-bot", AccessKeyId: common.target, Status: status }],
+      AccessKeyMetadata: [{ UserName: "deploy-bot", AccessKeyId: common.target, Status: key.status }],
     }));
     aws.iam.on(UpdateAccessKeyCommand).callsFake((input: { Status: string }) => {
-      status = input.Status;
+      key.status = input.Status;
       return {};
     });
+    return key;
+  }
+
+  /** The item the earlier release's putAction wrote: the action item only, its record as a JSON string. */
+  const earlierItem = (
+    client: DynamoDBClient,
+    table: string,
+    r: Pick<ActionRecord, "actionId" | "findingId" | "status">,
+    body: string,
+  ) =>
+    client.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: {
+          pk: { S: `action#${r.actionId}` },
+          sk: { S: "action" },
+          findingId: { S: r.findingId },
+          status: { S: r.status },
+          record: { S: body },
+        },
+      }),
+    );
+
+  it("undo finds the actions relying on a target in the records themselves, and lists them once", async () => {
+    const key = keyStatus();
     const local = dynamoDbLocal();
     const client = local.client();
     const table = await local.createStateTable();
-    // The item the earlier release's putAction wrote: the action item only.
-    for (const r of [deactivated, foundInactive])
-      await client.send(
-        new PutItemCommand({
-          TableName: table,
-          Item: {
-            pk: { S: `action#${r.actionId}` },
-            sk: { S: "action" },
-            findingId: { S: r.findingId },
-            status: { S: r.status },
-            record: { S: JSON.stringify(r) },
-          },
-        }),
-      );
+    for (const r of [deactivated, foundInactive]) await earlierItem(client, table, r, JSON.stringify(r));
     const open = () => new DynamoDbStore(client, table, () => NOW);
     const refused = await undoAction("ra-a", { store: open(), clients: localClients() });
     expect(refused).toMatchObject({ status: "not-reversible", reason: expect.stringContaining("ra-b (finding f-b") });
-    expect(status).toBe("Inactive");
+    expect(key.status).toBe("Inactive");
     // Listed now: another store reads the target's list, and finds both there.
     const ids = (await open().actionsOnTarget(deactivated)).map((r) => r.actionId).sort();
     expect(ids).toEqual(["ra-a", "ra-b"]);
@@ -154,6 +167,40 @@ describe("DynamoDbStore over action records of a release without the per-target 
       status: "already-done",
     });
     expect(await undoAction("ra-a", { store: open(), clients: localClients() })).toMatchObject({ status: "ok" });
-    expect(status).toBe("Active");
+    expect(key.status).toBe("Active");
+  });
+
+  it("an action item this release cannot read stops no undo: it is listed by its raw target, or left out", async () => {
+    const key = keyStatus();
+    const local = dynamoDbLocal();
+    const client = local.client();
+    const table = await local.createStateTable();
+    for (const r of [deactivated, foundInactive]) await earlierItem(client, table, r, JSON.stringify(r));
+    // A kind a newer release added, and a record that is no JSON at all.
+    const newer = { ...common, kind: "quarantine-instance", params: { instanceId: "i-1" }, actionId: "ra-z" };
+    await earlierItem(client, table, { actionId: "ra-z", findingId: "f-z", status: "ok" }, JSON.stringify(newer));
+    await earlierItem(client, table, { actionId: "ra-y", findingId: "f-y", status: "ok" }, "{not json");
+    const open = () => new DynamoDbStore(client, table, () => NOW);
+    const refused = await undoAction("ra-a", { store: open(), clients: localClients() });
+    expect(refused).toMatchObject({ status: "not-reversible", reason: expect.stringContaining("ra-b (finding f-b") });
+    const marker = await client.send(
+      new GetItemCommand({
+        TableName: table,
+        Key: { pk: { S: "target#listed" }, sk: { S: "target" } },
+        ConsistentRead: true,
+      }),
+    );
+    expect(marker.Item).toBeDefined();
+    const newerTarget = await client.send(
+      new GetItemCommand({
+        TableName: table,
+        Key: { pk: { S: `target#${common.accountId}#quarantine-instance#${common.target}` }, sk: { S: "target" } },
+        ConsistentRead: true,
+      }),
+    );
+    expect(newerTarget.Item?.actions?.SS).toEqual(["ra-z"]);
+    await undoAction("ra-b", { store: open(), clients: localClients() });
+    expect(await undoAction("ra-a", { store: open(), clients: localClients() })).toMatchObject({ status: "ok" });
+    expect(key.status).toBe("Active");
   });
 });
