@@ -17,7 +17,14 @@ import {
 import { STATE_TABLE_KEYS } from "../aws/contracts";
 import type { PermissionDeclaration } from "../aws/permissions";
 import { parseActionRecord } from "./record-schema";
-import type { ActionRecord, FollowUpRecord, RecordStatus, RemediationStore, TargetOf } from "./store";
+import {
+  type ActionRecord,
+  type FollowUpRecord,
+  furthestHonouredLease,
+  type RecordStatus,
+  type RemediationStore,
+  type TargetOf,
+} from "./store";
 
 const { partitionKey: PK, sortKey: SK, ttlAttribute: TTL } = STATE_TABLE_KEYS;
 /** Audit records are kept about 400 days; counters two days (TTL deletion may lag; the hour is in the key). */
@@ -198,13 +205,14 @@ export class DynamoDbStore implements RemediationStore {
           // store.ts claimable(), evaluated by DynamoDB against the item as stored at this write.
           ConditionExpression:
             "attribute_not_exists(#pk) OR NOT (#status IN (:ok, :done, :progress)) OR " +
-            "(#status = :progress AND (attribute_not_exists(#lease) OR #lease < :now))",
+            "(#status = :progress AND (attribute_not_exists(#lease) OR #lease < :now OR #lease > :furthest))",
           ExpressionAttributeNames: { "#pk": PK, "#status": "status", "#lease": "leaseUntil" },
           ExpressionAttributeValues: {
             ":ok": { S: "ok" },
             ":done": { S: "already-done" },
             ":progress": { S: "in-progress" },
             ":now": { S: now.toISOString() },
+            ":furthest": { S: furthestHonouredLease(now) },
           },
         }),
       );
@@ -251,13 +259,14 @@ export class DynamoDbStore implements RemediationStore {
           // store.ts followUpClaimable(), evaluated by DynamoDB.
           ConditionExpression:
             "attribute_not_exists(#pk) OR #reported <> :reported OR #state = :unsent OR " +
-            "(#state = :sending AND (attribute_not_exists(#lease) OR #lease < :now))",
+            "(#state = :sending AND (attribute_not_exists(#lease) OR #lease < :now OR #lease > :furthest))",
           ExpressionAttributeNames: { "#pk": PK, "#reported": "reported", "#state": "state", "#lease": "leaseUntil" },
           ExpressionAttributeValues: {
             ":reported": { S: reported },
             ":unsent": { S: "unsent" },
             ":sending": { S: "sending" },
             ":now": { S: now.toISOString() },
+            ":furthest": { S: furthestHonouredLease(now) },
           },
         }),
       );

@@ -17,6 +17,7 @@ import { planRemediation } from "./planner";
 import { notificationFor, type UndoStore } from "./report";
 import {
   type ActionRecord,
+  CLAIM_LEASE_MS,
   type FollowUpRecord,
   hourBucket,
   type RecordFields,
@@ -52,13 +53,6 @@ const STATUS_OF: Record<Exclude<PlannedAction["disposition"], "execute">, Action
 };
 
 const DONE: ReadonlySet<RecordStatus> = new Set(["ok", "already-done"]);
-
-/**
- * How long a claimed action is held by its responder: 15 minutes, the longest a monitor function runs
- * (the scheduled job's timeout; realtime's is shorter) and the life of the member-account credentials
- * a run assumes. Past it, the claimant is taken for dead and another responder may finish the action.
- */
-export const CLAIM_LEASE_MS = 15 * 60 * 1000;
 
 type CapName = "maxActionsPerRun" | "maxActionsPerPrincipalPerHour";
 

@@ -99,21 +99,45 @@ export interface RemediationStore {
 const FINISHED: ReadonlySet<RecordStatus> = new Set(["ok", "already-done"]);
 
 /**
+ * How long a claimed action is held by its responder: 15 minutes, the longest a monitor function runs
+ * (the scheduled job's timeout; realtime's is shorter) and the life of the member-account credentials
+ * a run assumes. Past it, the claimant is taken for dead and another responder may finish the action.
+ */
+export const CLAIM_LEASE_MS = 15 * 60 * 1000;
+
+/**
+ * The furthest lease end honoured at `now`: a lease further ahead than one whole lease beyond what a
+ * claim made now would get was not written by a responder whose clock agrees with this one's to within
+ * a lease (an operator may write action# items, a CLI's clock may run ahead); it is taken as ended,
+ * else it would hold the action, its finding and its undo forever. A claimant whose clock runs ahead by
+ * less than a lease keeps its claim. Bounded ahead of now, not past startedAt + CLAIM_LEASE_MS:
+ * startedAt comes from the same writer as the lease, and a DynamoDB condition cannot add a duration to
+ * a stored attribute, while this bound is computed here and compared as a value.
+ */
+export const furthestHonouredLease = (now: Date): string => new Date(now.getTime() + 2 * CLAIM_LEASE_MS).toISOString();
+
+/** Whether a claim's lease (an action's or a follow-up's) no longer holds at `now`: none, past, or too far ahead. */
+export function leaseEnded(leaseUntil: string | undefined, now: Date): boolean {
+  return leaseUntil === undefined || leaseUntil < now.toISOString() || leaseUntil > furthestHonouredLease(now);
+}
+
+/**
  * Whether a responder may write over what is stored for an action: nothing is, or a status that
  * changed nothing for good (planned, skipped, manual, error), or an in-progress claim whose lease ended
- * before `now` (its responder died). The DynamoDB store says the same in a ConditionExpression.
+ * before `now` (its responder died) or lies too far ahead to be honoured (leaseEnded). The DynamoDB store
+ * says the same in a ConditionExpression.
  */
 function claimable(stored: ActionRecord | undefined, now: Date): boolean {
   if (!stored) return true;
   if (FINISHED.has(stored.status)) return false;
   if (stored.status !== "in-progress") return true;
-  return stored.leaseUntil === undefined || stored.leaseUntil < now.toISOString();
+  return leaseEnded(stored.leaseUntil, now);
 }
 
 /** Whether a follow-up reporting `reported` may be claimed over what is stored (the DynamoDB condition too). */
 function followUpClaimable(stored: FollowUpRecord | undefined, reported: string, now: Date): boolean {
   if (!stored || stored.reported !== reported || stored.state === "unsent") return true;
-  return stored.state === "sending" && (stored.leaseUntil === undefined || stored.leaseUntil < now.toISOString());
+  return stored.state === "sending" && leaseEnded(stored.leaseUntil, now);
 }
 
 /** `2024-10-17T20`: the UTC hour a mutation counts against for maxActionsPerPrincipalPerHour. */

@@ -9,7 +9,7 @@
 import { targetsAlsoRelyingOn, undoOf } from "./actions";
 import { describeError } from "./errors";
 import type { MemberClientProvider } from "./member-clients";
-import type { ActionRecord, RemediationStore, UndoRecord } from "./store";
+import { type ActionRecord, furthestHonouredLease, leaseEnded, type RemediationStore, type UndoRecord } from "./store";
 
 export class UndoError extends Error {}
 
@@ -50,10 +50,12 @@ async function relyingOn(rec: ActionRecord, store: RemediationStore): Promise<Ac
  * finding again once the claim's lease has ended finds the action done or not and records which.
  */
 function inProgress(rec: ActionRecord, o: UndoOptions): string {
-  const now = (o.clock ?? (() => new Date()))().toISOString();
-  const lease = rec.leaseUntil
-    ? `its lease ${rec.leaseUntil < now ? "ended" : "ends"} ${rec.leaseUntil}`
-    : "its lease is not recorded";
+  const now = (o.clock ?? (() => new Date()))();
+  const lease = !rec.leaseUntil
+    ? "its lease is not recorded"
+    : rec.leaseUntil > furthestHonouredLease(now)
+      ? `its lease, until ${rec.leaseUntil}, lies too far ahead to hold and counts as ended`
+      : `its lease ${leaseEnded(rec.leaseUntil, now) ? "ended" : "ends"} ${rec.leaseUntil}`;
   return (
     `not undone: the action is in-progress, claimed by a run that has not recorded its end (${lease}), which ` +
     `may have made its call; once the lease has ended, respond to finding ${rec.findingId} again (the monitor ` +

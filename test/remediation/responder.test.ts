@@ -23,8 +23,8 @@ import {
 import fc from "fast-check";
 import type { Notifier } from "../../src/aws/contracts";
 import { StaticOrganizationLookup } from "../../src/remediation/organization";
-import { CLAIM_LEASE_MS, RemediationResponder } from "../../src/remediation/responder";
-import { type ActionRecord, InMemoryStore } from "../../src/remediation/store";
+import { RemediationResponder } from "../../src/remediation/responder";
+import { type ActionRecord, CLAIM_LEASE_MS, InMemoryStore } from "../../src/remediation/store";
 import { undoAction, UndoError } from "../../src/remediation/undo";
 import { claimAll, drainPending } from "../../src/runtime/pipeline";
 import { MemoryStateStore } from "../support/memory-state-store";
@@ -331,6 +331,24 @@ describe("RemediationResponder", () => {
     const again = await responder(store, undefined, undefined, () => AFTER_LEASE).r.respond(f);
     expect(again.outcomes[0].status).toBe("already-done");
     expect(aws.iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(1);
+  });
+
+  it("a claim with a lease far ahead (an operator's item) is taken over at once; its undo then works", async () => {
+    happyIam();
+    const store = storeFailingAt(1, "interrupted");
+    const { g, r } = responder(store);
+    const f = findingOf(g, fixture(IAM_USER_RECORD));
+    await expect(r.respond(f)).rejects.toThrow(/interrupted/);
+    const claim = store.allActions()[0];
+    await store.putAction({ ...claim, leaseUntil: "2099-01-01T00:00:00.000Z" });
+    const refused = await undoAction(claim.actionId, { store, clients: localClients(), clock: () => NOW });
+    expect(refused.reason).toContain("until 2099-01-01T00:00:00.000Z, lies too far ahead to hold and counts as ended");
+    const soon = new Date(NOW.getTime() + 60_000);
+    const report = await responder(store, undefined, undefined, () => soon).r.respond(f);
+    expect(report.heldElsewhere).toBeUndefined();
+    expect(report.outcomes[0]).toMatchObject({ actionId: claim.actionId, status: "ok", reason: /interrupted run/ });
+    expect(await undoAction(claim.actionId, { store, clients: localClients() })).toMatchObject({ status: "ok" });
+    expect(aws.iam.commandCalls(UpdateAccessKeyCommand).at(-1)!.args[0].input.Status).toBe("Active");
   });
 
   it("a follow-up whose publish failed is sent by the next response, once", async () => {

@@ -115,6 +115,21 @@ export function auditStoreContract(name: string, options: AuditStoreContractOpti
         expect(await t.reopen().claimAction(claim("ra-old"), NOW)).toBe(true);
       });
 
+      it("holds a lease up to a whole lease beyond what a claim made now gets, and none further ahead", async () => {
+        // A claimant whose clock runs 10 minutes ahead: its lease is honoured.
+        await t.store.putAction(claim("ra-ahead", { leaseUntil: lease(25) }));
+        expect(await t.reopen().claimAction(claim("ra-ahead"), NOW)).toBe(false);
+        // One an operator wrote years ahead, or a CLI whose clock is a day ahead: taken as ended.
+        for (const [id, leaseUntil] of [
+          ["ra-far", "2099-01-01T00:00:00.000Z"],
+          ["ra-day", lease(24 * 60)],
+        ]) {
+          await t.store.putAction(claim(id, { leaseUntil }));
+          expect(await t.reopen().claimAction(claim(id), NOW)).toBe(true);
+          expect((await t.store.getAction(id))!.leaseUntil).toBe(lease(15));
+        }
+      });
+
       it("of ten responders claiming at once, exactly one gets the action", async () => {
         const results = await Promise.all(
           Array.from({ length: 10 }, (_, i) => t.reopen().claimAction(claim("ra-1", { actor: `r-${i}` }), NOW)),
@@ -156,6 +171,9 @@ export function auditStoreContract(name: string, options: AuditStoreContractOpti
         });
         expect(await t.reopen().claimFollowUp("f-1", "ra-1:ok", until(20), later(5))).toBe(false);
         expect(await t.reopen().claimFollowUp("f-1", "ra-1:ok", until(31), later(16))).toBe(true);
+        // A lease far ahead (an operator's item, a clock far ahead) holds it no longer.
+        await t.store.putFollowUp("f-1", { reported: "ra-1:ok", state: "sending", leaseUntil: "2099-01-01T00:00:00Z" });
+        expect(await t.reopen().claimFollowUp("f-1", "ra-1:ok", until(15), NOW)).toBe(true);
         await t.store.putFollowUp("f-1", { reported: "ra-1:ok", state: "unsent" });
         expect(await t.reopen().claimFollowUp("f-1", "ra-1:ok", until(15), NOW)).toBe(true);
         await t.store.putFollowUp("f-1", { reported: "ra-1:ok", state: "sent" });
