@@ -4,7 +4,9 @@
  * item from another release, is checked first: a bad one is one line naming where it is and what is
  * wrong, not a crash deep in an action. A check of shape, not of origin: a well-formed record someone
  * else wrote passes (the state file is as private as the operator's credentials; the SCP keeps the
- * audit table to the tool's own roles). Each action's params are its module's own
+ * audit table's writes to the tool's own roles and, for the responder's items, the operators in
+ * remediation.operatorPrincipalArns, who are trusted to remediate: docs/remediation.md says what that
+ * lets them do). Each action's params are its module's own
  * schema (ACTIONS[kind].params). Keys this version does not know are kept, not refused, so that a
  * record written by a newer release can still be read.
  */
