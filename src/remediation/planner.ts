@@ -192,7 +192,12 @@ function applyCaps(actions: PlannedAction[], budget: { run: number; principal: n
       return a;
     }
     const which = budget.run <= budget.principal ? "maxActionsPerRun" : "maxActionsPerPrincipalPerHour";
-    return { ...a, disposition: "alert-only", reason: `${a.reason}; not executed: ${which} reached (alert only)` };
+    return {
+      ...a,
+      disposition: "alert-only",
+      capped: true,
+      reason: `${a.reason}; not executed: ${which} reached (alert only)`,
+    };
   });
 }
 

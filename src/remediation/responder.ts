@@ -185,8 +185,9 @@ export class RemediationResponder implements FindingResponder {
     at: Date,
     extra: Partial<RecordFields> = {},
   ): ActionRecord {
-    const { disposition: _d, ...rest } = action;
+    const { disposition: _d, capped: _c, ...rest } = action;
     void _d;
+    void _c;
     return { ...rest, status, reason, actor: this.deps.actor, plannedAt: at.toISOString(), ...extra };
   }
 
@@ -249,9 +250,16 @@ export class RemediationResponder implements FindingResponder {
     const existing = await store.getAction(action.actionId);
     if (existing && DONE.has(existing.status)) return this.recorded(action, existing);
     // A claim in progress proves its run had reserved under the caps and may have made its call: it is
-    // finished as a takeover whatever this plan's disposition (a cap its own findings since filled makes it
-    // alert-only), never overwritten with a status that says this tool changed nothing.
-    const interrupted = existing?.status === "in-progress" ? existing : undefined;
+    // finished as a takeover when the plan would execute it, or would but for a cap its own findings since
+    // filled, never overwritten with a status that says this tool changed nothing. When the plan forbids it
+    // now (the mode changed to dry-run or off, the principal became protected), the claim is left as it is:
+    // nothing is called, and undo explains the action in progress.
+    const inProgress = existing?.status === "in-progress" ? existing : undefined;
+    if (inProgress && action.disposition !== "execute" && !action.capped) {
+      const reason = `${action.reason}; an interrupted run's claim on it is left (this plan does not execute it)`;
+      return { action, outcome: this.outcome(action, STATUS_OF[action.disposition], reason), fresh: false };
+    }
+    const interrupted = inProgress;
     if (action.disposition !== "execute" && !interrupted) {
       const status = STATUS_OF[action.disposition];
       // Same status as recorded: nothing new (the reason may differ only by the time it was planned).

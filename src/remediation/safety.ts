@@ -155,7 +155,8 @@ export function enforceSafety(
   ctx: SafetyContext,
 ): PlannedAction[] {
   return actions.map((a) => {
-    if (!isMutating(a) || a.disposition === "off" || a.disposition === "alert-only") return a;
+    // A capped action is checked too: a claim an interrupted run left on it may be finished (responder.ts).
+    if (!isMutating(a) || a.disposition === "off" || (a.disposition === "alert-only" && !a.capped)) return a;
     // Agreement deletion acts on the account, not on the principal; everything else acts on the principal.
     const protection =
       a.kind === "delete-agreement"
@@ -164,7 +165,12 @@ export function enforceSafety(
         : // The principal is acted on by name in a.accountId: its ARN must name that account.
           (principalProtection(guardrail, a.principalArn, a.accountId, ctx) ?? accountProtection(a.accountId, ctx));
     return protection
-      ? { ...a, disposition: "alert-only", reason: `${a.reason}; blocked: ${protectionReason(protection)}` }
+      ? {
+          ...a,
+          disposition: "alert-only",
+          capped: undefined,
+          reason: `${a.reason}; blocked: ${protectionReason(protection)}`,
+        }
       : a;
   });
 }

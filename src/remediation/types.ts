@@ -70,6 +70,11 @@ interface PlannedActionFields {
   principalArn?: string;
   mode: RemediationMode;
   disposition: Disposition;
+  /**
+   * Alert-only only because a cap was reached (the plan would execute it otherwise): a claim an
+   * interrupted run left on it may still be finished (its run had reserved under the caps).
+   */
+  capped?: boolean;
   reason: string;
   /** For manual actions: exact steps for a person. */
   steps?: string[];

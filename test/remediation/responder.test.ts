@@ -314,6 +314,31 @@ describe("RemediationResponder", () => {
     expect(status).toEqual({ ACCAEXAMPLE000000001: "Active", ACCAEXAMPLE000000002: "Inactive" });
   });
 
+  it("an interrupted run's claim is not finished when the plan no longer executes it (mode, protection)", async () => {
+    happyIam();
+    const store = storeFailingAt(1, "Task timed out");
+    const { g, r } = responder(store);
+    const f = findingOf(g, fixture(IAM_USER_RECORD));
+    await expect(r.respond(f)).rejects.toThrow(/Task timed out/);
+    const id = store.allActions()[0].actionId;
+    const calls = () => aws.iam.commandCalls(UpdateAccessKeyCommand).length;
+    const before = calls();
+    // The account switched to dry-run, then the principal approved: neither takes the claim over.
+    for (const config of [
+      { remediation: { mode: "dry-run" as const } },
+      { remediation: { mode: "enforce" as const }, approvedPrincipalArns: [f.guardrail.principal_arn!] },
+    ]) {
+      const again = responder(store, config, undefined, () => AFTER_LEASE);
+      const report = await again.r.respond(findingOf(again.g, fixture(IAM_USER_RECORD)));
+      // (A protected principal's plan may not hold the action at all: then nothing touches it either.)
+      const outcome = report.outcomes.find((o) => o.actionId === id);
+      if (config.remediation.mode === "dry-run")
+        expect(outcome?.reason).toMatch(/an interrupted run's claim on it is left/);
+    }
+    expect(calls()).toBe(before);
+    expect(await store.getAction(id)).toMatchObject({ status: "in-progress" });
+  });
+
   it("an interrupted action is checked against real state: done before that run, it stays already-done", async () => {
     happyIam();
     const store = new InMemoryStore();
