@@ -68,6 +68,9 @@ function isConditionFailure(e: unknown): boolean {
   return (e as { name?: string } | undefined)?.name === "ConditionalCheckFailedException";
 }
 
+/** A claim's lease has ended: none, past, or too far ahead to hold (store.ts furthestHonouredLease). */
+const LEASE_ENDED = "(attribute_not_exists(#lease) OR #lease < :now OR #lease > :furthest)";
+
 export class DynamoDbStore implements RemediationStore {
   constructor(
     private readonly client: DynamoDBClient,
@@ -197,22 +200,39 @@ export class DynamoDbStore implements RemediationStore {
   }
 
   async claimAction(record: ActionRecord, now: Date): Promise<boolean> {
+    // store.ts claimable(), evaluated by DynamoDB against the item as stored at this write.
+    return this.putIfClaimable(
+      this.actionItem(record),
+      "attribute_not_exists(#pk) OR NOT (#status IN (:ok, :done, :progress)) OR " +
+        `(#status = :progress AND ${LEASE_ENDED})`,
+      { "#status": "status" },
+      { ":ok": { S: "ok" }, ":done": { S: "already-done" }, ":progress": { S: "in-progress" } },
+      now,
+    );
+  }
+
+  /**
+   * A PutItem under a claim's condition (`#pk`, and the lease's `#lease`, `:now` and `:furthest` in
+   * LEASE_ENDED, are supplied here); false when the condition fails (the item is another's).
+   */
+  private async putIfClaimable(
+    item: Record<string, AttributeValue>,
+    condition: string,
+    names: Record<string, string>,
+    values: Record<string, AttributeValue>,
+    now: Date,
+  ): Promise<boolean> {
     try {
       await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
-          Item: this.actionItem(record),
-          // store.ts claimable(), evaluated by DynamoDB against the item as stored at this write.
-          ConditionExpression:
-            "attribute_not_exists(#pk) OR NOT (#status IN (:ok, :done, :progress)) OR " +
-            "(#status = :progress AND (attribute_not_exists(#lease) OR #lease < :now OR #lease > :furthest))",
-          ExpressionAttributeNames: { "#pk": PK, "#status": "status", "#lease": "leaseUntil" },
+          Item: item,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { "#pk": PK, "#lease": "leaseUntil", ...names },
           ExpressionAttributeValues: {
-            ":ok": { S: "ok" },
-            ":done": { S: "already-done" },
-            ":progress": { S: "in-progress" },
             ":now": { S: now.toISOString() },
             ":furthest": { S: furthestHonouredLease(now) },
+            ...values,
           },
         }),
       );
@@ -251,30 +271,15 @@ export class DynamoDbStore implements RemediationStore {
   }
 
   async claimFollowUp(findingId: string, reported: string, leaseUntil: string, now: Date): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: this.followUpItem(findingId, { reported, state: "sending", leaseUntil }),
-          // store.ts followUpClaimable(), evaluated by DynamoDB.
-          ConditionExpression:
-            "attribute_not_exists(#pk) OR #reported <> :reported OR #state = :unsent OR " +
-            "(#state = :sending AND (attribute_not_exists(#lease) OR #lease < :now OR #lease > :furthest))",
-          ExpressionAttributeNames: { "#pk": PK, "#reported": "reported", "#state": "state", "#lease": "leaseUntil" },
-          ExpressionAttributeValues: {
-            ":reported": { S: reported },
-            ":unsent": { S: "unsent" },
-            ":sending": { S: "sending" },
-            ":now": { S: now.toISOString() },
-            ":furthest": { S: furthestHonouredLease(now) },
-          },
-        }),
-      );
-      return true;
-    } catch (e) {
-      if (isConditionFailure(e)) return false;
-      throw e;
-    }
+    // store.ts followUpClaimable(), evaluated by DynamoDB.
+    return this.putIfClaimable(
+      this.followUpItem(findingId, { reported, state: "sending", leaseUntil }),
+      "attribute_not_exists(#pk) OR #reported <> :reported OR #state = :unsent OR " +
+        `(#state = :sending AND ${LEASE_ENDED})`,
+      { "#reported": "reported", "#state": "state" },
+      { ":reported": { S: reported }, ":unsent": { S: "unsent" }, ":sending": { S: "sending" } },
+      now,
+    );
   }
 
   async putFollowUp(findingId: string, record: FollowUpRecord): Promise<void> {
