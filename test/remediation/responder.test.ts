@@ -130,6 +130,16 @@ function bedrockApiKeyFinding(g: ReturnType<typeof guardrailWith>, eventID: stri
   return findingWithPrimaryRule(g, { ...record, eventID, userIdentity: identity }, "PutUseCaseForModelAccess");
 }
 
+/** deploy-bot's finding responded to by a run that dies after its first call, before recording it. */
+async function runDiedAfterItsCall() {
+  happyIam();
+  const store = storeFailingAt(1, "Task timed out");
+  const { g, r } = responder(store);
+  const f = findingOf(g, fixture(IAM_USER_RECORD));
+  await expect(r.respond(f)).rejects.toThrow(/Task timed out/);
+  return { store, g, f, id: store.allActions()[0].actionId };
+}
+
 function responder(
   store = new InMemoryStore(),
   config: Parameters<typeof guardrailWith>[0] = { remediation: { mode: "enforce" } },
@@ -234,12 +244,7 @@ describe("RemediationResponder", () => {
   });
 
   it("a run dies between call and record: the next records ok with the state before, and undo works", async () => {
-    happyIam();
-    const store = storeFailingAt(1, "Task timed out");
-    const { g, r } = responder(store);
-    const f = findingOf(g, fixture(IAM_USER_RECORD));
-    await expect(r.respond(f)).rejects.toThrow(/Task timed out/);
-    const id = store.allActions()[0].actionId;
+    const { store, f, id } = await runDiedAfterItsCall();
     expect(await store.getAction(id)).toMatchObject({ status: "in-progress", before: { status: "Active" } });
     const report = await responder(store, undefined, undefined, () => AFTER_LEASE).r.respond(f);
     expect(report.outcomes[0]).toMatchObject({ actionId: id, status: "ok", reason: /interrupted run/ });
@@ -315,12 +320,7 @@ describe("RemediationResponder", () => {
   });
 
   it("an interrupted run's claim is not finished when the plan no longer executes it (mode, protection)", async () => {
-    happyIam();
-    const store = storeFailingAt(1, "Task timed out");
-    const { g, r } = responder(store);
-    const f = findingOf(g, fixture(IAM_USER_RECORD));
-    await expect(r.respond(f)).rejects.toThrow(/Task timed out/);
-    const id = store.allActions()[0].actionId;
+    const { store, f, id } = await runDiedAfterItsCall();
     const calls = () => aws.iam.commandCalls(UpdateAccessKeyCommand).length;
     const before = calls();
     // The account switched to dry-run, then the principal approved: neither takes the claim over.
