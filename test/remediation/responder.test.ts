@@ -359,11 +359,7 @@ describe("RemediationResponder", () => {
   });
 
   it("a claim with a lease far ahead (an operator's item) is taken over at once; its undo then works", async () => {
-    happyIam();
-    const store = storeFailingAt(1, "interrupted");
-    const { g, r } = responder(store);
-    const f = findingOf(g, fixture(IAM_USER_RECORD));
-    await expect(r.respond(f)).rejects.toThrow(/interrupted/);
+    const { store, f } = await runDiedAfterItsCall();
     const claim = store.allActions()[0];
     await store.putAction({ ...claim, leaseUntil: "2099-01-01T00:00:00.000Z" });
     const refused = await undoAction(claim.actionId, { store, clients: localClients(), clock: () => NOW });
@@ -702,11 +698,7 @@ describe("undo", () => {
   });
 
   it("refuses an action in progress (its run may have made its call); responded to again, it is undone", async () => {
-    happyIam();
-    const store = storeFailingAt(1, "interrupted");
-    const { g, r } = responder(store);
-    const f = findingOf(g, fixture(IAM_USER_RECORD));
-    await expect(r.respond(f)).rejects.toThrow(/interrupted/);
+    const { store, f } = await runDiedAfterItsCall();
     const claim = store.allActions()[0];
     expect(claim.status).toBe("in-progress");
     const keyCalls = () => aws.iam.commandCalls(UpdateAccessKeyCommand).length;
