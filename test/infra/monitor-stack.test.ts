@@ -1,5 +1,9 @@
 /** Synth tests of the monitor stack: every resource, every IAM statement, backend switching. */
 import { buildEventPattern } from "../../src/detection/backends/eventbridge-pattern";
+import { processEvent } from "../../src/handlers/realtime";
+import { runJob } from "../../src/runtime/job";
+import { MemoryStateStore } from "../support/memory-state-store";
+import { at, eventBridgeEvent, simEvent } from "../runtime/helpers";
 import { guardrailWith, resources, synthMonitor } from "./helpers";
 
 const policyOf = (s: ReturnType<typeof synthMonitor>, roleName: string) => {
@@ -371,6 +375,52 @@ describe("real-time path", () => {
           Resource: [expect.stringContaining("aws_cloudwatch_event_bus.")],
         },
       ]);
+    },
+  );
+
+  test(
+    "a finding the realtime function claimed but could not alert is alerted (and exported) by the scheduled " +
+      "job: both functions name one state partition",
+    async () => {
+      const jobNameOf = (fn: string) =>
+        resources(s, "aws_lambda_function").find((f) => f.function_name === fn)!.environment.variables.JOB_NAME;
+      const realtimeJob = jobNameOf("bedrock-guardrail-realtime");
+      const scheduledJob = jobNameOf("bedrock-guardrail-query-job");
+      const guardrail = guardrailWith({ monitor: { securityHub: { enabled: true } } });
+      const store = new MemoryStateStore();
+      const now = () => at("2026-07-01T12:00:00Z");
+      const failed = await processEvent(
+        {
+          guardrail,
+          store,
+          notifier: { publish: async () => Promise.reject(new Error("SNS throttled")) },
+          jobName: realtimeJob,
+          now,
+        },
+        eventBridgeEvent(simEvent("rt-1", at("2026-07-01T11:59:50Z"), 0)),
+        "realtime-1",
+      );
+      expect(failed).toMatchObject({ status: "failed", newFindings: 1, published: 0 });
+      // EventBridge's retry of the failed invocation finds its claim: nothing new, so it drains nothing.
+      const published: string[] = [];
+      const notifier = { publish: async (_s: string, body: string) => void published.push(JSON.parse(body).event.id) };
+      const retried = await processEvent(
+        { guardrail, store, notifier, jobName: realtimeJob, now },
+        eventBridgeEvent(simEvent("rt-1", at("2026-07-01T11:59:50Z"), 0)),
+        "realtime-2",
+      );
+      expect(retried).toMatchObject({ status: "ok", duplicates: 1, published: 0 });
+      const empty = {
+        backend: "cloudtrail-lake",
+        run: async () => ({ records: [], rows: 0, bytesScanned: 0, unreadable: [] }),
+      };
+      const run = await runJob(
+        { guardrail, store, source: empty, notifier, now, runId: "scheduled-1" },
+        { jobName: scheduledJob },
+      );
+      expect(run).toMatchObject({ status: "ok", published: 1 });
+      expect(published).toEqual(["rt-1"]);
+      expect((await store.listExports(scheduledJob)).map((e) => e.eventId)).toEqual(["rt-1"]);
     },
   );
 

@@ -37,6 +37,9 @@ import { JobSchedule } from "./schedule";
 
 export const MONITOR_STACK = "monitor";
 
+/** The scheduled job's name, `job#<name>` in the state table (JOB_NAME); the realtime function uses it too. */
+const QUERY_JOB_STATE = "query-job";
+
 export interface MonitorStackProps {
   guardrail: Guardrail;
   /** Handler sources; default src/handlers/{query-job,realtime}.ts of this package. */
@@ -185,8 +188,12 @@ export class MonitorResources {
     });
   }
 
-  /** The variables both functions read (src/runtime/env.ts); `jobName` is also the state partition. */
-  private sharedEnvironment(jobName: string): Record<string, string> {
+  /**
+   * The variables both functions read (src/runtime/env.ts). Both name the scheduled job's state partition: the
+   * realtime function claims into its pending list and export queue, and only the scheduled job finishes what a
+   * failed realtime invocation left there (a retried event is a duplicate of its claim and drains nothing).
+   */
+  private sharedEnvironment(): Record<string, string> {
     const { config } = this.guardrail;
     return {
       [ENV.stateTableName]: this.table.name,
@@ -194,7 +201,7 @@ export class MonitorResources {
       [ENV.guardrailConfig]: CONFIG_FILE_IN_BUNDLE,
       [ENV.memberRoleName]: config.remediation.memberRoleName,
       [ENV.memberRoleExternalId]: config.monitor.memberRoleExternalId,
-      [ENV.jobName]: jobName,
+      [ENV.jobName]: QUERY_JOB_STATE,
     };
   }
 
@@ -218,7 +225,7 @@ export class MonitorResources {
       description: `Scheduled ${monitor.backend} query for ${guardrail.definition.id}`,
       bundle: this.bundle(FUNCTION_NAMES.queryJob, this.props.handlerEntries?.queryJob ?? handlerEntry("query-job")),
       environment: {
-        ...this.sharedEnvironment("query-job"),
+        ...this.sharedEnvironment(),
         [ENV.backend]: monitor.backend,
         ...source.environment,
         [ENV.driftCheck]: monitor.driftCheck ? "true" : "false",
@@ -260,7 +267,7 @@ export class MonitorResources {
       description: `Real-time EventBridge handler for ${guardrail.definition.id}`,
       bundle: this.bundle(FUNCTION_NAMES.realtime, this.props.handlerEntries?.realtime ?? handlerEntry("realtime")),
       // The realtime path handles one event; the scheduled job does the per-run drift check.
-      environment: { ...this.sharedEnvironment("realtime"), [ENV.driftCheck]: "false" },
+      environment: { ...this.sharedEnvironment(), [ENV.driftCheck]: "false" },
       codeStatements: statementsFromDeclarations(ROLE_NAMES.realtime, declarations.realtime, arns),
       accountId: where.accountId,
       logRetentionDays: monitor.logRetentionDays,
