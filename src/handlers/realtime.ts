@@ -59,6 +59,21 @@ async function responseRefusal(
   return undefined;
 }
 
+/**
+ * Why an event is too old for the realtime path, or undefined. The claim that makes a second delivery a duplicate is
+ * kept for DEFAULT_DEDUPE_RETENTION_MS after the alert, while an EventBridge archive can replay a real event (source
+ * `aws.*`, the original record) at any later time: older than that, it would alert and be acted on again. The
+ * scheduled job read it from CloudTrail when it was new. An unreadable time is left to evaluateRecord.
+ */
+function staleness(eventTime: unknown, now: Date): string | undefined {
+  const ms = typeof eventTime === "string" ? Date.parse(eventTime) : Number.NaN;
+  if (!(ms < now.getTime() - DEFAULT_DEDUPE_RETENTION_MS)) return undefined;
+  return (
+    `the record's eventTime ${eventTime} is older than ${DEFAULT_DEDUPE_RETENTION_MS / 86_400_000} days, ` +
+    "how long its claim is kept: a replayed event, not a new one"
+  );
+}
+
 /** The responder, except for these findings: they get no response (their alert is all). */
 function respondingExcept(responder: FindingResponder, eventIds: Set<string>): FindingResponder {
   return {
@@ -82,6 +97,8 @@ export async function processEvent(deps: RealtimeDeps, event: unknown, runId: st
     return done();
   };
   if ("reason" in converted) return refuse(converted.reason);
+  const stale = staleness(converted.record.eventTime, started);
+  if (stale) return refuse(stale);
   if (deps.inOrganization && !(await deps.inOrganization(converted.account).catch(() => false)))
     return refuse(`account ${converted.account} is not an account of the organization (or Organizations did not say)`);
   const { findings, counts, invalid } = findingsOf(deps.guardrail, [converted.record]);

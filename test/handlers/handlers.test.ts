@@ -66,6 +66,7 @@ describe("realtime handler core", () => {
       store,
       notifier: { publish: async () => Promise.reject(new Error("SNS down")) },
       jobName: "query-job",
+      now: () => at("2026-07-01T12:00:00Z"),
     };
     const s = await processEvent(deps, eventBridgeEvent(simEvent("rt-2", at("2026-07-01T11:59:50Z"), 0)), "inv-1");
     expect(s).toMatchObject({ status: "failed", failure: { step: "publish", eventId: "rt-2" } });

@@ -93,6 +93,29 @@ describe("the realtime core with forged input", () => {
   });
 });
 
+describe("the realtime core with a replayed event", () => {
+  /** The real event as an EventBridge archive replay delivers it: the original envelope and record, later. */
+  const replayed = { ...real, "replay-name": "member-replay" };
+  const replayedAt = (iso: string) => ({ ...deps(async () => true).deps, now: () => at(iso) });
+
+  it("older than its claim is kept: refused, so it neither alerts again nor reaches the responder", async () => {
+    const d = deps(async () => true);
+    // 31 days after the event: its claim (kept 30 days after the alert) may be gone.
+    const summary = await processEvent({ ...d.deps, now: () => at("2026-08-01T12:00:00Z") }, replayed, "inv");
+    expect(summary).toMatchObject({ status: "ok", unreadableRows: 1, newFindings: 0, published: 0 });
+    expect(summary.samples?.[0]).toMatch(/^refused: the record's eventTime 2026-07-01T11:59:50Z is older than 30 days/);
+    expect([d.published, d.responded]).toEqual([[], []]);
+  });
+
+  it("within the 30 days: a duplicate of its claim, as before", async () => {
+    const store = new MemoryStateStore();
+    const first = await processEvent({ ...replayedAt("2026-07-01T12:00:00Z"), store }, real, "inv-1");
+    expect(first.newFindings).toBe(1);
+    const again = await processEvent({ ...replayedAt("2026-07-30T12:00:00Z"), store }, replayed, "inv-2");
+    expect(again).toMatchObject({ unreadableRows: 0, newFindings: 0, duplicates: 1 });
+  });
+});
+
 describe("the realtime core acts only in the accounts the organization check covered", () => {
   const OUTSIDE = "123412341234";
   const ORG_MEMBER = "555566667777";
