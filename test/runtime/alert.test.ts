@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
 import { evaluateRecord, type Finding } from "../../src/detection/finding";
-import { findingBody, findingEmailText } from "../../src/runtime/alert";
+import { findingBody, findingEmailText, findingSubject } from "../../src/runtime/alert";
 import { SNS_MAX_MESSAGE_BYTES, SnsNotifier, snsMessage } from "../../src/aws/sns";
 import { guardrailFrom } from "../support/fixtures";
 
@@ -34,6 +34,16 @@ describe("alert e-mail text", () => {
       "Event:     db9c43df-ae6f-4db3-8298-f5f779f74f4d  rule bedrock-model-access-enabled (medium, risk 47; TA0003 " +
         "Persistence / T1098 Account Manipulation)",
     );
+  });
+
+  it("is the text docs/monitor.md shows for the Stratus sample, line for line up to the JSON", () => {
+    const doc = fs.readFileSync(path.join(__dirname, "..", "..", "docs", "monitor.md"), "utf8");
+    const block = /```\n(Subject: [^\n]*\n[\s\S]*?)\n```/.exec(doc)?.[1] ?? "";
+    const upToJson = (text: string) => text.slice(0, text.indexOf("Finding (ECS JSON):\n") + 20);
+    expect(upToJson(block)).toBe(upToJson(`Subject: ${findingSubject(agreement)}\n${findingEmailText(agreement)}`));
+    // The JSON follows; the page shows its first field.
+    const jsonLine = block.split("\n").at(-1)!;
+    expect(findingBody(agreement).startsWith(jsonLine.slice(0, jsonLine.indexOf(",")))).toBe(true);
   });
 
   it("gives a ready-to-run command for what the key did since, and points at the remediation follow-up", () => {
