@@ -11,6 +11,7 @@ import { oneLine } from "../errors/error-text";
 import { formatArn, type Partition, partitionOfRegion } from "../arn/partition";
 import {
   ConfigError,
+  displayPath,
   loadConfig,
   parseDocument,
   readJsonFile,
@@ -303,11 +304,19 @@ export interface LoadOptions {
   configPath?: string;
   /** Alternative definition file; default the bundled policies/bedrock-model-access.json. */
   definitionPath?: string;
+  /**
+   * A definition with its rules in it, as a synth writes it into a Lambda bundle (no rules/ folder is read);
+   * it wins over definitionPath.
+   */
+  assembledDefinitionPath?: string;
 }
 
 export function loadGuardrail(options: LoadOptions = {}): Guardrail {
-  const definition = options.definitionPath
-    ? parseDefinition(readDefinitionFile(options.definitionPath), options.definitionPath)
-    : bundledDefinition();
+  const { assembledDefinitionPath: assembled, definitionPath } = options;
+  const definition = assembled
+    ? parseDefinition(readJsonFile(assembled), displayPath(assembled))
+    : definitionPath
+      ? parseDefinition(readDefinitionFile(definitionPath), definitionPath)
+      : bundledDefinition();
   return compileGuardrail(definition, loadConfig(resolveConfigPath(options.configPath)));
 }

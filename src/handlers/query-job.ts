@@ -36,7 +36,10 @@ let context: Context | undefined;
  */
 function init(): Context {
   const env = readHandlerEnv("query-job");
-  const guardrail = loadGuardrail({ configPath: env.guardrailConfigPath });
+  const guardrail = loadGuardrail({
+    configPath: env.guardrailConfigPath,
+    assembledDefinitionPath: env.guardrailDefinitionPath,
+  });
   const timeoutMs = env.queryTimeoutSeconds * 1000;
   const notifier = makeNotifier(env.alertTopicArn);
   const securityHub = guardrail.config.monitor.securityHub.enabled;

@@ -154,7 +154,10 @@ let context: Context | undefined;
 
 function init(): Context {
   const env = readHandlerEnv("realtime");
-  const guardrail = loadGuardrail({ configPath: env.guardrailConfigPath });
+  const guardrail = loadGuardrail({
+    configPath: env.guardrailConfigPath,
+    assembledDefinitionPath: env.guardrailDefinitionPath,
+  });
   const notifier = makeNotifier(env.alertTopicArn);
   const newResponder = responderPerRun(guardrail, env, notifier);
   // Where a responder can act, an account outside the organization is refused before anything is claimed.

@@ -23,6 +23,11 @@ export const ENV = {
   logGroups: "LOG_GROUPS",
   /** Path of the validated guardrail.config.json; default: next to the bundle. */
   guardrailConfig: "GUARDRAIL_CONFIG",
+  /**
+   * Path of the validated definition with its rules, as the synth wrote it next to the bundle; unset: the
+   * shipped definition and rules.
+   */
+  guardrailDefinition: "GUARDRAIL_DEFINITION",
   /** Role the responder assumes in member accounts (name, with the tool's path applied by the responder). */
   memberRoleName: "MEMBER_ROLE_NAME",
   memberRoleExternalId: "MEMBER_ROLE_EXTERNAL_ID",
@@ -57,6 +62,7 @@ export interface HandlerEnv {
   eventDataStoreArn?: string;
   logGroups: string[];
   guardrailConfigPath: string;
+  guardrailDefinitionPath?: string;
   memberRoleName?: string;
   memberRoleExternalId?: string;
   jobName: string;
@@ -173,6 +179,7 @@ export function readHandlerEnv(
     );
 
   if (problems.length > 0) throw new EnvError(problems);
+  const definitionFile = text(ENV.guardrailDefinition);
   return {
     kind,
     stateTableName,
@@ -181,6 +188,7 @@ export function readHandlerEnv(
     eventDataStoreArn,
     logGroups,
     guardrailConfigPath: path.resolve(bundleDir, text(ENV.guardrailConfig) ?? "guardrail.config.json"),
+    ...(definitionFile ? { guardrailDefinitionPath: path.resolve(bundleDir, definitionFile) } : {}),
     memberRoleName: text(ENV.memberRoleName),
     memberRoleExternalId: text(ENV.memberRoleExternalId),
     jobName: text(ENV.jobName) ?? DEFAULT_JOB_NAME,

@@ -161,7 +161,8 @@ describe("the realtime core acts only in the accounts the organization check cov
 
 describe("the built realtime Lambda", () => {
   it("answers a forged direct invocation with a summary that refuses it, without calling AWS", async () => {
-    const bundle = bundleLambda({ entry: handlerEntry("realtime"), config: guardrail.config, stagingDir: STAGING });
+    const { config, definition } = guardrail;
+    const bundle = bundleLambda({ entry: handlerEntry("realtime"), config, definition, stagingDir: STAGING });
     const saved = { ...process.env };
     Object.assign(process.env, {
       STATE_TABLE_NAME: "bedrock-guardrail-state",

@@ -9,6 +9,8 @@ import { FIXTURE_HANDLER, guardrailWith, STAGING } from "./helpers";
 
 const SRC = path.join(__dirname, "..", "..", "src");
 const LAMBDA_BUNDLE = JSON.stringify(path.join(SRC, "infra", "bundle", "lambda-bundle.ts"));
+/** The shipped definition, in the child process (too long to pass as an argument). */
+const DEFINITION = `require(${JSON.stringify(path.join(SRC, "guardrail", "guardrail.ts"))}).bundledDefinition()`;
 
 /** A `node -e` script that can require the TypeScript sources (swc compiles each as it loads), then runs `body`. */
 const withTsSources = (body: string): string => `
@@ -134,6 +136,7 @@ describe("a handler bundle", () => {
       require(${LAMBDA_BUNDLE}).bundleLambda({
         entry: ${JSON.stringify(path.join(SRC, "handlers", "realtime.ts"))},
         config: ${JSON.stringify(guardrailWith().config)},
+        definition: ${DEFINITION},
         stagingDir: ${JSON.stringify(path.join(tmp, "staging"))},
       });`);
     const run = (esbuildRuns: boolean) =>
@@ -158,6 +161,7 @@ describe("a bundle staged without a stagingDir", () => {
       const { zipFile } = require(${LAMBDA_BUNDLE}).bundleLambda({
         entry: ${JSON.stringify(FIXTURE_HANDLER)},
         config: ${JSON.stringify(guardrailWith().config)},
+        definition: ${DEFINITION},
       });
       const base = path.dirname(zipFile);
       const mode = fs.lstatSync(base).mode & 0o777;
@@ -185,7 +189,8 @@ describe("the config in the Lambda package", () => {
         stateBackend: { type: "s3", bucket: "tf-state-bucket" },
       },
     }).config;
-    const bundle = bundleLambda({ entry: FIXTURE_HANDLER, config, stagingDir: STAGING });
+    const { definition } = guardrailWith();
+    const bundle = bundleLambda({ entry: FIXTURE_HANDLER, config, definition, stagingDir: STAGING });
     const text = fs.readFileSync(path.join(bundle.dir, "guardrail.config.json"), "utf8");
     for (const secret of ["OrgDeployer", "org-secret-external-id", "mgmt", "SecDeployer", "tf-state-bucket"])
       expect(text).not.toContain(secret);

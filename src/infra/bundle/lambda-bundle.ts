@@ -1,6 +1,7 @@
 /**
  * Bundles a Lambda handler with esbuild at synth time into an asset directory
- * (`index.js` + `guardrail.config.json` written from the validated config) and a deterministic
+ * (`index.js`, `guardrail.config.json` written from the validated config and `guardrail.definition.json`
+ * from the validated definition with its rules) and a deterministic
  * zip of it. The same code and config always give the same bytes, so `source_code_hash`
  * changes only when the deployed code or config does. The packed package carries the bundles
  * prebuilt (dist/lambda/, written at `npm pack`), so an installed package needs neither the
@@ -11,13 +12,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { GuardrailConfig } from "../../config/schema";
+import type { GuardrailDefinition } from "../../guardrail/definition";
 import { packageRoot } from "../../guardrail/rule-files";
 import { inlinedRulesDefine } from "../../guardrail/shipped-rules";
 import { cachedBuild } from "./bundle-cache";
 import { zipEntries } from "./zip";
 
 export interface LambdaBundle {
-  /** Directory holding index.js and guardrail.config.json. */
+  /** Directory holding index.js, guardrail.config.json and guardrail.definition.json. */
   dir: string;
   /** Deterministic zip of `dir`, the file the Terraform asset points at. */
   zipFile: string;
@@ -32,11 +34,18 @@ export interface BundleOptions {
   entry: string;
   /** Written next to index.js; the handler reads it through GUARDRAIL_CONFIG (src/runtime/env.ts). */
   config: GuardrailConfig;
+  /**
+   * Written next to index.js; the handler reads it through GUARDRAIL_DEFINITION. The synth's definition (a
+   * `--definition` and its rules/ folder included), not only the shipped rules the code has inlined: the
+   * monitor must run the rules the synth tested and compiled into the event selectors and patterns.
+   */
+  definition: GuardrailDefinition;
   /** Where bundles are staged; default a private folder of this process (privateStagingDir). */
   stagingDir?: string;
 }
 
 export const CONFIG_FILE_IN_BUNDLE = "guardrail.config.json";
+export const DEFINITION_FILE_IN_BUNDLE = "guardrail.definition.json";
 export const HANDLER = "index.handler";
 
 /** The Lambda handlers (src/handlers/<name>.ts), each bundled into one function's code. */
@@ -156,9 +165,11 @@ function privateStagingDir(): string {
 export function bundleLambda(options: BundleOptions): LambdaBundle {
   const code = bundleCode(options.entry);
   const configJson = Buffer.from(`${JSON.stringify(lambdaConfig(options.config), null, 2)}\n`, "utf8");
+  const definitionJson = Buffer.from(`${JSON.stringify(options.definition)}\n`, "utf8");
   const zip = zipEntries([
     { name: "index.js", data: code },
     { name: CONFIG_FILE_IN_BUNDLE, data: configJson },
+    { name: DEFINITION_FILE_IN_BUNDLE, data: definitionJson },
   ]);
   const sha256 = crypto.createHash("sha256").update(zip).digest("hex");
   const base = options.stagingDir ?? privateStagingDir();
@@ -167,6 +178,7 @@ export function bundleLambda(options: BundleOptions): LambdaBundle {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, "index.js"), code);
   fs.writeFileSync(path.join(dir, CONFIG_FILE_IN_BUNDLE), configJson);
+  fs.writeFileSync(path.join(dir, DEFINITION_FILE_IN_BUNDLE), definitionJson);
   fs.writeFileSync(zipFile, zip);
   return { dir, zipFile, codeBytes: code.length, zipBytes: zip.length, sha256 };
 }

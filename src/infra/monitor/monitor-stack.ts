@@ -17,7 +17,13 @@ import { buildEventPattern } from "../../detection/backends/eventbridge-pattern"
 import type { Guardrail } from "../../guardrail/guardrail";
 import { ENV } from "../../runtime/env";
 import { STATE_TABLE_KEYS } from "../../aws/contracts";
-import { bundleLambda, CONFIG_FILE_IN_BUNDLE, handlerEntry, type LambdaBundle } from "../bundle/lambda-bundle";
+import {
+  bundleLambda,
+  CONFIG_FILE_IN_BUNDLE,
+  DEFINITION_FILE_IN_BUNDLE,
+  handlerEntry,
+  type LambdaBundle,
+} from "../bundle/lambda-bundle";
 import { type GuardrailConstructProps, monitorGuardrail } from "../construct-props";
 import { type FunctionDeclarations, guardrailDeclarations } from "../declarations";
 import { type ResourceArns, statementsFromDeclarations } from "../iam/policy-document";
@@ -199,6 +205,7 @@ export class MonitorResources {
       [ENV.stateTableName]: this.table.name,
       [ENV.alertTopicArn]: this.alerting.topic.arn,
       [ENV.guardrailConfig]: CONFIG_FILE_IN_BUNDLE,
+      [ENV.guardrailDefinition]: DEFINITION_FILE_IN_BUNDLE,
       [ENV.memberRoleName]: config.remediation.memberRoleName,
       [ENV.memberRoleExternalId]: config.monitor.memberRoleExternalId,
       [ENV.jobName]: QUERY_JOB_STATE,
@@ -206,7 +213,8 @@ export class MonitorResources {
   }
 
   private bundle(name: string, entry: string): LambdaBundle {
-    const b = bundleLambda({ entry, config: this.guardrail.config, stagingDir: this.props.stagingDir });
+    const { config, definition } = this.guardrail;
+    const b = bundleLambda({ entry, config, definition, stagingDir: this.props.stagingDir });
     this.props.onBundle?.(name, b);
     return b;
   }
