@@ -58,13 +58,43 @@ const IsCondition = z.strictObject({ field, is: z.boolean() });
 /** `exists: true`: the field holds a value (not null); `exists: false`: it is missing or null. */
 const ExistsCondition = z.strictObject({ field, exists: z.boolean() });
 
+const TESTS = ["equals", "startsWith", "is", "exists"] as const;
+
+/**
+ * Why a condition matches none of the four shapes, in words: zod's union alone says only "Invalid input",
+ * which leaves a rule author to guess whether the field, the test or its value is wrong.
+ */
+function conditionShapeProblem(input: unknown): string {
+  const shape = 'must be { "field": ..., and one of "equals": [...], "startsWith": "...", "is": true, "exists": true }';
+  if (typeof input !== "object" || input === null || Array.isArray(input)) return shape;
+  const { field: name, ...rest } = input as Record<string, unknown>;
+  if (typeof name !== "string" || !(name in FIELD_TYPES))
+    return (
+      `field ${name === undefined ? "is missing" : `${JSON.stringify(name)} is not one a rule can test`}: ` +
+      `one of ${CONDITION_FIELDS.join(", ")}`
+    );
+  const keys = Object.keys(rest);
+  const tests = keys.filter((k) => (TESTS as readonly string[]).includes(k));
+  const unknown = keys.filter((k) => !(TESTS as readonly string[]).includes(k));
+  if (unknown.length > 0) return `unknown key(s) ${unknown.map((k) => `"${k}"`).join(", ")}: ${shape}`;
+  if (tests.length !== 1) return `has ${tests.length === 0 ? "no test" : `${tests.join(" and ")}`}: ${shape}`;
+  const [test] = tests;
+  return test === "equals"
+    ? "equals must be a list of strings"
+    : test === "startsWith"
+      ? "startsWith must be a string"
+      : `${test} must be true or false`;
+}
+
 /**
  * One condition on a record field; all of a rule's conditions must hold. Code that reads
  * conditions must handle every kind (`conditionKind`, condition-kind.ts); code that only understands some (the
  * pre-filter's required literals) must ignore the others, which is always exact.
  */
 export const ConditionSchema = z
-  .union([EqualsCondition, StartsWithCondition, IsCondition, ExistsCondition])
+  .union([EqualsCondition, StartsWithCondition, IsCondition, ExistsCondition], {
+    error: (issue) => conditionShapeProblem(issue.input),
+  })
   .superRefine((c, ctx) => {
     const type = FIELD_TYPES[c.field];
     if (("equals" in c || "startsWith" in c) && type !== "string")

@@ -91,6 +91,20 @@ describe("guardrail definition + config", () => {
       `detection.rules[${apiKey}].where[0]`,
     );
     expect(conditionOf([{ field: "requestParameters.userName", exists: false }])).not.toThrow();
+    // A condition that fits none of the four shapes says which part is wrong, not only "Invalid input".
+    expect(conditionOf([{ field: "requestParameters.modelName", equals: ["x"] }])).toThrow(
+      `where[0]: field "requestParameters.modelName" is not one a rule can test: one of userIdentity.type, `,
+    );
+    expect(conditionOf([{ equals: ["x"] }])).toThrow("where[0]: field is missing: one of userIdentity.type, ");
+    expect(conditionOf([{ field: "requestParameters.userName", equal: ["x"] }])).toThrow(
+      'where[0]: unknown key(s) "equal": must be { "field": ..., and one of "equals": [...], "startsWith": "...",',
+    );
+    expect(conditionOf([{ field: "requestParameters.userName", equals: ["x"], exists: true }])).toThrow(
+      "where[0]: has equals and exists: must be {",
+    );
+    expect(conditionOf([{ field: "requestParameters.serviceName", exists: "yes" }])).toThrow(
+      "where[0]: exists must be true or false",
+    );
     const failureWithoutCodes = copy();
     const denied = indexOf(failureWithoutCodes, "bedrock-model-access-denied");
     delete failureWithoutCodes.detection.rules[denied].errorCodes;
