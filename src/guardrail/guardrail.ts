@@ -97,13 +97,22 @@ export interface Guardrail {
 function rulesOfFiles(files: RuleFile[]): { rules: unknown[]; correlations: unknown[] } {
   const problems: string[] = [];
   const parsed: { rule: unknown; precedence: number; correlation: boolean }[] = [];
+  // Checked here, where the file is known: the definition's own check could only name a place in the assembled list.
+  const fileOfPrecedence = new Map<number, string>();
   for (const { file, rule } of files) {
     const correlation = isCorrelationRuleFile(rule);
     const result = safeParseDocument(correlation ? CorrelationRuleSchema : DetectionRuleSchema, rule);
     if (!result.success) problems.push(...zodProblems(result.error).map((p) => `${file}: ${p}`));
     else if (path.basename(file, ".json") !== result.data.id)
       problems.push(`${file}: id "${result.data.id}" must be the file's name (${result.data.id}.json)`);
-    else parsed.push({ rule, precedence: result.data.precedence, correlation });
+    else {
+      const { precedence } = result.data;
+      const other = fileOfPrecedence.get(precedence);
+      if (other !== undefined)
+        problems.push(`${file}: precedence: ${precedence} is also ${other}'s; each rule needs its own`);
+      fileOfPrecedence.set(precedence, file);
+      parsed.push({ rule, precedence, correlation });
+    }
   }
   if (problems.length > 0) throw new ConfigError("the rule set", problems);
   const sorted = parsed.sort((a, b) => a.precedence - b.precedence);

@@ -136,6 +136,14 @@ describe("rule files", () => {
       expect(() => readDefinitionFile(path.join(dir, "definition.json"), "definition.json")).toThrow(
         /the rule set is invalid:\n {2}- rules\/misnamed\.json: severity: /,
       );
+      fs.rmSync(path.join(dir, "rules", "misnamed.json"));
+      // Two files with one precedence: the problem names both files, not a place in the assembled list.
+      const taken = shipped("bedrock-api-key-created").precedence;
+      fs.writeFileSync(path.join(dir, "rules", "my-own-rule.json"), JSON.stringify({ ...added, precedence: taken }));
+      expect(() => readDefinitionFile(path.join(dir, "definition.json"), "definition.json")).toThrow(
+        `the rule set is invalid:\n  - rules/my-own-rule.json: precedence: ${taken} is also ` +
+          "policies/rules/bedrock-api-key-created.json's; each rule needs its own",
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
