@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { TerraformStack, Testing } from "cdktf";
 import { logsInsightsCorrelationRules } from "../../src/detection/backends/logs-insights-correlation";
+import { formatRuleTests, runRuleTests } from "../../src/detection/rule-tests";
 import { GuardrailEventStore } from "../../src/infra/monitor/event-store";
 import { guardrailFrom, MINIMAL_CONFIG } from "../support/fixtures";
 
@@ -53,4 +54,13 @@ test("the event sources and names said to be kept by the Lake store are the synt
   expect([...iamClause.matchAll(/`([A-Z][A-Za-z]+)`/g)].map((m) => m[1]).sort()).toEqual(
     [...field(iam!, "eventName")].sort(),
   );
+});
+
+test("the line check is said to print for a rule is the one it prints", () => {
+  const said = /`check` prints one line per rule \(`([^`]+)`\)/.exec(DOC)?.[1];
+  const printed = formatRuleTests(guardrail, runRuleTests(guardrail))
+    .split("\n")
+    .map((line) => line.trim().replace(/\s+/g, " "));
+  expect(said).toBeDefined();
+  expect(printed).toContain(said?.replace(/\s+/g, " "));
 });
