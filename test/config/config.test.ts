@@ -131,6 +131,18 @@ describe("config validation", () => {
     expect(problemsOf({ ...ok, targets: ["r-ab12", "r-ab12"] })).toEqual(["targets: lists r-ab12 more than once"]);
   });
 
+  it("rejects a second remediation override for one target (the first would win silently)", () => {
+    const overrides = [
+      { target: "123456789012", mode: "enforce" },
+      { target: "ou-ab12-34cd56ef", mode: "dry-run" },
+      { target: "123456789012", mode: "off" },
+    ] as const;
+    expect(problemsOf({ ...ok, remediation: { overrides: [...overrides] } })).toEqual([
+      "remediation.overrides[2].target: 123456789012 is also overrides[0]'s target: one mode per account or OU",
+    ]);
+    expect(problemsOf({ ...ok, remediation: { overrides: overrides.slice(0, 2) } })).toEqual([]);
+  });
+
   it("reports every problem at once, each naming its key", () => {
     const problems = problemsOf({
       approvedPrincipalArns: ["*"],

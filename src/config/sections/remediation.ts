@@ -137,4 +137,16 @@ export const RemediationConfigSchema = z
       ),
   })
   .prefault({})
+  .superRefine((r, ctx) => {
+    // The first override of a target wins: a later one for the same target would be ignored, whatever it says.
+    r.overrides.forEach((o, i) => {
+      const first = r.overrides.findIndex((x) => x.target === o.target);
+      if (first < i)
+        ctx.addIssue({
+          code: "custom",
+          path: ["overrides", i, "target"],
+          message: `${o.target} is also overrides[${first}]'s target: one mode per account or OU`,
+        });
+    });
+  })
   .describe("How findings are answered: the responder's mode, actions, caps and the member role");
