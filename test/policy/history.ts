@@ -89,6 +89,7 @@ const invoke = fc
       "ConverseStream",
       "InvokeModelWithResponseStream",
       "StartAsyncInvoke",
+      "InvokeModelWithBidirectionalStream",
     ),
     modelId: fc.constantFrom(...MODEL_IDS),
     key: bearer,

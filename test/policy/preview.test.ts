@@ -138,6 +138,36 @@ describe.each(CONFIGS)("preview against the IAM simulator (%s config)", (_name, 
   });
 });
 
+describe("a model call recorded under another event name", () => {
+  const guardrail = guardrailFor(REALISTIC_CONFIG);
+  const previewer = previewerFor(guardrail);
+  const record = (eventName: string, modelId: string) => ({
+    eventVersion: "1.10",
+    eventTime: "2026-09-02T10:00:00Z",
+    eventSource: "bedrock.amazonaws.com",
+    eventName,
+    awsRegion: "us-east-1",
+    recipientAccountId: "111122223333",
+    userIdentity: PRINCIPALS.appRole,
+    requestParameters: { modelId },
+  });
+
+  it("a bidirectional stream (Nova Sonic) is selected and decided as InvokeModel, as the simulator does", async () => {
+    // The API reference: InvokeModelWithBidirectionalStream requires bedrock:InvokeModel.
+    const unlisted = record("InvokeModelWithBidirectionalStream", "amazon.nova-sonic-v1:0");
+    expect(new Prefilter({ rules: previewer.scope() }).decide(Buffer.from(JSON.stringify(unlisted)))).toBe("may-match");
+    const denied = previewer.previewRecord(unlisted);
+    expect(denied.kind === "denied" && `${denied.action} ${denied.sid}`).toBe(
+      "bedrock:InvokeModel DenyInferenceOutsideModelAllowList",
+    );
+    const allowed = previewer.previewRecord(record("InvokeModelWithBidirectionalStream", "amazon.nova-pro-v1:0"));
+    expect(allowed.kind).toBe("allowed");
+    for (const p of [denied, allowed])
+      if (p.kind === "denied" || p.kind === "allowed")
+        expect(await simulatedDecision(previewer, p.requests)).toBe(p.kind === "denied" ? "deny" : "allow");
+  });
+});
+
 describe("batches", () => {
   const guardrail = guardrailFor(REALISTIC_CONFIG);
 
