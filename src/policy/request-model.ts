@@ -99,13 +99,17 @@ interface Site {
   account: string;
 }
 
+/** Resource types a call passes through to models the record does not name. */
+const ROUTES_TO_UNNAMED_MODELS = ["application-inference-profile/", "prompt-router/", "default-prompt-router/"];
+
 /** The model ARNs a call on `modelId` is authorized on; undefined when they cannot be told. */
 export function modelResources(modelId: string, site: Site): string[] | undefined {
   if (modelId.startsWith("arn:")) {
     const arn = parseArn(modelId);
     if (arn?.service !== "bedrock") return undefined;
-    // An application inference profile routes to a model its ARN does not name.
-    if (arn.resource.startsWith("application-inference-profile/")) return undefined;
+    // An application inference profile or a prompt router routes to models its ARN does not name, and the
+    // call is authorized on those models too.
+    if (ROUTES_TO_UNNAMED_MODELS.some((type) => arn.resource.startsWith(type))) return undefined;
     if (!arn.resource.startsWith("inference-profile/")) return [modelId];
     return profileResources(arn.resource.slice("inference-profile/".length), { ...site, partition: arn.partition });
   }

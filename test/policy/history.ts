@@ -68,6 +68,7 @@ const MODEL_IDS = [
   "eu.amazon.nova-pro-v1:0",
   "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0",
   `arn:aws:bedrock:us-east-1:${MEMBER}:application-inference-profile/abcdef123456`,
+  `arn:aws:bedrock:us-east-1:${MEMBER}:default-prompt-router/meta.llama:1`,
 ];
 const MANTLE_MODELS = ["anthropic.claude-haiku-4-5", "openai.gpt-oss-120b", "deepseek.r1", "amazon.nova-pro"];
 

@@ -67,6 +67,33 @@ describe("the event-name table", () => {
     ]);
     expect(modelResources("arn:aws:bedrock:us-east-1:1:application-inference-profile/x", site)).toBeUndefined();
   });
+
+  it("a call through a prompt router is undetermined: it is authorized on the models the router picks", async () => {
+    const guardrail = guardrailFor(REALISTIC_CONFIG);
+    const previewer = previewerFor(guardrail);
+    // The simulator: the router's ARN alone passes, an unlisted model it routes to (Llama 3.1) is denied.
+    const principal = "arn:aws:iam::111122223333:role/app/ChatbotBackend";
+    const on = (resource: string) => simulateScp(guardrail, { action: "bedrock:InvokeModel", resource }, principal);
+    expect(await on("arn:aws:bedrock:us-east-1:111122223333:default-prompt-router/meta.llama:1")).toBe("Allowed");
+    expect(await on("arn:aws:bedrock:us-east-1::foundation-model/meta.llama3-1-8b-instruct-v1:0")).toBe(
+      "ExplicitlyDenied",
+    );
+    for (const router of [
+      "arn:aws:bedrock:us-east-1:111122223333:default-prompt-router/meta.llama:1",
+      "arn:aws:bedrock:us-east-1:111122223333:prompt-router/abcd1234efgh",
+    ]) {
+      const p = previewer.previewRecord({
+        eventSource: "bedrock.amazonaws.com",
+        eventName: "Converse",
+        awsRegion: "us-east-1",
+        recipientAccountId: "111122223333",
+        userIdentity: PRINCIPALS.appRole,
+        requestParameters: { modelId: router },
+      });
+      // The router's own ARN passes the allow-list statement; the models it routes to decide.
+      expect(`${router}: ${p.kind}`).toBe(`${router}: undetermined`);
+    }
+  });
 });
 
 const CONFIGS: [string, GuardrailConfigInput][] = [
