@@ -4,12 +4,14 @@
  * it authorizes as), evaluated by the same Previewer, so the two never disagree; the answer lists
  * every statement that denies it (document and Sid) and the config change that would allow it.
  */
+import { parseArn } from "../arn/arn-like";
+import { partitionOfRegion } from "../arn/partition";
 import type { ScpRequest } from "./evaluate";
 import { statementOutcome } from "./evaluate";
 import type { Guardrail } from "../guardrail/guardrail";
 import { buildScpDocuments } from "./documents";
 import { Previewer, suggestionFor } from "./preview";
-import { EVENT_ACTIONS, eventSourceOf } from "./request-model";
+import { authorizesOnModel, EVENT_ACTIONS, eventSourceOf, modelResources } from "./request-model";
 
 /** A Previewer of the guardrail's own documents (worker threads get the documents as data instead). */
 export function previewerFor(guardrail: Guardrail): Previewer {
@@ -20,6 +22,13 @@ export interface Explanation {
   request: ScpRequest;
   /** Set when the action given was a CloudTrail event name with another IAM action. */
   mappedFrom?: string;
+  /**
+   * Every resource the request is authorized on, when that is not just `request.resource`: a model id's
+   * foundation-model ARN, or a cross-Region profile and its foundation model in any Region (as preview).
+   */
+  authorizedOn?: string[];
+  /** Set when the resource routes to models it does not name (an application inference profile, a prompt router). */
+  note?: string;
   decision: "allow" | "deny";
   /** Every statement that denies the request, in statement order. */
   matches: { document: string; sid: string }[];
@@ -28,27 +37,53 @@ export interface Explanation {
 }
 
 /** The IAM action an action or CloudTrail event name given as `prefix:Name` authorizes as. */
-function explainedAction(given: string): { action: string; mappedFrom?: string } {
+export function explainedAction(given: string): { action: string; mappedFrom?: string } {
   const at = given.indexOf(":");
   const mapped = EVENT_ACTIONS[`${eventSourceOf(given.slice(0, at))}:${given.slice(at + 1)}`];
   return mapped ? { action: mapped, mappedFrom: given } : { action: given };
 }
 
+/**
+ * The resources a model action is authorized on, rebuilt from the model id or ARN given as preview rebuilds
+ * them from a record (a model id is in aws.region, a profile id in the principal's account); undefined
+ * when the resource routes to models it does not name.
+ */
+function modelAuthorizations(guardrail: Guardrail, request: ScpRequest): string[] | undefined {
+  const arn = parseArn(request.resource);
+  const region = arn?.region ?? guardrail.config.aws.region;
+  return modelResources(request.resource, {
+    partition: arn?.partition ?? partitionOfRegion(region),
+    region,
+    account: arn?.account || (parseArn(request.principalArn)?.account ?? ""),
+  });
+}
+
+const ROUTED_MODELS_NOTE =
+  "the call is also authorized on the models this resource routes to, which it does not name: " +
+  "explain each of them with --resource";
+
 export function explainRequest(previewer: Previewer, given: ScpRequest): Explanation {
   const { action, mappedFrom } = explainedAction(given.action);
   const request = { ...given, action };
+  const onModel = authorizesOnModel(action) && request.resource !== "*";
+  const rebuilt = onModel ? modelAuthorizations(previewer.guardrail, request) : undefined;
+  const resources = rebuilt ?? [request.resource];
+  const requests = resources.map((resource) => ({ ...request, resource }));
   const matches = previewer.statements
-    .filter((s) => statementOutcome(s, request) === "deny")
+    .filter((s) => requests.some((r) => statementOutcome(s, r) === "deny"))
     .map((s) => ({ document: previewer.documentOf(s.Sid), sid: s.Sid }));
-  const decided = previewer.decide(request);
-  // decide() and the list come from the same evaluator: the first match is decide()'s statement.
-  const decision = decided.decision === "deny" ? "deny" : "allow";
+  // As preview: the first request that a statement denies decides, and its statement names the change.
+  const denied = requests.map((r) => previewer.decide(r)).find((d) => d.decision === "deny");
   return {
     request,
     ...(mappedFrom ? { mappedFrom } : {}),
-    decision,
+    ...(resources.length !== 1 || resources[0] !== request.resource ? { authorizedOn: resources } : {}),
+    ...(onModel && !rebuilt ? { note: ROUTED_MODELS_NOTE } : {}),
+    decision: denied?.decision === "deny" ? "deny" : "allow",
     matches,
-    ...(decided.decision === "deny" ? { suggestion: suggestionFor(previewer.guardrail, request, decided.sid) } : {}),
+    ...(denied?.decision === "deny"
+      ? { suggestion: suggestionFor(previewer.guardrail, denied.request, denied.sid) }
+      : {}),
   };
 }
 
@@ -59,7 +94,9 @@ export function formatExplanation(e: Explanation): string {
   const context = Object.entries(r.context ?? {}).map(([k, v]) => `${k}=${v.join(",")}`);
   const lines = [
     `request: ${r.action}${e.mappedFrom ? ` (CloudTrail ${e.mappedFrom} authorizes as ${r.action})` : ""} on ` +
-      `${r.resource} by ${r.principalArn}${context.length ? ` with ${context.join(" ")}` : ""}`,
+      `${r.resource}${e.authorizedOn ? ` (authorized on ${e.authorizedOn.join(" and ")})` : ""} by ` +
+      `${r.principalArn}${context.length ? ` with ${context.join(" ")}` : ""}`,
+    ...(e.note ? [`note: ${e.note}`] : []),
     `decision: ${e.decision === "deny" ? "DENY" : ALLOWED}`,
     ...e.matches.map((m) => `  denied by ${m.sid} in ${m.document}`),
     ...(e.suggestion ? [`to allow it: ${e.suggestion}`] : []),

@@ -70,6 +70,9 @@ const MODEL_PARAMETERS: Readonly<Record<string, string>> = {
   "bedrock:CreateModelCustomizationJob": "baseModelIdentifier",
 };
 
+/** Whether an IAM action is authorized on the model its request names (and so rebuilt by modelResources). */
+export const authorizesOnModel = (action: string): boolean => action in MODEL_PARAMETERS;
+
 /** bedrock-mantle actions whose request carries bedrock-mantle:Model (from requestParameters.model). */
 const MANTLE_MODEL_ACTIONS_WITH_KEY = new Set(["bedrock-mantle:CreateInference", "bedrock-mantle:CreateFineTuningJob"]);
 

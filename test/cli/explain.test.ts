@@ -10,6 +10,7 @@ import { decisionTable, formatDecisionTable } from "../../src/policy/decision-ta
 import { explainRequest, previewerFor } from "../../src/policy/explain";
 import { guardrailFor, REALISTIC_CONFIG } from "../policy/helpers";
 import { recordArb } from "../policy/history";
+import { simulateScp } from "../policy/simulator";
 import { captureOutput } from "./helpers";
 
 const guardrail = guardrailFor(REALISTIC_CONFIG);
@@ -66,6 +67,39 @@ describe("check --explain", () => {
     ]);
   });
 
+  it("a model id or a cross-Region profile is explained on every resource the call is authorized on", async () => {
+    const chatbot = "arn:aws:iam::111122223333:role/app/Chatbot";
+    const explain = (resource: string) =>
+      explainRequest(previewerFor(guardrail), { principalArn: chatbot, action: "bedrock:Converse", resource });
+    const profile = "arn:aws:bedrock:us-east-1:111122223333:inference-profile/us.deepseek.r1-v1:0";
+    const model = "arn:aws:bedrock:*::foundation-model/deepseek.r1-v1:0";
+    // The simulator: the profile alone passes, the model it routes to does not.
+    const simulated = (resource: string) =>
+      simulateScp(guardrail, { action: "bedrock:InvokeModel", resource }, chatbot);
+    expect([await simulated(profile), await simulated(model)]).toEqual(["Allowed", "ExplicitlyDenied"]);
+    for (const resource of [profile, "us.deepseek.r1-v1:0"]) {
+      const e = explain(resource);
+      expect(e.authorizedOn).toEqual([profile, model]);
+      expect(`${resource}: ${e.decision} ${e.matches.map((m) => m.sid)}`).toBe(
+        `${resource}: deny DenyInferenceOutsideModelAllowList`,
+      );
+      expect(e.suggestion).toMatch(
+        /^add "arn:aws:bedrock:\*::foundation-model\/deepseek\.r1-v1:0" to scp\.modelAllowList/,
+      );
+    }
+    // A model id is the foundation model in aws.region, as CloudTrail's modelId is in the record's Region.
+    const bare = explain("deepseek.r1-v1:0");
+    expect(bare.authorizedOn).toEqual([UNLISTED]);
+    expect(bare.suggestion).toBe(explain(UNLISTED).suggestion);
+    expect(explain("us.anthropic.claude-sonnet-4-5-20250929-v1:0").decision).toBe("allow");
+    // A prompt router's models are not in its ARN: the answer says so.
+    const router = explain("arn:aws:bedrock:us-east-1:111122223333:default-prompt-router/meta.llama:1");
+    expect(router.note).toMatch(/also authorized on the models this resource routes to/);
+    const c = captureOutput();
+    runCheck(guardrail, { principal: chatbot, action: "bedrock:Converse", resource: profile }, c.io);
+    expect(c.out()).toContain(`on ${profile} (authorized on ${profile} and ${model}) by ${chatbot}\ndecision: DENY\n`);
+  });
+
   it("usage errors name the option and exit 2", () => {
     for (const [opts, message] of [
       [{ explain: true }, /needs --principal ARN and --action/],
@@ -86,6 +120,11 @@ describe("check --explain", () => {
       [
         { principal: "arn:aws:iam::111122223333:role/X", action: "bedrock:InvokeModel", context: ["novalue"] },
         /--context takes key=value/,
+      ],
+      // a model action without its model: nothing to match the allow-list against
+      [
+        { principal: "arn:aws:iam::111122223333:role/X", action: "bedrock:Converse" },
+        /--resource is needed with bedrock:Converse: the model id or ARN the call names/,
       ],
     ] as [CheckOptions, RegExp][]) {
       const c = captureOutput();
@@ -129,8 +168,16 @@ describe("check --explain", () => {
         });
         if (typeof parsed === "string") throw new Error(parsed);
         const e = explainRequest(previewer, parsed);
-        expect(e.decision).toBe(decided.decision);
-        if (decided.decision === "deny") expect(e.matches[0].sid).toBe(decided.sid);
+        // A profile is explained on the profile and its model: the same requests preview rebuilt for the record.
+        const covered = p.requests.filter(
+          (q) => q.action === r.action && (e.authorizedOn ?? [r.resource]).includes(q.resource),
+        );
+        expect(covered.length).toBe((e.authorizedOn ?? [r.resource]).length);
+        const decisions = covered.map((q) => previewer.decide(q));
+        if (decisions.some((d) => d.decision === "undetermined")) continue;
+        const first = decisions.find((d) => d.decision === "deny");
+        expect(e.decision).toBe(first ? "deny" : "allow");
+        if (first?.decision === "deny") expect(e.matches[0].sid).toBe(first.sid);
         compared++;
       }
       if (p.kind === "denied") {

@@ -13,8 +13,9 @@ import { bundledClassification } from "../../policy/classification-data";
 import { coverageCounts, coverageRows } from "../../policy/classification-table";
 import { decisionTable, formatDecisionTable } from "../../policy/decision-table";
 import type { ScpRequest } from "../../policy/evaluate";
-import { explainRequest, formatExplanation, previewerFor } from "../../policy/explain";
+import { explainedAction, explainRequest, formatExplanation, previewerFor } from "../../policy/explain";
 import { formatLint, lintScp } from "../../policy/lint";
+import { authorizesOnModel } from "../../policy/request-model";
 import { formatSlots, slotBudget } from "../../policy/slots";
 import { buildScpStatements } from "../../policy/statements";
 import type { ScpDocument } from "../../policy/types";
@@ -63,6 +64,9 @@ export function explainOptions(options: CheckOptions, region?: string): ScpReque
     const key = pair.slice(0, at);
     context[key] = [...(context[key] ?? []), pair.slice(at + 1)];
   }
+  // Without the model there is nothing to match the allow-list against (and no entry to suggest).
+  if (!options.resource && authorizesOnModel(explainedAction(options.action).action))
+    return `--resource is needed with ${options.action}: the model id or ARN the call names`;
   return { action: options.action, resource: options.resource ?? "*", principalArn: options.principal, context };
 }
 
