@@ -11,7 +11,14 @@ import { statementOutcome } from "./evaluate";
 import type { Guardrail } from "../guardrail/guardrail";
 import { buildScpDocuments } from "./documents";
 import { Previewer, suggestionFor } from "./preview";
-import { authorizesOnModel, EVENT_ACTIONS, eventSourceOf, modelResources } from "./request-model";
+import {
+  authorizesOnModel,
+  BEARER_TOKEN_PREFIXES,
+  EVENT_ACTIONS,
+  eventSourceOf,
+  modelResources,
+} from "./request-model";
+import { BEARER_TOKEN_TYPE_KEYS } from "./statement-ids";
 
 /** A Previewer of the guardrail's own documents (worker threads get the documents as data instead). */
 export function previewerFor(guardrail: Guardrail): Previewer {
@@ -29,6 +36,11 @@ export interface Explanation {
   authorizedOn?: string[];
   /** Set when the resource routes to models it does not name (an application inference profile, a prompt router). */
   note?: string;
+  /**
+   * Set when the context names a bearer-token type of the action's service: a call made with an API key is
+   * also authorized as `<prefix>:CallWithBearerToken` (preview adds the same request), evaluated too.
+   */
+  alsoAuthorizedAs?: string;
   decision: "allow" | "deny";
   /** Every statement that denies the request, in statement order. */
   matches: { document: string; sid: string }[];
@@ -58,6 +70,16 @@ function modelAuthorizations(guardrail: Guardrail, request: ScpRequest): string[
   });
 }
 
+/** The CallWithBearerToken request of a call the context says was made with an API key, as preview rebuilds it. */
+function bearerTokenRequest(request: ScpRequest): ScpRequest | undefined {
+  const prefix = request.action.slice(0, request.action.indexOf(":"));
+  const key = Object.values(BEARER_TOKEN_TYPE_KEYS).find((k) => k.startsWith(`${prefix}:`));
+  const bearer = `${prefix}:CallWithBearerToken`;
+  const type = key && request.context?.[key];
+  if (!BEARER_TOKEN_PREFIXES.includes(prefix) || !type || request.action === bearer) return undefined;
+  return { action: bearer, resource: "*", principalArn: request.principalArn, context: { [key]: type } };
+}
+
 const ROUTED_MODELS_NOTE =
   "the call is also authorized on the models this resource routes to, which it does not name: " +
   "explain each of them with --resource";
@@ -68,7 +90,8 @@ export function explainRequest(previewer: Previewer, given: ScpRequest): Explana
   const onModel = authorizesOnModel(action) && request.resource !== "*";
   const rebuilt = onModel ? modelAuthorizations(previewer.guardrail, request) : undefined;
   const resources = rebuilt ?? [request.resource];
-  const requests = resources.map((resource) => ({ ...request, resource }));
+  const bearer = bearerTokenRequest(request);
+  const requests = [...resources.map((resource) => ({ ...request, resource })), ...(bearer ? [bearer] : [])];
   const matches = previewer.statements
     .filter((s) => requests.some((r) => statementOutcome(s, r) === "deny"))
     .map((s) => ({ document: previewer.documentOf(s.Sid), sid: s.Sid }));
@@ -79,6 +102,7 @@ export function explainRequest(previewer: Previewer, given: ScpRequest): Explana
     ...(mappedFrom ? { mappedFrom } : {}),
     ...(resources.length !== 1 || resources[0] !== request.resource ? { authorizedOn: resources } : {}),
     ...(onModel && !rebuilt ? { note: ROUTED_MODELS_NOTE } : {}),
+    ...(bearer ? { alsoAuthorizedAs: bearer.action } : {}),
     decision: denied?.decision === "deny" ? "deny" : "allow",
     matches,
     ...(denied?.decision === "deny"
@@ -95,7 +119,8 @@ export function formatExplanation(e: Explanation): string {
   const lines = [
     `request: ${r.action}${e.mappedFrom ? ` (CloudTrail ${e.mappedFrom} authorizes as ${r.action})` : ""} on ` +
       `${r.resource}${e.authorizedOn ? ` (authorized on ${e.authorizedOn.join(" and ")})` : ""} by ` +
-      `${r.principalArn}${context.length ? ` with ${context.join(" ")}` : ""}`,
+      `${r.principalArn}${context.length ? ` with ${context.join(" ")}` : ""}` +
+      `${e.alsoAuthorizedAs ? `, also authorized as ${e.alsoAuthorizedAs} (a call made with an API key)` : ""}`,
     ...(e.note ? [`note: ${e.note}`] : []),
     `decision: ${e.decision === "deny" ? "DENY" : ALLOWED}`,
     ...e.matches.map((m) => `  denied by ${m.sid} in ${m.document}`),

@@ -100,6 +100,32 @@ describe("check --explain", () => {
     expect(c.out()).toContain(`on ${profile} (authorized on ${profile} and ${model}) by ${chatbot}\ndecision: DENY\n`);
   });
 
+  it("a call the context says was made with an API key is also explained as CallWithBearerToken", async () => {
+    const chatbot = "arn:aws:iam::111122223333:role/app/Chatbot";
+    const explain = (type: string) =>
+      explainRequest(previewerFor(guardrail), {
+        principalArn: chatbot,
+        action: "bedrock:Converse",
+        resource: "amazon.nova-pro-v1:0",
+        context: { "bedrock:BearerTokenType": [type] },
+      });
+    const longTerm = explain("LONG_TERM");
+    expect(`${longTerm.alsoAuthorizedAs} ${longTerm.decision} ${longTerm.matches.map((m) => m.sid)}`).toBe(
+      "bedrock:CallWithBearerToken deny DenyBedrockApiKeyUse",
+    );
+    expect(longTerm.suggestion).toBe(`add "${chatbot}" to approvedPrincipalArns`);
+    const simulated = (type: string) =>
+      simulateScp(
+        guardrail,
+        { action: "bedrock:CallWithBearerToken", resource: "*", context: { "bedrock:BearerTokenType": [type] } },
+        chatbot,
+      );
+    expect(await simulated("LONG_TERM")).toBe("ExplicitlyDenied");
+    // A short-term key is allowed unless scp.denyShortTermBedrockApiKeys: the listed model decides.
+    expect(await simulated("SHORT_TERM")).toBe("Allowed");
+    expect(explain("SHORT_TERM").decision).toBe("allow");
+  });
+
   it("usage errors name the option and exit 2", () => {
     for (const [opts, message] of [
       [{ explain: true }, /needs --principal ARN and --action/],
