@@ -2,7 +2,8 @@
 // CI (.ci/run): the package as a platform team gets it. In a scratch folder outside the checkout:
 // 1. `npm pack` this repository (prepack builds dist/ and the prebuilt Lambda bundles);
 // 2. the CLI alone: install the tarball, run it, and check that `synth` names its missing peer dependencies;
-// 3. examples/existing-cdktf-app: install the tarball with the app's own dependencies, type-check it
+// 3. examples/existing-cdktf-app: install the tarball with the app's own dependencies, run the CLI there (the
+//    app has TypeScript), type-check it
 //    (tsc, node16 resolution: the exports map and the declarations), synthesize it, and check that every
 //    resource and data source of the guardrail's three constructs equals the one `npm run synth` writes
 //    for the same config (Terraform addresses differ: the constructs sit at other paths, so references
@@ -112,6 +113,8 @@ function main() {
     });
     run("npm", ["install", ...quiet, tarball], app);
     process.stdout.write(`the example app with the package installs ${megabytes(path.join(app, "node_modules"))} MB\n`);
+    // The CLI inside an app that has TypeScript of its own (an installed package never rebuilds itself).
+    run(path.join(app, "node_modules", ".bin", "bedrock-guardrail"), ["--version"], app);
     run(path.join(app, "node_modules", ".bin", "tsc"), ["-p", "."], app);
     const appOut = path.join(app, "cdktf.out");
     run(process.execPath, ["dist/main.js"], app, { CDKTF_OUTDIR: appOut });
