@@ -50,6 +50,17 @@ function elements(stackJson) {
 }
 
 /**
+ * A body without the tool's tag: the app's stacks set it as their provider's default_tags, a construct on a
+ * team's own provider on each resource (test/infra/constructs.test.ts checks that every resource has it).
+ */
+function withoutToolTag(body) {
+  if (body.tags?.["managed-by"] !== "bedrock-guardrail") return body;
+  const { "managed-by": _tool, ...tags } = body.tags;
+  const { tags: _all, ...rest } = body;
+  return Object.keys(tags).length > 0 ? { ...rest, tags } : rest;
+}
+
+/**
  * The elements under `prefix` keyed by kind and path below it, each body with its references to other
  * elements written as their paths and the asset folder (named after the construct path) left out.
  */
@@ -67,7 +78,7 @@ function normalized(stackJson, prefix) {
   const result = new Map();
   for (const e of all) {
     if (!e.path.startsWith(prefix)) continue;
-    const { "//": _metadata, ...body } = e.body;
+    const { "//": _metadata, ...body } = withoutToolTag(e.body);
     const text = JSON.stringify(body)
       .replace(pattern, (address) => addresses.get(address))
       .replace(/assets\/[^/"]+\//g, "assets/");

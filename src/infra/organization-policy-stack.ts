@@ -17,6 +17,7 @@ import type { ScpDocument } from "../policy/types";
 import { constructGuardrail, type GuardrailConstructProps } from "./construct-props";
 import { listOutput } from "./list-output";
 import { guardrailProvider } from "./provider";
+import { tagWithToolTags } from "./tool-tags";
 
 export const ORGANIZATION_POLICY_STACK = "organization-policy";
 /** The tool's own tags (config/aws-limits.ts: they count against AWS's limit; a user tag cannot change them). */
@@ -141,6 +142,7 @@ export class GuardrailOrganizationPolicy extends Construct {
     super(scope, id);
     const guardrail = constructGuardrail(this, props);
     if (props.awsProvider ?? true) organizationProvider(this, guardrail, {});
+    else tagWithToolTags(this);
     this.scp = addOrganizationPolicy(this, guardrail);
   }
 }

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { Testing, TerraformStack } from "cdktf";
+import { TerraformResource, Testing, TerraformStack } from "cdktf";
 import {
   ConfigError,
   GuardrailMemberRole,
@@ -92,6 +92,35 @@ describe("constructs", () => {
     const json = synth(bare);
     expect(json.provider.aws).toEqual([{ region: "eu-central-1" }]);
     expect(json.terraform.required_providers.aws.version).toBe(AWS_PROVIDER_VERSIONS);
+  });
+
+  it("tag every resource with the tool's tag on the stack's own provider, as the app's provider does", () => {
+    // The SCP's ProtectGuardrailTaggedResources protects the store, key, topic, alarms and table by this tag.
+    const stack = new TerraformStack(Testing.app(), "security");
+    new AwsProvider(stack, "aws", { region: "us-east-1", defaultTags: [{ tags: { team: "platform" } }] });
+    const config = {
+      ...CONFIG,
+      remediation: { mode: "enforce" as const },
+      monitor: { eventbridge: { enabled: true, regions: ["us-east-1"] } },
+    };
+    new GuardrailOrganizationPolicy(stack, "policy", { config, awsProvider: false });
+    new GuardrailMemberRole(stack, "member-role", { config, awsProvider: false });
+    new GuardrailMonitor(stack, "monitor", { config, awsProvider: false });
+    const json = synth(stack);
+    const taggable = stack.node
+      .findAll()
+      .filter((c): c is TerraformResource => c instanceof TerraformResource && "tagsInput" in c);
+    const untagged = taggable
+      .filter(
+        (r) => json.resource[r.terraformResourceType][r.friendlyUniqueId].tags?.["managed-by"] !== "bedrock-guardrail",
+      )
+      .map((r) => r.node.path);
+    expect(untagged).toEqual([]);
+    const protectedTypes = ["aws_cloudtrail_event_data_store", "aws_kms_key", "aws_sns_topic", "aws_dynamodb_table"];
+    const taggedTypes = new Set(taggable.map((r) => r.terraformResourceType));
+    expect(protectedTypes.filter((t) => !taggedTypes.has(t))).toEqual([]);
+    expect(taggedTypes).toContain("aws_cloudwatch_metric_alarm");
+    expect(taggedTypes).toContain("aws_cloudformation_stack_set");
   });
 
   it("add the app stack's resources: the organization policy", () => {

@@ -25,6 +25,7 @@ import { type FunctionDeclarations, guardrailDeclarations } from "../declaration
 import { RESOURCE_PREFIX, STACK_NAMES } from "../naming";
 import { MANAGED_BY_TAG } from "../organization-policy-stack";
 import { guardrailProvider } from "../provider";
+import { tagWithToolTags } from "../tool-tags";
 import { responderRoleNames } from "../monitor/monitor-stack";
 import { eventForwarderTemplateBody, FORWARDER_PARAMETERS } from "./event-forwarder-template";
 import { memberRoleTemplateBody, TEMPLATE_PARAMETERS } from "./member-role-template";
@@ -216,6 +217,7 @@ export class GuardrailMemberRole extends Construct implements MemberRoleParts {
     super(scope, id);
     const guardrail = monitorGuardrail(this, props);
     if (props.awsProvider ?? true) memberRoleProvider(this, guardrail);
+    else tagWithToolTags(this);
     addMemberRole.call(this, { guardrail });
   }
 }

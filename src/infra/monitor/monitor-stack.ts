@@ -32,6 +32,7 @@ import { DEAD_LETTER_QUEUE_NAME, FUNCTION_NAMES, RESOURCE_PREFIX, ROLE_NAMES } f
 import { MANAGED_BY_TAG } from "../organization-policy-stack";
 import { listOutput } from "../list-output";
 import { guardrailProvider } from "../provider";
+import { tagWithToolTags } from "../tool-tags";
 import { Alerting } from "./alerting";
 import type { AthenaQueryInfra } from "./athena";
 import { JobAlarms } from "./alarms";
@@ -102,6 +103,7 @@ export class GuardrailMonitor extends Construct {
     super(scope, id);
     const guardrail = monitorGuardrail(this, props);
     if (props.awsProvider ?? true) monitorProvider(this, guardrail);
+    else tagWithToolTags(this);
     this.resources = new MonitorResources(this, { guardrail });
   }
 }
