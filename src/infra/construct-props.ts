@@ -6,10 +6,15 @@
 import type { Construct } from "constructs";
 import { ConfigError, parseConfig } from "../config/load";
 import type { GuardrailConfigInput } from "../config/schema";
+import { failedRuleTestLines } from "../detection/rule-tests";
 import { bundledDefinition, compileGuardrail, type Guardrail } from "../guardrail/guardrail";
+import { lintScp } from "../policy/lint";
 
 export interface GuardrailConstructProps {
-  /** The same object as guardrail.config.json; a bad key is a ConfigError that names it. */
+  /**
+   * The same object as guardrail.config.json; a bad key, an SCP that fails lint or a rule that fails its own
+   * examples is a ConfigError that names it.
+   */
   config: GuardrailConfigInput;
   /**
    * true (default): the construct adds its stack's AWS provider from the config (aws.region and the
@@ -20,9 +25,17 @@ export interface GuardrailConstructProps {
   awsProvider?: boolean;
 }
 
-/** The guardrail of a construct's config and the bundled definition; a ConfigError names the construct's path. */
+/**
+ * The guardrail of a construct's config and the bundled definition; a ConfigError names the construct's path.
+ * What stops the app's synth (src/infra/synth.ts) stops a construct too: an SCP that fails lint (too large, more
+ * documents than a target has free slots) and a rule that fails its own examples.
+ */
 export function constructGuardrail(scope: Construct, props: GuardrailConstructProps): Guardrail {
-  return compileGuardrail(bundledDefinition(), parseConfig(props.config, `the config of ${scope.node.path}`));
+  const source = `the config of ${scope.node.path}`;
+  const guardrail = compileGuardrail(bundledDefinition(), parseConfig(props.config, source));
+  const problems = [...lintScp(guardrail).errors.map((f) => f.message), ...failedRuleTestLines(guardrail)];
+  if (problems.length > 0) throw new ConfigError(source, problems);
+  return guardrail;
 }
 
 /** The guardrail of a monitor part's config: the monitor and the member role exist only with monitor.enabled. */

@@ -74,6 +74,16 @@ describe("constructs", () => {
     );
   });
 
+  it("refuse a guardrail the app's synth refuses: an SCP that fails lint, naming the problem and the construct", () => {
+    const stack = new TerraformStack(Testing.app(), "management");
+    // Every SCP slot of the root already taken: the attachment would fail at apply.
+    const full = { ...CONFIG, scp: { existingPoliciesPerTarget: { default: 10 } } };
+    expect(() => new GuardrailOrganizationPolicy(stack, "guardrail", { config: full })).toThrow(
+      /^the config of management\/guardrail is invalid:\n {2}- the guardrail needs 1 SCP\(s\) but root has 0 free slot/,
+    );
+    expect(() => new GuardrailMonitor(stack, "monitor", { config: { ...full, monitor: {} } })).toThrow(ConfigError);
+  });
+
   it("refuse the monitor and member role when the config turns the monitor off", () => {
     const stack = new TerraformStack(Testing.app(), "security");
     const off = { ...CONFIG, monitor: { enabled: false } };
