@@ -4,7 +4,7 @@
  * allowed_account_ids, so applying with the wrong credentials fails before any change.
  */
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { TerraformStack } from "cdktf";
+import { TerraformProvider, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { StackCredentials } from "../config/sections/aws";
 
@@ -28,11 +28,33 @@ const DEFAULT_SESSION_NAME = "bedrock-guardrail-terraform";
 export const AWS_PROVIDER_VERSIONS = ">= 6.25.0, < 7.0.0";
 const AWS_PROVIDER_REQUIREMENT = { source: "hashicorp/aws", version: AWS_PROVIDER_VERSIONS };
 
+/**
+ * A stack with two AWS providers without an alias synthesizes, and Terraform refuses it at init ("Duplicate
+ * provider configuration"): a construct that brings its provider into a stack that has one (the team's own, or
+ * another guardrail construct's) is refused at synth instead, naming the providers and the way out.
+ */
+function duplicateProviderProblems(stack: TerraformStack): string[] {
+  const defaults = stack.node
+    .findAll()
+    .filter((c): c is TerraformProvider => c instanceof TerraformProvider && c.terraformResourceType === "aws")
+    .filter((p) => p.alias === undefined);
+  if (defaults.length < 2) return [];
+  return [
+    `${stack.node.path} has ${defaults.length} AWS providers without an alias ` +
+      `(${defaults.map((p) => p.node.path).join(", ")}), which Terraform refuses: give the guardrail's ` +
+      "constructs in this stack awsProvider: false, all but one of them if the stack has no provider of its own",
+  ];
+}
+
+/** The stacks whose providers are checked once (a second construct in the same stack adds no second check). */
+const VALIDATED_STACKS = new WeakSet<TerraformStack>();
+
 export function guardrailProvider(scope: Construct, id: string, props: GuardrailProviderProps): AwsProvider {
   const c = props.credentials ?? {};
+  const stack = TerraformStack.of(scope);
   // The source in full: cdktf writes "aws", CDK Terrain "hashicorp/aws" (the same provider).
-  TerraformStack.of(scope).addOverride("terraform.required_providers.aws", AWS_PROVIDER_REQUIREMENT);
-  return new AwsProvider(scope, id, {
+  stack.addOverride("terraform.required_providers.aws", AWS_PROVIDER_REQUIREMENT);
+  const provider = new AwsProvider(scope, id, {
     region: props.region,
     ...(c.profile ? { profile: c.profile } : {}),
     ...(c.assumeRoleArn
@@ -51,4 +73,9 @@ export function guardrailProvider(scope: Construct, id: string, props: Guardrail
       ? { defaultTags: [{ tags: props.defaultTags }] }
       : {}),
   });
+  if (!VALIDATED_STACKS.has(stack)) {
+    VALIDATED_STACKS.add(stack);
+    stack.node.addValidation({ validate: () => duplicateProviderProblems(stack) });
+  }
+  return provider;
 }

@@ -133,6 +133,34 @@ describe("constructs", () => {
     expect(taggedTypes).toContain("aws_cloudformation_stack_set");
   });
 
+  it("refuse at synth a second AWS provider without an alias in one stack, which Terraform refuses at init", () => {
+    const enforcing = { ...CONFIG, remediation: { mode: "enforce" as const } };
+    // Both management-account constructs bringing their provider.
+    const both = new TerraformStack(Testing.app(), "management");
+    new GuardrailOrganizationPolicy(both, "policy", { config: enforcing });
+    new GuardrailMemberRole(both, "member-role", { config: enforcing });
+    let refused = "";
+    try {
+      both.runAllValidations();
+    } catch (e) {
+      refused = (e as Error).message;
+    }
+    expect(refused).toMatch(/^Validation failed with the following errors:\n {2}\[management\] management has 2 AWS/);
+    expect(refused).toContain("without an alias (management/policy/aws, management/member-role/aws)");
+    // One line, once for the stack.
+    expect(refused).toMatch(/^[^\n]*\n[^\n]*awsProvider: false[^\n]*\n\n/);
+    // The team's provider beside a construct that brings its own.
+    const own = new TerraformStack(Testing.app(), "security");
+    new AwsProvider(own, "aws", { region: "us-east-1" });
+    new GuardrailMonitor(own, "monitor", { config: CONFIG });
+    expect(() => own.runAllValidations()).toThrow(/security has 2 AWS providers without an alias \(security\/aws, /);
+    // One provider: valid.
+    const one = new TerraformStack(Testing.app(), "management");
+    new GuardrailOrganizationPolicy(one, "policy", { config: enforcing });
+    new GuardrailMemberRole(one, "member-role", { config: enforcing, awsProvider: false });
+    expect(() => one.runAllValidations()).not.toThrow();
+  });
+
   it("add the app stack's resources: the organization policy", () => {
     const inApp = synth(
       new OrganizationPolicyStack(Testing.app(), "organization-policy", { guardrail: guardrailFor(CONFIG) }),
