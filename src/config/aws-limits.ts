@@ -18,6 +18,13 @@ import { z } from "zod";
  */
 export const SCP_QUOTAS = { maxPolicySize: 10_240, maxPoliciesPerTarget: 10 } as const;
 
+/**
+ * Amazon EventBridge's "Event pattern size" quota, in characters: 2,048 by default, adjustable per
+ * account and Region up to 4,096 (EventBridge quotas; the AWS provider's event_pattern check
+ * follows it). The default of monitor.eventbridge.maxPatternChars.
+ */
+export const EVENT_PATTERN_QUOTA = { default: 2048, max: 4096 } as const;
+
 export const MAX_TAGS_PER_RESOURCE = 50;
 const MAX_TAG_KEY_CHARS = 128;
 const MAX_TAG_VALUE_CHARS = 256;

@@ -6,6 +6,7 @@
 import type { Construct } from "constructs";
 import { ConfigError, parseConfig } from "../config/load";
 import type { GuardrailConfigInput } from "../config/schema";
+import { eventPatternProblems } from "../detection/backends/eventbridge-pattern";
 import { failedRuleTestLines } from "../detection/rule-tests";
 import { bundledDefinition, compileGuardrail, type Guardrail } from "../guardrail/guardrail";
 import { lintScp } from "../policy/lint";
@@ -33,7 +34,11 @@ export interface GuardrailConstructProps {
 export function constructGuardrail(scope: Construct, props: GuardrailConstructProps): Guardrail {
   const source = `the config of ${scope.node.path}`;
   const guardrail = compileGuardrail(bundledDefinition(), parseConfig(props.config, source));
-  const problems = [...lintScp(guardrail).errors.map((f) => f.message), ...failedRuleTestLines(guardrail)];
+  const problems = [
+    ...lintScp(guardrail).errors.map((f) => f.message),
+    ...failedRuleTestLines(guardrail),
+    ...eventPatternProblems(guardrail),
+  ];
   if (problems.length > 0) throw new ConfigError(source, problems);
   return guardrail;
 }

@@ -19,3 +19,9 @@ export {
 } from "../guardrail/tool-names";
 
 export const ROLE_PATH = TOOL_ROLE_PATH;
+
+/**
+ * The name of the `index`th of a set of like resources (the EventBridge rules of a split pattern):
+ * the first keeps the plain name, so that a set of one is named as before; the next are `-2`, `-3`...
+ */
+export const numberedName = (name: string, index: number): string => (index === 0 ? name : `${name}-${index + 1}`);

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { runQuery, type QueryOptions } from "../../src/cli/commands/query";
 import { buildProgram } from "../../src/cli/index";
 import { buildAthenaQuery } from "../../src/detection/backends/athena-sql";
-import { buildEventPattern } from "../../src/detection/backends/eventbridge-pattern";
+import { buildEventPatterns } from "../../src/detection/backends/eventbridge-pattern";
 import { buildLakeQuery } from "../../src/detection/backends/lake-sql";
 import { buildLogsInsightsThresholdQuery } from "../../src/detection/backends/logs-insights-correlation";
 import { testGuardrail } from "../detection/backends/support/records";
@@ -55,7 +55,7 @@ describe("bedrock-guardrail query", () => {
     expect(one.stdout).toContain(
       "eventsource = 'iam.amazonaws.com' AND eventname IN ('CreateServiceSpecificCredential')",
     );
-    const pattern = JSON.parse(run({ backend: "eventbridge", rule: ["bedrock-recon-by-long-term-key"] }).stdout);
+    const [pattern] = JSON.parse(run({ backend: "eventbridge", rule: ["bedrock-recon-by-long-term-key"] }).stdout);
     expect(pattern.source).toEqual(["aws.bedrock"]);
     expect(pattern.detail.userIdentity).toEqual({ accessKeyId: [{ prefix: "AKIA" }] });
     const insights = run({ backend: "cloudwatch-logs", rule: ["bedrock-guardrail-tampering"] }).stdout;
@@ -130,10 +130,22 @@ describe("bedrock-guardrail query", () => {
     expect(out.stderr).toMatch(/--backend must be one of cloudtrail-lake, cloudwatch-logs, eventbridge, athena/);
   });
 
-  it("prints the EventBridge pattern as JSON", () => {
+  it("prints the EventBridge patterns as the monitor deploys them: one rule each, within the config's quota", () => {
     const out = run({ backend: "eventbridge" });
     expect(out.code).toBe(0);
-    expect(JSON.parse(out.stdout)).toEqual(buildEventPattern(testGuardrail()));
+    const patterns = JSON.parse(out.stdout);
+    expect(patterns).toEqual(buildEventPatterns(testGuardrail(), 2048));
+    expect(out.stderr).toBe(
+      `query: ${patterns.length} pattern(s), one EventBridge rule each, each at most 2048 characters ` +
+        "(monitor.eventbridge.maxPatternChars); an event is delivered when it matches any of them\n",
+    );
+    const raised = run(
+      { backend: "eventbridge" },
+      { "guardrail.config.json": { approvedPrincipalArns: [], monitor: { eventbridge: { maxPatternChars: 4096 } } } },
+    );
+    const fewer = JSON.parse(raised.stdout);
+    expect(fewer.length).toBeLessThan(patterns.length);
+    for (const p of fewer) expect(JSON.stringify(p).length).toBeLessThanOrEqual(4096);
   });
 
   it.each([

@@ -22,6 +22,16 @@ describe("config validation", () => {
     expect(c.aws.region).toBe("us-east-1");
   });
 
+  it("takes EventBridge's pattern size quota as 2,048 characters unless raised, and never past AWS's 4,096", () => {
+    expect(parseConfig(ok).monitor.eventbridge.maxPatternChars).toBe(2048);
+    expect(
+      parseConfig({ ...ok, monitor: { eventbridge: { maxPatternChars: 4096 } } }).monitor.eventbridge,
+    ).toMatchObject({ maxPatternChars: 4096 });
+    expect(problemsOf({ ...ok, monitor: { eventbridge: { maxPatternChars: 4097 } } })).toEqual([
+      expect.stringMatching(/^monitor\.eventbridge\.maxPatternChars: Too big: expected number to be <=4096/),
+    ]);
+  });
+
   it("requires approvedPrincipalArns", () => {
     expect(problemsOf({})).toEqual([expect.stringMatching(/^approvedPrincipalArns: /)]);
   });

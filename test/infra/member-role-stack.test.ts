@@ -1,7 +1,8 @@
 /** The remediation member role, deployed org-wide by a service-managed StackSet. */
+import { buildEventPatterns } from "../../src/detection/backends/eventbridge-pattern";
 import { memberRoleTemplate, protectedPrincipalDeny } from "../../src/infra/member-role/member-role-template";
 import { KEY_ROTATION_PERMISSIONS, MEMBER_ROLE_PERMISSIONS } from "../../src/remediation/permissions";
-import { enforcing, resources, synthMemberRole } from "./helpers";
+import { enforcing, guardrailWith, resources, synthMemberRole } from "./helpers";
 
 const template = (s: ReturnType<typeof synthMemberRole>) =>
   JSON.parse(resources(s, "aws_cloudformation_stack_set")[0].template_body);
@@ -161,9 +162,25 @@ describe("configuration variants", () => {
     expect(fwd.parameters.CentralBusArn).toBe(
       "arn:${data.aws_partition.partition.partition}:events:us-east-1:222222222222:event-bus/bedrock-guardrail",
     );
-    const rule = JSON.parse(fwd.template_body).Resources.ForwardRule.Properties;
+    // One forwarding rule per part of the pattern, each within EventBridge's default pattern size quota.
+    const template = JSON.parse(fwd.template_body).Resources;
+    const rules = Object.entries(template)
+      .filter(([, r]) => (r as { Type: string }).Type === "AWS::Events::Rule")
+      .map(([id, r]) => [id, (r as { Properties: { Name: string; EventPattern: object } }).Properties] as const);
+    const parts = buildEventPatterns(guardrailWith(enforcing({})), 2048);
+    expect(rules.map(([id, rule]) => [id, rule.Name])).toEqual(
+      parts.map((_, i) =>
+        i === 0
+          ? ["ForwardRule", "bedrock-guardrail-forward-org"]
+          : [`ForwardRule${i + 1}`, `bedrock-guardrail-forward-org-${i + 1}`],
+      ),
+    );
+    expect(rules.map(([, rule]) => rule.EventPattern)).toEqual(JSON.parse(JSON.stringify(parts)));
+    for (const [, rule] of rules) expect(JSON.stringify(rule.EventPattern).length).toBeLessThanOrEqual(2048);
     // Every rule's events: one $or branch per rule outcome, Bedrock, IAM, bedrock-mantle and Claude Platform sources.
-    const sources = rule.EventPattern.$or.map((b: { source: string[] }) => b.source[0]);
+    const sources = rules.flatMap(([, rule]) =>
+      (rule.EventPattern as { $or: { source: string[] }[] }).$or.map((b) => b.source[0]),
+    );
     expect([...new Set(sources)].sort()).toEqual([
       "aws.aws-external-anthropic",
       "aws.bedrock",

@@ -1,5 +1,5 @@
 /** Synth tests of the monitor stack: every resource, every IAM statement, backend switching. */
-import { buildEventPattern } from "../../src/detection/backends/eventbridge-pattern";
+import { buildEventPatterns } from "../../src/detection/backends/eventbridge-pattern";
 import { processEvent } from "../../src/handlers/realtime";
 import { runJob } from "../../src/runtime/job";
 import { MemoryStateStore } from "../support/memory-state-store";
@@ -333,7 +333,7 @@ describe("backend switching", () => {
 describe("real-time path", () => {
   const s = synthMonitor({ monitor: { eventbridge: { enabled: true, regions: ["us-east-1", "eu-west-1"] } } });
 
-  test("central bus policy limited to the organization; central rule invokes the realtime function", () => {
+  test("central bus policy limited to the organization; central rules invoke the realtime function", () => {
     const [bp] = resources(s, "aws_cloudwatch_event_bus_policy");
     const st = JSON.parse(bp.policy).Statement[0];
     expect(st).toMatchObject({
@@ -341,22 +341,54 @@ describe("real-time path", () => {
       Action: "events:PutEvents",
       Condition: { StringEquals: { "aws:PrincipalOrgID": "${data.aws_organizations_organization.organization.id}" } },
     });
-    const central = resources(s, "aws_cloudwatch_event_rule").find((r) => r.event_bus_name)!;
-    const pattern = JSON.parse(central.event_pattern);
-    // The compiled pattern of every rule (test/detection/backends/eventbridge-pattern.test.ts proves it).
-    expect(pattern).toEqual(JSON.parse(JSON.stringify(buildEventPattern(guardrailWith({})))));
-    expect(pattern.$or[0].source).toEqual(["aws.bedrock"]);
-    expect(pattern.$or[0].detail.eventName).toEqual([
+    // In part order (Terraform JSON lists resources by id): bedrock-guardrail-realtime, -realtime-2, ...
+    const part = (name: string): number => Number(/-(\d+)$/.exec(name)?.[1] ?? 1);
+    const central = resources(s, "aws_cloudwatch_event_rule")
+      .filter((r) => r.event_bus_name)
+      .sort((a, b) => part(a.name) - part(b.name));
+    // The compiled patterns of every rule, one EventBridge rule each, each within AWS's default pattern size
+    // quota (test/detection/backends/eventbridge-pattern.test.ts proves the parts select what the whole does).
+    const patterns = central.map((r) => JSON.parse(r.event_pattern));
+    expect(patterns).toEqual(JSON.parse(JSON.stringify(buildEventPatterns(guardrailWith({}), 2048))));
+    expect(patterns.length).toBeGreaterThan(1);
+    for (const r of central) expect(r.event_pattern.length).toBeLessThanOrEqual(2048);
+    expect(central.map((r) => r.name)).toEqual(
+      patterns.map((_, i) => (i === 0 ? "bedrock-guardrail-realtime" : `bedrock-guardrail-realtime-${i + 1}`)),
+    );
+    expect(patterns[0].$or[0].source).toEqual(["aws.bedrock"]);
+    expect(patterns[0].$or[0].detail.eventName).toEqual([
       "PutUseCaseForModelAccess",
       "CreateFoundationModelAgreement",
       "PutFoundationModelEntitlement",
     ]);
-    const [perm] = resources(s, "aws_lambda_permission");
-    expect(perm).toMatchObject({
-      action: "lambda:InvokeFunction",
-      principal: "events.amazonaws.com",
-      source_arn: expect.stringContaining("central-rule"),
+    // Each central rule has the function as its target and may invoke it.
+    const permissions = resources(s, "aws_lambda_permission");
+    const targets = resources(s, "aws_cloudwatch_event_target").filter((t) => t.event_bus_name);
+    for (const rule of Object.keys(s.resource.aws_cloudwatch_event_rule).filter((id) => id.includes("central-rule"))) {
+      expect(permissions).toContainEqual(
+        expect.objectContaining({
+          action: "lambda:InvokeFunction",
+          principal: "events.amazonaws.com",
+          source_arn: `\${aws_cloudwatch_event_rule.${rule}.arn}`,
+        }),
+      );
+      expect(targets).toContainEqual(expect.objectContaining({ rule: `\${aws_cloudwatch_event_rule.${rule}.name}` }));
+    }
+    expect(permissions).toHaveLength(central.length);
+  });
+
+  test("a larger pattern quota gives fewer rules; every part stays within it", () => {
+    const raised = synthMonitor({
+      monitor: { eventbridge: { enabled: true, regions: ["us-east-1"], maxPatternChars: 4096 } },
     });
+    const rules = resources(raised, "aws_cloudwatch_event_rule");
+    const central = rules.filter((r) => r.event_bus_name);
+    expect(central.length).toBeLessThan(
+      resources(s, "aws_cloudwatch_event_rule").filter((r) => r.event_bus_name).length,
+    );
+    for (const r of rules) expect(r.event_pattern.length).toBeLessThanOrEqual(4096);
+    // One forwarding rule per part in the region.
+    expect(rules.filter((r) => !r.event_bus_name)).toHaveLength(central.length);
   });
 
   test(
@@ -364,7 +396,11 @@ describe("real-time path", () => {
       "PutEvents-only role",
     () => {
       const forward = resources(s, "aws_cloudwatch_event_rule").filter((r) => !r.event_bus_name);
-      expect(forward.map((r) => r.region)).toEqual(["eu-west-1", "us-east-1"]);
+      const parts = buildEventPatterns(guardrailWith({}), 2048).length;
+      expect(forward.map((r) => r.region).sort()).toEqual([
+        ...Array(parts).fill("eu-west-1"),
+        ...Array(parts).fill("us-east-1"),
+      ]);
       const targets = resources(s, "aws_cloudwatch_event_target").filter((t) => t.region);
       for (const t of targets) expect(t.arn).toContain("aws_cloudwatch_event_bus.");
       expect(policyOf(s, "bedrock-guardrail-event-forwarder").Statement).toEqual([
@@ -424,7 +460,7 @@ describe("real-time path", () => {
     },
   );
 
-  test("realtime function with its own role; dead letters only from the central rule", () => {
+  test("realtime function with its own role; dead letters only from the central rules", () => {
     const fns = resources(s, "aws_lambda_function")
       .map((f) => f.function_name)
       .sort();
@@ -433,6 +469,9 @@ describe("real-time path", () => {
     expect(statement(doc, "EventDataStore")).toBeUndefined();
     expect(statement(doc, "StateTable")).toBeDefined();
     const [qp] = resources(s, "aws_sqs_queue_policy");
-    expect(JSON.parse(qp.policy).Statement[0].Condition.ArnEquals["aws:SourceArn"]).toContain("central-rule");
+    const central = Object.keys(s.resource.aws_cloudwatch_event_rule).filter((id) => id.includes("central-rule"));
+    expect(JSON.parse(qp.policy).Statement[0].Condition.ArnEquals["aws:SourceArn"].sort()).toEqual(
+      central.map((id) => `\${aws_cloudwatch_event_rule.${id}.arn}`).sort(),
+    );
   });
 });

@@ -86,6 +86,22 @@ it("synthesizes nothing when a rule fails its own examples, naming the example",
   expect(fs.existsSync(out)).toBe(false);
 });
 
+it("synthesizes nothing when a rule's EventBridge pattern cannot fit the pattern size quota, naming both", () => {
+  const eventbridge = { enabled: true, regions: ["us-east-1"], maxPatternChars: 256 };
+  const g = guardrailFor({ ...MINIMAL_CONFIG, monitor: { eventbridge } });
+  const out = path.join(dir, "cdktf.out");
+  let stderr = "";
+  const io = { stdout: { write: () => true }, stderr: { write: (t: string) => (stderr += t) } };
+  expect(synthGuardrail(() => g, out, io)).toBe(2);
+  expect(stderr).toMatch(
+    new RegExp(
+      String.raw`^monitor\.eventbridge: rule [a-z-]+(, [a-z-]+)*: needs an EventBridge pattern of \d+ characters, ` +
+        String.raw`over the 256 of monitor\.eventbridge\.maxPatternChars .*\nnothing was synthesized\n$`,
+    ),
+  );
+  expect(fs.existsSync(out)).toBe(false);
+});
+
 it("an output directory that cannot be made is one line naming it (the option, in the CLI), exit 1", () => {
   const file = path.join(dir, "package.json");
   write(file, "{}");

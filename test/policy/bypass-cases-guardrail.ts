@@ -402,6 +402,13 @@ const SILENCING: Case[] = [
     "deny",
   ],
   [
+    "removing the function from a later part of the central rules",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    req("events:RemoveTargets", at("events", "rule/bedrock-guardrail/bedrock-guardrail-realtime-2")),
+    "deny",
+  ],
+  [
     "the pipeline updating the central rule",
     WITH_ADMIN,
     ADMIN,
@@ -455,6 +462,13 @@ const SILENCING: Case[] = [
     WITH_ADMIN,
     MEMBER_ADMIN,
     req("events:DeleteRule", at("events", "rule/bedrock-guardrail-forward-org", MEMBER)),
+    "deny",
+  ],
+  [
+    "a member admin removing the target of a later part of the forwarding rules (the pattern split for its quota)",
+    WITH_ADMIN,
+    MEMBER_ADMIN,
+    req("events:RemoveTargets", at("events", "rule/bedrock-guardrail-forward-org-3", MEMBER)),
     "deny",
   ],
   [

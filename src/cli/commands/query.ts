@@ -8,7 +8,7 @@ import type { Command } from "commander";
 import { BACKEND_NAMES, BACKENDS, type BackendName, backendNamed } from "../../config/backends";
 import { athenaWindowDays, buildAthenaCorrelationQuery, buildAthenaQuery } from "../../detection/backends/athena-sql";
 import { buildLakeCorrelationQuery } from "../../detection/backends/correlation-sql";
-import { buildEventPattern } from "../../detection/backends/eventbridge-pattern";
+import { buildEventPatterns } from "../../detection/backends/eventbridge-pattern";
 import { BackendInputError, parseInstant, parseWindow, shown } from "../../detection/backends/input-error";
 import { buildLakeQuery } from "../../detection/backends/lake-sql";
 import { buildLogsInsightsQuery, logsInsightsTimeRange } from "../../detection/backends/logs-insights";
@@ -164,7 +164,14 @@ const PRINTERS: Record<BackendName, QueryPrinter> = {
         "--backend eventbridge",
         "takes no --event-data-store, --start, --end or --limit (a pattern matches events as they happen)",
       );
-    io.stdout.write(`${JSON.stringify(buildEventPattern(guardrail), null, 2)}\n`);
+    // As deployed: one EventBridge rule per pattern, each within the quota the config names.
+    const maxChars = guardrail.config.monitor.eventbridge.maxPatternChars;
+    const patterns = buildEventPatterns(guardrail, maxChars);
+    io.stdout.write(`${JSON.stringify(patterns, null, 2)}\n`);
+    io.stderr.write(
+      `query: ${patterns.length} pattern(s), one EventBridge rule each, each at most ${maxChars} characters ` +
+        "(monitor.eventbridge.maxPatternChars); an event is delivered when it matches any of them\n",
+    );
   },
 };
 

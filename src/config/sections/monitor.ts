@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AccountId, Region } from "./aws";
-import { eventBusName, logGroupName } from "../aws-limits";
+import { EVENT_PATTERN_QUOTA, eventBusName, logGroupName } from "../aws-limits";
 import { type MonitorBackend, MONITOR_BACKENDS } from "../backends";
 
 /**
@@ -152,6 +152,16 @@ export const MonitorConfigSchema = z
         centralBusName: eventBusName()
           .default("bedrock-guardrail")
           .describe("The bus in the monitor account the regions forward to"),
+        maxPatternChars: z
+          .number()
+          .int()
+          .min(256)
+          .max(EVENT_PATTERN_QUOTA.max)
+          .default(EVENT_PATTERN_QUOTA.default)
+          .describe(
+            "EventBridge's event pattern size quota in your accounts: the rules' pattern is split over as many " +
+              "EventBridge rules as fit it (raise it only with the quota, in every forwarding region and account)",
+          ),
       })
       .prefault({})
       .describe("Real-time detection from EventBridge, beside the scheduled job"),

@@ -12,6 +12,8 @@
  * pipelines, never by CloudTrail itself, which is where EventBridge events come from) is the one
  * case the reference matcher selects and this pattern does not; the differential test pins it down.
  * Conditions become `prefix`, literal or `exists` matches on the nested field (`conditionMatchers`).
+ * AWS limits a pattern to 2,048 characters by default (a quota raisable to 4,096); the shipped rules
+ * need more, so the monitor deploys one EventBridge rule per part (buildEventPatterns).
  */
 import { type Condition, conditionKind, type DetectionRule } from "../../guardrail/definition";
 import type { Guardrail } from "../../guardrail/guardrail";
@@ -119,23 +121,87 @@ function ruleBranches(rule: DetectionRule): PatternBranch[] {
 const isLiteralList = (m: ErrorCodeMatcher | undefined): m is Array<string | null> =>
   Array.isArray(m) && m.every((v) => v === null || typeof v === "string");
 
-export function buildEventPattern(guardrail: PatternGuardrail): EventPattern {
+/** A branch of the pattern and the rules it stands for (branches of several rules may merge). */
+interface RuleBranch {
+  branch: PatternBranch;
+  rules: string[];
+}
+
+/**
+ * Every rule's branches, those that differ only in literal errorCode lists merged (the seed's
+ * success and denied rules).
+ */
+function patternBranches(guardrail: PatternGuardrail): RuleBranch[] {
   if (guardrail.rules.length === 0) throw new BackendInputError("guardrail", "has no rules to match");
-  // Merge branches that differ only in literal errorCode lists (the seed's success and denied rules).
-  const merged = new Map<string, PatternBranch>();
-  for (const b of guardrail.rules.flatMap(ruleBranches)) {
-    const { errorCode, ...rest } = b.detail;
-    const key = JSON.stringify([b.source, rest, isLiteralList(errorCode) ? "literals" : (errorCode ?? "any")]);
-    const seen = merged.get(key);
-    if (seen && isLiteralList(seen.detail.errorCode) && isLiteralList(errorCode)) {
-      seen.detail.errorCode = [...new Set([...seen.detail.errorCode, ...errorCode])];
-    } else if (!seen) merged.set(key, b);
-  }
-  const branches = [...merged.values()];
-  const detailType = [CLOUDTRAIL_DETAIL_TYPE];
+  const merged = new Map<string, RuleBranch>();
+  for (const rule of guardrail.rules)
+    for (const b of ruleBranches(rule)) {
+      const { errorCode, ...rest } = b.detail;
+      const key = JSON.stringify([b.source, rest, isLiteralList(errorCode) ? "literals" : (errorCode ?? "any")]);
+      const seen = merged.get(key);
+      if (seen && isLiteralList(seen.branch.detail.errorCode) && isLiteralList(errorCode)) {
+        seen.branch.detail.errorCode = [...new Set([...seen.branch.detail.errorCode, ...errorCode])];
+        if (!seen.rules.includes(rule.id)) seen.rules.push(rule.id);
+      } else if (!seen) merged.set(key, { branch: b, rules: [rule.id] });
+    }
+  return [...merged.values()];
+}
+
+const DETAIL_TYPE = [CLOUDTRAIL_DETAIL_TYPE];
+
+/** The pattern matching any of the branches (a single branch is written out at the top level). */
+function patternOf(branches: PatternBranch[]): EventPattern {
   if (branches.length === 1)
-    return { source: branches[0].source, "detail-type": detailType, detail: branches[0].detail };
-  return { "detail-type": detailType, $or: branches };
+    return { source: branches[0].source, "detail-type": DETAIL_TYPE, detail: branches[0].detail };
+  return { "detail-type": DETAIL_TYPE, $or: branches };
+}
+
+/** The pattern's size as EventBridge counts it: the characters of its JSON, as the rule is given it. */
+const patternSize = (pattern: EventPattern): number => JSON.stringify(pattern).length;
+
+/** The rules as one pattern: what an event must match to be delivered (`buildEventPatterns` splits it for AWS). */
+export function buildEventPattern(guardrail: PatternGuardrail): EventPattern {
+  return patternOf(patternBranches(guardrail).map((b) => b.branch));
+}
+
+/**
+ * The rules as the patterns of as few EventBridge rules as fit AWS's "Event pattern size" quota
+ * (`maxChars`, monitor.eventbridge.maxPatternChars): an event is delivered when it matches any of
+ * them, exactly when it matches buildEventPattern's one pattern (the branches are the same, dealt
+ * first-fit in rule order, so the split is the same on every synth). A branch that alone is larger
+ * is refused, naming its rules: no split can deploy it.
+ */
+export function buildEventPatterns(guardrail: PatternGuardrail, maxChars: number): EventPattern[] {
+  const groups: PatternBranch[][] = [];
+  for (const { branch, rules } of patternBranches(guardrail)) {
+    const alone = patternSize(patternOf([branch]));
+    if (alone > maxChars)
+      throw new BackendInputError(
+        `rule ${rules.join(", ")}`,
+        `needs an EventBridge pattern of ${alone} characters, over the ${maxChars} of ` +
+          "monitor.eventbridge.maxPatternChars (AWS's event pattern size quota)",
+      );
+    const group = groups.find((g) => patternSize(patternOf([...g, branch])) <= maxChars);
+    if (group) group.push(branch);
+    else groups.push([branch]);
+  }
+  return groups.map(patternOf);
+}
+
+/**
+ * Why the real-time path cannot be deployed under the config's pattern size quota (a rule's branch
+ * alone over it); empty when it can or when the path is off. synth and the constructs refuse it.
+ */
+export function eventPatternProblems(guardrail: Pick<Guardrail, "rules" | "config">): string[] {
+  const eventbridge = guardrail.config.monitor.eventbridge;
+  if (!eventbridge.enabled) return [];
+  try {
+    buildEventPatterns(guardrail, eventbridge.maxPatternChars);
+    return [];
+  } catch (e) {
+    if (e instanceof BackendInputError) return [`monitor.eventbridge: ${e.message}`];
+    throw e;
+  }
 }
 
 export type EventToRecord = { record: CloudTrailRecord } | { reason: string };

@@ -1,13 +1,15 @@
 /**
  * CloudFormation template for the optional real-time path in member accounts: a rule on each
- * account's default bus (one stack instance per configured region) matching the compiled pattern
- * and forwarding to the monitor account's central bus. Pure: inputs in, JSON out.
+ * account's default bus (one stack instance per configured region) per compiled pattern (AWS limits
+ * a pattern's size, see buildEventPatterns), forwarding to the monitor account's central bus. Pure:
+ * inputs in, JSON out.
  */
 import type { EventPattern } from "../../detection/backends/eventbridge-pattern";
-import { RESOURCE_PREFIX, ROLE_NAMES, ROLE_PATH } from "../naming";
+import { numberedName, RESOURCE_PREFIX, ROLE_NAMES, ROLE_PATH } from "../naming";
 
 export interface EventForwarderTemplateProps {
-  pattern: EventPattern;
+  /** The rules' patterns, one forwarding rule each. */
+  patterns: EventPattern[];
   /** arn:<partition>:events:<monitor region>:<monitor account>:event-bus/<central bus> (may be a Terraform token). */
   centralBusArnParameter?: string;
 }
@@ -60,22 +62,28 @@ function eventForwarderTemplate(props: EventForwarderTemplateProps): Record<stri
           ],
         },
       },
-      ForwardRule: {
-        Type: "AWS::Events::Rule",
-        Properties: {
-          Name: `${RESOURCE_PREFIX}-forward-org`,
-          Description: "Forward Bedrock model-access calls to the bedrock-guardrail central bus",
-          EventPattern: props.pattern,
-          State: "ENABLED",
-          Targets: [
-            {
-              Id: "central-bus",
-              Arn: { Ref: FORWARDER_PARAMETERS.centralBusArn },
-              RoleArn: { "Fn::GetAtt": ["ForwarderRole", "Arn"] },
-            },
-          ],
+      // Logical ids are alphanumeric: ForwardRule, ForwardRule2...
+      ...Object.fromEntries(props.patterns.map((p, i) => [`ForwardRule${i === 0 ? "" : i + 1}`, forwardRule(p, i)])),
+    },
+  };
+}
+
+/** The rule forwarding what `pattern` matches; the `index`th of the template's rules. */
+function forwardRule(pattern: EventPattern, index: number): Record<string, unknown> {
+  return {
+    Type: "AWS::Events::Rule",
+    Properties: {
+      Name: numberedName(`${RESOURCE_PREFIX}-forward-org`, index),
+      Description: "Forward Bedrock model-access calls to the bedrock-guardrail central bus",
+      EventPattern: pattern,
+      State: "ENABLED",
+      Targets: [
+        {
+          Id: "central-bus",
+          Arn: { Ref: FORWARDER_PARAMETERS.centralBusArn },
+          RoleArn: { "Fn::GetAtt": ["ForwarderRole", "Arn"] },
         },
-      },
+      ],
     },
   };
 }

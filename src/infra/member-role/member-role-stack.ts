@@ -18,7 +18,7 @@ import { DataAwsOrganizationsOrganization } from "@cdktf/provider-aws/lib/data-a
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
-import { buildEventPattern } from "../../detection/backends/eventbridge-pattern";
+import { buildEventPatterns } from "../../detection/backends/eventbridge-pattern";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { type GuardrailConstructProps, monitorGuardrail } from "../construct-props";
 import { type FunctionDeclarations, guardrailDeclarations } from "../declarations";
@@ -177,7 +177,7 @@ function addForwarderStackSet(
     description: "bedrock-guardrail: forward Bedrock model-access calls to the central bus",
     ...SERVICE_MANAGED_STACK_SET,
     callAs,
-    templateBody: eventForwarderTemplateBody({ pattern: buildEventPattern(guardrail) }),
+    templateBody: eventForwarderTemplateBody({ patterns: buildEventPatterns(guardrail, eb.maxPatternChars) }),
     parameters: {
       [FORWARDER_PARAMETERS.centralBusArn]:
         `arn:${partition}:events:${config.aws.region}:${monitorAccountId}:` + `event-bus/${eb.centralBusName}`,

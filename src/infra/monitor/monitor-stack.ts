@@ -13,7 +13,7 @@ import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { buildEventPattern } from "../../detection/backends/eventbridge-pattern";
+import { buildEventPatterns } from "../../detection/backends/eventbridge-pattern";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { ENV } from "../../runtime/env";
 import { STATE_TABLE_KEYS } from "../../aws/contracts";
@@ -286,7 +286,7 @@ export class MonitorResources {
     });
     const org = new DataAwsOrganizationsOrganization(this.scope, "organization");
     new RealtimeForwarding(this.scope, "eventbridge", {
-      pattern: buildEventPattern(guardrail),
+      patterns: buildEventPatterns(guardrail, monitor.eventbridge.maxPatternChars),
       centralBusName: monitor.eventbridge.centralBusName,
       regions: monitor.eventbridge.regions,
       accountId: where.accountId,

@@ -1,6 +1,7 @@
 /**
- * Real-time path (optional): in each configured region a rule on the monitor account's default
- * bus matches the compiled EventBridge pattern and forwards to a central bus; the central bus
+ * Real-time path (optional): in each configured region rules on the monitor account's default
+ * bus match the compiled EventBridge patterns (one rule per pattern: AWS limits a pattern's size,
+ * see buildEventPatterns) and forward to a central bus; the central bus's rules, the same patterns
  * (policy limited to the organization with aws:PrincipalOrgID) invokes the realtime function.
  * Member accounts' own default buses forward to the same central bus through the
  * event-forwarder StackSet in the remediation-member-role stack (see README).
@@ -16,10 +17,11 @@ import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { Construct } from "constructs";
 import type { EventPattern } from "../../detection/backends/eventbridge-pattern";
 import { policyJson, serviceTrustPolicy } from "../iam/policy-document";
-import { RESOURCE_PREFIX, ROLE_NAMES, ROLE_PATH } from "../naming";
+import { numberedName, RESOURCE_PREFIX, ROLE_NAMES, ROLE_PATH } from "../naming";
 
 export interface RealtimeProps {
-  pattern: EventPattern;
+  /** The rules' patterns, one EventBridge rule each (buildEventPatterns). */
+  patterns: EventPattern[];
   centralBusName: string;
   /** Regions whose default bus (in this account) gets a forwarding rule. */
   regions: string[];
@@ -53,27 +55,37 @@ export class RealtimeForwarding extends Construct {
 
   constructor(scope: Construct, id: string, props: RealtimeProps) {
     super(scope, id);
-    const pattern = JSON.stringify(props.pattern);
+    const patterns = props.patterns.map((p) => JSON.stringify(p));
     this.bus = new CloudwatchEventBus(this, "bus", { name: props.centralBusName });
     new CloudwatchEventBusPolicy(this, "bus-policy", {
       eventBusName: this.bus.name,
       policy: centralBusPolicy(this.bus.arn, props.organizationId),
     });
 
-    const central = new CloudwatchEventRule(this, "central-rule", {
-      name: `${RESOURCE_PREFIX}-realtime`,
-      description: "Bedrock model-access calls forwarded from the organization",
-      eventBusName: this.bus.name,
-      eventPattern: pattern,
+    const centralRules = patterns.map((pattern, i) => {
+      const rule = new CloudwatchEventRule(this, numberedName("central-rule", i), {
+        name: numberedName(`${RESOURCE_PREFIX}-realtime`, i),
+        description: "Bedrock model-access calls forwarded from the organization",
+        eventBusName: this.bus.name,
+        eventPattern: pattern,
+      });
+      new CloudwatchEventTarget(this, numberedName("central-target", i), {
+        rule: rule.name,
+        eventBusName: this.bus.name,
+        arn: props.functionArn,
+        retryPolicy: { maximumRetryAttempts: 8, maximumEventAgeInSeconds: 3600 },
+        deadLetterConfig: { arn: props.deadLetterQueueArn },
+      });
+      new LambdaPermission(this, numberedName("central-invoke", i), {
+        statementId: numberedName("central-bus-rule", i),
+        action: "lambda:InvokeFunction",
+        functionName: props.functionName,
+        principal: "events.amazonaws.com",
+        sourceArn: rule.arn,
+      });
+      return rule;
     });
-    new CloudwatchEventTarget(this, "central-target", {
-      rule: central.name,
-      eventBusName: this.bus.name,
-      arn: props.functionArn,
-      retryPolicy: { maximumRetryAttempts: 8, maximumEventAgeInSeconds: 3600 },
-      deadLetterConfig: { arn: props.deadLetterQueueArn },
-    });
-    // EventBridge writes undeliverable events to the DLQ as itself: only this rule may.
+    // EventBridge writes undeliverable events to the DLQ as itself: only the central rules may.
     new SqsQueuePolicy(this, "dlq-policy", {
       queueUrl: props.deadLetterQueueUrl,
       policy: JSON.stringify({
@@ -85,17 +97,10 @@ export class RealtimeForwarding extends Construct {
             Principal: { Service: "events.amazonaws.com" },
             Action: "sqs:SendMessage",
             Resource: props.deadLetterQueueArn,
-            Condition: { ArnEquals: { "aws:SourceArn": central.arn } },
+            Condition: { ArnEquals: { "aws:SourceArn": centralRules.map((rule) => rule.arn) } },
           },
         ],
       }),
-    });
-    new LambdaPermission(this, "central-invoke", {
-      statementId: "central-bus-rule",
-      action: "lambda:InvokeFunction",
-      functionName: props.functionName,
-      principal: "events.amazonaws.com",
-      sourceArn: central.arn,
     });
 
     // The monitor account's own Bedrock calls land on its default buses.
@@ -112,19 +117,20 @@ export class RealtimeForwarding extends Construct {
         { Sid: "CentralBus", Effect: "Allow", Action: ["events:PutEvents"], Resource: [this.bus.arn] },
       ]),
     });
-    [...new Set(props.regions)].sort().forEach((region) => {
-      const rule = new CloudwatchEventRule(this, `forward-${region}`, {
-        region,
-        name: `${RESOURCE_PREFIX}-forward`,
-        description: "Forward Bedrock model-access calls to the bedrock-guardrail central bus",
-        eventPattern: pattern,
+    for (const region of [...new Set(props.regions)].sort())
+      patterns.forEach((pattern, i) => {
+        const rule = new CloudwatchEventRule(this, numberedName(`forward-${region}`, i), {
+          region,
+          name: numberedName(`${RESOURCE_PREFIX}-forward`, i),
+          description: "Forward Bedrock model-access calls to the bedrock-guardrail central bus",
+          eventPattern: pattern,
+        });
+        new CloudwatchEventTarget(this, `${numberedName(`forward-${region}`, i)}-target`, {
+          region,
+          rule: rule.name,
+          arn: this.bus.arn,
+          roleArn: forwarder.arn,
+        });
       });
-      new CloudwatchEventTarget(this, `forward-${region}-target`, {
-        region,
-        rule: rule.name,
-        arn: this.bus.arn,
-        roleArn: forwarder.arn,
-      });
-    });
   }
 }

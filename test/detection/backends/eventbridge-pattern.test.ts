@@ -6,6 +6,7 @@
 import fc from "fast-check";
 import {
   buildEventPattern,
+  buildEventPatterns,
   eventBridgeEventToRecord,
   eventBridgeSource,
 } from "../../../src/detection/backends/eventbridge-pattern";
@@ -253,6 +254,60 @@ describe("EventBridge pattern vs the in-process matcher", () => {
       expect(matchesPattern(pattern, envelope(r))).toBe(true);
       expect(evaluateRecord(guardrail, r)).toEqual({ skip: "not-matching" });
     }
+  });
+});
+
+describe("buildEventPatterns: the pattern split over rules that fit AWS's pattern size quota", () => {
+  type Branches = { $or?: unknown[]; source?: unknown; detail?: unknown };
+  const branchesOf = (p: Branches): string[] =>
+    (p.$or ?? [{ source: p.source, detail: p.detail }]).map((b) => JSON.stringify(b));
+
+  it.each([400, 1024, 2048, 4096])(
+    "every part is at most %i characters, and together they hold every branch",
+    (max) => {
+      const parts = buildEventPatterns(guardrail, max);
+      for (const part of parts) expect(JSON.stringify(part).length).toBeLessThanOrEqual(max);
+      const whole = branchesOf(pattern as Branches);
+      expect(parts.flatMap((p) => branchesOf(p as Branches)).sort()).toEqual([...whole].sort());
+      // The shipped rules need more than AWS's default quota: more than one rule then.
+      if (max <= 2048) expect(parts.length).toBeGreaterThan(1);
+    },
+  );
+
+  it("is the one pattern when the quota holds it", () => {
+    expect(buildEventPatterns(guardrail, JSON.stringify(pattern).length)).toEqual([pattern]);
+  });
+
+  it("delivers an event when, and only when, the whole pattern matches it", () => {
+    const parts = buildEventPatterns(guardrail, 1024) as unknown as Record<string, unknown>[];
+    const anyPart = (r: CloudTrailRecord): boolean => parts.some((p) => matchesPattern(p, envelope(r)));
+    for (const { record: r } of loadSamples()) expect(anyPart(r)).toBe(matchesPattern(pattern, envelope(r)));
+    for (const rule of guardrail.rules)
+      for (const t of rule.tests) {
+        const r = t.record as CloudTrailRecord;
+        expect([rule.id, t.name, anyPart(r)]).toEqual([rule.id, t.name, matchesPattern(pattern, envelope(r))]);
+      }
+    let matched = 0;
+    fc.assert(
+      fc.property(batchArb(guardrail, true), (records) => {
+        for (const r of records) {
+          const whole = matchesPattern(pattern, envelope(r));
+          expect([r, anyPart(r)]).toEqual([r, whole]);
+          if (whole) matched++;
+        }
+      }),
+      { numRuns: 200 },
+    );
+    expect(matched).toBeGreaterThan(0);
+  });
+
+  it("refuses a rule whose branch alone is over the quota, naming the rule and the setting", () => {
+    expect(() => buildEventPatterns(guardrail, 200)).toThrow(
+      new RegExp(
+        String.raw`^rule [a-z-]+(, [a-z-]+)*: needs an EventBridge pattern of \d+ characters, over the 200 of ` +
+          String.raw`monitor\.eventbridge\.maxPatternChars`,
+      ),
+    );
   });
 });
 
