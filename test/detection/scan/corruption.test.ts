@@ -83,12 +83,20 @@ function build(c: InputCase) {
         ? `{\n  "Records": [\n${texts.join(",\n")}\n  ]\n}\n`
         : `${texts.join("\n")}\n`;
   const bytes = c.gzip ? zlib.gzipSync(text) : Buffer.from(text);
-  // A record cut off inside one of its arrays takes the next record in as an element (`[{}` then
-  // `,{"eventVersion":...}`): it is then nested in the damaged record, as an object a caller nests is,
-  // and the scan may not tell it from one (it must never report a nested object as a record).
-  const swallowed = c.corruption.kind === "truncate" && nestsNext(damaged, texts[target + 1]) ? target + 1 : -1;
+  // A record cut off inside one of its arrays takes the next records in as elements (`[{}` then
+  // `,{"eventVersion":...}`) while the bytes stay valid JSON: they are then nested in the damaged record,
+  // as objects a caller nests are, and the scan may not tell them from those (it must never report a
+  // nested object as a record). docs/detection.md states this price.
+  const swallowed = new Set<number>();
+  if (c.corruption.kind === "truncate") {
+    let before = damaged;
+    for (let i = target + 1; i < texts.length && nestsNext(before, texts[i]); i++) {
+      swallowed.add(i);
+      before = `${before},${texts[i]}`;
+    }
+  }
   const mustFind = c.kinds.flatMap((k, i) =>
-    FINDING_TEMPLATES.includes(k) && i !== target && i !== swallowed ? [`e${i}`] : [],
+    FINDING_TEMPLATES.includes(k) && i !== target && !swallowed.has(i) ? [`e${i}`] : [],
   );
   return { bytes, target, mustFind, damagedIsValid };
 }
