@@ -214,6 +214,26 @@ describe("preview over a generated 90-day history (realistic config)", () => {
     expect(t.err()).toMatch(/^preview: .*loop: warning: skipped: a symbolic link to a directory already scanned/m);
   });
 
+  it("--fail-on-undetermined exits 3 when a call cannot be decided from its record, and only then", async () => {
+    const previewer = previewerFor(guardrailFor(REALISTIC_CONFIG));
+    const kinds = history.map((r) => previewer.previewRecord(r).kind);
+    const undetermined = history.filter((_, i) => kinds[i] === "undetermined");
+    const denied = history.filter((_, i) => kinds[i] === "denied");
+    expect(undetermined.length).toBeGreaterThan(0);
+    expect(denied.length).toBeGreaterThan(0);
+    const run = (records: unknown[], opts: { failOnDenials?: boolean; failOnUndetermined?: boolean }) =>
+      runPreview(
+        ["-"],
+        { config: configFile, format: "json", ...opts },
+        io(records.map((r) => JSON.stringify(r)).join("\n")),
+      );
+    expect(await run(undetermined, { failOnUndetermined: true })).toBe(3);
+    expect(await run(undetermined, { failOnDenials: true })).toBe(0);
+    expect(await run(denied, { failOnUndetermined: true })).toBe(0);
+    expect(await run(denied, { failOnDenials: true, failOnUndetermined: true })).toBe(3);
+    expect(await run([...denied, ...undetermined], {})).toBe(0);
+  });
+
   it("a scan that read no CloudTrail record warns and exits 1, --fail-on-denials or not", async () => {
     const root = path.join(__dirname, "..", "..");
     const digestOnly = fs.mkdtempSync(path.join(dir, "digest-only-"));

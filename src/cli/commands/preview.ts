@@ -3,7 +3,8 @@
  * and reports which calls they would have denied (grouped, with the config change that allows each),
  * which were denied already, and which cannot be decided from the record. Reads what `detect` reads,
  * with its scanner. Exit codes: the common table; --fail-on-denials gives 3 when a call would be
- * denied, so a pipeline can gate the attach.
+ * denied, --fail-on-undetermined when a call's outcome cannot be told from its record, so a
+ * pipeline can gate the attach.
  */
 import { type Command, Option } from "commander";
 import { shown } from "../../detection/backends/input-error";
@@ -31,6 +32,12 @@ export interface PreviewOptions extends ConfigOption, AthenaWindowOptions {
   backend?: (typeof PREVIEW_BACKENDS)[number];
   format?: PreviewFormat;
   failOnDenials?: boolean;
+  /**
+   * Exit 3 also when a call's outcome cannot be told from its record (an application inference
+   * profile, a prompt router: the models it reaches are not in the record), which may be a model
+   * people are allowed to use that the SCP would block.
+   */
+  failOnUndetermined?: boolean;
   /** Look up each would-be-denied account's OU in Organizations. */
   ou?: boolean;
   jobs?: number;
@@ -116,9 +123,21 @@ async function previewAthena(opts: PreviewOptions, io: PreviewIO): Promise<numbe
   );
   return exitCodeFor({
     incomplete: !ousRead,
-    unapprovedFindings: report.counts.denied,
-    failOnFindings: opts.failOnDenials ?? false,
+    ...gate(report, opts),
   });
+}
+
+/** What the gate options count: would-be denials, undetermined calls, or both. */
+function gate(
+  report: PreviewReportData,
+  opts: PreviewOptions,
+): { unapprovedFindings: number; failOnFindings: boolean } {
+  const denials = opts.failOnDenials ? report.counts.denied : 0;
+  const undetermined = opts.failOnUndetermined ? report.counts.undetermined : 0;
+  return {
+    unapprovedFindings: denials + undetermined,
+    failOnFindings: (opts.failOnDenials ?? false) || (opts.failOnUndetermined ?? false),
+  };
 }
 
 export async function runPreview(paths: string[], opts: PreviewOptions, io: PreviewIO): Promise<number> {
@@ -164,8 +183,7 @@ export async function runPreview(paths: string[], opts: PreviewOptions, io: Prev
     );
     return exitCodeFor({
       incomplete: !ousRead || scanIncomplete(summary),
-      unapprovedFindings: report.counts.denied,
-      failOnFindings: opts.failOnDenials ?? false,
+      ...gate(report, opts),
     });
   } finally {
     await pool?.close();
@@ -204,6 +222,11 @@ export function register(program: Command): void {
     )
     .option("--ou", "look up each would-be-denied account's OU in Organizations (needs Organizations read access)")
     .option("--fail-on-denials", "exit 3 when a recorded call would be denied (gate the attach in a pipeline)")
+    .option(
+      "--fail-on-undetermined",
+      "exit 3 when a recorded call's outcome cannot be told from its record (application inference profiles, " +
+        "prompt routers)",
+    )
     .option("-j, --jobs <n>", "worker threads for large archives (default: number of cores)", (v) => Number(v))
     .option(
       "--max-record-bytes <n>",
