@@ -14,7 +14,7 @@ import { type HandlerEnv, readHandlerEnv } from "../runtime/env";
 import { DEFAULT_DEDUPE_RETENTION_MS, DEFAULT_LEASE_MS } from "../runtime/job";
 import { claimAll, drainPending, findingsOf } from "../runtime/pipeline";
 import type { StateStore } from "../runtime/state/store";
-import { emptySummary, type RunSummary } from "../runtime/summary";
+import { addAlertOnlySamples, emptySummary, type RunSummary } from "../runtime/summary";
 import { makeNotifier, makeOrganizationLookup, makeStateStore } from "../wiring/adapters";
 import { finishInvocation, initOrLog, responderPerRun } from "./invocation";
 
@@ -74,14 +74,6 @@ function staleness(eventTime: unknown, now: Date): string | undefined {
   );
 }
 
-/** The responder, except for these findings: they get no response (their alert is all). */
-function respondingExcept(responder: FindingResponder, eventIds: Set<string>): FindingResponder {
-  return {
-    respond: async (finding) =>
-      eventIds.has(finding.event.id) ? { findingId: finding.event.id, outcomes: [] } : responder.respond(finding),
-  };
-}
-
 /** Core of the realtime path, testable without Lambda. */
 export async function processEvent(deps: RealtimeDeps, event: unknown, runId: string): Promise<RunSummary> {
   const now = deps.now ?? (() => new Date());
@@ -106,30 +98,29 @@ export async function processEvent(deps: RealtimeDeps, event: unknown, runId: st
   summary.suppressedApproved = counts.suppressedApproved;
   summary.invalidRecords = counts.invalidRecords;
   if (invalid.length > 0) summary.samples = invalid;
-  let responder = deps.responder;
+  // Stored with the claim: a run that drains the finding after this one failed (the scheduled job's) alerts only too.
   const refusal =
-    responder && (await responseRefusal(deps, converted.account, converted.record.recipientAccountId, findings));
-  if (responder && refusal) {
-    responder = respondingExcept(responder, new Set(findings.map((f) => f.event.id)));
-    summary.samples = [...(summary.samples ?? []), `alert only, no remediation: ${refusal}`];
-  }
+    deps.responder && (await responseRefusal(deps, converted.account, converted.record.recipientAccountId, findings));
   // Queued for Security Hub like the scheduled job's claims; the scheduled job exports the queue.
   const claimed = await claimAll(deps.store, deps.jobName, findings, {
     export: deps.guardrail.config.monitor.securityHub.enabled,
+    ...(refusal ? { alertOnly: refusal } : {}),
   });
   summary.newFindings = claimed.newFindings;
   summary.duplicates = claimed.duplicates;
   if (claimed.failure) return { ...done(), status: "failed", failure: claimed.failure };
   if (claimed.newFindings === 0) return done(); // nothing new: leave the list to the scheduled job
+  const alertOnly: string[] = [];
   const drained = await drainPending(
     {
       store: deps.store,
       notifier: deps.notifier,
-      responder,
+      responder: deps.responder,
       runId,
       now,
       leaseMs: DEFAULT_LEASE_MS,
       dedupeRetentionMs: DEFAULT_DEDUPE_RETENTION_MS,
+      onAlertOnly: (line) => alertOnly.push(line),
     },
     deps.jobName,
     deps.guardrail.definition.detection.schedule.maxAlertsPerRun,
@@ -140,6 +131,7 @@ export async function processEvent(deps: RealtimeDeps, event: unknown, runId: st
     carriedOver: drained.carriedOver,
     heldElsewhere: drained.heldElsewhere,
   });
+  addAlertOnlySamples(summary, alertOnly);
   if (drained.failure) return { ...done(), status: "failed", failure: drained.failure };
   return done();
 }

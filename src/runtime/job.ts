@@ -33,7 +33,7 @@ import { claimAll, drainPending, findingsOf } from "./pipeline";
 import { QueryError, type QuerySource } from "./query/source";
 import { exportToSecurityHub } from "./securityhub-export";
 import type { StateStore } from "./state/store";
-import { emptySummary, type RunSummary } from "./summary";
+import { addAlertOnlySamples, emptySummary, type RunSummary } from "./summary";
 import { computeWindow, type QueryWindow, windowToJson } from "./window";
 
 export interface JobDeps {
@@ -139,6 +139,7 @@ export async function runJob(deps: JobDeps, options: JobOptions): Promise<RunSum
   summary.duplicates = claimed.duplicates;
   if (claimed.failure) return fail(claimed.failure);
 
+  const alertOnly: string[] = [];
   const drained = await drainPending(
     {
       store: deps.store,
@@ -148,6 +149,7 @@ export async function runJob(deps: JobDeps, options: JobOptions): Promise<RunSum
       now,
       leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
       dedupeRetentionMs: options.dedupeRetentionMs ?? DEFAULT_DEDUPE_RETENTION_MS,
+      onAlertOnly: (line) => alertOnly.push(line),
     },
     job,
     g.definition.detection.schedule.maxAlertsPerRun,
@@ -156,6 +158,7 @@ export async function runJob(deps: JobDeps, options: JobOptions): Promise<RunSum
   summary.responded = drained.responded;
   summary.carriedOver = drained.carriedOver;
   summary.heldElsewhere = drained.heldElsewhere;
+  addAlertOnlySamples(summary, alertOnly);
   // After the alerts, whatever they did: the queue is the claims', not the drain's.
   if (deps.securityHub) summary.securityHub = await exportToSecurityHub(deps.store, deps.securityHub, job);
   if (drained.failure) return fail(drained.failure);

@@ -103,12 +103,14 @@ export interface DrainDeps {
   /** How long the dedupe record outlives the alert (TTL); longer than any query window. */
   dedupeRetentionMs: number;
   onRespond?: (findingId: string, outcomes: number) => void;
+  /** A finding alerted on but kept from the responder, as its claim said: `alert only, no remediation: ...`. */
+  onAlertOnly?: (line: string) => void;
 }
 
 /**
  * Works through the pending list oldest first: publish (at most `budget` new alerts), mark
- * published, hand to the responder, complete. A finding whose response another responder holds is
- * released and counted (heldElsewhere), and the drain goes on with the rest: an action held for its
+ * published, hand to the responder (not when the claim said alert only), complete. A finding whose response another
+ * responder holds is released and counted (heldElsewhere), and the drain goes on with the rest: an action held for its
  * whole lease never holds back the findings after it. On a failure the item's lease is released and the
  * drain stops; everything not completed stays pending for the next run.
  */
@@ -168,7 +170,10 @@ export async function drainPending(
         return { ...counts, failure: { step: "record", eventId: id, error: `marking published: ${errorText(e)}` } };
       }
     }
-    if (deps.responder) {
+    if (deps.responder && item.alertOnly) {
+      // Decided at the claim (the realtime function) and kept with it: whichever run drains the finding, none acts.
+      deps.onAlertOnly?.(`alert only, no remediation: event ${id}: ${item.alertOnly}`);
+    } else if (deps.responder) {
       try {
         const report = await deps.responder.respond(item.finding);
         if (report.heldElsewhere) {

@@ -39,8 +39,16 @@ export interface RunSummary {
   newTermBaseline?: { learning: string[]; pairsSeen: number; recorded: number };
   /** The Security Hub export step, when monitor.securityHub is on. */
   securityHub?: ExportCounts;
-  /** Up to 10 reasons for unreadable rows and invalid records, to make them findable. */
+  /**
+   * Up to 10 lines: findings alerted on but kept from the responder, and why (first), then reasons for unreadable rows
+   * and invalid records, to make them findable.
+   */
   samples?: string[];
+}
+
+/** Puts the drain's alert-only lines before the summary's other samples, keeping at most 10. */
+export function addAlertOnlySamples(summary: RunSummary, alertOnly: readonly string[]): void {
+  if (alertOnly.length > 0) summary.samples = [...alertOnly, ...(summary.samples ?? [])].slice(0, 10);
 }
 
 /** Metric names of the EMF document. Dimension: Job. */

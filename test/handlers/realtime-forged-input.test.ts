@@ -5,8 +5,10 @@
  */
 import * as path from "node:path";
 import { realtimeEventOf } from "../../src/detection/backends/eventbridge-envelope";
+import type { Finding } from "../../src/detection/finding";
 import { processEvent } from "../../src/handlers/realtime";
 import { bundleLambda, handlerEntry } from "../../src/infra/bundle/lambda-bundle";
+import { runJob } from "../../src/runtime/job";
 import type { RunSummary } from "../../src/runtime/summary";
 import { STAGING } from "../infra/helpers";
 import { MemoryStateStore } from "../support/memory-state-store";
@@ -150,6 +152,47 @@ describe("the realtime core acts only in the accounts the organization check cov
     expect(d.responded).toEqual([]);
     expect(summary.samples?.[0]).toMatch(/^alert only, no remediation: /);
     expect(summary.samples?.[0]).toMatch(why);
+  });
+
+  it("a failed alert keeps the decision: the scheduled job's next run alerts, says why, does not respond", async () => {
+    const d = deps(inOrganization);
+    const responder = {
+      respond: async (f: Finding) => {
+        d.responded.push(f.event.id);
+        return { findingId: f.event.id, outcomes: [] };
+      },
+    };
+    const failing = {
+      ...d.deps,
+      responder,
+      notifier: { publish: async () => Promise.reject(new Error("SNS throttled")) },
+    };
+    const event = withAccounts(real.account as string, OUTSIDE);
+    const first = await processEvent(failing, event, "inv");
+    expect(first).toMatchObject({ status: "failed", newFindings: 1, failure: { step: "publish" } });
+    // The scheduled job's next run: nothing new in its window, the pending list drained.
+    const next = await runJob(
+      {
+        guardrail,
+        store: d.store,
+        source: {
+          backend: "cloudtrail-lake",
+          run: async () => ({ records: [], rows: 0, bytesScanned: 0, unreadable: [] }),
+        },
+        notifier: d.deps.notifier,
+        responder,
+        now: () => at("2026-07-01T12:05:00Z"),
+        runId: "run-1",
+      },
+      { jobName: "query-job" },
+    );
+    expect(next).toMatchObject({ status: "ok", published: 1, responded: 0 });
+    expect(d.published).toHaveLength(1);
+    expect(d.responded).toEqual([]);
+    expect(next.samples).toEqual([
+      expect.stringMatching(/^alert only, no remediation: event rt-forged-1: .*account 123412341234 is not/),
+    ]);
+    expect(await d.store.listPending("query-job")).toEqual([]);
   });
 
   it("a principal of another account of the organization is remediated", async () => {

@@ -51,7 +51,12 @@ export class MemoryStateStore implements StateStore {
     if (this.events.has(eventId)) return "duplicate";
     this.events.set(eventId, { status: "pending" });
     const list = this.pending.get(job) ?? new Map<string, PendingItem>();
-    list.set(pendingSortKey(eventTime, eventId), { eventId, eventTime, finding: structuredClone(finding) });
+    list.set(pendingSortKey(eventTime, eventId), {
+      eventId,
+      eventTime,
+      finding: structuredClone(finding),
+      ...(options.alertOnly ? { alertOnly: options.alertOnly } : {}),
+    });
     this.pending.set(job, list);
     if (options.export) {
       const queue = this.exports.get(job) ?? new Map<string, ExportItem>();

@@ -72,6 +72,20 @@ export function stateStoreContract(name: string, options: StateStoreContractOpti
         expect(await s.listPending("other-job")).toEqual([]);
       });
 
+      it("keeps an alert-only reason with the pending item for the run that drains it, none unless given", async () => {
+        const f = findingAt("e-ao", "2026-07-01T00:01:00Z");
+        const g = findingAt("e-plain", "2026-07-01T00:02:00Z");
+        await s.claim(JOB, f, { alertOnly: "the principal's account is not in the organization", export: true });
+        await s.claim(JOB, g);
+        expect(await s.claim(JOB, f)).toBe("duplicate");
+        expect(await s.listPending(JOB)).toEqual([
+          { ...pendingItem(f), alertOnly: "the principal's account is not in the organization" },
+          pendingItem(g),
+        ]);
+        // The export queue carries the finding only: Security Hub gets it either way.
+        expect(await s.listExports(JOB)).toEqual([{ ...pendingItem(f), attempts: 0 }]);
+      });
+
       it("two runs claiming the same finding at the same time: exactly one gets it", async () => {
         const f = findingAt("e-race", "2026-07-01T00:01:00Z");
         const results = await Promise.all([s.claim(JOB, f), s.claim(JOB, f), s.claim(JOB, f)]);

@@ -2,7 +2,7 @@
  * StateStore on the shared DynamoDB table (single-table design, keys in contracts.ts):
  *   job#<job>   / watermark                  { watermark, updatedAt }
  *   job#<job>   / drift                      { fingerprint }
- *   job#<job>   / pending#<eventTime>#<id>   { eventId, eventTime, finding (JSON) }   the carry-over list
+ *   job#<job>   / pending#<eventTime>#<id>   { eventId, eventTime, finding (JSON), alertOnly? }   the carry-over list
  *   job#<job>   / export#<eventTime>#<id>    { eventId, eventTime, finding (JSON), attempts, lastError? }
  *                                            the Security Hub export queue
  *   event#<id>  / event                      { status, job, leaseOwner?, leaseUntil?, expiresAt? }   dedupe
@@ -170,6 +170,7 @@ export class DynamoStateStore implements StateStore {
                   eventId: S(eventId),
                   eventTime: S(eventTime),
                   finding: S(JSON.stringify(finding)),
+                  ...(options.alertOnly ? { alertOnly: S(options.alertOnly) } : {}),
                 },
               },
             },
@@ -185,7 +186,9 @@ export class DynamoStateStore implements StateStore {
   }
 
   async listPending(job: string): Promise<PendingItem[]> {
-    return (await this.queuedFindings(job, "pending")).map(({ base }) => base);
+    return (await this.queuedFindings(job, "pending")).map(({ base, item }) =>
+      item.alertOnly?.S ? { ...base, alertOnly: item.alertOnly.S } : base,
+    );
   }
 
   async listExports(job: string): Promise<ExportItem[]> {

@@ -28,6 +28,11 @@ export interface PendingItem {
   /** ISO event time; the pending list is ordered by it (oldest first). */
   eventTime: string;
   finding: Finding;
+  /**
+   * Why no run may hand this finding to the responder (the realtime function's decision at the claim, e.g. a principal
+   * outside the organization): whichever run drains it alerts only. Absent: the responder decides.
+   */
+  alertOnly?: string;
 }
 
 export type ClaimResult = "new" | "duplicate";
@@ -44,6 +49,8 @@ export interface ExportItem {
 export interface ClaimOptions {
   /** Also queue the finding for Security Hub (monitor.securityHub.enabled), atomically with the claim. */
   export?: boolean;
+  /** Alert only, never respond, and why: stored with the pending item (PendingItem.alertOnly). */
+  alertOnly?: string;
 }
 
 /** A new-term rule's (group, value) pair, e.g. a principal and a model id. */
