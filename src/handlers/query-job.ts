@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { type Guardrail, loadGuardrail } from "../guardrail/guardrail";
 import type { FindingResponder } from "../aws/contracts";
-import { ENV, EnvError, type HandlerEnv, readHandlerEnv } from "../runtime/env";
+import { ENV, EnvError, type HandlerEnv, QUERY_JOB_TIMEOUT_SECONDS, readHandlerEnv } from "../runtime/env";
 import { type JobDeps, runJob } from "../runtime/job";
 import type { RunSummary } from "../runtime/summary";
 import {
@@ -64,11 +64,19 @@ function init(): Context {
   };
 }
 
-export async function handler(_event?: unknown, lambdaContext?: { awsRequestId?: string }): Promise<RunSummary> {
+/** What the handler reads of Lambda's context object. */
+interface LambdaContext {
+  awsRequestId?: string;
+  getRemainingTimeInMillis?: () => number;
+}
+
+export async function handler(_event?: unknown, lambdaContext?: LambdaContext): Promise<RunSummary> {
   const ctx = (context ??= initOrLog(init));
+  // Read first: the run's one deadline, which its queries share and its alerts must fit before.
+  const timeLimitMs = lambdaContext?.getRemainingTimeInMillis?.() ?? QUERY_JOB_TIMEOUT_SECONDS * 1000;
   const summary = await runJob(
     { ...ctx.deps, responder: ctx.newResponder?.(), runId: lambdaContext?.awsRequestId ?? randomUUID() },
-    { jobName: ctx.env.jobName },
+    { jobName: ctx.env.jobName, timeLimitMs },
   );
   return finishInvocation(summary, "run");
 }

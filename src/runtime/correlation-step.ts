@@ -23,7 +23,7 @@ import type { Finding } from "../detection/finding";
 import type { Guardrail } from "../guardrail/guardrail";
 import type { NewTermRule } from "../guardrail/correlation-definition";
 import { errorText } from "../errors/error-text";
-import { QueryError, type QuerySource } from "./query/source";
+import { QueryError, type QueryLimits, type QuerySource } from "./query/source";
 import type { SeenPair, StateStore } from "./state/store";
 import type { QueryWindow } from "./window";
 
@@ -59,13 +59,17 @@ export interface CorrelationOutcome {
  */
 export const learnedMarker = (r: NewTermRule): string => `${r.id} ${r.baselineDays}d`;
 
-/** Runs the step; a failure (query or store) is returned as the run's failure text. */
+/**
+ * Runs the step; a failure (query or store) is returned as the run's failure text. `limits`: what the query may spend
+ * (the run's time left), asked when it starts.
+ */
 export async function correlationStep(
   g: Guardrail,
   store: StateStore,
   sources: CorrelationSources,
   job: string,
   window: QueryWindow,
+  limits: () => QueryLimits = () => ({}),
 ): Promise<CorrelationOutcome | { error: string; step: "query" | "record" }> {
   // A source may serve only some rules (Logs Insights: the threshold rules); the job runs only those.
   const rules = sources.source.correlationRules ?? g.correlationRules;
@@ -81,7 +85,8 @@ export async function correlationStep(
   let records;
   let bytesScanned;
   try {
-    ({ records, bytesScanned } = await source.run(window));
+    // Asked now, after the baseline reads: what the run's deadline still allows.
+    ({ records, bytesScanned } = await source.run(window, limits()));
   } catch (e) {
     return { step: "query", error: e instanceof QueryError ? e.message : errorText(e) };
   }

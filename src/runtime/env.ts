@@ -37,7 +37,10 @@ export const ENV = {
    * realtime invocation left.
    */
   jobName: "JOB_NAME",
-  /** Longest the job waits for one query to finish before giving up the run (seconds, default 600). */
+  /**
+   * Longest the job waits for one query to finish before giving up the run (seconds, default 600); less when the
+   * run's deadline (the invocation's remaining time) leaves less.
+   */
   queryTimeoutSeconds: "QUERY_TIMEOUT_SECONDS",
   /**
    * Security Hub product ARN the query job imports findings as (the monitor account's default
@@ -49,6 +52,12 @@ export const ENV = {
 } as const;
 
 const DEFAULT_JOB_NAME = "query-job";
+
+/**
+ * The query job function's timeout, set by the infrastructure. The handler gives the run Lambda's remaining time
+ * (context.getRemainingTimeInMillis) and assumes this much when the context does not say.
+ */
+export const QUERY_JOB_TIMEOUT_SECONDS = 900;
 
 type EnvName = (typeof ENV)[keyof typeof ENV];
 export type HandlerKind = "query-job" | "realtime";

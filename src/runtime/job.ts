@@ -11,6 +11,8 @@
  * - new-term rules' pairs (src/runtime/correlation-step.ts) are recorded after the drain and before
  *   the watermark, so a failed run leaves them unknown and the next run repeats the same first uses
  *   (claimed already: duplicates, not second alerts);
+ * - a run with a time limit (the invocation's remaining time) shares it between its queries and stops before the
+ *   alerts, failed with the watermark kept, when less than DRAIN_RESERVE_MS is left (runDeadline);
  * - with Security Hub on, the claim also queues the finding for export; the export step runs after
  *   the alerts, reads only that queue, and its failures are reported (summary.securityHub), never
  *   a reason to hold the watermark or an alert.
@@ -29,8 +31,8 @@ import {
 } from "./drift";
 import type { Finding } from "../detection/finding";
 import { type CorrelationOutcome, correlationStep } from "./correlation-step";
-import { claimAll, drainPending, findingsOf } from "./pipeline";
-import { QueryError, type QuerySource } from "./query/source";
+import { claimAll, drainPending, findingsOf, type RunFailure } from "./pipeline";
+import { QueryError, type QueryLimits, type QuerySource } from "./query/source";
 import { exportToSecurityHub } from "./securityhub-export";
 import type { StateStore } from "./state/store";
 import { addAlertOnlySamples, emptySummary, type RunSummary } from "./summary";
@@ -66,10 +68,21 @@ export interface JobOptions {
   window?: QueryWindow;
   leaseMs?: number;
   dedupeRetentionMs?: number;
+  /**
+   * How long the run may take from its start: the invocation's remaining time. The queries share it and the run stops
+   * before the alerts when less than DRAIN_RESERVE_MS is left. Absent (run-once): each query's own timeout only.
+   */
+  timeLimitMs?: number;
 }
 
 export const DEFAULT_LEASE_MS = 15 * 60_000; // a Lambda invocation never runs longer
 export const DEFAULT_DEDUPE_RETENTION_MS = 30 * 24 * 60 * 60_000; // far longer than any window
+/**
+ * The part of a time-limited run kept for what follows the queries and claims: up to maxAlertsPerRun alerts and
+ * responses, the Security Hub export, the baselines and the watermark. A run that has less left when its claims are
+ * done stops there (failed, watermark kept) instead of being cut off by Lambda in the middle of them.
+ */
+export const DRAIN_RESERVE_MS = 3 * 60_000;
 
 /** The correlations' findings join the event rules' (claimed together); the counts and summary say so. */
 function addCorrelations(
@@ -113,9 +126,10 @@ export async function runJob(deps: JobDeps, options: JobOptions): Promise<RunSum
   }
   summary.window = windowToJson(window);
 
+  const { queryLimits, tooLateToDrain } = runDeadline(options.timeLimitMs, started, now);
   let result;
   try {
-    result = await deps.source.run(window);
+    result = await deps.source.run(window, queryLimits());
   } catch (e) {
     return fail({ step: "query", error: e instanceof QueryError ? e.message : errorText(e) });
   }
@@ -125,7 +139,7 @@ export async function runJob(deps: JobDeps, options: JobOptions): Promise<RunSum
 
   const { findings, counts, invalid } = findingsOf(g, result.records);
   const sources = deps.correlations && { source: deps.correlations, baselineSource: deps.correlationBaseline };
-  const correlated = sources ? await correlationStep(g, deps.store, sources, job, window) : undefined;
+  const correlated = sources ? await correlationStep(g, deps.store, sources, job, window, queryLimits) : undefined;
   if (correlated && "error" in correlated) return fail({ step: correlated.step, error: correlated.error });
   if (correlated) addCorrelations(correlated, findings, counts, summary);
   summary.findings = counts.matched;
@@ -137,7 +151,8 @@ export async function runJob(deps: JobDeps, options: JobOptions): Promise<RunSum
   const claimed = await claimAll(deps.store, job, findings, { export: g.config.monitor.securityHub.enabled });
   summary.newFindings = claimed.newFindings;
   summary.duplicates = claimed.duplicates;
-  if (claimed.failure) return fail(claimed.failure);
+  const stop = claimed.failure ?? tooLateToDrain();
+  if (stop) return fail(stop);
 
   const alertOnly: string[] = [];
   const drained = await drainPending(
@@ -183,6 +198,33 @@ export async function runJob(deps: JobDeps, options: JobOptions): Promise<RunSum
     }
   }
   return finish();
+}
+
+/**
+ * The run's one deadline, `timeLimitMs` after its start: what each query may still wait (what is left, less the drain's
+ * reserve), and the failure of a run that has less than the reserve left for its alerts. No limit: neither.
+ */
+function runDeadline(
+  timeLimitMs: number | undefined,
+  started: Date,
+  now: () => Date,
+): { queryLimits: () => QueryLimits; tooLateToDrain: () => RunFailure | undefined } {
+  if (timeLimitMs === undefined) return { queryLimits: () => ({}), tooLateToDrain: () => undefined };
+  const leftMs = () => started.getTime() + timeLimitMs - now().getTime();
+  return {
+    queryLimits: () => ({ timeoutMs: leftMs() - DRAIN_RESERVE_MS }),
+    tooLateToDrain: () => {
+      const left = leftMs();
+      if (left >= DRAIN_RESERVE_MS) return undefined;
+      return {
+        step: "deadline",
+        error:
+          `${Math.max(0, Math.round(left / 1000))} s of the invocation left after the queries, less than the ` +
+          `${DRAIN_RESERVE_MS / 1000} s kept for the alerts and the responder: stopped before them. The findings ` +
+          "are claimed and wait in the pending list; the window is queried again next run.",
+      };
+    },
+  };
 }
 
 /** The run's window, from the stored watermark (reported in the summary) unless the caller picked one. */

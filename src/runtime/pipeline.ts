@@ -36,7 +36,7 @@ export interface DrainCounts {
 }
 
 export interface RunFailure {
-  step: "query" | "claim" | "publish" | "respond" | "record" | "watermark" | "drift";
+  step: "query" | "claim" | "publish" | "respond" | "record" | "watermark" | "drift" | "deadline";
   eventId?: string;
   error: string;
 }

@@ -16,7 +16,9 @@ import { StaticOrganizationLookup } from "../../src/remediation/organization";
 import { RemediationResponder } from "../../src/remediation/responder";
 import { InMemoryStore } from "../../src/remediation/store";
 import type { Notifier } from "../../src/aws/contracts";
-import type { QuerySource } from "../../src/runtime/query/source";
+import { QUERY_JOB_TIMEOUT_SECONDS } from "../../src/runtime/env";
+import { DRAIN_RESERVE_MS } from "../../src/runtime/job";
+import type { QueryLimits, QuerySource } from "../../src/runtime/query/source";
 import { MemoryStateStore } from "../support/memory-state-store";
 import type { ResponderSpec } from "../../src/wiring/adapters";
 import { awsMocks } from "../remediation/mocks";
@@ -172,6 +174,34 @@ describe("query-job handler in a warm container", () => {
     const summary = await queryJob.handler({}, { awsRequestId: "inv-1" });
     expect(summary).toMatchObject({ status: "ok", published: 1, responded: 0 });
     expect(wiring.makeResponder).not.toHaveBeenCalled();
+  });
+});
+
+describe("query-job handler's deadline", () => {
+  /** The timeout each invocation's query was given (the run's clock is real: allow a second for the run itself). */
+  const queryTimeouts = (): number[] => {
+    const timeouts: number[] = [];
+    wiring.makeQuerySource.mockReturnValue({
+      backend: "cloudtrail-lake",
+      run: async (_w: unknown, limits?: QueryLimits) => {
+        timeouts.push(limits?.timeoutMs ?? Number.NaN);
+        return { records: [], rows: 0, bytesScanned: 0, unreadable: [] };
+      },
+    });
+    return timeouts;
+  };
+
+  it("is Lambda's remaining time, or the function's timeout when the context does not say", async () => {
+    setUp({ mode: "off" });
+    const timeouts = queryTimeouts();
+    await queryJob.handler({}, { awsRequestId: "inv-1", getRemainingTimeInMillis: () => 400_000 });
+    await queryJob.handler({}, { awsRequestId: "inv-2" });
+    const expected = [400_000 - DRAIN_RESERVE_MS, QUERY_JOB_TIMEOUT_SECONDS * 1000 - DRAIN_RESERVE_MS];
+    expect(timeouts).toHaveLength(2);
+    for (const [i, ms] of expected.entries()) {
+      expect(timeouts[i]).toBeLessThanOrEqual(ms);
+      expect(timeouts[i]).toBeGreaterThan(ms - 1_000);
+    }
   });
 });
 

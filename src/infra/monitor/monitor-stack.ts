@@ -15,7 +15,7 @@ import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { buildEventPatterns } from "../../detection/backends/eventbridge-pattern";
 import type { Guardrail } from "../../guardrail/guardrail";
-import { ENV } from "../../runtime/env";
+import { ENV, QUERY_JOB_TIMEOUT_SECONDS } from "../../runtime/env";
 import { STATE_TABLE_KEYS } from "../../aws/contracts";
 import {
   bundleLambda,
@@ -248,8 +248,10 @@ export class MonitorResources {
       accountId: where.accountId,
       logRetentionDays: monitor.logRetentionDays,
       deadLetterQueueArn: this.deadLetters.arn,
-      // The handler gives up a query at QUERY_TIMEOUT_SECONDS (600) and still records its state.
-      timeoutSeconds: 900,
+      // The run's one deadline (Lambda's remaining time): its queries share it, each at most QUERY_TIMEOUT_SECONDS,
+      // and it stops before the alerts, failed with the watermark kept, when less than DRAIN_RESERVE_MS (3 minutes,
+      // src/runtime/job.ts) is left: a slow query never gets the run cut off in the middle of its alerts.
+      timeoutSeconds: QUERY_JOB_TIMEOUT_SECONDS,
     });
     new JobSchedule(this.scope, "schedule", {
       name: FUNCTION_NAMES.queryJob,

@@ -24,7 +24,9 @@ import {
   DEFAULT_POLL,
   pollUntilDone,
   type PollSettings,
+  pollWithin,
   QueryError,
+  type QueryLimits,
   type QueryResult,
   type QuerySource,
   realSleep,
@@ -232,7 +234,7 @@ export class AthenaQuerySource implements QuerySource {
     this.sleep = options.sleep ?? realSleep;
   }
 
-  async run(window: QueryWindow): Promise<QueryResult> {
+  async run(window: QueryWindow, limits?: QueryLimits): Promise<QueryResult> {
     const { athena } = this.options;
     // No LIMIT: every row of the window is read, page by page, so none is skipped past a cap.
     const sql =
@@ -247,7 +249,7 @@ export class AthenaQuerySource implements QuerySource {
         client: this.options.client,
         workgroup: athena.workgroup,
         database: athena.database,
-        poll: this.poll,
+        poll: pollWithin(this.backend, this.poll, limits),
         sleep: this.sleep,
         pageSize: this.options.pageSize,
       },

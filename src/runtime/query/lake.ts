@@ -18,7 +18,9 @@ import {
   DEFAULT_POLL,
   type PollSettings,
   pollUntilDone,
+  pollWithin,
   QueryError,
+  type QueryLimits,
   type QueryResult,
   type QuerySource,
   realSleep,
@@ -62,8 +64,9 @@ export class LakeQuerySource implements QuerySource {
     this.sleep = options.sleep ?? realSleep;
   }
 
-  async run(window: QueryWindow): Promise<QueryResult> {
+  async run(window: QueryWindow, limits?: QueryLimits): Promise<QueryResult> {
     const { client } = this.options;
+    const poll = pollWithin(this.backend, this.poll, limits);
     // The SQL is compiled from the guardrail by the detection backend and bounds eventtime on both sides.
     const statement =
       this.options.statement?.(window) ??
@@ -96,14 +99,14 @@ export class LakeQuerySource implements QuerySource {
           throw new QueryError(this.backend, status, d.ErrorMessage ?? "no error message", id);
         return { done: status === "FINISHED", value: d.QueryStatistics?.BytesScanned ?? 0 };
       },
-      this.poll,
+      poll,
       this.sleep,
       async () => {
         await client.send(new CancelQueryCommand({ QueryId: id })).catch(() => undefined);
         throw new QueryError(
           this.backend,
           "TIMED_OUT",
-          `still running after ${Math.round(this.poll.timeoutMs / 1000)} s; cancelled`,
+          `still running after ${Math.round(poll.timeoutMs / 1000)} s; cancelled`,
           id,
         );
       },

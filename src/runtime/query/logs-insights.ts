@@ -34,7 +34,9 @@ import {
   DEFAULT_POLL,
   type PollSettings,
   pollUntilDone,
+  pollWithin,
   QueryError,
+  type QueryLimits,
   type QueryResult,
   type QuerySource,
   realSleep,
@@ -119,7 +121,15 @@ export class LogsInsightsQuerySource implements QuerySource {
     this.correlationRules = options.correlationRules;
   }
 
-  async run(window: QueryWindow): Promise<QueryResult> {
+  async run(window: QueryWindow, limits?: QueryLimits): Promise<QueryResult> {
+    // The slices share the call's limit: each may wait what the ones before it left.
+    let waitedMs = 0;
+    const sleep: Sleep = (ms) => {
+      waitedMs += ms;
+      return this.sleep(ms);
+    };
+    const sliceLimits = (): QueryLimits =>
+      limits?.timeoutMs === undefined ? {} : { timeoutMs: limits.timeoutMs - waitedMs };
     const limit = this.options.limit ?? LOGS_INSIGHTS_MAX_LIMIT;
     const minSlice = this.options.minSliceSeconds ?? 1;
     const read = this.options.range?.(window) ?? window;
@@ -131,7 +141,13 @@ export class LogsInsightsQuerySource implements QuerySource {
     const pending: [number, number][] = [[range.startTime, range.endTime]];
     while (pending.length > 0) {
       const [startTime, endTime] = pending.shift()!;
-      const slice = await this.querySlice(startTime, endTime, limit);
+      const slice = await this.querySlice(
+        startTime,
+        endTime,
+        limit,
+        pollWithin(this.backend, this.poll, sliceLimits()),
+        sleep,
+      );
       queryIds.push(slice.queryId);
       result.bytesScanned += slice.bytesScanned;
       if (slice.rows.length >= limit) {
@@ -163,7 +179,13 @@ export class LogsInsightsQuerySource implements QuerySource {
     return result;
   }
 
-  private async querySlice(startTime: number, endTime: number, limit: number): Promise<SliceResult> {
+  private async querySlice(
+    startTime: number,
+    endTime: number,
+    limit: number,
+    poll: PollSettings,
+    sleep: Sleep,
+  ): Promise<SliceResult> {
     const { client } = this.options;
     const usesArns = this.options.logGroups.some((g) => g.startsWith("arn:"));
     const started = await client.send(
@@ -186,14 +208,14 @@ export class LogsInsightsQuerySource implements QuerySource {
         if (FAILED.has(status)) throw new QueryError(this.backend, status, "Logs Insights reported it", id);
         return { done: status === "Complete", value: r };
       },
-      this.poll,
-      this.sleep,
+      poll,
+      sleep,
       async () => {
         await client.send(new StopQueryCommand({ queryId: id })).catch(() => undefined);
         throw new QueryError(
           this.backend,
           "Timeout",
-          `still running after ${Math.round(this.poll.timeoutMs / 1000)} s; stopped`,
+          `still running after ${Math.round(poll.timeoutMs / 1000)} s; stopped`,
           id,
         );
       },

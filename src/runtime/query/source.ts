@@ -26,7 +26,14 @@ export interface QuerySource {
    * rules) names them; the job runs only those over its rows. Absent: every correlation rule.
    */
   readonly correlationRules?: readonly CorrelationRule[];
-  run(window: QueryWindow): Promise<QueryResult>;
+  /** `limits`: what this call may spend, within the run's time (absent: the source's own poll timeout only). */
+  run(window: QueryWindow, limits?: QueryLimits): Promise<QueryResult>;
+}
+
+/** What one `run` may spend: the job gives each query what is left of the invocation (docs/monitor.md). */
+export interface QueryLimits {
+  /** Longest the call may wait for its queries, all of them together (ms); the poll timeout applies when lower. */
+  timeoutMs?: number;
 }
 
 /**
@@ -58,6 +65,16 @@ export interface PollSettings {
 }
 
 export const DEFAULT_POLL: PollSettings = { initialDelayMs: 500, maxDelayMs: 5_000, timeoutMs: 600_000 };
+
+/**
+ * The poll settings of one query: the source's, with the timeout cut to the call's limit. Called before the query
+ * starts; with no time left it is not started: it could not finish in the run.
+ */
+export function pollWithin(backend: string, poll: PollSettings, limits: QueryLimits = {}): PollSettings {
+  if (limits.timeoutMs === undefined) return poll;
+  if (limits.timeoutMs <= 0) throw new QueryError(backend, "NOT STARTED", "no time left in the run for the query");
+  return { ...poll, timeoutMs: Math.min(poll.timeoutMs, limits.timeoutMs) };
+}
 
 export type Sleep = (ms: number) => Promise<void>;
 export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

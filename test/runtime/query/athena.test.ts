@@ -13,7 +13,8 @@ import {
   StopQueryExecutionCommand,
 } from "@aws-sdk/client-athena";
 import { mockClient } from "aws-sdk-client-mock";
-import { athenaCostUsd, executeAthenaQuery } from "../../../src/runtime/query/athena";
+import { AthenaQuerySource, athenaCostUsd, executeAthenaQuery } from "../../../src/runtime/query/athena";
+import { guardrailWith } from "../helpers";
 import { QueryError } from "../../../src/runtime/query/source";
 
 const athena = mockClient(AthenaClient);
@@ -144,5 +145,30 @@ describe("executeAthenaQuery", () => {
     expect(athenaCostUsd(0)).toBeCloseTo(0.00005, 10);
     expect(athenaCostUsd(1e12)).toBeCloseTo(5, 10);
     expect(athenaCostUsd(2.5e9 + 1)).toBeCloseTo((2_501e6 / 1e12) * 5, 10);
+  });
+});
+
+describe("AthenaQuerySource within a run's limit", () => {
+  const source = () =>
+    new AthenaQuerySource({
+      client: new AthenaClient({ region: "us-east-1" }),
+      guardrail: guardrailWith(),
+      athena: { database: "db", table: "cloudtrail", workgroup: "bedrock-guardrail" },
+      poll: { ...POLL, timeoutMs: 600_000 },
+      sleep: async (ms: number) => void slept.push(ms),
+    });
+  const window = { start: new Date("2026-07-01T11:00:00Z"), end: new Date("2026-07-01T12:00:00Z") };
+
+  it("stops the query when the run's time, shorter than its own timeout, is spent", async () => {
+    athena.on(GetQueryExecutionCommand).resolves(state("RUNNING"));
+    athena.on(StopQueryExecutionCommand).resolves({});
+    await expect(source().run(window, { timeoutMs: 2_000 })).rejects.toThrow(/TIMED_OUT: still running after 2 s/);
+    expect(slept.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(2_000);
+    expect(athena.commandCalls(StopQueryExecutionCommand)).toHaveLength(1);
+  });
+
+  it("does not start a query when the run has no time left", async () => {
+    await expect(source().run(window, { timeoutMs: 0 })).rejects.toThrow(/NOT STARTED: no time left in the run/);
+    expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(0);
   });
 });

@@ -9,6 +9,7 @@ import {
   GetQueryResultsCommand,
   StartQueryCommand,
   type StartQueryCommandInput,
+  StopQueryCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { mockClient } from "aws-sdk-client-mock";
 import { splitSlice, LogsInsightsQuerySource } from "../../../src/runtime/query/logs-insights";
@@ -49,9 +50,9 @@ function row(e: SimEvent) {
 /**
  * Simulated Logs Insights: each query returns the events in its range, oldest first, at most `limit`, in pages of 3.
  */
-function simulate(events: SimEvent[]) {
+function simulate(events: SimEvent[], runningPolls = 0) {
   const mock = mockClient(CloudWatchLogsClient);
-  const queries = new Map<string, { rows: ReturnType<typeof row>[] }>();
+  const queries = new Map<string, { rows: ReturnType<typeof row>[]; running: number }>();
   const started: { startTime: number; endTime: number; limit: number }[] = [];
   mock.on(StartQueryCommand).callsFake((input: StartQueryCommandInput) => {
     const startTime = input.startTime!;
@@ -65,11 +66,15 @@ function simulate(events: SimEvent[]) {
       .slice(0, limit)
       .map(row);
     const queryId = `q${started.length}`;
-    queries.set(queryId, { rows });
+    queries.set(queryId, { rows, running: runningPolls });
     return { queryId };
   });
   mock.on(GetQueryResultsCommand).callsFake((input: { queryId: string; nextToken?: string }) => {
     const q = queries.get(input.queryId)!;
+    if (q.running > 0 && !input.nextToken) {
+      q.running--;
+      return { status: "Running", results: [] };
+    }
     const from = input.nextToken ? Number(input.nextToken) : 0;
     const page = q.rows.slice(from, from + 3);
     return {
@@ -137,6 +142,28 @@ describe("LogsInsightsQuerySource", () => {
     expect(err).toBeInstanceOf(QueryError);
     expect((err as Error).message).toMatch(/fill the query limit of 5 even in a 1 s slice/);
     expect((err as Error).message).toMatch(/The window is kept and queried again next run/);
+  });
+});
+
+describe("LogsInsightsQuerySource within a run's limit", () => {
+  it("its slices share the limit: each waits what the ones before it left, then the run fails", async () => {
+    // 6 events fill a limit of 5: the window is split, and every query runs 3 s (three "Running" answers).
+    const events = Array.from({ length: 6 }, (_, i) => ({ id: `ev-${i}`, ms: T0 + i * 60_000 }));
+    const sim = simulate(events, 3);
+    sim.mock.on(StopQueryCommand).resolves({});
+    const slept: number[] = [];
+    const src = new LogsInsightsQuerySource({
+      client: sim.mock as unknown as CloudWatchLogsClient,
+      guardrail: guardrailWith(),
+      logGroups: ["org-trail"],
+      limit: 5,
+      sleep: async (ms) => void slept.push(ms),
+      poll: { initialDelayMs: 1_000, maxDelayMs: 1_000, timeoutMs: 600_000 },
+    });
+    await expect(src.run(window, { timeoutMs: 5_000 })).rejects.toThrow(/ended Timeout: still running after 2 s/);
+    expect(sim.started).toHaveLength(2);
+    expect(sim.mock.commandCalls(StopQueryCommand)).toHaveLength(1);
+    expect(slept.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(5_000);
   });
 });
 
