@@ -1,0 +1,42 @@
+/**
+ * docs/scp.md's "Every action is classified" tells a security reviewer which services the classification
+ * covers and under which conditions it denies. Both come from policies/action-classification.json, so a
+ * service added to its scope or a condition first used there must be named in that paragraph too.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+const ROOT = path.join(__dirname, "..", "..");
+const classification = JSON.parse(
+  fs.readFileSync(path.join(ROOT, "policies", "action-classification.json"), "utf8"),
+) as {
+  scope: { service: string }[];
+  actions: { decision?: { statements?: { condition: string }[] } }[];
+  rules: { decision?: { statements?: { condition: string }[] } }[];
+};
+
+/** The paragraph of docs/scp.md that opens "Every action is classified", whitespace made single spaces. */
+const paragraph = (() => {
+  const doc = fs.readFileSync(path.join(ROOT, "docs", "scp.md"), "utf8");
+  const start = doc.indexOf("`policies/action-classification.json` says, for every IAM action of");
+  expect(start).toBeGreaterThanOrEqual(0);
+  return doc.slice(start, doc.indexOf("\n\n", start)).replace(/\s+/g, " ");
+})();
+
+test("it names every service of the classification's scope", () => {
+  const services = [...new Set(classification.scope.map((s) => s.service))];
+  expect(services.length).toBeGreaterThan(3);
+  expect(services.filter((s) => !paragraph.includes(`\`${s}\``) && !paragraph.includes(`\`${s}:`))).toEqual([]);
+});
+
+test("it names every condition a denied action is classified under", () => {
+  const conditions = [
+    ...new Set(
+      [...classification.actions, ...classification.rules].flatMap(
+        (entry) => entry.decision?.statements?.map((s) => s.condition) ?? [],
+      ),
+    ),
+  ];
+  expect(conditions).toContain("approved-only");
+  expect(conditions.filter((c) => !paragraph.includes(`\`${c}\``))).toEqual([]);
+});
