@@ -1,10 +1,11 @@
 /**
  * The exit codes of every command, one table (docs/cli.md):
  *
- *   0  the run completed (with or without findings, unless --fail-on-findings)
+ *   0  the run completed (with or without findings, unless a gate option asks otherwise)
  *   1  the run is incomplete: an input or AWS problem (an unreadable file, a skipped record, a failed call)
  *   2  usage or config error: nothing was done
- *   3  --fail-on-findings and at least one finding by a non-approved principal
+ *   3  a gate tripped: --fail-on-findings and a finding by a non-approved principal (detect, hunt, run-once),
+ *      --fail-on-denials / --fail-on-undetermined and such a call (preview), drift (verify, always)
  *
  * 3 wins over 1: a CI gate must not mistake "found an unapproved enablement" for "a file was bad"; the
  * damaged inputs are still named on stderr.
@@ -15,7 +16,7 @@ export const EXIT = {
   INCOMPLETE: 1,
   /** Usage or config error. */
   USAGE: 2,
-  /** `--fail-on-findings` and a non-approved finding exists. */
+  /** A gate tripped: --fail-on-findings (and the other --fail-on-* options) or verify's drift. */
   FAIL_ON_FINDINGS: 3,
 } as const;
 

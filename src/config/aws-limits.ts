@@ -65,18 +65,28 @@ export function awsTags(toolTags = TOOL_TAGS) {
   });
 }
 
-/** An AWS name: `pattern` of allowed characters and at most `max` characters (after `reserve` for suffixes). */
-function awsName(what: string, max: number, characters: RegExp, charactersInWords: string) {
+/**
+ * An AWS name: `pattern` of allowed characters and at most `max` characters; `whyMax` says why the
+ * limit is lower than AWS's own, when it is.
+ */
+function awsName(what: string, max: number, characters: RegExp, charactersInWords: string, whyMax?: string) {
   return z
     .string()
     .min(1, `must be a ${what} (1-${max} characters)`)
-    .max(max, `must be at most ${max} characters (AWS's limit for a ${what})`)
+    .max(max, `must be at most ${max} characters (${whyMax ?? `AWS's limit for a ${what}`})`)
     .regex(characters, `must be a ${what}: only ${charactersInWords}`);
 }
 
 /** Organizations policy name, with room for the "-2".."-99" suffix of split documents. */
 const SCP_NAME_MAX = 128 - 3;
-export const scpName = () => awsName("policy name", SCP_NAME_MAX, /^[\w+=,.@-]+$/, "letters, digits and +=,.@-_");
+export const scpName = () =>
+  awsName(
+    "policy name",
+    SCP_NAME_MAX,
+    /^[\w+=,.@-]+$/,
+    "letters, digits and +=,.@-_",
+    `AWS allows 128 for a policy name; 3 are kept for the "-2".."-99" suffix of a split document`,
+  );
 export const iamRoleName = () => awsName("IAM role name", 64, /^[\w+=,.@-]+$/, "letters, digits and +=,.@-_");
 /** A log group by name or by ARN (another account's group, as Logs Insights takes it). */
 export const logGroupName = () =>

@@ -267,6 +267,7 @@ describe("bedrock-guardrail query with correlation rules", () => {
     expect(refused.stderr).toMatch(
       /^query: --rule: bedrock-invocation-probing \(threshold\): correlation rules do not run on eventbridge, /,
     );
+    expect(refused.stderr).toContain("as cloudtrail-lake or athena queries (threshold rules also on cloudwatch-logs)");
   });
 
   it("prints a threshold rule's grouped Logs Insights query over whole windows; refuses the other kinds", () => {

@@ -51,7 +51,10 @@ describe("scp.tags", () => {
 
 describe("names that become AWS resource names", () => {
   it.each([
-    [{ scp: { name: "n".repeat(126) } }, /^scp\.name: must be at most 125 characters/],
+    [
+      { scp: { name: "n".repeat(126) } },
+      /^scp\.name: must be at most 125 characters \(AWS allows 128 for a policy name; 3 are kept for the "-2"/,
+    ],
     [{ scp: { name: "has space" } }, /^scp\.name: must be a policy name: only letters/],
     [{ remediation: { memberRoleName: "r".repeat(65) } }, /^remediation\.memberRoleName: must be at most 64/],
     [{ remediation: { rotatedSecretName: "keys/{account}/{usr}" } }, /unknown placeholder\(s\) \{usr\}/],

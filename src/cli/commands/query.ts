@@ -191,7 +191,7 @@ function correlationRulesApart(guardrail: Guardrail, backend: BackendName): void
       : [
           `${guardrail.correlationRules.map((r) => `${r.id} (${r.kind})`).join(", ")}: correlation rules do not ` +
             `run on ${backend}, which matches one event at a time; they run with detect and hunt, and as ` +
-            "cloudtrail-lake or athena queries",
+            "cloudtrail-lake or athena queries (threshold rules also on cloudwatch-logs)",
         ];
   if (refused.length > 0) throw new BackendInputError("--rule", refused.join("; "));
 }
