@@ -1,3 +1,5 @@
+import { printable } from "../../detection/printable";
+
 /** Fitting a table into a terminal: its width, and the columns that may be cut (widest first) to get there. */
 export interface TableFit {
   width: number;
@@ -36,8 +38,11 @@ function fitWidths(widths: number[], fit: TableFit): number[] {
 /**
  * A plain-text table for terminals: left-aligned columns, two spaces apart, header underlined. With
  * `fit`, the shrinkable columns are cut in the middle so that the lines fit the terminal's width.
+ * Cells come from records (a model id is whatever the caller sent): a control character in one is
+ * shown escaped, so it can neither add a row nor send the terminal an escape sequence.
  */
-export function renderTable(headers: string[], rows: string[][], fit?: TableFit): string {
+export function renderTable(headers: string[], cells: string[][], fit?: TableFit): string {
+  let rows = cells.map((r) => r.map(printable));
   const natural = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const widths = fit ? fitWidths(natural, fit) : natural;
   if (fit) rows = rows.map((r) => r.map((c, i) => cutMiddle(c, widths[i])));
