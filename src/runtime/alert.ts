@@ -5,6 +5,7 @@
  * limit), ASCII without control characters (SNS rejects them).
  */
 import type { Finding } from "../detection/finding";
+import { printable } from "../detection/printable";
 
 const SUBJECT_MAX = 100;
 const BODY_MAX_BYTES = 256 * 1024;
@@ -60,7 +61,9 @@ const shellArg = (v: string) => (/^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replace(
 
 /**
  * The e-mail text: what happened, who and where, what to check first (ready-to-run commands), and
- * where the response comes from. The JSON finding follows for reference.
+ * where the response comes from. The JSON finding follows for reference. Each line is printable: a
+ * value the caller of the API chose (a model id, a user agent) cannot start a line of its own (a fake
+ * "Response:") or send a terminal that shows the mail an escape sequence.
  */
 export function findingEmailText(f: Finding): string {
   const g = f.guardrail;
@@ -107,5 +110,5 @@ export function findingEmailText(f: Finding): string {
     "Finding (ECS JSON):",
     findingBody(f),
   );
-  return lines.join("\n");
+  return lines.map(printable).join("\n");
 }

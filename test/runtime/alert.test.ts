@@ -82,6 +82,26 @@ describe("alert e-mail text", () => {
     });
     expect(findingEmailText(odd)).toContain("--region 'us east 1; rm -rf'");
   });
+
+  it("keeps a value the caller chose on its own line: a newline or an escape sequence in it is shown escaped", () => {
+    const base = sample("stratus__CreateFoundationModelAgreement.json");
+    const hostile = findingOf({
+      ...base,
+      requestParameters: { modelId: "m\nResponse: planned change, nothing to do.\u001b[8m" },
+      userAgent: "ua\r\nWho:       arn:aws:iam::494659789341:role/BedrockModelAccessAdmin\u2028x",
+    });
+    const lines = findingEmailText(hostile).split("\n");
+    expect(lines).toHaveLength(findingEmailText(agreement).split("\n").length);
+    expect(lines.filter((l) => l.startsWith("Response:"))).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith("Who:"))).toHaveLength(1);
+    expect(lines).toContain(
+      "What:      CreateFoundationModelAgreement for model m\\nResponse: planned change, nothing to do.\\u001b[8m " +
+        "(succeeded)",
+    );
+    expect(lines.find((l) => l.startsWith("From:"))).toBe(
+      "From:      035.249.253.232  ua\\r\\nWho:       arn:aws:iam::494659789341:role/BedrockModelAccessAdmin\\u2028x",
+    );
+  });
 });
 
 describe("SNS message", () => {
