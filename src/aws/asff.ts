@@ -55,6 +55,25 @@ function principalResource(f: Finding): Resource | undefined {
   return { Type: type, Id: arn, ...(f.cloud.region ? { Region: f.cloud.region } : {}) };
 }
 
+/**
+ * A correlation rule's finding: what it counted and every event it cites (the rest of the finding
+ * is the completing event's), so Security Hub shows the whole burst or sequence, not its last call.
+ */
+function correlationFields(f: Finding): Record<string, string | undefined> {
+  const c = f.guardrail.correlation;
+  if (!c) return {};
+  return {
+    [`${PRODUCT_NAME}/correlationKind`]: c.kind,
+    [`${PRODUCT_NAME}/correlationGroup`]: c.group,
+    [`${PRODUCT_NAME}/windowStart`]: c.window_start,
+    [`${PRODUCT_NAME}/firstEventTime`]: c.first_time,
+    [`${PRODUCT_NAME}/lastEventTime`]: c.last_time,
+    [`${PRODUCT_NAME}/eventCount`]: String(c.event_count),
+    [`${PRODUCT_NAME}/eventIds`]: c.event_ids.join(","),
+    [`${PRODUCT_NAME}/values`]: c.values ? JSON.stringify(c.values) : undefined,
+  };
+}
+
 function productFields(f: Finding): Record<string, string> {
   const g = f.guardrail;
   const ui = f.aws.cloudtrail.user_identity;
@@ -84,6 +103,7 @@ function productFields(f: Finding): Record<string, string> {
     [`${PRODUCT_NAME}/requestParameters`]: f.aws.cloudtrail.request_parameters
       ? JSON.stringify(f.aws.cloudtrail.request_parameters)
       : undefined,
+    ...correlationFields(f),
   };
   return Object.fromEntries(
     Object.entries(fields)
@@ -111,6 +131,9 @@ export function toAsff(f: Finding, ctx: AsffContext): AwsSecurityFinding {
   const severity = { Label: SEVERITY_LABEL[f.guardrail.severity], Original: f.guardrail.severity };
   const types = [`TTPs/${tacticName(f.rule.threat.tactic)}`];
   const member = f.cloud.account.id;
+  // A correlation's events span first_time to last_time; an event rule's finding is one instant.
+  const firstSeen = f.guardrail.correlation?.first_time ?? f["@timestamp"];
+  const lastSeen = f.guardrail.correlation?.last_time ?? f["@timestamp"];
   const principal = principalResource(f);
   const resources: Resource[] = [
     ...(principal ? [principal] : []),
@@ -125,8 +148,8 @@ export function toAsff(f: Finding, ctx: AsffContext): AwsSecurityFinding {
     GeneratorId: `${PRODUCT_NAME}/${f.rule.id}`,
     AwsAccountId: productAccount(ctx.productArn),
     Types: types,
-    FirstObservedAt: f["@timestamp"],
-    LastObservedAt: f["@timestamp"],
+    FirstObservedAt: firstSeen,
+    LastObservedAt: lastSeen,
     CreatedAt: f["@timestamp"],
     UpdatedAt: ctx.updatedAt,
     Severity: severity,
@@ -142,8 +165,8 @@ export function toAsff(f: Finding, ctx: AsffContext): AwsSecurityFinding {
       AwsApiCallAction: {
         Api: f.event.action,
         ServiceName: f.event.provider,
-        FirstSeen: f["@timestamp"],
-        LastSeen: f["@timestamp"],
+        FirstSeen: firstSeen,
+        LastSeen: lastSeen,
         ...caller(f.source.ip),
       },
     },

@@ -4,6 +4,7 @@
  * account rule of the default product holds, and the ECS fields land where Security Hub shows them.
  */
 import { ASFF_LIMITS, asffId, productAccount, toAsff } from "../../src/aws/asff";
+import { archiveCorrelationFindings } from "../../src/detection/correlation/finding";
 import { evaluateRecord, type Finding } from "../../src/detection/finding";
 import type { CloudTrailRecord } from "../../src/detection/record";
 import { edgeCases, IDENTITIES, loadSamples, record, testGuardrail } from "../detection/backends/support/records";
@@ -115,6 +116,65 @@ describe("toAsff", () => {
   it("reads the monitor account from the product ARN and refuses anything else", () => {
     expect(productAccount(PRODUCT)).toBe("111122223333");
     expect(() => productAccount("arn:aws:securityhub:eu-west-1::product/aws/guardduty")).toThrow(/default product/);
+  });
+});
+
+/** One finding of each correlation kind, from the first history of its shipped rule that fires. */
+function correlationFindings(): Finding[] {
+  return guardrail.correlationRules.map((rule) => {
+    const histories = rule.tests.filter((t) => t.expect).map((t) => t.history as CloudTrailRecord[]);
+    const found = histories
+      .flatMap((h) => archiveCorrelationFindings(guardrail, h, 0))
+      .find((f) => f.rule.id === rule.id);
+    if (!found) throw new Error(`no finding from ${rule.id}'s examples`);
+    return found;
+  });
+}
+
+describe("toAsff of a correlation rule's finding", () => {
+  const findings = correlationFindings();
+
+  it("covers every kind", () => {
+    expect(findings.map((f) => f.guardrail.correlation!.kind).sort()).toEqual([
+      "new-term",
+      "sequence",
+      "threshold",
+      "value-count",
+    ]);
+  });
+
+  it.each(findings.map((f) => [f.guardrail.correlation!.kind, f] as const))(
+    "%s: spans its first to its last event and cites every one of them",
+    (_kind, f) => {
+      const c = f.guardrail.correlation!;
+      const a = toAsff(f, ctx);
+      expect(a.Id).toBe(asffId(f.event.id));
+      expect([a.FirstObservedAt, a.LastObservedAt]).toEqual([c.first_time, c.last_time]);
+      expect([a.Action?.AwsApiCallAction?.FirstSeen, a.Action?.AwsApiCallAction?.LastSeen]).toEqual([
+        c.first_time,
+        c.last_time,
+      ]);
+      expect(a.ProductFields).toMatchObject({
+        "bedrock-guardrail/correlationKind": c.kind,
+        "bedrock-guardrail/correlationGroup": c.group,
+        "bedrock-guardrail/firstEventTime": c.first_time,
+        "bedrock-guardrail/lastEventTime": c.last_time,
+        "bedrock-guardrail/eventCount": String(c.event_ids.length),
+        "bedrock-guardrail/eventIds": c.event_ids.join(","),
+        "bedrock-guardrail/principalArn": f.guardrail.principal_arn,
+      });
+      if (c.values) expect(JSON.parse(a.ProductFields!["bedrock-guardrail/values"])).toEqual(c.values);
+      if (c.window_start) expect(a.ProductFields!["bedrock-guardrail/windowStart"]).toBe(c.window_start);
+      expect(Object.keys(a.ProductFields!).length).toBeLessThanOrEqual(ASFF_LIMITS.productFields);
+      for (const v of Object.values(a.ProductFields!)) expect(v.length).toBeLessThanOrEqual(ASFF_LIMITS.value);
+    },
+  );
+
+  it("an event rule's finding is one instant and has no correlation fields", () => {
+    const f = all()[0];
+    const a = toAsff(f, ctx);
+    expect([a.FirstObservedAt, a.LastObservedAt]).toEqual([f["@timestamp"], f["@timestamp"]]);
+    expect(Object.keys(a.ProductFields!).filter((k) => /correlation|eventIds|eventCount/.test(k))).toEqual([]);
   });
 });
 
