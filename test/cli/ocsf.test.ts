@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { runDetect } from "../../src/cli/commands/detect";
 import { OCSF_VERSION, toOcsf } from "../../src/cli/format/ocsf";
 import { findingWriter } from "../../src/cli/format/findings";
+import { archiveCorrelationFindings } from "../../src/detection/correlation/finding";
 import { evaluateRecord, type Finding } from "../../src/detection/finding";
 import type { CloudTrailRecord } from "../../src/detection/record";
 import {
@@ -109,6 +110,44 @@ describe("OCSF Detection Finding", () => {
     expect(broken((o) => (o.evidences = [{}]))).toEqual([
       expect.stringMatching(/^evidences\[0\]\.: needs at least one/),
     ]);
+  });
+
+  it("a correlation rule's finding, of every kind: validates, spans its events and cites each of them", () => {
+    const findings = guardrail.correlationRules.map((rule) => {
+      const histories = rule.tests.filter((t) => t.expect).map((t) => t.history as CloudTrailRecord[]);
+      const all = histories.flatMap((h) => archiveCorrelationFindings(guardrail, h, 0));
+      return all.find((f) => f.rule.id === rule.id)!;
+    });
+    expect(findings.map((f) => f.guardrail.correlation?.kind).sort()).toEqual([
+      "new-term",
+      "sequence",
+      "threshold",
+      "value-count",
+    ]);
+    for (const f of findings) {
+      const c = f.guardrail.correlation!;
+      const o = toOcsf(f) as Record<string, any>;
+      expect({ kind: c.kind, problems: validateOcsf(schema, o) }).toEqual({ kind: c.kind, problems: [] });
+      expect(o.time).toBe(Date.parse(f["@timestamp"]));
+      expect(o.finding_info).toMatchObject({
+        uid: f.event.id,
+        first_seen_time: Date.parse(c.first_time),
+        last_seen_time: Date.parse(c.last_time),
+        related_events: c.event_ids.map((uid) => ({ uid })),
+        related_events_count: c.event_ids.length,
+      });
+    }
+    // The multi-event kinds span time: the first event is before the last.
+    const threshold = findings.find((f) => f.guardrail.correlation!.kind === "threshold")!;
+    const o = toOcsf(threshold) as Record<string, any>;
+    expect(o.finding_info.first_seen_time).toBeLessThan(o.finding_info.last_seen_time);
+  });
+
+  it("an event rule's finding is one event: first and last seen at its time, no related events", () => {
+    const o = toOcsf(allFindings()[0]) as Record<string, any>;
+    expect(o.finding_info.first_seen_time).toBe(o.time);
+    expect(o.finding_info.last_seen_time).toBe(o.time);
+    expect(o.finding_info).not.toHaveProperty("related_events");
   });
 
   it("prints one JSON object per line", () => {

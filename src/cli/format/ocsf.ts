@@ -55,6 +55,8 @@ export function toOcsf(f: Finding): OcsfDetectionFinding {
   const g = f.guardrail;
   const ui = f.aws.cloudtrail.user_identity;
   const time = Date.parse(f["@timestamp"]);
+  // A correlation rule's finding spans its events (first to last) and cites each; an event rule's is one event.
+  const c = g.correlation;
   const severity = SEVERITY_ID[g.severity];
   const user = {
     uid: g.principal_arn ?? ui.arn,
@@ -101,8 +103,10 @@ export function toOcsf(f: Finding): OcsfDetectionFinding {
       types: [f.rule.id],
       analytic: { uid: f.rule.id, name: f.rule.name, type_id: 1, type: "Rule", category: f.rule.ruleset },
       attacks: [{ tactic: mitre(f.rule.threat.tactic), technique: mitre(f.rule.threat.technique) }],
-      first_seen_time: time,
-      last_seen_time: time,
+      first_seen_time: c ? Date.parse(c.first_time) : time,
+      last_seen_time: c ? Date.parse(c.last_time) : time,
+      related_events: c?.event_ids.map((uid) => ({ uid })),
+      related_events_count: c?.event_count,
     },
     cloud: { provider: "AWS", region: f.cloud.region, account: account(f.cloud.account.id) },
     api,
