@@ -70,7 +70,9 @@ export function findingEmailText(f: Finding): string {
   const ui = f.aws.cloudtrail.user_identity;
   const region = f.cloud.region ?? "us-east-1";
   const denied = f.event.outcome === "failure";
-  const since = f["@timestamp"];
+  const c = g.correlation;
+  // A correlation rule's finding: what the credential did is looked up from its first cited event on.
+  const since = c?.first_time ?? f["@timestamp"];
   const lines = [
     f.message,
     "",
@@ -86,6 +88,13 @@ export function findingEmailText(f: Finding): string {
     `Event:     ${f.event.id}  rule ${f.rule.id} (${g.severity}, risk ${f.event.risk_score}; ${f.rule.threat.tactic} ` +
       `/ ${f.rule.threat.technique})`,
   ];
+  if (c) {
+    lines.push(
+      `Events:    ${c.event_count} from ${c.first_time} to ${c.last_time} (${c.kind}, ${c.group})`,
+      `Event IDs: ${c.event_ids.join(" ")}`,
+    );
+    if (c.values) lines.push(`Values:    ${c.values.join(", ")}`);
+  }
   if (g.note) lines.push(`Note:      ${g.note}`);
   lines.push("", "Check first:");
   if (ui.access_key_id) {

@@ -3,7 +3,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
+import { archiveCorrelationFindings } from "../../src/detection/correlation/finding";
 import { evaluateRecord, type Finding } from "../../src/detection/finding";
+import type { CloudTrailRecord } from "../../src/detection/record";
 import { findingBody, findingEmailText, findingSubject } from "../../src/runtime/alert";
 import { SNS_MAX_MESSAGE_BYTES, SnsNotifier, snsMessage } from "../../src/aws/sns";
 import { guardrailFrom } from "../support/fixtures";
@@ -100,6 +102,30 @@ describe("alert e-mail text", () => {
     );
     expect(lines.find((l) => l.startsWith("From:"))).toBe(
       "From:      035.249.253.232  ua\\r\\nWho:       arn:aws:iam::494659789341:role/BedrockModelAccessAdmin\\u2028x",
+    );
+  });
+});
+
+describe("alert e-mail text of a correlation rule's finding", () => {
+  const probing = guardrail.correlationRules.find((r) => r.kind === "threshold")!;
+  const history = probing.tests.find((t) => t.expect)!.history as CloudTrailRecord[];
+  const finding = archiveCorrelationFindings(guardrail, history, 0).find((f) => f.rule.id === probing.id)!;
+  const c = finding.guardrail.correlation!;
+
+  it("says how many events, from when to when, by which credential, and lists every event ID", () => {
+    const text = findingEmailText(finding);
+    expect(c.event_ids.length).toBeGreaterThan(1);
+    expect(text).toContain(
+      `Events:    ${c.event_ids.length} from ${c.first_time} to ${c.last_time} (threshold, ${c.group})`,
+    );
+    expect(text).toContain(`Event IDs: ${c.event_ids.join(" ")}`);
+  });
+
+  it("looks up what the key did from the first cited event on, not from the last", () => {
+    const text = findingEmailText(finding);
+    expect(c.first_time < c.last_time).toBe(true);
+    expect(text).toContain(
+      `AttributeValue=${finding.aws.cloudtrail.user_identity.access_key_id} --start-time ${c.first_time}`,
     );
   });
 });
