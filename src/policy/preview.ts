@@ -290,7 +290,11 @@ export function suggestionFor(guardrail: Guardrail, request: ScpRequest, sid: st
   if (sid === SID.mantleAllowList) {
     const model = request.context?.[MANTLE_MODEL_KEY]?.[0];
     if (!model) return `${approve} (the call names no model, so no allow-list entry admits it)`;
-    const entry = `arn:${guardrail.partition}:bedrock:*::foundation-model/${model}*`;
+    // The entry is the model's id itself, no wildcard: it becomes a bedrock-mantle:Model pattern, and a trailing *
+    // would also allow every model whose id merely starts with this one. A caller's id that holds a wildcard or a
+    // policy variable's $ would match more than itself, so it gets no entry.
+    if (/[*?$]/.test(model)) return `${approve} (the model id holds *, ? or $, so no allow-list entry names it alone)`;
+    const entry = `arn:${guardrail.partition}:bedrock:*::foundation-model/${model}`;
     return mantleModelPatterns([entry]).length > 0 ? `add "${entry}" to scp.modelAllowList (or ${approve})` : approve;
   }
   if (ADMIN_SIDS.includes(sid))

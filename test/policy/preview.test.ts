@@ -195,6 +195,58 @@ describe("a model call recorded under another event name", () => {
   });
 });
 
+describe("the suggestion for a call denied on bedrock-mantle", () => {
+  const guardrail = guardrailFor(REALISTIC_CONFIG);
+  const previewer = previewerFor(guardrail);
+  const principal = "arn:aws:iam::111122223333:role/app/ChatbotBackend";
+  // AWS's documented record of a Messages API call (POST /anthropic/v1/messages): a data event named CreateInference.
+  const messages = (model: string) => ({
+    eventVersion: "1.08",
+    eventTime: "2026-09-02T10:00:00Z",
+    eventSource: "bedrock-mantle.amazonaws.com",
+    eventName: "CreateInference",
+    awsRegion: "us-east-1",
+    recipientAccountId: "111122223333",
+    userIdentity: PRINCIPALS.appRole,
+    requestParameters: { model, stream: true, max_tokens: 1024 },
+    eventCategory: "Data",
+  });
+  const withModel = (model: string) => ({
+    action: "bedrock-mantle:CreateInference",
+    resource: "*",
+    context: { "bedrock-mantle:Model": [model] },
+  });
+
+  it("adds the model itself: it allows the denied call and no model whose id merely starts with it", async () => {
+    const p = previewer.previewRecord(messages("anthropic.claude-opus-4-7"));
+    expect(p.kind === "denied" && p.sid).toBe("DenyMantleOutsideModelAllowList");
+    const entry = "arn:aws:bedrock:*::foundation-model/anthropic.claude-opus-4-7";
+    expect(p.kind === "denied" && p.suggestion).toBe(
+      `add "${entry}" to scp.modelAllowList (or add "${principal}" to approvedPrincipalArns)`,
+    );
+    const scp = REALISTIC_CONFIG.scp!;
+    const changed = guardrailFor({
+      ...REALISTIC_CONFIG,
+      scp: { ...scp, modelAllowList: [...scp.modelAllowList!, entry] },
+    });
+    expect(await simulateScp(changed, withModel("anthropic.claude-opus-4-7"), principal)).toBe("Allowed");
+    for (const lookAlike of ["anthropic.claude-opus-4-7-preview", "anthropic.claude-opus-4-70"])
+      expect(`${lookAlike}: ${await simulateScp(changed, withModel(lookAlike), principal)}`).toBe(
+        `${lookAlike}: ExplicitlyDenied`,
+      );
+  });
+
+  it("offers no allow-list entry for a model id that holds a wildcard or a policy variable's $", () => {
+    for (const model of ["anthropic.*", "anthropic.claude-opus-4-?", "${aws:username}"]) {
+      const p = previewer.previewRecord(messages(model));
+      expect(`${model}: ${p.kind === "denied" && p.suggestion}`).toBe(
+        `${model}: add "${principal}" to approvedPrincipalArns (the model id holds *, ? or $, so no allow-list ` +
+          "entry names it alone)",
+      );
+    }
+  });
+});
+
 describe("batches", () => {
   const guardrail = guardrailFor(REALISTIC_CONFIG);
 
