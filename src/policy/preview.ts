@@ -184,7 +184,8 @@ export class Previewer {
     const action = source && name ? iamActionOf(source, name) : undefined;
     if (!action || !(this.named(action) || carriesBearerToken(record))) return { kind: "not-guarded" };
     const time = str(record.eventTime) ?? "";
-    const rebuilt = rebuildCall(record, action, this.named, this.guardrail.config.organization.managementAccountId);
+    const { managementAccountId } = this.guardrail.config.organization;
+    const rebuilt = rebuildCall(record, action, this.named, managementAccountId, this.guardrail.partition);
     if (rebuilt.kind === "outside-scp") return rebuilt;
     if (rebuilt.kind === "undetermined")
       return this.named(action) ? { ...rebuilt, principalArn: principalOf(record), time } : { kind: "not-guarded" };

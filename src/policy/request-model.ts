@@ -239,18 +239,29 @@ function resourcesOf(action: string, params: Record<string, unknown>, site: Site
  * The requests the SCP evaluated for a record whose IAM action is `action`: the action itself when a
  * statement names it (`named`), and the bearer-token authorization of a call made with an API key
  * (Bedrock, bedrock-mantle, Claude Platform on AWS); or why they cannot be rebuilt.
- * `managementAccountId`: SCPs never apply there.
+ * `managementAccountId`: SCPs never apply there. `organizationPartition`: the partition of the organization whose
+ * SCPs are evaluated; an organization holds accounts of its own partition only, so a call made in another (a
+ * GovCloud record checked against a commercial config) is outside its SCPs.
  */
 export function rebuildCall(
   record: TrailRecordLike,
   action: string,
   named: (action: string) => boolean,
   managementAccountId?: string,
+  organizationPartition?: string,
 ): RebuiltCall {
   const region = str(record.awsRegion) ?? "";
   const principal = resolvePrincipal(record.userIdentity, region);
   if (principal.kind === "aws-service" || principal.kind === "service-linked-role")
     return { kind: "outside-scp", reason: `${principal.kind}: SCPs do not apply` };
+  const callPartition =
+    (principal.principalArn && parseArn(principal.principalArn)?.partition) ||
+    (region ? partitionOfRegion(region) : undefined);
+  if (organizationPartition && callPartition && callPartition !== organizationPartition)
+    return {
+      kind: "outside-scp",
+      reason: `partition ${callPartition}: the SCPs of an organization in ${organizationPartition} do not apply`,
+    };
   if (!principal.principalArn)
     return { kind: "undetermined", action, missing: `aws:PrincipalArn (${principal.note ?? "no principal ARN"})` };
   const accountId = principal.accountId ?? parseArn(principal.principalArn)?.account;

@@ -16,7 +16,7 @@ import { previewerFor } from "../../src/policy/explain";
 import type { Previewer } from "../../src/policy/preview";
 import { addToReport, emptyPreviewReport, mergeReports } from "../../src/policy/preview-report";
 import { EVENT_ACTIONS, iamActionOf, modelResources } from "../../src/policy/request-model";
-import { FULL_CONFIG, guardrailFor, REALISTIC_CONFIG } from "./helpers";
+import { FULL_CONFIG, GOVCLOUD_CONFIG, guardrailFor, REALISTIC_CONFIG } from "./helpers";
 import { PRINCIPALS, recordArb } from "./history";
 import { simulateScp } from "./simulator";
 
@@ -244,6 +244,46 @@ describe("the suggestion for a call denied on bedrock-mantle", () => {
           "entry names it alone)",
       );
     }
+  });
+});
+
+describe("a call made in another partition than the organization's", () => {
+  // The same call, an unlisted model invoked by an application role, in commercial AWS and in GovCloud.
+  const inPartition = (partition: string, region: string, userIdentity?: object) => ({
+    eventVersion: "1.08",
+    eventTime: "2026-09-02T10:00:00Z",
+    eventSource: "bedrock.amazonaws.com",
+    eventName: "InvokeModel",
+    awsRegion: region,
+    recipientAccountId: "111122223333",
+    userIdentity: userIdentity ?? {
+      type: "AssumedRole",
+      arn: `arn:${partition}:sts::111122223333:assumed-role/ChatbotBackend/session`,
+      accountId: "111122223333",
+      sessionContext: {
+        sessionIssuer: { type: "Role", arn: `arn:${partition}:iam::111122223333:role/app/ChatbotBackend` },
+      },
+    },
+    requestParameters: { modelId: "meta.llama3-8b-instruct-v1:0" },
+  });
+  const commercial = inPartition("aws", "us-east-1");
+  const govCloud = inPartition("aws-us-gov", "us-gov-west-1");
+
+  it("is outside the SCPs: an organization holds accounts of its own partition only", () => {
+    const previewer = previewerFor(guardrailFor(FULL_CONFIG));
+    expect(previewer.previewRecord(commercial).kind).toBe("denied");
+    expect(previewer.previewRecord(govCloud).kind).toBe("outside-scp");
+    // Without a principal ARN the Region tells the partition.
+    const noArn = inPartition("aws-us-gov", "us-gov-west-1", { type: "AssumedRole", accountId: "111122223333" });
+    expect(previewer.previewRecord(noArn).kind).toBe("outside-scp");
+  });
+
+  it("is evaluated in its own partition's organization, as the simulator does", async () => {
+    const previewer = previewerFor(guardrailFor(GOVCLOUD_CONFIG));
+    expect(previewer.previewRecord(commercial).kind).toBe("outside-scp");
+    const p = previewer.previewRecord(govCloud);
+    expect(p.kind === "denied" && p.sid).toBe("DenyInferenceOutsideModelAllowList");
+    if (p.kind === "denied") expect(await simulatedDecision(previewer, p.requests)).toBe("deny");
   });
 });
 
