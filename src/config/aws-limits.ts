@@ -14,7 +14,8 @@ import { z } from "zod";
  * "Maximum number of policies attached to a root, OU or account"), raised in May 2026 from 5,120
  * characters and 5 policies (AWS's "increased SCP quotas" announcement; Landing Zone Accelerator's
  * validator changed the same way). The count includes FullAWSAccess; the size counts every character
- * of the stored (minified) document.
+ * of the stored (minified) document. The size is not among the quotas AWS raises on request (the May 2026
+ * raise reached every organization without one), so it is also the most scp.maxPolicySize accepts.
  */
 export const SCP_QUOTAS = { maxPolicySize: 10_240, maxPoliciesPerTarget: 10 } as const;
 

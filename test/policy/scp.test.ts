@@ -256,8 +256,21 @@ describe("packing and size lint", () => {
     expect(size).toBeGreaterThan(1000);
     expect(lint.errors.map((e) => e.code)).toContain("policy-too-large");
     expect(lint.errors.find((e) => e.code === "policy-too-large")!.message).toContain(
-      `is ${size} characters, over scp.maxPolicySize 1000`,
+      `is ${size} characters, over scp.maxPolicySize 1000; statement ProtectExemptedPrincipals alone does not fit ` +
+        "(shorten the exemption or allow-list patterns, or raise scp.maxPolicySize up to AWS's quota of 10240 " +
+        "characters)",
     );
+  });
+
+  it("at AWS's quota, a statement too large alone is to be shortened: the setting cannot be raised past it", () => {
+    const g = guardrailFor(manyApproved(400));
+    expect(g.config.scp.maxPolicySize).toBe(10_240);
+    const tooLarge = lintScp(g).errors.filter((e) => e.code === "policy-too-large");
+    expect(tooLarge.length).toBeGreaterThan(0);
+    for (const e of tooLarge) {
+      expect(e.message).toMatch(/\(shorten the exemption or allow-list patterns\)$/);
+      expect(e.message).not.toContain("raise");
+    }
   });
 
   it("packStatements fills the gap a large statement leaves (first fit decreasing), statement order inside", () => {

@@ -57,16 +57,22 @@ export const ScpConfigSchema = z
       .max(512)
       .default("Denies unapproved Amazon Bedrock model enablement (managed by bedrock-guardrail)")
       .describe("Description of the SCP"),
-    /** Characters per SCP document: AWS's quota (aws-limits.ts); lower it only for an organization held to less. */
+    /**
+     * Characters per SCP document: AWS's quota (aws-limits.ts), which AWS does not raise on request, so it is also
+     * the most; lower it only for an organization held to less. A larger document fails at terraform apply.
+     */
     maxPolicySize: z
       .number()
       .int()
       .min(1000)
-      .max(100000)
+      .max(
+        SCP_QUOTAS.maxPolicySize,
+        `must be at most ${SCP_QUOTAS.maxPolicySize}: AWS Organizations refuses a larger SCP document`,
+      )
       .default(SCP_QUOTAS.maxPolicySize)
       .describe(
-        "Characters per SCP document (minified; AWS's quota is 10,240 since May 2026); statements are packed into " +
-          "as few documents as fit",
+        "Characters per SCP document (minified; AWS's quota, 10,240 since May 2026, is also the most); statements " +
+          "are packed into as few documents as fit",
       ),
     maxPoliciesPerTarget: z
       .number()
