@@ -290,6 +290,14 @@ function ruleScope(
  * The guardrail narrowed to some of its rules (`--rule ID`), in definition order. An unknown id is
  * a ConfigError naming it and the ids that exist.
  */
+/**
+ * Whether the rule's definition asks for a response (`remediate`): only event rules can; the others,
+ * correlation rules included, alert only. The planner and the alert's Response line read it here.
+ */
+export function ruleRemediates(guardrail: Pick<Guardrail, "rules">, ruleId: string): boolean {
+  return guardrail.rules.find((rule) => rule.id === ruleId)?.remediate === true;
+}
+
 export function selectRules(guardrail: Guardrail, ids: readonly string[], input = "--rule"): Guardrail {
   if (ids.length === 0) return guardrail;
   const known = new Set([...guardrail.rules, ...guardrail.correlationRules].map((r) => r.id));

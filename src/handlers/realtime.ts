@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { realtimeEventOf } from "../detection/backends/eventbridge-envelope";
 import type { Finding } from "../detection/finding";
-import { type Guardrail, loadGuardrail } from "../guardrail/guardrail";
+import { type Guardrail, loadGuardrail, ruleRemediates } from "../guardrail/guardrail";
 import type { FindingResponder, Notifier } from "../aws/contracts";
 import { type HandlerEnv, readHandlerEnv } from "../runtime/env";
 import { DEFAULT_DEDUPE_RETENTION_MS, DEFAULT_LEASE_MS } from "../runtime/job";
@@ -121,6 +121,7 @@ export async function processEvent(deps: RealtimeDeps, event: unknown, runId: st
       leaseMs: DEFAULT_LEASE_MS,
       dedupeRetentionMs: DEFAULT_DEDUPE_RETENTION_MS,
       onAlertOnly: (line) => alertOnly.push(line),
+      remediates: (finding) => ruleRemediates(deps.guardrail, finding.rule.id),
     },
     deps.jobName,
     deps.guardrail.definition.detection.schedule.maxAlertsPerRun,

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { parseArn } from "../arn/arn-like";
 import { credentialKindOf } from "../arn/principal";
 import type { Finding } from "../detection/finding";
-import type { Guardrail } from "../guardrail/guardrail";
+import { type Guardrail, ruleRemediates } from "../guardrail/guardrail";
 import { ACTIONS, isMutating } from "./actions";
 import { deactivateKeyDraft } from "./actions/deactivate-key";
 import { serviceCredentialDraft } from "./actions/deactivate-service-credentials";
@@ -237,8 +237,7 @@ export function planRemediation(finding: Finding, guardrail: Guardrail, ctx: Pla
   if (protection === "approved" || protection === "break-glass" || protection === "tool" || protection === "self")
     return nothing(protectionReason(protection));
   // Only rules whose definition asks for a response get one; the others alert only.
-  const rule = guardrail.rules.find((x) => x.id === finding.rule.id);
-  if (!rule?.remediate)
+  if (!ruleRemediates(guardrail, finding.rule.id))
     return nothing(`rule ${finding.rule.id} alerts only: its definition asks for no remediation (remediate: false)`);
   if (finding.event.outcome !== "success")
     return nothing(

@@ -59,13 +59,25 @@ export function findingAttributes(f: Finding): Record<string, string> {
 /** `aws ...` CLI arguments are quoted only when they need it, so the commands paste into a shell. */
 const shellArg = (v: string) => (/^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, "'\\''")}'`);
 
+/** Where the response comes from: none for a denied call or an alert-only finding (`alertOnly`), else a follow-up. */
+function responseLine(denied: boolean, alertOnly: string | undefined): string {
+  if (denied) return "Response: the guardrail SCP denied this attempt; no remediation runs for denied attempts.";
+  if (alertOnly !== undefined)
+    return `Response: no remediation runs for this finding (${alertOnly}): what to do is yours, from the checks above.`;
+  return (
+    'Response: if remediation is on for this account, a follow-up message ("bedrock-guardrail remediation: ...") ' +
+    "lists each planned or performed action, the manual steps and undo commands."
+  );
+}
+
 /**
  * The e-mail text: what happened, who and where, what to check first (ready-to-run commands), and
- * where the response comes from. The JSON finding follows for reference. Each line is printable: a
- * value the caller of the API chose (a model id, a user agent) cannot start a line of its own (a fake
- * "Response:") or send a terminal that shows the mail an escape sequence.
+ * where the response comes from (`response.alertOnly`: why none will, so nobody waits for a
+ * follow-up). The JSON finding follows for reference. Each line is printable: a value the caller of
+ * the API chose (a model id, a user agent) cannot start a line of its own (a fake "Response:") or
+ * send a terminal that shows the mail an escape sequence.
  */
-export function findingEmailText(f: Finding): string {
+export function findingEmailText(f: Finding, response: { alertOnly?: string } = {}): string {
   const g = f.guardrail;
   const ui = f.aws.cloudtrail.user_identity;
   const region = f.cloud.region ?? "us-east-1";
@@ -111,10 +123,7 @@ export function findingEmailText(f: Finding): string {
       "logging was turned off (DeleteModelInvocationLoggingConfiguration).",
     "- Whether the change was planned: ask the owner of the principal.",
     "",
-    denied
-      ? "Response: the guardrail SCP denied this attempt; no remediation runs for denied attempts."
-      : 'Response: if remediation is on for this account, a follow-up message ("bedrock-guardrail remediation: ...") ' +
-          "lists each planned or performed action, the manual steps and undo commands.",
+    responseLine(denied, response.alertOnly),
     "",
     "Finding (ECS JSON):",
     findingBody(f),

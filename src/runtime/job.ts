@@ -18,7 +18,7 @@
  *   a reason to hold the watermark or an alert.
  */
 import { errorText } from "../errors/error-text";
-import type { Guardrail } from "../guardrail/guardrail";
+import { type Guardrail, ruleRemediates } from "../guardrail/guardrail";
 import type { FindingResponder, Notifier } from "../aws/contracts";
 import type { FindingImporter } from "../aws/securityhub";
 import {
@@ -165,14 +165,13 @@ export async function runJob(deps: JobDeps, options: JobOptions): Promise<RunSum
       leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
       dedupeRetentionMs: options.dedupeRetentionMs ?? DEFAULT_DEDUPE_RETENTION_MS,
       onAlertOnly: (line) => alertOnly.push(line),
+      remediates: (finding) => ruleRemediates(g, finding.rule.id),
     },
     job,
     g.definition.detection.schedule.maxAlertsPerRun,
   );
-  summary.published = drained.published;
-  summary.responded = drained.responded;
-  summary.carriedOver = drained.carriedOver;
-  summary.heldElsewhere = drained.heldElsewhere;
+  const { published, responded, carriedOver, heldElsewhere } = drained;
+  Object.assign(summary, { published, responded, carriedOver, heldElsewhere });
   addAlertOnlySamples(summary, alertOnly);
   // After the alerts, whatever they did: the queue is the claims', not the drain's.
   if (deps.securityHub) summary.securityHub = await exportToSecurityHub(deps.store, deps.securityHub, job);

@@ -105,6 +105,8 @@ export interface DrainDeps {
   onRespond?: (findingId: string, outcomes: number) => void;
   /** A finding alerted on but kept from the responder, as its claim said: `alert only, no remediation: ...`. */
   onAlertOnly?: (line: string) => void;
+  /** Whether the finding's rule asks for remediation (ruleRemediates): the alert says so when it does not. */
+  remediates?: (finding: Finding) => boolean;
 }
 
 /**
@@ -114,6 +116,14 @@ export interface DrainDeps {
  * whole lease never holds back the findings after it. On a failure the item's lease is released and the
  * drain stops; everything not completed stays pending for the next run.
  */
+/** Why no remediation will follow the alert, when none will: the claim said so, or the rule alerts only. */
+function alertOnlyReason(deps: DrainDeps, item: { finding: Finding; alertOnly?: string }): string | undefined {
+  if (item.alertOnly) return item.alertOnly;
+  if (deps.remediates && !deps.remediates(item.finding))
+    return `rule ${item.finding.rule.id} alerts only: its definition asks for no remediation`;
+  return undefined;
+}
+
 export async function drainPending(
   deps: DrainDeps,
   job: string,
@@ -156,7 +166,7 @@ export async function drainPending(
           findingSubject(item.finding),
           findingBody(item.finding),
           findingAttributes(item.finding),
-          { email: findingEmailText(item.finding) },
+          { email: findingEmailText(item.finding, { alertOnly: alertOnlyReason(deps, item) }) },
         );
       } catch (e) {
         await store.release(id, deps.runId).catch(() => undefined);

@@ -62,6 +62,12 @@ describe("alert e-mail text", () => {
   it("a denied attempt says no remediation runs; the tool's own role is named as such", () => {
     const deniedRecord = { ...sample("stratus__CreateFoundationModelAgreement.json"), errorCode: "AccessDenied" };
     expect(findingEmailText(findingOf(deniedRecord))).toContain("Response: the guardrail SCP denied this attempt");
+    // Alert only (the rule, or the realtime claim, says so): nobody is told to wait for a follow-up.
+    const alertOnly = findingEmailText(agreement, { alertOnly: "the principal is outside the organization" });
+    expect(alertOnly).toContain(
+      "Response: no remediation runs for this finding (the principal is outside the organization)",
+    );
+    expect(alertOnly).not.toContain("follow-up");
     const toolRecord = {
       ...sample("stratus__CreateFoundationModelAgreement.json"),
       userIdentity: {

@@ -94,6 +94,24 @@ describe.each(BACKENDS)("scheduled job over %s", (_backend, simulate, failedStat
     },
   );
 
+  it("says in the alert when no remediation will follow: the rule alerts only", async () => {
+    const t = setup(simulate);
+    t.lake.clock.now = at("2026-07-01T12:00:00Z");
+    const time = at("2026-07-01T11:55:00Z");
+    t.lake.events.push(
+      simEvent("e-enable", time, 1),
+      simEvent("e-logging", new Date(time.getTime() + 1000), 1, { name: "DeleteModelInvocationLoggingConfiguration" }),
+    );
+    expect((await t.run()).published).toBe(2);
+    const email = (id: string) => t.sns.published.find((p) => p.body.event.id === id)!.email;
+    expect(email("e-logging")).toContain(
+      "Response: no remediation runs for this finding (rule bedrock-invocation-logging-tampering alerts only: its " +
+        "definition asks for no remediation)",
+    );
+    expect(email("e-logging")).not.toContain("follow-up");
+    expect(email("e-enable")).toContain("Response: if remediation is on for this account, a follow-up message");
+  });
+
   it("suppresses approved principals (counted) and alerts the others", async () => {
     const t = setup(simulate);
     t.lake.clock.now = at("2026-07-01T12:00:00Z");
