@@ -3,6 +3,7 @@
  * the same schema) and whether the construct brings its own AWS provider. The stacks of this
  * repository's app are thin wrappers of the same resources (app.ts).
  */
+import { Annotations } from "cdktf";
 import type { Construct } from "constructs";
 import { ConfigError, parseConfig } from "../config/load";
 import type { GuardrailConfigInput } from "../config/schema";
@@ -14,7 +15,7 @@ import { lintScp } from "../policy/lint";
 export interface GuardrailConstructProps {
   /**
    * The same object as guardrail.config.json; a bad key, an SCP that fails lint or a rule that fails its own
-   * examples is a ConfigError that names it.
+   * examples is a ConfigError that names it. The lint's warnings are the construct's warning annotations.
    */
   config: GuardrailConfigInput;
   /**
@@ -29,17 +30,20 @@ export interface GuardrailConstructProps {
 /**
  * The guardrail of a construct's config and the bundled definition; a ConfigError names the construct's path.
  * What stops the app's synth (src/infra/synth.ts) stops a construct too: an SCP that fails lint (too large, more
- * documents than a target has free slots) and a rule that fails its own examples.
+ * documents than a target has free slots) and a rule that fails its own examples. What the app's synth prints,
+ * the lint's warnings, are the construct's warning annotations (`cdktf synth` prints each with its path).
  */
 export function constructGuardrail(scope: Construct, props: GuardrailConstructProps): Guardrail {
   const source = `the config of ${scope.node.path}`;
   const guardrail = compileGuardrail(bundledDefinition(), parseConfig(props.config, source));
+  const lint = lintScp(guardrail);
   const problems = [
-    ...lintScp(guardrail).errors.map((f) => f.message),
+    ...lint.errors.map((f) => f.message),
     ...failedRuleTestLines(guardrail),
     ...eventPatternProblems(guardrail),
   ];
   if (problems.length > 0) throw new ConfigError(source, problems);
+  for (const warning of lint.warnings) Annotations.of(scope).addWarning(`SCP lint: ${warning.message}`);
   return guardrail;
 }
 

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { TerraformResource, Testing, TerraformStack } from "cdktf";
+import { App, TerraformResource, Testing, TerraformStack } from "cdktf";
 import {
   ConfigError,
   GuardrailMemberRole,
@@ -18,6 +18,7 @@ import {
   AWS_PROVIDER_VERSIONS,
 } from "../../src/index";
 import { OrganizationPolicyStack } from "../../src/infra/organization-policy-stack";
+import { lintScp } from "../../src/policy/lint";
 import { guardrailFor } from "../policy/helpers";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -82,6 +83,45 @@ describe("constructs", () => {
       /^the config of management\/guardrail is invalid:\n {2}- the guardrail needs 1 SCP\(s\) but root has 0 free slot/,
     );
     expect(() => new GuardrailMonitor(stack, "monitor", { config: { ...full, monitor: {} } })).toThrow(ConfigError);
+  });
+
+  it("report the SCP lint's warnings, which synth prints, once on each construct; cdktf synth prints its path", () => {
+    const enforcing = { ...CONFIG, remediation: { mode: "enforce" as const } };
+    const warnings = lintScp(guardrailFor(enforcing)).warnings.map((w) => `SCP lint: ${w.message}`);
+    // Neither break-glass principals nor scp.exemptedPrincipalAdminArns: nobody can update the guardrail's roles.
+    expect(warnings.some((w) => w.includes("nobody can update the guardrail's own roles"))).toBe(true);
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "constructs-"));
+    try {
+      const app = new App({ outdir });
+      const management = new TerraformStack(app, "management");
+      const security = new TerraformStack(app, "security");
+      const constructs = [
+        new GuardrailOrganizationPolicy(management, "policy", { config: enforcing }),
+        new GuardrailMemberRole(management, "member-role", { config: enforcing, awsProvider: false }),
+        new GuardrailMonitor(security, "monitor", { config: enforcing }),
+      ];
+      for (const construct of constructs) {
+        const attached = construct.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => m.data);
+        expect(attached).toEqual(warnings);
+      }
+      // The cdktf CLI prints each annotation of manifest.json as `WARN [<constructPath>]: <message>`.
+      app.synth();
+      const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
+      const annotated = (stack: string) =>
+        manifest.stacks[stack].annotations.map((a: any) => `${a.level} ${a.constructPath} ${a.message}`);
+      expect(annotated("security")).toEqual(warnings.map((w) => `@cdktf/warn security/monitor ${w}`));
+      expect(annotated("management")).toEqual([
+        ...warnings.map((w) => `@cdktf/warn management/policy ${w}`),
+        ...warnings.map((w) => `@cdktf/warn management/member-role ${w}`),
+      ]);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+    // A guardrail the lint has nothing to say about gets no annotation.
+    const quiet = { ...CONFIG, breakGlassPrincipalArns: ["arn:aws:iam::111122223333:role/BreakGlass"] };
+    expect(lintScp(guardrailFor(quiet)).warnings).toEqual([]);
+    const stack = new TerraformStack(Testing.app(), "management");
+    expect(new GuardrailOrganizationPolicy(stack, "policy", { config: quiet }).node.metadata).toEqual([]);
   });
 
   it("refuse the monitor and member role when the config turns the monitor off", () => {
