@@ -3,10 +3,13 @@
 // checkout, the project's sources are installed on cdktn and @cdktn/provider-aws instead of cdktf and
 // @cdktf/provider-aws (imports rewritten mechanically, every other dependency at the version of
 // package-lock.json), built, and synthesized by CDK Terrain's CLI (`cdktn synth`, the app of cdktf.json) for
-// the default and the realistic config; every file is
-// compared with what this checkout's cdktf synthesizes, as JSON (cdktf 0.21 writes an empty array over two
+// the default and the realistic config; then examples/existing-cdktf-app (a team's app with the library's three
+// constructs, its imports rewritten the same way) is type-checked and synthesized by `cdktn synth` against that
+// project as its `bedrock-guardrail`, and by plain node against this checkout's build on cdktf. Every file is
+// compared with what cdktf synthesizes, as JSON (cdktf 0.21 writes an empty array over two
 // lines, cdktn on one). Only the CDK engine's version (each stack's metadata, the manifest) may differ: the
-// AWS provider's source and version range are this project's (src/infra/provider.ts) and stay the same.
+// AWS provider's source and version range are this project's (src/infra/provider.ts) and stay the same. In the
+// example, whose constructs use the team's own provider, that provider's requirement (its bindings') may differ too.
 // Only the npm registry (or its cache) is used. docs/deployment.md says why and what this proves.
 //
 //   node scripts/cdktn-proof.js
@@ -19,6 +22,7 @@ const { ensureBuilt } = require("./ensure-built");
 const { realisticConfig } = require("./realistic-config");
 
 const root = path.join(__dirname, "..");
+const example = path.join(root, "examples", "existing-cdktf-app");
 /** The CDK Terrain release the exit is proven on: its provider bindings track a later hashicorp/aws 6.x. */
 const CDKTN = { cdktn: "0.24.0", "@cdktn/provider-aws": "25.7.0", constructs: "10.7.2", "cdktn-cli": "0.24.0" };
 
@@ -26,7 +30,12 @@ function run(cmd, args, cwd, env = {}) {
   return execFileSync(cmd, args, { cwd, env: { ...process.env, ...env }, encoding: "utf8", stdio: "pipe" });
 }
 
-/** The project's sources and manifest in `dir`, on cdktn. */
+/** The imports of a TypeScript source moved from cdktf to cdktn. */
+function onCdktn(text) {
+  return text.replaceAll('from "cdktf"', 'from "cdktn"').replaceAll('"@cdktf/provider-aws/', '"@cdktn/provider-aws/');
+}
+
+/** The project's sources and manifest in `dir`, on cdktn: the package `bedrock-guardrail` (its entry points). */
 function copyOnCdktn(dir) {
   const entries = [
     "main.ts",
@@ -43,9 +52,7 @@ function copyOnCdktn(dir) {
     if (!file.endsWith(".ts")) continue;
     const full = path.join(dir, file);
     const text = fs.readFileSync(full, "utf8");
-    const moved = text
-      .replaceAll('from "cdktf"', 'from "cdktn"')
-      .replaceAll('"@cdktf/provider-aws/', '"@cdktn/provider-aws/');
+    const moved = onCdktn(text);
     if (moved !== text) fs.writeFileSync(full, moved);
   }
   const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
@@ -54,6 +61,9 @@ function copyOnCdktn(dir) {
     name: pkg.name,
     version: pkg.version,
     private: true,
+    main: pkg.main,
+    types: pkg.types,
+    exports: pkg.exports,
     dependencies: { ...pkg.dependencies, ...CDKTN },
     devDependencies: Object.fromEntries(keep.map((name) => [name, pkg.devDependencies[name]])),
   };
@@ -64,14 +74,60 @@ function synth(main, cwd, outdir, configFile) {
   run(process.execPath, [main], cwd, { GUARDRAIL_CONFIG: configFile, CDKTF_OUTDIR: outdir });
 }
 
-/** `cdktn synth`: CDK Terrain's CLI runs the app of cdktf.json (no checkpoint call: only the registry is reachable). */
-function cdktnSynth(project, outdir, configFile) {
-  const cli = path.join(project, "node_modules", ".bin", "cdktn");
-  run(cli, ["synth", "--output", outdir], project, {
+/**
+ * `cdktn synth`: CDK Terrain's CLI runs the app of the cdktf.json in `cwd` (no checkpoint call: only the registry
+ * is reachable).
+ */
+function cdktnSynth(cwd, outdir, configFile) {
+  const cli = path.join(cwd, "node_modules", ".bin", "cdktn");
+  run(cli, ["synth", "--output", outdir], cwd, {
     GUARDRAIL_CONFIG: configFile,
     CI: "true",
     CHECKPOINT_DISABLE: "1",
   });
+}
+
+/**
+ * examples/existing-cdktf-app in `dir` (its sources, config, tsconfig and cdktf.json), with `node_modules` linked
+ * to `modules`: the engine, the provider bindings, TypeScript and `bedrock-guardrail` built on that engine.
+ */
+function copyExample(dir, modules, cdktn) {
+  fs.cpSync(example, dir, {
+    recursive: true,
+    filter: (src) => !/node_modules|dist|cdktf\.out/.test(path.basename(src)),
+  });
+  if (cdktn) fs.writeFileSync(path.join(dir, "main.ts"), onCdktn(fs.readFileSync(path.join(dir, "main.ts"), "utf8")));
+  fs.symlinkSync(modules, path.join(dir, "node_modules"), "dir");
+}
+
+/** This checkout's node_modules, with `bedrock-guardrail` the checkout itself (its build on cdktf). */
+function checkoutModules(dir) {
+  fs.mkdirSync(dir);
+  const modules = path.join(root, "node_modules");
+  for (const name of fs.readdirSync(modules)) fs.symlinkSync(path.join(modules, name), path.join(dir, name), "dir");
+  fs.symlinkSync(root, path.join(dir, "bedrock-guardrail"), "dir");
+  return dir;
+}
+
+/**
+ * The example app on both engines: type-checked (node16 resolution, the package's exports map and declarations)
+ * and synthesized by plain node on cdktf (what `npm run synth` in the example does), by `cdktn synth` (the
+ * example's cdktf.json: tsc, then node) on cdktn. Returns the two output folders.
+ */
+function synthExample(scratch, project) {
+  const onCdktf = path.join(scratch, "example-cdktf");
+  copyExample(onCdktf, checkoutModules(path.join(scratch, "checkout-modules")), false);
+  run(process.execPath, [path.join(onCdktf, "node_modules", "typescript", "bin", "tsc"), "-p", "."], onCdktf);
+  const cdktfOut = path.join(scratch, "example-out-cdktf");
+  run(process.execPath, ["dist/main.js"], onCdktf, { CDKTF_OUTDIR: cdktfOut });
+
+  // The project on cdktn is the package the example requires.
+  fs.symlinkSync("..", path.join(project, "node_modules", "bedrock-guardrail"), "dir");
+  const onCdktn = path.join(scratch, "example-cdktn");
+  copyExample(onCdktn, path.join(project, "node_modules"), true);
+  const cdktnOut = path.join(scratch, "example-out-cdktn");
+  cdktnSynth(onCdktn, cdktnOut, path.join(onCdktn, "guardrail.config.json"));
+  return { cdktfOut, cdktnOut };
 }
 
 /** Every file under `dir`, relative. */
@@ -100,7 +156,13 @@ function jsonDifferences(x, y, at = "") {
 /** The only values allowed to differ: the CDK engine's version, in each stack's metadata and in the manifest. */
 const ENGINE_VERSION = ["////metadata/version: ", "/version: "]; // "//" is the key of a stack's metadata
 
-function compare(cdktfDir, cdktnDir, problems) {
+/**
+ * Also allowed in the example app: its stacks' provider requirement, which the team's own AwsProvider writes from
+ * its bindings (hashicorp/aws 6.25.0 on cdktf, 6.66.0 on cdktn); constructs with `awsProvider: false` add none.
+ */
+const TEAM_PROVIDER_REQUIREMENT = ["/terraform/required_providers/aws/"];
+
+function compare(cdktfDir, cdktnDir, problems, alsoAllowed = []) {
   const a = files(cdktfDir);
   const b = files(cdktnDir);
   if (JSON.stringify(a) !== JSON.stringify(b)) problems.push(`different files: ${a.join(", ")} / ${b.join(", ")}`);
@@ -114,7 +176,8 @@ function compare(cdktfDir, cdktnDir, problems) {
       continue;
     }
     for (const difference of jsonDifferences(JSON.parse(x.toString("utf8")), JSON.parse(y.toString("utf8")))) {
-      if (ENGINE_VERSION.some((p) => difference.startsWith(p))) allowed.push(`${file} ${difference}`);
+      if ([...ENGINE_VERSION, ...alsoAllowed].some((p) => difference.startsWith(p)))
+        allowed.push(`${file} ${difference}`);
       else problems.push(`${file} ${difference}`);
     }
   }
@@ -160,6 +223,13 @@ function main() {
       );
       for (const line of allowed) process.stdout.write(`  ${line}\n`);
     }
+    const { cdktfOut, cdktnOut } = synthExample(scratch, project);
+    const { files: count, allowed } = compare(cdktfOut, cdktnOut, problems, TEAM_PROVIDER_REQUIREMENT);
+    process.stdout.write(
+      `cdktn proof: example app, ${count} files equal but for ${allowed.length} values: engine versions and ` +
+        "the requirement of the team's own provider\n",
+    );
+    for (const line of allowed) process.stdout.write(`  ${line}\n`);
   } finally {
     if (process.env.KEEP_SCRATCH) process.stdout.write(`kept ${scratch}\n`);
     else fs.rmSync(scratch, { recursive: true, force: true });
