@@ -26,8 +26,17 @@ const example = path.join(root, "examples", "existing-cdktf-app");
 /** The CDK Terrain release the exit is proven on: its provider bindings track a later hashicorp/aws 6.x. */
 const CDKTN = { cdktn: "0.24.0", "@cdktn/provider-aws": "25.7.0", constructs: "10.7.2", "cdktn-cli": "0.24.0" };
 
+// The CLIs start with `#!/usr/bin/env node`: the Node running this script goes first on their PATH, so that
+// an older system Node (cdktn-cli needs 22) is never the one they get.
+const NODE_FIRST_PATH = [path.dirname(process.execPath), process.env.PATH].filter(Boolean).join(path.delimiter);
+
 function run(cmd, args, cwd, env = {}) {
-  return execFileSync(cmd, args, { cwd, env: { ...process.env, ...env }, encoding: "utf8", stdio: "pipe" });
+  return execFileSync(cmd, args, {
+    cwd,
+    env: { ...process.env, PATH: NODE_FIRST_PATH, ...env },
+    encoding: "utf8",
+    stdio: "pipe",
+  });
 }
 
 /** The imports of a TypeScript source moved from cdktf to cdktn. */
