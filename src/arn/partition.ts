@@ -10,14 +10,38 @@ export type Partition = (typeof PARTITIONS)[number];
 interface PartitionFacts {
   /** Regions of the partition start with this. */
   regionPrefix: string | undefined;
+  /**
+   * The partition's Regions as this version knows them (AWS's endpoint metadata, as the AWS SDKs ship it, and the
+   * AWS Regions list, December 2026). AWS adds Regions, so a Region missing here is only a warning (config lint).
+   */
+  regions: readonly string[];
   /** The region whose endpoint serves each global service of the partition (per AWS's endpoint tables). */
   globalRegion: { iam: string; organizations: string };
 }
 
 const FACTS: Record<Partition, PartitionFacts> = {
-  aws: { regionPrefix: undefined, globalRegion: { iam: "us-east-1", organizations: "us-east-1" } },
-  "aws-us-gov": { regionPrefix: "us-gov-", globalRegion: { iam: "us-gov-west-1", organizations: "us-gov-west-1" } },
-  "aws-cn": { regionPrefix: "cn-", globalRegion: { iam: "cn-north-1", organizations: "cn-northwest-1" } },
+  aws: {
+    regionPrefix: undefined,
+    regions: [
+      ...["af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3"],
+      ...["ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4"],
+      ...["ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-central-1", "ca-west-1", "eu-central-1"],
+      ...["eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3"],
+      ...["il-central-1", "me-central-1", "me-south-1", "me-west-1", "mx-central-1", "sa-east-1", "sa-west-1"],
+      ...["us-east-1", "us-east-2", "us-west-1", "us-west-2"],
+    ],
+    globalRegion: { iam: "us-east-1", organizations: "us-east-1" },
+  },
+  "aws-us-gov": {
+    regionPrefix: "us-gov-",
+    regions: ["us-gov-east-1", "us-gov-west-1"],
+    globalRegion: { iam: "us-gov-west-1", organizations: "us-gov-west-1" },
+  },
+  "aws-cn": {
+    regionPrefix: "cn-",
+    regions: ["cn-north-1", "cn-northwest-1"],
+    globalRegion: { iam: "cn-north-1", organizations: "cn-northwest-1" },
+  },
 };
 
 /** The partition a region belongs to: us-gov-* is GovCloud, cn-* is China, every other region is aws. */
@@ -27,6 +51,11 @@ export function partitionOfRegion(region: string): Partition {
     if (prefix && region.startsWith(prefix)) return p;
   }
   return "aws";
+}
+
+/** Whether this version knows the region (as one of its partition's Regions); a new Region of AWS's is not known. */
+export function isKnownRegion(region: string): boolean {
+  return FACTS[partitionOfRegion(region)].regions.includes(region);
 }
 
 /** The region to send a global service's API calls to in a partition. */

@@ -27,7 +27,7 @@ export class ConfigError extends Error {
 }
 
 /** `a.b[2].c` for people, from a zod issue path. */
-function formatPath(p: readonly PropertyKey[]): string {
+export function formatPath(p: readonly PropertyKey[]): string {
   return p.reduce<string>(
     (acc, k) => (typeof k === "number" ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)),
     "",

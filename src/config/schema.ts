@@ -71,6 +71,19 @@ export const GuardrailConfigSchema = z
         const problem = partitionMismatch(pattern, partition, c.aws.region);
         if (problem) ctx.addIssue({ code: "custom", path: [...path, i], message: problem });
       });
+    // The guardrail deploys to or reads from each of these Regions with aws.region's partition: one of another
+    // partition is never covered (no trail there, no credentials there). The state bucket may be elsewhere.
+    for (const { path, region } of configuredRegions(c).filter((r) => r.inAwsRegionPartition)) {
+      const other = partitionOfRegion(region);
+      if (other !== partition)
+        ctx.addIssue({
+          code: "custom",
+          path,
+          message:
+            `${region} is in partition ${other}, but aws.region ${c.aws.region} is in ${partition}: ` +
+            `list Regions of ${partition}, or set aws.region to a Region of ${other}`,
+        });
+    }
     const dup = c.targets.filter((t, i) => c.targets.indexOf(t) !== i);
     for (const t of new Set(dup))
       ctx.addIssue({ code: "custom", path: ["targets"], message: `lists ${t} more than once` });
@@ -88,6 +101,30 @@ export const GuardrailConfigSchema = z
         });
     }
   });
+
+/**
+ * Every Region the config names, with its key: aws.region, the state bucket's, and the Region lists, whose
+ * entries (`inAwsRegionPartition`) must be in aws.region's partition.
+ */
+export function configuredRegions(
+  c: GuardrailConfig,
+): { path: (string | number)[]; region: string; inAwsRegionPartition: boolean }[] {
+  const lists: [(string | number)[], string[]][] = [
+    [["monitor", "athena", "regions"], c.monitor.athena.regions],
+    [["monitor", "eventbridge", "regions"], c.monitor.eventbridge.regions],
+    [["remediation", "regions"], c.remediation.regions],
+  ];
+  const state = c.aws.stateBackend;
+  return [
+    { path: ["aws", "region"], region: c.aws.region, inAwsRegionPartition: false },
+    ...(state.type === "s3" && state.region
+      ? [{ path: ["aws", "stateBackend", "region"], region: state.region, inAwsRegionPartition: false }]
+      : []),
+    ...lists.flatMap(([path, regions]) =>
+      regions.map((region, i) => ({ path: [...path, i], region, inAwsRegionPartition: true })),
+    ),
+  ];
+}
 
 export type GuardrailConfigInput = z.input<typeof GuardrailConfigSchema>;
 export type GuardrailConfig = z.infer<typeof GuardrailConfigSchema>;

