@@ -12,6 +12,7 @@ import * as path from "node:path";
 import { App, TerraformStack } from "cdktf";
 import { ConfigError } from "../config/load";
 import { eventPatternProblems } from "../detection/backends/eventbridge-pattern";
+import { rulesOffLogsInsightsMonitor } from "../detection/backends/logs-insights-correlation";
 import { failedRuleTestLines } from "../detection/rule-tests";
 import { errorKind, errorText, oneLine } from "../errors/error-text";
 import type { Guardrail } from "../guardrail/guardrail";
@@ -88,7 +89,7 @@ export function synthGuardrail(load: () => Guardrail, outdir: string, io: SynthI
     if (e instanceof ConfigError) return fail(e.message);
     throw e;
   }
-  const lint = lintScp(guardrail);
+  const lint = lintScp(guardrail, { rulesOffMonitor: rulesOffLogsInsightsMonitor(guardrail) });
   if (lint.findings.length > 0) (lint.errors.length > 0 ? io.stderr : io.stdout).write(`${formatLint(lint)}\n`);
   // The rules drive the deployed monitor: a definition whose rules fail their own examples is not deployed.
   const problems = [

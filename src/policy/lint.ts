@@ -36,7 +36,8 @@ export interface LintFinding {
     | "unprotectable-exemption"
     | "no-exempted-principal-admin"
     | "identity-center-prefix-extension"
-    | "unknown-region";
+    | "unknown-region"
+    | "rule-off-monitor-backend";
   message: string;
 }
 
@@ -50,6 +51,11 @@ export interface LintResult {
 export interface LintOptions {
   /** Reference check for action names (IAM service authorization data); syntax is always checked. */
   actionExists?: (action: string) => boolean;
+  /**
+   * The rules the configured monitor backend does not run, each said in one line: src/detection knows them (a
+   * level above this one), so the commands that print the lint, check and synth, pass them in.
+   */
+  rulesOffMonitor?: readonly string[];
 }
 
 const ACTION_SYNTAX = /^[a-z0-9-]+:[A-Za-z0-9]+$/;
@@ -377,6 +383,11 @@ export function lintScp(guardrail: Guardrail, options: LintOptions = {}): LintRe
     ...protectionFindings(guardrail),
     ...identityCenterPatternFindings(guardrail),
     ...regionFindings(guardrail),
+    ...(options.rulesOffMonitor ?? []).map((message) => ({
+      level: "warning" as const,
+      code: "rule-off-monitor-backend" as const,
+      message,
+    })),
   ];
   return {
     documents,

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runCheck } from "../../src/cli/commands/check";
+import type { MonitorBackend } from "../../src/config/backends";
 import { main } from "../../src/cli/index";
 import { FULL_CONFIG, guardrailFor, MINIMAL_CONFIG } from "../policy/helpers";
 import { captureOutput as capture } from "./helpers";
@@ -243,5 +244,46 @@ describe("check runs the definition's rule tests", () => {
     expect(bad.err()).toContain(
       "check: rule test failed: bedrock-model-access-enabled: deliberately wrong: expected no match, got a match",
     );
+  });
+});
+
+describe("check warns of the correlation rules a cloudwatch-logs monitor does not run", () => {
+  const onBackend = (backend: MonitorBackend, enabled = true) =>
+    guardrailFor({
+      ...MINIMAL_CONFIG,
+      monitor: { enabled, backend, cloudwatchLogs: { logGroups: ["org-trail"] }, athena: { bucket: "org-trail" } },
+    });
+  const offMonitor = (err: string) => err.split("\n").filter((l) => l.includes("the scheduled job does not run"));
+
+  it("names each rule but the threshold ones, with the reason and where it runs, and still passes", () => {
+    const g = onBackend("cloudwatch-logs");
+    const skipped = g.correlationRules.filter((r) => r.kind !== "threshold");
+    expect(skipped.length).toBeGreaterThan(0);
+    const c = capture();
+    expect(runCheck(g, {}, c.io)).toBe(0);
+    const lines = offMonitor(c.err());
+    expect(lines.map((l) => /does not run (\S+) \(/.exec(l)?.[1])).toEqual(skipped.map((r) => r.id));
+    for (const [i, line] of lines.entries())
+      expect(line).toMatch(
+        new RegExp(
+          `^check: warning: monitor\\.backend cloudwatch-logs: the scheduled job does not run ${skipped[i].id} ` +
+            `\\(${skipped[i].kind}\\): .+; it runs with detect and hunt, and in the cloudtrail-lake and athena ` +
+            "queries and monitor$",
+        ),
+      );
+    expect(c.out()).toMatch(new RegExp(`check passed with ${skipped.length + 1} warning\\(s\\)`));
+    const json = capture();
+    runCheck(g, { json: true }, json.io);
+    expect(
+      JSON.parse(json.out()).findings.filter((f: { code: string }) => f.code === "rule-off-monitor-backend"),
+    ).toHaveLength(skipped.length);
+  });
+
+  it("says nothing on the backends that run them, or without a monitor", () => {
+    for (const g of [onBackend("cloudtrail-lake"), onBackend("athena"), onBackend("cloudwatch-logs", false)]) {
+      const c = capture();
+      expect(runCheck(g, {}, c.io)).toBe(0);
+      expect(offMonitor(c.err())).toEqual([]);
+    }
   });
 });

@@ -120,3 +120,20 @@ it("an output directory that cannot be made is one line naming it (the option, i
   expect(stderr.split("\n")).toHaveLength(2);
   expect(stderr).toMatch(/\/a bx+\.\.\. \(\d+ more characters\): a part of the path is not a directory\n$/);
 });
+
+it("prints, with the lint's warnings, each correlation rule a cloudwatch-logs monitor does not run", () => {
+  const monitor = { backend: "cloudwatch-logs" as const, cloudwatchLogs: { logGroups: ["org-trail"] } };
+  const guardrail = guardrailFor({ ...MINIMAL_CONFIG, monitor });
+  const skipped = guardrail.correlationRules.filter((r) => r.kind !== "threshold").map((r) => r.id);
+  expect(skipped.length).toBeGreaterThan(0);
+  let stdout = "";
+  // An output path that cannot be made stops synth after the lint, before anything is built.
+  const file = path.join(dir, "package.json");
+  write(file, "{}");
+  const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: () => true } };
+  expect(synthGuardrail(() => guardrail, file, io)).toBe(1);
+  const warned = stdout
+    .split("\n")
+    .flatMap((l) => /^warning: .* the scheduled job does not run (\S+) \(/.exec(l)?.[1] ?? []);
+  expect(warned).toEqual(skipped);
+});

@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import { partitionOfRegion } from "../../arn/partition";
 import { partitionMismatch, principalPatternProblem } from "../../config/arn-pattern";
 import { shown } from "../../detection/backends/input-error";
+import { rulesOffLogsInsightsMonitor } from "../../detection/backends/logs-insights-correlation";
 import { formatRuleTests, ruleTestFailureLines, runRuleTests } from "../../detection/rule-tests";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { bundledClassification } from "../../policy/classification-data";
@@ -129,7 +130,7 @@ function scpSummary(guardrail: Guardrail, documents: ScpDocument[]): string {
 export function runCheck(guardrail: Guardrail, options: CheckOptions, io: Output = processOutput): number {
   if (options.coverage) return runCoverage(guardrail, options, io);
   if (options.explain || options.principal || options.action) return runExplain(guardrail, options, io);
-  const lint = lintScp(guardrail);
+  const lint = lintScp(guardrail, { rulesOffMonitor: rulesOffLogsInsightsMonitor(guardrail) });
   const table = decisionTable(guardrail);
   const ruleTests = runRuleTests(guardrail);
   const failedRuleTests = ruleTests.filter((t) => !t.passed).length;

@@ -26,6 +26,7 @@
  * and find one step after another) and new-term (it needs each principal's baseline of 30 days).
  */
 import type { CorrelationRule } from "../../guardrail/correlation-definition";
+import type { Guardrail } from "../../guardrail/guardrail";
 import { correlationViewStart } from "./correlation-sql";
 import { BackendInputError } from "./input-error";
 import {
@@ -133,6 +134,20 @@ export function logsInsightsThresholdWindow(row: InsightsRow): ThresholdWindow |
 /** The correlation rules the scheduled monitor runs on Logs Insights: the threshold rules. */
 export function logsInsightsCorrelationRules(rules: readonly CorrelationRule[]): ThresholdRule[] {
   return rules.filter((r): r is ThresholdRule => r.kind === "threshold");
+}
+
+/**
+ * A warning for each correlation rule the configured monitor does not run because its backend is cloudwatch-logs
+ * (every kind but threshold), with the reason and where the rule does run; none for another backend or without a
+ * monitor. check and synth print them with the lint's warnings: nothing else says the rule is off.
+ */
+export function rulesOffLogsInsightsMonitor(guardrail: Guardrail): string[] {
+  const { monitor } = guardrail.config;
+  if (!monitor.enabled || monitor.backend !== "cloudwatch-logs") return [];
+  const run = new Set<CorrelationRule>(logsInsightsCorrelationRules(guardrail.correlationRules));
+  return guardrail.correlationRules
+    .filter((rule) => !run.has(rule))
+    .map((rule) => `monitor.backend cloudwatch-logs: the scheduled job does not run ${logsInsightsRefusal(rule)}`);
 }
 
 /**
