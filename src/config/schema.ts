@@ -71,6 +71,22 @@ export const GuardrailConfigSchema = z
         const problem = partitionMismatch(pattern, partition, c.aws.region);
         if (problem) ctx.addIssue({ code: "custom", path: [...path, i], message: problem });
       });
+    // The stacks' providers and the monitor's functions run in aws.region's partition: a role, event data store,
+    // key or log group of another one can never be assumed or read from there.
+    const arns: [(string | number)[], string | undefined][] = [
+      [["aws", "organization", "assumeRoleArn"], c.aws.organization.assumeRoleArn],
+      [["aws", "security", "assumeRoleArn"], c.aws.security.assumeRoleArn],
+      [["monitor", "cloudtrailLake", "eventDataStoreArn"], c.monitor.cloudtrailLake.eventDataStoreArn],
+      [["monitor", "athena", "kmsKeyArn"], c.monitor.athena.kmsKeyArn],
+      ...c.monitor.cloudwatchLogs.logGroups.map((g, i): [(string | number)[], string] => [
+        ["monitor", "cloudwatchLogs", "logGroups", i],
+        g,
+      ]),
+    ];
+    for (const [path, arn] of arns) {
+      const problem = arn && partitionMismatch(arn, partition, c.aws.region);
+      if (problem) ctx.addIssue({ code: "custom", path, message: problem });
+    }
     // The guardrail deploys to or reads from each of these Regions with aws.region's partition: one of another
     // partition is never covered (no trail there, no credentials there). The state bucket may be elsewhere.
     for (const { path, region } of configuredRegions(c).filter((r) => r.inAwsRegionPartition)) {

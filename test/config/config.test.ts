@@ -112,6 +112,39 @@ describe("config validation", () => {
         expect(p).toMatch(/is in partition aws, but aws\.region us-gov-west-1 is in aws-us-gov/);
     });
 
+    it("rejects a role, event data store, key or log group ARN of another partition, naming the key", () => {
+      const gov = (service: string, resource: string) =>
+        `arn:aws-us-gov:${service}:us-gov-west-1:123456789012:${resource}`;
+      const problems = problemsOf({
+        ...ok,
+        aws: {
+          organization: { assumeRoleArn: "arn:aws-us-gov:iam::123456789012:role/OrganizationAdmin" },
+          security: { assumeRoleArn: "arn:aws-cn:iam::123456789012:role/SecurityAdmin" },
+        },
+        monitor: {
+          cloudtrailLake: { eventDataStoreArn: gov("cloudtrail", "eventdatastore/abc") },
+          athena: { kmsKeyArn: gov("kms", "key/abc") },
+          cloudwatchLogs: { logGroups: ["org-trail", gov("logs", "log-group:org-trail")] },
+        },
+      });
+      expect(problems.map((p) => p.slice(0, p.indexOf(":")))).toEqual([
+        "aws.organization.assumeRoleArn",
+        "aws.security.assumeRoleArn",
+        "monitor.cloudtrailLake.eventDataStoreArn",
+        "monitor.athena.kmsKeyArn",
+        "monitor.cloudwatchLogs.logGroups[1]",
+      ]);
+      for (const p of problems)
+        expect(p).toMatch(/is in partition aws-(us-gov|cn), but aws\.region us-east-1 is in aws: /);
+      expect(
+        problemsOf({
+          ...ok,
+          aws: { organization: { assumeRoleArn: "arn:aws:iam::123456789012:role/OrganizationAdmin" } },
+          monitor: { cloudwatchLogs: { logGroups: ["arn:aws:logs:us-east-1:123456789012:log-group:org-trail"] } },
+        }),
+      ).toEqual([]);
+    });
+
     it("accepts ARNs of aws.region's partition, and a * partition anywhere", () => {
       expect(
         problemsOf({
