@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { z } from "zod";
 import { errorKind, errorText, jsonErrorText } from "../errors/error-text";
+import { repeatedKey } from "./repeated-key";
 import { type GuardrailConfig, GuardrailConfigSchema } from "./schema";
 
 const DEFAULT_CONFIG_FILE = "guardrail.config.json";
@@ -75,7 +76,10 @@ function unreadableProblem(e: unknown): string {
   return errorKind(e) === "file" ? errorText(e) : `cannot be read: ${errorText(e)}`;
 }
 
-/** A JSON file's value; a UTF-8 byte order mark (as some Windows editors write) is accepted. */
+/**
+ * A JSON file's value; a UTF-8 byte order mark (as some Windows editors write) is accepted. A key an object names
+ * twice is refused: JSON.parse would silently drop the first one's value.
+ */
 export function readJsonFile(file: string): unknown {
   let text: string;
   try {
@@ -85,11 +89,20 @@ export function readJsonFile(file: string): unknown {
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === "") throw new ConfigError(displayPath(file), ["is empty (expected a JSON object)"], true);
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (e) {
     throw new ConfigError(displayPath(file), [`is not valid JSON at ${jsonErrorText(text, e)}`], true);
   }
+  const repeated = repeatedKey(text);
+  if (repeated) {
+    const before = text.slice(0, repeated.position);
+    const where = `line ${before.split("\n").length}, column ${repeated.position - before.lastIndexOf("\n")}`;
+    const problem = `names key ${JSON.stringify(repeated.key)} twice in one object (at ${where})`;
+    throw new ConfigError(displayPath(file), [`${problem}: JSON keeps only the last; merge them into one`], true);
+  }
+  return value;
 }
 
 /**

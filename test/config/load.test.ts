@@ -5,7 +5,14 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ConfigError, displayPath, loadConfig, parseConfig, resolveConfigPath } from "../../src/config/load";
+import {
+  ConfigError,
+  displayPath,
+  loadConfig,
+  parseConfig,
+  readJsonFile,
+  resolveConfigPath,
+} from "../../src/config/load";
 import { CLASSIFICATION_FILE } from "../../src/policy/classification";
 import { MINIMAL_CONFIG } from "../support/fixtures";
 import { findingOf, fixture, guardrailWith, IAM_USER_RECORD } from "../remediation/helpers";
@@ -59,6 +66,28 @@ describe("loadConfig names a file outside the working directory by its absolute 
     const file = write("broken.json", text);
     const error = errorOf(() => loadConfig(file));
     expect(error.message).toBe(`${file}: is not valid JSON at ${where}`);
+  });
+
+  it("refuses a key an object names twice, which JSON.parse would keep only the last of, naming it and where", () => {
+    const allowList = '"scp": { "modelAllowList": ["arn:aws:bedrock:*::foundation-model/amazon.nova-*"] }';
+    const text = `{\n  "approvedPrincipalArns": [],\n  ${allowList},\n  "scp": { "tags": {} }\n}\n`;
+    const error = errorOf(() => loadConfig(write("twice.json", text)));
+    expect(error.message).toBe(
+      `${path.join(dir, "twice.json")}: names key "scp" twice in one object (at line 4, column 3): ` +
+        "JSON keeps only the last; merge them into one",
+    );
+    // Equal once decoded, as JSON.parse compares them; in nested objects too.
+    const nested = '{"approvedPrincipalArns": [], "aws": {"region": "us-east-1", "\\u0072egion": "eu-west-1"}}';
+    expect(errorOf(() => loadConfig(write("nested.json", nested))).message).toMatch(/names key "region" twice/);
+  });
+
+  it("accepts one key in several objects, and key-like strings among values", () => {
+    const value = {
+      a: ["a", "a", { a: 1 }, { a: 2 }],
+      b: { a: "a", '"a"': ",", "{": "[", "\\": '"' },
+      c: { b: { a: [] } },
+    };
+    expect(readJsonFile(write("once.json", JSON.stringify(value, null, 1)))).toEqual(value);
   });
 
   it("accepts a UTF-8 byte order mark", () => {
