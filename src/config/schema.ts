@@ -100,6 +100,18 @@ export const GuardrailConfigSchema = z
             `list Regions of ${partition}, or set aws.region to a Region of ${other}`,
         });
     }
+    // SCPs never apply to the management account: attached there, the guardrail would protect nothing.
+    const management = c.organization.managementAccountId;
+    c.targets.forEach((t, i) => {
+      if (t === management)
+        ctx.addIssue({
+          code: "custom",
+          path: ["targets", i],
+          message:
+            `${t} is organization.managementAccountId, where SCPs do not apply: the guardrail would protect ` +
+            "nothing there; attach it to the root or to the OUs and accounts of the workloads",
+        });
+    });
     const dup = c.targets.filter((t, i) => c.targets.indexOf(t) !== i);
     for (const t of new Set(dup))
       ctx.addIssue({ code: "custom", path: ["targets"], message: `lists ${t} more than once` });

@@ -177,6 +177,15 @@ describe("config validation", () => {
     },
   );
 
+  it("rejects the management account as a target: SCPs do not apply there", () => {
+    const organization = { managementAccountId: "123456789012" };
+    expect(problemsOf({ ...ok, organization, targets: ["ou-ab12-34cd56ef", "123456789012"] })).toEqual([
+      "targets[1]: 123456789012 is organization.managementAccountId, where SCPs do not apply: the guardrail would " +
+        "protect nothing there; attach it to the root or to the OUs and accounts of the workloads",
+    ]);
+    expect(problemsOf({ ...ok, organization, targets: ["210987654321"] })).toEqual([]);
+  });
+
   it("rejects duplicate targets", () => {
     expect(problemsOf({ ...ok, targets: ["r-ab12", "r-ab12"] })).toEqual(["targets: lists r-ab12 more than once"]);
   });
