@@ -44,6 +44,24 @@ const FACTS: Record<Partition, PartitionFacts> = {
   },
 };
 
+/**
+ * Region prefixes of the partitions this tool does not support (the ISO partitions and the European
+ * Sovereign Cloud): their ARNs, endpoints and SCP behaviour are not modelled, so a config there is
+ * refused rather than synthesized with commercial ARNs.
+ */
+const UNSUPPORTED_PARTITIONS: readonly { prefix: string; partition: string }[] = [
+  { prefix: "us-isob-", partition: "aws-iso-b" },
+  { prefix: "us-isof-", partition: "aws-iso-f" },
+  { prefix: "eu-isoe-", partition: "aws-iso-e" },
+  { prefix: "us-iso-", partition: "aws-iso" },
+  { prefix: "eusc-", partition: "aws-eusc" },
+];
+
+/** The partition of a region of a partition this tool does not support, else undefined. */
+export function unsupportedPartitionOf(region: string): string | undefined {
+  return UNSUPPORTED_PARTITIONS.find((u) => region.startsWith(u.prefix))?.partition;
+}
+
 /** The partition a region belongs to: us-gov-* is GovCloud, cn-* is China, every other region is aws. */
 export function partitionOfRegion(region: string): Partition {
   for (const p of PARTITIONS) {

@@ -23,6 +23,22 @@ const regionWarnings = (config: GuardrailConfigInput) =>
     .findings.filter((f) => f.code === "unknown-region")
     .map((f) => `${f.level}: ${f.message}`);
 
+describe("Regions of a partition this tool does not support", () => {
+  it.each([
+    ["us-iso-east-1", "aws-iso"],
+    ["us-isob-east-1", "aws-iso-b"],
+    ["eu-isoe-west-1", "aws-iso-e"],
+  ])("%s is refused in aws.region and in every Region list, naming its partition", (region, partition) => {
+    const message = `${region} is in the ${partition} partition, which this tool does not support`;
+    expect(configProblems({ ...ok, aws: { region } })).toEqual([expect.stringContaining(`aws.region: ${message}`)]);
+    expect(configProblems(everyRegionKey(region))).toEqual(
+      ["monitor.athena.regions[0]", "monitor.eventbridge.regions[0]", "remediation.regions[0]"].map((key) =>
+        expect.stringContaining(`${key}: ${message}`),
+      ),
+    );
+  });
+});
+
 describe("Regions of another partition than aws.region's", () => {
   it("are refused in each Region list, naming the key, the Region and both partitions", () => {
     expect(configProblems(everyRegionKey("us-gov-west-1"))).toEqual(

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { unsupportedPartitionOf } from "../../arn/partition";
 
 const AccountId = z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account ID");
 /** Where an SCP can be attached. */
@@ -10,7 +11,18 @@ const TargetId = z
   );
 /** An AWS region name (us-east-1, us-gov-west-1); the CLI's --region options are checked with it too. */
 export const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-const Region = z.string().regex(AWS_REGION, "must be an AWS region such as us-east-1");
+const Region = z
+  .string()
+  .regex(AWS_REGION, "must be an AWS region such as us-east-1")
+  .superRefine((region, ctx) => {
+    const partition = unsupportedPartitionOf(region);
+    if (partition)
+      ctx.addIssue({
+        code: "custom",
+        message:
+          `${region} is in the ${partition} partition, which this tool does not support ` + "(aws, aws-us-gov, aws-cn)",
+      });
+  });
 const RoleArn = z.string().regex(/^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role\/.+$/, "must be an IAM role ARN");
 
 /** How Terraform reaches one stack's account: a named profile or a role to assume (or the ambient credentials). */
