@@ -32,6 +32,15 @@ describe("config validation", () => {
     ]);
   });
 
+  it("refuses a model allow-list entry with $ (IAM would read ${...} in it as a policy variable)", () => {
+    const entry = "arn:aws:bedrock:*::foundation-model/${aws:username}";
+    expect(problemsOf({ ...ok, scp: { modelAllowList: [entry] } })).toEqual([
+      expect.stringMatching(
+        /^scp\.modelAllowList\[0\]: contains "\$": in an SCP, IAM reads \$\{\.\.\.\} as a policy var/,
+      ),
+    ]);
+  });
+
   it("takes an SCP document size up to AWS Organizations' quota of 10,240 characters, never past it", () => {
     expect(parseConfig({ ...ok, scp: { maxPolicySize: 10_240 } }).scp.maxPolicySize).toBe(10_240);
     expect(problemsOf({ ...ok, scp: { maxPolicySize: 10_241 } })).toEqual([

@@ -44,7 +44,11 @@ const ModelArnPattern = z
         `arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4* or ` +
         `arn:aws:bedrock:*:*:inference-profile/us.anthropic.*`,
     },
-  );
+  )
+  // In an SCP, IAM reads ${...} as a policy variable: the entry would not allow the model it names.
+  .refine((pattern) => !pattern.includes("$"), {
+    message: 'contains "$": in an SCP, IAM reads ${...} as a policy variable, so the entry would not name that model',
+  });
 
 export const ScpConfigSchema = z
   .strictObject({
