@@ -41,6 +41,13 @@ describe("config validation", () => {
     ]);
   });
 
+  it("takes up to AWS Organizations' quota of 10 SCPs per target, never more", () => {
+    expect(parseConfig({ ...ok, scp: { maxPoliciesPerTarget: 10 } }).scp.maxPoliciesPerTarget).toBe(10);
+    expect(problemsOf({ ...ok, scp: { maxPoliciesPerTarget: 11 } })).toEqual([
+      "scp.maxPoliciesPerTarget: must be at most 10: AWS Organizations attaches no more SCPs to a target",
+    ]);
+  });
+
   it("takes an SCP document size up to AWS Organizations' quota of 10,240 characters, never past it", () => {
     expect(parseConfig({ ...ok, scp: { maxPolicySize: 10_240 } }).scp.maxPolicySize).toBe(10_240);
     expect(problemsOf({ ...ok, scp: { maxPolicySize: 10_241 } })).toEqual([

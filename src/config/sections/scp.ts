@@ -78,13 +78,20 @@ export const ScpConfigSchema = z
         "Characters per SCP document (minified; AWS's quota, 10,240 since May 2026, is also the most); statements " +
           "are packed into as few documents as fit",
       ),
+    // AWS's quota (aws-limits.ts), which AWS does not raise on request: also the most.
     maxPoliciesPerTarget: z
       .number()
       .int()
       .min(2)
-      .max(100)
+      .max(
+        SCP_QUOTAS.maxPoliciesPerTarget,
+        `must be at most ${SCP_QUOTAS.maxPoliciesPerTarget}: AWS Organizations attaches no more SCPs to a target`,
+      )
       .default(SCP_QUOTAS.maxPoliciesPerTarget)
-      .describe("SCPs a root, OU or account can hold, FullAWSAccess included (AWS's quota is 10 since May 2026)"),
+      .describe(
+        "SCPs a root, OU or account can hold, FullAWSAccess included (AWS's quota, 10 since May 2026, is also " +
+          "the most)",
+      ),
     /**
      * What already occupies the targets' SCP slots, so that `check` and synth refuse a guardrail that could
      * not be attached (`verify` reads the real counts).
