@@ -2,6 +2,7 @@
  * The finding: ECS-shaped JSON (Elastic users ingest it as is) plus a `guardrail` object with the
  * decision. Key names are stable; README.md documents each.
  */
+import { isIP } from "node:net";
 import { arnLikeAny } from "../arn/arn-like";
 import { type PrincipalKind, resolvePrincipal } from "../arn/principal";
 import type { DetectionRule, Severity } from "../guardrail/definition";
@@ -31,7 +32,8 @@ export interface Finding {
   };
   rule: { id: string; name: string; ruleset: string; threat: { tactic: string; technique: string } };
   cloud: { provider: "aws"; account: { id?: string }; region?: string };
-  source: { ip?: string };
+  /** ECS: `address` as CloudTrail wrote it; `ip` only when it is an IP address, `domain` when a host name. */
+  source: { address?: string; ip?: string; domain?: string };
   user_agent: { original?: string };
   /** `id`: the IAM Identity Center user id (`userIdentity.onBehalfOf.userId`) when the call was made for one. */
   user: { name?: string; id?: string };
@@ -155,6 +157,20 @@ function guardrailPart(
 }
 
 /** Builds the finding for a record the rule matched. Pure: same record and guardrail, same finding. */
+/**
+ * ECS's source from CloudTrail's sourceIPAddress, which is not always an address: an AWS service
+ * calling on a principal's behalf writes its name (`bedrock.amazonaws.com`), some calls `AWS
+ * Internal`, and some records a zero-padded IPv4. ECS keeps the raw value in `address` and copies it
+ * to `ip` or `domain` by what it is: a SIEM that types `source.ip` as an IP (Elastic's template does)
+ * would refuse the whole finding for a value that is not one.
+ */
+export function sourceOf(raw: string | undefined): Finding["source"] {
+  if (raw === undefined) return {};
+  if (isIP(raw) !== 0) return { address: raw, ip: raw };
+  if (/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(raw) && /[a-z]/i.test(raw)) return { address: raw, domain: raw };
+  return { address: raw };
+}
+
 export function buildFinding(
   guardrail: Guardrail,
   rule: FindingRule,
@@ -204,7 +220,7 @@ export function buildFinding(
       },
     },
     cloud: { provider: "aws", account: { id: account }, region },
-    source: { ip: asString(record.sourceIPAddress) },
+    source: sourceOf(asString(record.sourceIPAddress)),
     user_agent: { original: asString(record.userAgent) },
     user: { name: userName, id: actor.identityCenterUserId },
     aws: {

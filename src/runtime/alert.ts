@@ -96,7 +96,7 @@ export function findingEmailText(f: Finding, response: { alertOnly?: string } = 
       `(${g.principal_kind}${g.exemption === "tool" ? ", this tool's own role" : ""})`,
     `Session:   ${ui.arn ?? "-"}`,
     `Key:       ${ui.access_key_id ?? "-"} (${g.credential_kind})`,
-    `From:      ${f.source.ip ?? "-"}  ${f.user_agent.original ?? ""}`.trimEnd(),
+    `From:      ${f.source.address ?? "-"}  ${f.user_agent.original ?? ""}`.trimEnd(),
     `Event:     ${f.event.id}  rule ${f.rule.id} (${g.severity}, risk ${f.event.risk_score}; ${f.rule.threat.tactic} ` +
       `/ ${f.rule.threat.technique})`,
   ];

@@ -85,7 +85,7 @@ describe("OCSF Detection Finding", () => {
       credential_uid: IDENTITIES.iamUser.accessKeyId,
       account: { uid: IDENTITIES.iamUser.accountId },
     });
-    expect(o.evidences[0].src_endpoint).toEqual({ ip: f.source.ip });
+    expect(o.evidences[0].src_endpoint).toEqual(f.source.ip ? { ip: f.source.ip } : { name: f.source.address });
     expect(o.unmapped.guardrail).toEqual(JSON.parse(JSON.stringify(f.guardrail)));
   });
 

@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { correlate } from "../../src/detection/correlation/engine";
 import { correlationFinding } from "../../src/detection/correlation/finding";
-import { evaluateRecord, type Finding } from "../../src/detection/finding";
+import { evaluateRecord, type Finding, sourceOf } from "../../src/detection/finding";
 import { matchingRule } from "../../src/detection/match";
 import type { CloudTrailRecord } from "../../src/detection/record";
 import {
@@ -52,7 +52,8 @@ describe("finding for each real sample", () => {
         threat: { tactic: "TA0003 Persistence", technique: "T1098 Account Manipulation" },
       },
       cloud: { provider: "aws", account: { id: "494659789341" }, region: "megov-northeast-1r" },
-      source: { ip: "035.249.253.232" },
+      // A zero-padded IPv4 (as the Stratus sample has it) is no IP address: kept as written, not as source.ip.
+      source: { address: "035.249.253.232" },
       user_agent: { original: "stratus-red-team_e0cb7ef1-0d48-463f-8988-277de94752b6" },
       user: { name: "test-role" },
       aws: {
@@ -148,6 +149,22 @@ describe("finding for each real sample", () => {
       expect(f.user.name).toBe("DevAdmin");
     },
   );
+});
+
+describe("source: CloudTrail's sourceIPAddress as ECS asks (raw address; ip or domain only when it is one)", () => {
+  it.each([
+    ["203.0.113.7", { address: "203.0.113.7", ip: "203.0.113.7" }],
+    ["2001:db8::1", { address: "2001:db8::1", ip: "2001:db8::1" }],
+    ["bedrock.amazonaws.com", { address: "bedrock.amazonaws.com", domain: "bedrock.amazonaws.com" }],
+    ["AWS Internal", { address: "AWS Internal" }],
+    ["035.249.253.232", { address: "035.249.253.232" }],
+  ])("%s", (raw, expected) => {
+    expect(sourceOf(raw)).toEqual(expected);
+  });
+
+  it("no sourceIPAddress: no source", () => {
+    expect(sourceOf(undefined)).toEqual({});
+  });
 });
 
 describe("findings of the other rules", () => {

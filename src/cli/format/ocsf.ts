@@ -51,6 +51,13 @@ export type OcsfDetectionFinding = Record<string, unknown> & {
   finding_info: { uid: string; title: string };
 };
 
+/** The caller's endpoint: its IP, or the host name CloudTrail wrote instead (an AWS service), else the raw value. */
+function endpointOf(source: Finding["source"]): { ip?: string; domain?: string; name?: string } | undefined {
+  if (source.ip) return { ip: source.ip };
+  if (source.domain) return { domain: source.domain };
+  return source.address ? { name: source.address } : undefined;
+}
+
 export function toOcsf(f: Finding): OcsfDetectionFinding {
   const g = f.guardrail;
   const ui = f.aws.cloudtrail.user_identity;
@@ -115,7 +122,7 @@ export function toOcsf(f: Finding): OcsfDetectionFinding {
         // OCSF's user needs a uid, name or account; an identity CloudTrail left blank has none.
         actor: user.uid || user.name || user.account ? { user } : undefined,
         api,
-        src_endpoint: f.source.ip ? { ip: f.source.ip } : undefined,
+        src_endpoint: endpointOf(f.source),
         http_request: f.user_agent.original ? { user_agent: f.user_agent.original } : undefined,
       },
     ],
