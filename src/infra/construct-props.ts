@@ -8,6 +8,7 @@ import type { Construct } from "constructs";
 import { ConfigError, parseConfig } from "../config/load";
 import type { GuardrailConfigInput } from "../config/schema";
 import { eventPatternProblems } from "../detection/backends/eventbridge-pattern";
+import { rulesOffLogsInsightsMonitor } from "../detection/backends/logs-insights-correlation";
 import { failedRuleTestLines } from "../detection/rule-tests";
 import { bundledDefinition, compileGuardrail, type Guardrail } from "../guardrail/guardrail";
 import { lintScp } from "../policy/lint";
@@ -36,7 +37,8 @@ export interface GuardrailConstructProps {
 export function constructGuardrail(scope: Construct, props: GuardrailConstructProps): Guardrail {
   const source = `the config of ${scope.node.path}`;
   const guardrail = compileGuardrail(bundledDefinition(), parseConfig(props.config, source));
-  const lint = lintScp(guardrail);
+  // The same lint as synth's: its warnings include each correlation rule a cloudwatch-logs monitor does not run.
+  const lint = lintScp(guardrail, { rulesOffMonitor: rulesOffLogsInsightsMonitor(guardrail) });
   const problems = [
     ...lint.errors.map((f) => f.message),
     ...failedRuleTestLines(guardrail),

@@ -18,6 +18,7 @@ import {
   AWS_PROVIDER_VERSIONS,
 } from "../../src/index";
 import { OrganizationPolicyStack } from "../../src/infra/organization-policy-stack";
+import { rulesOffLogsInsightsMonitor } from "../../src/detection/backends/logs-insights-correlation";
 import { lintScp } from "../../src/policy/lint";
 import { guardrailFor } from "../policy/helpers";
 
@@ -122,6 +123,20 @@ describe("constructs", () => {
     expect(lintScp(guardrailFor(quiet)).warnings).toEqual([]);
     const stack = new TerraformStack(Testing.app(), "management");
     expect(new GuardrailOrganizationPolicy(stack, "policy", { config: quiet }).node.metadata).toEqual([]);
+  });
+
+  it("warn, as synth does, of each correlation rule a cloudwatch-logs monitor does not run", () => {
+    const logs = {
+      ...CONFIG,
+      breakGlassPrincipalArns: ["arn:aws:iam::111122223333:role/BreakGlass"],
+      monitor: { backend: "cloudwatch-logs" as const, cloudwatchLogs: { logGroups: ["org-trail"] } },
+    };
+    const off = rulesOffLogsInsightsMonitor(guardrailFor(logs));
+    expect(off.length).toBeGreaterThan(0);
+    const stack = new TerraformStack(Testing.app(), "security");
+    const monitor = new GuardrailMonitor(stack, "monitor", { config: logs });
+    const attached = monitor.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => m.data);
+    expect(attached).toEqual(off.map((line) => `SCP lint: ${line}`));
   });
 
   it("refuse the monitor and member role when the config turns the monitor off", () => {
