@@ -56,6 +56,21 @@ function principalResource(f: Finding): Resource | undefined {
 }
 
 /**
+ * The IDs, comma-separated, within ProductFields' value limit: as many whole IDs as fit, then how many are left out
+ * (a threshold rule may count thousands), never an ID cut in the middle.
+ */
+function eventIdsField(ids: readonly string[]): string {
+  const all = ids.join(",");
+  if (all.length <= ASFF_LIMITS.value) return all;
+  // Room kept for the longest ending, the count of every ID left out.
+  const room = ASFF_LIMITS.value - `,... and ${ids.length} more`.length;
+  let length = -1;
+  let shown = 0;
+  while (shown < ids.length && length + 1 + ids[shown].length <= room) length += 1 + ids[shown++].length;
+  return `${ids.slice(0, shown).join(",")},... and ${ids.length - shown} more`;
+}
+
+/**
  * A correlation rule's finding: what it counted and every event it cites (the rest of the finding
  * is the completing event's), so Security Hub shows the whole burst or sequence, not its last call.
  */
@@ -69,7 +84,7 @@ function correlationFields(f: Finding): Record<string, string | undefined> {
     [`${PRODUCT_NAME}/firstEventTime`]: c.first_time,
     [`${PRODUCT_NAME}/lastEventTime`]: c.last_time,
     [`${PRODUCT_NAME}/eventCount`]: String(c.event_count),
-    [`${PRODUCT_NAME}/eventIds`]: c.event_ids.join(","),
+    [`${PRODUCT_NAME}/eventIds`]: eventIdsField(c.event_ids),
     [`${PRODUCT_NAME}/values`]: c.values ? JSON.stringify(c.values) : undefined,
   };
 }

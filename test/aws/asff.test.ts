@@ -170,6 +170,19 @@ describe("toAsff of a correlation rule's finding", () => {
     },
   );
 
+  it("a burst of more event IDs than a ProductFields value holds: whole IDs, then how many are left out", () => {
+    const f = findings.find((x) => x.guardrail.correlation!.kind === "threshold")!;
+    // A threshold rule may count up to 100,000 events; 200 IDs of 36 characters are far over 2,048.
+    const ids = Array.from({ length: 200 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`);
+    const burst = { ...f, guardrail: { ...f.guardrail, correlation: { ...f.guardrail.correlation!, event_ids: ids } } };
+    const field = toAsff(burst, ctx).ProductFields!["bedrock-guardrail/eventIds"];
+    expect(field.length).toBeLessThanOrEqual(ASFF_LIMITS.value);
+    const [listed, rest] = field.split(",... and ");
+    const shown = listed.split(",");
+    expect(shown).toEqual(ids.slice(0, shown.length));
+    expect(rest).toBe(`${ids.length - shown.length} more`);
+  });
+
   it("an event rule's finding is one instant and has no correlation fields", () => {
     const f = all()[0];
     const a = toAsff(f, ctx);
