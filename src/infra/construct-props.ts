@@ -7,11 +7,8 @@ import { Annotations } from "cdktf";
 import type { Construct } from "constructs";
 import { ConfigError, parseConfig } from "../config/load";
 import type { GuardrailConfigInput } from "../config/schema";
-import { eventPatternProblems } from "../detection/backends/eventbridge-pattern";
-import { rulesOffLogsInsightsMonitor } from "../detection/backends/logs-insights-correlation";
-import { failedRuleTestLines } from "../detection/rule-tests";
 import { bundledDefinition, compileGuardrail, type Guardrail } from "../guardrail/guardrail";
-import { lintScp } from "../policy/lint";
+import { deployChecks } from "./deploy-checks";
 
 export interface GuardrailConstructProps {
   /**
@@ -37,13 +34,9 @@ export interface GuardrailConstructProps {
 export function constructGuardrail(scope: Construct, props: GuardrailConstructProps): Guardrail {
   const source = `the config of ${scope.node.path}`;
   const guardrail = compileGuardrail(bundledDefinition(), parseConfig(props.config, source));
-  // The same lint as synth's: its warnings include each correlation rule a cloudwatch-logs monitor does not run.
-  const lint = lintScp(guardrail, { rulesOffMonitor: rulesOffLogsInsightsMonitor(guardrail) });
-  const problems = [
-    ...lint.errors.map((f) => f.message),
-    ...failedRuleTestLines(guardrail),
-    ...eventPatternProblems(guardrail),
-  ];
+  // The same checks as the app's synth (deploy-checks.ts).
+  const { lint, problems: others } = deployChecks(guardrail);
+  const problems = [...lint.errors.map((f) => f.message), ...others];
   if (problems.length > 0) throw new ConfigError(source, problems);
   for (const warning of lint.warnings) Annotations.of(scope).addWarning(`SCP lint: ${warning.message}`);
   return guardrail;

@@ -11,13 +11,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { App, TerraformStack } from "cdktf";
 import { ConfigError } from "../config/load";
-import { eventPatternProblems } from "../detection/backends/eventbridge-pattern";
-import { rulesOffLogsInsightsMonitor } from "../detection/backends/logs-insights-correlation";
-import { failedRuleTestLines } from "../detection/rule-tests";
 import { errorKind, errorText, oneLine } from "../errors/error-text";
 import type { Guardrail } from "../guardrail/guardrail";
-import { formatLint, lintScp } from "../policy/lint";
+import { formatLint } from "../policy/lint";
 import { buildApp } from "./app";
+import { deployChecks } from "./deploy-checks";
 
 type Sink = { write(text: string): unknown };
 
@@ -89,14 +87,11 @@ export function synthGuardrail(load: () => Guardrail, outdir: string, io: SynthI
     if (e instanceof ConfigError) return fail(e.message);
     throw e;
   }
-  const lint = lintScp(guardrail, { rulesOffMonitor: rulesOffLogsInsightsMonitor(guardrail) });
+  const checks = deployChecks(guardrail);
+  const { lint } = checks;
   if (lint.findings.length > 0) (lint.errors.length > 0 ? io.stderr : io.stdout).write(`${formatLint(lint)}\n`);
   // The rules drive the deployed monitor: a definition whose rules fail their own examples is not deployed.
-  const problems = [
-    ...(lint.errors.length > 0 ? ["the SCP failed lint"] : []),
-    ...failedRuleTestLines(guardrail),
-    ...eventPatternProblems(guardrail),
-  ];
+  const problems = [...(lint.errors.length > 0 ? ["the SCP failed lint"] : []), ...checks.problems];
   if (problems.length > 0) return fail(problems.join("\n"));
   // The output directory is made when the app is, and written when it synthesizes.
   const app = writingInto(outdir, io, () => new App({ outdir }));
