@@ -74,7 +74,7 @@ export interface Finding {
 }
 
 /** The events behind a correlation finding, and what was counted. */
-interface CorrelationFields {
+export interface CorrelationFields {
   kind: "threshold" | "value-count" | "sequence" | "new-term";
   /** The credential (or principal) the rule counted for: `access-key AKIA...`, `principal arn:...`. */
   group: string;
@@ -83,10 +83,14 @@ interface CorrelationFields {
   first_time: string;
   last_time: string;
   event_count: number;
-  /** Every event that made the finding, in time order. */
+  /** Every event that made the finding, in time order (the SNS alert may cite only the first: event_ids_omitted). */
   event_ids: string[];
   /** The distinct values counted (value-count), or the new value (new-term). */
   values?: string[];
+  /** Set only where a message's size limit left events out (the SNS alert): how many after event_ids. */
+  event_ids_omitted?: number;
+  /** Likewise for values. */
+  values_omitted?: number;
 }
 
 /** What a finding needs of its rule: event and correlation rules both have it. */

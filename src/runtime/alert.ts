@@ -4,11 +4,13 @@
  * (SNS per-protocol messages); the subject is a one-line summary, at most 100 characters (the SNS
  * limit), ASCII without control characters (SNS rejects them).
  */
-import type { Finding } from "../detection/finding";
+import type { CorrelationFields, Finding } from "../detection/finding";
 import { printable } from "../detection/printable";
 
 const SUBJECT_MAX = 100;
 const BODY_MAX_BYTES = 256 * 1024;
+/** Event ids the e-mail lists (the JSON after it cites the rest): a threshold rule may count thousands. */
+const EMAIL_EVENT_IDS = 25;
 
 export function cleanSubject(text: string): string {
   // SNS subjects: printable ASCII, no line breaks, must not begin with a space.
@@ -29,10 +31,15 @@ export function findingSubject(f: Finding): string {
   );
 }
 
-/** The JSON body; a request_parameters blob too large for SNS is replaced by a note (never the whole alert dropped). */
+/**
+ * The JSON body, within what SNS takes (never the whole alert dropped): a request_parameters blob too
+ * large is replaced by a note; then a correlation's cited events and counted values, which a rule with
+ * a high threshold makes long, are cut to the first that fit, the number left out said beside them
+ * (event_count still gives the total; `hunt` lists them all).
+ */
 export function findingBody(f: Finding): string {
   const body = JSON.stringify(f);
-  if (Buffer.byteLength(body, "utf8") <= BODY_MAX_BYTES) return body;
+  if (fits(body)) return body;
   const trimmed: Finding = {
     ...f,
     aws: {
@@ -42,7 +49,42 @@ export function findingBody(f: Finding): string {
       },
     },
   };
-  return JSON.stringify(trimmed);
+  const c = trimmed.guardrail.correlation;
+  if (fits(JSON.stringify(trimmed)) || !c) return JSON.stringify(trimmed);
+  // The longest prefixes of the ids (then of the values) that fit, found by halving: a few stringifies.
+  const withFirst = (ids: number, values: number): string =>
+    JSON.stringify({
+      ...trimmed,
+      guardrail: { ...trimmed.guardrail, correlation: citing(c, ids, values) },
+    });
+  const values = c.values?.length ?? 0;
+  const ids = longestFitting(c.event_ids.length, (n) => fits(withFirst(n, values)));
+  return withFirst(ids, ids === 0 ? longestFitting(values, (n) => fits(withFirst(0, n))) : values);
+}
+
+const fits = (body: string): boolean => Buffer.byteLength(body, "utf8") <= BODY_MAX_BYTES;
+
+/** The correlation citing only its first `ids` events and `values` values, saying how many are left out. */
+function citing(c: CorrelationFields, ids: number, values: number): CorrelationFields {
+  const out: CorrelationFields = { ...c, event_ids: c.event_ids.slice(0, ids) };
+  if (ids < c.event_ids.length) out.event_ids_omitted = c.event_ids.length - ids;
+  if (c.values && values < c.values.length) {
+    out.values = c.values.slice(0, values);
+    out.values_omitted = c.values.length - values;
+  }
+  return out;
+}
+
+/** The largest n in [0, max] for which `ok(n)` holds, `ok` holding for every smaller n too. */
+function longestFitting(max: number, ok: (n: number) => boolean): number {
+  let low = 0;
+  let high = max;
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (ok(mid)) low = mid;
+    else high = mid - 1;
+  }
+  return low;
 }
 
 /** Message attributes subscribers can filter on (SNS filter policies). */
@@ -103,7 +145,8 @@ export function findingEmailText(f: Finding, response: { alertOnly?: string } = 
   if (c) {
     lines.push(
       `Events:    ${c.event_count} from ${c.first_time} to ${c.last_time} (${c.kind}, ${c.group})`,
-      `Event IDs: ${c.event_ids.join(" ")}`,
+      `Event IDs: ${c.event_ids.slice(0, EMAIL_EVENT_IDS).join(" ")}` +
+        (c.event_ids.length > EMAIL_EVENT_IDS ? ` ... and ${c.event_ids.length - EMAIL_EVENT_IDS} more` : ""),
     );
     if (c.values) lines.push(`Values:    ${c.values.join(", ")}`);
   }

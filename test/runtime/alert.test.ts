@@ -127,6 +127,25 @@ describe("alert e-mail text of a correlation rule's finding", () => {
     expect(text).toContain(`Event IDs: ${c.event_ids.join(" ")}`);
   });
 
+  it("fits SNS however many events a threshold counted: the first that fit, and how many are left out", () => {
+    const ids = Array.from({ length: 10_000 }, (_, i) => `1d6f2e8c-0000-4000-8000-${String(i).padStart(12, "0")}`);
+    const huge: Finding = {
+      ...finding,
+      guardrail: { ...finding.guardrail, correlation: { ...c, event_ids: ids, event_count: ids.length } },
+    };
+    const body = findingBody(huge);
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(256 * 1024);
+    const cited = (JSON.parse(body) as Finding).guardrail.correlation!;
+    expect(cited.event_ids).toEqual(ids.slice(0, cited.event_ids.length));
+    expect(cited.event_ids.length).toBeGreaterThan(1000);
+    expect(cited.event_ids.length + cited.event_ids_omitted!).toBe(10_000);
+    expect(cited.event_count).toBe(10_000);
+    // A finding that fits is sent whole, without the field.
+    expect((JSON.parse(findingBody(finding)) as Finding).guardrail.correlation).toEqual(c);
+    const text = findingEmailText(huge);
+    expect(text).toContain(`Event IDs: ${ids.slice(0, 25).join(" ")} ... and 9975 more`);
+  });
+
   it("looks up what the key did from the first cited event on, not from the last", () => {
     const text = findingEmailText(finding);
     expect(c.first_time < c.last_time).toBe(true);
