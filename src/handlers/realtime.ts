@@ -31,6 +31,8 @@ export interface RealtimeDeps {
    * Absent: not checked, and a principal of another account gets an alert only.
    */
   inOrganization?: (accountId: string) => Promise<boolean>;
+  /** The invocation's time left (Lambda's getRemainingTimeInMillis): the drain takes no item it cannot finish. */
+  timeLeftMs?: () => number;
 }
 
 /**
@@ -122,6 +124,7 @@ export async function processEvent(deps: RealtimeDeps, event: unknown, runId: st
       dedupeRetentionMs: DEFAULT_DEDUPE_RETENTION_MS,
       onAlertOnly: (line) => alertOnly.push(line),
       remediates: (finding) => ruleRemediates(deps.guardrail, finding.rule.id),
+      ...(deps.timeLeftMs ? { timeLeftMs: deps.timeLeftMs } : {}),
     },
     deps.jobName,
     deps.guardrail.definition.detection.schedule.maxAlertsPerRun,
@@ -170,10 +173,14 @@ function init(): Context {
   };
 }
 
-export async function handler(event: unknown, lambdaContext?: { awsRequestId?: string }): Promise<RunSummary> {
+export async function handler(
+  event: unknown,
+  lambdaContext?: { awsRequestId?: string; getRemainingTimeInMillis?: () => number },
+): Promise<RunSummary> {
   const ctx = (context ??= initOrLog(init));
+  const timeLeft = lambdaContext?.getRemainingTimeInMillis?.bind(lambdaContext);
   const summary = await processEvent(
-    { ...ctx.deps, responder: ctx.newResponder?.() },
+    { ...ctx.deps, responder: ctx.newResponder?.(), ...(timeLeft ? { timeLeftMs: timeLeft } : {}) },
     event,
     lambdaContext?.awsRequestId ?? randomUUID(),
   );

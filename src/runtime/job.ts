@@ -126,7 +126,7 @@ export async function runJob(deps: JobDeps, options: JobOptions): Promise<RunSum
   }
   summary.window = windowToJson(window);
 
-  const { queryLimits, tooLateToDrain } = runDeadline(options.timeLimitMs, started, now);
+  const { queryLimits, tooLateToDrain, timeLeftMs } = runDeadline(options.timeLimitMs, started, now);
   let result;
   try {
     result = await deps.source.run(window, queryLimits());
@@ -166,6 +166,7 @@ export async function runJob(deps: JobDeps, options: JobOptions): Promise<RunSum
       dedupeRetentionMs: options.dedupeRetentionMs ?? DEFAULT_DEDUPE_RETENTION_MS,
       onAlertOnly: (line) => alertOnly.push(line),
       remediates: (finding) => ruleRemediates(g, finding.rule.id),
+      ...(timeLeftMs ? { timeLeftMs } : {}),
     },
     job,
     g.definition.detection.schedule.maxAlertsPerRun,
@@ -201,16 +202,18 @@ export async function runJob(deps: JobDeps, options: JobOptions): Promise<RunSum
 
 /**
  * The run's one deadline, `timeLimitMs` after its start: what each query may still wait (what is left, less the drain's
- * reserve), and the failure of a run that has less than the reserve left for its alerts. No limit: neither.
+ * reserve), the failure of a run that has less than the reserve left for its alerts, and the time left (the drain
+ * takes no item it cannot finish). No limit: none of them.
  */
 function runDeadline(
   timeLimitMs: number | undefined,
   started: Date,
   now: () => Date,
-): { queryLimits: () => QueryLimits; tooLateToDrain: () => RunFailure | undefined } {
+): { queryLimits: () => QueryLimits; tooLateToDrain: () => RunFailure | undefined; timeLeftMs?: () => number } {
   if (timeLimitMs === undefined) return { queryLimits: () => ({}), tooLateToDrain: () => undefined };
   const leftMs = () => started.getTime() + timeLimitMs - now().getTime();
   return {
+    timeLeftMs: leftMs,
     queryLimits: () => ({ timeoutMs: leftMs() - DRAIN_RESERVE_MS }),
     tooLateToDrain: () => {
       const left = leftMs();

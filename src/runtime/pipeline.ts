@@ -107,7 +107,16 @@ export interface DrainDeps {
   onAlertOnly?: (line: string) => void;
   /** Whether the finding's rule asks for remediation (ruleRemediates): the alert says so when it does not. */
   remediates?: (finding: Finding) => boolean;
+  /**
+   * The invocation's time left (Lambda's getRemainingTimeInMillis): no item is started with less than
+   * DRAIN_ITEM_RESERVE_MS left, so the function is never stopped between an alert and its record (which would send
+   * it twice after the lease) or in the middle of a response; the rest is carried over. Absent: no limit.
+   */
+  timeLeftMs?: () => number;
 }
+
+/** What one pending item may take at most: its alert, the responder's calls across accounts, the records. */
+export const DRAIN_ITEM_RESERVE_MS = 30_000;
 
 /**
  * Works through the pending list oldest first: publish (at most `budget` new alerts), mark
@@ -138,8 +147,8 @@ export async function drainPending(
     return { ...counts, failure: { step: "record", error: `listing pending findings: ${errorText(e)}` } };
   }
   for (const [index, item] of pending.entries()) {
-    if (counts.published >= budget) {
-      // Budget spent: the rest waits, untouched, for the next run (never dropped).
+    if (counts.published >= budget || (deps.timeLeftMs && deps.timeLeftMs() < DRAIN_ITEM_RESERVE_MS)) {
+      // Budget or time spent: the rest waits, untouched, for the next run (never dropped).
       counts.carriedOver = pending.length - index;
       break;
     }

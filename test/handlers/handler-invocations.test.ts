@@ -18,6 +18,7 @@ import { InMemoryStore } from "../../src/remediation/store";
 import type { Notifier } from "../../src/aws/contracts";
 import { QUERY_JOB_TIMEOUT_SECONDS } from "../../src/runtime/env";
 import { DRAIN_RESERVE_MS } from "../../src/runtime/job";
+import { DRAIN_ITEM_RESERVE_MS } from "../../src/runtime/pipeline";
 import type { QueryLimits, QuerySource } from "../../src/runtime/query/source";
 import { MemoryStateStore } from "../support/memory-state-store";
 import type { ResponderSpec } from "../../src/wiring/adapters";
@@ -226,6 +227,22 @@ describe("summary line", () => {
       );
     },
   );
+});
+
+describe("realtime handler's time", () => {
+  it("takes no pending item with less than the drain's reserve of the invocation left (carried over)", async () => {
+    setUp({ mode: "dry-run" });
+    const event = () => eventBridgeEvent(simEvent("rt-t", new Date(Date.now() - 10_000), 0));
+    const short = await realtime.handler(event(), {
+      awsRequestId: "inv-1",
+      getRemainingTimeInMillis: () => DRAIN_ITEM_RESERVE_MS - 1,
+    });
+    expect(short).toMatchObject({ newFindings: 1, published: 0, carriedOver: 1 });
+    realtime.resetForTests();
+    setUp({ mode: "dry-run" });
+    const enough = await realtime.handler(event(), { awsRequestId: "inv-2", getRemainingTimeInMillis: () => 100_000 });
+    expect(enough).toMatchObject({ newFindings: 1, published: 1, carriedOver: 0 });
+  });
 });
 
 describe("realtime handler in a warm container", () => {

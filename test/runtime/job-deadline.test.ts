@@ -7,6 +7,7 @@ import { CancelQueryCommand, StartQueryCommand } from "@aws-sdk/client-cloudtrai
 import type { FindingResponder } from "../../src/aws/contracts";
 import type { CloudTrailRecord } from "../../src/detection/record";
 import { DRAIN_RESERVE_MS, runJob } from "../../src/runtime/job";
+import { claimAll, DRAIN_ITEM_RESERVE_MS, drainPending, findingsOf } from "../../src/runtime/pipeline";
 import { LakeQuerySource } from "../../src/runtime/query/lake";
 import type { QueryLimits, QueryResult, QuerySource } from "../../src/runtime/query/source";
 import { MemoryStateStore } from "../support/memory-state-store";
@@ -143,5 +144,43 @@ describe("a CloudTrail Lake query within a run's limit", () => {
     await expect(src.run(window, { timeoutMs: 5_000 })).rejects.toThrow(/ended TIMED_OUT: still running after 5 s/);
     expect(slept.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(5_000);
     expect(lake.mock.commandCalls(CancelQueryCommand)).toHaveLength(1);
+  });
+
+  it("the drain takes no item it cannot finish: with less than its reserve left, the rest waits", async () => {
+    const clock = { now: at("2026-07-01T12:00:00Z") };
+    const store = new MemoryStateStore();
+    const records = ["e-1", "e-2", "e-3"].map(
+      (id, i) => eventBridgeEvent(simEvent(id, at(`2026-07-01T11:58:0${i}Z`), 0)).detail as CloudTrailRecord,
+    );
+    await claimAll(store, JOB, findingsOf(g, records).findings);
+    const published: string[] = [];
+    // Each item's response takes 40 s of a 100 s invocation: the third would start with 20 s left.
+    const endsAt = clock.now.getTime() + 100_000;
+    const drain = (runId: string, timeLeftMs?: () => number) =>
+      drainPending(
+        {
+          store,
+          notifier: { publish: async (_s, body) => void published.push(JSON.parse(body).event.id) },
+          responder: {
+            async respond(f) {
+              clock.now = new Date(clock.now.getTime() + 40_000);
+              return { findingId: f.event.id, outcomes: [] };
+            },
+          },
+          runId,
+          now: () => clock.now,
+          leaseMs: 900_000,
+          dedupeRetentionMs: 86_400_000,
+          ...(timeLeftMs ? { timeLeftMs } : {}),
+        },
+        JOB,
+        100,
+      );
+    const first = await drain("run-1", () => endsAt - clock.now.getTime());
+    expect(endsAt - clock.now.getTime()).toBeLessThan(DRAIN_ITEM_RESERVE_MS);
+    expect(first).toEqual({ published: 2, responded: 2, carriedOver: 1, heldElsewhere: 0 });
+    expect((await store.listPending(JOB)).map((p) => p.eventId)).toEqual(["e-3"]);
+    expect(await drain("run-2")).toEqual({ published: 1, responded: 1, carriedOver: 0, heldElsewhere: 0 });
+    expect(published).toEqual(["e-1", "e-2", "e-3"]);
   });
 });
