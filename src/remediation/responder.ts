@@ -64,6 +64,12 @@ export interface ResponseDetail extends ResponseReport {
   actions: { action: PlannedAction; outcome: ActionOutcome; fresh: boolean; heldElsewhere?: boolean }[];
   /** Another responder is publishing this finding's follow-up (with the same outcomes) right now. */
   followUpHeldElsewhere?: boolean;
+  /**
+   * Why the follow-up could not be sent (its publish or its record failed). The actions' outcomes stand
+   * and are recorded; the next response to the finding sends it. respond() throws it, so the monitor
+   * releases the finding.
+   */
+  followUpError?: unknown;
 }
 
 export class RemediationResponder implements FindingResponder {
@@ -85,6 +91,7 @@ export class RemediationResponder implements FindingResponder {
    */
   async respond(finding: Finding): Promise<ResponseReport> {
     const d = await this.respondInDetail(finding);
+    if (d.followUpError !== undefined) throw d.followUpError;
     const report: ResponseReport = { findingId: d.findingId, outcomes: d.outcomes };
     const held = d.actions.filter((a) => a.heldElsewhere);
     if (held.length > 0) report.heldElsewhere = held.map((a) => `${a.action.actionId}: ${a.outcome.reason}`).join("; ");
@@ -132,8 +139,14 @@ export class RemediationResponder implements FindingResponder {
     }
     const report: ResponseDetail = { findingId: finding.event.id, outcomes: actions.map((a) => a.outcome), actions };
     // While another responder holds an action, the follow-up is its to send (or a later response's).
-    if (this.execute && this.deps.notifier && !actions.some((a) => a.heldElsewhere))
-      report.followUpHeldElsewhere = !(await this.sendFollowUp(finding, actions, this.deps.notifier));
+    if (this.execute && this.deps.notifier && !actions.some((a) => a.heldElsewhere)) {
+      try {
+        report.followUpHeldElsewhere = !(await this.sendFollowUp(finding, actions, this.deps.notifier));
+      } catch (e) {
+        // What was done is reported all the same: the caller says the follow-up failed beside it.
+        report.followUpError = e;
+      }
+    }
     return report;
   }
 

@@ -12,7 +12,7 @@ import { StaticOrganizationLookup } from "../../src/remediation/organization";
 import { RemediationResponder } from "../../src/remediation/responder";
 import { FileStore } from "../../src/remediation/store";
 import { MGMT, ROOT } from "./helpers";
-import { awsMocks, fakeDeployBotAccount, localClients } from "./mocks";
+import { awsError, awsMocks, fakeDeployBotAccount, localClients } from "./mocks";
 
 const aws = awsMocks();
 afterEach(() => aws.reset());
@@ -275,5 +275,62 @@ describe("remediate --execute --no-assume-role: the local credentials act in the
     expect(r.code).toBe(EXIT.OK);
     expect(r.lines.map((l) => l.status)).toEqual(["ok", "ok"]);
     expect(aws.iam.commandCalls(PutRolePolicyCommand).map((c) => c.args[0].input.RoleName)).toEqual(["test-role"]);
+  });
+});
+
+describe("remediate --execute when one finding's follow-up cannot be sent", () => {
+  it("still responds to the other findings and prints every action, naming the finding and the step", async () => {
+    fakeDeployBotAccount(aws);
+    aws.iam.on(GetRolePolicyCommand).rejects(new NoSuchEntityException({ message: "none", $metadata: {} }));
+    aws.iam.on(PutRolePolicyCommand).resolves({});
+    const detected = sink();
+    await runDetect(
+      [
+        path.join(ROOT, "test", "fixtures", "cloudtrail", "remediation_iam-user-CreateFoundationModelAgreement.json"),
+        path.join(ROOT, "examples", "cloudtrail", "stratus__CreateFoundationModelAgreement.json"),
+      ],
+      { config, format: "ndjson", jobs: 1 },
+      { stdout: detected, stderr: sink() },
+    );
+    const file = path.join(dir, "two.ndjson");
+    fs.writeFileSync(file, detected.text());
+    const findingIds = detected
+      .text()
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l).event.id);
+    expect(findingIds).toHaveLength(2);
+    // A mistyped --topic-arn: every publish fails.
+    const topicMissing = awsError("NotFoundException", "Topic does not exist", 404);
+    const stateFile = path.join(dir, "follow-up-fails.json");
+    for (const format of ["ndjson", "table"] as const) {
+      const out = sink();
+      const err = sink();
+      const code = await runRemediate(
+        file,
+        { config, format, execute: true, stateFile },
+        {
+          stdout: out,
+          stderr: err,
+          responder: async (g) =>
+            new RemediationResponder({
+              guardrail: g,
+              store: new FileStore(stateFile),
+              organization: new StaticOrganizationLookup(MGMT),
+              clients: localClients(),
+              notifier: { publish: () => Promise.reject(topicMissing) },
+              actor: "arn:aws:iam::555555555555:user/admin",
+            }),
+        },
+      );
+      expect(code).toBe(EXIT.INCOMPLETE);
+      // Both findings' actions are shown (done in this run, or recorded by the first), the follow-ups are not sent.
+      for (const id of findingIds) expect(out.text()).toContain(id);
+      const problems = err.text().trim().split("\n").slice(0, -1);
+      expect(problems).toEqual(
+        findingIds.map((id) => `remediate: finding ${id}: follow-up not sent: NotFoundException: Topic does not exist`),
+      );
+    }
+    expect(aws.iam.commandCalls(PutRolePolicyCommand)).toHaveLength(1);
   });
 });

@@ -3,8 +3,9 @@
  * remediation of findings written by `detect` or the monitor. Without --execute nothing is
  * called, recorded or sent. Actions go to stdout (one per line in ndjson), problems to stderr.
  *
- * Exit codes: 2 usage or config error; 1 an input line was not a finding or an action failed
- * (status error); 0 otherwise.
+ * Exit codes: 2 usage or config error; 1 an input line was not a finding, an action failed (status
+ * error), or a finding's response or follow-up failed (one line names the finding; the others go on);
+ * 0 otherwise.
  */
 import * as fs from "node:fs";
 import { type Command, Option } from "commander";
@@ -19,10 +20,11 @@ import {
   selfPatterns,
   storeFor,
 } from "../../wiring/adapters";
+import { oneLine } from "../../errors/error-text";
 import { parseFindings } from "../../remediation/finding-input";
 import { StaticOrganizationLookup } from "../../remediation/organization";
 import { outcomeLine, type OutcomeLine } from "../../remediation/report";
-import { RemediationResponder } from "../../remediation/responder";
+import { RemediationResponder, type ResponseDetail } from "../../remediation/responder";
 import { InMemoryStore } from "../../remediation/store";
 import { type ConfigIO, loadGuardrailFor } from "../common";
 import { addConfigOptions, type ConfigOption } from "../options";
@@ -150,7 +152,20 @@ export async function runRemediate(
   let failed = problems.length > 0;
   let actions = 0;
   for (const finding of findings) {
-    const detail = await responder.respondInDetail(finding);
+    // One finding's failure is its own: said in one line naming it, and the other findings are still responded to.
+    const which = `finding ${oneLine(finding.event.id, 200)}`;
+    let detail: ResponseDetail;
+    try {
+      detail = await responder.respondInDetail(finding);
+    } catch (e) {
+      reportError(io.stderr, `remediate: ${which}`, e, io.env);
+      failed = true;
+      continue;
+    }
+    if (detail.followUpError !== undefined) {
+      reportError(io.stderr, `remediate: ${which}: follow-up not sent`, detail.followUpError, io.env);
+      failed = true;
+    }
     for (const { action, outcome } of detail.actions) {
       const line = outcomeLine(action, outcome);
       actions++;
