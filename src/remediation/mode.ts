@@ -17,6 +17,11 @@ export function leastActing(modes: RemediationMode[]): RemediationMode {
   return modes.reduce((a, b) => (RANK[b] < RANK[a] ? b : a));
 }
 
+/** The most acting of the given modes. */
+export function mostActing(modes: RemediationMode[]): RemediationMode {
+  return modes.reduce((a, b) => (RANK[b] > RANK[a] ? b : a));
+}
+
 export const needsOuChain = (overrides: readonly ModeOverride[]): boolean =>
   overrides.some((o) => o.target.startsWith("ou-"));
 

@@ -334,3 +334,40 @@ describe("remediate --execute when one finding's follow-up cannot be sent", () =
     expect(aws.iam.commandCalls(PutRolePolicyCommand)).toHaveLength(1);
   });
 });
+
+describe("remediate without --execute, with OU overrides", () => {
+  it("says which accounts' mode it could not tell, and what --execute may do there", async () => {
+    const ouConfig = path.join(dir, "ou-overrides.json");
+    fs.writeFileSync(
+      ouConfig,
+      JSON.stringify({
+        approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"],
+        organization: { managementAccountId: MGMT },
+        remediation: { mode: "enforce", overrides: [{ target: "ou-ab12-34cd56ef", mode: "off" }] },
+      }),
+    );
+    const detected = sink();
+    await runDetect(
+      [path.join(ROOT, "test", "fixtures", "cloudtrail", "remediation_iam-user-CreateFoundationModelAgreement.json")],
+      { config: ouConfig, format: "ndjson", jobs: 1 },
+      { stdout: detected, stderr: sink() },
+    );
+    const file = path.join(dir, "ou.ndjson");
+    fs.writeFileSync(file, detected.text());
+    const out = sink();
+    const err = sink();
+    expect(await runRemediate(file, { config: ouConfig, format: "ndjson" }, { stdout: out, stderr: err })).toBe(0);
+    // The plan shows the least acting mode (the OU is not looked up without --execute) ...
+    const lines = out
+      .text()
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.mode, l.status])).toContainEqual(["off", "skipped"]);
+    // ... and says so, since --execute looks the OU up and may act in that account.
+    expect(err.text()).toContain(
+      "remediate: remediation.overrides names OUs, which are not looked up without --execute: account 222233334444 " +
+        "is shown in mode off, the least acting it can have; with --execute its OU decides, up to enforce\n",
+    );
+  });
+});

@@ -21,7 +21,9 @@ import {
   storeFor,
 } from "../../wiring/adapters";
 import { oneLine } from "../../errors/error-text";
+import type { Finding } from "../../detection/finding";
 import { parseFindings } from "../../remediation/finding-input";
+import { leastActing, mostActing, needsOuChain } from "../../remediation/mode";
 import { StaticOrganizationLookup } from "../../remediation/organization";
 import { outcomeLine, type OutcomeLine } from "../../remediation/report";
 import { RemediationResponder, type ResponseDetail } from "../../remediation/responder";
@@ -109,6 +111,31 @@ async function defaultResponder(g: Guardrail, opts: RemediateOptions, io: Remedi
   });
 }
 
+/**
+ * A plan without --execute looks up no OU, so an account without its own override is shown in the least
+ * acting mode its OU could give it, while --execute looks the OU up and may act there: the line that says so
+ * (the accounts, and the modes --execute may use), or undefined when every shown mode is the one that applies.
+ */
+function modesUnknownWithoutExecute(g: Guardrail, findings: Finding[]): string | undefined {
+  const { mode, overrides } = g.remediation;
+  if (!needsOuChain(overrides)) return undefined;
+  const possible = [mode, ...overrides.filter((o) => o.target.startsWith("ou-")).map((o) => o.mode)];
+  const [least, most] = [leastActing(possible), mostActing(possible)];
+  if (least === most) return undefined;
+  const accounts = new Set(
+    findings
+      .flatMap((f) => [f.cloud.account.id, f.guardrail.principal_account_id])
+      .filter((a): a is string => !!a && !overrides.some((o) => o.target === a)),
+  );
+  if (accounts.size === 0) return undefined;
+  const which = accounts.size === 1 ? `account ${[...accounts][0]} is` : `accounts ${[...accounts].join(", ")} are`;
+  return (
+    `remediation.overrides names OUs, which are not looked up without --execute: ${which} shown in mode ${least}, ` +
+    `the least acting ${accounts.size === 1 ? "it" : "they"} can have; with --execute ` +
+    `${accounts.size === 1 ? "its" : "their"} OU decides, up to ${most}`
+  );
+}
+
 export async function runRemediate(
   input: string | undefined,
   opts: RemediateOptions,
@@ -137,6 +164,11 @@ export async function runRemediate(
       "remediate: organization.managementAccountId is not set: planned actions are shown as skipped (with --execute " +
         "it is looked up in Organizations)\n",
     );
+  }
+
+  if (!opts.execute) {
+    const unknown = modesUnknownWithoutExecute(guardrail, findings);
+    if (unknown) io.stderr.write(`remediate: ${unknown}\n`);
   }
 
   let responder: RemediationResponder;
