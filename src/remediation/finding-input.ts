@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { safeParseDocument, zodProblems } from "../config/load";
+import type { CredentialKind } from "../detection/credential";
 import type { Finding } from "../detection/finding";
 import { jsonErrorText } from "../errors/error-text";
 import { principalArnProblem } from "./safety";
@@ -22,6 +23,17 @@ const KINDS = [
   "unknown",
 ] as const;
 
+/** Every credential kind a finding can carry: a Record, so the compiler names one added to CredentialKind. */
+const CREDENTIAL_KINDS: Record<CredentialKind, true> = {
+  "long-term-key": true,
+  session: true,
+  root: true,
+  none: true,
+  "bedrock-api-key-long-term": true,
+  "bedrock-api-key-short-term": true,
+  "bedrock-api-key": true,
+};
+
 const ACCOUNT_ID = z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id");
 /** IAM takes ARNs of up to 2048 characters. */
 const ARN = z
@@ -35,6 +47,8 @@ const TEXT = z.string().min(1).max(2048);
 /** The fields remediation reads; everything else of a finding is carried along unchecked. */
 const FindingInputSchema = z.looseObject({
   "@timestamp": z.string().refine((t) => !Number.isNaN(Date.parse(t)), "must be a date"),
+  // Whether the rule asks for a response is decided by its id.
+  rule: z.looseObject({ id: TEXT }),
   event: z.looseObject({
     id: TEXT,
     action: TEXT,
@@ -64,7 +78,8 @@ const FindingInputSchema = z.looseObject({
     principal_kind: z.enum(KINDS),
     principal_account_id: ACCOUNT_ID.optional(),
     model_id: TEXT.optional(),
-    credential_kind: TEXT.optional(),
+    // Which credential is contained is decided by it (planner.ts): every finding since the first release has it.
+    credential_kind: z.enum(Object.keys(CREDENTIAL_KINDS) as [CredentialKind, ...CredentialKind[]]),
   }),
 });
 

@@ -29,6 +29,11 @@ describe("parseFindings", () => {
     ["guardrail.principal_kind", "alien", /guardrail\.principal_kind: /],
     ["event.id", "", /event\.id: /],
     ["cloud.region", "Mars", /cloud\.region: must be an AWS region/],
+    // The planner reads these two: a finding edited by hand without them is named here, not a TypeError later.
+    ["rule", undefined, /rule: /],
+    ["rule.id", 7, /rule\.id: /],
+    ["guardrail.credential_kind", undefined, /guardrail\.credential_kind: /],
+    ["guardrail.credential_kind", "password", /guardrail\.credential_kind: /],
   ])("rejects %s = %j by line, and still takes the others", (field, value, problem) => {
     const lines = [good, withField(field, value), withField("event.id", "another-event")];
     const r = parseFindings(lines.map((l) => JSON.stringify(l)).join("\n"), "in.ndjson", "aws");
