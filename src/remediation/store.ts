@@ -5,6 +5,7 @@
  */
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
+import * as path from "node:path";
 import type { ActionOutcome } from "../aws/contracts";
 import { displayPath } from "../config/load";
 import { errorText } from "../errors/error-text";
@@ -211,10 +212,62 @@ export class InMemoryStore implements RemediationStore {
   protected changed(): void {}
 }
 
-/** The in-memory store persisted to a JSON file after every write (CLI use: one process at a time). */
+/** The lock files this process holds (one per state file), removed when it exits. */
+const heldLocks = new Set<string>();
+
+const releaseLocks = (): void => {
+  for (const lock of heldLocks) fs.rmSync(lock, { force: true });
+};
+
+/** Whether a process of that id runs (EPERM: it does, as another user). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Holds `<file>.lock` for this process's life. A FileStore works on the copy it read when it was made,
+ * so two processes on one state file (two responders, or undo beside remediate --execute) would each
+ * write their own copy and drop the other's records, and both would claim the same action. A lock whose
+ * process has ended (Ctrl-C, a crash) is taken over.
+ */
+function lockStateFile(file: string): void {
+  const lock = `${file}.lock`;
+  if (heldLocks.has(lock)) return;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: "wx", mode: 0o600 });
+      if (heldLocks.size === 0) process.once("exit", releaseLocks);
+      heldLocks.add(lock);
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw new Error(`${displayPath(lock)}: ${errorText(e)}`);
+    }
+    let holder = Number.NaN;
+    try {
+      holder = Number(fs.readFileSync(lock, "utf8").trim());
+    } catch {
+      // Removed meanwhile: try again.
+    }
+    if (Number.isSafeInteger(holder) && holder > 0 && holder !== process.pid && running(holder))
+      throw new Error(
+        `${displayPath(file)} is in use by another bedrock-guardrail process (pid ${holder}): run one remediate ` +
+          `or undo at a time on it, or delete ${path.basename(lock)} beside it if that process has ended`,
+      );
+    fs.rmSync(lock, { force: true });
+  }
+  throw new Error(`${displayPath(file)}: its lock ${displayPath(lock)} cannot be taken; remove it and run again`);
+}
+
+/** The in-memory store persisted to a JSON file after every write; one process at a time holds it (a lock file). */
 export class FileStore extends InMemoryStore {
   constructor(readonly file: string) {
     super();
+    lockStateFile(file);
     if (fs.existsSync(file)) {
       let text: string;
       try {

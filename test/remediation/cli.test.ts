@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -369,5 +370,28 @@ describe("remediate without --execute, with OU overrides", () => {
       "remediate: remediation.overrides names OUs, which are not looked up without --execute: account 222233334444 " +
         "is shown in mode off, the least acting it can have; with --execute its OU decides, up to enforce\n",
     );
+  });
+});
+
+describe("the state file while another process uses it", () => {
+  it("is refused in one line naming it, and taken over once that process has ended", async () => {
+    const stateFile = path.join(dir, "shared-actions.json");
+    fs.writeFileSync(stateFile, JSON.stringify({ actions: {} }));
+    // Another remediate or undo at work on it (the test runner's parent process stands in for it): this
+    // process would work on a copy read now, and the last to write would drop the other's records.
+    fs.writeFileSync(`${stateFile}.lock`, String(process.ppid));
+    const err = sink();
+    expect(await runUndo({ config, actionId: "ra-x", stateFile }, { stdout: sink(), stderr: err })).toBe(
+      EXIT.INCOMPLETE,
+    );
+    expect(err.text()).toBe(
+      `undo: ${stateFile} is in use by another bedrock-guardrail process (pid ${process.ppid}): run one remediate ` +
+        "or undo at a time on it, or delete shared-actions.json.lock beside it if that process has ended\n",
+    );
+    // A lock left by a process that has ended (Ctrl-C, a crash) holds nothing.
+    fs.writeFileSync(`${stateFile}.lock`, String(spawnSync(process.execPath, ["-e", "0"]).pid));
+    const gone = sink();
+    expect(await runUndo({ config, actionId: "ra-x", stateFile }, { stdout: sink(), stderr: gone })).toBe(EXIT.USAGE);
+    expect(gone.text()).toMatch(/^undo: no action "ra-x" is recorded in /);
   });
 });
