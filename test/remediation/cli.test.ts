@@ -9,6 +9,8 @@ import { GetRolePolicyCommand, NoSuchEntityException, PutRolePolicyCommand } fro
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { runUndo } from "../../src/cli/commands/undo";
 import { EXIT } from "../../src/cli/exit-codes";
+import type { Notifier } from "../../src/aws/contracts";
+import type { Guardrail } from "../../src/guardrail/guardrail";
 import { StaticOrganizationLookup } from "../../src/remediation/organization";
 import { RemediationResponder } from "../../src/remediation/responder";
 import { FileStore } from "../../src/remediation/store";
@@ -34,6 +36,17 @@ beforeAll(() => {
   );
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** The responder `remediate --execute` builds, on a state file, with local clients (and a notifier, when given). */
+const fileResponder = (guardrail: Guardrail, stateFile: string, notifier?: Notifier) =>
+  new RemediationResponder({
+    guardrail,
+    store: new FileStore(stateFile),
+    organization: new StaticOrganizationLookup(MGMT),
+    clients: localClients(),
+    ...(notifier ? { notifier } : {}),
+    actor: "arn:aws:iam::555555555555:user/admin",
+  });
 
 const sink = () => {
   let text = "";
@@ -133,14 +146,7 @@ describe("remediate and undo commands", () => {
       {
         stdout: out,
         stderr: sink(),
-        responder: async (g) =>
-          new RemediationResponder({
-            guardrail: g,
-            store: new FileStore(stateFile),
-            organization: new StaticOrganizationLookup(MGMT),
-            clients: localClients(),
-            actor: "arn:aws:iam::555555555555:user/admin",
-          }),
+        responder: async (g) => fileResponder(g, stateFile),
       },
     );
     expect(code).toBe(0);
@@ -313,15 +319,7 @@ describe("remediate --execute when one finding's follow-up cannot be sent", () =
         {
           stdout: out,
           stderr: err,
-          responder: async (g) =>
-            new RemediationResponder({
-              guardrail: g,
-              store: new FileStore(stateFile),
-              organization: new StaticOrganizationLookup(MGMT),
-              clients: localClients(),
-              notifier: { publish: () => Promise.reject(topicMissing) },
-              actor: "arn:aws:iam::555555555555:user/admin",
-            }),
+          responder: async (g) => fileResponder(g, stateFile, { publish: () => Promise.reject(topicMissing) }),
         },
       );
       expect(code).toBe(EXIT.INCOMPLETE);
