@@ -24,7 +24,7 @@ import {
   type RecordStatus,
   type RemediationStore,
 } from "./store";
-import type { PlannedAction, RemediationMode } from "./types";
+import { changedBeforeFailing, type PlannedAction, type RemediationMode } from "./types";
 
 export interface ResponderOptions {
   guardrail: Guardrail;
@@ -53,6 +53,8 @@ const STATUS_OF: Record<Exclude<PlannedAction["disposition"], "execute">, Action
 };
 
 const DONE: ReadonlySet<RecordStatus> = new Set(["ok", "already-done"]);
+/** An undo that left the target as this tool found it (undo.ts). */
+const UNDONE: ReadonlySet<string | undefined> = new Set(["ok", "already-done"]);
 
 type CapName = "maxActionsPerRun" | "maxActionsPerPrincipalPerHour";
 
@@ -266,13 +268,18 @@ export class RemediationResponder implements FindingResponder {
     // finished as a takeover when the plan would execute it, or would but for a cap its own findings since
     // filled, never overwritten with a status that says this tool changed nothing. When the plan forbids it
     // now (the mode changed to dry-run or off, the principal became protected), the claim is left as it is:
-    // nothing is called, and undo explains the action in progress.
+    // nothing is called, and undo explains the action in progress. An error recorded after the action had
+    // changed something (it failed partway) and was not undone is the same: that record alone says what this
+    // tool changed.
     const inProgress = existing?.status === "in-progress" ? existing : undefined;
-    if (inProgress && action.disposition !== "execute" && !action.capped) {
-      const reason = `${action.reason}; an interrupted run's claim on it is left (this plan does not execute it)`;
+    const partial =
+      existing && changedBeforeFailing(existing) && !UNDONE.has(existing.undo?.status) ? existing : undefined;
+    const interrupted = inProgress ?? partial;
+    if (interrupted && action.disposition !== "execute" && !action.capped) {
+      const left = inProgress ? "an interrupted run's claim on it" : "the record of a run that failed partway";
+      const reason = `${action.reason}; ${left} is left (this plan does not execute it)`;
       return { action, outcome: this.outcome(action, STATUS_OF[action.disposition], reason), fresh: false };
     }
-    const interrupted = inProgress;
     if (action.disposition !== "execute" && !interrupted) {
       const status = STATUS_OF[action.disposition];
       // Same status as recorded: nothing new (the reason may differ only by the time it was planned).
@@ -286,18 +293,20 @@ export class RemediationResponder implements FindingResponder {
       return { action, outcome: this.outcome(action, status, action.reason), fresh: true };
     }
     const clients = () => this.deps.clients!.forAccount(action.accountId);
-    // A run that claimed this action and died may have made its call: what it saw before is the state
-    // undo must restore (none when its kind has no observe or its read failed: the state now may be its
-    // change, so none is read). Otherwise the state now, read before the claim and stored with it. A
-    // failed read records nothing: the call meets the same failure and records it.
+    // A run that claimed this action and died may have made its call, and one that failed partway made
+    // some: what it saw before is the state undo must restore (none when its kind has no observe or its
+    // read failed: the state now may be its change, so none is read). Otherwise the state now, read before
+    // the claim and stored with it. A failed read records nothing: the call meets the same failure and
+    // records it.
     const before = interrupted
       ? interrupted.before
       : await clients()
           .then((c) => observeBefore(action, c))
           .catch(() => undefined);
-    // Reserved before the claim, so an in-progress claim proves its run had reserved: the run that takes it
-    // over need not (that run may have made its call, and a refusal now would lose the record of it). A run
-    // that failed before its claim made no call, and the next one reserves, or is refused, afresh.
+    // Reserved before the claim, so an in-progress claim proves its run had reserved (and a run that failed
+    // partway kept its reservation): the run that takes it over need not (that run may have made its call,
+    // and a refusal now would lose the record of it). A run that failed before its claim made no call, and
+    // the next one reserves, or is refused, afresh.
     const cap = interrupted ? undefined : await this.reserve(action, now);
     const started = this.clock();
     const plannedAt = existing?.plannedAt ?? now.toISOString();
@@ -314,6 +323,8 @@ export class RemediationResponder implements FindingResponder {
         leaseUntil: new Date(started.getTime() + CLAIM_LEASE_MS).toISOString(),
         plannedAt,
         ...(before === undefined ? {} : { before }),
+        // What a run that failed partway changed: kept should this run die too.
+        ...(interrupted?.after === undefined ? {} : { after: interrupted.after }),
       }),
       started,
     );
@@ -324,7 +335,7 @@ export class RemediationResponder implements FindingResponder {
       return this.lostClaim(action);
     }
     const result: ExecutionResult = finishInterrupted(interrupted, await executeAction(action, clients));
-    if (!interrupted && result.status !== "ok") await this.giveBack(action, now);
+    if (!interrupted && result.status !== "ok" && !changedBeforeFailing(result)) await this.giveBack(action, now);
     await store.putAction(
       this.record(action, result.status, result.reason, now, {
         startedAt: started.toISOString(),
@@ -343,9 +354,20 @@ export class RemediationResponder implements FindingResponder {
  * is that run's, so the record says ok with the state that run saw before (what undo restores), never
  * already-done, which would tell undo this tool changed nothing. When that run recorded no state before,
  * the change may be its own or someone else's: ok, saying so, with no before (undo restores nothing it
- * cannot name).
+ * cannot name). An action retried after it failed partway is continued: whatever this run finds or does,
+ * the record keeps the state before the first run's calls, so undo restores what both changed.
  */
 function finishInterrupted(interrupted: ActionRecord | undefined, result: ExecutionResult): ExecutionResult {
+  // The record of a run that failed partway, or the claim of a run that continued it (which carries its after).
+  if (interrupted?.after !== undefined && interrupted.before !== undefined) {
+    const continued = `continuing the run that failed partway (started ${interrupted.startedAt})`;
+    const { before, after } = interrupted;
+    if (result.status === "ok" || result.status === "already-done")
+      return { status: "ok", reason: `${result.reason}; ${continued}`, before, after: result.after };
+    if (changedBeforeFailing(result)) return { ...result, reason: `${result.reason}; ${continued}`, before };
+    // Nothing more changed (a failure at the first call, its target gone): what the first run changed stays.
+    return { status: "error", reason: `${result.reason}; ${continued}`, before, after };
+  }
   if (!interrupted || result.status !== "already-done") return result;
   if (interrupted.before === undefined)
     return {

@@ -109,5 +109,13 @@ export interface ExecutionResult {
   status: "ok" | "already-done" | "skipped" | "error";
   reason: string;
   before?: unknown;
+  /**
+   * The state it left. On an error, only when it changed something before it failed (an action of several
+   * calls): what it changed so far, which the record keeps for a retry and for undo (changedBeforeFailing).
+   */
   after?: unknown;
 }
+
+/** An error after which something had changed (its `after` says what): a retry continues it, undo reverses it. */
+export const changedBeforeFailing = (r: { status: string; after?: unknown }): boolean =>
+  r.status === "error" && r.after !== undefined;

@@ -10,6 +10,7 @@ import { targetsAlsoRelyingOn, undoOf } from "./actions";
 import { describeError } from "./errors";
 import type { MemberClientProvider } from "./member-clients";
 import { type ActionRecord, furthestHonouredLease, leaseEnded, type RemediationStore, type UndoRecord } from "./store";
+import { changedBeforeFailing } from "./types";
 
 export class UndoError extends Error {}
 
@@ -75,7 +76,8 @@ async function reverse(rec: ActionRecord, o: UndoOptions): Promise<Omit<UndoReco
         "to undo; recorded, so that this action no longer stands in the way of undoing the one that changed it",
     };
   if (rec.status === "in-progress") return { status: "not-reversible", reason: inProgress(rec, o) };
-  if (rec.status !== "ok")
+  // An error after which something had changed (it failed partway) is undone like ok: its record says what.
+  if (rec.status !== "ok" && !changedBeforeFailing(rec))
     return {
       status: "not-reversible",
       reason: `the action's status is ${rec.status}: this tool changed nothing, so there is nothing to undo`,

@@ -24,7 +24,7 @@ import fc from "fast-check";
 import type { Notifier } from "../../src/aws/contracts";
 import { StaticOrganizationLookup } from "../../src/remediation/organization";
 import { RemediationResponder } from "../../src/remediation/responder";
-import { type ActionRecord, CLAIM_LEASE_MS, InMemoryStore } from "../../src/remediation/store";
+import { type ActionRecord, CLAIM_LEASE_MS, hourBucket, InMemoryStore } from "../../src/remediation/store";
 import { undoAction, UndoError } from "../../src/remediation/undo";
 import { claimAll, drainPending } from "../../src/runtime/pipeline";
 import { MemoryStateStore } from "../support/memory-state-store";
@@ -40,7 +40,7 @@ import {
   sample,
   withIdentity,
 } from "./helpers";
-import { awsMocks, localClients } from "./mocks";
+import { awsError, awsMocks, localClients } from "./mocks";
 
 const aws = awsMocks();
 afterEach(() => aws.reset());
@@ -319,6 +319,87 @@ describe("RemediationResponder", () => {
     expect(status).toEqual({ ACCAEXAMPLE000000001: "Active", ACCAEXAMPLE000000002: "Inactive" });
   });
 
+  it("a failure partway through all Bedrock API keys of a user is kept; retries finish it; undo works", async () => {
+    const status = bedrockApiKeys({
+      ACCAEXAMPLE000000001: "Active",
+      ACCAEXAMPLE000000002: "Active",
+      ACCAEXAMPLE000000003: "Active",
+    });
+    // The 2nd call (key 2, first run) and the 4th (key 3, the first retry) fail; the others go through.
+    let calls = 0;
+    aws.iam.on(UpdateServiceSpecificCredentialCommand).callsFake((input) => {
+      if ([2, 4].includes(++calls)) throw awsError("ServiceFailure", "internal failure", 500);
+      status[input.ServiceSpecificCredentialId] = input.Status;
+      return {};
+    });
+    const store = new InMemoryStore();
+    const respond = (mode: "enforce" | "dry-run" = "enforce") => {
+      const { g, r } = responder(store, { remediation: { mode } });
+      return r.respond(bedrockApiKeyFinding(g, "ev-partial"));
+    };
+    const first = (await respond()).outcomes[0];
+    expect(first).toMatchObject({ status: "error", reason: /deactivated .*ACCAEXAMPLE000000001.*internal failure/ });
+    const failed = (await store.getAction(first.actionId))!;
+    expect(failed).toMatchObject({ status: "error", after: { deactivated: ["ACCAEXAMPLE000000001"] } });
+    // It changed something: its place under the principal's hourly cap is kept, not given back.
+    expect(await store.countPrincipalActions(failed.principalArn!, hourBucket(NOW))).toBe(1);
+    // A plan that no longer executes it leaves the record of what was changed as it is.
+    await respond("dry-run");
+    expect((await store.getAction(first.actionId))?.status).toBe("error");
+    expect((await respond()).outcomes[0].status).toBe("error");
+    expect((await respond()).outcomes[0].status).toBe("ok");
+    expect(Object.values(status)).toEqual(["Inactive", "Inactive", "Inactive"]);
+    expect(await undoAction(first.actionId, { store, clients: localClients() })).toMatchObject({ status: "ok" });
+    expect(status).toEqual({
+      ACCAEXAMPLE000000001: "Active",
+      ACCAEXAMPLE000000002: "Active",
+      ACCAEXAMPLE000000003: "Active",
+    });
+  });
+
+  it("a retry after a failure partway dies is taken over, with both runs' changes; undo restores all", async () => {
+    const status = bedrockApiKeys({
+      ACCAEXAMPLE000000001: "Active",
+      ACCAEXAMPLE000000002: "Active",
+      ACCAEXAMPLE000000003: "Active",
+    });
+    let calls = 0;
+    aws.iam.on(UpdateServiceSpecificCredentialCommand).callsFake((input) => {
+      if ([2, 4].includes(++calls)) throw awsError("ServiceFailure", "internal failure", 500);
+      status[input.ServiceSpecificCredentialId] = input.Status;
+      return {};
+    });
+    // The retry deactivates key 2, fails on key 3, and dies before recording that.
+    const store = storeFailingAt(2, "Task timed out");
+    const respond = (clock = () => NOW) => {
+      const { g, r } = responder(store, undefined, undefined, clock);
+      return r.respond(bedrockApiKeyFinding(g, "ev-partial"));
+    };
+    const [first] = (await respond()).outcomes;
+    await expect(respond()).rejects.toThrow(/Task timed out/);
+    expect(await store.getAction(first.actionId)).toMatchObject({ status: "in-progress" });
+    expect((await respond(() => AFTER_LEASE)).outcomes[0].status).toBe("ok");
+    expect(await undoAction(first.actionId, { store, clients: localClients() })).toMatchObject({ status: "ok" });
+    expect(Object.values(status)).toEqual(["Active", "Active", "Active"]);
+  });
+
+  it("undo of a failure partway re-activates the Bedrock API keys it had deactivated", async () => {
+    const status = bedrockApiKeys({ ACCAEXAMPLE000000001: "Active", ACCAEXAMPLE000000002: "Active" });
+    let calls = 0;
+    aws.iam.on(UpdateServiceSpecificCredentialCommand).callsFake((input) => {
+      if (++calls === 2) throw awsError("ServiceFailure", "internal failure", 500);
+      status[input.ServiceSpecificCredentialId] = input.Status;
+      return {};
+    });
+    const store = new InMemoryStore();
+    const { g, r } = responder(store);
+    const [failed] = (await r.respond(bedrockApiKeyFinding(g, "ev-partial"))).outcomes;
+    expect(failed.status).toBe("error");
+    expect(status.ACCAEXAMPLE000000001).toBe("Inactive");
+    expect(await undoAction(failed.actionId, { store, clients: localClients() })).toMatchObject({ status: "ok" });
+    expect(status).toEqual({ ACCAEXAMPLE000000001: "Active", ACCAEXAMPLE000000002: "Active" });
+  });
+
   it("an interrupted run's claim is not finished when the plan no longer executes it (mode, protection)", async () => {
     const { store, f, id } = await runDiedAfterItsCall();
     const calls = () => aws.iam.commandCalls(UpdateAccessKeyCommand).length;
@@ -345,8 +426,8 @@ describe("RemediationResponder", () => {
     const { g, r } = responder(store);
     const f = findingOf(g, fixture(IAM_USER_RECORD));
     const first = await r.respond(f);
-    const rec = (await store.getAction(first.outcomes[0].actionId))!;
-    // A run that saw the key already inactive, and died before recording that.
+    const { after: _after, ...rec } = (await store.getAction(first.outcomes[0].actionId))!;
+    // A run that saw the key already inactive, and died before recording that (its claim holds no after).
     await store.putAction({
       ...rec,
       status: "in-progress",

@@ -12,6 +12,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { z } from "zod";
 import { BEDROCK_API_KEY_SERVICE_NAME } from "../../policy/statements";
+import { describeError } from "../errors";
 import type { DraftOf, ExecutionResult } from "../types";
 import type { ActionDefinition, UndoResult } from "./action";
 
@@ -104,39 +105,62 @@ async function deactivate(
       after: { credentials: before, deactivated: [] },
     };
   const deactivated: string[] = [];
+  const after = () => ({
+    credentials: before.map((c) => (deactivated.includes(c.id!) ? { ...c, status: "Inactive" } : c)),
+    deactivated: [...deactivated],
+  });
   for (const c of active) {
-    await iam.send(
-      new UpdateServiceSpecificCredentialCommand({
-        UserName: userName,
-        ServiceSpecificCredentialId: c.ServiceSpecificCredentialId,
-        Status: "Inactive",
-      }),
-    );
+    try {
+      await iam.send(
+        new UpdateServiceSpecificCredentialCommand({
+          UserName: userName,
+          ServiceSpecificCredentialId: c.ServiceSpecificCredentialId,
+          Status: "Inactive",
+        }),
+      );
+    } catch (e) {
+      // Nothing changed yet: the executor makes the failure the outcome, as for any other action.
+      if (deactivated.length === 0) throw e;
+      // Some are off already: the error keeps them (ExecutionResult), so a retry and undo know them.
+      return {
+        status: "error",
+        reason:
+          `deactivated ${serviceName} credential(s) ${deactivated.join(", ")} of ${userName}, then ` +
+          `${c.ServiceSpecificCredentialId} failed: ${describeError(e)}`,
+        before,
+        after: after(),
+      };
+    }
     deactivated.push(c.ServiceSpecificCredentialId!);
   }
   return {
     status: "ok",
     reason: `deactivated ${serviceName} credential(s) ${deactivated.join(", ")} of ${userName}`,
     before,
-    after: {
-      credentials: before.map((c) => (deactivated.includes(c.id!) ? { ...c, status: "Inactive" } : c)),
-      deactivated,
-    },
+    after: after(),
   };
 }
 
 /**
- * The credentials this action deactivated: those its record lists, or, for an action a run died in
- * after its calls (recorded ok by the run that took it over, whose own call found them off), those
- * that were active in the state the dead run saw before.
+ * The credentials this action deactivated: those its record lists, and those Active in its `before` that
+ * its `after` does not show Active. The two differ when a run continued another's change, recording the
+ * state that run saw before: a run that died after its calls (the run that took it over found them off)
+ * or one that failed partway (the retry deactivated only the rest).
  */
 function deactivatedBy(record: { status: string; before?: unknown; after?: unknown }): unknown {
   const { status, before, after } = record;
   const listed = (after as { deactivated?: unknown } | undefined)?.deactivated;
-  if (status !== "ok" || !Array.isArray(listed) || listed.length > 0 || !Array.isArray(before)) return listed;
-  return before.flatMap((c: { id?: unknown; status?: unknown }) =>
-    c?.status === "Active" && typeof c.id === "string" ? [c.id] : [],
+  if ((status !== "ok" && status !== "error") || !Array.isArray(listed) || !Array.isArray(before)) return listed;
+  const credentials = (after as { credentials?: unknown }).credentials;
+  const activeAfter = new Set(
+    (Array.isArray(credentials) ? credentials : []).flatMap((c: { id?: unknown; status?: unknown }) =>
+      c?.status === "Active" ? [c.id] : [],
+    ),
   );
+  const turnedOff = before.flatMap((c: { id?: unknown; status?: unknown }) =>
+    c?.status === "Active" && typeof c.id === "string" && !activeAfter.has(c.id) ? [c.id] : [],
+  );
+  return [...new Set([...listed, ...turnedOff])];
 }
 
 /** Re-activates exactly the credentials the action recorded as deactivated by it (never one that was already off). */
