@@ -13,7 +13,7 @@ import { ACTIONS, isMutating } from "./actions";
 import { deactivateKeyDraft } from "./actions/deactivate-key";
 import { serviceCredentialDraft } from "./actions/deactivate-service-credentials";
 import { agreementDraft } from "./actions/delete-agreement";
-import { manualDraft } from "./actions/manual";
+import { type IamUserCase, manualDraft } from "./actions/manual";
 import { noneDraft } from "./actions/none";
 import { revokeRoleSessionsDraft } from "./actions/revoke-role-sessions";
 import { revokeUserSessionsDraft } from "./actions/revoke-user-sessions";
@@ -67,7 +67,8 @@ interface PrincipalFacts {
   eventTime: string;
   /** Tokens issued before this instant are denied by the revoke-* actions. */
   cutoff: string;
-  manual(reason: string): Draft;
+  /** Manual steps, worded for the finding's principal kind; for an IAM user, for `iamUserCase`. */
+  manual(reason: string, iamUserCase?: IamUserCase): Draft;
 }
 
 /** The signing key's drafts: deactivate it (and rotate it, last), or say why a person has to act. */
@@ -83,6 +84,7 @@ function signingKeyDrafts(p: PrincipalFacts, userName: string): Draft[] {
       p.manual(
         "rotation skipped: nobody could read the new key's secret (set remediation.rotatedSecretReaders, " +
           `or aws.security.accountId); create a replacement key for ${userName} by hand if it is needed`,
+        "no-rotation",
       );
     return [deactivateKeyDraft(account, userName, key), rotation];
   }
@@ -91,6 +93,7 @@ function signingKeyDrafts(p: PrincipalFacts, userName: string): Draft[] {
       p.manual(
         `the call used session ${key ?? "(unknown)"} of IAM user ${userName}; the long-term key that minted ` +
           "it is not in the record",
+        "session",
       ),
     ];
   if (apiKey === "bedrock-api-key-short-term" || apiKey === "bedrock-api-key")
@@ -98,12 +101,14 @@ function signingKeyDrafts(p: PrincipalFacts, userName: string): Draft[] {
       p.manual(
         `a Bedrock API key of IAM user ${userName} made the call and the record names no signing key: ` +
           "review the user's access keys (a short-term key dies with the key or session that signed it)",
+        "unsigned-api-key",
       ),
     ];
   return [
     p.manual(
       `IAM user ${userName} without an access key in the record (console sign-in?): reset its password ` +
         "and review its keys",
+      "no-access-key",
     ),
   ];
 }
@@ -159,7 +164,7 @@ function principalDrafts(finding: Finding, guardrail: Guardrail, ctx: PlanContex
     key: finding.aws.cloudtrail.user_identity.access_key_id,
     eventTime: finding["@timestamp"],
     cutoff: new Date(ctx.now.getTime() + margin).toISOString(),
-    manual: (reason) => manualDraft(finding, account, reason),
+    manual: (reason, iamUserCase) => manualDraft(finding, account, reason, iamUserCase),
   };
   // The drafts act on the ARN's last segment by name in `account`: only an ARN that names it there may say which.
   const problem = g.principal_arn && principalArnProblem(guardrail.partition, g.principal_arn, account);

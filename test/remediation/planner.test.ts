@@ -100,6 +100,7 @@ describe("planRemediation per principal kind", () => {
     const plan = planRemediation(findingOf(g, fixture(IAM_USER_RECORD)), g, ctx);
     expect(plan.map((a) => a.kind)).toEqual(["deactivate-key", "manual", "revoke-user-sessions", "delete-agreement"]);
     expect(plan[1].reason).toMatch(/rotatedSecretReaders/);
+    expect(plan[1].steps!.join(" ")).toMatch(/^Create a replacement access key for \S+ by hand if it is needed/);
   });
 
   it("long-term Bedrock API key: deactivate the user's Bedrock credentials, nothing else", () => {
@@ -161,6 +162,20 @@ describe("planRemediation per principal kind", () => {
       ["revoke-user-sessions", "execute"],
       ["delete-agreement", "execute"],
     ]);
+  });
+
+  const { accessKeyId: _key, ...iamUserWithoutKey } = IDENTITIES.iamUserKey;
+  const shortTerm = { additionalEventData: { callWithBearerToken: true, bearerTokenType: "SHORT_TERM" } };
+  it.each([
+    ["session token", IDENTITIES.iamUserSession, {}, /long-term access key of \S+ that minted session ASIA/],
+    ["no access key (console sign-in)", iamUserWithoutKey, {}, /password/],
+    ["short-term Bedrock API key with no signing key", iamUserWithoutKey, shortTerm, /short-term Bedrock API key/],
+  ])("IAM user with %s: the manual step says what to do for that case", (_, identity, extra, step) => {
+    const f = findingOf(enforce, withIdentity(identity, extra));
+    const [manual] = planRemediation(f, enforce, ctx).filter((a) => a.kind === "manual");
+    const steps = manual.steps!.join(" ");
+    expect(steps).toMatch(step);
+    if (identity !== IDENTITIES.iamUserSession) expect(steps).not.toMatch(/minted session/);
   });
 
   it.each([

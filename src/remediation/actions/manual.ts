@@ -8,7 +8,49 @@ import type { Finding } from "../../detection/finding";
 import type { DraftOf } from "../types";
 import { type ActionDefinition, callsNothing } from "./action";
 
-function manualSteps(finding: Finding): string[] {
+/**
+ * Why a person acts on an IAM user, which decides the step: a session whose long-term key the record does
+ * not name, a Bedrock API key whose signing key it does not name, no access key at all (a console
+ * sign-in), a rotation nobody could read, or a user the record does not identify safely.
+ */
+export type IamUserCase = "session" | "unsigned-api-key" | "no-access-key" | "no-rotation" | "unidentified";
+
+function iamUserSteps(finding: Finding, which: IamUserCase, account: string, who: string): string[] {
+  const user = finding.guardrail.principal_arn ?? who;
+  const key = finding.aws.cloudtrail.user_identity.access_key_id;
+  switch (which) {
+    case "session":
+      return [
+        `Find the long-term access key of ${user} that minted session ${key ?? "(unknown)"} (its GetSessionToken ` +
+          "call in CloudTrail) and deactivate that key.",
+      ];
+    case "unsigned-api-key":
+      return [
+        `A short-term Bedrock API key carries the permissions of the credentials of ${user} that generated it, ` +
+          "for at most 12 hours (less when a session generated it), and the record does not name them.",
+        `Review the user's access keys (when each was last used, and CloudTrail) and deactivate the one that ` +
+          "generated the key, or every one of them if it cannot be told.",
+      ];
+    case "no-access-key":
+      return [
+        `${user} made the call without an access key in the record (a console sign-in?): reset its console ` +
+          "password and check its MFA devices.",
+        "Review its access keys and Bedrock API keys, and deactivate any it should not have.",
+      ];
+    case "no-rotation":
+      return [
+        `Create a replacement access key for ${user} by hand if it is needed, once ${key ?? "the offending key"} ` +
+          "is inactive, and give it only to the key's owner.",
+      ];
+    case "unidentified":
+      return [
+        `The record does not identify the IAM user safely: investigate ${who} in account ${account} by hand ` +
+          "before acting on any user.",
+      ];
+  }
+}
+
+function manualSteps(finding: Finding, iamUserCase: IamUserCase): string[] {
   const g = finding.guardrail;
   const account = g.principal_account_id ?? finding.cloud.account.id ?? "the account";
   const who = finding.aws.cloudtrail.user_identity.arn ?? g.principal_arn ?? "the caller";
@@ -59,10 +101,7 @@ function manualSteps(finding: Finding): string[] {
           `access key it used to call GetFederationToken.`,
       ];
     case "iam-user":
-      return [
-        `Find the long-term access key of ${g.principal_arn ?? who} that minted session ${key ?? "(unknown)"} (its ` +
-          `GetSessionToken call in CloudTrail) and deactivate that key.`,
-      ];
+      return iamUserSteps(finding, iamUserCase, account, who);
     case "role":
       return [
         `Revoke the sessions of ${g.principal_arn ?? who}: in the IAM console, Roles > the role > Revoke sessions ` +
@@ -89,8 +128,16 @@ function manualSteps(finding: Finding): string[] {
   }
 }
 
-/** Steps for a person about the finding's principal, with why no API action is taken. */
-export function manualDraft(finding: Finding, accountId: string, reason: string): DraftOf<"manual"> {
+/**
+ * Steps for a person about the finding's principal, with why no API action is taken. For an IAM user,
+ * `iamUserCase` says which case it is (the step differs); without it the user is taken as unidentified.
+ */
+export function manualDraft(
+  finding: Finding,
+  accountId: string,
+  reason: string,
+  iamUserCase: IamUserCase = "unidentified",
+): DraftOf<"manual"> {
   const g = finding.guardrail;
   return {
     kind: "manual",
@@ -98,7 +145,7 @@ export function manualDraft(finding: Finding, accountId: string, reason: string)
     target: g.principal_arn ?? finding.aws.cloudtrail.user_identity.arn ?? g.principal_kind,
     reason,
     params: {},
-    steps: manualSteps(finding),
+    steps: manualSteps(finding, iamUserCase),
   };
 }
 
