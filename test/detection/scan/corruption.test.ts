@@ -98,7 +98,13 @@ function build(c: InputCase) {
   const mustFind = c.kinds.flatMap((k, i) =>
     FINDING_TEMPLATES.includes(k) && i !== target && !swallowed.has(i) ? [`e${i}`] : [],
   );
-  return { bytes, target, mustFind, damagedIsValid };
+  // Where the damaged record is in the decoded input (the byte offset a problem names): after the records before it.
+  const before = texts.slice(0, target);
+  const separator = c.layout === "records" ? "," : c.layout === "pretty" ? ",\n" : "\n";
+  const head = c.layout === "records" ? '{"Records":[' : c.layout === "pretty" ? '{\n  "Records": [\n' : "";
+  const damagedAt = Buffer.byteLength(head + before.map((t) => t + separator).join(""));
+  const damagedSpan = { from: damagedAt, to: damagedAt + Buffer.byteLength(damaged) };
+  return { bytes, target, mustFind, damagedIsValid, damagedSpan };
 }
 
 /** Whether `next`, after `cut` and a comma, is valid JSON there: `cut` ended inside an array. */
@@ -126,7 +132,7 @@ function nestsNext(cut: string, next: string | undefined): boolean {
 }
 
 function checkResult(c: InputCase, r: SourceResult, checked: boolean): void {
-  const { target, mustFind, damagedIsValid } = build(c);
+  const { target, mustFind, damagedIsValid, damagedSpan } = build(c);
   const found = r.findings.map((f) => f.event.id);
   // Every valid matching record outside the corrupted one is found, in order, and nothing else.
   // (The corrupted record may still be valid JSON, with its own eventID changed: at most one more finding.)
@@ -147,9 +153,16 @@ function checkResult(c: InputCase, r: SourceResult, checked: boolean): void {
   const unit = c.kinds.length === 1 ? "(?:line|record)" : c.layout === "lines" ? "line" : "record";
   // (Without any marker left, the exact walker reads the input and names the record by number only; an
   // inserted `}{` there makes the damaged record two values, and the second one is the damage it names.)
-  expect(r.problemSamples.join("\n")).toMatch(
-    new RegExp(`^${unit} (?:(${target}|${target + 1})( \\(byte \\d+\\))?:|${target + 2}(:| is)) `, "m"),
+  // (A damaged record the framer cut into pieces at markers nested in it counts each piece as a record: the
+  // damage may then be named by a later number, at a byte inside the damaged record.)
+  const samples = r.problemSamples.join("\n");
+  const insideDamaged = [...samples.matchAll(/^(?:line|record) \d+ \(byte (\d+)\):/gm)].some(
+    (m) => Number(m[1]) >= damagedSpan.from && Number(m[1]) <= damagedSpan.to,
   );
+  if (!insideDamaged)
+    expect(samples).toMatch(
+      new RegExp(`^${unit} (?:(${target}|${target + 1})( \\(byte \\d+\\))?:|${target + 2}(:| is)) `, "m"),
+    );
 }
 
 describe("corrupted CloudTrail input: one bad record costs one record", () => {
