@@ -319,19 +319,25 @@ describe("RemediationResponder", () => {
     expect(status).toEqual({ ACCAEXAMPLE000000001: "Active", ACCAEXAMPLE000000002: "Inactive" });
   });
 
-  it("a failure partway through all Bedrock API keys of a user is kept; retries finish it; undo works", async () => {
+  /** Three active Bedrock API keys of one user, whose 2nd and 4th UpdateServiceSpecificCredential calls fail. */
+  const threeKeysFailingOnCalls2And4 = () => {
     const status = bedrockApiKeys({
       ACCAEXAMPLE000000001: "Active",
       ACCAEXAMPLE000000002: "Active",
       ACCAEXAMPLE000000003: "Active",
     });
-    // The 2nd call (key 2, first run) and the 4th (key 3, the first retry) fail; the others go through.
     let calls = 0;
     aws.iam.on(UpdateServiceSpecificCredentialCommand).callsFake((input) => {
       if ([2, 4].includes(++calls)) throw awsError("ServiceFailure", "internal failure", 500);
       status[input.ServiceSpecificCredentialId] = input.Status;
       return {};
     });
+    return status;
+  };
+
+  it("a failure partway through all Bedrock API keys of a user is kept; retries finish it; undo works", async () => {
+    // The 2nd call (key 2, first run) and the 4th (key 3, the first retry) fail; the others go through.
+    const status = threeKeysFailingOnCalls2And4();
     const store = new InMemoryStore();
     const respond = (mode: "enforce" | "dry-run" = "enforce") => {
       const { g, r } = responder(store, { remediation: { mode } });
@@ -358,17 +364,7 @@ describe("RemediationResponder", () => {
   });
 
   it("a retry after a failure partway dies is taken over, with both runs' changes; undo restores all", async () => {
-    const status = bedrockApiKeys({
-      ACCAEXAMPLE000000001: "Active",
-      ACCAEXAMPLE000000002: "Active",
-      ACCAEXAMPLE000000003: "Active",
-    });
-    let calls = 0;
-    aws.iam.on(UpdateServiceSpecificCredentialCommand).callsFake((input) => {
-      if ([2, 4].includes(++calls)) throw awsError("ServiceFailure", "internal failure", 500);
-      status[input.ServiceSpecificCredentialId] = input.Status;
-      return {};
-    });
+    const status = threeKeysFailingOnCalls2And4();
     // The retry deactivates key 2, fails on key 3, and dies before recording that.
     const store = storeFailingAt(2, "Task timed out");
     const respond = (clock = () => NOW) => {
