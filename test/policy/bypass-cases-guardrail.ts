@@ -416,6 +416,20 @@ const SILENCING: Case[] = [
     "allow",
   ],
   [
+    "the pipeline updating a later part of the central rules",
+    WITH_ADMIN,
+    ADMIN,
+    req("events:PutTargets", at("events", "rule/bedrock-guardrail/bedrock-guardrail-realtime-3")),
+    "allow",
+  ],
+  [
+    "StackSets creating a later part of a member's forwarding rules",
+    WITH_ADMIN,
+    STACKSETS,
+    req("events:PutRule", at("events", "rule/bedrock-guardrail-forward-org-2", MEMBER)),
+    "allow",
+  ],
+  [
     "disabling the alert key",
     WITH_ADMIN,
     SECURITY_ADMIN,
