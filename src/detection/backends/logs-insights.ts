@@ -73,11 +73,16 @@ export const INSIGHTS_FIELDS = [
   "additionalEventData.callWithBearerToken",
 ] as const;
 
-/** `^prefix` as a Logs Insights regex literal; the prefix is letters, digits and . _ : - (validated). */
+/**
+ * `^prefix` as a Logs Insights regex literal; the prefix is letters, digits and . _ : - / (validated).
+ * A `/` would end the literal and how to escape it there is not documented, so it becomes `.` (any
+ * character): the pattern then keeps every record the prefix keeps and at most a few more, which a
+ * pre-filter allows (evaluateRecord decides).
+ */
 function insightsPrefixRegex(prefix: string, input: string): string {
-  if (!/^[A-Za-z0-9._:-]+$/.test(prefix))
+  if (!/^[A-Za-z0-9._:/-]+$/.test(prefix))
     throw new BackendInputError(input, `${shown(prefix)} cannot be a Logs Insights prefix pattern`);
-  return `/^${prefix.replace(/\./g, "\\.")}/`;
+  return `/^${prefix.replace(/\./g, "\\.").replace(/\//g, ".")}/`;
 }
 
 /**

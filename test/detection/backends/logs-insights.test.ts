@@ -6,6 +6,7 @@ import {
   logsInsightsTimeRange,
 } from "../../../src/detection/backends/logs-insights";
 import { evaluateRecord } from "../../../src/detection/finding";
+import { runInsightsQuery } from "./support/insights-interpreter";
 import { loadSamples, testGuardrail } from "./support/records";
 
 const guardrail = testGuardrail();
@@ -72,6 +73,21 @@ describe("buildLogsInsightsQuery", () => {
       ).toThrow(/errorCodes\[0\]/);
     },
   );
+
+  it("carries a prefix with a slash (a log group name), keeping every record the prefix keeps", () => {
+    const field = "requestParameters.loggingConfig.cloudWatchConfig.logGroupName" as const;
+    const rule = { ...guardrail.primaryRule, outcome: "any" as const, where: [{ field, startsWith: "/aws/bedrock/" }] };
+    const query = buildLogsInsightsQuery({ rules: [rule] });
+    expect(query).toContain(`and ${field} like /^.aws.bedrock./)`);
+    const withGroup = (eventID: string, logGroupName: string) => ({
+      eventID,
+      eventSource: rule.eventSource,
+      eventName: rule.eventNames[0],
+      requestParameters: { loggingConfig: { cloudWatchConfig: { logGroupName } } },
+    });
+    const records = [withGroup("kept", "/aws/bedrock/invocations"), withGroup("other", "/other/bedrock/x")];
+    expect(runInsightsQuery(query, records).map((row) => row.get("eventID"))).toEqual(["kept"]);
+  });
 
   it("gives StartQuery's window in epoch seconds, covering the whole [start, end)", () => {
     expect(logsInsightsTimeRange("2024-10-17T20:00:00Z", "2024-10-17T20:06:00.500Z")).toEqual({
