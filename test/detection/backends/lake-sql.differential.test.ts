@@ -198,6 +198,44 @@ describe("CloudTrail Lake SQL vs the in-process matcher (DuckDB)", () => {
     expect(findings[0]).toEqual(evaluateRecord(guardrail, mantle));
   });
 
+  it("selects as the matcher does on a string inside a nested request parameter (equals, startsWith)", async () => {
+    const base = guardrail.rules.find((r) => r.id === "bedrock-invocation-logging-kept-on-s3")!;
+    const logGroupName = "requestParameters.loggingConfig.cloudWatchConfig.logGroupName" as const;
+    const bucketName = "requestParameters.loggingConfig.s3Config.bucketName" as const;
+    const rule = {
+      ...base,
+      outcome: "any" as const,
+      where: [
+        { field: logGroupName, startsWith: "/aws/b_d." },
+        { field: bucketName, equals: ["logs-1", "logs-2"] },
+      ],
+    };
+    const alone = { ...guardrail, rules: [rule] };
+    const put = (eventID: string, group: unknown, bucket: unknown) => ({
+      eventID,
+      eventTime: "2024-10-17T12:00:00Z",
+      eventSource: rule.eventSource,
+      eventName: rule.eventNames[0],
+      requestParameters: {
+        loggingConfig: { cloudWatchConfig: { logGroupName: group }, s3Config: { bucketName: bucket } },
+      },
+    });
+    const records = [
+      put("kept", "/aws/b_d.x", "logs-2"),
+      put("kept-bare-prefix", "/aws/b_d.", "logs-1"),
+      put("underscore-is-not-a-wildcard", "/aws/bXd.x", "logs-1"),
+      put("dot-is-not-a-wildcard", "/aws/b_dXx", "logs-1"),
+      put("other-bucket", "/aws/b_d.x", "logs-3"),
+      put("group-not-a-string", ["/aws/b_d.x"], "logs-1"),
+      put("bucket-not-a-string", "/aws/b_d.x", 1),
+    ];
+    await table.load(records);
+    const window = { start: "2024-10-17T00:00:00Z", end: "2024-10-18T00:00:00Z" };
+    const ids = await sqlIds(table, alone, window.start, window.end);
+    expect(ids).toEqual(["kept", "kept-bare-prefix"]);
+    expect(ids).toEqual(expectedIds(alone, records, window.start, window.end));
+  });
+
   it(
     "returns a record CloudTrail delivered twice twice; the finding is identical, so callers dedupe on " + "event.id",
     async () => {

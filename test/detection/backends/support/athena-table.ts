@@ -41,12 +41,15 @@ const STRING_FIELDS: Record<string, string> = {
 };
 
 const ISO = "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})$";
+/** Trino's json_extract_scalar: the value at p when it is a JSON scalar, else NULL (the Lake stand-in's too). */
+export const JSON_EXTRACT_SCALAR_SHIM =
+  "CREATE MACRO json_extract_scalar(j, p) AS CASE WHEN json_valid(j) AND json_type(j, p) NOT IN ('OBJECT', 'ARRAY', " +
+  "'NULL') THEN json_extract_string(j, p) END";
 const SHIMS = [
   `CREATE MACRO from_iso8601_timestamp(s) AS CASE WHEN regexp_matches(s, '${ISO}') THEN TRY_CAST(s AS TIMESTAMPTZ) END`,
   "CREATE MACRO try(x) AS x",
   "CREATE MACRO json_format(j) AS CAST(j AS VARCHAR)",
-  "CREATE MACRO json_extract_scalar(j, p) AS CASE WHEN json_valid(j) AND json_type(j, p) NOT IN ('OBJECT', 'ARRAY', " +
-    "'NULL') THEN json_extract_string(j, p) END",
+  JSON_EXTRACT_SCALAR_SHIM,
 ];
 
 /** The S3 day folder (yyyy/MM/dd) of a file delivered `delayMinutes` after the event. */

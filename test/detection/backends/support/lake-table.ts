@@ -6,10 +6,12 @@
  * parameters to JSON strings in its map<string,string>). eventtime is a TIMESTAMP in UTC.
  *
  * Dialect shims: CloudTrail Lake runs Trino; DuckDB has no `json_format`, so a macro gives it
- * Trino's meaning (JSON value -> its text). Nothing in the generated query is rewritten except its
- * FROM target.
+ * Trino's meaning (JSON value -> its text), and another json_extract_scalar (a string inside a nested
+ * request parameter, which an equals or startsWith condition reads). Nothing in the generated query is
+ * rewritten except its FROM target.
  */
 import { type CloudTrailRecord, normalizeEventTime } from "../../../../src/detection/record";
+import { JSON_EXTRACT_SCALAR_SHIM } from "./athena-table";
 import { DuckDbTable, obj, text, USER_IDENTITY_COLUMN, userIdentityValue } from "./duckdb-table";
 
 const STRING_COLUMNS = [
@@ -60,7 +62,7 @@ export const LakeTable = {
         requestparameters: "MAP(VARCHAR, VARCHAR)",
         additionaleventdata: "MAP(VARCHAR, VARCHAR)",
       },
-      shims: ["CREATE MACRO json_format(j) AS CAST(j AS VARCHAR)"],
+      shims: ["CREATE MACRO json_format(j) AS CAST(j AS VARCHAR)", JSON_EXTRACT_SCALAR_SHIM],
       row: toLakeRow,
     }),
 };
