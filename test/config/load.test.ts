@@ -81,6 +81,14 @@ describe("loadConfig names a file outside the working directory by its absolute 
     expect(errorOf(() => loadConfig(write("nested.json", nested))).message).toMatch(/names key "region" twice/);
   });
 
+  it.each([
+    ["a long value", "x".repeat(20_000_000)],
+    ["a value of many escapes", "\n".repeat(10_000_000)],
+  ])("reads a config with %s (tens of MB) to its problem, not a stack overflow", (_, long) => {
+    const text = `{"approvedPrincipalArns": [], "note": ${JSON.stringify(long)}, "scp": {}, "scp": {}}`;
+    expect(errorOf(() => loadConfig(write("long.json", text))).message).toMatch(/names key "scp" twice/);
+  });
+
   it("accepts one key in several objects, and key-like strings among values", () => {
     const value = {
       a: ["a", "a", { a: 1 }, { a: 2 }],
