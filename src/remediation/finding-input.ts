@@ -117,6 +117,10 @@ function firstValue(body: string): unknown {
  * one line instead of one rejection per line or record.
  */
 function foreignFormat(body: string): string | undefined {
+  // Read as UTF-8 text, gzip's magic bytes 1f 8b are "\x1f" and a replacement character; other bytes that are no
+  // text are replacement characters or NULs. Each line of them would be a rejection that echoes its first byte.
+  if (body.startsWith("\x1f\ufffd")) return "gzip-compressed data (gunzip it first)";
+  if (/[\0\ufffd]/.test(body.slice(0, 4096))) return "binary data (no UTF-8 text)";
   let value = firstValue(body);
   const isObject = (v: unknown): v is Record<string, unknown> =>
     typeof v === "object" && v !== null && !Array.isArray(v);

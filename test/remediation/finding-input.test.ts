@@ -2,6 +2,7 @@
  * remediate's input is untrusted: every finding is schema-checked before planning, a bad one is
  * named by its line and skipped, the good ones are still planned, and the same event.id is planned once.
  */
+import { gzipSync } from "node:zlib";
 import { parseFindings } from "../../src/remediation/finding-input";
 import { findingOf, fixture, guardrailWith, IAM_USER_RECORD } from "./helpers";
 
@@ -114,6 +115,25 @@ describe("parseFindings given another kind of document", () => {
     expect(r.problems[0]).toMatch(/^in\.json: reads as /);
     expect(r.problems[0]).toMatch(seen);
     expect(r.problems[0]).toMatch(WANTED);
+  });
+
+  it.each([
+    [
+      "gzip-compressed findings (detect ... | gzip)",
+      gzipSync(`${JSON.stringify(good)}\n`.repeat(50)).toString("utf8"),
+      /gzip-compressed data \(gunzip it first\)/,
+    ],
+    [
+      "binary data",
+      Buffer.from([0x00, 0x9f, 0x0a, 0x1b, 0x5b, 0x32, 0x4a, 0x0a, 0xc3]).toString("utf8"),
+      /binary data/,
+    ],
+  ])("names %s in one line, never echoing its bytes line by line", (_name, text, seen) => {
+    const r = parseFindings(text, "in.gz", "aws");
+    expect(r.findings).toEqual([]);
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]).toMatch(/^in\.gz: reads as /);
+    expect(r.problems[0]).toMatch(seen);
   });
 
   it("keeps the rejections by line when some lines are findings (a mixed file is not another kind)", () => {
