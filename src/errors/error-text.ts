@@ -216,15 +216,21 @@ function errorPosition(text: string, message: string): number {
   return bad - 1;
 }
 
+/** C0 and C1 controls and DEL, as src/detection/printable.ts escapes them (this layer cannot import it). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what this escapes
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
 /** A JSON.parse failure of `text` as "line L, column C: reason" (1-based), the reason without V8's excerpt. */
 export function jsonErrorText(text: string, e: unknown): string {
   const message = shape(e).message ?? String(e);
   const position = errorPosition(text, message);
   // V8: `Unexpected token '}', "{"a": }" is not valid JSON` or `Expected ... in JSON at position 6`.
+  // The unexpected character is the file's own (a binary file's escape or bell byte): written as \u001b, never to
+  // the terminal as such.
   const reason = oneLine(
     message.replace(/ (in|after) JSON at position \d+.*$/s, "").replace(/, (\.\.\.)?".*$/s, ""),
     120,
-  );
+  ).replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
   const before = text.slice(0, position);
   const line = before.split("\n").length;
   const column = position - before.lastIndexOf("\n");

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ActionOutcome } from "../aws/contracts";
 import { displayPath } from "../config/load";
-import { errorText } from "../errors/error-text";
+import { errorText, jsonErrorText } from "../errors/error-text";
 import { parseStoreFile } from "./record-schema";
 import type { ActionKind, ActionOf } from "./types";
 
@@ -280,7 +280,9 @@ export class FileStore extends InMemoryStore {
       try {
         parsed = JSON.parse(text);
       } catch (e) {
-        throw new Error(`${displayPath(file)}: not a bedrock-guardrail state file (${(e as Error).message})`);
+        throw new Error(
+          `${displayPath(file)}: not a bedrock-guardrail state file (not valid JSON at ${jsonErrorText(text, e)})`,
+        );
       }
       this.data = parseStoreFile(parsed, file);
     }

@@ -69,6 +69,10 @@ describe("jsonErrorText", () => {
     expect(at("")).toBe("line 1, column 1: Unexpected end of JSON input");
   });
 
+  it("writes a control character of the input escaped, never as such to the terminal", () => {
+    expect(at("\x1b]0;title\x07{}")).toBe("line 1, column 1: Unexpected token '\\u001b'");
+  });
+
   it("finds the position of a character inserted into valid JSON", () => {
     fc.assert(
       fc.property(fc.json(), fc.nat(), (json, n) => {

@@ -89,6 +89,14 @@ describe("the CLI's state file", () => {
     expect(() => new FileStore(dir)).not.toThrow(/EISDIR|not a bedrock-guardrail state file/);
   });
 
+  it("names a state file that is not JSON by line and column, echoing none of its bytes as such", () => {
+    const file = path.join(dir, "actions.json");
+    fs.writeFileSync(file, "\x1b]0;title\x07\x1b[2J{}");
+    expect(() => new FileStore(file)).toThrow(
+      `${file}: not a bedrock-guardrail state file (not valid JSON at line 1, column 1: Unexpected token '\\u001b')`,
+    );
+  });
+
   it("reads back what a store wrote, every kind", async () => {
     const file = path.join(dir, "actions.json");
     const store = new FileStore(file);
