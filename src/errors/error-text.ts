@@ -5,6 +5,7 @@
  * hundred characters (a 100 KB argument must not come back in full). Stack traces are for
  * `--debug` only (src/cli/report.ts).
  */
+import { printable } from "./printable";
 
 /** Longest message text kept in a line; the rest is counted, not printed. */
 export const MAX_MESSAGE_CHARS = 300;
@@ -216,10 +217,6 @@ function errorPosition(text: string, message: string): number {
   return bad - 1;
 }
 
-/** C0 and C1 controls and DEL, as src/detection/printable.ts escapes them (this layer cannot import it). */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what this escapes
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-
 /** A JSON.parse failure of `text` as "line L, column C: reason" (1-based), the reason without V8's excerpt. */
 export function jsonErrorText(text: string, e: unknown): string {
   const message = shape(e).message ?? String(e);
@@ -227,10 +224,9 @@ export function jsonErrorText(text: string, e: unknown): string {
   // V8: `Unexpected token '}', "{"a": }" is not valid JSON` or `Expected ... in JSON at position 6`.
   // The unexpected character is the file's own (a binary file's escape or bell byte): written as \u001b, never to
   // the terminal as such.
-  const reason = oneLine(
-    message.replace(/ (in|after) JSON at position \d+.*$/s, "").replace(/, (\.\.\.)?".*$/s, ""),
-    120,
-  ).replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const reason = printable(
+    oneLine(message.replace(/ (in|after) JSON at position \d+.*$/s, "").replace(/, (\.\.\.)?".*$/s, ""), 120),
+  );
   const before = text.slice(0, position);
   const line = before.split("\n").length;
   const column = position - before.lastIndexOf("\n");

@@ -5,7 +5,7 @@
  * limit), ASCII without control characters (SNS rejects them).
  */
 import type { CorrelationFields, Finding } from "../detection/finding";
-import { printable } from "../detection/printable";
+import { printable } from "../errors/printable";
 
 const SUBJECT_MAX = 100;
 const BODY_MAX_BYTES = 256 * 1024;

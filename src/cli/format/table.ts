@@ -1,4 +1,4 @@
-import { printable } from "../../detection/printable";
+import { printable } from "../../errors/printable";
 
 /** Fitting a table into a terminal: its width, and the columns that may be cut (widest first) to get there. */
 export interface TableFit {
