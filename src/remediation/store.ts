@@ -245,6 +245,9 @@ function lockStateFile(file: string): void {
       heldLocks.add(lock);
       return;
     } catch (e) {
+      // The state file's folder, not the lock's name, is what the user typed and can fix.
+      if ((e as NodeJS.ErrnoException).code === "ENOENT")
+        throw new Error(`${displayPath(file)}: its folder ${displayPath(path.dirname(file))} does not exist`);
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw new Error(`${displayPath(lock)}: ${errorText(e)}`);
     }
     let holder = Number.NaN;

@@ -392,4 +392,13 @@ describe("the state file while another process uses it", () => {
     expect(await runUndo({ config, actionId: "ra-x", stateFile }, { stdout: sink(), stderr: gone })).toBe(EXIT.USAGE);
     expect(gone.text()).toMatch(/^undo: no action "ra-x" is recorded in /);
   });
+
+  it("in a folder that does not exist is named with that folder, not its lock file", async () => {
+    const stateFile = path.join(dir, "no-such-folder", "actions.json");
+    const err = sink();
+    expect(await runUndo({ config, actionId: "ra-x", stateFile }, { stdout: sink(), stderr: err })).toBe(
+      EXIT.INCOMPLETE,
+    );
+    expect(err.text()).toBe(`undo: ${stateFile}: its folder ${path.dirname(stateFile)} does not exist\n`);
+  });
 });
