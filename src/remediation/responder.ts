@@ -8,7 +8,7 @@
 import type { Finding } from "../detection/finding";
 import type { Guardrail } from "../guardrail/guardrail";
 import type { ActionOutcome, FindingResponder, Notifier, ResponseReport } from "../aws/contracts";
-import { observeBefore } from "./actions";
+import { isStepwise, observeBefore } from "./actions";
 import { executeAction, type ExecutionResult } from "./executor";
 import type { MemberClientProvider } from "./member-clients";
 import { needsOuChain, resolveMode } from "./mode";
@@ -334,7 +334,7 @@ export class RemediationResponder implements FindingResponder {
       if (!interrupted) this.mutationsThisRun--;
       return this.lostClaim(action);
     }
-    const result: ExecutionResult = finishInterrupted(interrupted, await executeAction(action, clients));
+    const result = finishInterrupted(interrupted, await executeAction(action, clients), isStepwise(action.kind));
     if (!interrupted && result.status !== "ok" && !changedBeforeFailing(result)) await this.giveBack(action, now);
     await store.putAction(
       this.record(action, result.status, result.reason, now, {
@@ -355,9 +355,14 @@ export class RemediationResponder implements FindingResponder {
  * already-done, which would tell undo this tool changed nothing. When that run recorded no state before,
  * the change may be its own or someone else's: ok, saying so, with no before (undo restores nothing it
  * cannot name). An action retried after it failed partway is continued: whatever this run finds or does,
- * the record keeps the state before the first run's calls, so undo restores what both changed.
+ * the record keeps the state before the first run's calls, so undo restores what both changed. So does a
+ * `stepwise` action whose run died between its calls (ActionBase.stepwise).
  */
-function finishInterrupted(interrupted: ActionRecord | undefined, result: ExecutionResult): ExecutionResult {
+function finishInterrupted(
+  interrupted: ActionRecord | undefined,
+  result: ExecutionResult,
+  stepwise: boolean,
+): ExecutionResult {
   // The record of a run that failed partway, or the claim of a run that continued it (which carries its after).
   if (interrupted?.after !== undefined && interrupted.before !== undefined) {
     const continued = `continuing the run that failed partway (started ${interrupted.startedAt})`;
@@ -368,6 +373,14 @@ function finishInterrupted(interrupted: ActionRecord | undefined, result: Execut
     // Nothing more changed (a failure at the first call, its target gone): what the first run changed stays.
     return { status: "error", reason: `${result.reason}; ${continued}`, before, after };
   }
+  // A stepwise action's run died between its calls, and this run did the rest: what undo restores is the state
+  // before the first run's calls, which the claim kept.
+  if (stepwise && interrupted?.before !== undefined && (result.status === "ok" || changedBeforeFailing(result)))
+    return {
+      ...result,
+      reason: `${result.reason}; continuing an interrupted run (started ${interrupted.startedAt})`,
+      before: interrupted.before,
+    };
   if (!interrupted || result.status !== "already-done") return result;
   if (interrupted.before === undefined)
     return {

@@ -363,6 +363,32 @@ describe("RemediationResponder", () => {
     });
   });
 
+  it("a run that dies between its calls on a user's keys is taken over; undo restores every key", async () => {
+    const status = bedrockApiKeys({ ACCAEXAMPLE000000001: "Active", ACCAEXAMPLE000000002: "Active" });
+    // The first run deactivates key 1, then dies in its call on key 2 (the invocation ends: the call never returns).
+    let calls = 0;
+    aws.iam.on(UpdateServiceSpecificCredentialCommand).callsFake((input) => {
+      if (++calls === 2) return new Promise(() => undefined);
+      status[input.ServiceSpecificCredentialId] = input.Status;
+      return {};
+    });
+    const store = new InMemoryStore();
+    const dying = responder(store);
+    void dying.r.respond(bedrockApiKeyFinding(dying.g, "ev-died"));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(status).toEqual({ ACCAEXAMPLE000000001: "Inactive", ACCAEXAMPLE000000002: "Active" });
+    // After the lease, the next run takes the claim over and deactivates key 2.
+    const { g, r } = responder(store, undefined, undefined, () => AFTER_LEASE);
+    const report = await r.respond(bedrockApiKeyFinding(g, "ev-died"));
+    expect(report.outcomes[0]).toMatchObject({ status: "ok", reason: /continuing an interrupted run/ });
+    expect(Object.values(status)).toEqual(["Inactive", "Inactive"]);
+    // The record keeps the state before the first run's calls: undo turns both keys back on, not only key 2.
+    expect(await undoAction(report.outcomes[0].actionId, { store, clients: localClients() })).toMatchObject({
+      status: "ok",
+    });
+    expect(status).toEqual({ ACCAEXAMPLE000000001: "Active", ACCAEXAMPLE000000002: "Active" });
+  });
+
   it("a retry after a failure partway dies is taken over, with both runs' changes; undo restores all", async () => {
     const status = threeKeysFailingOnCalls2And4();
     // The retry deactivates key 2, fails on key 3, and dies before recording that.

@@ -48,6 +48,12 @@ interface ActionBase<K extends ActionKind> {
    * whose target names the same thing in more than one form.
    */
   targetsAlsoRelyingOn?(record: ActionRecordOf<K>): string[];
+  /**
+   * Its execute makes several calls, each a change of its own (one per credential): a run that dies between
+   * them leaves part done, and the run that takes its claim over does the rest. That run's record then keeps
+   * the claim's `before` (the state before the first run's calls), so undo restores what both changed.
+   */
+  stepwise?: boolean;
 }
 
 interface Reversible<K extends ActionKind> {

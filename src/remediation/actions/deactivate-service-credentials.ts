@@ -207,6 +207,8 @@ export const deactivateServiceCredentials = {
   kind: "deactivate-service-credentials",
   api: "iam:UpdateServiceSpecificCredential",
   mutating: true,
+  // One call per credential of the user: a run may die between them.
+  stepwise: true,
   params: z.looseObject({
     userName: z.string().min(1),
     serviceName: z.string().min(1),

@@ -60,6 +60,9 @@ export function perform(action: PlannedAction, clients: MemberClients): Promise<
 }
 
 /** The state the action would change, read only; undefined for kinds that declare no observe. */
+/** Whether a kind's execute makes several calls, each a change of its own (ActionBase.stepwise). */
+export const isStepwise = (kind: ActionKind): boolean => ACTIONS[kind].stepwise === true;
+
 export function observeBefore(action: PlannedAction, clients: MemberClients): Promise<unknown> {
   // Each module's observe takes its own kind, which TypeScript cannot follow through the union.
   const observe = ACTIONS[action.kind].observe as
