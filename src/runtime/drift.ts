@@ -43,21 +43,25 @@ export interface DriftReport {
   expectedTargets: string[];
 }
 
-/** Deep equality of parsed JSON, so whitespace and key order in Organizations' copy do not count. */
-function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== typeof b || a === null || b === null || typeof a !== "object") return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    return a.length === bb.length && a.every((v, i) => sameJson(v, bb[i]));
+/**
+ * A policy in a canonical form, so what IAM treats as the same policy compares equal: object keys sorted
+ * (whitespace and key order), and every list (Statement, Action, Resource, condition values) as a sorted set
+ * with a one-element list the same as its element, since policy grammar gives list order no meaning and
+ * accepts a single value for a list.
+ */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    const items = [...new Set(value.map((v) => JSON.stringify(canonical(v))))].sort();
+    return items.length === 1 ? JSON.parse(items[0]) : items.map((i) => JSON.parse(i));
   }
-  const ka = Object.keys(a as object).sort();
-  const kb = Object.keys(b as object).sort();
-  return (
-    ka.length === kb.length &&
-    ka.every((k, i) => k === kb[i] && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
-  );
+  if (value === null || typeof value !== "object") return value;
+  const keys = Object.keys(value).sort();
+  return Object.fromEntries(keys.map((k) => [k, canonical((value as Record<string, unknown>)[k])]));
+}
+
+/** Whether two parsed policies are the same policy to IAM (see canonical). */
+function samePolicy(a: unknown, b: unknown): boolean {
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 }
 
 function parsed(content: string): unknown {
@@ -136,7 +140,7 @@ export function compareOrganization(
           `(${found.map((p) => p.id).join(", ")})`,
       });
     // With duplicates, the policy is in place if any copy is intact and attached everywhere.
-    const intact = found.filter((p) => sameJson(parsed(p.content), doc.policy));
+    const intact = found.filter((p) => samePolicy(parsed(p.content), doc.policy));
     if (intact.length === 0) {
       problems.push({
         kind: "content-changed",

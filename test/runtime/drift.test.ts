@@ -167,6 +167,35 @@ describe("drift check", () => {
     expect(compareOrganization(docs, [ROOT], attachedElsewhere).problems.map((p) => p.kind)).toEqual(["not-attached"]);
   });
 
+  it("a document IAM reads the same is no drift (statement, action and value order, single values); an edit is", () => {
+    const g = guardrailWith({ targets: ["ou-ab12-00000001"] });
+    const docs = buildScpDocuments(g);
+    const viewWith = (edit: (policy: { Statement: Record<string, unknown>[] }) => void): OrgView => ({
+      roots: [{ id: ROOT, scpEnabled: true }],
+      policies: docs.map((d, i) => {
+        const policy = JSON.parse(d.content);
+        edit(policy);
+        return { id: `p-${i}`, name: d.name, content: JSON.stringify(policy) };
+      }),
+      targets: Object.fromEntries(docs.map((_, i) => [`p-${i}`, ["ou-ab12-00000001"]])),
+    });
+    const reordered = viewWith((policy) => {
+      policy.Statement.reverse();
+      for (const s of policy.Statement) if (Array.isArray(s.Action)) s.Action.reverse();
+      const first = policy.Statement.find((s) => Array.isArray(s.Action) && s.Action.length > 1)!;
+      first.Action = [...(first.Action as string[]), (first.Action as string[])[0]];
+      for (const s of policy.Statement) if (s.Resource === "*") s.Resource = ["*"];
+    });
+    expect(compareOrganization(docs, ["ou-ab12-00000001"], reordered).problems).toEqual([]);
+    const weakened = viewWith((policy) => {
+      const first = policy.Statement.find((s) => Array.isArray(s.Action) && s.Action.length > 1)!;
+      first.Action = (first.Action as string[]).slice(1);
+    });
+    expect(compareOrganization(docs, ["ou-ab12-00000001"], weakened).problems.map((p) => p.kind)).toEqual([
+      "content-changed",
+    ]);
+  });
+
   it("fingerprints are stable across problem order and empty when ok", () => {
     const a = {
       ok: false,
