@@ -262,11 +262,13 @@ async function driftStep(deps: JobDeps, job: string, now: () => Date): Promise<R
   try {
     report = await checkDrift(deps.guardrail, deps.readOrganization!);
   } catch (e) {
-    // Not being able to look is reported, but does not block finding alerts.
-    return {
+    // Not being able to look is alerted like a drift (once, until it changes): no alarm reads DriftDetected, so
+    // a check that can no longer read the organization would otherwise go unnoticed. It never blocks finding alerts.
+    report = {
       ok: false,
       problems: [{ kind: "read-failed", detail: `drift check could not read the organization: ${errorText(e)}` }],
-      alerted: false,
+      expectedPolicies: [],
+      expectedTargets: [],
     };
   }
   const fingerprint = driftFingerprint(report);

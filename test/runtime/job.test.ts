@@ -246,15 +246,23 @@ describe.each(BACKENDS)("scheduled job over %s", (_backend, simulate, failedStat
 });
 
 describe("drift check in the job", () => {
-  it("an Organizations read failure is reported as read-failed, not as a missing root", async () => {
+  it("an Organizations read failure is read-failed (not a missing root), alerted once while it lasts", async () => {
     const t = setup();
     t.lake.clock.now = at("2026-07-01T12:00:00Z");
     const denied = Object.assign(new Error("not authorized to ListRoots"), { name: "AccessDeniedException" });
     const s = await t.run({ readOrganization: async () => Promise.reject(denied) });
-    expect(s.drift).toMatchObject({ ok: false, alerted: false });
+    expect(s.drift).toMatchObject({ ok: false, alerted: true });
     expect(s.drift?.problems.map((p) => [p.kind, p.detail])).toEqual([
       ["read-failed", expect.stringContaining("not authorized to ListRoots")],
     ]);
+    const driftAlerts = () => t.sns.published.filter((p) => p.body.kind === "bedrock-guardrail.drift");
+    expect(driftAlerts().map((p) => p.subject)).toEqual([expect.stringContaining("read-failed")]);
+    // A check that still cannot look is not alerted again every run.
+    t.lake.clock.now = at("2026-07-01T12:05:00Z");
+    expect((await t.run({ readOrganization: async () => Promise.reject(denied) })).drift).toMatchObject({
+      alerted: false,
+    });
+    expect(driftAlerts()).toHaveLength(1);
   });
 });
 
