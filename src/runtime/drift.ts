@@ -34,6 +34,8 @@ interface DriftProblem {
   policy?: string;
   target?: string;
   detail: string;
+  /** content-changed: SHA-256 of the differing copies as IAM reads them, so a further edit is a new drift. */
+  contentSha256?: string;
 }
 
 export interface DriftReport {
@@ -146,6 +148,9 @@ export function compareOrganization(
         kind: "content-changed",
         policy: doc.name,
         detail: `"${doc.name}" (${found.map((p) => p.id).join(", ")}) differs from the synthesized document`,
+        contentSha256: createHash("sha256")
+          .update(found.map((p) => JSON.stringify(canonical(parsed(p.content))) ?? p.content).join("\n"))
+          .digest("hex"),
       });
     }
     const candidates = intact.length > 0 ? intact : found;
@@ -192,7 +197,9 @@ export async function checkDrift(guardrail: Guardrail, read: OrganizationReader)
 /** Stable identity of a set of problems: a drift that persists alerts once, a changed one again. */
 export function driftFingerprint(report: DriftReport): string {
   if (report.ok) return "";
-  const lines = report.problems.map((p) => `${p.kind}|${p.policy ?? ""}|${p.target ?? ""}`).sort();
+  const lines = report.problems
+    .map((p) => `${p.kind}|${p.policy ?? ""}|${p.target ?? ""}${p.contentSha256 ? `|${p.contentSha256}` : ""}`)
+    .sort();
   return createHash("sha256").update(lines.join("\n")).digest("hex");
 }
 

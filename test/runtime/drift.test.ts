@@ -196,6 +196,22 @@ describe("drift check", () => {
     ]);
   });
 
+  it("a policy edited again while already drifted is a new fingerprint (alerted again); the same edit is not", () => {
+    const g = guardrailWith({ targets: ["ou-ab12-00000001"] });
+    const docs = buildScpDocuments(g);
+    const withContent = (content: string): OrgView => ({
+      roots: [{ id: ROOT, scpEnabled: true }],
+      policies: docs.map((d, i) => ({ id: `p-${i}`, name: d.name, content })),
+      targets: Object.fromEntries(docs.map((_, i) => [`p-${i}`, ["ou-ab12-00000001"]])),
+    });
+    const fingerprint = (content: string) =>
+      driftFingerprint(compareOrganization(docs, ["ou-ab12-00000001"], withContent(content)));
+    const firstEdit = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "s3:*" }] });
+    const secondEdit = JSON.stringify({ Version: "2012-10-17", Statement: [] });
+    expect(fingerprint(firstEdit)).toBe(fingerprint(firstEdit));
+    expect(fingerprint(secondEdit)).not.toBe(fingerprint(firstEdit));
+  });
+
   it("fingerprints are stable across problem order and empty when ok", () => {
     const a = {
       ok: false,
