@@ -162,7 +162,12 @@ export async function executeAthenaQuery(o: AthenaExecutionOptions, sql: string)
         id,
       );
     },
-  );
+  ).catch(async (e: unknown) => {
+    // A status check that failed (throttled past the retries, the network, expired credentials) leaves the
+    // query running and scanning at the caller's cost: stop it. A QueryError has ended or stopped it already.
+    if (!(e instanceof QueryError)) await stop();
+    throw e;
+  });
 
   const rows: AthenaRow[] = [];
   let columns: string[] | undefined;

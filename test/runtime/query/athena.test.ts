@@ -132,6 +132,18 @@ describe("executeAthenaQuery", () => {
     expect(athena.commandCalls(StopQueryExecutionCommand)).toHaveLength(1);
   });
 
+  it("stops a started query whose status check fails (throttled past retries, network, credentials)", async () => {
+    athena
+      .on(GetQueryExecutionCommand)
+      .resolvesOnce(state("RUNNING"))
+      .rejects(Object.assign(new Error("Rate exceeded"), { name: "TooManyRequestsException" }));
+    athena.on(StopQueryExecutionCommand).resolves({});
+    await expect(executeAthenaQuery(options(), "SELECT 1")).rejects.toThrow(/Rate exceeded/);
+    expect(athena.commandCalls(StopQueryExecutionCommand).map((c) => c.args[0].input)).toEqual([
+      { QueryExecutionId: "q-1" },
+    ]);
+  });
+
   it("turns a refused start (bad workgroup, throttled past retries) into a NOT STARTED QueryError", async () => {
     athena
       .on(StartQueryExecutionCommand)
