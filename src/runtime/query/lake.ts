@@ -91,6 +91,7 @@ export class LakeQuerySource implements QuerySource {
     if (!queryId) throw new QueryError(this.backend, "NOT STARTED", "StartQuery returned no QueryId");
     const id = queryId;
 
+    const cancel = () => client.send(new CancelQueryCommand({ QueryId: id })).catch(() => undefined);
     const bytesScanned = await pollUntilDone(
       async () => {
         const d = await client.send(new DescribeQueryCommand({ QueryId: id }));
@@ -102,7 +103,7 @@ export class LakeQuerySource implements QuerySource {
       poll,
       this.sleep,
       async () => {
-        await client.send(new CancelQueryCommand({ QueryId: id })).catch(() => undefined);
+        await cancel();
         throw new QueryError(
           this.backend,
           "TIMED_OUT",
@@ -110,7 +111,12 @@ export class LakeQuerySource implements QuerySource {
           id,
         );
       },
-    );
+    ).catch(async (e: unknown) => {
+      // A status check that failed (throttled past the retries, the network, expired credentials) leaves the
+      // query running and scanning at the caller's cost: cancel it. A QueryError has ended or cancelled it already.
+      if (!(e instanceof QueryError)) await cancel();
+      throw e;
+    });
 
     // No result cap to split around here (unlike Logs Insights): the job's SQL has no LIMIT and
     // GetQueryResults pages through every row with NextToken.

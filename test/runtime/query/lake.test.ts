@@ -3,6 +3,14 @@
  * and every GetQueryResults page is read. This pins both, so adding a LIMIT to the job's query
  * (which would silently drop rows past it) fails here.
  */
+import {
+  CancelQueryCommand,
+  CloudTrailClient,
+  DescribeQueryCommand,
+  StartQueryCommand,
+} from "@aws-sdk/client-cloudtrail";
+import { mockClient } from "aws-sdk-client-mock";
+import { LakeQuerySource } from "../../../src/runtime/query/lake";
 import { guardrailWith, lakeSource, simEvent, simulateLake } from "../helpers";
 
 describe("LakeQuerySource reads every row of a window", () => {
@@ -17,5 +25,28 @@ describe("LakeQuerySource reads every row of a window", () => {
     expect(sim.statements[0]).not.toMatch(/\bLIMIT\b/i);
     expect(result.rows).toBe(1234);
     expect(new Set(result.records.map((r) => r.eventID)).size).toBe(1234);
+  });
+});
+
+describe("LakeQuerySource when a status check fails", () => {
+  const client = new CloudTrailClient({ region: "us-east-1", credentials: { accessKeyId: "a", secretAccessKey: "s" } });
+  const cloudtrail = mockClient(client);
+
+  it("cancels the started query (throttled past retries, network, credentials), never leaves it scanning", async () => {
+    cloudtrail.on(StartQueryCommand).resolves({ QueryId: "q-lake" });
+    cloudtrail
+      .on(DescribeQueryCommand)
+      .resolvesOnce({ QueryStatus: "RUNNING" })
+      .rejects(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }));
+    cloudtrail.on(CancelQueryCommand).resolves({});
+    const source = new LakeQuerySource({
+      client,
+      guardrail: guardrailWith(),
+      eventDataStoreArn: "arn:aws:cloudtrail:us-east-1:111122223333:eventdatastore/eds-1",
+      sleep: async () => undefined,
+    });
+    const t0 = Date.parse("2025-06-01T10:00:00Z");
+    await expect(source.run({ start: new Date(t0), end: new Date(t0 + 3_600_000) })).rejects.toThrow(/Rate exceeded/);
+    expect(cloudtrail.commandCalls(CancelQueryCommand).map((c) => c.args[0].input)).toEqual([{ QueryId: "q-lake" }]);
   });
 });
