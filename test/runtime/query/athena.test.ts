@@ -132,6 +132,20 @@ describe("executeAthenaQuery", () => {
     expect(athena.commandCalls(StopQueryExecutionCommand)).toHaveLength(1);
   });
 
+  it("stops the query at once when the caller aborts during a wait between status checks", async () => {
+    const controller = new AbortController();
+    athena.on(GetQueryExecutionCommand).resolves(state("RUNNING"));
+    athena.on(StopQueryExecutionCommand).resolves({});
+    // A wait that never ends by itself: only the abort can end it (realSleep waits up to 5 s).
+    const run = executeAthenaQuery(
+      options({ signal: controller.signal, sleep: () => new Promise<void>(() => undefined) }),
+      "SELECT 1",
+    );
+    setImmediate(() => controller.abort());
+    await expect(run).rejects.toThrow(/ended CANCELLED: cancelled by the caller/);
+    expect(athena.commandCalls(StopQueryExecutionCommand)).toHaveLength(1);
+  }, 2_000);
+
   it("stops a started query whose status check fails (throttled past retries, network, credentials)", async () => {
     athena
       .on(GetQueryExecutionCommand)
