@@ -17,6 +17,7 @@ import {
   StopQueryExecutionCommand,
 } from "@aws-sdk/client-athena";
 import type { PermissionDeclaration } from "../../aws/permissions";
+import { errorText } from "../../errors/error-text";
 import { athenaRowToRecord, buildAthenaQuery } from "../../detection/backends/athena-sql";
 import type { Guardrail } from "../../guardrail/guardrail";
 import type { QueryWindow } from "../window";
@@ -135,13 +136,26 @@ export async function executeAthenaQuery(o: AthenaExecutionOptions, sql: string)
   }
   if (!queryId) throw new QueryError(ATHENA_BACKEND, "NOT STARTED", "StartQueryExecution returned no id");
   const id = queryId;
-  const stop = () => client.send(new StopQueryExecutionCommand({ QueryExecutionId: id })).catch(() => undefined);
+  // Undefined when stopped; else why not and how to stop it by hand (a message must never say a query that still
+  // scans, at the caller's cost, was stopped).
+  const stop = (): Promise<string | undefined> =>
+    client.send(new StopQueryExecutionCommand({ QueryExecutionId: id })).then(
+      () => undefined,
+      (e: unknown) =>
+        `the query could not be stopped (${errorText(e)}): stop it by hand ` +
+        `(aws athena stop-query-execution --query-execution-id ${id})`,
+    );
 
   const bytesScanned = await pollUntilDone(
     async () => {
       if (o.signal?.aborted) {
-        await stop();
-        throw new QueryError(ATHENA_BACKEND, "CANCELLED", "cancelled by the caller; the query was stopped", id);
+        const failed = await stop();
+        throw new QueryError(
+          ATHENA_BACKEND,
+          "CANCELLED",
+          `cancelled by the caller; ${failed ?? "the query was stopped"}`,
+          id,
+        );
       }
       const q = (await client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution;
       const state = q?.Status?.State ?? "UNKNOWN";
@@ -155,18 +169,19 @@ export async function executeAthenaQuery(o: AthenaExecutionOptions, sql: string)
     // Ctrl-C ends a wait between status checks at once: the next check stops the query now, not up to 5 s later.
     (ms) => untilAborted(o.sleep(ms), o.signal),
     async () => {
-      await stop();
+      const failed = await stop();
       throw new QueryError(
         ATHENA_BACKEND,
         "TIMED_OUT",
-        `still running after ${Math.round(o.poll.timeoutMs / 1000)} s; stopped`,
+        `still running after ${Math.round(o.poll.timeoutMs / 1000)} s; ${failed ?? "stopped"}`,
         id,
       );
     },
   ).catch(async (e: unknown) => {
     // A status check that failed (throttled past the retries, the network, expired credentials) leaves the
     // query running and scanning at the caller's cost: stop it. A QueryError has ended or stopped it already.
-    if (!(e instanceof QueryError)) await stop();
+    const failed = e instanceof QueryError ? undefined : await stop();
+    if (failed) throw new Error(`${errorText(e)}; athena query ${id}: ${failed}`);
     throw e;
   });
 

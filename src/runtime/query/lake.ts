@@ -13,6 +13,7 @@ import {
 import { buildLakeQuery, lakeRowToRecord, type LakeRow } from "../../detection/backends/lake-sql";
 import type { Guardrail } from "../../guardrail/guardrail";
 import type { PermissionDeclaration } from "../../aws/permissions";
+import { errorText } from "../../errors/error-text";
 import type { QueryWindow } from "../window";
 import {
   DEFAULT_POLL,
@@ -91,7 +92,14 @@ export class LakeQuerySource implements QuerySource {
     if (!queryId) throw new QueryError(this.backend, "NOT STARTED", "StartQuery returned no QueryId");
     const id = queryId;
 
-    const cancel = () => client.send(new CancelQueryCommand({ QueryId: id })).catch(() => undefined);
+    // Undefined when cancelled; else why not and how to cancel it by hand (never "cancelled" while it still scans).
+    const cancel = (): Promise<string | undefined> =>
+      client.send(new CancelQueryCommand({ QueryId: id })).then(
+        () => undefined,
+        (e: unknown) =>
+          `the query could not be cancelled (${errorText(e)}): cancel it by hand ` +
+          `(aws cloudtrail cancel-query --query-id ${id})`,
+      );
     const bytesScanned = await pollUntilDone(
       async () => {
         const d = await client.send(new DescribeQueryCommand({ QueryId: id }));
@@ -103,18 +111,19 @@ export class LakeQuerySource implements QuerySource {
       poll,
       this.sleep,
       async () => {
-        await cancel();
+        const failed = await cancel();
         throw new QueryError(
           this.backend,
           "TIMED_OUT",
-          `still running after ${Math.round(poll.timeoutMs / 1000)} s; cancelled`,
+          `still running after ${Math.round(poll.timeoutMs / 1000)} s; ${failed ?? "cancelled"}`,
           id,
         );
       },
     ).catch(async (e: unknown) => {
       // A status check that failed (throttled past the retries, the network, expired credentials) leaves the
       // query running and scanning at the caller's cost: cancel it. A QueryError has ended or cancelled it already.
-      if (!(e instanceof QueryError)) await cancel();
+      const failed = e instanceof QueryError ? undefined : await cancel();
+      if (failed) throw new Error(`${errorText(e)}; ${this.backend} query ${id}: ${failed}`);
       throw e;
     });
 

@@ -132,6 +132,36 @@ describe("executeAthenaQuery", () => {
     expect(athena.commandCalls(StopQueryExecutionCommand)).toHaveLength(1);
   });
 
+  it("never says a query it could not stop was stopped: it says how to stop it by hand", async () => {
+    const controller = new AbortController();
+    athena.on(GetQueryExecutionCommand).callsFake(() => {
+      controller.abort();
+      return state("RUNNING");
+    });
+    athena
+      .on(StopQueryExecutionCommand)
+      .rejects(
+        Object.assign(new Error("not authorized to perform athena:StopQueryExecution"), { name: "AccessDenied" }),
+      );
+    const run = executeAthenaQuery(options({ signal: controller.signal }), "SELECT 1");
+    await expect(run).rejects.toThrow(
+      new RegExp(
+        String.raw`cancelled by the caller; the query could not be stopped \(access denied .*not authorized .*\): ` +
+          String.raw`stop it by hand \(aws athena stop-query-execution --query-execution-id q-1\)`,
+      ),
+    );
+    // A failed status check whose stop also fails says so too.
+    athena.reset();
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: "q-1" });
+    athena
+      .on(GetQueryExecutionCommand)
+      .rejects(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }));
+    athena.on(StopQueryExecutionCommand).rejects(Object.assign(new Error("denied"), { name: "AccessDenied" }));
+    await expect(executeAthenaQuery(options(), "SELECT 1")).rejects.toThrow(
+      /Rate exceeded; athena query q-1: the query could not be stopped \(access denied .*denied\): stop it by hand/,
+    );
+  });
+
   it("stops the query at once when the caller aborts during a wait between status checks", async () => {
     const controller = new AbortController();
     athena.on(GetQueryExecutionCommand).resolves(state("RUNNING"));

@@ -49,4 +49,26 @@ describe("LakeQuerySource when a status check fails", () => {
     await expect(source.run({ start: new Date(t0), end: new Date(t0 + 3_600_000) })).rejects.toThrow(/Rate exceeded/);
     expect(cloudtrail.commandCalls(CancelQueryCommand).map((c) => c.args[0].input)).toEqual([{ QueryId: "q-lake" }]);
   });
+
+  it("never says a query it could not cancel was cancelled: it says how to cancel it by hand", async () => {
+    cloudtrail.reset();
+    cloudtrail.on(StartQueryCommand).resolves({ QueryId: "q-lake" });
+    cloudtrail
+      .on(DescribeQueryCommand)
+      .rejects(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }));
+    cloudtrail.on(CancelQueryCommand).rejects(Object.assign(new Error("denied"), { name: "AccessDeniedException" }));
+    const source = new LakeQuerySource({
+      client,
+      guardrail: guardrailWith(),
+      eventDataStoreArn: "arn:aws:cloudtrail:us-east-1:111122223333:eventdatastore/eds-1",
+      sleep: async () => undefined,
+    });
+    const t0 = Date.parse("2025-06-01T10:00:00Z");
+    await expect(source.run({ start: new Date(t0), end: new Date(t0 + 3_600_000) })).rejects.toThrow(
+      new RegExp(
+        String.raw`Rate exceeded; cloudtrail-lake query q-lake: the query could not be cancelled \(.*denied\): ` +
+          String.raw`cancel it by hand \(aws cloudtrail cancel-query --query-id q-lake\)`,
+      ),
+    );
+  });
 });
