@@ -28,6 +28,15 @@ describe("LakeQuerySource reads every row of a window", () => {
   });
 });
 
+/** A Lake source on `client` (mocked), whose waits between status checks take no time. */
+const lakeSourceOn = (client: CloudTrailClient) =>
+  new LakeQuerySource({
+    client,
+    guardrail: guardrailWith(),
+    eventDataStoreArn: "arn:aws:cloudtrail:us-east-1:111122223333:eventdatastore/eds-1",
+    sleep: async () => undefined,
+  });
+
 describe("LakeQuerySource when a status check fails", () => {
   const client = new CloudTrailClient({ region: "us-east-1", credentials: { accessKeyId: "a", secretAccessKey: "s" } });
   const cloudtrail = mockClient(client);
@@ -39,12 +48,7 @@ describe("LakeQuerySource when a status check fails", () => {
       .resolvesOnce({ QueryStatus: "RUNNING" })
       .rejects(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }));
     cloudtrail.on(CancelQueryCommand).resolves({});
-    const source = new LakeQuerySource({
-      client,
-      guardrail: guardrailWith(),
-      eventDataStoreArn: "arn:aws:cloudtrail:us-east-1:111122223333:eventdatastore/eds-1",
-      sleep: async () => undefined,
-    });
+    const source = lakeSourceOn(client);
     const t0 = Date.parse("2025-06-01T10:00:00Z");
     await expect(source.run({ start: new Date(t0), end: new Date(t0 + 3_600_000) })).rejects.toThrow(/Rate exceeded/);
     expect(cloudtrail.commandCalls(CancelQueryCommand).map((c) => c.args[0].input)).toEqual([{ QueryId: "q-lake" }]);
@@ -57,12 +61,7 @@ describe("LakeQuerySource when a status check fails", () => {
       .on(DescribeQueryCommand)
       .rejects(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }));
     cloudtrail.on(CancelQueryCommand).rejects(Object.assign(new Error("denied"), { name: "AccessDeniedException" }));
-    const source = new LakeQuerySource({
-      client,
-      guardrail: guardrailWith(),
-      eventDataStoreArn: "arn:aws:cloudtrail:us-east-1:111122223333:eventdatastore/eds-1",
-      sleep: async () => undefined,
-    });
+    const source = lakeSourceOn(client);
     const t0 = Date.parse("2025-06-01T10:00:00Z");
     await expect(source.run({ start: new Date(t0), end: new Date(t0 + 3_600_000) })).rejects.toThrow(
       new RegExp(
