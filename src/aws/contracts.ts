@@ -18,6 +18,8 @@ export interface ActionOutcome {
   mode: RemediationMode;
   status: "planned" | "ok" | "already-done" | "skipped" | "error" | "manual";
   reason: string;
+  /** An error after which something was changed all the same (a failure partway): undo can reverse that part. */
+  changed?: boolean;
 }
 
 export interface ResponseReport {

@@ -81,7 +81,8 @@ export function notificationFor(
       `- [${outcome.status}] ${outcome.api} ${outcome.target} in ` +
         `${outcome.accountId}${outcome.region ? ` ${outcome.region}` : ""} (mode ${outcome.mode}): ${outcome.reason}`,
       ...(action.steps ?? []).map((s) => `    * ${s}`),
-      ...(outcome.status === "ok" && isReversible(action.kind)
+      // An error partway changed something too: its undo reverses that part.
+      ...((outcome.status === "ok" || outcome.changed) && isReversible(action.kind)
         ? [`${UNDO_PREFIX}${outcome.actionId}${undoOption(undoStore)}`]
         : []),
     ]),

@@ -345,7 +345,9 @@ export class RemediationResponder implements FindingResponder {
         plannedAt,
       }),
     );
-    return { action, outcome: this.outcome(action, result.status, result.reason), fresh: true };
+    const outcome = this.outcome(action, result.status, result.reason);
+    if (result.status === "error" && changedBeforeFailing(result)) outcome.changed = true;
+    return { action, outcome, fresh: true };
   }
 }
 

@@ -339,12 +339,16 @@ describe("RemediationResponder", () => {
     // The 2nd call (key 2, first run) and the 4th (key 3, the first retry) fail; the others go through.
     const status = threeKeysFailingOnCalls2And4();
     const store = new InMemoryStore();
+    const notifier = new RecordingNotifier();
     const respond = (mode: "enforce" | "dry-run" = "enforce") => {
-      const { g, r } = responder(store, { remediation: { mode } });
+      const { g, r } = responder(store, { remediation: { mode } }, notifier);
       return r.respond(bedrockApiKeyFinding(g, "ev-partial"));
     };
     const first = (await respond()).outcomes[0];
     expect(first).toMatchObject({ status: "error", reason: /deactivated .*ACCAEXAMPLE000000001.*internal failure/ });
+    // It changed something: the follow-up gives the undo command for that part, as for a success.
+    expect(first.changed).toBe(true);
+    expect(notifier.messages[0].body).toContain(`undo: npx bedrock-guardrail undo --action-id ${first.actionId}`);
     const failed = (await store.getAction(first.actionId))!;
     expect(failed).toMatchObject({ status: "error", after: { deactivated: ["ACCAEXAMPLE000000001"] } });
     // It changed something: its place under the principal's hourly cap is kept, not given back.
