@@ -4,6 +4,11 @@
  */
 import {
   DescribePolicyCommand,
+  ListAccountsForParentCommand,
+  type ListAccountsForParentCommandOutput,
+  ListOrganizationalUnitsForParentCommand,
+  type ListOrganizationalUnitsForParentCommandOutput,
+  ListParentsCommand,
   ListPoliciesCommand,
   type ListPoliciesCommandOutput,
   ListPoliciesForTargetCommand,
@@ -27,6 +32,22 @@ export interface OrgView {
    * the guardrail is still to be attached, whether the target has room for it.
    */
   attachedAt?: Record<string, string[]>;
+  /** The accounts under the OU and account targets, when asked for (readOrganization's `coverage`). */
+  coverage?: Coverage;
+}
+
+/** Which accounts the guardrail's targets cover now, and where the remembered ones that left went. */
+export interface Coverage {
+  /** Each covered account, with the configured target it is under. */
+  covered: Record<string, string>;
+  /** Each remembered account not covered now: its parent now (root or OU), or null when it left the organization. */
+  departed: Record<string, string | null>;
+}
+
+/** What the coverage read needs: the OU and account targets, and the accounts they covered before. */
+export interface CoverageRequest {
+  targets: string[];
+  remembered: string[];
 }
 
 export const DRIFT_PERMISSIONS: PermissionDeclaration[] = [
@@ -45,6 +66,15 @@ export const DRIFT_PERMISSIONS: PermissionDeclaration[] = [
     resource: { kind: "organization" },
     why: "Count the SCPs at a target the guardrail is not attached to yet: would attaching it exceed the quota?",
   },
+  {
+    actions: [
+      "organizations:ListAccountsForParent",
+      "organizations:ListOrganizationalUnitsForParent",
+      "organizations:ListParents",
+    ],
+    resource: { kind: "organization" },
+    why: "List the accounts under the OU targets, and find where an account that left them went",
+  },
 ];
 
 const SCP = "SERVICE_CONTROL_POLICY";
@@ -59,6 +89,7 @@ export async function readOrganization(
   client: OrganizationsClient,
   policyNames: string[],
   slotsAt?: SlotTargets,
+  coverage?: CoverageRequest,
 ): Promise<OrgView> {
   const roots: OrgView["roots"] = [];
   let token: string | undefined;
@@ -110,7 +141,69 @@ export async function readOrganization(
     ) ?? [];
   const attachedAt: Record<string, string[]> = {};
   for (const target of slotTargets) attachedAt[target] = await policiesAttachedTo(client, target);
-  return { roots, policies, targets, ...(slotTargets.length > 0 ? { attachedAt } : {}) };
+  return {
+    roots,
+    policies,
+    targets,
+    ...(slotTargets.length > 0 ? { attachedAt } : {}),
+    ...(coverage ? { coverage: await readCoverage(client, coverage) } : {}),
+  };
+}
+
+/**
+ * The accounts each OU target holds, in its child OUs too (an SCP applies to the whole subtree), and the account
+ * targets themselves; then, for each remembered account not among them, its parent now.
+ */
+async function readCoverage(client: OrganizationsClient, request: CoverageRequest): Promise<Coverage> {
+  const covered: Record<string, string> = {};
+  for (const target of request.targets) {
+    if (/^\d{12}$/.test(target)) {
+      covered[target] ??= target;
+      continue;
+    }
+    const ous = [target];
+    for (let ou = ous.pop(); ou !== undefined; ou = ous.pop()) {
+      for (const account of await listAll(client, "accounts", ou)) covered[account] ??= target;
+      ous.push(...(await listAll(client, "ous", ou)));
+    }
+  }
+  const departed: Record<string, string | null> = {};
+  for (const account of request.remembered)
+    if (covered[account] === undefined) departed[account] = await parentOf(client, account);
+  return { covered, departed };
+}
+
+/** Every page of a parent's accounts or child OUs. */
+async function listAll(client: OrganizationsClient, kind: "accounts" | "ous", parent: string): Promise<string[]> {
+  const ids: string[] = [];
+  let token: string | undefined;
+  do {
+    let items: { Id?: string }[] | undefined;
+    if (kind === "accounts") {
+      const page: ListAccountsForParentCommandOutput = await client.send(
+        new ListAccountsForParentCommand({ ParentId: parent, NextToken: token }),
+      );
+      [items, token] = [page.Accounts, page.NextToken];
+    } else {
+      const page: ListOrganizationalUnitsForParentCommandOutput = await client.send(
+        new ListOrganizationalUnitsForParentCommand({ ParentId: parent, NextToken: token }),
+      );
+      [items, token] = [page.OrganizationalUnits, page.NextToken];
+    }
+    for (const item of items ?? []) if (item.Id) ids.push(item.Id);
+  } while (token);
+  return ids;
+}
+
+/** An account's parent (root or OU), or null when it is no longer in the organization. */
+async function parentOf(client: OrganizationsClient, account: string): Promise<string | null> {
+  try {
+    const page = await client.send(new ListParentsCommand({ ChildId: account }));
+    return page.Parents?.[0]?.Id ?? null;
+  } catch (e) {
+    if ((e as { name?: string }).name === "ChildNotFoundException") return null;
+    throw e;
+  }
 }
 
 /** The IDs of the SCPs attached directly to a root, OU or account. */

@@ -7,15 +7,25 @@ import { createHash } from "node:crypto";
 import type { Guardrail } from "../guardrail/guardrail";
 import { buildScpDocuments } from "../policy/documents";
 import type { ScpDocument } from "../policy/types";
-import type { OrgView, SlotTargets } from "../aws/organizations";
+import type { Coverage, CoverageRequest, OrgView, SlotTargets } from "../aws/organizations";
 import { SCP_QUOTAS } from "../config/aws-limits";
 import { targetSlots } from "../policy/slots";
 import { cleanSubject } from "./alert";
 
 export type { OrgView };
 
-/** Reads the organization: the named policies, and the SCPs at the targets `slotsAt` picks. */
-export type OrganizationReader = (policyNames: string[], slotsAt?: SlotTargets) => Promise<OrgView>;
+/**
+ * Reads the organization: the named policies, the SCPs at the targets `slotsAt` picks and, with `coverage`, the
+ * accounts under the OU and account targets.
+ */
+export type OrganizationReader = (
+  policyNames: string[],
+  slotsAt?: SlotTargets,
+  coverage?: CoverageRequest,
+) => Promise<OrgView>;
+
+/** The accounts the monitor saw under the targets, with the target each was under (kept between runs). */
+export type RememberedCoverage = Record<string, string>;
 
 type DriftKind =
   | "scp-type-disabled"
@@ -27,7 +37,9 @@ type DriftKind =
   | "not-attached"
   | "ambiguous-name"
   /** The guardrail is still to be attached to a target that has no free slot for it. */
-  | "attach-would-fail";
+  | "attach-would-fail"
+  /** An account the targets covered is no longer under any of them (moved, or out of the organization). */
+  | "left-coverage";
 
 interface DriftProblem {
   kind: DriftKind;
@@ -43,6 +55,8 @@ export interface DriftReport {
   problems: DriftProblem[];
   expectedPolicies: string[];
   expectedTargets: string[];
+  /** The accounts under the OU and account targets now, when the check read them (the monitor's check does). */
+  coveredAccounts?: Record<string, string>;
 }
 
 /**
@@ -174,24 +188,83 @@ export function compareOrganization(
   };
 }
 
-/** The full check for a guardrail, given a reader of the organization. */
-export async function checkDrift(guardrail: Guardrail, read: OrganizationReader): Promise<DriftReport> {
+/**
+ * The full check for a guardrail, given a reader of the organization. With `remembered` (the monitor's memory of
+ * the accounts its targets covered), it also reports each such account no longer under them: an SCP on an OU does
+ * not follow an account moved out of it.
+ */
+export async function checkDrift(
+  guardrail: Guardrail,
+  read: OrganizationReader,
+  remembered?: RememberedCoverage,
+): Promise<DriftReport> {
   const expected = buildScpDocuments(guardrail);
   // Only targets still missing a document are counted: where everything is attached nothing can fail.
   const slotsAt: SlotTargets = (roots, policies, attachments) =>
     expectedTargets(guardrail, { roots: roots.map((id) => ({ id, scpEnabled: true })) }).filter(
       (t) => attachedNames({ policies, targets: attachments }, t).size < expected.length,
     );
+  const coverage = remembered && coverageRequest(guardrail, remembered);
   const view = await read(
     expected.map((d) => d.name),
     slotsAt,
+    ...(coverage ? [coverage] : []),
   );
-  return compareOrganization(
+  const report = compareOrganization(
     expected,
     expectedTargets(guardrail, view),
     view,
     guardrail.config.scp.maxPoliciesPerTarget,
   );
+  if (!view.coverage) return report;
+  const problems = [...report.problems, ...coverageProblems(remembered ?? {}, view.coverage)];
+  return { ...report, ok: problems.length === 0, problems, coveredAccounts: view.coverage.covered };
+}
+
+/**
+ * What to read for coverage: none when a root is a target (every account is under it, wherever it moves); else the
+ * OU and account targets, and the remembered accounts still to account for (their target still configured, the
+ * account not released).
+ */
+function coverageRequest(guardrail: Guardrail, remembered: RememberedCoverage): CoverageRequest | undefined {
+  const targets = guardrail.config.targets;
+  if (targets.length === 0 || targets.some((t) => t.startsWith("r-"))) return undefined;
+  return { targets, remembered: Object.keys(stillWatched(guardrail, remembered)) };
+}
+
+/** The remembered accounts still watched: under a target still configured, and not in monitor.releasedAccounts. */
+function stillWatched(guardrail: Guardrail, remembered: RememberedCoverage): RememberedCoverage {
+  const targets = new Set(guardrail.config.targets);
+  const released = new Set(guardrail.config.monitor.releasedAccounts);
+  return Object.fromEntries(
+    Object.entries(remembered).filter(([account, target]) => targets.has(target) && !released.has(account)),
+  );
+}
+
+function coverageProblems(remembered: RememberedCoverage, coverage: Coverage): DriftProblem[] {
+  return Object.entries(coverage.departed).map(([account, parent]) => ({
+    kind: "left-coverage" as const,
+    target: account,
+    detail:
+      `account ${account} was under ${remembered[account] ?? "a target"} and is now ` +
+      `${parent ? `in ${parent}, outside every target` : "out of the organization"}: the guardrail SCP no longer ` +
+      "applies to it; move it back, or list it in monitor.releasedAccounts if it was meant to leave",
+  }));
+}
+
+/**
+ * What the monitor remembers after a check: the accounts covered now, and those still watched that left (so they
+ * are reported until they are back or released).
+ */
+export function rememberedAfter(
+  guardrail: Guardrail,
+  remembered: RememberedCoverage,
+  report: DriftReport,
+): RememberedCoverage | undefined {
+  if (!report.coveredAccounts) return undefined;
+  const released = new Set(guardrail.config.monitor.releasedAccounts);
+  const covered = Object.entries(report.coveredAccounts).filter(([account]) => !released.has(account));
+  return { ...stillWatched(guardrail, remembered), ...Object.fromEntries(covered) };
 }
 
 /** Stable identity of a set of problems: a drift that persists alerts once, a changed one again. */
@@ -214,5 +287,12 @@ export function driftSubject(report: DriftReport): string {
 }
 
 export function driftBody(report: DriftReport, checkedAt: string): string {
-  return JSON.stringify({ kind: "bedrock-guardrail.drift", checkedAt, ...report });
+  // The covered accounts are the check's memory, not news: the problems name the accounts that left.
+  const { coveredAccounts, ...news } = report;
+  return JSON.stringify({
+    kind: "bedrock-guardrail.drift",
+    checkedAt,
+    ...news,
+    ...(coveredAccounts ? { coveredAccountCount: Object.keys(coveredAccounts).length } : {}),
+  });
 }

@@ -27,6 +27,8 @@ import {
   type DriftReport,
   driftFingerprint,
   driftSubject,
+  type RememberedCoverage,
+  rememberedAfter,
   type OrganizationReader,
 } from "./drift";
 import type { Finding } from "../detection/finding";
@@ -260,7 +262,11 @@ async function openWindow(
 async function driftStep(deps: JobDeps, job: string, now: () => Date): Promise<RunSummary["drift"]> {
   let report: DriftReport;
   try {
-    report = await checkDrift(deps.guardrail, deps.readOrganization!);
+    // The accounts the targets covered at the last check: one moved out since is a drift (checkDrift).
+    const remembered: RememberedCoverage = (await deps.store.getCoverage(job)) ?? {};
+    report = await checkDrift(deps.guardrail, deps.readOrganization!, remembered);
+    const next = rememberedAfter(deps.guardrail, remembered, report);
+    if (next) await deps.store.setCoverage(job, next);
   } catch (e) {
     // Not being able to look is alerted like a drift (once, until it changes): no alarm reads DriftDetected, so
     // a check that can no longer read the organization would otherwise go unnoticed. It never blocks finding alerts.

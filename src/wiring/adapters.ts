@@ -99,7 +99,7 @@ export function makeOrganizationLookup(guardrail: Guardrail, overrides: ClientOv
 
 export function makeOrganizationReader(partition: Partition, overrides: ClientOverrides = {}): OrganizationReader {
   const client = organizationsClient(partition, overrides);
-  return (names, slotsAt) => readOrganization(client, names, slotsAt);
+  return (names, slotsAt, coverage) => readOrganization(client, names, slotsAt, coverage);
 }
 
 export interface ResponderSpec {

@@ -29,6 +29,7 @@ export class MemoryStateStore implements StateStore {
   /** job -> sort key -> item */
   readonly pending = new Map<string, Map<string, PendingItem>>();
   readonly drift = new Map<string, string>();
+  readonly coverage = new Map<string, Record<string, string>>();
   /** job -> sort key -> export queue entry */
   readonly exports = new Map<string, Map<string, ExportItem>>();
   /** job + pair -> the pair, its last-seen time and TTL */
@@ -141,6 +142,15 @@ export class MemoryStateStore implements StateStore {
 
   async setDriftFingerprint(job: string, fingerprint: string): Promise<void> {
     this.drift.set(job, fingerprint);
+  }
+
+  async getCoverage(job: string): Promise<Record<string, string> | undefined> {
+    const accounts = this.coverage.get(job);
+    return accounts && { ...accounts };
+  }
+
+  async setCoverage(job: string, accounts: Record<string, string>): Promise<void> {
+    this.coverage.set(job, { ...accounts });
   }
 
   async lookupSeen(job: string, pairs: readonly TermPair[]): Promise<SeenPair[]> {

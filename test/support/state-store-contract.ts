@@ -351,5 +351,16 @@ export function stateStoreContract(name: string, options: StateStoreContractOpti
         expect(await s.getDriftFingerprint("other-job")).toBeUndefined();
       });
     });
+
+    describe("coverage", () => {
+      it("is unset until set, then the last map set (accounts grouped by target and back), per job", async () => {
+        expect(await s.getCoverage(JOB)).toBeUndefined();
+        await s.setCoverage(JOB, { "111111111111": "ou-ab12-prod0001" });
+        const accounts = { "111111111111": "ou-ab12-prod0001", "222222222222": "ou-ab12-prod0001", "3": "3" };
+        await s.setCoverage(JOB, accounts);
+        expect(await s.getCoverage(JOB)).toEqual(accounts);
+        expect(await s.getCoverage("other-job")).toBeUndefined();
+      });
+    });
   });
 }

@@ -194,6 +194,13 @@ export const MonitorConfigSchema = z
         "Verify each run that the SCP exists, is unchanged and attached (read-only Organizations access from the " +
           "monitor account)",
       ),
+    releasedAccounts: z
+      .array(AccountId)
+      .default([])
+      .describe(
+        "Accounts deliberately moved out of the OU targets (or closed): the drift check stops reporting that they " +
+          "left the guardrail's coverage",
+      ),
     /**
      * Security Hub must be enabled in the monitor account and region; findings it refuses stay queued
      * and are retried each run.

@@ -2,6 +2,7 @@
  * StateStore on the shared DynamoDB table (single-table design, keys in contracts.ts):
  *   job#<job>   / watermark                  { watermark, updatedAt }
  *   job#<job>   / drift                      { fingerprint }
+ *   job#<job>   / coverage                   { accounts (JSON: target -> account IDs) }   the drift check's memory
  *   job#<job>   / pending#<eventTime>#<id>   { eventId, eventTime, finding (JSON), alertOnly? }   the carry-over list
  *   job#<job>   / export#<eventTime>#<id>    { eventId, eventTime, finding (JSON), attempts, lastError? }
  *                                            the Security Hub export queue
@@ -365,6 +366,37 @@ export class DynamoStateStore implements StateStore {
       new PutItemCommand({
         TableName: this.tableName,
         Item: { ...jobKey(job), [SK]: S("drift"), fingerprint: S(fingerprint), updatedAt: S(new Date().toISOString()) },
+      }),
+    );
+  }
+
+  async getCoverage(job: string): Promise<Record<string, string> | undefined> {
+    const r = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: { ...jobKey(job), [SK]: S("coverage") },
+        ConsistentRead: true,
+      }),
+    );
+    const stored = r.Item?.accounts?.S;
+    if (stored === undefined) return undefined;
+    const byTarget = JSON.parse(stored) as Record<string, string[]>;
+    return Object.fromEntries(Object.entries(byTarget).flatMap(([t, accounts]) => accounts.map((a) => [a, t])));
+  }
+
+  async setCoverage(job: string, accounts: Record<string, string>): Promise<void> {
+    // Grouped by target, so an organization of 10,000 accounts stays far below the 400 KB item limit.
+    const byTarget: Record<string, string[]> = {};
+    for (const [account, target] of Object.entries(accounts)) (byTarget[target] ??= []).push(account);
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: {
+          ...jobKey(job),
+          [SK]: S("coverage"),
+          accounts: S(JSON.stringify(byTarget)),
+          updatedAt: S(new Date().toISOString()),
+        },
       }),
     );
   }

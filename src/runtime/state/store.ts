@@ -98,6 +98,9 @@ export interface StateStore {
   /** Last drift fingerprint alerted on ("" when none), so a persisting drift alerts once, not every run. */
   getDriftFingerprint(job: string): Promise<string | undefined>;
   setDriftFingerprint(job: string, fingerprint: string): Promise<void>;
+  /** The accounts the drift check last saw under the targets, each with its target (undefined before the first). */
+  getCoverage(job: string): Promise<Record<string, string> | undefined>;
+  setCoverage(job: string, accounts: Record<string, string>): Promise<void>;
   /**
    * The pairs of the job's new-term baselines the store holds, with their last-seen times (consistent
    * reads; each pair once; pairs it does not hold are left out; an entry past its TTL may still be returned until the
