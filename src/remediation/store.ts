@@ -218,6 +218,14 @@ const heldLocks = new Set<string>();
 const releaseLocks = (): void => {
   for (const lock of heldLocks) fs.rmSync(lock, { force: true });
 };
+/** The signals a responder's terminal or scheduler ends a command with; Node runs no exit handler on them. */
+const ENDING_SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+/** Releases the locks, then ends as the signal would have (its default action, exit status 128 + its number). */
+const releaseOnSignal = (signal: NodeJS.Signals): void => {
+  releaseLocks();
+  for (const s of ENDING_SIGNALS) process.removeListener(s, releaseOnSignal);
+  process.kill(process.pid, signal);
+};
 
 /** Whether a process of that id runs (EPERM: it does, as another user). */
 function running(pid: number): boolean {
@@ -232,8 +240,8 @@ function running(pid: number): boolean {
 /**
  * Holds `<file>.lock` for this process's life. A FileStore works on the copy it read when it was made,
  * so two processes on one state file (two responders, or undo beside remediate --execute) would each
- * write their own copy and drop the other's records, and both would claim the same action. A lock whose
- * process has ended (Ctrl-C, a crash) is taken over.
+ * write their own copy and drop the other's records, and both would claim the same action. Ctrl-C and other
+ * ending signals remove it; a lock whose process has ended otherwise (a crash, SIGKILL) is taken over.
  */
 function lockStateFile(file: string): void {
   const lock = `${file}.lock`;
@@ -241,7 +249,10 @@ function lockStateFile(file: string): void {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       fs.writeFileSync(lock, String(process.pid), { flag: "wx", mode: 0o600 });
-      if (heldLocks.size === 0) process.once("exit", releaseLocks);
+      if (heldLocks.size === 0) {
+        process.once("exit", releaseLocks);
+        for (const signal of ENDING_SIGNALS) process.once(signal, releaseOnSignal);
+      }
       heldLocks.add(lock);
       return;
     } catch (e) {

@@ -393,6 +393,18 @@ describe("the state file while another process uses it", () => {
     expect(gone.text()).toMatch(/^undo: no action "ra-x" is recorded in /);
   });
 
+  it("is released by Ctrl-C, which still ends the process as an interrupt", () => {
+    const stateFile = path.join(dir, "interrupted-actions.json");
+    const store = path.join(ROOT, "dist", "src", "remediation", "store.js");
+    const script =
+      `new (require(${JSON.stringify(store)}).FileStore)(${JSON.stringify(stateFile)});` +
+      `require("fs").writeSync(1, "locked\\n"); process.kill(process.pid, "SIGINT"); setTimeout(() => {}, 5000);`;
+    const child = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" });
+    expect(child.stdout).toBe("locked\n");
+    expect(child.signal).toBe("SIGINT");
+    expect(fs.existsSync(`${stateFile}.lock`)).toBe(false);
+  });
+
   it("in a folder that does not exist is named with that folder, not its lock file", async () => {
     const stateFile = path.join(dir, "no-such-folder", "actions.json");
     const err = sink();
