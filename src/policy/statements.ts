@@ -93,6 +93,24 @@ function customModelsOfListedBases(partition: string, list: readonly string[]): 
     });
 }
 
+/** A foundation-model entry whose id ends in its version number (amazon.nova-pro-v1:0). */
+const ENDS_IN_VERSION = /:\d+$/;
+
+/**
+ * The allow-list entries buying throughput and customizing are authorized on, each foundation model with its
+ * context-length variants (foundation-model/<id>:<context>, such as amazon.nova-pro-v1:0:300k): buying
+ * provisioned throughput for a foundation model must name such a variant, and fine-tuning most models does.
+ * AWS names a model's versions and variants after its id and a colon, so an entry gets <entry>:* beside it, or,
+ * when its id ends in its version number, becomes <entry>* (one character, not one pattern: after a version
+ * only a variant follows); an entry ending in * matches them already.
+ */
+function trainableEntries(list: readonly string[]): string[] {
+  return entriesOfTypes(list, TRAINABLE_TYPES).flatMap((p) => {
+    if (resourceType(p) !== "foundation-model" || p.endsWith("*")) return [p];
+    return ENDS_IN_VERSION.test(p) ? [`${p}*`] : [p, `${p}:*`];
+  });
+}
+
 /** iam:ServiceSpecificCredentialServiceName of a Bedrock long-term API key. */
 export const BEDROCK_API_KEY_SERVICE_NAME = "bedrock.amazonaws.com";
 export { BEARER_TOKEN_TYPE_KEYS, LONG_TERM, MANTLE_MODEL_KEY, SHORT_TERM, SID };
@@ -162,11 +180,12 @@ function allowListStatements(guardrail: Guardrail, list: string[]): ScpStatement
       ...list.filter((p) => !INFERENCE_PASS_THROUGH_TYPES.includes(resourceType(p))),
       ...passThrough,
     ]),
-    // Both authorized on a foundation or custom model; the existing throughput an update re-points, and
-    // the custom models of listed bases (which a listed model's fine-tune produces, and which need
-    // throughput to be invoked), are left out so that only the model decides.
+    // Both authorized on a foundation or custom model; the listed models' context variants (which buying
+    // throughput names), the existing throughput an update re-points, and the custom models of listed bases
+    // (which a listed model's fine-tune produces, and which need throughput to be invoked), are left out so
+    // that only the model decides.
     denyOutside(guardrail, SID.trainingAllowList, TRAINING_AND_THROUGHPUT_ACTIONS, [
-      ...entriesOfTypes(list, TRAINABLE_TYPES),
+      ...trainableEntries(list),
       bedrockResourcePattern(partition, "provisioned-model"),
       ...customModelsOfListedBases(partition, list),
     ]),

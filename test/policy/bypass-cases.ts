@@ -322,6 +322,64 @@ export const CASES: Case[] = [
     { action: "bedrock:CreateModelInvocationJob", resource: UNLISTED_MODEL },
     "deny",
   ],
+  // Buying throughput names a context variant of the model (amazon.nova-pro-v1:0:300k), and so does fine-tuning most
+  // models: an exact entry's own variants are the listed model, another model's are not.
+  ...["bedrock:CreateProvisionedModelThroughput", "bedrock:CreateModelCustomizationJob"].flatMap((action): Case[] => [
+    [
+      `${action}, a context variant of an exactly listed model`,
+      EXACT_IDS,
+      DEVELOPER,
+      { action, resource: "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0:300k" },
+      "allow",
+    ],
+    [
+      `${action}, a context variant of a model beside an exactly listed one`,
+      EXACT_IDS,
+      DEVELOPER,
+      { action, resource: "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-premier-v1:0:1000k" },
+      "deny",
+    ],
+  ]),
+  [
+    "fine-tuning a model listed by an id without a version, through its context variant",
+    allowListOf("amazon.titan-text-express-v1"),
+    DEVELOPER,
+    {
+      action: "bedrock:CreateModelCustomizationJob",
+      resource: "arn:aws:bedrock:us-west-2::foundation-model/amazon.titan-text-express-v1:0:8k",
+    },
+    "allow",
+  ],
+  [
+    "fine-tuning a model whose id merely starts with an id listed without a version",
+    allowListOf("amazon.titan-text-express-v1"),
+    DEVELOPER,
+    {
+      action: "bedrock:CreateModelCustomizationJob",
+      resource: "arn:aws:bedrock:us-west-2::foundation-model/amazon.titan-text-express-v10:0:8k",
+    },
+    "deny",
+  ],
+  [
+    "buying throughput for a context variant of an exactly listed model's newer version",
+    EXACT_IDS,
+    DEVELOPER,
+    {
+      action: "bedrock:CreateProvisionedModelThroughput",
+      resource: "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:1:300k",
+    },
+    "deny",
+  ],
+  [
+    "invoking a context variant of an exactly listed model (on-demand names the model itself)",
+    EXACT_IDS,
+    DEVELOPER,
+    {
+      action: "bedrock:InvokeModel",
+      resource: "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0:300k",
+    },
+    "deny",
+  ],
   // bedrock-mantle model keys as clients send them: listed and bare.
   ["mantle, the exact listed id", EXACT_IDS, DEVELOPER, mantle("CreateInference", "amazon.nova-pro-v1:0"), "allow"],
   [
