@@ -12,6 +12,7 @@ import type { Guardrail } from "../guardrail/guardrail";
 import { buildScpDocuments } from "./documents";
 import { Previewer, suggestionFor } from "./preview";
 import {
+  authorizesOnGiven,
   authorizesOnModel,
   BEARER_TOKEN_PREFIXES,
   EVENT_ACTIONS,
@@ -83,13 +84,18 @@ function bearerTokenRequest(request: ScpRequest): ScpRequest | undefined {
 const ROUTED_MODELS_NOTE =
   "the call is also authorized on the models this resource routes to, which it does not name: " +
   "explain each of them with --resource";
+const NAMED_MODEL_NOTE =
+  "the call is authorized on the model this names, which it does not show (a prompt's model, a custom model's " +
+  "ARN): explain that model with --resource";
 
 export function explainRequest(previewer: Previewer, given: ScpRequest): Explanation {
   const { action, mappedFrom } = explainedAction(given.action);
   const request = { ...given, action };
   const onModel = authorizesOnModel(action) && request.resource !== "*";
   const rebuilt = onModel ? modelAuthorizations(previewer.guardrail, request) : undefined;
-  const resources = rebuilt ?? [request.resource];
+  const unnamed = onModel && !rebuilt;
+  // A prompt or a custom model's name is not itself a resource the call is authorized on: nothing to evaluate.
+  const resources = rebuilt ?? (unnamed && !authorizesOnGiven(request.resource) ? [] : [request.resource]);
   const bearer = bearerTokenRequest(request);
   const requests = [...resources.map((resource) => ({ ...request, resource })), ...(bearer ? [bearer] : [])];
   const matches = previewer.statements
@@ -100,8 +106,8 @@ export function explainRequest(previewer: Previewer, given: ScpRequest): Explana
   return {
     request,
     ...(mappedFrom ? { mappedFrom } : {}),
-    ...(resources.length !== 1 || resources[0] !== request.resource ? { authorizedOn: resources } : {}),
-    ...(onModel && !rebuilt ? { note: ROUTED_MODELS_NOTE } : {}),
+    ...(rebuilt && (rebuilt.length !== 1 || rebuilt[0] !== request.resource) ? { authorizedOn: rebuilt } : {}),
+    ...(unnamed ? { note: resources.length > 0 ? ROUTED_MODELS_NOTE : NAMED_MODEL_NOTE } : {}),
     ...(bearer ? { alsoAuthorizedAs: bearer.action } : {}),
     decision: denied?.decision === "deny" ? "deny" : "allow",
     matches,

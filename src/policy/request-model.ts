@@ -105,20 +105,43 @@ interface Site {
 /** Resource types a call passes through to models the record does not name. */
 const ROUTES_TO_UNNAMED_MODELS = ["application-inference-profile/", "prompt-router/", "default-prompt-router/"];
 
-/** The model ARNs a call on `modelId` is authorized on; undefined when they cannot be told. */
+/**
+ * A prompt from Prompt management, run by Converse or InvokeModel with its ARN as the model id: the call is
+ * authorized on the model the prompt names (the IAM reference lists no prompt resource for the invoke actions;
+ * the prompt itself is authorized as bedrock:RenderPrompt).
+ */
+const PROMPT = "prompt/";
+
+/**
+ * The model ARNs a call on `modelId` is authorized on; undefined when they cannot be told (`authorizesOnGiven`
+ * says whether the call is authorized on `modelId` itself as well).
+ */
 export function modelResources(modelId: string, site: Site): string[] | undefined {
   if (modelId.startsWith("arn:")) {
     const arn = parseArn(modelId);
     if (arn?.service !== "bedrock") return undefined;
     // An application inference profile or a prompt router routes to models its ARN does not name, and the
-    // call is authorized on those models too.
-    if (ROUTES_TO_UNNAMED_MODELS.some((type) => arn.resource.startsWith(type))) return undefined;
+    // call is authorized on those models too; a prompt's model is not in its ARN either.
+    if ([...ROUTES_TO_UNNAMED_MODELS, PROMPT].some((type) => arn.resource.startsWith(type))) return undefined;
     if (!arn.resource.startsWith("inference-profile/")) return [modelId];
     return profileResources(arn.resource.slice("inference-profile/".length), { ...site, partition: arn.partition });
   }
   if (PROFILE_GEO_PREFIX.test(modelId)) return profileResources(modelId, site);
+  // A model id always starts with its provider and a dot (amazon.nova-pro-v1:0); a name without one is a custom
+  // model's (throughput, customization), whose ARN holds its base model and is not in the record.
+  if (!modelId.includes(".")) return undefined;
   const { partition, region } = site;
   return [formatArn({ partition, service: "bedrock", region, resource: `foundation-model/${modelId}` })];
+}
+
+/**
+ * Whether a call whose model cannot be told from `modelId` (modelResources gives undefined) is authorized on
+ * `modelId` itself as well: an application inference profile or a prompt router is; a prompt, a custom model's
+ * name or another service's ARN stands for a model without being one of the resources the call is authorized on.
+ */
+export function authorizesOnGiven(modelId: string): boolean {
+  const arn = parseArn(modelId);
+  return arn?.service === "bedrock" && ROUTES_TO_UNNAMED_MODELS.some((type) => arn.resource.startsWith(type));
 }
 
 /**

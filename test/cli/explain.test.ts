@@ -100,6 +100,22 @@ describe("check --explain", () => {
     expect(c.out()).toContain(`on ${profile} (authorized on ${profile} and ${model}) by ${chatbot}\ndecision: DENY\n`);
   });
 
+  it("a prompt or a custom model's name is not explained as a model: the call is authorized on the model named", () => {
+    const chatbot = "arn:aws:iam::111122223333:role/app/Chatbot";
+    for (const [action, resource] of [
+      ["bedrock:Converse", "arn:aws:bedrock:us-east-1:111122223333:prompt/PROMPT12AB:3"],
+      ["bedrock:CreateProvisionedModelThroughput", "nova-support-tune"],
+    ]) {
+      const e = explainRequest(previewerFor(guardrail), { principalArn: chatbot, action, resource });
+      expect(`${resource}: ${e.decision} ${e.matches.map((m) => m.sid)}`).toBe(`${resource}: allow `);
+      expect(e.authorizedOn).toBeUndefined();
+      expect(e.note).toMatch(/authorized on the model this names, which it does not show/);
+      const c = captureOutput();
+      runCheck(guardrail, { principal: chatbot, action, resource }, c.io);
+      expect(c.out()).toContain(`on ${resource} by ${chatbot}\nnote: the call is authorized on the model`);
+    }
+  });
+
   it("a call the context says was made with an API key is also explained as CallWithBearerToken", async () => {
     const chatbot = "arn:aws:iam::111122223333:role/app/Chatbot";
     const explain = (type: string) =>

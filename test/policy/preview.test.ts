@@ -123,6 +123,49 @@ describe("the event-name table", () => {
   });
 });
 
+describe("a call whose model the record names by something else is undetermined, never denied on that name", () => {
+  const guardrail = guardrailFor(REALISTIC_CONFIG);
+  const previewer = previewerFor(guardrail);
+  const principal = "arn:aws:iam::111122223333:role/app/ChatbotBackend";
+  const record = (eventName: string, requestParameters: Record<string, string>) => ({
+    eventSource: "bedrock.amazonaws.com",
+    eventName,
+    awsRegion: "us-east-1",
+    recipientAccountId: "111122223333",
+    userIdentity: PRINCIPALS.appRole,
+    requestParameters,
+  });
+
+  it("a Prompt management prompt: the call is authorized on its model (IAM lists no prompt resource for it)", () => {
+    const prompt = "arn:aws:bedrock:us-east-1:111122223333:prompt/PROMPT12AB:3";
+    expect(modelResources(prompt, { partition: "aws", region: "us-east-1", account: "111122223333" })).toBeUndefined();
+    for (const eventName of ["Converse", "ConverseStream", "InvokeModel"])
+      expect(`${eventName}: ${previewer.previewRecord(record(eventName, { modelId: prompt })).kind}`).toBe(
+        `${eventName}: undetermined`,
+      );
+  });
+
+  it("a custom model by its name: its ARN, which holds its base model, is not in the record", async () => {
+    // A model id always has a provider prefix (amazon.nova-pro-v1:0); a custom model's name has no dot.
+    expect(
+      modelResources("nova-support-tune", { partition: "aws", region: "us-east-1", account: "1" }),
+    ).toBeUndefined();
+    // The simulator: throughput for a custom model of a listed base is allowed, so a denial by name would be false.
+    const custom = "arn:aws:bedrock:us-east-1:111122223333:custom-model/amazon.nova-pro-v1:0:300k/abcd1234efgh";
+    expect(
+      await simulateScp(guardrail, { action: "bedrock:CreateProvisionedModelThroughput", resource: custom }, principal),
+    ).toBe("Allowed");
+    for (const [eventName, parameter] of [
+      ["CreateProvisionedModelThroughput", "modelId"],
+      ["UpdateProvisionedModelThroughput", "desiredModelId"],
+      ["CreateModelCustomizationJob", "baseModelIdentifier"],
+    ])
+      expect(
+        `${eventName}: ${previewer.previewRecord(record(eventName, { [parameter]: "nova-support-tune" })).kind}`,
+      ).toBe(`${eventName}: undetermined`);
+  });
+});
+
 const CONFIGS: [string, GuardrailConfigInput][] = [
   ["realistic", REALISTIC_CONFIG],
   ["full", FULL_CONFIG],
