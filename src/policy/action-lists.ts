@@ -119,7 +119,9 @@ export const SAML_PROVIDER_TAKEOVER_ACTIONS = [
 /**
  * ProtectExemptedPrincipals: replacing the code, configuration, resource policy or concurrency of
  * the guardrail's own Lambda functions (which run as the roles the member role trusts), or
- * squatting their names.
+ * squatting their names. The resource policy has two ways in: a statement at a time (Add/RemovePermission)
+ * and the whole document (Put/DeleteResourcePolicy), which can let an account outside the organization,
+ * where no SCP applies, invoke a function with input of its choosing, or drop EventBridge's permission.
  */
 export const FUNCTION_TAKEOVER_ACTIONS = [
   "lambda:CreateFunction",
@@ -128,6 +130,8 @@ export const FUNCTION_TAKEOVER_ACTIONS = [
   "lambda:UpdateFunctionConfiguration",
   "lambda:AddPermission",
   "lambda:RemovePermission",
+  "lambda:PutResourcePolicy",
+  "lambda:DeleteResourcePolicy",
   "lambda:PutFunctionConcurrency",
   "lambda:CreateFunctionUrlConfig",
   "lambda:UpdateFunctionUrlConfig",
