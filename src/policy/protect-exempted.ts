@@ -20,6 +20,7 @@
  */
 import { formatArn } from "../arn/partition";
 import { splitArn } from "../arn/arn-like";
+import { withIdentityCenterForms } from "../arn/identity-center";
 import { type Guardrail, toolRolePathPattern } from "../guardrail/guardrail";
 import {
   ATHENA_RESULTS_BUCKET_PREFIX,
@@ -100,13 +101,26 @@ export function protectedKind(pattern: string): ProtectedKind | undefined {
 }
 
 /**
- * The role and user patterns the first statement protects: the exempted ones, then the admins'. An
- * admin may create and re-trust the exempted roles, so taking over an admin's name is as good as
- * taking over an exempted one: the admins are protected from everyone but themselves and
- * break-glass. (The tool's own roles are protected by the second statement, by their path.)
+ * The principals the member-account side trusts: the operators, whom the member role trusts in every member
+ * account (and the SCP lets write the responder's items), and, when keys are rotated, the readers who may
+ * decrypt the new keys. Re-trusting one of their roles is as good as the member role, or the keys.
+ */
+function memberSideTrusted(guardrail: Guardrail): string[] {
+  const readers = guardrail.remediation.accessKey === "rotate" ? guardrail.config.remediation.rotatedSecretReaders : [];
+  return [...guardrail.exemptions.operators, ...withIdentityCenterForms(readers)];
+}
+
+/**
+ * The role and user patterns the first statement protects: the exempted ones, then the admins', then
+ * the operators' and rotated-key readers'. An admin may create and re-trust the exempted roles, so
+ * taking over an admin's name is as good as taking over an exempted one: the admins are protected from
+ * everyone but themselves and break-glass. (The tool's own roles are protected by the second
+ * statement, by their path.)
  */
 export function protectedPrincipalPatterns(guardrail: Guardrail): { roles: string[]; users: string[] } {
-  const names = [...new Set([...guardrail.exemptions.scp, ...guardrail.exemptions.admins])];
+  const names = [
+    ...new Set([...guardrail.exemptions.scp, ...guardrail.exemptions.admins, ...memberSideTrusted(guardrail)]),
+  ];
   return {
     roles: names.filter((p) => protectedKind(p) === "role"),
     users: names.filter((p) => protectedKind(p) === "user"),

@@ -850,6 +850,75 @@ const OPERATOR_STATE: Case[] = [
   ["an operator putting an action, none listed", WITH_ADMIN, OPERATOR, item("dynamodb:PutItem", "action#ra-1"), "deny"],
 ];
 
+/** A rotated-key reader (remediation.rotatedSecretReaders): it decrypts the new access keys of remediated users. */
+const READER = `arn:aws:iam::${SECURITY}:role/KeyCustodian`;
+const WITH_READER: GuardrailConfigInput = {
+  ...WITH_ADMIN,
+  remediation: { mode: "enforce", accessKey: "rotate", rotatedSecretReaders: [READER] },
+};
+/**
+ * The member role trusts the operators in every member account, and the readers decrypt rotated keys: whoever
+ * re-trusts, re-permissions or passes their roles has the member role's IAM writes everywhere, or the keys.
+ */
+const TRUSTED_BY_THE_MEMBER_SIDE: Case[] = [
+  [
+    "a security admin re-trusting the operator's role (the member role in every account)",
+    WITH_OPERATOR,
+    SECURITY_ADMIN,
+    req("iam:UpdateAssumeRolePolicy", OPERATOR),
+    "deny",
+  ],
+  [
+    "a security admin giving the operator's role a policy",
+    WITH_OPERATOR,
+    SECURITY_ADMIN,
+    req("iam:PutRolePolicy", OPERATOR),
+    "deny",
+  ],
+  [
+    "a security admin passing the operator's role",
+    WITH_OPERATOR,
+    SECURITY_ADMIN,
+    req("iam:PassRole", OPERATOR),
+    "deny",
+  ],
+  [
+    "the pipeline re-trusting the operator's role",
+    WITH_OPERATOR,
+    ADMIN,
+    req("iam:UpdateAssumeRolePolicy", OPERATOR),
+    "allow",
+  ],
+  [
+    "break-glass re-trusting the operator's role",
+    WITH_OPERATOR,
+    BREAK_GLASS,
+    req("iam:UpdateAssumeRolePolicy", OPERATOR),
+    "allow",
+  ],
+  [
+    "re-trusting that role, no operators listed",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    req("iam:UpdateAssumeRolePolicy", OPERATOR),
+    "allow",
+  ],
+  [
+    "a security admin re-trusting a rotated-key reader",
+    WITH_READER,
+    SECURITY_ADMIN,
+    req("iam:UpdateAssumeRolePolicy", READER),
+    "deny",
+  ],
+  [
+    "re-trusting that role, keys deactivated and not rotated",
+    { ...WITH_READER, remediation: { ...WITH_READER.remediation, accessKey: "deactivate" } },
+    SECURITY_ADMIN,
+    req("iam:UpdateAssumeRolePolicy", READER),
+    "allow",
+  ],
+];
+
 export const GUARDRAIL_CASES: Case[] = [
   ...SWITCH_OFF,
   ...OTHER_CAPACITY,
@@ -857,4 +926,5 @@ export const GUARDRAIL_CASES: Case[] = [
   ...HIDING,
   ...ATHENA,
   ...OPERATOR_STATE,
+  ...TRUSTED_BY_THE_MEMBER_SIDE,
 ];
