@@ -211,7 +211,9 @@ export const ATHENA_TAMPER_ACTIONS = [
  * ProtectGuardrailStateAndInvocation: invoking the tool's functions with input of one's choosing, and
  * writing the state table (pre-claiming event ids suppresses their findings; a written drift
  * fingerprint suppresses the drift alert; a written principal x model pair or learned marker
- * suppresses a first-use finding). Only the tool's own roles do either.
+ * suppresses a first-use finding), directly or through the table's resource policy, which can let an
+ * account outside the organization, where no SCP applies, make those writes. Only the tool's own roles
+ * do either.
  */
 export const FUNCTION_INVOKE_ACTIONS = ["lambda:InvokeFunction", "lambda:InvokeAsync"];
 /**
@@ -228,6 +230,7 @@ export const STATE_WRITE_ACTIONS = [
   "dynamodb:PartiQLInsert",
   "dynamodb:PartiQLUpdate",
   "dynamodb:PartiQLDelete",
+  "dynamodb:PutResourcePolicy",
 ];
 
 /**

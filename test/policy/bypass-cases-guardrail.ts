@@ -343,6 +343,27 @@ const SILENCING: Case[] = [
     "deny",
   ],
   [
+    "a security admin letting another account write the state table (its resource policy)",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    req("dynamodb:PutResourcePolicy", at("dynamodb", "table/bedrock-guardrail-state")),
+    "deny",
+  ],
+  [
+    "the pipeline (who may change the SCP) letting another account write the state table",
+    WITH_ADMIN,
+    ADMIN,
+    req("dynamodb:PutResourcePolicy", at("dynamodb", "table/bedrock-guardrail-state")),
+    "deny",
+  ],
+  [
+    "another team's table's resource policy",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    req("dynamodb:PutResourcePolicy", at("dynamodb", "table/orders")),
+    "allow",
+  ],
+  [
     "the job writing its state",
     WITH_ADMIN,
     QUERY_JOB_ROLE,
