@@ -236,7 +236,8 @@ export const STATE_WRITE_ACTIONS = [
 /**
  * ProtectGuardrailTaggedResources: resources whose ARN is not known before they exist (the SCPs, the
  * alert key, the event data store) or that carry the tool's tag anyway (topic, alarms, state table),
- * protected by that tag: changing, disabling, deleting, detaching them, or their tags.
+ * protected by that tag: changing, disabling, deleting, detaching them, or their tags. A mute rule
+ * silences an alarm's actions as DisableAlarmActions does; it is authorized on each alarm it targets too.
  */
 export const TAGGED_TAMPER_ACTIONS = [
   "organizations:UpdatePolicy",
@@ -264,6 +265,7 @@ export const TAGGED_TAMPER_ACTIONS = [
   "sns:TagResource",
   "sns:UntagResource",
   "cloudwatch:DisableAlarmActions",
+  "cloudwatch:PutAlarmMuteRule",
   "cloudwatch:DeleteAlarms",
   "cloudwatch:PutMetricAlarm",
   "cloudwatch:SetAlarmState",

@@ -437,6 +437,27 @@ const SILENCING: Case[] = [
     "deny",
   ],
   [
+    "muting the alarms' actions with a mute rule",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    tagged("cloudwatch:PutAlarmMuteRule", at("cloudwatch", "alarm:bedrock-guardrail-query-job-no-successful-run")),
+    "deny",
+  ],
+  [
+    "the pipeline muting the alarms for a maintenance window",
+    WITH_ADMIN,
+    ADMIN,
+    tagged("cloudwatch:PutAlarmMuteRule", at("cloudwatch", "alarm:bedrock-guardrail-query-job-no-successful-run")),
+    "allow",
+  ],
+  [
+    "muting another team's alarm",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    req("cloudwatch:PutAlarmMuteRule", at("cloudwatch", "alarm:orders-api-errors")),
+    "allow",
+  ],
+  [
     "forcing an alarm to OK",
     WITH_ADMIN,
     SECURITY_ADMIN,
