@@ -31,8 +31,52 @@ export function actionMatches(pattern: string, action: string): boolean {
   return globMatch(pattern.toLowerCase(), action.toLowerCase());
 }
 
+/**
+ * A resource list split once: its wildcard-free entries, its `head*` entries (one `*`, at the end) and the rest.
+ * ArnLike matches a wildcard-free entry to the ARN equal to it, and a `head*` entry to the ARNs that start with its
+ * head: a `*` at the end lies in the resource part, where it matches any tail (colons included), or the entry is no
+ * six-part ARN and is matched as a glob of the whole text (arn-like.ts), which is the same test.
+ */
+interface ResourceIndex {
+  exact: Set<string>;
+  heads: Set<string>;
+  headLengths: number[];
+  patterns: string[];
+}
+
+const resourceIndexes = new WeakMap<string[], ResourceIndex>();
+
+/**
+ * The index of a statement's resource list, built on first use. An allow-list of many thousand models is tested
+ * by every cell of `check`'s table and every record of `preview`: one pass over it per request was quadratic.
+ */
+function resourceIndex(list: string[]): ResourceIndex {
+  let index = resourceIndexes.get(list);
+  if (index) return index;
+  index = { exact: new Set(), heads: new Set(), headLengths: [], patterns: [] };
+  for (const p of list) {
+    const star = p.indexOf("*");
+    if (p.includes("?")) index.patterns.push(p);
+    else if (star < 0) index.exact.add(p);
+    else if (star === p.length - 1) index.heads.add(p.slice(0, -1));
+    else index.patterns.push(p);
+  }
+  index.headLengths = [...new Set([...index.heads].map((h) => h.length))];
+  resourceIndexes.set(list, index);
+  return index;
+}
+
+function listMatches(list: string[], resource: string): boolean {
+  const { exact, heads, headLengths, patterns } = resourceIndex(list);
+  return (
+    exact.has(resource) ||
+    headLengths.some((n) => n <= resource.length && heads.has(resource.slice(0, n))) ||
+    patterns.some((p) => p === "*" || arnLike(p, resource))
+  );
+}
+
 function resourceMatches(statement: ScpStatement, resource: string): boolean {
-  const matchesAny = (list: string[] | "*") => list === "*" || list.some((p) => p === "*" || arnLike(p, resource));
+  const matchesAny = (list: string[] | "*") => list === "*" || listMatches(list, resource);
   if (statement.NotResource) return !matchesAny(statement.NotResource);
   return matchesAny(statement.Resource ?? []);
 }

@@ -16,6 +16,7 @@ import { instantiatePattern } from "./principals";
 import { protectedKind } from "./protect-exempted";
 import { PROFILE_GEO_PREFIX } from "./request-model";
 import { slotBudget } from "./slots";
+import { SID } from "./statement-ids";
 import type { ScpDocument, ScpStatement } from "./types";
 
 type LintLevel = "error" | "warning";
@@ -372,14 +373,20 @@ function regionFindings(guardrail: Guardrail): LintFinding[] {
 export function lintScp(guardrail: Guardrail, options: LintOptions = {}): LintResult {
   const documents = buildScpDocuments(guardrail);
   const statements = documents.flatMap((d) => d.policy.Statement);
+  const tooLarge = sizeFindings(documents, guardrail.config.scp.maxPolicySize);
+  // The per-entry advice compares every allow-list entry with every other; for a list that cannot fit at all (a
+  // generated one of many thousand entries) it would take minutes to say what matters less than its size.
+  const allowListSids = new Set<string>([SID.inferenceAllowList, SID.trainingAllowList, SID.mantleAllowList]);
+  const listFits = !documents.some(
+    (d) => d.size > guardrail.config.scp.maxPolicySize && d.policy.Statement.some((s) => allowListSids.has(s.Sid)),
+  );
   const findings = [
-    ...sizeFindings(documents, guardrail.config.scp.maxPolicySize),
+    ...tooLarge,
     ...slotFindings(guardrail, documents),
     ...actionFindings(statements, options.actionExists),
     ...duplicateFindings(statements),
     ...exemptionBreadthFindings(guardrail),
-    ...allowListFindings(guardrail),
-    ...mantleFindings(guardrail),
+    ...(listFits ? [...allowListFindings(guardrail), ...mantleFindings(guardrail)] : []),
     ...protectionFindings(guardrail),
     ...identityCenterPatternFindings(guardrail),
     ...regionFindings(guardrail),

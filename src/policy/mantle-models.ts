@@ -72,11 +72,12 @@ export function foundationModelIdOf(entry: string): string | undefined {
  * listed id then mantle's id for it, de-duplicated.
  */
 export function mantleModelPatterns(modelAllowList: readonly string[]): string[] {
-  const out: string[] = [];
+  // A Set keeps the first-seen order and makes a long list linear (includes() on an array made it quadratic).
+  const out = new Set<string>();
   for (const entry of modelAllowList) {
     const listed = foundationModelIdOf(entry);
     if (listed === undefined) continue;
-    for (const modelId of [listed, mantleModelId(listed)]) if (modelId && !out.includes(modelId)) out.push(modelId);
+    for (const modelId of [listed, mantleModelId(listed)]) if (modelId) out.add(modelId);
   }
-  return out;
+  return [...out];
 }

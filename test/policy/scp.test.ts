@@ -451,4 +451,17 @@ describe("lint", () => {
       ),
     ).toEqual([]);
   });
+
+  it("leaves out the per-entry advice when the allow-list cannot fit a document anyway: its size is the error", () => {
+    // The entry that draws the mantle warning, then enough models that the inference statement alone is too large.
+    const ids = ["anthropic.claude-*-20250929-v1:0", ...Array.from({ length: 300 }, (_, i) => `vendor.model-${i}`)];
+    const result = lintScp(
+      guardrailFor({
+        ...MINIMAL_CONFIG,
+        scp: { modelAllowList: ids.map((id) => `arn:aws:bedrock:*::foundation-model/${id}`) },
+      }),
+    );
+    expect(result.errors.map((e) => e.code)).toContain("policy-too-large");
+    expect(result.warnings.map((w) => w.code)).not.toContain("allow-list-model-denied-on-mantle");
+  });
 });
