@@ -106,6 +106,21 @@ describe("bedrock-guardrail hunt --backend athena", () => {
     }
   });
 
+  it("reports no correlation that completed before --start: the rows before it are the look-back only", async () => {
+    answerFromDuckDb(10);
+    // stratus's GetFoundationModelAvailability (20:11:22) then InvokeModel (20:11:24): a sequence that completed
+    // before this window, whose rows the query still reads (one window of the sequence rule back).
+    const after = await hunt({ start: "2024-10-17T20:12:00Z", end: "2024-10-17T21:00:00Z", includeApproved: true });
+    expect(after).toMatchObject({ code: 0, out: "" });
+    expect(after.err).toMatch(/^hunt: [1-9]\d* row\(s\), 0 finding\(s\)/);
+    const around = await hunt({ start: "2024-10-17T20:11:00Z", end: "2024-10-17T21:00:00Z", includeApproved: true });
+    const rules = around.out
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line).rule.id);
+    expect(rules).toEqual(["bedrock-enumeration-then-invocation"]);
+  });
+
   it("reports a failed query in one line and exits 1", async () => {
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: "q-bad" });
     athena.on(GetQueryExecutionCommand).resolves({

@@ -242,7 +242,8 @@ function writeHuntFindings(
     }
   }
   const wanted = records.filter((r) => correlationWants(guardrail.correlationRules, r));
-  for (const f of archiveCorrelationFindings(guardrail, wanted)) write(f);
+  // The same bound for the correlations: one that completed before the window is not the hunt's.
+  for (const f of archiveCorrelationFindings(guardrail, wanted, undefined, startMs)) write(f);
   writer.end();
   return counts;
 }

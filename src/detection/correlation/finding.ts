@@ -42,12 +42,15 @@ export function correlationFinding(guardrail: Guardrail, correlation: Correlatio
 
 /**
  * The correlation rules over an archive's records (`hunt`): new-term rules learn from its first days
- * (each rule's baseline, or `baselineDays`; 0 learns nothing) and report after.
+ * (each rule's baseline, or `baselineDays`; 0 learns nothing) and report after. `fromMs`: where the
+ * archive's window starts, when records before it are there only as the rules' look-back (`hunt`'s
+ * rows): a correlation completing before it is not reported, and the baseline is learned from it.
  */
 export function archiveCorrelationFindings(
   guardrail: Guardrail,
   records: readonly CloudTrailRecord[],
   baselineDays?: number,
+  fromMs?: number,
 ): Finding[] {
   const rules = guardrail.correlationRules;
   let earliestMs = Number.POSITIVE_INFINITY;
@@ -57,24 +60,31 @@ export function archiveCorrelationFindings(
     const event = eventOf(record, matchesOf(rules, record) ?? noMatches(rules));
     if (event) events.push(event);
   }
-  return archiveCorrelations(guardrail, events, earliestMs, baselineDays).map((c) => correlationFinding(guardrail, c));
+  return archiveCorrelations(guardrail, events, earliestMs, baselineDays, fromMs).map((c) =>
+    correlationFinding(guardrail, c),
+  );
 }
 
 /**
  * What archiveCorrelationFindings finds, over the archive's events (`detect`, which packs them as
  * it scans, makes the findings once the records they cite are read again); `earliestMs`: the
- * earliest time of a record the rules look at. The array is sorted in place.
+ * earliest time of a record the rules look at; `fromMs` as for archiveCorrelationFindings. The
+ * array is sorted in place.
  */
 export function archiveCorrelations(
   guardrail: Guardrail,
   events: CorrelatedEvent[],
   earliestMs: number,
   baselineDays?: number,
+  fromMs = Number.NEGATIVE_INFINITY,
 ): Correlation[] {
   const rules = guardrail.correlationRules;
   if (rules.length === 0 || events.length === 0) return [];
   const days = baselineDays ?? Math.max(0, ...rules.map((r) => (r.kind === "new-term" ? r.baselineDays : 0)));
-  return correlateEvents(rules, events, { learnUntilMs: earliestMs + days * 86_400_000 });
+  return correlateEvents(rules, events, {
+    learnUntilMs: Math.max(earliestMs, fromMs) + days * 86_400_000,
+    reportFromMs: fromMs,
+  });
 }
 
 /** The event whose record a correlation's finding is built from (correlationFinding). */

@@ -1,7 +1,7 @@
 /** The reference semantics of correlation rules: order, determinism, exactly-once ids across runs, bounded state. */
 import fc from "fast-check";
 import { CorrelationEngine, correlate } from "../../../src/detection/correlation/engine";
-import { correlationFinding } from "../../../src/detection/correlation/finding";
+import { archiveCorrelationFindings, correlationFinding } from "../../../src/detection/correlation/finding";
 import { lookbackMs } from "../../../src/guardrail/correlation-rule";
 import { guardrailFrom, MINIMAL_CONFIG } from "../../support/fixtures";
 import { HISTORY_SPAN_MS, HISTORY_START_MS, historyArb } from "./histories";
@@ -142,4 +142,22 @@ test("records out of order are refused; a record delivered twice is counted once
   const probing = rules.find((x) => x.id === "bedrock-invocation-probing")!;
   const history = probing.tests.find((t) => t.expect)!.history;
   expect(correlate([probing], [...history.slice(1), history[1]])).toEqual([]);
+});
+
+test("a hunt's window starts where it says: no finding before it, and the baseline is learned from it", () => {
+  const sequence = rules.find((r) => r.id === "bedrock-enumeration-then-invocation")!;
+  const firstUse = rules.find((r) => r.id === "bedrock-model-first-use")!;
+  const [listed, invoked] = sequence.tests[0].history;
+  const at = (r: typeof listed, id: string, t: string) => ({ ...r, eventID: id, eventTime: t });
+  const from = Date.parse("2026-01-01T00:00:00Z");
+  // A sequence completed before the window (its rows are the look-back), and a model first used 30 days and 10
+  // minutes after the first look-back row: still in the 30 days learned from the window's start.
+  const history = [
+    at(listed, "a1", "2025-12-31T23:10:00Z"),
+    at(invoked, "b1", "2025-12-31T23:20:00Z"),
+    at(firstUse.tests[0].history[1], "c1", "2026-01-30T23:20:00Z"),
+  ];
+  expect(archiveCorrelationFindings(guardrail, history, undefined, from)).toEqual([]);
+  const wholeArchive = archiveCorrelationFindings(guardrail, history).map((f) => f.rule.id);
+  expect(wholeArchive).toEqual(["bedrock-enumeration-then-invocation", "bedrock-model-first-use"]);
 });
