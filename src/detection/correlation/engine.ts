@@ -1,10 +1,11 @@
 /**
  * The reference semantics of correlation rules: a pure state machine over records in time order
- * (eventTime, then eventID). Every backend feeds it: `detect` with the archive's records, the SQL
- * backends with the rows their query selects (proven by differential tests to give the same
- * findings), the monitor with each run's rows. Its state is bounded by the open windows: a
- * threshold or value-count group lives until its window closes, a sequence group until its first
- * step is older than the window, a new-term pair for its baseline.
+ * (eventTime, then eventID; a sequence takes the first steps of one time before its second steps).
+ * Every backend feeds it: `detect` with the archive's records, the SQL backends with the rows their
+ * query selects (proven by differential tests to give the same findings), the monitor with each
+ * run's rows. Its state is bounded by the open windows: a threshold or value-count group lives until
+ * its window closes, a sequence group until its first step is older than the window, a new-term
+ * pair for its baseline.
  *
  * Findings have a stable id from the rule, the group and the window (threshold, value-count), the
  * first step's event (sequence) or the event that used the new value (new-term): a run that sees the
@@ -92,6 +93,10 @@ abstract class RuleState<R extends CorrelationRule = CorrelationRule> {
     this.lastSweepMs = nowMs;
   }
   abstract size(): number;
+  /** The order this rule takes the events of one instant in (the engine's: eventID). */
+  instantOrder(events: readonly CorrelatedEvent[]): readonly CorrelatedEvent[] {
+    return events;
+  }
   /** FIRST_STEP + SECOND_STEP of what the event matches of this rule. */
   selection(event: CorrelatedEvent): number {
     return event.matches.charCodeAt(this.digit) - 0x30;
@@ -168,6 +173,15 @@ class SequenceState extends RuleState<SequenceRule> {
     return fired;
   }
 
+  /**
+   * A first step counts as before a second step of the same instant, whatever their ids: CloudTrail's
+   * times are whole seconds, and a script's enumeration and invocation often share one.
+   */
+  override instantOrder(events: readonly CorrelatedEvent[]): readonly CorrelatedEvent[] {
+    const onlyFirst = (e: CorrelatedEvent) => this.selection(e) === FIRST_STEP;
+    return events.some(onlyFirst) ? [...events.filter(onlyFirst), ...events.filter((e) => !onlyFirst(e))] : events;
+  }
+
   size(): number {
     return this.latest.size;
   }
@@ -237,6 +251,7 @@ export class CorrelationEngine {
    * Feeds one record, in (eventTime, eventID) order; a record repeated (same eventID, as CloudTrail
    * sometimes delivers twice) is taken once. Returns the correlations it completes. A record without
    * an id or a parsable time cannot be placed in time and is ignored (the event rules report it).
+   * Records of one time fed one by one are taken in eventID order: pushInstant takes them together.
    */
   push(record: CloudTrailRecord): readonly Correlation[] {
     const event = eventOf(record, matchesOf(this.rules, record) ?? noMatches(this.rules));
@@ -245,24 +260,47 @@ export class CorrelationEngine {
 
   /** push() for a record's event, already computed (eventOf) with this engine's rules in the same order. */
   pushEvent(event: CorrelatedEvent): readonly Correlation[] {
-    const { id, timeMs } = event;
-    if (timeMs < this.lastTimeMs || (timeMs === this.lastTimeMs && id < this.lastId))
-      throw new Error(`correlation input out of order: ${id} (${isoTimeOf(timeMs)}) after ${this.lastId}`);
-    if (timeMs === this.lastTimeMs && id === this.lastId) return [];
-    this.lastTimeMs = timeMs;
-    this.lastId = id;
+    return this.pushInstant([event]);
+  }
+
+  /**
+   * Feeds the events of one eventTime, in eventID order, after those of every earlier time: a rule
+   * may take them in its own order (a sequence's first steps before its second steps). Returns the
+   * correlations they complete, in the order of the events that complete them.
+   */
+  pushInstant(events: readonly CorrelatedEvent[]): readonly Correlation[] {
+    const timeMs = events[0]?.timeMs;
+    if (events.some((e) => e.timeMs !== timeMs)) throw new Error("pushInstant: events of more than one time");
+    const fresh = events.filter((event) => this.isNext(event));
+    if (fresh.length === 0) return NOTHING;
     for (const s of this.states) s.sweep(timeMs);
     // Most events complete nothing: they share one empty answer instead of an array each.
     let out = NOTHING;
-    for (const state of this.states) {
-      if (state.selection(event) === 0) continue;
-      const group = groupOf(event, state.rule.groupBy);
-      if (group === undefined) continue;
-      const fired = state.push(event, group);
-      if (!fired || timeMs < (this.options.reportFromMs ?? Number.NEGATIVE_INFINITY)) continue;
-      out = [...out, fired];
-    }
-    return out;
+    for (const state of this.states)
+      for (const event of state.instantOrder(fresh)) {
+        if (state.selection(event) === 0) continue;
+        const group = groupOf(event, state.rule.groupBy);
+        if (group === undefined) continue;
+        const fired = state.push(event, group);
+        if (!fired || timeMs < (this.options.reportFromMs ?? Number.NEGATIVE_INFINITY)) continue;
+        out = [...out, fired];
+      }
+    if (out.length < 2) return out;
+    // A correlation's last event completed it (and its finding is built from it).
+    const place = new Map(fresh.map((e, i) => [e, i]));
+    const placeOf = (c: Correlation) => place.get(c.events[c.events.length - 1])!;
+    return [...out].sort((a, b) => placeOf(a) - placeOf(b));
+  }
+
+  /** Whether the event comes next in (eventTime, eventID) order; false for a repeat; throws when out of order. */
+  private isNext(event: CorrelatedEvent): boolean {
+    const { id, timeMs } = event;
+    if (timeMs < this.lastTimeMs || (timeMs === this.lastTimeMs && id < this.lastId))
+      throw new Error(`correlation input out of order: ${id} (${isoTimeOf(timeMs)}) after ${this.lastId}`);
+    if (timeMs === this.lastTimeMs && id === this.lastId) return false;
+    this.lastTimeMs = timeMs;
+    this.lastId = id;
+    return true;
   }
 
   /** How many groups (and new-term pairs) the engine holds: bounded by the open windows. */
@@ -301,6 +339,11 @@ export function correlateEvents(
   sortEvents(events);
   const engine = new CorrelationEngine(rules, options);
   const out: Correlation[] = [];
-  for (const event of events) for (const c of engine.pushEvent(event)) out.push(c);
+  for (let start = 0; start < events.length; ) {
+    let end = start + 1;
+    while (end < events.length && events[end].timeMs === events[start].timeMs) end++;
+    for (const c of engine.pushInstant(end - start === 1 ? [events[start]] : events.slice(start, end))) out.push(c);
+    start = end;
+  }
   return out;
 }

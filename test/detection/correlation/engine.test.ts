@@ -88,6 +88,31 @@ test("a sequence anchors on the latest first step: repeated enumeration, then in
   expect(fired.map((c) => c.events.map((e) => e.id))).toEqual([["a2", "b1"]]);
 });
 
+test("a sequence whose enumeration and invocation share a second fires, whatever their event ids", () => {
+  const sequence = rules.find((r) => r.id === "bedrock-enumeration-then-invocation")!;
+  const [listed, invoked] = sequence.tests[0].history;
+  const at = (r: typeof listed, id: string, t: string) => ({ ...r, eventID: id, eventTime: t });
+  // CloudTrail's times are whole seconds: a script's listing and invocation often share one, and their ids are random.
+  for (const [list, invoke] of [
+    ["a", "b"],
+    ["b", "a"],
+  ]) {
+    const fired = correlate(
+      [sequence],
+      [at(listed, list, "2026-01-15T10:00:00Z"), at(invoked, invoke, "2026-01-15T10:00:00Z")],
+    );
+    expect(fired.map((c) => c.events.map((e) => e.id))).toEqual([[list, invoke]]);
+  }
+  // The same second's listing is the latest first step: the burst is one finding, anchored on it.
+  const burst = [
+    at(listed, "f1", "2026-01-15T10:00:00Z"),
+    at(invoked, "a", "2026-01-15T10:05:00Z"),
+    at(listed, "z", "2026-01-15T10:05:00Z"),
+    at(invoked, "b", "2026-01-15T10:06:00Z"),
+  ];
+  expect(correlate([sequence], burst).map((c) => c.events.map((e) => e.id))).toEqual([["z", "a"]]);
+});
+
 test("findings cite every event that made them, with first and last time, credential and principal", () => {
   const probing = rules.find((r) => r.id === "bedrock-invocation-probing")!;
   const history = probing.tests.find((t) => t.expect)!.history;
