@@ -33,7 +33,7 @@ import {
 } from "./drift";
 import type { Finding } from "../detection/finding";
 import { type CorrelationOutcome, correlationStep } from "./correlation-step";
-import { claimAll, drainPending, findingsOf, type RunFailure } from "./pipeline";
+import { claimAll, type DrainDeps, drainPending, findingsOf, type RunFailure } from "./pipeline";
 import { QueryError, type QueryLimits, type QuerySource } from "./query/source";
 import { exportToSecurityHub } from "./securityhub-export";
 import type { StateStore } from "./state/store";
@@ -101,6 +101,54 @@ function addCorrelations(
     summary.newTermBaseline = { learning: correlated.learning, pairsSeen: correlated.pairsSeen, recorded: 0 };
 }
 
+/**
+ * The state partition (`job#realtime`) the realtime function claimed into before it used the scheduled job's. It
+ * drained that list only when a later event brought a new finding, and nothing drains it since: the scheduled job
+ * finishes what is left there, alert only, since that release accepted events without the envelope and account
+ * checks the realtime function makes now (docs/monitor.md).
+ */
+const LEGACY_REALTIME_JOB = "realtime";
+const LEGACY_REALTIME_ALERT_ONLY =
+  "claimed by the realtime function of an earlier release, which did not check the event's envelope and accounts; " +
+  "plan a response with bedrock-guardrail remediate";
+
+/**
+ * The run's drain: the job's pending list, then, when that finished, what an earlier release's realtime function left
+ * in its own partition, alert only, within what is left of the run's alert budget.
+ */
+async function drainRun(
+  deps: JobDeps,
+  options: JobOptions,
+  extra: Pick<DrainDeps, "now" | "onAlertOnly" | "timeLeftMs">,
+): Promise<Awaited<ReturnType<typeof drainPending>>> {
+  const g = deps.guardrail;
+  const drainDeps: DrainDeps = {
+    store: deps.store,
+    notifier: deps.notifier,
+    responder: deps.responder,
+    runId: deps.runId,
+    leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
+    dedupeRetentionMs: options.dedupeRetentionMs ?? DEFAULT_DEDUPE_RETENTION_MS,
+    remediates: (finding: Finding) => ruleRemediates(g, finding.rule.id),
+    ...extra,
+  };
+  const budget = g.definition.detection.schedule.maxAlertsPerRun;
+  const drained = await drainPending(drainDeps, options.jobName, budget);
+  if (drained.failure || options.jobName === LEGACY_REALTIME_JOB) return drained;
+  const legacy = await drainPending(
+    { ...drainDeps, alertOnly: LEGACY_REALTIME_ALERT_ONLY },
+    LEGACY_REALTIME_JOB,
+    budget - drained.published,
+  );
+  return {
+    published: drained.published + legacy.published,
+    responded: drained.responded + legacy.responded,
+    carriedOver: drained.carriedOver + legacy.carriedOver,
+    heldElsewhere: drained.heldElsewhere + legacy.heldElsewhere,
+    ...(legacy.failure ? { failure: legacy.failure } : {}),
+  };
+}
+
 export async function runJob(deps: JobDeps, options: JobOptions): Promise<RunSummary> {
   const now = deps.now ?? (() => new Date());
   const started = now();
@@ -157,22 +205,11 @@ export async function runJob(deps: JobDeps, options: JobOptions): Promise<RunSum
   if (stop) return fail(stop);
 
   const alertOnly: string[] = [];
-  const drained = await drainPending(
-    {
-      store: deps.store,
-      notifier: deps.notifier,
-      responder: deps.responder,
-      runId: deps.runId,
-      now,
-      leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
-      dedupeRetentionMs: options.dedupeRetentionMs ?? DEFAULT_DEDUPE_RETENTION_MS,
-      onAlertOnly: (line) => alertOnly.push(line),
-      remediates: (finding) => ruleRemediates(g, finding.rule.id),
-      ...(timeLeftMs ? { timeLeftMs } : {}),
-    },
-    job,
-    g.definition.detection.schedule.maxAlertsPerRun,
-  );
+  const drained = await drainRun(deps, options, {
+    now,
+    onAlertOnly: (line: string) => alertOnly.push(line),
+    ...(timeLeftMs ? { timeLeftMs } : {}),
+  });
   const { published, responded, carriedOver, heldElsewhere } = drained;
   Object.assign(summary, { published, responded, carriedOver, heldElsewhere });
   addAlertOnlySamples(summary, alertOnly);

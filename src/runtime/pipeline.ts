@@ -107,6 +107,8 @@ export interface DrainDeps {
   onAlertOnly?: (line: string) => void;
   /** Whether the finding's rule asks for remediation (ruleRemediates): the alert says so when it does not. */
   remediates?: (finding: Finding) => boolean;
+  /** Every finding of this drain alerts only, for this reason, where its claim gave none of its own. */
+  alertOnly?: string;
   /**
    * The invocation's time left (Lambda's getRemainingTimeInMillis): no item is started with less than
    * DRAIN_ITEM_RESERVE_MS left, so the function is never stopped between an alert and its record (which would send
@@ -127,7 +129,7 @@ export const DRAIN_ITEM_RESERVE_MS = 30_000;
  */
 /** Why no remediation will follow the alert, when none will: the claim said so, or the rule alerts only. */
 function alertOnlyReason(deps: DrainDeps, item: { finding: Finding; alertOnly?: string }): string | undefined {
-  if (item.alertOnly) return item.alertOnly;
+  if (item.alertOnly ?? deps.alertOnly) return item.alertOnly ?? deps.alertOnly;
   if (deps.remediates && !deps.remediates(item.finding))
     return `rule ${item.finding.rule.id} alerts only: its definition asks for no remediation`;
   return undefined;
@@ -189,9 +191,10 @@ export async function drainPending(
         return { ...counts, failure: { step: "record", eventId: id, error: `marking published: ${errorText(e)}` } };
       }
     }
-    if (deps.responder && item.alertOnly) {
+    const keptFromResponder = item.alertOnly ?? deps.alertOnly;
+    if (deps.responder && keptFromResponder) {
       // Decided at the claim (the realtime function) and kept with it: whichever run drains the finding, none acts.
-      deps.onAlertOnly?.(`alert only, no remediation: event ${id}: ${item.alertOnly}`);
+      deps.onAlertOnly?.(`alert only, no remediation: event ${id}: ${keptFromResponder}`);
     } else if (deps.responder) {
       try {
         const report = await deps.responder.respond(item.finding);
