@@ -78,10 +78,18 @@ export function loadGuardrailFor(opts: ConfigOption, io: ConfigIO, load: LoadFor
   try {
     const configPath = resolveConfigPath(opts.config, env, cwd);
     const definition = definitionFrom(opts.definition, cwd);
-    if (load.onNoConfig && !opts.config && !env[CONFIG_ENV_VAR] && !fs.existsSync(configPath)) {
+    const defaultMissing = !opts.config && !env[CONFIG_ENV_VAR] && !fs.existsSync(configPath);
+    if (load.onNoConfig && defaultMissing) {
       load.onNoConfig();
       return compileGuardrail(definition, parseConfig({ approvedPrincipalArns: [] }, "(no config)"));
     }
+    // Named, so someone who wrote my-org.json and runs a command as printed (undo) knows which file was looked for.
+    if (defaultMissing)
+      throw new ConfigError(
+        displayPath(configPath),
+        [`no such file or directory (the default config: name yours with --config FILE or $${CONFIG_ENV_VAR})`],
+        true,
+      );
     return compileGuardrail(definition, loadConfig(configPath));
   } catch (e) {
     if (e instanceof ConfigError) {

@@ -56,7 +56,11 @@ describe("loadGuardrailFor", () => {
   it("a missing config file is a config error, unless the command runs without one", () => {
     const strict = sink();
     expect(loadGuardrailFor({}, { stderr: strict, env: {}, cwd })).toBeUndefined();
-    expect(strict.text()).toMatch(/guardrail\.config\.json: no such file or directory\n/);
+    // The default, looked for because nothing named a config: the line says so and how to name one.
+    expect(strict.text()).toContain(
+      "guardrail.config.json: no such file or directory (the default config: name yours with --config FILE or " +
+        "$GUARDRAIL_CONFIG)\n",
+    );
 
     let said = 0;
     const lenient = sink();
@@ -72,6 +76,12 @@ describe("loadGuardrailFor", () => {
       loadGuardrailFor({ config: "absent.json" }, { stderr, env: {}, cwd }, { onNoConfig: () => undefined }),
     ).toBeUndefined();
     expect(stderr.text()).toMatch(/absent\.json: no such file or directory\n/);
+  });
+
+  it("a config $GUARDRAIL_CONFIG names that does not exist is named, not called the default", () => {
+    const stderr = sink();
+    expect(loadGuardrailFor({}, { stderr, env: { GUARDRAIL_CONFIG: "gone.json" }, cwd })).toBeUndefined();
+    expect(stderr.text()).toMatch(/gone\.json: no such file or directory\n/);
   });
 });
 
