@@ -35,7 +35,7 @@ import type { Finding } from "../detection/finding";
 import { type CorrelationOutcome, correlationStep } from "./correlation-step";
 import { claimAll, type DrainDeps, drainPending, findingsOf, type RunFailure } from "./pipeline";
 import { QueryError, type QueryLimits, type QuerySource } from "./query/source";
-import { exportToSecurityHub } from "./securityhub-export";
+import { type ExportCounts, exportToSecurityHub, MAX_EXPORTS_PER_RUN } from "./securityhub-export";
 import type { StateStore } from "./state/store";
 import { addAlertOnlySamples, emptySummary, type RunSummary } from "./summary";
 import { computeWindow, type QueryWindow, windowToJson } from "./window";
@@ -103,9 +103,9 @@ function addCorrelations(
 
 /**
  * The state partition (`job#realtime`) the realtime function claimed into before it used the scheduled job's. It
- * drained that list only when a later event brought a new finding, and nothing drains it since: the scheduled job
- * finishes what is left there, alert only, since that release accepted events without the envelope and account
- * checks the realtime function makes now (docs/monitor.md).
+ * drained that list only when a later event brought a new finding, and no run exported its Security Hub queue: the
+ * scheduled job finishes both, alerting alert only, since that release accepted events without the envelope and
+ * account checks the realtime function makes now (docs/monitor.md).
  */
 const LEGACY_REALTIME_JOB = "realtime";
 const LEGACY_REALTIME_ALERT_ONLY =
@@ -146,6 +146,24 @@ async function drainRun(
     carriedOver: drained.carriedOver + legacy.carriedOver,
     heldElsewhere: drained.heldElsewhere + legacy.heldElsewhere,
     ...(legacy.failure ? { failure: legacy.failure } : {}),
+  };
+}
+
+/**
+ * The Security Hub export: the job's queue, then what an earlier release's realtime function queued in its own
+ * partition, which no run exported, within the same limit per run. The counts are the two queues' together.
+ */
+async function exportRun(store: StateStore, importer: FindingImporter, job: string): Promise<ExportCounts> {
+  const counts = await exportToSecurityHub(store, importer, job);
+  const left = MAX_EXPORTS_PER_RUN - counts.imported - counts.failed;
+  if (job === LEGACY_REALTIME_JOB || left <= 0) return counts;
+  const legacy = await exportToSecurityHub(store, importer, LEGACY_REALTIME_JOB, left);
+  const errors = [...(counts.errors ?? []), ...(legacy.errors ?? [])].slice(0, 5);
+  return {
+    imported: counts.imported + legacy.imported,
+    failed: counts.failed + legacy.failed,
+    queued: counts.queued + legacy.queued,
+    ...(errors.length > 0 ? { errors } : {}),
   };
 }
 
@@ -214,7 +232,7 @@ export async function runJob(deps: JobDeps, options: JobOptions): Promise<RunSum
   Object.assign(summary, { published, responded, carriedOver, heldElsewhere });
   addAlertOnlySamples(summary, alertOnly);
   // After the alerts, whatever they did: the queue is the claims', not the drain's.
-  if (deps.securityHub) summary.securityHub = await exportToSecurityHub(deps.store, deps.securityHub, job);
+  if (deps.securityHub) summary.securityHub = await exportRun(deps.store, deps.securityHub, job);
   if (drained.failure) return fail(drained.failure);
 
   // Only now, with every finding of the window claimed and drained, do the new-term pairs become known.

@@ -11,7 +11,7 @@ import { errorText } from "../errors/error-text";
 import type { ExportItem, StateStore } from "./state/store";
 
 /** A run sends at most this many, so a long Security Hub outage's backlog cannot eat the Lambda's time. */
-const MAX_EXPORTS_PER_RUN = 1000;
+export const MAX_EXPORTS_PER_RUN = 1000;
 
 export interface ExportCounts {
   /** Accepted by Security Hub this run. */

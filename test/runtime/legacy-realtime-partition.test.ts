@@ -64,3 +64,30 @@ test("what an earlier release's realtime function left in its partition is alert
   expect(second).toMatchObject({ status: "ok", published: 0 });
   expect(published).toHaveLength(1);
 });
+
+test("what an earlier release's realtime function queued for Security Hub is exported by the next run", async () => {
+  const withHub = guardrailWith({ monitor: { securityHub: { enabled: true } } });
+  const store = new MemoryStateStore();
+  const failing = { publish: async () => Promise.reject(new Error("SNS throttled")) };
+  await processEvent(
+    { guardrail: withHub, store, notifier: failing, jobName: LEGACY_REALTIME_JOB, now },
+    eventBridgeEvent(simEvent("rt-hub", at("2026-07-01T11:59:50Z"), 0)),
+    "realtime-1",
+  );
+  expect((await store.listExports(LEGACY_REALTIME_JOB)).map((e) => e.eventId)).toEqual(["rt-hub"]);
+  const imported: string[] = [];
+  const securityHub = {
+    importFindings: async (findings: { event: { id: string } }[]) => {
+      imported.push(...findings.map((f) => f.event.id));
+      return [];
+    },
+  };
+  const notifier = { publish: async () => undefined };
+  const run = await runJob(
+    { guardrail: withHub, store, source: empty, notifier, securityHub, now, runId: "scheduled-1" },
+    { jobName: "query-job" },
+  );
+  expect(run.securityHub).toEqual({ imported: 1, failed: 0, queued: 0 });
+  expect(imported).toEqual(["rt-hub"]);
+  expect(await store.listExports(LEGACY_REALTIME_JOB)).toEqual([]);
+});
