@@ -74,6 +74,10 @@ describe("run-once", () => {
     const s = io();
     expect(await runOnce(g, { backend: "cloudtrail-lake", dryRun: true }, { ...s })).toBe(2);
     expect(s.err.join("")).toMatch(/--event-data-store is required/);
+    // Where the created store's ARN is, never "set monitor.cloudtrailLake.eventDataStoreArn": a config that names a
+    // store creates none, so the next apply would destroy the store this one created.
+    expect(s.err.join("")).toContain("terraform -chdir=cdktf.out/stacks/monitor output -raw event_data_store_arn");
+    expect(s.err.join("")).not.toContain("eventDataStoreArn");
     const s2 = io();
     expect(
       await runOnce(

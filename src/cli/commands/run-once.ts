@@ -82,10 +82,12 @@ const SOURCE_SPECS: Record<
 > = {
   "cloudtrail-lake": (opts, g) => {
     const eds = opts.eventDataStore ?? g.config.monitor.cloudtrailLake.eventDataStoreArn;
+    // Not "set monitor.cloudtrailLake.eventDataStoreArn": a config naming a store creates none, so the next apply
+    // would destroy the store this one created.
     if (!eds)
       throw new UsageError(
-        "--event-data-store is required for cloudtrail-lake (or monitor.cloudtrailLake.eventDataStoreArn in the " +
-          "config)",
+        "--event-data-store is required for cloudtrail-lake: the store this config creates is the monitor stack's " +
+          "output (terraform -chdir=cdktf.out/stacks/monitor output -raw event_data_store_arn)",
       );
     // An ARN names its region; a bare id does not, and the SDK would only say "Region is missing".
     try {
