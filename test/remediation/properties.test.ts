@@ -1,13 +1,36 @@
 import fc from "fast-check";
 import { parseFindings } from "../../src/remediation/finding-input";
-import { principalProtection } from "../../src/remediation/safety";
+import { type Protection, principalProtection } from "../../src/remediation/safety";
 import { planRemediation } from "../../src/remediation/planner";
 import { isMutating } from "../../src/remediation/actions";
 import { guardedRecord, mode } from "./arbitraries";
-import { findingOf, guardrailWith, MGMT } from "./helpers";
+import { findingOf, fixture, guardrailWith, IAM_USER_RECORD, MGMT } from "./helpers";
 
 const NOW = new Date("2026-11-20T09:20:00Z");
 const RUNS = { numRuns: 500 };
+
+/**
+ * What the safety gate must answer for a principal the generator draws, written from the generator's names and
+ * guardrailWith's config, never from safety.ts (asking principalProtection would let the property only repeat
+ * whatever the gate says, right or wrong). Order: the gate's, most specific first. A role pattern protects roles
+ * only: user/BreakGlass is any user.
+ */
+function expectedProtection(
+  principalArn: string | undefined,
+  management: string | undefined,
+  selfIsCaller: boolean,
+): Protection | undefined {
+  if (!principalArn) return "unknown-principal";
+  const [, account = "", resource = ""] = principalArn.match(/^arn:aws:(?:iam|sts)::(\d{12}):(.+)$/) ?? [];
+  if (/^role\/(.*\/)?BreakGlass$/.test(resource)) return "break-glass";
+  if (/^role\/(.*\/)?BedrockModelAccessAdmin$/.test(resource)) return "approved";
+  if (resource.startsWith("role/bedrock-guardrail/")) return "tool";
+  if (selfIsCaller) return "self";
+  if (resource.startsWith("role/aws-service-role/")) return "service-linked-role";
+  if (resource.startsWith("role/aws-reserved/sso.amazonaws.com/")) return "identity-center-role";
+  if (!management) return "unknown-management-account";
+  return account === management ? "management-account" : undefined;
+}
 
 describe("planner properties", () => {
   it("no plan ever lets a mutation reach a protected principal or the management account", () => {
@@ -22,10 +45,13 @@ describe("planner properties", () => {
           const f = findingOf(g, record);
           const selfArns = selfIsCaller && f.guardrail.principal_arn ? [f.guardrail.principal_arn] : [];
           const plan = planRemediation(f, g, { now: NOW, managementAccountId: management, selfArns });
-          const protection = principalProtection(g, f.guardrail.principal_arn, f.guardrail.principal_account_id, {
-            managementAccountId: management,
-            selfArns,
-          });
+          const protection = expectedProtection(f.guardrail.principal_arn, management, selfIsCaller);
+          expect(
+            principalProtection(g, f.guardrail.principal_arn, f.guardrail.principal_account_id, {
+              managementAccountId: management,
+              selfArns,
+            }),
+          ).toBe(protection);
           const acting = plan.filter(
             (a) => isMutating(a) && (a.disposition === "execute" || a.disposition === "dry-run"),
           );
@@ -45,6 +71,22 @@ describe("planner properties", () => {
       ),
       RUNS,
     );
+  });
+
+  // The property draws this case about once in its 500 runs, on some seeds never: pinned here for every seed.
+  it("an agreement accepted in the management account by a member account's principal is never deleted", () => {
+    const g = guardrailWith({ remediation: { mode: "enforce" } });
+    // The fixture's user is in 222233334444; the record now says the agreement was accepted in the management account.
+    const f = findingOf(g, { ...fixture(IAM_USER_RECORD), recipientAccountId: MGMT });
+    const plan = planRemediation(f, g, { now: NOW, managementAccountId: MGMT });
+    const agreement = plan.find((a) => a.kind === "delete-agreement");
+    expect(agreement).toMatchObject({ accountId: MGMT, disposition: "alert-only" });
+    expect(agreement?.reason).toContain("blocked: the management account is never remediated");
+    // The member account's principal is still contained.
+    expect(plan.filter((a) => a.disposition === "execute").map((a) => a.accountId)).toEqual([
+      "222233334444",
+      "222233334444",
+    ]);
   });
 
   it("every finding detection makes passes remediate's input check (which refuses forged principal ARNs)", () => {
