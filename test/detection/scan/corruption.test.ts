@@ -1,8 +1,8 @@
 /**
  * One bad record costs one record: take valid CloudTrail input (compact, pretty-printed and NDJSON, gzip and plain),
  * corrupt one record at a random place (truncate it, insert garbage, unbalance a bracket or a quote, inflate a
- * string past the size cap), and check that every valid matching record outside the corrupted one
- * is still found and that the damage is named. The same inputs over the worker pool give the same.
+ * string past the size cap, leave a stray value after it), and check that every valid matching record outside
+ * the corrupted one is still found and that the damage is named. The same inputs over the worker pool give the same.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -29,7 +29,11 @@ const templates = [
 ];
 const FINDING_TEMPLATES = [2, 3];
 
-type Corruption = { kind: "truncate"; at: number } | { kind: "insert"; at: number; text: string } | { kind: "inflate" };
+type Corruption =
+  | { kind: "truncate"; at: number }
+  | { kind: "insert"; at: number; text: string }
+  | { kind: "inflate" }
+  | { kind: "trail"; text: string };
 
 const corruption: fc.Arbitrary<Corruption> = fc.oneof(
   fc.record({ kind: fc.constant("truncate" as const), at: fc.nat() }),
@@ -43,6 +47,12 @@ const corruption: fc.Arbitrary<Corruption> = fc.oneof(
     ),
   }),
   fc.record({ kind: fc.constant("inflate" as const) }),
+  // A value after the intact record, in its slice (no record marker in it): a scalar, or an object the walker
+  // nests well but JSON.parse refuses. The record is read; the value is damage, and must be counted as such.
+  fc.record({
+    kind: fc.constant("trail" as const),
+    text: fc.constantFrom("42", '"stray"', "true", "-", "[1]", '{"a":"\\x"}', '{"a":01}'),
+  }),
 );
 
 const inputCase = fc.record({
@@ -58,6 +68,7 @@ type InputCase = typeof inputCase extends fc.Arbitrary<infer T> ? T : never;
 function corrupt(text: string, c: Corruption): string {
   if (c.kind === "inflate")
     return text.replace(/"userAgent":\s*"[^"]*"/, `"userAgent":"${"x".repeat(MAX_RECORD_BYTES)}"`);
+  if (c.kind === "trail") return `${text} ${c.text}`;
   const at = 1 + (c.at % (text.length - 1));
   return c.kind === "truncate" ? text.slice(0, at) : text.slice(0, at) + c.text + text.slice(at);
 }
@@ -149,6 +160,9 @@ function checkResult(c: InputCase, r: SourceResult, checked: boolean): void {
   // The damage is named: counted, and placed at the corrupted record (or the one before it, when
   // the corruption destroyed the record's own start marker and the two became one slice).
   expect(r.skippedRecords + r.invalid).toBeGreaterThanOrEqual(1);
+  // The bytes skipped are the stray value's, not the record read beside it: with the space before it and what
+  // follows it up to the next record (a separator, or after the last record the envelope's end, `\n  ]\n}\n`).
+  if (c.corruption.kind === "trail") expect(r.skippedBytes).toBeLessThanOrEqual(c.corruption.text.length + 8);
   // (A one-record input whose record lost its marker may be read in another layout: line or record.)
   const unit = c.kinds.length === 1 ? "(?:line|record)" : c.layout === "lines" ? "line" : "record";
   // (Without any marker left, the exact walker reads the input and names the record by number only; an
