@@ -154,6 +154,14 @@ describe("the realtime core acts only in the accounts the organization check cov
     expect(summary.samples?.[0]).toMatch(why);
   });
 
+  it("Organizations failing to answer for the principal's account: alerted, not remediated", async () => {
+    const d = deps(async (a) => (a === real.account ? true : Promise.reject(new Error("throttled"))));
+    const summary = await processEvent(d.deps, withAccounts(real.account as string, ORG_MEMBER), "inv");
+    expect(summary).toMatchObject({ status: "ok", newFindings: 1, published: 1 });
+    expect(d.responded).toEqual([]);
+    expect(summary.samples?.[0]).toMatch(/^alert only, no remediation: .*account 555566667777 is not an account of/);
+  });
+
   it("a failed alert keeps the decision: the scheduled job's next run alerts, says why, does not respond", async () => {
     const d = deps(inOrganization);
     const responder = {
