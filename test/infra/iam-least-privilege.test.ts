@@ -58,8 +58,10 @@ async function problemsIn(p: FoundPolicy): Promise<string[]> {
     if (s.NotAction) problems.push(`${p.where}: NotAction is not allowed`);
     for (const a of actions) if (a === "*" || a.includes("*")) problems.push(`${p.where}: wildcard action ${a}`);
     if (s.Principal === "*" || asList(s.Principal?.AWS).includes("*")) {
-      if (!s.Condition?.StringEquals?.["aws:PrincipalOrgID"])
-        problems.push(`${p.where}: Principal "*" without an aws:PrincipalOrgID condition`);
+      // A Deny grants nothing; AWS:SourceOwner is SNS's own default statement, bound to the topic owner's account.
+      const bound = s.Condition?.StringEquals?.["aws:PrincipalOrgID"] ?? s.Condition?.StringEquals?.["AWS:SourceOwner"];
+      if (s.Effect !== "Deny" && !bound)
+        problems.push(`${p.where}: Principal "*" without an aws:PrincipalOrgID or AWS:SourceOwner condition`);
     }
     if (p.kind !== "identity" || s.Effect !== "Allow") continue;
     if (!asList(s.Resource).includes("*")) continue;

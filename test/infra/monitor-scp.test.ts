@@ -255,7 +255,15 @@ const PROTECTION: Record<string, Protected | { open: string }> = {
     arn: (r) => at("scheduler", `schedule/default/${r.name}`),
   },
   aws_sns_topic: { sid: SID.protectTagged, action: "sns:DeleteTopic", arn: (r) => at("sns", r.name), tagged: true },
-  aws_sns_topic_subscription: { open: "sns:Unsubscribe names the topic only optionally (limits.md)" },
+  aws_sns_topic_policy: {
+    sid: SID.protectTagged,
+    action: "sns:SetTopicAttributes",
+    arn: (r, ref) => at("sns", ref(r.arn).name),
+    tagged: true,
+  },
+  aws_sns_topic_subscription: {
+    open: "sns:Unsubscribe: no tag condition known to hold, no topic policy action (limits.md)",
+  },
   aws_sqs_queue: { sid: SID.protectDeployment, action: "sqs:PurgeQueue", arn: (r) => at("sqs", r.name) },
   aws_sqs_queue_policy: {
     sid: SID.protectDeployment,

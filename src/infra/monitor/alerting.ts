@@ -1,12 +1,15 @@
 /**
- * The alert path: a customer-managed KMS key, the SNS topic it encrypts, optional e-mail
- * subscriptions. The AWS-managed alias/aws/sns key cannot be used by CloudWatch alarms, so the
+ * The alert path: a customer-managed KMS key, the SNS topic it encrypts, the topic's access policy,
+ * optional e-mail subscriptions. The AWS-managed alias/aws/sns key cannot be used by CloudWatch alarms, so the
  * key policy names CloudWatch and the function roles that publish. EventBridge gets no grant:
  * no rule or schedule targets the topic (they invoke the Lambda functions, whose roles publish).
+ * Publishing needs the key, so nobody else publishes; subscribing needs no key, so the access policy
+ * lets only the named principals subscribe (a subscriber receives every finding, outside the organization too).
  */
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Construct } from "constructs";
 import type { PolicyStatement } from "../iam/policy-document";
@@ -20,6 +23,11 @@ export interface AlertingProps {
   publisherRoleArns: string[];
   emails?: string[];
   topicName?: string;
+  /**
+   * ArnLike patterns of the only principals that may subscribe to the topic (break-glass and the admins); an
+   * empty list lets nobody subscribe. Absent: whoever the account's IAM policies allow, as with SNS's default policy.
+   */
+  subscriberPrincipalArns?: string[];
 }
 
 /** What a publisher to an SSE-KMS topic needs on the key. */
@@ -29,6 +37,60 @@ type KeyPolicyStatement = Omit<PolicyStatement, "Resource"> & {
   Principal: Record<string, string | string[]>;
   Resource: string;
 };
+
+/**
+ * What SNS's default access policy lets the topic owner's account do (its __default_statement_ID, with the same
+ * AWS:SourceOwner condition): the account's IAM policies then decide who may do each of them.
+ */
+const DEFAULT_TOPIC_ACTIONS = [
+  "sns:GetTopicAttributes",
+  "sns:SetTopicAttributes",
+  "sns:AddPermission",
+  "sns:RemovePermission",
+  "sns:DeleteTopic",
+  "sns:Subscribe",
+  "sns:ListSubscriptionsByTopic",
+  "sns:Publish",
+];
+
+/**
+ * The topic's access policy: SNS's default statement, and with subscriberPrincipalArns a Deny of sns:Subscribe
+ * to everyone else. The Deny has no aws:PrincipalIsAWSService exception, so it also refuses a request without a
+ * principal ARN (an AWS service principal, or an anonymous one): nothing subscribes to this topic as a service
+ * (Amazon Q Developer in chat applications subscribes with its service-linked role, which has an ARN and is not
+ * named), and one that did would do so on behalf of whoever pointed it at the topic. sns:ConfirmSubscription and
+ * sns:Unsubscribe are not actions a topic policy can name (SNS's list of valid policy actions); a subscription is
+ * only confirmed after a Subscribe, which this denies.
+ */
+function alertTopicPolicy(props: { accountId: string; topicArn: string; subscriberPrincipalArns?: string[] }): {
+  Version: string;
+  Id: string;
+  Statement: Record<string, unknown>[];
+} {
+  const statements: Record<string, unknown>[] = [
+    {
+      Sid: "AccountUsesTopic",
+      Effect: "Allow",
+      Principal: { AWS: "*" },
+      Action: DEFAULT_TOPIC_ACTIONS,
+      Resource: props.topicArn,
+      Condition: { StringEquals: { "AWS:SourceOwner": props.accountId } },
+    },
+  ];
+  if (props.subscriberPrincipalArns) {
+    const subscribers = [...new Set(props.subscriberPrincipalArns)];
+    statements.push({
+      Sid: "OnlyNamedPrincipalsSubscribe",
+      Effect: "Deny",
+      Principal: "*",
+      Action: ["sns:Subscribe"],
+      Resource: props.topicArn,
+      // Nobody named, nobody subscribes (as the SCP's protection statements do without admins).
+      ...(subscribers.length > 0 ? { Condition: { ArnNotLike: { "aws:PrincipalArn": subscribers } } } : {}),
+    });
+  }
+  return { Version: "2012-10-17", Id: `${RESOURCE_PREFIX}-alert-topic`, Statement: statements };
+}
 
 /** The key policy; in a key policy `Resource: "*"` means this key. */
 function alertKeyPolicy(props: Pick<AlertingProps, "partition" | "accountId" | "publisherRoleArns">): {
@@ -54,7 +116,7 @@ function alertKeyPolicy(props: Pick<AlertingProps, "partition" | "accountId" | "
       // services and encrypted topics") has none, and nothing AWS documents says the KMS request
       // CloudWatch makes on an alarm's behalf carries those keys; if it does not, every alarm
       // notification would be dropped silently. The key encrypts only this topic, and the topic's
-      // default access policy already limits publishing to this account's principals.
+      // access policy (SNS's default statement) already limits publishing to this account's principals.
     },
   ];
   if (props.publisherRoleArns.length > 0) {
@@ -85,6 +147,16 @@ export class Alerting extends Construct {
     this.topic = new SnsTopic(this, "topic", {
       name: props.topicName ?? `${RESOURCE_PREFIX}-alerts`,
       kmsMasterKeyId: this.key.arn,
+    });
+    new SnsTopicPolicy(this, "topic-policy", {
+      arn: this.topic.arn,
+      policy: JSON.stringify(
+        alertTopicPolicy({
+          accountId: props.accountId,
+          topicArn: this.topic.arn,
+          subscriberPrincipalArns: props.subscriberPrincipalArns,
+        }),
+      ),
     });
     for (const [i, email] of [...new Set(props.emails ?? [])].sort().entries()) {
       new SnsTopicSubscription(this, `email-${i}`, { topicArn: this.topic.arn, protocol: "email", endpoint: email });

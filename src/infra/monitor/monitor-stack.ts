@@ -28,6 +28,7 @@ import { type GuardrailConstructProps, monitorGuardrail } from "../construct-pro
 import { type FunctionDeclarations, guardrailDeclarations } from "../declarations";
 import { type ResourceArns, statementsFromDeclarations } from "../iam/policy-document";
 import { toolRoleArn } from "../../guardrail/guardrail";
+import { guardrailAdminPatterns } from "../../policy/protect-exempted";
 import { DEAD_LETTER_QUEUE_NAME, FUNCTION_NAMES, RESOURCE_PREFIX, ROLE_NAMES } from "../naming";
 import { MANAGED_BY_TAG } from "../organization-policy-stack";
 import { listOutput } from "../list-output";
@@ -156,6 +157,8 @@ export class MonitorResources {
       accountId: this.where.accountId,
       publisherRoleArns: [ROLE_NAMES.queryJob, ...(realtimeEnabled ? [ROLE_NAMES.realtime] : [])].map(this.roleArn),
       emails: monitor.alertEmails,
+      // Whoever the SCP lets change the topic (ProtectGuardrailTaggedResources) may subscribe, and nobody else.
+      ...(guardrail.config.scp.protectGuardrail ? { subscriberPrincipalArns: guardrailAdminPatterns(guardrail) } : {}),
     });
     const arns = { ...source.resourceArns, ...this.monitorArns(source) };
 
