@@ -177,7 +177,10 @@ export const MonitorConfigSchema = z
     alertEmails: z
       .array(z.email({ message: "must be an e-mail address" }))
       .default([])
-      .describe("E-mail addresses subscribed to the alert topic"),
+      .describe(
+        "E-mail addresses subscribed to the alert topic (only break-glass and scp.exemptedPrincipalAdminArns may " +
+          "subscribe: list the pipeline that applies the monitor stack there)",
+      ),
     memberRoleExternalId: z
       .string()
       .regex(/^[\w+=,.@:/-]{2,1224}$/, "must be 2-1224 characters of letters, digits and +=,.@:/-_")
