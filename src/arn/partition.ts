@@ -76,6 +76,11 @@ export function isKnownRegion(region: string): boolean {
   return FACTS[partitionOfRegion(region)].regions.includes(region);
 }
 
+/** The partition's Regions as this version knows them (none for a partition it does not support). */
+export function regionsOfPartition(partition: string): readonly string[] {
+  return (PARTITIONS as readonly string[]).includes(partition) ? FACTS[partition as Partition].regions : [];
+}
+
 /** The region to send a global service's API calls to in a partition. */
 export function globalServiceRegion(partition: Partition, service: keyof PartitionFacts["globalRegion"]): string {
   return FACTS[partition].globalRegion[service];

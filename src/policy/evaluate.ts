@@ -18,6 +18,11 @@ export interface ScpRequest {
   unknownKeys?: string[];
   /** Set when the resource is not known (`resource` is then a placeholder): what is missing. */
   unknownResource?: string;
+  /**
+   * The model in one of the Regions a cross-Region profile may route the call to: evaluated alone here; preview
+   * decides a call's routed requests together (Previewer.decideCall).
+   */
+  routed?: true;
 }
 
 export interface ScpVerdict {

@@ -17,6 +17,7 @@ import {
   BEARER_TOKEN_PREFIXES,
   EVENT_ACTIONS,
   eventSourceOf,
+  type ModelAuthorizations,
   modelResources,
 } from "./request-model";
 import { BEARER_TOKEN_TYPE_KEYS } from "./statement-ids";
@@ -32,9 +33,17 @@ export interface Explanation {
   mappedFrom?: string;
   /**
    * Every resource the request is authorized on, when that is not just `request.resource`: a model id's
-   * foundation-model ARN, or a cross-Region profile and its foundation model in any Region (as preview).
+   * foundation-model ARN, or a cross-Region profile, its foundation model in the call's Region and in each Region
+   * the profile may route to (as preview).
    */
   authorizedOn?: string[];
+  /**
+   * Those of `authorizedOn` that are the model in a Region the profile may route to: they decide together (all
+   * denied: deny; only some: undetermined), as preview decides them.
+   */
+  routed?: string[];
+  /** Why the decision is undetermined: the Regions a profile may route to do not all agree. */
+  undetermined?: string;
   /** Set when the resource routes to models it does not name (an application inference profile, a prompt router). */
   note?: string;
   /**
@@ -42,10 +51,10 @@ export interface Explanation {
    * also authorized as `<prefix>:CallWithBearerToken` (preview adds the same request), evaluated too.
    */
   alsoAuthorizedAs?: string;
-  decision: "allow" | "deny";
-  /** Every statement that denies the request, in statement order. */
+  decision: "allow" | "deny" | "undetermined";
+  /** Every statement that denies the request (or, for a profile, the model in one Region), in statement order. */
   matches: { document: string; sid: string }[];
-  /** For a denial: the change that lets it through (for the first denying statement). */
+  /** For a denial or an undetermined call: the change that lets it through (for the first denying statement). */
   suggestion?: string;
 }
 
@@ -61,7 +70,7 @@ export function explainedAction(given: string): { action: string; mappedFrom?: s
  * them from a record (a model id is in aws.region, a profile id in the principal's account); undefined
  * when the resource routes to models it does not name.
  */
-function modelAuthorizations(guardrail: Guardrail, request: ScpRequest): string[] | undefined {
+function modelAuthorizations(guardrail: Guardrail, request: ScpRequest): ModelAuthorizations | undefined {
   const arn = parseArn(request.resource);
   const region = arn?.region ?? guardrail.config.aws.region;
   return modelResources(request.resource, {
@@ -95,26 +104,43 @@ export function explainRequest(previewer: Previewer, given: ScpRequest): Explana
   const rebuilt = onModel ? modelAuthorizations(previewer.guardrail, request) : undefined;
   const unnamed = onModel && !rebuilt;
   // A prompt or a custom model's name is not itself a resource the call is authorized on: nothing to evaluate.
-  const resources = rebuilt ?? (unnamed && !authorizesOnGiven(request.resource) ? [] : [request.resource]);
+  const resources = rebuilt?.resources ?? (unnamed && !authorizesOnGiven(request.resource) ? [] : [request.resource]);
+  const routed = rebuilt?.routed ?? [];
+  const authorizedOn = [...resources, ...routed];
   const bearer = bearerTokenRequest(request);
-  const requests = [...resources.map((resource) => ({ ...request, resource })), ...(bearer ? [bearer] : [])];
+  const requests: ScpRequest[] = [
+    ...resources.map((resource) => ({ ...request, resource })),
+    ...routed.map((resource) => ({ ...request, resource, routed: true as const })),
+    ...(bearer ? [bearer] : []),
+  ];
   const matches = previewer.statements
     .filter((s) => requests.some((r) => statementOutcome(s, r) === "deny"))
     .map((s) => ({ document: previewer.documentOf(s.Sid), sid: s.Sid }));
   // As preview: the first request that a statement denies decides, and its statement names the change.
-  const denied = requests.map((r) => previewer.decide(r)).find((d) => d.decision === "deny");
+  const decided = previewer.decideCall(requests);
   return {
     request,
     ...(mappedFrom ? { mappedFrom } : {}),
-    ...(rebuilt && (rebuilt.length !== 1 || rebuilt[0] !== request.resource) ? { authorizedOn: rebuilt } : {}),
+    ...(rebuilt && (authorizedOn.length !== 1 || authorizedOn[0] !== request.resource) ? { authorizedOn } : {}),
+    ...(routed.length > 0 ? { routed } : {}),
     ...(unnamed ? { note: resources.length > 0 ? ROUTED_MODELS_NOTE : NAMED_MODEL_NOTE } : {}),
     ...(bearer ? { alsoAuthorizedAs: bearer.action } : {}),
-    decision: denied?.decision === "deny" ? "deny" : "allow",
+    decision: decided.decision,
+    ...(decided.decision === "undetermined" ? { undetermined: decided.key } : {}),
     matches,
-    ...(denied?.decision === "deny"
-      ? { suggestion: suggestionFor(previewer.guardrail, denied.request, denied.sid) }
+    ...(decided.decision !== "allow"
+      ? { suggestion: suggestionFor(previewer.guardrail, decided.request, decided.sid) }
       : {}),
   };
+}
+
+/** The resources an explanation names: those of every call, then the model in whichever Regions a profile uses. */
+function authorizedOnText(e: Explanation): string {
+  if (!e.authorizedOn) return "";
+  const always = e.authorizedOn.filter((r) => !e.routed?.includes(r));
+  const regions = (e.routed ?? []).map((r) => parseArn(r)?.region).join(", ");
+  const routed = regions ? `, and on the model in whichever of ${regions} the profile routes it to` : "";
+  return ` (authorized on ${always.join(" and ")}${routed})`;
 }
 
 const ALLOWED = "allow (not denied by the guardrail SCP; the principal's own IAM policies still apply)";
@@ -124,11 +150,11 @@ export function formatExplanation(e: Explanation): string {
   const context = Object.entries(r.context ?? {}).map(([k, v]) => `${k}=${v.join(",")}`);
   const lines = [
     `request: ${r.action}${e.mappedFrom ? ` (CloudTrail ${e.mappedFrom} authorizes as ${r.action})` : ""} on ` +
-      `${r.resource}${e.authorizedOn ? ` (authorized on ${e.authorizedOn.join(" and ")})` : ""} by ` +
+      `${r.resource}${authorizedOnText(e)} by ` +
       `${r.principalArn}${context.length ? ` with ${context.join(" ")}` : ""}` +
       `${e.alsoAuthorizedAs ? `, also authorized as ${e.alsoAuthorizedAs} (a call made with an API key)` : ""}`,
     ...(e.note ? [`note: ${e.note}`] : []),
-    `decision: ${e.decision === "deny" ? "DENY" : ALLOWED}`,
+    `decision: ${{ deny: "DENY", undetermined: `UNDETERMINED: ${e.undetermined}`, allow: ALLOWED }[e.decision]}`,
     ...e.matches.map((m) => `  denied by ${m.sid} in ${m.document}`),
     ...(e.suggestion ? [`to allow it: ${e.suggestion}`] : []),
   ];

@@ -5,6 +5,7 @@
  * is the sum of its records (PreviewReport.add is commutative and associative, which lets worker
  * threads report per file). Pure: no I/O.
  */
+import { parseArn } from "../arn/arn-like";
 import type { Guardrail } from "../guardrail/guardrail";
 import { type ScpRequest, statementOutcome } from "./evaluate";
 import { mantleModelPatterns } from "./mantle-models";
@@ -178,6 +179,36 @@ export class Previewer {
     return unknown ?? { decision: "allow" };
   }
 
+  /**
+   * The requests of one call: the first that a statement denies decides, else the first undetermined. The routed
+   * ones (the model in each Region a cross-Region profile may route to; the record does not say which a model's
+   * profile uses) deny only when every one is denied, and leave the call undetermined when some are.
+   */
+  decideCall(requests: readonly ScpRequest[]): Decision {
+    const routedRequests = requests.filter((r) => r.routed);
+    const routed = routedRequests.map((r) => this.decide(r));
+    const deniedRouted = routed.filter((d) => d.decision === "deny");
+    const everyRoutedDenied = routed.length > 0 && deniedRouted.length === routed.length;
+    // In request order, the routed requests taking the place of the first of them when they decide together.
+    const decisions = requests.flatMap((r) => {
+      if (!r.routed) return [this.decide(r)];
+      return r === routedRequests[0] && everyRoutedDenied ? [deniedRouted[0]] : [];
+    });
+    const decided =
+      decisions.find((d) => d.decision === "deny") ??
+      [...decisions, ...routed].find((d) => d.decision === "undetermined");
+    if (decided) return decided;
+    const split = deniedRouted[0];
+    if (split?.decision !== "deny") return { decision: "allow" };
+    const regions = (denied: boolean) =>
+      routedRequests
+        .filter((_, i) => (routed[i].decision === "deny") === denied)
+        .map((r) => parseArn(r.resource)?.region)
+        .join(", ");
+    const key = `the Region the profile routes the call to (denied in ${regions(true)}; allowed in ${regions(false)})`;
+    return { decision: "undetermined", request: split.request, sid: split.sid, key };
+  }
+
   previewRecord(record: PreviewRecordLike): RecordPreview {
     const source = str(record.eventSource);
     const name = str(record.eventName);
@@ -194,10 +225,9 @@ export class Previewer {
     if (ACCESS_DENIED_CODES.has(str(record.errorCode) ?? ""))
       return { kind: "already-denied", principalArn, action, time };
     const requests = rebuilt.requests.map((r) => toScpRequest(r, principalArn));
-    const decisions = requests.map((r) => this.decide(r));
-    const denied = decisions.find((d) => d.decision === "deny");
-    if (denied?.decision === "deny") {
-      const { request, sid, document } = denied;
+    const decided = this.decideCall(requests);
+    if (decided.decision === "deny") {
+      const { request, sid, document } = decided;
       return {
         kind: "denied",
         principalArn,
@@ -212,15 +242,14 @@ export class Previewer {
         requests,
       };
     }
-    const unknown = decisions.find((d) => d.decision === "undetermined");
-    if (unknown?.decision === "undetermined")
+    if (decided.decision === "undetermined")
       return {
         kind: "undetermined",
         principalArn,
-        action: unknown.request.action,
-        missing: `${unknown.key} (statement ${unknown.sid} depends on it; the record does not show it)`,
+        action: decided.request.action,
+        missing: `${decided.key} (statement ${decided.sid} depends on it; the record does not show it)`,
         time,
-        request: unknown.request,
+        request: decided.request,
       };
     return { kind: "allowed", requests };
   }
@@ -234,6 +263,7 @@ function toScpRequest(r: ModelledRequest, principalArn: string): ScpRequest {
     context: r.context,
     ...(r.unknownKeys.length > 0 ? { unknownKeys: r.unknownKeys } : {}),
     ...(r.unknownResource ? { unknownResource: r.unknownResource } : {}),
+    ...(r.routed ? { routed: r.routed } : {}),
   };
 }
 

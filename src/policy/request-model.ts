@@ -9,7 +9,7 @@
  * on it), and a principal or resource that cannot be rebuilt makes the record undetermined.
  */
 import { parseArn } from "../arn/arn-like";
-import { formatArn, partitionOfRegion } from "../arn/partition";
+import { formatArn, partitionOfRegion, regionsOfPartition } from "../arn/partition";
 import { resolvePrincipal, type UserIdentityLike } from "../arn/principal";
 import { BEARER_TOKEN_TYPE_KEYS, LONG_TERM, MANTLE_MODEL_KEY, SHORT_TERM } from "./statement-ids";
 
@@ -35,6 +35,8 @@ export interface ModelledRequest {
   unknownKeys: string[];
   /** The resource cannot be rebuilt (`resource` is "*" then): what is missing. */
   unknownResource?: string;
+  /** The model in one of the Regions a cross-Region profile may route the call to (see ModelAuthorizations). */
+  routed?: true;
 }
 
 export type RebuiltCall =
@@ -79,6 +81,34 @@ const MANTLE_MODEL_ACTIONS_WITH_KEY = new Set(["bedrock-mantle:CreateInference",
 /** Geography prefixes of system-defined (cross-Region) inference profile IDs. */
 export const PROFILE_GEO_PREFIX = /^(us|eu|apac|jp|au|ca|us-gov|global)\./;
 
+/**
+ * The Regions each geography's profiles may route to, as Region-name prefixes (ending in `-`) or Regions, over the
+ * partition's Regions (src/arn/partition.ts). AWS documents them per model and source Region (Amazon Bedrock user
+ * guide, "Supported Regions and models for inference profiles"; the CDK's CrossRegionInferenceProfileRegion): US in
+ * us-, EU in eu-, APAC in ap- and me-central-1, Japan in ap-northeast-1 and -3, Australia in ap-southeast-2 and -4.
+ * Each set holds every Region of the geography, never fewer than a model's profile uses, so that a call is
+ * decided only when all of them agree: APAC takes every me- Region, and Canada, not confirmed here, the us- Regions
+ * too. A geography this table does not know (or of another partition) routes anywhere in the partition.
+ */
+const GEOGRAPHIES: Readonly<Record<string, { partition: string; regions: readonly string[] }>> = {
+  us: { partition: "aws", regions: ["us-"] },
+  eu: { partition: "aws", regions: ["eu-"] },
+  apac: { partition: "aws", regions: ["ap-", "me-"] },
+  jp: { partition: "aws", regions: ["ap-northeast-1", "ap-northeast-3"] },
+  au: { partition: "aws", regions: ["ap-southeast-2", "ap-southeast-4"] },
+  ca: { partition: "aws", regions: ["ca-", "us-"] },
+  "us-gov": { partition: "aws-us-gov", regions: ["us-gov-"] },
+};
+
+/** The Regions of the partition a geography's profiles may route to (every Region when the geography is unknown). */
+function geographyRegions(geography: string | undefined, partition: string): string[] {
+  const known = geography ? GEOGRAPHIES[geography] : undefined;
+  const names = known?.partition === partition ? known.regions : [""];
+  const inGeography = (region: string) =>
+    names.some((name) => (name.endsWith("-") || name === "" ? region.startsWith(name) : region === name));
+  return regionsOfPartition(partition).filter(inGeography);
+}
+
 /** Error codes of a call that IAM (or an SCP) already refused. */
 export const ACCESS_DENIED_CODES = new Set(["AccessDenied", "AccessDeniedException", "UnauthorizedOperation"]);
 
@@ -113,17 +143,28 @@ const ROUTES_TO_UNNAMED_MODELS = ["application-inference-profile/", "prompt-rout
 const PROMPT = "prompt/";
 
 /**
- * The model ARNs a call on `modelId` is authorized on; undefined when they cannot be told (`authorizesOnGiven`
+ * What a call on a model is authorized on: every one of `resources`, and, through a cross-Region profile, the model
+ * in whichever of the `routed` Regions the profile sends it to. The record does not say which of them a model's
+ * profile uses (AWS documents it per model and source Region), so they decide together: every one denied (a
+ * cross-Region profile routes beyond the call's own Region) denies the call, only some of them leave it undetermined.
+ */
+export interface ModelAuthorizations {
+  resources: string[];
+  routed: string[];
+}
+
+/**
+ * What a call on `modelId` is authorized on; undefined when its models cannot be told (`authorizesOnGiven`
  * says whether the call is authorized on `modelId` itself as well).
  */
-export function modelResources(modelId: string, site: Site): string[] | undefined {
+export function modelResources(modelId: string, site: Site): ModelAuthorizations | undefined {
   if (modelId.startsWith("arn:")) {
     const arn = parseArn(modelId);
     if (arn?.service !== "bedrock") return undefined;
     // An application inference profile or a prompt router routes to models its ARN does not name, and the
     // call is authorized on those models too; a prompt's model is not in its ARN either.
     if ([...ROUTES_TO_UNNAMED_MODELS, PROMPT].some((type) => arn.resource.startsWith(type))) return undefined;
-    if (!arn.resource.startsWith("inference-profile/")) return [modelId];
+    if (!arn.resource.startsWith("inference-profile/")) return { resources: [modelId], routed: [] };
     return profileResources(arn.resource.slice("inference-profile/".length), { ...site, partition: arn.partition });
   }
   if (PROFILE_GEO_PREFIX.test(modelId)) return profileResources(modelId, site);
@@ -131,7 +172,10 @@ export function modelResources(modelId: string, site: Site): string[] | undefine
   // model's (throughput, customization), whose ARN holds its base model and is not in the record.
   if (!modelId.includes(".")) return undefined;
   const { partition, region } = site;
-  return [formatArn({ partition, service: "bedrock", region, resource: `foundation-model/${modelId}` })];
+  return {
+    resources: [formatArn({ partition, service: "bedrock", region, resource: `foundation-model/${modelId}` })],
+    routed: [],
+  };
 }
 
 /**
@@ -145,20 +189,26 @@ export function authorizesOnGiven(modelId: string): boolean {
 }
 
 /**
- * A cross-Region profile is authorized on the profile and on its foundation model in every Region it
- * routes to; the destinations are not in the record, so the model's Region is left a wildcard (only an
- * allow-list entry for every Region matches it, as only such an entry lets every routed call through).
+ * A cross-Region profile is authorized on the profile and on its foundation model in the call's Region and in
+ * every Region it routes to: its geography's Regions, or for a global profile the model with an empty Region (AWS's
+ * "Geographic cross-Region inference" and "Global cross-Region inference").
  */
-function profileResources(profileId: string, { partition, region, account }: Site): string[] {
-  return [
-    formatArn({ partition, service: "bedrock", region, account, resource: `inference-profile/${profileId}` }),
+function profileResources(profileId: string, { partition, region, account }: Site): ModelAuthorizations {
+  const geography = profileId.match(PROFILE_GEO_PREFIX)?.[1];
+  const model = (at: string) =>
     formatArn({
       partition,
       service: "bedrock",
-      region: "*",
+      region: at,
       resource: `foundation-model/${profileId.replace(PROFILE_GEO_PREFIX, "")}`,
-    }),
+    });
+  const resources = [
+    formatArn({ partition, service: "bedrock", region, account, resource: `inference-profile/${profileId}` }),
+    ...(region ? [model(region)] : []),
   ];
+  if (geography === "global") return { resources: [...resources, model("")], routed: [] };
+  const routed = geographyRegions(geography, partition).filter((r) => r !== region);
+  return { resources, routed: routed.map(model) };
 }
 
 /** The role, user or function ARN an IAM or Lambda call is authorized on; undefined when the record cannot tell. */
@@ -247,15 +297,15 @@ function contextOf(action: string, record: TrailRecordLike, params: Record<strin
 export const eventSourceOf = (prefix: string): string => `${prefix}.amazonaws.com`;
 
 /** The main request's resources: the model(s), the role, user or function, or "*"; a string says what is missing. */
-function resourcesOf(action: string, params: Record<string, unknown>, site: Site): string[] | string {
+function resourcesOf(action: string, params: Record<string, unknown>, site: Site): ModelAuthorizations | string {
   const modelParameter = MODEL_PARAMETERS[action];
   if (modelParameter) {
     const modelId = str(params[modelParameter]);
     return (modelId && modelResources(modelId, site)) || `the model (requestParameters.${modelParameter})`;
   }
-  if (!/^(iam|lambda):/.test(action)) return ["*"];
+  if (!/^(iam|lambda):/.test(action)) return { resources: ["*"], routed: [] };
   const named = namedResource(action, params, site);
-  return named ? [named] : "the resource ARN (its name or path is not in the record)";
+  return named ? { resources: [named], routed: [] } : "the resource ARN (its name or path is not in the record)";
 }
 
 /**
@@ -303,7 +353,12 @@ export function rebuildCall(
     // A resource that cannot be rebuilt decides only for principals a statement would otherwise deny.
     if (typeof resources === "string")
       requests.push({ action, resource: "*", context, unknownKeys, unknownResource: resources });
-    else requests.push(...resources.map((resource) => ({ action, resource, context, unknownKeys })));
+    else {
+      requests.push(...resources.resources.map((resource) => ({ action, resource, context, unknownKeys })));
+      requests.push(
+        ...resources.routed.map((resource) => ({ action, resource, context, unknownKeys, routed: true as const })),
+      );
+    }
   }
   const prefix = action.slice(0, action.indexOf(":"));
   if (BEARER_TOKEN_PREFIXES.includes(prefix)) {

@@ -72,14 +72,16 @@ describe("check --explain", () => {
     const explain = (resource: string) =>
       explainRequest(previewerFor(guardrail), { principalArn: chatbot, action: "bedrock:Converse", resource });
     const profile = "arn:aws:bedrock:us-east-1:111122223333:inference-profile/us.deepseek.r1-v1:0";
-    const model = "arn:aws:bedrock:*::foundation-model/deepseek.r1-v1:0";
+    const model = (region: string) => `arn:aws:bedrock:${region}::foundation-model/deepseek.r1-v1:0`;
+    const routed = ["us-east-2", "us-west-1", "us-west-2"].map(model);
     // The simulator: the profile alone passes, the model it routes to does not.
     const simulated = (resource: string) =>
       simulateScp(guardrail, { action: "bedrock:InvokeModel", resource }, chatbot);
-    expect([await simulated(profile), await simulated(model)]).toEqual(["Allowed", "ExplicitlyDenied"]);
+    expect([await simulated(profile), await simulated(model("us-west-2"))]).toEqual(["Allowed", "ExplicitlyDenied"]);
     for (const resource of [profile, "us.deepseek.r1-v1:0"]) {
       const e = explain(resource);
-      expect(e.authorizedOn).toEqual([profile, model]);
+      expect(e.authorizedOn).toEqual([profile, UNLISTED, ...routed]);
+      expect(e.routed).toEqual(routed);
       expect(`${resource}: ${e.decision} ${e.matches.map((m) => m.sid)}`).toBe(
         `${resource}: deny DenyInferenceOutsideModelAllowList`,
       );
@@ -97,7 +99,10 @@ describe("check --explain", () => {
     expect(router.note).toMatch(/also authorized on the models this resource routes to/);
     const c = captureOutput();
     runCheck(guardrail, { principal: chatbot, action: "bedrock:Converse", resource: profile }, c.io);
-    expect(c.out()).toContain(`on ${profile} (authorized on ${profile} and ${model}) by ${chatbot}\ndecision: DENY\n`);
+    expect(c.out()).toContain(
+      `on ${profile} (authorized on ${profile} and ${UNLISTED}, and on the model in whichever of ` +
+        `us-east-2, us-west-1, us-west-2 the profile routes it to) by ${chatbot}\ndecision: DENY\n`,
+    );
   });
 
   it("a prompt or a custom model's name is not explained as a model: the call is authorized on the model named", () => {
@@ -215,11 +220,11 @@ describe("check --explain", () => {
           (q) => q.action === r.action && (e.authorizedOn ?? [r.resource]).includes(q.resource),
         );
         expect(covered.length).toBe((e.authorizedOn ?? [r.resource]).length);
-        const decisions = covered.map((q) => previewer.decide(q));
-        if (decisions.some((d) => d.decision === "undetermined")) continue;
-        const first = decisions.find((d) => d.decision === "deny");
-        expect(e.decision).toBe(first ? "deny" : "allow");
-        if (first?.decision === "deny") expect(e.matches[0].sid).toBe(first.sid);
+        // A profile's routed Regions decide together, as preview decides them for the record.
+        const call = previewer.decideCall(covered);
+        if (call.decision === "undetermined") continue;
+        expect(e.decision).toBe(call.decision);
+        if (call.decision === "deny") expect(e.matches[0].sid).toBe(call.sid);
         compared++;
       }
       if (p.kind === "denied") {

@@ -83,15 +83,22 @@ describe("the event-name table", () => {
     expect(iamActionOf("example.com", "X")).toBeUndefined();
   });
 
-  it("a cross-Region profile authorizes on the profile and its model in any Region; an app profile is unknown", () => {
+  it("a cross-Region profile authorizes on itself, its model here and where it routes; an app profile: unknown", () => {
     const site = { partition: "aws", region: "us-east-1", account: "111122223333" };
-    expect(modelResources("us.amazon.nova-pro-v1:0", site)).toEqual([
-      "arn:aws:bedrock:us-east-1:111122223333:inference-profile/us.amazon.nova-pro-v1:0",
-      "arn:aws:bedrock:*::foundation-model/amazon.nova-pro-v1:0",
+    const model = (region: string) => `arn:aws:bedrock:${region}::foundation-model/amazon.nova-pro-v1:0`;
+    expect(modelResources("us.amazon.nova-pro-v1:0", site)).toEqual({
+      resources: [
+        "arn:aws:bedrock:us-east-1:111122223333:inference-profile/us.amazon.nova-pro-v1:0",
+        model("us-east-1"),
+      ],
+      routed: ["us-east-2", "us-west-1", "us-west-2"].map(model),
+    });
+    // A global profile: the model with an empty Region, nothing left to the routing.
+    expect(modelResources("global.amazon.nova-pro-v1:0", site)?.resources.slice(1)).toEqual([
+      model("us-east-1"),
+      model(""),
     ]);
-    expect(modelResources("amazon.nova-pro-v1:0", site)).toEqual([
-      "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0",
-    ]);
+    expect(modelResources("amazon.nova-pro-v1:0", site)).toEqual({ resources: [model("us-east-1")], routed: [] });
     expect(modelResources("arn:aws:bedrock:us-east-1:1:application-inference-profile/x", site)).toBeUndefined();
   });
 
