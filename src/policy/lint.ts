@@ -14,7 +14,7 @@ import { buildScpDocuments, minify, policyOf } from "./documents";
 import { foundationModelIdOf, mantleModelPatterns, mantleNameOfEntry } from "./mantle-models";
 import { instantiatePattern } from "./principals";
 import { protectedKind } from "./protect-exempted";
-import { PROFILE_GEO_PREFIX } from "./request-model";
+import { geographyRegions, PROFILE_GEO_PREFIX, profileGeographies } from "./request-model";
 import { slotBudget } from "./slots";
 import { SID } from "./statement-ids";
 import type { ScpDocument, ScpStatement } from "./types";
@@ -312,17 +312,41 @@ function allowListFindings(guardrail: Guardrail): LintFinding[] {
         });
       }
     }
-    if (arn.resource.startsWith("foundation-model/") && arn.region !== "*") {
-      out.push({
-        level: "warning",
-        code: "allow-list-regional-model",
-        message:
-          `${where}: names one Region; cross-Region inference profiles route to other Regions (and global ` +
-          `ones use an empty Region), where this model stays denied`,
-      });
+    if (arn.resource.startsWith("foundation-model/")) {
+      const finding = regionalModelFinding(guardrail.partition, arn.region, where);
+      if (finding) out.push(finding);
     }
   });
   return out;
+}
+
+/**
+ * A foundation-model entry whose Region segment leaves some cross-Region profiles of the model denied: those of
+ * each geography whose Regions it does not all match (a call through a profile is authorized on the model in every
+ * Region it may route to) and the global ones (whose model ARN has an empty Region).
+ */
+function regionalModelFinding(partition: string, region: string, where: string): LintFinding | undefined {
+  const partial = profileGeographies(partition).filter(
+    (geography) => !geographyRegions(geography, partition).every((r) => globMatch(region, r)),
+  );
+  // Global profiles route to every commercial Region and exist in that partition only.
+  const global = partition === "aws" && !globMatch(region, "") ? ["global"] : [];
+  const denied = [...partial, ...global].map((g) => `${g}.`);
+  if (denied.length === 0) return undefined;
+  const scope =
+    region === ""
+      ? "names the empty Region only"
+      : /[*?]/.test(region)
+        ? `matches the Regions ${region} only`
+        : `names one Region, ${region}`;
+  return {
+    level: "warning",
+    code: "allow-list-regional-model",
+    message:
+      `${where}: ${scope}; a call through a cross-Region profile is authorized on the model in every Region the ` +
+      `profile may route to (a global profile's with an empty Region), so calls through the ${denied.join(", ")} ` +
+      "profiles of this model stay denied unless other entries allow it there",
+  };
 }
 
 /**

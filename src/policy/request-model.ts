@@ -100,8 +100,12 @@ const GEOGRAPHIES: Readonly<Record<string, { partition: string; regions: readonl
   "us-gov": { partition: "aws-us-gov", regions: ["us-gov-"] },
 };
 
+/** The geographies (profile id prefixes) of a partition's cross-Region profiles, besides `global`. */
+export const profileGeographies = (partition: string): string[] =>
+  Object.keys(GEOGRAPHIES).filter((geography) => GEOGRAPHIES[geography].partition === partition);
+
 /** The Regions of the partition a geography's profiles may route to (every Region when the geography is unknown). */
-function geographyRegions(geography: string | undefined, partition: string): string[] {
+export function geographyRegions(geography: string | undefined, partition: string): string[] {
   const known = geography ? GEOGRAPHIES[geography] : undefined;
   const names = known?.partition === partition ? known.regions : [""];
   const inGeography = (region: string) =>

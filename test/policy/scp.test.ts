@@ -5,7 +5,7 @@ import { INFERENCE_ACTIONS, MARKETPLACE_SUBSCRIBE_ACTIONS } from "../../src/poli
 import { buildScpStatements, SID } from "../../src/policy/statements";
 import type { ScpStatement } from "../../src/policy/types";
 import { memberRolePattern } from "../../src/guardrail/guardrail";
-import { FULL_CONFIG, guardrailFor, MINIMAL_CONFIG } from "./helpers";
+import { FULL_CONFIG, GOVCLOUD_CONFIG, guardrailFor, MINIMAL_CONFIG } from "./helpers";
 
 describe("SCP statements", () => {
   it("minimal config: seed actions, Subscribe via Bedrock, long-term API keys, each with the exemption list", () => {
@@ -389,6 +389,28 @@ describe("lint", () => {
     ]);
     expect(findings(`${unsafe.slice(0, -1)}????????????????`)).toEqual([]);
     expect(findings("arn:aws:iam::*:role/BedrockModelAccessAdmin_*")).toEqual([]);
+  });
+
+  it("says which cross-Region profiles a model entry's Region leaves denied: one, a wildcard, the empty one", () => {
+    const warning = (region: string) => {
+      const entry = `arn:aws:bedrock:${region}::foundation-model/amazon.nova-pro-v1:0`;
+      const g = guardrailFor({ ...MINIMAL_CONFIG, scp: { modelAllowList: [entry] } });
+      return lintScp(g).warnings.find((w) => w.code === "allow-list-regional-model")?.message;
+    };
+    const deniedThrough = (message: string | undefined) => message?.match(/calls through the (.*) profiles of/)?.[1];
+    // us-* matches every Region the us. profiles may route to (preview and IAM allow those calls), not one Region.
+    expect(warning("us-*")).toMatch(/: matches the Regions us-\* only; /);
+    expect(deniedThrough(warning("us-*"))).toBe("eu., apac., jp., au., ca., global.");
+    expect(warning("us-east-1")).toMatch(/: names one Region, us-east-1; /);
+    expect(deniedThrough(warning("us-east-1"))).toBe("us., eu., apac., jp., au., ca., global.");
+    expect(deniedThrough(warning("ap-*"))).toBe("us., eu., apac., ca., global.");
+    expect(warning("")).toMatch(/: names the empty Region only; /);
+    expect(deniedThrough(warning(""))).toBe("us., eu., apac., jp., au., ca.");
+    expect(warning("*")).toBeUndefined();
+    // In GovCloud the us-gov. profiles are the only ones, and us-gov-* matches every Region they route to.
+    const govEntry = "arn:aws-us-gov:bedrock:us-gov-*::foundation-model/amazon.nova-pro-v1:0";
+    const gov = guardrailFor({ ...GOVCLOUD_CONFIG, scp: { modelAllowList: [govEntry] } });
+    expect(lintScp(gov).warnings.filter((w) => w.code === "allow-list-regional-model")).toEqual([]);
   });
 
   it("warns when an inference profile is allowed without its foundation model, or a model in one Region only", () => {
