@@ -8,11 +8,13 @@
 import { randomUUID } from "node:crypto";
 import { realtimeEventOf } from "../detection/backends/eventbridge-envelope";
 import type { Finding } from "../detection/finding";
+import { errorText } from "../errors/error-text";
 import { type Guardrail, loadGuardrail, ruleRemediates } from "../guardrail/guardrail";
 import type { FindingResponder, Notifier } from "../aws/contracts";
 import { type HandlerEnv, readHandlerEnv } from "../runtime/env";
 import { DEFAULT_DEDUPE_RETENTION_MS, DEFAULT_LEASE_MS } from "../runtime/job";
-import { claimAll, drainPending, findingsOf } from "../runtime/pipeline";
+import type { OrganizationLookup } from "../remediation/organization";
+import { claimAll, drainPending, findingsOf, type RunFailure } from "../runtime/pipeline";
 import type { StateStore } from "../runtime/state/store";
 import { addAlertOnlySamples, emptySummary, type RunSummary } from "../runtime/summary";
 import { makeNotifier, makeOrganizationLookup, makeStateStore } from "../wiring/adapters";
@@ -28,6 +30,7 @@ export interface RealtimeDeps {
   /**
    * Whether an account belongs to the organization (Organizations), asked before anything is
    * claimed when a responder can act, and about the principal's account when it is another one.
+   * Rejects when Organizations did not answer, which fails the run: never read as "not a member".
    * Absent: not checked, and a principal of another account gets an alert only.
    */
   inOrganization?: (accountId: string) => Promise<boolean>;
@@ -36,29 +39,51 @@ export interface RealtimeDeps {
 }
 
 /**
- * Why the responder must not act on this event's findings, or undefined. The organization check above
- * is made on the envelope's account, but the responder acts in the record's accounts: the recipient
- * (which must be the envelope's own) and the principal's (the same account, or one Organizations
- * places in the organization). Anything else is alerted, not acted on.
+ * Organizations' answer for an account, or the run's failure when it gave none (AccessDenied in a monitor account
+ * that is not a delegated administrator, throttling, the network). Such an error is no answer, and reading it as
+ * "not a member" would refuse every event in silence: the run fails instead, before anything is claimed, so the
+ * invocation errors and Lambda retries the event (twice), then keeps it in the dead-letter queue, whose alarm pages;
+ * the scheduled job's query finds the unclaimed event in CloudTrail on its next run either way.
+ */
+async function membership(
+  inOrganization: NonNullable<RealtimeDeps["inOrganization"]>,
+  account: string,
+): Promise<boolean | RunFailure> {
+  try {
+    return await inOrganization(account);
+  } catch (e) {
+    return { step: "organization", error: `Organizations did not answer for account ${account}: ${errorText(e)}` };
+  }
+}
+
+/**
+ * Why the responder must not act on this event's findings (refusal), or the run's failure, or neither. The
+ * organization check above is made on the envelope's account, but the responder acts in the record's accounts: the
+ * recipient (which must be the envelope's own) and the principal's (the same account, or one Organizations places
+ * in the organization). Anything else is alerted, not acted on. No answer from Organizations fails the run like
+ * the envelope's check: an alert-only claim would keep the finding from the responder for good, even when a retry
+ * would have found the account in the organization.
  */
 async function responseRefusal(
   deps: RealtimeDeps,
   envelopeAccount: string,
   recipient: unknown,
   findings: Finding[],
-): Promise<string | undefined> {
+): Promise<{ refusal?: string; failure?: RunFailure }> {
   if (recipient !== envelopeAccount)
-    return `the record's recipientAccountId ${JSON.stringify(recipient)} is not the event's account ${envelopeAccount}`;
+    return {
+      refusal:
+        `the record's recipientAccountId ${JSON.stringify(recipient)} ` +
+        `is not the event's account ${envelopeAccount}`,
+    };
   for (const principalAccount of new Set(findings.map((f) => f.guardrail.principal_account_id))) {
     if (principalAccount === undefined || principalAccount === envelopeAccount) continue;
-    const member = deps.inOrganization && (await deps.inOrganization(principalAccount).catch(() => false));
+    const member = deps.inOrganization ? await membership(deps.inOrganization, principalAccount) : false;
+    if (typeof member === "object") return { failure: member };
     if (!member)
-      return (
-        `the principal's account ${principalAccount} is not an account of the organization ` +
-        "(or Organizations did not say)"
-      );
+      return { refusal: `the principal's account ${principalAccount} is not an account of the organization` };
   }
-  return undefined;
+  return {};
 }
 
 /**
@@ -93,16 +118,22 @@ export async function processEvent(deps: RealtimeDeps, event: unknown, runId: st
   if ("reason" in converted) return refuse(converted.reason);
   const stale = staleness(converted.record.eventTime, started);
   if (stale) return refuse(stale);
-  if (deps.inOrganization && !(await deps.inOrganization(converted.account).catch(() => false)))
-    return refuse(`account ${converted.account} is not an account of the organization (or Organizations did not say)`);
+  const failed = (failure: RunFailure) => ({ ...done(), status: "failed" as const, failure });
+  if (deps.inOrganization) {
+    const member = await membership(deps.inOrganization, converted.account);
+    if (typeof member === "object") return failed(member);
+    if (!member) return refuse(`account ${converted.account} is not an account of the organization`);
+  }
   const { findings, counts, invalid } = findingsOf(deps.guardrail, [converted.record]);
   summary.findings = counts.matched;
   summary.suppressedApproved = counts.suppressedApproved;
   summary.invalidRecords = counts.invalidRecords;
   if (invalid.length > 0) summary.samples = invalid;
   // Stored with the claim: a run that drains the finding after this one failed (the scheduled job's) alerts only too.
-  const refusal =
-    deps.responder && (await responseRefusal(deps, converted.account, converted.record.recipientAccountId, findings));
+  const { refusal, failure } = deps.responder
+    ? await responseRefusal(deps, converted.account, converted.record.recipientAccountId, findings)
+    : {};
+  if (failure) return failed(failure);
   // Queued for Security Hub like the scheduled job's claims; the scheduled job exports the queue.
   const claimed = await claimAll(deps.store, deps.jobName, findings, {
     export: deps.guardrail.config.monitor.securityHub.enabled,
@@ -110,7 +141,7 @@ export async function processEvent(deps: RealtimeDeps, event: unknown, runId: st
   });
   summary.newFindings = claimed.newFindings;
   summary.duplicates = claimed.duplicates;
-  if (claimed.failure) return { ...done(), status: "failed", failure: claimed.failure };
+  if (claimed.failure) return failed(claimed.failure);
   if (claimed.newFindings === 0) return done(); // nothing new: leave the list to the scheduled job
   const alertOnly: string[] = [];
   const drained = await drainPending(
@@ -136,8 +167,23 @@ export async function processEvent(deps: RealtimeDeps, event: unknown, runId: st
     heldElsewhere: drained.heldElsewhere,
   });
   addAlertOnlySamples(summary, alertOnly);
-  if (drained.failure) return { ...done(), status: "failed", failure: drained.failure };
+  if (drained.failure) return failed(drained.failure);
   return done();
+}
+
+/**
+ * Membership from the account's OU chain: ListParents answers ChildNotFoundException for an account that is not in
+ * the organization, which is "no"; any other error rejects (see membership).
+ */
+function organizationMembership(organization: OrganizationLookup): (accountId: string) => Promise<boolean> {
+  return (accountId) =>
+    organization.parentChain(accountId).then(
+      (chain) => chain.length > 0,
+      (e: unknown) => {
+        if ((e as { name?: string } | undefined)?.name === "ChildNotFoundException") return false;
+        throw e;
+      },
+    );
 }
 
 interface Context {
@@ -157,7 +203,7 @@ function init(): Context {
   const notifier = makeNotifier(env.alertTopicArn);
   const newResponder = responderPerRun(guardrail, env, notifier);
   // Where a responder can act, an account outside the organization is refused before anything is claimed.
-  const organization = newResponder ? makeOrganizationLookup(guardrail) : undefined;
+  const organization = newResponder ? organizationMembership(makeOrganizationLookup(guardrail)) : undefined;
   return {
     env,
     deps: {
@@ -165,9 +211,7 @@ function init(): Context {
       store: makeStateStore(env.stateTableName),
       notifier,
       jobName: env.jobName,
-      ...(organization
-        ? { inOrganization: async (id: string) => (await organization.parentChain(id)).length > 0 }
-        : {}),
+      ...(organization ? { inOrganization: organization } : {}),
     },
     newResponder,
   };

@@ -36,7 +36,7 @@ export interface DrainCounts {
 }
 
 export interface RunFailure {
-  step: "query" | "claim" | "publish" | "respond" | "record" | "watermark" | "drift" | "deadline";
+  step: "query" | "organization" | "claim" | "publish" | "respond" | "record" | "watermark" | "drift" | "deadline";
   eventId?: string;
   error: string;
 }

@@ -8,11 +8,18 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { GetRolePolicyCommand, NoSuchEntityException, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import {
+  AccessDeniedException,
+  ChildNotFoundException,
+  ListParentsCommand,
+  OrganizationsClient,
+  TooManyRequestsException,
+} from "@aws-sdk/client-organizations";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import type { CloudTrailRecord } from "../../src/detection/record";
 import type { Guardrail } from "../../src/guardrail/guardrail";
 import { AssumeRoleClientProvider } from "../../src/remediation/member-clients";
-import { StaticOrganizationLookup } from "../../src/remediation/organization";
+import { AwsOrganizationLookup, StaticOrganizationLookup } from "../../src/remediation/organization";
 import { RemediationResponder } from "../../src/remediation/responder";
 import { InMemoryStore } from "../../src/remediation/store";
 import type { Notifier } from "../../src/aws/contracts";
@@ -22,6 +29,7 @@ import { DRAIN_ITEM_RESERVE_MS } from "../../src/runtime/pipeline";
 import type { QueryLimits, QuerySource } from "../../src/runtime/query/source";
 import { MemoryStateStore } from "../support/memory-state-store";
 import type { ResponderSpec } from "../../src/wiring/adapters";
+import { mockClient } from "aws-sdk-client-mock";
 import { awsMocks } from "../remediation/mocks";
 import { EDS_ARN, eventBridgeEvent, simEvent, TOPIC_ARN } from "../runtime/helpers";
 
@@ -264,5 +272,65 @@ describe("realtime handler in a warm container", () => {
       "stolen-2",
     ]);
     expect(aws.sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
+  });
+});
+
+describe("realtime handler when Organizations does not answer", () => {
+  const organizations = mockClient(OrganizationsClient);
+  afterEach(() => organizations.reset());
+  afterAll(() => organizations.restore());
+
+  /** setUp's wiring with the real Organizations lookup over a mocked client, and a store and topic to look into. */
+  function wired(): { store: MemoryStateStore; published: string[] } {
+    setUp({ mode: "enforce" });
+    const store = new MemoryStateStore();
+    const published: string[] = [];
+    wiring.makeStateStore.mockReturnValue(store);
+    wiring.makeNotifier.mockReturnValue({ publish: async (_s: string, body: string) => void published.push(body) });
+    const client = new OrganizationsClient({ region: "us-east-1" });
+    wiring.makeOrganizationLookup.mockReturnValue(new AwsOrganizationLookup(client, MGMT));
+    return { store, published };
+  }
+  const event = () => eventBridgeEvent(simEvent("rt-org", new Date(Date.now() - 10_000), 0));
+  const meta = { $metadata: {} };
+
+  it.each([
+    ["AccessDeniedException", new AccessDeniedException({ message: "not a delegated administrator", ...meta })],
+    ["TooManyRequestsException", new TooManyRequestsException({ message: "rate exceeded", ...meta })],
+    ["ThrottlingException", Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" })],
+    ["a network error", Object.assign(new Error("socket hang up"), { code: "ECONNRESET" })],
+  ])("%s fails the invocation and claims nothing; Lambda's retry then handles the event", async (_label, error) => {
+    const { store, published } = wired();
+    organizations.on(ListParentsCommand).rejects(error);
+    await expect(realtime.handler(event(), { awsRequestId: "inv-1" })).rejects.toThrow(
+      /realtime failed at organization: .*444455556666/,
+    );
+    // Not a refusal (an unreadable row no alarm reads): a failed run, and an invocation error.
+    expect(JSON.parse(stdoutLines.at(-1) ?? "{}")).toMatchObject({
+      status: "failed",
+      unreadableRows: 0,
+      RunFailed: 1,
+      failure: { step: "organization" },
+    });
+    expect(await store.listPending("query-job")).toEqual([]);
+    expect(published).toEqual([]);
+    expect(aws.iam.commandCalls(PutRolePolicyCommand)).toEqual([]);
+    // Lambda's retry of the same event, once Organizations answers: claimed, alerted and acted on as usual.
+    organizations.on(ListParentsCommand).resolves({ Parents: [{ Id: "r-ab12", Type: "ROOT" }] });
+    await expect(realtime.handler(event(), { awsRequestId: "inv-1" })).resolves.toMatchObject({
+      status: "ok",
+      newFindings: 1,
+      published: 1,
+      responded: 1,
+    });
+  });
+
+  it("an account Organizations does not know (ChildNotFoundException) is refused, not failed", async () => {
+    const { store, published } = wired();
+    organizations.on(ListParentsCommand).rejects(new ChildNotFoundException({ message: "no such child", ...meta }));
+    const summary = await realtime.handler(event(), { awsRequestId: "inv-1" });
+    expect(summary).toMatchObject({ status: "ok", unreadableRows: 1, newFindings: 0 });
+    expect(summary.samples).toEqual(["refused: account 444455556666 is not an account of the organization"]);
+    expect([await store.listPending("query-job"), published]).toEqual([[], []]);
   });
 });

@@ -86,9 +86,15 @@ describe("the realtime core with forged input", () => {
     const summary = await processEvent(d.deps, real, "inv");
     expect(summary.samples?.[0]).toMatch(/^refused: account \d{12} is not an account of the organization/);
     expect(await d.store.listPending("query-job")).toEqual([]);
-    // Organizations failing to answer refuses too (the scheduled job still finds a real event).
+    // Organizations failing to answer is no answer: the run fails (the invocation errors, Lambda retries the event),
+    // it is not refused as outside the organization, and nothing is claimed.
     const failing = deps(async () => Promise.reject(new Error("throttled")));
-    expect((await processEvent(failing.deps, real, "inv")).unreadableRows).toBe(1);
+    expect(await processEvent(failing.deps, real, "inv")).toMatchObject({
+      status: "failed",
+      unreadableRows: 0,
+      failure: { step: "organization", error: `Organizations did not answer for account ${real.account}: throttled` },
+    });
+    expect(await failing.store.listPending("query-job")).toEqual([]);
     // The same event from an account of the organization is claimed as before.
     const member = deps(async () => true);
     expect(await processEvent(member.deps, real, "inv")).toMatchObject({ newFindings: 1, unreadableRows: 0 });
@@ -154,12 +160,20 @@ describe("the realtime core acts only in the accounts the organization check cov
     expect(summary.samples?.[0]).toMatch(why);
   });
 
-  it("Organizations failing to answer for the principal's account: alerted, not remediated", async () => {
+  it("Organizations failing to answer for the principal's account: the run fails before the claim", async () => {
     const d = deps(async (a) => (a === real.account ? true : Promise.reject(new Error("throttled"))));
     const summary = await processEvent(d.deps, withAccounts(real.account as string, ORG_MEMBER), "inv");
-    expect(summary).toMatchObject({ status: "ok", newFindings: 1, published: 1 });
-    expect(d.responded).toEqual([]);
-    expect(summary.samples?.[0]).toMatch(/^alert only, no remediation: .*account 555566667777 is not an account of/);
+    // Not an alert-only claim, which would keep the finding from the responder even when Lambda's retry finds the
+    // account in the organization; nothing is claimed, published or acted on.
+    expect(summary).toMatchObject({
+      status: "failed",
+      newFindings: 0,
+      published: 0,
+      failure: { step: "organization" },
+    });
+    expect(summary.failure?.error).toMatch(/account 555566667777: throttled/);
+    expect(await d.store.listPending("query-job")).toEqual([]);
+    expect([d.published, d.responded]).toEqual([[], []]);
   });
 
   it("a failed alert keeps the decision: the scheduled job's next run alerts, says why, does not respond", async () => {
