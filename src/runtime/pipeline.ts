@@ -3,6 +3,7 @@
  * (the same evaluateRecord as `detect`) -> claims, and the pending list -> alerts -> responder.
  * Pure logic over the StateStore / Notifier / FindingResponder interfaces.
  */
+import { claimAliases } from "../detection/correlation/finding";
 import { evaluateRecord, type Finding } from "../detection/finding";
 import type { CloudTrailRecord } from "../detection/record";
 import { errorText } from "../errors/error-text";
@@ -70,7 +71,8 @@ export function findingsOf(
 }
 
 /**
- * Claims each finding once (and, with Security Hub on, queues it for export in the same write).
+ * Claims each finding once (and, with Security Hub on, queues it for export in the same write); a sequence finding
+ * also under its aliases (claimAliases), so a late record cannot alert one of its events again under another id.
  * Stops at the first store failure (the watermark must then stay).
  */
 export async function claimAll(
@@ -83,7 +85,8 @@ export async function claimAll(
   let duplicates = 0;
   for (const f of findings) {
     try {
-      if ((await store.claim(job, f, options)) === "new") newFindings++;
+      const aliases = claimAliases(f);
+      if ((await store.claim(job, f, aliases.length > 0 ? { ...options, aliases } : options)) === "new") newFindings++;
       else duplicates++;
     } catch (e) {
       return { newFindings, duplicates, failure: { step: "claim", eventId: f.event.id, error: errorText(e) } };

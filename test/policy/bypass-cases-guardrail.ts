@@ -869,7 +869,7 @@ const OPERATOR_STATE: Case[] = [
     [`a security admin putting ${pk}`, WITH_OPERATOR, SECURITY_ADMIN, item("dynamodb:PutItem", pk), "deny"],
     [`the pipeline updating ${pk}`, WITH_OPERATOR, ADMIN, item("dynamodb:UpdateItem", pk), "deny"],
   ]),
-  ...["job#bedrock-guardrail-query-job", "event#e-1", "seen#0a1b"].flatMap((pk): Case[] => [
+  ...["job#bedrock-guardrail-query-job", "event#e-1", "seen#0a1b", "alias#second-step-0a1b"].flatMap((pk): Case[] => [
     [`an operator putting the job's ${pk}`, WITH_OPERATOR, OPERATOR, item("dynamodb:PutItem", pk), "deny"],
     [`an operator updating the job's ${pk}`, WITH_OPERATOR, OPERATOR, item("dynamodb:UpdateItem", pk), "deny"],
     [

@@ -68,6 +68,70 @@ test("a sequence split across two runs alerts once, in the run that completes it
   expect(sns.published[0].body.guardrail.correlation.event_ids).toEqual([listed.eventID, invoked.eventID]);
 });
 
+describe("a late event does not alert a sequence twice", () => {
+  const listedAt = (id: string, time: string): CloudTrailRecord => ({ ...listed, eventID: id, eventTime: time });
+  const invokedAt = (id: string, time: string): CloudTrailRecord => ({ ...invoked, eventID: id, eventTime: time });
+
+  /** Runs the job at each clock in turn, delivering what each step brings first; returns the alerts' event ids. */
+  async function alertsOver(steps: { clock: string; deliver: CloudTrailRecord[] }[]): Promise<string[][]> {
+    const sns = simulateSns();
+    const store = new MemoryStateStore();
+    const delivered: CloudTrailRecord[] = [];
+    let runs = 0;
+    for (const step of steps) {
+      delivered.push(...step.deliver);
+      const summary = await runJob(
+        {
+          guardrail: g,
+          store,
+          source: source(() => [], "cloudtrail-lake"),
+          correlations: source(() => delivered, "correlations"),
+          notifier: new SnsNotifier(sns.client, TOPIC_ARN),
+          now: () => at(step.clock),
+          runId: `run-${++runs}`,
+        },
+        { jobName: "query-job" },
+      );
+      expect(summary.status).toBe("ok");
+    }
+    return sns.published.map((p) => p.body.guardrail.correlation.event_ids);
+  }
+
+  test("a listing arriving late, between the alerted anchor and invocation, makes no second alert", async () => {
+    const late = listedAt("00000000-0000-4000-8000-00000000a002", "2026-01-15T10:10:00Z");
+    // The second run's window (from 10:05) holds the late listing and the invocation: it anchors on the late one.
+    const alerts = await alertsOver([
+      { clock: "2026-01-15T10:25:00Z", deliver: [listed, invoked] },
+      { clock: "2026-01-15T10:30:00Z", deliver: [late] },
+    ]);
+    expect(alerts).toEqual([[listed.eventID, invoked.eventID]]);
+  });
+
+  test("an invocation arriving late, before the alerted one, does not complete the anchor again", async () => {
+    // The second run pairs the listing with the late invocation: the same first step, so the same id.
+    const late = invokedAt("00000000-0000-4000-8000-00000000a003", "2026-01-15T10:05:00Z");
+    const alerts = await alertsOver([
+      { clock: "2026-01-15T10:25:00Z", deliver: [listed, invoked] },
+      { clock: "2026-01-15T10:30:00Z", deliver: [late] },
+    ]);
+    expect(alerts).toEqual([[listed.eventID, invoked.eventID]]);
+  });
+
+  test("two sequences of one credential, each its own listing and invocation, still alert twice", async () => {
+    const listed2 = listedAt("00000000-0000-4000-8000-00000000a004", "2026-01-15T10:22:00Z");
+    const invoked2 = invokedAt("00000000-0000-4000-8000-00000000a005", "2026-01-15T10:24:00Z");
+    const alerts = await alertsOver([
+      { clock: "2026-01-15T10:21:00Z", deliver: [listed, invoked] },
+      { clock: "2026-01-15T10:26:00Z", deliver: [listed2, invoked2] },
+      { clock: "2026-01-15T10:31:00Z", deliver: [] },
+    ]);
+    expect(alerts).toEqual([
+      [listed.eventID, invoked.eventID],
+      [listed2.eventID, invoked2.eventID],
+    ]);
+  });
+});
+
 test("a failed correlation query fails the run and keeps the watermark", async () => {
   const sns = simulateSns();
   const store = new MemoryStateStore();

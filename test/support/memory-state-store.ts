@@ -26,6 +26,8 @@ interface EventRecord {
 export class MemoryStateStore implements StateStore {
   readonly watermarks = new Map<string, string>();
   readonly events = new Map<string, EventRecord>();
+  /** alias -> the finding that took it, and its TTL once that finding is done */
+  readonly aliases = new Map<string, { findingId: string; expiresAt?: number }>();
   /** job -> sort key -> item */
   readonly pending = new Map<string, Map<string, PendingItem>>();
   readonly drift = new Map<string, string>();
@@ -49,14 +51,17 @@ export class MemoryStateStore implements StateStore {
   async claim(job: string, finding: Finding, options: ClaimOptions = {}): Promise<ClaimResult> {
     const eventId = finding.event.id;
     const eventTime = finding["@timestamp"];
-    if (this.events.has(eventId)) return "duplicate";
+    const aliases = [...(options.aliases ?? [])];
+    if (this.events.has(eventId) || aliases.some((a) => this.aliases.has(a))) return "duplicate";
     this.events.set(eventId, { status: "pending" });
+    for (const alias of aliases) this.aliases.set(alias, { findingId: eventId });
     const list = this.pending.get(job) ?? new Map<string, PendingItem>();
     list.set(pendingSortKey(eventTime, eventId), {
       eventId,
       eventTime,
       finding: structuredClone(finding),
       ...(options.alertOnly ? { alertOnly: options.alertOnly } : {}),
+      ...(aliases.length > 0 ? { aliases } : {}),
     });
     this.pending.set(job, list);
     if (options.export) {
@@ -125,6 +130,10 @@ export class MemoryStateStore implements StateStore {
     e.expiresAt = expiresAt;
     delete e.leaseOwner;
     delete e.leaseUntil;
+    for (const alias of item.aliases ?? []) {
+      const entry = this.aliases.get(alias);
+      if (entry) entry.expiresAt = expiresAt;
+    }
     this.pending.get(job)?.delete(pendingSortKey(item.eventTime, item.eventId));
   }
 

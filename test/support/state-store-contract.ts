@@ -16,6 +16,8 @@ interface StateStoreUnderTest {
   store: StateStore;
   /** The dedupe record's TTL (epoch seconds) as stored, or undefined when it has none. */
   eventExpiresAt(eventId: string): Promise<number | undefined>;
+  /** An alias's TTL (epoch seconds) as stored, or undefined when it has none or the store has no such alias. */
+  aliasExpiresAt(alias: string): Promise<number | undefined>;
   /** A new-term pair's TTL (epoch seconds) as stored, or undefined when the store has no entry for it. */
   pairExpiresAt(job: string, pair: TermPair): Promise<number | undefined>;
 }
@@ -100,6 +102,39 @@ export function stateStoreContract(name: string, options: StateStoreContractOpti
         await s.complete(JOB, pendingItem(f), "run-a", 4_000_000_000);
         expect(await s.claim(JOB, f)).toBe("duplicate");
         expect(await s.listPending(JOB)).toEqual([]);
+      });
+
+      it("takes the aliases with the claim: a finding naming a taken one is a duplicate, writes nothing", async () => {
+        const f = findingAt("e-1", "2026-07-01T00:01:00Z");
+        const reanchored = findingAt("e-2", "2026-07-01T00:01:00Z");
+        const other = findingAt("e-3", "2026-07-01T00:02:00Z");
+        expect(await s.claim(JOB, f, { aliases: ["first-a1", "second-s"], export: true })).toBe("new");
+        expect(await s.listPending(JOB)).toEqual([{ ...pendingItem(f), aliases: ["first-a1", "second-s"] }]);
+        // Another id, one alias taken (by any job): nothing of it is written, its free alias stays free.
+        expect(await s.claim(JOB, reanchored, { aliases: ["first-a2", "second-s"], export: true })).toBe("duplicate");
+        expect(await s.claim("other-job", reanchored, { aliases: ["first-a1"] })).toBe("duplicate");
+        expect(await s.listPending(JOB)).toHaveLength(1);
+        expect(await s.listPending("other-job")).toEqual([]);
+        expect(await s.listExports(JOB)).toHaveLength(1);
+        expect(await s.claim(JOB, reanchored, { aliases: ["first-a2"] })).toBe("new");
+        // Aliases are their own key space: one named like a claimed finding's id takes nothing from it.
+        expect(await s.claim(JOB, other, { aliases: ["e-1"] })).toBe("new");
+        expect(await s.claim(JOB, findingAt("e-4", "2026-07-01T00:03:00Z"), { aliases: ["e-1"] })).toBe("duplicate");
+      });
+
+      it("completion gives the aliases the dedupe record's TTL; they stay taken after it", async () => {
+        const f = findingAt("e-1", "2026-07-01T00:01:00Z");
+        await s.claim(JOB, f, { aliases: ["first-a1", "second-s"] });
+        const [item] = await s.listPending(JOB);
+        expect(await underTest.aliasExpiresAt("second-s")).toBeUndefined();
+        await s.lease("e-1", "run-a", at(0), at(15));
+        await s.complete(JOB, item, "run-a", 4_000_000_123);
+        expect(await underTest.aliasExpiresAt("first-a1")).toBe(4_000_000_123);
+        expect(await underTest.aliasExpiresAt("second-s")).toBe(4_000_000_123);
+        expect(await underTest.eventExpiresAt("e-1")).toBe(4_000_000_123);
+        expect(await s.claim(JOB, findingAt("e-2", "2026-07-01T00:02:00Z"), { aliases: ["second-s"] })).toBe(
+          "duplicate",
+        );
       });
     });
 

@@ -10,7 +10,9 @@
  * Findings have a stable id from the rule, the group and the window (threshold, value-count), the
  * first step's event (sequence) or the event that used the new value (new-term): a run that sees the
  * same events again, or more of them, makes the same id, and the state store's claim makes it one
- * alert.
+ * alert. One exception: a late first step between a sequence's anchor and its second step moves the
+ * anchor, and so the id; the monitor also claims a sequence under its second step (claimAliases), so
+ * that finding is a duplicate too.
  */
 import * as crypto from "node:crypto";
 import type { CorrelationRule, NewTermRule, SequenceRule } from "../../guardrail/correlation-definition";

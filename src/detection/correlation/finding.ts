@@ -4,6 +4,7 @@
  * `guardrail.correlation` citing every event that made it. Approved principals are decided as for
  * event rules (the completing event's principal), so their findings are suppressed by default.
  */
+import * as crypto from "node:crypto";
 import type { CorrelationRule } from "../../guardrail/correlation-definition";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { resolvePrincipal } from "../../arn/principal";
@@ -90,3 +91,21 @@ export function archiveCorrelations(
 /** The event whose record a correlation's finding is built from (correlationFinding). */
 export const citedEvent = (correlation: Correlation): CorrelatedEvent =>
   correlation.events[correlation.events.length - 1];
+
+/**
+ * The keys a finding is claimed under besides its id (ClaimOptions.aliases). A sequence's id names its first step, so
+ * a run that reads a late record can pair the same invocation with a later first step (a listing that arrived late)
+ * under another id: its alias, the completing event per rule and group, taken by the first alert, makes that finding
+ * a duplicate. The first step needs none: the id is already one per rule, group and first step (a late earlier
+ * invocation completing it makes the same id). So no event alerts in two sequence findings of one rule and group.
+ * Other kinds have none: a threshold or value-count id names the clock-aligned window whatever events a run reads,
+ * and a late record of a new-term pair the store holds is not new (its stored last-seen time).
+ */
+export function claimAliases(finding: Finding): string[] {
+  const c = finding.guardrail.correlation;
+  if (c?.kind !== "sequence") return [];
+  // Hashed: a group (an ARN) and an event id could outgrow a key.
+  const completing = c.event_ids[c.event_ids.length - 1];
+  const hash = crypto.createHash("sha256").update([finding.rule.id, c.group, completing].join("\0"));
+  return [`second-step-${hash.digest("hex").slice(0, 32)}`];
+}

@@ -3,17 +3,21 @@
  *   job#<job>   / watermark                  { watermark, updatedAt }
  *   job#<job>   / drift                      { fingerprint }
  *   job#<job>   / coverage                   { accounts (JSON: target -> account IDs) }   the drift check's memory
- *   job#<job>   / pending#<eventTime>#<id>   { eventId, eventTime, finding (JSON), alertOnly? }   the carry-over list
+ *   job#<job>   / pending#<eventTime>#<id>   { eventId, eventTime, finding (JSON), alertOnly?, aliases? }
+ *                                            the carry-over list
  *   job#<job>   / export#<eventTime>#<id>    { eventId, eventTime, finding (JSON), attempts, lastError? }
  *                                            the Security Hub export queue
  *   event#<id>  / event                      { status, job, leaseOwner?, leaseUntil?, expiresAt? }   dedupe
+ *   alias#<alias> / alias                    { findingId, job, expiresAt? }   another key of a claimed finding
  *   job#<job>   / baseline#<rule> <days>d    { since, learnedAt }   a new-term rule's first run has learned
  *   seen#<hash> / seen                       { job, rule, pairGroup, pairValue, lastSeenMs, expiresAt }
  *                                            a new-term pair (hash: sha256 of job, rule, group, value, so a
  *                                            long ARN or model id never meets the key size limit)
  * Claim and completion are transactions over the event item and its pending entry, so "not done"
  * and "in the pending list" can never disagree; with Security Hub on, the claim's transaction also
- * writes the export entry, so a claimed finding is always queued for Security Hub too.
+ * writes the export entry, so a claimed finding is always queued for Security Hub too. A finding's
+ * aliases are in both transactions: the claim's conditions make any taken one a duplicate, and the
+ * completion gives them the event item's TTL.
  */
 import * as crypto from "node:crypto";
 import {
@@ -66,6 +70,7 @@ const S = (v: string): AttributeValue => ({ S: v });
 const N = (v: number): AttributeValue => ({ N: String(v) });
 const jobKey = (job: string) => ({ [PK]: S(`job#${job}`) });
 const eventKey = (eventId: string) => ({ [PK]: S(`event#${eventId}`), [SK]: S("event") });
+const aliasKey = (alias: string) => ({ [PK]: S(`alias#${alias}`), [SK]: S("alias") });
 
 /** The key of a new-term pair's entry. */
 export const seenItemKey = (job: string, p: TermPair) => ({
@@ -133,6 +138,7 @@ export class DynamoStateStore implements StateStore {
   async claim(job: string, finding: Finding, options: ClaimOptions = {}): Promise<ClaimResult> {
     const eventId = finding.event.id;
     const eventTime = finding["@timestamp"];
+    const aliases = options.aliases ?? [];
     const exportEntry = {
       Put: {
         TableName: this.tableName,
@@ -162,6 +168,13 @@ export class DynamoStateStore implements StateStore {
                 ConditionExpression: `attribute_not_exists(${PK})`,
               },
             },
+            ...aliases.map((alias) => ({
+              Put: {
+                TableName: this.tableName,
+                Item: { ...aliasKey(alias), findingId: S(eventId), job: S(job) },
+                ConditionExpression: `attribute_not_exists(${PK})`,
+              },
+            })),
             {
               Put: {
                 TableName: this.tableName,
@@ -172,6 +185,7 @@ export class DynamoStateStore implements StateStore {
                   eventTime: S(eventTime),
                   finding: S(JSON.stringify(finding)),
                   ...(options.alertOnly ? { alertOnly: S(options.alertOnly) } : {}),
+                  ...(aliases.length > 0 ? { aliases: { L: aliases.map(S) } } : {}),
                 },
               },
             },
@@ -187,9 +201,14 @@ export class DynamoStateStore implements StateStore {
   }
 
   async listPending(job: string): Promise<PendingItem[]> {
-    return (await this.queuedFindings(job, "pending")).map(({ base, item }) =>
-      item.alertOnly?.S ? { ...base, alertOnly: item.alertOnly.S } : base,
-    );
+    return (await this.queuedFindings(job, "pending")).map(({ base, item }) => {
+      const aliases = (item.aliases?.L ?? []).flatMap((a) => (a.S ? [a.S] : []));
+      return {
+        ...base,
+        ...(item.alertOnly?.S ? { alertOnly: item.alertOnly.S } : {}),
+        ...(aliases.length > 0 ? { aliases } : {}),
+      };
+    });
   }
 
   async listExports(job: string): Promise<ExportItem[]> {
@@ -329,6 +348,14 @@ export class DynamoStateStore implements StateStore {
               Key: { ...jobKey(job), [SK]: S(pendingSortKey(item.eventTime, item.eventId)) },
             },
           },
+          ...(item.aliases ?? []).map((alias) => ({
+            Update: {
+              TableName: this.tableName,
+              Key: aliasKey(alias),
+              UpdateExpression: `SET ${TTL} = :exp`,
+              ExpressionAttributeValues: { ":exp": N(expiresAt) },
+            },
+          })),
         ],
       }),
     );

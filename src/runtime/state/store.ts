@@ -9,6 +9,10 @@
  * A processor holds a lease on the event while it publishes, so two overlapping runs (the
  * scheduler may deliver twice) never publish the same finding; a crashed holder's lease expires.
  *
+ * A finding may name aliases (a sequence's completing event, claimAliases): the claim takes them
+ * in the same atomic write and is a duplicate when any of them is taken already, whatever the
+ * finding's own id; `complete` gives them the dedupe record's TTL, so they last as long as it does.
+ *
  * With Security Hub on, the claim also adds the finding to the job's export queue
  * (`job#<job>` / `export#...`) in the same atomic write, and the entry leaves the queue only when
  * Security Hub accepted it. The queue is independent of the alert states above: Security Hub being
@@ -33,6 +37,8 @@ export interface PendingItem {
    * outside the organization): whichever run drains it alerts only. Absent: the responder decides.
    */
   alertOnly?: string;
+  /** The aliases the claim took (ClaimOptions.aliases), for `complete` to give them the dedupe record's TTL. */
+  aliases?: string[];
 }
 
 export type ClaimResult = "new" | "duplicate";
@@ -51,6 +57,11 @@ export interface ClaimOptions {
   export?: boolean;
   /** Alert only, never respond, and why: stored with the pending item (PendingItem.alertOnly). */
   alertOnly?: string;
+  /**
+   * Other keys of the same finding (claimAliases): the claim is a duplicate when any of them (or the finding's id) is
+   * taken already, and takes them all otherwise. Aliases are their own key space, apart from finding ids.
+   */
+  aliases?: readonly string[];
 }
 
 /** A new-term rule's (group, value) pair, e.g. a principal and a model id. */
@@ -69,7 +80,10 @@ export interface StateStore {
   getWatermark(job: string): Promise<string | undefined>;
   /** Moves the watermark forward to `to`; never backwards (an overlapping run may have gone further). */
   advanceWatermark(job: string, to: string): Promise<void>;
-  /** Records a finding once: "new" adds it to the job's pending list; "duplicate" means some run already has it. */
+  /**
+   * Records a finding once: "new" adds it to the job's pending list; "duplicate" means some run already has it (its id
+   * or one of its aliases), and then nothing is written.
+   */
   claim(job: string, finding: Finding, options?: ClaimOptions): Promise<ClaimResult>;
   /** Every pending item of the job, oldest first (consistent read, all pages). */
   listPending(job: string): Promise<PendingItem[]>;
@@ -85,7 +99,10 @@ export interface StateStore {
   ): Promise<Exclude<EventStatus, "done"> | undefined>;
   /** pending -> published, only by the lease owner. */
   markPublished(eventId: string, owner: string): Promise<void>;
-  /** -> done and out of the pending list, in one atomic write. `expiresAt` is the dedupe record's TTL (epoch s). */
+  /**
+   * -> done and out of the pending list, in one atomic write. `expiresAt` is the dedupe record's TTL (epoch s), and
+   * its aliases' (item.aliases).
+   */
   complete(job: string, item: PendingItem, owner: string, expiresAt: number): Promise<void>;
   /** Gives the lease back after a failure so the next run need not wait for it to expire. Best effort. */
   release(eventId: string, owner: string): Promise<void>;

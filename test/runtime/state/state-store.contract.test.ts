@@ -19,6 +19,7 @@ stateStoreContract("in-memory double", {
     return {
       store,
       eventExpiresAt: async (id) => store.events.get(id)?.expiresAt,
+      aliasExpiresAt: async (alias) => store.aliases.get(alias)?.expiresAt,
       pairExpiresAt: async (job, pair) => store.pairExpiresAt(job, pair),
     };
   },
@@ -40,6 +41,17 @@ stateStoreContract("DynamoStateStore on DynamoDB Local", {
           new GetItemCommand({
             TableName: table,
             Key: { [partitionKey]: { S: `event#${id}` }, [sortKey]: { S: "event" } },
+            ConsistentRead: true,
+          }),
+        );
+        const ttl = r.Item?.[ttlAttribute]?.N;
+        return ttl === undefined ? undefined : Number(ttl);
+      },
+      async aliasExpiresAt(alias) {
+        const r = await client.send(
+          new GetItemCommand({
+            TableName: table,
+            Key: { [partitionKey]: { S: `alias#${alias}` }, [sortKey]: { S: "alias" } },
             ConsistentRead: true,
           }),
         );
