@@ -190,6 +190,39 @@ describe("record markers nested in a record", () => {
       }
   });
 
+  it("objects nested after a lost or added quote are no records where the framer resynchronises", async () => {
+    // The quote flips what the depth takes for strings: the nested record start is taken for one inside a string,
+    // and the framer resynchronises there, inside the damaged record. From there the exact walker reads both
+    // nested objects as whole values, then the brackets that close the record: not well nested, so neither is a
+    // record. (The second one's first key is not eventVersion: no record start, it stays in the same slice.)
+    const holder = {
+      eventVersion: "1.08",
+      note: "abc",
+      ...templates[0],
+      eventID: "holder",
+      requestParameters: {
+        tags: [
+          { ...MATCHING, eventID: "forged-1" },
+          { eventName: MATCHING.eventName, ...MATCHING, eventID: "forged-2" },
+        ],
+      },
+    };
+    const records = [{ ...MATCHING, eventID: "real" }, holder, { ...MATCHING, eventID: "after" }];
+    const whole = text(records, false);
+    const holderAt = whole.indexOf(JSON.stringify(holder));
+    for (const damage of ['"abc', '"ab"c"']) {
+      const input = whole.replace('"abc"', damage);
+      const damagedBytes = JSON.stringify(holder).length - '"abc"'.length + damage.length;
+      for (const gzip of [false, true]) {
+        const r = await new SourceScanner(guardrail).scan("in", chunksOf(gzip ? zlib.gzipSync(input) : input, 997));
+        expect(r.findings.map((f) => f.event.id)).toEqual(["real", "after"]);
+        // The damaged record, named where it starts, is counted as the two pieces the framer cut it into.
+        expect(r).toMatchObject({ records: 4, skippedRecords: 2, skippedBytes: damagedBytes, invalid: 0 });
+        expect(r.problemSamples[0]).toMatch(new RegExp(`^record 2 \\(byte ${holderAt}\\): not valid JSON`));
+      }
+    }
+  });
+
   it("a record within the cap is kept when the next record start is cut by a chunk boundary", async () => {
     // The slice gathers the first bytes of that start before they are moved to the next slice: with
     // them it is over the cap, without them it is not.
