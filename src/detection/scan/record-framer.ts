@@ -97,6 +97,11 @@ const RECORD_THEN_NEXT_FILE = new RegExp(
 /** How many bytes at the end of a slice the separator patterns look at. */
 const TAIL_WINDOW = 256;
 /**
+ * What a slice may hold after its record before the next record start (`,`, a line break, indentation, an
+ * envelope's end) without counting against the cap: a record of exactly the cap is kept, as any smaller one.
+ */
+const SEPARATOR_SLACK = 64;
+/**
  * How long a streamed slice that passed markers below the records' depth may grow (when the record
  * cap is lower) before it is taken for damage (a bracket missing) rather than one record: it is then
  * cut at its markers (recoverHeld) and the next marker starts a record. CloudTrail's largest events
@@ -342,10 +347,10 @@ export class RecordFramer {
         this.recoverHeld(bytes, atCut);
         return;
       }
-    } else if (!this.dropping && this.openBytes + bytes.length > this.limit() + this.markerSpan - 1) {
-      // Dropped only past the cap by more than a record start: the start of the next record, cut by a
-      // chunk boundary, may be among these bytes and be moved to the next slice (truncateOpen). A slice
-      // kept within that slack but over the cap is reported as oversized when it ends (finishOpen).
+    } else if (!this.dropping && this.openBytes + bytes.length > this.limit() + this.markerSpan - 1 + SEPARATOR_SLACK) {
+      // Dropped only past the cap by more than a record start and a separator: the start of the next record,
+      // cut by a chunk boundary, may be among these bytes and be moved to the next slice (truncateOpen). A
+      // slice kept within that slack is reported as oversized when it ends if its record is (finishOpen).
       this.openBytes += bytes.length;
       this.dropping = true;
       this.parts = [];
@@ -400,16 +405,37 @@ export class RecordFramer {
     this.parts = [];
     this.openBytes = 0;
     this.dropping = false;
+    const bytes = dropped || parts.length === 0 ? EMPTY : parts.length === 1 ? parts[0] : Buffer.concat(parts);
     // Over the cap (within the slack append keeps), and one record: skipped as any larger record.
-    if (dropped || (this.inner.length === 0 && size > this.maxRecordBytes)) {
+    const recordSize = dropped ? size : this.recordSize(bytes, atEnd);
+    if (dropped || (this.inner.length === 0 && recordSize > this.maxRecordBytes)) {
       this.first = false;
       this.inner = [];
       this.ordinal++;
-      this.sink.oversized({ offset: this.openStart, ordinal: this.ordinal }, size);
+      this.sink.oversized({ offset: this.openStart, ordinal: this.ordinal }, recordSize);
       return;
     }
-    const bytes = parts.length === 1 ? parts[0] : parts.length === 0 ? EMPTY : Buffer.concat(parts);
     this.finish(bytes, 0, bytes.length, this.openStart, atEnd);
+  }
+
+  /**
+   * The size of the record in a whole slice, what the cap bounds: without the envelope's opening before
+   * it, or the separator after it (as `finish` and `record` cut them off), or the spaces around a line.
+   */
+  private recordSize(bytes: Buffer, atEnd: boolean): number {
+    let from = 0;
+    let to = bytes.length;
+    if (this.layout === "lines") {
+      while (from < to && isSpace(bytes[from])) from++;
+      while (to > from && isSpace(bytes[to - 1])) to--;
+      return to - from;
+    }
+    if (this.first) from += ENVELOPE_START.exec(bytes.subarray(0, 256).toString("latin1"))?.[0].length ?? 0;
+    const tailStart = Math.max(from, to - TAIL_WINDOW);
+    const m = (atEnd ? RECORD_THEN_END : RECORD_THEN_NEXT_FILE).exec(bytes.subarray(tailStart, to).toString("latin1"));
+    if (m) to = tailStart + m.index + 1;
+    else while (to > from && isSpace(bytes[to - 1])) to--;
+    return to - from;
   }
 
   /** Frames the slice `buf[a, b)`, which starts at `offset` in the input. */

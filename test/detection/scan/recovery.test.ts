@@ -154,6 +154,44 @@ describe("the per-record size cap", () => {
     expect(r.problemSamples[0]).toMatch(/^(record|line) 2 \(byte \d+\): larger than the 100000-byte record cap/);
   });
 
+  it("keeps a record of exactly the cap and skips one a byte longer, also one that nests a record start", async () => {
+    const cap = 4096;
+    // The cap bounds the record, not the separator after it. One whose request nests an object that opens like a
+    // record is handed on whole by the framer when it parses, and capped by the scanner.
+    const sized = (size: number, nested: boolean): string => {
+      const tags = nested ? { tags: [{ eventVersion: "x" }] } : {};
+      const record = { ...delivery[2], eventID: "capped", requestParameters: { ...tags, pad: "" } };
+      record.requestParameters.pad = "x".repeat(size - JSON.stringify(record).length);
+      return JSON.stringify(record);
+    };
+    for (const nested of [false, true])
+      for (const size of [cap, cap + 1]) {
+        const capped = sized(size, nested);
+        expect(Buffer.byteLength(capped)).toBe(size);
+        const records = [enablement(1), capped, enablement(2)];
+        const envelope = `{"Records":[${records.join(",")}]}`;
+        for (const [unit, gzip, chunk, text] of [
+          ["record", false, 997, envelope],
+          ["record", true, 997, envelope],
+          ["record", true, 1 << 20, envelope],
+          ["line", true, 997, records.join("\r\n")],
+        ] as const) {
+          const at = text.indexOf(capped);
+          const r = await scanText(text, { gzip, chunk, maxRecordBytes: cap });
+          if (size === cap) {
+            expect(r.ids).toEqual(["enable-1", "capped", "enable-2"]);
+            expect(r).toMatchObject({ records: 3, skippedRecords: 0, skippedBytes: 0 });
+          } else {
+            expect(r.ids).toEqual(["enable-1", "enable-2"]);
+            expect(r).toMatchObject({ records: 3, skippedRecords: 1, skippedBytes: size });
+            expect(r.problemSamples).toEqual([
+              `${unit} 2 (byte ${at}): larger than the ${cap}-byte record cap (${size} bytes), skipped`,
+            ]);
+          }
+        }
+      }
+  });
+
   it("keeps memory bounded on a 200 MB single record streamed through gzip (never built in memory)", async () => {
     const piece = Buffer.alloc(1024 * 1024, "a");
     const pieces = 200;
