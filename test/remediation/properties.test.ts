@@ -3,11 +3,23 @@ import { parseFindings } from "../../src/remediation/finding-input";
 import { type Protection, principalProtection } from "../../src/remediation/safety";
 import { planRemediation } from "../../src/remediation/planner";
 import { isMutating } from "../../src/remediation/actions";
+import type { CloudTrailRecord } from "../../src/detection/record";
 import { guardedRecord, mode } from "./arbitraries";
 import { findingOf, fixture, guardrailWith, IAM_USER_RECORD, MGMT } from "./helpers";
 
 const NOW = new Date("2026-11-20T09:20:00Z");
 const RUNS = { numRuns: 500 };
+
+/**
+ * An agreement accepted in the management account, by any principal the generator draws (a member account's
+ * included: its plan would delete the agreement in the management account). With guardedRecord alone the safety
+ * property reaches such a deletion, one the gate must block, in about one run in 350 (the event, the recipient, an
+ * unprotected member principal and enforce mode must all come up), and on some seeds never; drawn as often as any
+ * other record, in about one run in 65.
+ */
+const managementAgreement: fc.Arbitrary<CloudTrailRecord> = guardedRecord
+  .filter((record) => record.eventName === "CreateFoundationModelAgreement")
+  .map((record) => ({ ...record, recipientAccountId: MGMT }));
 
 /**
  * What the safety gate must answer for a principal the generator draws, written from the generator's names and
@@ -36,7 +48,7 @@ describe("planner properties", () => {
   it("no plan ever lets a mutation reach a protected principal or the management account", () => {
     fc.assert(
       fc.property(
-        guardedRecord,
+        fc.oneof(guardedRecord, managementAgreement),
         mode,
         fc.option(fc.constant(MGMT), { nil: undefined }),
         fc.boolean(),
@@ -73,7 +85,8 @@ describe("planner properties", () => {
     );
   });
 
-  // The property draws this case about once in its 500 runs, on some seeds never: pinned here for every seed.
+  // The property draws this case (managementAgreement) in a few of its runs, whatever the seed; pinned here as well,
+  // with what the rest of the plan must be.
   it("an agreement accepted in the management account by a member account's principal is never deleted", () => {
     const g = guardrailWith({ remediation: { mode: "enforce" } });
     // The fixture's user is in 222233334444; the record now says the agreement was accepted in the management account.
