@@ -35,6 +35,15 @@ test("the steps before the first apply make the monitor account a delegated admi
   expect(needDelegation.filter((a) => !doc.includes(`\`${a}\``))).toEqual([]);
 });
 
+test("CloudTrail's trusted access comes before the delegation, which AWS refuses without it", () => {
+  // RegisterOrganizationDelegatedAdmin answers CloudTrailAccessNotEnabledException until trusted access is on.
+  const trustedAccess = doc.indexOf(
+    "aws organizations enable-aws-service-access --service-principal cloudtrail.amazonaws.com",
+  );
+  expect(trustedAccess).toBeGreaterThanOrEqual(0);
+  expect(trustedAccess).toBeLessThan(doc.indexOf("aws cloudtrail register-organization-delegated-admin"));
+});
+
 test("the steps name the SCP policy type and StackSets' trusted access", () => {
   expect(doc).toContain("--policy-type SERVICE_CONTROL_POLICY");
   expect(doc).toContain("aws cloudformation activate-organizations-access");
