@@ -106,8 +106,13 @@ export function protectedKind(pattern: string): ProtectedKind | undefined {
  * decrypt the new keys. Re-trusting one of their roles is as good as the member role, or the keys.
  */
 function memberSideTrusted(guardrail: Guardrail): string[] {
+  return [...guardrail.exemptions.operators, ...rotatedKeyReaderPatterns(guardrail)];
+}
+
+/** The readers of rotated keys, when keys are rotated: the SCP protects their roles, and remediation skips them. */
+export function rotatedKeyReaderPatterns(guardrail: Guardrail): string[] {
   const readers = guardrail.remediation.accessKey === "rotate" ? guardrail.config.remediation.rotatedSecretReaders : [];
-  return [...guardrail.exemptions.operators, ...withIdentityCenterForms(readers)];
+  return withIdentityCenterForms(readers);
 }
 
 /**

@@ -1,13 +1,14 @@
 /**
  * Every "never act on this" rule lives here, and the planner sends every plan through
  * `enforceSafety` before returning it. Whatever a plan says, an action that would touch an
- * approved, break-glass, tool or operator principal, a service-linked or Identity Center role, a
- * principal whose ARN is unknown or does not name the principal acted on, or anything in the
- * management account leaves here as alert-only.
+ * approved, break-glass, tool or operator principal, a reader of the rotated keys, a service-linked
+ * or Identity Center role, a principal whose ARN is unknown or does not name the principal acted on,
+ * or anything in the management account leaves here as alert-only.
  */
 import { arnLikeAny, globMatch, parseArn } from "../arn/arn-like";
 import { roleKindOf } from "../arn/principal";
 import type { Guardrail } from "../guardrail/guardrail";
+import { rotatedKeyReaderPatterns } from "../policy/protect-exempted";
 import { isMutating } from "./actions";
 import type { PlannedAction } from "./types";
 
@@ -26,6 +27,7 @@ export type Protection =
   | "approved"
   | "tool"
   | "operator"
+  | "rotated-key-reader"
   | "self"
   | "service-linked-role"
   | "identity-center-role"
@@ -39,6 +41,9 @@ const PROTECTION_REASON: Record<Protection, string> = {
   approved: "principal is approved (approvedPrincipalArns): never remediated",
   tool: "principal is one of bedrock-guardrail's own roles: never remediated",
   operator: "principal is a remediation operator (remediation.operatorPrincipalArns): never remediated",
+  "rotated-key-reader":
+    "principal reads the rotated keys (remediation.rotatedSecretReaders), whose roles the SCP lets only break-glass " +
+    "and the admins change: never remediated",
   self: "principal is the identity running this remediation: never remediated",
   "service-linked-role": "principal is a service-linked role: AWS owns it; it cannot and must not be changed",
   "identity-center-role": "principal is an IAM Identity Center role: change it through Identity Center, not IAM",
@@ -127,6 +132,7 @@ export function principalProtection(
   if (protects(ex.approved, principalArn)) return "approved";
   if (protects(ex.tool, principalArn)) return "tool";
   if (protects(ex.operators, principalArn)) return "operator";
+  if (protects(rotatedKeyReaderPatterns(guardrail), principalArn)) return "rotated-key-reader";
   if (protects(ctx.selfArns ?? [], principalArn)) return "self";
   if (principalArnProblem(guardrail.partition, principalArn, principalAccountId ?? parseArn(principalArn)?.account))
     return "unusable-principal-arn";

@@ -1,4 +1,7 @@
 /** remediation.operatorPrincipalArns: the people who run remediation are never acted on by it. */
+import { memberRoleArn } from "../../src/guardrail/guardrail";
+import { buildScpDocuments } from "../../src/policy/documents";
+import { evaluateScp } from "../../src/policy/evaluate";
 import { principalProtection } from "../../src/remediation/safety";
 import { planRemediation } from "../../src/remediation/planner";
 import { findingOf, guardrailWith, MGMT, sample } from "./helpers";
@@ -56,5 +59,42 @@ describe("operator principals are protected from remediation", () => {
     expect(
       principalProtection(g, "arn:aws:iam::222233334444:role/Developer", "222233334444", { managementAccountId: MGMT }),
     ).toBeUndefined();
+  });
+});
+
+describe("the readers of rotated keys are protected from remediation, as the SCP protects their roles", () => {
+  // The same sample caller, listed as a reader of the rotated keys this time.
+  const READER = OPERATOR;
+  const rotating = (accessKey: "rotate" | "deactivate") =>
+    guardrailWith({
+      breakGlassPrincipalArns: ["arn:aws:iam::*:role/BreakGlass"],
+      remediation: { mode: "enforce", accessKey, rotatedSecretReaders: [READER] },
+    });
+  const plan = (g: ReturnType<typeof guardrailWith>) =>
+    planRemediation(findingOf(g, sample("stratus__CreateFoundationModelAgreement")), g, {
+      now: NOW,
+      managementAccountId: MGMT,
+    }).filter((a) => a.principalArn === READER && a.kind !== "delete-agreement");
+
+  it("with rotate, a reader's finding plans nothing the SCP denies the member role (ProtectExemptedPrincipals)", () => {
+    const g = rotating("rotate");
+    const memberRole = memberRoleArn(g.config.remediation.memberRoleName, {
+      partition: "aws",
+      accountId: "494659789341",
+    });
+    const statements = buildScpDocuments(g).flatMap((d) => d.policy.Statement);
+    expect(
+      evaluateScp(statements, { action: "iam:PutRolePolicy", resource: READER, principalArn: memberRole }),
+    ).toMatchObject({ decision: "deny", deniedBy: "ProtectExemptedPrincipals" });
+    const onReader = plan(g);
+    expect(onReader.length).toBeGreaterThan(0);
+    expect(onReader.every((a) => a.disposition !== "execute")).toBe(true);
+    expect(onReader.map((a) => a.reason).join(" ")).toMatch(
+      /reads the rotated keys \(remediation\.rotatedSecretReaders\)/,
+    );
+  });
+
+  it("without rotate, the readers are no one's: the same finding revokes the role's sessions", () => {
+    expect(plan(rotating("deactivate")).find((a) => a.kind === "revoke-role-sessions")?.disposition).toBe("execute");
   });
 });
