@@ -5,6 +5,8 @@
  * receive every finding) nor rewrite the policy that stops them; the pipeline listed in
  * scp.exemptedPrincipalAdminArns and break-glass can. Publishing is unchanged at the topic and closed at the key.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import type { GuardrailConfigInput } from "../../src/config/schema";
 import { buildScpDocuments } from "../../src/policy/documents";
@@ -173,5 +175,10 @@ describe("the alert topic's access policy without admins", () => {
   test("scp.protectGuardrail off: SNS's default statement alone, as before", () => {
     const policy = topicPolicyOf({ scp: { protectGuardrail: false } });
     expect(policy.Statement.map((s) => s.Sid)).toEqual(["AccountUsesTopic"]);
+    // So the config reference must not promise the restriction without its condition.
+    const schema = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "guardrail.schema.json"), "utf8"));
+    expect(schema.properties.monitor.properties.alertEmails.description).toMatch(
+      /with scp\.protectGuardrail, only break-glass/,
+    );
   });
 });

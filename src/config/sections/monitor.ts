@@ -178,8 +178,8 @@ export const MonitorConfigSchema = z
       .array(z.email({ message: "must be an e-mail address" }))
       .default([])
       .describe(
-        "E-mail addresses subscribed to the alert topic (only break-glass and scp.exemptedPrincipalAdminArns may " +
-          "subscribe: list the pipeline that applies the monitor stack there)",
+        "E-mail addresses subscribed to the alert topic (with scp.protectGuardrail, only break-glass and " +
+          "scp.exemptedPrincipalAdminArns may subscribe: list the pipeline that applies the monitor stack there)",
       ),
     memberRoleExternalId: z
       .string()
