@@ -34,10 +34,12 @@ export interface OrgView {
   attachedAt?: Record<string, string[]>;
   /** The accounts under the OU and account targets, when asked for (readOrganization's `coverage`). */
   coverage?: Coverage;
+  /** Targets asked about that the organization does not have (a deleted OU, a typo): they cover nothing. */
+  missingTargets?: string[];
 }
 
 /** Which accounts the guardrail's targets cover now, and where the remembered ones that left went. */
-export interface Coverage {
+interface Coverage {
   /** Each covered account, with the configured target it is under. */
   covered: Record<string, string>;
   /** Each remembered account not covered now: its parent now (root or OU), or null when it left the organization. */
@@ -140,21 +142,42 @@ export async function readOrganization(
       targets,
     ) ?? [];
   const attachedAt: Record<string, string[]> = {};
-  for (const target of slotTargets) attachedAt[target] = await policiesAttachedTo(client, target);
+  const missing = new Set<string>();
+  for (const target of slotTargets) {
+    const attached = await notFoundAs(policiesAttachedTo(client, target), "TargetNotFoundException", undefined);
+    if (attached) attachedAt[target] = attached;
+    else missing.add(target);
+  }
+  const read = coverage && (await readCoverage(client, coverage, missing));
   return {
     roots,
     policies,
     targets,
-    ...(slotTargets.length > 0 ? { attachedAt } : {}),
-    ...(coverage ? { coverage: await readCoverage(client, coverage) } : {}),
+    ...(Object.keys(attachedAt).length > 0 ? { attachedAt } : {}),
+    ...(read ? { coverage: read } : {}),
+    ...(missing.size > 0 ? { missingTargets: [...missing] } : {}),
   };
+}
+
+/** The call's answer, or `fallback` when AWS answers that the thing named is not there (that error's name). */
+async function notFoundAs<T, F>(call: Promise<T>, notFound: string, fallback: F): Promise<T | F> {
+  try {
+    return await call;
+  } catch (e) {
+    if ((e as { name?: string }).name === notFound) return fallback;
+    throw e;
+  }
 }
 
 /**
  * The accounts each OU target holds, in its child OUs too (an SCP applies to the whole subtree), and the account
  * targets themselves; then, for each remembered account not among them, its parent now.
  */
-async function readCoverage(client: OrganizationsClient, request: CoverageRequest): Promise<Coverage> {
+async function readCoverage(
+  client: OrganizationsClient,
+  request: CoverageRequest,
+  missing: Set<string>,
+): Promise<Coverage> {
   const covered: Record<string, string> = {};
   for (const target of request.targets) {
     if (/^\d{12}$/.test(target)) {
@@ -163,8 +186,14 @@ async function readCoverage(client: OrganizationsClient, request: CoverageReques
     }
     const ous = [target];
     for (let ou = ous.pop(); ou !== undefined; ou = ous.pop()) {
-      for (const account of await listAll(client, "accounts", ou)) covered[account] ??= target;
-      ous.push(...(await listAll(client, "ous", ou)));
+      // An OU deleted meanwhile holds nothing; a target that is not there is reported as missing.
+      const accounts = await notFoundAs(listAll(client, "accounts", ou), "ParentNotFoundException", undefined);
+      if (!accounts) {
+        if (ou === target) missing.add(target);
+        continue;
+      }
+      for (const account of accounts) covered[account] ??= target;
+      ous.push(...((await notFoundAs(listAll(client, "ous", ou), "ParentNotFoundException", undefined)) ?? []));
     }
   }
   const departed: Record<string, string | null> = {};
@@ -197,13 +226,12 @@ async function listAll(client: OrganizationsClient, kind: "accounts" | "ous", pa
 
 /** An account's parent (root or OU), or null when it is no longer in the organization. */
 async function parentOf(client: OrganizationsClient, account: string): Promise<string | null> {
-  try {
-    const page = await client.send(new ListParentsCommand({ ChildId: account }));
-    return page.Parents?.[0]?.Id ?? null;
-  } catch (e) {
-    if ((e as { name?: string }).name === "ChildNotFoundException") return null;
-    throw e;
-  }
+  const page = await notFoundAs(
+    client.send(new ListParentsCommand({ ChildId: account })),
+    "ChildNotFoundException",
+    null,
+  );
+  return page?.Parents?.[0]?.Id ?? null;
 }
 
 /** The IDs of the SCPs attached directly to a root, OU or account. */

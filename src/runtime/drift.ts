@@ -7,10 +7,11 @@ import { createHash } from "node:crypto";
 import type { Guardrail } from "../guardrail/guardrail";
 import { buildScpDocuments } from "../policy/documents";
 import type { ScpDocument } from "../policy/types";
-import type { Coverage, CoverageRequest, OrgView, SlotTargets } from "../aws/organizations";
+import type { CoverageRequest, OrgView, SlotTargets } from "../aws/organizations";
 import { SCP_QUOTAS } from "../config/aws-limits";
 import { targetSlots } from "../policy/slots";
 import { cleanSubject } from "./alert";
+import type { CoverageMemory } from "./state/store";
 
 export type { OrgView };
 
@@ -25,7 +26,14 @@ export type OrganizationReader = (
 ) => Promise<OrgView>;
 
 /** The accounts the monitor saw under the targets, with the target each was under (kept between runs). */
-export type RememberedCoverage = Record<string, string>;
+type RememberedCoverage = CoverageMemory["accounts"];
+
+/**
+ * How often the OU targets' accounts are listed: two Organizations calls per OU under them, which a run every 5
+ * minutes would spend on a rate the realtime function shares. Between listings the memory's departures stay
+ * reported, so an account moved out is reported at most this late.
+ */
+const COVERAGE_LISTING_INTERVAL_MS = 60 * 60_000;
 
 type DriftKind =
   | "scp-type-disabled"
@@ -39,7 +47,9 @@ type DriftKind =
   /** The guardrail is still to be attached to a target that has no free slot for it. */
   | "attach-would-fail"
   /** An account the targets covered is no longer under any of them (moved, or out of the organization). */
-  | "left-coverage";
+  | "left-coverage"
+  /** A configured target the organization does not have (a deleted OU, a typo): the SCP covers nothing there. */
+  | "target-missing";
 
 interface DriftProblem {
   kind: DriftKind;
@@ -55,8 +65,8 @@ export interface DriftReport {
   problems: DriftProblem[];
   expectedPolicies: string[];
   expectedTargets: string[];
-  /** The accounts under the OU and account targets now, when the check read them (the monitor's check does). */
-  coveredAccounts?: Record<string, string>;
+  /** The coverage memory to keep, when this check listed the accounts under the targets (the monitor's check). */
+  coverage?: CoverageMemory;
 }
 
 /**
@@ -168,7 +178,7 @@ export function compareOrganization(
       });
     }
     const candidates = intact.length > 0 ? intact : found;
-    for (const target of targets) {
+    for (const target of targets.filter((t) => !view.missingTargets?.includes(t))) {
       if (!candidates.some((p) => (view.targets[p.id] ?? []).includes(target))) {
         problems.push({
           kind: "not-attached",
@@ -179,6 +189,12 @@ export function compareOrganization(
       }
     }
   }
+  for (const target of targets.filter((t) => view.missingTargets?.includes(t)))
+    problems.push({
+      kind: "target-missing",
+      target,
+      detail: `${target} is in targets but not in the organization (deleted, or mistyped): the SCP covers nothing`,
+    });
   problems.push(...slotProblems(expected, view, maxPolicies));
   return {
     ok: problems.length === 0,
@@ -189,14 +205,14 @@ export function compareOrganization(
 }
 
 /**
- * The full check for a guardrail, given a reader of the organization. With `remembered` (the monitor's memory of
- * the accounts its targets covered), it also reports each such account no longer under them: an SCP on an OU does
- * not follow an account moved out of it.
+ * The full check for a guardrail, given a reader of the organization. With `coverage` (the monitor's memory of the
+ * accounts its OU targets covered, and the time), it also reports each such account no longer under them: an SCP
+ * on an OU does not follow an account moved out of it.
  */
 export async function checkDrift(
   guardrail: Guardrail,
   read: OrganizationReader,
-  remembered?: RememberedCoverage,
+  coverage?: { memory?: CoverageMemory; now: Date },
 ): Promise<DriftReport> {
   const expected = buildScpDocuments(guardrail);
   // Only targets still missing a document are counted: where everything is attached nothing can fail.
@@ -204,11 +220,15 @@ export async function checkDrift(
     expectedTargets(guardrail, { roots: roots.map((id) => ({ id, scpEnabled: true })) }).filter(
       (t) => attachedNames({ policies, targets: attachments }, t).size < expected.length,
     );
-  const coverage = remembered && coverageRequest(guardrail, remembered);
+  const watches = coverage !== undefined && watchesCoverage(guardrail);
+  const memory = coverage?.memory;
+  const listedAgo = memory && coverage ? coverage.now.getTime() - Date.parse(memory.listedAt) : Number.NaN;
+  const listNow = watches && !(listedAgo >= 0 && listedAgo < COVERAGE_LISTING_INTERVAL_MS);
+  const remembered = stillWatched(guardrail, memory?.accounts ?? {});
   const view = await read(
     expected.map((d) => d.name),
     slotsAt,
-    ...(coverage ? [coverage] : []),
+    ...(listNow ? [{ targets: guardrail.config.targets, remembered: Object.keys(remembered) }] : []),
   );
   const report = compareOrganization(
     expected,
@@ -216,55 +236,48 @@ export async function checkDrift(
     view,
     guardrail.config.scp.maxPoliciesPerTarget,
   );
-  if (!view.coverage) return report;
-  const problems = [...report.problems, ...coverageProblems(remembered ?? {}, view.coverage)];
-  return { ...report, ok: problems.length === 0, problems, coveredAccounts: view.coverage.covered };
+  if (!watches) return report;
+  const departed = view.coverage?.departed ?? memory?.departed ?? {};
+  const problems = [...report.problems, ...coverageProblems(remembered, departed)];
+  const next: CoverageMemory | undefined = view.coverage && {
+    accounts: { ...remembered, ...withoutReleased(guardrail, view.coverage.covered) },
+    departed: view.coverage.departed,
+    listedAt: coverage.now.toISOString(),
+  };
+  return { ...report, ok: problems.length === 0, problems, ...(next ? { coverage: next } : {}) };
 }
 
-/**
- * What to read for coverage: none when a root is a target (every account is under it, wherever it moves); else the
- * OU and account targets, and the remembered accounts still to account for (their target still configured, the
- * account not released).
- */
-function coverageRequest(guardrail: Guardrail, remembered: RememberedCoverage): CoverageRequest | undefined {
+/** Whether accounts can leave the targets: not when a root is one (every account is under it), nor with none. */
+function watchesCoverage(guardrail: Guardrail): boolean {
   const targets = guardrail.config.targets;
-  if (targets.length === 0 || targets.some((t) => t.startsWith("r-"))) return undefined;
-  return { targets, remembered: Object.keys(stillWatched(guardrail, remembered)) };
+  return targets.length > 0 && !targets.some((t) => t.startsWith("r-"));
 }
 
 /** The remembered accounts still watched: under a target still configured, and not in monitor.releasedAccounts. */
 function stillWatched(guardrail: Guardrail, remembered: RememberedCoverage): RememberedCoverage {
   const targets = new Set(guardrail.config.targets);
-  const released = new Set(guardrail.config.monitor.releasedAccounts);
   return Object.fromEntries(
-    Object.entries(remembered).filter(([account, target]) => targets.has(target) && !released.has(account)),
+    Object.entries(withoutReleased(guardrail, remembered)).filter(([, target]) => targets.has(target)),
   );
 }
 
-function coverageProblems(remembered: RememberedCoverage, coverage: Coverage): DriftProblem[] {
-  return Object.entries(coverage.departed).map(([account, parent]) => ({
-    kind: "left-coverage" as const,
-    target: account,
-    detail:
-      `account ${account} was under ${remembered[account] ?? "a target"} and is now ` +
-      `${parent ? `in ${parent}, outside every target` : "out of the organization"}: the guardrail SCP no longer ` +
-      "applies to it; move it back, or list it in monitor.releasedAccounts if it was meant to leave",
-  }));
+function withoutReleased(guardrail: Guardrail, accounts: RememberedCoverage): RememberedCoverage {
+  const released = new Set(guardrail.config.monitor.releasedAccounts);
+  return Object.fromEntries(Object.entries(accounts).filter(([account]) => !released.has(account)));
 }
 
-/**
- * What the monitor remembers after a check: the accounts covered now, and those still watched that left (so they
- * are reported until they are back or released).
- */
-export function rememberedAfter(
-  guardrail: Guardrail,
-  remembered: RememberedCoverage,
-  report: DriftReport,
-): RememberedCoverage | undefined {
-  if (!report.coveredAccounts) return undefined;
-  const released = new Set(guardrail.config.monitor.releasedAccounts);
-  const covered = Object.entries(report.coveredAccounts).filter(([account]) => !released.has(account));
-  return { ...stillWatched(guardrail, remembered), ...Object.fromEntries(covered) };
+/** A problem for each watched account that left (taking a target out of the config or releasing it is the decision). */
+function coverageProblems(watched: RememberedCoverage, departed: CoverageMemory["departed"]): DriftProblem[] {
+  return Object.entries(departed)
+    .filter(([account]) => watched[account] !== undefined)
+    .map(([account, parent]) => ({
+      kind: "left-coverage" as const,
+      target: account,
+      detail:
+        `account ${account} was under ${watched[account]} and is now ` +
+        `${parent ? `in ${parent}, outside every target` : "out of the organization"}: the guardrail SCP no ` +
+        "longer applies to it; move it back, or list it in monitor.releasedAccounts if it was meant to leave",
+    }));
 }
 
 /** Stable identity of a set of problems: a drift that persists alerts once, a changed one again. */
@@ -287,12 +300,12 @@ export function driftSubject(report: DriftReport): string {
 }
 
 export function driftBody(report: DriftReport, checkedAt: string): string {
-  // The covered accounts are the check's memory, not news: the problems name the accounts that left.
-  const { coveredAccounts, ...news } = report;
+  // The coverage memory is the check's, not news: the problems name the accounts that left.
+  const { coverage, ...news } = report;
   return JSON.stringify({
     kind: "bedrock-guardrail.drift",
     checkedAt,
     ...news,
-    ...(coveredAccounts ? { coveredAccountCount: Object.keys(coveredAccounts).length } : {}),
+    ...(coverage ? { coveredAccountCount: Object.keys(coverage.accounts).length } : {}),
   });
 }

@@ -27,8 +27,6 @@ import {
   type DriftReport,
   driftFingerprint,
   driftSubject,
-  type RememberedCoverage,
-  rememberedAfter,
   type OrganizationReader,
 } from "./drift";
 import type { Finding } from "../detection/finding";
@@ -317,11 +315,10 @@ async function openWindow(
 async function driftStep(deps: JobDeps, job: string, now: () => Date): Promise<RunSummary["drift"]> {
   let report: DriftReport;
   try {
-    // The accounts the targets covered at the last check: one moved out since is a drift (checkDrift).
-    const remembered: RememberedCoverage = (await deps.store.getCoverage(job)) ?? {};
-    report = await checkDrift(deps.guardrail, deps.readOrganization!, remembered);
-    const next = rememberedAfter(deps.guardrail, remembered, report);
-    if (next) await deps.store.setCoverage(job, next);
+    // The accounts the targets covered at the last listing: one moved out since is a drift (checkDrift).
+    const memory = await deps.store.getCoverage(job);
+    report = await checkDrift(deps.guardrail, deps.readOrganization!, { memory, now: now() });
+    if (report.coverage) await deps.store.setCoverage(job, report.coverage);
   } catch (e) {
     // Not being able to look is alerted like a drift (once, until it changes): no alarm reads DriftDetected, so
     // a check that can no longer read the organization would otherwise go unnoticed. It never blocks finding alerts.

@@ -9,6 +9,7 @@ import {
   ListOrganizationalUnitsForParentCommand,
   ListParentsCommand,
   ListPoliciesCommand,
+  ListPoliciesForTargetCommand,
   ListRootsCommand,
   ListTargetsForPolicyCommand,
   OrganizationsClient,
@@ -61,17 +62,25 @@ function organization(g: Guardrail) {
     .on(DescribePolicyCommand)
     .callsFake((i: { PolicyId: string }) => ({ Policy: { Content: docs[Number(i.PolicyId.slice(7))].content } }));
   mock.on(ListTargetsForPolicyCommand).resolves({ Targets: targets.map((TargetId) => ({ TargetId })) });
+  const notFound = (name: string) => Object.assign(new Error("not in the organization"), { name });
+  const exists = (id: string) => id === ROOT || parentOf.has(id);
+  mock.on(ListPoliciesForTargetCommand).callsFake((i: { TargetId: string }) => {
+    if (!exists(i.TargetId)) throw notFound("TargetNotFoundException");
+    return { Policies: [{ Id: "p-FullAWSAccess" }] };
+  });
   mock.on(ListAccountsForParentCommand).callsFake((i: { ParentId: string; NextToken?: string }) => {
+    if (!exists(i.ParentId)) throw notFound("ParentNotFoundException");
     const page = paged(children(i.ParentId, true), i.NextToken);
     return { Accounts: page.items, NextToken: page.next };
   });
   mock.on(ListOrganizationalUnitsForParentCommand).callsFake((i: { ParentId: string; NextToken?: string }) => {
+    if (!exists(i.ParentId)) throw notFound("ParentNotFoundException");
     const page = paged(children(i.ParentId, false), i.NextToken);
     return { OrganizationalUnits: page.items, NextToken: page.next };
   });
   mock.on(ListParentsCommand).callsFake((i: { ChildId: string }) => {
     const parent = parentOf.get(i.ChildId);
-    if (!parent) throw Object.assign(new Error("not in the organization"), { name: "ChildNotFoundException" });
+    if (!parent) throw notFound("ChildNotFoundException");
     return { Parents: [{ Id: parent }] };
   });
   return { client, mock, parentOf };
@@ -84,7 +93,8 @@ function monitorOf(g: Guardrail) {
   const store = new MemoryStateStore();
   let runs = 0;
   lake.clock.now = at("2026-07-01T12:00:00Z");
-  const run = async () => {
+  // Each run an hour and a minute after the last, so that every run lists the accounts (COVERAGE_LISTING_INTERVAL_MS).
+  const run = async (minutesLater = 61) => {
     const summary = await runJob(
       {
         guardrail: g,
@@ -97,7 +107,7 @@ function monitorOf(g: Guardrail) {
       },
       { jobName: "query-job" },
     );
-    lake.clock.now = new Date(lake.clock.now.getTime() + 5 * 60_000);
+    lake.clock.now = new Date(lake.clock.now.getTime() + minutesLater * 60_000);
     return summary;
   };
   const driftAlerts = () => sns.published.filter((p) => p.body.kind === "bedrock-guardrail.drift");
@@ -109,9 +119,11 @@ describe("drift check: accounts that leave the OU targets", () => {
 
   it("reads the accounts of every OU under a target, over pages, and the account targets themselves", async () => {
     const { org } = monitorOf(g);
-    const report = await checkDrift(g, (n, s, c) => readOrganization(org.client, n, s, c), {});
+    const now = at("2026-07-01T12:00:00Z");
+    const report = await checkDrift(g, (n, s, c) => readOrganization(org.client, n, s, c), { now });
     expect(report.ok).toBe(true);
-    expect(report.coveredAccounts).toEqual({
+    expect(report.coverage?.listedAt).toBe(now.toISOString());
+    expect(report.coverage?.accounts).toEqual({
       "111111111111": PROD,
       "222222222222": PROD,
       [ACCOUNT_TARGET]: ACCOUNT_TARGET,
@@ -121,7 +133,7 @@ describe("drift check: accounts that leave the OU targets", () => {
   it("alerts once when a covered account moves out, and again (resolved) when it is moved back", async () => {
     const m = monitorOf(g);
     expect((await m.run()).drift).toMatchObject({ ok: true, alerted: false });
-    expect(await m.store.getCoverage("query-job")).toMatchObject({ "222222222222": PROD });
+    expect((await m.store.getCoverage("query-job"))?.accounts).toMatchObject({ "222222222222": PROD });
 
     m.org.parentOf.set("222222222222", SANDBOX);
     const moved = (await m.run()).drift;
@@ -154,10 +166,12 @@ describe("drift check: accounts that leave the OU targets", () => {
       monitor: { releasedAccounts: ["111111111111"] },
     });
     const after = monitorOf(released);
-    await after.store.setCoverage("query-job", (await m.store.getCoverage("query-job"))!);
+    // The memory an earlier monitor left, listed long enough ago that this run lists again.
+    const memory = (await m.store.getCoverage("query-job"))!;
+    await after.store.setCoverage("query-job", { ...memory, listedAt: "2026-06-01T00:00:00.000Z" });
     after.org.parentOf.delete("111111111111");
     expect((await after.run()).drift).toMatchObject({ ok: true });
-    expect(await after.store.getCoverage("query-job")).not.toHaveProperty("111111111111");
+    expect((await after.store.getCoverage("query-job"))?.accounts).not.toHaveProperty("111111111111");
   });
 
   it("forgets the accounts of a target taken out of the config: that change is the decision", async () => {
@@ -165,9 +179,11 @@ describe("drift check: accounts that leave the OU targets", () => {
     await m.run();
     const narrowed = guardrailWith({ targets: [ACCOUNT_TARGET] });
     const after = monitorOf(narrowed);
-    await after.store.setCoverage("query-job", (await m.store.getCoverage("query-job"))!);
+    // The memory an earlier monitor left, listed long enough ago that this run lists again.
+    const memory = (await m.store.getCoverage("query-job"))!;
+    await after.store.setCoverage("query-job", { ...memory, listedAt: "2026-06-01T00:00:00.000Z" });
     expect((await after.run()).drift).toMatchObject({ ok: true, problems: [] });
-    expect(await after.store.getCoverage("query-job")).toEqual({ [ACCOUNT_TARGET]: ACCOUNT_TARGET });
+    expect((await after.store.getCoverage("query-job"))?.accounts).toEqual({ [ACCOUNT_TARGET]: ACCOUNT_TARGET });
   });
 
   it("with the root as the target, every account is covered wherever it moves: nothing is listed", async () => {
@@ -176,5 +192,36 @@ describe("drift check: accounts that leave the OU targets", () => {
     expect((await m.run()).drift).toMatchObject({ ok: true });
     expect(m.org.mock.commandCalls(ListAccountsForParentCommand)).toHaveLength(0);
     expect(await m.store.getCoverage("query-job")).toBeUndefined();
+  });
+  it("lists the accounts at most once an hour, and keeps a departure reported in between", async () => {
+    const m = monitorOf(g);
+    await m.run(5);
+    const listings = () => m.org.mock.commandCalls(ListAccountsForParentCommand).length;
+    const afterFirst = listings();
+    expect(afterFirst).toBeGreaterThan(0);
+    m.org.parentOf.set("222222222222", SANDBOX);
+    // Five minutes later: not listed again, so the move is not seen yet.
+    expect((await m.run(55)).drift).toMatchObject({ ok: true });
+    expect(listings()).toBe(afterFirst);
+    // An hour after the first listing: seen, alerted; then reported, not alerted, while no listing is due.
+    expect((await m.run(5)).drift).toMatchObject({ ok: false, alerted: true });
+    expect((await m.run(5)).drift).toMatchObject({ ok: false, alerted: false, problems: [{ kind: "left-coverage" }] });
+    expect(m.driftAlerts()).toHaveLength(1);
+  });
+
+  it("a deleted or mistyped OU target is target-missing, not a failed read; moves out of it are seen", async () => {
+    const m = monitorOf(g);
+    await m.run();
+    m.org.parentOf.set("111111111111", SANDBOX);
+    m.org.parentOf.set("222222222222", SANDBOX);
+    m.org.parentOf.delete(PROD_EU);
+    m.org.mock.on(ListTargetsForPolicyCommand).resolves({ Targets: [{ TargetId: ACCOUNT_TARGET }] });
+    m.org.parentOf.delete(PROD);
+    const drift = (await m.run()).drift;
+    expect(drift?.problems.map((p) => `${p.kind} ${p.target}`).sort()).toEqual([
+      "left-coverage 111111111111",
+      "left-coverage 222222222222",
+      `target-missing ${PROD}`,
+    ]);
   });
 });

@@ -6,6 +6,7 @@ import type { Finding } from "../../src/detection/finding";
 import {
   type ClaimOptions,
   type ClaimResult,
+  type CoverageMemory,
   type EventStatus,
   type ExportItem,
   exportSortKey,
@@ -31,7 +32,7 @@ export class MemoryStateStore implements StateStore {
   /** job -> sort key -> item */
   readonly pending = new Map<string, Map<string, PendingItem>>();
   readonly drift = new Map<string, string>();
-  readonly coverage = new Map<string, Record<string, string>>();
+  readonly coverage = new Map<string, CoverageMemory>();
   /** job -> sort key -> export queue entry */
   readonly exports = new Map<string, Map<string, ExportItem>>();
   /** job + pair -> the pair, its last-seen time and TTL */
@@ -153,13 +154,13 @@ export class MemoryStateStore implements StateStore {
     this.drift.set(job, fingerprint);
   }
 
-  async getCoverage(job: string): Promise<Record<string, string> | undefined> {
-    const accounts = this.coverage.get(job);
-    return accounts && { ...accounts };
+  async getCoverage(job: string): Promise<CoverageMemory | undefined> {
+    const memory = this.coverage.get(job);
+    return memory && structuredClone(memory);
   }
 
-  async setCoverage(job: string, accounts: Record<string, string>): Promise<void> {
-    this.coverage.set(job, { ...accounts });
+  async setCoverage(job: string, memory: CoverageMemory): Promise<void> {
+    this.coverage.set(job, structuredClone(memory));
   }
 
   async lookupSeen(job: string, pairs: readonly TermPair[]): Promise<SeenPair[]> {

@@ -388,12 +388,20 @@ export function stateStoreContract(name: string, options: StateStoreContractOpti
     });
 
     describe("coverage", () => {
-      it("is unset until set, then the last map set (accounts grouped by target and back), per job", async () => {
+      it("is unset until set, then the last memory set (accounts grouped by target and back), per job", async () => {
         expect(await s.getCoverage(JOB)).toBeUndefined();
-        await s.setCoverage(JOB, { "111111111111": "ou-ab12-prod0001" });
-        const accounts = { "111111111111": "ou-ab12-prod0001", "222222222222": "ou-ab12-prod0001", "3": "3" };
-        await s.setCoverage(JOB, accounts);
-        expect(await s.getCoverage(JOB)).toEqual(accounts);
+        await s.setCoverage(JOB, {
+          accounts: { "111111111111": "ou-a" },
+          departed: {},
+          listedAt: "2026-07-01T00:00:00Z",
+        });
+        const memory = {
+          accounts: { "111111111111": "ou-ab12-prod0001", "222222222222": "ou-ab12-prod0001", "3": "3" },
+          departed: { "222222222222": "ou-ab12-sandbox1", "444455556666": null },
+          listedAt: "2026-07-01T01:00:00.000Z",
+        };
+        await s.setCoverage(JOB, memory);
+        expect(await s.getCoverage(JOB)).toEqual(memory);
         expect(await s.getCoverage("other-job")).toBeUndefined();
       });
     });

@@ -2,7 +2,8 @@
  * StateStore on the shared DynamoDB table (single-table design, keys in contracts.ts):
  *   job#<job>   / watermark                  { watermark, updatedAt }
  *   job#<job>   / drift                      { fingerprint }
- *   job#<job>   / coverage                   { accounts (JSON: target -> account IDs) }   the drift check's memory
+ *   job#<job>   / coverage                   { accounts (JSON: target -> account IDs), departed, listedAt }
+ *                                            the drift check's memory of the accounts under its OU targets
  *   job#<job>   / pending#<eventTime>#<id>   { eventId, eventTime, finding (JSON), alertOnly?, aliases? }
  *                                            the carry-over list
  *   job#<job>   / export#<eventTime>#<id>    { eventId, eventTime, finding (JSON), attempts, lastError? }
@@ -38,6 +39,7 @@ import type { PermissionDeclaration } from "../../aws/permissions";
 import {
   type ClaimOptions,
   type ClaimResult,
+  type CoverageMemory,
   type EventStatus,
   type ExportItem,
   exportSortKey,
@@ -397,7 +399,7 @@ export class DynamoStateStore implements StateStore {
     );
   }
 
-  async getCoverage(job: string): Promise<Record<string, string> | undefined> {
+  async getCoverage(job: string): Promise<CoverageMemory | undefined> {
     const r = await this.client.send(
       new GetItemCommand({
         TableName: this.tableName,
@@ -405,16 +407,21 @@ export class DynamoStateStore implements StateStore {
         ConsistentRead: true,
       }),
     );
-    const stored = r.Item?.accounts?.S;
-    if (stored === undefined) return undefined;
-    const byTarget = JSON.parse(stored) as Record<string, string[]>;
-    return Object.fromEntries(Object.entries(byTarget).flatMap(([t, accounts]) => accounts.map((a) => [a, t])));
+    const item = r.Item;
+    if (item?.accounts?.S === undefined) return undefined;
+    const byTarget = JSON.parse(item.accounts.S) as Record<string, string[]>;
+    return {
+      accounts: Object.fromEntries(Object.entries(byTarget).flatMap(([t, accounts]) => accounts.map((a) => [a, t]))),
+      departed: JSON.parse(item.departed?.S ?? "{}") as CoverageMemory["departed"],
+      // An item without the time (none is written so) lists again at once.
+      listedAt: item.listedAt?.S ?? new Date(0).toISOString(),
+    };
   }
 
-  async setCoverage(job: string, accounts: Record<string, string>): Promise<void> {
+  async setCoverage(job: string, memory: CoverageMemory): Promise<void> {
     // Grouped by target, so an organization of 10,000 accounts stays far below the 400 KB item limit.
     const byTarget: Record<string, string[]> = {};
-    for (const [account, target] of Object.entries(accounts)) (byTarget[target] ??= []).push(account);
+    for (const [account, target] of Object.entries(memory.accounts)) (byTarget[target] ??= []).push(account);
     await this.client.send(
       new PutItemCommand({
         TableName: this.tableName,
@@ -422,7 +429,8 @@ export class DynamoStateStore implements StateStore {
           ...jobKey(job),
           [SK]: S("coverage"),
           accounts: S(JSON.stringify(byTarget)),
-          updatedAt: S(new Date().toISOString()),
+          departed: S(JSON.stringify(memory.departed)),
+          listedAt: S(memory.listedAt),
         },
       }),
     );

@@ -25,6 +25,17 @@
  */
 import type { Finding } from "../../detection/finding";
 
+/**
+ * The drift check's memory of its coverage (runtime/drift.ts): the accounts under the targets with the target each
+ * was under, those of them that left (reported until they are back or released; null: out of the organization),
+ * and when the organization was last listed.
+ */
+export interface CoverageMemory {
+  accounts: Record<string, string>;
+  departed: Record<string, string | null>;
+  listedAt: string;
+}
+
 export type EventStatus = "pending" | "published" | "done";
 
 export interface PendingItem {
@@ -115,9 +126,9 @@ export interface StateStore {
   /** Last drift fingerprint alerted on ("" when none), so a persisting drift alerts once, not every run. */
   getDriftFingerprint(job: string): Promise<string | undefined>;
   setDriftFingerprint(job: string, fingerprint: string): Promise<void>;
-  /** The accounts the drift check last saw under the targets, each with its target (undefined before the first). */
-  getCoverage(job: string): Promise<Record<string, string> | undefined>;
-  setCoverage(job: string, accounts: Record<string, string>): Promise<void>;
+  /** The drift check's memory of the accounts under the targets (undefined before its first listing). */
+  getCoverage(job: string): Promise<CoverageMemory | undefined>;
+  setCoverage(job: string, memory: CoverageMemory): Promise<void>;
   /**
    * The pairs of the job's new-term baselines the store holds, with their last-seen times (consistent
    * reads; each pair once; pairs it does not hold are left out; an entry past its TTL may still be returned until the
