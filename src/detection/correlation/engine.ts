@@ -180,8 +180,14 @@ class SequenceState extends RuleState<SequenceRule> {
    * times are whole seconds, and a script's enumeration and invocation often share one.
    */
   override instantOrder(events: readonly CorrelatedEvent[]): readonly CorrelatedEvent[] {
-    const onlyFirst = (e: CorrelatedEvent) => this.selection(e) === FIRST_STEP;
-    return events.some(onlyFirst) ? [...events.filter(onlyFirst), ...events.filter((e) => !onlyFirst(e))] : events;
+    let firsts = 0;
+    for (const e of events) if (this.selection(e) === FIRST_STEP) firsts++;
+    if (firsts === 0 || firsts === events.length) return events;
+    const ordered = new Array<CorrelatedEvent>(events.length);
+    let first = 0;
+    let rest = firsts;
+    for (const e of events) ordered[this.selection(e) === FIRST_STEP ? first++ : rest++] = e;
+    return ordered;
   }
 
   size(): number {
@@ -260,38 +266,56 @@ export class CorrelationEngine {
     return event ? this.pushEvent(event) : [];
   }
 
-  /** push() for a record's event, already computed (eventOf) with this engine's rules in the same order. */
+  /**
+   * push() for a record's event, already computed (eventOf) with this engine's rules in the same order:
+   * pushInstant of an instant of one event, the common case, without its arrays (every rule takes a
+   * lone event in the same order). Most events complete nothing: they share one empty answer.
+   */
   pushEvent(event: CorrelatedEvent): readonly Correlation[] {
-    return this.pushInstant([event]);
+    if (!this.isNext(event)) return NOTHING;
+    for (const s of this.states) s.sweep(event.timeMs);
+    let out = NOTHING;
+    for (const state of this.states) {
+      const fired = this.step(state, event);
+      if (fired) out = [...out, fired];
+    }
+    return out;
   }
 
   /**
    * Feeds the events of one eventTime, in eventID order, after those of every earlier time: a rule
    * may take them in its own order (a sequence's first steps before its second steps). Returns the
-   * correlations they complete, in the order of the events that complete them.
+   * correlations they complete, in the order of the events that complete them. An instant of one
+   * event is cheaper through pushEvent.
    */
   pushInstant(events: readonly CorrelatedEvent[]): readonly Correlation[] {
     const timeMs = events[0]?.timeMs;
-    if (events.some((e) => e.timeMs !== timeMs)) throw new Error("pushInstant: events of more than one time");
+    for (const e of events) if (e.timeMs !== timeMs) throw new Error("pushInstant: events of more than one time");
     const fresh = events.filter((event) => this.isNext(event));
     if (fresh.length === 0) return NOTHING;
     for (const s of this.states) s.sweep(timeMs);
-    // Most events complete nothing: they share one empty answer instead of an array each.
-    let out = NOTHING;
+    const out: Correlation[] = [];
     for (const state of this.states)
       for (const event of state.instantOrder(fresh)) {
-        if (state.selection(event) === 0) continue;
-        const group = groupOf(event, state.rule.groupBy);
-        if (group === undefined) continue;
-        const fired = state.push(event, group);
-        if (!fired || timeMs < (this.options.reportFromMs ?? Number.NEGATIVE_INFINITY)) continue;
-        out = [...out, fired];
+        const fired = this.step(state, event);
+        if (fired) out.push(fired);
       }
-    if (out.length < 2) return out;
+    if (out.length === 0) return NOTHING;
+    if (out.length === 1) return out;
     // A correlation's last event completed it (and its finding is built from it).
     const place = new Map(fresh.map((e, i) => [e, i]));
     const placeOf = (c: Correlation) => place.get(c.events[c.events.length - 1])!;
-    return [...out].sort((a, b) => placeOf(a) - placeOf(b));
+    return out.sort((a, b) => placeOf(a) - placeOf(b));
+  }
+
+  /** One rule's step on an event it may select; what that completes, unless an earlier run reported it. */
+  private step(state: AnyState, event: CorrelatedEvent): Correlation | undefined {
+    if (state.selection(event) === 0) return undefined;
+    const group = groupOf(event, state.rule.groupBy);
+    if (group === undefined) return undefined;
+    const fired = state.push(event, group);
+    if (!fired || event.timeMs < (this.options.reportFromMs ?? Number.NEGATIVE_INFINITY)) return undefined;
+    return fired;
   }
 
   /** Whether the event comes next in (eventTime, eventID) order; false for a repeat; throws when out of order. */
@@ -344,7 +368,8 @@ export function correlateEvents(
   for (let start = 0; start < events.length; ) {
     let end = start + 1;
     while (end < events.length && events[end].timeMs === events[start].timeMs) end++;
-    for (const c of engine.pushInstant(end - start === 1 ? [events[start]] : events.slice(start, end))) out.push(c);
+    const fired = end - start === 1 ? engine.pushEvent(events[start]) : engine.pushInstant(events.slice(start, end));
+    for (const c of fired) out.push(c);
     start = end;
   }
   return out;

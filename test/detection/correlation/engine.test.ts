@@ -1,6 +1,7 @@
 /** The reference semantics of correlation rules: order, determinism, exactly-once ids across runs, bounded state. */
 import fc from "fast-check";
-import { CorrelationEngine, correlate } from "../../../src/detection/correlation/engine";
+import { CorrelationEngine, correlate, correlateEvents, eventsOf } from "../../../src/detection/correlation/engine";
+import { sortEvents } from "../../../src/detection/correlation/time-order";
 import { archiveCorrelationFindings, correlationFinding } from "../../../src/detection/correlation/finding";
 import { lookbackMs } from "../../../src/guardrail/correlation-rule";
 import { guardrailFrom, MINIMAL_CONFIG } from "../../support/fixtures";
@@ -111,6 +112,24 @@ test("a sequence whose enumeration and invocation share a second fires, whatever
     at(invoked, "b", "2026-01-15T10:06:00Z"),
   ];
   expect(correlate([sequence], burst).map((c) => c.events.map((e) => e.id))).toEqual([["z", "a"]]);
+});
+
+test("an instant of one event takes pushEvent's fast path to the same findings as pushInstant", () => {
+  fc.assert(
+    fc.property(historyArb, fc.integer({ min: 0, max: HISTORY_SPAN_MS }), (history, from) => {
+      const options = { reportFromMs: HISTORY_START_MS + from, learnUntilMs: HISTORY_START_MS + 3600_000 };
+      const events = eventsOf(rules, [...history, history[0]]);
+      sortEvents(events);
+      const [fast, general] = [new CorrelationEngine(rules, options), new CorrelationEngine(rules, options)];
+      for (const event of events) expect(fast.pushEvent(event)).toEqual(general.pushInstant([event]));
+      // correlateEvents takes lone events through pushEvent and shared seconds through pushInstant.
+      const byInstant = new CorrelationEngine(rules, options);
+      const times = [...new Set(events.map((e) => e.timeMs))];
+      const expected = times.flatMap((t) => byInstant.pushInstant(events.filter((e) => e.timeMs === t)));
+      expect(correlateEvents(rules, [...events], options)).toEqual(expected);
+    }),
+    { numRuns: 200 },
+  );
 });
 
 test("findings cite every event that made them, with first and last time, credential and principal", () => {
