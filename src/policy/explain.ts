@@ -41,7 +41,7 @@ export interface Explanation {
    * Those of `authorizedOn` that are the model in a Region the profile may route to: they decide together (all
    * denied: deny; only some: undetermined), as preview decides them.
    */
-  routed?: string[];
+  routed?: readonly string[];
   /** Why the decision is undetermined: the Regions a profile may route to do not all agree. */
   undetermined?: string;
   /** Set when the resource routes to models it does not name (an application inference profile, a prompt router). */

@@ -7,7 +7,7 @@
  */
 import { parseArn } from "../arn/arn-like";
 import type { Guardrail } from "../guardrail/guardrail";
-import { type ScpRequest, statementOutcome } from "./evaluate";
+import { actionMatches, type ScpRequest, statementOutcome } from "./evaluate";
 import { mantleModelPatterns } from "./mantle-models";
 import {
   ACCESS_DENIED_CODES,
@@ -79,6 +79,9 @@ export interface EventScope {
   eventSource: string;
   eventNames: string[];
 }
+
+/** How many actions a Previewer keeps the statements of (statementsNaming). */
+const STATEMENTS_BY_ACTION_KEPT = 1024;
 
 /** Evaluates the guardrail's SCP statements for recorded calls, one record at a time. */
 export class Previewer {
@@ -166,10 +169,26 @@ export class Previewer {
     return { events, bearerTokenSources: bearer };
   }
 
+  /**
+   * The statements whose Action names an action, in order (statementOutcome passes every other request), by
+   * action: a call through a profile is decided as several requests of one action, and every record repeats
+   * the few actions statements name. Emptied when full, as a whole service's actions are any event name.
+   */
+  private readonly statementsByAction = new Map<string, readonly ScpStatement[]>();
+
+  private statementsNaming(action: string): readonly ScpStatement[] {
+    let naming = this.statementsByAction.get(action);
+    if (naming) return naming;
+    naming = this.statements.filter((s) => s.Action.some((a) => actionMatches(a, action)));
+    if (this.statementsByAction.size >= STATEMENTS_BY_ACTION_KEPT) this.statementsByAction.clear();
+    this.statementsByAction.set(action, naming);
+    return naming;
+  }
+
   /** One request against every statement: the first that denies, else the first whose verdict is unknown. */
   decide(request: ScpRequest): Decision {
     let unknown: Decision | undefined;
-    for (const statement of this.statements) {
+    for (const statement of this.statementsNaming(request.action)) {
       const outcome = statementOutcome(statement, request);
       if (outcome === "deny")
         return { decision: "deny", request, sid: statement.Sid, document: this.documentOf(statement.Sid) };
@@ -185,18 +204,26 @@ export class Previewer {
    * profile uses) deny only when every one is denied, and leave the call undetermined when some are.
    */
   decideCall(requests: readonly ScpRequest[]): Decision {
-    const routedRequests = requests.filter((r) => r.routed);
+    // The requests before the routed ones, in order: the first denied decides whatever follows (most calls have
+    // no routed requests, and a call through a profile denied on the profile needs none of them decided).
+    let unknown: Decision | undefined;
+    let first = 0;
+    for (; first < requests.length && !requests[first].routed; first++) {
+      const decision = this.decide(requests[first]);
+      if (decision.decision === "deny") return decision;
+      unknown ??= decision.decision === "undetermined" ? decision : undefined;
+    }
+    if (first === requests.length) return unknown ?? { decision: "allow" };
+    const rest = requests.slice(first);
+    const routedRequests = rest.filter((r) => r.routed);
     const routed = routedRequests.map((r) => this.decide(r));
     const deniedRouted = routed.filter((d) => d.decision === "deny");
-    const everyRoutedDenied = routed.length > 0 && deniedRouted.length === routed.length;
-    // In request order, the routed requests taking the place of the first of them when they decide together.
-    const decisions = requests.flatMap((r) => {
-      if (!r.routed) return [this.decide(r)];
-      return r === routedRequests[0] && everyRoutedDenied ? [deniedRouted[0]] : [];
-    });
+    // Every routed request denied: they decide together, in the place of the first of them.
+    if (deniedRouted.length === routed.length) return deniedRouted[0];
+    const later = rest.filter((r) => !r.routed).map((r) => this.decide(r));
+    const isUndetermined = (d: Decision) => d.decision === "undetermined";
     const decided =
-      decisions.find((d) => d.decision === "deny") ??
-      [...decisions, ...routed].find((d) => d.decision === "undetermined");
+      later.find((d) => d.decision === "deny") ?? unknown ?? later.find(isUndetermined) ?? routed.find(isUndetermined);
     if (decided) return decided;
     const split = deniedRouted[0];
     if (split?.decision !== "deny") return { decision: "allow" };

@@ -104,13 +104,23 @@ const GEOGRAPHIES: Readonly<Record<string, { partition: string; regions: readonl
 export const profileGeographies = (partition: string): string[] =>
   Object.keys(GEOGRAPHIES).filter((geography) => GEOGRAPHIES[geography].partition === partition);
 
+/** geographyRegions by [geography, partition] (JSON): preview asks for every record through a cross-Region profile. */
+const regionsOfGeography = new Map<string, readonly string[]>();
+
 /** The Regions of the partition a geography's profiles may route to (every Region when the geography is unknown). */
-export function geographyRegions(geography: string | undefined, partition: string): string[] {
+export function geographyRegions(geography: string | undefined, partition: string): readonly string[] {
+  const key = JSON.stringify([geography ?? "", partition]);
+  let regions = regionsOfGeography.get(key);
+  if (regions) return regions;
+  // A partition this tool does not know (from a record's ARN) has no Regions and is not kept: the map stays small.
+  if (regionsOfPartition(partition).length === 0) return [];
   const known = geography ? GEOGRAPHIES[geography] : undefined;
   const names = known?.partition === partition ? known.regions : [""];
   const inGeography = (region: string) =>
     names.some((name) => (name.endsWith("-") || name === "" ? region.startsWith(name) : region === name));
-  return regionsOfPartition(partition).filter(inGeography);
+  regions = Object.freeze(regionsOfPartition(partition).filter(inGeography));
+  regionsOfGeography.set(key, regions);
+  return regions;
 }
 
 /** Error codes of a call that IAM (or an SCP) already refused. */
@@ -154,7 +164,7 @@ const PROMPT = "prompt/";
  */
 export interface ModelAuthorizations {
   resources: string[];
-  routed: string[];
+  routed: readonly string[];
 }
 
 /**
@@ -198,6 +208,37 @@ export function authorizesOnGiven(modelId: string): boolean {
  * "Geographic cross-Region inference" and "Global cross-Region inference").
  */
 function profileResources(profileId: string, { partition, region, account }: Site): ModelAuthorizations {
+  const { models, routed } = profileModels(profileId, partition, region);
+  const profile = formatArn({
+    partition,
+    service: "bedrock",
+    region,
+    account,
+    resource: `inference-profile/${profileId}`,
+  });
+  return { resources: [profile, ...models], routed };
+}
+
+/** The foundation-model ARNs of a profile called in a Region: the same for every call but the profile's account. */
+interface ProfileModels {
+  /** The model in the call's Region, and for a global profile the model with an empty Region. */
+  models: readonly string[];
+  /** The model in each other Region of the profile's geography. */
+  routed: readonly string[];
+}
+
+/**
+ * profileModels by [partition, Region, profile id] (as JSON: the Region and the id come from records): a preview
+ * of an archive rebuilds them for every record through a profile, and an archive calls few profiles from few
+ * Regions. Emptied when full, so it stays small whatever the archive holds.
+ */
+const modelsOfProfile = new Map<string, ProfileModels>();
+const PROFILE_MODELS_KEPT = 1024;
+
+function profileModels(profileId: string, partition: string, region: string): ProfileModels {
+  const key = JSON.stringify([partition, region, profileId]);
+  const kept = modelsOfProfile.get(key);
+  if (kept) return kept;
   const geography = profileId.match(PROFILE_GEO_PREFIX)?.[1];
   const model = (at: string) =>
     formatArn({
@@ -206,13 +247,21 @@ function profileResources(profileId: string, { partition, region, account }: Sit
       region: at,
       resource: `foundation-model/${profileId.replace(PROFILE_GEO_PREFIX, "")}`,
     });
-  const resources = [
-    formatArn({ partition, service: "bedrock", region, account, resource: `inference-profile/${profileId}` }),
-    ...(region ? [model(region)] : []),
-  ];
-  if (geography === "global") return { resources: [...resources, model("")], routed: [] };
-  const routed = geographyRegions(geography, partition).filter((r) => r !== region);
-  return { resources, routed: routed.map(model) };
+  const inRegion = region ? [model(region)] : [];
+  const models: ProfileModels =
+    geography === "global"
+      ? { models: Object.freeze([...inRegion, model("")]), routed: Object.freeze([]) }
+      : {
+          models: Object.freeze(inRegion),
+          routed: Object.freeze(
+            geographyRegions(geography, partition)
+              .filter((r) => r !== region)
+              .map(model),
+          ),
+        };
+  if (modelsOfProfile.size >= PROFILE_MODELS_KEPT) modelsOfProfile.clear();
+  modelsOfProfile.set(key, models);
+  return models;
 }
 
 /** The role, user or function ARN an IAM or Lambda call is authorized on; undefined when the record cannot tell. */

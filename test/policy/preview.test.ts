@@ -12,10 +12,11 @@ import type { GuardrailConfigInput } from "../../src/config/schema";
 import { buildPreviewAthenaQuery } from "../../src/detection/backends/athena-preview";
 import { Prefilter } from "../../src/detection/scan/prefilter";
 import type { ScpRequest } from "../../src/policy/evaluate";
+import { buildScpDocuments } from "../../src/policy/documents";
 import { previewerFor } from "../../src/policy/explain";
-import type { Previewer } from "../../src/policy/preview";
+import { type Decision, Previewer } from "../../src/policy/preview";
 import { addToReport, emptyPreviewReport, mergeReports } from "../../src/policy/preview-report";
-import { EVENT_ACTIONS, iamActionOf, modelResources } from "../../src/policy/request-model";
+import { EVENT_ACTIONS, geographyRegions, iamActionOf, modelResources } from "../../src/policy/request-model";
 import { FULL_CONFIG, GOVCLOUD_CONFIG, guardrailFor, REALISTIC_CONFIG } from "./helpers";
 import { PRINCIPALS, recordArb } from "./history";
 import { simulateScp } from "./simulator";
@@ -468,5 +469,109 @@ describe("Claude Platform on AWS (the SCP names the whole service unless scp.all
       // Without a key no statement names the call.
       expect(previewer.previewRecord(record(PRINCIPALS.appRole, "CreateInference")).kind).toBe("not-guarded");
     });
+  });
+});
+
+describe("what preview keeps from one record to the next (the same answers, built once)", () => {
+  it("a geography's Regions and a profile's models in a Region, whatever the profile's account", () => {
+    expect(geographyRegions("us", "aws")).toBe(geographyRegions("us", "aws"));
+    expect(geographyRegions("us", "aws")).toEqual(["us-east-1", "us-east-2", "us-west-1", "us-west-2"]);
+    expect(geographyRegions("us", "aws-us-gov")).toEqual(["us-gov-east-1", "us-gov-west-1"]);
+    expect(geographyRegions("us", "aws-example")).toEqual([]);
+    const site = (account: string, region = "us-east-1") => ({ partition: "aws", region, account });
+    const [first, second] = ["111122223333", "444455556666"].map((a) =>
+      modelResources("us.amazon.nova-pro-v1:0", site(a)),
+    );
+    expect(second?.routed).toBe(first?.routed);
+    expect(second?.resources[0]).toBe(
+      "arn:aws:bedrock:us-east-1:444455556666:inference-profile/us.amazon.nova-pro-v1:0",
+    );
+    // Another Region of the call routes elsewhere.
+    const west = modelResources("us.amazon.nova-pro-v1:0", site("111122223333", "us-west-2"));
+    expect(west?.routed.map((arn) => arn.split(":")[3])).toEqual(["us-east-1", "us-east-2", "us-west-1"]);
+  });
+
+  it("a call is decided as its requests' decisions say, though it stops at the first denied before the routed", () => {
+    const previewer = previewerFor(guardrailFor(REALISTIC_CONFIG));
+    const principalArn = "arn:aws:iam::111122223333:role/app";
+    const model = (id: string, region: string) => `arn:aws:bedrock:${region}::foundation-model/${id}`;
+    const request = (resource: string, extra: Partial<ScpRequest> = {}): ScpRequest => ({
+      action: "bedrock:InvokeModel",
+      resource,
+      principalArn,
+      ...extra,
+    });
+    const pool = [
+      request(model("amazon.nova-pro-v1:0", "us-east-2")),
+      request(model("amazon.nova-pro-v1:0", "us-west-2")),
+      request(model("example.unlisted-v1:0", "us-east-2")),
+      request(model("example.unlisted-v1:0", "us-west-1")),
+      request("*", { unknownResource: "the model" }),
+    ];
+    expect(pool.map((r) => previewer.decide(r).decision)).toEqual(["allow", "allow", "deny", "deny", "undetermined"]);
+    // The rule of decideCall, over every request decided: the first denied decides, the routed ones together
+    // (in the place of the first of them); else the first undetermined, the routed ones last; else the routed
+    // ones' split, else allow.
+    const ALLOW = { decision: "allow" };
+    const expected = (requests: ScpRequest[]) => {
+      const decided = requests.map((r) => previewer.decide(r));
+      const routed = decided.filter((_, i) => requests[i].routed);
+      const denied = routed.filter((d): d is Extract<Decision, { decision: "deny" }> => d.decision === "deny");
+      const inOrder = decided.filter((d, i) =>
+        requests[i].routed ? denied.length === routed.length && d === routed[0] : true,
+      );
+      const unrouted = decided.filter((_, i) => !requests[i].routed);
+      return (
+        inOrder.find((d) => d.decision === "deny") ??
+        [...unrouted, ...routed].find((d) => d.decision === "undetermined") ??
+        (denied.length > 0 ? { decision: "undetermined", request: denied[0].request, sid: denied[0].sid } : ALLOW)
+      );
+    };
+    const requestsArb = fc.array(
+      fc.record({ at: fc.nat(pool.length - 1), routed: fc.boolean() }).map(({ at, routed }) => ({
+        ...pool[at],
+        ...(routed ? { routed: true as const } : {}),
+      })),
+      { maxLength: 7 },
+    );
+    fc.assert(
+      fc.property(requestsArb, (requests) => {
+        expect(previewer.decideCall(requests)).toMatchObject(expected(requests));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("a statement that does not name a request's action is not looked at again for that action", () => {
+    const guardrail = guardrailFor(REALISTIC_CONFIG);
+    const reads = new Map<string, number>();
+    const documents = buildScpDocuments(guardrail).map((d) => ({
+      ...d,
+      policy: {
+        ...d.policy,
+        Statement: d.policy.Statement.map(
+          (s) =>
+            new Proxy(s, {
+              get: (target, key, receiver) => {
+                if (key === "Action") reads.set(target.Sid, (reads.get(target.Sid) ?? 0) + 1);
+                return Reflect.get(target, key, receiver);
+              },
+            }),
+        ),
+      },
+    }));
+    const previewer = new Previewer(guardrail, documents);
+    const request: ScpRequest = {
+      action: "bedrock:InvokeModel",
+      resource: "arn:aws:bedrock:us-west-2::foundation-model/amazon.nova-pro-v1:0",
+      principalArn: "arn:aws:iam::111122223333:role/app",
+    };
+    const naming = previewer.statements.filter((s) => s.Action.includes("bedrock:InvokeModel")).map((s) => s.Sid);
+    expect(naming.length).toBeGreaterThan(0);
+    expect(naming.length).toBeLessThan(previewer.statements.length);
+    const first = previewer.decide(request);
+    reads.clear();
+    for (let i = 0; i < 5; i++) expect(previewer.decide(request)).toEqual(first);
+    expect([...reads.keys()].filter((sid) => !naming.includes(sid))).toEqual([]);
   });
 });
