@@ -48,7 +48,7 @@ export interface CorrelationOutcome {
   /** Pairs seen in the rows (approved principals' included) and how many of them `commit` writes. */
   pairsSeen: number;
   pairsToRecord: number;
-  /** Records the pairs and the learned markers: only once the run's findings are claimed and drained. */
+  /** Records the pairs and the learned markers: only once the run's findings are claimed (before the drain). */
   commit(): Promise<void>;
 }
 

@@ -8,9 +8,10 @@
  * - a finding is claimed once (dedupe on event.id), published before it is recorded as published,
  *   and completed only after the responder returned, so a crash anywhere repeats the unfinished
  *   step on the next run and nothing else;
- * - new-term rules' pairs (src/runtime/correlation-step.ts) are recorded after the drain and before
- *   the watermark, so a failed run leaves them unknown and the next run repeats the same first uses
- *   (claimed already: duplicates, not second alerts);
+ * - new-term rules' pairs (src/runtime/correlation-step.ts) are recorded after every claim and before
+ *   the drain, so a run failed before them leaves them unknown and the next run repeats the same first
+ *   uses (claimed already: duplicates, not second alerts), and a run failed while alerting has them, so
+ *   an earlier use that arrives late is no first use of its own;
  * - a run with a time limit (the invocation's remaining time) shares it between its queries and stops before the
  *   alerts, failed with the watermark kept, when less than DRAIN_RESERVE_MS is left (runDeadline);
  * - with Security Hub on, the claim also queues the finding for export; the export step runs after
@@ -217,7 +218,20 @@ export async function runJob(deps: JobDeps, options: JobOptions): Promise<RunSum
   const claimed = await claimAll(deps.store, job, findings, { export: g.config.monitor.securityHub.enabled });
   summary.newFindings = claimed.newFindings;
   summary.duplicates = claimed.duplicates;
-  const stop = claimed.failure ?? tooLateToDrain();
+  if (claimed.failure) return fail(claimed.failure);
+
+  // Once every finding of the window is claimed (a claim is alerted by this run's drain or the next one's), the
+  // new-term pairs become known, before the alerts: a run that fails while alerting leaves no pair unrecorded that
+  // a late, earlier use could report a second time under another id.
+  if (correlated) {
+    try {
+      await correlated.commit();
+    } catch (e) {
+      return fail({ step: "record", error: `recording the new-term baselines: ${errorText(e)}` });
+    }
+    if (summary.newTermBaseline) summary.newTermBaseline.recorded = correlated.pairsToRecord;
+  }
+  const stop = tooLateToDrain();
   if (stop) return fail(stop);
 
   const alertOnly: string[] = [];
@@ -232,16 +246,6 @@ export async function runJob(deps: JobDeps, options: JobOptions): Promise<RunSum
   // After the alerts, whatever they did: the queue is the claims', not the drain's.
   if (deps.securityHub) summary.securityHub = await exportRun(deps.store, deps.securityHub, job);
   if (drained.failure) return fail(drained.failure);
-
-  // Only now, with every finding of the window claimed and drained, do the new-term pairs become known.
-  if (correlated) {
-    try {
-      await correlated.commit();
-    } catch (e) {
-      return fail({ step: "record", error: `recording the new-term baselines: ${errorText(e)}` });
-    }
-    if (summary.newTermBaseline) summary.newTermBaseline.recorded = correlated.pairsToRecord;
-  }
 
   // A hand-picked window (a hunt) says nothing about what the schedule has covered.
   if (!options.window) {

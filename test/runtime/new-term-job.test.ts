@@ -160,7 +160,7 @@ test("approved principals' pairs are learned too (their findings suppressed)", a
   expect(await m.store.lookupSeen(JOB, [pair])).toHaveLength(1);
 });
 
-describe("a failed run records no pair, and its first uses alert once", () => {
+describe("a run that fails records no pair before its claims, and its first uses alert once", () => {
   async function learned() {
     const m = monitor();
     await m.run("2026-01-15T10:10:00Z");
@@ -187,16 +187,26 @@ describe("a failed run records no pair, and its first uses alert once", () => {
     expect(m.alerted()).toEqual(["meta.llama3-70b-instruct-v1:0"]);
   });
 
-  test("the alert fails: the watermark stays, and the next run publishes the first use once", async () => {
+  test("the alert fails: the first use is claimed and its pair known; the next run publishes it once", async () => {
     const m = await learned();
     m.sns.failOnAttempt.add(1);
     const failed = await m.run("2026-01-15T10:15:00Z");
     expect(failed).toMatchObject({ status: "failed", failure: { step: "publish" }, newFindings: 1 });
-    expect(await m.store.lookupSeen(JOB, [pairOf])).toEqual([]);
-    const next = await m.run("2026-01-15T10:20:00Z");
-    expect(next).toMatchObject({ status: "ok", newFindings: 0, duplicates: 1, published: 1 });
     expect(await m.store.lookupSeen(JOB, [pairOf])).toHaveLength(1);
+    const next = await m.run("2026-01-15T10:20:00Z");
+    expect(next).toMatchObject({ status: "ok", newFindings: 0, published: 1 });
     expect(await m.run("2026-01-15T10:25:00Z")).toMatchObject({ status: "ok", findings: 0, published: 0 });
+    expect(m.alerted()).toEqual(["meta.llama3-70b-instruct-v1:0"]);
+  });
+
+  test("the alert fails, then an earlier use of the pair arrives late: still one alert", async () => {
+    const m = await learned();
+    m.sns.failOnAttempt.add(1);
+    expect(await m.run("2026-01-15T10:15:00Z")).toMatchObject({ status: "failed", failure: { step: "publish" } });
+    // Delivered late, a minute before the use that was claimed: with its pair unknown it would be a first use of
+    // its own, under another id.
+    m.delivered.push(invoked("2026-01-15T10:11:00Z", "meta.llama3-70b-instruct-v1:0"));
+    expect(await m.run("2026-01-15T10:20:00Z")).toMatchObject({ status: "ok", published: 1 });
     expect(m.alerted()).toEqual(["meta.llama3-70b-instruct-v1:0"]);
   });
 
