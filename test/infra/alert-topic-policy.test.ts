@@ -3,7 +3,8 @@
  * (@cloud-copilot/iam-simulate, dev-only) together with the guardrail's SCP and the alert key's policy: a
  * security-account administrator with AdministratorAccess can neither subscribe an endpoint of their own (and so
  * receive every finding) nor rewrite the policy that stops them; the pipeline listed in
- * scp.exemptedPrincipalAdminArns and break-glass can. Publishing is unchanged at the topic and closed at the key.
+ * scp.exemptedPrincipalAdminArns and break-glass can. Publishing is closed at the key, and as CloudWatch at the topic
+ * to every alarm but the monitor's own.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -23,6 +24,9 @@ const QUERY_JOB = `arn:aws:iam::${ACCOUNT}:role/bedrock-guardrail/bedrock-guardr
 const CHATBOT_SLR_PATH = "aws-service-role/management.chatbot.amazonaws.com";
 const CHATBOT = `arn:aws:iam::${ACCOUNT}:role/${CHATBOT_SLR_PATH}/AWSServiceRoleForAWSChatbot`;
 const OUTSIDER = "arn:aws:iam::999999999999:role/Attacker";
+const alarmArn = (name: string) => `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:${name}`;
+/** What the stack's alarms resolve to in this account (their names are fixed: src/infra/monitor/alarms.ts). */
+const ALARM_NAME_OF_REF = /\$\{aws_cloudwatch_metric_alarm\.alarms_([\w-]+?)_\w+\.arn\}/g;
 const CONFIG: Partial<GuardrailConfigInput> = {
   breakGlassPrincipalArns: ["arn:aws:iam::*:role/BreakGlass"],
   scp: { exemptedPrincipalAdminArns: ["arn:aws:iam::*:role/iam-pipeline/IamDeployer"] },
@@ -40,6 +44,7 @@ function concrete(policy: string): Policy {
   return JSON.parse(
     policy
       .replace(/\$\{aws_sns_topic\.[\w-]+\.arn\}/g, TOPIC)
+      .replace(ALARM_NAME_OF_REF, (_, id: string) => alarmArn(`bedrock-guardrail-query-job-${id}`))
       .replace(/\$\{data\.aws_caller_identity\.caller\.account_id\}/g, ACCOUNT)
       .replace(/\$\{data\.aws_partition\.partition\.partition\}/g, "aws"),
   );
@@ -92,7 +97,7 @@ describe("the alert topic's access policy", () => {
 
   test("is attached to the alert topic", () => {
     expect(topicPolicy?.arn).toMatch(/^\$\{aws_sns_topic\.alerting_topic_\w+\.arn\}$/);
-    expect(policy.Statement.map((s) => s.Resource)).toEqual([TOPIC, TOPIC]);
+    expect(policy.Statement.map((s) => s.Resource)).toEqual([TOPIC, TOPIC, TOPIC]);
   });
 
   test("a security-account administrator can neither subscribe nor rewrite the policy that stops it", async () => {
@@ -151,6 +156,41 @@ describe("the alert topic's access policy", () => {
     });
     expect(await decide(SECURITY_ADMIN, "sns:ListSubscriptionsByTopic")).toBe("Allowed");
     expect(await decide(SECURITY_ADMIN, "sns:Publish")).toBe("Allowed");
+  });
+
+  /** CloudWatch publishing for an alarm, as SNS evaluates it: the service principal, the alarm as aws:SourceArn. */
+  async function alarmPublishes(alarm: string) {
+    const result = await runSimulation(
+      {
+        request: {
+          principal: "cloudwatch.amazonaws.com",
+          action: "sns:Publish",
+          resource: { resource: TOPIC, accountId: ACCOUNT },
+          contextVariables: { "aws:SourceArn": alarm, "aws:SourceAccount": ACCOUNT, "aws:SourceOwner": ACCOUNT },
+        },
+        identityPolicies: [],
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+        resourcePolicy: policy,
+      },
+      {},
+    );
+    if (result.resultType === "error") throw new Error(JSON.stringify(result.errors));
+    return result.overallResult;
+  }
+
+  test("the monitor's alarms publish as CloudWatch; another alarm of the account cannot page responders", async () => {
+    const alarms = resources(synth, "aws_cloudwatch_metric_alarm").map((a) => a.alarm_name as string);
+    expect(alarms).toHaveLength(4);
+    for (const name of alarms) expect(`${name}: ${await alarmPublishes(alarmArn(name))}`).toBe(`${name}: Allowed`);
+    // An administrator's own alarm, even one named like the monitor's (the real ones exist and carry the tag).
+    for (const name of ["FakeBedrockFinding", "bedrock-guardrail-query-job-errors-2"])
+      expect(`${name}: ${await alarmPublishes(alarmArn(name))}`).toBe(`${name}: ExplicitlyDenied`);
+    // The same alarm name in another Region or account is another alarm.
+    const elsewhere = alarmArn("bedrock-guardrail-query-job-errors").replace(":us-east-1:", ":eu-west-1:");
+    expect(await alarmPublishes(elsewhere)).toBe("ExplicitlyDenied");
+    // The function roles publish as themselves, with no source: unchanged (the key decides, below).
+    expect(await decide(QUERY_JOB, "sns:Publish")).toBe("Allowed");
   });
 
   test("publishing is closed at the key: only the function roles may use it, not an administrator", async () => {

@@ -263,12 +263,13 @@ export class MonitorResources {
       deadLetterQueueArn: this.deadLetters.arn,
       accountId: where.accountId,
     });
-    new JobAlarms(this.scope, "alarms", {
+    const alarms = new JobAlarms(this.scope, "alarms", {
       functionName: FUNCTION_NAMES.queryJob,
       intervalMinutes: source.intervalMinutes,
       topicArn: this.alerting.topic.arn,
       deadLetterQueueName: this.deadLetters.name,
     });
+    this.alerting.addAlarms(alarms.alarms);
     return fn;
   }
 
