@@ -3,7 +3,7 @@
  * MessageStructure "json": e-mail subscribers get the text, every other protocol (SQS, Lambda,
  * HTTPS, Firehose) the default body.
  */
-import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
+import { ListSubscriptionsByTopicCommand, PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import type { MessageVariants, Notifier } from "./contracts";
 import type { PermissionDeclaration } from "./permissions";
 
@@ -19,6 +19,39 @@ export const SNS_PUBLISH_PERMISSIONS: PermissionDeclaration[] = [
     why: "Publish to the KMS-encrypted alert topic",
   },
 ];
+
+export const SNS_SUBSCRIPTION_READ_PERMISSIONS: PermissionDeclaration[] = [
+  {
+    actions: ["sns:ListSubscriptionsByTopic"],
+    resource: { kind: "alert-topic" },
+    why: "Check that the configured alert e-mails are still subscribed to the alert topic (drift check)",
+  },
+];
+
+/** A subscription of the alert topic as the drift check needs it. */
+export interface TopicSubscription {
+  protocol: string;
+  endpoint: string;
+  /** Not confirmed yet: SNS lists it with the SubscriptionArn "PendingConfirmation". */
+  pending: boolean;
+}
+
+/** Every subscription of a topic (ListSubscriptionsByTopic returns at most 100 per page). */
+export async function listTopicSubscriptions(client: SNSClient, topicArn: string): Promise<TopicSubscription[]> {
+  const out: TopicSubscription[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await client.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken }));
+    for (const s of page.Subscriptions ?? [])
+      out.push({
+        protocol: s.Protocol ?? "",
+        endpoint: s.Endpoint ?? "",
+        pending: s.SubscriptionArn === "PendingConfirmation",
+      });
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return out;
+}
 
 export class SnsNotifier implements Notifier {
   constructor(

@@ -8,11 +8,13 @@ import { randomUUID } from "node:crypto";
 import { type Guardrail, loadGuardrail } from "../guardrail/guardrail";
 import type { FindingResponder } from "../aws/contracts";
 import { ENV, EnvError, type HandlerEnv, QUERY_JOB_TIMEOUT_SECONDS, readHandlerEnv } from "../runtime/env";
+import { checksAlertSubscriptions } from "../runtime/alert-subscriptions";
 import { type JobDeps, runJob } from "../runtime/job";
 import type { RunSummary } from "../runtime/summary";
 import {
   makeNotifier,
   makeOrganizationReader,
+  makeSubscriptionReader,
   makeCorrelationSources,
   makeQuerySource,
   makeSecurityHubImporter,
@@ -45,6 +47,7 @@ function init(): Context {
   const securityHub = guardrail.config.monitor.securityHub.enabled;
   const spec = { backend: env.backend!, eventDataStoreArn: env.eventDataStoreArn, logGroups: env.logGroups };
   const poll = { initialDelayMs: 500, maxDelayMs: 5_000, timeoutMs };
+  const driftCheck = guardrail.config.monitor.driftCheck && env.driftCheck;
   if (securityHub && !env.securityHubProductArn)
     throw new EnvError([`${ENV.securityHubProductArn} is not set (required when monitor.securityHub.enabled)`]);
   return {
@@ -57,8 +60,9 @@ function init(): Context {
       ...makeCorrelationSources(guardrail, spec, {}, poll),
       notifier,
       securityHub: securityHub ? makeSecurityHubImporter(env.securityHubProductArn!) : undefined,
-      readOrganization:
-        guardrail.config.monitor.driftCheck && env.driftCheck ? makeOrganizationReader(guardrail.partition) : undefined,
+      readOrganization: driftCheck ? makeOrganizationReader(guardrail.partition) : undefined,
+      readAlertSubscriptions:
+        driftCheck && checksAlertSubscriptions(guardrail) ? makeSubscriptionReader(env.alertTopicArn) : undefined,
     },
     newResponder: responderPerRun(guardrail, env, notifier),
   };

@@ -5,12 +5,13 @@
 import { memberRolePermissions, RESPONDER_PERMISSIONS } from "../remediation/permissions";
 import { DRIFT_PERMISSIONS } from "../aws/organizations";
 import { SECURITY_HUB_IMPORT_PERMISSIONS } from "../aws/securityhub";
-import { SNS_PUBLISH_PERMISSIONS } from "../aws/sns";
+import { SNS_PUBLISH_PERMISSIONS, SNS_SUBSCRIPTION_READ_PERMISSIONS } from "../aws/sns";
 import type { MonitorBackend } from "../config/backends";
 import type { PermissionDeclaration } from "../aws/permissions";
 import type { Guardrail } from "../guardrail/guardrail";
 import { actsAnywhere, type ModeOverride } from "../remediation/mode";
 import type { RemediationMode } from "../remediation/types";
+import { checksAlertSubscriptions } from "../runtime/alert-subscriptions";
 import { MONITOR_SOURCES } from "../runtime/query/backends";
 import { STATE_PERMISSIONS } from "../runtime/state/dynamodb";
 
@@ -49,6 +50,8 @@ export interface DeclarationOptions {
   remediation: RemediationReach;
   /** The query job checks the SCP for drift each run (monitor.driftCheck). */
   driftCheck: boolean;
+  /** The drift check also lists the alert topic's subscriptions (checksAlertSubscriptions). */
+  subscriptionCheck?: boolean;
   /** The resolved remediation.accessKey: only "rotate" lets the member role mint keys. */
   accessKey: "deactivate" | "rotate";
   /** monitor.securityHub.enabled: the query job imports findings into Security Hub. */
@@ -67,6 +70,7 @@ export function codeDeclarations(options: DeclarationOptions): FunctionDeclarati
       ...query,
       ...common,
       ...(options.driftCheck ? DRIFT_PERMISSIONS : []),
+      ...(options.subscriptionCheck ? SNS_SUBSCRIPTION_READ_PERMISSIONS : []),
       ...(options.securityHub ? SECURITY_HUB_IMPORT_PERMISSIONS : []),
     ],
     realtime: [...common],
@@ -83,6 +87,7 @@ export function guardrailDeclarations(guardrail: Guardrail): FunctionDeclaration
     backend: monitor.backend,
     remediation: remediationReach(mode, overrides),
     driftCheck: monitor.driftCheck,
+    subscriptionCheck: checksAlertSubscriptions(guardrail),
     accessKey,
     securityHub: monitor.securityHub.enabled,
     trailEncrypted: monitor.athena.kmsKeyArn !== undefined,

@@ -49,9 +49,11 @@ type DriftKind =
   /** An account the targets covered is no longer under any of them (moved, or out of the organization). */
   | "left-coverage"
   /** A configured target the organization does not have (a deleted OU, a typo): the SCP covers nothing there. */
-  | "target-missing";
+  | "target-missing"
+  /** A monitor.alertEmails address without a subscription to the alert topic (alert-subscriptions.ts). */
+  | "subscription-missing";
 
-interface DriftProblem {
+export interface DriftProblem {
   kind: DriftKind;
   policy?: string;
   target?: string;

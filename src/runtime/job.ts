@@ -25,11 +25,13 @@ import type { FindingImporter } from "../aws/securityhub";
 import {
   checkDrift,
   driftBody,
+  type DriftProblem,
   type DriftReport,
   driftFingerprint,
   driftSubject,
   type OrganizationReader,
 } from "./drift";
+import { type SubscriptionReader, subscriptionProblems } from "./alert-subscriptions";
 import type { Finding } from "../detection/finding";
 import { type CorrelationOutcome, correlationStep } from "./correlation-step";
 import { claimAll, type DrainDeps, drainPending, findingsOf, type RunFailure } from "./pipeline";
@@ -59,6 +61,8 @@ export interface JobDeps {
   securityHub?: FindingImporter;
   /** Reads the organization for the drift check; absent = no drift check this run. */
   readOrganization?: OrganizationReader;
+  /** Reads the alert topic's subscriptions for the drift check (monitor.alertEmails); absent = not checked. */
+  readAlertSubscriptions?: SubscriptionReader;
   now?: () => Date;
   runId: string;
 }
@@ -316,6 +320,20 @@ async function openWindow(
   return window;
 }
 
+/** The report with the alert e-mails that lost their subscription; one that cannot be listed is a problem too. */
+async function withSubscriptionCheck(report: DriftReport, deps: JobDeps): Promise<DriftReport> {
+  if (!deps.readAlertSubscriptions) return report;
+  let problems: DriftProblem[];
+  try {
+    problems = subscriptionProblems(deps.guardrail.config.monitor.alertEmails, await deps.readAlertSubscriptions());
+  } catch (e) {
+    const detail = `drift check could not list the alert topic's subscriptions: ${errorText(e)}`;
+    problems = [{ kind: "read-failed", target: "alert-topic", detail }];
+  }
+  if (problems.length === 0) return report;
+  return { ...report, ok: false, problems: [...report.problems, ...problems] };
+}
+
 async function driftStep(deps: JobDeps, job: string, now: () => Date): Promise<RunSummary["drift"]> {
   let report: DriftReport;
   try {
@@ -323,6 +341,7 @@ async function driftStep(deps: JobDeps, job: string, now: () => Date): Promise<R
     const memory = await deps.store.getCoverage(job);
     report = await checkDrift(deps.guardrail, deps.readOrganization!, { memory, now: now() });
     if (report.coverage) await deps.store.setCoverage(job, report.coverage);
+    report = await withSubscriptionCheck(report, deps);
   } catch (e) {
     // Not being able to look is alerted like a drift (once, until it changes): no alarm reads DriftDetected, so
     // a check that can no longer read the organization would otherwise go unnoticed. It never blocks finding alerts.

@@ -26,8 +26,9 @@ import { FileStore, type RemediationStore } from "../remediation/store";
 import { clientConfig, type ClientOverrides } from "../aws/clients";
 import { readOrganization } from "../aws/organizations";
 import { type FindingImporter, SecurityHubImporter } from "../aws/securityhub";
-import { SnsNotifier } from "../aws/sns";
+import { listTopicSubscriptions, SnsNotifier } from "../aws/sns";
 import type { FindingResponder, Notifier } from "../aws/contracts";
+import type { SubscriptionReader } from "../runtime/alert-subscriptions";
 import type { OrganizationReader } from "../runtime/drift";
 import { MONITOR_SOURCES, type SourceSpec } from "../runtime/query/backends";
 import type { PollSettings, QuerySource } from "../runtime/query/source";
@@ -74,6 +75,12 @@ export function makeStateStore(tableName: string, overrides: ClientOverrides = {
 
 export function makeNotifier(topicArn: string, overrides: ClientOverrides = {}): Notifier {
   return new SnsNotifier(new SNSClient(clientConfig(overrides)), topicArn);
+}
+
+/** Lists the alert topic's subscriptions for the drift check. */
+export function makeSubscriptionReader(topicArn: string, overrides: ClientOverrides = {}): SubscriptionReader {
+  const client = new SNSClient(clientConfig(overrides));
+  return () => listTopicSubscriptions(client, topicArn);
 }
 
 /** Security Hub in the product ARN's region (the monitor's), importing as that account's default product. */

@@ -94,6 +94,7 @@ const AXES: { [K in keyof Required<DeclarationOptions>]: readonly Required<Decla
   backend: MONITOR_BACKENDS,
   remediation: ["off", "plan", "execute"],
   driftCheck: [true, false],
+  subscriptionCheck: [true, false],
   accessKey: ["deactivate", "rotate"],
   securityHub: [true, false],
   trailEncrypted: [true, false],

@@ -327,6 +327,13 @@ describe("backend switching", () => {
       ["email", "oncall@example.com"],
       ["email", "sec@example.com"],
     ]);
+    // The drift check lists the topic's subscriptions to report an address unsubscribed through its link.
+    expect(statement(policyOf(s, "bedrock-guardrail-query-job"), "AlertTopic")).toMatchObject({
+      Action: ["sns:ListSubscriptionsByTopic", "sns:Publish"],
+      Resource: [expect.stringContaining("aws_sns_topic")],
+    });
+    const noDrift = synthMonitor({ monitor: { alertEmails: ["sec@example.com"], driftCheck: false } });
+    expect(statement(policyOf(noDrift, "bedrock-guardrail-query-job"), "AlertTopic")!.Action).toEqual(["sns:Publish"]);
   });
 });
 

@@ -179,7 +179,8 @@ export const MonitorConfigSchema = z
       .default([])
       .describe(
         "E-mail addresses subscribed to the alert topic (with scp.protectGuardrail, only break-glass and " +
-          "scp.exemptedPrincipalAdminArns may subscribe: list the pipeline that applies the monitor stack there)",
+          "scp.exemptedPrincipalAdminArns may subscribe: list the pipeline that applies the monitor stack there); " +
+          "with monitor.driftCheck, an address that loses its subscription is reported as drift",
       ),
     memberRoleExternalId: z
       .string()
