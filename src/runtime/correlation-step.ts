@@ -10,11 +10,14 @@
  * window plus the rule's baseline days before it), records every pair and marks the rule learned
  * (for its current baseline window: a changed window learns again).
  *
- * Order (`commit`, called by the job after the alerts went out and before the watermark moves): a
- * first use is claimed (durable in the pending list) before its pair is recorded, so a run that
- * fails anywhere before `commit` leaves the pair unknown and the next run, reading the same window,
- * makes the same finding (same id: a duplicate of the claim, never a second alert); a pair recorded
- * before its finding was claimed could be lost with the run.
+ * Order: a first use's pair is recorded in its claim's transaction (`pairOf`, ClaimOptions.pair), so it
+ * is known exactly when the first use is claimed (durable in the pending list): a run that fails before
+ * the claim leaves it unknown and the next run, reading the same window, makes the same finding; a run
+ * that fails after it leaves it known, and an earlier use of the pair that arrives late is no first use
+ * under another id. A pair recorded before its finding was claimed could be lost with the run. The
+ * other pairs (refreshes, approved principals', a learning run's) and the learned markers are written by
+ * `commit`, called by the job once every finding is claimed; a run that fails before it leaves them for
+ * the next run, which reads the same window.
  */
 import { correlateEvents, eventsOf, pairKey } from "../detection/correlation/engine";
 import { citedEvent, correlationFinding } from "../detection/correlation/finding";
@@ -24,7 +27,7 @@ import type { Guardrail } from "../guardrail/guardrail";
 import type { NewTermRule } from "../guardrail/correlation-definition";
 import { errorText } from "../errors/error-text";
 import { QueryError, type QueryLimits, type QuerySource } from "./query/source";
-import type { SeenPair, StateStore } from "./state/store";
+import type { RecordedPair, SeenPair, StateStore } from "./state/store";
 import type { QueryWindow } from "./window";
 
 const DAY_MS = 86_400_000;
@@ -48,6 +51,11 @@ export interface CorrelationOutcome {
   /** Pairs seen in the rows (approved principals' included) and how many of them `commit` writes. */
   pairsSeen: number;
   pairsToRecord: number;
+  /**
+   * A first use's pair (a finding of a new-term rule), as `commit` records it: the claim writes it with the finding.
+   * Undefined for other findings.
+   */
+  pairOf(finding: Finding): RecordedPair | undefined;
   /** Records the pairs and the learned markers: only once the run's findings are claimed (before the drain). */
   commit(): Promise<void>;
 }
@@ -101,18 +109,32 @@ export async function correlationStep(
   }
   const baseline = new Map(stored.map((p) => [pairKey(p.rule, p.group, p.value), p.lastSeenMs]));
   const learningIds = new Set(learning.map((r) => r.id));
-  const all = correlateEvents(rules, events, { reportFromMs: window.start.getTime(), baseline })
+  const correlations = correlateEvents(rules, events, { reportFromMs: window.start.getTime(), baseline })
     .filter((c) => citedEvent(c).timeMs < window.end.getTime())
-    .filter((c) => !(c.rule.kind === "new-term" && learningIds.has(c.rule.id)))
-    .map((c) => correlationFinding(g, c));
+    .filter((c) => !(c.rule.kind === "new-term" && learningIds.has(c.rule.id)));
+  const all = correlations.map((c) => correlationFinding(g, c));
   const findings = all.filter((f) => !f.guardrail.approved);
   const daysOf = new Map(newTerm.map((r) => [r.id, r.baselineDays]));
+  // Each pair as recorded: its latest use in the rows, its TTL that use plus the rule's baseline.
+  const recorded = new Map(
+    seen.map((p) => [
+      pairKey(p.rule, p.group, p.value),
+      { ...p, expiresAt: Math.ceil((p.lastSeenMs + daysOf.get(p.rule)! * DAY_MS) / 1000) },
+    ]),
+  );
+  // A first use's finding id (the correlation's) -> its pair, for the claim to write with it.
+  const firstUsePairs = new Map<string, RecordedPair>();
+  for (const c of correlations) {
+    const pair =
+      c.rule.kind === "new-term" && c.values ? recorded.get(pairKey(c.rule.id, c.group, c.values[0])) : undefined;
+    if (pair) firstUsePairs.set(c.id, pair);
+  }
   // New pairs, and pairs seen later than stored: each use refreshes the pair's life (its TTL). A learning
   // run rewrites the pairs it read as they are too, so their TTLs follow a changed baseline window.
   const known = (p: TermPairSeen) => baseline.get(pairKey(p.rule, p.group, p.value)) ?? Number.NEGATIVE_INFINITY;
   const toRecord = seen
     .filter((p) => known(p) < p.lastSeenMs || (learningIds.has(p.rule) && known(p) === p.lastSeenMs))
-    .map((p) => ({ ...p, expiresAt: Math.ceil((p.lastSeenMs + daysOf.get(p.rule)! * DAY_MS) / 1000) }));
+    .map((p) => recorded.get(pairKey(p.rule, p.group, p.value))!);
   const learnedFrom = (r: NewTermRule) =>
     new Date(window.start.getTime() - (source === sources.baselineSource ? r.baselineDays * DAY_MS : 0));
   return {
@@ -123,6 +145,7 @@ export async function correlationStep(
     learning: [...learningIds],
     pairsSeen: seen.length,
     pairsToRecord: toRecord.length,
+    pairOf: (finding) => firstUsePairs.get(finding.event.id),
     async commit() {
       if (toRecord.length > 0) await store.recordSeen(job, toRecord);
       for (const r of learning) await store.markBaselineLearned(job, learnedMarker(r), learnedFrom(r).toISOString());

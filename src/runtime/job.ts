@@ -8,10 +8,10 @@
  * - a finding is claimed once (dedupe on event.id), published before it is recorded as published,
  *   and completed only after the responder returned, so a crash anywhere repeats the unfinished
  *   step on the next run and nothing else;
- * - new-term rules' pairs (src/runtime/correlation-step.ts) are recorded after every claim and before
- *   the drain, so a run failed before them leaves them unknown and the next run repeats the same first
- *   uses (claimed already: duplicates, not second alerts), and a run failed while alerting has them, so
- *   an earlier use that arrives late is no first use of its own;
+ * - a new-term rule's first use is claimed with its pair (src/runtime/correlation-step.ts) in one transaction, so a
+ *   claimed first use always has its pair known and an earlier use that arrives late is no first use of its own,
+ *   whatever fails after the claim; the run's other pairs are recorded after every claim and before the drain, and a
+ *   run failed before them leaves them for the next run, which reads the same window again;
  * - a run with a time limit (the invocation's remaining time) shares it between its queries and stops before the
  *   alerts, failed with the watermark kept, when less than DRAIN_RESERVE_MS is left (runDeadline);
  * - with Security Hub on, the claim also queues the finding for export; the export step runs after
@@ -219,14 +219,20 @@ export async function runJob(deps: JobDeps, options: JobOptions): Promise<RunSum
   const samples = [...result.unreadable.map((u) => `row ${u.row}: ${u.reason}`), ...invalid].slice(0, 10);
   if (samples.length > 0) summary.samples = samples;
 
-  const claimed = await claimAll(deps.store, job, findings, { export: g.config.monitor.securityHub.enabled });
+  const claimed = await claimAll(
+    deps.store,
+    job,
+    findings,
+    { export: g.config.monitor.securityHub.enabled },
+    correlated?.pairOf,
+  );
   summary.newFindings = claimed.newFindings;
   summary.duplicates = claimed.duplicates;
   if (claimed.failure) return fail(claimed.failure);
 
-  // Once every finding of the window is claimed (a claim is alerted by this run's drain or the next one's), the
-  // new-term pairs become known, before the alerts: a run that fails while alerting leaves no pair unrecorded that
-  // a late, earlier use could report a second time under another id.
+  // Once every finding of the window is claimed (each first use with its pair), the run's other new-term pairs are
+  // recorded and a learning rule is marked learned. Failing here fails the run before the alerts: the claims wait in
+  // the pending list, and the next run reads the window again and records these pairs then.
   if (correlated) {
     try {
       await correlated.commit();

@@ -10,7 +10,7 @@ import { errorText } from "../errors/error-text";
 import type { Guardrail } from "../guardrail/guardrail";
 import { findingAttributes, findingBody, findingEmailText, findingSubject } from "./alert";
 import type { FindingResponder, Notifier } from "../aws/contracts";
-import type { ClaimOptions, StateStore } from "./state/store";
+import type { ClaimOptions, RecordedPair, StateStore } from "./state/store";
 
 export interface IngestCounts {
   /** Records the rule matched (approved or not). */
@@ -72,21 +72,25 @@ export function findingsOf(
 
 /**
  * Claims each finding once (and, with Security Hub on, queues it for export in the same write); a sequence finding
- * also under its aliases (claimAliases), so a late record cannot alert one of its events again under another id.
- * Stops at the first store failure (the watermark must then stay).
+ * also under its aliases (claimAliases), so a late record cannot alert one of its events again under another id, and
+ * a first use with its new-term pair (`pairOf`), so a late, earlier use of the pair is no first use of its own.
+ * One transaction per finding. Stops at the first store failure (the watermark must then stay).
  */
 export async function claimAll(
   store: StateStore,
   job: string,
   findings: Finding[],
   options: ClaimOptions = {},
+  pairOf: (finding: Finding) => RecordedPair | undefined = () => undefined,
 ): Promise<{ newFindings: number; duplicates: number; failure?: RunFailure }> {
   let newFindings = 0;
   let duplicates = 0;
   for (const f of findings) {
     try {
       const aliases = claimAliases(f);
-      if ((await store.claim(job, f, aliases.length > 0 ? { ...options, aliases } : options)) === "new") newFindings++;
+      const pair = pairOf(f);
+      const claimOptions = { ...options, ...(aliases.length > 0 ? { aliases } : {}), ...(pair ? { pair } : {}) };
+      if ((await store.claim(job, f, claimOptions)) === "new") newFindings++;
       else duplicates++;
     } catch (e) {
       return { newFindings, duplicates, failure: { step: "claim", eventId: f.event.id, error: errorText(e) } };

@@ -3,8 +3,8 @@
  * weeks of invocations, each run possibly failing at any state store call or at the alert (SNS
  * refusing the message), then quiet runs until everything is drained. Every first use the reference
  * engine finds (learning until the end of the run that marked the rule learned) is alerted exactly
- * once, and nothing else is: a failed run never loses a first use (its pair stays unknown until the
- * run that claimed it succeeds) and never alerts one twice (the claim dedupes the repeated window).
+ * once, and nothing else is: a failed run never loses a first use (its pair is recorded only with its
+ * claim) and never alerts one twice (the claim dedupes the repeated window).
  * The one duplicate no store can prevent (SNS accepted, the process died before recording it) is
  * left to test/runtime/state-machine.property.test.ts. It runs on the in-memory store and on
  * DynamoStateStore against DynamoDB Local (a table per history).

@@ -1,9 +1,9 @@
 /**
  * The scheduled job's first-use rule with its baseline in the state store: the first run learns
  * (from the baseline the backend still holds) without alerting, later runs alert on pairs the store
- * does not hold and record the pairs they see, a pair's life is refreshed by each use, and the pairs
- * are recorded only once the run's findings are claimed and published, so a failed run neither loses
- * a first use nor alerts it twice. The query's rows are simulated as the exact correlation query
+ * does not hold and record the pairs they see, a pair's life is refreshed by each use, and a first use's
+ * pair is recorded with its claim, the others once every finding is claimed, so a failed run neither
+ * loses a first use nor alerts it twice. The query's rows are simulated as the exact correlation query
  * returns them (the DuckDB differential tests prove the SQL is): the window's records, and for the
  * learning source also the baseline days before it.
  */

@@ -12,6 +12,7 @@ import {
   exportSortKey,
   type PendingItem,
   pendingSortKey,
+  type RecordedPair,
   type SeenPair,
   type StateStore,
   type TermPair,
@@ -36,7 +37,7 @@ export class MemoryStateStore implements StateStore {
   /** job -> sort key -> export queue entry */
   readonly exports = new Map<string, Map<string, ExportItem>>();
   /** job + pair -> the pair, its last-seen time and TTL */
-  readonly seen = new Map<string, SeenPair & { expiresAt: number }>();
+  readonly seen = new Map<string, RecordedPair>();
   /** job + rule -> when its baseline learning started */
   readonly learned = new Map<string, string>();
 
@@ -75,6 +76,8 @@ export class MemoryStateStore implements StateStore {
       });
       this.exports.set(job, queue);
     }
+    // In the claim's atomic step, not through recordSeen (a test may make that fail on its own).
+    if (options.pair) this.putSeen(job, options.pair);
     return "new";
   }
 
@@ -171,12 +174,15 @@ export class MemoryStateStore implements StateStore {
     });
   }
 
-  async recordSeen(job: string, pairs: readonly (SeenPair & { expiresAt: number })[]): Promise<void> {
-    for (const p of pairs) {
-      const key = seenKey(job, p);
-      const current = this.seen.get(key);
-      if (!current || current.lastSeenMs <= p.lastSeenMs) this.seen.set(key, { ...p });
-    }
+  async recordSeen(job: string, pairs: readonly RecordedPair[]): Promise<void> {
+    for (const p of pairs) this.putSeen(job, p);
+  }
+
+  /** A pair's last-seen time only moves forward; at the same time, the TTL given wins. */
+  private putSeen(job: string, p: RecordedPair): void {
+    const key = seenKey(job, p);
+    const current = this.seen.get(key);
+    if (!current || current.lastSeenMs <= p.lastSeenMs) this.seen.set(key, { ...p });
   }
 
   /** The pair's TTL as stored (what the contract checks the real store writes). */

@@ -367,6 +367,36 @@ export function stateStoreContract(name: string, options: StateStoreContractOpti
         expect(found.sort(byValue)).toEqual(recorded.map((p, i) => ({ ...p, lastSeenMs: T + i })).sort(byValue));
       });
 
+      it("a first use's claim records its pair in the same write; a duplicate claim writes none", async () => {
+        const first = findingAt("e-first-use", "2046-07-01T00:01:00Z");
+        expect(await s.claim(JOB, first, { pair: seen(nova, T), export: true })).toBe("new");
+        expect(await s.lookupSeen(JOB, [nova])).toEqual([{ ...nova, lastSeenMs: T }]);
+        expect(await underTest.pairExpiresAt(JOB, nova)).toBe(ttl(T));
+        expect((await s.listPending(JOB)).map((p) => p.eventId)).toEqual(["e-first-use"]);
+        expect((await s.listExports(JOB)).map((p) => p.eventId)).toEqual(["e-first-use"]);
+        // Claimed already (by a run that recorded no pair with it): the duplicate writes nothing.
+        const claimed = findingAt("e-claimed", "2046-07-01T00:02:00Z");
+        expect(await s.claim(JOB, claimed)).toBe("new");
+        expect(await s.claim(JOB, claimed, { pair: seen(claude, T) })).toBe("duplicate");
+        expect(await s.lookupSeen(JOB, [claude])).toEqual([]);
+      });
+
+      it("a first use's claim is new when a later use of its pair is stored; the later time stays", async () => {
+        await s.recordSeen(JOB, [seen(claude, T + 60_000)]);
+        const f = findingAt("e-late-pair", "2046-07-01T00:01:00Z");
+        expect(await s.claim(JOB, f, { pair: seen(claude, T), export: true })).toBe("new");
+        expect(await s.lookupSeen(JOB, [claude])).toEqual([{ ...claude, lastSeenMs: T + 60_000 }]);
+        expect(await underTest.pairExpiresAt(JOB, claude)).toBe(ttl(T + 60_000));
+        expect((await s.listPending(JOB)).map((p) => p.eventId)).toEqual(["e-late-pair"]);
+        expect((await s.listExports(JOB)).map((p) => p.eventId)).toEqual(["e-late-pair"]);
+        // Its id and its pair's condition both false: a duplicate, whatever the pair's condition says.
+        expect(await s.claim(JOB, f, { pair: seen(claude, T) })).toBe("duplicate");
+        const aliased = findingAt("e-aliased", "2046-07-01T00:02:00Z");
+        await s.claim(JOB, findingAt("e-alias-owner", "2046-07-01T00:02:00Z"), { aliases: ["a-taken"] });
+        expect(await s.claim(JOB, aliased, { aliases: ["a-taken"], pair: seen(claude, T) })).toBe("duplicate");
+        expect((await s.listPending(JOB)).map((p) => p.eventId)).toEqual(["e-late-pair", "e-alias-owner"]);
+      });
+
       it("has not learned until a run says so; the first learning's start stays, per job and rule", async () => {
         expect(await s.getBaselineSince(JOB, RULE)).toBeUndefined();
         await s.markBaselineLearned(JOB, RULE, "2046-06-01T00:00:00.000Z");

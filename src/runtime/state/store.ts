@@ -73,6 +73,13 @@ export interface ClaimOptions {
    * taken already, and takes them all otherwise. Aliases are their own key space, apart from finding ids.
    */
   aliases?: readonly string[];
+  /**
+   * A first use's new-term pair, recorded (as recordSeen records it) in the same atomic write as the claim: a claimed
+   * first use always has its pair known, so an earlier use of the pair that arrives late is no first use of its own,
+   * whatever the run does next. A duplicate claim writes no pair; a pair stored with a later last-seen time stays as
+   * it is and the claim is still new.
+   */
+  pair?: RecordedPair;
 }
 
 /** A new-term rule's (group, value) pair, e.g. a principal and a model id. */
@@ -86,6 +93,9 @@ export interface TermPair {
 export interface SeenPair extends TermPair {
   lastSeenMs: number;
 }
+
+/** A pair as the store records it: with the TTL of its entry (epoch s), its last use plus the rule's baseline. */
+export type RecordedPair = SeenPair & { expiresAt: number };
 
 export interface StateStore {
   getWatermark(job: string): Promise<string | undefined>;
@@ -139,7 +149,7 @@ export interface StateStore {
    * Records pairs as seen: an entry's last-seen time only moves forward (an overlapping run or an older
    * window never shortens a pair's life); at the same time, the TTL (`expiresAt`, epoch s) given wins.
    */
-  recordSeen(job: string, pairs: readonly (SeenPair & { expiresAt: number })[]): Promise<void>;
+  recordSeen(job: string, pairs: readonly RecordedPair[]): Promise<void>;
   /**
    * When the rule's baseline learning started (ISO), or undefined while its first run has not learned.
    * `rule` names the marker (the job uses the rule id and its baseline window).
