@@ -49,13 +49,23 @@ interface MonitorSourceEntry {
   ): QuerySource | undefined;
 }
 
+/**
+ * The client for an event data store: a store is a resource of one Region and answers queries only there, so the
+ * client goes to the Region its ARN names (monitor.cloudtrailLake.eventDataStoreArn may name a store outside
+ * aws.region, where the query job runs) unless the caller chose one (run-once --region).
+ */
+function lakeClient(eventDataStoreArn: string, overrides: ClientOverrides): CloudTrailClient {
+  const arnRegion = eventDataStoreArn.startsWith("arn:") ? eventDataStoreArn.split(":")[3] : undefined;
+  return new CloudTrailClient(clientConfig({ ...overrides, region: overrides.region ?? arnRegion }));
+}
+
 export const MONITOR_SOURCES: Record<MonitorBackend, MonitorSourceEntry> = {
   "cloudtrail-lake": {
     permissions: () => LAKE_QUERY_PERMISSIONS,
     create(guardrail, spec, overrides, poll) {
       if (!spec.eventDataStoreArn) throw new Error("cloudtrail-lake backend needs an event data store ARN");
       return new LakeQuerySource({
-        client: new CloudTrailClient(clientConfig(overrides)),
+        client: lakeClient(spec.eventDataStoreArn, overrides),
         guardrail,
         eventDataStoreArn: spec.eventDataStoreArn,
         poll,
@@ -65,7 +75,7 @@ export const MONITOR_SOURCES: Record<MonitorBackend, MonitorSourceEntry> = {
       const eventDataStore = spec.eventDataStoreArn;
       if (!eventDataStore) throw new Error("cloudtrail-lake backend needs an event data store ARN");
       return new LakeQuerySource({
-        client: new CloudTrailClient(clientConfig(overrides)),
+        client: lakeClient(eventDataStore, overrides),
         guardrail,
         eventDataStoreArn: eventDataStore,
         poll,

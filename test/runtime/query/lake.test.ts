@@ -7,9 +7,11 @@ import {
   CancelQueryCommand,
   CloudTrailClient,
   DescribeQueryCommand,
+  GetQueryResultsCommand,
   StartQueryCommand,
 } from "@aws-sdk/client-cloudtrail";
 import { mockClient } from "aws-sdk-client-mock";
+import { MONITOR_SOURCES } from "../../../src/runtime/query/backends";
 import { LakeQuerySource } from "../../../src/runtime/query/lake";
 import { guardrailWith, lakeSource, simEvent, simulateLake } from "../helpers";
 
@@ -69,5 +71,52 @@ describe("LakeQuerySource when a status check fails", () => {
           String.raw`cancel it by hand \(aws cloudtrail cancel-query --query-id q-lake\)`,
       ),
     );
+  });
+});
+
+describe("the monitor's Lake source queries the event data store in the store's Region", () => {
+  // The query job's client has no Region of its own: its Lambda runs in aws.region, not where the store is.
+  const credentials = { accessKeyId: "AKIDTEST", secretAccessKey: "secret" };
+  const poll = { initialDelayMs: 0, maxDelayMs: 0, timeoutMs: 60_000 };
+
+  /** The Region of the client each StartQuery was sent with, for a store in eu-west-1. */
+  async function queriedRegions(region?: string): Promise<string[]> {
+    const regions: string[] = [];
+    const cloudtrail = mockClient(CloudTrailClient);
+    cloudtrail.on(StartQueryCommand).callsFake(async (_input: unknown, getClient: () => CloudTrailClient) => {
+      regions.push(await getClient().config.region());
+      return { QueryId: "q" };
+    });
+    cloudtrail.on(DescribeQueryCommand).resolves({ QueryStatus: "FINISHED" });
+    cloudtrail.on(GetQueryResultsCommand).resolves({ QueryResultRows: [] });
+    const spec = {
+      backend: "cloudtrail-lake" as const,
+      eventDataStoreArn: "arn:aws:cloudtrail:eu-west-1:111122223333:eventdatastore/eds-1",
+    };
+    const g = guardrailWith();
+    const window = { start: new Date("2025-06-01T10:00:00Z"), end: new Date("2025-06-01T10:10:00Z") };
+    const overrides = { credentials, ...(region ? { region } : {}) };
+    try {
+      await MONITOR_SOURCES["cloudtrail-lake"].create(g, spec, overrides, poll).run(window);
+      await MONITOR_SOURCES["cloudtrail-lake"].correlations!(g, spec, overrides, poll)!.run(window);
+    } finally {
+      cloudtrail.restore();
+    }
+    return regions;
+  }
+
+  it("the Region its ARN names, when the caller chose none (the query job in aws.region)", async () => {
+    const previous = process.env.AWS_REGION;
+    process.env.AWS_REGION = "us-east-1";
+    try {
+      expect(await queriedRegions()).toEqual(["eu-west-1", "eu-west-1"]);
+    } finally {
+      if (previous === undefined) delete process.env.AWS_REGION;
+      else process.env.AWS_REGION = previous;
+    }
+  });
+
+  it("the Region the caller chose (run-once --region)", async () => {
+    expect(await queriedRegions("eu-central-1")).toEqual(["eu-central-1", "eu-central-1"]);
   });
 });
