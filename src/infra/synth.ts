@@ -1,6 +1,6 @@
 /**
  * One synth, as `npm run synth`, `npx cdktf synth` (both through main.ts) and `bedrock-guardrail synth`
- * run it: load the guardrail, lint the SCP (warnings are printed; errors stop it), run the rules' own
+ * run it: load the guardrail, lint the SCP (warnings go to stderr; errors stop it), run the rules' own
  * examples (a failing one stops it), write every stack as Terraform JSON into the output directory.
  * A synth that fails (config or lint error, failing rule test) removes the
  * previous output, so that a pipeline cannot apply a stale plan: only what a cdktf synth writes there
@@ -20,10 +20,15 @@ import { deployChecks } from "./deploy-checks";
 type Sink = { write(text: string): unknown };
 
 interface SynthIO {
-  /** Success lines and lint warnings (the cdktf CLI shows an app's stderr as "[ERROR]", even on success). */
+  /** The paths written, one line each: all a pipeline that captures stdout gets. */
   stdout: Sink;
-  /** Lint errors and why nothing was synthesized, in whole lines (the caller prefixes them). */
+  /** Lint errors and warnings and why nothing was synthesized, in whole lines (the caller prefixes them). */
   stderr: Sink;
+  /**
+   * Where lint warnings go instead of stderr: the cdktf CLI labels every line an app writes on stderr "[ERROR]",
+   * even a warning of a synth that succeeds, and prints both streams on its own stdout anyway.
+   */
+  warnings?: Sink;
   /** The option that names the output directory, for messages (`--out` in the CLI). */
   outdirOption?: string;
 }
@@ -89,7 +94,8 @@ export function synthGuardrail(load: () => Guardrail, outdir: string, io: SynthI
   }
   const checks = deployChecks(guardrail);
   const { lint } = checks;
-  if (lint.findings.length > 0) (lint.errors.length > 0 ? io.stderr : io.stdout).write(`${formatLint(lint)}\n`);
+  if (lint.findings.length > 0)
+    (lint.errors.length > 0 ? io.stderr : (io.warnings ?? io.stderr)).write(`${formatLint(lint)}\n`);
   // The rules drive the deployed monitor: a definition whose rules fail their own examples is not deployed.
   const problems = [...(lint.errors.length > 0 ? ["the SCP failed lint"] : []), ...checks.problems];
   if (problems.length > 0) return fail(problems.join("\n"));

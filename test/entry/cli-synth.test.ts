@@ -46,7 +46,6 @@ describe("bedrock-guardrail synth", () => {
         cwd: work,
         encoding: "utf8",
       });
-      expect(viaCli.stderr).toBe("");
       expect(viaCli.status).toBe(0);
       const appDir = path.join(work, "app");
       fs.mkdirSync(appDir);
@@ -56,11 +55,10 @@ describe("bedrock-guardrail synth", () => {
         encoding: "utf8",
       });
       expect(viaApp.status).toBe(0);
-      // main.js names each stack's file on stdout; neither that report nor lint warnings go to stderr
-      // (the cdktf CLI shows an app's stderr as "[ERROR]" lines).
-      expect(viaApp.stderr).toBe("");
+      // main.js names each stack's file on stdout, and only that: the lint's warnings go to stderr, as the CLI's do.
       const lines = viaApp.stdout.trim().split("\n");
-      const reported = lines.filter((l) => l.startsWith("bedrock-guardrail: ")).map((l) => l.slice(19));
+      expect(lines.every((l) => l.startsWith("bedrock-guardrail: ") && l.endsWith("cdk.tf.json"))).toBe(true);
+      const reported = lines.map((l) => l.slice(19));
       expect(reported).toContain(path.join("cdktf.out", "stacks", "organization-policy", "cdk.tf.json"));
       expect(reported.sort()).toEqual(
         [...tree(path.join(appDir, "cdktf.out")).keys()]
@@ -68,11 +66,29 @@ describe("bedrock-guardrail synth", () => {
           .map((k) => path.join("cdktf.out", k))
           .sort(),
       );
+      const warnings = (stderr: string, prefix: string) =>
+        stderr
+          .trim()
+          .split("\n")
+          .filter((l) => l !== "")
+          .map((l) => (l.startsWith(`${prefix}: warning: `) ? "warning" : l));
+      expect(viaCli.stdout.trim().split("\n")).toHaveLength(lines.length);
+      expect(warnings(viaCli.stderr, "synth")).toEqual(warnings(viaApp.stderr, "bedrock-guardrail"));
+      expect(warnings(viaApp.stderr, "bedrock-guardrail").every((l) => l === "warning")).toBe(true);
       // The default config lists nobody who may manage the protected roles: a warning, not an error.
-      if (name === "default")
-        expect(lines.filter((l) => l.startsWith("warning: "))).toEqual([
-          expect.stringContaining("scp.exemptedPrincipalAdminArns"),
-        ]);
+      if (name === "default") {
+        expect(viaApp.stderr).toMatch(/^bedrock-guardrail: warning: .*scp\.exemptedPrincipalAdminArns/m);
+        // Run by the cdktf CLI (which sets CDKTF_CONTEXT_JSON) the warnings go to stdout: that CLI shows an app's
+        // stderr as "[ERROR]" lines and prints both streams on its own stdout.
+        const underCdktf = spawnSync(process.execPath, [MAIN], {
+          cwd: appDir,
+          env: { ...process.env, GUARDRAIL_CONFIG: file, CDKTF_CONTEXT_JSON: "{}", CDKTF_OUTDIR: "cdktf.out" },
+          encoding: "utf8",
+        });
+        expect(underCdktf.status).toBe(0);
+        expect(underCdktf.stderr).toBe("");
+        expect(underCdktf.stdout).toMatch(/^bedrock-guardrail: warning: .*scp\.exemptedPrincipalAdminArns/m);
+      }
       const cli = tree(path.join(work, "out"));
       const app = tree(path.join(appDir, "cdktf.out"));
       expect([...cli.keys()].sort()).toEqual([...app.keys()].sort());

@@ -29,6 +29,13 @@ function failedSynth(outdir: string): string {
   return stderr;
 }
 
+/** What a synth said on stderr besides the lint's warnings (which it prints there too). */
+const besidesWarnings = (stderr: string): string =>
+  stderr
+    .split(/(?<=\n)/)
+    .filter((l) => !l.startsWith("warning: "))
+    .join("");
+
 const write = (file: string, text: string): void => {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, text);
@@ -79,7 +86,7 @@ it("synthesizes nothing when a rule fails its own examples, naming the example",
     stderr: { write: (t: string) => (stderr += t) },
   });
   expect(code).toBe(2);
-  expect(stderr).toBe(
+  expect(besidesWarnings(stderr)).toBe(
     "rule test failed: bedrock-model-access-enabled: deliberately wrong: expected no match, got a match\n" +
       "nothing was synthesized\n",
   );
@@ -93,7 +100,7 @@ it("synthesizes nothing when a rule's EventBridge pattern cannot fit the pattern
   let stderr = "";
   const io = { stdout: { write: () => true }, stderr: { write: (t: string) => (stderr += t) } };
   expect(synthGuardrail(() => g, out, io)).toBe(2);
-  expect(stderr).toMatch(
+  expect(besidesWarnings(stderr)).toMatch(
     new RegExp(
       String.raw`^monitor\.eventbridge: rule [a-z-]+(, [a-z-]+)*: needs an EventBridge pattern of \d+ characters, ` +
         String.raw`over the 256 of monitor\.eventbridge\.maxPatternChars .*\nnothing was synthesized\n$`,
@@ -109,30 +116,35 @@ it("an output directory that cannot be made is one line naming it (the option, i
   const io = { stdout: { write: () => true }, stderr: { write: (t: string) => (stderr += t) } };
   const guardrail = guardrailFor(MINIMAL_CONFIG);
   expect(synthGuardrail(() => guardrail, file, { ...io, outdirOption: "--out" })).toBe(1);
-  expect(stderr).toBe(`--out ${file}: a part of the path is not a directory\n`);
+  expect(besidesWarnings(stderr)).toBe(`--out ${file}: a part of the path is not a directory\n`);
   stderr = "";
   expect(synthGuardrail(() => guardrail, path.join(file, "deeper"), io)).toBe(1);
-  expect(stderr).toBe(`${path.join(file, "deeper")}: a part of the path is not a directory\n`);
+  expect(besidesWarnings(stderr)).toBe(`${path.join(file, "deeper")}: a part of the path is not a directory\n`);
   expect(fs.readFileSync(file, "utf8")).toBe("{}");
   // A newline in the path does not split the line; a long path is cut.
   stderr = "";
   expect(synthGuardrail(() => guardrail, path.join(file, `a\nb${"x".repeat(300)}`), io)).toBe(1);
-  expect(stderr.split("\n")).toHaveLength(2);
-  expect(stderr).toMatch(/\/a bx+\.\.\. \(\d+ more characters\): a part of the path is not a directory\n$/);
+  expect(besidesWarnings(stderr).split("\n")).toHaveLength(2);
+  expect(besidesWarnings(stderr)).toMatch(
+    /\/a bx+\.\.\. \(\d+ more characters\): a part of the path is not a directory\n$/,
+  );
 });
 
-it("prints, with the lint's warnings, each correlation rule a cloudwatch-logs monitor does not run", () => {
+it("prints on stderr, with the lint's warnings, each correlation rule a cloudwatch-logs monitor does not run", () => {
   const monitor = { backend: "cloudwatch-logs" as const, cloudwatchLogs: { logGroups: ["org-trail"] } };
   const guardrail = guardrailFor({ ...MINIMAL_CONFIG, monitor });
   const skipped = guardrail.correlationRules.filter((r) => r.kind !== "threshold").map((r) => r.id);
   expect(skipped.length).toBeGreaterThan(0);
   let stdout = "";
+  let stderr = "";
   // An output path that cannot be made stops synth after the lint, before anything is built.
   const file = path.join(dir, "package.json");
   write(file, "{}");
-  const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: () => true } };
+  const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } };
   expect(synthGuardrail(() => guardrail, file, io)).toBe(1);
-  const warned = stdout
+  // Warnings are no output: stdout, which pipelines capture, has only the paths written (none here).
+  expect(stdout).toBe("");
+  const warned = stderr
     .split("\n")
     .flatMap((l) => /^warning: .* the scheduled job does not run (\S+) \(/.exec(l)?.[1] ?? []);
   expect(warned).toEqual(skipped);
