@@ -73,6 +73,13 @@ describe("usage errors", () => {
     expect(await usageError("undo")).toBe(
       "undo: required option '--action-id <id>' not specified (see bedrock-guardrail undo --help)\n",
     );
+    // The mistake first: an unknown option, not the required one it may be a typo of.
+    expect(await usageError("undo", "--bogus")).toBe(
+      "undo: unknown option '--bogus' (see bedrock-guardrail undo --help)\n",
+    );
+    expect(await usageError("undo", "--action-di", "ra-1")).toBe(
+      "undo: unknown option '--action-di' (Did you mean --action-id?) (see bedrock-guardrail undo --help)\n",
+    );
     expect(await usageError("preview", "--format", "ocsf", "x")).toBe(
       "preview: option '-f, --format <format>' argument 'ocsf' is invalid. Allowed choices are table, json, ndjson. " +
         "(see bedrock-guardrail preview --help)\n",

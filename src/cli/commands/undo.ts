@@ -76,8 +76,11 @@ export function register(program: Command): void {
     .description(
       "Reverse one remediation action: re-activate a key, or remove the session-revocation statement this tool added.",
     )
-    .requiredOption("--action-id <id>", "the action_id from remediate's output or the alert")
-    .action(async (opts: UndoOptions) => {
+    // Not requiredOption: commander checks required options before unknown ones, so `undo --action-di X` would be
+    // told that --action-id is missing instead of what is wrong. The action runs after the unknown-option check.
+    .option("--action-id <id>", "the action_id from remediate's output or the alert (required)")
+    .action(async (opts: UndoOptions, command: Command) => {
+      if (opts.actionId === undefined) command.error("error: required option '--action-id <id>' not specified");
       process.exitCode = await runUndo(opts, { stdout: process.stdout, stderr: process.stderr });
     });
 }
