@@ -4,8 +4,10 @@
  * loading it: detect starts its scan workers first, and they boot while the config loads.
  */
 import { type Command, InvalidArgumentError, Option } from "commander";
+import { isKnownRegion, unsupportedPartitionOf } from "../arn/partition";
 import { BACKENDS, type BackendName } from "../config/backends";
 import { AWS_REGION } from "../config/sections/aws";
+import { linePrefix } from "./report";
 
 export interface ConfigOption {
   config?: string;
@@ -63,9 +65,18 @@ export function inputProblemText(e: { input: string; problem: string }): string 
 
 /**
  * The parser of a `--region` option: an AWS region name, as aws.region of the config, so that a typo is a usage
- * error naming the option (exit 2) before any AWS call, not the SDK's "Region not accepted".
+ * error naming the option (exit 2) before any AWS call, not the SDK's "Region not accepted". A Region of a partition
+ * this tool does not support is refused as in the config. A well-shaped name this version does not know (us-esat-1)
+ * is only a warning, as the config lint's: AWS adds Regions, and a new or opt-in one must still work.
  */
 export function regionArgument(value: string): string {
   if (!AWS_REGION.test(value)) throw new InvalidArgumentError("It must be an AWS region such as us-east-1.");
+  const partition = unsupportedPartitionOf(value);
+  if (partition)
+    throw new InvalidArgumentError(`It is in the ${partition} partition, which this tool does not support.`);
+  if (!isKnownRegion(value))
+    process.stderr.write(
+      `${linePrefix()}: warning: --region ${value} is not a region this version knows; if AWS added it, ignore this\n`,
+    );
   return value;
 }

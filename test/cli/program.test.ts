@@ -105,6 +105,25 @@ describe("usage errors", () => {
       );
   });
 
+  it("a --region of a partition this tool does not support is a usage error, as in the config", async () => {
+    expect(await usageError("hunt", "--region", "us-iso-east-1")).toBe(
+      "hunt: option '--region <region>' argument 'us-iso-east-1' is invalid. It is in the aws-iso partition, " +
+        "which this tool does not support. (see bedrock-guardrail hunt --help)\n",
+    );
+  });
+
+  it("a --region this version does not know is a warning, not refused: AWS adds Regions", async () => {
+    const config = "no-such-dir/guardrail.config.json";
+    for (const command of ["hunt", "run-once", "preview"]) {
+      // The config that does not exist (preview: no input) stops the command after parsing, before any AWS call.
+      const [warning] = (await usageError(command, "--region", "us-esat-1", "--config", config)).split("\n");
+      expect(warning).toBe(
+        `${command}: warning: --region us-esat-1 is not a region this version knows; if AWS added it, ignore this`,
+      );
+    }
+    expect(await usageError("hunt", "--region", "eu-west-1", "--config", config)).not.toContain("warning");
+  });
+
   it("before a command is known start with the program's name", async () => {
     expect(await usageError("no-such-command")).toBe(
       "bedrock-guardrail: unknown command 'no-such-command' (see bedrock-guardrail --help)\n",
