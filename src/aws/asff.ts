@@ -37,7 +37,17 @@ export function asffId(eventId: string): string {
   return `${PRODUCT_NAME}/${eventId}`;
 }
 
-const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 3)}...`);
+/**
+ * `text` within `max` UTF-16 units, cut with "...". Never between the two halves of a surrogate pair (an emoji in a
+ * user agent or a tag value): a lone half is no character, and JSON consumers show it as U+FFFD or reject it.
+ */
+function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = max - 3;
+  const code = text.charCodeAt(end - 1);
+  const cutsPair = code >= 0xd800 && code <= 0xdbff;
+  return `${text.slice(0, cutsPair ? end - 1 : end)}...`;
+}
 
 /** "TA0003 Persistence" -> "Persistence" (the MITRE tactic name ASFF's TTPs category uses). */
 const tacticName = (text: string) => text.replace(/^TA\d{4}\s+/, "").trim();

@@ -113,6 +113,25 @@ describe("toAsff", () => {
     expect(a.ProductFields!["bedrock-guardrail/requestParameters"]).toHaveLength(ASFF_LIMITS.value);
   });
 
+  it("never clips between the halves of a surrogate pair", () => {
+    const f = all()[0];
+    // The emoji's two UTF-16 units straddle the cut: the 1,021st and 1,022nd of the description, the 2,045th and
+    // 2,046th of a ProductFields value (what is kept before the "...").
+    const emoji = "\u{1F600}";
+    const description = `${"m".repeat(ASFF_LIMITS.description - 4)}${emoji}${"m".repeat(100)}`;
+    const userAgent = `${"u".repeat(ASFF_LIMITS.value - 4)}${emoji}${"u".repeat(100)}`;
+    const a = toAsff({ ...f, message: description, user_agent: { ...f.user_agent, original: userAgent } }, ctx);
+    const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+    expect(a.Description).not.toMatch(loneSurrogate);
+    expect(a.Description).toBe(`${"m".repeat(ASFF_LIMITS.description - 4)}...`);
+    const clipped = a.ProductFields!["bedrock-guardrail/userAgent"];
+    expect(clipped).not.toMatch(loneSurrogate);
+    expect(clipped).toBe(`${"u".repeat(ASFF_LIMITS.value - 4)}...`);
+    // An emoji that fits whole is kept whole.
+    const fits = toAsff({ ...f, message: `${"m".repeat(ASFF_LIMITS.description - 5)}${emoji}${"m".repeat(9)}` }, ctx);
+    expect(fits.Description).toBe(`${"m".repeat(ASFF_LIMITS.description - 5)}${emoji}...`);
+  });
+
   it("reads the monitor account from the product ARN and refuses anything else", () => {
     expect(productAccount(PRODUCT)).toBe("111122223333");
     expect(() => productAccount("arn:aws:securityhub:eu-west-1::product/aws/guardduty")).toThrow(/default product/);
