@@ -241,6 +241,23 @@ describe("constructs", () => {
     expect(json.provider.aws).toHaveLength(1);
   });
 
+  it("ask for the monitor account's ID (no aws.security.accountId) by a variable whose validation refers to it", () => {
+    // Terraform refuses a validation condition that does not refer to its own variable ("terraform validate").
+    const stack = new TerraformStack(Testing.app(), "management");
+    new GuardrailMemberRole(stack, "member-role", { config: { ...CONFIG, remediation: { mode: "enforce" as const } } });
+    const json = synth(stack);
+    const [[name, variable]] = Object.entries<any>(json.variable);
+    expect(name).toMatch(/^member-role_monitor_account_id_/);
+    expect(variable.validation).toEqual([
+      {
+        condition: `\${can(regex("^\\\\d{12}$", var.${name}))}`,
+        error_message: `${name} must be a 12-digit account ID`,
+      },
+    ]);
+    const [stackSet] = Object.values<any>(json.resource.aws_cloudformation_stack_set);
+    expect(stackSet.parameters.MonitorAccountId).toBe(`\${var.${name}}`);
+  });
+
   it("add no member role where no account can be in enforce mode, like the app's stack", () => {
     const stack = new TerraformStack(Testing.app(), "management");
     const memberRole = new GuardrailMemberRole(stack, "member-role", { config: CONFIG });

@@ -88,26 +88,33 @@ interface Placement {
   targets: string[];
 }
 
+/**
+ * The monitor account's ID, asked for at apply when the config has no aws.security.accountId. Its Terraform name is
+ * `monitor_account_id` in the app's stack, but under a construct's path in a team's stack (cdktf makes it unique),
+ * so the validation names the variable by the name it got: a condition on another variable fails `terraform validate`.
+ */
+function monitorAccountVariable(scope: Construct): TerraformVariable {
+  const variable = new TerraformVariable(scope, "monitor_account_id", {
+    type: "string",
+    description:
+      "Account ID of the security / delegated-admin account running the monitor (or set aws.security.accountId " +
+      "in guardrail.config.json)",
+  });
+  const name = variable.friendlyUniqueId;
+  // In Terraform JSON an expression is only an expression inside "${...}"; a bare string is a literal
+  // and `terraform validate` rejects a condition that does not refer to the variable.
+  variable.addValidation({
+    condition: `\${can(regex("^\\\\d{12}$", var.${name}))}`,
+    errorMessage: `${name} must be a 12-digit account ID`,
+  });
+  return variable;
+}
+
 function placement(scope: Construct, guardrail: Guardrail): Placement {
   const config = guardrail.config;
   const org = new DataAwsOrganizationsOrganization(scope, "organization");
   const partition = new DataAwsPartition(scope, "partition").partition;
-  const monitorAccountId =
-    config.aws.security.accountId ??
-    new TerraformVariable(scope, "monitor_account_id", {
-      type: "string",
-      description:
-        "Account ID of the security / delegated-admin account running the monitor (or set aws.security.accountId " +
-        "in guardrail.config.json)",
-      // In Terraform JSON an expression is only an expression inside "${...}"; a bare string is a literal
-      // and `terraform validate` rejects a condition that does not refer to the variable.
-      validation: [
-        {
-          condition: '${can(regex("^\\\\d{12}$", var.monitor_account_id))}',
-          errorMessage: "monitor_account_id must be a 12-digit account ID",
-        },
-      ],
-    }).stringValue;
+  const monitorAccountId = config.aws.security.accountId ?? monitorAccountVariable(scope).stringValue;
   const targets = config.remediation.deployTo.length > 0 ? [...config.remediation.deployTo] : [org.roots.get(0).id];
   return { org, partition, monitorAccountId, callAs: callAsFor(guardrail), targets };
 }
