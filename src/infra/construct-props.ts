@@ -19,8 +19,9 @@ export interface GuardrailConstructProps {
   /**
    * true (default): the construct adds its stack's AWS provider from the config (aws.region and the
    * credentials of the account it belongs in) and requires the tested provider versions. false: its
-   * resources use the stack's own AWS provider; the stack must have one, for the right account. Either way every
-   * resource carries the tag managed-by=bedrock-guardrail, by which the SCP protects them.
+   * resources use the stack's own AWS provider; the stack must have one without an alias (refused at synth
+   * otherwise), for the right account. Either way every resource carries the tag managed-by=bedrock-guardrail, by
+   * which the SCP protects them.
    */
   awsProvider?: boolean;
 }

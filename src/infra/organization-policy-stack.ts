@@ -16,7 +16,7 @@ import { buildScpDocuments } from "../policy/documents";
 import type { ScpDocument } from "../policy/types";
 import { constructGuardrail, type GuardrailConstructProps } from "./construct-props";
 import { listOutput } from "./list-output";
-import { guardrailProvider } from "./provider";
+import { guardrailProvider, requireStackProvider } from "./provider";
 import { tagWithToolTags } from "./tool-tags";
 
 export const ORGANIZATION_POLICY_STACK = "organization-policy";
@@ -142,7 +142,10 @@ export class GuardrailOrganizationPolicy extends Construct {
     super(scope, id);
     const guardrail = constructGuardrail(this, props);
     if (props.awsProvider ?? true) organizationProvider(this, guardrail, {});
-    else tagWithToolTags(this);
+    else {
+      tagWithToolTags(this);
+      requireStackProvider(this);
+    }
     this.scp = addOrganizationPolicy(this, guardrail);
   }
 }

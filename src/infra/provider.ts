@@ -28,16 +28,40 @@ const DEFAULT_SESSION_NAME = "bedrock-guardrail-terraform";
 export const AWS_PROVIDER_VERSIONS = ">= 6.25.0, < 7.0.0";
 const AWS_PROVIDER_REQUIREMENT = { source: "hashicorp/aws", version: AWS_PROVIDER_VERSIONS };
 
+/** The stack's AWS providers without an alias: the one its resources use unless they name another. */
+function defaultAwsProviders(stack: TerraformStack): TerraformProvider[] {
+  return stack.node
+    .findAll()
+    .filter((c): c is TerraformProvider => c instanceof TerraformProvider && c.terraformResourceType === "aws")
+    .filter((p) => p.alias === undefined);
+}
+
+/**
+ * A construct on its stack's own provider (`awsProvider: false`) in a stack whose AWS providers all have an alias
+ * synthesizes, and Terraform gives its resources an implied empty default provider: the environment's credentials
+ * and region, whichever account that is. Refused at synth instead, naming the construct and the way out.
+ */
+export function requireStackProvider(construct: Construct): void {
+  construct.node.addValidation({
+    validate: () => {
+      const stack = TerraformStack.of(construct);
+      if (defaultAwsProviders(stack).length > 0) return [];
+      return [
+        `${construct.node.path} uses its stack's AWS provider (awsProvider: false), but ${stack.node.path} has no ` +
+          "AWS provider without an alias, so Terraform would deploy its resources with the environment's credentials " +
+          "and region: add the stack a provider without an alias for the right account, or drop awsProvider: false",
+      ];
+    },
+  });
+}
+
 /**
  * A stack with two AWS providers without an alias synthesizes, and Terraform refuses it at init ("Duplicate
  * provider configuration"): a construct that brings its provider into a stack that has one (the team's own, or
  * another guardrail construct's) is refused at synth instead, naming the providers and the way out.
  */
 function duplicateProviderProblems(stack: TerraformStack): string[] {
-  const defaults = stack.node
-    .findAll()
-    .filter((c): c is TerraformProvider => c instanceof TerraformProvider && c.terraformResourceType === "aws")
-    .filter((p) => p.alias === undefined);
+  const defaults = defaultAwsProviders(stack);
   if (defaults.length < 2) return [];
   return [
     `${stack.node.path} has ${defaults.length} AWS providers without an alias ` +

@@ -216,6 +216,31 @@ describe("constructs", () => {
     expect(() => one.runAllValidations()).not.toThrow();
   });
 
+  it("refuse at synth awsProvider: false in a stack whose AWS providers all have an alias", () => {
+    // Terraform would give the guardrail's resources an implied empty default provider: the environment's account.
+    const enforcing = { ...CONFIG, remediation: { mode: "enforce" as const } };
+    const aliased = new TerraformStack(Testing.app(), "platform");
+    new AwsProvider(aliased, "management", { region: "us-east-1", alias: "management" });
+    new AwsProvider(aliased, "security", { region: "us-east-1", alias: "security" });
+    new GuardrailOrganizationPolicy(aliased, "policy", { config: enforcing, awsProvider: false });
+    new GuardrailMemberRole(aliased, "member-role", { config: enforcing, awsProvider: false });
+    new GuardrailMonitor(aliased, "monitor", { config: enforcing, awsProvider: false });
+    let refused = "";
+    try {
+      aliased.runAllValidations();
+    } catch (e) {
+      refused = (e as Error).message;
+    }
+    for (const construct of ["policy", "member-role", "monitor"])
+      expect(refused).toContain(
+        `[platform/${construct}] platform/${construct} uses its stack's AWS provider (awsProvider: false), ` +
+          "but platform has no AWS provider without an alias",
+      );
+    // A provider without an alias beside the aliased ones: valid.
+    new AwsProvider(aliased, "aws", { region: "us-east-1" });
+    expect(() => aliased.runAllValidations()).not.toThrow();
+  });
+
   it("add the app stack's resources: the organization policy", () => {
     const inApp = synth(
       new OrganizationPolicyStack(Testing.app(), "organization-policy", { guardrail: guardrailFor(CONFIG) }),

@@ -24,7 +24,7 @@ import { type GuardrailConstructProps, monitorGuardrail } from "../construct-pro
 import { type FunctionDeclarations, guardrailDeclarations } from "../declarations";
 import { RESOURCE_PREFIX, STACK_NAMES } from "../naming";
 import { MANAGED_BY_TAG } from "../organization-policy-stack";
-import { guardrailProvider } from "../provider";
+import { guardrailProvider, requireStackProvider } from "../provider";
 import { tagWithToolTags } from "../tool-tags";
 import { responderRoleNames } from "../monitor/monitor-stack";
 import { eventForwarderTemplateBody, FORWARDER_PARAMETERS } from "./event-forwarder-template";
@@ -224,7 +224,10 @@ export class GuardrailMemberRole extends Construct implements MemberRoleParts {
     super(scope, id);
     const guardrail = monitorGuardrail(this, props);
     if (props.awsProvider ?? true) memberRoleProvider(this, guardrail);
-    else tagWithToolTags(this);
+    else {
+      tagWithToolTags(this);
+      requireStackProvider(this);
+    }
     addMemberRole.call(this, { guardrail });
   }
 }

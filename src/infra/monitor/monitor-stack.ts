@@ -32,7 +32,7 @@ import { guardrailAdminPatterns } from "../../policy/protect-exempted";
 import { DEAD_LETTER_QUEUE_NAME, FUNCTION_NAMES, RESOURCE_PREFIX, ROLE_NAMES } from "../naming";
 import { MANAGED_BY_TAG } from "../organization-policy-stack";
 import { listOutput } from "../list-output";
-import { guardrailProvider } from "../provider";
+import { guardrailProvider, requireStackProvider } from "../provider";
 import { tagWithToolTags } from "../tool-tags";
 import { Alerting } from "./alerting";
 import type { AthenaQueryInfra } from "./athena";
@@ -104,7 +104,10 @@ export class GuardrailMonitor extends Construct {
     super(scope, id);
     const guardrail = monitorGuardrail(this, props);
     if (props.awsProvider ?? true) monitorProvider(this, guardrail);
-    else tagWithToolTags(this);
+    else {
+      tagWithToolTags(this);
+      requireStackProvider(this);
+    }
     this.resources = new MonitorResources(this, { guardrail });
   }
 }
