@@ -4,7 +4,7 @@
  * allowed_account_ids, so applying with the wrong credentials fails before any change.
  */
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { TerraformProvider, TerraformStack } from "cdktf";
+import { TerraformProvider, TerraformStack, Token } from "cdktf";
 import type { Construct } from "constructs";
 import type { StackCredentials } from "../config/sections/aws";
 
@@ -40,16 +40,30 @@ function defaultAwsProviders(stack: TerraformStack): TerraformProvider[] {
  * A construct on its stack's own provider (`awsProvider: false`) in a stack whose AWS providers all have an alias
  * synthesizes, and Terraform gives its resources an implied empty default provider: the environment's credentials
  * and region, whichever account that is. Refused at synth instead, naming the construct and the way out.
+ * With `region` (the monitor: the config's aws.region), a provider whose region is written in the app and differs is
+ * refused too: the monitor's resources go where the provider deploys, but the member accounts' event forwarders
+ * send to the central bus in aws.region and the CLI looks for the state table there.
  */
-export function requireStackProvider(construct: Construct): void {
+export function requireStackProvider(construct: Construct, region?: string): void {
   construct.node.addValidation({
     validate: () => {
       const stack = TerraformStack.of(construct);
-      if (defaultAwsProviders(stack).length > 0) return [];
+      const defaults = defaultAwsProviders(stack);
+      if (defaults.length === 0)
+        return [
+          `${construct.node.path} uses its stack's AWS provider (awsProvider: false), but ${stack.node.path} has no ` +
+            "AWS provider without an alias, so Terraform would deploy its resources with the environment's " +
+            "credentials and region: add the stack a provider without an alias for the right account, or drop " +
+            "awsProvider: false",
+        ];
+      const [provider] = defaults;
+      const deploysTo = provider instanceof AwsProvider ? provider.region : undefined;
+      if (region === undefined || deploysTo === undefined || Token.isUnresolved(deploysTo) || deploysTo === region)
+        return [];
       return [
-        `${construct.node.path} uses its stack's AWS provider (awsProvider: false), but ${stack.node.path} has no ` +
-          "AWS provider without an alias, so Terraform would deploy its resources with the environment's credentials " +
-          "and region: add the stack a provider without an alias for the right account, or drop awsProvider: false",
+        `${construct.node.path} uses its stack's AWS provider (awsProvider: false), which deploys to ${deploysTo}, ` +
+          `but its config's aws.region is ${region}, where the member accounts forward real-time events and the ` +
+          `CLI looks for the monitor: set aws.region to ${deploysTo}, or give the stack a provider in ${region}`,
       ];
     },
   });

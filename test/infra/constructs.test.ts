@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { App, TerraformResource, Testing, TerraformStack } from "cdktf";
+import { App, TerraformResource, Testing, TerraformStack, TerraformVariable } from "cdktf";
 import {
   ConfigError,
   GuardrailMemberRole,
@@ -239,6 +239,30 @@ describe("constructs", () => {
     // A provider without an alias beside the aliased ones: valid.
     new AwsProvider(aliased, "aws", { region: "us-east-1" });
     expect(() => aliased.runAllValidations()).not.toThrow();
+  });
+
+  it("refuse at synth a monitor on its stack's provider in another region than the config's aws.region", () => {
+    // The member accounts' forwarders send to the central bus in aws.region; the bus is where the provider deploys.
+    const realtime = { ...CONFIG, monitor: { eventbridge: { enabled: true, regions: ["eu-west-1"] } } };
+    const stack = new TerraformStack(Testing.app(), "security");
+    new AwsProvider(stack, "aws", { region: "eu-west-1" });
+    new GuardrailMonitor(stack, "monitor", { config: realtime, awsProvider: false });
+    expect(() => stack.runAllValidations()).toThrow(
+      "[security/monitor] security/monitor uses its stack's AWS provider (awsProvider: false), which deploys to " +
+        "eu-west-1, but its config's aws.region is us-east-1",
+    );
+    // The same region, or one the app leaves to Terraform (a variable): valid.
+    const same = new TerraformStack(Testing.app(), "security");
+    new AwsProvider(same, "aws", { region: "eu-west-1" });
+    new GuardrailMonitor(same, "monitor", {
+      config: { ...realtime, aws: { region: "eu-west-1" } },
+      awsProvider: false,
+    });
+    expect(() => same.runAllValidations()).not.toThrow();
+    const variable = new TerraformStack(Testing.app(), "security");
+    new AwsProvider(variable, "aws", { region: new TerraformVariable(variable, "region", {}).stringValue });
+    new GuardrailMonitor(variable, "monitor", { config: realtime, awsProvider: false });
+    expect(() => variable.runAllValidations()).not.toThrow();
   });
 
   it("add the app stack's resources: the organization policy", () => {

@@ -106,7 +106,7 @@ export class GuardrailMonitor extends Construct {
     if (props.awsProvider ?? true) monitorProvider(this, guardrail);
     else {
       tagWithToolTags(this);
-      requireStackProvider(this);
+      requireStackProvider(this, guardrail.config.aws.region);
     }
     this.resources = new MonitorResources(this, { guardrail });
   }
