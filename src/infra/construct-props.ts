@@ -3,7 +3,7 @@
  * the same schema) and whether the construct brings its own AWS provider. The stacks of this
  * repository's app are thin wrappers of the same resources (app.ts).
  */
-import { Annotations } from "cdktf";
+import { Annotations, TerraformResource, TerraformStack, Token } from "cdktf";
 import type { Construct } from "constructs";
 import { ConfigError, parseConfig } from "../config/load";
 import type { GuardrailConfigInput } from "../config/schema";
@@ -40,7 +40,53 @@ export function constructGuardrail(scope: Construct, props: GuardrailConstructPr
   const problems = [...lint.errors.map((f) => f.message), ...others];
   if (problems.length > 0) throw new ConfigError(source, problems);
   for (const warning of lint.warnings) Annotations.of(scope).addWarning(`SCP lint: ${warning.message}`);
+  refuseSameNames(scope);
   return guardrail;
+}
+
+/** The guardrail's constructs, whose resources' AWS names are compared within their stack. */
+const GUARDRAIL_CONSTRUCTS = new WeakSet<Construct>();
+
+/** `type name` (and region, when a resource sets one) of each resource under `scope` named in the app. */
+function awsNames(scope: Construct): Set<string> {
+  const names = new Set<string>();
+  for (const r of scope.node.findAll()) {
+    if (!(r instanceof TerraformResource)) continue;
+    const { nameInput, functionNameInput, regionInput } = r as { nameInput?: unknown } & {
+      functionNameInput?: unknown;
+      regionInput?: unknown;
+    };
+    const name = nameInput ?? functionNameInput;
+    if (typeof name !== "string" || Token.isUnresolved(name)) continue;
+    names.add(`${r.terraformResourceType} ${name}${typeof regionInput === "string" ? ` (${regionInput})` : ""}`);
+  }
+  return names;
+}
+
+/**
+ * Two guardrail constructs in one stack whose resources have the same AWS names (two monitors, two member roles,
+ * two organization policies with the same scp.name) synthesize, and AWS refuses the second's at apply, after the
+ * first's exist. Refused at synth instead, on the later construct, naming both and the names.
+ */
+function refuseSameNames(construct: Construct): void {
+  GUARDRAIL_CONSTRUCTS.add(construct);
+  construct.node.addValidation({
+    validate: () => {
+      const stack = TerraformStack.of(construct);
+      const all = stack.node.findAll().filter((c) => GUARDRAIL_CONSTRUCTS.has(c));
+      const mine = awsNames(construct);
+      return all.slice(0, all.indexOf(construct)).flatMap((earlier) => {
+        const same = [...awsNames(earlier)].filter((n) => mine.has(n));
+        if (same.length === 0) return [];
+        const shown = same.slice(0, 3).join(", ") + (same.length > 3 ? ` and ${same.length - 3} more` : "");
+        const policiesOnly = same.every((n) => n.startsWith("aws_organizations_policy "));
+        return [
+          `${construct.node.path} creates resources of the same AWS names as ${earlier.node.path} (${shown}), ` +
+            `which AWS refuses at apply: ${policiesOnly ? "give one of their configs another scp.name" : "keep one"}`,
+        ];
+      });
+    },
+  });
 }
 
 /** The guardrail of a monitor part's config: the monitor and the member role exist only with monitor.enabled. */

@@ -265,6 +265,48 @@ describe("constructs", () => {
     expect(() => variable.runAllValidations()).not.toThrow();
   });
 
+  it("refuse at synth two constructs in one stack whose resources have the same AWS names", () => {
+    // AWS refuses the second's resources at apply (a function, table, StackSet or SCP name is taken).
+    const config = {
+      ...CONFIG,
+      remediation: { mode: "enforce" as const },
+      monitor: { eventbridge: { enabled: true, regions: ["us-east-1"] } },
+    };
+    const stack = new TerraformStack(Testing.app(), "platform");
+    new AwsProvider(stack, "aws", { region: "us-east-1" });
+    // One of each, and a second policy under another scp.name: valid.
+    new GuardrailOrganizationPolicy(stack, "policy", { config, awsProvider: false });
+    new GuardrailOrganizationPolicy(stack, "sandbox-policy", {
+      config: { ...config, scp: { name: "bedrock-guardrail-sandbox" } },
+      awsProvider: false,
+    });
+    new GuardrailMemberRole(stack, "member-role", { config, awsProvider: false });
+    new GuardrailMonitor(stack, "monitor", { config, awsProvider: false });
+    expect(() => stack.runAllValidations()).not.toThrow();
+
+    new GuardrailOrganizationPolicy(stack, "policy-2", { config, awsProvider: false });
+    new GuardrailMemberRole(stack, "member-role-2", { config, awsProvider: false });
+    new GuardrailMonitor(stack, "monitor-2", { config, awsProvider: false });
+    let refused = "";
+    try {
+      stack.runAllValidations();
+    } catch (e) {
+      refused = (e as Error).message;
+    }
+    const lines = refused.split("\n").filter((l) => l.startsWith("  ["));
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^ {2}\[platform\/policy-2\] .* as platform\/policy \(aws_organizations_policy .*another scp\.name$/,
+      ),
+      expect.stringMatching(
+        /^ {2}\[platform\/member-role-2\] .* as platform\/member-role \(aws_cloudformation_stack_set .*: keep one$/,
+      ),
+      expect.stringMatching(
+        /^ {2}\[platform\/monitor-2\] .* as platform\/monitor \(.*aws_dynamodb_table bedrock-guardrail-s.*keep one$/,
+      ),
+    ]);
+  });
+
   it("add the app stack's resources: the organization policy", () => {
     const inApp = synth(
       new OrganizationPolicyStack(Testing.app(), "organization-policy", { guardrail: guardrailFor(CONFIG) }),
