@@ -135,8 +135,14 @@ export function eventTimeMs(v: unknown): number | undefined {
   return time === undefined ? undefined : Date.parse(time);
 }
 
-/** The modelId request parameter, where the action has one. */
+/**
+ * The model the request names: `modelId` (bedrock and bedrock-runtime), else `model` (bedrock-mantle
+ * writes its OpenAI- and Anthropic-style requests' model there: CreateInference, GetModel,
+ * CreateFineTuningJob).
+ */
 export function modelIdOf(record: CloudTrailRecord): string | undefined {
   const p = record.requestParameters;
-  return p && typeof p === "object" ? asString((p as Record<string, unknown>).modelId) : undefined;
+  if (!p || typeof p !== "object") return undefined;
+  const params = p as Record<string, unknown>;
+  return asString(params.modelId) ?? asString(params.model);
 }

@@ -4,7 +4,7 @@
  */
 import fc from "fast-check";
 import { testGuardrail } from "./backends/support/records";
-import { eventTimeMs, isCalendarTime, normalizeEventTime, parseEventTime } from "../../src/detection/record";
+import { eventTimeMs, isCalendarTime, modelIdOf, normalizeEventTime, parseEventTime } from "../../src/detection/record";
 import { evaluateRecord } from "../../src/detection/finding";
 
 describe("normalizeEventTime", () => {
@@ -75,5 +75,17 @@ describe("a matching record with an impossible eventTime", () => {
       skip: "invalid-record",
       reason: "matching record e1 has no parsable eventTime",
     });
+  });
+});
+
+describe("modelIdOf", () => {
+  it.each([
+    ["bedrock-runtime's modelId", { modelId: "amazon.nova-pro-v1:0" }, "amazon.nova-pro-v1:0"],
+    ["bedrock-mantle's model (no modelId)", { model: "openai.gpt-oss-120b", stream: true }, "openai.gpt-oss-120b"],
+    ["modelId first when both are there", { modelId: "a.b-v1:0", model: "c.d" }, "a.b-v1:0"],
+    ["neither", { userName: "x" }, undefined],
+    ["an empty modelId falls back to model", { modelId: "", model: "c.d" }, "c.d"],
+  ])("%s", (_, requestParameters, model) => {
+    expect(modelIdOf({ requestParameters })).toBe(model);
   });
 });
