@@ -152,6 +152,25 @@ test("findings cite every event that made them, with first and last time, creden
   expect([f.guardrail.severity, f.event.risk_score]).toEqual(["high", 73]);
 });
 
+test("the root user's credentials rate as high as a long-term key in every rule that raises long-term keys", () => {
+  const root = { type: "Root", arn: "arn:aws:iam::111122223333:root", accountId: "111122223333" };
+  for (const rule of rules.filter((r) => r.severityByCredential?.credentialKinds.includes("long-term-key"))) {
+    for (const accessKeyId of ["AKIAEXAMPLEROOTKEY01", "ASIAEXAMPLEROOTSES01"]) {
+      const history = rule.tests
+        .find((t) => t.expect)!
+        .history.map((r) => ({ ...r, userIdentity: { ...root, accessKeyId } }));
+      const [c] = correlate([rule], history);
+      const f = correlationFinding(guardrail, c);
+      expect([rule.id, accessKeyId, f.guardrail.credential_kind, f.guardrail.severity]).toEqual([
+        rule.id,
+        accessKeyId,
+        "root",
+        "high",
+      ]);
+    }
+  }
+});
+
 test("an approved principal's correlation is still a finding, marked approved", () => {
   const approving = guardrailFrom({ approvedPrincipalArns: ["arn:aws:iam::111122223333:user/ci-deploy"] });
   const probing = rules.find((r) => r.id === "bedrock-invocation-probing")!;
