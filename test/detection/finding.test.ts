@@ -207,6 +207,16 @@ describe("findings of the other rules", () => {
     const enabling = findingOf({ ...toolRecord, eventName: "CreateFoundationModelAgreement" });
     expect(enabling.guardrail).toMatchObject({ exemption: "tool", approved: false });
   });
+
+  it("a credential re-activated by this tool's own role (a rollback) is approved; by anyone else, not", () => {
+    const rule = "service-specific-credential-reactivated";
+    const byTool = findingOf(
+      example(rule, "re-activated by this tool's member role (a remediation rolled back: matched, then approved)"),
+    );
+    expect(byTool.guardrail).toMatchObject({ exemption: "tool", approved: true });
+    expect(byTool.guardrail.note).toBeUndefined();
+    expect(findingOf(example(rule, "long-term API key re-activated")).guardrail).toMatchObject({ approved: false });
+  });
 });
 
 describe("approved is decided by the Guardrail's exemption lists, with the SCP's ArnLike semantics", () => {
