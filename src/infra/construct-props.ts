@@ -9,6 +9,7 @@ import { ConfigError, parseConfig } from "../config/load";
 import type { GuardrailConfigInput } from "../config/schema";
 import { bundledDefinition, compileGuardrail, type Guardrail } from "../guardrail/guardrail";
 import { deployChecks } from "./deploy-checks";
+import type { AwsProviderChoice } from "./provider";
 
 export interface GuardrailConstructProps {
   /**
@@ -20,10 +21,12 @@ export interface GuardrailConstructProps {
    * true (default): the construct adds its stack's AWS provider from the config (aws.region and the
    * credentials of the account it belongs in) and requires the tested provider versions. false: its
    * resources use the stack's own AWS provider; the stack must have one without an alias (refused at synth
-   * otherwise), for the right account. Either way every resource carries the tag managed-by=bedrock-guardrail, by
-   * which the SCP protects them.
+   * otherwise), for the right account. An AwsProvider of the stack (an aliased one, say, which assumes a role in
+   * the right account): every resource and data source of the construct names it (`provider: "aws.<alias>"`); a
+   * provider of another stack is refused at synth. Either way every resource carries the tag
+   * managed-by=bedrock-guardrail, by which the SCP protects them.
    */
-  awsProvider?: boolean;
+  awsProvider?: AwsProviderChoice;
 }
 
 /**
@@ -40,12 +43,15 @@ export function constructGuardrail(scope: Construct, props: GuardrailConstructPr
   const problems = [...lint.errors.map((f) => f.message), ...others];
   if (problems.length > 0) throw new ConfigError(source, problems);
   for (const warning of lint.warnings) Annotations.of(scope).addWarning(`SCP lint: ${warning.message}`);
-  refuseSameNames(scope);
+  refuseSameNames(scope, props.awsProvider);
   return guardrail;
 }
 
-/** The guardrail's constructs, whose resources' AWS names are compared within their stack. */
-const GUARDRAIL_CONSTRUCTS = new WeakSet<Construct>();
+/**
+ * The guardrail's constructs, whose resources' AWS names are compared within their stack, each with the path of the
+ * aliased provider it is on (undefined: the stack's provider without an alias).
+ */
+const GUARDRAIL_CONSTRUCTS = new WeakMap<Construct, string | undefined>();
 
 /** `type name` (and region, when a resource sets one) of each resource under `scope` named in the app. */
 function awsNames(scope: Construct): Set<string> {
@@ -64,16 +70,21 @@ function awsNames(scope: Construct): Set<string> {
 }
 
 /**
- * Two guardrail constructs in one stack whose resources have the same AWS names (two monitors, two member roles,
- * two organization policies with the same scp.name) synthesize, and AWS refuses the second's at apply, after the
- * first's exist. Refused at synth instead, on the later construct, naming both and the names.
+ * Two guardrail constructs in one stack on one provider whose resources have the same AWS names (two monitors, two
+ * member roles, two organization policies with the same scp.name) synthesize, and AWS refuses the second's at apply,
+ * after the first's exist. Refused at synth instead, on the later construct, naming both and the names. Constructs on
+ * two aliased providers (two accounts, say) are not compared.
  */
-function refuseSameNames(construct: Construct): void {
-  GUARDRAIL_CONSTRUCTS.add(construct);
+function refuseSameNames(construct: Construct, awsProvider: GuardrailConstructProps["awsProvider"]): void {
+  const aliased = typeof awsProvider === "object" && awsProvider.alias !== undefined;
+  GUARDRAIL_CONSTRUCTS.set(construct, aliased ? awsProvider.node.path : undefined);
   construct.node.addValidation({
     validate: () => {
       const stack = TerraformStack.of(construct);
-      const all = stack.node.findAll().filter((c) => GUARDRAIL_CONSTRUCTS.has(c));
+      const provider = GUARDRAIL_CONSTRUCTS.get(construct);
+      const all = stack.node
+        .findAll()
+        .filter((c) => GUARDRAIL_CONSTRUCTS.has(c) && GUARDRAIL_CONSTRUCTS.get(c) === provider);
       const mine = awsNames(construct);
       return all.slice(0, all.indexOf(construct)).flatMap((earlier) => {
         const same = [...awsNames(earlier)].filter((n) => mine.has(n));

@@ -16,8 +16,7 @@ import { buildScpDocuments } from "../policy/documents";
 import type { ScpDocument } from "../policy/types";
 import { constructGuardrail, type GuardrailConstructProps } from "./construct-props";
 import { listOutput } from "./list-output";
-import { guardrailProvider, requireStackProvider } from "./provider";
-import { tagWithToolTags } from "./tool-tags";
+import { guardrailProvider, useStackProvider } from "./provider";
 
 export const ORGANIZATION_POLICY_STACK = "organization-policy";
 /** The tool's own tags (config/aws-limits.ts: they count against AWS's limit; a user tag cannot change them). */
@@ -141,11 +140,9 @@ export class GuardrailOrganizationPolicy extends Construct {
   constructor(scope: Construct, id: string, props: GuardrailConstructProps) {
     super(scope, id);
     const guardrail = constructGuardrail(this, props);
-    if (props.awsProvider ?? true) organizationProvider(this, guardrail, {});
-    else {
-      tagWithToolTags(this);
-      requireStackProvider(this);
-    }
+    const awsProvider = props.awsProvider ?? true;
+    if (awsProvider === true) organizationProvider(this, guardrail, {});
+    else useStackProvider(this, awsProvider);
     this.scp = addOrganizationPolicy(this, guardrail);
   }
 }

@@ -4,9 +4,18 @@
  * allowed_account_ids, so applying with the wrong credentials fails before any change.
  */
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { TerraformProvider, TerraformStack, Token } from "cdktf";
-import type { Construct } from "constructs";
+import {
+  Aspects,
+  type IAspect,
+  TerraformDataSource,
+  TerraformProvider,
+  TerraformResource,
+  TerraformStack,
+  Token,
+} from "cdktf";
+import type { Construct, IConstruct } from "constructs";
 import type { StackCredentials } from "../config/sections/aws";
+import { tagWithToolTags } from "./tool-tags";
 
 export interface GuardrailProviderProps {
   region: string;
@@ -36,34 +45,78 @@ function defaultAwsProviders(stack: TerraformStack): TerraformProvider[] {
     .filter((p) => p.alias === undefined);
 }
 
+/** What a construct's `awsProvider` prop may be: bring its own provider, or use one of its stack's. */
+export type AwsProviderChoice = boolean | AwsProvider;
+
+/** Names every resource and data source under the construct it is added to with `provider` (an aliased one). */
+class OnProvider implements IAspect {
+  constructor(private readonly provider: TerraformProvider) {}
+
+  visit(node: IConstruct): void {
+    if (!(node instanceof TerraformResource || node instanceof TerraformDataSource)) return;
+    if (node.provider === undefined) node.provider = this.provider;
+  }
+}
+
+/** An AwsProvider, also of another copy of the bindings (instanceof would refuse that one). */
+function isAwsProvider(value: unknown): value is AwsProvider {
+  return value instanceof TerraformProvider && value.terraformResourceType === "aws";
+}
+
 /**
- * A construct on its stack's own provider (`awsProvider: false`) in a stack whose AWS providers all have an alias
- * synthesizes, and Terraform gives its resources an implied empty default provider: the environment's credentials
- * and region, whichever account that is. Refused at synth instead, naming the construct and the way out.
- * With `region` (the monitor: the config's aws.region), a provider whose region is written in the app and differs is
- * refused too: the monitor's resources go where the provider deploys, but the member accounts' event forwarders
- * send to the central bus in aws.region and the CLI looks for the state table there.
+ * A construct on a provider of its stack (`awsProvider: false`, the stack's provider without an alias, or an
+ * AwsProvider of the stack, which every resource and data source under the construct names). Its resources
+ * get the tool's tag, which the app's providers set as default tags and a team's provider does not.
+ * Refused at synth:
+ * - with `false`, a stack whose AWS providers all have an alias: it synthesizes, and Terraform gives the
+ *   construct's resources an implied empty default provider, the environment's credentials and region, whichever
+ *   account that is;
+ * - a provider of another stack: the construct's resources would name a provider their stack does not have;
+ * - with `region` (the monitor: the config's aws.region), a provider whose region is written in the app and differs:
+ *   the monitor's resources go where the provider deploys, but the member accounts' event forwarders send to the
+ *   central bus in aws.region and the CLI looks for the state table there.
  */
-export function requireStackProvider(construct: Construct, region?: string): void {
+export function useStackProvider(construct: Construct, awsProvider: false | AwsProvider, region?: string): void {
+  if (awsProvider !== false && !isAwsProvider(awsProvider))
+    throw new Error(
+      `${construct.node.path}: awsProvider must be true, false or an AwsProvider of its stack, ` +
+        `not ${String(awsProvider)}`,
+    );
+  tagWithToolTags(construct);
+  if (awsProvider !== false) Aspects.of(construct).add(new OnProvider(awsProvider));
+  const uses =
+    awsProvider === false
+      ? "uses its stack's AWS provider (awsProvider: false)"
+      : `uses the AWS provider ${awsProvider.node.path}`;
+  const owner = awsProvider === false ? "the stack" : "it";
   construct.node.addValidation({
     validate: () => {
       const stack = TerraformStack.of(construct);
-      const defaults = defaultAwsProviders(stack);
-      if (defaults.length === 0)
+      if (awsProvider !== false && TerraformStack.of(awsProvider) !== stack)
         return [
-          `${construct.node.path} uses its stack's AWS provider (awsProvider: false), but ${stack.node.path} has no ` +
-            "AWS provider without an alias, so Terraform would deploy its resources with the environment's " +
-            "credentials and region: add the stack a provider without an alias for the right account, or drop " +
-            "awsProvider: false",
+          `${construct.node.path} ${uses}, which is in another stack (${TerraformStack.of(awsProvider).node.path}), ` +
+            `so Terraform would find no such provider in ${stack.node.path}: give it an AwsProvider of its own stack`,
         ];
-      const [provider] = defaults;
-      const deploysTo = provider instanceof AwsProvider ? provider.region : undefined;
-      if (region === undefined || deploysTo === undefined || Token.isUnresolved(deploysTo) || deploysTo === region)
+      const provider = awsProvider === false ? defaultAwsProviders(stack)[0] : awsProvider;
+      if (provider === undefined)
+        return [
+          `${construct.node.path} ${uses}, but ${stack.node.path} has no ` +
+            "AWS provider without an alias, so Terraform would deploy its resources with the environment's " +
+            "credentials and region: add the stack a provider without an alias for the right account, give the " +
+            "construct one of the stack's providers (awsProvider: <AwsProvider>), or drop awsProvider: false",
+        ];
+      const deploysTo = (provider as { region?: unknown }).region;
+      if (
+        region === undefined ||
+        typeof deploysTo !== "string" ||
+        Token.isUnresolved(deploysTo) ||
+        deploysTo === region
+      )
         return [];
       return [
-        `${construct.node.path} uses its stack's AWS provider (awsProvider: false), which deploys to ${deploysTo}, ` +
+        `${construct.node.path} ${uses}, which deploys to ${deploysTo}, ` +
           `but its config's aws.region is ${region}, where the member accounts forward real-time events and the ` +
-          `CLI looks for the monitor: set aws.region to ${deploysTo}, or give the stack a provider in ${region}`,
+          `CLI looks for the monitor: set aws.region to ${deploysTo}, or give ${owner} a provider in ${region}`,
       ];
     },
   });

@@ -1,6 +1,6 @@
 /**
- * The tool's tag on every resource a construct adds when it runs on the stack's own AWS provider
- * (`awsProvider: false`). The SCP protects the guardrail's event data store, alert key, topic, alarms and
+ * The tool's tag on every resource a construct adds when it runs on a provider of its stack (`awsProvider: false`
+ * or an AwsProvider). The SCP protects the guardrail's event data store, alert key, topic, alarms and
  * state table by this tag (ProtectGuardrailTaggedResources); the app's stacks and a construct that brings its
  * own provider set it as the provider's default_tags, which a team's provider does not have.
  */

@@ -24,8 +24,7 @@ import { type GuardrailConstructProps, monitorGuardrail } from "../construct-pro
 import { type FunctionDeclarations, guardrailDeclarations } from "../declarations";
 import { RESOURCE_PREFIX, STACK_NAMES } from "../naming";
 import { MANAGED_BY_TAG } from "../organization-policy-stack";
-import { guardrailProvider, requireStackProvider } from "../provider";
-import { tagWithToolTags } from "../tool-tags";
+import { guardrailProvider, useStackProvider } from "../provider";
 import { responderRoleNames } from "../monitor/monitor-stack";
 import { eventForwarderTemplateBody, FORWARDER_PARAMETERS } from "./event-forwarder-template";
 import { memberRoleTemplateBody, TEMPLATE_PARAMETERS } from "./member-role-template";
@@ -223,11 +222,9 @@ export class GuardrailMemberRole extends Construct implements MemberRoleParts {
   constructor(scope: Construct, id: string, props: GuardrailConstructProps) {
     super(scope, id);
     const guardrail = monitorGuardrail(this, props);
-    if (props.awsProvider ?? true) memberRoleProvider(this, guardrail);
-    else {
-      tagWithToolTags(this);
-      requireStackProvider(this);
-    }
+    const awsProvider = props.awsProvider ?? true;
+    if (awsProvider === true) memberRoleProvider(this, guardrail);
+    else useStackProvider(this, awsProvider);
     addMemberRole.call(this, { guardrail });
   }
 }

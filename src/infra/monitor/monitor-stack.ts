@@ -32,8 +32,7 @@ import { guardrailAdminPatterns } from "../../policy/protect-exempted";
 import { DEAD_LETTER_QUEUE_NAME, FUNCTION_NAMES, RESOURCE_PREFIX, ROLE_NAMES } from "../naming";
 import { MANAGED_BY_TAG } from "../organization-policy-stack";
 import { listOutput } from "../list-output";
-import { guardrailProvider, requireStackProvider } from "../provider";
-import { tagWithToolTags } from "../tool-tags";
+import { guardrailProvider, useStackProvider } from "../provider";
 import { Alerting } from "./alerting";
 import type { AthenaQueryInfra } from "./athena";
 import { JobAlarms } from "./alarms";
@@ -103,11 +102,9 @@ export class GuardrailMonitor extends Construct {
   constructor(scope: Construct, id: string, props: GuardrailConstructProps) {
     super(scope, id);
     const guardrail = monitorGuardrail(this, props);
-    if (props.awsProvider ?? true) monitorProvider(this, guardrail);
-    else {
-      tagWithToolTags(this);
-      requireStackProvider(this, guardrail.config.aws.region);
-    }
+    const awsProvider = props.awsProvider ?? true;
+    if (awsProvider === true) monitorProvider(this, guardrail);
+    else useStackProvider(this, awsProvider, guardrail.config.aws.region);
     this.resources = new MonitorResources(this, { guardrail });
   }
 }
