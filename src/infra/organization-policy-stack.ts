@@ -142,7 +142,7 @@ export class GuardrailOrganizationPolicy extends Construct {
     const guardrail = constructGuardrail(this, props);
     const awsProvider = props.awsProvider ?? true;
     if (awsProvider === true) organizationProvider(this, guardrail, {});
-    else useStackProvider(this, awsProvider);
+    else useStackProvider(this, awsProvider, guardrail.config.aws.region, "into its partition");
     this.scp = addOrganizationPolicy(this, guardrail);
   }
 }

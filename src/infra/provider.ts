@@ -15,6 +15,7 @@ import {
 } from "cdktf";
 import type { Construct, IConstruct } from "constructs";
 import type { StackCredentials } from "../config/sections/aws";
+import { partitionOfRegion, unsupportedPartitionOf } from "../arn/partition";
 import { tagWithToolTags } from "./tool-tags";
 
 export interface GuardrailProviderProps {
@@ -72,11 +73,19 @@ function isAwsProvider(value: unknown): value is AwsProvider {
  *   construct's resources an implied empty default provider, the environment's credentials and region, whichever
  *   account that is;
  * - a provider of another stack: the construct's resources would name a provider their stack does not have;
- * - with `region` (the monitor: the config's aws.region), a provider whose region is written in the app and differs:
+ * - a provider whose region is written in the app and in another partition than the config's aws.region: the ARNs
+ *   the guardrail writes (the SCP's, the roles', the member role's) carry aws.region's partition, and would name
+ *   nothing where the provider deploys;
+ * - with `mustDeploy: "to aws.region"` (the monitor), a provider whose region is written in the app and differs:
  *   the monitor's resources go where the provider deploys, but the member accounts' event forwarders send to the
  *   central bus in aws.region and the CLI looks for the state table there.
  */
-export function useStackProvider(construct: Construct, awsProvider: false | AwsProvider, region?: string): void {
+export function useStackProvider(
+  construct: Construct,
+  awsProvider: false | AwsProvider,
+  region: string,
+  mustDeploy: "to aws.region" | "into its partition",
+): void {
   if (awsProvider !== false && !isAwsProvider(awsProvider))
     throw new Error(
       `${construct.node.path}: awsProvider must be true, false or an AwsProvider of its stack, ` +
@@ -106,13 +115,17 @@ export function useStackProvider(construct: Construct, awsProvider: false | AwsP
             "construct one of the stack's providers (awsProvider: <AwsProvider>), or drop awsProvider: false",
         ];
       const deploysTo = (provider as { region?: unknown }).region;
-      if (
-        region === undefined ||
-        typeof deploysTo !== "string" ||
-        Token.isUnresolved(deploysTo) ||
-        deploysTo === region
-      )
-        return [];
+      if (typeof deploysTo !== "string" || Token.isUnresolved(deploysTo) || deploysTo === region) return [];
+      const partition = partitionOfRegion(region);
+      const providerPartition = unsupportedPartitionOf(deploysTo) ?? partitionOfRegion(deploysTo);
+      if (providerPartition !== partition)
+        return [
+          `${construct.node.path} ${uses}, which deploys to ${deploysTo} in partition ${providerPartition}, but its ` +
+            `config's aws.region is ${region} in ${partition}, whose ARNs the guardrail writes: ` +
+            (unsupportedPartitionOf(deploysTo) === undefined ? `set aws.region to ${deploysTo}, or ` : "") +
+            `give ${owner} a provider in ${region}`,
+        ];
+      if (mustDeploy === "into its partition") return [];
       return [
         `${construct.node.path} ${uses}, which deploys to ${deploysTo}, ` +
           `but its config's aws.region is ${region}, where the member accounts forward real-time events and the ` +

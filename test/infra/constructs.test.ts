@@ -265,6 +265,59 @@ describe("constructs", () => {
     expect(() => variable.runAllValidations()).not.toThrow();
   });
 
+  it("refuse at synth a provider of the stack in another partition than the config's aws.region", () => {
+    // The SCP's, the roles' and the member role's ARNs carry aws.region's partition: none would exist there.
+    const enforcing = { ...CONFIG, remediation: { mode: "enforce" as const } };
+    const refusals = (stack: TerraformStack) => {
+      try {
+        stack.runAllValidations();
+        return [];
+      } catch (e) {
+        return (e as Error).message.split("\n").filter((l) => l.startsWith("  ["));
+      }
+    };
+    const govCloud = new TerraformStack(Testing.app(), "management");
+    new AwsProvider(govCloud, "aws", { region: "us-gov-west-1" });
+    new GuardrailOrganizationPolicy(govCloud, "policy", { config: enforcing, awsProvider: false });
+    new GuardrailMonitor(govCloud, "monitor", { config: enforcing, awsProvider: false });
+    expect(refusals(govCloud)).toEqual(
+      ["policy", "monitor"].map(
+        (c) =>
+          `  [management/${c}] management/${c} uses its stack's AWS provider (awsProvider: false), which deploys to ` +
+          "us-gov-west-1 in partition aws-us-gov, but its config's aws.region is us-east-1 in aws, whose ARNs the " +
+          "guardrail writes: set aws.region to us-gov-west-1, or give the stack a provider in us-east-1",
+      ),
+    );
+    const china = new TerraformStack(Testing.app(), "platform");
+    const management = new AwsProvider(china, "management", { region: "cn-north-1", alias: "management" });
+    new GuardrailMemberRole(china, "member-role", { config: enforcing, awsProvider: management });
+    expect(refusals(china)).toEqual([
+      expect.stringContaining(
+        "which deploys to cn-north-1 in partition aws-cn, but its config's aws.region is us-east-1",
+      ),
+    ]);
+    // A partition the tool does not support: no aws.region there to suggest.
+    const iso = new TerraformStack(Testing.app(), "management");
+    new AwsProvider(iso, "aws", { region: "us-iso-east-1" });
+    new GuardrailOrganizationPolicy(iso, "policy", { config: enforcing, awsProvider: false });
+    expect(refusals(iso)).toEqual([
+      expect.stringMatching(
+        /in partition aws-iso, but .*the guardrail writes: give the stack a provider in us-east-1$/,
+      ),
+    ]);
+    // Another Region of the same partition: valid for the policy and the member role.
+    const gov = {
+      approvedPrincipalArns: ["arn:aws-us-gov:iam::*:role/BedrockModelAccessAdmin"],
+      aws: { region: "us-gov-west-1" },
+      remediation: { mode: "enforce" as const },
+    };
+    const east = new TerraformStack(Testing.app(), "management");
+    new AwsProvider(east, "aws", { region: "us-gov-east-1" });
+    new GuardrailOrganizationPolicy(east, "policy", { config: gov, awsProvider: false });
+    new GuardrailMemberRole(east, "member-role", { config: gov, awsProvider: false });
+    expect(refusals(east)).toEqual([]);
+  });
+
   it("refuse at synth two constructs in one stack whose resources have the same AWS names", () => {
     // AWS refuses the second's resources at apply (a function, table, StackSet or SCP name is taken).
     const config = {

@@ -224,7 +224,7 @@ export class GuardrailMemberRole extends Construct implements MemberRoleParts {
     const guardrail = monitorGuardrail(this, props);
     const awsProvider = props.awsProvider ?? true;
     if (awsProvider === true) memberRoleProvider(this, guardrail);
-    else useStackProvider(this, awsProvider);
+    else useStackProvider(this, awsProvider, guardrail.config.aws.region, "into its partition");
     addMemberRole.call(this, { guardrail });
   }
 }
