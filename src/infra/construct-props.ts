@@ -11,12 +11,23 @@ import { bundledDefinition, compileGuardrail, type Guardrail } from "../guardrai
 import { deployChecks } from "./deploy-checks";
 import type { AwsProviderChoice } from "./provider";
 
+/**
+ * A type with every array and object in it read-only, as a value built in code `as const` has them; the same keys and
+ * values otherwise. A mutable value is one too.
+ */
+type DeepReadonly<T> = T extends readonly (infer E)[]
+  ? readonly DeepReadonly<E>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
 export interface GuardrailConstructProps {
   /**
-   * The same object as guardrail.config.json; a bad key, an SCP that fails lint or a rule that fails its own
-   * examples is a ConfigError that names it. The lint's warnings are the construct's warning annotations.
+   * The same object as guardrail.config.json, or one built in code (also `as const`: the construct only reads it); a
+   * bad key, an SCP that fails lint or a rule that fails its own examples is a ConfigError that names it. The lint's
+   * warnings are the construct's warning annotations.
    */
-  config: GuardrailConfigInput;
+  config: DeepReadonly<GuardrailConfigInput>;
   /**
    * true (default): the construct adds its stack's AWS provider from the config (aws.region and the
    * credentials of the account it belongs in) and requires the tested provider versions. false: its
