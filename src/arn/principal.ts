@@ -16,6 +16,13 @@ export type PrincipalKind =
   | "aws-service"
   | "unknown";
 
+/**
+ * The name prefix of the IAM user the console creates behind a long-term Bedrock API key: it exists only to hold the
+ * key (its service-specific credential), so an access key for it is never legitimate (the rule
+ * bedrock-api-key-user-access-key-created matches the same prefix; a test keeps the two equal).
+ */
+export const BEDROCK_API_KEY_USER_PREFIX = "BedrockAPIKey-";
+
 export type CredentialKind = "long-term-key" | "session" | "root" | "none";
 
 export interface ResolvedPrincipal {

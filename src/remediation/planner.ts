@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { parseArn } from "../arn/arn-like";
-import { credentialKindOf } from "../arn/principal";
+import { BEDROCK_API_KEY_USER_PREFIX, credentialKindOf } from "../arn/principal";
 import type { Finding } from "../detection/finding";
 import { type Guardrail, ruleRemediates } from "../guardrail/guardrail";
 import { ACTIONS, isMutating } from "./actions";
@@ -79,6 +79,12 @@ function signingKeyDrafts(p: PrincipalFacts, userName: string): Draft[] {
   const signing = apiKey.startsWith("bedrock-api-key") ? credentialKindOf("IAMUser", key) : apiKey;
   if (signing === "long-term-key" && key?.startsWith("AKIA")) {
     if (guardrail.remediation.accessKey !== "rotate") return [deactivateKeyDraft(account, userName, key)];
+    // Rotating would mint a new access key for a user that must have none (the attacker's persistence, rebuilt).
+    if (userName.startsWith(BEDROCK_API_KEY_USER_PREFIX))
+      return [
+        deactivateKeyDraft(account, userName, key),
+        p.manual("rotation skipped: a Bedrock API key's IAM user needs no access key", "api-key-user-access-key"),
+      ];
     const rotation =
       rotateKeyDraft(guardrail, account, userName, key) ??
       p.manual(

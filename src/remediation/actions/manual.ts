@@ -13,7 +13,13 @@ import { type ActionDefinition, callsNothing } from "./action";
  * not name, a Bedrock API key whose signing key it does not name, no access key at all (a console
  * sign-in), a rotation nobody could read, or a user the record does not identify safely.
  */
-export type IamUserCase = "session" | "unsigned-api-key" | "no-access-key" | "no-rotation" | "unidentified";
+export type IamUserCase =
+  | "session"
+  | "unsigned-api-key"
+  | "no-access-key"
+  | "no-rotation"
+  | "api-key-user-access-key"
+  | "unidentified";
 
 function iamUserSteps(finding: Finding, which: IamUserCase, account: string, who: string): string[] {
   const user = finding.guardrail.principal_arn ?? who;
@@ -41,6 +47,13 @@ function iamUserSteps(finding: Finding, which: IamUserCase, account: string, who
       return [
         `Create a replacement access key for ${user} by hand if it is needed, once ${key ?? "the offending key"} ` +
           "is inactive, and give it only to the key's owner.",
+      ];
+    case "api-key-user-access-key":
+      return [
+        `${user} is the IAM user behind a long-term Bedrock API key: it needs no access key. Delete ` +
+          `${key ?? "the offending key"} (and any other access key of the user) once it is inactive.`,
+        "Find who created the key (iam:CreateAccessKey for the user in CloudTrail; the rule " +
+          "bedrock-api-key-user-access-key-created alerts on it) and treat that principal as compromised too.",
       ];
     case "unidentified":
       return [
