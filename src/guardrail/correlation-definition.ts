@@ -55,8 +55,8 @@ const windowMinutes = z.number().int().min(1).max(1440);
 const correlationShape = {
   ...ruleHeaderShape,
   /**
-   * credential: the access key id, else the Bedrock API key (bearer token) of the principal, else
-   * the principal ARN; principal: the principal ARN.
+   * credential: the access key id, else the principal ARN (a Bedrock API key's call, without an
+   * access key, is its principal's whatever its bearer-token markers say); principal: the principal ARN.
    */
   groupBy: z.enum(["credential", "principal"]).default("credential"),
   /** A higher severity (and risk score) when the group's credential is one of these kinds. */

@@ -251,8 +251,6 @@ export function buildAthenaCorrelationQuery(
         ...["type", "arn", "accountid", "accesskeyid", "username", "invokedby"].map((c) => `useridentity.${c}`),
         ...["type", "arn", "username", "accountid"].map((c) => `useridentity.sessioncontext.sessionissuer.${c}`),
         "awsregion",
-        "requestparameters",
-        "additionaleventdata",
       ],
     },
     startMs,

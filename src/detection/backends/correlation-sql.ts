@@ -46,7 +46,7 @@ export interface CorrelationDialect {
   fields: SqlConditionFields;
   /** The value a value-count or new-term rule counts. */
   values: Readonly<Record<ValueField, string>>;
-  /** Every column the group of a record depends on (identity, Region for the root ARN, bearer-token marks). */
+  /** Every column the group of a record depends on (its userIdentity, and the Region for a root ARN it writes). */
   identity: readonly string[];
 }
 
@@ -153,8 +153,6 @@ const LAKE_IDENTITY = [
   "useridentity.sessioncontext.sessionissuer.username",
   "useridentity.sessioncontext.sessionissuer.accountid",
   "awsregion",
-  "json_format(CAST(requestparameters AS JSON))",
-  "json_format(CAST(additionaleventdata AS JSON))",
 ];
 
 /**

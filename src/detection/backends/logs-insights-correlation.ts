@@ -12,8 +12,9 @@
  *
  * What the printed query cannot do, and why the scheduled monitor does not run it:
  * - its credential is the access key id, else the role (session issuer) or principal ARN
- *   (`coalesce`); the engine also tells a principal's Bedrock API keys apart by type, builds the root
- *   ARN of a root call without one, and treats an empty access key id as missing;
+ *   (`coalesce`), as the engine's group (a Bedrock API key's call, without an access key, is its
+ *   principal's); but the engine also builds the root ARN of a root call without one, and treats an
+ *   empty access key id as missing;
  * - it counts a record CloudTrail delivered twice twice (`dedup` may only be followed by `limit`,
  *   so it cannot come before `stats`);
  * - it cannot list the events (no aggregation returns every value), so its rows give the count and

@@ -1,7 +1,7 @@
 /**
  * What `detect` keeps of the records the correlation rules look at, from the scan of each input (on
  * a worker thread or not) until the whole archive is read and put in time order: each record's
- * CorrelatedEvent, packed in flat arrays (a time, an id, where the record is and six numbers per
+ * CorrelatedEvent, packed in flat arrays (a time, an id, where the record is and seven numbers per
  * event, the values that recur, such as credentials, Regions and models, once per input), so that
  * a worker hands over one structured clone of a few arrays rather than an object graph per record.
  *
@@ -15,6 +15,7 @@
  */
 import type { CorrelationRule } from "../../guardrail/correlation-definition";
 import { selectorsOf } from "../../guardrail/correlation-rule";
+import type { BearerTokenKind } from "../credential";
 import { selectorMatches } from "../match";
 import type { CloudTrailRecord } from "../record";
 import { type CorrelatedEvent, eventOf, matchesOf, timeMsOf } from "./event";
@@ -31,7 +32,7 @@ const KEPT_FIELDS = [
   "userAgent",
   "userIdentity",
 ] as const;
-/** requestParameters and additionalEventData keys the group and the finding read. */
+/** requestParameters and additionalEventData keys the finding reads (modelId, and the bearer-token markers). */
 const KEPT_KEYS = ["modelId", "callWithBearerToken", "bearerTokenType"];
 
 function keptKeys(value: unknown): Record<string, unknown> | undefined {
@@ -85,8 +86,8 @@ export interface PackedEvents {
   shared: string[];
 }
 
-/** matches, credentialGroup, principalGroup, awsRegion, eventName, modelId. */
-const SHARED_COLUMNS = 6;
+/** matches, credentialGroup, principalGroup, bearerTokenKind, awsRegion, eventName, modelId. */
+const SHARED_COLUMNS = 7;
 
 /** Where each value of `shared` is, while the worker packs (not sent: rebuilt from `shared` if needed). */
 const sharedIndex = new WeakMap<PackedEvents, Map<string, number>>();
@@ -140,6 +141,7 @@ export function packRecord(
     refOf(packed, index, event.matches),
     refOf(packed, index, event.credentialGroup),
     refOf(packed, index, event.principalGroup),
+    refOf(packed, index, event.bearerTokenKind),
     refOf(packed, index, event.awsRegion),
     refOf(packed, index, event.eventName),
     refOf(packed, index, event.modelId),
@@ -158,6 +160,7 @@ class PackedEvent implements CorrelatedEvent {
     readonly matches: string,
     readonly credentialGroup: string | undefined,
     readonly principalGroup: string | undefined,
+    readonly bearerTokenKind: BearerTokenKind | undefined,
     readonly awsRegion: string | undefined,
     readonly eventName: string | undefined,
     readonly modelId: string | undefined,
@@ -211,9 +214,10 @@ export function unpackEvents(packed: PackedEvents, into: CorrelatedEvent[], sour
         matches,
         at(r + 1),
         at(r + 2),
-        at(r + 3),
+        at(r + 3) as BearerTokenKind | undefined,
         at(r + 4),
         at(r + 5),
+        at(r + 6),
         strings[2 * e + 1],
         offset === -1 ? undefined : source,
         offset,

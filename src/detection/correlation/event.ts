@@ -8,7 +8,7 @@
 import type { CorrelationRule, ValueField } from "../../guardrail/correlation-definition";
 import type { EventSelector } from "../../guardrail/definition";
 import { resolvePrincipal } from "../../arn/principal";
-import { bearerTokenKindOf } from "../credential";
+import { type BearerTokenKind, bearerTokenKindOf } from "../credential";
 import { selectorMatches } from "../match";
 import { asString, type CloudTrailRecord, eventTimeMs, modelIdOf } from "../record";
 
@@ -25,6 +25,8 @@ export interface CorrelatedEvent {
   /** The group under groupBy "credential" and "principal" (see groupOf); undefined: in no group. */
   credentialGroup?: string;
   principalGroup?: string;
+  /** The Bedrock API key kind when the record marks a bearer-token call (the finding's credential kind). */
+  bearerTokenKind?: BearerTokenKind;
   awsRegion?: string;
   eventName?: string;
   modelId?: string;
@@ -84,18 +86,21 @@ export function matchesOf(rules: readonly CorrelationRule[], record: CloudTrailR
 
 /**
  * Who a correlation rule counts the record for. Under "credential": the access key id when the
- * record has one, else the Bedrock API key (bearer token) of the principal (CloudTrail never logs
- * the key itself, so the principal and the key type stand for it), else the principal ARN IAM
- * evaluates. Under "principal": the principal ARN. A record without any of them belongs to no group
- * and is left out (it cannot be told apart from anyone else's).
+ * record has one, else the principal ARN IAM evaluates (which names the account). A call made with
+ * a Bedrock API key (a bearer token) has no access key: it groups by its principal too, whatever
+ * the bearer-token markers say. CloudTrail never logs the key, and AWS documents the markers
+ * (`callWithBearerToken`, `bearerTokenType`) for runtime calls, not that every record of the key
+ * carries them: a group that depended on them would split one key's listing from its invocations.
+ * A long-term key's user (`BedrockAPIKey-*`) can call only with its key, so the markers add nothing
+ * to who acted; the finding still reports the key (bearerTokenKind). Under "principal": the
+ * principal ARN. A record without any of them belongs to no group and is left out (it cannot be
+ * told apart from anyone else's).
  */
 function groupsOf(record: CloudTrailRecord): { credentialGroup?: string; principalGroup?: string } {
   const principal = resolvePrincipal(record.userIdentity, asString(record.awsRegion));
-  const arn = principal.principalArn;
-  const principalGroup = arn && `principal ${arn}`;
-  if (principal.accessKeyId) return { credentialGroup: `access-key ${principal.accessKeyId}`, principalGroup };
-  const bearer = bearerTokenKindOf(record);
-  return { credentialGroup: bearer && arn ? `${bearer} of ${arn}` : principalGroup, principalGroup };
+  const principalGroup = principal.principalArn && `principal ${principal.principalArn}`;
+  const credentialGroup = principal.accessKeyId ? `access-key ${principal.accessKeyId}` : principalGroup;
+  return { credentialGroup, principalGroup };
 }
 
 export function groupOf(event: CorrelatedEvent, groupBy: CorrelationRule["groupBy"]): string | undefined {
@@ -128,6 +133,7 @@ export function eventOf(
     timeMs,
     matches,
     ...groupsOf(record),
+    bearerTokenKind: bearerTokenKindOf(record),
     awsRegion: asString(record.awsRegion),
     eventName: asString(record.eventName),
     modelId: modelIdOf(record),

@@ -1,14 +1,15 @@
 /**
  * A correlation's finding: the same ECS shape as an event rule's (principal, credential, account and
- * region from the event that completed it), with the correlation's stable id as `event.id` and
- * `guardrail.correlation` citing every event that made it. Approved principals are decided as for
- * event rules (the completing event's principal), so their findings are suppressed by default.
+ * region from the event that completed it; the credential kind a Bedrock API key's when any of its
+ * events used one), with the correlation's stable id as `event.id` and `guardrail.correlation`
+ * citing every event that made it. Approved principals are decided as for event rules (the
+ * completing event's principal), so their findings are suppressed by default.
  */
 import * as crypto from "node:crypto";
 import type { CorrelationRule } from "../../guardrail/correlation-definition";
 import type { Guardrail } from "../../guardrail/guardrail";
-import { resolvePrincipal } from "../../arn/principal";
-import { credentialKindOfRecord } from "../credential";
+import { type CredentialKind as SigningCredentialKind, resolvePrincipal } from "../../arn/principal";
+import type { BearerTokenKind, CredentialKind } from "../credential";
 import { buildFinding, type Finding } from "../finding";
 import { asString, type CloudTrailRecord, isoTimeOf } from "../record";
 import { type Correlation, correlateEvents } from "./engine";
@@ -21,13 +22,28 @@ function effectiveRule(rule: CorrelationRule, credentialKind: string): Correlati
   return { ...rule, severity: bump.severity, riskScore: bump.riskScore };
 }
 
+/**
+ * The credential kind a correlation's finding reports: a Bedrock API key's when any of its events was
+ * a bearer-token call (a typed kind, long- or short-term, before the bare `bedrock-api-key`; the
+ * latest such event's), else the signing credential of the cited event. A group without an access key
+ * is the principal's whatever the markers say (event.ts), so its events may be marked or not: the
+ * key used in one of them is what the finding's severity and remediation are about.
+ */
+function correlationCredentialKind(correlation: Correlation, signing: SigningCredentialKind): CredentialKind {
+  let bearer: BearerTokenKind | undefined;
+  for (const { bearerTokenKind } of correlation.events)
+    if (bearerTokenKind && (bearerTokenKind !== "bedrock-api-key" || bearer === undefined)) bearer = bearerTokenKind;
+  return bearer ?? signing;
+}
+
 export function correlationFinding(guardrail: Guardrail, correlation: Correlation): Finding {
   const last = citedEvent(correlation);
   const first = correlation.events[0];
   const principal = resolvePrincipal(last.record.userIdentity, asString(last.record.awsRegion));
-  const credentialKind = credentialKindOfRecord(last.record, principal.credentialKind);
+  const credentialKind = correlationCredentialKind(correlation, principal.credentialKind);
   const rule = effectiveRule(correlation.rule, credentialKind);
   const finding = buildFinding(guardrail, rule, last.record, correlation.id, isoTimeOf(last.timeMs));
+  finding.guardrail.credential_kind = credentialKind;
   finding.guardrail.correlation = {
     kind: rule.kind,
     group: correlation.group,

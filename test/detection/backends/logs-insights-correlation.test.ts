@@ -108,7 +108,7 @@ describe("buildLogsInsightsThresholdQuery", () => {
 /** The engine's threshold findings as (credential, window start, first time): what a row can say. */
 function engineWindows(history: CloudTrailRecord[], rule: CorrelationRule): string[] {
   return correlate([rule], history)
-    .map((c) => `${c.group.replace(/^access-key /, "")} ${c.windowStart} ${c.events[0].timeMs}`)
+    .map((c) => `${c.group.replace(/^(access-key|principal) /, "")} ${c.windowStart} ${c.events[0].timeMs}`)
     .sort();
 }
 

@@ -30,6 +30,7 @@ const fieldsOf = (e: CorrelatedEvent) => ({
   matches: e.matches,
   credentialGroup: e.credentialGroup,
   principalGroup: e.principalGroup,
+  bearerTokenKind: e.bearerTokenKind,
   awsRegion: e.awsRegion,
   eventName: e.eventName,
   modelId: e.modelId,

@@ -171,6 +171,60 @@ test("the root user's credentials rate as high as a long-term key in every rule 
   }
 });
 
+test("a Bedrock API key's calls are its principal's whatever their markers say; the finding keeps the key", () => {
+  const apiKeyUser = {
+    type: "IAMUser",
+    arn: "arn:aws:iam::111122223333:user/BedrockAPIKey-q7r3",
+    accountId: "111122223333",
+    userName: "BedrockAPIKey-q7r3",
+  };
+  const call = (id: string, time: string, source: string, name: string, marks: Record<string, unknown>) => ({
+    eventID: `00000000-0000-4000-9000-00000000000${id}`,
+    eventTime: time,
+    eventSource: source,
+    eventName: name,
+    awsRegion: "us-east-1",
+    recipientAccountId: "111122223333",
+    userIdentity: apiKeyUser,
+    ...marks,
+  });
+  const sequence = rules.find((r) => r.id === "bedrock-enumeration-then-invocation")!;
+  const cases: [string, Record<string, unknown>, Record<string, unknown>, string][] = [
+    // The listing unmarked, the invocation marked (AWS documents the marker for runtime calls).
+    ["unmarked listing", {}, { additionalEventData: { callWithBearerToken: true } }, "bedrock-api-key"],
+    // The key type only on the listing: the finding says long-term, from the event that names it.
+    [
+      "typed listing",
+      { requestParameters: { callWithBearerToken: true, bearerTokenType: "LONG_TERM" } },
+      { additionalEventData: { callWithBearerToken: true } },
+      "bedrock-api-key-long-term",
+    ],
+    // The marker only on the listing: the invocation's record alone would say a signed call ("none").
+    [
+      "unmarked invocation",
+      { requestParameters: { callWithBearerToken: true, bearerTokenType: "ABSK" } },
+      {},
+      "bedrock-api-key-long-term",
+    ],
+  ];
+  for (const [name, listingMarks, invocationMarks, kind] of cases) {
+    const source = "bedrock-mantle.amazonaws.com";
+    const history = [
+      call("1", "2026-01-15T10:00:00Z", source, "ListModels", listingMarks),
+      call("2", "2026-01-15T10:02:00Z", "bedrock.amazonaws.com", "InvokeModel", invocationMarks),
+    ];
+    const fired = correlate([sequence], history);
+    expect([name, fired.map((c) => c.group)]).toEqual([name, [`principal ${apiKeyUser.arn}`]]);
+    const f = correlationFinding(guardrail, fired[0]);
+    expect([name, f.guardrail.credential_kind, f.guardrail.severity, f.event.risk_score]).toEqual([
+      name,
+      kind,
+      "high",
+      73,
+    ]);
+  }
+});
+
 test("an approved principal's correlation is still a finding, marked approved", () => {
   const approving = guardrailFrom({ approvedPrincipalArns: ["arn:aws:iam::111122223333:user/ci-deploy"] });
   const probing = rules.find((r) => r.id === "bedrock-invocation-probing")!;

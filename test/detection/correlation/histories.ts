@@ -23,7 +23,27 @@ export const HISTORY_START_MS = Date.parse("2026-01-15T00:00:00Z");
 /** Histories span this long: several windows of every rule, short of the new-term baseline. */
 export const HISTORY_SPAN_MS = 4 * 3600_000;
 
+/**
+ * The bearer-token markers of a Bedrock API key's call, written or not (AWS documents them for runtime
+ * calls, not that every record of the key has them): none, the marker alone, with the key type, or in
+ * requestParameters with mantle's spelling of the type.
+ */
+const MARKERS: { additionalEventData?: Record<string, unknown>; requestParameters?: Record<string, unknown> }[] = [
+  {},
+  { additionalEventData: { callWithBearerToken: true } },
+  { additionalEventData: { callWithBearerToken: true, bearerTokenType: "LONG_TERM" } },
+  { requestParameters: { callWithBearerToken: true, bearerTokenType: "ABSK" } },
+];
+
 function identity(who: number, key: number): Record<string, unknown> {
+  if (who === 2)
+    // The user behind a long-term Bedrock API key: a bearer-token call has no access key.
+    return {
+      type: "IAMUser",
+      arn: "arn:aws:iam::111122223333:user/BedrockAPIKey-q7r3",
+      accountId: "111122223333",
+      userName: "BedrockAPIKey-q7r3",
+    };
   if (who === 0)
     return {
       type: "IAMUser",
@@ -47,7 +67,8 @@ function identity(who: number, key: number): Record<string, unknown> {
 const recordArb = fc
   .record({
     offsetS: fc.integer({ min: 0, max: HISTORY_SPAN_MS / 1000 - 1 }),
-    who: fc.integer({ min: 0, max: 1 }),
+    who: fc.integer({ min: 0, max: 2 }),
+    marker: fc.integer({ min: 0, max: MARKERS.length - 1 }),
     key: fc.integer({ min: 0, max: 3 }),
     name: fc.constantFrom(...NAMES),
     region: fc.constantFrom(...REGIONS),
@@ -67,6 +88,11 @@ const recordArb = fc
       requestParameters: { modelId: r.model },
       ...(r.error ? { errorCode: r.error } : {}),
     };
+    if (r.who === 2) {
+      const { additionalEventData, requestParameters } = MARKERS[r.marker];
+      if (additionalEventData) base.additionalEventData = additionalEventData;
+      if (requestParameters) base.requestParameters = { modelId: r.model, ...requestParameters };
+    }
     // Failed invocations come in bursts, as probing does, so the threshold rule fires in some histories.
     const copies = r.error && r.name !== "ListFoundationModels" ? r.burst : 1;
     return Array.from({ length: copies }, (_, i) => ({
