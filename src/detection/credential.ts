@@ -10,7 +10,10 @@
  * `additionalEventData` too, so both objects are read. Whether the flag is a JSON boolean or the
  * string "true" is not documented: both are accepted. AWS's published mantle record writes a
  * long-term key's type as `ABSK` (the prefix of long-term keys) rather than `LONG_TERM`: both mean
- * long-term here, as in the rule bedrock-long-term-api-key-used.
+ * long-term here. The types are read exactly as written (case and `_`), as the rule
+ * bedrock-long-term-api-key-used's `equals` matches them on every backend: a spelling AWS has not
+ * shown (`long_term`, `LONG-TERM`) is a bearer-token call of unknown type for both, not long-term
+ * for one of them only. test/detection/credential.test.ts holds the rule to these lists.
  */
 import type { CredentialKind as SigningCredentialKind } from "../arn/principal";
 import { asString, type CloudTrailRecord } from "./record";
@@ -36,6 +39,10 @@ const objectOf = (v: unknown): Record<string, unknown> | undefined => {
   return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 };
 
+/** The `bearerTokenType` values of a long-term and a short-term key, as CloudTrail writes them. */
+export const LONG_TERM_TOKEN_TYPES: readonly string[] = ["LONG_TERM", "ABSK"];
+export const SHORT_TERM_TOKEN_TYPES: readonly string[] = ["SHORT_TERM"];
+
 const isTrue = (v: unknown): boolean => v === true || (typeof v === "string" && v.toLowerCase() === "true");
 
 /** The Bedrock API key kind of a bearer-token call, or undefined when the call was signed (SigV4). */
@@ -44,12 +51,10 @@ export function bearerTokenKindOf(record: CloudTrailRecord): BearerTokenKind | u
     (s): s is Record<string, unknown> => s !== undefined,
   );
   if (!sources.some((s) => isTrue(s.callWithBearerToken))) return undefined;
-  const type = sources
-    .map((s) => asString(s.bearerTokenType)?.toUpperCase().replace(/-/g, "_"))
-    .find((t) => t === "LONG_TERM" || t === "ABSK" || t === "SHORT_TERM");
-  if (type === "LONG_TERM" || type === "ABSK") return "bedrock-api-key-long-term";
-  if (type === "SHORT_TERM") return "bedrock-api-key-short-term";
-  return "bedrock-api-key";
+  const known = (t: string) => LONG_TERM_TOKEN_TYPES.includes(t) || SHORT_TERM_TOKEN_TYPES.includes(t);
+  const type = sources.map((s) => asString(s.bearerTokenType)).find((t) => t !== undefined && known(t));
+  if (type === undefined) return "bedrock-api-key";
+  return LONG_TERM_TOKEN_TYPES.includes(type) ? "bedrock-api-key-long-term" : "bedrock-api-key-short-term";
 }
 
 /** The finding's credential kind: the API key kind when a bearer token was used, else the signing credential's. */

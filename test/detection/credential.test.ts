@@ -4,7 +4,14 @@
  */
 import fc from "fast-check";
 import { credentialKindOf } from "../../src/arn/principal";
-import { actorOf, bearerTokenKindOf, credentialKindOfRecord } from "../../src/detection/credential";
+import {
+  actorOf,
+  bearerTokenKindOf,
+  credentialKindOfRecord,
+  LONG_TERM_TOKEN_TYPES,
+  SHORT_TERM_TOKEN_TYPES,
+} from "../../src/detection/credential";
+import { ruleMatches } from "../../src/detection/match";
 import type { CloudTrailRecord } from "../../src/detection/record";
 import {
   findingOf,
@@ -19,6 +26,35 @@ const LONG = fixture("respond_bearer-long-term-mantle-CreateFineTuningJob");
 const SHORT = fixture("respond_bearer-short-term-CreateFoundationModelAgreement");
 const IDC = fixture("respond_identity-center-user-PutUseCaseForModelAccess");
 const g = guardrailWith();
+
+describe("bearerTokenKindOf and the rule bedrock-long-term-api-key-used agree on a long-term key", () => {
+  const rule = g.rules.find((r) => r.id === "bedrock-long-term-api-key-used")!;
+  const listing = (bearerTokenType: string): CloudTrailRecord => ({
+    eventSource: "bedrock-mantle.amazonaws.com",
+    eventName: "ListModels",
+    requestParameters: { callWithBearerToken: true, bearerTokenType },
+  });
+
+  it("the rule's where is the long-term types credential.ts reads (one list)", () => {
+    expect(rule.where).toEqual([{ field: "requestParameters.bearerTokenType", equals: [...LONG_TERM_TOKEN_TYPES] }]);
+  });
+  it.each([
+    ...LONG_TERM_TOKEN_TYPES,
+    ...SHORT_TERM_TOKEN_TYPES,
+    "long_term",
+    "Long_Term",
+    "LONG-TERM",
+    "absk",
+    "short_term",
+    " LONG_TERM",
+  ])("%j: the rule matches exactly when the finding says long-term", (type) => {
+    const record = listing(type);
+    expect([type, ruleMatches(rule, record)]).toEqual([
+      type,
+      bearerTokenKindOf(record) === "bedrock-api-key-long-term",
+    ]);
+  });
+});
 
 describe("bearerTokenKindOf", () => {
   it("reads the documented requestParameters of a bedrock-mantle event", () => {
@@ -40,6 +76,9 @@ describe("bearerTokenKindOf", () => {
     [{ requestParameters: { callWithBearerToken: true, bearerTokenType: "ABSK" } }, "bedrock-api-key-long-term"],
     [{ requestParameters: { callWithBearerToken: true } }, "bedrock-api-key"],
     [{ requestParameters: { callWithBearerToken: true, bearerTokenType: "SOMETHING_NEW" } }, "bedrock-api-key"],
+    // Read as written, as the rule bedrock-long-term-api-key-used matches it: another case is no known type.
+    [{ requestParameters: { callWithBearerToken: true, bearerTokenType: "long_term" } }, "bedrock-api-key"],
+    [{ additionalEventData: { callWithBearerToken: true, bearerTokenType: "Short-Term" } }, "bedrock-api-key"],
     [{ requestParameters: { callWithBearerToken: false, bearerTokenType: "LONG_TERM" } }, undefined],
     [{ requestParameters: { bearerTokenType: "LONG_TERM" } }, undefined],
     [{ additionalEventData: "not json" }, undefined],
