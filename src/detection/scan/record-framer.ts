@@ -24,6 +24,10 @@
  * markers it passed (`inner`): when the consumer finds that the slice is not one valid record, it
  * is split at them after all, as if the depth had not been followed, so damage still costs only
  * the damaged record. A valid record is never split, whatever objects it nests.
+ * Where the depth started again may still be inside the damaged record, and so may the markers
+ * after it at the depth taken there (objects a caller nested side by side): the slice that starts
+ * there is `unproven`, it holds those markers as it holds nested ones, and only what follows them
+ * (recover) shows which of them start records. Valid input never comes here.
  *
  * Inputs in any other shape (a bare array, other key orders) are not framed here: `detectLayout`
  * says "generic" and the caller uses the exact structural walker.
@@ -52,6 +56,8 @@ export interface FramerSink {
    * `inner`: the input offsets of the record markers inside the slice, below the records' depth.
    * `resynced`: the slice starts where the framer resynchronised after damage (its depth unknown), so
    * what it holds may be nested in a record that started before it.
+   * `unproven`: such a slice that nothing after it showed to be a record (see RecordFramer): damage,
+   * whatever it holds, never evaluated.
    * Returns true when the slice is not one valid record: the framer then splits it at them.
    */
   slice(
@@ -63,6 +69,7 @@ export interface FramerSink {
     suspect: boolean,
     inner?: readonly number[],
     resynced?: boolean,
+    unproven?: boolean,
   ): boolean | undefined;
   /** A slice longer than the cap, dropped without being kept in memory. */
   oversized(at: SliceLocation, bytes: number): void;
@@ -94,6 +101,8 @@ const RECORD_THEN_END = new RegExp(String.raw`\}\s*\]\s*\}\s*(?:${EMPTY_ENVELOPE
 const RECORD_THEN_NEXT_FILE = new RegExp(
   String.raw`\}\s*(?:,|\]\s*\}\s*(?:${EMPTY_ENVELOPE})*${BOM}\{\s*"Records"\s*:\s*\[)\s*$`,
 );
+/** The end of a file's envelope and the start of the next one's, between two records (concatenated files). */
+const BETWEEN_FILES = new RegExp(String.raw`\]\s*\}\s*(?:${EMPTY_ENVELOPE})*${BOM}\{\s*"Records"\s*:\s*\[\s*$`);
 /** How many bytes at the end of a slice the separator patterns look at. */
 const TAIL_WINDOW = 256;
 /**
@@ -183,6 +192,20 @@ function isJson(buf: Buffer, from: number, to: number): boolean {
   }
 }
 
+/** Where the bytes between two files (BETWEEN_FILES) start when they end `buf[from, to)`, or -1. */
+function filesMeetBefore(buf: Buffer, from: number, to: number): number {
+  const start = Math.max(from, to - TAIL_WINDOW);
+  const m = BETWEEN_FILES.exec(buf.toString("latin1", start, to));
+  return m ? start + m.index : -1;
+}
+
+/** Whether `buf[from, to)` ends with `}` and whitespace. */
+function endsObject(buf: Buffer, from: number, to: number): boolean {
+  let end = to;
+  while (end > from && isSpace(buf[end - 1])) end--;
+  return end > from && buf[end - 1] === CLOSE_OBJ;
+}
+
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
 export class RecordFramer {
@@ -214,6 +237,22 @@ export class RecordFramer {
    */
   private openResynced = false;
   private cutResynced = false;
+  /**
+   * The open slice starts where the depth showed damage (a marker inside what it took for a string, or above the
+   * records' depth) and nothing after it has shown that place to be a record's yet: the depth taken there is
+   * a guess, and the place may be inside the damaged record (see finish). `cutUnproven`: likewise for the
+   * marker just cut at. (After NESTED_SLICE_BUDGET the next marker is taken for a record's: no record is that long.)
+   */
+  private openUnproven = false;
+  private cutUnproven = false;
+  /**
+   * The last slice framed ended with the layout's separator (`},` or the end of a file's envelope): the depth
+   * that cut it came through well-formed bytes. A slice after one that did not starts unproven too (damage can
+   * leave the depth right at a marker nested in the damaged record: `"tags":[}}]{"eventVersion":...`).
+   * `cutAtFileStart`: the marker just cut at starts a file's records (no damage before it makes it unproven).
+   */
+  private endSeparated = true;
+  private cutAtFileStart = false;
 
   constructor(
     private readonly layout: "records" | "pretty" | "lines",
@@ -230,7 +269,11 @@ export class RecordFramer {
       this.find = (bytes, from) => bytes.indexOf(marker, from);
       this.markerSpan = marker.length;
     }
-    if (layout !== "lines") this.depth = new JsonDepth();
+    if (layout !== "lines") {
+      this.depth = new JsonDepth();
+      // `lowest`: how low the depth went since the open slice began (startsRecord); nothing closed yet.
+      this.depth.lowest = Number.POSITIVE_INFINITY;
+    }
     this.total = startOffset;
     this.openStart = startOffset;
     this.depthAt = startOffset;
@@ -266,7 +309,7 @@ export class RecordFramer {
       if (p !== -1 && p < overlap) {
         const at = chunkStart - overlap + p;
         readTo(at);
-        if (this.startsRecord(at)) {
+        if (this.startsRecord(at, undefined, 0, 0)) {
           // Its first bytes end the open slice: move them to the next one.
           const carried = tail.subarray(p);
           this.truncateOpen(carried.length);
@@ -274,13 +317,14 @@ export class RecordFramer {
           this.append(carried);
           this.openStart = at;
           this.openResynced = this.cutResynced;
+          this.openUnproven = this.cutUnproven || (!this.cutAtFileStart && !this.endSeparated);
         }
       }
     }
     const afterMarker = this.layout === "lines" ? 1 : 0; // a newline ends its line; a record marker starts its record
     for (let p = this.find(chunk, 0); p !== -1; p = this.find(chunk, p + 1)) {
       readTo(chunkStart + p);
-      if (!this.startsRecord(chunkStart + p)) continue;
+      if (!this.startsRecord(chunkStart + p, chunk, chunkStart, consumed)) continue;
       if (this.openBytes === 0 && (p - consumed <= this.maxRecordBytes || this.inner.length > 0)) {
         // The slice lies in this chunk: framed where it lies, without copying or collecting parts (one
         // that passed markers whatever its length: the consumer tells one long record from damage).
@@ -292,6 +336,7 @@ export class RecordFramer {
       consumed = p + afterMarker;
       this.openStart = chunkStart + consumed;
       this.openResynced = this.cutResynced;
+      this.openUnproven = this.cutUnproven || (!this.cutAtFileStart && !this.endSeparated);
     }
     this.append(chunk.subarray(consumed));
     const keep = this.markerSpan - 1;
@@ -313,21 +358,76 @@ export class RecordFramer {
   /**
    * Whether the marker at input offset `at` (the depth read up to it) starts a record: one at the
    * records' depth does, one below it is remembered in the open slice. See the file's comment.
+   * `chunk` (from `chunkStart` in the input) holds the bytes of the open slice from `consumed` up to the marker.
    */
-  private startsRecord(at: number): boolean {
+  private startsRecord(at: number, chunk: Buffer | undefined, chunkStart: number, consumed: number): boolean {
     const depth = this.depth;
     if (!depth) return true;
     if (this.recordDepth === undefined) this.recordDepth = depth.inString ? 0 : depth.depth;
-    if (this.resynchronise || depth.inString || depth.depth < this.recordDepth) {
+    const recordDepth = this.recordDepth;
+    // Since the open slice began the depth went above the records' (a bracket too many, even one an opening
+    // bracket after it made up for: the objects after it would sit at the records' depth), or it is not there now.
+    const off = depth.inString || depth.depth < recordDepth || depth.lowest < recordDepth;
+    if (off && this.afterFileEnd(at, chunk, chunkStart, consumed)) {
+      // Concatenated files: one envelope closed and the next opened right before the marker (which no JSON can
+      // nest): a record start, whatever the depth made of the bytes before.
       this.resynchronise = false;
-      depth.reset(this.recordDepth);
+      depth.reset(recordDepth);
+      depth.lowest = recordDepth;
+      this.cutResynced = false;
+      this.cutUnproven = false;
+      this.cutAtFileStart = true;
+      return true;
+    }
+    this.cutAtFileStart = false;
+    if (this.resynchronise || off) {
+      this.cutUnproven = !this.resynchronise;
+      this.resynchronise = false;
+      depth.reset(recordDepth);
+      depth.lowest = recordDepth;
       this.cutResynced = true;
       return true;
     }
     this.cutResynced = false;
-    if (depth.depth === this.recordDepth) return true;
+    this.cutUnproven = false;
+    if (depth.depth === recordDepth) {
+      if (!this.openUnproven) {
+        depth.lowest = recordDepth;
+        return true;
+      }
+      // After such a resynchronisation the depth taken there may be too low (the place was inside the damaged
+      // record): a marker at the records' depth is then only a candidate, held in the slice until what follows
+      // rules (recover). A slice over the cap holds nothing to rule on: cut, and what follows is as unproven.
+      if (this.dropping) {
+        depth.lowest = recordDepth;
+        this.cutResynced = true;
+        this.cutUnproven = true;
+        return true;
+      }
+    }
     this.inner.push(at);
     return false;
+  }
+
+  /**
+   * Whether the bytes of the open slice right before input offset `at` are the end of a file's envelope and the
+   * start of the next one's (BETWEEN_FILES). Its bytes are `chunk` from `consumed` (see startsRecord), after the
+   * parts held from earlier chunks; a slice being dropped has none left, and no such end is seen there.
+   */
+  private afterFileEnd(at: number, chunk: Buffer | undefined, chunkStart: number, consumed: number): boolean {
+    if (this.dropping) return false;
+    const from = Math.max(this.openStart, at - TAIL_WINDOW);
+    const pieces: Buffer[] = [];
+    let end = this.openStart + this.openBytes;
+    for (let i = this.parts.length - 1; i >= 0 && end > from; i--) {
+      const part = this.parts[i];
+      const start = end - part.length;
+      if (start < at) pieces.unshift(part.subarray(Math.max(0, from - start), Math.min(part.length, at - start)));
+      end = start;
+    }
+    if (chunk !== undefined && at > chunkStart + consumed)
+      pieces.push(chunk.subarray(Math.max(consumed, from - chunkStart), at - chunkStart));
+    return BETWEEN_FILES.test(Buffer.concat(pieces).toString("latin1"));
   }
 
   /** How long the open slice may grow: one that passed markers may be one record or damage (NESTED_SLICE_BUDGET). */
@@ -368,12 +468,15 @@ export class RecordFramer {
   private recoverHeld(bytes: Buffer, atCut: boolean): void {
     const held = Buffer.concat([...this.parts, bytes]);
     const start = this.openStart;
-    const pieces = this.recover(
+    const unproven = this.openUnproven;
+    const { pieces, taken } = this.recover(
       held,
       0,
       held.length,
       this.inner.map((marker) => marker - start),
-      atCut || "held",
+      // Unproven, a record start that ends the slice shows nothing when the framer resynchronised there too.
+      atCut ? !(unproven && this.cutUnproven) : "held",
+      unproven,
     );
     this.parts = [];
     this.openBytes = 0;
@@ -382,10 +485,11 @@ export class RecordFramer {
     for (const [i, from] of pieces.entries()) {
       this.ordinal++;
       const to = i + 1 < pieces.length ? pieces[i + 1] : held.length;
-      this.record(held, from, to, start + from, false, undefined, true);
+      this.record(held, from, to, start + from, false, undefined, true, unproven && !taken.has(from));
     }
     this.openStart = start + held.length;
     this.openResynced = !atCut;
+    this.openUnproven = !atCut;
     if (!atCut) this.resynchronise = true;
   }
 
@@ -449,6 +553,8 @@ export class RecordFramer {
       this.line(buf, a, b, offset);
       return;
     }
+    // A slice that starts where the framer resynchronised is a record only when what follows shows it (see recover).
+    const unproven = this.openUnproven;
     let from = a;
     if (first) {
       const head = ENVELOPE_START.exec(buf.subarray(a, Math.min(b, a + 256)).toString("latin1"));
@@ -457,23 +563,28 @@ export class RecordFramer {
     if (from === b) return;
     this.ordinal++;
     const at = offset + (from - a);
+    // Unproven, the record start that ends the slice shows nothing when the framer resynchronised there too.
+    const cutAfter = !atEnd && !(unproven && this.cutUnproven);
     if (inner.length === 0) {
-      this.record(buf, from, b, at, atEnd);
+      this.record(buf, from, b, at, atEnd, undefined, false, unproven && !cutAfter);
       return;
     }
-    if (!this.record(buf, from, b, at, atEnd, inner)) return;
+    // Unproven, the slice is not one record because it parses as one (its end may be cut off): recover rules.
+    if (!unproven && !this.record(buf, from, b, at, atEnd, inner)) return;
     // Not one valid record: damage. Each piece is then framed as a record on its own (see recover).
-    const pieces = this.recover(
+    const { pieces, taken } = this.recover(
       buf,
       from,
       b,
       inner.map((marker) => a + (marker - offset)),
-      !atEnd,
+      cutAfter,
+      unproven,
     );
     for (const [i, start] of pieces.entries()) {
       if (i > 0) this.ordinal++;
       const end = i + 1 < pieces.length ? pieces[i + 1] : b;
-      this.record(buf, start, end, offset + (start - a), atEnd && end === b, undefined, true);
+      const pieceUnproven = unproven && !taken.has(start);
+      this.record(buf, start, end, offset + (start - a), atEnd && end === b, undefined, true, pieceUnproven);
     }
   }
 
@@ -483,11 +594,21 @@ export class RecordFramer {
    * marker can start a record only when nothing after it, up to the last record's end, closes what
    * encloses it (a record after a missing bracket sits one level too deep but is never closed over;
    * an object nested in a record, damaged or not, is). Such a start is taken when its value is valid
-   * JSON followed by the next start taken, or by what ends the slice: the envelope's end, or (`cutAfter`)
-   * the record start that ended the slice. Without `cutAfter` (bytes held while streaming) being
+   * JSON followed by the next start taken (after `,`, or after the end of a file and the start of the
+   * next one), or by what ends the slice: the envelope's end, the end of an input without one, or
+   * (`cutAfter`) the record start that ended the slice. For bytes held while streaming ("held") being
    * followed by the next start is enough. What lies between is damage. Linear in the slice.
+   * `unproven`: the slice starts where the framer resynchronised (maybe inside the damaged record): its own
+   * start is then taken only as the others are. Returns the pieces' starts and those of them taken.
    */
-  private recover(buf: Buffer, from: number, to: number, markers: number[], cutAfter: boolean | "held"): number[] {
+  private recover(
+    buf: Buffer,
+    from: number,
+    to: number,
+    markers: number[],
+    cutAfter: boolean | "held",
+    unproven: boolean,
+  ): { pieces: number[]; taken: Set<number> } {
     const tailStart = Math.max(from, to - TAIL_WINDOW);
     const tail = buf.subarray(tailStart, to).toString("latin1");
     // What ends the slice: the envelope's end at the end of the input; before a cut, also a next file's
@@ -511,7 +632,10 @@ export class RecordFramer {
     let pos = from;
     for (const m of inside) {
       depth.lowest = depth.depth;
-      depth.advance(buf, pos, m);
+      // Concatenated files: the bytes between two files close and open an envelope, which encloses no record.
+      const filesMeet = filesMeetBefore(buf, pos, m);
+      depth.advance(buf, pos, filesMeet === -1 ? m : filesMeet);
+      if (filesMeet !== -1 && depth.inString) depth.advance(buf, filesMeet, m);
       if (at.length > 0) lowestAfter.push(depth.lowest);
       at.push(depth.inString ? Number.NaN : depth.depth);
       pos = m;
@@ -532,6 +656,7 @@ export class RecordFramer {
       let after = valueEnd;
       while (after < following && isSpace(buf[after])) after++;
       if (after < following && buf[after] === COMMA) after++;
+      else if (after < following && filesMeetBefore(buf, after, following) === after) after = following;
       while (after < following && isSpace(buf[after])) after++;
       return { valueEnd, after };
     });
@@ -540,10 +665,13 @@ export class RecordFramer {
     for (let k = candidates.length - 1; k >= 0; k--) {
       const e = endOf[k];
       if (!e) continue;
-      const closesSlice = (envelopeEnd !== null && e.valueEnd === end) || (cutAfter === true && e.after === to);
+      const closesSlice =
+        (envelopeEnd !== null && e.valueEnd === end) ||
+        (e.after === to && (cutAfter === true || (cutAfter === false && this.recordDepth === 0)));
       const next = k + 1 < candidates.length ? candidates[k + 1] : undefined;
       taken[k] =
-        k === 0 || (next === undefined ? closesSlice : e.after === next && (cutAfter === "held" || taken[k + 1]));
+        (k === 0 && !unproven) ||
+        (next === undefined ? closesSlice : e.after === next && (cutAfter === "held" || taken[k + 1]));
     }
     const pieces = new Set<number>([from]);
     for (const [k, start] of candidates.entries()) {
@@ -553,12 +681,17 @@ export class RecordFramer {
       // What follows a value up to the next start is a piece of its own, unless the envelope ends there.
       if (e && e.after < to && !(envelopeEnd !== null && e.valueEnd === end)) pieces.add(e.after);
     }
-    return [...pieces].sort((a, b) => a - b);
+    return {
+      pieces: [...pieces].sort((a, b) => a - b),
+      taken: new Set(candidates.filter((_, k) => taken[k])),
+    };
   }
 
   /**
    * A records-layout slice `buf[a, b)`: the record, then `,` or the end of the envelope (and maybe
-   * the next one). Returns what the sink returns (true: not one valid record).
+   * the next one). Returns what the sink returns (true: not one valid record). `unproven`: it starts where
+   * the framer resynchronised and nothing after it showed it to be a record; a slice framed whole (not
+   * `recovered`) is shown to be one by the end of the input after it (and the envelope's end, if any).
    */
   private record(
     buf: Buffer,
@@ -568,18 +701,40 @@ export class RecordFramer {
     atEnd: boolean,
     inner?: number[],
     recovered = false,
+    unproven = false,
   ): boolean {
     // A piece recovered from damage is validated whatever its surroundings (recover).
     const suspectStart = recovered || buf[a] !== OPEN_OBJ;
     // CloudTrail's own separator, `},` before the next record: the common case, checked without a regex.
     const resynced = this.openResynced || recovered;
-    if (!atEnd && b - a >= 2 && buf[b - 1] === COMMA && buf[b - 2] === CLOSE_OBJ)
-      return this.sink.slice(buf, a, b - 1, offset, this.ordinal, suspectStart || resynced, inner, resynced) === true;
+    if (!recovered && !atEnd && b - a >= 2 && buf[b - 1] === COMMA && buf[b - 2] === CLOSE_OBJ) {
+      this.endSeparated = true;
+      const suspect = suspectStart || resynced;
+      return this.sink.slice(buf, a, b - 1, offset, this.ordinal, suspect, inner, resynced, unproven) === true;
+    }
     const tailStart = Math.max(a, b - TAIL_WINDOW);
     const m = (atEnd ? RECORD_THEN_END : RECORD_THEN_NEXT_FILE).exec(buf.subarray(tailStart, b).toString("latin1"));
     const end = m ? tailStart + m.index + 1 : b;
+    // Records without an envelope (`jq '.Records[]'`) are separated by whitespace only.
+    this.endSeparated = m !== null || (this.recordDepth === 0 && endsObject(buf, a, b));
+    // A piece recovered from damage comes from a slice held past the cap (see limit): the cap applies to it here.
+    if (recovered && end - a > this.maxRecordBytes) {
+      this.sink.oversized({ offset, ordinal: this.ordinal }, end - a);
+      return false;
+    }
+    const shown = !recovered && atEnd && (m !== null || this.recordDepth === 0);
     return (
-      this.sink.slice(buf, a, end, offset, this.ordinal, m ? suspectStart || resynced : true, inner, resynced) === true
+      this.sink.slice(
+        buf,
+        a,
+        end,
+        offset,
+        this.ordinal,
+        m ? suspectStart || resynced : true,
+        inner,
+        resynced,
+        unproven && !shown,
+      ) === true
     );
   }
 

@@ -263,7 +263,7 @@ export class SourceScanner {
     const framer = new RecordFramer(
       layout,
       {
-        slice: (buf, start, end, offset, ordinal, suspect, inner, resynced) => {
+        slice: (buf, start, end, offset, ordinal, suspect, inner, resynced, unproven) => {
           const at = { offset, ordinal };
           // A slice that passed record markers nested in it (or damage): one record only if it parses.
           const nested = inner !== undefined && inner.length > 0;
@@ -271,7 +271,7 @@ export class SourceScanner {
           const verdict = suspect || checkAll || oversized ? "must-parse" : prefilter.decide(buf, start, end);
           if (verdict === "no-match") result.records++;
           else if (verdict === "not-cloudtrail") this.ruledOut(result, verdict, where(unit, at));
-          else if (!nested) this.parse(result, buf.subarray(start, end), at, unit, rereadable, resynced);
+          else if (!nested) this.parse(result, buf.subarray(start, end), at, unit, rereadable, resynced, unproven);
           else return !this.parseWhole(result, buf.subarray(start, end), at, unit, rereadable);
           return undefined;
         },
@@ -298,12 +298,19 @@ export class SourceScanner {
     unit: Unit,
     rereadable: boolean,
     resynced = false,
+    unproven = false,
   ): void {
     let record: unknown;
     try {
       record = JSON.parse(bytes.toString("utf8"));
     } catch (e) {
-      this.resplit(result, bytes, at, unit, (e as Error).message, resynced);
+      this.resplit(result, bytes, at, unit, (e as Error).message, resynced || unproven, unproven);
+      return;
+    }
+    if (unproven) {
+      // Valid JSON, but maybe an object nested in the damaged record before it (see RecordFramer).
+      const reason = "not shown to be a record (it follows damage, and may be nested in the damaged record)";
+      this.skipped(result, where(unit, at), reason, bytes.length, unit);
       return;
     }
     const location = rereadable ? { offset: at.offset, length: bytes.length } : undefined;
@@ -360,6 +367,7 @@ export class SourceScanner {
     unit: Unit,
     parseError: string,
     resynced = false,
+    unproven = false,
   ): void {
     const values: { bytes: Buffer; kind: RecordKind }[] = [];
     const splitter = new RecordSplitter((value, kind) => values.push({ bytes: value, kind }), this.maxRecordBytes);
@@ -373,9 +381,10 @@ export class SourceScanner {
       structural = e instanceof MalformedJsonError ? e.reason : (e as Error).message;
     }
     const label = where(unit, at);
-    // After a resynchronisation the slice may start inside a record: when it is not even well nested,
-    // the values the walker finds in it may be objects nested in that record, not records. None is kept.
-    if (resynced && structural !== undefined) values.length = 0;
+    // After a resynchronisation the slice may start inside a record: when it is not even well nested, or nothing
+    // after it showed it to be a record (`unproven`), the values the walker finds in it may be objects nested in
+    // that record, not records. None is kept.
+    if ((resynced && structural !== undefined) || unproven) values.length = 0;
     let damagedBytes = bytes.length;
     const good: unknown[] = [];
     let firstBad: string | undefined;

@@ -223,6 +223,113 @@ describe("record markers nested in a record", () => {
     }
   });
 
+  it("two or three record-like objects nested after damage are none of them records", async () => {
+    // After a lost or added quote the framer resynchronises at the first nested start (taken for one inside a
+    // string) and takes the depth there for the records' depth: the second nested start then sits at that depth,
+    // as the next record would. Brackets of the wrong kind, or too many and then one more opened, leave the depth
+    // right at the first. Only what follows (the brackets that close the damaged record) shows they were nested.
+    const afterTags = (insert: string) => (t: string) => t.replace(/"tags": ?\[/, (tags) => tags + insert);
+    const damages: Record<string, (t: string) => string> = {
+      "a quote lost": (t) => t.replace('"abc"', '"abc'),
+      "a quote added": (t) => t.replace('"abc"', '"ab"c"'),
+      "brackets of the wrong kind": afterTags("}}]"),
+      "a bracket too many, then one opened": afterTags("}}}}[{},"),
+    };
+    const noise = (id: string) => ({ ...templates[0], eventID: id });
+    for (const nestedCount of [2, 3]) {
+      const holder = {
+        eventVersion: "1.08",
+        note: "abc",
+        ...templates[0],
+        eventID: "holder",
+        requestParameters: {
+          tags: Array.from({ length: nestedCount }, (_, i) => ({ ...MATCHING, eventID: `forged-${i + 1}` })),
+        },
+      };
+      const valid = (padded: boolean) => [
+        ...(padded ? Array.from({ length: 80 }, (_, i) => noise(`pad${i}`)) : []),
+        { ...MATCHING, eventID: "real" },
+        noise("n1"),
+        holder,
+        { ...MATCHING, eventID: "after" },
+        noise("n2"),
+        { ...MATCHING, eventID: "after-2" },
+      ];
+      // A delivery file compact and as `jq .` prints it, and its records as `jq '.Records[]'` prints them (no
+      // envelope); small (read whole in one push) and past the 64 KiB layout probe (the framer gets the chunks);
+      // alone, and followed by another file (`zcat *.gz`: what follows the damage spans the files' boundary).
+      const forms: Record<string, (records: CloudTrailRecord[]) => string> = {
+        compact: (records) => text(records, false),
+        pretty: (records) => text(records, true),
+        bare: (records) => records.map((r) => `${JSON.stringify(r, null, 2)}\n`).join(""),
+      };
+      const nextFile = [noise("next-1"), { ...MATCHING, eventID: "next-2" }];
+      for (const [form, write] of Object.entries(forms))
+        for (const padded of [false, true])
+          for (const concatenated of [false, true]) {
+            const records = valid(padded);
+            const whole = write(records) + (concatenated ? write(nextFile) : "");
+            const holderAt = whole.lastIndexOf("{", whole.indexOf('"note"'));
+            for (const [damage, corrupt] of Object.entries(damages)) {
+              const input = corrupt(whole);
+              expect(input).not.toBe(whole);
+              // A gzip is parsed record by record only with checkEveryRecord (plain input always is).
+              for (const [gzip, checkEveryRecord] of [
+                [false, false],
+                [true, false],
+                [true, true],
+              ]) {
+                const bytes = gzip ? zlib.gzipSync(input) : Buffer.from(input);
+                const scanner = new SourceScanner(guardrail, { checkEveryRecord });
+                const r = await scanner.scan("in", chunksOf(bytes, 997));
+                const context = [nestedCount, form, padded, concatenated, damage, gzip, checkEveryRecord].join(" ");
+                const found = ["real", "after", "after-2", ...(concatenated ? ["next-2"] : [])];
+                expect([context, r.findings.map((f) => f.event.id)]).toEqual([context, found]);
+                if (gzip && !checkEveryRecord) continue;
+                // Every record but the damaged one is read; the damaged one is skipped (as the pieces the framer
+                // cut it into: at least one), never evaluated, and named where it starts.
+                expect(r.invalid + r.notCloudTrail).toBe(0);
+                expect(r.skippedRecords).toBeGreaterThanOrEqual(1);
+                const others = records.length - 1 + (concatenated ? nextFile.length : 0);
+                expect([context, r.records - r.skippedRecords]).toEqual([context, others]);
+                expect(r.problemSamples[0]).toMatch(
+                  new RegExp(`^record ${records.indexOf(holder) + 1} \\(byte ${holderAt}\\): `),
+                );
+              }
+            }
+          }
+    }
+  });
+
+  it("after a lost quote, a record over the cap where the scan resumed costs that record only", async () => {
+    // The quote lost at the end of one record puts the next record's start inside what the depth takes for a
+    // string: the framer resynchronises there, and that record is larger than the cap (dropped as it streams).
+    const cap = 8 * 1024;
+    const noise = (id: string) => ({ ...templates[0], eventID: id });
+    const big = { ...MATCHING, eventID: "big", requestParameters: { pad: "p".repeat(2 * cap) } };
+    const records = [
+      ...Array.from({ length: 80 }, (_, i) => noise(`pad${i}`)),
+      { ...MATCHING, eventID: "real" },
+      { ...noise("n1"), last: "zzz" },
+      big,
+      { ...MATCHING, eventID: "after" },
+      noise("n2"),
+      { ...MATCHING, eventID: "after-2" },
+    ];
+    for (const pretty of [false, true]) {
+      const input = text(records, pretty).replace(pretty ? '"zzz"\n' : '"zzz"}', pretty ? '"zzz\n' : '"zzz}');
+      for (const gzip of [false, true]) {
+        const bytes = gzip ? zlib.gzipSync(input) : Buffer.from(input);
+        const r = await new SourceScanner(guardrail, { maxRecordBytes: cap }).scan("in", chunksOf(bytes, 997));
+        expect(r.findings.map((f) => f.event.id)).toEqual(["real", "after", "after-2"]);
+        // The damaged record and the one over the cap (in a gzip the damaged one, which no rule can match, is not
+        // parsed: its damage is not named).
+        expect(r).toMatchObject({ records: records.length, skippedRecords: gzip ? 1 : 2, invalid: 0 });
+        expect(r.problemSamples.at(-1)).toMatch(/^record 83 \(byte \d+\): larger than the 8192-byte record cap/);
+      }
+    }
+  });
+
   it("a record within the cap is kept when the next record start is cut by a chunk boundary", async () => {
     // The slice gathers the first bytes of that start before they are moved to the next slice: with
     // them it is over the cap, without them it is not.
