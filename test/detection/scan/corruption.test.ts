@@ -97,9 +97,9 @@ function build(c: InputCase) {
   // A record cut off inside one of its arrays takes the next records in as elements (`[{}` then
   // `,{"eventVersion":...}`) while the bytes stay valid JSON: they are then nested in the damaged record,
   // as objects a caller nests are, and the scan may not tell them from those (it must never report a
-  // nested object as a record). docs/detection.md states this price.
+  // nested object as a record). docs/detection.md states this price. Not in NDJSON: a line ends its record.
   const swallowed = new Set<number>();
-  if (c.corruption.kind === "truncate") {
+  if (c.corruption.kind === "truncate" && c.layout !== "lines") {
     let before = damaged;
     for (let i = target + 1; i < texts.length && nestsNext(before, texts[i]); i++) {
       swallowed.add(i);
