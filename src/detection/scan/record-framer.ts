@@ -11,8 +11,10 @@
  *     Concatenated delivery files (`zcat *.gz`) are one stream.
  *   - "pretty": the same records pretty-printed (`jq .`): `{`, whitespace, `"eventVersion"` (a
  *     string right after `{` can only be a key), so each start is found the same way, at the same depth.
- *   - "lines": NDJSON (JSON Lines): a raw newline cannot occur inside a JSON string, so every
- *     newline ends a record.
+ *   - "lines": NDJSON (JSON Lines): a raw newline cannot occur inside a JSON string, so a newline ends
+ *     a record when the objects on the line are closed. A record pretty-printed among the lines (`cat`
+ *     of an NDJSON and a `jq .` file) goes on over its lines until it closes; a line cut short ends at
+ *     the next line that starts with `{`, so it costs that line only.
  * The same markers are the resynchronisation points: whatever is wrong with one slice (truncated,
  * garbage, an unbalanced bracket, larger than the cap), the next marker starts a clean record, so
  * one bad record costs one record. A slice whose surroundings are not the layout's separator
@@ -225,7 +227,7 @@ export class RecordFramer {
   private ordinal = 0;
   /** Records layout: the first slice holds the envelope's opening before the first record. */
   private first = true;
-  /** Records and pretty layouts: the depth, read up to `depthAt` (an input offset), and the records' depth. */
+  /** The depth, read up to `depthAt` (an input offset), and the records' depth (records and pretty layouts). */
   private readonly depth?: JsonDepth;
   private depthAt = 0;
   private recordDepth?: number;
@@ -245,6 +247,10 @@ export class RecordFramer {
    */
   private openUnproven = false;
   private cutUnproven = false;
+  /** Lines layout: the newlines inside the open slice (a record over several lines), for the line numbers. */
+  private continuedLines = 0;
+  /** Lines layout: the chunk ended right after a newline inside an open object: the next byte decides (endsLine). */
+  private lineCutPending = false;
   /**
    * The last slice framed ended with the layout's separator (`},` or the end of a file's envelope): the depth
    * that cut it came through well-formed bytes. A slice after one that did not starts unproven too (damage can
@@ -269,11 +275,9 @@ export class RecordFramer {
       this.find = (bytes, from) => bytes.indexOf(marker, from);
       this.markerSpan = marker.length;
     }
-    if (layout !== "lines") {
-      this.depth = new JsonDepth();
-      // `lowest`: how low the depth went since the open slice began (startsRecord); nothing closed yet.
-      this.depth.lowest = Number.POSITIVE_INFINITY;
-    }
+    this.depth = new JsonDepth();
+    // `lowest`: how low the depth went since the open slice began (startsRecord); nothing closed yet.
+    if (layout !== "lines") this.depth.lowest = Number.POSITIVE_INFINITY;
     this.total = startOffset;
     this.openStart = startOffset;
     this.depthAt = startOffset;
@@ -300,6 +304,10 @@ export class RecordFramer {
       if (ENVELOPE_START.test(chunk.subarray(0, 256).toString("latin1"))) this.recordDepth = 2;
     }
     let consumed = 0; // bytes of `chunk` already in the open slice
+    if (this.lineCutPending) {
+      this.lineCutPending = false;
+      if (chunk[0] === OPEN_OBJ) this.cutLineAt(chunkStart);
+    }
     if (overlap > 0) {
       // Only the seam is searched for a record start cut in two (one at most: a start holds one `{`).
       const seam = Buffer.concat([tail, chunk.subarray(0, this.markerSpan - 1)]);
@@ -322,9 +330,14 @@ export class RecordFramer {
       }
     }
     const afterMarker = this.layout === "lines" ? 1 : 0; // a newline ends its line; a record marker starts its record
+    const lines = this.layout === "lines";
     for (let p = this.find(chunk, 0); p !== -1; p = this.find(chunk, p + 1)) {
-      readTo(chunkStart + p);
-      if (!this.startsRecord(chunkStart + p, chunk, chunkStart, consumed)) continue;
+      if (lines) {
+        if (!this.endsLine(chunk, chunkStart, consumed, p, readTo)) continue;
+      } else {
+        readTo(chunkStart + p);
+        if (!this.startsRecord(chunkStart + p, chunk, chunkStart, consumed)) continue;
+      }
       if (this.openBytes === 0 && (p - consumed <= this.maxRecordBytes || this.inner.length > 0)) {
         // The slice lies in this chunk: framed where it lies, without copying or collecting parts (one
         // that passed markers whatever its length: the consumer tells one long record from damage).
@@ -339,6 +352,8 @@ export class RecordFramer {
       this.openUnproven = this.cutUnproven || (!this.cutAtFileStart && !this.endSeparated);
     }
     this.append(chunk.subarray(consumed));
+    // Lines keep no tail: the depth is read to the chunk's end now (a record may go on in the next chunk).
+    if (this.layout === "lines") readTo(this.total);
     const keep = this.markerSpan - 1;
     if (keep > 0) {
       this.tail =
@@ -362,7 +377,7 @@ export class RecordFramer {
    */
   private startsRecord(at: number, chunk: Buffer | undefined, chunkStart: number, consumed: number): boolean {
     const depth = this.depth;
-    if (!depth) return true;
+    if (!depth || this.layout === "lines") return true;
     if (this.recordDepth === undefined) this.recordDepth = depth.inString ? 0 : depth.depth;
     const recordDepth = this.recordDepth;
     // Since the open slice began the depth went above the records' (a bracket too many, even one an opening
@@ -407,6 +422,56 @@ export class RecordFramer {
     }
     this.inner.push(at);
     return false;
+  }
+
+  /**
+   * Lines layout: whether the newline at `chunk[p]` ends a record. A line of its own that starts with `{` at its
+   * first column and ends with `}` does, as NDJSON is written (a pretty-printed record's own lines are indented):
+   * its depth is not read. Any other newline does when the objects open since the last cut are closed, or a string
+   * is open (a raw newline cannot be in one: the line is damaged), or the next line starts with `{` (the open
+   * object was cut short). At a chunk's end the next byte is not known yet: the next chunk's first byte decides.
+   */
+  private endsLine(
+    chunk: Buffer,
+    chunkStart: number,
+    consumed: number,
+    p: number,
+    readTo: (to: number) => void,
+  ): boolean {
+    const depth = this.depth!;
+    if (
+      this.openBytes === 0 &&
+      this.continuedLines === 0 &&
+      chunk[consumed] === OPEN_OBJ &&
+      endsObject(chunk, consumed, p)
+    ) {
+      this.depthAt = chunkStart + p;
+      depth.reset(0);
+      return true;
+    }
+    readTo(chunkStart + p);
+    const next = p + 1 < chunk.length ? chunk[p + 1] : undefined;
+    if (depth.inString || depth.depth <= 0 || next === OPEN_OBJ) {
+      depth.reset(0);
+      return true;
+    }
+    if (next === undefined) this.lineCutPending = true;
+    this.continuedLines++;
+    return false;
+  }
+
+  /** Lines layout: ends the open slice at input offset `at` (a chunk's start), after the newline before it. */
+  private cutLineAt(at: number): void {
+    this.continuedLines--; // the newline before `at` ends the slice after all
+    this.depth?.reset(0);
+    this.finishOpen(false);
+    this.openStart = at;
+  }
+
+  /** Lines layout: the line numbers a slice spanned past its first, once it is framed. */
+  private passContinuedLines(): void {
+    this.ordinal += this.continuedLines;
+    this.continuedLines = 0;
   }
 
   /**
@@ -517,6 +582,7 @@ export class RecordFramer {
       this.inner = [];
       this.ordinal++;
       this.sink.oversized({ offset: this.openStart, ordinal: this.ordinal }, recordSize);
+      this.passContinuedLines();
       return;
     }
     this.finish(bytes, 0, bytes.length, this.openStart, atEnd);
@@ -551,6 +617,7 @@ export class RecordFramer {
     if (this.layout === "lines") {
       this.ordinal++; // line numbers count blank lines too
       this.line(buf, a, b, offset);
+      this.passContinuedLines();
       return;
     }
     // A slice that starts where the framer resynchronised is a record only when what follows shows it (see recover).

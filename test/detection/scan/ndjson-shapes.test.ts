@@ -1,13 +1,15 @@
 /**
  * Record streams in the shapes people hand to `detect` besides CloudTrail's delivery files: a bare JSON array
- * (`jq -s`), and NDJSON with long runs of whitespace between records (past the 256 bytes the layout is sniffed
- * from), in a file and on stdin. Each is read whole: every record's finding, nothing skipped.
+ * (`jq -s`), NDJSON with long runs of whitespace between records (past the 256 bytes the layout is sniffed
+ * from), and NDJSON mixed with pretty-printed records (`cat a.ndjson b.json`), in a file and on stdin. Each is read
+ * whole: every record's finding, nothing skipped; a line cut short costs that line only, named by its line number.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { type DetectIO, runDetect } from "../../../src/cli/commands/detect";
-import { EXAMPLES } from "./helpers";
+import { SourceScanner } from "../../../src/detection/scan/scan-source";
+import { chunksOf, EXAMPLES, testGuardrail } from "./helpers";
 
 /** Three example records that each make a finding, in order. */
 const RECORDS = [
@@ -17,6 +19,8 @@ const RECORDS = [
 ].map((f) => JSON.parse(fs.readFileSync(path.join(EXAMPLES, f), "utf8")) as { eventID: string });
 const IDS = RECORDS.map((r) => r.eventID);
 const [a, b, c] = RECORDS.map((r) => JSON.stringify(r));
+const [prettyA, prettyB] = RECORDS.map((r) => JSON.stringify(r, null, 2));
+const linesOf = (text: string) => text.split("\n").length;
 
 let tmp: string;
 let config: string;
@@ -76,5 +80,65 @@ describe("detect reads record streams of other shapes whole", () => {
       expect({ via, ids }).toEqual({ via, ids: IDS });
       expect(err).not.toMatch(/skipped/);
     }
+  });
+});
+
+describe("NDJSON mixed with pretty-printed records", () => {
+  it.each([
+    ["a pretty record between two lines", `${a}\n${prettyB}\n${c}\n`],
+    ["a pretty record first (cat pretty.json lines.ndjson)", `${prettyA}\n${b}\n${c}\n`],
+    ["two pretty records after a line", `${a}\n${prettyB}\n${JSON.stringify(RECORDS[2], null, 4)}\n`],
+  ])("%s: every record read whole", async (_, text) => {
+    for (const via of ["file", "stdin"] as const) {
+      const { ids, err } = await findings("mixed.ndjson", text, via);
+      expect({ via, ids }).toEqual({ via, ids: IDS });
+      expect(err).not.toMatch(/skipped|invalid record\(s\), [1-9]/);
+    }
+  });
+
+  it("a line cut short after a pretty record costs that line only, named by its own line number", async () => {
+    const { ids, err } = await findings("cut.ndjson", `${prettyA}\n${b.slice(0, 100)}\n${c}\n`);
+    expect(ids).toEqual([IDS[0], IDS[2]]);
+    expect(err).toContain(`1 record(s) skipped (100 bytes): line ${linesOf(prettyA) + 1} (byte ${prettyA.length + 1})`);
+  });
+
+  it("a line cut short does not hold the lines after it, however many: each is read as it comes", async () => {
+    // Cut where the record's object is open but no string is (a newline inside a string ends a line anyway). With
+    // a small record cap, a slice that went on past the cut line would be dropped with every record in it.
+    const cut = b.slice(0, b.indexOf(',"userIdentity"') + 1);
+    const cap = 4096;
+    const numbered = (prefix: string, n: number) =>
+      Array.from({ length: n }, (_, i) => c.replace(IDS[2], `${prefix}-${i}`)).join("\n");
+    // Past the 64 KiB the scan reads whole to choose the layout, so that the framer gets the chunks after it.
+    const before = `${numbered("before", 60)}\n`;
+    const text = `${before}${cut}\n${numbered("after", 200)}\n`;
+    const scanner = new SourceScanner(testGuardrail(), { maxRecordBytes: cap });
+    // Whole, and streamed with a chunk boundary right after the cut line's newline (the next chunk's `{` decides).
+    for (const size of [text.length, before.length + cut.length + 1, 997]) {
+      const r = await scanner.scan("-", chunksOf(Buffer.from(text), size));
+      expect({ size, found: r.findings.length, skipped: r.skippedRecords }).toEqual({ size, found: 260, skipped: 1 });
+      expect(r.problemSamples).toEqual([expect.stringMatching(/^line 61 \(byte \d+\): not valid JSON/)]);
+    }
+  });
+
+  it("streamed in chunks of any size, a cut line and a pretty record are framed the same", async () => {
+    // Past the 64 KiB the scan reads whole to choose the layout, so the framer gets the chunks; each chunk size
+    // puts some chunk boundary right after the newline of the cut line, where the next byte decides.
+    const block = `${a}\n${b.slice(0, 100)}\n${prettyB}\n${c}\n`;
+    const text = block.repeat(Math.ceil((70 * 1024) / block.length));
+    const copies = Math.ceil((70 * 1024) / block.length);
+    const scanner = new SourceScanner(testGuardrail());
+    const whole = await scanner.scan("-", chunksOf(Buffer.from(text), text.length));
+    for (const size of [1, 7, 100, 101, 997, 4096, a.length + 1, a.length + 101]) {
+      const streamed = await scanner.scan("-", chunksOf(Buffer.from(text), size));
+      expect({ size, skipped: streamed.skippedRecords, records: streamed.records }).toEqual({
+        size,
+        skipped: copies,
+        records: 4 * copies,
+      });
+      expect(streamed.findings.map((f) => f.event.id)).toEqual(whole.findings.map((f) => f.event.id));
+      expect(streamed.problemSamples[0]).toBe(whole.problemSamples[0]);
+    }
+    expect(whole.problemSamples[0]).toMatch(/^line 2 \(byte \d+\): not valid JSON/);
   });
 });
