@@ -283,7 +283,7 @@ describe("bedrock-guardrail query with correlation rules", () => {
     // From the start of the 10-minute window that holds --start.
     expect(out.stderr).toBe(
       "query: run over 2024-10-17T20:00:00.000Z .. 2024-10-17T21:00:00Z (StartQuery startTime=1729195200 " +
-        "endTime=1729198800) on the organization trail's log group\n",
+        "endTime=1729198800, both inclusive) on the organization trail's log group\n",
     );
     const refused = run({
       backend: "cloudwatch-logs",

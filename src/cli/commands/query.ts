@@ -137,7 +137,7 @@ const PRINTERS: Record<BackendName, QueryPrinter> = {
     const groups = guardrail.config.monitor.cloudwatchLogs.logGroups;
     io.stderr.write(
       `query: run over ${start} .. ${end} (StartQuery startTime=${range.startTime} ` +
-        `endTime=${range.endTime})${groups.length ? ` on ${groups.join(", ")}` : TRAIL_LOG_GROUP}\n`,
+        `endTime=${range.endTime}, both inclusive)${groups.length ? ` on ${groups.join(", ")}` : TRAIL_LOG_GROUP}\n`,
     );
   },
   athena: (guardrail, opts, io, limit) => {

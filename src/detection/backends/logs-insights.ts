@@ -153,7 +153,12 @@ export function buildLogsInsightsQuery(guardrail: InsightsGuardrail, options: Lo
   ].join("\n");
 }
 
-/** StartQuery's startTime/endTime (epoch seconds) for a [start, end) window. */
+/**
+ * StartQuery's startTime/endTime (epoch seconds) for a [start, end) window, rounded outwards. Logs Insights takes
+ * both as inclusive, so the range also reads events stamped exactly at `end`: the monitor's windows overlap on
+ * purpose and its alerts are de-duplicated by event id, but windows printed by `query` and chained by hand share
+ * that instant.
+ */
 export function logsInsightsTimeRange(
   start: string | Date,
   end: string | Date,
