@@ -55,8 +55,13 @@ const ATHENA_CONDITION_FIELDS: SqlConditionFields = Object.fromEntries(
   }),
 ) as Record<ConditionField, SqlConditionField>;
 
-/** The modelId request parameter when it is a JSON string (what the engine counts), NULL otherwise. */
-const ATHENA_CONDITION_FIELDS_MODEL_ID = jsonTextField("requestparameters", ["modelId"]).text;
+/**
+ * The model a request names when it is a JSON string, as modelIdOf reads it (what the engine counts): `modelId`, else
+ * `model` (bedrock-mantle); NULL otherwise.
+ */
+const ATHENA_MODEL_VALUE = `COALESCE(${["modelId", "model"]
+  .map((key) => `NULLIF(${jsonTextField("requestparameters", [key]).text}, '')`)
+  .join(", ")})`;
 
 export interface AthenaQueryOptions {
   /** `database.table` of the CloudTrail table (athena-ddl, or the monitor stack's Glue table). */
@@ -245,7 +250,7 @@ export function buildAthenaCorrelationQuery(
       values: {
         awsRegion: "awsregion",
         eventName: "eventname",
-        "requestParameters.modelId": ATHENA_CONDITION_FIELDS_MODEL_ID,
+        "requestParameters.modelId": ATHENA_MODEL_VALUE,
       },
       identity: [
         ...["type", "arn", "accountid", "accesskeyid", "username", "invokedby"].map((c) => `useridentity.${c}`),

@@ -26,6 +26,7 @@ import {
   eventDataStoreId,
   LAKE_COLUMNS,
   LAKE_CONDITION_FIELDS,
+  LAKE_MODEL_VALUE,
   type LakeQueryOptions,
   type SqlConditionFields,
   selectorCondition,
@@ -164,7 +165,6 @@ export function buildLakeCorrelationQuery(
   options: Omit<LakeQueryOptions, "limit"> & CorrelationQueryOptions,
 ): string {
   const { startMs, endMs } = parseWindow(options.start, options.end);
-  const modelId = LAKE_COLUMNS.find((c) => c.alias === "modelid")!.expr;
   return buildCorrelationSql(
     rules,
     {
@@ -173,7 +173,7 @@ export function buildLakeCorrelationQuery(
       timeAtLeast: (ms) => `eventtime >= ${sqlTimestamp(ms)}`,
       timeBefore: (ms) => `eventtime < ${sqlTimestamp(ms)}`,
       fields: LAKE_CONDITION_FIELDS,
-      values: { awsRegion: "awsregion", eventName: "eventname", "requestParameters.modelId": modelId },
+      values: { awsRegion: "awsregion", eventName: "eventname", "requestParameters.modelId": LAKE_MODEL_VALUE },
       identity: LAKE_IDENTITY,
     },
     startMs,

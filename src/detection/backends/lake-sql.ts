@@ -183,6 +183,14 @@ function requestParameter(key: string): string {
 }
 
 /**
+ * The model a request names, as modelIdOf reads it (the value new-term rules count): `modelId`, else `model`
+ * (bedrock-mantle), NULL for neither or an empty one.
+ */
+export const LAKE_MODEL_VALUE = `COALESCE(${["modelId", "model"]
+  .map((key) => `NULLIF(${requestParameter(key)}, '')`)
+  .join(", ")})`;
+
+/**
  * A value inside JSON text (`json` holds the text, `path` the keys below it): its JSON value, and
  * its string value when it is a JSON string (json_extract_scalar alone would also turn a number or
  * boolean into text, which the matcher's string conditions do not accept).
