@@ -32,8 +32,11 @@ const KEPT_FIELDS = [
   "userAgent",
   "userIdentity",
 ] as const;
-/** requestParameters and additionalEventData keys the finding reads (modelId, and the bearer-token markers). */
-const KEPT_KEYS = ["modelId", "callWithBearerToken", "bearerTokenType"];
+/**
+ * requestParameters and additionalEventData keys the finding reads: the model (modelIdOf: modelId, else
+ * bedrock-mantle's model) and the bearer-token markers.
+ */
+const KEPT_KEYS = ["modelId", "model", "callWithBearerToken", "bearerTokenType"];
 
 function keptKeys(value: unknown): Record<string, unknown> | undefined {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;

@@ -105,3 +105,17 @@ test("matchesOf finds a rule's selectors by source and name as testing every sel
   expect(seen.has("none")).toBe(true);
   expect([...seen].some((m) => m.includes("1")) && [...seen].some((m) => m.includes("2"))).toBe(true);
 });
+
+test("a finding from handed-over events names what the full records' does: a mantle call's model too", () => {
+  // The finding cites the compacted record: it must keep what the finding reads (modelIdOf: modelId, else model).
+  const examples = rules.flatMap((rule) => rule.tests.map((t) => t.history));
+  const mantle = examples.filter((h) => h.some((r) => r.eventSource === "bedrock-mantle.amazonaws.com"));
+  expect(mantle.length).toBeGreaterThan(0);
+  for (const history of examples) {
+    const direct = correlate(rules, history).map((c) => correlationFinding(guardrail, c));
+    const viaPack = correlateEvents(rules, handedOver(history)).map((c) => correlationFinding(guardrail, c));
+    expect(viaPack.map((f) => [f.message, f.guardrail.model_id])).toEqual(
+      direct.map((f) => [f.message, f.guardrail.model_id]),
+    );
+  }
+});
