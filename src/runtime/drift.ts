@@ -292,7 +292,7 @@ export function driftFingerprint(report: DriftReport): string {
 }
 
 export function driftSubject(report: DriftReport): string {
-  if (report.ok) return cleanSubject("[resolved] Bedrock guardrail SCP drift resolved");
+  if (report.ok) return cleanSubject("[resolved] Bedrock guardrail drift resolved");
   const first = report.problems[0];
   const more = report.problems.length > 1 ? ` (+${report.problems.length - 1} more)` : "";
   return cleanSubject(

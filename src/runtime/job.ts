@@ -347,7 +347,6 @@ async function driftStep(deps: JobDeps, job: string, now: () => Date): Promise<R
     const memory = await deps.store.getCoverage(job);
     report = await checkDrift(deps.guardrail, deps.readOrganization!, { memory, now: now() });
     if (report.coverage) await deps.store.setCoverage(job, report.coverage);
-    report = await withSubscriptionCheck(report, deps);
   } catch (e) {
     // Not being able to look is alerted like a drift (once, until it changes): no alarm reads DriftDetected, so
     // a check that can no longer read the organization would otherwise go unnoticed. It never blocks finding alerts.
@@ -358,6 +357,8 @@ async function driftStep(deps: JobDeps, job: string, now: () => Date): Promise<R
       expectedTargets: [],
     };
   }
+  // Checked whether or not the organization could be read: the subscriptions are the monitor's own.
+  report = await withSubscriptionCheck(report, deps);
   const fingerprint = driftFingerprint(report);
   let alerted = false;
   try {

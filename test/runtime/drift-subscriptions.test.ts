@@ -70,6 +70,7 @@ describe("the monitor's drift check with alert e-mails", () => {
     const store = new MemoryStateStore();
     let subscribed = [email("soc@example.com"), email("oncall@example.com")];
     let listing: Error | undefined;
+    let organizationFails: Error | undefined;
     // Pages of one, as SNS's NextToken would hand them out.
     sns.mock.on(ListSubscriptionsByTopicCommand).callsFake((input: { TopicArn: string; NextToken?: string }) => {
       if (listing) throw listing;
@@ -91,7 +92,10 @@ describe("the monitor's drift check with alert e-mails", () => {
           store,
           source: lakeSource(lake, g),
           notifier: new SnsNotifier(sns.client, TOPIC_ARN),
-          readOrganization: async () => healthyOrganization,
+          readOrganization: async () => {
+            if (organizationFails) throw organizationFails;
+            return healthyOrganization;
+          },
           readAlertSubscriptions: () => listTopicSubscriptions(sns.client, TOPIC_ARN),
           now: () => lake.clock.now,
           runId: `run-${++runs}`,
@@ -112,6 +116,9 @@ describe("the monitor's drift check with alert e-mails", () => {
       failListing: (e?: Error) => {
         listing = e;
       },
+      failOrganization: (e?: Error) => {
+        organizationFails = e;
+      },
     };
   }
 
@@ -130,6 +137,18 @@ describe("the monitor's drift check with alert e-mails", () => {
     m.subscribe("oncall@example.com");
     expect(await problemsOf()).toEqual([]);
     expect(m.driftAlerts()).toHaveLength(alertsSoFar + 1);
+  });
+
+  it("is checked when the organization cannot be read, and resolved as the monitor's drift", async () => {
+    const m = monitor();
+    m.unsubscribe("soc@example.com");
+    m.failOrganization(Object.assign(new Error("not a delegated administrator"), { name: "AccessDeniedException" }));
+    expect((await m.run()).drift?.problems?.map((p) => p.kind)).toEqual(["read-failed", "subscription-missing"]);
+    m.failOrganization(undefined);
+    m.subscribe("soc@example.com");
+    expect((await m.run()).drift?.ok).toBe(true);
+    // Not "SCP drift": what was resolved may be an e-mail subscription.
+    expect(m.driftAlerts().at(-1)?.subject).toBe("[resolved] Bedrock guardrail drift resolved");
   });
 
   it("a listing that fails is a drift problem of its own, not a silent pass", async () => {
