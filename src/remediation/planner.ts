@@ -78,13 +78,14 @@ function signingKeyDrafts(p: PrincipalFacts, userName: string): Draft[] {
   // A short-term API key is pre-signed with the user's own credentials: contain those.
   const signing = apiKey.startsWith("bedrock-api-key") ? credentialKindOf("IAMUser", key) : apiKey;
   if (signing === "long-term-key" && key?.startsWith("AKIA")) {
-    if (guardrail.remediation.accessKey !== "rotate") return [deactivateKeyDraft(account, userName, key)];
-    // Rotating would mint a new access key for a user that must have none (the attacker's persistence, rebuilt).
+    // A user that must have no access key at all: deactivated, never rotated (that would rebuild the attacker's
+    // persistence), and a person deletes it.
     if (userName.startsWith(BEDROCK_API_KEY_USER_PREFIX))
       return [
         deactivateKeyDraft(account, userName, key),
-        p.manual("rotation skipped: a Bedrock API key's IAM user needs no access key", "api-key-user-access-key"),
+        p.manual("a Bedrock API key's IAM user needs no access key: delete it", "api-key-user-access-key"),
       ];
+    if (guardrail.remediation.accessKey !== "rotate") return [deactivateKeyDraft(account, userName, key)];
     const rotation =
       rotateKeyDraft(guardrail, account, userName, key) ??
       p.manual(

@@ -106,23 +106,20 @@ describe("planRemediation per principal kind", () => {
     expect(plan[1].steps!.join(" ")).toMatch(/^Create a replacement access key for \S+ by hand if it is needed/);
   });
 
-  it("rotate mode, a Bedrock API key's IAM user: its key is deactivated and none minted; a step says delete it", () => {
+  it("a Bedrock API key's IAM user: its key is deactivated, none minted (rotate), and a step says delete it", () => {
     const reader = "arn:aws:iam::111122223333:role/IncidentResponder";
-    const g = guardrailWith({ remediation: { mode: "enforce", accessKey: "rotate", rotatedSecretReaders: [reader] } });
     const record = fixture(IAM_USER_RECORD);
     const identity = record.userIdentity as Record<string, string>;
     const hiddenUser = `${BEDROCK_API_KEY_USER_PREFIX}q7r3`;
-    const plan = planRemediation(
-      findingOf(g, {
-        ...record,
-        userIdentity: { ...identity, arn: `arn:aws:iam::222233334444:user/${hiddenUser}`, userName: hiddenUser },
-      }),
-      g,
-      ctx,
-    );
-    expect(plan.map((a) => a.kind)).toEqual(["deactivate-key", "manual", "revoke-user-sessions", "delete-agreement"]);
-    expect(plan[0].params).toEqual({ userName: hiddenUser, accessKeyId: "AKIAEXAMPLEKEY000001" });
-    expect(plan[1].steps!.join(" ")).toMatch(/needs no access key\. Delete AKIAEXAMPLEKEY000001/);
+    const userIdentity = { ...identity, arn: `arn:aws:iam::222233334444:user/${hiddenUser}`, userName: hiddenUser };
+    for (const accessKey of ["rotate", "deactivate"] as const) {
+      const g = guardrailWith({ remediation: { mode: "enforce", accessKey, rotatedSecretReaders: [reader] } });
+      const plan = planRemediation(findingOf(g, { ...record, userIdentity }), g, ctx);
+      const kinds = ["deactivate-key", "manual", "revoke-user-sessions", "delete-agreement"];
+      expect({ accessKey, kinds: plan.map((a) => a.kind) }).toEqual({ accessKey, kinds });
+      expect(plan[0].params).toEqual({ userName: hiddenUser, accessKeyId: "AKIAEXAMPLEKEY000001" });
+      expect(plan[1].steps!.join(" ")).toMatch(/needs no access key\. Delete AKIAEXAMPLEKEY000001/);
+    }
   });
 
   it("the API key user's name prefix is the one its access-key rule matches", () => {
