@@ -135,8 +135,8 @@ function guardrailPart(
   const exemption = exemptionOf(guardrail, principal.principalArn);
   return {
     id: guardrail.definition.id,
-    // The tool's own roles never call model-access APIs: if one does, it is being misused, so it
-    // alerts (remediation still never acts on it; its safety rules protect the tool's roles).
+    // The tool's own roles never make the calls the rules report: if one does, it is being misused,
+    // so it alerts (remediation still never acts on it; its safety rules protect the tool's roles).
     // The exception is a call the tool itself makes (deleting an agreement when it remediates).
     approved:
       exemption === "approved" ||
@@ -154,7 +154,9 @@ function guardrailPart(
       exemption === "tool" && !rule.toolMakesThisCall
         ? joinNotes(
             principal.note,
-            "this tool's own role never calls model-access APIs: this call means the role is misused",
+            // The call by name: the rules report IAM, logging and guardrail calls as well as model access.
+            `this tool's own role never calls ${asString(record.eventName)} on ${asString(record.eventSource)}: ` +
+              "this call means the role is misused",
           )
         : principal.note,
   };

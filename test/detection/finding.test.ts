@@ -217,6 +217,19 @@ describe("findings of the other rules", () => {
     expect(byTool.guardrail.note).toBeUndefined();
     expect(findingOf(example(rule, "long-term API key re-activated")).guardrail).toMatchObject({ approved: false });
   });
+
+  it("the misuse note of a tool role names the call it made, an IAM call as an IAM call", () => {
+    const toolRole = `arn:aws:iam::494659789341:role/bedrock-guardrail/bedrock-guardrail-responder`;
+    const byTool = findingOf({
+      ...example("bedrock-api-key-created", "API key created for an IAM user"),
+      userIdentity: { type: "AssumedRole", sessionContext: { sessionIssuer: { arn: toolRole } } },
+    });
+    expect(byTool.guardrail).toMatchObject({ exemption: "tool", approved: false });
+    expect(byTool.guardrail.note).toBe(
+      "this tool's own role never calls CreateServiceSpecificCredential on iam.amazonaws.com: " +
+        "this call means the role is misused",
+    );
+  });
 });
 
 describe("approved is decided by the Guardrail's exemption lists, with the SCP's ArnLike semantics", () => {
