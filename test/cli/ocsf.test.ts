@@ -89,6 +89,36 @@ describe("OCSF Detection Finding", () => {
     expect(o.unmapped.guardrail).toEqual(JSON.parse(JSON.stringify(f.guardrail)));
   });
 
+  it("types a model as a foundation model only where it is one: a mantle model or a profile gets no type", () => {
+    const example = (ruleId: string, name: string) =>
+      guardrail.rules.find((r) => r.id === ruleId)!.tests.find((t) => t.name === name)!.record as CloudTrailRecord;
+    const resourcesOf = (r: CloudTrailRecord) => (toOcsf(findingsOf([r])[0]) as Record<string, any>).resources;
+    const onRuntime = example(
+      "bedrock-api-key-used-on-runtime",
+      "Converse with a long-term API key (the key's IAM user)",
+    );
+    const modelId = "anthropic.claude-3-5-sonnet-20240620-v1:0";
+    expect(resourcesOf(onRuntime)).toEqual([
+      { uid: modelId, type: "AWS::Bedrock::FoundationModel", region: "us-west-2" },
+    ]);
+    const modelArn = `arn:aws:bedrock:us-west-2::foundation-model/${modelId}`;
+    expect(resourcesOf({ ...onRuntime, requestParameters: { modelId: modelArn } })).toEqual([
+      { uid: modelArn, type: "AWS::Bedrock::FoundationModel", region: "us-west-2" },
+    ]);
+    // A cross-Region inference profile, by id or ARN, is not a foundation model.
+    const profileArn = `arn:aws:bedrock:us-west-2:111122223333:inference-profile/us.${modelId}`;
+    for (const profile of [`us.${modelId}`, profileArn])
+      expect(resourcesOf({ ...onRuntime, requestParameters: { modelId: profile } })).toEqual([
+        { uid: profile, region: "us-west-2" },
+      ]);
+    // bedrock-mantle names the model in its own way (requestParameters.model): no AWS resource type says what it is.
+    const onMantle = example(
+      "bedrock-long-term-api-key-used",
+      "model read with a long-term API key, type written ABSK (AWS's mantle example)",
+    );
+    expect(resourcesOf(onMantle)).toEqual([{ uid: "openai.gpt-oss-120b", region: "us-west-2" }]);
+  });
+
   it("the validator rejects a missing required attribute, an unknown one, a bad enum and a wrong type", () => {
     const good = toOcsf(allFindings()[0]) as Record<string, any>;
     const broken = (mutate: (o: Record<string, any>) => void) => {

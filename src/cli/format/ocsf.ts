@@ -6,6 +6,7 @@
  */
 import type { Finding } from "../../detection/finding";
 import type { Severity } from "../../guardrail/definition";
+import { PROFILE_GEO_PREFIX } from "../../policy/request-model";
 
 /** The OCSF release the output follows (metadata.version); test/cli/ocsf.test.ts validates against it. */
 export const OCSF_VERSION = "1.7.0";
@@ -50,6 +51,23 @@ export type OcsfDetectionFinding = Record<string, unknown> & {
   time: number;
   finding_info: { uid: string; title: string };
 };
+
+const FOUNDATION_MODEL_ARN = /^arn:[a-z-]+:bedrock:[a-z0-9-]*:\d*:foundation-model\//;
+
+/**
+ * The resource type of the model a finding names, only where the id says what it is: a foundation model
+ * on the bedrock endpoint (its id, or its ARN). bedrock-mantle names a model by its own id
+ * (openai.gpt-oss-120b), which no AWS resource type describes; an inference profile (us.…, or a
+ * profile's ARN) and a custom or provisioned model's ARN are other resources. Those get no type rather
+ * than a wrong one (OCSF's resource type is optional; the id stays in uid).
+ */
+function modelResourceType(provider: string, modelId: string): string | undefined {
+  if (provider !== "bedrock.amazonaws.com") return undefined;
+  const foundationModel = modelId.startsWith("arn:")
+    ? FOUNDATION_MODEL_ARN.test(modelId)
+    : !PROFILE_GEO_PREFIX.test(modelId);
+  return foundationModel ? "AWS::Bedrock::FoundationModel" : undefined;
+}
 
 /** The caller's endpoint: its IP, or the host name CloudTrail wrote instead (an AWS service), else the raw value. */
 function endpointOf(source: Finding["source"]): { ip?: string; domain?: string; name?: string } | undefined {
@@ -127,7 +145,7 @@ export function toOcsf(f: Finding): OcsfDetectionFinding {
       },
     ],
     resources: g.model_id
-      ? [{ uid: g.model_id, type: "AWS::Bedrock::FoundationModel", region: f.cloud.region }]
+      ? [{ uid: g.model_id, type: modelResourceType(f.event.provider, g.model_id), region: f.cloud.region }]
       : undefined,
     unmapped: {
       guardrail: g,
