@@ -28,7 +28,7 @@ describe("every rule's own examples (Panther style)", () => {
     }
     const text = formatRuleTests(guardrail, results);
     expect(text.split("\n")[0]).toBe(`rules: ${rules.length}; rule tests: ${results.length} passed, 0 failed`);
-    expect(text).toMatch(/\n {2}bedrock-recon-by-long-term-key +low +4\/4 examples pass \(1 match, 3 do not\)/);
+    expect(text).toMatch(/\n {2}bedrock-recon-by-long-term-key +low +5\/5 examples pass \(1 match, 4 do not\)/);
   });
 
   it("a correlation rule's history fails, naming it, when the rule changes under it", () => {
