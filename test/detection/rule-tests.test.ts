@@ -38,6 +38,8 @@ describe("every rule's own examples (Panther style)", () => {
     const failed = runRuleTests(compileGuardrail(parseDefinition(def), config)).filter((r) => !r.passed);
     expect(failed.map((r) => `${r.rule}: ${r.name}`)).toEqual([
       "bedrock-invocation-probing: 20 denied invocations by one key within 9 minutes",
+      "bedrock-invocation-probing: 20 batch inference jobs refused by one key within 10 minutes " +
+        "(CreateModelInvocationJob)",
     ]);
   });
 
