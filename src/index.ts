@@ -13,5 +13,7 @@ export type { GuardrailConfigInput as GuardrailConfig } from "./config/schema";
 export type { GuardrailConstructProps } from "./infra/construct-props";
 export { GuardrailMemberRole } from "./infra/member-role/member-role-stack";
 export { GuardrailMonitor, type MonitorResources } from "./infra/monitor/monitor-stack";
-export { GuardrailOrganizationPolicy, GuardrailScp } from "./infra/organization-policy-stack";
+// GuardrailScp as a type only (GuardrailOrganizationPolicy.scp): it is built from SCP documents the package does not
+// export, so constructing one is the organization policy construct's business.
+export { GuardrailOrganizationPolicy, type GuardrailScp } from "./infra/organization-policy-stack";
 export { AWS_PROVIDER_VERSIONS } from "./infra/provider";
