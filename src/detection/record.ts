@@ -136,13 +136,20 @@ export function eventTimeMs(v: unknown): number | undefined {
 }
 
 /**
- * The model the request names: `modelId` (bedrock and bedrock-runtime), else `model` (bedrock-mantle
- * writes its OpenAI- and Anthropic-style requests' model there: CreateInference, GetModel,
- * CreateFineTuningJob).
+ * The request parameters that name the model, in the order read: `modelId` (bedrock and bedrock-runtime), else
+ * `model` (bedrock-mantle writes its OpenAI- and Anthropic-style requests' model there: CreateInference, GetModel,
+ * CreateFineTuningJob). The SQL backends and detect's trimmed records read the same keys.
  */
+export const MODEL_REQUEST_KEYS = ["modelId", "model"] as const;
+
+/** The model the request names (MODEL_REQUEST_KEYS). */
 export function modelIdOf(record: CloudTrailRecord): string | undefined {
   const p = record.requestParameters;
   if (!p || typeof p !== "object") return undefined;
   const params = p as Record<string, unknown>;
-  return asString(params.modelId) ?? asString(params.model);
+  for (const key of MODEL_REQUEST_KEYS) {
+    const value = asString(params[key]);
+    if (value !== undefined) return value;
+  }
+  return undefined;
 }

@@ -22,7 +22,7 @@ import {
   correlationWindows,
 } from "./correlation-sql";
 import type { Guardrail } from "../../guardrail/guardrail";
-import type { CloudTrailRecord } from "../record";
+import { type CloudTrailRecord, MODEL_REQUEST_KEYS } from "../record";
 import { ATHENA_PARTITIONS, glueName } from "./athena-table";
 import { BackendInputError, parseWindow, shown } from "./input-error";
 import {
@@ -35,7 +35,7 @@ import {
   type SqlConditionField,
   type SqlConditionFields,
 } from "./lake-sql";
-import { sqlString } from "./sql-literal";
+import { firstNonEmpty, sqlString } from "./sql-literal";
 
 /** JSON text columns of AWS's table, by the record object they hold. */
 const JSON_COLUMNS: Readonly<Record<string, string>> = {
@@ -59,9 +59,9 @@ const ATHENA_CONDITION_FIELDS: SqlConditionFields = Object.fromEntries(
  * The model a request names when it is a JSON string, as modelIdOf reads it (what the engine counts): `modelId`, else
  * `model` (bedrock-mantle); NULL otherwise.
  */
-const ATHENA_MODEL_VALUE = `COALESCE(${["modelId", "model"]
-  .map((key) => `NULLIF(${jsonTextField("requestparameters", [key]).text}, '')`)
-  .join(", ")})`;
+const ATHENA_MODEL_VALUE = firstNonEmpty(
+  MODEL_REQUEST_KEYS.map((key) => jsonTextField("requestparameters", [key]).text),
+);
 
 export interface AthenaQueryOptions {
   /** `database.table` of the CloudTrail table (athena-ddl, or the monitor stack's Glue table). */

@@ -17,10 +17,10 @@ import {
 } from "../../guardrail/definition";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { FIELD_TYPES } from "../../guardrail/rule-parts";
-import { type CloudTrailRecord, normalizeEventTime } from "../record";
+import { type CloudTrailRecord, MODEL_REQUEST_KEYS, normalizeEventTime } from "../record";
 import { BLANK_CODE_POINTS } from "./blank";
 import { BackendInputError, shown, parseWindow } from "./input-error";
-import { sqlCodePoints, sqlString, sqlTimestamp } from "./sql-literal";
+import { firstNonEmpty, sqlCodePoints, sqlString, sqlTimestamp } from "./sql-literal";
 
 type LakeGuardrail = Pick<Guardrail, "rules">;
 
@@ -186,9 +186,7 @@ function requestParameter(key: string): string {
  * The model a request names, as modelIdOf reads it (the value new-term rules count): `modelId`, else `model`
  * (bedrock-mantle), NULL for neither or an empty one.
  */
-export const LAKE_MODEL_VALUE = `COALESCE(${["modelId", "model"]
-  .map((key) => `NULLIF(${requestParameter(key)}, '')`)
-  .join(", ")})`;
+export const LAKE_MODEL_VALUE = firstNonEmpty(MODEL_REQUEST_KEYS.map(requestParameter));
 
 /**
  * A value inside JSON text (`json` holds the text, `path` the keys below it): its JSON value, and

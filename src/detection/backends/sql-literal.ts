@@ -21,6 +21,11 @@ export function sqlString(value: string, input: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
+/** The first of `expressions` that is neither NULL nor empty, else NULL (Trino and Athena alike). */
+export function firstNonEmpty(expressions: readonly string[]): string {
+  return `COALESCE(${expressions.map((e) => `NULLIF(${e}, '')`).join(", ")})`;
+}
+
 /** `TIMESTAMP 'YYYY-MM-DD HH:MM:SS.mmm'` in UTC, the form Lake's eventtime column compares with. */
 export function sqlTimestamp(epochMs: number): string {
   const iso = new Date(epochMs).toISOString(); // 2024-10-17T20:09:51.000Z

@@ -17,7 +17,7 @@ import type { CorrelationRule } from "../../guardrail/correlation-definition";
 import { selectorsOf } from "../../guardrail/correlation-rule";
 import type { BearerTokenKind } from "../credential";
 import { selectorMatches } from "../match";
-import type { CloudTrailRecord } from "../record";
+import { type CloudTrailRecord, MODEL_REQUEST_KEYS } from "../record";
 import { type CorrelatedEvent, eventOf, matchesOf, timeMsOf } from "./event";
 
 const KEPT_FIELDS = [
@@ -36,7 +36,7 @@ const KEPT_FIELDS = [
  * requestParameters and additionalEventData keys the finding reads: the model (modelIdOf: modelId, else
  * bedrock-mantle's model) and the bearer-token markers.
  */
-const KEPT_KEYS = ["modelId", "model", "callWithBearerToken", "bearerTokenType"];
+const KEPT_KEYS: readonly string[] = [...MODEL_REQUEST_KEYS, "callWithBearerToken", "bearerTokenType"];
 
 function keptKeys(value: unknown): Record<string, unknown> | undefined {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;

@@ -6,6 +6,7 @@
 import { AthenaClient } from "@aws-sdk/client-athena";
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { parseArn } from "../../arn/arn-like";
 import type { MonitorBackend } from "../../config/backends";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { clientConfig, type ClientOverrides } from "../../aws/clients";
@@ -55,7 +56,7 @@ interface MonitorSourceEntry {
  * aws.region, where the query job runs) unless the caller chose one (run-once --region).
  */
 function lakeClient(eventDataStoreArn: string, overrides: ClientOverrides): CloudTrailClient {
-  const arnRegion = eventDataStoreArn.startsWith("arn:") ? eventDataStoreArn.split(":")[3] : undefined;
+  const arnRegion = parseArn(eventDataStoreArn)?.region || undefined;
   return new CloudTrailClient(clientConfig({ ...overrides, region: overrides.region ?? arnRegion }));
 }
 
