@@ -62,6 +62,8 @@ export interface LogsSourceOptions {
   logGroups: string[];
   poll?: PollSettings;
   sleep?: Sleep;
+  /** The clock (ms), for the time the slices' calls take besides their waits (default Date.now). */
+  now?: () => number;
   /** Rows per query (<= 10,000); a query that returns this many is split. */
   limit?: number;
   /** Narrowest slice a full window is split down to, in seconds (default 1). */
@@ -122,14 +124,18 @@ export class LogsInsightsQuerySource implements QuerySource {
   }
 
   async run(window: QueryWindow, limits?: QueryLimits): Promise<QueryResult> {
-    // The slices share the call's limit: each may wait what the ones before it left.
+    // The slices share the call's limit: each may wait what the ones before it left. A window split into many slices
+    // spends time in its calls too (StartQuery, every page), so the clock counts as well as the waits (which alone
+    // keep tests with an instant sleep deterministic): whichever says more time has gone.
+    const now = this.options.now ?? Date.now;
+    const startedAt = now();
     let waitedMs = 0;
     const sleep: Sleep = (ms) => {
       waitedMs += ms;
       return this.sleep(ms);
     };
     const sliceLimits = (): QueryLimits =>
-      limits?.timeoutMs === undefined ? {} : { timeoutMs: limits.timeoutMs - waitedMs };
+      limits?.timeoutMs === undefined ? {} : { timeoutMs: limits.timeoutMs - Math.max(waitedMs, now() - startedAt) };
     const limit = this.options.limit ?? LOGS_INSIGHTS_MAX_LIMIT;
     const minSlice = this.options.minSliceSeconds ?? 1;
     const read = this.options.range?.(window) ?? window;

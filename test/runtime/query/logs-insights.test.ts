@@ -165,6 +165,33 @@ describe("LogsInsightsQuerySource within a run's limit", () => {
     expect(sim.mock.commandCalls(StopQueryCommand)).toHaveLength(1);
     expect(slept.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(5_000);
   });
+
+  it("counts the time its calls take, not only its waits: a slow service stops the slicing at the limit", async () => {
+    // Every query completes at once (no waits) and fills the limit, but each StartQuery takes 2 s: after the third
+    // (6 s in), the next slice has no time left.
+    const events = Array.from({ length: 5 }, (_, i) => ({ id: `ev-${i}`, ms: T0 + i * 15_000 }));
+    const sim = simulate(events);
+    let clock = 0;
+    sim.mock.on(StartQueryCommand).callsFake(() => {
+      clock += 2_000;
+      return { queryId: "q-slow" };
+    });
+    sim.mock.on(GetQueryResultsCommand).resolves({
+      status: "Complete",
+      results: events.map(row),
+      statistics: { bytesScanned: 1 },
+    });
+    const src = new LogsInsightsQuerySource({
+      client: sim.mock as unknown as CloudWatchLogsClient,
+      guardrail: guardrailWith(),
+      logGroups: ["org-trail"],
+      limit: 5,
+      sleep: async () => undefined,
+      now: () => clock,
+    });
+    await expect(src.run(window, { timeoutMs: 5_000 })).rejects.toThrow(/no time left in the run for the query/);
+    expect(sim.mock.commandCalls(StartQueryCommand)).toHaveLength(3);
+  });
 });
 
 describe("splitSlice", () => {
