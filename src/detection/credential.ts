@@ -8,7 +8,8 @@
  * `bedrock:bearerTokenType` condition key). AWS documents both in `requestParameters` for
  * bedrock-mantle management events; for the classic endpoints the issue names
  * `additionalEventData` too, so both objects are read. Whether the flag is a JSON boolean or the
- * string "true" is not documented: both are accepted. AWS's published mantle record writes a
+ * string "true" is not documented: both are accepted, and no other spelling ("TRUE"), as the rules'
+ * `is` condition and the SCP preview read it. AWS's published mantle record writes a
  * long-term key's type as `ABSK` (the prefix of long-term keys) rather than `LONG_TERM`: both mean
  * long-term here. The types are read exactly as written (case and `_`), as the rule
  * bedrock-long-term-api-key-used's `equals` matches them on every backend: a spelling AWS has not
@@ -43,7 +44,7 @@ const objectOf = (v: unknown): Record<string, unknown> | undefined => {
 export const LONG_TERM_TOKEN_TYPES: readonly string[] = ["LONG_TERM", "ABSK"];
 export const SHORT_TERM_TOKEN_TYPES: readonly string[] = ["SHORT_TERM"];
 
-const isTrue = (v: unknown): boolean => v === true || (typeof v === "string" && v.toLowerCase() === "true");
+const isTrue = (v: unknown): boolean => v === true || v === "true";
 
 /** The Bedrock API key kind of a bearer-token call, or undefined when the call was signed (SigV4). */
 export function bearerTokenKindOf(record: CloudTrailRecord): BearerTokenKind | undefined {

@@ -35,8 +35,27 @@ describe("bearerTokenKindOf and the rule bedrock-long-term-api-key-used agree on
     requestParameters: { callWithBearerToken: true, bearerTokenType },
   });
 
-  it("the rule's where is the long-term types credential.ts reads (one list)", () => {
-    expect(rule.where).toEqual([{ field: "requestParameters.bearerTokenType", equals: [...LONG_TERM_TOKEN_TYPES] }]);
+  it("the rule's where is the marker and the long-term types credential.ts reads (one list)", () => {
+    expect(rule.where).toEqual([
+      { field: "requestParameters.callWithBearerToken", is: true },
+      { field: "requestParameters.bearerTokenType", equals: [...LONG_TERM_TOKEN_TYPES] },
+    ]);
+  });
+  it("property: in requestParameters (where mantle writes both), rule match = finding says long-term", () => {
+    // A marker missing, false or spelt otherwise: a key type alone (a field any request may carry) is no API key call.
+    const flag = fc.option(fc.constantFrom<unknown>(true, "true", false, "false", "TRUE", 1, null), { nil: undefined });
+    const types = [...LONG_TERM_TOKEN_TYPES, ...SHORT_TERM_TOKEN_TYPES, "long_term", 7];
+    const type = fc.option(fc.constantFrom<unknown>(...types), { nil: undefined });
+    fc.assert(
+      fc.property(flag, type, (callWithBearerToken, bearerTokenType) => {
+        const requestParameters: Record<string, unknown> = {};
+        if (callWithBearerToken !== undefined) requestParameters.callWithBearerToken = callWithBearerToken;
+        if (bearerTokenType !== undefined) requestParameters.bearerTokenType = bearerTokenType;
+        const record: CloudTrailRecord = { ...listing("LONG_TERM"), requestParameters };
+        expect(ruleMatches(rule, record)).toBe(bearerTokenKindOf(record) === "bedrock-api-key-long-term");
+      }),
+      { numRuns: 200 },
+    );
   });
   it.each([
     ...LONG_TERM_TOKEN_TYPES,
@@ -81,6 +100,8 @@ describe("bearerTokenKindOf", () => {
     [{ additionalEventData: { callWithBearerToken: true, bearerTokenType: "Short-Term" } }, "bedrock-api-key"],
     [{ requestParameters: { callWithBearerToken: false, bearerTokenType: "LONG_TERM" } }, undefined],
     [{ requestParameters: { bearerTokenType: "LONG_TERM" } }, undefined],
+    // Only the JSON boolean and its text mark a call, as the rules' `is` and the SCP preview read the marker.
+    [{ requestParameters: { callWithBearerToken: "TRUE", bearerTokenType: "LONG_TERM" } }, undefined],
     [{ additionalEventData: "not json" }, undefined],
     [{ requestParameters: null, additionalEventData: [true] }, undefined],
   ] as [CloudTrailRecord, string | undefined][])("%j -> %s", (record, kind) => {

@@ -40,7 +40,8 @@ const EDS = "EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE";
  * The record as Lake keeps it: requestparameters is a map<string,string>, so a request parameter
  * that is not a string (a number, a boolean, an object) comes back as its JSON text, except the
  * values whose type a rule condition reads (the loggingConfig object, the callWithBearerToken
- * boolean), which lakeRowToRecord types back. Nothing else of the record may be lost.
+ * boolean), which lakeRowToRecord types back. Nothing else of the record may be lost. The map cannot
+ * tell the marker's text "true" from the boolean, so the text comes back as the boolean too.
  */
 function asLakeKeepsIt(record: CloudTrailRecord): CloudTrailRecord {
   const params = obj(record.requestParameters);
@@ -48,7 +49,9 @@ function asLakeKeepsIt(record: CloudTrailRecord): CloudTrailRecord {
   const typed = (key: string, value: unknown) =>
     (key === "loggingConfig" && typeof value === "object" && value !== null) ||
     (key === "callWithBearerToken" && typeof value === "boolean");
-  const kept = (key: string, value: unknown) => (typed(key, value) ? value : text(value));
+  const marker = (key: string, value: unknown) =>
+    key === "callWithBearerToken" && (value === "true" || value === "false") ? value === "true" : value;
+  const kept = (key: string, value: unknown) => (typed(key, marker(key, value)) ? marker(key, value) : text(value));
   return { ...record, requestParameters: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, kept(k, v)])) };
 }
 /** DuckDB batches are slow on a loaded 2-core machine; a generous limit, not a timing assertion. */
@@ -116,8 +119,11 @@ describe("CloudTrail Lake SQL vs the in-process matcher (DuckDB)", () => {
         "Identity Center role with path",
         "root",
         "at window start",
+        "mantle long-term key type, marker as text",
       ]),
     );
+    expect(selected).not.toContain("mantle long-term key type, no marker");
+    expect(selected).not.toContain("mantle long-term key type, marker false");
     expect(selected).not.toContain("at window end (excluded)");
     expect(selected).not.toContain("InvokeModel noise");
     expect(selected).not.toContain("other event source, same name");

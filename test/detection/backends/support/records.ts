@@ -158,6 +158,7 @@ export function edgeCases(): Array<{ name: string; record: CloudTrailRecord }> {
         requestParameters: { model: "example-model-id", callWithBearerToken: true, bearerTokenType: "LONG_TERM" },
       }),
     },
+    ...mantleBearerCases(),
     { name: "errorCode empty string", record: record({ errorCode: "" }) },
     { name: "errorCode blank", record: record({ errorCode: " \t" }) },
     { name: "errorCode null", record: record({ errorCode: null }) },
@@ -203,6 +204,32 @@ export function findingRecords(guardrail: Guardrail): CloudTrailRecord[] {
   return [...loadSamples().map((s) => s.record), ...edgeCases().map((e) => e.record), ...examples].filter(
     (r) => typeof r.eventName === "string" && typeof r.eventTime === "string",
   );
+}
+
+/**
+ * bedrock-mantle calls whose requestParameters hold a long-term key type with the bearer-token marker in
+ * each spelling, or without it (a key type alone is no API key call).
+ */
+function mantleBearerCases(): Array<{ name: string; record: CloudTrailRecord }> {
+  const markers: Array<[string, unknown]> = [
+    ["marker as text", "true"],
+    ["marker false", false],
+    ["marker upper-case text", "TRUE"],
+    ["marker null", null],
+    ["no marker", undefined],
+  ];
+  return markers.map(([name, callWithBearerToken]) => ({
+    name: `mantle long-term key type, ${name}`,
+    record: record({
+      eventSource: "bedrock-mantle.amazonaws.com",
+      eventName: "ListModels",
+      userIdentity: ACTING_FOR_IDENTITIES.bedrockApiKeyUser,
+      requestParameters:
+        callWithBearerToken === undefined
+          ? { bearerTokenType: "LONG_TERM" }
+          : { callWithBearerToken, bearerTokenType: "LONG_TERM" },
+    }),
+  }));
 }
 
 const invoke = (additionalEventData: unknown) =>
