@@ -4,7 +4,7 @@
  * it does not deny is left to the principal's own IAM policies. Tests compare it, cell by cell,
  * with an independent IAM simulator.
  */
-import { arnLike, globMatch } from "../arn/arn-like";
+import { arnLike, globMatch, splitArn } from "../arn/arn-like";
 import type { ConditionOperator, ScpStatement } from "./types";
 
 export interface ScpRequest {
@@ -37,19 +37,37 @@ export function actionMatches(pattern: string, action: string): boolean {
 }
 
 /**
- * A resource list split once: its wildcard-free entries, its `head*` entries (one `*`, at the end) and the rest.
- * ArnLike matches a wildcard-free entry to the ARN equal to it, and a `head*` entry to the ARNs that start with its
- * head: a `*` at the end lies in the resource part, where it matches any tail (colons included), or the entry is no
- * six-part ARN and is matched as a glob of the whole text (arn-like.ts), which is the same test.
+ * A resource list split once: its wildcard-free entries, its `head*` entries (one `*`, at the end), its other
+ * six-part ARN entries keyed by their resource component, and the rest. ArnLike matches a wildcard-free entry to the
+ * ARN equal to it, and a `head*` entry to the ARNs that start with its head: a `*` at the end lies in the resource
+ * part, where it matches any tail (colons included), or the entry is no six-part ARN and is matched as a glob of the
+ * whole text (arn-like.ts), which is the same test. An ARN entry with wildcards before its resource component
+ * (`arn:aws:bedrock:*::foundation-model/m`, the usual allow-list form) matches only ARNs whose resource component
+ * its own resource component matches: keyed by that component (wildcard-free, or a head with one `*` at its end),
+ * only the entries of the ARN's own resource component are tested, component by component as arnLike does.
  */
 interface ResourceIndex {
   exact: Set<string>;
   heads: Set<string>;
   headLengths: number[];
-  patterns: string[];
+  /** ARN entries by their wildcard-free resource component: the first five components of each. */
+  byResource: Map<string, string[][]>;
+  /** ARN entries whose resource component is `head*` (no other wildcard), by that head. */
+  byResourceHead: Map<string, string[][]>;
+  resourceHeadLengths: number[];
+  /** Every other entry, with its six components when it is an ARN (split once, not per request). */
+  patterns: { pattern: string; parts?: string[] }[];
 }
 
 const resourceIndexes = new WeakMap<string[], ResourceIndex>();
+
+const hasWildcard = (text: string) => text.includes("*") || text.includes("?");
+
+function push(map: Map<string, string[][]>, key: string, value: string[]): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
 
 /**
  * The index of a statement's resource list, built on first use. An allow-list of many thousand models is tested
@@ -58,25 +76,56 @@ const resourceIndexes = new WeakMap<string[], ResourceIndex>();
 function resourceIndex(list: string[]): ResourceIndex {
   let index = resourceIndexes.get(list);
   if (index) return index;
-  index = { exact: new Set(), heads: new Set(), headLengths: [], patterns: [] };
+  index = {
+    exact: new Set(),
+    heads: new Set(),
+    headLengths: [],
+    byResource: new Map(),
+    byResourceHead: new Map(),
+    resourceHeadLengths: [],
+    patterns: [],
+  };
   for (const p of list) {
     const star = p.indexOf("*");
-    if (p.includes("?")) index.patterns.push(p);
-    else if (star < 0) index.exact.add(p);
-    else if (star === p.length - 1) index.heads.add(p.slice(0, -1));
-    else index.patterns.push(p);
+    if (!p.includes("?") && star < 0) index.exact.add(p);
+    else if (!p.includes("?") && star === p.length - 1) index.heads.add(p.slice(0, -1));
+    else {
+      const parts = splitArn(p);
+      const resource = parts?.[5] ?? "";
+      const head = resource.slice(0, -1);
+      if (parts && !hasWildcard(resource)) push(index.byResource, resource, parts);
+      else if (parts && resource.endsWith("*") && !hasWildcard(head)) push(index.byResourceHead, head, parts);
+      else index.patterns.push({ pattern: p, parts });
+    }
   }
   index.headLengths = [...new Set([...index.heads].map((h) => h.length))];
+  index.resourceHeadLengths = [...new Set([...index.byResourceHead.keys()].map((h) => h.length))];
   resourceIndexes.set(list, index);
   return index;
 }
 
+/** The first five components of an ARN entry match the resource's (the sixth is matched by the index key). */
+const prefixMatches = (entry: string[], arn: string[]) => {
+  for (let i = 0; i < 5; i++) if (!globMatch(entry[i], arn[i])) return false;
+  return true;
+};
+
 function listMatches(list: string[], resource: string): boolean {
-  const { exact, heads, headLengths, patterns } = resourceIndex(list);
-  return (
-    exact.has(resource) ||
-    headLengths.some((n) => n <= resource.length && heads.has(resource.slice(0, n))) ||
-    patterns.some((p) => p === "*" || arnLike(p, resource))
+  const index = resourceIndex(list);
+  const { exact, heads, headLengths, byResource, byResourceHead, resourceHeadLengths, patterns } = index;
+  if (exact.has(resource) || headLengths.some((n) => n <= resource.length && heads.has(resource.slice(0, n))))
+    return true;
+  const arn = splitArn(resource);
+  if (arn) {
+    const own = arn[5];
+    if (byResource.get(own)?.some((entry) => prefixMatches(entry, arn))) return true;
+    for (const n of resourceHeadLengths)
+      if (n <= own.length && byResourceHead.get(own.slice(0, n))?.some((entry) => prefixMatches(entry, arn)))
+        return true;
+  }
+  // arnLike, with the entry's components split once: an ARN entry never matches a resource that is no ARN.
+  return patterns.some(({ pattern, parts }) =>
+    parts ? arn !== undefined && parts.every((part, i) => globMatch(part, arn[i])) : globMatch(pattern, resource),
   );
 }
 
