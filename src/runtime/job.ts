@@ -1,17 +1,18 @@
 /**
  * The scheduled query job, one run: window -> query -> findings -> claims -> alerts -> responder
- * -> watermark. Pure orchestration over interfaces; the handler and `run-once` supply the AWS
+ * -> new-term baselines -> watermark. Pure orchestration over interfaces; the handler and `run-once` supply the AWS
  * adapters. Invariants:
- * - the watermark moves only after the whole window was queried, every finding claimed, and the
+ * - the watermark moves only after the whole window was queried, every finding claimed, the
  *   drain finished without error (a carry-over beyond maxAlertsPerRun is not an error: those
- *   findings are already durable in the pending list);
+ *   findings are already durable in the pending list) and the new-term pairs were recorded;
  * - a finding is claimed once (dedupe on event.id), published before it is recorded as published,
  *   and completed only after the responder returned, so a crash anywhere repeats the unfinished
  *   step on the next run and nothing else;
  * - a new-term rule's first use is claimed with its pair (src/runtime/correlation-step.ts) in one transaction, so a
  *   claimed first use always has its pair known and an earlier use that arrives late is no first use of its own,
- *   whatever fails after the claim; the run's other pairs are recorded after every claim and before the drain, and a
- *   run failed before them leaves them for the next run, which reads the same window again;
+ *   whatever fails after the claim; the run's other pairs are recorded after the alerts (whatever the drain did) and
+ *   before the watermark, so a recording that fails holds back no alert: it fails the run, the watermark stays, and
+ *   the next run reads the same window again (its first uses' pairs known, its claims duplicates) and records them;
  * - a run with a time limit (the invocation's remaining time) shares it between its queries and stops before the
  *   alerts, failed with the watermark kept, when less than DRAIN_RESERVE_MS is left (runDeadline);
  * - with Security Hub on, the claim also queues the finding for export; the export step runs after
@@ -230,32 +231,16 @@ export async function runJob(deps: JobDeps, options: JobOptions): Promise<RunSum
   summary.duplicates = claimed.duplicates;
   if (claimed.failure) return fail(claimed.failure);
 
-  // Once every finding of the window is claimed (each first use with its pair), the run's other new-term pairs are
-  // recorded and a learning rule is marked learned. Failing here fails the run before the alerts: the claims wait in
-  // the pending list, and the next run reads the window again and records these pairs then.
-  if (correlated) {
-    try {
-      await correlated.commit();
-    } catch (e) {
-      return fail({ step: "record", error: `recording the new-term baselines: ${errorText(e)}` });
-    }
-    if (summary.newTermBaseline) summary.newTermBaseline.recorded = correlated.pairsToRecord;
-  }
+  // Alerts first: a run with too little time left stops before them (the findings wait in the pending list).
   const stop = tooLateToDrain();
-  if (stop) return fail(stop);
-
-  const alertOnly: string[] = [];
-  const drained = await drainRun(deps, options, {
-    now,
-    onAlertOnly: (line: string) => alertOnly.push(line),
-    ...(timeLeftMs ? { timeLeftMs } : {}),
-  });
-  const { published, responded, carriedOver, heldElsewhere } = drained;
-  Object.assign(summary, { published, responded, carriedOver, heldElsewhere });
-  addAlertOnlySamples(summary, alertOnly);
-  // After the alerts, whatever they did: the queue is the claims', not the drain's.
-  if (deps.securityHub) summary.securityHub = await exportRun(deps.store, deps.securityHub, job);
-  if (drained.failure) return fail(drained.failure);
+  const drainFailure = stop ?? (await drainAndExport(deps, options, summary, { now, timeLeftMs }));
+  // Then the run's other new-term pairs, and a learning rule marked learned, whatever the drain did or when the run
+  // stopped before it (each first use's pair is in its claim already): a recording that fails holds back no alert. It
+  // fails the run, the watermark stays, and the next run reads the window again (its claims are duplicates) and
+  // records the pairs then.
+  const recordFailure = correlated && (await recordBaselines(correlated, summary));
+  const failure = drainFailure ?? recordFailure;
+  if (failure) return fail(failure);
 
   // A hand-picked window (a hunt) says nothing about what the schedule has covered.
   if (!options.window) {
@@ -267,6 +252,38 @@ export async function runJob(deps: JobDeps, options: JobOptions): Promise<RunSum
     }
   }
   return finish();
+}
+
+/** The drain, then the Security Hub export (after the alerts, whatever they did); the drain's failure, if any. */
+async function drainAndExport(
+  deps: JobDeps,
+  options: JobOptions,
+  summary: RunSummary,
+  extra: { now: () => Date; timeLeftMs?: () => number },
+): Promise<RunFailure | undefined> {
+  const alertOnly: string[] = [];
+  const drained = await drainRun(deps, options, {
+    now: extra.now,
+    onAlertOnly: (line: string) => alertOnly.push(line),
+    ...(extra.timeLeftMs ? { timeLeftMs: extra.timeLeftMs } : {}),
+  });
+  const { published, responded, carriedOver, heldElsewhere } = drained;
+  Object.assign(summary, { published, responded, carriedOver, heldElsewhere });
+  addAlertOnlySamples(summary, alertOnly);
+  // The queue is the claims', not the drain's.
+  if (deps.securityHub) summary.securityHub = await exportRun(deps.store, deps.securityHub, options.jobName);
+  return drained.failure;
+}
+
+/** Records the run's new-term pairs and learned markers (CorrelationOutcome.commit); the failure, if any. */
+async function recordBaselines(correlated: CorrelationOutcome, summary: RunSummary): Promise<RunFailure | undefined> {
+  try {
+    await correlated.commit();
+  } catch (e) {
+    return { step: "record", error: `recording the new-term baselines: ${errorText(e)}` };
+  }
+  if (summary.newTermBaseline) summary.newTermBaseline.recorded = correlated.pairsToRecord;
+  return undefined;
 }
 
 /**

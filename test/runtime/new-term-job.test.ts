@@ -210,6 +210,24 @@ describe("a run that fails records no pair before its claims, and its first uses
     expect(m.alerted()).toEqual(["meta.llama3-70b-instruct-v1:0"]);
   });
 
+  test("the recording always fails: the window's first use alerts once, and the watermark stays", async () => {
+    const m = await learned();
+    // An approved principal's new pair: recorded by the run's recording only, so each run has one to record.
+    m.delivered.push(invoked("2026-01-15T10:13:00Z", "amazon.nova-pro-v1:0", APPROVED_ROLE));
+    const watermark = await m.store.getWatermark(JOB);
+    m.store.recordSeen = async () => {
+      throw new Error("ProvisionedThroughputExceededException");
+    };
+    const failed = await m.run("2026-01-15T10:15:00Z");
+    expect(failed).toMatchObject({ status: "failed", failure: { step: "record" }, newFindings: 1, published: 1 });
+    expect(failed.newTermBaseline?.recorded).toBe(0);
+    const again = await m.run("2026-01-15T10:20:00Z");
+    // The first use's pair is known (its claim wrote it): no finding again; the approved pair still to record.
+    expect(again).toMatchObject({ status: "failed", failure: { step: "record" }, newFindings: 0, published: 0 });
+    expect(m.alerted()).toEqual(["meta.llama3-70b-instruct-v1:0"]);
+    expect(await m.store.getWatermark(JOB)).toBe(watermark);
+  });
+
   test("the learning run fails: it is not marked learned, and the next run learns again without alerting", async () => {
     const m = monitor();
     m.delivered.push(invoked("2026-01-15T10:03:00Z", "amazon.nova-pro-v1:0"));
