@@ -31,8 +31,8 @@ interface StoreUnderTest {
   failRecording(on: boolean): void;
 }
 
-async function oneAlertForALateEarlierUse(open: () => Promise<StoreUnderTest>): Promise<void> {
-  const { store, failRecording } = await open();
+/** The scheduled job on `store`, over the records `delivered` holds, publishing to a simulated topic. */
+function monitor(store: StateStore) {
   const sns = simulateSns();
   const delivered: CloudTrailRecord[] = [];
   let runs = 0;
@@ -50,6 +50,12 @@ async function oneAlertForALateEarlierUse(open: () => Promise<StoreUnderTest>): 
       },
       { jobName: JOB },
     );
+  return { sns, delivered, run };
+}
+
+async function oneAlertForALateEarlierUse(open: () => Promise<StoreUnderTest>): Promise<void> {
+  const { store, failRecording } = await open();
+  const { sns, delivered, run } = monitor(store);
   // In the future: DynamoDB Local deletes an item about a second after its TTL (the pair's: last use + 30 days).
   expect(await run("2046-01-15T10:10:00Z")).toMatchObject({ status: "ok", newTermBaseline: { learning: [PAIR.rule] } });
 
@@ -86,6 +92,34 @@ test("the recording fails after the claims, then an earlier use arrives late: on
       },
     };
   }));
+
+test("a first use an earlier release claimed without its pair: the duplicate claim writes it, one alert", async () => {
+  const store = new MemoryStateStore();
+  const { sns, delivered, run } = monitor(store);
+  expect(await run("2046-01-15T10:10:00Z")).toMatchObject({ status: "ok", newTermBaseline: { learning: [PAIR.rule] } });
+  delivered.push(invocation({ n: 2, time: "2046-01-15T10:12:00Z", roleArn: ROLE, model: MODEL }));
+  // The earlier release's run: claims without the pair, its recording fails before the alerts.
+  const { claim, recordSeen } = store;
+  store.claim = (job, finding, options) => claim.call(store, job, finding, { ...options, pair: undefined });
+  store.recordSeen = () => Promise.reject(new Error("ProvisionedThroughputExceededException"));
+  sns.failOnAttempt.add(1);
+  expect(await run("2046-01-15T10:15:00Z")).toMatchObject({ status: "failed", newFindings: 1, published: 0 });
+  expect(await store.lookupSeen(JOB, [PAIR])).toEqual([]);
+
+  // Upgraded, and the recording still fails: the run finds the first use claimed, and its pair written now.
+  store.claim = claim;
+  const upgraded = await run("2046-01-15T10:20:00Z");
+  expect(upgraded).toMatchObject({ status: "failed", failure: { step: "record" }, duplicates: 1, published: 1 });
+  expect(await store.lookupSeen(JOB, [PAIR])).toEqual([{ ...PAIR, lastSeenMs: Date.parse("2046-01-15T10:12:00Z") }]);
+
+  // An earlier use delivered late is no first use of its own under another id.
+  store.recordSeen = recordSeen;
+  delivered.push(invocation({ n: 1, time: "2046-01-15T10:11:00Z", roleArn: ROLE, model: MODEL }));
+  expect(await run("2046-01-15T10:25:00Z")).toMatchObject({ status: "ok", newFindings: 0, published: 0 });
+  expect(sns.published.map((p) => p.body.guardrail.correlation.event_ids)).toEqual([
+    ["00000000-0000-4000-8000-000000000002"],
+  ]);
+});
 
 /** Every PutItem of a `seen#` item refused on the client, before it is sent, while `failing` says so. */
 function refusingPairPuts(client: DynamoDBClient): { failing: boolean } {

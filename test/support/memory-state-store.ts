@@ -54,7 +54,11 @@ export class MemoryStateStore implements StateStore {
     const eventId = finding.event.id;
     const eventTime = finding["@timestamp"];
     const aliases = [...(options.aliases ?? [])];
-    if (this.events.has(eventId) || aliases.some((a) => this.aliases.has(a))) return "duplicate";
+    if (this.events.has(eventId) || aliases.some((a) => this.aliases.has(a))) {
+      // A first use claimed already (maybe without its pair, by an earlier release): its pair is written now.
+      if (options.pair && this.events.has(eventId)) this.putSeen(job, options.pair);
+      return "duplicate";
+    }
     this.events.set(eventId, { status: "pending" });
     for (const alias of aliases) this.aliases.set(alias, { findingId: eventId });
     const list = this.pending.get(job) ?? new Map<string, PendingItem>();

@@ -367,18 +367,31 @@ export function stateStoreContract(name: string, options: StateStoreContractOpti
         expect(found.sort(byValue)).toEqual(recorded.map((p, i) => ({ ...p, lastSeenMs: T + i })).sort(byValue));
       });
 
-      it("a first use's claim records its pair in the same write; a duplicate claim writes none", async () => {
+      it("a first use's claim records its pair in the same write", async () => {
         const first = findingAt("e-first-use", "2046-07-01T00:01:00Z");
         expect(await s.claim(JOB, first, { pair: seen(nova, T), export: true })).toBe("new");
         expect(await s.lookupSeen(JOB, [nova])).toEqual([{ ...nova, lastSeenMs: T }]);
         expect(await underTest.pairExpiresAt(JOB, nova)).toBe(ttl(T));
         expect((await s.listPending(JOB)).map((p) => p.eventId)).toEqual(["e-first-use"]);
         expect((await s.listExports(JOB)).map((p) => p.eventId)).toEqual(["e-first-use"]);
-        // Claimed already (by a run that recorded no pair with it): the duplicate writes nothing.
+      });
+
+      it("a duplicate of a first use claimed without its pair writes the pair; an alias's duplicate none", async () => {
+        // Claimed by an earlier release, which wrote no pair with its claims.
         const claimed = findingAt("e-claimed", "2046-07-01T00:02:00Z");
         expect(await s.claim(JOB, claimed)).toBe("new");
         expect(await s.claim(JOB, claimed, { pair: seen(claude, T) })).toBe("duplicate");
-        expect(await s.lookupSeen(JOB, [claude])).toEqual([]);
+        expect(await s.lookupSeen(JOB, [claude])).toEqual([{ ...claude, lastSeenMs: T }]);
+        expect(await underTest.pairExpiresAt(JOB, claude)).toBe(ttl(T));
+        // Under the pair's condition: an older time leaves the stored one.
+        expect(await s.claim(JOB, claimed, { pair: seen(claude, T - 60_000) })).toBe("duplicate");
+        expect(await s.lookupSeen(JOB, [claude])).toEqual([{ ...claude, lastSeenMs: T }]);
+        // Another finding, not claimed (an alias of it is taken): its pair is not written.
+        await s.claim(JOB, findingAt("e-alias-owner", "2046-07-01T00:03:00Z"), { aliases: ["a-owned"] });
+        const aliased = findingAt("e-aliased", "2046-07-01T00:03:00Z");
+        expect(await s.claim(JOB, aliased, { aliases: ["a-owned"], pair: seen(nova, T) })).toBe("duplicate");
+        expect(await s.lookupSeen(JOB, [nova])).toEqual([]);
+        expect((await s.listPending(JOB)).map((p) => p.eventId)).toEqual(["e-claimed", "e-alias-owner"]);
       });
 
       it("a first use's claim is new when a later use of its pair is stored; the later time stays", async () => {

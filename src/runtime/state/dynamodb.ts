@@ -19,7 +19,8 @@
  * writes the export entry, so a claimed finding is always queued for Security Hub too. A finding's
  * aliases are in both transactions: the claim's conditions make any taken one a duplicate, and the
  * completion gives them the event item's TTL. A first use's claim also puts its `seen#` pair, so the
- * pair is known once the first use is claimed, never claimed without it.
+ * pair is known once the first use is claimed, never claimed without it; a duplicate claim of it puts the
+ * pair on its own, for a claim an earlier release made without one.
  */
 import * as crypto from "node:crypto";
 import {
@@ -105,10 +106,13 @@ function isConditionFailure(e: unknown): boolean {
   );
 }
 
+/** The codes of a cancelled transaction's actions, in order (none for another error). */
+const cancellationCodes = (e: unknown): (string | undefined)[] =>
+  ((e as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map((r) => r.Code);
+
 /** A cancelled transaction whose only failed condition is the one of its action at `index`. */
 function failedOnlyAt(e: unknown, index: number): boolean {
-  const reasons = (e as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-  return reasons.every((r, i) => (r.Code === "ConditionalCheckFailed") === (i === index));
+  return cancellationCodes(e).every((code, i) => (code === "ConditionalCheckFailed") === (i === index));
 }
 
 export class DynamoStateStore implements StateStore {
@@ -157,6 +161,11 @@ export class DynamoStateStore implements StateStore {
       // is known already, which is all the claim needs of it. Claimed again without writing it.
       if (options.pair && failedOnlyAt(e, items.length - 1))
         return this.claim(job, finding, { ...options, pair: undefined });
+      // A first use claimed already (its event's condition failed), maybe by a release that wrote no pair with its
+      // claims: its pair is written now, as recordSeen would. Best effort: the run's recording writes it again after
+      // the alerts and fails the run when it cannot, so a failure here holds back no alert.
+      if (options.pair && cancellationCodes(e)[0] === "ConditionalCheckFailed")
+        await this.putSeen(job, options.pair).catch(() => undefined);
       return "duplicate";
     }
   }

@@ -76,8 +76,9 @@ export interface ClaimOptions {
   /**
    * A first use's new-term pair, recorded (as recordSeen records it) in the same atomic write as the claim: a claimed
    * first use always has its pair known, so an earlier use of the pair that arrives late is no first use of its own,
-   * whatever the run does next. A duplicate claim writes no pair; a pair stored with a later last-seen time stays as
-   * it is and the claim is still new.
+   * whatever the run does next. A pair stored with a later last-seen time stays as it is and the claim is still new.
+   * A duplicate of the finding's own id (not of an alias only) writes the pair on its own, under the same condition,
+   * best effort: the claim it duplicates may have been made without one (by a release before claims carried pairs).
    */
   pair?: RecordedPair;
 }
