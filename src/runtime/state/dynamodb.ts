@@ -89,8 +89,18 @@ const BATCH_GET_KEYS = 100;
 /** Attempts at the keys DynamoDB left unprocessed (throttling) before the run fails and is retried whole. */
 const UNPROCESSED_ATTEMPTS = 8;
 
+/**
+ * Attempts at a transaction DynamoDB cancels because another one in progress holds one of its items (two runs claiming
+ * one finding or one sequence alias at once). The other finishes in milliseconds; the next attempt then meets its
+ * writes (a claim finds itself a duplicate).
+ */
+const CONFLICT_ATTEMPTS = 5;
+
 export interface DynamoStateStoreOptions {
-  /** The wait before the n-th retry of unprocessed keys (default: 50 ms doubling, up to 2 s). */
+  /**
+   * The wait before the n-th retry of unprocessed keys or of a conflicting transaction (default: 50 ms doubling, up
+   * to 2 s).
+   */
   backoffMs?: (attempt: number) => number;
 }
 
@@ -109,6 +119,19 @@ function isConditionFailure(e: unknown): boolean {
 /** The codes of a cancelled transaction's actions, in order (none for another error). */
 const cancellationCodes = (e: unknown): (string | undefined)[] =>
   ((e as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map((r) => r.Code);
+
+/**
+ * A transaction cancelled only because another transaction in progress holds one of its items (reason
+ * `TransactionConflict`, no failed condition): trying again decides it. The SDK does not retry it (a client error).
+ */
+function isTransactionConflict(e: unknown): boolean {
+  const codes = cancellationCodes(e);
+  return (
+    (e as { name?: string })?.name === "TransactionCanceledException" &&
+    codes.includes("TransactionConflict") &&
+    codes.every((code) => code === "TransactionConflict" || code === "None" || code === undefined)
+  );
+}
 
 /** A cancelled transaction whose only failed condition is the one of its action at `index`. */
 function failedOnlyAt(e: unknown, index: number): boolean {
@@ -153,7 +176,7 @@ export class DynamoStateStore implements StateStore {
   async claim(job: string, finding: Finding, options: ClaimOptions = {}): Promise<ClaimResult> {
     const items = this.claimItems(job, finding, options);
     try {
-      await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+      await this.transact(items);
       return "new";
     } catch (e) {
       if (!isConditionFailure(e)) throw e;
@@ -360,36 +383,46 @@ export class DynamoStateStore implements StateStore {
   }
 
   async complete(job: string, item: PendingItem, owner: string, expiresAt: number): Promise<void> {
-    await this.client.send(
-      new TransactWriteItemsCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: this.tableName,
-              Key: eventKey(item.eventId),
-              UpdateExpression: `SET #s = :done, ${TTL} = :exp REMOVE leaseOwner, leaseUntil`,
-              ConditionExpression: "leaseOwner = :owner",
-              ExpressionAttributeNames: { "#s": "status" },
-              ExpressionAttributeValues: { ":done": S("done"), ":exp": N(expiresAt), ":owner": S(owner) },
-            },
-          },
-          {
-            Delete: {
-              TableName: this.tableName,
-              Key: { ...jobKey(job), [SK]: S(pendingSortKey(item.eventTime, item.eventId)) },
-            },
-          },
-          ...(item.aliases ?? []).map((alias) => ({
-            Update: {
-              TableName: this.tableName,
-              Key: aliasKey(alias),
-              UpdateExpression: `SET ${TTL} = :exp`,
-              ExpressionAttributeValues: { ":exp": N(expiresAt) },
-            },
-          })),
-        ],
-      }),
-    );
+    // A claim of another finding naming one of its aliases may be in progress: a conflict is tried again.
+    await this.transact([
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: eventKey(item.eventId),
+          UpdateExpression: `SET #s = :done, ${TTL} = :exp REMOVE leaseOwner, leaseUntil`,
+          ConditionExpression: "leaseOwner = :owner",
+          ExpressionAttributeNames: { "#s": "status" },
+          ExpressionAttributeValues: { ":done": S("done"), ":exp": N(expiresAt), ":owner": S(owner) },
+        },
+      },
+      {
+        Delete: {
+          TableName: this.tableName,
+          Key: { ...jobKey(job), [SK]: S(pendingSortKey(item.eventTime, item.eventId)) },
+        },
+      },
+      ...(item.aliases ?? []).map((alias) => ({
+        Update: {
+          TableName: this.tableName,
+          Key: aliasKey(alias),
+          UpdateExpression: `SET ${TTL} = :exp`,
+          ExpressionAttributeValues: { ":exp": N(expiresAt) },
+        },
+      })),
+    ]);
+  }
+
+  /** One TransactWriteItems, tried again (with back-off) while another transaction in progress holds an item of it. */
+  private async transact(items: TransactWriteItem[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+        return;
+      } catch (e) {
+        if (!isTransactionConflict(e) || attempt >= CONFLICT_ATTEMPTS) throw e;
+        await sleep((this.options.backoffMs ?? defaultBackoffMs)(attempt - 1));
+      }
+    }
   }
 
   async release(eventId: string, owner: string): Promise<void> {
