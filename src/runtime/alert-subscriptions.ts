@@ -20,14 +20,15 @@ export function checksAlertSubscriptions(guardrail: Pick<Guardrail, "config">): 
 /** An address that differs only in case is the same mailbox to mail systems in practice (domains always are). */
 const emailKey = (address: string): string => address.trim().toLowerCase();
 
+const emailSubscriptions = (subscriptions: readonly TopicSubscription[]): TopicSubscription[] =>
+  subscriptions.filter((s) => s.protocol === "email" || s.protocol === "email-json");
+
 /** A problem for each configured e-mail address the topic no longer delivers to. */
 export function subscriptionProblems(
   alertEmails: readonly string[],
   subscriptions: readonly TopicSubscription[],
 ): DriftProblem[] {
-  const subscribed = new Set(
-    subscriptions.filter((s) => s.protocol === "email" || s.protocol === "email-json").map((s) => emailKey(s.endpoint)),
-  );
+  const subscribed = new Set(emailSubscriptions(subscriptions).map((s) => emailKey(s.endpoint)));
   return [...new Set(alertEmails.map(emailKey))]
     .filter((address) => !subscribed.has(address))
     .map((address) => ({
@@ -38,4 +39,18 @@ export function subscriptionProblems(
         "(unsubscribed through the link in a message, or removed): apply the monitor stack again to subscribe it, " +
         "and confirm with --authenticate-on-unsubscribe (docs/monitor.md)",
     }));
+}
+
+/**
+ * The configured addresses whose subscriptions all still await confirmation: present for the drift check, but SNS
+ * delivers them nothing until the owner confirms (verify names them after a deploy).
+ */
+export function pendingConfirmation(
+  alertEmails: readonly string[],
+  subscriptions: readonly TopicSubscription[],
+): string[] {
+  const email = emailSubscriptions(subscriptions);
+  const confirmed = new Set(email.filter((s) => !s.pending).map((s) => emailKey(s.endpoint)));
+  const pending = new Set(email.filter((s) => s.pending).map((s) => emailKey(s.endpoint)));
+  return [...new Set(alertEmails.map(emailKey))].filter((address) => pending.has(address) && !confirmed.has(address));
 }
