@@ -3,11 +3,20 @@
  * the same schema) and whether the construct brings its own AWS provider. The stacks of this
  * repository's app are thin wrappers of the same resources (app.ts).
  */
+import * as path from "node:path";
 import { Annotations, TerraformResource, TerraformStack, Token } from "cdktf";
 import type { Construct } from "constructs";
-import { ConfigError, parseConfig } from "../config/load";
+import type { z } from "zod";
+import { ConfigError, displayPath, parseConfig } from "../config/load";
 import type { GuardrailConfigInput } from "../config/schema";
-import { bundledDefinition, compileGuardrail, type Guardrail } from "../guardrail/guardrail";
+import type { GuardrailDefinition, GuardrailDefinitionSchema } from "../guardrail/definition";
+import {
+  bundledDefinition,
+  compileGuardrail,
+  type Guardrail,
+  parseDefinition,
+  readDefinitionFile,
+} from "../guardrail/guardrail";
 import { deployChecks } from "./deploy-checks";
 import type { AwsProviderChoice } from "./provider";
 
@@ -39,17 +48,45 @@ export interface GuardrailConstructProps {
    * resource carries the tag managed-by=bedrock-guardrail, by which the SCP protects them.
    */
   awsProvider?: AwsProviderChoice;
+  /**
+   * The guardrail definition, as `bedrock-guardrail synth --definition <file>` takes it (default: the packaged
+   * policies/bedrock-model-access.json and its rules). A path: a definition file as written, relative to the app's
+   * working directory, whose rules are the packaged ones where a `rules/` folder beside it replaces those of the same
+   * name and adds its own. An object: a definition with its rules in it (`detection.rules`, `detection.correlations`),
+   * as a synth writes it into the Lambda bundles (guardrail.definition.json). Either is validated as the CLI validates
+   * it; a bad one is a ConfigError that names the construct and the file.
+   */
+  definition?: string | DeepReadonly<GuardrailDefinitionInput>;
+}
+
+/** A definition with its rules in it, as the schema reads it (keys with defaults optional). */
+type GuardrailDefinitionInput = z.input<typeof GuardrailDefinitionSchema>;
+
+/** The definition of a construct's `definition` prop, read and validated as `--definition` is (src/cli/common.ts). */
+function constructDefinition(scope: Construct, definition: GuardrailConstructProps["definition"]): GuardrailDefinition {
+  if (definition === undefined) return bundledDefinition();
+  const input = `the definition of ${scope.node.path}`;
+  if (typeof definition !== "string") return parseDefinition(definition, input);
+  const display = displayPath(definition);
+  try {
+    return parseDefinition(readDefinitionFile(path.resolve(definition), display), display);
+  } catch (e) {
+    // The file's own error (`def.json: does not exist`, `def.json is invalid: ...`), with the construct it is of.
+    if (e instanceof ConfigError) throw new ConfigError(input, [e.message], true);
+    throw e;
+  }
 }
 
 /**
- * The guardrail of a construct's config and the bundled definition; a ConfigError names the construct's path.
+ * The guardrail of a construct's config and definition (default: the bundled one); a ConfigError names the
+ * construct's path.
  * What stops the app's synth (src/infra/synth.ts) stops a construct too: an SCP that fails lint (too large, more
  * documents than a target has free slots) and a rule that fails its own examples. What the app's synth prints,
  * the lint's warnings, are the construct's warning annotations (`cdktf synth` prints each with its path).
  */
 export function constructGuardrail(scope: Construct, props: GuardrailConstructProps): Guardrail {
   const source = `the config of ${scope.node.path}`;
-  const guardrail = compileGuardrail(bundledDefinition(), parseConfig(props.config, source));
+  const guardrail = compileGuardrail(constructDefinition(scope, props.definition), parseConfig(props.config, source));
   // The same checks as the app's synth (deploy-checks.ts).
   const { lint, problems: others } = deployChecks(guardrail);
   const problems = [...lint.errors.map((f) => f.message), ...others];
