@@ -9,7 +9,8 @@
  *   monitor (security account): GuardrailMonitor
  */
 export { ConfigError } from "./config/load";
-export type { GuardrailConfigInput as GuardrailConfig } from "./config/schema";
+// The config's type with the schema's descriptions as TSDoc (generated; the same type as the schema's input).
+export type { GuardrailConfigFile as GuardrailConfig } from "./config/config-file-type";
 export type { GuardrailConstructProps } from "./infra/construct-props";
 export { GuardrailMemberRole } from "./infra/member-role/member-role-stack";
 export { GuardrailMonitor, type MonitorResources } from "./infra/monitor/monitor-stack";

@@ -8,7 +8,7 @@ import { Annotations, TerraformResource, TerraformStack, Token } from "cdktf";
 import type { Construct } from "constructs";
 import type { z } from "zod";
 import { ConfigError, displayPath, parseConfig } from "../config/load";
-import type { GuardrailConfigInput } from "../config/schema";
+import type { GuardrailConfigFile } from "../config/config-file-type";
 import type { GuardrailDefinition, GuardrailDefinitionSchema } from "../guardrail/definition";
 import {
   bundledDefinition,
@@ -36,7 +36,7 @@ export interface GuardrailConstructProps {
    * bad key, an SCP that fails lint or a rule that fails its own examples is a ConfigError that names it. The lint's
    * warnings are the construct's warning annotations.
    */
-  config: DeepReadonly<GuardrailConfigInput>;
+  config: DeepReadonly<GuardrailConfigFile>;
   /**
    * true (default): the construct adds its stack's AWS provider from the config (aws.region and the
    * credentials of the account it belongs in) and requires the tested provider versions. false: its
