@@ -10,6 +10,8 @@
 // lines, cdktn on one). Only the CDK engine's version (each stack's metadata, the manifest) may differ: the
 // AWS provider's source and version range are this project's (src/infra/provider.ts) and stay the same. In the
 // example, whose constructs use the team's own provider, that provider's requirement (its bindings') may differ too.
+// Last, the project on cdktn is packed (`npm pack`, as the package is published) and the tarball installed into a
+// copy of the example on cdktn outside the checkout, which must synthesize what it did against the project.
 // Only the npm registry (or its cache) is used. docs/deployment.md says why and what this proves.
 //
 //   node scripts/cdktn-proof.js
@@ -44,7 +46,10 @@ function onCdktn(text) {
   return text.replaceAll('from "cdktf"', 'from "cdktn"').replaceAll('"@cdktf/provider-aws/', '"@cdktn/provider-aws/');
 }
 
-/** The project's sources and manifest in `dir`, on cdktn: the package `bedrock-guardrail` (its entry points). */
+/**
+ * The project's sources and manifest in `dir`, on cdktn: the package `bedrock-guardrail` (its entry points), with
+ * what `npm pack` needs (packManifestOnCdktn).
+ */
 function copyOnCdktn(dir) {
   const entries = [
     "main.ts",
@@ -55,7 +60,8 @@ function copyOnCdktn(dir) {
     "package-lock.json",
     "cdktf.json",
   ];
-  for (const entry of [...entries, "scripts/ensure-built.js"])
+  const packed = ["bin", "guardrail.schema.json", "scripts/prebuild-handlers.js"];
+  for (const entry of [...entries, ...packed, "scripts/ensure-built.js"])
     fs.cpSync(path.join(root, entry), path.join(dir, entry), { recursive: true });
   for (const file of fs.readdirSync(dir, { recursive: true })) {
     if (!file.endsWith(".ts")) continue;
@@ -77,6 +83,27 @@ function copyOnCdktn(dir) {
     devDependencies: Object.fromEntries(keep.map((name) => [name, pkg.devDependencies[name]])),
   };
   fs.writeFileSync(path.join(dir, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+/**
+ * The manifest the project on cdktn is packed with: package.json's `files`, `bin` and prepack (the prebuilt Lambda
+ * bundles), its runtime dependencies, and the engine, bindings and constructs as optional peer dependencies, as
+ * package.json has cdktf's, at the versions proven here.
+ */
+function packManifestOnCdktn(project) {
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+  const engine = Object.fromEntries(Object.entries(CDKTN).filter(([name]) => name !== "cdktn-cli"));
+  const manifest = {
+    ...JSON.parse(fs.readFileSync(path.join(project, "package.json"), "utf8")),
+    engines: pkg.engines,
+    bin: pkg.bin,
+    files: pkg.files,
+    scripts: { prepack: pkg.scripts.prepack },
+    dependencies: pkg.dependencies,
+    peerDependencies: engine,
+    peerDependenciesMeta: Object.fromEntries(Object.keys(engine).map((name) => [name, { optional: true }])),
+  };
+  fs.writeFileSync(path.join(project, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 function synth(main, cwd, outdir, configFile) {
@@ -137,6 +164,36 @@ function synthExample(scratch, project) {
   const cdktnOut = path.join(scratch, "example-out-cdktn");
   cdktnSynth(onCdktn, cdktnOut, path.join(onCdktn, "guardrail.config.json"));
   return { cdktfOut, cdktnOut };
+}
+
+/**
+ * The way a team on cdktn gets the package: the project on cdktn packed (`npm pack`, as the published package is) and
+ * the tarball installed, with the engine, bindings and constructs of CDKTN, into a copy of the example app outside
+ * the checkout whose imports and dependencies are moved to cdktn; type-checked and synthesized there. The package as
+ * published (on cdktf) does not load in an app without cdktf (docs/deployment.md). Returns the output folder.
+ */
+function synthPackedOnCdktn(scratch, project) {
+  const started = Date.now();
+  packManifestOnCdktn(project);
+  const packed = run("npm", ["pack", "--silent", "--pack-destination", scratch], project).trim().split("\n");
+  const tarball = path.join(scratch, packed[packed.length - 1]);
+  const app = path.join(scratch, "example-packed-cdktn");
+  fs.cpSync(example, app, {
+    recursive: true,
+    filter: (src) => !/node_modules|dist|cdktf\.out/.test(path.basename(src)),
+  });
+  fs.writeFileSync(path.join(app, "main.ts"), onCdktn(fs.readFileSync(path.join(app, "main.ts"), "utf8")));
+  const manifest = JSON.parse(fs.readFileSync(path.join(app, "package.json"), "utf8"));
+  const { "cdktn-cli": _cli, ...engine } = CDKTN;
+  manifest.dependencies = { ...engine, "bedrock-guardrail": `file:${tarball}` };
+  fs.writeFileSync(path.join(app, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], app);
+  run(process.execPath, [path.join(app, "node_modules", "typescript", "bin", "tsc"), "-p", "."], app);
+  const out = path.join(scratch, "example-out-packed-cdktn");
+  run(process.execPath, ["dist/main.js"], app, { CDKTF_OUTDIR: out });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  process.stdout.write(`cdktn proof: packed, installed in a cdktn app, type-checked and synthesized in ${seconds} s\n`);
+  return out;
 }
 
 /** Every file under `dir`, relative. */
@@ -239,6 +296,12 @@ function main() {
         "the requirement of the team's own provider\n",
     );
     for (const line of allowed) process.stdout.write(`  ${line}\n`);
+    const packedOut = synthPackedOnCdktn(scratch, project);
+    const packed = compare(cdktnOut, packedOut, problems);
+    process.stdout.write(
+      `cdktn proof: example app on the packed package, ${packed.files} files equal to it on the project on cdktn\n`,
+    );
+    for (const line of packed.allowed) process.stdout.write(`  ${line}\n`);
   } finally {
     if (process.env.KEEP_SCRATCH) process.stdout.write(`kept ${scratch}\n`);
     else fs.rmSync(scratch, { recursive: true, force: true });
