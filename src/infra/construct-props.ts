@@ -18,7 +18,7 @@ import {
   readDefinitionFile,
 } from "../guardrail/guardrail";
 import { deployChecks } from "./deploy-checks";
-import type { AwsProviderChoice } from "./provider";
+import { type AwsProviderChoice, providerOf, providerTarget } from "./provider";
 
 /**
  * A type with every array and object in it read-only, as a value built in code `as const` has them; the same keys and
@@ -97,10 +97,10 @@ export function constructGuardrail(scope: Construct, props: GuardrailConstructPr
 }
 
 /**
- * The guardrail's constructs, whose resources' AWS names are compared within their stack, each with the path of the
- * aliased provider it is on (undefined: the stack's provider without an alias).
+ * The guardrail's constructs, whose resources' AWS names are compared within their stack and across the app's
+ * stacks, each with its `awsProvider`.
  */
-const GUARDRAIL_CONSTRUCTS = new WeakMap<Construct, string | undefined>();
+const GUARDRAIL_CONSTRUCTS = new WeakMap<Construct, AwsProviderChoice>();
 
 /** `type name` (and region, when a resource sets one) of each resource under `scope` named in the app. */
 function awsNames(scope: Construct): Set<string> {
@@ -118,33 +118,72 @@ function awsNames(scope: Construct): Set<string> {
   return names;
 }
 
+/** Names AWS keeps once per account (IAM) or organization (SCPs), whatever the region. */
+const GLOBAL_NAME = /^aws_(iam|organizations)_/;
+
 /**
- * Two guardrail constructs in one stack on one provider whose resources have the same AWS names (two monitors, two
- * member roles, two organization policies with the same scp.name) synthesize, and AWS refuses the second's at apply,
- * after the first's exist. Refused at synth instead, on the later construct, naming both and the names. Constructs on
- * two aliased providers (two accounts, say) are not compared.
+ * The AWS names of a construct's resources as one account has them, when its provider names the account in the
+ * app: global names as they are, regional ones with the provider's region (dropped where the app does not write
+ * it). Undefined where the account is the environment's.
+ */
+function accountNames(construct: Construct): { account: string; names: Set<string> } | undefined {
+  const provider = providerOf(construct, GUARDRAIL_CONSTRUCTS.get(construct) ?? true);
+  const { account, region } = provider ? providerTarget(provider) : {};
+  if (account === undefined) return undefined;
+  const names = [...awsNames(construct)].flatMap((n) =>
+    GLOBAL_NAME.test(n) || n.endsWith(")") ? [n] : region ? [`${n} (${region})`] : [],
+  );
+  return { account, names: new Set(names) };
+}
+
+/** The problem of two constructs whose resources have the `same` AWS names, on the later one. */
+function sameNamesProblem(construct: Construct, earlier: Construct, where: string, same: string[]): string {
+  const shown = same.slice(0, 3).join(", ") + (same.length > 3 ? ` and ${same.length - 3} more` : "");
+  const policiesOnly = same.every((n) => n.startsWith("aws_organizations_policy "));
+  return (
+    `${construct.node.path} creates resources of the same AWS names as ${earlier.node.path}${where} (${shown}), ` +
+    `which AWS refuses at apply: ${policiesOnly ? "give one of their configs another scp.name" : "keep one"}`
+  );
+}
+
+/**
+ * Two guardrail constructs whose resources have the same AWS names (two monitors, two member roles, two organization
+ * policies with the same scp.name) synthesize, and AWS refuses the second's at apply, after the first's exist.
+ * Refused at synth instead, on the later construct, naming both and the names: in one stack on one provider
+ * (constructs on two aliased providers, two accounts say, are not compared), and in two stacks of the app whose
+ * providers name the same account (allowed_account_ids, or assume_role's role ARN: aws.<section>.accountId or
+ * assumeRoleArn of the config) and, for regional names, the same region.
  */
 function refuseSameNames(construct: Construct, awsProvider: GuardrailConstructProps["awsProvider"]): void {
-  const aliased = typeof awsProvider === "object" && awsProvider.alias !== undefined;
-  GUARDRAIL_CONSTRUCTS.set(construct, aliased ? awsProvider.node.path : undefined);
+  GUARDRAIL_CONSTRUCTS.set(construct, awsProvider ?? true);
+  const aliasOf = (c: Construct) => {
+    const choice = GUARDRAIL_CONSTRUCTS.get(c);
+    return typeof choice === "object" && choice.alias !== undefined ? choice.node.path : undefined;
+  };
   construct.node.addValidation({
     validate: () => {
       const stack = TerraformStack.of(construct);
-      const provider = GUARDRAIL_CONSTRUCTS.get(construct);
-      const all = stack.node
-        .findAll()
-        .filter((c) => GUARDRAIL_CONSTRUCTS.has(c) && GUARDRAIL_CONSTRUCTS.get(c) === provider);
+      const all = construct.node.root.node.findAll().filter((c) => GUARDRAIL_CONSTRUCTS.has(c));
+      const earlier = all.slice(0, all.indexOf(construct));
       const mine = awsNames(construct);
-      return all.slice(0, all.indexOf(construct)).flatMap((earlier) => {
-        const same = [...awsNames(earlier)].filter((n) => mine.has(n));
-        if (same.length === 0) return [];
-        const shown = same.slice(0, 3).join(", ") + (same.length > 3 ? ` and ${same.length - 3} more` : "");
-        const policiesOnly = same.every((n) => n.startsWith("aws_organizations_policy "));
-        return [
-          `${construct.node.path} creates resources of the same AWS names as ${earlier.node.path} (${shown}), ` +
-            `which AWS refuses at apply: ${policiesOnly ? "give one of their configs another scp.name" : "keep one"}`,
-        ];
-      });
+      const inStack = earlier
+        .filter((c) => TerraformStack.of(c) === stack && aliasOf(c) === aliasOf(construct))
+        .flatMap((c) => {
+          const same = [...awsNames(c)].filter((n) => mine.has(n));
+          return same.length > 0 ? [sameNamesProblem(construct, c, "", same)] : [];
+        });
+      const account = accountNames(construct);
+      if (account === undefined) return inStack;
+      const acrossStacks = earlier
+        .filter((c) => TerraformStack.of(c) !== stack)
+        .flatMap((c) => {
+          const other = accountNames(c);
+          if (other?.account !== account.account) return [];
+          const same = [...other.names].filter((n) => account.names.has(n));
+          const where = ` in stack ${TerraformStack.of(c).node.path}, both in account ${account.account}`;
+          return same.length > 0 ? [sameNamesProblem(construct, c, where, same)] : [];
+        });
+      return [...inStack, ...acrossStacks];
     },
   });
 }

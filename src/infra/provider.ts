@@ -65,6 +65,35 @@ function isAwsProvider(value: unknown): value is AwsProvider {
 }
 
 /**
+ * The AWS provider a construct's resources deploy with: the one it brought (`true`), its stack's without an alias
+ * (`false`), or the AwsProvider it was given. Undefined when the stack has none it could use (refused at synth).
+ */
+export function providerOf(construct: Construct, awsProvider: AwsProviderChoice): TerraformProvider | undefined {
+  if (awsProvider === true) return construct.node.findAll().find(isAwsProvider);
+  if (awsProvider === false) return defaultAwsProviders(TerraformStack.of(construct))[0];
+  return awsProvider;
+}
+
+const literal = (value: unknown): value is string => typeof value === "string" && !Token.isUnresolved(value);
+
+/**
+ * The account and region a provider deploys to, as far as the app writes them: the account of its only
+ * allowed_account_ids, else of its assume_role's role ARN; undefined where the app leaves it to the environment
+ * (a profile, ambient credentials) or to a token.
+ */
+export function providerTarget(provider: TerraformProvider): { account?: string; region?: string } {
+  const { allowedAccountIds, assumeRole, region } = provider as AwsProvider;
+  const roleArn = Array.isArray(assumeRole) && assumeRole.length === 1 ? assumeRole[0].roleArn : undefined;
+  const account =
+    Array.isArray(allowedAccountIds) && allowedAccountIds.length === 1 && literal(allowedAccountIds[0])
+      ? allowedAccountIds[0]
+      : literal(roleArn)
+        ? /^arn:[\w-]+:iam::(\d{12}):role\//.exec(roleArn)?.[1]
+        : undefined;
+  return { account, region: literal(region) ? region : undefined };
+}
+
+/**
  * A construct on a provider of its stack (`awsProvider: false`, the stack's provider without an alias, or an
  * AwsProvider of the stack, which every resource and data source under the construct names). Its resources
  * get the tool's tag, which the app's providers set as default tags and a team's provider does not.

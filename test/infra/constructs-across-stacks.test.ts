@@ -1,0 +1,71 @@
+/**
+ * Guardrail constructs in two stacks of one app whose providers name the same account: resources of the same AWS
+ * names are refused at synth, as they are in one stack, where AWS would refuse the second stack's at apply. Stacks
+ * whose account the app does not write (a profile, the environment's credentials) are not compared.
+ */
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { type App, Testing, TerraformStack } from "cdktf";
+import { GuardrailMonitor, GuardrailOrganizationPolicy } from "../../src/index";
+
+const CONFIG = { approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"] };
+const MANAGEMENT = "111111111111";
+const OTHER = "222222222222";
+
+/** The validation problems of a stack, each `[path] message`, as `cdktf synth` prints them. */
+function refusals(stack: TerraformStack): string[] {
+  try {
+    stack.runAllValidations();
+    return [];
+  } catch (e) {
+    return (e as Error).message.split("\n").filter((l) => l.startsWith("  ["));
+  }
+}
+
+/** An organization policy in a stack of its own, its provider from the config's aws.organization. */
+function policyStack(app: App, id: string, organization: Record<string, string>): TerraformStack {
+  const stack = new TerraformStack(app, id);
+  new GuardrailOrganizationPolicy(stack, "policy", { config: { ...CONFIG, aws: { organization } } });
+  return stack;
+}
+
+describe("constructs in two stacks of one app", () => {
+  it("refuse the later one's AWS names when both stacks deploy to one account the config names", () => {
+    const app = Testing.app();
+    const first = policyStack(app, "management", { accountId: MANAGEMENT });
+    const second = policyStack(app, "management-eu", {
+      assumeRoleArn: `arn:aws:iam::${MANAGEMENT}:role/Deployer`,
+    });
+    expect(refusals(first)).toEqual([]);
+    expect(refusals(second)).toEqual([
+      `  [management-eu/policy] management-eu/policy creates resources of the same AWS names as management/policy in ` +
+        `stack management, both in account ${MANAGEMENT} (aws_organizations_policy bedrock-model-access-guardrail), ` +
+        "which AWS refuses at apply: give one of their configs another scp.name",
+    ]);
+  });
+
+  it("compare the team's providers by their allowed account, and regional names only in one region", () => {
+    const app = Testing.app();
+    const config = { ...CONFIG, monitor: {} };
+    const monitorIn = (id: string, region: string) => {
+      const stack = new TerraformStack(app, id);
+      const provider = new AwsProvider(stack, "aws", { region, allowedAccountIds: [OTHER] });
+      new GuardrailMonitor(stack, "monitor", { config: { ...config, aws: { region } }, awsProvider: provider });
+      return stack;
+    };
+    monitorIn("security", "us-east-1");
+    const eu = monitorIn("security-eu", "eu-west-1");
+    // Another region: the IAM roles collide (one name per account), not the table or the functions.
+    const [refusal] = refusals(eu);
+    expect(refusal).toMatch(/^ {2}\[security-eu\/monitor\] .* as security\/monitor in stack security, both in account/);
+    expect(refusal).toContain("aws_iam_role bedrock-guardrail-");
+    expect(refusal).not.toContain("aws_dynamodb_table");
+  });
+
+  it("are not compared in different accounts, or where the app leaves the account to the environment", () => {
+    const app = Testing.app();
+    policyStack(app, "management", { accountId: MANAGEMENT });
+    expect(refusals(policyStack(app, "sandbox-organization", { accountId: OTHER }))).toEqual([]);
+    expect(refusals(policyStack(app, "by-profile", { profile: "management" }))).toEqual([]);
+    expect(refusals(policyStack(app, "ambient", {}))).toEqual([]);
+  });
+});
