@@ -85,7 +85,8 @@ function bearerTokenRequest(request: ScpRequest): ScpRequest | undefined {
   const prefix = request.action.slice(0, request.action.indexOf(":"));
   const key = Object.values(BEARER_TOKEN_TYPE_KEYS).find((k) => k.startsWith(`${prefix}:`));
   const bearer = `${prefix}:CallWithBearerToken`;
-  const type = key && request.context?.[key];
+  // Condition key names are case-insensitive in IAM (AWS's own pages write bedrock:bearerTokenType).
+  const type = key && Object.entries(request.context ?? {}).find(([k]) => k.toLowerCase() === key.toLowerCase())?.[1];
   if (!BEARER_TOKEN_PREFIXES.includes(prefix) || !type || request.action === bearer) return undefined;
   return { action: bearer, resource: "*", principalArn: request.principalArn, context: { [key]: type } };
 }

@@ -147,6 +147,27 @@ describe("check --explain", () => {
     expect(explain("SHORT_TERM").decision).toBe("allow");
   });
 
+  it("a bearer-token type key is read in any case, as IAM reads condition key names", async () => {
+    const chatbot = "arn:aws:iam::111122223333:role/app/Chatbot";
+    // AWS's API-key pages write the key bedrock:bearerTokenType; IAM matches it to the SCP's bedrock:BearerTokenType
+    // (a short-term key passes only because the simulator reads the key in that case).
+    const context = (type: string) => ({ "bedrock:bearerTokenType": [type] });
+    for (const [type, simulatedResult, decision] of [
+      ["LONG_TERM", "ExplicitlyDenied", "deny"],
+      ["SHORT_TERM", "Allowed", "allow"],
+    ]) {
+      const request = { action: "bedrock:CallWithBearerToken", resource: "*", context: context(type) };
+      expect(await simulateScp(guardrail, request, chatbot)).toBe(simulatedResult);
+      const e = explainRequest(previewerFor(guardrail), {
+        principalArn: chatbot,
+        action: "bedrock:Converse",
+        resource: "amazon.nova-pro-v1:0",
+        context: context(type),
+      });
+      expect(`${type}: ${e.alsoAuthorizedAs} ${e.decision}`).toBe(`${type}: bedrock:CallWithBearerToken ${decision}`);
+    }
+  });
+
   it("usage errors name the option and exit 2", () => {
     for (const [opts, message] of [
       [{ explain: true }, /needs --principal ARN and --action/],
