@@ -9,6 +9,7 @@ import { partitionOfRegion } from "../arn/partition";
 import type { ScpRequest } from "./evaluate";
 import { statementOutcome } from "./evaluate";
 import type { Guardrail } from "../guardrail/guardrail";
+import { bundledClassification } from "./classification-data";
 import { buildScpDocuments } from "./documents";
 import { Previewer, suggestionFor } from "./preview";
 import {
@@ -58,11 +59,28 @@ export interface Explanation {
   suggestion?: string;
 }
 
-/** The IAM action an action or CloudTrail event name given as `prefix:Name` authorizes as. */
+/**
+ * Every action and event name the request model keys on, by its lower-case form: IAM reads an action name in any
+ * case, and the request model looks names up as AWS spells them (bedrock:invokemodel must rebuild its model as
+ * bedrock:InvokeModel does, and bedrock:converse authorize as bedrock:InvokeModel).
+ */
+let spellings: Map<string, string> | undefined;
+
+function asAwsSpellsIt(given: string): string {
+  if (!spellings) {
+    const events = Object.keys(EVENT_ACTIONS).map((key) => key.replace(/\.amazonaws\.com:/, ":"));
+    const actions = bundledClassification().actions.map((a) => a.action);
+    spellings = new Map([...actions, ...events].map((name) => [name.toLowerCase(), name]));
+  }
+  return spellings.get(given.toLowerCase()) ?? given;
+}
+
+/** The IAM action an action or CloudTrail event name given as `prefix:Name` (in any case) authorizes as. */
 export function explainedAction(given: string): { action: string; mappedFrom?: string } {
-  const at = given.indexOf(":");
-  const mapped = EVENT_ACTIONS[`${eventSourceOf(given.slice(0, at))}:${given.slice(at + 1)}`];
-  return mapped ? { action: mapped, mappedFrom: given } : { action: given };
+  const name = asAwsSpellsIt(given);
+  const at = name.indexOf(":");
+  const mapped = EVENT_ACTIONS[`${eventSourceOf(name.slice(0, at))}:${name.slice(at + 1)}`];
+  return mapped ? { action: mapped, mappedFrom: given } : { action: name };
 }
 
 /**

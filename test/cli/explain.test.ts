@@ -168,6 +168,37 @@ describe("check --explain", () => {
     }
   });
 
+  it("an action or event name is read in any case, as IAM reads action names", async () => {
+    const chatbot = "arn:aws:iam::111122223333:role/app/Chatbot";
+    const listedProfile = "us.amazon.nova-pro-v1:0";
+    const explain = (action: string, resource: string) => {
+      const e = explainRequest(previewerFor(guardrail), { principalArn: chatbot, action, resource });
+      return `${action} ${resource}: ${e.request.action} ${e.decision} ${e.matches.map((m) => m.sid)}`;
+    };
+    // The simulator matches the SCP's actions in any case: a listed model passes, an unlisted one is denied.
+    const model = (id: string) => `arn:aws:bedrock:us-west-2::foundation-model/${id}`;
+    const simulated = (resource: string) =>
+      simulateScp(guardrail, { action: "bedrock:invokemodel", resource }, chatbot);
+    expect([await simulated(model("amazon.nova-pro-v1:0")), await simulated(UNLISTED)]).toEqual([
+      "Allowed",
+      "ExplicitlyDenied",
+    ]);
+    expect([
+      explain("bedrock:invokemodel", listedProfile),
+      explain("bedrock:converse", UNLISTED),
+      explain("bedrock:CONVERSESTREAM", UNLISTED),
+    ]).toEqual([
+      `bedrock:invokemodel ${listedProfile}: bedrock:InvokeModel allow `,
+      `bedrock:converse ${UNLISTED}: bedrock:InvokeModel deny DenyInferenceOutsideModelAllowList`,
+      `bedrock:CONVERSESTREAM ${UNLISTED}: bedrock:InvokeModelWithResponseStream deny ` +
+        "DenyInferenceOutsideModelAllowList",
+    ]);
+    // The model is still needed, whatever the case.
+    const c = captureOutput();
+    expect(runCheck(guardrail, { principal: chatbot, action: "bedrock:invokemodel" }, c.io)).toBe(2);
+    expect(c.err()).toContain("--resource is needed with bedrock:invokemodel");
+  });
+
   it("usage errors name the option and exit 2", () => {
     for (const [opts, message] of [
       [{ explain: true }, /needs --principal ARN and --action/],
