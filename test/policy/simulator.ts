@@ -87,10 +87,16 @@ async function simulateOnce(
   };
   // aws-marketplace:ProductId is documented by Bedrock for Subscribe, but the service authorization
   // data the simulator validates against does not list it for that action, so the validating entry
-  // point would drop the key; the unvalidated one evaluates it as given.
-  if (request.context && "aws-marketplace:ProductId" in request.context) {
+  // point would drop the key; and a global cross-Region profile is authorized on its model with an empty
+  // Region (arn:<partition>:bedrock:::foundation-model/<id>), which that entry point refuses as matching no
+  // resource type. The unvalidated one evaluates both as given.
+  const emptyRegionModel = /^arn:[^:]+:bedrock:::foundation-model\//.test(request.resource);
+  if (emptyRegionModel || (request.context && "aws-marketplace:ProductId" in request.context)) {
     // Unvalidated, the simulator takes each value as given: a single-valued key must be a string.
-    const single = Object.entries(request.context).map(([k, v]) => [k, k === "aws-marketplace:ProductId" ? v : v[0]]);
+    const single = Object.entries(request.context ?? {}).map(([k, v]) => [
+      k,
+      k === "aws-marketplace:ProductId" ? v : v[0],
+    ]);
     sim.request.contextVariables = { "aws:PrincipalArn": principalArn, ...Object.fromEntries(single) };
     return runUnsafeSimulation(sim, {});
   }
