@@ -111,6 +111,22 @@ function trainableEntries(list: readonly string[]): string[] {
   });
 }
 
+/**
+ * The allow-list entries inference is authorized on (the profiles and routers are left out as pass-through), each
+ * foundation-model entry that ends neither in its version number nor in `*` (amazon.nova-pro-v1, anthropic.claude-v2)
+ * with <entry>:* beside it: AWS names a model's versions after its id and a colon, and such an entry stands for them
+ * for throughput and customization (trainableEntries) and on bedrock-mantle (mantle-models.ts) already, so without it
+ * the model was denied on demand only (amazon.nova-pro-v1:0). An entry ending in its version stays exact: on demand
+ * names the model itself, never a context variant (amazon.nova-pro-v1:0:300k).
+ */
+function inferenceEntries(list: readonly string[]): string[] {
+  return list
+    .filter((p) => !INFERENCE_PASS_THROUGH_TYPES.includes(resourceType(p)))
+    .flatMap((p) =>
+      resourceType(p) === "foundation-model" && !p.endsWith("*") && !ENDS_IN_VERSION.test(p) ? [p, `${p}:*`] : [p],
+    );
+}
+
 /** iam:ServiceSpecificCredentialServiceName of a Bedrock long-term API key. */
 export const BEDROCK_API_KEY_SERVICE_NAME = "bedrock.amazonaws.com";
 export { BEARER_TOKEN_TYPE_KEYS, LONG_TERM, MANTLE_MODEL_KEY, SHORT_TERM, SID };
@@ -176,10 +192,7 @@ function allowListStatements(guardrail: Guardrail, list: string[]): ScpStatement
   const mantleModels = mantleModelPatterns(list);
   const passThrough = INFERENCE_PASS_THROUGH_TYPES.map((type) => bedrockResourcePattern(partition, type));
   return [
-    denyOutside(guardrail, SID.inferenceAllowList, INFERENCE_ACTIONS, [
-      ...list.filter((p) => !INFERENCE_PASS_THROUGH_TYPES.includes(resourceType(p))),
-      ...passThrough,
-    ]),
+    denyOutside(guardrail, SID.inferenceAllowList, INFERENCE_ACTIONS, [...inferenceEntries(list), ...passThrough]),
     // Both authorized on a foundation or custom model; the listed models' context variants (which buying
     // throughput names), the existing throughput an update re-points, and the custom models of listed bases
     // (which a listed model's fine-tune produces, and which need throughput to be invoked), are left out so

@@ -360,6 +360,33 @@ export const CASES: Case[] = [
     },
     "deny",
   ],
+  // An id listed without its version (amazon.nova-pro-v1, not amazon.nova-pro-v1:0) stands for its versions on demand
+  // too, as it does for throughput, customization and bedrock-mantle; a model whose id merely starts with it does not.
+  ...(
+    ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream", "bedrock:CreateModelInvocationJob"] as const
+  ).flatMap((action): Case[] => [
+    [
+      `${action}, a model listed by an id without its version, by its versioned id`,
+      allowListOf("amazon.nova-pro-v1"),
+      DEVELOPER,
+      { action, resource: "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0" },
+      "allow",
+    ],
+    [
+      `${action}, a model whose id merely starts with an id listed without a version`,
+      allowListOf("amazon.nova-pro-v1"),
+      DEVELOPER,
+      { action, resource: "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v10:0" },
+      "deny",
+    ],
+  ]),
+  [
+    "invoking a model listed by an id without its version, in a Region its us. profile routes to",
+    allowListOf("amazon.nova-pro-v1"),
+    DEVELOPER,
+    { action: "bedrock:InvokeModel", resource: "arn:aws:bedrock:us-west-1::foundation-model/amazon.nova-pro-v1:0" },
+    "allow",
+  ],
   [
     "buying throughput for a context variant of an exactly listed model's newer version",
     EXACT_IDS,
