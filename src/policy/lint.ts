@@ -34,6 +34,7 @@ export interface LintFinding {
     | "allow-list-profile-without-model"
     | "allow-list-regional-model"
     | "allow-list-model-denied-on-mantle"
+    | "allow-list-upper-case-id"
     | "unprotectable-exemption"
     | "no-exempted-principal-admin"
     | "identity-center-prefix-extension"
@@ -316,8 +317,27 @@ function allowListFindings(guardrail: Guardrail): LintFinding[] {
       const finding = regionalModelFinding(guardrail.partition, arn.region, where);
       if (finding) out.push(finding);
     }
+    const upper = upperCaseIdFinding(arn.resource, where);
+    if (upper) out.push(upper);
   });
   return out;
+}
+
+/**
+ * IAM compares resource ARNs case-sensitively and every model and inference-profile id Bedrock publishes is lower
+ * case, so an entry written with capitals (copied from a console label, say) matches no call and silently leaves its
+ * model denied to everyone the allow-list should serve.
+ */
+function upperCaseIdFinding(resource: string, where: string): LintFinding | undefined {
+  const kind = ["foundation-model/", "inference-profile/"].find((k) => resource.startsWith(k));
+  if (!kind || resource === resource.toLowerCase()) return undefined;
+  return {
+    level: "warning",
+    code: "allow-list-upper-case-id",
+    message:
+      `${where}: Bedrock's ${kind.slice(0, -1)} ids are lower case and IAM compares resource ARNs case by case, so ` +
+      `this entry matches no call; write ${resource.toLowerCase()}`,
+  };
 }
 
 /**

@@ -413,6 +413,22 @@ describe("lint", () => {
     expect(lintScp(gov).warnings.filter((w) => w.code === "allow-list-regional-model")).toEqual([]);
   });
 
+  it("warns that a model or profile id with capitals matches no call (IAM compares ARNs case by case)", () => {
+    const upper = (entry: string) =>
+      lintScp(guardrailFor({ ...MINIMAL_CONFIG, scp: { modelAllowList: [entry] } }))
+        .warnings.filter((w) => w.code === "allow-list-upper-case-id")
+        .map((w) => w.message);
+    expect(upper("arn:aws:bedrock:*::foundation-model/Anthropic.claude-sonnet-4-5-20250929-v1:0")).toEqual([
+      "scp.modelAllowList[0] arn:aws:bedrock:*::foundation-model/Anthropic.claude-sonnet-4-5-20250929-v1:0: " +
+        "Bedrock's foundation-model ids are lower case and IAM compares resource ARNs case by case, so this entry " +
+        "matches no call; write foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0",
+    ]);
+    expect(upper("arn:aws:bedrock:*:*:inference-profile/US.amazon.nova-pro-v1:0")).toHaveLength(1);
+    expect(upper("arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0")).toEqual([]);
+    // Other resource types keep ids AWS generates or users name: not judged.
+    expect(upper("arn:aws:bedrock:us-east-1:111122223333:provisioned-model/AbC123")).toEqual([]);
+  });
+
   it("warns when an inference profile is allowed without its foundation model, or a model in one Region only", () => {
     const g = guardrailFor({
       ...MINIMAL_CONFIG,
