@@ -2,7 +2,8 @@
  * Where bytes stop being the start of one valid JSON value: record-framer.ts's recovery trusts the
  * depth only before that point (there the JSON is valid, so the depth is exact). JSON.parse says where
  * it failed only for some errors (an unexpected token has no position in V8's message), so the grammar
- * is checked here, for damaged slices only: speed does not matter.
+ * is checked here, for damaged slices only: speed does not matter. hasObjectSkeleton says whether the
+ * damage in a slice moved what the depth counts (json-depth.ts), or only what the grammar refuses.
  */
 import { BACKSLASH, CLOSE_ARR, CLOSE_OBJ, COLON, COMMA, OPEN_ARR, OPEN_OBJ, QUOTE } from "./json-bytes";
 
@@ -124,3 +125,61 @@ function stringEnd(buf: Buffer, at: number, to: number): number {
   }
   return -to - 1;
 }
+
+/**
+ * Whether `buf[from, to)` (whitespace around it allowed) is one object by the bytes json-depth.ts reads: strings
+ * (a string ends at its first quote no odd run of backslashes escapes), brackets that close the kind they open,
+ * and in an object a string as every key and a value after each. Colons and commas are not looked at, nor what a
+ * string holds, nor how a number or a literal is spelled, and a value may be any run of other bytes but a
+ * backslash (only a string can hold one). Damage that keeps this skeleton (a colon or a comma lost, a letter
+ * changed) moved no quote and no bracket, so the depth read over it is the depth of the JSON as it was written.
+ * Damage that moved one shows in it, unless it wrote every bracket it moved (`]}}` inserted where a record ends).
+ */
+export function hasObjectSkeleton(buf: Buffer, from: number, to: number): boolean {
+  const open: number[] = []; // the brackets open, innermost last
+  const items: number[] = []; // for each, the keys and values read in it (an object's: a key is at an even count)
+  let closed = false;
+  let i = from;
+  while (i < to) {
+    const c = buf[i];
+    if (isSpace(c) || c === COLON || c === COMMA) {
+      i++;
+      continue;
+    }
+    if (closed) return false; // bytes after the object
+    const top = open.length - 1;
+    const atKey = top >= 0 && open[top] === OPEN_OBJ && items[top] % 2 === 0;
+    if (c === CLOSE_OBJ || c === CLOSE_ARR) {
+      if (top < 0 || open[top] !== (c === CLOSE_OBJ ? OPEN_OBJ : OPEN_ARR) || (c === CLOSE_OBJ && !atKey)) return false;
+      open.pop();
+      items.pop();
+      if (open.length === 0) closed = true;
+      else items[top - 1]++;
+      i++;
+      continue;
+    }
+    if (top < 0 ? c !== OPEN_OBJ : atKey && c !== QUOTE) return false;
+    if (c === OPEN_OBJ || c === OPEN_ARR) {
+      open.push(c);
+      items.push(0);
+      i++;
+      continue;
+    }
+    if (c === QUOTE) {
+      i++;
+      while (i < to && buf[i] !== QUOTE) i += buf[i] === BACKSLASH ? 2 : 1;
+      if (i >= to) return false;
+      i++;
+    } else {
+      while (i < to && !isDelimiter(buf[i])) {
+        if (buf[i] === BACKSLASH) return false;
+        i++;
+      }
+    }
+    items[top]++;
+  }
+  return closed;
+}
+
+const isDelimiter = (c: number): boolean =>
+  isSpace(c) || [COMMA, COLON, CLOSE_OBJ, CLOSE_ARR, OPEN_OBJ, OPEN_ARR, QUOTE].includes(c);

@@ -29,7 +29,9 @@
  * Where the depth started again may still be inside the damaged record, and so may the markers
  * after it at the depth taken there (objects a caller nested side by side): the slice that starts
  * there is `unproven`, it holds those markers as it holds nested ones, and only what follows them
- * (recover) shows which of them start records. Valid input never comes here.
+ * (recover) shows which of them start records. So is the slice after a record the consumer parsed and
+ * found damaged in what the depth reads (a nested start's own key broken by brackets or a quote: the
+ * depth may come out at the records' depth right at the next nested start). Valid input never comes here.
  *
  * Inputs in any other shape (a bare array, other key orders) are not framed here: `detectLayout`
  * says "generic" and the caller uses the exact structural walker.
@@ -38,7 +40,7 @@
  */
 import { CLOSE_OBJ, COMMA, NEWLINE, OPEN_OBJ, QUOTE } from "./json-bytes";
 import { JsonDepth } from "./json-depth";
-import { firstInvalidByte } from "./json-prefix";
+import { firstInvalidByte, hasObjectSkeleton } from "./json-prefix";
 
 export type Layout = "records" | "pretty" | "lines" | "generic";
 
@@ -60,7 +62,9 @@ export interface FramerSink {
    * what it holds may be nested in a record that started before it.
    * `unproven`: such a slice that nothing after it showed to be a record (see RecordFramer): damage,
    * whatever it holds, never evaluated.
-   * Returns true when the slice is not one valid record: the framer then splits it at them.
+   * Returns true when the slice was parsed and is not one valid record: the framer then splits it at its
+   * `inner` markers and, unless the damage left what the depth reads as it was (hasObjectSkeleton), takes the
+   * record start after it for one only once what follows shows it (endSeparated).
    */
   slice(
     buf: Buffer,
@@ -252,9 +256,11 @@ export class RecordFramer {
   /** Lines layout: the chunk ended right after a newline inside an open object: the next byte decides (endsLine). */
   private lineCutPending = false;
   /**
-   * The last slice framed ended with the layout's separator (`},` or the end of a file's envelope): the depth
+   * The last slice framed ended with the layout's separator (`},` or the end of a file's envelope), and when the
+   * consumer parsed it and found it damaged, the damage moved nothing the depth reads (structureKept): the depth
    * that cut it came through well-formed bytes. A slice after one that did not starts unproven too (damage can
-   * leave the depth right at a marker nested in the damaged record: `"tags":[}}]{"eventVersion":...`).
+   * leave the depth right at a marker nested in the damaged record: `"tags":[}}]{"eventVersion":...`, or a nested
+   * start's own key broken, `{"eventVersion"}}]...},{"eventVersion":...`, the marker after it right after `},`).
    * `cutAtFileStart`: the marker just cut at starts a file's records (no damage before it makes it unproven).
    */
   private endSeparated = true;
@@ -775,22 +781,24 @@ export class RecordFramer {
     // CloudTrail's own separator, `},` before the next record: the common case, checked without a regex.
     const resynced = this.openResynced || recovered;
     if (!recovered && !atEnd && b - a >= 2 && buf[b - 1] === COMMA && buf[b - 2] === CLOSE_OBJ) {
-      this.endSeparated = true;
       const suspect = suspectStart || resynced;
-      return this.sink.slice(buf, a, b - 1, offset, this.ordinal, suspect, inner, resynced, unproven) === true;
+      const damaged = this.sink.slice(buf, a, b - 1, offset, this.ordinal, suspect, inner, resynced, unproven) === true;
+      this.endSeparated = this.structureKept(damaged, buf, a, b - 1);
+      return damaged;
     }
     const tailStart = Math.max(a, b - TAIL_WINDOW);
     const m = (atEnd ? RECORD_THEN_END : RECORD_THEN_NEXT_FILE).exec(buf.subarray(tailStart, b).toString("latin1"));
     const end = m ? tailStart + m.index + 1 : b;
     // Records without an envelope (`jq '.Records[]'`) are separated by whitespace only.
-    this.endSeparated = m !== null || (this.recordDepth === 0 && endsObject(buf, a, b));
+    const separated = m !== null || (this.recordDepth === 0 && endsObject(buf, a, b));
     // A piece recovered from damage comes from a slice held past the cap (see limit): the cap applies to it here.
     if (recovered && end - a > this.maxRecordBytes) {
+      this.endSeparated = separated;
       this.sink.oversized({ offset, ordinal: this.ordinal }, end - a);
       return false;
     }
     const shown = !recovered && atEnd && (m !== null || this.recordDepth === 0);
-    return (
+    const damaged =
       this.sink.slice(
         buf,
         a,
@@ -801,8 +809,20 @@ export class RecordFramer {
         inner,
         resynced,
         unproven && !shown,
-      ) === true
-    );
+      ) === true;
+    this.endSeparated = separated && this.structureKept(damaged, buf, a, end);
+    return damaged;
+  }
+
+  /**
+   * Whether the depth after the record `buf[a, end)`, which the consumer found `damaged` or not, is the depth of
+   * the JSON as it was written: the record is valid, or its damage moved no quote or bracket the depth counts
+   * (hasObjectSkeleton: a colon lost, a letter changed). Else the record start after it may be an object nested in
+   * it, its own start broken (`{"eventVersion"}}]...},{"eventVersion":`). A slice that starts where the framer
+   * resynchronised may start inside a record: its damage says nothing, the resynchronisation rules what follows.
+   */
+  private structureKept(damaged: boolean, buf: Buffer, a: number, end: number): boolean {
+    return !damaged || this.openResynced || hasObjectSkeleton(buf, a, end);
   }
 
   /** A lines-layout slice `buf[a, b)`: a blank line is no record; a record line is `{...}`, spaces around allowed. */

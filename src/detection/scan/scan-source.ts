@@ -271,7 +271,8 @@ export class SourceScanner {
           const verdict = suspect || checkAll || oversized ? "must-parse" : prefilter.decide(buf, start, end);
           if (verdict === "no-match") result.records++;
           else if (verdict === "not-cloudtrail") this.ruledOut(result, verdict, where(unit, at));
-          else if (!nested) this.parse(result, buf.subarray(start, end), at, unit, rereadable, resynced, unproven);
+          else if (!nested)
+            return !this.parse(result, buf.subarray(start, end), at, unit, rereadable, resynced, unproven);
           else return !this.parseWhole(result, buf.subarray(start, end), at, unit, rereadable);
           return undefined;
         },
@@ -290,7 +291,10 @@ export class SourceScanner {
     };
   }
 
-  /** A framed record that can match or must be validated: parsed, then evaluated or named as damaged. */
+  /**
+   * A framed record that can match or must be validated: parsed, then evaluated or named as damaged. False when
+   * it is not valid JSON (the framer then looks at what the damage did to its structure).
+   */
   private parse(
     result: SourceResult,
     bytes: Buffer,
@@ -299,22 +303,23 @@ export class SourceScanner {
     rereadable: boolean,
     resynced = false,
     unproven = false,
-  ): void {
+  ): boolean {
     let record: unknown;
     try {
       record = JSON.parse(bytes.toString("utf8"));
     } catch (e) {
       this.resplit(result, bytes, at, unit, (e as Error).message, resynced || unproven, unproven);
-      return;
+      return false;
     }
     if (unproven) {
       // Valid JSON, but maybe an object nested in the damaged record before it (see RecordFramer).
       const reason = "not shown to be a record (it follows damage, and may be nested in the damaged record)";
       this.skipped(result, where(unit, at), reason, bytes.length, unit);
-      return;
+      return true;
     }
     const location = rereadable ? { offset: at.offset, length: bytes.length } : undefined;
     this.evaluate(result, record, () => where(unit, at), location);
+    return true;
   }
 
   /**

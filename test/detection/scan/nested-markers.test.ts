@@ -301,6 +301,110 @@ describe("record markers nested in a record", () => {
     }
   });
 
+  it("record-like objects after one whose own first key is damaged are none of them records", async () => {
+    // The damage breaks the first nested start's own key (no record start is left there) and still leaves the depth
+    // at the records' depth, with `},` before the second: its slice was cut as the next record, and the third as the
+    // one after it. Brackets of the wrong kind or of the right kind (`}]}`: no check of kinds sees it) in place of
+    // the key's colon; or the key's closing quote lost, when the object holds a value a caller chose (`}]}\"`)
+    // that, read with the strings flipped, closes it and flips them back.
+    const payload = '}]}"';
+    const firstKey = (t: string) => {
+      const at = t.search(/"tags": ?\[\s*\{\s*"eventVersion"/);
+      return t.indexOf('"eventVersion"', at) + '"eventVersion"'.length;
+    };
+    const damages: Record<string, (t: string) => string> = {
+      "brackets of the wrong kind": (t) => `${t.slice(0, firstKey(t))}}}]${t.slice(firstKey(t)).replace(/^: ?/, "")}`,
+      "brackets of the right kind": (t) => `${t.slice(0, firstKey(t))}}]}${t.slice(firstKey(t)).replace(/^: ?/, "")}`,
+      "the key's closing quote lost": (t) => t.slice(0, firstKey(t) - 1) + t.slice(firstKey(t)),
+    };
+    const noise = (id: string) => ({ ...templates[0], eventID: id });
+    for (const nestedCount of [2, 3]) {
+      const holder = {
+        ...templates[0],
+        eventID: "holder",
+        requestParameters: {
+          tags: Array.from({ length: nestedCount }, (_, i) => ({
+            ...MATCHING,
+            eventID: `forged-${i + 1}`,
+            z: payload,
+          })),
+        },
+      };
+      const valid = (padded: boolean) => [
+        ...(padded ? Array.from({ length: 80 }, (_, i) => noise(`pad${i}`)) : []),
+        { ...MATCHING, eventID: "real" },
+        noise("n1"),
+        holder,
+        { ...MATCHING, eventID: "after" },
+        noise("n2"),
+        { ...MATCHING, eventID: "after-2" },
+      ];
+      const forms: Record<string, (records: CloudTrailRecord[]) => string> = {
+        compact: (records) => text(records, false),
+        pretty: (records) => text(records, true),
+        bare: (records) => records.map((r) => `${JSON.stringify(r, null, 2)}\n`).join(""),
+      };
+      const nextFile = [noise("next-1"), { ...MATCHING, eventID: "next-2" }];
+      for (const [form, write] of Object.entries(forms))
+        for (const padded of [false, true])
+          for (const concatenated of [false, true]) {
+            const records = valid(padded);
+            const whole = write(records) + (concatenated ? write(nextFile) : "");
+            const holderAt = [...whole.slice(0, whole.indexOf('"tags"')).matchAll(/\{\s*"eventVersion"/g)].at(
+              -1,
+            )?.index;
+            for (const [damage, corrupt] of Object.entries(damages)) {
+              const input = corrupt(whole);
+              expect(input).not.toBe(whole);
+              for (const [gzip, checkEveryRecord] of [
+                [false, false],
+                [true, false],
+                [true, true],
+              ]) {
+                const bytes = gzip ? zlib.gzipSync(input) : Buffer.from(input);
+                const scanner = new SourceScanner(guardrail, { checkEveryRecord });
+                const r = await scanner.scan("in", chunksOf(bytes, 997));
+                const context = [nestedCount, form, padded, concatenated, damage, gzip, checkEveryRecord].join(" ");
+                const found = ["real", "after", "after-2", ...(concatenated ? ["next-2"] : [])];
+                expect([context, r.findings.map((f) => f.event.id)]).toEqual([context, found]);
+                if (gzip && !checkEveryRecord) continue;
+                expect(r.invalid + r.notCloudTrail).toBe(0);
+                expect(r.skippedRecords).toBeGreaterThanOrEqual(1);
+                const others = records.length - 1 + (concatenated ? nextFile.length : 0);
+                expect([context, r.records - r.skippedRecords]).toEqual([context, others]);
+                expect(r.problemSamples[0]).toMatch(
+                  new RegExp(`^record ${records.indexOf(holder) + 1} \\(byte ${holderAt}\\): `),
+                );
+              }
+            }
+          }
+    }
+  });
+
+  it("a record damaged where the depth does not look costs that record only, a second one too", async () => {
+    // A colon or a comma lost, a letter changed, a control character in a string: the record does not parse, but no
+    // quote or bracket moved, so the record start after it is one. Were it taken for unproven, a second such record
+    // later would break the chain that shows the records between them to be records (they would be lost).
+    const damages: Record<string, (t: string) => string> = {
+      "a colon lost": (t) => t.replace(/("eventName"):/, "$1"),
+      "a comma lost": (t) => t.replace(/("eventName": ?"\w+"),/, "$1"),
+      "a literal misspelt": (t) => t.replace(/("readOnly": ?)false/, "$1fals"),
+      "a control character": (t) => t.replace('"us-east-1"', '"us-e\u0001ast-1"'),
+    };
+    for (const [damage, corrupt] of Object.entries(damages))
+      for (const indent of [undefined, 2]) {
+        const records = Array.from({ length: 10 }, (_, i) => ({ ...MATCHING, eventID: `r${i}` }));
+        const texts = records.map((r) => JSON.stringify(r, null, indent));
+        for (const k of [2, 6]) texts[k] = corrupt(texts[k]);
+        expect(texts[2]).not.toBe(JSON.stringify(records[2], null, indent));
+        const input = indent ? `{\n  "Records": [\n${texts.join(",\n")}\n  ]\n}\n` : `{"Records":[${texts.join(",")}]}`;
+        const r = await new SourceScanner(guardrail).scan("in", chunksOf(input, 997));
+        const found = records.map((x) => x.eventID).filter((id) => id !== "r2" && id !== "r6");
+        expect([damage, indent, r.findings.map((f) => f.event.id)]).toEqual([damage, indent, found]);
+        expect(r).toMatchObject({ records: 10, skippedRecords: 2 });
+      }
+  });
+
   it("after a lost quote, a record over the cap where the scan resumed costs that record only", async () => {
     // The quote lost at the end of one record puts the next record's start inside what the depth takes for a
     // string: the framer resynchronises there, and that record is larger than the cap (dropped as it streams).
