@@ -14,7 +14,8 @@
  *   - "lines": NDJSON (JSON Lines): a raw newline cannot occur inside a JSON string, so a newline ends
  *     a record when the objects on the line are closed. A record pretty-printed among the lines (`cat`
  *     of an NDJSON and a `jq .` file) goes on over its lines until it closes; a line cut short ends at
- *     the next line that starts with `{`, so it costs that line only.
+ *     the next line that starts with `{`, so it costs that line only. An array or a delivery file read so
+ *     among the lines is handed on whole (`values`): its elements are the records.
  * The same markers are the resynchronisation points: whatever is wrong with one slice (truncated,
  * garbage, an unbalanced bracket, larger than the cap), the next marker starts a clean record, so
  * one bad record costs one record. A slice whose surroundings are not the layout's separator
@@ -38,7 +39,7 @@
  * Memory is bounded by `maxRecordBytes` (plus one read chunk): a longer slice is dropped as it
  * streams and reported with its size.
  */
-import { CLOSE_OBJ, COMMA, NEWLINE, OPEN_OBJ, QUOTE } from "./json-bytes";
+import { CLOSE_OBJ, COMMA, NEWLINE, OPEN_ARR, OPEN_OBJ, QUOTE } from "./json-bytes";
 import { JsonDepth } from "./json-depth";
 import { firstInvalidByte, hasObjectSkeleton } from "./json-prefix";
 
@@ -79,9 +80,16 @@ export interface FramerSink {
   ): boolean | undefined;
   /** A slice longer than the cap, dropped without being kept in memory. */
   oversized(at: SliceLocation, bytes: number): void;
+  /**
+   * Lines layout: bytes [start, end) of `buf` are a JSON array or a delivery file (`{"Records":[...]}`) among the
+   * lines (`cat lines.ndjson array.json`), whole: each of its elements is a record.
+   */
+  values(buf: Buffer, start: number, end: number, at: SliceLocation): void;
 }
 
 const RECORD_MARKER = Buffer.from('{"eventVersion":');
+/** The key of a delivery file's records, after its `{` and any whitespace. */
+const RECORDS_KEY = Buffer.from('"Records"');
 /**
  * Pretty-printed records (`jq .`, `JSON.stringify(x, null, 2)`) start with `{`, at most
  * PRETTY_GAP whitespace bytes, then `"eventVersion"`: a string right after `{` can only be a key.
@@ -98,6 +106,7 @@ const EMPTY = Buffer.alloc(0);
 export const LAYOUT_PROBE_BYTES = 64 * 1024;
 
 const ENVELOPE_START = /^[ \t\r\n]*\{[ \t\r\n]*"Records"[ \t\r\n]*:[ \t\r\n]*\[[ \t\r\n]*/;
+const ARRAY_START = /^[ \t\r\n]*\[/;
 /** A UTF-8 byte-order mark (as latin1 text): a concatenated file may start with one. */
 const BOM = String.raw`(?:\xEF\xBB\xBF)?`;
 const EMPTY_ENVELOPE = String.raw`${BOM}\{\s*"Records"\s*:\s*\[\s*\]\s*\}\s*`;
@@ -128,10 +137,12 @@ const NESTED_SLICE_BUDGET = 4 * 1024 * 1024;
 /**
  * Chooses the layout from the first bytes (after any byte-order mark) of an input. A damaged start
  * does not change the choice: a line-per-record input is recognised by any of its first lines,
- * a delivery file by its record markers.
+ * a delivery file by its record markers. A bare array (`jq '.Records'`), whatever follows it, is
+ * the exact walker's: its records sit where no delivery file's do, and no separator ends its last.
  */
 export function detectLayout(head: Buffer): Layout {
   const text = head.subarray(0, 256).toString("latin1");
+  if (ARRAY_START.test(text)) return "generic";
   const marked = markedLayout(head);
   if (ENVELOPE_START.test(text)) return marked;
   if (hasOneLineObject(head)) return "lines";
@@ -213,6 +224,17 @@ function endsObject(buf: Buffer, from: number, to: number): boolean {
 }
 
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+/** Whether `buf[from, to)` opens like a delivery file: `{`, whitespace, `"Records"` (no record has that key). */
+function opensEnvelope(buf: Buffer, from: number, to: number): boolean {
+  if (buf[from] !== OPEN_OBJ) return false;
+  let key = from + 1;
+  while (key < to && key - from <= PRETTY_GAP && isSpace(buf[key])) key++;
+  const end = key + RECORDS_KEY.length;
+  return (
+    end <= to && buf[key + 1] === RECORDS_KEY[1] && buf.compare(RECORDS_KEY, 0, RECORDS_KEY.length, key, end) === 0
+  );
+}
 
 export class RecordFramer {
   /** The next record start (or newline) in `bytes` at or after `from`, or -1. */
@@ -832,6 +854,11 @@ export class RecordFramer {
     while (from < to && isSpace(buf[from])) from++;
     while (to > from && isSpace(buf[to - 1])) to--;
     if (from === to) return;
+    if (buf[from] === OPEN_ARR || opensEnvelope(buf, from, to)) {
+      // A file of another shape after the lines: the depth read it whole, as one pretty record is read.
+      this.sink.values(buf, from, to, { offset: offset + (from - a), ordinal: this.ordinal });
+      return;
+    }
     const suspect = buf[from] !== OPEN_OBJ || buf[to - 1] !== CLOSE_OBJ;
     this.sink.slice(buf, from, to, offset + (from - a), this.ordinal, suspect);
   }

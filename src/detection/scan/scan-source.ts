@@ -277,6 +277,7 @@ export class SourceScanner {
           return undefined;
         },
         oversized: (at, size) => this.oversized(result, at, size, unit),
+        values: (buf, start, end, at) => this.lineValues(result, buf.subarray(start, end), at, checkAll),
       },
       this.maxRecordBytes,
       offset,
@@ -342,6 +343,30 @@ export class SourceScanner {
         rereadable ? { offset: at.offset, length: bytes.length } : undefined,
       );
     return true;
+  }
+
+  /**
+   * A JSON array or a delivery file among NDJSON lines (a line that opens with `[` or `{"Records"`): its elements are
+   * the records, read by the exact walker as in the generic layout. Damage in it ends it there, named; the elements
+   * before it are read.
+   */
+  private lineValues(result: SourceResult, bytes: Buffer, at: SliceLocation, checkAll: boolean): void {
+    let read = 0;
+    let n = 0;
+    const splitter = new RecordSplitter((value, kind, hasU) => {
+      read += value.length;
+      const label = `${where("line", at)} element ${++n}`;
+      const verdict = kind === "object" && !checkAll ? this.prefilter.decide(value, hasU) : undefined;
+      if (verdict === undefined || verdict === "may-match") this.element(result, value, kind, label);
+      else this.ruledOut(result, verdict, label);
+    }, this.maxRecordBytes);
+    try {
+      splitter.push(bytes);
+      splitter.end();
+    } catch (e) {
+      const reason = e instanceof MalformedJsonError ? e.reason : (e as Error).message;
+      this.skipped(result, where("line", at), `malformed JSON: ${reason}`, bytes.length - read, "line");
+    }
   }
 
   private oversized(result: SourceResult, at: SliceLocation, size: number, unit: Unit): void {

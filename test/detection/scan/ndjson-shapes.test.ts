@@ -142,3 +142,78 @@ describe("NDJSON mixed with pretty-printed records", () => {
     expect(whole.problemSamples[0]).toMatch(/^line 2 \(byte \d+\): not valid JSON/);
   });
 });
+
+describe("a bare array of records, alone or among NDJSON lines, and a delivery file after NDJSON lines", () => {
+  // CloudTrail's key order (eventVersion first, as `jq '.Records'` keeps it): the record markers are found in them.
+  const ordered = (id: string, k: number) => {
+    const { eventVersion, ...rest } = RECORDS[k] as { eventVersion: string; eventID: string };
+    return { eventVersion, ...rest, eventID: id };
+  };
+  const records = (prefix: string) => [0, 1, 2].map((k) => ordered(`${prefix}-${k}`, k));
+  const ids = (prefix: string) => [0, 1, 2].map((k) => `${prefix}-${k}`);
+  const lines = (prefix: string, n = 1) =>
+    Array.from({ length: n }, (_, i) =>
+      records(`${prefix}${i}`)
+        .map((r) => `${JSON.stringify(r)}\n`)
+        .join(""),
+    ).join("");
+  const lineIds = (prefix: string, n = 1) => Array.from({ length: n }, (_, i) => ids(`${prefix}${i}`)).flat();
+  const shapes: Record<string, (rs: object[]) => string> = {
+    "a compact array": (rs) => `${JSON.stringify(rs)}\n`,
+    "a compact array without a newline at its end": (rs) => JSON.stringify(rs),
+    "a pretty array": (rs) => `${JSON.stringify(rs, null, 2)}\n`,
+    "a compact delivery file": (rs) => `${JSON.stringify({ Records: rs })}\n`,
+    "a pretty delivery file": (rs) => `${JSON.stringify({ Records: rs }, null, 2)}\n`,
+  };
+
+  it.each(Object.keys(shapes).filter((s) => s.includes("array")))("%s alone, then NDJSON lines", async (shape) => {
+    for (const via of ["file", "stdin"] as const) {
+      const alone = await findings("array.json", shapes[shape](records("x")), via);
+      expect({ via, ids: alone.ids, err: alone.err }).toEqual({ via, ids: ids("x"), err: expect.any(String) });
+      expect(alone.err).not.toMatch(/skipped|invalid record\(s\), [1-9]|not CloudTrail/);
+      const text = `${shapes[shape](records("x"))}\n${lines("l")}`;
+      const mixed = await findings("array-then-lines.json", text, via);
+      expect({ via, ids: mixed.ids }).toEqual({ via, ids: [...ids("x"), ...lineIds("l")] });
+      expect(mixed.err).not.toMatch(/skipped|invalid record\(s\), [1-9]|not CloudTrail/);
+    }
+  });
+
+  it.each(Object.keys(shapes))("%s after NDJSON lines (cat lines.ndjson file.json lines.ndjson)", async (shape) => {
+    const text = `${lines("a")}${shapes[shape](records("x"))}${shape.includes("without") ? "\n" : ""}${lines("b")}`;
+    for (const via of ["file", "stdin"] as const) {
+      const { ids: found, err } = await findings("mixed.ndjson", text, via);
+      expect({ via, found }).toEqual({ via, found: [...lineIds("a"), ...ids("x"), ...lineIds("b")] });
+      expect(err).not.toMatch(/skipped|invalid record\(s\), [1-9]|not CloudTrail/);
+    }
+    // Past the 64 KiB the layout is chosen from (NDJSON there), streamed in chunks, the file's records too.
+    const long = `${lines("a", 25)}${shapes[shape](records("x"))}\n${lines("b", 2)}`;
+    expect(long.indexOf("[")).toBeGreaterThan(64 * 1024);
+    for (const size of [997, 64 * 1024]) {
+      const r = await new SourceScanner(testGuardrail()).scan("-", chunksOf(Buffer.from(long), size));
+      expect({ size, found: r.findings.map((f) => f.event.id) }).toEqual({
+        size,
+        found: [...lineIds("a", 25), ...ids("x"), ...lineIds("b", 2)],
+      });
+      expect({ size, skipped: r.skippedRecords, invalid: r.invalid, other: r.notCloudTrail }).toEqual({
+        size,
+        skipped: 0,
+        invalid: 0,
+        other: 0,
+      });
+    }
+  });
+
+  it("damage in an array among the lines costs what follows it in that array only, named by its line", async () => {
+    const array = JSON.stringify(records("x"));
+    const cut = array.slice(0, array.indexOf('{"eventVersion"', 10) + 40); // into its second record
+    const text = `${lines("a")}${cut}\n${lines("b")}`;
+    const r = await new SourceScanner(testGuardrail()).scan("-", chunksOf(Buffer.from(text), 997));
+    expect(r.findings.map((f) => f.event.id)).toEqual([...lineIds("a"), "x-0", ...lineIds("b")]);
+    expect(r.skippedRecords).toBe(1);
+    expect(r.problemSamples[0]).toMatch(/^line 4 \(byte \d+\): malformed JSON: truncated/);
+    // A line cut short inside the key that names a delivery file's records is a line cut short.
+    const short = await new SourceScanner(testGuardrail()).scan("-", chunksOf(`${lines("a")}{"Rec\n${lines("b")}`));
+    expect(short.findings.map((f) => f.event.id)).toEqual([...lineIds("a"), ...lineIds("b")]);
+    expect(short.problemSamples).toEqual([expect.stringMatching(/^line 4 \(byte \d+\): not valid JSON/)]);
+  });
+});
