@@ -79,6 +79,77 @@ function text(records: CloudTrailRecord[], pretty: boolean): string {
   return JSON.stringify({ Records: records }, null, pretty ? 2 : undefined);
 }
 
+/** A damaged holder of record-like objects: how it is built, where it starts, and each damage done to the input. */
+interface DamagedHolder {
+  holder(nestedCount: number): CloudTrailRecord;
+  /** The byte (= character: the input is ASCII) where the holder starts in the undamaged input. */
+  holderAt(whole: string): number | undefined;
+  damages: Record<string, (t: string) => string>;
+}
+
+/**
+ * A holder of two or three record-like objects among real records, damaged each way given: only the real records
+ * are findings, in every form of input, and every record but the holder is read, the holder named where it starts.
+ */
+async function expectNestedNoRecords({ holder: holderOf, holderAt: holderStart, damages }: DamagedHolder) {
+  const noise = (id: string) => ({ ...templates[0], eventID: id });
+  for (const nestedCount of [2, 3]) {
+    const holder = holderOf(nestedCount);
+    const valid = (padded: boolean) => [
+      ...(padded ? Array.from({ length: 80 }, (_, i) => noise(`pad${i}`)) : []),
+      { ...MATCHING, eventID: "real" },
+      noise("n1"),
+      holder,
+      { ...MATCHING, eventID: "after" },
+      noise("n2"),
+      { ...MATCHING, eventID: "after-2" },
+    ];
+    // A delivery file compact and as `jq .` prints it, and its records as `jq '.Records[]'` prints them (no
+    // envelope); small (read whole in one push) and past the 64 KiB layout probe (the framer gets the chunks);
+    // alone, and followed by another file (`zcat *.gz`: what follows the damage spans the files' boundary).
+    const forms: Record<string, (records: CloudTrailRecord[]) => string> = {
+      compact: (records) => text(records, false),
+      pretty: (records) => text(records, true),
+      bare: (records) => records.map((r) => `${JSON.stringify(r, null, 2)}\n`).join(""),
+    };
+    const nextFile = [noise("next-1"), { ...MATCHING, eventID: "next-2" }];
+    for (const [form, write] of Object.entries(forms))
+      for (const padded of [false, true])
+        for (const concatenated of [false, true]) {
+          const records = valid(padded);
+          const whole = write(records) + (concatenated ? write(nextFile) : "");
+          const holderAt = holderStart(whole);
+          for (const [damage, corrupt] of Object.entries(damages)) {
+            const input = corrupt(whole);
+            expect(input).not.toBe(whole);
+            // A gzip is parsed record by record only with checkEveryRecord (plain input always is).
+            for (const [gzip, checkEveryRecord] of [
+              [false, false],
+              [true, false],
+              [true, true],
+            ]) {
+              const bytes = gzip ? zlib.gzipSync(input) : Buffer.from(input);
+              const scanner = new SourceScanner(guardrail, { checkEveryRecord });
+              const r = await scanner.scan("in", chunksOf(bytes, 997));
+              const context = [nestedCount, form, padded, concatenated, damage, gzip, checkEveryRecord].join(" ");
+              const found = ["real", "after", "after-2", ...(concatenated ? ["next-2"] : [])];
+              expect([context, r.findings.map((f) => f.event.id)]).toEqual([context, found]);
+              if (gzip && !checkEveryRecord) continue;
+              // Every record but the damaged one is read; the damaged one is skipped (as the pieces the framer
+              // cut it into: at least one), never evaluated, and named where it starts.
+              expect(r.invalid + r.notCloudTrail).toBe(0);
+              expect(r.skippedRecords).toBeGreaterThanOrEqual(1);
+              const others = records.length - 1 + (concatenated ? nextFile.length : 0);
+              expect([context, r.records - r.skippedRecords]).toEqual([context, others]);
+              expect(r.problemSamples[0]).toMatch(
+                new RegExp(`^record ${records.indexOf(holder) + 1} \\(byte ${holderAt}\\): `),
+              );
+            }
+          }
+        }
+  }
+}
+
 describe("record markers nested in a record", () => {
   it("give the findings of the file parsed whole: none forged, none lost (property)", async () => {
     const fast = new SourceScanner(guardrail);
@@ -229,15 +300,8 @@ describe("record markers nested in a record", () => {
     // as the next record would. Brackets of the wrong kind, or too many and then one more opened, leave the depth
     // right at the first. Only what follows (the brackets that close the damaged record) shows they were nested.
     const afterTags = (insert: string) => (t: string) => t.replace(/"tags": ?\[/, (tags) => tags + insert);
-    const damages: Record<string, (t: string) => string> = {
-      "a quote lost": (t) => t.replace('"abc"', '"abc'),
-      "a quote added": (t) => t.replace('"abc"', '"ab"c"'),
-      "brackets of the wrong kind": afterTags("}}]"),
-      "a bracket too many, then one opened": afterTags("}}}}[{},"),
-    };
-    const noise = (id: string) => ({ ...templates[0], eventID: id });
-    for (const nestedCount of [2, 3]) {
-      const holder = {
+    await expectNestedNoRecords({
+      holder: (nestedCount) => ({
         eventVersion: "1.08",
         note: "abc",
         ...templates[0],
@@ -245,60 +309,15 @@ describe("record markers nested in a record", () => {
         requestParameters: {
           tags: Array.from({ length: nestedCount }, (_, i) => ({ ...MATCHING, eventID: `forged-${i + 1}` })),
         },
-      };
-      const valid = (padded: boolean) => [
-        ...(padded ? Array.from({ length: 80 }, (_, i) => noise(`pad${i}`)) : []),
-        { ...MATCHING, eventID: "real" },
-        noise("n1"),
-        holder,
-        { ...MATCHING, eventID: "after" },
-        noise("n2"),
-        { ...MATCHING, eventID: "after-2" },
-      ];
-      // A delivery file compact and as `jq .` prints it, and its records as `jq '.Records[]'` prints them (no
-      // envelope); small (read whole in one push) and past the 64 KiB layout probe (the framer gets the chunks);
-      // alone, and followed by another file (`zcat *.gz`: what follows the damage spans the files' boundary).
-      const forms: Record<string, (records: CloudTrailRecord[]) => string> = {
-        compact: (records) => text(records, false),
-        pretty: (records) => text(records, true),
-        bare: (records) => records.map((r) => `${JSON.stringify(r, null, 2)}\n`).join(""),
-      };
-      const nextFile = [noise("next-1"), { ...MATCHING, eventID: "next-2" }];
-      for (const [form, write] of Object.entries(forms))
-        for (const padded of [false, true])
-          for (const concatenated of [false, true]) {
-            const records = valid(padded);
-            const whole = write(records) + (concatenated ? write(nextFile) : "");
-            const holderAt = whole.lastIndexOf("{", whole.indexOf('"note"'));
-            for (const [damage, corrupt] of Object.entries(damages)) {
-              const input = corrupt(whole);
-              expect(input).not.toBe(whole);
-              // A gzip is parsed record by record only with checkEveryRecord (plain input always is).
-              for (const [gzip, checkEveryRecord] of [
-                [false, false],
-                [true, false],
-                [true, true],
-              ]) {
-                const bytes = gzip ? zlib.gzipSync(input) : Buffer.from(input);
-                const scanner = new SourceScanner(guardrail, { checkEveryRecord });
-                const r = await scanner.scan("in", chunksOf(bytes, 997));
-                const context = [nestedCount, form, padded, concatenated, damage, gzip, checkEveryRecord].join(" ");
-                const found = ["real", "after", "after-2", ...(concatenated ? ["next-2"] : [])];
-                expect([context, r.findings.map((f) => f.event.id)]).toEqual([context, found]);
-                if (gzip && !checkEveryRecord) continue;
-                // Every record but the damaged one is read; the damaged one is skipped (as the pieces the framer
-                // cut it into: at least one), never evaluated, and named where it starts.
-                expect(r.invalid + r.notCloudTrail).toBe(0);
-                expect(r.skippedRecords).toBeGreaterThanOrEqual(1);
-                const others = records.length - 1 + (concatenated ? nextFile.length : 0);
-                expect([context, r.records - r.skippedRecords]).toEqual([context, others]);
-                expect(r.problemSamples[0]).toMatch(
-                  new RegExp(`^record ${records.indexOf(holder) + 1} \\(byte ${holderAt}\\): `),
-                );
-              }
-            }
-          }
-    }
+      }),
+      holderAt: (whole) => whole.lastIndexOf("{", whole.indexOf('"note"')),
+      damages: {
+        "a quote lost": (t) => t.replace('"abc"', '"abc'),
+        "a quote added": (t) => t.replace('"abc"', '"ab"c"'),
+        "brackets of the wrong kind": afterTags("}}]"),
+        "a bracket too many, then one opened": afterTags("}}}}[{},"),
+      },
+    });
   });
 
   it("record-like objects after one whose own first key is damaged are none of them records", async () => {
@@ -312,14 +331,8 @@ describe("record markers nested in a record", () => {
       const at = t.search(/"tags": ?\[\s*\{\s*"eventVersion"/);
       return t.indexOf('"eventVersion"', at) + '"eventVersion"'.length;
     };
-    const damages: Record<string, (t: string) => string> = {
-      "brackets of the wrong kind": (t) => `${t.slice(0, firstKey(t))}}}]${t.slice(firstKey(t)).replace(/^: ?/, "")}`,
-      "brackets of the right kind": (t) => `${t.slice(0, firstKey(t))}}]}${t.slice(firstKey(t)).replace(/^: ?/, "")}`,
-      "the key's closing quote lost": (t) => t.slice(0, firstKey(t) - 1) + t.slice(firstKey(t)),
-    };
-    const noise = (id: string) => ({ ...templates[0], eventID: id });
-    for (const nestedCount of [2, 3]) {
-      const holder = {
+    await expectNestedNoRecords({
+      holder: (nestedCount) => ({
         ...templates[0],
         eventID: "holder",
         requestParameters: {
@@ -329,56 +342,15 @@ describe("record markers nested in a record", () => {
             z: payload,
           })),
         },
-      };
-      const valid = (padded: boolean) => [
-        ...(padded ? Array.from({ length: 80 }, (_, i) => noise(`pad${i}`)) : []),
-        { ...MATCHING, eventID: "real" },
-        noise("n1"),
-        holder,
-        { ...MATCHING, eventID: "after" },
-        noise("n2"),
-        { ...MATCHING, eventID: "after-2" },
-      ];
-      const forms: Record<string, (records: CloudTrailRecord[]) => string> = {
-        compact: (records) => text(records, false),
-        pretty: (records) => text(records, true),
-        bare: (records) => records.map((r) => `${JSON.stringify(r, null, 2)}\n`).join(""),
-      };
-      const nextFile = [noise("next-1"), { ...MATCHING, eventID: "next-2" }];
-      for (const [form, write] of Object.entries(forms))
-        for (const padded of [false, true])
-          for (const concatenated of [false, true]) {
-            const records = valid(padded);
-            const whole = write(records) + (concatenated ? write(nextFile) : "");
-            const holderAt = [...whole.slice(0, whole.indexOf('"tags"')).matchAll(/\{\s*"eventVersion"/g)].at(
-              -1,
-            )?.index;
-            for (const [damage, corrupt] of Object.entries(damages)) {
-              const input = corrupt(whole);
-              expect(input).not.toBe(whole);
-              for (const [gzip, checkEveryRecord] of [
-                [false, false],
-                [true, false],
-                [true, true],
-              ]) {
-                const bytes = gzip ? zlib.gzipSync(input) : Buffer.from(input);
-                const scanner = new SourceScanner(guardrail, { checkEveryRecord });
-                const r = await scanner.scan("in", chunksOf(bytes, 997));
-                const context = [nestedCount, form, padded, concatenated, damage, gzip, checkEveryRecord].join(" ");
-                const found = ["real", "after", "after-2", ...(concatenated ? ["next-2"] : [])];
-                expect([context, r.findings.map((f) => f.event.id)]).toEqual([context, found]);
-                if (gzip && !checkEveryRecord) continue;
-                expect(r.invalid + r.notCloudTrail).toBe(0);
-                expect(r.skippedRecords).toBeGreaterThanOrEqual(1);
-                const others = records.length - 1 + (concatenated ? nextFile.length : 0);
-                expect([context, r.records - r.skippedRecords]).toEqual([context, others]);
-                expect(r.problemSamples[0]).toMatch(
-                  new RegExp(`^record ${records.indexOf(holder) + 1} \\(byte ${holderAt}\\): `),
-                );
-              }
-            }
-          }
-    }
+      }),
+      // The holder's own start: the last record start before its tags.
+      holderAt: (whole) => [...whole.slice(0, whole.indexOf('"tags"')).matchAll(/\{\s*"eventVersion"/g)].at(-1)?.index,
+      damages: {
+        "brackets of the wrong kind": (t) => `${t.slice(0, firstKey(t))}}}]${t.slice(firstKey(t)).replace(/^: ?/, "")}`,
+        "brackets of the right kind": (t) => `${t.slice(0, firstKey(t))}}]}${t.slice(firstKey(t)).replace(/^: ?/, "")}`,
+        "the key's closing quote lost": (t) => t.slice(0, firstKey(t) - 1) + t.slice(firstKey(t)),
+      },
+    });
   });
 
   it("a record damaged where the depth does not look costs that record only, a second one too", async () => {
