@@ -16,9 +16,9 @@
  * that fails after it leaves it known, and an earlier use of the pair that arrives late is no first use
  * under another id. A pair recorded before its finding was claimed could be lost with the run. The
  * other pairs (refreshes, approved principals', a learning run's) and the learned markers are written by
- * `commit`, called by the job once every finding is claimed and the alerts are out (so a failing recording
- * holds back no alert); a run that fails before it, or in it, leaves them for the next run, which reads the
- * same window.
+ * `commit`, called by the job once every finding is claimed, after the drain (or in its place when the run has too
+ * little time left to alert), so a failing recording holds back no alert; a run that fails before it, or in it,
+ * leaves them for the next run, which reads the same window.
  */
 import { correlateEvents, eventsOf, pairKey } from "../detection/correlation/engine";
 import { citedEvent, correlationFinding } from "../detection/correlation/finding";
@@ -57,7 +57,10 @@ export interface CorrelationOutcome {
    * Undefined for other findings.
    */
   pairOf(finding: Finding): RecordedPair | undefined;
-  /** Records the pairs and the learned markers: only once the run's findings are claimed (after the drain). */
+  /**
+   * Records the pairs and the learned markers: only once the run's findings are claimed, after the drain or when the
+   * run stopped before it.
+   */
   commit(): Promise<void>;
 }
 
