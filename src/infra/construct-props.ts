@@ -71,7 +71,8 @@ function constructDefinition(scope: Construct, definition: GuardrailConstructPro
   try {
     return parseDefinition(readDefinitionFile(path.resolve(definition), display), display);
   } catch (e) {
-    // The file's own error (`def.json: does not exist`, `def.json is invalid: ...`), with the construct it is of.
+    // The file's own error (`def.json: no such file or directory`, `def.json is invalid: ...`), with the construct it
+    // is of.
     if (e instanceof ConfigError) throw new ConfigError(input, [e.message], true);
     throw e;
   }
