@@ -246,12 +246,10 @@ export class SourceScanner {
   ): { push(chunk: Buffer): void; end(): void; sawValue(): boolean } {
     if (layout === "generic") {
       // The exact structural walker: every byte checked; a structural error ends the input.
-      const splitter = new RecordSplitter((bytes, kind, hasU) => {
-        const label = `record ${result.records + 1}`;
-        const verdict = kind === "object" && !checkAll ? this.prefilter.decide(bytes, hasU) : undefined;
-        if (verdict === undefined || verdict === "may-match") this.element(result, bytes, kind, label);
-        else this.ruledOut(result, verdict, label);
-      }, this.maxRecordBytes);
+      const splitter = new RecordSplitter(
+        (bytes, kind, hasU) => this.element(result, bytes, { kind, hasU, checkAll }, `record ${result.records + 1}`),
+        this.maxRecordBytes,
+      );
       return {
         push: (chunk) => splitter.push(chunk),
         end: () => splitter.end(),
@@ -355,10 +353,7 @@ export class SourceScanner {
     let n = 0;
     const splitter = new RecordSplitter((value, kind, hasU) => {
       read += value.length;
-      const label = `${where("line", at)} element ${++n}`;
-      const verdict = kind === "object" && !checkAll ? this.prefilter.decide(value, hasU) : undefined;
-      if (verdict === undefined || verdict === "may-match") this.element(result, value, kind, label);
-      else this.ruledOut(result, verdict, label);
+      this.element(result, value, { kind, hasU, checkAll }, `${where("line", at)} element ${++n}`);
     }, this.maxRecordBytes);
     try {
       splitter.push(bytes);
@@ -448,8 +443,21 @@ export class SourceScanner {
     this.problem(result, `${label}: ${reason}; skipped ${bytes} bytes, resumed at the next ${unit}`);
   }
 
-  /** One value found by the walker (generic layout): parsed and evaluated, or counted as what it is. */
-  private element(result: SourceResult, bytes: Buffer, kind: RecordKind, label: string): void {
+  /**
+   * One value found by the exact walker (the generic layout, an array among lines): an object the prefilter rules
+   * out is counted as such (unless every record is checked), else it is parsed and evaluated, or counted as what it is.
+   */
+  private element(
+    result: SourceResult,
+    bytes: Buffer,
+    { kind, hasU, checkAll }: { kind: RecordKind; hasU: boolean; checkAll: boolean },
+    label: string,
+  ): void {
+    const verdict = kind === "object" && !checkAll ? this.prefilter.decide(bytes, hasU) : undefined;
+    if (verdict !== undefined && verdict !== "may-match") {
+      this.ruledOut(result, verdict, label);
+      return;
+    }
     if (kind !== "object") {
       result.records++;
       this.invalid(result, `${label} is not a JSON object`);
