@@ -150,10 +150,10 @@ function sameNamesProblem(construct: Construct, earlier: Construct, where: strin
 /**
  * Two guardrail constructs whose resources have the same AWS names (two monitors, two member roles, two organization
  * policies with the same scp.name) synthesize, and AWS refuses the second's at apply, after the first's exist.
- * Refused at synth instead, on the later construct, naming both and the names: in one stack on one provider
- * (constructs on two aliased providers, two accounts say, are not compared), and in two stacks of the app whose
- * providers name the same account (allowed_account_ids, or assume_role's role ARN: aws.<section>.accountId or
- * assumeRoleArn of the config) and, for regional names, the same region.
+ * Refused at synth instead, on the later construct, naming both and the names: in one stack on one provider, and on
+ * two providers (two stacks of the app, or two aliased providers of one stack) that name the same account
+ * (allowed_account_ids, or assume_role's role ARN: aws.<section>.accountId or assumeRoleArn of the config) and, for
+ * regional names, the same region. Two providers whose account the app does not write are not compared.
  */
 function refuseSameNames(construct: Construct, awsProvider: GuardrailConstructProps["awsProvider"]): void {
   GUARDRAIL_CONSTRUCTS.set(construct, awsProvider ?? true);
@@ -167,24 +167,26 @@ function refuseSameNames(construct: Construct, awsProvider: GuardrailConstructPr
       const all = construct.node.root.node.findAll().filter((c) => GUARDRAIL_CONSTRUCTS.has(c));
       const earlier = all.slice(0, all.indexOf(construct));
       const mine = awsNames(construct);
-      const inStack = earlier
-        .filter((c) => TerraformStack.of(c) === stack && aliasOf(c) === aliasOf(construct))
-        .flatMap((c) => {
-          const same = [...awsNames(c)].filter((n) => mine.has(n));
-          return same.length > 0 ? [sameNamesProblem(construct, c, "", same)] : [];
-        });
+      const onMyProvider = (c: Construct) => TerraformStack.of(c) === stack && aliasOf(c) === aliasOf(construct);
+      const inStack = earlier.filter(onMyProvider).flatMap((c) => {
+        const same = [...awsNames(c)].filter((n) => mine.has(n));
+        return same.length > 0 ? [sameNamesProblem(construct, c, "", same)] : [];
+      });
       const account = accountNames(construct);
       if (account === undefined) return inStack;
-      const acrossStacks = earlier
-        .filter((c) => TerraformStack.of(c) !== stack)
+      // On another provider (another stack's, or another alias in this one): compared by the account both name.
+      const inAccount = earlier
+        .filter((c) => !onMyProvider(c))
         .flatMap((c) => {
           const other = accountNames(c);
           if (other?.account !== account.account) return [];
           const same = [...other.names].filter((n) => account.names.has(n));
-          const where = ` in stack ${TerraformStack.of(c).node.path}, both in account ${account.account}`;
+          const otherStack = TerraformStack.of(c);
+          const on = otherStack === stack ? "on another provider" : `in stack ${otherStack.node.path}`;
+          const where = ` ${on}, both in account ${account.account}`;
           return same.length > 0 ? [sameNamesProblem(construct, c, where, same)] : [];
         });
-      return [...inStack, ...acrossStacks];
+      return [...inStack, ...inAccount];
     },
   });
 }

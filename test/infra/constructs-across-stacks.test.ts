@@ -1,7 +1,8 @@
 /**
- * Guardrail constructs in two stacks of one app whose providers name the same account: resources of the same AWS
- * names are refused at synth, as they are in one stack, where AWS would refuse the second stack's at apply. Stacks
- * whose account the app does not write (a profile, the environment's credentials) are not compared.
+ * Guardrail constructs on two providers that name the same account (in two stacks of one app, or two aliased
+ * providers of one stack): resources of the same AWS names are refused at synth, as they are on one provider, where
+ * AWS would refuse the second's at apply. Providers whose account the app does not write (a profile, the
+ * environment's credentials) are not compared.
  */
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { type App, Testing, TerraformStack } from "cdktf";
@@ -59,6 +60,29 @@ describe("constructs in two stacks of one app", () => {
     expect(refusal).toMatch(/^ {2}\[security-eu\/monitor\] .* as security\/monitor in stack security, both in account/);
     expect(refusal).toContain("aws_iam_role bedrock-guardrail-");
     expect(refusal).not.toContain("aws_dynamodb_table");
+  });
+
+  it("compare two aliased providers of one stack by their account too (IAM names are one per account)", () => {
+    const stack = new TerraformStack(Testing.app(), "security");
+    const monitorIn = (region: string, account: string) => {
+      const provider = new AwsProvider(stack, `aws-${region}`, { region, alias: region, allowedAccountIds: [account] });
+      new GuardrailMonitor(stack, `monitor-${region}`, {
+        config: { ...CONFIG, monitor: {}, aws: { region } },
+        awsProvider: provider,
+      });
+    };
+    monitorIn("us-east-1", OTHER);
+    monitorIn("eu-west-1", OTHER);
+    monitorIn("ap-southeast-2", MANAGEMENT);
+    const [refusal, ...others] = refusals(stack);
+    expect(refusal).toMatch(
+      /^ {2}\[security\/monitor-eu-west-1\] .* as security\/monitor-us-east-1 on another provider/,
+    );
+    expect(refusal).toContain(`, both in account ${OTHER} (`);
+    expect(refusal).toContain("aws_iam_role bedrock-guardrail-");
+    expect(refusal).not.toContain("aws_dynamodb_table");
+    // Another account: not the same names.
+    expect(others).toEqual([]);
   });
 
   it("are not compared in different accounts, or where the app leaves the account to the environment", () => {
