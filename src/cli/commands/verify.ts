@@ -43,6 +43,16 @@ type SubscriptionCheck =
 
 const errorJson = (e: unknown, env?: NodeJS.ProcessEnv) => ({ kind: errorKind(e), message: failureText(e, env) });
 
+/** The subscriptions' drift: none when they were not checked or could not be listed. */
+const subscriptionProblemsOf = (subscriptions: SubscriptionCheck | undefined): DriftProblem[] =>
+  subscriptions && "problems" in subscriptions ? subscriptions.problems : [];
+
+/** Every drift found: the SCP's (when the organization could be read), then the subscriptions'. */
+const allProblems = (report: DriftReport | undefined, subscriptions: SubscriptionCheck | undefined) => [
+  ...(report?.problems ?? []),
+  ...subscriptionProblemsOf(subscriptions),
+];
+
 /**
  * The topic the subscriptions are checked on, when there are addresses to check: undefined without one (a warning
  * says so), or the problem with the one given (exit 2, before any AWS call).
@@ -89,10 +99,7 @@ async function checkSubscriptions(g: Guardrail, topicArn: string, io: VerifyIO):
 
 /** The report's text: one line per problem and per address awaiting confirmation, or the all-clear. */
 function writeText(io: VerifyIO, report: DriftReport | undefined, subscriptions: SubscriptionCheck | undefined): void {
-  const problems = [
-    ...(report?.problems ?? []),
-    ...(subscriptions && "problems" in subscriptions ? subscriptions.problems : []),
-  ];
+  const problems = allProblems(report, subscriptions);
   for (const p of problems) io.stdout.write(`DRIFT ${p.kind}: ${p.detail}\n`);
   if (subscriptions && "pendingConfirmation" in subscriptions)
     for (const address of subscriptions.pendingConfirmation)
@@ -140,30 +147,43 @@ export async function verify(g: Guardrail, opts: VerifyOptions, io: VerifyIO): P
       io.env,
     );
   }
-  const subscriptionProblemsFound = subscriptions && "problems" in subscriptions ? subscriptions.problems : [];
-  const problems = [...(report?.problems ?? []), ...subscriptionProblemsFound];
-  if (opts.json) {
-    // --json readers (a pipeline) always get an answer on stdout, never an empty document.
-    const alertSubscriptions = subscriptions && {
-      topicArn: subscriptions.topicArn,
-      ...("error" in subscriptions
-        ? { error: errorJson(subscriptions.error, io.env) }
-        : { pendingConfirmation: subscriptions.pendingConfirmation }),
-    };
-    const body = report
-      ? { ...report, ok: report.ok && subscriptionProblemsFound.length === 0, problems }
-      : {
-          ok: false,
-          error: errorJson(organizationError, io.env),
-          ...(subscriptionProblemsFound.length > 0 ? { problems } : {}),
-        };
-    io.stdout.write(`${JSON.stringify({ ...body, ...(alertSubscriptions ? { alertSubscriptions } : {}) }, null, 2)}\n`);
-  } else writeText(io, report, subscriptions);
+  const incomplete = report === undefined || (subscriptions !== undefined && "error" in subscriptions);
+  if (opts.json)
+    io.stdout.write(`${JSON.stringify(jsonReport(report, organizationError, subscriptions, io), null, 2)}\n`);
+  else writeText(io, report, subscriptions);
   return exitCodeFor({
-    incomplete: report === undefined || (subscriptions !== undefined && "error" in subscriptions),
-    unapprovedFindings: problems.length,
+    incomplete,
+    unapprovedFindings: allProblems(report, subscriptions).length,
     failOnFindings: true,
   });
+}
+
+/**
+ * The --json document: the drift report with the subscriptions' problems, or the organization's error. --json
+ * readers (a pipeline) always get an answer on stdout, never an empty document.
+ */
+function jsonReport(
+  report: DriftReport | undefined,
+  organizationError: unknown,
+  subscriptions: SubscriptionCheck | undefined,
+  io: VerifyIO,
+): object {
+  const subscriptionProblemsFound = subscriptionProblemsOf(subscriptions);
+  const problems = allProblems(report, subscriptions);
+  const alertSubscriptions = subscriptions && {
+    topicArn: subscriptions.topicArn,
+    ...("error" in subscriptions
+      ? { error: errorJson(subscriptions.error, io.env) }
+      : { pendingConfirmation: subscriptions.pendingConfirmation }),
+  };
+  const body = report
+    ? { ...report, ok: report.ok && subscriptionProblemsFound.length === 0, problems }
+    : {
+        ok: false,
+        error: errorJson(organizationError, io.env),
+        ...(subscriptionProblemsFound.length > 0 ? { problems } : {}),
+      };
+  return { ...body, ...(alertSubscriptions ? { alertSubscriptions } : {}) };
 }
 
 export function register(program: Command): void {
