@@ -143,6 +143,8 @@ test("subscriptions it cannot list: exit 1, one line saying whose credentials ca
   expect(s.out()).toMatch(/^no drift: /);
   const json = io();
   expect(await verify(g, { topicArn: TOPIC_ARN, json: true }, json.io)).toBe(1);
+  // A check that could not run is no all-clear, though the SCP's part found no drift.
+  expect(JSON.parse(json.out())).toMatchObject({ ok: false, problems: [] });
   expect(JSON.parse(json.out()).alertSubscriptions).toEqual({
     topicArn: TOPIC_ARN,
     error: { kind: "access-denied", message: expect.stringContaining("not authorized") },

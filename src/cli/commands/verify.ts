@@ -159,8 +159,9 @@ export async function verify(g: Guardrail, opts: VerifyOptions, io: VerifyIO): P
 }
 
 /**
- * The --json document: the drift report with the subscriptions' problems, or the organization's error. --json
- * readers (a pipeline) always get an answer on stdout, never an empty document.
+ * The --json document: the drift report with the subscriptions' problems, or the organization's error. `ok` only when
+ * every check ran and found no drift: subscriptions that could not be listed are no all-clear, as an organization
+ * that could not be read is not. --json readers (a pipeline) always get an answer on stdout, never an empty document.
  */
 function jsonReport(
   report: DriftReport | undefined,
@@ -177,7 +178,11 @@ function jsonReport(
       : { pendingConfirmation: subscriptions.pendingConfirmation }),
   };
   const body = report
-    ? { ...report, ok: report.ok && subscriptionProblemsFound.length === 0, problems }
+    ? {
+        ...report,
+        ok: report.ok && subscriptionProblemsFound.length === 0 && !(subscriptions && "error" in subscriptions),
+        problems,
+      }
     : {
         ok: false,
         error: errorJson(organizationError, io.env),
