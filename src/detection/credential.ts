@@ -4,18 +4,14 @@
  * these record fields.
  *
  * Bedrock API keys: CloudTrail marks a bearer-token call with `callWithBearerToken` and, when the
- * key type is known, `bearerTokenType` (`LONG_TERM` | `SHORT_TERM`, the values of the
- * `bedrock:bearerTokenType` condition key). AWS documents both in `requestParameters` for
- * bedrock-mantle management events; for the classic endpoints the issue names
- * `additionalEventData` too, so both objects are read. Whether the flag is a JSON boolean or the
- * string "true" is not documented: both are accepted, and no other spelling ("TRUE"), as the rules'
- * `is` condition and the SCP preview read it. AWS's published mantle record writes a
- * long-term key's type as `ABSK` (the prefix of long-term keys) rather than `LONG_TERM`: both mean
- * long-term here. The types are read exactly as written (case and `_`), as the rule
+ * key type is known, `bearerTokenType` (src/arn/bearer-token.ts says how both are read). AWS documents both in
+ * `requestParameters` for bedrock-mantle management events; for the classic endpoints the issue names
+ * `additionalEventData` too, so both objects are read. The types are read exactly as written, as the rule
  * bedrock-long-term-api-key-used's `equals` matches them on every backend: a spelling AWS has not
  * shown (`long_term`, `LONG-TERM`) is a bearer-token call of unknown type for both, not long-term
  * for one of them only. test/detection/credential.test.ts holds the rule to these lists.
  */
+import { bearerTokenTerm, marksBearerToken } from "../arn/bearer-token";
 import type { CredentialKind as SigningCredentialKind } from "../arn/principal";
 import { asString, type CloudTrailRecord } from "./record";
 
@@ -40,22 +36,15 @@ const objectOf = (v: unknown): Record<string, unknown> | undefined => {
   return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 };
 
-/** The `bearerTokenType` values of a long-term and a short-term key, as CloudTrail writes them. */
-export const LONG_TERM_TOKEN_TYPES: readonly string[] = ["LONG_TERM", "ABSK"];
-export const SHORT_TERM_TOKEN_TYPES: readonly string[] = ["SHORT_TERM"];
-
-const isTrue = (v: unknown): boolean => v === true || v === "true";
-
 /** The Bedrock API key kind of a bearer-token call, or undefined when the call was signed (SigV4). */
 export function bearerTokenKindOf(record: CloudTrailRecord): BearerTokenKind | undefined {
   const sources = [objectOf(record.additionalEventData), objectOf(record.requestParameters)].filter(
     (s): s is Record<string, unknown> => s !== undefined,
   );
-  if (!sources.some((s) => isTrue(s.callWithBearerToken))) return undefined;
-  const known = (t: string) => LONG_TERM_TOKEN_TYPES.includes(t) || SHORT_TERM_TOKEN_TYPES.includes(t);
-  const type = sources.map((s) => asString(s.bearerTokenType)).find((t) => t !== undefined && known(t));
-  if (type === undefined) return "bedrock-api-key";
-  return LONG_TERM_TOKEN_TYPES.includes(type) ? "bedrock-api-key-long-term" : "bedrock-api-key-short-term";
+  if (!sources.some(marksBearerToken)) return undefined;
+  const term = sources.map((s) => bearerTokenTerm(s.bearerTokenType)).find((t) => t !== undefined);
+  if (term === undefined) return "bedrock-api-key";
+  return term === "long-term" ? "bedrock-api-key-long-term" : "bedrock-api-key-short-term";
 }
 
 /** The finding's credential kind: the API key kind when a bearer token was used, else the signing credential's. */

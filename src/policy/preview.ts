@@ -6,6 +6,7 @@
  * threads report per file). Pure: no I/O.
  */
 import { parseArn } from "../arn/arn-like";
+import { marksBearerToken } from "../arn/bearer-token";
 import type { Guardrail } from "../guardrail/guardrail";
 import { actionMatches, type ScpRequest, statementOutcome } from "./evaluate";
 import { mantleModelPatterns } from "./mantle-models";
@@ -296,11 +297,7 @@ function toScpRequest(r: ModelledRequest, principalArn: string): ScpRequest {
 
 /** Whether a Bedrock call says it was made with an API key (where each endpoint records it). */
 function carriesBearerToken(record: TrailRecordLike): boolean {
-  const marked = (v: unknown) => {
-    const flag = (v as { callWithBearerToken?: unknown } | null | undefined)?.callWithBearerToken;
-    return flag === true || flag === "true";
-  };
-  return marked(record.additionalEventData) || marked(record.requestParameters);
+  return marksBearerToken(record.additionalEventData) || marksBearerToken(record.requestParameters);
 }
 
 function principalOf(record: TrailRecordLike): string {

@@ -9,6 +9,7 @@
  * on it), and a principal or resource that cannot be rebuilt makes the record undetermined.
  */
 import { parseArn } from "../arn/arn-like";
+import { bearerTokenTerm, marksBearerToken } from "../arn/bearer-token";
 import { formatArn, partitionOfRegion, regionsOfPartition } from "../arn/partition";
 import { resolvePrincipal, type UserIdentityLike } from "../arn/principal";
 import { BEARER_TOKEN_TYPE_KEYS, LONG_TERM, MANTLE_MODEL_KEY, SHORT_TERM } from "./statement-ids";
@@ -293,9 +294,6 @@ const BEARER_KEY_OF_PREFIX: Readonly<Record<string, string>> = Object.fromEntrie
 /** The IAM prefixes whose calls an API key can make (each such call is also `<prefix>:CallWithBearerToken`). */
 export const BEARER_TOKEN_PREFIXES: readonly string[] = Object.keys(BEARER_KEY_OF_PREFIX);
 
-const marksBearerToken = (carrier: Record<string, unknown>) =>
-  carrier.callWithBearerToken === true || carrier.callWithBearerToken === "true";
-
 /**
  * Where a call says it was made with an API key: bedrock-runtime in additionalEventData, bedrock-mantle
  * in requestParameters; for Claude Platform on AWS AWS documents neither, so whichever marks it.
@@ -307,17 +305,20 @@ function bearerCarrier(prefix: string, record: TrailRecordLike, params: Record<s
   return marksBearerToken(additional) ? additional : params;
 }
 
-/** The bearer-token authorization a call made with an API key also needs. */
+/**
+ * The bearer-token authorization a call made with an API key also needs: its condition key holds the condition's
+ * value for the type CloudTrail wrote (`ABSK` is a long-term key, LONG_TERM to IAM), unknown for a type AWS has not
+ * shown.
+ */
 function bearerTokenRequest(prefix: string, carrier: Record<string, unknown>): ModelledRequest | undefined {
   if (!marksBearerToken(carrier)) return undefined;
   const key = BEARER_KEY_OF_PREFIX[prefix];
-  const type = str(carrier.bearerTokenType);
-  const known = type === LONG_TERM || type === SHORT_TERM;
+  const term = bearerTokenTerm(carrier.bearerTokenType);
   return {
     action: `${prefix}:CallWithBearerToken`,
     resource: "*",
-    context: known ? { [key]: [type] } : {},
-    unknownKeys: known ? [] : [key],
+    context: term ? { [key]: [term === "long-term" ? LONG_TERM : SHORT_TERM] } : {},
+    unknownKeys: term ? [] : [key],
   };
 }
 

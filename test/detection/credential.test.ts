@@ -3,14 +3,9 @@
  * (bearerTokenKindOf, one pure function) and who acted (actorOf), then the finding built from them.
  */
 import fc from "fast-check";
+import { LONG_TERM_TOKEN_TYPES, SHORT_TERM_TOKEN_TYPES } from "../../src/arn/bearer-token";
 import { credentialKindOf } from "../../src/arn/principal";
-import {
-  actorOf,
-  bearerTokenKindOf,
-  credentialKindOfRecord,
-  LONG_TERM_TOKEN_TYPES,
-  SHORT_TERM_TOKEN_TYPES,
-} from "../../src/detection/credential";
+import { actorOf, bearerTokenKindOf, credentialKindOfRecord } from "../../src/detection/credential";
 import { ruleMatches } from "../../src/detection/match";
 import type { CloudTrailRecord } from "../../src/detection/record";
 import {

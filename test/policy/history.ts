@@ -79,6 +79,7 @@ const bearer = fc.constantFrom<Record<string, unknown> | undefined>(
   undefined,
   { callWithBearerToken: true, bearerTokenType: "LONG_TERM" },
   { callWithBearerToken: true, bearerTokenType: "SHORT_TERM" },
+  { callWithBearerToken: true, bearerTokenType: "ABSK" },
   { callWithBearerToken: true },
 );
 

@@ -314,6 +314,24 @@ describe("the suggestion for a call denied on bedrock-mantle", () => {
       );
   });
 
+  it("reads a long-term key's type as AWS's mantle record writes it (ABSK) and denies it as IAM does", async () => {
+    const keyed = (bearerTokenType: string) => {
+      const r = messages("anthropic.claude-haiku-4-5");
+      return { ...r, requestParameters: { ...r.requestParameters, callWithBearerToken: true, bearerTokenType } };
+    };
+    for (const type of ["ABSK", "LONG_TERM"]) {
+      const p = previewer.previewRecord(keyed(type));
+      expect(`${type}: ${p.kind === "denied" && `${p.action} ${p.sid}`}`).toBe(
+        `${type}: bedrock-mantle:CallWithBearerToken DenyBedrockApiKeyUse`,
+      );
+      if (p.kind === "denied") expect(await simulatedDecision(previewer, p.requests)).toBe("deny");
+    }
+    expect(previewer.previewRecord(keyed("SHORT_TERM")).kind).toBe("allowed");
+    // A type AWS has not shown stays a question for the condition key, not a guess.
+    const odd = previewer.previewRecord(keyed("long_term"));
+    expect(odd.kind === "undetermined" && odd.missing).toMatch(/^bedrock-mantle:BearerTokenType /);
+  });
+
   it("offers no allow-list entry for a model id that holds a wildcard or a policy variable's $", () => {
     for (const model of ["anthropic.*", "anthropic.claude-opus-4-?", "${aws:username}"]) {
       const p = previewer.previewRecord(messages(model));
