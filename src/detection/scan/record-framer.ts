@@ -35,15 +35,27 @@
  * depth may come out at the records' depth right at the next nested start). Valid input never comes here.
  *
  * Inputs in any other shape (a bare array, other key orders) are not framed here: `detectLayout`
- * says "generic" and the caller uses the exact structural walker.
+ * (record-layout.ts) says "generic" and the caller uses the exact structural walker.
  * Memory is bounded by `maxRecordBytes` (plus one read chunk): a longer slice is dropped as it
  * streams and reported with its size.
  */
-import { CLOSE_OBJ, COMMA, NEWLINE, OPEN_ARR, OPEN_OBJ, QUOTE } from "./json-bytes";
+import { CLOSE_OBJ, COMMA, NEWLINE, OPEN_ARR, OPEN_OBJ } from "./json-bytes";
 import { JsonDepth } from "./json-depth";
 import { firstInvalidByte, hasObjectSkeleton } from "./json-prefix";
-
-export type Layout = "records" | "pretty" | "lines" | "generic";
+import {
+  BETWEEN_FILES,
+  ENVELOPE_START,
+  endsObject,
+  filesMeetBefore,
+  isSpace,
+  opensEnvelope,
+  PRETTY_MARKER_MAX,
+  prettyRecordStart,
+  RECORD_MARKER,
+  RECORD_THEN_END,
+  RECORD_THEN_NEXT_FILE,
+  TAIL_WINDOW,
+} from "./record-markers";
 
 export interface SliceLocation {
   /** Byte offset of the slice in the decoded input. */
@@ -87,39 +99,7 @@ export interface FramerSink {
   values(buf: Buffer, start: number, end: number, at: SliceLocation): void;
 }
 
-const RECORD_MARKER = Buffer.from('{"eventVersion":');
-/** The key of a delivery file's records, after its `{` and any whitespace. */
-const RECORDS_KEY = Buffer.from('"Records"');
-/**
- * Pretty-printed records (`jq .`, `JSON.stringify(x, null, 2)`) start with `{`, at most
- * PRETTY_GAP whitespace bytes, then `"eventVersion"`: a string right after `{` can only be a key.
- * The key is found by its tail `Version"` (Buffer.indexOf finds a needle that starts with a rare
- * byte fast), then checked backwards. The gap is bounded so that every chunking finds the same starts.
- */
-const PRETTY_KEY_TAIL = Buffer.from('Version"');
-const PRETTY_KEY_HEAD = Buffer.from('"event');
-const PRETTY_GAP = 64;
-/** The longest pretty record start: `{`, the gap, `"eventVersion"`. */
-const PRETTY_MARKER_MAX = 1 + PRETTY_GAP + PRETTY_KEY_HEAD.length + PRETTY_KEY_TAIL.length;
 const EMPTY = Buffer.alloc(0);
-/** How much of the input is looked at to choose the layout. */
-export const LAYOUT_PROBE_BYTES = 64 * 1024;
-
-const ENVELOPE_START = /^[ \t\r\n]*\{[ \t\r\n]*"Records"[ \t\r\n]*:[ \t\r\n]*\[[ \t\r\n]*/;
-const ARRAY_START = /^[ \t\r\n]*\[/;
-/** A UTF-8 byte-order mark (as latin1 text): a concatenated file may start with one. */
-const BOM = String.raw`(?:\xEF\xBB\xBF)?`;
-const EMPTY_ENVELOPE = String.raw`${BOM}\{\s*"Records"\s*:\s*\[\s*\]\s*\}\s*`;
-/** The end of a record followed by the end of its envelope (and of any empty ones after it). */
-const RECORD_THEN_END = new RegExp(String.raw`\}\s*\]\s*\}\s*(?:${EMPTY_ENVELOPE})*$`);
-/** ... or followed by the end of its envelope and the start of the next one (concatenated files). */
-const RECORD_THEN_NEXT_FILE = new RegExp(
-  String.raw`\}\s*(?:,|\]\s*\}\s*(?:${EMPTY_ENVELOPE})*${BOM}\{\s*"Records"\s*:\s*\[)\s*$`,
-);
-/** The end of a file's envelope and the start of the next one's, between two records (concatenated files). */
-const BETWEEN_FILES = new RegExp(String.raw`\]\s*\}\s*(?:${EMPTY_ENVELOPE})*${BOM}\{\s*"Records"\s*:\s*\[\s*$`);
-/** How many bytes at the end of a slice the separator patterns look at. */
-const TAIL_WINDOW = 256;
 /**
  * What a slice may hold after its record before the next record start (`,`, a line break, indentation, an
  * envelope's end) without counting against the cap: a record of exactly the cap is kept, as any smaller one.
@@ -134,72 +114,6 @@ const SEPARATOR_SLACK = 64;
  */
 const NESTED_SLICE_BUDGET = 4 * 1024 * 1024;
 
-/**
- * Chooses the layout from the first bytes (after any byte-order mark) of an input. A damaged start
- * does not change the choice: a line-per-record input is recognised by any of its first lines,
- * a delivery file by its record markers. A bare array (`jq '.Records'`), whatever follows it, is
- * the exact walker's: its records sit where no delivery file's do, and no separator ends its last.
- */
-export function detectLayout(head: Buffer): Layout {
-  const text = head.subarray(0, 256).toString("latin1");
-  if (ARRAY_START.test(text)) return "generic";
-  const marked = markedLayout(head);
-  if (ENVELOPE_START.test(text)) return marked;
-  if (hasOneLineObject(head)) return "lines";
-  return marked;
-}
-
-/**
- * "records" when every record start in the head is CloudTrail's compact one, "pretty" when some
- * have whitespace after the `{` (a damaged pretty record can look compact: the majority is not
- * enough, every start counts), "generic" when there is none.
- */
-function markedLayout(head: Buffer): Layout {
-  // The first LAYOUT_PROBE_BYTES only (the head may be a whole file); a start counts when a compact
-  // marker there would fit in them too, so that one cut by the window's end counts for neither.
-  const window = head.subarray(0, LAYOUT_PROBE_BYTES);
-  const last = window.length - RECORD_MARKER.length;
-  let compact = 0;
-  for (let p = window.indexOf(RECORD_MARKER); p !== -1; p = window.indexOf(RECORD_MARKER, p + 1)) compact++;
-  let starts = 0;
-  for (let p = prettyRecordStart(window, 0); p !== -1 && p <= last; p = prettyRecordStart(window, p + 1)) starts++;
-  return starts === 0 ? "generic" : starts === compact ? "records" : "pretty";
-}
-
-/** Offset of the first pretty record start (`{`, whitespace, `"eventVersion"`) at or after `from`, or -1. */
-function prettyRecordStart(bytes: Buffer, from: number): number {
-  const headLength = PRETTY_KEY_HEAD.length;
-  for (let t = bytes.indexOf(PRETTY_KEY_TAIL, from); t !== -1; t = bytes.indexOf(PRETTY_KEY_TAIL, t + 1)) {
-    const key = t - headLength;
-    if (key < from || bytes.compare(PRETTY_KEY_HEAD, 0, headLength, key, t) !== 0) continue;
-    let open = key - 1;
-    while (open >= from && key - open <= PRETTY_GAP && isSpace(bytes[open])) open--;
-    if (open >= from && key - open <= PRETTY_GAP + 1 && bytes[open] === OPEN_OBJ) return open;
-  }
-  return -1;
-}
-
-/**
- * True when the first line starts a compact object (`{"`, as JSON Lines are written; pretty JSON
- * breaks the line after `{`), or when one of the first complete lines is a whole `{"...}` object.
- */
-function hasOneLineObject(head: Buffer): boolean {
-  let start = 0;
-  for (let line = 0; line < 1000 && start < head.length; line++) {
-    const newline = head.indexOf(NEWLINE, start);
-    const end = newline === -1 ? head.length : newline;
-    let a = start;
-    let b = end;
-    while (a < b && isSpace(head[a])) a++;
-    while (b > a && isSpace(head[b - 1])) b--;
-    const opens = head[a] === OPEN_OBJ && head[a + 1] === QUOTE;
-    if (opens && (line === 0 || (newline !== -1 && head[b - 1] === CLOSE_OBJ))) return true;
-    if (newline === -1) return false;
-    start = newline + 1;
-  }
-  return false;
-}
-
 function isJson(buf: Buffer, from: number, to: number): boolean {
   try {
     JSON.parse(buf.toString("utf8", from, to));
@@ -207,33 +121,6 @@ function isJson(buf: Buffer, from: number, to: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** Where the bytes between two files (BETWEEN_FILES) start when they end `buf[from, to)`, or -1. */
-function filesMeetBefore(buf: Buffer, from: number, to: number): number {
-  const start = Math.max(from, to - TAIL_WINDOW);
-  const m = BETWEEN_FILES.exec(buf.toString("latin1", start, to));
-  return m ? start + m.index : -1;
-}
-
-/** Whether `buf[from, to)` ends with `}` and whitespace. */
-function endsObject(buf: Buffer, from: number, to: number): boolean {
-  let end = to;
-  while (end > from && isSpace(buf[end - 1])) end--;
-  return end > from && buf[end - 1] === CLOSE_OBJ;
-}
-
-const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-
-/** Whether `buf[from, to)` opens like a delivery file: `{`, whitespace, `"Records"` (no record has that key). */
-function opensEnvelope(buf: Buffer, from: number, to: number): boolean {
-  if (buf[from] !== OPEN_OBJ) return false;
-  let key = from + 1;
-  while (key < to && key - from <= PRETTY_GAP && isSpace(buf[key])) key++;
-  const end = key + RECORDS_KEY.length;
-  return (
-    end <= to && buf[key + 1] === RECORDS_KEY[1] && buf.compare(RECORDS_KEY, 0, RECORDS_KEY.length, key, end) === 0
-  );
 }
 
 export class RecordFramer {

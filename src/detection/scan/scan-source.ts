@@ -20,7 +20,8 @@ import { evaluateRecord, type Finding } from "../finding";
 import { type CloudTrailRecord, isRecordObject } from "../record";
 import { decodedChunks } from "./decode";
 import { once, readChunks, readSmallInput } from "./read-input";
-import { detectLayout, LAYOUT_PROBE_BYTES, type Layout, RecordFramer, type SliceLocation } from "./record-framer";
+import { RecordFramer, type SliceLocation } from "./record-framer";
+import { detectLayout, LAYOUT_PROBE_BYTES, type Layout } from "./record-layout";
 import { Prefilter, type PrefilterScope } from "./prefilter";
 import { MalformedJsonError, type RecordKind, RecordSplitter } from "./record-splitter";
 
