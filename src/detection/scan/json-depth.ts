@@ -15,7 +15,7 @@ import { BACKSLASH, CLOSE_ARR, CLOSE_OBJ, OPEN_ARR, OPEN_OBJ, QUOTE } from "./js
 export class JsonDepth {
   /** Open objects and arrays. */
   depth = 0;
-  /** The lowest depth a closing bracket left since the caller last set it (record-framer's recover). */
+  /** The lowest depth a closing bracket left since the caller last set it (damage-recovery.ts). */
   lowest = 0;
   inString = false;
   /** Inside a string: the backslashes that end what was read (an odd run escapes the next byte). */

@@ -1,5 +1,5 @@
 /**
- * Where bytes stop being the start of one valid JSON value: record-framer.ts's recovery trusts the
+ * Where bytes stop being the start of one valid JSON value: damage-recovery.ts trusts the
  * depth only before that point (there the JSON is valid, so the depth is exact). JSON.parse says where
  * it failed only for some errors (an unexpected token has no position in V8's message), so the grammar
  * is checked here, for damaged slices only: speed does not matter. hasObjectSkeleton says whether the

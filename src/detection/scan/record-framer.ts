@@ -25,12 +25,12 @@
  * above the records' depth, is a cut where the depth starts again (a quote or a bracket too many).
  * A marker below it (a bracket too few, or a nested object) is not, and the slice then holds the
  * markers it passed (`inner`): when the consumer finds that the slice is not one valid record, it
- * is split at them after all, as if the depth had not been followed, so damage still costs only
- * the damaged record. A valid record is never split, whatever objects it nests.
+ * is split at them after all (damage-recovery.ts), as if the depth had not been followed, so damage
+ * still costs only the damaged record. A valid record is never split, whatever objects it nests.
  * Where the depth started again may still be inside the damaged record, and so may the markers
  * after it at the depth taken there (objects a caller nested side by side): the slice that starts
  * there is `unproven`, it holds those markers as it holds nested ones, and only what follows them
- * (recover) shows which of them start records. So is the slice after a record the consumer parsed and
+ * (recoverPieces) shows which of them start records. So is the slice after a record the consumer parsed and
  * found damaged in what the depth reads (a nested start's own key broken by brackets or a quote: the
  * depth may come out at the records' depth right at the next nested start). Valid input never comes here.
  *
@@ -41,12 +41,12 @@
  */
 import { CLOSE_OBJ, COMMA, NEWLINE, OPEN_ARR, OPEN_OBJ } from "./json-bytes";
 import { JsonDepth } from "./json-depth";
-import { firstInvalidByte, hasObjectSkeleton } from "./json-prefix";
+import { hasObjectSkeleton } from "./json-prefix";
+import { recoverPieces } from "./damage-recovery";
 import {
   BETWEEN_FILES,
   ENVELOPE_START,
   endsObject,
-  filesMeetBefore,
   isSpace,
   opensEnvelope,
   PRETTY_MARKER_MAX,
@@ -113,15 +113,6 @@ const SEPARATOR_SLACK = 64;
  * it waits for the consumer's verdict.
  */
 const NESTED_SLICE_BUDGET = 4 * 1024 * 1024;
-
-function isJson(buf: Buffer, from: number, to: number): boolean {
-  try {
-    JSON.parse(buf.toString("utf8", from, to));
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export class RecordFramer {
   /** The next record start (or newline) in `bytes` at or after `from`, or -1. */
@@ -327,7 +318,7 @@ export class RecordFramer {
       }
       // After such a resynchronisation the depth taken there may be too low (the place was inside the damaged
       // record): a marker at the records' depth is then only a candidate, held in the slice until what follows
-      // rules (recover). A slice over the cap holds nothing to rule on: cut, and what follows is as unproven.
+      // rules (recoverPieces). A slice over the cap holds nothing to rule on: cut, and what follows is as unproven.
       if (this.dropping) {
         depth.lowest = recordDepth;
         this.cutResynced = true;
@@ -442,14 +433,14 @@ export class RecordFramer {
 
   /**
    * The held slice and `bytes` after it, cut at its markers as `finish` cuts a slice that is not one
-   * valid record (recover), each piece framed as a record. Unless a record start follows (`atCut`),
+   * valid record (recoverPieces), each piece framed as a record. Unless a record start follows (`atCut`),
    * the last piece is cut off where the bytes end: the next marker starts a record, the depth afresh.
    */
   private recoverHeld(bytes: Buffer, atCut: boolean): void {
     const held = Buffer.concat([...this.parts, bytes]);
     const start = this.openStart;
     const unproven = this.openUnproven;
-    const { pieces, taken } = this.recover(
+    const { pieces, taken } = recoverPieces(
       held,
       0,
       held.length,
@@ -457,6 +448,7 @@ export class RecordFramer {
       // Unproven, a record start that ends the slice shows nothing when the framer resynchronised there too.
       atCut ? !(unproven && this.cutUnproven) : "held",
       unproven,
+      this.recordDepth === 0,
     );
     this.parts = [];
     this.openBytes = 0;
@@ -535,7 +527,8 @@ export class RecordFramer {
       this.passContinuedLines();
       return;
     }
-    // A slice that starts where the framer resynchronised is a record only when what follows shows it (see recover).
+    // A slice that starts where the framer resynchronised is a record only when what follows shows it
+    // (see recoverPieces).
     const unproven = this.openUnproven;
     let from = a;
     if (first) {
@@ -551,16 +544,18 @@ export class RecordFramer {
       this.record(buf, from, b, at, atEnd, undefined, false, unproven && !cutAfter);
       return;
     }
-    // Unproven, the slice is not one record because it parses as one (its end may be cut off): recover rules.
+    // Unproven, the slice is not one record because it parses as one (its end may be cut off):
+    // recoverPieces rules.
     if (!unproven && !this.record(buf, from, b, at, atEnd, inner)) return;
-    // Not one valid record: damage. Each piece is then framed as a record on its own (see recover).
-    const { pieces, taken } = this.recover(
+    // Not one valid record: damage. Each piece is then framed as a record on its own (see recoverPieces).
+    const { pieces, taken } = recoverPieces(
       buf,
       from,
       b,
       inner.map((marker) => a + (marker - offset)),
       cutAfter,
       unproven,
+      this.recordDepth === 0,
     );
     for (const [i, start] of pieces.entries()) {
       if (i > 0) this.ordinal++;
@@ -568,105 +563,6 @@ export class RecordFramer {
       const pieceUnproven = unproven && !taken.has(start);
       this.record(buf, start, end, offset + (start - a), atEnd && end === b, undefined, true, pieceUnproven);
     }
-  }
-
-  /**
-   * Where a slice that passed markers but is not one valid record (damage) is cut; returns the pieces'
-   * starts in `buf`. The slice starts at a record start. One pass reads the depth afresh from there: a
-   * marker can start a record only when nothing after it, up to the last record's end, closes what
-   * encloses it (a record after a missing bracket sits one level too deep but is never closed over;
-   * an object nested in a record, damaged or not, is). Such a start is taken when its value is valid
-   * JSON followed by the next start taken (after `,`, or after the end of a file and the start of the
-   * next one), or by what ends the slice: the envelope's end, the end of an input without one, or
-   * (`cutAfter`) the record start that ended the slice. For bytes held while streaming ("held") being
-   * followed by the next start is enough. What lies between is damage. Linear in the slice.
-   * `unproven`: the slice starts where the framer resynchronised (maybe inside the damaged record): its own
-   * start is then taken only as the others are. Returns the pieces' starts and those of them taken.
-   */
-  private recover(
-    buf: Buffer,
-    from: number,
-    to: number,
-    markers: number[],
-    cutAfter: boolean | "held",
-    unproven: boolean,
-  ): { pieces: number[]; taken: Set<number> } {
-    const tailStart = Math.max(from, to - TAIL_WINDOW);
-    const tail = buf.subarray(tailStart, to).toString("latin1");
-    // What ends the slice: the envelope's end at the end of the input; before a cut, also a next file's
-    // start (or the `},` before the record); held bytes end nowhere in particular.
-    const envelopeEnd =
-      cutAfter === "held"
-        ? null
-        : cutAfter
-          ? (RECORD_THEN_END.exec(tail) ?? RECORD_THEN_NEXT_FILE.exec(tail))
-          : RECORD_THEN_END.exec(tail);
-    const end = envelopeEnd ? tailStart + envelopeEnd.index + 1 : to;
-    // Up to the damage the slice is valid JSON, so the depth there is exact: a marker before it below the
-    // slice's level is nested, never a record (an input cut off inside a record, whatever objects it
-    // nests, is that one damaged record).
-    const damageAt = firstInvalidByte(buf, from, to);
-    const inside = markers.filter((m) => m < end && m >= damageAt);
-    // The depth at each marker and the lowest depth after it, up to `end`.
-    const depth = new JsonDepth();
-    const at: number[] = [];
-    const lowestAfter: number[] = [];
-    let pos = from;
-    for (const m of inside) {
-      depth.lowest = depth.depth;
-      // Concatenated files: the bytes between two files close and open an envelope, which encloses no record.
-      const filesMeet = filesMeetBefore(buf, pos, m);
-      depth.advance(buf, pos, filesMeet === -1 ? m : filesMeet);
-      if (filesMeet !== -1 && depth.inString) depth.advance(buf, filesMeet, m);
-      if (at.length > 0) lowestAfter.push(depth.lowest);
-      at.push(depth.inString ? Number.NaN : depth.depth);
-      pos = m;
-    }
-    depth.lowest = depth.depth;
-    depth.advance(buf, pos, end);
-    lowestAfter.push(depth.lowest);
-
-    for (let k = lowestAfter.length - 2; k >= 0; k--) lowestAfter[k] = Math.min(lowestAfter[k], lowestAfter[k + 1]);
-    const candidates = [from, ...inside.filter((_, k) => lowestAfter[k] >= at[k])];
-
-    // Each candidate's value: where it ends (after its separators), when it is valid JSON.
-    const endOf = candidates.map((start, k) => {
-      const following = k + 1 < candidates.length ? candidates[k + 1] : to;
-      const value = new JsonDepth();
-      const valueEnd = value.advance(buf, start, following, 0);
-      if (value.depth !== 0 || !isJson(buf, start, valueEnd)) return undefined;
-      let after = valueEnd;
-      while (after < following && isSpace(buf[after])) after++;
-      if (after < following && buf[after] === COMMA) after++;
-      else if (after < following && filesMeetBefore(buf, after, following) === after) after = following;
-      while (after < following && isSpace(buf[after])) after++;
-      return { valueEnd, after };
-    });
-    // Taken from the last back: followed by a start taken, or by what ends the slice.
-    const taken = candidates.map(() => false);
-    for (let k = candidates.length - 1; k >= 0; k--) {
-      const e = endOf[k];
-      if (!e) continue;
-      const closesSlice =
-        (envelopeEnd !== null && e.valueEnd === end) ||
-        (e.after === to && (cutAfter === true || (cutAfter === false && this.recordDepth === 0)));
-      const next = k + 1 < candidates.length ? candidates[k + 1] : undefined;
-      taken[k] =
-        (k === 0 && !unproven) ||
-        (next === undefined ? closesSlice : e.after === next && (cutAfter === "held" || taken[k + 1]));
-    }
-    const pieces = new Set<number>([from]);
-    for (const [k, start] of candidates.entries()) {
-      if (!taken[k]) continue;
-      pieces.add(start);
-      const e = endOf[k];
-      // What follows a value up to the next start is a piece of its own, unless the envelope ends there.
-      if (e && e.after < to && !(envelopeEnd !== null && e.valueEnd === end)) pieces.add(e.after);
-    }
-    return {
-      pieces: [...pieces].sort((a, b) => a - b),
-      taken: new Set(candidates.filter((_, k) => taken[k])),
-    };
   }
 
   /**
@@ -685,7 +581,7 @@ export class RecordFramer {
     recovered = false,
     unproven = false,
   ): boolean {
-    // A piece recovered from damage is validated whatever its surroundings (recover).
+    // A piece recovered from damage is validated whatever its surroundings (recoverPieces).
     const suspectStart = recovered || buf[a] !== OPEN_OBJ;
     // CloudTrail's own separator, `},` before the next record: the common case, checked without a regex.
     const resynced = this.openResynced || recovered;
