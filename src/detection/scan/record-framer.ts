@@ -1,6 +1,6 @@
 /**
- * Cuts a stream of decoded JSON into record slices by searching, natively (Buffer.indexOf), for
- * the one byte pattern that starts every record of a layout, instead of walking every byte:
+ * Cuts a stream of CloudTrail delivery files into record slices by searching, natively (Buffer.indexOf), for
+ * the one byte pattern that starts every record (record-markers.ts), instead of walking every byte:
  *   - "records": CloudTrail's S3 delivery file `{"Records":[{"eventVersion":...},...]}`. CloudTrail
  *     writes every record with `eventVersion` first, and in valid JSON the bytes `{"eventVersion":`
  *     can only open an object (inside a string the quote would have to be escaped). That object is
@@ -11,16 +11,12 @@
  *     Concatenated delivery files (`zcat *.gz`) are one stream.
  *   - "pretty": the same records pretty-printed (`jq .`): `{`, whitespace, `"eventVersion"` (a
  *     string right after `{` can only be a key), so each start is found the same way, at the same depth.
- *   - "lines": NDJSON (JSON Lines): a raw newline cannot occur inside a JSON string, so a newline ends
- *     a record when the objects on the line are closed. A record pretty-printed among the lines (`cat`
- *     of an NDJSON and a `jq .` file) goes on over its lines until it closes; a line cut short ends at
- *     the next line that starts with `{`, so it costs that line only. An array or a delivery file read so
- *     among the lines is handed on whole (`values`): its elements are the records.
+ * NDJSON is LineFramer's (line-framer.ts); the slice collected across chunks and the cap are SliceFramer's.
  * The same markers are the resynchronisation points: whatever is wrong with one slice (truncated,
  * garbage, an unbalanced bracket, larger than the cap), the next marker starts a clean record, so
  * one bad record costs one record. A slice whose surroundings are not the layout's separator
- * (`},{` between records, `}]}` at the end, `{`...`}` on a line) is handed on as `suspect`: the
- * consumer must validate it fully (and name the damage) whatever its content.
+ * (`},{` between records, `}]}` at the end) is handed on as `suspect`: the consumer must validate it
+ * fully (and name the damage) whatever its content.
  * In damaged JSON the depth is a guess: a marker inside what the depth takes for a string, or
  * above the records' depth, is a cut where the depth starts again (a quote or a bracket too many).
  * A marker below it (a bracket too few, or a nested object) is not, and the slice then holds the
@@ -33,14 +29,8 @@
  * (recoverPieces) shows which of them start records. So is the slice after a record the consumer parsed and
  * found damaged in what the depth reads (a nested start's own key broken by brackets or a quote: the
  * depth may come out at the records' depth right at the next nested start). Valid input never comes here.
- *
- * Inputs in any other shape (a bare array, other key orders) are not framed here: `detectLayout`
- * (record-layout.ts) says "generic" and the caller uses the exact structural walker.
- * Memory is bounded by `maxRecordBytes` (plus one read chunk): a longer slice is dropped as it
- * streams and reported with its size.
  */
-import { CLOSE_OBJ, COMMA, NEWLINE, OPEN_ARR, OPEN_OBJ } from "./json-bytes";
-import { JsonDepth } from "./json-depth";
+import { CLOSE_OBJ, COMMA, OPEN_OBJ } from "./json-bytes";
 import { hasObjectSkeleton } from "./json-prefix";
 import { recoverPieces } from "./damage-recovery";
 import {
@@ -48,7 +38,6 @@ import {
   ENVELOPE_START,
   endsObject,
   isSpace,
-  opensEnvelope,
   PRETTY_MARKER_MAX,
   prettyRecordStart,
   RECORD_MARKER,
@@ -56,55 +45,8 @@ import {
   RECORD_THEN_NEXT_FILE,
   TAIL_WINDOW,
 } from "./record-markers";
+import { type FramerSink, SliceFramer } from "./slice-framer";
 
-export interface SliceLocation {
-  /** Byte offset of the slice in the decoded input. */
-  offset: number;
-  /** 1-based line number (lines layout) or record number (records layout). */
-  ordinal: number;
-}
-
-export interface FramerSink {
-  /**
-   * A record slice: bytes [start, end) of `buf`, `offset` bytes into the input, record or line number
-   * `ordinal`. `suspect` when its framing is wrong (it must then be validated whatever it holds).
-   * Positions rather than a subarray and a location: most records are ruled out from positions
-   * alone, and no object is made for them (a measured share of the scan on bench:detect's archive).
-   * `inner`: the input offsets of the record markers inside the slice, below the records' depth.
-   * `resynced`: the slice starts where the framer resynchronised after damage (its depth unknown), so
-   * what it holds may be nested in a record that started before it.
-   * `unproven`: such a slice that nothing after it showed to be a record (see RecordFramer): damage,
-   * whatever it holds, never evaluated.
-   * Returns true when the slice was parsed and is not one valid record: the framer then splits it at its
-   * `inner` markers and, unless the damage left what the depth reads as it was (hasObjectSkeleton), takes the
-   * record start after it for one only once what follows shows it (endSeparated).
-   */
-  slice(
-    buf: Buffer,
-    start: number,
-    end: number,
-    offset: number,
-    ordinal: number,
-    suspect: boolean,
-    inner?: readonly number[],
-    resynced?: boolean,
-    unproven?: boolean,
-  ): boolean | undefined;
-  /** A slice longer than the cap, dropped without being kept in memory. */
-  oversized(at: SliceLocation, bytes: number): void;
-  /**
-   * Lines layout: bytes [start, end) of `buf` are a JSON array or a delivery file (`{"Records":[...]}`) among the
-   * lines (`cat lines.ndjson array.json`), whole: each of its elements is a record.
-   */
-  values(buf: Buffer, start: number, end: number, at: SliceLocation): void;
-}
-
-const EMPTY = Buffer.alloc(0);
-/**
- * What a slice may hold after its record before the next record start (`,`, a line break, indentation, an
- * envelope's end) without counting against the cap: a record of exactly the cap is kept, as any smaller one.
- */
-const SEPARATOR_SLACK = 64;
 /**
  * How long a streamed slice that passed markers below the records' depth may grow (when the record
  * cap is lower) before it is taken for damage (a bracket missing) rather than one record: it is then
@@ -114,26 +56,16 @@ const SEPARATOR_SLACK = 64;
  */
 const NESTED_SLICE_BUDGET = 4 * 1024 * 1024;
 
-export class RecordFramer {
-  /** The next record start (or newline) in `bytes` at or after `from`, or -1. */
+export class RecordFramer extends SliceFramer {
+  /** The next record start in `bytes` at or after `from`, or -1. */
   private readonly find: (bytes: Buffer, from: number) => number;
-  /** The longest a record start can be: a start cut by a chunk boundary is found in this many bytes. */
-  private readonly markerSpan: number;
-  /** The open slice: its bytes (unless dropping), count, where it starts, the markers it passed. */
-  private parts: Buffer[] = [];
-  private openBytes = 0;
-  private openStart = 0;
-  private dropping = false;
+  /** The record markers the open slice passed (below the records' depth, or unproven), as input offsets. */
   private inner: number[] = [];
   /** The last marker.length - 1 bytes seen, for a marker cut in two by a chunk boundary. */
   private tail: Buffer = Buffer.alloc(0);
-  private total = 0;
-  private ordinal = 0;
-  /** Records layout: the first slice holds the envelope's opening before the first record. */
+  /** The first slice holds the envelope's opening before the first record. */
   private first = true;
-  /** The depth, read up to `depthAt` (an input offset), and the records' depth (records and pretty layouts). */
-  private readonly depth?: JsonDepth;
-  private depthAt = 0;
+  /** The records' depth, once known. */
   private recordDepth?: number;
   /** A streamed slice that passed markers outgrew NESTED_SLICE_BUDGET: the next marker starts a record. */
   private resynchronise = false;
@@ -151,10 +83,6 @@ export class RecordFramer {
    */
   private openUnproven = false;
   private cutUnproven = false;
-  /** Lines layout: the newlines inside the open slice (a record over several lines), for the line numbers. */
-  private continuedLines = 0;
-  /** Lines layout: the chunk ended right after a newline inside an open object: the next byte decides (endsLine). */
-  private lineCutPending = false;
   /**
    * The last slice framed ended with the layout's separator (`},` or the end of a file's envelope), and when the
    * consumer parsed it and found it damaged, the damage moved nothing the depth reads (structureKept): the depth
@@ -167,26 +95,16 @@ export class RecordFramer {
   private cutAtFileStart = false;
 
   constructor(
-    private readonly layout: "records" | "pretty" | "lines",
-    private readonly sink: FramerSink,
-    private readonly maxRecordBytes: number,
+    layout: "records" | "pretty",
+    sink: FramerSink,
+    maxRecordBytes: number,
     /** Offset of the first byte pushed (after a byte-order mark the caller removed). */
     startOffset = 0,
   ) {
-    if (layout === "pretty") {
-      this.find = prettyRecordStart;
-      this.markerSpan = PRETTY_MARKER_MAX;
-    } else {
-      const marker = layout === "records" ? RECORD_MARKER : Buffer.from([NEWLINE]);
-      this.find = (bytes, from) => bytes.indexOf(marker, from);
-      this.markerSpan = marker.length;
-    }
-    this.depth = new JsonDepth();
+    super(sink, maxRecordBytes, layout === "pretty" ? PRETTY_MARKER_MAX : RECORD_MARKER.length, startOffset);
+    this.find = layout === "pretty" ? prettyRecordStart : (bytes, from) => bytes.indexOf(RECORD_MARKER, from);
     // `lowest`: how low the depth went since the open slice began (startsRecord); nothing closed yet.
-    if (layout !== "lines") this.depth.lowest = Number.POSITIVE_INFINITY;
-    this.total = startOffset;
-    this.openStart = startOffset;
-    this.depthAt = startOffset;
+    this.depth.lowest = Number.POSITIVE_INFINITY;
   }
 
   push(chunk: Buffer): void {
@@ -196,7 +114,7 @@ export class RecordFramer {
     const overlap = tail.length;
     // The depth is read lazily, up to each marker: the bytes not read yet are in the tail and the chunk.
     const readTo = (to: number): void => {
-      if (!this.depth || to <= this.depthAt) return;
+      if (to <= this.depthAt) return;
       if (this.depthAt < chunkStart) {
         const end = Math.min(to, chunkStart);
         this.depth.advance(tail, this.depthAt - (chunkStart - overlap), end - (chunkStart - overlap));
@@ -205,15 +123,11 @@ export class RecordFramer {
       if (to > this.depthAt) this.depth.advance(chunk, this.depthAt - chunkStart, to - chunkStart);
       this.depthAt = to;
     };
-    if (chunkStart === this.openStart && this.first && this.depth && this.recordDepth === undefined) {
+    if (chunkStart === this.openStart && this.first && this.recordDepth === undefined) {
       // An envelope puts the records at depth 2; in any other shape the first record start tells.
       if (ENVELOPE_START.test(chunk.subarray(0, 256).toString("latin1"))) this.recordDepth = 2;
     }
     let consumed = 0; // bytes of `chunk` already in the open slice
-    if (this.lineCutPending) {
-      this.lineCutPending = false;
-      if (chunk[0] === OPEN_OBJ) this.cutLineAt(chunkStart);
-    }
     if (overlap > 0) {
       // Only the seam is searched for a record start cut in two (one at most: a start holds one `{`).
       const seam = Buffer.concat([tail, chunk.subarray(0, this.markerSpan - 1)]);
@@ -235,15 +149,9 @@ export class RecordFramer {
         }
       }
     }
-    const afterMarker = this.layout === "lines" ? 1 : 0; // a newline ends its line; a record marker starts its record
-    const lines = this.layout === "lines";
     for (let p = this.find(chunk, 0); p !== -1; p = this.find(chunk, p + 1)) {
-      if (lines) {
-        if (!this.endsLine(chunk, chunkStart, consumed, p, readTo)) continue;
-      } else {
-        readTo(chunkStart + p);
-        if (!this.startsRecord(chunkStart + p, chunk, chunkStart, consumed)) continue;
-      }
+      readTo(chunkStart + p);
+      if (!this.startsRecord(chunkStart + p, chunk, chunkStart, consumed)) continue;
       if (this.openBytes === 0 && (p - consumed <= this.maxRecordBytes || this.inner.length > 0)) {
         // The slice lies in this chunk: framed where it lies, without copying or collecting parts (one
         // that passed markers whatever its length: the consumer tells one long record from damage).
@@ -252,28 +160,19 @@ export class RecordFramer {
         this.append(chunk.subarray(consumed, p), true);
         this.finishOpen(false);
       }
-      consumed = p + afterMarker;
+      consumed = p; // a record marker starts its record
       this.openStart = chunkStart + consumed;
       this.openResynced = this.cutResynced;
       this.openUnproven = this.cutUnproven || (!this.cutAtFileStart && !this.endSeparated);
     }
     this.append(chunk.subarray(consumed));
-    // Lines keep no tail: the depth is read to the chunk's end now (a record may go on in the next chunk).
-    if (this.layout === "lines") readTo(this.total);
     const keep = this.markerSpan - 1;
-    if (keep > 0) {
-      this.tail =
-        chunk.length >= keep
-          ? Buffer.from(chunk.subarray(chunk.length - keep))
-          : Buffer.concat([tail, chunk]).subarray(-keep);
-      // What is not read yet is in the tail: a record start there is found with the next chunk.
-      readTo(this.total - this.tail.length);
-    }
-  }
-
-  /** The input ended. */
-  end(): void {
-    this.finishOpen(true);
+    this.tail =
+      chunk.length >= keep
+        ? Buffer.from(chunk.subarray(chunk.length - keep))
+        : Buffer.concat([tail, chunk]).subarray(-keep);
+    // What is not read yet is in the tail: a record start there is found with the next chunk.
+    readTo(this.total - this.tail.length);
   }
 
   /**
@@ -283,7 +182,6 @@ export class RecordFramer {
    */
   private startsRecord(at: number, chunk: Buffer | undefined, chunkStart: number, consumed: number): boolean {
     const depth = this.depth;
-    if (!depth || this.layout === "lines") return true;
     if (this.recordDepth === undefined) this.recordDepth = depth.inString ? 0 : depth.depth;
     const recordDepth = this.recordDepth;
     // Since the open slice began the depth went above the records' (a bracket too many, even one an opening
@@ -331,56 +229,6 @@ export class RecordFramer {
   }
 
   /**
-   * Lines layout: whether the newline at `chunk[p]` ends a record. A line of its own that starts with `{` at its
-   * first column and ends with `}` does, as NDJSON is written (a pretty-printed record's own lines are indented):
-   * its depth is not read. Any other newline does when the objects open since the last cut are closed, or a string
-   * is open (a raw newline cannot be in one: the line is damaged), or the next line starts with `{` (the open
-   * object was cut short). At a chunk's end the next byte is not known yet: the next chunk's first byte decides.
-   */
-  private endsLine(
-    chunk: Buffer,
-    chunkStart: number,
-    consumed: number,
-    p: number,
-    readTo: (to: number) => void,
-  ): boolean {
-    const depth = this.depth!;
-    if (
-      this.openBytes === 0 &&
-      this.continuedLines === 0 &&
-      chunk[consumed] === OPEN_OBJ &&
-      endsObject(chunk, consumed, p)
-    ) {
-      this.depthAt = chunkStart + p;
-      depth.reset(0);
-      return true;
-    }
-    readTo(chunkStart + p);
-    const next = p + 1 < chunk.length ? chunk[p + 1] : undefined;
-    if (depth.inString || depth.depth <= 0 || next === OPEN_OBJ) {
-      depth.reset(0);
-      return true;
-    }
-    if (next === undefined) this.lineCutPending = true;
-    this.continuedLines++;
-    return false;
-  }
-
-  /** Lines layout: ends the open slice at input offset `at` (a chunk's start), after the newline before it. */
-  private cutLineAt(at: number): void {
-    this.continuedLines--; // the newline before `at` ends the slice after all
-    this.depth?.reset(0);
-    this.finishOpen(false);
-    this.openStart = at;
-  }
-
-  /** Lines layout: the line numbers a slice spanned past its first, once it is framed. */
-  private passContinuedLines(): void {
-    this.ordinal += this.continuedLines;
-    this.continuedLines = 0;
-  }
-
-  /**
    * Whether the bytes of the open slice right before input offset `at` are the end of a file's envelope and the
    * start of the next one's (BETWEEN_FILES). Its bytes are `chunk` from `consumed` (see startsRecord), after the
    * parts held from earlier chunks; a slice being dropped has none left, and no such end is seen there.
@@ -388,47 +236,38 @@ export class RecordFramer {
   private afterFileEnd(at: number, chunk: Buffer | undefined, chunkStart: number, consumed: number): boolean {
     if (this.dropping) return false;
     const from = Math.max(this.openStart, at - TAIL_WINDOW);
-    const pieces: Buffer[] = [];
-    let end = this.openStart + this.openBytes;
-    for (let i = this.parts.length - 1; i >= 0 && end > from; i--) {
-      const part = this.parts[i];
-      const start = end - part.length;
-      if (start < at) pieces.unshift(part.subarray(Math.max(0, from - start), Math.min(part.length, at - start)));
-      end = start;
+    return BETWEEN_FILES.test(this.openBytesBetween(from, at, chunk, chunkStart, consumed).toString("latin1"));
+  }
+
+  protected override holdsMarkers(): boolean {
+    return this.inner.length > 0;
+  }
+
+  protected override skipOversized(size: number): void {
+    this.first = false;
+    this.inner = [];
+    super.skipOversized(size);
+  }
+
+  /**
+   * `atCut`: the bytes end the open slice (a record start follows them). A slice that passed markers may grow
+   * past the cap up to NESTED_SLICE_BUDGET: it may be one record that nests objects opening like records.
+   */
+  protected override append(bytes: Buffer, atCut = false): void {
+    if (this.inner.length === 0 || this.dropping || bytes.length === 0) {
+      super.append(bytes);
+      return;
     }
-    if (chunk !== undefined && at > chunkStart + consumed)
-      pieces.push(chunk.subarray(Math.max(consumed, from - chunkStart), at - chunkStart));
-    return BETWEEN_FILES.test(Buffer.concat(pieces).toString("latin1"));
-  }
-
-  /** How long the open slice may grow: one that passed markers may be one record or damage (NESTED_SLICE_BUDGET). */
-  private limit(): number {
-    return this.inner.length > 0 ? Math.max(this.maxRecordBytes, NESTED_SLICE_BUDGET) : this.maxRecordBytes;
-  }
-
-  /** `atCut`: the bytes end the open slice (a record start follows them). */
-  private append(bytes: Buffer, atCut = false): void {
-    if (bytes.length === 0) return;
-    if (!this.dropping && this.inner.length > 0 && this.openBytes + bytes.length > this.limit()) {
+    if (this.openBytes + bytes.length > Math.max(this.maxRecordBytes, NESTED_SLICE_BUDGET) && this.parts.length > 0) {
       // A slice that passed markers and outgrew its budget. Within one chunk (a file read whole) it is a
       // view, held for free until the consumer's verdict; across chunks it is taken for damage (a bracket
       // missing) and cut at its markers now, so that memory stays bounded and no record after the
       // damage is lost with it.
-      if (this.parts.length > 0) {
-        this.recoverHeld(bytes, atCut);
-        return;
-      }
-    } else if (!this.dropping && this.openBytes + bytes.length > this.limit() + this.markerSpan - 1 + SEPARATOR_SLACK) {
-      // Dropped only past the cap by more than a record start and a separator: the start of the next record,
-      // cut by a chunk boundary, may be among these bytes and be moved to the next slice (truncateOpen). A
-      // slice kept within that slack is reported as oversized when it ends if its record is (finishOpen).
-      this.openBytes += bytes.length;
-      this.dropping = true;
-      this.parts = [];
+      this.recoverHeld(bytes, atCut);
       return;
     }
     this.openBytes += bytes.length;
-    if (!this.dropping) this.parts.push(bytes);
+    this.parts.push(bytes);
   }
 
   /**
@@ -465,48 +304,13 @@ export class RecordFramer {
     if (!atCut) this.resynchronise = true;
   }
 
-  private truncateOpen(n: number): void {
-    this.openBytes -= n;
-    // A dropped slice stays dropped (its bytes are gone); n is less than the slack before dropping.
-    if (this.dropping) return;
-    const all = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
-    this.parts = [all.subarray(0, all.length - n)];
-  }
-
-  /** Ends the open slice, collected from one or more chunks. */
-  private finishOpen(atEnd: boolean): void {
-    const size = this.openBytes;
-    const dropped = this.dropping;
-    const parts = this.parts;
-    this.parts = [];
-    this.openBytes = 0;
-    this.dropping = false;
-    const bytes = dropped || parts.length === 0 ? EMPTY : parts.length === 1 ? parts[0] : Buffer.concat(parts);
-    // Over the cap (within the slack append keeps), and one record: skipped as any larger record.
-    const recordSize = dropped ? size : this.recordSize(bytes, atEnd);
-    if (dropped || (this.inner.length === 0 && recordSize > this.maxRecordBytes)) {
-      this.first = false;
-      this.inner = [];
-      this.ordinal++;
-      this.sink.oversized({ offset: this.openStart, ordinal: this.ordinal }, recordSize);
-      this.passContinuedLines();
-      return;
-    }
-    this.finish(bytes, 0, bytes.length, this.openStart, atEnd);
-  }
-
   /**
    * The size of the record in a whole slice, what the cap bounds: without the envelope's opening before
-   * it, or the separator after it (as `finish` and `record` cut them off), or the spaces around a line.
+   * it, or the separator after it (as `finish` and `record` cut them off).
    */
-  private recordSize(bytes: Buffer, atEnd: boolean): number {
+  protected recordSize(bytes: Buffer, atEnd: boolean): number {
     let from = 0;
     let to = bytes.length;
-    if (this.layout === "lines") {
-      while (from < to && isSpace(bytes[from])) from++;
-      while (to > from && isSpace(bytes[to - 1])) to--;
-      return to - from;
-    }
     if (this.first) from += ENVELOPE_START.exec(bytes.subarray(0, 256).toString("latin1"))?.[0].length ?? 0;
     const tailStart = Math.max(from, to - TAIL_WINDOW);
     const m = (atEnd ? RECORD_THEN_END : RECORD_THEN_NEXT_FILE).exec(bytes.subarray(tailStart, to).toString("latin1"));
@@ -516,17 +320,11 @@ export class RecordFramer {
   }
 
   /** Frames the slice `buf[a, b)`, which starts at `offset` in the input. */
-  private finish(buf: Buffer, a: number, b: number, offset: number, atEnd: boolean): void {
+  protected finish(buf: Buffer, a: number, b: number, offset: number, atEnd: boolean): void {
     const first = this.first;
     this.first = false;
     const inner = this.inner;
     if (inner.length > 0) this.inner = [];
-    if (this.layout === "lines") {
-      this.ordinal++; // line numbers count blank lines too
-      this.line(buf, a, b, offset);
-      this.passContinuedLines();
-      return;
-    }
     // A slice that starts where the framer resynchronised is a record only when what follows shows it
     // (see recoverPieces).
     const unproven = this.openUnproven;
@@ -596,7 +394,7 @@ export class RecordFramer {
     const end = m ? tailStart + m.index + 1 : b;
     // Records without an envelope (`jq '.Records[]'`) are separated by whitespace only.
     const separated = m !== null || (this.recordDepth === 0 && endsObject(buf, a, b));
-    // A piece recovered from damage comes from a slice held past the cap (see limit): the cap applies to it here.
+    // A piece recovered from damage comes from a slice held past the cap (see append): the cap applies to it here.
     if (recovered && end - a > this.maxRecordBytes) {
       this.endSeparated = separated;
       this.sink.oversized({ offset, ordinal: this.ordinal }, end - a);
@@ -628,21 +426,5 @@ export class RecordFramer {
    */
   private structureKept(damaged: boolean, buf: Buffer, a: number, end: number): boolean {
     return !damaged || this.openResynced || hasObjectSkeleton(buf, a, end);
-  }
-
-  /** A lines-layout slice `buf[a, b)`: a blank line is no record; a record line is `{...}`, spaces around allowed. */
-  private line(buf: Buffer, a: number, b: number, offset: number): void {
-    let from = a;
-    let to = b;
-    while (from < to && isSpace(buf[from])) from++;
-    while (to > from && isSpace(buf[to - 1])) to--;
-    if (from === to) return;
-    if (buf[from] === OPEN_ARR || opensEnvelope(buf, from, to)) {
-      // A file of another shape after the lines: the depth read it whole, as one pretty record is read.
-      this.sink.values(buf, from, to, { offset: offset + (from - a), ordinal: this.ordinal });
-      return;
-    }
-    const suspect = buf[from] !== OPEN_OBJ || buf[to - 1] !== CLOSE_OBJ;
-    this.sink.slice(buf, from, to, offset + (from - a), this.ordinal, suspect);
   }
 }

@@ -1,6 +1,6 @@
 /**
- * Chooses how an input is framed from its first bytes: "records" (compact delivery files), "pretty"
- * (the same pretty-printed) and "lines" (NDJSON) go to RecordFramer, and any other shape
+ * Chooses how an input is framed from its first bytes: "records" (compact delivery files) and "pretty"
+ * (the same pretty-printed) go to RecordFramer, "lines" (NDJSON) to LineFramer, and any other shape
  * ("generic": a bare array, other key orders) to the exact structural walker (record-splitter.ts).
  */
 import { CLOSE_OBJ, NEWLINE, OPEN_OBJ, QUOTE } from "./json-bytes";

@@ -1,6 +1,6 @@
 /**
  * The byte patterns that start, separate and enclose CloudTrail records, shared by the layout probe
- * (record-layout.ts) and the framer (record-framer.ts):
+ * (record-layout.ts) and the framers (record-framer.ts, line-framer.ts):
  *   - a record start: compact `{"eventVersion":` (CloudTrail writes `eventVersion` first, and in valid JSON
  *     these bytes can only open an object), or pretty `{`, whitespace, `"eventVersion"`;
  *   - a delivery file's envelope `{"Records":[...]}`: its opening, its end after a record, and the bytes

@@ -4,9 +4,9 @@
  * costs that record (counted, named by line or record number and byte offset), an unreadable
  * input becomes `error` with the records read before the problem still evaluated.
  *
- * Per-byte work is native: record-framer.ts finds record boundaries with Buffer.indexOf, and a
- * record is parsed only when its bytes can match a rule (prefilter.ts, which searches each decoded
- * block once) or its framing is wrong.
+ * Per-byte work is native: record-framer.ts and line-framer.ts find record boundaries with
+ * Buffer.indexOf, and a record is parsed only when its bytes can match a rule (prefilter.ts, which
+ * searches each decoded block once) or its framing is wrong.
  * Uncompressed inputs (no CRC protects them) and `checkEveryRecord` also parse every other record,
  * so that damage anywhere is named. Inputs in no framed layout go through the exact structural
  * walker (record-splitter.ts).
@@ -20,8 +20,10 @@ import { evaluateRecord, type Finding } from "../finding";
 import { type CloudTrailRecord, isRecordObject } from "../record";
 import { decodedChunks } from "./decode";
 import { once, readChunks, readSmallInput } from "./read-input";
-import { RecordFramer, type SliceLocation } from "./record-framer";
+import { LineFramer } from "./line-framer";
+import { RecordFramer } from "./record-framer";
 import { detectLayout, LAYOUT_PROBE_BYTES, type Layout } from "./record-layout";
+import type { FramerSink, SliceLocation } from "./slice-framer";
 import { Prefilter, type PrefilterScope } from "./prefilter";
 import { MalformedJsonError, type RecordKind, RecordSplitter } from "./record-splitter";
 
@@ -259,28 +261,27 @@ export class SourceScanner {
     }
     const unit: Unit = layout === "lines" ? "line" : "record";
     const prefilter = this.prefilter.forBlocks();
-    const framer = new RecordFramer(
-      layout,
-      {
-        slice: (buf, start, end, offset, ordinal, suspect, inner, resynced, unproven) => {
-          const at = { offset, ordinal };
-          // A slice that passed record markers nested in it (or damage): one record only if it parses.
-          const nested = inner !== undefined && inner.length > 0;
-          const oversized = nested && end - start > this.maxRecordBytes;
-          const verdict = suspect || checkAll || oversized ? "must-parse" : prefilter.decide(buf, start, end);
-          if (verdict === "no-match") result.records++;
-          else if (verdict === "not-cloudtrail") this.ruledOut(result, verdict, where(unit, at));
-          else if (!nested)
-            return !this.parse(result, buf.subarray(start, end), at, unit, rereadable, resynced, unproven);
-          else return !this.parseWhole(result, buf.subarray(start, end), at, unit, rereadable);
-          return undefined;
-        },
-        oversized: (at, size) => this.oversized(result, at, size, unit),
-        values: (buf, start, end, at) => this.lineValues(result, buf.subarray(start, end), at, checkAll),
+    const sink: FramerSink = {
+      slice: (buf, start, end, offset, ordinal, suspect, inner, resynced, unproven) => {
+        const at = { offset, ordinal };
+        // A slice that passed record markers nested in it (or damage): one record only if it parses.
+        const nested = inner !== undefined && inner.length > 0;
+        const oversized = nested && end - start > this.maxRecordBytes;
+        const verdict = suspect || checkAll || oversized ? "must-parse" : prefilter.decide(buf, start, end);
+        if (verdict === "no-match") result.records++;
+        else if (verdict === "not-cloudtrail") this.ruledOut(result, verdict, where(unit, at));
+        else if (!nested)
+          return !this.parse(result, buf.subarray(start, end), at, unit, rereadable, resynced, unproven);
+        else return !this.parseWhole(result, buf.subarray(start, end), at, unit, rereadable);
+        return undefined;
       },
-      this.maxRecordBytes,
-      offset,
-    );
+      oversized: (at, size) => this.oversized(result, at, size, unit),
+      values: (buf, start, end, at) => this.lineValues(result, buf.subarray(start, end), at, checkAll),
+    };
+    const framer =
+      layout === "lines"
+        ? new LineFramer(sink, this.maxRecordBytes, offset)
+        : new RecordFramer(layout, sink, this.maxRecordBytes, offset);
     return {
       push: (chunk) => {
         if (!checkAll) prefilter.load(chunk);
