@@ -4,10 +4,10 @@
  * the slice's bytes only. Runs on damaged input only (valid input never comes here), in one pass that is
  * linear in the slice.
  */
-import { COMMA } from "./json-bytes";
+import { COMMA, isSpace } from "./json-bytes";
 import { JsonDepth } from "./json-depth";
 import { firstInvalidByte } from "./json-prefix";
-import { filesMeetBefore, isSpace, RECORD_THEN_END, RECORD_THEN_NEXT_FILE, TAIL_WINDOW } from "./record-markers";
+import { filesMeetBefore, RECORD_THEN_END, RECORD_THEN_NEXT_FILE, TAIL_WINDOW } from "./record-markers";
 
 export interface RecoveredPieces {
   /** The pieces' starts, ascending: the slice's own start first. */

@@ -8,3 +8,5 @@ export const CLOSE_ARR = 0x5d;
 export const COMMA = 0x2c;
 export const COLON = 0x3a;
 export const NEWLINE = 0x0a;
+/** JSON's whitespace: space, line feed, carriage return, tab. */
+export const isSpace = (c: number): boolean => c === 0x20 || c === NEWLINE || c === 0x0d || c === 0x09;

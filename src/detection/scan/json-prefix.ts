@@ -5,9 +5,8 @@
  * is checked here, for damaged slices only: speed does not matter. hasObjectSkeleton says whether the
  * damage in a slice moved what the depth counts (json-depth.ts), or only what the grammar refuses.
  */
-import { BACKSLASH, CLOSE_ARR, CLOSE_OBJ, COLON, COMMA, OPEN_ARR, OPEN_OBJ, QUOTE } from "./json-bytes";
+import { BACKSLASH, CLOSE_ARR, CLOSE_OBJ, COLON, COMMA, isSpace, OPEN_ARR, OPEN_OBJ, QUOTE } from "./json-bytes";
 
-const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 const NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
 /** Every prefix of a number, a number cut off included. */
 const NUMBER_PREFIX = /^-?((0|[1-9]\d*)(\.\d*)?([eE][+-]?\d*)?)?$/;

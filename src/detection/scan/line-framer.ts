@@ -7,8 +7,8 @@
  * the lines is handed on whole (`values`): its elements are the records. A line that is not `{`...`}` is
  * handed on as `suspect`. The slice collected across chunks and the cap are SliceFramer's.
  */
-import { CLOSE_OBJ, NEWLINE, OPEN_ARR, OPEN_OBJ } from "./json-bytes";
-import { endsObject, isSpace, opensEnvelope } from "./record-markers";
+import { CLOSE_OBJ, isSpace, NEWLINE, OPEN_ARR, OPEN_OBJ } from "./json-bytes";
+import { endsObject, opensEnvelope } from "./record-markers";
 import { type FramerSink, SliceFramer } from "./slice-framer";
 
 export class LineFramer extends SliceFramer {

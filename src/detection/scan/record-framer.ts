@@ -30,14 +30,13 @@
  * found damaged in what the depth reads (a nested start's own key broken by brackets or a quote: the
  * depth may come out at the records' depth right at the next nested start). Valid input never comes here.
  */
-import { CLOSE_OBJ, COMMA, OPEN_OBJ } from "./json-bytes";
+import { CLOSE_OBJ, COMMA, isSpace, OPEN_OBJ } from "./json-bytes";
 import { hasObjectSkeleton } from "./json-prefix";
 import { recoverPieces } from "./damage-recovery";
 import {
   BETWEEN_FILES,
   ENVELOPE_START,
   endsObject,
-  isSpace,
   PRETTY_MARKER_MAX,
   prettyRecordStart,
   RECORD_MARKER,

@@ -3,8 +3,8 @@
  * (the same pretty-printed) go to RecordFramer, "lines" (NDJSON) to LineFramer, and any other shape
  * ("generic": a bare array, other key orders) to the exact structural walker (record-splitter.ts).
  */
-import { CLOSE_OBJ, NEWLINE, OPEN_OBJ, QUOTE } from "./json-bytes";
-import { ENVELOPE_START, isSpace, prettyRecordStart, RECORD_MARKER } from "./record-markers";
+import { CLOSE_OBJ, isSpace, NEWLINE, OPEN_OBJ, QUOTE } from "./json-bytes";
+import { ENVELOPE_START, prettyRecordStart, RECORD_MARKER } from "./record-markers";
 
 export type Layout = "records" | "pretty" | "lines" | "generic";
 

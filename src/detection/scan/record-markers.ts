@@ -8,7 +8,7 @@
  * The envelope patterns are regular expressions over a slice's first or last bytes (as latin1 text); the
  * record starts are found natively (Buffer.indexOf).
  */
-import { CLOSE_OBJ, OPEN_OBJ } from "./json-bytes";
+import { CLOSE_OBJ, isSpace, OPEN_OBJ } from "./json-bytes";
 
 export const RECORD_MARKER = Buffer.from('{"eventVersion":');
 /** The key of a delivery file's records, after its `{` and any whitespace. */
@@ -39,8 +39,6 @@ export const RECORD_THEN_NEXT_FILE = new RegExp(
 export const BETWEEN_FILES = new RegExp(String.raw`\]\s*\}\s*(?:${EMPTY_ENVELOPE})*${BOM}\{\s*"Records"\s*:\s*\[\s*$`);
 /** How many bytes at the end of a slice the separator patterns look at. */
 export const TAIL_WINDOW = 256;
-
-export const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
 /** Offset of the first pretty record start (`{`, whitespace, `"eventVersion"`) at or after `from`, or -1. */
 export function prettyRecordStart(bytes: Buffer, from: number): number {
