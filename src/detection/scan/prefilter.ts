@@ -20,7 +20,7 @@
  * inside the block is then decided from those hits; only a record whose event source is listed is
  * searched, for its source's selectors' literals, each literal at most once per record.
  */
-import { COLON, QUOTE } from "./json-bytes";
+import { COLON, isSpace, QUOTE } from "./json-bytes";
 import { requiredLiterals, type ScopeSelector } from "./literals";
 
 export type Prefiltered = "may-match" | "no-match" | "not-cloudtrail";
@@ -33,8 +33,6 @@ const BACKSLASH_U = Buffer.from("\\u");
 const NOT_A_STRING = -1;
 /** The bytes end before the value starts. */
 const CUT_OFF = -2;
-
-const isJsonSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
 export interface Hits {
   /** Offsets (relative to the searched bytes) of `"eventSource"` keys, ascending. */
@@ -244,10 +242,10 @@ function withoutRedundant(requirements: Requirement[]): Requirement[] {
 /** After a key's closing quote (at `at`): the offset of its string value's first byte, NOT_A_STRING or CUT_OFF. */
 function stringValueAt(bytes: Buffer, at: number): number {
   let i = at;
-  while (i < bytes.length && isJsonSpace(bytes[i])) i++;
+  while (i < bytes.length && isSpace(bytes[i])) i++;
   if (i < bytes.length && bytes[i] !== COLON) return NOT_A_STRING;
   i++;
-  while (i < bytes.length && isJsonSpace(bytes[i])) i++;
+  while (i < bytes.length && isSpace(bytes[i])) i++;
   if (i >= bytes.length) return CUT_OFF;
   return bytes[i] === QUOTE ? i + 1 : NOT_A_STRING;
 }

@@ -17,7 +17,7 @@
  * `\uXXXX` escape (the other escapes stand for `"`, `\`, `/` and control characters), so a record
  * without `\u` whose bytes do not contain "bedrock.amazonaws.com" cannot have that eventSource.
  */
-import { BACKSLASH, CLOSE_ARR, CLOSE_OBJ, COLON, COMMA, OPEN_ARR, OPEN_OBJ, QUOTE } from "./json-bytes";
+import { BACKSLASH, CLOSE_ARR, CLOSE_OBJ, COLON, COMMA, isSpace, OPEN_ARR, OPEN_OBJ, QUOTE } from "./json-bytes";
 
 export type RecordKind = "object" | "other";
 
@@ -37,8 +37,8 @@ export class MalformedJsonError extends Error {
 const U = 0x75;
 
 /** Whitespace JSON allows, plus the UTF-8 byte-order mark bytes (accepted between values). */
-function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0xef || c === 0xbb || c === 0xbf;
+function isSpaceOrBom(c: number): boolean {
+  return isSpace(c) || c === 0xef || c === 0xbb || c === 0xbf;
 }
 
 /** A growing byte slice that may span several chunks. */
@@ -219,10 +219,10 @@ export class RecordSplitter {
   /** Commas, colons, whitespace and scalar characters at the top two levels. */
   private other(chunk: Buffer, c: number, i: number): void {
     const depth = this.stack.length;
-    const separator = c === COMMA || c === COLON || isSpace(c);
+    const separator = c === COMMA || c === COLON || isSpaceOrBom(c);
     if (separator) {
       if (this.elementIsScalar && depth === this.recordDepth) this.endElement(chunk, i);
-      if (depth === 0 && !isSpace(c))
+      if (depth === 0 && !isSpaceOrBom(c))
         throw new MalformedJsonError(`unexpected '${String.fromCharCode(c)}' between values`, this.offset + i);
       return;
     }
