@@ -92,10 +92,11 @@ export function principalArnProblem(
 }
 
 /**
- * IAM role and user names are unique in an account whatever their path, and the actions address a
- * principal by name: a pattern protects every principal of its type whose name its last segment
- * matches, in the accounts and partitions it names, whatever path the ARN gives (a finding's path
- * may be made up: role/x/BreakGlass is the role BreakGlass).
+ * IAM role and user names are unique in an account whatever their path and their case, and the actions
+ * address a principal by name, which IAM resolves without regard to case: a pattern protects every
+ * principal of its type whose name its last segment matches in any case, in the accounts and partitions it
+ * names, whatever path the ARN gives (a finding's path and case may be made up: role/x/breakglass is the
+ * role BreakGlass).
  */
 function protectsName(patterns: readonly string[], principalArn: string): boolean {
   const arn = parseArn(principalArn);
@@ -108,7 +109,7 @@ function protectsName(patterns: readonly string[], principalArn: string): boolea
       !!p &&
       !!protectedName &&
       protectedName[1] === target[1] &&
-      globMatch(protectedName[2], target[3]) &&
+      globMatch(protectedName[2].toLowerCase(), target[3].toLowerCase()) &&
       globMatch(p.partition, arn.partition) &&
       globMatch(p.service, "iam") &&
       globMatch(p.account, arn.account)

@@ -59,6 +59,10 @@ describe("principalProtection of forged principal ARNs (break-glass is arn:aws:i
     ["another account than the principal's", "arn:aws:iam::210987654321:role/Developer", "unusable-principal-arn"],
     ["a path in front of a protected name", `arn:aws:iam::${MEMBER}:role/x/BreakGlass`, "break-glass"],
     ["the tool's member role without its path", `arn:aws:iam::${MEMBER}:role/bedrock-guardrail-member`, "tool"],
+    // IAM names are unique whatever their case, and RoleName/UserName are resolved without it.
+    ["a protected name in another case", `arn:aws:iam::${MEMBER}:role/breakglass`, "break-glass"],
+    ["a protected name in capitals, with a path", `arn:aws:iam::${MEMBER}:role/x/BREAKGLASS`, "break-glass"],
+    ["the tool's responder role in capitals", `arn:aws:iam::${MEMBER}:role/BEDROCK-GUARDRAIL-responder`, "tool"],
     ["a genuine role", `arn:aws:iam::${MEMBER}:role/team/Developer`, undefined],
   ])("%s: %s -> %s", (_shape, arn, expected) => {
     expect(principalProtection(g, arn, MEMBER, ctx)).toBe(expected);
