@@ -107,6 +107,18 @@ export async function undoAction(actionId: string, o: UndoOptions): Promise<Undo
   const rec = await o.store.getAction(actionId);
   if (!rec) throw new UndoError(`no action ${actionId} is recorded in this store`);
   const at = (o.clock ?? (() => new Date()))().toISOString();
+  // Undone already: what this tool did is reversed. Reversing it again would act on a state a person (or the
+  // attacker) may have set since, such as a key deactivated again by hand; and the record of that first undo,
+  // what it changed, is kept as it is.
+  if (rec.undo && released(rec))
+    return {
+      at,
+      actor: o.actor,
+      status: "already-done",
+      reason:
+        `already undone ${rec.undo.at}${rec.undo.actor ? ` by ${rec.undo.actor}` : ""} (${rec.undo.status}): ` +
+        "nothing is called again",
+    };
   const undo: UndoRecord = { at, actor: o.actor, ...(await reverse(rec, o)) };
   if (rec.status !== "in-progress") await o.store.putAction({ ...rec, undo });
   return undo;

@@ -708,7 +708,7 @@ describe("RemediationResponder", () => {
 });
 
 describe("undo", () => {
-  it("re-activates the key this tool deactivated, once", async () => {
+  it("re-activates the key this tool deactivated, once: undone again, it calls nothing", async () => {
     happyIam();
     const { g, r, store } = responder();
     const report = await r.respond(findingOf(g, fixture(IAM_USER_RECORD)));
@@ -719,8 +719,19 @@ describe("undo", () => {
       AccessKeyId: KEY,
       Status: "Active",
     });
-    expect(await undoAction(id, { store, clients: localClients() })).toMatchObject({ status: "already-done" });
-    expect((await store.getAction(id))!.undo).toMatchObject({ status: "already-done" });
+    const firstUndo = (await store.getAction(id))!.undo;
+    expect(firstUndo).toMatchObject({ status: "ok" });
+    // A person deactivates the key again by hand: a second undo (the command run twice) leaves it so, and keeps
+    // the record of the first undo, what it changed.
+    const { iam } = await localClients().forAccount("111122223333");
+    await iam.send(new UpdateAccessKeyCommand({ UserName: "deploy-bot", AccessKeyId: KEY, Status: "Inactive" }));
+    const calls = aws.iam.commandCalls(UpdateAccessKeyCommand).length;
+    const again = await undoAction(id, { store, clients: localClients() });
+    expect(again).toMatchObject({ status: "already-done" });
+    expect(again.reason).toBe(`already undone ${NOW.toISOString()} (ok): nothing is called again`);
+    expect(aws.iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(calls);
+    expect(aws.iam.commandCalls(UpdateAccessKeyCommand).at(-1)!.args[0].input.Status).toBe("Inactive");
+    expect((await store.getAction(id))!.undo).toEqual(firstUndo);
   });
 
   it("removes only this tool's revocation statement; deletes the policy when nothing else is left", async () => {
