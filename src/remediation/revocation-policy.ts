@@ -47,7 +47,11 @@ function denyAllCutoff(s: PolicyStatement): Date | undefined {
   if (s.Effect !== "Deny" || !asList(s.Action).includes("*") || !asList(s.Resource).includes("*")) return undefined;
   const cond = s.Condition ?? {};
   if (Object.keys(cond).length !== 1) return undefined;
-  const raw = cond.DateLessThan?.["aws:TokenIssueTime"];
+  // Every key of a condition block must hold: another key beside aws:TokenIssueTime (aws:CurrentTime before
+  // 2000) can make a statement that denies nothing, which a principal could plant to look already revoked.
+  const dates = cond.DateLessThan ?? {};
+  if (Object.keys(dates).length !== 1) return undefined;
+  const raw = dates["aws:TokenIssueTime"];
   const value = Array.isArray(raw) && raw.length === 1 ? raw[0] : raw;
   if (typeof value !== "string") return undefined;
   const d = new Date(value);

@@ -326,6 +326,27 @@ describe("executor: session revocation", () => {
     expect(aws.iam.commandCalls(PutRolePolicyCommand)).toHaveLength(0);
   });
 
+  it("a deny planted with a condition that never holds is no revocation: ours is put", async () => {
+    const inert = {
+      Effect: "Deny",
+      Action: "*",
+      Resource: "*",
+      Condition: {
+        DateLessThan: { "aws:TokenIssueTime": "2099-01-01T00:00:00Z", "aws:CurrentTime": "2000-01-01T00:00:00Z" },
+      },
+    };
+    aws.iam.on(GetRolePolicyCommand).resolves({
+      RoleName: "test-role",
+      PolicyName: "AWSRevokeOlderSessions",
+      PolicyDocument: encodeURIComponent(JSON.stringify({ Version: "2012-10-17", Statement: [inert] })),
+    });
+    aws.iam.on(PutRolePolicyCommand).resolves({});
+    const a = plan("deactivate", sample("stratus__CreateFoundationModelAgreement"))["revoke-role-sessions"];
+    expect((await run(a)).status).toBe("ok");
+    const put = JSON.parse(aws.iam.commandCalls(PutRolePolicyCommand)[0].args[0].input.PolicyDocument!);
+    expect(put.Statement).toEqual([inert, expect.objectContaining({ Sid: REVOCATION_SID })]);
+  });
+
   it("merges into a user policy someone else started, keeping their statement", async () => {
     const theirs = { Sid: "Theirs", Effect: "Deny", Action: "s3:*", Resource: "*" };
     aws.iam.on(GetUserPolicyCommand).resolves({

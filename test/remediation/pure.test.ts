@@ -33,6 +33,7 @@ describe("resolveMode", () => {
 });
 
 describe("AWSRevokeOlderSessions merge and removal", () => {
+  const NEW = "2026-11-20T10:00:00.000Z";
   const consoleStatement = {
     Effect: "Deny",
     Action: ["*"],
@@ -104,5 +105,18 @@ describe("AWSRevokeOlderSessions merge and removal", () => {
       Condition: { ...consoleStatement.Condition, StringEquals: { "aws:username": "x" } },
     };
     expect(effectiveCutoff({ Version: "2012-10-17", Statement: [scoped] })).toBeUndefined();
+  });
+
+  it("a deny whose DateLessThan also tests another key does not count: it may deny nothing", () => {
+    // Planted by the principal itself: aws:CurrentTime is never before 2000, so this statement never applies.
+    const inert = {
+      ...consoleStatement,
+      Condition: {
+        DateLessThan: { "aws:TokenIssueTime": "2099-01-01T00:00:00Z", "aws:CurrentTime": "2000-01-01T00:00:00Z" },
+      },
+    };
+    expect(effectiveCutoff({ Version: "2012-10-17", Statement: [inert] })).toBeUndefined();
+    const merged = mergeRevocation({ Version: "2012-10-17", Statement: [{ ...inert, Sid: REVOCATION_SID }] }, NEW);
+    expect(ourCutoff(merged)!.toISOString()).toBe(NEW);
   });
 });
