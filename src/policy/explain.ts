@@ -11,7 +11,7 @@ import { statementOutcome } from "./evaluate";
 import type { Guardrail } from "../guardrail/guardrail";
 import { bundledClassification } from "./classification-data";
 import { buildScpDocuments } from "./documents";
-import { Previewer, suggestionFor } from "./preview";
+import { callSuggestion, Previewer, suggestionFor } from "./preview";
 import {
   authorizesOnGiven,
   authorizesOnModel,
@@ -55,7 +55,10 @@ export interface Explanation {
   decision: "allow" | "deny" | "undetermined";
   /** Every statement that denies the request (or, for a profile, the model in one Region), in statement order. */
   matches: { document: string; sid: string }[];
-  /** For a denial or an undetermined call: the change that lets it through (for the first denying statement). */
+  /**
+   * For a denial: the change that lets every denied request through; for an undetermined call: the change for the
+   * statement it hinges on.
+   */
   suggestion?: string;
 }
 
@@ -147,7 +150,10 @@ export function explainRequest(previewer: Previewer, given: ScpRequest): Explana
     decision: decided.decision,
     ...(decided.decision === "undetermined" ? { undetermined: decided.key } : {}),
     matches,
-    ...(decided.decision !== "allow"
+    ...(decided.decision === "deny"
+      ? { suggestion: callSuggestion(previewer.guardrail, previewer.denials(requests)) }
+      : {}),
+    ...(decided.decision === "undetermined"
       ? { suggestion: suggestionFor(previewer.guardrail, decided.request, decided.sid) }
       : {}),
   };

@@ -111,7 +111,9 @@ export function addToReport(report: PreviewReportData, p: RecordPreview): void {
       const { principalArn, accountId, action, resource, context, sid, document, suggestion } = p;
       const group = { principalArn, accountId, action, resource, context, sid, document, suggestion };
       const keys = JSON.stringify(Object.entries(context).sort(([a], [b]) => (a < b ? -1 : 1)));
-      seen(report.denied, `${principalArn}|${action}|${resource}|${keys}|${sid}`, group, once(p.time));
+      // The suggestion is the whole call's: the same first denial with or without an API key needs other changes.
+      const key = `${principalArn}|${action}|${resource}|${keys}|${sid}|${suggestion}`;
+      seen(report.denied, key, group, once(p.time));
     }
   }
 }

@@ -237,6 +237,17 @@ export class Previewer {
     return { decision: "undetermined", request: split.request, sid: split.sid, key };
   }
 
+  /**
+   * Every request of a call that a statement denies: the change that allows the call must allow each, not only
+   * the first (a call with an API key to an unlisted model is denied on the model and on CallWithBearerToken).
+   */
+  denials(requests: readonly ScpRequest[]): Extract<Decision, { decision: "deny" }>[] {
+    return requests.flatMap((r) => {
+      const d = this.decide(r);
+      return d.decision === "deny" ? [d] : [];
+    });
+  }
+
   previewRecord(record: PreviewRecordLike): RecordPreview {
     const source = str(record.eventSource);
     const name = str(record.eventName);
@@ -265,7 +276,7 @@ export class Previewer {
         context: request.context ?? {},
         sid,
         document,
-        suggestion: suggestionFor(this.guardrail, request, sid),
+        suggestion: callSuggestion(this.guardrail, this.denials(requests)),
         time,
         requests,
       };
@@ -337,35 +348,81 @@ const ADMIN_SIDS: readonly string[] = [
 /** Statements only the monitor's own roles pass: no config change allows anyone else. */
 const MONITOR_SIDS: readonly string[] = [SID.protectData, SID.protectMetrics, SID.protectJobItems];
 
-/** The config change that would let this denied request through. */
-export function suggestionFor(guardrail: Guardrail, request: ScpRequest, sid: string): string {
+/**
+ * What lets a denied request through: a change to the config (`change`), or approving the principal (`approve`,
+ * the approvedPrincipalArns entry), or either.
+ */
+interface Remedy {
+  change?: string;
+  approve?: string;
+}
+
+const remedyText = ({ change, approve }: Remedy): string =>
+  change && approve ? `${change} (or ${approve})` : (change ?? approve ?? "");
+
+function remedyFor(guardrail: Guardrail, request: ScpRequest, sid: string): Remedy {
   const approve = `add "${principalPattern(request.principalArn)}" to approvedPrincipalArns`;
   if (ALLOW_LIST_SIDS.includes(sid))
-    return `add "${allowListEntry(request.resource)}" to scp.modelAllowList (or ${approve})`;
+    return { change: `add "${allowListEntry(request.resource)}" to scp.modelAllowList`, approve };
   if (sid === SID.mantleAllowList) {
     const model = request.context?.[MANTLE_MODEL_KEY]?.[0];
-    if (!model) return `${approve} (the call names no model, so no allow-list entry admits it)`;
+    if (!model) return { approve: `${approve} (the call names no model, so no allow-list entry admits it)` };
     // The entry is the model's id itself, no wildcard: it becomes a bedrock-mantle:Model pattern, and a trailing *
     // would also allow every model whose id merely starts with this one. A caller's id that holds a wildcard or a
     // policy variable's $ would match more than itself, so it gets no entry.
-    if (/[*?$]/.test(model)) return `${approve} (the model id holds *, ? or $, so no allow-list entry names it alone)`;
+    if (/[*?$]/.test(model))
+      return { approve: `${approve} (the model id holds *, ? or $, so no allow-list entry names it alone)` };
     const entry = `arn:${guardrail.partition}:bedrock:*::foundation-model/${model}`;
-    return mantleModelPatterns([entry]).length > 0 ? `add "${entry}" to scp.modelAllowList (or ${approve})` : approve;
+    return mantleModelPatterns([entry]).length > 0
+      ? { change: `add "${entry}" to scp.modelAllowList`, approve }
+      : { approve };
   }
   if (ADMIN_SIDS.includes(sid))
-    return `add "${principalPattern(request.principalArn)}" to scp.exemptedPrincipalAdminArns`;
+    return { change: `add "${principalPattern(request.principalArn)}" to scp.exemptedPrincipalAdminArns` };
   if (sid === SID.protectStateItems)
-    return (
-      `add "${request.principalArn}" to remediation.operatorPrincipalArns (an on-call operator ` +
-      "writes the responder's items only)"
-    );
+    return {
+      change:
+        `add "${request.principalArn}" to remediation.operatorPrincipalArns (an on-call operator ` +
+        "writes the responder's items only)",
+    };
   if (MONITOR_SIDS.includes(sid))
-    return "none: only the guardrail's own monitor roles may (set scp.protectGuardrail to false to drop the statement)";
+    return {
+      change:
+        "none: only the guardrail's own monitor roles may (set scp.protectGuardrail to false to drop the statement)",
+    };
   if (sid === SID.apiKeyUse)
     return guardrail.config.scp.denyShortTermBedrockApiKeys &&
       request.context &&
       Object.values(request.context).flat().includes("SHORT_TERM")
-      ? `set scp.denyShortTermBedrockApiKeys to false (or ${approve})`
-      : approve;
-  return approve;
+      ? { change: "set scp.denyShortTermBedrockApiKeys to false", approve }
+      : { approve };
+  return { approve };
+}
+
+/** The config change that would let this denied request through. */
+export function suggestionFor(guardrail: Guardrail, request: ScpRequest, sid: string): string {
+  return remedyText(remedyFor(guardrail, request, sid));
+}
+
+/**
+ * The config change that lets a denied call through: what every request a statement denies needs (several
+ * statements deny an unlisted model called with an API key). Approving the principal is offered only where it
+ * lets every request through, and a change only where every request that needs one gets it.
+ */
+export function callSuggestion(guardrail: Guardrail, denials: readonly { request: ScpRequest; sid: string }[]): string {
+  const remedies = [
+    ...new Map(
+      denials.map(({ request, sid }) => remedyFor(guardrail, request, sid)).map((r) => [remedyText(r), r]),
+    ).values(),
+  ];
+  if (remedies.length === 1) return remedyText(remedies[0]);
+  // The changes no approval replaces (exemption, operators), then those the principal's approval replaces.
+  const needed = remedies.flatMap((r) => (r.approve ? [] : [r.change]));
+  const approvable = remedies.filter((r) => r.approve);
+  const approvalOnly = approvable.find((r) => !r.change);
+  if (approvalOnly) needed.push(approvalOnly.approve);
+  else if (approvable.length > 0)
+    needed.push(remedyText({ change: approvable.map((r) => r.change).join(" and "), approve: approvable[0].approve }));
+  const sids = [...new Set(denials.map((d) => d.sid))];
+  return `${needed.join(" and ")} (denied by ${sids.join(" and ")})`;
 }

@@ -147,6 +147,31 @@ describe("check --explain", () => {
     expect(explain("SHORT_TERM").decision).toBe("allow");
   });
 
+  it("an unlisted model called with a long-term API key: the change that lets both its requests through", async () => {
+    const chatbot = "arn:aws:iam::111122223333:role/app/Chatbot";
+    const e = explainRequest(previewerFor(guardrail), {
+      principalArn: chatbot,
+      action: "bedrock:Converse",
+      resource: "deepseek.r1-v1:0",
+      context: { "bedrock:BearerTokenType": ["LONG_TERM"] },
+    });
+    expect(e.matches.map((m) => m.sid)).toEqual(["DenyInferenceOutsideModelAllowList", "DenyBedrockApiKeyUse"]);
+    // Allow-listing the model leaves CallWithBearerToken denied: only approving the principal lets the call through.
+    expect(e.suggestion).toBe(
+      `add "${chatbot}" to approvedPrincipalArns (denied by DenyInferenceOutsideModelAllowList and ` +
+        "DenyBedrockApiKeyUse)",
+    );
+    const approved = guardrailFor({
+      ...REALISTIC_CONFIG,
+      approvedPrincipalArns: [...REALISTIC_CONFIG.approvedPrincipalArns, chatbot],
+    });
+    for (const request of [
+      { action: "bedrock:InvokeModel", resource: "arn:aws:bedrock:us-east-1::foundation-model/deepseek.r1-v1:0" },
+      { action: "bedrock:CallWithBearerToken", resource: "*", context: { "bedrock:BearerTokenType": ["LONG_TERM"] } },
+    ])
+      expect(`${request.action} ${await simulateScp(approved, request, chatbot)}`).toBe(`${request.action} Allowed`);
+  });
+
   it("a bearer-token type key is read in any case, as IAM reads condition key names", async () => {
     const chatbot = "arn:aws:iam::111122223333:role/app/Chatbot";
     // AWS's API-key pages write the key bedrock:bearerTokenType; IAM matches it to the SCP's bedrock:BearerTokenType
@@ -280,10 +305,10 @@ describe("check --explain", () => {
         compared++;
       }
       if (p.kind === "denied") {
-        const e = explainRequest(
-          previewer,
-          p.requests.find((r) => r.action === p.action && r.resource === p.resource)!,
-        );
+        // The call as one request, with every condition key of its requests (an API key's type among them).
+        const denied = p.requests.find((r) => r.action === p.action && r.resource === p.resource)!;
+        const context = Object.assign({}, ...p.requests.map((r) => r.context));
+        const e = explainRequest(previewer, { ...denied, context });
         expect(e.suggestion).toBe(p.suggestion);
       }
     }

@@ -343,6 +343,76 @@ describe("the suggestion for a call denied on bedrock-mantle", () => {
   });
 });
 
+describe("the suggestion for a call two statements deny (an unlisted model called with an API key)", () => {
+  const principal = "arn:aws:iam::111122223333:role/app/ChatbotBackend";
+  const model = "arn:aws:bedrock:*::foundation-model/deepseek.r1-v1:0";
+  const keyedCall = (bearerTokenType: string) => ({
+    eventVersion: "1.11",
+    eventTime: "2026-09-02T10:00:00Z",
+    eventSource: "bedrock.amazonaws.com",
+    eventName: "InvokeModel",
+    awsRegion: "us-east-1",
+    recipientAccountId: "111122223333",
+    userIdentity: PRINCIPALS.appRole,
+    requestParameters: { modelId: "deepseek.r1-v1:0" },
+    additionalEventData: { callWithBearerToken: true, bearerTokenType },
+  });
+  /** The config with every change of one alternative applied ("add "X" to KEY", "set KEY to false"). */
+  function applied(config: GuardrailConfigInput, changes: string): GuardrailConfigInput {
+    const scp = { ...config.scp };
+    let approved = config.approvedPrincipalArns;
+    for (const [, value, key] of changes.matchAll(/add "([^"]+)" to (approvedPrincipalArns|scp\.modelAllowList)/g))
+      if (key === "approvedPrincipalArns") approved = [...approved, value];
+      else scp.modelAllowList = [...(scp.modelAllowList ?? []), value];
+    if (changes.includes("set scp.denyShortTermBedrockApiKeys to false")) scp.denyShortTermBedrockApiKeys = false;
+    return { ...config, approvedPrincipalArns: approved, scp };
+  }
+  /** Each alternative of a suggestion ("CHANGES (or CHANGES)"), applied, lets every request of the call through. */
+  async function expectEachAlternativeAllows(config: GuardrailConfigInput, record: object) {
+    const p = previewerFor(guardrailFor(config)).previewRecord(record);
+    if (p.kind !== "denied") throw new Error(`not denied: ${p.kind}`);
+    const [, first, or] = p.suggestion.match(/^(.*?)(?: \(or (.*)\))?$/)!;
+    for (const changes of [first, or ?? first]) {
+      const changed = guardrailFor(applied(config, changes));
+      for (const r of p.requests)
+        expect(`${changes}: ${r.action} ${await simulateScp(changed, r, principal)}`).toBe(
+          `${changes}: ${r.action} Allowed`,
+        );
+    }
+    return p.suggestion;
+  }
+
+  it("a long-term key: only approving the principal allows it, so the model alone is not offered", async () => {
+    expect(await expectEachAlternativeAllows(REALISTIC_CONFIG, keyedCall("LONG_TERM"))).toBe(
+      `add "${principal}" to approvedPrincipalArns (denied by DenyInferenceOutsideModelAllowList and ` +
+        "DenyBedrockApiKeyUse)",
+    );
+  });
+
+  it("groups the same first denial apart when the calls need different changes (with a key and without)", () => {
+    const previewer = previewerFor(guardrailFor(REALISTIC_CONFIG));
+    const { additionalEventData: _, ...withoutKey } = keyedCall("LONG_TERM");
+    const report = emptyPreviewReport();
+    for (const record of [keyedCall("LONG_TERM"), withoutKey, withoutKey])
+      addToReport(report, previewer.previewRecord(record));
+    expect(Object.values(report.denied).map((g) => `${g.count} ${g.sid}: ${g.suggestion}`)).toEqual([
+      `1 DenyInferenceOutsideModelAllowList: add "${principal}" to approvedPrincipalArns (denied by ` +
+        "DenyInferenceOutsideModelAllowList and DenyBedrockApiKeyUse)",
+      `2 DenyInferenceOutsideModelAllowList: add "${model}" to scp.modelAllowList (or add "${principal}" to ` +
+        "approvedPrincipalArns)",
+    ]);
+  });
+
+  it("a short-term key scp.denyShortTermBedrockApiKeys denies: the model and the key setting together", async () => {
+    const config = { ...REALISTIC_CONFIG, scp: { ...REALISTIC_CONFIG.scp, denyShortTermBedrockApiKeys: true } };
+    expect(await expectEachAlternativeAllows(config, keyedCall("SHORT_TERM"))).toBe(
+      `add "${model}" to scp.modelAllowList and set scp.denyShortTermBedrockApiKeys to false (or add ` +
+        `"${principal}" to approvedPrincipalArns) (denied by DenyInferenceOutsideModelAllowList and ` +
+        "DenyBedrockApiKeyUse)",
+    );
+  });
+});
+
 describe("a call made in another partition than the organization's", () => {
   // The same call, an unlisted model invoked by an application role, in commercial AWS and in GovCloud.
   const inPartition = (partition: string, region: string, userIdentity?: object) => ({
