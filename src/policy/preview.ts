@@ -17,6 +17,7 @@ import {
   EVENT_ACTIONS,
   iamActionOf,
   type ModelledRequest,
+  type RebuiltCall,
   rebuildCall,
   type TrailRecordLike,
 } from "./request-model";
@@ -257,12 +258,11 @@ export class Previewer {
     const { managementAccountId } = this.guardrail.config.organization;
     const rebuilt = rebuildCall(record, action, this.named, managementAccountId, this.guardrail.partition);
     if (rebuilt.kind === "outside-scp") return rebuilt;
-    if (rebuilt.kind === "undetermined")
-      return this.named(action) ? { ...rebuilt, principalArn: principalOf(record), time } : { kind: "not-guarded" };
     if (rebuilt.requests.length === 0) return { kind: "not-guarded" };
-    const principalArn = rebuilt.principalArn;
+    const principalArn = rebuilt.kind === "requests" ? rebuilt.principalArn : principalOf(record);
     if (ACCESS_DENIED_CODES.has(str(record.errorCode) ?? ""))
       return { kind: "already-denied", principalArn, action, time };
+    if (rebuilt.kind === "no-principal") return this.withoutPrincipal(rebuilt, principalArn, action, time);
     const requests = rebuilt.requests.map((r) => toScpRequest(r, principalArn));
     const decided = this.decideCall(requests);
     if (decided.decision === "deny") {
@@ -292,7 +292,34 @@ export class Previewer {
       };
     return { kind: "allowed", requests };
   }
+
+  /**
+   * A call whose aws:PrincipalArn the record does not show: allowed when no statement denies it whoever made it,
+   * else undetermined (a statement decides by the principal, or the report could name no one to approve).
+   */
+  private withoutPrincipal(
+    rebuilt: Extract<RebuiltCall, { kind: "no-principal" }>,
+    shownArn: string,
+    action: string,
+    time: string,
+  ): RecordPreview {
+    const requests = rebuilt.requests.map((r) => ({
+      ...toScpRequest(r, shownArn),
+      unknownKeys: [...r.unknownKeys, PRINCIPAL_ARN_KEY],
+    }));
+    const decided = this.decideCall(requests);
+    if (decided.decision === "allow") return { kind: "allowed", requests };
+    return {
+      kind: "undetermined",
+      principalArn: shownArn,
+      action,
+      missing: `${rebuilt.missing} (statement ${decided.sid} depends on it; the record does not show it)`,
+      time,
+    };
+  }
 }
+
+const PRINCIPAL_ARN_KEY = "aws:PrincipalArn";
 
 function toScpRequest(r: ModelledRequest, principalArn: string): ScpRequest {
   return {

@@ -44,8 +44,11 @@ export type RebuiltCall =
   | { kind: "requests"; principalArn: string; accountId?: string; requests: ModelledRequest[] }
   /** SCPs never apply: an AWS service principal, a service-linked role, the management account. */
   | { kind: "outside-scp"; reason: string }
-  /** The SCP's view cannot be rebuilt from the record: `missing` says what is missing. */
-  | { kind: "undetermined"; action: string; missing: string };
+  /**
+   * The record does not show the principal's aws:PrincipalArn (`missing` says why): the requests are rebuilt
+   * without it, and decide only where no statement needs it.
+   */
+  | { kind: "no-principal"; missing: string; requests: ModelledRequest[] };
 
 /**
  * CloudTrail event names whose IAM action has another name (service authorization reference;
@@ -389,9 +392,7 @@ export function rebuildCall(
       kind: "outside-scp",
       reason: `partition ${callPartition}: the SCPs of an organization in ${organizationPartition} do not apply`,
     };
-  if (!principal.principalArn)
-    return { kind: "undetermined", action, missing: `aws:PrincipalArn (${principal.note ?? "no principal ARN"})` };
-  const accountId = principal.accountId ?? parseArn(principal.principalArn)?.account;
+  const accountId = principal.accountId ?? (principal.principalArn && parseArn(principal.principalArn)?.account);
   if (managementAccountId && accountId === managementAccountId)
     return { kind: "outside-scp", reason: "the management account: SCPs do not apply" };
   const site: Site = {
@@ -419,5 +420,7 @@ export function rebuildCall(
     const bearer = bearerTokenRequest(prefix, bearerCarrier(prefix, record, params));
     if (bearer && named(bearer.action)) requests.push(bearer);
   }
+  if (!principal.principalArn)
+    return { kind: "no-principal", missing: `aws:PrincipalArn (${principal.note ?? "no principal ARN"})`, requests };
   return { kind: "requests", principalArn: principal.principalArn, accountId, requests };
 }

@@ -496,6 +496,55 @@ describe("batches", () => {
   });
 });
 
+describe("a record whose identity has no principal ARN (an assumed role without its session issuer)", () => {
+  const previewer = previewerFor(guardrailFor(REALISTIC_CONFIG));
+  const call = (eventSource: string, eventName: string, requestParameters: object, extra: object = {}) => ({
+    eventTime: "2026-09-02T10:00:00Z",
+    eventSource,
+    eventName,
+    awsRegion: "us-east-1",
+    recipientAccountId: "111122223333",
+    userIdentity: PRINCIPALS.noSessionIssuer,
+    requestParameters,
+    ...extra,
+  });
+
+  it("is undetermined when a statement would deny some principal: also a call only its API key makes named", () => {
+    const keyed = { callWithBearerToken: true, bearerTokenType: "ABSK" };
+    for (const record of [
+      call("bedrock-mantle.amazonaws.com", "ListModels", keyed),
+      call("bedrock.amazonaws.com", "InvokeModel", { modelId: "deepseek.r1-v1:0" }),
+    ]) {
+      const p = previewer.previewRecord(record);
+      expect(`${record.eventName}: ${p.kind === "undetermined" && p.missing}`).toMatch(
+        new RegExp(`^${record.eventName}: aws:PrincipalArn \\(no sessionContext\\.sessionIssuer`),
+      );
+    }
+  });
+
+  it("is allowed when no statement denies the call whoever made it (a listed model), as IAM says", async () => {
+    const p = previewer.previewRecord(
+      call("bedrock.amazonaws.com", "InvokeModel", { modelId: "amazon.nova-pro-v1:0" }),
+    );
+    expect(p.kind).toBe("allowed");
+    // Whoever the caller is, approved or not, the simulator allows the call.
+    for (const principal of ["arn:aws:iam::111122223333:role/Mystery", "arn:aws:iam::111122223333:role/a/Mystery"])
+      if (p.kind === "allowed")
+        for (const r of p.requests) expect(await simulateScp(previewer.guardrail, r, principal)).toBe("Allowed");
+  });
+
+  it("is already denied when the record says AccessDenied, and outside SCPs in the management account", () => {
+    const denied = call("bedrock.amazonaws.com", "InvokeModel", {}, { errorCode: "AccessDenied" });
+    expect(previewer.previewRecord(denied).kind).toBe("already-denied");
+    const management = previewerFor(
+      guardrailFor({ ...REALISTIC_CONFIG, organization: { managementAccountId: "111122223333" } }),
+    );
+    expect(management.previewRecord(call("bedrock.amazonaws.com", "PutUseCaseForModelAccess", {})).kind).toBe(
+      "outside-scp",
+    );
+  });
+});
+
 describe("Claude Platform on AWS (the SCP names the whole service unless scp.allowClaudePlatform)", () => {
   const SOURCE = "aws-external-anthropic.amazonaws.com";
   const record = (principal: object, eventName: string, additionalEventData?: object) => ({
