@@ -1,8 +1,9 @@
 /**
  * What `check --coverage` prints: the classification as rows (action, access level as recorded,
  * decision, statement, basis, deciding rule, reason) and counts per service and decision. Pure;
- * the statements present in the caller's SCP are passed in, so a denial whose statement this
- * config does not emit (an allow-list statement without scp.modelAllowList) says so.
+ * whether the caller's SCP has a statement naming an action is passed in, so a denial whose statement
+ * this config does not emit (an allow-list statement without scp.modelAllowList), or emits without the
+ * action (Claude Platform on AWS with scp.allowClaudePlatform), says so.
  */
 import { countDecisions, DECISION_KINDS, type DecisionKind, type ResolvedAction } from "./classification";
 
@@ -24,12 +25,15 @@ export interface CoverageCounts {
   total: number;
 }
 
-export function coverageRows(actions: readonly ResolvedAction[], presentSids: ReadonlySet<string>): CoverageRow[] {
+/** Whether the caller's SCP has the statement `sid`, naming `action`. */
+export type InScp = (sid: string, action: string) => boolean;
+
+export function coverageRows(actions: readonly ResolvedAction[], inScp: InScp): CoverageRow[] {
   return actions.map((a) => {
     const d = a.decision;
     const statements =
       d.decision === "denied"
-        ? d.statements.map((s) => `${s.sid} (${s.condition})${presentSids.has(s.sid) ? "" : " [not in this SCP]"}`)
+        ? d.statements.map((s) => `${s.sid} (${s.condition})${inScp(s.sid, a.action) ? "" : " [not in this SCP]"}`)
         : [];
     const basis =
       d.decision === "allowed"

@@ -51,6 +51,34 @@ describe("check --coverage", () => {
     expect(cells(invoke)[3]).toBe("DenyInferenceOutsideModelAllowList (allow-list) [not in this SCP]");
   });
 
+  it("marks a denial whose statement this config emits without the action (scp.allowClaudePlatform)", () => {
+    const rowsFor = (allowClaudePlatform: boolean) => {
+      const c = captureOutput();
+      runCheck(
+        guardrailFor({ ...FULL_CONFIG, scp: { ...FULL_CONFIG.scp, allowClaudePlatform } }),
+        {
+          coverage: true,
+          json: true,
+        },
+        c.io,
+      );
+      const rows: { action: string; statements: string[] }[] = JSON.parse(c.out()).actions;
+      return (action: string) => rows.find((r) => r.action === action)!.statements;
+    };
+    const denied = rowsFor(false);
+    const allowed = rowsFor(true);
+    expect(denied("aws-external-anthropic:CreateInference")).toEqual(["DenyBedrockModelAccessApis (approved-only)"]);
+    expect(allowed("aws-external-anthropic:CreateInference")).toEqual([
+      "DenyBedrockModelAccessApis (approved-only) [not in this SCP]",
+    ]);
+    // The statement still denies the model-access APIs it names, and API keys stay denied on the service.
+    expect(allowed("bedrock:PutUseCaseForModelAccess")).toEqual(["DenyBedrockModelAccessApis (approved-only)"]);
+    expect(allowed("aws-external-anthropic:CallWithBearerToken")).toEqual([
+      "DenyBedrockModelAccessApis (approved-only) [not in this SCP]",
+      "DenyBedrockApiKeyUse (long-term-key)",
+    ]);
+  });
+
   it("prints JSON with the rows and the counts", () => {
     const c = captureOutput();
     runCheck(guardrailFor(FULL_CONFIG), { coverage: true, json: true }, c.io);

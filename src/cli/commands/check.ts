@@ -13,7 +13,7 @@ import type { Guardrail } from "../../guardrail/guardrail";
 import { bundledClassification } from "../../policy/classification-data";
 import { coverageCounts, coverageRows } from "../../policy/classification-table";
 import { decisionTable, formatDecisionTable } from "../../policy/decision-table";
-import type { ScpRequest } from "../../policy/evaluate";
+import { actionMatches, type ScpRequest } from "../../policy/evaluate";
 import { explainedAction, explainRequest, formatExplanation, previewerFor } from "../../policy/explain";
 import { formatLint, lintScp } from "../../policy/lint";
 import { authorizesOnModel } from "../../policy/request-model";
@@ -89,8 +89,11 @@ export function runExplain(guardrail: Guardrail, options: CheckOptions, io: Outp
  */
 export function runCoverage(guardrail: Guardrail, options: CheckOptions, io: Output = processOutput): number {
   const { actions } = bundledClassification();
-  const present = new Set(buildScpStatements(guardrail).map((s) => s.Sid));
-  const rows = coverageRows(actions, present);
+  const statements = buildScpStatements(guardrail);
+  // By Sid and action: a statement a setting narrows (scp.allowClaudePlatform) is emitted without some actions.
+  const rows = coverageRows(actions, (sid, action) =>
+    statements.some((s) => s.Sid === sid && s.Action.some((a) => actionMatches(a, action))),
+  );
   const counts = coverageCounts(actions);
   if (options.json) {
     io.out(`${JSON.stringify({ actions: rows, counts }, null, 2)}\n`);
@@ -110,7 +113,8 @@ export function runCoverage(guardrail: Guardrail, options: CheckOptions, io: Out
   );
   io.out(
     "\n[not in this SCP]: the statement is only emitted with the setting it depends on (scp.modelAllowList, " +
-      "scp.denyMarketplaceProductIds ...). Waivers are explained in docs/limits.md.\n",
+      "scp.denyMarketplaceProductIds ...), or without the action (scp.allowClaudePlatform). Waivers are explained " +
+      "in docs/limits.md.\n",
   );
   return EXIT.OK;
 }
