@@ -9,6 +9,7 @@ import { ACTIONS } from "./actions";
 import { SNS_PUBLISH_PERMISSIONS } from "../aws/sns";
 import { STORE_PERMISSIONS } from "./dynamodb-store";
 import { ORGANIZATION_PERMISSIONS } from "./organization";
+import { REAL_ARN_READS } from "./real-principal";
 
 /** The action modules in registry order: the member role lists their permissions in this order. */
 const ACTION_DEFINITIONS = Object.values(ACTIONS);
@@ -21,12 +22,21 @@ export const KEY_ROTATION_PERMISSIONS: PermissionDeclaration[] = ACTION_DEFINITI
   (d) => d.mintsCredentials,
 ).flatMap((d) => d.permissions);
 
+/**
+ * The actions' own declarations, then the read of the real ARN (read-only) once for each type of principal they
+ * address by name: the executor reads it before every such call (executor.ts).
+ */
+function grantsOf(definitions: readonly (typeof ACTION_DEFINITIONS)[number][]): PermissionDeclaration[] {
+  const addressed = new Set(definitions.flatMap((d) => (d.addresses ? [d.addresses.type] : [])));
+  return [...definitions.flatMap((d) => d.permissions), ...[...addressed].map((type) => REAL_ARN_READS[type])];
+}
+
 /** Every call the member-side code can make (each action's execute and undo), whatever the config. */
-export const MEMBER_ROLE_PERMISSIONS: PermissionDeclaration[] = ACTION_DEFINITIONS.flatMap((d) => d.permissions);
+export const MEMBER_ROLE_PERMISSIONS: PermissionDeclaration[] = grantsOf(ACTION_DEFINITIONS);
 
 /** What the member role is granted for this access-key mode: key minting only when rotating. */
 export function memberRolePermissions(accessKey: "deactivate" | "rotate"): PermissionDeclaration[] {
-  return ACTION_DEFINITIONS.filter((d) => accessKey === "rotate" || !d.mintsCredentials).flatMap((d) => d.permissions);
+  return grantsOf(ACTION_DEFINITIONS.filter((d) => accessKey === "rotate" || !d.mintsCredentials));
 }
 
 /** Calls made by the responder in the security account. */

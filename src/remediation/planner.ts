@@ -20,8 +20,10 @@ import { revokeUserSessionsDraft } from "./actions/revoke-user-sessions";
 import { rotateKeyDraft } from "./actions/rotate-key";
 import {
   enforceSafety,
+  NAME_ONLY_BLOCK,
   principalArnProblem,
   principalProtection,
+  protectionByNameOnly,
   protectionReason,
   type SafetyContext,
 } from "./safety";
@@ -244,10 +246,14 @@ export function planRemediation(finding: Finding, guardrail: Guardrail, ctx: Pla
     build(noneDraft(eventAccount, finding.cloud.region, principalArn ?? g.principal_kind, reason)),
   ];
 
-  // Decided again with this guardrail (the finding may come from a run with another config).
-  const protection = principalProtection(guardrail, principalArn, g.principal_account_id, ctx);
-  if (protection === "approved" || protection === "break-glass" || protection === "tool" || protection === "self")
-    return nothing(protectionReason(protection));
+  // Decided again with this guardrail (the finding may come from a run with another config). A principal
+  // protected by its name alone is planned for when the real ARN will decide before each call (ctx.realArnChecked).
+  const match = ctx.realArnChecked ? "exact" : "name";
+  const protection = principalProtection(guardrail, principalArn, g.principal_account_id, ctx, match);
+  if (protection === "approved" || protection === "break-glass" || protection === "tool" || protection === "self") {
+    const byNameOnly = protection === protectionByNameOnly(guardrail, principalArn, g.principal_account_id, ctx);
+    return nothing(`${protectionReason(protection)}${byNameOnly ? ` ${NAME_ONLY_BLOCK}` : ""}`);
+  }
   // Only rules whose definition asks for a response get one; the others alert only.
   if (!ruleRemediates(guardrail, finding.rule.id))
     return nothing(`rule ${finding.rule.id} alerts only: its definition asks for no remediation (remediate: false)`);

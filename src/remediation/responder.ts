@@ -14,6 +14,7 @@ import type { MemberClientProvider } from "./member-clients";
 import { needsOuChain, resolveMode } from "./mode";
 import type { OrganizationLookup } from "./organization";
 import { planRemediation } from "./planner";
+import { realPrincipalRefusal, type SafetyContext } from "./safety";
 import { notificationFor, type UndoStore } from "./report";
 import {
   type ActionRecord,
@@ -121,11 +122,11 @@ export class RemediationResponder implements FindingResponder {
     const usedByPrincipal = principalArn
       ? await this.deps.store.countPrincipalActions(principalArn, hourBucket(now))
       : 0;
+    const safety: SafetyContext = { managementAccountId, selfArns: this.deps.selfArns, realArnChecked: this.execute };
     const plan = planRemediation(finding, g, {
+      ...safety,
       now,
       modes,
-      managementAccountId,
-      selfArns: this.deps.selfArns,
       budget: {
         run: g.remediation.maxActionsPerRun - this.mutationsThisRun,
         principal: g.remediation.maxActionsPerPrincipalPerHour - usedByPrincipal,
@@ -137,7 +138,7 @@ export class RemediationResponder implements FindingResponder {
       // Another responder holds an action of this finding: it goes on in plan order with the rest, and
       // sends the follow-up, so this one stops rather than race it action by action.
       const holder = actions.find((a) => a.heldElsewhere);
-      actions.push(holder ? this.leftTo(action, holder.action) : await this.handle(action, now));
+      actions.push(holder ? this.leftTo(action, holder.action) : await this.handle(action, now, safety));
     }
     const report: ResponseDetail = { findingId: finding.event.id, outcomes: actions.map((a) => a.outcome), actions };
     // While another responder holds an action, the follow-up is its to send (or a later response's).
@@ -255,7 +256,11 @@ export class RemediationResponder implements FindingResponder {
       await this.deps.store.releasePrincipalAction(action.principalArn, hourBucket(now), action.actionId);
   }
 
-  private async handle(action: PlannedAction, now: Date): Promise<ResponseDetail["actions"][number]> {
+  private async handle(
+    action: PlannedAction,
+    now: Date,
+    safety: SafetyContext,
+  ): Promise<ResponseDetail["actions"][number]> {
     if (!this.execute) {
       const status = action.disposition === "execute" ? "planned" : STATUS_OF[action.disposition];
       const reason = action.disposition === "execute" ? `${action.reason} (runs with --execute)` : action.reason;
@@ -334,7 +339,9 @@ export class RemediationResponder implements FindingResponder {
       if (!interrupted) this.mutationsThisRun--;
       return this.lostClaim(action);
     }
-    const result = finishInterrupted(interrupted, await executeAction(action, clients), isStepwise(action.kind));
+    // The name the action's calls take may be a protected principal's at another path: decided on its real ARN.
+    const gate = (realArn: string) => realPrincipalRefusal(this.deps.guardrail, realArn, action.accountId, safety);
+    const result = finishInterrupted(interrupted, await executeAction(action, clients, gate), isStepwise(action.kind));
     if (!interrupted && result.status !== "ok" && !changedBeforeFailing(result)) await this.giveBack(action, now);
     await store.putAction(
       this.record(action, result.status, result.reason, now, {

@@ -9,7 +9,7 @@ import { arnLikeAny, globMatch, parseArn } from "../arn/arn-like";
 import { roleKindOf } from "../arn/principal";
 import type { Guardrail } from "../guardrail/guardrail";
 import { rotatedKeyReaderPatterns } from "../policy/protect-exempted";
-import { isMutating } from "./actions";
+import { addressedPrincipal, isMutating } from "./actions";
 import type { PlannedAction } from "./types";
 
 export interface SafetyContext {
@@ -20,6 +20,13 @@ export interface SafetyContext {
   managementAccountId?: string;
   /** Identities of this very run (the responder's role, the CLI user): never revoked by themselves. */
   selfArns?: string[];
+  /**
+   * The actions will be executed with the real ARN of the role or user they name read and checked first
+   * (realPrincipalRefusal: remediate --execute, the responder): a pattern that protects the finding's principal
+   * only by its name (another path or case) is left to that check. Otherwise (a plan that calls nothing has no
+   * real ARN) the name alone blocks, and the plan says so.
+   */
+  realArnChecked?: boolean;
 }
 
 export type Protection =
@@ -117,8 +124,17 @@ function protectsName(patterns: readonly string[], principalArn: string): boolea
   });
 }
 
-const protects = (patterns: readonly string[], principalArn: string): boolean =>
-  arnLikeAny(patterns, principalArn) || protectsName(patterns, principalArn);
+/**
+ * How the protected patterns meet a principal ARN:
+ * - "name": an ARN as a finding gives it, whose path and case may be made up: ArnLike, or the name at any path
+ *   in any case (protectsName), since the actions address the principal by name;
+ * - "exact": the real ARN IAM gives for that name (GetRole, GetUser): ArnLike only, path included, as the SCP
+ *   evaluates it.
+ */
+export type PatternMatch = "name" | "exact";
+
+const protectsIn = (patterns: readonly string[], principalArn: string, match: PatternMatch): boolean =>
+  arnLikeAny(patterns, principalArn) || (match === "name" && protectsName(patterns, principalArn));
 
 /** Why this principal must not be acted on, or undefined when it may be. Order: most specific first. */
 export function principalProtection(
@@ -126,15 +142,17 @@ export function principalProtection(
   principalArn: string | undefined,
   principalAccountId: string | undefined,
   ctx: SafetyContext,
+  match: PatternMatch = "name",
 ): Protection | undefined {
   if (!principalArn) return "unknown-principal";
   const ex = guardrail.exemptions;
-  if (protects(ex.breakGlass, principalArn)) return "break-glass";
-  if (protects(ex.approved, principalArn)) return "approved";
-  if (protects(ex.tool, principalArn)) return "tool";
-  if (protects(ex.operators, principalArn)) return "operator";
-  if (protects(rotatedKeyReaderPatterns(guardrail), principalArn)) return "rotated-key-reader";
-  if (protects(ctx.selfArns ?? [], principalArn)) return "self";
+  const protects = (patterns: readonly string[]) => protectsIn(patterns, principalArn, match);
+  if (protects(ex.breakGlass)) return "break-glass";
+  if (protects(ex.approved)) return "approved";
+  if (protects(ex.tool)) return "tool";
+  if (protects(ex.operators)) return "operator";
+  if (protects(rotatedKeyReaderPatterns(guardrail))) return "rotated-key-reader";
+  if (protects(ctx.selfArns ?? [])) return "self";
   if (principalArnProblem(guardrail.partition, principalArn, principalAccountId ?? parseArn(principalArn)?.account))
     return "unusable-principal-arn";
   // Decided from the ARN alone, the same way detection classifies the principal (src/arn/principal.ts).
@@ -152,8 +170,33 @@ function accountProtection(accountId: string | undefined, ctx: SafetyContext): P
 }
 
 /**
+ * The protection a finding's principal has by its name alone (another path or case than the pattern's), or
+ * undefined when its ARN as given is protected as such, or not at all.
+ */
+export function protectionByNameOnly(
+  guardrail: Guardrail,
+  principalArn: string | undefined,
+  principalAccountId: string | undefined,
+  ctx: SafetyContext,
+): Protection | undefined {
+  const byName = principalProtection(guardrail, principalArn, principalAccountId, ctx, "name");
+  const exact = principalProtection(guardrail, principalArn, principalAccountId, ctx, "exact");
+  return byName !== exact ? byName : undefined;
+}
+
+/** What a plan says of a protection the name alone gives: no real ARN is read unless the plan runs. */
+export const NAME_ONLY_BLOCK =
+  "(its name at another path or in another case: a plan that runs nothing reads no real ARN; remediate " +
+  "--execute and the responder read it and decide on it)";
+
+/** What a plan run with the real ARN checked says of such a name. */
+const NAME_ONLY_LEFT_TO_REAL_ARN =
+  "a protected name at another path or in another case: the real ARN is read before the call and decides";
+
+/**
  * The last gate of every plan: a mutating action that is not explicitly allowed by both the
- * principal check and the account check becomes alert-only, with the reason.
+ * principal check and the account check becomes alert-only, with the reason. With ctx.realArnChecked, a
+ * principal protected by its name alone is left to realPrincipalRefusal, which sees the real ARN.
  */
 export function enforceSafety(
   guardrail: Guardrail,
@@ -161,6 +204,7 @@ export function enforceSafety(
   principalAccountId: string | undefined,
   ctx: SafetyContext,
 ): PlannedAction[] {
+  const match: PatternMatch = ctx.realArnChecked ? "exact" : "name";
   return actions.map((a) => {
     // A capped action is checked too: a claim an interrupted run left on it may be finished (responder.ts).
     if (!isMutating(a) || a.disposition === "off" || (a.disposition === "alert-only" && !a.capped)) return a;
@@ -168,16 +212,37 @@ export function enforceSafety(
     const protection =
       a.kind === "delete-agreement"
         ? (accountProtection(a.accountId, ctx) ??
-          principalProtection(guardrail, a.principalArn, principalAccountId, ctx))
+          principalProtection(guardrail, a.principalArn, principalAccountId, ctx, match))
         : // The principal is acted on by name in a.accountId: its ARN must name that account.
-          (principalProtection(guardrail, a.principalArn, a.accountId, ctx) ?? accountProtection(a.accountId, ctx));
-    return protection
-      ? {
-          ...a,
-          disposition: "alert-only",
-          capped: undefined,
-          reason: `${a.reason}; blocked: ${protectionReason(protection)}`,
-        }
-      : a;
+          (principalProtection(guardrail, a.principalArn, a.accountId, ctx, match) ??
+          accountProtection(a.accountId, ctx));
+    const nameOnly = protectionByNameOnly(
+      guardrail,
+      a.principalArn,
+      a.kind === "delete-agreement" ? principalAccountId : a.accountId,
+      ctx,
+    );
+    // Agreement deletion names no principal, so no real ARN is read for it: nothing is left to that check.
+    if (!protection)
+      return nameOnly && addressedPrincipal(a) ? { ...a, reason: `${a.reason}; ${NAME_ONLY_LEFT_TO_REAL_ARN}` } : a;
+    const why = `${protectionReason(protection)}${protection === nameOnly ? ` ${NAME_ONLY_BLOCK}` : ""}`;
+    return { ...a, disposition: "alert-only", capped: undefined, reason: `${a.reason}; blocked: ${why}` };
   });
+}
+
+/**
+ * The gate before a call that names a role or user: `realArn` is what IAM gives for that name in `accountId`
+ * (GetRole, GetUser), so the protected patterns meet it exactly, path included, as the SCP does, beside the
+ * other rules (management account, service-linked and Identity Center paths, the account it names). One line
+ * naming the real ARN when it must not be acted on, or undefined.
+ */
+export function realPrincipalRefusal(
+  guardrail: Guardrail,
+  realArn: string,
+  accountId: string,
+  ctx: SafetyContext,
+): string | undefined {
+  const protection =
+    principalProtection(guardrail, realArn, accountId, ctx, "exact") ?? accountProtection(accountId, ctx);
+  return protection && `refused on the real ARN ${realArn}: ${protectionReason(protection)}`;
 }

@@ -127,6 +127,8 @@ function setUp(remediation: Record<string, unknown>): void {
   });
   aws.iam.on(GetRolePolicyCommand).rejects(new NoSuchEntityException({ message: "none", $metadata: {} }));
   aws.iam.on(PutRolePolicyCommand).resolves({});
+  // The roles the runs' records name exist in the member account: the responder reads their real ARN first.
+  aws.havePrincipals(...[1, 2, 3, 4].map((n) => `arn:aws:iam::444455556666:role/stolen-${n}`));
 }
 
 /** What the handlers wrote to stdout, line by line. */

@@ -109,6 +109,17 @@ describe("remediation-member-role stack (remediation.mode enforce)", () => {
     },
   );
 
+  test("it may read the real ARN of each role and user an action names (GetRole, GetUser), and only read it", () => {
+    const statements = template(s).Resources.RemediationRole.Properties.Policies[0].PolicyDocument.Statement;
+    expect(statements.find((x: any) => x.Sid === "MemberIamRoles").Action).toContain("iam:GetRole");
+    expect(statements.find((x: any) => x.Sid === "MemberIamUsers").Action).toContain("iam:GetUser");
+    const granted = statements.filter((x: any) => x.Effect === "Allow").flatMap((x: any) => x.Action);
+    expect(granted.filter((a: string) => /^iam:Get(Role|User)$/.test(a)).sort()).toEqual([
+      "iam:GetRole",
+      "iam:GetUser",
+    ]);
+  });
+
   test(
     "defense in depth: the role is denied IAM changes on approved, break-glass and the tool's own " + "principals",
     () => {

@@ -52,7 +52,8 @@ function plan(
   );
 }
 const clients = (): Promise<MemberClients> => localClients().forAccount("111122223333");
-const run = (a: PlannedAction) => executeAction(a, clients);
+const passes = () => undefined;
+const run = (a: PlannedAction) => executeAction(a, clients, passes);
 const bothKeys = (status: "Active" | "Inactive" = "Active") => ({
   AccessKeyMetadata: [
     { UserName: "deploy-bot", AccessKeyId: KEY, Status: status },
@@ -441,8 +442,8 @@ describe("AssumeRoleClientProvider", () => {
       homeRegion: "us-east-1",
     });
     const a = plan()["delete-agreement"];
-    const bad = await executeAction({ ...a, accountId: "111111111111" }, () => p.forAccount("111111111111"));
-    const good = await executeAction({ ...a, accountId: "222222222222" }, () => p.forAccount("222222222222"));
+    const bad = await executeAction({ ...a, accountId: "111111111111" }, () => p.forAccount("111111111111"), passes);
+    const good = await executeAction({ ...a, accountId: "222222222222" }, () => p.forAccount("222222222222"), passes);
     expect(bad).toMatchObject({ status: "error" });
     expect(bad.reason).toMatch(/access denied/);
     expect(good.status).toBe("ok");

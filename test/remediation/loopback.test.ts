@@ -33,6 +33,15 @@ const KEYS =
   `<ListAccessKeysResult><AccessKeyMetadata>${keyMember("AKIAEXAMPLEKEY000001")}${keyMember("AKIAEXAMPLEKEY000002")}` +
   `</AccessKeyMetadata><IsTruncated>false</IsTruncated></ListAccessKeysResult>`;
 
+/** The users the records name, as IAM has them: the responder reads the real ARN before each call that names one. */
+const USERS: Record<string, string> = {
+  "deploy-bot": "arn:aws:iam::222233334444:user/ci/deploy-bot",
+  BedrockAPIKey_EXAMPLE: "arn:aws:iam::222233334444:user/BedrockAPIKey_EXAMPLE",
+};
+const userAnswer = (name: string): Answer[] => [
+  ok("GetUser", `<GetUserResult><User><UserName>${name}</UserName><Arn>${USERS[name]}</Arn></User></GetUserResult>`),
+];
+
 let server: http.Server;
 let endpoint: string;
 const seen: { action: string; params: URLSearchParams }[] = [];
@@ -46,7 +55,8 @@ beforeAll(async () => {
       const params = new URLSearchParams(body);
       const action = params.get("Action") ?? "?";
       seen.push({ action, params });
-      const queue = script[action] ?? [];
+      const user = params.get("UserName") ?? "";
+      const queue = script[action] ?? (action === "GetUser" && user in USERS ? userAnswer(user) : []);
       const answer =
         queue.length > 1 ? queue.shift()! : (queue[0] ?? fail(400, "InvalidAction", `unexpected ${action}`));
       res.writeHead(answer.status, { "content-type": "text/xml" });

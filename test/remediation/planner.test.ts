@@ -345,6 +345,24 @@ describe("planRemediation of a forged finding (break-glass is arn:aws:iam::*:rol
   it("a path in front of the break-glass name: RoleName BreakGlass is the break-glass role, never acted on", () => {
     const plan = planRemediation(forged("arn:aws:iam::494659789341:role/x/BreakGlass"), enforce, ctx);
     expect(summary(plan)).toEqual([["none", "arn:aws:iam::494659789341:role/x/BreakGlass", "none"]]);
-    expect(plan[0].reason).toMatch(/break-glass/);
+    expect(plan[0].reason).toMatch(/break-glass .*its name at another path.*reads no real ARN/);
+  });
+
+  it("with the real ARN checked before each call, a protected name on another path is left to that check", () => {
+    const plan = planRemediation(forged("arn:aws:iam::494659789341:role/x/BreakGlass"), enforce, {
+      ...ctx,
+      realArnChecked: true,
+    });
+    expect(summary(plan)).toEqual([
+      ["iam:PutRolePolicy", "BreakGlass", "execute"],
+      ["bedrock:DeleteFoundationModelAgreement", "anthropic.claude-3-sonnet-20240229-v1:0", "execute"],
+    ]);
+    expect(plan[0].reason).toContain("the real ARN is read before the call and decides");
+    // The ARN as given is still matched exactly: the break-glass role itself is never planned for.
+    const real = planRemediation(forged("arn:aws:iam::494659789341:role/BreakGlass"), enforce, {
+      ...ctx,
+      realArnChecked: true,
+    });
+    expect(summary(real)).toEqual([["none", "arn:aws:iam::494659789341:role/BreakGlass", "none"]]);
   });
 });

@@ -707,6 +707,126 @@ describe("RemediationResponder", () => {
   });
 });
 
+describe("the real ARN of the role or user an action names decides, not the finding's path", () => {
+  const MEMBER = "494659789341";
+  /** The stratus agreement call by a session of the role `roleArn` (as its record's sessionIssuer gives it). */
+  const roleFinding = (g: ReturnType<typeof guardrailWith>, roleArn: string) => {
+    const name = roleArn.split("/").at(-1)!;
+    const issuer = { type: "Role", arn: roleArn, accountId: MEMBER, userName: name };
+    return findingOf(
+      g,
+      withIdentity({
+        type: "AssumedRole",
+        arn: `arn:aws:sts::${MEMBER}:assumed-role/${name}/s`,
+        accountId: MEMBER,
+        accessKeyId: "ASIAEXAMPLEKEY000009",
+        sessionContext: { sessionIssuer: issuer },
+      }),
+    );
+  };
+  const revocation = (outcomes: { api: string; status: string; reason: string }[]) =>
+    outcomes.find((o) => o.api === "iam:PutRolePolicy")!;
+
+  it.each([
+    ["an approved name on another path", `arn:aws:iam::${MEMBER}:role/x/BedrockModelAccessAdmin`],
+    ["a name like the tool's roles off the tool's path", `arn:aws:iam::${MEMBER}:role/bedrock-guardrail-evil`],
+  ])("%s, which the SCP does not approve, is remediated: %s", async (_what, roleArn) => {
+    // An account without the approved role, where an attacker created this one: IAM has it at this path.
+    aws.havePrincipals(roleArn);
+    const policy = mockRolePolicy();
+    aws.bedrock.on(DeleteFoundationModelAgreementCommand).resolves({});
+    const { g, r } = responder();
+    const report = await r.respond(roleFinding(g, roleArn));
+    expect(revocation(report.outcomes).status).toBe("ok");
+    const name = roleArn.split("/").at(-1);
+    expect(aws.iam.commandCalls(PutRolePolicyCommand).map((c) => c.args[0].input.RoleName)).toEqual([name]);
+    expect(policy.document()).toContain("aws:TokenIssueTime");
+  });
+
+  it.each([
+    [
+      "a made-up path",
+      `arn:aws:iam::${MEMBER}:role/x/BedrockModelAccessAdmin`,
+      `arn:aws:iam::${MEMBER}:role/BedrockModelAccessAdmin`,
+      "principal is approved",
+    ],
+    [
+      "a made-up path and case",
+      `arn:aws:iam::${MEMBER}:role/x/bedrockmodelaccessadmin`,
+      `arn:aws:iam::${MEMBER}:role/BedrockModelAccessAdmin`,
+      "principal is approved",
+    ],
+    [
+      "the tool's role without its path",
+      `arn:aws:iam::${MEMBER}:role/bedrock-guardrail-query-job`,
+      `arn:aws:iam::${MEMBER}:role/bedrock-guardrail/bedrock-guardrail-query-job`,
+      "principal is one of bedrock-guardrail's own roles",
+    ],
+  ])("a forged finding with %s is refused on the real ARN, with no write", async (_what, forged, real, why) => {
+    aws.havePrincipals(real);
+    mockRolePolicy();
+    const { g, r, store } = responder(new InMemoryStore(), {
+      remediation: { mode: "enforce", deleteAgreement: false },
+    });
+    const report = await r.respond(roleFinding(g, forged));
+    expect(revocation(report.outcomes)).toMatchObject({
+      status: "skipped",
+      reason: expect.stringContaining(`refused on the real ARN ${real}: ${why}`),
+    });
+    expect(aws.iam.commandCalls(PutRolePolicyCommand)).toHaveLength(0);
+    // Nothing changed: its place under the principal's hourly cap is given back.
+    expect(await store.countPrincipalActions(forged, hourBucket(NOW))).toBe(0);
+  });
+
+  it("a user whose real path is the protected one is refused for every action that names it", async () => {
+    happyIam();
+    const real = "arn:aws:iam::222233334444:user/ci/deploy-bot";
+    const { g, r } = responder(new InMemoryStore(), {
+      remediation: { mode: "enforce" },
+      approvedPrincipalArns: [real],
+    });
+    const record = fixture(IAM_USER_RECORD);
+    const forged = {
+      ...record,
+      userIdentity: { ...record.userIdentity, arn: "arn:aws:iam::222233334444:user/deploy-bot" },
+    };
+    const report = await r.respond(findingOf(g, forged));
+    const named = report.outcomes.filter((o) => o.api.startsWith("iam:"));
+    expect(named.map((o) => [o.api, o.status])).toEqual([
+      ["iam:UpdateAccessKey", "skipped"],
+      ["iam:PutUserPolicy", "skipped"],
+    ]);
+    for (const o of named) expect(o.reason).toContain(`refused on the real ARN ${real}: principal is approved`);
+    expect(aws.mutatingCalls().filter((c) => c !== "DeleteFoundationModelAgreementCommand")).toEqual([]);
+  });
+
+  it("a principal that does not exist is said to be missing, and nothing is written", async () => {
+    mockRolePolicy();
+    const { g, r } = responder();
+    const report = await r.respond(roleFinding(g, `arn:aws:iam::${MEMBER}:role/ghost`));
+    expect(revocation(report.outcomes)).toMatchObject({
+      status: "skipped",
+      reason: `role ghost does not exist in account ${MEMBER}: nothing changed`,
+    });
+    expect(aws.iam.commandCalls(PutRolePolicyCommand)).toHaveLength(0);
+  });
+
+  it("a plan that runs nothing reads no real ARN: a protected name on another path is blocked, saying so", async () => {
+    const g = guardrailWith({ remediation: { mode: "enforce" } });
+    const r = new RemediationResponder({
+      guardrail: g,
+      store: new InMemoryStore(),
+      organization: new StaticOrganizationLookup(MGMT),
+      execute: false,
+      clock: () => NOW,
+    });
+    const report = await r.respond(roleFinding(g, `arn:aws:iam::${MEMBER}:role/x/BedrockModelAccessAdmin`));
+    expect(report.outcomes.map((o) => [o.api, o.status])).toEqual([["none", "skipped"]]);
+    expect(report.outcomes[0].reason).toMatch(/principal is approved .*its name at another path.*reads no real ARN/);
+    expect(aws.iam.calls()).toHaveLength(0);
+  });
+});
+
 describe("undo", () => {
   it("re-activates the key this tool deactivated, once: undone again, it calls nothing", async () => {
     happyIam();

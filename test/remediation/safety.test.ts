@@ -3,7 +3,7 @@
  * principal ARN that could name one principal to the protected patterns and another to the action
  * (a forged findings file) is not acted on at all.
  */
-import { enforceSafety, principalProtection } from "../../src/remediation/safety";
+import { enforceSafety, principalProtection, realPrincipalRefusal } from "../../src/remediation/safety";
 import type { PlannedAction } from "../../src/remediation/types";
 import { guardrailWith, MGMT } from "./helpers";
 
@@ -98,5 +98,45 @@ describe("enforceSafety of an action whose principal ARN names another account",
     const [gated] = enforceSafety(pinned, [forged], undefined, ctx);
     expect(gated.disposition).toBe("alert-only");
     expect(gated.reason).toContain("blocked: the principal ARN is not an IAM principal of this partition");
+  });
+});
+
+describe("realPrincipalRefusal: the real ARN IAM gives for the name acted on (break-glass is role/BreakGlass)", () => {
+  const MEMBER = "494659789341";
+  it.each([
+    ["the break-glass role", `arn:aws:iam::${MEMBER}:role/BreakGlass`, "break-glass principal"],
+    ["the approved role", `arn:aws:iam::${MEMBER}:role/BedrockModelAccessAdmin`, "principal is approved"],
+    ["the tool's role on its path", `arn:aws:iam::${MEMBER}:role/bedrock-guardrail/bedrock-guardrail-x`, "own roles"],
+    [
+      "a service-linked role",
+      `arn:aws:iam::${MEMBER}:role/aws-service-role/bedrock.amazonaws.com/AWSServiceRoleForAmazonBedrock`,
+      "service-linked role",
+    ],
+    [
+      "an Identity Center role",
+      `arn:aws:iam::${MEMBER}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef`,
+      "IAM Identity Center role",
+    ],
+    ["a principal of another account", "arn:aws:iam::210987654321:role/Developer", "not an IAM principal"],
+  ])("refuses %s, naming its real ARN", (_what, realArn, why) => {
+    expect(realPrincipalRefusal(g, realArn, MEMBER, ctx)).toMatch(`refused on the real ARN ${realArn}: `);
+    expect(realPrincipalRefusal(g, realArn, MEMBER, ctx)).toContain(why);
+  });
+
+  it("refuses everything in the management account, and when it is unknown", () => {
+    expect(realPrincipalRefusal(g, `arn:aws:iam::${MGMT}:role/Developer`, MGMT, ctx)).toContain("management account");
+    expect(realPrincipalRefusal(g, `arn:aws:iam::${MEMBER}:role/Developer`, MEMBER, {})).toContain(
+      "management account is unknown",
+    );
+  });
+
+  it.each([
+    // The SCP matches the real ARN, path included: these are not the principals it exempts, whatever their name.
+    ["a protected name on another path", `arn:aws:iam::${MEMBER}:role/x/BreakGlass`],
+    ["an approved name on another path", `arn:aws:iam::${MEMBER}:role/x/BedrockModelAccessAdmin`],
+    ["the tool's role name off the tool's path", `arn:aws:iam::${MEMBER}:role/bedrock-guardrail-x`],
+    ["a genuine role", `arn:aws:iam::${MEMBER}:role/team/Developer`],
+  ])("lets %s be acted on: %s", (_what, realArn) => {
+    expect(realPrincipalRefusal(g, realArn, MEMBER, ctx)).toBeUndefined();
   });
 });

@@ -8,6 +8,7 @@ import type { IAMClient } from "@aws-sdk/client-iam";
 import type { z } from "zod";
 import type { PermissionDeclaration } from "../../aws/permissions";
 import type { MemberClients } from "../member-clients";
+import type { AddressedPrincipal } from "../real-principal";
 import type { ActionRecordOf, UndoRecord } from "../store";
 import type { ActionKind, ActionOf, ActionParamsOf, ExecutionResult } from "../types";
 
@@ -24,8 +25,17 @@ interface ActionBase<K extends ActionKind> {
    * whoever can assume that role could otherwise mint keys for any user in any account.
    */
   mintsCredentials?: boolean;
-  /** Every call execute and undo make with the member role. */
+  /**
+   * Every call execute and undo make with the member role, except the read of the real ARN of the principal
+   * it addresses (`addresses`), which the member role gets once for each type addressed (../permissions.ts).
+   */
   permissions: PermissionDeclaration[];
+  /**
+   * The IAM role or user its calls name (RoleName, UserName): before execute, the executor reads that
+   * principal's real ARN (iam:GetRole / iam:GetUser) and the safety gate decides on it, path included
+   * (../real-principal.ts). Declared by every kind whose calls name a role or user.
+   */
+  addresses?: { type: AddressedPrincipal["type"]; nameOf(params: ActionParamsOf[K]): string };
   /**
    * The shape of its params: a record read back (the CLI's state file, the audit table) is checked
    * against it before undo acts on it (record-schema.ts).

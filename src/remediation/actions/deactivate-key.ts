@@ -50,6 +50,7 @@ export const deactivateKey = {
   kind: "deactivate-key",
   api: "iam:UpdateAccessKey",
   mutating: true,
+  addresses: { type: "user", nameOf: (params) => params.userName },
   params: z.looseObject({ userName: z.string().min(1), accessKeyId: z.string().min(1) }),
   permissions: [
     {

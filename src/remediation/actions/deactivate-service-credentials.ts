@@ -207,6 +207,7 @@ export const deactivateServiceCredentials = {
   kind: "deactivate-service-credentials",
   api: "iam:UpdateServiceSpecificCredential",
   mutating: true,
+  addresses: { type: "user", nameOf: (params) => params.userName },
   // One call per credential of the user: a run may die between them.
   stepwise: true,
   params: z.looseObject({

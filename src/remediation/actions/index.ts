@@ -5,6 +5,7 @@
  */
 import type { IAMClient } from "@aws-sdk/client-iam";
 import type { MemberClients } from "../member-clients";
+import type { AddressedPrincipal } from "../real-principal";
 import type { ActionRecord } from "../store";
 import { type ActionKind, type ExecutionResult, type PlannedAction, unhandledKind } from "../types";
 import type { ActionDefinition, UndoResult } from "./action";
@@ -59,10 +60,19 @@ export function perform(action: PlannedAction, clients: MemberClients): Promise<
   }
 }
 
-/** The state the action would change, read only; undefined for kinds that declare no observe. */
+/** The IAM role or user the action's calls name (ActionBase.addresses), or undefined for kinds that name none. */
+export function addressedPrincipal(action: PlannedAction): AddressedPrincipal | undefined {
+  // Each module's nameOf takes its own kind's params, which TypeScript cannot follow through the union.
+  const addresses = ACTIONS[action.kind].addresses as
+    | { type: AddressedPrincipal["type"]; nameOf(params: PlannedAction["params"]): string }
+    | undefined;
+  return addresses && { type: addresses.type, name: addresses.nameOf(action.params) };
+}
+
 /** Whether a kind's execute makes several calls, each a change of its own (ActionBase.stepwise). */
 export const isStepwise = (kind: ActionKind): boolean => ACTIONS[kind].stepwise === true;
 
+/** The state the action would change, read only; undefined for kinds that declare no observe. */
 export function observeBefore(action: PlannedAction, clients: MemberClients): Promise<unknown> {
   // Each module's observe takes its own kind, which TypeScript cannot follow through the union.
   const observe = ACTIONS[action.kind].observe as

@@ -49,6 +49,7 @@ export const revokeRoleSessions = {
   kind: "revoke-role-sessions",
   api: "iam:PutRolePolicy",
   mutating: true,
+  addresses: { type: "role", nameOf: (params) => params.roleName },
   params: z.looseObject({ roleName: z.string().min(1), cutoff: z.string().min(1), eventTime: z.string().optional() }),
   permissions: [
     {

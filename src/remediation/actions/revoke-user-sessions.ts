@@ -49,6 +49,7 @@ export const revokeUserSessions = {
   kind: "revoke-user-sessions",
   api: "iam:PutUserPolicy",
   mutating: true,
+  addresses: { type: "user", nameOf: (params) => params.userName },
   params: z.looseObject({ userName: z.string().min(1), cutoff: z.string().min(1), eventTime: z.string().optional() }),
   permissions: [
     {

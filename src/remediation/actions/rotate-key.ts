@@ -244,6 +244,7 @@ export const rotateKey = {
   kind: "rotate-key",
   api: "iam:CreateAccessKey",
   mutating: true,
+  addresses: { type: "user", nameOf: (params) => params.userName },
   mintsCredentials: true,
   params: z.looseObject({
     userName: z.string().min(1),
