@@ -22,6 +22,8 @@ export interface CoverageRow {
 export interface CoverageCounts {
   service: string;
   counts: Record<DecisionKind, number>;
+  /** Of the denied: those no statement of this SCP denies (each denying statement is `[not in this SCP]`). */
+  deniedNotInScp: number;
   total: number;
 }
 
@@ -55,14 +57,26 @@ export function coverageRows(actions: readonly ResolvedAction[], inScp: InScp): 
   });
 }
 
-/** One row per service, then "total". */
-export function coverageCounts(actions: readonly ResolvedAction[]): CoverageCounts[] {
+/**
+ * One row per service, then "total". The decisions are the classification's, whatever the config; how many of the
+ * denied this config's SCP does not deny (its statements left out, or emitted without the action) is counted apart,
+ * so the table is true for this SCP too.
+ */
+export function coverageCounts(actions: readonly ResolvedAction[], inScp: InScp): CoverageCounts[] {
+  const notInScp = new Map<string, number>();
+  for (const a of actions) {
+    const d = a.decision;
+    if (d.decision === "denied" && !d.statements.some((st) => inScp(st.sid, a.action)))
+      notInScp.set(a.service, (notInScp.get(a.service) ?? 0) + 1);
+  }
   const rows = [...countDecisions(actions)].map(([service, counts]) => ({
     service,
     counts,
+    deniedNotInScp: notInScp.get(service) ?? 0,
     total: DECISION_KINDS.reduce((n, k) => n + counts[k], 0),
   }));
   const total = { denied: 0, allowed: 0, waived: 0 };
   for (const r of rows) for (const k of DECISION_KINDS) total[k] += r.counts[k];
-  return [...rows, { service: "total", counts: total, total: actions.length }];
+  const deniedNotInScp = rows.reduce((n, r) => n + r.deniedNotInScp, 0);
+  return [...rows, { service: "total", counts: total, deniedNotInScp, total: actions.length }];
 }

@@ -1,6 +1,7 @@
 /** `check --coverage` prints what policies/action-classification.json decides for every action. */
 import { runCheck } from "../../src/cli/commands/check";
 import { bundledClassification } from "../../src/policy/classification-data";
+import type { CoverageCounts } from "../../src/policy/classification-table";
 import { FULL_CONFIG, guardrailFor, MINIMAL_CONFIG } from "../policy/helpers";
 import { captureOutput } from "./helpers";
 
@@ -32,13 +33,16 @@ describe("check --coverage", () => {
     expect(rows).toHaveLength(actions.length);
     const total = cells(lines.find((l) => l.startsWith("total "))!).map((x) => x.trim());
     const count = (kind: string) => actions.filter((a) => a.decision.decision === kind).length;
+    // FULL_CONFIG emits every statement (with every action): no denial is left out of its SCP.
     expect(total).toEqual([
       "total",
-      ...["denied", "allowed", "waived"].map((k) => String(count(k))),
+      String(count("denied")),
+      "0",
+      ...["allowed", "waived"].map((k) => String(count(k))),
       String(actions.length),
     ]);
     const bedrock = cells(lines.find((l) => l.startsWith("bedrock "))!);
-    expect(Number(bedrock[4])).toBe(actions.filter((a) => a.service === "bedrock").length);
+    expect(Number(bedrock[5])).toBe(actions.filter((a) => a.service === "bedrock").length);
   });
 
   it("marks a denial whose statement this config leaves out", () => {
@@ -49,6 +53,33 @@ describe("check --coverage", () => {
       .split("\n")
       .find((l) => l.startsWith("bedrock:InvokeModel "))!;
     expect(cells(invoke)[3]).toBe("DenyInferenceOutsideModelAllowList (allow-list) [not in this SCP]");
+  });
+
+  it("counts apart the denials this config's SCP leaves out, per service and in all", () => {
+    const countsFor = (config: object) => {
+      const c = captureOutput();
+      runCheck(guardrailFor(config as typeof FULL_CONFIG), { coverage: true, json: true }, c.io);
+      const parsed: { actions: { action: string; statements: string[] }[]; counts: CoverageCounts[] } = JSON.parse(
+        c.out(),
+      );
+      const leftOut = parsed.actions.filter(
+        (r) => r.statements.length > 0 && r.statements.every((st) => st.endsWith(" [not in this SCP]")),
+      );
+      return { counts: parsed.counts, leftOut };
+    };
+    // Without an allow-list its statements are not emitted; with allowClaudePlatform the service's 75 actions go.
+    const minimal = countsFor(MINIMAL_CONFIG);
+    const claude = countsFor({ ...FULL_CONFIG, scp: { ...FULL_CONFIG.scp, allowClaudePlatform: true } });
+    for (const { counts, leftOut } of [minimal, claude]) {
+      expect(leftOut.length).toBeGreaterThan(0);
+      expect(counts.at(-1)!.deniedNotInScp).toBe(leftOut.length);
+      for (const row of counts.slice(0, -1))
+        expect(`${row.service} ${row.deniedNotInScp}`).toBe(
+          `${row.service} ${leftOut.filter((r) => r.action.startsWith(`${row.service}:`)).length}`,
+        );
+    }
+    const anthropic = claude.counts.find((c) => c.service === "aws-external-anthropic")!;
+    expect(anthropic.deniedNotInScp).toBe(anthropic.counts.denied - 1); // CallWithBearerToken stays denied
   });
 
   it("marks a denial whose statement this config emits without the action (scp.allowClaudePlatform)", () => {

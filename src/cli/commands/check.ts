@@ -91,10 +91,10 @@ export function runCoverage(guardrail: Guardrail, options: CheckOptions, io: Out
   const { actions } = bundledClassification();
   const statements = buildScpStatements(guardrail);
   // By Sid and action: a statement a setting narrows (scp.allowClaudePlatform) is emitted without some actions.
-  const rows = coverageRows(actions, (sid, action) =>
-    statements.some((s) => s.Sid === sid && s.Action.some((a) => actionMatches(a, action))),
-  );
-  const counts = coverageCounts(actions);
+  const inScp = (sid: string, action: string) =>
+    statements.some((s) => s.Sid === sid && s.Action.some((a) => actionMatches(a, action)));
+  const rows = coverageRows(actions, inScp);
+  const counts = coverageCounts(actions, inScp);
   if (options.json) {
     io.out(`${JSON.stringify({ actions: rows, counts }, null, 2)}\n`);
     return EXIT.OK;
@@ -107,8 +107,11 @@ export function runCoverage(guardrail: Guardrail, options: CheckOptions, io: Out
   );
   io.out(
     `\n${renderTable(
-      ["service", "denied", "allowed", "waived", "total"],
-      counts.map((c) => [c.service, ...[c.counts.denied, c.counts.allowed, c.counts.waived, c.total].map(String)]),
+      ["service", "denied", "of them not in this SCP", "allowed", "waived", "total"],
+      counts.map((c) => [
+        c.service,
+        ...[c.counts.denied, c.deniedNotInScp, c.counts.allowed, c.counts.waived, c.total].map(String),
+      ]),
     )}`,
   );
   io.out(
