@@ -52,6 +52,7 @@ test("docs/cli.md lists every field of preview's JSON document", () => {
   };
   expect(documentedFields()).toEqual({
     counts: Object.keys(json.counts).sort(),
+    principals: fields(json.principals),
     wouldBeDenied: fields(json.wouldBeDenied),
     alreadyDenied: fields(json.alreadyDenied),
     undetermined: fields(json.undetermined),

@@ -1,8 +1,13 @@
 /**
- * The preview report for people (a table per section) and for programs (one JSON document, or one
- * NDJSON line per group with its `kind`).
+ * The preview report for people (who would be denied, by principal, then a table per section) and for programs
+ * (one JSON document, or one NDJSON line per group with its `kind`).
  */
-import { type PreviewReportData, sortedGroups } from "../../policy/preview-report";
+import {
+  type PreviewReportData,
+  type PrincipalSummary,
+  principalSummaries,
+  sortedGroups,
+} from "../../policy/preview-report";
 import { renderTable } from "../format/table";
 
 export const PREVIEW_FORMATS = ["table", "json", "ndjson"] as const;
@@ -50,9 +55,54 @@ function deniedTable(groups: ReturnType<typeof sections>["wouldBeDenied"]): stri
   return renderTable(headers, rows);
 }
 
+/** How many principals the text report's summary lists; the JSON document lists every one. */
+export const PRINCIPALS_SHOWN = 20;
+
+/**
+ * Who would be denied, top first: one row per principal above the groups (an organization's report has hundreds of
+ * groups, a principal's spread across them), and what the principals left out add up to.
+ */
+function principalTable(principals: PrincipalSummary[], counts: PreviewReportData["counts"]): string {
+  const shown = principals.slice(0, PRINCIPALS_SHOWN);
+  const rest = principals.slice(PRINCIPALS_SHOWN);
+  const sum = (list: PrincipalSummary[], key: "deniedCalls" | "undeterminedCalls") =>
+    list.reduce((n, p) => n + p[key], 0);
+  const table = renderTable(
+    [
+      "PRINCIPAL (aws:PrincipalArn)",
+      "ACCOUNT",
+      "DENIED CALLS",
+      "UNDETERMINED",
+      "GROUPS",
+      "CHANGES",
+      "TOP CHANGE (CALLS IT ALLOWS)",
+    ],
+    shown.map((p) => [
+      p.principalArn,
+      p.accountIds.join(",") || "-",
+      String(p.deniedCalls),
+      String(p.undeterminedCalls),
+      String(p.deniedGroups),
+      String(p.distinctSuggestions),
+      p.topSuggestion === null ? "-" : `${p.topSuggestion} (${p.topSuggestionCalls})`,
+    ]),
+  );
+  const more =
+    rest.length === 0
+      ? ""
+      : `and ${rest.length} more principal(s): ${sum(rest, "deniedCalls")} denied call(s), ` +
+        `${sum(rest, "undeterminedCalls")} undetermined (--format json lists every one)\n`;
+  return (
+    `Who would be denied (${principals.length} principal(s); ${counts.denied} denied call(s), ` +
+    `${counts.undetermined} undetermined; most denied calls first):\n${table}${more}\n`
+  );
+}
+
 function tables(report: PreviewReportData): string {
   const { wouldBeDenied, alreadyDenied, undetermined } = sections(report);
+  const principals = principalSummaries(report);
   const out: string[] = [];
+  if (principals.length > 0) out.push(principalTable(principals, report.counts));
   out.push(
     wouldBeDenied.length === 0
       ? "Would be denied: none\n"
@@ -85,7 +135,8 @@ function tables(report: PreviewReportData): string {
 export function formatPreview(report: PreviewReportData, format: PreviewFormat): string {
   if (format === "table") return tables(report);
   const s = sections(report);
-  if (format === "json") return `${JSON.stringify({ counts: report.counts, ...s }, null, 2)}\n`;
+  if (format === "json")
+    return `${JSON.stringify({ counts: report.counts, principals: principalSummaries(report), ...s }, null, 2)}\n`;
   return [
     ...s.wouldBeDenied.map((g) => ({ kind: "would-be-denied", ...g })),
     ...s.alreadyDenied.map((g) => ({ kind: "already-denied", ...g })),
