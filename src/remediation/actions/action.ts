@@ -33,9 +33,10 @@ interface ActionBase<K extends ActionKind> {
   /**
    * The IAM role or user its calls name (RoleName, UserName): before execute, the executor reads that
    * principal's real ARN (iam:GetRole / iam:GetUser) and the safety gate decides on it, path included
-   * (../real-principal.ts). Declared by every kind whose calls name a role or user.
+   * (../real-principal.ts). Required, so that a new kind decides it: null when its calls name no role or user (an
+   * agreement, a manual step); a kind that named one without declaring it would skip the real-ARN check.
    */
-  addresses?: { type: AddressedPrincipal["type"]; nameOf(params: ActionParamsOf[K]): string };
+  addresses: { type: AddressedPrincipal["type"]; nameOf(params: ActionParamsOf[K]): string } | null;
   /**
    * The shape of its params: a record read back (the CLI's state file, the audit table) is checked
    * against it before undo acts on it (record-schema.ts).

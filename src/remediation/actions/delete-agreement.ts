@@ -83,6 +83,7 @@ export const deleteAgreement = {
   kind: "delete-agreement",
   api: "bedrock:DeleteFoundationModelAgreement",
   mutating: true,
+  addresses: null, // an agreement: no role or user named
   params: z.looseObject({ modelId: z.string().min(1) }),
   permissions: [
     {

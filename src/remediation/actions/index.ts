@@ -63,10 +63,11 @@ export function perform(action: PlannedAction, clients: MemberClients): Promise<
 /** The IAM role or user the action's calls name (ActionBase.addresses), or undefined for kinds that name none. */
 export function addressedPrincipal(action: PlannedAction): AddressedPrincipal | undefined {
   // Each module's nameOf takes its own kind's params, which TypeScript cannot follow through the union.
-  const addresses = ACTIONS[action.kind].addresses as
-    | { type: AddressedPrincipal["type"]; nameOf(params: PlannedAction["params"]): string }
-    | undefined;
-  return addresses && { type: addresses.type, name: addresses.nameOf(action.params) };
+  const addresses = ACTIONS[action.kind].addresses as {
+    type: AddressedPrincipal["type"];
+    nameOf(params: PlannedAction["params"]): string;
+  } | null;
+  return addresses ? { type: addresses.type, name: addresses.nameOf(action.params) } : undefined;
 }
 
 /** Whether a kind's execute makes several calls, each a change of its own (ActionBase.stepwise). */

@@ -167,6 +167,7 @@ export const manual = {
   kind: "manual",
   api: "manual",
   mutating: false,
+  addresses: null, // nothing is called
   params: z.looseObject({ modelId: z.string().min(1).optional() }),
   permissions: [],
   execute: callsNothing,

@@ -19,6 +19,7 @@ export const none = {
   kind: "none",
   api: "none",
   mutating: false,
+  addresses: null, // nothing is called
   params: z.strictObject({}),
   permissions: [],
   execute: callsNothing,
