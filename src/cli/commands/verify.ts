@@ -194,7 +194,8 @@ function jsonReport(
 export function register(program: Command): void {
   addConfigOptions(program.command("verify"))
     .description(
-      "Check the guardrail SCP for drift (content, attachments, SCPs enabled) with local credentials (exit 3 on drift)",
+      "Check the guardrail SCP for drift (content, attachments, SCPs enabled) and the alert e-mails' subscriptions " +
+        "with local credentials (exit 3 on drift)",
     )
     .option("--json", "print the drift report as JSON")
     .option(
