@@ -423,8 +423,14 @@ function decide(
   return { cell: verdict.decision, deniedBy: verdict.deniedBy };
 }
 
-export function decisionTable(guardrail: Guardrail): DecisionTable {
-  const statements = buildScpStatements(guardrail);
+/**
+ * `statements`: buildScpStatements(guardrail), in the builder's order (the first statement that denies names the
+ * cell, so not the documents' order), when the caller has built them already.
+ */
+export function decisionTable(
+  guardrail: Guardrail,
+  statements: readonly ScpStatement[] = buildScpStatements(guardrail),
+): DecisionTable {
   const principals = representativePrincipals(guardrail);
   const rows = scenarios(guardrail).map((scenario) => ({
     scenario,

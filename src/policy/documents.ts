@@ -137,8 +137,15 @@ export function packStatements(
   );
 }
 
-/** The guardrail's SCP document(s), each within scp.maxPolicySize unless a single statement is too large. */
-export function buildScpDocuments(guardrail: Guardrail): ScpDocument[] {
+/**
+ * The guardrail's SCP document(s), each within scp.maxPolicySize unless a single statement is too large.
+ * `statements`: buildScpStatements(guardrail), when the caller has built them already (check also decides
+ * its table on them; a generated allow-list of many thousand models takes seconds to build).
+ */
+export function buildScpDocuments(
+  guardrail: Guardrail,
+  statements: ScpStatement[] = buildScpStatements(guardrail),
+): ScpDocument[] {
   const scp = guardrail.config.scp;
-  return packStatements(buildScpStatements(guardrail), scp.maxPolicySize, scp.name, freeSlots(guardrail.config));
+  return packStatements(statements, scp.maxPolicySize, scp.name, freeSlots(guardrail.config));
 }

@@ -58,6 +58,8 @@ export interface LintOptions {
    * level above this one), so the commands that print the lint, check and synth, pass them in.
    */
   rulesOffMonitor?: readonly string[];
+  /** buildScpDocuments(guardrail), when the caller has built them already; built here otherwise. */
+  documents?: ScpDocument[];
 }
 
 const ACTION_SYNTAX = /^[a-z0-9-]+:[A-Za-z0-9]+$/;
@@ -415,7 +417,7 @@ function regionFindings(guardrail: Guardrail): LintFinding[] {
 }
 
 export function lintScp(guardrail: Guardrail, options: LintOptions = {}): LintResult {
-  const documents = buildScpDocuments(guardrail);
+  const documents = options.documents ?? buildScpDocuments(guardrail);
   const statements = documents.flatMap((d) => d.policy.Statement);
   const tooLarge = sizeFindings(documents, guardrail.config.scp.maxPolicySize);
   // The per-entry advice compares every allow-list entry with every other; for a list that cannot fit at all (a

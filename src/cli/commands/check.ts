@@ -13,6 +13,7 @@ import type { Guardrail } from "../../guardrail/guardrail";
 import { bundledClassification } from "../../policy/classification-data";
 import { coverageCounts, coverageRows } from "../../policy/classification-table";
 import { decisionTable, formatDecisionTable } from "../../policy/decision-table";
+import { buildScpDocuments } from "../../policy/documents";
 import { actionMatches, type ScpRequest } from "../../policy/evaluate";
 import { explainedAction, explainRequest, formatExplanation, previewerFor } from "../../policy/explain";
 import { formatLint, lintScp } from "../../policy/lint";
@@ -137,8 +138,12 @@ function scpSummary(guardrail: Guardrail, documents: ScpDocument[]): string {
 export function runCheck(guardrail: Guardrail, options: CheckOptions, io: Output = processOutput): number {
   if (options.coverage) return runCoverage(guardrail, options, io);
   if (options.explain || options.principal || options.action) return runExplain(guardrail, options, io);
-  const lint = lintScp(guardrail, { rulesOffMonitor: rulesOffLogsInsightsMonitor(guardrail) });
-  const table = decisionTable(guardrail);
+  // Built once, for the lint's documents and the table (which decides in the builder's order): with a generated
+  // allow-list of many thousand models, building them is most of check's time.
+  const statements = buildScpStatements(guardrail);
+  const documents = buildScpDocuments(guardrail, statements);
+  const lint = lintScp(guardrail, { rulesOffMonitor: rulesOffLogsInsightsMonitor(guardrail), documents });
+  const table = decisionTable(guardrail, statements);
   const ruleTests = runRuleTests(guardrail);
   const failedRuleTests = ruleTests.filter((t) => !t.passed).length;
   const ok = lint.errors.length === 0 && failedRuleTests === 0;
