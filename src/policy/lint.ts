@@ -123,24 +123,36 @@ function actionFindings(statements: ScpStatement[], actionExists?: (a: string) =
   return out;
 }
 
+/**
+ * What identical statements share and costs little to tell: only statements that share it are written out in full
+ * to be compared (an allow-list statement of many thousand models is tens of megabytes of JSON).
+ */
+const shapeOf = (s: ScpStatement) =>
+  `${s.Effect} ${s.Action.join(",")} ${s.Resource?.length ?? "-"} ${s.NotResource?.length ?? "-"}`;
+
 export function duplicateFindings(statements: ScpStatement[]): LintFinding[] {
   const out: LintFinding[] = [];
   const sids = new Set<string>();
   const bodies = new Map<string, string>();
-  for (const s of statements) {
+  const shapes = statements.map(shapeOf);
+  const shared = new Set(shapes.filter((shape, n) => shapes.indexOf(shape) !== n));
+  for (const [n, s] of statements.entries()) {
     if (sids.has(s.Sid))
       out.push({ level: "error", code: "duplicate-statement", message: `Sid ${s.Sid} is used twice` });
     sids.add(s.Sid);
     const { Sid, ...body } = s;
-    const key = minify(policyOf([{ Sid: "", ...body }]));
-    const first = bodies.get(key);
-    if (first)
-      out.push({
-        level: "error",
-        code: "duplicate-statement",
-        message: `statements ${first} and ${Sid} are identical`,
-      });
-    else bodies.set(key, Sid);
+    // A statement shaped like no other is identical to none.
+    if (shared.has(shapes[n])) {
+      const key = minify(policyOf([{ Sid: "", ...body }]));
+      const first = bodies.get(key);
+      if (first)
+        out.push({
+          level: "error",
+          code: "duplicate-statement",
+          message: `statements ${first} and ${Sid} are identical`,
+        });
+      else bodies.set(key, Sid);
+    }
     const repeated = s.Action.filter((a, i) => s.Action.indexOf(a) !== i);
     if (repeated.length)
       out.push({
