@@ -202,17 +202,17 @@ export class DynamoStateStore implements StateStore {
     const eventId = finding.event.id;
     const eventTime = finding["@timestamp"];
     const aliases = options.aliases ?? [];
+    // The pending and export entries are the same queued finding under two sort keys (written once as JSON).
+    const queued = {
+      ...jobKey(job),
+      eventId: S(eventId),
+      eventTime: S(eventTime),
+      finding: S(JSON.stringify(finding)),
+    };
     const exportEntry = {
       Put: {
         TableName: this.tableName,
-        Item: {
-          ...jobKey(job),
-          [SK]: S(exportSortKey(eventTime, eventId)),
-          eventId: S(eventId),
-          eventTime: S(eventTime),
-          finding: S(JSON.stringify(finding)),
-          attempts: N(0),
-        },
+        Item: { ...queued, [SK]: S(exportSortKey(eventTime, eventId)), attempts: N(0) },
       },
     };
     return [
@@ -239,11 +239,8 @@ export class DynamoStateStore implements StateStore {
         Put: {
           TableName: this.tableName,
           Item: {
-            ...jobKey(job),
+            ...queued,
             [SK]: S(pendingSortKey(eventTime, eventId)),
-            eventId: S(eventId),
-            eventTime: S(eventTime),
-            finding: S(JSON.stringify(finding)),
             ...(options.alertOnly ? { alertOnly: S(options.alertOnly) } : {}),
             ...(aliases.length > 0 ? { aliases: { L: aliases.map(S) } } : {}),
           },
