@@ -96,6 +96,13 @@ function customModelsOfListedBases(partition: string, list: readonly string[]): 
 /** A foundation-model entry whose id ends in its version number (amazon.nova-pro-v1:0). */
 const ENDS_IN_VERSION = /:\d+$/;
 
+/** A foundation-model entry naming neither its version nor ending in `*` (amazon.nova-pro-v1): it stands for them. */
+const namesNoVersion = (p: string): boolean =>
+  resourceType(p) === "foundation-model" && !p.endsWith("*") && !ENDS_IN_VERSION.test(p);
+
+/** The entry, and beside a versionless one <entry>:* (AWS names a model's versions after its id and a colon). */
+const withVersions = (p: string): string[] => (namesNoVersion(p) ? [p, `${p}:*`] : [p]);
+
 /**
  * The allow-list entries buying throughput and customizing are authorized on, each foundation model with its
  * context-length variants (foundation-model/<id>:<context>, such as amazon.nova-pro-v1:0:300k): buying
@@ -105,10 +112,9 @@ const ENDS_IN_VERSION = /:\d+$/;
  * only a variant follows); an entry ending in * matches them already.
  */
 function trainableEntries(list: readonly string[]): string[] {
-  return entriesOfTypes(list, TRAINABLE_TYPES).flatMap((p) => {
-    if (resourceType(p) !== "foundation-model" || p.endsWith("*")) return [p];
-    return ENDS_IN_VERSION.test(p) ? [`${p}*`] : [p, `${p}:*`];
-  });
+  return entriesOfTypes(list, TRAINABLE_TYPES).flatMap((p) =>
+    resourceType(p) === "foundation-model" && ENDS_IN_VERSION.test(p) ? [`${p}*`] : withVersions(p),
+  );
 }
 
 /**
@@ -120,11 +126,7 @@ function trainableEntries(list: readonly string[]): string[] {
  * names the model itself, never a context variant (amazon.nova-pro-v1:0:300k).
  */
 function inferenceEntries(list: readonly string[]): string[] {
-  return list
-    .filter((p) => !INFERENCE_PASS_THROUGH_TYPES.includes(resourceType(p)))
-    .flatMap((p) =>
-      resourceType(p) === "foundation-model" && !p.endsWith("*") && !ENDS_IN_VERSION.test(p) ? [p, `${p}:*`] : [p],
-    );
+  return list.filter((p) => !INFERENCE_PASS_THROUGH_TYPES.includes(resourceType(p))).flatMap(withVersions);
 }
 
 /** iam:ServiceSpecificCredentialServiceName of a Bedrock long-term API key. */
