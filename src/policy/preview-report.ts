@@ -117,11 +117,12 @@ export function addToReport(report: PreviewReportData, p: RecordPreview): void {
     case "denied": {
       c.evaluated++;
       c.denied++;
-      const { principalArn, accountId, action, resource, context, sid, document, suggestion } = p;
-      const group = { principalArn, accountId, action, resource, context, sid, document, suggestion };
+      const { principalArn, accountId, action, resource, context, sid, document, deniedBy, suggestion } = p;
+      const group = { principalArn, accountId, action, resource, context, sid, document, deniedBy, suggestion };
       const keys = JSON.stringify(Object.entries(context).sort(([a], [b]) => (a < b ? -1 : 1)));
       // The suggestion is the whole call's: the same first denial with or without an API key needs other changes.
-      const key = `${principalArn}|${action}|${resource}|${keys}|${sid}|${suggestion}`;
+      const sids = deniedBy.map((d) => d.sid).join(",");
+      const key = `${principalArn}|${action}|${resource}|${keys}|${sids}|${suggestion}`;
       seen(report.denied, key, group, once(p.time));
     }
   }

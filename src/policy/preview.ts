@@ -58,8 +58,11 @@ export type RecordPreview =
       resource: string;
       /** The condition keys the denied request carried (the suggestion may depend on them). */
       context: Record<string, string[]>;
+      /** The statement that decided the call (the first to deny it). */
       sid: string;
       document: string;
+      /** Every statement that denies one of the call's requests, the deciding one first: each needs the change. */
+      deniedBy: { sid: string; document: string }[];
       suggestion: string;
       time: string;
       requests: ScpRequest[];
@@ -267,6 +270,7 @@ export class Previewer {
     const decided = this.decideCall(requests);
     if (decided.decision === "deny") {
       const { request, sid, document } = decided;
+      const denials = this.denials(requests);
       return {
         kind: "denied",
         principalArn,
@@ -276,7 +280,8 @@ export class Previewer {
         context: request.context ?? {},
         sid,
         document,
-        suggestion: callSuggestion(this.guardrail, this.denials(requests)),
+        deniedBy: statementsOf([decided, ...denials]),
+        suggestion: callSuggestion(this.guardrail, denials),
         time,
         requests,
       };
@@ -320,6 +325,12 @@ export class Previewer {
 }
 
 const PRINCIPAL_ARN_KEY = "aws:PrincipalArn";
+
+/** The distinct statements of some denials, in order. */
+function statementsOf(denials: readonly { sid: string; document: string }[]): { sid: string; document: string }[] {
+  const bySid = new Map(denials.map(({ sid, document }) => [sid, { sid, document }]));
+  return [...bySid.values()];
+}
 
 function toScpRequest(r: ModelledRequest, principalArn: string): ScpRequest {
   return {

@@ -8,7 +8,7 @@ import { addToReport, emptyPreviewReport, principalSummaries } from "../../src/p
 
 const arnOf = (i: number) => `arn:aws:iam::1111222233${String(i).padStart(2, "0")}:role/app/Role${i}`;
 
-function denied(i: number, suggestion: string, resource = "m"): RecordPreview {
+function denied(i: number, suggestion: string, resource = "m"): Extract<RecordPreview, { kind: "denied" }> {
   return {
     kind: "denied",
     principalArn: arnOf(i),
@@ -18,6 +18,7 @@ function denied(i: number, suggestion: string, resource = "m"): RecordPreview {
     context: {},
     sid: "DenyInferenceOutsideModelAllowList",
     document: "bedrock-guardrail-inference",
+    deniedBy: [{ sid: "DenyInferenceOutsideModelAllowList", document: "bedrock-guardrail-inference" }],
     suggestion,
     time: "2026-09-02T10:00:00Z",
     requests: [],
@@ -108,5 +109,24 @@ describe("preview's summary by principal", () => {
     expect(JSON.parse(formatPreview(report, "json")).principals).toEqual([]);
     addToReport(report, denied(1, "x"));
     expect(formatPreview(report, "ndjson").trim().split("\n")).toHaveLength(1);
+  });
+
+  it("names every statement that denies a call in the DENIED BY column, the deciding one first", () => {
+    const report = emptyPreviewReport();
+    const keyed: RecordPreview = {
+      ...denied(1, "x"),
+      deniedBy: [
+        { sid: "DenyInferenceOutsideModelAllowList", document: "doc-1" },
+        { sid: "DenyBedrockApiKeyUse", document: "doc-2" },
+      ],
+    };
+    addToReport(report, keyed);
+    addToReport(report, denied(1, "x"));
+    const detail = formatPreview(report, "table").split("\n\n")[1].split("\n");
+    const deniedBy = detail.slice(3, 5).map((row) => row.split(/ {2,}/).at(-2));
+    expect(deniedBy.sort()).toEqual([
+      "DenyInferenceOutsideModelAllowList (bedrock-guardrail-inference)",
+      "DenyInferenceOutsideModelAllowList (doc-1), DenyBedrockApiKeyUse (doc-2)",
+    ]);
   });
 });

@@ -403,6 +403,20 @@ describe("the suggestion for a call two statements deny (an unlisted model calle
     ]);
   });
 
+  it("names every statement that denies the call, the deciding one first, and groups by them", () => {
+    const previewer = previewerFor(guardrailFor(REALISTIC_CONFIG));
+    const { additionalEventData: _, ...withoutKey } = keyedCall("LONG_TERM");
+    const report = emptyPreviewReport();
+    for (const record of [keyedCall("LONG_TERM"), withoutKey]) addToReport(report, previewer.previewRecord(record));
+    expect(Object.values(report.denied).map((g) => g.deniedBy.map((d) => `${d.sid} in ${d.document}`))).toEqual([
+      [
+        "DenyInferenceOutsideModelAllowList in bedrock-model-access-guardrail",
+        "DenyBedrockApiKeyUse in bedrock-model-access-guardrail-2",
+      ],
+      ["DenyInferenceOutsideModelAllowList in bedrock-model-access-guardrail"],
+    ]);
+  });
+
   it("a short-term key scp.denyShortTermBedrockApiKeys denies: the model and the key setting together", async () => {
     const config = { ...REALISTIC_CONFIG, scp: { ...REALISTIC_CONFIG.scp, denyShortTermBedrockApiKeys: true } };
     expect(await expectEachAlternativeAllows(config, keyedCall("SHORT_TERM"))).toBe(

@@ -49,7 +49,7 @@ function deniedTable(groups: ReturnType<typeof sections>["wouldBeDenied"]): stri
     String(g.count),
     g.firstSeen || "-",
     g.lastSeen || "-",
-    `${g.sid} (${g.document})`,
+    g.deniedBy.map(({ sid, document }) => `${sid} (${document})`).join(", "),
     g.suggestion,
   ]);
   return renderTable(headers, rows);
