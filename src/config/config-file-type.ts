@@ -92,6 +92,14 @@ export interface GuardrailConfigFile {
      */
     denyMarketplaceSubscribeViaBedrock?: boolean;
     /**
+     * Marketplace product IDs of approved models: the subscription Bedrock makes on anyone's first call of
+     * such a model in an account is allowed (denyMarketplaceSubscribeViaBedrock denies every other
+     * product's)
+     *
+     * @defaultValue `[]`
+     */
+    approvedMarketplaceProductIds?: string[];
+    /**
      * Also deny aws-marketplace:Subscribe to these Marketplace product IDs
      *
      * @defaultValue `[]`

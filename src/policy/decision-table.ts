@@ -26,6 +26,7 @@ import {
   siteArns,
 } from "./principals";
 import { protectScenarios } from "./protect-scenarios";
+import { MARKETPLACE_PRODUCT_KEY } from "./statement-ids";
 import {
   BEARER_TOKEN_TYPE_KEYS,
   BEDROCK_API_KEY_SERVICE_NAME,
@@ -134,6 +135,16 @@ function accessScenarios(guardrail: Guardrail): Scenario[] {
       resource: "*",
       context: { "aws:CalledViaLast": [via] },
     });
+  // An approved model's product: Bedrock's subscription on anyone's first call passes.
+  const [approved] = scp.approvedMarketplaceProductIds;
+  if (approved)
+    out.push({
+      id: "subscribe-approved-product-via-bedrock",
+      label: `${SUBSCRIBE} to ${approved} via Bedrock`,
+      action: SUBSCRIBE,
+      resource: "*",
+      context: { "aws:CalledViaLast": [BEDROCK_SERVICE_PRINCIPAL], [MARKETPLACE_PRODUCT_KEY]: [approved] },
+    });
   out.push({ id: "subscribe-direct", label: `${SUBSCRIBE} (direct)`, action: SUBSCRIBE, resource: "*" });
   if (scp.denyMarketplaceProductIds.length > 0) {
     const product = scp.denyMarketplaceProductIds[0];
@@ -142,7 +153,7 @@ function accessScenarios(guardrail: Guardrail): Scenario[] {
       label: `${SUBSCRIBE} to ${product}`,
       action: SUBSCRIBE,
       resource: "*",
-      context: { "aws-marketplace:ProductId": [product] },
+      context: { [MARKETPLACE_PRODUCT_KEY]: [product] },
     });
   }
   return [...out, ...otherCapacityScenarios(guardrail)];

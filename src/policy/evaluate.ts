@@ -155,6 +155,9 @@ function conditionHolds(op: ConditionOperator, policyValues: string[], requestVa
     // Any request value that matches none of the patterns; an absent key holds nothing (no value to test).
     case "ForAnyValue:StringNotLike":
       return !!requestValues && requestValues.some((v) => !policyValues.some((p) => globMatch(p, v)));
+    // Every request value is none of the policy's; an absent key holds no value, so it holds (vacuously).
+    case "ForAllValues:StringNotEquals":
+      return !requestValues || requestValues.every((v) => !policyValues.includes(v));
     case "StringEquals":
     case "ForAnyValue:StringEquals":
       return !!requestValues && requestValues.some((v) => policyValues.includes(v));

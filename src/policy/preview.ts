@@ -21,7 +21,7 @@ import {
   rebuildCall,
   type TrailRecordLike,
 } from "./request-model";
-import { MANTLE_MODEL_KEY, SID } from "./statement-ids";
+import { MANTLE_MODEL_KEY, MARKETPLACE_PRODUCT_KEY, SID } from "./statement-ids";
 import type { ScpDocument, ScpStatement } from "./types";
 
 /** A record of the preview: the request model's fields plus what the report groups by. */
@@ -413,6 +413,13 @@ function remedyFor(guardrail: Guardrail, request: ScpRequest, sid: string): Reme
     const entry = `arn:${guardrail.partition}:bedrock:*::foundation-model/${model}`;
     return mantleModelPatterns([entry]).length > 0
       ? { change: `add "${entry}" to scp.modelAllowList`, approve }
+      : { approve };
+  }
+  if (sid === SID.subscribeViaBedrock) {
+    // Bedrock's subscription on a model's first call in the account: approving the model's product lets anyone's pass.
+    const products = request.context?.[MARKETPLACE_PRODUCT_KEY] ?? [];
+    return products.length === 1
+      ? { change: `add "${products[0]}" to scp.approvedMarketplaceProductIds`, approve }
       : { approve };
   }
   if (ADMIN_SIDS.includes(sid))

@@ -12,7 +12,13 @@ import { parseArn } from "../arn/arn-like";
 import { bearerTokenTerm, marksBearerToken } from "../arn/bearer-token";
 import { formatArn, partitionOfRegion, regionsOfPartition } from "../arn/partition";
 import { resolvePrincipal, type UserIdentityLike } from "../arn/principal";
-import { BEARER_TOKEN_TYPE_KEYS, LONG_TERM, MANTLE_MODEL_KEY, SHORT_TERM } from "./statement-ids";
+import {
+  BEARER_TOKEN_TYPE_KEYS,
+  LONG_TERM,
+  MANTLE_MODEL_KEY,
+  MARKETPLACE_PRODUCT_KEY,
+  SHORT_TERM,
+} from "./statement-ids";
 
 /** The fields of a CloudTrail record the request model reads; all untrusted. */
 export interface TrailRecordLike {
@@ -334,8 +340,8 @@ function contextOf(action: string, record: TrailRecordLike, params: Record<strin
   if (invokedBy?.endsWith(".amazonaws.com")) context["aws:CalledViaLast"] = [invokedBy];
   if (action === "aws-marketplace:Subscribe") {
     const product = str(params.productId);
-    if (product) context["aws-marketplace:ProductId"] = [product];
-    else unknownKeys.push("aws-marketplace:ProductId");
+    if (product) context[MARKETPLACE_PRODUCT_KEY] = [product];
+    else unknownKeys.push(MARKETPLACE_PRODUCT_KEY);
   }
   if (/^iam:(Create|Reset|Update)ServiceSpecificCredential$/.test(action)) {
     const service = str(params.serviceName);

@@ -39,3 +39,5 @@ export const BEARER_TOKEN_TYPE_KEYS = {
 export const SHORT_TERM = "SHORT_TERM";
 export const LONG_TERM = "LONG_TERM";
 export const MANTLE_MODEL_KEY = "bedrock-mantle:Model";
+/** The Marketplace product a subscription names (multivalued). */
+export const MARKETPLACE_PRODUCT_KEY = "aws-marketplace:ProductId";

@@ -25,7 +25,14 @@ import {
 import { mantleModelPatterns } from "./mantle-models";
 import { buildProtectExemptedStatements } from "./protect-exempted";
 import { buildProtectGuardrailStatements } from "./protect-guardrail";
-import { BEARER_TOKEN_TYPE_KEYS, LONG_TERM, MANTLE_MODEL_KEY, SHORT_TERM, SID } from "./statement-ids";
+import {
+  BEARER_TOKEN_TYPE_KEYS,
+  LONG_TERM,
+  MANTLE_MODEL_KEY,
+  MARKETPLACE_PRODUCT_KEY,
+  SHORT_TERM,
+  SID,
+} from "./statement-ids";
 import type { ScpCondition, ScpStatement } from "./types";
 
 /**
@@ -265,7 +272,14 @@ export function buildScpStatements(guardrail: Guardrail): ScpStatement[] {
       deny(
         SID.subscribeViaBedrock,
         CALLED_VIA_BEDROCK_ACTIONS,
-        withExemption(guardrail, { StringEquals: { "aws:CalledViaLast": [...SUBSCRIBE_CALLED_VIA] } }),
+        withExemption(guardrail, {
+          StringEquals: { "aws:CalledViaLast": [...SUBSCRIBE_CALLED_VIA] },
+          // The approved models' products pass. ForAllValues, not ForAnyValue: a request that shows no product
+          // (an absent key holds vacuously) stays denied; Bedrock's subscription names its model's one product.
+          ...(scp.approvedMarketplaceProductIds.length > 0
+            ? { "ForAllValues:StringNotEquals": { [MARKETPLACE_PRODUCT_KEY]: [...scp.approvedMarketplaceProductIds] } }
+            : {}),
+        }),
       ),
     );
   }
@@ -276,7 +290,7 @@ export function buildScpStatements(guardrail: Guardrail): ScpStatement[] {
         MARKETPLACE_SUBSCRIBE_ACTIONS,
         // aws-marketplace:ProductId is multivalued, hence the ForAnyValue qualifier.
         withExemption(guardrail, {
-          "ForAnyValue:StringEquals": { "aws-marketplace:ProductId": [...scp.denyMarketplaceProductIds] },
+          "ForAnyValue:StringEquals": { [MARKETPLACE_PRODUCT_KEY]: [...scp.denyMarketplaceProductIds] },
         }),
       ),
     );

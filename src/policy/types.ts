@@ -13,7 +13,8 @@ export type ConditionOperator =
   | "StringLike"
   | "StringNotLike"
   | "ForAnyValue:StringEquals"
-  | "ForAnyValue:StringNotLike";
+  | "ForAnyValue:StringNotLike"
+  | "ForAllValues:StringNotEquals";
 
 export type ScpCondition = Partial<Record<ConditionOperator, Record<string, string[]>>>;
 

@@ -74,7 +74,8 @@ function expectedCell(
   if (MODEL_ACCESS_ACTIONS.includes(scenario.action)) return "deny";
   if (scenario.id === "subscribe-via-bedrock" || scenario.id === "subscribe-via-mantle")
     return scp.denyMarketplaceSubscribeViaBedrock ? "deny" : "allow";
-  if (scenario.id === "subscribe-direct") return "allow";
+  // An approved model's product: Bedrock's subscription passes for everyone.
+  if (scenario.id === "subscribe-direct" || scenario.id === "subscribe-approved-product-via-bedrock") return "allow";
   if (scenario.id === "subscribe-listed-product") return "deny";
   if (scenario.id.startsWith("listed-model:")) return "allow";
   if (scenario.id.startsWith("approved-only:")) return "deny";
@@ -108,6 +109,11 @@ export const CONFIGS = {
       "arn:aws:iam::*:role/BedrockModelAccessAdmin",
       "arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_BedrockAdmin_*",
     ],
+  },
+  // Approved models' Marketplace products: their subscription via Bedrock passes, every other product's is denied.
+  "approved Marketplace products": {
+    ...FULL_CONFIG,
+    scp: { ...FULL_CONFIG.scp, approvedMarketplaceProductIds: ["prod-approvedmodel01"] },
   },
   "short-term API keys denied too": { ...FULL_CONFIG, scp: { ...FULL_CONFIG.scp, denyShortTermBedrockApiKeys: true } },
   "API-key controls off": { ...MINIMAL_CONFIG, scp: { denyLongTermBedrockApiKeys: false } },

@@ -12,4 +12,5 @@ describeSimulatedConfigs([
   "protection off",
   "API-key controls off",
   "exempted user and admins",
+  "approved Marketplace products",
 ]);

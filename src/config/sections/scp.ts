@@ -50,6 +50,9 @@ const ModelArnPattern = z
     message: 'contains "$": in an SCP, IAM reads ${...} as a policy variable, so the entry would not name that model',
   });
 
+/** A Marketplace product ID, as aws-marketplace:ProductId holds it (for example prod-4pmewlybdftbs). */
+const MarketplaceProductId = z.string().regex(/^[a-z0-9-]{6,64}$/, "must be a Marketplace product ID");
+
 export const ScpConfigSchema = z
   .strictObject({
     /** Name of the aws_organizations_policy (a suffix -2, -3 ... is added when the document is split). */
@@ -122,9 +125,20 @@ export const ScpConfigSchema = z
       .boolean()
       .default(true)
       .describe("Deny aws-marketplace:Subscribe when aws:CalledViaLast is bedrock.amazonaws.com"),
+    /**
+     * The Marketplace products of approved models: the subscription Bedrock makes on a model's first call in an
+     * account passes denyMarketplaceSubscribeViaBedrock for these, whoever calls, so developers are not blocked.
+     */
+    approvedMarketplaceProductIds: z
+      .array(MarketplaceProductId)
+      .default([])
+      .describe(
+        "Marketplace product IDs of approved models: the subscription Bedrock makes on anyone's first call of such " +
+          "a model in an account is allowed (denyMarketplaceSubscribeViaBedrock denies every other product's)",
+      ),
     /** Optional extra: also deny aws-marketplace:Subscribe to these Marketplace product IDs however it is called. */
     denyMarketplaceProductIds: z
-      .array(z.string().regex(/^[a-z0-9-]{6,64}$/, "must be a Marketplace product ID"))
+      .array(MarketplaceProductId)
       .default([])
       .describe("Also deny aws-marketplace:Subscribe to these Marketplace product IDs"),
     /**
@@ -206,6 +220,18 @@ export const ScpConfigSchema = z
           "pipeline); they stay subject to every other statement",
       ),
     tags: awsTags().default({}).describe("Extra tags on the policies (managed-by=bedrock-guardrail is always added)"),
+  })
+  .superRefine((scp, ctx) => {
+    // DenyMarketplaceSubscribeListedProducts denies such a product by every route: approving it would change nothing.
+    const denied = new Set(scp.denyMarketplaceProductIds);
+    scp.approvedMarketplaceProductIds.forEach((id, i) => {
+      if (denied.has(id))
+        ctx.addIssue({
+          code: "custom",
+          path: ["approvedMarketplaceProductIds", i],
+          message: `${id} is also in scp.denyMarketplaceProductIds, which denies it by every route: list it in one`,
+        });
+    });
   })
   .prefault({})
   .describe("The service control policy that prevents unapproved model access");
