@@ -39,7 +39,8 @@ export interface LintFinding {
     | "no-exempted-principal-admin"
     | "identity-center-prefix-extension"
     | "unknown-region"
-    | "rule-off-monitor-backend";
+    | "rule-off-monitor-backend"
+    | "approved-products-without-control";
   message: string;
 }
 
@@ -220,6 +221,21 @@ function exemptionBreadthFindings(guardrail: Guardrail): LintFinding[] {
     });
   }
   return out;
+}
+
+/** Approved Marketplace products relax DenyMarketplaceSubscribeViaBedrock: without it, the list changes nothing. */
+function approvedProductFindings(guardrail: Guardrail): LintFinding[] {
+  const { approvedMarketplaceProductIds, denyMarketplaceSubscribeViaBedrock } = guardrail.config.scp;
+  if (approvedMarketplaceProductIds.length === 0 || denyMarketplaceSubscribeViaBedrock) return [];
+  return [
+    {
+      level: "warning",
+      code: "approved-products-without-control",
+      message:
+        "scp.approvedMarketplaceProductIds has no effect while scp.denyMarketplaceSubscribeViaBedrock is false: " +
+        "every product's subscription via Bedrock is already allowed",
+    },
+  ];
 }
 
 /** Length of the random suffix IAM Identity Center appends to a permission-set role name. */
@@ -448,6 +464,7 @@ export function lintScp(guardrail: Guardrail, options: LintOptions = {}): LintRe
     ...protectionFindings(guardrail),
     ...identityCenterPatternFindings(guardrail),
     ...regionFindings(guardrail),
+    ...approvedProductFindings(guardrail),
     ...(options.rulesOffMonitor ?? []).map((message) => ({
       level: "warning" as const,
       code: "rule-off-monitor-backend" as const,

@@ -8,6 +8,7 @@ import { parseConfig } from "../../src/config/load";
 import { type ScpRequest, evaluateScp } from "../../src/policy/evaluate";
 import { previewerFor } from "../../src/policy/explain";
 import { decisionTable } from "../../src/policy/decision-table";
+import { lintScp } from "../../src/policy/lint";
 import { buildScpStatements } from "../../src/policy/statements";
 import { guardrailFor, REALISTIC_CONFIG } from "./helpers";
 import { simulateScp } from "./simulator";
@@ -112,6 +113,13 @@ describe("scp.approvedMarketplaceProductIds", () => {
     expect(() => parseConfig(config)).toThrow(
       `scp.approvedMarketplaceProductIds[0]: ${denied} is also in scp.denyMarketplaceProductIds`,
     );
+  });
+
+  it("lint warns that the list changes nothing while the statement it relaxes is off", () => {
+    const codes = (scp: object) =>
+      lintScp(guardrailFor({ ...withApproved, scp: { ...withApproved.scp, ...scp } })).warnings.map((w) => w.code);
+    expect(codes({ denyMarketplaceSubscribeViaBedrock: false })).toContain("approved-products-without-control");
+    expect(codes({})).not.toContain("approved-products-without-control");
   });
 
   it("preview suggests approving the product of a denied subscription, and the change lets it through", async () => {
