@@ -225,10 +225,10 @@ export function athenaWindowDays(
 
 /**
  * A result row back to a CloudTrail record: the Lake mapper, since the columns are the Lake columns;
- * requestparameters and additionaleventdata are JSON text here, so their booleans are booleans already.
+ * requestparameters and additionaleventdata are JSON text here, so their values keep the types CloudTrail wrote.
  */
 export function athenaRowToRecord(row: LakeRow): CloudTrailRecord {
-  return lakeRowToRecordOf(row, { booleansAsText: false });
+  return lakeRowToRecordOf(row, { valuesAsText: false });
 }
 
 /**

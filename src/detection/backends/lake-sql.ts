@@ -339,20 +339,20 @@ function parseRequestParameters(
 
 /**
  * Rebuilds the CloudTrail record from one CloudTrail Lake result row (lakeRowToRecordOf, with the
- * booleans Lake's maps hold as text turned back into JSON booleans).
+ * booleans and objects Lake's maps hold as text turned back into JSON booleans and objects).
  */
 export function lakeRowToRecord(row: LakeRow): CloudTrailRecord {
-  return lakeRowToRecordOf(row, { booleansAsText: true });
+  return lakeRowToRecordOf(row, { valuesAsText: true });
 }
 
 /**
  * Rebuilds the CloudTrail record from one row of the LAKE_COLUMNS select list. Missing, null and
  * empty columns are left out (Lake has no distinction the rule depends on: an absent and an empty
  * errorCode are both success). eventtime (`2024-10-17 20:09:51.000`, UTC) becomes CloudTrail's
- * ISO-8601 form. `booleansAsText`: the store's requestparameters and additionaleventdata hold every
- * value as text (Lake's map<string,string>, not Athena's JSON text).
+ * ISO-8601 form. `valuesAsText`: the store's requestparameters and additionaleventdata hold every
+ * value as text (Lake's map<string,string>, not Athena's JSON text, which keeps each value's type).
  */
-export function lakeRowToRecordOf(row: LakeRow, store: { booleansAsText: boolean }): CloudTrailRecord {
+export function lakeRowToRecordOf(row: LakeRow, store: { valuesAsText: boolean }): CloudTrailRecord {
   const values = new Map<string, string>();
   for (const cell of row) {
     for (const [key, value] of Object.entries(cell))
@@ -381,18 +381,20 @@ const BOOLEAN_CONDITION_KEYS = Object.entries(FIELD_TYPES)
   .filter((path) => path.length === 2);
 
 /**
- * The map with the values a condition reads typed as CloudTrail wrote them: the objects it reads
- * into parsed back from JSON text, and, where the store holds booleans as text, "true" and "false"
+ * The map with the values a condition reads typed as CloudTrail wrote them, where the store holds
+ * every value as text: the objects it reads into parsed back from JSON text, and "true" and "false"
  * under a boolean field's key as the booleans (Lake cannot tell them from the strings, which
- * CloudTrail does not write there), so the finding's request_parameters is detect's.
+ * CloudTrail does not write there), so the finding's request_parameters is detect's. A store of JSON
+ * text (Athena) keeps the types: there a string is a string, even one that reads as JSON, and
+ * turning it into an object would let a condition hold on the rebuilt record that fails on the record.
  */
 function withConditionTypes(
   map: Record<string, unknown>,
   object: string,
-  store: { booleansAsText: boolean },
+  store: { valuesAsText: boolean },
 ): Record<string, unknown> {
+  if (!store.valuesAsText) return map;
   const out = withNestedObjects(map);
-  if (!store.booleansAsText) return out;
   for (const [, key] of BOOLEAN_CONDITION_KEYS.filter(([o]) => o === object))
     if (out[key] === "true" || out[key] === "false") out[key] = out[key] === "true";
   return out;

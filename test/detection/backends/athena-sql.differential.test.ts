@@ -13,6 +13,7 @@
  */
 import fc from "fast-check";
 import { athenaRowToRecord, buildAthenaQuery } from "../../../src/detection/backends/athena-sql";
+import { matchingRule } from "../../../src/detection/match";
 import { asString, type CloudTrailRecord, normalizeEventTime } from "../../../src/detection/record";
 import type { Guardrail } from "../../../src/guardrail/guardrail";
 import { type ArchivedRecord, AthenaTable, deliveryDay } from "./support/athena-table";
@@ -31,6 +32,7 @@ import {
   findingRecords,
   loadSamples,
   positives,
+  record,
   testGuardrail,
   typedConditionRules,
   WINDOW,
@@ -199,7 +201,17 @@ describe("Athena SQL vs the in-process matcher (DuckDB over AWS's table layout)"
   );
 
   it("rows mapped back give the whole finding of the records", async () => {
-    const records = findingRecords(guardrail).map((r) => ({ record: archived(r) }));
+    // Athena's JSON text keeps a string a string, even one that reads as the object a condition looks into
+    // (Lake's map cannot tell them apart): read as the object, this Put would be kept-on-s3 (low), not high.
+    const loggingConfigAsText = record({
+      eventID: "logging-config-as-text",
+      eventName: "PutModelInvocationLoggingConfiguration",
+      requestParameters: {
+        loggingConfig: JSON.stringify({ textDataDeliveryEnabled: true, s3Config: { bucketName: "logs" } }),
+      },
+    });
+    expect(matchingRule(guardrail, loggingConfigAsText)?.id).toBe("bedrock-invocation-logging-tampering");
+    const records = [...findingRecords(guardrail), loggingConfigAsText].map((r) => ({ record: archived(r) }));
     await table.load(records);
     const rows = await table.query(
       buildAthenaQuery(guardrail, { table: TABLE, start: "2000-01-01T00:00:00Z", end: "2100-01-01T00:00:00Z" }),
