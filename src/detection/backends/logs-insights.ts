@@ -110,9 +110,11 @@ const insightsRuleCondition = (rule: DetectionRule): string => insightsSelectorC
 
 /**
  * One condition as a Logs Insights filter, or undefined for none. How Logs Insights compares a
- * JSON boolean or tells a JSON null from a missing field is not documented, so `is` and
- * `exists: true` only ask that the field be there and `exists: false` asks nothing: the query
- * stays a pre-filter that never drops a record the matcher selects (evaluateRecord decides).
+ * JSON boolean or tells a JSON null from a missing field is not documented, so `is` only asks that
+ * the field be there (its value is `true` or `"true"`, a leaf under any reading) and `exists` asks
+ * nothing: the value `exists: true` accepts may be an object or an array, which Logs Insights
+ * flattens into deeper fields, so `ispresent` on the field itself would drop it. The query stays a
+ * pre-filter that never drops a record the matcher selects (evaluateRecord decides).
  */
 function insightsCondition(c: Condition, input: string): string | undefined {
   const k = conditionKind(c);
@@ -124,7 +126,7 @@ function insightsCondition(c: Condition, input: string): string | undefined {
     case "is":
       return `ispresent(${c.field})`;
     case "exists":
-      return k.value ? `ispresent(${c.field})` : undefined;
+      return undefined;
   }
 }
 

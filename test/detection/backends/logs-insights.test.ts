@@ -1,13 +1,18 @@
 import {
   buildLogsInsightsQuery,
   INSIGHTS_FIELDS,
+  insightsSelectorCondition,
   insightsString,
   logsInsightsRowToRecord,
   logsInsightsTimeRange,
 } from "../../../src/detection/backends/logs-insights";
+import fc from "fast-check";
 import { evaluateRecord } from "../../../src/detection/finding";
+import { matchingRule } from "../../../src/detection/match";
+import type { CloudTrailRecord } from "../../../src/detection/record";
+import type { Guardrail } from "../../../src/guardrail/guardrail";
 import { runInsightsQuery } from "./support/insights-interpreter";
-import { loadSamples, testGuardrail } from "./support/records";
+import { batchArb, edgeCases, loadSamples, testGuardrail, typedConditionRules } from "./support/records";
 
 const guardrail = testGuardrail();
 
@@ -21,7 +26,10 @@ describe("buildLogsInsightsQuery", () => {
       `    or (eventSource = "bedrock.amazonaws.com" and eventName in ${seedNames}` +
         ' and errorCode in ["AccessDenied", "AccessDeniedException"])',
     ]);
-    expect(lines).toHaveLength(guardrail.rules.length + 3);
+    // One line per distinct condition: the two kept-on rules differ only in an `exists`, which asks nothing here.
+    const conditions = new Set(guardrail.rules.map((rule) => insightsSelectorCondition(rule, rule.id)));
+    expect(conditions.size).toBe(guardrail.rules.length - 1);
+    expect(lines).toHaveLength(conditions.size + 3);
     expect(lines.slice(-2)).toEqual(["| sort @timestamp asc", "| limit 10000"]);
     expect(lines).toContain(
       '    or (eventSource = "iam.amazonaws.com" and eventName in ["CreateServiceSpecificCredential"]' +
@@ -40,12 +48,11 @@ describe("buildLogsInsightsQuery", () => {
     );
   });
 
-  it("asks is and exists:true only that the field be there, and exists:false nothing (a pre-filter)", () => {
+  it("asks is only that the field be there, and exists nothing (a pre-filter)", () => {
     const keptOn = guardrail.rules.find((r) => r.id === "bedrock-invocation-logging-kept-on-s3")!;
     expect(buildLogsInsightsQuery({ rules: [keptOn] }).split("\n")[1]).toBe(
       '| filter (eventSource = "bedrock.amazonaws.com" and eventName in ["PutModelInvocationLoggingConfiguration"]' +
-        " and isblank(errorCode) and ispresent(requestParameters.loggingConfig.textDataDeliveryEnabled)" +
-        " and ispresent(requestParameters.loggingConfig.s3Config.bucketName))",
+        " and isblank(errorCode) and ispresent(requestParameters.loggingConfig.textDataDeliveryEnabled))",
     );
     const absent = { ...keptOn, where: [{ field: "requestParameters.userName" as const, exists: false }] };
     expect(buildLogsInsightsQuery({ rules: [absent] }).split("\n")[1]).toMatch(/and isblank\(errorCode\)\)$/);
@@ -97,6 +104,43 @@ describe("buildLogsInsightsQuery", () => {
     expect(() => logsInsightsTimeRange("2024-10-17T20:06:00Z", "2024-10-17T20:00:00Z")).toThrow(
       /start: must be before end/,
     );
+  });
+});
+
+describe("the Logs Insights query vs the in-process matcher (a pre-filter: it drops no match)", () => {
+  /** The records the matcher selects that the query does not return (none, for a pre-filter), and the rows. */
+  function missed(rules: Guardrail["rules"], records: CloudTrailRecord[]): { missed: unknown[]; rows: number } {
+    const rows = runInsightsQuery(buildLogsInsightsQuery({ rules }), records).map((row) => row.record);
+    return { missed: records.filter((r) => matchingRule({ rules }, r) && !rows.includes(r)), rows: rows.length };
+  }
+  const extraRules = typedConditionRules(guardrail);
+
+  it("keeps every match of the edge cases and the rules' examples, for the rule set and each rule alone", () => {
+    const records = [
+      ...edgeCases().map((c) => c.record),
+      ...[...guardrail.rules, ...extraRules].flatMap((rule) => rule.tests.map((t) => t.record as CloudTrailRecord)),
+    ];
+    for (const rules of [guardrail.rules, ...[...guardrail.rules, ...extraRules].map((rule) => [rule])])
+      expect([rules.map((r) => r.id), missed(rules, records).missed]).toEqual([rules.map((r) => r.id), []]);
+  });
+
+  it("keeps every match of generated records (odd types, objects where strings are written), and drops others", () => {
+    let [rows, total] = [0, 0];
+    for (const rule of [...guardrail.rules, ...extraRules])
+      fc.assert(
+        fc.property(batchArb(guardrail, false, rule), (batch) => {
+          const result = missed([rule], batch);
+          expect([rule.id, result.missed]).toEqual([rule.id, []]);
+          [rows, total] = [rows + result.rows, total + batch.length];
+        }),
+        { numRuns: 30 },
+      );
+    fc.assert(
+      fc.property(batchArb(guardrail, false), (batch) => expect(missed(guardrail.rules, batch).missed).toEqual([])),
+      { numRuns: 60 },
+    );
+    // A filter, not everything: most generated records are not returned.
+    expect(rows).toBeLessThan(total / 2);
   });
 });
 

@@ -3,7 +3,10 @@
  * semantics the CloudWatch Logs documentation gives (and nothing it leaves open):
  *
  * - `filter` over `and`, `or`, parentheses, `f = "s"`, `f in ["a", ...]`, `isblank(f)` (missing, empty
- *   or white space), `f like /^prefix/`, `false`, and `f >= n` on a number after `stats`;
+ *   or white space), `ispresent(f)`, `f like /^prefix/`, `false`, and `f >= n` on a number after `stats`;
+ *   `ispresent` is true for a string, number or boolean leaf only: Logs Insights flattens an object or
+ *   an array into deeper fields, and how it treats a JSON null is not documented (taken as absent, the
+ *   reading under which a pre-filter that asks for presence drops the most);
  * - `fields expr as name, ...` (or a field alone) with a field, `coalesce(f, ...)` (the first non-null) or
  *   `substr(f, start, length)` (0-based, as the documented example `substr("xyZfooxyZ", 3, 3)` = "foo");
  * - `stats count(*) as n, min(f) as a, max(f) as b by x, y` (min and max of ISO-8601 text, compared as
@@ -27,6 +30,19 @@ class Row {
   ) {}
   get(name: string): Value {
     return this.computed.has(name) ? this.computed.get(name) : this.record && fieldOf(this.record, name);
+  }
+  /**
+   * The JSON value at a field's dotted path in the event, whatever its type (for ispresent); a computed field's
+   * value where there is no event or the event has nothing there (`fields f` copies only strings and numbers).
+   */
+  leaf(name: string): unknown {
+    if (!this.record) return this.computed.get(name);
+    let node: unknown = this.record;
+    for (const key of name.split(".")) {
+      if (typeof node !== "object" || node === null || Array.isArray(node)) return undefined;
+      node = (node as Record<string, unknown>)[key];
+    }
+    return node ?? this.computed.get(name);
   }
   with(more: [string, Value][]): Row {
     return new Row(new Map([...this.computed, ...more]), this.record);
@@ -113,6 +129,15 @@ function parseAtom(p: Parser): Predicate {
     return inner;
   }
   if (t === "false") return () => false;
+  if (t === "ispresent") {
+    p.expect("(");
+    const f = p.next();
+    p.expect(")");
+    return (row) => {
+      const v = row.leaf(f);
+      return typeof v === "string" || typeof v === "number" || typeof v === "boolean";
+    };
+  }
   if (t === "isblank") {
     p.expect("(");
     const f = p.next();
