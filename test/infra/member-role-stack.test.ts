@@ -188,6 +188,9 @@ describe("configuration variants", () => {
     );
     expect(rules.map(([, rule]) => rule.EventPattern)).toEqual(JSON.parse(JSON.stringify(parts)));
     for (const [, rule] of rules) expect(JSON.stringify(rule.EventPattern).length).toBeLessThanOrEqual(2048);
+    // A rule merely ENABLED is never matched against read-only management events, which rules read.
+    for (const [, rule] of rules)
+      expect((rule as { State?: string }).State).toBe("ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS");
     // Every rule's events: one $or branch per rule outcome, Bedrock, IAM, bedrock-mantle and Claude Platform sources.
     const sources = rules.flatMap(([, rule]) =>
       (rule.EventPattern as { $or: { source: string[] }[] }).$or.map((b) => b.source[0]),

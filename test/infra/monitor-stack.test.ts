@@ -394,6 +394,10 @@ describe("real-time path", () => {
       resources(s, "aws_cloudwatch_event_rule").filter((r) => r.event_bus_name).length,
     );
     for (const r of rules) expect(r.event_pattern.length).toBeLessThanOrEqual(4096);
+    // Rules read read-only calls (GetFoundationModelAvailability, mantle's ListModels): a rule merely ENABLED would
+    // never see them. Every rule of the path, central and forwarding, is matched against them.
+    for (const r of [...rules, ...resources(s, "aws_cloudwatch_event_rule")])
+      expect(r.state).toBe("ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS");
     // One forwarding rule per part in the region.
     expect(rules.filter((r) => !r.event_bus_name)).toHaveLength(central.length);
   });

@@ -156,6 +156,13 @@ function patternOf(branches: PatternBranch[]): EventPattern {
   return { "detail-type": DETAIL_TYPE, $or: branches };
 }
 
+/**
+ * The state of every EventBridge rule that carries these patterns. A rule that is merely ENABLED is never matched
+ * against read-only management events (Get*, List*, Describe* delivered through CloudTrail), and rules read some:
+ * GetFoundationModelAvailability, mantle's ListModels and GetProject. Only events the pattern matches are delivered.
+ */
+export const EVENT_RULE_STATE = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS";
+
 /** The pattern's size as EventBridge counts it: the characters of its JSON, as the rule is given it. */
 const patternSize = (pattern: EventPattern): number => JSON.stringify(pattern).length;
 

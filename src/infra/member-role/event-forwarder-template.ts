@@ -4,7 +4,7 @@
  * a pattern's size, see buildEventPatterns), forwarding to the monitor account's central bus. Pure:
  * inputs in, JSON out.
  */
-import type { EventPattern } from "../../detection/backends/eventbridge-pattern";
+import { EVENT_RULE_STATE, type EventPattern } from "../../detection/backends/eventbridge-pattern";
 import { numberedName, RESOURCE_PREFIX, ROLE_NAMES, ROLE_PATH } from "../naming";
 
 export interface EventForwarderTemplateProps {
@@ -76,7 +76,7 @@ function forwardRule(pattern: EventPattern, index: number): Record<string, unkno
       Name: numberedName(`${RESOURCE_PREFIX}-forward-org`, index),
       Description: "Forward Bedrock model-access calls to the bedrock-guardrail central bus",
       EventPattern: pattern,
-      State: "ENABLED",
+      State: EVENT_RULE_STATE,
       Targets: [
         {
           Id: "central-bus",

@@ -15,7 +15,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { Construct } from "constructs";
-import type { EventPattern } from "../../detection/backends/eventbridge-pattern";
+import { EVENT_RULE_STATE, type EventPattern } from "../../detection/backends/eventbridge-pattern";
 import { policyJson, serviceTrustPolicy } from "../iam/policy-document";
 import { numberedName, RESOURCE_PREFIX, ROLE_NAMES, ROLE_PATH } from "../naming";
 
@@ -68,6 +68,7 @@ export class RealtimeForwarding extends Construct {
         description: "Bedrock model-access calls forwarded from the organization",
         eventBusName: this.bus.name,
         eventPattern: pattern,
+        state: EVENT_RULE_STATE,
       });
       new CloudwatchEventTarget(this, numberedName("central-target", i), {
         rule: rule.name,
@@ -124,6 +125,7 @@ export class RealtimeForwarding extends Construct {
           name: numberedName(`${RESOURCE_PREFIX}-forward`, i),
           description: "Forward Bedrock model-access calls to the bedrock-guardrail central bus",
           eventPattern: pattern,
+          state: EVENT_RULE_STATE,
         });
         new CloudwatchEventTarget(this, `${numberedName(`forward-${region}`, i)}-target`, {
           region,
