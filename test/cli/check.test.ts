@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { runCheck } from "../../src/cli/commands/check";
 import type { MonitorBackend } from "../../src/config/backends";
 import { main } from "../../src/cli/index";
-import { FULL_CONFIG, guardrailFor, MINIMAL_CONFIG } from "../policy/helpers";
+import { FULL_CONFIG, GOVCLOUD_CONFIG, guardrailFor, MINIMAL_CONFIG } from "../policy/helpers";
 import { captureOutput as capture } from "./helpers";
 
 describe("check", () => {
@@ -285,5 +285,38 @@ describe("check warns of the correlation rules a cloudwatch-logs monitor does no
       expect(runCheck(g, {}, c.io)).toBe(0);
       expect(offMonitor(c.err())).toEqual([]);
     }
+  });
+});
+
+describe("check warns of the IAM rules a real-time path without IAM's Region never runs in real time", () => {
+  const realtime = (regions: string[], base = MINIMAL_CONFIG) =>
+    guardrailFor({ ...base, monitor: { eventbridge: { enabled: true, regions } } });
+  // From "warning:" on: the line's program-name prefix depends on how the CLI was entered.
+  const gapLines = (err: string) =>
+    err
+      .split("\n")
+      .filter((l) => l.includes("the only Region where IAM's events"))
+      .map((l) => l.slice(l.indexOf("warning: ")));
+
+  it("names the Region and every rule on IAM calls, and still passes", () => {
+    const g = realtime(["eu-west-1", "us-west-2"]);
+    const iamRules = g.rules.filter((r) => r.eventSource === "iam.amazonaws.com").map((r) => r.id);
+    expect(iamRules.length).toBeGreaterThan(1);
+    const c = capture();
+    expect(runCheck(g, {}, c.io)).toBe(0);
+    expect(gapLines(c.err())).toEqual([
+      "warning: monitor.eventbridge.regions does not list us-east-1, the only Region where IAM's events " +
+        `reach EventBridge: ${iamRules.join(", ")} alert only at the scheduled job's next run, not in real time ` +
+        "(add us-east-1)",
+    ]);
+  });
+
+  it("says nothing when the Region is listed, names GovCloud's own IAM Region there", () => {
+    const listed = capture();
+    runCheck(realtime(["us-east-1", "eu-west-1"]), {}, listed.io);
+    expect(gapLines(listed.err())).toEqual([]);
+    const gov = capture();
+    runCheck(realtime(["us-gov-east-1"], GOVCLOUD_CONFIG), {}, gov.io);
+    expect(gapLines(gov.err())[0]).toContain("does not list us-gov-west-1,");
   });
 });

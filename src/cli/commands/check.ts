@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { partitionOfRegion } from "../../arn/partition";
 import { partitionMismatch, principalPatternProblem } from "../../config/arn-pattern";
 import { shown } from "../../detection/backends/input-error";
-import { rulesOffLogsInsightsMonitor } from "../../detection/backends/logs-insights-correlation";
+import { monitorGaps } from "../../detection/backends/monitor-gaps";
 import { formatRuleTests, ruleTestFailureLines, runRuleTests } from "../../detection/rule-tests";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { bundledClassification } from "../../policy/classification-data";
@@ -142,7 +142,7 @@ export function runCheck(guardrail: Guardrail, options: CheckOptions, io: Output
   // allow-list of many thousand models, building them is most of check's time.
   const statements = buildScpStatements(guardrail);
   const documents = buildScpDocuments(guardrail, statements);
-  const lint = lintScp(guardrail, { rulesOffMonitor: rulesOffLogsInsightsMonitor(guardrail), documents });
+  const lint = lintScp(guardrail, { rulesOffMonitor: monitorGaps(guardrail), documents });
   const table = decisionTable(guardrail, statements);
   const ruleTests = runRuleTests(guardrail);
   const failedRuleTests = ruleTests.filter((t) => !t.passed).length;

@@ -15,6 +15,7 @@
  * AWS limits a pattern to 2,048 characters by default (a quota raisable to 4,096); the shipped rules
  * need more, so the monitor deploys one EventBridge rule per part (buildEventPatterns).
  */
+import { globalServiceRegion } from "../../arn/partition";
 import { type Condition, conditionKind, type DetectionRule } from "../../guardrail/definition";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { type CloudTrailRecord, isRecordObject } from "../record";
@@ -209,6 +210,28 @@ export function eventPatternProblems(guardrail: Pick<Guardrail, "rules" | "confi
     if (e instanceof BackendInputError) return [`monitor.eventbridge: ${e.message}`];
     throw e;
   }
+}
+
+/**
+ * The rules the real-time path never runs for lack of a Region, each said in one line: IAM is a global service whose
+ * CloudTrail events reach EventBridge only in its partition's IAM Region (us-east-1 in aws), so without that Region in
+ * monitor.eventbridge.regions the rules on IAM calls alert only at the scheduled job's next run. check and synth warn.
+ */
+export function realtimeRegionGaps(guardrail: Pick<Guardrail, "rules" | "config" | "partition">): string[] {
+  const eventbridge = guardrail.config.monitor.eventbridge;
+  if (!eventbridge.enabled || guardrail.rules.length === 0) return [];
+  const iamRegion = globalServiceRegion(guardrail.partition, "iam");
+  if (eventbridge.regions.includes(iamRegion)) return [];
+  const iamSource = eventBridgeSource("iam.amazonaws.com");
+  const onIam = new Set(
+    patternBranches(guardrail).flatMap((b) => (b.branch.source.includes(iamSource) ? b.rules : [])),
+  );
+  const rules = guardrail.rules.filter((r) => onIam.has(r.id)).map((r) => r.id);
+  if (rules.length === 0) return [];
+  return [
+    `monitor.eventbridge.regions does not list ${iamRegion}, the only Region where IAM's events reach EventBridge: ` +
+      `${rules.join(", ")} alert only at the scheduled job's next run, not in real time (add ${iamRegion})`,
+  ];
 }
 
 export type EventToRecord = { record: CloudTrailRecord } | { reason: string };
