@@ -59,12 +59,48 @@ export interface PreviewIO extends ConfigIO, Pick<HuntIO, "client" | "sleep" | "
 const PROGRESS_MIN_INPUTS = 50;
 const PROGRESS_MIN_BYTES = 64 * 1024 * 1024;
 
+/** The options only a query of the archive reads, by their flags: given with PATHs, they would change nothing. */
+const BACKEND_ONLY_OPTIONS = {
+  start: "--start",
+  end: "--end",
+  table: "--table",
+  workgroup: "--workgroup",
+  accounts: "--accounts",
+  regions: "--regions",
+  maxScanGb: "--max-scan-gb",
+  gbPerDay: "--gb-per-day",
+  region: "--region",
+} as const satisfies Partial<Record<keyof PreviewOptions, string>>;
+
+/** The options only the scan of PATHs reads: the archive's query runs in Athena. */
+const PATHS_ONLY_OPTIONS = {
+  jobs: "--jobs",
+  maxRecordBytes: "--max-record-bytes",
+} as const satisfies Partial<Record<keyof PreviewOptions, string>>;
+
+/** The flags of `options` given in `opts`. */
+function given(opts: PreviewOptions, options: Partial<Record<keyof PreviewOptions, string>>): string[] {
+  return Object.entries(options).flatMap(([key, flag]) =>
+    opts[key as keyof PreviewOptions] === undefined ? [] : [flag],
+  );
+}
+
 function usageProblem(paths: string[], opts: PreviewOptions): string | undefined {
   if (opts.backend !== undefined && !PREVIEW_BACKENDS.includes(opts.backend))
     return `--backend must be one of ${PREVIEW_BACKENDS.join(", ")} (got ${shown(opts.backend)})`;
   if (opts.backend !== undefined && paths.length > 0) return `give PATHs or --backend ${opts.backend}, not both`;
   if (opts.backend === undefined && paths.length === 0)
     return "give at least one PATH (file, directory), - for stdin, or --backend athena with --start and --end";
+  // Ignored, a window or a filter would leave the user believing the report covers only what they asked for.
+  const backendOnly = opts.backend === undefined ? given(opts, BACKEND_ONLY_OPTIONS) : [];
+  if (backendOnly.length > 0)
+    return (
+      `${backendOnly.join(", ")}: only with --backend athena; PATHs are read whole ` +
+      "(to preview a window or some accounts, give only their files)"
+    );
+  const pathsOnly = opts.backend !== undefined ? given(opts, PATHS_ONLY_OPTIONS) : [];
+  if (pathsOnly.length > 0)
+    return `${pathsOnly.join(", ")}: only with PATHs (--backend ${opts.backend} runs in Athena)`;
   if (opts.format !== undefined && !PREVIEW_FORMATS.includes(opts.format))
     return `--format must be one of ${PREVIEW_FORMATS.join(", ")} (got ${shown(opts.format)})`;
   if (opts.jobs !== undefined && (!Number.isInteger(opts.jobs) || opts.jobs < 1))
