@@ -257,6 +257,23 @@ describe("check --explain", () => {
     }
   });
 
+  it("a part of a request is never dropped: alone it asks for the rest, with --coverage it is refused", () => {
+    for (const [opts, message] of [
+      [{ resource: "anthropic.claude-v2" }, "check: --explain needs --principal ARN and --action SERVICE:ACTION\n"],
+      [{ context: ["aws:CalledViaLast=bedrock.amazonaws.com"] }, /^check: --explain needs --principal ARN/],
+      [
+        { coverage: true, principal: "arn:aws:iam::111122223333:role/X", action: "bedrock:InvokeModel" },
+        "check: --coverage and an --explain request (--principal, --action) are two reports: give one\n",
+      ],
+      [{ coverage: true, explain: true }, /^check: --coverage and an --explain request \(--explain\)/],
+    ] as [CheckOptions, RegExp | string][]) {
+      const c = captureOutput();
+      expect(runCheck(guardrail, opts, c.io)).toBe(2);
+      expect(c.err()).toMatch(message);
+      expect(c.out()).toBe("");
+    }
+  });
+
   it("a bad value is quoted and cut in its one line, never echoed in full nor split", () => {
     const role = "arn:aws:iam::111122223333:role/X";
     const long = "x".repeat(5000);

@@ -135,9 +135,24 @@ function scpSummary(guardrail: Guardrail, documents: ScpDocument[]): string {
   return lines.join("\n");
 }
 
+/** The --explain options given (--explain itself and the request's parts), by their flags. */
+function explainFlags(options: CheckOptions): string[] {
+  const flags = { explain: "--explain", principal: "--principal", action: "--action", resource: "--resource" };
+  return [
+    ...Object.entries(flags).flatMap(([key, flag]) => (options[key as keyof typeof flags] ? [flag] : [])),
+    ...(options.context?.length ? ["--context"] : []),
+  ];
+}
+
 export function runCheck(guardrail: Guardrail, options: CheckOptions, io: Output = processOutput): number {
+  // Each is a report of its own: any part of a request asks for its explanation, never silently dropped.
+  const explaining = explainFlags(options);
+  if (options.coverage && explaining.length > 0) {
+    io.err(`check: --coverage and an --explain request (${explaining.join(", ")}) are two reports: give one\n`);
+    return EXIT.USAGE;
+  }
   if (options.coverage) return runCoverage(guardrail, options, io);
-  if (options.explain || options.principal || options.action) return runExplain(guardrail, options, io);
+  if (explaining.length > 0) return runExplain(guardrail, options, io);
   // Built once, for the lint's documents and the table (which decides in the builder's order): with a generated
   // allow-list of many thousand models, building them is most of check's time.
   const statements = buildScpStatements(guardrail);
