@@ -167,6 +167,19 @@ describe("bedrock-guardrail query", () => {
       /^query: --start: must be before end/,
     ],
     [{ backend: "eventbridge", start: "2024-10-17T20:00:00Z" }, /takes no --event-data-store, --start/],
+    // Another backend's options: the query printed would not hold them.
+    [
+      { backend: "cloudwatch-logs", accounts: "111122223333", table: "db.t" },
+      /^query: --backend cloudwatch-logs: takes no --table, --accounts \(only athena reads them\)\n$/,
+    ],
+    [
+      { backend: "athena", eventDataStore: EDS, regions: "us-east-1" },
+      /^query: --backend athena: takes no --event-data-store \(only cloudtrail-lake reads it\)\n$/,
+    ],
+    [
+      { backend: "cloudtrail-lake", eventDataStore: EDS, regions: "us-east-1" },
+      /^query: --backend cloudtrail-lake: takes no --regions \(only athena reads it\)\n$/,
+    ],
   ] as const)("exits 2 on bad arguments: %j", (opts, message) => {
     const out = run(opts as QueryOptions);
     expect(out.code).toBe(2);

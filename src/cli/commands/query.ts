@@ -196,6 +196,30 @@ function correlationRulesApart(guardrail: Guardrail, backend: BackendName): void
   if (refused.length > 0) throw new BackendInputError("--rule", refused.join("; "));
 }
 
+/**
+ * The options one backend's query alone reads, with the backend: given for another, the printed query would not
+ * hold what they ask for (an Athena partition filter on a Logs Insights query that reads every account).
+ */
+const BACKEND_OF_OPTION = {
+  eventDataStore: ["--event-data-store", "cloudtrail-lake"],
+  table: ["--table", "athena"],
+  accounts: ["--accounts", "athena"],
+  regions: ["--regions", "athena"],
+} as const satisfies Partial<Record<keyof QueryOptions, readonly [string, BackendName]>>;
+
+/** The options given that `backend` does not read, refused with the backend that does. */
+function optionsOfAnotherBackend(opts: QueryOptions, backend: BackendName): void {
+  const byReader = new Map<BackendName, string[]>();
+  for (const [key, [flag, reader]] of Object.entries(BACKEND_OF_OPTION))
+    if (opts[key as keyof typeof BACKEND_OF_OPTION] !== undefined && reader !== backend)
+      byReader.set(reader, [...(byReader.get(reader) ?? []), flag]);
+  if (byReader.size === 0) return;
+  const named = [...byReader].map(
+    ([reader, flags]) => `${flags.join(", ")} (only ${reader} reads ${flags.length > 1 ? "them" : "it"})`,
+  );
+  throw new BackendInputError(`--backend ${backend}`, `takes no ${named.join("; ")}`);
+}
+
 /** The whole command as a function of its options and streams; returns the exit code. */
 export function runQuery(opts: QueryOptions, io: QueryIO): number {
   const named =
@@ -219,6 +243,7 @@ export function runQuery(opts: QueryOptions, io: QueryIO): number {
   }
   const backend = named ?? guardrail.config.monitor.backend;
   try {
+    optionsOfAnotherBackend(opts, backend);
     correlationRulesApart(guardrail, backend);
     PRINTERS[backend](guardrail, opts, io, parseLimit(opts.limit));
     return EXIT.OK;
