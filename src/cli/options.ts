@@ -64,6 +64,16 @@ export function inputProblemText(e: { input: string; problem: string }): string 
 }
 
 /**
+ * The parser of a whole-number option (`--jobs`, `--baseline-days`, `--max-record-bytes`): digits only. Number()
+ * alone reads an empty or blank value as 0 (`--baseline-days=` would report every first use) and takes `0x10` or
+ * `1e3`; the command still checks the range.
+ */
+export function wholeNumberArgument(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError("It must be a whole number (digits only).");
+  return Number(value);
+}
+
+/**
  * The parser of a `--region` option: an AWS region name, as aws.region of the config, so that a typo is a usage
  * error naming the option (exit 2) before any AWS call, not the SDK's "Region not accepted". A Region of a partition
  * this tool does not support is refused as in the config. A well-shaped name this version does not know (us-esat-1)

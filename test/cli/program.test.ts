@@ -97,6 +97,22 @@ describe("usage errors", () => {
     );
   });
 
+  it("a whole-number option takes digits only: an empty value is not 0, nor 0x10 sixteen", async () => {
+    for (const [command, option, value] of [
+      ["detect", "--baseline-days <n>", ""],
+      ["detect", "-j, --jobs <n>", "0x10"],
+      ["detect", "--max-record-bytes <n>", "1e6"],
+      ["preview", "-j, --jobs <n>", " 2"],
+      ["preview", "--max-record-bytes <n>", ""],
+    ]) {
+      const flag = option.replace(/^-j, /, "").replace(/ <n>$/, "");
+      expect(await usageError(command, `${flag}=${value}`, "x.json")).toBe(
+        `${command}: option '${option}' argument '${value}' is invalid. It must be a whole number (digits only). ` +
+          `(see bedrock-guardrail ${command} --help)\n`,
+      );
+    }
+  });
+
   it("a --region that is no AWS region is a usage error, before any AWS call", async () => {
     for (const command of ["hunt", "run-once", "preview"])
       expect(await usageError(command, "--region", "not a region")).toBe(

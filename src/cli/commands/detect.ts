@@ -14,7 +14,7 @@ import type { ScanPool } from "../../detection/scan/pool";
 import { maxJobs, type ScanSummary, scan, startScanPool } from "../../detection/scan/scan";
 import { DEFAULT_MAX_RECORD_BYTES } from "../../detection/scan/scan-source";
 import type { ConfigIO } from "../common";
-import { addConfigOptions, addRuleOption, type ConfigOption, type RuleOption } from "../options";
+import { addConfigOptions, addRuleOption, type ConfigOption, type RuleOption, wholeNumberArgument } from "../options";
 import { EXIT, type ExitCode, exitCodeFor } from "../exit-codes";
 import { findingWriter, type Format, FORMATS } from "../format/findings";
 import { ProgressBar } from "../format/progress";
@@ -178,15 +178,17 @@ export function register(program: Command): void {
       "--baseline-days <n>",
       "new-term rules (first use of a model) learn from the archive's first N days and report after " +
         "(default: the rule's baseline, 30 days; 0 reports every first use)",
-      (v) => Number(v),
+      wholeNumberArgument,
     )
-    .option("-j, --jobs <n>", "worker threads for large archives (default: number of cores, at most twice that)", (v) =>
-      Number(v),
+    .option(
+      "-j, --jobs <n>",
+      "worker threads for large archives (default: number of cores, at most twice that)",
+      wholeNumberArgument,
     )
     .option(
       "--max-record-bytes <n>",
       `skip (and name) any record larger than this; bounds memory (default ${DEFAULT_MAX_RECORD_BYTES}, 16 MiB)`,
-      (v) => Number(v),
+      wholeNumberArgument,
     )
     .option(
       "--check-every-record",

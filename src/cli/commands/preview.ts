@@ -12,7 +12,7 @@ import { expandInputs } from "../../detection/scan/inputs";
 import { maxJobs } from "../../detection/scan/scan";
 import { DEFAULT_MAX_RECORD_BYTES } from "../../detection/scan/scan-source";
 import type { ConfigIO } from "../common";
-import { addConfigOptions, type ConfigOption, regionArgument } from "../options";
+import { addConfigOptions, type ConfigOption, regionArgument, wholeNumberArgument } from "../options";
 import { EXIT, exitCodeFor } from "../exit-codes";
 import { ProgressBar } from "../format/progress";
 import { buildPreviewAthenaQuery, previewRowToRecord } from "../../detection/backends/athena-preview";
@@ -263,11 +263,11 @@ export function register(program: Command): void {
       "exit 3 when a recorded call's outcome cannot be told from its record (application inference profiles, " +
         "prompt routers)",
     )
-    .option("-j, --jobs <n>", "worker threads for large archives (default: number of cores)", (v) => Number(v))
+    .option("-j, --jobs <n>", "worker threads for large archives (default: number of cores)", wholeNumberArgument)
     .option(
       "--max-record-bytes <n>",
       `skip (and name) any record larger than this (default ${DEFAULT_MAX_RECORD_BYTES})`,
-      (v) => Number(v),
+      wholeNumberArgument,
     )
     .action(async (paths: string[], opts: PreviewOptions) => {
       process.exitCode = await runPreview(paths, opts, { stdout: process.stdout, stderr: process.stderr });
