@@ -4,8 +4,10 @@
  * loading it: detect starts its scan workers first, and they boot while the config loads.
  */
 import { type Command, InvalidArgumentError, Option } from "commander";
+import { parseArn } from "../arn/arn-like";
 import { isKnownRegion, unsupportedPartitionOf } from "../arn/partition";
 import { BACKENDS, type BackendName } from "../config/backends";
+import { shown } from "../detection/backends/input-error";
 import { AWS_REGION } from "../config/sections/aws";
 import { linePrefix } from "./report";
 
@@ -89,4 +91,21 @@ export function regionArgument(value: string): string {
       `${linePrefix()}: warning: --region ${value} is not a region this version knows; if AWS added it, ignore this\n`,
     );
   return value;
+}
+
+/**
+ * Why `value` (of `input`: `--topic-arn` or the variable it defaults to) is no SNS topic ARN, or undefined. Checked
+ * before any AWS call: a topic that cannot exist would otherwise fail only when the alert or follow-up is sent,
+ * after the actions it reports were taken.
+ */
+export function snsTopicArnProblem(input: string, value: string): string | undefined {
+  const arn = parseArn(value);
+  const isTopic =
+    arn?.service === "sns" &&
+    !!arn.region &&
+    /^\d{12}$/.test(arn.account) &&
+    /^[\w-]{1,256}(\.fifo)?$/.test(arn.resource);
+  return isTopic
+    ? undefined
+    : `${input} ${shown(value)} is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)`;
 }

@@ -29,7 +29,7 @@ import { outcomeLine, type OutcomeLine } from "../../remediation/report";
 import { RemediationResponder, type ResponseDetail } from "../../remediation/responder";
 import { InMemoryStore } from "../../remediation/store";
 import { type ConfigIO, loadGuardrailFor } from "../common";
-import { addConfigOptions, type ConfigOption } from "../options";
+import { addConfigOptions, type ConfigOption, snsTopicArnProblem } from "../options";
 import { EXIT } from "../exit-codes";
 import { reportError } from "../report";
 import { addRemediationOptions } from "../remediation-options";
@@ -145,6 +145,11 @@ export async function runRemediate(
     io.stderr.write(
       "remediate: give a findings file (ndjson or JSON array from detect or the monitor) or - for stdin\n",
     );
+    return EXIT.USAGE;
+  }
+  const topicProblem = opts.topicArn === undefined ? undefined : snsTopicArnProblem("--topic-arn", opts.topicArn);
+  if (topicProblem) {
+    io.stderr.write(`remediate: ${topicProblem}\n`);
     return EXIT.USAGE;
   }
   const guardrail = loadGuardrailFor(opts, io);

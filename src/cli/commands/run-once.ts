@@ -25,7 +25,7 @@ import type { SourceSpec } from "../../runtime/query/backends";
 import type { Notifier } from "../../aws/contracts";
 import type { StateStore } from "../../runtime/state/store";
 import { loadGuardrailFor, type TextSink } from "../common";
-import { addConfigOptions, backendOption, type ConfigOption, regionArgument } from "../options";
+import { addConfigOptions, backendOption, type ConfigOption, regionArgument, snsTopicArnProblem } from "../options";
 import { EXIT, exitCodeFor } from "../exit-codes";
 import { reportError } from "../report";
 
@@ -131,6 +131,11 @@ export async function runOnce(g: Guardrail, opts: RunOnceOptions, io: RunOnceIO)
   const now = (io.now ?? (() => new Date()))();
   const env = io.env ?? process.env;
   try {
+    // Before any AWS call: a topic that cannot exist would fail only at the publish, after the run's state is written.
+    const topicInput = opts.topicArn !== undefined ? "--topic-arn" : ENV.alertTopicArn;
+    const topicGiven = opts.topicArn ?? (opts.dryRun ? undefined : env[ENV.alertTopicArn]);
+    const topicProblem = topicGiven === undefined ? undefined : snsTopicArnProblem(topicInput, topicGiven);
+    if (topicProblem) throw new UsageError(topicProblem);
     const source = sourceFor(opts, g, io);
     const window = chosenWindow(opts);
     if (opts.dryRun) {

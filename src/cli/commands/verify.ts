@@ -16,7 +16,7 @@ import { parseArn } from "../../arn/arn-like";
 import { ENV } from "../../runtime/env";
 import { makeOrganizationReader, makeSubscriptionReader } from "../../wiring/adapters";
 import { loadGuardrailFor, type TextSink } from "../common";
-import { addConfigOptions, type ConfigOption } from "../options";
+import { addConfigOptions, type ConfigOption, snsTopicArnProblem } from "../options";
 import { EXIT, exitCodeFor } from "../exit-codes";
 import { errorKind } from "../../errors/error-text";
 import { failureText, reportError } from "../report";
@@ -58,6 +58,9 @@ const allProblems = (report: DriftReport | undefined, subscriptions: Subscriptio
  * says so), or the problem with the one given (exit 2, before any AWS call).
  */
 function alertTopic(g: Guardrail, opts: VerifyOptions, io: VerifyIO): { topicArn?: string; usage?: string } {
+  // A --topic-arn typed is checked even with no address to check on it: a typo is never silently passed over.
+  const typed = opts.topicArn === undefined ? undefined : snsTopicArnProblem("--topic-arn", opts.topicArn);
+  if (typed) return { usage: typed };
   if (g.config.monitor.alertEmails.length === 0) return {};
   const given = opts.topicArn ?? (io.env ?? process.env)[ENV.alertTopicArn];
   const input = opts.topicArn !== undefined ? "--topic-arn" : ENV.alertTopicArn;
@@ -68,17 +71,8 @@ function alertTopic(g: Guardrail, opts: VerifyOptions, io: VerifyIO): { topicArn
     );
     return {};
   }
-  const arn = parseArn(given);
-  if (
-    arn?.service !== "sns" ||
-    !arn.region ||
-    !/^\d{12}$/.test(arn.account) ||
-    !/^[\w-]{1,256}(\.fifo)?$/.test(arn.resource)
-  )
-    return {
-      usage: `${input} ${JSON.stringify(given)} is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)`,
-    };
-  return { topicArn: given };
+  const usage = snsTopicArnProblem(input, given);
+  return usage ? { usage } : { topicArn: given };
 }
 
 /** The subscription check of the configured addresses on the topic. */
