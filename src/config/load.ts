@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { z } from "zod";
 import { errorKind, errorText, jsonErrorText } from "../errors/error-text";
+import { printable } from "../errors/printable";
 import { repeatedKey } from "./repeated-key";
 import { type GuardrailConfig, GuardrailConfigSchema } from "./schema";
 
@@ -18,13 +19,32 @@ export class ConfigError extends Error {
     readonly problems: string[],
     unreadable = false,
   ) {
+    const shownProblems = problems.map(shownProblem);
     super(
       unreadable
-        ? `${source}: ${problems.join("; ")}`
-        : `${source} is invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+        ? `${shownProblem(source)}: ${shownProblems.join("; ")}`
+        : `${shownProblem(source)} is invalid:\n${shownProblems.map((p) => `  - ${p}`).join("\n")}`,
     );
     this.name = "ConfigError";
   }
+}
+
+/** Longest quoted value a problem shows, its "..." included; the rest is counted, as oneLine does. */
+const MAX_QUOTED_CHARS = 80;
+
+/**
+ * A problem as the message shows it. The values it quotes come from the file (a key, an ARN), so a newline or a
+ * terminal escape in one is shown escaped, never as a line or a colour of its own, and a long one is cut. Only the
+ * quoted values: a problem that is another file's whole message (a construct's definition) keeps its lines, and
+ * showing a message again changes nothing.
+ */
+function shownProblem(problem: string): string {
+  return problem.replace(/"([^"]*)"/g, (_, quoted: string) => {
+    const value = printable(quoted);
+    if (value.length <= MAX_QUOTED_CHARS) return `"${value}"`;
+    const kept = MAX_QUOTED_CHARS - 3;
+    return `"${value.slice(0, kept)}..." (${value.length - kept} more characters)`;
+  });
 }
 
 /** `a.b[2].c` for people, from a zod issue path. */

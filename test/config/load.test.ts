@@ -58,6 +58,23 @@ describe("loadConfig names a file outside the working directory by its absolute 
     expect(error.problems.join("\n")).toMatch(/exempts every principal/);
   });
 
+  it("a value from the file is shown in its problem's line: escaped, never a line or colour, and cut", () => {
+    const key = `a\nb\u001b[31m${"k".repeat(5000)}`;
+    const file = write(
+      "values.json",
+      JSON.stringify({ approvedPrincipalArns: [], [key]: 1, scp: { tags: { "x\ny": "v" } } }),
+    );
+    const error = errorOf(() => loadConfig(file));
+    expect(error.message.split("\n")).toEqual([
+      `${file} is invalid:`,
+      `  - scp.tags: "x\\ny": keys and values may only hold letters, digits, spaces and _ . : / = + - @`,
+      `  - (top level): unknown key(s) "a\\nb\\u001b[31m${"k".repeat(63)}..." (4937 more characters)`,
+    ]);
+    expect(error.problems[1]).toContain(key);
+    // A message shown again (a construct names its definition's) keeps its lines and its cut values as they are.
+    expect(new ConfigError("construct", [error.message], true).message).toBe(`construct: ${error.message}`);
+  });
+
   it.each([
     ["truncated", '{"approvedPrincipalArns":[', "line 1, column 27: Unexpected end of JSON input"],
     ["a bad token", '{\n  "approvedPrincipalArns": [],\n}\n', "line 3, column 1: Expected double-quoted property name"],
