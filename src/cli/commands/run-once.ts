@@ -123,6 +123,14 @@ function sourceFor(opts: RunOnceOptions, g: Guardrail, io: RunOnceIO): QuerySour
     : g.config.monitor.backend;
   if (!named || !isMonitorBackend(named))
     throw new UsageError(`--backend must be one of ${MONITOR_BACKENDS.join(", ")}, got ${shown(opts.backend ?? "")}`);
+  // The other backends' sources: given for this one they would be ignored, and the run would read elsewhere.
+  const others = [
+    ...(opts.eventDataStore !== undefined && named !== "cloudtrail-lake"
+      ? ["--event-data-store (only cloudtrail-lake reads it)"]
+      : []),
+    ...(opts.logGroup?.length && named !== "cloudwatch-logs" ? ["--log-group (only cloudwatch-logs reads it)"] : []),
+  ];
+  if (others.length > 0) throw new UsageError(`--backend ${named}: takes no ${others.join("; ")}`);
   const { spec, overrides } = SOURCE_SPECS[named](opts, g);
   return makeQuerySource(g, { backend: named, ...spec }, overrides);
 }
