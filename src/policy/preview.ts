@@ -242,14 +242,16 @@ export class Previewer {
   }
 
   /**
-   * Every request of a call that a statement denies: the change that allows the call must allow each, not only
-   * the first (a call with an API key to an unlisted model is denied on the model and on CallWithBearerToken).
+   * Every statement that denies a request of the call, for each request: the change that allows the call must pass
+   * each, not only the first (a call with an API key to an unlisted model is denied on the model and on
+   * CallWithBearerToken; a subscription to a listed product via Bedrock by two statements).
    */
   denials(requests: readonly ScpRequest[]): Extract<Decision, { decision: "deny" }>[] {
-    return requests.flatMap((r) => {
-      const d = this.decide(r);
-      return d.decision === "deny" ? [d] : [];
-    });
+    return requests.flatMap((request) =>
+      this.statementsNaming(request.action)
+        .filter((s) => statementOutcome(s, request) === "deny")
+        .map((s) => ({ decision: "deny" as const, request, sid: s.Sid, document: this.documentOf(s.Sid) })),
+    );
   }
 
   previewRecord(record: PreviewRecordLike): RecordPreview {

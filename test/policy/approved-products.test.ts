@@ -122,25 +122,27 @@ describe("scp.approvedMarketplaceProductIds", () => {
     expect(codes({})).not.toContain("approved-products-without-control");
   });
 
-  it("preview suggests approving the product of a denied subscription, and the change lets it through", async () => {
-    const record = {
-      eventVersion: "1.08",
-      eventTime: "2026-09-02T10:00:00Z",
-      eventSource: "aws-marketplace.amazonaws.com",
-      eventName: "Subscribe",
-      awsRegion: "us-east-1",
-      recipientAccountId: "111122223333",
-      userIdentity: {
-        type: "AssumedRole",
-        arn: "arn:aws:sts::111122223333:assumed-role/Developer/dev-session",
-        accountId: "111122223333",
-        invokedBy: "bedrock.amazonaws.com",
-        sessionContext: {
-          sessionIssuer: { type: "Role", arn: DEVELOPER, accountId: "111122223333", userName: "Developer" },
-        },
+  const subscribeRecord = (productId: string) => ({
+    eventVersion: "1.08",
+    eventTime: "2026-09-02T10:00:00Z",
+    eventSource: "aws-marketplace.amazonaws.com",
+    eventName: "Subscribe",
+    awsRegion: "us-east-1",
+    recipientAccountId: "111122223333",
+    userIdentity: {
+      type: "AssumedRole",
+      arn: "arn:aws:sts::111122223333:assumed-role/Developer/dev-session",
+      accountId: "111122223333",
+      invokedBy: "bedrock.amazonaws.com",
+      sessionContext: {
+        sessionIssuer: { type: "Role", arn: DEVELOPER, accountId: "111122223333", userName: "Developer" },
       },
-      requestParameters: { productId: "prod-newmodel00001" },
-    };
+    },
+    requestParameters: { productId },
+  });
+
+  it("preview suggests approving the product of a denied subscription, and the change lets it through", async () => {
+    const record = subscribeRecord("prod-newmodel00001");
     const p = previewerFor(guardrail).previewRecord(record);
     if (p.kind !== "denied") throw new Error(`not denied: ${p.kind}`);
     expect(p.suggestion).toBe(
@@ -152,6 +154,20 @@ describe("scp.approvedMarketplaceProductIds", () => {
     });
     expect(previewerFor(changed).previewRecord(record).kind).toBe("allowed");
     for (const r of p.requests as ScpRequest[]) expect(await simulateScp(changed, r, r.principalArn)).toBe("Allowed");
+  });
+
+  it("preview offers no product a second statement denies by every route: both statements, approval only", () => {
+    const [denied] = REALISTIC_CONFIG.scp?.denyMarketplaceProductIds ?? [];
+    const p = previewerFor(guardrail).previewRecord(subscribeRecord(denied));
+    if (p.kind !== "denied") throw new Error(`not denied: ${p.kind}`);
+    expect(p.deniedBy.map((d) => d.sid)).toEqual([
+      "DenyMarketplaceSubscribeViaBedrock",
+      "DenyMarketplaceSubscribeListedProducts",
+    ]);
+    expect(p.suggestion).toBe(
+      `add "${DEVELOPER}" to approvedPrincipalArns (denied by DenyMarketplaceSubscribeViaBedrock and ` +
+        "DenyMarketplaceSubscribeListedProducts)",
+    );
   });
 
   it("the decision table shows the approved product's subscription via Bedrock allowed to every principal", () => {
