@@ -129,8 +129,8 @@ export interface GuardrailConfigFile {
     /**
      * Deny creating, deleting, changing or passing the exempted roles (and users) to everyone but
      * break-glass and exemptedPrincipalAdminArns, and the tool's own roles, rules, schedule, dead-letter
-     * queue, log groups and Athena resources to everyone but those and the StackSets execution role, so
-     * nobody can take over an exempted name or silence the monitor
+     * queue, alert subscriptions, log groups and Athena resources to everyone but those and the StackSets
+     * execution role, so nobody can take over an exempted name or silence the monitor
      *
      * @defaultValue `true`
      */

@@ -22,6 +22,12 @@ export const METRIC_NAMESPACE = "BedrockGuardrail";
  */
 export const ATHENA_RESULTS_BUCKET_PREFIX = `${RESOURCE_PREFIX}-athena-results-`;
 
+/**
+ * The alert topic. A subscription's ARN is the topic's with `:<subscription id>` after it, so `<name>*` names
+ * the topic and each of its subscriptions.
+ */
+export const ALERT_TOPIC_NAME = `${RESOURCE_PREFIX}-alerts`;
+
 /** The dead-letter queue of the job's schedule, the functions' async invocations and the central rule. */
 export const DEAD_LETTER_QUEUE_NAME = `${RESOURCE_PREFIX}-dead-letters`;
 

@@ -10,6 +10,7 @@ import { TOOL_ROLE_PATH } from "../guardrail/guardrail";
 export const STACK_NAMES = { monitor: "monitor", memberRole: "remediation-member-role" } as const;
 
 export {
+  ALERT_TOPIC_NAME,
   ATHENA_RESULTS_BUCKET_PREFIX,
   DEAD_LETTER_QUEUE_NAME,
   FUNCTION_NAMES,

@@ -176,6 +176,16 @@ export const DEAD_LETTER_TAMPER_ACTIONS = [
 ];
 
 /**
+ * ProtectGuardrailDeployment: the alert topic's subscriptions. A filter policy that matches nothing
+ * (SetSubscriptionAttributes) keeps every alert from an address that still looks subscribed, which the drift
+ * check's subscription-missing does not see; Unsubscribe removes one confirmed with AuthenticateOnUnsubscribe,
+ * whose link needs AWS credentials. Neither is an action a topic policy can name, and the authorization
+ * reference gives both the topic only as an optional resource, so they are denied by the topic's name, which
+ * also matches its subscriptions' ARNs (topic ARN:subscription id), not by its tag.
+ */
+export const ALERT_SUBSCRIPTION_TAMPER_ACTIONS = ["sns:SetSubscriptionAttributes", "sns:Unsubscribe"];
+
+/**
  * ProtectGuardrailDeployment: the functions' log groups, the trail of what the responder did:
  * deleting them or a stream, shortening their retention, or encrypting them with a key of one's own
  * (then disabled, it makes what was written since unreadable). Writing (the functions' roles) stays

@@ -16,13 +16,15 @@
  * new function, replace a function's code, or create a look-alike role on the tool's path would
  * gain the member role's IAM write access in every member account. The second statement also keeps
  * the monitor's other resources (its dead-letter queue, log groups and Athena workgroup, table and
- * results bucket) from being emptied, erased or re-pointed.
+ * results bucket) from being emptied, erased or re-pointed, and the alert topic's subscriptions from
+ * being filtered to nothing or removed.
  */
 import { formatArn } from "../arn/partition";
 import { splitArn } from "../arn/arn-like";
 import { withIdentityCenterForms } from "../arn/identity-center";
 import { type Guardrail, toolRolePathPattern } from "../guardrail/guardrail";
 import {
+  ALERT_TOPIC_NAME,
   ATHENA_RESULTS_BUCKET_PREFIX,
   DEAD_LETTER_QUEUE_NAME,
   functionLogGroupName,
@@ -30,6 +32,7 @@ import {
   toolFunctionPattern,
 } from "../guardrail/tool-names";
 import {
+  ALERT_SUBSCRIPTION_TAMPER_ACTIONS,
   ATHENA_TAMPER_ACTIONS,
   DEAD_LETTER_TAMPER_ACTIONS,
   EVENT_BUS_TAMPER_ACTIONS,
@@ -171,8 +174,8 @@ function athenaResources(guardrail: Guardrail): string[] {
 /**
  * The second statement: the tool's roles (every role on its path, and their tags), the real-time path's
  * rules (the central rule, and the forwarding rules StackSets deploys in member accounts) and central bus, the
- * job's schedule, the dead-letter queue, the functions' log groups and, with the Athena backend,
- * its workgroup, table and results bucket. All by name: the log groups' and the bucket's tags cannot
+ * job's schedule, the dead-letter queue, the alert topic's subscriptions, the functions' log groups and, with the
+ * Athena backend, its workgroup, table and results bucket. All by name: the log groups' and the bucket's tags cannot
  * protect them (CloudWatch Logs does not evaluate tag conditions on its legacy tagging calls, so the
  * tag could be removed first; S3 evaluates bucket tags only where ABAC is enabled on the bucket).
  * Break-glass, the admins and the StackSets execution role may change them.
@@ -190,6 +193,7 @@ function buildProtectDeploymentStatement(guardrail: Guardrail): ScpStatement {
       ...EVENT_BUS_TAMPER_ACTIONS,
       ...SCHEDULE_TAMPER_ACTIONS,
       ...DEAD_LETTER_TAMPER_ACTIONS,
+      ...ALERT_SUBSCRIPTION_TAMPER_ACTIONS,
       ...LOG_GROUP_TAMPER_ACTIONS,
       ...(athena.length > 0 ? ATHENA_TAMPER_ACTIONS : []),
     ],
@@ -200,6 +204,8 @@ function buildProtectDeploymentStatement(guardrail: Guardrail): ScpStatement {
       anyRegion(partition, "events", `event-bus/${guardrail.config.monitor.eventbridge.centralBusName}`),
       anyRegion(partition, "scheduler", `schedule/*/${RESOURCE_PREFIX}-*`),
       anyRegion(partition, "sqs", DEAD_LETTER_QUEUE_NAME),
+      // The alert topic and its subscriptions (arn:...:<topic>:<subscription id>).
+      anyRegion(partition, "sns", `${ALERT_TOPIC_NAME}*`),
       // The group's ARN and its streams' (log-group:<name>:log-stream:<stream>).
       anyRegion(partition, "logs", `log-group:${functionLogGroupName(RESOURCE_PREFIX)}-*`),
       ...athena,

@@ -1,15 +1,16 @@
 /**
  * The monitor stack and the SCP, from the synthesized stack itself: every call the monitor's roles
  * are granted passes the SCP on the resources the stack creates (which all carry the tool's tag),
- * and every resource the SCP protects by name (the dead-letter queue, the functions' log groups, the
- * Athena workgroup, Glue database and table, the results bucket) is one the stack creates under
- * that name: each tamper action on it is denied to another principal of the security account and
+ * and every resource the SCP protects by name (the dead-letter queue, the alert topic's subscriptions, the
+ * functions' log groups, the Athena workgroup, Glue database and table, the results bucket) is one the stack creates
+ * under that name: each tamper action on it is denied to another principal of the security account and
  * allowed to the listed admin (the pipeline that deploys it). And every kind of resource the stack
  * creates is either protected (a representative tampering call is denied by the statement named) or
  * listed as open with the reason, so a new kind of resource cannot arrive unprotected unnoticed.
  */
 import { evaluateScp } from "../../src/policy/evaluate";
 import {
+  ALERT_SUBSCRIPTION_TAMPER_ACTIONS,
   ATHENA_TAMPER_ACTIONS,
   DEAD_LETTER_TAMPER_ACTIONS,
   LOG_GROUP_TAMPER_ACTIONS,
@@ -122,6 +123,10 @@ describe("the monitor stack under the SCP (Athena backend, real-time path on)", 
       ),
     ),
     ...resources(synth, "aws_s3_bucket").map((b) => target(bucketArn(b.bucket_prefix), ATHENA_TAMPER_ACTIONS)),
+    ...resources(synth, "aws_sns_topic").flatMap((t) => [
+      target(at("sns", t.name), ALERT_SUBSCRIPTION_TAMPER_ACTIONS),
+      target(at("sns", `${t.name}:0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b`), ALERT_SUBSCRIPTION_TAMPER_ACTIONS),
+    ]),
   ];
 
   it.each(targets.map(([arn, actions]) => [arn.split(":").slice(5).join(":"), arn, actions]))(
@@ -261,8 +266,11 @@ const PROTECTION: Record<string, Protected | { open: string }> = {
     arn: (r, ref) => at("sns", ref(r.arn).name),
     tagged: true,
   },
+  // A subscription's ARN is its topic's with the subscription id after it; the topic's name protects both.
   aws_sns_topic_subscription: {
-    open: "sns:Unsubscribe: no tag condition known to hold, no topic policy action (limits.md)",
+    sid: SID.protectDeployment,
+    action: "sns:SetSubscriptionAttributes",
+    arn: (r, ref) => at("sns", `${ref(r.topic_arn).name}:0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b`),
   },
   aws_sqs_queue: { sid: SID.protectDeployment, action: "sqs:PurgeQueue", arn: (r) => at("sqs", r.name) },
   aws_sqs_queue_policy: {

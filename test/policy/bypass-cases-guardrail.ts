@@ -721,6 +721,8 @@ const REALTIME_ROLE = `arn:aws:iam::${SECURITY}:role/bedrock-guardrail/bedrock-g
 const DLQ = at("sqs", "bedrock-guardrail-dead-letters");
 const JOB_LOGS = at("logs", "log-group:/aws/lambda/bedrock-guardrail-query-job");
 const RESPONDER_STREAM = at("logs", "log-group:/aws/lambda/bedrock-guardrail-realtime:log-stream:2026/12/06/abc");
+const ALERT_TOPIC = at("sns", "bedrock-guardrail-alerts");
+const ALERT_SUBSCRIPTION = `${ALERT_TOPIC}:0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b`;
 const WITH_ATHENA: GuardrailConfigInput = {
   ...WITH_ADMIN,
   monitor: { backend: "athena", athena: { bucket: "org-trail-logs" } },
@@ -729,7 +731,10 @@ const WORKGROUP = at("athena", "workgroup/bedrock-guardrail");
 const GLUE_TABLE = at("glue", "table/bedrock_guardrail/cloudtrail");
 const RESULTS_BUCKET = "arn:aws:s3:::bedrock-guardrail-athena-results-20261206000000000000000001";
 
-/** The dead-letter queue and the functions' log groups: hiding failed deliveries, erasing the responder's trail. */
+/**
+ * The dead-letter queue, the alert subscriptions and the functions' log groups: hiding failed deliveries,
+ * silencing the alerts, erasing the responder's trail.
+ */
 const HIDING: Case[] = [
   ["a security admin purging the dead-letter queue", WITH_ADMIN, SECURITY_ADMIN, req("sqs:PurgeQueue", DLQ), "deny"],
   ["the job's own role purging the dead-letter queue", WITH_ADMIN, QUERY_JOB_ROLE, req("sqs:PurgeQueue", DLQ), "deny"],
@@ -747,6 +752,63 @@ const HIDING: Case[] = [
     WITH_ADMIN,
     SECURITY_ADMIN,
     req("sqs:PurgeQueue", at("sqs", "orders")),
+    "allow",
+  ],
+  // A filter policy that matches nothing: the address stays subscribed (no subscription-missing) and gets nothing.
+  [
+    "filtering an alert subscription to nothing (on the topic)",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    req("sns:SetSubscriptionAttributes", ALERT_TOPIC),
+    "deny",
+  ],
+  [
+    "filtering an alert subscription to nothing (on the subscription)",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    req("sns:SetSubscriptionAttributes", ALERT_SUBSCRIPTION),
+    "deny",
+  ],
+  [
+    "removing an alert subscription confirmed with authentication",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    req("sns:Unsubscribe", ALERT_SUBSCRIPTION),
+    "deny",
+  ],
+  [
+    "a member admin filtering the alert subscription",
+    WITH_ADMIN,
+    MEMBER_ADMIN,
+    req("sns:SetSubscriptionAttributes", ALERT_TOPIC),
+    "deny",
+  ],
+  [
+    "the pipeline changing an alert subscription",
+    WITH_ADMIN,
+    ADMIN,
+    req("sns:SetSubscriptionAttributes", ALERT_SUBSCRIPTION),
+    "allow",
+  ],
+  [
+    "the pipeline removing an alert subscription",
+    WITH_ADMIN,
+    ADMIN,
+    req("sns:Unsubscribe", ALERT_SUBSCRIPTION),
+    "allow",
+  ],
+  [
+    "break-glass changing an alert subscription",
+    WITH_ADMIN,
+    BREAK_GLASS,
+    req("sns:SetSubscriptionAttributes", ALERT_TOPIC),
+    "allow",
+  ],
+  [
+    "an application's own subscription",
+    WITH_ADMIN,
+    SECURITY_ADMIN,
+    req("sns:SetSubscriptionAttributes", at("sns", "orders-events:0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b")),
     "allow",
   ],
   ["deleting the job's log group", WITH_ADMIN, SECURITY_ADMIN, req("logs:DeleteLogGroup", JOB_LOGS), "deny"],

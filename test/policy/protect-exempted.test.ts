@@ -88,6 +88,7 @@ describe("ProtectExemptedPrincipals statement", () => {
       "arn:aws:events:*:*:event-bus/bedrock-guardrail",
       "arn:aws:scheduler:*:*:schedule/*/bedrock-guardrail-*",
       "arn:aws:sqs:*:*:bedrock-guardrail-dead-letters",
+      "arn:aws:sns:*:*:bedrock-guardrail-alerts*",
       "arn:aws:logs:*:*:log-group:/aws/lambda/bedrock-guardrail-*",
     ]);
     expect(deployment.Condition).toEqual({ ArnNotLike: { "aws:PrincipalArn": [STACKSETS_EXEC_ROLE_PATTERN] } });

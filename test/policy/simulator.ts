@@ -89,9 +89,11 @@ async function simulateOnce(
   // data the simulator validates against does not list it for that action, so the validating entry
   // point would drop the key; and a global cross-Region profile is authorized on its model with an empty
   // Region (arn:<partition>:bedrock:::foundation-model/<id>), which that entry point refuses as matching no
-  // resource type. The unvalidated one evaluates both as given.
+  // resource type. The unvalidated one evaluates both as given, and an SNS subscription's ARN (the topic's with the
+  // subscription id after it), for which the authorization data has no resource type.
   const emptyRegionModel = /^arn:[^:]+:bedrock:::foundation-model\//.test(request.resource);
-  if (emptyRegionModel || (request.context && "aws-marketplace:ProductId" in request.context)) {
+  const snsSubscription = /^arn:[^:]+:sns:[^:]+:\d{12}:[^:]+:[^:]+$/.test(request.resource);
+  if (emptyRegionModel || snsSubscription || (request.context && "aws-marketplace:ProductId" in request.context)) {
     // Unvalidated, the simulator takes each value as given: a single-valued key must be a string.
     const single = Object.entries(request.context ?? {}).map(([k, v]) => [
       k,

@@ -184,9 +184,9 @@ export const ScpConfigSchema = z
       .default(true)
       .describe(
         "Deny creating, deleting, changing or passing the exempted roles (and users) to everyone but break-glass and " +
-          "exemptedPrincipalAdminArns, and the tool's own roles, rules, schedule, dead-letter queue, log groups and " +
-          "Athena resources to everyone but those and the StackSets execution role, so nobody can take over an " +
-          "exempted name or silence the monitor",
+          "exemptedPrincipalAdminArns, and the tool's own roles, rules, schedule, dead-letter queue, alert " +
+          "subscriptions, log groups and Athena resources to everyone but those and the StackSets execution role, " +
+          "so nobody can take over an exempted name or silence the monitor",
       ),
     /**
      * Deny what would switch the guardrail off, silence it or aim it at the organization: leaving the

@@ -16,7 +16,7 @@ import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscrip
 import { Lazy } from "cdktf";
 import { Construct } from "constructs";
 import type { PolicyStatement } from "../iam/policy-document";
-import { RESOURCE_PREFIX } from "../naming";
+import { ALERT_TOPIC_NAME, RESOURCE_PREFIX } from "../naming";
 import { KEY_ADMIN_ACTIONS } from "../iam/kms-key-admin";
 
 export interface AlertingProps {
@@ -25,7 +25,6 @@ export interface AlertingProps {
   /** ARNs of the roles that publish to the topic (they need the key too). */
   publisherRoleArns: string[];
   emails?: string[];
-  topicName?: string;
   /**
    * ArnLike patterns of the only principals that may subscribe to the topic (break-glass and the admins); an
    * empty list lets nobody subscribe. Absent: whoever the account's IAM policies allow, as with SNS's default policy.
@@ -172,7 +171,8 @@ export class Alerting extends Construct {
     });
     new KmsAlias(this, "alias", { name: `alias/${RESOURCE_PREFIX}-alerts`, targetKeyId: this.key.keyId });
     this.topic = new SnsTopic(this, "topic", {
-      name: props.topicName ?? `${RESOURCE_PREFIX}-alerts`,
+      // The SCP protects the topic's subscriptions by this name (ProtectGuardrailDeployment).
+      name: ALERT_TOPIC_NAME,
       kmsMasterKeyId: this.key.arn,
     });
     new SnsTopicPolicy(this, "topic-policy", {
