@@ -2,7 +2,8 @@
  * Real-time path (optional): in each configured region rules on the monitor account's default
  * bus match the compiled EventBridge patterns (one rule per pattern: AWS limits a pattern's size,
  * see buildEventPatterns) and forward to a central bus; the central bus's rules, the same patterns
- * (policy limited to the organization with aws:PrincipalOrgID) invokes the realtime function.
+ * (policy limited to the organization with aws:PrincipalOrgID, and to the events the rules match) invokes the
+ * realtime function.
  * Member accounts' own default buses forward to the same central bus through the
  * event-forwarder StackSet in the remediation-member-role stack (see README).
  */
@@ -33,8 +34,23 @@ export interface RealtimeProps {
   deadLetterQueueUrl: string;
 }
 
-/** The central bus's resource policy: PutEvents from principals of this organization only. */
-function centralBusPolicy(busArn: string, organizationId: string): string {
+/** The sources and detail-types the rules' patterns match: the only events the central bus has a use for. */
+function patternEvents(patterns: readonly EventPattern[]): { sources: string[]; detailTypes: string[] } {
+  const sorted = (values: string[]) => [...new Set(values)].sort();
+  return {
+    sources: sorted(patterns.flatMap((p) => [...(p.source ?? []), ...(p.$or ?? []).flatMap((b) => b.source)])),
+    detailTypes: sorted(patterns.flatMap((p) => p["detail-type"])),
+  };
+}
+
+/**
+ * The central bus's resource policy: PutEvents from principals of this organization only, and only events with
+ * the sources and detail-types the rules match (events:source and events:detail-type hold every entry's, hence
+ * ForAllValues). Anything else would reach no rule, but would let any account of the organization fill the bus
+ * (and whatever archive or rule someone adds to it) with events of its own making.
+ */
+function centralBusPolicy(busArn: string, organizationId: string, patterns: readonly EventPattern[]): string {
+  const { sources, detailTypes } = patternEvents(patterns);
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [
@@ -44,7 +60,10 @@ function centralBusPolicy(busArn: string, organizationId: string): string {
         Principal: "*",
         Action: "events:PutEvents",
         Resource: busArn,
-        Condition: { StringEquals: { "aws:PrincipalOrgID": organizationId } },
+        Condition: {
+          StringEquals: { "aws:PrincipalOrgID": organizationId },
+          "ForAllValues:StringEquals": { "events:source": sources, "events:detail-type": detailTypes },
+        },
       },
     ],
   });
@@ -59,7 +78,7 @@ export class RealtimeForwarding extends Construct {
     this.bus = new CloudwatchEventBus(this, "bus", { name: props.centralBusName });
     new CloudwatchEventBusPolicy(this, "bus-policy", {
       eventBusName: this.bus.name,
-      policy: centralBusPolicy(this.bus.arn, props.organizationId),
+      policy: centralBusPolicy(this.bus.arn, props.organizationId, props.patterns),
     });
 
     const centralRules = patterns.map((pattern, i) => {
