@@ -7,7 +7,7 @@ import { type Command, InvalidArgumentError, Option } from "commander";
 import { parseArn } from "../arn/arn-like";
 import { isKnownRegion, unsupportedPartitionOf } from "../arn/partition";
 import { BACKENDS, type BackendName } from "../config/backends";
-import { shown } from "../detection/backends/input-error";
+import { BackendInputError, shown } from "../detection/backends/input-error";
 import { AWS_REGION } from "../config/sections/aws";
 import { linePrefix } from "./report";
 
@@ -63,6 +63,20 @@ const OPTION_OF_INPUT: Readonly<Record<string, string>> = {
 /** A backend's input problem as `<option>: <problem>` (`--start: "x" is not an ISO-8601 time ...`). */
 export function inputProblemText(e: { input: string; problem: string }): string {
   return `${OPTION_OF_INPUT[e.input] ?? e.input}: ${e.problem}`;
+}
+
+/**
+ * A comma-separated option's values (`--accounts A,B`), blanks dropped; undefined when not given. Given but naming
+ * nothing (`--accounts ,,`, `--regions=`) is refused: read as "no filter", it would widen what the user narrowed.
+ */
+export function commaList(text: string | undefined, flag: string): string[] | undefined {
+  if (text === undefined) return undefined;
+  const values = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  if (values.length === 0) throw new BackendInputError(flag, `${shown(text)} lists no value (give A,B,...)`);
+  return values;
 }
 
 /**

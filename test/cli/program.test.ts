@@ -113,6 +113,19 @@ describe("usage errors", () => {
     }
   });
 
+  it("a comma-separated filter that names nothing is refused, not read as no filter", async () => {
+    const window = ["--start", "2026-09-01T00:00:00Z", "--end", "2026-09-02T00:00:00Z"];
+    for (const [command, flag, value, ...rest] of [
+      ["athena-ddl", "--accounts", ",,", "--bucket", "b-1"],
+      ["hunt", "--regions", "", ...window],
+      ["query", "--accounts", " , ", "--backend", "athena"],
+      ["preview", "--regions", ",", "--backend", "athena", ...window],
+    ])
+      expect(await usageError(command, `${flag}=${value}`, ...rest)).toBe(
+        `${command}: ${flag}: ${JSON.stringify(value)} lists no value (give A,B,...)\n`,
+      );
+  });
+
   it("a --region that is no AWS region is a usage error, before any AWS call", async () => {
     for (const command of ["hunt", "run-once", "preview"])
       expect(await usageError(command, "--region", "not a region")).toBe(

@@ -8,7 +8,7 @@ import type { Command } from "commander";
 import { ATHENA_TABLE_DEFAULTS, athenaTableDdl } from "../../detection/backends/athena-table";
 import { BackendInputError } from "../../detection/backends/input-error";
 import { type ConfigIO, loadGuardrailFor, type TextSink } from "../common";
-import { addConfigOptions, type ConfigOption } from "../options";
+import { addConfigOptions, commaList, type ConfigOption } from "../options";
 import { EXIT } from "../exit-codes";
 
 export interface AthenaDdlOptions extends ConfigOption {
@@ -21,14 +21,6 @@ export interface AthenaDdlOptions extends ConfigOption {
   accounts?: string;
   regions?: string;
 }
-
-const list = (text: string | undefined): string[] | undefined =>
-  text === undefined
-    ? undefined
-    : text
-        .split(",")
-        .map((s) => s.trim())
-        .filter((s) => s !== "");
 
 /** Each option given, else the config's monitor.athena (the table the monitor deploys), else the defaults. */
 export function runAthenaDdl(opts: AthenaDdlOptions, io: ConfigIO & { stdout: TextSink }): number {
@@ -50,8 +42,8 @@ export function runAthenaDdl(opts: AthenaDdlOptions, io: ConfigIO & { stdout: Te
       database: opts.database ?? athena.database,
       table: opts.table ?? athena.table,
       startDate: opts.startDate ?? athena.startDate,
-      accounts: list(opts.accounts) ?? athena.accounts,
-      regions: list(opts.regions) ?? athena.regions,
+      accounts: commaList(opts.accounts, "--accounts") ?? athena.accounts,
+      regions: commaList(opts.regions, "--regions") ?? athena.regions,
     });
     io.stdout.write(`${ddl}\n`);
     return EXIT.OK;

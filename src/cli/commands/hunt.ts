@@ -30,7 +30,7 @@ import { type CloudTrailRecord, normalizeEventTime } from "../../detection/recor
 import { athenaCostUsd, executeAthenaQuery } from "../../runtime/query/athena";
 import { DEFAULT_POLL, QueryError, realSleep, type Sleep } from "../../runtime/query/source";
 import { type ConfigIO, loadGuardrailFor } from "../common";
-import { addConfigOptions, type ConfigOption, inputProblemText, regionArgument } from "../options";
+import { addConfigOptions, commaList, type ConfigOption, inputProblemText, regionArgument } from "../options";
 import { EXIT, exitCodeFor } from "../exit-codes";
 import { findingWriter, type Format, FORMATS } from "../format/findings";
 
@@ -65,12 +65,6 @@ export interface HuntIO extends ConfigIO {
 
 export const DEFAULT_MAX_SCAN_GB = 10;
 export const DEFAULT_GB_PER_DAY = 1;
-
-const list = (text: string | undefined) =>
-  (text ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s !== "");
 
 function positive(text: string | undefined, flag: string, fallback: number): number {
   if (text === undefined) return fallback;
@@ -116,8 +110,8 @@ export function athenaPlan(
       table: opts.table ?? `${athena.database}.${athena.table}`,
       start: opts.start,
       end: opts.end,
-      accounts: list(opts.accounts),
-      regions: list(opts.regions),
+      accounts: commaList(opts.accounts, "--accounts") ?? [],
+      regions: commaList(opts.regions, "--regions") ?? [],
     };
     const sql = build(query);
     const maxScanGb = positive(opts.maxScanGb, "--max-scan-gb", DEFAULT_MAX_SCAN_GB);

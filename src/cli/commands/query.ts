@@ -25,6 +25,7 @@ import {
   addConfigOptions,
   addRuleOption,
   backendOption,
+  commaList,
   type ConfigOption,
   inputProblemText,
   type RuleOption,
@@ -45,12 +46,6 @@ export interface QueryOptions extends ConfigOption, RuleOption {
   accounts?: string;
   regions?: string;
 }
-
-const list = (text: string | undefined) =>
-  (text ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s !== "");
 
 export interface QueryIO extends ConfigIO {
   stdout: TextSink;
@@ -145,7 +140,14 @@ const PRINTERS: Record<BackendName, QueryPrinter> = {
     const { start, end } = window(opts, guardrail, BACKEND, (io.now ?? (() => new Date()))());
     const athena = guardrail.config.monitor.athena;
     const table = opts.table ?? `${athena.database}.${athena.table}`;
-    const query = { table, start, end, accounts: list(opts.accounts), regions: list(opts.regions), limit };
+    const query = {
+      table,
+      start,
+      end,
+      accounts: commaList(opts.accounts, "--accounts") ?? [],
+      regions: commaList(opts.regions, "--regions") ?? [],
+      limit,
+    };
     const sql =
       guardrail.rules.length > 0
         ? buildAthenaQuery(guardrail, query)
