@@ -80,6 +80,19 @@ export function commaList(text: string | undefined, flag: string): string[] | un
 }
 
 /**
+ * Refuses a window that starts after `now`: no event is there yet, so the run would report it clean (a mistyped
+ * year). A window that only ends in the future is fine: it reads up to now.
+ */
+export function refuseFutureStart(start: string, now: Date): void {
+  const startMs = Date.parse(start);
+  if (startMs > now.getTime())
+    throw new BackendInputError(
+      "--start",
+      `${shown(start)} is in the future (it is ${now.toISOString()} now): no event is there yet`,
+    );
+}
+
+/**
  * The parser of a whole-number option (`--jobs`, `--baseline-days`, `--max-record-bytes`): digits only. Number()
  * alone reads an empty or blank value as 0 (`--baseline-days=` would report every first use) and takes `0x10` or
  * `1e3`; the command still checks the range.

@@ -48,7 +48,7 @@ function answerFromDuckDb(pageSize: number, scanned = 734_003_200) {
   answerAthenaFromDuckDb(athena, table, { pageSize, scanned, queryId: "q-hunt" });
 }
 
-async function hunt(opts: Partial<HuntOptions>) {
+async function hunt(opts: Partial<HuntOptions>, now?: () => Date) {
   let out = "";
   let err = "";
   const code = await runHunt(
@@ -60,6 +60,7 @@ async function hunt(opts: Partial<HuntOptions>) {
       env: {},
       client: new AthenaClient({ region: "us-east-1" }),
       sleep: async () => undefined,
+      ...(now ? { now } : {}),
     },
   );
   return { code, out, err };
@@ -104,6 +105,20 @@ describe("bedrock-guardrail hunt --backend athena", () => {
       // 2024 holds stratus's three model-access events and its enumeration-then-invocation sequence.
       expect(ran.out.trim().split("\n")).toHaveLength(4);
     }
+  });
+
+  it("refuses a window that starts in the future (no event is there yet), not reports it clean", async () => {
+    answerFromDuckDb(10);
+    const now = () => new Date("2025-06-01T00:00:00Z");
+    const future = await hunt({ start: "2025-06-02T00:00:00Z", end: "2025-06-03T00:00:00Z" }, now);
+    expect(future.code).toBe(2);
+    expect(future.err).toBe(
+      'hunt: --start: "2025-06-02T00:00:00Z" is in the future (it is 2025-06-01T00:00:00.000Z now): ' +
+        "no event is there yet\n",
+    );
+    expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(0);
+    // Ending in the future is fine: the window reads up to now.
+    expect((await hunt({ start: "2025-05-31T00:00:00Z", end: "2025-06-03T00:00:00Z" }, now)).code).toBe(0);
   });
 
   it("reports no correlation that completed before --start: the rows before it are the look-back only", async () => {

@@ -30,7 +30,14 @@ import { type CloudTrailRecord, normalizeEventTime } from "../../detection/recor
 import { athenaCostUsd, executeAthenaQuery } from "../../runtime/query/athena";
 import { DEFAULT_POLL, QueryError, realSleep, type Sleep } from "../../runtime/query/source";
 import { type ConfigIO, loadGuardrailFor } from "../common";
-import { addConfigOptions, commaList, type ConfigOption, inputProblemText, regionArgument } from "../options";
+import {
+  addConfigOptions,
+  commaList,
+  type ConfigOption,
+  inputProblemText,
+  refuseFutureStart,
+  regionArgument,
+} from "../options";
 import { EXIT, exitCodeFor } from "../exit-codes";
 import { findingWriter, type Format, FORMATS } from "../format/findings";
 
@@ -56,6 +63,8 @@ export interface HuntOptions extends ConfigOption {
 
 export interface HuntIO extends ConfigIO {
   stdout: { write(s: string): unknown; isTTY?: boolean };
+  /** The clock a window in the future is refused by; injectable for tests. */
+  now?: () => Date;
   /** Injected in tests (aws-sdk-client-mock); default a client with the project's retry settings. */
   client?: AthenaClient;
   sleep?: Sleep;
@@ -91,7 +100,7 @@ export function athenaPlan(
   opts: AthenaWindowOptions,
   guardrail: Guardrail,
   build: (query: AthenaQueryOptions) => string,
-  io: { stderr: { write(s: string): unknown } },
+  io: { stderr: { write(s: string): unknown }; now?: () => Date },
   command: string,
   /** The day folders the query reads (the scan estimate): the window's, or more with a look-back. */
   readDays: (query: AthenaQueryOptions) => string[] = athenaWindowDays,
@@ -114,6 +123,7 @@ export function athenaPlan(
       regions: commaList(opts.regions, "--regions") ?? [],
     };
     const sql = build(query);
+    refuseFutureStart(opts.start, (io.now ?? (() => new Date()))());
     const maxScanGb = positive(opts.maxScanGb, "--max-scan-gb", DEFAULT_MAX_SCAN_GB);
     const gbPerDay = positive(opts.gbPerDay, "--gb-per-day", DEFAULT_GB_PER_DAY);
     const days = readDays(query).length;

@@ -47,7 +47,7 @@ export interface PreviewOptions extends ConfigOption, AthenaWindowOptions {
 /** Where preview can query history instead of reading files (the registry's names). */
 export const PREVIEW_BACKENDS = ["athena"] as const satisfies readonly MonitorBackend[];
 
-export interface PreviewIO extends ConfigIO, Pick<HuntIO, "client" | "sleep" | "signal"> {
+export interface PreviewIO extends ConfigIO, Pick<HuntIO, "client" | "sleep" | "signal" | "now"> {
   /** --ou: where accounts' OUs come from. Default: Organizations with local credentials. */
   organization?: OrganizationLookup;
   stdout: { write(s: string): unknown; isTTY?: boolean };
