@@ -45,3 +45,14 @@ describe("run-once with another backend's source", () => {
     expect(s.err()).toBe("run-once: --backend athena: takes no --event-data-store (only cloudtrail-lake reads it)\n");
   });
 });
+
+describe("run-once --json", () => {
+  it("without --dry-run is a usage error before any AWS call, not left out of the summary line", async () => {
+    const s = io();
+    expect(await runOnce(guardrailWith(), { json: true, stateTable: "t", topicArn: undefined }, s)).toBe(2);
+    expect({ out: s.out(), err: s.err() }).toEqual({
+      out: "",
+      err: "run-once: --json prints the findings of --dry-run; a real run prints its summary line only\n",
+    });
+  });
+});

@@ -139,6 +139,9 @@ export async function runOnce(g: Guardrail, opts: RunOnceOptions, io: RunOnceIO)
   const now = (io.now ?? (() => new Date()))();
   const env = io.env ?? process.env;
   try {
+    // A real run prints its summary line; a --json the user expects there would be left out unsaid.
+    if (opts.json && !opts.dryRun)
+      throw new UsageError("--json prints the findings of --dry-run; a real run prints its summary line only");
     // Before any AWS call: a topic that cannot exist would fail only at the publish, after the run's state is written.
     const topicInput = opts.topicArn !== undefined ? "--topic-arn" : ENV.alertTopicArn;
     const topicGiven = opts.topicArn ?? (opts.dryRun ? undefined : env[ENV.alertTopicArn]);
