@@ -34,10 +34,14 @@ export function conditionHolds(condition: Condition, record: CloudTrailRecord): 
   switch (c.kind) {
     case "equals": {
       const value = conditionFieldValue(record, condition.field);
-      return value !== undefined && c.values.includes(value);
+      if (value === undefined) return false;
+      return c.ignoreCase ? c.values.some((v) => v.toLowerCase() === value.toLowerCase()) : c.values.includes(value);
     }
-    case "startsWith":
-      return conditionFieldValue(record, condition.field)?.startsWith(c.prefix) ?? false;
+    case "startsWith": {
+      const value = conditionFieldValue(record, condition.field);
+      if (value === undefined) return false;
+      return c.ignoreCase ? value.toLowerCase().startsWith(c.prefix.toLowerCase()) : value.startsWith(c.prefix);
+    }
     case "is": {
       const value = fieldValue(record, condition.field);
       return value === c.value || value === String(c.value);

@@ -5,15 +5,15 @@
 import type { Condition } from "./definition";
 
 type ConditionKind =
-  | { kind: "equals"; values: string[] }
-  | { kind: "startsWith"; prefix: string }
+  | { kind: "equals"; values: string[]; ignoreCase: boolean }
+  | { kind: "startsWith"; prefix: string; ignoreCase: boolean }
   | { kind: "is"; value: boolean }
   | { kind: "exists"; value: boolean };
 
 /** The condition's kind as a tagged value, so that a switch over it is checked for every kind. */
 export function conditionKind(c: Condition): ConditionKind {
-  if ("equals" in c) return { kind: "equals", values: c.equals };
-  if ("startsWith" in c) return { kind: "startsWith", prefix: c.startsWith };
+  if ("equals" in c) return { kind: "equals", values: c.equals, ignoreCase: c.ignoreCase === true };
+  if ("startsWith" in c) return { kind: "startsWith", prefix: c.startsWith, ignoreCase: c.ignoreCase === true };
   if ("is" in c) return { kind: "is", value: c.is };
   return { kind: "exists", value: c.exists };
 }

@@ -27,9 +27,9 @@ function conditionText(c: Condition): string {
   const k = conditionKind(c);
   switch (k.kind) {
     case "equals":
-      return `${code(c.field)} ${list(k.values)}`;
+      return `${code(c.field)} ${list(k.values)}${k.ignoreCase ? " in any case" : ""}`;
     case "startsWith":
-      return `${code(c.field)} starting ${code(k.prefix)}`;
+      return `${code(c.field)} starting ${code(k.prefix)}${k.ignoreCase ? " in any case" : ""}`;
     case "is":
       return `${code(c.field)} ${code(String(k.value))}`;
     case "exists":

@@ -20,8 +20,8 @@ const ThreatSchema = z.strictObject({
 /**
  * The record fields a rule condition may test, and the type CloudTrail writes there. A fixed list,
  * because every backend must know how to read each one (a Lake column expression, a Logs Insights
- * field, an EventBridge path). String fields take `equals` / `startsWith`; boolean fields take
- * `is`; every field takes `exists`.
+ * field, an EventBridge path). String fields take `equals` / `startsWith` (with `ignoreCase` for a
+ * name AWS does not distinguish by case); boolean fields take `is`; every field takes `exists`.
  */
 export const FIELD_TYPES = {
   "userIdentity.type": "string",
@@ -46,10 +46,15 @@ const conditionValue = z
   .regex(CONDITION_VALUE, "must be letters, digits and . _ : / - only (a value every backend can carry)");
 
 const field = z.enum(CONDITION_FIELDS);
-/** A string field `equals` any of the values: it holds a non-empty string, one of them (case-sensitive). */
-const EqualsCondition = z.strictObject({ field, equals: z.array(conditionValue).min(1) });
-/** A string field `startsWith` the prefix: it holds a string that starts with it (case-sensitive). */
-const StartsWithCondition = z.strictObject({ field, startsWith: conditionValue });
+/**
+ * `ignoreCase: true` compares the lower-cased field with the lower-cased value(s): for a name that AWS
+ * resolves whatever its case (an IAM user name), so the caller chooses the case CloudTrail records.
+ */
+const ignoreCase = z.boolean().optional();
+/** A string field `equals` any of the values: a non-empty string, one of them (case-sensitive unless ignoreCase). */
+const EqualsCondition = z.strictObject({ field, equals: z.array(conditionValue).min(1), ignoreCase });
+/** A string field `startsWith` the prefix: it holds a string that starts with it (case-sensitive unless ignoreCase). */
+const StartsWithCondition = z.strictObject({ field, startsWith: conditionValue, ignoreCase });
 /**
  * A boolean field `is` true or false: it holds that JSON boolean, or its text ("true", "false"),
  * which is how stores that keep JSON values as text (CloudTrail Lake's maps) hold it.
@@ -59,13 +64,17 @@ const IsCondition = z.strictObject({ field, is: z.boolean() });
 const ExistsCondition = z.strictObject({ field, exists: z.boolean() });
 
 const TESTS = ["equals", "startsWith", "is", "exists"] as const;
+/** Keys that qualify a test rather than being one. */
+const MODIFIERS = ["ignoreCase"] as const;
 
 /**
  * Why a condition matches none of the four shapes, in words: zod's union alone says only "Invalid input",
  * which leaves a rule author to guess whether the field, the test or its value is wrong.
  */
 function conditionShapeProblem(input: unknown): string {
-  const shape = 'must be { "field": ..., and one of "equals": [...], "startsWith": "...", "is": true, "exists": true }';
+  const shape =
+    'must be { "field": ..., and one of "equals": [...], "startsWith": "...", "is": true, "exists": true }' +
+    ' (equals and startsWith may add "ignoreCase": true)';
   if (typeof input !== "object" || input === null || Array.isArray(input)) return shape;
   const { field: name, ...rest } = input as Record<string, unknown>;
   if (typeof name !== "string" || !(name in FIELD_TYPES))
@@ -75,10 +84,14 @@ function conditionShapeProblem(input: unknown): string {
     );
   const keys = Object.keys(rest);
   const tests = keys.filter((k) => (TESTS as readonly string[]).includes(k));
-  const unknown = keys.filter((k) => !(TESTS as readonly string[]).includes(k));
+  const known = [...TESTS, ...MODIFIERS] as readonly string[];
+  const unknown = keys.filter((k) => !known.includes(k));
   if (unknown.length > 0) return `unknown key(s) ${unknown.map((k) => `"${k}"`).join(", ")}: ${shape}`;
   if (tests.length !== 1) return `has ${tests.length === 0 ? "no test" : `${tests.join(" and ")}`}: ${shape}`;
   const [test] = tests;
+  if ("ignoreCase" in rest && typeof rest.ignoreCase !== "boolean") return "ignoreCase must be true or false";
+  if ("ignoreCase" in rest && test !== "equals" && test !== "startsWith")
+    return `ignoreCase qualifies equals or startsWith, not ${test}`;
   return test === "equals"
     ? "equals must be a list of strings"
     : test === "startsWith"

@@ -97,6 +97,20 @@ describe("conditions and outcomes", () => {
     expect(conditionHolds(equals, { requestParameters: null })).toBe(false);
   });
 
+  it("with ignoreCase, equals and startsWith compare both sides lower-cased", () => {
+    const user = (userName: unknown) => ({ requestParameters: { userName } });
+    const prefix: Condition = { field: "requestParameters.userName", startsWith: "BedrockAPIKey-", ignoreCase: true };
+    for (const name of ["BedrockAPIKey-q7r3", "bedrockapikey-q7r3", "BEDROCKAPIKEY-Q7R3"])
+      expect([name, conditionHolds(prefix, user(name))]).toEqual([name, true]);
+    for (const name of ["svc-bedrockapikey-x", "BedrockAPIKey", " bedrockapikey-x", 5, null, ""])
+      expect([name, conditionHolds(prefix, user(name))]).toEqual([name, false]);
+    const equals: Condition = { field: "requestParameters.status", equals: ["Active"], ignoreCase: true };
+    const status = (s: unknown) => conditionHolds(equals, { requestParameters: { status: s } });
+    expect(["Active", "active", "ACTIVE"].map(status)).toEqual([true, true, true]);
+    expect(["Inactive", "Active ", true, null].map(status)).toEqual([false, false, false, false]);
+    expect(conditionHolds({ ...equals, ignoreCase: false }, { requestParameters: { status: "active" } })).toBe(false);
+  });
+
   it("is: the JSON boolean or its text, nothing else", () => {
     const marked: Condition = { field: "additionalEventData.callWithBearerToken", is: true };
     const holds = (v: unknown) => conditionHolds(marked, { additionalEventData: { callWithBearerToken: v } });

@@ -105,6 +105,18 @@ describe("guardrail definition + config", () => {
     expect(conditionOf([{ field: "requestParameters.serviceName", exists: "yes" }])).toThrow(
       "where[0]: exists must be true or false",
     );
+    // ignoreCase qualifies the two string tests only, and is a boolean.
+    expect(conditionOf([{ field: "requestParameters.userName", startsWith: "B", ignoreCase: true }])).not.toThrow();
+    expect(conditionOf([{ field: "requestParameters.status", equals: ["Active"], ignoreCase: true }])).not.toThrow();
+    expect(conditionOf([{ field: "requestParameters.userName", exists: true, ignoreCase: true }])).toThrow(
+      'where[0]: unknown key(s) "ignoreCase"',
+    );
+    expect(conditionOf([{ field: "requestParameters.userName", exists: "x", ignoreCase: true }])).toThrow(
+      "where[0]: ignoreCase qualifies equals or startsWith, not exists",
+    );
+    expect(conditionOf([{ field: "requestParameters.userName", startsWith: "B", ignoreCase: "yes" }])).toThrow(
+      "where[0]: ignoreCase must be true or false",
+    );
     const failureWithoutCodes = copy();
     const denied = indexOf(failureWithoutCodes, "bedrock-model-access-denied");
     delete failureWithoutCodes.detection.rules[denied].errorCodes;

@@ -129,7 +129,9 @@ describe("planRemediation per principal kind", () => {
         "utf8",
       ),
     );
-    expect(rule.where).toEqual([{ field: "requestParameters.userName", startsWith: BEDROCK_API_KEY_USER_PREFIX }]);
+    expect(rule.where).toEqual([
+      { field: "requestParameters.userName", startsWith: BEDROCK_API_KEY_USER_PREFIX, ignoreCase: true },
+    ]);
   });
 
   it("long-term Bedrock API key: deactivate the user's Bedrock credentials, nothing else", () => {

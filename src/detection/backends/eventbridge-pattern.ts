@@ -11,7 +11,8 @@
  * literals. A pattern cannot say "only whitespace", so an errorCode of blanks (written by some log
  * pipelines, never by CloudTrail itself, which is where EventBridge events come from) is the one
  * case the reference matcher selects and this pattern does not; the differential test pins it down.
- * Conditions become `prefix`, literal or `exists` matches on the nested field (`conditionMatchers`).
+ * Conditions become `prefix`, literal or `exists` matches on the nested field (`conditionMatchers`); an
+ * `ignoreCase` condition uses `equals-ignore-case`, alone or inside `prefix`.
  * AWS limits a pattern to 2,048 characters by default (a quota raisable to 4,096); the shipped rules
  * need more, so the monitor deploys one EventBridge rule per part (buildEventPatterns).
  */
@@ -37,7 +38,8 @@ export function eventBridgeSource(eventSource: string): string {
 }
 
 type ErrorCodeMatcher = Array<string | null | { exists: false }>;
-type FieldMatcher = Array<string | boolean | null | { prefix: string } | { exists: boolean }>;
+type IgnoreCase = { "equals-ignore-case": string };
+type FieldMatcher = Array<string | boolean | null | IgnoreCase | { prefix: string | IgnoreCase } | { exists: boolean }>;
 /** The nested pattern object of a condition's path (`requestParameters: {loggingConfig: {...}}`). */
 interface NestedMatcher {
   [key: string]: NestedMatcher | FieldMatcher;
@@ -74,9 +76,9 @@ function conditionMatchers(c: Condition): FieldMatcher[] {
   const k = conditionKind(c);
   switch (k.kind) {
     case "equals":
-      return [[...k.values]];
+      return [k.ignoreCase ? k.values.map((v) => ({ "equals-ignore-case": v })) : [...k.values]];
     case "startsWith":
-      return [[{ prefix: k.prefix }]];
+      return [[{ prefix: k.ignoreCase ? { "equals-ignore-case": k.prefix } : k.prefix }]];
     case "is":
       return [[k.value, String(k.value)]];
     case "exists":

@@ -227,11 +227,14 @@ export const LAKE_CONDITION_FIELDS: SqlConditionFields = {
 /** One condition over a row (mirrors `conditionHolds`); `input` names it in errors. */
 function sqlCondition(c: Condition, field: SqlConditionField, input: string): string {
   const k = conditionKind(c);
+  // ignoreCase: both sides lower-cased, as the matcher does (the values are ASCII; lower() folds as toLowerCase there).
+  const text = "ignoreCase" in k && k.ignoreCase ? `lower(${field.text})` : field.text;
+  const literal = (v: string) => sqlString("ignoreCase" in k && k.ignoreCase ? v.toLowerCase() : v, input);
   switch (k.kind) {
     case "equals":
-      return `${field.text} IN (${k.values.map((v) => sqlString(v, input)).join(", ")})`;
+      return `${text} IN (${k.values.map(literal).join(", ")})`;
     case "startsWith":
-      return `starts_with(${field.text}, ${sqlString(k.prefix, input)})`;
+      return `starts_with(${text}, ${literal(k.prefix)})`;
     case "is":
       return field.json
         ? `json_format(${field.json}) IN ('${k.value}', '"${k.value}"')`

@@ -74,15 +74,25 @@ export const INSIGHTS_FIELDS = [
 ] as const;
 
 /**
- * `^prefix` as a Logs Insights regex literal; the prefix is letters, digits and . _ : - / (validated).
+ * `^prefix` as a Logs Insights regex literal; the prefix is letters, digits and . _ : - / (validated), its
+ * letters in either case with ignoreCase.
  * A `/` would end the literal and how to escape it there is not documented, so it becomes `.` (any
  * character): the pattern then keeps every record the prefix keeps and at most a few more, which a
  * pre-filter allows (evaluateRecord decides).
  */
-function insightsPrefixRegex(prefix: string, input: string): string {
-  if (!/^[A-Za-z0-9._:/-]+$/.test(prefix))
-    throw new BackendInputError(input, `${shown(prefix)} cannot be a Logs Insights prefix pattern`);
-  return `/^${prefix.replace(/\./g, "\\.").replace(/\//g, ".")}/`;
+function insightsPrefixRegex(prefix: string, input: string, ignoreCase = false): string {
+  return `/^${insightsRegexText(prefix, input, ignoreCase)}/`;
+}
+
+/**
+ * A value as regex text matching exactly it (a slash as any character: a regex literal cannot hold one); with
+ * ignoreCase each letter is a class of both cases (`[Bb]`), plain regex that needs no flag syntax.
+ */
+function insightsRegexText(value: string, input: string, ignoreCase: boolean): string {
+  if (!/^[A-Za-z0-9._:/-]+$/.test(value))
+    throw new BackendInputError(input, `${shown(value)} cannot be a Logs Insights pattern`);
+  const text = value.replace(/\./g, "\\.").replace(/\//g, ".");
+  return ignoreCase ? text.replace(/[A-Za-z]/g, (ch) => `[${ch.toUpperCase()}${ch.toLowerCase()}]`) : text;
 }
 
 /**
@@ -120,9 +130,11 @@ function insightsCondition(c: Condition, input: string): string | undefined {
   const k = conditionKind(c);
   switch (k.kind) {
     case "equals":
+      if (k.ignoreCase)
+        return `${c.field} like /^(${k.values.map((v) => insightsRegexText(v, input, true)).join("|")})$/`;
       return `${c.field} in [${k.values.map((v) => insightsString(v, input)).join(", ")}]`;
     case "startsWith":
-      return `${c.field} like ${insightsPrefixRegex(k.prefix, input)}`;
+      return `${c.field} like ${insightsPrefixRegex(k.prefix, input, k.ignoreCase)}`;
     case "is":
       return `ispresent(${c.field})`;
     case "exists":

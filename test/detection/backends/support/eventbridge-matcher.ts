@@ -12,6 +12,9 @@
  *   only looks at leaf nodes (the Event Ruler README documents that quirk), and a nested field under
  *   a missing or leaf parent (Event Ruler matches flattened leaf paths, where no such path exists);
  * - `{"prefix": "x"}` matches a string leaf that starts with "x" (case-sensitive; other types never);
+ * - `{"equals-ignore-case": "x"}` matches a string leaf equal to "x" in any case, and
+ *   `{"prefix": {"equals-ignore-case": "x"}}` one that starts with it in any case (other types never);
+ *   "any case" is taken as lower-casing both sides, which for the ASCII values rules carry is the same;
  * - `"$or": [p1, p2, ...]` (two or more objects) matches when any sub-pattern matches at that level.
  */
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -35,6 +38,17 @@ function matchLeaf(matcher: Json, present: boolean, value: unknown): boolean {
       const prefix = matcher.prefix;
       return present && leafValues(value).some((v) => typeof v === "string" && v.startsWith(prefix));
     }
+    const caseless = (m: Json): string | undefined => {
+      if (!isObject(m)) return undefined;
+      const ks = Object.keys(m);
+      const v = m["equals-ignore-case"];
+      return ks.length === 1 && typeof v === "string" ? v.toLowerCase() : undefined;
+    };
+    const strings = () => (present ? leafValues(value).filter((v) => typeof v === "string") : []);
+    const equal = caseless(matcher);
+    if (equal !== undefined) return strings().some((v) => v.toLowerCase() === equal);
+    const prefix = keys.length === 1 && keys[0] === "prefix" ? caseless(matcher.prefix) : undefined;
+    if (prefix !== undefined) return strings().some((v) => v.toLowerCase().startsWith(prefix));
     throw new Error(`test matcher: unsupported operator ${JSON.stringify(matcher)}`);
   }
   if (Array.isArray(matcher)) throw new Error("test matcher: nested array in a pattern");

@@ -275,11 +275,27 @@ function typedConditionCases(): Array<{ name: string; record: CloudTrailRecord }
       }),
     },
     {
+      name: "access key for a Bedrock API key user, named in another case",
+      record: record({
+        eventSource: "iam.amazonaws.com",
+        eventName: "CreateAccessKey",
+        requestParameters: { userName: "BEDROCKAPIKEY-x" },
+      }),
+    },
+    {
       name: "service-specific credential re-activated",
       record: record({
         eventSource: "iam.amazonaws.com",
         eventName: "UpdateServiceSpecificCredential",
         requestParameters: { serviceSpecificCredentialId: "ACCAX", status: "Active" },
+      }),
+    },
+    {
+      name: "service-specific credential re-activated, status in lower case",
+      record: record({
+        eventSource: "iam.amazonaws.com",
+        eventName: "UpdateServiceSpecificCredential",
+        requestParameters: { serviceSpecificCredentialId: "ACCAX", status: "active" },
       }),
     },
   ];
@@ -536,8 +552,9 @@ export function positives(rules: Guardrail["rules"], at: string): CloudTrailReco
 
 /**
  * Rules no shipped rule file spells, so that every condition kind and value is proven on every
- * backend: `is: false`, `exists: false` and `exists: true` on top-level and nested fields. Their
- * examples are the typed-condition edge cases, marked with what the matcher says.
+ * backend: `is: false`, `exists: false` and `exists: true` on top-level and nested fields, and
+ * `equals` with `ignoreCase`. Their examples are the typed-condition edge cases, marked with what the
+ * matcher says.
  */
 export function typedConditionRules(guardrail: Guardrail): DetectionRule[] {
   const base = guardrail.rules.find((r) => r.id === "bedrock-invocation-logging-kept-on-s3");
@@ -561,6 +578,12 @@ export function typedConditionRules(guardrail: Guardrail): DetectionRule[] {
     { id: "t-signed", ...converse, where: [{ field: "additionalEventData.callWithBearerToken", is: false }] },
     { id: "t-unmarked", ...converse, where: [{ field: "additionalEventData.callWithBearerToken", exists: false }] },
     { id: "t-marked", ...converse, where: [{ field: "additionalEventData.callWithBearerToken", exists: true }] },
+    {
+      id: "t-active-any-case",
+      eventSource: "iam.amazonaws.com",
+      eventNames: ["UpdateServiceSpecificCredential"],
+      where: [{ field: "requestParameters.status", equals: ["Active", "Enabled"], ignoreCase: true }],
+    },
   ];
   const pool = [...typedConditionCases().map((c) => c.record), ...base.tests.map((t) => t.record)];
   return variants.map((v, i) => {
