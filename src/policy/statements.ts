@@ -230,7 +230,8 @@ function apiKeyStatements(guardrail: Guardrail): ScpStatement[] {
         API_KEY_CREATION_ACTIONS,
         withExemption(
           guardrail,
-          { StringEquals: { "iam:ServiceSpecificCredentialServiceName": [BEDROCK_API_KEY_SERVICE_NAME] } },
+          // Whether IAM takes the service name in another case is not documented: ignoring case denies it either way.
+          { StringEqualsIgnoreCase: { "iam:ServiceSpecificCredentialServiceName": [BEDROCK_API_KEY_SERVICE_NAME] } },
           [memberRolePattern(guardrail.config)],
         ),
       ),

@@ -546,6 +546,14 @@ export const CASES: Case[] = [
     credential("CreateServiceSpecificCredential", "bedrock.amazonaws.com"),
     "deny",
   ],
+  // Whether IAM takes the service name in another case is not documented: the statement ignores case.
+  [
+    "creating a Bedrock API key, the service named in another case",
+    MINIMAL_CONFIG,
+    DEVELOPER,
+    credential("CreateServiceSpecificCredential", "Bedrock.AmazonAWS.com"),
+    "deny",
+  ],
   [
     "creating a CodeCommit credential",
     MINIMAL_CONFIG,

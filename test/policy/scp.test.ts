@@ -57,7 +57,7 @@ describe("SCP statements", () => {
       ],
       Resource: "*",
       Condition: {
-        StringEquals: { "iam:ServiceSpecificCredentialServiceName": ["bedrock.amazonaws.com"] },
+        StringEqualsIgnoreCase: { "iam:ServiceSpecificCredentialServiceName": ["bedrock.amazonaws.com"] },
         // The member role deactivates leaked keys (UpdateServiceSpecificCredential): exempt here only.
         ArnNotLike: { "aws:PrincipalArn": [...g.exemptions.scp, memberRolePattern(g.config)] },
       },

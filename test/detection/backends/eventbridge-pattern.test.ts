@@ -114,7 +114,9 @@ describe("buildEventPattern", () => {
     expect(branches).toContainEqual(
       expect.objectContaining({
         source: ["aws.iam"],
-        detail: expect.objectContaining({ requestParameters: { serviceName: ["bedrock.amazonaws.com"] } }),
+        detail: expect.objectContaining({
+          requestParameters: { serviceName: [{ "equals-ignore-case": "bedrock.amazonaws.com" }] },
+        }),
       }),
     );
     expect(eventBridgeSource("sagemaker.amazonaws.com")).toBe("aws.sagemaker");

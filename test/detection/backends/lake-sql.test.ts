@@ -33,8 +33,8 @@ describe("buildLakeQuery", () => {
     expect(sql.match(/\(eventsource = /g)).toHaveLength(guardrail.rules.length);
     expect(sql).toContain("eventsource = 'iam.amazonaws.com' AND eventname IN ('CreateServiceSpecificCredential')");
     expect(sql).toContain(
-      "CASE WHEN contains(map_keys(requestparameters), 'serviceName') THEN requestparameters['serviceName'] END" +
-        " IN ('bedrock.amazonaws.com')",
+      "lower(CASE WHEN contains(map_keys(requestparameters), 'serviceName') THEN requestparameters['serviceName'] " +
+        "END) IN ('bedrock.amazonaws.com')",
     );
     expect(sql).toContain("AND starts_with(useridentity.accesskeyid, 'AKIA')");
     expect(sql).toContain("requestparameters['modelId']");

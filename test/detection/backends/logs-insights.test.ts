@@ -33,7 +33,8 @@ describe("buildLogsInsightsQuery", () => {
     expect(lines.slice(-2)).toEqual(["| sort @timestamp asc", "| limit 10000"]);
     expect(lines).toContain(
       '    or (eventSource = "iam.amazonaws.com" and eventName in ["CreateServiceSpecificCredential"]' +
-        ' and isblank(errorCode) and requestParameters.serviceName in ["bedrock.amazonaws.com"])',
+        " and isblank(errorCode) and requestParameters.serviceName like " +
+        "/^([Bb][Ee][Dd][Rr][Oo][Cc][Kk]\\.[Aa][Mm][Aa][Zz][Oo][Nn][Aa][Ww][Ss]\\.[Cc][Oo][Mm])$/)",
     );
     expect(lines.find((l) => l.includes("GetFoundationModelAvailability"))).toMatch(
       /and userIdentity\.accessKeyId like \/\^AKIA\/\)$/,
