@@ -13,6 +13,8 @@ export type ResourceRef =
   | { kind: "trail-bucket" }
   | { kind: "trail-objects" }
   | { kind: "trail-key" }
+  /** The organization trail monitor.trailArn names (the source of the Athena archive or the log groups). */
+  | { kind: "organization-trail" }
   | { kind: "athena-results-bucket" }
   | { kind: "athena-results-objects" }
   | { kind: "state-table" }

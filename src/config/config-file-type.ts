@@ -364,6 +364,11 @@ export interface GuardrailConfigFile {
       bytesScannedCutoffGb?: number;
     };
     /**
+     * The organization trail that feeds the athena archive or the cloudwatch-logs log groups: with
+     * monitor.driftCheck, each run checks that it still logs the rules' events there (docs/monitor.md)
+     */
+    trailArn?: string;
+    /**
      * Real-time detection from EventBridge, beside the scheduled job
      *
      * @defaultValue `{}`

@@ -78,6 +78,7 @@ export const GuardrailConfigSchema = z
       [["aws", "security", "assumeRoleArn"], c.aws.security.assumeRoleArn],
       [["monitor", "cloudtrailLake", "eventDataStoreArn"], c.monitor.cloudtrailLake.eventDataStoreArn],
       [["monitor", "athena", "kmsKeyArn"], c.monitor.athena.kmsKeyArn],
+      [["monitor", "trailArn"], c.monitor.trailArn],
       ...c.monitor.cloudwatchLogs.logGroups.map((g, i): [(string | number)[], string] => [
         ["monitor", "cloudwatchLogs", "logGroups", i],
         g,

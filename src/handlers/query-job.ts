@@ -18,6 +18,7 @@ import {
   makeCorrelationSources,
   makeQuerySource,
   makeSecurityHubImporter,
+  makeSourceLivenessCheck,
   makeStateStore,
 } from "../wiring/adapters";
 import { finishInvocation, initOrLog, responderPerRun } from "./invocation";
@@ -63,6 +64,7 @@ function init(): Context {
       readOrganization: driftCheck ? makeOrganizationReader(guardrail.partition) : undefined,
       readAlertSubscriptions:
         driftCheck && checksAlertSubscriptions(guardrail) ? makeSubscriptionReader(env.alertTopicArn) : undefined,
+      checkSourceLiveness: driftCheck ? makeSourceLivenessCheck(guardrail, spec) : undefined,
     },
     newResponder: responderPerRun(guardrail, env, notifier),
   };

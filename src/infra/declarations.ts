@@ -58,10 +58,15 @@ export interface DeclarationOptions {
   securityHub?: boolean;
   /** Athena backend: the trail's files are SSE-KMS encrypted (monitor.athena.kmsKeyArn is set). */
   trailEncrypted?: boolean;
+  /** monitor.trailArn is set: with driftCheck, the query job reads the organization trail (athena, cloudwatch-logs). */
+  trailChecked?: boolean;
 }
 
 export function codeDeclarations(options: DeclarationOptions): FunctionDeclarations {
-  const query = MONITOR_SOURCES[options.backend].permissions({ trailEncrypted: options.trailEncrypted ?? false });
+  const source = MONITOR_SOURCES[options.backend];
+  const query = source.permissions({ trailEncrypted: options.trailEncrypted ?? false });
+  // The drift check reads the source too: that it still receives the rules' events (src/runtime/source-liveness.ts).
+  const liveness = source.livenessPermissions({ trail: options.trailChecked ?? false });
   // Both functions keep dedupe state, publish findings and hand them to the responder in-process.
   const common = [...STATE_PERMISSIONS, ...SNS_PUBLISH_PERMISSIONS, ...responderPermissions(options.remediation)];
   return {
@@ -69,7 +74,7 @@ export function codeDeclarations(options: DeclarationOptions): FunctionDeclarati
     queryJob: [
       ...query,
       ...common,
-      ...(options.driftCheck ? DRIFT_PERMISSIONS : []),
+      ...(options.driftCheck ? [...DRIFT_PERMISSIONS, ...liveness] : []),
       ...(options.subscriptionCheck ? SNS_SUBSCRIPTION_READ_PERMISSIONS : []),
       ...(options.securityHub ? SECURITY_HUB_IMPORT_PERMISSIONS : []),
     ],
@@ -91,5 +96,6 @@ export function guardrailDeclarations(guardrail: Guardrail): FunctionDeclaration
     accessKey,
     securityHub: monitor.securityHub.enabled,
     trailEncrypted: monitor.athena.kmsKeyArn !== undefined,
+    trailChecked: monitor.trailArn !== undefined,
   });
 }

@@ -51,12 +51,16 @@ type DriftKind =
   /** A configured target the organization does not have (a deleted OU, a typo): the SCP covers nothing there. */
   | "target-missing"
   /** A monitor.alertEmails address without a subscription to the alert topic (alert-subscriptions.ts). */
-  | "subscription-missing";
+  | "subscription-missing"
+  /** The job's event data store or organization trail no longer feeds it the rules' events (source-liveness.ts). */
+  | "source-not-live";
 
 export interface DriftProblem {
   kind: DriftKind;
   policy?: string;
   target?: string;
+  /** source-not-live: what about the source (status, selectors, ...), so each aspect alerts on its own. */
+  check?: string;
   detail: string;
   /** content-changed: SHA-256 of the differing copies as IAM reads them, so a further edit is a new drift. */
   contentSha256?: string;
@@ -286,7 +290,11 @@ function coverageProblems(watched: RememberedCoverage, departed: CoverageMemory[
 export function driftFingerprint(report: DriftReport): string {
   if (report.ok) return "";
   const lines = report.problems
-    .map((p) => `${p.kind}|${p.policy ?? ""}|${p.target ?? ""}${p.contentSha256 ? `|${p.contentSha256}` : ""}`)
+    .map(
+      (p) =>
+        `${p.kind}|${p.policy ?? ""}|${p.target ?? ""}${p.contentSha256 ? `|${p.contentSha256}` : ""}` +
+        `${p.check ? `|${p.check}` : ""}`,
+    )
     .sort();
   return createHash("sha256").update(lines.join("\n")).digest("hex");
 }

@@ -33,6 +33,7 @@ import {
   type OrganizationReader,
 } from "./drift";
 import { type SubscriptionReader, subscriptionProblems } from "./alert-subscriptions";
+import type { SourceLivenessCheck } from "./source-liveness";
 import type { Finding } from "../detection/finding";
 import { type CorrelationOutcome, correlationStep } from "./correlation-step";
 import { claimAll, type DrainDeps, drainPending, findingsOf, type RunFailure } from "./pipeline";
@@ -64,6 +65,11 @@ export interface JobDeps {
   readOrganization?: OrganizationReader;
   /** Reads the alert topic's subscriptions for the drift check (monitor.alertEmails); absent = not checked. */
   readAlertSubscriptions?: SubscriptionReader;
+  /**
+   * Checks that the event data store or organization trail the job reads still receives the rules' events (drift
+   * kind source-not-live); absent = not checked.
+   */
+  checkSourceLiveness?: SourceLivenessCheck;
   now?: () => Date;
   runId: string;
 }
@@ -188,7 +194,7 @@ export async function runJob(deps: JobDeps, options: JobOptions): Promise<RunSum
   };
 
   // Drift is independent of the query: checked (and alerted) even when the query fails.
-  if (deps.readOrganization) summary.drift = await driftStep(deps, job, now);
+  if (deps.readOrganization || deps.checkSourceLiveness) summary.drift = await driftStep(deps, job, now);
 
   let window: QueryWindow;
   try {
@@ -357,25 +363,51 @@ async function withSubscriptionCheck(report: DriftReport, deps: JobDeps): Promis
   return { ...report, ok: false, problems: [...report.problems, ...problems] };
 }
 
-async function driftStep(deps: JobDeps, job: string, now: () => Date): Promise<RunSummary["drift"]> {
-  let report: DriftReport;
+/**
+ * The report with what keeps the job's source from receiving events: a run that succeeds with no findings because the
+ * store or trail stopped is otherwise indistinguishable from a quiet one.
+ */
+async function withSourceLiveness(report: DriftReport, deps: JobDeps, now: Date): Promise<DriftReport> {
+  if (!deps.checkSourceLiveness) return report;
+  let problems: DriftProblem[];
+  try {
+    problems = await deps.checkSourceLiveness(now);
+  } catch (e) {
+    problems = [
+      { kind: "read-failed", target: "source", detail: `drift check could not check the source: ${errorText(e)}` },
+    ];
+  }
+  if (problems.length === 0) return report;
+  return { ...report, ok: false, problems: [...report.problems, ...problems] };
+}
+
+const NO_ORGANIZATION_CHECK: DriftReport = { ok: true, problems: [], expectedPolicies: [], expectedTargets: [] };
+
+/** The organization part of the drift check (the SCP and the accounts under the targets). */
+async function organizationReport(deps: JobDeps, job: string, now: () => Date): Promise<DriftReport> {
   try {
     // The accounts the targets covered at the last listing: one moved out since is a drift (checkDrift).
     const memory = await deps.store.getCoverage(job);
-    report = await checkDrift(deps.guardrail, deps.readOrganization!, { memory, now: now() });
+    const report = await checkDrift(deps.guardrail, deps.readOrganization!, { memory, now: now() });
     if (report.coverage) await deps.store.setCoverage(job, report.coverage);
+    return report;
   } catch (e) {
     // Not being able to look is alerted like a drift (once, until it changes): no alarm reads DriftDetected, so
     // a check that can no longer read the organization would otherwise go unnoticed. It never blocks finding alerts.
-    report = {
+    return {
       ok: false,
       problems: [{ kind: "read-failed", detail: `drift check could not read the organization: ${errorText(e)}` }],
       expectedPolicies: [],
       expectedTargets: [],
     };
   }
-  // Checked whether or not the organization could be read: the subscriptions are the monitor's own.
+}
+
+async function driftStep(deps: JobDeps, job: string, now: () => Date): Promise<RunSummary["drift"]> {
+  let report = deps.readOrganization ? await organizationReport(deps, job, now) : NO_ORGANIZATION_CHECK;
+  // Checked whether or not the organization could be read: the subscriptions and the source are the monitor's own.
   report = await withSubscriptionCheck(report, deps);
+  report = await withSourceLiveness(report, deps, now());
   const fingerprint = driftFingerprint(report);
   let alerted = false;
   try {

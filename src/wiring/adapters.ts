@@ -30,6 +30,7 @@ import { listTopicSubscriptions, SnsNotifier } from "../aws/sns";
 import type { FindingResponder, Notifier } from "../aws/contracts";
 import type { SubscriptionReader } from "../runtime/alert-subscriptions";
 import type { OrganizationReader } from "../runtime/drift";
+import type { SourceLivenessCheck } from "../runtime/source-liveness";
 import { MONITOR_SOURCES, type SourceSpec } from "../runtime/query/backends";
 import type { PollSettings, QuerySource } from "../runtime/query/source";
 import { DynamoStateStore } from "../runtime/state/dynamodb";
@@ -81,6 +82,15 @@ export function makeNotifier(topicArn: string, overrides: ClientOverrides = {}):
 export function makeSubscriptionReader(topicArn: string, overrides: ClientOverrides = {}): SubscriptionReader {
   const client = new SNSClient(clientConfig(overrides));
   return () => listTopicSubscriptions(client, topicArn);
+}
+
+/** The drift check that the job's event data store or organization trail still receives the rules' events. */
+export function makeSourceLivenessCheck(
+  guardrail: Guardrail,
+  spec: SourceSpec,
+  overrides: ClientOverrides = {},
+): SourceLivenessCheck | undefined {
+  return MONITOR_SOURCES[spec.backend].liveness(guardrail, spec, overrides);
 }
 
 /** Security Hub in the product ARN's region (the monitor's), importing as that account's default product. */

@@ -98,6 +98,7 @@ const AXES: { [K in keyof Required<DeclarationOptions>]: readonly Required<Decla
   accessKey: ["deactivate", "rotate"],
   securityHub: [true, false],
   trailEncrypted: [true, false],
+  trailChecked: [true, false],
 };
 
 /** Every combination of the options. */

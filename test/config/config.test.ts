@@ -140,6 +140,7 @@ describe("config validation", () => {
         monitor: {
           cloudtrailLake: { eventDataStoreArn: gov("cloudtrail", "eventdatastore/abc") },
           athena: { kmsKeyArn: gov("kms", "key/abc") },
+          trailArn: gov("cloudtrail", "trail/org-trail"),
           cloudwatchLogs: { logGroups: ["org-trail", gov("logs", "log-group:org-trail")] },
         },
       });
@@ -148,6 +149,7 @@ describe("config validation", () => {
         "aws.security.assumeRoleArn",
         "monitor.cloudtrailLake.eventDataStoreArn",
         "monitor.athena.kmsKeyArn",
+        "monitor.trailArn",
         "monitor.cloudwatchLogs.logGroups[1]",
       ]);
       for (const p of problems)
@@ -159,6 +161,15 @@ describe("config validation", () => {
           monitor: { cloudwatchLogs: { logGroups: ["arn:aws:logs:us-east-1:123456789012:log-group:org-trail"] } },
         }),
       ).toEqual([]);
+    });
+
+    it("rejects a monitor.trailArn that is no trail ARN, in one line naming the key", () => {
+      for (const trailArn of ["org-trail", "arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/abc"])
+        expect(problemsOf({ ...ok, monitor: { trailArn } })).toEqual([
+          expect.stringMatching(/^monitor\.trailArn: must be a CloudTrail trail ARN/),
+        ]);
+      const trailArn = "arn:aws:cloudtrail:us-east-1:123456789012:trail/org-trail";
+      expect(problemsOf({ ...ok, monitor: { trailArn } })).toEqual([]);
     });
 
     it("accepts ARNs of aws.region's partition, and a * partition anywhere", () => {

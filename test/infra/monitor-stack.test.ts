@@ -221,10 +221,12 @@ describe("monitor stack, default config (cloudtrail-lake, new event data store)"
 
   test("query job role: exactly its declared calls, each on its resource", () => {
     const doc = policyOf(s, "bedrock-guardrail-query-job");
+    // GetEventDataStore: the drift check that the store still ingests (src/runtime/source-liveness.ts).
     expect(statement(doc, "EventDataStore")).toMatchObject({
       Action: [
         "cloudtrail:CancelQuery",
         "cloudtrail:DescribeQuery",
+        "cloudtrail:GetEventDataStore",
         "cloudtrail:GetQueryResults",
         "cloudtrail:StartQuery",
       ],

@@ -139,6 +139,17 @@ export const MonitorConfigSchema = z
       .prefault({})
       .describe("The cloudwatch-logs backend (CloudWatch Logs Insights)"),
     athena: AthenaMonitorSchema,
+    trailArn: z
+      .string()
+      .regex(
+        /^arn:(aws|aws-cn|aws-us-gov):cloudtrail:[a-z0-9-]+:\d{12}:trail\/[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$/,
+        "must be a CloudTrail trail ARN",
+      )
+      .optional()
+      .describe(
+        "The organization trail that feeds the athena archive or the cloudwatch-logs log groups: with " +
+          "monitor.driftCheck, each run checks that it still logs the rules' events there (docs/monitor.md)",
+      ),
     eventbridge: z
       .strictObject({
         enabled: z

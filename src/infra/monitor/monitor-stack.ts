@@ -196,6 +196,7 @@ export class MonitorResources {
       memberRoleName: config.remediation.memberRoleName,
       managementAccountId: config.organization.managementAccountId,
       securityHub: config.monitor.securityHub.enabled,
+      trailArn: config.monitor.trailArn,
     });
   }
 

@@ -18,6 +18,8 @@ export interface MonitorArnInputs {
   alertTopicArn: string;
   alertKeyArn: string;
   memberRoleName: string;
+  /** monitor.trailArn: the organization trail the drift check reads. */
+  trailArn?: string;
   /** Security Hub import is on (monitor.securityHub.enabled). */
   securityHub?: boolean;
   /** The management account, when known; otherwise any account in the partition. */
@@ -55,6 +57,7 @@ export function monitorResourceArns(i: MonitorArnInputs): ResourceArns {
     ...(i.logGroups.length > 0
       ? { "query-log-groups": logGroupArns(i.partition, i.accountId, i.region, i.logGroups) }
       : {}),
+    ...(i.trailArn ? { "organization-trail": [i.trailArn] } : {}),
     "state-table": [i.stateTableArn],
     "alert-topic": [i.alertTopicArn],
     "alert-key": [i.alertKeyArn],

@@ -22,6 +22,18 @@ import { AthenaQuerySource, athenaQueryPermissions } from "./athena";
 import { LAKE_QUERY_PERMISSIONS, LakeQuerySource } from "./lake";
 import { LOGS_QUERY_PERMISSIONS, LogsInsightsQuerySource } from "./logs-insights";
 import type { PollSettings, QuerySource } from "./source";
+import {
+  EVENT_DATA_STORE_READ_PERMISSIONS,
+  readEventDataStore,
+  readTrail,
+  TRAIL_READ_PERMISSIONS,
+} from "../../aws/cloudtrail-sources";
+import {
+  eventDataStoreLiveness,
+  type SourceLivenessCheck,
+  type TrailDestination,
+  trailLiveness,
+} from "../source-liveness";
 
 /** Where one backend reads: the event data store (cloudtrail-lake) or the log groups (cloudwatch-logs). */
 export interface SourceSpec {
@@ -48,7 +60,30 @@ interface MonitorSourceEntry {
     poll?: PollSettings,
     query?: CorrelationQueryOptions,
   ): QuerySource | undefined;
+  /**
+   * The drift check that the source still receives the rules' events (src/runtime/source-liveness.ts), and the
+   * calls it makes; none where there is nothing to read (a trail-fed backend without monitor.trailArn).
+   */
+  liveness(guardrail: Guardrail, spec: SourceSpec, overrides: ClientOverrides): SourceLivenessCheck | undefined;
+  livenessPermissions(options: { trail: boolean }): PermissionDeclaration[];
 }
+
+/** A trail is read in the Region its ARN names: an organization trail lives in its home Region. */
+function trailClient(trailArn: string, overrides: ClientOverrides): CloudTrailClient {
+  return new CloudTrailClient(clientConfig({ ...overrides, region: overrides.region ?? parseArn(trailArn)?.region }));
+}
+
+/** The organization trail's check, when monitor.trailArn names it, against where the backend reads its events. */
+function trailCheck(guardrail: Guardrail, overrides: ClientOverrides, where: TrailDestination) {
+  const arn = guardrail.config.monitor.trailArn;
+  if (!arn) return undefined;
+  const client = trailClient(arn, overrides);
+  return trailLiveness(arn, (a) => readTrail(client, a), where, guardrail);
+}
+
+/** The trail's reads, when monitor.trailArn names one (`trail`). */
+const trailPermissions = ({ trail }: { trail: boolean }): PermissionDeclaration[] =>
+  trail ? TRAIL_READ_PERMISSIONS : [];
 
 /**
  * The client for an event data store: a store is a resource of one Region and answers queries only there, so the
@@ -83,6 +118,13 @@ export const MONITOR_SOURCES: Record<MonitorBackend, MonitorSourceEntry> = {
         statement: (w) => buildLakeCorrelationQuery(guardrail.correlationRules, { eventDataStore, ...w, ...query }),
       });
     },
+    liveness(guardrail, spec, overrides) {
+      const arn = spec.eventDataStoreArn;
+      if (!arn) throw new Error("cloudtrail-lake backend needs an event data store ARN");
+      const client = lakeClient(arn, overrides);
+      return eventDataStoreLiveness(arn, (a) => readEventDataStore(client, a), guardrail);
+    },
+    livenessPermissions: () => EVENT_DATA_STORE_READ_PERMISSIONS,
   },
   "cloudwatch-logs": {
     permissions: () => LOGS_QUERY_PERMISSIONS,
@@ -108,6 +150,9 @@ export const MONITOR_SOURCES: Record<MonitorBackend, MonitorSourceEntry> = {
         correlationRules: rules,
       });
     },
+    liveness: (guardrail, spec, overrides) =>
+      trailCheck(guardrail, overrides, { kind: "logs", logGroups: spec.logGroups ?? [] }),
+    livenessPermissions: trailPermissions,
   },
   athena: {
     permissions: athenaQueryPermissions,
@@ -134,5 +179,10 @@ export const MONITOR_SOURCES: Record<MonitorBackend, MonitorSourceEntry> = {
           }),
       });
     },
+    liveness(guardrail, _spec, overrides) {
+      const { bucket, prefix } = guardrail.config.monitor.athena;
+      return bucket ? trailCheck(guardrail, overrides, { kind: "s3", bucket, prefix }) : undefined;
+    },
+    livenessPermissions: trailPermissions,
   },
 };
