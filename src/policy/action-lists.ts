@@ -122,6 +122,9 @@ export const SAML_PROVIDER_TAKEOVER_ACTIONS = [
  * squatting their names. The resource policy has two ways in: a statement at a time (Add/RemovePermission)
  * and the whole document (Put/DeleteResourcePolicy), which can let an account outside the organization,
  * where no SCP applies, invoke a function with input of its choosing, or drop EventBridge's permission.
+ * The asynchronous invocation configuration (Put/UpdateFunctionEventInvokeConfig) of the events EventBridge
+ * and the schedule deliver: no retries and a minute's event age give up on an event after one failure, and
+ * destinations add where results and failures go. Deleting it only restores the defaults (the tool sets none).
  */
 export const FUNCTION_TAKEOVER_ACTIONS = [
   "lambda:CreateFunction",
@@ -135,6 +138,8 @@ export const FUNCTION_TAKEOVER_ACTIONS = [
   "lambda:PutFunctionConcurrency",
   "lambda:CreateFunctionUrlConfig",
   "lambda:UpdateFunctionUrlConfig",
+  "lambda:PutFunctionEventInvokeConfig",
+  "lambda:UpdateFunctionEventInvokeConfig",
 ];
 
 /**

@@ -56,12 +56,21 @@ function takeoverScenarios(guardrail: Guardrail): Scenario[] {
   const { arn, iam: toolRole } = securityArns(guardrail);
   const fn = arn("lambda", `function:${FUNCTION_NAMES.realtime}`);
   const updateCode = pick(FUNCTION_TAKEOVER_ACTIONS, "UpdateFunctionCode");
-  out.push({
-    id: "protect:function-code",
-    label: `${updateCode} function:${FUNCTION_NAMES.realtime}`,
-    action: updateCode,
-    resource: fn,
-  });
+  const invokeConfig = pick(FUNCTION_TAKEOVER_ACTIONS, "PutFunctionEventInvokeConfig");
+  out.push(
+    {
+      id: "protect:function-code",
+      label: `${updateCode} function:${FUNCTION_NAMES.realtime}`,
+      action: updateCode,
+      resource: fn,
+    },
+    {
+      id: "protect:function-invoke-config",
+      label: `${invokeConfig} function:${FUNCTION_NAMES.realtime}`,
+      action: invokeConfig,
+      resource: fn,
+    },
+  );
   const adminRole = roles.find((p) => guardrail.exemptions.admins.includes(p));
   if (adminRole) {
     // An admin may create the exempted roles, so its own name is protected too.
