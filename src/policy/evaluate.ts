@@ -138,6 +138,8 @@ function resourceMatches(statement: ScpStatement, resource: string): boolean {
 function conditionHolds(op: ConditionOperator, policyValues: string[], requestValues: string[] | undefined): boolean {
   // Negated operators hold when the key is absent (without IfExists, as IAM evaluates them).
   switch (op) {
+    case "ArnLike":
+      return !!requestValues && requestValues.some((v) => policyValues.some((p) => arnLike(p, v)));
     case "ArnNotLike":
       return !requestValues?.some((v) => policyValues.some((p) => arnLike(p, v)));
     case "StringLike":

@@ -384,6 +384,7 @@ const ADMIN_SIDS: readonly string[] = [
   SID.protectTagged,
   SID.protectTag,
   SID.protectRoleTags,
+  SID.protectEventSources,
 ];
 /** Statements only the monitor's own roles pass: no config change allows anyone else. */
 const MONITOR_SIDS: readonly string[] = [SID.protectData, SID.protectMetrics, SID.protectJobItems];

@@ -32,12 +32,17 @@
  *     path), by anyone but break-glass, the admins and StackSets. ProtectGuardrailDeployment denies them
  *     to the same principals on the same path, so this statement exists only when that one does not
  *     (scp.protectExemptedPrincipals off): the tags stay protected either way, at no size for the default.
+ *   - ProtectGuardrailEventSourceMappings: creating or updating an event source mapping onto the tool's
+ *     functions, by anyone but break-glass and the admins: Lambda would invoke a function as itself,
+ *     outside the deny of lambda:InvokeFunction, with records of the creator's choosing. The actions
+ *     name no function as a resource, so the statement matches the lambda:FunctionArn condition key.
  */
 import { TOOL_TAGS } from "../config/aws-limits";
 import { formatArn } from "../arn/partition";
 import { type Guardrail, toolRoleArn, toolRolePathPattern } from "../guardrail/guardrail";
 import { METRIC_NAMESPACE, RESOURCE_PREFIX, ROLE_NAMES, toolFunctionPattern } from "../guardrail/tool-names";
 import {
+  EVENT_SOURCE_MAPPING_ACTIONS,
   FUNCTION_INVOKE_ACTIONS,
   METRIC_WRITE_ACTIONS,
   OPERATOR_STATE_WRITE_ACTIONS,
@@ -48,7 +53,7 @@ import {
   TOOL_ROLE_TAG_ACTIONS,
 } from "./action-lists";
 import { deploymentAdminPatterns, guardrailAdminPatterns } from "./protect-exempted";
-import { SID } from "./statement-ids";
+import { FUNCTION_ARN_KEY, SID } from "./statement-ids";
 import type { ScpCondition, ScpStatement } from "./types";
 
 const [TOOL_TAG_KEY, TOOL_TAG_VALUE] = Object.entries(TOOL_TAGS)[0];
@@ -140,5 +145,9 @@ export function buildProtectGuardrailStatements(guardrail: Guardrail): ScpStatem
             except(deploymentAdminPatterns(guardrail)),
           ),
         ]),
+    statement(SID.protectEventSources, EVENT_SOURCE_MAPPING_ACTIONS, "*", {
+      ArnLike: { [FUNCTION_ARN_KEY]: [toolFunctionPattern(partition)] },
+      ...except(admins),
+    }),
   ];
 }

@@ -3,7 +3,8 @@
  * ("protect:", break-glass and the admins only), the tool's own roles, rules, schedule, dead-letter
  * queue, log groups and Athena table ("guard-deploy:", also the StackSets execution role), the
  * guardrail's SCPs, alert key, event data store, topic and alarms, leaving the organization,
- * disabling SCPs, Roles Anywhere ("guard-admin:", break-glass and the admins), the tool's tag
+ * disabling SCPs, Roles Anywhere, event source mappings onto the tool's functions ("guard-admin:",
+ * break-glass and the admins), the tool's tag
  * ("guard-tag:", also StackSets), the tags of the tool's roles ("guard-role-tag:", also StackSets, under
  * either protection setting), and invoking the functions, writing state and the metrics
  * ("guard-monitor:", the monitor's roles only).
@@ -18,11 +19,12 @@ import {
   RESOURCE_PREFIX,
   ROLE_NAMES,
 } from "../guardrail/tool-names";
-import { FUNCTION_TAKEOVER_ACTIONS } from "./action-lists";
+import { EVENT_SOURCE_MAPPING_ACTIONS, FUNCTION_TAKEOVER_ACTIONS } from "./action-lists";
 import type { Scenario } from "./decision-table";
 import { EXAMPLE_MEMBER_ACCOUNT, EXAMPLE_SECURITY_ACCOUNT, exampleSite, siteArns } from "./principals";
 import { protectedPrincipalPatterns, protectedSamlProviderPatterns } from "./protect-exempted";
 import { TOOL_REQUEST_TAG_KEY, TOOL_RESOURCE_TAG_KEY, TOOL_TAG_KEY, TOOL_TAG_VALUE } from "./protect-guardrail";
+import { FUNCTION_ARN_KEY } from "./statement-ids";
 
 /** "role/Name" of a concrete IAM ARN, for labels. */
 const iamName = (arn: string) => arn.split(":").slice(5).join(":");
@@ -180,6 +182,7 @@ function guardScenarios(guardrail: Guardrail): Scenario[] {
       "organizations:DisablePolicyType SERVICE_CONTROL_POLICY",
     ),
     row("guard-admin:roles-anywhere-profile", "rolesanywhere:CreateProfile", "*"),
+    ...eventSourceMappingScenarios(guardrail),
     row(
       "guard-admin:update-scp",
       "organizations:UpdatePolicy",
@@ -222,6 +225,21 @@ function guardScenarios(guardrail: Guardrail): Scenario[] {
       arn("cloudwatch", `alarm:${FUNCTION_NAMES.queryJob}-no-successful-run`),
       tagged,
     ),
+  ];
+}
+
+/**
+ * An event source mapping names its function only in lambda:FunctionArn (the request has no resource): onto the
+ * realtime function, and onto another function of the same account, which stays anyone's to feed.
+ */
+function eventSourceMappingScenarios(guardrail: Guardrail): Scenario[] {
+  const { arn } = securityArns(guardrail);
+  const create = pick(EVENT_SOURCE_MAPPING_ACTIONS, "CreateEventSourceMapping");
+  const mapping = (id: string, name: string) =>
+    row(id, create, "*", { [FUNCTION_ARN_KEY]: [arn("lambda", `function:${name}`)] }, `${create} function:${name}`);
+  return [
+    mapping("guard-admin:event-source-mapping", FUNCTION_NAMES.realtime),
+    mapping("unrelated:other-event-source-mapping", "orders-api"),
   ];
 }
 

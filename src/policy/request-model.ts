@@ -14,6 +14,7 @@ import { formatArn, partitionOfRegion, regionsOfPartition } from "../arn/partiti
 import { resolvePrincipal, type UserIdentityLike } from "../arn/principal";
 import {
   BEARER_TOKEN_TYPE_KEYS,
+  FUNCTION_ARN_KEY,
   LONG_TERM,
   MANTLE_MODEL_KEY,
   MARKETPLACE_PRODUCT_KEY,
@@ -87,6 +88,12 @@ export const authorizesOnModel = (action: string): boolean => action in MODEL_PA
 
 /** bedrock-mantle actions whose request carries bedrock-mantle:Model (from requestParameters.model). */
 const MANTLE_MODEL_ACTIONS_WITH_KEY = new Set(["bedrock-mantle:CreateInference", "bedrock-mantle:CreateFineTuningJob"]);
+
+/**
+ * Lambda actions that name the function an event source mapping feeds only in lambda:FunctionArn (creating a
+ * mapping names no resource; updating one names the mapping), from requestParameters.functionName.
+ */
+const MAPPING_ACTIONS = new Set(["lambda:CreateEventSourceMapping", "lambda:UpdateEventSourceMapping"]);
 
 /** Geography prefixes of system-defined (cross-Region) inference profile IDs. */
 export const PROFILE_GEO_PREFIX = /^(us|eu|apac|jp|au|ca|us-gov|global)\./;
@@ -274,15 +281,16 @@ function profileModels(profileId: string, partition: string, region: string): Pr
   return models;
 }
 
+/** A function's ARN from the name (or ARN) a Lambda request gives. */
+const functionArnOf = (fn: string, { partition, region, account }: Site): string =>
+  fn.startsWith("arn:") ? fn : formatArn({ partition, service: "lambda", region, account, resource: `function:${fn}` });
+
 /** The role, user or function ARN an IAM or Lambda call is authorized on; undefined when the record cannot tell. */
 function namedResource(action: string, params: Record<string, unknown>, site: Site): string | undefined | "*" {
-  const { partition, region, account } = site;
+  const { partition, account } = site;
   if (action.startsWith("lambda:")) {
     const fn = str(params.functionName);
-    if (!fn) return undefined;
-    return fn.startsWith("arn:")
-      ? fn
-      : formatArn({ partition, service: "lambda", region, account, resource: `function:${fn}` });
+    return fn && functionArnOf(fn, site);
   }
   // The path is part of the ARN the SCP matches; only the create calls carry it.
   const kind = str(params.roleName) ? "role" : str(params.userName) ? "user" : undefined;
@@ -332,7 +340,7 @@ function bearerTokenRequest(prefix: string, carrier: Record<string, unknown>): M
 }
 
 /** Condition keys of the main request that the record carries (or is known not to carry). */
-function contextOf(action: string, record: TrailRecordLike, params: Record<string, unknown>) {
+function contextOf(action: string, record: TrailRecordLike, params: Record<string, unknown>, site: Site) {
   const context: Record<string, string[]> = {};
   const unknownKeys: string[] = [];
   const invokedBy = str(record.userIdentity?.invokedBy);
@@ -353,6 +361,12 @@ function contextOf(action: string, record: TrailRecordLike, params: Record<strin
     if (model) context[MANTLE_MODEL_KEY] = [model];
     else unknownKeys.push(MANTLE_MODEL_KEY);
   }
+  // An update that does not change the function leaves it out of the record: the mapping's function is not known.
+  if (MAPPING_ACTIONS.has(action)) {
+    const fn = str(params.functionName);
+    if (fn) context[FUNCTION_ARN_KEY] = [functionArnOf(fn, site)];
+    else unknownKeys.push(FUNCTION_ARN_KEY);
+  }
   return { context, unknownKeys };
 }
 
@@ -366,7 +380,8 @@ function resourcesOf(action: string, params: Record<string, unknown>, site: Site
     const modelId = str(params[modelParameter]);
     return (modelId && modelResources(modelId, site)) || `the model (requestParameters.${modelParameter})`;
   }
-  if (!/^(iam|lambda):/.test(action)) return { resources: ["*"], routed: [] };
+  // A mapping's statement names no resource (its function is a condition key): "*" for an update's mapping too.
+  if (!/^(iam|lambda):/.test(action) || MAPPING_ACTIONS.has(action)) return { resources: ["*"], routed: [] };
   const named = namedResource(action, params, site);
   return named ? { resources: [named], routed: [] } : "the resource ARN (its name or path is not in the record)";
 }
@@ -410,7 +425,7 @@ export function rebuildCall(
   const requests: ModelledRequest[] = [];
   if (named(action)) {
     const resources = resourcesOf(action, params, site);
-    const { context, unknownKeys } = contextOf(action, record, params);
+    const { context, unknownKeys } = contextOf(action, record, params, site);
     // A resource that cannot be rebuilt decides only for principals a statement would otherwise deny.
     if (typeof resources === "string")
       requests.push({ action, resource: "*", context, unknownKeys, unknownResource: resources });

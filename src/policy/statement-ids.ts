@@ -23,6 +23,8 @@ export const SID = {
   protectTagged: "ProtectGuardrailTaggedResources",
   protectTag: "ProtectGuardrailTag",
   protectRoleTags: "ProtectGuardrailRoleTags",
+  /** Event source mappings onto the tool's functions: matched by lambda:FunctionArn, not by a Resource. */
+  protectEventSources: "ProtectGuardrailEventSourceMappings",
   protectMetrics: "ProtectGuardrailMetrics",
   organizationEscape: "DenyLeavingOrganization",
 } as const;
@@ -41,3 +43,5 @@ export const LONG_TERM = "LONG_TERM";
 export const MANTLE_MODEL_KEY = "bedrock-mantle:Model";
 /** The Marketplace product a subscription names (multivalued). */
 export const MARKETPLACE_PRODUCT_KEY = "aws-marketplace:ProductId";
+/** The function an event source mapping feeds: the only way a policy names it when the mapping is created. */
+export const FUNCTION_ARN_KEY = "lambda:FunctionArn";

@@ -5,6 +5,7 @@
 
 /** Condition operators the builder emits; the evaluator refuses anything else rather than guess. */
 export type ConditionOperator =
+  | "ArnLike"
   | "ArnNotLike"
   | "StringEquals"
   | "StringEqualsIfExists"

@@ -125,7 +125,7 @@ describe("check's slot budget", () => {
       targets: TARGETS,
       scp: {
         ...FULL_CONFIG.scp,
-        maxPolicySize: 3700,
+        maxPolicySize: 3800,
         existingPoliciesPerTarget: { default: fallback, byTarget: existing },
       },
     });
@@ -155,7 +155,7 @@ describe("check's slot budget", () => {
     const c = capture();
     runCheck(budget({}), { json: true }, c.io);
     const out = JSON.parse(c.out());
-    expect(out.maxPolicySize).toBe(3700);
+    expect(out.maxPolicySize).toBe(3800);
     expect(out.documents).toHaveLength(3);
     expect(out.slots).toEqual(
       TARGETS.map((target) => ({ target, existing: 1, guardrail: 3, uses: 4, max: 10, fits: true })),

@@ -70,6 +70,8 @@ test("the service condition keys each statement uses are supported by its action
       "aws-external-anthropic:CallWithBearerToken aws-external-anthropic:BearerTokenType",
       "iam:CreateServiceLinkedRole iam:AWSServiceName",
       "cloudwatch:PutMetricData cloudwatch:namespace",
+      "lambda:CreateEventSourceMapping lambda:FunctionArn",
+      "lambda:UpdateEventSourceMapping lambda:FunctionArn",
     ]),
   );
 });

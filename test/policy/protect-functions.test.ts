@@ -1,10 +1,13 @@
 /**
  * The tool's Lambda functions beyond their code and resource policy: their asynchronous invocation
- * configuration (ProtectExemptedPrincipals). Denied to an account admin on each of the tool's functions,
- * allowed to break-glass and the listed admins, and never denied on another function; the IAM simulator
- * and the tool's evaluator agree on every request.
+ * configuration (ProtectExemptedPrincipals) and event source mappings onto them
+ * (ProtectGuardrailEventSourceMappings, which names the function by lambda:FunctionArn). Denied to an
+ * account admin on each of the tool's functions, allowed to break-glass and the listed admins, and never
+ * denied on another function; the IAM simulator and the tool's evaluator agree on every request, and preview
+ * reads a mapping's function from its CloudTrail record.
  */
 import { FUNCTION_NAMES } from "../../src/guardrail/tool-names";
+import { previewerFor } from "../../src/policy/explain";
 import { buildScpStatements } from "../../src/policy/statements";
 import { evaluateScp } from "../../src/policy/evaluate";
 import { EXAMPLE_SECURITY_ACCOUNT } from "../../src/policy/principals";
@@ -43,5 +46,71 @@ describe("the asynchronous invocation configuration of the tool's functions", ()
         expect(`${passer}: ${await decide({ action: a, resource }, passer)}`).toBe(`${passer}: Allowed -`);
     }
     expect(await decide({ action: a, resource: OTHER_FUNCTION }, ACCOUNT_ADMIN)).toBe("Allowed -");
+  });
+});
+
+describe("event source mappings onto the tool's functions", () => {
+  const MAPPING = inSecurityAccount("event-source-mapping:a1b2c3d4-5678-90ab-cdef-11111EXAMPLE");
+  /** Creating names no resource; updating names the mapping. Either way the function is lambda:FunctionArn. */
+  const onto = (action: string, functionArn?: string): SimulatedRequest => ({
+    action,
+    resource: action.endsWith("CreateEventSourceMapping") ? "*" : MAPPING,
+    ...(functionArn ? { context: { "lambda:FunctionArn": [functionArn] } } : {}),
+  });
+
+  it.each(["lambda:CreateEventSourceMapping", "lambda:UpdateEventSourceMapping"])(
+    "%s is denied to an account admin onto each tool function (an alias too), to nobody onto another",
+    async (action) => {
+      for (const fn of [...TOOL_FUNCTIONS, `${TOOL_FUNCTIONS[0]}:live`]) {
+        expect(`${fn}: ${await decide(onto(action, fn), ACCOUNT_ADMIN)}`).toBe(
+          `${fn}: ExplicitlyDenied ${SID.protectEventSources}`,
+        );
+        for (const passer of [DEPLOYER, BREAK_GLASS])
+          expect(`${passer}: ${await decide(onto(action, fn), passer)}`).toBe(`${passer}: Allowed -`);
+      }
+      expect(await decide(onto(action, OTHER_FUNCTION), ACCOUNT_ADMIN)).toBe("Allowed -");
+      // ArnLike holds nothing when the key is absent, in IAM and in the evaluator alike.
+      expect(await decide(onto(action), ACCOUNT_ADMIN)).toBe("Allowed -");
+    },
+  );
+
+  it("preview denies a record of a mapping onto a tool function, names the remedy, and cannot tell an update", () => {
+    const previewer = previewerFor(guardrail);
+    const record = (eventName: string, requestParameters: Record<string, string>) => ({
+      eventVersion: "1.09",
+      eventTime: "2026-09-01T10:00:00Z",
+      eventSource: "lambda.amazonaws.com",
+      eventName,
+      awsRegion: "us-east-1",
+      recipientAccountId: EXAMPLE_SECURITY_ACCOUNT,
+      userIdentity: {
+        type: "AssumedRole",
+        arn: `arn:aws:sts::${EXAMPLE_SECURITY_ACCOUNT}:assumed-role/AdministratorAccess/alice`,
+        accountId: EXAMPLE_SECURITY_ACCOUNT,
+        sessionContext: { sessionIssuer: { type: "Role", arn: ACCOUNT_ADMIN, accountId: EXAMPLE_SECURITY_ACCOUNT } },
+      },
+      requestParameters,
+    });
+    const create = (functionName: string) =>
+      previewer.previewRecord(
+        record("CreateEventSourceMapping20150331", { functionName, eventSourceArn: "arn:aws:sqs:us-east-1:1:q" }),
+      );
+    const denied = create(FUNCTION_NAMES.realtime);
+    expect(denied.kind === "denied" && [denied.sid, denied.suggestion]).toEqual([
+      SID.protectEventSources,
+      `add "${ACCOUNT_ADMIN}" to scp.exemptedPrincipalAdminArns`,
+    ]);
+    expect(create(TOOL_FUNCTIONS[1]).kind).toBe("denied");
+    expect(create("orders-api").kind).toBe("allowed");
+    // An update names the function only when it changes it.
+    const update = previewer.previewRecord(
+      record("UpdateEventSourceMapping20150331", { uUID: "a1b2", batchSize: "1" }),
+    );
+    expect(update.kind === "undetermined" && update.missing).toMatch(/^lambda:FunctionArn \(statement /);
+  });
+
+  it("is not emitted with scp.protectGuardrail off", () => {
+    const off = guardrailFor({ ...FULL_CONFIG, scp: { ...FULL_CONFIG.scp, protectGuardrail: false } });
+    expect(buildScpStatements(off).map((s) => s.Sid)).not.toContain(SID.protectEventSources);
   });
 });

@@ -24,6 +24,7 @@ describe("SCP statements", () => {
       SID.protectMetrics,
       SID.protectTagged,
       SID.protectTag,
+      SID.protectEventSources,
     ]);
     const statements = all.slice(0, 4);
     expect(statements[0]).toEqual({
@@ -122,6 +123,7 @@ describe("SCP statements", () => {
       SID.protectMetrics,
       SID.protectTagged,
       SID.protectTag,
+      SID.protectEventSources,
     ]);
     const [model, profile] = FULL_CONFIG.scp!.modelAllowList!;
     // Invoke and batch in one statement: the listed models, and every resource that is authorized besides the
