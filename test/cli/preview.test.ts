@@ -59,9 +59,9 @@ function io(stdin?: string) {
 
 /** The config with one suggestion applied ("add "X" to KEY" or "set KEY to false"). */
 function applySuggestion(config: GuardrailConfigInput, suggestion: string): GuardrailConfigInput {
-  const add = suggestion.match(
-    /^add "([^"]+)" to (approvedPrincipalArns|scp\.modelAllowList|scp\.exemptedPrincipalAdminArns)/,
-  );
+  const keys =
+    "approvedPrincipalArns|scp\\.(?:modelAllowList|exemptedPrincipalAdminArns|approvedMarketplaceProductIds)";
+  const add = suggestion.match(new RegExp(`^add "([^"]+)" to (${keys})`));
   const scp = { ...config.scp };
   if (add?.[2] === "approvedPrincipalArns")
     return { ...config, approvedPrincipalArns: [...config.approvedPrincipalArns, add[1]] };
@@ -71,6 +71,11 @@ function applySuggestion(config: GuardrailConfigInput, suggestion: string): Guar
     return {
       ...config,
       scp: { ...scp, exemptedPrincipalAdminArns: [...(scp.exemptedPrincipalAdminArns ?? []), add[1]] },
+    };
+  if (add?.[2] === "scp.approvedMarketplaceProductIds")
+    return {
+      ...config,
+      scp: { ...scp, approvedMarketplaceProductIds: [...(scp.approvedMarketplaceProductIds ?? []), add[1]] },
     };
   if (suggestion.startsWith("set scp.denyShortTermBedrockApiKeys to false"))
     return { ...config, scp: { ...scp, denyShortTermBedrockApiKeys: false } };
