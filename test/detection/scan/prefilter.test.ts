@@ -338,11 +338,33 @@ describe("required literals", () => {
 
   it("rules out records of a listed source that lack a required literal", () => {
     const eventRules = new Prefilter(guardrail);
-    const created = (serviceName: string, extra = "") =>
-      `{"eventSource":"iam.amazonaws.com","eventName":"CreateServiceSpecificCredential",${extra}` +
-      `"requestParameters":{"serviceName":"${serviceName}"}}`;
-    expect(eventRules.decide(Buffer.from(created("bedrock.amazonaws.com")))).toBe("may-match");
-    expect(eventRules.decide(Buffer.from(created("codecommit.amazonaws.com")))).toBe("no-match");
+    const created = (serviceName: string) =>
+      Buffer.from(
+        `{"eventSource":"iam.amazonaws.com","eventName":"CreateServiceSpecificCredential",` +
+          `"requestParameters":{"serviceName":"${serviceName}"}}`,
+      );
+    const serviceIs = (ignoreCase: boolean) =>
+      new Prefilter({
+        rules: [
+          {
+            eventSource: "iam.amazonaws.com",
+            eventNames: ["CreateServiceSpecificCredential"],
+            outcome: "success",
+            where: [
+              {
+                field: "requestParameters.serviceName",
+                equals: ["bedrock.amazonaws.com"],
+                ...(ignoreCase && { ignoreCase }),
+              },
+            ],
+          },
+        ],
+      });
+    expect(serviceIs(false).decide(created("bedrock.amazonaws.com"))).toBe("may-match");
+    expect(serviceIs(false).decide(created("codecommit.amazonaws.com"))).toBe("no-match");
+    // A value compared ignoring case is no literal the record must hold: any case of it may match.
+    expect(serviceIs(true).decide(created("Bedrock.AmazonAWS.com"))).toBe("may-match");
+    expect(eventRules.decide(created("Bedrock.AmazonAWS.com"))).toBe("may-match");
     const recon = (key: string) =>
       `{"eventSource":"bedrock.amazonaws.com","eventName":"GetFoundationModelAvailability",` +
       `"userIdentity":{"accessKeyId":"${key}"}}`;
