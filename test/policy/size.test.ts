@@ -249,9 +249,9 @@ describe("first-fit-decreasing packing", () => {
 // The realistic config at AWS's quota (two documents) and at half of it (more documents than any real
 // config needs): each cell is simulated twice, so a third config cost seconds and split nothing new.
 describe.each([
-  ["realistic", REALISTIC_CONFIG, 10_240],
-  ["realistic", REALISTIC_CONFIG, 5120],
-])("no decision changes with the packing (%s config, %d characters)", (_name, config, max) => {
+  ["realistic", 10_240, REALISTIC_CONFIG],
+  ["realistic", 5120, REALISTIC_CONFIG],
+] as const)("no decision changes with the packing (%s config, %d characters)", (_name, max, config) => {
   const guardrail = guardrailFor({ ...config, scp: { ...config.scp, maxPolicySize: max } });
   const statements = buildScpStatements(guardrail);
   const before = packInOrder(statements, max);
