@@ -33,7 +33,7 @@ import {
   type OrganizationReader,
 } from "./drift";
 import { type SubscriptionReader, subscriptionProblems } from "./alert-subscriptions";
-import type { SourceLivenessCheck } from "./source-liveness";
+import { type SourceLivenessCheck, sourceLivenessProblems } from "./source-liveness";
 import type { Finding } from "../detection/finding";
 import { type CorrelationOutcome, correlationStep } from "./correlation-step";
 import { claimAll, type DrainDeps, drainPending, findingsOf, type RunFailure } from "./pipeline";
@@ -369,14 +369,7 @@ async function withSubscriptionCheck(report: DriftReport, deps: JobDeps): Promis
  */
 async function withSourceLiveness(report: DriftReport, deps: JobDeps, now: Date): Promise<DriftReport> {
   if (!deps.checkSourceLiveness) return report;
-  let problems: DriftProblem[];
-  try {
-    problems = await deps.checkSourceLiveness(now);
-  } catch (e) {
-    problems = [
-      { kind: "read-failed", target: "source", detail: `drift check could not check the source: ${errorText(e)}` },
-    ];
-  }
+  const problems = await sourceLivenessProblems(deps.checkSourceLiveness, now);
   if (problems.length === 0) return report;
   return { ...report, ok: false, problems: [...report.problems, ...problems] };
 }

@@ -230,6 +230,20 @@ function unreadable(arn: string, what: string, e: unknown): DriftProblem[] {
   ];
 }
 
+/**
+ * What the check found at `now`; one that throws (it should not: each read's failure is its problem) is one
+ * read-failed problem, never a failed run. The scheduled job's drift step and `verify` both go through here.
+ */
+export async function sourceLivenessProblems(check: SourceLivenessCheck, now: Date): Promise<DriftProblem[]> {
+  try {
+    return await check(now);
+  } catch (e) {
+    return [
+      { kind: "read-failed", target: "source", detail: `drift check could not check the source: ${errorText(e)}` },
+    ];
+  }
+}
+
 /** The check of an event data store (cloudtrail-lake). */
 export function eventDataStoreLiveness(
   arn: string,

@@ -131,7 +131,8 @@ describe("run-once", () => {
 });
 
 describe("verify", () => {
-  const g = guardrailWith();
+  // A job source verify does not check (athena without monitor.trailArn, test/cli/verify-source.test.ts).
+  const g = guardrailWith({ monitor: { backend: "athena", athena: { bucket: "org-trail-archive" } } });
   const docs = buildScpDocuments(g);
   it("exits 0 without drift, 3 with drift (verify is a gate) and 1 when the organization cannot be read", async () => {
     const intact = async () => ({

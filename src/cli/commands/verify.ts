@@ -4,17 +4,22 @@
  * exist with the synthesized content, are attached to every configured target (or the root), and
  * SCPs are enabled on the root. With the alert topic (--topic-arn or ALERT_TOPIC_ARN) and monitor.alertEmails, also
  * the check the monitor makes of the topic's subscriptions: each address without one is drift, and one still awaiting
- * confirmation is named (SNS delivers it nothing yet). verify is a gate: drift always counts as failing findings
- * (exit 3, as --fail-on-findings does for the other commands); 1 when the organization or the subscriptions cannot be
- * read; 2 config.
+ * confirmation is named (SNS delivers it nothing yet). And the monitor's check that the scheduled job's source is live
+ * (src/runtime/source-liveness.ts, the same function): the event data store (--event-data-store or
+ * monitor.cloudtrailLake.eventDataStoreArn) or the organization trail (monitor.trailArn). verify is a gate: drift
+ * always counts as failing findings (exit 3, as --fail-on-findings does for the other commands); 1 when the
+ * organization, the subscriptions or the source cannot be read; 2 config.
  */
 import type { Command } from "commander";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { pendingConfirmation, type SubscriptionReader, subscriptionProblems } from "../../runtime/alert-subscriptions";
 import { checkDrift, type DriftProblem, type DriftReport, type OrganizationReader } from "../../runtime/drift";
 import { parseArn } from "../../arn/arn-like";
+import { shown } from "../../detection/backends/input-error";
 import { ENV } from "../../runtime/env";
-import { makeOrganizationReader, makeSubscriptionReader } from "../../wiring/adapters";
+import { MONITOR_SOURCES } from "../../runtime/query/backends";
+import { type SourceLivenessCheck, sourceLivenessProblems } from "../../runtime/source-liveness";
+import { makeOrganizationReader, makeSourceLivenessCheck, makeSubscriptionReader } from "../../wiring/adapters";
 import { loadGuardrailFor, type TextSink } from "../common";
 import { addConfigOptions, type ConfigOption, snsTopicArnProblem } from "../options";
 import { EXIT, exitCodeFor } from "../exit-codes";
@@ -28,13 +33,29 @@ export interface VerifyIO {
   readOrganization?: OrganizationReader;
   /** Lists the alert topic's subscriptions; default: SNS in the topic's region, with the local credentials. */
   readAlertSubscriptions?: SubscriptionReader;
+  /** The time the source is checked at (a trail's delivery error counts after 30 minutes without a delivery). */
+  now?: () => Date;
 }
 
 export interface VerifyOptions {
   json?: boolean;
   /** The monitor's alert topic (its stack's alert_topic_arn output); default $ALERT_TOPIC_ARN. */
   topicArn?: string;
+  /** The job's event data store (cloudtrail-lake) when the config names none: the monitor stack's output. */
+  eventDataStore?: string;
 }
+
+/** The job's source as verify checks it: the store or trail, the calls the check makes, and the check. */
+interface JobSource {
+  target: string;
+  permissions: string[];
+  check: SourceLivenessCheck;
+}
+
+/** What verify found of the job's source: its source-not-live drift, or the reads that failed (read-failed). */
+type SourceCheck =
+  | { target: string; problems: DriftProblem[] }
+  | { target: string; permissions: string[]; unreadable: string[] };
 
 /** What verify found of the alert topic's subscriptions, for the configured addresses. */
 type SubscriptionCheck =
@@ -47,11 +68,16 @@ const errorJson = (e: unknown, env?: NodeJS.ProcessEnv) => ({ kind: errorKind(e)
 const subscriptionProblemsOf = (subscriptions: SubscriptionCheck | undefined): DriftProblem[] =>
   subscriptions && "problems" in subscriptions ? subscriptions.problems : [];
 
-/** Every drift found: the SCP's (when the organization could be read), then the subscriptions'. */
-const allProblems = (report: DriftReport | undefined, subscriptions: SubscriptionCheck | undefined) => [
-  ...(report?.problems ?? []),
-  ...subscriptionProblemsOf(subscriptions),
-];
+/** The source's drift: none when it was not checked or could not be read. */
+const sourceProblemsOf = (source: SourceCheck | undefined): DriftProblem[] =>
+  source && "problems" in source ? source.problems : [];
+
+/** Every drift found: the SCP's (when the organization could be read), then the subscriptions' and the source's. */
+const allProblems = (
+  report: DriftReport | undefined,
+  subscriptions: SubscriptionCheck | undefined,
+  source: SourceCheck | undefined,
+) => [...(report?.problems ?? []), ...subscriptionProblemsOf(subscriptions), ...sourceProblemsOf(source)];
 
 /**
  * The topic the subscriptions are checked on, when there are addresses to check: undefined without one (a warning
@@ -75,6 +101,62 @@ function alertTopic(g: Guardrail, opts: VerifyOptions, io: VerifyIO): { topicArn
   return usage ? { usage } : { topicArn: given };
 }
 
+/** Why `value` of --event-data-store is no event data store ARN (its Region is where it is read), or undefined. */
+function eventDataStoreArnProblem(value: string): string | undefined {
+  const arn = parseArn(value);
+  const isStore =
+    arn?.service === "cloudtrail" &&
+    !!arn.region &&
+    /^\d{12}$/.test(arn.account) &&
+    /^eventdatastore\/[A-Za-z0-9]+(-[A-Za-z0-9]+)*$/.test(arn.resource);
+  return isStore
+    ? undefined
+    : `--event-data-store ${shown(value)} is not an event data store ARN ` +
+        "(arn:aws:cloudtrail:<region>:<account>:eventdatastore/<id>)";
+}
+
+/**
+ * The source the scheduled job reads, as its drift check checks it (makeSourceLivenessCheck): none without a monitor,
+ * nor on a trail-fed backend without monitor.trailArn (the job checks nothing there either); for a created event data
+ * store, the one --event-data-store names (a warning says it was not checked without it). Or the problem with the
+ * --event-data-store given (exit 2, before any AWS call).
+ */
+function jobSource(g: Guardrail, opts: VerifyOptions, io: VerifyIO): { source?: JobSource; usage?: string } {
+  const { monitor } = g.config;
+  if (opts.eventDataStore !== undefined) {
+    if (monitor.backend !== "cloudtrail-lake")
+      return {
+        usage: `--event-data-store: the job reads ${monitor.backend} (monitor.backend), not an event data store`,
+      };
+    const usage = eventDataStoreArnProblem(opts.eventDataStore);
+    if (usage) return { usage };
+  }
+  if (!monitor.enabled) return {};
+  const eventDataStoreArn = opts.eventDataStore ?? monitor.cloudtrailLake.eventDataStoreArn;
+  if (monitor.backend === "cloudtrail-lake" && !eventDataStoreArn) {
+    io.stderr.write(
+      "verify: warning: the job's event data store is not checked: pass --event-data-store (the monitor stack's " +
+        "event_data_store_arn output)\n",
+    );
+    return {};
+  }
+  const spec = { backend: monitor.backend, eventDataStoreArn, logGroups: monitor.cloudwatchLogs.logGroups };
+  const check = makeSourceLivenessCheck(g, spec);
+  const target = monitor.backend === "cloudtrail-lake" ? eventDataStoreArn : monitor.trailArn;
+  if (!check || !target) return {};
+  const permissions = MONITOR_SOURCES[monitor.backend].livenessPermissions({ trail: true }).flatMap((p) => p.actions);
+  return { source: { target, permissions, check } };
+}
+
+/** The check of the job's source at `now`: source-not-live drift, or the reads that failed. */
+async function checkSource(source: JobSource, now: Date): Promise<SourceCheck> {
+  const found = await sourceLivenessProblems(source.check, now);
+  const unreadable = found.filter((p) => p.kind === "read-failed").map((p) => p.detail);
+  return unreadable.length > 0
+    ? { target: source.target, permissions: source.permissions, unreadable }
+    : { target: source.target, problems: found };
+}
+
 /** The subscription check of the configured addresses on the topic. */
 async function checkSubscriptions(g: Guardrail, topicArn: string, io: VerifyIO): Promise<SubscriptionCheck> {
   const emails = g.config.monitor.alertEmails;
@@ -92,8 +174,13 @@ async function checkSubscriptions(g: Guardrail, topicArn: string, io: VerifyIO):
 }
 
 /** The report's text: one line per problem and per address awaiting confirmation, or the all-clear. */
-function writeText(io: VerifyIO, report: DriftReport | undefined, subscriptions: SubscriptionCheck | undefined): void {
-  const problems = allProblems(report, subscriptions);
+function writeText(
+  io: VerifyIO,
+  report: DriftReport | undefined,
+  subscriptions: SubscriptionCheck | undefined,
+  source: SourceCheck | undefined,
+): void {
+  const problems = allProblems(report, subscriptions, source);
   for (const p of problems) io.stdout.write(`DRIFT ${p.kind}: ${p.detail}\n`);
   if (subscriptions && "pendingConfirmation" in subscriptions)
     for (const address of subscriptions.pendingConfirmation)
@@ -110,12 +197,18 @@ function writeText(io: VerifyIO, report: DriftReport | undefined, subscriptions:
     );
   if (subscriptions && "problems" in subscriptions)
     io.stdout.write(`alert e-mails: every address of monitor.alertEmails is subscribed to ${subscriptions.topicArn}\n`);
+  if (source && "problems" in source)
+    io.stdout.write(
+      `job's source: ${source.target} is set to feed the job every event the rules read (no source-not-live drift)\n`,
+    );
 }
 
 export async function verify(g: Guardrail, opts: VerifyOptions, io: VerifyIO): Promise<number> {
   const topic = alertTopic(g, opts, io);
-  if (topic.usage) {
-    io.stderr.write(`verify: ${topic.usage}\n`);
+  const job = topic.usage ? {} : jobSource(g, opts, io);
+  const usage = topic.usage ?? job.usage;
+  if (usage) {
+    io.stderr.write(`verify: ${usage}\n`);
     return EXIT.USAGE;
   }
   let report: DriftReport | undefined;
@@ -141,30 +234,48 @@ export async function verify(g: Guardrail, opts: VerifyOptions, io: VerifyIO): P
       io.env,
     );
   }
-  const incomplete = report === undefined || (subscriptions !== undefined && "error" in subscriptions);
+  // The monitor's own too, and the same check: a stopped or narrowed source leaves every run clean.
+  const source = job.source ? await checkSource(job.source, (io.now ?? (() => new Date()))()) : undefined;
+  if (source && "unreadable" in source)
+    for (const detail of source.unreadable)
+      io.stderr.write(
+        `verify: the job's source could not be checked (it needs ${source.permissions.join(", ")}): ${detail}\n`,
+      );
+  const incomplete =
+    report === undefined ||
+    (subscriptions !== undefined && "error" in subscriptions) ||
+    (source !== undefined && "unreadable" in source);
   if (opts.json)
-    io.stdout.write(`${JSON.stringify(jsonReport(report, organizationError, subscriptions, io), null, 2)}\n`);
-  else writeText(io, report, subscriptions);
+    io.stdout.write(`${JSON.stringify(jsonReport(report, organizationError, subscriptions, source, io), null, 2)}\n`);
+  else writeText(io, report, subscriptions, source);
   return exitCodeFor({
     incomplete,
-    unapprovedFindings: allProblems(report, subscriptions).length,
+    unapprovedFindings: allProblems(report, subscriptions, source).length,
     failOnFindings: true,
   });
 }
 
+/** The --json `source`: the store or trail checked, and whether it is live or what could not be read. */
+function sourceJson(source: SourceCheck): object {
+  if ("problems" in source) return { target: source.target, live: source.problems.length === 0 };
+  return { target: source.target, error: { message: source.unreadable.join("; "), permissions: source.permissions } };
+}
+
 /**
- * The --json document: the drift report with the subscriptions' problems, or the organization's error. `ok` only when
- * every check ran and found no drift: subscriptions that could not be listed are no all-clear, as an organization
- * that could not be read is not. --json readers (a pipeline) always get an answer on stdout, never an empty document.
+ * The --json document: the drift report with the subscriptions' and the source's problems, or the organization's
+ * error. `ok` only when every check ran and found no drift: subscriptions that could not be listed or a source that
+ * could not be read are no all-clear, as an organization that could not be read is not. --json readers (a pipeline)
+ * always get an answer on stdout, never an empty document.
  */
 function jsonReport(
   report: DriftReport | undefined,
   organizationError: unknown,
   subscriptions: SubscriptionCheck | undefined,
+  source: SourceCheck | undefined,
   io: VerifyIO,
 ): object {
-  const subscriptionProblemsFound = subscriptionProblemsOf(subscriptions);
-  const problems = allProblems(report, subscriptions);
+  const problems = allProblems(report, subscriptions, source);
+  const unread = (subscriptions && "error" in subscriptions) || (source && "unreadable" in source);
   const alertSubscriptions = subscriptions && {
     topicArn: subscriptions.topicArn,
     ...("error" in subscriptions
@@ -172,29 +283,29 @@ function jsonReport(
       : { pendingConfirmation: subscriptions.pendingConfirmation }),
   };
   const body = report
-    ? {
-        ...report,
-        ok: report.ok && subscriptionProblemsFound.length === 0 && !(subscriptions && "error" in subscriptions),
-        problems,
-      }
-    : {
-        ok: false,
-        error: errorJson(organizationError, io.env),
-        ...(subscriptionProblemsFound.length > 0 ? { problems } : {}),
-      };
-  return { ...body, ...(alertSubscriptions ? { alertSubscriptions } : {}) };
+    ? { ...report, ok: report.ok && problems.length === 0 && !unread, problems }
+    : { ok: false, error: errorJson(organizationError, io.env), ...(problems.length > 0 ? { problems } : {}) };
+  return {
+    ...body,
+    ...(alertSubscriptions ? { alertSubscriptions } : {}),
+    ...(source ? { source: sourceJson(source) } : {}),
+  };
 }
 
 export function register(program: Command): void {
   addConfigOptions(program.command("verify"))
     .description(
-      "Check the guardrail SCP for drift (content, attachments, SCPs enabled) and the alert e-mails' subscriptions " +
-        "with local credentials (exit 3 on drift)",
+      "Check the guardrail SCP for drift (content, attachments, SCPs enabled), the alert e-mails' subscriptions and " +
+        "the job's event source with local credentials (exit 3 on drift)",
     )
     .option("--json", "print the drift report as JSON")
     .option(
       "--topic-arn <arn>",
       `also check the alert e-mails' subscriptions to this topic (default $${ENV.alertTopicArn})`,
+    )
+    .option(
+      "--event-data-store <arn>",
+      "cloudtrail-lake: the job's event data store, when the config names none (the monitor stack's output)",
     )
     .action(async (opts: ConfigOption & VerifyOptions) => {
       const g = loadGuardrailFor(opts, { stderr: process.stderr });

@@ -1,0 +1,303 @@
+/**
+ * `verify` makes the monitor's check that the scheduled job's source is live, with the same function the job's drift
+ * step calls (makeSourceLivenessCheck): a stopped or narrowed event data store or organization trail is drift (exit 3,
+ * one `DRIFT source-not-live` line each, in the alert's words), a read it is denied is one line saying the check could
+ * not run and what it needs (exit 1), and --json carries both. Through the real CloudTrail adapters
+ * (aws-sdk-client-mock).
+ */
+import {
+  CloudTrailClient,
+  type EventDataStoreStatus,
+  GetEventDataStoreCommand,
+  type GetEventDataStoreResponse,
+  GetEventSelectorsCommand,
+  GetTrailCommand,
+  GetTrailStatusCommand,
+} from "@aws-sdk/client-cloudtrail";
+import { mockClient } from "aws-sdk-client-mock";
+import { verify, type VerifyIO, type VerifyOptions } from "../../src/cli/commands/verify";
+import { errorText } from "../../src/errors/error-text";
+import type { Guardrail } from "../../src/guardrail/guardrail";
+import { buildScpDocuments } from "../../src/policy/documents";
+import type { SourceSpec } from "../../src/runtime/query/backends";
+import { makeSourceLivenessCheck } from "../../src/wiring/adapters";
+import { at, EDS_ARN, guardrailWith } from "../runtime/helpers";
+
+const TRAIL_ARN = "arn:aws:cloudtrail:us-east-1:999988887777:trail/org-trail";
+const NOW = at("2026-07-01T12:00:00Z");
+const ALL_MANAGEMENT = [{ Name: "all", FieldSelectors: [{ Field: "eventCategory", Equals: ["Management"] }] }];
+const NARROWED = [
+  {
+    Name: "narrowed",
+    FieldSelectors: [
+      { Field: "eventCategory", Equals: ["Management"] },
+      { Field: "eventSource", NotEquals: ["bedrock.amazonaws.com"] },
+    ],
+  },
+];
+
+/** The config names the store the job queries (an existing one). */
+const lake = guardrailWith({ monitor: { cloudtrailLake: { eventDataStoreArn: EDS_ARN } } });
+const athena = guardrailWith({
+  monitor: { backend: "athena", athena: { bucket: "org-trail-archive" }, trailArn: TRAIL_ARN },
+});
+
+const cloudTrail = mockClient(CloudTrailClient);
+afterEach(() => cloudTrail.reset());
+afterAll(() => cloudTrail.restore());
+
+const liveStore = (extra: GetEventDataStoreResponse = {}): GetEventDataStoreResponse => ({
+  EventDataStoreArn: EDS_ARN,
+  Status: "ENABLED",
+  MultiRegionEnabled: true,
+  OrganizationEnabled: true,
+  AdvancedEventSelectors: ALL_MANAGEMENT,
+  ...extra,
+});
+
+function storeAnswers(store: GetEventDataStoreResponse): void {
+  cloudTrail.on(GetEventDataStoreCommand, { EventDataStore: EDS_ARN }).resolves(store);
+}
+
+function trailAnswers({ logging }: { logging: boolean }): void {
+  cloudTrail.on(GetTrailCommand, { Name: TRAIL_ARN }).resolves({
+    Trail: {
+      TrailARN: TRAIL_ARN,
+      IsMultiRegionTrail: true,
+      IsOrganizationTrail: true,
+      S3BucketName: "org-trail-archive",
+    },
+  });
+  cloudTrail
+    .on(GetTrailStatusCommand, { Name: TRAIL_ARN })
+    .resolves({ IsLogging: logging, LatestDeliveryTime: at("2026-07-01T11:58:00Z") });
+  cloudTrail
+    .on(GetEventSelectorsCommand, { TrailName: TRAIL_ARN })
+    .resolves({ EventSelectors: [{ IncludeManagementEvents: true, ReadWriteType: "All" }] });
+}
+
+function denied(action: string): Error {
+  return Object.assign(new Error(`User: arn:aws:iam::111122223333:user/ci is not authorized to perform: ${action}`), {
+    name: "AccessDeniedException",
+    $metadata: { httpStatusCode: 400 },
+  });
+}
+
+/** The organization as the synthesized SCPs expect it: no SCP drift, so what is found is the source's. */
+function intactFor(g: Guardrail) {
+  const documents = buildScpDocuments(g);
+  return async () => ({
+    roots: [{ id: "r-ab12", scpEnabled: true }],
+    policies: documents.map((d, i) => ({ id: `p-${i}`, name: d.name, content: d.content })),
+    targets: Object.fromEntries(documents.map((_, i) => [`p-${i}`, ["r-ab12"]])),
+  });
+}
+
+async function run(g: Guardrail, opts: VerifyOptions = {}, extra: Partial<VerifyIO> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await verify(g, opts, {
+    stdout: { write: (s: string) => out.push(s) },
+    stderr: { write: (s: string) => err.push(s) },
+    env: {},
+    readOrganization: intactFor(g),
+    now: () => NOW,
+    ...extra,
+  });
+  return { code, out: out.join(""), err: err.join("") };
+}
+
+/** The problems the job's drift step finds with the same answers: what it alerts. */
+async function jobFinds(g: Guardrail, spec: SourceSpec) {
+  return makeSourceLivenessCheck(g, spec)!(NOW);
+}
+
+describe("cloudtrail-lake: the event data store the job queries", () => {
+  it("live: no drift, a line says the source is checked, one GetEventDataStore on the store", async () => {
+    storeAnswers(liveStore());
+    const r = await run(lake);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^no drift: .*\n/);
+    expect(r.out).toContain(`job's source: ${EDS_ARN} is set to feed the job every event the rules read`);
+    expect(r.err).toBe("");
+    expect(cloudTrail.commandCalls(GetEventDataStoreCommand)).toHaveLength(1);
+  });
+
+  it.each<EventDataStoreStatus>(["STOPPED_INGESTION", "PENDING_DELETION"])(
+    "%s: drift (exit 3), one line in the alert's words",
+    async (status) => {
+      storeAnswers(liveStore({ Status: status }));
+      const alerted = await jobFinds(lake, { backend: "cloudtrail-lake", eventDataStoreArn: EDS_ARN });
+      expect(alerted.map((p) => p.check)).toEqual(["status"]);
+      const r = await run(lake);
+      expect(r.code).toBe(3);
+      expect(r.out).toBe(`DRIFT source-not-live: ${alerted[0].detail}\n`);
+      expect(r.out).toContain(`event data store ${EDS_ARN} is ${status}, not ENABLED`);
+      expect(r.err).toBe("");
+    },
+  );
+
+  it("selectors narrowed, not organization-wide: one line per aspect, exit 3", async () => {
+    storeAnswers(liveStore({ AdvancedEventSelectors: NARROWED, OrganizationEnabled: false }));
+    const alerted = await jobFinds(lake, { backend: "cloudtrail-lake", eventDataStoreArn: EDS_ARN });
+    const r = await run(lake);
+    expect(r.code).toBe(3);
+    expect(r.out).toBe(alerted.map((p) => `DRIFT source-not-live: ${p.detail}\n`).join(""));
+    expect(r.out).toMatch(/^DRIFT source-not-live: event data store .* no longer selects .*bedrock\.amazonaws\.com:/);
+    expect(r.out).toMatch(/\nDRIFT source-not-live: event data store .* is not organization-wide/);
+  });
+
+  it("denied: one line saying the check could not run and what it needs, exit 1; the SCP part reported", async () => {
+    const refusal = denied("cloudtrail:GetEventDataStore");
+    cloudTrail.on(GetEventDataStoreCommand).rejects(refusal);
+    const r = await run(lake);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
+      "verify: the job's source could not be checked (it needs cloudtrail:GetEventDataStore): drift check could " +
+        `not read event data store ${EDS_ARN}, so it cannot tell whether the job's source is live: ` +
+        `${errorText(refusal)}\n`,
+    );
+    expect(errorText(refusal)).toMatch(/^access denied \(AccessDeniedException\)/);
+    expect(r.out).toMatch(/^no drift: /);
+    expect(r.out).not.toContain("job's source:");
+  });
+
+  it("an unreadable organization: the source is still checked, and its drift exits 3", async () => {
+    storeAnswers(liveStore({ Status: "STOPPED_INGESTION" }));
+    const noOrganization = () => Promise.reject(denied("organizations:ListRoots"));
+    const r = await run(lake, {}, { readOrganization: noOrganization });
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/^verify: cannot read the organization: access denied/);
+    expect(r.out).toMatch(/^DRIFT source-not-live: event data store .* is STOPPED_INGESTION/);
+  });
+});
+
+describe("--json", () => {
+  it("live: ok, and `source` names the store", async () => {
+    storeAnswers(liveStore());
+    const r = await run(lake, { json: true });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ ok: true, problems: [], source: { target: EDS_ARN, live: true } });
+  });
+
+  it("stopped: the problems carry it with its check, ok false, exit 3", async () => {
+    storeAnswers(liveStore({ Status: "STOPPED_INGESTION" }));
+    const r = await run(lake, { json: true });
+    expect(r.code).toBe(3);
+    const report = JSON.parse(r.out);
+    expect(report).toMatchObject({ ok: false, source: { target: EDS_ARN, live: false } });
+    expect(report.problems).toEqual([
+      { kind: "source-not-live", target: EDS_ARN, check: "status", detail: expect.stringContaining("STOPPED") },
+    ]);
+  });
+
+  it("denied: `source.error` with the message and the permissions, ok false, exit 1", async () => {
+    cloudTrail.on(GetEventDataStoreCommand).rejects(denied("cloudtrail:GetEventDataStore"));
+    const r = await run(lake, { json: true });
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.out);
+    expect(report).toMatchObject({ ok: false, problems: [] });
+    expect(report.source).toEqual({
+      target: EDS_ARN,
+      error: {
+        message: expect.stringMatching(/^drift check could not read event data store .*not authorized/),
+        permissions: ["cloudtrail:GetEventDataStore"],
+      },
+    });
+  });
+
+  it("the organization unreadable too: the source's problems are still there", async () => {
+    storeAnswers(liveStore({ MultiRegionEnabled: false }));
+    const noOrganization = () => Promise.reject(denied("organizations:ListRoots"));
+    const r = await run(lake, { json: true }, { readOrganization: noOrganization });
+    expect(r.code).toBe(3);
+    expect(JSON.parse(r.out)).toMatchObject({
+      ok: false,
+      error: { kind: "access-denied" },
+      problems: [{ kind: "source-not-live", check: "multi-region" }],
+      source: { target: EDS_ARN, live: false },
+    });
+  });
+});
+
+describe("the organization trail (athena, cloudwatch-logs with monitor.trailArn)", () => {
+  it("live, then StopLogging: the same three reads as the job, drift exit 3", async () => {
+    trailAnswers({ logging: true });
+    const live = await run(athena);
+    expect(live.code).toBe(0);
+    expect(live.out).toContain(`job's source: ${TRAIL_ARN} is set to feed the job`);
+    cloudTrail.reset();
+    trailAnswers({ logging: false });
+    const alerted = await jobFinds(athena, { backend: "athena" });
+    const stopped = await run(athena);
+    expect(stopped.code).toBe(3);
+    expect(stopped.out).toBe(`DRIFT source-not-live: ${alerted[0].detail}\n`);
+    expect(stopped.out).toContain(`trail ${TRAIL_ARN} is not logging (StopLogging)`);
+    // Without monitor.trailArn nothing is checked, as by the job: no call, no warning.
+    cloudTrail.reset();
+    const unnamed = await run(
+      guardrailWith({ monitor: { backend: "athena", athena: { bucket: "org-trail-archive" } } }),
+    );
+    expect([unnamed.code, unnamed.err]).toEqual([0, ""]);
+    expect(unnamed.out).not.toContain("job's source");
+    expect(cloudTrail.calls()).toHaveLength(0);
+  });
+
+  it("denied: the line names the three reads it needs, exit 1", async () => {
+    trailAnswers({ logging: true });
+    const refusal = denied("cloudtrail:GetTrailStatus");
+    cloudTrail.on(GetTrailStatusCommand).rejects(refusal);
+    const r = await run(athena);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
+      "verify: the job's source could not be checked (it needs cloudtrail:GetTrail, cloudtrail:GetTrailStatus, " +
+        `cloudtrail:GetEventSelectors): drift check could not read trail ${TRAIL_ARN}, so it cannot tell whether ` +
+        `the job's source is live: ${errorText(refusal)}\n`,
+    );
+  });
+});
+
+describe("the store the monitor creates (no eventDataStoreArn in the config): --event-data-store", () => {
+  const created = guardrailWith();
+
+  it("without it a warning says the store is not checked and how to check it; no CloudTrail call", async () => {
+    const r = await run(created);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe(
+      "verify: warning: the job's event data store is not checked: pass --event-data-store (the monitor stack's " +
+        "event_data_store_arn output)\n",
+    );
+    // No monitor: no job source to check, nothing said.
+    const none = await run(guardrailWith({ monitor: { enabled: false } }));
+    expect([none.code, none.err]).toEqual([0, ""]);
+    expect(cloudTrail.calls()).toHaveLength(0);
+  });
+
+  it("with it, that store is checked", async () => {
+    storeAnswers(liveStore({ Status: "STOPPED_INGESTION" }));
+    const r = await run(created, { eventDataStore: EDS_ARN });
+    expect(r.code).toBe(3);
+    expect(r.out).toMatch(/^DRIFT source-not-live: event data store arn:.* is STOPPED_INGESTION/);
+  });
+
+  it("one that is no event data store ARN, or given for another backend: exit 2 before any AWS call", async () => {
+    let read = 0;
+    const readOrganization = async () => {
+      read++;
+      return intactFor(created)();
+    };
+    const id = await run(created, { eventDataStore: "0123abcd-4567" }, { readOrganization });
+    expect(id.code).toBe(2);
+    expect(id.err).toBe(
+      'verify: --event-data-store "0123abcd-4567" is not an event data store ARN ' +
+        "(arn:aws:cloudtrail:<region>:<account>:eventdatastore/<id>)\n",
+    );
+    const other = await run(athena, { eventDataStore: EDS_ARN }, { readOrganization });
+    expect(other.code).toBe(2);
+    expect(other.err).toBe(
+      "verify: --event-data-store: the job reads athena (monitor.backend), not an event data store\n",
+    );
+    expect(read).toBe(0);
+    expect(cloudTrail.calls()).toHaveLength(0);
+  });
+});
