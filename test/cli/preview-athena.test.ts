@@ -20,6 +20,8 @@ const DAY0 = Date.UTC(2026, 8, 1);
 const history = fc.sample(recordArb(DAY0, 90), { numRuns: 600, seed: 41 });
 // Only September: the window leaves the rest out on both sides.
 const WINDOW = { start: "2026-09-01T00:00:00Z", end: "2026-10-01T00:00:00Z", maxScanGb: "1000" };
+/** The clock at the history's end: preview refuses a window that starts after now, so no real clock decides. */
+const HISTORY_END = new Date(DAY0 + 90 * 86_400_000);
 let tmp: string;
 let config: string;
 let table: AthenaTable;
@@ -54,6 +56,7 @@ async function preview(paths: string[], opts: Partial<PreviewOptions>, stdin?: s
       env: {},
       client: new AthenaClient({ region: "us-east-1" }),
       sleep: async () => undefined,
+      now: () => HISTORY_END,
       ...(stdin !== undefined
         ? {
             stdin: (async function* () {
