@@ -82,6 +82,8 @@ describe("detect", () => {
 describe("run-once", () => {
   const g = guardrailWith();
   const window = { start: "2026-07-01T10:00:00Z", end: "2026-07-01T12:00:00Z" };
+  /** The window's end: run-once refuses a window that starts after now, so the machine's clock must not decide. */
+  const now = () => at("2026-07-01T12:00:00Z");
 
   function lakeWithOneFinding() {
     const lake = simulateLake();
@@ -103,7 +105,7 @@ describe("run-once", () => {
       run: () => Promise.reject(Object.assign(new Error("User is not authorized"), { name: "AccessDeniedException" })),
     };
     const s = sinks();
-    expect(await runOnce(g, { dryRun: true, ...window }, { ...s, source: failing })).toBe(EXIT.INCOMPLETE);
+    expect(await runOnce(g, { dryRun: true, ...window }, { ...s, source: failing, now })).toBe(EXIT.INCOMPLETE);
     expect(s.err).toHaveLength(1);
     expect(s.err[0]).toMatch(/^run-once: .*User is not authorized\n$/);
   });
@@ -114,7 +116,7 @@ describe("run-once", () => {
       run: async () => ({ records: [], rows: 1, bytesScanned: 0, unreadable: [{ row: 0, reason: "not JSON" }] }),
     };
     const s = sinks();
-    expect(await runOnce(g, { dryRun: true, ...window }, { ...s, source: partial })).toBe(EXIT.INCOMPLETE);
+    expect(await runOnce(g, { dryRun: true, ...window }, { ...s, source: partial, now })).toBe(EXIT.INCOMPLETE);
     expect(s.err.join("")).toMatch(/row 0: not JSON/);
   });
 });

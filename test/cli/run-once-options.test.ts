@@ -4,6 +4,7 @@
  * before any AWS call, not left out while the run reads elsewhere.
  */
 import { runOnce } from "../../src/cli/commands/run-once";
+import type { QuerySource } from "../../src/runtime/query/source";
 import { guardrailWith } from "../runtime/helpers";
 
 function io() {
@@ -54,5 +55,35 @@ describe("run-once --json", () => {
       out: "",
       err: "run-once: --json prints the findings of --dry-run; a real run prints its summary line only\n",
     });
+  });
+});
+
+describe("run-once --start in the future", () => {
+  const now = () => new Date("2026-07-01T12:00:00Z");
+  const untouched: QuerySource = {
+    backend: "cloudtrail-lake",
+    run: () => Promise.reject(new Error("the query ran")),
+  };
+
+  it("is a usage error before the query runs: no event is there yet, and the window would read as clean", async () => {
+    const s = io();
+    const opts = { dryRun: true, start: "2027-07-01T10:00:00Z", end: "2027-07-01T12:00:00Z" };
+    expect(await runOnce(guardrailWith(), opts, { ...s, source: untouched, now })).toBe(2);
+    expect({ out: s.out(), err: s.err() }).toEqual({
+      out: "",
+      err:
+        'run-once: --start: "2027-07-01T10:00:00Z" is in the future (it is 2026-07-01T12:00:00.000Z now): ' +
+        "no event is there yet\n",
+    });
+  });
+
+  it("a window that only ends in the future reads up to now", async () => {
+    const s = io();
+    const empty: QuerySource = {
+      backend: "cloudtrail-lake",
+      run: async () => ({ records: [], rows: 0, bytesScanned: 0, unreadable: [] }),
+    };
+    const opts = { dryRun: true, start: "2026-07-01T10:00:00Z", end: "2026-07-02T00:00:00Z" };
+    expect(await runOnce(guardrailWith(), opts, { ...s, source: empty, now })).toBe(0);
   });
 });

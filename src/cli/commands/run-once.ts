@@ -25,7 +25,14 @@ import type { SourceSpec } from "../../runtime/query/backends";
 import type { Notifier } from "../../aws/contracts";
 import type { StateStore } from "../../runtime/state/store";
 import { loadGuardrailFor, type TextSink } from "../common";
-import { addConfigOptions, backendOption, type ConfigOption, regionArgument, snsTopicArnProblem } from "../options";
+import {
+  addConfigOptions,
+  backendOption,
+  type ConfigOption,
+  refuseFutureStart,
+  regionArgument,
+  snsTopicArnProblem,
+} from "../options";
 import { EXIT, exitCodeFor } from "../exit-codes";
 import { reportError } from "../report";
 
@@ -57,21 +64,26 @@ export interface RunOnceIO {
 
 class UsageError extends Error {}
 
-/** As query and hunt read --start/--end: seconds and a zone required, so that no time is read as local. */
-function parseTime(text: string, flag: string): Date {
+/** A refused input of the shared option checks as this command's usage error (exit 2). */
+function asUsage<T>(read: () => T): T {
   try {
-    return new Date(parseInstant(text, flag));
+    return read();
   } catch (e) {
     if (e instanceof BackendInputError) throw new UsageError(e.message);
     throw e;
   }
 }
 
-function chosenWindow(opts: RunOnceOptions): QueryWindow | undefined {
+/** As query and hunt read --start/--end: seconds and a zone required, so that no time is read as local. */
+const parseTime = (text: string, flag: string): Date => asUsage(() => new Date(parseInstant(text, flag)));
+
+function chosenWindow(opts: RunOnceOptions, now: Date): QueryWindow | undefined {
   if ((opts.start === undefined) !== (opts.end === undefined)) throw new UsageError("--start and --end go together");
   if (opts.start === undefined) return undefined;
   const w = { start: parseTime(opts.start, "--start"), end: parseTime(opts.end!, "--end") };
   if (w.start >= w.end) throw new UsageError("--start must be before --end");
+  // As hunt and preview: no event is there yet, so the run would find nothing and report the window clean.
+  asUsage(() => refuseFutureStart(opts.start!, now));
   return w;
 }
 
@@ -148,7 +160,7 @@ export async function runOnce(g: Guardrail, opts: RunOnceOptions, io: RunOnceIO)
     const topicProblem = topicGiven === undefined ? undefined : snsTopicArnProblem(topicInput, topicGiven);
     if (topicProblem) throw new UsageError(topicProblem);
     const source = sourceFor(opts, g, io);
-    const window = chosenWindow(opts);
+    const window = chosenWindow(opts, now);
     if (opts.dryRun) {
       const w =
         window ??
