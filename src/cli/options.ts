@@ -80,6 +80,29 @@ export function commaList(text: string | undefined, flag: string): string[] | un
 }
 
 /**
+ * The options given (`opts`) that `backend` does not read, each named with the backend that does, as one problem
+ * ("takes no --table (only athena reads it)"), or undefined for none. Given for another backend they would be left
+ * out unsaid: the command would read elsewhere, or print a query that does not hold what they ask for.
+ */
+export function optionsOfAnotherBackend<O extends object>(
+  opts: O,
+  readers: Partial<Record<keyof O, readonly [flag: string, reader: BackendName]>>,
+  backend: BackendName,
+): string | undefined {
+  const byReader = new Map<BackendName, string[]>();
+  for (const [key, [flag, reader]] of Object.entries(readers) as [keyof O, readonly [string, BackendName]][]) {
+    const value = opts[key];
+    const given = Array.isArray(value) ? value.length > 0 : value !== undefined;
+    if (given && reader !== backend) byReader.set(reader, [...(byReader.get(reader) ?? []), flag]);
+  }
+  if (byReader.size === 0) return undefined;
+  const named = [...byReader].map(
+    ([reader, flags]) => `${flags.join(", ")} (only ${reader} reads ${flags.length > 1 ? "them" : "it"})`,
+  );
+  return `takes no ${named.join("; ")}`;
+}
+
+/**
  * Refuses a window that starts after `now`: no event is there yet, so the run would report it clean (a mistyped
  * year). A window that only ends in the future is fine: it reads up to now.
  */

@@ -28,6 +28,7 @@ import {
   commaList,
   type ConfigOption,
   inputProblemText,
+  optionsOfAnotherBackend,
   type RuleOption,
 } from "../options";
 import { EXIT } from "../exit-codes";
@@ -209,19 +210,6 @@ const BACKEND_OF_OPTION = {
   regions: ["--regions", "athena"],
 } as const satisfies Partial<Record<keyof QueryOptions, readonly [string, BackendName]>>;
 
-/** The options given that `backend` does not read, refused with the backend that does. */
-function optionsOfAnotherBackend(opts: QueryOptions, backend: BackendName): void {
-  const byReader = new Map<BackendName, string[]>();
-  for (const [key, [flag, reader]] of Object.entries(BACKEND_OF_OPTION))
-    if (opts[key as keyof typeof BACKEND_OF_OPTION] !== undefined && reader !== backend)
-      byReader.set(reader, [...(byReader.get(reader) ?? []), flag]);
-  if (byReader.size === 0) return;
-  const named = [...byReader].map(
-    ([reader, flags]) => `${flags.join(", ")} (only ${reader} reads ${flags.length > 1 ? "them" : "it"})`,
-  );
-  throw new BackendInputError(`--backend ${backend}`, `takes no ${named.join("; ")}`);
-}
-
 /** The whole command as a function of its options and streams; returns the exit code. */
 export function runQuery(opts: QueryOptions, io: QueryIO): number {
   const named =
@@ -245,7 +233,8 @@ export function runQuery(opts: QueryOptions, io: QueryIO): number {
   }
   const backend = named ?? guardrail.config.monitor.backend;
   try {
-    optionsOfAnotherBackend(opts, backend);
+    const another = optionsOfAnotherBackend(opts, BACKEND_OF_OPTION, backend);
+    if (another) throw new BackendInputError(`--backend ${backend}`, another);
     correlationRulesApart(guardrail, backend);
     PRINTERS[backend](guardrail, opts, io, parseLimit(opts.limit));
     return EXIT.OK;

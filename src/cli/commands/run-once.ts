@@ -29,6 +29,7 @@ import {
   addConfigOptions,
   backendOption,
   type ConfigOption,
+  optionsOfAnotherBackend,
   refuseFutureStart,
   regionArgument,
   snsTopicArnProblem,
@@ -87,6 +88,12 @@ function chosenWindow(opts: RunOnceOptions, now: Date): QueryWindow | undefined 
   return w;
 }
 
+/** The options that name where one backend reads, with that backend. */
+const SOURCE_OPTIONS = {
+  eventDataStore: ["--event-data-store", "cloudtrail-lake"],
+  logGroup: ["--log-group", "cloudwatch-logs"],
+} as const satisfies Partial<Record<keyof RunOnceOptions, readonly [string, MonitorBackend]>>;
+
 /** Where a backend reads and in which region, from the flags and then the config. */
 const SOURCE_SPECS: Record<
   MonitorBackend,
@@ -136,13 +143,8 @@ function sourceFor(opts: RunOnceOptions, g: Guardrail, io: RunOnceIO): QuerySour
   if (!named || !isMonitorBackend(named))
     throw new UsageError(`--backend must be one of ${MONITOR_BACKENDS.join(", ")}, got ${shown(opts.backend ?? "")}`);
   // The other backends' sources: given for this one they would be ignored, and the run would read elsewhere.
-  const others = [
-    ...(opts.eventDataStore !== undefined && named !== "cloudtrail-lake"
-      ? ["--event-data-store (only cloudtrail-lake reads it)"]
-      : []),
-    ...(opts.logGroup?.length && named !== "cloudwatch-logs" ? ["--log-group (only cloudwatch-logs reads it)"] : []),
-  ];
-  if (others.length > 0) throw new UsageError(`--backend ${named}: takes no ${others.join("; ")}`);
+  const another = optionsOfAnotherBackend(opts, SOURCE_OPTIONS, named);
+  if (another) throw new UsageError(`--backend ${named}: ${another}`);
   const { spec, overrides } = SOURCE_SPECS[named](opts, g);
   return makeQuerySource(g, { backend: named, ...spec }, overrides);
 }
