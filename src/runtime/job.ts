@@ -349,18 +349,43 @@ async function openWindow(
   return window;
 }
 
-/** The report with the alert e-mails that lost their subscription; one that cannot be listed is a problem too. */
-async function withSubscriptionCheck(report: DriftReport, deps: JobDeps): Promise<DriftReport> {
-  if (!deps.readAlertSubscriptions) return report;
+/**
+ * The report with what one of the monitor's own checks finds; one that cannot look is a read-failed problem (alerted
+ * like a drift), never a failed run.
+ */
+async function withProblems(
+  report: DriftReport,
+  check: () => Promise<DriftProblem[]>,
+  unreadable: (detail: string) => DriftProblem,
+): Promise<DriftReport> {
   let problems: DriftProblem[];
   try {
-    problems = subscriptionProblems(deps.guardrail.config.monitor.alertEmails, await deps.readAlertSubscriptions());
+    problems = await check();
   } catch (e) {
-    const detail = `drift check could not list the alert topic's subscriptions: ${errorText(e)}`;
-    problems = [{ kind: "read-failed", target: "alert-topic", detail }];
+    problems = [unreadable(errorText(e))];
   }
+  return withAdded(report, problems);
+}
+
+/** The report with more problems (unchanged without any). */
+function withAdded(report: DriftReport, problems: readonly DriftProblem[]): DriftReport {
   if (problems.length === 0) return report;
   return { ...report, ok: false, problems: [...report.problems, ...problems] };
+}
+
+/** The report with the alert e-mails that lost their subscription; one that cannot be listed is a problem too. */
+async function withSubscriptionCheck(report: DriftReport, deps: JobDeps): Promise<DriftReport> {
+  const read = deps.readAlertSubscriptions;
+  if (!read) return report;
+  return withProblems(
+    report,
+    async () => subscriptionProblems(deps.guardrail.config.monitor.alertEmails, await read()),
+    (error) => ({
+      kind: "read-failed",
+      target: "alert-topic",
+      detail: `drift check could not list the alert topic's subscriptions: ${error}`,
+    }),
+  );
 }
 
 /**
@@ -369,9 +394,8 @@ async function withSubscriptionCheck(report: DriftReport, deps: JobDeps): Promis
  */
 async function withSourceLiveness(report: DriftReport, deps: JobDeps, now: Date): Promise<DriftReport> {
   if (!deps.checkSourceLiveness) return report;
-  const problems = await sourceLivenessProblems(deps.checkSourceLiveness, now);
-  if (problems.length === 0) return report;
-  return { ...report, ok: false, problems: [...report.problems, ...problems] };
+  // sourceLivenessProblems makes a failed read its problem itself: verify shares it.
+  return withAdded(report, await sourceLivenessProblems(deps.checkSourceLiveness, now));
 }
 
 const NO_ORGANIZATION_CHECK: DriftReport = { ok: true, problems: [], expectedPolicies: [], expectedTargets: [] };
