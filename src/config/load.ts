@@ -27,20 +27,30 @@ export class ConfigError extends Error {
     );
     this.name = "ConfigError";
   }
+
+  /**
+   * Another file's error as the one problem of `source` (a construct's definition file): its message is shown
+   * already, so it keeps its lines as they are.
+   */
+  static within(source: string, inner: ConfigError): ConfigError {
+    const error = new ConfigError(source, [inner.message], true);
+    error.message = `${shownProblem(source)}: ${inner.message}`;
+    return error;
+  }
 }
 
 /** Longest quoted value a problem shows, its "..." included; the rest is counted, as oneLine does. */
 const MAX_QUOTED_CHARS = 80;
 
 /**
- * A problem as the message shows it. The values it quotes come from the file (a key, an ARN), so a newline or a
- * terminal escape in one is shown escaped, never as a line or a colour of its own, and a long one is cut. Only the
- * quoted values: a problem that is another file's whole message (a construct's definition) keeps its lines, and
- * showing a message again changes nothing.
+ * A problem as the message shows it: one line. The values it quotes come from the file (a key, an ARN), so a newline
+ * or a terminal escape is shown escaped, never as a line or a colour of its own, and a long quoted value is cut. The
+ * whole problem is escaped, not only what stands between quotes: a value holding a quote of its own (a key
+ * `x"<newline>  - ...`) would end its quotes early and put the rest, a forged problem line, outside them. Showing
+ * a problem again changes nothing.
  */
 function shownProblem(problem: string): string {
-  return problem.replace(/"([^"]*)"/g, (_, quoted: string) => {
-    const value = printable(quoted);
+  return printable(problem).replace(/"([^"]*)"/g, (_, value: string) => {
     if (value.length <= MAX_QUOTED_CHARS) return `"${value}"`;
     const kept = MAX_QUOTED_CHARS - 3;
     return `"${value.slice(0, kept)}..." (${value.length - kept} more characters)`;

@@ -73,7 +73,7 @@ function constructDefinition(scope: Construct, definition: GuardrailConstructPro
   } catch (e) {
     // The file's own error (`def.json: no such file or directory`, `def.json is invalid: ...`), with the construct it
     // is of.
-    if (e instanceof ConfigError) throw new ConfigError(input, [e.message], true);
+    if (e instanceof ConfigError) throw ConfigError.within(input, e);
     throw e;
   }
 }

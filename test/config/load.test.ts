@@ -72,7 +72,15 @@ describe("loadConfig names a file outside the working directory by its absolute 
     ]);
     expect(error.problems[1]).toContain(key);
     // A message shown again (a construct names its definition's) keeps its lines and its cut values as they are.
-    expect(new ConfigError("construct", [error.message], true).message).toBe(`construct: ${error.message}`);
+    expect(ConfigError.within("construct", error).message).toBe(`construct: ${error.message}`);
+  });
+
+  it("a value holding a quote of its own cannot end its quotes early and start a line of its own", () => {
+    const file = write("quote.json", JSON.stringify({ approvedPrincipalArns: [], 'x"\n  - forged "y': 1 }));
+    expect(errorOf(() => loadConfig(file)).message.split("\n")).toEqual([
+      `${file} is invalid:`,
+      `  - (top level): unknown key(s) "x"\\n  - forged "y"`,
+    ]);
   });
 
   it.each([
