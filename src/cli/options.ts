@@ -80,6 +80,17 @@ export function commaList(text: string | undefined, flag: string): string[] | un
 }
 
 /**
+ * Whether an option was given: typed at all, even empty (`--principal=`), which is a request to refuse or act on,
+ * never one to drop unsaid; a repeatable option that collected nothing was not.
+ */
+const isGiven = (value: unknown): boolean => (Array.isArray(value) ? value.length > 0 : value !== undefined);
+
+/** The flags, in the table's order, of the options of `flags` that `opts` gives. */
+export function givenFlags<O extends object>(opts: O, flags: Partial<Record<keyof O, string>>): string[] {
+  return (Object.entries(flags) as [keyof O, string][]).flatMap(([key, flag]) => (isGiven(opts[key]) ? [flag] : []));
+}
+
+/**
  * The options given (`opts`) that `backend` does not read, each named with the backend that does, as one problem
  * ("takes no --table (only athena reads it)"), or undefined for none. Given for another backend they would be left
  * out unsaid: the command would read elsewhere, or print a query that does not hold what they ask for.
@@ -91,9 +102,7 @@ export function optionsOfAnotherBackend<O extends object>(
 ): string | undefined {
   const byReader = new Map<BackendName, string[]>();
   for (const [key, [flag, reader]] of Object.entries(readers) as [keyof O, readonly [string, BackendName]][]) {
-    const value = opts[key];
-    const given = Array.isArray(value) ? value.length > 0 : value !== undefined;
-    if (given && reader !== backend) byReader.set(reader, [...(byReader.get(reader) ?? []), flag]);
+    if (isGiven(opts[key]) && reader !== backend) byReader.set(reader, [...(byReader.get(reader) ?? []), flag]);
   }
   if (byReader.size === 0) return undefined;
   const named = [...byReader].map(

@@ -266,6 +266,9 @@ describe("check --explain", () => {
         "check: --coverage and an --explain request (--principal, --action) are two reports: give one\n",
       ],
       [{ coverage: true, explain: true }, /^check: --coverage and an --explain request \(--explain\)/],
+      // Given empty (--principal=) is still a request: refused, not read as no request and run as a whole check.
+      [{ principal: "" }, "check: --explain needs --principal ARN and --action SERVICE:ACTION\n"],
+      [{ action: "bedrock:InvokeModel", resource: "" }, /^check: --explain needs --principal ARN/],
     ] as [CheckOptions, RegExp | string][]) {
       const c = captureOutput();
       expect(runCheck(guardrail, opts, c.io)).toBe(2);

@@ -22,7 +22,7 @@ import { formatSlots, slotBudget } from "../../policy/slots";
 import { buildScpStatements } from "../../policy/statements";
 import type { ScpDocument } from "../../policy/types";
 import { loadGuardrailFor } from "../common";
-import { addConfigOptions, type ConfigOption } from "../options";
+import { addConfigOptions, type ConfigOption, givenFlags } from "../options";
 import { EXIT } from "../exit-codes";
 import { prefixLines } from "../report";
 import { type Output, processOutput } from "../format/output";
@@ -135,18 +135,18 @@ function scpSummary(guardrail: Guardrail, documents: ScpDocument[]): string {
   return lines.join("\n");
 }
 
-/** The --explain options given (--explain itself and the request's parts), by their flags. */
-function explainFlags(options: CheckOptions): string[] {
-  const flags = { explain: "--explain", principal: "--principal", action: "--action", resource: "--resource" };
-  return [
-    ...Object.entries(flags).flatMap(([key, flag]) => (options[key as keyof typeof flags] ? [flag] : [])),
-    ...(options.context?.length ? ["--context"] : []),
-  ];
-}
+/** The --explain options, by their flags: the request's parts, each of which asks for its explanation. */
+const EXPLAIN_FLAGS = {
+  explain: "--explain",
+  principal: "--principal",
+  action: "--action",
+  resource: "--resource",
+  context: "--context",
+} as const satisfies Partial<Record<keyof CheckOptions, string>>;
 
 export function runCheck(guardrail: Guardrail, options: CheckOptions, io: Output = processOutput): number {
   // Each is a report of its own: any part of a request asks for its explanation, never silently dropped.
-  const explaining = explainFlags(options);
+  const explaining = givenFlags(options, EXPLAIN_FLAGS);
   if (options.coverage && explaining.length > 0) {
     io.err(`check: --coverage and an --explain request (${explaining.join(", ")}) are two reports: give one\n`);
     return EXIT.USAGE;

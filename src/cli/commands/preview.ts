@@ -12,7 +12,7 @@ import { expandInputs } from "../../detection/scan/inputs";
 import { maxJobs } from "../../detection/scan/scan";
 import { DEFAULT_MAX_RECORD_BYTES } from "../../detection/scan/scan-source";
 import type { ConfigIO } from "../common";
-import { addConfigOptions, type ConfigOption, regionArgument, wholeNumberArgument } from "../options";
+import { addConfigOptions, type ConfigOption, givenFlags, regionArgument, wholeNumberArgument } from "../options";
 import { EXIT, exitCodeFor } from "../exit-codes";
 import { ProgressBar } from "../format/progress";
 import { buildPreviewAthenaQuery, previewRowToRecord } from "../../detection/backends/athena-preview";
@@ -78,13 +78,6 @@ const PATHS_ONLY_OPTIONS = {
   maxRecordBytes: "--max-record-bytes",
 } as const satisfies Partial<Record<keyof PreviewOptions, string>>;
 
-/** The flags of `options` given in `opts`. */
-function given(opts: PreviewOptions, options: Partial<Record<keyof PreviewOptions, string>>): string[] {
-  return Object.entries(options).flatMap(([key, flag]) =>
-    opts[key as keyof PreviewOptions] === undefined ? [] : [flag],
-  );
-}
-
 function usageProblem(paths: string[], opts: PreviewOptions): string | undefined {
   if (opts.backend !== undefined && !PREVIEW_BACKENDS.includes(opts.backend))
     return `--backend must be one of ${PREVIEW_BACKENDS.join(", ")} (got ${shown(opts.backend)})`;
@@ -92,13 +85,13 @@ function usageProblem(paths: string[], opts: PreviewOptions): string | undefined
   if (opts.backend === undefined && paths.length === 0)
     return "give at least one PATH (file, directory), - for stdin, or --backend athena with --start and --end";
   // Ignored, a window or a filter would leave the user believing the report covers only what they asked for.
-  const backendOnly = opts.backend === undefined ? given(opts, BACKEND_ONLY_OPTIONS) : [];
+  const backendOnly = opts.backend === undefined ? givenFlags(opts, BACKEND_ONLY_OPTIONS) : [];
   if (backendOnly.length > 0)
     return (
       `${backendOnly.join(", ")}: only with --backend athena; PATHs are read whole ` +
       "(to preview a window or some accounts, give only their files)"
     );
-  const pathsOnly = opts.backend !== undefined ? given(opts, PATHS_ONLY_OPTIONS) : [];
+  const pathsOnly = opts.backend !== undefined ? givenFlags(opts, PATHS_ONLY_OPTIONS) : [];
   if (pathsOnly.length > 0)
     return `${pathsOnly.join(", ")}: only with PATHs (--backend ${opts.backend} runs in Athena)`;
   if (opts.format !== undefined && !PREVIEW_FORMATS.includes(opts.format))
