@@ -12,6 +12,7 @@ import { parseArn } from "../arn/arn-like";
 import { bearerTokenTerm, marksBearerToken } from "../arn/bearer-token";
 import { formatArn, partitionOfRegion, regionsOfPartition } from "../arn/partition";
 import { resolvePrincipal, type UserIdentityLike } from "../arn/principal";
+import { EVENT_SOURCE_MAPPING_ACTIONS } from "./action-lists";
 import {
   BEARER_TOKEN_TYPE_KEYS,
   FUNCTION_ARN_KEY,
@@ -91,9 +92,10 @@ const MANTLE_MODEL_ACTIONS_WITH_KEY = new Set(["bedrock-mantle:CreateInference",
 
 /**
  * Lambda actions that name the function an event source mapping feeds only in lambda:FunctionArn (creating a
- * mapping names no resource; updating one names the mapping), from requestParameters.functionName.
+ * mapping names no resource; updating one names the mapping), from requestParameters.functionName: the actions
+ * ProtectGuardrailEventSourceMappings denies, so that a new one is modelled the day the statement names it.
  */
-const MAPPING_ACTIONS = new Set(["lambda:CreateEventSourceMapping", "lambda:UpdateEventSourceMapping"]);
+const MAPPING_ACTIONS: ReadonlySet<string> = new Set(EVENT_SOURCE_MAPPING_ACTIONS);
 
 /** Geography prefixes of system-defined (cross-Region) inference profile IDs. */
 export const PROFILE_GEO_PREFIX = /^(us|eu|apac|jp|au|ca|us-gov|global)\./;
