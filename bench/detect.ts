@@ -22,6 +22,7 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import type { Condition } from "../src/guardrail/definition";
 import { generateArchive } from "./generate";
 
 const root = path.join(__dirname, "..", "..");
@@ -122,7 +123,7 @@ function jqFilter(entry: string): string {
   const { loadGuardrail } = require(
     path.join(path.dirname(entry), "..", "guardrail", "guardrail.js"),
   ) as typeof import("../src/guardrail/guardrail");
-  const { conditionKind } = require(
+  const { conditionKind, whereAlternatives } = require(
     path.join(path.dirname(entry), "..", "guardrail", "definition.js"),
   ) as typeof import("../src/guardrail/definition");
   const g = loadGuardrail({ configPath: path.join(root, "guardrail.config.json") });
@@ -134,7 +135,7 @@ function jqFilter(entry: string): string {
         : r.outcome === "success"
           ? `(.errorCode == null or (.errorCode | type == "string" and test("^\\\\s*$")))`
           : `(.errorCode | IN(${list(r.errorCodes ?? [])}))`;
-    const where = r.where.map((c) => {
+    const condition = (c: Condition) => {
       const field = c.field
         .split(".")
         .map((key) => `.${key}?`)
@@ -146,7 +147,14 @@ function jqFilter(entry: string): string {
       if (k.kind === "startsWith") return `(${value} | type == "string" and startswith(${JSON.stringify(k.prefix)}))`;
       if (k.kind === "is") return `(${value} | . == ${k.value} or . == "${k.value}")`;
       return `((${value} != null) == ${k.value})`;
-    });
+    };
+    // A where entry: one condition, or an anyOf's lists (every condition of one list holds).
+    const where = r.where.map(
+      (entry) =>
+        `(${whereAlternatives(entry)
+          .map((list) => `(${list.map(condition).join(" and ")})`)
+          .join(" or ")})`,
+    );
     return [
       `.eventSource == ${JSON.stringify(r.eventSource)}`,
       `(.eventName | IN(${list(r.eventNames)}))`,

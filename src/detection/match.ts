@@ -3,8 +3,8 @@
  * Lake SQL, the Logs Insights query and the EventBridge pattern are compiled from the same
  * Guardrail and are tested to select exactly the records these functions select.
  */
-import { conditionKind } from "../guardrail/condition-kind";
-import type { Condition, ConditionField, DetectionRule, EventSelector } from "../guardrail/definition";
+import { conditionKind, whereAlternatives } from "../guardrail/condition-kind";
+import type { Condition, ConditionField, DetectionRule, EventSelector, WhereEntry } from "../guardrail/definition";
 import type { Guardrail } from "../guardrail/guardrail";
 import { asString, type CloudTrailRecord } from "./record";
 
@@ -53,6 +53,11 @@ export function conditionHolds(condition: Condition, record: CloudTrailRecord): 
   }
 }
 
+/** A where entry holds: its condition, or every condition of one of its anyOf's lists. */
+function whereEntryHolds(entry: WhereEntry, record: CloudTrailRecord): boolean {
+  return whereAlternatives(entry).some((list) => list.every((c) => conditionHolds(c, record)));
+}
+
 /** The record is one of the rule's events: its event source and one of its event names. */
 function isRuleEvent(rule: Pick<DetectionRule, "eventSource" | "eventNames">, record: CloudTrailRecord): boolean {
   const name = asString(record.eventName);
@@ -72,7 +77,9 @@ export function ruleMatches(rule: DetectionRule, record: CloudTrailRecord): bool
 /** An event rule's match, or one selector of a correlation rule's. */
 export function selectorMatches(rule: EventSelector, record: CloudTrailRecord): boolean {
   return (
-    isRuleEvent(rule, record) && outcomeMatches(rule, record) && rule.where.every((c) => conditionHolds(c, record))
+    isRuleEvent(rule, record) &&
+    outcomeMatches(rule, record) &&
+    rule.where.every((entry) => whereEntryHolds(entry, record))
   );
 }
 

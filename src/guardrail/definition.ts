@@ -21,8 +21,8 @@ import {
   selectorShape,
 } from "./rule-parts";
 
-export type { ConditionField } from "./rule-parts";
-export { conditionKind } from "./condition-kind";
+export type { ConditionField, WhereEntry } from "./rule-parts";
+export { conditionKind, whereAlternatives } from "./condition-kind";
 
 export type { RemediationMode } from "../config/remediation-mode";
 

@@ -6,7 +6,14 @@
  * that they are fresh.
  */
 import type { AnyOf, CorrelationRule } from "./correlation-definition";
-import { type Condition, conditionKind, type DetectionRule, type EventSelector } from "./definition";
+import {
+  type Condition,
+  conditionKind,
+  type DetectionRule,
+  type EventSelector,
+  type WhereEntry,
+  whereAlternatives,
+} from "./definition";
 
 type AnyRule = DetectionRule | CorrelationRule;
 const isCorrelation = (rule: AnyRule): rule is CorrelationRule => rule.kind !== undefined && rule.kind !== "event";
@@ -37,6 +44,15 @@ function conditionText(c: Condition): string {
   }
 }
 
+/** A where entry: its condition, or an anyOf as "(either A and B or C)", each list's conditions joined by "and". */
+function whereEntryText(entry: WhereEntry): string {
+  if (!("anyOf" in entry)) return conditionText(entry);
+  const lists = whereAlternatives(entry).map((l) =>
+    l.length > 1 ? `(${l.map(conditionText).join(" and ")})` : conditionText(l[0]),
+  );
+  return `(either ${lists.join(" or ")})`;
+}
+
 /** What a selector matches, from its match fields. */
 function selectorText(rule: EventSelector & { toolMakesThisCall?: boolean }): string {
   const outcome = {
@@ -44,7 +60,7 @@ function selectorText(rule: EventSelector & { toolMakesThisCall?: boolean }): st
     failure: `refused with ${list(rule.errorCodes ?? [])}`,
     any: "succeeded or not",
   }[rule.outcome];
-  const where = rule.where.length > 0 ? `, where ${rule.where.map(conditionText).join(" and ")}` : "";
+  const where = rule.where.length > 0 ? `, where ${rule.where.map(whereEntryText).join(" and ")}` : "";
   const tool = rule.toolMakesThisCall ? " (this tool's own calls are approved)" : "";
   return `${list(rule.eventNames)} on ${code(rule.eventSource)} ${outcome}${where}${tool}`;
 }

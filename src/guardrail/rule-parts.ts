@@ -21,7 +21,9 @@ const ThreatSchema = z.strictObject({
  * The record fields a rule condition may test, and the type CloudTrail writes there. A fixed list,
  * because every backend must know how to read each one (a Lake column expression, a Logs Insights
  * field, an EventBridge path). String fields take `equals` / `startsWith` (with `ignoreCase` for a
- * name AWS does not distinguish by case); boolean fields take `is`; every field takes `exists`.
+ * name AWS does not distinguish by case); boolean fields take `is`; every field takes `exists`. The Bedrock API key
+ * fields are listed in both objects CloudTrail may write them in (requestParameters for bedrock-mantle,
+ * additionalEventData for the classic endpoint), so that a rule can read them in either with `anyOf`.
  */
 export const FIELD_TYPES = {
   "userIdentity.type": "string",
@@ -32,6 +34,7 @@ export const FIELD_TYPES = {
   "requestParameters.status": "string",
   "requestParameters.callWithBearerToken": "boolean",
   "additionalEventData.callWithBearerToken": "boolean",
+  "additionalEventData.bearerTokenType": "string",
   "requestParameters.loggingConfig.textDataDeliveryEnabled": "boolean",
   "requestParameters.loggingConfig.s3Config.bucketName": "string",
   "requestParameters.loggingConfig.cloudWatchConfig.logGroupName": "string",
@@ -116,6 +119,55 @@ export const ConditionSchema = z
       ctx.addIssue({ code: "custom", message: `${c.field} is a ${type} field: is tests a boolean field` });
   });
 
+/**
+ * `anyOf`: holds when every condition of at least one of its lists holds, so that one rule reads a value where
+ * AWS may write it (requestParameters or additionalEventData). One level deep: its lists hold plain conditions.
+ */
+const AnyOfConditionSchema = z.strictObject({
+  anyOf: z
+    .array(
+      z
+        .array(ConditionSchema, { error: "must be a list of conditions" })
+        .min(1, "is empty: each list of anyOf needs at least one condition"),
+      { error: "anyOf must be a list of lists of conditions" },
+    )
+    .min(2, "anyOf needs two or more lists of conditions (the conditions of one list go in where itself)"),
+});
+type AnyOfCondition = z.infer<typeof AnyOfConditionSchema>;
+export type WhereEntry = z.infer<typeof ConditionSchema> | AnyOfCondition;
+
+const isObjectWith = (input: unknown, key: string): boolean =>
+  typeof input === "object" && input !== null && !Array.isArray(input) && key in input;
+
+/** Where an anyOf's lists hold another anyOf, as [list, entry] pairs. */
+function nestedAnyOf(anyOf: unknown): [number, number][] {
+  if (!Array.isArray(anyOf)) return [];
+  return anyOf.flatMap((list, i) =>
+    Array.isArray(list) ? list.flatMap((c, j): [number, number][] => (isObjectWith(c, "anyOf") ? [[i, j]] : [])) : [],
+  );
+}
+
+/**
+ * An entry of `where`: a condition, or an `anyOf` of lists of conditions. Chosen by the `anyOf` key rather than
+ * by a zod union, which would say only "Invalid input" for a mistake in either shape.
+ */
+const WhereEntrySchema = z.unknown().transform((input, ctx): WhereEntry => {
+  const isAnyOf = isObjectWith(input, "anyOf");
+  const nested = isAnyOf ? nestedAnyOf((input as { anyOf: unknown }).anyOf) : [];
+  for (const [i, j] of nested)
+    ctx.addIssue({
+      code: "custom",
+      path: ["anyOf", i, j],
+      message: "anyOf cannot hold another anyOf: its lists hold plain conditions (one level deep)",
+    });
+  if (nested.length > 0) return z.NEVER;
+  const result = (isAnyOf ? AnyOfConditionSchema : ConditionSchema).safeParse(input, { jitless: true });
+  if (result.success) return result.data;
+  // The issues as the chosen shape gave them, their paths below this entry (unknown keys keep their own code).
+  for (const issue of result.error.issues) ctx.addIssue({ ...issue } as Parameters<typeof ctx.addIssue>[0]);
+  return z.NEVER;
+});
+
 /** Which records an event rule, or one step of a correlation rule, looks at. */
 export const selectorShape = {
   eventSource: z
@@ -128,7 +180,7 @@ export const selectorShape = {
     .array(z.string().regex(/^[A-Za-z0-9.:_-]+$/, "must be an error code"))
     .min(1)
     .optional(),
-  where: z.array(ConditionSchema).default([]),
+  where: z.array(WhereEntrySchema).default([]),
 };
 
 interface SelectorLike {

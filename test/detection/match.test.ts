@@ -7,8 +7,10 @@ import {
   matchingRule,
   outcomeMatches,
   ruleMatches,
+  selectorMatches,
 } from "../../src/detection/match";
-import type { Condition } from "../../src/guardrail/definition";
+import type { CloudTrailRecord } from "../../src/detection/record";
+import type { Condition, EventSelector } from "../../src/guardrail/definition";
 import { edgeCases, errorCodeArb, record, testGuardrail } from "./backends/support/records";
 
 const guardrail = testGuardrail();
@@ -109,6 +111,66 @@ describe("conditions and outcomes", () => {
     expect(["Active", "active", "ACTIVE"].map(status)).toEqual([true, true, true]);
     expect(["Inactive", "Active ", true, null].map(status)).toEqual([false, false, false, false]);
     expect(conditionHolds({ ...equals, ignoreCase: false }, { requestParameters: { status: "active" } })).toBe(false);
+  });
+
+  it("anyOf holds when every condition of one of its lists holds (and with the rest of where)", () => {
+    const selector: EventSelector = {
+      eventSource: "bedrock-mantle.amazonaws.com",
+      eventNames: ["ListModels"],
+      outcome: "any",
+      where: [
+        { field: "userIdentity.type", equals: ["IAMUser"] },
+        {
+          anyOf: [
+            [
+              { field: "requestParameters.callWithBearerToken", is: true },
+              { field: "requestParameters.bearerTokenType", equals: ["LONG_TERM"] },
+            ],
+            [{ field: "additionalEventData.bearerTokenType", equals: ["ABSK"] }],
+          ],
+        },
+      ],
+    };
+    const call = (
+      type: unknown,
+      requestParameters: Record<string, unknown> | null,
+      additionalEventData: Record<string, unknown> | null,
+    ): CloudTrailRecord => ({
+      eventSource: "bedrock-mantle.amazonaws.com",
+      eventName: "ListModels",
+      userIdentity: { type },
+      requestParameters,
+      additionalEventData,
+    });
+    const params = fc.option(
+      fc.record(
+        {
+          callWithBearerToken: fc.constantFrom(true, "true", false),
+          bearerTokenType: fc.constantFrom("LONG_TERM", "ABSK"),
+        },
+        { requiredKeys: [] },
+      ),
+    );
+    let held = 0;
+    fc.assert(
+      fc.property(fc.constantFrom("IAMUser", "Root"), params, params, (type, rp, aed) => {
+        const first =
+          (rp?.callWithBearerToken === true || rp?.callWithBearerToken === "true") &&
+          rp?.bearerTokenType === "LONG_TERM";
+        const expected = type === "IAMUser" && (first || aed?.bearerTokenType === "ABSK");
+        expect(selectorMatches(selector, call(type, rp, aed))).toBe(expected);
+        held += expected ? 1 : 0;
+      }),
+      { numRuns: 300 },
+    );
+    expect(held).toBeGreaterThan(30);
+    // One list alone is not enough when its other condition fails, whatever the other list's fields hold.
+    const half = call(
+      "IAMUser",
+      { callWithBearerToken: true, bearerTokenType: "ABSK" },
+      { bearerTokenType: "LONG_TERM" },
+    );
+    expect(selectorMatches(selector, half)).toBe(false);
   });
 
   it("is: the JSON boolean or its text, nothing else", () => {

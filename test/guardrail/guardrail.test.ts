@@ -117,6 +117,38 @@ describe("guardrail definition + config", () => {
     expect(conditionOf([{ field: "requestParameters.userName", startsWith: "B", ignoreCase: "yes" }])).toThrow(
       "where[0]: ignoreCase must be true or false",
     );
+    // anyOf: two or more non-empty lists of plain conditions, each mistake in one line at its own path.
+    const signed = { field: "requestParameters.callWithBearerToken", is: false };
+    const unsigned = { field: "additionalEventData.callWithBearerToken", exists: false };
+    expect(conditionOf([{ anyOf: [[signed], [unsigned, signed]] }])).not.toThrow();
+    expect(conditionOf([{ anyOf: [[signed]] }])).toThrow("where[0].anyOf: anyOf needs two or more lists of conditions");
+    expect(conditionOf([{ anyOf: [[signed], []] }])).toThrow(
+      "where[0].anyOf[1]: is empty: each list of anyOf needs at least one condition",
+    );
+    expect(conditionOf([{ anyOf: [[signed], signed] }])).toThrow("where[0].anyOf[1]: must be a list of conditions");
+    expect(conditionOf([{ anyOf: "x" }])).toThrow("where[0].anyOf: anyOf must be a list of lists of conditions");
+    expect(conditionOf([{ anyOf: [[signed], [{ anyOf: [[signed], [signed]] }]] }])).toThrow(
+      "where[0].anyOf[1][0]: anyOf cannot hold another anyOf: its lists hold plain conditions (one level deep)",
+    );
+    expect(conditionOf([{ anyOf: [[signed], [{ ...signed, is: "yes" }]] }])).toThrow(
+      "where[0].anyOf[1][0]: is must be true or false",
+    );
+    expect(conditionOf([{ anyOf: [[signed], [{ field: "requestParameters.serviceName", is: true }]] }])).toThrow(
+      "where[0].anyOf[1][0]: requestParameters.serviceName is a string field: is tests a boolean field",
+    );
+    expect(conditionOf([{ anyOf: [[signed], [unsigned]], field: "requestParameters.userName" }])).toThrow(
+      'where[0]: unknown key(s) "field"',
+    );
+    // A correlation rule's step reads where entries with the same schema (and the same matcher and queries).
+    const stepWith = (where: unknown[]) => {
+      const def = copy();
+      def.detection.correlations[1].select[0].where = where;
+      return () => parseDefinition(def);
+    };
+    expect(stepWith([{ anyOf: [[signed], [unsigned]] }])).not.toThrow();
+    expect(stepWith([{ anyOf: [[signed], []] }])).toThrow(
+      "detection.correlations[1].select[0].where[0].anyOf[1]: is empty",
+    );
     const failureWithoutCodes = copy();
     const denied = indexOf(failureWithoutCodes, "bedrock-model-access-denied");
     delete failureWithoutCodes.detection.rules[denied].errorCodes;

@@ -40,9 +40,12 @@ export function eventBridgeSource(eventSource: string): string {
 type ErrorCodeMatcher = Array<string | null | { exists: false }>;
 type IgnoreCase = { "equals-ignore-case": string };
 type FieldMatcher = Array<string | boolean | null | IgnoreCase | { prefix: string | IgnoreCase } | { exists: boolean }>;
-/** The nested pattern object of a condition's path (`requestParameters: {loggingConfig: {...}}`). */
+/**
+ * The nested pattern object of a condition's path (`requestParameters: {loggingConfig: {...}}`); at the detail's
+ * level it may hold `$or`, a list of such objects (an anyOf's lists).
+ */
 interface NestedMatcher {
-  [key: string]: NestedMatcher | FieldMatcher;
+  [key: string]: NestedMatcher | FieldMatcher | NestedMatcher[];
 }
 
 /** One branch of the pattern: a rule's events, conditions and one outcome alternative. */
@@ -52,7 +55,7 @@ interface PatternBranch {
     eventSource: string[];
     eventName: string[];
     errorCode?: ErrorCodeMatcher;
-    [conditionParent: string]: string[] | ErrorCodeMatcher | NestedMatcher | undefined;
+    [conditionParent: string]: string[] | ErrorCodeMatcher | NestedMatcher | NestedMatcher[] | undefined;
   };
 }
 
@@ -87,7 +90,12 @@ function conditionMatchers(c: Condition): FieldMatcher[] {
 }
 
 /** The detail with the matcher set at the condition's path; refuses a path set twice or under a leaf. */
-function withMatcher(detail: PatternBranch["detail"], path: string[], matcher: FieldMatcher, input: string) {
+function withMatcher<D extends PatternBranch["detail"] | NestedMatcher>(
+  detail: D,
+  path: string[],
+  matcher: FieldMatcher,
+  input: string,
+): D {
   const copy = structuredClone(detail) as unknown as NestedMatcher;
   let node = copy;
   for (const key of path.slice(0, -1)) {
@@ -99,16 +107,61 @@ function withMatcher(detail: PatternBranch["detail"], path: string[], matcher: F
   const leaf = path[path.length - 1];
   if (node[leaf]) throw new BackendInputError(input, `tests ${path.join(".")} twice, which a pattern cannot AND`);
   node[leaf] = matcher;
-  return copy as unknown as PatternBranch["detail"];
+  return copy as unknown as D;
 }
 
-/** The rule's branches: one per outcome alternative (success has two: absent, and "" or null) and condition one. */
+/** One matcher at a condition's path, kept apart until the `$or` element it belongs to is built. */
+interface FieldTest {
+  path: string[];
+  matcher: FieldMatcher;
+  input: string;
+}
+
+/** The ways a list of conditions can hold: one per combination of its conditions' matcher alternatives. */
+function listTests(list: readonly Condition[], input: string): FieldTest[][] {
+  let ways: FieldTest[][] = [[]];
+  for (const [j, c] of list.entries()) {
+    const at = { path: c.field.split("."), input: `${input}[${j}]` };
+    ways = ways.flatMap((tests) => conditionMatchers(c).map((matcher) => [...tests, { ...at, matcher }]));
+  }
+  return ways;
+}
+
+/**
+ * The detail with the rule's anyOf entries as one `$or` at the detail's level (EventBridge's "Or" matching, which
+ * the Event Ruler README shows inside an object, nested in another `$or` too): one element per way its lists can
+ * hold, the product of them with several anyOf entries. Each element is checked against the detail's own tests
+ * (a path tested inside and outside cannot be ANDed); a single element is merged into the detail instead.
+ */
+function withAnyOf(detail: PatternBranch["detail"], ways: FieldTest[][]): PatternBranch["detail"] {
+  const apply = <D extends PatternBranch["detail"] | NestedMatcher>(start: D, tests: FieldTest[]): D =>
+    tests.reduce((d, t) => withMatcher(d, t.path, t.matcher, t.input), start);
+  const merged = ways.map((tests) => apply(detail, tests));
+  const elements = [
+    ...new Map(ways.map((tests) => apply({} as NestedMatcher, tests)).map((e) => [JSON.stringify(e), e])).values(),
+  ];
+  return elements.length === 1 ? merged[0] : { ...detail, $or: elements };
+}
+
+/**
+ * The rule's branches: one per outcome alternative (success has two: absent, and "" or null) and condition one;
+ * anyOf entries stay inside each branch's detail as `$or` (withAnyOf).
+ */
 function ruleBranches(rule: DetectionRule): PatternBranch[] {
   let details: PatternBranch["detail"][] = [{ eventSource: [rule.eventSource], eventName: [...rule.eventNames] }];
-  for (const [i, c] of rule.where.entries()) {
+  let ways: FieldTest[][] = [[]];
+  for (const [i, entry] of rule.where.entries()) {
     const input = `rule ${rule.id} where[${i}]`;
-    details = details.flatMap((d) => conditionMatchers(c).map((m) => withMatcher(d, c.field.split("."), m, input)));
+    if ("anyOf" in entry) {
+      const alternatives = entry.anyOf.flatMap((list, l) => listTests(list, `${input}.anyOf[${l}]`));
+      ways = ways.flatMap((tests) => alternatives.map((more) => [...tests, ...more]));
+      continue;
+    }
+    details = details.flatMap((d) =>
+      conditionMatchers(entry).map((m) => withMatcher(d, entry.field.split("."), m, input)),
+    );
   }
+  if (ways.length > 1 || ways[0].length > 0) details = details.map((d) => withAnyOf(d, ways));
   const branches = (errorCode?: ErrorCodeMatcher): PatternBranch[] =>
     details.map((detail) => ({
       source: [eventBridgeSource(rule.eventSource)],

@@ -4,9 +4,9 @@
  * scheduled query job and `detect` build findings with the same code.
  *
  * The WHERE clause is the union of the guardrail's rules, each rule one conjunction of its event
- * source, event names, outcome and conditions; a row is selected exactly when `matchingRule` selects
- * the record (test/detection/backends/lake-sql.differential.test.ts runs it in DuckDB against the
- * in-process matcher, for the whole rule set and for every rule alone).
+ * source, event names, outcome and conditions (an anyOf a parenthesised OR of ANDs); a row is selected
+ * exactly when `matchingRule` selects the record (test/detection/backends/lake-sql.differential.test.ts
+ * runs it in DuckDB against the in-process matcher, for the whole rule set and for every rule alone).
  */
 import {
   type Condition,
@@ -14,6 +14,7 @@ import {
   conditionKind,
   type DetectionRule,
   type EventSelector,
+  type WhereEntry,
 } from "../../guardrail/definition";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { FIELD_TYPES } from "../../guardrail/rule-parts";
@@ -215,6 +216,7 @@ export const LAKE_CONDITION_FIELDS: SqlConditionFields = {
   "requestParameters.status": { text: requestParameter("status") },
   "requestParameters.callWithBearerToken": { text: requestParameter("callWithBearerToken") },
   "additionalEventData.callWithBearerToken": { text: mapEntry("additionaleventdata", "callWithBearerToken") },
+  "additionalEventData.bearerTokenType": { text: mapEntry("additionaleventdata", "bearerTokenType") },
   // Lake keeps a nested request parameter as JSON text in the map (see the Lake test harness).
   "requestParameters.loggingConfig.textDataDeliveryEnabled": jsonTextField(LOGGING_CONFIG, ["textDataDeliveryEnabled"]),
   "requestParameters.loggingConfig.s3Config.bucketName": jsonTextField(LOGGING_CONFIG, ["s3Config", "bucketName"]),
@@ -247,6 +249,19 @@ function sqlCondition(c: Condition, field: SqlConditionField, input: string): st
   }
 }
 
+/**
+ * One where entry over a row: its condition, or an anyOf as an OR of parenthesised ANDs (mirrors `whereEntryHolds`).
+ * A NULL inside a list makes that AND NULL or false, never true, so the OR holds exactly when one list holds.
+ */
+function sqlWhereEntry(entry: WhereEntry, fields: SqlConditionFields, input: string): string {
+  if (!("anyOf" in entry)) return sqlCondition(entry, fields[entry.field], input);
+  const lists = entry.anyOf.map(
+    (list, i) =>
+      `(${list.map((c, j) => sqlCondition(c, fields[c.field], `${input}.anyOf[${i}][${j}]`)).join(" AND ")})`,
+  );
+  return `(${lists.join(" OR ")})`;
+}
+
 /** The outcome condition of one rule over the errorcode column (mirrors `outcomeMatches`); undefined for "any". */
 function lakeOutcomeCondition(rule: EventSelector, label: string): string | undefined {
   if (rule.outcome === "any") return undefined;
@@ -272,7 +287,7 @@ export function selectorCondition(rule: EventSelector, label: string, fields: Sq
   if (rule.eventNames.length === 0) throw new BackendInputError(label, "has no event names to query");
   const names = rule.eventNames.map((n, i) => sqlString(n, `${label} eventNames[${i}]`)).join(", ");
   const outcome = lakeOutcomeCondition(rule, label);
-  const where = rule.where.map((c, i) => sqlCondition(c, fields[c.field], `${label} where[${i}]`));
+  const where = rule.where.map((entry, i) => sqlWhereEntry(entry, fields, `${label} where[${i}]`));
   return [
     `eventsource = ${sqlString(rule.eventSource, `${label} eventSource`)}`,
     `eventname IN (${names})`,

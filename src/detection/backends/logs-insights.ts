@@ -10,7 +10,13 @@
  * The time window is not part of the query text: StartQuery takes it as `startTime`/`endTime`
  * (epoch seconds); `logsInsightsTimeRange` validates and converts it.
  */
-import { type Condition, conditionKind, type DetectionRule, type EventSelector } from "../../guardrail/definition";
+import {
+  type Condition,
+  conditionKind,
+  type DetectionRule,
+  type EventSelector,
+  type WhereEntry,
+} from "../../guardrail/definition";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { type CloudTrailRecord, isRecordObject, normalizeEventTime } from "../record";
 import { BackendInputError, parseWindow, shown } from "./input-error";
@@ -71,6 +77,7 @@ export const INSIGHTS_FIELDS = [
   "requestParameters.loggingConfig.s3Config.bucketName",
   "requestParameters.loggingConfig.cloudWatchConfig.logGroupName",
   "additionalEventData.callWithBearerToken",
+  "additionalEventData.bearerTokenType",
 ] as const;
 
 /**
@@ -108,8 +115,8 @@ export function insightsSelectorCondition(rule: EventSelector, id: string): stri
     const codes = (rule.errorCodes ?? []).map((c, i) => insightsString(c, `${id} errorCodes[${i}]`));
     parts.push(codes.length > 0 ? `errorCode in [${codes.join(", ")}]` : "false");
   }
-  rule.where.forEach((c, i) => {
-    const part = insightsCondition(c, `${id} where[${i}]`);
+  rule.where.forEach((entry, i) => {
+    const part = insightsWhereEntry(entry, `${id} where[${i}]`);
     if (part) parts.push(part);
   });
   return parts.join(" and ");
@@ -140,6 +147,20 @@ function insightsCondition(c: Condition, input: string): string | undefined {
     case "exists":
       return undefined;
   }
+}
+
+/**
+ * One where entry as a filter, or undefined for none: its condition, or an anyOf as an `or` of parenthesised `and`s.
+ * A list whose conditions all ask nothing lets every record through, and so does the anyOf then; each list keeps
+ * every record its conditions hold on, so the `or` keeps every record the anyOf holds on (still a pre-filter).
+ */
+function insightsWhereEntry(entry: WhereEntry, input: string): string | undefined {
+  if (!("anyOf" in entry)) return insightsCondition(entry, input);
+  const lists = entry.anyOf.map((list, i) =>
+    list.flatMap((c, j) => insightsCondition(c, `${input}.anyOf[${i}][${j}]`) ?? []),
+  );
+  if (lists.some((parts) => parts.length === 0)) return undefined;
+  return `(${lists.map((parts) => `(${parts.join(" and ")})`).join(" or ")})`;
 }
 
 export interface LogsInsightsQueryOptions {

@@ -13,6 +13,8 @@
  * - A condition `{ field, equals }`: the field's value is one of the values; `{ field, startsWith }`:
  *   the value starts with the prefix. Any other kind of condition (or these with any other key)
  *   gives no literal: leaving a condition out only lets more records through, which is always exact.
+ * - An `{ anyOf: [list, ...] }`: the record meets every condition of one list, so it holds a literal of
+ *   that list's first group; the anyOf requires the union of those groups, and nothing when a list has none.
  * A group that would hold an empty literal constrains nothing and is left out.
  */
 
@@ -56,13 +58,26 @@ function conditionValues(condition: unknown): string[] | undefined {
   return undefined;
 }
 
+/** A group every record the where entry holds on spells one literal of (both kinds above), else undefined. */
+function entryValues(entry: unknown): string[] | undefined {
+  const anyOf = (entry as { anyOf?: unknown } | null)?.anyOf;
+  if (typeof entry !== "object" || entry === null || Object.keys(entry).join() !== "anyOf" || !Array.isArray(anyOf))
+    return conditionValues(entry);
+  const groups = anyOf.map((list) =>
+    Array.isArray(list)
+      ? list.map(conditionValues).find((values) => values?.every((v) => literalOf(v).length > 0))
+      : undefined,
+  );
+  return groups.every((group) => group !== undefined) ? groups.flat() : undefined;
+}
+
 /** The selector's required literals: groups, each of which a matching record holds one literal of. */
 export function requiredLiterals(selector: ScopeSelector): string[][] {
   const groups: string[][] = [[...selector.eventNames]];
   if (selector.outcome === "failure" && selector.errorCodes && selector.errorCodes.length > 0)
     groups.push([...selector.errorCodes]);
   for (const condition of selector.where ?? []) {
-    const values = conditionValues(condition);
+    const values = entryValues(condition);
     if (values) groups.push(values);
   }
   return groups

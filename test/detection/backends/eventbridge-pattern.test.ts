@@ -13,7 +13,7 @@ import {
 import { evaluateRecord } from "../../../src/detection/finding";
 import { matchingRule, ruleMatches } from "../../../src/detection/match";
 import type { CloudTrailRecord } from "../../../src/detection/record";
-import type { DetectionRule } from "../../../src/guardrail/definition";
+import { type DetectionRule, whereAlternatives } from "../../../src/guardrail/definition";
 import { BLANK_CHARACTERS } from "../../../src/detection/backends/blank";
 import { matchesPattern } from "./support/eventbridge-matcher";
 import { batchArb, edgeCases, loadSamples, record, testGuardrail, typedConditionRules } from "./support/records";
@@ -45,9 +45,16 @@ const valueAt = (r: CloudTrailRecord, path: string): unknown =>
   path.split(".").reduce<unknown>((node, key) => (isObject(node) ? node[key] : undefined), r);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** `exists: true` on a null leaf: EventBridge's exists looks at presence, so the pattern over-selects (documented). */
+/**
+ * `exists: true` on a null leaf: EventBridge's exists looks at presence, so the pattern over-selects (documented);
+ * a condition inside an anyOf's list too.
+ */
 const nullWhereExists = (rules: readonly DetectionRule[], r: CloudTrailRecord) =>
-  rules.some((rule) => rule.where.some((c) => "exists" in c && c.exists && valueAt(r, c.field) === null));
+  rules.some((rule) =>
+    rule.where
+      .flatMap((entry) => whereAlternatives(entry).flat())
+      .some((c) => "exists" in c && c.exists && valueAt(r, c.field) === null),
+  );
 /** The inputs where the pattern is known to differ from the matcher (both over-select, never miss). */
 const knownDifference = (rules: readonly DetectionRule[], r: CloudTrailRecord) =>
   blankButNotEmpty(r) || nullWhereExists(rules, r);
@@ -333,6 +340,48 @@ describe("EventBridge pattern: typed conditions (is, exists)", () => {
     expect(buildEventPattern({ rules: [keptOn] }).$or?.[0].detail.requestParameters).toEqual({
       loggingConfig: { textDataDeliveryEnabled: [true, "true"], s3Config: { bucketName: [{ exists: true }] } },
     });
+  });
+
+  it("writes anyOf as $or inside the detail, one element per way its lists hold (the product of two anyOf)", () => {
+    // The test rules' outcome is any: one branch, written out at the top level.
+    const detailOf = (id: string) => buildEventPattern({ rules: [rules.find((r) => r.id === id)!] }).detail;
+    const marker = [true, "true"];
+    const longTerm = ["LONG_TERM", "ABSK"];
+    expect(detailOf("t-key-pair-either-object")?.$or).toEqual([
+      { requestParameters: { callWithBearerToken: marker, bearerTokenType: longTerm } },
+      { additionalEventData: { callWithBearerToken: marker, bearerTokenType: longTerm } },
+    ]);
+    // exists:false is two elements (absent, null), times the second anyOf's two lists.
+    const kinds = detailOf("t-anyof-kinds");
+    expect(kinds?.userIdentity).toEqual({ type: ["IAMUser"] });
+    expect(kinds?.$or).toHaveLength(6);
+    expect(kinds?.$or).toContainEqual({
+      additionalEventData: { bearerTokenType: [{ "equals-ignore-case": "LONG_TERM" }] },
+      requestParameters: { bearerTokenType: [{ exists: true }] },
+    });
+  });
+
+  it("writes an anyOf whose lists all come out the same as that one match (a $or needs two objects)", () => {
+    const base = rules.find((r) => r.id === "t-key-pair-either-object")!;
+    const marked = { field: "additionalEventData.callWithBearerToken" as const, is: true };
+    const same: DetectionRule = { ...base, where: [{ anyOf: [[marked], [marked]] }] };
+    expect(buildEventPattern({ rules: [same] }).detail).toEqual({
+      eventSource: ["bedrock-mantle.amazonaws.com"],
+      eventName: ["ListModels"],
+      additionalEventData: { callWithBearerToken: [true, "true"] },
+    });
+  });
+
+  it("refuses, in one line, an anyOf that tests a field the rest of the rule tests too", () => {
+    const base = rules.find((r) => r.id === "t-key-pair-either-object")!;
+    const twice: DetectionRule = {
+      ...base,
+      where: [{ field: "requestParameters.callWithBearerToken", is: true }, ...base.where],
+    };
+    expect(() => buildEventPattern({ rules: [twice] })).toThrow(
+      "rule t-key-pair-either-object where[1].anyOf[0][0]: " +
+        "tests requestParameters.callWithBearerToken twice, which a pattern cannot AND",
+    );
   });
 
   it("agrees with the matcher for every kind, on generated records and the rules' examples", () => {

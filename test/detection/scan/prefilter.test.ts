@@ -283,6 +283,20 @@ describe("required literals", () => {
       ["AKIA"],
       ["arn:aws:iam::111122223333:role"],
     ]);
+    // An anyOf: one group of each list, joined (a matching record meets one list); none when a list has none.
+    const eitherType = {
+      anyOf: [
+        [
+          { field: "requestParameters.callWithBearerToken", is: true },
+          { field: "requestParameters.bearerTokenType", equals: ["LONG_TERM", "ABSK"] },
+        ],
+        [{ field: "additionalEventData.bearerTokenType", startsWith: "LONG" }],
+      ],
+    };
+    const withWhere = (where: unknown[]) => requiredLiterals({ ...selector, outcome: "any", where });
+    expect(withWhere([eitherType])).toEqual([["CreateServiceSpecificCredential"], ["LONG_TERM", "ABSK", "LONG"]]);
+    const oneListWithout = { anyOf: [...eitherType.anyOf, [{ field: "userIdentity.type", exists: true }]] };
+    expect(withWhere([oneListWithout])).toEqual([["CreateServiceSpecificCredential"]]);
     // A success or any outcome needs no error code.
     expect(requiredLiterals({ ...selector, outcome: "any", where: [] })).toEqual([["CreateServiceSpecificCredential"]]);
     expect(literalOf('say "hi"\\now')).toBe("say ");
@@ -308,7 +322,15 @@ describe("required literals", () => {
       eventSource: fc.constant("svc.amazonaws.com"),
       eventNames: fc.uniqueArray(fc.constantFrom("Do", "Undo", "DoMore"), { minLength: 1 }),
       outcome: fc.constantFrom("success" as const, "failure" as const, "any" as const),
-      where: fc.array(condition, { maxLength: 2 }),
+      where: fc.array(
+        fc.oneof(
+          { weight: 2, arbitrary: condition },
+          fc.record({
+            anyOf: fc.array(fc.array(condition, { minLength: 1, maxLength: 2 }), { minLength: 2, maxLength: 3 }),
+          }),
+        ),
+        { maxLength: 2 },
+      ),
     })
     .map((s) => (s.outcome === "failure" ? { ...s, errorCodes: ["E1", "E:2"] } : s));
   const value = fc.constantFrom(...VALUES, "ROLE/admin", "a\\b", undefined);

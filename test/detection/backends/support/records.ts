@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import fc from "fast-check";
 import type { CloudTrailRecord } from "../../../../src/detection/record";
-import type { DetectionRule } from "../../../../src/guardrail/definition";
+import { type DetectionRule, whereAlternatives } from "../../../../src/guardrail/definition";
 import { ruleMatches } from "../../../../src/detection/match";
 import { BLANK_CHARACTERS } from "../../../../src/detection/backends/blank";
 import type { Guardrail } from "../../../../src/guardrail/guardrail";
@@ -237,10 +237,58 @@ const invoke = (additionalEventData: unknown) =>
 const putLogging = (loggingConfig: unknown) =>
   record({ eventName: "PutModelInvocationLoggingConfiguration", requestParameters: { loggingConfig } });
 
-/** Edge cases of the `is` and `exists` conditions (the boolean bearer-token marker, logging destinations). */
+/** A bedrock-mantle listing by a Bedrock API key's user, the key's marker and type where the case puts them. */
+const mantleListing = (requestParameters: unknown, additionalEventData: unknown) =>
+  record({
+    eventSource: "bedrock-mantle.amazonaws.com",
+    eventName: "ListModels",
+    userIdentity: ACTING_FOR_IDENTITIES.bedrockApiKeyUser,
+    requestParameters,
+    additionalEventData,
+  });
+
+/**
+ * Edge cases of the `is` and `exists` conditions (the boolean bearer-token marker, logging destinations), and of
+ * anyOf (the marker and the key type in either object, or split between them).
+ */
 function typedConditionCases(): Array<{ name: string; record: CloudTrailRecord }> {
   const s3 = { bucketName: "logs" };
   return [
+    {
+      name: "mantle API key marker and long-term type in additionalEventData",
+      record: mantleListing(undefined, { callWithBearerToken: true, bearerTokenType: "LONG_TERM" }),
+    },
+    {
+      name: "mantle API key marker as text and ABSK in additionalEventData",
+      record: mantleListing({ model: "m" }, { callWithBearerToken: "true", bearerTokenType: "ABSK" }),
+    },
+    {
+      name: "mantle API key marker in additionalEventData, long-term type in requestParameters",
+      record: mantleListing({ bearerTokenType: "LONG_TERM" }, { callWithBearerToken: true }),
+    },
+    {
+      name: "mantle API key marker in requestParameters, long-term type in additionalEventData",
+      record: mantleListing({ callWithBearerToken: true }, { bearerTokenType: "ABSK" }),
+    },
+    {
+      name: "mantle API key marker and short-term type in additionalEventData",
+      record: mantleListing(undefined, { callWithBearerToken: true, bearerTokenType: "SHORT_TERM" }),
+    },
+    {
+      name: "mantle long-term type in additionalEventData, no marker",
+      record: mantleListing(undefined, { bearerTokenType: "LONG_TERM" }),
+    },
+    {
+      name: "mantle long-term type in additionalEventData, marker false there",
+      record: mantleListing(
+        { callWithBearerToken: false },
+        { callWithBearerToken: false, bearerTokenType: "LONG_TERM" },
+      ),
+    },
+    {
+      name: "mantle API key marker and long-term type in another case in additionalEventData",
+      record: mantleListing(null, { callWithBearerToken: true, bearerTokenType: "long_term" }),
+    },
     { name: "bearer marker true", record: invoke({ callWithBearerToken: true }) },
     { name: "bearer marker as text", record: invoke({ callWithBearerToken: "true" }) },
     { name: "bearer marker false", record: invoke({ callWithBearerToken: false }) },
@@ -393,7 +441,9 @@ export function recordArb(
   const identity = fc.oneof(
     fc.constantFrom(...Object.values(IDENTITIES), ...Object.values(ACTING_FOR_IDENTITIES)),
     {
-      weight: focus?.where.some((c) => c.field.startsWith("userIdentity.")) ? 4 : 0,
+      weight: focus?.where.flatMap(whereAlternatives).some((l) => l.some((c) => c.field.startsWith("userIdentity.")))
+        ? 4
+        : 0,
       arbitrary: fc.constant(IDENTITIES.iamUser),
     },
     oddKey.map((accessKeyId) => ({ ...IDENTITIES.iamUser, accessKeyId })),
@@ -552,15 +602,16 @@ export function positives(rules: Guardrail["rules"], at: string): CloudTrailReco
 
 /**
  * Rules no shipped rule file spells, so that every condition kind and value is proven on every
- * backend: `is: false`, `exists: false` and `exists: true` on top-level and nested fields, and
- * `equals` with `ignoreCase`. Their examples are the typed-condition edge cases, marked with what the
- * matcher says.
+ * backend: `is: false`, `exists: false` and `exists: true` on top-level and nested fields, `equals`
+ * with `ignoreCase`, and `anyOf` (lists of one and of two conditions, two anyOf entries in one rule).
+ * Their examples are the typed-condition edge cases, marked with what the matcher says.
  */
 export function typedConditionRules(guardrail: Guardrail): DetectionRule[] {
   const base = guardrail.rules.find((r) => r.id === "bedrock-invocation-logging-kept-on-s3");
   if (!base) throw new Error("test: rule bedrock-invocation-logging-kept-on-s3 is missing");
   const put = { eventSource: "bedrock.amazonaws.com", eventNames: ["PutModelInvocationLoggingConfiguration"] };
   const converse = { eventSource: "bedrock.amazonaws.com", eventNames: ["Converse", "InvokeModel"] };
+  const listing = { eventSource: "bedrock-mantle.amazonaws.com", eventNames: ["ListModels"] };
   const variants: Array<Pick<DetectionRule, "id" | "eventSource" | "eventNames" | "where">> = [
     {
       id: "t-no-destination-text-off",
@@ -578,6 +629,45 @@ export function typedConditionRules(guardrail: Guardrail): DetectionRule[] {
     { id: "t-signed", ...converse, where: [{ field: "additionalEventData.callWithBearerToken", is: false }] },
     { id: "t-unmarked", ...converse, where: [{ field: "additionalEventData.callWithBearerToken", exists: false }] },
     { id: "t-marked", ...converse, where: [{ field: "additionalEventData.callWithBearerToken", exists: true }] },
+    {
+      // anyOf with lists of two conditions: the marker and a long-term type together, in one object or the other.
+      id: "t-key-pair-either-object",
+      ...listing,
+      where: [
+        {
+          anyOf: [
+            [
+              { field: "requestParameters.callWithBearerToken", is: true },
+              { field: "requestParameters.bearerTokenType", equals: ["LONG_TERM", "ABSK"] },
+            ],
+            [
+              { field: "additionalEventData.callWithBearerToken", is: true },
+              { field: "additionalEventData.bearerTokenType", equals: ["LONG_TERM", "ABSK"] },
+            ],
+          ],
+        },
+      ],
+    },
+    {
+      // Two anyOf entries and a plain condition: exists:false (two matchers on EventBridge) and ignoreCase inside.
+      id: "t-anyof-kinds",
+      ...listing,
+      where: [
+        { field: "userIdentity.type", equals: ["IAMUser"] },
+        {
+          anyOf: [
+            [{ field: "additionalEventData.callWithBearerToken", exists: false }],
+            [{ field: "additionalEventData.bearerTokenType", equals: ["LONG_TERM"], ignoreCase: true }],
+          ],
+        },
+        {
+          anyOf: [
+            [{ field: "requestParameters.callWithBearerToken", is: false }],
+            [{ field: "requestParameters.bearerTokenType", exists: true }],
+          ],
+        },
+      ],
+    },
     {
       id: "t-active-any-case",
       eventSource: "iam.amazonaws.com",
