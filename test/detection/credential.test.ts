@@ -3,7 +3,12 @@
  * (bearerTokenKindOf, one pure function) and who acted (actorOf), then the finding built from them.
  */
 import fc from "fast-check";
-import { LONG_TERM_TOKEN_TYPES, SHORT_TERM_TOKEN_TYPES } from "../../src/arn/bearer-token";
+import {
+  bearerTokenTerm,
+  LONG_TERM_TOKEN_TYPES,
+  marksBearerToken,
+  SHORT_TERM_TOKEN_TYPES,
+} from "../../src/arn/bearer-token";
 import { credentialKindOf } from "../../src/arn/principal";
 import { actorOf, bearerTokenKindOf, credentialKindOfRecord } from "../../src/detection/credential";
 import { ruleMatches } from "../../src/detection/match";
@@ -30,11 +35,39 @@ describe("bearerTokenKindOf and the rule bedrock-long-term-api-key-used agree on
     requestParameters: { callWithBearerToken: true, bearerTokenType },
   });
 
-  it("the rule's where is the marker and the long-term types credential.ts reads (one list)", () => {
+  it("the rule's where is the marker and the long-term types credential.ts reads (one list), in either object", () => {
+    const inEither = (key: string, test: object) => ({
+      anyOf: [[{ field: `requestParameters.${key}`, ...test }], [{ field: `additionalEventData.${key}`, ...test }]],
+    });
     expect(rule.where).toEqual([
-      { field: "requestParameters.callWithBearerToken", is: true },
-      { field: "requestParameters.bearerTokenType", equals: [...LONG_TERM_TOKEN_TYPES] },
+      inEither("callWithBearerToken", { is: true }),
+      inEither("bearerTokenType", { equals: [...LONG_TERM_TOKEN_TYPES] }),
     ]);
+  });
+  it("property: wherever the marker and the type are written, rule match = finding says long-term", () => {
+    // The one exception: a record naming a key type in each object, different terms (credential.ts reads
+    // additionalEventData's first, the rule either's); no endpoint writes the type twice.
+    const flag = fc.option(fc.constantFrom<unknown>(true, "true", false, "TRUE", null), { nil: undefined });
+    const type = fc.option(fc.constantFrom<unknown>(...LONG_TERM_TOKEN_TYPES, ...SHORT_TERM_TOKEN_TYPES, "long_term"), {
+      nil: undefined,
+    });
+    const carrier = fc
+      .record({ callWithBearerToken: flag, bearerTokenType: type })
+      .map((c) => Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)));
+    let longTerm = 0;
+    fc.assert(
+      fc.property(carrier, carrier, (requestParameters, additionalEventData) => {
+        const record: CloudTrailRecord = { ...listing("LONG_TERM"), requestParameters, additionalEventData };
+        const terms = [additionalEventData, requestParameters].map((c) => bearerTokenTerm(c.bearerTokenType));
+        if (terms[0] !== undefined && terms[1] !== undefined && terms[0] !== terms[1]) return;
+        const says = bearerTokenKindOf(record) === "bedrock-api-key-long-term";
+        expect(ruleMatches(rule, record)).toBe(says);
+        if (says && !marksBearerToken(requestParameters)) longTerm++;
+      }),
+      { numRuns: 400 },
+    );
+    // Not vacuous: long-term calls whose marker is only in additionalEventData were among them.
+    expect(longTerm).toBeGreaterThan(10);
   });
   it("property: in requestParameters (where mantle writes both), rule match = finding says long-term", () => {
     // A marker missing, false or spelt otherwise: a key type alone (a field any request may carry) is no API key call.
