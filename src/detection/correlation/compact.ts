@@ -4,10 +4,6 @@
  * CorrelatedEvent, packed in flat arrays (a time, an id, where the record is and seven numbers per
  * event, the values that recur, such as credentials, Regions and models, once per input), so that
  * a worker hands over one structured clone of a few arrays rather than an object graph per record.
- * The numbers are typed arrays and the ids a few long strings, which clone as blocks: as arrays of
- * numbers and one string per id, the packs of bench:detect's Bedrock-heavy archive (40,000 events)
- * took about 20 ms to serialize and 25-30 ms to deserialize (the main thread's share, while the
- * workers scan); as blocks, about 3 ms each.
  *
  * The record itself is not carried: for a file, only where its text is (its byte range in the
  * file's decoded text), and the scan reads again only the records a finding cites (record-reread.ts).
@@ -75,32 +71,20 @@ export interface UnreadRecord extends RecordLocation {
   source: string;
 }
 
-/**
- * The events of one input, packed: plain data, cloned cheaply to another thread. The typed arrays
- * have room for more events than `count` (they grow by doubling as events are packed).
- */
+/** The events of one input, packed: plain data, cloned cheaply to another thread. */
 export interface PackedEvents {
   /**
    * The earliest eventTime (epoch ms) of a record the rules look at, those without an eventID
    * included (new-term rules learn from the archive's first days); +Infinity when none.
    */
   earliestMs: number;
-  /** How many events are packed. */
-  count: number;
-  timeMs: Float64Array;
-  /**
-   * The events' ids one after another, in strings of at most ID_CHUNK characters (or one id, when
-   * longer: a record's id is its writer's choice, and one string holds at most 2^29 characters):
-   * event e's id ends at idEnds[e] in their concatenation, and starts where e - 1's ends.
-   */
-  ids: string[];
-  idEnds: Float64Array;
+  timeMs: number[];
+  /** Per event: its id and the compacted record's JSON ("" for a located record). */
+  strings: string[];
   /** Per event: the record's offset and length in its input (RecordLocation), or -1, -1 when not located. */
-  locations: Float64Array;
-  /** The compacted record's JSON of each event that is not located, in event order. */
-  records: string[];
+  locations: number[];
   /** Per event, SHARED_COLUMNS numbers: the index of the value in `shared`, or -1 for undefined. */
-  refs: Int32Array;
+  refs: number[];
   /** The distinct values of the shared columns (a credential, a Region, a model recur in many events). */
   shared: string[];
 }
@@ -112,41 +96,7 @@ const SHARED_COLUMNS = 7;
 const sharedIndex = new WeakMap<PackedEvents, Map<string, number>>();
 
 export function emptyPackedEvents(): PackedEvents {
-  return {
-    earliestMs: Number.POSITIVE_INFINITY,
-    count: 0,
-    timeMs: new Float64Array(0),
-    ids: [],
-    idEnds: new Float64Array(0),
-    locations: new Float64Array(0),
-    records: [],
-    refs: new Int32Array(0),
-    shared: [],
-  };
-}
-
-/** The length of a string of ids past which the next id starts a new one. */
-const ID_CHUNK = 1 << 20;
-
-/** Events a pack first has room for; it doubles when full. */
-const FIRST_CAPACITY = 64;
-
-/** `array` with room for `capacity` items (itself when it has; else a copy of its items in a larger one). */
-function withRoom<T extends Float64Array | Int32Array>(array: T, capacity: number): T {
-  if (array.length >= capacity) return array;
-  const larger = new (array.constructor as new (length: number) => T)(Math.max(capacity, 2 * array.length));
-  larger.set(array);
-  return larger;
-}
-
-/** Makes room in `packed` for one more event. */
-function makeRoom(packed: PackedEvents): void {
-  if (packed.count < packed.timeMs.length) return;
-  const capacity = Math.max(FIRST_CAPACITY, 2 * packed.count);
-  packed.timeMs = withRoom(packed.timeMs, capacity);
-  packed.idEnds = withRoom(packed.idEnds, capacity);
-  packed.locations = withRoom(packed.locations, 2 * capacity);
-  packed.refs = withRoom(packed.refs, SHARED_COLUMNS * capacity);
+  return { earliestMs: Number.POSITIVE_INFINITY, timeMs: [], strings: [], locations: [], refs: [], shared: [] };
 }
 
 /** Where each value of `packed.shared` is: kept beside the pack while a worker fills it. */
@@ -185,28 +135,20 @@ export function packRecord(
   if (timeMs !== undefined && timeMs < packed.earliestMs) packed.earliestMs = timeMs;
   const event = eventOf(record, matches, timeMs);
   if (!event) return;
-  makeRoom(packed);
-  const e = packed.count++;
-  packed.timeMs[e] = event.timeMs;
-  const { ids } = packed;
-  const last = ids.length - 1;
-  if (last >= 0 && ids[last].length + event.id.length <= ID_CHUNK) ids[last] += event.id;
-  else ids.push(event.id);
-  packed.idEnds[e] = (e === 0 ? 0 : packed.idEnds[e - 1]) + event.id.length;
-  if (!location) packed.records.push(JSON.stringify(compactRecord(record)));
-  packed.locations[2 * e] = location?.offset ?? -1;
-  packed.locations[2 * e + 1] = location?.length ?? -1;
+  packed.timeMs.push(event.timeMs);
+  packed.strings.push(event.id, location ? "" : JSON.stringify(compactRecord(record)));
+  packed.locations.push(location?.offset ?? -1, location?.length ?? -1);
   // One look-up of the index per event, no array per event: this runs for every invocation record.
   const index = sharedIndexOf(packed);
-  const r = e * SHARED_COLUMNS;
-  const { refs } = packed;
-  refs[r] = refOf(packed, index, event.matches);
-  refs[r + 1] = refOf(packed, index, event.credentialGroup);
-  refs[r + 2] = refOf(packed, index, event.principalGroup);
-  refs[r + 3] = refOf(packed, index, event.bearerTokenKind);
-  refs[r + 4] = refOf(packed, index, event.awsRegion);
-  refs[r + 5] = refOf(packed, index, event.eventName);
-  refs[r + 6] = refOf(packed, index, event.modelId);
+  packed.refs.push(
+    refOf(packed, index, event.matches),
+    refOf(packed, index, event.credentialGroup),
+    refOf(packed, index, event.principalGroup),
+    refOf(packed, index, event.bearerTokenKind),
+    refOf(packed, index, event.awsRegion),
+    refOf(packed, index, event.eventName),
+    refOf(packed, index, event.modelId),
+  );
 }
 
 /**
@@ -261,22 +203,16 @@ export function supplyRecord(event: CorrelatedEvent, record: CloudTrailRecord): 
 
 /** Appends the events of `packed` to `into`; `source`: the input they were read from, for located records. */
 export function unpackEvents(packed: PackedEvents, into: CorrelatedEvent[], source?: string): void {
-  const { ids, idEnds, records, refs, shared, locations } = packed;
+  const { strings, refs, shared, locations } = packed;
   const at = (i: number): string | undefined => (refs[i] === -1 ? undefined : shared[refs[i]]);
-  let record = 0;
-  // The string of ids event e's is in, and where that string starts in their concatenation.
-  let chunk = 0;
-  let chunkStart = 0;
-  for (let e = 0; e < packed.count; e++) {
-    const idStart = e === 0 ? 0 : idEnds[e - 1];
-    while (idEnds[e] > chunkStart + ids[chunk].length) chunkStart += ids[chunk++].length;
+  for (let e = 0; e < packed.timeMs.length; e++) {
     const r = e * SHARED_COLUMNS;
     const matches = shared[refs[r]];
     const offset = locations[2 * e];
     if (offset !== -1 && source === undefined) throw new Error("located events need the path of their input");
     into.push(
       new PackedEvent(
-        ids[chunk].slice(idStart - chunkStart, idEnds[e] - chunkStart),
+        strings[2 * e],
         packed.timeMs[e],
         matches,
         at(r + 1),
@@ -285,7 +221,7 @@ export function unpackEvents(packed: PackedEvents, into: CorrelatedEvent[], sour
         at(r + 4),
         at(r + 5),
         at(r + 6),
-        offset === -1 ? records[record++] : "",
+        strings[2 * e + 1],
         offset === -1 ? undefined : source,
         offset,
         locations[2 * e + 1],

@@ -1,7 +1,7 @@
 /**
  * Scans files on worker threads so that large archives use every core: each worker inflates and
- * scans whole files; the pool keeps each worker's next file queued beside the one it is on
- * (TASKS_IN_FLIGHT). Results come back tagged with their input index; the caller restores input order.
+ * scans whole files; the pool hands out the next file when a worker finishes one. Results come
+ * back tagged with their input index; the caller restores input order.
  *
  * The pool starts its workers before the guardrail is known (start), so that their boot overlaps
  * the main thread's loading of the config (bench:detect measures the gain).
@@ -15,7 +15,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import { emptyResult, type SourceResult } from "./scan-source";
-import type { ScanSetup, ScanTaskResult, ToScanWorker } from "./worker-protocol";
+import type { ScanSetup, ScanTaskResult, ToScanWorker } from "./worker";
 
 /** Starts one scan worker (worker.ts's code); it waits for its setup message. */
 export type WorkerFactory = () => Worker;
@@ -47,24 +47,14 @@ export interface PoolTask {
 /** Times a file is tried again after its worker died. */
 const RETRIES = 1;
 
-/**
- * Files sent to a worker before it answers: the one it scans and the next, so that it goes on to the next as soon
- * as it posts a result, instead of waiting for the main thread to take that result and answer. With a worker per
- * core, the main thread has no core of its own: timed inside the workers of detect over bench:detect's Bedrock-heavy
- * archive on a shared 2-core machine, each of two workers waited 55-370 ms in all between files; 15-180 ms with its
- * next file queued. The second file is sent only while enough files are left for every worker to get one more, so
- * that at the end no worker waits with a file another one holds.
- */
-export const TASKS_IN_FLIGHT = 2;
-
 interface QueuedTask extends PoolTask {
   attempts: number;
 }
 
 interface Slot {
   worker: Worker;
-  /** The files sent to the worker and not answered, in the order sent: it is scanning the first. */
-  inFlight: QueuedTask[];
+  /** The file the worker is scanning. */
+  current?: QueuedTask;
   lastError?: string;
 }
 
@@ -128,15 +118,13 @@ export class ScanPool {
       for (const task of this.queue.splice(0)) this.result(task.index, { ...emptyResult(task.path), error: reason });
       return;
     }
-    const slot: Slot = { worker, inFlight: [] };
+    const slot: Slot = { worker };
     this.slots.add(slot);
     worker.on("message", (message: ScanTaskResult) => {
-      if (slot.inFlight[0]?.index !== message.index) return;
-      slot.inFlight.shift();
-      // The worker's files first: taking the result (its findings delivered in input order) can wait.
-      this.next(slot);
+      if (slot.current?.index !== message.index) return;
+      slot.current = undefined;
       this.result(message.index, message.result);
-      this.checkFinished();
+      this.next(slot);
     });
     worker.on("error", (e) => {
       slot.lastError = e.message;
@@ -148,18 +136,14 @@ export class ScanPool {
     }
   }
 
-  /** Sends the worker its next files (TASKS_IN_FLIGHT), or stops it when it has none and none is left. */
+  /** Sends the worker its next file, or stops it when none is left. */
   private next(slot: Slot): void {
-    while (
-      slot.inFlight.length < TASKS_IN_FLIGHT &&
-      this.queue.length > 0 &&
-      (slot.inFlight.length === 0 || this.queue.length >= this.slots.size)
-    ) {
-      const task = this.queue.shift()!;
-      slot.inFlight.push(task);
+    const task = this.queue.shift();
+    if (task) {
+      slot.current = task;
       this.send(slot, { kind: "scan", index: task.index, path: task.path });
+      return;
     }
-    if (slot.inFlight.length > 0) return;
     this.slots.delete(slot);
     void slot.worker.removeAllListeners().terminate();
     this.checkFinished();
@@ -167,9 +151,7 @@ export class ScanPool {
 
   private died(slot: Slot, code: number): void {
     if (!this.slots.delete(slot)) return;
-    // It died on the first of its files; the others were not begun: back to the queue as they were.
-    const [failed, ...unbegun] = slot.inFlight;
-    this.queue.unshift(...unbegun);
+    const failed = slot.current;
     if (failed) {
       const reason = slot.lastError ?? `exit code ${code}`;
       if (failed.attempts < RETRIES) {

@@ -5,11 +5,7 @@ import * as path from "node:path";
 import * as zlib from "node:zlib";
 import type { Finding } from "../../../src/detection/finding";
 import { expandInputs } from "../../../src/detection/scan/inputs";
-import { EventEmitter } from "node:events";
-import type { MessagePort } from "node:worker_threads";
-import { TASKS_IN_FLIGHT, type WorkerFactory } from "../../../src/detection/scan/pool";
-import type { SourceResult } from "../../../src/detection/scan/scan-source";
-import { serveScanTasks, type ToScanWorker } from "../../../src/detection/scan/worker-protocol";
+import type { WorkerFactory } from "../../../src/detection/scan/pool";
 import { scan, type ScanProblem } from "../../../src/detection/scan/scan";
 import { FIXTURES, testGuardrail, tsWorkerFactory } from "./helpers";
 
@@ -49,10 +45,10 @@ function crashingFactory(mode: "once" | "always") {
       };`);
 }
 
-async function run(workerFactory: WorkerFactory, inputs = files) {
+async function run(workerFactory: WorkerFactory) {
   const findings: Finding[] = [];
   const problems: ScanProblem[] = [];
-  const summary = await scan(guardrail, expandInputs(inputs), {
+  const summary = await scan(guardrail, expandInputs(files), {
     jobs: 2,
     minBytesForWorkers: 0,
     workerFactory,
@@ -70,38 +66,6 @@ describe("scan worker pool", () => {
     expect(findings.map((f) => f.event.id)).toEqual(
       ["a", "crash", "b", "c"].flatMap((n) => Array.from({ length: 666 }, (_, i) => `${n}-${3 * i + 2}`)),
     );
-  });
-
-  it("puts back the file a killed worker held but had not begun: nothing is lost", async () => {
-    // The crash file first: its worker holds the next file (TASKS_IN_FLIGHT) when it dies on the first.
-    const crashFirst = [files[1], files[0], files[2], files[3]];
-    const { findings, summary } = await run(crashingFactory("once"), crashFirst);
-    expect(summary.unreadable).toEqual([]);
-    expect(findings.map((f) => f.event.id)).toEqual(
-      ["crash", "a", "b", "c"].flatMap((n) => Array.from({ length: 666 }, (_, i) => `${n}-${3 * i + 2}`)),
-    );
-  });
-
-  it("sends a worker its next file before the one it is on comes back, while every worker can get one", async () => {
-    const factory = tsWorkerFactory();
-    // For each result: how many files its worker had been sent when it came back.
-    const sentWhenAnswered: number[] = [];
-    const { findings, summary } = await run(() => {
-      const worker = factory();
-      let sent = 0;
-      const post = worker.postMessage.bind(worker);
-      worker.postMessage = (message: ToScanWorker) => {
-        if (message.kind === "scan") sent++;
-        post(message);
-      };
-      worker.on("message", () => sentWhenAnswered.push(sent));
-      return worker;
-    });
-    expect(summary.unreadable).toEqual([]);
-    expect(findings).toHaveLength(4 * 666);
-    // Four files, two workers: the first gets two (two are left for the other), the other one, then one more.
-    expect(TASKS_IN_FLIGHT).toBe(2);
-    expect(sentWhenAnswered.sort()).toEqual([1, 2, 2, 2]);
   });
 
   it("reports a file whose worker dies twice as unreadable, with the reason; the others are scanned", async () => {
@@ -133,29 +97,5 @@ describe("scan worker pool", () => {
     expect(summary.unreadable.map((u) => u.reason)).toEqual(
       files.map(() => "cannot start a scan worker: no threads here"),
     );
-  });
-});
-
-describe("scan worker protocol (serveScanTasks)", () => {
-  it("scans the files a worker is sent one at a time, in order, when a scan waits for I/O", async () => {
-    const port = new EventEmitter() as EventEmitter & { posted: unknown[]; postMessage(m: unknown): void };
-    port.posted = [];
-    port.postMessage = (m) => port.posted.push(m);
-    let running = 0;
-    let mostAtOnce = 0;
-    const started: string[] = [];
-    serveScanTasks(port as unknown as MessagePort, "test worker", () => async (file) => {
-      started.push(file);
-      mostAtOnce = Math.max(mostAtOnce, ++running);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      running--;
-      return { name: file } as SourceResult;
-    });
-    port.emit("message", { kind: "setup", setup: {} } as ToScanWorker);
-    for (const [index, file] of ["x", "y", "z"].entries()) port.emit("message", { kind: "scan", index, path: file });
-    while (port.posted.length < 3) await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(mostAtOnce).toBe(1);
-    expect(started).toEqual(["x", "y", "z"]);
-    expect(port.posted).toEqual([0, 1, 2].map((index) => ({ index, result: { name: ["x", "y", "z"][index] } })));
   });
 });
