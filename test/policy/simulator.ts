@@ -82,8 +82,9 @@ async function simulateOnce(
         ]
       : [],
     resourceControlPolicies: [],
-    // A KMS key is usable only as its key policy allows; one that allows everyone leaves the SCP to decide.
-    ...(request.action.startsWith("kms:") ? { resourcePolicy: OPEN_KEY_POLICY } : {}),
+    // A KMS key is usable only as its key policy allows; one that allows everyone leaves the SCP to decide (for the
+    // action in any letter case, as IAM matches it).
+    ...(request.action.toLowerCase().startsWith("kms:") ? { resourcePolicy: OPEN_KEY_POLICY } : {}),
   };
   // aws-marketplace:ProductId is documented by Bedrock for Subscribe, but the service authorization
   // data the simulator validates against does not list it for that action, so the validating entry

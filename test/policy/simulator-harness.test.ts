@@ -1,0 +1,22 @@
+/**
+ * The simulator harness (simulator.ts) shows the SCP's decision for a request however it is spelled: an action in
+ * another letter case (IAM matches action names case-insensitively).
+ */
+import { FULL_CONFIG, guardrailFor } from "./helpers";
+import { simulateScp } from "./simulator";
+
+const guardrail = guardrailFor(FULL_CONFIG);
+const DEVELOPER = "arn:aws:iam::111122223333:role/DeveloperRole";
+
+test("a KMS action in another letter case gets the open key policy too: the SCP alone decides", async () => {
+  const key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+  const tagged = { "aws:ResourceTag/managed-by": ["bedrock-guardrail"] };
+  for (const action of ["kms:DisableKey", "kms:disablekey", "KMS:DisableKey"]) {
+    expect(`${action}: ${await simulateScp(guardrail, { action, resource: key }, DEVELOPER)}`).toBe(
+      `${action}: Allowed`,
+    );
+    expect(`${action}: ${await simulateScp(guardrail, { action, resource: key, context: tagged }, DEVELOPER)}`).toBe(
+      `${action}: ExplicitlyDenied`,
+    );
+  }
+});
