@@ -1,6 +1,6 @@
 /**
- * The simulator harness (simulator.ts) shows the SCP's decision for a request however it is spelled: an action in
- * another letter case (IAM matches action names case-insensitively).
+ * The simulator harness (simulator.ts) shows the SCP's decision for a request however it is spelled: an action or a
+ * condition key name in another letter case (IAM matches both case-insensitively).
  */
 import { FULL_CONFIG, guardrailFor } from "./helpers";
 import { simulateScp } from "./simulator";
@@ -18,5 +18,13 @@ test("a KMS action in another letter case gets the open key policy too: the SCP 
     expect(`${action}: ${await simulateScp(guardrail, { action, resource: key, context: tagged }, DEVELOPER)}`).toBe(
       `${action}: ExplicitlyDenied`,
     );
+  }
+});
+
+test("aws-marketplace:ProductId in another letter case is evaluated, not dropped", async () => {
+  for (const key of ["aws-marketplace:ProductId", "aws-marketplace:productid", "AWS-Marketplace:PRODUCTID"]) {
+    // FULL_CONFIG lists prod-abcdefgh12345 in scp.denyMarketplaceProductIds.
+    const request = { action: "aws-marketplace:Subscribe", resource: "*", context: { [key]: ["prod-abcdefgh12345"] } };
+    expect(`${key}: ${await simulateScp(guardrail, request, DEVELOPER)}`).toBe(`${key}: ExplicitlyDenied`);
   }
 });

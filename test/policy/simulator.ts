@@ -94,12 +94,11 @@ async function simulateOnce(
   // subscription id after it), for which the authorization data has no resource type.
   const emptyRegionModel = /^arn:[^:]+:bedrock:::foundation-model\//.test(request.resource);
   const snsSubscription = /^arn:[^:]+:sns:[^:]+:\d{12}:[^:]+:[^:]+$/.test(request.resource);
-  if (emptyRegionModel || snsSubscription || (request.context && "aws-marketplace:ProductId" in request.context)) {
+  // Condition key names are case-insensitive: the key in any case.
+  const isProductId = (key: string) => key.toLowerCase() === "aws-marketplace:productid";
+  if (emptyRegionModel || snsSubscription || Object.keys(request.context ?? {}).some(isProductId)) {
     // Unvalidated, the simulator takes each value as given: a single-valued key must be a string.
-    const single = Object.entries(request.context ?? {}).map(([k, v]) => [
-      k,
-      k === "aws-marketplace:ProductId" ? v : v[0],
-    ]);
+    const single = Object.entries(request.context ?? {}).map(([k, v]) => [k, isProductId(k) ? v : v[0]]);
     sim.request.contextVariables = { "aws:PrincipalArn": principalArn, ...Object.fromEntries(single) };
     return runUnsafeSimulation(sim, {});
   }
