@@ -14,6 +14,8 @@ const OPEN_KEY_POLICY = {
   Version: "2012-10-17",
   Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "kms:*", Resource: "*" }],
 };
+/** An Identity Center role (any letter case: the simulator compares it lower-cased). */
+const AWS_RESERVED_ROLE = /^arn:[^:]+:iam::[^:]*:role\/aws-reserved\//i;
 const FULL_AWS_ACCESS = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
 
 export interface SimulatedRequest {
@@ -105,5 +107,14 @@ async function simulateOnce(
   const result = await runSimulation(sim, {});
   if (result.resultType === "error")
     throw new Error(`simulation error for ${request.action} by ${principalArn}: ${JSON.stringify(result.errors)}`);
+  // Identity Center's service-linked role manages its roles (role/aws-reserved/...): for any other caller the simulator
+  // answers ImplicitlyDenied whatever the policies say (its IamServiceAuthorizer), which hides the SCP's own decision;
+  // that decision is read instead.
+  if (
+    result.overallResult === "ImplicitlyDenied" &&
+    result.resultType === "single" &&
+    AWS_RESERVED_ROLE.test(request.resource)
+  )
+    return result.result.analysis?.scpAnalysis?.result === "ExplicitlyDenied" ? "ExplicitlyDenied" : "Allowed";
   return result.overallResult;
 }
