@@ -21,11 +21,10 @@ import type { Guardrail } from "../../src/guardrail/guardrail";
 import { buildScpDocuments } from "../../src/policy/documents";
 import type { SourceSpec } from "../../src/runtime/query/backends";
 import { makeSourceLivenessCheck } from "../../src/wiring/adapters";
-import { at, EDS_ARN, guardrailWith } from "../runtime/helpers";
+import { at, EDS_ARN, guardrailWith, liveStore } from "../runtime/helpers";
 
 const TRAIL_ARN = "arn:aws:cloudtrail:us-east-1:999988887777:trail/org-trail";
 const NOW = at("2026-07-01T12:00:00Z");
-const ALL_MANAGEMENT = [{ Name: "all", FieldSelectors: [{ Field: "eventCategory", Equals: ["Management"] }] }];
 const NARROWED = [
   {
     Name: "narrowed",
@@ -45,15 +44,6 @@ const athena = guardrailWith({
 const cloudTrail = mockClient(CloudTrailClient);
 afterEach(() => cloudTrail.reset());
 afterAll(() => cloudTrail.restore());
-
-const liveStore = (extra: GetEventDataStoreResponse = {}): GetEventDataStoreResponse => ({
-  EventDataStoreArn: EDS_ARN,
-  Status: "ENABLED",
-  MultiRegionEnabled: true,
-  OrganizationEnabled: true,
-  AdvancedEventSelectors: ALL_MANAGEMENT,
-  ...extra,
-});
 
 function storeAnswers(store: GetEventDataStoreResponse): void {
   cloudTrail.on(GetEventDataStoreCommand, { EventDataStore: EDS_ARN }).resolves(store);

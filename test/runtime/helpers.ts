@@ -6,6 +6,7 @@
 import {
   CloudTrailClient,
   DescribeQueryCommand,
+  type GetEventDataStoreResponse,
   GetQueryResultsCommand,
   StartQueryCommand,
 } from "@aws-sdk/client-cloudtrail";
@@ -17,6 +18,19 @@ import { guardrailFrom } from "../support/fixtures";
 import { LakeQuerySource } from "../../src/runtime/query/lake";
 
 export const EDS_ARN = "arn:aws:cloudtrail:us-east-1:111122223333:eventdatastore/0123abcd-4567-89ef-0123-456789abcdef";
+
+/** Selectors that keep every management event: what a store the job can rely on selects. */
+export const ALL_MANAGEMENT = [{ Name: "all", FieldSelectors: [{ Field: "eventCategory", Equals: ["Management"] }] }];
+
+/** GetEventDataStore's answer for a live, organization-wide, multi-Region store of management events. */
+export const liveStore = (extra: GetEventDataStoreResponse = {}): GetEventDataStoreResponse => ({
+  EventDataStoreArn: EDS_ARN,
+  Status: "ENABLED",
+  MultiRegionEnabled: true,
+  OrganizationEnabled: true,
+  AdvancedEventSelectors: ALL_MANAGEMENT,
+  ...extra,
+});
 export const TOPIC_ARN = "arn:aws:sns:us-east-1:111122223333:bedrock-guardrail-alerts";
 export const APPROVED_ROLE = "arn:aws:iam::444455556666:role/BedrockModelAccessAdmin";
 

@@ -24,11 +24,10 @@ import { MONITOR_SOURCES } from "../../src/runtime/query/backends";
 import { eventDataStoreLiveness, trailLiveness, type TrailDestination } from "../../src/runtime/source-liveness";
 import { guardrailWith as infraGuardrail, resources, synthMonitor } from "../infra/helpers";
 import { MemoryStateStore } from "../support/memory-state-store";
-import { at, EDS_ARN, guardrailWith, lakeSource, simulateLake, simulateSns, TOPIC_ARN } from "./helpers";
+import { at, EDS_ARN, guardrailWith, lakeSource, liveStore, simulateLake, simulateSns, TOPIC_ARN } from "./helpers";
 
 const TRAIL_ARN = "arn:aws:cloudtrail:us-east-1:999988887777:trail/org-trail";
 const NOW = at("2026-07-01T12:00:00Z");
-const ALL_MANAGEMENT = [{ Name: "all", FieldSelectors: [{ Field: "eventCategory", Equals: ["Management"] }] }];
 const g = guardrailWith();
 
 function denied(): Error {
@@ -42,15 +41,6 @@ function lakeCheck(answer: () => GetEventDataStoreResponse) {
   mockClient(client).on(GetEventDataStoreCommand).callsFake(answer);
   return eventDataStoreLiveness(EDS_ARN, (arn) => readEventDataStore(client, arn), g);
 }
-
-const liveStore = (extra: GetEventDataStoreResponse = {}): GetEventDataStoreResponse => ({
-  EventDataStoreArn: EDS_ARN,
-  Status: "ENABLED",
-  MultiRegionEnabled: true,
-  OrganizationEnabled: true,
-  AdvancedEventSelectors: ALL_MANAGEMENT,
-  ...extra,
-});
 
 describe("event data store liveness (GetEventDataStore)", () => {
   it("a live store that selects every management event: nothing to report", async () => {
