@@ -143,15 +143,6 @@ export const FUNCTION_TAKEOVER_ACTIONS = [
 ];
 
 /**
- * ProtectGuardrailEventSourceMappings: having Lambda invoke the tool's functions as themselves, outside
- * the deny of lambda:InvokeFunction, with batches from a queue, stream or Kafka topic of one's choosing:
- * creating a mapping onto a function, or updating one (an update can change the function it feeds). Neither
- * names the function as a resource (creating names none), so the statement matches lambda:FunctionArn.
- * Deleting a mapping stays allowed: the tool creates none.
- */
-export const EVENT_SOURCE_MAPPING_ACTIONS = ["lambda:CreateEventSourceMapping", "lambda:UpdateEventSourceMapping"];
-
-/**
  * ProtectGuardrailDeployment: the rules and bus the real-time path runs on (the central rule, and the
  * forwarding rules in every member account), and the job's schedule: switching them off, deleting,
  * re-pointing or opening them. The lists after them: the monitor's other resources, also by name.

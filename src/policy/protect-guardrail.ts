@@ -42,7 +42,6 @@ import { formatArn } from "../arn/partition";
 import { type Guardrail, toolRoleArn, toolRolePathPattern } from "../guardrail/guardrail";
 import { METRIC_NAMESPACE, RESOURCE_PREFIX, ROLE_NAMES, toolFunctionPattern } from "../guardrail/tool-names";
 import {
-  EVENT_SOURCE_MAPPING_ACTIONS,
   FUNCTION_INVOKE_ACTIONS,
   METRIC_WRITE_ACTIONS,
   OPERATOR_STATE_WRITE_ACTIONS,
@@ -53,7 +52,7 @@ import {
   TOOL_ROLE_TAG_ACTIONS,
 } from "./action-lists";
 import { deploymentAdminPatterns, guardrailAdminPatterns } from "./protect-exempted";
-import { FUNCTION_ARN_KEY, SID } from "./statement-ids";
+import { EVENT_SOURCE_MAPPING_ACTIONS, FUNCTION_ARN_KEY, SID } from "./statement-ids";
 import type { ScpCondition, ScpStatement } from "./types";
 
 const [TOOL_TAG_KEY, TOOL_TAG_VALUE] = Object.entries(TOOL_TAGS)[0];

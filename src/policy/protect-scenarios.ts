@@ -19,12 +19,12 @@ import {
   RESOURCE_PREFIX,
   ROLE_NAMES,
 } from "../guardrail/tool-names";
-import { EVENT_SOURCE_MAPPING_ACTIONS, FUNCTION_TAKEOVER_ACTIONS } from "./action-lists";
+import { FUNCTION_TAKEOVER_ACTIONS } from "./action-lists";
 import type { Scenario } from "./decision-table";
 import { EXAMPLE_MEMBER_ACCOUNT, EXAMPLE_SECURITY_ACCOUNT, exampleSite, siteArns } from "./principals";
 import { protectedPrincipalPatterns, protectedSamlProviderPatterns } from "./protect-exempted";
 import { TOOL_REQUEST_TAG_KEY, TOOL_RESOURCE_TAG_KEY, TOOL_TAG_KEY, TOOL_TAG_VALUE } from "./protect-guardrail";
-import { FUNCTION_ARN_KEY } from "./statement-ids";
+import { EVENT_SOURCE_MAPPING_ACTIONS, FUNCTION_ARN_KEY } from "./statement-ids";
 
 /** "role/Name" of a concrete IAM ARN, for labels. */
 const iamName = (arn: string) => arn.split(":").slice(5).join(":");

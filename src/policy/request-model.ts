@@ -12,8 +12,8 @@ import { parseArn } from "../arn/arn-like";
 import { bearerTokenTerm, marksBearerToken } from "../arn/bearer-token";
 import { formatArn, partitionOfRegion, regionsOfPartition } from "../arn/partition";
 import { resolvePrincipal, type UserIdentityLike } from "../arn/principal";
-import { EVENT_SOURCE_MAPPING_ACTIONS } from "./action-lists";
 import {
+  EVENT_SOURCE_MAPPING_ACTIONS,
   BEARER_TOKEN_TYPE_KEYS,
   FUNCTION_ARN_KEY,
   LONG_TERM,

@@ -45,3 +45,13 @@ export const MANTLE_MODEL_KEY = "bedrock-mantle:Model";
 export const MARKETPLACE_PRODUCT_KEY = "aws-marketplace:ProductId";
 /** The function an event source mapping feeds: the only way a policy names it when the mapping is created. */
 export const FUNCTION_ARN_KEY = "lambda:FunctionArn";
+
+/**
+ * ProtectGuardrailEventSourceMappings: having Lambda invoke the tool's functions as themselves, outside
+ * the deny of lambda:InvokeFunction, with batches from a queue, stream or Kafka topic of one's choosing:
+ * creating a mapping onto a function, or updating one (an update can change the function it feeds). Neither
+ * names the function as a resource (creating names none), so the statement matches lambda:FunctionArn.
+ * Deleting a mapping stays allowed: the tool creates none. Here, not in action-lists.ts, because preview's request
+ * model reads it too, and detect loads that model without the action classification.
+ */
+export const EVENT_SOURCE_MAPPING_ACTIONS = ["lambda:CreateEventSourceMapping", "lambda:UpdateEventSourceMapping"];
