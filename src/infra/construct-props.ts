@@ -4,8 +4,8 @@
  * repository's app are thin wrappers of the same resources (app.ts).
  */
 import * as path from "node:path";
-import { Annotations, TerraformResource, TerraformStack, Token } from "cdktf";
-import type { Construct } from "constructs";
+import { Annotations, Aspects, type IAspect, TerraformResource, TerraformStack, Token } from "cdktf";
+import type { Construct, IConstruct } from "constructs";
 import type { z } from "zod";
 import { ConfigError, displayPath, parseConfig } from "../config/load";
 import type { GuardrailConfigFile } from "../config/config-file-type";
@@ -17,6 +17,7 @@ import {
   parseDefinition,
   readDefinitionFile,
 } from "../guardrail/guardrail";
+import { buildToolProtectionStatements } from "../policy/statements";
 import { deployChecks } from "./deploy-checks";
 import { type AwsProviderChoice, providerOf, providerTarget } from "./provider";
 
@@ -198,5 +199,58 @@ export function monitorGuardrail(scope: Construct, props: GuardrailConstructProp
     throw new ConfigError(`the config of ${scope.node.path}`, [
       "monitor.enabled: is false, so there is no monitor and no member role to deploy",
     ]);
+  Aspects.of(scope).add(new WarnUnprotected(scope, guardrail));
   return guardrail;
+}
+
+/** A statement as the SCP writes it, for comparing statements of two guardrails. */
+type ProtectionStatement = ReturnType<typeof buildToolProtectionStatements>[number];
+const statementKey = (s: ProtectionStatement) => JSON.stringify(s);
+
+/** The app's organization policies, each with the statements of its SCP that protect the tool's resources. */
+const ORGANIZATION_POLICIES = new WeakMap<Construct, Set<string>>();
+
+/** An organization policy construct of the app, whose SCP protects what the app's monitor and member role deploy. */
+export function registerOrganizationPolicy(construct: Construct, guardrail: Guardrail): void {
+  ORGANIZATION_POLICIES.set(construct, new Set(buildToolProtectionStatements(guardrail).map(statementKey)));
+}
+
+/**
+ * The SCP statements that protect the monitor's and the member role's resources (their roles, functions, rules,
+ * state, topic, key: scp.protectGuardrail, scp.protectExemptedPrincipals) are only in the organization policy's SCP.
+ * A team that deploys the monitor or the member role without it, or with one of another config or definition, has
+ * those resources open to any admin of a member account; the app synthesizes either way, so the construct says so
+ * at synth (a warning annotation: the organization policy may be deployed by another app). An aspect, since the
+ * organization policy may be added to the app after this construct.
+ */
+class WarnUnprotected implements IAspect {
+  private warned = false;
+
+  constructor(
+    private readonly construct: Construct,
+    private readonly guardrail: Guardrail,
+  ) {}
+
+  visit(node: IConstruct): void {
+    if (node !== this.construct || this.warned) return;
+    this.warned = true;
+    const wanted = buildToolProtectionStatements(this.guardrail);
+    const deploysSomething = node.node.findAll().some((c) => c instanceof TerraformResource);
+    if (wanted.length === 0 || !deploysSomething) return;
+    const policies = node.node.root.node.findAll().filter((c) => ORGANIZATION_POLICIES.has(c));
+    const deployed = new Set(policies.flatMap((c) => [...(ORGANIZATION_POLICIES.get(c) ?? [])]));
+    const missing = [...new Set(wanted.filter((s) => !deployed.has(statementKey(s))).map((s) => s.Sid))];
+    if (missing.length === 0) return;
+    const statements = `the SCP statements that protect its resources (${missing.join(", ")})`;
+    const paths = policies.map((c) => c.node.path).join(", ");
+    Annotations.of(node).addWarning(
+      policies.length === 0
+        ? `SCP protection: no GuardrailOrganizationPolicy in this app deploys ${statements}: deploy one of the same ` +
+            "config and definition (here, or the organization-policy stack of bedrock-guardrail synth), or any " +
+            "admin of its account can change or delete them"
+        : `SCP protection: no GuardrailOrganizationPolicy of this app (${paths}) has ${statements} as this ` +
+            "construct's config and definition give them: give the organization policy the same config and " +
+            "definition, or these resources are not all protected",
+    );
+  }
 }

@@ -14,7 +14,7 @@ import type { StackCredentials } from "../config/sections/aws";
 import type { Guardrail } from "../guardrail/guardrail";
 import { buildScpDocuments } from "../policy/documents";
 import type { ScpDocument } from "../policy/types";
-import { constructGuardrail, type GuardrailConstructProps } from "./construct-props";
+import { constructGuardrail, type GuardrailConstructProps, registerOrganizationPolicy } from "./construct-props";
 import { listOutput } from "./list-output";
 import { guardrailProvider, useStackProvider } from "./provider";
 
@@ -140,6 +140,7 @@ export class GuardrailOrganizationPolicy extends Construct {
   constructor(scope: Construct, id: string, props: GuardrailConstructProps) {
     super(scope, id);
     const guardrail = constructGuardrail(this, props);
+    registerOrganizationPolicy(this, guardrail);
     const awsProvider = props.awsProvider ?? true;
     if (awsProvider === true) organizationProvider(this, guardrail, {});
     else useStackProvider(this, awsProvider, guardrail.config.aws.region, "into its partition");

@@ -305,6 +305,15 @@ export function buildScpStatements(guardrail: Guardrail): ScpStatement[] {
       withExemption(guardrail, { StringEquals: { "iam:AWSServiceName": MODEL_INVOKING_SLR_SERVICES } }),
     ),
   );
-  statements.push(...buildProtectExemptedStatements(guardrail), ...buildProtectGuardrailStatements(guardrail));
+  statements.push(...buildToolProtectionStatements(guardrail));
   return statements;
+}
+
+/**
+ * The statements that protect the exempted principals and the tool's own resources (its roles, functions, rules,
+ * state, topic, key, ...), the SCP's last: one list, which the library's monitor and member role compare with their
+ * app's organization policies' (src/infra/construct-props.ts).
+ */
+export function buildToolProtectionStatements(guardrail: Guardrail): ScpStatement[] {
+  return [...buildProtectExemptedStatements(guardrail), ...buildProtectGuardrailStatements(guardrail)];
 }
