@@ -36,6 +36,25 @@ const StackCredentialsSchema = z
         "another account fails",
     ),
   })
+  .superRefine((c, ctx) => {
+    // Terraform checks allowed_account_ids against the credentials it ends with, the assumed role's account: a role
+    // of another account fails every plan, after synth; an external ID without a role to assume is never sent.
+    const roleAccount = c.assumeRoleArn?.split(":")[4];
+    if (c.accountId && roleAccount && roleAccount !== c.accountId)
+      ctx.addIssue({
+        code: "custom",
+        path: ["accountId"],
+        message:
+          `is ${c.accountId}, but assumeRoleArn is a role of account ${roleAccount}, whose credentials Terraform ` +
+          "would refuse: name the same account in both",
+      });
+    if (c.externalId !== undefined && c.assumeRoleArn === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["externalId"],
+        message: "is sent only when assuming assumeRoleArn, which is not set: set it, or drop externalId",
+      });
+  })
   .prefault({});
 
 /**
