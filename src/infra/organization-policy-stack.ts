@@ -143,7 +143,11 @@ export class GuardrailOrganizationPolicy extends Construct {
     registerOrganizationPolicy(this, guardrail);
     const awsProvider = props.awsProvider ?? true;
     if (awsProvider === true) organizationProvider(this, guardrail, {});
-    else useStackProvider(this, awsProvider, guardrail.config.aws.region, "into its partition");
+    else
+      useStackProvider(this, awsProvider, guardrail.config.aws.region, "into its partition", {
+        key: "aws.organization.accountId",
+        id: guardrail.config.aws.organization.accountId,
+      });
     this.scp = addOrganizationPolicy(this, guardrail);
   }
 }

@@ -107,13 +107,18 @@ export function providerTarget(provider: TerraformProvider): { account?: string;
  *   nothing where the provider deploys;
  * - with `mustDeploy: "to aws.region"` (the monitor), a provider whose region is written in the app and differs:
  *   the monitor's resources go where the provider deploys, but the member accounts' event forwarders send to the
- *   central bus in aws.region and the CLI looks for the state table there.
+ *   central bus in aws.region and the CLI looks for the state table there;
+ * - a provider whose account is written in the app (providerTarget) and is not the config's `account` of the
+ *   construct, where one is set: the rest of the guardrail takes the config's (the member role trusts the monitor's
+ *   roles in aws.security.accountId and the forwarders send to its bus; the StackSets' call_as follows
+ *   aws.organization.accountId), so the resources would deploy where nothing expects them.
  */
 export function useStackProvider(
   construct: Construct,
   awsProvider: false | AwsProvider,
   region: string,
   mustDeploy: "to aws.region" | "into its partition",
+  account: { key: string; id: string | undefined },
 ): void {
   if (awsProvider !== false && !isAwsProvider(awsProvider))
     throw new Error(
@@ -142,6 +147,13 @@ export function useStackProvider(
             "AWS provider without an alias, so Terraform would deploy its resources with the environment's " +
             "credentials and region: add the stack a provider without an alias for the right account, give the " +
             "construct one of the stack's providers (awsProvider: <AwsProvider>), or drop awsProvider: false",
+        ];
+      const deploysToAccount = providerTarget(provider).account;
+      if (account.id !== undefined && deploysToAccount !== undefined && deploysToAccount !== account.id)
+        return [
+          `${construct.node.path} ${uses}, which deploys to account ${deploysToAccount}, but its config's ` +
+            `${account.key} is ${account.id}, where the rest of the guardrail expects it: set ${account.key} to ` +
+            `${deploysToAccount}, or give ${owner} a provider of account ${account.id}`,
         ];
       const deploysTo = (provider as { region?: unknown }).region;
       if (typeof deploysTo !== "string" || Token.isUnresolved(deploysTo) || deploysTo === region) return [];

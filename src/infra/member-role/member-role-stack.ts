@@ -224,7 +224,11 @@ export class GuardrailMemberRole extends Construct implements MemberRoleParts {
     const guardrail = monitorGuardrail(this, props);
     const awsProvider = props.awsProvider ?? true;
     if (awsProvider === true) memberRoleProvider(this, guardrail);
-    else useStackProvider(this, awsProvider, guardrail.config.aws.region, "into its partition");
+    else
+      useStackProvider(this, awsProvider, guardrail.config.aws.region, "into its partition", {
+        key: "aws.organization.accountId",
+        id: guardrail.config.aws.organization.accountId,
+      });
     addMemberRole.call(this, { guardrail });
   }
 }

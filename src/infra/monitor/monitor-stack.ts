@@ -104,7 +104,11 @@ export class GuardrailMonitor extends Construct {
     const guardrail = monitorGuardrail(this, props);
     const awsProvider = props.awsProvider ?? true;
     if (awsProvider === true) monitorProvider(this, guardrail);
-    else useStackProvider(this, awsProvider, guardrail.config.aws.region, "to aws.region");
+    else
+      useStackProvider(this, awsProvider, guardrail.config.aws.region, "to aws.region", {
+        key: "aws.security.accountId",
+        id: guardrail.config.aws.security.accountId,
+      });
     this.resources = new MonitorResources(this, { guardrail });
   }
 }
