@@ -40,7 +40,8 @@ export interface LintFinding {
     | "identity-center-prefix-extension"
     | "unknown-region"
     | "rule-off-monitor-backend"
-    | "approved-products-without-control";
+    | "approved-products-without-control"
+    | "monitor-in-management-account";
   message: string;
 }
 
@@ -444,6 +445,27 @@ function regionFindings(guardrail: Guardrail): LintFinding[] {
     }));
 }
 
+/**
+ * SCPs never apply to the management account: a monitor deployed there has none of the protection statements over
+ * its roles, functions and alert path, and any admin of that account can switch it off unseen.
+ */
+function monitorAccountFindings(guardrail: Guardrail): LintFinding[] {
+  const { monitor, organization, aws } = guardrail.config;
+  const securityAccount = aws.security.accountId ?? aws.security.assumeRoleArn?.split(":")[4];
+  if (!monitor.enabled || !organization.managementAccountId || securityAccount !== organization.managementAccountId)
+    return [];
+  return [
+    {
+      level: "warning",
+      code: "monitor-in-management-account",
+      message:
+        `aws.security deploys the monitor to ${securityAccount}, organization.managementAccountId, where SCPs do not ` +
+        "apply: no statement of the guardrail protects its roles, functions or alert path there; deploy it to a " +
+        "member account (the security account, a delegated administrator)",
+    },
+  ];
+}
+
 export function lintScp(guardrail: Guardrail, options: LintOptions = {}): LintResult {
   const documents = options.documents ?? buildScpDocuments(guardrail);
   const statements = documents.flatMap((d) => d.policy.Statement);
@@ -465,6 +487,7 @@ export function lintScp(guardrail: Guardrail, options: LintOptions = {}): LintRe
     ...identityCenterPatternFindings(guardrail),
     ...regionFindings(guardrail),
     ...approvedProductFindings(guardrail),
+    ...monitorAccountFindings(guardrail),
     ...(options.rulesOffMonitor ?? []).map((message) => ({
       level: "warning" as const,
       code: "rule-off-monitor-backend" as const,

@@ -313,6 +313,28 @@ describe("lint", () => {
     expect(lintScp(guardrailFor(FULL_CONFIG)).errors).toEqual([]);
   });
 
+  it("warns when the monitor is deployed to the management account, where no SCP protects it", () => {
+    const codes = (config: Parameters<typeof guardrailFor>[0]) =>
+      lintScp(guardrailFor(config)).warnings.map((f) => f.code);
+    const management = { managementAccountId: "111122223333" };
+    const inManagement = { ...MINIMAL_CONFIG, organization: management };
+    const byId = { ...inManagement, aws: { security: { accountId: "111122223333" } } };
+    const byRole = {
+      ...inManagement,
+      aws: { security: { assumeRoleArn: "arn:aws:iam::111122223333:role/Deployer" } },
+    };
+    expect(codes(byId)).toContain("monitor-in-management-account");
+    expect(codes(byRole)).toContain("monitor-in-management-account");
+    // Another account, an unknown management account, or no monitor: nothing to say.
+    expect(codes({ ...inManagement, aws: { security: { accountId: "444455556666" } } })).not.toContain(
+      "monitor-in-management-account",
+    );
+    expect(codes({ ...MINIMAL_CONFIG, aws: { security: { accountId: "111122223333" } } })).not.toContain(
+      "monitor-in-management-account",
+    );
+    expect(codes({ ...byId, monitor: { enabled: false } })).not.toContain("monitor-in-management-account");
+  });
+
   it("reports action names missing from the reference data through the actionExists hook", () => {
     const g = guardrailFor(MINIMAL_CONFIG);
     const lint = lintScp(g, { actionExists: (a) => a !== "bedrock:PutFoundationModelEntitlement" });
