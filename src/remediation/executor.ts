@@ -5,7 +5,7 @@
 import { addressedPrincipal, perform } from "./actions";
 import { classifyError, describeError } from "./errors";
 import { AccountRefused, type MemberClients } from "./member-clients";
-import { realArnOf } from "./real-principal";
+import { realPrincipalOf } from "./real-principal";
 import type { ExecutionResult, PlannedAction } from "./types";
 
 export type { ExecutionResult };
@@ -30,14 +30,16 @@ export async function executeAction(
     const member = await clients();
     const addressed = addressedPrincipal(action);
     if (addressed) {
-      const realArn = await realArnOf(member.iam, addressed);
-      if (!realArn)
+      const real = await realPrincipalOf(member.iam, addressed);
+      if (!real)
         return {
           status: "skipped",
           reason: `${addressed.type} ${addressed.name} does not exist in account ${action.accountId}: nothing changed`,
         };
-      const refusal = refusalOf(realArn);
+      const refusal = refusalOf(real.arn);
       if (refusal) return { status: "skipped", reason: refusal };
+      // Recorded with the outcome: undo acts only while the name still gives this principal.
+      return { ...(await perform(action, member)), actedOn: real };
     }
     return await perform(action, member);
   } catch (e) {

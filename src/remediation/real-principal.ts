@@ -2,7 +2,8 @@
  * The real ARN of the IAM role or user an action names. The actions address a principal by name (RoleName,
  * UserName), which IAM resolves whatever the path, while a finding's ARN may give any path: before each call
  * that names one, the executor reads that principal's ARN from IAM in the member account and the safety gate
- * decides on it (safety.ts, realPrincipalRefusal). Read-only: iam:GetRole and iam:GetUser.
+ * decides on it (safety.ts, realPrincipalRefusal). The record keeps what was read, and undo reads it again and
+ * acts only while it is the same principal (undo.ts). Read-only: iam:GetRole and iam:GetUser.
  */
 import { GetRoleCommand, GetUserCommand, type IAMClient } from "@aws-sdk/client-iam";
 import type { PermissionDeclaration } from "../aws/permissions";
@@ -30,15 +31,29 @@ export const REAL_ARN_READS: Record<AddressedType, PermissionDeclaration> = {
   },
 };
 
-/** The principal's ARN as IAM has it, or undefined when no principal of that type has that name. */
-export async function realArnOf(iam: IAMClient, p: AddressedPrincipal): Promise<string | undefined> {
+/**
+ * The principal as IAM has it now: its ARN and its unique id (RoleId, AIDA.../AROA...), which a principal deleted
+ * and created again under the same name does not keep.
+ */
+export interface RealPrincipal {
+  arn: string;
+  id?: string;
+}
+
+/** The principal as IAM has it, or undefined when no principal of that type has that name. */
+export async function realPrincipalOf(iam: IAMClient, p: AddressedPrincipal): Promise<RealPrincipal | undefined> {
   try {
-    const arn =
-      p.type === "role"
-        ? (await iam.send(new GetRoleCommand({ RoleName: p.name })))?.Role?.Arn
-        : (await iam.send(new GetUserCommand({ UserName: p.name })))?.User?.Arn;
-    if (!arn) throw new Error(`IAM answered Get${p.type === "role" ? "Role" : "User"} for ${p.name} without an ARN`);
-    return arn;
+    let found: { arn?: string; id?: string };
+    if (p.type === "role") {
+      const role = (await iam.send(new GetRoleCommand({ RoleName: p.name })))?.Role;
+      found = { arn: role?.Arn, id: role?.RoleId };
+    } else {
+      const user = (await iam.send(new GetUserCommand({ UserName: p.name })))?.User;
+      found = { arn: user?.Arn, id: user?.UserId };
+    }
+    if (!found.arn)
+      throw new Error(`IAM answered Get${p.type === "role" ? "Role" : "User"} for ${p.name} without an ARN`);
+    return { arn: found.arn, ...(found.id ? { id: found.id } : {}) };
   } catch (e) {
     if (classifyError(e) === "not-found") return undefined;
     throw e;

@@ -55,6 +55,7 @@ const recordFields = {
   finishedAt: z.string().optional(),
   before: z.unknown().optional(),
   after: z.unknown().optional(),
+  actedOn: z.looseObject({ arn: text, id: z.string().optional() }).optional(),
   undo: UndoSchema.optional(),
 };
 

@@ -339,9 +339,26 @@ export class RemediationResponder implements FindingResponder {
       if (!interrupted) this.mutationsThisRun--;
       return this.lostClaim(action);
     }
+    return this.executeClaimed(action, now, safety, interrupted, { started, plannedAt });
+  }
+
+  /**
+   * Performs an action this run has claimed and records what became of it, with the principal its calls named as
+   * IAM gave it (what undo checks again).
+   */
+  private async executeClaimed(
+    action: PlannedAction,
+    now: Date,
+    safety: SafetyContext,
+    interrupted: ActionRecord | undefined,
+    { started, plannedAt }: { started: Date; plannedAt: string },
+  ): Promise<ResponseDetail["actions"][number]> {
+    const store = this.deps.store;
+    const clients = () => this.deps.clients!.forAccount(action.accountId);
     // The name the action's calls take may be a protected principal's at another path: decided on its real ARN.
     const gate = (realArn: string) => realPrincipalRefusal(this.deps.guardrail, realArn, action.accountId, safety);
-    const result = finishInterrupted(interrupted, await executeAction(action, clients, gate), isStepwise(action.kind));
+    const executed = await executeAction(action, clients, gate);
+    const result = finishInterrupted(interrupted, executed, isStepwise(action.kind));
     if (!interrupted && result.status !== "ok" && !changedBeforeFailing(result)) await this.giveBack(action, now);
     await store.putAction(
       this.record(action, result.status, result.reason, now, {
@@ -349,6 +366,7 @@ export class RemediationResponder implements FindingResponder {
         finishedAt: this.clock().toISOString(),
         before: result.before,
         after: result.after,
+        ...(executed.actedOn ? { actedOn: executed.actedOn } : {}),
         plannedAt,
       }),
     );

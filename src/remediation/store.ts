@@ -37,6 +37,8 @@ export interface RecordFields {
   finishedAt?: string;
   before?: unknown;
   after?: unknown;
+  /** The role or user its calls named, as IAM gave it before them (ExecutionResult.actedOn); undo checks it again. */
+  actedOn?: { arn: string; id?: string };
   undo?: UndoRecord;
 }
 

@@ -114,6 +114,11 @@ export interface ExecutionResult {
    * calls): what it changed so far, which the record keeps for a retry and for undo (changedBeforeFailing).
    */
   after?: unknown;
+  /**
+   * The role or user its calls named, as IAM gave it just before them (real-principal.ts): `undo` acts only while
+   * IAM still gives that principal for the name.
+   */
+  actedOn?: { arn: string; id?: string };
 }
 
 /** An error after which something had changed (its `after` says what): a retry continues it, undo reverses it. */

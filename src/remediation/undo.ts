@@ -6,9 +6,12 @@
  * ours is put back). Never while another action recorded on the same target still relies on it.
  * Rotations and agreement deletions are not reversed: the record says what a person may do instead.
  */
-import { targetsAlsoRelyingOn, undoOf } from "./actions";
+import type { IAMClient } from "@aws-sdk/client-iam";
+import { parseArn } from "../arn/arn-like";
+import { addressedPrincipal, targetsAlsoRelyingOn, undoOf } from "./actions";
 import { describeError } from "./errors";
 import type { MemberClientProvider } from "./member-clients";
+import { realPrincipalOf } from "./real-principal";
 import { type ActionRecord, furthestHonouredLease, leaseEnded, type RemediationStore, type UndoRecord } from "./store";
 import { changedBeforeFailing } from "./types";
 
@@ -65,6 +68,34 @@ function inProgress(rec: ActionRecord, o: UndoOptions): string {
   );
 }
 
+/**
+ * Why the role or user the record's calls name is not the principal the action changed, or undefined. The calls
+ * take a name in the record's account, which IAM resolves to whatever principal has it now: it must be the one the
+ * execution read before its calls (`actedOn`: the same ARN and unique id, so not one deleted and created again under
+ * that name), or for a record without it, the one the finding was about (`principalArn`), and in the record's
+ * account (credentials of another account would change a same-named principal there).
+ */
+async function principalNowDiffers(rec: ActionRecord, iam: IAMClient): Promise<string | undefined> {
+  const addressed = addressedPrincipal(rec);
+  if (!addressed) return undefined;
+  const { type, name } = addressed;
+  const recorded = rec.actedOn?.arn ?? rec.principalArn;
+  const refuse = (why: string) => `not undone: ${why}; nothing was changed`;
+  if (!recorded) return refuse(`the record names no principal ARN to check ${type} ${name} against`);
+  const now = await realPrincipalOf(iam, addressed);
+  if (!now) return refuse(`${type} ${name} does not exist in account ${rec.accountId} now`);
+  const account = parseArn(now.arn)?.account;
+  if (account !== rec.accountId)
+    return refuse(`IAM answered for ${type} ${name} in account ${account}, not the record's account ${rec.accountId}`);
+  if (now.arn !== recorded) return refuse(`${type} ${name} is ${now.arn} now, not ${recorded} as the record says`);
+  if (rec.actedOn?.id && now.id && now.id !== rec.actedOn.id)
+    return refuse(
+      `${now.arn} has the id ${now.id} now, not ${rec.actedOn.id} as when the action changed it: it was deleted and ` +
+        "created again since",
+    );
+  return undefined;
+}
+
 async function reverse(rec: ActionRecord, o: UndoOptions): Promise<Omit<UndoRecord, "at">> {
   const reversal = undoOf(rec);
   if (typeof reversal === "string") return { status: "not-reversible", reason: reversal };
@@ -93,6 +124,8 @@ async function reverse(rec: ActionRecord, o: UndoOptions): Promise<Omit<UndoReco
     };
   try {
     const { iam } = await o.clients.forAccount(rec.accountId);
+    const differs = await principalNowDiffers(rec, iam);
+    if (differs) return { status: "not-reversible", reason: differs };
     return await reversal(iam);
   } catch (e) {
     return { status: "error", reason: describeError(e) };

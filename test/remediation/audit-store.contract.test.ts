@@ -90,8 +90,10 @@ describe("DynamoDbStore over action records of a release without the per-target 
   const common = {
     kind: "deactivate-key" as const,
     api: "iam:UpdateAccessKey",
-    accountId: "111111111111",
+    accountId: "222233334444",
     target: "AKIAEXAMPLEKEY000001",
+    // The user IAM gives for the name (mocks.ts): undo acts only while it is the principal the record names.
+    principalArn: "arn:aws:iam::222233334444:user/ci/deploy-bot",
     mode: "enforce" as const,
     reason: "deactivate the key",
     params: { userName: "deploy-bot", accessKeyId: "AKIAEXAMPLEKEY000001" },

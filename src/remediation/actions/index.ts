@@ -61,7 +61,7 @@ export function perform(action: PlannedAction, clients: MemberClients): Promise<
 }
 
 /** The IAM role or user the action's calls name (ActionBase.addresses), or undefined for kinds that name none. */
-export function addressedPrincipal(action: PlannedAction): AddressedPrincipal | undefined {
+export function addressedPrincipal(action: Pick<PlannedAction, "kind" | "params">): AddressedPrincipal | undefined {
   // Each module's nameOf takes its own kind's params, which TypeScript cannot follow through the union.
   const addresses = ACTIONS[action.kind].addresses as {
     type: AddressedPrincipal["type"];
