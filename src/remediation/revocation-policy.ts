@@ -42,6 +42,15 @@ export function parsePolicyDocument(raw: string): PolicyDocument {
 
 const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
+/**
+ * A date and time as IAM's date operators read it (a W3C profile of ISO 8601) and JavaScript reads the same way:
+ * with seconds optional, fractions, and a zone (Z or an offset). Date() also takes "Jan 1 2099", "1/1/2099" or a
+ * time without a zone (local time), which IAM does not read as that date: a deny planted with one would look like
+ * a cutoff in 2099 while it revokes nothing. Anything else, epoch seconds included, is not taken for a cutoff, so
+ * this tool puts its own.
+ */
+const IAM_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
 /** The cutoff of a statement that denies everything to tokens issued before a time, or undefined. */
 function denyAllCutoff(s: PolicyStatement): Date | undefined {
   if (s.Effect !== "Deny" || !asList(s.Action).includes("*") || !asList(s.Resource).includes("*")) return undefined;
@@ -53,7 +62,7 @@ function denyAllCutoff(s: PolicyStatement): Date | undefined {
   if (Object.keys(dates).length !== 1) return undefined;
   const raw = dates["aws:TokenIssueTime"];
   const value = Array.isArray(raw) && raw.length === 1 ? raw[0] : raw;
-  if (typeof value !== "string") return undefined;
+  if (typeof value !== "string" || !IAM_DATE_TIME.test(value)) return undefined;
   const d = new Date(value);
   return Number.isNaN(d.getTime()) ? undefined : d;
 }
