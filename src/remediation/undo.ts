@@ -8,7 +8,7 @@
  */
 import type { IAMClient } from "@aws-sdk/client-iam";
 import { parseArn } from "../arn/arn-like";
-import { addressedPrincipal, targetsAlsoRelyingOn, undoOf } from "./actions";
+import { addressedPrincipal, targetNamedBy, targetsAlsoRelyingOn, undoOf } from "./actions";
 import { describeError } from "./errors";
 import type { MemberClientProvider } from "./member-clients";
 import { realPrincipalOf } from "./real-principal";
@@ -107,6 +107,16 @@ async function reverse(rec: ActionRecord, o: UndoOptions): Promise<Omit<UndoReco
         "to undo; recorded, so that this action no longer stands in the way of undoing the one that changed it",
     };
   if (rec.status === "in-progress") return { status: "not-reversible", reason: inProgress(rec, o) };
+  // The actions relying on it are looked up by the record's target: one that is not what its params name would
+  // hide them, and undo would act on what they rely on.
+  const named = targetNamedBy(rec);
+  if (named !== undefined && named !== rec.target)
+    return {
+      status: "not-reversible",
+      reason:
+        `not undone: the record's target ${JSON.stringify(rec.target)} is not ${JSON.stringify(named)}, which its ` +
+        "params name (a damaged or edited record); nothing was changed",
+    };
   // An error after which something had changed (it failed partway) is undone like ok: its record says what.
   if (rec.status !== "ok" && !changedBeforeFailing(rec))
     return {

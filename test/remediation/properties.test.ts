@@ -2,7 +2,8 @@ import fc from "fast-check";
 import { parseFindings } from "../../src/remediation/finding-input";
 import { type Protection, principalProtection } from "../../src/remediation/safety";
 import { planRemediation } from "../../src/remediation/planner";
-import { isMutating } from "../../src/remediation/actions";
+import { isMutating, isReversible, targetNamedBy } from "../../src/remediation/actions";
+import type { ActionRecord } from "../../src/remediation/store";
 import type { CloudTrailRecord } from "../../src/detection/record";
 import { guardedRecord, mode } from "./arbitraries";
 import { findingOf, fixture, guardrailWith, IAM_USER_RECORD, MGMT } from "./helpers";
@@ -158,6 +159,19 @@ describe("planner properties", () => {
             );
             expect(f.aws.cloudtrail.user_identity.access_key_id).toMatch(/^AKIA/);
           }
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it("every reversible action's target is the one its params name, which undo checks the record against", () => {
+    fc.assert(
+      fc.property(guardedRecord, (record) => {
+        const g = guardrailWith({ remediation: { mode: "enforce" } });
+        for (const a of planRemediation(findingOf(g, record), g, { now: NOW, managementAccountId: MGMT })) {
+          const named = targetNamedBy({ ...a, status: "ok", plannedAt: NOW.toISOString() } as ActionRecord);
+          expect(named).toBe(isReversible(a.kind) ? a.target : undefined);
         }
       }),
       RUNS,

@@ -132,4 +132,26 @@ describe("undo checks the principal it names against IAM now", () => {
     });
     expect(reactivations()).toHaveLength(0);
   });
+
+  it("a record whose target is not the key its params name is refused: it would hide those relying on it", async () => {
+    const { store, id, account } = await deactivatedKey();
+    // Another finding's action found the key already inactive and relies on it staying so.
+    const rec = (await store.getAction(id))!;
+    await store.putAction({ ...rec, actionId: "ra-later", findingId: "f-later", status: "already-done" });
+    expect(await undoAction(id, { store, clients: localClients() })).toMatchObject({
+      status: "not-reversible",
+      reason: expect.stringContaining("ra-later (finding f-later, already-done) also relies on"),
+    });
+    // The same record with its target changed would no longer find it.
+    await store.putAction({ ...rec, actionId: "ra-retargeted", target: "AKIASOMETHINGELSE001" });
+    const undo = await undoAction("ra-retargeted", { store, clients: localClients() });
+    expect(undo).toMatchObject({
+      status: "not-reversible",
+      reason:
+        'not undone: the record\'s target "AKIASOMETHINGELSE001" is not "AKIAEXAMPLEKEY000001", which its params ' +
+        "name (a damaged or edited record); nothing was changed",
+    });
+    expect(reactivations()).toHaveLength(0);
+    expect(account.keyStatus()).toBe("Inactive");
+  });
 });

@@ -68,6 +68,11 @@ interface ActionBase<K extends ActionKind> {
 }
 
 interface Reversible<K extends ActionKind> {
+  /**
+   * The record's `target` for these params (the key, credential or principal name its draft names): what the
+   * actions relying on the same target are looked up by, so undo refuses a record whose target is not this.
+   */
+  targetOf(params: ActionParamsOf[K]): string;
   /** Reverses a recorded success, and only what this tool did. */
   undo(record: ActionRecordOf<K>, iam: IAMClient): Promise<UndoResult>;
   notReversible?: undefined;
@@ -75,6 +80,7 @@ interface Reversible<K extends ActionKind> {
 
 interface NotReversible<K extends ActionKind> {
   undo?: undefined;
+  targetOf?: undefined;
   /** Why it is not undone, and what a person may do instead. */
   notReversible(record: ActionRecordOf<K>): string;
 }

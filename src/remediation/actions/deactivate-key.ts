@@ -51,6 +51,7 @@ export const deactivateKey = {
   api: "iam:UpdateAccessKey",
   mutating: true,
   addresses: { type: "user", nameOf: (params) => params.userName },
+  targetOf: (params) => params.accessKeyId,
   params: z.looseObject({ userName: z.string().min(1), accessKeyId: z.string().min(1) }),
   permissions: [
     {

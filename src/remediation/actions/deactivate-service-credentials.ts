@@ -208,6 +208,7 @@ export const deactivateServiceCredentials = {
   api: "iam:UpdateServiceSpecificCredential",
   mutating: true,
   addresses: { type: "user", nameOf: (params) => params.userName },
+  targetOf: (params) => params.serviceSpecificCredentialId ?? params.userName,
   // One call per credential of the user: a run may die between them.
   stepwise: true,
   params: z.looseObject({

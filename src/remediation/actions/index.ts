@@ -70,6 +70,13 @@ export function addressedPrincipal(action: Pick<PlannedAction, "kind" | "params"
   return addresses ? { type: addresses.type, name: addresses.nameOf(action.params) } : undefined;
 }
 
+/** The target a reversible record's params name (ActionDefinition targetOf), or undefined for the other kinds. */
+export function targetNamedBy(rec: ActionRecord): string | undefined {
+  // Each module's targetOf takes its own kind's params, which TypeScript cannot follow through the union.
+  const targetOf = ACTIONS[rec.kind].targetOf as ((params: ActionRecord["params"]) => string) | undefined;
+  return targetOf?.(rec.params);
+}
+
 /** Whether a kind's execute makes several calls, each a change of its own (ActionBase.stepwise). */
 export const isStepwise = (kind: ActionKind): boolean => ACTIONS[kind].stepwise === true;
 

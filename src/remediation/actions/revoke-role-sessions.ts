@@ -50,6 +50,7 @@ export const revokeRoleSessions = {
   api: "iam:PutRolePolicy",
   mutating: true,
   addresses: { type: "role", nameOf: (params) => params.roleName },
+  targetOf: (params: { roleName: string }) => params.roleName,
   params: z.looseObject({ roleName: z.string().min(1), cutoff: z.string().min(1), eventTime: z.string().optional() }),
   permissions: [
     {

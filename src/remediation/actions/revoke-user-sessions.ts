@@ -50,6 +50,7 @@ export const revokeUserSessions = {
   api: "iam:PutUserPolicy",
   mutating: true,
   addresses: { type: "user", nameOf: (params) => params.userName },
+  targetOf: (params: { userName: string }) => params.userName,
   params: z.looseObject({ userName: z.string().min(1), cutoff: z.string().min(1), eventTime: z.string().optional() }),
   permissions: [
     {
