@@ -22,6 +22,11 @@ export interface UndoOptions {
   clients: MemberClientProvider;
   actor?: string;
   clock?: () => Date;
+  /**
+   * The organization's management account (config, or Organizations), where this tool never acts: a record naming
+   * it is not one of its actions, and is refused before any call. Undefined when neither answered.
+   */
+  managementAccountId?: string;
 }
 
 /** An undo that left the target as this tool found it, or found nothing left to undo: it no longer holds it. */
@@ -131,6 +136,13 @@ async function reverse(rec: ActionRecord, o: UndoOptions): Promise<Omit<UndoReco
         `not undone: ${others.map((r) => `${r.actionId} (finding ${r.findingId}, ${r.status})`).join(", ")} ` +
         `also rel${others.length === 1 ? "ies" : "y"} on ${rec.target} staying as this action left it; undo ` +
         `${others.length === 1 ? "it" : "them"} first (undoing an already-done action changes nothing in AWS)`,
+    };
+  if (rec.accountId === o.managementAccountId)
+    return {
+      status: "not-reversible",
+      reason:
+        `not undone: account ${rec.accountId} is the management account, where this tool never acts, so the ` +
+        "record is none of its actions (a damaged or edited record); nothing was changed",
     };
   try {
     const { iam } = await o.clients.forAccount(rec.accountId);

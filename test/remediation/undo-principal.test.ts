@@ -154,4 +154,46 @@ describe("undo checks the principal it names against IAM now", () => {
     expect(reactivations()).toHaveLength(0);
     expect(account.keyStatus()).toBe("Inactive");
   });
+
+  it("a record naming the management account is refused before any call: this tool never acts there", async () => {
+    // Credentials of the management account used as they are (--no-assume-role) would reach it.
+    aws.havePrincipals(`arn:aws:iam::${MGMT}:user/ci/deploy-bot`);
+    const account = fakeDeployBotAccount(aws);
+    await localClients()
+      .forAccount(MGMT)
+      .then(({ iam }) =>
+        iam.send(
+          new UpdateAccessKeyCommand({
+            UserName: "deploy-bot",
+            AccessKeyId: "AKIAEXAMPLEKEY000001",
+            Status: "Inactive",
+          }),
+        ),
+      );
+    const store = new InMemoryStore();
+    await store.putAction({
+      actionId: "ra-management",
+      findingId: "f-1",
+      kind: "deactivate-key",
+      api: "iam:UpdateAccessKey",
+      accountId: MGMT,
+      target: "AKIAEXAMPLEKEY000001",
+      principalArn: `arn:aws:iam::${MGMT}:user/ci/deploy-bot`,
+      mode: "enforce",
+      reason: "deactivate the key",
+      params: { userName: "deploy-bot", accessKeyId: "AKIAEXAMPLEKEY000001" },
+      status: "ok",
+      plannedAt: NOW.toISOString(),
+      before: { status: "Active" },
+      after: { status: "Inactive" },
+    });
+    const calls = aws.iam.calls().length;
+    const undo = await undoAction("ra-management", { store, clients: localClients(), managementAccountId: MGMT });
+    expect(undo).toMatchObject({
+      status: "not-reversible",
+      reason: expect.stringMatching(new RegExp(`^not undone: account ${MGMT} is the management account, where `)),
+    });
+    expect(aws.iam.calls()).toHaveLength(calls);
+    expect(account.keyStatus()).toBe("Inactive");
+  });
 });

@@ -7,7 +7,14 @@
 import type { Command } from "commander";
 import { shown } from "../../detection/backends/input-error";
 import type { Guardrail } from "../../guardrail/guardrail";
-import { type AwsOptions, callerArn, DEFAULT_STATE_FILE, memberClientsFor, storeFor } from "../../wiring/adapters";
+import {
+  type AwsOptions,
+  callerArn,
+  DEFAULT_STATE_FILE,
+  makeOrganizationLookup,
+  memberClientsFor,
+  storeFor,
+} from "../../wiring/adapters";
 import type { MemberClientProvider } from "../../remediation/member-clients";
 import type { RemediationStore } from "../../remediation/store";
 import { undoAction, UndoError } from "../../remediation/undo";
@@ -25,7 +32,10 @@ export interface UndoIO extends ConfigIO {
   stdout: TextSink;
   /** Tests inject the store and the AWS side; by default built from the options and local credentials. */
   store?: (g: Guardrail, o: UndoOptions) => RemediationStore;
-  aws?: (g: Guardrail, o: UndoOptions) => Promise<{ clients: MemberClientProvider; actor?: string }>;
+  aws?: (
+    g: Guardrail,
+    o: UndoOptions,
+  ) => Promise<{ clients: MemberClientProvider; actor?: string; managementAccountId?: string }>;
 }
 
 /** Where the action is looked up, for messages. */
@@ -56,9 +66,13 @@ export async function runUndo(opts: UndoOptions, io: UndoIO): Promise<number> {
       (async (guardrail: Guardrail, o: UndoOptions) => ({
         clients: memberClientsFor(guardrail, o, io.env ?? process.env),
         actor: await callerArn(guardrail),
+        // Where undo never acts: a record naming it is refused (config, else Organizations; unknown if neither).
+        managementAccountId: await makeOrganizationLookup(guardrail)
+          .managementAccountId()
+          .catch(() => undefined),
       }));
-    const { clients, actor } = await aws(g, opts);
-    const result = await undoAction(actionId, { store, clients, actor });
+    const { clients, actor, managementAccountId } = await aws(g, opts);
+    const result = await undoAction(actionId, { store, clients, actor, managementAccountId });
     io.stdout.write(`${JSON.stringify({ action_id: actionId, ...result })}\n`);
     return result.status === "ok" || result.status === "already-done" ? EXIT.OK : EXIT.INCOMPLETE;
   } catch (e) {
