@@ -209,6 +209,45 @@ describe("remediate and undo commands", () => {
     ).toBe(2);
     expect(await runUndo({ config }, { stdout: sink(), stderr: sink() })).toBe(2);
   });
+
+  it.each([
+    [
+      { table: "guardrail-monitor-state", stateFile: "actions.json" },
+      "--table and --state-file name two audit stores: give one (the one the remediation recorded to)",
+    ],
+    [
+      { assumeRole: false, externalId: "x" },
+      "--external-id is for the member role, which --no-assume-role does not assume: give one of them",
+    ],
+  ])("options that cannot both hold are one line, exit 2, before the store or AWS: %j", async (given, line) => {
+    let used = 0;
+    const wiring = {
+      store: () => {
+        used++;
+        return new FileStore(path.join(dir, "never.json"));
+      },
+      aws: async () => {
+        used++;
+        return { clients: localClients() };
+      },
+      responder: async () => {
+        used++;
+        throw new Error("not reached");
+      },
+    };
+    const undoErr = sink();
+    expect(await runUndo({ config, actionId: "ra-x", ...given }, { stdout: sink(), stderr: undoErr, ...wiring })).toBe(
+      EXIT.USAGE,
+    );
+    expect(undoErr.text()).toBe(`undo: ${line}\n`);
+    const remediateErr = sink();
+    const options = { config, execute: true, ...given };
+    expect(await runRemediate("x.ndjson", options, { stdout: sink(), stderr: remediateErr, ...wiring })).toBe(
+      EXIT.USAGE,
+    );
+    expect(remediateErr.text()).toBe(`remediate: ${line}\n`);
+    expect(used).toBe(0);
+  });
 });
 
 describe("remediate --execute --no-assume-role: the local credentials act in their own account only", () => {

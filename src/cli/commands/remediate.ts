@@ -32,7 +32,7 @@ import { type ConfigIO, loadGuardrailFor } from "../common";
 import { addConfigOptions, type ConfigOption, snsTopicArnProblem } from "../options";
 import { EXIT } from "../exit-codes";
 import { reportError } from "../report";
-import { addRemediationOptions } from "../remediation-options";
+import { addRemediationOptions, remediationOptionConflict } from "../remediation-options";
 import { renderTable } from "../format/table";
 
 export const REMEDIATE_FORMATS = ["table", "ndjson"] as const;
@@ -147,9 +147,11 @@ export async function runRemediate(
     );
     return EXIT.USAGE;
   }
-  const topicProblem = opts.topicArn === undefined ? undefined : snsTopicArnProblem("--topic-arn", opts.topicArn);
-  if (topicProblem) {
-    io.stderr.write(`remediate: ${topicProblem}\n`);
+  const usageProblem =
+    (opts.topicArn === undefined ? undefined : snsTopicArnProblem("--topic-arn", opts.topicArn)) ??
+    remediationOptionConflict(opts);
+  if (usageProblem) {
+    io.stderr.write(`remediate: ${usageProblem}\n`);
     return EXIT.USAGE;
   }
   const guardrail = loadGuardrailFor(opts, io);

@@ -21,7 +21,7 @@ import { undoAction, UndoError } from "../../remediation/undo";
 import { type ConfigIO, loadGuardrailFor, type TextSink } from "../common";
 import { addConfigOptions, type ConfigOption } from "../options";
 import { EXIT } from "../exit-codes";
-import { addRemediationOptions } from "../remediation-options";
+import { addRemediationOptions, remediationOptionConflict } from "../remediation-options";
 import { reportError } from "../report";
 
 export interface UndoOptions extends AwsOptions, ConfigOption {
@@ -47,6 +47,11 @@ export async function runUndo(opts: UndoOptions, io: UndoIO): Promise<number> {
   const actionId = opts.actionId;
   if (!actionId) {
     io.stderr.write("undo: --action-id is required (it is in remediate's output and in the alert)\n");
+    return EXIT.USAGE;
+  }
+  const conflict = remediationOptionConflict(opts);
+  if (conflict) {
+    io.stderr.write(`undo: ${conflict}\n`);
     return EXIT.USAGE;
   }
   const g = loadGuardrailFor(opts, io);
