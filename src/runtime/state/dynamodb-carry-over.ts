@@ -1,0 +1,211 @@
+/**
+ * The carry-over on the state table: the job's pending list and Security Hub export queue (the same queued finding
+ * under `pending#` and `export#` sort keys), and the per-event record a run leases, marks published and completes.
+ */
+import {
+  type AttributeValue,
+  DeleteItemCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+  UpdateItemCommand,
+} from "@aws-sdk/client-dynamodb";
+import type { Finding } from "../../detection/finding";
+import { type EventStatus, type ExportItem, exportSortKey, type PendingItem, pendingSortKey } from "./store";
+import { aliasKey, eventKey, isConditionFailure, jobKey, N, PK, S, SK, type StateTable, TTL } from "./dynamodb-table";
+
+/** A queued finding's attributes, the same under both queues' sort keys (the finding's JSON written once). */
+export function queuedItem(job: string, finding: Finding): Record<string, AttributeValue> {
+  return {
+    ...jobKey(job),
+    eventId: S(finding.event.id),
+    eventTime: S(finding["@timestamp"]),
+    finding: S(JSON.stringify(finding)),
+  };
+}
+
+export async function listPending(table: StateTable, job: string): Promise<PendingItem[]> {
+  return (await queuedFindings(table, job, "pending")).map(({ base, item }) => {
+    const aliases = (item.aliases?.L ?? []).flatMap((a) => (a.S ? [a.S] : []));
+    return {
+      ...base,
+      ...(item.alertOnly?.S ? { alertOnly: item.alertOnly.S } : {}),
+      ...(aliases.length > 0 ? { aliases } : {}),
+    };
+  });
+}
+
+export async function listExports(table: StateTable, job: string): Promise<ExportItem[]> {
+  return (await queuedFindings(table, job, "export")).map(({ base, item }) => ({
+    ...base,
+    attempts: Number(item.attempts?.N ?? "0"),
+    ...(item.lastError?.S ? { lastError: item.lastError.S } : {}),
+  }));
+}
+
+/** Every `<queue>#...` item of a job (all pages, consistent reads), with the finding each one carries. */
+async function queuedFindings(
+  table: StateTable,
+  job: string,
+  queue: "pending" | "export",
+): Promise<{ base: PendingItem; item: Record<string, AttributeValue> }[]> {
+  const out: { base: PendingItem; item: Record<string, AttributeValue> }[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page: QueryCommandOutput = await table.client.send(
+      new QueryCommand({
+        TableName: table.name,
+        KeyConditionExpression: `${PK} = :pk AND begins_with(${SK}, :prefix)`,
+        ExpressionAttributeValues: { ":pk": S(`job#${job}`), ":prefix": S(`${queue}#`) },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const eventId = item.eventId?.S;
+      const eventTime = item.eventTime?.S;
+      const finding = item.finding?.S;
+      if (!eventId || !eventTime || !finding)
+        throw new Error(`${queue} item ${item[SK]?.S ?? "?"} of job ${job} is incomplete`);
+      out.push({ base: { eventId, eventTime, finding: JSON.parse(finding) as Finding }, item });
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return out;
+}
+
+export async function completeExport(table: StateTable, job: string, item: ExportItem): Promise<void> {
+  await table.client.send(
+    new DeleteItemCommand({
+      TableName: table.name,
+      Key: { ...jobKey(job), [SK]: S(exportSortKey(item.eventTime, item.eventId)) },
+    }),
+  );
+}
+
+export async function recordExportFailure(
+  table: StateTable,
+  job: string,
+  item: ExportItem,
+  error: string,
+): Promise<void> {
+  try {
+    await table.client.send(
+      new UpdateItemCommand({
+        TableName: table.name,
+        Key: { ...jobKey(job), [SK]: S(exportSortKey(item.eventTime, item.eventId)) },
+        UpdateExpression: "ADD attempts :one SET lastError = :error",
+        // Only an entry still queued: an overlapping run may have exported it meanwhile.
+        ConditionExpression: `attribute_exists(${PK})`,
+        ExpressionAttributeValues: { ":one": N(1), ":error": S(error.slice(0, 1000)) },
+      }),
+    );
+  } catch (e) {
+    if (!isConditionFailure(e)) throw e;
+  }
+}
+
+export async function lease(
+  table: StateTable,
+  eventId: string,
+  owner: string,
+  now: string,
+  leaseUntil: string,
+): Promise<Exclude<EventStatus, "done"> | undefined> {
+  try {
+    const r = await table.client.send(
+      new UpdateItemCommand({
+        TableName: table.name,
+        Key: eventKey(eventId),
+        UpdateExpression: "SET leaseOwner = :owner, leaseUntil = :until",
+        ConditionExpression:
+          `attribute_exists(${PK}) AND #s <> :done AND (attribute_not_exists(leaseUntil) OR ` +
+          `leaseUntil < :now OR leaseOwner = :owner)`,
+        ExpressionAttributeNames: { "#s": "status" },
+        ExpressionAttributeValues: {
+          ":owner": S(owner),
+          ":until": S(leaseUntil),
+          ":now": S(now),
+          ":done": S("done"),
+        },
+        ReturnValues: "ALL_NEW",
+      }),
+    );
+    const status = r.Attributes?.status?.S;
+    if (status !== "pending" && status !== "published")
+      throw new Error(`event ${eventId} has unknown status "${status}"`);
+    return status;
+  } catch (e) {
+    if (isConditionFailure(e)) return undefined;
+    throw e;
+  }
+}
+
+export async function markPublished(table: StateTable, eventId: string, owner: string): Promise<void> {
+  await table.client.send(
+    new UpdateItemCommand({
+      TableName: table.name,
+      Key: eventKey(eventId),
+      UpdateExpression: "SET #s = :published, publishedAt = :now",
+      ConditionExpression: "leaseOwner = :owner AND #s = :pending",
+      ExpressionAttributeNames: { "#s": "status" },
+      ExpressionAttributeValues: {
+        ":owner": S(owner),
+        ":published": S("published"),
+        ":pending": S("pending"),
+        ":now": S(new Date().toISOString()),
+      },
+    }),
+  );
+}
+
+export async function complete(
+  table: StateTable,
+  job: string,
+  item: PendingItem,
+  owner: string,
+  expiresAt: number,
+): Promise<void> {
+  // A claim of another finding naming one of its aliases may be in progress: a conflict is tried again.
+  await table.transact([
+    {
+      Update: {
+        TableName: table.name,
+        Key: eventKey(item.eventId),
+        UpdateExpression: `SET #s = :done, ${TTL} = :exp REMOVE leaseOwner, leaseUntil`,
+        ConditionExpression: "leaseOwner = :owner",
+        ExpressionAttributeNames: { "#s": "status" },
+        ExpressionAttributeValues: { ":done": S("done"), ":exp": N(expiresAt), ":owner": S(owner) },
+      },
+    },
+    {
+      Delete: {
+        TableName: table.name,
+        Key: { ...jobKey(job), [SK]: S(pendingSortKey(item.eventTime, item.eventId)) },
+      },
+    },
+    ...(item.aliases ?? []).map((alias) => ({
+      Update: {
+        TableName: table.name,
+        Key: aliasKey(alias),
+        UpdateExpression: `SET ${TTL} = :exp`,
+        ExpressionAttributeValues: { ":exp": N(expiresAt) },
+      },
+    })),
+  ]);
+}
+
+export async function release(table: StateTable, eventId: string, owner: string): Promise<void> {
+  try {
+    await table.client.send(
+      new UpdateItemCommand({
+        TableName: table.name,
+        Key: eventKey(eventId),
+        UpdateExpression: "REMOVE leaseOwner, leaseUntil",
+        ConditionExpression: "leaseOwner = :owner",
+        ExpressionAttributeValues: { ":owner": S(owner) },
+      }),
+    );
+  } catch (e) {
+    if (!isConditionFailure(e)) throw e;
+  }
+}
