@@ -28,7 +28,7 @@ import type { Guardrail } from "../guardrail/guardrail";
 import type { NewTermRule } from "../guardrail/correlation-definition";
 import { errorText } from "../errors/error-text";
 import { QueryError, type QueryLimits, type QuerySource } from "./query/source";
-import type { RecordedPair, SeenPair, StateStore } from "./state/store";
+import type { FirstUsePair, SeenPair, StateStore } from "./state/store";
 import type { QueryWindow } from "./window";
 
 const DAY_MS = 86_400_000;
@@ -53,10 +53,10 @@ export interface CorrelationOutcome {
   pairsSeen: number;
   pairsToRecord: number;
   /**
-   * A first use's pair (a finding of a new-term rule), as `commit` records it: the claim writes it with the finding.
-   * Undefined for other findings.
+   * A first use's pair (a finding of a new-term rule), as `commit` records it, and since when it must be unseen: the
+   * claim writes it with the finding. Undefined for other findings.
    */
-  pairOf(finding: Finding): RecordedPair | undefined;
+  pairOf(finding: Finding): FirstUsePair | undefined;
   /**
    * Records the pairs and the learned markers: only once the run's findings are claimed, after the drain or when the
    * run stopped before it.
@@ -126,12 +126,14 @@ export async function correlationStep(
       { ...p, expiresAt: Math.ceil((p.lastSeenMs + daysOf.get(p.rule)! * DAY_MS) / 1000) },
     ]),
   );
-  // A first use's finding id (the correlation's) -> its pair, for the claim to write with it.
-  const firstUsePairs = new Map<string, RecordedPair>();
+  // A first use's finding id (the correlation's) -> its pair, for the claim to write with it, unless the store holds a
+  // use of the pair within the baseline before the first use by then (an overlapping run's: the engine's test again).
+  const firstUsePairs = new Map<string, FirstUsePair>();
   for (const c of correlations) {
     const pair =
       c.rule.kind === "new-term" && c.values ? recorded.get(pairKey(c.rule.id, c.group, c.values[0])) : undefined;
-    if (pair) firstUsePairs.set(c.id, pair);
+    if (pair)
+      firstUsePairs.set(c.id, { ...pair, unseenSinceMs: citedEvent(c).timeMs - daysOf.get(c.rule.id)! * DAY_MS });
   }
   // New pairs, and pairs seen later than stored: each use refreshes the pair's life (its TTL). A learning
   // run rewrites the pairs it read as they are too, so their TTLs follow a changed baseline window.

@@ -10,7 +10,7 @@ import { errorText } from "../errors/error-text";
 import type { Guardrail } from "../guardrail/guardrail";
 import { findingAttributes, findingBody, findingEmailText, findingSubject } from "./alert";
 import type { FindingResponder, Notifier } from "../aws/contracts";
-import type { ClaimOptions, RecordedPair, StateStore } from "./state/store";
+import type { ClaimOptions, FirstUsePair, StateStore } from "./state/store";
 
 export interface IngestCounts {
   /** Records the rule matched (approved or not). */
@@ -81,7 +81,7 @@ export async function claimAll(
   job: string,
   findings: Finding[],
   options: ClaimOptions = {},
-  pairOf: (finding: Finding) => RecordedPair | undefined = () => undefined,
+  pairOf: (finding: Finding) => FirstUsePair | undefined = () => undefined,
 ): Promise<{ newFindings: number; duplicates: number; failure?: RunFailure }> {
   let newFindings = 0;
   let duplicates = 0;

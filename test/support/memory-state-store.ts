@@ -10,6 +10,7 @@ import {
   type EventStatus,
   type ExportItem,
   exportSortKey,
+  type FirstUsePair,
   type PendingItem,
   pendingSortKey,
   type RecordedPair,
@@ -59,6 +60,7 @@ export class MemoryStateStore implements StateStore {
       if (options.pair && this.events.has(eventId)) this.putSeen(job, options.pair);
       return "duplicate";
     }
+    if (options.pair && this.seenSince(job, options.pair)) return "duplicate";
     this.events.set(eventId, { status: "pending" });
     for (const alias of aliases) this.aliases.set(alias, { findingId: eventId });
     const list = this.pending.get(job) ?? new Map<string, PendingItem>();
@@ -180,6 +182,12 @@ export class MemoryStateStore implements StateStore {
 
   async recordSeen(job: string, pairs: readonly RecordedPair[]): Promise<void> {
     for (const p of pairs) this.putSeen(job, p);
+  }
+
+  /** Whether the store holds a use of a first use's pair since it had to be unseen (FirstUsePair.unseenSinceMs). */
+  private seenSince(job: string, p: FirstUsePair): boolean {
+    const stored = this.seen.get(seenKey(job, p));
+    return p.unseenSinceMs !== undefined && stored !== undefined && stored.lastSeenMs >= p.unseenSinceMs;
   }
 
   /** A pair's last-seen time only moves forward; at the same time, the TTL given wins. */

@@ -410,6 +410,23 @@ export function stateStoreContract(name: string, options: StateStoreContractOpti
         expect((await s.listPending(JOB)).map((p) => p.eventId)).toEqual(["e-late-pair", "e-alias-owner"]);
       });
 
+      it("a first use's claim is a duplicate, writing nothing, when a use of its pair is stored since it", async () => {
+        const since = T - 30 * 86_400_000;
+        // A use within the baseline before the first use (an overlapping run's), and one at its limit: no first use.
+        await s.recordSeen(JOB, [seen(claude, since)]);
+        const f = findingAt("e-seen-since", "2046-07-01T00:01:00Z");
+        expect(await s.claim(JOB, f, { pair: { ...seen(claude, T), unseenSinceMs: since }, export: true })).toBe(
+          "duplicate",
+        );
+        expect(await s.lookupSeen(JOB, [claude])).toEqual([{ ...claude, lastSeenMs: since }]);
+        expect(await s.listPending(JOB)).toEqual([]);
+        expect(await s.listExports(JOB)).toEqual([]);
+        // A use stored before it (the pair unseen for longer than the baseline): the claim is new and writes the pair.
+        expect(await s.claim(JOB, f, { pair: { ...seen(claude, T), unseenSinceMs: since + 1 } })).toBe("new");
+        expect(await s.lookupSeen(JOB, [claude])).toEqual([{ ...claude, lastSeenMs: T }]);
+        expect((await s.listPending(JOB)).map((p) => p.eventId)).toEqual(["e-seen-since"]);
+      });
+
       it("has not learned until a run says so; the first learning's start stays, per job and rule", async () => {
         expect(await s.getBaselineSince(JOB, RULE)).toBeUndefined();
         await s.markBaselineLearned(JOB, RULE, "2046-06-01T00:00:00.000Z");

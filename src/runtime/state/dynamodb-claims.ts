@@ -4,7 +4,7 @@
  */
 import type { TransactWriteItem } from "@aws-sdk/client-dynamodb";
 import type { Finding } from "../../detection/finding";
-import { type ClaimOptions, type ClaimResult, exportSortKey, pendingSortKey } from "./store";
+import { type ClaimOptions, type ClaimResult, exportSortKey, type FirstUsePair, pendingSortKey } from "./store";
 import { putSeen, seenPut } from "./dynamodb-baseline";
 import { queuedItem } from "./dynamodb-carry-over";
 import {
@@ -32,10 +32,13 @@ export async function claim(
     return "new";
   } catch (e) {
     if (!isConditionFailure(e)) throw e;
-    // The pair's condition alone failed (it is last): an overlapping run stored a later use of the pair, so the pair
-    // is known already, which is all the claim needs of it. Claimed again without writing it.
-    if (options.pair && failedOnlyAt(e, items.length - 1))
+    // The pair's condition alone failed (it is last): an overlapping run stored a use of the pair. One since the pair
+    // had to be unseen makes this no first use (that run alerted the pair or saw it in use). Otherwise it is a later
+    // use, so the pair is known already, which is all the claim needs of it: claimed again without writing it.
+    if (options.pair && failedOnlyAt(e, items.length - 1)) {
+      if (options.pair.unseenSinceMs !== undefined) return "duplicate";
       return claim(table, job, finding, { ...options, pair: undefined });
+    }
     // A first use claimed already (its event's condition failed), maybe by a release that wrote no pair with its
     // claims: its pair is written now, as recordSeen would. Best effort: the run's recording writes it again after
     // the alerts and fails the run when it cannot, so a failure here holds back no alert.
@@ -43,6 +46,18 @@ export async function claim(
       await putSeen(table, job, options.pair).catch(() => undefined);
     return "duplicate";
   }
+}
+
+/** The pair's put in a first use's claim: recordSeen's; with `unseenSinceMs`, only while the pair is unseen since. */
+function firstUsePut(table: StateTable, job: string, pair: FirstUsePair) {
+  const put = seenPut(table, job, pair);
+  if (pair.unseenSinceMs === undefined) return put;
+  return {
+    ...put,
+    // Below the first use's own time, so the pair's time still never moves back.
+    ConditionExpression: `attribute_not_exists(${PK}) OR lastSeenMs < :since`,
+    ExpressionAttributeValues: { ":since": N(Math.min(pair.unseenSinceMs, pair.lastSeenMs)) },
+  };
 }
 
 /**
@@ -94,6 +109,6 @@ function claimItems(table: StateTable, job: string, finding: Finding, options: C
       },
     },
     ...(options.export ? [exportEntry] : []),
-    ...(options.pair ? [{ Put: seenPut(table, job, options.pair) }] : []),
+    ...(options.pair ? [{ Put: firstUsePut(table, job, options.pair) }] : []),
   ];
 }

@@ -76,12 +76,22 @@ export interface ClaimOptions {
   /**
    * A first use's new-term pair, recorded (as recordSeen records it) in the same atomic write as the claim: a claimed
    * first use always has its pair known, so an earlier use of the pair that arrives late is no first use of its own,
-   * whatever the run does next. A pair stored with a later last-seen time stays as it is and the claim is still new.
-   * A duplicate of the finding's own id (not of an alias only) writes the pair on its own, under the same condition,
-   * best effort: the claim it duplicates may have been made without one (by a release before claims carried pairs).
+   * whatever the run does next. A pair stored with a later last-seen time stays as it is and the claim is still new,
+   * unless the pair says since when it must be unseen (FirstUsePair.unseenSinceMs).
+   * A duplicate of the finding's own id (not of an alias only) writes the pair on its own, under recordSeen's
+   * condition, best effort: the claim it duplicates may have been made without one (by a release before claims carried
+   * pairs).
    */
-  pair?: RecordedPair;
+  pair?: FirstUsePair;
 }
+
+/**
+ * A first use's pair as its claim writes it. `unseenSinceMs`: the first use's time less the rule's baseline window; the
+ * claim is a duplicate, and writes nothing, when the store holds a use of the pair at or after it. That is the
+ * lookup's test made again in the claim's atomic write: an overlapping run that looked the pair up before this one
+ * claimed a first use of it (an earlier use it read and this run did not) finds it known, so the pair alerts once.
+ */
+export type FirstUsePair = RecordedPair & { unseenSinceMs?: number };
 
 /** A new-term rule's (group, value) pair, e.g. a principal and a model id. */
 export interface TermPair {
