@@ -40,7 +40,7 @@ import { claimAll, type DrainDeps, drainPending, findingsOf, type RunFailure } f
 import { QueryError, type QueryLimits, type QuerySource } from "./query/source";
 import { type ExportCounts, exportToSecurityHub, MAX_EXPORTS_PER_RUN } from "./securityhub-export";
 import type { StateStore } from "./state/store";
-import { addAlertOnlySamples, emptySummary, type RunSummary } from "./summary";
+import { addAlertOnlySamples, addLeadingSamples, emptySummary, type RunSummary } from "./summary";
 import { computeWindow, type QueryWindow, windowToJson } from "./window";
 
 export interface JobDeps {
@@ -129,7 +129,7 @@ const LEGACY_REALTIME_ALERT_ONLY =
 async function drainRun(
   deps: JobDeps,
   options: JobOptions,
-  extra: Pick<DrainDeps, "now" | "onAlertOnly" | "timeLeftMs">,
+  extra: Pick<DrainDeps, "now" | "onAlertOnly" | "onUnreadable" | "timeLeftMs">,
 ): Promise<Awaited<ReturnType<typeof drainPending>>> {
   const g = deps.guardrail;
   const drainDeps: DrainDeps = {
@@ -268,14 +268,19 @@ async function drainAndExport(
   extra: { now: () => Date; timeLeftMs?: () => number },
 ): Promise<RunFailure | undefined> {
   const alertOnly: string[] = [];
+  const unreadable: string[] = [];
   const drained = await drainRun(deps, options, {
     now: extra.now,
     onAlertOnly: (line: string) => alertOnly.push(line),
+    onUnreadable: (line: string) => unreadable.push(line),
     ...(extra.timeLeftMs ? { timeLeftMs: extra.timeLeftMs } : {}),
   });
   const { published, responded, carriedOver, heldElsewhere } = drained;
   Object.assign(summary, { published, responded, carriedOver, heldElsewhere });
+  if (unreadable.length > 0) summary.unreadablePending = unreadable.length;
+  // The lines naming unreadable items first: someone wrote the table who should not have.
   addAlertOnlySamples(summary, alertOnly);
+  addLeadingSamples(summary, unreadable);
   // The queue is the claims', not the drain's.
   if (deps.securityHub) summary.securityHub = await exportRun(deps.store, deps.securityHub, options.jobName);
   return drained.failure;

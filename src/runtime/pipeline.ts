@@ -10,7 +10,7 @@ import { errorText } from "../errors/error-text";
 import type { Guardrail } from "../guardrail/guardrail";
 import { findingAttributes, findingBody, findingEmailText, findingSubject } from "./alert";
 import type { FindingResponder, Notifier } from "../aws/contracts";
-import type { ClaimOptions, FirstUsePair, StateStore } from "./state/store";
+import { type ClaimOptions, type FirstUsePair, type PendingItem, type StateStore, UnreadableItem } from "./state/store";
 
 export interface IngestCounts {
   /** Records the rule matched (approved or not). */
@@ -114,6 +114,11 @@ export interface DrainDeps {
   onAlertOnly?: (line: string) => void;
   /** Whether the finding's rule asks for remediation (ruleRemediates): the alert says so when it does not. */
   remediates?: (finding: Finding) => boolean;
+  /**
+   * A pending item no claim wrote so (forged, or half-written by hand: UnreadableItem), skipped and left in the table,
+   * holding back no other finding: one line naming it and why.
+   */
+  onUnreadable?: (line: string) => void;
   /** Every finding of this drain alerts only, for this reason, where its claim gave none of its own. */
   alertOnly?: string;
   /**
@@ -142,6 +147,20 @@ function alertOnlyReason(deps: DrainDeps, item: { finding: Finding; alertOnly?: 
   return undefined;
 }
 
+/** The alert of a pending item, or why its finding cannot make one (a finding no claim wrote so). */
+function alertOf(deps: DrainDeps, item: PendingItem) {
+  try {
+    return {
+      subject: findingSubject(item.finding),
+      body: findingBody(item.finding),
+      attributes: findingAttributes(item.finding),
+      email: findingEmailText(item.finding, { alertOnly: alertOnlyReason(deps, item) }),
+    };
+  } catch (e) {
+    return errorText(e);
+  }
+}
+
 export async function drainPending(
   deps: DrainDeps,
   job: string,
@@ -149,9 +168,10 @@ export async function drainPending(
 ): Promise<DrainCounts & { failure?: RunFailure }> {
   const counts: DrainCounts = { published: 0, responded: 0, carriedOver: 0, heldElsewhere: 0 };
   const { store } = deps;
+  const unreadable = (line: string) => deps.onUnreadable?.(line);
   let pending;
   try {
-    pending = await store.listPending(job);
+    pending = await store.listPending(job, unreadable);
   } catch (e) {
     return { ...counts, failure: { step: "record", error: `listing pending findings: ${errorText(e)}` } };
   }
@@ -172,6 +192,11 @@ export async function drainPending(
         new Date(now.getTime() + deps.leaseMs).toISOString(),
       );
     } catch (e) {
+      if (e instanceof UnreadableItem) {
+        await store.release(id, deps.runId).catch(() => undefined);
+        unreadable(`${e.message}: skipped, left in the table`);
+        continue;
+      }
       return { ...counts, failure: { step: "record", eventId: id, error: `leasing: ${errorText(e)}` } };
     }
     if (status === undefined) {
@@ -179,13 +204,16 @@ export async function drainPending(
       continue;
     }
     if (status === "pending") {
-      try {
-        await deps.notifier.publish(
-          findingSubject(item.finding),
-          findingBody(item.finding),
-          findingAttributes(item.finding),
-          { email: findingEmailText(item.finding, { alertOnly: alertOnlyReason(deps, item) }) },
+      const alert = alertOf(deps, item);
+      if (typeof alert === "string") {
+        await store.release(id, deps.runId).catch(() => undefined);
+        unreadable(
+          `event ${id}: the finding cannot be made into an alert (${alert}): skipped, left in the pending list`,
         );
+        continue;
+      }
+      try {
+        await deps.notifier.publish(alert.subject, alert.body, alert.attributes, { email: alert.email });
       } catch (e) {
         await store.release(id, deps.runId).catch(() => undefined);
         return { ...counts, failure: { step: "publish", eventId: id, error: errorText(e) } };

@@ -37,7 +37,8 @@ export async function exportToSecurityHub(
   };
   let queue: ExportItem[];
   try {
-    queue = await store.listExports(job);
+    // An entry no claim wrote so is skipped, named among the errors, and left in the queue.
+    queue = await store.listExports(job, note);
   } catch (e) {
     return { ...counts, errors: [`listing the Security Hub export queue: ${errorText(e)}`] };
   }

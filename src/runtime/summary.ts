@@ -40,15 +40,25 @@ export interface RunSummary {
   /** The Security Hub export step, when monitor.securityHub is on. */
   securityHub?: ExportCounts;
   /**
-   * Up to 10 lines: findings alerted on but kept from the responder, and why (first), then reasons for unreadable rows
-   * and invalid records, to make them findable.
+   * Pending items the drain skipped because no claim wrote them so (forged, or half-written by hand;
+   * DrainDeps.onUnreadable), left in the table; absent when none.
+   */
+  unreadablePending?: number;
+  /**
+   * Up to 10 lines: the unreadable pending items and why (first), findings alerted on but kept from the responder, and
+   * why, then reasons for unreadable rows and invalid records, to make them findable.
    */
   samples?: string[];
 }
 
+/** Puts lines before the summary's other samples, keeping at most 10. */
+export function addLeadingSamples(summary: RunSummary, lines: readonly string[]): void {
+  if (lines.length > 0) summary.samples = [...lines, ...(summary.samples ?? [])].slice(0, 10);
+}
+
 /** Puts the drain's alert-only lines before the summary's other samples, keeping at most 10. */
 export function addAlertOnlySamples(summary: RunSummary, alertOnly: readonly string[]): void {
-  if (alertOnly.length > 0) summary.samples = [...alertOnly, ...(summary.samples ?? [])].slice(0, 10);
+  addLeadingSamples(summary, alertOnly);
 }
 
 /** Metric names of the EMF document. Dimension: Job. */

@@ -40,7 +40,7 @@ describe("DynamoStateStore export queue", () => {
     const item = (id: string, extra = {}) => ({
       eventId: { S: id },
       eventTime: { S: "2026-07-01T11:58:00Z" },
-      finding: { S: JSON.stringify(finding) },
+      finding: { S: JSON.stringify({ ...finding, event: { ...finding.event, id } }) },
       attempts: { N: "2" },
       ...extra,
     });

@@ -10,7 +10,14 @@ import {
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import type { Finding } from "../../detection/finding";
-import { type EventStatus, type ExportItem, exportSortKey, type PendingItem, pendingSortKey } from "./store";
+import {
+  type EventStatus,
+  type ExportItem,
+  exportSortKey,
+  type PendingItem,
+  pendingSortKey,
+  UnreadableItem,
+} from "./store";
 import { aliasKey, eventKey, isConditionFailure, jobKey, N, PK, S, SK, type StateTable, TTL } from "./dynamodb-table";
 
 /** A queued finding's attributes, the same under both queues' sort keys (the finding's JSON written once). */
@@ -23,8 +30,12 @@ export function queuedItem(job: string, finding: Finding): Record<string, Attrib
   };
 }
 
-export async function listPending(table: StateTable, job: string): Promise<PendingItem[]> {
-  return (await queuedFindings(table, job, "pending")).map(({ base, item }) => {
+export async function listPending(
+  table: StateTable,
+  job: string,
+  onUnreadable?: (problem: string) => void,
+): Promise<PendingItem[]> {
+  return (await queuedFindings(table, job, "pending", onUnreadable)).map(({ base, item }) => {
     const aliases = (item.aliases?.L ?? []).flatMap((a) => (a.S ? [a.S] : []));
     return {
       ...base,
@@ -34,19 +45,27 @@ export async function listPending(table: StateTable, job: string): Promise<Pendi
   });
 }
 
-export async function listExports(table: StateTable, job: string): Promise<ExportItem[]> {
-  return (await queuedFindings(table, job, "export")).map(({ base, item }) => ({
+export async function listExports(
+  table: StateTable,
+  job: string,
+  onUnreadable?: (problem: string) => void,
+): Promise<ExportItem[]> {
+  return (await queuedFindings(table, job, "export", onUnreadable)).map(({ base, item }) => ({
     ...base,
     attempts: Number(item.attempts?.N ?? "0"),
     ...(item.lastError?.S ? { lastError: item.lastError.S } : {}),
   }));
 }
 
-/** Every `<queue>#...` item of a job (all pages, consistent reads), with the finding each one carries. */
+/**
+ * Every `<queue>#...` item of a job (all pages, consistent reads), with the finding each one carries; one the claims
+ * did not write so is left out and named to `onUnreadable`.
+ */
 async function queuedFindings(
   table: StateTable,
   job: string,
   queue: "pending" | "export",
+  onUnreadable: (problem: string) => void = () => undefined,
 ): Promise<{ base: PendingItem; item: Record<string, AttributeValue> }[]> {
   const out: { base: PendingItem; item: Record<string, AttributeValue> }[] = [];
   let start: Record<string, AttributeValue> | undefined;
@@ -61,16 +80,38 @@ async function queuedFindings(
       }),
     );
     for (const item of page.Items ?? []) {
-      const eventId = item.eventId?.S;
-      const eventTime = item.eventTime?.S;
-      const finding = item.finding?.S;
-      if (!eventId || !eventTime || !finding)
-        throw new Error(`${queue} item ${item[SK]?.S ?? "?"} of job ${job} is incomplete`);
-      out.push({ base: { eventId, eventTime, finding: JSON.parse(finding) as Finding }, item });
+      const decoded = decodeQueued(item);
+      if (typeof decoded === "string")
+        onUnreadable(
+          `${queue} item ${item[SK]?.S ?? "?"} of job ${job} is unreadable (${decoded}): skipped, left in the table`,
+        );
+      else out.push({ base: decoded, item });
     }
     start = page.LastEvaluatedKey;
   } while (start);
   return out;
+}
+
+/**
+ * A queued entry's event and finding, or why it is not one a claim wrote (queuedItem): the fields the drain and the
+ * export rely on before anything else, and the finding's own event id, so an entry cannot alert another's finding.
+ */
+function decodeQueued(item: Record<string, AttributeValue>): PendingItem | string {
+  const eventId = item.eventId?.S;
+  const eventTime = item.eventTime?.S;
+  const json = item.finding?.S;
+  if (!eventId || !eventTime) return "no event id or time";
+  if (!json) return "no finding";
+  let finding: Finding;
+  try {
+    finding = JSON.parse(json) as Finding;
+  } catch {
+    return "the finding is not JSON";
+  }
+  if (finding?.event?.id !== eventId) return `its finding names event ${String(finding?.event?.id)}, not ${eventId}`;
+  if (typeof finding["@timestamp"] !== "string" || typeof finding.rule?.id !== "string")
+    return "its finding has no time or rule";
+  return { eventId, eventTime, finding };
 }
 
 export async function completeExport(table: StateTable, job: string, item: ExportItem): Promise<void> {
@@ -132,7 +173,7 @@ export async function lease(
     );
     const status = r.Attributes?.status?.S;
     if (status !== "pending" && status !== "published")
-      throw new Error(`event ${eventId} has unknown status "${status}"`);
+      throw new UnreadableItem(`event ${eventId} has unknown status "${status}"`);
     return status;
   } catch (e) {
     if (isConditionFailure(e)) return undefined;

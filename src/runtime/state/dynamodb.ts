@@ -104,12 +104,12 @@ export class DynamoStateStore implements StateStore {
     return claim(this.table, job, finding, options);
   }
 
-  listPending(job: string): Promise<PendingItem[]> {
-    return carryOver.listPending(this.table, job);
+  listPending(job: string, onUnreadable?: (problem: string) => void): Promise<PendingItem[]> {
+    return carryOver.listPending(this.table, job, onUnreadable);
   }
 
-  listExports(job: string): Promise<ExportItem[]> {
-    return carryOver.listExports(this.table, job);
+  listExports(job: string, onUnreadable?: (problem: string) => void): Promise<ExportItem[]> {
+    return carryOver.listExports(this.table, job, onUnreadable);
   }
 
   completeExport(job: string, item: ExportItem): Promise<void> {

@@ -117,11 +117,16 @@ export interface StateStore {
    * or one of its aliases), and then nothing is written.
    */
   claim(job: string, finding: Finding, options?: ClaimOptions): Promise<ClaimResult>;
-  /** Every pending item of the job, oldest first (consistent read, all pages). */
-  listPending(job: string): Promise<PendingItem[]>;
+  /**
+   * Every pending item of the job, oldest first (consistent read, all pages). An entry no claim wrote that the store
+   * cannot read (forged, or half-written by hand) is left out, left in the table, and named to `onUnreadable` in one
+   * line, so it holds back none of the others.
+   */
+  listPending(job: string, onUnreadable?: (problem: string) => void): Promise<PendingItem[]>;
   /**
    * Takes the event's lease until `leaseUntil` (ISO) if it is not done and nobody else holds an
    * unexpired lease; returns its status, or undefined when someone else has it (or it is done).
+   * Throws UnreadableItem when the event's record holds a status no claim writes.
    */
   lease(
     eventId: string,
@@ -138,8 +143,8 @@ export interface StateStore {
   complete(job: string, item: PendingItem, owner: string, expiresAt: number): Promise<void>;
   /** Gives the lease back after a failure so the next run need not wait for it to expire. Best effort. */
   release(eventId: string, owner: string): Promise<void>;
-  /** The job's export queue, oldest first (consistent read, all pages). */
-  listExports(job: string): Promise<ExportItem[]>;
+  /** The job's export queue, oldest first (consistent read, all pages); unreadable entries as listPending's. */
+  listExports(job: string, onUnreadable?: (problem: string) => void): Promise<ExportItem[]>;
   /** Security Hub accepted it: out of the queue. Idempotent. */
   completeExport(job: string, item: ExportItem): Promise<void>;
   /** Security Hub refused it: stays queued, attempts + 1, the reason kept for the run summary. */
@@ -168,6 +173,14 @@ export interface StateStore {
   getBaselineSince(job: string, rule: string): Promise<string | undefined>;
   /** The rule's first run has learned (from `since`): its later runs alert on pairs they do not find. */
   markBaselineLearned(job: string, rule: string, since: string): Promise<void>;
+}
+
+/**
+ * An item of the state table no release writes so (forged by someone with write access, or half-written by hand): not
+ * a failure of the store, so a run skips the item it concerns, with this line, and goes on with the others.
+ */
+export class UnreadableItem extends Error {
+  name = "UnreadableItem";
 }
 
 /** Sort key of a pending item: ordered by event time, unique by event id. */

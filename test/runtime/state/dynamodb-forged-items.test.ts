@@ -1,0 +1,116 @@
+/**
+ * Items of the state table no claim wrote (forged by someone with write access, or half-written by hand): a pending or
+ * export entry the store cannot read, or an event record with a status no release writes. Each is skipped with one
+ * clear line in the run summary and left in the table; the run goes on with the other findings and succeeds, instead
+ * of failing at the same item every run, holding back every alert and the watermark for good. None of them alerts.
+ *
+ * @slow (DynamoDB Local)
+ */
+import { type DynamoDBClient, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { SnsNotifier } from "../../../src/aws/sns";
+import type { CloudTrailRecord } from "../../../src/detection/record";
+import { runJob } from "../../../src/runtime/job";
+import { findingsOf } from "../../../src/runtime/pipeline";
+import { DynamoStateStore } from "../../../src/runtime/state/dynamodb";
+import { dynamoDbLocalForSuite } from "../../support/dynamodb-local";
+import { NO_EVENTS } from "../new-term-support";
+import { at, eventBridgeEvent, guardrailWith, simEvent, simulateSns, TOPIC_ARN } from "../helpers";
+
+const JOB = "query-job";
+const g = guardrailWith();
+const dynamoDbLocal = dynamoDbLocalForSuite();
+const [real, forgedStatus, unrenderable] = findingsOf(
+  g,
+  ["e-real", "e-status", "e-unrenderable"].map(
+    (id, i) => eventBridgeEvent(simEvent(id, at(`2026-07-01T11:5${5 + i}:00Z`), 0)).detail as CloudTrailRecord,
+  ),
+).findings;
+
+async function forge(client: DynamoDBClient, table: string, store: DynamoStateStore): Promise<void> {
+  const put = (item: Record<string, string>) =>
+    client.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: Object.fromEntries(Object.entries(item).map(([k, v]) => [k, { S: v }])),
+      }),
+    );
+  const entry = (queue: string, time: string, id: string, finding?: string) =>
+    put({
+      pk: `job#${JOB}`,
+      sk: `${queue}#${time}#${id}`,
+      eventId: id,
+      eventTime: time,
+      ...(finding === undefined ? {} : { finding }),
+    });
+  // Sorted before the real finding, so each is met first.
+  await entry("pending", "2026-07-01T00:00:00Z", "e-not-json", "{not json");
+  await entry("pending", "2026-07-01T00:01:00Z", "e-no-finding");
+  await entry("pending", "2026-07-01T00:02:00Z", "e-other-id", JSON.stringify(real));
+  await entry("export", "2026-07-01T00:00:00Z", "e-not-json", "{not json");
+  // Claimed, then the event record rewritten with a status no release writes.
+  await store.claim(JOB, forgedStatus);
+  await client.send(
+    new UpdateItemCommand({
+      TableName: table,
+      Key: { pk: { S: `event#${forgedStatus.event.id}` }, sk: { S: "event" } },
+      UpdateExpression: "SET #s = :s",
+      ExpressionAttributeNames: { "#s": "status" },
+      ExpressionAttributeValues: { ":s": { S: "hacked" } },
+    }),
+  );
+  // Claimed with a finding whose fields were removed afterwards: it cannot be rendered into an alert.
+  await store.claim(JOB, unrenderable);
+  const { event, rule, "@timestamp": time } = unrenderable;
+  await entry("pending", time, event.id, JSON.stringify({ event, rule, "@timestamp": time }));
+}
+
+test("unreadable items are skipped with one line each; the other findings alert and the run succeeds", async () => {
+  const local = dynamoDbLocal();
+  const client = local.client();
+  const table = await local.createStateTable();
+  const store = new DynamoStateStore(client, table);
+  await store.claim(JOB, real, { export: true });
+  await forge(client, table, store);
+
+  const sns = simulateSns();
+  const imported: string[] = [];
+  const run = (now: string, runId: string) =>
+    runJob(
+      {
+        guardrail: g,
+        store,
+        source: NO_EVENTS,
+        notifier: new SnsNotifier(sns.client, TOPIC_ARN),
+        securityHub: {
+          importFindings: async (fs) => {
+            imported.push(...fs.map((f) => f.event.id));
+            return [];
+          },
+        },
+        now: () => at(now),
+        runId,
+      },
+      { jobName: JOB },
+    );
+  const first = await run("2026-07-01T12:05:00Z", "run-1");
+  expect(first).toMatchObject({ status: "ok", published: 1, unreadablePending: 5 });
+  expect(first.watermark.after).toBe("2026-07-01T12:05:00.000Z");
+  expect(first.samples).toEqual([
+    expect.stringMatching(/^pending item pending#2026-07-01T00:00:00Z#e-not-json of job query-job is unreadable/),
+    expect.stringMatching(/^pending item pending#2026-07-01T00:01:00Z#e-no-finding .* unreadable \(no finding\)/),
+    expect.stringMatching(/^pending item pending#2026-07-01T00:02:00Z#e-other-id .* names event e-real/),
+    expect.stringMatching(/^event e-status has unknown status "hacked": skipped/),
+    expect.stringMatching(/^event e-unrenderable: the finding cannot be made into an alert/),
+  ]);
+  expect(first.securityHub).toMatchObject({
+    imported: 1,
+    errors: [expect.stringMatching(/^export item .*e-not-json/)],
+  });
+  expect(sns.published.map((p) => p.body.event.id)).toEqual(["e-real"]);
+  expect(imported).toEqual(["e-real"]);
+
+  // Left in the table, and skipped again, without alerting or failing.
+  const second = await run("2026-07-01T12:10:00Z", "run-2");
+  expect(second).toMatchObject({ status: "ok", published: 0, unreadablePending: 5 });
+  expect(sns.published).toHaveLength(1);
+});
