@@ -80,6 +80,12 @@ export class DynamoStateStore implements StateStore {
         ConsistentRead: true,
       }),
     );
+    if (r.Item && r.Item.watermark?.S === undefined)
+      // Not a first run (that would silently query the look-back only, every run: no write can replace the item).
+      throw new Error(
+        `the watermark item of job ${job} holds no time (its watermark is not a string): set it to an ISO time, or ` +
+          "delete it for the next run to start from the rule's look-back",
+      );
     return r.Item?.watermark?.S;
   }
 

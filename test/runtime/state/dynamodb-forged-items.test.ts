@@ -114,3 +114,37 @@ test("unreadable items are skipped with one line each; the other findings alert 
   expect(second).toMatchObject({ status: "ok", published: 0, unreadablePending: 5 });
   expect(sns.published).toHaveLength(1);
 });
+
+test("a watermark item that holds no time fails the run with one line: no run is taken for a first run", async () => {
+  const local = dynamoDbLocal();
+  const client = local.client();
+  const table = await local.createStateTable();
+  // A number where the time belongs: the conditional write that moves the watermark can never replace it.
+  await client.send(
+    new PutItemCommand({
+      TableName: table,
+      Item: { pk: { S: `job#${JOB}` }, sk: { S: "watermark" }, watermark: { N: "1751371200000" } },
+    }),
+  );
+  const sns = simulateSns();
+  const run = (now: string) =>
+    runJob(
+      {
+        guardrail: g,
+        store: new DynamoStateStore(client, table),
+        source: NO_EVENTS,
+        notifier: new SnsNotifier(sns.client, TOPIC_ARN),
+        now: () => at(now),
+        runId: `run-${now}`,
+      },
+      { jobName: JOB },
+    );
+  for (const now of ["2026-07-01T12:05:00Z", "2026-07-01T12:10:00Z"])
+    expect(await run(now)).toMatchObject({
+      status: "failed",
+      failure: {
+        step: "record",
+        error: expect.stringMatching(/^reading the watermark: the watermark item of job query-job holds no time/),
+      },
+    });
+});
