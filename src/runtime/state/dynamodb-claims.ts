@@ -41,7 +41,8 @@ export async function claim(
     }
     // A first use claimed already (its event's condition failed), maybe by a release that wrote no pair with its
     // claims: its pair is written now, as recordSeen would. Best effort: the run's recording writes it again after
-    // the alerts and fails the run when it cannot, so a failure here holds back no alert.
+    // the alerts and fails the run when it cannot, so a failure here holds back no alert. Failing the claim would not
+    // keep a late, earlier use from alerting: the next run looks the pair up before it claims anything.
     if (options.pair && cancellationCodes(e)[0] === "ConditionalCheckFailed")
       await putSeen(table, job, options.pair).catch(() => undefined);
     return "duplicate";
