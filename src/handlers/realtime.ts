@@ -13,7 +13,7 @@ import { type Guardrail, loadGuardrail, ruleRemediates } from "../guardrail/guar
 import type { FindingResponder, Notifier } from "../aws/contracts";
 import { type HandlerEnv, readHandlerEnv } from "../runtime/env";
 import { DEFAULT_DEDUPE_RETENTION_MS, DEFAULT_LEASE_MS } from "../runtime/job";
-import type { OrganizationLookup } from "../remediation/organization";
+import { inOrganization } from "../remediation/organization";
 import { claimAll, drainPending, findingsOf, type RunFailure } from "../runtime/pipeline";
 import type { StateStore } from "../runtime/state/store";
 import { addAlertOnlySamples, emptySummary, type RunSummary } from "../runtime/summary";
@@ -171,21 +171,6 @@ export async function processEvent(deps: RealtimeDeps, event: unknown, runId: st
   return done();
 }
 
-/**
- * Membership from the account's OU chain: ListParents answers ChildNotFoundException for an account that is not in
- * the organization, which is "no"; any other error rejects (see membership).
- */
-function organizationMembership(organization: OrganizationLookup): (accountId: string) => Promise<boolean> {
-  return (accountId) =>
-    organization.parentChain(accountId).then(
-      (chain) => chain.length > 0,
-      (e: unknown) => {
-        if ((e as { name?: string } | undefined)?.name === "ChildNotFoundException") return false;
-        throw e;
-      },
-    );
-}
-
 interface Context {
   env: HandlerEnv;
   deps: Omit<RealtimeDeps, "responder">;
@@ -203,7 +188,7 @@ function init(): Context {
   const notifier = makeNotifier(env.alertTopicArn);
   const newResponder = responderPerRun(guardrail, env, notifier);
   // Where a responder can act, an account outside the organization is refused before anything is claimed.
-  const organization = newResponder ? organizationMembership(makeOrganizationLookup(guardrail)) : undefined;
+  const organization = newResponder ? inOrganization(makeOrganizationLookup(guardrail)) : undefined;
   return {
     env,
     deps: {

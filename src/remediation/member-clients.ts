@@ -1,7 +1,8 @@
 /**
  * SDK clients for one member account. The responder assumes `/bedrock-guardrail/<memberRoleName>`
  * in the account with the external id and caches the credentials for the run; the CLI may use
- * the local credentials directly instead (one account, or a role the user already assumed).
+ * the local credentials directly instead (one account, or a role the user already assumed). Either
+ * way, an account Organizations does not place in the organization gets no call at all (assertMember).
  */
 import { BedrockClient } from "@aws-sdk/client-bedrock";
 import { IAMClient } from "@aws-sdk/client-iam";
@@ -10,6 +11,7 @@ import { AssumeRoleCommand, type STSClient } from "@aws-sdk/client-sts";
 import { globalServiceRegion, partitionOfRegion } from "../arn/partition";
 import { memberRoleArn } from "../guardrail/guardrail";
 import { clientConfig, type ClientOverrides } from "../aws/clients";
+import type { OrganizationMembership } from "./organization";
 
 export interface MemberClients {
   iam: IAMClient;
@@ -39,8 +41,29 @@ function clientsWith(homeRegion: string, overrides: ClientOverrides): MemberClie
   };
 }
 
+/**
+ * Why a provider will not act in an account: the executor reports the action as skipped with this message
+ * (nothing was called), so a later run with credentials that reach the account performs it.
+ */
+export class AccountRefused extends Error {}
+
+/**
+ * Whether the account is in the organization, before anything is assumed or called there: the member role's
+ * ARN takes any account id, and a findings file or an audit record may name an account outside the organization,
+ * where the AssumeRole call alone would hand the external id and the caller's ARN to that account's CloudTrail.
+ * Outside: refused (AccountRefused, the action is skipped with the reason). No answer from Organizations: an error
+ * naming the account and the permission, never read as either.
+ */
+async function assertMember(membership: OrganizationMembership, accountId: string): Promise<void> {
+  const m = await membership.of(accountId);
+  if (m.status === "outside") throw new AccountRefused(`not run: ${m.reason}; nothing is assumed or called there`);
+  if (m.status === "unknown") throw new Error(`not run, nothing is assumed or called there: ${m.reason}`);
+}
+
 export interface AssumeRoleProviderOptions {
   sts: STSClient;
+  /** Asked before AssumeRole: an account outside the organization is never assumed into. */
+  membership: OrganizationMembership;
   memberRoleName: string;
   externalId?: string;
   homeRegion: string;
@@ -65,6 +88,7 @@ export class AssumeRoleClientProvider implements MemberClientProvider {
   }
 
   private async assume(accountId: string): Promise<MemberClients> {
+    await assertMember(this.settings.membership, accountId);
     const r = await this.settings.sts.send(
       new AssumeRoleCommand({
         RoleArn: memberRoleArn(this.settings.memberRoleName, {
@@ -86,12 +110,6 @@ export class AssumeRoleClientProvider implements MemberClientProvider {
 }
 
 /**
- * Why a provider will not act in an account: the executor reports the action as skipped with this message
- * (nothing was called), so a later run with credentials that reach the account performs it.
- */
-export class AccountRefused extends Error {}
-
-/**
  * The caller's own credentials (CLI --no-assume-role; tests with mocked clients). They act in one
  * account, the one they belong to: IAM and Bedrock take names, not ARNs, so the same call sent with
  * them for another account would change a same-named role or user in the caller's own account while
@@ -104,6 +122,8 @@ export class LocalClientProvider implements MemberClientProvider {
     private readonly homeRegion: string,
     /** The account the credentials belong to (STS GetCallerIdentity), asked once; "any" only for mocked clients. */
     private readonly accountOfCredentials: (() => Promise<string | undefined>) | "any",
+    /** Asked before any call: credentials of an account outside the organization act nowhere. */
+    private readonly membership: OrganizationMembership,
     private readonly overrides: ClientOverrides = {},
   ) {}
 
@@ -117,6 +137,7 @@ export class LocalClientProvider implements MemberClientProvider {
             `not ${accountId}; run it with the member role, or with credentials of ${accountId}`,
         );
     }
+    await assertMember(this.membership, accountId);
     this.clients ??= clientsWith(this.homeRegion, this.overrides);
     return this.clients;
   }

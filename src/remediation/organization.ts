@@ -1,7 +1,8 @@
 /**
  * Organizations look-ups the responder needs at run time, behind an interface so the planner and
- * the tests never need AWS: the management account (never remediated) and an account's OU chain
- * (per-OU modes). Answers are cached for the run.
+ * the tests never need AWS: the management account (never remediated), an account's OU chain
+ * (per-OU modes) and whether an account is in the organization at all (nothing is assumed or called
+ * in one that is not). Answers are cached for the run.
  */
 import {
   DescribeOrganizationCommand,
@@ -9,12 +10,16 @@ import {
   type OrganizationsClient,
 } from "@aws-sdk/client-organizations";
 import type { PermissionDeclaration } from "../aws/permissions";
+import { errorText } from "../errors/error-text";
 
 export interface OrganizationLookup {
   managementAccountId(): Promise<string | undefined>;
   /** Parents of the account, nearest first, ending with the root. */
   parentChain(accountId: string): Promise<string[]>;
 }
+
+/** The call membership (and the OU chain) makes: named in the line that says Organizations did not answer. */
+export const MEMBERSHIP_PERMISSION = "organizations:ListParents";
 
 export const ORGANIZATION_PERMISSIONS: PermissionDeclaration[] = [
   {
@@ -23,9 +28,11 @@ export const ORGANIZATION_PERMISSIONS: PermissionDeclaration[] = [
     why: "find the management account, which remediation never touches",
   },
   {
-    actions: ["organizations:ListParents"],
+    actions: [MEMBERSHIP_PERMISSION],
     resource: { kind: "organization" },
-    why: "find an account's OUs for per-OU remediation modes",
+    why:
+      "find an account's OUs for per-OU remediation modes, and whether an account is in the organization at all " +
+      "(OrganizationMembership: nothing is assumed or called in one that is not)",
   },
 ];
 
@@ -86,5 +93,65 @@ export class AwsOrganizationLookup implements OrganizationLookup {
       current = parent.Id;
     }
     throw new Error(`OU chain of ${childId} deeper than 10 levels`);
+  }
+}
+
+/**
+ * Membership from the account's OU chain: ListParents answers ChildNotFoundException for an account that is not in
+ * the organization, which is "no"; any other error rejects (AccessDenied outside the management account and the
+ * delegated administrators, throttling, the network): no answer, never read as "no" nor as "yes".
+ */
+export function inOrganization(organization: OrganizationLookup): (accountId: string) => Promise<boolean> {
+  return (accountId) =>
+    organization.parentChain(accountId).then(
+      (chain) => chain.length > 0,
+      (e: unknown) => {
+        if ((e as { name?: string } | undefined)?.name === "ChildNotFoundException") return false;
+        throw e;
+      },
+    );
+}
+
+/** What Organizations said of an account: in the organization, or why nothing may be done there. */
+export type Membership =
+  | { status: "member" }
+  /** Organizations places it outside the organization. */
+  | { status: "outside"; reason: string }
+  /** Organizations gave no answer: neither member nor outside. */
+  | { status: "unknown"; reason: string };
+
+/**
+ * Whether an account is in the organization, asked once per account for the run (a run's answers, failures
+ * included, are kept: one lookup per account). The member-client providers ask it before any AssumeRole or
+ * member-account call, so no entry point (the scheduled job, the realtime path, remediate, undo) reaches an
+ * account outside the organization: a findings file or an audit record may name any account.
+ */
+export class OrganizationMembership {
+  private readonly answers = new Map<string, Promise<Membership>>();
+  constructor(private readonly isMember: (accountId: string) => Promise<boolean>) {}
+
+  static of(organization: OrganizationLookup): OrganizationMembership {
+    return new OrganizationMembership(inOrganization(organization));
+  }
+
+  of(accountId: string): Promise<Membership> {
+    let answer = this.answers.get(accountId);
+    if (!answer) {
+      answer = this.isMember(accountId).then(
+        (member): Membership =>
+          member
+            ? { status: "member" }
+            : { status: "outside", reason: `account ${accountId} is not an account of the organization` },
+        // The account and the permission first: a long error is cut at the end of the line.
+        (e: unknown): Membership => ({
+          status: "unknown",
+          reason:
+            `Organizations did not say whether account ${accountId} is in the organization (the credentials need ` +
+            `${MEMBERSHIP_PERMISSION}, in the management account or a delegated administrator): ${errorText(e)}`,
+        }),
+      );
+      this.answers.set(accountId, answer);
+    }
+    return answer;
   }
 }

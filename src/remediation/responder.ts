@@ -44,6 +44,15 @@ export interface ResponderOptions {
   actor?: string;
 }
 
+/**
+ * A plan that calls nothing has not asked Organizations whether the account is in the organization (the member-client
+ * providers ask it before any call, member-clients.ts): it says so, rather than fail or pass for checked.
+ */
+const membershipUnchecked = (accountId: string) =>
+  `whether account ${accountId} is in the organization is asked only before a call: unchecked`;
+const withMembershipUnchecked = (action: PlannedAction): string =>
+  action.disposition === "dry-run" ? `${action.reason}; ${membershipUnchecked(action.accountId)}` : action.reason;
+
 /** Outcome status of an action that is not executed. */
 const STATUS_OF: Record<Exclude<PlannedAction["disposition"], "execute">, ActionOutcome["status"]> = {
   "dry-run": "planned",
@@ -263,7 +272,10 @@ export class RemediationResponder implements FindingResponder {
   ): Promise<ResponseDetail["actions"][number]> {
     if (!this.execute) {
       const status = action.disposition === "execute" ? "planned" : STATUS_OF[action.disposition];
-      const reason = action.disposition === "execute" ? `${action.reason} (runs with --execute)` : action.reason;
+      const reason =
+        action.disposition === "execute"
+          ? `${action.reason} (runs with --execute; ${membershipUnchecked(action.accountId)})`
+          : withMembershipUnchecked(action);
       return { action, outcome: this.outcome(action, status, reason), fresh: true };
     }
     const store = this.deps.store;
@@ -287,15 +299,16 @@ export class RemediationResponder implements FindingResponder {
     }
     if (action.disposition !== "execute" && !interrupted) {
       const status = STATUS_OF[action.disposition];
+      const reason = withMembershipUnchecked(action);
       // Same status as recorded: nothing new (the reason may differ only by the time it was planned).
       if (existing?.status === status)
         return { action, outcome: this.outcome(action, status, existing.reason), fresh: false };
       const written = await store.claimAction(
-        this.record(action, status, action.reason, now, { finishedAt: now.toISOString() }),
+        this.record(action, status, reason, now, { finishedAt: now.toISOString() }),
         this.clock(),
       );
       if (!written) return this.lostClaim(action);
-      return { action, outcome: this.outcome(action, status, action.reason), fresh: true };
+      return { action, outcome: this.outcome(action, status, reason), fresh: true };
     }
     const clients = () => this.deps.clients!.forAccount(action.accountId);
     // A run that claimed this action and died may have made its call, and one that failed partway made

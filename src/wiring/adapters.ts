@@ -19,7 +19,7 @@ import {
   LocalClientProvider,
   type MemberClientProvider,
 } from "../remediation/member-clients";
-import { AwsOrganizationLookup } from "../remediation/organization";
+import { AwsOrganizationLookup, type OrganizationLookup, OrganizationMembership } from "../remediation/organization";
 import type { UndoStore } from "../remediation/report";
 import { RemediationResponder } from "../remediation/responder";
 import { FileStore, type RemediationStore } from "../remediation/store";
@@ -133,12 +133,15 @@ export function makeResponder(
   overrides: ClientOverrides = {},
 ): FindingResponder {
   const ddb = new DynamoDBClient(clientConfig(overrides));
+  const organization = makeOrganizationLookup(guardrail, overrides);
   return new RemediationResponder({
     guardrail,
     store: new DynamoDbStore(ddb, spec.stateTableName),
-    organization: makeOrganizationLookup(guardrail, overrides),
+    organization,
     clients: new AssumeRoleClientProvider({
       sts: new STSClient(clientConfig(overrides)),
+      // One lookup per account for the run, shared with the OU look-ups of the per-OU modes.
+      membership: OrganizationMembership.of(organization),
       memberRoleName: spec.memberRoleName ?? guardrail.config.remediation.memberRoleName,
       externalId: spec.memberRoleExternalId,
       homeRegion: guardrail.config.aws.region,
@@ -178,17 +181,21 @@ export function storeFor(g: Guardrail, o: StoreOptions, cwd: string): Remediatio
 /**
  * The command line's member-account clients: the member role assumed, or the local credentials as they
  * are, which act only in their own account (`callerAccount`; by default asked of STS when first needed).
+ * Either acts only in an account `organization` places in the organization (asked once per account).
  */
 export function memberClientsFor(
   g: Guardrail,
   o: AwsOptions,
   env: NodeJS.ProcessEnv,
   callerAccount: () => Promise<string | undefined> = async () => (await callerIdentity(g)).account,
+  organization: OrganizationLookup = makeOrganizationLookup(g),
 ): MemberClientProvider {
   const homeRegion = g.config.aws.region;
-  if (o.assumeRole === false) return new LocalClientProvider(homeRegion, callerAccount);
+  const membership = OrganizationMembership.of(organization);
+  if (o.assumeRole === false) return new LocalClientProvider(homeRegion, callerAccount, membership);
   return new AssumeRoleClientProvider({
     sts: new STSClient(clientConfig({ region: homeRegion })),
+    membership,
     memberRoleName: g.config.remediation.memberRoleName,
     // The same external id the StackSet's trust policy requires (monitor.memberRoleExternalId) unless overridden.
     externalId: o.externalId ?? env[EXTERNAL_ID_ENV] ?? g.config.monitor.memberRoleExternalId,

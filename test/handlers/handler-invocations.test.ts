@@ -19,7 +19,11 @@ import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import type { CloudTrailRecord } from "../../src/detection/record";
 import type { Guardrail } from "../../src/guardrail/guardrail";
 import { AssumeRoleClientProvider } from "../../src/remediation/member-clients";
-import { AwsOrganizationLookup, StaticOrganizationLookup } from "../../src/remediation/organization";
+import {
+  AwsOrganizationLookup,
+  OrganizationMembership,
+  StaticOrganizationLookup,
+} from "../../src/remediation/organization";
 import { RemediationResponder } from "../../src/remediation/responder";
 import { InMemoryStore } from "../../src/remediation/store";
 import type { Notifier } from "../../src/aws/contracts";
@@ -108,6 +112,7 @@ function setUp(remediation: Record<string, unknown>): void {
         organization: new StaticOrganizationLookup(MGMT),
         clients: new AssumeRoleClientProvider({
           sts: new STSClient({ region: "us-east-1", credentials: { accessKeyId: "AKIATEST", secretAccessKey: "x" } }),
+          membership: new OrganizationMembership(async () => true),
           memberRoleName: guardrail.config.remediation.memberRoleName,
           externalId: spec.memberRoleExternalId,
           homeRegion: "us-east-1",

@@ -11,6 +11,7 @@ import { globalServiceRegion, partitionOfRegion } from "../../src/arn/partition"
 import { evaluateRecord } from "../../src/detection/finding";
 import { makeOrganizationLookup } from "../../src/wiring/adapters";
 import { AssumeRoleClientProvider } from "../../src/remediation/member-clients";
+import { OrganizationMembership } from "../../src/remediation/organization";
 import { planRemediation } from "../../src/remediation/planner";
 import { guardrailWith, synthApp } from "./helpers";
 
@@ -95,6 +96,7 @@ describe("a GovCloud config", () => {
     });
     const provider = new AssumeRoleClientProvider({
       sts: new STSClient({ region: "us-gov-west-1" }),
+      membership: new OrganizationMembership(async () => true),
       memberRoleName: "BedrockGuardrailRemediation",
       homeRegion: "us-gov-west-1",
     });

@@ -6,7 +6,9 @@ import { runDetect } from "../../src/cli/commands/detect";
 import { runRemediate } from "../../src/cli/commands/remediate";
 import { DeleteFoundationModelAgreementCommand } from "@aws-sdk/client-bedrock";
 import { GetRolePolicyCommand, NoSuchEntityException, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import { ListParentsCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { mockClient } from "aws-sdk-client-mock";
 import { runUndo } from "../../src/cli/commands/undo";
 import { EXIT } from "../../src/cli/exit-codes";
 import type { Notifier } from "../../src/aws/contracts";
@@ -20,6 +22,12 @@ import { awsError, awsMocks, fakeDeployBotAccount, localClients } from "./mocks"
 const aws = awsMocks();
 afterEach(() => aws.reset());
 afterAll(() => aws.restore());
+
+const organizations = mockClient(OrganizationsClient);
+// Every account these tests reach is in the organization (organization-bound.test.ts has the others).
+beforeEach(() => organizations.on(ListParentsCommand).resolves({ Parents: [{ Id: "r-ab12", Type: "ROOT" }] }));
+afterEach(() => organizations.reset());
+afterAll(() => organizations.restore());
 
 let dir: string;
 let config: string;

@@ -31,7 +31,7 @@ import { REVOCATION_SID } from "../../src/remediation/revocation-policy";
 import { ROTATION_KEY_ALIAS } from "../../src/remediation/secret-policy";
 import type { PlannedAction } from "../../src/remediation/types";
 import { findingOf, fixture, guardrailWith, IAM_USER_RECORD, MGMT, sample } from "./helpers";
-import { awsError, awsMocks, localClients } from "./mocks";
+import { awsError, awsMocks, everyAccountAMember, localClients } from "./mocks";
 
 const aws = awsMocks();
 afterEach(() => aws.reset());
@@ -453,6 +453,7 @@ describe("AssumeRoleClientProvider", () => {
       .resolves({ Credentials: { AccessKeyId: "ASIAX", SecretAccessKey: "y", SessionToken: "z", Expiration: NOW } });
     const p = new AssumeRoleClientProvider({
       sts: new STSClient({ region: "us-east-1" }),
+      membership: everyAccountAMember(),
       memberRoleName: "BedrockGuardrailRemediation",
       externalId: "ext-123",
       homeRegion: "us-east-1",
@@ -480,6 +481,7 @@ describe("AssumeRoleClientProvider", () => {
     aws.bedrock.on(DeleteFoundationModelAgreementCommand).resolves({});
     const p = new AssumeRoleClientProvider({
       sts: new STSClient({ region: "us-east-1" }),
+      membership: everyAccountAMember(),
       memberRoleName: "BedrockGuardrailRemediation",
       homeRegion: "us-east-1",
     });

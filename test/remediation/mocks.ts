@@ -15,6 +15,7 @@ import { STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
 import { parseArn } from "../../src/arn/arn-like";
 import { LocalClientProvider } from "../../src/remediation/member-clients";
+import { OrganizationMembership } from "../../src/remediation/organization";
 
 /**
  * The roles and users the member accounts have, by their real ARN: the principals of the records the tests respond
@@ -84,8 +85,13 @@ export function awsMocks() {
   };
 }
 
+/** Organizations places every account in the organization (the tests whose subject is not membership). */
+export const everyAccountAMember = () => new OrganizationMembership(async () => true);
+
 export const localClients = () =>
-  new LocalClientProvider("us-east-1", "any", { credentials: { accessKeyId: "AKIATEST", secretAccessKey: "test" } });
+  new LocalClientProvider("us-east-1", "any", everyAccountAMember(), {
+    credentials: { accessKeyId: "AKIATEST", secretAccessKey: "test" },
+  });
 
 export function awsError(name: string, message = name, status = 400): Error {
   return Object.assign(new Error(message), { name, $fault: "client", $metadata: { httpStatusCode: status } });

@@ -2,6 +2,7 @@
 import { AssumeRoleCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { AccountRefused } from "../../src/remediation/member-clients";
 import { DynamoDBClient, GetItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
+import { ListParentsCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
 import { mockClient } from "aws-sdk-client-mock";
 import { runUndo } from "../../src/cli/commands/undo";
 import { EXTERNAL_ID_ENV, makeResponder, memberClientsFor } from "../../src/wiring/adapters";
@@ -11,6 +12,12 @@ import { awsMocks, fakeDeployBotAccount } from "../remediation/mocks";
 const aws = awsMocks();
 afterEach(() => aws.reset());
 afterAll(() => aws.restore());
+
+const organizations = mockClient(OrganizationsClient);
+// Every account these tests reach is in the organization (organization-bound.test.ts has the others).
+beforeEach(() => organizations.on(ListParentsCommand).resolves({ Parents: [{ Id: "r-ab12", Type: "ROOT" }] }));
+afterEach(() => organizations.reset());
+afterAll(() => organizations.restore());
 
 const externalIdSent = async (
   config: Parameters<typeof guardrailWith>[0],

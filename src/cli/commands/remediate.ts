@@ -103,7 +103,7 @@ async function defaultResponder(g: Guardrail, opts: RemediateOptions, io: Remedi
     guardrail: g,
     store: storeFor(g, opts, cwd),
     organization,
-    clients: memberClientsFor(g, opts, env, async () => caller.account),
+    clients: memberClientsFor(g, opts, env, async () => caller.account, organization),
     notifier: notifierFor(g, opts),
     undoStore: undoStoreFor(opts, cwd),
     selfArns: actor ? selfPatterns(actor) : [],

@@ -68,14 +68,16 @@ export async function runUndo(opts: UndoOptions, io: UndoIO): Promise<number> {
     }
     const aws =
       io.aws ??
-      (async (guardrail: Guardrail, o: UndoOptions) => ({
-        clients: memberClientsFor(guardrail, o, io.env ?? process.env),
-        actor: await callerArn(guardrail),
-        // Where undo never acts: a record naming it is refused (config, else Organizations; unknown if neither).
-        managementAccountId: await makeOrganizationLookup(guardrail)
-          .managementAccountId()
-          .catch(() => undefined),
-      }));
+      (async (guardrail: Guardrail, o: UndoOptions) => {
+        const organization = makeOrganizationLookup(guardrail);
+        return {
+          // Nothing is called in an account the record names outside the organization (member-clients.ts).
+          clients: memberClientsFor(guardrail, o, io.env ?? process.env, undefined, organization),
+          actor: await callerArn(guardrail),
+          // Where undo never acts: a record naming it is refused (config, else Organizations; unknown if neither).
+          managementAccountId: await organization.managementAccountId().catch(() => undefined),
+        };
+      });
     const { clients, actor, managementAccountId } = await aws(g, opts);
     const result = await undoAction(actionId, { store, clients, actor, managementAccountId });
     io.stdout.write(`${JSON.stringify({ action_id: actionId, ...result })}\n`);
