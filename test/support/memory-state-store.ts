@@ -17,6 +17,7 @@ import {
   type SeenPair,
   type StateStore,
   type TermPair,
+  UnreadableItem,
 } from "../../src/runtime/state/store";
 
 interface EventRecord {
@@ -119,7 +120,8 @@ export class MemoryStateStore implements StateStore {
     leaseUntil: string,
   ): Promise<Exclude<EventStatus, "done"> | undefined> {
     const e = this.events.get(eventId);
-    if (!e || e.status === "done") return undefined;
+    if (!e) throw new UnreadableItem(`event ${eventId} has no event record, so no claim wrote its pending entry`);
+    if (e.status === "done") return undefined;
     if (e.leaseUntil !== undefined && e.leaseUntil >= now && e.leaseOwner !== owner) return undefined;
     e.leaseOwner = owner;
     e.leaseUntil = leaseUntil;

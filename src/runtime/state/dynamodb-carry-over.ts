@@ -169,16 +169,32 @@ export async function lease(
           ":done": S("done"),
         },
         ReturnValues: "ALL_NEW",
+        // The record the condition refused, to tell one held or done (another run's) from one no claim wrote.
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       }),
     );
-    const status = r.Attributes?.status?.S;
-    if (status !== "pending" && status !== "published")
-      throw new UnreadableItem(`event ${eventId} has unknown status "${status}"`);
-    return status;
+    return knownStatus(eventId, r.Attributes);
   } catch (e) {
-    if (isConditionFailure(e)) return undefined;
-    throw e;
+    if (!isConditionFailure(e)) throw e;
+    const record = (e as { Item?: Record<string, AttributeValue> }).Item;
+    // A pending entry names its event's record, written in the claim's transaction and kept until long after the
+    // entry left: without one, the entry is no claim's, and refusing it as held would skip it, unsaid, every run.
+    if (!record) throw new UnreadableItem(`event ${eventId} has no event record, so no claim wrote its pending entry`);
+    // Done, or held by another run: refused. A status no claim writes is unreadable, leased or not.
+    if (record.status?.S !== "done") knownStatus(eventId, record);
+    return undefined;
   }
+}
+
+/** The record's status when a claim or release writes it, else UnreadableItem. */
+function knownStatus(
+  eventId: string,
+  record: Record<string, AttributeValue> | undefined,
+): Exclude<EventStatus, "done"> {
+  const status = record?.status?.S;
+  if (status !== "pending" && status !== "published")
+    throw new UnreadableItem(`event ${eventId} has unknown status "${status}"`);
+  return status;
 }
 
 export async function markPublished(table: StateTable, eventId: string, owner: string): Promise<void> {

@@ -126,7 +126,8 @@ export interface StateStore {
   /**
    * Takes the event's lease until `leaseUntil` (ISO) if it is not done and nobody else holds an
    * unexpired lease; returns its status, or undefined when someone else has it (or it is done).
-   * Throws UnreadableItem when the event's record holds a status no claim writes.
+   * Throws UnreadableItem when the event has no record (its pending entry is no claim's) or its record holds a status
+   * no claim writes.
    */
   lease(
     eventId: string,

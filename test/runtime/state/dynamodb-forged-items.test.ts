@@ -1,8 +1,9 @@
 /**
  * Items of the state table no claim wrote (forged by someone with write access, or half-written by hand): a pending or
- * export entry the store cannot read, or an event record with a status no release writes. Each is skipped with one
- * clear line in the run summary and left in the table; the run goes on with the other findings and succeeds, instead
- * of failing at the same item every run, holding back every alert and the watermark for good. None of them alerts.
+ * export entry the store cannot read, a pending entry whose event has no record, or an event record with a status no
+ * release writes. Each is skipped with one clear line in the run summary and left in the table; the run goes on with
+ * the other findings and succeeds, instead of failing at the same item every run, holding back every alert and the
+ * watermark for good (or of being skipped unsaid every run). None of them alerts.
  *
  * @slow (DynamoDB Local)
  */
@@ -113,6 +114,66 @@ test("unreadable items are skipped with one line each; the other findings alert 
   const second = await run("2026-07-01T12:10:00Z", "run-2");
   expect(second).toMatchObject({ status: "ok", published: 0, unreadablePending: 5 });
   expect(sns.published).toHaveLength(1);
+});
+
+test("a pending entry with no event record is skipped with one line, not held elsewhere every run", async () => {
+  const local = dynamoDbLocal();
+  const client = local.client();
+  const table = await local.createStateTable();
+  // A valid finding of its own event, queued by hand (or its record deleted): no claim's, so no record to lease.
+  const [orphan] = findingsOf(g, [
+    eventBridgeEvent(simEvent("e-x", at("2026-07-01T11:50:00Z"), 0)).detail as CloudTrailRecord,
+  ]).findings;
+  const time = orphan["@timestamp"];
+  await client.send(
+    new PutItemCommand({
+      TableName: table,
+      Item: {
+        pk: { S: `job#${JOB}` },
+        sk: { S: `pending#${time}#e-x` },
+        eventId: { S: "e-x" },
+        eventTime: { S: time },
+        finding: { S: JSON.stringify(orphan) },
+      },
+    }),
+  );
+  const store = new DynamoStateStore(client, table);
+  await store.claim(JOB, real);
+  // And a status no release writes, under a lease no run took: refused by the condition, unreadable all the same.
+  await store.claim(JOB, forgedStatus);
+  await client.send(
+    new UpdateItemCommand({
+      TableName: table,
+      Key: { pk: { S: `event#${forgedStatus.event.id}` }, sk: { S: "event" } },
+      UpdateExpression: "SET #s = :s, leaseOwner = :o, leaseUntil = :u",
+      ExpressionAttributeNames: { "#s": "status" },
+      ExpressionAttributeValues: { ":s": { S: "hacked" }, ":o": { S: "nobody" }, ":u": { S: "2099-01-01T00:00:00Z" } },
+    }),
+  );
+  const sns = simulateSns();
+  const run = (now: string) =>
+    runJob(
+      {
+        guardrail: g,
+        store,
+        source: NO_EVENTS,
+        notifier: new SnsNotifier(sns.client, TOPIC_ARN),
+        now: () => at(now),
+        runId: `run-${now}`,
+      },
+      { jobName: JOB },
+    );
+  for (const now of ["2026-07-01T12:05:00Z", "2026-07-01T12:10:00Z"])
+    expect(await run(now)).toMatchObject({
+      status: "ok",
+      heldElsewhere: 0,
+      unreadablePending: 2,
+      samples: [
+        "event e-x has no event record, so no claim wrote its pending entry: skipped, left in the table",
+        'event e-status has unknown status "hacked": skipped, left in the table',
+      ],
+    });
+  expect(sns.published.map((p) => p.body.event.id)).toEqual(["e-real"]);
 });
 
 test("a watermark item that holds no time fails the run with one line: no run is taken for a first run", async () => {
