@@ -46,14 +46,30 @@ export function computeWindow(input: WindowInput): QueryWindow {
   const watermark = input.watermark ? new Date(input.watermark) : undefined;
   if (watermark && Number.isNaN(watermark.getTime()))
     throw new Error(`stored watermark "${input.watermark}" is not a date`);
+  if (watermark) futureWatermarkCheck(watermark, end, input.latenessAllowanceMinutes);
   // First run: the rule's look-back, widened by the lateness allowance so a late event just before
   // deployment is not missed either.
   const from = watermark ?? new Date(end.getTime() - input.lookbackMinutes * MINUTE);
-  let start = new Date(from.getTime() - input.latenessAllowanceMinutes * MINUTE);
-  // A watermark in the future (clock skew, a hand-edited item) must not produce an empty window.
-  if (start.getTime() > end.getTime())
-    start = new Date(end.getTime() - (input.lookbackMinutes + input.latenessAllowanceMinutes) * MINUTE);
+  const start = new Date(from.getTime() - input.latenessAllowanceMinutes * MINUTE);
   return { start, end };
+}
+
+/**
+ * Throws for a watermark further ahead of now than the lateness allowance (a hand-edited item, or the clock stepped
+ * back by more). The watermark only moves forward, so no run could replace it until that time, and a run that fails
+ * meanwhile would leave its window to none: the runs fail instead, so the no-successful-run alarm pages. Within the
+ * allowance (a clock a little behind the one that wrote it), the window still reaches back to where the covered ones
+ * ended, and a failed run's window is read again by the next.
+ */
+function futureWatermarkCheck(watermark: Date, now: Date, latenessAllowanceMinutes: number): void {
+  const aheadMs = watermark.getTime() - now.getTime();
+  if (aheadMs <= latenessAllowanceMinutes * MINUTE) return;
+  throw new Error(
+    // Within errorText's 300 characters, after the job's "reading the watermark: ".
+    `watermark ${watermark.toISOString()} is ahead of now (${now.toISOString()}) by more than the lateness ` +
+      `allowance (${latenessAllowanceMinutes} min), which no run can undo: set it to a time runs covered up to ` +
+      "(earlier is safe: alerts are de-duplicated) or delete it to restart from the look-back",
+  );
 }
 
 export function windowToJson(w: QueryWindow): { start: string; end: string } {

@@ -209,3 +209,69 @@ test("a watermark item that holds no time fails the run with one line: no run is
       },
     });
 });
+
+test("a watermark ahead by more than the lateness allowance fails every run with one line, until set", async () => {
+  const local = dynamoDbLocal();
+  const client = local.client();
+  const table = await local.createStateTable();
+  const setWatermark = (time: string) =>
+    client.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: { pk: { S: `job#${JOB}` }, sk: { S: "watermark" }, watermark: { S: time } },
+      }),
+    );
+  // Forged, or a clock step back by more than the allowance: the conditional write that moves it forward never could.
+  await setWatermark("2099-01-01T00:00:00.000Z");
+  const windows: string[] = [];
+  const run = (now: string, queryFails = false) =>
+    runJob(
+      {
+        guardrail: g,
+        store: new DynamoStateStore(client, table),
+        source: {
+          backend: "cloudtrail-lake",
+          run: async (window) => {
+            windows.push(`${window.start.toISOString()} .. ${window.end.toISOString()}`);
+            if (queryFails) throw new Error("query failed");
+            return { records: [], rows: 0, bytesScanned: 0, unreadable: [] };
+          },
+        },
+        notifier: new SnsNotifier(simulateSns().client, TOPIC_ARN),
+        now: () => at(now),
+        runId: `run-${now}`,
+      },
+      { jobName: JOB },
+    );
+  // Not a look-back from now: a run whose query failed would leave its window to no later run.
+  for (const [now, queryFails] of [
+    ["2026-07-01T12:05:00Z", true],
+    ["2026-07-01T12:10:00Z", false],
+  ] as const)
+    expect(await run(now, queryFails)).toMatchObject({
+      status: "failed",
+      failure: {
+        step: "record",
+        error:
+          "reading the watermark: watermark 2099-01-01T00:00:00.000Z is ahead of now " +
+          `(${at(now).toISOString()}) by more than the lateness allowance (20 min), which no run can undo: ` +
+          "set it to a time runs covered up to (earlier is safe: alerts are de-duplicated) or delete it to restart " +
+          "from the look-back",
+      },
+    });
+  expect(windows).toEqual([]);
+
+  // Set as the line says: the next run reads on from there.
+  await setWatermark("2026-07-01T12:00:00.000Z");
+  expect(await run("2026-07-01T12:15:00Z")).toMatchObject({
+    status: "ok",
+    watermark: { after: "2026-07-01T12:15:00.000Z" },
+  });
+  // Ahead by no more than the allowance (clocks a little apart): the window still starts before now.
+  await setWatermark("2026-07-01T12:30:00.000Z");
+  expect(await run("2026-07-01T12:20:00Z")).toMatchObject({ status: "ok" });
+  expect(windows).toEqual([
+    "2026-07-01T11:40:00.000Z .. 2026-07-01T12:15:00.000Z",
+    "2026-07-01T12:10:00.000Z .. 2026-07-01T12:20:00.000Z",
+  ]);
+});
