@@ -16,7 +16,7 @@ import { DEFAULT_DEDUPE_RETENTION_MS, DEFAULT_LEASE_MS } from "../runtime/job";
 import { inOrganization } from "../remediation/organization";
 import { claimAll, drainPending, findingsOf, type RunFailure } from "../runtime/pipeline";
 import type { StateStore } from "../runtime/state/store";
-import { addAlertOnlySamples, emptySummary, type RunSummary } from "../runtime/summary";
+import { drainLines, emptySummary, type RunSummary } from "../runtime/summary";
 import { makeNotifier, makeOrganizationLookup, makeStateStore } from "../wiring/adapters";
 import { finishInvocation, initOrLog, responderPerRun } from "./invocation";
 
@@ -143,7 +143,7 @@ export async function processEvent(deps: RealtimeDeps, event: unknown, runId: st
   summary.duplicates = claimed.duplicates;
   if (claimed.failure) return failed(claimed.failure);
   if (claimed.newFindings === 0) return done(); // nothing new: leave the list to the scheduled job
-  const alertOnly: string[] = [];
+  const lines = drainLines();
   const drained = await drainPending(
     {
       store: deps.store,
@@ -153,7 +153,7 @@ export async function processEvent(deps: RealtimeDeps, event: unknown, runId: st
       now,
       leaseMs: DEFAULT_LEASE_MS,
       dedupeRetentionMs: DEFAULT_DEDUPE_RETENTION_MS,
-      onAlertOnly: (line) => alertOnly.push(line),
+      ...lines.callbacks,
       remediates: (finding) => ruleRemediates(deps.guardrail, finding.rule.id),
       ...(deps.timeLeftMs ? { timeLeftMs: deps.timeLeftMs } : {}),
     },
@@ -166,7 +166,7 @@ export async function processEvent(deps: RealtimeDeps, event: unknown, runId: st
     carriedOver: drained.carriedOver,
     heldElsewhere: drained.heldElsewhere,
   });
-  addAlertOnlySamples(summary, alertOnly);
+  lines.addTo(summary);
   if (drained.failure) return failed(drained.failure);
   return done();
 }

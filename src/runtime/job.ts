@@ -40,7 +40,7 @@ import { claimAll, type DrainDeps, drainPending, findingsOf, type RunFailure } f
 import { QueryError, type QueryLimits, type QuerySource } from "./query/source";
 import { type ExportCounts, exportToSecurityHub, MAX_EXPORTS_PER_RUN } from "./securityhub-export";
 import type { StateStore } from "./state/store";
-import { addAlertOnlySamples, addLeadingSamples, emptySummary, type RunSummary } from "./summary";
+import { drainLines, emptySummary, type RunSummary } from "./summary";
 import { computeWindow, type QueryWindow, windowToJson } from "./window";
 
 export interface JobDeps {
@@ -267,20 +267,15 @@ async function drainAndExport(
   summary: RunSummary,
   extra: { now: () => Date; timeLeftMs?: () => number },
 ): Promise<RunFailure | undefined> {
-  const alertOnly: string[] = [];
-  const unreadable: string[] = [];
+  const lines = drainLines();
   const drained = await drainRun(deps, options, {
     now: extra.now,
-    onAlertOnly: (line: string) => alertOnly.push(line),
-    onUnreadable: (line: string) => unreadable.push(line),
+    ...lines.callbacks,
     ...(extra.timeLeftMs ? { timeLeftMs: extra.timeLeftMs } : {}),
   });
   const { published, responded, carriedOver, heldElsewhere } = drained;
   Object.assign(summary, { published, responded, carriedOver, heldElsewhere });
-  if (unreadable.length > 0) summary.unreadablePending = unreadable.length;
-  // The lines naming unreadable items first: someone wrote the table who should not have.
-  addAlertOnlySamples(summary, alertOnly);
-  addLeadingSamples(summary, unreadable);
+  lines.addTo(summary);
   // The queue is the claims', not the drain's.
   if (deps.securityHub) summary.securityHub = await exportRun(deps.store, deps.securityHub, options.jobName);
   return drained.failure;

@@ -6,7 +6,7 @@
  */
 import { METRIC_NAMESPACE } from "../guardrail/tool-names";
 import type { DriftReport } from "./drift";
-import type { RunFailure } from "./pipeline";
+import type { DrainDeps, RunFailure } from "./pipeline";
 import type { ExportCounts } from "./securityhub-export";
 
 export interface RunSummary {
@@ -52,13 +52,29 @@ export interface RunSummary {
 }
 
 /** Puts lines before the summary's other samples, keeping at most 10. */
-export function addLeadingSamples(summary: RunSummary, lines: readonly string[]): void {
+function addLeadingSamples(summary: RunSummary, lines: readonly string[]): void {
   if (lines.length > 0) summary.samples = [...lines, ...(summary.samples ?? [])].slice(0, 10);
 }
 
-/** Puts the drain's alert-only lines before the summary's other samples, keeping at most 10. */
-export function addAlertOnlySamples(summary: RunSummary, alertOnly: readonly string[]): void {
-  addLeadingSamples(summary, alertOnly);
+/**
+ * The lines a drain gives (DrainDeps.onAlertOnly, onUnreadable), gathered for its run's summary: the scheduled job and
+ * the realtime function report them alike. `addTo` counts the unreadable items (unreadablePending) and puts their lines
+ * first among the samples (someone wrote the table who should not have), then the alert-only ones.
+ */
+export function drainLines(): {
+  callbacks: Required<Pick<DrainDeps, "onAlertOnly" | "onUnreadable">>;
+  addTo: (summary: RunSummary) => void;
+} {
+  const alertOnly: string[] = [];
+  const unreadable: string[] = [];
+  return {
+    callbacks: { onAlertOnly: (line) => alertOnly.push(line), onUnreadable: (line) => unreadable.push(line) },
+    addTo(summary) {
+      if (unreadable.length > 0) summary.unreadablePending = unreadable.length;
+      addLeadingSamples(summary, alertOnly);
+      addLeadingSamples(summary, unreadable);
+    },
+  };
 }
 
 /** Metric names of the EMF document. Dimension: Job. */

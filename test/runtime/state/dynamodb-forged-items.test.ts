@@ -9,6 +9,7 @@
  */
 import { type DynamoDBClient, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { SnsNotifier } from "../../../src/aws/sns";
+import { processEvent } from "../../../src/handlers/realtime";
 import type { CloudTrailRecord } from "../../../src/detection/record";
 import { runJob } from "../../../src/runtime/job";
 import { findingsOf } from "../../../src/runtime/pipeline";
@@ -114,6 +115,36 @@ test("unreadable items are skipped with one line each; the other findings alert 
   const second = await run("2026-07-01T12:10:00Z", "run-2");
   expect(second).toMatchObject({ status: "ok", published: 0, unreadablePending: 5 });
   expect(sns.published).toHaveLength(1);
+});
+
+test("the realtime function's drain skips them with the same lines in its run summary", async () => {
+  const local = dynamoDbLocal();
+  const client = local.client();
+  const table = await local.createStateTable();
+  const store = new DynamoStateStore(client, table);
+  await forge(client, table, store);
+  const sns = simulateSns();
+  // A new finding, so the realtime run drains the pending list (the forged items are older: met first).
+  const summary = await processEvent(
+    {
+      guardrail: g,
+      store,
+      notifier: new SnsNotifier(sns.client, TOPIC_ARN),
+      jobName: JOB,
+      now: () => at("2026-07-01T12:00:00Z"),
+    },
+    eventBridgeEvent(simEvent("e-realtime", at("2026-07-01T11:59:30Z"), 0)),
+    "invocation-1",
+  );
+  expect(summary).toMatchObject({ status: "ok", newFindings: 1, published: 1, heldElsewhere: 0, unreadablePending: 5 });
+  expect(summary.samples).toEqual([
+    expect.stringMatching(/^pending item pending#2026-07-01T00:00:00Z#e-not-json of job query-job is unreadable/),
+    expect.stringMatching(/^pending item pending#2026-07-01T00:01:00Z#e-no-finding .* unreadable \(no finding\)/),
+    expect.stringMatching(/^pending item pending#2026-07-01T00:02:00Z#e-other-id .* names event e-real/),
+    expect.stringMatching(/^event e-status has unknown status "hacked": skipped/),
+    expect.stringMatching(/^event e-unrenderable: the finding cannot be made into an alert/),
+  ]);
+  expect(sns.published.map((p) => p.body.event.id)).toEqual(["e-realtime"]);
 });
 
 test("a pending entry with no event record is skipped with one line, not held elsewhere every run", async () => {
