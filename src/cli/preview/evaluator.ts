@@ -3,7 +3,8 @@
  * and added to a report. In a worker the report is per file and travels back with the file's result
  * (`preview`), where the main thread merges it; in this thread the scan adds to the main report.
  */
-import type { RecordEvaluator, SourceResult } from "../../detection/scan/scan-source";
+import type { RecordEvaluator } from "../../detection/scan/record-evaluator";
+import type { SourceResult } from "../../detection/scan/source-result";
 import type { Previewer } from "../../policy/preview";
 import { addToReport, type PreviewReportData } from "../../policy/preview-report";
 

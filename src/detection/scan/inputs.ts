@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { describeError } from "./scan-source";
+import { describeError } from "./source-result";
 
 export type Input =
   | { kind: "file"; path: string; size: number }

@@ -14,7 +14,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
-import { emptyResult, type SourceResult } from "./scan-source";
+import { emptyResult, type SourceResult } from "./source-result";
 import type { ScanSetup, ScanTaskResult, ToScanWorker } from "./worker";
 
 /** Starts one scan worker (worker.ts's code); it waits for its setup message. */

@@ -14,13 +14,9 @@ import { findingGate } from "../finding-gate";
 import type { Input } from "./inputs";
 import { rereadRecords } from "./record-reread";
 import { compiledWorkerFactory, ScanPool, type WorkerFactory } from "./pool";
-import {
-  emptyResult,
-  type RecordEvaluator,
-  type SourceResult,
-  type SourceScanOptions,
-  SourceScanner,
-} from "./scan-source";
+import type { RecordEvaluator } from "./record-evaluator";
+import { type SourceScanOptions, SourceScanner } from "./scan-source";
+import { emptyResult, type SourceResult } from "./source-result";
 
 export interface ScanSummary {
   /** Inputs read (files and stdin), including unreadable ones. */

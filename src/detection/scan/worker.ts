@@ -5,7 +5,8 @@
  */
 import { parentPort } from "node:worker_threads";
 import type { Guardrail } from "../../guardrail/guardrail";
-import { type SourceResult, type SourceScanOptions, SourceScanner } from "./scan-source";
+import { type SourceScanOptions, SourceScanner } from "./scan-source";
+import type { SourceResult } from "./source-result";
 
 export interface ScanSetup {
   guardrail: Guardrail;

@@ -12,7 +12,8 @@ import fc from "fast-check";
 import type { Finding } from "../../../src/detection/finding";
 import { expandInputs } from "../../../src/detection/scan/inputs";
 import { scan, type ScanSummary } from "../../../src/detection/scan/scan";
-import { type SourceResult, SourceScanner } from "../../../src/detection/scan/scan-source";
+import { SourceScanner } from "../../../src/detection/scan/scan-source";
+import type { SourceResult } from "../../../src/detection/scan/source-result";
 import { chunksOf, FIXTURES, testGuardrail, tsWorkerFactory } from "./helpers";
 
 const guardrail = testGuardrail();

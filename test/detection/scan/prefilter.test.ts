@@ -5,7 +5,7 @@ import type { CloudTrailRecord } from "../../../src/detection/record";
 import { literalOf, requiredLiterals } from "../../../src/detection/scan/literals";
 import { Prefilter, type Prefiltered } from "../../../src/detection/scan/prefilter";
 import { RecordSplitter } from "../../../src/detection/scan/record-splitter";
-import { detectScope } from "../../../src/detection/scan/scan-source";
+import { detectScope } from "../../../src/detection/scan/record-evaluator";
 import type { EventSelector } from "../../../src/guardrail/definition";
 import { testGuardrail } from "./helpers";
 
