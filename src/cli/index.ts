@@ -9,7 +9,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, type Option } from "commander";
 import { oneLine } from "../errors/error-text";
 import { exitQuietlyOnClosedStdout } from "./closed-pipe";
 import { EXIT } from "./exit-codes";
@@ -121,9 +121,37 @@ export function buildProgram(argv?: readonly string[], commands: readonly Comman
       program.commands.at(-1)?.summary(entry.summary);
     } else program.command(entry.name).summary(entry.summary);
   }
-  for (const command of program.commands)
+  refuseRepeatedOptions(program);
+  for (const command of program.commands) {
     reportUsageErrorsOnOneLine(command, command.name(), `${program.name()} ${command.name()}`);
+    refuseRepeatedOptions(command);
+  }
   return program;
+}
+
+/**
+ * Whether `option` may be given more than once: its values are a list (variadic, or collected by its parser), which
+ * its help says: "(repeatable". Any other option given twice would keep only the last value, unsaid.
+ */
+const isRepeatable = (option: Option): boolean => option.variadic || /\(repeatable\b/.test(option.description);
+
+/**
+ * Makes an option of `command` that is not repeatable, given twice (`--jobs 1 --jobs 2`, `-c a --config b`), the
+ * usage error that names it, rather than commander's default of keeping the last value. A program is parsed once.
+ */
+function refuseRepeatedOptions(command: Command): void {
+  const given = new Set<string>();
+  for (const option of command.options as Option[]) {
+    if (isRepeatable(option)) continue;
+    const name = option.name();
+    command.on(`option:${name}`, () => {
+      if (given.has(name))
+        command.error(`error: option '${option.flags}' given more than once (it is not repeatable)`, {
+          code: "bedrock-guardrail.repeatedOption",
+        });
+      given.add(name);
+    });
+  }
 }
 
 /**
