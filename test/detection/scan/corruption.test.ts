@@ -14,19 +14,14 @@ import { expandInputs } from "../../../src/detection/scan/inputs";
 import { scan, type ScanSummary } from "../../../src/detection/scan/scan";
 import { SourceScanner } from "../../../src/detection/scan/scan-source";
 import type { SourceResult } from "../../../src/detection/scan/source-result";
-import { chunksOf, FIXTURES, testGuardrail, tsWorkerFactory } from "./helpers";
+import { chunksOf, DELIVERY_RECORDS, MATCHING_RECORD, testGuardrail, tsWorkerFactory } from "./helpers";
 
 const guardrail = testGuardrail();
 const MAX_RECORD_BYTES = 8 * 1024;
-/** EC2 noise, Bedrock InvokeModel noise, an unapproved CreateFoundationModelAgreement: CloudTrail's key order. */
-const delivered = JSON.parse(fs.readFileSync(path.join(FIXTURES, "delivery.json"), "utf8")).Records as Record<
-  string,
-  unknown
->[];
-/** ...and the agreement again, with objects in its request that open like records (see nested-markers.test.ts). */
+/** The fixture's records, and the agreement again, with objects in its request that open like records. */
 const templates = [
-  ...delivered,
-  { ...delivered[2], requestParameters: { tags: [{}, { eventVersion: "x" }], metadata: { eventVersion: "y" } } },
+  ...DELIVERY_RECORDS,
+  { ...MATCHING_RECORD, requestParameters: { tags: [{}, { eventVersion: "x" }], metadata: { eventVersion: "y" } } },
 ];
 const FINDING_TEMPLATES = [2, 3];
 

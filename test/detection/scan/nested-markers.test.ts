@@ -13,22 +13,18 @@ import fc from "fast-check";
 import { evaluateRecord } from "../../../src/detection/finding";
 import type { CloudTrailRecord } from "../../../src/detection/record";
 import { SourceScanner } from "../../../src/detection/scan/scan-source";
-import { chunksOf, FIXTURES, testGuardrail } from "./helpers";
+import { chunksOf, DELIVERY_RECORDS, MATCHING_RECORD, NOISE_RECORD, testGuardrail } from "./helpers";
 
 const guardrail = testGuardrail();
-/** EC2 noise, Bedrock InvokeModel noise, an unapproved CreateFoundationModelAgreement: CloudTrail's key order. */
-const templates = JSON.parse(fs.readFileSync(path.join(FIXTURES, "delivery.json"), "utf8"))
-  .Records as CloudTrailRecord[];
-const MATCHING = templates[2];
 
 /** What a caller can put in a logged request: objects that open like a record, a whole forged record among them. */
 const nestedValue = (forgedId: string): fc.Arbitrary<unknown> =>
   fc.constantFrom(
     { eventVersion: "x" },
     { eventVersion: "1.08", eventSource: "ec2.amazonaws.com", eventName: "DescribeInstances" },
-    { ...MATCHING, eventID: forgedId },
+    { ...MATCHING_RECORD, eventID: forgedId },
     [{}, { eventVersion: "x" }],
-    [{ eventVersion: "x" }, { ...MATCHING, eventID: forgedId }, { eventVersion: "y" }],
+    [{ eventVersion: "x" }, { ...MATCHING_RECORD, eventID: forgedId }, { eventVersion: "y" }],
     { a: [{ b: { eventVersion: { eventVersion: "deep" } } }] },
   );
 
@@ -36,12 +32,12 @@ const nestedValue = (forgedId: string): fc.Arbitrary<unknown> =>
 const record = (index: number): fc.Arbitrary<CloudTrailRecord> =>
   fc
     .record({
-      template: fc.nat({ max: templates.length - 1 }),
+      template: fc.nat({ max: DELIVERY_RECORDS.length - 1 }),
       early: fc.option(nestedValue(`forged-early-${index}`), { nil: undefined }),
       request: fc.option(nestedValue(`forged-request-${index}`), { nil: undefined }),
     })
     .map(({ template, early, request }) => {
-      const { eventVersion, ...rest } = templates[template];
+      const { eventVersion, ...rest } = DELIVERY_RECORDS[template];
       const out: CloudTrailRecord = { eventVersion, ...(early === undefined ? {} : { metadata: early }) };
       Object.assign(out, rest, { eventID: `e${index}` });
       if (request !== undefined) out.requestParameters = { tags: request, ...(rest.requestParameters as object) };
@@ -58,7 +54,7 @@ const deliveryFile = fc
         .boolean()
         .map((large) =>
           large
-            ? [...Array.from({ length: 80 }, (_, i) => ({ ...templates[0], eventID: `pad${i}` })), ...records]
+            ? [...Array.from({ length: 80 }, (_, i) => ({ ...NOISE_RECORD, eventID: `pad${i}` })), ...records]
             : records,
         ),
       pretty: fc.boolean(),
@@ -92,17 +88,17 @@ interface DamagedHolder {
  * are findings, in every form of input, and every record but the holder is read, the holder named where it starts.
  */
 async function expectNestedNoRecords({ holder: holderOf, holderAt: holderStart, damages }: DamagedHolder) {
-  const noise = (id: string) => ({ ...templates[0], eventID: id });
+  const noise = (id: string) => ({ ...NOISE_RECORD, eventID: id });
   for (const nestedCount of [2, 3]) {
     const holder = holderOf(nestedCount);
     const valid = (padded: boolean) => [
       ...(padded ? Array.from({ length: 80 }, (_, i) => noise(`pad${i}`)) : []),
-      { ...MATCHING, eventID: "real" },
+      { ...MATCHING_RECORD, eventID: "real" },
       noise("n1"),
       holder,
-      { ...MATCHING, eventID: "after" },
+      { ...MATCHING_RECORD, eventID: "after" },
       noise("n2"),
-      { ...MATCHING, eventID: "after-2" },
+      { ...MATCHING_RECORD, eventID: "after-2" },
     ];
     // A delivery file compact and as `jq .` prints it, and its records as `jq '.Records[]'` prints them (no
     // envelope); small (read whole in one push) and past the 64 KiB layout probe (the framer gets the chunks);
@@ -112,7 +108,7 @@ async function expectNestedNoRecords({ holder: holderOf, holderAt: holderStart, 
       pretty: (records) => text(records, true),
       bare: (records) => records.map((r) => `${JSON.stringify(r, null, 2)}\n`).join(""),
     };
-    const nextFile = [noise("next-1"), { ...MATCHING, eventID: "next-2" }];
+    const nextFile = [noise("next-1"), { ...MATCHING_RECORD, eventID: "next-2" }];
     for (const [form, write] of Object.entries(forms))
       for (const padded of [false, true])
         for (const concatenated of [false, true]) {
@@ -171,11 +167,15 @@ describe("record markers nested in a record", () => {
 
   it("a forged record in a caller's array is not a finding; the record holding it is", async () => {
     const holder = {
-      ...templates[0],
+      ...NOISE_RECORD,
       eventID: "holder",
-      requestParameters: { tags: [{}, { ...MATCHING, eventID: "forged" }] },
+      requestParameters: { tags: [{}, { ...MATCHING_RECORD, eventID: "forged" }] },
     };
-    const real = { ...MATCHING, eventID: "real", requestParameters: { metadata: { eventVersion: "x" }, modelId: "m" } };
+    const real = {
+      ...MATCHING_RECORD,
+      eventID: "real",
+      requestParameters: { metadata: { eventVersion: "x" }, modelId: "m" },
+    };
     const result = await new SourceScanner(guardrail).scan("in", chunksOf(zlib.gzipSync(text([holder, real], false))));
     expect(result.findings.map((f) => f.event.id)).toEqual(["real"]);
     expect(result.records).toBe(2);
@@ -210,9 +210,11 @@ describe("record markers nested in a record", () => {
     // Every record after the damage sits one level too deep for the depth, so each marker is passed; the
     // slice outgrows the cap (a file read whole: handed on, then cut at its markers) and, streamed, the
     // 4 MiB budget (cut at its markers as it goes: the record straddling that point is lost too).
-    const noise = { ...templates[0], requestParameters: { pad: "x".repeat(2000), items: [{ a: 1 }, { b: 2 }] } };
+    const noise = { ...NOISE_RECORD, requestParameters: { pad: "x".repeat(2000), items: [{ a: 1 }, { b: 2 }] } };
     const texts = Array.from({ length: 3000 }, (_, i) =>
-      JSON.stringify([1, 500, 2900].includes(i) ? { ...MATCHING, eventID: `f${i}` } : { ...noise, eventID: `n${i}` }),
+      JSON.stringify(
+        [1, 500, 2900].includes(i) ? { ...MATCHING_RECORD, eventID: `f${i}` } : { ...noise, eventID: `n${i}` },
+      ),
     );
     texts[2] = texts[2].slice(0, -1); // its closing brace
     const text = `{"Records":[${texts.join(",")}]}`;
@@ -237,20 +239,22 @@ describe("record markers nested in a record", () => {
 
   it("damage never makes an object nested in the damaged record a record of its own", async () => {
     const holder = (id: string) => ({
-      ...templates[0],
+      ...NOISE_RECORD,
       eventID: id,
-      requestParameters: { tags: [{}, { ...MATCHING, eventID: `forged-${id}` }, { ...MATCHING, eventID: "x" }] },
+      requestParameters: {
+        tags: [{}, { ...MATCHING_RECORD, eventID: `forged-${id}` }, { ...MATCHING_RECORD, eventID: "x" }],
+      },
     });
-    const whole = text([{ ...MATCHING, eventID: "real" }, holder("h")], false);
+    const whole = text([{ ...MATCHING_RECORD, eventID: "real" }, holder("h")], false);
     // Cut right after each nested object closes (a truncated download), or a bracket missing before them.
     const cuts = [whole.indexOf(',{"eventVersion":"1.08","userIdentity"', whole.indexOf("forged-h")), whole.length - 4];
     const inputs = [
       ...cuts.map((at) => whole.slice(0, at)),
       whole.replace('"tags":[{},', '"tags":[{{},'),
-      text([{ ...MATCHING, eventID: "real" }, holder("h"), { ...MATCHING, eventID: "after" }], false).replace(
-        '"tags":[{},',
-        '"tags":{[{},',
-      ),
+      text(
+        [{ ...MATCHING_RECORD, eventID: "real" }, holder("h"), { ...MATCHING_RECORD, eventID: "after" }],
+        false,
+      ).replace('"tags":[{},', '"tags":{[{},'),
     ];
     for (const input of inputs)
       for (const gzip of [false, true]) {
@@ -269,16 +273,16 @@ describe("record markers nested in a record", () => {
     const holder = {
       eventVersion: "1.08",
       note: "abc",
-      ...templates[0],
+      ...NOISE_RECORD,
       eventID: "holder",
       requestParameters: {
         tags: [
-          { ...MATCHING, eventID: "forged-1" },
-          { eventName: MATCHING.eventName, ...MATCHING, eventID: "forged-2" },
+          { ...MATCHING_RECORD, eventID: "forged-1" },
+          { eventName: MATCHING_RECORD.eventName, ...MATCHING_RECORD, eventID: "forged-2" },
         ],
       },
     };
-    const records = [{ ...MATCHING, eventID: "real" }, holder, { ...MATCHING, eventID: "after" }];
+    const records = [{ ...MATCHING_RECORD, eventID: "real" }, holder, { ...MATCHING_RECORD, eventID: "after" }];
     const whole = text(records, false);
     const holderAt = whole.indexOf(JSON.stringify(holder));
     for (const damage of ['"abc', '"ab"c"']) {
@@ -304,10 +308,10 @@ describe("record markers nested in a record", () => {
       holder: (nestedCount) => ({
         eventVersion: "1.08",
         note: "abc",
-        ...templates[0],
+        ...NOISE_RECORD,
         eventID: "holder",
         requestParameters: {
-          tags: Array.from({ length: nestedCount }, (_, i) => ({ ...MATCHING, eventID: `forged-${i + 1}` })),
+          tags: Array.from({ length: nestedCount }, (_, i) => ({ ...MATCHING_RECORD, eventID: `forged-${i + 1}` })),
         },
       }),
       holderAt: (whole) => whole.lastIndexOf("{", whole.indexOf('"note"')),
@@ -333,11 +337,11 @@ describe("record markers nested in a record", () => {
     };
     await expectNestedNoRecords({
       holder: (nestedCount) => ({
-        ...templates[0],
+        ...NOISE_RECORD,
         eventID: "holder",
         requestParameters: {
           tags: Array.from({ length: nestedCount }, (_, i) => ({
-            ...MATCHING,
+            ...MATCHING_RECORD,
             eventID: `forged-${i + 1}`,
             z: payload,
           })),
@@ -365,7 +369,7 @@ describe("record markers nested in a record", () => {
     };
     for (const [damage, corrupt] of Object.entries(damages))
       for (const indent of [undefined, 2]) {
-        const records = Array.from({ length: 10 }, (_, i) => ({ ...MATCHING, eventID: `r${i}` }));
+        const records = Array.from({ length: 10 }, (_, i) => ({ ...MATCHING_RECORD, eventID: `r${i}` }));
         const texts = records.map((r) => JSON.stringify(r, null, indent));
         for (const k of [2, 6]) texts[k] = corrupt(texts[k]);
         expect(texts[2]).not.toBe(JSON.stringify(records[2], null, indent));
@@ -381,16 +385,16 @@ describe("record markers nested in a record", () => {
     // The quote lost at the end of one record puts the next record's start inside what the depth takes for a
     // string: the framer resynchronises there, and that record is larger than the cap (dropped as it streams).
     const cap = 8 * 1024;
-    const noise = (id: string) => ({ ...templates[0], eventID: id });
-    const big = { ...MATCHING, eventID: "big", requestParameters: { pad: "p".repeat(2 * cap) } };
+    const noise = (id: string) => ({ ...NOISE_RECORD, eventID: id });
+    const big = { ...MATCHING_RECORD, eventID: "big", requestParameters: { pad: "p".repeat(2 * cap) } };
     const records = [
       ...Array.from({ length: 80 }, (_, i) => noise(`pad${i}`)),
-      { ...MATCHING, eventID: "real" },
+      { ...MATCHING_RECORD, eventID: "real" },
       { ...noise("n1"), last: "zzz" },
       big,
-      { ...MATCHING, eventID: "after" },
+      { ...MATCHING_RECORD, eventID: "after" },
       noise("n2"),
-      { ...MATCHING, eventID: "after-2" },
+      { ...MATCHING_RECORD, eventID: "after-2" },
     ];
     for (const pretty of [false, true]) {
       const input = text(records, pretty).replace(pretty ? '"zzz"\n' : '"zzz"}', pretty ? '"zzz\n' : '"zzz}');
@@ -411,11 +415,11 @@ describe("record markers nested in a record", () => {
     // them it is over the cap, without them it is not.
     const cap = 2048;
     // Past the 64 KiB the scan reads whole to choose the layout: the framer then gets these chunks.
-    const noise = Array.from({ length: 100 }, (_, i) => ({ ...templates[0], eventID: `n${i}` }));
+    const noise = Array.from({ length: 100 }, (_, i) => ({ ...NOISE_RECORD, eventID: `n${i}` }));
     for (let delta = -3; delta <= 2; delta++) {
-      const big = { ...MATCHING, eventID: "big", requestParameters: { modelId: "m", pad: "" } };
+      const big = { ...MATCHING_RECORD, eventID: "big", requestParameters: { modelId: "m", pad: "" } };
       big.requestParameters.pad = "p".repeat(cap + delta - JSON.stringify(big).length - 1);
-      const buf = Buffer.from(text([...noise, big, { ...templates[0], eventID: "after" }], false));
+      const buf = Buffer.from(text([...noise, big, { ...NOISE_RECORD, eventID: "after" }], false));
       const start = buf.indexOf('{"eventVersion"', buf.indexOf('"n99"'));
       const next = buf.indexOf('{"eventVersion"', start + 1);
       for (const k of [0, 3, 8]) {
@@ -434,8 +438,8 @@ describe("record markers nested in a record", () => {
   });
 
   it("reads a concatenated delivery file that starts with a byte-order mark as the next file", async () => {
-    const a = text([{ ...MATCHING, eventID: "a" }], false);
-    const b = `\uFEFF${text([{ ...MATCHING, eventID: "b" }], false)}`;
+    const a = text([{ ...MATCHING_RECORD, eventID: "a" }], false);
+    const b = `\uFEFF${text([{ ...MATCHING_RECORD, eventID: "b" }], false)}`;
     const result = await new SourceScanner(guardrail).scan("in", chunksOf(Buffer.from(a + b)));
     expect(result.findings.map((f) => f.event.id)).toEqual(["a", "b"]);
     expect(result.records).toBe(2);

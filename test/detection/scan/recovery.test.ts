@@ -1,19 +1,12 @@
 /** detect: one bad record costs one record (and memory stays bounded whatever the input). */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { Readable } from "node:stream";
 import * as zlib from "node:zlib";
 import { SourceScanner } from "../../../src/detection/scan/scan-source";
-import { chunksOf, FIXTURES, testGuardrail } from "./helpers";
+import { chunksOf, MATCHING_RECORD, NOISE_RECORD, testGuardrail } from "./helpers";
 
 const guardrail = testGuardrail();
-const delivery = JSON.parse(fs.readFileSync(path.join(FIXTURES, "delivery.json"), "utf8")).Records as Record<
-  string,
-  unknown
->[];
-/** An unapproved CreateFoundationModelAgreement (a finding) and an EC2 call (noise), as CloudTrail writes them. */
-const enablement = (n: number): string => JSON.stringify({ ...delivery[2], eventID: `enable-${n}` });
-const noise = (n: number): string => JSON.stringify({ ...delivery[0], eventID: `noise-${n}` });
+const enablement = (n: number): string => JSON.stringify({ ...MATCHING_RECORD, eventID: `enable-${n}` });
+const noise = (n: number): string => JSON.stringify({ ...NOISE_RECORD, eventID: `noise-${n}` });
 
 async function scanText(text: string | Buffer, opts: { gzip?: boolean; maxRecordBytes?: number; chunk?: number } = {}) {
   const bytes = opts.gzip ? zlib.gzipSync(text) : Buffer.from(text);
@@ -136,7 +129,7 @@ describe("pretty-printed CloudTrail (jq .) is framed at each record as well", ()
 
 describe("the per-record size cap", () => {
   const big = (n: number, size: number): string =>
-    JSON.stringify({ ...delivery[2], eventID: `big-${n}`, requestParameters: { pad: "x".repeat(size) } });
+    JSON.stringify({ ...MATCHING_RECORD, eventID: `big-${n}`, requestParameters: { pad: "x".repeat(size) } });
 
   it.each([
     ["records", (rs: string[]) => `{"Records":[${rs.join(",")}]}`],
@@ -160,7 +153,7 @@ describe("the per-record size cap", () => {
     // record is handed on whole by the framer when it parses, and capped by the scanner.
     const sized = (size: number, nested: boolean): string => {
       const tags = nested ? { tags: [{ eventVersion: "x" }] } : {};
-      const record = { ...delivery[2], eventID: "capped", requestParameters: { ...tags, pad: "" } };
+      const record = { ...MATCHING_RECORD, eventID: "capped", requestParameters: { ...tags, pad: "" } };
       record.requestParameters.pad = "x".repeat(size - JSON.stringify(record).length);
       return JSON.stringify(record);
     };
@@ -241,8 +234,8 @@ describe("input that is not CloudTrail", () => {
 
 describe("matching records without eventID or with a bad eventTime", () => {
   it("are counted invalid and named, never silently dropped", async () => {
-    const { eventID: _, ...noId } = delivery[2];
-    const badTime = { ...delivery[2], eventID: "bad-time", eventTime: "2026-02-30T10:00:00Z" };
+    const { eventID: _, ...noId } = MATCHING_RECORD;
+    const badTime = { ...MATCHING_RECORD, eventID: "bad-time", eventTime: "2026-02-30T10:00:00Z" };
     const r = await scanText([JSON.stringify(noId), JSON.stringify(badTime), enablement(1)].join("\n"), { gzip: true });
     expect(r.ids).toEqual(["enable-1"]);
     expect(r.invalid).toBe(2);
