@@ -21,6 +21,13 @@ export interface RuleOption {
   rule?: string[];
 }
 
+/** `-f, --format`, `--include-approved`, `--fail-on-findings`: the commands that print findings (detect, hunt). */
+export interface FindingOutputOptions<Format extends string> {
+  format?: Format;
+  includeApproved?: boolean;
+  failOnFindings?: boolean;
+}
+
 /** Adds `-c, --config` and `--definition`. */
 export function addConfigOptions(command: Command): Command {
   return command
@@ -34,6 +41,21 @@ export function addRuleOption(command: Command): Command {
     "run only this detection rule (repeatable; default: every rule, see `check`)",
     (id: string, ids: string[] = []) => [...ids, id],
   );
+}
+
+/**
+ * Adds the options of a command that prints findings (FindingOutputOptions), worded the same in each. `formats`:
+ * format/findings.ts's FORMATS, passed in so that this module, which every command loads, loads no formatter.
+ */
+export function addFindingOutputOptions(command: Command, formats: readonly string[]): Command {
+  return command
+    .addOption(
+      new Option("-f, --format <format>", "output format (default: table on a terminal, ndjson otherwise)").choices(
+        formats,
+      ),
+    )
+    .option("--include-approved", "also print findings by approved principals (suppressed by default)")
+    .option("--fail-on-findings", "exit 3 when a finding by a non-approved principal exists");
 }
 
 /**

@@ -7,23 +7,28 @@
  * the size cap) or an invalid one (e.g. matching without eventID) makes the run incomplete: 1; 3 with
  * --fail-on-findings wins over it, and the damaged inputs are still named).
  */
-import { type Command, Option } from "commander";
+import type { Command } from "commander";
 import { shown } from "../../detection/backends/input-error";
 import { expandInputs, type Input } from "../../detection/scan/inputs";
 import type { ScanPool } from "../../detection/scan/pool";
 import { maxJobs, type ScanSummary, scan, startScanPool } from "../../detection/scan/scan";
 import { DEFAULT_MAX_RECORD_BYTES } from "../../detection/scan/scan-source";
 import type { ConfigIO } from "../common";
-import { addConfigOptions, addRuleOption, type ConfigOption, type RuleOption, wholeNumberArgument } from "../options";
+import {
+  addConfigOptions,
+  addFindingOutputOptions,
+  addRuleOption,
+  type ConfigOption,
+  type FindingOutputOptions,
+  type RuleOption,
+  wholeNumberArgument,
+} from "../options";
 import { EXIT, type ExitCode, exitCodeFor } from "../exit-codes";
 import { findingWriter, type Format, FORMATS } from "../format/findings";
 import { ProgressBar } from "../format/progress";
 import { scanIncomplete, scannedNothingWarning } from "../scan-outcome";
 
-export interface DetectOptions extends ConfigOption, RuleOption {
-  format?: Format;
-  includeApproved?: boolean;
-  failOnFindings?: boolean;
+export interface DetectOptions extends ConfigOption, RuleOption, FindingOutputOptions<Format> {
   jobs?: number;
   maxRecordBytes?: number;
   checkEveryRecord?: boolean;
@@ -164,16 +169,10 @@ async function detectWith(
 }
 
 export function register(program: Command): void {
-  addRuleOption(addConfigOptions(program.command("detect")))
+  const command = addRuleOption(addConfigOptions(program.command("detect")))
     .description("Run the detection rules over local CloudTrail files, directories (AWSLogs/... layout) or stdin (-).")
-    .argument("<paths...>", "files (.json, .json.gz, NDJSON, single records), directories (recursive), or - for stdin")
-    .addOption(
-      new Option("-f, --format <format>", "output format (default: table on a terminal, ndjson otherwise)").choices([
-        ...FORMATS,
-      ]),
-    )
-    .option("--include-approved", "also print findings by approved principals (suppressed by default)")
-    .option("--fail-on-findings", "exit 3 when a finding by a non-approved principal exists")
+    .argument("<paths...>", "files (.json, .json.gz, NDJSON, single records), directories (recursive), or - for stdin");
+  addFindingOutputOptions(command, FORMATS)
     .option(
       "--baseline-days <n>",
       "new-term rules (first use of a model) learn from the archive's first N days and report after " +

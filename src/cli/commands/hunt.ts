@@ -32,8 +32,10 @@ import { DEFAULT_POLL, QueryError, realSleep, type Sleep } from "../../runtime/q
 import { type ConfigIO, loadGuardrailFor } from "../common";
 import {
   addConfigOptions,
+  addFindingOutputOptions,
   commaList,
   type ConfigOption,
+  type FindingOutputOptions,
   inputProblemText,
   refuseFutureStart,
   regionArgument,
@@ -43,7 +45,7 @@ import { findingWriter, type Format, FORMATS } from "../format/findings";
 
 export const HUNT_BACKENDS = ["athena"] as const satisfies readonly MonitorBackend[];
 
-export interface HuntOptions extends ConfigOption {
+export interface HuntOptions extends ConfigOption, FindingOutputOptions<Format> {
   backend: (typeof HUNT_BACKENDS)[number];
   table?: string;
   workgroup?: string;
@@ -51,9 +53,6 @@ export interface HuntOptions extends ConfigOption {
   end?: string;
   accounts?: string;
   regions?: string;
-  format?: Format;
-  includeApproved?: boolean;
-  failOnFindings?: boolean;
   /** Refuse a window whose estimated scan is larger (GB). */
   maxScanGb?: string;
   /** The archive's compressed size per day over the queried accounts and regions (GB), for the estimate. */
@@ -253,7 +252,7 @@ function writeHuntFindings(
 }
 
 export function register(program: Command): void {
-  addConfigOptions(program.command("hunt"))
+  const command = addConfigOptions(program.command("hunt"))
     .description("Run the detection rules over the organization trail's S3 archive with Amazon Athena")
     .addOption(
       new Option("--backend <backend>", "where the rule runs (athena, the one backend a hunt runs on)")
@@ -265,14 +264,8 @@ export function register(program: Command): void {
     .option("--start <iso>", "window start, inclusive (ISO-8601 with zone; required)")
     .option("--end <iso>", "window end, exclusive (ISO-8601 with zone; required)")
     .option("--accounts <ids>", "only these accounts (comma-separated; prunes the account partition)")
-    .option("--regions <regions>", "only these regions (comma-separated; prunes the region partition)")
-    .addOption(
-      new Option("-f, --format <format>", "output format (default: table on a terminal, ndjson otherwise)").choices([
-        ...FORMATS,
-      ]),
-    )
-    .option("--include-approved", "also print findings by approved principals (suppressed by default)")
-    .option("--fail-on-findings", "exit 3 when a finding by a non-approved principal exists")
+    .option("--regions <regions>", "only these regions (comma-separated; prunes the region partition)");
+  addFindingOutputOptions(command, FORMATS)
     .option("--max-scan-gb <gb>", `refuse a window estimated to scan more (default: ${DEFAULT_MAX_SCAN_GB})`)
     .option(
       "--gb-per-day <gb>",
