@@ -25,6 +25,25 @@ export interface RuleTestResult {
   problem?: string;
 }
 
+/** An example's result: it passes when the rule matches exactly when the example expects it to, without a problem. */
+function result(
+  rule: { id: string },
+  test: { name: string; expect: boolean },
+  matched: boolean,
+  attributedTo: string | null,
+  problem: string | undefined,
+): RuleTestResult {
+  return {
+    rule: rule.id,
+    name: test.name,
+    expected: test.expect,
+    matched,
+    attributedTo,
+    passed: matched === test.expect && !problem,
+    ...(problem ? { problem } : {}),
+  };
+}
+
 /**
  * A correlation rule's example: its history through the engine (this rule alone), and a finding
  * built from what fired. It passes when the rule fires exactly when the example expects it to.
@@ -38,15 +57,7 @@ function runHistoryTest(guardrail: Guardrail, rule: CorrelationRule, test: Histo
     const finding = correlationFinding(guardrail, fired[0]);
     if (finding.rule.id !== rule.id) problem = `the finding carries ${finding.rule.id}`;
   }
-  return {
-    rule: rule.id,
-    name: test.name,
-    expected: test.expect,
-    matched,
-    attributedTo: matched ? rule.id : null,
-    passed: matched === test.expect && !problem,
-    ...(problem ? { problem } : {}),
-  };
+  return result(rule, test, matched, matched ? rule.id : null, problem);
 }
 
 export function runRuleTests(guardrail: Guardrail): RuleTestResult[] {
@@ -69,15 +80,7 @@ function eventRuleTests(guardrail: Guardrail): RuleTestResult[] {
           if ("skip" in evaluation) problem = evaluation.reason ?? evaluation.skip;
         }
       }
-      return {
-        rule: rule.id,
-        name: test.name,
-        expected: test.expect,
-        matched,
-        attributedTo,
-        passed: matched === test.expect && !problem,
-        ...(problem ? { problem } : {}),
-      };
+      return result(rule, test, matched, attributedTo, problem);
     }),
   );
 }
