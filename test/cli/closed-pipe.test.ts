@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { buildSync } from "esbuild";
 import { closedPipeListener, exitQuietlyOnClosedStdout } from "../../src/cli/closed-pipe";
 import { inlinedRulesDefine } from "../../src/guardrail/shipped-rules";
+import { MINIMAL_CONFIG } from "../support/fixtures";
 
 const ROOT = path.join(__dirname, "..", "..");
 
@@ -92,10 +93,7 @@ describe("the CLI writing to a closed pipe", () => {
       footer: { js: "module.exports.main(process.argv);" },
       define: inlinedRulesDefine(), // the bundle runs outside the package: the rules go in with it
     });
-    fs.writeFileSync(
-      path.join(dir, "guardrail.config.json"),
-      JSON.stringify({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"] }),
-    );
+    fs.writeFileSync(path.join(dir, "guardrail.config.json"), JSON.stringify(MINIMAL_CONFIG));
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { type DetectIO, type DetectOptions, runDetect } from "../../src/cli/commands/detect";
 import { main } from "../../src/cli/index";
 import { EXIT } from "../../src/cli/exit-codes";
+import { MINIMAL_CONFIG } from "../support/fixtures";
 
 const ROOT = path.join(__dirname, "..", "..");
 const EXAMPLES = path.join(ROOT, "examples", "cloudtrail");
@@ -28,7 +29,7 @@ let config: string;
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "detect-cli-"));
   config = path.join(tmp, "guardrail.config.json");
-  fs.writeFileSync(config, JSON.stringify({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"] }));
+  fs.writeFileSync(config, JSON.stringify(MINIMAL_CONFIG));
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 

@@ -20,6 +20,7 @@ import { buildProgram } from "../../src/cli/index";
 import { normalizeEventTime } from "../../src/detection/record";
 import { AthenaTable, answerAthenaFromDuckDb } from "../detection/backends/support/athena-table";
 import { loadSamples, SAMPLES_DIR } from "../detection/backends/support/records";
+import { MINIMAL_CONFIG } from "../support/fixtures";
 
 const athena = mockClient(AthenaClient);
 let tmp: string;
@@ -31,7 +32,7 @@ const WINDOW = { start: "2024-01-01T00:00:00Z", end: "2026-01-01T00:00:00Z", max
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "hunt-cli-"));
   config = path.join(tmp, "guardrail.config.json");
-  fs.writeFileSync(config, JSON.stringify({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"] }));
+  fs.writeFileSync(config, JSON.stringify(MINIMAL_CONFIG));
   table = await AthenaTable.create();
   await table.load(
     loadSamples().map((s) => ({ record: { ...s.record, eventTime: normalizeEventTime(s.record.eventTime) } })),

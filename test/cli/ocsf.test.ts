@@ -22,6 +22,7 @@ import {
   testGuardrail,
 } from "../detection/backends/support/records";
 import { loadExtract, validateOcsf } from "./ocsf-validator";
+import { MINIMAL_CONFIG } from "../support/fixtures";
 
 const schema = loadExtract(OCSF_VERSION);
 const guardrail = testGuardrail();
@@ -195,10 +196,7 @@ describe("OCSF Detection Finding", () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ocsf-"));
     try {
       const config = path.join(tmp, "guardrail.config.json");
-      fs.writeFileSync(
-        config,
-        JSON.stringify({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"] }),
-      );
+      fs.writeFileSync(config, JSON.stringify(MINIMAL_CONFIG));
       let out = "";
       let err = "";
       const code = await runDetect(

@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { type DetectIO, runDetect } from "../../../src/cli/commands/detect";
 import { SourceScanner } from "../../../src/detection/scan/scan-source";
 import { chunksOf, EXAMPLES, testGuardrail } from "./helpers";
+import { MINIMAL_CONFIG } from "../../support/fixtures";
 
 /** Three example records that each make a finding, in order. */
 const RECORDS = [
@@ -27,7 +28,7 @@ let config: string;
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ndjson-shapes-"));
   config = path.join(tmp, "guardrail.config.json");
-  fs.writeFileSync(config, JSON.stringify({ approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"] }));
+  fs.writeFileSync(config, JSON.stringify(MINIMAL_CONFIG));
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
