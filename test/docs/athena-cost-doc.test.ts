@@ -2,11 +2,14 @@
  * docs/athena.md's cost table is arithmetic over stated assumptions and two facts of the code: how many
  * Regions the table projects when `monitor.athena.regions` is empty (every Region of the partition, as the
  * monitor stack reads them with `all_regions`) and the lateness allowance that makes runs reach into the day
- * before. This recomputes every row from them, so a new Region or a changed default shows up in the numbers.
+ * before. This recomputes every row from them, so a new Region or a changed default shows up in the numbers. The
+ * hunt example's scan estimate is recomputed too: it must run as shown, not be refused by --max-scan-gb.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { regionsOfPartition } from "../../src/arn/partition";
+import { DEFAULT_GB_PER_DAY, DEFAULT_MAX_SCAN_GB } from "../../src/cli/commands/hunt";
+import { athenaCorrelationDays } from "../../src/detection/backends/athena-sql";
 import { guardrailFrom, MINIMAL_CONFIG } from "../support/fixtures";
 
 const DOC = fs
@@ -48,4 +51,18 @@ test.each([
   expect(cells[4]).toMatch(new RegExp(`: \\${dollars(gets)}$`));
   expect(cells[5]).toMatch(new RegExp(`: \\${dollars(lists)}$`));
   expect(Number(row?.[2])).toBe(Math.round(scan + gets + lists));
+});
+
+test("the hunt example's window reads the day folders the doc says, and its --max-scan-gb lets it run", () => {
+  const example = /bedrock-guardrail hunt [^\n]*?--start (\S+) --end (\S+) --max-scan-gb (\d+)/.exec(DOC);
+  expect(example).not.toBeNull();
+  const [, start, end, maxScanGb] = example ?? [];
+  const g = guardrailFrom(MINIMAL_CONFIG);
+  // The folders hunt estimates its scan from: its window's, with the correlation rules' look-back.
+  const days = athenaCorrelationDays(g.correlationRules, { start, end, readBaseline: false }).length;
+  expect(DOC).toContain(`The month above reads ${days} day folders`);
+  expect(DOC).toContain(`${days * DEFAULT_GB_PER_DAY} GB at the default \`--gb-per-day\``);
+  // Refused at the default limit (why the example gives one), within the one it gives.
+  expect(days * DEFAULT_GB_PER_DAY).toBeGreaterThan(DEFAULT_MAX_SCAN_GB);
+  expect(days * DEFAULT_GB_PER_DAY).toBeLessThanOrEqual(Number(maxScanGb));
 });
