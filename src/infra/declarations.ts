@@ -14,6 +14,7 @@ import type { RemediationMode } from "../remediation/types";
 import { checksAlertSubscriptions } from "../runtime/alert-subscriptions";
 import { MONITOR_SOURCES } from "../runtime/query/backends";
 import { STATE_PERMISSIONS } from "../runtime/state/dynamodb";
+import { ROLE_NAMES } from "./naming";
 
 export interface FunctionDeclarations {
   queryJob: PermissionDeclaration[];
@@ -98,4 +99,13 @@ export function guardrailDeclarations(guardrail: Guardrail): FunctionDeclaration
     trailEncrypted: monitor.athena.kmsKeyArn !== undefined,
     trailChecked: monitor.trailArn !== undefined,
   });
+}
+
+/** Who the member role trusts: the functions that assume it (they run the responder in-process). */
+export function responderRoleNames(declarations: FunctionDeclarations, realtimeEnabled: boolean): string[] {
+  const assumes = (d: FunctionDeclarations["queryJob"]) => d.some((p) => p.resource.kind === "member-role");
+  return [
+    ...(assumes(declarations.queryJob) ? [ROLE_NAMES.queryJob] : []),
+    ...(realtimeEnabled && assumes(declarations.realtime) ? [ROLE_NAMES.realtime] : []),
+  ];
 }

@@ -21,11 +21,11 @@ import { Construct } from "constructs";
 import { buildEventPatterns } from "../../detection/backends/eventbridge-pattern";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { type GuardrailConstructProps, monitorGuardrail } from "../construct-props";
-import { type FunctionDeclarations, guardrailDeclarations } from "../declarations";
+import { registerMemberRole } from "../responder-agreement";
+import { type FunctionDeclarations, guardrailDeclarations, responderRoleNames } from "../declarations";
 import { RESOURCE_PREFIX, STACK_NAMES } from "../naming";
 import { MANAGED_BY_TAG } from "../organization-policy-stack";
 import { guardrailProvider, useStackProvider } from "../provider";
-import { responderRoleNames } from "../monitor/monitor-stack";
 import { eventForwarderTemplateBody, FORWARDER_PARAMETERS } from "./event-forwarder-template";
 import { memberRoleTemplateBody, TEMPLATE_PARAMETERS } from "./member-role-template";
 
@@ -222,6 +222,7 @@ export class GuardrailMemberRole extends Construct implements MemberRoleParts {
   constructor(scope: Construct, id: string, props: GuardrailConstructProps) {
     super(scope, id);
     const guardrail = monitorGuardrail(this, props);
+    registerMemberRole(this, guardrail);
     const awsProvider = props.awsProvider ?? true;
     if (awsProvider === true) memberRoleProvider(this, guardrail);
     else

@@ -25,7 +25,8 @@ import {
   type LambdaBundle,
 } from "../bundle/lambda-bundle";
 import { type GuardrailConstructProps, monitorGuardrail } from "../construct-props";
-import { type FunctionDeclarations, guardrailDeclarations } from "../declarations";
+import { warnMismatchedMemberRole } from "../responder-agreement";
+import { type FunctionDeclarations, guardrailDeclarations, responderRoleNames } from "../declarations";
 import { type ResourceArns, statementsFromDeclarations } from "../iam/policy-document";
 import { toolRoleArn } from "../../guardrail/guardrail";
 import { guardrailAdminPatterns } from "../../policy/protect-exempted";
@@ -57,15 +58,6 @@ export interface MonitorStackProps {
   stagingDir?: string;
   /** Called with each bundle (size reporting). */
   onBundle?: (functionName: string, bundle: LambdaBundle) => void;
-}
-
-/** Who the member role trusts: the functions that assume it (they run the responder in-process). */
-export function responderRoleNames(declarations: FunctionDeclarations, realtimeEnabled: boolean): string[] {
-  const assumes = (d: FunctionDeclarations["queryJob"]) => d.some((p) => p.resource.kind === "member-role");
-  return [
-    ...(assumes(declarations.queryJob) ? [ROLE_NAMES.queryJob] : []),
-    ...(realtimeEnabled && assumes(declarations.realtime) ? [ROLE_NAMES.realtime] : []),
-  ];
 }
 
 /** The partition, account and region the stack deploys into (data sources, known at apply). */
@@ -102,6 +94,7 @@ export class GuardrailMonitor extends Construct {
   constructor(scope: Construct, id: string, props: GuardrailConstructProps) {
     super(scope, id);
     const guardrail = monitorGuardrail(this, props);
+    warnMismatchedMemberRole(this, guardrail);
     const awsProvider = props.awsProvider ?? true;
     if (awsProvider === true) monitorProvider(this, guardrail);
     else
