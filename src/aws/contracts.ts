@@ -43,6 +43,12 @@ export interface ResponseReport {
  */
 export interface FindingResponder {
   respond(finding: Finding): Promise<ResponseReport>;
+  /**
+   * Why the responder cannot act on this finding, asked before its alert: a field the planner reads is missing or
+   * malformed (a finding no detection wrote: the state table's items are input like any other). The monitor then
+   * alerts it, saying why no response follows, and never calls `respond` with it. Undefined when it can.
+   */
+  unfitReason?(finding: Finding): string | undefined;
 }
 
 /** Per-protocol text: e-mail subscribers get `email` instead of the machine-readable body. */

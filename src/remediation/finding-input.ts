@@ -41,6 +41,11 @@ const ARN = z
   .max(2048)
   .regex(/^arn:[\w-]+:[\w-]+:/, "must be an ARN");
 /** Loose on purpose: CloudTrail reports the region it saw (samples carry made-up ones); the shape is what matters. */
+/**
+ * A principal's: IAM names are at most 64 characters and paths 512, in ASCII, so a longer ARN names no principal (and
+ * its hourly counter's key, `principal#<arn>`, would not fit DynamoDB's 2,048-byte partition key).
+ */
+const PRINCIPAL_ARN = ARN.max(1024).regex(/^[\x21-\x7e]+$/, "must be printable ASCII, as IAM names and paths are");
 const REGION = z.string().regex(/^[a-z0-9-]{1,40}$/, "must be an AWS region such as us-east-1");
 const TEXT = z.string().min(1).max(2048);
 
@@ -74,7 +79,7 @@ const FindingInputSchema = z.looseObject({
   }),
   guardrail: z.looseObject({
     approved: z.boolean(),
-    principal_arn: ARN.optional(),
+    principal_arn: PRINCIPAL_ARN.optional(),
     principal_kind: z.enum(KINDS),
     principal_account_id: ACCOUNT_ID.optional(),
     model_id: TEXT.optional(),
@@ -84,7 +89,7 @@ const FindingInputSchema = z.looseObject({
 });
 
 /** The finding, or what is wrong with it (each problem naming the key). */
-function checkFinding(value: unknown, partition: string): Finding | string {
+export function checkFinding(value: unknown, partition: string): Finding | string {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return "not a JSON object";
   if (!("guardrail" in value)) return "guardrail is missing (not a bedrock-guardrail finding)";
   const result = safeParseDocument(FindingInputSchema, value);

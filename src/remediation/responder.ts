@@ -10,6 +10,7 @@ import type { Guardrail } from "../guardrail/guardrail";
 import type { ActionOutcome, FindingResponder, Notifier, ResponseReport } from "../aws/contracts";
 import { isStepwise, observeBefore } from "./actions";
 import { executeAction, type ExecutionResult } from "./executor";
+import { checkFinding } from "./finding-input";
 import type { MemberClientProvider } from "./member-clients";
 import { needsOuChain, resolveMode } from "./mode";
 import type { OrganizationLookup } from "./organization";
@@ -109,6 +110,12 @@ export class RemediationResponder implements FindingResponder {
     if (held.length > 0) report.heldElsewhere = held.map((a) => `${a.action.actionId}: ${a.outcome.reason}`).join("; ");
     else if (d.followUpHeldElsewhere) report.heldElsewhere = "another responder is sending its follow-up message";
     return report;
+  }
+
+  /** What `remediate` refuses in its input, the monitor's findings (read back from the state table) included. */
+  unfitReason(finding: Finding): string | undefined {
+    const checked = checkFinding(finding, this.deps.guardrail.partition);
+    return typeof checked === "string" ? checked : undefined;
   }
 
   private async modeOf(accountId: string): Promise<RemediationMode> {

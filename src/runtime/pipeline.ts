@@ -116,7 +116,8 @@ export interface DrainDeps {
   remediates?: (finding: Finding) => boolean;
   /**
    * A pending item no claim wrote so (forged, or half-written by hand: UnreadableItem), skipped and left in the table,
-   * holding back no other finding: one line naming it and why.
+   * or one whose finding the responder cannot read (FindingResponder.unfitReason), alerted only: holding back no other
+   * finding, with one line naming it and why.
    */
   onUnreadable?: (line: string) => void;
   /** Every finding of this drain alerts only, for this reason, where its claim gave none of its own. */
@@ -133,10 +134,10 @@ export interface DrainDeps {
 export const DRAIN_ITEM_RESERVE_MS = 30_000;
 
 /**
- * Works through the pending list oldest first: publish (at most `budget` new alerts), mark
- * published, hand to the responder (not when the claim said alert only), complete. A finding whose response another
- * responder holds is released and counted (heldElsewhere), and the drain goes on with the rest: an action held for its
- * whole lease never holds back the findings after it. On a failure the item's lease is released and the
+ * Works through the pending list oldest first: publish (at most `budget` new alerts), mark published, hand to the
+ * responder (not when the claim said alert only, nor a finding it cannot read), complete. A finding whose response
+ * another responder holds is released and counted (heldElsewhere), and the drain goes on with the rest: an action held
+ * for its whole lease never holds back the findings after it. On a failure the item's lease is released and the
  * drain stops; everything not completed stays pending for the next run.
  */
 /** Why no remediation will follow the alert, when none will: the claim said so, or the rule alerts only. */
@@ -158,6 +159,33 @@ function alertOf(deps: DrainDeps, item: PendingItem) {
     };
   } catch (e) {
     return errorText(e);
+  }
+}
+
+/**
+ * Hands a published finding to the responder: a failure (its lease released), "held elsewhere" when another
+ * responder holds part of its response (released, counted), or undefined when it was responded to.
+ */
+async function respondTo(
+  deps: DrainDeps,
+  responder: FindingResponder,
+  item: PendingItem,
+  counts: DrainCounts,
+): Promise<RunFailure | "held elsewhere" | undefined> {
+  const id = item.eventId;
+  try {
+    const report = await responder.respond(item.finding);
+    if (report.heldElsewhere) {
+      await deps.store.release(id, deps.runId).catch(() => undefined);
+      counts.heldElsewhere++;
+      return "held elsewhere";
+    }
+    counts.responded++;
+    deps.onRespond?.(id, report.outcomes.length);
+    return undefined;
+  } catch (e) {
+    await deps.store.release(id, deps.runId).catch(() => undefined);
+    return { step: "respond", eventId: id, error: errorText(e) };
   }
 }
 
@@ -203,8 +231,12 @@ export async function drainPending(
       counts.heldElsewhere++;
       continue;
     }
+    const keptFromResponder = item.alertOnly ?? deps.alertOnly;
+    // A finding the responder cannot read still alerts (it is real until proven otherwise), saying why none follows.
+    const unfit = deps.responder && !keptFromResponder ? deps.responder.unfitReason?.(item.finding) : undefined;
+    const notRemediated = unfit === undefined ? undefined : `not remediated: ${unfit}`;
     if (status === "pending") {
-      const alert = alertOf(deps, item);
+      const alert = alertOf(deps, notRemediated ? { ...item, alertOnly: notRemediated } : item);
       if (typeof alert === "string") {
         await store.release(id, deps.runId).catch(() => undefined);
         unreadable(
@@ -226,24 +258,16 @@ export async function drainPending(
         return { ...counts, failure: { step: "record", eventId: id, error: `marking published: ${errorText(e)}` } };
       }
     }
-    const keptFromResponder = item.alertOnly ?? deps.alertOnly;
     if (deps.responder && keptFromResponder) {
       // Decided at the claim (the realtime function) and kept with it: whichever run drains the finding, none acts.
       deps.onAlertOnly?.(`alert only, no remediation: event ${id}: ${keptFromResponder}`);
+    } else if (notRemediated) {
+      // Counted with the unreadable items (no claim wrote it so), but done: it alerted, and no later run could act.
+      unreadable(`event ${id}: ${notRemediated}: alerted only`);
     } else if (deps.responder) {
-      try {
-        const report = await deps.responder.respond(item.finding);
-        if (report.heldElsewhere) {
-          await store.release(id, deps.runId).catch(() => undefined);
-          counts.heldElsewhere++;
-          continue;
-        }
-        counts.responded++;
-        deps.onRespond?.(id, report.outcomes.length);
-      } catch (e) {
-        await store.release(id, deps.runId).catch(() => undefined);
-        return { ...counts, failure: { step: "respond", eventId: id, error: errorText(e) } };
-      }
+      const responded = await respondTo(deps, deps.responder, item, counts);
+      if (responded === "held elsewhere") continue;
+      if (responded) return { ...counts, failure: responded };
     }
     try {
       await store.complete(job, item, deps.runId, Math.floor((deps.now().getTime() + deps.dedupeRetentionMs) / 1000));

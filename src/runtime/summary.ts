@@ -40,8 +40,8 @@ export interface RunSummary {
   /** The Security Hub export step, when monitor.securityHub is on. */
   securityHub?: ExportCounts;
   /**
-   * Pending items the drain skipped because no claim wrote them so (forged, or half-written by hand;
-   * DrainDeps.onUnreadable), left in the table; absent when none.
+   * Pending items no claim wrote so (forged, or half-written by hand; DrainDeps.onUnreadable): skipped and left in the
+   * table, or alerted but kept from a responder that cannot read them (done); absent when none.
    */
   unreadablePending?: number;
   /**

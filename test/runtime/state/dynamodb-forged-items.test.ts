@@ -14,6 +14,9 @@ import type { CloudTrailRecord } from "../../../src/detection/record";
 import { runJob } from "../../../src/runtime/job";
 import { findingsOf } from "../../../src/runtime/pipeline";
 import { DynamoStateStore } from "../../../src/runtime/state/dynamodb";
+import { DynamoDbStore } from "../../../src/remediation/dynamodb-store";
+import { StaticOrganizationLookup } from "../../../src/remediation/organization";
+import { RemediationResponder } from "../../../src/remediation/responder";
 import { dynamoDbLocalForSuite } from "../../support/dynamodb-local";
 import { NO_EVENTS } from "../new-term-support";
 import { at, eventBridgeEvent, guardrailWith, simEvent, simulateSns, TOPIC_ARN } from "../helpers";
@@ -205,6 +208,70 @@ test("a pending entry with no event record is skipped with one line, not held el
       ],
     });
   expect(sns.published.map((p) => p.body.event.id)).toEqual(["e-real"]);
+});
+
+test("a finding the responder cannot read alerts, not remediated, with one line; later ones are answered", async () => {
+  const local = dynamoDbLocal();
+  const client = local.client();
+  const table = await local.createStateTable();
+  const store = new DynamoStateStore(client, table);
+  const [arnNumber, arnTooLong, noCredentialKind, keyNumber, after] = findingsOf(
+    g,
+    ["e-arn", "e-long", "e-kind", "e-key", "e-after"].map(
+      (id, i) => eventBridgeEvent(simEvent(id, at(`2026-07-01T11:5${i}:00Z`), 0)).detail as CloudTrailRecord,
+    ),
+  ).findings;
+  // Each passes the store's checks (its own event id, a time and a rule) but not the planner's expectations.
+  const forged = (f: typeof real, guardrail: object, accessKeyId?: unknown) =>
+    ({
+      ...f,
+      guardrail: { ...f.guardrail, ...guardrail },
+      ...(accessKeyId === undefined
+        ? {}
+        : { aws: { ...f.aws, cloudtrail: { ...f.aws.cloudtrail, user_identity: { access_key_id: accessKeyId } } } }),
+    }) as unknown as typeof real;
+  const iamUser = { principal_kind: "iam-user", principal_arn: "arn:aws:iam::444455556666:user/dev" };
+  await store.claim(JOB, forged(arnNumber, { principal_arn: 444455556666 }));
+  // Well formed, but no IAM name: too long for the audit store's key (DynamoDB refused it every run).
+  await store.claim(JOB, forged(arnTooLong, { principal_arn: `arn:aws:iam::444455556666:role/${"é".repeat(1500)}` }));
+  await store.claim(JOB, forged(noCredentialKind, { ...iamUser, credential_kind: undefined }));
+  await store.claim(JOB, forged(keyNumber, { ...iamUser, credential_kind: "long-term-key" }, 1234));
+  await store.claim(JOB, after);
+  const sns = simulateSns();
+  const notifier = new SnsNotifier(sns.client, TOPIC_ARN);
+  const run = (now: string) =>
+    runJob(
+      {
+        guardrail: g,
+        store,
+        source: NO_EVENTS,
+        notifier,
+        responder: new RemediationResponder({
+          guardrail: g,
+          store: new DynamoDbStore(client, table, () => at(now)),
+          organization: new StaticOrganizationLookup("999988887777"),
+          execute: false,
+        }),
+        now: () => at(now),
+        runId: `run-${now}`,
+      },
+      { jobName: JOB },
+    );
+  const first = await run("2026-07-01T12:05:00Z");
+  expect(first).toMatchObject({ status: "ok", published: 5, responded: 1, heldElsewhere: 0, unreadablePending: 4 });
+  expect(first.samples).toEqual([
+    expect.stringMatching(/^event e-arn: not remediated: .*guardrail\.principal_arn.*: alerted only$/),
+    expect.stringMatching(/^event e-long: not remediated: guardrail\.principal_arn: .*ASCII.*: alerted only$/),
+    expect.stringMatching(/^event e-kind: not remediated: .*guardrail\.credential_kind.*: alerted only$/),
+    expect.stringMatching(/^event e-key: not remediated: .*access_key_id.*: alerted only$/),
+  ]);
+  // Alerted all the same (the finding is real until proven otherwise), saying why no response follows.
+  expect(sns.published.map((p) => p.body.event.id)).toEqual(["e-arn", "e-long", "e-kind", "e-key", "e-after"]);
+  expect(sns.published[0].email).toMatch(/no remediation runs for this finding \(not remediated: .*principal_arn/);
+  expect(sns.published[4].email).toMatch(/a follow-up message/);
+  // Done: no later run alerts them again or stops at them.
+  expect(await run("2026-07-01T12:10:00Z")).toMatchObject({ status: "ok", published: 0, responded: 0 });
+  expect(await store.listPending(JOB)).toEqual([]);
 });
 
 test("a watermark item that holds no time fails the run with one line: no run is taken for a first run", async () => {
