@@ -7,6 +7,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ActionOutcome } from "../aws/contracts";
+import { furthestHonouredLeaseEnd } from "../aws/lease";
 import { displayPath } from "../config/load";
 import { errorText, jsonErrorText } from "../errors/error-text";
 import { parseStoreFile } from "./record-schema";
@@ -109,15 +110,12 @@ const FINISHED: ReadonlySet<RecordStatus> = new Set(["ok", "already-done"]);
 export const CLAIM_LEASE_MS = 15 * 60 * 1000;
 
 /**
- * The furthest lease end honoured at `now`: a lease further ahead than one whole lease beyond what a
- * claim made now would get was not written by a responder whose clock agrees with this one's to within
- * a lease (an operator may write action# items, a CLI's clock may run ahead); it is taken as ended,
- * else it would hold the action, its finding and its undo forever. A claimant whose clock runs ahead by
- * less than a lease keeps its claim. Bounded ahead of now, not past startedAt + CLAIM_LEASE_MS:
- * startedAt comes from the same writer as the lease, and a DynamoDB condition cannot add a duration to
- * a stored attribute, while this bound is computed here and compared as a value.
+ * The furthest claim lease end honoured at `now`, by the rule the monitor's event leases follow too
+ * (furthestHonouredLeaseEnd): a lease further ahead (an operator may write action# items, a CLI's clock may run
+ * ahead) is taken as ended, else it would hold the action, its finding and its undo forever. Bounded ahead of now,
+ * not past startedAt + CLAIM_LEASE_MS: startedAt comes from the same writer as the lease.
  */
-export const furthestHonouredLease = (now: Date): string => new Date(now.getTime() + 2 * CLAIM_LEASE_MS).toISOString();
+export const furthestHonouredLease = (now: Date): string => furthestHonouredLeaseEnd(now, CLAIM_LEASE_MS);
 
 /** Whether a claim's lease (an action's or a follow-up's) no longer holds at `now`: none, past, or too far ahead. */
 export function leaseEnded(leaseUntil: string | undefined, now: Date): boolean {

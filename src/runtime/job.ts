@@ -129,7 +129,7 @@ const LEGACY_REALTIME_ALERT_ONLY =
 async function drainRun(
   deps: JobDeps,
   options: JobOptions,
-  extra: Pick<DrainDeps, "now" | "onAlertOnly" | "onUnreadable" | "timeLeftMs">,
+  extra: Pick<DrainDeps, "now" | "onAlertOnly" | "onUnreadable" | "onLeaseIgnored" | "timeLeftMs">,
 ): Promise<Awaited<ReturnType<typeof drainPending>>> {
   const g = deps.guardrail;
   const drainDeps: DrainDeps = {

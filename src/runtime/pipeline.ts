@@ -120,6 +120,11 @@ export interface DrainDeps {
    * finding, with one line naming it and why.
    */
   onUnreadable?: (line: string) => void;
+  /**
+   * Another's lease on an event that ended too far ahead to hold (forged, or a clock step) and was taken over, so the
+   * finding alerts now rather than silently at that time: one line naming it.
+   */
+  onLeaseIgnored?: (line: string) => void;
   /** Every finding of this drain alerts only, for this reason, where its claim gave none of its own. */
   alertOnly?: string;
   /**
@@ -218,6 +223,7 @@ export async function drainPending(
         deps.runId,
         now.toISOString(),
         new Date(now.getTime() + deps.leaseMs).toISOString(),
+        deps.onLeaseIgnored,
       );
     } catch (e) {
       if (e instanceof UnreadableItem) {

@@ -45,8 +45,9 @@ export interface RunSummary {
    */
   unreadablePending?: number;
   /**
-   * Up to 10 lines: the unreadable pending items and why (first), findings alerted on but kept from the responder, and
-   * why, then reasons for unreadable rows and invalid records, to make them findable.
+   * Up to 10 lines: the unreadable pending items and why (first), leases too far ahead that the drain took over,
+   * findings alerted on but kept from the responder, and why, then reasons for unreadable rows and invalid records, to
+   * make them findable.
    */
   samples?: string[];
 }
@@ -57,21 +58,28 @@ function addLeadingSamples(summary: RunSummary, lines: readonly string[]): void 
 }
 
 /**
- * The lines a drain gives (DrainDeps.onAlertOnly, onUnreadable), gathered for its run's summary: the scheduled job and
- * the realtime function report them alike. `addTo` counts the unreadable items (unreadablePending) and puts their lines
- * first among the samples (someone wrote the table who should not have), then the alert-only ones.
+ * The lines a drain gives (DrainDeps.onAlertOnly, onUnreadable, onLeaseIgnored), gathered for its run's summary: the
+ * scheduled job and the realtime function report them alike. `addTo` counts the unreadable items (unreadablePending)
+ * and puts their lines first among the samples (someone wrote the table who should not have), then the ignored leases
+ * (the same, or a clock step), then the alert-only ones.
  */
 export function drainLines(): {
-  callbacks: Required<Pick<DrainDeps, "onAlertOnly" | "onUnreadable">>;
+  callbacks: Required<Pick<DrainDeps, "onAlertOnly" | "onUnreadable" | "onLeaseIgnored">>;
   addTo: (summary: RunSummary) => void;
 } {
   const alertOnly: string[] = [];
   const unreadable: string[] = [];
+  const leaseIgnored: string[] = [];
   return {
-    callbacks: { onAlertOnly: (line) => alertOnly.push(line), onUnreadable: (line) => unreadable.push(line) },
+    callbacks: {
+      onAlertOnly: (line) => alertOnly.push(line),
+      onUnreadable: (line) => unreadable.push(line),
+      onLeaseIgnored: (line) => leaseIgnored.push(line),
+    },
     addTo(summary) {
       if (unreadable.length > 0) summary.unreadablePending = unreadable.length;
       addLeadingSamples(summary, alertOnly);
+      addLeadingSamples(summary, leaseIgnored);
       addLeadingSamples(summary, unreadable);
     },
   };

@@ -3,6 +3,7 @@
  * A test double: the job, handler and model-based tests run against it.
  */
 import type { Finding } from "../../src/detection/finding";
+import { furthestHonouredLeaseEnd } from "../../src/aws/lease";
 import {
   type ClaimOptions,
   type ClaimResult,
@@ -11,6 +12,7 @@ import {
   type ExportItem,
   exportSortKey,
   type FirstUsePair,
+  ignoredLeaseLine,
   type PendingItem,
   pendingSortKey,
   type RecordedPair,
@@ -118,11 +120,15 @@ export class MemoryStateStore implements StateStore {
     owner: string,
     now: string,
     leaseUntil: string,
+    onLeaseIgnored: (line: string) => void = () => undefined,
   ): Promise<Exclude<EventStatus, "done"> | undefined> {
     const e = this.events.get(eventId);
     if (!e) throw new UnreadableItem(`event ${eventId} has no event record, so no claim wrote its pending entry`);
     if (e.status === "done") return undefined;
-    if (e.leaseUntil !== undefined && e.leaseUntil >= now && e.leaseOwner !== owner) return undefined;
+    const furthest = furthestHonouredLeaseEnd(new Date(now), Date.parse(leaseUntil) - Date.parse(now));
+    const held = e.leaseUntil !== undefined && e.leaseUntil >= now && e.leaseOwner !== owner;
+    if (held && e.leaseUntil! <= furthest) return undefined;
+    if (held) onLeaseIgnored(ignoredLeaseLine(eventId, e.leaseOwner, e.leaseUntil!));
     e.leaseOwner = owner;
     e.leaseUntil = leaseUntil;
     return e.status;

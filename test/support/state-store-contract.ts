@@ -156,6 +156,24 @@ export function stateStoreContract(name: string, options: StateStoreContractOpti
         expect(await s.lease("e-1", "run-b", at(16), at(31))).toBeUndefined();
       });
 
+      it("a lease ending over a lease beyond one taken now is taken over, with a line; a nearer holds", async () => {
+        await s.claim(JOB, findingAt("e-1", "2026-07-01T00:01:00Z"));
+        await s.claim(JOB, findingAt("e-2", "2026-07-01T00:02:00Z"));
+        const lines: string[] = [];
+        // A holder whose clock runs 14 minutes ahead: its lease ends within a lease of the one run-b takes.
+        expect(await s.lease("e-1", "run-ahead", at(14), at(29))).toBe("pending");
+        expect(await s.lease("e-1", "run-b", at(0), at(15), (l) => lines.push(l))).toBeUndefined();
+        // Ahead by more than that (forged, or a clock step): until then it would hold the event, unsaid.
+        expect(await s.lease("e-2", "run-far", at(16), at(31))).toBe("pending");
+        expect(await s.lease("e-2", "run-b", at(0), at(15), (l) => lines.push(l))).toBe("pending");
+        expect(lines).toEqual([
+          `event e-2: the lease of run-far until ${at(31)} ends more than a lease beyond one taken now (forged, or a ` +
+            "clock far ahead) and holds nothing: taken over",
+        ]);
+        await expect(s.markPublished("e-2", "run-far")).rejects.toThrow();
+        await s.markPublished("e-2", "run-b");
+      });
+
       it("overlapping runs racing for one lease: exactly one wins", async () => {
         await s.claim(JOB, findingAt("e-1", "2026-07-01T00:01:00Z"));
         const owners = ["run-a", "run-b", "run-c", "run-d"];

@@ -10,10 +10,12 @@ import {
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import type { Finding } from "../../detection/finding";
+import { furthestHonouredLeaseEnd } from "../../aws/lease";
 import {
   type EventStatus,
   type ExportItem,
   exportSortKey,
+  ignoredLeaseLine,
   type PendingItem,
   pendingSortKey,
   UnreadableItem,
@@ -151,7 +153,9 @@ export async function lease(
   owner: string,
   now: string,
   leaseUntil: string,
+  onLeaseIgnored: (line: string) => void = () => undefined,
 ): Promise<Exclude<EventStatus, "done"> | undefined> {
+  const furthest = furthestHonouredLeaseEnd(new Date(now), Date.parse(leaseUntil) - Date.parse(now));
   try {
     const r = await table.client.send(
       new UpdateItemCommand({
@@ -160,20 +164,27 @@ export async function lease(
         UpdateExpression: "SET leaseOwner = :owner, leaseUntil = :until",
         ConditionExpression:
           `attribute_exists(${PK}) AND #s <> :done AND (attribute_not_exists(leaseUntil) OR ` +
-          `leaseUntil < :now OR leaseOwner = :owner)`,
+          "leaseUntil < :now OR leaseUntil > :furthest OR leaseOwner = :owner)",
         ExpressionAttributeNames: { "#s": "status" },
         ExpressionAttributeValues: {
           ":owner": S(owner),
           ":until": S(leaseUntil),
           ":now": S(now),
+          ":furthest": S(furthest),
           ":done": S("done"),
         },
-        ReturnValues: "ALL_NEW",
+        // The record as it was (the lease does not change its status): whose lease this one took over, if any.
+        ReturnValues: "ALL_OLD",
         // The record the condition refused, to tell one held or done (another run's) from one no claim wrote.
         ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       }),
     );
-    return knownStatus(eventId, r.Attributes);
+    const old = r.Attributes;
+    const status = knownStatus(eventId, old);
+    const until = old?.leaseUntil?.S;
+    if (until !== undefined && until > furthest && old?.leaseOwner?.S !== owner)
+      onLeaseIgnored(ignoredLeaseLine(eventId, old?.leaseOwner?.S, until));
+    return status;
   } catch (e) {
     if (!isConditionFailure(e)) throw e;
     const record = (e as { Item?: Record<string, AttributeValue> }).Item;

@@ -131,8 +131,9 @@ export class DynamoStateStore implements StateStore {
     owner: string,
     now: string,
     leaseUntil: string,
+    onLeaseIgnored?: (line: string) => void,
   ): Promise<Exclude<EventStatus, "done"> | undefined> {
-    return carryOver.lease(this.table, eventId, owner, now, leaseUntil);
+    return carryOver.lease(this.table, eventId, owner, now, leaseUntil, onLeaseIgnored);
   }
 
   markPublished(eventId: string, owner: string): Promise<void> {

@@ -127,13 +127,16 @@ export interface StateStore {
    * Takes the event's lease until `leaseUntil` (ISO) if it is not done and nobody else holds an
    * unexpired lease; returns its status, or undefined when someone else has it (or it is done).
    * Throws UnreadableItem when the event has no record (its pending entry is no claim's) or its record holds a status
-   * no claim writes.
+   * no claim writes. Another's lease that ends further ahead than furthestHonouredLeaseEnd (src/aws/lease.ts, the
+   * audit store's rule; the lease length is `leaseUntil` less `now`) holds nothing: it is taken over, and named to
+   * `onLeaseIgnored` in one line.
    */
   lease(
     eventId: string,
     owner: string,
     now: string,
     leaseUntil: string,
+    onLeaseIgnored?: (line: string) => void,
   ): Promise<Exclude<EventStatus, "done"> | undefined>;
   /** pending -> published, only by the lease owner. */
   markPublished(eventId: string, owner: string): Promise<void>;
@@ -182,6 +185,17 @@ export interface StateStore {
  */
 export class UnreadableItem extends Error {
   name = "UnreadableItem";
+}
+
+/**
+ * The line for another's lease on an event that was taken over because it ended too far ahead to be honoured
+ * (StateStore.lease), the same from every store.
+ */
+export function ignoredLeaseLine(eventId: string, holder: string | undefined, until: string): string {
+  return (
+    `event ${eventId}: the lease of ${holder ?? "(no owner)"} until ${until} ends more than a lease beyond one taken ` +
+    "now (forged, or a clock far ahead) and holds nothing: taken over"
+  );
 }
 
 /** Sort key of a pending item: ordered by event time, unique by event id. */

@@ -173,7 +173,7 @@ test("a pending entry with no event record is skipped with one line, not held el
   );
   const store = new DynamoStateStore(client, table);
   await store.claim(JOB, real);
-  // And a status no release writes, under a lease no run took: refused by the condition, unreadable all the same.
+  // And a status no release writes, under a lease far ahead no run took: unreadable all the same.
   await store.claim(JOB, forgedStatus);
   await client.send(
     new UpdateItemCommand({
@@ -272,6 +272,50 @@ test("a finding the responder cannot read alerts, not remediated, with one line;
   // Done: no later run alerts them again or stops at them.
   expect(await run("2026-07-01T12:10:00Z")).toMatchObject({ status: "ok", published: 0, responded: 0 });
   expect(await store.listPending(JOB)).toEqual([]);
+});
+
+test("a lease far ahead (forged, or a clock step) is taken over with one line, not held elsewhere", async () => {
+  const local = dynamoDbLocal();
+  const client = local.client();
+  const table = await local.createStateTable();
+  const store = new DynamoStateStore(client, table);
+  await store.claim(JOB, real);
+  await store.claim(JOB, forgedStatus);
+  const leaseUntil = (id: string, until: string) =>
+    client.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: { pk: { S: `event#${id}` }, sk: { S: "event" } },
+        UpdateExpression: "SET leaseOwner = :o, leaseUntil = :u",
+        ExpressionAttributeValues: { ":o": { S: "nobody" }, ":u": { S: until } },
+      }),
+    );
+  await leaseUntil(real.event.id, "2099-01-01T00:00:00Z");
+  // Within a lease of one taken now (a holder whose clock runs ahead a little): honoured, held elsewhere.
+  await leaseUntil(forgedStatus.event.id, "2026-07-01T12:30:00.000Z");
+  const sns = simulateSns();
+  const summary = await runJob(
+    {
+      guardrail: g,
+      store,
+      source: NO_EVENTS,
+      notifier: new SnsNotifier(sns.client, TOPIC_ARN),
+      now: () => at("2026-07-01T12:05:00Z"),
+      runId: "run-1",
+    },
+    { jobName: JOB },
+  );
+  expect(summary).toMatchObject({
+    status: "ok",
+    published: 1,
+    heldElsewhere: 1,
+    samples: [
+      "event e-real: the lease of nobody until 2099-01-01T00:00:00Z ends more than a lease beyond one taken now " +
+        "(forged, or a clock far ahead) and holds nothing: taken over",
+    ],
+  });
+  expect(summary.unreadablePending).toBeUndefined();
+  expect(sns.published.map((p) => p.body.event.id)).toEqual(["e-real"]);
 });
 
 test("a watermark item that holds no time fails the run with one line: no run is taken for a first run", async () => {
