@@ -194,6 +194,48 @@ async function respondTo(
   }
 }
 
+/**
+ * Leases a pending item for this run: its status, "skipped" when it is not this run's to alert (held elsewhere, done,
+ * unreadable: counted or named), or the store's failure.
+ */
+async function leaseItem(
+  deps: DrainDeps,
+  job: string,
+  item: PendingItem,
+  counts: DrainCounts,
+): Promise<"pending" | "published" | "skipped" | RunFailure> {
+  const { store } = deps;
+  const id = item.eventId;
+  const unreadable = (line: string) => deps.onUnreadable?.(line);
+  const now = deps.now();
+  let status;
+  try {
+    const until = new Date(now.getTime() + deps.leaseMs).toISOString();
+    status = await store.lease(id, deps.runId, now.toISOString(), until, deps.onLeaseIgnored);
+  } catch (e) {
+    if (!(e instanceof UnreadableItem)) return { step: "record", eventId: id, error: `leasing: ${errorText(e)}` };
+    await store.release(id, deps.runId).catch(() => undefined);
+    unreadable(`${e.message}: skipped, left in the table`);
+    return "skipped";
+  }
+  if (status === "done") {
+    // Done, yet listed: completed by another run since this one listed it, or an entry no run leaves (forged).
+    try {
+      if (await store.removeDonePending(job, item))
+        unreadable(`event ${id} is done, yet its pending entry remained (no run leaves one): entry removed`);
+      else counts.heldElsewhere++;
+    } catch (e) {
+      return { step: "record", eventId: id, error: `removing a done event's pending entry: ${errorText(e)}` };
+    }
+    return "skipped";
+  }
+  if (status === undefined) {
+    counts.heldElsewhere++;
+    return "skipped";
+  }
+  return status;
+}
+
 export async function drainPending(
   deps: DrainDeps,
   job: string,
@@ -215,28 +257,9 @@ export async function drainPending(
       break;
     }
     const id = item.eventId;
-    const now = deps.now();
-    let status;
-    try {
-      status = await store.lease(
-        id,
-        deps.runId,
-        now.toISOString(),
-        new Date(now.getTime() + deps.leaseMs).toISOString(),
-        deps.onLeaseIgnored,
-      );
-    } catch (e) {
-      if (e instanceof UnreadableItem) {
-        await store.release(id, deps.runId).catch(() => undefined);
-        unreadable(`${e.message}: skipped, left in the table`);
-        continue;
-      }
-      return { ...counts, failure: { step: "record", eventId: id, error: `leasing: ${errorText(e)}` } };
-    }
-    if (status === undefined) {
-      counts.heldElsewhere++;
-      continue;
-    }
+    const status = await leaseItem(deps, job, item, counts);
+    if (status === "skipped") continue;
+    if (typeof status !== "string") return { ...counts, failure: status };
     const keptFromResponder = item.alertOnly ?? deps.alertOnly;
     // A finding the responder cannot read still alerts (it is real until proven otherwise), saying why none follows.
     const unfit = deps.responder && !keptFromResponder ? deps.responder.unfitReason?.(item.finding) : undefined;

@@ -41,7 +41,8 @@ export interface RunSummary {
   securityHub?: ExportCounts;
   /**
    * Pending items no claim wrote so (forged, or half-written by hand; DrainDeps.onUnreadable): skipped and left in the
-   * table, or alerted but kept from a responder that cannot read them (done); absent when none.
+   * table, alerted but kept from a responder that cannot read them (done), or the entry of an event done already
+   * (removed); absent when none.
    */
   unreadablePending?: number;
   /**

@@ -121,10 +121,10 @@ export class MemoryStateStore implements StateStore {
     now: string,
     leaseUntil: string,
     onLeaseIgnored: (line: string) => void = () => undefined,
-  ): Promise<Exclude<EventStatus, "done"> | undefined> {
+  ): Promise<EventStatus | undefined> {
     const e = this.events.get(eventId);
     if (!e) throw new UnreadableItem(`event ${eventId} has no event record, so no claim wrote its pending entry`);
-    if (e.status === "done") return undefined;
+    if (e.status === "done") return "done";
     const furthest = furthestHonouredLeaseEnd(new Date(now), Date.parse(leaseUntil) - Date.parse(now));
     const held = e.leaseUntil !== undefined && e.leaseUntil >= now && e.leaseOwner !== owner;
     if (held && e.leaseUntil! <= furthest) return undefined;
@@ -153,6 +153,19 @@ export class MemoryStateStore implements StateStore {
       if (entry) entry.expiresAt = expiresAt;
     }
     this.pending.get(job)?.delete(pendingSortKey(item.eventTime, item.eventId));
+  }
+
+  /** A pending entry as a claim writes it, with no claim: what someone who may write the table can put there. */
+  putPendingEntry(job: string, finding: Finding): void {
+    const list = this.pending.get(job) ?? new Map<string, PendingItem>();
+    const { "@timestamp": eventTime, event } = finding;
+    list.set(pendingSortKey(eventTime, event.id), { eventId: event.id, eventTime, finding: structuredClone(finding) });
+    this.pending.set(job, list);
+  }
+
+  async removeDonePending(job: string, item: PendingItem): Promise<boolean> {
+    if (this.events.get(item.eventId)?.status !== "done") return false;
+    return this.pending.get(job)?.delete(pendingSortKey(item.eventTime, item.eventId)) ?? false;
   }
 
   async release(eventId: string, owner: string): Promise<void> {

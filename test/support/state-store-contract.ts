@@ -20,6 +20,8 @@ interface StateStoreUnderTest {
   aliasExpiresAt(alias: string): Promise<number | undefined>;
   /** A new-term pair's TTL (epoch seconds) as stored, or undefined when the store has no entry for it. */
   pairExpiresAt(job: string, pair: TermPair): Promise<number | undefined>;
+  /** Puts a pending entry as a claim writes it, with no claim (what someone who may write the table can do). */
+  putPendingEntry(job: string, finding: Finding): Promise<void>;
 }
 
 export interface StateStoreContractOptions {
@@ -210,13 +212,30 @@ export function stateStoreContract(name: string, options: StateStoreContractOpti
         expect(await s.lease("e-1", "run-b", at(16), at(31))).toBe("published");
       });
 
-      it("is refused once the event is done", async () => {
+      it("is refused once the event is done, saying so", async () => {
         const f = findingAt("e-1", "2026-07-01T00:01:00Z");
         await s.claim(JOB, f);
         await s.lease("e-1", "run-a", at(0), at(15));
         await s.complete(JOB, pendingItem(f), "run-a", 4_000_000_000);
-        expect(await s.lease("e-1", "run-a", at(1), at(16))).toBeUndefined();
-        expect(await s.lease("e-1", "run-b", at(20), at(35))).toBeUndefined();
+        expect(await s.lease("e-1", "run-a", at(1), at(16))).toBe("done");
+        expect(await s.lease("e-1", "run-b", at(20), at(35))).toBe("done");
+      });
+
+      it("removes a pending entry only while its event is done, and says when there was none", async () => {
+        const [done, pending] = [findingAt("e-1", "2026-07-01T00:01:00Z"), findingAt("e-2", "2026-07-01T00:02:00Z")];
+        await s.claim(JOB, done);
+        await s.claim(JOB, pending);
+        expect(await s.removeDonePending(JOB, pendingItem(pending))).toBe(false);
+        await s.lease("e-1", "run-a", at(0), at(15));
+        await s.complete(JOB, pendingItem(done), "run-a", 4_000_000_000);
+        // Completed since a run listed it: nothing to remove.
+        expect(await s.removeDonePending(JOB, pendingItem(done))).toBe(false);
+        // Put back with no claim: removed.
+        await underTest.putPendingEntry(JOB, done);
+        expect(await s.listPending(JOB)).toEqual([pendingItem(done), pendingItem(pending)]);
+        expect(await s.removeDonePending(JOB, pendingItem(done))).toBe(true);
+        expect(await s.listPending(JOB)).toEqual([pendingItem(pending)]);
+        expect(await s.lease("e-2", "run-a", at(0), at(15))).toBe("pending");
       });
     });
 

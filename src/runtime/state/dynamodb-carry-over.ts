@@ -154,7 +154,7 @@ export async function lease(
   now: string,
   leaseUntil: string,
   onLeaseIgnored: (line: string) => void = () => undefined,
-): Promise<Exclude<EventStatus, "done"> | undefined> {
+): Promise<EventStatus | undefined> {
   const furthest = furthestHonouredLeaseEnd(new Date(now), Date.parse(leaseUntil) - Date.parse(now));
   try {
     const r = await table.client.send(
@@ -191,8 +191,10 @@ export async function lease(
     // A pending entry names its event's record, written in the claim's transaction and kept until long after the
     // entry left: without one, the entry is no claim's, and refusing it as held would skip it, unsaid, every run.
     if (!record) throw new UnreadableItem(`event ${eventId} has no event record, so no claim wrote its pending entry`);
-    // Done, or held by another run: refused. A status no claim writes is unreadable, leased or not.
-    if (record.status?.S !== "done") knownStatus(eventId, record);
+    // Done (the caller tells a stale entry from one completed since it listed it), or held by another run: refused.
+    // A status no claim writes is unreadable, leased or not.
+    if (record.status?.S === "done") return "done";
+    knownStatus(eventId, record);
     return undefined;
   }
 }
@@ -260,6 +262,36 @@ export async function complete(
       },
     })),
   ]);
+}
+
+export async function removeDonePending(table: StateTable, job: string, item: PendingItem): Promise<boolean> {
+  try {
+    await table.transact([
+      {
+        // Writes nothing new: the condition that the event is still done, in the same atomic write as the removal
+        // (an Update rather than a ConditionCheck, which the role's UpdateItem covers).
+        Update: {
+          TableName: table.name,
+          Key: eventKey(item.eventId),
+          UpdateExpression: "SET #s = :done",
+          ConditionExpression: "#s = :done",
+          ExpressionAttributeNames: { "#s": "status" },
+          ExpressionAttributeValues: { ":done": S("done") },
+        },
+      },
+      {
+        Delete: {
+          TableName: table.name,
+          Key: { ...jobKey(job), [SK]: S(pendingSortKey(item.eventTime, item.eventId)) },
+          ConditionExpression: `attribute_exists(${PK})`,
+        },
+      },
+    ]);
+    return true;
+  } catch (e) {
+    if (!isConditionFailure(e)) throw e;
+    return false;
+  }
 }
 
 export async function release(table: StateTable, eventId: string, owner: string): Promise<void> {

@@ -132,8 +132,12 @@ export class DynamoStateStore implements StateStore {
     now: string,
     leaseUntil: string,
     onLeaseIgnored?: (line: string) => void,
-  ): Promise<Exclude<EventStatus, "done"> | undefined> {
+  ): Promise<EventStatus | undefined> {
     return carryOver.lease(this.table, eventId, owner, now, leaseUntil, onLeaseIgnored);
+  }
+
+  removeDonePending(job: string, item: PendingItem): Promise<boolean> {
+    return carryOver.removeDonePending(this.table, job, item);
   }
 
   markPublished(eventId: string, owner: string): Promise<void> {

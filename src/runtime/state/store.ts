@@ -125,7 +125,7 @@ export interface StateStore {
   listPending(job: string, onUnreadable?: (problem: string) => void): Promise<PendingItem[]>;
   /**
    * Takes the event's lease until `leaseUntil` (ISO) if it is not done and nobody else holds an
-   * unexpired lease; returns its status, or undefined when someone else has it (or it is done).
+   * unexpired lease; returns its status, "done" (not leased) when it is done, or undefined when someone else has it.
    * Throws UnreadableItem when the event has no record (its pending entry is no claim's) or its record holds a status
    * no claim writes. Another's lease that ends further ahead than furthestHonouredLeaseEnd (src/aws/lease.ts, the
    * audit store's rule; the lease length is `leaseUntil` less `now`) holds nothing: it is taken over, and named to
@@ -137,7 +137,13 @@ export interface StateStore {
     now: string,
     leaseUntil: string,
     onLeaseIgnored?: (line: string) => void,
-  ): Promise<Exclude<EventStatus, "done"> | undefined>;
+  ): Promise<EventStatus | undefined>;
+  /**
+   * Removes the pending entry of an event that is done, only while its record says done: no run leaves one (complete
+   * marks the event done and removes its entry in one write), so it is forged or left by hand. False when the entry is
+   * gone already: a run completed the event after this one listed it.
+   */
+  removeDonePending(job: string, item: PendingItem): Promise<boolean>;
   /** pending -> published, only by the lease owner. */
   markPublished(eventId: string, owner: string): Promise<void>;
   /**

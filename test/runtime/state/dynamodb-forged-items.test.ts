@@ -318,6 +318,53 @@ test("a lease far ahead (forged, or a clock step) is taken over with one line, n
   expect(sns.published.map((p) => p.body.event.id)).toEqual(["e-real"]);
 });
 
+test("a done event's pending entry that remained is removed with one line, not held elsewhere every run", async () => {
+  const local = dynamoDbLocal();
+  const client = local.client();
+  const table = await local.createStateTable();
+  const store = new DynamoStateStore(client, table);
+  await store.claim(JOB, forgedStatus);
+  const sns = simulateSns();
+  const run = (now: string) =>
+    runJob(
+      {
+        guardrail: g,
+        store,
+        source: NO_EVENTS,
+        notifier: new SnsNotifier(sns.client, TOPIC_ARN),
+        now: () => at(now),
+        runId: `run-${now}`,
+      },
+      { jobName: JOB },
+    );
+  expect(await run("2026-07-01T12:05:00Z")).toMatchObject({ status: "ok", published: 1 });
+  // The entry put back after its event was done (forged): complete removes both in one write, no run leaves one.
+  const time = forgedStatus["@timestamp"];
+  await client.send(
+    new PutItemCommand({
+      TableName: table,
+      Item: {
+        pk: { S: `job#${JOB}` },
+        sk: { S: `pending#${time}#e-status` },
+        eventId: { S: "e-status" },
+        eventTime: { S: time },
+        finding: { S: JSON.stringify(forgedStatus) },
+      },
+    }),
+  );
+  expect(await run("2026-07-01T12:10:00Z")).toMatchObject({
+    status: "ok",
+    published: 0,
+    heldElsewhere: 0,
+    unreadablePending: 1,
+    samples: ["event e-status is done, yet its pending entry remained (no run leaves one): entry removed"],
+  });
+  const third = await run("2026-07-01T12:15:00Z");
+  expect(third).toMatchObject({ status: "ok", published: 0, heldElsewhere: 0 });
+  expect(third.samples).toBeUndefined();
+  expect(sns.published.map((p) => p.body.event.id)).toEqual(["e-status"]);
+});
+
 test("a watermark item that holds no time fails the run with one line: no run is taken for a first run", async () => {
   const local = dynamoDbLocal();
   const client = local.client();

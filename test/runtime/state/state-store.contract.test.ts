@@ -5,9 +5,11 @@
  *
  * @slow (starts DynamoDB Local)
  */
-import { GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { STATE_TABLE_KEYS } from "../../../src/aws/contracts";
 import { DynamoStateStore, seenItemKey } from "../../../src/runtime/state/dynamodb";
+import { queuedItem } from "../../../src/runtime/state/dynamodb-carry-over";
+import { pendingSortKey } from "../../../src/runtime/state/store";
 import { dynamoDbLocalForSuite } from "../../support/dynamodb-local";
 import { MemoryStateStore } from "../../support/memory-state-store";
 import { stateStoreContract } from "../../support/state-store-contract";
@@ -21,6 +23,7 @@ stateStoreContract("in-memory double", {
       eventExpiresAt: async (id) => store.events.get(id)?.expiresAt,
       aliasExpiresAt: async (alias) => store.aliases.get(alias)?.expiresAt,
       pairExpiresAt: async (job, pair) => store.pairExpiresAt(job, pair),
+      putPendingEntry: async (job, finding) => store.putPendingEntry(job, finding),
     };
   },
 });
@@ -64,6 +67,11 @@ stateStoreContract("DynamoStateStore on DynamoDB Local", {
         );
         const ttl = r.Item?.[ttlAttribute]?.N;
         return ttl === undefined ? undefined : Number(ttl);
+      },
+      async putPendingEntry(job, finding) {
+        const item = queuedItem(job, finding);
+        const sk = { [sortKey]: { S: pendingSortKey(finding["@timestamp"], finding.event.id) } };
+        await client.send(new PutItemCommand({ TableName: table, Item: { ...item, ...sk } }));
       },
     };
   },
