@@ -70,8 +70,12 @@ export class SnsNotifier implements Notifier {
         TopicArn: this.topicArn,
         Subject: subject,
         ...snsMessage(body, variants),
+        // SNS refuses the whole message for one attribute whose value is empty or missing (a forged finding's), and
+        // the alert matters more than its attributes: such an attribute is left out.
         MessageAttributes: Object.fromEntries(
-          Object.entries(attributes).map(([k, v]) => [k, { DataType: "String", StringValue: v }]),
+          Object.entries(attributes)
+            .filter(([, v]) => typeof v === "string" && v !== "")
+            .map(([k, v]) => [k, { DataType: "String", StringValue: v }]),
         ),
       }),
     );

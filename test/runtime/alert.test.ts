@@ -175,6 +175,20 @@ describe("SNS message", () => {
     expect(input.MessageAttributes).toEqual({ kind: { DataType: "String", StringValue: "finding" } });
   });
 
+  it("leaves out an attribute with an empty or missing value, which SNS would refuse the whole message for", async () => {
+    const client = new SNSClient({
+      region: "us-east-1",
+      credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "secret" },
+    });
+    const mock = mockClient(client);
+    mock.on(PublishCommand).resolves({ MessageId: "m-1" });
+    // A forged finding without guardrail.severity or rule.id gives such values.
+    const attributes = { kind: "finding", severity: undefined as unknown as string, rule: "" };
+    await new SnsNotifier(client, "arn:aws:sns:us-east-1:111122223333:alerts").publish("subject", "{}", attributes);
+    const input = mock.commandCalls(PublishCommand)[0].args[0].input;
+    expect(input.MessageAttributes).toEqual({ kind: { DataType: "String", StringValue: "finding" } });
+  });
+
   it("falls back to the JSON body alone when both would not fit in one SNS message", () => {
     const body = JSON.stringify({ blob: "x".repeat(SNS_MAX_MESSAGE_BYTES - 100) });
     expect(snsMessage(body, { email: "y".repeat(1000) })).toEqual({ Message: body });
