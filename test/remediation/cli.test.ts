@@ -109,6 +109,36 @@ describe("remediate and undo commands", () => {
     expect(aws.iam.calls()).toHaveLength(0);
   });
 
+  it("a plan says which given options only --execute uses, and plans as without them", async () => {
+    const file = await detectToFile();
+    const plain = sink();
+    await runRemediate(file, { config, format: "ndjson" }, { stdout: plain, stderr: sink() });
+    const out = sink();
+    const err = sink();
+    const options = {
+      config,
+      format: "ndjson" as const,
+      table: "state",
+      topicArn: "arn:aws:sns:us-east-1:111122223333:alerts",
+      assumeRole: false,
+    };
+    expect(await runRemediate(file, options, { stdout: out, stderr: err })).toBe(1);
+    // The same plan: each session revocation's cutoff is the moment it was planned, so times are left out.
+    const withoutTimes = (text: string) => text.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, "<time>");
+    expect(withoutTimes(out.text())).toBe(withoutTimes(plain.text()));
+    const notes = err
+      .text()
+      .split("\n")
+      .filter((l) => l.includes("used only with --execute"));
+    expect(notes).toEqual([
+      "remediate: note: --table, --topic-arn, --no-assume-role are used only with --execute: this plan reads no " +
+        "audit store (actions already done show as planned), alerts nobody and reaches no member account",
+    ]);
+    const quiet = sink();
+    await runRemediate(file, { config, format: "ndjson" }, { stdout: sink(), stderr: quiet });
+    expect(quiet.text()).not.toContain("used only with --execute");
+  });
+
   it("table format lists the same actions for people", async () => {
     const file = await detectToFile();
     const out = sink();

@@ -69,6 +69,25 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/**
+ * The options a plan does not use, said in one line (a plan reads no audit store, alerts nobody and reaches no member
+ * account), or undefined. Not refused: a pipeline plans with the command line it then runs with --execute.
+ */
+function optionsOnlyForExecute(opts: RemediateOptions): string | undefined {
+  const given = [
+    opts.stateFile !== undefined && "--state-file",
+    opts.table !== undefined && "--table",
+    opts.topicArn !== undefined && "--topic-arn",
+    opts.externalId !== undefined && "--external-id",
+    opts.assumeRole === false && "--no-assume-role",
+  ].filter((o): o is string => o !== false);
+  if (given.length === 0) return undefined;
+  return (
+    `note: ${given.join(", ")} ${given.length === 1 ? "is" : "are"} used only with --execute: this plan reads no ` +
+    "audit store (actions already done show as planned), alerts nobody and reaches no member account"
+  );
+}
+
 /** The run is refused before anything is planned: one line on stderr, exit 2. */
 class RefusedRun extends Error {}
 
@@ -176,6 +195,8 @@ export async function runRemediate(
   if (!opts.execute) {
     const unknown = modesUnknownWithoutExecute(guardrail, findings);
     if (unknown) io.stderr.write(`remediate: ${unknown}\n`);
+    const unused = optionsOnlyForExecute(opts);
+    if (unused) io.stderr.write(`remediate: ${unused}\n`);
   }
 
   let responder: RemediationResponder;
