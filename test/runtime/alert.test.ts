@@ -175,7 +175,7 @@ describe("SNS message", () => {
     expect(input.MessageAttributes).toEqual({ kind: { DataType: "String", StringValue: "finding" } });
   });
 
-  it("leaves out an attribute with an empty or missing value, which SNS would refuse the whole message for", async () => {
+  it("leaves out an attribute with an empty or missing value, for which SNS would refuse the message", async () => {
     const client = new SNSClient({
       region: "us-east-1",
       credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "secret" },
