@@ -24,7 +24,8 @@ export interface UndoOptions {
   clock?: () => Date;
   /**
    * The organization's management account (config, or Organizations), where this tool never acts: a record naming
-   * it is not one of its actions, and is refused before any call. Undefined when neither answered.
+   * it is not one of its actions, and is refused before any call. Undefined: not checked (tests that inject the AWS
+   * side); the undo command does not run when neither config nor Organizations names it.
    */
   managementAccountId?: string;
 }

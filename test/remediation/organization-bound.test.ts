@@ -10,7 +10,12 @@ import * as path from "node:path";
 import { DeleteFoundationModelAgreementCommand } from "@aws-sdk/client-bedrock";
 import { DynamoDBClient, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { GetRolePolicyCommand, NoSuchEntityException, PutRolePolicyCommand } from "@aws-sdk/client-iam";
-import { ChildNotFoundException, ListParentsCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
+import {
+  ChildNotFoundException,
+  DescribeOrganizationCommand,
+  ListParentsCommand,
+  OrganizationsClient,
+} from "@aws-sdk/client-organizations";
 import { AssumeRoleCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
 import { runDetect } from "../../src/cli/commands/detect";
@@ -233,6 +238,38 @@ describe("undo of a record edited to name an account outside the organization", 
     const result = JSON.parse(out.text());
     expect(result.status).toBe("error");
     expect(result.reason).toMatch(expected(answer));
+    expect(aws.sts.commandCalls(AssumeRoleCommand)).toEqual([]);
+    expect(aws.iam.calls()).toEqual([]);
+  });
+});
+
+describe("undo when neither the config nor Organizations names the management account", () => {
+  it("changes nothing, in one line, even for a record edited to name the management account", async () => {
+    organizationAnswers("not a member");
+    organizations.on(ListParentsCommand, { ChildId: MGMT }).resolves({ Parents: [{ Id: "r-ab12", Type: "ROOT" }] });
+    organizations
+      .on(DescribeOrganizationCommand)
+      .rejects(awsError("TooManyRequestsException", "Too many requests.", 400));
+    memberAccounts();
+    const done = await remediate(MEMBER);
+    const revocation = done.lines.find((l) => l.api === "iam:PutRolePolicy")!;
+    const state = JSON.parse(fs.readFileSync(done.stateFile, "utf8"));
+    const rec = state.actions[revocation.action_id];
+    state.actions[revocation.action_id] = JSON.parse(JSON.stringify(rec).replaceAll(MEMBER, MGMT));
+    fs.writeFileSync(done.stateFile, JSON.stringify(state));
+    const unnamed = path.join(dir, "guardrail.no-management.config.json");
+    fs.writeFileSync(unnamed, JSON.stringify({ ...JSON.parse(fs.readFileSync(config, "utf8")), organization: {} }));
+    aws.sts.resetHistory();
+    aws.iam.resetHistory();
+
+    const err = sink();
+    const code = await runUndo(
+      { config: unnamed, actionId: revocation.action_id, stateFile: done.stateFile },
+      { stdout: sink(), stderr: err, cwd: dir },
+    );
+    expect(code).toBe(EXIT.INCOMPLETE);
+    expect(err.text()).toMatch(/^undo: the management account, where undo never acts, is unknown \(set organization\./);
+    expect(err.text().trim().split("\n")).toHaveLength(1);
     expect(aws.sts.commandCalls(AssumeRoleCommand)).toEqual([]);
     expect(aws.iam.calls()).toEqual([]);
   });

@@ -16,13 +16,14 @@ import {
   storeFor,
 } from "../../wiring/adapters";
 import type { MemberClientProvider } from "../../remediation/member-clients";
+import type { OrganizationLookup } from "../../remediation/organization";
 import type { RemediationStore } from "../../remediation/store";
 import { undoAction, UndoError } from "../../remediation/undo";
 import { type ConfigIO, loadGuardrailFor, type TextSink } from "../common";
 import { addConfigOptions, type ConfigOption } from "../options";
 import { EXIT } from "../exit-codes";
 import { addRemediationOptions, remediationOptionConflict } from "../remediation-options";
-import { reportError } from "../report";
+import { failureText, reportError } from "../report";
 
 export interface UndoOptions extends AwsOptions, ConfigOption {
   actionId?: string;
@@ -74,8 +75,8 @@ export async function runUndo(opts: UndoOptions, io: UndoIO): Promise<number> {
           // Nothing is called in an account the record names outside the organization (member-clients.ts).
           clients: memberClientsFor(guardrail, o, io.env ?? process.env, undefined, organization),
           actor: await callerArn(guardrail),
-          // Where undo never acts: a record naming it is refused (config, else Organizations; unknown if neither).
-          managementAccountId: await organization.managementAccountId().catch(() => undefined),
+          // Where undo never acts: a record naming it is refused, so no answer is no undo (never read as "none").
+          managementAccountId: await managementAccountOf(organization, io.env ?? process.env),
         };
       });
     const { clients, actor, managementAccountId } = await aws(g, opts);
@@ -90,6 +91,27 @@ export async function runUndo(opts: UndoOptions, io: UndoIO): Promise<number> {
     reportError(io.stderr, "undo", e, io.env);
     return EXIT.INCOMPLETE;
   }
+}
+
+/**
+ * The management account (config, else Organizations DescribeOrganization), or the error that stops undo: the
+ * check that refuses a record naming it must not pass because Organizations did not answer (throttling, a denied
+ * call), or undo would act there with that account's credentials (--no-assume-role).
+ */
+async function managementAccountOf(organization: OrganizationLookup, env: NodeJS.ProcessEnv): Promise<string> {
+  const problem = (why: string) =>
+    new Error(
+      `the management account, where undo never acts, is unknown (set organization.managementAccountId, or allow ` +
+        `organizations:DescribeOrganization): ${why}; nothing was changed`,
+    );
+  let id: string | undefined;
+  try {
+    id = await organization.managementAccountId();
+  } catch (e) {
+    throw problem(failureText(e, env));
+  }
+  if (!id) throw problem("Organizations named none");
+  return id;
 }
 
 export function register(program: Command): void {
