@@ -8,12 +8,11 @@
 import { randomUUID } from "node:crypto";
 import { realtimeEventOf } from "../detection/backends/eventbridge-envelope";
 import type { Finding } from "../detection/finding";
-import { errorText } from "../errors/error-text";
 import { type Guardrail, loadGuardrail, ruleRemediates } from "../guardrail/guardrail";
 import type { FindingResponder, Notifier } from "../aws/contracts";
 import { type HandlerEnv, readHandlerEnv } from "../runtime/env";
 import { DEFAULT_DEDUPE_RETENTION_MS, DEFAULT_LEASE_MS } from "../runtime/job";
-import { inOrganization } from "../remediation/organization";
+import { type OrganizationLookup, OrganizationMembership } from "../remediation/organization";
 import { claimAll, drainPending, findingsOf, type RunFailure } from "../runtime/pipeline";
 import type { StateStore } from "../runtime/state/store";
 import { drainLines, emptySummary, type RunSummary } from "../runtime/summary";
@@ -28,32 +27,32 @@ export interface RealtimeDeps {
   jobName: string;
   now?: () => Date;
   /**
-   * Whether an account belongs to the organization (Organizations), asked before anything is
-   * claimed when a responder can act, and about the principal's account when it is another one.
-   * Rejects when Organizations did not answer, which fails the run: never read as "not a member".
-   * Absent: not checked, and a principal of another account gets an alert only.
+   * Whether an account belongs to the organization (OrganizationMembership, one per invocation), asked before anything
+   * is claimed when a responder can act, and about the principal's account when it is another one. No answer from
+   * Organizations fails the run: never read as "not a member". Absent: not checked, and a principal of another
+   * account gets an alert only. The responder's member-client provider asks again before any call: this answer decides,
+   * before the claim, whether the event is refused or alerted only, which the provider's skip cannot.
    */
-  inOrganization?: (accountId: string) => Promise<boolean>;
+  membership?: OrganizationMembership;
   /** The invocation's time left (Lambda's getRemainingTimeInMillis): the drain takes no item it cannot finish. */
   timeLeftMs?: () => number;
 }
 
 /**
- * Organizations' answer for an account, or the run's failure when it gave none (AccessDenied in a monitor account
- * that is not a delegated administrator, throttling, the network). Such an error is no answer, and reading it as
- * "not a member" would refuse every event in silence: the run fails instead, before anything is claimed, so the
- * invocation errors and Lambda retries the event (twice), then keeps it in the dead-letter queue, whose alarm pages;
- * the scheduled job's query finds the unclaimed event in CloudTrail on its next run either way.
+ * Why the account is not one the realtime path may act for (outside the organization), or the run's failure when
+ * Organizations gave no answer (AccessDenied in a monitor account that is not a delegated administrator, throttling,
+ * the network). Such an error is no answer, and reading it as "not a member" would refuse every event in silence: the
+ * run fails instead, before anything is claimed, so the invocation errors and Lambda retries the event (twice), then
+ * keeps it in the dead-letter queue, whose alarm pages; the scheduled job's query finds the unclaimed event in
+ * CloudTrail on its next run either way.
  */
-async function membership(
-  inOrganization: NonNullable<RealtimeDeps["inOrganization"]>,
+async function outsideOrFailure(
+  membership: OrganizationMembership,
   account: string,
-): Promise<boolean | RunFailure> {
-  try {
-    return await inOrganization(account);
-  } catch (e) {
-    return { step: "organization", error: `Organizations did not answer for account ${account}: ${errorText(e)}` };
-  }
+): Promise<{ outside?: string; failure?: RunFailure }> {
+  const m = await membership.of(account);
+  if (m.status === "unknown") return { failure: { step: "organization", error: m.reason } };
+  return m.status === "outside" ? { outside: m.reason } : {};
 }
 
 /**
@@ -78,10 +77,11 @@ async function responseRefusal(
     };
   for (const principalAccount of new Set(findings.map((f) => f.guardrail.principal_account_id))) {
     if (principalAccount === undefined || principalAccount === envelopeAccount) continue;
-    const member = deps.inOrganization ? await membership(deps.inOrganization, principalAccount) : false;
-    if (typeof member === "object") return { failure: member };
-    if (!member)
-      return { refusal: `the principal's account ${principalAccount} is not an account of the organization` };
+    const notMember = `the principal's account ${principalAccount} is not an account of the organization`;
+    if (!deps.membership) return { refusal: notMember };
+    const { outside, failure } = await outsideOrFailure(deps.membership, principalAccount);
+    if (failure) return { failure };
+    if (outside) return { refusal: notMember };
   }
   return {};
 }
@@ -119,10 +119,10 @@ export async function processEvent(deps: RealtimeDeps, event: unknown, runId: st
   const stale = staleness(converted.record.eventTime, started);
   if (stale) return refuse(stale);
   const failed = (failure: RunFailure) => ({ ...done(), status: "failed" as const, failure });
-  if (deps.inOrganization) {
-    const member = await membership(deps.inOrganization, converted.account);
-    if (typeof member === "object") return failed(member);
-    if (!member) return refuse(`account ${converted.account} is not an account of the organization`);
+  if (deps.membership) {
+    const { outside, failure } = await outsideOrFailure(deps.membership, converted.account);
+    if (failure) return failed(failure);
+    if (outside) return refuse(outside);
   }
   const { findings, counts, invalid } = findingsOf(deps.guardrail, [converted.record]);
   summary.findings = counts.matched;
@@ -173,9 +173,14 @@ export async function processEvent(deps: RealtimeDeps, event: unknown, runId: st
 
 interface Context {
   env: HandlerEnv;
-  deps: Omit<RealtimeDeps, "responder">;
+  deps: Omit<RealtimeDeps, "responder" | "membership">;
   /** A fresh responder per invocation (see responderPerRun). */
   newResponder?: () => FindingResponder;
+  /**
+   * The container's Organizations lookup (an answer is kept for the container's life), where a responder can act:
+   * each invocation asks it through an OrganizationMembership of its own, whose failures last that invocation only.
+   */
+  organization?: OrganizationLookup;
 }
 let context: Context | undefined;
 
@@ -188,17 +193,12 @@ function init(): Context {
   const notifier = makeNotifier(env.alertTopicArn);
   const newResponder = responderPerRun(guardrail, env, notifier);
   // Where a responder can act, an account outside the organization is refused before anything is claimed.
-  const organization = newResponder ? inOrganization(makeOrganizationLookup(guardrail)) : undefined;
+  const organization = newResponder ? makeOrganizationLookup(guardrail) : undefined;
   return {
     env,
-    deps: {
-      guardrail,
-      store: makeStateStore(env.stateTableName),
-      notifier,
-      jobName: env.jobName,
-      ...(organization ? { inOrganization: organization } : {}),
-    },
+    deps: { guardrail, store: makeStateStore(env.stateTableName), notifier, jobName: env.jobName },
     newResponder,
+    ...(organization ? { organization } : {}),
   };
 }
 
@@ -209,7 +209,12 @@ export async function handler(
   const ctx = (context ??= initOrLog(init));
   const timeLeft = lambdaContext?.getRemainingTimeInMillis?.bind(lambdaContext);
   const summary = await processEvent(
-    { ...ctx.deps, responder: ctx.newResponder?.(), ...(timeLeft ? { timeLeftMs: timeLeft } : {}) },
+    {
+      ...ctx.deps,
+      responder: ctx.newResponder?.(),
+      ...(ctx.organization ? { membership: OrganizationMembership.of(ctx.organization) } : {}),
+      ...(timeLeft ? { timeLeftMs: timeLeft } : {}),
+    },
     event,
     lambdaContext?.awsRequestId ?? randomUUID(),
   );

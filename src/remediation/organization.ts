@@ -101,7 +101,7 @@ export class AwsOrganizationLookup implements OrganizationLookup {
  * the organization, which is "no"; any other error rejects (AccessDenied outside the management account and the
  * delegated administrators, throttling, the network): no answer, never read as "no" nor as "yes".
  */
-export function inOrganization(organization: OrganizationLookup): (accountId: string) => Promise<boolean> {
+function inOrganization(organization: OrganizationLookup): (accountId: string) => Promise<boolean> {
   return (accountId) =>
     organization.parentChain(accountId).then(
       (chain) => chain.length > 0,
@@ -124,7 +124,8 @@ export type Membership =
  * Whether an account is in the organization, asked once per account for the run (a run's answers, failures
  * included, are kept: one lookup per account). The member-client providers ask it before any AssumeRole or
  * member-account call, so no entry point (the scheduled job, the realtime path, remediate, undo) reaches an
- * account outside the organization: a findings file or an audit record may name any account.
+ * account outside the organization: a findings file or an audit record may name any account. The realtime path also
+ * asks it before its claim (handlers/realtime.ts), to refuse the event or alert only.
  */
 export class OrganizationMembership {
   private readonly answers = new Map<string, Promise<Membership>>();

@@ -8,6 +8,7 @@ import { realtimeEventOf } from "../../src/detection/backends/eventbridge-envelo
 import type { Finding } from "../../src/detection/finding";
 import { processEvent } from "../../src/handlers/realtime";
 import { bundleLambda, handlerEntry } from "../../src/infra/bundle/lambda-bundle";
+import { OrganizationMembership } from "../../src/remediation/organization";
 import { runJob } from "../../src/runtime/job";
 import type { RunSummary } from "../../src/runtime/summary";
 import { STAGING } from "../infra/helpers";
@@ -66,7 +67,7 @@ const deps = (inOrganization?: (a: string) => Promise<boolean>) => {
       responder: { respond: async (f: { event: { id: string } }) => void responded.push(f.event.id) } as never,
       jobName: "query-job",
       now: () => at("2026-07-01T12:00:00Z"),
-      ...(inOrganization ? { inOrganization } : {}),
+      ...(inOrganization ? { membership: new OrganizationMembership(inOrganization) } : {}),
     },
   };
 };
@@ -92,7 +93,14 @@ describe("the realtime core with forged input", () => {
     expect(await processEvent(failing.deps, real, "inv")).toMatchObject({
       status: "failed",
       unreadableRows: 0,
-      failure: { step: "organization", error: `Organizations did not answer for account ${real.account}: throttled` },
+      failure: {
+        step: "organization",
+        error: expect.stringMatching(
+          new RegExp(
+            `^Organizations did not say whether account ${real.account} is in the organization .*: throttled$`,
+          ),
+        ),
+      },
     });
     expect(await failing.store.listPending("query-job")).toEqual([]);
     // The same event from an account of the organization is claimed as before.
@@ -171,7 +179,7 @@ describe("the realtime core acts only in the accounts the organization check cov
       published: 0,
       failure: { step: "organization" },
     });
-    expect(summary.failure?.error).toMatch(/account 555566667777: throttled/);
+    expect(summary.failure?.error).toMatch(/account 555566667777 is in the organization .*: throttled$/);
     expect(await d.store.listPending("query-job")).toEqual([]);
     expect([d.published, d.responded]).toEqual([[], []]);
   });
