@@ -47,9 +47,23 @@ const asList = (v: string | string[] | undefined): string[] => (v === undefined 
  * with seconds optional, fractions, and a zone (Z or an offset). Date() also takes "Jan 1 2099", "1/1/2099" or a
  * time without a zone (local time), which IAM does not read as that date: a deny planted with one would look like
  * a cutoff in 2099 while it revokes nothing. Anything else, epoch seconds included, is not taken for a cutoff, so
- * this tool puts its own.
+ * this tool puts its own. So is a time that is no time of the calendar (calendarTime).
  */
-const IAM_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/;
+const IAM_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * The instant an IAM_DATE_TIME names, or undefined when its fields are no date of the calendar: Date() rolls
+ * "2099-02-30T00:00Z" over to March 2 and "T24:00" to the next day, a cutoff the statement does not say.
+ */
+function calendarTime(value: string): Date | undefined {
+  const fields = IAM_DATE_TIME.exec(value);
+  if (!fields) return undefined;
+  const [year, month, day, hour, minute] = fields.slice(1).map(Number);
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59) return undefined;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
 
 /** The cutoff of a statement that denies everything to tokens issued before a time, or undefined. */
 function denyAllCutoff(s: PolicyStatement): Date | undefined {
@@ -62,9 +76,7 @@ function denyAllCutoff(s: PolicyStatement): Date | undefined {
   if (Object.keys(dates).length !== 1) return undefined;
   const raw = dates["aws:TokenIssueTime"];
   const value = Array.isArray(raw) && raw.length === 1 ? raw[0] : raw;
-  if (typeof value !== "string" || !IAM_DATE_TIME.test(value)) return undefined;
-  const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? undefined : d;
+  return typeof value === "string" ? calendarTime(value) : undefined;
 }
 
 /** The latest cutoff any deny-all statement in the document enforces. */

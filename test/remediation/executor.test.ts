@@ -348,28 +348,36 @@ describe("executor: session revocation", () => {
     expect(put.Statement).toEqual([inert, expect.objectContaining({ Sid: REVOCATION_SID })]);
   });
 
-  it.each(["Jan 1 2099", "1/1/2099", "Tue, 01 Jan 2099 00:00:00 GMT", "2099-01-01 00:00", "2099-01-01T00:00:00"])(
-    "a deny planted with a date IAM does not read as one (%s) is no revocation: ours is put",
-    async (date) => {
-      // JavaScript's Date reads each as a day in 2099; IAM's date operators take ISO 8601 with a zone, or epoch time.
-      const planted = {
-        Effect: "Deny",
-        Action: "*",
-        Resource: "*",
-        Condition: { DateLessThan: { "aws:TokenIssueTime": date } },
-      };
-      aws.iam.on(GetRolePolicyCommand).resolves({
-        RoleName: "test-role",
-        PolicyName: "AWSRevokeOlderSessions",
-        PolicyDocument: encodeURIComponent(JSON.stringify({ Version: "2012-10-17", Statement: [planted] })),
-      });
-      aws.iam.on(PutRolePolicyCommand).resolves({});
-      const a = plan("deactivate", sample("stratus__CreateFoundationModelAgreement"))["revoke-role-sessions"];
-      expect((await run(a)).status).toBe("ok");
-      const put = JSON.parse(aws.iam.commandCalls(PutRolePolicyCommand)[0].args[0].input.PolicyDocument!);
-      expect(put.Statement).toEqual([planted, expect.objectContaining({ Sid: REVOCATION_SID })]);
-    },
-  );
+  it.each([
+    "Jan 1 2099",
+    "1/1/2099",
+    "Tue, 01 Jan 2099 00:00:00 GMT",
+    "2099-01-01 00:00",
+    "2099-01-01T00:00:00",
+    // ISO 8601's shape, but no time of the calendar: Date() would roll each over to a day in 2099.
+    "2099-02-30T00:00Z",
+    "2099-04-31T00:00:00Z",
+    "2099-01-01T24:00Z",
+  ])("a deny planted with a date IAM does not read as one (%s) is no revocation: ours is put", async (date) => {
+    // JavaScript's Date reads each as a day in 2099; IAM's date operators take ISO 8601 with a zone, or epoch time.
+    expect(new Date(date).getUTCFullYear()).toBe(2099);
+    const planted = {
+      Effect: "Deny",
+      Action: "*",
+      Resource: "*",
+      Condition: { DateLessThan: { "aws:TokenIssueTime": date } },
+    };
+    aws.iam.on(GetRolePolicyCommand).resolves({
+      RoleName: "test-role",
+      PolicyName: "AWSRevokeOlderSessions",
+      PolicyDocument: encodeURIComponent(JSON.stringify({ Version: "2012-10-17", Statement: [planted] })),
+    });
+    aws.iam.on(PutRolePolicyCommand).resolves({});
+    const a = plan("deactivate", sample("stratus__CreateFoundationModelAgreement"))["revoke-role-sessions"];
+    expect((await run(a)).status).toBe("ok");
+    const put = JSON.parse(aws.iam.commandCalls(PutRolePolicyCommand)[0].args[0].input.PolicyDocument!);
+    expect(put.Statement).toEqual([planted, expect.objectContaining({ Sid: REVOCATION_SID })]);
+  });
 
   it("a deny with an ISO 8601 offset is read as the instant it names", async () => {
     const withOffset = {
