@@ -16,7 +16,7 @@ import type { Guardrail } from "../../src/guardrail/guardrail";
 import { StaticOrganizationLookup } from "../../src/remediation/organization";
 import { RemediationResponder } from "../../src/remediation/responder";
 import { FileStore } from "../../src/remediation/store";
-import { MGMT, ROOT } from "./helpers";
+import { ENFORCE_CONFIG, MGMT, ROOT } from "./helpers";
 import { awsError, awsMocks, fakeDeployBotAccount, localClients } from "./mocks";
 
 const aws = awsMocks();
@@ -34,14 +34,7 @@ let config: string;
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "bedrock-guardrail-cli-"));
   config = path.join(dir, "guardrail.config.json");
-  fs.writeFileSync(
-    config,
-    JSON.stringify({
-      approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"],
-      organization: { managementAccountId: MGMT },
-      remediation: { mode: "enforce" },
-    }),
-  );
+  fs.writeFileSync(config, JSON.stringify(ENFORCE_CONFIG));
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

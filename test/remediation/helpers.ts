@@ -4,10 +4,17 @@ import type { GuardrailConfigInput } from "../../src/config/schema";
 import { buildFinding, evaluateRecord, type Finding } from "../../src/detection/finding";
 import type { CloudTrailRecord } from "../../src/detection/record";
 import type { Guardrail } from "../../src/guardrail/guardrail";
-import { guardrailFrom } from "../support/fixtures";
+import { guardrailFrom, MINIMAL_CONFIG } from "../support/fixtures";
 
 export const ROOT = path.join(__dirname, "..", "..");
 export const MGMT = "999988887777";
+
+/** The config file the CLI tests run remediate and undo with: enforce everywhere, the management account named. */
+export const ENFORCE_CONFIG: GuardrailConfigInput = {
+  ...MINIMAL_CONFIG,
+  organization: { managementAccountId: MGMT },
+  remediation: { mode: "enforce" },
+};
 
 export function guardrailWith(config: Partial<GuardrailConfigInput> = {}): Guardrail {
   return guardrailFrom({

@@ -26,7 +26,7 @@ import type { CloudTrailRecord } from "../../src/detection/record";
 import { MEMBERSHIP_PERMISSION } from "../../src/remediation/organization";
 import { RESPONDER_PERMISSIONS } from "../../src/remediation/permissions";
 import { makeResponder } from "../../src/wiring/adapters";
-import { findingOf, guardrailWith, MGMT, ROOT } from "./helpers";
+import { ENFORCE_CONFIG, findingOf, guardrailWith, MGMT, ROOT } from "./helpers";
 import { awsError, awsMocks } from "./mocks";
 
 const aws = awsMocks();
@@ -88,14 +88,7 @@ let config: string;
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "bedrock-guardrail-org-bound-"));
   config = path.join(dir, "guardrail.config.json");
-  fs.writeFileSync(
-    config,
-    JSON.stringify({
-      approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"],
-      organization: { managementAccountId: MGMT },
-      remediation: { mode: "enforce" },
-    }),
-  );
+  fs.writeFileSync(config, JSON.stringify(ENFORCE_CONFIG));
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -258,7 +251,7 @@ describe("undo when neither the config nor Organizations names the management ac
     state.actions[revocation.action_id] = JSON.parse(JSON.stringify(rec).replaceAll(MEMBER, MGMT));
     fs.writeFileSync(done.stateFile, JSON.stringify(state));
     const unnamed = path.join(dir, "guardrail.no-management.config.json");
-    fs.writeFileSync(unnamed, JSON.stringify({ ...JSON.parse(fs.readFileSync(config, "utf8")), organization: {} }));
+    fs.writeFileSync(unnamed, JSON.stringify({ ...ENFORCE_CONFIG, organization: {} }));
     aws.sts.resetHistory();
     aws.iam.resetHistory();
 
