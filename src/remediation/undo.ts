@@ -102,9 +102,11 @@ async function principalNowDiffers(rec: ActionRecord, iam: IAMClient): Promise<s
   return undefined;
 }
 
-async function reverse(rec: ActionRecord, o: UndoOptions): Promise<Omit<UndoRecord, "at">> {
-  const reversal = undoOf(rec);
-  if (typeof reversal === "string") return { status: "not-reversible", reason: reversal };
+/**
+ * What becomes of an undo that the record and the audit store decide alone, before any call to the member account
+ * (nothing changed, in progress, damaged, relied on, the management account's), or undefined when it goes on.
+ */
+async function decidedByRecord(rec: ActionRecord, o: UndoOptions): Promise<Omit<UndoRecord, "at"> | undefined> {
   if (rec.status === "already-done")
     return {
       status: "already-done",
@@ -145,6 +147,14 @@ async function reverse(rec: ActionRecord, o: UndoOptions): Promise<Omit<UndoReco
         `not undone: account ${rec.accountId} is the management account, where this tool never acts, so the ` +
         "record is none of its actions (a damaged or edited record); nothing was changed",
     };
+  return undefined;
+}
+
+async function reverse(rec: ActionRecord, o: UndoOptions): Promise<Omit<UndoRecord, "at">> {
+  const reversal = undoOf(rec);
+  if (typeof reversal === "string") return { status: "not-reversible", reason: reversal };
+  const decided = await decidedByRecord(rec, o);
+  if (decided) return decided;
   try {
     const { iam } = await o.clients.forAccount(rec.accountId);
     const differs = await principalNowDiffers(rec, iam);
