@@ -8,6 +8,7 @@ import { arnLike, globMatch, parseArn } from "../arn/arn-like";
 import { isKnownRegion } from "../arn/partition";
 import { formatPath } from "../config/load";
 import { configuredRegions } from "../config/schema";
+import { stackAccountOf } from "../config/sections/aws";
 import { SCP_QUOTAS } from "../config/aws-limits";
 import type { Guardrail } from "../guardrail/guardrail";
 import { buildScpDocuments, minify, policyOf } from "./documents";
@@ -451,7 +452,7 @@ function regionFindings(guardrail: Guardrail): LintFinding[] {
  */
 function monitorAccountFindings(guardrail: Guardrail): LintFinding[] {
   const { monitor, organization, aws } = guardrail.config;
-  const securityAccount = aws.security.accountId ?? aws.security.assumeRoleArn?.split(":")[4];
+  const securityAccount = stackAccountOf(aws.security);
   if (!monitor.enabled || !organization.managementAccountId || securityAccount !== organization.managementAccountId)
     return [];
   return [

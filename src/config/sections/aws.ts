@@ -25,6 +25,9 @@ const Region = z
   });
 const RoleArn = z.string().regex(/^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role\/.+$/, "must be an IAM role ARN");
 
+/** The account of a role ARN RoleArn took (its fifth field). */
+const roleAccountOf = (roleArn: string | undefined): string | undefined => roleArn?.split(":")[4];
+
 /** How Terraform reaches one stack's account: a named profile or a role to assume (or the ambient credentials). */
 const StackCredentialsSchema = z
   .strictObject({
@@ -39,7 +42,7 @@ const StackCredentialsSchema = z
   .superRefine((c, ctx) => {
     // Terraform checks allowed_account_ids against the credentials it ends with, the assumed role's account: a role
     // of another account fails every plan, after synth; an external ID without a role to assume is never sent.
-    const roleAccount = c.assumeRoleArn?.split(":")[4];
+    const roleAccount = roleAccountOf(c.assumeRoleArn);
     if (c.accountId && roleAccount && roleAccount !== c.accountId)
       ctx.addIssue({
         code: "custom",
@@ -104,5 +107,12 @@ export const AwsConfigSchema = z
   .describe("How Terraform reaches each account (ambient credentials by default) and where it keeps its state");
 
 export type StackCredentials = z.infer<typeof StackCredentialsSchema>;
+
+/**
+ * The account a stack deploys to as its config writes it: accountId, else the account of the role it assumes (the
+ * two agree, or the config is refused); undefined when the profile or the ambient credentials decide.
+ */
+export const stackAccountOf = (c: StackCredentials): string | undefined =>
+  c.accountId ?? roleAccountOf(c.assumeRoleArn);
 export type StateBackend = z.infer<typeof StateBackendSchema>;
 export { AccountId, Region, TargetId };
