@@ -122,8 +122,6 @@ export class LocalClientProvider implements MemberClientProvider {
     private readonly homeRegion: string,
     /** The account the credentials belong to (STS GetCallerIdentity), asked once; "any" only for mocked clients. */
     private readonly accountOfCredentials: (() => Promise<string | undefined>) | "any",
-    /** Asked before any call: credentials of an account outside the organization act nowhere. */
-    private readonly membership: OrganizationMembership,
     private readonly overrides: ClientOverrides = {},
   ) {}
 
@@ -137,7 +135,8 @@ export class LocalClientProvider implements MemberClientProvider {
             `not ${accountId}; run it with the member role, or with credentials of ${accountId}`,
         );
     }
-    await assertMember(this.membership, accountId);
+    // No organization check: these credentials act only in their own account, which the operator holds them for,
+    // and assume nothing, so no external id leaves; ListParents would also deny every operator of a member account.
     this.clients ??= clientsWith(this.homeRegion, this.overrides);
     return this.clients;
   }

@@ -181,7 +181,7 @@ export function storeFor(g: Guardrail, o: StoreOptions, cwd: string): Remediatio
 /**
  * The command line's member-account clients: the member role assumed, or the local credentials as they
  * are, which act only in their own account (`callerAccount`; by default asked of STS when first needed).
- * Either acts only in an account `organization` places in the organization (asked once per account).
+ * The member role is assumed only in an account `organization` places in the organization (asked once per account).
  */
 export function memberClientsFor(
   g: Guardrail,
@@ -191,11 +191,10 @@ export function memberClientsFor(
   organization: OrganizationLookup = makeOrganizationLookup(g),
 ): MemberClientProvider {
   const homeRegion = g.config.aws.region;
-  const membership = OrganizationMembership.of(organization);
-  if (o.assumeRole === false) return new LocalClientProvider(homeRegion, callerAccount, membership);
+  if (o.assumeRole === false) return new LocalClientProvider(homeRegion, callerAccount);
   return new AssumeRoleClientProvider({
     sts: new STSClient(clientConfig({ region: homeRegion })),
-    membership,
+    membership: OrganizationMembership.of(organization),
     memberRoleName: g.config.remediation.memberRoleName,
     // The same external id the StackSet's trust policy requires (monitor.memberRoleExternalId) unless overridden.
     externalId: o.externalId ?? env[EXTERNAL_ID_ENV] ?? g.config.monitor.memberRoleExternalId,

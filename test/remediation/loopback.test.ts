@@ -7,7 +7,6 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { LocalClientProvider } from "../../src/remediation/member-clients";
 import { StaticOrganizationLookup } from "../../src/remediation/organization";
-import { everyAccountAMember } from "./mocks";
 import { RemediationResponder } from "../../src/remediation/responder";
 import { InMemoryStore } from "../../src/remediation/store";
 import { undoAction } from "../../src/remediation/undo";
@@ -73,7 +72,7 @@ beforeEach(() => {
 });
 
 function loopbackClients() {
-  return new LocalClientProvider("us-east-1", "any", everyAccountAMember(), {
+  return new LocalClientProvider("us-east-1", "any", {
     endpoint,
     region: "us-east-1",
     credentials: { accessKeyId: "AKIALOCAL", secretAccessKey: "local" },

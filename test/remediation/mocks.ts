@@ -89,7 +89,7 @@ export function awsMocks() {
 export const everyAccountAMember = () => new OrganizationMembership(async () => true);
 
 export const localClients = () =>
-  new LocalClientProvider("us-east-1", "any", everyAccountAMember(), {
+  new LocalClientProvider("us-east-1", "any", {
     credentials: { accessKeyId: "AKIATEST", secretAccessKey: "test" },
   });
 

@@ -1,6 +1,6 @@
 /**
  * Nothing is assumed or called in an account Organizations does not place in the organization, on every path
- * that reaches member accounts: remediate --execute (member role, or --no-assume-role), undo, and the monitor's
+ * that assumes the member role: remediate --execute, undo, and the monitor's
  * responder (the scheduled job's and the realtime path's, makeResponder). A findings file or an audit record may name
  * any account: the AssumeRole call alone would hand the external id and the caller's ARN to that account's CloudTrail.
  */
@@ -175,14 +175,18 @@ describe("remediate --execute", () => {
     },
   );
 
-  it("--no-assume-role with credentials of an account outside the organization calls nothing there", async () => {
-    organizationAnswers("not a member");
+  it("--no-assume-role acts in the credentials' own account without asking Organizations", async () => {
+    // These credentials assume nothing (no external id leaves) and act only where they belong; an operator of a
+    // member account, whom ListParents denies, must still be able to use them.
+    organizations
+      .on(ListParentsCommand)
+      .rejects(ANSWERS["AccessDenied (not the management account nor a delegated administrator)"]());
     memberAccounts();
-    const r = await remediate(OUTSIDE, { assumeRole: false }, OUTSIDE);
-    expect(r.lines.map((l) => l.status)).toEqual(["skipped", "skipped"]);
-    for (const l of r.lines) expect(l.reason).toMatch(NOT_A_MEMBER);
-    expect(aws.iam.calls()).toEqual([]);
-    expect(aws.bedrock.calls()).toEqual([]);
+    aws.havePrincipals(`arn:aws:iam::${MEMBER}:role/test-role`);
+    const r = await remediate(MEMBER, { assumeRole: false }, MEMBER);
+    expect(r.lines.map((l) => l.status)).toEqual(["ok", "ok"]);
+    expect(organizations.commandCalls(ListParentsCommand)).toEqual([]);
+    expect(aws.sts.commandCalls(AssumeRoleCommand)).toEqual([]);
   });
 
   it("without --execute asks nothing and says the membership is unchecked", async () => {
