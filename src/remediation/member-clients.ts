@@ -1,8 +1,8 @@
 /**
  * SDK clients for one member account. The responder assumes `/bedrock-guardrail/<memberRoleName>`
  * in the account with the external id and caches the credentials for the run; the CLI may use
- * the local credentials directly instead (one account, or a role the user already assumed). Either
- * way, an account Organizations does not place in the organization gets no call at all (assertMember).
+ * the local credentials directly instead (one account, or a role the user already assumed). The member
+ * role is never assumed in an account Organizations does not place in the organization (assertMember).
  */
 import { BedrockClient } from "@aws-sdk/client-bedrock";
 import { IAMClient } from "@aws-sdk/client-iam";
@@ -48,7 +48,7 @@ function clientsWith(homeRegion: string, overrides: ClientOverrides): MemberClie
 export class AccountRefused extends Error {}
 
 /**
- * Whether the account is in the organization, before anything is assumed or called there: the member role's
+ * Whether the account is in the organization, before the member role is assumed there: the member role's
  * ARN takes any account id, and a findings file or an audit record may name an account outside the organization,
  * where the AssumeRole call alone would hand the external id and the caller's ARN to that account's CloudTrail.
  * Outside: refused (AccountRefused, the action is skipped with the reason). No answer from Organizations: an error

@@ -32,7 +32,7 @@ export const ORGANIZATION_PERMISSIONS: PermissionDeclaration[] = [
     resource: { kind: "organization" },
     why:
       "find an account's OUs for per-OU remediation modes, and whether an account is in the organization at all " +
-      "(OrganizationMembership: nothing is assumed or called in one that is not)",
+      "(OrganizationMembership: the member role is never assumed in one that is not)",
   },
 ];
 
@@ -122,9 +122,9 @@ export type Membership =
 
 /**
  * Whether an account is in the organization, asked once per account for the run (a run's answers, failures
- * included, are kept: one lookup per account). The member-client providers ask it before any AssumeRole or
- * member-account call, so no entry point (the scheduled job, the realtime path, remediate, undo) reaches an
- * account outside the organization: a findings file or an audit record may name any account. The realtime path also
+ * included, are kept: one lookup per account). The member-role provider asks it before any AssumeRole, so no
+ * entry point (the scheduled job, the realtime path, remediate, undo) assumes a role in an account outside the
+ * organization: a findings file or an audit record may name any account. The realtime path also
  * asks it before its claim (handlers/realtime.ts), to refuse the event or alert only.
  */
 export class OrganizationMembership {
