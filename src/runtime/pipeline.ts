@@ -138,13 +138,6 @@ export interface DrainDeps {
 /** What one pending item may take at most: its alert, the responder's calls across accounts, the records. */
 export const DRAIN_ITEM_RESERVE_MS = 30_000;
 
-/**
- * Works through the pending list oldest first: publish (at most `budget` new alerts), mark published, hand to the
- * responder (not when the claim said alert only, nor a finding it cannot read), complete. A finding whose response
- * another responder holds is released and counted (heldElsewhere), and the drain goes on with the rest: an action held
- * for its whole lease never holds back the findings after it. On a failure the item's lease is released and the
- * drain stops; everything not completed stays pending for the next run.
- */
 /** Why no remediation will follow the alert, when none will: the claim said so, or the rule alerts only. */
 function alertOnlyReason(deps: DrainDeps, item: { finding: Finding; alertOnly?: string }): string | undefined {
   if (item.alertOnly ?? deps.alertOnly) return item.alertOnly ?? deps.alertOnly;
@@ -236,6 +229,13 @@ async function leaseItem(
   return status;
 }
 
+/**
+ * Works through the pending list oldest first: publish (at most `budget` new alerts), mark published, hand to the
+ * responder (not when the claim said alert only, nor a finding it cannot read), complete. A finding whose response
+ * another responder holds is released and counted (heldElsewhere), and the drain goes on with the rest: an action held
+ * for its whole lease never holds back the findings after it. On a failure the item's lease is released and the
+ * drain stops; everything not completed stays pending for the next run.
+ */
 export async function drainPending(
   deps: DrainDeps,
   job: string,
