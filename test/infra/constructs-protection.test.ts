@@ -3,11 +3,9 @@
  * role's resources are only in the organization policy's SCP, so a monitor or member role whose app has no
  * organization policy with those statements warns at synth, naming the statements.
  */
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { App, TerraformStack } from "cdktf";
+import { type App, TerraformStack } from "cdktf";
 import { GuardrailMemberRole, GuardrailMonitor, GuardrailOrganizationPolicy } from "../../src/index";
+import { synthWarnings } from "./helpers";
 
 const CONFIG = {
   approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"],
@@ -15,23 +13,7 @@ const CONFIG = {
   remediation: { mode: "enforce" as const },
 };
 
-/** The `SCP protection` warnings of each construct path in the synthesized app's manifest. */
-function protectionWarnings(build: (app: App) => void): string[] {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "constructs-protection-"));
-  try {
-    const app = new App({ outdir });
-    build(app);
-    app.synth();
-    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
-    return Object.values(manifest.stacks).flatMap((s: any) =>
-      s.annotations
-        .filter((a: any) => a.level === "@cdktf/warn" && a.message.startsWith("SCP protection:"))
-        .map((a: any) => `${a.constructPath}: ${a.message}`),
-    );
-  } finally {
-    fs.rmSync(outdir, { recursive: true, force: true });
-  }
-}
+const protectionWarnings = (build: (app: App) => void) => synthWarnings("SCP protection:", build);
 
 describe("constructs deployed without the organization policy that protects them", () => {
   it("warn at synth on the monitor and the member role of an app without an organization policy", () => {

@@ -1,7 +1,8 @@
 /** Shared helpers for the infrastructure tests: config -> guardrail -> synthesized stack JSON. */
+import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Testing } from "cdktf";
+import { App, Testing } from "cdktf";
 import type { GuardrailConfigInput } from "../../src/config/schema";
 import type { Guardrail } from "../../src/guardrail/guardrail";
 import { buildApp } from "../../src/infra/app";
@@ -72,4 +73,25 @@ export function synthApp(config: Partial<GuardrailConfigInput> = {}): string {
 
 export function resources(s: Synth, type: string): Record<string, any>[] {
   return Object.values(s.resource[type] ?? {});
+}
+
+/**
+ * The warnings of the synthesized app whose message starts with `prefix`, each as `<construct path>: <message>`:
+ * what `cdktf synth` prints as WARN lines (they come from the app's manifest.json).
+ */
+export function synthWarnings(prefix: string, build: (app: App) => void): string[] {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "synth-warnings-"));
+  try {
+    const app = new App({ outdir });
+    build(app);
+    app.synth();
+    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
+    return Object.values(manifest.stacks).flatMap((s: any) =>
+      s.annotations
+        .filter((a: any) => a.level === "@cdktf/warn" && a.message.startsWith(prefix))
+        .map((a: any) => `${a.constructPath}: ${a.message}`),
+    );
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
 }

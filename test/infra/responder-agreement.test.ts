@@ -3,34 +3,16 @@
  * role's name, the external ID, the security account, which functions assume it, the central bus the forwarders
  * send to) warn at synth on the monitor, naming the keys, never the external ID's value.
  */
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { App, TerraformStack } from "cdktf";
+import { type App, TerraformStack } from "cdktf";
 import { GuardrailMemberRole, GuardrailMonitor } from "../../src/index";
+import { synthWarnings } from "./helpers";
 
 const CONFIG = {
   approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"],
   remediation: { mode: "enforce" as const },
 };
 
-/** The `Responder:` warnings of the synthesized app, each with its construct path. */
-function responderWarnings(build: (app: App) => void): string[] {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "responder-agreement-"));
-  try {
-    const app = new App({ outdir });
-    build(app);
-    app.synth();
-    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
-    return Object.values(manifest.stacks).flatMap((s: any) =>
-      s.annotations
-        .filter((a: any) => a.level === "@cdktf/warn" && a.message.startsWith("Responder:"))
-        .map((a: any) => `${a.constructPath}: ${a.message}`),
-    );
-  } finally {
-    fs.rmSync(outdir, { recursive: true, force: true });
-  }
-}
+const responderWarnings = (build: (app: App) => void) => synthWarnings("Responder:", build);
 
 /** A member role of `memberConfig` in a management stack and a monitor of `monitorConfig` in a security stack. */
 const pair = (monitorConfig: object, memberConfig: object, memberFirst = true) =>
