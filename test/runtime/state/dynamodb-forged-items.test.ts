@@ -11,7 +11,7 @@ import { type DynamoDBClient, PutItemCommand, UpdateItemCommand } from "@aws-sdk
 import { SnsNotifier } from "../../../src/aws/sns";
 import { processEvent } from "../../../src/handlers/realtime";
 import type { CloudTrailRecord } from "../../../src/detection/record";
-import { runJob } from "../../../src/runtime/job";
+import { type JobDeps, runJob } from "../../../src/runtime/job";
 import { findingsOf } from "../../../src/runtime/pipeline";
 import { DynamoStateStore } from "../../../src/runtime/state/dynamodb";
 import { DynamoDbStore } from "../../../src/remediation/dynamodb-store";
@@ -24,6 +24,25 @@ import { at, eventBridgeEvent, guardrailWith, simEvent, simulateSns, TOPIC_ARN }
 const JOB = "query-job";
 const g = guardrailWith();
 const dynamoDbLocal = dynamoDbLocalForSuite();
+
+/**
+ * The scheduled job at `now` over no new events (unless `deps` gives a source), with this test's `deps` (its store,
+ * notifier, responder...), which may depend on `now`.
+ */
+type TestDeps = Pick<JobDeps, "store" | "notifier"> & Partial<JobDeps>;
+const jobAt =
+  (deps: TestDeps | ((now: string) => TestDeps)) =>
+  (now: string, runId = `run-${now}`) =>
+    runJob(
+      {
+        guardrail: g,
+        source: NO_EVENTS,
+        ...(typeof deps === "function" ? deps(now) : deps),
+        now: () => at(now),
+        runId,
+      },
+      { jobName: JOB },
+    );
 const [real, forgedStatus, unrenderable] = findingsOf(
   g,
   ["e-real", "e-status", "e-unrenderable"].map(
@@ -79,24 +98,16 @@ test("unreadable items are skipped with one line each; the other findings alert 
 
   const sns = simulateSns();
   const imported: string[] = [];
-  const run = (now: string, runId: string) =>
-    runJob(
-      {
-        guardrail: g,
-        store,
-        source: NO_EVENTS,
-        notifier: new SnsNotifier(sns.client, TOPIC_ARN),
-        securityHub: {
-          importFindings: async (fs) => {
-            imported.push(...fs.map((f) => f.event.id));
-            return [];
-          },
-        },
-        now: () => at(now),
-        runId,
+  const run = jobAt({
+    store,
+    notifier: new SnsNotifier(sns.client, TOPIC_ARN),
+    securityHub: {
+      importFindings: async (fs) => {
+        imported.push(...fs.map((f) => f.event.id));
+        return [];
       },
-      { jobName: JOB },
-    );
+    },
+  });
   const first = await run("2026-07-01T12:05:00Z", "run-1");
   expect(first).toMatchObject({ status: "ok", published: 1, unreadablePending: 5 });
   expect(first.watermark.after).toBe("2026-07-01T12:05:00.000Z");
@@ -185,18 +196,7 @@ test("a pending entry with no event record is skipped with one line, not held el
     }),
   );
   const sns = simulateSns();
-  const run = (now: string) =>
-    runJob(
-      {
-        guardrail: g,
-        store,
-        source: NO_EVENTS,
-        notifier: new SnsNotifier(sns.client, TOPIC_ARN),
-        now: () => at(now),
-        runId: `run-${now}`,
-      },
-      { jobName: JOB },
-    );
+  const run = jobAt({ store, notifier: new SnsNotifier(sns.client, TOPIC_ARN) });
   for (const now of ["2026-07-01T12:05:00Z", "2026-07-01T12:10:00Z"])
     expect(await run(now)).toMatchObject({
       status: "ok",
@@ -239,24 +239,16 @@ test("a finding the responder cannot read alerts, not remediated, with one line;
   await store.claim(JOB, after);
   const sns = simulateSns();
   const notifier = new SnsNotifier(sns.client, TOPIC_ARN);
-  const run = (now: string) =>
-    runJob(
-      {
-        guardrail: g,
-        store,
-        source: NO_EVENTS,
-        notifier,
-        responder: new RemediationResponder({
-          guardrail: g,
-          store: new DynamoDbStore(client, table, () => at(now)),
-          organization: new StaticOrganizationLookup("999988887777"),
-          execute: false,
-        }),
-        now: () => at(now),
-        runId: `run-${now}`,
-      },
-      { jobName: JOB },
-    );
+  const run = jobAt((now) => ({
+    store,
+    notifier,
+    responder: new RemediationResponder({
+      guardrail: g,
+      store: new DynamoDbStore(client, table, () => at(now)),
+      organization: new StaticOrganizationLookup("999988887777"),
+      execute: false,
+    }),
+  }));
   const first = await run("2026-07-01T12:05:00Z");
   expect(first).toMatchObject({ status: "ok", published: 5, responded: 1, heldElsewhere: 0, unreadablePending: 4 });
   expect(first.samples).toEqual([
@@ -325,18 +317,7 @@ test("a done event's pending entry that remained is removed with one line, not h
   const store = new DynamoStateStore(client, table);
   await store.claim(JOB, forgedStatus);
   const sns = simulateSns();
-  const run = (now: string) =>
-    runJob(
-      {
-        guardrail: g,
-        store,
-        source: NO_EVENTS,
-        notifier: new SnsNotifier(sns.client, TOPIC_ARN),
-        now: () => at(now),
-        runId: `run-${now}`,
-      },
-      { jobName: JOB },
-    );
+  const run = jobAt({ store, notifier: new SnsNotifier(sns.client, TOPIC_ARN) });
   expect(await run("2026-07-01T12:05:00Z")).toMatchObject({ status: "ok", published: 1 });
   // The entry put back after its event was done (forged): complete removes both in one write, no run leaves one.
   const time = forgedStatus["@timestamp"];
@@ -377,18 +358,7 @@ test("a watermark item that holds no time fails the run with one line: no run is
     }),
   );
   const sns = simulateSns();
-  const run = (now: string) =>
-    runJob(
-      {
-        guardrail: g,
-        store: new DynamoStateStore(client, table),
-        source: NO_EVENTS,
-        notifier: new SnsNotifier(sns.client, TOPIC_ARN),
-        now: () => at(now),
-        runId: `run-${now}`,
-      },
-      { jobName: JOB },
-    );
+  const run = jobAt({ store: new DynamoStateStore(client, table), notifier: new SnsNotifier(sns.client, TOPIC_ARN) });
   for (const now of ["2026-07-01T12:05:00Z", "2026-07-01T12:10:00Z"])
     expect(await run(now)).toMatchObject({
       status: "failed",
