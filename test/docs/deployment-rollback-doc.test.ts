@@ -41,3 +41,20 @@ test("the monitor's destroy protections are the ones the steps lift, on the tabl
   expect(store.termination_protection_enabled).toBe(true);
   expect(rollback).toContain("`monitor.cloudtrailLake.terminationProtection` to `false`");
 });
+
+test("on the athena backend, the destroy's other stops are the bucket and workgroup the steps empty and delete", () => {
+  const s = synthMonitor({
+    monitor: {
+      backend: "athena",
+      athena: { bucket: "org-trail", organizationId: "o-a1b2c3d4e5", accounts: ["111122223333"] },
+    },
+  });
+  const [bucket] = resources(s, "aws_s3_bucket");
+  expect(bucket.force_destroy).toBe(false);
+  expect(rollback).toContain(`\`aws s3 rm s3://${bucket.bucket_prefix}<suffix> --recursive\``);
+  const [workgroup] = resources(s, "aws_athena_workgroup");
+  expect(workgroup.force_destroy).toBe(false);
+  expect(rollback).toContain(
+    `\`aws athena delete-work-group --work-group ${workgroup.name} --recursive-delete-option\``,
+  );
+});
