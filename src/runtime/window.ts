@@ -33,8 +33,9 @@ export function runIntervalMinutes(g: Guardrail, backend: BackendName): number {
 }
 
 /**
- * What one steady-state run of the backend queries: back to the previous run's end (its interval, at
- * least the rule's look-back) less the lateness allowance (computeWindow).
+ * The window `query` prints: the longer of a run's two windows (computeWindow), the first run's (the rule's look-back)
+ * and a steady-state run's (back to the previous run's end, its interval), plus the lateness allowance, so a query
+ * pasted by hand covers whatever a run of the job reads.
  */
 export function scheduledWindowMinutes(g: Guardrail, backend: BackendName): number {
   const { lookbackMinutes } = g.definition.detection.schedule;
