@@ -1,8 +1,11 @@
 /**
  * The simulator's computations made cheaper for the tests (simulator-speed.ts) give the original
  * answers: the case-blind comparison is ICU's for every pair of strings (IAM's names and random ones,
- * printable ASCII or not), and the kept resource types are the lookup's, failures included.
+ * printable ASCII or not), in English whatever the machine's locale, and the kept resource types are the
+ * lookup's, failures included.
  */
+import { execFileSync } from "node:child_process";
+import * as path from "node:path";
 import fc from "fast-check";
 import { collatorEquals, fastEquals, memoized, resourceTypesModule } from "./simulator-speed";
 
@@ -40,6 +43,37 @@ test("fastEquals is ICU's on every pair of printable ASCII characters, and none 
       if (fastEquals(x, y) !== collatorEquals(x, y)) disagreements.push(`${x} ${y}`);
   }
   expect(disagreements).toEqual([]);
+});
+
+test("the case-blind comparison is English's in a Turkish locale too, where ICU's default tells i from I", () => {
+  // A process reads its locale when it starts: a child process in Turkish loads simulator-speed.ts as it is
+  // (Node strips the types) and compares the pairs there.
+  const pairs = [
+    ["i", "I"],
+    ["ifexists", "IfExists"],
+    ["\u0131", "I"],
+    ["\u0130", "i"],
+    ["\u00e9", "\u00c9"],
+  ];
+  const script = `
+    const { collatorEquals, fastEquals } = await import(${JSON.stringify(path.join(__dirname, "simulator-speed.ts"))});
+    const locale = new Intl.Collator().resolvedOptions().locale;
+    const answers = ${JSON.stringify(pairs)}.map(([a, b]) => [collatorEquals(a, b), fastEquals(a, b)]);
+    console.log(JSON.stringify({ locale, answers }));`;
+  const out = execFileSync(process.execPath, ["--no-warnings", "--input-type=module", "-e", script], {
+    env: { ...process.env, LC_ALL: "tr_TR.UTF-8", LANG: "tr_TR.UTF-8" },
+    encoding: "utf8",
+  });
+  expect(JSON.parse(out)).toEqual({
+    locale: "tr-TR",
+    answers: [
+      [true, true],
+      [true, true],
+      [false, false],
+      [false, false],
+      [true, true],
+    ],
+  });
 });
 
 test("kept resource types are the lookup's answers, a failure included, each looked up once", async () => {
