@@ -4,8 +4,14 @@ import * as path from "node:path";
 import { runCheck } from "../../src/cli/commands/check";
 import type { MonitorBackend } from "../../src/config/backends";
 import { main } from "../../src/cli/index";
+import { setRunningCommand } from "../../src/cli/report";
 import { FULL_CONFIG, GOVCLOUD_CONFIG, guardrailFor, MINIMAL_CONFIG } from "../policy/helpers";
 import { captureOutput as capture } from "./helpers";
+
+// main() names the running command (the `check: ` of each stderr line); runCheck called directly runs as check too,
+// so no test's lines depend on whether a test through main() ran before it.
+beforeEach(() => setRunningCommand("check"));
+afterEach(() => setRunningCommand(undefined));
 
 describe("check", () => {
   it("prints the decision table and exits 0 for a valid config", () => {
