@@ -401,10 +401,22 @@ interface Remedy {
 const remedyText = ({ change, approve }: Remedy): string =>
   change && approve ? `${change} (or ${approve})` : (change ?? approve ?? "");
 
+/**
+ * A role a console made for an AWS service to assume (the /service-role/ path, Bedrock's AmazonBedrockExecutionRole*
+ * roles): a feature runs its models as it. Approving it is no remedy to offer beside an allow-list entry: an approved
+ * role is protected (ProtectExemptedPrincipals), so the feature's own owners could no longer pass it to the feature.
+ * Roles a team made for a service under another name are not recognisable from a record; docs/scp.md says so.
+ */
+function isServiceRole(principalArn: string): boolean {
+  return /:role\/(service-role\/|(.*\/)?AmazonBedrockExecutionRole)/.test(principalArn);
+}
+
 function remedyFor(guardrail: Guardrail, request: ScpRequest, sid: string): Remedy {
   const approve = `add "${principalPattern(request.principalArn)}" to approvedPrincipalArns`;
+  // Beside a change that admits the call itself (a model, a product), approving a service's role would backfire.
+  const orApprove = isServiceRole(request.principalArn) ? undefined : approve;
   if (ALLOW_LIST_SIDS.includes(sid))
-    return { change: `add "${allowListEntry(request.resource)}" to scp.modelAllowList`, approve };
+    return { change: `add "${allowListEntry(request.resource)}" to scp.modelAllowList`, approve: orApprove };
   if (sid === SID.mantleAllowList) {
     const model = request.context?.[MANTLE_MODEL_KEY]?.[0];
     if (!model) return { approve: `${approve} (the call names no model, so no allow-list entry admits it)` };
@@ -415,14 +427,14 @@ function remedyFor(guardrail: Guardrail, request: ScpRequest, sid: string): Reme
       return { approve: `${approve} (the model id holds *, ? or $, so no allow-list entry names it alone)` };
     const entry = `arn:${guardrail.partition}:bedrock:*::foundation-model/${model}`;
     return mantleModelPatterns([entry]).length > 0
-      ? { change: `add "${entry}" to scp.modelAllowList`, approve }
+      ? { change: `add "${entry}" to scp.modelAllowList`, approve: orApprove }
       : { approve };
   }
   if (sid === SID.subscribeViaBedrock) {
     // Bedrock's subscription on a model's first call in the account: approving the model's product lets anyone's pass.
     const products = request.context?.[MARKETPLACE_PRODUCT_KEY] ?? [];
     return products.length === 1
-      ? { change: `add "${products[0]}" to scp.approvedMarketplaceProductIds`, approve }
+      ? { change: `add "${products[0]}" to scp.approvedMarketplaceProductIds`, approve: orApprove }
       : { approve };
   }
   if (ADMIN_SIDS.includes(sid))

@@ -131,6 +131,47 @@ describe("the event-name table", () => {
   });
 });
 
+describe("a service's role denied an unlisted model", () => {
+  // Bedrock's console makes a knowledge base's role under /service-role/ with this name; a team's own role is neither.
+  const serviceRole = (pathAndName: string) => {
+    const arn = `arn:aws:iam::111122223333:role/${pathAndName}`;
+    return {
+      type: "AssumedRole",
+      arn: `arn:aws:sts::111122223333:assumed-role/${pathAndName.split("/").pop()}/session`,
+      accountId: "111122223333",
+      sessionContext: { sessionIssuer: { type: "Role", arn, accountId: "111122223333" } },
+    };
+  };
+  const invokeAs = (userIdentity: object) =>
+    previewerFor(guardrailFor(REALISTIC_CONFIG)).previewRecord({
+      eventSource: "bedrock.amazonaws.com",
+      eventName: "InvokeModel",
+      awsRegion: "us-east-1",
+      recipientAccountId: "111122223333",
+      userIdentity,
+      requestParameters: { modelId: "cohere.embed-v4:0" },
+    });
+  const entry = "arn:aws:bedrock:*::foundation-model/cohere.embed-v4:0";
+
+  it("is offered the model alone: approving the role would keep the feature's owners from passing it", () => {
+    for (const role of [
+      "service-role/AmazonBedrockExecutionRoleForKnowledgeBase_x1y2",
+      "AmazonBedrockExecutionRoleForAgents_AB12",
+    ]) {
+      const p = invokeAs(serviceRole(role));
+      expect(`${role}: ${p.kind === "denied" && p.suggestion}`).toBe(`${role}: add "${entry}" to scp.modelAllowList`);
+    }
+  });
+
+  it("a team's own role is still offered approval beside the model", () => {
+    const p = invokeAs(serviceRole("app/EmbeddingJob"));
+    expect(p.kind === "denied" && p.suggestion).toBe(
+      `add "${entry}" to scp.modelAllowList (or add "arn:aws:iam::111122223333:role/app/EmbeddingJob" to ` +
+        "approvedPrincipalArns)",
+    );
+  });
+});
+
 describe("a call whose model the record names by something else is undetermined, never denied on that name", () => {
   const guardrail = guardrailFor(REALISTIC_CONFIG);
   const previewer = previewerFor(guardrail);
