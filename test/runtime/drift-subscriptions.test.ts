@@ -4,12 +4,11 @@
  * adapter (aws-sdk-client-mock), over pages of ListSubscriptionsByTopic.
  */
 import { ListSubscriptionsByTopicCommand } from "@aws-sdk/client-sns";
-import { listTopicSubscriptions, SnsNotifier, type TopicSubscription } from "../../src/aws/sns";
+import { listTopicSubscriptions, type TopicSubscription } from "../../src/aws/sns";
 import { buildScpDocuments } from "../../src/policy/documents";
 import { checksAlertSubscriptions, subscriptionProblems } from "../../src/runtime/alert-subscriptions";
-import { runJob } from "../../src/runtime/job";
 import { MemoryStateStore } from "../support/memory-state-store";
-import { at, guardrailWith, lakeSource, simulateLake, simulateSns, TOPIC_ARN } from "./helpers";
+import { at, guardrailWith, lakeJobEveryFiveMinutes, simulateLake, simulateSns, TOPIC_ARN } from "./helpers";
 
 const email = (endpoint: string, pending = false): TopicSubscription => ({ protocol: "email", endpoint, pending });
 
@@ -84,28 +83,13 @@ describe("the monitor's drift check with alert e-mails", () => {
       return { Subscriptions: page, NextToken: from + 1 < subscribed.length ? String(from + 1) : undefined };
     });
     lake.clock.now = at("2026-07-01T12:00:00Z");
-    let runs = 0;
-    const run = async () => {
-      const summary = await runJob(
-        {
-          guardrail: g,
-          store,
-          source: lakeSource(lake, g),
-          notifier: new SnsNotifier(sns.client, TOPIC_ARN),
-          readOrganization: async () => {
-            if (organizationFails) throw organizationFails;
-            return healthyOrganization;
-          },
-          readAlertSubscriptions: () => listTopicSubscriptions(sns.client, TOPIC_ARN),
-          now: () => lake.clock.now,
-          runId: `run-${++runs}`,
-        },
-        { jobName: "query-job" },
-      );
-      lake.clock.now = new Date(lake.clock.now.getTime() + 5 * 60_000);
-      return summary;
-    };
-    const driftAlerts = () => sns.published.filter((p) => p.body.kind === "bedrock-guardrail.drift");
+    const { run, driftAlerts } = lakeJobEveryFiveMinutes(lake, sns, store, g, {
+      readOrganization: async () => {
+        if (organizationFails) throw organizationFails;
+        return healthyOrganization;
+      },
+      readAlertSubscriptions: () => listTopicSubscriptions(sns.client, TOPIC_ARN),
+    });
     return {
       run,
       driftAlerts,

@@ -16,6 +16,10 @@ import type { GuardrailConfigInput } from "../../src/config/schema";
 import type { Guardrail } from "../../src/guardrail/guardrail";
 import { guardrailFrom } from "../support/fixtures";
 import { LakeQuerySource } from "../../src/runtime/query/lake";
+import { SnsNotifier } from "../../src/aws/sns";
+import { type JobDeps, runJob } from "../../src/runtime/job";
+import type { RunSummary } from "../../src/runtime/summary";
+import type { StateStore } from "../../src/runtime/state/store";
 
 export const EDS_ARN = "arn:aws:cloudtrail:us-east-1:111122223333:eventdatastore/0123abcd-4567-89ef-0123-456789abcdef";
 
@@ -243,3 +247,35 @@ export function simulateSns(): SnsSim {
 
 export const minutes = (n: number) => n * 60_000;
 export const at = (iso: string) => new Date(iso);
+
+/**
+ * The scheduled job on the simulated Lake, run after run five minutes apart (the schedule), with the drift check's
+ * readers this test gives; and the drift alerts it has published.
+ */
+export function lakeJobEveryFiveMinutes(
+  lake: LakeSim,
+  sns: SnsSim,
+  store: StateStore,
+  guardrail: Guardrail,
+  readers: Partial<JobDeps>,
+): { run: () => Promise<RunSummary>; driftAlerts: () => SnsSim["published"] } {
+  let runs = 0;
+  const run = async () => {
+    const summary = await runJob(
+      {
+        guardrail,
+        store,
+        source: lakeSource(lake, guardrail),
+        notifier: new SnsNotifier(sns.client, TOPIC_ARN),
+        ...readers,
+        now: () => lake.clock.now,
+        runId: `run-${++runs}`,
+      },
+      { jobName: "query-job" },
+    );
+    lake.clock.now = new Date(lake.clock.now.getTime() + 5 * 60_000);
+    return summary;
+  };
+  const driftAlerts = () => sns.published.filter((p) => p.body.kind === "bedrock-guardrail.drift");
+  return { run, driftAlerts };
+}

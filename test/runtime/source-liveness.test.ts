@@ -18,13 +18,11 @@ import {
 } from "@aws-sdk/client-cloudtrail";
 import { mockClient } from "aws-sdk-client-mock";
 import { readEventDataStore, readTrail } from "../../src/aws/cloudtrail-sources";
-import { SnsNotifier } from "../../src/aws/sns";
-import { runJob } from "../../src/runtime/job";
 import { MONITOR_SOURCES } from "../../src/runtime/query/backends";
 import { eventDataStoreLiveness, trailLiveness, type TrailDestination } from "../../src/runtime/source-liveness";
 import { guardrailWith as infraGuardrail, resources, synthMonitor } from "../infra/helpers";
 import { MemoryStateStore } from "../support/memory-state-store";
-import { at, EDS_ARN, guardrailWith, lakeSource, liveStore, simulateLake, simulateSns, TOPIC_ARN } from "./helpers";
+import { at, EDS_ARN, guardrailWith, lakeJobEveryFiveMinutes, liveStore, simulateLake, simulateSns } from "./helpers";
 
 const TRAIL_ARN = "arn:aws:cloudtrail:us-east-1:999988887777:trail/org-trail";
 const NOW = at("2026-07-01T12:00:00Z");
@@ -280,24 +278,9 @@ describe("the monitor's drift check with the source stopped", () => {
     let status: EventDataStoreStatus = "ENABLED";
     lake.mock.on(GetEventDataStoreCommand).callsFake(() => liveStore({ Status: status }));
     lake.clock.now = NOW;
-    let runs = 0;
-    const run = async () => {
-      const summary = await runJob(
-        {
-          guardrail: g,
-          store,
-          source: lakeSource(lake, g),
-          notifier: new SnsNotifier(sns.client, TOPIC_ARN),
-          checkSourceLiveness: eventDataStoreLiveness(EDS_ARN, (arn) => readEventDataStore(lake.client, arn), g),
-          now: () => lake.clock.now,
-          runId: `run-${++runs}`,
-        },
-        { jobName: "query-job" },
-      );
-      lake.clock.now = new Date(lake.clock.now.getTime() + 5 * 60_000);
-      return summary;
-    };
-    const driftAlerts = () => sns.published.filter((p) => p.body.kind === "bedrock-guardrail.drift");
+    const { run, driftAlerts } = lakeJobEveryFiveMinutes(lake, sns, store, g, {
+      checkSourceLiveness: eventDataStoreLiveness(EDS_ARN, (arn) => readEventDataStore(lake.client, arn), g),
+    });
 
     expect((await run()).drift).toEqual({ ok: true, problems: [], alerted: false });
     status = "STOPPED_INGESTION";
