@@ -7,20 +7,11 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { type App, Testing, TerraformStack } from "cdktf";
 import { GuardrailMonitor, GuardrailOrganizationPolicy } from "../../src/index";
+import { refusals } from "./helpers";
 
 const CONFIG = { approvedPrincipalArns: ["arn:aws:iam::*:role/BedrockModelAccessAdmin"] };
 const MANAGEMENT = "111111111111";
 const OTHER = "222222222222";
-
-/** The validation problems of a stack, each `[path] message`, as `cdktf synth` prints them. */
-function refusals(stack: TerraformStack): string[] {
-  try {
-    stack.runAllValidations();
-    return [];
-  } catch (e) {
-    return (e as Error).message.split("\n").filter((l) => l.startsWith("  ["));
-  }
-}
 
 /** An organization policy in a stack of its own, its provider from the config's aws.organization. */
 function policyStack(app: App, id: string, organization: Record<string, string>): TerraformStack {

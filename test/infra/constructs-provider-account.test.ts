@@ -7,6 +7,7 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformStack, Testing } from "cdktf";
 import { GuardrailMemberRole, GuardrailMonitor, GuardrailOrganizationPolicy } from "../../src/index";
+import { refusals } from "./helpers";
 
 const SECURITY = "222233334444";
 const MANAGEMENT = "111122223333";
@@ -16,15 +17,6 @@ const CONFIG = {
   remediation: { mode: "enforce" as const },
   aws: { region: "us-east-1", security: { accountId: SECURITY }, organization: { accountId: MANAGEMENT } },
 };
-
-function refusals(stack: TerraformStack): string[] {
-  try {
-    stack.runAllValidations();
-    return [];
-  } catch (e) {
-    return (e as Error).message.split("\n").filter((l) => l.startsWith("  ["));
-  }
-}
 
 const assuming = (account: string) => [{ roleArn: `arn:aws:iam::${account}:role/platform-terraform` }];
 

@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { App, Testing } from "cdktf";
+import { App, type TerraformStack, Testing } from "cdktf";
 import type { GuardrailConfigInput } from "../../src/config/schema";
 import type { Guardrail } from "../../src/guardrail/guardrail";
 import { buildApp } from "../../src/infra/app";
@@ -93,5 +93,15 @@ export function synthWarnings(prefix: string, build: (app: App) => void): string
     );
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** The validation problems of a stack, each `[path] message`, as `cdktf synth` prints them. */
+export function refusals(stack: TerraformStack): string[] {
+  try {
+    stack.runAllValidations();
+    return [];
+  } catch (e) {
+    return (e as Error).message.split("\n").filter((l) => l.startsWith("  ["));
   }
 }
