@@ -6,29 +6,42 @@
 import { errorText } from "../errors/error-text";
 import type { Guardrail } from "../guardrail/guardrail";
 import { actsAnywhere } from "../remediation/mode";
+import { OrganizationMembership } from "../remediation/organization";
 import type { FindingResponder, Notifier } from "../aws/contracts";
 import type { HandlerEnv } from "../runtime/env";
 import { type RunSummary, summaryLine } from "../runtime/summary";
-import { makeResponder } from "../wiring/adapters";
+import { makeOrganizationLookup, makeResponder } from "../wiring/adapters";
+
+/** One invocation's responder, and the membership checks of the same run's Organizations lookup. */
+export interface RunResponder {
+  responder: FindingResponder;
+  membership: OrganizationMembership;
+}
 
 /**
- * A factory called once per invocation: the responder's maxActionsPerRun counter and its
- * member-account credentials (AssumeRole, 15 minutes) belong to one run, while a warm container
- * lives for hours. Undefined when no account can be in a mode other than off.
+ * A factory called once per invocation: the responder's maxActionsPerRun counter, its member-account credentials
+ * (AssumeRole, 15 minutes) and its Organizations answers belong to one run, while a warm container lives for hours.
+ * The run's one Organizations lookup serves the responder (modes, the check before AssumeRole) and the caller's own
+ * membership checks (the realtime path's), so an account is looked up once per invocation. Undefined when no account
+ * can be in a mode other than off.
  */
 export function responderPerRun(
   guardrail: Guardrail,
   env: HandlerEnv,
   notifier: Notifier,
-): (() => FindingResponder) | undefined {
+): (() => RunResponder) | undefined {
   if (!actsAnywhere(guardrail.remediation.mode, guardrail.remediation.overrides)) return undefined;
-  return () =>
-    makeResponder(guardrail, {
+  return () => {
+    const organization = makeOrganizationLookup(guardrail);
+    const responder = makeResponder(guardrail, {
       stateTableName: env.stateTableName,
       memberRoleName: env.memberRoleName,
       memberRoleExternalId: env.memberRoleExternalId,
       notifier,
+      organization,
     });
+    return { responder, membership: OrganizationMembership.of(organization) };
+  };
 }
 
 /**

@@ -6,7 +6,6 @@
  */
 import { randomUUID } from "node:crypto";
 import { type Guardrail, loadGuardrail } from "../guardrail/guardrail";
-import type { FindingResponder } from "../aws/contracts";
 import { ENV, EnvError, type HandlerEnv, QUERY_JOB_TIMEOUT_SECONDS, readHandlerEnv } from "../runtime/env";
 import { checksAlertSubscriptions } from "../runtime/alert-subscriptions";
 import { type JobDeps, runJob } from "../runtime/job";
@@ -21,14 +20,14 @@ import {
   makeSourceLivenessCheck,
   makeStateStore,
 } from "../wiring/adapters";
-import { finishInvocation, initOrLog, responderPerRun } from "./invocation";
+import { finishInvocation, initOrLog, responderPerRun, type RunResponder } from "./invocation";
 
 interface Context {
   env: HandlerEnv;
   guardrail: Guardrail;
   deps: Omit<JobDeps, "runId" | "responder">;
   /** A fresh responder per invocation (see responderPerRun). */
-  newResponder?: () => FindingResponder;
+  newResponder?: () => RunResponder;
 }
 
 let context: Context | undefined;
@@ -81,7 +80,7 @@ export async function handler(_event?: unknown, lambdaContext?: LambdaContext): 
   // Read first: the run's one deadline, which its queries share and its alerts must fit before.
   const timeLimitMs = lambdaContext?.getRemainingTimeInMillis?.() ?? QUERY_JOB_TIMEOUT_SECONDS * 1000;
   const summary = await runJob(
-    { ...ctx.deps, responder: ctx.newResponder?.(), runId: lambdaContext?.awsRequestId ?? randomUUID() },
+    { ...ctx.deps, responder: ctx.newResponder?.().responder, runId: lambdaContext?.awsRequestId ?? randomUUID() },
     { jobName: ctx.env.jobName, timeLimitMs },
   );
   return finishInvocation(summary, "run");

@@ -12,12 +12,12 @@ import { type Guardrail, loadGuardrail, ruleRemediates } from "../guardrail/guar
 import type { FindingResponder, Notifier } from "../aws/contracts";
 import { type HandlerEnv, readHandlerEnv } from "../runtime/env";
 import { DEFAULT_DEDUPE_RETENTION_MS, DEFAULT_LEASE_MS } from "../runtime/job";
-import { type OrganizationLookup, OrganizationMembership } from "../remediation/organization";
+import type { OrganizationMembership } from "../remediation/organization";
 import { claimAll, drainPending, findingsOf, type RunFailure } from "../runtime/pipeline";
 import type { StateStore } from "../runtime/state/store";
 import { drainLines, emptySummary, type RunSummary } from "../runtime/summary";
-import { makeNotifier, makeOrganizationLookup, makeStateStore } from "../wiring/adapters";
-import { finishInvocation, initOrLog, responderPerRun } from "./invocation";
+import { makeNotifier, makeStateStore } from "../wiring/adapters";
+import { finishInvocation, initOrLog, responderPerRun, type RunResponder } from "./invocation";
 
 export interface RealtimeDeps {
   guardrail: Guardrail;
@@ -27,11 +27,12 @@ export interface RealtimeDeps {
   jobName: string;
   now?: () => Date;
   /**
-   * Whether an account belongs to the organization (OrganizationMembership, one per invocation), asked before anything
-   * is claimed when a responder can act, and about the principal's account when it is another one. No answer from
-   * Organizations fails the run: never read as "not a member". Absent: not checked, and a principal of another
-   * account gets an alert only. The responder's member-client provider asks again before any call: this answer decides,
-   * before the claim, whether the event is refused or alerted only, which the provider's skip cannot.
+   * Whether an account belongs to the organization, asked before anything is claimed when a responder can act, and
+   * about the principal's account when it is another one. No answer from Organizations fails the run: never read as
+   * "not a member". Absent: not checked, and a principal of another account gets an alert only. The responder's
+   * member-client provider asks again before any call, of the same run's lookup (responderPerRun), which answers from
+   * what it was told here: this answer decides, before the claim, whether the event is refused or alerted only, which
+   * the provider's skip cannot.
    */
   membership?: OrganizationMembership;
   /** The invocation's time left (Lambda's getRemainingTimeInMillis): the drain takes no item it cannot finish. */
@@ -174,13 +175,11 @@ export async function processEvent(deps: RealtimeDeps, event: unknown, runId: st
 interface Context {
   env: HandlerEnv;
   deps: Omit<RealtimeDeps, "responder" | "membership">;
-  /** A fresh responder per invocation (see responderPerRun). */
-  newResponder?: () => FindingResponder;
   /**
-   * The container's Organizations lookup (an answer is kept for the container's life), where a responder can act:
-   * each invocation asks it through an OrganizationMembership of its own, whose failures last that invocation only.
+   * A fresh responder per invocation with the membership checks of its Organizations lookup (see responderPerRun),
+   * where a responder can act: an account outside the organization is then refused before anything is claimed.
    */
-  organization?: OrganizationLookup;
+  newResponder?: () => RunResponder;
 }
 let context: Context | undefined;
 
@@ -191,14 +190,10 @@ function init(): Context {
     assembledDefinitionPath: env.guardrailDefinitionPath,
   });
   const notifier = makeNotifier(env.alertTopicArn);
-  const newResponder = responderPerRun(guardrail, env, notifier);
-  // Where a responder can act, an account outside the organization is refused before anything is claimed.
-  const organization = newResponder ? makeOrganizationLookup(guardrail) : undefined;
   return {
     env,
     deps: { guardrail, store: makeStateStore(env.stateTableName), notifier, jobName: env.jobName },
-    newResponder,
-    ...(organization ? { organization } : {}),
+    newResponder: responderPerRun(guardrail, env, notifier),
   };
 }
 
@@ -208,11 +203,11 @@ export async function handler(
 ): Promise<RunSummary> {
   const ctx = (context ??= initOrLog(init));
   const timeLeft = lambdaContext?.getRemainingTimeInMillis?.bind(lambdaContext);
+  const run = ctx.newResponder?.();
   const summary = await processEvent(
     {
       ...ctx.deps,
-      responder: ctx.newResponder?.(),
-      ...(ctx.organization ? { membership: OrganizationMembership.of(ctx.organization) } : {}),
+      ...(run ? { responder: run.responder, membership: run.membership } : {}),
       ...(timeLeft ? { timeLeftMs: timeLeft } : {}),
     },
     event,

@@ -2,7 +2,7 @@
  * Organizations look-ups the responder needs at run time, behind an interface so the planner and
  * the tests never need AWS: the management account (never remediated), an account's OU chain
  * (per-OU modes) and whether an account is in the organization at all (nothing is assumed or called
- * in one that is not). Answers are cached for the run.
+ * in one that is not). One lookup serves one run, and is the one place its answers are kept.
  */
 import {
   DescribeOrganizationCommand,
@@ -52,6 +52,29 @@ export class StaticOrganizationLookup implements OrganizationLookup {
   }
 }
 
+/** Organizations' answer for a child it does not have: for an account, "not in the organization". */
+const CHILD_NOT_FOUND = "ChildNotFoundException";
+const errorName = (e: unknown) => (e as { name?: string } | undefined)?.name;
+
+/**
+ * The Organizations look-ups of one run (an invocation of a monitor function, a command), made once per account and
+ * kept in this object alone: the realtime path's checks, the per-OU modes and the membership check before every
+ * AssumeRole all ask the run's one lookup, so one account costs one ListParents walk per run.
+ *
+ * Why a run and not a warm Lambda container (which lives for hours, as long as events keep it warm): an account that
+ * leaves the organization would stay a member in a kept answer for that long, and the member role would be assumed
+ * there (the external id and the caller's ARN go to that account's CloudTrail) and its events acted on; an account
+ * moved to another OU would keep its old OU's mode. Asked once per run, the answer is as old as the run (at most the
+ * function's timeout), at the cost of one ListParents per OU level per account and invocation, which the realtime path
+ * pays per event: a throttled call fails that run, and Lambda retries the event.
+ *
+ * What Organizations said of an account is kept for the run, whatever it was: the chain; ChildNotFoundException for
+ * the account itself (outside); or no answer (any other error, or ChildNotFoundException further up the chain: an OU
+ * deleted meanwhile says nothing of the account), which stays an error, read neither as "outside" nor as "member",
+ * and is not asked again within the run (AccessDenied would answer the same, and a throttled API is not asked harder;
+ * the realtime run fails and Lambda retries the event, the scheduled job's actions there are errors until its next
+ * run). The next run's lookup asks again.
+ */
 export class AwsOrganizationLookup implements OrganizationLookup {
   private management?: Promise<string | undefined>;
   private readonly chains = new Map<string, Promise<string[]>>();
@@ -69,13 +92,12 @@ export class AwsOrganizationLookup implements OrganizationLookup {
     return this.management;
   }
 
+  /** The account's parents, nearest first, ending with the root; rejects with ChildNotFoundException outside. */
   parentChain(accountId: string): Promise<string[]> {
     let chain = this.chains.get(accountId);
     if (!chain) {
       chain = this.walk(accountId);
       this.chains.set(accountId, chain);
-      // An answer is kept for the container's life; a failure is not (the next event asks again).
-      chain.catch(() => this.chains.delete(accountId));
     }
     return chain;
   }
@@ -85,7 +107,10 @@ export class AwsOrganizationLookup implements OrganizationLookup {
     let current = childId;
     // An organization is at most 5 OU levels deep under the root; 10 bounds a malformed answer.
     for (let depth = 0; depth < 10; depth++) {
-      const r = await this.client.send(new ListParentsCommand({ ChildId: current }));
+      const r = await this.client.send(new ListParentsCommand({ ChildId: current })).catch((e: unknown) => {
+        if (depth === 0 || errorName(e) !== CHILD_NOT_FOUND) throw e;
+        throw new Error(`Organizations no longer has ${current}, a parent of ${childId}, while its chain was read`);
+      });
       const parent = r.Parents?.[0];
       if (!parent?.Id) throw new Error(`Organizations returned no parent for ${current}`);
       chain.push(parent.Id);
@@ -106,7 +131,7 @@ function inOrganization(organization: OrganizationLookup): (accountId: string) =
     organization.parentChain(accountId).then(
       (chain) => chain.length > 0,
       (e: unknown) => {
-        if ((e as { name?: string } | undefined)?.name === "ChildNotFoundException") return false;
+        if (errorName(e) === CHILD_NOT_FOUND) return false;
         throw e;
       },
     );
@@ -121,14 +146,13 @@ export type Membership =
   | { status: "unknown"; reason: string };
 
 /**
- * Whether an account is in the organization, asked once per account for the run (a run's answers, failures
- * included, are kept: one lookup per account). The member-role provider asks it before any AssumeRole, so no
- * entry point (the scheduled job, the realtime path, remediate, undo) assumes a role in an account outside the
- * organization: a findings file or an audit record may name any account. The realtime path also
- * asks it before its claim (handlers/realtime.ts), to refuse the event or alert only.
+ * Whether an account is in the organization, as the run's lookup answers it (which asks once per account for the
+ * run, and asks again after no answer: OrganizationMembership keeps nothing itself). The member-role provider asks it
+ * before any AssumeRole, so no entry point (the scheduled job, the realtime path, remediate, undo) assumes a role in an
+ * account outside the organization: a findings file or an audit record may name any account. The realtime path also
+ * asks it before its claim (handlers/realtime.ts), to refuse the event or alert only, of the same run's lookup.
  */
 export class OrganizationMembership {
-  private readonly answers = new Map<string, Promise<Membership>>();
   constructor(private readonly isMember: (accountId: string) => Promise<boolean>) {}
 
   static of(organization: OrganizationLookup): OrganizationMembership {
@@ -136,23 +160,18 @@ export class OrganizationMembership {
   }
 
   of(accountId: string): Promise<Membership> {
-    let answer = this.answers.get(accountId);
-    if (!answer) {
-      answer = this.isMember(accountId).then(
-        (member): Membership =>
-          member
-            ? { status: "member" }
-            : { status: "outside", reason: `account ${accountId} is not an account of the organization` },
-        // The account and the permission first: a long error is cut at the end of the line.
-        (e: unknown): Membership => ({
-          status: "unknown",
-          reason:
-            `Organizations did not say whether account ${accountId} is in the organization (the credentials need ` +
-            `${MEMBERSHIP_PERMISSION}, in the management account or a delegated administrator): ${errorText(e)}`,
-        }),
-      );
-      this.answers.set(accountId, answer);
-    }
-    return answer;
+    return this.isMember(accountId).then(
+      (member): Membership =>
+        member
+          ? { status: "member" }
+          : { status: "outside", reason: `account ${accountId} is not an account of the organization` },
+      // The account and the permission first: a long error is cut at the end of the line.
+      (e: unknown): Membership => ({
+        status: "unknown",
+        reason:
+          `Organizations did not say whether account ${accountId} is in the organization (the credentials need ` +
+          `${MEMBERSHIP_PERMISSION}, in the management account or a delegated administrator): ${errorText(e)}`,
+      }),
+    );
   }
 }

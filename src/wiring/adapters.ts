@@ -106,7 +106,10 @@ function organizationsClient(partition: Partition, overrides: ClientOverrides): 
   );
 }
 
-/** The responder's Organizations look-ups (who the management account is, which OU an account is in). */
+/**
+ * The Organizations look-ups of one run (who the management account is, which OU an account is in, whether it is in
+ * the organization): make one per run and give it to everything of that run that asks (AwsOrganizationLookup says why).
+ */
 export function makeOrganizationLookup(guardrail: Guardrail, overrides: ClientOverrides = {}): AwsOrganizationLookup {
   return new AwsOrganizationLookup(
     organizationsClient(guardrail.partition, overrides),
@@ -124,6 +127,11 @@ export interface ResponderSpec {
   memberRoleName?: string;
   memberRoleExternalId?: string;
   notifier: Notifier;
+  /**
+   * The run's Organizations lookup, when the caller asks it too (the realtime path's membership checks): the
+   * responder's modes and membership checks then share its answers. Default: one of the responder's own.
+   */
+  organization?: OrganizationLookup;
 }
 
 /** The remediation responder (src/remediation), which itself honours remediation.mode (off / dry-run / enforce). */
@@ -133,14 +141,14 @@ export function makeResponder(
   overrides: ClientOverrides = {},
 ): FindingResponder {
   const ddb = new DynamoDBClient(clientConfig(overrides));
-  const organization = makeOrganizationLookup(guardrail, overrides);
+  const organization = spec.organization ?? makeOrganizationLookup(guardrail, overrides);
   return new RemediationResponder({
     guardrail,
     store: new DynamoDbStore(ddb, spec.stateTableName),
     organization,
     clients: new AssumeRoleClientProvider({
       sts: new STSClient(clientConfig(overrides)),
-      // One lookup per account for the run, shared with the OU look-ups of the per-OU modes.
+      // The run's one lookup: the OU look-ups of the per-OU modes and this check ask each account once.
       membership: OrganizationMembership.of(organization),
       memberRoleName: spec.memberRoleName ?? guardrail.config.remediation.memberRoleName,
       externalId: spec.memberRoleExternalId,

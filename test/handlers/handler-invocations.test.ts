@@ -52,6 +52,8 @@ import * as queryJob from "../../src/handlers/query-job";
 import * as realtime from "../../src/handlers/realtime";
 
 const MGMT = "999988887777";
+/** The account of the records' principals and of the events' envelopes. */
+const MEMBER = "444455556666";
 const aws = awsMocks();
 const ENV_KEYS = [
   "STATE_TABLE_NAME",
@@ -102,17 +104,18 @@ function setUp(remediation: Record<string, unknown>): void {
   wiring.makeQuerySource.mockReturnValue(source);
   wiring.makeNotifier.mockReturnValue(notifier);
   // The realtime path asks Organizations whether the sending account is a member before it can act.
-  wiring.makeOrganizationLookup.mockReturnValue({ parentChain: async () => ["r-ab12"] });
-  // The real responder with the real AssumeRole provider; only the AWS endpoints are mocked.
+  wiring.makeOrganizationLookup.mockImplementation(() => new StaticOrganizationLookup(MGMT, { [MEMBER]: ["r-ab12"] }));
+  // The real responder with the real AssumeRole provider, wired as makeResponder wires it (the run's lookup for its
+  // modes and its membership checks: test/remediation/organization-bound.test.ts); only the AWS endpoints are mocked.
   wiring.makeResponder.mockImplementation(
     (guardrail: Guardrail, spec: ResponderSpec) =>
       new RemediationResponder({
         guardrail,
         store: remediationStore,
-        organization: new StaticOrganizationLookup(MGMT),
+        organization: spec.organization!,
         clients: new AssumeRoleClientProvider({
           sts: new STSClient({ region: "us-east-1", credentials: { accessKeyId: "AKIATEST", secretAccessKey: "x" } }),
-          membership: new OrganizationMembership(async () => true),
+          membership: OrganizationMembership.of(spec.organization!),
           memberRoleName: guardrail.config.remediation.memberRoleName,
           externalId: spec.memberRoleExternalId,
           homeRegion: "us-east-1",
@@ -295,9 +298,10 @@ describe("realtime handler when Organizations does not answer", () => {
     wiring.makeStateStore.mockReturnValue(store);
     wiring.makeNotifier.mockReturnValue({ publish: async (_s: string, body: string) => void published.push(body) });
     const client = new OrganizationsClient({ region: "us-east-1" });
-    wiring.makeOrganizationLookup.mockReturnValue(new AwsOrganizationLookup(client, MGMT));
+    wiring.makeOrganizationLookup.mockImplementation(() => new AwsOrganizationLookup(client, MGMT));
     return { store, published };
   }
+  const lookups = () => organizations.commandCalls(ListParentsCommand).map((c) => c.args[0].input.ChildId);
   const event = () => eventBridgeEvent(simEvent("rt-org", new Date(Date.now() - 10_000), 0));
   const meta = { $metadata: {} };
 
@@ -322,7 +326,9 @@ describe("realtime handler when Organizations does not answer", () => {
     expect(await store.listPending("query-job")).toEqual([]);
     expect(published).toEqual([]);
     expect(aws.iam.commandCalls(PutRolePolicyCommand)).toEqual([]);
-    // Lambda's retry of the same event, once Organizations answers: claimed, alerted and acted on as usual.
+    expect(lookups()).toEqual([MEMBER]);
+    // Lambda's retry of the same event, once Organizations answers: the failure was not kept in the warm container,
+    // so the event is claimed, alerted and acted on as usual.
     organizations.on(ListParentsCommand).resolves({ Parents: [{ Id: "r-ab12", Type: "ROOT" }] });
     await expect(realtime.handler(event(), { awsRequestId: "inv-1" })).resolves.toMatchObject({
       status: "ok",
@@ -330,6 +336,26 @@ describe("realtime handler when Organizations does not answer", () => {
       published: 1,
       responded: 1,
     });
+    expect(lookups()).toEqual([MEMBER, MEMBER]);
+  });
+
+  it("looks the account up once per invocation, the responder included; the next invocation asks again", async () => {
+    const { published } = wired();
+    organizations.on(ListParentsCommand).resolves({ Parents: [{ Id: "r-ab12", Type: "ROOT" }] });
+    // The envelope's check, then the responder's check before AssumeRole: one ListParents.
+    const first = await realtime.handler(event(), { awsRequestId: "inv-1" });
+    expect(first).toMatchObject({ status: "ok", newFindings: 1, responded: 1 });
+    expect(aws.sts.commandCalls(AssumeRoleCommand)).toHaveLength(1);
+    expect(lookups()).toEqual([MEMBER]);
+    const sent = published.length;
+    // The account left the organization since: the warm container's next invocation asks again and refuses its event.
+    organizations.on(ListParentsCommand).rejects(new ChildNotFoundException({ message: "no such child", ...meta }));
+    const second = await realtime.handler(eventBridgeEvent(simEvent("rt-left", new Date(Date.now() - 10_000), 0)), {
+      awsRequestId: "inv-2",
+    });
+    expect(second).toMatchObject({ status: "ok", unreadableRows: 1, newFindings: 0 });
+    expect(lookups()).toEqual([MEMBER, MEMBER]);
+    expect([aws.sts.commandCalls(AssumeRoleCommand).length, published.length]).toEqual([1, sent]);
   });
 
   it("an account Organizations does not know (ChildNotFoundException) is refused, not failed", async () => {

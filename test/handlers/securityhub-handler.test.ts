@@ -20,6 +20,7 @@ jest.mock("../../src/wiring/adapters", () => ({
   makeCorrelationSources: jest.fn(() => ({})),
   makeNotifier: jest.fn(),
   makeResponder: jest.fn(),
+  makeOrganizationLookup: jest.fn(),
   makeOrganizationReader: jest.fn(),
   makeSecurityHubImporter: jest.fn(),
 }));

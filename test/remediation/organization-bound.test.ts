@@ -23,9 +23,9 @@ import { runRemediate } from "../../src/cli/commands/remediate";
 import { runUndo } from "../../src/cli/commands/undo";
 import { EXIT } from "../../src/cli/exit-codes";
 import type { CloudTrailRecord } from "../../src/detection/record";
-import { MEMBERSHIP_PERMISSION } from "../../src/remediation/organization";
+import { MEMBERSHIP_PERMISSION, OrganizationMembership } from "../../src/remediation/organization";
 import { RESPONDER_PERMISSIONS } from "../../src/remediation/permissions";
-import { makeResponder } from "../../src/wiring/adapters";
+import { makeOrganizationLookup, makeResponder } from "../../src/wiring/adapters";
 import { ENFORCE_CONFIG, findingOf, guardrailWith, MGMT, ROOT } from "./helpers";
 import { awsError, awsMocks } from "./mocks";
 
@@ -323,6 +323,34 @@ describe("the monitor's responder (scheduled job and realtime path)", () => {
     expect(report.outcomes.map((o) => o.status)).toEqual(["ok", "ok"]);
     expect(aws.sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input.RoleArn)).toEqual([ROLE_IN(MEMBER)]);
     expect(lookupsOf(MEMBER)).toBe(1);
+  });
+
+  it("shares the run's lookup given (the realtime path's): one ListParents per account, OU mode included", async () => {
+    organizationAnswers("not a member");
+    memberAccounts();
+    ddb.onAnyCommand().resolves({});
+    ddb.on(QueryCommand).resolves({ Count: 0 });
+    // An OU override: the responder reads the account's OU chain for its mode, then checks membership (AssumeRole).
+    const g = guardrailWith({
+      remediation: { mode: "off", overrides: [{ target: "ou-ab12-11111111", mode: "enforce" }] },
+    });
+    organizations
+      .on(ListParentsCommand, { ChildId: MEMBER })
+      .resolves({ Parents: [{ Id: "ou-ab12-11111111", Type: "ORGANIZATIONAL_UNIT" }] });
+    organizations
+      .on(ListParentsCommand, { ChildId: "ou-ab12-11111111" })
+      .resolves({ Parents: [{ Id: "r-ab12", Type: "ROOT" }] });
+    const organization = makeOrganizationLookup(g);
+    // What the realtime path asks before its claim, of the same run's lookup.
+    expect(await OrganizationMembership.of(organization).of(MEMBER)).toEqual({ status: "member" });
+    const responder = makeResponder(g, {
+      stateTableName: "t",
+      notifier: { publish: async () => undefined },
+      organization,
+    });
+    const report = await responder.respond(findingOf(g, recordIn(MEMBER)));
+    expect(report.outcomes.map((o) => o.status)).toEqual(["ok", "ok"]);
+    expect([lookupsOf(MEMBER), lookupsOf("ou-ab12-11111111")]).toEqual([1, 1]);
   });
 });
 
