@@ -10,6 +10,7 @@ import { safeParseDocument, zodProblems } from "../config/load";
 import type { CredentialKind } from "../detection/credential";
 import type { Finding } from "../detection/finding";
 import { jsonErrorText } from "../errors/error-text";
+import { credentialIdProblem } from "./actions/deactivate-service-credentials";
 import { principalArnProblem } from "./safety";
 
 const KINDS = [
@@ -100,6 +101,10 @@ export function checkFinding(value: unknown, partition: string): Finding | strin
   const { principal_arn: arn, principal_account_id: account } = finding.guardrail;
   const problem = arn && principalArnProblem(partition, arn, account ?? finding.cloud.account.id);
   if (problem) return `guardrail.principal_arn: ${problem}`;
+  // The key id decides which Bedrock API key is deactivated: one IAM would not know must not widen that to all.
+  const keyId = finding.aws.cloudtrail.user_identity.access_key_id;
+  const keyProblem = keyId === undefined ? undefined : credentialIdProblem(keyId);
+  if (keyProblem) return `aws.cloudtrail.user_identity.access_key_id of event ${finding.event.id}: ${keyProblem}`;
   return finding;
 }
 

@@ -5,7 +5,13 @@ import * as path from "node:path";
 import { runDetect } from "../../src/cli/commands/detect";
 import { runRemediate } from "../../src/cli/commands/remediate";
 import { DeleteFoundationModelAgreementCommand } from "@aws-sdk/client-bedrock";
-import { GetRolePolicyCommand, NoSuchEntityException, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import {
+  GetRolePolicyCommand,
+  ListServiceSpecificCredentialsCommand,
+  NoSuchEntityException,
+  PutRolePolicyCommand,
+  UpdateServiceSpecificCredentialCommand,
+} from "@aws-sdk/client-iam";
 import { ListParentsCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
@@ -16,7 +22,7 @@ import type { Guardrail } from "../../src/guardrail/guardrail";
 import { StaticOrganizationLookup } from "../../src/remediation/organization";
 import { RemediationResponder } from "../../src/remediation/responder";
 import { FileStore } from "../../src/remediation/store";
-import { ENFORCE_CONFIG, MGMT, ROOT } from "./helpers";
+import { ENFORCE_CONFIG, findingWithPrimaryRule, fixture, guardrailWith, MGMT, ROOT } from "./helpers";
 import { awsError, awsMocks, fakeDeployBotAccount, localClients } from "./mocks";
 
 const aws = awsMocks();
@@ -278,6 +284,92 @@ describe("remediate and undo commands", () => {
     );
     expect(remediateErr.text()).toBe(`remediate: ${line}\n`);
     expect(used).toBe(0);
+  });
+});
+
+describe("a Bedrock API key id in another letter case than CloudTrail writes", () => {
+  const g = guardrailWith(ENFORCE_CONFIG);
+  /** A long-term Bedrock API key's call, under a rule that remediates, with `keyId` as its key and its own event id. */
+  const findingWithKey = (keyId: string, eventID: string) => {
+    const record = fixture("respond_bearer-long-term-mantle-CreateFineTuningJob");
+    const userIdentity = { ...(record.userIdentity as object), accessKeyId: keyId };
+    return findingWithPrimaryRule(g, { ...record, eventID, userIdentity }, "PutUseCaseForModelAccess");
+  };
+  const EXACT = "ACCAEXAMPLE000000001";
+  const OTHER_CASE = "accaexample000000002";
+  /** The exact id's finding, then the same user's other key written in lower case. */
+  function findingsFile(): string {
+    const file = path.join(dir, "api-key-case.ndjson");
+    const findings = [findingWithKey(EXACT, "evt-exact"), findingWithKey(OTHER_CASE, "evt-other-case")];
+    fs.writeFileSync(file, findings.map((f) => JSON.stringify(f)).join("\n"));
+    return file;
+  }
+  const refusal =
+    "remediate: api-key-case.ndjson:2: finding rejected: aws.cloudtrail.user_identity.access_key_id of event " +
+    `evt-other-case: ${OTHER_CASE} reads as a Bedrock API key id but is not written as IAM and CloudTrail write one`;
+  const actionsOf = (text: string) =>
+    text
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { finding_id: string; api: string; target: string; status: string });
+
+  it("plan: the finding is refused in one line naming it and the id; never every key of the user", async () => {
+    const out = sink();
+    const err = sink();
+    const code = await runRemediate(
+      findingsFile(),
+      { config, format: "ndjson" },
+      { stdout: out, stderr: err, cwd: dir },
+    );
+    expect(code).toBe(EXIT.INCOMPLETE);
+    const rejected = err
+      .text()
+      .split("\n")
+      .filter((l) => l.includes("finding rejected"));
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0].replace(dir + path.sep, "")).toMatch(new RegExp(`^${refusal}`));
+    expect(actionsOf(out.text()).map((l) => [l.finding_id, l.api, l.target, l.status])).toEqual([
+      ["evt-exact", "iam:UpdateServiceSpecificCredential", EXACT, "planned"],
+    ]);
+  });
+
+  it("--execute against IAM: the exact key is deactivated, the refused finding's other key stays", async () => {
+    const status: Record<string, string> = { [EXACT]: "Active", ACCAEXAMPLE000000002: "Active" };
+    aws.iam.on(ListServiceSpecificCredentialsCommand).callsFake(() => ({
+      ServiceSpecificCredentials: Object.entries(status).map(([id, s]) => ({
+        UserName: "BedrockAPIKey_EXAMPLE",
+        ServiceSpecificCredentialId: id,
+        ServiceName: "bedrock.amazonaws.com",
+        Status: s,
+      })),
+    }));
+    aws.iam.on(UpdateServiceSpecificCredentialCommand).callsFake((input) => {
+      status[input.ServiceSpecificCredentialId] = input.Status;
+      return {};
+    });
+    aws.havePrincipals("arn:aws:iam::222233334444:user/BedrockAPIKey_EXAMPLE");
+    const stateFile = path.join(dir, "api-key-case-actions.json");
+    const out = sink();
+    const err = sink();
+    const code = await runRemediate(
+      findingsFile(),
+      { config, format: "ndjson", execute: true, stateFile },
+      { stdout: out, stderr: err, cwd: dir, responder: async (guardrail) => fileResponder(guardrail, stateFile) },
+    );
+    expect(code).toBe(EXIT.INCOMPLETE);
+    expect(
+      err
+        .text()
+        .trim()
+        .replace(dir + path.sep, ""),
+    ).toMatch(new RegExp(`^${refusal}`));
+    expect(actionsOf(out.text()).map((l) => [l.finding_id, l.target, l.status])).toEqual([["evt-exact", EXACT, "ok"]]);
+    expect(status).toEqual({ [EXACT]: "Inactive", ACCAEXAMPLE000000002: "Active" });
+    expect(
+      aws.iam
+        .commandCalls(UpdateServiceSpecificCredentialCommand)
+        .map((c) => c.args[0].input.ServiceSpecificCredentialId),
+    ).toEqual([EXACT]);
   });
 });
 

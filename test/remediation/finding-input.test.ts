@@ -64,6 +64,33 @@ describe("parseFindings", () => {
     },
   );
 
+  it.each(["accaexample000000001", "AccaEXAMPLE000000001", "ACCAexample000000001", "ACCA_EXAMPLE00000001"])(
+    "refuses key id %s, a Bedrock API key id not as CloudTrail writes it, naming the event and the id",
+    (keyId) => {
+      const lines = [withField("aws.cloudtrail.user_identity.access_key_id", keyId), good];
+      const r = parseFindings(lines.map((l) => JSON.stringify(l)).join("\n"), "in.ndjson", "aws");
+      expect(r.findings.map((f) => f.event.id)).toEqual([good.event.id]);
+      expect(r.problems).toEqual([
+        `in.ndjson:1: finding rejected: aws.cloudtrail.user_identity.access_key_id of event ${good.event.id}: ` +
+          `${keyId} reads as a Bedrock API key id but is not written as IAM and CloudTrail write one (ACCA, then ` +
+          "upper-case letters and digits): nothing is planned for it, rather than for every Bedrock API key of its " +
+          "user; give the id as CloudTrail recorded it",
+      ]);
+    },
+  );
+
+  it.each(["ACCAEXAMPLE000000001", "AKIAEXAMPLEKEY000001", "ASIAEXAMPLE000000001"])(
+    "takes key id %s: a Bedrock API key id as IAM writes it, or no such id at all",
+    (keyId) => {
+      const r = parseFindings(
+        JSON.stringify(withField("aws.cloudtrail.user_identity.access_key_id", keyId)),
+        "f",
+        "aws",
+      );
+      expect([r.findings.length, r.problems]).toEqual([1, []]);
+    },
+  );
+
   it("plans the same event.id once, saying so", () => {
     const line = JSON.stringify(good);
     const r = parseFindings(`${line}\n${line}\n\n${line}\n`, "in.ndjson", "aws");

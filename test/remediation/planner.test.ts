@@ -178,6 +178,20 @@ describe("planRemediation per principal kind", () => {
     ]);
   });
 
+  it("Bedrock API key of unknown type, signed by an access key: every API key, and the line says why", () => {
+    const f = findingOf(
+      enforce,
+      withIdentity(IDENTITIES.iamUserKey, { additionalEventData: { callWithBearerToken: true } }),
+    );
+    expect(f.guardrail.credential_kind).toBe("bedrock-api-key");
+    const [every] = planRemediation(f, enforce, ctx);
+    expect(every).toMatchObject({ kind: "deactivate-service-credentials", target: "alice" });
+    expect(every.reason).toContain(
+      "the record names key AKIAEXAMPLEALICE0001, which is no Bedrock API key id (ACCA...), so not which one made " +
+        "the call",
+    );
+  });
+
   it("Identity Center user: manual steps that name the user and the identity store", () => {
     const f = findingWithPrimaryRule(enforce, fixture("respond_identity-center-user-PutUseCaseForModelAccess"));
     const plan = planRemediation(f, enforce, ctx);

@@ -16,8 +16,30 @@ import { describeError } from "../errors";
 import type { DraftOf, ExecutionResult } from "../types";
 import type { ActionDefinition, UndoResult } from "./action";
 
-/** Service-specific credential ids start with ACCA (IAM's unique-id prefixes); anything else names no credential. */
+/**
+ * A service-specific credential's id as IAM writes it: ACCA (the unique-id prefix IAM's user guide lists for a
+ * "context-specific credential"), then upper-case letters and digits, like every IAM unique id in AWS's examples.
+ * The API's own pattern ([\w]+, 20 to 128 characters) would also take lower case, and whether IAM matches an id
+ * written in another case is not documented (unconfirmed); this tool compares ids exactly, as
+ * ListServiceSpecificCredentials gives them. Which id, if any, CloudTrail writes in userIdentity.accessKeyId for a
+ * call with a long-term Bedrock API key is not documented either (no published record shows one).
+ */
 const SERVICE_CREDENTIAL_ID = /^ACCA[A-Z0-9]{8,}$/;
+
+/**
+ * Why a finding's key id that reads as a Bedrock API key's (ACCA in any letter case) is not one as IAM writes it, or
+ * undefined. Such an id is no credential for this tool (see SERVICE_CREDENTIAL_ID), and planning without it would
+ * deactivate every Bedrock API key of the user: CloudTrail writes no such id, so the finding was edited or converted,
+ * and it is refused (finding-input.ts) rather than widened or guessed at (uppercased, it might name another key).
+ */
+export function credentialIdProblem(keyId: string): string | undefined {
+  if (!/^acca/i.test(keyId) || SERVICE_CREDENTIAL_ID.test(keyId)) return undefined;
+  return (
+    `${keyId} reads as a Bedrock API key id but is not written as IAM and CloudTrail write one ` +
+    "(ACCA, then upper-case letters and digits): nothing is planned for it, rather than for every Bedrock API key " +
+    "of its user; give the id as CloudTrail recorded it"
+  );
+}
 
 /**
  * Deactivate the Bedrock API key that made the call: the exact credential when the record carries
@@ -30,6 +52,11 @@ export function serviceCredentialDraft(
   keyId: string | undefined,
 ): DraftOf<"deactivate-service-credentials"> {
   const exact = keyId && SERVICE_CREDENTIAL_ID.test(keyId) ? keyId : undefined;
+  // A key id that is no Bedrock API key's (the signing access key of a call whose key type is unknown) says nothing
+  // of which Bedrock API key made it: the line says the record names it, not that it names no key.
+  const unknown = keyId
+    ? `the record names key ${keyId}, which is no Bedrock API key id (ACCA...), so not which one made the call`
+    : "the record does not say which one made the call";
   return {
     kind: "deactivate-service-credentials",
     accountId: account,
@@ -37,7 +64,7 @@ export function serviceCredentialDraft(
     reason: exact
       ? `deactivate the Bedrock API key ${exact} of ${userName} that made the call (only that credential)`
       : `deactivate every Bedrock API key of ${userName} (service-specific credentials for ` +
-        `${BEDROCK_API_KEY_SERVICE_NAME}): the record does not say which one made the call; the user's access ` +
+        `${BEDROCK_API_KEY_SERVICE_NAME}): ${unknown}; the user's access ` +
         "keys, password and other services' credentials are untouched",
     params: {
       userName,
