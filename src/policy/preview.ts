@@ -21,7 +21,7 @@ import {
   rebuildCall,
   type TrailRecordLike,
 } from "./request-model";
-import { MANTLE_MODEL_KEY, MARKETPLACE_PRODUCT_KEY, SID } from "./statement-ids";
+import { LONG_TERM, MANTLE_MODEL_KEY, MARKETPLACE_PRODUCT_KEY, SHORT_TERM, SID } from "./statement-ids";
 import type { ScpDocument, ScpStatement } from "./types";
 
 /** A record of the preview: the request model's fields plus what the report groups by. */
@@ -450,14 +450,29 @@ function remedyFor(guardrail: Guardrail, request: ScpRequest, sid: string): Reme
       change:
         "none: only the guardrail's own monitor roles may (set scp.protectGuardrail to false to drop the statement)",
     };
-  if (sid === SID.apiKeyUse)
-    return guardrail.config.scp.denyShortTermBedrockApiKeys &&
-      request.context &&
-      Object.values(request.context).flat().includes("SHORT_TERM")
-      ? { change: "set scp.denyShortTermBedrockApiKeys to false", approve }
-      : { approve };
+  if (sid === SID.apiKeyUse) return apiKeyRemedy(guardrail, request, approve);
   return { approve };
 }
+
+/**
+ * A call made with an API key of the type a setting denies: the setting lets it through and keeps the allow-list on
+ * it. A long-term key is an IAM user's credential, so approving its user is not offered: that would exempt every
+ * call the user makes from the allow-list, and the linter warns about an approved IAM user.
+ */
+function apiKeyRemedy(guardrail: Guardrail, request: ScpRequest, approve: string): Remedy {
+  const types = Object.values(request.context ?? {}).flat();
+  const { denyLongTermBedrockApiKeys, denyShortTermBedrockApiKeys } = guardrail.config.scp;
+  if (denyLongTermBedrockApiKeys && types.includes(LONG_TERM))
+    return {
+      change: "set scp.denyLongTermBedrockApiKeys to false",
+      approve: isIamUser(request.principalArn) ? undefined : approve,
+    };
+  if (denyShortTermBedrockApiKeys && types.includes(SHORT_TERM))
+    return { change: "set scp.denyShortTermBedrockApiKeys to false", approve };
+  return { approve };
+}
+
+const isIamUser = (principalArn: string): boolean => parseArn(principalArn)?.resource.startsWith("user/") === true;
 
 /** The config change that would let this denied request through. */
 export function suggestionFor(guardrail: Guardrail, request: ScpRequest, sid: string): string {

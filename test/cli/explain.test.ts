@@ -134,7 +134,9 @@ describe("check --explain", () => {
     expect(`${longTerm.alsoAuthorizedAs} ${longTerm.decision} ${longTerm.matches.map((m) => m.sid)}`).toBe(
       "bedrock:CallWithBearerToken deny DenyBedrockApiKeyUse",
     );
-    expect(longTerm.suggestion).toBe(`add "${chatbot}" to approvedPrincipalArns`);
+    expect(longTerm.suggestion).toBe(
+      `set scp.denyLongTermBedrockApiKeys to false (or add "${chatbot}" to approvedPrincipalArns)`,
+    );
     const simulated = (type: string) =>
       simulateScp(
         guardrail,
@@ -156,20 +158,33 @@ describe("check --explain", () => {
       context: { "bedrock:BearerTokenType": ["LONG_TERM"] },
     });
     expect(e.matches.map((m) => m.sid)).toEqual(["DenyInferenceOutsideModelAllowList", "DenyBedrockApiKeyUse"]);
-    // Allow-listing the model leaves CallWithBearerToken denied: only approving the principal lets the call through.
+    // Allow-listing the model leaves CallWithBearerToken denied: the model and the key setting together, or approving
+    // the principal, let the call through.
+    const model = "arn:aws:bedrock:*::foundation-model/deepseek.r1-v1:0";
     expect(e.suggestion).toBe(
-      `add "${chatbot}" to approvedPrincipalArns (denied by DenyInferenceOutsideModelAllowList and ` +
-        "DenyBedrockApiKeyUse)",
+      `add "${model}" to scp.modelAllowList and set scp.denyLongTermBedrockApiKeys to false (or add "${chatbot}" ` +
+        "to approvedPrincipalArns) (denied by DenyInferenceOutsideModelAllowList and DenyBedrockApiKeyUse)",
     );
     const approved = guardrailFor({
       ...REALISTIC_CONFIG,
       approvedPrincipalArns: [...REALISTIC_CONFIG.approvedPrincipalArns, chatbot],
     });
+    const changed = guardrailFor({
+      ...REALISTIC_CONFIG,
+      scp: {
+        ...REALISTIC_CONFIG.scp,
+        modelAllowList: [...(REALISTIC_CONFIG.scp?.modelAllowList ?? []), model],
+        denyLongTermBedrockApiKeys: false,
+      },
+    });
     for (const request of [
       { action: "bedrock:InvokeModel", resource: "arn:aws:bedrock:us-east-1::foundation-model/deepseek.r1-v1:0" },
       { action: "bedrock:CallWithBearerToken", resource: "*", context: { "bedrock:BearerTokenType": ["LONG_TERM"] } },
     ])
-      expect(`${request.action} ${await simulateScp(approved, request, chatbot)}`).toBe(`${request.action} Allowed`);
+      for (const alternative of [approved, changed])
+        expect(`${request.action} ${await simulateScp(alternative, request, chatbot)}`).toBe(
+          `${request.action} Allowed`,
+        );
   });
 
   it("a bearer-token type key is read in any case, as IAM reads condition key names", async () => {

@@ -57,8 +57,17 @@ function io(stdin?: string) {
   };
 }
 
-/** The config with one suggestion applied ("add "X" to KEY" or "set KEY to false"). */
+/**
+ * The config with a suggestion's first alternative applied: each of its changes ("add "X" to KEY" or "set KEY to
+ * false", joined by " and "), before any "(or ...)" and "(denied by ...)".
+ */
 function applySuggestion(config: GuardrailConfigInput, suggestion: string): GuardrailConfigInput {
+  const [first] = suggestion.split(" (");
+  return first.split(" and ").reduce(applyChange, config);
+}
+
+/** The config with one change applied ("add "X" to KEY" or "set KEY to false"). */
+function applyChange(config: GuardrailConfigInput, suggestion: string): GuardrailConfigInput {
   const keys =
     "approvedPrincipalArns|scp\\.(?:modelAllowList|exemptedPrincipalAdminArns|approvedMarketplaceProductIds)";
   const add = suggestion.match(new RegExp(`^add "([^"]+)" to (${keys})`));
@@ -79,6 +88,8 @@ function applySuggestion(config: GuardrailConfigInput, suggestion: string): Guar
     };
   if (suggestion.startsWith("set scp.denyShortTermBedrockApiKeys to false"))
     return { ...config, scp: { ...scp, denyShortTermBedrockApiKeys: false } };
+  if (suggestion.startsWith("set scp.denyLongTermBedrockApiKeys to false"))
+    return { ...config, scp: { ...scp, denyLongTermBedrockApiKeys: false } };
   throw new Error(`cannot apply: ${suggestion}`);
 }
 

@@ -406,6 +406,7 @@ describe("the suggestion for a call two statements deny (an unlisted model calle
       if (key === "approvedPrincipalArns") approved = [...approved, value];
       else scp.modelAllowList = [...(scp.modelAllowList ?? []), value];
     if (changes.includes("set scp.denyShortTermBedrockApiKeys to false")) scp.denyShortTermBedrockApiKeys = false;
+    if (changes.includes("set scp.denyLongTermBedrockApiKeys to false")) scp.denyLongTermBedrockApiKeys = false;
     return { ...config, approvedPrincipalArns: approved, scp };
   }
   /** Each alternative of a suggestion ("CHANGES (or CHANGES)"), applied, lets every request of the call through. */
@@ -423,11 +424,32 @@ describe("the suggestion for a call two statements deny (an unlisted model calle
     return p.suggestion;
   }
 
-  it("a long-term key: only approving the principal allows it, so the model alone is not offered", async () => {
+  it("a long-term key: the model and the key setting together, so the model alone is not offered", async () => {
     expect(await expectEachAlternativeAllows(REALISTIC_CONFIG, keyedCall("LONG_TERM"))).toBe(
-      `add "${principal}" to approvedPrincipalArns (denied by DenyInferenceOutsideModelAllowList and ` +
+      `add "${model}" to scp.modelAllowList and set scp.denyLongTermBedrockApiKeys to false (or add ` +
+        `"${principal}" to approvedPrincipalArns) (denied by DenyInferenceOutsideModelAllowList and ` +
         "DenyBedrockApiKeyUse)",
     );
+  });
+
+  it("a long-term key's IAM user on a listed model: the key setting alone, never approving the user", async () => {
+    const keyUser = "arn:aws:iam::111122223333:user/BedrockAPIKey-x1y2";
+    const listed = { ...keyedCall("LONG_TERM"), requestParameters: { modelId: "amazon.nova-pro-v1:0" } };
+    const record = { ...listed, userIdentity: PRINCIPALS.apiKeyUser };
+    const p = previewerFor(guardrailFor(REALISTIC_CONFIG)).previewRecord(record);
+    expect(p.kind === "denied" && p.suggestion).toBe("set scp.denyLongTermBedrockApiKeys to false");
+    // Applied, the setting lets every request of the call through and leaves the allow-list on the key's calls.
+    const changed = guardrailFor({
+      ...REALISTIC_CONFIG,
+      scp: { ...REALISTIC_CONFIG.scp, denyLongTermBedrockApiKeys: false },
+    });
+    for (const r of p.kind === "denied" ? p.requests : [])
+      expect(`${r.action} ${await simulateScp(changed, r, keyUser)}`).toBe(`${r.action} Allowed`);
+    const unlisted = {
+      action: "bedrock:InvokeModel",
+      resource: "arn:aws:bedrock:us-east-1::foundation-model/deepseek.r1-v1:0",
+    };
+    expect(await simulateScp(changed, unlisted, keyUser)).toBe("ExplicitlyDenied");
   });
 
   it("groups the same first denial apart when the calls need different changes (with a key and without)", () => {
@@ -437,7 +459,8 @@ describe("the suggestion for a call two statements deny (an unlisted model calle
     for (const record of [keyedCall("LONG_TERM"), withoutKey, withoutKey])
       addToReport(report, previewer.previewRecord(record));
     expect(Object.values(report.denied).map((g) => `${g.count} ${g.sid}: ${g.suggestion}`)).toEqual([
-      `1 DenyInferenceOutsideModelAllowList: add "${principal}" to approvedPrincipalArns (denied by ` +
+      `1 DenyInferenceOutsideModelAllowList: add "${model}" to scp.modelAllowList and set ` +
+        `scp.denyLongTermBedrockApiKeys to false (or add "${principal}" to approvedPrincipalArns) (denied by ` +
         "DenyInferenceOutsideModelAllowList and DenyBedrockApiKeyUse)",
       `2 DenyInferenceOutsideModelAllowList: add "${model}" to scp.modelAllowList (or add "${principal}" to ` +
         "approvedPrincipalArns)",
