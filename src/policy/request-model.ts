@@ -375,12 +375,25 @@ function contextOf(action: string, record: TrailRecordLike, params: Record<strin
 /** The event source a service prefix's CloudTrail events carry. */
 export const eventSourceOf = (prefix: string): string => `${prefix}.amazonaws.com`;
 
+/**
+ * What the record does not show of a call on `modelId` whose models modelResources cannot tell: the record names the
+ * profile, router, prompt or custom model, not the model(s) the call is also authorized on.
+ */
+function unshownModels(modelId: string): string {
+  const arn = parseArn(modelId);
+  if (arn?.service === "bedrock" && ROUTES_TO_UNNAMED_MODELS.some((type) => arn.resource.startsWith(type)))
+    return `the models ${modelId} routes to`;
+  if (arn?.service === "bedrock" && arn.resource.startsWith(PROMPT)) return `the model of ${modelId}`;
+  return arn ? `the model behind ${modelId}` : `the ARN of the custom model named "${modelId}"`;
+}
+
 /** The main request's resources: the model(s), the role, user or function, or "*"; a string says what is missing. */
 function resourcesOf(action: string, params: Record<string, unknown>, site: Site): ModelAuthorizations | string {
   const modelParameter = MODEL_PARAMETERS[action];
   if (modelParameter) {
     const modelId = str(params[modelParameter]);
-    return (modelId && modelResources(modelId, site)) || `the model (requestParameters.${modelParameter})`;
+    if (!modelId) return `the model (requestParameters.${modelParameter})`;
+    return modelResources(modelId, site) ?? unshownModels(modelId);
   }
   // A mapping's statement names no resource (its function is a condition key): "*" for an update's mapping too.
   if (!/^(iam|lambda):/.test(action) || MAPPING_ACTIONS.has(action)) return { resources: ["*"], routed: [] };

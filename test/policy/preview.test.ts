@@ -194,6 +194,23 @@ describe("a call whose model the record names by something else is undetermined,
       );
   });
 
+  it("names what it lacks: the profile or router whose models decide, the prompt, the custom model's name", () => {
+    const undetermined = (modelId: string) => {
+      const p = previewer.previewRecord(record("Converse", { modelId }));
+      return p.kind === "undetermined" ? p.missing.replace(/ \(statement .*/, "") : p.kind;
+    };
+    const profile = "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/k3x9p2m7q1z8";
+    const router = "arn:aws:bedrock:us-east-1:111122223333:prompt-router/abcd1234efgh";
+    const prompt = "arn:aws:bedrock:us-east-1:111122223333:prompt/PROMPT12AB:3";
+    expect(undetermined(profile)).toBe(`the models ${profile} routes to`);
+    expect(undetermined(router)).toBe(`the models ${router} routes to`);
+    expect(undetermined(prompt)).toBe(`the model of ${prompt}`);
+    expect(undetermined("nova-support-tune")).toBe('the ARN of the custom model named "nova-support-tune"');
+    // A record without the parameter at all: the parameter is what it lacks.
+    const p = previewer.previewRecord(record("Converse", {}));
+    expect(p.kind === "undetermined" && p.missing).toMatch(/^the model \(requestParameters\.modelId\) /);
+  });
+
   it("a custom model by its name: its ARN, which holds its base model, is not in the record", async () => {
     // A model id always has a provider prefix (amazon.nova-pro-v1:0); a custom model's name has no dot.
     expect(
