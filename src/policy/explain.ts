@@ -94,11 +94,15 @@ export function explainedAction(given: string): { action: string; mappedFrom?: s
 function modelAuthorizations(guardrail: Guardrail, request: ScpRequest): ModelAuthorizations | undefined {
   const arn = parseArn(request.resource);
   const region = arn?.region ?? guardrail.config.aws.region;
-  return modelResources(request.resource, {
-    partition: arn?.partition ?? partitionOfRegion(region),
-    region,
-    account: arn?.account || (parseArn(request.principalArn)?.account ?? ""),
-  });
+  return modelResources(
+    request.resource,
+    {
+      partition: arn?.partition ?? partitionOfRegion(region),
+      region,
+      account: arn?.account || (parseArn(request.principalArn)?.account ?? ""),
+    },
+    request.action,
+  );
 }
 
 /** The CallWithBearerToken request of a call the context says was made with an API key, as preview rebuilds it. */

@@ -187,10 +187,23 @@ export interface ModelAuthorizations {
 }
 
 /**
- * What a call on `modelId` is authorized on; undefined when its models cannot be told (`authorizesOnGiven`
- * says whether the call is authorized on `modelId` itself as well).
+ * Model actions authorized on the models a cross-Region profile routes to but not on the profile: the service
+ * authorization reference lists no inference-profile resource for batch inference (its job, and the models).
  */
-export function modelResources(modelId: string, site: Site): ModelAuthorizations | undefined {
+const NOT_ON_PROFILES: ReadonlySet<string> = new Set(["bedrock:CreateModelInvocationJob"]);
+
+/**
+ * What a call of `action` on `modelId` is authorized on; undefined when its models cannot be told
+ * (`authorizesOnGiven` says whether the call is authorized on `modelId` itself as well).
+ */
+export function modelResources(modelId: string, site: Site, action?: string): ModelAuthorizations | undefined {
+  const authorizations = authorizationsOnModel(modelId, site);
+  if (!authorizations || !action || !NOT_ON_PROFILES.has(action)) return authorizations;
+  const onProfile = (resource: string) => parseArn(resource)?.resource.startsWith("inference-profile/") === true;
+  return { ...authorizations, resources: authorizations.resources.filter((r) => !onProfile(r)) };
+}
+
+function authorizationsOnModel(modelId: string, site: Site): ModelAuthorizations | undefined {
   if (modelId.startsWith("arn:")) {
     const arn = parseArn(modelId);
     if (arn?.service !== "bedrock") return undefined;
@@ -393,7 +406,7 @@ function resourcesOf(action: string, params: Record<string, unknown>, site: Site
   if (modelParameter) {
     const modelId = str(params[modelParameter]);
     if (!modelId) return `the model (requestParameters.${modelParameter})`;
-    return modelResources(modelId, site) ?? unshownModels(modelId);
+    return modelResources(modelId, site, action) ?? unshownModels(modelId);
   }
   // A mapping's statement names no resource (its function is a condition key): "*" for an update's mapping too.
   if (!/^(iam|lambda):/.test(action) || MAPPING_ACTIONS.has(action)) return { resources: ["*"], routed: [] };

@@ -103,6 +103,23 @@ describe("the event-name table", () => {
     expect(modelResources("arn:aws:bedrock:us-east-1:1:application-inference-profile/x", site)).toBeUndefined();
   });
 
+  it("batch inference through a profile: its models, not the profile (the reference lists none for it)", async () => {
+    const guardrail = guardrailFor(REALISTIC_CONFIG);
+    const p = previewerFor(guardrail).previewRecord({
+      eventSource: "bedrock.amazonaws.com",
+      eventName: "CreateModelInvocationJob",
+      awsRegion: "us-east-1",
+      recipientAccountId: "111122223333",
+      userIdentity: PRINCIPALS.appRole,
+      requestParameters: { jobName: "nightly", modelId: "us.amazon.nova-pro-v1:0", roleArn: "arn:aws:iam::1:role/x" },
+    });
+    if (p.kind !== "allowed") throw new Error(`not allowed: ${p.kind}`);
+    expect(p.requests.map((r) => r.resource).filter((r) => r.includes(":inference-profile/"))).toEqual([]);
+    expect(p.requests.length).toBe(4);
+    // Each rebuilt request is one IAM makes for the action: the simulator, which checks that, allows them all.
+    for (const r of p.requests) expect(await simulateScp(guardrail, r, r.principalArn)).toBe("Allowed");
+  });
+
   it("a call through a prompt router is undetermined: it is authorized on the models the router picks", async () => {
     const guardrail = guardrailFor(REALISTIC_CONFIG);
     const previewer = previewerFor(guardrail);
