@@ -165,6 +165,9 @@ interface Site {
   account: string;
 }
 
+/** The resource a call of a Bedrock Marketplace model endpoint is authorized on (with its Region and account). */
+const MARKETPLACE_ENDPOINTS = "marketplace/model-endpoint/all-access";
+
 /** Resource types a call passes through to models the record does not name. */
 const ROUTES_TO_UNNAMED_MODELS = ["application-inference-profile/", "prompt-router/", "default-prompt-router/"];
 
@@ -206,6 +209,11 @@ export function modelResources(modelId: string, site: Site, action?: string): Mo
 function authorizationsOnModel(modelId: string, site: Site): ModelAuthorizations | undefined {
   if (modelId.startsWith("arn:")) {
     const arn = parseArn(modelId);
+    // A Bedrock Marketplace model's endpoint, called by its SageMaker endpoint ARN (Amazon Bedrock user guide, "Call
+    // the endpoint"): the service authorization reference's one resource type for it is the account's
+    // marketplace/model-endpoint/all-access, the same for every such endpoint in the Region.
+    if (arn?.service === "sagemaker" && arn.resource.startsWith("endpoint/"))
+      return { resources: [formatArn({ ...arn, service: "bedrock", resource: MARKETPLACE_ENDPOINTS })], routed: [] };
     if (arn?.service !== "bedrock") return undefined;
     // An application inference profile or a prompt router routes to models its ARN does not name, and the
     // call is authorized on those models too; a prompt's model is not in its ARN either.

@@ -120,6 +120,38 @@ describe("the event-name table", () => {
     for (const r of p.requests) expect(await simulateScp(guardrail, r, r.principalArn)).toBe("Allowed");
   });
 
+  it("a Bedrock Marketplace endpoint, called by its SageMaker ARN: the account's all-access resource", async () => {
+    const principal = "arn:aws:iam::111122223333:role/app/ChatbotBackend";
+    const endpoint = "arn:aws:sagemaker:us-east-1:111122223333:endpoint/mp-summarizer";
+    const allAccess = "arn:aws:bedrock:us-east-1:111122223333:marketplace/model-endpoint/all-access";
+    const converse = {
+      eventSource: "bedrock.amazonaws.com",
+      eventName: "Converse",
+      awsRegion: "us-east-1",
+      recipientAccountId: "111122223333",
+      userIdentity: PRINCIPALS.appRole,
+      requestParameters: { modelId: endpoint },
+    };
+    const unlisted = guardrailFor(REALISTIC_CONFIG);
+    const p = previewerFor(unlisted).previewRecord(converse);
+    expect(p.kind === "denied" && `${p.resource}: ${p.suggestion}`).toBe(
+      `${allAccess}: add "${allAccess}" to scp.modelAllowList (or add "${principal}" to approvedPrincipalArns)`,
+    );
+    const invoke = { action: "bedrock:InvokeModel", resource: allAccess };
+    expect(await simulateScp(unlisted, invoke, principal)).toBe("ExplicitlyDenied");
+    const scp = {
+      ...REALISTIC_CONFIG.scp,
+      modelAllowList: [...(REALISTIC_CONFIG.scp?.modelAllowList ?? []), allAccess],
+    };
+    const listed = guardrailFor({ ...REALISTIC_CONFIG, scp });
+    expect(previewerFor(listed).previewRecord(converse).kind).toBe("allowed");
+    expect(await simulateScp(listed, invoke, principal)).toBe("Allowed");
+    // Creating such an endpoint stays the approved principals' (DenyBedrockModelAccessApis).
+    expect(
+      await simulateScp(listed, { action: "bedrock:CreateMarketplaceModelEndpoint", resource: "*" }, principal),
+    ).toBe("ExplicitlyDenied");
+  });
+
   it("a call through a prompt router is undetermined: it is authorized on the models the router picks", async () => {
     const guardrail = guardrailFor(REALISTIC_CONFIG);
     const previewer = previewerFor(guardrail);
