@@ -5,13 +5,14 @@
  * stays denied. The organization approves Claude Sonnet 4.5 through `global.` and `us.` profiles, Amazon Nova Pro
  * through `eu.`, Titan and Cohere embeddings and Cohere rerank for a knowledge base (Cohere through Marketplace), a
  * fine-tune of Nova Pro with provisioned throughput, an application inference profile for cost tagging, batch
- * inference, a CI role and Identity Center admins as approved principals, Identity Center developers, and Bedrock API
- * keys, short-term and long-term, on both endpoints (scp.denyLongTermBedrockApiKeys is off for that).
+ * inference, a Bedrock Marketplace model's endpoint, a CI role and Identity Center admins as approved principals,
+ * Identity Center developers, and Bedrock API keys, short-term and long-term, on both endpoints
+ * (scp.denyLongTermBedrockApiKeys is off for that).
  *
  * Each call is written out as AWS authorizes it (the service authorization reference and the Amazon Bedrock user
- * guide's inference-profile, provisioned-throughput, batch, knowledge-base, rerank and API-key pages; domain facts in
- * docs/scp.md), not read from the code, and proven with the IAM simulator against FullAWSAccess and the SCP; then
- * preview replays the day's CloudTrail records (test/fixtures/day-one/cloudtrail.json) and must deny none of them.
+ * guide's inference-profile, provisioned-throughput, batch, knowledge-base, rerank, Marketplace and API-key pages;
+ * facts in docs/scp.md), not read from the code, and proven with the IAM simulator against FullAWSAccess and the SCP;
+ * then preview replays the day's CloudTrail records (test/fixtures/day-one/cloudtrail.json) and must deny none.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -60,6 +61,8 @@ const EU_REGIONS = ["eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", 
 const CUSTOM_MODEL = arn("us-east-1", US, "custom-model/amazon.nova-pro-v1:0:300k/a1b2c3d4e5f6");
 const PROVISIONED = arn("us-east-1", US, "provisioned-model/f2k8m4q9x1z7");
 const APP_PROFILE = arn("us-east-1", US, "application-inference-profile/k3x9p2m7q1z8");
+/** What a call of any Bedrock Marketplace model endpoint of the account is authorized on (the IAM reference). */
+const MARKETPLACE_ENDPOINTS = arn("us-east-1", US, "marketplace/model-endpoint/all-access");
 const PROJECT = `arn:aws:bedrock-mantle:us-east-1:${US}:project/default`;
 const VIA_BEDROCK = { "aws:ViaAWSService": ["true"], "aws:CalledViaLast": ["bedrock.amazonaws.com"] };
 
@@ -157,6 +160,7 @@ const LEGITIMATE: Call[] = [
     on("bedrock:CreateProvisionedModelThroughput", [CUSTOM_MODEL]),
   ],
   ["the app invokes the fine-tune's provisioned model", APP, on("bedrock:InvokeModel", [PROVISIONED])],
+  ["the app calls a Bedrock Marketplace model's endpoint", APP, on("bedrock:InvokeModel", [MARKETPLACE_ENDPOINTS])],
   [
     "a developer creates an application inference profile from the us. profile (cost tagging)",
     DEVELOPER,
@@ -235,6 +239,16 @@ const ATTACKS: Call[] = [
     on("bedrock:InvokeModel", [model("us-east-1", "amazon.rerank-v1:0")], VIA_BEDROCK),
   ],
   ["a developer submits the use-case form", DEVELOPER, on("bedrock:PutUseCaseForModelAccess", ["*"])],
+  [
+    "a developer deploys a Marketplace model to an endpoint of its own",
+    DEVELOPER,
+    on("bedrock:CreateMarketplaceModelEndpoint", ["*"]),
+  ],
+  [
+    "the app calls a Marketplace endpoint in an account the list does not name",
+    role(EU, "app/support-bot-backend"),
+    on("bedrock:InvokeModel", [arn("us-east-1", EU, "marketplace/model-endpoint/all-access")]),
+  ],
   [
     "a permission set named like the admins' plus a suffix",
     ADMIN_LOOKALIKE,
@@ -333,7 +347,7 @@ describe("preview over the day's CloudTrail records", () => {
           expect(
             `${record.eventName} ${r.action} ${r.resource}: ${await simulateScp(guardrail, r, r.principalArn)}`,
           ).toBe(`${record.eventName} ${r.action} ${r.resource}: Allowed`);
-    expect(previews.filter(({ preview }) => preview.kind === "allowed").length).toBe(16);
+    expect(previews.filter(({ preview }) => preview.kind === "allowed").length).toBe(17);
     // No statement names these two with this config (the key statements are off), so preview leaves them out.
     expect(
       previews.filter(({ preview }) => preview.kind === "not-guarded").map(({ record }) => record.eventName),
