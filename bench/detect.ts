@@ -18,57 +18,26 @@
  * Options (env): BENCH_GB (default 0.25), BENCH_SEED (default 42), BENCH_RUNS (default 5), BENCH_SKIP_JQ=1,
  * BENCH_BEDROCK_SHARE (default 0: about 1 record in 1,000 is Bedrock; 0.2 is the Bedrock-heavy archive).
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Condition } from "../src/guardrail/definition";
-import { generateArchive } from "./generate";
-
-const root = path.join(__dirname, "..", "..");
-const outDir = path.join(root, "bench", "out");
-/** BENCH_BEDROCK_SHARE=0.2: the Bedrock-heavy archive (20% Bedrock records, half of them invocations). */
-const bedrockShare = Number(process.env.BENCH_BEDROCK_SHARE ?? 0);
-const archiveDir = path.join(outDir, bedrockShare > 0 ? `archive-bedrock-${bedrockShare}` : "archive");
-const seed = Number(process.env.BENCH_SEED ?? 42);
-const targetBytes = Math.round(Number(process.env.BENCH_GB ?? 0.25) * 1e9);
-const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 5));
-
-function log(s: string): void {
-  process.stderr.write(s);
-}
-
-function listFiles(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith(".json.gz")) out.push(p);
-    }
-  };
-  walk(dir);
-  return out;
-}
-
-function ensureArchive(): { records: number; uncompressedBytes: number; compressedBytes: number; files: number } {
-  const manifest = `${archiveDir}.manifest.json`;
-  if (fs.existsSync(manifest)) {
-    const m = JSON.parse(fs.readFileSync(manifest, "utf8"));
-    if (m.seed === seed && m.targetBytes === targetBytes) {
-      log(`reusing ${path.relative(root, archiveDir)} (seed ${seed})\n`);
-      return m;
-    }
-  }
-  fs.rmSync(archiveDir, { recursive: true, force: true });
-  log(
-    `generating ${(targetBytes / 1e9).toFixed(2)} GB (uncompressed) into ${path.relative(root, archiveDir)} (seed ` +
-      `${seed})...\n`,
-  );
-  const stats = generateArchive({ dir: archiveDir, seed, targetBytes, bedrockShare }, log);
-  log(`\n`);
-  return stats;
-}
+import {
+  archiveDir,
+  bedrockShare,
+  ensureArchive,
+  ensureBuilt,
+  listFiles,
+  log,
+  median,
+  outDir,
+  root,
+  runs,
+  shellQuote,
+  timed,
+  warmCache,
+} from "./archive";
 
 function ensureJq(): boolean {
   if (spawnSync("jq", ["--version"]).status === 0) return true;
@@ -80,43 +49,6 @@ function ensureJq(): boolean {
     run(["apt-get", "update"]) && run(["apt-get", "install", "-y", "jq"]) && spawnSync("jq", ["--version"]).status === 0
   );
 }
-
-function ensureBuilt(): string {
-  const entry = path.join(root, "dist", "src", "cli", "index.js");
-  // Build whatever compiles; other parts of the tree may be mid-edit, which must not stop the bench.
-  spawnSync(
-    process.execPath,
-    [require.resolve("typescript/bin/tsc", { paths: [root] }), "-p", path.join(root, "tsconfig.build.json")],
-    { stdio: "ignore" },
-  );
-  if (!fs.existsSync(entry)) throw new Error("build failed: dist/src/cli/index.js missing");
-  return entry;
-}
-
-interface Timed {
-  seconds: number;
-  stdout: string;
-  stderr: string;
-}
-
-function timed(cmd: string, args: string[], opts: { shell?: boolean } = {}): Promise<Timed> {
-  return new Promise((resolve, reject) => {
-    const start = process.hrtime.bigint();
-    const child = spawn(cmd, args, { cwd: root, shell: opts.shell ?? false, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      if (code !== 0 && code !== 1) reject(new Error(`${cmd} exited ${code}: ${stderr.slice(0, 2000)}`));
-      else resolve({ seconds, stdout, stderr });
-    });
-  });
-}
-
-const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** The rules as a jq filter (the union of every rule), from the same compiled guardrail the scanner uses. */
 function jqFilter(entry: string): string {
@@ -166,11 +98,6 @@ function jqFilter(entry: string): string {
   });
   return `.Records[] | select(${rules.map((r) => `(${r})`).join(" or ")}) | .eventID`;
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** Inflates its files (workerData) with zlib.gunzipSync, as the inflate-only loop does, once told to go. */
 const INFLATE_WORKER = `const { parentPort, workerData } = require("worker_threads");
@@ -227,8 +154,7 @@ async function main(): Promise<void> {
   );
 
   const loadBefore = os.loadavg()[0];
-  // Warm the page cache so that no contender pays for the disk.
-  await timed("sh", ["-c", `cat ${files.map(shellQuote).join(" ")} > /dev/null`]);
+  await warmCache(files);
   const fileArgs = files.map(shellQuote).join(" ");
 
   const detectOnce = async (jobs: string[]): Promise<DetectRun> => {
