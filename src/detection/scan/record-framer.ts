@@ -36,6 +36,7 @@ import {
   RECORD_MARKER,
   TAIL_WINDOW,
 } from "./record-markers";
+import { CLOSE_OBJ, COMMA } from "./json-bytes";
 import { RecordHandover } from "./record-handover";
 import type { FramerSink } from "./slice-framer";
 
@@ -105,8 +106,10 @@ export class RecordFramer extends RecordHandover {
       }
     }
     for (let p = this.find(chunk, 0); p !== -1; p = this.find(chunk, p + 1)) {
-      readTo(chunkStart + p);
-      if (!this.startsRecord(chunkStart + p, chunk, chunkStart, consumed)) continue;
+      if (!this.parsedAhead(chunk, chunkStart, consumed, p)) {
+        readTo(chunkStart + p);
+        if (!this.startsRecord(chunkStart + p, chunk, chunkStart, consumed)) continue;
+      }
       if (this.openBytes === 0 && (p - consumed <= this.maxRecordBytes || this.inner.length > 0)) {
         // The slice lies in this chunk: framed where it lies, without copying or collecting parts (one
         // that passed markers whatever its length: the consumer tells one long record from damage).
@@ -128,6 +131,40 @@ export class RecordFramer extends RecordHandover {
         : Buffer.concat([tail, chunk]).subarray(-keep);
     // What is not read yet is in the tail: a record start there is found with the next chunk.
     readTo(this.total - this.tail.length);
+  }
+
+  /**
+   * Whether the marker at `chunk[p]` ends the open slice `chunk[consumed, p)` as one record the consumer parsed
+   * ahead (sink.parseAhead: only a record it parses anyway), its depth not read: reading it would find what
+   * startsRecord then concludes, which is set here. Exact: the slice starts right after a cut at the records'
+   * depth, outside any string, the depth read up to there, and passed no marker; it ends with CloudTrail's
+   * separator `},`, and its bytes before the comma are one JSON value. Valid JSON is balanced (UTF-8 decoding
+   * keeps every quote, backslash and bracket as it is, and JSON has them only where the depth reads them), so
+   * the depth after it is the depth before it, outside a string, and went no lower on the way. A nested marker
+   * or damage ends a slice that does not parse: the depth is then read as always.
+   */
+  private parsedAhead(chunk: Buffer, chunkStart: number, consumed: number, p: number): boolean {
+    const depth = this.depth;
+    const cleanCut =
+      !this.first &&
+      this.openBytes === 0 &&
+      this.openStart === chunkStart + consumed &&
+      this.depthAt === this.openStart &&
+      this.inner.length === 0 &&
+      !this.openResynced &&
+      !this.openUnproven &&
+      !this.resynchronise &&
+      !depth.inString &&
+      depth.depth === this.recordDepth &&
+      depth.lowest === this.recordDepth;
+    const separated = p - consumed >= 2 && chunk[p - 1] === COMMA && chunk[p - 2] === CLOSE_OBJ;
+    if (!cleanCut || !separated || p - consumed > this.maxRecordBytes) return false;
+    if (!this.sink.parseAhead?.(chunk, consumed, p - 1)) return false;
+    this.depthAt = chunkStart + p;
+    this.cutAtFileStart = false;
+    this.cutResynced = false;
+    this.cutUnproven = false;
+    return true;
   }
 
   /**

@@ -52,9 +52,21 @@ export class RecordIntake {
       this.skipped(result, where(unit, at), reason, bytes.length, unit);
       return true;
     }
-    const location = rereadable ? { offset: at.offset, length: bytes.length } : undefined;
-    this.evaluate(result, record, () => where(unit, at), location);
+    this.parsed(result, record, bytes.length, at, unit, rereadable);
     return true;
+  }
+
+  /** A framed record of `length` bytes, parsed already (valid JSON, framed as a record): evaluated. */
+  parsed(
+    result: SourceResult,
+    record: unknown,
+    length: number,
+    at: SliceLocation,
+    unit: Unit,
+    rereadable: boolean,
+  ): void {
+    const location = rereadable ? { offset: at.offset, length } : undefined;
+    this.evaluate(result, record, () => where(unit, at), location);
   }
 
   /**

@@ -20,7 +20,7 @@ import { LineFramer } from "./line-framer";
 import { RecordFramer } from "./record-framer";
 import { detectLayout, LAYOUT_PROBE_BYTES, type Layout } from "./record-layout";
 import type { FramerSink } from "./slice-framer";
-import { Prefilter } from "./prefilter";
+import { Prefilter, type Prefiltered } from "./prefilter";
 import { type RecordEvaluator, ruleEvaluator } from "./record-evaluator";
 import { RecordIntake, type Unit, where } from "./record-intake";
 import { MalformedJsonError, RecordSplitter } from "./record-splitter";
@@ -40,6 +40,9 @@ export interface SourceScanOptions {
 export const DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/** What becomes of a slice: the pre-filter's verdict, or parsed whatever it holds. */
+type Verdict = Prefiltered | "must-parse";
 
 export class SourceScanner {
   private readonly prefilter: Prefilter;
@@ -196,13 +199,49 @@ export class SourceScanner {
     }
     const unit: Unit = layout === "lines" ? "line" : "record";
     const prefilter = this.prefilter.forBlocks();
+    // The slice parseAhead looked at last (one object per scan, not one per record): the pre-filter's verdict,
+    // and the record when it parsed.
+    const ahead = {
+      buf: undefined as Buffer | undefined,
+      start: 0,
+      end: 0,
+      verdict: "no-match" as Verdict,
+      parsed: false,
+      record: undefined as unknown,
+    };
     const sink: FramerSink = {
+      parseAhead: (buf, start, end) => {
+        const verdict = checkAll ? "must-parse" : prefilter.decide(buf, start, end);
+        ahead.buf = buf;
+        ahead.start = start;
+        ahead.end = end;
+        ahead.verdict = verdict;
+        ahead.parsed = false;
+        ahead.record = undefined;
+        if (verdict === "no-match" || verdict === "not-cloudtrail") return false;
+        try {
+          ahead.record = JSON.parse(buf.toString("utf8", start, end));
+        } catch {
+          return false; // the slice is parsed again when cut, for what its damage is
+        }
+        ahead.parsed = true;
+        return true;
+      },
       slice: (buf, start, end, offset, ordinal, suspect, inner, resynced, unproven) => {
         const at = { offset, ordinal };
         // A slice that passed record markers nested in it (or damage): one record only if it parses.
         const nested = inner !== undefined && inner.length > 0;
         const oversized = nested && end - start > this.maxRecordBytes;
-        const verdict = suspect || checkAll || oversized ? "must-parse" : prefilter.decide(buf, start, end);
+        const early = ahead.buf === buf && ahead.start === start && ahead.end === end;
+        const { parsed, record } = ahead;
+        ahead.buf = undefined;
+        ahead.record = undefined;
+        if (early && parsed && !suspect && !nested && !resynced && !unproven) {
+          intake.parsed(result, record, end - start, at, unit, rereadable);
+          return undefined;
+        }
+        const verdict =
+          suspect || checkAll || oversized ? "must-parse" : early ? ahead.verdict : prefilter.decide(buf, start, end);
         if (verdict === "no-match") result.records++;
         else if (verdict === "not-cloudtrail") intake.ruledOut(result, verdict, where(unit, at));
         else if (!nested)

@@ -41,6 +41,12 @@ export interface FramerSink {
     resynced?: boolean,
     unproven?: boolean,
   ): boolean | undefined;
+  /**
+   * Records layout: parses the slice [start, end) ahead of its cut when the consumer would parse it anyway, and
+   * tells whether it is one JSON value (then `slice` for the same bytes uses what was parsed). The framer then
+   * knows the depth after it without reading its bytes (RecordFramer.parsedAhead).
+   */
+  parseAhead?(buf: Buffer, start: number, end: number): boolean;
   /** A slice longer than the cap, dropped without being kept in memory. */
   oversized(at: SliceLocation, bytes: number): void;
   /**

@@ -12,6 +12,7 @@ import * as zlib from "node:zlib";
 import fc from "fast-check";
 import { evaluateRecord } from "../../../src/detection/finding";
 import type { CloudTrailRecord } from "../../../src/detection/record";
+import { JsonDepth } from "../../../src/detection/scan/json-depth";
 import { SourceScanner } from "../../../src/detection/scan/scan-source";
 import { chunksOf, DELIVERY_RECORDS, MATCHING_RECORD, NOISE_RECORD, testGuardrail } from "./helpers";
 
@@ -179,6 +180,34 @@ describe("record markers nested in a record", () => {
     const result = await new SourceScanner(guardrail).scan("in", chunksOf(zlib.gzipSync(text([holder, real], false))));
     expect(result.findings.map((f) => f.event.id)).toEqual(["real"]);
     expect(result.records).toBe(2);
+  });
+
+  it("does not read the depth over a record it parses anyway, and still reads it over the others", async () => {
+    // A record that parses is balanced: the depth after it is the depth before it. Read or not, the same cuts.
+    const matching = Array.from({ length: 40 }, (_, i) => ({ ...MATCHING_RECORD, eventID: `m${i}` }));
+    const noise = Array.from({ length: 40 }, (_, i) => ({ ...NOISE_RECORD, eventID: `n${i}` }));
+    const forger = { ...MATCHING_RECORD, eventID: "holder", requestParameters: { tags: [{}, { ...MATCHING_RECORD }] } };
+    const depthRead = jest.spyOn(JsonDepth.prototype, "advance");
+    try {
+      for (const gzip of [true, false]) {
+        const records = [...noise, ...matching, forger];
+        const bytes = Buffer.from(text(records, false));
+        depthRead.mockClear();
+        const result = await new SourceScanner(guardrail).scan("in", chunksOf(gzip ? zlib.gzipSync(bytes) : bytes));
+        expect(result.findings.map((f) => f.event.id)).toEqual(expectedFindings(records));
+        expect(result.records).toBe(records.length);
+        const read = depthRead.mock.calls.reduce((n, [, from, to]) => n + to - from, 0);
+        const noiseBytes = Buffer.byteLength(JSON.stringify(noise));
+        const forgerBytes = Buffer.byteLength(JSON.stringify(forger));
+        // Gzip: the noise is ruled out, so its depth is read (plain input parses every record but the first).
+        if (gzip) expect(read).toBeGreaterThanOrEqual(noiseBytes);
+        expect(read).toBeLessThan(
+          (gzip ? noiseBytes : 0) + forgerBytes + 2 * Buffer.byteLength(JSON.stringify(noise[0])),
+        );
+      }
+    } finally {
+      depthRead.mockRestore();
+    }
   });
 
   it("finds a record whose rule literal follows a nested array (its pieces were ruled out one by one)", async () => {
