@@ -6,7 +6,8 @@
 import type { Guardrail } from "../../guardrail/guardrail";
 import { selectorsOf } from "../../guardrail/correlation-rule";
 import { packRecord, type RecordLocation } from "../correlation/compact";
-import { evaluateRecord } from "../finding";
+import type { DetectionRule } from "../../guardrail/definition";
+import { type Evaluation, evaluateRecord } from "../finding";
 import type { CloudTrailRecord } from "../record";
 import type { PrefilterScope } from "./prefilter";
 import type { SourceResult } from "./source-result";
@@ -36,14 +37,32 @@ export function detectScope(guardrail: Guardrail): PrefilterScope {
  */
 export function ruleEvaluator(guardrail: Guardrail): RecordEvaluator {
   const correlations = guardrail.correlationRules;
+  const narrowed = byEvent(guardrail);
   return {
     scope: detectScope(guardrail),
     evaluate(record, result, location) {
-      const evaluation = evaluateRecord(guardrail, record);
+      // Only the rules that name the record's source and name can match it (evaluateRecord checks them again).
+      const candidates = narrowed.get(`${record.eventSource}\0${record.eventName}`);
+      const evaluation: Evaluation = candidates ? evaluateRecord(candidates, record) : { skip: "not-matching" };
       if (correlations.length > 0) packRecord(result.correlation, correlations, record, location);
       if ("finding" in evaluation) result.findings.push(evaluation.finding);
       else if (evaluation.skip === "invalid-record") return evaluation.reason ?? "invalid record";
       return undefined;
     },
   };
+}
+
+/**
+ * The guardrail with only the event rules that name one event source and event name, by `source \0 name`, each in
+ * precedence order: a record's first matching rule is the same among them as among all (no other can match it), and
+ * evaluateRecord need not test every rule on every record it is given (a Bedrock-heavy archive parses a fifth).
+ */
+function byEvent(guardrail: Guardrail): Map<string, Guardrail> {
+  const rules = new Map<string, DetectionRule[]>();
+  for (const rule of guardrail.rules)
+    for (const name of rule.eventNames) {
+      const key = `${rule.eventSource}\0${name}`;
+      rules.set(key, [...(rules.get(key) ?? []), rule]);
+    }
+  return new Map([...rules].map(([key, list]) => [key, { ...guardrail, rules: list }]));
 }
