@@ -10,6 +10,7 @@ import { safeParseDocument, zodProblems } from "../config/load";
 import type { CredentialKind } from "../detection/credential";
 import type { Finding } from "../detection/finding";
 import { jsonErrorText } from "../errors/error-text";
+import { accessKeyIdProblem } from "./actions/deactivate-key";
 import { credentialIdProblem } from "./actions/deactivate-service-credentials";
 import { principalArnProblem } from "./safety";
 
@@ -103,7 +104,7 @@ export function checkFinding(value: unknown, partition: string): Finding | strin
   if (problem) return `guardrail.principal_arn: ${problem}`;
   // The key id decides which Bedrock API key is deactivated: one IAM would not know must not widen that to all.
   const keyId = finding.aws.cloudtrail.user_identity.access_key_id;
-  const keyProblem = keyId === undefined ? undefined : credentialIdProblem(keyId);
+  const keyProblem = keyId === undefined ? undefined : (credentialIdProblem(keyId) ?? accessKeyIdProblem(keyId));
   if (keyProblem) return `aws.cloudtrail.user_identity.access_key_id of event ${finding.event.id}: ${keyProblem}`;
   return finding;
 }

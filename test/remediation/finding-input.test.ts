@@ -79,6 +79,21 @@ describe("parseFindings", () => {
     },
   );
 
+  it.each(["akiaexamplekey000001", "AkiaEXAMPLEKEY000001", "asiaEXAMPLE000000001"])(
+    "refuses key id %s, an access key id not as CloudTrail writes it, rather than a step for a call without a key",
+    (keyId) => {
+      const lines = [withField("aws.cloudtrail.user_identity.access_key_id", keyId), good];
+      const r = parseFindings(lines.map((l) => JSON.stringify(l)).join("\n"), "in.ndjson", "aws");
+      expect(r.findings.map((f) => f.event.id)).toEqual([good.event.id]);
+      expect(r.problems).toEqual([
+        `in.ndjson:1: finding rejected: aws.cloudtrail.user_identity.access_key_id of event ${good.event.id}: ` +
+          `${keyId} reads as an access key id but is not written as IAM and CloudTrail write one (AKIA or ASIA, ` +
+          "then upper-case letters and digits): nothing is planned for it, rather than steps for a call made " +
+          "without a key; give the id as CloudTrail recorded it",
+      ]);
+    },
+  );
+
   it.each(["ACCAEXAMPLE000000001", "AKIAEXAMPLEKEY000001", "ASIAEXAMPLE000000001"])(
     "takes key id %s: a Bedrock API key id as IAM writes it, or no such id at all",
     (keyId) => {

@@ -16,6 +16,22 @@ export async function listKeys(iam: IAMClient, userName: string): Promise<Access
   return (await iam.send(new ListAccessKeysCommand({ UserName: userName }))).AccessKeyMetadata ?? [];
 }
 
+/**
+ * Why a finding's key id that reads as an access key id (AKIA, long-term; ASIA, a session's: IAM's unique-id prefixes)
+ * is not one as IAM and CloudTrail write it (the prefix, then upper-case letters and digits), or undefined. The planner
+ * reads such an id as no key at all and plans a step for a call made without one (a console sign-in), which misleads
+ * the responder: CloudTrail writes no such id, so the finding was edited or converted, and it is refused, as a Bedrock
+ * API key id in another case is (deactivate-service-credentials.ts). Whether IAM matches another case is undocumented.
+ */
+export function accessKeyIdProblem(keyId: string): string | undefined {
+  if (!/^(?:akia|asia)/i.test(keyId) || /^(?:AKIA|ASIA)[A-Z0-9]+$/.test(keyId)) return undefined;
+  return (
+    `${keyId} reads as an access key id but is not written as IAM and CloudTrail write one (AKIA or ASIA, then ` +
+    "upper-case letters and digits): nothing is planned for it, rather than steps for a call made without a key; " +
+    "give the id as CloudTrail recorded it"
+  );
+}
+
 export function deactivateKeyDraft(accountId: string, userName: string, key: string): DraftOf<"deactivate-key"> {
   return {
     kind: "deactivate-key",
