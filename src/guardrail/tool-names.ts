@@ -28,6 +28,13 @@ export const ATHENA_RESULTS_BUCKET_PREFIX = `${RESOURCE_PREFIX}-athena-results-`
  */
 export const ALERT_TOPIC_NAME = `${RESOURCE_PREFIX}-alerts`;
 
+/**
+ * The event data store the monitor creates (cloudtrail-lake without monitor.cloudtrailLake.eventDataStoreArn), named
+ * after the event source it keeps whole: the first rule's. `verify` finds it by this name and the tool's tag.
+ */
+export const eventDataStoreName = (primaryEventSource: string): string =>
+  `${RESOURCE_PREFIX}-${primaryEventSource.split(".")[0]}`;
+
 /** The dead-letter queue of the job's schedule, the functions' async invocations and the central rule. */
 export const DEAD_LETTER_QUEUE_NAME = `${RESOURCE_PREFIX}-dead-letters`;
 

@@ -13,6 +13,7 @@ export {
   ALERT_TOPIC_NAME,
   ATHENA_RESULTS_BUCKET_PREFIX,
   DEAD_LETTER_QUEUE_NAME,
+  eventDataStoreName,
   FUNCTION_NAMES,
   functionLogGroupName,
   RESOURCE_PREFIX,

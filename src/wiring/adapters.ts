@@ -5,6 +5,7 @@
  * Lambda function or the command line runs.
  */
 import * as path from "node:path";
+import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { SecurityHubClient } from "@aws-sdk/client-securityhub";
@@ -27,6 +28,7 @@ import { clientConfig, type ClientOverrides } from "../aws/clients";
 import { readOrganization } from "../aws/organizations";
 import { type FindingImporter, SecurityHubImporter } from "../aws/securityhub";
 import { listTopicSubscriptions, SnsNotifier } from "../aws/sns";
+import { listEventDataStoresNamed, type NamedEventDataStore } from "../aws/tool-event-data-store";
 import type { FindingResponder, Notifier } from "../aws/contracts";
 import type { SubscriptionReader } from "../runtime/alert-subscriptions";
 import type { OrganizationReader } from "../runtime/drift";
@@ -91,6 +93,15 @@ export function makeSourceLivenessCheck(
   overrides: ClientOverrides = {},
 ): SourceLivenessCheck | undefined {
   return MONITOR_SOURCES[spec.backend].liveness(guardrail, spec, overrides);
+}
+
+/** The event data stores of `region` with a given name, and their tags (verify's look-up of the created store). */
+export function makeEventDataStoreLookup(
+  region: string,
+  overrides: ClientOverrides = {},
+): (name: string) => Promise<NamedEventDataStore[]> {
+  const client = new CloudTrailClient(clientConfig({ region, ...overrides }));
+  return (name) => listEventDataStoresNamed(client, name);
 }
 
 /** Security Hub in the product ARN's region (the monitor's), importing as that account's default product. */

@@ -13,10 +13,14 @@ import {
   GetEventSelectorsCommand,
   GetTrailCommand,
   GetTrailStatusCommand,
+  ListEventDataStoresCommand,
+  ListTagsCommand,
 } from "@aws-sdk/client-cloudtrail";
 import { mockClient } from "aws-sdk-client-mock";
 import { verify, type VerifyIO, type VerifyOptions } from "../../src/cli/commands/verify";
+import { TOOL_TAGS } from "../../src/config/aws-limits";
 import { errorText } from "../../src/errors/error-text";
+import { eventDataStoreName } from "../../src/infra/naming";
 import type { Guardrail } from "../../src/guardrail/guardrail";
 import { buildScpDocuments } from "../../src/policy/documents";
 import type { SourceSpec } from "../../src/runtime/query/backends";
@@ -247,20 +251,131 @@ describe("the organization trail (athena, cloudwatch-logs with monitor.trailArn)
   });
 });
 
-describe("the store the monitor creates (no eventDataStoreArn in the config): --event-data-store", () => {
+describe("the store the monitor creates (no eventDataStoreArn in the config): found, or --event-data-store", () => {
   const created = guardrailWith();
+  const NAME = eventDataStoreName("bedrock.amazonaws.com");
+  const PASS_IT = "pass --event-data-store (the monitor stack's event_data_store_arn output)";
+  const storeArn = (account: string, id: string) => `arn:aws:cloudtrail:us-east-1:${account}:eventdatastore/${id}`;
 
-  it("without it a warning says the store is not checked and how to check it; no CloudTrail call", async () => {
+  /** The Region's stores as ListEventDataStores and ListTags give them. */
+  function stores(...found: { arn: string; name?: string; tags?: Record<string, string> }[]): void {
+    cloudTrail.on(ListEventDataStoresCommand).resolves({
+      EventDataStores: found.map((s) => ({ EventDataStoreArn: s.arn, Name: s.name ?? NAME })),
+    });
+    cloudTrail.on(ListTagsCommand).resolves({
+      ResourceTagList: found.map((s) => ({
+        ResourceId: s.arn,
+        TagsList: Object.entries(s.tags ?? TOOL_TAGS).map(([Key, Value]) => ({ Key, Value })),
+      })),
+    });
+  }
+
+  it("found by its name and the tool's tag, then checked like a configured one", async () => {
+    stores({ arn: EDS_ARN }, { arn: storeArn("111122223333", "other"), name: "team-store", tags: {} });
+    storeAnswers(liveStore());
+    const live = await run(created);
+    expect([live.code, live.err]).toEqual([0, ""]);
+    expect(live.out).toContain(`job's source: ${EDS_ARN} is set to feed the job every event the rules read`);
+    expect(cloudTrail.commandCalls(ListTagsCommand)[0].args[0].input.ResourceIdList).toEqual([EDS_ARN]);
+    cloudTrail.reset();
+    stores({ arn: EDS_ARN });
+    storeAnswers(liveStore({ Status: "STOPPED_INGESTION" }));
+    const stopped = await run(created);
+    expect(stopped.code).toBe(3);
+    expect(stopped.out).toMatch(/^DRIFT source-not-live: event data store arn:.* is STOPPED_INGESTION/);
+  });
+
+  it("none with its name: one line saying so and how to name it, exit 1; --json carries it", async () => {
+    stores({ arn: storeArn("111122223333", "other"), name: "team-store" });
     const r = await run(created);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(1);
     expect(r.err).toBe(
-      "verify: warning: the job's event data store is not checked: pass --event-data-store (the monitor stack's " +
-        "event_data_store_arn output)\n",
+      `verify: the job's source could not be checked: no event data store named ${NAME} in us-east-1 in the ` +
+        `account of these credentials: ${PASS_IT}\n`,
     );
-    // No monitor: no job source to check, nothing said.
+    expect(r.out).toMatch(/^no drift: /);
+    expect(r.out).not.toContain("job's source:");
+    const json = await run(created, { json: true });
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.out)).toMatchObject({
+      ok: false,
+      problems: [],
+      source: {
+        target: `the event data store named ${NAME} in us-east-1`,
+        error: { message: expect.stringMatching(/^no event data store named /) },
+      },
+    });
+  });
+
+  it("a look-alike (its name, not the tag) is never checked in its place: one line naming it, exit 1", async () => {
+    const fake = storeArn("111122223333", "fake");
+    stores({ arn: fake, tags: { "managed-by": "someone" } });
+    const r = await run(created);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
+      `verify: the job's source could not be checked: no event data store named ${NAME} in us-east-1 is the ` +
+        `tool's: ${fake} has no tag managed-by=bedrock-guardrail: ${PASS_IT}\n`,
+    );
+    expect(cloudTrail.commandCalls(GetEventDataStoreCommand)).toHaveLength(0);
+  });
+
+  it("its name and tag in an account the config does not name: not taken, exit 1", async () => {
+    const role = "arn:aws:iam::111122223333:role/deployer";
+    const g = guardrailWith({ aws: { security: { assumeRoleArn: role } } });
+    const foreign = storeArn("444455556666", "fake");
+    stores({ arn: foreign });
+    const r = await run(g);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(
+      `${foreign} is in account 444455556666, not the account of aws.security.assumeRoleArn 111122223333: ${PASS_IT}`,
+    );
+    // The management account owns an organization store a delegated administrator creates.
+    cloudTrail.reset();
+    const owned = storeArn("999988887777", "org");
+    stores({ arn: owned });
+    cloudTrail
+      .on(GetEventDataStoreCommand, { EventDataStore: owned })
+      .resolves(liveStore({ EventDataStoreArn: owned }));
+    const management = guardrailWith({
+      aws: { security: { assumeRoleArn: role } },
+      organization: { managementAccountId: "999988887777" },
+    });
+    const ok = await run(management);
+    expect([ok.code, ok.err]).toEqual([0, ""]);
+    expect(ok.out).toContain(`job's source: ${owned} is set to feed the job`);
+  });
+
+  it("several that carry the tag: none is picked, each is named, exit 1", async () => {
+    const second = storeArn("111122223333", "second");
+    stores({ arn: EDS_ARN }, { arn: second });
+    const r = await run(created);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
+      `verify: the job's source could not be checked: 2 event data stores named ${NAME} in us-east-1 carry the ` +
+        `tool's tag: ${EDS_ARN}, ${second}: ${PASS_IT}\n`,
+    );
+    expect(cloudTrail.commandCalls(GetEventDataStoreCommand)).toHaveLength(0);
+  });
+
+  it("a look-up it is denied: one line naming the calls it needs, exit 1", async () => {
+    const refusal = denied("cloudtrail:ListEventDataStores");
+    cloudTrail.on(ListEventDataStoresCommand).rejects(refusal);
+    const r = await run(created);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
+      "verify: the job's source could not be checked (it needs cloudtrail:ListEventDataStores, cloudtrail:ListTags): " +
+        `cannot list the event data stores: ${errorText(refusal)}\n`,
+    );
+  });
+
+  it("no monitor, or a store named by --event-data-store: no look-up", async () => {
     const none = await run(guardrailWith({ monitor: { enabled: false } }));
     expect([none.code, none.err]).toEqual([0, ""]);
     expect(cloudTrail.calls()).toHaveLength(0);
+    storeAnswers(liveStore());
+    const named = await run(created, { eventDataStore: EDS_ARN });
+    expect([named.code, named.err]).toEqual([0, ""]);
+    expect(cloudTrail.commandCalls(ListEventDataStoresCommand)).toHaveLength(0);
   });
 
   it("with it, that store is checked", async () => {

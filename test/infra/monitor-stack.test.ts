@@ -1,6 +1,7 @@
 /** Synth tests of the monitor stack: every resource, every IAM statement, backend switching. */
 import { buildEventPatterns } from "../../src/detection/backends/eventbridge-pattern";
 import { processEvent } from "../../src/handlers/realtime";
+import { eventDataStoreName } from "../../src/infra/naming";
 import { runJob } from "../../src/runtime/job";
 import { MemoryStateStore } from "../support/memory-state-store";
 import { at, eventBridgeEvent, simEvent } from "../runtime/helpers";
@@ -19,6 +20,8 @@ describe("monitor stack, default config (cloudtrail-lake, new event data store)"
   test("organization event data store keeps Bedrock management events and the other rules' events only", () => {
     const [eds] = resources(s, "aws_cloudtrail_event_data_store");
     expect(eds).toMatchObject({
+      // The name verify finds it by (with the provider's default tag managed-by=bedrock-guardrail).
+      name: eventDataStoreName("bedrock.amazonaws.com"),
       organization_enabled: true,
       multi_region_enabled: true,
       retention_period: 90,

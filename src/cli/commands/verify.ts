@@ -5,8 +5,9 @@
  * SCPs are enabled on the root. With the alert topic (--topic-arn or ALERT_TOPIC_ARN) and monitor.alertEmails, also
  * the check the monitor makes of the topic's subscriptions: each address without one is drift, and one still awaiting
  * confirmation is named (SNS delivers it nothing yet). And the monitor's check that the scheduled job's source is live
- * (src/runtime/source-liveness.ts, the same function): the event data store (--event-data-store or
- * monitor.cloudtrailLake.eventDataStoreArn) or the organization trail (monitor.trailArn). verify is a gate: drift
+ * (src/runtime/source-liveness.ts, the same function): the event data store (--event-data-store,
+ * monitor.cloudtrailLake.eventDataStoreArn, or the one the monitor created, found by its name and the tool's tag) or
+ * the organization trail (monitor.trailArn). verify is a gate: drift
  * always counts as failing findings (exit 3, as --fail-on-findings does for the other commands); 1 when the
  * organization, the subscriptions or the source cannot be read; 2 config.
  */
@@ -19,11 +20,24 @@ import { shown } from "../../detection/backends/input-error";
 import { ENV } from "../../runtime/env";
 import { MONITOR_SOURCES } from "../../runtime/query/backends";
 import { type SourceLivenessCheck, sourceLivenessProblems } from "../../runtime/source-liveness";
-import { makeOrganizationReader, makeSourceLivenessCheck, makeSubscriptionReader } from "../../wiring/adapters";
+import {
+  makeEventDataStoreLookup,
+  makeOrganizationReader,
+  makeSourceLivenessCheck,
+  makeSubscriptionReader,
+} from "../../wiring/adapters";
+import { TOOL_TAGS } from "../../config/aws-limits";
+import { stackAccountOf } from "../../config/sections/aws";
+import {
+  EVENT_DATA_STORE_LOOKUP_PERMISSIONS,
+  type NamedEventDataStore,
+  toolEventDataStore,
+} from "../../aws/tool-event-data-store";
+import { eventDataStoreName } from "../../infra/naming";
 import { loadGuardrailFor, type TextSink } from "../common";
 import { addConfigOptions, type ConfigOption, snsTopicArnProblem } from "../options";
 import { EXIT, exitCodeFor } from "../exit-codes";
-import { errorKind } from "../../errors/error-text";
+import { errorKind, errorText } from "../../errors/error-text";
 import { failureText, reportError } from "../report";
 
 export interface VerifyIO {
@@ -41,7 +55,10 @@ export interface VerifyOptions {
   json?: boolean;
   /** The monitor's alert topic (its stack's alert_topic_arn output); default $ALERT_TOPIC_ARN. */
   topicArn?: string;
-  /** The job's event data store (cloudtrail-lake) when the config names none: the monitor stack's output. */
+  /**
+   * The job's event data store (cloudtrail-lake) when the config names none: the monitor stack's output. Default: the
+   * store the monitor created, found by its name and the tool's tag.
+   */
   eventDataStore?: string;
 }
 
@@ -52,10 +69,14 @@ interface JobSource {
   check: SourceLivenessCheck;
 }
 
-/** What verify found of the job's source: its source-not-live drift, or the reads that failed (read-failed). */
+/**
+ * What verify found of the job's source: its source-not-live drift, the reads that failed (read-failed), or why the
+ * store the monitor created was not found.
+ */
 type SourceCheck =
   | { target: string; problems: DriftProblem[] }
-  | { target: string; permissions: string[]; unreadable: string[] };
+  | { target: string; permissions: string[]; unreadable: string[] }
+  | { target: string; unfound: string };
 
 /** What verify found of the alert topic's subscriptions, for the configured addresses. */
 type SubscriptionCheck =
@@ -115,30 +136,66 @@ function eventDataStoreArnProblem(value: string): string | undefined {
         "(arn:aws:cloudtrail:<region>:<account>:eventdatastore/<id>)";
 }
 
+/** Why the --event-data-store given cannot be read (exit 2, before any AWS call), or undefined. */
+function eventDataStoreUsage(g: Guardrail, opts: VerifyOptions): string | undefined {
+  if (opts.eventDataStore === undefined) return undefined;
+  const { backend } = g.config.monitor;
+  if (backend !== "cloudtrail-lake")
+    return `--event-data-store: the job reads ${backend} (monitor.backend), not an event data store`;
+  return eventDataStoreArnProblem(opts.eventDataStore);
+}
+
+/**
+ * The accounts the created store may be in: the security account's (aws.security), where the monitor stack creates
+ * it, and the management account's, which owns an organization store a delegated administrator creates.
+ */
+function storeAccounts(g: Guardrail): { id: string; key: string }[] {
+  const { security } = g.config.aws;
+  const accounts = [
+    {
+      id: stackAccountOf(security),
+      key: security.accountId ? "aws.security.accountId" : "the account of aws.security.assumeRoleArn",
+    },
+    { id: g.config.organization.managementAccountId, key: "organization.managementAccountId" },
+  ];
+  return accounts.flatMap((a) => (a.id === undefined ? [] : [{ id: a.id, key: a.key }]));
+}
+
+/**
+ * The store the monitor created, found by its name and the tool's tag in aws.region: its ARN, or the source check
+ * that says why none was taken (none, a look-alike, several) or what the look-up needs (exit 1 either way).
+ */
+async function createdEventDataStore(g: Guardrail): Promise<{ arn: string } | { failed: SourceCheck }> {
+  const name = eventDataStoreName(g.rules[0].eventSource);
+  const region = g.config.aws.region;
+  const target = `the event data store named ${name} in ${region}`;
+  let found: NamedEventDataStore[];
+  try {
+    found = await makeEventDataStoreLookup(region)(name);
+  } catch (e) {
+    const permissions = EVENT_DATA_STORE_LOOKUP_PERMISSIONS.flatMap((p) => p.actions);
+    return { failed: { target, permissions, unreadable: [`cannot list the event data stores: ${errorText(e)}`] } };
+  }
+  const chosen = toolEventDataStore(found, { name, region, tags: TOOL_TAGS, accounts: storeAccounts(g) });
+  if ("arn" in chosen) return chosen;
+  const unfound = `${chosen.problem}: pass --event-data-store (the monitor stack's event_data_store_arn output)`;
+  return { failed: { target, unfound } };
+}
+
 /**
  * The source the scheduled job reads, as its drift check checks it (makeSourceLivenessCheck): none without a monitor,
- * nor on a trail-fed backend without monitor.trailArn (the job checks nothing there either); for a created event data
- * store, the one --event-data-store names (a warning says it was not checked without it). Or the problem with the
- * --event-data-store given (exit 2, before any AWS call).
+ * nor on a trail-fed backend without monitor.trailArn (the job checks nothing there either); on cloudtrail-lake the
+ * store --event-data-store or the config names, else the one the monitor created (createdEventDataStore). Or why
+ * that store could not be found.
  */
-function jobSource(g: Guardrail, opts: VerifyOptions, io: VerifyIO): { source?: JobSource; usage?: string } {
+async function jobSource(g: Guardrail, opts: VerifyOptions): Promise<{ source?: JobSource; failed?: SourceCheck }> {
   const { monitor } = g.config;
-  if (opts.eventDataStore !== undefined) {
-    if (monitor.backend !== "cloudtrail-lake")
-      return {
-        usage: `--event-data-store: the job reads ${monitor.backend} (monitor.backend), not an event data store`,
-      };
-    const usage = eventDataStoreArnProblem(opts.eventDataStore);
-    if (usage) return { usage };
-  }
   if (!monitor.enabled) return {};
-  const eventDataStoreArn = opts.eventDataStore ?? monitor.cloudtrailLake.eventDataStoreArn;
+  let eventDataStoreArn = opts.eventDataStore ?? monitor.cloudtrailLake.eventDataStoreArn;
   if (monitor.backend === "cloudtrail-lake" && !eventDataStoreArn) {
-    io.stderr.write(
-      "verify: warning: the job's event data store is not checked: pass --event-data-store (the monitor stack's " +
-        "event_data_store_arn output)\n",
-    );
-    return {};
+    const created = await createdEventDataStore(g);
+    if ("failed" in created) return created;
+    eventDataStoreArn = created.arn;
   }
   const spec = { backend: monitor.backend, eventDataStoreArn, logGroups: monitor.cloudwatchLogs.logGroups };
   const check = makeSourceLivenessCheck(g, spec);
@@ -205,8 +262,7 @@ function writeText(
 
 export async function verify(g: Guardrail, opts: VerifyOptions, io: VerifyIO): Promise<number> {
   const topic = alertTopic(g, opts, io);
-  const job = topic.usage ? {} : jobSource(g, opts, io);
-  const usage = topic.usage ?? job.usage;
+  const usage = topic.usage ?? eventDataStoreUsage(g, opts);
   if (usage) {
     io.stderr.write(`verify: ${usage}\n`);
     return EXIT.USAGE;
@@ -235,16 +291,19 @@ export async function verify(g: Guardrail, opts: VerifyOptions, io: VerifyIO): P
     );
   }
   // The monitor's own too, and the same check: a stopped or narrowed source leaves every run clean.
-  const source = job.source ? await checkSource(job.source, (io.now ?? (() => new Date()))()) : undefined;
+  const job = await jobSource(g, opts);
+  const source = job.source ? await checkSource(job.source, (io.now ?? (() => new Date()))()) : job.failed;
   if (source && "unreadable" in source)
     for (const detail of source.unreadable)
       io.stderr.write(
         `verify: the job's source could not be checked (it needs ${source.permissions.join(", ")}): ${detail}\n`,
       );
+  if (source && "unfound" in source)
+    io.stderr.write(`verify: the job's source could not be checked: ${source.unfound}\n`);
   const incomplete =
     report === undefined ||
     (subscriptions !== undefined && "error" in subscriptions) ||
-    (source !== undefined && "unreadable" in source);
+    (source !== undefined && !("problems" in source));
   if (opts.json)
     io.stdout.write(`${JSON.stringify(jsonReport(report, organizationError, subscriptions, source, io), null, 2)}\n`);
   else writeText(io, report, subscriptions, source);
@@ -258,6 +317,7 @@ export async function verify(g: Guardrail, opts: VerifyOptions, io: VerifyIO): P
 /** The --json `source`: the store or trail checked, and whether it is live or what could not be read. */
 function sourceJson(source: SourceCheck): object {
   if ("problems" in source) return { target: source.target, live: source.problems.length === 0 };
+  if ("unfound" in source) return { target: source.target, error: { message: source.unfound } };
   return { target: source.target, error: { message: source.unreadable.join("; "), permissions: source.permissions } };
 }
 
@@ -275,7 +335,7 @@ function jsonReport(
   io: VerifyIO,
 ): object {
   const problems = allProblems(report, subscriptions, source);
-  const unread = (subscriptions && "error" in subscriptions) || (source && "unreadable" in source);
+  const unread = (subscriptions && "error" in subscriptions) || (source && !("problems" in source));
   const alertSubscriptions = subscriptions && {
     topicArn: subscriptions.topicArn,
     ...("error" in subscriptions
@@ -305,7 +365,8 @@ export function register(program: Command): void {
     )
     .option(
       "--event-data-store <arn>",
-      "cloudtrail-lake: the job's event data store, when the config names none (the monitor stack's output)",
+      "cloudtrail-lake: the job's event data store, when the config names none (the monitor stack's output; " +
+        "default: the one the monitor created, found by its name and tag)",
     )
     .action(async (opts: ConfigOption & VerifyOptions) => {
       const g = loadGuardrailFor(opts, { stderr: process.stderr });

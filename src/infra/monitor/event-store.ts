@@ -10,7 +10,7 @@
 import { CloudtrailEventDataStore } from "@cdktf/provider-aws/lib/cloudtrail-event-data-store";
 import { Construct } from "constructs";
 import type { DetectionRule } from "../../guardrail/definition";
-import { RESOURCE_PREFIX } from "../naming";
+import { eventDataStoreName } from "../naming";
 
 export interface EventStoreProps {
   /** The rules whose events the store keeps; the first rule's event source is kept whole. */
@@ -64,7 +64,7 @@ export class GuardrailEventStore extends Construct {
   constructor(scope: Construct, id: string, props: EventStoreProps) {
     super(scope, id);
     this.store = new CloudtrailEventDataStore(this, "store", {
-      name: props.name ?? `${RESOURCE_PREFIX}-${props.rules[0].eventSource.split(".")[0]}`,
+      name: props.name ?? eventDataStoreName(props.rules[0].eventSource),
       organizationEnabled: true,
       multiRegionEnabled: true,
       retentionPeriod: props.retentionDays,
