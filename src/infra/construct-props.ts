@@ -46,9 +46,9 @@ export interface GuardrailConstructProps {
    * the right account): every resource and data source of the construct names it (`provider: "aws.<alias>"`); a
    * provider of another stack is refused at synth. A provider of the stack whose region is written in the app must be
    * in aws.region's partition, whose ARNs the guardrail writes, and one whose account is written in the app must be
-   * the config's aws.security.accountId (monitor) or aws.organization.accountId (the others) where that is set
-   * (refused at synth otherwise). Either way every resource carries the tag managed-by=bedrock-guardrail, by which
-   * the SCP protects them.
+   * the config's aws.security account (monitor) or aws.organization account (the others), its accountId or else its
+   * assumeRoleArn's account, where the config names one (refused at synth otherwise). Either way every resource
+   * carries the tag managed-by=bedrock-guardrail, by which the SCP protects them.
    */
   awsProvider?: AwsProviderChoice;
   /**

@@ -145,8 +145,8 @@ export class GuardrailOrganizationPolicy extends Construct {
     if (awsProvider === true) organizationProvider(this, guardrail, {});
     else
       useStackProvider(this, awsProvider, guardrail.config.aws.region, "into its partition", {
-        key: "aws.organization.accountId",
-        id: guardrail.config.aws.organization.accountId,
+        key: "aws.organization",
+        credentials: guardrail.config.aws.organization,
       });
     this.scp = addOrganizationPolicy(this, guardrail);
   }

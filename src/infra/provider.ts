@@ -14,7 +14,7 @@ import {
   Token,
 } from "cdktf";
 import type { Construct, IConstruct } from "constructs";
-import type { StackCredentials } from "../config/sections/aws";
+import { type StackCredentials, stackAccountOf } from "../config/sections/aws";
 import { partitionOfRegion, unsupportedPartitionOf } from "../arn/partition";
 import { tagWithToolTags } from "./tool-tags";
 
@@ -93,6 +93,21 @@ export function providerTarget(provider: TerraformProvider): { account?: string;
   return { account, region: literal(region) ? region : undefined };
 }
 
+/** The config's account for a section, and how to make it `deploysTo`: by the key that names it. */
+function configuredAccountFix(
+  section: { key: string; credentials: StackCredentials },
+  configured: string,
+  deploysTo: string,
+): string {
+  const where = "where the rest of the guardrail expects it";
+  if (section.credentials.accountId !== undefined)
+    return `${section.key}.accountId is ${configured}, ${where}: set ${section.key}.accountId to ${deploysTo}`;
+  return (
+    `${section.key}.assumeRoleArn is a role of account ${configured}, ${where}: assume a role of account ` +
+    `${deploysTo} there`
+  );
+}
+
 /**
  * A construct on a provider of its stack (`awsProvider: false`, the stack's provider without an alias, or an
  * AwsProvider of the stack, which every resource and data source under the construct names). Its resources
@@ -108,17 +123,18 @@ export function providerTarget(provider: TerraformProvider): { account?: string;
  * - with `mustDeploy: "to aws.region"` (the monitor), a provider whose region is written in the app and differs:
  *   the monitor's resources go where the provider deploys, but the member accounts' event forwarders send to the
  *   central bus in aws.region and the CLI looks for the state table there;
- * - a provider whose account is written in the app (providerTarget) and is not the config's `account` of the
- *   construct, where one is set: the rest of the guardrail takes the config's (the member role trusts the monitor's
- *   roles in aws.security.accountId and the forwarders send to its bus; the StackSets' call_as follows
- *   aws.organization.accountId), so the resources would deploy where nothing expects them.
+ * - a provider whose account is written in the app (providerTarget) and is not the account the construct's config
+ *   section deploys to (stackAccountOf: its accountId, else its assumeRoleArn's account), where the config names one:
+ *   the rest of the guardrail takes the config's (the member role trusts the monitor's roles in aws.security's account
+ *   and the forwarders send to its bus; the StackSets' call_as follows aws.organization's), so the resources would
+ *   deploy where nothing expects them.
  */
 export function useStackProvider(
   construct: Construct,
   awsProvider: false | AwsProvider,
   region: string,
   mustDeploy: "to aws.region" | "into its partition",
-  account: { key: string; id: string | undefined },
+  section: { key: "aws.security" | "aws.organization"; credentials: StackCredentials },
 ): void {
   if (awsProvider !== false && !isAwsProvider(awsProvider))
     throw new Error(
@@ -149,11 +165,12 @@ export function useStackProvider(
             "construct one of the stack's providers (awsProvider: <AwsProvider>), or drop awsProvider: false",
         ];
       const deploysToAccount = providerTarget(provider).account;
-      if (account.id !== undefined && deploysToAccount !== undefined && deploysToAccount !== account.id)
+      const configured = stackAccountOf(section.credentials);
+      if (configured !== undefined && deploysToAccount !== undefined && deploysToAccount !== configured)
         return [
           `${construct.node.path} ${uses}, which deploys to account ${deploysToAccount}, but its config's ` +
-            `${account.key} is ${account.id}, where the rest of the guardrail expects it: set ${account.key} to ` +
-            `${deploysToAccount}, or give ${owner} a provider of account ${account.id}`,
+            configuredAccountFix(section, configured, deploysToAccount) +
+            `, or give ${owner} a provider of account ${configured}`,
         ];
       const deploysTo = (provider as { region?: unknown }).region;
       if (typeof deploysTo !== "string" || Token.isUnresolved(deploysTo) || deploysTo === region) return [];

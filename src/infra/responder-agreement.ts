@@ -8,6 +8,7 @@
  */
 import { Annotations, Aspects, type IAspect } from "cdktf";
 import type { Construct, IConstruct } from "constructs";
+import { stackAccountOf } from "../config/sections/aws";
 import type { Guardrail } from "../guardrail/guardrail";
 import { guardrailDeclarations, responderRoleNames } from "./declarations";
 
@@ -24,7 +25,7 @@ function responderContract(guardrail: Guardrail): ResponderContract {
   return {
     "remediation.memberRoleName": config.remediation.memberRoleName,
     "monitor.memberRoleExternalId": config.monitor.memberRoleExternalId,
-    "aws.security.accountId": config.aws.security.accountId ?? "(asked at apply)",
+    "aws.security's account (accountId, or assumeRoleArn's)": stackAccountOf(config.aws.security) ?? "(asked at apply)",
     "remediation.mode and modeOverrides (the roles that assume the member role)": roles.join(", ") || "(none)",
     "monitor.eventbridge (the central bus)": eventbridge.enabled ? eventbridge.centralBusName : "(off)",
   };

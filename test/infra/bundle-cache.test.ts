@@ -202,6 +202,13 @@ describe("the config in the Lambda package", () => {
     });
   });
 
+  it("keeps the account of aws.security's role when it names no accountId (the rotated secrets' readers)", () => {
+    const config = guardrailWith({
+      aws: { security: { assumeRoleArn: "arn:aws:iam::111122223333:role/SecDeployer" } },
+    }).config;
+    expect(lambdaConfig(config).aws.security).toEqual({ accountId: "111122223333" });
+  });
+
   it("a default config is written unchanged (the default synth stays byte-identical)", () => {
     const config = guardrailWith().config;
     expect(JSON.stringify(lambdaConfig(config))).toBe(JSON.stringify(config));

@@ -1,8 +1,9 @@
 /**
  * A construct on a provider of its stack deploys where that provider does, while the rest of the guardrail takes the
- * config's account for it (the member role trusts the monitor's roles in aws.security.accountId, the forwarders send
- * to its bus, the StackSets' call_as follows aws.organization.accountId): a provider whose account the app writes and
- * which is not the config's is refused at synth, naming the construct, the key and both accounts.
+ * config's account for it (the member role trusts the monitor's roles in aws.security's account, the forwarders send
+ * to its bus, the StackSets' call_as follows aws.organization's): a provider whose account the app writes and which is
+ * not the config's (its accountId, or its assumeRoleArn's account) is refused at synth, naming the construct, the key
+ * and both accounts.
  */
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformStack, Testing } from "cdktf";
@@ -51,6 +52,37 @@ describe("a construct on a provider of its stack in another account than its con
           MANAGEMENT,
       ),
     );
+  });
+
+  it("is refused at synth against the account of the config's assumeRoleArn too, when it names no accountId", () => {
+    const role = (account: string) => ({ assumeRoleArn: `arn:aws:iam::${account}:role/guardrail-terraform` });
+    const config = {
+      ...CONFIG,
+      aws: { region: "us-east-1", security: role(SECURITY), organization: role(MANAGEMENT) },
+    };
+    const security = new TerraformStack(Testing.app(), "security");
+    new AwsProvider(security, "aws", { region: "us-east-1", allowedAccountIds: ["999988887777"] });
+    new GuardrailMonitor(security, "monitor", { config, awsProvider: false });
+    expect(refusals(security)).toEqual([
+      "  [security/monitor] security/monitor uses its stack's AWS provider (awsProvider: false), which deploys to " +
+        `account 999988887777, but its config's aws.security.assumeRoleArn is a role of account ${SECURITY}, where ` +
+        "the rest of the guardrail expects it: assume a role of account 999988887777 there, or give the stack a " +
+        `provider of account ${SECURITY}`,
+    ]);
+    const platform = new TerraformStack(Testing.app(), "platform");
+    const other = new AwsProvider(platform, "aws", { region: "us-east-1", assumeRole: assuming(SECURITY) });
+    new GuardrailMemberRole(platform, "member-role", { config, awsProvider: other });
+    expect(refusals(platform)).toEqual([
+      expect.stringContaining(
+        `deploys to account ${SECURITY}, but its config's aws.organization.assumeRoleArn is a role of account ` +
+          MANAGEMENT,
+      ),
+    ]);
+    // The role's own account: valid.
+    const same = new TerraformStack(Testing.app(), "security");
+    new AwsProvider(same, "aws", { region: "us-east-1", assumeRole: assuming(SECURITY) });
+    new GuardrailMonitor(same, "monitor", { config, awsProvider: false });
+    expect(refusals(same)).toEqual([]);
   });
 
   it("is valid in the config's account, or where the app or the config leaves the account open", () => {

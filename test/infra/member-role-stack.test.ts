@@ -161,6 +161,19 @@ describe("configuration variants", () => {
     expect(JSON.parse(set.template_body).Resources.RemediationRole.Properties.RoleName).toBe("GuardrailFixer");
   });
 
+  test("the accounts of the roles Terraform assumes count as accountIds: the monitor account, delegated admin", () => {
+    const role = (account: string) => ({ assumeRoleArn: `arn:aws:iam::${account}:role/guardrail-terraform` });
+    const s = synthMemberRole({
+      organization: { managementAccountId: "999999999999" },
+      aws: { organization: role("888888888888"), security: role("222222222222") },
+      remediation: { mode: "enforce" },
+    });
+    const [set] = resources(s, "aws_cloudformation_stack_set");
+    expect(set.call_as).toBe("DELEGATED_ADMIN");
+    expect(set.parameters).toMatchObject({ MonitorAccountId: "222222222222" });
+    expect(s.variable).toBeUndefined();
+  });
+
   test("eventbridge: forwarder StackSet with one instance per region, pointing at the central bus", () => {
     const s = synthMemberRole(
       enforcing({

@@ -55,7 +55,13 @@ describe("a monitor and a member role of one app", () => {
 
   it("that disagree on the security account, the assuming roles or the central bus name each key", () => {
     const account = { ...CONFIG, aws: { security: { accountId: "444455556666" } } };
-    expect(pair(CONFIG, account)[0]).toContain("aws.security.accountId (asked at apply) vs 444455556666");
+    expect(pair(CONFIG, account)[0]).toContain(
+      "aws.security's account (accountId, or assumeRoleArn's) (asked at apply) vs 444455556666",
+    );
+    // The account of the role Terraform assumes is that account as much as an accountId is.
+    const role = (id: string) => ({ ...CONFIG, aws: { security: { assumeRoleArn: `arn:aws:iam::${id}:role/tf` } } });
+    expect(pair(account, role("444455556666"))).toEqual([]);
+    expect(pair(account, role("777788889999"))[0]).toContain("444455556666 vs 777788889999");
     const dryRun = { ...CONFIG, remediation: { mode: "dry-run" } };
     expect(pair(CONFIG, dryRun)[0]).toContain("remediation.mode and modeOverrides");
     const realtime = {

@@ -12,6 +12,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { GuardrailConfig } from "../../config/schema";
+import { stackAccountOf } from "../../config/sections/aws";
 import type { GuardrailDefinition } from "../../guardrail/definition";
 import { packageRoot } from "../../guardrail/rule-files";
 import { inlinedRulesDefine } from "../../guardrail/shipped-rules";
@@ -118,7 +119,8 @@ function bundleCode(entry: string): Buffer {
  * A default config is written unchanged.
  */
 export function lambdaConfig(config: GuardrailConfig): GuardrailConfig {
-  const { accountId } = config.aws.security;
+  // The account the monitor deploys to, also when only the role it assumes names it (stackAccountOf).
+  const accountId = stackAccountOf(config.aws.security);
   return {
     ...config,
     aws: {

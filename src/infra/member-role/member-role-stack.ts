@@ -19,6 +19,7 @@ import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { buildEventPatterns } from "../../detection/backends/eventbridge-pattern";
+import { stackAccountOf } from "../../config/sections/aws";
 import type { Guardrail } from "../../guardrail/guardrail";
 import { type GuardrailConstructProps, monitorGuardrail } from "../construct-props";
 import { registerMemberRole } from "../responder-agreement";
@@ -55,11 +56,12 @@ const SERVICE_MANAGED_STACK_SET = {
 
 /**
  * SELF from the management account; DELEGATED_ADMIN when the config says the organization
- * credentials reach an account other than the management account.
+ * credentials reach an account other than the management account (aws.organization's accountId, or the account of
+ * the role it assumes).
  */
 function callAsFor(guardrail: Guardrail): "SELF" | "DELEGATED_ADMIN" {
   const mgmt = guardrail.config.organization.managementAccountId;
-  const deployer = guardrail.config.aws.organization.accountId;
+  const deployer = stackAccountOf(guardrail.config.aws.organization);
   return mgmt && deployer && mgmt !== deployer ? "DELEGATED_ADMIN" : "SELF";
 }
 
@@ -88,7 +90,8 @@ interface Placement {
 }
 
 /**
- * The monitor account's ID, asked for at apply when the config has no aws.security.accountId. Its Terraform name is
+ * The monitor account's ID, asked for at apply when the config names none (aws.security's accountId or the account of
+ * its assumeRoleArn). Its Terraform name is
  * `monitor_account_id` in the app's stack, but under a construct's path in a team's stack (cdktf makes it unique),
  * so the validation names the variable by the name it got: a condition on another variable fails `terraform validate`.
  */
@@ -113,7 +116,7 @@ function placement(scope: Construct, guardrail: Guardrail): Placement {
   const config = guardrail.config;
   const org = new DataAwsOrganizationsOrganization(scope, "organization");
   const partition = new DataAwsPartition(scope, "partition").partition;
-  const monitorAccountId = config.aws.security.accountId ?? monitorAccountVariable(scope).stringValue;
+  const monitorAccountId = stackAccountOf(config.aws.security) ?? monitorAccountVariable(scope).stringValue;
   const targets = config.remediation.deployTo.length > 0 ? [...config.remediation.deployTo] : [org.roots.get(0).id];
   return { org, partition, monitorAccountId, callAs: callAsFor(guardrail), targets };
 }
@@ -227,8 +230,8 @@ export class GuardrailMemberRole extends Construct implements MemberRoleParts {
     if (awsProvider === true) memberRoleProvider(this, guardrail);
     else
       useStackProvider(this, awsProvider, guardrail.config.aws.region, "into its partition", {
-        key: "aws.organization.accountId",
-        id: guardrail.config.aws.organization.accountId,
+        key: "aws.organization",
+        credentials: guardrail.config.aws.organization,
       });
     addMemberRole.call(this, { guardrail });
   }

@@ -99,8 +99,8 @@ export class GuardrailMonitor extends Construct {
     if (awsProvider === true) monitorProvider(this, guardrail);
     else
       useStackProvider(this, awsProvider, guardrail.config.aws.region, "to aws.region", {
-        key: "aws.security.accountId",
-        id: guardrail.config.aws.security.accountId,
+        key: "aws.security",
+        credentials: guardrail.config.aws.security,
       });
     this.resources = new MonitorResources(this, { guardrail });
   }
