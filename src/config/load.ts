@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import { isUtf8 } from "node:buffer";
 import * as path from "node:path";
 import type { z } from "zod";
 import { errorKind, errorText, jsonErrorText } from "../errors/error-text";
@@ -107,16 +108,45 @@ function unreadableProblem(e: unknown): string {
 }
 
 /**
- * A JSON file's value; a UTF-8 byte order mark (as some Windows editors write) is accepted. A key an object names
- * twice is refused: JSON.parse would silently drop the first one's value.
+ * Where the first byte sequence that is not UTF-8 is, in words, or undefined for UTF-8 text. The decoder replaced it
+ * with U+FFFD in `text`; a U+FFFD the file spells in UTF-8 (EF BF BD) is no error.
+ */
+function invalidUtf8(bytes: Buffer, text: string): string | undefined {
+  if (isUtf8(bytes)) return undefined;
+  let offset = 0;
+  let line = 1;
+  let column = 1;
+  for (const ch of text) {
+    const spelled = bytes[offset] === 0xef && bytes[offset + 1] === 0xbf && bytes[offset + 2] === 0xbd;
+    if (ch === "\ufffd" && !spelled) {
+      const byte = bytes[offset].toString(16).padStart(2, "0");
+      return `byte 0x${byte} at line ${line}, column ${column}, byte offset ${offset}`;
+    }
+    // A byte order mark is no column an editor shows.
+    if (ch === "\ufeff" && offset === 0) column--;
+    offset += Buffer.byteLength(ch);
+    [line, column] = ch === "\n" ? [line + 1, 1] : [line, column + 1];
+  }
+  return "a byte sequence"; // not reached: the decoder replaces every one it refuses
+}
+
+/**
+ * A JSON file's value; a UTF-8 byte order mark (as some Windows editors write) is accepted. A file in another
+ * encoding is refused: decoding it as UTF-8 would silently turn each non-ASCII character into U+FFFD (an SCP
+ * description, a key ID or a name the synth then writes wrong). A key an object names twice is refused: JSON.parse
+ * would silently drop the first one's value.
  */
 export function readJsonFile(file: string): unknown {
   let text: string;
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(file, "utf8");
+    bytes = fs.readFileSync(file);
   } catch (e) {
     throw new ConfigError(displayPath(file), [unreadableProblem(e)], true);
   }
+  text = bytes.toString("utf8");
+  const notUtf8 = invalidUtf8(bytes, text);
+  if (notUtf8) throw new ConfigError(displayPath(file), [`is not UTF-8 text (${notUtf8}): save it as UTF-8`], true);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === "") throw new ConfigError(displayPath(file), ["is empty (expected a JSON object)"], true);
   let value: unknown;

@@ -128,6 +128,26 @@ describe("loadConfig names a file outside the working directory by its absolute 
     expect(loadConfig(file).approvedPrincipalArns).toEqual(["arn:aws:iam::*:role/A"]);
   });
 
+  it("refuses a file that is not UTF-8, naming the first bad byte's place, not a config with U+FFFD in it", () => {
+    const latin1 = (name: string, text: string) => {
+      fs.writeFileSync(path.join(dir, name), Buffer.from(text, "latin1"));
+      return path.join(dir, name);
+    };
+    const cafe = latin1("latin1.json", '{"approvedPrincipalArns":["arn:aws:iam::*:role/A"],\n "scp": {"x": "Café"}}');
+    expect(errorOf(() => loadConfig(cafe)).message).toBe(
+      `${cafe}: is not UTF-8 text (byte 0xe9 at line 2, column 19, byte offset 70): save it as UTF-8`,
+    );
+    // A character cut off at the end, after a BOM.
+    const cut = path.join(dir, "cut.json");
+    fs.writeFileSync(cut, Buffer.concat([Buffer.from('\ufeff{"a": "x'), Buffer.from([0xe2, 0x82])]));
+    expect(errorOf(() => readJsonFile(cut)).message).toBe(
+      `${cut}: is not UTF-8 text (byte 0xe2 at line 1, column 9, byte offset 11): save it as UTF-8`,
+    );
+    // U+FFFD written in UTF-8, and other non-ASCII text, are read as they are.
+    const utf8 = write("utf8.json", '{"a": "\ufffd Café \u{1f600}"}');
+    expect(readJsonFile(utf8)).toEqual({ a: "\ufffd Café \u{1f600}" });
+  });
+
   it.each([
     ["absent file", () => path.join(dir, "absent.json"), "no such file or directory"],
     ["directory", () => dir, "is a directory, not a file"],
