@@ -40,6 +40,10 @@ export function parseInstant(value: string | Date, input: string): number {
   if (!isCalendarTime(y, mo, d, h, mi, s)) {
     throw new BackendInputError(input, `${shown(value)} is not a real calendar time`);
   }
+  // A zone offset's hours and minutes are checked too: Date.parse gives NaN for +25:00, which no query can use.
+  const zone = /^[+-](\d{2}):(\d{2})$/.exec(m[8]);
+  if (zone && (Number(zone[1]) > 23 || Number(zone[2]) > 59))
+    throw new BackendInputError(input, `${shown(value)} has no real zone offset (${m[8]}: at most 23:59)`);
   // Date.parse reads at most three fraction digits in every engine only when there are at most three.
   return Date.parse(value.replace(/(\.\d{3})\d+/, "$1"));
 }

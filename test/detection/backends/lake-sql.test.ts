@@ -113,6 +113,11 @@ describe("buildLakeQuery", () => {
     [{ start: "2024-10-17T20:00:00" }, /start: .*\(seconds and a zone are required\)/],
     [{ end: "yesterday" }, /end: "yesterday" is not an ISO-8601 time/],
     [{ start: "2024-02-30T00:00:00Z" }, /start: .* is not a real calendar time/],
+    [
+      { start: "2024-10-17T20:00:00+25:00" },
+      /^start: "2024-10-17T20:00:00\+25:00" has no real zone offset \(\+25:00: /,
+    ],
+    [{ end: "2024-10-17T20:00:00-03:60" }, /^end: .* has no real zone offset \(-03:60: at most 23:59\)$/],
     [{ start: "2024-10-17T20:00:00Z' OR 1=1 --" }, /start: .* is not an ISO-8601 time/],
     [{ start: "2024-10-17T21:00:00Z", end: "2024-10-17T20:00:00Z" }, /start: must be before end/],
     [{ start: "2024-10-17T20:00:00Z", end: "2024-10-17T20:00:00Z" }, /start: must be before end/],
