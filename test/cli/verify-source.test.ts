@@ -395,8 +395,14 @@ describe("the store the monitor creates (no eventDataStoreArn in the config): fo
     expect(id.code).toBe(2);
     expect(id.err).toBe(
       'verify: --event-data-store "0123abcd-4567" is not an event data store ARN ' +
-        "(arn:aws:cloudtrail:<region>:<account>:eventdatastore/<id>)\n",
+        "(arn:aws:cloudtrail:<region>:<account>:eventdatastore/<id>, at most 256 characters)\n",
     );
+    // One longer than CloudTrail takes: refused, and not echoed in full.
+    const long = `${EDS_ARN.slice(0, EDS_ARN.lastIndexOf("/") + 1)}${"a".repeat(100_000)}`;
+    const huge = await run(created, { eventDataStore: long }, { readOrganization });
+    expect(huge.code).toBe(2);
+    expect(huge.err).toMatch(/^verify: --event-data-store "arn:aws:cloudtrail:.*more characters\) is not an event/);
+    expect(huge.err.length).toBeLessThan(400);
     const other = await run(athena, { eventDataStore: EDS_ARN }, { readOrganization });
     expect(other.code).toBe(2);
     expect(other.err).toBe(

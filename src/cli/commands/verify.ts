@@ -122,10 +122,14 @@ function alertTopic(g: Guardrail, opts: VerifyOptions, io: VerifyIO): { topicArn
   return usage ? { usage } : { topicArn: given };
 }
 
+/** CloudTrail's limit on an event data store ARN (GetEventDataStore's EventDataStore parameter). */
+const MAX_EVENT_DATA_STORE_ARN = 256;
+
 /** Why `value` of --event-data-store is no event data store ARN (its Region is where it is read), or undefined. */
 function eventDataStoreArnProblem(value: string): string | undefined {
   const arn = parseArn(value);
   const isStore =
+    value.length <= MAX_EVENT_DATA_STORE_ARN &&
     arn?.service === "cloudtrail" &&
     !!arn.region &&
     /^\d{12}$/.test(arn.account) &&
@@ -133,7 +137,7 @@ function eventDataStoreArnProblem(value: string): string | undefined {
   return isStore
     ? undefined
     : `--event-data-store ${shown(value)} is not an event data store ARN ` +
-        "(arn:aws:cloudtrail:<region>:<account>:eventdatastore/<id>)";
+        `(arn:aws:cloudtrail:<region>:<account>:eventdatastore/<id>, at most ${MAX_EVENT_DATA_STORE_ARN} characters)`;
 }
 
 /** Why the --event-data-store given cannot be read (exit 2, before any AWS call), or undefined. */
