@@ -32,6 +32,14 @@ describe("config validation", () => {
     ]);
   });
 
+  it("refuses a monitor.athena.startDate that is no day of the calendar, as athena-ddl refuses it", () => {
+    const athena = (startDate: string) => problemsOf({ ...ok, monitor: { athena: { startDate } } });
+    expect(athena("2024/02/30")).toEqual(["monitor.athena.startDate: is no day of the calendar (YYYY/MM/DD)"]);
+    expect(athena("2023/02/29")).toHaveLength(1);
+    expect(athena("2024-02-01")).toEqual([expect.stringMatching(/^monitor\.athena\.startDate: must be a date/)]);
+    expect(athena("2024/02/29")).toEqual([]);
+  });
+
   it("refuses a model allow-list entry with $ (IAM would read ${...} in it as a policy variable)", () => {
     const entry = "arn:aws:bedrock:*::foundation-model/${aws:username}";
     expect(problemsOf({ ...ok, scp: { modelAllowList: [entry] } })).toEqual([

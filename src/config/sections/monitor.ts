@@ -4,6 +4,18 @@ import { EVENT_PATTERN_QUOTA, eventBusName, logGroupName } from "../aws-limits";
 import { type MonitorBackend, MONITOR_BACKENDS } from "../backends";
 
 /**
+ * Whether `text` is a day of the calendar written YYYY/MM/DD (the Athena projection's format): 2024/02/30 is not, and
+ * would otherwise reach the deployed table's projection range (athena-ddl refuses it with this same check).
+ */
+export function isCalendarDay(text: string): boolean {
+  const m = /^(\d{4})\/(\d{2})\/(\d{2})$/.exec(text);
+  if (!m) return false;
+  const [y, mo, d] = m.slice(1).map(Number);
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+}
+
+/**
  * The retention periods CloudWatch Logs accepts (PutRetentionPolicy / aws_cloudwatch_log_group
  * retention_in_days, per the CloudWatch Logs API reference); any other number passes synth and
  * fails at apply, so it is refused at load.
@@ -68,7 +80,8 @@ const AthenaMonitorSchema = z
       .describe("Regions the table projects; empty: every region of the partition, read at deploy time"),
     startDate: z
       .string()
-      .regex(/^\d{4}\/\d{2}\/\d{2}$/, "must be a date YYYY/MM/DD")
+      .regex(/^\d{4}\/\d{2}\/\d{2}$/, { message: "must be a date YYYY/MM/DD", abort: true })
+      .refine(isCalendarDay, "is no day of the calendar (YYYY/MM/DD)")
       .default("2024/01/01")
       .describe("First day the table projects (YYYY/MM/DD)"),
     kmsKeyArn: z

@@ -9,6 +9,7 @@
  * `athena-ddl`, and the monitor stack builds its aws_glue_catalog_table from the same
  * `athenaTable` (src/infra/monitor/athena.ts), so the two can never describe different tables.
  */
+import { isCalendarDay } from "../../config/sections/monitor";
 import { BackendInputError, shown } from "./input-error";
 
 /** The partition columns, named as AWS's table names them so any tool that knows that table can query ours. */
@@ -101,7 +102,6 @@ const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 const GLUE_NAME = /^[a-z0-9_]{1,255}$/;
 const ACCOUNT = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-const DATE = /^(\d{4})\/(\d{2})\/(\d{2})$/;
 
 function check(value: string | undefined, pattern: RegExp, input: string, what: string): void {
   if (typeof value !== "string" || !pattern.test(value))
@@ -123,10 +123,7 @@ export function trailPrefix(prefix: string | undefined): string {
 }
 
 function checkDate(value: string): void {
-  const m = DATE.exec(value);
-  const [y, mo, d] = m ? m.slice(1).map(Number) : [0, 0, 0];
-  const date = new Date(Date.UTC(y, mo - 1, d));
-  if (!m || date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d)
+  if (!isCalendarDay(value))
     throw new BackendInputError("--start-date", `${shown(value)} is not a calendar date YYYY/MM/DD`);
 }
 
