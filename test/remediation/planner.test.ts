@@ -98,6 +98,17 @@ describe("planRemediation per principal kind", () => {
     ]);
   });
 
+  it("rotate mode: the security account named only by the role Terraform assumes there counts the same", () => {
+    const g = guardrailWith({
+      aws: { security: { assumeRoleArn: "arn:aws:iam::444455556666:role/Deployer" } },
+      remediation: { mode: "enforce", accessKey: "rotate" },
+    } as never);
+    const rotate = planRemediation(findingOf(g, fixture(IAM_USER_RECORD)), g, ctx).find((a) => a.kind === "rotate-key");
+    expect(rotate!.params.secretReaders).toEqual([
+      "arn:aws:iam::444455556666:role/bedrock-guardrail/bedrock-guardrail-*",
+    ]);
+  });
+
   it("rotate mode without anyone to read the secret: no rotation, a manual step says why", () => {
     const g = guardrailWith({ remediation: { mode: "enforce", accessKey: "rotate" } });
     const plan = planRemediation(findingOf(g, fixture(IAM_USER_RECORD)), g, ctx);

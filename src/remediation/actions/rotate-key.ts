@@ -3,6 +3,7 @@
  * resource policy and a customer-managed KMS key. Always the last action of a plan, and only once
  * the offending key is inactive. Not undone automatically: the record says what a person may do.
  */
+import { stackAccountOf } from "../../config/sections/aws";
 import { CreateAccessKeyCommand, DeleteAccessKeyCommand } from "@aws-sdk/client-iam";
 import {
   CreateSecretCommand,
@@ -29,12 +30,13 @@ function fillSecretName(template: string, values: { account: string; user: strin
 /**
  * Who may read a rotated key's secret (its resource policy and its KMS key policy name them):
  * remediation.rotatedSecretReaders, or by default this tool's roles in the security account (when
- * aws.security.accountId is known) and the remediation operators.
+ * aws.security's accountId or assumeRoleArn names it) and the remediation operators.
  */
 function secretReaders(guardrail: Guardrail): string[] {
   const configured = guardrail.config.remediation.rotatedSecretReaders;
   if (configured.length > 0) return [...configured];
-  const security = guardrail.config.aws.security.accountId;
+  // The account the monitor deploys to, also when only the role Terraform assumes there names it (as the Lambda's).
+  const security = stackAccountOf(guardrail.config.aws.security);
   const responders = security
     ? [toolRoleArn(`${TOOL_ROLE_PREFIX}*`, { partition: guardrail.partition, accountId: security })]
     : [];
