@@ -293,7 +293,7 @@ export class Previewer {
         kind: "undetermined",
         principalArn,
         action: decided.request.action,
-        missing: `${decided.key} (statement ${decided.sid} depends on it; the record does not show it)`,
+        missing: undeterminedBy(decided.key, decided.sid),
         time,
         request: decided.request,
       };
@@ -320,13 +320,22 @@ export class Previewer {
       kind: "undetermined",
       principalArn: shownArn,
       action,
-      missing: `${rebuilt.missing} (statement ${decided.sid} depends on it; the record does not show it)`,
+      missing: undeterminedBy(rebuilt.missing, decided.sid),
       time,
     };
   }
 }
 
 const PRINCIPAL_ARN_KEY = "aws:PrincipalArn";
+
+/**
+ * What an undetermined call lacks, and the statement that needs it. The one plural request-model.ts names is the
+ * models a profile or router routes to, which the pronouns agree with.
+ */
+function undeterminedBy(missing: string, sid: string): string {
+  const them = missing.startsWith("the models ") ? "them" : "it";
+  return `${missing} (statement ${sid} depends on ${them}; the record does not show ${them})`;
+}
 
 /** The distinct statements of some denials, in order. */
 function statementsOf(denials: readonly { sid: string; document: string }[]): { sid: string; document: string }[] {

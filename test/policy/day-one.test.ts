@@ -357,8 +357,8 @@ describe("preview over the day's CloudTrail records", () => {
   it("leaves the call through the application profile undetermined, naming the profile whose models decide", () => {
     const undetermined = previews.flatMap(({ preview }) => (preview.kind === "undetermined" ? [preview.missing] : []));
     expect(undetermined).toEqual([
-      `the models ${APP_PROFILE} routes to (statement DenyInferenceOutsideModelAllowList depends on it; the record ` +
-        "does not show it)",
+      `the models ${APP_PROFILE} routes to (statement DenyInferenceOutsideModelAllowList depends on them; the ` +
+        "record does not show them)",
     ]);
   });
 });

@@ -260,6 +260,23 @@ describe("a call whose model the record names by something else is undetermined,
     expect(p.kind === "undetermined" && p.missing).toMatch(/^the model \(requestParameters\.modelId\) /);
   });
 
+  it("says the statement depends on them when it lacks the models a profile routes to, on it for one thing", () => {
+    const missing = (modelId: string) => {
+      const p = previewer.previewRecord(record("Converse", { modelId }));
+      return p.kind === "undetermined" ? p.missing : p.kind;
+    };
+    const router = "arn:aws:bedrock:us-east-1:111122223333:prompt-router/abcd1234efgh";
+    const prompt = "arn:aws:bedrock:us-east-1:111122223333:prompt/PROMPT12AB:3";
+    expect(missing(router)).toBe(
+      `the models ${router} routes to (statement DenyInferenceOutsideModelAllowList depends on them; the record ` +
+        "does not show them)",
+    );
+    expect(missing(prompt)).toBe(
+      `the model of ${prompt} (statement DenyInferenceOutsideModelAllowList depends on it; the record does not ` +
+        "show it)",
+    );
+  });
+
   it("a custom model by its name: its ARN, which holds its base model, is not in the record", async () => {
     // A model id always has a provider prefix (amazon.nova-pro-v1:0); a custom model's name has no dot.
     expect(
