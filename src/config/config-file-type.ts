@@ -114,11 +114,20 @@ export interface GuardrailConfigFile {
     modelAllowList?: string[];
     /**
      * Deny creating, resetting or re-activating Bedrock long-term API keys, and calls made with one
-     * (bedrock and bedrock-mantle), to all but approved and break-glass principals
+     * (bedrock and bedrock-mantle; allowLongTermBedrockApiKeyUse lets the calls through), to all but
+     * approved and break-glass principals
      *
      * @defaultValue `true`
      */
     denyLongTermBedrockApiKeys?: boolean;
+    /**
+     * Allow calls made with a long-term Bedrock API key (bedrock and bedrock-mantle) to every principal,
+     * modelAllowList still applying, while denyLongTermBedrockApiKeys keeps creating, resetting and
+     * re-activating keys to approved and break-glass principals (Claude Platform on AWS's stay denied)
+     *
+     * @defaultValue `false`
+     */
+    allowLongTermBedrockApiKeyUse?: boolean;
     /**
      * Also deny calls made with a short-term Bedrock API key (pre-signed from the caller's own
      * credentials, up to 12 h) to all but approved and break-glass principals

@@ -183,15 +183,13 @@ const denyOutside = (guardrail: Guardrail, Sid: string, Action: string[], allowe
 });
 
 /**
- * Which bearer-token calls to deny, in one statement for both endpoints (each request carries only
- * its own endpoint's key; an absent key satisfies the negated and IfExists operators, so the other
- * key never decides): long-term only (the default) denies every type but SHORT_TERM; both types:
- * every bearer-token call; short-term only: SHORT_TERM. A call whose type AWS does not state is
- * denied in every mode (fail closed).
+ * Which bearer-token calls to deny, in one statement for every endpoint whose type key is given (each request carries
+ * only its own endpoint's key; an absent key satisfies the negated and IfExists operators, so another endpoint's key
+ * never decides): long-term only (the default) denies every type but SHORT_TERM; both types: every bearer-token
+ * call; short-term only: SHORT_TERM. A call whose type AWS does not state is denied in every mode (fail closed).
  */
-function bearerTokenCondition(long: boolean, short: boolean): ScpCondition {
+function bearerTokenCondition(long: boolean, short: boolean, keys: readonly string[]): ScpCondition {
   if (long && short) return {};
-  const keys = Object.values(BEARER_TOKEN_TYPE_KEYS);
   const values = Object.fromEntries(keys.map((k) => [k, [SHORT_TERM]]));
   return long ? { StringNotEquals: values } : { StringEqualsIfExists: values };
 }
@@ -221,9 +219,8 @@ function allowListStatements(guardrail: Guardrail, list: string[]): ScpStatement
 }
 
 function apiKeyStatements(guardrail: Guardrail): ScpStatement[] {
-  const { denyLongTermBedrockApiKeys: long, denyShortTermBedrockApiKeys: short } = guardrail.config.scp;
   const out: ScpStatement[] = [];
-  if (long) {
+  if (guardrail.config.scp.denyLongTermBedrockApiKeys) {
     out.push(
       deny(
         SID.apiKeyCreation,
@@ -237,10 +234,42 @@ function apiKeyStatements(guardrail: Guardrail): ScpStatement[] {
       ),
     );
   }
-  if (long || short) {
-    out.push(deny(SID.apiKeyUse, BEARER_TOKEN_ACTIONS, withExemption(guardrail, bearerTokenCondition(long, short))));
-  }
-  return out;
+  const use = apiKeyUseStatement(guardrail);
+  return use ? [...out, use] : out;
+}
+
+/**
+ * DenyBedrockApiKeyUse. With scp.allowLongTermBedrockApiKeyUse, a long-term key's call passes on bedrock and
+ * bedrock-mantle, whose keys only approved and break-glass principals can then mint (DenyBedrockApiKeyCreation),
+ * but not on Claude Platform on AWS: its keys are its own, not IAM service-specific credentials, and that statement
+ * does not keep their creation to anyone. Its long-term keys stay denied, as with the use denied everywhere.
+ */
+function apiKeyUseStatement(guardrail: Guardrail): ScpStatement | undefined {
+  const { denyLongTermBedrockApiKeys: long, denyShortTermBedrockApiKeys: short, ...scp } = guardrail.config.scp;
+  const keys = Object.values(BEARER_TOKEN_TYPE_KEYS);
+  if (!long || !scp.allowLongTermBedrockApiKeyUse)
+    return long || short
+      ? deny(SID.apiKeyUse, BEARER_TOKEN_ACTIONS, withExemption(guardrail, bearerTokenCondition(long, short, keys)))
+      : undefined;
+  // Short-term keys denied too: every bearer-token call but a Bedrock long-term key's. A Claude Platform call
+  // carries neither Bedrock key, so the IfExists holds for it whatever its type.
+  const bedrockKeys = keys.filter((k) => k !== BEARER_TOKEN_TYPE_KEYS.claudePlatform);
+  if (short)
+    return deny(
+      SID.apiKeyUse,
+      BEARER_TOKEN_ACTIONS,
+      withExemption(guardrail, bearerTokenCondition(false, true, bedrockKeys)),
+    );
+  // Else only Claude Platform's long-term keys, when it is allowed at all (DenyBedrockModelAccessApis denies it whole).
+  const claudePlatformKey = BEARER_TOKEN_TYPE_KEYS.claudePlatform;
+  const claudePlatformAction = BEARER_TOKEN_ACTIONS.filter((a) => a.startsWith(`${CLAUDE_PLATFORM_SERVICE}:`));
+  return scp.allowClaudePlatform
+    ? deny(
+        SID.apiKeyUse,
+        claudePlatformAction,
+        withExemption(guardrail, bearerTokenCondition(true, false, [claudePlatformKey])),
+      )
+    : undefined;
 }
 
 /**

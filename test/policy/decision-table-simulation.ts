@@ -83,7 +83,9 @@ function expectedCell(
     return scp.denyMarketplaceSubscribeViaBedrock ? "deny" : "allow";
   if (scenario.id === "approved-only-if:claude-platform") return scp.allowClaudePlatform ? "allow" : "deny";
   if (scenario.id.startsWith("unlisted-model:")) return scp.modelAllowList ? "deny" : "allow";
-  if (scenario.id.startsWith("api-key:use-long:")) return scp.denyLongTermBedrockApiKeys ? "deny" : "allow";
+  // Calls with a long-term key pass when the team hands keys out (allowLongTermBedrockApiKeyUse); creation does not.
+  if (scenario.id.startsWith("api-key:use-long:"))
+    return scp.denyLongTermBedrockApiKeys && !scp.allowLongTermBedrockApiKeyUse ? "deny" : "allow";
   if (scenario.id.startsWith("api-key:use-short:")) return scp.denyShortTermBedrockApiKeys ? "deny" : "allow";
   throw new Error(`no expectation for ${scenario.id}`);
 }
@@ -117,6 +119,10 @@ export const CONFIGS = {
   },
   "short-term API keys denied too": { ...FULL_CONFIG, scp: { ...FULL_CONFIG.scp, denyShortTermBedrockApiKeys: true } },
   "API-key controls off": { ...MINIMAL_CONFIG, scp: { denyLongTermBedrockApiKeys: false } },
+  "long-term API keys usable, their creation denied": {
+    ...FULL_CONFIG,
+    scp: { ...FULL_CONFIG.scp, allowLongTermBedrockApiKeyUse: true },
+  },
   "guardrail protection off, Claude Platform allowed": {
     ...FULL_CONFIG,
     scp: { ...FULL_CONFIG.scp, protectGuardrail: false, allowClaudePlatform: true },

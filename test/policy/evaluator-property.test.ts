@@ -55,6 +55,20 @@ const CONFIGS: [string, GuardrailConfigInput][] = [
     },
   ],
   ["Claude Platform allowed", { ...FULL_CONFIG, scp: { ...FULL_CONFIG.scp, allowClaudePlatform: true } }],
+  // Long-term Bedrock keys usable but not short-term ones, Claude Platform's keys of both types denied: the one
+  // bearer-token condition that names the Bedrock endpoints' keys alone.
+  [
+    "long-term API keys usable, short-term denied, Claude Platform allowed",
+    {
+      ...FULL_CONFIG,
+      scp: {
+        ...FULL_CONFIG.scp,
+        allowLongTermBedrockApiKeyUse: true,
+        denyShortTermBedrockApiKeys: true,
+        allowClaudePlatform: true,
+      },
+    },
+  ],
   // The two operators no config above emits, StringEqualsIfExists (short-term API keys only) and
   // ForAnyValue:StringNotLike (the responder's items, which operators may write), and patterns whose only wildcard
   // is a `*` at the end, or none (the evaluator's two fast paths for resource lists).

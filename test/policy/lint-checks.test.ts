@@ -30,6 +30,7 @@ test("the checks report their findings in this order, each code from one check",
     "identity-center-prefix-extension",
     "unknown-region",
     "approved-products-without-control",
+    "api-key-use-without-creation-control",
     "monitor-in-management-account",
     "rule-off-monitor-backend",
   ]);

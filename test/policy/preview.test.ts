@@ -306,6 +306,10 @@ const CONFIGS: [string, GuardrailConfigInput][] = [
     { ...REALISTIC_CONFIG, scp: { ...REALISTIC_CONFIG.scp, denyShortTermBedrockApiKeys: true } },
   ],
   ["full, Claude Platform allowed", { ...FULL_CONFIG, scp: { ...FULL_CONFIG.scp, allowClaudePlatform: true } }],
+  [
+    "full, long-term keys usable, Claude Platform allowed",
+    { ...FULL_CONFIG, scp: { ...FULL_CONFIG.scp, allowLongTermBedrockApiKeyUse: true, allowClaudePlatform: true } },
+  ],
 ];
 
 /** Values that make each condition key decide one way and the other. */

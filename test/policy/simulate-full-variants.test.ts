@@ -10,5 +10,6 @@ describeSimulatedConfigs([
   "full",
   "Identity Center pattern ending in _*",
   "short-term API keys denied too",
+  "long-term API keys usable, their creation denied",
   "pinned Claude snapshot",
 ]);

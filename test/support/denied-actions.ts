@@ -20,3 +20,20 @@ export const ORGANIZATION_ESCAPE_ACTIONS: readonly string[] = [
   "organizations:LeaveOrganization",
   "organizations:DisablePolicyType",
 ];
+
+/**
+ * Minting a long-term Bedrock API key (an IAM service-specific credential for bedrock.amazonaws.com), re-minting its
+ * secret, and setting its status (re-activating one remediation deactivated): denied to all but approved and
+ * break-glass (and the member role, which deactivates leaked keys) while scp.denyLongTermBedrockApiKeys is on.
+ */
+export const API_KEY_CREATION_ACTIONS: readonly string[] = [
+  "iam:CreateServiceSpecificCredential",
+  "iam:ResetServiceSpecificCredential",
+  "iam:UpdateServiceSpecificCredential",
+];
+
+/** A call made with a Bedrock API key, on the two Bedrock endpoints: the bearer-token authorization it also needs. */
+export const BEDROCK_BEARER_TOKEN_ACTIONS: readonly string[] = [
+  "bedrock:CallWithBearerToken",
+  "bedrock-mantle:CallWithBearerToken",
+];

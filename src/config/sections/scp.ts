@@ -165,7 +165,20 @@ export const ScpConfigSchema = z
       .default(true)
       .describe(
         "Deny creating, resetting or re-activating Bedrock long-term API keys, and calls made with one (bedrock " +
-          "and bedrock-mantle), to all but approved and break-glass principals",
+          "and bedrock-mantle; allowLongTermBedrockApiKeyUse lets the calls through), to all but approved and " +
+          "break-glass principals",
+      ),
+    /**
+     * For an organization whose platform team hands out long-term keys: calls made with one pass (and meet the
+     * allow-list), while creating, resetting and re-activating keys stay denied by denyLongTermBedrockApiKeys.
+     */
+    allowLongTermBedrockApiKeyUse: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Allow calls made with a long-term Bedrock API key (bedrock and bedrock-mantle) to every principal, " +
+          "modelAllowList still applying, while denyLongTermBedrockApiKeys keeps creating, resetting and " +
+          "re-activating keys to approved and break-glass principals (Claude Platform on AWS's stay denied)",
       ),
     /** Short-term Bedrock API keys are pre-signed from the caller's own credentials; opt in to deny them too. */
     denyShortTermBedrockApiKeys: z

@@ -8,6 +8,7 @@ import { allowListModelDeniedOnMantle } from "./allow-list-model-denied-on-mantl
 import { allowListProfileWithoutModel } from "./allow-list-profile-without-model";
 import { allowListRegionalModel } from "./allow-list-regional-model";
 import { allowListUpperCaseId } from "./allow-list-upper-case-id";
+import { apiKeyUseWithoutCreationControl } from "./api-key-use-without-creation-control";
 import { approvedProductsWithoutControl } from "./approved-products-without-control";
 import { broadExemption } from "./broad-exemption";
 import { duplicateStatement } from "./duplicate-statement";
@@ -37,6 +38,7 @@ export const LINT_CHECKS = [
   identityCenterPrefixExtension,
   unknownRegion,
   approvedProductsWithoutControl,
+  apiKeyUseWithoutCreationControl,
   monitorInManagementAccount,
   ruleOffMonitorBackend,
 ] as const;
