@@ -21,7 +21,14 @@ import {
   rebuildCall,
   type TrailRecordLike,
 } from "./request-model";
-import { LONG_TERM, MANTLE_MODEL_KEY, MARKETPLACE_PRODUCT_KEY, SHORT_TERM, SID } from "./statement-ids";
+import {
+  BEARER_TOKEN_TYPE_KEYS,
+  LONG_TERM,
+  MANTLE_MODEL_KEY,
+  MARKETPLACE_PRODUCT_KEY,
+  SHORT_TERM,
+  SID,
+} from "./statement-ids";
 import type { ScpDocument, ScpStatement } from "./types";
 
 /** A record of the preview: the request model's fields plus what the report groups by. */
@@ -464,16 +471,23 @@ function remedyFor(guardrail: Guardrail, request: ScpRequest, sid: string): Reme
 }
 
 /**
- * A call made with an API key of the type a setting denies: the setting lets it through and keeps the allow-list on
- * it. A long-term key is an IAM user's credential, so approving its user is not offered: that would exempt every
- * call the user makes from the allow-list, and the linter warns about an approved IAM user.
+ * A call made with an API key of the type a setting denies: the narrowest setting lets it through and keeps the
+ * allow-list on it. A Bedrock long-term key's call gets scp.allowLongTermBedrockApiKeyUse, which leaves creating keys
+ * denied; a Claude Platform on AWS long-term key's only passes with scp.denyLongTermBedrockApiKeys off (its keys are
+ * not the IAM credentials the creation statement covers). A long-term key is an IAM user's credential, so approving
+ * its user is not offered: that would exempt every call the user makes from the allow-list, and the linter warns
+ * about an approved IAM user.
  */
 function apiKeyRemedy(guardrail: Guardrail, request: ScpRequest, approve: string): Remedy {
-  const types = Object.values(request.context ?? {}).flat();
+  const context = request.context ?? {};
+  const types = Object.values(context).flat();
   const { denyLongTermBedrockApiKeys, denyShortTermBedrockApiKeys } = guardrail.config.scp;
   if (denyLongTermBedrockApiKeys && types.includes(LONG_TERM))
     return {
-      change: "set scp.denyLongTermBedrockApiKeys to false",
+      change:
+        BEARER_TOKEN_TYPE_KEYS.claudePlatform in context
+          ? "set scp.denyLongTermBedrockApiKeys to false"
+          : "set scp.allowLongTermBedrockApiKeyUse to true",
       approve: isIamUser(request.principalArn) ? undefined : approve,
     };
   if (denyShortTermBedrockApiKeys && types.includes(SHORT_TERM))

@@ -135,7 +135,7 @@ describe("check --explain", () => {
       "bedrock:CallWithBearerToken deny DenyBedrockApiKeyUse",
     );
     expect(longTerm.suggestion).toBe(
-      `set scp.denyLongTermBedrockApiKeys to false (or add "${chatbot}" to approvedPrincipalArns)`,
+      `set scp.allowLongTermBedrockApiKeyUse to true (or add "${chatbot}" to approvedPrincipalArns)`,
     );
     const simulated = (type: string) =>
       simulateScp(
@@ -162,7 +162,7 @@ describe("check --explain", () => {
     // the principal, let the call through.
     const model = "arn:aws:bedrock:*::foundation-model/deepseek.r1-v1:0";
     expect(e.suggestion).toBe(
-      `add "${model}" to scp.modelAllowList and set scp.denyLongTermBedrockApiKeys to false (or add "${chatbot}" ` +
+      `add "${model}" to scp.modelAllowList and set scp.allowLongTermBedrockApiKeyUse to true (or add "${chatbot}" ` +
         "to approvedPrincipalArns) (denied by DenyInferenceOutsideModelAllowList and DenyBedrockApiKeyUse)",
     );
     const approved = guardrailFor({
@@ -174,7 +174,7 @@ describe("check --explain", () => {
       scp: {
         ...REALISTIC_CONFIG.scp,
         modelAllowList: [...(REALISTIC_CONFIG.scp?.modelAllowList ?? []), model],
-        denyLongTermBedrockApiKeys: false,
+        allowLongTermBedrockApiKeyUse: true,
       },
     });
     for (const request of [

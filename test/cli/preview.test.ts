@@ -88,6 +88,8 @@ function applyChange(config: GuardrailConfigInput, suggestion: string): Guardrai
     };
   if (suggestion.startsWith("set scp.denyShortTermBedrockApiKeys to false"))
     return { ...config, scp: { ...scp, denyShortTermBedrockApiKeys: false } };
+  if (suggestion.startsWith("set scp.allowLongTermBedrockApiKeyUse to true"))
+    return { ...config, scp: { ...scp, allowLongTermBedrockApiKeyUse: true } };
   if (suggestion.startsWith("set scp.denyLongTermBedrockApiKeys to false"))
     return { ...config, scp: { ...scp, denyLongTermBedrockApiKeys: false } };
   throw new Error(`cannot apply: ${suggestion}`);

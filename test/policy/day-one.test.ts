@@ -6,8 +6,8 @@
  * through `eu.`, Titan and Cohere embeddings and Cohere rerank for a knowledge base (Cohere through Marketplace), a
  * fine-tune of Nova Pro with provisioned throughput, an application inference profile for cost tagging, batch
  * inference, a Bedrock Marketplace model's endpoint, a CI role and Identity Center admins as approved principals,
- * Identity Center developers, and Bedrock API keys, short-term and long-term, on both endpoints
- * (scp.denyLongTermBedrockApiKeys is off for that).
+ * Identity Center developers, and Bedrock API keys, short-term and long-term, on both endpoints, the long-term ones
+ * created by the admins alone (scp.allowLongTermBedrockApiKeyUse).
  *
  * Each call is written out as AWS authorizes it (the service authorization reference and the Amazon Bedrock user
  * guide's inference-profile, provisioned-throughput, batch, knowledge-base, rerank, Marketplace and API-key pages;
@@ -301,6 +301,15 @@ const ATTACKS: Call[] = [
     KEY_USER,
     [...bearer("bedrock-mantle", "LONG_TERM"), ...mantle("anthropic.claude-opus-4-1")],
   ],
+  ...["Create", "Reset", "Update"].map(
+    (verb): Call => [
+      `a developer mints, re-mints or re-activates a long-term API key (iam:${verb}ServiceSpecificCredential)`,
+      DEVELOPER,
+      on(`iam:${verb}ServiceSpecificCredential`, [KEY_USER], {
+        "iam:ServiceSpecificCredentialServiceName": ["bedrock.amazonaws.com"],
+      }),
+    ],
+  ),
   [
     "a developer passes the approved CI role to a service",
     DEVELOPER,
@@ -347,11 +356,11 @@ describe("preview over the day's CloudTrail records", () => {
           expect(
             `${record.eventName} ${r.action} ${r.resource}: ${await simulateScp(guardrail, r, r.principalArn)}`,
           ).toBe(`${record.eventName} ${r.action} ${r.resource}: Allowed`);
-    expect(previews.filter(({ preview }) => preview.kind === "allowed").length).toBe(17);
-    // No statement names these two with this config (the key statements are off), so preview leaves them out.
+    expect(previews.filter(({ preview }) => preview.kind === "allowed").length).toBe(18);
+    // No statement names it with this config, so preview leaves it out; the admin's key creation is decided (allowed).
     expect(
       previews.filter(({ preview }) => preview.kind === "not-guarded").map(({ record }) => record.eventName),
-    ).toEqual(["CreateInferenceProfile", "CreateServiceSpecificCredential"]);
+    ).toEqual(["CreateInferenceProfile"]);
   });
 
   it("leaves the call through the application profile undetermined, naming the profile whose models decide", () => {
@@ -363,17 +372,17 @@ describe("preview over the day's CloudTrail records", () => {
   });
 });
 
-describe("before the team turns scp.denyLongTermBedrockApiKeys off (its default is on)", () => {
-  const { denyLongTermBedrockApiKeys: _, ...scp } = config.scp;
+describe("before the team sets scp.allowLongTermBedrockApiKeyUse (its default is off)", () => {
+  const { allowLongTermBedrockApiKeyUse: _, ...scp } = config.scp;
   const withDefault = guardrailFor({ ...(config as GuardrailConfigInput), scp });
   const keyCalls = DAY.filter((r) => r.userIdentity.userName === "BedrockAPIKey-7k2m");
 
-  it("preview offers that setting for the long-term key's calls, not approving the key's IAM user", () => {
+  it("preview offers that setting for the key's calls, not lifting the creation control nor approving its user", () => {
     expect(keyCalls.map((r) => r.eventSource)).toEqual(["bedrock.amazonaws.com", "bedrock-mantle.amazonaws.com"]);
     for (const record of keyCalls) {
       const p = previewerFor(withDefault).previewRecord(record);
       expect(`${record.eventSource}: ${p.kind === "denied" && p.suggestion}`).toBe(
-        `${record.eventSource}: set scp.denyLongTermBedrockApiKeys to false`,
+        `${record.eventSource}: set scp.allowLongTermBedrockApiKeyUse to true`,
       );
     }
   });

@@ -494,6 +494,7 @@ describe("the suggestion for a call two statements deny (an unlisted model calle
       else scp.modelAllowList = [...(scp.modelAllowList ?? []), value];
     if (changes.includes("set scp.denyShortTermBedrockApiKeys to false")) scp.denyShortTermBedrockApiKeys = false;
     if (changes.includes("set scp.denyLongTermBedrockApiKeys to false")) scp.denyLongTermBedrockApiKeys = false;
+    if (changes.includes("set scp.allowLongTermBedrockApiKeyUse to true")) scp.allowLongTermBedrockApiKeyUse = true;
     return { ...config, approvedPrincipalArns: approved, scp };
   }
   /** Each alternative of a suggestion ("CHANGES (or CHANGES)"), applied, lets every request of the call through. */
@@ -513,22 +514,23 @@ describe("the suggestion for a call two statements deny (an unlisted model calle
 
   it("a long-term key: the model and the key setting together, so the model alone is not offered", async () => {
     expect(await expectEachAlternativeAllows(REALISTIC_CONFIG, keyedCall("LONG_TERM"))).toBe(
-      `add "${model}" to scp.modelAllowList and set scp.denyLongTermBedrockApiKeys to false (or add ` +
+      `add "${model}" to scp.modelAllowList and set scp.allowLongTermBedrockApiKeyUse to true (or add ` +
         `"${principal}" to approvedPrincipalArns) (denied by DenyInferenceOutsideModelAllowList and ` +
         "DenyBedrockApiKeyUse)",
     );
   });
 
-  it("a long-term key's IAM user on a listed model: the key setting alone, never approving the user", async () => {
+  it("a long-term key's IAM user on a listed model: the narrowest key setting, never approving the user", async () => {
     const keyUser = "arn:aws:iam::111122223333:user/BedrockAPIKey-x1y2";
     const listed = { ...keyedCall("LONG_TERM"), requestParameters: { modelId: "amazon.nova-pro-v1:0" } };
     const record = { ...listed, userIdentity: PRINCIPALS.apiKeyUser };
     const p = previewerFor(guardrailFor(REALISTIC_CONFIG)).previewRecord(record);
-    expect(p.kind === "denied" && p.suggestion).toBe("set scp.denyLongTermBedrockApiKeys to false");
-    // Applied, the setting lets every request of the call through and leaves the allow-list on the key's calls.
+    expect(p.kind === "denied" && p.suggestion).toBe("set scp.allowLongTermBedrockApiKeyUse to true");
+    // Applied, the setting lets every request of the call through, leaves the allow-list on the key's calls, and
+    // leaves creating a key denied to the key's user and to anyone else not approved.
     const changed = guardrailFor({
       ...REALISTIC_CONFIG,
-      scp: { ...REALISTIC_CONFIG.scp, denyLongTermBedrockApiKeys: false },
+      scp: { ...REALISTIC_CONFIG.scp, allowLongTermBedrockApiKeyUse: true },
     });
     for (const r of p.kind === "denied" ? p.requests : [])
       expect(`${r.action} ${await simulateScp(changed, r, keyUser)}`).toBe(`${r.action} Allowed`);
@@ -537,6 +539,13 @@ describe("the suggestion for a call two statements deny (an unlisted model calle
       resource: "arn:aws:bedrock:us-east-1::foundation-model/deepseek.r1-v1:0",
     };
     expect(await simulateScp(changed, unlisted, keyUser)).toBe("ExplicitlyDenied");
+    const creation = {
+      action: "iam:CreateServiceSpecificCredential",
+      resource: keyUser,
+      context: { "iam:ServiceSpecificCredentialServiceName": ["bedrock.amazonaws.com"] },
+    };
+    for (const who of [keyUser, principal])
+      expect(`${who}: ${await simulateScp(changed, creation, who)}`).toBe(`${who}: ExplicitlyDenied`);
   });
 
   it("groups the same first denial apart when the calls need different changes (with a key and without)", () => {
@@ -547,7 +556,7 @@ describe("the suggestion for a call two statements deny (an unlisted model calle
       addToReport(report, previewer.previewRecord(record));
     expect(Object.values(report.denied).map((g) => `${g.count} ${g.sid}: ${g.suggestion}`)).toEqual([
       `1 DenyInferenceOutsideModelAllowList: add "${model}" to scp.modelAllowList and set ` +
-        `scp.denyLongTermBedrockApiKeys to false (or add "${principal}" to approvedPrincipalArns) (denied by ` +
+        `scp.allowLongTermBedrockApiKeyUse to true (or add "${principal}" to approvedPrincipalArns) (denied by ` +
         "DenyInferenceOutsideModelAllowList and DenyBedrockApiKeyUse)",
       `2 DenyInferenceOutsideModelAllowList: add "${model}" to scp.modelAllowList (or add "${principal}" to ` +
         "approvedPrincipalArns)",
@@ -770,6 +779,21 @@ describe("Claude Platform on AWS (the SCP names the whole service unless scp.all
       if (p.kind === "denied") expect(await simulatedDecision(previewer, p.requests)).toBe("deny");
       // Without a key no statement names the call.
       expect(previewer.previewRecord(record(PRINCIPALS.appRole, "CreateInference")).kind).toBe("not-guarded");
+    });
+
+    it("a long-term key: denyLongTermBedrockApiKeys off, since allowLongTermBedrockApiKeyUse lets none", async () => {
+      const keyed = record(PRINCIPALS.appRole, "CreateInference", longTerm);
+      const useAllowed = { ...FULL_CONFIG.scp, allowClaudePlatform: true, allowLongTermBedrockApiKeyUse: true };
+      for (const scp of [guardrail.config.scp, useAllowed]) {
+        const p = previewerFor(guardrailFor({ ...FULL_CONFIG, scp })).previewRecord(keyed);
+        expect(p.kind === "denied" && p.suggestion).toBe(
+          'set scp.denyLongTermBedrockApiKeys to false (or add "arn:aws:iam::111122223333:role/app/ChatbotBackend" ' +
+            "to approvedPrincipalArns)",
+        );
+        const lifted = guardrailFor({ ...FULL_CONFIG, scp: { ...scp, denyLongTermBedrockApiKeys: false } });
+        for (const r of p.kind === "denied" ? p.requests : [])
+          expect(await simulateScp(lifted, r, r.principalArn)).toBe("Allowed");
+      }
     });
   });
 });
