@@ -147,10 +147,11 @@ export type Membership =
 
 /**
  * Whether an account is in the organization, as the run's lookup answers it (which asks once per account for the
- * run, and asks again after no answer: OrganizationMembership keeps nothing itself). The member-role provider asks it
- * before any AssumeRole, so no entry point (the scheduled job, the realtime path, remediate, undo) assumes a role in an
- * account outside the organization: a findings file or an audit record may name any account. The realtime path also
- * asks it before its claim (handlers/realtime.ts), to refuse the event or alert only, of the same run's lookup.
+ * run, no answer included, and the next run's lookup asks again: OrganizationMembership keeps nothing itself). The
+ * member-role provider asks it before any AssumeRole, so no entry point (the scheduled job, the realtime path,
+ * remediate, undo) assumes a role in an account outside the organization: a findings file or an audit record may name
+ * any account. The realtime path also asks it before its claim (handlers/realtime.ts), to refuse the event or alert
+ * only, of the same run's lookup.
  */
 export class OrganizationMembership {
   constructor(private readonly isMember: (accountId: string) => Promise<boolean>) {}
