@@ -108,17 +108,19 @@ function unreadableProblem(e: unknown): string {
 }
 
 /**
- * Where the first byte sequence that is not UTF-8 is, in words, or undefined for UTF-8 text. The decoder replaced it
- * with U+FFFD in `text`; a U+FFFD the file spells in UTF-8 (EF BF BD) is no error.
+ * Where the first byte sequence that is not UTF-8 text is, in words, or undefined for UTF-8 text. The decoder replaced
+ * it with U+FFFD in `text`; a U+FFFD the file spells in UTF-8 (EF BF BD) is no error. A NUL byte is valid UTF-8 but no
+ * JSON text has one (a string must escape it): it is how a UTF-16 file without a byte order mark reads, named here
+ * rather than as a JSON syntax error.
  */
 function invalidUtf8(bytes: Buffer, text: string): string | undefined {
-  if (isUtf8(bytes)) return undefined;
+  if (isUtf8(bytes) && !bytes.includes(0)) return undefined;
   let offset = 0;
   let line = 1;
   let column = 1;
   for (const ch of text) {
     const spelled = bytes[offset] === 0xef && bytes[offset + 1] === 0xbf && bytes[offset + 2] === 0xbd;
-    if (ch === "\ufffd" && !spelled) {
+    if ((ch === "\ufffd" && !spelled) || ch === "\0") {
       const byte = bytes[offset].toString(16).padStart(2, "0");
       return `byte 0x${byte} at line ${line}, column ${column}, byte offset ${offset}`;
     }
