@@ -175,6 +175,14 @@ export interface GuardrailConfigFile {
      */
     tags?: Record<string, string>;
   };
+  /** Which of the definition's detection rules run, on every backend */
+  detection?: {
+    /**
+     * Ids of detection rules (event and correlation) no backend runs: a record a disabled rule would have
+     * reported makes no finding, and no other rule takes it over (docs/rules.md)
+     */
+    disabledRules?: string[];
+  };
   /**
    * How Terraform reaches each account (ambient credentials by default) and where it keeps its state
    *

@@ -51,6 +51,20 @@ export const GuardrailConfigSchema = z
       .prefault({})
       .describe("The AWS Organization the guardrail is deployed to"),
     scp: ScpConfigSchema,
+    // Its own section, not monitor's: the rules run on every backend, the local detect and hunt as the monitor.
+    // Optional and without a default, so a config that does not set it is written into a bundle unchanged.
+    detection: z
+      .strictObject({
+        disabledRules: z
+          .array(z.string())
+          .optional()
+          .describe(
+            "Ids of detection rules (event and correlation) no backend runs: a record a disabled rule would have " +
+              "reported makes no finding, and no other rule takes it over (docs/rules.md)",
+          ),
+      })
+      .optional()
+      .describe("Which of the definition's detection rules run, on every backend"),
     aws: AwsConfigSchema,
     monitor: MonitorConfigSchema,
     remediation: RemediationConfigSchema,

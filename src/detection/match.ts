@@ -88,7 +88,16 @@ export function isGuardedEvent(guardrail: Pick<Guardrail, "rules">, record: Clou
   return guardrail.rules.some((rule) => isRuleEvent(rule, record));
 }
 
-/** The first rule (in definition order) that the record matches, if any. */
-export function matchingRule(guardrail: Pick<Guardrail, "rules">, record: CloudTrailRecord): DetectionRule | undefined {
-  return guardrail.rules.find((rule) => ruleMatches(rule, record));
+/**
+ * The first rule (in precedence order) that the record matches, if any. A disabled rule (detection.disabledRules)
+ * still takes the records it matches before a running rule: they make no finding, rather than become that later
+ * rule's (the low half of a severity pair, disabled, would otherwise turn benign records into the high half's).
+ */
+export function matchingRule(
+  guardrail: Pick<Guardrail, "rules"> & { disabled?: Pick<Guardrail, "rules"> },
+  record: CloudTrailRecord,
+): DetectionRule | undefined {
+  const rule = guardrail.rules.find((r) => ruleMatches(r, record));
+  const disabled = guardrail.disabled?.rules.find((r) => ruleMatches(r, record));
+  return disabled && (!rule || disabled.precedence < rule.precedence) ? undefined : rule;
 }

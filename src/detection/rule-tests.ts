@@ -5,7 +5,7 @@
  * one passes when the rule does not match it. A failing test names the example and what happened.
  */
 import type { CorrelationRule, HistoryTest } from "../guardrail/correlation-definition";
-import type { Guardrail } from "../guardrail/guardrail";
+import { type Guardrail, withEveryRule } from "../guardrail/guardrail";
 import { correlate } from "./correlation/engine";
 import { correlationFinding } from "./correlation/finding";
 import { evaluateRecord } from "./finding";
@@ -60,7 +60,9 @@ function runHistoryTest(guardrail: Guardrail, rule: CorrelationRule, test: Histo
   return result(rule, test, matched, matched ? rule.id : null, problem);
 }
 
-export function runRuleTests(guardrail: Guardrail): RuleTestResult[] {
+/** Every rule's examples, a disabled rule's too (its examples are its spec), against the whole rule set. */
+export function runRuleTests(configured: Guardrail): RuleTestResult[] {
+  const guardrail = withEveryRule(configured);
   return [
     ...eventRuleTests(guardrail),
     ...guardrail.correlationRules.flatMap((rule) => rule.tests.map((test) => runHistoryTest(guardrail, rule, test))),
@@ -87,22 +89,31 @@ function eventRuleTests(guardrail: Guardrail): RuleTestResult[] {
 
 /** Every rule with its examples' results: one line per rule, then one per failing example. */
 export function formatRuleTests(
-  guardrail: Pick<Guardrail, "rules" | "correlationRules">,
+  guardrail: Pick<Guardrail, "rules" | "correlationRules" | "disabled">,
   results: RuleTestResult[],
 ): string {
   const failed = results.filter((r) => !r.passed);
-  const rules = [...guardrail.rules, ...guardrail.correlationRules];
+  const { disabled } = guardrail;
+  const off = new Set([...disabled.rules, ...disabled.correlationRules].map((r) => r.id));
+  const inOrder = <T extends { precedence: number }>(list: T[]) => list.sort((a, b) => a.precedence - b.precedence);
+  const rules = [
+    ...inOrder([...guardrail.rules, ...disabled.rules]),
+    ...inOrder([...guardrail.correlationRules, ...disabled.correlationRules]),
+  ];
   const width = Math.max(...rules.map((r) => r.id.length));
   const lines = rules.map((rule) => {
     const mine = results.filter((r) => r.rule === rule.id);
     const ok = mine.filter((r) => r.passed).length;
     const positives = mine.filter((r) => r.expected).length;
     const counts = `(${positives} match, ${mine.length - positives} do not)`;
-    return `  ${rule.id.padEnd(width)}  ${rule.severity.padEnd(8)} ${ok}/${mine.length} examples pass ${counts}`;
+    const state = off.has(rule.id) ? " (disabled by detection.disabledRules)" : "";
+    const passing = `${ok}/${mine.length} examples pass`;
+    return `  ${rule.id.padEnd(width)}  ${rule.severity.padEnd(8)} ${passing} ${counts}${state}`;
   });
   const failures = failed.map((r) => `  FAIL ${failureText(r)}`);
   return [
-    `rules: ${rules.length}; rule tests: ${results.length - failed.length} passed, ${failed.length} failed`,
+    `rules: ${rules.length}${off.size > 0 ? ` (${off.size} disabled)` : ""}; ` +
+      `rule tests: ${results.length - failed.length} passed, ${failed.length} failed`,
     ...lines,
     ...failures,
   ].join("\n");

@@ -86,6 +86,11 @@ export interface Guardrail {
   eventSources: string[];
   eventNames: string[];
   primaryRule: DetectionRule;
+  /**
+   * The rules the config's detection.disabledRules switches off, in precedence order: no backend queries them, but
+   * an event rule still takes the records it matches first, so they make no finding and no later rule's (matchingRule).
+   */
+  disabled: Pick<Guardrail, "rules" | "correlationRules">;
   exemptions: Exemptions;
   remediation: ResolvedRemediation;
 }
@@ -248,6 +253,8 @@ export function compileGuardrail(definition: GuardrailDefinition, config: Guardr
     maxActionsPerRun: r.maxActionsPerRun ?? d.maxActionsPerRun,
     maxActionsPerPrincipalPerHour: r.maxActionsPerPrincipalPerHour ?? d.maxActionsPerPrincipalPerHour,
   };
+  const disabledIds = disabledRuleIds(definition, config);
+  const isOn = (rule: { id: string }) => !disabledIds.has(rule.id);
   const rules = byPrecedence(definition.detection.rules);
   const correlationRules = byPrecedence(definition.detection.correlations);
   const primaryRule = rules.find((rule) => rule.id === definition.id)!;
@@ -257,8 +264,12 @@ export function compileGuardrail(definition: GuardrailDefinition, config: Guardr
     partition: configPartition(config),
     actions: definition.actions,
     iamActions: definition.actions.map((a) => a.iamAction),
-    ...ruleScope(rules, correlationRules),
+    ...ruleScope(rules.filter(isOn), correlationRules.filter(isOn)),
     primaryRule,
+    disabled: {
+      rules: rules.filter((r) => !isOn(r)),
+      correlationRules: correlationRules.filter((r) => !isOn(r)),
+    },
     exemptions: {
       approved,
       breakGlass,
@@ -269,6 +280,44 @@ export function compileGuardrail(definition: GuardrailDefinition, config: Guardr
       all,
     },
     remediation,
+  };
+}
+
+/**
+ * The ids of detection.disabledRules, each a rule of the definition other than its primary rule, which is what the
+ * guardrail exists to detect. One ConfigError lists every bad id (one line each), so one typo hides no other.
+ */
+function disabledRuleIds(definition: GuardrailDefinition, config: GuardrailConfig): Set<string> {
+  const ids = config.detection?.disabledRules ?? [];
+  const known = rulesInPrecedenceOrder(definition).map((r) => r.id);
+  const problems = ids.flatMap((id, i) => {
+    const at = `detection.disabledRules[${i}]`;
+    const shown = oneLine(JSON.stringify(id), 80);
+    if (id === definition.id)
+      return [
+        `${at}: ${shown} is the guardrail's primary rule (the model enablement it exists to detect): ` +
+          "it cannot be disabled",
+      ];
+    return known.includes(id) ? [] : [`${at}: no rule ${shown} (rules: ${known.join(", ")})`];
+  });
+  if (problems.length > 0) throw new ConfigError("the config", problems);
+  return new Set(ids);
+}
+
+/**
+ * The guardrail with its disabled rules running again, for what reads every rule of the definition whatever the
+ * config: the rules' own examples (`check`, synth), which are each rule's spec, disabled or not.
+ */
+export function withEveryRule(guardrail: Guardrail): Guardrail {
+  const { rules, correlationRules } = guardrail.disabled;
+  if (rules.length + correlationRules.length === 0) return guardrail;
+  return {
+    ...guardrail,
+    ...ruleScope(
+      byPrecedence([...guardrail.rules, ...rules]),
+      byPrecedence([...guardrail.correlationRules, ...correlationRules]),
+    ),
+    disabled: { rules: [], correlationRules: [] },
   };
 }
 
@@ -301,6 +350,14 @@ export function ruleRemediates(guardrail: Pick<Guardrail, "rules">, ruleId: stri
 export function selectRules(guardrail: Guardrail, ids: readonly string[], input = "--rule"): Guardrail {
   if (ids.length === 0) return guardrail;
   const known = new Set([...guardrail.rules, ...guardrail.correlationRules].map((r) => r.id));
+  const off = [...guardrail.disabled.rules, ...guardrail.disabled.correlationRules].map((r) => r.id);
+  const disabled = ids.filter((id) => off.includes(id));
+  if (disabled.length > 0)
+    throw new ConfigError(
+      input,
+      [`${disabled.join(", ")} ${disabled.length > 1 ? "are" : "is"} disabled by the config's detection.disabledRules`],
+      true,
+    );
   const unknown = ids.filter((id) => !known.has(id));
   if (unknown.length > 0) {
     throw new ConfigError(input, [

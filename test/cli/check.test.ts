@@ -88,6 +88,17 @@ describe("check", () => {
     expect(text).toMatch(/check passed/);
   });
 
+  it("--json lists the disabled rules and still runs their examples", () => {
+    const c = capture();
+    const config = { ...MINIMAL_CONFIG, detection: { disabledRules: ["bedrock-model-agreement-deleted"] } };
+    runCheck(guardrailFor(config), { json: true }, c.io);
+    const report = JSON.parse(c.out());
+    expect(report.ok).toBe(true);
+    expect(report.disabledRules).toEqual(["bedrock-model-agreement-deleted"]);
+    const own = report.ruleTests.filter((t: { rule: string }) => t.rule === "bedrock-model-agreement-deleted");
+    expect(own.length).toBeGreaterThan(0);
+  });
+
   it("--json gives the same decisions by principal role", () => {
     const c = capture();
     runCheck(guardrailFor(MINIMAL_CONFIG), { json: true }, c.io);

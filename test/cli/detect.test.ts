@@ -148,6 +148,26 @@ describe("detect", () => {
     );
   });
 
+  it("runs no rule of detection.disabledRules, and --rule naming one says so in one line", async () => {
+    const disabledConfig = path.join(tmp, "disabled.config.json");
+    const disabledRules = ["bedrock-guardrail-tampering", "bedrock-enumeration-then-invocation"];
+    fs.writeFileSync(disabledConfig, JSON.stringify({ ...MINIMAL_CONFIG, detection: { disabledRules } }));
+    const { code, out } = await detect([EXAMPLES], { config: disabledConfig });
+    expect(code).toBe(EXIT.OK);
+    const ids = out
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l).event.id);
+    // Panther's UpdateGuardrail and DeleteGuardrail were bedrock-guardrail-tampering's findings.
+    expect(ids).toEqual(["28773860-a4fd-47c7-a215-6f0e6e6e532f", ...STRATUS_IDS]);
+    const named = await detect([EXAMPLES], { config: disabledConfig, rule: ["bedrock-guardrail-tampering"] });
+    expect(named).toMatchObject({ code: EXIT.USAGE, out: "" });
+    // One line (its prefix names the running command: detect through main(), the program's name here).
+    expect(named.err).toMatch(
+      /^[a-z-]+: --rule: bedrock-guardrail-tampering is disabled by the config's detection\.disabledRules\n$/,
+    );
+  });
+
   it("suppresses approved principals unless --include-approved", async () => {
     const file = path.join(FIXTURES, "approved-and-lookalikes.json");
     const hidden = await detect([file]);

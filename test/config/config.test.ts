@@ -316,6 +316,7 @@ describe("published JSON Schema", () => {
       "approvedPrincipalArns",
       "aws",
       "breakGlassPrincipalArns",
+      "detection",
       "monitor",
       "organization",
       "remediation",

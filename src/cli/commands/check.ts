@@ -178,6 +178,7 @@ export function runCheck(guardrail: Guardrail, options: CheckOptions, io: Output
           documents: lint.documents.map((d) => ({ name: d.name, size: d.size, statements: d.policy.Statement.length })),
           maxPolicySize: guardrail.config.scp.maxPolicySize,
           slots: slotBudget(guardrail.config, lint.documents),
+          disabledRules: [...guardrail.disabled.rules, ...guardrail.disabled.correlationRules].map((r) => r.id),
           ruleTests,
           principals: table.principals,
           rows,
