@@ -97,6 +97,7 @@ describe("check", () => {
     expect(report.disabledRules).toEqual(["bedrock-model-agreement-deleted"]);
     const own = report.ruleTests.filter((t: { rule: string }) => t.rule === "bedrock-model-agreement-deleted");
     expect(own.length).toBeGreaterThan(0);
+    expect(report.findings.map((f: { code: string }) => f.code)).toContain("disabled-rule-not-prevented");
   });
 
   it("--json gives the same decisions by principal role", () => {

@@ -11,6 +11,7 @@ import { evaluateRecord } from "../../src/detection/finding";
 import { formatRuleTests, runRuleTests } from "../../src/detection/rule-tests";
 import type { Guardrail } from "../../src/guardrail/guardrail";
 import { selectRules } from "../../src/guardrail/guardrail";
+import { lintScp } from "../../src/policy/lint";
 import { guardrailFrom } from "../support/fixtures";
 
 const disabling = (...ids: string[]) => guardrailFrom({ detection: { disabledRules: ids } });
@@ -111,5 +112,20 @@ describe("detection.disabledRules", () => {
     expect(() => selectRules(disabling("bedrock-guardrail-tampering"), ["bedrock-guardrail-tampering"])).toThrow(
       /^--rule: bedrock-guardrail-tampering is disabled by the config's detection\.disabledRules$/,
     );
+  });
+
+  it("warns when a disabled rule's event is one the SCP does not stop, not when the SCP denies it", () => {
+    const warnings = (g: Guardrail) =>
+      lintScp(g)
+        .findings.filter((f) => f.code === "disabled-rule-not-prevented")
+        .map((f) => f.message);
+    expect(warnings(guardrailFrom())).toEqual([]);
+    expect(warnings(disabling("bedrock-api-key-created"))).toEqual([]);
+    expect(warnings(disabling("bedrock-guardrail-tampering", "bedrock-invocation-logging-kept-on-s3"))).toEqual([
+      "detection.disabledRules: bedrock-invocation-logging-kept-on-s3 is disabled and the SCP does not stop its " +
+        "event (none yet): the organization no longer sees it",
+      "detection.disabledRules: bedrock-guardrail-tampering is disabled and the SCP does not stop its event (none): " +
+        "the organization no longer sees it",
+    ]);
   });
 });

@@ -33,6 +33,7 @@ test("the checks report their findings in this order, each code from one check",
     "api-key-use-without-creation-control",
     "monitor-in-management-account",
     "rule-off-monitor-backend",
+    "disabled-rule-not-prevented",
   ]);
   expect(new Set(codes).size).toBe(codes.length);
 });

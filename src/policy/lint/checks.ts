@@ -11,6 +11,7 @@ import { allowListUpperCaseId } from "./allow-list-upper-case-id";
 import { apiKeyUseWithoutCreationControl } from "./api-key-use-without-creation-control";
 import { approvedProductsWithoutControl } from "./approved-products-without-control";
 import { broadExemption } from "./broad-exemption";
+import { disabledRuleNotPrevented } from "./disabled-rule-not-prevented";
 import { duplicateStatement } from "./duplicate-statement";
 import { identityCenterPrefixExtension } from "./identity-center-prefix-extension";
 import { monitorInManagementAccount } from "./monitor-in-management-account";
@@ -41,6 +42,7 @@ export const LINT_CHECKS = [
   apiKeyUseWithoutCreationControl,
   monitorInManagementAccount,
   ruleOffMonitorBackend,
+  disabledRuleNotPrevented,
 ] as const;
 
 /** Stable identifier of a finding for tests and scripts: the codes of every check of LINT_CHECKS. */
