@@ -143,7 +143,7 @@ describe("loadConfig names a file outside the working directory by its absolute 
     expect(errorOf(() => readJsonFile(cut)).message).toBe(
       `${cut}: is not UTF-8 text (byte 0xe2 at line 1, column 9, byte offset 11): save it as UTF-8`,
     );
-    // UTF-16 without a byte order mark is valid UTF-8 byte for byte (its NUL bytes are): named as not text all the same.
+    // UTF-16 without a byte order mark is valid UTF-8 byte for byte (NUL bytes are): named as not text all the same.
     const utf16 = path.join(dir, "utf16.json");
     fs.writeFileSync(utf16, Buffer.from('{"a": 1}', "utf16le"));
     expect(errorOf(() => readJsonFile(utf16)).message).toBe(
