@@ -64,35 +64,29 @@ describe("parseFindings", () => {
     },
   );
 
-  it.each(["accaexample000000001", "AccaEXAMPLE000000001", "ACCAexample000000001", "ACCA_EXAMPLE00000001"])(
-    "refuses key id %s, a Bedrock API key id not as CloudTrail writes it, naming the event and the id",
-    (keyId) => {
-      const lines = [withField("aws.cloudtrail.user_identity.access_key_id", keyId), good];
-      const r = parseFindings(lines.map((l) => JSON.stringify(l)).join("\n"), "in.ndjson", "aws");
-      expect(r.findings.map((f) => f.event.id)).toEqual([good.event.id]);
-      expect(r.problems).toEqual([
-        `in.ndjson:1: finding rejected: aws.cloudtrail.user_identity.access_key_id of event ${good.event.id}: ` +
-          `${keyId} reads as a Bedrock API key id but is not written as IAM and CloudTrail write one (ACCA, then ` +
-          "upper-case letters and digits): nothing is planned for it, rather than for every Bedrock API key of its " +
-          "user; give the id as CloudTrail recorded it",
-      ]);
-    },
-  );
-
-  it.each(["akiaexamplekey000001", "AkiaEXAMPLEKEY000001", "asiaEXAMPLE000000001"])(
-    "refuses key id %s, an access key id not as CloudTrail writes it, rather than a step for a call without a key",
-    (keyId) => {
-      const lines = [withField("aws.cloudtrail.user_identity.access_key_id", keyId), good];
-      const r = parseFindings(lines.map((l) => JSON.stringify(l)).join("\n"), "in.ndjson", "aws");
-      expect(r.findings.map((f) => f.event.id)).toEqual([good.event.id]);
-      expect(r.problems).toEqual([
-        `in.ndjson:1: finding rejected: aws.cloudtrail.user_identity.access_key_id of event ${good.event.id}: ` +
-          `${keyId} reads as an access key id but is not written as IAM and CloudTrail write one (AKIA or ASIA, ` +
-          "then upper-case letters and digits): nothing is planned for it, rather than steps for a call made " +
-          "without a key; give the id as CloudTrail recorded it",
-      ]);
-    },
-  );
+  const bedrockKey =
+    "reads as a Bedrock API key id but is not written as IAM and CloudTrail write one (ACCA, then upper-case " +
+    "letters and digits): nothing is planned for it, rather than for every Bedrock API key of its user";
+  const accessKey =
+    "reads as an access key id but is not written as IAM and CloudTrail write one (AKIA or ASIA, then upper-case " +
+    "letters and digits): nothing is planned for it, rather than steps for a call made without a key";
+  it.each([
+    ["accaexample000000001", bedrockKey],
+    ["AccaEXAMPLE000000001", bedrockKey],
+    ["ACCAexample000000001", bedrockKey],
+    ["ACCA_EXAMPLE00000001", bedrockKey],
+    ["akiaexamplekey000001", accessKey],
+    ["AkiaEXAMPLEKEY000001", accessKey],
+    ["asiaEXAMPLE000000001", accessKey],
+  ])("refuses key id %s, a key id not as CloudTrail writes it, naming the event and the id", (keyId, problem) => {
+    const lines = [withField("aws.cloudtrail.user_identity.access_key_id", keyId), good];
+    const r = parseFindings(lines.map((l) => JSON.stringify(l)).join("\n"), "in.ndjson", "aws");
+    expect(r.findings.map((f) => f.event.id)).toEqual([good.event.id]);
+    expect(r.problems).toEqual([
+      `in.ndjson:1: finding rejected: aws.cloudtrail.user_identity.access_key_id of event ${good.event.id}: ` +
+        `${keyId} ${problem}; give the id as CloudTrail recorded it`,
+    ]);
+  });
 
   it.each(["ACCAEXAMPLE000000001", "AKIAEXAMPLEKEY000001", "ASIAEXAMPLE000000001"])(
     "takes key id %s: a Bedrock API key id as IAM writes it, or no such id at all",
