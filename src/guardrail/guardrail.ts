@@ -298,6 +298,9 @@ function disabledRuleIds(definition: GuardrailDefinition, config: GuardrailConfi
         `${at}: ${shown} is the guardrail's primary rule (the model enablement it exists to detect): ` +
           "it cannot be disabled",
       ];
+    // A repeat is harmless but says the list was not read as written (a copy meant to name another rule, say).
+    const first = ids.indexOf(id);
+    if (first < i) return [`${at}: ${shown} is listed already, at detection.disabledRules[${first}]`];
     return known.includes(id) ? [] : [`${at}: no rule ${shown} (rules: ${known.join(", ")})`];
   });
   if (problems.length > 0) throw new ConfigError("the config", problems);

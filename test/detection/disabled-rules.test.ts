@@ -56,6 +56,11 @@ describe("detection.disabledRules", () => {
           "[^\\n]*: it cannot be disabled$",
       ),
     );
+    expect(() => disabling("bedrock-guardrail-tampering", "bedrock-guardrail-tampering")).toThrow(
+      new RegExp(
+        `${invalid}\\[1\\]: "bedrock-guardrail-tampering" is listed already, at detection\\.disabledRules\\[0\\]$`,
+      ),
+    );
   });
 
   it.each(Object.entries(backends))("the %s leaves a disabled rule's events out", (_name, build) => {
