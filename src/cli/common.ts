@@ -65,7 +65,8 @@ function definitionFrom(file: string | undefined, cwd: string): GuardrailDefinit
 
 /** The guardrail of `--config` and `--definition`; a bad config or definition is a ConfigError. */
 export function guardrailForOptions(opts: ConfigOption, env: NodeJS.ProcessEnv, cwd: string): Guardrail {
-  return compileGuardrail(definitionFrom(opts.definition, cwd), loadConfig(resolveConfigPath(opts.config, env, cwd)));
+  const configPath = resolveConfigPath(opts.config, env, cwd);
+  return compileGuardrail(definitionFrom(opts.definition, cwd), loadConfig(configPath), displayPath(configPath));
 }
 
 /**
@@ -90,7 +91,7 @@ export function loadGuardrailFor(opts: ConfigOption, io: ConfigIO, load: LoadFor
         [`no such file or directory (the default config: name yours with --config FILE or $${CONFIG_ENV_VAR})`],
         true,
       );
-    return compileGuardrail(definition, loadConfig(configPath));
+    return compileGuardrail(definition, loadConfig(configPath), displayPath(configPath));
   } catch (e) {
     if (e instanceof ConfigError) {
       io.stderr.write(`${linePrefix()}: ${e.message}\n`);

@@ -234,7 +234,12 @@ export function rulesInPrecedenceOrder(definition: GuardrailDefinition): (Detect
   return byPrecedence([...definition.detection.rules, ...definition.detection.correlations]);
 }
 
-export function compileGuardrail(definition: GuardrailDefinition, config: GuardrailConfig): Guardrail {
+/** `configSource` names the config in its errors (its file, as loadConfig shows it; "the config" when it has none). */
+export function compileGuardrail(
+  definition: GuardrailDefinition,
+  config: GuardrailConfig,
+  configSource = "the config",
+): Guardrail {
   const tool = toolRolePatterns(config);
   const approved = withIdentityCenterForms(config.approvedPrincipalArns);
   const breakGlass = withIdentityCenterForms(config.breakGlassPrincipalArns);
@@ -253,7 +258,7 @@ export function compileGuardrail(definition: GuardrailDefinition, config: Guardr
     maxActionsPerRun: r.maxActionsPerRun ?? d.maxActionsPerRun,
     maxActionsPerPrincipalPerHour: r.maxActionsPerPrincipalPerHour ?? d.maxActionsPerPrincipalPerHour,
   };
-  const disabledIds = disabledRuleIds(definition, config);
+  const disabledIds = disabledRuleIds(definition, config, configSource);
   const isOn = (rule: { id: string }) => !disabledIds.has(rule.id);
   const rules = byPrecedence(definition.detection.rules);
   const correlationRules = byPrecedence(definition.detection.correlations);
@@ -287,7 +292,7 @@ export function compileGuardrail(definition: GuardrailDefinition, config: Guardr
  * The ids of detection.disabledRules, each a rule of the definition other than its primary rule, which is what the
  * guardrail exists to detect. One ConfigError lists every bad id (one line each), so one typo hides no other.
  */
-function disabledRuleIds(definition: GuardrailDefinition, config: GuardrailConfig): Set<string> {
+function disabledRuleIds(definition: GuardrailDefinition, config: GuardrailConfig, source: string): Set<string> {
   const ids = config.detection?.disabledRules ?? [];
   const known = rulesInPrecedenceOrder(definition).map((r) => r.id);
   const problems = ids.flatMap((id, i) => {
@@ -303,7 +308,7 @@ function disabledRuleIds(definition: GuardrailDefinition, config: GuardrailConfi
     if (first < i) return [`${at}: ${shown} is listed already, at detection.disabledRules[${first}]`];
     return known.includes(id) ? [] : [`${at}: no rule ${shown} (rules: ${known.join(", ")})`];
   });
-  if (problems.length > 0) throw new ConfigError("the config", problems);
+  if (problems.length > 0) throw new ConfigError(source, problems);
   return new Set(ids);
 }
 
@@ -395,5 +400,6 @@ export function loadGuardrail(options: LoadOptions = {}): Guardrail {
     : definitionPath
       ? parseDefinition(readDefinitionFile(definitionPath), definitionPath)
       : bundledDefinition();
-  return compileGuardrail(definition, loadConfig(resolveConfigPath(options.configPath)));
+  const configPath = resolveConfigPath(options.configPath);
+  return compileGuardrail(definition, loadConfig(configPath), displayPath(configPath));
 }

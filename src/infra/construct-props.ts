@@ -90,7 +90,8 @@ function constructDefinition(scope: Construct, definition: GuardrailConstructPro
  */
 export function constructGuardrail(scope: Construct, props: GuardrailConstructProps): Guardrail {
   const source = `the config of ${scope.node.path}`;
-  const guardrail = compileGuardrail(constructDefinition(scope, props.definition), parseConfig(props.config, source));
+  const definition = constructDefinition(scope, props.definition);
+  const guardrail = compileGuardrail(definition, parseConfig(props.config, source), source);
   // The same checks as the app's synth (deploy-checks.ts).
   const { lint, problems: others } = deployChecks(guardrail);
   const problems = [...lint.errors.map((f) => f.message), ...others];

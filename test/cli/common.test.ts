@@ -35,6 +35,15 @@ describe("loadGuardrailFor", () => {
     expect(g?.definition.detection.schedule.lookbackMinutes).toBe(17);
   });
 
+  it("names the config file in a problem only the compiled guardrail finds (a disabled rule that is none)", () => {
+    const file = path.join(cwd, "my.config.json");
+    const config = { approvedPrincipalArns: ["arn:aws:iam::*:role/A"], detection: { disabledRules: ["no-such"] } };
+    fs.writeFileSync(file, JSON.stringify(config));
+    const stderr = sink();
+    expect(loadGuardrailFor({ config: "my.config.json" }, { stderr, env: {}, cwd })).toBeUndefined();
+    expect(stderr.text()).toContain(`${file} is invalid:\n  - detection.disabledRules[0]: no rule "no-such"`);
+  });
+
   it("takes $GUARDRAIL_CONFIG when --config is absent", () => {
     fs.writeFileSync(
       path.join(cwd, "env.json"),
