@@ -7,7 +7,6 @@ import { runRemediate } from "../../src/cli/commands/remediate";
 import { DeleteFoundationModelAgreementCommand } from "@aws-sdk/client-bedrock";
 import {
   GetRolePolicyCommand,
-  ListServiceSpecificCredentialsCommand,
   NoSuchEntityException,
   PutRolePolicyCommand,
   UpdateServiceSpecificCredentialCommand,
@@ -334,19 +333,7 @@ describe("a Bedrock API key id in another letter case than CloudTrail writes", (
   });
 
   it("--execute against IAM: the exact key is deactivated, the refused finding's other key stays", async () => {
-    const status: Record<string, string> = { [EXACT]: "Active", ACCAEXAMPLE000000002: "Active" };
-    aws.iam.on(ListServiceSpecificCredentialsCommand).callsFake(() => ({
-      ServiceSpecificCredentials: Object.entries(status).map(([id, s]) => ({
-        UserName: "BedrockAPIKey_EXAMPLE",
-        ServiceSpecificCredentialId: id,
-        ServiceName: "bedrock.amazonaws.com",
-        Status: s,
-      })),
-    }));
-    aws.iam.on(UpdateServiceSpecificCredentialCommand).callsFake((input) => {
-      status[input.ServiceSpecificCredentialId] = input.Status;
-      return {};
-    });
+    const status = aws.bedrockApiKeys({ [EXACT]: "Active", ACCAEXAMPLE000000002: "Active" });
     aws.havePrincipals("arn:aws:iam::222233334444:user/BedrockAPIKey_EXAMPLE");
     const stateFile = path.join(dir, "api-key-case-actions.json");
     const out = sink();

@@ -6,9 +6,11 @@ import {
   GetUserPolicyCommand,
   IAMClient,
   ListAccessKeysCommand,
+  ListServiceSpecificCredentialsCommand,
   NoSuchEntityException,
   PutUserPolicyCommand,
   UpdateAccessKeyCommand,
+  UpdateServiceSpecificCredentialCommand,
 } from "@aws-sdk/client-iam";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { STSClient } from "@aws-sdk/client-sts";
@@ -67,6 +69,23 @@ export function awsMocks() {
     /** The member accounts have these roles and users too (beside MEMBER_PRINCIPALS), until reset. */
     havePrincipals(...arns: string[]) {
       answerWithPrincipals(iam, [...MEMBER_PRINCIPALS, ...arns]);
+    },
+    /** BedrockAPIKey_EXAMPLE's Bedrock API keys (service-specific credentials) by id: their status as IAM sets it. */
+    bedrockApiKeys(initial: Record<string, string>): Record<string, string> {
+      const status = { ...initial };
+      iam.on(ListServiceSpecificCredentialsCommand).callsFake(() => ({
+        ServiceSpecificCredentials: Object.entries(status).map(([id, s]) => ({
+          UserName: "BedrockAPIKey_EXAMPLE",
+          ServiceSpecificCredentialId: id,
+          ServiceName: "bedrock.amazonaws.com",
+          Status: s,
+        })),
+      }));
+      iam.on(UpdateServiceSpecificCredentialCommand).callsFake((input) => {
+        status[input.ServiceSpecificCredentialId] = input.Status;
+        return {};
+      });
+      return status;
     },
     reset() {
       for (const m of [iam, bedrock, secrets, sts]) m.reset();

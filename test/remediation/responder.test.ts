@@ -6,7 +6,6 @@ import {
   GetRolePolicyCommand,
   GetUserPolicyCommand,
   ListAccessKeysCommand,
-  ListServiceSpecificCredentialsCommand,
   NoSuchEntityException,
   PutRolePolicyCommand,
   PutUserPolicyCommand,
@@ -103,24 +102,6 @@ function storeFailingAt(n: number, message: string): InMemoryStore {
       return super.putAction(record);
     }
   })();
-}
-
-/** BedrockAPIKey_EXAMPLE's Bedrock API keys (service-specific credentials) by id: their status, as IAM changes it. */
-function bedrockApiKeys(initial: Record<string, string>): Record<string, string> {
-  const status = { ...initial };
-  aws.iam.on(ListServiceSpecificCredentialsCommand).callsFake(() => ({
-    ServiceSpecificCredentials: Object.entries(status).map(([id, s]) => ({
-      UserName: "BedrockAPIKey_EXAMPLE",
-      ServiceSpecificCredentialId: id,
-      ServiceName: "bedrock.amazonaws.com",
-      Status: s,
-    })),
-  }));
-  aws.iam.on(UpdateServiceSpecificCredentialCommand).callsFake((input) => {
-    status[input.ServiceSpecificCredentialId] = input.Status;
-    return {};
-  });
-  return status;
 }
 
 /** A long-term Bedrock API key call, under a rule that remediates (the mantle rule itself only alerts). */
@@ -300,7 +281,7 @@ describe("RemediationResponder", () => {
   });
 
   it("a run dies after deactivating a Bedrock API key: recorded ok from the claim; undo re-activates it", async () => {
-    const status = bedrockApiKeys({ ACCAEXAMPLE000000001: "Active", ACCAEXAMPLE000000002: "Inactive" });
+    const status = aws.bedrockApiKeys({ ACCAEXAMPLE000000001: "Active", ACCAEXAMPLE000000002: "Inactive" });
     const store = storeFailingAt(1, "Task timed out");
     const { g, r } = responder(store);
     // Under a rule that remediates (the mantle rule itself only alerts).
@@ -321,7 +302,7 @@ describe("RemediationResponder", () => {
 
   /** Three active Bedrock API keys of one user, whose 2nd and 4th UpdateServiceSpecificCredential calls fail. */
   const threeKeysFailingOnCalls2And4 = () => {
-    const status = bedrockApiKeys({
+    const status = aws.bedrockApiKeys({
       ACCAEXAMPLE000000001: "Active",
       ACCAEXAMPLE000000002: "Active",
       ACCAEXAMPLE000000003: "Active",
@@ -368,7 +349,7 @@ describe("RemediationResponder", () => {
   });
 
   it("a run that dies between its calls on a user's keys is taken over; undo restores every key", async () => {
-    const status = bedrockApiKeys({ ACCAEXAMPLE000000001: "Active", ACCAEXAMPLE000000002: "Active" });
+    const status = aws.bedrockApiKeys({ ACCAEXAMPLE000000001: "Active", ACCAEXAMPLE000000002: "Active" });
     // The first run deactivates key 1, then dies in its call on key 2 (the invocation ends: the call never returns).
     let calls = 0;
     aws.iam.on(UpdateServiceSpecificCredentialCommand).callsFake((input) => {
@@ -410,7 +391,7 @@ describe("RemediationResponder", () => {
   });
 
   it("undo of a failure partway re-activates the Bedrock API keys it had deactivated", async () => {
-    const status = bedrockApiKeys({ ACCAEXAMPLE000000001: "Active", ACCAEXAMPLE000000002: "Active" });
+    const status = aws.bedrockApiKeys({ ACCAEXAMPLE000000001: "Active", ACCAEXAMPLE000000002: "Active" });
     let calls = 0;
     aws.iam.on(UpdateServiceSpecificCredentialCommand).callsFake((input) => {
       if (++calls === 2) throw awsError("ServiceFailure", "internal failure", 500);
@@ -917,7 +898,7 @@ describe("undo", () => {
     ["one Bedrock API key by its id", "every key of its user", "ACCAEXAMPLE000000001", undefined],
     ["every Bedrock API key of a user", "one of them by its id", undefined, "ACCAEXAMPLE000000001"],
   ])("never re-activates %s while a later action on %s relies on it", async (_first, _later, firstId, laterId) => {
-    const status = bedrockApiKeys({ ACCAEXAMPLE000000001: "Active" });
+    const status = aws.bedrockApiKeys({ ACCAEXAMPLE000000001: "Active" });
     const store = new InMemoryStore();
     const { g, r } = responder(store);
     const first = (await r.respond(bedrockApiKeyFinding(g, "ev-first", firstId))).outcomes[0];
